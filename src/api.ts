@@ -1,0 +1,341 @@
+// The library the CLI wraps: scan(), run(), explain(), showConfig(), clean().
+// Never reads process.argv/env/cwd, never prints, never exits.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
+import { StateDirError, UsageError } from './errors.js';
+import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
+import { LocalPool } from './jobserver/index.js';
+import type { JobResult } from './manifest/index.js';
+import { type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
+import type { JobReport, Reporter } from './reporter.js';
+import { type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree } from './scan/index.js';
+import { LOGS_DIR, MANIFEST_FILE, type Session, type SessionOptions, loadSessionConfig, openSession } from './session.js';
+import type { RelPath } from './types.js';
+
+export interface ApiOptions extends SessionOptions {
+  reporter: Reporter;
+  /** Aborting it (reason 'SIGINT' / 'SIGTERM') stops the run: running jobs are killed, finished ones kept. */
+  signal?: AbortSignal;
+}
+
+export interface ScanSummary {
+  tracked: number;
+  new: number;
+  changed: number;
+  removed: number;
+  hashed: number;
+  issues: ScanIssue[];
+}
+
+export interface ScanReport {
+  scan: ScanSummary;
+  tools: string[];
+  stale: { tool: string; path: RelPath; reasons: StaleReason[] }[];
+  durationMs: number;
+}
+
+export interface RunOptions extends ApiOptions {
+  files?: string[];
+  tools?: string[];
+  dryRun?: boolean;
+  force?: boolean;
+  rerunFailed?: boolean;
+}
+
+export interface RunCounts {
+  jobs: number;
+  ran: number;
+  passed: number;
+  failed: number;
+  interrupted: number;
+  cachedFailures: number;
+  fresh: number;
+  notStarted: number;
+}
+
+export interface RunReport {
+  dryRun: boolean;
+  scan: ScanSummary;
+  counts: RunCounts;
+  /** Every job that is not fresh, in plan order. */
+  jobs: JobReport[];
+  /** The signal that interrupted the run, if one did. */
+  interrupted: string | null;
+  mergedLog: string | null;
+  durationMs: number;
+}
+
+export interface ToolExplanation {
+  tool: string;
+  state: 'fresh' | 'stale' | 'cached-failure' | 'not-selected';
+  reasons: StaleReason[];
+  last: JobResult | null;
+}
+
+export interface Explanation {
+  file: RelPath;
+  tracked: boolean;
+  /** Why the file is not tracked, when it is not. */
+  untracked: string | null;
+  tools: ToolExplanation[];
+}
+
+interface Scanned {
+  summary: ScanSummary;
+  planInput: PlanInput;
+  filters: Matcher[];
+}
+
+/** Walks the tree, adopts the result into the manifest and writes it back in one transaction. */
+function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'> = {}): Scanned {
+  const stateRel = path.relative(s.sourceTree, s.stateDir);
+  const inside = stateRel !== '' && !stateRel.startsWith('..') && !path.isAbsolute(stateRel);
+  const { config } = s.loaded;
+  const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
+  const result = scanTree({
+    sourceTree: s.sourceTree, spec, prior: s.manifest,
+    onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
+  });
+  for (const issue of result.issues) reporter.scanIssue(issue);
+  s.manifest.adoptScan(result.update);
+  for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
+  const filters = s.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
+  const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
+  const dropped = s.manifest.save((tool, p) => {
+    const i = toolIndex.get(tool);
+    return i !== undefined && s.manifest.files.has(p) && filters[i]!(p);
+  });
+  removeLogs(s, dropped);
+  const logNames = readLogNames(s);
+  const planInput: PlanInput = {
+    tools: s.tools, toolFilters: filters, files: s.manifest.files, newFiles: result.newFiles,
+    history: (tool, p) => s.manifest.history(tool, p),
+    latchOf: (r) => s.manifest.latch(r.latchId),
+    hasLog: (r) => logNames.has(r.log),
+    ...extra,
+  };
+  return {
+    summary: {
+      tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
+      removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues,
+    },
+    planInput, filters,
+  };
+}
+
+function readLogNames(s: Session): Set<string> {
+  try {
+    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
+  } catch {
+    return new Set();
+  }
+}
+
+function removeLogs(s: Session, results: readonly JobResult[]): void {
+  for (const r of results) fs.rmSync(path.join(s.stateDir, LOGS_DIR, r.log), { force: true });
+}
+
+async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
+  const s = await openSession(opts);
+  try {
+    return await fn(s);
+  } finally {
+    s.manifest.close();
+  }
+}
+
+export async function scan(opts: ApiOptions): Promise<ScanReport> {
+  const started = performance.now();
+  return withSession(opts, (s) => {
+    const scanned = scanAndSave(s, opts.reporter);
+    const stale = planJobs(scanned.planInput).flatMap((p) =>
+      p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []);
+    return { scan: scanned.summary, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
+  });
+}
+
+/** A file argument, relative to the source tree; a directory selects what lies below it. */
+function selectFiles(s: Session, cwd: string, files: readonly string[]): (p: RelPath) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const arg of files) {
+    const abs = path.resolve(cwd, arg);
+    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
+    if (rel === '') return () => true;
+    if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true) prefixes.push(rel + '/');
+    else if (s.manifest.files.has(rel as RelPath)) exact.add(rel);
+    else throw new UsageError(`${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``);
+  }
+  return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
+}
+
+function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
+  const names = tools.map((t) => t.config.name);
+  for (const w of wanted) {
+    if (!names.includes(w)) throw new UsageError(`--tool ${w}: no such tool; expected one of: ${names.join(', ')}`);
+  }
+  return new Set(wanted);
+}
+
+function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
+  return {
+    tool: p.job.tool.config.name, path: p.job.path, status,
+    reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
+    exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, timedOut: result?.timedOut ?? false,
+    durationMs: result?.durationMs ?? null,
+    log: result === undefined ? null : path.join(s.stateDir, LOGS_DIR, result.log),
+    finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
+  };
+}
+
+export async function run(opts: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const signal = opts.signal ?? new AbortController().signal;
+  return withSession(opts, async (s) => {
+    const { config } = s.loaded;
+    const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+    if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
+    const planned = planJobs(scanned.planInput);
+    const stale = planned.filter((p) => p.verdict.state === 'stale');
+    const cached = planned.filter((p) => p.verdict.state === 'cached-failure');
+    const counts: RunCounts = {
+      jobs: planned.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
+      cachedFailures: cached.length, fresh: planned.length - stale.length - cached.length, notStarted: 0,
+    };
+    opts.reporter.planned({ jobs: planned.length, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+    const reports = new Map<PlannedJob, JobReport>();
+    for (const p of cached) {
+      const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+      reports.set(p, r);
+      opts.reporter.jobFinished(r);
+    }
+    if (opts.dryRun === true) {
+      for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
+    } else {
+      fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+      const exec = await executeJobs(stale, {
+        pool: new LocalPool(config.jobs ?? os.availableParallelism()),
+        signal,
+        failFast: config.failFast,
+        commandFor: (p) => commandFor(s, p),
+        onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
+        onFinish: (p, outcome) => {
+          const result: JobResult = {
+            tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
+            digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
+            timedOut: outcome.timedOut, durationMs: outcome.durationMs, log: logOf(p), finishedAt: Date.now(),
+          };
+          removeLogs(s, s.manifest.recordResult(result));
+          if (outcome.status === 'interrupted') counts.interrupted++;
+          else {
+            counts.ran++;
+            if (outcome.status === 'passed') counts.passed++;
+            else counts.failed++;
+          }
+          const r = reportOf(p, outcome.status, s, result);
+          reports.set(p, r);
+          opts.reporter.jobFinished(r);
+        },
+      });
+      for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
+      counts.notStarted = exec.notStarted.length;
+    }
+    const jobs = planned.flatMap((p) => reports.get(p) ?? []);
+    const mergedLog = config.mergedLog === null || opts.dryRun === true
+      ? null
+      : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
+    return {
+      dryRun: opts.dryRun === true, scan: scanned.summary, counts, jobs,
+      interrupted: signal.aborted ? String(signal.reason) : null,
+      mergedLog, durationMs: performance.now() - started,
+    };
+  });
+}
+
+/** A log per fingerprint: a rerun under the same inputs replaces it, as it replaces the result. */
+function logOf(p: PlannedJob): string {
+  return `${p.job.fingerprint}.log`;
+}
+
+function commandFor(s: Session, p: PlannedJob): JobCommand {
+  const tool = p.job.tool;
+  const { program, args } = substituteFile(tool.config.command, tool.program, p.job.path);
+  return {
+    program, args, cwd: s.sourceTree, env: tool.env,
+    timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
+    logPath: path.join(s.stateDir, LOGS_DIR, logOf(p)),
+  };
+}
+
+function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
+  const parts: string[] = [];
+  for (const j of jobs) {
+    if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
+    const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
+    let body = '';
+    try {
+      body = j.log === null ? '' : fs.readFileSync(j.log, 'utf8');
+    } catch {
+      body = '(log missing)\n';
+    }
+    parts.push(`==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}\n`);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, parts.join(''));
+  return file;
+}
+
+export async function explain(opts: ApiOptions & { file: string }): Promise<Explanation> {
+  return withSession(opts, (s) => {
+    const abs = path.resolve(opts.cwd, opts.file);
+    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
+    if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
+    const scanned = scanAndSave(s, opts.reporter);
+    const entry = s.manifest.files.get(rel);
+    if (entry === undefined) {
+      const st = fs.statSync(abs, { throwIfNoEntry: false });
+      const why = st === undefined ? 'it does not exist'
+        : st.isDirectory() ? 'it is a directory'
+        : scanned.summary.issues.find((i) => i.path === rel)?.detail ?? "the config's include/exclude (or whitelist) leaves it out";
+      return { file: rel, tracked: false, untracked: why, tools: [] };
+    }
+    const tools = s.tools.map((tool, i): ToolExplanation => {
+      const name = tool.config.name;
+      const last = s.manifest.history(name, rel)[0] ?? null;
+      if (!scanned.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last };
+      const { verdict } = planJob(scanned.planInput, tool, rel, entry.digest);
+      return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last };
+    });
+    return { file: rel, tracked: true, untracked: null, tools };
+  });
+}
+
+export async function showConfig(opts: SessionOptions & { dump?: boolean }): Promise<{ config: Config; file: string | null; sourceTree: string | null; stateDir: string | null }> {
+  if (opts.dump === true) return { config: documentedDefault(), file: null, sourceTree: null, stateDir: null };
+  const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
+  return { config: loaded.config, file: loaded.file, sourceTree, stateDir };
+}
+
+/** Removes the state directory, refusing one that does not look like runner's. */
+export async function clean(opts: SessionOptions): Promise<{ stateDir: string; removed: boolean }> {
+  const stateDir = opts.stateDir !== undefined
+    ? path.resolve(opts.cwd, opts.stateDir)
+    : (await loadSessionConfig(opts)).stateDir;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(stateDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { stateDir, removed: false };
+    throw new StateDirError({ path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+  }
+  const ours = (e: string): boolean => e === LOGS_DIR || e.startsWith(MANIFEST_FILE);
+  if (!entries.every(ours)) {
+    throw new StateDirError({ path: stateDir, problem: `does not look like a runner state directory (it holds ${entries.filter((e) => !ours(e)).slice(0, 3).join(', ')}); not removing it` });
+  }
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  return { stateDir, removed: true };
+}

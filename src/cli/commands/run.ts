@@ -1,0 +1,47 @@
+// runner run [FILE...]: scan, then run the stale jobs.
+import type { Command } from 'commander';
+import { run } from '../../api.js';
+import { renderRunSummary, runJson } from '../../report/index.js';
+import { exitForRun } from '../exit-codes.js';
+import { apiOptions, makeIo, textReporter } from '../io.js';
+import { interruptOnSignals } from '../signals.js';
+
+interface RunFlags {
+  dryRun?: boolean;
+  force?: boolean;
+  rerunFailed?: boolean;
+  failFast?: boolean;
+  tool?: string[];
+  mergedLog?: string;
+}
+
+export function addRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('scan, then run the stale jobs (only those of FILE... when given; a directory selects what lies below it)')
+    .argument('[files...]', 'files or directories to restrict the run to')
+    .option('--dry-run', 'print the plan and run nothing')
+    .option('--force', 'run every selected job, fresh or not')
+    .option('--rerun-failed', 'run cached failures again instead of reporting them')
+    .option('--fail-fast', 'start no job after the first failure (running jobs finish)')
+    .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
+    .action(async (files: string[], flags: RunFlags, cmd: Command) => {
+      const io = makeIo(cmd);
+      const reporter = textReporter(io);
+      const extra = { ...(flags.failFast === true ? { failFast: true } : {}), ...(flags.mergedLog !== undefined ? { mergedLog: flags.mergedLog } : {}) };
+      const signals = interruptOnSignals(io);
+      try {
+        const report = await run({
+          ...apiOptions(io, reporter, extra), signal: signals.signal,
+          files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
+        });
+        reporter.close();
+        const code = exitForRun(report);
+        io.out.write(io.globals.json === true ? runJson(io, report, code) : renderRunSummary(io, report));
+        process.exitCode = code;
+      } finally {
+        signals.dispose();
+      }
+    });
+}

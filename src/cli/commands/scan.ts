@@ -1,0 +1,20 @@
+// runner scan: walk, digest, update the manifest, report counts and stale jobs.
+import type { Command } from 'commander';
+import { scan } from '../../api.js';
+import { renderScan, scanJsonText } from '../../report/index.js';
+import { EXIT } from '../exit-codes.js';
+import { apiOptions, makeIo, textReporter } from '../io.js';
+
+export function addScanCommand(program: Command): void {
+  program
+    .command('scan')
+    .description('walk the source tree, update the manifest, and report what changed and which jobs are stale; runs nothing')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const io = makeIo(cmd);
+      const reporter = textReporter(io);
+      const report = await scan(apiOptions(io, reporter));
+      reporter.close();
+      io.out.write(io.globals.json === true ? scanJsonText(report) : renderScan(report));
+      process.exitCode = EXIT.ok;
+    });
+}

@@ -1,0 +1,52 @@
+// What the CLI knows of its process: streams, environment, colour, global options.
+import type { Command } from 'commander';
+import type { ApiOptions } from '../api.js';
+import type { ConfigOverrides } from '../config/index.js';
+import { type Stream, type Style, TextReporter } from '../report/index.js';
+
+export interface GlobalOptions {
+  sourceTree?: string;
+  config?: string;
+  stateDir?: string;
+  jobs?: number;
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+  color?: boolean;
+}
+
+export interface Io extends Style {
+  out: Stream;
+  err: Stream;
+  env: NodeJS.ProcessEnv;
+  globals: GlobalOptions;
+}
+
+export function makeIo(cmd: Command): Io {
+  const globals = cmd.optsWithGlobals<GlobalOptions>();
+  const env = process.env;
+  const color = globals.color !== false && env.NO_COLOR === undefined && process.stdout.isTTY === true && env.TERM !== 'dumb';
+  return { out: process.stdout, err: process.stderr, env, globals, color, cwd: process.cwd() };
+}
+
+/** CLI values that override the config file's. */
+export function overridesOf(g: GlobalOptions, extra: ConfigOverrides = {}): ConfigOverrides {
+  const o: ConfigOverrides = { ...extra };
+  if (g.jobs !== undefined) o.jobs = g.jobs;
+  if (g.quiet === true) o.quiet = true;
+  return o;
+}
+
+export function apiOptions(io: Io, reporter: TextReporter, extra: ConfigOverrides = {}): ApiOptions {
+  const g = io.globals;
+  return {
+    cwd: io.cwd, env: io.env, reporter,
+    sourceTree: g.sourceTree, configFile: g.config, stateDir: g.stateDir,
+    overrides: overridesOf(g, extra),
+  };
+}
+
+export function textReporter(io: Io, quiet = io.globals.quiet === true): TextReporter {
+  const progress = process.stderr.isTTY === true && io.env.TERM !== 'dumb';
+  return new TextReporter({ ...io, progress, quiet, verbose: io.globals.verbose === true, json: io.globals.json === true });
+}

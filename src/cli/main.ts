@@ -1,0 +1,38 @@
+// Entry point: parse, run one command, map errors to messages and exit codes.
+import fs from 'node:fs';
+import { CommanderError } from 'commander';
+import { RunnerError } from '../errors.js';
+import { errorJson } from '../report/index.js';
+import { EXIT } from './exit-codes.js';
+import { buildProgram } from './program.js';
+
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const wantsJson = argv.includes('--json');
+  const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? 'runner';
+  try {
+    await buildProgram(version()).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version end here too, with exit code 0.
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    if (err instanceof RunnerError) {
+      process.stderr.write(`runner: error: ${err.message}\n`);
+      if (wantsJson) process.stdout.write(errorJson(command, err.exitCode, err.kind, err.message));
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`runner: internal error: ${stack}\n`);
+    if (wantsJson) process.stdout.write(errorJson(command, EXIT.internal, 'internal', String(err)));
+    process.exitCode = EXIT.internal;
+  }
+}
+
+await main(process.argv);

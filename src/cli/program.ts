@@ -1,0 +1,41 @@
+// The commander program (the only importer of commander besides the command
+// files): global options, commands, and errors mapped to exit 2.
+import { Command, InvalidArgumentError } from 'commander';
+import { addCleanCommand } from './commands/clean.js';
+import { addConfigCommand } from './commands/config.js';
+import { addExplainCommand } from './commands/explain.js';
+import { addRunCommand } from './commands/run.js';
+import { addScanCommand } from './commands/scan.js';
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more, e.g. -j 4');
+  return n;
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command('runner')
+    .description('Incremental build/test runner: runs only the jobs (one tool on one file) whose inputs changed.')
+    .version(version, '-V, --version')
+    .option('-C, --source-tree <dir>', 'the source tree to work on (default: the current directory)')
+    .option('-c, --config <file>', 'use this config file instead of discovering one in the source tree')
+    .option('--state-dir <dir>', 'where the manifest and logs live (default: <source tree>/.runner)')
+    .option('-j, --jobs <n>', 'run at most N jobs at once (default: the CPU count)', parseJobs)
+    .option('-q, --quiet', 'print only failures and the summary')
+    .option('-v, --verbose', 'print every job as it starts and ends, with the reasons it ran')
+    .option('--json', 'print one JSON object on stdout instead of text')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`runner: ${str}`) })
+    .addHelpText('after', `
+Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached);
+2 usage, config or environment error; 130 interrupted (SIGINT); 143 terminated
+(SIGTERM); 70 internal error.`);
+  addScanCommand(program);
+  addRunCommand(program);
+  addExplainCommand(program);
+  addConfigCommand(program);
+  addCleanCommand(program);
+  return program;
+}

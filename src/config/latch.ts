@@ -1,0 +1,138 @@
+// Computes each tool's latch: everything outside the job's file that can
+// change its result. Every field here reaches the fingerprint; a field left
+// out would let a job be skipped that should have run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ToolNotFoundError } from '../errors.js';
+import { canonicalJson, digestBytes, hashString } from '../hash.js';
+import type { LatchId } from '../types.js';
+import { type ExecutableIdentity, firstProgram, resolveExecutable } from './executable.js';
+import type { Config, ToolConfig } from './schema.js';
+
+/** Variables that change from build to build without changing a result (jobserver plumbing). */
+export const NEVER_LATCHED = new Set(['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL']);
+
+export interface ToolLatch {
+  /** The tool's definition, less the globs that choose its files (they pick jobs, not results). */
+  tool: {
+    command: string | string[];
+    deps: string;
+    depfile: string | null;
+    timeout: number | null;
+    pty: boolean;
+    inputs: string[];
+    /** Whether tools see the caller's whole environment. */
+    mergeEnv: boolean;
+  };
+  /**
+   * Per variable the tools see: "=value" for values the config sets (it is in
+   * the config already), "#hash" for values taken from the caller (never in
+   * clear), "unset" for a passEnv name the caller lacks (unset differs from empty).
+   */
+  env: Record<string, string>;
+  /** The programs the command runs; a new build of one can change results. */
+  executables: ExecutableIdentity[];
+  /** Content digests of the tool's declared inputs, or "missing". */
+  inputs: Record<string, string>;
+}
+
+export interface LatchedTool {
+  config: ToolConfig;
+  latch: ToolLatch;
+  latchId: LatchId;
+  /** The environment the tool's jobs are spawned with, exactly. */
+  env: Record<string, string>;
+  /** argv form: the resolved program and its arguments; shell form: ['/bin/sh', '-c']. */
+  program: string;
+  shell: boolean;
+}
+
+export interface ToolEnvironment {
+  env: Record<string, string>;
+  latch: Record<string, string>;
+}
+
+export const SOURCE_TREE_TOKEN = '<source-tree>';
+
+/** The environment every tool sees, and its latch (config-wide, so computed once). */
+export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEnv, sourceTree: string): ToolEnvironment {
+  const env: Record<string, string> = {};
+  const latch: Record<string, string> = {};
+  if (config.mergeEnv) {
+    // Laid under the config; only the config's and passEnv's variables are latched (README: mergeEnv).
+    for (const [k, v] of Object.entries(callerEnv)) if (v !== undefined && !NEVER_LATCHED.has(k)) env[k] = v;
+  }
+  for (const [name, value] of Object.entries(config.env)) {
+    const joined = Array.isArray(value) ? value.join(':') : value;
+    env[name] = joined;
+    latch[name] = '=' + joined;
+  }
+  for (const name of config.passEnv) {
+    const value = callerEnv[name];
+    if (value === undefined) {
+      delete env[name];
+      latch[name] = 'unset';
+    } else {
+      env[name] = value;
+      latch[name] = '#' + hashString(value);
+    }
+  }
+  if (config.addSourceTreeToPythonPath) {
+    const prior = env.PYTHONPATH;
+    env.PYTHONPATH = prior === undefined || prior === '' ? sourceTree : `${sourceTree}:${prior}`;
+    // The tree's absolute path stays out of the latch, so a result holds in another checkout.
+    const priorLatch = latch.PYTHONPATH;
+    latch.PYTHONPATH = SOURCE_TREE_TOKEN + (priorLatch === undefined || priorLatch === 'unset' ? '' : `:${priorLatch}`);
+  }
+  return { env, latch };
+}
+
+function digestInput(sourceTree: string, rel: string): string {
+  try {
+    return digestBytes(fs.readFileSync(path.join(sourceTree, rel)));
+  } catch {
+    return 'missing';
+  }
+}
+
+export function latchTools(opts: {
+  config: Config;
+  callerEnv: NodeJS.ProcessEnv;
+  sourceTree: string;
+  configDisplayFile: string;
+}): LatchedTool[] {
+  const { config, sourceTree } = opts;
+  const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
+  return config.tools.map((tool) => {
+    const shell = typeof tool.command === 'string';
+    const wanted = shell ? ['/bin/sh', firstProgram(tool.command as string)] : [(tool.command as string[])[0]!];
+    const executables: ExecutableIdentity[] = [];
+    for (const name of wanted) {
+      if (name === null || name === undefined || name.includes('{')) continue;
+      const found = resolveExecutable(name, toolEnv.env.PATH, sourceTree);
+      if (found === null) {
+        throw new ToolNotFoundError({ file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '' });
+      }
+      executables.push(found);
+    }
+    const inputs: Record<string, string> = {};
+    for (const rel of tool.inputs) inputs[rel] = digestInput(sourceTree, rel);
+    const latch: ToolLatch = {
+      tool: {
+        command: tool.command, deps: tool.deps, depfile: tool.depfile, timeout: tool.timeout,
+        pty: tool.pty, inputs: tool.inputs, mergeEnv: config.mergeEnv,
+      },
+      env: toolEnv.latch,
+      executables,
+      inputs,
+    };
+    return {
+      config: tool,
+      latch,
+      latchId: hashString(canonicalJson(latch)) as LatchId,
+      env: toolEnv.env,
+      program: shell ? '/bin/sh' : executables[0]!.path,
+      shell,
+    };
+  });
+}

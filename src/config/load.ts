@@ -1,0 +1,117 @@
+// Finds and reads the config file (the only importer of cosmiconfig), then
+// validates it and applies CLI overrides. Never touches the state directory.
+import fs from 'node:fs';
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { ConfigError, SourceTreeError, UsageError } from '../errors.js';
+import type { Config } from './schema.js';
+import { validateConfig } from './validate/index.js';
+
+const MODULE = 'runner';
+const SEARCH_PLACES = [
+  'package.json',
+  `.${MODULE}rc`,
+  `.${MODULE}rc.json`,
+  `.${MODULE}rc.yaml`,
+  `.${MODULE}rc.yml`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.cjs`,
+  `.${MODULE}rc.mjs`,
+  `${MODULE}.config.js`,
+  `${MODULE}.config.cjs`,
+  `${MODULE}.config.mjs`,
+  `${MODULE}.config.ts`,
+];
+
+/** Values from the command line that take precedence over the file. */
+export interface ConfigOverrides {
+  jobs?: number;
+  failFast?: boolean;
+  mergedLog?: string;
+  quiet?: boolean;
+  stateDir?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file the config came from. */
+  file: string;
+  /** The file as the user would name it in messages (relative to cwd when inside it). */
+  displayFile: string;
+  sourceTree: string;
+}
+
+export function resolveSourceTree(cwd: string, dir: string | undefined): string {
+  const sourceTree = path.resolve(cwd, dir ?? '.');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(sourceTree);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SourceTreeError({ path: sourceTree, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})` }, { cause: err });
+  }
+  if (!st.isDirectory()) throw new SourceTreeError({ path: sourceTree, problem: 'is not a directory' });
+  try {
+    fs.accessSync(sourceTree, fs.constants.R_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw new SourceTreeError({ path: sourceTree, problem: 'cannot be read (permission denied)' }, { cause: err });
+  }
+  return sourceTree;
+}
+
+export function displayPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
+export async function loadConfig(opts: {
+  cwd: string;
+  sourceTree: string;
+  configFile?: string;
+  overrides?: ConfigOverrides;
+}): Promise<LoadedConfig> {
+  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
+  let result: Awaited<ReturnType<typeof explorer.search>>;
+  const wanted = opts.configFile === undefined ? undefined : path.resolve(opts.cwd, opts.configFile);
+  const shown = (f: string): string => displayPath(opts.cwd, f);
+  try {
+    if (wanted !== undefined) {
+      if (!fs.existsSync(wanted)) {
+        throw new ConfigError({ file: shown(wanted), key: '(file)', problem: 'missing', expected: 'an existing config file (given with -c)' });
+      }
+      result = await explorer.load(wanted);
+    } else {
+      result = await explorer.search(opts.sourceTree);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const file = wanted ?? (err as { filepath?: string }).filepath ?? opts.sourceTree;
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new ConfigError({ file: shown(file), key: '(file)', value: reason, expected: 'a file that parses as JSON, YAML or JavaScript' }, { cause: err });
+  }
+  if (result === null) {
+    throw new ConfigError({
+      file: shown(opts.sourceTree), key: 'config', problem: 'missing',
+      expected: 'a runner config in the source tree: .runnerrc.json, .runnerrc.yaml, runner.config.js or "runner" in package.json (`runner config --dump` prints a template)',
+    });
+  }
+  const displayFile = shown(result.filepath);
+  if (result.isEmpty === true || result.config === undefined || result.config === null) {
+    throw new ConfigError({ file: displayFile, key: '(top level)', problem: 'missing', expected: 'an object with a "tools" array' });
+  }
+  const config = applyOverrides(validateConfig(result.config, displayFile), opts.overrides ?? {});
+  return { config, file: result.filepath, displayFile, sourceTree: opts.sourceTree };
+}
+
+function applyOverrides(config: Config, o: ConfigOverrides): Config {
+  const out = { ...config };
+  if (o.jobs !== undefined) {
+    if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new UsageError(`-j/--jobs is ${String(o.jobs)}; expected a whole number of 1 or more`);
+    out.jobs = o.jobs;
+  }
+  if (o.failFast !== undefined) out.failFast = o.failFast;
+  if (o.mergedLog !== undefined) out.mergedLog = o.mergedLog;
+  if (o.quiet !== undefined) out.quiet = o.quiet;
+  if (o.stateDir !== undefined) out.stateDir = o.stateDir;
+  return out;
+}

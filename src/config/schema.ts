@@ -1,0 +1,81 @@
+// The resolved config's shape and its documented defaults. Pure data: no I/O.
+
+export type DepsKind = 'none' | 'python' | 'javascript' | 'depfile' | 'trace';
+
+export interface ToolConfig {
+  name: string;
+  /** argv (no shell) or a string run by `sh -c`; `{file}` is substituted. */
+  command: string | string[];
+  include: string[];
+  exclude: string[];
+  /** Files outside the job's own file that change its result (e.g. `.flake8`). */
+  inputs: string[];
+  deps: DepsKind;
+  depfile: string | null;
+  /** Seconds; null means no limit. */
+  timeout: number | null;
+  pty: boolean;
+}
+
+export interface Config {
+  include: string[];
+  exclude: string[];
+  /** Paths to track, or the path of a file listing one path per line; null: no whitelist. */
+  whitelist: string[] | string | null;
+  stateDir: string;
+  env: Record<string, string | string[]>;
+  passEnv: string[];
+  mergeEnv: boolean;
+  addSourceTreeToPythonPath: boolean;
+  /** null: the CPU count. */
+  jobs: number | null;
+  failFast: boolean;
+  mergedLog: string | null;
+  quiet: boolean;
+  tools: ToolConfig[];
+}
+
+export const TOP_LEVEL_KEYS = [
+  'include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'mergeEnv',
+  'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'tools',
+] as const;
+
+export const TOOL_KEYS = [
+  'name', 'command', 'include', 'exclude', 'inputs', 'deps', 'depfile', 'timeout', 'pty',
+] as const;
+
+export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
+
+/** Defaults for every top-level key but `tools`, which has none. */
+export const DEFAULTS: Omit<Config, 'tools'> = {
+  include: ['**/*'],
+  exclude: DEFAULT_EXCLUDE,
+  whitelist: null,
+  stateDir: '.runner',
+  env: {},
+  passEnv: ['PATH', 'HOME'],
+  mergeEnv: false,
+  addSourceTreeToPythonPath: false,
+  jobs: null,
+  failFast: false,
+  mergedLog: null,
+  quiet: false,
+};
+
+export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
+  include: ['**/*'],
+  exclude: [],
+  inputs: [],
+  deps: 'none',
+  depfile: null,
+  timeout: null,
+  pty: false,
+};
+
+/** What `runner config --dump` prints: every default, and one example tool. */
+export function documentedDefault(): Config {
+  return {
+    ...DEFAULTS,
+    tools: [{ ...TOOL_DEFAULTS, name: 'example', command: ['echo', '{file}'] }],
+  };
+}

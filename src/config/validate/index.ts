@@ -1,0 +1,39 @@
+// Turns whatever the config file held into a Config, or throws a ConfigError
+// naming the first thing wrong. Pure: reads no files.
+import { ConfigError } from '../../errors.js';
+import { type Config, DEFAULTS, TOP_LEVEL_KEYS } from '../schema.js';
+import { type Ctx, checkBoolean, checkNonEmptyString, checkPositiveInteger, fail, isPlainObject, rejectUnknownKeys } from './check.js';
+import { checkEnv, checkPassEnv } from './env.js';
+import { checkGlobs, checkRelPaths } from './globs.js';
+import { checkTools } from './tools.js';
+
+export function validateConfig(raw: unknown, file: string): Config {
+  const ctx: Ctx = { file };
+  if (!isPlainObject(raw)) fail(ctx, '(top level)', raw, 'an object with a "tools" array');
+  rejectUnknownKeys(ctx, raw, TOP_LEVEL_KEYS, '');
+  const config: Config = { ...DEFAULTS, tools: [] };
+  if (raw.include !== undefined) config.include = checkGlobs(ctx, 'include', raw.include);
+  if (raw.exclude !== undefined) config.exclude = checkGlobs(ctx, 'exclude', raw.exclude);
+  if (raw.whitelist !== undefined) {
+    config.whitelist = typeof raw.whitelist === 'string'
+      ? checkRelPaths(ctx, 'whitelist', [raw.whitelist])[0]!
+      : checkRelPaths(ctx, 'whitelist', raw.whitelist);
+  }
+  if (raw.stateDir !== undefined) config.stateDir = checkNonEmptyString(ctx, 'stateDir', raw.stateDir, 'a directory path, e.g. ".runner"');
+  if (raw.env !== undefined) config.env = checkEnv(ctx, raw.env);
+  if (raw.passEnv !== undefined) config.passEnv = checkPassEnv(ctx, raw.passEnv, config.env);
+  else config.passEnv = config.passEnv.filter((name) => !Object.hasOwn(config.env, name));
+  if (raw.mergeEnv !== undefined) config.mergeEnv = checkBoolean(ctx, 'mergeEnv', raw.mergeEnv);
+  if (raw.addSourceTreeToPythonPath !== undefined) {
+    config.addSourceTreeToPythonPath = checkBoolean(ctx, 'addSourceTreeToPythonPath', raw.addSourceTreeToPythonPath);
+  }
+  if (raw.jobs !== undefined) config.jobs = checkPositiveInteger(ctx, 'jobs', raw.jobs);
+  if (raw.failFast !== undefined) config.failFast = checkBoolean(ctx, 'failFast', raw.failFast);
+  if (raw.mergedLog !== undefined) config.mergedLog = checkNonEmptyString(ctx, 'mergedLog', raw.mergedLog, 'a file path');
+  if (raw.quiet !== undefined) config.quiet = checkBoolean(ctx, 'quiet', raw.quiet);
+  if (raw.tools === undefined) {
+    throw new ConfigError({ file, key: 'tools', problem: 'missing', expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]' });
+  }
+  config.tools = checkTools(ctx, raw.tools);
+  return config;
+}

@@ -1,0 +1,82 @@
+// Validates the tool list: names, commands, per-tool globs, deps, timeout.
+import { ConfigError } from '../../errors.js';
+import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
+import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
+import { checkGlobs, checkRelPaths } from './globs.js';
+
+const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
+/** Dependency inference and terminal jobs land with their own issues (#4, #5). */
+const DEPS_AVAILABLE: readonly DepsKind[] = ['none'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
+  if (v === undefined) {
+    throw new ConfigError({ file: ctx.file, key: 'tools', problem: 'missing', expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]' });
+  }
+  if (!Array.isArray(v) || v.length === 0) {
+    fail(ctx, 'tools', v, 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]');
+  }
+  const seen = new Map<string, number>();
+  return v.map((raw, i) => {
+    const tool = checkTool(ctx, raw, `tools[${i}]`);
+    const first = seen.get(tool.name);
+    if (first !== undefined) {
+      fail(ctx, `tools[${i}].name`, tool.name, `a name not already used (tools[${first}] is also "${tool.name}")`);
+    }
+    seen.set(tool.name, i);
+    return tool;
+  });
+}
+
+function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
+  if (!isPlainObject(raw)) fail(ctx, key, raw, 'an object with at least "name" and "command"');
+  rejectUnknownKeys(ctx, raw, TOOL_KEYS, `${key}.`);
+  if (raw.name === undefined) {
+    throw new ConfigError({ file: ctx.file, key: `${key}.name`, problem: 'missing', expected: 'a tool name such as "lint"' });
+  }
+  const name = checkNonEmptyString(ctx, `${key}.name`, raw.name, 'a tool name of letters, digits, ".", "_" and "-", e.g. "lint"');
+  if (!NAME.test(name)) fail(ctx, `${key}.name`, name, 'a tool name of letters, digits, ".", "_" and "-", e.g. "lint"');
+  const tool: ToolConfig = { ...TOOL_DEFAULTS, name, command: checkCommand(ctx, `${key}.command`, raw.command) };
+  if (raw.include !== undefined) tool.include = checkGlobs(ctx, `${key}.include`, raw.include);
+  if (raw.exclude !== undefined) tool.exclude = checkGlobs(ctx, `${key}.exclude`, raw.exclude);
+  if (raw.inputs !== undefined) tool.inputs = checkRelPaths(ctx, `${key}.inputs`, raw.inputs);
+  if (raw.deps !== undefined) {
+    if (typeof raw.deps !== 'string' || !DEPS.includes(raw.deps as DepsKind)) {
+      fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS.map((d) => `"${d}"`).join(', ')}`);
+    }
+    if (!DEPS_AVAILABLE.includes(raw.deps as DepsKind)) {
+      fail(ctx, `${key}.deps`, raw.deps, '"none": dependency inference is not available in this version yet (see TODO.rst)');
+    }
+    tool.deps = raw.deps as DepsKind;
+  }
+  if (raw.depfile !== undefined) {
+    fail(ctx, `${key}.depfile`, raw.depfile, 'no depfile: depfile dependencies are not available in this version yet (see TODO.rst)');
+  }
+  if (raw.timeout !== undefined) {
+    if (typeof raw.timeout !== 'number' || !Number.isFinite(raw.timeout) || raw.timeout <= 0) {
+      fail(ctx, `${key}.timeout`, raw.timeout, 'a positive number of seconds, e.g. 120');
+    }
+    tool.timeout = raw.timeout;
+  }
+  if (raw.pty !== undefined) {
+    if (checkBoolean(ctx, `${key}.pty`, raw.pty)) {
+      fail(ctx, `${key}.pty`, raw.pty, 'false: terminal jobs are not available in this version yet (see TODO.rst)');
+    }
+  }
+  return tool;
+}
+
+function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
+  const expected = 'an argv array such as ["flake8", "{file}"], or a shell command string';
+  if (v === undefined) throw new ConfigError({ file: ctx.file, key, problem: 'missing', expected });
+  if (typeof v === 'string') {
+    if (v.trim() === '') fail(ctx, key, v, expected);
+    return v;
+  }
+  if (!Array.isArray(v) || v.length === 0) fail(ctx, key, v, expected);
+  v.forEach((arg, i) => {
+    if (typeof arg !== 'string') fail(ctx, `${key}[${i}]`, arg, 'a string');
+  });
+  if ((v[0] as string).length === 0) fail(ctx, `${key}[0]`, v[0], 'the program to run, e.g. "flake8"');
+  return v as string[];
+}

@@ -1,0 +1,82 @@
+// Stopping problems, as typed errors whose fields build the message, so the
+// terminal and --json say the same thing. A RunnerError always exits 2.
+
+export abstract class RunnerError extends Error {
+  readonly exitCode = 2;
+  abstract readonly kind: string;
+}
+
+export interface ConfigProblem {
+  file: string;
+  key: string;
+  /** The offending value; omitted when the key is missing or unknown. */
+  value?: unknown;
+  expected: string;
+  problem?: 'missing' | 'unknown' | 'invalid';
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+export class ConfigError extends RunnerError {
+  readonly kind = 'config';
+  constructor(readonly fields: ConfigProblem, options?: ErrorOptions) {
+    const { file, key, expected } = fields;
+    const problem = fields.problem ?? 'invalid';
+    const what =
+      problem === 'unknown' ? `unknown key "${key}"`
+      : problem === 'missing' ? `${key} is missing`
+      : `${key} is ${show(fields.value)}`;
+    super(`${file}: ${what}; expected ${expected}`, options);
+  }
+}
+
+export class UsageError extends RunnerError {
+  readonly kind = 'usage';
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+export class SourceTreeError extends RunnerError {
+  readonly kind = 'source-tree';
+  constructor(readonly fields: { path: string; problem: string }, options?: ErrorOptions) {
+    super(`source tree ${fields.path}: ${fields.problem}; expected a readable directory (set it with -C DIR)`, options);
+  }
+}
+
+export class StateDirError extends RunnerError {
+  readonly kind = 'state-dir';
+  constructor(readonly fields: { path: string; problem: string }, options?: ErrorOptions) {
+    super(`state directory ${fields.path}: ${fields.problem}; expected a writable directory (set it with --state-dir DIR or "stateDir")`, options);
+  }
+}
+
+export type StoreProblem = 'corrupt' | 'newer-version' | 'cannot-open' | 'busy';
+
+export class StoreError extends RunnerError {
+  readonly kind = 'store';
+  constructor(readonly fields: { path: string; problem: StoreProblem; detail: string }, options?: ErrorOptions) {
+    const hint =
+      fields.problem === 'corrupt' || fields.problem === 'newer-version'
+        ? '; runner will not rebuild over it: move it away, or run `runner clean` to start afresh'
+        : fields.problem === 'busy'
+          ? '; another runner is writing this state directory: wait for it, or use --state-dir'
+          : '';
+    super(`${fields.path}: ${fields.detail}${hint}`, options);
+  }
+}
+
+export class ToolNotFoundError extends RunnerError {
+  readonly kind = 'tool-not-found';
+  constructor(readonly fields: { file: string; tool: string; executable: string; searched: string }) {
+    super(
+      `${fields.file}: tool "${fields.tool}": executable "${fields.executable}" not found ` +
+        `(searched PATH=${fields.searched || '(empty)'}, the PATH tools see); ` +
+        'expected an installed program: give its full path, or put its directory on PATH through "env" or "passEnv"',
+    );
+  }
+}

@@ -1,0 +1,95 @@
+// Spawns one job in its own process group, its stdout and stderr both on one
+// log file descriptor (so the log interleaves them in the order written),
+// and settles when it exits, times out, or the run is interrupted.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { killGroup } from './kill.js';
+
+export interface JobCommand {
+  program: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Milliseconds; null for none. */
+  timeoutMs: number | null;
+  logPath: string;
+}
+
+export interface JobOutcome {
+  status: 'passed' | 'failed' | 'interrupted';
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** How long a job has to exit after SIGTERM/SIGINT before its group gets SIGKILL. */
+export const KILL_GRACE_MS = 3000;
+
+/** The signal a job gets when the run is interrupted: the abort reason when it names one. */
+function interruptSignal(signal: AbortSignal): NodeJS.Signals {
+  const reason: unknown = signal.reason;
+  return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : 'SIGTERM';
+}
+
+export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutcome> {
+  const started = performance.now();
+  const fd = fs.openSync(cmd.logPath, 'w');
+  return new Promise<JobOutcome>((resolve) => {
+    let timedOut = false;
+    let interrupted = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    const child = spawn(cmd.program, cmd.args, {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      stdio: ['ignore', fd, fd],
+      detached: true, // its own process group, so a kill reaches everything it started
+    });
+    fs.closeSync(fd);
+    const pid = child.pid;
+
+    const stop = (sig: NodeJS.Signals): void => {
+      if (pid === undefined) return;
+      killGroup(pid, sig);
+      graceTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    const onAbort = (): void => {
+      interrupted = true;
+      stop(interruptSignal(signal));
+    };
+    if (cmd.timeoutMs !== null) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        stop('SIGTERM');
+      }, cmd.timeoutMs);
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+
+    let settled = false;
+    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeoutTimer);
+      clearTimeout(graceTimer);
+      signal.removeEventListener('abort', onAbort);
+      // Whatever the job left running in its group after being stopped goes too.
+      if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
+      resolve({ ...outcome, timedOut, durationMs: performance.now() - started });
+    };
+
+    child.once('error', (err) => {
+      fs.appendFileSync(cmd.logPath, `runner: cannot start ${cmd.program}: ${err.message}\n`);
+      settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null });
+    });
+    child.once('exit', (code, sig) => {
+      if (interrupted && !timedOut) {
+        settle({ status: 'interrupted', exitCode: code, signal: sig });
+        return;
+      }
+      if (timedOut) fs.appendFileSync(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`);
+      settle({ status: code === 0 && !timedOut ? 'passed' : 'failed', exitCode: code, signal: sig });
+    });
+  });
+}

@@ -1,0 +1,65 @@
+// The single in-memory model of the source tree and of job results. Stages
+// read it and hand it their changes; only the manifest writes to the store.
+import type { ToolLatch } from '../config/index.js';
+import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+
+/** mtime/ctime are Node's double milliseconds: sub-microsecond, finer than the kernel's file clock. */
+export interface FileEntry {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  digest: Digest;
+}
+
+/** A walked directory's stat and what the walk kept of its entries. */
+export interface DirListing {
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  /** Names of entries tracked as files (included, not excluded). */
+  files: string[];
+  /** Names of subdirectories to descend (not excluded). */
+  subdirs: string[];
+}
+
+export type ResultStatus = 'passed' | 'failed' | 'interrupted';
+
+export interface JobResult {
+  tool: string;
+  path: RelPath;
+  fingerprint: Fingerprint;
+  latchId: LatchId;
+  digest: Digest;
+  status: ResultStatus;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** File name in <stateDir>/logs. */
+  log: string;
+  /** Milliseconds since the epoch. */
+  finishedAt: number;
+}
+
+/** What a scan changed, for the manifest to adopt. */
+export interface ScanUpdate {
+  files: Map<RelPath, FileEntry>;
+  dirs: Map<RelPath, DirListing>;
+  /** New or re-stat'ed entries, to be written. */
+  changedFiles: RelPath[];
+  removedFiles: RelPath[];
+  changedDirs: RelPath[];
+  removedDirs: RelPath[];
+  /** Paths with a per-file problem this time: kept in the store, not tracked now. */
+  keptPaths: Set<RelPath>;
+  /** Directories that could not be read: what lies below is kept, not tracked now. */
+  keptDirs: RelPath[];
+  walkSpec: string;
+  /** When a write is due, the racy threshold to record (scan start, ms since the epoch). */
+  scanStartedMs: number;
+  /** Whether any entry was racy, so the threshold must move even if nothing changed. */
+  hadRacy: boolean;
+}
+
+export type { ToolLatch };

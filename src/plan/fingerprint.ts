@@ -1,0 +1,12 @@
+// Hashes a job's inputs. Each part is here because a change in it must re-run the job.
+import { hashString } from '../hash.js';
+import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+
+export function fingerprintJob(tool: string, latchId: LatchId, path: RelPath, digest: Digest): Fingerprint {
+  return hashString([
+    tool, // results of different tools never stand in for each other
+    latchId, // definition, environment, executables and declared inputs of the tool
+    path, // the command sees the path ({file}); the same content elsewhere is another job
+    digest, // the file's content
+  ].join('\0')) as Fingerprint;
+}

@@ -1,0 +1,86 @@
+// Decides, for every job (one tool on one file), whether a recorded result
+// proves it unchanged, and if not, why. A job is skipped only on such proof.
+import type { LatchedTool } from '../config/index.js';
+import type { FileEntry, JobResult } from '../manifest/index.js';
+import type { Matcher } from '../scan/index.js';
+import type { Digest, Fingerprint, RelPath } from '../types.js';
+import { fingerprintJob } from './fingerprint.js';
+import { type StaleReason, diffLatch } from './staleness.js';
+
+export interface Job {
+  tool: LatchedTool;
+  path: RelPath;
+  digest: Digest;
+  fingerprint: Fingerprint;
+}
+
+export type Verdict =
+  | { state: 'stale'; reasons: StaleReason[] }
+  /** A passed result under the same fingerprint. */
+  | { state: 'fresh'; result: JobResult }
+  /** A failed result under the same fingerprint: reported, not re-run. */
+  | { state: 'cached-failure'; result: JobResult };
+
+export interface PlannedJob {
+  job: Job;
+  verdict: Verdict;
+}
+
+export interface PlanInput {
+  tools: readonly LatchedTool[];
+  toolFilters: readonly Matcher[];
+  files: ReadonlyMap<RelPath, FileEntry>;
+  newFiles: ReadonlySet<RelPath>;
+  history: (tool: string, path: RelPath) => readonly JobResult[];
+  latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
+  /** Whether a result's stored log is still there; a result without it is no hit. */
+  hasLog: (result: JobResult) => boolean;
+  force?: boolean;
+  rerunFailed?: boolean;
+  /** Restrict to these tools / files (undefined: all). */
+  onlyTools?: ReadonlySet<string>;
+  onlyFile?: (path: RelPath) => boolean;
+}
+
+export function planJobs(input: PlanInput): PlannedJob[] {
+  const planned: PlannedJob[] = [];
+  input.tools.forEach((tool, i) => {
+    if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
+    const takes = input.toolFilters[i]!;
+    for (const [path, entry] of input.files) {
+      if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
+      planned.push(planJob(input, tool, path, entry.digest));
+    }
+  });
+  return planned;
+}
+
+export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest): PlannedJob {
+  const name = tool.config.name;
+  const history = input.history(name, path);
+  const latest = history[0];
+  // The latest result under the same latch and digest has this job's fingerprint: no hash needed.
+  const matchesLatest = latest !== undefined && latest.latchId === tool.latchId && latest.digest === digest;
+  const fingerprint = matchesLatest ? latest.fingerprint : fingerprintJob(name, tool.latchId, path, digest);
+  const job: Job = { tool, path, digest, fingerprint };
+  const stale = (reasons: StaleReason[]): PlannedJob => ({ job, verdict: { state: 'stale', reasons } });
+
+  if (input.force === true) return stale([{ kind: 'forced' }]);
+  const hit = matchesLatest ? latest : history.find((r) => r.fingerprint === fingerprint);
+  if (hit !== undefined) {
+    if (hit.status === 'interrupted') return stale([{ kind: 'interrupted' }]);
+    if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: hit.log }]);
+    if (hit.status === 'passed') return { job, verdict: { state: 'fresh', result: hit } };
+    if (input.rerunFailed === true) return stale([{ kind: 'rerun-failed' }]);
+    return { job, verdict: { state: 'cached-failure', result: hit } };
+  }
+  if (latest === undefined) return stale([input.newFiles.has(path) ? { kind: 'new' } : { kind: 'never-run' }]);
+  const reasons: StaleReason[] = [];
+  if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
+  const before = input.latchOf(latest);
+  if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });
+  else if (latest.latchId !== tool.latchId) reasons.push(...diffLatch(before, tool.latch));
+  // The fingerprint differs, so something above must; if not, still run rather than skip.
+  if (reasons.length === 0) reasons.push({ kind: 'tool-config', key: '(fingerprint)', from: latest.fingerprint, to: fingerprint });
+  return stale(reasons);
+}

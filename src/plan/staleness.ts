@@ -1,0 +1,53 @@
+// Compares a job's current inputs with its most recent result and says what
+// changed, from what to what. Pure: the plan calls it once; explain prints it.
+import type { ToolLatch } from '../config/index.js';
+import type { Digest, RelPath } from '../types.js';
+
+export type StaleReason =
+  | { kind: 'new' }
+  | { kind: 'content'; from: Digest; to: Digest }
+  | { kind: 'dependency'; path: RelPath }
+  | { kind: 'tool-config'; key: string; from: unknown; to: unknown }
+  /** from/to are latch forms: "=value", "#hash" (passEnv: value never stored), "unset". */
+  | { kind: 'env'; name: string; from: string; to: string }
+  | { kind: 'tool-binary'; name: string; from: string; to: string }
+  | { kind: 'tool-input'; path: string; from: string; to: string }
+  | { kind: 'never-run' }
+  | { kind: 'interrupted' }
+  | { kind: 'forced' }
+  | { kind: 'rerun-failed' }
+  | { kind: 'log-missing'; log: string };
+
+export type StaleReasonKind = StaleReason['kind'];
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function describeExecutable(e: ToolLatch['executables'][number] | undefined): string {
+  return e === undefined ? 'none' : `${e.realPath} (${e.size} bytes, mtime ${e.mtimeNs})`;
+}
+
+/** Every difference between the latch of the last result and the current one. */
+export function diffLatch(before: ToolLatch, after: ToolLatch): StaleReason[] {
+  const reasons: StaleReason[] = [];
+  const keys = new Set([...Object.keys(before.tool), ...Object.keys(after.tool)]) as Set<keyof ToolLatch['tool']>;
+  for (const key of keys) {
+    if (!same(before.tool[key], after.tool[key])) reasons.push({ kind: 'tool-config', key, from: before.tool[key], to: after.tool[key] });
+  }
+  for (const name of new Set([...Object.keys(before.env), ...Object.keys(after.env)])) {
+    const from = before.env[name] ?? 'absent';
+    const to = after.env[name] ?? 'absent';
+    if (from !== to) reasons.push({ kind: 'env', name, from, to });
+  }
+  const names = new Set([...before.executables.map((e) => e.name), ...after.executables.map((e) => e.name)]);
+  for (const name of names) {
+    const from = before.executables.find((e) => e.name === name);
+    const to = after.executables.find((e) => e.name === name);
+    if (!same(from, to)) reasons.push({ kind: 'tool-binary', name, from: describeExecutable(from), to: describeExecutable(to) });
+  }
+  for (const path of new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)])) {
+    const from = before.inputs[path] ?? 'not declared';
+    const to = after.inputs[path] ?? 'not declared';
+    if (from !== to) reasons.push({ kind: 'tool-input', path, from, to });
+  }
+  return reasons;
+}

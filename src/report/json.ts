@@ -1,0 +1,48 @@
+// The --json objects: one per command, on stdout, nothing else there.
+import type { Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import type { JobReport } from '../reporter.js';
+import { type Style, shown } from './style.js';
+
+function scanJson(s: ScanSummary): object {
+  return { tracked: s.tracked, new: s.new, changed: s.changed, removed: s.removed, hashed: s.hashed, issues: s.issues };
+}
+
+function jobJson(style: Style, j: JobReport): object {
+  return {
+    tool: j.tool, file: j.path, status: j.status, reasons: j.reasons.map((r) => r.kind),
+    exitCode: j.exitCode, signal: j.signal, timedOut: j.timedOut,
+    durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
+    log: j.log === null ? null : shown(style, j.log),
+  };
+}
+
+export function runJson(style: Style, r: RunReport, exitCode: number): string {
+  return JSON.stringify({
+    command: 'run', exitCode, dryRun: r.dryRun, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
+    scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
+    mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
+  }) + '\n';
+}
+
+export function scanJsonText(r: ScanReport): string {
+  const stale: Record<string, number> = {};
+  for (const t of r.tools) stale[t] = r.stale.filter((j) => j.tool === t).length;
+  return JSON.stringify({
+    command: 'scan', exitCode: 0, durationMs: Math.round(r.durationMs), scan: scanJson(r.scan), stale,
+    staleJobs: r.stale.map((j) => ({ tool: j.tool, file: j.path, reasons: j.reasons.map((x) => x.kind) })),
+  }) + '\n';
+}
+
+export function explainJson(e: Explanation): string {
+  return JSON.stringify({
+    command: 'explain', exitCode: 0, file: e.file, tracked: e.tracked, untracked: e.untracked,
+    tools: e.tools.map((t) => ({
+      tool: t.tool, state: t.state, reasons: t.reasons,
+      last: t.last === null ? null : { status: t.last.status, exitCode: t.last.exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
+    })),
+  }) + '\n';
+}
+
+export function errorJson(command: string, exitCode: number, kind: string, message: string): string {
+  return JSON.stringify({ command, exitCode, error: { kind, message } }) + '\n';
+}

@@ -1,0 +1,110 @@
+// Turns job events into text: one line per finished job when not on a
+// terminal (or -v), failures with their log always, a live progress line on
+// stderr when it is a terminal.
+import fs from 'node:fs';
+import type { JobReport, Reporter } from '../reporter.js';
+import type { ScanIssue } from '../scan/index.js';
+import type { RelPath } from '../types.js';
+import { ProgressLine } from './progress.js';
+import { briefReasons } from './reasons.js';
+import { type Style, dim, green, red, seconds, shown, yellow } from './style.js';
+
+export interface Stream {
+  write(s: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface TextOptions extends Style {
+  out: Stream;
+  err: Stream;
+  /** Live progress on err (a terminal, not TERM=dumb). */
+  progress: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** --json: stdout is the JSON's; only warnings go out, on stderr. */
+  json: boolean;
+}
+
+/** Lines of a failure's log shown inline; the rest is in the file. */
+const LOG_TAIL_LINES = 200;
+
+export function logExcerpt(style: Style, file: string | null): string {
+  if (file === null) return '';
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return `  (log missing: ${shown(style, file)})\n`;
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const omitted = Math.max(0, lines.length - LOG_TAIL_LINES);
+  const head = omitted > 0 ? `  | ... (${omitted} earlier lines in the log)\n` : '';
+  return head + lines.slice(omitted).map((l) => `  | ${l}\n`).join('') + `  log: ${shown(style, file)}\n`;
+}
+
+export function describeEnd(j: JobReport): string {
+  if (j.timedOut) return `timed out after ${seconds(j.durationMs)}`;
+  if (j.status === 'interrupted') return `interrupted after ${seconds(j.durationMs)}`;
+  const how = j.exitCode !== null ? `exit ${j.exitCode}` : j.signal !== null ? `killed by ${j.signal}` : 'could not start';
+  if (j.status === 'cached-failure') {
+    const when = j.finishedAt === null ? '' : `, ran ${new Date(j.finishedAt).toLocaleString()}`;
+    return `cached failure, ${how}${when}; --rerun-failed runs it again`;
+  }
+  return j.status === 'passed' ? seconds(j.durationMs) : `${how}, ${seconds(j.durationMs)}`;
+}
+
+export class TextReporter implements Reporter {
+  private readonly progress: ProgressLine | null;
+
+  constructor(private readonly o: TextOptions) {
+    this.progress = o.progress && !o.json ? new ProgressLine(o.err) : null;
+  }
+
+  private say(stream: Stream, text: string): void {
+    this.progress?.clear();
+    stream.write(text);
+    this.progress?.draw();
+  }
+
+  scanProgress(visited: number, hashed: number): void {
+    this.progress?.scanning(visited, hashed);
+  }
+
+  scanIssue(issue: ScanIssue): void {
+    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${issue.kind}; not checked this run)\n`);
+  }
+
+  warning(message: string): void {
+    this.say(this.o.err, `runner: warning: ${message}\n`);
+  }
+
+  planned(counts: { jobs: number; stale: number }): void {
+    this.progress?.start(counts.stale);
+  }
+
+  jobStarted(tool: string, path: RelPath): void {
+    this.progress?.started(`${tool} ${path}`);
+    if (this.o.verbose && !this.o.json && !this.o.quiet) this.say(this.o.out, dim(this.o, `start ${tool} ${path}\n`));
+  }
+
+  jobFinished(j: JobReport): void {
+    if (j.status !== 'cached-failure') this.progress?.finished(`${j.tool} ${j.path}`);
+    if (this.o.json) return;
+    const failed = j.status === 'failed' || j.status === 'cached-failure';
+    const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
+    if (failed) {
+      this.say(this.o.out, `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`);
+    } else if (j.status === 'interrupted') {
+      if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);
+    } else if (!this.o.quiet && (this.progress === null || this.o.verbose)) {
+      this.say(this.o.out, `${green(this.o, 'PASS')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n`);
+    }
+  }
+
+  /** Removes the progress line before the summary is printed. */
+  close(): void {
+    this.progress?.stop();
+  }
+}

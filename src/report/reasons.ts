@@ -1,0 +1,37 @@
+// Renders stale reasons as the words `explain`, `--dry-run` and `-v` print.
+import type { StaleReason } from '../plan/index.js';
+import { assertNever } from '../types.js';
+
+function envValue(form: string): string {
+  if (form === 'unset') return 'unset';
+  if (form === 'absent') return 'not given to tools';
+  if (form.startsWith('=')) return JSON.stringify(form.slice(1));
+  if (form.startsWith('#')) return `a value from the caller (hash ${form.slice(1, 9)})`;
+  return form;
+}
+
+const short = (d: string): string => d.slice(0, 12);
+
+export function describeReason(r: StaleReason): string {
+  switch (r.kind) {
+    case 'new': return 'new file';
+    case 'content': return `content changed (${short(r.from)} -> ${short(r.to)})`;
+    case 'dependency': return `dependency ${r.path} changed`;
+    case 'tool-config': return r.key.startsWith('(')
+      ? `tool definition changed ${r.key}`
+      : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;
+    case 'env': return `env ${r.name} changed: was ${envValue(r.from)}, now ${envValue(r.to)}`;
+    case 'tool-binary': return `tool binary ${r.name} changed: was ${r.from}, now ${r.to}`;
+    case 'tool-input': return `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
+    case 'never-run': return 'never run';
+    case 'interrupted': return 'interrupted last time';
+    case 'forced': return 'forced (--force)';
+    case 'rerun-failed': return 'failed last time (--rerun-failed)';
+    case 'log-missing': return `its stored log ${r.log} is missing`;
+    default: return assertNever(r);
+  }
+}
+
+export function briefReasons(reasons: readonly StaleReason[]): string {
+  return reasons.map((r) => (r.kind === 'env' ? `env ${r.name}` : r.kind === 'tool-input' ? `tool-input ${r.path}` : r.kind)).join(', ');
+}

@@ -1,0 +1,28 @@
+// Colour and path display shared by the renderers.
+import path from 'node:path';
+
+export interface Style {
+  color: boolean;
+  cwd: string;
+}
+
+const paint = (code: number) => (s: Style, text: string): string => (s.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const red = paint(31);
+export const green = paint(32);
+export const yellow = paint(33);
+export const dim = paint(2);
+export const bold = paint(1);
+
+/** A path as the user would type it from where they stand. */
+export function shown(s: Style, abs: string): string {
+  const rel = path.relative(s.cwd, abs);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}
+
+export function seconds(ms: number | null): string {
+  return ms === null ? '?' : `${(ms / 1000).toFixed(2)}s`;
+}
+
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}

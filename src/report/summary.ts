@@ -1,0 +1,72 @@
+// Final words of each command: the run summary, scan counts, explain's
+// verdicts, dry-run plans. Each returns the text; the CLI prints it.
+import type { Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import { describeEnd } from './lines.js';
+import { briefReasons, describeReason } from './reasons.js';
+import { type Style, bold, red, seconds, shown } from './style.js';
+
+/** Failures listed by name at the end of a run; past this many, the count says it. */
+const FAILURES_LISTED = 20;
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function renderRunSummary(style: Style, r: RunReport): string {
+  const c = r.counts;
+  const lines: string[] = [];
+  if (r.dryRun) {
+    for (const j of r.jobs) if (j.status === 'would-run') lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
+    lines.push(`runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh`);
+    return lines.join('\n') + '\n';
+  }
+  const failures = r.jobs.filter((j) => j.status === 'failed' || j.status === 'cached-failure');
+  if (failures.length > 0) {
+    lines.push(bold(style, `runner: ${plural(failures.length, 'failure')}:`));
+    for (const j of failures.slice(0, FAILURES_LISTED)) {
+      lines.push(`  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? '' : ` log: ${shown(style, j.log)}`}`);
+    }
+    if (failures.length > FAILURES_LISTED) lines.push(`  ... and ${failures.length - FAILURES_LISTED} more`);
+  }
+  const parts = [`${c.ran} ran (${c.passed} passed, ${c.failed} failed)`, plural(c.cachedFailures, 'cached failure'), `${c.fresh} fresh`];
+  if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
+  if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
+  let line = `runner: ${plural(c.jobs, 'job')}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
+  if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
+  lines.push(line);
+  if (r.scan.issues.length > 0) lines.push(`runner: warning: ${plural(r.scan.issues.length, 'file')} could not be scanned and ${r.scan.issues.length === 1 ? 'was' : 'were'} not checked (see the warnings above)`);
+  if (r.mergedLog !== null) lines.push(`runner: failure logs merged into ${shown(style, r.mergedLog)}`);
+  return lines.join('\n') + '\n';
+}
+
+function scanCounts(s: ScanSummary): string {
+  return `tracked ${s.tracked}, new ${s.new}, changed ${s.changed}, removed ${s.removed}`;
+}
+
+export function renderScan(r: ScanReport): string {
+  const perTool = r.tools.map((t) => `${t} ${r.stale.filter((j) => j.tool === t).length}`);
+  const lines = [`runner: ${scanCounts(r.scan)} (read ${r.scan.hashed}) in ${seconds(r.durationMs)}`];
+  lines.push(r.stale.length === 0 ? 'runner: no stale jobs' : `runner: stale jobs: ${perTool.join(', ')}`);
+  if (r.scan.issues.length > 0) lines.push(`runner: warning: ${plural(r.scan.issues.length, 'file')} could not be scanned (see the warnings above)`);
+  return lines.join('\n') + '\n';
+}
+
+export function renderExplanation(e: Explanation): string {
+  if (!e.tracked) return `${e.file}: not tracked: ${e.untracked ?? 'unknown'}\n`;
+  const width = Math.max(...e.tools.map((t) => t.tool.length));
+  const lines: string[] = [e.file];
+  for (const t of e.tools) {
+    const name = `${t.tool}:`.padEnd(width + 1);
+    const last = t.last === null ? '' : ` (last ${t.last.status} ${new Date(t.last.finishedAt).toLocaleString()})`;
+    switch (t.state) {
+      case 'fresh': lines.push(`  ${name} fresh${last}`); break;
+      case 'cached-failure': lines.push(`  ${name} cached failure${last}: not rerun until its inputs change or --rerun-failed`); break;
+      case 'not-selected': lines.push(`  ${name} not selected (the tool's include/exclude leaves this file out)`); break;
+      case 'stale':
+        lines.push(`  ${name} stale`);
+        for (const r of t.reasons) lines.push(`    - ${describeReason(r)}`);
+        break;
+    }
+  }
+  return lines.join('\n') + '\n';
+}

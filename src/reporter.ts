@@ -1,0 +1,42 @@
+// The events the library emits while it works; report/ turns them into text.
+// Stages never print.
+import type { StaleReason } from './plan/index.js';
+import type { ScanIssue } from './scan/index.js';
+import type { RelPath } from './types.js';
+
+export type JobStatus = 'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run';
+
+export interface JobReport {
+  tool: string;
+  path: RelPath;
+  status: JobStatus;
+  reasons: StaleReason[];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number | null;
+  /** Absolute path of the job's log, when it has one. */
+  log: string | null;
+  /** For a cached failure: when it last ran (ms since the epoch). */
+  finishedAt: number | null;
+}
+
+export interface Reporter {
+  scanProgress(visited: number, hashed: number): void;
+  scanIssue(issue: ScanIssue): void;
+  warning(message: string): void;
+  /** The plan is made: how many jobs will run. */
+  planned(counts: { jobs: number; stale: number; cachedFailures: number; fresh: number }): void;
+  jobStarted(tool: string, path: RelPath): void;
+  /** A job ran to an end, or a cached failure is being reported. */
+  jobFinished(job: JobReport): void;
+}
+
+export const silentReporter: Reporter = {
+  scanProgress() {},
+  scanIssue() {},
+  warning() {},
+  planned() {},
+  jobStarted() {},
+  jobFinished() {},
+};

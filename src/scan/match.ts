@@ -1,0 +1,55 @@
+// Glob matching (the only importer of micromatch). Globs match dot-files too.
+import micromatch from 'micromatch';
+import { canonicalJson, hashString } from '../hash.js';
+
+export type Matcher = (rel: string) => boolean;
+
+const OPTIONS = { dot: true };
+
+export function compileGlobs(globs: readonly string[]): Matcher {
+  if (globs.length === 0) return () => false;
+  if (globs.length === 1 && (globs[0] === '**' || globs[0] === '**/*')) return () => true;
+  const matchers = globs.map((g) => micromatch.matcher(g, OPTIONS));
+  if (matchers.length === 1) return matchers[0]!;
+  return (rel) => {
+    for (const m of matchers) if (m(rel)) return true;
+    return false;
+  };
+}
+
+/** What decides which files the walk tracks. */
+export interface WalkSpec {
+  include: readonly string[];
+  exclude: readonly string[];
+  /** When set, exactly these paths are candidates (and still pass include/exclude). */
+  whitelist: readonly string[] | null;
+  /** Paths never walked, relative to the source tree (the state directory when inside it). */
+  skip: readonly string[];
+}
+
+export interface CompiledSpec {
+  isIncluded: Matcher;
+  isExcluded: Matcher;
+  isSkipped: (rel: string) => boolean;
+  whitelist: readonly string[] | null;
+  /** Stored listings are valid only for the spec they were made under. */
+  key: string;
+}
+
+export function compileSpec(spec: WalkSpec): CompiledSpec {
+  const skip = new Set(spec.skip);
+  return {
+    isIncluded: compileGlobs(spec.include),
+    isExcluded: compileGlobs(spec.exclude),
+    isSkipped: (rel) => skip.has(rel),
+    whitelist: spec.whitelist,
+    key: hashString(canonicalJson({ ...spec, whitelist: spec.whitelist === null ? null : [...spec.whitelist].sort() })),
+  };
+}
+
+/** Whether a tool takes a file: its include matches and its exclude does not. */
+export function compileToolFilter(include: readonly string[], exclude: readonly string[]): Matcher {
+  const inc = compileGlobs(include);
+  const exc = compileGlobs(exclude);
+  return (rel) => inc(rel) && !exc(rel);
+}

@@ -1,0 +1,79 @@
+// Everything a command needs before it scans: the source tree, the validated
+// config, the latched tools and the opened manifest. Nothing is written to the
+// state directory until the config, the tools and the state directory check out.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type ConfigOverrides, type LatchedTool, type LoadedConfig, latchTools, loadConfig, resolveSourceTree } from './config/index.js';
+import { ConfigError, StateDirError } from './errors.js';
+import { Manifest } from './manifest/index.js';
+
+export interface SessionOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  sourceTree?: string;
+  configFile?: string;
+  /** From the command line: relative to cwd. The config's stateDir is relative to the source tree. */
+  stateDir?: string;
+  overrides?: ConfigOverrides;
+}
+
+export interface Session {
+  sourceTree: string;
+  loaded: LoadedConfig;
+  stateDir: string;
+  tools: LatchedTool[];
+  whitelist: string[] | null;
+  manifest: Manifest;
+}
+
+export const MANIFEST_FILE = 'manifest.db';
+export const LOGS_DIR = 'logs';
+
+export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
+  const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
+  const loaded = await loadConfig({ cwd: opts.cwd, sourceTree, configFile: opts.configFile, overrides: opts.overrides });
+  const stateDir = opts.stateDir !== undefined
+    ? path.resolve(opts.cwd, opts.stateDir)
+    : path.resolve(sourceTree, loaded.config.stateDir);
+  if (stateDir === sourceTree || sourceTree.startsWith(stateDir + path.sep)) {
+    throw new StateDirError({ path: stateDir, problem: 'is the source tree or contains it' });
+  }
+  return { sourceTree, loaded, stateDir };
+}
+
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
+  const whitelist = readWhitelist(loaded, sourceTree);
+  const tools = latchTools({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
+  ensureStateDir(stateDir);
+  const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+  return { sourceTree, loaded, stateDir, tools, whitelist, manifest };
+}
+
+function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {
+  const w = loaded.config.whitelist;
+  if (w === null || Array.isArray(w)) return w;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(sourceTree, w), 'utf8');
+  } catch (err) {
+    throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: 'a readable file listing one path per line' }, { cause: err });
+  }
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
+}
+
+function ensureStateDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StateDirError({ path: dir, problem: code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory' : `cannot be created (${code})` }, { cause: err });
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw new StateDirError({ path: dir, problem: 'is not writable' }, { cause: err });
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new StateDirError({ path: dir, problem: 'is not a directory' });
+}
