@@ -7,7 +7,7 @@ import { type Config, type LatchedTool, documentedDefault } from './config/index
 import { StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
 import { LocalPool } from './jobserver/index.js';
-import type { JobResult } from './manifest/index.js';
+import { type JobResult, logFileName } from './manifest/index.js';
 import { type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { JobReport, Reporter } from './reporter.js';
 import { type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree } from './scan/index.js';
@@ -108,12 +108,12 @@ function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'for
     return i !== undefined && s.manifest.files.has(p) && filters[i]!(p);
   });
   removeLogs(s, dropped);
-  const logNames = readLogNames(s);
+  const logged = loggedFingerprints(s);
   const planInput: PlanInput = {
     tools: s.tools, toolFilters: filters, files: s.manifest.files, newFiles: result.newFiles,
     history: (tool, p) => s.manifest.history(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => logNames.has(r.log),
+    hasLog: (r) => logged.has(r.fingerprint),
     ...extra,
   };
   return {
@@ -125,16 +125,25 @@ function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'for
   };
 }
 
-function readLogNames(s: Session): Set<string> {
+/** The fingerprints whose log is on disk: one readdir, not one stat per job. */
+function loggedFingerprints(s: Session): Set<string> {
+  let names: string[];
   try {
-    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
+    names = fs.readdirSync(path.join(s.stateDir, LOGS_DIR));
   } catch {
     return new Set();
   }
+  const fps = new Set<string>();
+  for (const n of names) if (n.endsWith('.log')) fps.add(n.slice(0, -4));
+  return fps;
+}
+
+function logPath(s: Session, r: Pick<JobResult, 'fingerprint'>): string {
+  return path.join(s.stateDir, LOGS_DIR, logFileName(r.fingerprint));
 }
 
 function removeLogs(s: Session, results: readonly JobResult[]): void {
-  for (const r of results) fs.rmSync(path.join(s.stateDir, LOGS_DIR, r.log), { force: true });
+  for (const r of results) fs.rmSync(logPath(s, r), { force: true });
 }
 
 async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
@@ -186,7 +195,7 @@ function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
     exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, timedOut: result?.timedOut ?? false,
     durationMs: result?.durationMs ?? null,
-    log: result === undefined ? null : path.join(s.stateDir, LOGS_DIR, result.log),
+    log: result === undefined ? null : logPath(s, result),
     finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
   };
 }
@@ -216,33 +225,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     if (opts.dryRun === true) {
       for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
     } else {
-      fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
-      const exec = await executeJobs(stale, {
-        pool: new LocalPool(config.jobs ?? os.availableParallelism()),
-        signal,
-        failFast: config.failFast,
-        commandFor: (p) => commandFor(s, p),
-        onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
-        onFinish: (p, outcome) => {
-          const result: JobResult = {
-            tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
-            digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
-            timedOut: outcome.timedOut, durationMs: outcome.durationMs, log: logOf(p), finishedAt: Date.now(),
-          };
-          removeLogs(s, s.manifest.recordResult(result));
-          if (outcome.status === 'interrupted') counts.interrupted++;
-          else {
-            counts.ran++;
-            if (outcome.status === 'passed') counts.passed++;
-            else counts.failed++;
-          }
-          const r = reportOf(p, outcome.status, s, result);
-          reports.set(p, r);
-          opts.reporter.jobFinished(r);
-        },
-      });
-      for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
-      counts.notStarted = exec.notStarted.length;
+      counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
     }
     const jobs = planned.flatMap((p) => reports.get(p) ?? []);
     const mergedLog = config.mergedLog === null || opts.dryRun === true
@@ -256,9 +239,43 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   });
 }
 
-/** A log per fingerprint: a rerun under the same inputs replaces it, as it replaces the result. */
-function logOf(p: PlannedJob): string {
-  return `${p.job.fingerprint}.log`;
+/** Runs the stale jobs, recording each result as it lands; returns how many never started. */
+async function runStale(
+  s: Session, stale: PlannedJob[], opts: RunOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
+): Promise<number> {
+  const { config } = s.loaded;
+  fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  let exec;
+  try {
+    exec = await executeJobs(stale, {
+      pool: new LocalPool(config.jobs ?? os.availableParallelism()),
+      signal,
+      failFast: config.failFast,
+      commandFor: (p) => commandFor(s, p),
+      onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
+      onFinish: (p, outcome) => {
+        const result: JobResult = {
+          tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
+          digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
+          timedOut: outcome.timedOut, durationMs: outcome.durationMs, finishedAt: Date.now(),
+        };
+        removeLogs(s, s.manifest.recordResult(result));
+        if (outcome.status === 'interrupted') counts.interrupted++;
+        else {
+          counts.ran++;
+          if (outcome.status === 'passed') counts.passed++;
+          else counts.failed++;
+        }
+        const r = reportOf(p, outcome.status, s, result);
+        reports.set(p, r);
+        opts.reporter.jobFinished(r);
+      },
+    });
+  } finally {
+    s.manifest.flush(); // fold the journal into the snapshot, interrupted or not
+  }
+  for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
+  return exec.notStarted.length;
 }
 
 function commandFor(s: Session, p: PlannedJob): JobCommand {
@@ -267,7 +284,7 @@ function commandFor(s: Session, p: PlannedJob): JobCommand {
   return {
     program, args, cwd: s.sourceTree, env: tool.env,
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
-    logPath: path.join(s.stateDir, LOGS_DIR, logOf(p)),
+    logPath: logPath(s, p.job),
   };
 }
 

@@ -1,7 +1,9 @@
 // Loads the manifest from the store in one read, adopts scan changes, and
-// writes them back in one transaction; records each job result as it lands.
-import { type LatchRow, RESULT_HISTORY, type RawResultRow, type ResultRow, Store } from '../store/index.js';
+// writes them back in one transaction; journals each job result as it lands
+// and folds the journal into the snapshot when the run ends.
+import { type LatchRow, RESULT_HISTORY, type RawResultRow, Store } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults } from './codec.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus, ScanUpdate, ToolLatch } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
@@ -18,8 +20,13 @@ export class Manifest {
   walkSpec: string | null = null;
   private readonly latchJson = new Map<string, string>();
   private readonly latchCache = new Map<string, ToolLatch>();
-  private pending: ScanUpdate | null = null;
   private readonly newLatches = new Map<string, string>();
+  private pending: ScanUpdate | null = null;
+  /** Results changed since the last snapshot (journalled, dropped, or pruned). */
+  private resultsDirty = false;
+  private journalled = false;
+  /** Results pushed out of a history while replaying the journal; their logs go at the next save. */
+  private droppedOnLoad: JobResult[] = [];
 
   private constructor(private readonly store: Store) {}
 
@@ -36,34 +43,21 @@ export class Manifest {
 
   private static load(store: Store): Manifest {
     const m = new Manifest(store);
-    // sqlite hands out a fresh string per row; share the few distinct ones.
-    const interned = new Map<string, string>();
-    const intern = <T extends string>(s: T): T => {
-      const known = interned.get(s);
-      if (known !== undefined) return known as T;
-      interned.set(s, s);
-      return s;
-    };
-    store.read({
-      meta: (key, value) => {
-        if (key === META_THRESHOLD) m.racyThresholdMs = Number(value);
-        else if (key === META_WALK_SPEC) m.walkSpec = value;
-      },
-      file: ([path, size, mtimeMs, ctimeMs, ino, digest]) => {
-        m.files.set(path as RelPath, { size, mtimeMs, ctimeMs, ino, digest: digest as Digest });
-      },
-      dir: ([path, mtimeMs, ctimeMs, ino, files, subdirs]) => {
-        m.dirs.set(path as RelPath, { mtimeMs, ctimeMs, ino, files: splitNames(files), subdirs: splitNames(subdirs) });
-      },
-      latch: ([id, json]) => {
-        m.latchJson.set(id, json);
-      },
-      result: (row) => {
-        const r = fromRaw(row, intern);
-        const list = m.jobResults(r.tool, r.path, true);
-        list.unshift(r); // rows come oldest first
-      },
-    });
+    const state = store.read();
+    m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
+    m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
+    const files = state.snapshots.get('files');
+    if (files !== undefined) decodeFiles(files, m.files);
+    const dirs = state.snapshots.get('dirs');
+    if (dirs !== undefined) decodeDirs(dirs, m.dirs);
+    for (const [id, json] of state.latches) m.latchJson.set(id, json);
+    const results = state.snapshots.get('results');
+    if (results !== undefined) decodeResults(results, (r) => m.jobResults(r.tool, r.path).unshift(r));
+    for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
+    if (state.journal.length > 0) {
+      m.resultsDirty = true;
+      m.journalled = true;
+    }
     return m;
   }
 
@@ -71,20 +65,11 @@ export class Manifest {
     return this.store.path;
   }
 
-  private jobResults(tool: string, path: RelPath, create: true): JobResult[];
-  private jobResults(tool: string, path: RelPath, create: false): JobResult[] | undefined;
-  private jobResults(tool: string, path: RelPath, create: boolean): JobResult[] | undefined {
+  private jobResults(tool: string, path: RelPath): JobResult[] {
     let byPath = this.results.get(tool);
-    if (byPath === undefined) {
-      if (!create) return undefined;
-      byPath = new Map();
-      this.results.set(tool, byPath);
-    }
+    if (byPath === undefined) this.results.set(tool, (byPath = new Map()));
     let list = byPath.get(path);
-    if (list === undefined && create) {
-      list = [];
-      byPath.set(path, list);
-    }
+    if (list === undefined) byPath.set(path, (list = []));
     return list;
   }
 
@@ -123,72 +108,88 @@ export class Manifest {
   save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
     const u = this.pending;
     this.pending = null;
-    const dropped: JobResult[] = [];
+    const dropped = this.droppedOnLoad;
+    this.droppedOnLoad = [];
     if (u !== null) {
-      const isKept = (p: RelPath): boolean =>
-        u.keptPaths.has(p) || u.keptDirs.some((d) => p.startsWith(d + '/'));
+      const isKept = (p: RelPath): boolean => u.keptPaths.has(p) || u.keptDirs.some((d) => p.startsWith(d + '/'));
       for (const [tool, byPath] of this.results) {
         for (const [path, list] of byPath) {
           if (isJob(tool, path) || (!this.files.has(path) && isKept(path))) continue;
           dropped.push(...list);
           byPath.delete(path);
+          this.resultsDirty = true;
         }
         if (byPath.size === 0) this.results.delete(tool);
       }
     }
-    const referenced = new Set<string>();
-    for (const byPath of this.results.values()) for (const list of byPath.values()) for (const r of list) referenced.add(r.latchId);
-    const deleteLatches = [...this.latchJson.keys()].filter((id) => !referenced.has(id));
-    const moveThreshold = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
+    const scanChanged = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
       || u.changedDirs.length > 0 || u.removedDirs.length > 0 || this.walkSpec !== u.walkSpec);
-    if (!moveThreshold && dropped.length === 0 && deleteLatches.length === 0) return dropped;
+    if (!scanChanged && !this.resultsDirty) return dropped;
     const meta: [string, string][] = [];
-    if (u !== null && moveThreshold) {
+    const snapshots: [string, Buffer][] = [];
+    if (u !== null && scanChanged) {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
+      if (u.changedFiles.length > 0 || u.removedFiles.length > 0) snapshots.push(['files', encodeFiles(this.files)]);
+      if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
-    this.store.write({
-      meta,
-      upsertFiles: (u?.changedFiles ?? []).flatMap((p) => {
-        const f = this.files.get(p);
-        return f === undefined ? [] : [[p, f.size, f.mtimeMs, f.ctimeMs, f.ino, f.digest]];
-      }),
-      deleteFiles: u?.removedFiles ?? [],
-      upsertDirs: (u?.changedDirs ?? []).flatMap((p) => {
-        const d = this.dirs.get(p);
-        return d === undefined ? [] : [[p, d.mtimeMs, d.ctimeMs, d.ino, d.files.join('/'), d.subdirs.join('/')]];
-      }),
-      deleteDirs: u?.removedDirs ?? [],
-      insertLatches: [],
-      deleteLatches,
-      deleteResults: dropped.map((r) => r.fingerprint),
-    });
+    this.writeWith(meta, snapshots);
+    return dropped;
+  }
+
+  /** Folds journalled results into the snapshot; call when a run ends. */
+  flush(): void {
+    if (this.resultsDirty) this.writeWith([], []);
+  }
+
+  private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
+    const deleteLatches: string[] = [];
+    if (this.resultsDirty) {
+      snapshots.push(['results', encodeResults(this.allResultsOldestFirst())]);
+      const referenced = new Set<string>();
+      for (const byPath of this.results.values()) for (const list of byPath.values()) for (const r of list) referenced.add(r.latchId);
+      for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
+    }
+    this.store.write({ meta, snapshots, deleteLatches, clearJournal: this.journalled });
     for (const id of deleteLatches) {
       this.latchJson.delete(id);
       this.latchCache.delete(id);
     }
-    return dropped;
+    this.resultsDirty = false;
+    this.journalled = false;
+  }
+
+  private *allResultsOldestFirst(): Generator<JobResult> {
+    for (const byPath of this.results.values()) {
+      for (const list of byPath.values()) for (let i = list.length - 1; i >= 0; i--) yield list[i]!;
+    }
+  }
+
+  /** Puts a result at the head of its job's history; returns what the bounded history pushed out. */
+  private remember(result: JobResult): JobResult[] {
+    const list = this.jobResults(result.tool, result.path);
+    const same = list.findIndex((r) => r.fingerprint === result.fingerprint);
+    if (same >= 0) list.splice(same, 1); // a rerun under the same fingerprint replaces the old result
+    list.unshift(result);
+    return list.splice(RESULT_HISTORY);
   }
 
   /**
-   * Records one finished job at once (an interrupted run keeps it). A rerun
-   * under the same fingerprint replaces the old result; the history is
-   * bounded, oldest dropped first. Returns the dropped results.
+   * Records one finished job at once (an interrupted run keeps it). Returns
+   * the results its job's bounded history dropped, oldest first.
    */
   recordResult(result: JobResult): JobResult[] {
-    const list = this.jobResults(result.tool, result.path, true);
-    const same = list.findIndex((r) => r.fingerprint === result.fingerprint);
-    if (same >= 0) list.splice(same, 1);
-    list.unshift(result);
-    const dropped = list.splice(RESULT_HISTORY);
+    const dropped = this.remember(result);
     const json = this.newLatches.get(result.latchId);
     const latch: LatchRow | null = json === undefined ? null : [result.latchId, json];
-    this.store.recordResult(toRow(result), latch, dropped.map((r) => r.fingerprint));
+    this.store.appendResult(toJournal(result), latch);
     if (json !== undefined) {
       this.newLatches.delete(result.latchId);
       this.latchJson.set(result.latchId, json);
     }
+    this.resultsDirty = true;
+    this.journalled = true;
     return dropped;
   }
 
@@ -197,21 +198,13 @@ export class Manifest {
   }
 }
 
-function splitNames(s: string): string[] {
-  return s === '' ? [] : s.split('/');
-}
-
-function fromRaw(r: RawResultRow, intern: <T extends string>(s: T) => T): JobResult {
+function fromJournal(r: RawResultRow): JobResult {
   return {
-    tool: intern(r[0]), path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: intern(r[3] as LatchId),
-    digest: r[4] as Digest, status: intern(r[5] as ResultStatus), exitCode: r[6], signal: r[7],
-    timedOut: r[8] === 1, durationMs: r[9], log: r[10], finishedAt: r[11],
+    tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
+    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], finishedAt: r[10],
   };
 }
 
-function toRow(r: JobResult): ResultRow {
-  return {
-    tool: r.tool, path: r.path, fingerprint: r.fingerprint, latch: r.latchId, digest: r.digest, status: r.status,
-    exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, log: r.log, finishedAt: r.finishedAt,
-  };
+function toJournal(r: JobResult): RawResultRow {
+  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.finishedAt];
 }

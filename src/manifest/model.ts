@@ -36,8 +36,6 @@ export interface JobResult {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
-  /** File name in <stateDir>/logs. */
-  log: string;
   /** Milliseconds since the epoch. */
   finishedAt: number;
 }
@@ -60,6 +58,11 @@ export interface ScanUpdate {
   scanStartedMs: number;
   /** Whether any entry was racy, so the threshold must move even if nothing changed. */
   hadRacy: boolean;
+}
+
+/** A job's log is named after its fingerprint: a rerun under the same inputs replaces it, as it replaces the result. */
+export function logFileName(fingerprint: Fingerprint): string {
+  return `${fingerprint}.log`;
 }
 
 export type { ToolLatch };

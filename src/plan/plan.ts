@@ -1,7 +1,7 @@
 // Decides, for every job (one tool on one file), whether a recorded result
 // proves it unchanged, and if not, why. A job is skipped only on such proof.
 import type { LatchedTool } from '../config/index.js';
-import type { FileEntry, JobResult } from '../manifest/index.js';
+import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
@@ -69,7 +69,7 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   const hit = matchesLatest ? latest : history.find((r) => r.fingerprint === fingerprint);
   if (hit !== undefined) {
     if (hit.status === 'interrupted') return stale([{ kind: 'interrupted' }]);
-    if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: hit.log }]);
+    if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: logFileName(hit.fingerprint) }]);
     if (hit.status === 'passed') return { job, verdict: { state: 'fresh', result: hit } };
     if (input.rerunFailed === true) return stale([{ kind: 'rerun-failed' }]);
     return { job, verdict: { state: 'cached-failure', result: hit } };

@@ -138,7 +138,8 @@ export function scanTree(opts: {
 
   const readListing = (abs: string, dir: RelPath, st: fs.Stats): { listing: DirListing; cacheable: boolean } => {
     const listing: DirListing = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, files: [], subdirs: [] };
-    let cacheable = !isRacy(st);
+    // Racy or not, the listing may be stored: it is checked against the next scan's threshold before reuse.
+    let cacheable = true;
     let raw: Buffer[] | null = null;
     for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
       const name = e.name;

@@ -7,48 +7,27 @@ import { StoreError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { CURRENT_SCHEMA_VERSION } from './schema.js';
 
-export type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, digest: string];
-export type DirRow = [path: string, mtimeMs: number, ctimeMs: number, ino: number, files: string, subdirs: string];
 export type LatchRow = [id: string, inputs: string];
-/** Column order of RESULT_COLUMNS. */
+/** Column order of the result_journal select. */
 export type RawResultRow = [
   tool: string, path: string, fingerprint: string, latch: string, digest: string, status: string,
-  exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, log: string, finishedAt: number,
+  exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, finishedAt: number,
 ];
-export interface ResultRow {
-  tool: string;
-  path: string;
-  fingerprint: string;
-  latch: string;
-  digest: string;
-  status: string;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  durationMs: number;
-  log: string;
-  finishedAt: number;
-}
 
-/** Called once per row while the store is read, so no table is held twice in memory. */
-export interface StateVisitor {
-  meta(key: string, value: string): void;
-  file(row: FileRow): void;
-  dir(row: DirRow): void;
-  latch(row: LatchRow): void;
-  /** Oldest first. */
-  result(row: RawResultRow): void;
+export interface StoredState {
+  meta: Map<string, string>;
+  snapshots: Map<string, Buffer>;
+  latches: LatchRow[];
+  /** Results recorded since the last snapshot, oldest first. */
+  journal: RawResultRow[];
 }
 
 export interface StateWrite {
   meta: [string, string][];
-  upsertFiles: FileRow[];
-  deleteFiles: string[];
-  upsertDirs: DirRow[];
-  deleteDirs: string[];
-  insertLatches: LatchRow[];
+  snapshots: [string, Buffer][];
   deleteLatches: string[];
-  deleteResults: string[];
+  /** The results snapshot written here includes everything journalled: empty the journal. */
+  clearJournal: boolean;
 }
 
 type SqliteError = Error & { code?: string };
@@ -115,52 +94,39 @@ export class Store {
     }).immediate();
   }
 
-  /** Everything, in one read transaction, row by row. */
-  read(visit: StateVisitor): void {
-    this.guard(() => this.db.transaction(() => {
-      for (const [k, v] of this.db.prepare('SELECT key, value FROM meta').raw().iterate() as IterableIterator<[string, string]>) visit.meta(k, v);
-      for (const row of this.db.prepare('SELECT path, size, mtime_ms, ctime_ms, ino, digest FROM files').raw().iterate()) visit.file(row as FileRow);
-      for (const row of this.db.prepare('SELECT path, mtime_ms, ctime_ms, ino, files, subdirs FROM dirs').raw().iterate()) visit.dir(row as DirRow);
-      for (const row of this.db.prepare('SELECT id, inputs FROM latches').raw().iterate()) visit.latch(row as LatchRow);
-      const results = this.db.prepare(
-        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, log, finished_at FROM results ORDER BY seq',
-      ).raw();
-      for (const row of results.iterate()) visit.result(row as RawResultRow);
-    })());
+  /** Everything, in one read transaction. */
+  read(): StoredState {
+    return this.guard(() => this.db.transaction(() => ({
+      meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
+      snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
+      latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
+      journal: this.db.prepare(
+        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, finished_at FROM result_journal ORDER BY seq',
+      ).raw().all() as RawResultRow[],
+    }))());
   }
 
-  /** A scan's changes, in one transaction. */
+  /** The manifest's changes, in one transaction. */
   write(w: StateWrite): void {
     this.guard(() => this.db.transaction(() => {
       const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       for (const [k, v] of w.meta) setMeta.run(k, v);
-      const upFile = this.db.prepare('INSERT OR REPLACE INTO files (path, size, mtime_ms, ctime_ms, ino, digest) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const f of w.upsertFiles) upFile.run(...f);
-      const delFile = this.db.prepare('DELETE FROM files WHERE path = ?');
-      for (const p of w.deleteFiles) delFile.run(p);
-      const upDir = this.db.prepare('INSERT OR REPLACE INTO dirs (path, mtime_ms, ctime_ms, ino, files, subdirs) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const d of w.upsertDirs) upDir.run(...d);
-      const delDir = this.db.prepare('DELETE FROM dirs WHERE path = ?');
-      for (const p of w.deleteDirs) delDir.run(p);
-      const addLatch = this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)');
-      for (const l of w.insertLatches) addLatch.run(...l);
+      const setSnapshot = this.db.prepare('INSERT OR REPLACE INTO snapshot (name, data) VALUES (?, ?)');
+      for (const [name, data] of w.snapshots) setSnapshot.run(name, data);
       const delLatch = this.db.prepare('DELETE FROM latches WHERE id = ?');
       for (const id of w.deleteLatches) delLatch.run(id);
-      const delResult = this.db.prepare('DELETE FROM results WHERE fingerprint = ?');
-      for (const fp of w.deleteResults) delResult.run(fp);
+      if (w.clearJournal) this.db.prepare('DELETE FROM result_journal').run();
     }).immediate());
   }
 
-  /** One finished job, committed at once so an interrupted run keeps it; drops the history it displaces. */
-  recordResult(r: ResultRow, latch: LatchRow | null, dropFingerprints: string[]): void {
+  /** One finished job, committed at once so an interrupted run keeps it. */
+  appendResult(r: RawResultRow, latch: LatchRow | null): void {
     this.guard(() => this.db.transaction(() => {
       if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
       this.db.prepare(
-        `INSERT OR REPLACE INTO results (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, log, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(r.tool, r.path, r.fingerprint, r.latch, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.log, r.finishedAt);
-      const del = this.db.prepare('DELETE FROM results WHERE fingerprint = ?');
-      for (const fp of dropFingerprints) del.run(fp);
+        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...r);
     }).immediate());
   }
 

@@ -1,3 +1,3 @@
 // Public surface of store/ (for manifest/ only).
-export { Store, storeExists, type FileRow, type DirRow, type LatchRow, type ResultRow, type RawResultRow, type StateVisitor, type StateWrite } from './db.js';
+export { Store, storeExists, type LatchRow, type RawResultRow, type StoredState, type StateWrite } from './db.js';
 export { CURRENT_SCHEMA_VERSION, RESULT_HISTORY } from './schema.js';

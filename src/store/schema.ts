@@ -1,16 +1,17 @@
 // Schema version 1 of <stateDir>/manifest.db.
 //
-// Tables and the queries they serve:
+// Tables and what they serve:
 //   schema_version  one row; checked at open (newer: refuse; older: migrate).
 //   meta            key/value: the racy threshold and the walk spec of the last scan.
-//   files           PRIMARY KEY path: the whole table is read at start, rows upserted after a scan.
-//                   mtime_ms/ctime_ms are Node's double milliseconds (sub-microsecond
-//                   precision, finer than the kernel's coarse file clock).
-//   dirs            PRIMARY KEY path: the stored listing of each walked directory.
+//   snapshot        PRIMARY KEY name: the manifest's tables ("files", "dirs", "results")
+//                   as packed blobs (manifest/codec.ts), read whole at start and
+//                   rewritten in one transaction when they changed. Rows per file
+//                   would cost a microsecond or two each to read: too slow for a
+//                   no-op over 100,000 files.
 //   latches         PRIMARY KEY id: the inputs behind a latch id, for `runner explain`.
-//   results         PRIMARY KEY seq (insertion order = age); UNIQUE fingerprint for
-//                   "INSERT OR REPLACE" of a rerun; index results_job (tool, path)
-//                   serves trimming one job's history. log is a file name in <stateDir>/logs.
+//   result_journal  seq order: job results recorded as each job finishes, so an
+//                   interrupted run keeps them; folded into the "results" snapshot
+//                   (and emptied) when a run ends, or at the next load after a crash.
 export const CURRENT_SCHEMA_VERSION = 1;
 
 /** How many results are kept per job, so undoing a change re-runs nothing. */

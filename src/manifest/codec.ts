@@ -1,0 +1,133 @@
+// Packs the manifest's tables into compact blobs and back. A no-op run must
+// load 100,000 files and results in a few milliseconds, which row-by-row
+// reads cannot do: numbers go in one Float64Array, names in one '\0'-joined
+// string, fixed-width hex digests in one string sliced per entry.
+import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
+
+/** Width of every digest, fingerprint and latch id (hash.ts). */
+const HEX = 32;
+const HEADER = 8;
+
+interface Packed {
+  count: number;
+  numbers: Float64Array;
+  text: string;
+  hex: string;
+}
+
+function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, texts: string[], hex: string[]) => void): Buffer {
+  const numbers = new Float64Array(count * numbersPer);
+  const texts: string[] = [];
+  const hex: string[] = [];
+  fill(numbers, texts, hex);
+  const text = Buffer.from(texts.join('\0'), 'utf8');
+  const hexBuf = Buffer.from(hex.join(''), 'latin1');
+  const out = Buffer.allocUnsafe(HEADER + numbers.byteLength + 4 + text.length + hexBuf.length);
+  out.writeUInt32LE(count, 0);
+  out.writeUInt32LE(numbersPer, 4);
+  Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).copy(out, HEADER);
+  let at = HEADER + numbers.byteLength;
+  out.writeUInt32LE(text.length, at);
+  at += 4;
+  text.copy(out, at);
+  hexBuf.copy(out, at + text.length);
+  return out;
+}
+
+function unpack(buf: Buffer, numbersPer: number): Packed {
+  const count = buf.readUInt32LE(0);
+  if (buf.readUInt32LE(4) !== numbersPer) throw new Error(`snapshot layout mismatch: ${buf.readUInt32LE(4)} numbers per entry, expected ${numbersPer}`);
+  const bytes = count * numbersPer * 8;
+  // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
+  const numbers = new Float64Array(count * numbersPer);
+  Buffer.from(numbers.buffer).set(buf.subarray(HEADER, HEADER + bytes));
+  let at = HEADER + bytes;
+  const textLen = buf.readUInt32LE(at);
+  at += 4;
+  return { count, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('latin1', at + textLen) };
+}
+
+export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
+  return pack(files.size, 4, (n, texts, hex) => {
+    let i = 0;
+    for (const [path, f] of files) {
+      n[i++] = f.size; n[i++] = f.mtimeMs; n[i++] = f.ctimeMs; n[i++] = f.ino;
+      texts.push(path);
+      hex.push(f.digest);
+    }
+  });
+}
+
+export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
+  const { count, numbers: n, text, hex } = unpack(buf, 4);
+  if (count === 0) return;
+  const paths = text.split('\0');
+  for (let i = 0, j = 0; i < count; i++, j += 4) {
+    into.set(paths[i] as RelPath, { size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest });
+  }
+}
+
+export function encodeDirs(dirs: ReadonlyMap<RelPath, DirListing>): Buffer {
+  return pack(dirs.size, 3, (n, texts) => {
+    let i = 0;
+    for (const [path, d] of dirs) {
+      n[i++] = d.mtimeMs; n[i++] = d.ctimeMs; n[i++] = d.ino;
+      texts.push(path, d.files.join('/'), d.subdirs.join('/'));
+    }
+  });
+}
+
+const names = (s: string | undefined): string[] => (s === undefined || s === '' ? [] : s.split('/'));
+
+export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
+  const { count, numbers: n, text } = unpack(buf, 3);
+  if (count === 0) return;
+  const parts = text.split('\0');
+  for (let i = 0; i < count; i++) {
+    into.set(parts[i * 3] as RelPath, { mtimeMs: n[i * 3]!, ctimeMs: n[i * 3 + 1]!, ino: n[i * 3 + 2]!, files: names(parts[i * 3 + 1]), subdirs: names(parts[i * 3 + 2]) });
+  }
+}
+
+const STATUSES: readonly ResultStatus[] = ['passed', 'failed', 'interrupted'];
+
+/** Results, oldest first within each job, so decoding in order rebuilds each history. */
+export function encodeResults(results: Iterable<JobResult>): Buffer {
+  const list = [...results];
+  return pack(list.length, 5, (n, texts, hex) => {
+    let i = 0;
+    for (const r of list) {
+      n[i++] = STATUSES.indexOf(r.status);
+      n[i++] = r.exitCode ?? Number.NaN;
+      n[i++] = r.timedOut ? 1 : 0;
+      n[i++] = r.durationMs;
+      n[i++] = r.finishedAt;
+      texts.push(r.tool, r.path, r.signal ?? '');
+      hex.push(r.fingerprint, r.latchId, r.digest);
+    }
+  });
+}
+
+export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void {
+  const { count, numbers: n, text, hex } = unpack(buf, 5);
+  if (count === 0) return;
+  const parts = text.split('\0');
+  const tools = new Map<string, string>(); // one string per tool name, not one per result
+  for (let i = 0; i < count; i++) {
+    const j = i * 5;
+    const h = i * 3 * HEX;
+    const rawTool = parts[i * 3]!;
+    let tool = tools.get(rawTool);
+    if (tool === undefined) tools.set(rawTool, (tool = rawTool));
+    const exitCode = n[j + 1]!;
+    const signal = parts[i * 3 + 2]!;
+    visit({
+      tool, path: parts[i * 3 + 1] as RelPath, status: STATUSES[n[j]!]!,
+      exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: signal === '' ? null : signal,
+      timedOut: n[j + 2] === 1, durationMs: n[j + 3]!, finishedAt: n[j + 4]!,
+      fingerprint: hex.slice(h, h + HEX) as Fingerprint,
+      latchId: hex.slice(h + HEX, h + 2 * HEX) as LatchId,
+      digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/errors.js';
+
+const tool = { name: 'lint', command: ['flake8', '{file}'] };
+
+function messageOf(raw: unknown): string {
+  try {
+    validateConfig(raw, '.runnerrc.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('validateConfig', () => {
+  it('fills every default around a minimal tool', () => {
+    const c = validateConfig({ tools: [tool] }, 'f');
+    expect(c.include).toEqual(['**/*']);
+    expect(c.stateDir).toBe('.runner');
+    expect(c.passEnv).toEqual(['PATH', 'HOME']);
+    expect(c.tools[0]).toMatchObject({ name: 'lint', include: ['**/*'], exclude: [], inputs: [], deps: 'none', timeout: null, pty: false });
+  });
+
+  it.each([
+    [{ tools: [tool], colour: true }, '.runnerrc.json: unknown key "colour"; expected one of: include, exclude'],
+    [{ tools: [{ ...tool, comand: 'x' }] }, '.runnerrc.json: unknown key "tools[0].comand"; expected one of: name, command'],
+    [{ tools: [{ ...tool, timeout: '2m' }] }, '.runnerrc.json: tools[0].timeout is "2m"; expected a positive number of seconds, e.g. 120'],
+    [{ tools: [{ ...tool, timeout: 0 }] }, 'tools[0].timeout is 0; expected a positive number of seconds'],
+    [{ tools: [] }, 'tools is []; expected a non-empty array of tools'],
+    [{}, 'tools is missing; expected a non-empty array of tools'],
+    [{ tools: [tool, { name: 'lint', command: 'x' }] }, 'tools[1].name is "lint"; expected a name not already used (tools[0] is also "lint")'],
+    [{ tools: [{ name: 'lint' }] }, 'tools[0].command is missing; expected an argv array'],
+    [{ tools: [{ name: 'lint', command: [] }] }, 'tools[0].command is []; expected an argv array'],
+    [{ tools: [{ name: 'lint', command: ['x', 3] }] }, 'tools[0].command[1] is 3; expected a string'],
+    [{ tools: [tool], include: '**/*.py' }, 'include is "**/*.py"; expected an array of glob patterns'],
+    [{ tools: [tool], exclude: ['../x'] }, 'exclude[0] is "../x"; expected a glob relative to the source tree'],
+    [{ tools: [tool], jobs: 1.5 }, 'jobs is 1.5; expected a whole number of 1 or more'],
+    [{ tools: [tool], mergeEnv: 'yes' }, 'mergeEnv is "yes"; expected true or false'],
+    [{ tools: [tool], env: { PATH: 3 } }, 'env.PATH is 3; expected a string, or an array of strings'],
+    [{ tools: [tool], env: { A: 'x' }, passEnv: ['A'] }, 'passEnv[0] is "A"; expected a variable not also set in "env"'],
+    [{ tools: [tool], passEnv: ['NOT-A-NAME'] }, 'passEnv[0] is "NOT-A-NAME"; expected a variable name'],
+    [{ tools: [{ ...tool, inputs: ['*.cfg'] }] }, 'tools[0].inputs[0] is "*.cfg"; expected a plain path'],
+    [{ tools: [{ ...tool, deps: 'ruby' }] }, 'tools[0].deps is "ruby"; expected one of "none", "python"'],
+    [{ tools: [{ ...tool, name: 'a b' }] }, 'tools[0].name is "a b"; expected a tool name'],
+    [[tool], '(top level) is [{"name":"lint"'],
+  ])('rejects %j', (raw, expected) => {
+    expect(messageOf(raw)).toContain(expected);
+  });
+
+  it('refuses, rather than ignores, dependency inference it cannot do yet', () => {
+    expect(messageOf({ tools: [{ ...tool, deps: 'python' }] })).toContain('not available in this version yet');
+  });
+
+  it('drops a default passEnv name that env sets itself', () => {
+    const c = validateConfig({ tools: [tool], env: { PATH: ['/usr/bin', '/bin'] } }, 'f');
+    expect(c.passEnv).toEqual(['HOME']);
+  });
+
+  it('normalises input paths so they compare equal to walked paths', () => {
+    const c = validateConfig({ tools: [{ ...tool, inputs: ['./cfg//setup.cfg'] }] }, 'f');
+    expect(c.tools[0]!.inputs).toEqual(['cfg/setup.cfg']);
+  });
+});

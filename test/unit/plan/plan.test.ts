@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { LatchedTool, ToolLatch } from '../../../src/config/index.js';
+import type { FileEntry, JobResult } from '../../../src/manifest/index.js';
+import { type PlanInput, fingerprintJob, planJobs } from '../../../src/plan/index.js';
+import type { Digest, LatchId, RelPath } from '../../../src/types.js';
+
+const P = 'a.py' as RelPath;
+const D1 = 'd1' as Digest;
+const D2 = 'd2' as Digest;
+
+function tool(name: string, latchId: string, env: Record<string, string> = {}, command: string[] = ['lint', '{file}']): LatchedTool {
+  const latch: ToolLatch = {
+    tool: { command, deps: 'none', depfile: null, timeout: null, pty: false, inputs: [], mergeEnv: false },
+    env, executables: [], inputs: {},
+  };
+  return {
+    config: { name, command, include: ['**/*'], exclude: [], inputs: [], deps: 'none', depfile: null, timeout: null, pty: false },
+    latch, latchId: latchId as LatchId, env: {}, program: '/bin/lint', shell: false,
+  };
+}
+
+function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'passed'): JobResult {
+  return {
+    tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
+    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, finishedAt: 0,
+  };
+}
+
+function input(t: LatchedTool, digest: Digest, history: JobResult[], extra: Partial<PlanInput> = {}, latches: LatchedTool[] = [t]): PlanInput {
+  const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest };
+  return {
+    tools: [t], toolFilters: [() => true], files: new Map([[P, file]]), newFiles: new Set(),
+    history: () => history,
+    latchOf: (r) => latches.find((l) => l.latchId === r.latchId)?.latch,
+    hasLog: () => true,
+    ...extra,
+  };
+}
+
+const verdictOf = (i: PlanInput) => planJobs(i)[0]!.verdict;
+
+describe('planJobs', () => {
+  it('a job with a passed result under the same fingerprint is fresh', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [result(t, D1)])).state).toBe('fresh');
+  });
+
+  it('a changed digest makes the job stale with the digests from and to', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D2, [result(t, D1)]))).toEqual({ state: 'stale', reasons: [{ kind: 'content', from: D1, to: D2 }] });
+  });
+
+  it('names the env variable whose value changed', () => {
+    const before = tool('lint', 'L1', { DEMO: '#aaa', HOME: '#h' });
+    const now = tool('lint', 'L2', { DEMO: '#bbb', HOME: '#h' });
+    expect(verdictOf(input(now, D1, [result(before, D1)], {}, [before, now]))).toEqual({
+      state: 'stale', reasons: [{ kind: 'env', name: 'DEMO', from: '#aaa', to: '#bbb' }],
+    });
+  });
+
+  it('names the tool-config key that changed', () => {
+    const before = tool('lint', 'L1', {}, ['lint', '{file}']);
+    const now = tool('lint', 'L2', {}, ['lint', '--strict', '{file}']);
+    const v = verdictOf(input(now, D1, [result(before, D1)], {}, [before, now]));
+    expect(v).toEqual({ state: 'stale', reasons: [{ kind: 'tool-config', key: 'command', from: ['lint', '{file}'], to: ['lint', '--strict', '{file}'] }] });
+  });
+
+  it('an unchanged failing job is a cached failure, not rerun', () => {
+    const t = tool('lint', 'L1');
+    const failed = result(t, D1, 'failed');
+    expect(verdictOf(input(t, D1, [failed]))).toEqual({ state: 'cached-failure', result: failed });
+  });
+
+  it('--rerun-failed turns a cached failure into a stale job', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [result(t, D1, 'failed')], { rerunFailed: true }))).toEqual({ state: 'stale', reasons: [{ kind: 'rerun-failed' }] });
+  });
+
+  it('a result whose log has gone missing is no hit', () => {
+    const t = tool('lint', 'L1');
+    const r = result(t, D1);
+    expect(verdictOf(input(t, D1, [r], { hasLog: () => false }))).toEqual({ state: 'stale', reasons: [{ kind: 'log-missing', log: `${r.fingerprint}.log` }] });
+  });
+
+  it('an interrupted result is no hit', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [result(t, D1, 'interrupted')]))).toEqual({ state: 'stale', reasons: [{ kind: 'interrupted' }] });
+  });
+
+  it('undoing a change finds the older result in the history and runs nothing', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [result(t, D2), result(t, D1)])).state).toBe('fresh');
+  });
+
+  it('--force runs a fresh job', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [result(t, D1)], { force: true }))).toEqual({ state: 'stale', reasons: [{ kind: 'forced' }] });
+  });
+
+  it('tells a new file from a known file that was never run', () => {
+    const t = tool('lint', 'L1');
+    expect(verdictOf(input(t, D1, [], { newFiles: new Set([P]) }))).toEqual({ state: 'stale', reasons: [{ kind: 'new' }] });
+    expect(verdictOf(input(t, D1, []))).toEqual({ state: 'stale', reasons: [{ kind: 'never-run' }] });
+  });
+
+  it('runs rather than skips when the last result\'s latch is unknown', () => {
+    const before = tool('lint', 'L1');
+    const now = tool('lint', 'L2');
+    const v = verdictOf(input(now, D1, [result(before, D1)], {}, [now]));
+    expect(v.state).toBe('stale');
+  });
+
+  it('honours --tool and file restrictions and each tool\'s own filter', () => {
+    const a = tool('a', 'LA');
+    const b = tool('b', 'LB');
+    const i = { ...input(a, D1, []), tools: [a, b], toolFilters: [() => true, () => false] };
+    expect(planJobs(i).map((p) => p.job.tool.config.name)).toEqual(['a']);
+    expect(planJobs({ ...i, onlyTools: new Set(['b']) })).toEqual([]);
+    expect(planJobs({ ...i, onlyFile: () => false })).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+// Two projects: unit (pure logic, fast) and integration (spawns bin/runner on
+// temp copies of fixtures/). The forks pool, because better-sqlite3 and
+// node-pty are native addons.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    // Integration files mostly wait on child processes, so two files at a time
+    // keep a 2-core machine busy without starving the jobs they spawn.
+    maxWorkers: 4,
+    env: { NO_COLOR: '1' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
