@@ -34,9 +34,14 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   let line = `runner: ${plural(c.jobs, 'job')}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
   if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
   lines.push(line);
-  if (r.scan.issues.length > 0) lines.push(`runner: warning: ${plural(r.scan.issues.length, 'file')} could not be scanned and ${r.scan.issues.length === 1 ? 'was' : 'were'} not checked (see the warnings above)`);
   if (r.mergedLog !== null) lines.push(`runner: failure logs merged into ${shown(style, r.mergedLog)}`);
   return lines.join('\n') + '\n';
+}
+
+/** For stderr, before the summary: files whose jobs were not run because they could not be scanned. */
+export function renderIssueWarning(s: ScanSummary): string {
+  const n = s.issues.length;
+  return n === 0 ? '' : `runner: warning: ${plural(n, 'file')} could not be scanned and ${n === 1 ? 'its jobs were' : 'their jobs were'} not run (see the warnings above)\n`;
 }
 
 function scanCounts(s: ScanSummary): string {
@@ -47,7 +52,6 @@ export function renderScan(r: ScanReport): string {
   const perTool = r.tools.map((t) => `${t} ${r.stale.filter((j) => j.tool === t).length}`);
   const lines = [`runner: ${scanCounts(r.scan)} (read ${r.scan.hashed}) in ${seconds(r.durationMs)}`];
   lines.push(r.stale.length === 0 ? 'runner: no stale jobs' : `runner: stale jobs: ${perTool.join(', ')}`);
-  if (r.scan.issues.length > 0) lines.push(`runner: warning: ${plural(r.scan.issues.length, 'file')} could not be scanned (see the warnings above)`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,7 +1,7 @@
 // runner run [FILE...]: scan, then run the stale jobs.
 import type { Command } from 'commander';
 import { run } from '../../api.js';
-import { renderRunSummary, runJson } from '../../report/index.js';
+import { renderIssueWarning, renderRunSummary, runJson } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
 import { apiOptions, makeIo, textReporter } from '../io.js';
 import { interruptOnSignals } from '../signals.js';
@@ -37,6 +37,7 @@ export function addRunCommand(program: Command): void {
           files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
         });
         reporter.close();
+        io.err.write(renderIssueWarning(report.scan));
         const code = exitForRun(report);
         io.out.write(io.globals.json === true ? runJson(io, report, code) : renderRunSummary(io, report));
         process.exitCode = code;

@@ -1,7 +1,7 @@
 // runner scan: walk, digest, update the manifest, report counts and stale jobs.
 import type { Command } from 'commander';
 import { scan } from '../../api.js';
-import { renderScan, scanJsonText } from '../../report/index.js';
+import { renderIssueWarning, renderScan, scanJsonText } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import { apiOptions, makeIo, textReporter } from '../io.js';
 
@@ -14,6 +14,7 @@ export function addScanCommand(program: Command): void {
       const reporter = textReporter(io);
       const report = await scan(apiOptions(io, reporter));
       reporter.close();
+      io.err.write(renderIssueWarning(report.scan));
       io.out.write(io.globals.json === true ? scanJsonText(report) : renderScan(report));
       process.exitCode = EXIT.ok;
     });

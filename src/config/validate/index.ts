@@ -14,7 +14,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   const config: Config = { ...DEFAULTS, tools: [] };
   if (raw.include !== undefined) config.include = checkGlobs(ctx, 'include', raw.include);
   if (raw.exclude !== undefined) config.exclude = checkGlobs(ctx, 'exclude', raw.exclude);
-  if (raw.whitelist !== undefined) {
+  // null is each nullable key's default, as `runner config --dump` prints it.
+  if (raw.whitelist !== undefined && raw.whitelist !== null) {
     config.whitelist = typeof raw.whitelist === 'string'
       ? checkRelPaths(ctx, 'whitelist', [raw.whitelist])[0]!
       : checkRelPaths(ctx, 'whitelist', raw.whitelist);
@@ -27,9 +28,9 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (raw.addSourceTreeToPythonPath !== undefined) {
     config.addSourceTreeToPythonPath = checkBoolean(ctx, 'addSourceTreeToPythonPath', raw.addSourceTreeToPythonPath);
   }
-  if (raw.jobs !== undefined) config.jobs = checkPositiveInteger(ctx, 'jobs', raw.jobs);
+  if (raw.jobs !== undefined && raw.jobs !== null) config.jobs = checkPositiveInteger(ctx, 'jobs', raw.jobs);
   if (raw.failFast !== undefined) config.failFast = checkBoolean(ctx, 'failFast', raw.failFast);
-  if (raw.mergedLog !== undefined) config.mergedLog = checkNonEmptyString(ctx, 'mergedLog', raw.mergedLog, 'a file path');
+  if (raw.mergedLog !== undefined && raw.mergedLog !== null) config.mergedLog = checkNonEmptyString(ctx, 'mergedLog', raw.mergedLog, 'a file path');
   if (raw.quiet !== undefined) config.quiet = checkBoolean(ctx, 'quiet', raw.quiet);
   if (raw.tools === undefined) {
     throw new ConfigError({ file, key: 'tools', problem: 'missing', expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]' });

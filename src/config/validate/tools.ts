@@ -49,10 +49,10 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
     }
     tool.deps = raw.deps as DepsKind;
   }
-  if (raw.depfile !== undefined) {
+  if (raw.depfile !== undefined && raw.depfile !== null) {
     fail(ctx, `${key}.depfile`, raw.depfile, 'no depfile: depfile dependencies are not available in this version yet (see TODO.rst)');
   }
-  if (raw.timeout !== undefined) {
+  if (raw.timeout !== undefined && raw.timeout !== null) {
     if (typeof raw.timeout !== 'number' || !Number.isFinite(raw.timeout) || raw.timeout <= 0) {
       fail(ctx, `${key}.timeout`, raw.timeout, 'a positive number of seconds, e.g. 120');
     }

@@ -63,3 +63,11 @@ describe('validateConfig', () => {
     expect(c.tools[0]!.inputs).toEqual(['cfg/setup.cfg']);
   });
 });
+
+describe('the documented default', () => {
+  it('is itself a valid config (null is each nullable key\'s default)', async () => {
+    const { documentedDefault } = await import('../../../src/config/index.js');
+    const dumped = JSON.parse(JSON.stringify(documentedDefault())) as unknown;
+    expect(validateConfig(dumped, 'f')).toEqual(documentedDefault());
+  });
+});

@@ -1,0 +1,147 @@
+// Spawns the real CLI (node bin/runner) as a child process with an explicit env;
+// never inherits the test process's environment.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { REPO, beforeSandboxRemoval } from './sandbox.js';
+
+export const BIN = path.join(REPO, 'bin', 'runner');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  /** The child's whole environment; defaults to baseEnv(). */
+  env?: Record<string, string>;
+  input?: string;
+}
+
+/** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...extra };
+}
+
+export interface RunningRunner {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  result: Promise<RunResult>;
+}
+
+/** Starts the CLI and returns at once, so a test can signal it mid-run. */
+export function startRunner(args: string[], opts: RunOptions): RunningRunner {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? baseEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin!.on('error', () => {});
+  child.stdin!.end(opts.input ?? '');
+  const result = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  beforeSandboxRemoval(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, result };
+}
+
+export function runRunner(args: string[], opts: RunOptions): Promise<RunResult> {
+  return startRunner(args, opts).result;
+}
+
+/** Runs with --json and parses stdout, which must hold exactly one JSON object. */
+export async function runJson<T = RunJson>(args: string[], opts: RunOptions): Promise<{ res: RunResult; json: T }> {
+  const res = await runRunner([...args, '--json'], opts);
+  let json: T;
+  try {
+    json = JSON.parse(res.stdout) as T;
+  } catch (err) {
+    throw new Error(
+      `runner ${args.join(' ')} --json: stdout is not one JSON object (${(err as Error).message})\n` +
+        `exit: ${res.code} ${res.signal ?? ''}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`,
+    );
+  }
+  return { res, json };
+}
+
+// The --json shapes of the contract.
+export interface JobJson {
+  tool: string;
+  file: string;
+  status: 'passed' | 'failed' | 'cached-failure' | 'not-started' | 'would-run' | 'interrupted' | string;
+  reasons: string[];
+  exitCode: number | null;
+  durationMs: number;
+  log: string;
+}
+export interface ScanJson {
+  tracked: number;
+  new: number;
+  changed: number;
+  removed: number;
+  hashed: number;
+  issues: { path: string; kind: string; detail: string }[];
+}
+export interface RunJson {
+  command: 'run';
+  exitCode: number;
+  durationMs: number;
+  scan: ScanJson;
+  counts: {
+    jobs: number;
+    ran: number;
+    passed: number;
+    failed: number;
+    interrupted: number;
+    cachedFailures: number;
+    fresh: number;
+    notStarted: number;
+  };
+  jobs: JobJson[];
+  error?: { kind: string; message: string };
+}
+export interface ScanCommandJson {
+  command: 'scan';
+  exitCode: number;
+  scan: ScanJson;
+  stale: Record<string, number>;
+  staleJobs: { tool: string; file: string; reasons: string[] }[];
+}
+export interface ExplainReason {
+  kind: string;
+  name?: string;
+  path?: string;
+  from?: string;
+  to?: string;
+}
+export interface ExplainJson {
+  command: 'explain';
+  file: string;
+  tracked: boolean;
+  tools: {
+    tool: string;
+    state: 'fresh' | 'stale' | 'cached-failure' | 'not-selected';
+    reasons: ExplainReason[];
+    last: { status: string; exitCode: number | null; finishedAt: number } | null;
+  }[];
+}
+
+/** "tool file" for each job, sorted: compare job sets without caring about order. */
+export function jobKeys(jobs: { tool: string; file: string }[]): string[] {
+  return jobs.map((j) => `${j.tool} ${j.file}`).sort();
+}
+
+/** The log shown for a failure must be visible; keep a run's output in assertion messages. */
+export function show(res: RunResult): string {
+  return `exit ${res.code} ${res.signal ?? ''}\n--- stdout\n${res.stdout}--- stderr\n${res.stderr}`;
+}
