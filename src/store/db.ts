@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { CURRENT_SCHEMA_VERSION } from './schema.js';
+import { CURRENT_SCHEMA_VERSION, EXPECTED_TABLES } from './schema.js';
 
 export type LatchRow = [id: string, inputs: string];
 /** Column order of the result_journal select. */
@@ -85,7 +85,13 @@ export class Store {
         detail: `was written by a newer runner (schema version ${version}; this runner reads up to ${CURRENT_SCHEMA_VERSION})`,
       });
     }
-    if (version === CURRENT_SCHEMA_VERSION) return;
+    if (version === CURRENT_SCHEMA_VERSION) {
+      const missing = EXPECTED_TABLES.filter((t) => !tables.includes(t));
+      if (missing.length > 0) {
+        throw new StoreError({ path: file, problem: 'corrupt', detail: `says schema version ${version} but lacks tables ${missing.join(', ')}` });
+      }
+      return;
+    }
     db.transaction(() => {
       if (version === 0) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
       for (const m of MIGRATIONS) if (m.version > version) m.up(db);

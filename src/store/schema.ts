@@ -14,5 +14,8 @@
 //                   (and emptied) when a run ends, or at the next load after a crash.
 export const CURRENT_SCHEMA_VERSION = 1;
 
+/** A database that claims the current version must hold these. */
+export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal'];
+
 /** How many results are kept per job, so undoing a change re-runs nothing. */
 export const RESULT_HISTORY = 4;

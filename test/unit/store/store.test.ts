@@ -64,3 +64,13 @@ describe('store', () => {
     expect(openError().message).toContain('is not a runner database (it holds tables customers)');
   });
 });
+
+describe('store at the current version', () => {
+  it('refuses a database that claims the current version but lacks its tables', () => {
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); CREATE TABLE files (path TEXT)');
+    db.prepare('INSERT INTO schema_version VALUES (?)').run(CURRENT_SCHEMA_VERSION);
+    db.close();
+    expect(openError().message).toContain('lacks tables meta, snapshot, latches, result_journal');
+  });
+});
