@@ -48,5 +48,7 @@ export function apiOptions(io: Io, reporter: TextReporter, extra: ConfigOverride
 
 export function textReporter(io: Io, quiet = io.globals.quiet === true): TextReporter {
   const progress = process.stderr.isTTY === true && io.env.TERM !== 'dumb';
-  return new TextReporter({ ...io, progress, quiet, verbose: io.globals.verbose === true, json: io.globals.json === true });
+  const verbose = io.globals.verbose === true;
+  const everyJob = verbose || process.stdout.isTTY !== true;
+  return new TextReporter({ ...io, progress, everyJob, quiet, verbose, json: io.globals.json === true });
 }

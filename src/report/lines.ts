@@ -20,6 +20,8 @@ export interface TextOptions extends Style {
   err: Stream;
   /** Live progress on err (a terminal, not TERM=dumb). */
   progress: boolean;
+  /** A line for every finished job, passes too (out is not a terminal, or -v). */
+  everyJob: boolean;
   quiet: boolean;
   verbose: boolean;
   /** --json: stdout is the JSON's; only warnings go out, on stderr. */
@@ -98,7 +100,7 @@ export class TextReporter implements Reporter {
       this.say(this.o.out, `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`);
     } else if (j.status === 'interrupted') {
       if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);
-    } else if (!this.o.quiet && (this.progress === null || this.o.verbose)) {
+    } else if (!this.o.quiet && this.o.everyJob) {
       this.say(this.o.out, `${green(this.o, 'PASS')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n`);
     }
   }

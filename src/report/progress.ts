@@ -46,7 +46,8 @@ export class ProgressLine {
   }
 
   private set(text: string): void {
-    const width = Math.max(20, (this.err.columns ?? 80) - 1);
+    const columns = this.err.columns !== undefined && this.err.columns > 0 ? this.err.columns : 80; // 0: the pty did not say
+    const width = Math.max(20, columns - 1);
     this.text = text.length > width ? text.slice(0, width - 3) + '...' : text;
     this.draw();
   }
