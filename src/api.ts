@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
 import { StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
-import { LocalPool } from './jobserver/index.js';
+import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from './jobserver/index.js';
 import { type JobResult, logFileName } from './manifest/index.js';
 import { type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { JobReport, Reporter } from './reporter.js';
@@ -42,6 +42,13 @@ export interface RunOptions extends ApiOptions {
   dryRun?: boolean;
   force?: boolean;
   rerunFailed?: boolean;
+  /** Serve a jobserver to the jobs when runner runs alone (default 'pipe'); false: --no-jobserver. */
+  serveJobserver?: ServeStyle | false;
+  /**
+   * Receives a synchronous function that gives back every jobserver token
+   * still held, for the caller's exit paths (exit, uncaught errors, signals).
+   */
+  onTokensHeld?: (releaseAll: () => void) => void;
 }
 
 export interface RunCounts {
@@ -203,6 +210,10 @@ function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result
 export async function run(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const signal = opts.signal ?? new AbortController().signal;
+  // First, so that an unparseable MAKEFLAGS stops the run before anything is written.
+  const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
+  // `make -n` runs '+' recipes anyway and expects them to do nothing.
+  const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
   return withSession(opts, async (s) => {
     const { config } = s.loaded;
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
@@ -222,17 +233,17 @@ export async function run(opts: RunOptions): Promise<RunReport> {
       reports.set(p, r);
       opts.reporter.jobFinished(r);
     }
-    if (opts.dryRun === true) {
+    if (dryRun) {
       for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
-    } else {
-      counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
+    } else if (stale.length > 0) {
+      counts.notStarted = await runStale(s, stale, { ...opts, makeflags }, signal, counts, reports);
     }
     const jobs = planned.flatMap((p) => reports.get(p) ?? []);
-    const mergedLog = config.mergedLog === null || opts.dryRun === true
+    const mergedLog = config.mergedLog === null || dryRun
       ? null
       : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
     return {
-      dryRun: opts.dryRun === true, scan: scanned.summary, counts, jobs,
+      dryRun, scan: scanned.summary, counts, jobs,
       interrupted: signal.aborted ? String(signal.reason) : null,
       mergedLog, durationMs: performance.now() - started,
     };
@@ -241,17 +252,24 @@ export async function run(opts: RunOptions): Promise<RunReport> {
 
 /** Runs the stale jobs, recording each result as it lands; returns how many never started. */
 async function runStale(
-  s: Session, stale: PlannedJob[], opts: RunOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
+  s: Session, stale: PlannedJob[], opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
+  counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {
   const { config } = s.loaded;
   fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  const slots = openSlots({
+    makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
+    cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
+  });
+  opts.onTokensHeld?.(() => slots.releaseAll());
+  for (const w of slots.warnings) opts.reporter.warning(w);
   let exec;
   try {
     exec = await executeJobs(stale, {
-      pool: new LocalPool(config.jobs ?? os.availableParallelism()),
+      pool: slots.pool,
       signal,
       failFast: config.failFast,
-      commandFor: (p) => commandFor(s, p),
+      commandFor: (p) => commandFor(s, p, slots),
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
         const result: JobResult = {
@@ -272,19 +290,23 @@ async function runStale(
       },
     });
   } finally {
+    for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
     s.manifest.flush(); // fold the journal into the snapshot, interrupted or not
   }
   for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
   return exec.notStarted.length;
 }
 
-function commandFor(s: Session, p: PlannedJob): JobCommand {
+function commandFor(s: Session, p: PlannedJob, slots: Slots): JobCommand {
   const tool = p.job.tool;
   const { program, args } = substituteFile(tool.config.command, tool.program, p.job.path);
   return {
-    program, args, cwd: s.sourceTree, env: tool.env,
+    program, args, cwd: s.sourceTree,
+    // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
+    env: slots.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: slots.makeflags },
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
     logPath: logPath(s, p.job),
+    fds: slots.fds,
   };
 }
 

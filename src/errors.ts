@@ -80,3 +80,16 @@ export class ToolNotFoundError extends RunnerError {
     );
   }
 }
+
+export type JobserverProblem = 'cannot-parse' | 'not-a-pipe' | 'closed-fd' | 'cannot-open';
+
+/**
+ * An unparseable MAKEFLAGS stops the run (exit 2); the other kinds become a
+ * warning and a run of one job at a time, as make itself does.
+ */
+export class JobserverError extends RunnerError {
+  readonly kind = 'jobserver';
+  constructor(readonly fields: { kind: JobserverProblem; makeflags: string; detail: string }, options?: ErrorOptions) {
+    super(`MAKEFLAGS ${JSON.stringify(fields.makeflags)}: ${fields.detail}`, options);
+  }
+}

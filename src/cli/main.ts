@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { CommanderError } from 'commander';
 import { RunnerError } from '../errors.js';
 import { errorJson } from '../report/index.js';
+import { runCleanups } from './cleanup.js';
 import { EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -34,5 +35,14 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = EXIT.internal;
   }
 }
+
+function crash(err: unknown): void {
+  runCleanups(); // jobserver tokens first
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`runner: internal error: ${stack}\n`);
+  process.exit(EXIT.internal);
+}
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 await main(process.argv);

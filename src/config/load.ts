@@ -39,6 +39,8 @@ export interface LoadedConfig {
   /** The file as the user would name it in messages (relative to cwd when inside it). */
   displayFile: string;
   sourceTree: string;
+  /** The file's own `jobs`, before -j: a cap under make's jobserver, where -j means something else. */
+  fileJobs: number | null;
 }
 
 export function resolveSourceTree(cwd: string, dir: string | undefined): string {
@@ -99,8 +101,9 @@ export async function loadConfig(opts: {
   if (result.isEmpty === true || result.config === undefined || result.config === null) {
     throw new ConfigError({ file: displayFile, key: '(top level)', problem: 'missing', expected: 'an object with a "tools" array' });
   }
-  const config = applyOverrides(validateConfig(result.config, displayFile), opts.overrides ?? {});
-  return { config, file: result.filepath, displayFile, sourceTree: opts.sourceTree };
+  const validated = validateConfig(result.config, displayFile);
+  const config = applyOverrides(validated, opts.overrides ?? {});
+  return { config, file: result.filepath, displayFile, sourceTree: opts.sourceTree, fileJobs: validated.jobs };
 }
 
 function applyOverrides(config: Config, o: ConfigOverrides): Config {

@@ -13,6 +13,20 @@ export interface JobCommand {
   /** Milliseconds; null for none. */
   timeoutMs: number | null;
   logPath: string;
+  /** Jobserver descriptors the job gets, as [number in the job, descriptor in runner]. */
+  fds: readonly (readonly [number, number])[];
+}
+
+type Stdio = 'ignore' | number;
+
+/** stdin closed, stdout and stderr on the log, the jobserver at its numbers, 'ignore' in any gap. */
+function stdioFor(logFd: number, fds: JobCommand['fds']): Stdio[] {
+  const stdio: Stdio[] = ['ignore', logFd, logFd];
+  for (const [child, parent] of fds) {
+    while (stdio.length <= child) stdio.push('ignore');
+    stdio[child] = parent;
+  }
+  return stdio;
 }
 
 export interface JobOutcome {
@@ -43,7 +57,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     const child = spawn(cmd.program, cmd.args, {
       cwd: cmd.cwd,
       env: cmd.env,
-      stdio: ['ignore', fd, fd],
+      stdio: stdioFor(fd, cmd.fds),
       detached: true, // its own process group, so a kill reaches everything it started
     });
     fs.closeSync(fd);

@@ -1,3 +1,8 @@
-// Public surface of jobserver/.
+// Public surface of jobserver/: where a run's slots come from.
 export { LocalPool } from './local-pool.js';
+export { JobserverPool, type TokenSource } from './client.js';
+export { parseMakeflags, type Makeflags, type JobserverAuth } from './makeflags.js';
+export { checkPipe, linuxProc, type ProcView, type PipeCheck } from './validate.js';
+export { openSlots, type Slots, type SlotOptions } from './connect.js';
+export type { ServeStyle, FdPlacement } from './server.js';
 export type { Token, TokenPool } from './token.js';

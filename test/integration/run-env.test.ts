@@ -14,16 +14,26 @@ describe('environment', () => {
     writeConfig(sb, config);
   }
 
-  test('a tool sees exactly the config env, the passEnv variables and PYTHONPATH', async () => {
+  test('a tool sees exactly the config env, the passEnv variables, PYTHONPATH and runner\'s jobserver', async () => {
     const sb = useFixture('python-demo');
     withDemoPassEnv(sb);
     await passingRun(sb, baseEnv({ DEMO: 'one', UNRELATED: 'x' }));
     const env = probeEnvOf(sb, 'calc/ops.py');
-    expect(Object.keys(env).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'PATH', 'PROBE_DIR', 'PYTHONPATH']);
+    expect(Object.keys(env).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'MAKEFLAGS', 'PATH', 'PROBE_DIR', 'PYTHONPATH']);
+    // runner alone with -j above 1 serves a jobserver to its jobs, pipe style at 3,4.
+    expect(env.MAKEFLAGS).toMatch(/^ -j\d+ --jobserver-auth=3,4$/);
     expect(env.DEMO).toBe('one');
     expect(env.LANG).toBe('C.UTF-8');
     expect(env.PATH).toBe(baseEnv().PATH);
     expect(fs.realpathSync(env.PYTHONPATH!)).toBe(fs.realpathSync(sb.tree));
+  });
+
+  test('with --no-jobserver a tool sees no MAKEFLAGS', async () => {
+    const sb = useFixture('python-demo');
+    withDemoPassEnv(sb);
+    const res = await runRunner(['run', '--no-jobserver'], { cwd: sb.tree, env: baseEnv({ DEMO: 'one' }) });
+    expect(res.code, show(res)).toBe(0);
+    expect(Object.keys(probeEnvOf(sb, 'calc/ops.py')).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'PATH', 'PROBE_DIR', 'PYTHONPATH']);
   });
 
   test('changing a passEnv variable value reruns every job, and explain names env DEMO', async () => {

@@ -1,9 +1,10 @@
 // runner run [FILE...]: scan, then run the stale jobs.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
 import { renderIssueWarning, renderRunSummary, runJson } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
 import { apiOptions, makeIo, textReporter } from '../io.js';
+import { onExit } from '../cleanup.js';
 import { interruptOnSignals } from '../signals.js';
 
 interface RunFlags {
@@ -13,6 +14,8 @@ interface RunFlags {
   failFast?: boolean;
   tool?: string[];
   mergedLog?: string;
+  jobserver?: boolean;
+  jobserverStyle?: 'pipe' | 'fifo';
 }
 
 export function addRunCommand(program: Command): void {
@@ -26,6 +29,9 @@ export function addRunCommand(program: Command): void {
     .option('--fail-fast', 'start no job after the first failure (running jobs finish)')
     .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
+    .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
+    .addOption(new Option('--jobserver-style <style>', 'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)')
+      .choices(['pipe', 'fifo']).default('pipe'))
     .action(async (files: string[], flags: RunFlags, cmd: Command) => {
       const io = makeIo(cmd);
       const reporter = textReporter(io);
@@ -35,6 +41,8 @@ export function addRunCommand(program: Command): void {
         const report = await run({
           ...apiOptions(io, reporter, extra), signal: signals.signal,
           files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
+          serveJobserver: flags.jobserver === false ? false : flags.jobserverStyle ?? 'pipe',
+          onTokensHeld: onExit,
         });
         reporter.close();
         io.err.write(renderIssueWarning(report.scan));

@@ -1,0 +1,58 @@
+// Renders bench results as a plain-text table (stdout) or JSON.
+
+const TARGET = { files: 100_000, maxRatio: 3, maxRssMB: 300 };
+
+const int = (n) => n.toLocaleString('en-US');
+const sec = (ms) => (ms == null ? 'n/a' : (ms / 1000).toFixed(3));
+const mb = (kib) => (kib == null ? 'n/a' : (kib / 1024).toFixed(1));
+const ratio = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The target check, or null when the 100,000-file size was not run. */
+export function evaluateTarget(sizes) {
+  const s = sizes.find((x) => x.files === TARGET.files);
+  if (!s) return null;
+  const r = s.ratios.noopOverFind;
+  const rssMB = s.noop.peakRssKiB == null ? null : s.noop.peakRssKiB / 1024;
+  const pass = r != null && r <= TARGET.maxRatio && rssMB != null && rssMB < TARGET.maxRssMB;
+  return { ...TARGET, ratio: r, rssMB, pass };
+}
+
+export function renderText(result) {
+  const { meta, sizes, target } = result;
+  const out = [];
+  out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
+    + `no-op/one-changed/find/git status: median of ${meta.runs}`);
+  out.push(`runner: ${meta.runnerCommand.join(' ')}`);
+  out.push(meta.rss.method === 'none'
+    ? 'peak RSS: not measured (neither GNU time nor python3 available)'
+    : `peak RSS: ${meta.rss.describe} (max over the runs); runner times exclude that wrapper's own `
+      + `${meta.wrapperOverheadMs.toFixed(1)} ms`);
+  out.push('');
+  const headers = ['files', 'cold s', 'no-op s', '1-changed s', 'cold MB', 'no-op MB', '1-changed MB',
+    'find s', 'git status s', 'no-op/find', 'no-op/git'];
+  const rows = sizes.map((s) => [
+    int(s.files), sec(s.cold.ms), sec(s.noop.ms), sec(s.oneChanged.ms),
+    mb(s.cold.peakRssKiB), mb(s.noop.peakRssKiB), mb(s.oneChanged.peakRssKiB),
+    sec(s.find.ms), sec(s.gitStatus.ms), ratio(s.ratios.noopOverFind), ratio(s.ratios.noopOverGitStatus),
+  ]);
+  out.push(table(headers, rows));
+  out.push('');
+  if (target) {
+    out.push(`no-op on ${int(target.files)} files within ${target.maxRatio}x the find floor and under `
+      + `${target.maxRssMB} MB peak RSS: ${target.pass ? 'PASS' : 'FAIL'} `
+      + `(ratio ${ratio(target.ratio)}, ${target.rssMB == null ? 'n/a' : target.rssMB.toFixed(0)} MB)`);
+  } else {
+    out.push(`target (no-op on ${int(TARGET.files)} files): not checked, that size was not run`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderJson(result) {
+  return JSON.stringify(result, null, 2) + '\n';
+}

@@ -1,0 +1,380 @@
+#!/usr/bin/env node
+// bench/run.mjs - runner's speed and memory against floors, side by side.
+//
+// For each size it generates a synthetic tree (../shared/bench/gen-tree.mjs),
+// gives it a trivial tool (`true` on every file) and times the real CLI:
+// a cold `runner run`, a no-op run and a one-file-changed run, each with its
+// peak RSS; in the same run it times two floors on the same files: `find -type
+// f -printf '%T@ %s\n'` and `git status --porcelain` on a committed copy.
+// No-op runs and floors alternate round by round, so drift hits both alike.
+// Only one spawnSync sits inside each timed region: tree generation, the git
+// copy and commit, and file edits all happen outside.
+//
+// Usage: node bench/run.mjs [options]      (npm run bench)
+//   --sizes N[,N...]  file counts to generate (default 10000,100000)
+//   --runs N          samples per median (default 5)
+//   --runner PATH     runner executable (default <repo>/bin/runner; node
+//                     scripts are run with this node)
+//   --tmp DIR         make the scratch directory under DIR (default os.tmpdir())
+//   --keep            keep the scratch directory (trees, state, git copies)
+//   --json            print the results as JSON on stdout instead of the table
+//   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
+//                     /usr/bin/time, else python3 wait4)
+//   --strict          exit 1 when the 100,000-file target FAILs
+//   -h, --help
+// Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
+// shown), or the target failed under --strict; 2 bad usage or a missing tool;
+// 3 the bench's own setup failed; 128+N on signal N. The scratch directory is
+// removed on every exit path unless --keep.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chooseRssMethod, cpuCount, createMeasurer, median, whichOnPath } from './measure.mjs';
+import { evaluateTarget, renderJson, renderText } from './report.mjs';
+
+const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
+const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
+const STATE_DIR = '.runner';
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+class UsageError extends Error {}
+class SetupError extends Error {}
+class RunnerFailed extends Error {}
+class Interrupted extends Error {
+  constructor(signal) { super(`interrupted by ${signal}`); this.signal = signal; }
+}
+
+// ---------------------------------------------------------------- options
+
+function parseArgs(argv) {
+  const o = { sizes: [10_000, 100_000], runs: 5, runner: null, tmp: null, keep: false,
+    json: false, rss: 'auto', strict: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline;
+    if (a.startsWith('--') && a.includes('=')) [a, inline] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value`);
+      return argv[++i];
+    };
+    const count = (v, what) => {
+      const n = Number(v.replace(/_/g, ''));
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: "${v}" is not a positive integer`);
+      return n;
+    };
+    switch (a) {
+      case '--sizes': o.sizes = [...new Set(value().split(/[\s,]+/).filter(Boolean).map((v) => count(v, '--sizes')))]; break;
+      case '--runs': o.runs = count(value(), '--runs'); break;
+      case '--runner': o.runner = path.resolve(value()); break;
+      case '--tmp': o.tmp = path.resolve(value()); break;
+      case '--keep': o.keep = true; break;
+      case '--json': o.json = true; break;
+      case '--strict': o.strict = true; break;
+      case '--rss': o.rss = value();
+        if (!['auto', 'time', 'python', 'none'].includes(o.rss)) throw new UsageError(`--rss: "${o.rss}" is not auto, time, python or none`);
+        break;
+      case '-h': case '--help': o.help = true; break;
+      default: throw new UsageError(`unknown option ${argv[i]} (see --help)`);
+    }
+  }
+  if (!o.sizes.length) throw new UsageError('--sizes: no size given');
+  return o;
+}
+
+function usageText() {
+  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  return lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------- plumbing
+
+const started = Date.now();
+function progress(msg) {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+}
+const int = (n) => n.toLocaleString('en-US');
+
+// spawnSync blocks the event loop, so a signal's handler runs only once we
+// yield. Every spawn is followed by checkpoint(), which yields and then stops
+// the bench if a signal came in meanwhile.
+let pendingSignal = null;
+for (const sig of Object.keys(SIGNALS)) process.on(sig, () => { pendingSignal ??= sig; });
+async function checkpoint(childResult) {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (pendingSignal) throw new Interrupted(pendingSignal);
+  if (childResult?.signal === 'SIGINT' || childResult?.signal === 'SIGTERM') throw new Interrupted(childResult.signal);
+}
+
+/** Untimed helper command; throws SetupError with its output on failure. */
+async function sh(argv, { cwd, env, what } = {}) {
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024,
+  });
+  await checkpoint(r);
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    throw new SetupError(`${what ?? argv.join(' ')} failed (${why})\n${r.stderr ?? ''}${r.stdout ?? ''}`.trimEnd());
+  }
+  return r.stdout;
+}
+
+function withoutEnv(env, drop) {
+  const e = { ...env };
+  for (const k of Object.keys(e)) if (drop(k)) delete e[k];
+  return e;
+}
+
+/** How to launch the runner: node scripts with this node, anything else directly. */
+function runnerLauncher(runnerPath) {
+  if (!fs.existsSync(runnerPath)) throw new UsageError(`runner not found: ${runnerPath}`);
+  let head = '';
+  try { head = fs.readFileSync(runnerPath, 'utf8').slice(0, 200).split('\n')[0]; } catch { /* binary */ }
+  const isNodeScript = /\.[cm]?js$/.test(runnerPath) || (head.startsWith('#!') && head.includes('node'));
+  return isNodeScript ? [process.execPath, runnerPath] : [runnerPath];
+}
+
+/**
+ * The newest mtime among the runner's own files (its dist/ beside bin/, or the
+ * file itself): if it moves during the bench, a rebuild happened mid-run and
+ * the figures (or a state database) mix two builds.
+ */
+function buildStamp(runnerPath) {
+  const dist = path.join(path.dirname(path.dirname(runnerPath)), 'dist');
+  let newest = fs.statSync(runnerPath).mtimeMs;
+  if (fs.existsSync(dist)) {
+    for (const f of fs.readdirSync(dist, { recursive: true })) {
+      if (String(f).endsWith('.js')) newest = Math.max(newest, fs.statSync(path.join(dist, String(f))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function listFiles(root) {
+  const files = [];
+  const stack = [''];
+  while (stack.length) {
+    const rel = stack.pop();
+    for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) { if (r !== STATE_DIR && r !== '.git') stack.push(r); } else if (d.isFile()) files.push(r);
+    }
+  }
+  return files.sort();
+}
+
+/** `runs` generated files spread evenly over the sorted listing, none twice. */
+function pickEditTargets(tree, runs) {
+  const files = listFiles(tree).filter((f) => f !== '.runnerrc.json');
+  if (files.length < runs) throw new SetupError(`only ${files.length} files to edit, need ${runs}`);
+  return Array.from({ length: runs }, (_, i) => files[Math.floor(((i + 0.5) * files.length) / runs)]);
+}
+
+function appendLine(file, i) {
+  const ext = path.extname(file);
+  const line = ext === '.py' ? `# bench edit ${i}` : ext === '.txt' ? `bench edit ${i}` : `// bench edit ${i}`;
+  fs.appendFileSync(file, `${line}\n`);
+}
+
+// ---------------------------------------------------------------- one size
+
+async function benchSize(files, ctx) {
+  const { measure, runs, notes } = ctx;
+  const dir = path.join(ctx.work, `files-${files}`);
+  const tree = path.join(dir, 'tree');
+  const gitTree = path.join(dir, 'git-copy');
+  fs.mkdirSync(dir);
+
+  // --- setup (untimed)
+  progress(`${int(files)} files: generating tree in ${tree}`);
+  let t = Date.now();
+  const genOut = await sh([process.execPath, GEN_TREE, '--out', tree, '--files', String(files), '--seed', '1'],
+    { what: 'gen-tree.mjs' });
+  const gen = JSON.parse(genOut.trim().split('\n').pop());
+  const generateMs = Date.now() - t;
+  progress(`${int(files)} files: generated ${int(gen.files)} files, ${int(gen.dirs)} dirs, `
+    + `${(gen.bytes / 2 ** 20).toFixed(0)} MB in ${(generateMs / 1000).toFixed(1)} s`);
+  fs.writeFileSync(path.join(tree, '.runnerrc.json'), JSON.stringify(RUNNERRC, null, 2) + '\n');
+
+  progress(`${int(files)} files: committing a copy for the git status floor`);
+  t = Date.now();
+  await sh(['cp', '-a', tree, gitTree]);
+  const git = (...args) => sh(['git', '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid',
+    '-c', 'init.defaultBranch=main', ...args], { cwd: gitTree, env: ctx.gitEnv });
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-q', '--no-verify', '-m', 'bench tree');
+  const dirty = await git('status', '--porcelain'); // warm-up; also rewrites a refreshed index
+  if (dirty.trim()) throw new SetupError(`git copy is not clean after commit:\n${dirty.slice(0, 500)}`);
+  const gitSetupMs = Date.now() - t;
+
+  const editTargets = pickEditTargets(tree, runs);
+  const findArgv = ['find', tree, '-path', path.join(tree, STATE_DIR), '-prune', '-o', '-type', 'f',
+    '-printf', '%T@ %s\\n'];
+  const gitStatusArgv = ['git', '-C', gitTree, 'status', '--porcelain'];
+  const runnerArgv = [...ctx.runner, 'run', '-C', tree, '-q', '-j', String(ctx.jobs)];
+  measure.run(findArgv, { stdout: 'ignore' }); // warm-up, untimed
+  await checkpoint();
+
+  // --- timed
+  const runRunner = async (phase) => {
+    const r = measure.run(runnerArgv, { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' });
+    await checkpoint(r);
+    if (r.status !== 0) {
+      const rebuilt = buildStamp(ctx.runnerPath) !== ctx.buildStamp
+        ? '\n(the runner was rebuilt while the bench ran: its state database may come from the older build)' : '';
+      throw new RunnerFailed(`runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) `
+        + `on the ${phase} run, ${int(files)} files: ${runnerArgv.join(' ')}\n`
+        + `--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}${rebuilt}`);
+    }
+    if (r.stderr.trim()) notes.add(`runner -q wrote to stderr (${phase} run, ${int(files)} files): ${r.stderr.trim().slice(0, 300)}`);
+    return {
+      ms: Math.max(0, r.ms - ctx.wrapperOverheadMs), rawMs: r.ms, peakRssKiB: r.peakRssKiB,
+      said: r.stdout.trim().split('\n').pop(), // runner's own summary line, for the JSON only
+    };
+  };
+  const runFloor = async (argv, opts) => {
+    const r = measure.run(argv, opts);
+    await checkpoint(r);
+    if (r.status !== 0) throw new SetupError(`${argv.join(' ')} failed (exit ${r.status})\n${r.stderr}`);
+    return r;
+  };
+
+  progress(`${int(files)} files: cold run (scan, digest, ${int(files + 1)} jobs)`);
+  const cold = await runRunner('cold');
+  progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s`);
+
+  const noopRuns = [];
+  const findRuns = [];
+  const gitRuns = [];
+  for (let i = 0; i < runs; i++) {
+    progress(`${int(files)} files: no-op round ${i + 1}/${runs} (find, git status, runner)`);
+    findRuns.push((await runFloor(findArgv, { stdout: 'ignore' })).ms);
+    const g = await runFloor(gitStatusArgv, { env: ctx.gitEnv });
+    if (g.stdout.trim()) throw new SetupError(`git copy became dirty:\n${g.stdout.slice(0, 500)}`);
+    gitRuns.push(g.ms);
+    noopRuns.push(await runRunner('no-op'));
+  }
+
+  const changedRuns = [];
+  for (let i = 0; i < runs; i++) {
+    progress(`${int(files)} files: one-changed round ${i + 1}/${runs} (${editTargets[i]})`);
+    appendLine(path.join(tree, editTargets[i]), i);
+    changedRuns.push(await runRunner('one-changed'));
+  }
+
+  const summarize = (xs) => ({
+    ms: median(xs.map((x) => x.ms)),
+    runsMs: xs.map((x) => x.ms),
+    peakRssKiB: xs.some((x) => x.peakRssKiB == null) ? null : Math.max(...xs.map((x) => x.peakRssKiB)),
+    rssKiB: xs.map((x) => x.peakRssKiB),
+    said: xs.map((x) => x.said),
+  });
+  const noop = summarize(noopRuns);
+  const oneChanged = summarize(changedRuns);
+  const find = { ms: median(findRuns), runsMs: findRuns };
+  const gitStatus = { ms: median(gitRuns), runsMs: gitRuns };
+  if (noop.ms > cold.ms / 2) notes.add(`${int(files)} files: the no-op run takes more than half the cold run; is it re-running jobs?`);
+  if (oneChanged.ms > noop.ms * 2 + 1000) notes.add(`${int(files)} files: one changed file costs ${((oneChanged.ms - noop.ms) / 1000).toFixed(2)} s over a no-op`);
+
+  return {
+    files, generated: { files: gen.files, dirs: gen.dirs, bytes: gen.bytes },
+    setup: { generateMs, gitSetupMs },
+    cold, noop, oneChanged, find, gitStatus,
+    ratios: { noopOverFind: noop.ms / find.ms, noopOverGitStatus: noop.ms / gitStatus.ms },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) { process.stdout.write(usageText()); return 0; }
+
+  if (!fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  for (const tool of ['true', 'find', 'git', 'cp']) {
+    if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
+  }
+  const runnerPath = opts.runner ?? path.join(REPO, 'bin', 'runner');
+  const runner = runnerLauncher(runnerPath);
+  const runnerEnv = withoutEnv(process.env, (k) => ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'].includes(k));
+  const help = spawnSync(runner[0], [...runner.slice(1), '--help'], { env: runnerEnv, encoding: 'utf8' });
+  await checkpoint(help);
+  if (help.status !== 0) {
+    throw new RunnerFailed(`runner does not start: ${[...runner, '--help'].join(' ')} `
+      + `(${help.error?.message ?? (help.signal ? `killed by ${help.signal}` : `exit ${help.status}`)})\n`
+      + `${help.stderr ?? ''}${help.stdout ?? ''}`.trimEnd());
+  }
+  const rss = chooseRssMethod(opts.rss);
+
+  const base = opts.tmp ?? os.tmpdir();
+  fs.mkdirSync(base, { recursive: true });
+  const work = fs.mkdtempSync(path.join(base, 'runner-bench-'));
+  progress(`scratch directory ${work}${opts.keep ? ' (kept)' : ''}`);
+  try {
+    const measure = createMeasurer({ rss, scratchDir: work });
+    const wrapperOverheadMs = measure.overheadMs();
+    const ctx = {
+      work, runs: opts.runs, measure, rss, wrapperOverheadMs, runner, runnerPath, buildStamp: buildStamp(runnerPath),
+      runnerEnv, jobs: cpuCount(), notes: new Set(),
+      // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
+      gitEnv: { ...withoutEnv(process.env, (k) => k.startsWith('GIT_')), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    };
+    const sizes = [];
+    for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
+
+    if (buildStamp(runnerPath) !== ctx.buildStamp) {
+      ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
+    }
+    const result = {
+      meta: {
+        date: new Date().toISOString(), cpus: os.cpus().length, jobs: ctx.jobs, node: process.version,
+        platform: `${os.platform()} ${os.release()}`, runs: opts.runs,
+        runnerCommand: [...runner, 'run', '-C', '<tree>', '-q', '-j', String(ctx.jobs)],
+        rss, wrapperOverheadMs,
+        floors: { find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
+          gitStatus: 'git -C <committed copy> status --porcelain' },
+      },
+      sizes,
+      target: evaluateTarget(sizes),
+      notes: [...ctx.notes],
+    };
+    if (opts.json) process.stdout.write(renderJson(result));
+    else process.stdout.write(renderText(result));
+    for (const n of result.notes) progress(`note: ${n}`);
+    return result.target && !result.target.pass && opts.strict ? 1 : 0;
+  } finally {
+    if (opts.keep) {
+      progress(`kept ${work}`);
+    } else {
+      progress(`removing ${work}`);
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    if (err instanceof Interrupted) {
+      progress(err.message);
+      process.exitCode = 128 + SIGNALS[err.signal];
+    } else if (err instanceof UsageError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof RunnerFailed) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof SetupError) {
+      process.stderr.write(`bench: setup failed: ${err.message}\n`);
+      process.exitCode = 3;
+    } else {
+      process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

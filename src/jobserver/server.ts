@@ -1,0 +1,73 @@
+// runner's own jobserver when it runs alone with -j N: N-1 tokens in a fifo
+// that runner's jobs draw from too, so a nested make, ninja or cargo shares
+// runner's N slots (../shared/docs/jobserver.md §9). Node cannot make an
+// anonymous pipe, so a private named fifo serves both styles: pipe style
+// places its ends at descriptors 3 and 4 in each job (all GNU make 4.3 reads),
+// fifo style names its path (all ninja 1.13 joins).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { JobserverPool } from './client.js';
+import { readOne, writeOne } from './pipe-client.js';
+
+export type ServeStyle = 'pipe' | 'fifo';
+
+/** Descriptors a job gets for the jobserver, as [number in the job, descriptor in runner]. */
+export type FdPlacement = [child: number, parent: number][];
+
+export interface ServedJobserver {
+  pool: JobserverPool;
+  makeflags: string;
+  fds: FdPlacement;
+  /** Takes the tokens back and removes the fifo; returns a warning when some never came back. */
+  finish(): string | null;
+  /** Removes the fifo; for exit paths that cannot count. */
+  discard(): void;
+}
+
+const TOKEN = '+'.charCodeAt(0); // what GNU make 4.3 writes
+
+export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-jobserver-'));
+  const fifo = path.join(dir, 'fifo');
+  const fds: number[] = [];
+  const discard = (): void => {
+    for (const fd of fds.splice(0)) fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const read = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fds.push(read);
+    const write = fs.openSync(fifo, fs.constants.O_WRONLY);
+    fds.push(write);
+    // A blocking read end for the jobs (make 4.4 expects one); the open returns at once, a writer being open.
+    const childRead = fs.openSync(fifo, fs.constants.O_RDONLY);
+    fds.push(childRead);
+    const tokens = jobs - 1;
+    if (tokens > 0) fs.writeSync(write, Buffer.alloc(tokens, TOKEN));
+    const buf = Buffer.alloc(1);
+    const pool = new JobserverPool({ tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} }, jobs);
+    const auth = style === 'pipe' ? '3,4' : `fifo:${fifo}`;
+    return {
+      pool,
+      makeflags: ` -j${jobs} --jobserver-auth=${auth}`,
+      fds: style === 'pipe' ? [[3, childRead], [4, write]] : [],
+      finish: () => {
+        pool.releaseAll();
+        let back = 0;
+        while (typeof readOne(read, buf) === 'number') back++;
+        discard();
+        if (back === tokens) return null;
+        return back < tokens
+          ? `jobserver: ${tokens - back} of runner's ${tokens} tokens did not come back from the jobs`
+          : `jobserver: the jobs wrote back ${back - tokens} more tokens than runner served`;
+      },
+      discard,
+    };
+  } catch (err) {
+    discard();
+    throw err;
+  }
+}
