@@ -115,12 +115,13 @@ function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'for
     return i !== undefined && s.manifest.files.has(p) && filters[i]!(p);
   });
   removeLogs(s, dropped);
-  const logged = loggedFingerprints(s);
+  let logged: Set<string> | null = null; // read only if some result has a log to check
   const planInput: PlanInput = {
     tools: s.tools, toolFilters: filters, files: s.manifest.files, newFiles: result.newFiles,
     history: (tool, p) => s.manifest.history(tool, p),
+    latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => logged.has(r.fingerprint),
+    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
     ...extra,
   };
   return {
@@ -150,7 +151,7 @@ function logPath(s: Session, r: Pick<JobResult, 'fingerprint'>): string {
 }
 
 function removeLogs(s: Session, results: readonly JobResult[]): void {
-  for (const r of results) fs.rmSync(logPath(s, r), { force: true });
+  for (const r of results) if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
 }
 
 async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
@@ -166,7 +167,7 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, (s) => {
     const scanned = scanAndSave(s, opts.reporter);
-    const stale = planJobs(scanned.planInput).flatMap((p) =>
+    const stale = planJobs(scanned.planInput).jobs.flatMap((p) =>
       p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []);
     return { scan: scanned.summary, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
   });
@@ -202,7 +203,7 @@ function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
     exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, timedOut: result?.timedOut ?? false,
     durationMs: result?.durationMs ?? null,
-    log: result === undefined ? null : logPath(s, result),
+    log: result === undefined || !result.hasLog ? null : logPath(s, result),
     finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
   };
 }
@@ -219,14 +220,15 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
-    const planned = planJobs(scanned.planInput);
+    const plan = planJobs(scanned.planInput);
+    const planned = plan.jobs;
     const stale = planned.filter((p) => p.verdict.state === 'stale');
     const cached = planned.filter((p) => p.verdict.state === 'cached-failure');
     const counts: RunCounts = {
-      jobs: planned.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
-      cachedFailures: cached.length, fresh: planned.length - stale.length - cached.length, notStarted: 0,
+      jobs: planned.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
+      cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
     };
-    opts.reporter.planned({ jobs: planned.length, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+    opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
     const reports = new Map<PlannedJob, JobReport>();
     for (const p of cached) {
       const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
@@ -275,8 +277,10 @@ async function runStale(
         const result: JobResult = {
           tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
-          timedOut: outcome.timedOut, durationMs: outcome.durationMs, finishedAt: Date.now(),
+          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
         };
+        // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
+        if (!result.hasLog) fs.rmSync(logPath(s, result), { force: true });
         removeLogs(s, s.manifest.recordResult(result));
         if (outcome.status === 'interrupted') counts.interrupted++;
         else {

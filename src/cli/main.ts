@@ -42,6 +42,14 @@ function crash(err: unknown): void {
   process.stderr.write(`runner: internal error: ${stack}\n`);
   process.exit(EXIT.internal);
 }
+// `runner --help | head -2`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    runCleanups();
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
+}
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 

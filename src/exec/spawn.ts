@@ -35,6 +35,8 @@ export interface JobOutcome {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
+  /** Size of the log the job wrote. */
+  logBytes: number;
 }
 
 /** How long a job has to exit after SIGTERM/SIGINT before its group gets SIGKILL. */
@@ -82,7 +84,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     if (signal.aborted) onAbort();
 
     let settled = false;
-    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut'>): void => {
+    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut' | 'logBytes'>): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timeoutTimer);
@@ -90,7 +92,8 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       signal.removeEventListener('abort', onAbort);
       // Whatever the job left running in its group after being stopped goes too.
       if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
-      resolve({ ...outcome, timedOut, durationMs: performance.now() - started });
+      const logBytes = fs.statSync(cmd.logPath, { throwIfNoEntry: false })?.size ?? 0;
+      resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes });
     };
 
     child.once('error', (err) => {

@@ -22,7 +22,7 @@ function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, t
   const hex: string[] = [];
   fill(numbers, texts, hex);
   const text = Buffer.from(texts.join('\0'), 'utf8');
-  const hexBuf = Buffer.from(hex.join(''), 'latin1');
+  const hexBuf = Buffer.from(hex.join(''), 'hex'); // stored as bytes: half the size of the text
   const out = Buffer.allocUnsafe(HEADER + numbers.byteLength + 4 + text.length + hexBuf.length);
   out.writeUInt32LE(count, 0);
   out.writeUInt32LE(numbersPer, 4);
@@ -45,7 +45,7 @@ function unpack(buf: Buffer, numbersPer: number): Packed {
   let at = HEADER + bytes;
   const textLen = buf.readUInt32LE(at);
   at += 4;
-  return { count, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('latin1', at + textLen) };
+  return { count, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('hex', at + textLen) };
 }
 
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
@@ -64,7 +64,7 @@ export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
   if (count === 0) return;
   const paths = text.split('\0');
   for (let i = 0, j = 0; i < count; i++, j += 4) {
-    into.set(paths[i] as RelPath, { size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest });
+    into.set(paths[i] as RelPath, { size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest, seen: 0 });
   }
 }
 
@@ -99,8 +99,8 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
     for (const r of list) {
       n[i++] = STATUSES.indexOf(r.status);
       n[i++] = r.exitCode ?? Number.NaN;
-      n[i++] = r.timedOut ? 1 : 0;
-      n[i++] = r.durationMs;
+      n[i++] = (r.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0);
+      n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log
       n[i++] = r.finishedAt;
       texts.push(r.tool, r.path, r.signal ?? '');
       hex.push(r.fingerprint, r.latchId, r.digest);
@@ -113,6 +113,7 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
   if (count === 0) return;
   const parts = text.split('\0');
   const tools = new Map<string, string>(); // one string per tool name, not one per result
+  let latch = ''; // and one per latch: consecutive results mostly share it
   for (let i = 0; i < count; i++) {
     const j = i * 5;
     const h = i * 3 * HEX;
@@ -124,9 +125,9 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
     visit({
       tool, path: parts[i * 3 + 1] as RelPath, status: STATUSES[n[j]!]!,
       exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: signal === '' ? null : signal,
-      timedOut: n[j + 2] === 1, durationMs: n[j + 3]!, finishedAt: n[j + 4]!,
+      timedOut: (n[j + 2]! & 1) !== 0, hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt: n[j + 4]!,
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
-      latchId: hex.slice(h + HEX, h + 2 * HEX) as LatchId,
+      latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
       digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
     });
   }

@@ -10,11 +10,15 @@ const META_THRESHOLD = 'racy_threshold_ms';
 const META_WALK_SPEC = 'walk_spec';
 const NO_RESULTS: readonly JobResult[] = [];
 
+/** A job's results, newest first; nearly every job has one, kept without an array. */
+type Stored = JobResult | JobResult[];
+const listOf = (v: Stored): JobResult[] => (Array.isArray(v) ? v : [v]);
+
 export class Manifest {
   files = new Map<RelPath, FileEntry>();
   dirs = new Map<RelPath, DirListing>();
   /** Per tool, per file: results newest first. */
-  readonly results = new Map<string, Map<RelPath, JobResult[]>>();
+  readonly results = new Map<string, Map<RelPath, Stored>>();
   /** Entries with mtime or ctime at or after this may have changed unseen (git's racy rule). */
   racyThresholdMs = 0;
   walkSpec: string | null = null;
@@ -22,9 +26,11 @@ export class Manifest {
   private readonly latchCache = new Map<string, ToolLatch>();
   private readonly newLatches = new Map<string, string>();
   private pending: ScanUpdate | null = null;
-  /** Results changed since the last snapshot (journalled, dropped, or pruned). */
+  /** Results were pruned: the results snapshot must be rewritten. */
   private resultsDirty = false;
-  private journalled = false;
+  /** Results in the journal, not yet folded into the snapshot. */
+  private journalRows = 0;
+  private resultCount = 0;
   /** Results pushed out of a history while replaying the journal; their logs go at the next save. */
   private droppedOnLoad: JobResult[] = [];
 
@@ -52,12 +58,18 @@ export class Manifest {
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     const results = state.snapshots.get('results');
-    if (results !== undefined) decodeResults(results, (r) => m.jobResults(r.tool, r.path).unshift(r));
-    for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
-    if (state.journal.length > 0) {
-      m.resultsDirty = true;
-      m.journalled = true;
+    if (results !== undefined) {
+      decodeResults(results, (r) => {
+        const byPath = m.byPath(r.tool);
+        const known = byPath.get(r.path);
+        if (known === undefined) byPath.set(r.path, r);
+        else if (Array.isArray(known)) known.unshift(r);
+        else byPath.set(r.path, [r, known]);
+        m.resultCount++;
+      });
     }
+    for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
+    m.journalRows = state.journal.length;
     return m;
   }
 
@@ -65,12 +77,10 @@ export class Manifest {
     return this.store.path;
   }
 
-  private jobResults(tool: string, path: RelPath): JobResult[] {
+  private byPath(tool: string): Map<RelPath, Stored> {
     let byPath = this.results.get(tool);
     if (byPath === undefined) this.results.set(tool, (byPath = new Map()));
-    let list = byPath.get(path);
-    if (list === undefined) byPath.set(path, (list = []));
-    return list;
+    return byPath;
   }
 
   latch(id: LatchId): ToolLatch | undefined {
@@ -91,7 +101,14 @@ export class Manifest {
   }
 
   history(tool: string, path: RelPath): readonly JobResult[] {
-    return this.results.get(tool)?.get(path) ?? NO_RESULTS;
+    const v = this.results.get(tool)?.get(path);
+    return v === undefined ? NO_RESULTS : listOf(v);
+  }
+
+  /** The most recent result, without building a list. */
+  latest(tool: string, path: RelPath): JobResult | undefined {
+    const v = this.results.get(tool)?.get(path);
+    return Array.isArray(v) ? v[0] : v;
   }
 
   adoptScan(update: ScanUpdate): void {
@@ -113,9 +130,9 @@ export class Manifest {
     if (u !== null) {
       const isKept = (p: RelPath): boolean => u.keptPaths.has(p) || u.keptDirs.some((d) => p.startsWith(d + '/'));
       for (const [tool, byPath] of this.results) {
-        for (const [path, list] of byPath) {
+        for (const [path, stored] of byPath) {
           if (isJob(tool, path) || (!this.files.has(path) && isKept(path))) continue;
-          dropped.push(...list);
+          dropped.push(...listOf(stored));
           byPath.delete(path);
           this.resultsDirty = true;
         }
@@ -138,9 +155,16 @@ export class Manifest {
     return dropped;
   }
 
-  /** Folds journalled results into the snapshot; call when a run ends. */
+  /**
+   * Call when a run ends: folds the journal into the results snapshot once it
+   * has grown (an eighth of all results, at least 1024 rows), so one changed
+   * file does not rewrite every result; loading replays a short journal.
+   */
   flush(): void {
-    if (this.resultsDirty) this.writeWith([], []);
+    if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
+      this.resultsDirty = true;
+      this.writeWith([], []);
+    }
   }
 
   private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
@@ -148,31 +172,43 @@ export class Manifest {
     if (this.resultsDirty) {
       snapshots.push(['results', encodeResults(this.allResultsOldestFirst())]);
       const referenced = new Set<string>();
-      for (const byPath of this.results.values()) for (const list of byPath.values()) for (const r of list) referenced.add(r.latchId);
+      for (const byPath of this.results.values()) for (const v of byPath.values()) for (const r of listOf(v)) referenced.add(r.latchId);
       for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
     }
-    this.store.write({ meta, snapshots, deleteLatches, clearJournal: this.journalled });
+    const folding = this.resultsDirty;
+    this.store.write({ meta, snapshots, deleteLatches, clearJournal: folding && this.journalRows > 0 });
     for (const id of deleteLatches) {
       this.latchJson.delete(id);
       this.latchCache.delete(id);
     }
-    this.resultsDirty = false;
-    this.journalled = false;
+    if (folding) {
+      this.resultsDirty = false;
+      this.journalRows = 0;
+      this.resultCount = 0;
+      for (const byPath of this.results.values()) for (const v of byPath.values()) this.resultCount += Array.isArray(v) ? v.length : 1;
+    }
   }
 
   private *allResultsOldestFirst(): Generator<JobResult> {
     for (const byPath of this.results.values()) {
-      for (const list of byPath.values()) for (let i = list.length - 1; i >= 0; i--) yield list[i]!;
+      for (const v of byPath.values()) {
+        if (!Array.isArray(v)) yield v;
+        else for (let i = v.length - 1; i >= 0; i--) yield v[i]!;
+      }
     }
   }
 
   /** Puts a result at the head of its job's history; returns what the bounded history pushed out. */
   private remember(result: JobResult): JobResult[] {
-    const list = this.jobResults(result.tool, result.path);
+    const byPath = this.byPath(result.tool);
+    const known = byPath.get(result.path);
+    const list = known === undefined ? [] : listOf(known);
     const same = list.findIndex((r) => r.fingerprint === result.fingerprint);
     if (same >= 0) list.splice(same, 1); // a rerun under the same fingerprint replaces the old result
     list.unshift(result);
-    return list.splice(RESULT_HISTORY);
+    const dropped = list.splice(RESULT_HISTORY);
+    byPath.set(result.path, list.length === 1 ? result : list);
+    return dropped;
   }
 
   /**
@@ -188,8 +224,8 @@ export class Manifest {
       this.newLatches.delete(result.latchId);
       this.latchJson.set(result.latchId, json);
     }
-    this.resultsDirty = true;
-    this.journalled = true;
+    this.journalRows++;
+    this.resultCount += 1 - dropped.length;
     return dropped;
   }
 
@@ -201,10 +237,10 @@ export class Manifest {
 function fromJournal(r: RawResultRow): JobResult {
   return {
     tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
-    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], finishedAt: r[10],
+    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
   };
 }
 
 function toJournal(r: JobResult): RawResultRow {
-  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.finishedAt];
+  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0, r.finishedAt];
 }

@@ -10,6 +10,8 @@ export interface FileEntry {
   ctimeMs: number;
   ino: number;
   digest: Digest;
+  /** Which scan last saw the file (in memory only): the walk updates the map in place. */
+  seen: number;
 }
 
 /** A walked directory's stat and what the walk kept of its entries. */
@@ -36,6 +38,8 @@ export interface JobResult {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
+  /** Whether the job wrote anything: a job with no output keeps no log file. */
+  hasLog: boolean;
   /** Milliseconds since the epoch. */
   finishedAt: number;
 }

@@ -32,6 +32,8 @@ export interface PlanInput {
   files: ReadonlyMap<RelPath, FileEntry>;
   newFiles: ReadonlySet<RelPath>;
   history: (tool: string, path: RelPath) => readonly JobResult[];
+  /** The most recent result; defaults to history()[0]. */
+  latest?: (tool: string, path: RelPath) => JobResult | undefined;
   latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
   /** Whether a result's stored log is still there; a result without it is no hit. */
   hasLog: (result: JobResult) => boolean;
@@ -42,17 +44,35 @@ export interface PlanInput {
   onlyFile?: (path: RelPath) => boolean;
 }
 
-export function planJobs(input: PlanInput): PlannedJob[] {
-  const planned: PlannedJob[] = [];
+export interface Plan {
+  /** Every job that is not fresh, in plan order (tool, then file). */
+  jobs: PlannedJob[];
+  /** Fresh jobs are only counted: on a no-op they are all of them. */
+  fresh: number;
+}
+
+export function planJobs(input: PlanInput): Plan {
+  const jobs: PlannedJob[] = [];
+  let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
     const takes = input.toolFilters[i]!;
+    const name = tool.config.name;
     for (const [path, entry] of input.files) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
-      planned.push(planJob(input, tool, path, entry.digest));
+      // The common case, decided without building anything: planJob says the same of it.
+      const latest = input.latest !== undefined ? input.latest(name, path) : input.history(name, path)[0];
+      if (input.force !== true && latest !== undefined && latest.status === 'passed' && latest.latchId === tool.latchId
+        && latest.digest === entry.digest && input.hasLog(latest)) {
+        fresh++;
+        continue;
+      }
+      const planned = planJob(input, tool, path, entry.digest);
+      if (planned.verdict.state === 'fresh') fresh++;
+      else jobs.push(planned);
     }
   });
-  return planned;
+  return { jobs, fresh };
 }
 
 export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest): PlannedJob {

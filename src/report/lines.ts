@@ -32,7 +32,7 @@ export interface TextOptions extends Style {
 const LOG_TAIL_LINES = 200;
 
 export function logExcerpt(style: Style, file: string | null): string {
-  if (file === null) return '';
+  if (file === null) return '  (no output)\n';
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

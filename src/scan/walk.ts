@@ -9,6 +9,7 @@ import type { DirListing, FileEntry, ScanUpdate } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { digestFile } from './digest.js';
 import type { CompiledSpec } from './match.js';
+import { KIND, STAT_WIDTH, errorOfKind, statMany } from './stat-many.js';
 
 export type ScanIssueKind = 'unreadable' | 'vanished' | 'symlink-loop' | 'not-utf8';
 
@@ -18,8 +19,17 @@ export interface ScanIssue {
   detail: string;
 }
 
+/** What the walk compares of a file's stat. */
+interface StatNumbers {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
 export interface PriorState {
-  files: ReadonlyMap<RelPath, FileEntry>;
+  /** Updated in place: a fresh 100,000-entry map would keep every walked path string alive. */
+  files: Map<RelPath, FileEntry>;
   dirs: ReadonlyMap<RelPath, DirListing>;
   racyThresholdMs: number;
   walkSpec: string | null;
@@ -43,6 +53,8 @@ export interface ScanResult {
  */
 const RACY_MARGIN_MS = 2000;
 const PROGRESS_EVERY = 2000;
+/** Marks the entries a scan sees; in memory only, so any increasing number will do. */
+let generation = 0;
 
 const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
 
@@ -61,10 +73,12 @@ export function scanTree(opts: {
   const { sourceTree: root, spec, prior } = opts;
   const scanStartedMs = Date.now();
   const racyLimit = prior.racyThresholdMs - RACY_MARGIN_MS;
-  const isRacy = (st: fs.Stats): boolean => st.mtimeMs >= racyLimit || st.ctimeMs >= racyLimit;
+  const isRacy = (st: StatNumbers): boolean => st.mtimeMs >= racyLimit || st.ctimeMs >= racyLimit;
   const reuseListings = prior.walkSpec === spec.key;
 
-  const files = new Map<RelPath, FileEntry>();
+  const files = prior.files;
+  const seen = ++generation;
+  let seenCount = 0;
   const dirs = new Map<RelPath, DirListing>();
   const changedEntries: RelPath[] = [];
   const changedDirs: RelPath[] = [];
@@ -81,7 +95,7 @@ export function scanTree(opts: {
     issues.push({ path, kind, detail });
   };
 
-  const hashInto = (rel: RelPath, abs: string, st: fs.Stats, old: FileEntry | undefined): void => {
+  const hashInto = (rel: RelPath, abs: string, st: StatNumbers, old: FileEntry | undefined): void => {
     let digest;
     try {
       digest = digestFile(abs);
@@ -95,27 +109,27 @@ export function scanTree(opts: {
       return;
     }
     hashed++;
-    const entry: FileEntry = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, digest };
+    const entry: FileEntry = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, digest, seen };
     files.set(rel, entry);
+    seenCount++;
     changedEntries.push(rel);
     if (old === undefined) newFiles.add(rel);
     else if (old.digest !== digest) changedFiles.add(rel);
   };
 
-  const visitFile = (rel: RelPath): void => {
+  /** Decides one file from its stat (already taken, in bulk): keep the stored digest, or read it. */
+  const visitFile = (rel: RelPath, stats: Float64Array, at: number): void => {
     visited++;
     if (opts.onProgress !== undefined && visited % PROGRESS_EVERY === 0) opts.onProgress(visited, hashed);
-    const abs = `${root}/${rel}`;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch (err) {
-      const code = errCode(err);
+    const o = at * STAT_WIDTH;
+    const kind = stats[o + 4]!;
+    if (kind < 0) {
+      const code = errorOfKind(kind);
       if (code === 'ELOOP') {
         issue(rel, 'symlink-loop', 'is a symbolic link that loops');
         keptPaths.add(rel);
       } else if (code === 'ENOENT' || code === 'ENOTDIR') {
-        const dangling = fs.lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+        const dangling = fs.lstatSync(`${root}/${rel}`, { throwIfNoEntry: false })?.isSymbolicLink() === true;
         if (dangling) issue(rel, 'unreadable', 'is a symbolic link to nothing');
         else issue(rel, 'vanished', 'removed while being scanned');
       } else {
@@ -124,16 +138,22 @@ export function scanTree(opts: {
       }
       return;
     }
-    if (!st.isFile()) return; // a link to a directory, a fifo, a socket: not a file to track
-    const old = prior.files.get(rel);
-    if (old !== undefined && old.mtimeMs === st.mtimeMs && old.ctimeMs === st.ctimeMs && old.ino === st.ino && old.size === st.size) {
-      if (!isRacy(st)) {
-        files.set(rel, old);
+    if (kind !== KIND.file) return; // a link to a directory, a fifo, a socket: not a file to track
+    const size = stats[o]!;
+    const mtimeMs = stats[o + 1]!;
+    const ctimeMs = stats[o + 2]!;
+    const ino = stats[o + 3]!;
+    const old = files.get(rel);
+    if (old !== undefined && old.seen === seen) return; // listed twice (a whitelist naming it twice)
+    if (old !== undefined && old.mtimeMs === mtimeMs && old.ctimeMs === ctimeMs && old.ino === ino && old.size === size) {
+      if (mtimeMs < racyLimit && ctimeMs < racyLimit) {
+        old.seen = seen;
+        seenCount++;
         return;
       }
       hadRacy = true;
     }
-    hashInto(rel, abs, st, old);
+    hashInto(rel, `${root}/${rel}`, { size, mtimeMs, ctimeMs, ino }, old);
   };
 
   const readListing = (abs: string, dir: RelPath, st: fs.Stats): { listing: DirListing; cacheable: boolean } => {
@@ -170,10 +190,12 @@ export function scanTree(opts: {
     return { listing, cacheable };
   };
 
+  // First every candidate file, from stored or fresh directory listings; then their stats in bulk.
+  const candidates: RelPath[] = [];
   if (spec.whitelist !== null) {
     for (const rel of spec.whitelist as RelPath[]) {
       if (spec.isSkipped(rel) || rel.split('/').includes('.git')) continue;
-      if (spec.isIncluded(rel) && !spec.isExcluded(rel)) visitFile(rel);
+      if (spec.isIncluded(rel) && !spec.isExcluded(rel)) candidates.push(rel);
     }
   } else {
     const stack: RelPath[] = ['' as RelPath];
@@ -210,13 +232,22 @@ export function scanTree(opts: {
       for (let i = listing.subdirs.length - 1; i >= 0; i--) {
         stack.push((dir === '' ? listing.subdirs[i]! : `${dir}/${listing.subdirs[i]!}`) as RelPath);
       }
-      for (const name of listing.files) visitFile((dir === '' ? name : `${dir}/${name}`) as RelPath);
+      for (const name of listing.files) candidates.push((dir === '' ? name : `${dir}/${name}`) as RelPath);
     }
   }
+  const stats = statMany(root, candidates);
+  for (let i = 0; i < candidates.length; i++) visitFile(candidates[i]!, stats, i);
 
   const isKept = (p: RelPath): boolean => keptPaths.has(p) || keptDirs.some((d) => p.startsWith(d + '/'));
   const removedFiles: RelPath[] = [];
-  for (const p of prior.files.keys()) if (!files.has(p) && !isKept(p)) removedFiles.push(p);
+  if (seenCount !== files.size) {
+    // Unseen entries leave the map: removed, or (unreadable now) kept in the store's results only.
+    for (const [p, entry] of files) {
+      if (entry.seen === seen) continue;
+      files.delete(p);
+      if (!isKept(p)) removedFiles.push(p);
+    }
+  }
   const removedDirs: RelPath[] = [];
   for (const p of prior.dirs.keys()) if (!dirs.has(p) && !(keptDirs.includes(p) || isKept(p))) removedDirs.push(p);
 

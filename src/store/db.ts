@@ -11,7 +11,7 @@ export type LatchRow = [id: string, inputs: string];
 /** Column order of the result_journal select. */
 export type RawResultRow = [
   tool: string, path: string, fingerprint: string, latch: string, digest: string, status: string,
-  exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, finishedAt: number,
+  exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, hasLog: number, finishedAt: number,
 ];
 
 export interface StoredState {
@@ -107,7 +107,7 @@ export class Store {
       snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
       latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
       journal: this.db.prepare(
-        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, finished_at FROM result_journal ORDER BY seq',
+        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at FROM result_journal ORDER BY seq',
       ).raw().all() as RawResultRow[],
     }))());
   }
@@ -130,8 +130,8 @@ export class Store {
     this.guard(() => this.db.transaction(() => {
       if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
       this.db.prepare(
-        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...r);
     }).immediate());
   }
@@ -147,6 +147,10 @@ export class Store {
       const code = (err as SqliteError).code;
       if (code === 'SQLITE_BUSY') throw new StoreError({ path: this.path, problem: 'busy', detail: 'is locked' }, { cause: err });
       if (isCorruption(err)) throw new StoreError({ path: this.path, problem: 'corrupt', detail: `is corrupt (${(err as Error).message})` }, { cause: err });
+      // Any other sqlite error here means a layout this runner does not know (no such table or column).
+      if (err instanceof Error && err.name === 'SqliteError') {
+        throw new StoreError({ path: this.path, problem: 'corrupt', detail: `cannot be read (${err.message})` }, { cause: err });
+      }
       throw err;
     }
   }

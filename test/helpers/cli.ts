@@ -82,7 +82,8 @@ export interface JobJson {
   reasons: string[];
   exitCode: number | null;
   durationMs: number;
-  log: string;
+  /** null when the job wrote nothing (no log is kept). */
+  log: string | null;
 }
 export interface ScanJson {
   tracked: number;

@@ -103,8 +103,10 @@ test('--state-dir DIR keeps the manifest and logs there, not in the source tree'
   expect(first.json.counts.ran).toBe(13);
   expect(fs.existsSync(path.join(state, 'manifest.db'))).toBe(true);
   expect(fs.existsSync(path.join(sb.tree, '.runner'))).toBe(false);
-  for (const job of first.json.jobs) {
-    const log = path.resolve(sb.tree, job.log);
+  const logged = first.json.jobs.filter((j) => j.log !== null);
+  expect(logged.map((j) => j.tool)).toEqual(['test', 'test']);
+  for (const job of logged) {
+    const log = path.resolve(sb.tree, job.log!);
     expect(log.startsWith(path.join(state, 'logs') + path.sep), job.log).toBe(true);
     expect(fs.existsSync(log)).toBe(true);
   }

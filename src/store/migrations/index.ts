@@ -18,7 +18,7 @@ export const MIGRATIONS: Migration[] = [
           seq INTEGER PRIMARY KEY AUTOINCREMENT, tool TEXT NOT NULL, path TEXT NOT NULL,
           fingerprint TEXT NOT NULL, latch TEXT NOT NULL, digest TEXT NOT NULL,
           status TEXT NOT NULL, exit_code INTEGER, signal TEXT, timed_out INTEGER NOT NULL,
-          duration_ms REAL NOT NULL, finished_at INTEGER NOT NULL
+          duration_ms REAL NOT NULL, has_log INTEGER NOT NULL, finished_at INTEGER NOT NULL
         );
       `);
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LatchedTool, ToolLatch } from '../../../src/config/index.js';
 import type { FileEntry, JobResult } from '../../../src/manifest/index.js';
-import { type PlanInput, fingerprintJob, planJobs } from '../../../src/plan/index.js';
+import { type PlanInput, fingerprintJob, planJob, planJobs } from '../../../src/plan/index.js';
 import type { Digest, LatchId, RelPath } from '../../../src/types.js';
 
 const P = 'a.py' as RelPath;
@@ -22,12 +22,12 @@ function tool(name: string, latchId: string, env: Record<string, string> = {}, c
 function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'passed'): JobResult {
   return {
     tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
-    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, finishedAt: 0,
+    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, hasLog: true, finishedAt: 0,
   };
 }
 
 function input(t: LatchedTool, digest: Digest, history: JobResult[], extra: Partial<PlanInput> = {}, latches: LatchedTool[] = [t]): PlanInput {
-  const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest };
+  const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest, seen: 0 };
   return {
     tools: [t], toolFilters: [() => true], files: new Map([[P, file]]), newFiles: new Set(),
     history: () => history,
@@ -37,7 +37,11 @@ function input(t: LatchedTool, digest: Digest, history: JobResult[], extra: Part
   };
 }
 
-const verdictOf = (i: PlanInput) => planJobs(i)[0]!.verdict;
+const verdictOf = (i: PlanInput) => {
+  const t = i.tools[0]!;
+  const [path, entry] = [...i.files][0]!;
+  return planJob(i, t, path, entry.digest).verdict;
+};
 
 describe('planJobs', () => {
   it('a job with a passed result under the same fingerprint is fresh', () => {
@@ -114,8 +118,16 @@ describe('planJobs', () => {
     const a = tool('a', 'LA');
     const b = tool('b', 'LB');
     const i = { ...input(a, D1, []), tools: [a, b], toolFilters: [() => true, () => false] };
-    expect(planJobs(i).map((p) => p.job.tool.config.name)).toEqual(['a']);
-    expect(planJobs({ ...i, onlyTools: new Set(['b']) })).toEqual([]);
-    expect(planJobs({ ...i, onlyFile: () => false })).toEqual([]);
+    expect(planJobs(i).jobs.map((p) => p.job.tool.config.name)).toEqual(['a']);
+    expect(planJobs({ ...i, onlyTools: new Set(['b']) })).toEqual({ jobs: [], fresh: 0 });
+    expect(planJobs({ ...i, onlyFile: () => false })).toEqual({ jobs: [], fresh: 0 });
+  });
+
+  it('counts fresh jobs without listing them, and lists every other job', () => {
+    const t = tool('lint', 'L1');
+    expect(planJobs(input(t, D1, [result(t, D1)]))).toEqual({ jobs: [], fresh: 1 });
+    expect(planJobs(input(t, D1, [result(t, D1)], { hasLog: () => false })).jobs.map((p) => p.verdict.state)).toEqual(['stale']);
+    expect(planJobs(input(t, D1, [result(t, D1, 'failed')])).jobs.map((p) => p.verdict.state)).toEqual(['cached-failure']);
+    expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({ jobs: [], fresh: 1 });
   });
 });
