@@ -24,8 +24,15 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target } = result;
+  const { meta, sizes, target, jobserver } = result;
+  const sections = result.sections ?? ['tree'];
   const out = [];
+  if (!sections.includes('tree')) {
+    out.push(`runner bench: ${meta.cpus} CPUs, node ${meta.node}, ${meta.platform}`);
+    out.push('');
+    if (jobserver) out.push(...renderJobserver(jobserver));
+    return out.join('\n') + '\n';
+  }
   out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
     + `no-op/one-changed/find/git status: median of ${meta.runs}`);
   out.push(`runner: ${meta.runnerCommand.join(' ')}`);
@@ -50,7 +57,25 @@ export function renderText(result) {
   } else {
     out.push(`target (no-op on ${int(TARGET.files)} files): not checked, that size was not run`);
   }
+  if (jobserver) out.push('', ...renderJobserver(jobserver));
   return out.join('\n') + '\n';
+}
+
+function renderJobserver(j) {
+  const ms2 = (x) => x.toFixed(2);
+  const out = [];
+  out.push(`jobserver: ${int(j.jobs)} trivial jobs (--force), median of ${j.runs} each, alternating`);
+  out.push(`  under make: ${j.makeCommand.join(' ')}, recipe ${j.recipe}`);
+  out.push(`  alone:      ${j.aloneCommand.join(' ')}`);
+  out.push('');
+  out.push(table(['run', 'median s', 'runs s', 'ms/job'], [
+    [`make -j${j.makeJobs} (tokens from make's pipe)`, sec(j.underMake.ms), j.underMake.runsMs.map(sec).join(' '), ms2(j.underMake.ms / j.jobs)],
+    [`runner -j ${j.makeJobs} --no-jobserver (local pool)`, sec(j.alone.ms), j.alone.runsMs.map(sec).join(' '), ms2(j.alone.ms / j.jobs)],
+    ['difference', sec(j.diffMs), '', ms2(j.msPerJob)],
+  ]));
+  out.push('');
+  out.push(`jobserver overhead per job under ${j.target.maxMsPerJob} ms: ${j.target.pass ? 'PASS' : 'FAIL'} (${ms2(j.msPerJob)} ms)`);
+  return out;
 }
 
 export function renderJson(result) {

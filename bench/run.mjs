@@ -10,9 +10,21 @@
 // Only one spawnSync sits inside each timed region: tree generation, the git
 // copy and commit, and file edits all happen outside.
 //
+// The jobserver section measures what taking and returning one GNU make
+// jobserver token costs per job: 500 trivial jobs (`true` on 500 small .txt
+// files, all forced with --force) run by `make -j2` whose recipe is
+// `+runner run -q --force -C <tree>` (so runner reads tokens from make's pipe),
+// against `runner -j 2 run -q --force --no-jobserver` alone on the same tree
+// (local pool, no tokens). Median of 3 each, alternating; the difference over
+// 500 is the per-job overhead (make's own start-up, a few ms, lands in it
+// too: about 0.01 ms per job). make's stderr must not say `INTERNAL:
+// Exiting with` (tokens lost): if it does, the bench fails (exit 1).
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
+//   --only tree|jobserver   run just that section (default: both)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
-//   --runs N          samples per median (default 5)
+//   --runs N          samples per median, tree section (default 5; the
+//                     jobserver section always takes 3)
 //   --runner PATH     runner executable (default <repo>/bin/runner; node
 //                     scripts are run with this node)
 //   --tmp DIR         make the scratch directory under DIR (default os.tmpdir())
@@ -20,10 +32,10 @@
 //   --json            print the results as JSON on stdout instead of the table
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
-//   --strict          exit 1 when the 100,000-file target FAILs
+//   --strict          exit 1 when the 100,000-file or the jobserver target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
-// shown), or the target failed under --strict; 2 bad usage or a missing tool;
+// shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
 // 3 the bench's own setup failed; 128+N on signal N. The scratch directory is
 // removed on every exit path unless --keep.
 
@@ -40,6 +52,11 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+const SECTIONS = ['tree', 'jobserver'];
+const JOBSERVER = {
+  jobs: 500, makeJobs: 2, runs: 3, maxMsPerJob: 1,
+  runnerrc: { include: ['**/*.txt'], tools: [{ name: 'noop', command: ['true'] }] },
+};
 
 class UsageError extends Error {}
 class SetupError extends Error {}
@@ -52,7 +69,7 @@ class Interrupted extends Error {
 
 function parseArgs(argv) {
   const o = { sizes: [10_000, 100_000], runs: 5, runner: null, tmp: null, keep: false,
-    json: false, rss: 'auto', strict: false, help: false };
+    json: false, rss: 'auto', strict: false, help: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let inline;
@@ -73,6 +90,9 @@ function parseArgs(argv) {
       case '--runner': o.runner = path.resolve(value()); break;
       case '--tmp': o.tmp = path.resolve(value()); break;
       case '--keep': o.keep = true; break;
+      case '--only': o.only = value();
+        if (!SECTIONS.includes(o.only)) throw new UsageError(`--only: "${o.only}" is not ${SECTIONS.join(' or ')}`);
+        break;
       case '--json': o.json = true; break;
       case '--strict': o.strict = true; break;
       case '--rss': o.rss = value();
@@ -289,15 +309,112 @@ async function benchSize(files, ctx) {
   };
 }
 
+// ---------------------------------------------------------------- jobserver
+
+/** A word for a make recipe: shell-quoted, with make's `$` escaped. */
+function recipeWord(w) {
+  const q = /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+  return q.replace(/\$/g, '$$$$');
+}
+
+async function benchJobserver(ctx) {
+  const { measure, notes } = ctx;
+  const { jobs, makeJobs, runs } = JOBSERVER;
+  const dir = path.join(ctx.work, 'jobserver');
+  const tree = path.join(dir, 'tree');
+  const makefile = path.join(dir, 'Makefile');
+  fs.mkdirSync(tree, { recursive: true });
+
+  // --- setup (untimed)
+  progress(`jobserver: writing ${jobs} files and a Makefile in ${dir}`);
+  for (let i = 0; i < jobs; i++) fs.writeFileSync(path.join(tree, `f${String(i).padStart(3, '0')}.txt`), `file ${i}\n`);
+  fs.writeFileSync(path.join(tree, '.runnerrc.json'), JSON.stringify(JOBSERVER.runnerrc, null, 2) + '\n');
+  const recipeArgv = [...ctx.runner, 'run', '-q', '--force', '-C', tree];
+  fs.writeFileSync(makefile, `.PHONY: all\nall:\n\t+${recipeArgv.map(recipeWord).join(' ')}\n`);
+  const makeArgv = [ctx.make, `-j${makeJobs}`, '-f', makefile];
+  const aloneArgv = [...ctx.runner, '-j', String(makeJobs), 'run', '-q', '--force', '--no-jobserver', '-C', tree];
+
+  const ranAll = (stdout, what) => {
+    const said = stdout.trim().split('\n').filter((l) => /\bjobs?:/.test(l)).pop() ?? '';
+    const m = said.match(/(\d+) ran/);
+    if (!m || Number(m[1]) !== jobs) {
+      throw new SetupError(`jobserver: ${what} did not run all ${jobs} jobs (said: "${said || stdout.trim().slice(-300)}")`);
+    }
+    return said;
+  };
+  const runMake = async (phase) => {
+    const r = measure.run(makeArgv, { cwd: dir, env: ctx.runnerEnv });
+    await checkpoint(r);
+    if (/INTERNAL: Exiting with/.test(r.stderr)) {
+      throw new RunnerFailed(`jobserver: make lost jobserver tokens on the ${phase} run (runner did not return `
+        + `every token it took): ${makeArgv.join(' ')}\n--- make stderr ---\n${r.stderr.trimEnd()}`);
+    }
+    if (r.status !== 0) {
+      throw new RunnerFailed(`jobserver: make failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
+        + `${phase} run: ${makeArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`);
+    }
+    if (/ignoring jobserver|overrides make's jobserver/.test(r.stderr)) {
+      throw new RunnerFailed(`jobserver: runner did not take its tokens from make's pipe on the ${phase} run, `
+        + `so there is nothing to measure:\n${r.stderr.trimEnd()}`);
+    }
+    if (r.stderr.trim()) notes.add(`jobserver: make/runner wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
+    return { ms: r.ms, said: ranAll(r.stdout, `make -j${makeJobs}`) };
+  };
+  const runAlone = async (phase) => {
+    const r = measure.run(aloneArgv, { cwd: dir, env: ctx.runnerEnv });
+    await checkpoint(r);
+    if (r.status !== 0) {
+      throw new RunnerFailed(`jobserver: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
+        + `${phase} run: ${aloneArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`);
+    }
+    if (r.stderr.trim()) notes.add(`jobserver: runner -q wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
+    return { ms: r.ms, said: ranAll(r.stdout, 'runner alone') };
+  };
+
+  progress(`jobserver: warm-up (first run creates the state database), untimed`);
+  await runAlone('warm-up');
+  await runMake('warm-up');
+
+  // --- timed, alternating so drift hits both alike
+  const makeRuns = [];
+  const aloneRuns = [];
+  for (let i = 0; i < runs; i++) {
+    progress(`jobserver: round ${i + 1}/${runs} (make -j${makeJobs}, runner alone -j ${makeJobs})`);
+    makeRuns.push(await runMake('timed'));
+    aloneRuns.push(await runAlone('timed'));
+  }
+  const underMake = { ms: median(makeRuns.map((x) => x.ms)), runsMs: makeRuns.map((x) => x.ms), said: makeRuns.map((x) => x.said) };
+  const alone = { ms: median(aloneRuns.map((x) => x.ms)), runsMs: aloneRuns.map((x) => x.ms), said: aloneRuns.map((x) => x.said) };
+  const msPerJob = (underMake.ms - alone.ms) / jobs;
+  return {
+    jobs, makeJobs, runs,
+    makeCommand: [...makeArgv.slice(0, -1), '<Makefile>'],
+    recipe: `+${[...ctx.runner, 'run', '-q', '--force', '-C', '<tree>'].join(' ')}`,
+    aloneCommand: [...aloneArgv.slice(0, -1), '<tree>'],
+    underMake, alone,
+    diffMs: underMake.ms - alone.ms, msPerJob,
+    target: { maxMsPerJob: JOBSERVER.maxMsPerJob, msPerJob, pass: msPerJob < JOBSERVER.maxMsPerJob },
+  };
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) { process.stdout.write(usageText()); return 0; }
 
-  if (!fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
-  for (const tool of ['true', 'find', 'git', 'cp']) {
+  const sections = opts.only ? [opts.only] : SECTIONS;
+  const doTree = sections.includes('tree');
+  const doJobserver = sections.includes('jobserver');
+  if (doTree && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : [])]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
+  }
+  let make = null;
+  if (doJobserver) {
+    make = whichOnPath('make');
+    const v = spawnSync(make, ['--version'], { encoding: 'utf8' });
+    if (v.status !== 0 || !/^GNU Make/.test(v.stdout ?? '')) throw new UsageError(`${make} is not GNU make`);
   }
   const runnerPath = opts.runner ?? path.join(REPO, 'bin', 'runner');
   const runner = runnerLauncher(runnerPath);
@@ -320,33 +437,40 @@ async function main() {
     const wrapperOverheadMs = measure.overheadMs();
     const ctx = {
       work, runs: opts.runs, measure, rss, wrapperOverheadMs, runner, runnerPath, buildStamp: buildStamp(runnerPath),
-      runnerEnv, jobs: cpuCount(), notes: new Set(),
+      runnerEnv, jobs: cpuCount(), notes: new Set(), make,
       // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
       gitEnv: { ...withoutEnv(process.env, (k) => k.startsWith('GIT_')), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
     };
     const sizes = [];
-    for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
+    if (doTree) for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
+    const jobserver = doJobserver ? await benchJobserver(ctx) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
     }
     const result = {
+      sections,
       meta: {
         date: new Date().toISOString(), cpus: os.cpus().length, jobs: ctx.jobs, node: process.version,
-        platform: `${os.platform()} ${os.release()}`, runs: opts.runs,
-        runnerCommand: [...runner, 'run', '-C', '<tree>', '-q', '-j', String(ctx.jobs)],
-        rss, wrapperOverheadMs,
-        floors: { find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
-          gitStatus: 'git -C <committed copy> status --porcelain' },
+        platform: `${os.platform()} ${os.release()}`,
+        ...(doTree ? {
+          runs: opts.runs,
+          runnerCommand: [...runner, 'run', '-C', '<tree>', '-q', '-j', String(ctx.jobs)],
+          rss, wrapperOverheadMs,
+          floors: { find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
+            gitStatus: 'git -C <committed copy> status --porcelain' },
+        } : {}),
       },
       sizes,
       target: evaluateTarget(sizes),
+      jobserver,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
     else process.stdout.write(renderText(result));
     for (const n of result.notes) progress(`note: ${n}`);
-    return result.target && !result.target.pass && opts.strict ? 1 : 0;
+    const failed = (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass);
+    return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {
       progress(`kept ${work}`);
