@@ -6,6 +6,9 @@ import path from 'node:path';
 import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
 import { StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
+
+/** For the caller's last-resort exit path: kills every running job's process group. */
+export { killRunningJobs } from './exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from './jobserver/index.js';
 import { type JobResult, logFileName } from './manifest/index.js';
 import { type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
 import { RunnerError } from '../errors.js';
+import { killRunningJobs } from '../api.js';
 import { errorJson } from '../report/index.js';
 import { runCleanups } from './cleanup.js';
 import { EXIT } from './exit-codes.js';
@@ -37,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function crash(err: unknown): void {
-  runCleanups(); // jobserver tokens first
+  killRunningJobs(); // no job outlives runner; then its tokens can go back
+  runCleanups();
   const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`runner: internal error: ${stack}\n`);
   process.exit(EXIT.internal);

@@ -1,4 +1,4 @@
 // Public surface of exec/.
 export { executeJobs, type ExecOptions, type ExecSummary } from './execute.js';
-export { spawnJob, KILL_GRACE_MS, type JobCommand, type JobOutcome } from './spawn.js';
+export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobCommand, type JobOutcome } from './spawn.js';
 export { substituteFile, shellQuote } from './command.js';

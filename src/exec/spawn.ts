@@ -39,6 +39,15 @@ export interface JobOutcome {
   logBytes: number;
 }
 
+/** Process groups of the jobs running now, for exit paths that cannot wait for them. */
+const runningGroups = new Set<number>();
+
+/** Kills every running job's process group at once (an internal error is ending the process). */
+export function killRunningJobs(): void {
+  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+  runningGroups.clear();
+}
+
 /** How long a job has to exit after SIGTERM/SIGINT before its group gets SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 
@@ -64,6 +73,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     });
     fs.closeSync(fd);
     const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
 
     const stop = (sig: NodeJS.Signals): void => {
       if (pid === undefined) return;
@@ -87,6 +97,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut' | 'logBytes'>): void => {
       if (settled) return;
       settled = true;
+      if (pid !== undefined) runningGroups.delete(pid);
       clearTimeout(timeoutTimer);
       clearTimeout(graceTimer);
       signal.removeEventListener('abort', onAbort);

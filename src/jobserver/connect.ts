@@ -56,7 +56,14 @@ function fromJobserver(pool: JobserverPool, makeflags: string, fds: FdPlacement)
 
 function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = []): Slots {
   if (serve === false || jobs < 2) return fixed(new LocalPool(jobs), warnings);
-  const served = serveJobserver(jobs, serve);
+  let served;
+  try {
+    served = serveJobserver(jobs, serve);
+  } catch (err) {
+    // Serving is a courtesy to nested makes; runner's own pool does not need it.
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return fixed(new LocalPool(jobs), [...warnings, `cannot serve a jobserver to the jobs (${why}); nested makes will not share runner's -j ${jobs}`]);
+  }
   return {
     pool: served.pool, makeflags: served.makeflags, fds: served.fds, warnings,
     finish: () => {

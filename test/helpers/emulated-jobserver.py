@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Emulated make jobserver for tests.
+
+usage: emulated-jobserver.py [--tokens K] [--legacy | --fifo] [--signal INT|TERM
+       --after-starts N --span-log PATH] -- COMMAND...
+
+Creates a pipe (or fifo) holding K distinct-ish token bytes, sets MAKEFLAGS, runs
+COMMAND as a direct child, optionally signals it once the span log holds N
+"start" lines, waits, drains the pool and prints one JSON line:
+{"exit": ..., "tokens_before": "...", "tokens_after": "<sorted>"}.
+"""
+import argparse, errno, fcntl, json, os, shutil, signal, subprocess, sys, tempfile, time
+
+p = argparse.ArgumentParser()
+p.add_argument('--tokens', type=int, default=2)
+p.add_argument('--legacy', action='store_true')
+p.add_argument('--fifo', action='store_true')
+p.add_argument('--signal', choices=['INT', 'TERM'])
+p.add_argument('--after-starts', type=int, default=1)
+p.add_argument('--span-log')
+p.add_argument('--cwd')
+p.add_argument('cmd', nargs=argparse.REMAINDER)
+a = p.parse_args()
+cmd = a.cmd[1:] if a.cmd and a.cmd[0] == '--' else a.cmd
+if not cmd:
+    p.error('no command')
+
+k = a.tokens
+tokens = bytes((b'+x'[i % 2] for i in range(k)))
+env = dict(os.environ)
+tmpdir = None
+pass_fds = ()
+if a.fifo:
+    tmpdir = tempfile.mkdtemp(prefix='emujs-')
+    path = os.path.join(tmpdir, 'fifo')
+    os.mkfifo(path)
+    own = os.open(path, os.O_RDWR)  # held for the whole run
+    os.write(own, tokens)
+    env['MAKEFLAGS'] = f' -j{k + 1} --jobserver-auth=fifo:{path}'
+    reader = own
+else:
+    r, w = os.pipe()
+    os.write(w, tokens)
+    hr = fcntl.fcntl(r, fcntl.F_DUPFD, 100)
+    hw = fcntl.fcntl(w, fcntl.F_DUPFD, 100)
+    os.close(r)
+    os.close(w)
+    os.dup2(hr, 3)
+    os.dup2(hw, 4)
+    os.close(hr)
+    os.close(hw)
+    word = '--jobserver-fds=3,4' if a.legacy else '--jobserver-auth=3,4'
+    env['MAKEFLAGS'] = f' -j{k + 1} {word}'
+    pass_fds = (3, 4)
+    reader = 3
+
+child = subprocess.Popen(cmd, env=env, pass_fds=pass_fds, cwd=a.cwd)
+sig = None
+if a.signal:
+    sig = signal.SIGINT if a.signal == 'INT' else signal.SIGTERM
+    deadline = time.time() + 30
+    while child.poll() is None and time.time() < deadline:
+        try:
+            with open(a.span_log) as f:
+                n = sum(1 for l in f if l.startswith('start '))
+        except FileNotFoundError:
+            n = 0
+        if n >= a.after_starts:
+            child.send_signal(sig)
+            break
+        time.sleep(0.02)
+rc = child.wait()
+if rc < 0:
+    rc = 128 - rc
+
+# Drain our end without blocking. A private description keeps O_NONBLOCK off the shared one.
+drain = os.open(f'/proc/self/fd/{reader}', os.O_RDONLY | os.O_NONBLOCK)
+got = b''
+while True:
+    try:
+        chunk = os.read(drain, 4096)
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+            break
+        raise
+    if not chunk:
+        break
+    got += chunk
+os.close(drain)
+if tmpdir:
+    os.close(own)
+    shutil.rmtree(tmpdir, ignore_errors=True)
+print(json.dumps({'exit': rc, 'tokens_before': tokens.decode('latin1'),
+                  'tokens_after': bytes(sorted(got)).decode('latin1')}))

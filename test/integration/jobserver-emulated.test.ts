@@ -1,0 +1,98 @@
+// runner as a jobserver client under an emulated make (emulated-jobserver.py):
+// pipe (--jobserver-auth=R,W), legacy (--jobserver-fds=R,W) and fifo styles, each through a normal run,
+// --fail-fast, SIGINT and SIGTERM.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, baseEnv } from '../helpers/cli.js';
+import { isProcessAlive, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
+import { SPAN_PROBE, peakFromLog, readSpans, runEmulated, sortedChars } from '../helpers/jobserver.js';
+
+function setup(nJobs: number, env: Record<string, string> = {}): { sb: Sandbox; log: string } {
+  const sb = useFixture('js-demo');
+  const log = path.join(sb.scratch, 'spans.log');
+  fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
+  fs.rmSync(path.join(sb.tree, 'test'), { recursive: true, force: true });
+  for (let i = 1; i <= nJobs; i++) writeText(sb, `jobs/a${i}.txt`, `job ${i}\n`);
+  writeConfig(sb, {
+    include: ['jobs/**'],
+    env: { SPAN_LOG: log, ...env },
+    tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'] }],
+  });
+  return { sb, log };
+}
+
+const STYLES: [string, string[]][] = [
+  ['pipe (--jobserver-auth=3,4)', []],
+  ['legacy (--jobserver-fds=3,4)', ['--legacy']],
+  ['fifo (--jobserver-auth=fifo:PATH)', ['--fifo']],
+];
+
+describe.each(STYLES)('emulated jobserver, %s', (_name, styleArgs) => {
+  it('runs 6 jobs within K+1 slots and gives back exactly the bytes it took', async () => {
+    const { sb, log } = setup(6);
+    const r = await runEmulated(['--tokens', '2', ...styleArgs], [process.execPath, BIN, 'run', '-q'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`;
+    expect(r.exit, info).toBe(0);
+    expect(r.tokensBefore).toBe('+x');
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    expect(r.res.stderr, info).not.toMatch(/ignoring jobserver/);
+    expect(readSpans(log)).toHaveLength(6);
+    const peak = peakFromLog(log);
+    expect(peak, info).toBeLessThanOrEqual(3);
+    expect(peak, info).toBeGreaterThan(1);
+  });
+
+  it('SIGINT mid-run: exit 130, every token back, every job dead', async () => {
+    const { sb, log } = setup(6, { SPAN_MS: '5000' });
+    const r = await runEmulated(
+      ['--tokens', '2', ...styleArgs, '--signal', 'INT', '--after-starts', '2', '--span-log', log],
+      [process.execPath, BIN, 'run', '-q'],
+      { cwd: sb.tree, env: baseEnv() },
+    );
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(130);
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    const spans = readSpans(log);
+    expect(spans.length, info).toBeGreaterThanOrEqual(2);
+    for (const s of spans) expect(isProcessAlive(s.pid), `pid ${s.pid} (${s.label})\n${info}`).toBe(false);
+  });
+
+  it('SIGTERM mid-run: exit 143, every token back, every job dead', async () => {
+    const { sb, log } = setup(6, { SPAN_MS: '5000' });
+    const r = await runEmulated(
+      ['--tokens', '2', ...styleArgs, '--signal', 'TERM', '--after-starts', '2', '--span-log', log],
+      [process.execPath, BIN, 'run', '-q'],
+      { cwd: sb.tree, env: baseEnv() },
+    );
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(143);
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    const spans = readSpans(log);
+    expect(spans.length, info).toBeGreaterThanOrEqual(2);
+    for (const s of spans) expect(isProcessAlive(s.pid), `pid ${s.pid} (${s.label})\n${info}`).toBe(false);
+  });
+
+  it('--fail-fast: exit 1, tokens back, no job starts after the failing job ended', async () => {
+    const { sb, log } = setup(6, { SPAN_FAIL_ON: 'jobs/a1.txt', SPAN_MS: '1000' });
+    const r = await runEmulated(['--tokens', '2', ...styleArgs], [process.execPath, BIN, 'run', '-q', '--fail-fast'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(1);
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    const spans = readSpans(log);
+    const failing = spans.find((s) => s.label === 'jobs/a1.txt');
+    expect(failing?.end, info).toBeTruthy();
+    // Jobs launched together with the failing one may log their start a little after it
+    // ended (node start-up); anything later than that grace was started after the failure.
+    const graceNs = 250n * 1_000_000n;
+    for (const s of spans) expect(s.start <= failing!.end! + graceNs, `${s.label} started late\n${info}`).toBe(true);
+    expect(spans.length, info).toBeLessThanOrEqual(3);
+    expect(spans.length, info).toBeLessThan(6);
+  });
+});
