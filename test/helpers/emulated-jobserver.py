@@ -15,7 +15,7 @@ p = argparse.ArgumentParser()
 p.add_argument('--tokens', type=int, default=2)
 p.add_argument('--legacy', action='store_true')
 p.add_argument('--fifo', action='store_true')
-p.add_argument('--signal', choices=['INT', 'TERM'])
+p.add_argument('--signal', choices=['INT', 'TERM', 'HUP'])
 p.add_argument('--after-starts', type=int, default=1)
 p.add_argument('--span-log')
 p.add_argument('--cwd')
@@ -57,7 +57,7 @@ else:
 child = subprocess.Popen(cmd, env=env, pass_fds=pass_fds, cwd=a.cwd)
 sig = None
 if a.signal:
-    sig = signal.SIGINT if a.signal == 'INT' else signal.SIGTERM
+    sig = {'INT': signal.SIGINT, 'TERM': signal.SIGTERM, 'HUP': signal.SIGHUP}[a.signal]
     deadline = time.time() + 30
     while child.poll() is None and time.time() < deadline:
         try:
@@ -72,6 +72,8 @@ if a.signal:
 rc = child.wait()
 if rc < 0:
     rc = 128 - rc
+# make's read end is shared with every sibling: a client must never leave it non-blocking.
+shared_nonblock = bool(fcntl.fcntl(reader, fcntl.F_GETFL) & os.O_NONBLOCK)
 
 # Drain our end without blocking. A private description keeps O_NONBLOCK off the shared one.
 drain = os.open(f'/proc/self/fd/{reader}', os.O_RDONLY | os.O_NONBLOCK)
@@ -91,4 +93,4 @@ if tmpdir:
     os.close(own)
     shutil.rmtree(tmpdir, ignore_errors=True)
 print(json.dumps({'exit': rc, 'tokens_before': tokens.decode('latin1'),
-                  'tokens_after': bytes(sorted(got)).decode('latin1')}))
+                  'tokens_after': bytes(sorted(got)).decode('latin1'), 'shared_nonblock': shared_nonblock}))

@@ -103,6 +103,8 @@ export interface EmulatedResult {
   exit: number;
   tokensBefore: string;
   tokensAfter: string;
+  /** Whether the shared read end was left O_NONBLOCK after the run. */
+  sharedNonblock: boolean;
 }
 
 /** Runs argv under emulated-jobserver.py and parses its JSON line (the last stdout line). */
@@ -113,13 +115,13 @@ export async function runEmulated(
 ): Promise<EmulatedResult> {
   const res = await spawnCollect('python3', [EMULATED_JOBSERVER, ...pyArgs, '--', ...argv], opts);
   const last = res.stdout.trim().split('\n').pop() ?? '';
-  let parsed: { exit: number; tokens_before: string; tokens_after: string };
+  let parsed: { exit: number; tokens_before: string; tokens_after: string; shared_nonblock: boolean };
   try {
     parsed = JSON.parse(last);
   } catch {
     throw new Error(`emulated jobserver printed no JSON\nexit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`);
   }
-  return { res, exit: parsed.exit, tokensBefore: parsed.tokens_before, tokensAfter: parsed.tokens_after };
+  return { res, exit: parsed.exit, tokensBefore: parsed.tokens_before, tokensAfter: parsed.tokens_after, sharedNonblock: parsed.shared_nonblock };
 }
 
 export function sortedChars(s: string): string {

@@ -1,6 +1,6 @@
 // runner as a jobserver client under an emulated make (emulated-jobserver.py):
 // pipe (--jobserver-auth=R,W), legacy (--jobserver-fds=R,W) and fifo styles, each through a normal run,
-// --fail-fast, SIGINT and SIGTERM.
+// --fail-fast, SIGINT and SIGTERM; then SIGHUP, job timeouts, a bad config and an explicit -j.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ describe.each(STYLES)('emulated jobserver, %s', (_name, styleArgs) => {
     expect(r.tokensBefore).toBe('+x');
     expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
     expect(r.res.stderr, info).not.toMatch(/ignoring jobserver/);
+    expect(r.sharedNonblock, 'runner left the shared read end O_NONBLOCK').toBe(false);
     expect(readSpans(log)).toHaveLength(6);
     const peak = peakFromLog(log);
     expect(peak, info).toBeLessThanOrEqual(3);
@@ -94,5 +95,56 @@ describe.each(STYLES)('emulated jobserver, %s', (_name, styleArgs) => {
     for (const s of spans) expect(s.start <= failing!.end! + graceNs, `${s.label} started late\n${info}`).toBe(true);
     expect(spans.length, info).toBeLessThanOrEqual(3);
     expect(spans.length, info).toBeLessThan(6);
+  });
+});
+
+describe('emulated pipe jobserver, the other ways out', () => {
+  it('SIGHUP mid-run: exit 129, every token back, every job dead', async () => {
+    const { sb, log } = setup(6, { SPAN_MS: '5000' });
+    const r = await runEmulated(
+      ['--tokens', '2', '--signal', 'HUP', '--after-starts', '2', '--span-log', log],
+      [process.execPath, BIN, 'run', '-q'],
+      { cwd: sb.tree, env: baseEnv() },
+    );
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(129);
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    for (const s of readSpans(log)) expect(isProcessAlive(s.pid), `pid ${s.pid}\n${info}`).toBe(false);
+  });
+
+  it('jobs killed by their timeout give their tokens back', async () => {
+    const { sb, log } = setup(3, { SPAN_MS: '5000' });
+    writeConfig(sb, {
+      include: ['jobs/**'],
+      env: { SPAN_LOG: log, SPAN_MS: '5000' },
+      tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'], timeout: 0.5 }],
+    });
+    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], { cwd: sb.tree, env: baseEnv() });
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(1);
+    expect(r.res.stdout, info).toContain('timed out');
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    for (const s of readSpans(log)) expect(isProcessAlive(s.pid), `pid ${s.pid}\n${info}`).toBe(false);
+  });
+
+  it('a bad config exits 2 and leaves every token in the jobserver', async () => {
+    const { sb } = setup(3);
+    writeConfig(sb, { tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'], timeout: '2m' }] });
+    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], { cwd: sb.tree, env: baseEnv() });
+    expect(r.exit, JSON.stringify(r)).toBe(2);
+    expect(r.res.stderr).toContain('tools[0].timeout is "2m"');
+    expect(r.tokensAfter).toBe(sortedChars(r.tokensBefore));
+  });
+
+  it('an explicit -j N leaves the jobserver with a one-line warning and takes no token', async () => {
+    const { sb, log } = setup(4);
+    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q', '-j', '4', '--no-jobserver'], {
+      cwd: sb.tree, env: baseEnv(),
+    });
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
+    expect(r.exit, info).toBe(0);
+    const warnings = r.res.stderr.split('\n').filter((l) => l.includes('warning'));
+    expect(warnings, info).toEqual(["runner: warning: -j 4 overrides make's jobserver: runner runs up to 4 jobs of its own beside make's"]);
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
   });
 });
