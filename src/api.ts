@@ -281,6 +281,7 @@ async function runStale(
           tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
           timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
+          depsDigest: p.job.deps?.digest ?? '', deps: p.job.deps === null ? '' : JSON.stringify(p.job.deps.entries),
         };
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
         if (!result.hasLog) fs.rmSync(logPath(s, result), { force: true });

@@ -35,9 +35,13 @@ function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, t
   return out;
 }
 
-function unpack(buf: Buffer, numbersPer: number): Packed {
+function unpack(buf: Buffer, numbersPer: number | readonly number[]): Packed & { numbersPer: number } {
   const count = buf.readUInt32LE(0);
-  if (buf.readUInt32LE(4) !== numbersPer) throw new Error(`snapshot layout mismatch: ${buf.readUInt32LE(4)} numbers per entry, expected ${numbersPer}`);
+  const stored = buf.readUInt32LE(4);
+  if (typeof numbersPer === 'number' ? stored !== numbersPer : !numbersPer.includes(stored)) {
+    throw new Error(`snapshot layout mismatch: ${stored} numbers per entry, expected ${String(numbersPer)}`);
+  }
+  numbersPer = stored;
   const bytes = count * numbersPer * 8;
   // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
   const numbers = new Float64Array(count * numbersPer);
@@ -45,7 +49,7 @@ function unpack(buf: Buffer, numbersPer: number): Packed {
   let at = HEADER + bytes;
   const textLen = buf.readUInt32LE(at);
   at += 4;
-  return { count, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('hex', at + textLen) };
+  return { count, numbersPer, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('hex', at + textLen) };
 }
 
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
@@ -90,11 +94,15 @@ export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
 }
 
 const STATUSES: readonly ResultStatus[] = ['passed', 'failed', 'interrupted'];
+/** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies). */
+const RESULTS_V1 = 5;
+const RESULTS_V2 = 6;
+const NO_DEPS = '0'.repeat(HEX);
 
 /** Results, oldest first within each job, so decoding in order rebuilds each history. */
 export function encodeResults(results: Iterable<JobResult>): Buffer {
   const list = [...results];
-  return pack(list.length, 5, (n, texts, hex) => {
+  return pack(list.length, RESULTS_V2, (n, texts, hex) => {
     let i = 0;
     for (const r of list) {
       n[i++] = STATUSES.indexOf(r.status);
@@ -102,33 +110,40 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       n[i++] = (r.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0);
       n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log
       n[i++] = r.finishedAt;
-      texts.push(r.tool, r.path, r.signal ?? '');
-      hex.push(r.fingerprint, r.latchId, r.digest);
+      n[i++] = r.depsDigest === '' ? 0 : 1;
+      texts.push(r.tool, r.path, r.signal ?? '', r.deps);
+      hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' ? NO_DEPS : r.depsDigest);
     }
   });
 }
 
 export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void {
-  const { count, numbers: n, text, hex } = unpack(buf, 5);
+  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2]);
   if (count === 0) return;
   const parts = text.split('\0');
+  const texts = width === RESULTS_V1 ? 3 : 4;
+  const hexes = width === RESULTS_V1 ? 3 : 4;
   const tools = new Map<string, string>(); // one string per tool name, not one per result
   let latch = ''; // and one per latch: consecutive results mostly share it
   for (let i = 0; i < count; i++) {
-    const j = i * 5;
-    const h = i * 3 * HEX;
-    const rawTool = parts[i * 3]!;
+    const j = i * width;
+    const h = i * hexes * HEX;
+    const t = i * texts;
+    const rawTool = parts[t]!;
     let tool = tools.get(rawTool);
     if (tool === undefined) tools.set(rawTool, (tool = rawTool));
     const exitCode = n[j + 1]!;
-    const signal = parts[i * 3 + 2]!;
+    const signal = parts[t + 2]!;
+    const hasDeps = width === RESULTS_V2 && n[j + 5] === 1;
     visit({
-      tool, path: parts[i * 3 + 1] as RelPath, status: STATUSES[n[j]!]!,
+      tool, path: parts[t + 1] as RelPath, status: STATUSES[n[j]!]!,
       exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: signal === '' ? null : signal,
       timedOut: (n[j + 2]! & 1) !== 0, hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt: n[j + 4]!,
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
       latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
       digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
+      depsDigest: hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
+      deps: hasDeps ? parts[t + 3]! : '',
     });
   }
 }

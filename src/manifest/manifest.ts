@@ -238,9 +238,10 @@ function fromJournal(r: RawResultRow): JobResult {
   return {
     tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
     status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
+    depsDigest: r[12], deps: r[13],
   };
 }
 
 function toJournal(r: JobResult): RawResultRow {
-  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0, r.finishedAt];
+  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0, r.finishedAt, r.depsDigest, r.deps];
 }

@@ -40,6 +40,10 @@ export interface JobResult {
   durationMs: number;
   /** Whether the job wrote anything: a job with no output keeps no log file. */
   hasLog: boolean;
+  /** Hash of the job's dependencies as they were when it ran; '' for a tool without deps. */
+  depsDigest: string;
+  /** Those dependencies, as JSON [path, identity][] (read only by explain); '' without deps. */
+  deps: string;
   /** Milliseconds since the epoch. */
   finishedAt: number;
 }

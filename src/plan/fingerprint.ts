@@ -2,11 +2,15 @@
 import { hashString } from '../hash.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
-export function fingerprintJob(tool: string, latchId: LatchId, path: RelPath, digest: Digest): Fingerprint {
-  return hashString([
+export function fingerprintJob(tool: string, latchId: LatchId, path: RelPath, digest: Digest, depsDigest = ''): Fingerprint {
+  const parts = [
     tool, // results of different tools never stand in for each other
     latchId, // definition, environment, executables and declared inputs of the tool
     path, // the command sees the path ({file}); the same content elsewhere is another job
     digest, // the file's content
-  ].join('\0')) as Fingerprint;
+  ];
+  // What the file depends on (its transitive imports, or what the job read); absent without deps,
+  // so results of tools without deps keep their fingerprints.
+  if (depsDigest !== '') parts.push(depsDigest);
+  return hashString(parts.join('\0')) as Fingerprint;
 }

@@ -5,13 +5,15 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
-import { type StaleReason, diffLatch } from './staleness.js';
+import { type JobDeps, type StaleReason, diffDeps, diffLatch } from './staleness.js';
 
 export interface Job {
   tool: LatchedTool;
   path: RelPath;
   digest: Digest;
   fingerprint: Fingerprint;
+  /** null for a tool without deps. */
+  deps: JobDeps | null;
 }
 
 export type Verdict =
@@ -37,6 +39,8 @@ export interface PlanInput {
   latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
   /** Whether a result's stored log is still there; a result without it is no hit. */
   hasLog: (result: JobResult) => boolean;
+  /** The job's current dependencies (null: the tool has none); latest is its last result. */
+  depsOf?: (tool: LatchedTool, path: RelPath, latest: JobResult | undefined) => JobDeps | null;
   force?: boolean;
   rerunFailed?: boolean;
   /** Restrict to these tools / files (undefined: all). */
@@ -62,12 +66,13 @@ export function planJobs(input: PlanInput): Plan {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
       // The common case, decided without building anything: planJob says the same of it.
       const latest = input.latest !== undefined ? input.latest(name, path) : input.history(name, path)[0];
+      const deps = input.depsOf?.(tool, path, latest) ?? null;
       if (input.force !== true && latest !== undefined && latest.status === 'passed' && latest.latchId === tool.latchId
-        && latest.digest === entry.digest && input.hasLog(latest)) {
+        && latest.digest === entry.digest && latest.depsDigest === (deps?.digest ?? '') && input.hasLog(latest)) {
         fresh++;
         continue;
       }
-      const planned = planJob(input, tool, path, entry.digest);
+      const planned = planJob(input, tool, path, entry.digest, deps);
       if (planned.verdict.state === 'fresh') fresh++;
       else jobs.push(planned);
     }
@@ -75,14 +80,16 @@ export function planJobs(input: PlanInput): Plan {
   return { jobs, fresh };
 }
 
-export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest): PlannedJob {
+export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest, knownDeps?: JobDeps | null): PlannedJob {
   const name = tool.config.name;
   const history = input.history(name, path);
   const latest = history[0];
-  // The latest result under the same latch and digest has this job's fingerprint: no hash needed.
-  const matchesLatest = latest !== undefined && latest.latchId === tool.latchId && latest.digest === digest;
-  const fingerprint = matchesLatest ? latest.fingerprint : fingerprintJob(name, tool.latchId, path, digest);
-  const job: Job = { tool, path, digest, fingerprint };
+  const deps = knownDeps !== undefined ? knownDeps : input.depsOf?.(tool, path, latest) ?? null;
+  const depsDigest = deps?.digest ?? '';
+  // The latest result under the same latch, digest and deps has this job's fingerprint: no hash needed.
+  const matchesLatest = latest !== undefined && latest.latchId === tool.latchId && latest.digest === digest && latest.depsDigest === depsDigest;
+  const fingerprint = matchesLatest ? latest.fingerprint : fingerprintJob(name, tool.latchId, path, digest, depsDigest);
+  const job: Job = { tool, path, digest, fingerprint, deps };
   const stale = (reasons: StaleReason[]): PlannedJob => ({ job, verdict: { state: 'stale', reasons } });
 
   if (input.force === true) return stale([{ kind: 'forced' }]);
@@ -97,6 +104,7 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   if (latest === undefined) return stale([input.newFiles.has(path) ? { kind: 'new' } : { kind: 'never-run' }]);
   const reasons: StaleReason[] = [];
   if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
+  if (deps !== null && latest.depsDigest !== depsDigest) reasons.push(...diffDeps(latest.deps, deps));
   const before = input.latchOf(latest);
   if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });
   else if (latest.latchId !== tool.latchId) reasons.push(...diffLatch(before, tool.latch));

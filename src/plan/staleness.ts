@@ -6,7 +6,8 @@ import type { Digest, RelPath } from '../types.js';
 export type StaleReason =
   | { kind: 'new' }
   | { kind: 'content'; from: Digest; to: Digest }
-  | { kind: 'dependency'; path: RelPath }
+  /** A dependency changed, appeared or went away; via: the import chain from the job's file, when known. */
+  | { kind: 'dependency'; path: string; change: 'changed' | 'added' | 'removed'; via: string[] }
   | { kind: 'tool-config'; key: string; from: unknown; to: unknown }
   /** from/to are latch forms: "=value", "#hash" (passEnv: value never stored), "unset". */
   | { kind: 'env'; name: string; from: string; to: string }
@@ -24,6 +25,29 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 function describeExecutable(e: ToolLatch['executables'][number] | undefined): string {
   return e === undefined ? 'none' : `${e.realPath} (${e.size} bytes, mtime ${e.mtimeNs})`;
+}
+
+/** A job's dependencies: [path, identity] pairs (a digest, size:mtime outside the tree, or 'unresolved'). */
+export interface JobDeps {
+  digest: string;
+  entries: readonly (readonly [string, string])[];
+  /** The chain of files from the job's file to a dependency, when the deps kind knows one. */
+  via?: (dep: string) => string[];
+}
+
+/** What differs between the dependencies a result ran with and the current ones. */
+export function diffDeps(before: string, now: JobDeps): StaleReason[] {
+  const old = new Map<string, string>(before === '' ? [] : (JSON.parse(before) as [string, string][]));
+  const reasons: StaleReason[] = [];
+  const seen = new Set<string>();
+  for (const [path, id] of now.entries) {
+    seen.add(path);
+    const was = old.get(path);
+    if (was === id) continue;
+    reasons.push({ kind: 'dependency', path, change: was === undefined ? 'added' : 'changed', via: now.via?.(path) ?? [] });
+  }
+  for (const path of old.keys()) if (!seen.has(path)) reasons.push({ kind: 'dependency', path, change: 'removed', via: [] });
+  return reasons;
 }
 
 /** Every difference between the latch of the last result and the current one. */

@@ -16,7 +16,10 @@ export function describeReason(r: StaleReason): string {
   switch (r.kind) {
     case 'new': return 'new file';
     case 'content': return `content changed (${short(r.from)} -> ${short(r.to)})`;
-    case 'dependency': return `dependency ${r.path} changed`;
+    case 'dependency': {
+      const what = r.change === 'added' ? 'is new' : r.change === 'removed' ? 'is no longer one' : 'changed';
+      return r.via.length > 1 ? `dependency ${r.via.join(' -> ')} ${what}` : `dependency ${r.path} ${what}`;
+    }
     case 'tool-config': return r.key.startsWith('(')
       ? `tool definition changed ${r.key}`
       : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;

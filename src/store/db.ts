@@ -12,6 +12,7 @@ export type LatchRow = [id: string, inputs: string];
 export type RawResultRow = [
   tool: string, path: string, fingerprint: string, latch: string, digest: string, status: string,
   exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, hasLog: number, finishedAt: number,
+  depsDigest: string, deps: string,
 ];
 
 export interface StoredState {
@@ -107,7 +108,7 @@ export class Store {
       snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
       latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
       journal: this.db.prepare(
-        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at FROM result_journal ORDER BY seq',
+        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps FROM result_journal ORDER BY seq',
       ).raw().all() as RawResultRow[],
     }))());
   }
@@ -130,8 +131,8 @@ export class Store {
     this.guard(() => this.db.transaction(() => {
       if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
       this.db.prepare(
-        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(...r);
     }).immediate());
   }

@@ -1,4 +1,4 @@
-// Schema version 1 of <stateDir>/manifest.db.
+// Schema version 2 of <stateDir>/manifest.db (2 added what each result depended on).
 //
 // Tables and what they serve:
 //   schema_version  one row; checked at open (newer: refuse; older: migrate).
@@ -12,7 +12,7 @@
 //   result_journal  seq order: job results recorded as each job finishes, so an
 //                   interrupted run keeps them; folded into the "results" snapshot
 //                   (and emptied) when a run ends, or at the next load after a crash.
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 
 /** A database that claims the current version must hold these. */
 export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal'];

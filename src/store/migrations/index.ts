@@ -23,4 +23,15 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // Dependency inference (#4): a result records what the job depended on.
+    // The results snapshot's new layout is told apart by the codec; old rows read as "no deps".
+    version: 2,
+    up(db) {
+      db.exec(`
+        ALTER TABLE result_journal ADD COLUMN deps_digest TEXT NOT NULL DEFAULT '';
+        ALTER TABLE result_journal ADD COLUMN deps TEXT NOT NULL DEFAULT '';
+      `);
+    },
+  },
 ];

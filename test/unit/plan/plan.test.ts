@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LatchedTool, ToolLatch } from '../../../src/config/index.js';
 import type { FileEntry, JobResult } from '../../../src/manifest/index.js';
-import { type PlanInput, fingerprintJob, planJob, planJobs } from '../../../src/plan/index.js';
+import { type JobDeps, type PlanInput, fingerprintJob, planJob, planJobs } from '../../../src/plan/index.js';
 import type { Digest, LatchId, RelPath } from '../../../src/types.js';
 
 const P = 'a.py' as RelPath;
@@ -23,6 +23,7 @@ function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'p
   return {
     tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
     digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, hasLog: true, finishedAt: 0,
+    depsDigest: '', deps: '',
   };
 }
 
@@ -129,5 +130,48 @@ describe('planJobs', () => {
     expect(planJobs(input(t, D1, [result(t, D1)], { hasLog: () => false })).jobs.map((p) => p.verdict.state)).toEqual(['stale']);
     expect(planJobs(input(t, D1, [result(t, D1, 'failed')])).jobs.map((p) => p.verdict.state)).toEqual(['cached-failure']);
     expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({ jobs: [], fresh: 1 });
+  });
+});
+
+describe('planJobs with dependencies', () => {
+  const deps = (entries: [string, string][], via: Record<string, string[]> = {}): JobDeps => ({
+    digest: entries.map((e) => e.join('=')).join(','), entries, via: (p) => via[p] ?? [],
+  });
+  const ran = (t: LatchedTool, d: JobDeps): JobResult => {
+    const r = result(t, D1);
+    const fingerprint = fingerprintJob(t.config.name, t.latchId, P, D1, d.digest);
+    return { ...r, fingerprint, depsDigest: d.digest, deps: JSON.stringify(d.entries) };
+  };
+
+  it('a job whose dependencies are as they were is fresh', () => {
+    const t = tool('test', 'L1');
+    const d = deps([['api.py', 'a1'], ['util.py', 'u1']]);
+    expect(planJobs({ ...input(t, D1, [ran(t, d)]), depsOf: () => d })).toEqual({ jobs: [], fresh: 1 });
+  });
+
+  it('a changed transitive dependency makes it stale, naming the import chain', () => {
+    const t = tool('test', 'L1');
+    const before = deps([['api.py', 'a1'], ['util.py', 'u1']]);
+    const now = deps([['api.py', 'a1'], ['util.py', 'u2']], { 'util.py': ['a.py', 'api.py', 'util.py'] });
+    const plan = planJobs({ ...input(t, D1, [ran(t, before)]), depsOf: () => now });
+    expect(plan.jobs.map((p) => p.verdict)).toEqual([
+      { state: 'stale', reasons: [{ kind: 'dependency', path: 'util.py', change: 'changed', via: ['a.py', 'api.py', 'util.py'] }] },
+    ]);
+    expect(plan.jobs[0]!.job.fingerprint).toBe(fingerprintJob('test', t.latchId, P, D1, now.digest));
+  });
+
+  it('a dependency that appears or goes away makes it stale too', () => {
+    const t = tool('test', 'L1');
+    const before = deps([['api.py', 'a1'], ['?missing_mod', 'unresolved']]);
+    const now = deps([['api.py', 'a1'], ['missing_mod.py', 'm1']]);
+    const verdict = planJob({ ...input(t, D1, [ran(t, before)]), depsOf: () => now }, t, P, D1).verdict;
+    expect(verdict).toEqual({ state: 'stale', reasons: [
+      { kind: 'dependency', path: 'missing_mod.py', change: 'added', via: [] },
+      { kind: 'dependency', path: '?missing_mod', change: 'removed', via: [] },
+    ] });
+  });
+
+  it('keeps the fingerprint of a tool without deps as it was before deps existed', () => {
+    expect(fingerprintJob('lint', 'L1' as LatchId, P, D1, '')).toBe(fingerprintJob('lint', 'L1' as LatchId, P, D1));
   });
 });

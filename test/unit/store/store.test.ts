@@ -74,3 +74,35 @@ describe('store at the current version', () => {
     expect(openError().message).toContain('lacks tables meta, snapshot, latches, result_journal');
   });
 });
+
+describe('migrations', () => {
+  it('brings a schema 1 database to the current version and keeps its results', async () => {
+    const { MIGRATIONS } = await import('../../../src/store/migrations/index.js');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    MIGRATIONS.find((m) => m.version === 1)!.up(db);
+    db.prepare('INSERT INTO schema_version VALUES (1)').run();
+    // A schema 1 results snapshot: 5 numbers, 3 texts and 3 digests per result.
+    const numbers = new Float64Array([0, 0, 2, 12.5, 1700000000000]);
+    const text = Buffer.from(['lint', 'a.py', ''].join('\0'));
+    const hex = Buffer.from('11'.repeat(16) + '22'.repeat(16) + '33'.repeat(16), 'hex');
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(1, 0);
+    head.writeUInt32LE(5, 4);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(text.length, 0);
+    db.prepare("INSERT INTO snapshot VALUES ('results', ?)").run(Buffer.concat([head, Buffer.from(numbers.buffer), len, text, hex]));
+    db.prepare("INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at) VALUES ('lint', 'b.py', ?, ?, ?, 'failed', 1, NULL, 0, 3, 0, 1700000000001)")
+      .run('44'.repeat(16), '22'.repeat(16), '55'.repeat(16));
+    db.close();
+
+    const m = Manifest.open(file);
+    expect(m.history('lint', 'a.py' as never)).toMatchObject([{ status: 'passed', hasLog: true, durationMs: 12.5, depsDigest: '', deps: '', fingerprint: '11'.repeat(16) }]);
+    expect(m.history('lint', 'b.py' as never)).toMatchObject([{ status: 'failed', exitCode: 1, depsDigest: '', deps: '' }]);
+    m.close();
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT version FROM schema_version').pluck().get()).toBe(CURRENT_SCHEMA_VERSION);
+    expect(after.prepare('SELECT deps_digest FROM result_journal').pluck().all()).toEqual(['']);
+    after.close();
+  });
+});
