@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
+import { type DepGraph, type DirectDeps, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
 
@@ -11,7 +12,7 @@ import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
 export { killRunningJobs } from './exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from './jobserver/index.js';
 import { type JobResult, logFileName } from './manifest/index.js';
-import { type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
+import { type JobDeps, type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { JobReport, Reporter } from './reporter.js';
 import { type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree } from './scan/index.js';
 import { LOGS_DIR, MANIFEST_FILE, type Session, type SessionOptions, loadSessionConfig, openSession } from './session.js';
@@ -160,16 +161,46 @@ function removeLogs(s: Session, results: readonly JobResult[]): void {
 async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
   const s = await openSession(opts);
   try {
-    return await fn(s);
+    const out = await fn(s);
+    s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+    return out;
   } finally {
     s.manifest.close();
   }
 }
 
+const PYTHON_IMPORTS = 'imports.python';
+
+/** The python graph, when a tool asks for python deps; null otherwise. */
+async function pythonGraph(s: Session, signal?: AbortSignal): Promise<DepGraph | null> {
+  const tool = s.tools.find((t) => t.config.deps === 'python');
+  if (tool === undefined) return null;
+  const cache = decodeImportCache(s.manifest.blob(PYTHON_IMPORTS));
+  const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, signal });
+  if (py.cache !== null) s.manifest.setBlob(PYTHON_IMPORTS, encodeImportCache(py.cache));
+  return py.graph;
+}
+
+/** Gives the plan each job's dependencies, for the tools that declare a deps kind. */
+async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<DepGraph | null> {
+  const graph = await pythonGraph(s, signal);
+  if (graph === null) return null;
+  const ext = externalIdentity();
+  const memo = new Map<RelPath, JobDeps>();
+  scanned.planInput.depsOf = (tool, p) => {
+    if (tool.config.deps !== 'python') return null;
+    let d = memo.get(p);
+    if (d === undefined) memo.set(p, (d = jobDepsFrom(graph, p, s.manifest.files, ext)));
+    return d;
+  };
+  return graph;
+}
+
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
-  return withSession(opts, (s) => {
+  return withSession(opts, async (s) => {
     const scanned = scanAndSave(s, opts.reporter);
+    await attachDeps(s, scanned, opts.signal);
     const stale = planJobs(scanned.planInput).jobs.flatMap((p) =>
       p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []);
     return { scan: scanned.summary, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
@@ -223,6 +254,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
+    await attachDeps(s, scanned, signal);
     const plan = planJobs(scanned.planInput);
     const planned = plan.jobs;
     const stale = planned.filter((p) => p.verdict.state === 'stale');
@@ -337,11 +369,12 @@ function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
 }
 
 export async function explain(opts: ApiOptions & { file: string }): Promise<Explanation> {
-  return withSession(opts, (s) => {
+  return withSession(opts, async (s) => {
     const abs = path.resolve(opts.cwd, opts.file);
     const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
     if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
+    await attachDeps(s, scanned, opts.signal);
     const entry = s.manifest.files.get(rel);
     if (entry === undefined) {
       const st = fs.statSync(abs, { throwIfNoEntry: false });
@@ -358,6 +391,32 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last };
     });
     return { file: rel, tracked: true, untracked: null, tools };
+  });
+}
+
+export interface DepsReport {
+  file: RelPath;
+  /** null when no tool declares a deps kind this version infers. */
+  kind: 'python' | null;
+  direct: DirectDeps | null;
+  /** Every transitive dependency: tracked files, then outside files, then unresolved names (as "?name"). */
+  transitive: string[];
+  dependents: RelPath[];
+}
+
+/** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */
+export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
+  return withSession(opts, async (s) => {
+    const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
+    const scanned = scanAndSave(s, opts.reporter);
+    if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
+    const graph = await attachDeps(s, scanned, opts.signal);
+    if (graph === null) return { file: rel, kind: null, direct: null, transitive: [], dependents: [] };
+    const c = graph.closure(rel);
+    const transitive = [
+      ...[...c.files].filter((f) => f !== rel).sort(), ...[...c.external].sort(), ...[...c.unresolved].sort().map((n) => `?${n}`),
+    ];
+    return { file: rel, kind: 'python', direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel) };
   });
 }
 

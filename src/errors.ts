@@ -93,3 +93,11 @@ export class JobserverError extends RunnerError {
     super(`MAKEFLAGS ${JSON.stringify(fields.makeflags)}: ${fields.detail}`, options);
   }
 }
+
+/** Dependency inference cannot run (its interpreter is missing): exit 2 with what to install. */
+export class DepsError extends RunnerError {
+  readonly kind = 'deps';
+  constructor(readonly detail: string, options?: ErrorOptions) {
+    super(detail, options);
+  }
+}

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { addCleanCommand } from './commands/clean.js';
 import { addConfigCommand } from './commands/config.js';
+import { addDepsCommand } from './commands/deps.js';
 import { addExplainCommand } from './commands/explain.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
@@ -35,6 +36,7 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
   addScanCommand(program);
   addRunCommand(program);
   addExplainCommand(program);
+  addDepsCommand(program);
   addConfigCommand(program);
   addCleanCommand(program);
   return program;

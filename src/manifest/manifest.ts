@@ -7,6 +7,8 @@ import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encode
 import type { DirListing, FileEntry, JobResult, ResultStatus, ScanUpdate, ToolLatch } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
+/** The snapshots the manifest itself reads and writes. */
+const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
 const META_WALK_SPEC = 'walk_spec';
 const NO_RESULTS: readonly JobResult[] = [];
 
@@ -26,6 +28,9 @@ export class Manifest {
   private readonly latchCache = new Map<string, ToolLatch>();
   private readonly newLatches = new Map<string, string>();
   private pending: ScanUpdate | null = null;
+  /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
+  private readonly blobs = new Map<string, Buffer>();
+  private readonly changedBlobs = new Set<string>();
   /** Results were pruned: the results snapshot must be rewritten. */
   private resultsDirty = false;
   /** Results in the journal, not yet folded into the snapshot. */
@@ -57,6 +62,7 @@ export class Manifest {
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
+    for (const [name, data] of state.snapshots) if (!CORE_SNAPSHOTS.has(name)) m.blobs.set(name, data);
     const results = state.snapshots.get('results');
     if (results !== undefined) {
       decodeResults(results, (r) => {
@@ -100,6 +106,17 @@ export class Manifest {
     this.latchCache.set(id, latch);
   }
 
+  /** A snapshot another stage keeps in the manifest (written with the next save or flush). */
+  blob(name: string): Buffer | undefined {
+    return this.blobs.get(name);
+  }
+
+  setBlob(name: string, data: Buffer): void {
+    if (CORE_SNAPSHOTS.has(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
+    this.blobs.set(name, data);
+    this.changedBlobs.add(name);
+  }
+
   history(tool: string, path: RelPath): readonly JobResult[] {
     const v = this.results.get(tool)?.get(path);
     return v === undefined ? NO_RESULTS : listOf(v);
@@ -141,7 +158,7 @@ export class Manifest {
     }
     const scanChanged = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
       || u.changedDirs.length > 0 || u.removedDirs.length > 0 || this.walkSpec !== u.walkSpec);
-    if (!scanChanged && !this.resultsDirty) return dropped;
+    if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return dropped;
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
     if (u !== null && scanChanged) {
@@ -164,11 +181,15 @@ export class Manifest {
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
       this.writeWith([], []);
+    } else if (this.changedBlobs.size > 0) {
+      this.writeWith([], []);
     }
   }
 
   private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
     const deleteLatches: string[] = [];
+    for (const name of this.changedBlobs) snapshots.push([name, this.blobs.get(name)!]);
+    this.changedBlobs.clear();
     if (this.resultsDirty) {
       snapshots.push(['results', encodeResults(this.allResultsOldestFirst())]);
       const referenced = new Set<string>();

@@ -1,6 +1,6 @@
 // Public surface of report/.
 export { TextReporter, type TextOptions, type Stream } from './lines.js';
-export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning } from './summary.js';
-export { runJson, scanJsonText, explainJson, errorJson } from './json.js';
+export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, renderDeps } from './summary.js';
+export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.js';
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';

@@ -1,5 +1,5 @@
 // The --json objects: one per command, on stdout, nothing else there.
-import type { Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
 import type { JobReport } from '../reporter.js';
 import { type Style, shown } from './style.js';
 
@@ -41,6 +41,10 @@ export function explainJson(e: Explanation): string {
       last: t.last === null ? null : { status: t.last.status, exitCode: t.last.exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
     })),
   }) + '\n';
+}
+
+export function depsJson(d: DepsReport): string {
+  return JSON.stringify({ command: 'deps', exitCode: 0, ...d }) + '\n';
 }
 
 export function errorJson(command: string, exitCode: number, kind: string, message: string): string {

@@ -17,6 +17,10 @@ export function describeReason(r: StaleReason): string {
     case 'new': return 'new file';
     case 'content': return `content changed (${short(r.from)} -> ${short(r.to)})`;
     case 'dependency': {
+      if (r.path.startsWith('?')) {
+        const name = r.path.slice(1); // an import that resolved nowhere
+        return r.change === 'removed' ? `import ${name} now resolves` : `import ${name} resolves nowhere`;
+      }
       const what = r.change === 'added' ? 'is new' : r.change === 'removed' ? 'is no longer one' : 'changed';
       return r.via.length > 1 ? `dependency ${r.via.join(' -> ')} ${what}` : `dependency ${r.path} ${what}`;
     }

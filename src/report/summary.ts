@@ -1,6 +1,6 @@
 // Final words of each command: the run summary, scan counts, explain's
 // verdicts, dry-run plans. Each returns the text; the CLI prints it.
-import type { Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, bold, red, seconds, shown } from './style.js';
@@ -53,6 +53,18 @@ export function renderScan(r: ScanReport): string {
   const lines = [`runner: ${scanCounts(r.scan)} (read ${r.scan.hashed}) in ${seconds(r.durationMs)}`];
   lines.push(r.stale.length === 0 ? 'runner: no stale jobs' : `runner: stale jobs: ${perTool.join(', ')}`);
   return lines.join('\n') + '\n';
+}
+
+export function renderDeps(d: DepsReport): string {
+  if (d.kind === null || d.direct === null) return `${d.file}: no tool declares "deps", so runner tracks no dependencies for it\n`;
+  const list = (items: readonly string[]): string[] => (items.length === 0 ? ['    (none)'] : items.map((i) => `    ${i}`));
+  const direct = [...d.direct.files, ...d.direct.external, ...d.direct.unresolved.map((n) => `?${n} (unresolved)`)];
+  return [
+    `${d.file} (${d.kind})`,
+    '  imports:', ...list(direct),
+    '  depends on, transitively:', ...list(d.transitive.map((t) => (t.startsWith('?') ? `${t} (unresolved)` : t))),
+    '  depended on by:', ...list(d.dependents),
+  ].join('\n') + '\n';
 }
 
 export function renderExplanation(e: Explanation): string {

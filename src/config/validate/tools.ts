@@ -6,7 +6,7 @@ import { checkGlobs, checkRelPaths } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
-const DEPS_AVAILABLE: readonly DepsKind[] = ['none'];
+const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
@@ -45,7 +45,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
       fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS.map((d) => `"${d}"`).join(', ')}`);
     }
     if (!DEPS_AVAILABLE.includes(raw.deps as DepsKind)) {
-      fail(ctx, `${key}.deps`, raw.deps, '"none": dependency inference is not available in this version yet (see TODO.rst)');
+      fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS_AVAILABLE.map((d) => `"${d}"`).join(', ')}: "${String(raw.deps)}" dependency inference is not available in this version yet (see TODO.rst)`);
     }
     tool.deps = raw.deps as DepsKind;
   }

@@ -50,7 +50,8 @@ describe('validateConfig', () => {
   });
 
   it('refuses, rather than ignores, dependency inference it cannot do yet', () => {
-    expect(messageOf({ tools: [{ ...tool, deps: 'python' }] })).toContain('not available in this version yet');
+    expect(messageOf({ tools: [{ ...tool, deps: 'javascript' }] })).toContain('not available in this version yet');
+    expect(validateConfig({ tools: [{ ...tool, deps: 'python' }] }, 'f').tools[0]!.deps).toBe('python');
   });
 
   it('drops a default passEnv name that env sets itself', () => {

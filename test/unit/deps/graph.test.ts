@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DepGraph, type DirectDeps } from '../../../src/deps/graph.js';
+import type { RelPath } from '../../../src/types.js';
+
+const d = (files: string[], external: string[] = [], unresolved: string[] = []): DirectDeps => ({
+  files: files as RelPath[], external, unresolved,
+});
+const P = (s: string) => s as RelPath;
+const sorted = (s: ReadonlySet<string>) => [...s].sort();
+
+describe('DepGraph', () => {
+  // test_api -> api -> util -> (os external), api -> models -> util (a diamond); a <-> b a cycle.
+  const g = new DepGraph(new Map([
+    [P('test_api.py'), d(['api.py'])],
+    [P('api.py'), d(['util.py', 'models.py'], [], ['missing_mod'])],
+    [P('models.py'), d(['util.py'])],
+    [P('util.py'), d([], ['/usr/lib/python3/os.py'])],
+    [P('a.py'), d(['b.py'])],
+    [P('b.py'), d(['a.py', 'util.py'])],
+  ]));
+
+  it('closes over every transitive dependency, through a diamond', () => {
+    const c = g.closure(P('test_api.py'));
+    expect(sorted(c.files)).toEqual(['api.py', 'models.py', 'util.py']);
+    expect(sorted(c.external)).toEqual(['/usr/lib/python3/os.py']);
+    expect(sorted(c.unresolved)).toEqual(['missing_mod']);
+  });
+
+  it('gives every member of a cycle the whole cycle and what it reaches', () => {
+    expect(sorted(g.closure(P('a.py')).files)).toEqual(['a.py', 'b.py', 'util.py']);
+    expect(g.closure(P('b.py'))).toBe(g.closure(P('a.py')));
+    expect(sorted(g.closure(P('a.py')).external)).toEqual(['/usr/lib/python3/os.py']);
+  });
+
+  it('a leaf or unknown file depends on nothing', () => {
+    expect(g.closure(P('util.py')).files.size).toBe(0);
+    expect(g.closure(P('nowhere.py')).files.size).toBe(0);
+  });
+
+  it('finds the shortest import chain to a tracked, an external and an unresolved dependency', () => {
+    expect(g.chain(P('test_api.py'), 'util.py')).toEqual(['test_api.py', 'api.py', 'util.py']);
+    expect(g.chain(P('test_api.py'), '/usr/lib/python3/os.py')).toEqual(['test_api.py', 'api.py', 'util.py', '/usr/lib/python3/os.py']);
+    expect(g.chain(P('test_api.py'), 'missing_mod')).toEqual(['test_api.py', 'api.py', 'missing_mod']);
+    expect(g.chain(P('util.py'), 'api.py')).toEqual([]);
+  });
+
+  it('lists every file that depends on a file, transitively', () => {
+    expect(g.dependents(P('util.py'))).toEqual(['a.py', 'api.py', 'b.py', 'models.py', 'test_api.py']);
+    expect(g.dependents(P('test_api.py'))).toEqual([]);
+  });
+});
