@@ -4,15 +4,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
-import { type DepGraph, type DirectDeps, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom } from './deps/index.js';
-import { StateDirError, UsageError } from './errors.js';
+import { resolveExecutable } from './config/executable.js';
+import {
+  type DepGraph, type DirectDeps, type Identify, UNKNOWN_DEPS, decodeImportCache, digestEntries, encodeImportCache, externalIdentity,
+  identifyPaths, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps, traceArgs,
+} from './deps/index.js';
+import { DepsError, StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from './jobserver/index.js';
 import { type JobResult, logFileName } from './manifest/index.js';
-import { type JobDeps, type PlanInput, type PlannedJob, type StaleReason, planJob, planJobs } from './plan/index.js';
+import { type JobDeps, type PlanInput, type PlannedJob, type StaleReason, fingerprintJob, planJob, planJobs } from './plan/index.js';
 import type { JobReport, Reporter } from './reporter.js';
 import { type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree } from './scan/index.js';
 import { LOGS_DIR, MANIFEST_FILE, type Session, type SessionOptions, loadSessionConfig, openSession } from './session.js';
@@ -181,19 +185,60 @@ async function pythonGraph(s: Session, signal?: AbortSignal): Promise<DepGraph |
   return py.graph;
 }
 
+/** strace, when a tool traces its jobs; missing strace stops the run before anything runs. */
+function findStrace(s: Session, env: NodeJS.ProcessEnv): string | null {
+  if (!s.tools.some((t) => t.config.deps === 'trace')) return null;
+  const found = resolveExecutable('strace', env.PATH, s.sourceTree);
+  if (found === null) {
+    throw new DepsError('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"');
+  }
+  return found.path;
+}
+
+function identifyOf(s: Session): Identify {
+  return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
+}
+
 /** Gives the plan each job's dependencies, for the tools that declare a deps kind. */
 async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<DepGraph | null> {
   const graph = await pythonGraph(s, signal);
-  if (graph === null) return null;
-  const ext = externalIdentity();
+  const identify = identifyOf(s);
   const memo = new Map<RelPath, JobDeps>();
-  scanned.planInput.depsOf = (tool, p) => {
-    if (tool.config.deps !== 'python') return null;
+  scanned.planInput.depsOf = (tool, p, latest) => {
+    const kind = tool.config.deps;
+    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
+    if (kind !== 'python' || graph === null) return null;
     let d = memo.get(p);
-    if (d === undefined) memo.set(p, (d = jobDepsFrom(graph, p, s.manifest.files, ext)));
+    if (d === undefined) memo.set(p, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId)));
     return d;
   };
   return graph;
+}
+
+const TRACES_DIR = 'traces';
+
+/** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
+function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
+  const kind = p.job.tool.config.deps;
+  let paths: string[] | null = null;
+  try {
+    if (kind === 'depfile') {
+      paths = parseDepfile(fs.readFileSync(path.join(s.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)), 'utf8'));
+    } else if (kind === 'trace') {
+      const file = tracePath(s, p);
+      paths = parseTrace(fs.readFileSync(file, 'utf8'), s.sourceTree);
+      fs.rmSync(file, { force: true });
+    }
+  } catch {
+    paths = null; // no depfile written, no trace: what the job read is unknown
+  }
+  if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
+  const entries = identifyPaths(paths, p.job.path, s.stateDir, identify);
+  return { depsDigest: digestEntries(entries), deps: JSON.stringify(entries) };
+}
+
+function tracePath(s: Session, p: PlannedJob): string {
+  return path.join(s.stateDir, TRACES_DIR, `${p.job.fingerprint}.trace`);
 }
 
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
@@ -294,6 +339,9 @@ async function runStale(
 ): Promise<number> {
   const { config } = s.loaded;
   fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  const strace = findStrace(s, opts.env);
+  if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
+  const identify = identifyOf(s);
   const slots = openSlots({
     makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
     cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
@@ -306,17 +354,24 @@ async function runStale(
       pool: slots.pool,
       signal,
       failFast: config.failFast,
-      commandFor: (p) => commandFor(s, p, slots),
+      commandFor: (p) => commandFor(s, p, slots, strace),
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
+        const kind = p.job.tool.config.deps;
+        const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, identify) : null;
+        const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
+        // What a job reports of its dependencies is known only now: its fingerprint includes them.
+        const fingerprint = reported === null ? p.job.fingerprint
+          : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
         const result: JobResult = {
-          tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
+          tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
           timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
-          depsDigest: p.job.deps?.digest ?? '', deps: p.job.deps === null ? '' : JSON.stringify(p.job.deps.entries),
+          depsDigest, deps: reported?.deps ?? (p.job.deps === null ? '' : JSON.stringify(p.job.deps.entries)),
         };
+        if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
-        if (!result.hasLog) fs.rmSync(logPath(s, result), { force: true });
+        if (!result.hasLog) fs.rmSync(logPath(s, p.job), { force: true });
         removeLogs(s, s.manifest.recordResult(result));
         if (outcome.status === 'interrupted') counts.interrupted++;
         else {
@@ -337,9 +392,13 @@ async function runStale(
   return exec.notStarted.length;
 }
 
-function commandFor(s: Session, p: PlannedJob, slots: Slots): JobCommand {
+function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null): JobCommand {
   const tool = p.job.tool;
-  const { program, args } = substituteFile(tool.config.command, tool.program, p.job.path);
+  const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
+  // A traced job runs under strace, which records every file it opens.
+  const { program, args } = tool.config.deps === 'trace' && strace !== null
+    ? { program: strace, args: [...traceArgs(tracePath(s, p)), cmd.program, ...cmd.args] }
+    : cmd;
   return {
     program, args, cwd: s.sourceTree,
     // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.

@@ -140,12 +140,17 @@ export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<R
   for (const f of c.files) if (f !== path) entries.push([f, files.get(f)?.digest ?? 'missing']);
   for (const e of c.external) entries.push([e, externalId(e)]);
   for (const n of c.unresolved) entries.push([`?${n}`, 'unresolved']);
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {
-    digest: hashString(entries.map((e) => `${e[0]}\0${e[1]}`).join('\n')),
+    digest: digestEntries(entries),
     entries,
     via: (dep) => graph.chain(path, dep.startsWith('?') ? dep.slice(1) : dep),
   };
+}
+
+/** Sorts [path, identity] pairs in place and hashes them: the same at record time and at plan time. */
+export function digestEntries(entries: [string, string][]): string {
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return hashString(entries.map((e) => `${e[0]}\0${e[1]}`).join('\n'));
 }
 
 /** Size and mtime of a file outside the tree: a cheap identity, so upgrading a package re-runs its users. */

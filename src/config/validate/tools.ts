@@ -6,7 +6,7 @@ import { checkGlobs, checkRelPaths } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
-const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python'];
+const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python', 'depfile', 'trace'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
@@ -50,7 +50,14 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
     tool.deps = raw.deps as DepsKind;
   }
   if (raw.depfile !== undefined && raw.depfile !== null) {
-    fail(ctx, `${key}.depfile`, raw.depfile, 'no depfile: depfile dependencies are not available in this version yet (see TODO.rst)');
+    const depfile = checkNonEmptyString(ctx, `${key}.depfile`, raw.depfile, 'where the tool writes its make-style depfile, relative to the source tree, e.g. "build/{file}.d"');
+    if (depfile.startsWith('/') || depfile.split('/').includes('..')) {
+      fail(ctx, `${key}.depfile`, depfile, 'a path relative to the source tree, without a leading "/" or "..", e.g. "build/{file}.d"');
+    }
+    if (tool.deps !== 'depfile') fail(ctx, `${key}.depfile`, depfile, 'a depfile only with "deps": "depfile"');
+    tool.depfile = depfile;
+  } else if (tool.deps === 'depfile') {
+    throw new ConfigError({ file: ctx.file, key: `${key}.depfile`, problem: 'missing', expected: 'where the tool writes its depfile, e.g. "build/{file}.d" (with "deps": "depfile")' });
   }
   if (raw.timeout !== undefined && raw.timeout !== null) {
     if (typeof raw.timeout !== 'number' || !Number.isFinite(raw.timeout) || raw.timeout <= 0) {

@@ -1,0 +1,58 @@
+// Dependencies a job reports by running (a depfile it writes, the files it
+// opens under strace): recorded with their identities after the job, and
+// identified again at the next plan, where any difference makes the job stale.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FileEntry, JobResult } from '../manifest/index.js';
+import type { JobDeps } from '../plan/index.js';
+import type { RelPath } from '../types.js';
+import { digestEntries } from './infer.js';
+
+/** What a result records when the job reported no dependencies at all: it is never fresh again. */
+export const UNKNOWN_DEPS = 'unknown';
+
+export interface Identify {
+  sourceTree: string;
+  files: ReadonlyMap<RelPath, FileEntry>;
+  /** Size and mtime of a file runner does not track (outside the tree, or untracked in it). */
+  externalId: (abs: string) => string;
+}
+
+/** Kernel and device files a traced job touches say nothing about its result. */
+const IGNORED = ['/proc/', '/sys/', '/dev/'];
+
+/** [path, identity] for each path a job reported: tracked files by digest, others by size and mtime. */
+export function identifyPaths(paths: readonly string[], own: RelPath, skipDir: string, o: Identify): [string, string][] {
+  const entries = new Map<string, string>();
+  for (const p of paths) {
+    const abs = path.resolve(o.sourceTree, p);
+    if (abs === skipDir || abs.startsWith(skipDir + path.sep) || IGNORED.some((d) => abs.startsWith(d))) continue;
+    const rel = path.relative(o.sourceTree, abs).split(path.sep).join('/') as RelPath;
+    const inTree = !rel.startsWith('..') && !path.isAbsolute(rel);
+    if (inTree && rel === own) continue; // its content is in the fingerprint already
+    const tracked = inTree ? o.files.get(rel) : undefined;
+    if (tracked !== undefined) {
+      entries.set(rel, tracked.digest);
+      continue;
+    }
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile()) continue; // a directory, a vanished temp file: not an input
+    entries.set(inTree ? rel : abs, o.externalId(abs));
+  }
+  return [...entries];
+}
+
+/** The dependencies the job's last result recorded, identified as they are now. */
+export function recordedDeps(latest: JobResult | undefined, source: 'depfile' | 'trace', o: Identify): JobDeps | null {
+  if (latest === undefined) return null; // never ran: stale anyway
+  if (latest.depsDigest === UNKNOWN_DEPS || latest.deps === '') {
+    const entries: [string, string][] = [[`<no ${source} from the last run>`, 'unknown']];
+    return { digest: digestEntries(entries), entries };
+  }
+  const entries = (JSON.parse(latest.deps) as [string, string][]).map(([p, _was]): [string, string] => {
+    if (path.isAbsolute(p)) return [p, o.externalId(p)];
+    const tracked = o.files.get(p as RelPath);
+    return [p, tracked !== undefined ? tracked.digest : o.externalId(path.join(o.sourceTree, p))];
+  });
+  return { digest: digestEntries(entries), entries };
+}

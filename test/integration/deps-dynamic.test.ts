@@ -1,0 +1,67 @@
+// Dependencies a job reports by running: "deps": "depfile" (a make-style
+// depfile the tool writes) and "deps": "trace" (the files it opens, by strace).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
+import { type Sandbox, appendText, readConfig, useFixture, writeConfig } from '../helpers/sandbox.js';
+
+async function firstRun(sb: Sandbox): Promise<void> {
+  const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(json.counts).toMatchObject({ jobs: 4, ran: 4, passed: 4 });
+}
+
+async function ran(sb: Sandbox): Promise<{ keys: string[]; reasons: string[][] }> {
+  const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  return { keys: jobKeys(json.jobs), reasons: json.jobs.map((j) => j.reasons) };
+}
+
+describe('deps: depfile', () => {
+  test('a header listed in the depfile re-runs the source that includes it, and nothing else', async () => {
+    const sb = useFixture('deps-dynamic');
+    await firstRun(sb);
+    expect((await ran(sb)).keys).toEqual([]);
+    appendText(sb, 'include/b.h', '// changed\n'); // included by a.h, included by main.c
+    expect(await ran(sb)).toEqual({ keys: ['cc src/main.c'], reasons: [['dependency']] });
+    const text = await runRunner(['explain', 'src/other.c'], { cwd: sb.tree, env: baseEnv() });
+    expect(text.stdout).toMatch(/cc:\s+fresh/);
+  });
+
+  test('a job that wrote no depfile runs every time, saying why', async () => {
+    const sb = useFixture('deps-dynamic');
+    const config = readConfig(sb) as { tools: { name: string; depfile?: string }[] };
+    config.tools[0]!.depfile = 'build/nowhere/{file}.d';
+    writeConfig(sb, config);
+    await firstRun(sb);
+    expect((await ran(sb)).keys).toEqual(['cc src/main.c', 'cc src/other.c']);
+    const text = await runRunner(['explain', 'src/main.c'], { cwd: sb.tree, env: baseEnv() });
+    expect(text.stdout).toContain('dependency <no depfile from the last run> is new');
+  });
+});
+
+describe('deps: trace', () => {
+  test('a file the job opened, though untracked, re-runs that job when it changes', async () => {
+    const sb = useFixture('deps-dynamic');
+    await firstRun(sb);
+    fs.writeFileSync(path.join(sb.tree, 'data/one.txt'), '2\n');
+    expect(await ran(sb)).toEqual({ keys: ['read src/use.txt'], reasons: [['dependency']] });
+    const text = await runRunner(['explain', 'src/use.txt'], { cwd: sb.tree, env: baseEnv() });
+    expect(text.stdout).toContain('fresh');
+    expect((await ran(sb)).keys).toEqual([]);
+  });
+
+  test('without strace, a traced tool stops the run with exit 2 and how to install it', async () => {
+    const sb = useFixture('deps-dynamic');
+    // A PATH with python3 but no strace.
+    const bin = path.join(sb.scratch, 'bin');
+    fs.mkdirSync(bin);
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(python, path.join(bin, 'python3'));
+    const res = await runRunner(['run'], { cwd: sb.tree, env: { ...baseEnv(), PATH: bin } });
+    expect(res.code, show(res)).toBe(2);
+    expect(res.stderr).toContain('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace)');
+  });
+});
