@@ -24,13 +24,14 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver } = result;
+  const { meta, sizes, target, jobserver, deps } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
     out.push(`runner bench: ${meta.cpus} CPUs, node ${meta.node}, ${meta.platform}`);
     out.push('');
     if (jobserver) out.push(...renderJobserver(jobserver));
+    if (deps) out.push(...(jobserver ? [''] : []), ...renderDeps(deps));
     return out.join('\n') + '\n';
   }
   out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
@@ -58,7 +59,25 @@ export function renderText(result) {
     out.push(`target (no-op on ${int(TARGET.files)} files): not checked, that size was not run`);
   }
   if (jobserver) out.push('', ...renderJobserver(jobserver));
+  if (deps) out.push('', ...renderDeps(deps));
   return out.join('\n') + '\n';
+}
+
+function renderDeps(kinds) {
+  const out = ['deps: runner scan --json on a generated tree whose one tool declares the kind; one changed: median'];
+  const rows = kinds.filter((k) => k.available).map((k) => [
+    k.kind, int(k.files), sec(k.coldMs), int(k.coldScanned), sec(k.oneChangedMs), k.oneChangedScanned.join(' '),
+  ]);
+  if (rows.length > 0) out.push(table(['kind', 'files', 'cold s', 'read cold', '1-changed s', 'read after each change'], rows));
+  for (const k of kinds) {
+    if (!k.available) {
+      out.push(`${k.kind}: not available in this runner yet`);
+      continue;
+    }
+    out.push(`cold ${k.kind} scan of ${int(k.files)} files under ${k.target.maxColdMs / 1000} s, and one change re-reading one file: `
+      + `${k.target.pass ? 'PASS' : 'FAIL'} (${sec(k.coldMs)} s)`);
+  }
+  return out;
 }
 
 function renderJobserver(j) {

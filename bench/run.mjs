@@ -52,7 +52,15 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver'];
+const SECTIONS = ['tree', 'jobserver', 'deps'];
+/** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
+const DEPS = {
+  files: 10_000, changedRuns: 3, maxColdMs: 10_000,
+  kinds: [
+    { kind: 'python', ext: 'py:100', include: ['**/*.py'] },
+    { kind: 'javascript', ext: 'ts:50,js:50', include: ['**/*.ts', '**/*.js'] },
+  ],
+};
 const JOBSERVER = {
   jobs: 500, makeJobs: 2, runs: 3, maxMsPerJob: 1,
   runnerrc: { include: ['**/*.txt'], tools: [{ name: 'noop', command: ['true'] }] },
@@ -91,7 +99,7 @@ function parseArgs(argv) {
       case '--tmp': o.tmp = path.resolve(value()); break;
       case '--keep': o.keep = true; break;
       case '--only': o.only = value();
-        if (!SECTIONS.includes(o.only)) throw new UsageError(`--only: "${o.only}" is not ${SECTIONS.join(' or ')}`);
+        if (!SECTIONS.includes(o.only)) throw new UsageError(`--only: "${o.only}" is not ${SECTIONS.join(', ')}`);
         break;
       case '--json': o.json = true; break;
       case '--strict': o.strict = true; break;
@@ -397,6 +405,53 @@ async function benchJobserver(ctx) {
   };
 }
 
+// ---------------------------------------------------------------- deps
+
+/** `runner scan --json` on a tree whose one tool declares a deps kind: time, and the import counts it reports. */
+async function benchDepsKind(spec, ctx) {
+  const { measure, notes } = ctx;
+  const dir = path.join(ctx.work, `deps-${spec.kind}`);
+  progress(`deps ${spec.kind}: generating ${int(DEPS.files)} files (${spec.ext})`);
+  await sh([process.execPath, GEN_TREE, '--out', dir, '--files', String(DEPS.files), '--ext', spec.ext, '--seed', '4'], { what: 'gen-tree' });
+  const config = { include: spec.include, addSourceTreeToPythonPath: true, tools: [{ name: 'noop', command: ['true'], deps: spec.kind }] };
+  fs.writeFileSync(path.join(dir, '.runnerrc.json'), JSON.stringify(config, null, 2) + '\n');
+  const scanArgv = [...ctx.runner, 'scan', '--json', '-C', dir];
+  const scan = async (phase) => {
+    const r = measure.run(scanArgv, { cwd: dir, env: ctx.runnerEnv });
+    await checkpoint(r);
+    if (r.status !== 0) {
+      if (/not available in this version yet/.test(r.stderr)) return null;
+      throw new RunnerFailed(`deps ${spec.kind}: runner scan failed (${phase}): exit ${r.status}\n${r.stderr.trimEnd()}`);
+    }
+    const counts = JSON.parse(r.stdout).deps?.[spec.kind];
+    if (counts === undefined) throw new RunnerFailed(`deps ${spec.kind}: runner scan --json reported no ${spec.kind} import counts`);
+    return { ms: r.ms, ...counts };
+  };
+  progress(`deps ${spec.kind}: cold scan`);
+  const cold = await scan('cold');
+  if (cold === null) return { kind: spec.kind, available: false };
+  const files = listFiles(dir).filter((f) => spec.include.some((g) => f.endsWith(g.slice(g.lastIndexOf('.')))));
+  const changed = [];
+  for (let i = 0; i < DEPS.changedRuns; i++) {
+    appendLine(path.join(dir, files[(i * 7919) % files.length]), i);
+    progress(`deps ${spec.kind}: one file changed, round ${i + 1}/${DEPS.changedRuns}`);
+    changed.push(await scan('one changed'));
+  }
+  const rescanned = changed.map((c) => c.scanned);
+  if (rescanned.some((n) => n !== 1)) notes.add(`deps ${spec.kind}: a one-file change read the imports of ${rescanned.join(', ')} files, not 1`);
+  return {
+    kind: spec.kind, available: true, files: cold.files, coldMs: cold.ms, coldScanned: cold.scanned,
+    oneChangedMs: median(changed.map((c) => c.ms)), oneChangedScanned: rescanned,
+    target: { maxColdMs: DEPS.maxColdMs, pass: cold.ms < DEPS.maxColdMs && rescanned.every((n) => n === 1) },
+  };
+}
+
+async function benchDeps(ctx) {
+  const out = [];
+  for (const spec of DEPS.kinds) out.push(await benchDepsKind(spec, ctx));
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -406,7 +461,8 @@ async function main() {
   const sections = opts.only ? [opts.only] : SECTIONS;
   const doTree = sections.includes('tree');
   const doJobserver = sections.includes('jobserver');
-  if (doTree && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  const doDeps = sections.includes('deps');
+  if ((doTree || doDeps) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : [])]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
   }
@@ -444,6 +500,7 @@ async function main() {
     const sizes = [];
     if (doTree) for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
     const jobserver = doJobserver ? await benchJobserver(ctx) : null;
+    const deps = doDeps ? await benchDeps(ctx) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -464,6 +521,7 @@ async function main() {
       sizes,
       target: evaluateTarget(sizes),
       jobserver,
+      deps,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));

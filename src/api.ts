@@ -39,6 +39,8 @@ export interface ScanSummary {
 
 export interface ScanReport {
   scan: ScanSummary;
+  /** Import scanning for deps kinds that read imports. */
+  deps: DepsScanSummary;
   tools: string[];
   stale: { tool: string; path: RelPath; reasons: StaleReason[] }[];
   durationMs: number;
@@ -101,6 +103,7 @@ interface Scanned {
   summary: ScanSummary;
   planInput: PlanInput;
   filters: Matcher[];
+  deps: DepsScanSummary;
 }
 
 /** Walks the tree, adopts the result into the manifest and writes it back in one transaction. */
@@ -137,7 +140,7 @@ function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'for
       tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
       removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues,
     },
-    planInput, filters,
+    planInput, filters, deps: {},
   };
 }
 
@@ -175,13 +178,17 @@ async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<
 
 const PYTHON_IMPORTS = 'imports.python';
 
+/** Per deps kind that reads imports: how many files the graph covers, and how many were read this time. */
+export type DepsScanSummary = Record<string, { files: number; scanned: number }>;
+
 /** The python graph, when a tool asks for python deps; null otherwise. */
-async function pythonGraph(s: Session, signal?: AbortSignal): Promise<DepGraph | null> {
+async function pythonGraph(s: Session, summary: DepsScanSummary, signal?: AbortSignal): Promise<DepGraph | null> {
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
   const cache = decodeImportCache(s.manifest.blob(PYTHON_IMPORTS));
   const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, signal });
   if (py.cache !== null) s.manifest.setBlob(PYTHON_IMPORTS, encodeImportCache(py.cache));
+  summary.python = { files: py.files, scanned: py.scanned };
   return py.graph;
 }
 
@@ -201,7 +208,7 @@ function identifyOf(s: Session): Identify {
 
 /** Gives the plan each job's dependencies, for the tools that declare a deps kind. */
 async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<DepGraph | null> {
-  const graph = await pythonGraph(s, signal);
+  const graph = await pythonGraph(s, scanned.deps, signal);
   const identify = identifyOf(s);
   const memo = new Map<RelPath, JobDeps>();
   scanned.planInput.depsOf = (tool, p, latest) => {
@@ -248,7 +255,7 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
     await attachDeps(s, scanned, opts.signal);
     const stale = planJobs(scanned.planInput).jobs.flatMap((p) =>
       p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []);
-    return { scan: scanned.summary, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
+    return { scan: scanned.summary, deps: scanned.deps, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
   });
 }
 

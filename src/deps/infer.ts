@@ -44,6 +44,10 @@ export interface PythonGraph {
   errors: Map<RelPath, string>;
   /** The cache to keep, when it changed. */
   cache: ImportCache | null;
+  /** How many files' imports were read this time (the rest came from the cache). */
+  scanned: number;
+  /** How many .py files the graph covers. */
+  files: number;
 }
 
 /** The python graph of every tracked .py file. */
@@ -65,6 +69,7 @@ export async function inferPython(opts: {
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const stale = pyFiles.filter((p) => cache.files.get(p)?.digest !== files.get(p)!.digest);
   let changed = known === null || stale.length > 0;
+  const scanned = stale.length;
   if (changed) {
     // One interpreter for every file that changed; it also reports sys.path as the tools see it.
     let scan;
@@ -130,7 +135,7 @@ export async function inferPython(opts: {
     }
     direct.set(p, { files: [...filesOut], external: [...external], unresolved: [...unresolved] });
   }
-  return { graph: new DepGraph(direct), errors, cache: changed ? cache : null };
+  return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
 }
 
 /** A job's dependencies from a graph: tracked files by digest, others by size and mtime, unresolved names. */

@@ -28,7 +28,7 @@ export function scanJsonText(r: ScanReport): string {
   const stale: Record<string, number> = {};
   for (const t of r.tools) stale[t] = r.stale.filter((j) => j.tool === t).length;
   return JSON.stringify({
-    command: 'scan', exitCode: 0, durationMs: Math.round(r.durationMs), scan: scanJson(r.scan), stale,
+    command: 'scan', exitCode: 0, durationMs: Math.round(r.durationMs), scan: scanJson(r.scan), deps: r.deps, stale,
     staleJobs: r.stale.map((j) => ({ tool: j.tool, file: j.path, reasons: j.reasons.map((x) => x.kind) })),
   }) + '\n';
 }
