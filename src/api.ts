@@ -374,7 +374,7 @@ async function runStale(
           tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
           timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
-          depsDigest, deps: reported?.deps ?? (p.job.deps === null ? '' : JSON.stringify(p.job.deps.entries)),
+          depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
         };
         if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.

@@ -2,6 +2,7 @@
 // (tracked files, files outside the tree, names that resolve nowhere) and,
 // from them, each file's transitive closure. Cycles are one strongly
 // connected component sharing one closure. Pure: identities come from outside.
+import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
 
 export interface DirectDeps {
@@ -22,7 +23,7 @@ export interface Closure {
 const NONE: DirectDeps = { files: [], external: [], unresolved: [] };
 
 export class DepGraph {
-  private readonly closures = new Map<RelPath, Closure>();
+  private readonly hashes = new Map<RelPath, string>();
   private dependentsOf: Map<RelPath, RelPath[]> | null = null;
 
   constructor(private readonly direct: ReadonlyMap<RelPath, DirectDeps>) {}
@@ -31,39 +32,68 @@ export class DepGraph {
     return this.direct.get(path) ?? NONE;
   }
 
-  /** Everything path depends on, transitively (without path itself, unless a cycle leads back to it). */
+  /** Everything path depends on, transitively, found on demand (explain and `runner deps` ask for one file). */
   closure(path: RelPath): Closure {
-    let c = this.closures.get(path);
-    if (c === undefined) {
-      this.computeFrom(path);
-      c = this.closures.get(path)!;
+    const files = new Set<RelPath>();
+    const external = new Set<string>();
+    const unresolved = new Set<string>();
+    const queue: RelPath[] = [path];
+    const visited = new Set<RelPath>([path]);
+    for (let i = 0; i < queue.length; i++) {
+      const d = this.directDeps(queue[i]!);
+      for (const x of d.external) external.add(x);
+      for (const x of d.unresolved) unresolved.add(x);
+      for (const f of d.files) {
+        files.add(f);
+        if (!visited.has(f)) {
+          visited.add(f);
+          queue.push(f);
+        }
+      }
     }
-    return c;
+    return { files, external, unresolved };
   }
 
-  /** Tarjan's strongly connected components, iteratively; each component's closure is built once. */
-  private computeFrom(start: RelPath): void {
+  /**
+   * A hash of everything path depends on, transitively, in O(files + imports)
+   * for the whole graph: each strongly connected component hashes its members'
+   * identities and direct leaves with the hashes of the components it imports
+   * (a Merkle DAG), so any change below a file changes its hash, and a diamond
+   * or a cycle costs nothing extra. identity: a tracked file's digest, or an
+   * outside file's size and mtime.
+   */
+  deepHash(path: RelPath, identity: (dep: string, tracked: boolean) => string): string {
+    let h = this.hashes.get(path);
+    if (h === undefined) {
+      this.hashFrom(path, identity);
+      h = this.hashes.get(path)!;
+    }
+    return h;
+  }
+
+  /** Tarjan's strongly connected components, iteratively; each component is hashed once its successors are. */
+  private hashFrom(start: RelPath, identity: (dep: string, tracked: boolean) => string): void {
     const index = new Map<RelPath, number>();
     const low = new Map<RelPath, number>();
     const onStack = new Set<RelPath>();
     const stack: RelPath[] = [];
     let next = 0;
+    const enter = (node: RelPath): void => {
+      index.set(node, next);
+      low.set(node, next++);
+      stack.push(node);
+      onStack.add(node);
+    };
     const work: { node: RelPath; edge: number }[] = [{ node: start, edge: 0 }];
-    index.set(start, next);
-    low.set(start, next++);
-    stack.push(start);
-    onStack.add(start);
+    enter(start);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       const edges = this.directDeps(frame.node).files;
       if (frame.edge < edges.length) {
         const to = edges[frame.edge++]!;
-        if (this.closures.has(to)) continue; // a finished component
+        if (this.hashes.has(to)) continue; // a finished component
         if (!index.has(to)) {
-          index.set(to, next);
-          low.set(to, next++);
-          stack.push(to);
-          onStack.add(to);
+          enter(to);
           work.push({ node: to, edge: 0 });
         } else if (onStack.has(to)) {
           low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
@@ -74,7 +104,6 @@ export class DepGraph {
       const parent = work[work.length - 1];
       if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
       if (low.get(frame.node) !== index.get(frame.node)) continue;
-      // frame.node roots a component: pop it, and give all its members one closure.
       const members: RelPath[] = [];
       let m: RelPath;
       do {
@@ -82,26 +111,18 @@ export class DepGraph {
         onStack.delete(m);
         members.push(m);
       } while (m !== frame.node);
-      const files = new Set<RelPath>();
-      const external = new Set<string>();
-      const unresolved = new Set<string>();
       const inComponent = new Set(members);
+      const parts: string[] = [];
       for (const member of members) {
         const d = this.directDeps(member);
-        for (const f of d.files) {
-          files.add(f);
-          if (!inComponent.has(f)) {
-            const sub = this.closures.get(f)!;
-            for (const x of sub.files) files.add(x);
-            for (const x of sub.external) external.add(x);
-            for (const x of sub.unresolved) unresolved.add(x);
-          }
-        }
-        for (const x of d.external) external.add(x);
-        for (const x of d.unresolved) unresolved.add(x);
+        parts.push(`f ${member} ${identity(member, true)}`);
+        for (const x of d.external) parts.push(`e ${x} ${identity(x, false)}`);
+        for (const x of d.unresolved) parts.push(`u ${x}`);
+        for (const f of d.files) if (!inComponent.has(f)) parts.push(`h ${this.hashes.get(f)!}`);
       }
-      const closure: Closure = { files, external, unresolved };
-      for (const member of members) this.closures.set(member, closure);
+      parts.sort();
+      const h = hashString(parts.join('\n'));
+      for (const member of members) this.hashes.set(member, h);
     }
   }
 

@@ -12,7 +12,42 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps } from './graph.js';
-import { type PythonFileImports, type PythonResolver, resolvePythonImport, scanPythonImports } from './python.js';
+import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport, scanPythonImports } from './python.js';
+
+type Exists = (abs: string) => 'file' | 'dir' | null;
+
+/** Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name. */
+function directoryListings(): Exists {
+  const listings = new Map<string, Map<string, 'file' | 'dir'> | null>();
+  const list = (dir: string): Map<string, 'file' | 'dir'> | null => {
+    let l = listings.get(dir);
+    if (l === undefined) {
+      try {
+        l = new Map();
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const isDir = e.isDirectory() || (e.isSymbolicLink() && fs.statSync(`${dir}/${e.name}`, { throwIfNoEntry: false })?.isDirectory() === true);
+          l.set(e.name, isDir ? 'dir' : 'file');
+        }
+      } catch {
+        l = null; // missing, or not a directory
+      }
+      listings.set(dir, l);
+    }
+    return l;
+  };
+  return (abs) => {
+    const slash = abs.lastIndexOf('/');
+    if (slash < 0 || slash === abs.length - 1) return null;
+    return list(slash === 0 ? '/' : abs.slice(0, slash))?.get(abs.slice(slash + 1)) ?? null;
+  };
+}
+
+/** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
+function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
+  const base = `${dir}/${top}`;
+  return exists(base) !== null || exists(`${base}.py`) !== null || exists(`${base}.pyc`) !== null
+    || suffixes.some((s) => exists(base + s) !== null);
+}
 
 /**
  * What one interpreter under one environment made of the tree: its search
@@ -89,43 +124,45 @@ export async function inferPython(opts: {
       changed = true;
     }
   }
-  const kinds = new Map<string, 'file' | 'dir' | null>();
-  const exists = (abs: string): 'file' | 'dir' | null => {
-    let k = kinds.get(abs);
-    if (k === undefined) {
-      let st: fs.Stats | undefined;
-      try {
-        st = fs.statSync(abs, { throwIfNoEntry: false });
-      } catch {
-        st = undefined; // ENOTDIR: a path below a file
-      }
-      k = st === undefined ? null : st.isDirectory() ? 'dir' : 'file';
-      kinds.set(abs, k);
-    }
-    return k;
-  };
+  const exists = directoryListings();
   const base: Omit<PythonResolver, 'searchPath'> = {
     sourceTree, extensionSuffixes: cache.extensionSuffixes, builtins: new Set(cache.builtins),
     isTracked: (rel) => files.has(rel), exists,
   };
   const direct = new Map<RelPath, DirectDeps>();
   const errors = new Map<RelPath, string>();
+  const fromTree = { ...base, searchPath: [sourceTree, ...cache.sysPath] };
+  const fromSysPath = { ...base, searchPath: cache.sysPath };
+  // An absolute import resolves alike from every file: remember each answer.
+  const memo = new Map<string, PythonDep[]>();
+  const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
+    if (key === null) return resolvePythonImport(imp, from, r);
+    let deps = memo.get(key);
+    if (deps === undefined) memo.set(key, (deps = resolvePythonImport(imp, from, r)));
+    return deps;
+  };
   for (const p of pyFiles) {
     const found = cache.files.get(p)?.found;
     if (found === undefined) continue;
     if (found.error !== null) errors.set(p, found.error);
-    // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:
-    // resolve both ways and keep the union, so no way of running it misses a dependency.
-    const searchPaths = [
-      [sourceTree, ...cache.sysPath],
-      [path.join(sourceTree, path.dirname(p)), ...cache.sysPath],
-    ];
+    const fileDir = path.join(sourceTree, path.dirname(p));
     const filesOut = new Set<RelPath>();
     const external = new Set<string>();
     const unresolved = new Set<string>();
-    for (const searchPath of searchPaths) {
-      for (const imp of found.imports) {
-        for (const dep of resolvePythonImport(imp, p, { ...base, searchPath })) {
+    for (const imp of found.imports) {
+      const absolute = imp.level === 0;
+      const name = `${imp.module}\0${imp.names.join(',')}`;
+      // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:
+      // resolve both ways and keep the union, so no way of running it misses a dependency.
+      // The second way differs from the sys.path alone only when the file's directory holds the top name.
+      const top = imp.module.split('.')[0]!;
+      const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
+      const ways: [PythonResolver, string | null][] = [
+        [fromTree, absolute ? `t\0${name}` : null],
+        nearby ? [{ ...base, searchPath: [fileDir, ...cache.sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
+      ];
+      for (const [r, key] of ways) {
+        for (const dep of resolve(imp, p, r, key)) {
           if (dep.kind === 'file') {
             if (dep.path !== p) filesOut.add(dep.path);
           } else if (dep.kind === 'external') external.add(dep.path);
@@ -138,17 +175,25 @@ export async function inferPython(opts: {
   return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
 }
 
-/** A job's dependencies from a graph: tracked files by digest, others by size and mtime, unresolved names. */
+/**
+ * A job's dependencies from a graph, as the graph's deep hash (tracked files
+ * by digest, others by size and mtime, unresolved names), and, for explain,
+ * which of them changed after a time: tracked files by when the scan saw new
+ * content, others by mtime.
+ */
 export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string): JobDeps {
-  const c = graph.closure(path);
-  const entries: [string, string][] = [];
-  for (const f of c.files) if (f !== path) entries.push([f, files.get(f)?.digest ?? 'missing']);
-  for (const e of c.external) entries.push([e, externalId(e)]);
-  for (const n of c.unresolved) entries.push([`?${n}`, 'unresolved']);
+  const identity = (dep: string, tracked: boolean): string => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : externalId(dep));
   return {
-    digest: digestEntries(entries),
-    entries,
-    via: (dep) => graph.chain(path, dep.startsWith('?') ? dep.slice(1) : dep),
+    digest: graph.deepHash(path, identity),
+    entries: [],
+    via: (dep) => graph.chain(path, dep),
+    changedSince: (ms) => {
+      const c = graph.closure(path);
+      const out: string[] = [];
+      for (const f of c.files) if (f !== path && (files.get(f)?.changedAt ?? 0) > ms) out.push(f);
+      for (const e of c.external) if ((fs.statSync(e, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY) > ms) out.push(e);
+      return out.sort();
+    },
   };
 }
 

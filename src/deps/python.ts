@@ -254,14 +254,14 @@ function resolveDotted(
 function findModule(name: string, dirs: readonly string[], r: PythonResolver, suffixes: readonly string[]): Found | null {
   const portions: string[] = [];
   for (const dir of dirs) {
-    const pkgDir = path.join(dir, name);
+    const pkgDir = child(dir, name);
     const isDir = r.exists(pkgDir) === 'dir';
     if (isDir) {
       const init = findInit(pkgDir, r, suffixes);
       if (init !== null) return { kind: 'module', file: init, packageDir: pkgDir };
     }
     for (const suffix of suffixes) {
-      const file = path.join(dir, name + suffix);
+      const file = child(dir, name + suffix);
       if (r.exists(file) === 'file') return { kind: 'module', file, packageDir: null };
     }
     if (isDir) portions.push(pkgDir);
@@ -271,7 +271,7 @@ function findModule(name: string, dirs: readonly string[], r: PythonResolver, su
 
 function findInit(pkgDir: string, r: PythonResolver, suffixes: readonly string[]): string | null {
   for (const suffix of suffixes) {
-    const init = path.join(pkgDir, '__init__' + suffix);
+    const init = child(pkgDir, '__init__' + suffix);
     if (r.exists(init) === 'file') return init;
   }
   return null;
@@ -306,4 +306,12 @@ function fileDep(abs: string, r: PythonResolver): PythonDep {
     if (r.isTracked(relPath)) return { kind: 'file', path: relPath };
   }
   return { kind: 'external', path: abs };
+}
+
+/**
+ * dir/name for a normalised absolute dir and a module name (no '/', no '..'):
+ * path.join would normalise again, and resolution builds millions of these.
+ */
+function child(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }

@@ -52,11 +52,15 @@ function unpack(buf: Buffer, numbersPer: number | readonly number[]): Packed & {
   return { count, numbersPer, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('hex', at + textLen) };
 }
 
+/** Files layouts, by numbers per entry: 4 (schema 1), 5 (schema 2: when the content changed). */
+const FILES_V1 = 4;
+const FILES_V2 = 5;
+
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
-  return pack(files.size, 4, (n, texts, hex) => {
+  return pack(files.size, FILES_V2, (n, texts, hex) => {
     let i = 0;
     for (const [path, f] of files) {
-      n[i++] = f.size; n[i++] = f.mtimeMs; n[i++] = f.ctimeMs; n[i++] = f.ino;
+      n[i++] = f.size; n[i++] = f.mtimeMs; n[i++] = f.ctimeMs; n[i++] = f.ino; n[i++] = f.changedAt;
       texts.push(path);
       hex.push(f.digest);
     }
@@ -64,11 +68,14 @@ export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
 }
 
 export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
-  const { count, numbers: n, text, hex } = unpack(buf, 4);
+  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [FILES_V1, FILES_V2]);
   if (count === 0) return;
   const paths = text.split('\0');
-  for (let i = 0, j = 0; i < count; i++, j += 4) {
-    into.set(paths[i] as RelPath, { size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest, seen: 0 });
+  for (let i = 0, j = 0; i < count; i++, j += width) {
+    into.set(paths[i] as RelPath, {
+      size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
+      changedAt: width === FILES_V2 ? n[j + 4]! : 0, seen: 0,
+    });
   }
 }
 

@@ -10,6 +10,8 @@ export interface FileEntry {
   ctimeMs: number;
   ino: number;
   digest: Digest;
+  /** When a scan first saw this content (ms since the epoch; 0: before runner kept it): explain's "changed since". */
+  changedAt: number;
   /** Which scan last saw the file (in memory only): the walk updates the map in place. */
   seen: number;
 }

@@ -5,7 +5,7 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
-import { type JobDeps, type StaleReason, diffDeps, diffLatch } from './staleness.js';
+import { type JobDeps, type StaleReason, diffDeps, diffLatch, reasonsSince } from './staleness.js';
 
 export interface Job {
   tool: LatchedTool;
@@ -104,7 +104,9 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   if (latest === undefined) return stale([input.newFiles.has(path) ? { kind: 'new' } : { kind: 'never-run' }]);
   const reasons: StaleReason[] = [];
   if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
-  if (deps !== null && latest.depsDigest !== depsDigest) reasons.push(...diffDeps(latest.deps, deps));
+  if (deps !== null && latest.depsDigest !== depsDigest) {
+    reasons.push(...(deps.changedSince !== undefined ? reasonsSince(deps, latest.finishedAt) : diffDeps(latest.deps, deps)));
+  }
   const before = input.latchOf(latest);
   if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });
   else if (latest.latchId !== tool.latchId) reasons.push(...diffLatch(before, tool.latch));

@@ -27,12 +27,22 @@ function describeExecutable(e: ToolLatch['executables'][number] | undefined): st
   return e === undefined ? 'none' : `${e.realPath} (${e.size} bytes, mtime ${e.mtimeNs})`;
 }
 
-/** A job's dependencies: [path, identity] pairs (a digest, size:mtime outside the tree, or 'unresolved'). */
+/** A job's dependencies, as a hash, and what explain needs to say which changed. */
 export interface JobDeps {
   digest: string;
+  /** [path, identity] pairs stored with the result (kinds whose list comes from the run); [] for graph kinds. */
   entries: readonly (readonly [string, string])[];
   /** The chain of files from the job's file to a dependency, when the deps kind knows one. */
   via?: (dep: string) => string[];
+  /** Graph kinds store no list: the dependencies whose content changed after a time (ms since the epoch). */
+  changedSince?: (ms: number) => string[];
+}
+
+/** Why a graph kind's dependencies differ from those of a result that finished at `since`. */
+export function reasonsSince(now: JobDeps, since: number): StaleReason[] {
+  const changed = now.changedSince?.(since) ?? [];
+  if (changed.length === 0) return [{ kind: 'dependency', path: '(a dependency was removed, or moved out of reach)', change: 'removed', via: [] }];
+  return changed.map((path) => ({ kind: 'dependency', path, change: 'changed', via: now.via?.(path) ?? [] }));
 }
 
 /** What differs between the dependencies a result ran with and the current ones. */

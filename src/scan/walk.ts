@@ -109,7 +109,8 @@ export function scanTree(opts: {
       return;
     }
     hashed++;
-    const entry: FileEntry = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, digest, seen };
+    const changedAt = old !== undefined && old.digest === digest ? old.changedAt : scanStartedMs;
+    const entry: FileEntry = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, digest, changedAt, seen };
     files.set(rel, entry);
     seenCount++;
     changedEntries.push(rel);

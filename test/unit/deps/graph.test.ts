@@ -28,7 +28,7 @@ describe('DepGraph', () => {
 
   it('gives every member of a cycle the whole cycle and what it reaches', () => {
     expect(sorted(g.closure(P('a.py')).files)).toEqual(['a.py', 'b.py', 'util.py']);
-    expect(g.closure(P('b.py'))).toBe(g.closure(P('a.py')));
+    expect(sorted(g.closure(P('b.py')).files)).toEqual(sorted(g.closure(P('a.py')).files));
     expect(sorted(g.closure(P('a.py')).external)).toEqual(['/usr/lib/python3/os.py']);
   });
 
@@ -47,5 +47,36 @@ describe('DepGraph', () => {
   it('lists every file that depends on a file, transitively', () => {
     expect(g.dependents(P('util.py'))).toEqual(['a.py', 'api.py', 'b.py', 'models.py', 'test_api.py']);
     expect(g.dependents(P('test_api.py'))).toEqual([]);
+  });
+});
+
+describe('DepGraph.deepHash', () => {
+  const ids = new Map<string, string>([['a.py', 'A'], ['b.py', 'B'], ['c.py', 'C'], ['d.py', 'D'], ['/lib/os.py', '10:1']]);
+  const identity = (dep: string) => ids.get(dep) ?? 'missing';
+  // d -> c -> (a <-> b) -> /lib/os.py, and an unresolved import in c.
+  const graph = () => new DepGraph(new Map([
+    [P('d.py'), d(['c.py'])],
+    [P('c.py'), d(['a.py'], [], ['gone'])],
+    [P('a.py'), d(['b.py'])],
+    [P('b.py'), d(['a.py'], ['/lib/os.py'])],
+  ]));
+
+  it('changes when anything below a file changes, through a cycle, and for no change elsewhere', () => {
+    const before = graph().deepHash(P('d.py'), identity);
+    expect(graph().deepHash(P('d.py'), identity)).toBe(before);
+    for (const [dep, id] of [['b.py', 'B2'], ['/lib/os.py', '11:1']] as const) {
+      const was = ids.get(dep)!;
+      ids.set(dep, id);
+      expect(graph().deepHash(P('d.py'), identity), dep).not.toBe(before);
+      ids.set(dep, was);
+    }
+    ids.set('d.py', 'D2'); // d itself is no dependency of c
+    expect(graph().deepHash(P('c.py'), identity)).toBe(graph().deepHash(P('c.py'), (x) => (x === 'd.py' ? 'D' : identity(x))));
+    ids.set('d.py', 'D');
+  });
+
+  it('gives the members of a cycle one hash', () => {
+    const g = graph();
+    expect(g.deepHash(P('a.py'), identity)).toBe(g.deepHash(P('b.py'), identity));
   });
 });
