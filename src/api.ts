@@ -6,8 +6,8 @@ import path from 'node:path';
 import { type Config, type LatchedTool, documentedDefault } from './config/index.js';
 import { resolveExecutable } from './config/executable.js';
 import {
-  type DepGraph, type DirectDeps, type Identify, UNKNOWN_DEPS, decodeImportCache, digestEntries, encodeImportCache, externalIdentity,
-  identifyPaths, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps, traceArgs,
+  type DepGraph, type DirectDeps, type Identify, UNKNOWN_DEPS, decodeImportCache, decodeJsCache, digestEntries, encodeImportCache,
+  encodeJsCache, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps, traceArgs,
 } from './deps/index.js';
 import { DepsError, StateDirError, UsageError } from './errors.js';
 import { type JobCommand, executeJobs, substituteFile } from './exec/index.js';
@@ -206,20 +206,38 @@ function identifyOf(s: Session): Identify {
   return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
 }
 
-/** Gives the plan each job's dependencies, for the tools that declare a deps kind. */
-async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<DepGraph | null> {
-  const graph = await pythonGraph(s, scanned.deps, signal);
+const JS_IMPORTS = 'imports.javascript';
+
+/** The javascript graph, when a tool asks for javascript deps; null otherwise. */
+async function javascriptGraph(s: Session, summary: DepsScanSummary): Promise<DepGraph | null> {
+  if (!s.tools.some((t) => t.config.deps === 'javascript')) return null;
+  const cache = decodeJsCache(s.manifest.blob(JS_IMPORTS));
+  const js = await inferJavaScript({ sourceTree: s.sourceTree, files: s.manifest.files, cache });
+  if (js.changed) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(cache));
+  summary.javascript = { files: js.files, scanned: js.scanned };
+  return js.graph;
+}
+
+/** Gives the plan each job's dependencies, for the tools that declare a deps kind; returns the graphs by kind. */
+async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<Map<string, DepGraph>> {
+  const graphs = new Map<string, DepGraph>();
+  const py = await pythonGraph(s, scanned.deps, signal);
+  if (py !== null) graphs.set('python', py);
+  const js = await javascriptGraph(s, scanned.deps);
+  if (js !== null) graphs.set('javascript', js);
   const identify = identifyOf(s);
-  const memo = new Map<RelPath, JobDeps>();
+  const memo = new Map<string, JobDeps>();
   scanned.planInput.depsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
-    if (kind !== 'python' || graph === null) return null;
-    let d = memo.get(p);
-    if (d === undefined) memo.set(p, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId)));
+    const graph = graphs.get(kind);
+    if (graph === undefined) return null;
+    const key = `${kind}\0${p}`;
+    let d = memo.get(key);
+    if (d === undefined) memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId)));
     return d;
   };
-  return graph;
+  return graphs;
 }
 
 const TRACES_DIR = 'traces';
@@ -462,8 +480,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
 
 export interface DepsReport {
   file: RelPath;
-  /** null when no tool declares a deps kind this version infers. */
-  kind: 'python' | null;
+  /** null when no tool declares a deps kind whose graph runner knows before running. */
+  kind: 'python' | 'javascript' | null;
   direct: DirectDeps | null;
   /** Every transitive dependency: tracked files, then outside files, then unresolved names (as "?name"). */
   transitive: string[];
@@ -476,13 +494,18 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
     const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
-    const graph = await attachDeps(s, scanned, opts.signal);
-    if (graph === null) return { file: rel, kind: null, direct: null, transitive: [], dependents: [] };
+    const graphs = await attachDeps(s, scanned, opts.signal);
+    // The graph of the first tool that takes this file, else of any tool.
+    const kinds = s.tools.filter((t, i) => scanned.filters[i]!(rel)).map((t) => t.config.deps);
+    const kind = (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k))
+      ?? (['python', 'javascript'] as const).find((k) => graphs.has(k));
+    const graph = kind === undefined ? undefined : graphs.get(kind);
+    if (kind === undefined || graph === undefined) return { file: rel, kind: null, direct: null, transitive: [], dependents: [] };
     const c = graph.closure(rel);
     const transitive = [
       ...[...c.files].filter((f) => f !== rel).sort(), ...[...c.external].sort(), ...[...c.unresolved].sort().map((n) => `?${n}`),
     ];
-    return { file: rel, kind: 'python', direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel) };
+    return { file: rel, kind, direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel) };
   });
 }
 

@@ -5,6 +5,13 @@
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
 
+/**
+ * An unresolved "name" for a file whose imports could not be read: it may
+ * import anything, so the name's identity differs every run and whatever
+ * depends on the file is never fresh.
+ */
+export const UNREADABLE_IMPORTS = '<imports could not be read>';
+
 export interface DirectDeps {
   /** Tracked files in the source tree. */
   files: readonly RelPath[];
@@ -117,7 +124,7 @@ export class DepGraph {
         const d = this.directDeps(member);
         parts.push(`f ${member} ${identity(member, true)}`);
         for (const x of d.external) parts.push(`e ${x} ${identity(x, false)}`);
-        for (const x of d.unresolved) parts.push(`u ${x}`);
+        for (const x of d.unresolved) parts.push(x === UNREADABLE_IMPORTS ? `u ${x} ${identity(x, false)}` : `u ${x}`);
         for (const f of d.files) if (!inComponent.has(f)) parts.push(`h ${this.hashes.get(f)!}`);
       }
       parts.sort();

@@ -1,6 +1,7 @@
 // Public surface of deps/: dependency inference per tool's "deps" kind.
-export { DepGraph, type DirectDeps, type Closure } from './graph.js';
+export { DepGraph, UNREADABLE_IMPORTS, type DirectDeps, type Closure } from './graph.js';
 export { parseDepfile } from './depfile.js';
+export { decodeJsCache, encodeJsCache, inferJavaScript } from './javascript-graph.js';
 export { UNKNOWN_DEPS, identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
 export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';

@@ -11,13 +11,16 @@ import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
-import { DepGraph, type DirectDeps } from './graph.js';
+import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+
+/** Differs every run: the identity of imports that could not be read. */
+const THIS_RUN = `run ${process.pid} ${Date.now()}`;
 import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport, scanPythonImports } from './python.js';
 
 type Exists = (abs: string) => 'file' | 'dir' | null;
 
 /** Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name. */
-function directoryListings(): Exists {
+export function directoryListings(): Exists {
   const listings = new Map<string, Map<string, 'file' | 'dir'> | null>();
   const list = (dir: string): Map<string, 'file' | 'dir'> | null => {
     let l = listings.get(dir);
@@ -182,7 +185,8 @@ export async function inferPython(opts: {
  * content, others by mtime.
  */
 export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string): JobDeps {
-  const identity = (dep: string, tracked: boolean): string => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : externalId(dep));
+  const identity = (dep: string, tracked: boolean): string =>
+    tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
   return {
     digest: graph.deepHash(path, identity),
     entries: [],
@@ -192,6 +196,7 @@ export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<R
       const out: string[] = [];
       for (const f of c.files) if (f !== path && (files.get(f)?.changedAt ?? 0) > ms) out.push(f);
       for (const e of c.external) if ((fs.statSync(e, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY) > ms) out.push(e);
+      if (c.unresolved.has(UNREADABLE_IMPORTS)) out.push(UNREADABLE_IMPORTS); // changes every run
       return out.sort();
     },
   };

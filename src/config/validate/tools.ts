@@ -6,7 +6,7 @@ import { checkGlobs, checkRelPaths } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
-const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python', 'depfile', 'trace'];
+const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {

@@ -49,9 +49,14 @@ describe('validateConfig', () => {
     expect(messageOf(raw)).toContain(expected);
   });
 
-  it('refuses, rather than ignores, dependency inference it cannot do yet', () => {
-    expect(messageOf({ tools: [{ ...tool, deps: 'javascript' }] })).toContain('not available in this version yet');
-    expect(validateConfig({ tools: [{ ...tool, deps: 'python' }] }, 'f').tools[0]!.deps).toBe('python');
+  it('accepts every deps kind, and a depfile exactly with "deps": "depfile"', () => {
+    for (const deps of ['python', 'javascript', 'trace'] as const) {
+      expect(validateConfig({ tools: [{ ...tool, deps }] }, 'f').tools[0]!.deps).toBe(deps);
+    }
+    expect(validateConfig({ tools: [{ ...tool, deps: 'depfile', depfile: 'build/{file}.d' }] }, 'f').tools[0]!.depfile).toBe('build/{file}.d');
+    expect(messageOf({ tools: [{ ...tool, deps: 'depfile' }] })).toContain('tools[0].depfile is missing; expected where the tool writes its depfile');
+    expect(messageOf({ tools: [{ ...tool, depfile: 'x.d' }] })).toContain('tools[0].depfile is "x.d"; expected a depfile only with "deps": "depfile"');
+    expect(messageOf({ tools: [{ ...tool, deps: 'depfile', depfile: '/abs.d' }] })).toContain('expected a path relative to the source tree');
   });
 
   it('drops a default passEnv name that env sets itself', () => {
