@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { type Import, init, parse } from 'es-module-lexer';
+import { type ImportDep, fileDep } from './import-dep.js';
 import { type RelPath, assertNever } from '../types.js';
 
 /** The file names `"deps": "javascript"` covers. */
@@ -195,12 +196,7 @@ function lineCounter(source: string): (offset: number) => number {
 }
 
 /** One thing an import depends on. */
-export type JsDep =
-  | { kind: 'file'; path: RelPath }
-  /** Outside the source tree, or inside it but not tracked (node_modules): an absolute path. */
-  | { kind: 'external'; path: string }
-  /** Nothing provides it; creating the file later reruns the importer. */
-  | { kind: 'unresolved'; name: string };
+export type JsDep = ImportDep;
 
 /** The file system as resolution sees it; tests pass in-memory sets. */
 export interface JsResolver {
@@ -530,12 +526,3 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 /** A tracked file of the source tree by its RelPath; anything else by absolute path. */
-function fileDep(abs: string, r: JsResolver): JsDep {
-  const rel = path.relative(r.sourceTree, abs);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
-  if (inside) {
-    const relPath = rel.split(path.sep).join('/') as RelPath;
-    if (r.isTracked(relPath)) return { kind: 'file', path: relPath };
-  }
-  return { kind: 'external', path: abs };
-}

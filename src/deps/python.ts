@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ImportDep, fileDep } from './import-dep.js';
 import { type RelPath, assertNever } from '../types.js';
 
 export interface PythonImport {
@@ -136,12 +137,7 @@ function isStrings(x: unknown): x is string[] {
 }
 
 /** One thing an import depends on. */
-export type PythonDep =
-  | { kind: 'file'; path: RelPath }
-  /** Outside the source tree, or inside it but not tracked: an absolute path. */
-  | { kind: 'external'; path: string }
-  /** Nothing on the search path provides it; `name` keeps a relative import's dots. */
-  | { kind: 'unresolved'; name: string };
+export type PythonDep = ImportDep;
 
 /** The file system as resolution sees it; tests pass in-memory sets. */
 export interface PythonResolver {
@@ -298,15 +294,6 @@ function packageDirOf(from: RelPath, level: number, sourceTree: string): string 
 }
 
 /** A tracked file of the source tree by its RelPath; anything else by absolute path. */
-function fileDep(abs: string, r: PythonResolver): PythonDep {
-  const rel = path.relative(r.sourceTree, abs);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
-  if (inside) {
-    const relPath = rel.split(path.sep).join('/') as RelPath;
-    if (r.isTracked(relPath)) return { kind: 'file', path: relPath };
-  }
-  return { kind: 'external', path: abs };
-}
 
 /**
  * dir/name for a normalised absolute dir and a module name (no '/', no '..'):
