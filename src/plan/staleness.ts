@@ -1,7 +1,7 @@
 // Compares a job's current inputs with its most recent result and says what
 // changed, from what to what. Pure: the plan calls it once; explain prints it.
 import type { ToolLatch } from '../config/index.js';
-import type { Digest, RelPath } from '../types.js';
+import type { Digest } from '../types.js';
 
 export type StaleReason =
   | { kind: 'new' }

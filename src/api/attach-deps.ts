@@ -1,0 +1,101 @@
+// Gives the plan each job's dependencies for the tools that declare a deps
+// kind: the import graphs (python, javascript), what depfile and trace jobs
+// recorded, and, after a job, what it reported.
+import fs from 'node:fs';
+import path from 'node:path';
+import { resolveExecutable } from '../config/executable.js';
+import {
+  type DepGraph, type Identify, UNKNOWN_DEPS, decodeImportCache, decodeJsCache, digestEntries, encodeImportCache,
+  encodeJsCache, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
+} from '../deps/index.js';
+import { DepsError } from '../errors.js';
+import type { JobDeps, PlannedJob } from '../plan/index.js';
+import type { Session } from '../session.js';
+import type { DepsScanSummary, Scanned } from './scan-and-save.js';
+
+const PYTHON_IMPORTS = 'imports.python';
+
+/** The python graph, when a tool asks for python deps; null otherwise. */
+async function pythonGraph(s: Session, summary: DepsScanSummary, signal?: AbortSignal): Promise<DepGraph | null> {
+  const tool = s.tools.find((t) => t.config.deps === 'python');
+  if (tool === undefined) return null;
+  const cache = decodeImportCache(s.manifest.blob(PYTHON_IMPORTS));
+  const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, signal });
+  if (py.cache !== null) s.manifest.setBlob(PYTHON_IMPORTS, encodeImportCache(py.cache));
+  summary.python = { files: py.files, scanned: py.scanned };
+  return py.graph;
+}
+
+/** strace, when a tool traces its jobs; missing strace stops the run before anything runs. */
+export function findStrace(s: Session, env: NodeJS.ProcessEnv): string | null {
+  if (!s.tools.some((t) => t.config.deps === 'trace')) return null;
+  const found = resolveExecutable('strace', env.PATH, s.sourceTree);
+  if (found === null) {
+    throw new DepsError('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"');
+  }
+  return found.path;
+}
+
+export function identifyOf(s: Session): Identify {
+  return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
+}
+
+const JS_IMPORTS = 'imports.javascript';
+
+/** The javascript graph, when a tool asks for javascript deps; null otherwise. */
+async function javascriptGraph(s: Session, summary: DepsScanSummary): Promise<DepGraph | null> {
+  if (!s.tools.some((t) => t.config.deps === 'javascript')) return null;
+  const cache = decodeJsCache(s.manifest.blob(JS_IMPORTS));
+  const js = await inferJavaScript({ sourceTree: s.sourceTree, files: s.manifest.files, cache });
+  if (js.changed) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(cache));
+  summary.javascript = { files: js.files, scanned: js.scanned };
+  return js.graph;
+}
+
+/** Gives the plan each job's dependencies, for the tools that declare a deps kind; returns the graphs by kind. */
+export async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<Map<string, DepGraph>> {
+  const graphs = new Map<string, DepGraph>();
+  const py = await pythonGraph(s, scanned.deps, signal);
+  if (py !== null) graphs.set('python', py);
+  const js = await javascriptGraph(s, scanned.deps);
+  if (js !== null) graphs.set('javascript', js);
+  const identify = identifyOf(s);
+  const memo = new Map<string, JobDeps>();
+  scanned.planInput.depsOf = (tool, p, latest) => {
+    const kind = tool.config.deps;
+    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
+    const graph = graphs.get(kind);
+    if (graph === undefined) return null;
+    const key = `${kind}\0${p}`;
+    let d = memo.get(key);
+    if (d === undefined) memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId)));
+    return d;
+  };
+  return graphs;
+}
+
+export const TRACES_DIR = 'traces';
+
+/** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
+export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
+  const kind = p.job.tool.config.deps;
+  let paths: string[] | null = null;
+  try {
+    if (kind === 'depfile') {
+      paths = parseDepfile(fs.readFileSync(path.join(s.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)), 'utf8'));
+    } else if (kind === 'trace') {
+      const file = tracePath(s, p);
+      paths = parseTrace(fs.readFileSync(file, 'utf8'), s.sourceTree);
+      fs.rmSync(file, { force: true });
+    }
+  } catch {
+    paths = null; // no depfile written, no trace: what the job read is unknown
+  }
+  if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
+  const entries = identifyPaths(paths, p.job.path, s.stateDir, identify);
+  return { depsDigest: digestEntries(entries), deps: JSON.stringify(entries) };
+}
+
+export function tracePath(s: Session, p: PlannedJob): string {
+  return path.join(s.stateDir, TRACES_DIR, `${p.job.fingerprint}.trace`);
+}

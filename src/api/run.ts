@@ -1,0 +1,231 @@
+// runner run: plans, runs the stale jobs under the run's slots, records each
+// result as it lands, and reports every job that was not fresh.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LatchedTool } from '../config/index.js';
+import { traceArgs } from '../deps/index.js';
+import { UsageError } from '../errors.js';
+import { type JobCommand, executeJobs, substituteFile } from '../exec/index.js';
+import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
+import type { JobResult } from '../manifest/index.js';
+import { type PlannedJob, fingerprintJob, planJobs } from '../plan/index.js';
+import type { JobReport } from '../reporter.js';
+import { LOGS_DIR, type Session } from '../session.js';
+import type { RelPath } from '../types.js';
+import type { ApiOptions } from '../api.js';
+import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
+import { type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
+
+export interface RunOptions extends ApiOptions {
+  files?: string[];
+  tools?: string[];
+  dryRun?: boolean;
+  force?: boolean;
+  rerunFailed?: boolean;
+  /** Serve a jobserver to the jobs when runner runs alone (default 'pipe'); false: --no-jobserver. */
+  serveJobserver?: ServeStyle | false;
+  /**
+   * Receives a synchronous function that gives back every jobserver token
+   * still held, for the caller's exit paths (exit, uncaught errors, signals).
+   */
+  onTokensHeld?: (releaseAll: () => void) => void;
+}
+
+export interface RunCounts {
+  jobs: number;
+  ran: number;
+  passed: number;
+  failed: number;
+  interrupted: number;
+  cachedFailures: number;
+  fresh: number;
+  notStarted: number;
+}
+
+export interface RunReport {
+  dryRun: boolean;
+  scan: ScanSummary;
+  counts: RunCounts;
+  /** Every job that is not fresh, in plan order. */
+  jobs: JobReport[];
+  /** The signal that interrupted the run, if one did. */
+  interrupted: string | null;
+  mergedLog: string | null;
+  durationMs: number;
+}
+
+/** A file argument, relative to the source tree; a directory selects what lies below it. */
+export function selectFiles(s: Session, cwd: string, files: readonly string[]): (p: RelPath) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const arg of files) {
+    const abs = path.resolve(cwd, arg);
+    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
+    if (rel === '') return () => true;
+    if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true) prefixes.push(rel + '/');
+    else if (s.manifest.files.has(rel as RelPath)) exact.add(rel);
+    else throw new UsageError(`${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``);
+  }
+  return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
+}
+
+function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
+  const names = tools.map((t) => t.config.name);
+  for (const w of wanted) {
+    if (!names.includes(w)) throw new UsageError(`--tool ${w}: no such tool; expected one of: ${names.join(', ')}`);
+  }
+  return new Set(wanted);
+}
+
+function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
+  return {
+    tool: p.job.tool.config.name, path: p.job.path, status,
+    reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
+    exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, timedOut: result?.timedOut ?? false,
+    durationMs: result?.durationMs ?? null,
+    log: result === undefined || !result.hasLog ? null : logPath(s, result),
+    finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
+  };
+}
+
+export async function run(opts: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const signal = opts.signal ?? new AbortController().signal;
+  // First, so that an unparseable MAKEFLAGS stops the run before anything is written.
+  const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
+  // `make -n` runs '+' recipes anyway and expects them to do nothing.
+  const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
+  return withSession(opts, async (s) => {
+    const { config } = s.loaded;
+    const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+    if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
+    await attachDeps(s, scanned, signal);
+    const plan = planJobs(scanned.planInput);
+    const planned = plan.jobs;
+    const stale = planned.filter((p) => p.verdict.state === 'stale');
+    const cached = planned.filter((p) => p.verdict.state === 'cached-failure');
+    const counts: RunCounts = {
+      jobs: planned.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
+      cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
+    };
+    opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+    const reports = new Map<PlannedJob, JobReport>();
+    for (const p of cached) {
+      const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+      reports.set(p, r);
+      opts.reporter.jobFinished(r);
+    }
+    if (dryRun) {
+      for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
+    } else if (stale.length > 0) {
+      counts.notStarted = await runStale(s, stale, { ...opts, makeflags }, signal, counts, reports);
+    }
+    const jobs = planned.flatMap((p) => reports.get(p) ?? []);
+    const mergedLog = config.mergedLog === null || dryRun
+      ? null
+      : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
+    return {
+      dryRun, scan: scanned.summary, counts, jobs,
+      interrupted: signal.aborted ? String(signal.reason) : null,
+      mergedLog, durationMs: performance.now() - started,
+    };
+  });
+}
+
+/** Runs the stale jobs, recording each result as it lands; returns how many never started. */
+async function runStale(
+  s: Session, stale: PlannedJob[], opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
+  counts: RunCounts, reports: Map<PlannedJob, JobReport>,
+): Promise<number> {
+  const { config } = s.loaded;
+  fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  const strace = findStrace(s, opts.env);
+  if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
+  const identify = identifyOf(s);
+  const slots = openSlots({
+    makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
+    cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
+  });
+  opts.onTokensHeld?.(() => slots.releaseAll());
+  for (const w of slots.warnings) opts.reporter.warning(w);
+  let exec;
+  try {
+    exec = await executeJobs(stale, {
+      pool: slots.pool,
+      signal,
+      failFast: config.failFast,
+      commandFor: (p) => commandFor(s, p, slots, strace),
+      onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
+      onFinish: (p, outcome) => {
+        const kind = p.job.tool.config.deps;
+        const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, identify) : null;
+        const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
+        // What a job reports of its dependencies is known only now: its fingerprint includes them.
+        const fingerprint = reported === null ? p.job.fingerprint
+          : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
+        const result: JobResult = {
+          tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
+          digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
+          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
+          depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
+        };
+        if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
+        // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
+        if (!result.hasLog) fs.rmSync(logPath(s, p.job), { force: true });
+        removeLogs(s, s.manifest.recordResult(result));
+        if (outcome.status === 'interrupted') counts.interrupted++;
+        else {
+          counts.ran++;
+          if (outcome.status === 'passed') counts.passed++;
+          else counts.failed++;
+        }
+        const r = reportOf(p, outcome.status, s, result);
+        reports.set(p, r);
+        opts.reporter.jobFinished(r);
+      },
+    });
+  } finally {
+    for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
+    s.manifest.flush(); // fold the journal into the snapshot, interrupted or not
+  }
+  for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
+  return exec.notStarted.length;
+}
+
+function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null): JobCommand {
+  const tool = p.job.tool;
+  const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
+  // A traced job runs under strace, which records every file it opens.
+  const { program, args } = tool.config.deps === 'trace' && strace !== null
+    ? { program: strace, args: [...traceArgs(tracePath(s, p)), cmd.program, ...cmd.args] }
+    : cmd;
+  return {
+    program, args, cwd: s.sourceTree,
+    // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
+    env: slots.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: slots.makeflags },
+    timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
+    logPath: logPath(s, p.job),
+    fds: slots.fds,
+  };
+}
+
+function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
+  const parts: string[] = [];
+  for (const j of jobs) {
+    if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
+    const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
+    let body = '';
+    try {
+      body = j.log === null ? '' : fs.readFileSync(j.log, 'utf8');
+    } catch {
+      body = '(log missing)\n';
+    }
+    parts.push(`==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}\n`);
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, parts.join(''));
+  return file;
+}
