@@ -93,6 +93,8 @@ export interface DepsReport {
   /** Every transitive dependency: tracked files, then outside files, then unresolved names (as "?name"). */
   transitive: string[];
   dependents: RelPath[];
+  /** Tools whose jobs report their own dependencies: what the file's last run recorded (null: none known). */
+  recorded: { tool: string; kind: 'depfile' | 'trace'; deps: string[] | null }[];
 }
 
 /** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */
@@ -102,17 +104,24 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
     const graphs = await attachDeps(s, scanned, opts.signal);
+    const recorded = s.tools.flatMap((t, i) => {
+      const kind = t.config.deps;
+      if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];
+      const last = s.manifest.latest(t.config.name, rel);
+      const deps = last === undefined || last.deps === '' ? null : (JSON.parse(last.deps) as [string, string][]).map(([p]) => p);
+      return [{ tool: t.config.name, kind, deps }];
+    });
     // The graph of the first tool that takes this file, else of any tool.
     const kinds = s.tools.filter((t, i) => scanned.filters[i]!(rel)).map((t) => t.config.deps);
     const kind = (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k))
       ?? (['python', 'javascript'] as const).find((k) => graphs.has(k));
     const graph = kind === undefined ? undefined : graphs.get(kind);
-    if (kind === undefined || graph === undefined) return { file: rel, kind: null, direct: null, transitive: [], dependents: [] };
+    if (kind === undefined || graph === undefined) return { file: rel, kind: null, direct: null, transitive: [], dependents: [], recorded };
     const c = graph.closure(rel);
     const transitive = [
       ...[...c.files].filter((f) => f !== rel).sort(), ...[...c.external].sort(), ...[...c.unresolved].sort().map((n) => `?${n}`),
     ];
-    return { file: rel, kind, direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel) };
+    return { file: rel, kind, direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel), recorded };
   });
 }
 

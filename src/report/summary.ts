@@ -57,15 +57,23 @@ export function renderScan(r: ScanReport): string {
 }
 
 export function renderDeps(d: DepsReport): string {
-  if (d.kind === null || d.direct === null) return `${d.file}: no tool declares "deps", so runner tracks no dependencies for it\n`;
   const list = (items: readonly string[]): string[] => (items.length === 0 ? ['    (none)'] : items.map((i) => `    ${i}`));
-  const direct = [...d.direct.files, ...d.direct.external, ...d.direct.unresolved.map((n) => `?${n} (unresolved)`)];
-  return [
-    `${d.file} (${d.kind})`,
-    '  imports:', ...list(direct),
-    '  depends on, transitively:', ...list(d.transitive.map((t) => (t.startsWith('?') ? `${t} (unresolved)` : t))),
-    '  depended on by:', ...list(d.dependents),
-  ].join('\n') + '\n';
+  const out: string[] = [];
+  if (d.kind !== null && d.direct !== null) {
+    const direct = [...d.direct.files, ...d.direct.external, ...d.direct.unresolved.map((n) => `?${n} (unresolved)`)];
+    out.push(
+      `${d.file} (${d.kind})`,
+      '  imports:', ...list(direct),
+      '  depends on, transitively:', ...list(d.transitive.map((t) => (t.startsWith('?') ? `${t} (unresolved)` : t))),
+      '  depended on by:', ...list(d.dependents),
+    );
+  }
+  for (const r of d.recorded) {
+    out.push(`${d.file}, tool ${r.tool} (${r.kind}), as its last run reported:`);
+    out.push(...(r.deps === null ? ['    (nothing known: it has not run, or reported nothing)'] : list(r.deps)));
+  }
+  if (out.length === 0) return `${d.file}: no tool that takes it declares "deps", so runner tracks no dependencies for it\n`;
+  return out.join('\n') + '\n';
 }
 
 export function renderExplanation(e: Explanation): string {

@@ -65,3 +65,18 @@ describe('deps: trace', () => {
     expect(res.stderr).toContain('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace)');
   });
 });
+
+describe('runner deps for tools that report their dependencies', () => {
+  test('prints what the last run recorded, and says when nothing is known yet', async () => {
+    const sb = useFixture('deps-dynamic');
+    type Recorded = { recorded: { tool: string; kind: string; deps: string[] | null }[] };
+    const before = await runJson<Recorded>(['deps', 'src/main.c'], { cwd: sb.tree, env: baseEnv() });
+    expect(before.res.code, show(before.res)).toBe(0);
+    expect(before.json.recorded).toEqual([{ tool: 'cc', kind: 'depfile', deps: null }]);
+    await firstRun(sb);
+    const cc = await runJson<Recorded>(['deps', 'src/main.c'], { cwd: sb.tree, env: baseEnv() });
+    expect(cc.json.recorded).toEqual([{ tool: 'cc', kind: 'depfile', deps: ['include/a.h', 'include/b.h'] }]);
+    const traced = await runJson<Recorded>(['deps', 'src/use.txt'], { cwd: sb.tree, env: baseEnv() });
+    expect(traced.json.recorded[0]!.deps).toContain('data/one.txt');
+  });
+});
