@@ -78,6 +78,7 @@ function resolveSpecifier(spec: string, fromDir: string, conditions: readonly st
   if (spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../')) {
     return resolvePath(path.resolve(fromDir, spec), conditions, r);
   }
+  if (spec.startsWith('#')) return resolveSubpathImport(spec, fromDir, conditions, r);
   if (path.isAbsolute(spec)) return resolvePath(spec, conditions, r);
   // TypeScript tries "paths", then baseUrl, before node_modules.
   const tsconfig = readTsconfig(r);
@@ -155,7 +156,36 @@ function resolveExports(
 ): string | null {
   const isSubpathMap = isRecord(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
   const map: Record<string, unknown> = isSubpathMap ? exports : { '.': exports };
-  if (Object.hasOwn(map, subpath)) return resolveExportsTarget(pkgDir, map[subpath], null, conditions, r);
+  return resolveSubpathMap(pkgDir, map, subpath, conditions, r);
+}
+
+/**
+ * `#name` specifiers: the "imports" field of the nearest package.json above
+ * the importing file, matched like "exports" (Node, "Subpath imports"); a
+ * target may also name a package, looked up in node_modules.
+ */
+function resolveSubpathImport(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const pkg = r.readJson(path.join(dir, 'package.json'));
+    if (pkg !== null) {
+      const imports = isRecord(pkg) ? pkg.imports : undefined;
+      return isRecord(imports) ? resolveSubpathMap(dir, imports, spec, conditions, r, true) : null;
+    }
+    if (dir === path.dirname(dir)) return null;
+  }
+}
+
+/** An exact key, else the longest-prefix pattern with one `*`, as Node matches "exports" and "imports". */
+function resolveSubpathMap(
+  pkgDir: string, map: Record<string, unknown>, subpath: string, conditions: readonly string[], r: JsResolver, bareTargets = false,
+): string | null {
+  const target = (value: unknown, star: string | null): string | null => {
+    if (bareTargets && typeof value === 'string' && !value.startsWith('./') && !value.startsWith('/')) {
+      return resolveInNodeModules(star === null ? value : value.split('*').join(star), pkgDir, conditions, r);
+    }
+    return resolveExportsTarget(pkgDir, value, star, conditions, r);
+  };
+  if (Object.hasOwn(map, subpath)) return target(map[subpath], null);
   let best: { key: string; star: string } | null = null;
   for (const key of Object.keys(map)) {
     const star = key.indexOf('*');
@@ -167,7 +197,7 @@ function resolveExports(
       best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
     }
   }
-  return best === null ? null : resolveExportsTarget(pkgDir, map[best.key], best.star, conditions, r);
+  return best === null ? null : target(map[best.key], best.star);
 }
 
 /**

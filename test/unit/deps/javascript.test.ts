@@ -44,6 +44,23 @@ describe('resolveJsImport', () => {
 
   const json = (x: unknown): string => JSON.stringify(x);
 
+  it('resolves #name specifiers through the nearest package.json "imports"', () => {
+    const r = fakeResolver({
+      '/repo/app/package.json': json({ imports: { '#util': './src/util.ts', '#lib/*': './src/lib/*.ts', '#dep': 'dep' } }),
+      '/repo/app/src/util.ts': '',
+      '/repo/app/src/lib/a.ts': '',
+      '/repo/app/src/main.ts': '',
+      '/repo/app/node_modules/dep/package.json': json({ main: './index.js' }),
+      '/repo/app/node_modules/dep/index.js': '',
+    });
+    const imp = (specifier: string) => ({ specifier, kind: 'import' as const, line: 1 });
+    const from = 'src/main.ts' as RelPath;
+    expect(resolveJsImport(imp('#util'), from, r)).toEqual([{ kind: 'file', path: 'src/util.ts' }]);
+    expect(resolveJsImport(imp('#lib/a'), from, r)).toEqual([{ kind: 'file', path: 'src/lib/a.ts' }]);
+    expect(resolveJsImport(imp('#dep'), from, r)).toEqual([{ kind: 'external', path: '/repo/app/node_modules/dep/index.js' }]);
+    expect(resolveJsImport(imp('#nope'), from, r)).toEqual([{ kind: 'unresolved', name: '#nope' }]);
+  });
+
   const tree = fakeResolver({
     '/repo/app/src/main.ts': '',
     '/repo/app/src/util.ts': '',
