@@ -2,11 +2,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { REPO, beforeSandboxRemoval } from './sandbox.js';
+import { REPO, type Sandbox, beforeSandboxRemoval, useFixture, writeConfig, writeText } from './sandbox.js';
 import type { RunResult } from './cli.js';
 
 export const SPAN_PROBE = path.join(REPO, 'test', 'helpers', 'span-probe.mjs');
 export const EMULATED_JOBSERVER = path.join(REPO, 'test', 'helpers', 'emulated-jobserver.py');
+
+/**
+ * A source tree of nJobs files under jobs/, whose tools (default: the span
+ * probe, logging to `log`) see SPAN_LOG and the given env.
+ */
+export function spanTree(nJobs: number, opts: { env?: Record<string, string>; tools?: unknown[] } = {}): { sb: Sandbox; log: string } {
+  const sb = useFixture('js-demo');
+  const log = path.join(sb.scratch, 'spans.log');
+  fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
+  fs.rmSync(path.join(sb.tree, 'test'), { recursive: true, force: true });
+  for (let i = 1; i <= nJobs; i++) writeText(sb, `jobs/a${i}.txt`, `job ${i}\n`);
+  writeConfig(sb, {
+    include: ['jobs/**'],
+    env: { SPAN_LOG: log, ...opts.env },
+    tools: opts.tools ?? [{ name: 'span', command: [process.execPath, SPAN_PROBE, '{file}'] }],
+  });
+  return { sb, log };
+}
 
 export interface Span {
   label: string;

@@ -5,22 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, baseEnv } from '../helpers/cli.js';
-import { isProcessAlive, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
-import { SPAN_PROBE, peakFromLog, readSpans, runEmulated, sortedChars } from '../helpers/jobserver.js';
+import { isProcessAlive, writeConfig } from '../helpers/sandbox.js';
+import { SPAN_PROBE, peakFromLog, readSpans, runEmulated, sortedChars, spanTree } from '../helpers/jobserver.js';
 
-function setup(nJobs: number, env: Record<string, string> = {}): { sb: Sandbox; log: string } {
-  const sb = useFixture('js-demo');
-  const log = path.join(sb.scratch, 'spans.log');
-  fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
-  fs.rmSync(path.join(sb.tree, 'test'), { recursive: true, force: true });
-  for (let i = 1; i <= nJobs; i++) writeText(sb, `jobs/a${i}.txt`, `job ${i}\n`);
-  writeConfig(sb, {
-    include: ['jobs/**'],
-    env: { SPAN_LOG: log, ...env },
-    tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'] }],
-  });
-  return { sb, log };
-}
+const setup = (nJobs: number, env: Record<string, string> = {}) => spanTree(nJobs, { env });
 
 const STYLES: [string, string[]][] = [
   ['pipe (--jobserver-auth=3,4)', []],

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, baseEnv, type RunResult } from '../helpers/cli.js';
-import { useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
-import { INTERNAL_LINE, SPAN_PROBE, peakFromLog, readSpans, spawnCollect } from '../helpers/jobserver.js';
+import { writeConfig, type Sandbox } from '../helpers/sandbox.js';
+import { INTERNAL_LINE, SPAN_PROBE, peakFromLog, readSpans, spawnCollect, spanTree } from '../helpers/jobserver.js';
 
 const NODE = process.execPath;
 const isSibling = (l: string) => l.startsWith('sibling-');
@@ -17,20 +17,7 @@ interface Setup {
   log: string;
 }
 
-/** A source tree with nJobs files under jobs/, and the given tools (default: the span probe). */
-function setup(nJobs: number, tools?: unknown[], env: Record<string, string> = {}): Setup {
-  const sb = useFixture('js-demo');
-  const log = path.join(sb.scratch, 'spans.log');
-  fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
-  fs.rmSync(path.join(sb.tree, 'test'), { recursive: true, force: true });
-  for (let i = 1; i <= nJobs; i++) writeText(sb, `jobs/a${i}.txt`, `job ${i}\n`);
-  writeConfig(sb, {
-    include: ['jobs/**'],
-    env: { SPAN_LOG: log, ...env },
-    tools: tools ?? [{ name: 'span', command: [NODE, SPAN_PROBE, '{file}'] }],
-  });
-  return { sb, log };
-}
+const setup = (nJobs: number, tools?: unknown[]): Setup => spanTree(nJobs, { tools });
 
 /** Makefile in scratch: `all` runs runner (recipe prefix given) beside three span-probe siblings. */
 function outerMakefile(s: Setup, prefix: '+' | ''): string {
