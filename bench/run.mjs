@@ -59,6 +59,8 @@ const DEPS = {
   kinds: [
     { kind: 'python', ext: 'py:100', include: ['**/*.py'] },
     { kind: 'javascript', ext: 'ts:50,js:50', include: ['**/*.ts', '**/*.js'] },
+    // Every file a .tsx with a JSX element: es-module-lexer gives up on those, a full parse reads them.
+    { kind: 'javascript', label: 'javascript (JSX)', ext: 'ts:100', include: ['**/*.tsx'], jsx: true },
   ],
 };
 const JOBSERVER = {
@@ -410,9 +412,16 @@ async function benchJobserver(ctx) {
 /** `runner scan --json` on a tree whose one tool declares a deps kind: time, and the import counts it reports. */
 async function benchDepsKind(spec, ctx) {
   const { measure, notes } = ctx;
-  const dir = path.join(ctx.work, `deps-${spec.kind}`);
-  progress(`deps ${spec.kind}: generating ${int(DEPS.files)} files (${spec.ext})`);
+  const label = spec.label ?? spec.kind;
+  const dir = path.join(ctx.work, `deps-${label.replace(/\W+/g, '-')}`);
+  progress(`deps ${label}: generating ${int(DEPS.files)} files (${spec.ext}${spec.jsx ? ', as .tsx with JSX' : ''})`);
   await sh([process.execPath, GEN_TREE, '--out', dir, '--files', String(DEPS.files), '--ext', spec.ext, '--seed', '4'], { what: 'gen-tree' });
+  if (spec.jsx) {
+    for (const f of listFiles(dir).filter((f) => f.endsWith('.ts'))) {
+      fs.appendFileSync(path.join(dir, f), '\nexport const View = () => <div className="view">{String(1)}</div>;\n');
+      fs.renameSync(path.join(dir, f), path.join(dir, f + 'x'));
+    }
+  }
   const config = { include: spec.include, addSourceTreeToPythonPath: true, tools: [{ name: 'noop', command: ['true'], deps: spec.kind }] };
   fs.writeFileSync(path.join(dir, '.runnerrc.json'), JSON.stringify(config, null, 2) + '\n');
   const scanArgv = [...ctx.runner, 'scan', '--json', '-C', dir];
@@ -421,26 +430,26 @@ async function benchDepsKind(spec, ctx) {
     await checkpoint(r);
     if (r.status !== 0) {
       if (/not available in this version yet/.test(r.stderr)) return null;
-      throw new RunnerFailed(`deps ${spec.kind}: runner scan failed (${phase}): exit ${r.status}\n${r.stderr.trimEnd()}`);
+      throw new RunnerFailed(`deps ${label}: runner scan failed (${phase}): exit ${r.status}\n${r.stderr.trimEnd()}`);
     }
     const counts = JSON.parse(r.stdout).deps?.[spec.kind];
     if (counts === undefined) throw new RunnerFailed(`deps ${spec.kind}: runner scan --json reported no ${spec.kind} import counts`);
     return { ms: r.ms, ...counts };
   };
-  progress(`deps ${spec.kind}: cold scan`);
+  progress(`deps ${label}: cold scan`);
   const cold = await scan('cold');
-  if (cold === null) return { kind: spec.kind, available: false };
+  if (cold === null) return { kind: label, available: false };
   const files = listFiles(dir).filter((f) => spec.include.some((g) => f.endsWith(g.slice(g.lastIndexOf('.')))));
   const changed = [];
   for (let i = 0; i < DEPS.changedRuns; i++) {
     appendLine(path.join(dir, files[(i * 7919) % files.length]), i);
-    progress(`deps ${spec.kind}: one file changed, round ${i + 1}/${DEPS.changedRuns}`);
+    progress(`deps ${label}: one file changed, round ${i + 1}/${DEPS.changedRuns}`);
     changed.push(await scan('one changed'));
   }
   const rescanned = changed.map((c) => c.scanned);
-  if (rescanned.some((n) => n !== 1)) notes.add(`deps ${spec.kind}: a one-file change read the imports of ${rescanned.join(', ')} files, not 1`);
+  if (rescanned.some((n) => n !== 1)) notes.add(`deps ${label}: a one-file change read the imports of ${rescanned.join(', ')} files, not 1`);
   return {
-    kind: spec.kind, available: true, files: cold.files, coldMs: cold.ms, coldScanned: cold.scanned,
+    kind: label, available: true, files: cold.files, coldMs: cold.ms, coldScanned: cold.scanned,
     oneChangedMs: median(changed.map((c) => c.ms)), oneChangedScanned: rescanned,
     target: { maxColdMs: DEPS.maxColdMs, pass: cold.ms < DEPS.maxColdMs && rescanned.every((n) => n === 1) },
   };

@@ -28,10 +28,21 @@ export async function inferJavaScript(opts: {
 }): Promise<{ graph: DepGraph; changed: boolean; files: number; scanned: number }> {
   const { sourceTree, files, cache } = opts;
   const jsFiles = [...files.keys()].filter(isJs);
-  const stale = jsFiles.filter((p) => cache.get(p)?.digest !== files.get(p)!.digest);
-  let changed = stale.length > 0;
-  if (changed) {
-    for (const [p, found] of await scanJavaScriptImports(sourceTree, stale)) cache.set(p, { digest: files.get(p)!.digest, found });
+  // A file that could not be read is read again every time: an unreadable file
+  // may be readable now (it was fixed in place, or a newer parser reads it).
+  const stale = jsFiles.filter((p) => {
+    const c = cache.get(p);
+    return c === undefined || c.digest !== files.get(p)!.digest || c.found.error !== null;
+  });
+  let changed = false;
+  if (stale.length > 0) {
+    for (const [p, found] of await scanJavaScriptImports(sourceTree, stale)) {
+      const before = cache.get(p);
+      const digest = files.get(p)!.digest;
+      if (before?.digest === digest && JSON.stringify(before.found) === JSON.stringify(found)) continue;
+      cache.set(p, { digest, found });
+      changed = true;
+    }
   }
   for (const p of cache.keys()) {
     if (!files.has(p)) {

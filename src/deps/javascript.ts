@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Import, init, parse } from 'es-module-lexer';
 import { type RelPath, assertNever } from '../types.js';
+import { parseJavaScriptImports } from './javascript-parse.js';
 
 /** The file names `"deps": "javascript"` covers. */
 export const JS_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts', '.jsx'];
@@ -60,9 +61,17 @@ export async function scanJavaScriptImports(
 /**
  * The imports of one file's text, in source order. Pure; call after
  * es-module-lexer's init() (scanJavaScriptImports does), or parse() compiles
- * the lexer synchronously on first use.
+ * the lexer synchronously on first use. What the lexer cannot read (JSX with
+ * closing tags) is parsed in full instead.
  */
 export function lexJavaScriptImports(text: string, file: string): JsFileImports {
+  const lexed = lexOnly(text, file);
+  if (lexed.error === null) return lexed;
+  const parsed = parseJavaScriptImports(text, file);
+  return parsed.error === null ? parsed : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+}
+
+function lexOnly(text: string, file: string): JsFileImports {
   // es-module-lexer 3.0.5 reports no imports at all after a byte order mark;
   // a space keeps every offset (and so every line number) in place.
   const source = text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text;
@@ -70,7 +79,7 @@ export function lexJavaScriptImports(text: string, file: string): JsFileImports 
   try {
     [imports] = parse(source);
   } catch (err) {
-    return { imports: [], error: lexFailure(err, source, file) };
+    return { imports: [], error: lexFailure(err, source) };
   }
   const lineOf = lineCounter(source);
   const found: { at: number; imp: JsImport }[] = [];
@@ -166,14 +175,11 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
-function lexFailure(err: unknown, source: string, file: string): string {
+function lexFailure(err: unknown, source: string): string {
   const message = err instanceof Error ? err.message : String(err);
   const idx = typeof err === 'object' && err !== null && 'idx' in err && typeof err.idx === 'number' ? err.idx : null;
   const where = idx === null ? '' : ` (line ${lineCounter(source)(idx)})`;
-  // es-module-lexer 3.0.5 has no JSX mode: every closing tag (`</b>`, `</>`)
-  // is a parse error; only self-closing elements (`<Foo bar="1" />`) lex.
-  const jsx = /\.[jt]sx$/.test(file) ? '; es-module-lexer does not lex JSX: only self-closing elements, no closing tags' : '';
-  return `cannot lex: ${message}${where}${jsx}`;
+  return `cannot lex: ${message}${where}`;
 }
 
 /** Maps an offset to its 1-based line. */

@@ -50,15 +50,36 @@ describe('javascript dependencies', () => {
     expect(await ran(sb)).toEqual(['check src/cycle-a.ts', 'check src/cycle-b.ts', 'check src/index.ts', 'check test/api.test.ts']);
   });
 
-  test('a file whose imports cannot be read (JSX with closing tags) keeps its importers running every time', async () => {
+  test('a .tsx file with JSX is read like any other: its importers run only when something it imports changes', async () => {
     const sb = useFixture('js-deps');
     writeText(sb, 'src/view.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n");
     writeText(sb, 'src/page.ts', "import { View } from './view';\n\nexport const page = View;\n");
     const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.res.code, show(first.res)).toBe(0);
+    expect(await ran(sb)).toEqual([]);
+    appendText(sb, 'lib/strings.ts', '// changed\n');
+    expect(await ran(sb)).toEqual([
+      'check lib/strings.ts', 'check src/api.ts', 'check src/index.ts', 'check src/page.ts', 'check src/util.ts',
+      'check src/view.tsx', 'check test/api.test.ts',
+    ]);
+    appendText(sb, 'lib/strings.ts', '// again\n');
+    const res = await runRunner(['explain', 'src/page.ts'], { cwd: sb.tree, env: baseEnv() });
+    expect(res.stdout).toContain('dependency src/page.ts -> src/view.tsx -> lib/strings.ts changed');
+  });
+
+  test('a file whose imports cannot be read (a syntax error) keeps its importers running every time', async () => {
+    const sb = useFixture('js-deps');
+    writeText(sb, 'src/broken.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')</b>;\n");
+    writeText(sb, 'src/page.ts', "import { View } from './broken';\n\nexport const page = View;\n");
+    const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(first.res.code, show(first.res)).toBe(0);
     // Not silently fresh: the unknown imports count as a dependency that changes every run.
-    expect(await ran(sb)).toEqual(['check src/page.ts', 'check src/view.tsx']);
+    expect(await ran(sb)).toEqual(['check src/broken.tsx', 'check src/page.ts']);
     const res = await runRunner(['explain', 'src/page.ts'], { cwd: sb.tree, env: baseEnv() });
     expect(res.stdout).toContain('could not be read');
+    // Fixed in place: read again, and from then on fresh.
+    writeText(sb, 'src/broken.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n");
+    expect(await ran(sb)).toEqual(['check src/broken.tsx', 'check src/page.ts']);
+    expect(await ran(sb)).toEqual([]);
   });
 });

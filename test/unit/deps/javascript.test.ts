@@ -6,6 +6,7 @@ import {
   type JsDep, type JsImport, type JsResolver,
   parseJsonc, resolveJsImport, scanJavaScriptImports,
 } from '../../../src/deps/javascript.js';
+import { parseJavaScriptImports } from '../../../src/deps/javascript-parse.js';
 import type { RelPath } from '../../../src/types.js';
 
 const rel = (p: string): RelPath => p as RelPath;
@@ -413,17 +414,59 @@ describe('scanJavaScriptImports', () => {
     });
   });
 
-  it('a .tsx or .jsx file with JSX the lexer cannot follow gets an error naming the JSX limitation', async () => {
+  it('reads .tsx and .jsx files with closing tags and fragments by a full parse', async () => {
     const result = await scan({
       'closing-tag.tsx': "import { f } from './f';\nexport const C = () => <b>{f()}</b>;\n",
       'empty-element.jsx': "import React from 'react';\nexport const C = () => <div></div>;\n",
       'fragment.jsx': "import React from 'react';\nexport const C = () => <>text</>;\n",
     });
-    for (const name of ['closing-tag.tsx', 'empty-element.jsx', 'fragment.jsx']) {
-      const entry = result.get(rel(name));
-      expect(entry?.imports).toEqual([]);
-      expect(entry?.error).toMatch(/^cannot lex: Parse error .*; es-module-lexer does not lex JSX/);
+    expect(result.get(rel('closing-tag.tsx'))).toEqual({ error: null, imports: [{ specifier: './f', kind: 'import', line: 1 }] });
+    for (const name of ['empty-element.jsx', 'fragment.jsx']) {
+      expect(result.get(rel(name))).toEqual({ error: null, imports: [{ specifier: 'react', kind: 'import', line: 1 }] });
     }
+  });
+
+  it('finds every kind of import in a file only the full parse reads, in source order', async () => {
+    const result = await scan({
+      'all.tsx': [
+        "import type { Props } from './props';",
+        "import { up } from '../lib/strings';",
+        "import legacy = require('./legacy');",
+        "export { x } from './x';",
+        "export * from './star';",
+        "export type { T } from './types';",
+        "type Lazy = typeof import('./lazy-type');",
+        "const lazy = import('./page');",
+        "const cjs = require(`./cjs`);",
+        'const dyn = require(name); const glob = import(`./${name}`);',
+        "const notCall = obj.require('./member');",
+        "// import './commented';",
+        "const text = 'require(\"./in-string\")';",
+        'export const View = (p: Props) => <div title="</b>">{up(p.name)}</div>;',
+      ].join('\n'),
+    });
+    expect(result.get(rel('all.tsx'))).toEqual({
+      error: null,
+      imports: [
+        { specifier: './props', kind: 'type', line: 1 },
+        { specifier: '../lib/strings', kind: 'import', line: 2 },
+        { specifier: './legacy', kind: 'import', line: 3 },
+        { specifier: './x', kind: 'export', line: 4 },
+        { specifier: './star', kind: 'export', line: 5 },
+        { specifier: './types', kind: 'type', line: 6 },
+        { specifier: './lazy-type', kind: 'type', line: 7 },
+        { specifier: './page', kind: 'dynamic', line: 8 },
+        { specifier: './cjs', kind: 'require', line: 9 },
+      ],
+    });
+  });
+
+  it('the full parse reads .ts without JSX (angle-bracket casts) and .cjs as CommonJS (top-level return)', () => {
+    expect(parseJavaScriptImports("import { a } from './a';\nconst n = <number>a;\n", 'cast.ts'))
+      .toEqual({ error: null, imports: [{ specifier: './a', kind: 'import', line: 1 }] });
+    expect(parseJavaScriptImports("const a = require('./a');\nif (!a) return;\n", 'early.cjs'))
+      .toEqual({ error: null, imports: [{ specifier: './a', kind: 'require', line: 1 }] });
+    expect(parseJavaScriptImports("const n = <number>a;\n", 'cast.tsx').error).toMatch(/^cannot parse: .*\(line \d+\)$/);
   });
 
   it('a file with a syntax error gets an error and no imports; the other files are still scanned', async () => {
@@ -433,8 +476,8 @@ describe('scanJavaScriptImports', () => {
     });
     const bad = result.get(rel('bad.js'));
     expect(bad?.imports).toEqual([]);
-    expect(bad?.error).toMatch(/^cannot lex: Parse error/);
-    expect(bad?.error).not.toMatch(/JSX/);
+    // Neither reader can: the lexer's and the parser's complaints, both with the line.
+    expect(bad?.error).toMatch(/^cannot lex: Parse error .*\(line \d+\); cannot parse: .*\(line 2\)$/);
     expect(result.get(rel('good.js'))).toEqual({ error: null, imports: [{ specifier: './fine.js', kind: 'import', line: 1 }] });
   });
 
