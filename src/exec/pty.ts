@@ -41,8 +41,10 @@ interface NativePty {
 
 let loaded: NativePty | undefined;
 function nativePty(): NativePty {
-  const load = createRequire(import.meta.url)('node-pty/lib/utils.js') as { loadNativeModule(name: string): { module: NativePty } };
-  loaded ??= load.loadNativeModule('pty').module;
+  if (loaded === undefined) {
+    const utils = createRequire(import.meta.url)('node-pty/lib/utils.js') as { loadNativeModule(name: string): { module: NativePty } };
+    loaded = utils.loadNativeModule('pty').module;
+  }
   return loaded;
 }
 

@@ -89,11 +89,8 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     let interrupted = false;
     let graceTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
-    // Both ends are settled only after `pid` is known: a start reports its end asynchronously.
-    const ends: JobEnds = {
-      error: (err) => onError(err),
-      exit: (code, sig) => onExit(code, sig),
-    };
+    // A start reports the end asynchronously, once everything below is in place.
+    const ends: JobEnds = { error: onError, exit: onExit };
     const pid = cmd.terminal === undefined ? startPlain(cmd, ends) : startInTerminal(cmd, cmd.terminal, ends);
     if (pid !== undefined) runningGroups.add(pid);
 
