@@ -97,6 +97,15 @@ test('a failing terminal job fails with its exit code, and is a cached failure n
   expect(fs.readFileSync(count, 'utf8')).toBe('ran\n');
 });
 
+test('a terminal job killed by a signal fails naming the signal, as a plain job does', async () => {
+  const sb = useFixture('python-demo');
+  configure(sb, [{ name: 'killed', command: 'echo before; kill -TERM $$; echo after', pty: true }]);
+  const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(1);
+  expect(jobOf(json.jobs, 'killed')).toMatchObject({ status: 'failed', exitCode: null, signal: 'SIGTERM', timedOut: false });
+  expect(logOf(sb, jobOf(json.jobs, 'killed'))).toBe('before\n');
+});
+
 test('turning "pty" on re-runs the tool\'s jobs: it is part of the tool\'s definition', async () => {
   const sb = useFixture('python-demo');
   configure(sb, [{ name: 'check', command: CHECK }]);
