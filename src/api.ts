@@ -15,6 +15,7 @@ import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
+export type { TerminalSize } from './exec/index.js';
 export { run, type RunOptions, type RunCounts, type RunReport } from './api/run.js';
 export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
 

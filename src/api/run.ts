@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
 import { traceArgs } from '../deps/index.js';
 import { UsageError } from '../errors.js';
-import { type JobCommand, executeJobs, substituteFile } from '../exec/index.js';
+import { DEFAULT_TERMINAL_SIZE, type JobCommand, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob, planJobs } from '../plan/index.js';
@@ -30,6 +30,8 @@ export interface RunOptions extends ApiOptions {
    * still held, for the caller's exit paths (exit, uncaught errors, signals).
    */
   onTokensHeld?: (releaseAll: () => void) => void;
+  /** The caller's terminal size, for terminal jobs (`"pty": true`); default 80x24. */
+  terminalSize?: TerminalSize;
 }
 
 export interface RunCounts {
@@ -157,7 +159,7 @@ async function runStale(
       pool: slots.pool,
       signal,
       failFast: config.failFast,
-      commandFor: (p) => commandFor(s, p, slots, strace),
+      commandFor: (p) => commandFor(s, p, slots, strace, opts.terminalSize ?? DEFAULT_TERMINAL_SIZE),
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
         const kind = p.job.tool.config.deps;
@@ -195,7 +197,7 @@ async function runStale(
   return exec.notStarted.length;
 }
 
-function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null): JobCommand {
+function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null, terminal: TerminalSize): JobCommand {
   const tool = p.job.tool;
   const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
   // A traced job runs under strace, which records every file it opens.
@@ -209,6 +211,7 @@ function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | nu
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
     logPath: logPath(s, p.job),
     fds: slots.fds,
+    ...(tool.config.pty ? { terminal } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // What the CLI knows of its process: streams, environment, colour, global options.
 import type { Command } from 'commander';
-import type { ApiOptions } from '../api.js';
+import type { ApiOptions, TerminalSize } from '../api.js';
 import type { ConfigOverrides } from '../config/index.js';
 import { type Stream, type Style, TextReporter } from '../report/index.js';
 
@@ -51,4 +51,12 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true): TextRep
   const verbose = io.globals.verbose === true;
   const everyJob = verbose || process.stdout.isTTY !== true;
   return new TextReporter({ ...io, progress, everyJob, quiet, verbose, json: io.globals.json === true });
+}
+
+/** The size of the terminal runner writes to (stdout, else stderr), for terminal jobs; none when neither is one. */
+export function terminalSizeOf(): TerminalSize | undefined {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.isTTY === true && stream.columns > 0 && stream.rows > 0) return { cols: stream.columns, rows: stream.rows };
+  }
+  return undefined;
 }

@@ -2,3 +2,4 @@
 export { executeJobs, type ExecOptions, type ExecSummary } from './execute.js';
 export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobCommand, type JobOutcome } from './spawn.js';
 export { substituteFile, shellQuote } from './command.js';
+export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM, type TerminalSize } from './pty.js';

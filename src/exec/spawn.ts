@@ -1,9 +1,11 @@
 // Spawns one job in its own process group, its stdout and stderr both on one
 // log file descriptor (so the log interleaves them in the order written),
-// and settles when it exits, times out, or the run is interrupted.
+// and settles when it exits, times out, or the run is interrupted. A terminal
+// job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { killGroup } from './kill.js';
+import { type TerminalSize, startInTerminal } from './pty.js';
 
 export interface JobCommand {
   program: string;
@@ -15,6 +17,14 @@ export interface JobCommand {
   logPath: string;
   /** Jobserver descriptors the job gets, as [number in the job, descriptor in runner]. */
   fds: readonly (readonly [number, number])[];
+  /** Run in a pseudo-terminal of this size (the tool's `"pty": true`); absent: plain pipes. */
+  terminal?: TerminalSize;
+}
+
+/** How a started job reports its end to the supervision in spawnJob; each is called at most once. */
+export interface JobEnds {
+  exit(code: number | null, signal: string | null): void;
+  error(err: Error): void;
 }
 
 type Stdio = 'ignore' | number;
@@ -57,22 +67,31 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
   return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : 'SIGTERM';
 }
 
+/** Starts a plain job; returns its pid, the leader of its own process group. */
+function startPlain(cmd: JobCommand, ends: JobEnds): number | undefined {
+  const fd = fs.openSync(cmd.logPath, 'w');
+  const child = spawn(cmd.program, cmd.args, {
+    cwd: cmd.cwd,
+    env: cmd.env,
+    stdio: stdioFor(fd, cmd.fds),
+    detached: true, // its own process group, so a kill reaches everything it started
+  });
+  fs.closeSync(fd);
+  child.once('error', ends.error);
+  child.once('exit', ends.exit);
+  return child.pid;
+}
+
 export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutcome> {
   const started = performance.now();
-  const fd = fs.openSync(cmd.logPath, 'w');
   return new Promise<JobOutcome>((resolve) => {
     let timedOut = false;
     let interrupted = false;
     let graceTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
-    const child = spawn(cmd.program, cmd.args, {
-      cwd: cmd.cwd,
-      env: cmd.env,
-      stdio: stdioFor(fd, cmd.fds),
-      detached: true, // its own process group, so a kill reaches everything it started
-    });
-    fs.closeSync(fd);
-    const pid = child.pid;
+    // A start reports the end asynchronously, once everything below is in place.
+    const ends: JobEnds = { error: onError, exit: onExit };
+    const pid = cmd.terminal === undefined ? startPlain(cmd, ends) : startInTerminal(cmd, cmd.terminal, ends);
     if (pid !== undefined) runningGroups.add(pid);
 
     const stop = (sig: NodeJS.Signals): void => {
@@ -107,17 +126,17 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes });
     };
 
-    child.once('error', (err) => {
+    function onError(err: Error): void {
       fs.appendFileSync(cmd.logPath, `runner: cannot start ${cmd.program}: ${err.message}\n`);
       settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null });
-    });
-    child.once('exit', (code, sig) => {
+    }
+    function onExit(code: number | null, sig: string | null): void {
       if (interrupted && !timedOut) {
         settle({ status: 'interrupted', exitCode: code, signal: sig });
         return;
       }
       if (timedOut) fs.appendFileSync(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`);
       settle({ status: code === 0 && !timedOut ? 'passed' : 'failed', exitCode: code, signal: sig });
-    });
+    }
   });
 }

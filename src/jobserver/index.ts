@@ -1,7 +1,7 @@
 // Public surface of jobserver/: where a run's slots come from.
 export { LocalPool } from './local-pool.js';
 export { JobserverPool, type TokenSource } from './client.js';
-export { parseMakeflags, type Makeflags, type JobserverAuth } from './makeflags.js';
+export { parseMakeflags, withoutJobserver, type Makeflags, type JobserverAuth } from './makeflags.js';
 export { checkPipe, linuxProc, type ProcView, type PipeCheck } from './validate.js';
 export { openSlots, type Slots, type SlotOptions } from './connect.js';
 export type { ServeStyle, FdPlacement } from './server.js';

@@ -58,3 +58,17 @@ export function parseMakeflags(raw: string | undefined): Makeflags | null {
     auth: chosen === null ? null : parseAuth(raw, chosen.option, chosen.value),
   };
 }
+
+/**
+ * MAKEFLAGS for a job that cannot have the jobserver's descriptors: without
+ * the jobserver and without -j, so a nested make runs one job at a time, as
+ * make itself does when its jobserver is unavailable. The rest (the letters
+ * word, other options, variable assignments after `--`) stays as it was.
+ */
+export function withoutJobserver(raw: string): string {
+  const words = raw.split(' ');
+  const end = words.indexOf('--');
+  const options = end === -1 ? words : words.slice(0, end);
+  const kept = options.filter((w) => !/^(-j\d*|--jobs(=\d+)?|--jobserver-(auth|fds)=.*)$/.test(w));
+  return [...kept, ...(end === -1 ? [] : words.slice(end))].join(' ');
+}

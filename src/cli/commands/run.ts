@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
 import { renderIssueWarning, renderRunSummary, runJson } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
+import { apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
 import { onExit } from '../cleanup.js';
 import { interruptOnSignals } from '../signals.js';
 
@@ -43,6 +43,7 @@ export function addRunCommand(program: Command): void {
           files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
           serveJobserver: flags.jobserver === false ? false : flags.jobserverStyle ?? 'pipe',
           onTokensHeld: onExit,
+          terminalSize: terminalSizeOf(),
         });
         reporter.close();
         io.err.write(renderIssueWarning(report.scan));

@@ -1,4 +1,4 @@
-// Validates the tool list: names, commands, per-tool globs, deps, timeout.
+// Validates the tool list: names, commands, per-tool globs, deps, timeout, pty.
 import { ConfigError } from '../../errors.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
@@ -65,11 +65,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
     }
     tool.timeout = raw.timeout;
   }
-  if (raw.pty !== undefined) {
-    if (checkBoolean(ctx, `${key}.pty`, raw.pty)) {
-      fail(ctx, `${key}.pty`, raw.pty, 'false: terminal jobs are not available in this version yet (see TODO.rst)');
-    }
-  }
+  if (raw.pty !== undefined) tool.pty = checkBoolean(ctx, `${key}.pty`, raw.pty);
   return tool;
 }
 

@@ -52,6 +52,21 @@ describe('latchTools', () => {
     expect(after[1]!.latchId).not.toBe(before[1]!.latchId);
   });
 
+  it('latches "pty" (a terminal changes what a tool prints), the same whether left out or false', () => {
+    const plain = latch(base);
+    const explicit = latch({ tools: [{ ...base.tools[0], pty: false }, base.tools[1]] });
+    const terminal = latch({ tools: [{ ...base.tools[0], pty: true }, base.tools[1]] });
+    expect(explicit[0]!.latchId).toBe(plain[0]!.latchId);
+    expect(terminal[0]!.latchId).not.toBe(plain[0]!.latchId);
+    expect(terminal[0]!.latch.tool.pty).toBe(true);
+    expect(terminal[1]!.latchId).toBe(plain[1]!.latchId);
+  });
+
+  it('does not latch the caller\'s TERM (a terminal job without one gets a fixed TERM)', () => {
+    const raw = { tools: [{ ...base.tools[0], pty: true }] };
+    expect(latch(raw, { ...caller, TERM: 'dumb' })[0]!.latchId).toBe(latch(raw, { ...caller, TERM: 'xterm' })[0]!.latchId);
+  });
+
   it('ignores an unrelated caller variable and reacts to a passEnv one', () => {
     const raw = { ...base, passEnv: ['PATH', 'SECRET'] };
     const a = latch(raw);

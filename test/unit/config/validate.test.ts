@@ -23,6 +23,10 @@ describe('validateConfig', () => {
     expect(c.tools[0]).toMatchObject({ name: 'lint', include: ['**/*'], exclude: [], inputs: [], deps: 'none', timeout: null, pty: false });
   });
 
+  it('takes "pty": true for a terminal job', () => {
+    expect(validateConfig({ tools: [{ ...tool, pty: true }] }, 'f').tools[0]!.pty).toBe(true);
+  });
+
   it.each([
     [{ tools: [tool], colour: true }, '.runnerrc.json: unknown key "colour"; expected one of: include, exclude'],
     [{ tools: [{ ...tool, comand: 'x' }] }, '.runnerrc.json: unknown key "tools[0].comand"; expected one of: name, command'],
@@ -38,6 +42,8 @@ describe('validateConfig', () => {
     [{ tools: [tool], exclude: ['../x'] }, 'exclude[0] is "../x"; expected a glob relative to the source tree'],
     [{ tools: [tool], jobs: 1.5 }, 'jobs is 1.5; expected a whole number of 1 or more'],
     [{ tools: [tool], mergeEnv: 'yes' }, 'mergeEnv is "yes"; expected true or false'],
+    [{ tools: [{ ...tool, pty: 'yes' }] }, '.runnerrc.json: tools[0].pty is "yes"; expected true or false'],
+    [{ tools: [{ ...tool, pty: 1 }] }, 'tools[0].pty is 1; expected true or false'],
     [{ tools: [tool], env: { PATH: 3 } }, 'env.PATH is 3; expected a string, or an array of strings'],
     [{ tools: [tool], env: { A: 'x' }, passEnv: ['A'] }, 'passEnv[0] is "A"; expected a variable not also set in "env"'],
     [{ tools: [tool], passEnv: ['NOT-A-NAME'] }, 'passEnv[0] is "NOT-A-NAME"; expected a variable name'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobserverError } from '../../../src/errors.js';
-import { parseMakeflags } from '../../../src/jobserver/index.js';
+import { parseMakeflags, withoutJobserver } from '../../../src/jobserver/index.js';
 
 describe('parseMakeflags', () => {
   it.each([
@@ -32,5 +32,19 @@ describe('parseMakeflags', () => {
   it.each([' -j4 --jobserver-auth=sem:foo', ' -j4 --jobserver-auth=3', ' --jobserver-fds=fifo:/tmp/f'])('refuses %j', (raw) => {
     expect(() => parseMakeflags(raw)).toThrow(JobserverError);
     expect(() => parseMakeflags(raw)).toThrow(/neither R,W \(two descriptors\) nor fifo:PATH/);
+  });
+});
+
+describe('withoutJobserver', () => {
+  it.each([
+    [' -j3 --jobserver-auth=3,4', ''],
+    [' -j --jobserver-auth=fifo:/tmp/f', ''],
+    ['-j4 --jobserver-fds=3,4 --jobserver-auth=3,4', ''],
+    ['k --jobs=4 --jobserver-auth=5,6', 'k'],
+    ['ks -j3 --jobserver-auth=3,4 --no-print-directory -- CC=gcc -j9=x', 'ks --no-print-directory -- CC=gcc -j9=x'],
+    [' --trace', ' --trace'],
+  ])('%j becomes %j', (raw, expected) => {
+    expect(withoutJobserver(raw)).toBe(expected);
+    expect(parseMakeflags(withoutJobserver(raw))?.auth ?? null).toBeNull();
   });
 });

@@ -1,0 +1,170 @@
+// Starts a terminal job (`"pty": true`) in a pseudo-terminal through node-pty,
+// and copies what the terminal shows into the job's log. The only importer of
+// node-pty, loaded on the first terminal job so plain runs never pay for it.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { withoutJobserver } from '../jobserver/index.js';
+import { LineEndings } from './line-endings.js';
+import type { JobCommand, JobEnds } from './spawn.js';
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** The size a terminal job gets when runner's own output is not a terminal (that of a VT100). */
+export const DEFAULT_TERMINAL_SIZE: TerminalSize = { cols: 80, rows: 24 };
+
+/**
+ * TERM for a job whose environment has none. A constant, so that the latch,
+ * which covers the tool's environment and `pty`, fixes it: the caller's TERM
+ * never reaches a job unless the config passes it (`passEnv`, `env`, `mergeEnv`).
+ */
+export const DEFAULT_TERM = 'xterm-256color';
+
+/** End of file (^D, the terminal's VEOF) queued at start: a job that reads input gets EOF, as from a plain job's /dev/null. */
+const EOF = '\x04';
+
+/**
+ * node-pty's native fork: forkpty(3) with the given size, the child a session
+ * and process group leader, and a callback once it has been reaped. Its
+ * JavaScript terminal is not used: its reader (a libuv stream) takes the hang-up
+ * the terminal signals when the job exits for the end of the output, and loses
+ * what the job wrote last (measured: 10 to 20 KB of a 228 KB output).
+ */
+interface NativePty {
+  fork(file: string, args: string[], env: string[], cwd: string, cols: number, rows: number,
+    uid: number, gid: number, utf8: boolean, helperPath: string,
+    onExit: (code: number, signal: number) => void): { fd: number; pid: number; pty: string };
+}
+
+let loaded: NativePty | undefined;
+function nativePty(): NativePty {
+  if (loaded === undefined) {
+    const utils = createRequire(import.meta.url)('node-pty/lib/utils.js') as { loadNativeModule(name: string): { module: NativePty } };
+    loaded = utils.loadNativeModule('pty').module;
+  }
+  return loaded;
+}
+
+/** A signal's name from its number (node-pty reports numbers; plain jobs report names). */
+export function signalName(signal: number): string {
+  for (const [name, n] of Object.entries(os.constants.signals)) if (n === signal) return name;
+  return `signal ${signal}`;
+}
+
+/**
+ * How a terminal job gets its jobserver descriptors. node-pty passes the job
+ * no descriptor but the terminal, so a shell re-opens each from runner's
+ * /proc/PID/fd entry at the number MAKEFLAGS names (read-write, which never
+ * blocks on a fifo or pipe) and then execs the job: same pid, same process.
+ * A POSIX shell redirects descriptors 0 to 9 only; past that the job gets no
+ * jobserver and a MAKEFLAGS without it, so nested makes run one job at a time
+ * rather than use descriptors that are not there.
+ */
+export function placeJobserver(cmd: Pick<JobCommand, 'program' | 'args' | 'env' | 'fds'>, runnerPid: number):
+  { program: string; args: string[]; env: Record<string, string> } {
+  const { program, args, env, fds } = cmd;
+  if (fds.length === 0) return { program, args, env };
+  if (fds.some(([child]) => child < 3 || child > 9)) {
+    const makeflags = env.MAKEFLAGS === undefined ? undefined : withoutJobserver(env.MAKEFLAGS);
+    const rest = { ...env };
+    delete rest.MAKEFLAGS;
+    return { program, args, env: makeflags === undefined || makeflags.trim() === '' ? rest : { ...rest, MAKEFLAGS: makeflags } };
+  }
+  const opens = fds.map(([child, parent]) => `${child}<>/proc/${runnerPid}/fd/${parent}`).join(' ');
+  return { program: '/bin/sh', args: ['-c', `exec ${opens} && exec "$@"`, 'sh', program, ...args], env };
+}
+
+/** Polling back-off for the terminal's output: at once after data, up to this long when quiet. */
+const MAX_POLL_MS = 50;
+/** Most bytes read in one turn of the event loop, so a job that never stops writing cannot starve its own timeout. */
+const TURN_BYTES = 1 << 20;
+/** Most bytes read after the job has exited: more than a terminal buffers, so only a leftover process that keeps writing is cut off. */
+const FINAL_BYTES = 16 << 20;
+
+/**
+ * Copies the terminal's output to the log. The terminal's descriptor is
+ * non-blocking, so it is read until EAGAIN on a timer; EIO means every
+ * writer has gone. Synchronous reads keep the log in the order written.
+ */
+class TerminalReader {
+  private readonly endings = new LineEndings();
+  private readonly buf = Buffer.allocUnsafe(65536);
+  private timer: NodeJS.Timeout | undefined;
+  private delay = 1;
+  private hungUp = false;
+
+  constructor(private readonly master: number, private readonly log: number) {
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      const got = this.drain(TURN_BYTES);
+      this.delay = got === TURN_BYTES ? 0 : got > 0 ? 1 : Math.min(this.delay * 2, MAX_POLL_MS);
+      if (!this.hungUp) this.schedule();
+    }, this.delay);
+  }
+
+  /** Reads what the terminal holds now, up to `budget` bytes; returns how many it read. */
+  drain(budget: number): number {
+    let got = 0;
+    while (!this.hungUp && got < budget) {
+      let n: number;
+      try {
+        n = fs.readSync(this.master, this.buf, 0, this.buf.length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') break;
+        this.hungUp = true; // EIO: no process holds the terminal any more
+        break;
+      }
+      if (n === 0) {
+        this.hungUp = true;
+        break;
+      }
+      got += n;
+      const bytes = this.endings.push(this.buf.subarray(0, n));
+      if (bytes.length > 0) fs.writeSync(this.log, bytes);
+    }
+    return got;
+  }
+
+  /** After the job has exited: what is left on the terminal (the kernel hands over all it holds before EAGAIN or EIO), then close. */
+  finish(): void {
+    clearTimeout(this.timer);
+    this.drain(FINAL_BYTES);
+    const rest = this.endings.end();
+    if (rest.length > 0) fs.writeSync(this.log, rest);
+    fs.closeSync(this.log);
+    fs.closeSync(this.master);
+  }
+}
+
+/** Starts the job on a new terminal; returns its pid, a session and process group leader. */
+export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: JobEnds): number | undefined {
+  const log = fs.openSync(cmd.logPath, 'w');
+  const { program, args, env } = placeJobserver(cmd, process.pid);
+  const envList = Object.entries({ ...env, TERM: env.TERM ?? DEFAULT_TERM }).map(([k, v]) => `${k}=${v}`);
+  // Set before the exit callback can run: node-pty calls it through the event loop.
+  let reader: TerminalReader | undefined;
+  const onExit = (code: number, signal: number): void => {
+    reader!.finish();
+    if (signal !== 0) ends.exit(null, signalName(signal));
+    else ends.exit(code, null);
+  };
+  let forked;
+  try {
+    // uid/gid -1: runner's own; the helper path is used on macOS only.
+    forked = nativePty().fork(program, args, envList, cmd.cwd, size.cols, size.rows, -1, -1, false, '', onExit);
+  } catch (err) {
+    fs.closeSync(log);
+    setImmediate(() => ends.error(err instanceof Error ? err : new Error(String(err))));
+    return undefined;
+  }
+  fs.writeSync(forked.fd, EOF);
+  reader = new TerminalReader(forked.fd, log);
+  return forked.pid;
+}
