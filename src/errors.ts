@@ -101,3 +101,19 @@ export class DepsError extends RunnerError {
     super(detail, options);
   }
 }
+
+/** git is missing, the source tree is not in a git work tree, or a git command failed. */
+export class GitError extends RunnerError {
+  readonly kind = 'git';
+  constructor(readonly fields: { command: string; detail: string }, options?: ErrorOptions) {
+    super(`${fields.command}: ${fields.detail}`, options);
+  }
+}
+
+/** A pre-commit hook that runner will not overwrite, chain or remove without --force. */
+export class HookError extends RunnerError {
+  readonly kind = 'hook';
+  constructor(readonly fields: { hook: string; problem: string; hint: string }) {
+    super(`${fields.hook}: ${fields.problem}; ${fields.hint}`);
+  }
+}
