@@ -105,8 +105,9 @@ export class DepsError extends RunnerError {
 /** git is missing, the source tree is not in a git work tree, or a git command failed. */
 export class GitError extends RunnerError {
   readonly kind = 'git';
-  constructor(readonly fields: { command: string; detail: string }, options?: ErrorOptions) {
-    super(`${fields.command}: ${fields.detail}`, options);
+  /** what: the git command, or what runner needed git for; said: git's own last words, when it ran. */
+  constructor(readonly fields: { what: string; detail: string; said?: string }, options?: ErrorOptions) {
+    super(`${fields.what}: ${fields.detail}`, options);
   }
 }
 

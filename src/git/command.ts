@@ -34,11 +34,12 @@ export function runGit(ctx: GitContext, args: readonly string[], input?: Buffer)
   if (r.error !== undefined) {
     const code = (r.error as NodeJS.ErrnoException).code;
     const detail = code === 'ENOENT' ? 'git is not installed (or not on PATH); runner needs it for the git index and hooks' : `cannot run git (${code})`;
-    throw new GitError({ command: shown, detail }, { cause: r.error });
+    throw new GitError({ what: shown, detail }, { cause: r.error });
   }
   if (r.status !== 0) {
     const said = r.stderr.toString('utf8').trim().split('\n').slice(-3).join(' ');
-    throw new GitError({ command: shown, detail: `failed (${r.status === null ? `signal ${r.signal}` : `exit ${r.status}`}): ${said || '(no message)'}` });
+    const how = r.status === null ? `signal ${r.signal}` : `exit ${r.status}`;
+    throw new GitError({ what: shown, detail: `failed (${how}): ${said || '(no message)'}`, said });
   }
   return r.stdout;
 }

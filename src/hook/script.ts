@@ -31,6 +31,11 @@ previous="$(dirname "$0")/${BACKUP_NAME}"
 if [ -x "$previous" ]; then
   "$previous" "$@" || exit $?
 fi
+# git puts its exec-path in front of PATH for hooks; tools see PATH, and a
+# PATH that differs from the committer's own would run every job again.
+if [ -n "$GIT_EXEC_PATH" ]; then
+  case "$PATH" in "$GIT_EXEC_PATH":*) PATH=\${PATH#"$GIT_EXEC_PATH":} ;; esac
+fi
 if [ ! -x ${shellQuote(c.node)} ] || [ ! -f ${shellQuote(c.runner)} ]; then
   echo "runner pre-commit hook: "${shellQuote(c.runner)}" or "${shellQuote(c.node)}" is gone; run \\\`runner hook install\\\` again" >&2
   exit 1

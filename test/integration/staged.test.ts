@@ -167,7 +167,7 @@ describe('run --staged', () => {
     fs.rmSync(path.join(sb.tree, '.git'), { recursive: true });
     const res = await runRunner(['run', '--staged'], { cwd: sb.tree, env: gitTestEnv({ GIT_CEILING_DIRECTORIES: path.dirname(sb.tree) }) });
     expect(res.code, show(res)).toBe(2);
-    expect(res.stderr).toMatch(/^runner: error: .* is not in a git work tree/m);
+    expect(res.stderr).toMatch(/^runner: error: source tree .*: not in a git work tree \(git: fatal: not a git repository/m);
     expect(checked(sb)).toEqual([]);
   });
 
