@@ -42,7 +42,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
       const graphs = await attachDeps(st, scanned, signal);
-      const plan = planStaged(scanned, graphs, new Set(staged));
+      const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
       const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
       const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
       const counts: RunCounts = { ...NO_JOBS, jobs: plan.jobs.length + plan.fresh, cachedFailures: cached.length, fresh: plan.fresh };
@@ -77,10 +77,11 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
 /**
  * The jobs a commit can change: per tool, those of the staged files, of the
  * files whose dependencies (import closure, or what a depfile or trace
- * reported last time) include a staged file, and every job of a tool one of
- * whose declared inputs is staged.
+ * reported last time) include a staged file, and every job of a tool whose
+ * program (when it lives in the source tree) or one of whose declared inputs
+ * is staged.
  */
-function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>): Plan {
+function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, root: string): Plan {
   const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
   let fresh = 0;
@@ -88,18 +89,27 @@ function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, 
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile: selection(tool, staged, graphs, byGraph, input.latest!) });
+    const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, graphs, byGraph, input.latest!);
+    const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     fresh += plan.fresh;
   }
   return { jobs, fresh };
 }
 
+/** Whether a staged file changes every job of the tool: one of its inputs, or its program in the staged tree. */
+function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, root: string): boolean {
+  if (tool.config.inputs.some((i) => staged.has(path.posix.normalize(i) as RelPath))) return true;
+  return tool.latch.executables.some((e) => {
+    const rel = path.relative(root, e.path).split(path.sep).join('/');
+    return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
+  });
+}
+
 function selection(
   tool: LatchedTool, staged: ReadonlySet<RelPath>, graphs: ReadonlyMap<string, DepGraph>, byGraph: Map<string, Set<RelPath>>,
   latest: (tool: string, p: RelPath) => { deps: string } | undefined,
-): ((p: RelPath) => boolean) | undefined {
-  if (tool.config.inputs.some((i) => staged.has(path.posix.normalize(i) as RelPath))) return undefined;
+): (p: RelPath) => boolean {
   const kind = tool.config.deps;
   const graph = graphs.get(kind);
   if (graph !== undefined) {

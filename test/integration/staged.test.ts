@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { checked, gitOk, gitTestEnv, stagedTrees, useRepo } from '../helpers/git.js';
-import { waitFor } from '../helpers/sandbox.js';
+import { readConfig, waitFor, writeConfig } from '../helpers/sandbox.js';
 
 const env = gitTestEnv();
 
@@ -160,6 +161,50 @@ describe('run --staged', () => {
     const res = await running.result;
     expect(res.code, show(res)).toBe(130);
     expect(stagedTrees(stateDir)).toEqual([]);
+  });
+
+  test("a tool's program in the source tree runs from the staged tree, and staging it checks all of its jobs", async () => {
+    const sb = useRepo();
+    const lint = (word: string): string => `#!/bin/sh\necho "lint ${word} $1" >&2\n[ ${word} = good ]\n`;
+    fs.mkdirSync(path.join(sb.tree, 'tools'));
+    fs.writeFileSync(path.join(sb.tree, 'tools/lint.sh'), lint('good'), { mode: 0o755 });
+    const config = readConfig(sb);
+    config.tools.push({ name: 'lint', command: ['./tools/lint.sh', '{file}'], include: ['notes/*.txt'] });
+    writeConfig(sb, config);
+    gitOk(sb.tree, ['add', '-A']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'lint']);
+    fs.writeFileSync(path.join(sb.tree, 'tools/lint.sh'), lint('bad'));
+    gitOk(sb.tree, ['add', 'tools/lint.sh']);
+    fs.writeFileSync(path.join(sb.tree, 'tools/lint.sh'), lint('good'));
+    const res = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(1);
+    expect(res.stdout).toContain('lint bad notes/a.txt');
+    expect(res.stdout).toContain('lint bad notes/b.txt');
+
+    // A shell command naming an in-tree program that is not in the index cannot run in the staged tree.
+    fs.writeFileSync(path.join(sb.tree, 'tools/untracked.sh'), lint('good'), { mode: 0o755 });
+    config.tools.push({ name: 'untracked', command: './tools/untracked.sh {file}', include: ['notes/*.txt'] });
+    writeConfig(sb, config);
+    const refused = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(refused.code, show(refused)).toBe(2);
+    expect(refused.stderr).toContain('tool "untracked" runs ./tools/untracked.sh, which is in the source tree but not in the git index');
+    expect(stagedTrees(path.join(sb.tree, '.runner'))).toEqual([]);
+  });
+
+  test('a staged tree left by a runner that was killed outright is removed by the next --staged run', async () => {
+    const sb = useRepo();
+    const stateDir = path.join(sb.tree, '.runner');
+    const dead = spawnSync('true').pid!; // a pid that has exited
+    const left = path.join(stateDir, `staged-${dead}-abcdef`);
+    fs.mkdirSync(path.join(left, 'notes'), { recursive: true });
+    fs.writeFileSync(path.join(left, 'notes/a.txt'), 'left behind\n');
+    write(sb.tree, 'notes/a.txt', 'edited\n');
+    gitOk(sb.tree, ['add', 'notes/a.txt']);
+    const res = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(0);
+    expect(stagedTrees(stateDir)).toEqual([]);
+    const clean = await runRunner(['clean'], { cwd: sb.tree, env });
+    expect(clean.code, show(clean)).toBe(0);
   });
 
   test('outside a git repository: exit 2 with a clear message', async () => {
