@@ -5,12 +5,7 @@ import type { Command } from 'commander';
 import { hookInstall, hookUninstall } from '../../api.js';
 import { hookJson, renderHookInstall, renderHookUninstall } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { type Io, makeIo } from '../io.js';
-
-function sessionOptions(io: Io): { cwd: string; env: NodeJS.ProcessEnv; sourceTree?: string; configFile?: string; stateDir?: string } {
-  const g = io.globals;
-  return { cwd: io.cwd, env: io.env, sourceTree: g.sourceTree, configFile: g.config, stateDir: g.stateDir };
-}
+import { apiOptions, makeIo, textReporter } from '../io.js';
 
 export function addHookCommand(program: Command): void {
   const hook = program
@@ -24,7 +19,7 @@ export function addHookCommand(program: Command): void {
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
       const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
-      const r = hookInstall({ ...sessionOptions(io), force: flags.force, node: process.execPath, runner });
+      const r = hookInstall({ ...apiOptions(io, textReporter(io)), force: flags.force, node: process.execPath, runner });
       io.out.write(io.globals.json === true ? hookJson(io, 'install', r) : renderHookInstall(io, r));
       process.exitCode = EXIT.ok;
     });
@@ -33,7 +28,7 @@ export function addHookCommand(program: Command): void {
     .description('remove runner\'s pre-commit hook and put back the one it replaced')
     .action((_opts: unknown, cmd: Command) => {
       const io = makeIo(cmd);
-      const r = hookUninstall(sessionOptions(io));
+      const r = hookUninstall(apiOptions(io, textReporter(io)));
       io.out.write(io.globals.json === true ? hookJson(io, 'uninstall', r) : renderHookUninstall(io, r));
       process.exitCode = EXIT.ok;
     });
