@@ -12,7 +12,7 @@ import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import type { RelPath } from '../types.js';
-import { attachDeps } from './attach-deps.js';
+import { PYTHON_IMPORTS, attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkToolNames, reportOf, runStale, writeMergedLog } from './run.js';
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
@@ -41,7 +41,11 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
+      // The python import cache is keyed by the tools' environment, whose PYTHONPATH names the
+      // staged tree: put the working tree's back, or the next `runner run` would read every import again.
+      const pythonImports = s.manifest.blob(PYTHON_IMPORTS);
       const graphs = await attachDeps(st, scanned, signal);
+      if (pythonImports !== undefined) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
       const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
       const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
       const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');

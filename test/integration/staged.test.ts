@@ -129,6 +129,18 @@ describe('run --staged', () => {
     expect(fixed.json.jobs.map((j) => `${j.tool} ${j.file} ${j.status}`)).toEqual(['test tests/test_util.py passed']);
   });
 
+  test('the working tree\'s python import cache survives a --staged run', async () => {
+    const sb = useRepo();
+    write(sb.tree, 'lib/util.py', 'def double(x):\n    return x * 2\n');
+    gitOk(sb.tree, ['add', 'lib/util.py']);
+    expect((await runRunner(['run'], { cwd: sb.tree, env })).code).toBe(0);
+    const staged = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(staged.code, show(staged)).toBe(0);
+    const { res, json } = await runJson<{ deps: Record<string, { files: number; scanned: number }> }>(['scan'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(0);
+    expect(json.deps.python).toEqual({ files: 3, scanned: 0 });
+  });
+
   test("a staged change to a tool's declared input checks every job of that tool", async () => {
     const sb = useRepo();
     write(sb.tree, 'check.cfg', 'words to check: BAD\n');
