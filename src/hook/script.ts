@@ -1,6 +1,7 @@
 // The pre-commit hook runner writes: a small sh script that runs the hook it
 // replaced first (kept under BACKUP_NAME), then `runner run --staged`. Pure:
 // install.ts does the file work.
+import { shellQuote } from '../exec/index.js';
 
 export const HOOK_NAME = 'pre-commit';
 /** Where an existing hook is kept while runner's chains it. */
@@ -14,11 +15,6 @@ export interface HookCommand {
   runner: string;
   /** Global options for runner (-C, -c, --state-dir), relative to the work tree's root where possible. */
   globals: string[];
-}
-
-/** Quotes a word for sh. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./=:+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 export function hookScript(c: HookCommand): string {
