@@ -12,12 +12,15 @@ import { LOGS_DIR, MANIFEST_FILE, type SessionOptions, loadSessionConfig } from 
 import type { RelPath } from './types.js';
 import { attachDeps } from './api/attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
+import { STAGED_TREE_PREFIX } from './api/staged-tree.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
 export type { TerminalSize } from './exec/index.js';
 export { run, type RunOptions, type RunCounts, type RunReport } from './api/run.js';
 export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
+export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
+export type { HookInstall, HookUninstall } from './hook/index.js';
 
 export interface ApiOptions extends SessionOptions {
   reporter: Reporter;
@@ -144,7 +147,7 @@ export async function clean(opts: SessionOptions): Promise<{ stateDir: string; r
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { stateDir, removed: false };
     throw new StateDirError({ path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
   }
-  const ours = (e: string): boolean => e === LOGS_DIR || e.startsWith(MANIFEST_FILE);
+  const ours = (e: string): boolean => e === LOGS_DIR || e.startsWith(MANIFEST_FILE) || e.startsWith(STAGED_TREE_PREFIX);
   if (!entries.every(ours)) {
     throw new StateDirError({ path: stateDir, problem: `does not look like a runner state directory (it holds ${entries.filter((e) => !ours(e)).slice(0, 3).join(', ')}); not removing it` });
   }

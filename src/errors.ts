@@ -101,3 +101,20 @@ export class DepsError extends RunnerError {
     super(detail, options);
   }
 }
+
+/** git is missing, the source tree is not in a git work tree, or a git command failed. */
+export class GitError extends RunnerError {
+  readonly kind = 'git';
+  /** what: the git command, or what runner needed git for; said: git's own last words, when it ran. */
+  constructor(readonly fields: { what: string; detail: string; said?: string }, options?: ErrorOptions) {
+    super(`${fields.what}: ${fields.detail}`, options);
+  }
+}
+
+/** A pre-commit hook that runner will not overwrite, chain or remove without --force. */
+export class HookError extends RunnerError {
+  readonly kind = 'hook';
+  constructor(readonly fields: { hook: string; problem: string; hint: string }) {
+    super(`${fields.hook}: ${fields.problem}; ${fields.hint}`);
+  }
+}

@@ -13,7 +13,7 @@ import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 
-const PYTHON_IMPORTS = 'imports.python';
+export const PYTHON_IMPORTS = 'imports.python';
 
 /** The python graph, when a tool asks for python deps; null otherwise. */
 async function pythonGraph(s: Session, summary: DepsScanSummary, signal?: AbortSignal): Promise<DepGraph | null> {

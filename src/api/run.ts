@@ -14,6 +14,7 @@ import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
+import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
 import { type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
 
@@ -32,6 +33,10 @@ export interface RunOptions extends ApiOptions {
   onTokensHeld?: (releaseAll: () => void) => void;
   /** The caller's terminal size, for terminal jobs (`"pty": true`); default 80x24. */
   terminalSize?: TerminalSize;
+  /** Check what is staged for commit, in a copy of the git index (run-staged.ts). */
+  staged?: boolean;
+  /** Receives a synchronous function that removes the staged tree, for the caller's exit paths. */
+  onStagedTree?: (remove: () => void) => void;
 }
 
 export interface RunCounts {
@@ -55,6 +60,8 @@ export interface RunReport {
   interrupted: string | null;
   mergedLog: string | null;
   durationMs: number;
+  /** With --staged: the staged files under the source tree. */
+  staged?: RelPath[];
 }
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
@@ -73,7 +80,7 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[]): 
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
 }
 
-function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
+export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
   const names = tools.map((t) => t.config.name);
   for (const w of wanted) {
     if (!names.includes(w)) throw new UsageError(`--tool ${w}: no such tool; expected one of: ${names.join(', ')}`);
@@ -81,7 +88,7 @@ function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]
   return new Set(wanted);
 }
 
-function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
+export function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
   return {
     tool: p.job.tool.config.name, path: p.job.path, status,
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
@@ -99,6 +106,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   // `make -n` runs '+' recipes anyway and expects them to do nothing.
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
+  if (opts.staged === true) return runStaged(opts, makeflags, dryRun, started);
   return withSession(opts, async (s) => {
     const { config } = s.loaded;
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
@@ -138,7 +146,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
 }
 
 /** Runs the stale jobs, recording each result as it lands; returns how many never started. */
-async function runStale(
+export async function runStale(
   s: Session, stale: PlannedJob[], opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
   counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {
@@ -215,7 +223,7 @@ function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | nu
   };
 }
 
-function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
+export function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
   const parts: string[] = [];
   for (const j of jobs) {
     if (j.status !== 'failed' && j.status !== 'cached-failure') continue;

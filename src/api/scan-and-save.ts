@@ -66,7 +66,7 @@ export function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInpu
 }
 
 /** The fingerprints whose log is on disk: one readdir, not one stat per job. */
-function loggedFingerprints(s: Session): Set<string> {
+export function loggedFingerprints(s: Session): Set<string> {
   let names: string[];
   try {
     names = fs.readdirSync(path.join(s.stateDir, LOGS_DIR));

@@ -5,6 +5,7 @@ import { addCleanCommand } from './commands/clean.js';
 import { addConfigCommand } from './commands/config.js';
 import { addDepsCommand } from './commands/deps.js';
 import { addExplainCommand } from './commands/explain.js';
+import { addHookCommand } from './commands/hook.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
 
@@ -39,5 +40,6 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
   addDepsCommand(program);
   addConfigCommand(program);
   addCleanCommand(program);
+  addHookCommand(program);
   return program;
 }

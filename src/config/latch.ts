@@ -87,7 +87,8 @@ export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEn
   return { env, latch };
 }
 
-function digestInput(sourceTree: string, rel: string): string {
+/** A declared input's content digest, or "missing". */
+export function digestInput(sourceTree: string, rel: string): string {
   try {
     return digestBytes(fs.readFileSync(path.join(sourceTree, rel)));
   } catch {

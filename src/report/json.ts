@@ -21,6 +21,7 @@ export function runJson(style: Style, r: RunReport, exitCode: number): string {
     command: 'run', exitCode, dryRun: r.dryRun, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
     scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
     mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
+    ...(r.staged !== undefined ? { staged: r.staged } : {}),
   }) + '\n';
 }
 

@@ -1,7 +1,7 @@
 // runner run [FILE...]: scan, then run the stale jobs.
 import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
-import { renderIssueWarning, renderRunSummary, runJson } from '../../report/index.js';
+import { renderIssueWarning, renderNothingStaged, renderRunSummary, runJson } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
 import { apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
 import { onExit } from '../cleanup.js';
@@ -16,6 +16,7 @@ interface RunFlags {
   mergedLog?: string;
   jobserver?: boolean;
   jobserverStyle?: 'pipe' | 'fifo';
+  staged?: boolean;
 }
 
 export function addRunCommand(program: Command): void {
@@ -28,6 +29,7 @@ export function addRunCommand(program: Command): void {
     .option('--rerun-failed', 'run cached failures again instead of reporting them')
     .option('--fail-fast', 'start no job after the first failure (running jobs finish)')
     .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--staged', 'check what is staged for commit: the jobs of the staged files and of the files that depend on them, run in a copy of the git index')
     .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(new Option('--jobserver-style <style>', 'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)')
@@ -42,13 +44,14 @@ export function addRunCommand(program: Command): void {
           ...apiOptions(io, reporter, extra), signal: signals.signal,
           files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
           serveJobserver: flags.jobserver === false ? false : flags.jobserverStyle ?? 'pipe',
-          onTokensHeld: onExit,
+          onTokensHeld: onExit, staged: flags.staged, onStagedTree: onExit,
           terminalSize: terminalSizeOf(),
         });
         reporter.close();
         io.err.write(renderIssueWarning(report.scan));
         const code = exitForRun(report);
-        io.out.write(io.globals.json === true ? runJson(io, report, code) : renderRunSummary(io, report));
+        const nothingStaged = report.staged?.length === 0 && io.globals.json !== true;
+        io.out.write(io.globals.json === true ? runJson(io, report, code) : nothingStaged ? renderNothingStaged() : renderRunSummary(io, report));
         process.exitCode = code;
       } finally {
         signals.dispose();

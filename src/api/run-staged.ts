@@ -1,0 +1,132 @@
+// runner run --staged: checks what is being committed. The index's content
+// under the source tree is written to a staged tree in the state directory,
+// and the jobs of the staged files (and of the files that depend on them)
+// run there; results land in the working tree's manifest, by fingerprint, so
+// content already checked either way is not checked again.
+import path from 'node:path';
+import type { LatchedTool } from '../config/index.js';
+import type { DepGraph } from '../deps/index.js';
+import { UsageError } from '../errors.js';
+import { findWorkTree, stagedPaths } from '../git/index.js';
+import type { Makeflags } from '../jobserver/index.js';
+import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
+import type { JobReport } from '../reporter.js';
+import type { RelPath } from '../types.js';
+import { PYTHON_IMPORTS, attachDeps } from './attach-deps.js';
+import { type RunCounts, type RunOptions, type RunReport, checkToolNames, reportOf, runStale, writeMergedLog } from './run.js';
+import { withSession } from './scan-and-save.js';
+import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
+
+const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0 };
+
+export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
+  const signal = opts.signal ?? new AbortController().signal;
+  if (opts.files !== undefined && opts.files.length > 0) throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
+  return withSession(opts, async (s) => {
+    const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    const work = findWorkTree(s.sourceTree, opts.env, opts.cwd);
+    const staged = stagedPaths(work);
+    if (staged.length === 0) {
+      return {
+        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [] }, counts: { ...NO_JOBS }, jobs: [],
+        interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged,
+      };
+    }
+    const tree = writeStagedTree(s, work, process.pid);
+    opts.onStagedTree?.(tree.remove);
+    const working = s.manifest.files;
+    try {
+      const st = stagedSession(s, tree.root, opts.env);
+      const scanned = scanStaged(s, st, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
+      // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
+      s.manifest.files = scanned.files;
+      // The python import cache is keyed by the tools' environment, whose PYTHONPATH names the
+      // staged tree: put the working tree's back, or the next `runner run` would read every import again.
+      const pythonImports = s.manifest.blob(PYTHON_IMPORTS);
+      const graphs = await attachDeps(st, scanned, signal);
+      if (pythonImports !== undefined) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
+      const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
+      const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
+      const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
+      const counts: RunCounts = { ...NO_JOBS, jobs: plan.jobs.length + plan.fresh, cachedFailures: cached.length, fresh: plan.fresh };
+      opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+      const reports = new Map<PlannedJob, JobReport>();
+      for (const p of cached) {
+        const r = reportOf(p, 'cached-failure', st, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+        reports.set(p, r);
+        opts.reporter.jobFinished(r);
+      }
+      if (dryRun) {
+        for (const p of stale) reports.set(p, reportOf(p, 'would-run', st));
+      } else if (stale.length > 0) {
+        counts.notStarted = await runStale(st, stale, { ...opts, makeflags }, signal, counts, reports);
+      }
+      const jobs = plan.jobs.flatMap((p) => reports.get(p) ?? []);
+      const { config } = s.loaded;
+      const mergedLog = config.mergedLog === null || dryRun
+        ? null
+        : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
+      return {
+        dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
+        mergedLog, durationMs: performance.now() - started, staged,
+      };
+    } finally {
+      s.manifest.files = working;
+      tree.remove();
+    }
+  });
+}
+
+/**
+ * The jobs a commit can change: per tool, those of the staged files, of the
+ * files whose dependencies (import closure, or what a depfile or trace
+ * reported last time) include a staged file, and every job of a tool whose
+ * program (when it lives in the source tree) or one of whose declared inputs
+ * is staged.
+ */
+function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, root: string): Plan {
+  const input = scanned.planInput;
+  const jobs: PlannedJob[] = [];
+  let fresh = 0;
+  const byGraph = new Map<string, Set<RelPath>>();
+  for (const tool of input.tools) {
+    const name = tool.config.name;
+    if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
+    const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, graphs, byGraph, input.latest!);
+    const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
+    jobs.push(...plan.jobs);
+    fresh += plan.fresh;
+  }
+  return { jobs, fresh };
+}
+
+/** Whether a staged file changes every job of the tool: one of its inputs, or its program in the staged tree. */
+function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, root: string): boolean {
+  if (tool.config.inputs.some((i) => staged.has(path.posix.normalize(i) as RelPath))) return true;
+  return tool.latch.executables.some((e) => {
+    const rel = path.relative(root, e.path).split(path.sep).join('/');
+    return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
+  });
+}
+
+function selection(
+  tool: LatchedTool, staged: ReadonlySet<RelPath>, graphs: ReadonlyMap<string, DepGraph>, byGraph: Map<string, Set<RelPath>>,
+  latest: (tool: string, p: RelPath) => { deps: string } | undefined,
+): (p: RelPath) => boolean {
+  const kind = tool.config.deps;
+  const graph = graphs.get(kind);
+  if (graph !== undefined) {
+    const selected = byGraph.get(kind) ?? new Set([...staged].flatMap((p) => [p, ...graph.dependents(p)]));
+    byGraph.set(kind, selected);
+    return (p) => selected.has(p);
+  }
+  if (kind === 'depfile' || kind === 'trace') {
+    return (p) => {
+      if (staged.has(p)) return true;
+      const deps = latest(tool.config.name, p)?.deps ?? '';
+      return deps !== '' && (JSON.parse(deps) as [string, string][]).some(([d]) => staged.has(d as RelPath));
+    };
+  }
+  return (p) => staged.has(p);
+}

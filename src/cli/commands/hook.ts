@@ -1,0 +1,35 @@
+// runner hook install|uninstall: the git pre-commit hook that runs `runner run --staged`.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { hookInstall, hookUninstall } from '../../api.js';
+import { hookJson, renderHookInstall, renderHookUninstall } from '../../report/index.js';
+import { EXIT } from '../exit-codes.js';
+import { apiOptions, makeIo, textReporter } from '../io.js';
+
+export function addHookCommand(program: Command): void {
+  const hook = program
+    .command('hook')
+    .description('install or remove the git pre-commit hook that runs `runner run --staged`');
+  hook
+    .command('install')
+    .description('write the pre-commit hook (an existing hook is kept as pre-commit.runner-previous and run first)')
+    .option('--force', 'chain a hook that is a symbolic link, or replace a taken pre-commit.runner-previous')
+    .action((flags: { force?: boolean }, cmd: Command) => {
+      const io = makeIo(cmd);
+      // Absolute paths: git runs hooks with whatever PATH the committer has.
+      const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
+      const r = hookInstall({ ...apiOptions(io, textReporter(io)), force: flags.force, node: process.execPath, runner });
+      io.out.write(io.globals.json === true ? hookJson(io, 'install', r) : renderHookInstall(io, r));
+      process.exitCode = EXIT.ok;
+    });
+  hook
+    .command('uninstall')
+    .description('remove runner\'s pre-commit hook and put back the one it replaced')
+    .action((_opts: unknown, cmd: Command) => {
+      const io = makeIo(cmd);
+      const r = hookUninstall(apiOptions(io, textReporter(io)));
+      io.out.write(io.globals.json === true ? hookJson(io, 'uninstall', r) : renderHookUninstall(io, r));
+      process.exitCode = EXIT.ok;
+    });
+}
