@@ -1,4 +1,4 @@
-// The library the CLI wraps: scan(), run(), explain(), deps(), showConfig(), clean().
+// The library the CLI wraps: scan(), run(), watch(), explain(), deps(), showConfig(), clean().
 // Never reads process.argv/env/cwd, never prints, never exits.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from
 export { killRunningJobs } from './exec/index.js';
 export { run, type RunOptions, type RunCounts, type RunReport } from './api/run.js';
 export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
+export { watch, type WatchOptions, type WatchEvents, type CycleStart, type WatchCycle, type WatchReport } from './api/watch.js';
 
 export interface ApiOptions extends SessionOptions {
   reporter: Reporter;

@@ -71,7 +71,7 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[]): 
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
 }
 
-function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
+export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
   const names = tools.map((t) => t.config.name);
   for (const w of wanted) {
     if (!names.includes(w)) throw new UsageError(`--tool ${w}: no such tool; expected one of: ${names.join(', ')}`);
@@ -79,7 +79,7 @@ function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]
   return new Set(wanted);
 }
 
-function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
+export function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
   return {
     tool: p.job.tool.config.name, path: p.job.path, status,
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
@@ -136,7 +136,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
 }
 
 /** Runs the stale jobs, recording each result as it lands; returns how many never started. */
-async function runStale(
+export async function runStale(
   s: Session, stale: PlannedJob[], opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
   counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {

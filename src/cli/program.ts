@@ -7,6 +7,7 @@ import { addDepsCommand } from './commands/deps.js';
 import { addExplainCommand } from './commands/explain.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
+import { addWatchCommand } from './commands/watch.js';
 
 function parseJobs(value: string): number {
   const n = Number(value);
@@ -35,6 +36,7 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
 (SIGTERM); 70 internal error.`);
   addScanCommand(program);
   addRunCommand(program);
+  addWatchCommand(program);
   addExplainCommand(program);
   addDepsCommand(program);
   addConfigCommand(program);

@@ -3,3 +3,4 @@ export { compileGlobs, compileSpec, compileToolFilter, type CompiledSpec, type M
 export { updatePaths } from './update.js';
 export { scanTree, type PriorState, type ScanIssue, type ScanIssueKind, type ScanResult } from './walk.js';
 export { digestFile } from './digest.js';
+export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';
