@@ -5,8 +5,9 @@
 // under test must give the very next cycle, running only the sentinel's job.
 import fs from 'node:fs';
 import path from 'node:path';
+import * as pty from 'node-pty';
 import { describe, expect, test } from 'vitest';
-import { type RunningRunner, baseEnv, jobKeys, runJson, show, startRunner, type JobJson, type ScanJson } from '../helpers/cli.js';
+import { BIN, type RunningRunner, baseEnv, jobKeys, runJson, show, startRunner, type JobJson, type ScanJson } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
 import {
@@ -262,5 +263,55 @@ describe('stopping', () => {
     const res = await w.result;
     expect(res.code, show(res)).toBe(2);
     expect(res.stderr).toBe('runner: error: --tool nope: no such tool; expected one of: syntax, style, test\n');
+  });
+});
+
+describe('on a terminal', () => {
+  /** runner watch under a real pty; Ctrl-C is typed, not signalled. */
+  async function watchOnTerminal(sb: Sandbox, args: string[]): Promise<{ output: string; exitCode: number }> {
+    const term = pty.spawn(process.execPath, [BIN, 'watch', '--debounce', '100', ...args], {
+      cwd: sb.tree, env: baseEnv({ TERM: 'xterm' }), cols: 120, rows: 30,
+    });
+    let output = '';
+    term.onData((d) => (output += d));
+    const exited = new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+    beforeSandboxRemoval(() => {
+      try {
+        term.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    const statusLines = (): number => (output.match(/watching 6 files \(Ctrl-C to stop\)/g) ?? []).length;
+    await waitFor(`the first status line\n${output}`, () => statusLines() === 1, DEADLINE_MS);
+    appendText(sb, 'calc/ops.py', '\n# edited\n');
+    await waitFor(`the second status line\n${output}`, () => statusLines() === 2, DEADLINE_MS);
+    term.write('\x03');
+    const exitCode = await exited;
+    return { output, exitCode };
+  }
+
+  const CLEAR = '\x1b[2J\x1b[3J\x1b[H';
+
+  test('--clear clears the screen before each cycle; Ctrl-C typed at the terminal exits 130', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const { output, exitCode } = await watchOnTerminal(sb, ['--clear']);
+    expect(exitCode, output).toBe(130);
+    expect(output.split(CLEAR)).toHaveLength(3);
+    // The second screen holds the second cycle only.
+    const last = output.split(CLEAR)[2]!;
+    expect(last).toContain('cycle 2: 1 changed');
+    expect(last).not.toMatch(/6 ran/);
+    expect(output).toContain('runner: stopped watching (SIGINT); every finished result is recorded');
+  });
+
+  test('without --clear the screen is never cleared', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const { output, exitCode } = await watchOnTerminal(sb, []);
+    expect(exitCode, output).toBe(130);
+    expect(output).not.toContain('\x1b[2J');
+    expect(output).toMatch(/6 ran \(6 passed, 0 failed\), 0 fresh; watching 6 files/);
   });
 });
