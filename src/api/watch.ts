@@ -26,6 +26,8 @@ export interface WatchEvents {
   cycleFinished(cycle: WatchCycle): void;
   /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
   configRejected(error: RunnerError): void;
+  /** A cycle stopped on an error; the watch goes on, and the next change scans the whole tree. */
+  cycleFailed(error: RunnerError): void;
   /** The watcher lost events; this cycle scans the whole tree. */
   watcherError(message: string): void;
 }
@@ -113,15 +115,23 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           continue;
         }
         const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
-        const scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
-        const sum = scanned.summary;
-        const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
-        // A touch, a write of the same content, an untracked file: no cycle.
-        if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) continue;
-        cycle++;
-        opts.events.cycleStarted({ cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, fullScan });
-        const next = await runCycle(s, scanned, opts, makeflags, signal, false);
-        opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
+        try {
+          const scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+          const sum = scanned.summary;
+          const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
+          // A touch, a write of the same content, an untracked file: no cycle.
+          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) continue;
+          cycle++;
+          opts.events.cycleStarted({ cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, fullScan });
+          const next = await runCycle(s, scanned, opts, makeflags, signal, false);
+          opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
+        } catch (err) {
+          // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
+          // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
+          if (!(err instanceof RunnerError)) throw err;
+          opts.events.cycleFailed(err);
+          carriedFullScan = true;
+        }
       }
     } finally {
       await watcher.close();

@@ -5,6 +5,7 @@
 // under test must give the very next cycle, running only the sentinel's job.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import * as pty from 'node-pty';
 import { describe, expect, test } from 'vitest';
 import { BIN, type RunningRunner, baseEnv, jobKeys, runJson, show, startRunner, type JobJson, type ScanJson } from '../helpers/cli.js';
@@ -166,6 +167,31 @@ describe('cycles', () => {
     expect(jobKeys(next.jobs)).toEqual(['probe calc/stats.py']);
     expect(next.jobs[0]!.reasons).toEqual(['content']);
     await stop(w);
+  });
+});
+
+describe('errors in a cycle', () => {
+  test('a cycle that cannot write the manifest (locked by another process) is reported; the watch goes on and loses no change', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const w = startWatch(sb);
+    await cycle(w, 1);
+    const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'));
+    beforeSandboxRemoval(() => db.close());
+    db.exec('BEGIN EXCLUSIVE');
+    appendText(sb, 'calc/ops.py', '\n# edited while the database is locked\n');
+    await waitFor(`the cycle to fail\n${w.stderr()}`, () => /this cycle stopped/.test(w.stderr()), DEADLINE_MS);
+    expect(w.stderr()).toMatch(/^runner: error: .*manifest\.db: is locked; another runner is writing this state directory: wait for it, or use --state-dir\n/m);
+    db.exec('ROLLBACK');
+    db.close();
+
+    appendText(sb, 'calc/stats.py', '\n# sentinel\n');
+    const next = await cycle(w, 2);
+    expect(jobKeys(next.jobs)).toEqual(['probe calc/ops.py', 'probe calc/stats.py']);
+    const res = await stop(w);
+    expect(res.code, show(res)).toBe(130);
+    const { json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(json.counts).toMatchObject({ ran: 0, fresh: PY_FILES.length });
   });
 });
 

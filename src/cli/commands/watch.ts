@@ -66,6 +66,11 @@ export function addWatchCommand(program: Command): void {
             configRejected: (err) => {
               io.err.write(`runner: error: ${err.message}\nrunner: keeping the previous config; still watching\n`);
             },
+            cycleFailed: (err) => {
+              reporter.close();
+              io.err.write(`runner: error: ${err.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
+              reporter = textReporter(io);
+            },
             watcherError: (message) => {
               io.err.write(`runner: warning: the file watcher reported an error (${message}); scanning the whole tree\n`);
             },
