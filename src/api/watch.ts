@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type LatchedTool, latchTools } from '../config/index.js';
 import { RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
-import { type PlannedJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, loadSessionConfig, readWhitelist } from '../session.js';
@@ -42,6 +42,8 @@ export interface CycleStart {
   configReloaded: boolean;
   /** A tool's definition, environment, executable or declared inputs differ from the last cycle's. */
   toolsChanged: boolean;
+  /** An untracked file that a depfile or trace job recorded as read changed. */
+  recordedChanged: boolean;
   /** The whole tree was scanned (the first cycle, a new config's globs, a watcher error). */
   fullScan: boolean;
 }
@@ -66,14 +68,16 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
     let extra = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
     let watchKey = watchKeyOf(s);
-    let watcher = await startWatcher(s);
+    const recorded = new Set<string>();
+    let watcher = await startWatcher(s, recorded);
     let cycle = 1;
     // Paths of a batch no cycle could use (the tools would not latch): kept for the next one, never lost.
     const carried = new Set<RelPath>();
     let carriedFullScan = false;
     try {
-      opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, fullScan: true });
+      opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
       const report = await runCycle(s, scanAndSave(s, opts.reporter, extra), opts, makeflags, signal, true);
+      watcher.add(watchRecorded(s, recorded, null));
       opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
       while (!signal.aborted) {
         const batch = await watcher.next(opts.debounceMs, signal);
@@ -97,7 +101,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             if (watchKeyOf(s) !== watchKey) {
               // New globs or watched files: watch afresh; what changed meanwhile, the full scan sees.
               await watcher.close();
-              watcher = await startWatcher(s);
+              watcher = await startWatcher(s, recorded);
               watchKey = watchKeyOf(s);
               fullScan = true;
             }
@@ -119,11 +123,22 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           const scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
           const sum = scanned.summary;
           const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
-          // A touch, a write of the same content, an untracked file: no cycle.
-          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) continue;
+          const recordedChanged = [...batch.files].some((f) => recorded.has(f));
+          // A touch, a write of the same content, an untracked file no job read: no cycle.
+          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
+          let plan: Plan | undefined;
+          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) {
+            // Only files jobs read changed: often a job's own writes (a cache it reads back), which its
+            // result already records as they are now. A cycle only if some job is stale indeed.
+            plan = await planCycle(s, scanned, signal);
+            if (!plan.jobs.some((p) => p.verdict.state === 'stale')) continue;
+          }
           cycle++;
-          opts.events.cycleStarted({ cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, fullScan });
-          const next = await runCycle(s, scanned, opts, makeflags, signal, false);
+          opts.events.cycleStarted({
+            cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
+          });
+          const next = await runCycle(s, scanned, opts, makeflags, signal, false, plan);
+          watcher.add(watchRecorded(s, recorded, next.jobs));
           opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
         } catch (err) {
           // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
@@ -141,12 +156,16 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
 }
 
 /** Plans and runs the stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
+async function planCycle(s: Session, scanned: Scanned, signal: AbortSignal): Promise<Plan> {
+  await attachDeps(s, scanned, signal);
+  return planJobs(scanned.planInput);
+}
+
 async function runCycle(
-  s: Session, scanned: Scanned, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean,
+  s: Session, scanned: Scanned, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean, planned?: Plan,
 ): Promise<RunReport> {
   const started = performance.now();
-  await attachDeps(s, scanned, signal);
-  const plan = planJobs(scanned.planInput);
+  const plan = planned ?? await planCycle(s, scanned, signal);
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
   const counts: RunCounts = {
@@ -208,10 +227,49 @@ function watchKeyOf(s: Session): string {
   return JSON.stringify([walkSpecOf(s).key, alwaysWatched(s), depfiles(s)]);
 }
 
-function startWatcher(s: Session): Promise<TreeWatcher> {
+/**
+ * Adds to `recorded` the untracked files in the tree that depfile and trace
+ * jobs recorded as read (of every such job, or of the jobs that just ran), so
+ * that a change to one starts a cycle; returns the ones it added. Files
+ * outside the tree (libraries, the interpreter) are only checked when a cycle
+ * runs.
+ */
+function watchRecorded(s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): string[] {
+  const added: string[] = [];
+  const reporting = new Set(s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name));
+  if (reporting.size === 0) return added;
+  const jobs = ran !== null ? ran.filter((j) => reporting.has(j.tool))
+    : [...reporting].flatMap((tool) => [...(s.manifest.results.get(tool)?.keys() ?? [])].map((p) => ({ tool, path: p })));
+  const spec = walkSpecOf(s);
+  // Never what the walk never enters: excluded directories (caches, node_modules), .git, the state directory.
+  const isNeverWalked = (rel: string): boolean => {
+    const names = rel.split('/');
+    return names.some((name, i) => {
+      const prefix = names.slice(0, i + 1).join('/');
+      return name === '.git' || spec.isSkipped(prefix) || spec.isExcluded(prefix);
+    });
+  };
+  for (const j of jobs) {
+    const deps = s.manifest.latest(j.tool, j.path)?.deps;
+    if (deps === undefined || deps === '') continue;
+    for (const [p] of JSON.parse(deps) as [string, string][]) {
+      if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
+      const abs = path.join(s.sourceTree, p);
+      if (!recorded.has(abs)) {
+        recorded.add(abs);
+        added.push(abs);
+      }
+    }
+  }
+  return added;
+}
+
+function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
   const always = alwaysWatched(s);
+  // Shared with watchRecorded, which adds to it as jobs report what they read.
+  for (const f of always) recorded.add(f);
   const ignored = watchFilter({
-    sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: new Set(always), isOutput: depfileMatcher(depfiles(s)),
+    sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: recorded, isOutput: depfileMatcher(depfiles(s)),
   });
   const outside = always.filter((f) => path.relative(s.sourceTree, f).startsWith('..'));
   return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });

@@ -13,6 +13,7 @@ export function renderCycleStart(c: CycleStart, at = new Date()): string {
   const why: string[] = [];
   if (c.configReloaded) why.push('config reloaded');
   else if (c.toolsChanged) why.push('a tool changed');
+  if (c.recordedChanged && !c.configReloaded && !c.toolsChanged) why.push('a file jobs read changed');
   if (c.changed > 0) why.push(`${c.changed} changed`);
   if (c.added > 0) why.push(`${c.added} new`);
   if (c.removed > 0) why.push(`${c.removed} removed`);

@@ -135,6 +135,11 @@ export class TreeWatcher {
     return batch;
   }
 
+  /** Watches more files (given absolute): files a job was found to depend on. */
+  add(files: readonly string[]): void {
+    if (files.length > 0) this.fsw.add([...files]);
+  }
+
   async close(): Promise<void> {
     await this.fsw.close();
   }

@@ -132,6 +132,23 @@ describe('cycles', () => {
     await stop(w);
   });
 
+  test('an untracked file a traced job read starts a cycle for that job; one no job read does not', async () => {
+    const sb = useFixture('deps-dynamic');
+    const w = startWatch(sb, ['--tool', 'read']);
+    expect(jobKeys((await cycle(w, 1)).jobs)).toEqual(['read src/plain.txt', 'read src/use.txt']);
+    fs.writeFileSync(path.join(sb.tree, 'data/one.txt'), '2\n');
+    const next = await cycle(w, 2);
+    expect(jobKeys(next.jobs)).toEqual(['read src/use.txt']);
+    expect(next.jobs[0]!.reasons).toEqual(['dependency']);
+    expect(next.scan).toMatchObject({ changed: 0, new: 0, removed: 0 });
+
+    fs.writeFileSync(path.join(sb.tree, 'data/unread.txt'), 'nobody opens this\n');
+    await settle();
+    appendText(sb, 'src/plain.txt', 'sentinel\n');
+    expect(jobKeys((await cycle(w, 3)).jobs)).toEqual(['read src/plain.txt']);
+    await stop(w);
+  });
+
   test('a job that rewrites its own file with the same content does not start another cycle', async () => {
     const sb = useFixture('python-demo');
     const config = readConfig(sb);
