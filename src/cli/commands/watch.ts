@@ -55,7 +55,7 @@ export function addWatchCommand(program: Command): void {
           events: {
             cycleStarted: (c) => {
               if (flags.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
-              if (c.cycle > 1 && !json) io.out.write(renderCycleStart(c));
+              if (c.cycle > 1 && !json && io.globals.quiet !== true) io.out.write(renderCycleStart(c));
             },
             cycleFinished: (c) => {
               reporter.close();
