@@ -1,4 +1,4 @@
-// The library the CLI wraps: scan(), run(), explain(), deps(), showConfig(), clean().
+// The library the CLI wraps: scan(), run(), watch(), explain(), deps(), showConfig(), clean().
 // Never reads process.argv/env/cwd, never prints, never exits.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,7 @@ export { run, type RunOptions, type RunCounts, type RunReport } from './api/run.
 export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
+export { watch, type WatchOptions, type WatchEvents, type CycleStart, type WatchCycle, type WatchReport } from './api/watch.js';
 
 export interface ApiOptions extends SessionOptions {
   reporter: Reporter;

@@ -50,7 +50,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   return { sourceTree, loaded, stateDir, tools, whitelist, manifest };
 }
 
-function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {
+export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {
   const w = loaded.config.whitelist;
   if (w === null || Array.isArray(w)) return w;
   let text: string;

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { type JobResult, logFileName } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
-import { type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
+import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree, updatePaths } from '../scan/index.js';
 import { LOGS_DIR, type Session, type SessionOptions, openSession } from '../session.js';
+import type { RelPath } from '../types.js';
 
 export interface ScanSummary {
   tracked: number;
@@ -27,13 +28,26 @@ export interface Scanned {
   deps: DepsScanSummary;
 }
 
-/** Walks the tree, adopts the result into the manifest and writes it back in one transaction. */
-export function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'> = {}): Scanned {
+/** What the walk tracks under the session's config (the state directory is never walked). */
+export function walkSpecOf(s: Session): CompiledSpec {
   const stateRel = path.relative(s.sourceTree, s.stateDir);
   const inside = stateRel !== '' && !stateRel.startsWith('..') && !path.isAbsolute(stateRel);
   const { config } = s.loaded;
-  const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
-  const result = scanTree({
+  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
+}
+
+/**
+ * Walks the tree (or, given `changed`, updates only those paths when the
+ * stored state allows), adopts the result into the manifest and writes it
+ * back in one transaction.
+ */
+export function scanAndSave(
+  s: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'> = {},
+  changed?: Iterable<RelPath>,
+): Scanned {
+  const spec = walkSpecOf(s);
+  const update = changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
+  const result = update ?? scanTree({
     sourceTree: s.sourceTree, spec, prior: s.manifest,
     onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
   });
@@ -42,9 +56,13 @@ export function scanAndSave(s: Session, reporter: Reporter, extra: Pick<PlanInpu
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
   const filters = s.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
   const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
+  // An update saw only some paths: results of untracked paths it did not remove are a kept (unreadable) file's.
+  const removed = update === null ? null : new Set(update.removedFiles);
   const dropped = s.manifest.save((tool, p) => {
     const i = toolIndex.get(tool);
-    return i !== undefined && s.manifest.files.has(p) && filters[i]!(p);
+    if (i === undefined) return false;
+    if (s.manifest.files.has(p)) return filters[i]!(p);
+    return removed !== null && !removed.has(p);
   });
   removeLogs(s, dropped);
   let logged: Set<string> | null = null; // read only if some result has a log to check

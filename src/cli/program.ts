@@ -8,6 +8,7 @@ import { addExplainCommand } from './commands/explain.js';
 import { addHookCommand } from './commands/hook.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
+import { addWatchCommand } from './commands/watch.js';
 
 function parseJobs(value: string): number {
   const n = Number(value);
@@ -36,6 +37,7 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
 (SIGTERM); 70 internal error.`);
   addScanCommand(program);
   addRunCommand(program);
+  addWatchCommand(program);
   addExplainCommand(program);
   addDepsCommand(program);
   addConfigCommand(program);

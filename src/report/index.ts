@@ -5,3 +5,4 @@ export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
+export { renderCycleStart, renderWatchStatus, watchCycleJson } from './watch.js';

@@ -3,11 +3,11 @@ import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from
 import type { JobReport } from '../reporter.js';
 import { type Style, shown } from './style.js';
 
-function scanJson(s: ScanSummary): object {
+export function scanJson(s: ScanSummary): object {
   return { tracked: s.tracked, new: s.new, changed: s.changed, removed: s.removed, hashed: s.hashed, issues: s.issues };
 }
 
-function jobJson(style: Style, j: JobReport): object {
+export function jobJson(style: Style, j: JobReport): object {
   return {
     tool: j.tool, file: j.path, status: j.status, reasons: j.reasons.map((r) => r.kind),
     exitCode: j.exitCode, signal: j.signal, timedOut: j.timedOut,

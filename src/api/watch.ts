@@ -1,0 +1,276 @@
+// runner watch: one full run, then, each time files change, an update of only
+// the changed paths, a new plan and a run of the stale jobs, until the signal
+// aborts. The session (config, latched tools, manifest, store) stays open.
+import path from 'node:path';
+import { type LatchedTool, latchTools } from '../config/index.js';
+import { RunnerError, UsageError } from '../errors.js';
+import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
+import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
+import type { JobReport } from '../reporter.js';
+import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
+import { type Session, loadSessionConfig, readWhitelist } from '../session.js';
+import type { RelPath } from '../types.js';
+import { attachDeps } from './attach-deps.js';
+import { type RunCounts, type RunOptions, type RunReport, checkToolNames, reportOf, runStale } from './run.js';
+import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
+
+export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
+  /** A cycle starts once no change has come for this long. */
+  debounceMs: number;
+  events: WatchEvents;
+}
+
+export interface WatchEvents {
+  /** A cycle begins: the first (a full run), or one for changes seen since the last. */
+  cycleStarted(cycle: CycleStart): void;
+  cycleFinished(cycle: WatchCycle): void;
+  /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
+  configRejected(error: RunnerError): void;
+  /** A cycle stopped on an error; the watch goes on, and the next change scans the whole tree. */
+  cycleFailed(error: RunnerError): void;
+  /** The watcher lost events; this cycle scans the whole tree. */
+  watcherError(message: string): void;
+}
+
+export interface CycleStart {
+  cycle: number;
+  /** Files whose content changed, that appeared, that went (tracked files only). */
+  changed: number;
+  added: number;
+  removed: number;
+  /** The config file changed and was loaded again for this cycle. */
+  configReloaded: boolean;
+  /** A tool's definition, environment, executable or declared inputs differ from the last cycle's. */
+  toolsChanged: boolean;
+  /** An untracked file that a depfile or trace job recorded as read changed. */
+  recordedChanged: boolean;
+  /** The whole tree was scanned (the first cycle, a new config's globs, a watcher error). */
+  fullScan: boolean;
+}
+
+export interface WatchCycle {
+  cycle: number;
+  report: RunReport;
+  /** Tracked files after the cycle. */
+  watching: number;
+}
+
+export interface WatchReport {
+  cycles: number;
+  /** The signal that ended the watch. */
+  interrupted: string | null;
+}
+
+export async function watch(opts: WatchOptions): Promise<WatchReport> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
+  return withSession(opts, async (s) => {
+    const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
+    let extra = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
+    let watchKey = watchKeyOf(s);
+    const recorded = new Set<string>();
+    let watcher = await startWatcher(s, recorded);
+    let cycle = 1;
+    // Paths of a batch no cycle could use (the tools would not latch): kept for the next one, never lost.
+    const carried = new Set<RelPath>();
+    let carriedFullScan = false;
+    try {
+      opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
+      const report = await runCycle(s, scanAndSave(s, opts.reporter, extra), opts, makeflags, signal, true);
+      watcher.add(watchRecorded(s, recorded, null));
+      opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
+      while (!signal.aborted) {
+        const batch = await watcher.next(opts.debounceMs, signal);
+        if (batch === null) break;
+        for (const p of carried) batch.paths.add(p);
+        carried.clear();
+        let fullScan: boolean = batch.lost !== null || carriedFullScan;
+        carriedFullScan = false;
+        if (batch.lost !== null) opts.events.watcherError(batch.lost);
+        let configReloaded = false;
+        if (reloadTriggers(s).some((f) => batch.files.has(f))) {
+          try {
+            await reloadConfig(s, opts, wanted);
+            configReloaded = true;
+          } catch (err) {
+            if (!(err instanceof RunnerError)) throw err;
+            opts.events.configRejected(err);
+          }
+          if (configReloaded) {
+            extra = { onlyTools: wanted === null ? undefined : new Set(wanted) };
+            if (watchKeyOf(s) !== watchKey) {
+              // New globs or watched files: watch afresh; what changed meanwhile, the full scan sees.
+              await watcher.close();
+              watcher = await startWatcher(s, recorded);
+              watchKey = watchKeyOf(s);
+              fullScan = true;
+            }
+          }
+        }
+        // Latched again each cycle: a tool's executable or declared inputs may have changed.
+        const before = s.tools;
+        try {
+          s.tools = latch(s, opts.env);
+        } catch (err) {
+          if (!(err instanceof RunnerError)) throw err;
+          opts.events.configRejected(err);
+          for (const p of batch.paths) carried.add(p);
+          carriedFullScan = fullScan;
+          continue;
+        }
+        const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
+        try {
+          const scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+          const sum = scanned.summary;
+          const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
+          const recordedChanged = [...batch.files].some((f) => recorded.has(f));
+          // A touch, a write of the same content, an untracked file no job read: no cycle.
+          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
+          let plan: Plan | undefined;
+          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) {
+            // Only files jobs read changed: often a job's own writes (a cache it reads back), which its
+            // result already records as they are now. A cycle only if some job is stale indeed.
+            plan = await planCycle(s, scanned, signal);
+            if (!plan.jobs.some((p) => p.verdict.state === 'stale')) continue;
+          }
+          cycle++;
+          opts.events.cycleStarted({
+            cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
+          });
+          const next = await runCycle(s, scanned, opts, makeflags, signal, false, plan);
+          watcher.add(watchRecorded(s, recorded, next.jobs));
+          opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
+        } catch (err) {
+          // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
+          // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
+          if (!(err instanceof RunnerError)) throw err;
+          opts.events.cycleFailed(err);
+          carriedFullScan = true;
+        }
+      }
+    } finally {
+      await watcher.close();
+    }
+    return { cycles: cycle, interrupted: signal.aborted ? String(signal.reason) : null };
+  });
+}
+
+/** Plans and runs the stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
+async function planCycle(s: Session, scanned: Scanned, signal: AbortSignal): Promise<Plan> {
+  await attachDeps(s, scanned, signal);
+  return planJobs(scanned.planInput);
+}
+
+async function runCycle(
+  s: Session, scanned: Scanned, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean, planned?: Plan,
+): Promise<RunReport> {
+  const started = performance.now();
+  const plan = planned ?? await planCycle(s, scanned, signal);
+  const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
+  const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
+  const counts: RunCounts = {
+    jobs: plan.jobs.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
+    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
+  };
+  opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  const reports = new Map<PlannedJob, JobReport>();
+  for (const p of cached) {
+    const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+    reports.set(p, r);
+    if (first) opts.reporter.jobFinished(r);
+  }
+  if (stale.length > 0 && !signal.aborted) {
+    counts.notStarted = await runStale(s, stale, { ...opts, makeflags }, signal, counts, reports);
+  }
+  return {
+    dryRun: false, scan: scanned.summary, counts, jobs: plan.jobs.flatMap((p) => reports.get(p) ?? []),
+    interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
+  };
+}
+
+function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
+  return latchTools({ config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile });
+}
+
+/** Loads, validates and latches the config again; applies it only when all of that succeeds. */
+async function reloadConfig(s: Session, opts: WatchOptions, wanted: readonly string[] | null): Promise<void> {
+  const next = await loadSessionConfig(opts);
+  if (next.stateDir !== s.stateDir) {
+    throw new UsageError(`${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`);
+  }
+  const whitelist = readWhitelist(next.loaded, s.sourceTree);
+  const tools = latchTools({ config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile });
+  if (wanted !== null) checkToolNames(tools, wanted);
+  s.loaded = next.loaded;
+  s.whitelist = whitelist;
+  s.tools = tools;
+}
+
+/** Files whose change means loading the config again: the config file, and the whitelist file it names. */
+function reloadTriggers(s: Session): string[] {
+  const w = s.loaded.config.whitelist;
+  return typeof w === 'string' ? [s.loaded.file, path.resolve(s.sourceTree, w)] : [s.loaded.file];
+}
+
+/** Watched whatever the globs say: the config, the whitelist file, the tools' declared inputs. */
+function alwaysWatched(s: Session): string[] {
+  const inputs = s.tools.flatMap((t) => t.config.inputs.map((i) => path.resolve(s.sourceTree, i)));
+  return [...new Set([...reloadTriggers(s), ...inputs])].sort();
+}
+
+function depfiles(s: Session): string[] {
+  return s.tools.flatMap((t) => (t.config.depfile === null ? [] : [t.config.depfile]));
+}
+
+/** What the watcher was started for; a reloaded config that changes it needs a new watcher. */
+function watchKeyOf(s: Session): string {
+  return JSON.stringify([walkSpecOf(s).key, alwaysWatched(s), depfiles(s)]);
+}
+
+/**
+ * Adds to `recorded` the untracked files in the tree that depfile and trace
+ * jobs recorded as read (of every such job, or of the jobs that just ran), so
+ * that a change to one starts a cycle; returns the ones it added. Files
+ * outside the tree (libraries, the interpreter) are only checked when a cycle
+ * runs.
+ */
+function watchRecorded(s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): string[] {
+  const added: string[] = [];
+  const reporting = new Set(s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name));
+  if (reporting.size === 0) return added;
+  const jobs = ran !== null ? ran.filter((j) => reporting.has(j.tool))
+    : [...reporting].flatMap((tool) => [...(s.manifest.results.get(tool)?.keys() ?? [])].map((p) => ({ tool, path: p })));
+  const spec = walkSpecOf(s);
+  // Never what the walk never enters: excluded directories (caches, node_modules), .git, the state directory.
+  const isNeverWalked = (rel: string): boolean => {
+    const names = rel.split('/');
+    return names.some((name, i) => {
+      const prefix = names.slice(0, i + 1).join('/');
+      return name === '.git' || spec.isSkipped(prefix) || spec.isExcluded(prefix);
+    });
+  };
+  for (const j of jobs) {
+    const deps = s.manifest.latest(j.tool, j.path)?.deps;
+    if (deps === undefined || deps === '') continue;
+    for (const [p] of JSON.parse(deps) as [string, string][]) {
+      if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
+      const abs = path.join(s.sourceTree, p);
+      if (!recorded.has(abs)) {
+        recorded.add(abs);
+        added.push(abs);
+      }
+    }
+  }
+  return added;
+}
+
+function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
+  const always = alwaysWatched(s);
+  // Shared with watchRecorded, which adds to it as jobs report what they read.
+  for (const f of always) recorded.add(f);
+  const ignored = watchFilter({
+    sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: recorded, isOutput: depfileMatcher(depfiles(s)),
+  });
+  const outside = always.filter((f) => path.relative(s.sourceTree, f).startsWith('..'));
+  return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });
+}

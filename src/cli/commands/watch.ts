@@ -1,0 +1,86 @@
+// runner watch: a full run, then a cycle each time files change, until Ctrl-C.
+import { type Command, InvalidArgumentError } from 'commander';
+import { watch } from '../../api.js';
+import type { Reporter } from '../../reporter.js';
+import { renderCycleStart, renderIssueWarning, renderWatchStatus, watchCycleJson } from '../../report/index.js';
+import { EXIT, exitForRun, exitForSignal } from '../exit-codes.js';
+import { apiOptions, makeIo, textReporter } from '../io.js';
+import { onExit } from '../cleanup.js';
+import { interruptOnSignals } from '../signals.js';
+
+interface WatchFlags {
+  clear?: boolean;
+  debounce: number;
+  failFast?: boolean;
+  tool?: string[];
+  jobserver?: boolean;
+}
+
+/** Clears the screen and its scrollback, and puts the cursor at the top left. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
+
+function parseDebounce(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds, e.g. --debounce 200');
+  return Number(value);
+}
+
+export function addWatchCommand(program: Command): void {
+  program
+    .command('watch')
+    .description('run the stale jobs, then again each time files change (only the changed files and their dependents), until Ctrl-C')
+    .option('--clear', 'clear the screen before each cycle (when stdout is a terminal)')
+    .option('--debounce <ms>', 'start a cycle once no file has changed for MS milliseconds', parseDebounce, 200)
+    .option('--fail-fast', 'in each cycle, start no job after the first failure (running jobs finish)')
+    .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
+    .action(async (flags: WatchFlags, cmd: Command) => {
+      const io = makeIo(cmd);
+      const json = io.globals.json === true;
+      // A fresh reporter per cycle: its progress line and counts start again.
+      let reporter = textReporter(io);
+      const current: Reporter = {
+        scanProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
+        scanIssue: (issue) => reporter.scanIssue(issue),
+        warning: (message) => reporter.warning(message),
+        planned: (counts) => reporter.planned(counts),
+        jobStarted: (tool, path) => reporter.jobStarted(tool, path),
+        jobFinished: (job) => reporter.jobFinished(job),
+      };
+      const signals = interruptOnSignals(io);
+      try {
+        const report = await watch({
+          ...apiOptions(io, reporter, flags.failFast === true ? { failFast: true } : {}), reporter: current, signal: signals.signal,
+          tools: flags.tool, debounceMs: flags.debounce, serveJobserver: flags.jobserver === false ? false : 'pipe',
+          onTokensHeld: onExit,
+          events: {
+            cycleStarted: (c) => {
+              if (flags.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
+              if (c.cycle > 1 && !json && io.globals.quiet !== true) io.out.write(renderCycleStart(c));
+            },
+            cycleFinished: (c) => {
+              reporter.close();
+              io.err.write(renderIssueWarning(c.report.scan));
+              io.out.write(json ? watchCycleJson(io, c, exitForRun(c.report)) : renderWatchStatus(io, c));
+              reporter = textReporter(io);
+            },
+            configRejected: (err) => {
+              io.err.write(`runner: error: ${err.message}\nrunner: keeping the previous config; still watching\n`);
+            },
+            cycleFailed: (err) => {
+              reporter.close();
+              io.err.write(`runner: error: ${err.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
+              reporter = textReporter(io);
+            },
+            watcherError: (message) => {
+              io.err.write(`runner: warning: the file watcher reported an error (${message}); scanning the whole tree\n`);
+            },
+          },
+        });
+        reporter.close();
+        process.exitCode = report.interrupted === null ? EXIT.ok : exitForSignal(report.interrupted);
+        if (!json) io.err.write(`runner: stopped watching${report.interrupted === null ? '' : ` (${report.interrupted})`}; every finished result is recorded\n`);
+      } finally {
+        signals.dispose();
+      }
+    });
+}

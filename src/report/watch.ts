@@ -1,0 +1,43 @@
+// What `runner watch` prints around each cycle: a line saying why it runs, a
+// one-line status after it, and with --json one object per cycle.
+import type { CycleStart, WatchCycle } from '../api.js';
+import { jobJson, scanJson } from './json.js';
+import { type Style, bold } from './style.js';
+
+function clock(at: Date): string {
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** Before a cycle after the first: what it reacts to. */
+export function renderCycleStart(c: CycleStart, at = new Date()): string {
+  const why: string[] = [];
+  if (c.configReloaded) why.push('config reloaded');
+  else if (c.toolsChanged) why.push('a tool changed');
+  if (c.recordedChanged && !c.configReloaded && !c.toolsChanged) why.push('a file jobs read changed');
+  if (c.changed > 0) why.push(`${c.changed} changed`);
+  if (c.added > 0) why.push(`${c.added} new`);
+  if (c.removed > 0) why.push(`${c.removed} removed`);
+  if (c.fullScan) why.push('whole tree scanned');
+  return `[${clock(at)}] cycle ${c.cycle}: ${why.join(', ')}\n`;
+}
+
+/** After each cycle: `[13:04:05] 3 ran (2 passed, 1 failed), 140 fresh; watching 412 files (Ctrl-C to stop)`. */
+export function renderWatchStatus(style: Style, w: WatchCycle, at = new Date()): string {
+  const c = w.report.counts;
+  const parts = [`${c.ran} ran (${c.passed} passed, ${c.failed} failed)`];
+  if (c.cachedFailures > 0) parts.push(`${c.cachedFailures} cached ${c.cachedFailures === 1 ? 'failure' : 'failures'}`);
+  parts.push(`${c.fresh} fresh`);
+  if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
+  if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
+  const tail = w.report.interrupted !== null ? `stopped by ${w.report.interrupted}` : `watching ${w.watching} ${w.watching === 1 ? 'file' : 'files'} (Ctrl-C to stop)`;
+  return bold(style, `[${clock(at)}] ${parts.join(', ')}; ${tail}`) + '\n';
+}
+
+/** --json: one object per cycle, one per line. exitCode is what `run` would have exited with. */
+export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): string {
+  const r = w.report;
+  return JSON.stringify({
+    command: 'watch', cycle: w.cycle, exitCode, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
+    watching: w.watching, scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
+  }) + '\n';
+}

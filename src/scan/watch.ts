@@ -1,0 +1,146 @@
+// Watches the source tree for changes (the only importer of chokidar) and hands
+// them over in quiet batches. Which paths to watch is decided by watchFilter,
+// which does no I/O: excluded directories, .git and the state directory are
+// never watched, and files no walk would track nor anything else read.
+import path from 'node:path';
+import { type FSWatcher, watch as chokidarWatch } from 'chokidar';
+import type { RelPath } from '../types.js';
+import type { CompiledSpec } from './match.js';
+
+/** What a watcher knows of an entry when it asks; absent when it has not stat'ed it yet. */
+interface EntryKind {
+  isDirectory(): boolean;
+}
+
+export interface WatchFilterInput {
+  sourceTree: string;
+  spec: CompiledSpec;
+  /** Watched whatever the globs say: the config file, tool inputs, the whitelist file (absolute). */
+  alwaysWatched: ReadonlySet<string>;
+  /** Files tools write (their depfiles), never a reason to run. */
+  isOutput: (rel: string) => boolean;
+}
+
+/** Whether the watcher should ignore this absolute path: true for what no scan would track. */
+export function watchFilter(input: WatchFilterInput): (abs: string, entry?: EntryKind) => boolean {
+  const { sourceTree, spec } = input;
+  const listed = spec.whitelist === null ? null : new Set(spec.whitelist);
+  return (abs, entry) => {
+    if (input.alwaysWatched.has(abs)) return false;
+    const rel = path.relative(sourceTree, abs).split(path.sep).join('/');
+    if (rel === '') return false;
+    if (rel.startsWith('../') || rel === '..' || path.isAbsolute(rel)) return true;
+    const names = rel.split('/');
+    if (names.includes('.git')) return true;
+    for (let i = 1; i <= names.length; i++) if (spec.isSkipped(names.slice(0, i).join('/'))) return true;
+    if (spec.isExcluded(rel)) return true;
+    // Not stat'ed yet: maybe a directory, which must be entered to see what it holds.
+    if (entry === undefined || entry.isDirectory()) return false;
+    if (input.isOutput(rel)) return true;
+    if (listed !== null && !listed.has(rel)) return true;
+    return !spec.isIncluded(rel);
+  };
+}
+
+/** A depfile template ("build/{file}.d") as a matcher of the paths it names. */
+export function depfileMatcher(templates: readonly string[]): (rel: string) => boolean {
+  if (templates.length === 0) return () => false;
+  const res = templates.map((t) => new RegExp('^' + t.split('{file}').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+') + '$'));
+  return (rel) => res.some((re) => re.test(rel));
+}
+
+export interface WatchBatch {
+  /** Changed paths inside the source tree (files or directories, added, changed or removed). */
+  paths: Set<RelPath>;
+  /** Changed watched files, absolute (the config file may lie outside the tree). */
+  files: Set<string>;
+  /** The watcher reported an error (events may be lost): scan the whole tree. */
+  lost: string | null;
+}
+
+export class TreeWatcher {
+  private paths = new Set<RelPath>();
+  private files = new Set<string>();
+  private lost: string | null = null;
+  private lastEventAt = 0;
+  private wake: (() => void) | null = null;
+
+  private constructor(private readonly fsw: FSWatcher, private readonly sourceTree: string) {}
+
+  /** Starts watching and resolves once the initial tree is being watched. */
+  static async start(opts: { sourceTree: string; ignored: (abs: string, entry?: EntryKind) => boolean; extraFiles: readonly string[] }): Promise<TreeWatcher> {
+    const fsw = chokidarWatch([opts.sourceTree, ...opts.extraFiles], {
+      ignored: opts.ignored,
+      ignoreInitial: true,
+      followSymlinks: false,
+      // Exact names: chokidar's atomic mode drops names like `x~`; the quiet period covers editors' rename dance.
+      atomic: false,
+      persistent: true,
+    });
+    const w = new TreeWatcher(fsw, opts.sourceTree);
+    fsw.on('all', (_event, p) => w.noteChange(p));
+    fsw.on('error', (err) => w.noteLoss(err instanceof Error ? err.message : String(err)));
+    await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+    return w;
+  }
+
+  private noteChange(abs: string): void {
+    this.files.add(abs);
+    const rel = path.relative(this.sourceTree, abs).split(path.sep).join('/');
+    if (rel !== '' && !rel.startsWith('../') && !path.isAbsolute(rel)) this.paths.add(rel as RelPath);
+    this.poke();
+  }
+
+  private noteLoss(message: string): void {
+    this.lost ??= message;
+    this.poke();
+  }
+
+  private poke(): void {
+    this.lastEventAt = performance.now();
+    this.wake?.();
+  }
+
+  private get hasPending(): boolean {
+    return this.files.size > 0 || this.lost !== null;
+  }
+
+  /**
+   * The changes since the last batch, once none has come for quietMs; null
+   * when the signal aborts first. Changes that arrive meanwhile wait for the
+   * next call: none is lost.
+   */
+  async next(quietMs: number, signal: AbortSignal): Promise<WatchBatch | null> {
+    const onAbort = (): void => this.wake?.();
+    signal.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        if (signal.aborted) return null;
+        const quietFor = performance.now() - this.lastEventAt;
+        if (this.hasPending && quietFor >= quietMs) break;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          if (this.hasPending) setTimeout(resolve, quietMs - quietFor);
+        });
+        this.wake = null;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.wake = null;
+    }
+    const batch: WatchBatch = { paths: this.paths, files: this.files, lost: this.lost };
+    this.paths = new Set();
+    this.files = new Set();
+    this.lost = null;
+    return batch;
+  }
+
+  /** Watches more files (given absolute): files a job was found to depend on. */
+  add(files: readonly string[]): void {
+    if (files.length > 0) this.fsw.add([...files]);
+  }
+
+  async close(): Promise<void> {
+    await this.fsw.close();
+  }
+}
