@@ -4,3 +4,4 @@ export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, re
 export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.js';
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
+export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';

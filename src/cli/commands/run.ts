@@ -1,7 +1,8 @@
 // runner run [FILE...]: scan, then run the stale jobs.
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
-import { renderIssueWarning, renderRunSummary, runJson } from '../../report/index.js';
+import { checkReportFile, renderIssueWarning, renderJunit, renderRunSummary, runJson, shownPath, writeReportFile } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
 import { apiOptions, makeIo, textReporter } from '../io.js';
 import { onExit } from '../cleanup.js';
@@ -16,6 +17,7 @@ interface RunFlags {
   mergedLog?: string;
   jobserver?: boolean;
   jobserverStyle?: 'pipe' | 'fifo';
+  junit?: string;
 }
 
 export function addRunCommand(program: Command): void {
@@ -29,6 +31,7 @@ export function addRunCommand(program: Command): void {
     .option('--fail-fast', 'start no job after the first failure (running jobs finish)')
     .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
+    .option('--junit <file>', 'write a JUnit XML report of every job that was not fresh into FILE (also when the run fails or is interrupted; not in a dry run)')
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(new Option('--jobserver-style <style>', 'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)')
       .choices(['pipe', 'fifo']).default('pipe'))
@@ -36,6 +39,9 @@ export function addRunCommand(program: Command): void {
       const io = makeIo(cmd);
       const reporter = textReporter(io);
       const extra = { ...(flags.failFast === true ? { failFast: true } : {}), ...(flags.mergedLog !== undefined ? { mergedLog: flags.mergedLog } : {}) };
+      // Checked before anything runs: a report that cannot be written is a usage error, not a lost run.
+      const junit = flags.junit === undefined ? null : path.resolve(io.cwd, flags.junit);
+      if (junit !== null) checkReportFile('--junit', junit);
       const signals = interruptOnSignals(io);
       try {
         const report = await run({
@@ -47,9 +53,14 @@ export function addRunCommand(program: Command): void {
         reporter.close();
         io.err.write(renderIssueWarning(report.scan));
         const code = exitForRun(report);
-        io.out.write(io.globals.json === true ? runJson(io, report, code) : renderRunSummary(io, report));
+        // A dry run (also under `make -n`) writes no report: nothing ran.
+        const junitWritten = junit !== null && !report.dryRun ? junit : null;
+        if (junitWritten !== null) writeReportFile('--junit', junitWritten, renderJunit(io, report, new Date()));
+        io.out.write(io.globals.json === true ? runJson(io, report, code, junitWritten) : renderRunSummary(io, report));
+        if (junitWritten !== null && io.globals.json !== true) io.out.write(`runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
         process.exitCode = code;
       } finally {
+        reporter.close();
         signals.dispose();
       }
     });
