@@ -182,4 +182,30 @@ describe('the failure summary', () => {
     expect(again.code, show(again)).toBe(1);
     expect(again.stdout).toMatch(/^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(cached failure, exit 1, ran .+; --rerun-failed runs it again\) log: tree\/\.runner\/logs\/[0-9a-f]+\.log$/m);
   });
+
+  test('a timeout and a failure that wrote nothing are told apart', async () => {
+    const sb = useFixture('python-demo');
+    const config = readConfig(sb);
+    config.tools = [
+      { name: 'silent', command: ['python3', '-c', 'raise SystemExit(4)', '{file}'], include: ['calc/ops.py'] },
+      { name: 'hang', command: ['python3', '-c', 'import time; print("waiting", flush=True); time.sleep(30)', '{file}'], include: ['calc/stats.py'], timeout: 1 },
+    ];
+    writeConfig(sb, config);
+    const junit = path.join(sb.scratch, 'junit.xml');
+    const res = await runRunner(['run', '-q', '--junit', junit], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(1);
+    const summary = res.stdout.slice(res.stdout.indexOf('runner: 2 failures:\n'));
+    expect(summary).toMatch(/^ {2}FAIL silent calc\/ops\.py \(exit 4, [\d.]+s\) no log: it wrote nothing$/m);
+    const hang = /^ {2}FAIL hang calc\/stats\.py \(timed out after [\d.]+s\) log: (\.runner\/logs\/[0-9a-f]+\.log)$/m.exec(summary);
+    expect(hang, summary).not.toBeNull();
+    const log = fs.readFileSync(path.join(sb.tree, hang![1]!), 'utf8');
+    expect(log).toMatch(/^waiting\n\nrunner: timed out after 1\.0s; killed\n$/);
+
+    const doc = parseJunit(junit);
+    const outcomes = doc.suites.map((s) => [s.name, s.cases[0]!.outcome?.message, s.cases[0]!.outcome?.text]);
+    expect(outcomes).toEqual([
+      ['silent', 'exit 4', '(no output)'],
+      ['hang', expect.stringMatching(/^timed out after [\d.]+s$/), log],
+    ]);
+  });
 });
