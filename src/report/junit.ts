@@ -208,7 +208,11 @@ export function writeReportFile(option: string, file: string, text: string): voi
     fs.writeFileSync(temp, text);
     fs.renameSync(temp, file);
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // there was no temp file: its directory is the problem
+    }
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new ReportFileError({ option, path: file, problem: `cannot be written (${code})` }, { cause: err });
   }

@@ -127,6 +127,24 @@ describe('--junit', () => {
     expect(fs.existsSync(path.join(fresh.tree, '.runner'))).toBe(false);
   });
 
+  test('a report that cannot be written once the run is over: exit 2 after the summary, and the results are kept', async () => {
+    const sb = useFixture('python-demo');
+    const config = readConfig(sb);
+    const out = path.join(sb.scratch, 'out');
+    // The job puts a file where the report's directory was to be created.
+    config.tools = [{ name: 'squat', command: `echo squat > ${out}`, include: ['calc/ops.py'] }];
+    writeConfig(sb, config);
+    const res = await runRunner(['run', '--junit', path.join(out, 'junit.xml')], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(2);
+    expect(res.stdout).toMatch(/^runner: 1 job: 1 ran \(1 passed, 0 failed\), 0 cached failures, 0 fresh in [\d.]+s\n$/m);
+    expect(res.stdout).not.toContain('JUnit report written');
+    expect(res.stderr).toBe(`runner: error: --junit ${path.join(out, 'junit.xml')}: cannot be written (ENOTDIR); expected a file path in a writable directory\n`);
+
+    const { res: again, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(again.code, show(again)).toBe(0);
+    expect(json.counts).toMatchObject({ ran: 0, fresh: 1 });
+  });
+
   test('a dry run writes no report', async () => {
     const sb = useFixture('python-demo');
     const junit = path.join(sb.scratch, 'out', 'junit.xml');

@@ -55,8 +55,15 @@ export function addRunCommand(program: Command): void {
         const code = exitForRun(report);
         // A dry run (also under `make -n`) writes no report: nothing ran.
         const junitWritten = junit !== null && !report.dryRun ? junit : null;
-        if (junitWritten !== null) writeReportFile('--junit', junitWritten, renderJunit(io, report, new Date()));
+        let junitError: unknown = null;
+        try {
+          if (junitWritten !== null) writeReportFile('--junit', junitWritten, renderJunit(io, report, new Date()));
+        } catch (err) {
+          junitError = err; // exit 2, but the text summary first: the results are recorded, the user should see them
+          if (io.globals.json === true) throw err;
+        }
         io.out.write(io.globals.json === true ? runJson(io, report, code, junitWritten) : renderRunSummary(io, report));
+        if (junitError !== null) throw junitError;
         if (junitWritten !== null && io.globals.json !== true) io.out.write(`runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
         process.exitCode = code;
       } finally {
