@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ProgressLine, displayWidth, fitWidth, layoutBar } from '../../../src/report/progress.js';
 
 const state = { done: 12, total: 40, failed: 0, running: ['lint src/a.py', 'test tests/test_b.py', 'lint src/c.py'], elapsedMs: 3210 };
@@ -70,14 +70,22 @@ describe('the progress line on a stream', () => {
     expect(screen.text.match(/\x1b\[\?25h/g)).toHaveLength(1);
   });
 
-  test('changes within 100 ms are drawn once, not each', () => {
-    const screen = new Screen();
-    const now = 0;
-    const bar = new ProgressLine(screen, () => now);
-    bar.start(50);
-    const before = screen.text;
-    for (let i = 0; i < 20; i++) bar.started(`lint f${i}.py`);
-    expect(screen.text).toBe(before);
-    bar.stop();
+  test('changes within 100 ms are drawn once, when due, not each', () => {
+    vi.useFakeTimers();
+    try {
+      const screen = new Screen();
+      let now = 0;
+      const bar = new ProgressLine(screen, () => now);
+      bar.start(50);
+      const before = screen.text;
+      for (let i = 0; i < 20; i++) bar.started(`lint f${i}.py`);
+      expect(screen.text).toBe(before);
+      now = 100;
+      vi.advanceTimersByTime(100);
+      expect(screen.text.slice(before.length)).toBe('\r\x1b[2K[..........] 0/50  0.0s  20 running: lint f0.p...');
+      bar.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
