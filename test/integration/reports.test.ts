@@ -150,6 +150,7 @@ describe('--junit', () => {
     const junit = path.join(sb.scratch, 'out', 'junit.xml');
     const res = await runRunner(['run', '--dry-run', '--junit', junit], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
+    expect(res.stdout.endsWith('runner: dry run: no JUnit report written\n')).toBe(true);
     expect(fs.existsSync(path.join(sb.scratch, 'out'))).toBe(false);
   });
 });

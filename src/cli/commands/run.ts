@@ -64,7 +64,9 @@ export function addRunCommand(program: Command): void {
         }
         io.out.write(io.globals.json === true ? runJson(io, report, code, junitWritten) : renderRunSummary(io, report));
         if (junitError !== null) throw junitError;
-        if (junitWritten !== null && io.globals.json !== true) io.out.write(`runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
+        if (junit !== null && io.globals.json !== true) {
+          io.out.write(junitWritten === null ? 'runner: dry run: no JUnit report written\n' : `runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
+        }
         process.exitCode = code;
       } finally {
         reporter.close();
