@@ -20,7 +20,7 @@ export interface TextOptions extends Style {
   err: Stream;
   /** A live progress bar on err (a terminal, not TERM=dumb, not --quiet): the only escape sequences runner writes besides colour. */
   progress: boolean;
-  /** A line for every finished job, passes too (out is not a terminal, or -v). */
+  /** A line for every finished job, passes too (out is not a terminal, no progress bar, or -v). */
   everyJob: boolean;
   quiet: boolean;
   verbose: boolean;
