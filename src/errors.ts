@@ -118,3 +118,11 @@ export class HookError extends RunnerError {
     super(`${fields.hook}: ${fields.problem}; ${fields.hint}`);
   }
 }
+
+/** A report file (--junit) cannot be written where the user asked: exit 2, the run's results stay recorded. */
+export class ReportFileError extends RunnerError {
+  readonly kind = 'report-file';
+  constructor(readonly fields: { option: string; path: string; problem: string }, options?: ErrorOptions) {
+    super(`${fields.option} ${fields.path}: ${fields.problem}; expected a file path in a writable directory`, options);
+  }
+}

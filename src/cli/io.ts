@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ApiOptions, TerminalSize } from '../api.js';
 import type { ConfigOverrides } from '../config/index.js';
 import { type Stream, type Style, TextReporter } from '../report/index.js';
+import { onExit } from './cleanup.js';
 
 export interface GlobalOptions {
   sourceTree?: string;
@@ -47,10 +48,15 @@ export function apiOptions(io: Io, reporter: TextReporter, extra: ConfigOverride
 }
 
 export function textReporter(io: Io, quiet = io.globals.quiet === true): TextReporter {
-  const progress = process.stderr.isTTY === true && io.env.TERM !== 'dumb';
+  const json = io.globals.json === true;
+  // A bar needs a terminal that understands carriage return and erase-line; TERM=dumb does not.
+  const progress = process.stderr.isTTY === true && io.env.TERM !== 'dumb' && !quiet && !json;
   const verbose = io.globals.verbose === true;
-  const everyJob = verbose || process.stdout.isTTY !== true;
-  return new TextReporter({ ...io, progress, everyJob, quiet, verbose, json: io.globals.json === true });
+  // Without the bar, plain lines say what finished.
+  const everyJob = verbose || process.stdout.isTTY !== true || !progress;
+  const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json });
+  onExit(() => reporter.close()); // the cursor comes back even when runner crashes
+  return reporter;
 }
 
 /** The size of the terminal runner writes to (stdout, else stderr), for terminal jobs; none when neither is one. */

@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
+    runCleanups(); // a progress line still drawn goes before the message, not under it
     if (err instanceof RunnerError) {
       process.stderr.write(`runner: error: ${err.message}\n`);
       if (wantsJson) process.stdout.write(errorJson(command, err.exitCode, err.kind, err.message));

@@ -6,3 +6,4 @@ export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
 export { renderCycleStart, renderWatchStatus, watchCycleJson } from './watch.js';
+export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';

@@ -1,6 +1,7 @@
 // The --json objects: one per command, on stdout, nothing else there.
 import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
 import type { JobReport } from '../reporter.js';
+import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
 
 export function scanJson(s: ScanSummary): object {
@@ -10,18 +11,22 @@ export function scanJson(s: ScanSummary): object {
 export function jobJson(style: Style, j: JobReport): object {
   return {
     tool: j.tool, file: j.path, status: j.status, reasons: j.reasons.map((r) => r.kind),
+    // Each reason whole (the fields explain --json shows) with the words the terminal prints.
+    reasonDetails: j.reasons.map((r) => ({ ...r, text: describeReason(r) })),
     exitCode: j.exitCode, signal: j.signal, timedOut: j.timedOut,
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
+    finishedAt: j.finishedAt,
   };
 }
 
-export function runJson(style: Style, r: RunReport, exitCode: number): string {
+export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
   return JSON.stringify({
     command: 'run', exitCode, dryRun: r.dryRun, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
     scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
     mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
     ...(r.staged !== undefined ? { staged: r.staged } : {}),
+    junit: junit === null ? null : shown(style, junit),
   }) + '\n';
 }
 

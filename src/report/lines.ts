@@ -1,6 +1,6 @@
 // Turns job events into text: one line per finished job when not on a
-// terminal (or -v), failures with their log always, a live progress line on
-// stderr when it is a terminal.
+// terminal (or -v, or TERM=dumb), failures with their log always, printed
+// above a live progress bar on stderr when that is a terminal.
 import fs from 'node:fs';
 import type { JobReport, Reporter } from '../reporter.js';
 import type { ScanIssue } from '../scan/index.js';
@@ -18,9 +18,9 @@ export interface Stream {
 export interface TextOptions extends Style {
   out: Stream;
   err: Stream;
-  /** Live progress on err (a terminal, not TERM=dumb). */
+  /** A live progress bar on err (a terminal, not TERM=dumb, not --quiet): the only escape sequences runner writes besides colour. */
   progress: boolean;
-  /** A line for every finished job, passes too (out is not a terminal, or -v). */
+  /** A line for every finished job, passes too (out is not a terminal, no progress bar, or -v). */
   everyJob: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -92,7 +92,7 @@ export class TextReporter implements Reporter {
   }
 
   jobFinished(j: JobReport): void {
-    if (j.status !== 'cached-failure') this.progress?.finished(`${j.tool} ${j.path}`);
+    if (j.status !== 'cached-failure') this.progress?.finished(`${j.tool} ${j.path}`, j.status === 'failed');
     if (this.o.json) return;
     const failed = j.status === 'failed' || j.status === 'cached-failure';
     const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
@@ -105,7 +105,7 @@ export class TextReporter implements Reporter {
     }
   }
 
-  /** Removes the progress line before the summary is printed. */
+  /** Removes the progress bar (before the summary, and on every way out) and shows the cursor again. */
   close(): void {
     this.progress?.stop();
   }

@@ -24,7 +24,7 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   if (failures.length > 0) {
     lines.push(bold(style, `runner: ${plural(failures.length, 'failure')}:`));
     for (const j of failures.slice(0, FAILURES_LISTED)) {
-      lines.push(`  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? '' : ` log: ${shown(style, j.log)}`}`);
+      lines.push(`  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? ' no log: it wrote nothing' : ` log: ${shown(style, j.log)}`}`);
     }
     if (failures.length > FAILURES_LISTED) lines.push(`  ... and ${failures.length - FAILURES_LISTED} more`);
   }

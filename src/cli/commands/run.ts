@@ -1,7 +1,8 @@
 // runner run [FILE...]: scan, then run the stale jobs.
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
-import { renderIssueWarning, renderNothingStaged, renderRunSummary, runJson } from '../../report/index.js';
+import { checkReportFile, renderIssueWarning, renderJunit, renderNothingStaged, renderRunSummary, runJson, shownPath, writeReportFile } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
 import { apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
 import { onExit } from '../cleanup.js';
@@ -17,6 +18,7 @@ interface RunFlags {
   jobserver?: boolean;
   jobserverStyle?: 'pipe' | 'fifo';
   staged?: boolean;
+  junit?: string;
 }
 
 export function addRunCommand(program: Command): void {
@@ -31,6 +33,7 @@ export function addRunCommand(program: Command): void {
     .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--staged', 'check what is staged for commit: the jobs of the staged files and of the files that depend on them, run in a copy of the git index')
     .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
+    .option('--junit <file>', 'write a JUnit XML report of every job that was not fresh into FILE (also when the run fails or is interrupted; not in a dry run)')
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(new Option('--jobserver-style <style>', 'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)')
       .choices(['pipe', 'fifo']).default('pipe'))
@@ -38,6 +41,9 @@ export function addRunCommand(program: Command): void {
       const io = makeIo(cmd);
       const reporter = textReporter(io);
       const extra = { ...(flags.failFast === true ? { failFast: true } : {}), ...(flags.mergedLog !== undefined ? { mergedLog: flags.mergedLog } : {}) };
+      // Checked before anything runs: a report that cannot be written is a usage error, not a lost run.
+      const junit = flags.junit === undefined ? null : path.resolve(io.cwd, flags.junit);
+      if (junit !== null) checkReportFile('--junit', junit);
       const signals = interruptOnSignals(io);
       try {
         const report = await run({
@@ -50,10 +56,24 @@ export function addRunCommand(program: Command): void {
         reporter.close();
         io.err.write(renderIssueWarning(report.scan));
         const code = exitForRun(report);
+        // A dry run (also under `make -n`) writes no report: nothing ran.
+        const junitWritten = junit !== null && !report.dryRun ? junit : null;
+        let junitError: unknown = null;
+        try {
+          if (junitWritten !== null) writeReportFile('--junit', junitWritten, renderJunit(io, report, new Date()));
+        } catch (err) {
+          junitError = err; // exit 2, but the text summary first: the results are recorded, the user should see them
+          if (io.globals.json === true) throw err;
+        }
         const nothingStaged = report.staged?.length === 0 && io.globals.json !== true;
-        io.out.write(io.globals.json === true ? runJson(io, report, code) : nothingStaged ? renderNothingStaged() : renderRunSummary(io, report));
+        io.out.write(io.globals.json === true ? runJson(io, report, code, junitWritten) : nothingStaged ? renderNothingStaged() : renderRunSummary(io, report));
+        if (junitError !== null) throw junitError;
+        if (junit !== null && io.globals.json !== true) {
+          io.out.write(junitWritten === null ? 'runner: dry run: no JUnit report written\n' : `runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
+        }
         process.exitCode = code;
       } finally {
+        reporter.close();
         signals.dispose();
       }
     });

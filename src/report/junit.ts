@@ -1,0 +1,219 @@
+// The --junit report: JUnit XML for CI systems, one <testsuite> per tool and
+// one <testcase> per job that was not fresh. Renders from a RunReport and
+// writes the file atomically; it decides nothing about what runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunReport } from '../api.js';
+import { ReportFileError } from '../errors.js';
+import type { JobReport } from '../reporter.js';
+import { assertNever } from '../types.js';
+import { describeReason } from './reasons.js';
+import { type Style, seconds, shown } from './style.js';
+import { xmlAttr, xmlText } from './xml.js';
+
+/** How much of a failing job's log goes into its <failure>: the end, where the error usually is. */
+export const JUNIT_LOG_BYTES = 64 * 1024;
+
+/** The end of a log as it goes into the report; null when the file is gone. */
+export interface LogTail {
+  text: string;
+  /** Bytes before `text` that were left out. */
+  omitted: number;
+}
+
+/** Reads at most the last `limit` bytes of a log, starting on a whole UTF-8 character. */
+export function readLogTail(file: string, limit = JUNIT_LOG_BYTES): LogTail | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - limit);
+    const buf = Buffer.alloc(size - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    let from = 0;
+    // Continuation bytes (10xxxxxx) at the cut belong to a character that began before it.
+    if (start > 0) while (from < n && ((buf[from] ?? 0) & 0xc0) === 0x80) from++;
+    return { text: buf.subarray(from, n).toString('utf8'), omitted: start + from };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const secs = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
+
+/** How a job that ran ended badly, as the failure's message and type. */
+function howItEnded(j: JobReport): { message: string; type: string } {
+  if (j.timedOut) return { message: `timed out after ${seconds(j.durationMs)}`, type: 'timeout' };
+  if (j.exitCode !== null) return { message: `exit ${j.exitCode}`, type: 'exit' };
+  if (j.signal !== null) return { message: `killed by ${j.signal}`, type: 'signal' };
+  return { message: 'could not start', type: 'start' };
+}
+
+function logBody(style: Style, j: JobReport, readLog: (file: string) => LogTail | null): string {
+  if (j.log === null) return '(no output)';
+  const tail = readLog(j.log);
+  if (tail === null) return `(log missing: ${shown(style, j.log)})`;
+  const head = tail.omitted > 0 ? `... (${tail.omitted} earlier bytes in ${shown(style, j.log)})\n` : '';
+  return head + tail.text;
+}
+
+interface Case {
+  xml: string;
+  failure: boolean;
+  error: boolean;
+  skipped: boolean;
+  ms: number;
+}
+
+function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: string) => LogTail | null): Case {
+  const props: [string, string][] = [];
+  if (j.reasons.length > 0) props.push(['reasons', j.reasons.map(describeReason).join('; ')]);
+  if (j.log !== null) props.push(['log', shown(style, j.log)]);
+  let inner = '';
+  let ms = j.durationMs ?? 0;
+  const c = { failure: false, error: false, skipped: false };
+  switch (j.status) {
+    case 'passed':
+      break;
+    case 'failed': {
+      const { message, type } = howItEnded(j);
+      inner = `<failure message="${xmlAttr(message)}" type="${type}">${xmlText(logBody(style, j, readLog))}</failure>`;
+      c.failure = true;
+      break;
+    }
+    case 'cached-failure': {
+      // It did not run now: no time in this run; the message says when it did.
+      ms = 0;
+      const when = j.finishedAt === null ? 'unknown' : new Date(j.finishedAt).toISOString();
+      props.push(['cached', 'true'], ['lastRan', when], ['lastDuration', `${secs(j.durationMs)}s`]);
+      const message = `cached failure (${howItEnded(j).message}, last ran ${when}); not rerun: its inputs did not change`;
+      inner = `<failure message="${xmlAttr(message)}" type="cached-failure">${xmlText(logBody(style, j, readLog))}</failure>`;
+      c.failure = true;
+      break;
+    }
+    case 'interrupted': {
+      // It started and was stopped: no verdict, but not a pass either.
+      const by = r.interrupted === null ? '' : ` (run stopped by ${r.interrupted})`;
+      inner = `<error message="${xmlAttr(`interrupted after ${seconds(j.durationMs)}${by}`)}" type="interrupted">${xmlText(logBody(style, j, readLog))}</error>`;
+      c.error = true;
+      break;
+    }
+    case 'not-started': {
+      const why = r.interrupted !== null ? `the run was stopped by ${r.interrupted}` : 'the run stopped after a failure (--fail-fast)';
+      inner = `<skipped message="${xmlAttr(`not started: ${why}`)}"/>`;
+      c.skipped = true;
+      break;
+    }
+    case 'would-run':
+      inner = '<skipped message="dry run"/>';
+      c.skipped = true;
+      break;
+    default:
+      assertNever(j.status);
+  }
+  const properties = props.length === 0 ? ''
+    : `<properties>${props.map(([k, v]) => `<property name="${k}" value="${xmlAttr(v)}"/>`).join('')}</properties>`;
+  const open = `<testcase name="${xmlAttr(j.path)}" classname="${xmlAttr(j.tool)}" file="${xmlAttr(j.path)}" time="${secs(ms)}"`;
+  const body = properties + inner;
+  return { ...c, ms, xml: body === '' ? `    ${open}/>` : `    ${open}>${body}</testcase>` };
+}
+
+/**
+ * The report of one run. Fresh jobs are not listed: the planner does not
+ * enumerate them (a no-op over 100,000 jobs must stay fast), and their
+ * results are those of the earlier runs that reported them.
+ */
+export function renderJunit(style: Style, r: RunReport, at: Date, readLog: (file: string) => LogTail | null = readLogTail): string {
+  const byTool = new Map<string, Case[]>();
+  for (const j of r.jobs) {
+    const cases = byTool.get(j.tool) ?? [];
+    cases.push(renderCase(style, r, j, readLog));
+    byTool.set(j.tool, cases);
+  }
+  const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const suites: string[] = [];
+  for (const [tool, cases] of byTool) {
+    const n = {
+      tests: cases.length, failures: cases.filter((c) => c.failure).length,
+      errors: cases.filter((c) => c.error).length, skipped: cases.filter((c) => c.skipped).length,
+    };
+    total.tests += n.tests;
+    total.failures += n.failures;
+    total.errors += n.errors;
+    total.skipped += n.skipped;
+    const time = secs(cases.reduce((sum, c) => sum + c.ms, 0));
+    suites.push(
+      `  <testsuite name="${xmlAttr(tool)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${time}" timestamp="${at.toISOString()}">\n` +
+        cases.map((c) => c.xml + '\n').join('') + '  </testsuite>\n',
+    );
+  }
+  const fresh = r.counts.fresh === 0 ? '' : `  <!-- ${r.counts.fresh} fresh jobs (unchanged since they last passed) are not listed -->\n`;
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="runner" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${secs(r.durationMs)}" timestamp="${at.toISOString()}">\n` +
+    fresh + suites.join('') + '</testsuites>\n';
+}
+
+/** The first existing directory at or above dir. */
+function existingAncestor(dir: string): string {
+  let d = dir;
+  while (!fs.existsSync(d)) {
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return d;
+}
+
+/**
+ * Checks, before anything runs, that the report can be written: the file is
+ * not a directory and its directory exists or can be created. Creates nothing
+ * (a dry run, e.g. under `make -n`, must leave no trace).
+ */
+export function checkReportFile(option: string, file: string): void {
+  const problem = (text: string, cause?: unknown): ReportFileError =>
+    new ReportFileError({ option, path: file, problem: text }, cause === undefined ? undefined : { cause });
+  const isDirectory = (p: string): boolean => {
+    try {
+      return fs.statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (isDirectory(file)) throw problem('is a directory');
+  const dir = existingAncestor(path.dirname(file));
+  if (!isDirectory(dir)) throw problem(`${dir} is not a directory`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    throw problem(`cannot write in ${dir}`, err);
+  }
+}
+
+/** Creates dir and its missing parents one by one (a recursive mkdirSync never returns under /proc). */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) fs.mkdirSync(d);
+}
+
+/** Writes the report through a temp file and a rename, so a reader never sees half of it. */
+export function writeReportFile(option: string, file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    makeDirs(path.dirname(file));
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // there was no temp file: its directory is the problem
+    }
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ReportFileError({ option, path: file, problem: `cannot be written (${code})` }, { cause: err });
+  }
+}

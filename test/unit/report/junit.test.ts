@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { RunReport } from '../../../src/api.js';
+import { type LogTail, readLogTail, renderJunit } from '../../../src/report/junit.js';
+import type { JobReport } from '../../../src/reporter.js';
+import type { RelPath } from '../../../src/types.js';
+
+const style = { color: false, cwd: '/src' };
+const at = new Date('2026-11-21T10:00:00.000Z');
+
+function job(tool: string, file: string, extra: Partial<JobReport>): JobReport {
+  return {
+    tool, path: file as RelPath, status: 'passed', reasons: [{ kind: 'new' }], exitCode: 0, signal: null, timedOut: false,
+    durationMs: 1500, log: null, finishedAt: null, ...extra,
+  };
+}
+
+function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
+  return {
+    dryRun: false, scan: { tracked: 9, new: 0, changed: 0, removed: 0, hashed: 0, issues: [] },
+    counts: { jobs: jobs.length + 5, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 5, notStarted: 0 },
+    jobs, interrupted: null, mergedLog: null, durationMs: 4321, ...extra,
+  };
+}
+
+const logs: Record<string, LogTail> = {
+  '/src/.runner/logs/f.log': { text: '\x1b[31mError\x1b[0m: a < b && c > d\x00\n', omitted: 0 },
+  '/src/.runner/logs/big.log': { text: 'the end\n', omitted: 70000 },
+};
+const readLog = (file: string): LogTail | null => logs[file] ?? null;
+
+describe('the JUnit report', () => {
+  test('one testsuite per tool in plan order, counts and times on suites and the root', () => {
+    const xml = renderJunit(style, report([
+      job('lint', 'a.py', {}),
+      job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/f.log', durationMs: 250 }),
+      job('lint', 'b.py', { status: 'failed', exitCode: 2, log: null, durationMs: 500 }),
+    ]), at, readLog);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" skipped="0" time="4.321" timestamp="2026-11-21T10:00:00.000Z">\n')).toBe(true);
+    expect(xml).toContain('<!-- 5 fresh jobs (unchanged since they last passed) are not listed -->');
+    const suites = [...xml.matchAll(/<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)" time="([^"]+)"/g)].map((m) => m.slice(1));
+    expect(suites).toEqual([['lint', '2', '1', '0', '0', '2.000'], ['test', '1', '1', '0', '0', '0.250']]);
+    expect(xml).toContain('<testcase name="a.py" classname="lint" file="a.py" time="1.500"><properties><property name="reasons" value="new file"/></properties></testcase>');
+    expect(xml).toContain('<failure message="exit 2" type="exit">(no output)</failure>');
+    expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
+  });
+
+  test('a failure carries its log, escaped and without terminal escapes or illegal characters', () => {
+    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/f.log' })]), at, readLog);
+    expect(xml).toContain('<property name="log" value=".runner/logs/f.log"/>');
+    expect(xml).toContain('<failure message="exit 1" type="exit">Error: a &lt; b &amp;&amp; c &gt; d\n</failure>');
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
+  });
+
+  test('a long log is cut to its end, saying how much was left out and where the whole is', () => {
+    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/big.log' })]), at, readLog);
+    expect(xml).toContain('<failure message="exit 1" type="exit">... (70000 earlier bytes in .runner/logs/big.log)\nthe end\n</failure>');
+  });
+
+  test('timeouts, signals and a log gone missing are described', () => {
+    const xml = renderJunit(style, report([
+      job('test', 'slow.py', { status: 'failed', timedOut: true, exitCode: null, signal: 'SIGKILL', durationMs: 60000 }),
+      job('test', 'killed.py', { status: 'failed', exitCode: null, signal: 'SIGSEGV', log: '/src/.runner/logs/gone.log' }),
+    ]), at, readLog);
+    expect(xml).toContain('<failure message="timed out after 60.00s" type="timeout">');
+    expect(xml).toContain('<failure message="killed by SIGSEGV" type="signal">(log missing: .runner/logs/gone.log)</failure>');
+  });
+
+  test('a cached failure is a failure marked as cached, with when it last ran, and takes no time in this run', () => {
+    const xml = renderJunit(style, report([job('test', 't.py', {
+      status: 'cached-failure', reasons: [], exitCode: 1, log: '/src/.runner/logs/f.log', finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
+    })]), at, readLog);
+    expect(xml).toContain('<testcase name="t.py" classname="test" file="t.py" time="0.000"><properties><property name="log" value=".runner/logs/f.log"/>'
+      + '<property name="cached" value="true"/><property name="lastRan" value="2026-11-20T09:30:00.000Z"/><property name="lastDuration" value="1.500s"/></properties>'
+      + '<failure message="cached failure (exit 1, last ran 2026-11-20T09:30:00.000Z); not rerun: its inputs did not change" type="cached-failure">Error:');
+  });
+
+  test('an interrupted run: the stopped job is an error, the ones never started are skipped', () => {
+    const xml = renderJunit(style, report([
+      job('test', 'a.py', { status: 'interrupted', exitCode: null, signal: 'SIGTERM', durationMs: 2000 }),
+      job('test', 'b.py', { status: 'not-started', exitCode: null, durationMs: null }),
+    ], { interrupted: 'SIGINT' }), at, readLog);
+    expect(xml).toContain('tests="2" failures="0" errors="1" skipped="1"');
+    expect(xml).toContain('<error message="interrupted after 2.00s (run stopped by SIGINT)" type="interrupted">(no output)</error>');
+    expect(xml).toContain('<testcase name="b.py" classname="test" file="b.py" time="0.000"><properties><property name="reasons" value="new file"/></properties><skipped message="not started: the run was stopped by SIGINT"/></testcase>');
+    const failFast = renderJunit(style, report([job('test', 'b.py', { status: 'not-started', exitCode: null })]), at, readLog);
+    expect(failFast).toContain('<skipped message="not started: the run stopped after a failure (--fail-fast)"/>');
+  });
+
+  test('names with markup characters are escaped in attributes', () => {
+    const xml = renderJunit(style, report([job('t&"<x>', "it's <a>.py", {})], { counts: { ...report([]).counts, fresh: 0 } }), at, readLog);
+    expect(xml).toContain('<testsuite name="t&amp;&quot;&lt;x&gt;"');
+    expect(xml).toContain('<testcase name="it&apos;s &lt;a&gt;.py" classname="t&amp;&quot;&lt;x&gt;"');
+    expect(xml).not.toContain('<!--');
+  });
+});
+
+describe('reading the end of a log', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  test('keeps the last bytes, starting on a whole UTF-8 character', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-unit-'));
+    const file = path.join(dir, 'x.log');
+    fs.writeFileSync(file, 'ab' + 'é'.repeat(10)); // 2 + 20 bytes
+    expect(readLogTail(file, 100)).toEqual({ text: 'ab' + 'é'.repeat(10), omitted: 0 });
+    expect(readLogTail(file, 5)).toEqual({ text: 'éé', omitted: 18 }); // the cut fell inside an é: it starts at the next
+    expect(readLogTail(path.join(dir, 'missing.log'))).toBeNull();
+  });
+});
