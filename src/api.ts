@@ -10,9 +10,9 @@ import { type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { Reporter } from './reporter.js';
 import { LOGS_DIR, MANIFEST_FILE, type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { attachDeps } from './api/attach-deps.js';
+import { TRACES_DIR, attachDeps } from './api/attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
-import { STAGED_TREE_PREFIX } from './api/staged-tree.js';
+import { isStagedEntry } from './api/staged-tree.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
@@ -148,7 +148,7 @@ export async function clean(opts: SessionOptions): Promise<{ stateDir: string; r
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { stateDir, removed: false };
     throw new StateDirError({ path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
   }
-  const ours = (e: string): boolean => e === LOGS_DIR || e.startsWith(MANIFEST_FILE) || e.startsWith(STAGED_TREE_PREFIX);
+  const ours = (e: string): boolean => e === LOGS_DIR || e === TRACES_DIR || e.startsWith(MANIFEST_FILE) || isStagedEntry(e);
   if (!entries.every(ours)) {
     throw new StateDirError({ path: stateDir, problem: `does not look like a runner state directory (it holds ${entries.filter((e) => !ours(e)).slice(0, 3).join(', ')}); not removing it` });
   }

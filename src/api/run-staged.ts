@@ -17,6 +17,9 @@ import { type RunCounts, type RunOptions, type RunReport, checkToolNames, report
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
 
+/** The staged tree's python import cache, beside the working tree's. */
+const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
+
 const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0 };
 
 export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
@@ -37,15 +40,19 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
     const working = s.manifest.files;
     try {
       const st = stagedSession(s, tree.root, opts.env);
-      const scanned = scanStaged(s, st, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      const scanned = scanStaged(s, st, work, tree, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
       // The python import cache is keyed by the tools' environment, whose PYTHONPATH names the
-      // staged tree: put the working tree's back, or the next `runner run` would read every import again.
+      // staged tree: the staged tree keeps its own, and the working tree's is put back.
       const pythonImports = s.manifest.blob(PYTHON_IMPORTS);
+      const stagedImports = tree.persistent ? s.manifest.blob(STAGED_PYTHON_IMPORTS) : undefined;
+      if (stagedImports !== undefined) s.manifest.setBlob(PYTHON_IMPORTS, stagedImports);
       const graphs = await attachDeps(st, scanned, signal);
-      if (pythonImports !== undefined) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
+      const after = s.manifest.blob(PYTHON_IMPORTS);
+      if (tree.persistent && after !== undefined && after !== stagedImports && after !== pythonImports) s.manifest.setBlob(STAGED_PYTHON_IMPORTS, after);
+      if (pythonImports !== undefined && after !== pythonImports) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
       const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
       const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
       const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
@@ -69,7 +76,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
         : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
       return {
         dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
-        mergedLog, durationMs: performance.now() - started, staged,
+        mergedLog, durationMs: performance.now() - started, staged, deps: scanned.deps,
       };
     } finally {
       s.manifest.files = working;

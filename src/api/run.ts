@@ -16,7 +16,7 @@ import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
 import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
-import { type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
+import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
 
 export interface RunOptions extends ApiOptions {
   files?: string[];
@@ -60,6 +60,8 @@ export interface RunReport {
   interrupted: string | null;
   mergedLog: string | null;
   durationMs: number;
+  /** Import scanning for deps kinds that read imports (absent when nothing was planned). */
+  deps?: DepsScanSummary;
   /** With --staged: the staged files under the source tree. */
   staged?: RelPath[];
 }
@@ -140,7 +142,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     return {
       dryRun, scan: scanned.summary, counts, jobs,
       interrupted: signal.aborted ? String(signal.reason) : null,
-      mergedLog, durationMs: performance.now() - started,
+      mergedLog, durationMs: performance.now() - started, deps: scanned.deps,
     };
   });
 }

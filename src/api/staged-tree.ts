@@ -8,9 +8,9 @@ import path from 'node:path';
 import { type LatchedTool, type ToolLatch, buildToolEnvironment, digestInput } from '../config/index.js';
 import { resolveExecutable } from '../config/executable.js';
 import { UsageError } from '../errors.js';
-import { type WorkTree, checkoutIndex } from '../git/index.js';
+import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
 import { canonicalJson, hashString } from '../hash.js';
-import type { FileEntry } from '../manifest/index.js';
+import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
@@ -18,36 +18,98 @@ import type { Session } from '../session.js';
 import type { LatchId, RelPath } from '../types.js';
 import { type Scanned, loggedFingerprints } from './scan-and-save.js';
 
-/** Staged trees are `<stateDir>/staged-<pid>-XXXXXX`; `runner clean` knows the prefix. */
-export const STAGED_TREE_PREFIX = 'staged-';
+/**
+ * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
+ * up to date by rewriting only what changed (with `staged.index`, git's record
+ * of what was written there). A run that finds it in use (`staged.lock` held by
+ * a live runner) writes a temporary `<stateDir>/staged-<pid>-XXXXXX` instead.
+ */
+export const STAGED_TREE_DIR = 'staged';
+const STAGED_INDEX = 'staged.index';
+const STAGED_LOCK = 'staged.lock';
+const TEMP_TREE_PREFIX = 'staged-';
+/** Manifest snapshots of the staged tree: its files' stats and digests, and when they were taken. */
+const STAGED_FILES = 'staged.files';
+const STAGED_SCANNED_AT = 'staged.scanned-at';
+
+/** The state directory's entries that belong to staged trees (`runner clean` removes them). */
+export function isStagedEntry(name: string): boolean {
+  return name === STAGED_TREE_DIR || name === STAGED_INDEX || name === STAGED_LOCK || name.startsWith(TEMP_TREE_PREFIX);
+}
 
 export interface StagedTree {
-  /** The temporary directory (removed by remove()). */
-  dir: string;
-  /** The source tree's counterpart inside it. */
+  /** The source tree's counterpart: the index's content under the source tree. */
   root: string;
+  /** The tree object it holds. */
+  tree: string;
+  /** Kept between runs (its file stats are worth keeping), or temporary. */
+  persistent: boolean;
+  /** Releases it: removes a temporary tree, unlocks the kept one. Safe to call twice. */
   remove: () => void;
 }
 
-/** Writes the index's content under the source tree into a new directory in the state directory. */
+/** Writes the index's content under the source tree into the state directory. */
 export function writeStagedTree(s: Session, w: WorkTree, pid: number): StagedTree {
   removeAbandonedTrees(s.stateDir);
-  const dir = fs.mkdtempSync(path.join(s.stateDir, `${STAGED_TREE_PREFIX}${pid}-`));
+  const tree = indexTree(w);
+  const lock = path.join(s.stateDir, STAGED_LOCK);
+  if (takeLock(lock, pid)) {
+    const root = path.join(s.stateDir, STAGED_TREE_DIR);
+    const index = path.join(s.stateDir, STAGED_INDEX);
+    let released = false;
+    const remove = (): void => {
+      if (!released) fs.rmSync(lock, { force: true });
+      released = true;
+    };
+    try {
+      fs.mkdirSync(root, { recursive: true });
+      try {
+        syncTreeInto(w.git, tree, root, index);
+      } catch {
+        // A damaged private index (a runner killed while writing it): start the tree again.
+        fs.rmSync(index, { force: true });
+        fs.rmSync(root, { recursive: true, force: true });
+        fs.mkdirSync(root, { recursive: true });
+        syncTreeInto(w.git, tree, root, index);
+      }
+      return { root, tree, persistent: true, remove };
+    } catch (err) {
+      remove();
+      throw err;
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(s.stateDir, `${TEMP_TREE_PREFIX}${pid}-`));
   const remove = (): void => fs.rmSync(dir, { recursive: true, force: true });
   try {
     const root = checkoutIndex(w, dir);
     fs.mkdirSync(root, { recursive: true });
-    return { dir, root, remove };
+    return { root, tree, persistent: false, remove };
   } catch (err) {
     remove();
     throw err;
   }
 }
 
-/** Trees left by a runner that was killed outright (its pid is gone). */
+/** Takes the kept tree's lock, unless a live runner holds it; a dead runner's lock is taken over. */
+function takeLock(lock: string, pid: number): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, `${pid}\n`, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
+    fs.rmSync(lock, { force: true });
+  }
+  return false;
+}
+
+/** Temporary trees left by a runner that was killed outright (its pid is gone). */
 function removeAbandonedTrees(stateDir: string): void {
   for (const name of fs.readdirSync(stateDir)) {
-    const m = new RegExp(`^${STAGED_TREE_PREFIX}(\\d+)-`).exec(name);
+    const m = new RegExp(`^${TEMP_TREE_PREFIX}(\\d+)-`).exec(name);
     if (m === null || isAlive(Number(m[1]))) continue;
     fs.rmSync(path.join(stateDir, name), { recursive: true, force: true });
   }
@@ -102,20 +164,33 @@ export interface StagedScan extends Scanned {
   files: Map<RelPath, FileEntry>;
 }
 
-/** Walks and digests the staged tree, without adopting it into the manifest. */
+/**
+ * Digests the staged tree's files (those of the index, by the config's
+ * include/exclude and whitelist), without adopting them into the manifest.
+ * A kept tree's stats and digests are kept too, so an unchanged file is not
+ * read again.
+ */
 export function scanStaged(
-  s: Session, st: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools'>,
+  s: Session, st: Session, w: WorkTree, staged: StagedTree, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools'>,
 ): StagedScan {
-  const stateRel = path.relative(s.sourceTree, s.stateDir);
-  const inside = stateRel !== '' && !stateRel.startsWith('..') && !path.isAbsolute(stateRel);
   const { config } = s.loaded;
-  const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
-  const result = scanTree({
-    sourceTree: st.sourceTree, spec,
-    prior: { files: new Map(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null },
-    onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
-  });
+  // The index's own list, not a walk: files a job left in the staged tree are not part of the commit.
+  const inIndex = treeFiles(w.git, staged.tree);
+  const whitelisted = new Set(s.whitelist ?? []);
+  const listed = s.whitelist === null ? inIndex : inIndex.filter((p) => whitelisted.has(p));
+  const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: listed, skip: [] });
+  const prior = { files: new Map<RelPath, FileEntry>(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null };
+  const kept = staged.persistent ? s.manifest.blob(STAGED_FILES) : undefined;
+  if (kept !== undefined) {
+    decodeFiles(kept, prior.files);
+    prior.racyThresholdMs = Number(s.manifest.blob(STAGED_SCANNED_AT)?.toString('utf8') ?? 0);
+  }
+  const result = scanTree({ sourceTree: st.sourceTree, spec, prior, onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed) });
   for (const issue of result.issues) reporter.scanIssue(issue);
+  if (staged.persistent && (kept === undefined || result.hashed > 0 || result.removedFiles.length > 0)) {
+    s.manifest.setBlob(STAGED_FILES, encodeFiles(result.update.files));
+    s.manifest.setBlob(STAGED_SCANNED_AT, Buffer.from(String(result.update.scanStartedMs), 'utf8'));
+  }
   for (const t of st.tools) s.manifest.addLatch(t.latchId, t.latch);
   const files = result.update.files;
   const working = s.manifest.files;

@@ -1,7 +1,7 @@
 // What is being committed: the paths staged under the source tree, and the
 // index's content written out as a tree of files.
 import type { RelPath } from '../types.js';
-import { runGit, splitZ } from './command.js';
+import { type GitContext, runGit, splitZ } from './command.js';
 import type { WorkTree } from './repo.js';
 
 /** Files staged for commit (added, copied, modified, renamed) under the source tree, relative to it. */
@@ -20,4 +20,30 @@ export function checkoutIndex(w: WorkTree, dir: string): string {
   // -a from the source tree writes only the entries below it.
   runGit(w.git, ['checkout-index', '-a', `--prefix=${dir}/`]);
   return w.prefix === '' ? dir : `${dir}/${w.prefix}`;
+}
+
+/** The tree object of what the index holds under the source tree (written to the object store, as a commit would). */
+export function indexTree(w: WorkTree): string {
+  if (w.prefix === '') return runGit(w.git, ['write-tree']).toString('utf8').trim();
+  try {
+    return runGit(w.git, ['write-tree', `--prefix=${w.prefix}/`]).toString('utf8').trim();
+  } catch {
+    // Nothing of the source tree in the index: the empty tree (sha1 or sha256, as the repository has it).
+    return runGit(w.git, ['hash-object', '-t', 'tree', '-w', '--stdin'], Buffer.alloc(0)).toString('utf8').trim();
+  }
+}
+
+/**
+ * Makes `dir` hold exactly `tree`'s files, rewriting only those that differ
+ * from what `privateIndex` says was written there last time (or whose stat no
+ * longer matches it: a job changed or removed them), and removing files the
+ * tree no longer has. The repository's own index is not touched.
+ */
+export function syncTreeInto(git: GitContext, tree: string, dir: string, privateIndex: string): void {
+  runGit({ cwd: git.cwd, env: { ...git.env, GIT_INDEX_FILE: privateIndex } }, [`--work-tree=${dir}`, 'read-tree', '--reset', '-u', tree]);
+}
+
+/** Every file path in `tree`, relative to it. */
+export function treeFiles(git: GitContext, tree: string): RelPath[] {
+  return splitZ(runGit(git, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', tree])) as RelPath[];
 }

@@ -83,11 +83,16 @@ export function commitCount(repo: string): number {
   return Number(gitOk(repo, ['rev-list', '--count', 'HEAD']).trim());
 }
 
-/** Leftover staged trees in a state directory. */
+/** Temporary staged trees in a state directory (the kept one, `staged`, is not counted). */
 export function stagedTrees(stateDir: string): string[] {
   try {
     return fs.readdirSync(stateDir).filter((n) => n.startsWith('staged-'));
   } catch {
     return [];
   }
+}
+
+/** Whether a runner holds the kept staged tree. */
+export function stagedLockHeld(stateDir: string): boolean {
+  return fs.existsSync(path.join(stateDir, 'staged.lock'));
 }

@@ -53,6 +53,15 @@ describe('deps: trace', () => {
     expect((await ran(sb)).keys).toEqual([]);
   });
 
+  test('runner clean removes a state directory that traced jobs used', async () => {
+    const sb = useFixture('deps-dynamic');
+    await firstRun(sb);
+    expect(fs.readdirSync(path.join(sb.tree, '.runner'))).toContain('traces');
+    const res = await runRunner(['clean'], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(0);
+    expect(fs.existsSync(path.join(sb.tree, '.runner'))).toBe(false);
+  });
+
   test('without strace, a traced tool stops the run with exit 2 and how to install it', async () => {
     const sb = useFixture('deps-dynamic');
     // A PATH with python3 but no strace.

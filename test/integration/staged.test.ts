@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
-import { checked, gitOk, gitTestEnv, stagedTrees, useRepo } from '../helpers/git.js';
+import { checked, gitOk, gitTestEnv, stagedLockHeld, stagedTrees, useRepo } from '../helpers/git.js';
 import { readConfig, waitFor, writeConfig } from '../helpers/sandbox.js';
 
 const env = gitTestEnv();
@@ -26,17 +26,70 @@ describe('run --staged', () => {
     expect(stagedTrees(path.join(sb.tree, '.runner'))).toEqual([]);
   });
 
-  test('only the jobs of staged files run, on the staged content, in a tree removed afterwards', async () => {
+  test('only the jobs of staged files run, on the staged content, in the kept staged tree', async () => {
     const sb = useRepo();
     write(sb.tree, 'notes/b.txt', 'second note, edited\n');
     gitOk(sb.tree, ['add', 'notes/b.txt']);
+    write(sb.tree, 'notes/b.txt', 'second note, edited again but not staged\n');
     const { res, json } = await runJson(['run', '--staged'], { cwd: sb.tree, env });
     expect(res.code, show(res)).toBe(0);
     expect(jobKeys(json.jobs)).toEqual(['check notes/b.txt']);
     expect(json.jobs[0]!.status).toBe('passed');
     expect((json as unknown as { staged: string[] }).staged).toEqual(['notes/b.txt']);
     expect(checked(sb)).toEqual(['notes/b.txt']);
-    expect(stagedTrees(path.join(sb.tree, '.runner'))).toEqual([]);
+    const stateDir = path.join(sb.tree, '.runner');
+    expect(stagedTrees(stateDir)).toEqual([]);
+    expect(stagedLockHeld(stateDir)).toBe(false);
+    expect(fs.readFileSync(path.join(stateDir, 'staged/notes/b.txt'), 'utf8')).toBe('second note, edited\n');
+    // Only the index's files: nothing untracked or ignored is copied.
+    expect(fs.existsSync(path.join(stateDir, 'staged/.runner'))).toBe(false);
+  });
+
+  test('the kept staged tree is brought up to date: only changed files are written, what a job changed is put back', async () => {
+    const sb = useRepo();
+    const staged = path.join(sb.tree, '.runner/staged');
+    write(sb.tree, 'notes/a.txt', 'first edit\n');
+    gitOk(sb.tree, ['add', 'notes/a.txt']);
+    expect((await runRunner(['run', '--staged'], { cwd: sb.tree, env })).code).toBe(0);
+    const before = fs.statSync(path.join(staged, 'lib/util.py'));
+    // As if a job had rewritten or removed files of the staged tree, and left one of its own.
+    fs.writeFileSync(path.join(staged, 'notes/b.txt'), 'changed by a job\n');
+    fs.rmSync(path.join(staged, 'check.cfg'));
+    fs.writeFileSync(path.join(staged, 'notes/left.txt'), 'BAD, left by a job\n');
+    gitOk(sb.tree, ['rm', '-q', '--cached', 'README.md']);
+    write(sb.tree, 'notes/a.txt', 'second edit\n');
+    gitOk(sb.tree, ['add', 'notes/a.txt']);
+    const { res, json } = await runJson(['run', '--staged'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(0);
+    // A file only a job wrote is not part of the commit: no job for it.
+    expect(jobKeys(json.jobs)).toEqual(['check notes/a.txt']);
+    expect(fs.readFileSync(path.join(staged, 'notes/a.txt'), 'utf8')).toBe('second edit\n');
+    expect(fs.readFileSync(path.join(staged, 'notes/b.txt'), 'utf8')).toBe(gitOk(sb.tree, ['show', ':notes/b.txt']));
+    expect(fs.readFileSync(path.join(staged, 'check.cfg'), 'utf8')).toBe(gitOk(sb.tree, ['show', ':check.cfg']));
+    expect(fs.existsSync(path.join(staged, 'README.md'))).toBe(false);
+    const after = fs.statSync(path.join(staged, 'lib/util.py'));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  test('while another runner holds the kept staged tree, a temporary one is used and removed', async () => {
+    const sb = useRepo();
+    const stateDir = path.join(sb.tree, '.runner');
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(path.join(stateDir, 'staged.lock'), `${process.pid}\n`); // this test process: alive
+    write(sb.tree, 'notes/a.txt', 'a BAD line\n');
+    gitOk(sb.tree, ['add', 'notes/a.txt']);
+    const res = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(1);
+    expect(res.stdout).toContain('check: BAD in notes/a.txt');
+    expect(stagedTrees(stateDir)).toEqual([]);
+    expect(fs.existsSync(path.join(stateDir, 'staged'))).toBe(false);
+    expect(fs.readFileSync(path.join(stateDir, 'staged.lock'), 'utf8')).toBe(`${process.pid}\n`);
+    // A lock left by a runner that is gone is taken over.
+    fs.writeFileSync(path.join(stateDir, 'staged.lock'), `${spawnSync('true').pid!}\n`);
+    const again = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
+    expect(again.code, show(again)).toBe(1);
+    expect(fs.existsSync(path.join(stateDir, 'staged/notes/a.txt'))).toBe(true);
+    expect(stagedLockHeld(stateDir)).toBe(false);
   });
 
   test('a failing staged file fails the run (exit 1) with the tool output shown', async () => {
@@ -141,6 +194,22 @@ describe('run --staged', () => {
     expect(json.deps.python).toEqual({ files: 3, scanned: 0 });
   });
 
+  test('the staged tree keeps its own python import cache: a second --staged run reads only the changed file', async () => {
+    const sb = useRepo();
+    type WithDeps = { deps: Record<string, { files: number; scanned: number }> };
+    write(sb.tree, 'lib/util.py', 'def double(x):\n    return x * 2\n');
+    gitOk(sb.tree, ['add', 'lib/util.py']);
+    const first = await runJson<WithDeps>(['run', '--staged'], { cwd: sb.tree, env });
+    expect(first.res.code, show(first.res)).toBe(0);
+    expect(first.json.deps.python).toEqual({ files: 3, scanned: 3 });
+    write(sb.tree, 'lib/util.py', 'def double(x):\n    return x + x\n');
+    gitOk(sb.tree, ['add', 'lib/util.py']);
+    const second = await runJson<WithDeps>(['run', '--staged'], { cwd: sb.tree, env });
+    expect(second.res.code, show(second.res)).toBe(0);
+    expect(second.json.deps.python).toEqual({ files: 3, scanned: 1 });
+    expect(jobKeys(second.json.jobs)).toContain('test tests/test_util.py');
+  });
+
   test("a staged change to a tool's declared input checks every job of that tool", async () => {
     const sb = useRepo();
     write(sb.tree, 'check.cfg', 'words to check: BAD\n');
@@ -161,17 +230,18 @@ describe('run --staged', () => {
     expect((json as unknown as { staged: string[] }).staged).toEqual(['notes/a.txt']);
   });
 
-  test('Ctrl-C while a job runs: exit 130, and the staged tree is removed', async () => {
+  test('Ctrl-C while a job runs: exit 130, and the staged tree is released', async () => {
     const sb = useRepo();
     write(sb.tree, 'notes/a.txt', 'SLOW\n');
     gitOk(sb.tree, ['add', 'notes/a.txt']);
     const running = startRunner(['run', '--staged'], { cwd: sb.tree, env });
     const stateDir = path.join(sb.tree, '.runner');
     await waitFor('the slow job to start', () => checked(sb).includes('notes/a.txt'));
-    expect(stagedTrees(stateDir)).toHaveLength(1);
+    expect(stagedLockHeld(stateDir)).toBe(true);
     running.child.kill('SIGINT');
     const res = await running.result;
     expect(res.code, show(res)).toBe(130);
+    expect(stagedLockHeld(stateDir)).toBe(false);
     expect(stagedTrees(stateDir)).toEqual([]);
   });
 
