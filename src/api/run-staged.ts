@@ -10,10 +10,9 @@ import { UsageError } from '../errors.js';
 import { findWorkTree, stagedPaths } from '../git/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
-import type { JobReport } from '../reporter.js';
 import type { RelPath } from '../types.js';
 import { PYTHON_IMPORTS, attachDeps } from './attach-deps.js';
-import { type RunCounts, type RunOptions, type RunReport, checkToolNames, reportOf, runStale, writeMergedLog } from './run.js';
+import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
 
@@ -54,22 +53,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       if (tree.persistent && after !== undefined && after !== stagedImports && after !== pythonImports) s.manifest.setBlob(STAGED_PYTHON_IMPORTS, after);
       if (pythonImports !== undefined && after !== pythonImports) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
       const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
-      const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
-      const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
-      const counts: RunCounts = { ...NO_JOBS, jobs: plan.jobs.length + plan.fresh, cachedFailures: cached.length, fresh: plan.fresh };
-      opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
-      const reports = new Map<PlannedJob, JobReport>();
-      for (const p of cached) {
-        const r = reportOf(p, 'cached-failure', st, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
-        reports.set(p, r);
-        opts.reporter.jobFinished(r);
-      }
-      if (dryRun) {
-        for (const p of stale) reports.set(p, reportOf(p, 'would-run', st));
-      } else if (stale.length > 0) {
-        counts.notStarted = await runStale(st, stale, { ...opts, makeflags }, signal, counts, reports);
-      }
-      const jobs = plan.jobs.flatMap((p) => reports.get(p) ?? []);
+      const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
       const { config } = s.loaded;
       const mergedLog = config.mergedLog === null || dryRun
         ? null

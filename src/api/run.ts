@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_TERMINAL_SIZE, type JobCommand, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
-import { type PlannedJob, fingerprintJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlannedJob, fingerprintJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
@@ -90,7 +90,7 @@ export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly s
   return new Set(wanted);
 }
 
-export function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
+function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result?: JobResult): JobReport {
   return {
     tool: p.job.tool.config.name, path: p.job.path, status,
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
@@ -115,27 +115,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
     await attachDeps(s, scanned, signal);
-    const plan = planJobs(scanned.planInput);
-    const planned = plan.jobs;
-    const stale = planned.filter((p) => p.verdict.state === 'stale');
-    const cached = planned.filter((p) => p.verdict.state === 'cached-failure');
-    const counts: RunCounts = {
-      jobs: planned.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
-      cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
-    };
-    opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
-    const reports = new Map<PlannedJob, JobReport>();
-    for (const p of cached) {
-      const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
-      reports.set(p, r);
-      opts.reporter.jobFinished(r);
-    }
-    if (dryRun) {
-      for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
-    } else if (stale.length > 0) {
-      counts.notStarted = await runStale(s, stale, { ...opts, makeflags }, signal, counts, reports);
-    }
-    const jobs = planned.flatMap((p) => reports.get(p) ?? []);
+    const { counts, jobs } = await executePlan(s, planJobs(scanned.planInput), { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = config.mergedLog === null || dryRun
       ? null
       : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
@@ -147,8 +127,38 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   });
 }
 
+/**
+ * Reports the plan's cached failures and runs its stale jobs (or, in a dry
+ * run, says they would run); every job that is not fresh gets a report, in
+ * plan order.
+ */
+export async function executePlan(
+  s: Session, plan: Plan, opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
+  how: { dryRun: boolean; reportCached?: boolean },
+): Promise<{ counts: RunCounts; jobs: JobReport[] }> {
+  const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
+  const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
+  const counts: RunCounts = {
+    jobs: plan.jobs.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
+    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
+  };
+  opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  const reports = new Map<PlannedJob, JobReport>();
+  for (const p of cached) {
+    const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+    reports.set(p, r);
+    if (how.reportCached !== false) opts.reporter.jobFinished(r);
+  }
+  if (how.dryRun) {
+    for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
+  } else if (stale.length > 0) {
+    counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
+  }
+  return { counts, jobs: plan.jobs.flatMap((p) => reports.get(p) ?? []) };
+}
+
 /** Runs the stale jobs, recording each result as it lands; returns how many never started. */
-export async function runStale(
+async function runStale(
   s: Session, stale: PlannedJob[], opts: RunOptions & { makeflags: Makeflags | null }, signal: AbortSignal,
   counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { type LatchedTool, latchTools } from '../config/index.js';
 import { RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
-import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
+import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, loadSessionConfig, readWhitelist } from '../session.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
-import { type RunCounts, type RunOptions, type RunReport, checkToolNames, reportOf, runStale } from './run.js';
+import { type RunOptions, type RunReport, checkToolNames, executePlan } from './run.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
@@ -166,24 +166,9 @@ async function runCycle(
 ): Promise<RunReport> {
   const started = performance.now();
   const plan = planned ?? await planCycle(s, scanned, signal);
-  const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
-  const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
-  const counts: RunCounts = {
-    jobs: plan.jobs.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
-    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
-  };
-  opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
-  const reports = new Map<PlannedJob, JobReport>();
-  for (const p of cached) {
-    const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
-    reports.set(p, r);
-    if (first) opts.reporter.jobFinished(r);
-  }
-  if (stale.length > 0 && !signal.aborted) {
-    counts.notStarted = await runStale(s, stale, { ...opts, makeflags }, signal, counts, reports);
-  }
+  const { counts, jobs } = await executePlan(s, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
   return {
-    dryRun: false, scan: scanned.summary, counts, jobs: plan.jobs.flatMap((p) => reports.get(p) ?? []),
+    dryRun: false, scan: scanned.summary, counts, jobs,
     interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
   };
 }
