@@ -116,10 +116,10 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
       const deps = last === undefined || last.deps === '' ? null : (JSON.parse(last.deps) as [string, string][]).map(([p]) => p);
       return [{ tool: t.config.name, kind, deps }];
     });
-    // The graph of the first tool that takes this file, else of any tool.
+    // The graph of the first tool that takes this file, else of any graph that reads it (a module only imported).
     const kinds = s.tools.filter((t, i) => scanned.filters[i]!(rel)).map((t) => t.config.deps);
     const kind = (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k))
-      ?? (['python', 'javascript'] as const).find((k) => graphs.has(k));
+      ?? (['python', 'javascript'] as const).find((k) => graphs.get(k)?.covers(rel) === true);
     const graph = kind === undefined ? undefined : graphs.get(kind);
     if (kind === undefined || graph === undefined) return { file: rel, kind: null, direct: null, transitive: [], dependents: [], recorded };
     const c = graph.closure(rel);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { resolveSourceTree } from '../config/index.js';
 import { type WorkTree, findWorkTree, hooksDir } from '../git/index.js';
 import { type HookInstall, type HookUninstall, hookScript, installHook, uninstallHook } from '../hook/index.js';
-import type { SessionOptions } from '../session.js';
+import { type SessionOptions, loadSessionConfig } from '../session.js';
 
 export interface HookOptions extends SessionOptions {
   force?: boolean;
@@ -19,8 +19,9 @@ function fromTop(w: WorkTree, abs: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
 }
 
-export function hookInstall(opts: HookOptions): HookInstall {
-  const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
+export async function hookInstall(opts: HookOptions): Promise<HookInstall> {
+  // A hook whose runner cannot load the config would block every commit: refuse now, with the reason.
+  const { sourceTree } = await loadSessionConfig(opts);
   const w = findWorkTree(sourceTree, opts.env, opts.cwd);
   const globals: string[] = [];
   if (w.prefix !== '') globals.push('-C', w.prefix);

@@ -38,7 +38,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
     opts.onStagedTree?.(tree.remove);
     const working = s.manifest.files;
     try {
-      const st = stagedSession(s, tree.root, opts.env);
+      const st = stagedSession(s, tree.root, opts.env, onlyTools);
       const scanned = scanStaged(s, st, work, tree, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.

@@ -132,9 +132,10 @@ const isInside = (dir: string, p: string): boolean => p.startsWith(dir + path.se
  * runs (and is latched) from it. Everything else is the working tree's, so a
  * job's fingerprint is the one `runner run` gives the same content.
  */
-function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv): LatchedTool[] {
+function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): LatchedTool[] {
   const { env } = buildToolEnvironment(s.loaded.config, callerEnv, root);
   return s.tools.map((t) => {
+    if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
     const executables = t.latch.executables.map((e) => {
       if (!isInside(s.sourceTree, e.path) && !isInside(s.sourceTree, e.realPath)) return e;
       const staged = resolveExecutable(e.name, env.PATH, root);
@@ -155,8 +156,8 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv): La
 }
 
 /** A session whose source tree is the staged tree; it shares the working tree's manifest and state directory. */
-export function stagedSession(s: Session, root: string, callerEnv: NodeJS.ProcessEnv): Session {
-  return { ...s, sourceTree: root, tools: stagedTools(s, root, callerEnv) };
+export function stagedSession(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): Session {
+  return { ...s, sourceTree: root, tools: stagedTools(s, root, callerEnv, onlyTools) };
 }
 
 export interface StagedScan extends Scanned {

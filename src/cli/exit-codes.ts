@@ -8,11 +8,18 @@ export const EXIT = {
   internal: 70,
   sighup: 129,
   sigint: 130,
+  sigpipe: 141,
   sigterm: 143,
 } as const;
 
 export function exitForSignal(signal: string): number {
-  return signal === 'SIGINT' ? EXIT.sigint : signal === 'SIGTERM' ? EXIT.sigterm : signal === 'SIGHUP' ? EXIT.sighup : EXIT.failed;
+  switch (signal) {
+    case 'SIGINT': return EXIT.sigint;
+    case 'SIGTERM': return EXIT.sigterm;
+    case 'SIGHUP': return EXIT.sighup;
+    case 'SIGPIPE': return EXIT.sigpipe;
+    default: return EXIT.failed;
+  }
 }
 
 export function exitForRun(r: RunReport): number {

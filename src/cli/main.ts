@@ -7,6 +7,7 @@ import { errorJson } from '../report/index.js';
 import { runCleanups } from './cleanup.js';
 import { EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
+import { interruptOnClosedOutput } from './signals.js';
 
 function version(): string {
   const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -45,10 +46,15 @@ function crash(err: unknown): void {
   process.stderr.write(`runner: internal error: ${stack}\n`);
   process.exit(EXIT.internal);
 }
-// `runner --help | head -2`: a reader that stops early is not an error.
+// `runner --help | head -2`: a reader that stops early is not an error. Under
+// a run it stops the run as SIGPIPE would (jobs stopped, results recorded,
+// exit 141): a run whose jobs did not all run must not end with exit 0.
+let outputClosed = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
+    if (err.code !== 'EPIPE' && !(outputClosed && err.code === 'ERR_STREAM_DESTROYED')) throw err;
+    outputClosed = true;
+    if (interruptOnClosedOutput()) return;
     runCleanups();
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
   });

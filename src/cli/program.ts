@@ -34,7 +34,7 @@ export function buildProgram(version: string): Command {
     .addHelpText('after', `
 Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached);
 2 usage, config or environment error; 130 interrupted (SIGINT); 143 terminated
-(SIGTERM); 70 internal error.`);
+(SIGTERM); 129 hung up (SIGHUP); 141 output closed under a run; 70 internal error.`);
   addScanCommand(program);
   addRunCommand(program);
   addWatchCommand(program);

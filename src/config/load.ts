@@ -94,7 +94,7 @@ export async function loadConfig(opts: {
   if (result === null) {
     throw new ConfigError({
       file: shown(opts.sourceTree), key: 'config', problem: 'missing',
-      expected: 'a runner config in the source tree: .runnerrc.json, .runnerrc.yaml, runner.config.js or "runner" in package.json (`runner config --dump` prints a template)',
+      expected: 'a runner config in the source tree: .runnerrc (or .runnerrc.json, .yaml, .yml, .js, .cjs, .mjs), runner.config.js (.cjs, .mjs, .ts) or "runner" in package.json (`runner config --dump` prints a template)',
     });
   }
   const displayFile = shown(result.filepath);

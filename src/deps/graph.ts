@@ -39,6 +39,11 @@ export class DepGraph {
     return this.direct.get(path) ?? NONE;
   }
 
+  /** Whether the graph reads this file's imports (a file of its language). */
+  covers(path: RelPath): boolean {
+    return this.direct.has(path);
+  }
+
   /** Everything path depends on, transitively, found on demand (explain and `runner deps` ask for one file). */
   closure(path: RelPath): Closure {
     const files = new Set<RelPath>();

@@ -23,7 +23,8 @@ export function jobJson(style: Style, j: JobReport): object {
 export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
   return JSON.stringify({
     command: 'run', exitCode, dryRun: r.dryRun, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
-    scan: scanJson(r.scan), ...(r.deps !== undefined ? { deps: r.deps } : {}), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
+    scan: scanJson(r.scan), ...(r.deps !== undefined ? { deps: r.deps } : {}),
+    counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
     mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
     ...(r.staged !== undefined ? { staged: r.staged } : {}),
     junit: junit === null ? null : shown(style, junit),

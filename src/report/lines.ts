@@ -7,7 +7,7 @@ import type { ScanIssue } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons } from './reasons.js';
-import { type Style, dim, green, red, seconds, shown, yellow } from './style.js';
+import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
 
 export interface Stream {
   write(s: string): boolean;
@@ -39,7 +39,8 @@ export function logExcerpt(style: Style, file: string | null): string {
   } catch {
     return `  (log missing: ${shown(style, file)})\n`;
   }
-  const lines = text.split('\n');
+  // The tool's colours help on a terminal; in a CI log or a pipe they are noise.
+  const lines = (style.color ? text : plainText(text)).split('\n');
   if (lines.at(-1) === '') lines.pop();
   const omitted = Math.max(0, lines.length - LOG_TAIL_LINES);
   const head = omitted > 0 ? `  | ... (${omitted} earlier lines in the log)\n` : '';
@@ -47,9 +48,10 @@ export function logExcerpt(style: Style, file: string | null): string {
 }
 
 export function describeEnd(j: JobReport): string {
-  if (j.timedOut) return `timed out after ${seconds(j.durationMs)}`;
   if (j.status === 'interrupted') return `interrupted after ${seconds(j.durationMs)}`;
-  const how = j.exitCode !== null ? `exit ${j.exitCode}` : j.signal !== null ? `killed by ${j.signal}` : 'could not start';
+  const how = j.timedOut ? `timed out after ${seconds(j.durationMs)}`
+    : j.exitCode !== null ? `exit ${j.exitCode}` : j.signal !== null ? `killed by ${j.signal}` : 'could not start';
+  if (j.timedOut && j.status !== 'cached-failure') return how;
   if (j.status === 'cached-failure') {
     const when = j.finishedAt === null ? '' : `, ran ${new Date(j.finishedAt).toLocaleString()}`;
     return `cached failure, ${how}${when}; --rerun-failed runs it again`;

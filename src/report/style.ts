@@ -23,6 +23,16 @@ export function seconds(ms: number | null): string {
   return ms === null ? '?' : `${(ms / 1000).toFixed(2)}s`;
 }
 
+// Terminal escapes a tool writes when it believes it has a terminal: CSI
+// (colours, cursor moves) and OSC (titles, hyperlinks) sequences, removed
+// whole so that no "[31m" is left once the ESC itself is dropped.
+const ANSI = /\x1b\[[0-9;?<=>!]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
+
 export function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  return text.replace(ANSI, '');
+}
+
+/** A tool's output for plain text (no terminal): no escapes, no control characters but tabs. */
+export function plainText(text: string): string {
+  return stripAnsi(text).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }

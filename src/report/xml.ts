@@ -1,18 +1,14 @@
 // XML 1.0 text and attribute escaping for the JUnit report. Job logs hold
 // anything (colour codes, NULs, broken UTF-8); what comes out must still parse.
+import { stripAnsi } from './style.js';
 
 // XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 // With the u flag a lone surrogate is one code point outside these ranges, so it goes too.
 const ILLEGAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-// Terminal escapes a tool writes when it believes it has a terminal: CSI
-// (colours, cursor moves) and OSC (titles, hyperlinks) sequences, removed
-// whole so that no "[31m" is left once the ESC itself is dropped.
-const ANSI = /\x1b\[[0-9;?<=>!]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
-
 /** Text without terminal escapes and without characters XML 1.0 cannot hold. */
 export function xmlSafe(text: string): string {
-  return text.replace(ANSI, '').replace(ILLEGAL, '');
+  return stripAnsi(text).replace(ILLEGAL, '');
 }
 
 /** Element content: & < > escaped (> too, so "]]>" cannot occur). */

@@ -81,5 +81,13 @@ describe('python dependencies', () => {
     const api = await runJson<{ transitive: string[] }>(['deps', 'tests/test_api.py'], { cwd: sb.tree, env: baseEnv() });
     expect(api.json.transitive.filter((t) => !t.startsWith('/'))).toEqual(['app/__init__.py', 'app/api.py', 'app/models.py', 'app/util.py']);
     expect(api.json.transitive.some((t) => t.endsWith('/unittest/__init__.py'))).toBe(true);
+    // A file no import graph reads has no graph to show.
+    const config = readConfig(sb);
+    config.include = ['**/*.py', 'notes.txt'];
+    writeConfig(sb, config);
+    fs.writeFileSync(path.join(sb.tree, 'notes.txt'), 'not python\n');
+    const notes = await runJson<{ kind: string | null; direct: unknown }>(['deps', 'notes.txt'], { cwd: sb.tree, env: baseEnv() });
+    expect(notes.res.code, show(notes.res)).toBe(0);
+    expect(notes.json).toMatchObject({ kind: null, direct: null });
   });
 });

@@ -243,6 +243,14 @@ describe('hook install and uninstall', () => {
     expect(fs.readFileSync(hook, 'utf8')).toBe(userHook(sb.scratch));
   });
 
+  test('a source tree without a loadable config is refused (exit 2): such a hook would block every commit', async () => {
+    const sb = useRepo();
+    const res = await runRunner(['hook', 'install'], { cwd: path.join(sb.tree, 'notes'), env });
+    expect(res.code, show(res)).toBe(2);
+    expect(res.stderr).toMatch(/^runner: error: .*config is missing/m);
+    expect(fs.existsSync(path.join(sb.tree, '.git/hooks/pre-commit'))).toBe(false);
+  });
+
   test('outside a git repository: exit 2 with a clear message, nothing written', async () => {
     const sb = useRepo();
     fs.rmSync(path.join(sb.tree, '.git'), { recursive: true });

@@ -79,6 +79,7 @@ describe('run options', () => {
     const { res, json } = await runJson(['run', '--dry-run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     expect(json.counts.ran).toBe(0);
+    expect((json.counts as { wouldRun?: number }).wouldRun).toBe(PROBED_JOBS.length);
     expect(jobKeys(json.jobs)).toEqual(PROBED_JOBS);
     for (const job of json.jobs) expect(job.status).toBe('would-run');
     expect(readProbeLog(sb).started).toEqual([]);

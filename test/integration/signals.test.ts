@@ -78,3 +78,20 @@ test('SIGTERM mid-run exits 143 and keeps the finished jobs recorded', async () 
   expect(next.code, show(next)).toBe(0);
   expect(readProbeLog(sb).started.sort()).toEqual(PY_FILES.filter((f) => !atSignal.finished.includes(f)));
 });
+
+test('output closed under a run (`runner run | head -1`) stops it as SIGPIPE would: exit 141, no job left, the rest still stale', async () => {
+  const sb = useFixture('python-demo');
+  probeOnly(sb);
+  const running = startRunner(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  await waitFor('the first job line', () => (running.stdout().includes('\n') ? true : undefined));
+  running.child.stdout!.destroy();
+  const res = await running.result;
+  expect(res.code, show(res)).toBe(141);
+  const log = readProbeLog(sb);
+  for (const pid of log.pids.values()) expect(isProcessAlive(pid)).toBe(false);
+  const { json } = await runJson(['run', '--dry-run'], { cwd: sb.tree, env: baseEnv() });
+  // Every job that finished is recorded; the others were not run, and would run now.
+  expect(json.counts.fresh).toBe(log.finished.length);
+  expect(json.jobs.filter((j) => j.status === 'would-run')).toHaveLength(PY_FILES.length - log.finished.length);
+  expect(json.jobs.length).toBeGreaterThan(0);
+});

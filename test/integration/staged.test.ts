@@ -270,6 +270,9 @@ describe('run --staged', () => {
     const refused = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
     expect(refused.code, show(refused)).toBe(2);
     expect(refused.stderr).toContain('tool "untracked" runs ./tools/untracked.sh, which is in the source tree but not in the git index');
+    // A tool that --tool leaves out is no reason to refuse.
+    const onlyCheck = await runRunner(['run', '--staged', '--tool', 'check'], { cwd: sb.tree, env });
+    expect(onlyCheck.code, show(onlyCheck)).toBe(0);
     expect(stagedTrees(path.join(sb.tree, '.runner'))).toEqual([]);
   });
 

@@ -15,11 +15,11 @@ export function addHookCommand(program: Command): void {
     .command('install')
     .description('write the pre-commit hook (an existing hook is kept as pre-commit.runner-previous and run first)')
     .option('--force', 'chain a hook that is a symbolic link, or replace a taken pre-commit.runner-previous')
-    .action((flags: { force?: boolean }, cmd: Command) => {
+    .action(async (flags: { force?: boolean }, cmd: Command) => {
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
       const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
-      const r = hookInstall({ ...apiOptions(io, textReporter(io)), force: flags.force, node: process.execPath, runner });
+      const r = await hookInstall({ ...apiOptions(io, textReporter(io)), force: flags.force, node: process.execPath, runner });
       io.out.write(io.globals.json === true ? hookJson(io, 'install', r) : renderHookInstall(io, r));
       process.exitCode = EXIT.ok;
     });
