@@ -312,8 +312,8 @@ describe('stopping', () => {
 });
 
 describe('on a terminal', () => {
-  /** runner watch under a real pty; Ctrl-C is typed, not signalled. */
-  async function watchOnTerminal(sb: Sandbox, args: string[]): Promise<{ output: string; exitCode: number }> {
+  /** runner watch under a real pty; Ctrl-C is typed, not signalled. idleMs: how long to wait after cycle 1 before the edit. */
+  async function watchOnTerminal(sb: Sandbox, args: string[], idleMs = 0): Promise<{ output: string; exitCode: number }> {
     const term = pty.spawn(process.execPath, [BIN, 'watch', '--debounce', '100', ...args], {
       cwd: sb.tree, env: baseEnv({ TERM: 'xterm' }), cols: 120, rows: 30,
     });
@@ -329,6 +329,7 @@ describe('on a terminal', () => {
     });
     const statusLines = (): number => (output.match(/watching 6 files \(Ctrl-C to stop\)/g) ?? []).length;
     await waitFor(`the first status line\n${output}`, () => statusLines() === 1, DEADLINE_MS);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
     appendText(sb, 'calc/ops.py', '\n# edited\n');
     await waitFor(`the second status line\n${output}`, () => statusLines() === 2, DEADLINE_MS);
     term.write('\x03');
@@ -349,6 +350,18 @@ describe('on a terminal', () => {
     expect(last).toContain('cycle 2: 1 changed');
     expect(last).not.toMatch(/6 ran/);
     expect(output).toContain('runner: stopped watching (SIGINT); every finished result is recorded');
+  });
+
+  test('each cycle\'s progress bar counts time from that cycle\'s start, not from the end of the last one', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const { output, exitCode } = await watchOnTerminal(sb, [], 5_000);
+    expect(exitCode, output).toBe(130);
+    const second = output.slice(output.indexOf('cycle 2: 1 changed'));
+    // The bar is drawn as soon as the cycle plans its one job: 0/1 and the time since the cycle began.
+    const frame = /\] 0\/1 {2}(\d+\.\d)s/.exec(second);
+    expect(frame, second).not.toBeNull();
+    expect(Number(frame![1])).toBeLessThan(3);
   });
 
   test('without --clear the screen is never cleared', async () => {
