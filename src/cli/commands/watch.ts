@@ -1,7 +1,7 @@
 // runner watch: a full run, then a cycle each time files change, until Ctrl-C.
 import { type Command, InvalidArgumentError } from 'commander';
 import { watch } from '../../api.js';
-import { renderCycleStart, renderIssueWarning, renderWatchStatus, watchCycleJson } from '../../report/index.js';
+import { renderCycleStart, renderCycleStopped, renderIssueWarning, renderWatchStatus, watchCycleJson, watchErrorJson } from '../../report/index.js';
 import { EXIT, exitForRun, exitForSignal } from '../exit-codes.js';
 import { apiOptions, makeIo } from '../io.js';
 import { onExit } from '../cleanup.js';
@@ -41,6 +41,7 @@ export function addWatchCommand(program: Command): void {
       // One exit handler for the whole watch: each cycle's jobserver tokens replace the last one's.
       let releaseTokens = (): void => {};
       onExit(() => releaseTokens());
+      let announced = 0;
       const signals = interruptOnSignals(io);
       try {
         const report = await watch({
@@ -50,6 +51,7 @@ export function addWatchCommand(program: Command): void {
           events: {
             cycleStarted: (c) => {
               reporter.begin();
+              announced = c.cycle;
               if (flags.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
               if (c.cycle > 1 && !json && io.globals.quiet !== true) io.out.write(renderCycleStart(c));
             },
@@ -61,9 +63,11 @@ export function addWatchCommand(program: Command): void {
             configRejected: (err) => {
               io.err.write(`runner: error: ${err.message}\nrunner: keeping the previous config; still watching\n`);
             },
-            cycleFailed: (err) => {
+            cycleFailed: (err, cycle) => {
               reporter.close();
+              if (cycle !== announced && !json && io.globals.quiet !== true) io.out.write(renderCycleStopped(cycle));
               io.err.write(`runner: error: ${err.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
+              if (json) io.out.write(watchErrorJson(cycle, err));
             },
             watcherError: (message) => {
               io.err.write(`runner: warning: the file watcher reported an error (${message}); scanning the whole tree\n`);
