@@ -26,8 +26,11 @@ export interface WatchEvents {
   cycleFinished(cycle: WatchCycle): void;
   /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
   configRejected(error: RunnerError): void;
-  /** A cycle stopped on an error; the watch goes on, and the next change scans the whole tree. */
-  cycleFailed(error: RunnerError): void;
+  /**
+   * Cycle `cycle` stopped on an error; the watch goes on, and the next change scans the whole tree. An error
+   * before the cycle could say what it reacts to (in the scan, say) comes without a cycleStarted for it.
+   */
+  cycleFailed(error: RunnerError, cycle: number): void;
   /** The watcher lost events; this cycle scans the whole tree. */
   watcherError(message: string): void;
 }
@@ -71,12 +74,18 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     const recorded = new Set<string>();
     let watcher = await startWatcher(s, recorded);
     let cycle = 1;
+    // What the last cycle left to run or report; a change that leaves it so shows no cycle.
+    let outlook: Outlook;
     // Paths of a batch no cycle could use (the tools would not latch): kept for the next one, never lost.
     const carried = new Set<RelPath>();
     let carriedFullScan = false;
     try {
       opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
-      const report = await runCycle(s, scanAndSave(s, opts.reporter, extra), opts, makeflags, signal, true);
+      const started = performance.now();
+      const scanned = scanAndSave(s, opts.reporter, extra);
+      const plan = await planCycle(s, scanned, signal);
+      const report = await runCycle(s, scanned, plan, opts, makeflags, signal, true, started);
+      outlook = outlookAfter(s, plan, report);
       watcher.add(watchRecorded(s, recorded, null));
       opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
       while (!signal.aborted) {
@@ -119,32 +128,45 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           continue;
         }
         const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
+        let announced = false;
+        // The scan updates the manifest's files in place; a failed scan or save puts them back, so that the
+        // next scan reads (and counts) again what this one read but could not record.
+        const files = new Map(s.manifest.files);
+        const dirs = s.manifest.dirs;
         try {
-          const scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+          const started = performance.now();
+          let scanned: Scanned;
+          try {
+            scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+          } catch (err) {
+            s.manifest.files = files;
+            s.manifest.dirs = dirs;
+            throw err;
+          }
           const sum = scanned.summary;
           const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
           const recordedChanged = [...batch.files].some((f) => recorded.has(f));
-          // A touch, a write of the same content, an untracked file no job read: no cycle.
+          // A touch, a write of the same content, an untracked file no job read: nothing to plan.
           if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-          let plan: Plan | undefined;
-          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged) {
-            // Only files jobs read changed: often a job's own writes (a cache it reads back), which its
-            // result already records as they are now. A cycle only if some job is stale indeed.
-            plan = await planCycle(s, scanned, signal);
-            if (!plan.jobs.some((p) => p.verdict.state === 'stale')) continue;
-          }
+          const plan = await planCycle(s, scanned, signal);
+          // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
+          // which its result already records as it is now): recorded in the manifest, no cycle.
+          if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
           cycle++;
+          announced = true;
           opts.events.cycleStarted({
             cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
           });
-          const next = await runCycle(s, scanned, opts, makeflags, signal, false, plan);
+          const next = await runCycle(s, scanned, plan, opts, makeflags, signal, false, started);
+          outlook = outlookAfter(s, plan, next);
           watcher.add(watchRecorded(s, recorded, next.jobs));
           opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
         } catch (err) {
           // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
           // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
           if (!(err instanceof RunnerError)) throw err;
-          opts.events.cycleFailed(err);
+          if (!announced) cycle++;
+          opts.events.cycleFailed(err, cycle);
           carriedFullScan = true;
         }
       }
@@ -155,22 +177,54 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   });
 }
 
-/** Plans and runs the stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
 async function planCycle(s: Session, scanned: Scanned, signal: AbortSignal): Promise<Plan> {
   await attachDeps(s, scanned, signal);
   return planJobs(scanned.planInput);
 }
 
+/** Runs the plan's stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
 async function runCycle(
-  s: Session, scanned: Scanned, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean, planned?: Plan,
+  s: Session, scanned: Scanned, plan: Plan, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean,
+  started: number,
 ): Promise<RunReport> {
-  const started = performance.now();
-  const plan = planned ?? await planCycle(s, scanned, signal);
   const { counts, jobs } = await executePlan(s, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
   return {
     dryRun: false, scan: scanned.summary, counts, jobs,
     interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
   };
+}
+
+/** Per job that is not fresh, its state and fingerprint; and how many are fresh. */
+interface Outlook {
+  fresh: number;
+  jobs: Map<string, string>;
+}
+
+const outlookKey = (tool: string, p: RelPath): string => `${tool}\0${p}`;
+
+function outlookOf(plan: Plan): Outlook {
+  return { fresh: plan.fresh, jobs: new Map(plan.jobs.map((p) => [outlookKey(p.job.tool.config.name, p.job.path), `${p.verdict.state} ${p.job.fingerprint}`])) };
+}
+
+/** The outlook a cycle leaves: a job that passed is fresh, one that failed a cached failure under its result's fingerprint. */
+function outlookAfter(s: Session, plan: Plan, report: RunReport): Outlook {
+  const o = outlookOf(plan);
+  for (const j of report.jobs) {
+    const key = outlookKey(j.tool, j.path);
+    if (j.status === 'passed') {
+      o.jobs.delete(key);
+      o.fresh++;
+    } else if (j.status === 'failed') {
+      o.jobs.set(key, `cached-failure ${s.manifest.latest(j.tool, j.path)?.fingerprint ?? ''}`);
+    }
+  }
+  return o;
+}
+
+function sameOutlook(a: Outlook, b: Outlook): boolean {
+  if (a.fresh !== b.fresh || a.jobs.size !== b.jobs.size) return false;
+  for (const [key, value] of a.jobs) if (b.jobs.get(key) !== value) return false;
+  return true;
 }
 
 function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {

@@ -7,6 +7,11 @@ export function onExit(fn: () => void): void {
   cleanups.push(fn);
 }
 
+/** How many cleanups wait for the exit; a long-running command must not add one per cycle. */
+export function pendingCleanups(): number {
+  return cleanups.length;
+}
+
 export function runCleanups(): void {
   for (const fn of cleanups.splice(0)) {
     try {

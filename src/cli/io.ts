@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { ApiOptions, TerminalSize } from '../api.js';
 import type { ConfigOverrides } from '../config/index.js';
+import type { Reporter } from '../reporter.js';
 import { type Stream, type Style, TextReporter } from '../report/index.js';
 import { onExit } from './cleanup.js';
 
@@ -38,7 +39,7 @@ export function overridesOf(g: GlobalOptions, extra: ConfigOverrides = {}): Conf
   return o;
 }
 
-export function apiOptions(io: Io, reporter: TextReporter, extra: ConfigOverrides = {}): ApiOptions {
+export function apiOptions(io: Io, reporter: Reporter, extra: ConfigOverrides = {}): ApiOptions {
   const g = io.globals;
   return {
     cwd: io.cwd, env: io.env, reporter,
@@ -47,7 +48,8 @@ export function apiOptions(io: Io, reporter: TextReporter, extra: ConfigOverride
   };
 }
 
-export function textReporter(io: Io, quiet = io.globals.quiet === true): TextReporter {
+/** closeAtExit false: the caller closes it at exit (runner watch registers one handler for all its cycles' reporters). */
+export function textReporter(io: Io, quiet = io.globals.quiet === true, closeAtExit = true): TextReporter {
   const json = io.globals.json === true;
   // A bar needs a terminal that understands carriage return and erase-line; TERM=dumb does not.
   const progress = process.stderr.isTTY === true && io.env.TERM !== 'dumb' && !quiet && !json;
@@ -55,7 +57,7 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true): TextRep
   // Without the bar, plain lines say what finished.
   const everyJob = verbose || process.stdout.isTTY !== true || !progress;
   const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json });
-  onExit(() => reporter.close()); // the cursor comes back even when runner crashes
+  if (closeAtExit) onExit(() => reporter.close()); // the cursor comes back even when runner crashes
   return reporter;
 }
 

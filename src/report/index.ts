@@ -5,5 +5,5 @@ export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
-export { renderCycleStart, renderWatchStatus, watchCycleJson } from './watch.js';
+export { renderCycleStart, renderCycleStopped, renderWatchStatus, watchCycleJson, watchErrorJson } from './watch.js';
 export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';

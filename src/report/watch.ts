@@ -1,6 +1,7 @@
 // What `runner watch` prints around each cycle: a line saying why it runs, a
 // one-line status after it, and with --json one object per cycle.
 import type { CycleStart, WatchCycle } from '../api.js';
+import type { RunnerError } from '../errors.js';
 import { jobJson, scanJson } from './json.js';
 import { type Style, bold } from './style.js';
 
@@ -19,6 +20,11 @@ export function renderCycleStart(c: CycleStart, at = new Date()): string {
   if (c.removed > 0) why.push(`${c.removed} removed`);
   if (c.fullScan) why.push('whole tree scanned');
   return `[${clock(at)}] cycle ${c.cycle}: ${why.join(', ')}\n`;
+}
+
+/** A cycle stopped by an error before it could say what it reacts to (the error follows on stderr). */
+export function renderCycleStopped(cycle: number, at = new Date()): string {
+  return `[${clock(at)}] cycle ${cycle}: stopped by an error\n`;
 }
 
 /** After each cycle: `[13:04:05] 3 ran (2 passed, 1 failed), 140 fresh; watching 412 files (Ctrl-C to stop)`. */
@@ -40,4 +46,9 @@ export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): s
     command: 'watch', cycle: w.cycle, exitCode, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
     watching: w.watching, scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
   }) + '\n';
+}
+
+/** --json: the line of a cycle stopped by an error; exitCode is what `run` would have exited with. */
+export function watchErrorJson(cycle: number, err: RunnerError): string {
+  return JSON.stringify({ command: 'watch', cycle, exitCode: err.exitCode, error: { kind: err.kind, message: err.message } }) + '\n';
 }

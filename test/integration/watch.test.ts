@@ -132,6 +132,38 @@ describe('cycles', () => {
     await stop(w);
   });
 
+  test('a tracked file that no tool takes and no job depends on starts no cycle when made, edited or removed, and is still recorded', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb, { include: ['**/*.py'] }, { include: ['**/*'] });
+    const w = startWatch(sb);
+    const first = await cycle(w, 1);
+    const tracked = first.watching;
+    const started = readProbeLog(sb).started.length;
+
+    writeText(sb, 'notes.md', 'first\n');
+    await settle();
+    appendText(sb, 'notes.md', 'second\n');
+    writeText(sb, 'draft.txt', 'gone soon\n');
+    await settle();
+    fs.rmSync(path.join(sb.tree, 'draft.txt'));
+    await settle();
+    appendText(sb, 'calc/ops.py', '\n# sentinel\n');
+
+    const next = await cycle(w, 2);
+    expect(jobKeys(next.jobs)).toEqual(['probe calc/ops.py']);
+    expect(next.watching).toBe(tracked + 1);
+    expect(readProbeLog(sb).started.slice(started)).toEqual(['calc/ops.py']);
+    await settle();
+    expect(cyclesOf(w)).toHaveLength(2);
+    const res = await stop(w);
+    expect(res.stderr).toBe('');
+
+    // The manifest took the files in: a plain run finds nothing new, changed or removed.
+    const { json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(json.scan).toMatchObject({ new: 0, changed: 0, removed: 0 });
+    expect(json.counts).toMatchObject({ ran: 0 });
+  });
+
   test('an untracked file a traced job read starts a cycle for that job; one no job read does not', async () => {
     const sb = useFixture('deps-dynamic');
     const w = startWatch(sb, ['--tool', 'read']);
@@ -199,16 +231,47 @@ describe('errors in a cycle', () => {
     appendText(sb, 'calc/ops.py', '\n# edited while the database is locked\n');
     await waitFor(`the cycle to fail\n${w.stderr()}`, () => /this cycle stopped/.test(w.stderr()), DEADLINE_MS);
     expect(w.stderr()).toMatch(/^runner: error: .*manifest\.db: is locked; another runner is writing this state directory: wait for it, or use --state-dir\n/m);
+    // The stopped cycle has its number, and a line of its own.
+    const failed = await waitFor('the failed cycle\'s line', () => w.stdout().split('\n').find((l) => l.includes('"cycle":2')), DEADLINE_MS);
+    expect(JSON.parse(failed)).toEqual({
+      command: 'watch', cycle: 2, exitCode: 2, error: { kind: 'store', message: expect.stringMatching(/manifest\.db: is locked/) as unknown },
+    });
     db.exec('ROLLBACK');
     db.close();
 
     appendText(sb, 'calc/stats.py', '\n# sentinel\n');
-    const next = await cycle(w, 2);
+    const next = await cycle(w, 3);
     expect(jobKeys(next.jobs)).toEqual(['probe calc/ops.py', 'probe calc/stats.py']);
+    // Both files are read again (the whole tree is), and counted.
+    expect(next.scan).toMatchObject({ changed: 2, new: 0, removed: 0 });
     const res = await stop(w);
     expect(res.code, show(res)).toBe(130);
     const { json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(json.counts).toMatchObject({ ran: 0, fresh: PY_FILES.length });
+  });
+
+  test('in text output, a cycle stopped by an error has its numbered line, and the next one counts every file it read again', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const w = startRunner(['watch', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
+    await waitFor('the first status line', () => /watching 6 files/.test(w.stdout()), DEADLINE_MS);
+    const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'));
+    beforeSandboxRemoval(() => db.close());
+    db.exec('BEGIN EXCLUSIVE');
+    appendText(sb, 'calc/ops.py', '\n# edited while the database is locked\n');
+    await waitFor(`the cycle to fail\n${w.stderr()}`, () => /this cycle stopped/.test(w.stderr()), DEADLINE_MS);
+    db.exec('ROLLBACK');
+    db.close();
+    appendText(sb, 'calc/stats.py', '\n# sentinel\n');
+    await waitFor(`cycle 3's status line\n${w.stdout()}`, () => w.stdout().split('\n').filter((l) => /watching 6 files/.test(l)).length === 2, DEADLINE_MS);
+    const lines = w.stdout().split('\n').filter((l) => /^\[/.test(l)).map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ''));
+    expect(lines).toEqual([
+      '6 ran (6 passed, 0 failed), 0 fresh; watching 6 files (Ctrl-C to stop)',
+      'cycle 2: stopped by an error',
+      'cycle 3: 2 changed, whole tree scanned',
+      '2 ran (2 passed, 0 failed), 4 fresh; watching 6 files (Ctrl-C to stop)',
+    ]);
+    await stop(w);
   });
 });
 
@@ -312,8 +375,8 @@ describe('stopping', () => {
 });
 
 describe('on a terminal', () => {
-  /** runner watch under a real pty; Ctrl-C is typed, not signalled. */
-  async function watchOnTerminal(sb: Sandbox, args: string[]): Promise<{ output: string; exitCode: number }> {
+  /** runner watch under a real pty; Ctrl-C is typed, not signalled. idleMs: how long to wait after cycle 1 before the edit. */
+  async function watchOnTerminal(sb: Sandbox, args: string[], idleMs = 0): Promise<{ output: string; exitCode: number }> {
     const term = pty.spawn(process.execPath, [BIN, 'watch', '--debounce', '100', ...args], {
       cwd: sb.tree, env: baseEnv({ TERM: 'xterm' }), cols: 120, rows: 30,
     });
@@ -329,6 +392,7 @@ describe('on a terminal', () => {
     });
     const statusLines = (): number => (output.match(/watching 6 files \(Ctrl-C to stop\)/g) ?? []).length;
     await waitFor(`the first status line\n${output}`, () => statusLines() === 1, DEADLINE_MS);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
     appendText(sb, 'calc/ops.py', '\n# edited\n');
     await waitFor(`the second status line\n${output}`, () => statusLines() === 2, DEADLINE_MS);
     term.write('\x03');
@@ -349,6 +413,18 @@ describe('on a terminal', () => {
     expect(last).toContain('cycle 2: 1 changed');
     expect(last).not.toMatch(/6 ran/);
     expect(output).toContain('runner: stopped watching (SIGINT); every finished result is recorded');
+  });
+
+  test('each cycle\'s progress bar counts time from that cycle\'s start, not from the end of the last one', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const { output, exitCode } = await watchOnTerminal(sb, [], 5_000);
+    expect(exitCode, output).toBe(130);
+    const second = output.slice(output.indexOf('cycle 2: 1 changed'));
+    // The bar is drawn as soon as the cycle plans its one job: 0/1 and the time since the cycle began.
+    const frame = /\] 0\/1 {2}(\d+\.\d)s/.exec(second);
+    expect(frame, second).not.toBeNull();
+    expect(Number(frame![1])).toBeLessThan(3);
   });
 
   test('without --clear the screen is never cleared', async () => {

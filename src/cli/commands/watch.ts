@@ -1,11 +1,11 @@
 // runner watch: a full run, then a cycle each time files change, until Ctrl-C.
 import { type Command, InvalidArgumentError } from 'commander';
 import { watch } from '../../api.js';
-import type { Reporter } from '../../reporter.js';
-import { renderCycleStart, renderIssueWarning, renderWatchStatus, watchCycleJson } from '../../report/index.js';
+import { renderCycleStart, renderCycleStopped, renderIssueWarning, renderWatchStatus, watchCycleJson, watchErrorJson } from '../../report/index.js';
 import { EXIT, exitForRun, exitForSignal } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
+import { apiOptions, makeIo } from '../io.js';
 import { onExit } from '../cleanup.js';
+import { CycleReporter } from '../cycle-reporter.js';
 import { interruptOnSignals } from '../signals.js';
 
 interface WatchFlags {
@@ -37,23 +37,21 @@ export function addWatchCommand(program: Command): void {
       const io = makeIo(cmd);
       const json = io.globals.json === true;
       // A fresh reporter per cycle: its progress line and counts start again.
-      let reporter = textReporter(io);
-      const current: Reporter = {
-        scanProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
-        scanIssue: (issue) => reporter.scanIssue(issue),
-        warning: (message) => reporter.warning(message),
-        planned: (counts) => reporter.planned(counts),
-        jobStarted: (tool, path) => reporter.jobStarted(tool, path),
-        jobFinished: (job) => reporter.jobFinished(job),
-      };
+      const reporter = new CycleReporter(io);
+      // One exit handler for the whole watch: each cycle's jobserver tokens replace the last one's.
+      let releaseTokens = (): void => {};
+      onExit(() => releaseTokens());
+      let announced = 0;
       const signals = interruptOnSignals(io);
       try {
         const report = await watch({
-          ...apiOptions(io, reporter, flags.failFast === true ? { failFast: true } : {}), reporter: current, signal: signals.signal,
+          ...apiOptions(io, reporter, flags.failFast === true ? { failFast: true } : {}), signal: signals.signal,
           tools: flags.tool, debounceMs: flags.debounce, serveJobserver: flags.jobserver === false ? false : 'pipe',
-          onTokensHeld: onExit,
+          onTokensHeld: (release) => (releaseTokens = release),
           events: {
             cycleStarted: (c) => {
+              reporter.begin();
+              announced = c.cycle;
               if (flags.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
               if (c.cycle > 1 && !json && io.globals.quiet !== true) io.out.write(renderCycleStart(c));
             },
@@ -61,15 +59,15 @@ export function addWatchCommand(program: Command): void {
               reporter.close();
               io.err.write(renderIssueWarning(c.report.scan));
               io.out.write(json ? watchCycleJson(io, c, exitForRun(c.report)) : renderWatchStatus(io, c));
-              reporter = textReporter(io);
             },
             configRejected: (err) => {
               io.err.write(`runner: error: ${err.message}\nrunner: keeping the previous config; still watching\n`);
             },
-            cycleFailed: (err) => {
+            cycleFailed: (err, cycle) => {
               reporter.close();
+              if (cycle !== announced && !json && io.globals.quiet !== true) io.out.write(renderCycleStopped(cycle));
               io.err.write(`runner: error: ${err.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
-              reporter = textReporter(io);
+              if (json) io.out.write(watchErrorJson(cycle, err));
             },
             watcherError: (message) => {
               io.err.write(`runner: warning: the file watcher reported an error (${message}); scanning the whole tree\n`);
