@@ -1,9 +1,10 @@
 // Python dependencies in two parts: scanPythonImports() lists each file's imports
-// with one helper interpreter per scan (I/O), and resolvePythonImport() turns one
+// with one helper interpreter per scan, one per CPU for large ones (I/O), and resolvePythonImport() turns one
 // import into the files it depends on through a given view of the file system
 // (pure). Neither imports or runs the scanned code.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ImportDep, fileDep } from './import-dep.js';
@@ -43,10 +44,14 @@ export interface PythonScan {
 // package root. So the published package must include src/deps/python-imports.py.
 export const PYTHON_IMPORTS_HELPER = fileURLToPath(new URL('../../src/deps/python-imports.py', import.meta.url));
 
+/** Files per helper below which a second one would cost more in start-up than it saves. */
+const FILES_PER_HELPER = 1000;
+
 /**
  * Lists the imports of `files` (relative to `sourceTree`) with one `python`
- * process for all of them. A file that cannot be read or parsed gets an
- * `error`; only a failure of the helper itself rejects.
+ * process for many files: one for a few thousand, one per CPU (`helpers`) for
+ * more, since parsing is CPU-bound. A file that cannot be read or parsed gets
+ * an `error`; only a failure of a helper itself rejects.
  */
 export async function scanPythonImports(opts: {
   python: string;
@@ -54,17 +59,29 @@ export async function scanPythonImports(opts: {
   sourceTree: string;
   files: readonly RelPath[];
   signal?: AbortSignal;
+  helpers?: number;
 }): Promise<PythonScan> {
   if (!fs.existsSync(PYTHON_IMPORTS_HELPER)) {
     throw new Error(`python import helper ${PYTHON_IMPORTS_HELPER} is missing; expected it in the installed package`);
   }
-  const request = JSON.stringify({ root: opts.sourceTree, files: opts.files });
-  const out = await runHelper(opts.python, opts.sourceTree, opts.env, request, opts.signal);
-  if (out.code !== 0) {
-    const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
-    throw new Error(`python import helper (${opts.python} ${PYTHON_IMPORTS_HELPER}) ${how}: ${out.stderr.trim() || '(no stderr)'}`);
-  }
-  return parseAnswer(out.stdout, opts.files, opts.python);
+  const count = Math.max(1, Math.min(opts.helpers ?? os.availableParallelism(), Math.floor(opts.files.length / FILES_PER_HELPER)));
+  const parts: RelPath[][] = Array.from({ length: count }, () => []);
+  opts.files.forEach((f, i) => parts[i % count]!.push(f));
+  const scans = await Promise.all(parts.map(async (files) => {
+    const request = JSON.stringify({ root: opts.sourceTree, files });
+    const out = await runHelper(opts.python, opts.sourceTree, opts.env, request, opts.signal);
+    if (out.code !== 0) {
+      const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
+      throw new Error(`python import helper (${opts.python} ${PYTHON_IMPORTS_HELPER}) ${how}: ${out.stderr.trim() || '(no stderr)'}`);
+    }
+    return parseAnswer(out.stdout, files, opts.python);
+  }));
+  const first = scans[0]!;
+  if (scans.length === 1) return first;
+  // In the order asked, as one helper answers.
+  const found = new Map<RelPath, PythonFileImports>();
+  opts.files.forEach((f, i) => found.set(f, scans[i % count]!.files.get(f)!));
+  return { ...first, files: found };
 }
 
 interface HelperOutcome { code: number | null; signal: string | null; stdout: string; stderr: string }

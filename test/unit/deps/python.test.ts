@@ -179,6 +179,21 @@ describe('scanPythonImports', () => {
     Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const scan = (files: string[], over: { python?: string; env?: Record<string, string> } = {}) =>
     scanPythonImports({ python: over.python ?? 'python3', env: over.env ?? env(), sourceTree: root, files: files.map(rel) });
+  it('splits a large scan between helpers (one per CPU) and answers as one helper would, in the order asked', async () => {
+    const files: string[] = [];
+    for (let i = 0; i < 2100; i++) {
+      const p = `pkg${i % 7}/m${i}.py`;
+      write(p, i % 500 === 0 ? 'def broken(:\n' : `import mod${i}\nfrom . import sib${i % 3}\n`);
+      files.push(p);
+    }
+    const one = await scanPythonImports({ python: 'python3', env: env(), sourceTree: root, files: files.map(rel), helpers: 1 });
+    const two = await scanPythonImports({ python: 'python3', env: env(), sourceTree: root, files: files.map(rel), helpers: 2 });
+    expect([...two.files.keys()]).toEqual(files);
+    expect(two).toEqual(one);
+    expect(two.files.get(rel('pkg1/m1.py'))?.imports.map((i) => i.module)).toEqual(['mod1', '']);
+    expect(two.files.get(rel('pkg3/m500.py'))?.error).toMatch(/^SyntaxError/);
+  });
+
   const forms = [
     'import os',
     'import xml.dom.minidom',
