@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
-import { findWorkTree, stagedPaths } from '../git/index.js';
+import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
 import type { Makeflags } from '../jobserver/index.js';
-import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlanInput, type PlannedJob, planJobs } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { PYTHON_IMPORTS, attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
@@ -28,10 +28,11 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const work = findWorkTree(s.sourceTree, opts.env, opts.cwd);
     const staged = stagedPaths(work);
-    if (staged.length === 0) {
+    const deleted = stagedDeletions(work);
+    if (staged.length === 0 && deleted.length === 0) {
       return {
         dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [] }, counts: { ...NO_JOBS }, jobs: [],
-        interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged,
+        interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(),
       };
     }
     const tree = writeStagedTree(s, work, process.pid);
@@ -52,7 +53,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       const after = s.manifest.blob(PYTHON_IMPORTS);
       if (tree.persistent && after !== undefined && after !== stagedImports && after !== pythonImports) s.manifest.setBlob(STAGED_PYTHON_IMPORTS, after);
       if (pythonImports !== undefined && after !== pythonImports) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
-      const plan = planStaged(scanned, graphs, new Set(staged), st.sourceTree);
+      const plan = planStaged(scanned, graphs, new Set(staged), new Set(deleted), st.sourceTree);
       const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
       const { config } = s.loaded;
       const mergedLog = config.mergedLog === null || dryRun
@@ -60,7 +61,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
         : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
       return {
         dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
-        mergedLog, durationMs: performance.now() - started, staged, deps: scanned.deps,
+        mergedLog, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(), deps: scanned.deps,
       };
     } finally {
       s.manifest.files = working;
@@ -76,7 +77,9 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
  * program (when it lives in the source tree) or one of whose declared inputs
  * is staged.
  */
-function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, root: string): Plan {
+function planStaged(
+  scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string,
+): Plan {
   const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
   let fresh = 0;
@@ -84,7 +87,7 @@ function planStaged(scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, 
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, graphs, byGraph, input.latest!);
+    const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     fresh += plan.fresh;
@@ -102,21 +105,30 @@ function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, root: str
 }
 
 function selection(
-  tool: LatchedTool, staged: ReadonlySet<RelPath>, graphs: ReadonlyMap<string, DepGraph>, byGraph: Map<string, Set<RelPath>>,
-  latest: (tool: string, p: RelPath) => { deps: string } | undefined,
+  tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, graphs: ReadonlyMap<string, DepGraph>,
+  byGraph: Map<string, Set<RelPath>>, input: PlanInput,
 ): (p: RelPath) => boolean {
+  const latest = input.latest!;
   const kind = tool.config.deps;
   const graph = graphs.get(kind);
   if (graph !== undefined) {
     const selected = byGraph.get(kind) ?? new Set([...staged].flatMap((p) => [p, ...graph.dependents(p)]));
     byGraph.set(kind, selected);
-    return (p) => selected.has(p);
+    if (deleted.size === 0) return (p) => selected.has(p);
+    // A deleted file is in no graph of the staged tree, so its importers are found by what it
+    // leaves behind: an import that no longer resolves, where the job's last run saw other dependencies.
+    return (p) => {
+      if (selected.has(p)) return true;
+      const last = latest(tool.config.name, p);
+      if (last === undefined || input.depsOf?.(tool, p, last)?.digest === last.depsDigest) return false;
+      return graph.closure(p).unresolved.size > 0;
+    };
   }
   if (kind === 'depfile' || kind === 'trace') {
     return (p) => {
       if (staged.has(p)) return true;
       const deps = latest(tool.config.name, p)?.deps ?? '';
-      return deps !== '' && (JSON.parse(deps) as [string, string][]).some(([d]) => staged.has(d as RelPath));
+      return deps !== '' && (JSON.parse(deps) as [string, string][]).some(([d]) => staged.has(d as RelPath) || deleted.has(d as RelPath));
     };
   }
   return (p) => staged.has(p);

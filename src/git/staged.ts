@@ -10,6 +10,12 @@ export function stagedPaths(w: WorkTree): RelPath[] {
   return splitZ(out) as RelPath[];
 }
 
+/** Files the commit deletes under the source tree (renames count as added, under their new name). */
+export function stagedDeletions(w: WorkTree): RelPath[] {
+  const out = runGit(w.git, ['diff', '--cached', '--name-only', '-z', '--diff-filter=D', '--relative', '--no-ext-diff']);
+  return splitZ(out) as RelPath[];
+}
+
 /**
  * Writes every index entry under the source tree into `dir` (smudge filters
  * and line-ending conversion applied, as a checkout would); entries keep

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
-import { checked, gitOk, gitTestEnv, stagedLockHeld, stagedTrees, useRepo } from '../helpers/git.js';
-import { readConfig, waitFor, writeConfig } from '../helpers/sandbox.js';
+import { checked, gitOk, gitTestEnv, initRepo, stagedLockHeld, stagedTrees, useRepo } from '../helpers/git.js';
+import { readConfig, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
 
 const env = gitTestEnv();
 
@@ -208,6 +208,33 @@ describe('run --staged', () => {
     expect(second.res.code, show(second.res)).toBe(0);
     expect(second.json.deps.python).toEqual({ files: 3, scanned: 1 });
     expect(jobKeys(second.json.jobs)).toContain('test tests/test_util.py');
+  });
+
+  test('a staged deletion checks the jobs of the files that imported it; an unrelated deletion checks none', async () => {
+    const sb = useRepo();
+    expect((await runRunner(['run'], { cwd: sb.tree, env })).code).toBe(0);
+    gitOk(sb.tree, ['rm', '-q', 'notes/b.txt']);
+    const unrelated = await runJson(['run', '--staged'], { cwd: sb.tree, env });
+    expect(unrelated.res.code, show(unrelated.res)).toBe(0);
+    expect(jobKeys(unrelated.json.jobs)).toEqual([]);
+    expect((unrelated.json as unknown as { staged: string[] }).staged).toEqual(['notes/b.txt']);
+    gitOk(sb.tree, ['rm', '-q', 'lib/util.py']);
+    const { res, json } = await runJson(['run', '--staged'], { cwd: sb.tree, env });
+    expect(res.code, show(res)).toBe(1);
+    expect(jobKeys(json.jobs)).toEqual(['test tests/test_util.py']);
+    expect(json.jobs[0]!.status).toBe('failed');
+  });
+
+  test('a staged deletion checks the depfile jobs whose last run reported the deleted file', async () => {
+    const sb = useFixture('deps-dynamic');
+    fs.writeFileSync(path.join(sb.tree, '.gitignore'), '.runner/\nbuild/\n');
+    initRepo(sb.tree);
+    gitOk(sb.tree, ['add', '-A']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'initial']);
+    expect((await runRunner(['run'], { cwd: sb.tree, env })).code).toBe(0);
+    gitOk(sb.tree, ['rm', '-q', 'include/b.h']); // included by a.h, which main.c includes
+    const { res, json } = await runJson(['run', '--staged', '--tool', 'cc'], { cwd: sb.tree, env });
+    expect(jobKeys(json.jobs), show(res)).toEqual(['cc src/main.c']);
   });
 
   test("a staged change to a tool's declared input checks every job of that tool", async () => {
