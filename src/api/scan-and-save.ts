@@ -2,7 +2,8 @@
 // the plan what it needs; the session wrapper every command runs in.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type JobResult, logFileName } from '../manifest/index.js';
+import type { LatchedTool } from '../config/index.js';
+import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree, updatePaths } from '../scan/index.js';
@@ -65,15 +66,7 @@ export function scanAndSave(
     return removed !== null && !removed.has(p);
   });
   removeLogs(s, dropped);
-  let logged: Set<string> | null = null; // read only if some result has a log to check
-  const planInput: PlanInput = {
-    tools: s.tools, toolFilters: filters, files: s.manifest.files, newFiles: result.newFiles,
-    history: (tool, p) => s.manifest.history(tool, p),
-    latest: (tool, p) => s.manifest.latest(tool, p),
-    latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
-    ...extra,
-  };
+  const planInput = planInputOf(s, s.tools, filters, s.manifest.files, result.newFiles, extra);
   return {
     summary: {
       tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
@@ -83,8 +76,24 @@ export function scanAndSave(
   };
 }
 
+/** What the plan reads: these files and tools, and the manifest's results and latches. */
+export function planInputOf(
+  s: Session, tools: LatchedTool[], filters: Matcher[], files: ReadonlyMap<RelPath, FileEntry>, newFiles: ReadonlySet<RelPath>,
+  extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'>,
+): PlanInput {
+  let logged: Set<string> | null = null; // read only if some result has a log to check
+  return {
+    tools, toolFilters: filters, files, newFiles,
+    history: (tool, p) => s.manifest.history(tool, p),
+    latest: (tool, p) => s.manifest.latest(tool, p),
+    latchOf: (r) => s.manifest.latch(r.latchId),
+    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
+    ...extra,
+  };
+}
+
 /** The fingerprints whose log is on disk: one readdir, not one stat per job. */
-export function loggedFingerprints(s: Session): Set<string> {
+function loggedFingerprints(s: Session): Set<string> {
   let names: string[];
   try {
     names = fs.readdirSync(path.join(s.stateDir, LOGS_DIR));

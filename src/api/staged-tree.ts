@@ -16,7 +16,7 @@ import type { Reporter } from '../reporter.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import type { Session } from '../session.js';
 import type { LatchId, RelPath } from '../types.js';
-import { type Scanned, loggedFingerprints } from './scan-and-save.js';
+import { type Scanned, planInputOf } from './scan-and-save.js';
 
 /**
  * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
@@ -204,15 +204,7 @@ export function scanStaged(
     else entry.changedAt = w.changedAt; // so explain-style reasons name only what really changed
   }
   const filters = st.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
-  let logged: Set<string> | null = null;
-  const planInput: PlanInput = {
-    tools: st.tools, toolFilters: filters, files, newFiles,
-    history: (tool, p) => s.manifest.history(tool, p),
-    latest: (tool, p) => s.manifest.latest(tool, p),
-    latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
-    ...extra,
-  };
+  const planInput = planInputOf(s, st.tools, filters, files, newFiles, extra);
   return {
     summary: { tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues },
     planInput, filters, deps: {}, files,
