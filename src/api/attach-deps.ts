@@ -13,15 +13,18 @@ import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 
-export const PYTHON_IMPORTS = 'imports.python';
+const PYTHON_IMPORTS = 'imports.python';
 
-/** The python graph, when a tool asks for python deps; null otherwise. */
-async function pythonGraph(s: Session, summary: DepsScanSummary, signal?: AbortSignal): Promise<DepGraph | null> {
+/**
+ * The python graph, when a tool asks for python deps; null otherwise. The
+ * import cache lives in the manifest snapshot `cacheName` (null: none kept).
+ */
+async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: string | null, signal?: AbortSignal): Promise<DepGraph | null> {
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
-  const cache = decodeImportCache(s.manifest.blob(PYTHON_IMPORTS));
+  const cache = decodeImportCache(cacheName === null ? undefined : s.manifest.blob(cacheName));
   const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, signal });
-  if (py.cache !== null) s.manifest.setBlob(PYTHON_IMPORTS, encodeImportCache(py.cache));
+  if (py.cache !== null && cacheName !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
   summary.python = { files: py.files, scanned: py.scanned };
   return py.graph;
 }
@@ -52,10 +55,16 @@ async function javascriptGraph(s: Session, summary: DepsScanSummary): Promise<De
   return js.graph;
 }
 
-/** Gives the plan each job's dependencies, for the tools that declare a deps kind; returns the graphs by kind. */
-export async function attachDeps(s: Session, scanned: Scanned, signal?: AbortSignal): Promise<Map<string, DepGraph>> {
+/**
+ * Gives the plan each job's dependencies, for the tools that declare a deps
+ * kind; returns the graphs by kind. The python import cache is keyed by the
+ * tools' environment, so a tree elsewhere (the staged tree) keeps its own.
+ */
+export async function attachDeps(
+  s: Session, scanned: Scanned, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS,
+): Promise<Map<string, DepGraph>> {
   const graphs = new Map<string, DepGraph>();
-  const py = await pythonGraph(s, scanned.deps, signal);
+  const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
   if (py !== null) graphs.set('python', py);
   const js = await javascriptGraph(s, scanned.deps);
   if (js !== null) graphs.set('javascript', js);

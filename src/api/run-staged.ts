@@ -11,7 +11,7 @@ import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, planJobs } from '../plan/index.js';
 import type { RelPath } from '../types.js';
-import { PYTHON_IMPORTS, attachDeps } from './attach-deps.js';
+import { attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
@@ -44,21 +44,11 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
-      // The python import cache is keyed by the tools' environment, whose PYTHONPATH names the
-      // staged tree: the staged tree keeps its own, and the working tree's is put back.
-      const pythonImports = s.manifest.blob(PYTHON_IMPORTS);
-      const stagedImports = tree.persistent ? s.manifest.blob(STAGED_PYTHON_IMPORTS) : undefined;
-      if (stagedImports !== undefined) s.manifest.setBlob(PYTHON_IMPORTS, stagedImports);
-      const graphs = await attachDeps(st, scanned, signal);
-      const after = s.manifest.blob(PYTHON_IMPORTS);
-      if (tree.persistent && after !== undefined && after !== stagedImports && after !== pythonImports) s.manifest.setBlob(STAGED_PYTHON_IMPORTS, after);
-      if (pythonImports !== undefined && after !== pythonImports) s.manifest.setBlob(PYTHON_IMPORTS, pythonImports);
+      // The kept staged tree keeps its own python import cache; a temporary one (a new path each time) none.
+      const graphs = await attachDeps(st, scanned, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null);
       const plan = planStaged(scanned, graphs, new Set(staged), new Set(deleted), st.sourceTree);
       const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
-      const { config } = s.loaded;
-      const mergedLog = config.mergedLog === null || dryRun
-        ? null
-        : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
+      const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
       return {
         dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
         mergedLog, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(), deps: scanned.deps,

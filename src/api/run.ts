@@ -110,15 +110,12 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
   if (opts.staged === true) return runStaged(opts, makeflags, dryRun, started);
   return withSession(opts, async (s) => {
-    const { config } = s.loaded;
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
     await attachDeps(s, scanned, signal);
     const { counts, jobs } = await executePlan(s, planJobs(scanned.planInput), { ...opts, makeflags }, signal, { dryRun });
-    const mergedLog = config.mergedLog === null || dryRun
-      ? null
-      : writeMergedLog(opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, config.mergedLog) : path.resolve(s.sourceTree, config.mergedLog), jobs);
+    const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
     return {
       dryRun, scan: scanned.summary, counts, jobs,
       interrupted: signal.aborted ? String(signal.reason) : null,
@@ -235,7 +232,15 @@ function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | nu
   };
 }
 
-export function writeMergedLog(file: string, jobs: readonly JobReport[]): string {
+/**
+ * Writes every failure's log into the merged log, when the config or
+ * --merged-log asks for one (the flag's path is the caller's, the config's is
+ * the source tree's); returns where, or null.
+ */
+export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobReport[]): string | null {
+  const want = s.loaded.config.mergedLog;
+  if (want === null) return null;
+  const file = opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, want) : path.resolve(s.sourceTree, want);
   const parts: string[] = [];
   for (const j of jobs) {
     if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
