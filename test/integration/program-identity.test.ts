@@ -104,12 +104,12 @@ function versionsSeen(sb: Sandbox): string[] {
   return [...new Set(seen)];
 }
 
-/** The programs a runner run started, from strace's record of every execve. */
-async function programsStarted(sb: Sandbox): Promise<string[]> {
+/** The programs a runner run started and the files it opened, from strace's record of every execve and open. */
+async function tracedRun(sb: Sandbox): Promise<{ started: string[]; opened: string[] }> {
   resetProbeLog(sb);
   const trace = path.join(sb.scratch, 'execve.trace');
   const res = await new Promise<{ code: number | null; err: string }>((resolve) => {
-    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', trace, process.execPath, BIN, 'run'], {
+    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=execve,open,openat', '-o', trace, process.execPath, BIN, 'run'], {
       cwd: sb.tree, env: baseEnv(), stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
@@ -117,10 +117,12 @@ async function programsStarted(sb: Sandbox): Promise<string[]> {
     child.on('close', (code) => resolve({ code, err }));
   });
   expect(res.code, res.err).toBe(0);
-  return fs.readFileSync(trace, 'utf8').split('\n').flatMap((l) => {
-    const m = /execve\("([^"]+)"/.exec(l);
-    return m === null || / = -1 /.test(l) ? [] : [m[1]!];
+  const lines = fs.readFileSync(trace, 'utf8').split('\n').filter((l) => !/ = -1 /.test(l));
+  const named = (call: RegExp): string[] => lines.flatMap((l) => {
+    const m = call.exec(l);
+    return m === null ? [] : [m[1]!];
   });
+  return { started: named(/execve\("([^"]+)"/), opened: named(/open(?:at)?\((?:[A-Z_]+|\d+), "([^"]+)"/) };
 }
 
 describe.each([
@@ -133,14 +135,17 @@ describe.each([
     pythonThroughShims(sb, layout);
     const [a, b] = layout.versions;
     writeText(sb, '.python-version', `${a}\n`);
-    const cold = await programsStarted(sb);
+    const cold = await tracedRun(sb);
     expect(readProbeLog(sb).started).toHaveLength(PY_COUNT);
-    expect(cold, 'the first run goes through the shim').toContain(`${layout.shims}/python3`);
+    expect(cold.started, 'the first run goes through the shim').toContain(`${layout.shims}/python3`);
+    const interpreter = fs.realpathSync(`${layout.root}/versions/${a}/bin/python3`); // an old file: its digest is kept
+    expect(cold.opened, 'the first run reads the interpreter').toContain(interpreter);
     if (layout.real) expect(versionsSeen(sb)).toEqual([a]);
 
-    const noop = await programsStarted(sb);
+    const noop = await tracedRun(sb);
     expect(readProbeLog(sb).started, 'a no-op').toEqual([]);
-    expect(noop.filter((p) => p.startsWith(layout.root)), 'a no-op asks no manager and starts no interpreter').toEqual([]);
+    expect(noop.started.filter((p) => p.startsWith(layout.root)), 'a no-op asks no manager and starts no interpreter').toEqual([]);
+    expect(noop.opened, 'a no-op does not read the interpreter again').not.toContain(interpreter);
 
     writeText(sb, '.python-version', `${b}\n`);
     // The import cache belongs to one interpreter: the other one reads every file's imports again.
