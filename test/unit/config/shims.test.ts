@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProgramIds } from '../../../src/config/program-ids.js';
+import { identifyProgram } from '../../../src/config/executable.js';
 import { consultedKey, recognizeShim } from '../../../src/config/shims.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-shims-'));
@@ -74,5 +75,22 @@ describe('consultedKey', () => {
     fs.mkdirSync(path.join(shim.root, 'versions'), { recursive: true });
     fs.writeFileSync(path.join(shim.root, 'version'), '3.10.13\n');
     expect(consultedKey(shim, 'python3', env, project)).not.toBe(withFile);
+  });
+});
+
+describe('identifyProgram through a shim', () => {
+  it('names what the manager picks, and says so in the identity when it picks nothing', () => {
+    const root = path.join(dir, 'idroot');
+    file('idroot/libexec/pyenv', '#!/bin/sh\nv=$(cat "$PYENV_ROOT/version")\np="$PYENV_ROOT/versions/$v/bin/$2"\n[ -x "$p" ] || { echo "pyenv: version $v is not installed" >&2; exit 1; }\necho "$p"\n');
+    const shim = file('idroot/shims/python3', `#!/bin/sh\nexec "${root}/libexec/pyenv" exec python3 "$@"\n`);
+    const interpreter = file('idroot/versions/1.0/bin/python3', '#!/bin/sh\necho one\n');
+    fs.writeFileSync(path.join(root, 'version'), '1.0\n');
+    const ids = new ProgramIds();
+    const found = identifyProgram('python3', shim, { PATH: '/usr/bin:/bin' }, dir, ids);
+    expect(found.where).toMatchObject({ path: shim, program: interpreter, shim: 'pyenv' });
+    expect(found.digest).toBe(ids.factsOf(interpreter)!.digest);
+    fs.writeFileSync(path.join(root, 'version'), '2.0\n');
+    const missing = identifyProgram('python3', shim, { PATH: '/usr/bin:/bin' }, dir, ids);
+    expect(missing.digest).toBe('unresolved: pyenv names no program (pyenv: version 2.0 is not installed)');
   });
 });
