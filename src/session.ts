@@ -3,7 +3,7 @@
 // state directory until the config, the tools and the state directory check out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ConfigOverrides, type LatchedTool, type LoadedConfig, latchTools, loadConfig, resolveSourceTree } from './config/index.js';
+import { type ConfigOverrides, type LatchedTool, type LoadedConfig, ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree } from './config/index.js';
 import { ConfigError, StateDirError } from './errors.js';
 import { Manifest } from './manifest/index.js';
 
@@ -24,10 +24,13 @@ export interface Session {
   tools: LatchedTool[];
   whitelist: string[] | null;
   manifest: Manifest;
+  /** Program digests and version managers' answers, kept in the manifest (snapshot PROGRAMS_SNAPSHOT). */
+  programs: ProgramIds;
 }
 
 export const MANIFEST_FILE = 'manifest.db';
 export const LOGS_DIR = 'logs';
+export const PROGRAMS_SNAPSHOT = 'programs';
 
 export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
   const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
@@ -44,10 +47,26 @@ export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceT
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
   const whitelist = readWhitelist(loaded, sourceTree);
-  const tools = latchTools({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
+  // Programs are found before the state directory is touched; identifying them uses the cache the manifest keeps.
+  const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
   ensureStateDir(stateDir);
   const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
-  return { sourceTree, loaded, stateDir, tools, whitelist, manifest };
+  try {
+    const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
+    const tools = latchFound(found, programs);
+    keepPrograms({ manifest, programs });
+    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs };
+  } catch (err) {
+    manifest.close();
+    throw err;
+  }
+}
+
+/** Hands what was learned about programs to the manifest, written with its next save. */
+export function keepPrograms(s: Pick<Session, 'manifest' | 'programs'>): void {
+  if (!s.programs.changed) return;
+  s.manifest.setBlob(PROGRAMS_SNAPSHOT, s.programs.encode());
+  s.programs.changed = false;
 }
 
 export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {

@@ -3,7 +3,7 @@
 // recorded, and, after a job, what it reported.
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveExecutable } from '../config/executable.js';
+import { findExecutable } from '../config/executable.js';
 import {
   type DepGraph, type Identify, UNKNOWN_DEPS, decodeImportCache, decodeJsCache, digestEntries, encodeImportCache,
   encodeJsCache, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
@@ -23,7 +23,7 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
   const cache = decodeImportCache(cacheName === null ? undefined : s.manifest.blob(cacheName));
-  const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, signal });
+  const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, programs: s.programs, signal });
   if (py.cache !== null && cacheName !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
   summary.python = { files: py.files, scanned: py.scanned };
   return py.graph;
@@ -32,11 +32,11 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
 /** strace, when a tool traces its jobs; missing strace stops the run before anything runs. */
 export function findStrace(s: Session, env: NodeJS.ProcessEnv): string | null {
   if (!s.tools.some((t) => t.config.deps === 'trace')) return null;
-  const found = resolveExecutable('strace', env.PATH, s.sourceTree);
+  const found = findExecutable('strace', env.PATH, s.sourceTree);
   if (found === null) {
     throw new DepsError('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"');
   }
-  return found.path;
+  return found;
 }
 
 export function identifyOf(s: Session): Identify {

@@ -89,7 +89,7 @@ function planStaged(
 function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, root: string): boolean {
   if (tool.config.inputs.some((i) => staged.has(path.posix.normalize(i) as RelPath))) return true;
   return tool.latch.executables.some((e) => {
-    const rel = path.relative(root, e.path).split(path.sep).join('/');
+    const rel = path.relative(root, e.where.path).split(path.sep).join('/');
     return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
   });
 }

@@ -7,7 +7,7 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree, updatePaths } from '../scan/index.js';
-import { LOGS_DIR, type Session, type SessionOptions, openSession } from '../session.js';
+import { LOGS_DIR, type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
 import type { RelPath } from '../types.js';
 
 export interface ScanSummary {
@@ -55,6 +55,7 @@ export function scanAndSave(
   for (const issue of result.issues) reporter.scanIssue(issue);
   s.manifest.adoptScan(result.update);
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
+  keepPrograms(s);
   const filters = s.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
   const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
   // An update saw only some paths: results of untracked paths it did not remove are a kept (unreadable) file's.
@@ -117,6 +118,7 @@ export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => P
   const s = await openSession(opts);
   try {
     const out = await fn(s);
+    keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
     s.manifest.flush(); // the journal and the import cache, when they have grown or changed
     return out;
   } finally {

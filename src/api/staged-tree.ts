@@ -5,17 +5,15 @@
 // is never replaced by the staged tree's files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LatchedTool, type ToolLatch, buildToolEnvironment, digestInput } from '../config/index.js';
-import { resolveExecutable } from '../config/executable.js';
+import { type LatchedTool, type ToolLatch, buildToolEnvironment, digestInput, findExecutable, identifyProgram, latchIdOf } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
-import { canonicalJson, hashString } from '../hash.js';
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import type { Session } from '../session.js';
-import type { LatchId, RelPath } from '../types.js';
+import type { RelPath } from '../types.js';
 import { type Scanned, planInputOf } from './scan-and-save.js';
 
 /**
@@ -137,9 +135,9 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onl
   return s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
     const executables = t.latch.executables.map((e) => {
-      if (!isInside(s.sourceTree, e.path) && !isInside(s.sourceTree, e.realPath)) return e;
-      const staged = resolveExecutable(e.name, env.PATH, root);
-      if (staged !== null) return staged;
+      if (!isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath)) return e;
+      const staged = findExecutable(e.name, env.PATH, root);
+      if (staged !== null) return identifyProgram(e.name, staged, env, root, s.programs);
       // The shell would look for it in the staged tree, where it is not.
       if (t.shell && e.name.includes('/')) {
         throw new UsageError(`tool "${t.config.name}" runs ${e.name}, which is in the source tree but not in the git index; `
@@ -150,8 +148,8 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onl
     const inputs: Record<string, string> = {};
     for (const rel of t.config.inputs) inputs[rel] = digestInput(root, rel);
     const latch: ToolLatch = { ...t.latch, executables, inputs };
-    const program = t.shell ? t.program : executables[0]?.path ?? t.program;
-    return { ...t, latch, latchId: hashString(canonicalJson(latch)) as LatchId, env, program };
+    const program = t.shell ? t.program : executables[0]?.where.path ?? t.program;
+    return { ...t, latch, latchId: latchIdOf(latch), env, program };
   });
 }
 

@@ -228,7 +228,7 @@ function sameOutlook(a: Outlook, b: Outlook): boolean {
 }
 
 function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
-  return latchTools({ config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile });
+  return latchTools({ config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile, programs: s.programs });
 }
 
 /** Loads, validates and latches the config again; applies it only when all of that succeeds. */
@@ -238,7 +238,7 @@ async function reloadConfig(s: Session, opts: WatchOptions, wanted: readonly str
     throw new UsageError(`${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`);
   }
   const whitelist = readWhitelist(next.loaded, s.sourceTree);
-  const tools = latchTools({ config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile });
+  const tools = latchTools({ config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile, programs: s.programs });
   if (wanted !== null) checkToolNames(tools, wanted);
   s.loaded = next.loaded;
   s.whitelist = whitelist;

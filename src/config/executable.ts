@@ -1,17 +1,41 @@
-// Finds the program a tool runs, the way the shell would, and records its
-// identity so that upgrading the program re-runs the tool's jobs.
+// Finds the program a tool runs, the way the shell would, and identifies the
+// program that really runs (through symlinks and version-manager shims) by
+// its content, so that a new build of it re-runs the tool's jobs and a copy,
+// a reinstall or a touch of the same bytes does not.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ProgramIds } from './program-ids.js';
+import { programBehind, recognizeShim } from './shims.js';
 
 export interface ExecutableIdentity {
   /** As written in the command. */
   name: string;
+  /** Content digest of the file that really runs; "unresolved ..." when a shim's manager named none. */
+  digest: string;
+  /**
+   * "name@version" of the npm package the program lands in (node_modules/.bin/x is a launcher that
+   * loads its package: the version stands for the package's other files, which are not read).
+   */
+  package: string | null;
+  /**
+   * A Python virtual environment the program is run from (`<venv>/bin/python3` links to the same
+   * interpreter as every other venv of it, but sees other packages): its directory, relative to the
+   * source tree when inside it. Absent otherwise.
+   */
+  venv?: string;
+  /** Where it is on this machine and checkout: shown by explain, never part of the latch id. */
+  where: ExecutableWhere;
+}
+
+export interface ExecutableWhere {
   /** Where it was found. */
   path: string;
-  /** After following symlinks: a `python3 -> python3.12` switch shows here. */
+  /** After following symlinks. */
   realPath: string;
-  size: number;
-  mtimeNs: string;
+  /** What really runs: the version manager's answer for a shim, else `path`. */
+  program: string;
+  /** The version manager, when `path` is its shim. */
+  shim: string | null;
 }
 
 /** Words the shell handles itself; they have no executable to latch. */
@@ -30,27 +54,83 @@ export function firstProgram(shellCommand: string): string | null {
   return word;
 }
 
-/** null when not found or not executable. */
-export function resolveExecutable(name: string, pathVar: string | undefined, cwd: string): ExecutableIdentity | null {
+/** Where the shell would find `name`; null when not found or not executable. Stats only. */
+export function findExecutable(name: string, pathVar: string | undefined, cwd: string): string | null {
   const candidates = name.includes('/')
     ? [path.resolve(cwd, name)]
     : (pathVar ?? '').split(':').filter((d) => d !== '').map((d) => path.resolve(cwd, d, name));
   for (const candidate of candidates) {
-    let st: fs.BigIntStats;
     try {
-      st = fs.statSync(candidate, { bigint: true });
-      if (!st.isFile()) continue;
+      if (!fs.statSync(candidate).isFile()) continue;
       fs.accessSync(candidate, fs.constants.X_OK);
     } catch {
       continue;
     }
-    return {
-      name,
-      path: candidate,
-      realPath: fs.realpathSync(candidate),
-      size: Number(st.size),
-      mtimeNs: st.mtimeNs.toString(),
-    };
+    return candidate;
   }
   return null;
+}
+
+const realPathOf = (p: string): string => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * Identifies the program found at `found` as it runs for a job with `env`
+ * in `cwd`. Reads a file only when its stat changed, and asks a version
+ * manager only when what it consults changed (both cached in `ids`).
+ */
+export function identifyProgram(name: string, found: string, env: Record<string, string>, cwd: string, ids: ProgramIds): ExecutableIdentity {
+  const id = identifyFile(name, found, env, cwd, ids);
+  const venv = venvOf(id.where.program, cwd);
+  return venv === null ? id : { ...id, venv };
+}
+
+function identifyFile(name: string, found: string, env: Record<string, string>, cwd: string, ids: ProgramIds): ExecutableIdentity {
+  const realPath = realPathOf(found);
+  const where: ExecutableWhere = { path: found, realPath, program: found, shim: null };
+  const facts = ids.factsOf(realPath);
+  // Read-protected programs (mode 711) run but cannot be read: fall back to their stat, which is all there is.
+  if (facts === null) return { name, digest: `unreadable ${statOf(realPath)}`, package: null, where };
+  const shim = recognizeShim(found, realPath, facts);
+  if (shim === null) return { name, digest: facts.digest, package: packageOf(realPath, ids), where };
+  where.shim = shim.manager;
+  const answer = programBehind(shim, name, env, cwd, ids);
+  if (!answer.ok) {
+    // The job would fail the same way; a fixed setup gives another identity, so its jobs run again.
+    return { name, digest: `unresolved: ${shim.manager} names no program (${answer.problem})`, package: null, where };
+  }
+  where.program = answer.program;
+  const behind = realPathOf(answer.program);
+  where.realPath = behind;
+  const real = ids.factsOf(behind);
+  return { name, digest: real === null ? `unreadable ${statOf(behind)}` : real.digest, package: packageOf(behind, ids), where };
+}
+
+/** The venv whose bin/ holds `program` (python finds its pyvenv.cfg one level above its own directory). */
+function venvOf(program: string, cwd: string): string | null {
+  const dir = path.dirname(path.dirname(program));
+  if (!fs.existsSync(path.join(dir, 'pyvenv.cfg'))) return null;
+  const rel = path.relative(cwd, dir);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel === '' ? '.' : rel.split(path.sep).join('/');
+}
+
+function statOf(p: string): string {
+  const st = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+  return st === undefined ? 'missing' : `${st.size}:${st.mtimeNs}`;
+}
+
+/** For a program inside node_modules/<pkg>/ (or node_modules/@scope/<pkg>/): that package's name@version. */
+function packageOf(realPath: string, ids: ProgramIds): string | null {
+  const parts = realPath.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0 || at + 2 >= parts.length) return null;
+  const depth = parts[at + 1]!.startsWith('@') ? 3 : 2;
+  if (at + depth >= parts.length) return null;
+  const facts = ids.factsOf([...parts.slice(0, at + depth), 'package.json'].join('/'));
+  return facts === null ? 'no package.json' : facts.pkg;
 }

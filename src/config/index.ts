@@ -1,6 +1,7 @@
 // Public surface of config/: loading, validation, the latch.
 export { loadConfig, resolveSourceTree, displayPath, type LoadedConfig, type ConfigOverrides } from './load.js';
 export { validateConfig } from './validate/index.js';
-export { latchTools, buildToolEnvironment, digestInput, NEVER_LATCHED, SOURCE_TREE_TOKEN, type LatchedTool, type ToolLatch } from './latch.js';
-export type { ExecutableIdentity } from './executable.js';
+export { latchTools, findPrograms, latchFound, latchIdOf, buildToolEnvironment, digestInput, NEVER_LATCHED, SOURCE_TREE_TOKEN, type LatchedTool, type ToolLatch } from './latch.js';
+export { findExecutable, identifyProgram, type ExecutableIdentity, type ExecutableWhere } from './executable.js';
+export { ProgramIds } from './program-ids.js';
 export { documentedDefault, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';

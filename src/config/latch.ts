@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ToolNotFoundError } from '../errors.js';
 import { canonicalJson, digestBytes, hashString } from '../hash.js';
 import type { LatchId } from '../types.js';
-import { type ExecutableIdentity, firstProgram, resolveExecutable } from './executable.js';
+import { type ExecutableIdentity, findExecutable, firstProgram, identifyProgram } from './executable.js';
+import { ProgramIds } from './program-ids.js';
 import type { Config, ToolConfig } from './schema.js';
 
 /** Variables that change from build to build without changing a result (jobserver plumbing). */
@@ -30,7 +31,11 @@ export interface ToolLatch {
    * clear), "unset" for a passEnv name the caller lacks (unset differs from empty).
    */
   env: Record<string, string>;
-  /** The programs the command runs; a new build of one can change results. */
+  /**
+   * The programs the command runs, by content (through shims, to the program
+   * that really runs): a new build of one can change results. Their `where`
+   * is shown by explain and left out of the latch id.
+   */
   executables: ExecutableIdentity[];
   /** Content digests of the tool's declared inputs, or "missing". */
   inputs: Record<string, string>;
@@ -96,26 +101,51 @@ export function digestInput(sourceTree: string, rel: string): string {
   }
 }
 
-export function latchTools(opts: {
+/** The tools' programs, found on the tools' PATH; the first step of latching, so a missing one stops before any state is opened. */
+export interface FoundPrograms {
+  config: Config;
+  sourceTree: string;
+  toolEnv: ToolEnvironment;
+  /** Per tool: the programs its command runs, [name, where found]. */
+  found: [string, string][][];
+}
+
+export function findPrograms(opts: {
   config: Config;
   callerEnv: NodeJS.ProcessEnv;
   sourceTree: string;
   configDisplayFile: string;
-}): LatchedTool[] {
+}): FoundPrograms {
   const { config, sourceTree } = opts;
   const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
-  return config.tools.map((tool) => {
+  const found = config.tools.map((tool) => {
     const shell = typeof tool.command === 'string';
     const wanted = shell ? ['/bin/sh', firstProgram(tool.command as string)] : [(tool.command as string[])[0]!];
-    const executables: ExecutableIdentity[] = [];
+    const programs: [string, string][] = [];
     for (const name of wanted) {
       if (name === null || name === undefined || name.includes('{')) continue;
-      const found = resolveExecutable(name, toolEnv.env.PATH, sourceTree);
-      if (found === null) {
+      const where = findExecutable(name, toolEnv.env.PATH, sourceTree);
+      if (where === null) {
         throw new ToolNotFoundError({ file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '' });
       }
-      executables.push(found);
+      programs.push([name, where]);
     }
+    return programs;
+  });
+  return { config, sourceTree, toolEnv, found };
+}
+
+/** The latch id: everything in the latch but where the programs are on this machine. */
+export function latchIdOf(latch: ToolLatch): LatchId {
+  return hashString(canonicalJson({ ...latch, executables: latch.executables.map(({ where: _where, ...id }) => id) })) as LatchId;
+}
+
+/** Latches tools whose programs were found: identifies the programs (cached in `ids`) and digests the inputs. */
+export function latchFound(f: FoundPrograms, ids: ProgramIds): LatchedTool[] {
+  const { config, sourceTree, toolEnv } = f;
+  return config.tools.map((tool, i) => {
+    const shell = typeof tool.command === 'string';
+    const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
     const inputs: Record<string, string> = {};
     for (const rel of tool.inputs) inputs[rel] = digestInput(sourceTree, rel);
     const latch: ToolLatch = {
@@ -130,10 +160,22 @@ export function latchTools(opts: {
     return {
       config: tool,
       latch,
-      latchId: hashString(canonicalJson(latch)) as LatchId,
+      latchId: latchIdOf(latch),
       env: toolEnv.env,
-      program: shell ? '/bin/sh' : executables[0]!.path,
+      // The path as found, not the program behind a shim: the shim also sets up what that program expects.
+      program: shell ? '/bin/sh' : executables[0]!.where.path,
       shell,
     };
   });
+}
+
+export function latchTools(opts: {
+  config: Config;
+  callerEnv: NodeJS.ProcessEnv;
+  sourceTree: string;
+  configDisplayFile: string;
+  /** The session's cache; without one, every program is read (and every shim's manager asked) again. */
+  programs?: ProgramIds;
+}): LatchedTool[] {
+  return latchFound(findPrograms(opts), opts.programs ?? new ProgramIds());
 }

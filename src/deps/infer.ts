@@ -4,7 +4,8 @@
 // now, and hands the plan each job's dependencies with their identities.
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveExecutable } from '../config/executable.js';
+import { findExecutable, identifyProgram } from '../config/executable.js';
+import { ProgramIds } from '../config/program-ids.js';
 import { canonicalJson } from '../hash.js';
 import { DepsError } from '../errors.js';
 import type { FileEntry } from '../manifest/index.js';
@@ -94,14 +95,19 @@ export async function inferPython(opts: {
   files: ReadonlyMap<RelPath, FileEntry>;
   env: Record<string, string>;
   cache: ImportCache | null;
+  /** The session's program cache, so a no-op neither reads the interpreter nor asks its version manager. */
+  programs?: ProgramIds;
   signal?: AbortSignal;
 }): Promise<PythonGraph> {
   const { sourceTree, files } = opts;
-  const python = resolveExecutable('python3', opts.env.PATH, sourceTree);
-  if (python === null) {
+  const found = findExecutable('python3', opts.env.PATH, sourceTree);
+  if (found === null) {
     throw new DepsError(`"deps": "python" needs python3 on the tools' PATH (${opts.env.PATH ?? 'unset'}); install Python 3, or put its directory on PATH through "env" or "passEnv"`);
   }
-  const key = hashString(canonicalJson({ python, env: opts.env }));
+  // The interpreter that really runs (behind a pyenv shim): its version decides the parse and sys.path.
+  const interpreter = identifyProgram('python3', found, opts.env, sourceTree, opts.programs ?? new ProgramIds());
+  const python = interpreter.where.program;
+  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: opts.env }));
   const known = opts.cache !== null && opts.cache.key === key ? opts.cache : null;
   const cache: ImportCache = known ?? { key, sysPath: [], extensionSuffixes: [], builtins: [], files: new Map() };
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
@@ -112,9 +118,9 @@ export async function inferPython(opts: {
     // One interpreter for every file that changed; it also reports sys.path as the tools see it.
     let scan;
     try {
-      scan = await scanPythonImports({ python: python.path, env: opts.env, sourceTree, files: stale, signal: opts.signal });
+      scan = await scanPythonImports({ python, env: opts.env, sourceTree, files: stale, signal: opts.signal });
     } catch (err) {
-      throw new DepsError(`cannot read python imports with ${python.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new DepsError(`cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     cache.sysPath = scan.sysPath;
     cache.extensionSuffixes = scan.extensionSuffixes;

@@ -11,6 +11,7 @@ export type StaleReason =
   | { kind: 'tool-config'; key: string; from: unknown; to: unknown }
   /** from/to are latch forms: "=value", "#hash" (passEnv: value never stored), "unset". */
   | { kind: 'env'; name: string; from: string; to: string }
+  /** A program the command runs is another one, by content; from/to: where it is, with its digest when that alone changed. */
   | { kind: 'tool-binary'; name: string; from: string; to: string }
   | { kind: 'tool-input'; path: string; from: string; to: string }
   | { kind: 'never-run' }
@@ -23,8 +24,28 @@ export type StaleReasonKind = StaleReason['kind'];
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-function describeExecutable(e: ToolLatch['executables'][number] | undefined): string {
-  return e === undefined ? 'none' : `${e.realPath} (${e.size} bytes, mtime ${e.mtimeNs})`;
+type Executable = ToolLatch['executables'][number];
+
+/** The identity the latch id holds (not where the program is on this machine). */
+const identityOf = (e: Executable | undefined): unknown => {
+  if (e === undefined) return undefined;
+  const { where: _where, ...id } = e;
+  return id;
+};
+
+/** Where a program is; with what tells it apart when both sides are at the same place. */
+function describeExecutable(e: Executable | undefined, other: Executable | undefined): string {
+  if (e === undefined) return 'none';
+  // A latch recorded before programs were identified by content names its path only.
+  const legacy = e as unknown as { realPath?: string; where?: Executable['where'] };
+  const at = legacy.where?.program ?? legacy.realPath ?? e.name;
+  const otherAt = (other as unknown as { where?: Executable['where'] } | undefined)?.where?.program;
+  if (at !== otherAt) return at;
+  if (e.digest?.startsWith('unresolved') === true) return `${at} (${e.digest})`;
+  const parts = [e.digest === other?.digest ? null : `content ${e.digest?.slice(0, 12) ?? 'unknown'}`,
+    e.package === other?.package ? null : `package ${e.package ?? 'none'}`,
+    e.venv === other?.venv ? null : `venv ${e.venv ?? 'none'}`].filter((p) => p !== null);
+  return parts.length === 0 ? at : `${at} (${parts.join(', ')})`;
 }
 
 /** A job's dependencies, as a hash, and what explain needs to say which changed. */
@@ -76,7 +97,9 @@ export function diffLatch(before: ToolLatch, after: ToolLatch): StaleReason[] {
   for (const name of names) {
     const from = before.executables.find((e) => e.name === name);
     const to = after.executables.find((e) => e.name === name);
-    if (!same(from, to)) reasons.push({ kind: 'tool-binary', name, from: describeExecutable(from), to: describeExecutable(to) });
+    if (!same(identityOf(from), identityOf(to))) {
+      reasons.push({ kind: 'tool-binary', name, from: describeExecutable(from, to), to: describeExecutable(to, from) });
+    }
   }
   for (const path of new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)])) {
     const from = before.inputs[path] ?? 'not declared';

@@ -28,7 +28,7 @@ export function describeReason(r: StaleReason): string {
       ? `tool definition changed ${r.key}`
       : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;
     case 'env': return `env ${r.name} changed: was ${envValue(r.from)}, now ${envValue(r.to)}`;
-    case 'tool-binary': return `tool binary ${r.name} changed: was ${r.from}, now ${r.to}`;
+    case 'tool-binary': return `tool program changed: ${r.from} -> ${r.to}`;
     case 'tool-input': return `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
     case 'never-run': return 'never run';
     case 'interrupted': return 'interrupted last time';

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildToolEnvironment, latchTools, validateConfig } from '../../../src/config/index.js';
 
@@ -86,6 +89,24 @@ describe('latchTools', () => {
     expect(a!.latch.executables.map((e) => e.name)).toEqual(['sh']);
     expect(b!.shell).toBe(true);
     expect(b!.latch.executables.map((e) => e.name)).toEqual(['/bin/sh']); // echo is a shell word
+  });
+
+  it('identifies a program by content: the same bytes at two places give one latch id, and where it is shows outside it', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-latch-'));
+    try {
+      const ids = ['one', 'two', 'three'].map((dir, i) => {
+        fs.mkdirSync(path.join(root, dir, 'bin'), { recursive: true });
+        fs.writeFileSync(path.join(root, dir, 'bin', 'lint'), `#!/bin/sh\nexit ${i === 2 ? 1 : 0}\n`, { mode: 0o755 });
+        const [t] = latchTools({ config: validateConfig({ tools: [{ name: 'l', command: ['bin/lint', '{file}'] }] }, 'f'),
+          callerEnv: caller, sourceTree: path.join(root, dir), configDisplayFile: 'f' });
+        expect(t!.latch.executables[0]!.where.path).toBe(path.join(root, dir, 'bin', 'lint'));
+        return t!.latchId;
+      });
+      expect(ids[1]).toBe(ids[0]);
+      expect(ids[2]).not.toBe(ids[0]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses a tool whose program is not on the tools\' PATH, naming the PATH searched', () => {
