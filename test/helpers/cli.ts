@@ -18,6 +18,12 @@ export interface RunOptions {
   /** The child's whole environment; defaults to baseEnv(). */
   env?: Record<string, string>;
   input?: string;
+  /**
+   * Run as this uid/gid (setpriv, util-linux) when the tests run as root: root reads
+   * a chmod 000 file anyway, so only an unprivileged runner meets EACCES. The tree
+   * must belong to that user (see giveTo in sandbox.ts).
+   */
+  asUser?: number;
 }
 
 /** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
@@ -34,7 +40,10 @@ export interface RunningRunner {
 
 /** Starts the CLI and returns at once, so a test can signal it mid-run. */
 export function startRunner(args: string[], opts: RunOptions): RunningRunner {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const drop = opts.asUser !== undefined && process.getuid?.() === 0
+    ? ['setpriv', `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups'] : [];
+  const argv = [...drop, process.execPath, BIN, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? baseEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
