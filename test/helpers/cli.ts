@@ -93,6 +93,7 @@ export interface JobJson {
   durationMs: number;
   /** null when the job wrote nothing (no log is kept). */
   log: string | null;
+  reasonDetails: { kind: string; path?: string; why?: string; text: string }[];
 }
 export interface ScanJson {
   tracked: number;
@@ -100,7 +101,9 @@ export interface ScanJson {
   changed: number;
   removed: number;
   hashed: number;
-  issues: { path: string; kind: string; detail: string }[];
+  issues: { path: string; kind: string; detail: string; entry: 'file' | 'directory' }[];
+  /** What could not be read: a directory counts once, never as the files below it. */
+  unreadable: { files: number; directories: number };
 }
 export interface RunJson {
   command: 'run';
@@ -116,6 +119,8 @@ export interface RunJson {
     cachedFailures: number;
     fresh: number;
     notStarted: number;
+    /** Jobs not checked: their file, or a directory above it, could not be read. */
+    unreadable: number;
   };
   jobs: JobJson[];
   error?: { kind: string; message: string };

@@ -10,12 +10,6 @@ import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { NOBODY, type Sandbox, beforeSandboxRemoval, giveTo, useFixture, writeText } from '../helpers/sandbox.js';
 
-interface UnreadableRunJson extends RunJson {
-  scan: RunJson['scan'] & { unreadable: { files: number; directories: number } };
-  counts: RunJson['counts'] & { unreadable: number };
-  jobs: (RunJson['jobs'][number] & { reasonDetails: { kind: string; path?: string; why?: string; text: string }[] })[];
-}
-
 /** The python demo with only the probe, on every file, run once by `nobody` so that everything is fresh. */
 async function knownGood(extra: Parameters<typeof probeOnly>[1] = {}): Promise<{ sb: Sandbox; opts: RunOptions }> {
   const sb = useFixture('python-demo');
@@ -34,7 +28,7 @@ test('issue 10: a changed failing file that cannot be read is not fresh: the run
   const { sb, opts } = await knownGood();
   writeText(sb, 'calc/ops.py', 'PROBE_FAIL = 1\n');
   chmod(sb, 'calc/ops.py', 0o000);
-  const { res, json } = await runJson<UnreadableRunJson>(['run'], opts);
+  const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(json.exitCode).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]); // no job could read it: none ran
@@ -57,7 +51,7 @@ test('issue 10: a changed failing file that cannot be read is not fresh: the run
 
   // Readable again: the changed content is checked, and fails.
   chmod(sb, 'calc/ops.py', 0o644);
-  const after = await runJson<UnreadableRunJson>(['run'], opts);
+  const after = await runJson<RunJson>(['run'], opts);
   expect(after.res.code, show(after.res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual(['calc/ops.py']);
   expect(after.json.counts).toMatchObject({ ran: 1, failed: 1, unreadable: 0 });
@@ -68,7 +62,7 @@ test('issue 10: a directory of 3 files that cannot be read counts as one directo
   writeText(sb, 'calc/stats.py', 'PROBE_FAIL = 1\n');
   chmod(sb, 'calc', 0o000);
   beforeSandboxRemoval(() => chmod(sb, 'calc', 0o755));
-  const { res, json } = await runJson<UnreadableRunJson>(['run'], opts);
+  const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
   expect(json.scan.issues).toEqual([{ path: 'calc', kind: 'unreadable', detail: 'directory cannot be read (EACCES)', entry: 'directory' }]);
@@ -81,7 +75,7 @@ test('issue 10: a directory of 3 files that cannot be read counts as one directo
   expect(res.stderr).not.toMatch(/\d files? could not be read/);
 
   chmod(sb, 'calc', 0o755);
-  const after = await runJson<UnreadableRunJson>(['run'], opts);
+  const after = await runJson<RunJson>(['run'], opts);
   expect(after.res.code, show(after.res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual(['calc/stats.py']); // the others are as they were: fresh
 });
@@ -89,7 +83,7 @@ test('issue 10: a directory of 3 files that cannot be read counts as one directo
 test('issue 10: a dependency that cannot be read makes the jobs that import it run, and the run fails', async () => {
   const { sb, opts } = await knownGood({ include: ['tests/**'], deps: 'python' });
   chmod(sb, 'calc/ops.py', 0o000);
-  const { res, json } = await runJson<UnreadableRunJson>(['run'], opts);
+  const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   // Both tests import calc (whose __init__ imports calc.ops): runner cannot prove them unchanged, so they ran.
   expect(readProbeLog(sb).started.sort()).toEqual(['tests/test_ops.py', 'tests/test_stats.py']);
@@ -105,7 +99,7 @@ test('issue 10: a tracked file that becomes a symlink loop fails the run, naming
   resetProbeLog(sb);
   fs.rmSync(path.join(sb.tree, 'calc/ops.py'));
   fs.symlinkSync('ops.py', path.join(sb.tree, 'calc/ops.py'));
-  const { res, json } = await runJson<UnreadableRunJson>(['run'], opts);
+  const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
   expect(json.scan.issues).toEqual([{ path: 'calc/ops.py', kind: 'symlink-loop', detail: 'is a symbolic link that loops', entry: 'file' }]);
@@ -123,13 +117,13 @@ test('issue 10: a name that is not valid UTF-8 fails the run, shown escaped; one
   const notes = Buffer.concat([Buffer.from(path.join(sb.tree, 'calc/notes')), Buffer.from([0xff]), Buffer.from('.txt')]);
   fs.writeFileSync(notes, 'not tracked: include is **/*.py\n');
   beforeSandboxRemoval(() => fs.rmSync(notes, { force: true }));
-  const quiet = await runJson<UnreadableRunJson>(['run'], opts);
+  const quiet = await runJson<RunJson>(['run'], opts);
   expect(quiet.res.code, show(quiet.res)).toBe(0);
   expect(quiet.json.scan.issues).toEqual([]);
 
   fs.writeFileSync(raw('calc/b'), 'PROBE_FAIL = 1\n');
   beforeSandboxRemoval(() => fs.rmSync(raw('calc/b'), { force: true }));
-  const { res, json } = await runJson<UnreadableRunJson>(['run'], opts);
+  const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
   expect(json.scan.issues).toEqual([expect.objectContaining({ path: 'calc/b\\xff.py', kind: 'not-utf8', entry: 'file' })]);
