@@ -4,12 +4,12 @@
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
 import type { DirListing, FileEntry } from '../manifest/index.js';
-import type { RelPath } from '../types.js';
+import { type RelPath, assertNever } from '../types.js';
 import { digestFile } from './digest.js';
 import type { CompiledSpec } from './match.js';
 import { KIND, STAT_WIDTH, errorOfKind } from './stat-many.js';
 
-export type ScanIssueKind = 'unreadable' | 'vanished' | 'symlink-loop' | 'not-utf8';
+export type ScanIssueKind = 'unreadable' | 'vanished' | 'dangling-symlink' | 'symlink-loop' | 'not-utf8';
 
 export interface ScanIssue {
   /** Relative to the source tree; a name that is not UTF-8 shows its bad bytes as \\xNN. */
@@ -21,12 +21,17 @@ export interface ScanIssue {
 }
 
 /**
- * Whether runner failed to read something the config tracks (every kind but
- * a file removed mid-scan): the jobs on it cannot be checked, so the run
- * must not pass (README, "Files runner cannot read").
+ * Whether runner failed to read something the config tracks: the jobs on it
+ * cannot be checked, so the run must not pass (README, "Files runner cannot
+ * read"). A file removed mid-scan, or a link to nothing (an editor's lock
+ * file), has no content to check: it is gone, as a removed file is.
  */
 export function isReadProblem(issue: ScanIssue): boolean {
-  return issue.kind !== 'vanished';
+  switch (issue.kind) {
+    case 'unreadable': case 'symlink-loop': case 'not-utf8': return true;
+    case 'vanished': case 'dangling-symlink': return false;
+    default: return assertNever(issue.kind);
+  }
 }
 
 /** What the walk compares of a file's or directory's stat. */
@@ -120,7 +125,7 @@ export class FileVisitor {
         this.keptPaths.add(rel);
       } else if (code === 'ENOENT' || code === 'ENOTDIR') {
         const dangling = fs.lstatSync(`${this.root}/${rel}`, { throwIfNoEntry: false })?.isSymbolicLink() === true;
-        if (dangling) this.issue(rel, 'unreadable', 'is a symbolic link to nothing');
+        if (dangling) this.issue(rel, 'dangling-symlink', 'is a symbolic link to nothing');
         else this.issue(rel, 'vanished', 'removed while being scanned');
       } else {
         this.issue(rel, 'unreadable', `cannot be read (${code})`);

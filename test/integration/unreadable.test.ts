@@ -132,3 +132,18 @@ test('issue 10: a name that is not valid UTF-8 fails the run, shown escaped; one
   expect(res.stderr).toContain('runner: warning: calc/b\\xff.py: has a name that is not valid UTF-8');
   expect(res.stderr).toContain('runner: error: 1 file could not be read');
 });
+
+test('issue 10: a symbolic link to nothing (an editor lock file) is a warning, not a failure: it has no content to check', async () => {
+  const sb = useFixture('python-demo');
+  probeOnly(sb);
+  const opts: RunOptions = { cwd: sb.tree, env: baseEnv() };
+  expect((await runRunner(['run'], opts)).code).toBe(0);
+  resetProbeLog(sb);
+  fs.symlinkSync('someone@host.4242:1700000000', path.join(sb.tree, 'calc/.#ops.py'));
+  const { res, json } = await runJson<RunJson>(['run'], opts);
+  expect(res.code, show(res)).toBe(0);
+  expect(json.scan.issues).toEqual([{ path: 'calc/.#ops.py', kind: 'dangling-symlink', detail: 'is a symbolic link to nothing', entry: 'file' }]);
+  expect(json.scan.unreadable).toEqual({ files: 0, directories: 0 });
+  expect(json.counts).toMatchObject({ jobs: PY_FILES.length, fresh: PY_FILES.length, unreadable: 0 });
+  expect(readProbeLog(sb).started).toEqual([]);
+});
