@@ -88,7 +88,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     }
     if (entry === undefined) {
       const issue = scanned.summary.issues.find((i) => i.path === rel || (i.entry === 'directory' && rel.startsWith(i.path + '/')));
-      if (issue !== undefined) return { file: rel, tracked: false, untracked: `${issue.path} ${issue.detail}`, tools: [] };
+      if (issue !== undefined) return { file: rel, tracked: false, untracked: `${issue.path}: ${issue.detail}`, tools: [] };
       const st = fs.statSync(abs, { throwIfNoEntry: false });
       const why = st === undefined ? 'it does not exist'
         : st.isDirectory() ? 'it is a directory'

@@ -3,7 +3,7 @@
 // above a live progress bar on stderr when that is a terminal.
 import fs from 'node:fs';
 import type { JobReport, Reporter } from '../reporter.js';
-import type { ScanIssue } from '../scan/index.js';
+import { type ScanIssue, isReadProblem } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -77,7 +77,8 @@ export class TextReporter implements Reporter {
   }
 
   scanIssue(issue: ScanIssue): void {
-    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${issue.kind}; not checked this run)\n`);
+    const what = isReadProblem(issue) ? `${issue.kind}; its jobs are not checked` : issue.kind;
+    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${what})\n`);
   }
 
   warning(message: string): void {
