@@ -2,16 +2,22 @@
 // known-good run, a file or directory becomes unreadable (EACCES for an
 // unprivileged runner, a symlink loop, a name that is not UTF-8); its jobs are
 // not fresh, the probe shows what really ran, and the run fails naming the path.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { type ExplainJson, type RunJson, type RunOptions, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
+import { BIN, type ExplainJson, type RunJson, type RunOptions, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
-import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { NOBODY, type Sandbox, beforeSandboxRemoval, giveTo, useFixture, writeText } from '../helpers/sandbox.js';
 
 /** The python demo with only the probe, on every file, run once by `nobody` so that everything is fresh. */
 async function knownGood(extra: Parameters<typeof probeOnly>[1] = {}): Promise<{ sb: Sandbox; opts: RunOptions }> {
+  if (process.getuid?.() === 0) {
+    // runner and the probe run as nobody, so the checkout must be readable to every user (one in a private home directory is not).
+    const check = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', BIN, '-a', '-r', PROBE_SCRIPT]);
+    expect(check.status, `setpriv (util-linux) must run ${BIN} and ${PROBE_SCRIPT} as uid ${NOBODY}: ${check.error?.message ?? check.stderr.toString()}`).toBe(0);
+  }
   const sb = useFixture('python-demo');
   probeOnly(sb, extra);
   giveTo(sb, NOBODY);
