@@ -180,7 +180,11 @@ export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: Co
     }
     if (spec.isSkipped(rel)) continue;
     // Judged by its name with each bad byte read as U+FFFD: a name the config would not track or descend is no issue.
-    const isWanted = isDir ? name !== '.git' && !spec.isExcluded(rel) : isFileLike && spec.isIncluded(rel) && !spec.isExcluded(rel);
+    const asDir = name !== '.git' && !spec.isExcluded(rel);
+    const asFile = spec.isIncluded(rel) && !spec.isExcluded(rel);
+    // A bad name on a file system that reports no type cannot be lstat'ed by its lossy name: either will do.
+    const isUntyped = !isDir && !isFileLike && name.includes('\uFFFD') && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice();
+    const isWanted = isDir ? asDir : isFileLike ? asFile : isUntyped && (asDir || asFile);
     if (!isWanted) continue;
     if (name.includes('\uFFFD')) {
       raw ??= fs.readdirSync(abs, { encoding: 'buffer' });
