@@ -58,8 +58,11 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
   return withSession(opts, async (s) => {
     const scanned = scanAndSave(s, opts.reporter);
     await attachDeps(s, scanned, opts.signal);
-    const stale = planJobs(scanned.planInput).jobs.flatMap((p) =>
-      p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []);
+    const plan = planJobs(scanned.planInput);
+    const stale = [
+      ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
+      ...plan.unchecked.map((u) => ({ tool: u.tool.config.name, path: u.path, reasons: u.reasons })),
+    ];
     return { scan: scanned.summary, deps: scanned.deps, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
   });
 }
@@ -72,7 +75,20 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const scanned = scanAndSave(s, opts.reporter);
     await attachDeps(s, scanned, opts.signal);
     const entry = s.manifest.files.get(rel);
+    // Not readable now (the file, or a directory above it): each tool that takes it has a job that cannot be checked.
+    const unread = scanned.planInput.unreadable?.find((u) => u.path === rel);
+    if (entry === undefined && unread !== undefined) {
+      const tools = s.tools.map((tool, i): ToolExplanation => {
+        const last = s.manifest.history(tool.config.name, rel)[0] ?? null;
+        return scanned.filters[i]!(rel)
+          ? { tool: tool.config.name, state: 'stale', reasons: [unread.reason], last }
+          : { tool: tool.config.name, state: 'not-selected', reasons: [], last };
+      });
+      return { file: rel, tracked: true, untracked: null, tools };
+    }
     if (entry === undefined) {
+      const issue = scanned.summary.issues.find((i) => i.path === rel || (i.entry === 'directory' && rel.startsWith(i.path + '/')));
+      if (issue !== undefined) return { file: rel, tracked: false, untracked: `${issue.path}: ${issue.detail}`, tools: [] };
       const st = fs.statSync(abs, { throwIfNoEntry: false });
       const why = st === undefined ? 'it does not exist'
         : st.isDirectory() ? 'it is a directory'

@@ -4,7 +4,8 @@ import type { StaleReason } from './plan/index.js';
 import type { ScanIssue } from './scan/index.js';
 import type { RelPath } from './types.js';
 
-export type JobStatus = 'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run';
+/** unreadable: not checked, because runner could not read the job's file or a directory above it (never run, never recorded). */
+export type JobStatus = 'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run' | 'unreadable';
 
 export interface JobReport {
   tool: string;

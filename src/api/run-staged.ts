@@ -9,7 +9,7 @@ import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
 import type { Makeflags } from '../jobserver/index.js';
-import { type Plan, type PlanInput, type PlannedJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
@@ -19,7 +19,7 @@ import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './s
 /** The staged tree's python import cache, beside the working tree's. */
 const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
 
-const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0 };
+const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 
 export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
@@ -31,7 +31,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
     const deleted = stagedDeletions(work);
     if (staged.length === 0 && deleted.length === 0) {
       return {
-        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [] }, counts: { ...NO_JOBS }, jobs: [],
+        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } }, counts: { ...NO_JOBS }, jobs: [],
         interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(),
       };
     }
@@ -72,6 +72,7 @@ function planStaged(
 ): Plan {
   const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
+  const unchecked: UncheckedJob[] = [];
   let fresh = 0;
   const byGraph = new Map<string, Set<RelPath>>();
   for (const tool of input.tools) {
@@ -80,9 +81,10 @@ function planStaged(
     const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
+    unchecked.push(...plan.unchecked);
     fresh += plan.fresh;
   }
-  return { jobs, fresh };
+  return { jobs, fresh, unchecked };
 }
 
 /** Whether a staged file changes every job of the tool: one of its inputs, or its program in the staged tree. */

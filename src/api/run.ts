@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_TERMINAL_SIZE, type JobCommand, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
-import { type Plan, type PlannedJob, fingerprintJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fingerprintJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
@@ -48,6 +48,8 @@ export interface RunCounts {
   cachedFailures: number;
   fresh: number;
   notStarted: number;
+  /** Jobs not checked: their file, or a directory above it, could not be read (README, "Files runner cannot read"). */
+  unreadable: number;
 }
 
 export interface RunReport {
@@ -67,7 +69,7 @@ export interface RunReport {
 }
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
-export function selectFiles(s: Session, cwd: string, files: readonly string[]): (p: RelPath) => boolean {
+export function selectFiles(s: Session, cwd: string, files: readonly string[], unreadable: readonly UnreadablePath[] = []): (p: RelPath) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const arg of files) {
@@ -75,11 +77,21 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[]): 
     const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/');
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
     if (rel === '') return () => true;
-    if (fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true) prefixes.push(rel + '/');
+    // A file runner cannot read is selected too: its jobs are reported as not checked.
+    if (unreadable.some((u) => u.path === rel)) exact.add(rel);
+    else if (isDirectory(abs)) prefixes.push(rel + '/');
     else if (s.manifest.files.has(rel as RelPath)) exact.add(rel);
     else throw new UsageError(`${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``);
   }
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
+}
+
+function isDirectory(abs: string): boolean {
+  try {
+    return fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false; // a symlink loop, a directory above it that cannot be read: the scan has reported it
+  }
 }
 
 export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
@@ -101,6 +113,13 @@ function reportOf(p: PlannedJob, status: JobReport['status'], s: Session, result
   };
 }
 
+function uncheckedReport(u: UncheckedJob): JobReport {
+  return {
+    tool: u.tool.config.name, path: u.path, status: 'unreadable', reasons: u.reasons,
+    exitCode: null, signal: null, timedOut: false, durationMs: null, log: null, finishedAt: null,
+  };
+}
+
 export async function run(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
   const signal = opts.signal ?? new AbortController().signal;
@@ -112,7 +131,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   return withSession(opts, async (s) => {
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
-    if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files);
+    if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files, scanned.planInput.unreadable);
     await attachDeps(s, scanned, signal);
     const { counts, jobs } = await executePlan(s, planJobs(scanned.planInput), { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
@@ -136,8 +155,8 @@ export async function executePlan(
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
   const counts: RunCounts = {
-    jobs: plan.jobs.length + plan.fresh, ran: 0, passed: 0, failed: 0, interrupted: 0,
-    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
+    jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
+    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0, unreadable: plan.unchecked.length,
   };
   opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
   const reports = new Map<PlannedJob, JobReport>();
@@ -146,12 +165,15 @@ export async function executePlan(
     reports.set(p, r);
     if (how.reportCached !== false) opts.reporter.jobFinished(r);
   }
+  // Said before anything runs, as cached failures are: nothing will change them in this run.
+  const unchecked = plan.unchecked.map(uncheckedReport);
+  for (const r of unchecked) opts.reporter.jobFinished(r);
   if (how.dryRun) {
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
   } else if (stale.length > 0) {
     counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
   }
-  return { counts, jobs: plan.jobs.flatMap((p) => reports.get(p) ?? []) };
+  return { counts, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
 }
 
 /** Runs the stale jobs, recording each result as it lands; returns how many never started. */

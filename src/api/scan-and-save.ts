@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
 import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
-import type { PlanInput } from '../plan/index.js';
+import type { PlanInput, UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
-import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, scanTree, updatePaths } from '../scan/index.js';
+import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { LOGS_DIR, type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
 import type { RelPath } from '../types.js';
 
@@ -17,6 +17,30 @@ export interface ScanSummary {
   removed: number;
   hashed: number;
   issues: ScanIssue[];
+  /** What could not be read (issues other than files removed mid-scan): a directory counts once, its files are unknown. */
+  unreadable: { files: number; directories: number };
+}
+
+export function unreadableCounts(issues: readonly ScanIssue[]): ScanSummary['unreadable'] {
+  const problems = issues.filter(isReadProblem);
+  const directories = problems.filter((i) => i.entry === 'directory').length;
+  return { files: problems.length - directories, directories };
+}
+
+/**
+ * The files whose jobs cannot be checked: each file the scan could not read
+ * (one whose name is not UTF-8 has no path a tool could be given), and what
+ * is known below a directory it could not read (the paths with results).
+ */
+export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir: RelPath) => Iterable<RelPath>): UnreadablePath[] {
+  const out: UnreadablePath[] = [];
+  for (const i of issues) {
+    if (!isReadProblem(i)) continue;
+    const reason = { kind: 'unreadable', path: i.path, why: i.detail } as const;
+    if (i.entry === 'directory') for (const p of knownUnder(i.path as RelPath)) out.push({ path: p, reason });
+    else if (i.kind !== 'not-utf8') out.push({ path: i.path as RelPath, reason });
+  }
+  return out;
 }
 
 /** Per deps kind that reads imports: how many files the graph covers, and how many were read this time. */
@@ -68,10 +92,11 @@ export function scanAndSave(
   });
   removeLogs(s, dropped);
   const planInput = planInputOf(s, s.tools, filters, s.manifest.files, result.newFiles, extra);
+  planInput.unreadable = unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir));
   return {
     summary: {
       tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
-      removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues,
+      removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues, unreadable: unreadableCounts(result.issues),
     },
     planInput, filters, deps: {},
   };

@@ -14,7 +14,7 @@ import type { Reporter } from '../reporter.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import type { Session } from '../session.js';
 import type { RelPath } from '../types.js';
-import { type Scanned, planInputOf } from './scan-and-save.js';
+import { type Scanned, planInputOf, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
 
 /**
  * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
@@ -203,8 +203,12 @@ export function scanStaged(
   }
   const filters = st.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
   const planInput = planInputOf(s, st.tools, filters, files, newFiles, extra);
+  planInput.unreadable = unreadablePathsOf(result.issues, () => []);
   return {
-    summary: { tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues },
+    summary: {
+      tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues,
+      unreadable: unreadableCounts(result.issues),
+    },
     planInput, filters, deps: {}, files,
   };
 }

@@ -24,5 +24,7 @@ export function exitForSignal(signal: string): number {
 
 export function exitForRun(r: RunReport): number {
   if (r.interrupted !== null) return exitForSignal(r.interrupted);
-  return r.counts.failed > 0 || r.counts.cachedFailures > 0 ? EXIT.failed : EXIT.ok;
+  // A file runner could not read never passes silently: its jobs were not checked (README, "Files runner cannot read").
+  const unread = r.counts.unreadable > 0 || r.scan.unreadable.files + r.scan.unreadable.directories > 0;
+  return r.counts.failed > 0 || r.counts.cachedFailures > 0 || unread ? EXIT.failed : EXIT.ok;
 }

@@ -122,6 +122,13 @@ export class Manifest {
     return v === undefined ? NO_RESULTS : listOf(v);
   }
 
+  /** Paths below dir that some tool has results for: what is known of a directory that cannot be read now. */
+  resultPathsUnder(dir: RelPath): Set<RelPath> {
+    const out = new Set<RelPath>();
+    for (const byPath of this.results.values()) for (const p of byPath.keys()) if (p.startsWith(dir + '/')) out.add(p);
+    return out;
+  }
+
   /** The most recent result, without building a list. */
   latest(tool: string, path: RelPath): JobResult | undefined {
     const v = this.results.get(tool)?.get(path);

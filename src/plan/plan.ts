@@ -28,6 +28,19 @@ export interface PlannedJob {
   verdict: Verdict;
 }
 
+/** A file whose jobs cannot be checked: it, or a directory above it, could not be read (reason.path says which). */
+export interface UnreadablePath {
+  path: RelPath;
+  reason: Extract<StaleReason, { kind: 'unreadable' }>;
+}
+
+/** A job that is not fresh and cannot run: runner could not read its file, so it has no fingerprint. */
+export interface UncheckedJob {
+  tool: LatchedTool;
+  path: RelPath;
+  reasons: StaleReason[];
+}
+
 export interface PlanInput {
   tools: readonly LatchedTool[];
   toolFilters: readonly Matcher[];
@@ -46,6 +59,8 @@ export interface PlanInput {
   /** Restrict to these tools / files (undefined: all). */
   onlyTools?: ReadonlySet<string>;
   onlyFile?: (path: RelPath) => boolean;
+  /** Files the scan could not read (not in `files`): each tool that takes one has a job that cannot be checked. */
+  unreadable?: readonly UnreadablePath[];
 }
 
 export interface Plan {
@@ -53,15 +68,21 @@ export interface Plan {
   jobs: PlannedJob[];
   /** Fresh jobs are only counted: on a no-op they are all of them. */
   fresh: number;
+  /** Jobs whose file could not be read: never fresh, never run (tool, then file). */
+  unchecked: UncheckedJob[];
 }
 
 export function planJobs(input: PlanInput): Plan {
   const jobs: PlannedJob[] = [];
+  const unchecked: UncheckedJob[] = [];
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
     const takes = input.toolFilters[i]!;
     const name = tool.config.name;
+    for (const u of input.unreadable ?? []) {
+      if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path))) unchecked.push({ tool, path: u.path, reasons: [u.reason] });
+    }
     for (const [path, entry] of input.files) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
       // The common case, decided without building anything: planJob says the same of it.
@@ -77,7 +98,7 @@ export function planJobs(input: PlanInput): Plan {
       else jobs.push(planned);
     }
   });
-  return { jobs, fresh };
+  return { jobs, fresh, unchecked };
 }
 
 export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest, knownDeps?: JobDeps | null): PlannedJob {

@@ -18,7 +18,9 @@ export type StaleReason =
   | { kind: 'interrupted' }
   | { kind: 'forced' }
   | { kind: 'rerun-failed' }
-  | { kind: 'log-missing'; log: string };
+  | { kind: 'log-missing'; log: string }
+  /** The job's file, or the directory above it (path), could not be read: it cannot be fingerprinted, so it is never fresh. */
+  | { kind: 'unreadable'; path: string; why: string };
 
 export type StaleReasonKind = StaleReason['kind'];
 

@@ -5,7 +5,7 @@ import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
 
 export function scanJson(s: ScanSummary): object {
-  return { tracked: s.tracked, new: s.new, changed: s.changed, removed: s.removed, hashed: s.hashed, issues: s.issues };
+  return { tracked: s.tracked, new: s.new, changed: s.changed, removed: s.removed, hashed: s.hashed, issues: s.issues, unreadable: s.unreadable };
 }
 
 export function jobJson(style: Style, j: JobReport): object {

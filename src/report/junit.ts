@@ -108,6 +108,13 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
       c.skipped = true;
       break;
     }
+    case 'unreadable': {
+      // Not a pass and not the tool's failure: runner could not read the file, so the job was never checked.
+      const why = j.reasons.map(describeReason).join('; ');
+      inner = `<error message="${xmlAttr(why)}" type="unreadable"/>`;
+      c.error = true;
+      break;
+    }
     case 'would-run':
       inner = '<skipped message="dry run"/>';
       c.skipped = true;

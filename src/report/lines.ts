@@ -3,10 +3,10 @@
 // above a live progress bar on stderr when that is a terminal.
 import fs from 'node:fs';
 import type { JobReport, Reporter } from '../reporter.js';
-import type { ScanIssue } from '../scan/index.js';
+import { type ScanIssue, isReadProblem } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { ProgressLine } from './progress.js';
-import { briefReasons } from './reasons.js';
+import { briefReasons, describeReason } from './reasons.js';
 import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
 
 export interface Stream {
@@ -77,7 +77,8 @@ export class TextReporter implements Reporter {
   }
 
   scanIssue(issue: ScanIssue): void {
-    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${issue.kind}; not checked this run)\n`);
+    const what = isReadProblem(issue) ? `${issue.kind}; its jobs are not checked` : issue.kind;
+    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${what})\n`);
   }
 
   warning(message: string): void {
@@ -94,8 +95,12 @@ export class TextReporter implements Reporter {
   }
 
   jobFinished(j: JobReport): void {
-    if (j.status !== 'cached-failure') this.progress?.finished(`${j.tool} ${j.path}`, j.status === 'failed');
+    if (j.status !== 'cached-failure' && j.status !== 'unreadable') this.progress?.finished(`${j.tool} ${j.path}`, j.status === 'failed');
     if (this.o.json) return;
+    if (j.status === 'unreadable') {
+      this.say(this.o.out, `${red(this.o, 'UNREADABLE')} ${j.tool} ${j.path} (${j.reasons.map(describeReason).join('; ')})\n`);
+      return;
+    }
     const failed = j.status === 'failed' || j.status === 'cached-failure';
     const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
     if (failed) {

@@ -35,10 +35,11 @@ export function describeReason(r: StaleReason): string {
     case 'forced': return 'forced (--force)';
     case 'rerun-failed': return 'failed last time (--rerun-failed)';
     case 'log-missing': return `its stored log ${r.log} is missing`;
+    case 'unreadable': return `not checked: ${r.path}: ${r.why}`;
     default: return assertNever(r);
   }
 }
 
 export function briefReasons(reasons: readonly StaleReason[]): string {
-  return reasons.map((r) => (r.kind === 'env' ? `env ${r.name}` : r.kind === 'tool-input' ? `tool-input ${r.path}` : r.kind)).join(', ');
+  return reasons.map((r) => (r.kind === 'env' ? `env ${r.name}` : r.kind === 'tool-input' ? `tool-input ${r.path}` : r.kind === 'unreadable' ? `unreadable ${r.path}` : r.kind)).join(', ');
 }

@@ -17,7 +17,8 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   const lines: string[] = [];
   if (r.dryRun) {
     for (const j of r.jobs) if (j.status === 'would-run') lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
-    lines.push(`runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh`);
+    const unread = c.unreadable > 0 ? `, ${c.unreadable} not checked (unreadable)` : '';
+    lines.push(`runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`);
     return lines.join('\n') + '\n';
   }
   const failures = r.jobs.filter((j) => j.status === 'failed' || j.status === 'cached-failure');
@@ -31,6 +32,7 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   const parts = [`${c.ran} ran (${c.passed} passed, ${c.failed} failed)`, plural(c.cachedFailures, 'cached failure'), `${c.fresh} fresh`];
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
+  if (c.unreadable > 0) parts.push(`${c.unreadable} not checked (unreadable)`);
   let line = `runner: ${plural(c.jobs, 'job')}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
   if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
   lines.push(line);
@@ -38,10 +40,19 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** For stderr, before the summary: files whose jobs were not run because they could not be scanned. */
-export function renderIssueWarning(s: ScanSummary): string {
-  const n = s.issues.length;
-  return n === 0 ? '' : `runner: warning: ${plural(n, 'file')} could not be scanned and ${n === 1 ? 'its jobs were' : 'their jobs were'} not run (see the warnings above)\n`;
+/**
+ * For stderr, before the summary: what could not be read (each one named in
+ * a warning above). A run fails on it; a scan, which runs nothing, says so.
+ */
+export function renderIssueWarning(s: ScanSummary, isRun = true): string {
+  const { files, directories } = s.unreadable;
+  if (files + directories === 0) return '';
+  const what = [directories > 0 ? plural(directories, 'directory', 'directories') : '', files > 0 ? plural(files, 'file') : ''].filter((w) => w !== '').join(' and ');
+  const one = files + directories === 1;
+  const [its, it] = one ? ['its', 'it'] : ['their', 'them'];
+  return isRun
+    ? `runner: error: ${what} could not be read (named above): ${its} jobs were not checked, so the run fails; make ${it} readable, or exclude ${it} in the config\n`
+    : `runner: warning: ${what} could not be read (named above): ${its} jobs cannot be checked, and \`runner run\` fails until ${one ? 'it is' : 'they are'} readable or excluded\n`;
 }
 
 function scanCounts(s: ScanSummary): string {

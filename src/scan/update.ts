@@ -97,7 +97,7 @@ export function updatePaths(opts: {
           return;
         }
         // Unreadable: what lies below is kept, not tracked now, as the walk does.
-        v.issue(dir, 'unreadable', `directory cannot be read (${code})`);
+        v.issue(dir, 'unreadable', `directory cannot be read (${code})`, 'directory');
         keptDirs.push(dir);
         dropDir(dir, true);
         return;

@@ -4,17 +4,34 @@
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
 import type { DirListing, FileEntry } from '../manifest/index.js';
-import type { RelPath } from '../types.js';
+import { type RelPath, assertNever } from '../types.js';
 import { digestFile } from './digest.js';
 import type { CompiledSpec } from './match.js';
 import { KIND, STAT_WIDTH, errorOfKind } from './stat-many.js';
 
-export type ScanIssueKind = 'unreadable' | 'vanished' | 'symlink-loop' | 'not-utf8';
+export type ScanIssueKind = 'unreadable' | 'vanished' | 'dangling-symlink' | 'symlink-loop' | 'not-utf8';
 
 export interface ScanIssue {
+  /** Relative to the source tree; a name that is not UTF-8 shows its bad bytes as \\xNN. */
   path: string;
   kind: ScanIssueKind;
   detail: string;
+  /** A directory stands for the unknown files below it: counted as one directory, never as files. */
+  entry: 'file' | 'directory';
+}
+
+/**
+ * Whether runner failed to read something the config tracks: the jobs on it
+ * cannot be checked, so the run must not pass (README, "Files runner cannot
+ * read"). A file removed mid-scan, or a link to nothing (an editor's lock
+ * file), has no content to check: it is gone, as a removed file is.
+ */
+export function isReadProblem(issue: ScanIssue): boolean {
+  switch (issue.kind) {
+    case 'unreadable': case 'symlink-loop': case 'not-utf8': return true;
+    case 'vanished': case 'dangling-symlink': return false;
+    default: return assertNever(issue.kind);
+  }
 }
 
 /** What the walk compares of a file's or directory's stat. */
@@ -68,8 +85,8 @@ export class FileVisitor {
     return st.mtimeMs >= this.racyLimit || st.ctimeMs >= this.racyLimit;
   }
 
-  issue(path: string, kind: ScanIssueKind, detail: string): void {
-    this.issues.push({ path, kind, detail });
+  issue(path: string, kind: ScanIssueKind, detail: string, entry: ScanIssue['entry'] = 'file'): void {
+    this.issues.push({ path, kind, detail, entry });
   }
 
   private hashInto(rel: RelPath, st: StatNumbers & { size: number }, old: FileEntry | undefined): void {
@@ -108,7 +125,7 @@ export class FileVisitor {
         this.keptPaths.add(rel);
       } else if (code === 'ENOENT' || code === 'ENOTDIR') {
         const dangling = fs.lstatSync(`${this.root}/${rel}`, { throwIfNoEntry: false })?.isSymbolicLink() === true;
-        if (dangling) this.issue(rel, 'unreadable', 'is a symbolic link to nothing');
+        if (dangling) this.issue(rel, 'dangling-symlink', 'is a symbolic link to nothing');
         else this.issue(rel, 'vanished', 'removed while being scanned');
       } else {
         this.issue(rel, 'unreadable', `cannot be read (${code})`);
@@ -154,15 +171,6 @@ export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: Co
   for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
     const name = e.name;
     const rel = (dir === '' ? name : `${dir}/${name}`) as RelPath;
-    if (name.includes('\uFFFD')) {
-      raw ??= fs.readdirSync(abs, { encoding: 'buffer' });
-      const bad = raw.filter((b) => !isUtf8(b) && b.toString('utf8') === name);
-      if (bad.length > 0) {
-        cacheable = false; // keep reporting it until it is renamed
-        for (const b of bad) visitor.issue(showName(dir, b), 'not-utf8', 'has a name that is not valid UTF-8; rename it');
-        continue;
-      }
-    }
     let isDir = e.isDirectory();
     let isFileLike = e.isFile() || e.isSymbolicLink();
     if (!isDir && !isFileLike && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice()) {
@@ -171,11 +179,27 @@ export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: Co
       isFileLike = lst?.isFile() === true || lst?.isSymbolicLink() === true;
     }
     if (spec.isSkipped(rel)) continue;
-    if (isDir) {
-      if (name !== '.git' && !spec.isExcluded(rel)) listing.subdirs.push(name);
-    } else if (isFileLike && spec.isIncluded(rel) && !spec.isExcluded(rel)) {
-      listing.files.push(name);
+    // Judged by its name with each bad byte read as U+FFFD: a name the config would not track or descend is no issue.
+    const asDir = name !== '.git' && !spec.isExcluded(rel);
+    const asFile = spec.isIncluded(rel) && !spec.isExcluded(rel);
+    // A bad name on a file system that reports no type cannot be lstat'ed by its lossy name: either will do.
+    const isUntyped = !isDir && !isFileLike && name.includes('\uFFFD') && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice();
+    const isWanted = isDir ? asDir : isFileLike ? asFile : isUntyped && (asDir || asFile);
+    if (!isWanted) continue;
+    if (name.includes('\uFFFD')) {
+      raw ??= fs.readdirSync(abs, { encoding: 'buffer' });
+      const bad = raw.filter((b) => !isUtf8(b) && b.toString('utf8') === name);
+      if (bad.length > 0) {
+        // A job's path reaches its tool as a UTF-8 string, so such a name cannot be tracked; keep reporting it until it is renamed.
+        cacheable = false;
+        const what = isDir ? 'directory has a name that is not valid UTF-8, so nothing below it is checked; rename it'
+          : 'has a name that is not valid UTF-8, so no tool can be given its path; rename it';
+        for (const b of bad) visitor.issue(showName(dir, b), 'not-utf8', what, isDir ? 'directory' : 'file');
+        continue;
+      }
     }
+    if (isDir) listing.subdirs.push(name);
+    else listing.files.push(name);
   }
   return { listing, cacheable };
 }

@@ -11,7 +11,7 @@ import type { CompiledSpec } from './match.js';
 import { statMany } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';
 
-export type { ScanIssue, ScanIssueKind } from './visit.js';
+export { type ScanIssue, type ScanIssueKind, isReadProblem } from './visit.js';
 import type { ScanIssue } from './visit.js';
 
 export interface PriorState {
@@ -81,9 +81,9 @@ export function scanTree(opts: {
       } catch (err) {
         const code = errCode(err);
         if (dir === '') throw new SourceTreeError({ path: root, problem: `cannot be read (${code})` }, { cause: err });
-        if (code === 'ENOENT') v.issue(dir, 'vanished', 'directory removed while being scanned');
+        if (code === 'ENOENT') v.issue(dir, 'vanished', 'directory removed while being scanned', 'directory');
         else {
-          v.issue(dir, 'unreadable', `directory cannot be read (${code})`);
+          v.issue(dir, 'unreadable', `directory cannot be read (${code})`, 'directory');
           keptDirs.push(dir);
         }
         continue;

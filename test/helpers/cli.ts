@@ -18,6 +18,12 @@ export interface RunOptions {
   /** The child's whole environment; defaults to baseEnv(). */
   env?: Record<string, string>;
   input?: string;
+  /**
+   * Run as this uid/gid (setpriv, util-linux) when the tests run as root: root reads
+   * a chmod 000 file anyway, so only an unprivileged runner meets EACCES. The tree
+   * must belong to that user (see giveTo in sandbox.ts).
+   */
+  asUser?: number;
 }
 
 /** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
@@ -34,7 +40,10 @@ export interface RunningRunner {
 
 /** Starts the CLI and returns at once, so a test can signal it mid-run. */
 export function startRunner(args: string[], opts: RunOptions): RunningRunner {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const drop = opts.asUser !== undefined && process.getuid?.() === 0
+    ? ['setpriv', `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups'] : [];
+  const argv = [...drop, process.execPath, BIN, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? baseEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -84,6 +93,7 @@ export interface JobJson {
   durationMs: number;
   /** null when the job wrote nothing (no log is kept). */
   log: string | null;
+  reasonDetails: { kind: string; path?: string; why?: string; text: string }[];
 }
 export interface ScanJson {
   tracked: number;
@@ -91,7 +101,9 @@ export interface ScanJson {
   changed: number;
   removed: number;
   hashed: number;
-  issues: { path: string; kind: string; detail: string }[];
+  issues: { path: string; kind: string; detail: string; entry: 'file' | 'directory' }[];
+  /** What could not be read: a directory counts once, never as the files below it. */
+  unreadable: { files: number; directories: number };
 }
 export interface RunJson {
   command: 'run';
@@ -107,6 +119,8 @@ export interface RunJson {
     cachedFailures: number;
     fresh: number;
     notStarted: number;
+    /** Jobs not checked: their file, or a directory above it, could not be read. */
+    unreadable: number;
   };
   jobs: JobJson[];
   error?: { kind: string; message: string };

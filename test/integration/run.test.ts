@@ -18,7 +18,7 @@ describe('first and second run', () => {
     expect(json.exitCode).toBe(0);
     expect(json.scan).toMatchObject({ tracked: 6, new: 6, changed: 0, removed: 0 });
     expect(json.counts).toEqual({
-      jobs: 13, ran: 13, passed: 13, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0,
+      jobs: 13, ran: 13, passed: 13, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0,
     });
     expect(jobKeys(json.jobs)).toEqual(FIXTURE_JOBS);
     for (const job of json.jobs) {

@@ -90,25 +90,27 @@ function addBadEntries(sb: Sandbox): void {
   beforeSandboxRemoval(() => fs.rmSync(badName, { force: true }));
 }
 
-test('a symlink loop and a name that is not valid UTF-8 are scan issues, and the run goes on', async () => {
+test('a symlink loop and a name that is not valid UTF-8 are scan issues: the run goes on, then fails (issue 10)', async () => {
   const sb = useFixture('python-demo');
   addBadEntries(sb);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
-  expect(res.code, show(res)).toBe(0);
+  expect(res.code, show(res)).toBe(1);
   expect(json.scan.tracked).toBe(PY_FILES.length);
   expect(json.scan.issues).toContainEqual(expect.objectContaining({ path: 'calc/self.py', kind: 'symlink-loop' }));
   expect(json.scan.issues.map((i) => i.kind).sort()).toEqual(['not-utf8', 'symlink-loop']);
-  expect(json.counts).toMatchObject({ ran: 13, passed: 13 });
+  // The loop's syntax and style jobs cannot be checked; the other 13 ran.
+  expect(json.counts).toMatchObject({ jobs: 15, ran: 13, passed: 13, unreadable: 2 });
 });
 
 test('plain output: scan issues are warnings on stderr, and the summary stays the last line of stdout', async () => {
   const sb = useFixture('python-demo');
   addBadEntries(sb);
   const res = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
-  expect(res.code, show(res)).toBe(0);
+  expect(res.code, show(res)).toBe(1);
   expect(res.stderr).toMatch(/^runner: warning: calc\/self\.py: .*$/m);
+  expect(res.stderr).toContain('runner: error: 2 files could not be read (named above): their jobs were not checked, so the run fails');
   expect(res.stdout).not.toContain('runner: warning:');
-  expect(res.stdout.trimEnd().split('\n').at(-1)).toMatch(/^runner: 13 jobs: 13 ran\b/);
+  expect(res.stdout.trimEnd().split('\n').at(-1)).toMatch(/^runner: 15 jobs: 13 ran .*, 2 not checked \(unreadable\) in /);
   const json = JSON.parse((await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() })).stdout) as RunJson;
   expect(json.counts.ran).toBe(0);
 });

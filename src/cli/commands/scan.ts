@@ -14,7 +14,7 @@ export function addScanCommand(program: Command): void {
       const reporter = textReporter(io);
       const report = await scan(apiOptions(io, reporter));
       reporter.close();
-      io.err.write(renderIssueWarning(report.scan));
+      io.err.write(renderIssueWarning(report.scan, false));
       io.out.write(io.globals.json === true ? scanJsonText(report) : renderScan(report));
       process.exitCode = EXIT.ok;
     });

@@ -19,8 +19,8 @@ function job(tool: string, file: string, extra: Partial<JobReport>): JobReport {
 
 function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
   return {
-    dryRun: false, scan: { tracked: 9, new: 0, changed: 0, removed: 0, hashed: 0, issues: [] },
-    counts: { jobs: jobs.length + 5, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 5, notStarted: 0 },
+    dryRun: false, scan: { tracked: 9, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } },
+    counts: { jobs: jobs.length + 5, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 5, notStarted: 0, unreadable: 0 },
     jobs, interrupted: null, mergedLog: null, durationMs: 4321, ...extra,
   };
 }
@@ -45,6 +45,13 @@ describe('the JUnit report', () => {
     expect(xml).toContain('<testcase name="a.py" classname="lint" file="a.py" time="1.500"><properties><property name="reasons" value="new file"/></properties></testcase>');
     expect(xml).toContain('<failure message="exit 2" type="exit">(no output)</failure>');
     expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
+  });
+
+  test('issue 10: a job whose file cannot be read is an error naming the path and why, never a pass or a skip', () => {
+    const reasons = [{ kind: 'unreadable', path: 'pkg', why: 'directory cannot be read (EACCES)' } as const];
+    const xml = renderJunit(style, report([job('lint', 'pkg/a.py', { status: 'unreadable', reasons, exitCode: null, durationMs: null })]), at, readLog);
+    expect(xml).toContain('<error message="not checked: pkg: directory cannot be read (EACCES)" type="unreadable"/>');
+    expect(xml).toContain('tests="1" failures="0" errors="1" skipped="0"');
   });
 
   test('a failure carries its log, escaped and without terminal escapes or illegal characters', () => {

@@ -67,7 +67,7 @@ describe('scanTree', () => {
     const listing = prior.dirs.get('pkg' as never)!;
     (prior.dirs as Map<string, typeof listing>).set('pkg', { ...listing, files: ['a.py', 'ghost.py'] });
     const second = scanTree({ sourceTree: root, spec: spec(), prior });
-    expect(second.issues).toEqual([{ path: 'pkg/ghost.py', kind: 'vanished', detail: 'removed while being scanned' }]);
+    expect(second.issues).toEqual([{ path: 'pkg/ghost.py', kind: 'vanished', detail: 'removed while being scanned', entry: 'file' }]);
     expect(second.update.changedDirs).toEqual([]);
   });
 
@@ -90,6 +90,16 @@ describe('scanTree', () => {
     expect([...r.update.files.keys()]).toEqual(['ok.py']);
     expect(r.issues.map((i) => [i.path, i.kind]).sort()).toEqual([['bad\\xff\\xfe.py', 'not-utf8'], ['loop', 'symlink-loop']]);
     expect(r.update.keptPaths.has('loop' as never)).toBe(true);
+  });
+
+  it('issue 10: a name that is not UTF-8 is an issue only when the config would track or descend it', () => {
+    write('ok.py', 'ok');
+    const raw = (name: number[], tail: string): Buffer => Buffer.concat([Buffer.from(root + '/'), Buffer.from(name), Buffer.from(tail)]);
+    fs.writeFileSync(raw([0x6e, 0xff], '.txt'), 'x'); // not included: no issue
+    fs.mkdirSync(raw([0x64, 0xfe], ''));
+    const r = scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'] }), prior: empty });
+    expect(r.issues.map((i) => [i.path, i.kind, i.entry])).toEqual([['d\\xfe', 'not-utf8', 'directory']]);
+    expect(scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'], exclude: ['d*'] }), prior: empty }).issues).toEqual([]);
   });
 
   it('with a whitelist tracks exactly the listed files that exist and pass the globs', () => {
