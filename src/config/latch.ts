@@ -28,6 +28,7 @@ export interface ToolLatch {
    * Per variable the tools see: "=value" for values the config sets (it is in
    * the config already), "#hash" for values taken from the caller (never in
    * clear), "unset" for a passEnv name the caller lacks (unset differs from empty).
+   * passThroughEnv variables are not here: they reach the tools unlatched.
    */
   env: Record<string, string>;
   /** The programs the command runs; a new build of one can change results. */
@@ -66,6 +67,11 @@ export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEn
     const joined = Array.isArray(value) ? value.join(':') : value;
     env[name] = joined;
     latch[name] = '=' + joined;
+  }
+  // Pass-through first, so that a name also in passEnv is latched (passEnv keeps its meaning).
+  for (const name of config.passThroughEnv) {
+    const value = callerEnv[name];
+    if (value !== undefined) env[name] = value;
   }
   for (const name of config.passEnv) {
     const value = callerEnv[name];

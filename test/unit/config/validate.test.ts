@@ -19,7 +19,8 @@ describe('validateConfig', () => {
     const c = validateConfig({ tools: [tool] }, 'f');
     expect(c.include).toEqual(['**/*']);
     expect(c.stateDir).toBe('.runner');
-    expect(c.passEnv).toEqual(['PATH', 'HOME']);
+    expect(c.passEnv).toEqual([]);
+    expect(c.passThroughEnv).toEqual(['PATH', 'HOME']);
     expect(c.tools[0]).toMatchObject({ name: 'lint', include: ['**/*'], exclude: [], inputs: [], deps: 'none', timeout: null, pty: false });
   });
 
@@ -65,9 +66,16 @@ describe('validateConfig', () => {
     expect(messageOf({ tools: [{ ...tool, deps: 'depfile', depfile: '/abs.d' }] })).toContain('expected a path relative to the source tree');
   });
 
-  it('drops a default passEnv name that env sets itself', () => {
+  it('drops a default passThroughEnv name that env sets itself', () => {
     const c = validateConfig({ tools: [tool], env: { PATH: ['/usr/bin', '/bin'] } }, 'f');
-    expect(c.passEnv).toEqual(['HOME']);
+    expect(c.passThroughEnv).toEqual(['HOME']);
+  });
+
+  it('checks passThroughEnv as it checks passEnv', () => {
+    expect(validateConfig({ tools: [tool], passThroughEnv: ['PATH', 'TMPDIR'] }, 'f').passThroughEnv).toEqual(['PATH', 'TMPDIR']);
+    expect(messageOf({ tools: [tool], passThroughEnv: 'PATH' })).toContain('passThroughEnv is "PATH"; expected an array of variable names');
+    expect(messageOf({ tools: [tool], passThroughEnv: ['NOT-A-NAME'] })).toContain('passThroughEnv[0] is "NOT-A-NAME"; expected a variable name');
+    expect(messageOf({ tools: [tool], env: { A: 'x' }, passThroughEnv: ['A'] })).toContain('passThroughEnv[0] is "A"; expected a variable not also set in "env"');
   });
 
   it('normalises input paths so they compare equal to walked paths', () => {
