@@ -3,9 +3,13 @@
 // state directory until the config, the tools and the state directory check out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ConfigOverrides, type LatchedTool, type LoadedConfig, latchTools, loadConfig, resolveSourceTree } from './config/index.js';
+import {
+  type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
+  latchTools, loadConfig, resolveSourceTree, withInputs,
+} from './config/index.js';
 import { ConfigError, StateDirError } from './errors.js';
 import { Manifest } from './manifest/index.js';
+import { compileGlobs } from './scan/index.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -24,6 +28,8 @@ export interface Session {
   tools: LatchedTool[];
   whitelist: string[] | null;
   manifest: Manifest;
+  /** Stat cache of the declared inputs' digests, kept in the manifest. */
+  inputCache: InputCache;
 }
 
 export const MANIFEST_FILE = 'manifest.db';
@@ -44,10 +50,29 @@ export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceT
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
   const whitelist = readWhitelist(loaded, sourceTree);
-  const tools = latchTools({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
+  // Every program is found before the state directory is touched; inputs are digested after, through the manifest's cache.
+  const found = latchTools({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile, inputs: null });
   ensureStateDir(stateDir);
   const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
-  return { sourceTree, loaded, stateDir, tools, whitelist, manifest };
+  const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
+  const tools = withInputs(found, inputScope(sourceTree, stateDir, loaded.config, inputCache));
+  keepInputCache(manifest, inputCache);
+  return { sourceTree, loaded, stateDir, tools, whitelist, manifest, inputCache };
+}
+
+/** Where declared inputs are digested: the tree, what a directory or glob input never walks, the stat cache. */
+export function inputScope(sourceTree: string, stateDir: string, config: Config, cache: InputCache): InputScope {
+  const stateRel = path.relative(sourceTree, stateDir).split(path.sep).join('/');
+  const excluded = compileGlobs(config.exclude);
+  return {
+    sourceTree, cache,
+    isSkipped: (rel) => rel === stateRel || rel === '.git' || rel.endsWith('/.git') || excluded(rel),
+  };
+}
+
+/** Stores the input cache with the manifest's next write, when this latching changed it. */
+export function keepInputCache(manifest: Manifest, cache: InputCache): void {
+  if (cache.changed) manifest.setBlob(INPUT_CACHE_SNAPSHOT, cache.encode());
 }
 
 export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {

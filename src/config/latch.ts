@@ -1,12 +1,11 @@
 // Computes each tool's latch: everything outside the job's file that can
 // change its result. Every field here reaches the fingerprint; a field left
 // out would let a job be skipped that should have run.
-import fs from 'node:fs';
-import path from 'node:path';
 import { ToolNotFoundError } from '../errors.js';
-import { canonicalJson, digestBytes, hashString } from '../hash.js';
+import { canonicalJson, hashString } from '../hash.js';
 import type { LatchId } from '../types.js';
 import { type ExecutableIdentity, firstProgram, resolveExecutable } from './executable.js';
+import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import type { Config, ToolConfig } from './schema.js';
 
 /** Variables that change from build to build without changing a result (jobserver plumbing). */
@@ -33,7 +32,11 @@ export interface ToolLatch {
   env: Record<string, string>;
   /** The programs the command runs; a new build of one can change results. */
   executables: ExecutableIdentity[];
-  /** Content digests of the tool's declared inputs, or "missing". */
+  /**
+   * Content digests of what the tool's declared inputs cover (inputs.ts): a
+   * file's by its entry, each file of a directory or glob by its own path, or
+   * "missing", "no match", "empty directory".
+   */
   inputs: Record<string, string>;
 }
 
@@ -46,6 +49,10 @@ export interface LatchedTool {
   /** argv form: the resolved program and its arguments; shell form: ['/bin/sh', '-c']. */
   program: string;
   shell: boolean;
+  /** Absolute paths the declared inputs cover now (watch mode watches them). */
+  inputPaths: string[];
+  /** Declared inputs that are missing, match nothing or cannot be read, as warnings to report. */
+  inputWarnings: string[];
 }
 
 export interface ToolEnvironment {
@@ -93,24 +100,38 @@ export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEn
   return { env, latch };
 }
 
-/** A declared input's content digest, or "missing". */
-export function digestInput(sourceTree: string, rel: string): string {
-  try {
-    return digestBytes(fs.readFileSync(path.join(sourceTree, rel)));
-  } catch {
-    return 'missing';
-  }
+/**
+ * The tools with their declared inputs digested in `scope` (the working tree,
+ * or the staged tree), and their latch ids to match.
+ */
+export function withInputs(tools: readonly LatchedTool[], scope: InputScope): LatchedTool[] {
+  return tools.map((t, i) => {
+    // Per-user inputs (`~/...`) are found under the HOME the tools see.
+    const found = digestInputs(scope, t.config.inputs, t.env.HOME);
+    const latch: ToolLatch = { ...t.latch, inputs: found.digests };
+    return {
+      ...t, latch, latchId: hashString(canonicalJson(latch)) as LatchId,
+      inputPaths: [...new Set(found.paths)],
+      inputWarnings: found.problems.map((p) => describeInputProblem(i, t.config.name, p)),
+    };
+  });
 }
 
+/**
+ * Latches every tool. With `inputs` null the declared inputs are left out
+ * (so a missing program stops runner before its state directory is touched);
+ * withInputs() must then add them before the latch is used.
+ */
 export function latchTools(opts: {
   config: Config;
   callerEnv: NodeJS.ProcessEnv;
   sourceTree: string;
   configDisplayFile: string;
+  inputs: InputScope | null;
 }): LatchedTool[] {
   const { config, sourceTree } = opts;
   const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
-  return config.tools.map((tool) => {
+  const tools = config.tools.map((tool): LatchedTool => {
     const shell = typeof tool.command === 'string';
     const wanted = shell ? ['/bin/sh', firstProgram(tool.command as string)] : [(tool.command as string[])[0]!];
     const executables: ExecutableIdentity[] = [];
@@ -122,8 +143,6 @@ export function latchTools(opts: {
       }
       executables.push(found);
     }
-    const inputs: Record<string, string> = {};
-    for (const rel of tool.inputs) inputs[rel] = digestInput(sourceTree, rel);
     const latch: ToolLatch = {
       tool: {
         command: tool.command, deps: tool.deps, depfile: tool.depfile, timeout: tool.timeout,
@@ -131,7 +150,7 @@ export function latchTools(opts: {
       },
       env: toolEnv.latch,
       executables,
-      inputs,
+      inputs: {}, // withInputs() fills them
     };
     return {
       config: tool,
@@ -140,6 +159,9 @@ export function latchTools(opts: {
       env: toolEnv.env,
       program: shell ? '/bin/sh' : executables[0]!.path,
       shell,
+      inputPaths: [],
+      inputWarnings: [],
     };
   });
+  return opts.inputs === null ? tools : withInputs(tools, opts.inputs);
 }

@@ -2,7 +2,7 @@
 import { ConfigError } from '../../errors.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
-import { checkGlobs, checkRelPaths } from './globs.js';
+import { checkGlobs, checkInputs } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
@@ -41,7 +41,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
   const tool: ToolConfig = { ...TOOL_DEFAULTS, name, command: checkCommand(ctx, `${key}.command`, raw.command) };
   if (raw.include !== undefined) tool.include = checkGlobs(ctx, `${key}.include`, raw.include);
   if (raw.exclude !== undefined) tool.exclude = checkGlobs(ctx, `${key}.exclude`, raw.exclude);
-  if (raw.inputs !== undefined) tool.inputs = checkRelPaths(ctx, `${key}.inputs`, raw.inputs);
+  if (raw.inputs !== undefined) tool.inputs = checkInputs(ctx, `${key}.inputs`, raw.inputs);
   if (raw.deps !== undefined) {
     if (typeof raw.deps !== 'string' || !DEPS.includes(raw.deps as DepsKind)) {
       fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS.map((d) => `"${d}"`).join(', ')}`);

@@ -5,7 +5,7 @@ const base = { tools: [{ name: 'a', command: ['sh', '-c', 'true'] }, { name: 'b'
 const caller = { PATH: '/usr/bin:/bin', HOME: '/root', SECRET: 's3cret', MAKEFLAGS: ' -j4', UNRELATED: '1' };
 
 function latch(raw: object, env: NodeJS.ProcessEnv = caller) {
-  return latchTools({ config: validateConfig(raw, 'f'), callerEnv: env, sourceTree: '/tmp', configDisplayFile: 'f' });
+  return latchTools({ config: validateConfig(raw, 'f'), callerEnv: env, sourceTree: '/tmp', configDisplayFile: 'f', inputs: null });
 }
 
 describe('buildToolEnvironment', () => {
