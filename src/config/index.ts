@@ -4,6 +4,6 @@ export { validateConfig } from './validate/index.js';
 export { latchTools, withInputs, buildToolEnvironment, NEVER_LATCHED, SOURCE_TREE_TOKEN, type LatchedTool, type ToolLatch } from './latch.js';
 export type { ExecutableIdentity } from './executable.js';
 export { InputCache, INPUT_CACHE_SNAPSHOT } from './input-cache.js';
-export { type InputScope, resolveInput } from './inputs.js';
+export type { InputScope } from './inputs.js';
 export { isGlobPattern } from './validate/globs.js';
 export { documentedDefault, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';

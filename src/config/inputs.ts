@@ -81,7 +81,7 @@ function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel
     st = fs.statSync(absDir);
     listing = listDir(scope, absDir, st);
   } catch (err) {
-    problems(keyPrefix, `directory cannot be read (${errCode(err)})`);
+    problems(keyPrefix, `directory, ${errCode(err)}`);
     return;
   }
   const join = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
@@ -129,6 +129,10 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
         found.push([key, 'link to a directory: ' + fs.readlinkSync(abs)]);
         return;
       }
+      if (!st.isFile()) {
+        found.push([key, 'not a regular file']); // a fifo or socket: reading it could block forever
+        return;
+      }
       try {
         found.push([key, fileDigest(scope, abs, st)]);
       } catch (err) {
@@ -138,7 +142,8 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
       }
     };
     const unreadableDir = (key: string, detail: string): void => {
-      out.problems.push({ entry, kind: 'unreadable', detail: `${key === '' ? '.' : key}: ${detail}` });
+      out.problems.push({ entry, kind: 'unreadable', detail: `${key === '' ? '.' : key} (${detail})` });
+      // Unlike any earlier value: the jobs run while runner cannot list what they depend on.
       found.push([key === '' ? entry : key, `unreadable directory (${Date.now()})`]);
     };
 
@@ -169,7 +174,7 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
       if (!st.isDirectory()) {
         file(entry, abs);
       } else {
-        walkFiles(scope, abs, entry, treeRelative(scope.sourceTree, abs), file, unreadableDir);
+        walkFiles(scope, abs, entry === '.' ? '' : entry, treeRelative(scope.sourceTree, abs), file, unreadableDir);
         if (found.length === 0) found.push([entry, INPUT_EMPTY_DIR]);
       }
     }
@@ -189,6 +194,6 @@ export function describeInputProblem(toolIndex: number, toolName: string, p: Inp
   switch (p.kind) {
     case 'missing': return `${where}: ${p.entry} is missing${p.detail === undefined ? '' : ` (${p.detail})`}; latched as missing, so creating it re-runs the tool's jobs`;
     case 'no-match': return `${where}: ${p.entry} matches no file; latched as such, so a matching file re-runs the tool's jobs`;
-    case 'unreadable': return `${where}: ${p.entry}: ${p.detail ?? ''} cannot be read; the tool's jobs run until it can`;
+    case 'unreadable': return `${where}: ${p.detail ?? p.entry} cannot be read${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}; the tool's jobs run until it can`;
   }
 }
