@@ -182,9 +182,12 @@ async function runStale(
         if (outcome.runnerFault !== null) {
           // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
           opts.reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${outcome.runnerFault}; not recorded, it runs again next time`);
-          counts.ran++;
-          counts.failed++;
-          const r = reportOf(p, 'failed', s, unrecorded(p, outcome));
+          if (outcome.status === 'interrupted') counts.interrupted++;
+          else {
+            counts.ran++;
+            counts.failed++;
+          }
+          const r = reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s, unrecorded(p, outcome));
           reports.set(p, r);
           opts.reporter.jobFinished(r);
           return;

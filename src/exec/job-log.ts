@@ -33,4 +33,3 @@ export function noteInLog(logPath: string, line: string): string | null {
     return `cannot write the job's log ${logPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
   }
 }
-
