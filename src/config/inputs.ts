@@ -137,8 +137,8 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
         found.push([key, fileDigest(scope, abs, st)]);
       } catch (err) {
         out.problems.push({ entry, kind: 'unreadable', detail: `${key} (${errCode(err)})` });
-        // Not a digest, and unlike any earlier one: the jobs run while runner cannot read what they depend on.
-        found.push([key, `unreadable (${errCode(err)}, ${st.size} bytes, changed ${st.ctimeMs})`]);
+        // Not a digest, and unlike any earlier value: the jobs run while runner cannot read what they depend on.
+        found.push([key, `unreadable (${errCode(err)}, ${Date.now()})`]);
       }
     };
     const unreadableDir = (key: string, detail: string): void => {
