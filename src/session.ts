@@ -3,9 +3,13 @@
 // state directory until the config, the tools and the state directory check out.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ConfigOverrides, type LatchedTool, type LoadedConfig, ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree } from './config/index.js';
+import {
+  type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
+  ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
+} from './config/index.js';
 import { ConfigError, StateDirError } from './errors.js';
 import { Manifest } from './manifest/index.js';
+import { compileGlobs } from './scan/index.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -26,6 +30,8 @@ export interface Session {
   manifest: Manifest;
   /** Program digests and version managers' answers, kept in the manifest (snapshot PROGRAMS_SNAPSHOT). */
   programs: ProgramIds;
+  /** Stat cache of the declared inputs' digests, kept in the manifest. */
+  inputCache: InputCache;
 }
 
 export const MANIFEST_FILE = 'manifest.db';
@@ -47,15 +53,18 @@ export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceT
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
   const whitelist = readWhitelist(loaded, sourceTree);
-  // Programs are found before the state directory is touched; identifying them uses the cache the manifest keeps.
+  // Programs are found before the state directory is touched; identifying them and digesting the
+  // declared inputs use the caches the manifest keeps.
   const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
   ensureStateDir(stateDir);
   const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
-    const tools = latchFound(found, programs);
+    const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
+    const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
     keepPrograms({ manifest, programs });
-    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs };
+    keepInputCache(manifest, inputCache);
+    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache };
   } catch (err) {
     manifest.close();
     throw err;
@@ -67,6 +76,21 @@ export function keepPrograms(s: Pick<Session, 'manifest' | 'programs'>): void {
   if (!s.programs.changed) return;
   s.manifest.setBlob(PROGRAMS_SNAPSHOT, s.programs.encode());
   s.programs.changed = false;
+}
+
+/** Where declared inputs are digested: the tree, what a directory or glob input never walks, the stat cache. */
+export function inputScope(sourceTree: string, stateDir: string, config: Config, cache: InputCache): InputScope {
+  const stateRel = path.relative(sourceTree, stateDir).split(path.sep).join('/');
+  const excluded = compileGlobs(config.exclude);
+  return {
+    sourceTree, cache,
+    isSkipped: (rel) => rel === stateRel || rel === '.git' || rel.endsWith('/.git') || excluded(rel),
+  };
+}
+
+/** Stores the input cache with the manifest's next write, when this latching changed it. */
+export function keepInputCache(manifest: Manifest, cache: InputCache): void {
+  if (cache.changed) manifest.setBlob(INPUT_CACHE_SNAPSHOT, cache.encode());
 }
 
 export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {

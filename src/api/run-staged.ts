@@ -4,12 +4,13 @@
 // run there; results land in the working tree's manifest, by fingerprint, so
 // content already checked either way is not checked again.
 import path from 'node:path';
-import type { LatchedTool } from '../config/index.js';
+import { type LatchedTool, isGlobPattern } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
+import { compileGlobs } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
@@ -78,7 +79,7 @@ function planStaged(
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
+    const onlyFile = isToolStaged(tool, staged, deleted, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);
@@ -87,13 +88,22 @@ function planStaged(
   return { jobs, fresh, unchecked };
 }
 
-/** Whether a staged file changes every job of the tool: one of its inputs, or its program in the staged tree. */
-function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, root: string): boolean {
-  if (tool.config.inputs.some((i) => staged.has(path.posix.normalize(i) as RelPath))) return true;
+/** Whether a staged file changes every job of the tool: one its inputs cover, or its program in the staged tree. */
+function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string): boolean {
+  const covered = inputCover(tool.config.inputs);
+  for (const p of staged) if (covered(p)) return true;
+  for (const p of deleted) if (covered(p)) return true;
   return tool.latch.executables.some((e) => {
     const rel = path.relative(root, e.where.path).split(path.sep).join('/');
     return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
   });
+}
+
+/** Whether a path of the source tree is one a tool's inputs cover: a file input, a file below a directory input, a glob's match. */
+function inputCover(inputs: readonly string[]): (p: RelPath) => boolean {
+  const globs = compileGlobs(inputs.filter(isGlobPattern));
+  const paths = inputs.filter((i) => !isGlobPattern(i) && !i.startsWith('/') && !i.startsWith('~')).map((i) => path.posix.normalize(i));
+  return (p) => globs(p) || paths.some((i) => i === '.' || p === i || p.startsWith(i + '/'));
 }
 
 function selection(

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
 import { traceArgs } from '../deps/index.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_TERMINAL_SIZE, type JobCommand, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
+import { DEFAULT_TERMINAL_SIZE, type JobCommand, type JobOutcome, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
 import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fingerprintJob, planJobs } from '../plan/index.js';
@@ -201,6 +201,19 @@ async function runStale(
       commandFor: (p) => commandFor(s, p, slots, strace, opts.terminalSize ?? DEFAULT_TERMINAL_SIZE),
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
+        if (outcome.runnerFault !== null) {
+          // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
+          opts.reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${outcome.runnerFault}; not recorded, it runs again next time`);
+          if (outcome.status === 'interrupted') counts.interrupted++;
+          else {
+            counts.ran++;
+            counts.failed++;
+          }
+          const r = reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s, unrecorded(p, outcome));
+          reports.set(p, r);
+          opts.reporter.jobFinished(r);
+          return;
+        }
         const kind = p.job.tool.config.deps;
         const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, identify) : null;
         const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
@@ -234,6 +247,15 @@ async function runStale(
   }
   for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
   return exec.notStarted.length;
+}
+
+/** How a job that runner failed to run or log is reported: under its planned fingerprint, its log where it was written. */
+function unrecorded(p: PlannedJob, outcome: JobOutcome): JobResult {
+  return {
+    tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
+    digest: p.job.digest, status: 'failed', exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut,
+    durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(), depsDigest: '', deps: '',
+  };
 }
 
 function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null, terminal: TerminalSize): JobCommand {

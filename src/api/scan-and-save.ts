@@ -77,6 +77,7 @@ export function scanAndSave(
     onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
   });
   for (const issue of result.issues) reporter.scanIssue(issue);
+  for (const t of s.tools) for (const w of t.inputWarnings) reporter.warning(w);
   s.manifest.adoptScan(result.update);
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
   keepPrograms(s);

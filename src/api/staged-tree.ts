@@ -5,14 +5,14 @@
 // is never replaced by the staged tree's files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LatchedTool, type ToolLatch, buildToolEnvironment, digestInput, findExecutable, identifyProgram, latchIdOf } from '../config/index.js';
+import { type LatchedTool, type ToolLatch, buildToolEnvironment, findExecutable, identifyProgram, latchIdOf, withInputs } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
-import type { Session } from '../session.js';
+import { type Session, inputScope } from '../session.js';
 import type { RelPath } from '../types.js';
 import { type Scanned, planInputOf, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
 
@@ -132,7 +132,7 @@ const isInside = (dir: string, p: string): boolean => p.startsWith(dir + path.se
  */
 function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): LatchedTool[] {
   const { env } = buildToolEnvironment(s.loaded.config, callerEnv, root);
-  return s.tools.map((t) => {
+  const tools = s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
     const executables = t.latch.executables.map((e) => {
       if (!isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath)) return e;
@@ -145,12 +145,14 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onl
       }
       return e;
     });
-    const inputs: Record<string, string> = {};
-    for (const rel of t.config.inputs) inputs[rel] = digestInput(root, rel);
-    const latch: ToolLatch = { ...t.latch, executables, inputs };
+    const latch: ToolLatch = { ...t.latch, executables };
     const program = t.shell ? t.program : executables[0]?.where.path ?? t.program;
     return { ...t, latch, latchId: latchIdOf(latch), env, program };
   });
+  // Declared inputs as the staged tree has them (a per-user or absolute one is the same file as for the working tree).
+  const scope = inputScope(root, s.stateDir, s.loaded.config, s.inputCache);
+  const digested = withInputs(tools, scope);
+  return tools.map((t, i) => (onlyTools !== undefined && !onlyTools.has(t.config.name) ? t : digested[i]!));
 }
 
 /** A session whose source tree is the staged tree; it shares the working tree's manifest and state directory. */
@@ -186,6 +188,7 @@ export function scanStaged(
   }
   const result = scanTree({ sourceTree: st.sourceTree, spec, prior, onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed) });
   for (const issue of result.issues) reporter.scanIssue(issue);
+  for (const t of st.tools) for (const w of t.inputWarnings) reporter.warning(w);
   if (staged.persistent && (kept === undefined || result.hashed > 0 || result.removedFiles.length > 0)) {
     s.manifest.setBlob(STAGED_FILES, encodeFiles(result.update.files));
     s.manifest.setBlob(STAGED_SCANNED_AT, Buffer.from(String(result.update.scanStartedMs), 'utf8'));

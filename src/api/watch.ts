@@ -8,7 +8,7 @@ import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
-import { type Session, loadSessionConfig, readWhitelist } from '../session.js';
+import { type Session, inputScope, keepInputCache, loadSessionConfig, readWhitelist } from '../session.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunOptions, type RunReport, checkToolNames, executePlan } from './run.js';
@@ -228,7 +228,12 @@ function sameOutlook(a: Outlook, b: Outlook): boolean {
 }
 
 function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
-  return latchTools({ config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile, programs: s.programs });
+  const tools = latchTools({
+    config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile,
+    inputs: inputScope(s.sourceTree, s.stateDir, s.loaded.config, s.inputCache), programs: s.programs,
+  });
+  keepInputCache(s.manifest, s.inputCache);
+  return tools;
 }
 
 /** Loads, validates and latches the config again; applies it only when all of that succeeds. */
@@ -238,7 +243,10 @@ async function reloadConfig(s: Session, opts: WatchOptions, wanted: readonly str
     throw new UsageError(`${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`);
   }
   const whitelist = readWhitelist(next.loaded, s.sourceTree);
-  const tools = latchTools({ config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile, programs: s.programs });
+  const tools = latchTools({
+    config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile,
+    inputs: inputScope(s.sourceTree, s.stateDir, next.loaded.config, s.inputCache), programs: s.programs,
+  });
   if (wanted !== null) checkToolNames(tools, wanted);
   s.loaded = next.loaded;
   s.whitelist = whitelist;
@@ -253,7 +261,8 @@ function reloadTriggers(s: Session): string[] {
 
 /** Watched whatever the globs say: the config, the whitelist file, the tools' declared inputs. */
 function alwaysWatched(s: Session): string[] {
-  const inputs = s.tools.flatMap((t) => t.config.inputs.map((i) => path.resolve(s.sourceTree, i)));
+  // What the inputs cover now; a file that newly matches a glob input outside what the walk tracks is seen at the next cycle.
+  const inputs = s.tools.flatMap((t) => t.inputPaths);
   return [...new Set([...reloadTriggers(s), ...inputs])].sort();
 }
 

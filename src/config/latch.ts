@@ -1,12 +1,11 @@
 // Computes each tool's latch: everything outside the job's file that can
 // change its result. Every field here reaches the fingerprint; a field left
 // out would let a job be skipped that should have run.
-import fs from 'node:fs';
-import path from 'node:path';
 import { ToolNotFoundError } from '../errors.js';
-import { canonicalJson, digestBytes, hashString } from '../hash.js';
+import { canonicalJson, hashString } from '../hash.js';
 import type { LatchId } from '../types.js';
 import { type ExecutableIdentity, findExecutable, firstProgram, identifyProgram } from './executable.js';
+import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import { ProgramIds } from './program-ids.js';
 import type { Config, ToolConfig } from './schema.js';
 
@@ -29,6 +28,7 @@ export interface ToolLatch {
    * Per variable the tools see: "=value" for values the config sets (it is in
    * the config already), "#hash" for values taken from the caller (never in
    * clear), "unset" for a passEnv name the caller lacks (unset differs from empty).
+   * passThroughEnv variables are not here: they reach the tools unlatched.
    */
   env: Record<string, string>;
   /**
@@ -37,7 +37,11 @@ export interface ToolLatch {
    * is shown by explain and left out of the latch id.
    */
   executables: ExecutableIdentity[];
-  /** Content digests of the tool's declared inputs, or "missing". */
+  /**
+   * Content digests of what the tool's declared inputs cover (inputs.ts): a
+   * file's by its entry, each file of a directory or glob by its own path, or
+   * "missing", "no match", "empty directory".
+   */
   inputs: Record<string, string>;
 }
 
@@ -50,6 +54,10 @@ export interface LatchedTool {
   /** argv form: the resolved program and its arguments; shell form: ['/bin/sh', '-c']. */
   program: string;
   shell: boolean;
+  /** Absolute paths the declared inputs cover now (watch mode watches them). */
+  inputPaths: string[];
+  /** Declared inputs that are missing, match nothing or cannot be read, as warnings to report. */
+  inputWarnings: string[];
 }
 
 export interface ToolEnvironment {
@@ -72,6 +80,11 @@ export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEn
     env[name] = joined;
     latch[name] = '=' + joined;
   }
+  // Pass-through first, so that a name also in passEnv is latched (passEnv keeps its meaning).
+  for (const name of config.passThroughEnv) {
+    const value = callerEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
   for (const name of config.passEnv) {
     const value = callerEnv[name];
     if (value === undefined) {
@@ -92,13 +105,21 @@ export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEn
   return { env, latch };
 }
 
-/** A declared input's content digest, or "missing". */
-export function digestInput(sourceTree: string, rel: string): string {
-  try {
-    return digestBytes(fs.readFileSync(path.join(sourceTree, rel)));
-  } catch {
-    return 'missing';
-  }
+/**
+ * The tools with their declared inputs digested in `scope` (the working tree,
+ * or the staged tree), and their latch ids to match.
+ */
+export function withInputs(tools: readonly LatchedTool[], scope: InputScope): LatchedTool[] {
+  return tools.map((t, i) => {
+    // Per-user inputs (`~/...`) are found under the HOME the tools see.
+    const found = digestInputs(scope, t.config.inputs, t.env.HOME);
+    const latch: ToolLatch = { ...t.latch, inputs: found.digests };
+    return {
+      ...t, latch, latchId: latchIdOf(latch),
+      inputPaths: [...new Set(found.paths)],
+      inputWarnings: found.problems.map((p) => describeInputProblem(i, t.config.name, p)),
+    };
+  });
 }
 
 /** The tools' programs, found on the tools' PATH; the first step of latching, so a missing one stops before any state is opened. */
@@ -140,14 +161,16 @@ export function latchIdOf(latch: ToolLatch): LatchId {
   return hashString(canonicalJson({ ...latch, executables: latch.executables.map(({ where: _where, ...id }) => id) })) as LatchId;
 }
 
-/** Latches tools whose programs were found: identifies the programs (cached in `ids`) and digests the inputs. */
-export function latchFound(f: FoundPrograms, ids: ProgramIds): LatchedTool[] {
+/**
+ * Latches tools whose programs were found: identifies the programs (cached in
+ * `ids`). With `inputs` null the declared inputs are left out; withInputs()
+ * must then add them before the latch is used.
+ */
+export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope | null): LatchedTool[] {
   const { config, sourceTree, toolEnv } = f;
-  return config.tools.map((tool, i) => {
+  const tools = config.tools.map((tool, i): LatchedTool => {
     const shell = typeof tool.command === 'string';
     const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
-    const inputs: Record<string, string> = {};
-    for (const rel of tool.inputs) inputs[rel] = digestInput(sourceTree, rel);
     const latch: ToolLatch = {
       tool: {
         command: tool.command, deps: tool.deps, depfile: tool.depfile, timeout: tool.timeout,
@@ -155,7 +178,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds): LatchedTool[] {
       },
       env: toolEnv.latch,
       executables,
-      inputs,
+      inputs: {}, // withInputs() fills them
     };
     return {
       config: tool,
@@ -165,8 +188,11 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds): LatchedTool[] {
       // The path as found, not the program behind a shim: the shim also sets up what that program expects.
       program: shell ? '/bin/sh' : executables[0]!.where.path,
       shell,
+      inputPaths: [],
+      inputWarnings: [],
     };
   });
+  return inputs === null ? tools : withInputs(tools, inputs);
 }
 
 export function latchTools(opts: {
@@ -174,8 +200,9 @@ export function latchTools(opts: {
   callerEnv: NodeJS.ProcessEnv;
   sourceTree: string;
   configDisplayFile: string;
+  inputs: InputScope | null;
   /** The session's cache; without one, every program is read (and every shim's manager asked) again. */
   programs?: ProgramIds;
 }): LatchedTool[] {
-  return latchFound(findPrograms(opts), opts.programs ?? new ProgramIds());
+  return latchFound(findPrograms(opts), opts.programs ?? new ProgramIds(), opts.inputs);
 }

@@ -24,7 +24,10 @@ export interface Config {
   whitelist: string[] | string | null;
   stateDir: string;
   env: Record<string, string | string[]>;
+  /** Taken from the caller and latched (as hashes): a change in one re-runs the jobs. */
   passEnv: string[];
+  /** Taken from the caller and not latched: they locate things (programs, the home directory), and what they locate is latched itself. */
+  passThroughEnv: string[];
   mergeEnv: boolean;
   addSourceTreeToPythonPath: boolean;
   /** null: the CPU count. */
@@ -36,7 +39,7 @@ export interface Config {
 }
 
 export const TOP_LEVEL_KEYS = [
-  'include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'mergeEnv',
+  'include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'passThroughEnv', 'mergeEnv',
   'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'tools',
 ] as const;
 
@@ -53,7 +56,8 @@ export const DEFAULTS: Omit<Config, 'tools'> = {
   whitelist: null,
   stateDir: '.runner',
   env: {},
-  passEnv: ['PATH', 'HOME'],
+  passEnv: [],
+  passThroughEnv: ['PATH', 'HOME'],
   mergeEnv: false,
   addSourceTreeToPythonPath: false,
   jobs: null,

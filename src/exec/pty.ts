@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { withoutJobserver } from '../jobserver/index.js';
 import { LineEndings } from './line-endings.js';
+import { describeErrno, openLog } from './job-log.js';
 import type { JobCommand, JobEnds } from './spawn.js';
 
 export interface TerminalSize {
@@ -95,6 +96,8 @@ class TerminalReader {
   private timer: NodeJS.Timeout | undefined;
   private delay = 1;
   private hungUp = false;
+  /** Set when the log could not be written: the job's output is lost from then on, which is runner's fault. */
+  fault: string | null = null;
 
   constructor(private readonly master: number, private readonly log: number) {
     this.schedule();
@@ -127,9 +130,19 @@ class TerminalReader {
       }
       got += n;
       const bytes = this.endings.push(this.buf.subarray(0, n));
-      if (bytes.length > 0) fs.writeSync(this.log, bytes);
+      if (bytes.length > 0) this.write(bytes);
     }
     return got;
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.fault !== null) return;
+    try {
+      fs.writeSync(this.log, bytes);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+      this.fault = `cannot write the job's log (${code}: ${describeErrno(code)})`;
+    }
   }
 
   /** After the job has exited: what is left on the terminal (the kernel hands over all it holds before EAGAIN or EIO), then close. */
@@ -137,7 +150,7 @@ class TerminalReader {
     clearTimeout(this.timer);
     this.drain(FINAL_BYTES);
     const rest = this.endings.end();
-    if (rest.length > 0) fs.writeSync(this.log, rest);
+    if (rest.length > 0) this.write(rest);
     fs.closeSync(this.log);
     fs.closeSync(this.master);
   }
@@ -145,15 +158,15 @@ class TerminalReader {
 
 /** Starts the job on a new terminal; returns its pid, a session and process group leader. */
 export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: JobEnds): number | undefined {
-  const log = fs.openSync(cmd.logPath, 'w');
+  const log = openLog(cmd.logPath);
   const { program, args, env } = placeJobserver(cmd, process.pid);
   const envList = Object.entries({ ...env, TERM: env.TERM ?? DEFAULT_TERM }).map(([k, v]) => `${k}=${v}`);
   // Set before the exit callback can run: node-pty calls it through the event loop.
   let reader: TerminalReader | undefined;
   const onExit = (code: number, signal: number): void => {
     reader!.finish();
-    if (signal !== 0) ends.exit(null, signalName(signal));
-    else ends.exit(code, null);
+    if (signal !== 0) ends.exit(null, signalName(signal), reader!.fault);
+    else ends.exit(code, null, reader!.fault);
   };
   let forked;
   try {

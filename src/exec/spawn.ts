@@ -4,6 +4,7 @@
 // job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { type TerminalSize, startInTerminal } from './pty.js';
 
@@ -23,7 +24,8 @@ export interface JobCommand {
 
 /** How a started job reports its end to the supervision in spawnJob; each is called at most once. */
 export interface JobEnds {
-  exit(code: number | null, signal: string | null): void;
+  /** fault: runner could not copy all the job's output into its log. */
+  exit(code: number | null, signal: string | null, fault?: string | null): void;
   error(err: Error): void;
 }
 
@@ -47,6 +49,12 @@ export interface JobOutcome {
   durationMs: number;
   /** Size of the log the job wrote. */
   logBytes: number;
+  /**
+   * What runner itself failed at, when it did: starting the program (the job
+   * never ran) or writing the job's log. Such an outcome is reported as a
+   * failure but is no result of the job, so it is never recorded.
+   */
+  runnerFault: string | null;
 }
 
 /** Process groups of the jobs running now, for exit paths that cannot wait for them. */
@@ -69,7 +77,7 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
 
 /** Starts a plain job; returns its pid, the leader of its own process group. */
 function startPlain(cmd: JobCommand, ends: JobEnds): number | undefined {
-  const fd = fs.openSync(cmd.logPath, 'w');
+  const fd = openLog(cmd.logPath);
   const child = spawn(cmd.program, cmd.args, {
     cwd: cmd.cwd,
     env: cmd.env,
@@ -113,7 +121,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     if (signal.aborted) onAbort();
 
     let settled = false;
-    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut' | 'logBytes'>): void => {
+    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut' | 'logBytes' | 'runnerFault'>, runnerFault: string | null = null): void => {
       if (settled) return;
       settled = true;
       if (pid !== undefined) runningGroups.delete(pid);
@@ -123,20 +131,22 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       // Whatever the job left running in its group after being stopped goes too.
       if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
       const logBytes = fs.statSync(cmd.logPath, { throwIfNoEntry: false })?.size ?? 0;
-      resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes });
+      resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes, runnerFault });
     };
 
     function onError(err: Error): void {
-      fs.appendFileSync(cmd.logPath, `runner: cannot start ${cmd.program}: ${err.message}\n`);
-      settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null });
+      // The job never ran: what stopped it (a missing interpreter, too many processes) is no result of its inputs.
+      const fault = `cannot start ${cmd.program}: ${err.message}`;
+      noteInLog(cmd.logPath, `runner: ${fault}\n`);
+      settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null }, fault);
     }
-    function onExit(code: number | null, sig: string | null): void {
+    function onExit(code: number | null, sig: string | null, logFault: string | null = null): void {
       if (interrupted && !timedOut) {
-        settle({ status: 'interrupted', exitCode: code, signal: sig });
+        settle({ status: 'interrupted', exitCode: code, signal: sig }, logFault);
         return;
       }
-      if (timedOut) fs.appendFileSync(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`);
-      settle({ status: code === 0 && !timedOut ? 'passed' : 'failed', exitCode: code, signal: sig });
+      const fault = logFault ?? (timedOut ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null);
+      settle({ status: code === 0 && !timedOut ? 'passed' : 'failed', exitCode: code, signal: sig }, fault);
     }
   });
 }

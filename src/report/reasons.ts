@@ -10,7 +10,8 @@ function envValue(form: string): string {
   return form;
 }
 
-const short = (d: string): string => d.slice(0, 12);
+/** A digest shortened for reading; a word such as "missing" or "no match" as it is. */
+const short = (d: string): string => (/^[0-9a-f]{32}$/.test(d) ? d.slice(0, 12) : d);
 
 export function describeReason(r: StaleReason): string {
   switch (r.kind) {
@@ -29,7 +30,10 @@ export function describeReason(r: StaleReason): string {
       : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;
     case 'env': return `env ${r.name} changed: was ${envValue(r.from)}, now ${envValue(r.to)}`;
     case 'tool-binary': return `tool program changed: ${r.from} -> ${r.to}`;
-    case 'tool-input': return `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
+    // A file of a directory or glob input that appeared or went: the other side is "not declared".
+    case 'tool-input': return r.from === 'not declared' ? `tool input ${r.path} is new (${short(r.to)})`
+      : r.to === 'not declared' ? `tool input ${r.path} is gone (was ${short(r.from)})`
+      : `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
     case 'never-run': return 'never run';
     case 'interrupted': return 'interrupted last time';
     case 'forced': return 'forced (--force)';

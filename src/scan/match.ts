@@ -17,6 +17,11 @@ export function compileGlobs(globs: readonly string[]): Matcher {
   };
 }
 
+/** The directory under which every match of a glob lies ('' for the whole tree): where a walk for it starts. */
+export function globBase(glob: string): string {
+  return micromatch.scan(glob).base;
+}
+
 /** What decides which files the walk tracks. */
 export interface WalkSpec {
   include: readonly string[];

@@ -149,13 +149,14 @@ describe('runner config', () => {
     const res = await runRunner(['config'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     const config = JSON.parse(res.stdout) as ConfigDef;
-    for (const key of ['include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'mergeEnv',
+    for (const key of ['include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'passThroughEnv', 'mergeEnv',
       'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'tools']) {
       expect(config, `resolved config has ${key}`).toHaveProperty(key);
     }
     expect(config.include).toEqual(['**/*.py']);
     expect(config.env).toEqual({ LANG: 'C.UTF-8' });
-    expect(config.passEnv).toEqual(['PATH', 'HOME']);
+    expect(config.passEnv).toEqual([]);
+    expect(config.passThroughEnv).toEqual(['PATH', 'HOME']);
     expect(config.addSourceTreeToPythonPath).toBe(true);
     expect(config.mergeEnv).toBe(false);
     expect(config.stateDir).toBe('.runner');
@@ -177,7 +178,8 @@ describe('runner config', () => {
     const config = JSON.parse(res.stdout) as ConfigDef;
     expect(Array.isArray(config.tools)).toBe(true);
     expect(config.tools.length).toBeGreaterThan(0);
-    expect(config.passEnv).toEqual(['PATH', 'HOME']);
+    expect(config.passEnv).toEqual([]);
+    expect(config.passThroughEnv).toEqual(['PATH', 'HOME']);
   });
 
   test('config --dump works where no config exists yet, so its output can start one', async () => {

@@ -335,3 +335,33 @@ describe('run --staged', () => {
     expect(res.stderr).toContain('--staged checks what is staged for commit; give no FILE with it');
   });
 });
+
+describe('run --staged and declared inputs', () => {
+  test('issue 10: a staged file inside a directory input, or matching a glob input, runs every job of the tool', async () => {
+    const sb = useRepo();
+    const config = readConfig(sb);
+    config.tools[0]!.inputs = ['check.cfg', 'rules', '**/*.rule'];
+    writeConfig(sb, config);
+    fs.mkdirSync(path.join(sb.tree, 'rules/sub'), { recursive: true });
+    write(sb.tree, 'rules/sub/r1.cfg', 'r1\n');
+    write(sb.tree, 'lib/extra.rule', 'x\n');
+    gitOk(sb.tree, ['add', '-A']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'rules']);
+    expect((await runRunner(['run'], { cwd: sb.tree, env })).code).toBe(0);
+    fs.rmSync(sb.countFile, { force: true });
+
+    write(sb.tree, 'rules/sub/r1.cfg', 'r1 changed\n');
+    gitOk(sb.tree, ['add', 'rules/sub/r1.cfg']);
+    const dir = await runJson(['run', '--staged'], { cwd: sb.tree, env });
+    expect(dir.res.code, show(dir.res)).toBe(0);
+    expect(checked(sb).sort()).toEqual(['notes/a.txt', 'notes/b.txt']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'r1']);
+    fs.rmSync(sb.countFile, { force: true });
+
+    write(sb.tree, 'lib/extra.rule', 'y\n');
+    gitOk(sb.tree, ['add', 'lib/extra.rule']);
+    const glob = await runJson(['run', '--staged'], { cwd: sb.tree, env });
+    expect(glob.res.code, show(glob.res)).toBe(0);
+    expect(checked(sb).sort()).toEqual(['notes/a.txt', 'notes/b.txt']);
+  });
+});

@@ -1,4 +1,4 @@
-// Validates the environment keys: env, passEnv, mergeEnv, addSourceTreeToPythonPath.
+// Validates the environment keys: env, passEnv, passThroughEnv, mergeEnv, addSourceTreeToPythonPath.
 import { type Ctx, checkStringArray, fail, isPlainObject } from './check.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -14,12 +14,13 @@ export function checkEnv(ctx: Ctx, v: unknown): Record<string, string | string[]
   return v as Record<string, string | string[]>;
 }
 
-export function checkPassEnv(ctx: Ctx, v: unknown, env: Record<string, unknown>): string[] {
-  const names = checkStringArray(ctx, 'passEnv', v, 'an array of variable names, e.g. ["HOME"]');
+/** passEnv and passThroughEnv: names of variables taken from the caller, none also set by `env`. */
+export function checkPassEnv(ctx: Ctx, v: unknown, env: Record<string, unknown>, key: 'passEnv' | 'passThroughEnv' = 'passEnv'): string[] {
+  const names = checkStringArray(ctx, key, v, `an array of variable names, e.g. ${key === 'passEnv' ? '["LANG"]' : '["PATH", "HOME"]'}`);
   names.forEach((name, i) => {
-    if (!NAME.test(name)) fail(ctx, `passEnv[${i}]`, name, 'a variable name of letters, digits and "_"');
+    if (!NAME.test(name)) fail(ctx, `${key}[${i}]`, name, 'a variable name of letters, digits and "_"');
     if (Object.hasOwn(env, name)) {
-      fail(ctx, `passEnv[${i}]`, name, `a variable not also set in "env" (env.${name} already sets it)`);
+      fail(ctx, `${key}[${i}]`, name, `a variable not also set in "env" (env.${name} already sets it)`);
     }
   });
   return names;

@@ -1,4 +1,4 @@
-// Validates glob lists and plain relative paths (include, exclude, inputs, whitelist).
+// Validates glob lists, plain relative paths and declared inputs (include, exclude, whitelist, inputs).
 import { type Ctx, checkStringArray, fail } from './check.js';
 
 export function checkGlobs(ctx: Ctx, key: string, v: unknown): string[] {
@@ -19,6 +19,33 @@ export function checkRelPaths(ctx: Ctx, key: string, v: unknown): string[] {
     }
   });
   return paths.map(normalizeRel);
+}
+
+/** Whether a config path is a glob (matched against the tree) rather than a path. */
+export function isGlobPattern(p: string): boolean {
+  return /[*?[\]{}]/.test(p);
+}
+
+/**
+ * A tool's inputs: a path relative to the source tree (a file or a
+ * directory), an absolute path or one under `~/` (a per-user config file),
+ * or a glob relative to the source tree.
+ */
+export function checkInputs(ctx: Ctx, key: string, v: unknown): string[] {
+  const entries = checkStringArray(ctx, key, v, 'an array of files, directories or globs, e.g. ["setup.cfg", "**/conftest.py", "~/.pylintrc"]');
+  return entries.map((p, i) => {
+    if (isGlobPattern(p)) {
+      if (p.startsWith('/') || p.startsWith('~') || p.split('/').includes('..')) {
+        fail(ctx, `${key}[${i}]`, p, 'a glob relative to the source tree (without a leading "/", "~" or ".."), or a plain path');
+      }
+      return normalizeRel(p);
+    }
+    if (p.startsWith('/')) return '/' + normalizeRel(p);
+    if (p === '~' || p.startsWith('~/')) return p === '~' ? '~' : '~/' + normalizeRel(p.slice(2));
+    if (p.startsWith('~')) fail(ctx, `${key}[${i}]`, p, 'a path under your home directory written "~/..." (another user\'s "~name" is not expanded)');
+    const rel = normalizeRel(p);
+    return rel === '' ? '.' : rel;
+  });
 }
 
 /** 'a//b/./c/' -> 'a/b/c', so config paths compare equal to walked paths. */

@@ -23,7 +23,9 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (raw.stateDir !== undefined) config.stateDir = checkNonEmptyString(ctx, 'stateDir', raw.stateDir, 'a directory path, e.g. ".runner"');
   if (raw.env !== undefined) config.env = checkEnv(ctx, raw.env);
   if (raw.passEnv !== undefined) config.passEnv = checkPassEnv(ctx, raw.passEnv, config.env);
-  else config.passEnv = config.passEnv.filter((name) => !Object.hasOwn(config.env, name));
+  if (raw.passThroughEnv !== undefined) config.passThroughEnv = checkPassEnv(ctx, raw.passThroughEnv, config.env, 'passThroughEnv');
+  // A default name the config's env sets itself is the env's.
+  else config.passThroughEnv = config.passThroughEnv.filter((name) => !Object.hasOwn(config.env, name));
   if (raw.mergeEnv !== undefined) config.mergeEnv = checkBoolean(ctx, 'mergeEnv', raw.mergeEnv);
   if (raw.addSourceTreeToPythonPath !== undefined) {
     config.addSourceTreeToPythonPath = checkBoolean(ctx, 'addSourceTreeToPythonPath', raw.addSourceTreeToPythonPath);

@@ -2,12 +2,14 @@
 import { ConfigError } from '../../errors.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
-import { checkGlobs, checkRelPaths } from './globs.js';
+import { checkGlobs, checkInputs } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
 const DEPS_AVAILABLE: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms, which would kill every job at once. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
   if (v === undefined) {
@@ -39,7 +41,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
   const tool: ToolConfig = { ...TOOL_DEFAULTS, name, command: checkCommand(ctx, `${key}.command`, raw.command) };
   if (raw.include !== undefined) tool.include = checkGlobs(ctx, `${key}.include`, raw.include);
   if (raw.exclude !== undefined) tool.exclude = checkGlobs(ctx, `${key}.exclude`, raw.exclude);
-  if (raw.inputs !== undefined) tool.inputs = checkRelPaths(ctx, `${key}.inputs`, raw.inputs);
+  if (raw.inputs !== undefined) tool.inputs = checkInputs(ctx, `${key}.inputs`, raw.inputs);
   if (raw.deps !== undefined) {
     if (typeof raw.deps !== 'string' || !DEPS.includes(raw.deps as DepsKind)) {
       fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS.map((d) => `"${d}"`).join(', ')}`);
@@ -62,6 +64,9 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
   if (raw.timeout !== undefined && raw.timeout !== null) {
     if (typeof raw.timeout !== 'number' || !Number.isFinite(raw.timeout) || raw.timeout <= 0) {
       fail(ctx, `${key}.timeout`, raw.timeout, 'a positive number of seconds, e.g. 120');
+    }
+    if (raw.timeout > MAX_TIMEOUT_SECONDS) {
+      fail(ctx, `${key}.timeout`, raw.timeout, `at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest timer Node can set); omit "timeout" or use null for no limit`);
     }
     tool.timeout = raw.timeout;
   }

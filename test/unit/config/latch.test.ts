@@ -8,17 +8,38 @@ const base = { tools: [{ name: 'a', command: ['sh', '-c', 'true'] }, { name: 'b'
 const caller = { PATH: '/usr/bin:/bin', HOME: '/root', SECRET: 's3cret', MAKEFLAGS: ' -j4', UNRELATED: '1' };
 
 function latch(raw: object, env: NodeJS.ProcessEnv = caller) {
-  return latchTools({ config: validateConfig(raw, 'f'), callerEnv: env, sourceTree: '/tmp', configDisplayFile: 'f' });
+  return latchTools({ config: validateConfig(raw, 'f'), callerEnv: env, sourceTree: '/tmp', configDisplayFile: 'f', inputs: null });
 }
 
 describe('buildToolEnvironment', () => {
-  it('gives tools exactly env plus passEnv, and latches passEnv values only as hashes', () => {
+  it('gives tools exactly env plus passEnv and passThroughEnv, and latches passEnv values only as hashes', () => {
     const c = validateConfig({ ...base, env: { LANG: 'C.UTF-8', P: ['/a', '/b'] }, passEnv: ['PATH', 'SECRET'] }, 'f');
     const { env, latch } = buildToolEnvironment(c, caller, '/src');
-    expect(env).toEqual({ LANG: 'C.UTF-8', P: '/a:/b', PATH: '/usr/bin:/bin', SECRET: 's3cret' });
+    expect(env).toEqual({ LANG: 'C.UTF-8', P: '/a:/b', PATH: '/usr/bin:/bin', SECRET: 's3cret', HOME: '/root' });
+    expect(Object.keys(latch).sort()).toEqual(['LANG', 'P', 'PATH', 'SECRET']);
     expect(latch.LANG).toBe('=C.UTF-8');
     expect(latch.SECRET).toMatch(/^#[0-9a-f]{32}$/);
     expect(JSON.stringify(latch)).not.toContain('s3cret');
+  });
+
+  it('passes PATH and HOME through by default without latching them', () => {
+    const c = validateConfig(base, 'f');
+    const a = buildToolEnvironment(c, caller, '/src');
+    const b = buildToolEnvironment(c, { ...caller, PATH: '/venv/bin:/usr/bin:/bin', HOME: '/home/other' }, '/src');
+    expect(a.env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/root' });
+    expect(b.env.PATH).toBe('/venv/bin:/usr/bin:/bin');
+    expect(a.latch).toEqual({});
+    expect(b.latch).toEqual(a.latch);
+  });
+
+  it('latches a name listed in passEnv even though it is also passed through', () => {
+    const c = validateConfig({ ...base, passEnv: ['PATH'] }, 'f');
+    const a = buildToolEnvironment(c, caller, '/src');
+    const b = buildToolEnvironment(c, { ...caller, PATH: '/venv/bin:/usr/bin:/bin' }, '/src');
+    expect(b.env.PATH).toBe('/venv/bin:/usr/bin:/bin');
+    expect(a.latch.PATH).toMatch(/^#/);
+    expect(b.latch.PATH).not.toBe(a.latch.PATH);
+    expect(buildToolEnvironment(c, { HOME: '/root' }, '/src').latch.PATH).toBe('unset');
   });
 
   it('tells an unset passEnv variable from an empty one', () => {

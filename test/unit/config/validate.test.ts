@@ -19,7 +19,8 @@ describe('validateConfig', () => {
     const c = validateConfig({ tools: [tool] }, 'f');
     expect(c.include).toEqual(['**/*']);
     expect(c.stateDir).toBe('.runner');
-    expect(c.passEnv).toEqual(['PATH', 'HOME']);
+    expect(c.passEnv).toEqual([]);
+    expect(c.passThroughEnv).toEqual(['PATH', 'HOME']);
     expect(c.tools[0]).toMatchObject({ name: 'lint', include: ['**/*'], exclude: [], inputs: [], deps: 'none', timeout: null, pty: false });
   });
 
@@ -47,7 +48,10 @@ describe('validateConfig', () => {
     [{ tools: [tool], env: { PATH: 3 } }, 'env.PATH is 3; expected a string, or an array of strings'],
     [{ tools: [tool], env: { A: 'x' }, passEnv: ['A'] }, 'passEnv[0] is "A"; expected a variable not also set in "env"'],
     [{ tools: [tool], passEnv: ['NOT-A-NAME'] }, 'passEnv[0] is "NOT-A-NAME"; expected a variable name'],
-    [{ tools: [{ ...tool, inputs: ['*.cfg'] }] }, 'tools[0].inputs[0] is "*.cfg"; expected a plain path'],
+    [{ tools: [{ ...tool, inputs: ['/etc/*.cfg'] }] }, 'tools[0].inputs[0] is "/etc/*.cfg"; expected a glob relative to the source tree'],
+    [{ tools: [{ ...tool, inputs: ['../**/x.cfg'] }] }, 'tools[0].inputs[0] is "../**/x.cfg"; expected a glob relative to the source tree'],
+    [{ tools: [{ ...tool, inputs: ['~bob/.pylintrc'] }] }, 'tools[0].inputs[0] is "~bob/.pylintrc"; expected a path under your home directory written "~/..."'],
+    [{ tools: [{ ...tool, inputs: 'setup.cfg' }] }, 'tools[0].inputs is "setup.cfg"; expected an array of files, directories or globs'],
     [{ tools: [{ ...tool, deps: 'ruby' }] }, 'tools[0].deps is "ruby"; expected one of "none", "python"'],
     [{ tools: [{ ...tool, name: 'a b' }] }, 'tools[0].name is "a b"; expected a tool name'],
     [[tool], '(top level) is [{"name":"lint"'],
@@ -65,14 +69,26 @@ describe('validateConfig', () => {
     expect(messageOf({ tools: [{ ...tool, deps: 'depfile', depfile: '/abs.d' }] })).toContain('expected a path relative to the source tree');
   });
 
-  it('drops a default passEnv name that env sets itself', () => {
+  it('drops a default passThroughEnv name that env sets itself', () => {
     const c = validateConfig({ tools: [tool], env: { PATH: ['/usr/bin', '/bin'] } }, 'f');
-    expect(c.passEnv).toEqual(['HOME']);
+    expect(c.passThroughEnv).toEqual(['HOME']);
+  });
+
+  it('checks passThroughEnv as it checks passEnv', () => {
+    expect(validateConfig({ tools: [tool], passThroughEnv: ['PATH', 'TMPDIR'] }, 'f').passThroughEnv).toEqual(['PATH', 'TMPDIR']);
+    expect(messageOf({ tools: [tool], passThroughEnv: 'PATH' })).toContain('passThroughEnv is "PATH"; expected an array of variable names');
+    expect(messageOf({ tools: [tool], passThroughEnv: ['NOT-A-NAME'] })).toContain('passThroughEnv[0] is "NOT-A-NAME"; expected a variable name');
+    expect(messageOf({ tools: [tool], env: { A: 'x' }, passThroughEnv: ['A'] })).toContain('passThroughEnv[0] is "A"; expected a variable not also set in "env"');
   });
 
   it('normalises input paths so they compare equal to walked paths', () => {
     const c = validateConfig({ tools: [{ ...tool, inputs: ['./cfg//setup.cfg'] }] }, 'f');
     expect(c.tools[0]!.inputs).toEqual(['cfg/setup.cfg']);
+  });
+
+  it('takes files, directories, globs, absolute and per-user inputs', () => {
+    const c = validateConfig({ tools: [{ ...tool, inputs: ['conf/', '**/conftest.py', '/etc/x.conf', '~/.pylintrc', '~//.config/flake8', '../shared.cfg', '.'] }] }, 'f');
+    expect(c.tools[0]!.inputs).toEqual(['conf', '**/conftest.py', '/etc/x.conf', '~/.pylintrc', '~/.config/flake8', '../shared.cfg', '.']);
   });
 });
 
