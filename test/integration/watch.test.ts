@@ -181,6 +181,25 @@ describe('cycles', () => {
     await stop(w);
   });
 
+  test('issue 10: a file a traced job read that changes before the watch on it is set up still starts a cycle for that job', async () => {
+    const sb = useFixture('deps-dynamic');
+    const config = readConfig(sb);
+    // With -j 1, "read src/use.txt" (which reads data/one.txt) ends before "write" starts; "write" changes
+    // data/one.txt in the same cycle, before the watch learns that the file was read.
+    config.tools = [
+      config.tools.find((t) => t.name === 'read')!,
+      { name: 'write', command: ['sh', '-c', 'echo "written during cycle 1" > data/one.txt'], include: ['src/plain.txt'] },
+    ];
+    writeConfig(sb, config);
+    const w = startWatch(sb, ['-j', '1']);
+    const first = await cycle(w, 1);
+    expect(jobKeys(first.jobs)).toEqual(['read src/plain.txt', 'read src/use.txt', 'write src/plain.txt']);
+    const next = await cycle(w, 2);
+    expect(jobKeys(next.jobs)).toEqual(['read src/use.txt']);
+    expect(next.jobs[0]!.reasons).toEqual(['dependency']);
+    await stop(w);
+  });
+
   test('a job that rewrites its own file with the same content does not start another cycle', async () => {
     const sb = useFixture('python-demo');
     const config = readConfig(sb);
