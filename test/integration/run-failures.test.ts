@@ -131,7 +131,7 @@ describe('failures', () => {
       // test's own timeout: a runner that waited for it would fail the test, however fast the machine.
       command: `sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}; echo started {file}; wait`,
       include: ['calc/ops.py'],
-      timeout: 1,
+      timeout: 3, // time enough to write the pid file first, even on a busy machine
     }];
     writeConfig(sb, config);
     beforeSandboxRemoval(() => {
