@@ -6,9 +6,9 @@ import { type TracedCall, decoration, stringArg, tracedCalls } from './trace-lin
 
 /** strace's arguments to put before the job's command. */
 export function traceArgs(traceFile: string): string[] {
-  // -f: follow forks; -qq: no attach/exit noise; -y: descriptors (AT_FDCWD too) with the path they name, so a
-  // relative name is read where the process really was; %file: every call taking a file name; %process and
-  // fchdir: forks and directory changes, for the calls whose working directory strace does not print.
+  // -f: follow forks; -qq: no attach/exit noise; -y: each descriptor with the path it names (AT_FDCWD too,
+  // since strace 5.15), so a relative name is read where the process really was; %file: every call taking a
+  // file name; %process and fchdir: forks and directory changes, for the calls strace prints no directory for.
   return ['-f', '-qq', '-y', '-e', 'trace=%file,%process,fchdir', '-o', traceFile, '--'];
 }
 
