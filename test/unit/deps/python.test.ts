@@ -162,7 +162,8 @@ describe('resolvePythonImport', () => {
   });
 });
 
-describe('scanPythonImports', () => {
+// Each test starts real python processes: seconds on a busy machine, more than vitest's 5 s unit default.
+describe('scanPythonImports', { timeout: 60_000 }, () => {
   let root: string;
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-python-'));
@@ -192,7 +193,7 @@ describe('scanPythonImports', () => {
     expect(two).toEqual(one);
     expect(two.files.get(rel('pkg1/m1.py'))?.imports.map((i) => i.module)).toEqual(['mod1', '']);
     expect(two.files.get(rel('pkg3/m500.py'))?.error).toMatch(/^SyntaxError/);
-  }, 60_000); // two scans of 2,100 files by real python processes: seconds on a busy machine, not vitest's 5 s default
+  });
 
   const forms = [
     'import os',
