@@ -3,6 +3,7 @@
 // aborts. The session (config, latched tools, manifest, store) stays open.
 import path from 'node:path';
 import { type LatchedTool, latchTools } from '../config/index.js';
+import { externalIdentity } from '../deps/index.js';
 import { RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
@@ -86,7 +87,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       const plan = await planCycle(s, scanned, signal);
       const report = await runCycle(s, scanned, plan, opts, makeflags, signal, true, started);
       outlook = outlookAfter(s, plan, report);
-      watcher.add(watchRecorded(s, recorded, null));
+      await watchRecorded(watcher, s, recorded, null);
       opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
       while (!signal.aborted) {
         const batch = await watcher.next(opts.debounceMs, signal);
@@ -159,7 +160,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           });
           const next = await runCycle(s, scanned, plan, opts, makeflags, signal, false, started);
           outlook = outlookAfter(s, plan, next);
-          watcher.add(watchRecorded(s, recorded, next.jobs));
+          await watchRecorded(watcher, s, recorded, next.jobs);
           opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
         } catch (err) {
           // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
@@ -276,14 +277,25 @@ function watchKeyOf(s: Session): string {
 }
 
 /**
- * Adds to `recorded` the untracked files in the tree that depfile and trace
- * jobs recorded as read (of every such job, or of the jobs that just ran), so
- * that a change to one starts a cycle; returns the ones it added. Files
+ * Watches the untracked files in the tree that depfile and trace jobs
+ * recorded as read (of every such job, or of the jobs that just ran), adding
+ * them to `recorded`, so that a change to one starts a cycle. One that changed
+ * between a job's read and the watch (another job wrote it, say) sends no
+ * event: it differs from what the job recorded, and counts as changed. Files
  * outside the tree (libraries, the interpreter) are only checked when a cycle
  * runs.
  */
-function watchRecorded(s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): string[] {
-  const added: string[] = [];
+async function watchRecorded(watcher: TreeWatcher, s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): Promise<void> {
+  const added = newlyRecorded(s, recorded, ran);
+  await watcher.add([...new Set(added.map(([abs]) => abs))]);
+  const now = externalIdentity();
+  for (const [abs, id] of added) if (now(abs) !== id) watcher.markChanged(abs);
+}
+
+/** [absolute path, identity the job recorded] of each file newly added to `recorded`. */
+function newlyRecorded(s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): [string, string][] {
+  const added: [string, string][] = [];
+  const isNew = new Set<string>();
   const reporting = new Set(s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name));
   if (reporting.size === 0) return added;
   const jobs = ran !== null ? ran.filter((j) => reporting.has(j.tool))
@@ -300,13 +312,14 @@ function watchRecorded(s: Session, recorded: Set<string>, ran: readonly JobRepor
   for (const j of jobs) {
     const deps = s.manifest.latest(j.tool, j.path)?.deps;
     if (deps === undefined || deps === '') continue;
-    for (const [p] of JSON.parse(deps) as [string, string][]) {
+    for (const [p, id] of JSON.parse(deps) as [string, string][]) {
       if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
       const abs = path.join(s.sourceTree, p);
       if (!recorded.has(abs)) {
         recorded.add(abs);
-        added.push(abs);
+        isNew.add(abs);
       }
+      if (isNew.has(abs)) added.push([abs, id]);
     }
   }
   return added;

@@ -64,6 +64,8 @@ export class TreeWatcher {
   private lost: string | null = null;
   private lastEventAt = 0;
   private wake: (() => void) | null = null;
+  /** Watchers of files added after the start. */
+  private readonly added: FSWatcher[] = [];
 
   private constructor(private readonly fsw: FSWatcher, private readonly sourceTree: string) {}
 
@@ -135,12 +137,27 @@ export class TreeWatcher {
     return batch;
   }
 
-  /** Watches more files (given absolute): files a job was found to depend on. */
-  add(files: readonly string[]): void {
-    if (files.length > 0) this.fsw.add([...files]);
+  /**
+   * Watches more files (given absolute): files a job was found to depend on.
+   * Resolves once they are watched, so that a caller can then look for a
+   * change made before that (chokidar's add() says nothing of when it is done;
+   * a watcher of their own reports 'ready').
+   */
+  async add(files: readonly string[]): Promise<void> {
+    if (files.length === 0) return;
+    const fsw = chokidarWatch([...files], { ignoreInitial: true, followSymlinks: false, atomic: false, persistent: true });
+    this.added.push(fsw);
+    fsw.on('all', (_event, p) => this.noteChange(p));
+    fsw.on('error', (err) => this.noteLoss(err instanceof Error ? err.message : String(err)));
+    await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+  }
+
+  /** A change found other than by an event: it makes the next batch like any other. */
+  markChanged(abs: string): void {
+    this.noteChange(abs);
   }
 
   async close(): Promise<void> {
-    await this.fsw.close();
+    await Promise.all([this.fsw, ...this.added.splice(0)].map((w) => w.close()));
   }
 }

@@ -18,6 +18,8 @@ interface Setup {
 }
 
 const setup = (nJobs: number, tools?: unknown[]): Setup => spanTree(nJobs, { tools });
+/** Jobs that each wait (up to 20 s) until a second of their kind has started: they overlap whenever they may. */
+const MEET = { SPAN_MEET: '2' };
 
 /** Makefile in scratch: `all` runs runner (recipe prefix given) beside three span-probe siblings. */
 function outerMakefile(s: Setup, prefix: '+' | ''): string {
@@ -57,7 +59,7 @@ function info(res: RunResult, log: string): string {
 
 describe('runner under real GNU make', () => {
   it('make -j4 with a + recipe: runner shares the pool with sibling targets', async () => {
-    const s = setup(8);
+    const s = spanTree(8, { env: MEET });
     const res = await make(['-j4'], outerMakefile(s, '+'));
     const msg = info(res, s.log);
     expect(res.code, msg).toBe(0);
@@ -96,7 +98,7 @@ describe('runner under real GNU make', () => {
     const sub = nestedMakefile(s);
     writeConfig(s.sb, {
       include: ['jobs/**'],
-      env: { SPAN_LOG: s.log },
+      env: { SPAN_LOG: s.log, ...MEET },
       tools: [{ name: 'nested', command: ['make', '-s', '-C', sub] }],
     });
     const mk = path.join(s.sb.scratch, 'Makefile');
@@ -124,19 +126,19 @@ describe('runner under real GNU make', () => {
 });
 
 describe('runner alone serving its own jobserver', () => {
-  function nestedAlone(): Setup & { sub: string } {
+  function nestedAlone(env: Record<string, string> = {}): Setup & { sub: string } {
     const s = setup(1);
     const sub = nestedMakefile(s);
     writeConfig(s.sb, {
       include: ['jobs/**'],
-      env: { SPAN_LOG: s.log },
+      env: { SPAN_LOG: s.log, ...env },
       tools: [{ name: 'nested', command: ['make', '-s', '-C', sub] }],
     });
     return { ...s, sub };
   }
 
   it('-j 3: a nested make uses the pool, at most 3 at once', async () => {
-    const s = nestedAlone();
+    const s = nestedAlone(MEET);
     const res = await spawnCollect(NODE, [BIN, '-C', s.sb.tree, '-j', '3', 'run', '-q'], { cwd: s.sb.tree, env: baseEnv() });
     const msg = info(res, s.log);
     expect(res.code, msg).toBe(0);

@@ -162,7 +162,8 @@ describe('resolvePythonImport', () => {
   });
 });
 
-describe('scanPythonImports', () => {
+// Each test starts real python processes: seconds on a busy machine, more than vitest's 5 s unit default.
+describe('scanPythonImports', { timeout: 60_000 }, () => {
   let root: string;
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-python-'));
