@@ -17,6 +17,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // A few unit tests start python or a worker thread on thousands of
+          // files: on a busy 2-core machine that outlasts vitest's 5 s default.
+          testTimeout: 30_000,
         },
       },
       {
