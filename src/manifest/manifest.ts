@@ -137,7 +137,7 @@ export class Manifest {
   /**
    * Writes the adopted scan and drops results no current or kept job can use
    * (removed files, removed tools, files a tool no longer selects). Returns the
-   * dropped results, whose logs the caller deletes.
+   * dropped results whose logs no kept result names: the caller deletes those.
    */
   save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
     const u = this.pending;
@@ -158,7 +158,7 @@ export class Manifest {
     }
     const scanChanged = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
       || u.changedDirs.length > 0 || u.removedDirs.length > 0 || this.walkSpec !== u.walkSpec);
-    if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return dropped;
+    if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return this.unreferenced(dropped);
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
     if (u !== null && scanChanged) {
@@ -169,7 +169,18 @@ export class Manifest {
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
     this.writeWith(meta, snapshots);
-    return dropped;
+    return this.unreferenced(dropped);
+  }
+
+  /**
+   * Of dropped results, those whose log no kept result still names. A log is
+   * named after its fingerprint, and a rerun under the same fingerprint takes
+   * over the file: replaying the journal drops results again that were
+   * dropped and re-recorded long ago (issue 10: their logs were deleted under
+   * the live result, which then re-ran on every invocation).
+   */
+  private unreferenced(dropped: readonly JobResult[]): JobResult[] {
+    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint));
   }
 
   /**
@@ -234,7 +245,8 @@ export class Manifest {
 
   /**
    * Records one finished job at once (an interrupted run keeps it). Returns
-   * the results its job's bounded history dropped, oldest first.
+   * the results its job's bounded history dropped, oldest first, whose logs
+   * the caller deletes.
    */
   recordResult(result: JobResult): JobResult[] {
     const dropped = this.remember(result);
@@ -247,7 +259,7 @@ export class Manifest {
     }
     this.journalRows++;
     this.resultCount += 1 - dropped.length;
-    return dropped;
+    return this.unreferenced(dropped);
   }
 
   close(): void {
