@@ -8,6 +8,7 @@ import type { LatchedTool } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
+import type { JobResult } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, planJobs } from '../plan/index.js';
 import type { RelPath } from '../types.js';
@@ -72,6 +73,7 @@ function planStaged(
 ): Plan {
   const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
+  const reused: JobResult[] = [];
   let fresh = 0;
   const byGraph = new Map<string, Set<RelPath>>();
   for (const tool of input.tools) {
@@ -80,9 +82,10 @@ function planStaged(
     const onlyFile = isToolStaged(tool, staged, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
+    reused.push(...plan.reused);
     fresh += plan.fresh;
   }
-  return { jobs, fresh };
+  return { jobs, fresh, reused };
 }
 
 /** Whether a staged file changes every job of the tool: one of its inputs, or its program in the staged tree. */

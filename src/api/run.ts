@@ -140,6 +140,7 @@ export async function executePlan(
     cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0,
   };
   opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
@@ -180,6 +181,7 @@ async function runStale(
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
         const kind = p.job.tool.config.deps;
+        const now = Date.now();
         const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, identify) : null;
         const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
         // What a job reports of its dependencies is known only now: its fingerprint includes them.
@@ -188,7 +190,8 @@ async function runStale(
         const result: JobResult = {
           tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
-          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
+          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
+          logBytes: outcome.logBytes,
           depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
         };
         if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));

@@ -53,10 +53,13 @@ export interface Plan {
   jobs: PlannedJob[];
   /** Fresh jobs are only counted: on a no-op they are all of them. */
   fresh: number;
+  /** Hits that were not their job's latest result (an undo, a file come back): the history moves them to the front. */
+  reused: JobResult[];
 }
 
 export function planJobs(input: PlanInput): Plan {
   const jobs: PlannedJob[] = [];
+  const reused: JobResult[] = [];
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
@@ -73,11 +76,12 @@ export function planJobs(input: PlanInput): Plan {
         continue;
       }
       const planned = planJob(input, tool, path, entry.digest, deps);
+      if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
       if (planned.verdict.state === 'fresh') fresh++;
       else jobs.push(planned);
     }
   });
-  return { jobs, fresh };
+  return { jobs, fresh, reused };
 }
 
 export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest, knownDeps?: JobDeps | null): PlannedJob {

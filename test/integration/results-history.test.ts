@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show } from '../helpers/cli.js';
+import { gitOk, initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
 
@@ -69,5 +70,53 @@ describe('the results history', () => {
     const { json } = await runJson(['explain', 'calc/ops.py'], { cwd: sb.tree, env: baseEnv() });
     expect(JSON.stringify(json)).toContain('"state":"fresh"');
     expect(logs.length).toBeGreaterThan(0);
+  });
+
+  test('issue 10: a file deleted by a branch switch or a checkout and brought back runs nothing again', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    initRepo(sb.tree);
+    fs.appendFileSync(path.join(sb.tree, '.git', 'info', 'exclude'), '.runner/\n');
+    gitOk(sb.tree, ['add', '-A']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'demo']);
+    expect((await ranFiles(sb)).length).toBeGreaterThan(2);
+
+    // A branch without tests/test_stats.py, then back.
+    gitOk(sb.tree, ['checkout', '-q', '-b', 'slim']);
+    gitOk(sb.tree, ['rm', '-q', 'tests/test_stats.py']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'slim']);
+    expect(await ranFiles(sb)).toEqual([]);
+    gitOk(sb.tree, ['checkout', '-q', 'main']);
+    expect(fs.existsSync(path.join(sb.tree, 'tests/test_stats.py'))).toBe(true);
+    expect(await ranFiles(sb)).toEqual([]);
+
+    // Deleted in the working tree, then restored by git.
+    fs.rmSync(path.join(sb.tree, 'calc/ops.py'));
+    expect(await ranFiles(sb)).toEqual([]);
+    gitOk(sb.tree, ['checkout', '--', 'calc/ops.py']);
+    expect(await ranFiles(sb)).toEqual([]);
+
+    // A stash that takes a new file away and brings it back.
+    writeText(sb, 'calc/extra.py', 'EXTRA = 1\n');
+    gitOk(sb.tree, ['add', 'calc/extra.py']);
+    expect(await ranFiles(sb)).toEqual(['calc/extra.py']);
+    gitOk(sb.tree, ['stash', '-q']);
+    expect(fs.existsSync(path.join(sb.tree, 'calc/extra.py'))).toBe(false);
+    expect(await ranFiles(sb)).toEqual([]);
+    gitOk(sb.tree, ['stash', 'pop', '-q']);
+    expect(await ranFiles(sb)).toEqual([]);
+  });
+
+  test('issue 10: a result reused in between stays in the history while newer versions come and go', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb, { include: ['calc/ops.py'] });
+    const ran: number[] = [];
+    // A, then B..H each followed by a return to A: seven versions besides A, far over the bound.
+    for (const n of [1, 2, 1, 3, 1, 4, 1, 5, 1, 6, 1, 7, 1, 8, 1]) {
+      writeText(sb, 'calc/ops.py', version(n));
+      ran.push((await ranFiles(sb)).length);
+    }
+    // A ran once, at the start; every other version once.
+    expect(ran).toEqual([1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
   });
 });
