@@ -197,7 +197,9 @@ async function runStale(
         if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
         if (!result.hasLog) fs.rmSync(logPath(s, p.job), { force: true });
-        removeLogs(s, s.manifest.recordResult(result));
+        // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
+        const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
+        removeLogs(s, s.manifest.recordResult(result, nodes));
         if (outcome.status === 'interrupted') counts.interrupted++;
         else {
           counts.ran++;

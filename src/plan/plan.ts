@@ -5,7 +5,7 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
-import { type JobDeps, type StaleReason, diffDeps, diffLatch, reasonsSince } from './staleness.js';
+import { type JobDeps, type StaleReason, diffDeps, diffLatch, reasonsFrom } from './staleness.js';
 
 export interface Job {
   tool: LatchedTool;
@@ -109,7 +109,7 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   const reasons: StaleReason[] = [];
   if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
   if (deps !== null && latest.depsDigest !== depsDigest) {
-    reasons.push(...(deps.changedSince !== undefined ? reasonsSince(deps, latest.finishedAt) : diffDeps(latest.deps, deps)));
+    reasons.push(...(deps.changesFrom !== undefined ? reasonsFrom(deps, latest.depsDigest) : diffDeps(latest.deps, deps)));
   }
   const before = input.latchOf(latest);
   if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });
