@@ -179,6 +179,8 @@ export async function inferPython(opts: {
   return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
 }
 
+const graphNodes = new WeakMap<DepGraph, GraphNodes>();
+
 /**
  * A job's dependencies from a graph, as the graph's deep hash (tracked files
  * by digest, others by size and mtime, unresolved names), and, for explain,
@@ -191,8 +193,12 @@ export function jobDepsFrom(
 ): JobDeps {
   const identity = (dep: string, tracked: boolean): string =>
     tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
-  let nodes: GraphNodes | null = null; // built only when a job runs or is explained
-  const nodesNow = (): GraphNodes => (nodes ??= new GraphNodes(graph, identity));
+  // Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's.
+  const nodesNow = (): GraphNodes => {
+    let nodes = graphNodes.get(graph);
+    if (nodes === undefined) graphNodes.set(graph, (nodes = new GraphNodes(graph, identity)));
+    return nodes;
+  };
   return {
     digest: graph.deepHash(path, identity),
     entries: [],

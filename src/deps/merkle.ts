@@ -129,11 +129,20 @@ export interface DepChange {
 }
 
 type Lookup = (hash: string) => MerkleNode | undefined;
-const keysOf = (node: MerkleNode): [string, string][] => [
-  ...node.files.map(([p, id]): [string, string] => [`f\0${p}`, id]),
-  ...node.external.map(([p, id]): [string, string] => [`e\0${p}`, id]),
-  ...node.unresolved.map(([p, id]): [string, string] => [`u\0${p}`, id]),
-];
+/** A node's leaves as kind-tagged keys; nodes are shared by many jobs' trees, so each is listed once. */
+const keyLists = new WeakMap<MerkleNode, [string, string][]>();
+function keysOf(node: MerkleNode): [string, string][] {
+  let keys = keyLists.get(node);
+  if (keys === undefined) {
+    keys = [
+      ...node.files.map(([p, id]): [string, string] => [`f\0${p}`, id]),
+      ...node.external.map(([p, id]): [string, string] => [`e\0${p}`, id]),
+      ...node.unresolved.map(([p, id]): [string, string] => [`u\0${p}`, id]),
+    ];
+    keyLists.set(node, keys);
+  }
+  return keys;
+}
 
 /**
  * What differs between two dependency trees, by content: walks both from
@@ -143,14 +152,16 @@ const keysOf = (node: MerkleNode): [string, string][] => [
  */
 export function diffTrees(before: string, now: string, old: Lookup, cur: Lookup): DepChange[] | null {
   if (before === now) return [];
-  const sides = [{ get: cur, seen: new Set([now]), queue: [now], expanded: new Map<string, MerkleNode>() },
-    { get: old, seen: new Set([before]), queue: [before], expanded: new Map<string, MerkleNode>() }];
+  const sides = [{ get: cur, seen: new Set([now]), queue: [now], at: 0, expanded: new Map<string, MerkleNode>() },
+    { get: old, seen: new Set([before]), queue: [before], at: 0, expanded: new Map<string, MerkleNode>() }];
+  const pending = (): boolean => sides.some((side) => side.at < side.queue.length);
   // Breadth first on both sides in turn, so a subtree shared at different depths is found early.
-  for (let turn = 0; sides[0]!.queue.length + sides[1]!.queue.length > 0; turn++) {
+  for (let turn = 0; pending(); turn++) {
     const side = sides[turn % 2]!;
     const other = sides[(turn + 1) % 2]!;
-    const h = side.queue.shift();
-    if (h === undefined || other.seen.has(h)) continue;
+    if (side.at >= side.queue.length) continue;
+    const h = side.queue[side.at++]!;
+    if (other.seen.has(h)) continue;
     const node = side.get(h);
     if (node === undefined) return null;
     side.expanded.set(h, node);

@@ -143,9 +143,14 @@ export class Store {
     }).immediate());
   }
 
+  private selectNode: Database.Statement | null = null;
+
   /** One graph node by hash, or undefined. */
   merkleNode(hash: string): MerkleRow | undefined {
-    return this.guard(() => this.db.prepare('SELECT hash, children, data FROM merkle_node WHERE hash = ?').raw().get(hash) as MerkleRow | undefined);
+    return this.guard(() => {
+      this.selectNode ??= this.db.prepare('SELECT hash, children, data FROM merkle_node WHERE hash = ?').raw();
+      return this.selectNode.get(hash) as MerkleRow | undefined;
+    });
   }
 
   /** Deletes every graph node that none of the roots reaches; returns how many went. */

@@ -27,10 +27,10 @@ describe('the results history', () => {
     probeOnly(sb, { include: ['calc/ops.py'] });
     writeText(sb, 'calc/ops.py', version(1));
     expect(await ranFiles(sb)).toEqual(['calc/ops.py']);
-    // v1..v6 and back to v1, three times: longer than the history, so each version
+    // v1..v6 and back to v1, twice: longer than the history, so each version
     // may need to run again once it fell out, but the same state never runs twice in a row.
     const runs: number[] = [];
-    for (let cycle = 0; cycle < 3; cycle++) {
+    for (let cycle = 0; cycle < 2; cycle++) {
       for (const n of [2, 3, 4, 5, 6, 1]) {
         writeText(sb, 'calc/ops.py', version(n));
         runs.push((await ranFiles(sb)).length);
@@ -39,9 +39,9 @@ describe('the results history', () => {
       }
     }
     // Six versions overflow a history of four: each visit may run once, never more.
-    expect(runs.length).toBe(18);
+    expect(runs.length).toBe(12);
     for (const r of runs) expect(r).toBeLessThanOrEqual(1);
-  });
+  }, 240_000); // some 25 invocations: slow on a busy machine, so a long bound, no timing assertion
 
   test('issue 10: undo and redo within the history bound run nothing again', async () => {
     const sb = useFixture('python-demo');
@@ -55,7 +55,7 @@ describe('the results history', () => {
     }
     // Three distinct versions, within any bound: each ran once.
     expect(total).toBe(3);
-  });
+  }, 240_000);
 
   test('issue 10: a log still used by a kept result is never deleted', async () => {
     const sb = useFixture('python-demo');
@@ -118,5 +118,5 @@ describe('the results history', () => {
     }
     // A ran once, at the start; every other version once.
     expect(ran).toEqual([1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-  });
+  }, 240_000);
 });
