@@ -12,7 +12,8 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
-import { GraphNodes, type MerkleNode, diffTrees } from './merkle.js';
+import { GraphNodes, type MerkleNode } from './merkle.js';
+import { TreeDiffer } from './merkle-diff.js';
 
 /** Differs every run: the identity of imports that could not be read. */
 const THIS_RUN = `run ${process.pid} ${Date.now()}`;
@@ -179,7 +180,8 @@ export async function inferPython(opts: {
   return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
 }
 
-const graphNodes = new WeakMap<DepGraph, GraphNodes>();
+/** Per graph (one per plan): today's nodes, and the differ that shares node pairs between its jobs. */
+const graphNodes = new WeakMap<DepGraph, { nodes: GraphNodes; differ: TreeDiffer }>();
 
 /**
  * A job's dependencies from a graph, as the graph's deep hash (tracked files
@@ -194,21 +196,24 @@ export function jobDepsFrom(
   const identity = (dep: string, tracked: boolean): string =>
     tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
   // Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's.
-  const nodesNow = (): GraphNodes => {
-    let nodes = graphNodes.get(graph);
-    if (nodes === undefined) graphNodes.set(graph, (nodes = new GraphNodes(graph, identity)));
-    return nodes;
+  const shared = (): { nodes: GraphNodes; differ: TreeDiffer } => {
+    let g = graphNodes.get(graph);
+    if (g === undefined) {
+      const nodes = new GraphNodes(graph, identity);
+      graphNodes.set(graph, (g = { nodes, differ: new TreeDiffer(kept, (h) => nodes.node(h)) }));
+    }
+    return g;
   };
   return {
     digest: graph.deepHash(path, identity),
     entries: [],
     via: (dep) => graph.chain(path, dep),
     changesFrom: (before) => {
-      const now = nodesNow();
-      const changes = diffTrees(before, now.hashAt(path), kept, (h) => now.node(h));
+      const { nodes, differ } = shared();
+      const changes = differ.diff(before, nodes.hashAt(path));
       return changes === null ? null : changes.filter((c) => c.path !== path); // the file itself: a content reason
     },
-    nodesToKeep: (isKept) => nodesNow().unkept(path, isKept),
+    nodesToKeep: (isKept) => shared().nodes.unkept(path, isKept),
   };
 }
 

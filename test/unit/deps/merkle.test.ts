@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DepGraph, type DirectDeps } from '../../../src/deps/graph.js';
-import { GraphNodes, type MerkleNode, decodeNode, diffTrees } from '../../../src/deps/merkle.js';
+import { GraphNodes, type MerkleNode, decodeNode } from '../../../src/deps/merkle.js';
+import { TreeDiffer, diffTrees } from '../../../src/deps/merkle-diff.js';
 import { hashString } from '../../../src/hash.js';
 import type { RelPath } from '../../../src/types.js';
 
@@ -31,10 +32,10 @@ function tree(edges: Edges, ids: Record<string, string> = {}) {
   return { graph, nodes, root: nodes.hashAt(P('test.py')), stored };
 }
 
-/** Counts lookups on the old side: the walk must skip what both trees share. */
+/** Counts the nodes looked up on the old side: the diff must skip what both trees share. */
 function counted(m: Map<string, MerkleNode>): { get: (h: string) => MerkleNode | undefined; calls: () => number } {
-  let n = 0;
-  return { get: (h) => (n++, m.get(h)), calls: () => n };
+  const asked = new Set<string>();
+  return { get: (h) => (asked.add(h), m.get(h)), calls: () => asked.size };
 }
 
 describe('Merkle nodes of the dependency graph', () => {
@@ -112,5 +113,17 @@ describe('Merkle nodes of the dependency graph', () => {
     const rows = now.nodes.unkept(P('test.py'), (h) => before.stored.has(h));
     // leaf, the cycle above it, api, test: models and util are kept already.
     expect(rows.length).toBe(4);
+  });
+
+  it('shares the diff of a node pair between the jobs whose trees hold it', () => {
+    const before = tree(base);
+    const now = tree(base, { 'leaf.py': 'v2' });
+    const old = counted(before.stored);
+    const differ = new TreeDiffer(old.get, (h) => now.nodes.node(h));
+    const api = (t: typeof before): string => t.nodes.hashAt(P('api.py'));
+    expect(differ.diff(api(before), api(now))).toEqual([{ path: 'leaf.py', change: 'changed' }]);
+    const asked = old.calls();
+    expect(differ.diff(before.root, now.root)).toEqual([{ path: 'leaf.py', change: 'changed' }]);
+    expect(old.calls()).toBe(asked + 1); // test.py's own node only
   });
 });
