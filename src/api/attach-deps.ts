@@ -6,7 +6,7 @@ import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
   type DepGraph, type Identify, UNKNOWN_DEPS, decodeImportCache, decodeJsCache, digestEntries, encodeImportCache,
-  encodeJsCache, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
+  encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
@@ -70,6 +70,15 @@ export async function attachDeps(
   if (js !== null) graphs.set('javascript', js);
   const identify = identifyOf(s);
   const memo = new Map<string, JobDeps>();
+  // The graph nodes kept with results, decoded once per plan (explain walks the last run's tree).
+  const keptNodes = new Map<string, MerkleNode | undefined>();
+  const kept = (h: string): MerkleNode | undefined => {
+    if (!keptNodes.has(h)) {
+      const row = s.manifest.merkleNode(h);
+      keptNodes.set(h, row === undefined ? undefined : decodeNode(row));
+    }
+    return keptNodes.get(h);
+  };
   scanned.planInput.depsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
@@ -77,7 +86,7 @@ export async function attachDeps(
     if (graph === undefined) return null;
     const key = `${kind}\0${p}`;
     let d = memo.get(key);
-    if (d === undefined) memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId)));
+    if (d === undefined) memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId, kept)));
     return d;
   };
   return graphs;

@@ -8,6 +8,7 @@ import { type LatchedTool, isGlobPattern } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
+import type { JobResult } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
@@ -74,6 +75,7 @@ function planStaged(
   const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
+  const reused: JobResult[] = [];
   let fresh = 0;
   const byGraph = new Map<string, Set<RelPath>>();
   for (const tool of input.tools) {
@@ -83,9 +85,10 @@ function planStaged(
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);
+    reused.push(...plan.reused);
     fresh += plan.fresh;
   }
-  return { jobs, fresh, unchecked };
+  return { jobs, fresh, unchecked, reused };
 }
 
 /** Whether a staged file changes every job of the tool: one its inputs cover, or its program in the staged tree. */

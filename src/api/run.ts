@@ -159,6 +159,7 @@ export async function executePlan(
     cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0, unreadable: plan.unchecked.length,
   };
   opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
@@ -215,6 +216,7 @@ async function runStale(
           return;
         }
         const kind = p.job.tool.config.deps;
+        const now = Date.now();
         const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, identify) : null;
         const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
         // What a job reports of its dependencies is known only now: its fingerprint includes them.
@@ -223,13 +225,16 @@ async function runStale(
         const result: JobResult = {
           tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
-          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(),
+          timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
+          logBytes: outcome.logBytes,
           depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
         };
         if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
         if (!result.hasLog) fs.rmSync(logPath(s, p.job), { force: true });
-        removeLogs(s, s.manifest.recordResult(result));
+        // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
+        const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
+        removeLogs(s, s.manifest.recordResult(result, nodes));
         if (outcome.status === 'interrupted') counts.interrupted++;
         else {
           counts.ran++;
@@ -254,7 +259,8 @@ function unrecorded(p: PlannedJob, outcome: JobOutcome): JobResult {
   return {
     tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
     digest: p.job.digest, status: 'failed', exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut,
-    durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(), depsDigest: '', deps: '',
+    durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(), usedAt: Date.now(), logBytes: outcome.logBytes,
+    depsDigest: '', deps: '',
   };
 }
 

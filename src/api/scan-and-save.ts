@@ -83,13 +83,10 @@ export function scanAndSave(
   keepPrograms(s);
   const filters = s.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
   const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
-  // An update saw only some paths: results of untracked paths it did not remove are a kept (unreadable) file's.
-  const removed = update === null ? null : new Set(update.removedFiles);
+  // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
   const dropped = s.manifest.save((tool, p) => {
     const i = toolIndex.get(tool);
-    if (i === undefined) return false;
-    if (s.manifest.files.has(p)) return filters[i]!(p);
-    return removed !== null && !removed.has(p);
+    return i !== undefined && filters[i]!(p);
   });
   removeLogs(s, dropped);
   const planInput = planInputOf(s, s.tools, filters, s.manifest.files, result.newFiles, extra);

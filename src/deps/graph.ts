@@ -2,15 +2,10 @@
 // (tracked files, files outside the tree, names that resolve nowhere) and,
 // from them, each file's transitive closure. Cycles are one strongly
 // connected component sharing one closure. Pure: identities come from outside.
-import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
+import { componentHash, componentNode } from './merkle.js';
 
-/**
- * An unresolved "name" for a file whose imports could not be read: it may
- * import anything, so the name's identity differs every run and whatever
- * depends on the file is never fresh.
- */
-export const UNREADABLE_IMPORTS = '<imports could not be read>';
+export { UNREADABLE_IMPORTS } from './merkle.js';
 
 export interface DirectDeps {
   /** Tracked files in the source tree. */
@@ -123,17 +118,8 @@ export class DepGraph {
         onStack.delete(m);
         members.push(m);
       } while (m !== frame.node);
-      const inComponent = new Set(members);
-      const parts: string[] = [];
-      for (const member of members) {
-        const d = this.directDeps(member);
-        parts.push(`f ${member} ${identity(member, true)}`);
-        for (const x of d.external) parts.push(`e ${x} ${identity(x, false)}`);
-        for (const x of d.unresolved) parts.push(x === UNREADABLE_IMPORTS ? `u ${x} ${identity(x, false)}` : `u ${x}`);
-        for (const f of d.files) if (!inComponent.has(f)) parts.push(`h ${this.hashes.get(f)!}`);
-      }
-      parts.sort();
-      const h = hashString(parts.join('\n'));
+      // The component's Merkle node (merkle.ts, which explain also walks): members, leaves, children's hashes.
+      const h = componentHash(componentNode(members, (p) => this.directDeps(p), identity, (f) => this.hashes.get(f)!));
       for (const member of members) this.hashes.set(member, h);
     }
   }

@@ -5,3 +5,4 @@ export { decodeJsCache, encodeJsCache, inferJavaScript } from './javascript-grap
 export { UNKNOWN_DEPS, identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
 export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';
+export { decodeNode, type MerkleNode } from './merkle.js';

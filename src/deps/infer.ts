@@ -13,6 +13,8 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { GraphNodes, type MerkleNode } from './merkle.js';
+import { TreeDiffer } from './merkle-diff.js';
 
 /** Differs every run: the identity of imports that could not be read. */
 const THIS_RUN = `run ${process.pid} ${Date.now()}`;
@@ -184,27 +186,40 @@ export async function inferPython(opts: {
   return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
 }
 
+/** Per graph (one per plan): today's nodes, and the differ that shares node pairs between its jobs. */
+const graphNodes = new WeakMap<DepGraph, { nodes: GraphNodes; differ: TreeDiffer }>();
+
 /**
  * A job's dependencies from a graph, as the graph's deep hash (tracked files
  * by digest, others by size and mtime, unresolved names), and, for explain,
- * which of them changed after a time: tracked files by when the scan saw new
- * content, others by mtime.
+ * what differs by content from the tree a result recorded: `kept` looks up
+ * the graph nodes stored with results (merkle.ts).
  */
-export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string): JobDeps {
+export function jobDepsFrom(
+  graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string,
+  kept: (hash: string) => MerkleNode | undefined = () => undefined,
+): JobDeps {
   const identity = (dep: string, tracked: boolean): string =>
     tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
+  // Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's.
+  const shared = (): { nodes: GraphNodes; differ: TreeDiffer } => {
+    let g = graphNodes.get(graph);
+    if (g === undefined) {
+      const nodes = new GraphNodes(graph, identity);
+      graphNodes.set(graph, (g = { nodes, differ: new TreeDiffer(kept, (h) => nodes.node(h)) }));
+    }
+    return g;
+  };
   return {
     digest: graph.deepHash(path, identity),
     entries: [],
     via: (dep) => graph.chain(path, dep),
-    changedSince: (ms) => {
-      const c = graph.closure(path);
-      const out: string[] = [];
-      for (const f of c.files) if (f !== path && (files.get(f)?.changedAt ?? 0) > ms) out.push(f);
-      for (const e of c.external) if ((fs.statSync(e, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY) > ms) out.push(e);
-      if (c.unresolved.has(UNREADABLE_IMPORTS)) out.push(UNREADABLE_IMPORTS); // changes every run
-      return out.sort();
+    changesFrom: (before) => {
+      const { nodes, differ } = shared();
+      const changes = differ.diff(before, nodes.hashAt(path));
+      return changes === null ? null : changes.filter((c) => c.path !== path); // the file itself: a content reason
     },
+    nodesToKeep: (isKept) => shared().nodes.unkept(path, isKept),
   };
 }
 

@@ -2,6 +2,7 @@
 // load 100,000 files and results in a few milliseconds, which row-by-row
 // reads cannot do: numbers go in one Float64Array, names in one '\0'-joined
 // string, fixed-width hex digests in one string sliced per entry.
+import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
 
@@ -101,15 +102,16 @@ export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
 }
 
 const STATUSES: readonly ResultStatus[] = ['passed', 'failed', 'interrupted'];
-/** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies). */
+/** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies), 8 (schema 3: last use, log size). */
 const RESULTS_V1 = 5;
 const RESULTS_V2 = 6;
+const RESULTS_V3 = 8;
 const NO_DEPS = '0'.repeat(HEX);
 
 /** Results, oldest first within each job, so decoding in order rebuilds each history. */
 export function encodeResults(results: Iterable<JobResult>): Buffer {
   const list = [...results];
-  return pack(list.length, RESULTS_V2, (n, texts, hex) => {
+  return pack(list.length, RESULTS_V3, (n, texts, hex) => {
     let i = 0;
     for (const r of list) {
       n[i++] = STATUSES.indexOf(r.status);
@@ -118,6 +120,8 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log
       n[i++] = r.finishedAt;
       n[i++] = r.depsDigest === '' ? 0 : 1;
+      n[i++] = r.usedAt;
+      n[i++] = r.logBytes;
       texts.push(r.tool, r.path, r.signal ?? '', r.deps);
       hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' ? NO_DEPS : r.depsDigest);
     }
@@ -125,7 +129,7 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
 }
 
 export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void {
-  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2]);
+  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2, RESULTS_V3]);
   if (count === 0) return;
   const parts = text.split('\0');
   const texts = width === RESULTS_V1 ? 3 : 4;
@@ -141,11 +145,13 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
     if (tool === undefined) tools.set(rawTool, (tool = rawTool));
     const exitCode = n[j + 1]!;
     const signal = parts[t + 2]!;
-    const hasDeps = width === RESULTS_V2 && n[j + 5] === 1;
+    const hasDeps = width !== RESULTS_V1 && n[j + 5] === 1;
+    const finishedAt = n[j + 4]!;
     visit({
       tool, path: parts[t + 1] as RelPath, status: STATUSES[n[j]!]!,
       exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: signal === '' ? null : signal,
-      timedOut: (n[j + 2]! & 1) !== 0, hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt: n[j + 4]!,
+      timedOut: (n[j + 2]! & 1) !== 0, hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt,
+      usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt, logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
       latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
       digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
@@ -153,4 +159,20 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
       deps: hasDeps ? parts[t + 3]! : '',
     });
   }
+}
+
+/** A result journal row (store/db.ts column order) and back. */
+export function fromJournal(r: RawResultRow): JobResult {
+  return {
+    tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
+    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
+    depsDigest: r[12], deps: r[13], usedAt: r[14] === 0 ? r[11] : r[14], logBytes: r[15],
+  };
+}
+
+export function toJournal(r: JobResult): RawResultRow {
+  return [
+    r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0,
+    r.finishedAt, r.depsDigest, r.deps, r.usedAt, r.logBytes,
+  ];
 }

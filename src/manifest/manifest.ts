@@ -1,10 +1,11 @@
 // Loads the manifest from the store in one read, adopts scan changes, and
 // writes them back in one transaction; journals each job result as it lands
 // and folds the journal into the snapshot when the run ends.
-import { type LatchRow, RESULT_HISTORY, type RawResultRow, Store } from '../store/index.js';
-import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
-import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults } from './codec.js';
-import type { DirListing, FileEntry, JobResult, ResultStatus, ScanUpdate, ToolLatch } from './model.js';
+import { EXTRA_RESULTS, KEPT_LOG_BYTES, type LatchRow, type MerkleRow, RESULT_HISTORY, Store } from '../store/index.js';
+import type { LatchId, RelPath } from '../types.js';
+import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
+import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
+import type { DirListing, FileEntry, JobResult, ScanUpdate, ToolLatch } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
 /** The snapshots the manifest itself reads and writes. */
@@ -12,14 +13,10 @@ const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
 const META_WALK_SPEC = 'walk_spec';
 const NO_RESULTS: readonly JobResult[] = [];
 
-/** A job's results, newest first; nearly every job has one, kept without an array. */
-type Stored = JobResult | JobResult[];
-const listOf = (v: Stored): JobResult[] => (Array.isArray(v) ? v : [v]);
-
 export class Manifest {
   files = new Map<RelPath, FileEntry>();
   dirs = new Map<RelPath, DirListing>();
-  /** Per tool, per file: results newest first. */
+  /** Per tool, per file: results most recently used first (files that are gone keep theirs too). */
   readonly results = new Map<string, Map<RelPath, Stored>>();
   /** Entries with mtime or ctime at or after this may have changed unseen (git's racy rule). */
   racyThresholdMs = 0;
@@ -36,6 +33,9 @@ export class Manifest {
   /** Results in the journal, not yet folded into the snapshot. */
   private journalRows = 0;
   private resultCount = 0;
+  private logBytes = 0;
+  /** Graph nodes read or written this session, by hash. */
+  private readonly merkle = new Map<string, MerkleRow>();
   /** Results pushed out of a history while replaying the journal; their logs go at the next save. */
   private droppedOnLoad: JobResult[] = [];
 
@@ -72,6 +72,7 @@ export class Manifest {
         else if (Array.isArray(known)) known.unshift(r);
         else byPath.set(r.path, [r, known]);
         m.resultCount++;
+        m.logBytes += r.logBytes;
       });
     }
     for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
@@ -142,9 +143,11 @@ export class Manifest {
   }
 
   /**
-   * Writes the adopted scan and drops results no current or kept job can use
-   * (removed files, removed tools, files a tool no longer selects). Returns the
-   * dropped results, whose logs the caller deletes.
+   * Writes the adopted scan and drops results no job can use (removed tools,
+   * paths a tool does not select); results of files that are gone stay, for
+   * the file may come back, until the global bounds push them out (least
+   * recently used first). Returns the dropped results whose logs no kept
+   * result names: the caller deletes those.
    */
   save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
     const u = this.pending;
@@ -152,20 +155,21 @@ export class Manifest {
     const dropped = this.droppedOnLoad;
     this.droppedOnLoad = [];
     if (u !== null) {
-      const isKept = (p: RelPath): boolean => u.keptPaths.has(p) || u.keptDirs.some((d) => p.startsWith(d + '/'));
       for (const [tool, byPath] of this.results) {
         for (const [path, stored] of byPath) {
-          if (isJob(tool, path) || (!this.files.has(path) && isKept(path))) continue;
+          if (isJob(tool, path)) continue;
+          this.forget(listOf(stored));
           dropped.push(...listOf(stored));
           byPath.delete(path);
           this.resultsDirty = true;
         }
         if (byPath.size === 0) this.results.delete(tool);
       }
+      dropped.push(...this.evict());
     }
     const scanChanged = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
       || u.changedDirs.length > 0 || u.removedDirs.length > 0 || this.walkSpec !== u.walkSpec);
-    if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return dropped;
+    if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return this.unreferenced(dropped);
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
     if (u !== null && scanChanged) {
@@ -176,7 +180,43 @@ export class Manifest {
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
     this.writeWith(meta, snapshots);
-    return dropped;
+    return this.unreferenced(dropped);
+  }
+
+  /** Drops the least recently used results while the count or the total log size is over its bound. */
+  private evict(): JobResult[] {
+    const tools = Math.max(1, this.results.size);
+    const bounds = { maxResults: RESULT_HISTORY * this.files.size * tools + EXTRA_RESULTS, maxLogBytes: KEPT_LOG_BYTES };
+    const out = leastRecentlyUsed(this.results, { count: this.resultCount, logBytes: this.logBytes }, bounds, (p) => this.files.has(p));
+    for (const r of out) {
+      const byPath = this.results.get(r.tool)!;
+      const rest = listOf(byPath.get(r.path)!).filter((k) => k !== r);
+      if (rest.length === 0) byPath.delete(r.path);
+      else byPath.set(r.path, rest.length === 1 ? rest[0]! : rest);
+      if (byPath.size === 0) this.results.delete(r.tool);
+    }
+    this.forget(out);
+    if (out.length > 0) this.resultsDirty = true;
+    return out;
+  }
+
+  private forget(results: readonly JobResult[]): void {
+    for (const r of results) {
+      this.resultCount--;
+      this.logBytes -= r.logBytes;
+    }
+  }
+
+  /**
+   * Of dropped results, those whose log no kept result still names. A log is
+   * named after its fingerprint, and a rerun under the same fingerprint takes
+   * over the file: replaying the journal drops results again that were
+   * dropped and re-recorded long ago (issue 10: their logs were deleted under
+   * the live result, which then re-ran on every invocation).
+   */
+  private unreferenced(dropped: readonly JobResult[]): JobResult[] {
+    if (dropped.length === 0) return [];
+    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint));
   }
 
   /**
@@ -213,7 +253,16 @@ export class Manifest {
       this.resultsDirty = false;
       this.journalRows = 0;
       this.resultCount = 0;
-      for (const byPath of this.results.values()) for (const v of byPath.values()) this.resultCount += Array.isArray(v) ? v.length : 1;
+      this.logBytes = 0;
+      const roots = new Set<string>();
+      for (const r of this.allResultsOldestFirst()) {
+        this.resultCount++;
+        this.logBytes += r.logBytes;
+        if (r.depsDigest !== '') roots.add(r.depsDigest);
+      }
+      // Graph nodes only kept results reach go with them (here, not per result: the sweep reads every node).
+      this.store.sweepMerkle(roots);
+      this.merkle.clear();
     }
   }
 
@@ -229,47 +278,60 @@ export class Manifest {
   /** Puts a result at the head of its job's history; returns what the bounded history pushed out. */
   private remember(result: JobResult): JobResult[] {
     const byPath = this.byPath(result.tool);
-    const known = byPath.get(result.path);
-    const list = known === undefined ? [] : listOf(known);
-    const same = list.findIndex((r) => r.fingerprint === result.fingerprint);
-    if (same >= 0) list.splice(same, 1); // a rerun under the same fingerprint replaces the old result
-    list.unshift(result);
-    const dropped = list.splice(RESULT_HISTORY);
-    byPath.set(result.path, list.length === 1 ? result : list);
+    const { stored, replaced, dropped } = putFirst(byPath.get(result.path), result, RESULT_HISTORY);
+    byPath.set(result.path, stored);
+    this.resultCount++;
+    this.logBytes += result.logBytes;
+    this.forget(replaced === null ? dropped : [replaced, ...dropped]);
     return dropped;
   }
 
   /**
    * Records one finished job at once (an interrupted run keeps it). Returns
-   * the results its job's bounded history dropped, oldest first.
+   * the results its job's bounded history dropped, oldest first, whose logs
+   * the caller deletes.
    */
-  recordResult(result: JobResult): JobResult[] {
+  recordResult(result: JobResult, nodes: readonly MerkleRow[] = []): JobResult[] {
     const dropped = this.remember(result);
     const json = this.newLatches.get(result.latchId);
     const latch: LatchRow | null = json === undefined ? null : [result.latchId, json];
-    this.store.appendResult(toJournal(result), latch);
+    this.store.appendResults([toJournal(result)], latch, nodes);
+    for (const n of nodes) this.merkle.set(n[0], n);
     if (json !== undefined) {
       this.newLatches.delete(result.latchId);
       this.latchJson.set(result.latchId, json);
     }
     this.journalRows++;
-    this.resultCount += 1 - dropped.length;
-    return dropped;
+    return this.unreferenced(dropped);
+  }
+
+  /**
+   * Moves results a plan reused (hits that were not their job's latest) to the
+   * front of their histories, so the least recently used go first; journalled
+   * in one transaction. A no-op, whose hits are all latest, writes nothing.
+   */
+  reuse(results: readonly JobResult[], now: number): void {
+    if (results.length === 0) return;
+    const rows = results.map((r) => {
+      const used = { ...r, usedAt: now };
+      this.remember(used); // the same fingerprint: it replaces itself, nothing is pushed out
+      return toJournal(used);
+    });
+    this.store.appendResults(rows, null);
+    this.journalRows += rows.length;
+  }
+
+  /** A dependency graph node kept for explain, by hash (undefined: never recorded, or swept). */
+  merkleNode(hash: string): MerkleRow | undefined {
+    let n = this.merkle.get(hash);
+    if (n === undefined) {
+      n = this.store.merkleNode(hash);
+      if (n !== undefined) this.merkle.set(hash, n);
+    }
+    return n;
   }
 
   close(): void {
     this.store.close();
   }
-}
-
-function fromJournal(r: RawResultRow): JobResult {
-  return {
-    tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
-    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
-    depsDigest: r[12], deps: r[13],
-  };
-}
-
-function toJournal(r: JobResult): RawResultRow {
-  return [r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0, r.finishedAt, r.depsDigest, r.deps];
 }

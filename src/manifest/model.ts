@@ -48,6 +48,10 @@ export interface JobResult {
   deps: string;
   /** Milliseconds since the epoch. */
   finishedAt: number;
+  /** When the result was recorded or last reused (ms since the epoch): the history drops the least recently used. */
+  usedAt: number;
+  /** Size of its log in bytes (0 without one; 0 for results stored before schema 3). */
+  logBytes: number;
 }
 
 /** What a scan changed, for the manifest to adopt. */

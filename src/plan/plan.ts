@@ -5,7 +5,7 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
-import { type JobDeps, type StaleReason, diffDeps, diffLatch, reasonsSince } from './staleness.js';
+import { type JobDeps, type StaleReason, diffDeps, diffLatch, reasonsFrom } from './staleness.js';
 
 export interface Job {
   tool: LatchedTool;
@@ -70,11 +70,14 @@ export interface Plan {
   fresh: number;
   /** Jobs whose file could not be read: never fresh, never run (tool, then file). */
   unchecked: UncheckedJob[];
+  /** Hits that were not their job's latest result (an undo, a file come back): the history moves them to the front. */
+  reused: JobResult[];
 }
 
 export function planJobs(input: PlanInput): Plan {
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
+  const reused: JobResult[] = [];
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
@@ -94,11 +97,12 @@ export function planJobs(input: PlanInput): Plan {
         continue;
       }
       const planned = planJob(input, tool, path, entry.digest, deps);
+      if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
       if (planned.verdict.state === 'fresh') fresh++;
       else jobs.push(planned);
     }
   });
-  return { jobs, fresh, unchecked };
+  return { jobs, fresh, unchecked, reused };
 }
 
 export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest, knownDeps?: JobDeps | null): PlannedJob {
@@ -126,7 +130,7 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   const reasons: StaleReason[] = [];
   if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
   if (deps !== null && latest.depsDigest !== depsDigest) {
-    reasons.push(...(deps.changedSince !== undefined ? reasonsSince(deps, latest.finishedAt) : diffDeps(latest.deps, deps)));
+    reasons.push(...(deps.changesFrom !== undefined ? reasonsFrom(deps, latest.depsDigest) : diffDeps(latest.deps, deps)));
   }
   const before = input.latchOf(latest);
   if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });

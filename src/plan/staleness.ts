@@ -57,15 +57,24 @@ export interface JobDeps {
   entries: readonly (readonly [string, string])[];
   /** The chain of files from the job's file to a dependency, when the deps kind knows one. */
   via?: (dep: string) => string[];
-  /** Graph kinds store no list: the dependencies whose content changed after a time (ms since the epoch). */
-  changedSince?: (ms: number) => string[];
+  /**
+   * Graph kinds store no list: what differs, by content, from the tree whose
+   * hash a result recorded (its depsDigest); null when that tree is not kept.
+   */
+  changesFrom?: (before: string) => { path: string; change: 'changed' | 'added' | 'removed' }[] | null;
+  /** Graph kinds: the graph nodes to keep with a result, those isKept does not know ([hash, children, data] rows). */
+  nodesToKeep?: (isKept: (hash: string) => boolean) => [string, string, string][];
 }
 
-/** Why a graph kind's dependencies differ from those of a result that finished at `since`. */
-export function reasonsSince(now: JobDeps, since: number): StaleReason[] {
-  const changed = now.changedSince?.(since) ?? [];
-  if (changed.length === 0) return [{ kind: 'dependency', path: '(a dependency was removed, or moved out of reach)', change: 'removed', via: [] }];
-  return changed.map((path) => ({ kind: 'dependency', path, change: 'changed', via: now.via?.(path) ?? [] }));
+/** Why a graph kind's dependencies differ from those a result recorded, by content. */
+export function reasonsFrom(now: JobDeps, before: string): StaleReason[] {
+  const changes = now.changesFrom?.(before);
+  if (changes === null || changes === undefined) {
+    return [{ kind: 'dependency', path: '(the last run\'s dependencies were not kept: one of them changed)', change: 'changed', via: [] }];
+  }
+  return changes.map(({ path, change }) => ({
+    kind: 'dependency', path, change, via: change === 'removed' ? [] : now.via?.(path.startsWith('?') ? path.slice(1) : path) ?? [],
+  }));
 }
 
 /** What differs between the dependencies a result ran with and the current ones. */

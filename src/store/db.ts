@@ -12,8 +12,11 @@ export type LatchRow = [id: string, inputs: string];
 export type RawResultRow = [
   tool: string, path: string, fingerprint: string, latch: string, digest: string, status: string,
   exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, hasLog: number, finishedAt: number,
-  depsDigest: string, deps: string,
+  depsDigest: string, deps: string, usedAt: number, logBytes: number,
 ];
+/** One dependency graph node: its hash, its children's hashes ('\n'-joined), and what it holds. */
+export type MerkleRow = [hash: string, children: string, data: string];
+const JOURNAL_COLUMNS = 'tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps, used_at, log_bytes';
 
 export interface StoredState {
   meta: Map<string, string>;
@@ -108,7 +111,7 @@ export class Store {
       snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
       latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
       journal: this.db.prepare(
-        'SELECT tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps FROM result_journal ORDER BY seq',
+        `SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`,
       ).raw().all() as RawResultRow[],
     }))());
   }
@@ -126,14 +129,50 @@ export class Store {
     }).immediate());
   }
 
-  /** One finished job, committed at once so an interrupted run keeps it. */
-  appendResult(r: RawResultRow, latch: LatchRow | null): void {
+  /**
+   * Finished jobs (or reused results), committed at once so an interrupted run
+   * keeps them, with the latch and the graph nodes they refer to.
+   */
+  appendResults(rows: readonly RawResultRow[], latch: LatchRow | null, nodes: readonly MerkleRow[] = []): void {
     this.guard(() => this.db.transaction(() => {
       if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
-      this.db.prepare(
-        `INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(...r);
+      const addNode = this.db.prepare('INSERT OR IGNORE INTO merkle_node (hash, children, data) VALUES (?, ?, ?)');
+      for (const n of nodes) addNode.run(...n);
+      const add = this.db.prepare(`INSERT INTO result_journal (${JOURNAL_COLUMNS}) VALUES (${JOURNAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
+      for (const r of rows) add.run(...r);
+    }).immediate());
+  }
+
+  private selectNode: Database.Statement | null = null;
+
+  /** One graph node by hash, or undefined. */
+  merkleNode(hash: string): MerkleRow | undefined {
+    return this.guard(() => {
+      this.selectNode ??= this.db.prepare('SELECT hash, children, data FROM merkle_node WHERE hash = ?').raw();
+      return this.selectNode.get(hash) as MerkleRow | undefined;
+    });
+  }
+
+  /** Deletes every graph node that none of the roots reaches; returns how many went. */
+  sweepMerkle(roots: Iterable<string>): number {
+    return this.guard(() => this.db.transaction(() => {
+      const children = new Map(this.db.prepare('SELECT hash, children FROM merkle_node').raw().all() as [string, string][]);
+      const reached = new Set<string>();
+      const queue = [...roots].filter((h) => children.has(h));
+      for (const h of queue) reached.add(h);
+      for (let i = 0; i < queue.length; i++) {
+        const c = children.get(queue[i]!) ?? '';
+        for (const h of c === '' ? [] : c.split('\n')) {
+          if (!reached.has(h) && children.has(h)) {
+            reached.add(h);
+            queue.push(h);
+          }
+        }
+      }
+      const del = this.db.prepare('DELETE FROM merkle_node WHERE hash = ?');
+      let gone = 0;
+      for (const h of children.keys()) if (!reached.has(h)) gone += del.run(h).changes;
+      return gone;
     }).immediate());
   }
 

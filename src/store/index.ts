@@ -1,3 +1,3 @@
 // Public surface of store/ (for manifest/ only).
-export { Store, storeExists, type LatchRow, type RawResultRow, type StoredState, type StateWrite } from './db.js';
-export { CURRENT_SCHEMA_VERSION, RESULT_HISTORY } from './schema.js';
+export { Store, storeExists, type LatchRow, type RawResultRow, type StoredState, type StateWrite, type MerkleRow } from './db.js';
+export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY } from './schema.js';

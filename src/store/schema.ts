@@ -1,4 +1,5 @@
-// Schema version 2 of <stateDir>/manifest.db (2 added what each result depended on).
+// Schema version 3 of <stateDir>/manifest.db (2 added what each result depended
+// on; 3 each result's last use and log size, and the dependency Merkle nodes).
 //
 // Tables and what they serve:
 //   schema_version  one row; checked at open (newer: refuse; older: migrate).
@@ -12,10 +13,23 @@
 //   result_journal  seq order: job results recorded as each job finishes, so an
 //                   interrupted run keeps them; folded into the "results" snapshot
 //                   (and emptied) when a run ends, or at the next load after a crash.
-export const CURRENT_SCHEMA_VERSION = 2;
+//                   A reused result is journalled again with its new last use.
+//   merkle_node     PRIMARY KEY hash: one node of a job's dependency graph (a strongly
+//                   connected component: its files and their identities, and its
+//                   children's hashes), content-addressed, written with the results
+//                   that reach it; explain looks nodes up by hash to diff two graphs.
+//                   children serves the sweep of nodes no kept result reaches.
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** A database that claims the current version must hold these. */
-export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal'];
+export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal', 'merkle_node'];
 
-/** How many results are kept per job, so undoing a change re-runs nothing. */
+/** How many results are kept per job (least recently used out first), so undoing a change re-runs nothing. */
 export const RESULT_HISTORY = 4;
+/**
+ * Results kept beyond RESULT_HISTORY per tracked file and tool: those of
+ * files that are gone (they may come back, with a branch switch or a stash).
+ */
+export const EXTRA_RESULTS = 10_000;
+/** Total size of the logs kept; over it, the least recently used results go first (never a current job's latest). */
+export const KEPT_LOG_BYTES = 1024 * 1024 * 1024;

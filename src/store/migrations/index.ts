@@ -34,4 +34,17 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // Issue 10: a result's last use and log size (the history drops the least
+    // recently used), and the dependency graph's Merkle nodes that kept results
+    // reach, so explain can name what changed by content.
+    version: 3,
+    up(db) {
+      db.exec(`
+        ALTER TABLE result_journal ADD COLUMN used_at REAL NOT NULL DEFAULT 0;
+        ALTER TABLE result_journal ADD COLUMN log_bytes REAL NOT NULL DEFAULT 0;
+        CREATE TABLE merkle_node (hash TEXT PRIMARY KEY, children TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+      `);
+    },
+  },
 ];

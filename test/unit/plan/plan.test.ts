@@ -22,7 +22,7 @@ function tool(name: string, latchId: string, env: Record<string, string> = {}, c
 function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'passed'): JobResult {
   return {
     tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
-    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, hasLog: true, finishedAt: 0,
+    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, hasLog: true, finishedAt: 0, usedAt: 0, logBytes: 0,
     depsDigest: '', deps: '',
   };
 }
@@ -120,15 +120,15 @@ describe('planJobs', () => {
     const b = tool('b', 'LB');
     const i = { ...input(a, D1, []), tools: [a, b], toolFilters: [() => true, () => false] };
     expect(planJobs(i).jobs.map((p) => p.job.tool.config.name)).toEqual(['a']);
-    expect(planJobs({ ...i, onlyTools: new Set(['b']) })).toEqual({ jobs: [], fresh: 0, unchecked: [] });
-    expect(planJobs({ ...i, onlyFile: () => false })).toEqual({ jobs: [], fresh: 0, unchecked: [] });
+    expect(planJobs({ ...i, onlyTools: new Set(['b']) })).toEqual({ jobs: [], fresh: 0, unchecked: [], reused: [] });
+    expect(planJobs({ ...i, onlyFile: () => false })).toEqual({ jobs: [], fresh: 0, unchecked: [], reused: [] });
   });
 
   it('issue 10: a file that cannot be read has a job per tool that takes it, never fresh and never planned to run', () => {
     const t = tool('lint', 'L1');
     const reason = { kind: 'unreadable', path: 'pkg', why: 'directory cannot be read (EACCES)' } as const;
     const i = input(t, D1, [result(t, D1)], { unreadable: [{ path: 'pkg/b.py' as RelPath, reason }] });
-    expect(planJobs(i)).toEqual({ jobs: [], fresh: 1, unchecked: [{ tool: t, path: 'pkg/b.py', reasons: [reason] }] });
+    expect(planJobs(i)).toEqual({ jobs: [], fresh: 1, unchecked: [{ tool: t, path: 'pkg/b.py', reasons: [reason] }], reused: [] });
     expect(planJobs({ ...i, toolFilters: [(p) => p === P] }).unchecked).toEqual([]);
     expect(planJobs({ ...i, onlyFile: (p) => p === P }).unchecked).toEqual([]);
     expect(planJobs({ ...i, onlyTools: new Set(['other']) }).unchecked).toEqual([]);
@@ -136,10 +136,11 @@ describe('planJobs', () => {
 
   it('counts fresh jobs without listing them, and lists every other job', () => {
     const t = tool('lint', 'L1');
-    expect(planJobs(input(t, D1, [result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [] });
+    expect(planJobs(input(t, D1, [result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [] });
     expect(planJobs(input(t, D1, [result(t, D1)], { hasLog: () => false })).jobs.map((p) => p.verdict.state)).toEqual(['stale']);
     expect(planJobs(input(t, D1, [result(t, D1, 'failed')])).jobs.map((p) => p.verdict.state)).toEqual(['cached-failure']);
-    expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [] });
+    // An older hit is reused: the history moves it to the front (issue 10).
+    expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [result(t, D1)] });
   });
 });
 
@@ -156,7 +157,7 @@ describe('planJobs with dependencies', () => {
   it('a job whose dependencies are as they were is fresh', () => {
     const t = tool('test', 'L1');
     const d = deps([['api.py', 'a1'], ['util.py', 'u1']]);
-    expect(planJobs({ ...input(t, D1, [ran(t, d)]), depsOf: () => d })).toEqual({ jobs: [], fresh: 1, unchecked: [] });
+    expect(planJobs({ ...input(t, D1, [ran(t, d)]), depsOf: () => d })).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [] });
   });
 
   it('a changed transitive dependency makes it stale, naming the import chain', () => {
