@@ -12,23 +12,44 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { fileDep } from './import-dep.js';
+import { type ImportCache, decodeImportCache } from './python-cache.js';
+import { type FollowedFile, cachedReading, isFollowed, statIdentity } from './python-follow.js';
+import { encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
+import {
+  type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, type PythonScan, resolvePythonImport, scanPythonImports,
+} from './python.js';
+
+export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
 
 /** Differs every run: the identity of imports that could not be read. */
 const THIS_RUN = `run ${process.pid} ${Date.now()}`;
-import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport, scanPythonImports } from './python.js';
 
 type Exists = (abs: string) => 'file' | 'dir' | null;
 
-/** Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name. */
-export function directoryListings(): Exists {
+/** A path's stat identity, taken before it was read (see statIdentity). */
+export type SeenStats = Map<string, { id: string; racy: boolean }>;
+
+/**
+ * Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name.
+ * With `seen`, records each directory's stat identity, taken before it is listed (and each symlinked
+ * entry's), so that a later run can prove the answers unchanged.
+ */
+export function directoryListings(seen?: SeenStats): Exists {
   const listings = new Map<string, Map<string, 'file' | 'dir'> | null>();
   const list = (dir: string): Map<string, 'file' | 'dir'> | null => {
     let l = listings.get(dir);
     if (l === undefined) {
+      if (seen !== undefined) seen.set(dir, statIdentity(dir, Date.now()));
       try {
         l = new Map();
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-          const isDir = e.isDirectory() || (e.isSymbolicLink() && fs.statSync(`${dir}/${e.name}`, { throwIfNoEntry: false })?.isDirectory() === true);
+          let isDir = e.isDirectory();
+          if (e.isSymbolicLink()) {
+            const target = statIdentity(`${dir}/${e.name}`, Date.now());
+            seen?.set(`${dir}/${e.name}`, target);
+            isDir = target.id.startsWith('d:');
+          }
           l.set(e.name, isDir ? 'dir' : 'file');
         }
       } catch {
@@ -52,48 +73,35 @@ function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly
     || suffixes.some((s) => exists(base + s) !== null);
 }
 
-/**
- * What one interpreter under one environment made of the tree: its search
- * path, and per file the digest its imports were read from. Valid only for
- * that interpreter and environment (a parse depends on the Python version,
- * the search path on PYTHONPATH), so a new key discards it.
- */
-export interface ImportCache {
-  key: string;
-  sysPath: string[];
-  extensionSuffixes: string[];
-  builtins: string[];
-  files: Map<RelPath, { digest: string; found: PythonFileImports }>;
-}
-
-export function decodeImportCache(buf: Buffer | undefined): ImportCache | null {
-  if (buf === undefined) return null;
-  const raw = JSON.parse(buf.toString('utf8')) as Omit<ImportCache, 'files'> & { files: [RelPath, { digest: string; found: PythonFileImports }][] };
-  return { ...raw, files: new Map(raw.files) };
-}
-
-export function encodeImportCache(cache: ImportCache): Buffer {
-  return Buffer.from(JSON.stringify({ ...cache, files: [...cache.files] }), 'utf8');
-}
-
 export interface PythonGraph {
   graph: DepGraph;
+  /** Each tracked .py file's dependency digest (what the job's fingerprint holds). */
+  digests: ReadonlyMap<RelPath, string>;
   /** Files whose imports could not be read: their jobs run (a parse error is the tool's to report). */
   errors: Map<RelPath, string>;
-  /** The cache to keep, when it changed. */
+  /** The import cache to keep, when it changed. */
   cache: ImportCache | null;
-  /** How many files' imports were read this time (the rest came from the cache). */
+  /** The resolved graph to keep for the next run (empty: drop the kept one), or null: keep what is kept. */
+  resolved: Buffer | null;
+  /** How many files' imports were read this time (the rest came from the caches). */
   scanned: number;
   /** How many .py files the graph covers. */
   files: number;
 }
 
-/** The python graph of every tracked .py file. */
+/**
+ * The python graph of every tracked .py file and of every file outside the
+ * tracked set its imports reach (followed transitively; see python-follow.ts).
+ * A run in which nothing it was built from changed takes the graph and
+ * digests the last run kept (python-snapshot.ts), reading and resolving nothing.
+ */
 export async function inferPython(opts: {
   sourceTree: string;
   files: ReadonlyMap<RelPath, FileEntry>;
   env: Record<string, string>;
-  cache: ImportCache | null;
+  /** The stored import cache and resolved graph (manifest blobs). */
+  cache: Buffer | undefined;
+  resolved?: Buffer | undefined;
   signal?: AbortSignal;
 }): Promise<PythonGraph> {
   const { sourceTree, files } = opts;
@@ -102,24 +110,33 @@ export async function inferPython(opts: {
     throw new DepsError(`"deps": "python" needs python3 on the tools' PATH (${opts.env.PATH ?? 'unset'}); install Python 3, or put its directory on PATH through "env" or "passEnv"`);
   }
   const key = hashString(canonicalJson({ python, env: opts.env }));
-  const known = opts.cache !== null && opts.cache.key === key ? opts.cache : null;
-  const cache: ImportCache = known ?? { key, sysPath: [], extensionSuffixes: [], builtins: [], files: new Map() };
+  const startedMs = Date.now();
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
+  const kept = validResolved(opts.resolved, key, files, startedMs);
+  if (kept !== null) {
+    return { graph: new DepGraph(kept.direct), digests: kept.digests, errors: new Map(), cache: null, resolved: null, scanned: 0, files: pyFiles.length };
+  }
+  const known = decodeImportCache(opts.cache);
+  const cache: ImportCache = known !== null && known.key === key ? known
+    : { key, sysPath: [], extensionSuffixes: [], builtins: [], stdlib: [], siteDirs: [], siteFiles: [], files: new Map(), followed: new Map() };
+  let changed = cache !== known;
   const stale = pyFiles.filter((p) => cache.files.get(p)?.digest !== files.get(p)!.digest);
-  let changed = known === null || stale.length > 0;
-  const scanned = stale.length;
-  if (changed) {
-    // One interpreter for every file that changed; it also reports sys.path as the tools see it.
-    let scan;
-    try {
-      scan = await scanPythonImports({ python: python.path, env: opts.env, sourceTree, files: stale, signal: opts.signal });
-    } catch (err) {
-      throw new DepsError(`cannot read python imports with ${python.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    cache.sysPath = scan.sysPath;
-    cache.extensionSuffixes = scan.extensionSuffixes;
-    cache.builtins = scan.builtins;
-    for (const [p, found] of scan.files) cache.files.set(p, { digest: files.get(p)!.digest, found });
+  // sys.path is made at start-up, also from .pth files (editable installs): when they change, ask again.
+  const siteChanged = cache.siteFiles.some(([p, id]) => statIdentity(p, startedMs).id !== id);
+  let scanned = 0;
+  const read = async (list: readonly string[]): Promise<Map<RelPath, PythonFileImports>> => {
+    const scan = await readImports(python.path, opts.env, sourceTree, list as RelPath[], opts.signal);
+    Object.assign(cache, { sysPath: scan.sysPath, extensionSuffixes: scan.extensionSuffixes, builtins: scan.builtins, stdlib: scan.stdlib, siteDirs: scan.siteDirs });
+    cache.siteFiles = [...new Set([...scan.siteDirs, ...scan.siteFiles])].map((p) => {
+      const st = statIdentity(p, Date.now());
+      return [p, st.racy ? '?' : st.id];
+    });
+    scanned += list.length;
+    changed = true;
+    return scan.files;
+  };
+  if (changed || stale.length > 0 || siteChanged) {
+    for (const [p, found] of await read(stale)) cache.files.set(p, { digest: files.get(p)!.digest, found });
   }
   for (const p of cache.files.keys()) {
     if (!files.has(p)) {
@@ -127,15 +144,57 @@ export async function inferPython(opts: {
       changed = true;
     }
   }
-  const exists = directoryListings();
+  const seen: SeenStats = new Map();
+  const exists = directoryListings(seen);
   const base: Omit<PythonResolver, 'searchPath'> = {
     sourceTree, extensionSuffixes: cache.extensionSuffixes, builtins: new Set(cache.builtins),
     isTracked: (rel) => files.has(rel), exists,
+    isSearchDir: (d) => {
+      let st = seen.get(d);
+      if (st === undefined) seen.set(d, (st = statIdentity(d, startedMs)));
+      return st.id.startsWith('d:');
+    },
   };
+  const resolveFile = fileResolver(base, cache.sysPath);
   const direct = new Map<RelPath, DirectDeps>();
   const errors = new Map<RelPath, string>();
-  const fromTree = { ...base, searchPath: [sourceTree, ...cache.sysPath] };
-  const fromSysPath = { ...base, searchPath: cache.sysPath };
+  for (const p of pyFiles) {
+    const found = cache.files.get(p)?.found;
+    if (found === undefined) continue;
+    if (found.error !== null) errors.set(p, found.error);
+    direct.set(p, resolveFile(p, found, true));
+  }
+  const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
+  if (followed.changed) changed = true;
+  const graph = new DepGraph(direct);
+  const digests = digestsOf(graph, pyFiles, key, files, cache.followed, seen, startedMs);
+  const unreadable = [...direct.values()].some((d) => d.unresolved.includes(UNREADABLE_IMPORTS));
+  const racy = unreadable || [...seen.values()].some((s) => s.racy) || cache.siteFiles.some(([, id]) => id === '?');
+  const checks = [...seen].map(([p, s]): [string, string] => [p, s.id]).concat(cache.siteFiles);
+  const resolved = racy
+    ? (opts.resolved === undefined || opts.resolved.length === 0 ? null : Buffer.alloc(0))
+    : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks });
+  return { graph, digests, errors, cache: changed ? cache : null, resolved, scanned, files: pyFiles.length };
+}
+
+async function readImports(python: string, env: Record<string, string>, sourceTree: string, list: RelPath[], signal?: AbortSignal): Promise<PythonScan> {
+  try {
+    // One interpreter for every file to read; it also reports sys.path as the tools see it.
+    return await scanPythonImports({ python, env, sourceTree, files: list, signal });
+  } catch (err) {
+    throw new DepsError(`cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Resolves one file's imports to its direct dependencies. For a tracked file
+ * (a job's file), every conftest.py from its directory up to the source tree
+ * root counts too: pytest loads them, with what they import, before the test.
+ */
+function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: readonly string[]) {
+  const { sourceTree, exists } = base;
+  const fromTree = { ...base, searchPath: [sourceTree, ...sysPath] };
+  const fromSysPath = { ...base, searchPath: [...sysPath] };
   // An absolute import resolves alike from every file: remember each answer.
   const memo = new Map<string, PythonDep[]>();
   const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
@@ -144,14 +203,18 @@ export async function inferPython(opts: {
     if (deps === undefined) memo.set(key, (deps = resolvePythonImport(imp, from, r)));
     return deps;
   };
-  for (const p of pyFiles) {
-    const found = cache.files.get(p)?.found;
-    if (found === undefined) continue;
-    if (found.error !== null) errors.set(p, found.error);
-    const fileDir = path.join(sourceTree, path.dirname(p));
+  return (p: RelPath, found: PythonFileImports, isTracked: boolean): DirectDeps => {
+    const fileDir = p.startsWith('/') ? path.dirname(p) : path.join(sourceTree, path.dirname(p));
     const filesOut = new Set<RelPath>();
     const external = new Set<string>();
     const unresolved = new Set<string>();
+    const add = (dep: PythonDep): void => {
+      if (dep.kind === 'file') {
+        if (dep.path !== p) filesOut.add(dep.path);
+      } else if (dep.kind === 'external') {
+        if (dep.path !== p) external.add(dep.path);
+      } else unresolved.add(dep.name);
+    };
     for (const imp of found.imports) {
       const absolute = imp.level === 0;
       const name = `${imp.module}\0${imp.names.join(',')}`;
@@ -162,40 +225,135 @@ export async function inferPython(opts: {
       const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
       const ways: [PythonResolver, string | null][] = [
         [fromTree, absolute ? `t\0${name}` : null],
-        nearby ? [{ ...base, searchPath: [fileDir, ...cache.sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
+        nearby ? [{ ...base, searchPath: [fileDir, ...sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
       ];
-      for (const [r, key] of ways) {
-        for (const dep of resolve(imp, p, r, key)) {
-          if (dep.kind === 'file') {
-            if (dep.path !== p) filesOut.add(dep.path);
-          } else if (dep.kind === 'external') external.add(dep.path);
-          else unresolved.add(dep.name);
-        }
+      for (const [r, key] of ways) for (const dep of resolve(imp, p, r, key)) add(dep);
+    }
+    if (isTracked) {
+      for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+        const conftest = dir === '.' ? 'conftest.py' : `${dir}/conftest.py`;
+        const abs = path.join(sourceTree, conftest);
+        if (exists(abs) === 'file') add(fileDep(abs, base));
+        if (dir === '.') break;
       }
     }
-    direct.set(p, { files: [...filesOut], external: [...external], unresolved: [...unresolved] });
+    return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };
+  };
+}
+
+/**
+ * Follows, transitively, the imports of files outside the tracked set that
+ * imports reach (see isFollowed), reading only those whose stat changed, and
+ * turns them from leaves into graph nodes (by absolute path). Keeps in the
+ * cache exactly the followed files reached this time.
+ */
+async function followOutside(o: {
+  direct: Map<RelPath, DirectDeps>;
+  cache: ImportCache;
+  startedMs: number;
+  seen: SeenStats;
+  resolveFile: (p: RelPath, found: PythonFileImports, isTracked: boolean) => DirectDeps;
+  read: (list: readonly string[]) => Promise<Map<RelPath, PythonFileImports>>;
+}): Promise<{ changed: boolean }> {
+  const { direct, cache } = o;
+  const now = new Map<string, FollowedFile>();
+  const follows = (x: string): boolean => isFollowed(x, cache.stdlib, cache.siteDirs);
+  let frontier = new Set<string>();
+  for (const d of direct.values()) for (const x of d.external) if (follows(x)) frontier.add(x);
+  let changed = false;
+  while (frontier.size > 0) {
+    const toRead: string[] = [];
+    const reached: string[] = [];
+    for (const abs of frontier) {
+      if (now.has(abs) || o.seen.has(abs)) continue;
+      const st = statIdentity(abs, o.startedMs);
+      o.seen.set(abs, st);
+      if (!st.id.startsWith('f:')) continue; // gone or not a file: a leaf, identified as such
+      reached.push(abs);
+      const hit = cachedReading(cache.followed.get(abs), st.id);
+      if (hit !== null) now.set(abs, hit);
+      else toRead.push(abs);
+    }
+    if (toRead.length > 0) {
+      const found = await o.read(toRead);
+      for (const abs of toRead) {
+        const f = found.get(abs as RelPath)!;
+        const digest = f.digest ?? null;
+        // A racy stat, or a file that could not be read, is read again next time.
+        const st = o.seen.get(abs)!;
+        now.set(abs, { stat: st.racy || digest === null ? '' : st.id, digest, found: { imports: f.imports, error: f.error } });
+      }
+      changed = true;
+    }
+    const next = new Set<string>();
+    for (const abs of reached) {
+      const f = now.get(abs)!;
+      const d = o.resolveFile(abs as RelPath, f.found, false);
+      // Unreadable: it may import anything, so what depends on it is never fresh.
+      direct.set(abs as RelPath, f.digest === null ? { ...d, unresolved: [...d.unresolved, UNREADABLE_IMPORTS] } : d);
+      for (const x of d.external) if (follows(x) && !now.has(x)) next.add(x);
+    }
+    frontier = next;
   }
-  return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
+  for (const [p, d] of direct) {
+    if (!d.external.some((x) => now.has(x))) continue;
+    direct.set(p, {
+      files: [...d.files, ...d.external.filter((x) => now.has(x)) as RelPath[]],
+      external: d.external.filter((x) => !now.has(x)),
+      unresolved: d.unresolved,
+    });
+  }
+  if (now.size !== cache.followed.size) changed = true;
+  cache.followed = now;
+  return { changed };
+}
+
+/**
+ * Each tracked .py file's dependency digest: the graph's deep hash (tracked
+ * files by digest, followed files by content digest, leaves by size and
+ * mtime, from the same stat a later run checks) with the interpreter and
+ * environment (`key`), whose identity covers the standard library's own imports.
+ */
+function digestsOf(
+  graph: DepGraph, pyFiles: readonly RelPath[], key: string, files: ReadonlyMap<RelPath, FileEntry>,
+  followed: ReadonlyMap<string, FollowedFile>, seen: SeenStats, startedMs: number,
+): Map<RelPath, string> {
+  const leaf = (abs: string): string => {
+    let st = seen.get(abs);
+    if (st === undefined) seen.set(abs, (st = statIdentity(abs, startedMs)));
+    return st.id === '-' ? 'missing' : st.id.split(':').slice(1, 3).join(':');
+  };
+  const identity = (dep: string, isNode: boolean): string => {
+    if (isNode) return dep.startsWith('/') ? followed.get(dep)?.digest ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
+  };
+  const out = new Map<RelPath, string>();
+  for (const p of pyFiles) if (graph.covers(p)) out.set(p, hashString(`${key}\n${graph.deepHash(p, identity)}`));
+  return out;
 }
 
 /**
  * A job's dependencies from a graph, as the graph's deep hash (tracked files
  * by digest, others by size and mtime, unresolved names), and, for explain,
  * which of them changed after a time: tracked files by when the scan saw new
- * content, others by mtime.
+ * content, others (followed files outside the tracked set too) by mtime.
+ * `digest`: the digest when the graph's kind computed it already (python).
  */
-export function jobDepsFrom(graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string): JobDeps {
+export function jobDepsFrom(
+  graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string, digest?: string,
+): JobDeps {
   const identity = (dep: string, tracked: boolean): string =>
     tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
+  const mtimeOf = (abs: string): number => fs.statSync(abs, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY;
   return {
-    digest: graph.deepHash(path, identity),
+    digest: digest ?? graph.deepHash(path, identity),
     entries: [],
     via: (dep) => graph.chain(path, dep),
     changedSince: (ms) => {
       const c = graph.closure(path);
       const out: string[] = [];
-      for (const f of c.files) if (f !== path && (files.get(f)?.changedAt ?? 0) > ms) out.push(f);
-      for (const e of c.external) if ((fs.statSync(e, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY) > ms) out.push(e);
+      for (const f of c.files) if (f !== path && (f.startsWith('/') ? mtimeOf(f) : files.get(f)?.changedAt ?? 0) > ms) out.push(f);
+      for (const e of c.external) if (mtimeOf(e) > ms) out.push(e);
       if (c.unresolved.has(UNREADABLE_IMPORTS)) out.push(UNREADABLE_IMPORTS); // changes every run
       return out.sort();
     },

@@ -1,6 +1,7 @@
 // Public surface of scan/: matching, the walk, the targeted update, digests, the watcher.
 export { compileGlobs, compileSpec, compileToolFilter, type CompiledSpec, type Matcher, type WalkSpec } from './match.js';
 export { updatePaths } from './update.js';
+export { RACY_MARGIN_MS } from './visit.js';
 export { scanTree, type PriorState, type ScanIssue, type ScanIssueKind, type ScanResult } from './walk.js';
 export { digestFile } from './digest.js';
 export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';

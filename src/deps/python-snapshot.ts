@@ -1,0 +1,117 @@
+// The python graph as the last run resolved it, with each job's dependency
+// digest, kept so that a run in which nothing the graph was built from
+// changed (a no-op) neither resolves an import nor hashes the graph again.
+// It is trusted only while every input it records is provably unchanged:
+// the interpreter and environment, every tracked file and its digest, and the
+// stat of every directory resolution listed, every followed file, every leaf
+// and every site file sys.path came from. Anything else recomputes.
+import type { FileEntry } from '../manifest/index.js';
+import { hashString } from '../hash.js';
+import type { RelPath } from '../types.js';
+import type { DirectDeps } from './graph.js';
+import { statIdentity } from './python-follow.js';
+
+export interface ResolvedGraph {
+  /** The import cache key: interpreter and environment. */
+  key: string;
+  /** treeKeyOf the tracked files it was built from. */
+  tree: string;
+  direct: ReadonlyMap<RelPath, DirectDeps>;
+  /** Each tracked .py file's dependency digest. */
+  digests: ReadonlyMap<RelPath, string>;
+  /** [absolute path, statIdentity id] of everything resolution read outside the tracked files. */
+  checks: readonly (readonly [string, string])[];
+}
+
+/** Every tracked path and its digest: a new, removed or changed file changes it. */
+export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
+  const parts: string[] = [];
+  for (const [p, e] of files) parts.push(p, e.digest);
+  return hashString(parts.join('\0'));
+}
+
+interface Encoded {
+  v: 2;
+  key: string;
+  tree: string;
+  checks: [string, string][];
+  /** Tracked .py file -> dependency digest. */
+  digests: Record<string, string>;
+  /** JSON of EncodedGraph, parsed only when something asks the graph (explain, a stale job's reasons). */
+  graph: string;
+}
+
+interface EncodedGraph {
+  /** Every path named below, once. */
+  names: string[];
+  /** [node, file nodes, external leaves, unresolved names], by index into names. */
+  direct: [number, number[], number[], string[]][];
+}
+
+export function encodeResolved(g: ResolvedGraph): Buffer {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const at = (name: string): number => {
+    let i = index.get(name);
+    if (i === undefined) {
+      index.set(name, (i = names.length));
+      names.push(name);
+    }
+    return i;
+  };
+  const direct: EncodedGraph['direct'] = [];
+  for (const [p, d] of g.direct) direct.push([at(p), d.files.map(at), d.external.map(at), [...d.unresolved]]);
+  const graph: EncodedGraph = { names, direct };
+  const out: Encoded = {
+    v: 2, key: g.key, tree: g.tree, checks: g.checks.map(([p, id]) => [p, id]),
+    digests: Object.fromEntries(g.digests), graph: JSON.stringify(graph),
+  };
+  return Buffer.from(JSON.stringify(out), 'utf8');
+}
+
+/**
+ * The kept graph when it still holds for this interpreter, environment and
+ * tree, and every path it read outside them has the same stat identity;
+ * null otherwise (recompute).
+ */
+export function validResolved(buf: Buffer | undefined, key: string, files: ReadonlyMap<RelPath, FileEntry>, nowMs: number): ResolvedGraph | null {
+  if (buf === undefined || buf.length === 0) return null;
+  let e: Encoded;
+  try {
+    e = JSON.parse(buf.toString('utf8')) as Encoded;
+  } catch {
+    return null; // unreadable: recompute, and the next save replaces it
+  }
+  if (e.v !== 2 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
+  for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
+  const digests = new Map(Object.entries(e.digests)) as Map<RelPath, string>;
+  return { key, tree: e.tree, direct: new LazyDirect(e.graph), digests, checks: e.checks };
+}
+
+/** The direct dependencies, decoded on first use: a no-op run never asks. */
+class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
+  private map: Map<RelPath, DirectDeps> | null = null;
+
+  constructor(private readonly json: string) {}
+
+  private get decoded(): Map<RelPath, DirectDeps> {
+    if (this.map === null) {
+      const g = JSON.parse(this.json) as EncodedGraph;
+      const name = (i: number): string => g.names[i]!;
+      this.map = new Map();
+      for (const [node, fs, ext, unresolved] of g.direct) {
+        this.map.set(name(node) as RelPath, { files: fs.map(name) as RelPath[], external: ext.map(name), unresolved });
+      }
+    }
+    return this.map;
+  }
+
+  get size(): number { return this.decoded.size; }
+  get(k: RelPath): DirectDeps | undefined { return this.decoded.get(k); }
+  has(k: RelPath): boolean { return this.decoded.has(k); }
+  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.decoded.forEach((v, k) => fn(v, k, this)); }
+  entries(): MapIterator<[RelPath, DirectDeps]> { return this.decoded.entries(); }
+  keys(): MapIterator<RelPath> { return this.decoded.keys(); }
+  values(): MapIterator<DirectDeps> { return this.decoded.values(); }
+  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.decoded[Symbol.iterator](); }
+}
