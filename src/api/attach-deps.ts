@@ -31,7 +31,7 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
     if (py.cache !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
     if (py.resolved !== null) s.manifest.setBlob(resolvedName, py.resolved);
   }
-  summary.python = { files: py.files, scanned: py.scanned };
+  summary.python = { files: py.files, scanned: py.scanned, kept: py.kept };
   return py;
 }
 

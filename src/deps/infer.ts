@@ -1,9 +1,9 @@
 // Builds the dependency graph a deps kind needs for this run: re-scans the
 // imports only of files whose content changed (the rest come from the
 // manifest's import cache), resolves every import against the tree as it is
-// now, and hands the plan each job's dependencies with their identities.
+// now (or keeps the last run's graph when nothing it was built from changed),
+// and hands the plan each job's dependencies with their identities.
 import fs from 'node:fs';
-import path from 'node:path';
 import { resolveExecutable } from '../config/executable.js';
 import { canonicalJson } from '../hash.js';
 import { DepsError } from '../errors.js';
@@ -12,20 +12,18 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
-import { fileDep } from './import-dep.js';
 import { type ImportCache, decodeImportCache } from './python-cache.js';
-import { type FollowedFile, cachedReading, isFollowed, statIdentity } from './python-follow.js';
+import { type FollowedFile, followOutside, statIdentity } from './python-follow.js';
+import { fileResolver } from './python-file-deps.js';
 import { encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
-import {
-  type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, type PythonScan, resolvePythonImport, scanPythonImports,
-} from './python.js';
+import { type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
 
 /** Differs every run: the identity of imports that could not be read. */
 const THIS_RUN = `run ${process.pid} ${Date.now()}`;
 
-type Exists = (abs: string) => 'file' | 'dir' | null;
+export type Exists = (abs: string) => 'file' | 'dir' | null;
 
 /** A path's stat identity, taken before it was read (see statIdentity). */
 export type SeenStats = Map<string, { id: string; racy: boolean }>;
@@ -66,13 +64,6 @@ export function directoryListings(seen?: SeenStats): Exists {
   };
 }
 
-/** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
-function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
-  const base = `${dir}/${top}`;
-  return exists(base) !== null || exists(`${base}.py`) !== null || exists(`${base}.pyc`) !== null
-    || suffixes.some((s) => exists(base + s) !== null);
-}
-
 export interface PythonGraph {
   graph: DepGraph;
   /** Each tracked .py file's dependency digest (what the job's fingerprint holds). */
@@ -87,6 +78,8 @@ export interface PythonGraph {
   scanned: number;
   /** How many .py files the graph covers. */
   files: number;
+  /** Whether the last run's resolved graph was kept (nothing it was built from changed). */
+  kept: boolean;
 }
 
 /**
@@ -114,7 +107,7 @@ export async function inferPython(opts: {
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const kept = validResolved(opts.resolved, key, files, startedMs);
   if (kept !== null) {
-    return { graph: new DepGraph(kept.direct), digests: kept.digests, errors: new Map(), cache: null, resolved: null, scanned: 0, files: pyFiles.length };
+    return { graph: new DepGraph(kept.direct), digests: kept.digests, errors: new Map(), cache: null, resolved: null, scanned: 0, files: pyFiles.length, kept: true };
   }
   const known = decodeImportCache(opts.cache);
   const cache: ImportCache = known !== null && known.key === key ? known
@@ -167,14 +160,14 @@ export async function inferPython(opts: {
   const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
   if (followed.changed) changed = true;
   const graph = new DepGraph(direct);
-  const digests = digestsOf(graph, pyFiles, key, files, cache.followed, seen, startedMs);
+  const digests = digestsOf(graph, pyFiles, canonicalJson(python), files, cache.followed, seen, startedMs);
   const unreadable = [...direct.values()].some((d) => d.unresolved.includes(UNREADABLE_IMPORTS));
   const racy = unreadable || [...seen.values()].some((s) => s.racy) || cache.siteFiles.some(([, id]) => id === '?');
   const checks = [...seen].map(([p, s]): [string, string] => [p, s.id]).concat(cache.siteFiles);
   const resolved = racy
     ? (opts.resolved === undefined || opts.resolved.length === 0 ? null : Buffer.alloc(0))
     : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks });
-  return { graph, digests, errors, cache: changed ? cache : null, resolved, scanned, files: pyFiles.length };
+  return { graph, digests, errors, cache: changed ? cache : null, resolved, scanned, files: pyFiles.length, kept: false };
 }
 
 async function readImports(python: string, env: Record<string, string>, sourceTree: string, list: RelPath[], signal?: AbortSignal): Promise<PythonScan> {
@@ -187,135 +180,14 @@ async function readImports(python: string, env: Record<string, string>, sourceTr
 }
 
 /**
- * Resolves one file's imports to its direct dependencies. For a tracked file
- * (a job's file), every conftest.py from its directory up to the source tree
- * root counts too: pytest loads them, with what they import, before the test.
- */
-function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: readonly string[]) {
-  const { sourceTree, exists } = base;
-  const fromTree = { ...base, searchPath: [sourceTree, ...sysPath] };
-  const fromSysPath = { ...base, searchPath: [...sysPath] };
-  // An absolute import resolves alike from every file: remember each answer.
-  const memo = new Map<string, PythonDep[]>();
-  const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
-    if (key === null) return resolvePythonImport(imp, from, r);
-    let deps = memo.get(key);
-    if (deps === undefined) memo.set(key, (deps = resolvePythonImport(imp, from, r)));
-    return deps;
-  };
-  return (p: RelPath, found: PythonFileImports, isTracked: boolean): DirectDeps => {
-    const fileDir = p.startsWith('/') ? path.dirname(p) : path.join(sourceTree, path.dirname(p));
-    const filesOut = new Set<RelPath>();
-    const external = new Set<string>();
-    const unresolved = new Set<string>();
-    const add = (dep: PythonDep): void => {
-      if (dep.kind === 'file') {
-        if (dep.path !== p) filesOut.add(dep.path);
-      } else if (dep.kind === 'external') {
-        if (dep.path !== p) external.add(dep.path);
-      } else unresolved.add(dep.name);
-    };
-    for (const imp of found.imports) {
-      const absolute = imp.level === 0;
-      const name = `${imp.module}\0${imp.names.join(',')}`;
-      // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:
-      // resolve both ways and keep the union, so no way of running it misses a dependency.
-      // The second way differs from the sys.path alone only when the file's directory holds the top name.
-      const top = imp.module.split('.')[0]!;
-      const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
-      const ways: [PythonResolver, string | null][] = [
-        [fromTree, absolute ? `t\0${name}` : null],
-        nearby ? [{ ...base, searchPath: [fileDir, ...sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
-      ];
-      for (const [r, key] of ways) for (const dep of resolve(imp, p, r, key)) add(dep);
-    }
-    if (isTracked) {
-      for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
-        const conftest = dir === '.' ? 'conftest.py' : `${dir}/conftest.py`;
-        const abs = path.join(sourceTree, conftest);
-        if (exists(abs) === 'file') add(fileDep(abs, base));
-        if (dir === '.') break;
-      }
-    }
-    return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };
-  };
-}
-
-/**
- * Follows, transitively, the imports of files outside the tracked set that
- * imports reach (see isFollowed), reading only those whose stat changed, and
- * turns them from leaves into graph nodes (by absolute path). Keeps in the
- * cache exactly the followed files reached this time.
- */
-async function followOutside(o: {
-  direct: Map<RelPath, DirectDeps>;
-  cache: ImportCache;
-  startedMs: number;
-  seen: SeenStats;
-  resolveFile: (p: RelPath, found: PythonFileImports, isTracked: boolean) => DirectDeps;
-  read: (list: readonly string[]) => Promise<Map<RelPath, PythonFileImports>>;
-}): Promise<{ changed: boolean }> {
-  const { direct, cache } = o;
-  const now = new Map<string, FollowedFile>();
-  const follows = (x: string): boolean => isFollowed(x, cache.stdlib, cache.siteDirs);
-  let frontier = new Set<string>();
-  for (const d of direct.values()) for (const x of d.external) if (follows(x)) frontier.add(x);
-  let changed = false;
-  while (frontier.size > 0) {
-    const toRead: string[] = [];
-    const reached: string[] = [];
-    for (const abs of frontier) {
-      if (now.has(abs) || o.seen.has(abs)) continue;
-      const st = statIdentity(abs, o.startedMs);
-      o.seen.set(abs, st);
-      if (!st.id.startsWith('f:')) continue; // gone or not a file: a leaf, identified as such
-      reached.push(abs);
-      const hit = cachedReading(cache.followed.get(abs), st.id);
-      if (hit !== null) now.set(abs, hit);
-      else toRead.push(abs);
-    }
-    if (toRead.length > 0) {
-      const found = await o.read(toRead);
-      for (const abs of toRead) {
-        const f = found.get(abs as RelPath)!;
-        const digest = f.digest ?? null;
-        // A racy stat, or a file that could not be read, is read again next time.
-        const st = o.seen.get(abs)!;
-        now.set(abs, { stat: st.racy || digest === null ? '' : st.id, digest, found: { imports: f.imports, error: f.error } });
-      }
-      changed = true;
-    }
-    const next = new Set<string>();
-    for (const abs of reached) {
-      const f = now.get(abs)!;
-      const d = o.resolveFile(abs as RelPath, f.found, false);
-      // Unreadable: it may import anything, so what depends on it is never fresh.
-      direct.set(abs as RelPath, f.digest === null ? { ...d, unresolved: [...d.unresolved, UNREADABLE_IMPORTS] } : d);
-      for (const x of d.external) if (follows(x) && !now.has(x)) next.add(x);
-    }
-    frontier = next;
-  }
-  for (const [p, d] of direct) {
-    if (!d.external.some((x) => now.has(x))) continue;
-    direct.set(p, {
-      files: [...d.files, ...d.external.filter((x) => now.has(x)) as RelPath[]],
-      external: d.external.filter((x) => !now.has(x)),
-      unresolved: d.unresolved,
-    });
-  }
-  if (now.size !== cache.followed.size) changed = true;
-  cache.followed = now;
-  return { changed };
-}
-
-/**
  * Each tracked .py file's dependency digest: the graph's deep hash (tracked
  * files by digest, followed files by content digest, leaves by size and
- * mtime, from the same stat a later run checks) with the interpreter and
- * environment (`key`), whose identity covers the standard library's own imports.
+ * mtime, from the same stat a later run checks) with the interpreter's
+ * identity, which covers the standard library's own imports. (The environment
+ * is the latch's: here it would only add a second reason to every change.)
  */
 function digestsOf(
-  graph: DepGraph, pyFiles: readonly RelPath[], key: string, files: ReadonlyMap<RelPath, FileEntry>,
+  graph: DepGraph, pyFiles: readonly RelPath[], interpreter: string, files: ReadonlyMap<RelPath, FileEntry>,
   followed: ReadonlyMap<string, FollowedFile>, seen: SeenStats, startedMs: number,
 ): Map<RelPath, string> {
   const leaf = (abs: string): string => {
@@ -328,7 +200,7 @@ function digestsOf(
     return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
   };
   const out = new Map<RelPath, string>();
-  for (const p of pyFiles) if (graph.covers(p)) out.set(p, hashString(`${key}\n${graph.deepHash(p, identity)}`));
+  for (const p of pyFiles) if (graph.covers(p)) out.set(p, hashString(`${interpreter}\n${graph.deepHash(p, identity)}`));
   return out;
 }
 
