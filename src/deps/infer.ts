@@ -15,7 +15,7 @@ import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
 import { type ImportCache, decodeImportCache } from './python-cache.js';
 import { type FollowedFile, followOutside, statIdentity } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
-import { encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
+import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
 import { type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
@@ -67,7 +67,7 @@ export function directoryListings(seen?: SeenStats): Exists {
 export interface PythonGraph {
   graph: DepGraph;
   /** Each tracked .py file's dependency digest (what the job's fingerprint holds). */
-  digests: ReadonlyMap<RelPath, string>;
+  digests: Digests;
   /** Files whose imports could not be read: their jobs run (a parse error is the tool's to report). */
   errors: Map<RelPath, string>;
   /** The import cache to keep, when it changed. */

@@ -11,6 +11,11 @@ import type { RelPath } from '../types.js';
 import type { DirectDeps } from './graph.js';
 import { statIdentity } from './python-follow.js';
 
+/** Each tracked .py file's dependency digest (a Map, or the kept object looked up in place). */
+export interface Digests {
+  get(p: RelPath): string | undefined;
+}
+
 export interface ResolvedGraph {
   /** The import cache key: interpreter and environment. */
   key: string;
@@ -18,7 +23,7 @@ export interface ResolvedGraph {
   tree: string;
   direct: ReadonlyMap<RelPath, DirectDeps>;
   /** Each tracked .py file's dependency digest. */
-  digests: ReadonlyMap<RelPath, string>;
+  digests: Digests;
   /** [absolute path, statIdentity id] of everything resolution read outside the tracked files. */
   checks: readonly (readonly [string, string])[];
 }
@@ -30,15 +35,18 @@ export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
   return hashString(parts.join('\0'));
 }
 
+/**
+ * Stored as a 4-byte big-endian length, the JSON of Encoded, then the JSON of
+ * EncodedGraph, which is parsed only when something asks the graph (explain,
+ * a stale job's reasons): a no-op never does.
+ */
 interface Encoded {
-  v: 2;
+  v: 3;
   key: string;
   tree: string;
   checks: [string, string][];
   /** Tracked .py file -> dependency digest. */
   digests: Record<string, string>;
-  /** JSON of EncodedGraph, parsed only when something asks the graph (explain, a stale job's reasons). */
-  graph: string;
 }
 
 interface EncodedGraph {
@@ -61,12 +69,15 @@ export function encodeResolved(g: ResolvedGraph): Buffer {
   };
   const direct: EncodedGraph['direct'] = [];
   for (const [p, d] of g.direct) direct.push([at(p), d.files.map(at), d.external.map(at), [...d.unresolved]]);
-  const graph: EncodedGraph = { names, direct };
-  const out: Encoded = {
-    v: 2, key: g.key, tree: g.tree, checks: g.checks.map(([p, id]) => [p, id]),
-    digests: Object.fromEntries(g.digests), graph: JSON.stringify(graph),
-  };
-  return Buffer.from(JSON.stringify(out), 'utf8');
+  const digests: Record<string, string> = {};
+  for (const p of g.direct.keys()) {
+    const d = g.digests.get(p);
+    if (d !== undefined) digests[p] = d;
+  }
+  const head = Buffer.from(JSON.stringify({ v: 3, key: g.key, tree: g.tree, checks: g.checks.map(([p, id]) => [p, id]), digests } satisfies Encoded), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head, Buffer.from(JSON.stringify({ names, direct } satisfies EncodedGraph), 'utf8')]);
 }
 
 /**
@@ -75,28 +86,30 @@ export function encodeResolved(g: ResolvedGraph): Buffer {
  * null otherwise (recompute).
  */
 export function validResolved(buf: Buffer | undefined, key: string, files: ReadonlyMap<RelPath, FileEntry>, nowMs: number): ResolvedGraph | null {
-  if (buf === undefined || buf.length === 0) return null;
+  if (buf === undefined || buf.length < 4) return null;
+  const headEnd = 4 + buf.readUInt32BE(0);
   let e: Encoded;
   try {
-    e = JSON.parse(buf.toString('utf8')) as Encoded;
+    e = JSON.parse(buf.subarray(4, headEnd).toString('utf8')) as Encoded;
   } catch {
     return null; // unreadable: recompute, and the next save replaces it
   }
-  if (e.v !== 2 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
+  if (e.v !== 3 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
   for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
-  const digests = new Map(Object.entries(e.digests)) as Map<RelPath, string>;
-  return { key, tree: e.tree, direct: new LazyDirect(e.graph), digests, checks: e.checks };
+  const table = e.digests;
+  const digests: Digests = { get: (p) => (Object.hasOwn(table, p) ? table[p] : undefined) };
+  return { key, tree: e.tree, direct: new LazyDirect(buf.subarray(headEnd)), digests, checks: e.checks };
 }
 
 /** The direct dependencies, decoded on first use: a no-op run never asks. */
 class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
   private map: Map<RelPath, DirectDeps> | null = null;
 
-  constructor(private readonly json: string) {}
+  constructor(private readonly json: Buffer) {}
 
   private get decoded(): Map<RelPath, DirectDeps> {
     if (this.map === null) {
-      const g = JSON.parse(this.json) as EncodedGraph;
+      const g = JSON.parse(this.json.toString('utf8')) as EncodedGraph;
       const name = (i: number): string => g.names[i]!;
       this.map = new Map();
       for (const [node, fs, ext, unresolved] of g.direct) {
