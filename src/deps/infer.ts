@@ -216,20 +216,33 @@ export function jobDepsFrom(
 ): JobDeps {
   const identity = (dep: string, tracked: boolean): string =>
     tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
-  const mtimeOf = (abs: string): number => fs.statSync(abs, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY;
-  return {
-    digest: digest ?? graph.deepHash(path, identity),
-    entries: [],
-    via: (dep) => graph.chain(path, dep),
-    changedSince: (ms) => {
-      const c = graph.closure(path);
-      const out: string[] = [];
-      for (const f of c.files) if (f !== path && (f.startsWith('/') ? mtimeOf(f) : files.get(f)?.changedAt ?? 0) > ms) out.push(f);
-      for (const e of c.external) if (mtimeOf(e) > ms) out.push(e);
-      if (c.unresolved.has(UNREADABLE_IMPORTS)) out.push(UNREADABLE_IMPORTS); // changes every run
-      return out.sort();
-    },
-  };
+  return new GraphJobDeps(graph, path, files, digest ?? graph.deepHash(path, identity));
+}
+
+const NO_ENTRIES: readonly (readonly [string, string])[] = [];
+
+/** One object per job, no closures: a no-op plans every job and asks none of them why. */
+class GraphJobDeps implements JobDeps {
+  readonly entries = NO_ENTRIES;
+
+  constructor(
+    private readonly graph: DepGraph, private readonly path: RelPath,
+    private readonly files: ReadonlyMap<RelPath, FileEntry>, readonly digest: string,
+  ) {}
+
+  via(dep: string): string[] {
+    return this.graph.chain(this.path, dep);
+  }
+
+  changedSince(ms: number): string[] {
+    const mtimeOf = (abs: string): number => fs.statSync(abs, { throwIfNoEntry: false })?.mtimeMs ?? Number.POSITIVE_INFINITY;
+    const c = this.graph.closure(this.path);
+    const out: string[] = [];
+    for (const f of c.files) if (f !== this.path && (f.startsWith('/') ? mtimeOf(f) : this.files.get(f)?.changedAt ?? 0) > ms) out.push(f);
+    for (const e of c.external) if (mtimeOf(e) > ms) out.push(e);
+    if (c.unresolved.has(UNREADABLE_IMPORTS)) out.push(UNREADABLE_IMPORTS); // changes every run
+    return out.sort();
+  }
 }
 
 /** Sorts [path, identity] pairs in place and hashes them: the same at record time and at plan time. */
