@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type Identify, UNKNOWN_DEPS, decodeImportCache, decodeJsCache, digestEntries, encodeImportCache,
+  type DepGraph, type Identify, type PythonGraph, UNKNOWN_DEPS, decodeJsCache, digestEntries, encodeImportCache,
   encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
@@ -19,14 +19,20 @@ const PYTHON_IMPORTS = 'imports.python';
  * The python graph, when a tool asks for python deps; null otherwise. The
  * import cache lives in the manifest snapshot `cacheName` (null: none kept).
  */
-async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: string | null, signal?: AbortSignal): Promise<DepGraph | null> {
+async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: string | null, signal?: AbortSignal): Promise<PythonGraph | null> {
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
-  const cache = decodeImportCache(cacheName === null ? undefined : s.manifest.blob(cacheName));
-  const py = await inferPython({ sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache, programs: s.programs, signal });
-  if (py.cache !== null && cacheName !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
-  summary.python = { files: py.files, scanned: py.scanned };
-  return py.graph;
+  const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
+  const resolvedName = `${cacheName}.resolved`;
+  const py = await inferPython({
+    sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
+  });
+  if (cacheName !== null) {
+    if (py.cache !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
+    if (py.resolved !== null) s.manifest.setBlob(resolvedName, py.resolved);
+  }
+  summary.python = { files: py.files, scanned: py.scanned, kept: py.kept };
+  return py;
 }
 
 /** strace, when a tool traces its jobs; missing strace stops the run before anything runs. */
@@ -65,7 +71,7 @@ export async function attachDeps(
 ): Promise<Map<string, DepGraph>> {
   const graphs = new Map<string, DepGraph>();
   const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
-  if (py !== null) graphs.set('python', py);
+  if (py !== null) graphs.set('python', py.graph);
   const js = await javascriptGraph(s, scanned.deps);
   if (js !== null) graphs.set('javascript', js);
   const identify = identifyOf(s);
@@ -86,7 +92,10 @@ export async function attachDeps(
     if (graph === undefined) return null;
     const key = `${kind}\0${p}`;
     let d = memo.get(key);
-    if (d === undefined) memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId, kept)));
+    if (d === undefined) {
+      const known = kind === 'python' && py !== null ? { identity: py.identity, digest: py.digests.get(p) } : {};
+      memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId, kept, known)));
+    }
     return d;
   };
   return graphs;

@@ -43,8 +43,11 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
   return out;
 }
 
-/** Per deps kind that reads imports: how many files the graph covers, and how many were read this time. */
-export type DepsScanSummary = Record<string, { files: number; scanned: number }>;
+/**
+ * Per deps kind that reads imports: how many files the graph covers, how many were read this time,
+ * and (python) whether the last run's resolved graph was kept because nothing it was built from changed.
+ */
+export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean }>;
 
 export interface Scanned {
   summary: ScanSummary;

@@ -142,6 +142,9 @@ export function findPrograms(opts: {
   const found = config.tools.map((tool) => {
     const shell = typeof tool.command === 'string';
     const wanted = shell ? ['/bin/sh', firstProgram(tool.command as string)] : [(tool.command as string[])[0]!];
+    // "deps": "python" reads imports with python3 from the tools' PATH, and does not walk the standard
+    // library: that interpreter's identity covers it, so a tool that runs `pytest` still re-runs when it changes.
+    if (tool.deps === 'python' && !wanted.includes('python3')) wanted.push('python3');
     const programs: [string, string][] = [];
     for (const name of wanted) {
       if (name === null || name === undefined || name.includes('{')) continue;

@@ -1,9 +1,9 @@
 // Builds the dependency graph a deps kind needs for this run: re-scans the
 // imports only of files whose content changed (the rest come from the
 // manifest's import cache), resolves every import against the tree as it is
-// now, and hands the plan each job's dependencies with their identities.
+// now (or keeps the last run's graph when nothing it was built from changed),
+// and hands the plan each job's dependencies with their identities.
 import fs from 'node:fs';
-import path from 'node:path';
 import { findExecutable, identifyProgram } from '../config/executable.js';
 import { ProgramIds } from '../config/program-ids.js';
 import { canonicalJson } from '../hash.js';
@@ -15,23 +15,42 @@ import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
 import { GraphNodes, type MerkleNode } from './merkle.js';
 import { TreeDiffer } from './merkle-diff.js';
+import { type ImportCache, decodeImportCache } from './python-cache.js';
+import { type FollowedFile, followOutside, statIdentity } from './python-follow.js';
+import { fileResolver } from './python-file-deps.js';
+import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
+import { type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
+
+export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
 
 /** Differs every run: the identity of imports that could not be read. */
 const THIS_RUN = `run ${process.pid} ${Date.now()}`;
-import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport, scanPythonImports } from './python.js';
 
-type Exists = (abs: string) => 'file' | 'dir' | null;
+export type Exists = (abs: string) => 'file' | 'dir' | null;
 
-/** Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name. */
-export function directoryListings(): Exists {
+/** A path's stat identity, taken before it was read (see statIdentity). */
+export type SeenStats = Map<string, { id: string; racy: boolean }>;
+
+/**
+ * Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name.
+ * With `seen`, records each directory's stat identity, taken before it is listed (and each symlinked
+ * entry's), so that a later run can prove the answers unchanged.
+ */
+export function directoryListings(seen?: SeenStats): Exists {
   const listings = new Map<string, Map<string, 'file' | 'dir'> | null>();
   const list = (dir: string): Map<string, 'file' | 'dir'> | null => {
     let l = listings.get(dir);
     if (l === undefined) {
+      if (seen !== undefined) seen.set(dir, statIdentity(dir, Date.now()));
       try {
         l = new Map();
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-          const isDir = e.isDirectory() || (e.isSymbolicLink() && fs.statSync(`${dir}/${e.name}`, { throwIfNoEntry: false })?.isDirectory() === true);
+          let isDir = e.isDirectory();
+          if (e.isSymbolicLink()) {
+            const target = statIdentity(`${dir}/${e.name}`, Date.now());
+            seen?.set(`${dir}/${e.name}`, target);
+            isDir = target.id.startsWith('d:');
+          }
           l.set(e.name, isDir ? 'dir' : 'file');
         }
       } catch {
@@ -48,55 +67,39 @@ export function directoryListings(): Exists {
   };
 }
 
-/** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
-function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
-  const base = `${dir}/${top}`;
-  return exists(base) !== null || exists(`${base}.py`) !== null || exists(`${base}.pyc`) !== null
-    || suffixes.some((s) => exists(base + s) !== null);
-}
-
-/**
- * What one interpreter under one environment made of the tree: its search
- * path, and per file the digest its imports were read from. Valid only for
- * that interpreter and environment (a parse depends on the Python version,
- * the search path on PYTHONPATH), so a new key discards it.
- */
-export interface ImportCache {
-  key: string;
-  sysPath: string[];
-  extensionSuffixes: string[];
-  builtins: string[];
-  files: Map<RelPath, { digest: string; found: PythonFileImports }>;
-}
-
-export function decodeImportCache(buf: Buffer | undefined): ImportCache | null {
-  if (buf === undefined) return null;
-  const raw = JSON.parse(buf.toString('utf8')) as Omit<ImportCache, 'files'> & { files: [RelPath, { digest: string; found: PythonFileImports }][] };
-  return { ...raw, files: new Map(raw.files) };
-}
-
-export function encodeImportCache(cache: ImportCache): Buffer {
-  return Buffer.from(JSON.stringify({ ...cache, files: [...cache.files] }), 'utf8');
-}
-
 export interface PythonGraph {
   graph: DepGraph;
+  /** Each tracked .py file's dependency digest (what the job's fingerprint holds). */
+  digests: Digests;
+  /** How those digests identify each dependency (explain's graph nodes use it too). */
+  identity: Identity;
   /** Files whose imports could not be read: their jobs run (a parse error is the tool's to report). */
   errors: Map<RelPath, string>;
-  /** The cache to keep, when it changed. */
+  /** The import cache to keep, when it changed. */
   cache: ImportCache | null;
-  /** How many files' imports were read this time (the rest came from the cache). */
+  /** The resolved graph to keep for the next run (empty: drop the kept one), or null: keep what is kept. */
+  resolved: Buffer | null;
+  /** How many files' imports were read this time (the rest came from the caches). */
   scanned: number;
   /** How many .py files the graph covers. */
   files: number;
+  /** Whether the last run's resolved graph was kept (nothing it was built from changed). */
+  kept: boolean;
 }
 
-/** The python graph of every tracked .py file. */
+/**
+ * The python graph of every tracked .py file and of every file outside the
+ * tracked set its imports reach (followed transitively; see python-follow.ts).
+ * A run in which nothing it was built from changed takes the graph and
+ * digests the last run kept (python-snapshot.ts), reading and resolving nothing.
+ */
 export async function inferPython(opts: {
   sourceTree: string;
   files: ReadonlyMap<RelPath, FileEntry>;
   env: Record<string, string>;
-  cache: ImportCache | null;
+  /** The stored import cache and resolved graph (manifest blobs). */
+  cache: Buffer | undefined;
+  resolved?: Buffer | undefined;
   /** The session's program cache, so a no-op neither reads the interpreter nor asks its version manager. */
   programs?: ProgramIds;
   signal?: AbortSignal;
@@ -109,25 +112,43 @@ export async function inferPython(opts: {
   // The interpreter that really runs (behind a pyenv shim): its version decides the parse and sys.path.
   const interpreter = identifyProgram('python3', found, opts.env, sourceTree, opts.programs ?? new ProgramIds());
   const python = interpreter.where.program;
-  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: opts.env }));
-  const known = opts.cache !== null && opts.cache.key === key ? opts.cache : null;
-  const cache: ImportCache = known ?? { key, sysPath: [], extensionSuffixes: [], builtins: [], files: new Map() };
+  // PATH only located the interpreter, which is identified above; it passes through unlatched.
+  const { PATH: _path, ...keyEnv } = opts.env;
+  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: keyEnv }));
+  const startedMs = Date.now();
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
+  const kept = validResolved(opts.resolved, key, files, startedMs);
+  if (kept !== null) {
+    // The followed files' digests are needed only when a job runs or is explained (its graph nodes).
+    let followedDigests: ReadonlyMap<string, FollowedFile> | undefined;
+    const followedOf = (abs: string): string | undefined =>
+      (followedDigests ??= decodeImportCache(opts.cache)?.followed ?? new Map()).get(abs)?.digest ?? undefined;
+    const identity = pythonIdentity(files, followedOf, new Map(), startedMs);
+    return {
+      graph: new DepGraph(kept.direct), digests: kept.digests, identity, errors: new Map(), cache: null, resolved: null, scanned: 0, files: pyFiles.length, kept: true,
+    };
+  }
+  const known = decodeImportCache(opts.cache);
+  const cache: ImportCache = known !== null && known.key === key ? known
+    : { key, sysPath: [], extensionSuffixes: [], builtins: [], stdlib: [], siteDirs: [], siteFiles: [], files: new Map(), followed: new Map() };
+  let changed = cache !== known;
   const stale = pyFiles.filter((p) => cache.files.get(p)?.digest !== files.get(p)!.digest);
-  let changed = known === null || stale.length > 0;
-  const scanned = stale.length;
-  if (changed) {
-    // One interpreter for every file that changed; it also reports sys.path as the tools see it.
-    let scan;
-    try {
-      scan = await scanPythonImports({ python, env: opts.env, sourceTree, files: stale, signal: opts.signal });
-    } catch (err) {
-      throw new DepsError(`cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    cache.sysPath = scan.sysPath;
-    cache.extensionSuffixes = scan.extensionSuffixes;
-    cache.builtins = scan.builtins;
-    for (const [p, found] of scan.files) cache.files.set(p, { digest: files.get(p)!.digest, found });
+  // sys.path is made at start-up, also from .pth files (editable installs): when they change, ask again.
+  const siteChanged = cache.siteFiles.some(([p, id]) => statIdentity(p, startedMs).id !== id);
+  let scanned = 0;
+  const read = async (list: readonly string[]): Promise<Map<RelPath, PythonFileImports>> => {
+    const scan = await readImports(python, opts.env, sourceTree, list as RelPath[], opts.signal);
+    Object.assign(cache, { sysPath: scan.sysPath, extensionSuffixes: scan.extensionSuffixes, builtins: scan.builtins, stdlib: scan.stdlib, siteDirs: scan.siteDirs });
+    cache.siteFiles = [...new Set([...scan.siteDirs, ...scan.siteFiles])].map((p) => {
+      const st = statIdentity(p, Date.now());
+      return [p, st.racy ? '?' : st.id];
+    });
+    scanned += list.length;
+    changed = true;
+    return scan.files;
+  };
+  if (changed || stale.length > 0 || siteChanged) {
+    for (const [p, found] of await read(stale)) cache.files.set(p, { digest: files.get(p)!.digest, found });
   }
   for (const p of cache.files.keys()) {
     if (!files.has(p)) {
@@ -135,94 +156,139 @@ export async function inferPython(opts: {
       changed = true;
     }
   }
-  const exists = directoryListings();
+  const seen: SeenStats = new Map();
+  const exists = directoryListings(seen);
   const base: Omit<PythonResolver, 'searchPath'> = {
     sourceTree, extensionSuffixes: cache.extensionSuffixes, builtins: new Set(cache.builtins),
     isTracked: (rel) => files.has(rel), exists,
+    isSearchDir: (d) => {
+      let st = seen.get(d);
+      if (st === undefined) seen.set(d, (st = statIdentity(d, startedMs)));
+      return st.id.startsWith('d:');
+    },
   };
+  const resolveFile = fileResolver(base, cache.sysPath);
   const direct = new Map<RelPath, DirectDeps>();
   const errors = new Map<RelPath, string>();
-  const fromTree = { ...base, searchPath: [sourceTree, ...cache.sysPath] };
-  const fromSysPath = { ...base, searchPath: cache.sysPath };
-  // An absolute import resolves alike from every file: remember each answer.
-  const memo = new Map<string, PythonDep[]>();
-  const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
-    if (key === null) return resolvePythonImport(imp, from, r);
-    let deps = memo.get(key);
-    if (deps === undefined) memo.set(key, (deps = resolvePythonImport(imp, from, r)));
-    return deps;
-  };
   for (const p of pyFiles) {
     const found = cache.files.get(p)?.found;
     if (found === undefined) continue;
     if (found.error !== null) errors.set(p, found.error);
-    const fileDir = path.join(sourceTree, path.dirname(p));
-    const filesOut = new Set<RelPath>();
-    const external = new Set<string>();
-    const unresolved = new Set<string>();
-    for (const imp of found.imports) {
-      const absolute = imp.level === 0;
-      const name = `${imp.module}\0${imp.names.join(',')}`;
-      // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:
-      // resolve both ways and keep the union, so no way of running it misses a dependency.
-      // The second way differs from the sys.path alone only when the file's directory holds the top name.
-      const top = imp.module.split('.')[0]!;
-      const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
-      const ways: [PythonResolver, string | null][] = [
-        [fromTree, absolute ? `t\0${name}` : null],
-        nearby ? [{ ...base, searchPath: [fileDir, ...cache.sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
-      ];
-      for (const [r, key] of ways) {
-        for (const dep of resolve(imp, p, r, key)) {
-          if (dep.kind === 'file') {
-            if (dep.path !== p) filesOut.add(dep.path);
-          } else if (dep.kind === 'external') external.add(dep.path);
-          else unresolved.add(dep.name);
-        }
-      }
-    }
-    direct.set(p, { files: [...filesOut], external: [...external], unresolved: [...unresolved] });
+    direct.set(p, resolveFile(p, found, true));
   }
-  return { graph: new DepGraph(direct), errors, cache: changed ? cache : null, scanned, files: pyFiles.length };
+  const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
+  if (followed.changed) changed = true;
+  const graph = new DepGraph(direct);
+  const identity = pythonIdentity(files, (abs) => cache.followed.get(abs)?.digest ?? undefined, seen, startedMs);
+  const digests = new Map<RelPath, string>();
+  for (const p of pyFiles) if (graph.covers(p)) digests.set(p, graph.deepHash(p, identity));
+  const unreadable = [...direct.values()].some((d) => d.unresolved.includes(UNREADABLE_IMPORTS));
+  const racy = unreadable || [...seen.values()].some((s) => s.racy) || cache.siteFiles.some(([, id]) => id === '?');
+  const checks = [...seen].map(([p, s]): [string, string] => [p, s.id]).concat(cache.siteFiles);
+  const resolved = racy
+    ? (opts.resolved === undefined || opts.resolved.length === 0 ? null : Buffer.alloc(0))
+    : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks });
+  return { graph, digests, identity, errors, cache: changed ? cache : null, resolved, scanned, files: pyFiles.length, kept: false };
 }
 
-/** Per graph (one per plan): today's nodes, and the differ that shares node pairs between its jobs. */
-const graphNodes = new WeakMap<DepGraph, { nodes: GraphNodes; differ: TreeDiffer }>();
+async function readImports(python: string, env: Record<string, string>, sourceTree: string, list: RelPath[], signal?: AbortSignal): Promise<PythonScan> {
+  try {
+    // One interpreter for every file to read; it also reports sys.path as the tools see it.
+    return await scanPythonImports({ python, env, sourceTree, files: list, signal });
+  } catch (err) {
+    throw new DepsError(`cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** How graph kinds identify a dependency: nodes (files whose imports are followed) and leaves. */
+export type Identity = (dep: string, isNode: boolean) => string;
 
 /**
- * A job's dependencies from a graph, as the graph's deep hash (tracked files
- * by digest, others by size and mtime, unresolved names), and, for explain,
- * what differs by content from the tree a result recorded: `kept` looks up
- * the graph nodes stored with results (merkle.ts).
+ * How the python graph identifies what a file depends on: tracked files and
+ * followed files by content digest, other leaves (the standard library,
+ * extension modules) by size and mtime, from the same stat a later run
+ * checks. The interpreter, which covers what the standard library imports,
+ * is in the latch of every "deps": "python" tool (config/latch.ts), as is the
+ * environment: here they would only add a second reason to every change.
+ */
+function pythonIdentity(
+  files: ReadonlyMap<RelPath, FileEntry>, followed: (abs: string) => string | undefined, seen: SeenStats, startedMs: number,
+): Identity {
+  const leaf = (abs: string): string => {
+    let st = seen.get(abs);
+    if (st === undefined) seen.set(abs, (st = statIdentity(abs, startedMs)));
+    return st.id === '-' ? 'missing' : st.id.split(':').slice(1, 3).join(':');
+  };
+  return (dep, isNode) => {
+    if (isNode) return dep.startsWith('/') ? followed(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
+  };
+}
+
+/**
+ * A job's dependencies from a graph, as the graph's deep hash (by default
+ * tracked files by digest, others by size and mtime, unresolved names), and,
+ * for explain, what differs by content from the tree a result recorded:
+ * `kept` looks up the graph nodes stored with results (merkle.ts). A kind
+ * that identifies its dependencies itself (python) passes its `identity`, and
+ * the `digest` it computed already with it.
  */
 export function jobDepsFrom(
   graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined = () => undefined,
+  known: { identity?: Identity; digest?: string } = {},
 ): JobDeps {
-  const identity = (dep: string, tracked: boolean): string =>
-    tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
-  // Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's.
-  const shared = (): { nodes: GraphNodes; differ: TreeDiffer } => {
-    let g = graphNodes.get(graph);
-    if (g === undefined) {
-      const nodes = new GraphNodes(graph, identity);
-      graphNodes.set(graph, (g = { nodes, differ: new TreeDiffer(kept, (h) => nodes.node(h)) }));
-    }
-    return g;
-  };
-  return {
-    digest: graph.deepHash(path, identity),
-    entries: [],
-    via: (dep) => graph.chain(path, dep),
-    changesFrom: (before) => {
-      const { nodes, differ } = shared();
-      const changes = differ.diff(before, nodes.hashAt(path));
-      return changes === null ? null : changes.filter((c) => c.path !== path); // the file itself: a content reason
-    },
-    nodesToKeep: (isKept) => shared().nodes.unkept(path, isKept),
-  };
+  let shared = graphNodes.get(graph);
+  if (shared === undefined) {
+    const identity: Identity = known.identity
+      ?? ((dep, tracked) => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep)));
+    graphNodes.set(graph, (shared = { identity, kept, nodes: null, differ: null }));
+  }
+  return new GraphJobDeps(graph, path, shared, known.digest ?? graph.deepHash(path, shared.identity));
 }
 
+/** Per graph (one per plan): how it identifies dependencies, and, once a job needs them, today's nodes and the differ. */
+interface SharedNodes {
+  identity: Identity;
+  kept: (hash: string) => MerkleNode | undefined;
+  nodes: GraphNodes | null;
+  differ: TreeDiffer | null;
+}
+
+const graphNodes = new WeakMap<DepGraph, SharedNodes>();
+const NO_ENTRIES: readonly (readonly [string, string])[] = [];
+
+/** One object per job, no closures: a no-op plans every job and asks none of them why. */
+class GraphJobDeps implements JobDeps {
+  readonly entries = NO_ENTRIES;
+
+  constructor(private readonly graph: DepGraph, private readonly path: RelPath, private readonly shared: SharedNodes, readonly digest: string) {}
+
+  via(dep: string): string[] {
+    return this.graph.chain(this.path, dep);
+  }
+
+  changesFrom(before: string): ReturnType<NonNullable<JobDeps['changesFrom']>> {
+    const { nodes, differ } = this.built();
+    const changes = differ.diff(before, nodes.hashAt(this.path));
+    return changes === null ? null : changes.filter((c) => c.path !== this.path); // the file itself: a content reason
+  }
+
+  nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {
+    return this.built().nodes.unkept(this.path, isKept);
+  }
+
+  /** Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's. */
+  private built(): { nodes: GraphNodes; differ: TreeDiffer } {
+    const sh = this.shared;
+    if (sh.nodes === null || sh.differ === null) {
+      const nodes = new GraphNodes(this.graph, sh.identity);
+      sh.nodes = nodes;
+      sh.differ = new TreeDiffer(sh.kept, (h) => nodes.node(h));
+    }
+    return { nodes: sh.nodes, differ: sh.differ };
+  }
+}
 /** Sorts [path, identity] pairs in place and hashes them: the same at record time and at plan time. */
 export function digestEntries(entries: [string, string][]): string {
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

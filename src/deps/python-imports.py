@@ -4,7 +4,11 @@
 #
 # Protocol: one JSON object on stdin, {"root": abs source tree, "files": [rel, ...]};
 # one JSON object on stdout, {"sysPath", "extensionSuffixes", "builtins",
-# "files": {rel: {"imports": [...], "error": null | "Type: message (line N)"}}}.
+# "stdlib", "siteDirs", "siteFiles",
+# "files": {rel: {"imports": [...], "error": null | "Type: message (line N)",
+#                 "digest": null | hex}}}. A rel may be absolute (a file
+# outside the tree that an import reaches); digest is that of deps' hash.ts
+# (sha256, 32 hex digits), null when the file could not be read.
 # Stdlib only, Python 3.8+ (3.8 is the oldest ast that gives string literals as
 # ast.Constant).
 import os  # site already imported it at start-up; this only binds the name
@@ -24,8 +28,11 @@ if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpat
 # needs; put the directory os came from first while importing them.
 sys.path.insert(0, os.path.dirname(os.__file__))
 import ast
+import hashlib
 import importlib.machinery
 import json
+import site
+import sysconfig
 import warnings
 del sys.path[0]
 
@@ -128,11 +135,44 @@ def scan_file(root, rel):
     try:
         with open(filename, 'rb') as f:
             source = f.read()
+    except Exception as err:  # one bad file must not stop the scan
+        return {'imports': [], 'error': describe(err), 'digest': None}
+    digest = hashlib.sha256(source).hexdigest()[:32]
+    try:
         # Bytes, so ast honours a PEP 263 coding line and a BOM as Python would.
         tree = ast.parse(source, filename)
-        return {'imports': imports_of(tree), 'error': None}
-    except Exception as err:  # one bad file must not stop the scan
-        return {'imports': [], 'error': describe(err)}
+        return {'imports': imports_of(tree), 'error': None, 'digest': digest}
+    except Exception as err:
+        return {'imports': [], 'error': describe(err), 'digest': digest}
+
+
+def site_dirs():
+    """Directories whose .pth files site reads at start-up (and so extend
+    sys.path: editable installs), and the installation's site-packages."""
+    dirs = list(site.getsitepackages()) if hasattr(site, 'getsitepackages') else []
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    for key in ('purelib', 'platlib'):
+        dirs.append(sysconfig.get_paths()[key])
+    out = []
+    for d in dirs:
+        d = os.path.abspath(d)
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def site_files(dirs):
+    """The site directories and their .pth files: a change to either may change sys.path."""
+    out = []
+    for d in dirs:
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            continue
+        out.append(d)
+        out.extend(os.path.join(d, n) for n in names if n.endswith('.pth'))
+    return out
 
 
 def main():
@@ -143,8 +183,14 @@ def main():
     files = {}
     for rel in request['files']:
         files[rel] = scan_file(root, rel)
+    paths = sysconfig.get_paths()
+    sites = site_dirs()
     answer = {
         'sysPath': [os.path.abspath(p) for p in _REPORTED_PATH],
+        # The interpreter's own library: covered by its identity, not walked.
+        'stdlib': sorted({os.path.abspath(paths['stdlib']), os.path.abspath(paths['platstdlib'])}),
+        'siteDirs': sites,
+        'siteFiles': site_files(sites),
         'extensionSuffixes': list(importlib.machinery.EXTENSION_SUFFIXES),
         'builtins': sorted(sys.builtin_module_names),
         'files': files,

@@ -26,6 +26,8 @@ export interface PythonFileImports {
   imports: PythonImport[];
   /** Why the file could not be read or parsed, e.g. "SyntaxError: invalid syntax (line 3)". */
   error: string | null;
+  /** The content digest of what was read (hash.ts's digestBytes); null when unreadable. */
+  digest?: string | null;
 }
 
 export interface PythonScan {
@@ -35,6 +37,12 @@ export interface PythonScan {
   extensionSuffixes: string[];
   /** sys.builtin_module_names, for PythonResolver. */
   builtins: string[];
+  /** The interpreter's standard library directories (sysconfig stdlib, platstdlib). */
+  stdlib: string[];
+  /** site-packages directories (their .pth files extend sys.path). */
+  siteDirs: string[];
+  /** The existing site directories and their .pth files: what sys.path was built from. */
+  siteFiles: string[];
   files: Map<RelPath, PythonFileImports>;
 }
 
@@ -130,9 +138,9 @@ function parseAnswer(stdout: string, files: readonly RelPath[], python: string):
     throw bad('not JSON', err);
   }
   if (!isRecord(answer) || !isRecord(answer.files)) throw bad('no "files" object');
-  const { sysPath, extensionSuffixes, builtins } = answer;
-  if (!isStrings(sysPath) || !isStrings(extensionSuffixes) || !isStrings(builtins)) {
-    throw bad('"sysPath", "extensionSuffixes" and "builtins" must be lists of strings');
+  const { sysPath, extensionSuffixes, builtins, stdlib, siteDirs, siteFiles } = answer;
+  if (!isStrings(sysPath) || !isStrings(extensionSuffixes) || !isStrings(builtins) || !isStrings(stdlib) || !isStrings(siteDirs) || !isStrings(siteFiles)) {
+    throw bad('"sysPath", "extensionSuffixes", "builtins", "stdlib", "siteDirs" and "siteFiles" must be lists of strings');
   }
   const scanned = new Map<RelPath, PythonFileImports>();
   for (const rel of files) {
@@ -140,9 +148,10 @@ function parseAnswer(stdout: string, files: readonly RelPath[], python: string):
     if (!isRecord(entry) || !Array.isArray(entry.imports) || !(entry.error === null || typeof entry.error === 'string')) {
       throw bad(`no well-formed entry for ${rel}`);
     }
-    scanned.set(rel, { imports: entry.imports as PythonImport[], error: entry.error });
+    const digest = typeof entry.digest === 'string' ? entry.digest : null;
+    scanned.set(rel, { imports: entry.imports as PythonImport[], error: entry.error, digest });
   }
-  return { sysPath, extensionSuffixes, builtins, files: scanned };
+  return { sysPath, extensionSuffixes, builtins, stdlib, siteDirs, siteFiles, files: scanned };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -170,6 +179,8 @@ export interface PythonResolver {
   builtins: ReadonlySet<string>;
   isTracked(rel: RelPath): boolean;
   exists(abs: string): 'file' | 'dir' | null;
+  /** Whether a search path entry is a directory; defaults to exists(). (A stat of the entry, not a listing of its parent.) */
+  isSearchDir?(abs: string): boolean;
 }
 
 /** What one name found in a list of directories (the search path or a package's __path__). */
@@ -205,7 +216,7 @@ export function resolvePythonImport(imp: PythonImport, from: RelPath, r: PythonR
     } else {
       // Only directories: a zip on sys.path (python311.zip) needs zipimport,
       // which we do not follow, and stat() below a file fails with ENOTDIR.
-      const dirs = r.searchPath.filter((d) => r.exists(d) === 'dir');
+      const dirs = r.searchPath.filter((d) => (r.isSearchDir !== undefined ? r.isSearchDir(d) : r.exists(d) === 'dir'));
       subDirs = resolveDotted(parts, dirs, r, suffixes, addFile);
     }
   } else {
@@ -302,9 +313,15 @@ function packageDirs(found: Found): string[] {
 /**
  * The directory a relative import of `level` dots starts from: level 1 is the
  * importing file's directory, each further dot one directory up. Null above
- * the source tree root, where we cannot know the package.
+ * the source tree root (or, for a file outside it, given by its absolute
+ * path, above /), where we cannot know the package.
  */
 function packageDirOf(from: RelPath, level: number, sourceTree: string): string | null {
+  if (from.startsWith('/')) {
+    const up = from.split('/').slice(1, -1);
+    if (level - 1 > up.length) return null;
+    return '/' + up.slice(0, up.length - (level - 1)).join('/');
+  }
   const dirs = from.split('/').slice(0, -1);
   if (level - 1 > dirs.length) return null;
   return path.join(sourceTree, ...dirs.slice(0, dirs.length - (level - 1)));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, jobKeys, runJson, runRunner, show, type RunJson } from '../helpers/cli.js';
-import { keysFor } from '../helpers/python-demo.js';
+import { TEST_FILES, keysFor } from '../helpers/python-demo.js';
 import { addProbe, probeOnly, readProbeLog, resetProbeLog, setProbeControl } from '../helpers/probe.js';
 import { passingRun } from '../helpers/runs.js';
 import {
@@ -72,7 +72,8 @@ describe('failures', () => {
 
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
-    expect(jobKeys(json.jobs)).toEqual(keysFor('calc/ops.py', ['syntax', 'style', 'probe']));
+    // The tests import calc/ops.py ("deps": "python"), so they run too.
+    expect(jobKeys(json.jobs)).toEqual([...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort());
     for (const job of json.jobs) expect(job.status).toBe('passed');
     expect(json.counts).toMatchObject({ failed: 0, cachedFailures: 0 });
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, jobKeys, runJson, show } from '../helpers/cli.js';
-import { PY_FILES, STYLE_FILES, keysFor } from '../helpers/python-demo.js';
+import { PY_FILES, STYLE_FILES, TEST_FILES, keysFor } from '../helpers/python-demo.js';
 import { readStoredFiles } from '../helpers/manifest-db.js';
 import { addProbe, readProbeLog } from '../helpers/probe.js';
 import { passingRun } from '../helpers/runs.js';
@@ -37,12 +37,13 @@ describe('what makes a job stale', () => {
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     expect(json.scan).toMatchObject({ tracked: 6, new: 0, changed: 1, removed: 0 });
-    expect(jobKeys(json.jobs)).toEqual(keysFor('calc/ops.py', ['syntax', 'style', 'probe']));
+    // The tests import calc/ops.py ("deps": "python"): they run for that dependency.
+    expect(jobKeys(json.jobs)).toEqual([...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort());
     for (const job of json.jobs) {
       expect(job.status).toBe('passed');
-      expect(job.reasons).toEqual(['content']);
+      expect(job.reasons).toEqual([job.tool === 'test' ? 'dependency' : 'content']);
     }
-    expect(json.counts).toMatchObject({ ran: 3, passed: 3, fresh: 16 });
+    expect(json.counts).toMatchObject({ ran: 5, passed: 5, fresh: 14 });
     expect(readProbeLog(sb).started).toEqual(['calc/ops.py']);
   });
 

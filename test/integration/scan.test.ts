@@ -50,8 +50,11 @@ test('scan reports new, changed and removed files and the stale jobs they cause'
   expect(res.code, show(res)).toBe(0);
   expect(json.scan).toMatchObject({ tracked: 6, new: 1, changed: 1, removed: 1 });
   expect(json.stale).toMatchObject({ syntax: 2, style: 2, probe: 2 });
-  expect(json.stale.test ?? 0).toBe(0);
-  const expected = [...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...keysFor('calc/extra.py', ['syntax', 'style', 'probe'])].sort();
+  // test_ops.py imports calc/ops.py ("deps": "python"); test_stats.py is gone.
+  expect(json.stale.test).toBe(1);
+  const expected = [
+    ...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...keysFor('calc/extra.py', ['syntax', 'style', 'probe']), 'test tests/test_ops.py',
+  ].sort();
   expect(jobKeys(json.staleJobs)).toEqual(expected);
   const byKey = new Map(json.staleJobs.map((j) => [`${j.tool} ${j.file}`, j.reasons]));
   expect(byKey.get('syntax calc/ops.py')).toEqual(['content']);

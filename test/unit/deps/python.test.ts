@@ -8,6 +8,7 @@ import {
   resolvePythonImport, scanPythonImports,
 } from '../../../src/deps/python.js';
 import type { RelPath } from '../../../src/types.js';
+import { digestBytes } from '../../../src/hash.js';
 
 const rel = (p: string): RelPath => p as RelPath;
 const file = (p: string): PythonDep => ({ kind: 'file', path: rel(p) });
@@ -252,7 +253,7 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
   it('lists every import form, in source order, dynamic ones marked', async () => {
     write('pkg/sub/forms.py', forms);
     const result = await scan(['pkg/sub/forms.py']);
-    expect(result.files.get(rel('pkg/sub/forms.py'))).toEqual({ imports: expectedImports, error: null });
+    expect(result.files.get(rel('pkg/sub/forms.py'))).toEqual({ imports: expectedImports, error: null, digest: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('reports a syntax error or an unreadable file and still scans the others', async () => {
@@ -261,8 +262,8 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
     write('latin.py', Buffer.from('# -*- coding: latin-1 -*-\nimport cafe\ns = "\xe9"\n', 'latin1'));
     write('pkg/sub/deep.py', 'from .. import up\n');
     const result = await scan(['bad.py', 'ok.py', 'missing.py', 'latin.py', 'pkg/sub/deep.py']);
-    expect(result.files.get(rel('bad.py'))).toEqual({ imports: [], error: expect.stringMatching(/^SyntaxError: .* \(line 3\)$/) });
-    expect(result.files.get(rel('missing.py'))).toEqual({ imports: [], error: 'FileNotFoundError: No such file or directory' });
+    expect(result.files.get(rel('bad.py'))).toEqual({ imports: [], error: expect.stringMatching(/^SyntaxError: .* \(line 3\)$/), digest: digestBytes(fs.readFileSync(path.join(root, 'bad.py'))) });
+    expect(result.files.get(rel('missing.py'))).toEqual({ imports: [], error: 'FileNotFoundError: No such file or directory', digest: null });
     expect(result.files.get(rel('ok.py'))?.imports.map((i) => i.module)).toEqual(['one']);
     expect(result.files.get(rel('latin.py'))).toMatchObject({ imports: [{ module: 'cafe' }], error: null });
     expect(result.files.get(rel('pkg/sub/deep.py'))?.imports).toEqual([{ module: '', names: ['up'], level: 2, line: 1, dynamic: false }]);

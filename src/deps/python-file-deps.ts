@@ -1,0 +1,72 @@
+// One file's direct python dependencies: its imports resolved every way the
+// file may be run, and, for a job's file, the conftest.py files pytest loads
+// before it. Pure over the resolver's view of the file system.
+import path from 'node:path';
+import type { RelPath } from '../types.js';
+import type { DirectDeps } from './graph.js';
+import { fileDep } from './import-dep.js';
+import type { Exists } from './infer.js';
+import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport } from './python.js';
+
+/** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
+function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
+  const base = `${dir}/${top}`;
+  return exists(base) !== null || exists(`${base}.py`) !== null || exists(`${base}.pyc`) !== null
+    || suffixes.some((s) => exists(base + s) !== null);
+}
+
+/**
+ * Resolves one file's imports to its direct dependencies. For a tracked file
+ * (a job's file), every conftest.py from its directory up to the source tree
+ * root counts too: pytest loads them, with what they import, before the test.
+ */
+export function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: readonly string[]) {
+  const { sourceTree, exists } = base;
+  const fromTree = { ...base, searchPath: [sourceTree, ...sysPath] };
+  const fromSysPath = { ...base, searchPath: [...sysPath] };
+  // An absolute import resolves alike from every file: remember each answer.
+  const memo = new Map<string, PythonDep[]>();
+  const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
+    if (key === null) return resolvePythonImport(imp, from, r);
+    let deps = memo.get(key);
+    if (deps === undefined) memo.set(key, (deps = resolvePythonImport(imp, from, r)));
+    return deps;
+  };
+  return (p: RelPath, found: PythonFileImports, isTracked: boolean): DirectDeps => {
+    const fileDir = p.startsWith('/') ? path.dirname(p) : path.join(sourceTree, path.dirname(p));
+    const filesOut = new Set<RelPath>();
+    const external = new Set<string>();
+    const unresolved = new Set<string>();
+    const add = (dep: PythonDep): void => {
+      if (dep.kind === 'file') {
+        if (dep.path !== p) filesOut.add(dep.path);
+      } else if (dep.kind === 'external') {
+        if (dep.path !== p) external.add(dep.path);
+      } else unresolved.add(dep.name);
+    };
+    for (const imp of found.imports) {
+      const absolute = imp.level === 0;
+      const name = `${imp.module}\0${imp.names.join(',')}`;
+      // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:
+      // resolve both ways and keep the union, so no way of running it misses a dependency.
+      // The second way differs from the sys.path alone only when the file's directory holds the top name.
+      const top = imp.module.split('.')[0]!;
+      const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
+      const ways: [PythonResolver, string | null][] = [
+        [fromTree, absolute ? `t\0${name}` : null],
+        nearby ? [{ ...base, searchPath: [fileDir, ...sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
+      ];
+      for (const [r, key] of ways) for (const dep of resolve(imp, p, r, key)) add(dep);
+    }
+    if (isTracked) {
+      for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+        const conftest = dir === '.' ? 'conftest.py' : `${dir}/conftest.py`;
+        const abs = path.join(sourceTree, conftest);
+        if (exists(abs) === 'file') add(fileDep(abs, base));
+        if (dir === '.') break;
+      }
+    }
+    return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };
+  };
+}
+

@@ -1,0 +1,130 @@
+// The python graph as the last run resolved it, with each job's dependency
+// digest, kept so that a run in which nothing the graph was built from
+// changed (a no-op) neither resolves an import nor hashes the graph again.
+// It is trusted only while every input it records is provably unchanged:
+// the interpreter and environment, every tracked file and its digest, and the
+// stat of every directory resolution listed, every followed file, every leaf
+// and every site file sys.path came from. Anything else recomputes.
+import type { FileEntry } from '../manifest/index.js';
+import { hashString } from '../hash.js';
+import type { RelPath } from '../types.js';
+import type { DirectDeps } from './graph.js';
+import { statIdentity } from './python-follow.js';
+
+/** Each tracked .py file's dependency digest (a Map, or the kept object looked up in place). */
+export interface Digests {
+  get(p: RelPath): string | undefined;
+}
+
+export interface ResolvedGraph {
+  /** The import cache key: interpreter and environment. */
+  key: string;
+  /** treeKeyOf the tracked files it was built from. */
+  tree: string;
+  direct: ReadonlyMap<RelPath, DirectDeps>;
+  /** Each tracked .py file's dependency digest. */
+  digests: Digests;
+  /** [absolute path, statIdentity id] of everything resolution read outside the tracked files. */
+  checks: readonly (readonly [string, string])[];
+}
+
+/** Every tracked path and its digest: a new, removed or changed file changes it. */
+export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
+  const parts: string[] = [];
+  for (const [p, e] of files) parts.push(p, e.digest);
+  return hashString(parts.join('\0'));
+}
+
+/**
+ * Stored as a 4-byte big-endian length, the JSON of Encoded, then the JSON of
+ * EncodedGraph, which is parsed only when something asks the graph (explain,
+ * a stale job's reasons): a no-op never does.
+ */
+interface Encoded {
+  v: 3;
+  key: string;
+  tree: string;
+  checks: [string, string][];
+  /** Tracked .py file -> dependency digest. */
+  digests: Record<string, string>;
+}
+
+interface EncodedGraph {
+  /** Every path named below, once. */
+  names: string[];
+  /** [node, file nodes, external leaves, unresolved names], by index into names. */
+  direct: [number, number[], number[], string[]][];
+}
+
+export function encodeResolved(g: ResolvedGraph): Buffer {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const at = (name: string): number => {
+    let i = index.get(name);
+    if (i === undefined) {
+      index.set(name, (i = names.length));
+      names.push(name);
+    }
+    return i;
+  };
+  const direct: EncodedGraph['direct'] = [];
+  for (const [p, d] of g.direct) direct.push([at(p), d.files.map(at), d.external.map(at), [...d.unresolved]]);
+  const digests: Record<string, string> = {};
+  for (const p of g.direct.keys()) {
+    const d = g.digests.get(p);
+    if (d !== undefined) digests[p] = d;
+  }
+  const head = Buffer.from(JSON.stringify({ v: 3, key: g.key, tree: g.tree, checks: g.checks.map(([p, id]) => [p, id]), digests } satisfies Encoded), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head, Buffer.from(JSON.stringify({ names, direct } satisfies EncodedGraph), 'utf8')]);
+}
+
+/**
+ * The kept graph when it still holds for this interpreter, environment and
+ * tree, and every path it read outside them has the same stat identity;
+ * null otherwise (recompute).
+ */
+export function validResolved(buf: Buffer | undefined, key: string, files: ReadonlyMap<RelPath, FileEntry>, nowMs: number): ResolvedGraph | null {
+  if (buf === undefined || buf.length < 4) return null;
+  const headEnd = 4 + buf.readUInt32BE(0);
+  let e: Encoded;
+  try {
+    e = JSON.parse(buf.subarray(4, headEnd).toString('utf8')) as Encoded;
+  } catch {
+    return null; // unreadable: recompute, and the next save replaces it
+  }
+  if (e.v !== 3 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
+  for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
+  const table = e.digests;
+  const digests: Digests = { get: (p) => (Object.hasOwn(table, p) ? table[p] : undefined) };
+  return { key, tree: e.tree, direct: new LazyDirect(buf.subarray(headEnd)), digests, checks: e.checks };
+}
+
+/** The direct dependencies, decoded on first use: a no-op run never asks. */
+class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
+  private map: Map<RelPath, DirectDeps> | null = null;
+
+  constructor(private readonly json: Buffer) {}
+
+  private get decoded(): Map<RelPath, DirectDeps> {
+    if (this.map === null) {
+      const g = JSON.parse(this.json.toString('utf8')) as EncodedGraph;
+      const name = (i: number): string => g.names[i]!;
+      this.map = new Map();
+      for (const [node, fs, ext, unresolved] of g.direct) {
+        this.map.set(name(node) as RelPath, { files: fs.map(name) as RelPath[], external: ext.map(name), unresolved });
+      }
+    }
+    return this.map;
+  }
+
+  get size(): number { return this.decoded.size; }
+  get(k: RelPath): DirectDeps | undefined { return this.decoded.get(k); }
+  has(k: RelPath): boolean { return this.decoded.has(k); }
+  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.decoded.forEach((v, k) => fn(v, k, this)); }
+  entries(): MapIterator<[RelPath, DirectDeps]> { return this.decoded.entries(); }
+  keys(): MapIterator<RelPath> { return this.decoded.keys(); }
+  values(): MapIterator<DirectDeps> { return this.decoded.values(); }
+  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.decoded[Symbol.iterator](); }
+}
