@@ -94,10 +94,10 @@ async function benchOne(lang, files, ctx, io) {
   };
 }
 
-/** Every language at every size. */
+/** Every language asked for (--kinds), at every size. */
 export async function benchNoopDeps(ctx, io) {
   const out = [];
-  for (const lang of NOOP_DEPS.langs) {
+  for (const lang of NOOP_DEPS.langs.filter((l) => ctx.kinds.includes(l.kind))) {
     for (const files of NOOP_DEPS.sizes) out.push(await benchOne(lang, files, ctx, io));
   }
   return {

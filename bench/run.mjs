@@ -35,6 +35,8 @@
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
 //   --runs N          samples per median, tree and noop-deps sections
 //                     (default 5; the jobserver section always takes 3)
+//   --kinds K[,K...]  deps kinds the noop-deps section times: python,
+//                     javascript (default both)
 //   --runner PATH     runner executable (default <repo>/bin/runner; node
 //                     scripts are run with this node)
 //   --tmp DIR         make the scratch directory under DIR (default os.tmpdir())
@@ -90,7 +92,7 @@ class Interrupted extends Error {
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const o = { sizes: [10_000, 100_000], runs: 5, runner: null, tmp: null, keep: false,
+  const o = { sizes: [10_000, 100_000], kinds: ['python', 'javascript'], runs: 5, runner: null, tmp: null, keep: false,
     json: false, rss: 'auto', strict: false, help: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -109,6 +111,9 @@ function parseArgs(argv) {
     switch (a) {
       case '--sizes': o.sizes = [...new Set(value().split(/[\s,]+/).filter(Boolean).map((v) => count(v, '--sizes')))]; break;
       case '--runs': o.runs = count(value(), '--runs'); break;
+      case '--kinds': o.kinds = [...new Set(value().split(/[\s,]+/).filter(Boolean))];
+        for (const k of o.kinds) if (!['python', 'javascript'].includes(k)) throw new UsageError(`--kinds: "${k}" is not python or javascript`);
+        break;
       case '--runner': o.runner = path.resolve(value()); break;
       case '--tmp': o.tmp = path.resolve(value()); break;
       case '--keep': o.keep = true; break;
@@ -515,7 +520,7 @@ async function main() {
     const wrapperOverheadMs = measure.overheadMs();
     const ctx = {
       work, runs: opts.runs, measure, rss, wrapperOverheadMs, runner, runnerPath, buildStamp: buildStamp(runnerPath),
-      runnerEnv, jobs: cpuCount(), notes: new Set(), make, genTree: GEN_TREE,
+      runnerEnv, jobs: cpuCount(), notes: new Set(), make, genTree: GEN_TREE, kinds: opts.kinds,
       // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
       gitEnv: { ...withoutEnv(process.env, (k) => k.startsWith('GIT_')), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
     };
