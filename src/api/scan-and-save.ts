@@ -19,8 +19,12 @@ export interface ScanSummary {
   issues: ScanIssue[];
 }
 
-/** Per deps kind that reads imports: how many files the graph covers, and how many were read this time. */
-export type DepsScanSummary = Record<string, { files: number; scanned: number }>;
+/**
+ * Per deps kind that reads imports: how many files the graph covers, how many
+ * were read this time, and (javascript) how many had their imports resolved
+ * again rather than taken from the kept graph.
+ */
+export type DepsScanSummary = Record<string, { files: number; scanned: number; resolved?: number }>;
 
 export interface Scanned {
   summary: ScanSummary;
