@@ -7,8 +7,11 @@
 // cold run and an untimed no-op on each, no-op runs of the two copies
 // alternate round by round (which one goes first alternates too), so drift
 // and cache warmth hit both alike; the ratio of the medians is held against
-// the target. Every timed run must really be a no-op (0 jobs ran), or the
-// bench fails. Only the runner's spawnSync sits inside a timed region.
+// the target. Each run's CPU time (user + system, from the same rusage as
+// the peak RSS) is reported beside it: on a busy machine the wall clock
+// varies by a factor of two from run to run, CPU time far less. Every timed
+// run must really be a no-op (0 jobs ran), or the bench fails. Only the
+// runner's spawnSync sits inside a timed region.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,7 +53,7 @@ async function benchOne(lang, files, ctx, io) {
   const argvOf = (tree) => [...ctx.runner, 'run', '-q', '--json', '-j', String(ctx.jobs), '-C', tree];
   const runOnce = async (variant, phase) => {
     const argv = argvOf(trees[variant]);
-    const r = measure.run(argv, { cwd: ctx.work, env: ctx.runnerEnv });
+    const r = measure.run(argv, { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' });
     await io.checkpoint(r);
     if (r.status !== 0) {
       throw new io.RunnerFailed(`${label}: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
@@ -66,7 +69,7 @@ async function benchOne(lang, files, ctx, io) {
       throw new io.RunnerFailed(`${label}: a timed no-op of the ${variant} tree ran ${report.counts?.ran} jobs, so it is no no-op`);
     }
     if (r.stderr.trim()) notes.add(`${label}: runner wrote to stderr (${phase}, ${variant}): ${r.stderr.trim().slice(0, 300)}`);
-    return { ms: r.ms, deps: report.deps?.[lang.kind] ?? null };
+    return { ms: Math.max(0, r.ms - ctx.wrapperOverheadMs), cpuMs: r.cpuMs, deps: report.deps?.[lang.kind] ?? null };
   };
 
   io.progress(`${label}: cold runs (${int(gen.files)} jobs each)`);
@@ -82,14 +85,17 @@ async function benchOne(lang, files, ctx, io) {
     const order = i % 2 === 0 ? ['none', 'deps'] : ['deps', 'none'];
     for (const variant of order) samples[variant].push(await runOnce(variant, 'timed'));
   }
-  const summarize = (xs) => ({ ms: median(xs.map((x) => x.ms)), runsMs: xs.map((x) => x.ms) });
+  const summarize = (xs) => ({
+    ms: median(xs.map((x) => x.ms)), runsMs: xs.map((x) => x.ms),
+    cpuMs: xs.some((x) => x.cpuMs == null) ? null : median(xs.map((x) => x.cpuMs)), runsCpuMs: xs.map((x) => x.cpuMs),
+  });
   const none = summarize(samples.none);
   const deps = { ...summarize(samples.deps), reported: samples.deps.map((x) => x.deps) };
   const ratio = deps.ms / none.ms;
   return {
     kind: lang.kind, files: gen.files, runs: ctx.runs,
     cold: { noneMs: cold.none.ms, depsMs: cold.deps.ms },
-    none, deps, ratio,
+    none, deps, ratio, cpuRatio: deps.cpuMs == null || none.cpuMs == null ? null : deps.cpuMs / none.cpuMs,
     target: { maxRatio: NOOP_DEPS.maxRatio, pass: ratio <= NOOP_DEPS.maxRatio },
   };
 }

@@ -69,13 +69,16 @@ function renderNoopDeps(n) {
   const out = [`noop-deps: a no-op with deps against the same no-op without, median of ${n.results[0]?.runs ?? 0} each, alternating`];
   out.push(`  ${n.runCommand.join(' ')}`);
   out.push('');
-  out.push(table(['deps', 'files', 'no deps s', 'with deps s', 'ratio', 'no deps runs s', 'with deps runs s'], n.results.map((r) => [
-    r.kind, int(r.files), sec(r.none.ms), sec(r.deps.ms), ratio(r.ratio), r.none.runsMs.map(sec).join(' '), r.deps.runsMs.map(sec).join(' '),
+  out.push(table(['deps', 'files', 'no deps s', 'with deps s', 'ratio', 'no deps CPU s', 'with deps CPU s', 'CPU ratio',
+    'no deps runs s', 'with deps runs s'], n.results.map((r) => [
+    r.kind, int(r.files), sec(r.none.ms), sec(r.deps.ms), ratio(r.ratio), sec(r.none.cpuMs), sec(r.deps.cpuMs), ratio(r.cpuRatio),
+    r.none.runsMs.map(sec).join(' '), r.deps.runsMs.map(sec).join(' '),
   ])));
+  out.push('(wall clock; CPU: user + system of the runner process and its threads, for a busy machine)');
   out.push('');
   for (const r of n.results) {
     out.push(`no-op with "deps": "${r.kind}" on ${int(r.files)} files within ${n.maxRatio}x the no-op without deps: `
-      + `${r.target.pass ? 'PASS' : 'FAIL'} (${ratio(r.ratio)})`);
+      + `${r.target.pass ? 'PASS' : 'FAIL'} (${ratio(r.ratio)}; CPU ${ratio(r.cpuRatio)})`);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { hashString } from '../hash.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
@@ -175,7 +176,7 @@ export class GraphCache {
     };
     const rows: DirectRow[] = [...built.direct].map(([p, r]) => [p, r.digest, r.deps]);
     const headerBuf = Buffer.from(JSON.stringify(header), 'utf8');
-    const directBuf = Buffer.from(JSON.stringify(rows), 'utf8');
+    const directBuf = deflateJson(JSON.stringify(rows));
     return {
       header: this.stored.header?.equals(headerBuf) === true ? null : headerBuf,
       direct: this.stored.direct()?.equals(directBuf) === true ? null : directBuf,
@@ -186,7 +187,8 @@ export class GraphCache {
     if (this.directRows === null) {
       let rows: DirectRow[] = [];
       try {
-        rows = JSON.parse(this.stored.direct()?.toString('utf8') ?? '[]') as DirectRow[];
+        const buf = this.stored.direct();
+        rows = buf === undefined ? [] : JSON.parse(inflateJson(buf)) as DirectRow[];
       } catch {
         rows = []; // unreadable: nothing to reuse
       }
@@ -211,6 +213,20 @@ class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
   keys(): MapIterator<RelPath> { return this.m.keys(); }
   values(): MapIterator<DirectDeps> { return this.m.values(); }
   [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
+}
+
+/**
+ * Large snapshots a no-op does not decode are stored deflated: the store reads
+ * every snapshot whole, so their size is paid on every run. Fastest level:
+ * JSON of paths shrinks about 5x even so.
+ */
+export function deflateJson(json: string): Buffer {
+  return zlib.deflateSync(Buffer.from(json, 'utf8'), { level: 1 });
+}
+
+/** Reads what deflateJson wrote, or plain JSON as older versions stored it. */
+export function inflateJson(buf: Buffer): string {
+  return (buf[0] === 0x5b || buf[0] === 0x7b ? buf : zlib.inflateSync(buf)).toString('utf8');
 }
 
 let code: string | null = null;

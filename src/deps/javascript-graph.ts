@@ -6,18 +6,18 @@
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
-import { GraphCache, type GraphSnapshots } from './graph-cache.js';
+import { GraphCache, type GraphSnapshots, deflateJson, inflateJson } from './graph-cache.js';
 import { JS_EXTENSIONS, type JsFileImports, type JsResolver, parseJsonc, resolveJsImport, scanJavaScriptImports } from './javascript.js';
 
 /** Per file: the digest its imports were read from, and the imports. */
 export type JsImportCache = Map<RelPath, { digest: string; found: JsFileImports }>;
 
 export function decodeJsCache(buf: Buffer | undefined): JsImportCache {
-  return buf === undefined ? new Map() : new Map(JSON.parse(buf.toString('utf8')) as [RelPath, { digest: string; found: JsFileImports }][]);
+  return buf === undefined ? new Map() : new Map(JSON.parse(inflateJson(buf)) as [RelPath, { digest: string; found: JsFileImports }][]);
 }
 
 export function encodeJsCache(cache: JsImportCache): Buffer {
-  return Buffer.from(JSON.stringify([...cache]), 'utf8');
+  return deflateJson(JSON.stringify([...cache]));
 }
 
 const isJs = (p: string): boolean => JS_EXTENSIONS.some((e) => p.endsWith(e));
