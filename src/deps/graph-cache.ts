@@ -37,7 +37,7 @@ export interface GraphCacheInput {
 interface Header {
   format: number;
   key: string;
-  /** Hash of the tracked paths, in the manifest's order. */
+  /** Hash of the tracked paths, in the manifest's order (which fixes the order of `digests`). */
   paths: string;
   /** Hash of the tracked paths with their digests. */
   contents: string;
@@ -89,7 +89,7 @@ export class GraphCache {
     let paths = '';
     let digests = '';
     for (const [p, e] of input.files) {
-      paths += p + '\n';
+      paths += p + '\0'; // no path holds a NUL; a newline it may
       digests += e.digest + '\n';
     }
     this.paths = hashString(paths);
