@@ -1,10 +1,11 @@
-// Timing and peak-RSS measurement of one command. Plain Node, no deps.
+// Timing, peak-RSS and CPU-time measurement of one command. Plain Node, no deps.
 //
 // A command is timed with process.hrtime.bigint() around a single spawnSync.
 // Peak RSS comes from the kernel's rusage of the waited-for child (wait4), read
 // through GNU time (`/usr/bin/time -f %M -o FILE`) when it exists, else through
 // a few lines of python3 doing the same fork/exec/wait4. Node itself cannot see
-// a child's rusage. Either wrapper costs a little time of its own; `overheadMs`
+// a child's rusage. The same rusage gives the child's CPU time (user + system),
+// which a busy machine inflates far less than the wall clock. Either wrapper costs a little time of its own; `overheadMs`
 // measures it so callers can subtract it.
 
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,8 @@ import path from 'node:path';
 const GNU_TIME = '/usr/bin/time';
 
 // fork + exec + wait4, like GNU time: prints the child's ru_maxrss (KiB on
-// Linux) into argv[1], exits with the child's status (128+N when killed by N).
+// Linux), user and system seconds into argv[1], exits with the child's status
+// (128+N when killed by N).
 const PY_WRAPPER = `
 import os, signal, sys
 pid = os.fork()
@@ -29,7 +31,7 @@ for s in (signal.SIGINT, signal.SIGQUIT):
     signal.signal(s, signal.SIG_IGN)
 _, status, ru = os.wait4(pid, 0)
 with open(sys.argv[1], "w") as f:
-    f.write("%d\\n" % ru.ru_maxrss)
+    f.write("%d %.4f %.4f\\n" % (ru.ru_maxrss, ru.ru_utime, ru.ru_stime))
 sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 `;
 
@@ -55,13 +57,13 @@ export function chooseRssMethod(wanted = 'auto') {
   const python = () => whichOnPath('python3');
   if (wanted === 'none') return { method: 'none' };
   if (wanted === 'time' || wanted === 'auto') {
-    if (gnuTimeWorks()) return { method: 'time', describe: `${GNU_TIME} -f %M` };
+    if (gnuTimeWorks()) return { method: 'time', describe: `${GNU_TIME} -f '%M %U %S'` };
     if (wanted === 'time') throw new Error(`--rss time: ${GNU_TIME} is missing or is not GNU time`);
   }
   const py = python();
   // Resolve shims (pyenv, asdf) to the interpreter itself: a shim costs ~100 ms per run.
   const exe = py && spawnSync(py, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim();
-  if (exe) return { method: 'python', python: exe, describe: `python3 wait4 ru_maxrss (${exe})` };
+  if (exe) return { method: 'python', python: exe, describe: `python3 wait4 ru_maxrss, ru_utime + ru_stime (${exe})` };
   if (wanted === 'python') throw new Error('--rss python: python3 is not on PATH');
   return { method: 'none' };
 }
@@ -71,25 +73,26 @@ export function createMeasurer({ rss, scratchDir }) {
 
   function wrap(argv) {
     switch (rss.method) {
-      case 'time': return [GNU_TIME, '-f', '%M', '-o', rssFile, '--', ...argv];
+      case 'time': return [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, '--', ...argv];
       case 'python': return [rss.python, '-c', PY_WRAPPER, rssFile, ...argv];
       case 'none': return argv;
       default: throw new Error(`unknown RSS method ${rss.method}`);
     }
   }
 
-  function readRssKiB() {
-    if (rss.method === 'none') return null;
+  /** Peak RSS (KiB) and CPU time (ms, user + system) of the last wrapped run; nulls when unknown. */
+  function readUsage() {
+    if (rss.method === 'none') return { peakRssKiB: null, cpuMs: null };
     let text;
-    try { text = fs.readFileSync(rssFile, 'utf8'); } catch { return null; }
+    try { text = fs.readFileSync(rssFile, 'utf8'); } catch { return { peakRssKiB: null, cpuMs: null }; }
     // GNU time may put "Command exited with non-zero status N" first.
-    const last = text.trim().split('\n').pop();
-    return /^\d+$/.test(last) ? Number(last) : null;
+    const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(text.trim().split('\n').pop());
+    return m ? { peakRssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : { peakRssKiB: null, cpuMs: null };
   }
 
   /**
-   * Run argv once; time it. With { rss: true }, run it under the RSS wrapper
-   * and report peakRssKiB. stdout: 'pipe' | 'ignore'.
+   * Run argv once; time it. With { withRss: true }, run it under the RSS
+   * wrapper and report peakRssKiB and cpuMs. stdout: 'pipe' | 'ignore'.
    */
   function run(argv, { cwd, env, stdout = 'pipe', withRss = false } = {}) {
     const full = withRss ? wrap(argv) : argv;
@@ -106,7 +109,7 @@ export function createMeasurer({ rss, scratchDir }) {
       signal: r.signal,
       stdout: r.stdout ?? '',
       stderr: r.stderr ?? '',
-      peakRssKiB: withRss ? readRssKiB() : null,
+      ...(withRss ? readUsage() : { peakRssKiB: null, cpuMs: null }),
     };
   }
 

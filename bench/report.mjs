@@ -24,7 +24,7 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver, deps } = result;
+  const { meta, sizes, target, jobserver, deps, noopDeps } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
@@ -32,6 +32,7 @@ export function renderText(result) {
     out.push('');
     if (jobserver) out.push(...renderJobserver(jobserver));
     if (deps) out.push(...(jobserver ? [''] : []), ...renderDeps(deps));
+    if (noopDeps) out.push(...(jobserver || deps ? [''] : []), ...renderNoopDeps(noopDeps));
     return out.join('\n') + '\n';
   }
   out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
@@ -60,7 +61,26 @@ export function renderText(result) {
   }
   if (jobserver) out.push('', ...renderJobserver(jobserver));
   if (deps) out.push('', ...renderDeps(deps));
+  if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));
   return out.join('\n') + '\n';
+}
+
+function renderNoopDeps(n) {
+  const out = [`noop-deps: a no-op with deps against the same no-op without, median of ${n.results[0]?.runs ?? 0} each, alternating`];
+  out.push(`  ${n.runCommand.join(' ')}`);
+  out.push('');
+  out.push(table(['deps', 'files', 'no deps s', 'with deps s', 'ratio', 'no deps CPU s', 'with deps CPU s', 'CPU ratio',
+    'no deps runs s', 'with deps runs s'], n.results.map((r) => [
+    r.kind, int(r.files), sec(r.none.ms), sec(r.deps.ms), ratio(r.ratio), sec(r.none.cpuMs), sec(r.deps.cpuMs), ratio(r.cpuRatio),
+    r.none.runsMs.map(sec).join(' '), r.deps.runsMs.map(sec).join(' '),
+  ])));
+  out.push('(wall clock; CPU: user + system of the runner process and its threads, for a busy machine)');
+  out.push('');
+  for (const r of n.results) {
+    out.push(`no-op with "deps": "${r.kind}" on ${int(r.files)} files within ${n.maxRatio}x the no-op without deps: `
+      + `${r.target.pass ? 'PASS' : 'FAIL'} (${ratio(r.ratio)}; CPU ${ratio(r.cpuRatio)})`);
+  }
+  return out;
 }
 
 function renderDeps(kinds) {

@@ -25,11 +25,18 @@
 // .tsx files with JSX), cold and after one file changes, and checks that a
 // change reads the imports of that one file only.
 //
+// The noop-deps section (bench/noop-deps.mjs) times a no-op `runner run` with
+// a trivial tool declaring "deps": "python" or "javascript" against the same
+// no-op without deps, alternating round by round, on generated trees of 661
+// (pip-sized) and 10,000 files per language: the ratio must stay within 1.2.
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps   run just that section (default: all three)
+//   --only tree|jobserver|deps|noop-deps   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
-//   --runs N          samples per median, tree section (default 5; the
-//                     jobserver section always takes 3)
+//   --runs N          samples per median, tree and noop-deps sections
+//                     (default 5; the jobserver section always takes 3)
+//   --kinds K[,K...]  deps kinds the noop-deps section times: python,
+//                     javascript (default both)
 //   --runner PATH     runner executable (default <repo>/bin/runner; node
 //                     scripts are run with this node)
 //   --tmp DIR         make the scratch directory under DIR (default os.tmpdir())
@@ -37,7 +44,8 @@
 //   --json            print the results as JSON on stdout instead of the table
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
-//   --strict          exit 1 when the 100,000-file or the jobserver target FAILs
+//   --strict          exit 1 when the 100,000-file, the jobserver or a
+//                     noop-deps target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -50,6 +58,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseRssMethod, cpuCount, createMeasurer, median, whichOnPath } from './measure.mjs';
+import { benchNoopDeps } from './noop-deps.mjs';
 import { evaluateTarget, renderJson, renderText } from './report.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -57,7 +66,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000, changedRuns: 3, maxColdMs: 10_000,
@@ -83,7 +92,7 @@ class Interrupted extends Error {
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const o = { sizes: [10_000, 100_000], runs: 5, runner: null, tmp: null, keep: false,
+  const o = { sizes: [10_000, 100_000], kinds: ['python', 'javascript'], runs: 5, runner: null, tmp: null, keep: false,
     json: false, rss: 'auto', strict: false, help: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -102,6 +111,9 @@ function parseArgs(argv) {
     switch (a) {
       case '--sizes': o.sizes = [...new Set(value().split(/[\s,]+/).filter(Boolean).map((v) => count(v, '--sizes')))]; break;
       case '--runs': o.runs = count(value(), '--runs'); break;
+      case '--kinds': o.kinds = [...new Set(value().split(/[\s,]+/).filter(Boolean))];
+        for (const k of o.kinds) if (!['python', 'javascript'].includes(k)) throw new UsageError(`--kinds: "${k}" is not python or javascript`);
+        break;
       case '--runner': o.runner = path.resolve(value()); break;
       case '--tmp': o.tmp = path.resolve(value()); break;
       case '--keep': o.keep = true; break;
@@ -476,8 +488,9 @@ async function main() {
   const doTree = sections.includes('tree');
   const doJobserver = sections.includes('jobserver');
   const doDeps = sections.includes('deps');
-  if ((doTree || doDeps) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
-  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : [])]) {
+  const doNoopDeps = sections.includes('noop-deps');
+  if ((doTree || doDeps || doNoopDeps) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : []), ...(doNoopDeps ? ['cp', 'python3'] : [])]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
   }
   let make = null;
@@ -507,7 +520,7 @@ async function main() {
     const wrapperOverheadMs = measure.overheadMs();
     const ctx = {
       work, runs: opts.runs, measure, rss, wrapperOverheadMs, runner, runnerPath, buildStamp: buildStamp(runnerPath),
-      runnerEnv, jobs: cpuCount(), notes: new Set(), make,
+      runnerEnv, jobs: cpuCount(), notes: new Set(), make, genTree: GEN_TREE, kinds: opts.kinds,
       // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
       gitEnv: { ...withoutEnv(process.env, (k) => k.startsWith('GIT_')), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
     };
@@ -515,6 +528,7 @@ async function main() {
     if (doTree) for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
     const jobserver = doJobserver ? await benchJobserver(ctx) : null;
     const deps = doDeps ? await benchDeps(ctx) : null;
+    const noopDeps = doNoopDeps ? await benchNoopDeps(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -536,12 +550,13 @@ async function main() {
       target: evaluateTarget(sizes),
       jobserver,
       deps,
+      noopDeps,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
     else process.stdout.write(renderText(result));
     for (const n of result.notes) progress(`note: ${n}`);
-    const failed = (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass);
+    const failed = (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass) || (noopDeps && !noopDeps.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {

@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type Identify, type PythonGraph, UNKNOWN_DEPS, decodeJsCache, digestEntries, encodeImportCache,
+  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, UNKNOWN_DEPS, digestEntries, encodeImportCache,
   encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
+import type { RelPath } from '../types.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 
 const PYTHON_IMPORTS = 'imports.python';
@@ -50,32 +51,58 @@ export function identifyOf(s: Session): Identify {
 }
 
 const JS_IMPORTS = 'imports.javascript';
+const JS_GRAPH = 'graph.javascript';
 
-/** The javascript graph, when a tool asks for javascript deps; null otherwise. */
-async function javascriptGraph(s: Session, summary: DepsScanSummary): Promise<DepGraph | null> {
+/** The kept javascript graph's two snapshots, under `name` and `name.direct`. */
+function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
+  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(`${name}.direct`) };
+}
+
+/**
+ * The javascript graph and each job's dependencies from it, when a tool asks
+ * for javascript deps; null otherwise. The graph is kept in the manifest
+ * snapshots `graphName` (null: none kept), for the next run to reuse what
+ * provably did not change.
+ */
+async function javascriptGraph(
+  s: Session, scanned: Scanned, graphName: string | null, externalId: (abs: string) => string,
+  kept: (hash: string) => MerkleNode | undefined,
+): Promise<{ graph: DepGraph; depsOf: (p: RelPath) => JobDeps } | null> {
   if (!s.tools.some((t) => t.config.deps === 'javascript')) return null;
-  const cache = decodeJsCache(s.manifest.blob(JS_IMPORTS));
-  const js = await inferJavaScript({ sourceTree: s.sourceTree, files: s.manifest.files, cache });
-  if (js.changed) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(cache));
-  summary.javascript = { files: js.files, scanned: js.scanned };
-  return js.graph;
+  const files = s.manifest.files;
+  const takes = s.tools.flatMap((t, i) => (t.config.deps === 'javascript' ? [scanned.filters[i]!] : []));
+  const js = await inferJavaScript({
+    sourceTree: s.sourceTree, files, imports: () => s.manifest.blob(JS_IMPORTS), stored: keptGraph(s, graphName), externalId,
+    jobs: () => new Set([...files.keys()].filter((p) => takes.some((f) => f(p)))),
+    digestOf: (graph, p) => jobDepsFrom(graph, p, files, externalId, kept).digest,
+  });
+  if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
+  if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
+  if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(`${graphName}.direct`, js.kept.direct);
+  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved };
+  return {
+    graph: js.graph,
+    // A kept digest spares the deep hash; the chain, what changed and the nodes to keep come from the graph, on demand.
+    depsOf: (p) => {
+      const digest = js.keptDigest(p);
+      return jobDepsFrom(js.graph, p, files, externalId, kept, digest === undefined ? {} : { digest });
+    },
+  };
 }
 
 /**
  * Gives the plan each job's dependencies, for the tools that declare a deps
  * kind; returns the graphs by kind. The python import cache is keyed by the
- * tools' environment, so a tree elsewhere (the staged tree) keeps its own.
+ * tools' environment, so a tree elsewhere (the staged tree) keeps its own;
+ * the javascript graph is kept under `jsGraph` (null: none kept).
  */
 export async function attachDeps(
-  s: Session, scanned: Scanned, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS,
+  s: Session, scanned: Scanned, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS, jsGraph: string | null = JS_GRAPH,
 ): Promise<Map<string, DepGraph>> {
   const graphs = new Map<string, DepGraph>();
   const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
   if (py !== null) graphs.set('python', py.graph);
-  const js = await javascriptGraph(s, scanned.deps);
-  if (js !== null) graphs.set('javascript', js);
   const identify = identifyOf(s);
-  const memo = new Map<string, JobDeps>();
   // The graph nodes kept with results, decoded once per plan (explain walks the last run's tree).
   const keptNodes = new Map<string, MerkleNode | undefined>();
   const kept = (h: string): MerkleNode | undefined => {
@@ -85,11 +112,15 @@ export async function attachDeps(
     }
     return keptNodes.get(h);
   };
+  const js = await javascriptGraph(s, scanned, jsGraph, identify.externalId, kept);
+  if (js !== null) graphs.set('javascript', js.graph);
+  const memo = new Map<string, JobDeps>();
   scanned.planInput.depsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
     const graph = graphs.get(kind);
     if (graph === undefined) return null;
+    if (kind === 'javascript' && js !== null) return js.depsOf(p); // kept digests need no memo; the graph memoizes its own
     const key = `${kind}\0${p}`;
     let d = memo.get(key);
     if (d === undefined) {

@@ -18,8 +18,9 @@ import { type RunCounts, type RunOptions, type RunReport, checkToolNames, execut
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
 
-/** The staged tree's python import cache, beside the working tree's. */
+/** The staged tree's python import cache and kept javascript graph, beside the working tree's. */
 const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
+const STAGED_JS_GRAPH = 'staged.graph.javascript';
 
 const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 
@@ -46,8 +47,8 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
-      // The kept staged tree keeps its own python import cache; a temporary one (a new path each time) none.
-      const graphs = await attachDeps(st, scanned, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null);
+      // The kept staged tree keeps its own python import cache and javascript graph; a temporary one (a new path each time) none.
+      const graphs = await attachDeps(st, scanned, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
       const plan = planStaged(scanned, graphs, new Set(staged), new Set(deleted), st.sourceTree);
       const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);

@@ -44,10 +44,12 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
 }
 
 /**
- * Per deps kind that reads imports: how many files the graph covers, how many were read this time,
- * and (python) whether the last run's resolved graph was kept because nothing it was built from changed.
+ * Per deps kind that reads imports: how many files the graph covers, how many
+ * were read this time, (python) whether the last run's resolved graph was
+ * kept because nothing it was built from changed, and (javascript) how many
+ * had their imports resolved again rather than taken from the kept graph.
  */
-export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean }>;
+export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number }>;
 
 export interface Scanned {
   summary: ScanSummary;

@@ -2,6 +2,8 @@
 export { DepGraph, UNREADABLE_IMPORTS, type DirectDeps, type Closure } from './graph.js';
 export { parseDepfile } from './depfile.js';
 export { decodeJsCache, encodeJsCache, inferJavaScript } from './javascript-graph.js';
+export { GraphCache, type GraphSnapshots } from './graph-cache.js';
+export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js';
 export { UNKNOWN_DEPS, identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
 export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';

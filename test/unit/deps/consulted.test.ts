@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecordingFs, consultedUnchanged } from '../../../src/deps/consulted.js';
+
+let root = '';
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** A temp dir holding `files`, old enough (past the 100 ms margin) for its timestamps to prove a listing. */
+async function tree(files: string[]): Promise<string> {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-consulted-'));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), f);
+  }
+  await sleep(250);
+  return root;
+}
+
+describe('RecordingFs and consultedUnchanged', () => {
+  it('answers like a directory listing and proves an untouched tree unchanged', async () => {
+    const r = await tree(['src/a.ts', 'node_modules/pkg/package.json']);
+    const fsv = new RecordingFs();
+    expect(fsv.exists(`${r}/src/a.ts`)).toBe('file');
+    expect(fsv.exists(`${r}/node_modules/pkg`)).toBe('dir');
+    expect(fsv.exists(`${r}/src/b.ts`)).toBeNull();
+    expect(fsv.exists(`${r}/missing/x.ts`)).toBeNull();
+    expect(fsv.readText(`${r}/node_modules/pkg/package.json`)).toBe('node_modules/pkg/package.json');
+    expect(fsv.readText(`${r}/src/package.json`)).toBeNull();
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+  });
+
+  it('sees a new entry, a created directory, an edited or created file read whole', async () => {
+    const r = await tree(['src/a.ts', 'pkg.json']);
+    const record = (): RecordingFs => {
+      const fsv = new RecordingFs();
+      fsv.exists(`${r}/src/a.ts`);
+      fsv.exists(`${r}/missing/x.ts`);
+      fsv.readText(`${r}/pkg.json`);
+      fsv.readText(`${r}/src/package.json`);
+      return fsv;
+    };
+    const changes: (() => void)[] = [
+      () => fs.writeFileSync(`${r}/src/b.ts`, ''),
+      () => fs.mkdirSync(`${r}/missing`),
+      () => fs.writeFileSync(`${r}/pkg.json`, 'edited'),
+      () => fs.writeFileSync(`${r}/src/package.json`, '{}'),
+    ];
+    for (const change of changes) {
+      const fsv = record();
+      expect(consultedUnchanged(fsv.consulted)).toBe(true);
+      change();
+      expect(consultedUnchanged(fsv.consulted)).toBe(false);
+      await sleep(250); // the next record() needs timestamps old enough again
+    }
+  });
+
+  it('proves nothing by a directory changed just before it was read', async () => {
+    const r = await tree(['src/a.ts']);
+    fs.writeFileSync(`${r}/src/b.ts`, '');
+    const fsv = new RecordingFs();
+    fsv.exists(`${r}/src/a.ts`);
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+  });
+
+  it('lists a directory holding symlinks again, so a link whose target changes kind is seen', async () => {
+    const r = await tree(['target/index.js']);
+    fs.mkdirSync(`${r}/node_modules`);
+    fs.symlinkSync('../target', `${r}/node_modules/linked`);
+    await sleep(250);
+    const fsv = new RecordingFs();
+    expect(fsv.exists(`${r}/node_modules/linked`)).toBe('dir');
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    fs.rmSync(`${r}/target`, { recursive: true });
+    fs.writeFileSync(`${r}/target`, 'now a file');
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+  });
+
+  it('starts from an earlier record and adds what it consults next', async () => {
+    const r = await tree(['a/x.ts', 'b/y.ts']);
+    const first = new RecordingFs();
+    first.exists(`${r}/a/x.ts`);
+    const second = new RecordingFs(first.consulted);
+    second.exists(`${r}/b/y.ts`);
+    expect([...second.consulted.dirs.keys()].sort()).toEqual([`${r}/a`, `${r}/b`]);
+    fs.writeFileSync(`${r}/a/z.ts`, '');
+    expect(consultedUnchanged(second.consulted)).toBe(false);
+  });
+});
