@@ -14,7 +14,7 @@ import { hashString } from '../hash.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type Consulted, RecordingFs, consultedUnchanged, decodeConsulted, encodeConsulted } from './consulted.js';
-import { DepGraph, type DirectDeps } from './graph.js';
+import { DepGraph, type DirectDeps, LazyDirect } from './graph.js';
 
 /** Bump when the snapshots' layout changes. */
 const FORMAT = 1;
@@ -196,23 +196,6 @@ export class GraphCache {
     }
     return this.directRows;
   }
-}
-
-/** A map decoded on first use, so a run whose kept digests all hold never decodes the graph. */
-class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
-  private map: Map<RelPath, DirectDeps> | null = null;
-  constructor(private readonly decode: () => Map<RelPath, DirectDeps>) {}
-  private get m(): Map<RelPath, DirectDeps> {
-    return (this.map ??= this.decode());
-  }
-  get size(): number { return this.m.size; }
-  get(k: RelPath): DirectDeps | undefined { return this.m.get(k); }
-  has(k: RelPath): boolean { return this.m.has(k); }
-  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.m.forEach((v, k) => fn(v, k, this)); }
-  entries(): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
-  keys(): MapIterator<RelPath> { return this.m.keys(); }
-  values(): MapIterator<DirectDeps> { return this.m.values(); }
-  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
 }
 
 /**

@@ -16,6 +16,23 @@ export interface DirectDeps {
   unresolved: readonly string[];
 }
 
+/** Direct dependencies decoded on first use: a run whose kept digests all hold never decodes a kept graph. */
+export class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
+  private map: Map<RelPath, DirectDeps> | null = null;
+  constructor(private readonly decode: () => Map<RelPath, DirectDeps>) {}
+  private get m(): Map<RelPath, DirectDeps> {
+    return (this.map ??= this.decode());
+  }
+  get size(): number { return this.m.size; }
+  get(k: RelPath): DirectDeps | undefined { return this.m.get(k); }
+  has(k: RelPath): boolean { return this.m.has(k); }
+  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.m.forEach((v, k) => fn(v, k, this)); }
+  entries(): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
+  keys(): MapIterator<RelPath> { return this.m.keys(); }
+  values(): MapIterator<DirectDeps> { return this.m.values(); }
+  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
+}
+
 export interface Closure {
   files: ReadonlySet<RelPath>;
   external: ReadonlySet<string>;

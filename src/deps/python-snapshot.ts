@@ -8,7 +8,7 @@
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import type { DirectDeps } from './graph.js';
+import { type DirectDeps, LazyDirect } from './graph.js';
 import { statIdentity } from './python-follow.js';
 
 /** Each tracked .py file's dependency digest (a Map, or the kept object looked up in place). */
@@ -98,33 +98,16 @@ export function validResolved(buf: Buffer | undefined, key: string, files: Reado
   for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
   const table = e.digests;
   const digests: Digests = { get: (p) => (Object.hasOwn(table, p) ? table[p] : undefined) };
-  return { key, tree: e.tree, direct: new LazyDirect(buf.subarray(headEnd)), digests, checks: e.checks };
+  return { key, tree: e.tree, direct: new LazyDirect(() => decodeDirect(buf.subarray(headEnd))), digests, checks: e.checks };
 }
 
-/** The direct dependencies, decoded on first use: a no-op run never asks. */
-class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
-  private map: Map<RelPath, DirectDeps> | null = null;
-
-  constructor(private readonly json: Buffer) {}
-
-  private get decoded(): Map<RelPath, DirectDeps> {
-    if (this.map === null) {
-      const g = JSON.parse(this.json.toString('utf8')) as EncodedGraph;
-      const name = (i: number): string => g.names[i]!;
-      this.map = new Map();
-      for (const [node, fs, ext, unresolved] of g.direct) {
-        this.map.set(name(node) as RelPath, { files: fs.map(name) as RelPath[], external: ext.map(name), unresolved });
-      }
-    }
-    return this.map;
+/** The kept graph's direct dependencies, from its JSON part. */
+function decodeDirect(json: Buffer): Map<RelPath, DirectDeps> {
+  const g = JSON.parse(json.toString('utf8')) as EncodedGraph;
+  const name = (i: number): string => g.names[i]!;
+  const map = new Map<RelPath, DirectDeps>();
+  for (const [node, fs, ext, unresolved] of g.direct) {
+    map.set(name(node) as RelPath, { files: fs.map(name) as RelPath[], external: ext.map(name), unresolved });
   }
-
-  get size(): number { return this.decoded.size; }
-  get(k: RelPath): DirectDeps | undefined { return this.decoded.get(k); }
-  has(k: RelPath): boolean { return this.decoded.has(k); }
-  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.decoded.forEach((v, k) => fn(v, k, this)); }
-  entries(): MapIterator<[RelPath, DirectDeps]> { return this.decoded.entries(); }
-  keys(): MapIterator<RelPath> { return this.decoded.keys(); }
-  values(): MapIterator<DirectDeps> { return this.decoded.values(); }
-  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.decoded[Symbol.iterator](); }
+  return map;
 }
