@@ -13,17 +13,21 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from what the command (and all it starts) can ever hold. */
+export const WITHOUT_DAC = ['setpriv', '--bounding-set=-dac_override,-dac_read_search'] as const;
+
 export interface RunOptions {
   cwd: string;
   /** The child's whole environment; defaults to baseEnv(). */
   env?: Record<string, string>;
   input?: string;
   /**
-   * Run as this uid/gid (setpriv, util-linux) when the tests run as root: root reads
-   * a chmod 000 file anyway, so only an unprivileged runner meets EACCES. The tree
-   * must belong to that user (see giveTo in sandbox.ts).
+   * Run without the capabilities that let root read and search anything
+   * (setpriv, util-linux), when the tests run as root: root reads a chmod 000
+   * file anyway. Still uid 0, so it reads a checkout in a private home
+   * directory and writes the sandbox it owns; only permission bits stop it.
    */
-  asUser?: number;
+  withoutDac?: boolean;
 }
 
 /** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
@@ -40,8 +44,7 @@ export interface RunningRunner {
 
 /** Starts the CLI and returns at once, so a test can signal it mid-run. */
 export function startRunner(args: string[], opts: RunOptions): RunningRunner {
-  const drop = opts.asUser !== undefined && process.getuid?.() === 0
-    ? ['setpriv', `--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups'] : [];
+  const drop = opts.withoutDac === true && process.getuid?.() === 0 ? [...WITHOUT_DAC] : [];
   const argv = [...drop, process.execPath, BIN, ...args];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,

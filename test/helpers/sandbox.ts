@@ -102,16 +102,3 @@ export function isProcessAlive(pid: number): boolean {
     return false;
   }
 }
-
-/** The uid and gid of `nobody`: an unprivileged user every Linux machine has. */
-export const NOBODY = 65534;
-
-/** Hands the sandbox to a user (when running as root), so a runner started asUser can work in it. */
-export function giveTo(sb: Sandbox, uid: number): void {
-  if (process.getuid?.() !== 0) return;
-  const walk = (p: string): void => {
-    fs.lchownSync(p, uid, uid);
-    if (fs.lstatSync(p).isDirectory()) for (const name of fs.readdirSync(p)) walk(path.join(p, name));
-  };
-  walk(sb.root);
-}

@@ -1,27 +1,25 @@
 // Files runner cannot read never pass silently (issue 10, point 6): from a
-// known-good run, a file or directory becomes unreadable (EACCES for an
-// unprivileged runner, a symlink loop, a name that is not UTF-8); its jobs are
+// known-good run, a file or directory becomes unreadable (EACCES for a
+// runner without root's read capabilities, a symlink loop, a name that is not UTF-8); its jobs are
 // not fresh, the probe shows what really ran, and the run fails naming the path.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { BIN, type ExplainJson, type RunJson, type RunOptions, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
+import { type ExplainJson, type RunJson, type RunOptions, WITHOUT_DAC, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
-import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { NOBODY, type Sandbox, beforeSandboxRemoval, giveTo, useFixture, writeText } from '../helpers/sandbox.js';
+import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { type Sandbox, beforeSandboxRemoval, useFixture, writeText } from '../helpers/sandbox.js';
 
-/** The python demo with only the probe, on every file, run once by `nobody` so that everything is fresh. */
+/** The python demo with only the probe, on every file, run once (without root's power to read anything) so that everything is fresh. */
 async function knownGood(extra: Parameters<typeof probeOnly>[1] = {}): Promise<{ sb: Sandbox; opts: RunOptions }> {
   if (process.getuid?.() === 0) {
-    // runner and the probe run as nobody, so the checkout must be readable to every user (one in a private home directory is not).
-    const check = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', BIN, '-a', '-r', PROBE_SCRIPT]);
-    expect(check.status, `setpriv (util-linux) must run ${BIN} and ${PROBE_SCRIPT} as uid ${NOBODY}: ${check.error?.message ?? check.stderr.toString()}`).toBe(0);
+    const check = spawnSync(WITHOUT_DAC[0], [...WITHOUT_DAC.slice(1), 'true']);
+    expect(check.status, `setpriv (util-linux) must drop root's read capabilities: ${check.error?.message ?? check.stderr.toString()}`).toBe(0);
   }
   const sb = useFixture('python-demo');
   probeOnly(sb, extra);
-  giveTo(sb, NOBODY);
-  const opts: RunOptions = { cwd: sb.tree, env: baseEnv({ HOME: sb.scratch }), asUser: NOBODY };
+  const opts: RunOptions = { cwd: sb.tree, env: baseEnv({ HOME: sb.scratch }), withoutDac: true };
   const first = await runRunner(['run'], opts);
   expect(first.code, show(first)).toBe(0);
   resetProbeLog(sb);
