@@ -145,6 +145,9 @@ export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { d
       const file = tracePath(s, p);
       paths = parseTrace(fs.readFileSync(file, 'utf8'), s.sourceTree);
       fs.rmSync(file, { force: true });
+      // A job that started has at least its own program's exec in the trace; none means strace could not
+      // start it (a missing interpreter): no result of its inputs, so it must not stand as a cached failure.
+      if (paths.length === 0) paths = null;
     }
   } catch {
     paths = null; // no depfile written, no trace: what the job read is unknown

@@ -35,27 +35,51 @@ test('a timeout at the limit is accepted and does not kill the job', async () =>
   expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
 });
 
-test('issue 10: a job whose program could not be started is reported failed but not cached: it runs once it can', async () => {
+/** A tool that is a script whose interpreter does not exist yet: the kernel refuses to start it. */
+function unstartable(deps: 'none' | 'trace'): { sb: ReturnType<typeof useFixture>; interp: string } {
   const sb = useFixture('python-demo');
-  // The tool is a script whose interpreter does not exist yet: the kernel refuses to start it (spawn ENOENT).
   const interp = path.join(sb.scratch, 'bin', 'interp');
   writeText(sb, 'tools/check', `#!${interp}\n`);
   fs.chmodSync(path.join(sb.tree, 'tools/check'), 0o755);
   writeConfig(sb, {
     include: ['calc/ops.py'],
     env: { PROBE_DIR: sb.scratch },
-    tools: [{ name: 'check', command: ['tools/check', '{file}'] }],
+    tools: [{ name: 'check', command: ['tools/check', '{file}'], deps }],
   });
+  return { sb, interp };
+}
+
+/** The interpreter appears; the tool itself is untouched, so its latch is the same. */
+function installInterpreter(interp: string): void {
+  fs.mkdirSync(path.dirname(interp));
+  fs.writeFileSync(interp, `#!/bin/sh\nexec node ${JSON.stringify(PROBE_SCRIPT)} "$2"\n`);
+  fs.chmodSync(interp, 0o755);
+}
+
+test('issue 10: a job whose program could not be started is reported failed but not cached: it runs once it can', async () => {
+  const { sb, interp } = unstartable('none');
+  // spawn fails with ENOENT: runner knows the job never started.
   const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(first.res.code, show(first.res)).toBe(1);
   expect(first.json.counts.failed).toBe(1);
   expect(first.res.stderr).toContain('runner: warning: check calc/ops.py: cannot start ');
   expect(first.res.stderr).toContain('not recorded, it runs again next time');
 
-  // The interpreter appears; the tool itself is untouched, so its latch is the same.
-  fs.mkdirSync(path.dirname(interp));
-  fs.writeFileSync(interp, `#!/bin/sh\nexec node ${JSON.stringify(PROBE_SCRIPT)} "$2"\n`);
-  fs.chmodSync(interp, 0o755);
+  installInterpreter(interp);
+  const second = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(second.res.code, show(second.res)).toBe(0);
+  expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
+  expect(second.json.counts.passed).toBe(1);
+});
+
+test('issue 10: a traced job whose program could not be started is no cached failure: it runs once it can', async () => {
+  const { sb, interp } = unstartable('trace');
+  // strace starts, then fails to exec the tool: the trace holds no file at all, not even the program's own.
+  const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(first.res.code, show(first.res)).toBe(1);
+  expect(first.json.counts.failed).toBe(1);
+
+  installInterpreter(interp);
   const second = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(second.res.code, show(second.res)).toBe(0);
   expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
