@@ -84,7 +84,8 @@ export function inputScope(sourceTree: string, stateDir: string, config: Config,
   const excluded = compileGlobs(config.exclude);
   return {
     sourceTree, cache,
-    isSkipped: (rel) => rel === stateRel || rel === '.git' || rel.endsWith('/.git') || excluded(rel),
+    isOwn: (rel) => rel === stateRel || rel === '.git' || rel.endsWith('/.git'),
+    isExcluded: excluded,
   };
 }
 

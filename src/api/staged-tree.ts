@@ -135,7 +135,8 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onl
   const tools = s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
     const executables = t.latch.executables.map((e) => {
-      if (!isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath)) return e;
+      // A shim's answer depends on where the job runs (a staged .python-version): asked again from the staged tree.
+      if (e.where.shim === null && !isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath)) return e;
       const staged = findExecutable(e.name, env.PATH, root);
       if (staged !== null) return identifyProgram(e.name, staged, env, root, s.programs);
       // The shell would look for it in the staged tree, where it is not.

@@ -38,20 +38,38 @@ export interface ExecutableWhere {
   shim: string | null;
 }
 
-/** Words the shell handles itself; they have no executable to latch. */
-const SHELL_WORDS = new Set([
-  '.', ':', '[', '[[', '{', '!', 'alias', 'break', 'case', 'cd', 'command', 'continue', 'eval', 'exec',
-  'exit', 'export', 'false', 'for', 'if', 'read', 'return', 'set', 'shift', 'source', 'test', 'time',
-  'trap', 'true', 'ulimit', 'umask', 'unset', 'until', 'wait', 'while', 'echo', 'printf', 'type',
+/** Builtins that run no other program: nothing to latch. */
+const BUILTINS = new Set([
+  ':', '[', '[[', 'alias', 'break', 'cd', 'continue', 'echo', 'exit', 'export', 'false', 'printf', 'read',
+  'return', 'set', 'shift', 'test', 'trap', 'true', 'type', 'ulimit', 'umask', 'unset', 'wait',
+]);
+/** Words that start a compound command or prefix one; the command follows them. */
+const PREFIXES = new Set(['!', '{', '}', 'if', 'then', 'else', 'elif', 'fi', 'while', 'until', 'do', 'done', 'time']);
+/** Words that run a program named some other way (a script, a string, an argument): what runs cannot be told. */
+const RUNS_OTHERS = new Set([
+  '.', 'source', 'eval', 'exec', 'command', 'builtin', 'case', 'for', 'function', 'env', 'xargs', 'nohup', 'nice', 'timeout', 'sudo',
 ]);
 
-/** The program a shell command starts with, when it is a plain word we can resolve. */
-export function firstProgram(shellCommand: string): string | null {
-  const m = /^\s*([A-Za-z0-9_./+-]+)(?=\s|$)/.exec(shellCommand);
-  if (m === null) return null;
-  const word = m[1]!;
-  if (SHELL_WORDS.has(word) || word.includes('=')) return null;
-  return word;
+/**
+ * The programs a shell command starts from PATH, one per command in it (split
+ * at `&&`, `||`, `;`, `|`, `&`, newlines and parentheses), and whether some
+ * command's program cannot be told (a variable or substitution as the
+ * command, `eval`, `xargs`, a sourced script...): then PATH decides what runs,
+ * and the caller latches it.
+ */
+export function shellPrograms(shellCommand: string): { programs: string[]; opaque: boolean } {
+  const programs: string[] = [];
+  let opaque = shellCommand.includes('`') || shellCommand.includes('$(');
+  for (const part of shellCommand.split(/&&|\|\||[;|&\n()]/)) {
+    const words = part.trim().split(/\s+/).filter((w) => w !== '');
+    let i = 0;
+    while (i < words.length && (PREFIXES.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
+    const word = words[i];
+    if (word === undefined || BUILTINS.has(word)) continue;
+    if (RUNS_OTHERS.has(word) || !/^[A-Za-z0-9_./+-]+$/.test(word)) opaque = true;
+    else if (!programs.includes(word)) programs.push(word);
+  }
+  return { programs, opaque };
 }
 
 /** Where the shell would find `name`; null when not found or not executable. Stats only. */

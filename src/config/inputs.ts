@@ -28,8 +28,14 @@ export interface InputProblem {
 
 export interface InputScope {
   sourceTree: string;
-  /** Source-tree-relative paths a directory or glob input never walks: .git, the state directory, the config's exclude. */
-  isSkipped(rel: string): boolean;
+  /** Source-tree-relative paths no input walks: .git and the state directory. */
+  isOwn(rel: string): boolean;
+  /**
+   * The config's exclude. A glob input matches it against tree paths; a named
+   * directory against paths below itself, so `node_modules/x` or an excluded
+   * `_vendor` named as an input is walked, its own `__pycache__` still not.
+   */
+  isExcluded(rel: string): boolean;
   cache: InputCache;
 }
 
@@ -73,7 +79,7 @@ const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ??
  * null outside it) decides what is skipped. A symbolic link to a directory is
  * not entered (it could loop); its target is latched instead.
  */
-function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel: string | null,
+function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel: string | null, excludeBase: string,
   visit: (key: string, abs: string, rel: string | null) => void, problems: (key: string, detail: string) => void): void {
   let st: fs.Stats;
   let listing: { files: string[]; dirs: string[] };
@@ -85,15 +91,16 @@ function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel
     return;
   }
   const join = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
+  const skipped = (rel: string): boolean => scope.isOwn(rel) || scope.isExcluded(excludeBase === '' ? rel : rel.slice(excludeBase.length + 1));
   for (const name of listing.files) {
     const rel = treeRel === null ? null : join(treeRel, name);
-    if (rel !== null && scope.isSkipped(rel)) continue;
+    if (rel !== null && skipped(rel)) continue;
     visit(join(keyPrefix, name), path.join(absDir, name), rel);
   }
   for (const name of listing.dirs) {
     const rel = treeRel === null ? null : join(treeRel, name);
-    if (rel !== null && scope.isSkipped(rel)) continue;
-    walkFiles(scope, path.join(absDir, name), join(keyPrefix, name), rel, visit, problems);
+    if (rel !== null && skipped(rel)) continue;
+    walkFiles(scope, path.join(absDir, name), join(keyPrefix, name), rel, excludeBase, visit, problems);
   }
 }
 
@@ -153,7 +160,7 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
       const baseAbs = path.join(scope.sourceTree, base);
       const baseStat = fs.statSync(baseAbs, { throwIfNoEntry: false });
       if (baseStat?.isDirectory() === true) {
-        walkFiles(scope, baseAbs, base, base, (key, abs, rel) => {
+        walkFiles(scope, baseAbs, base, base, '', (key, abs, rel) => {
           if (rel !== null && matches(rel)) file(key, abs);
         }, unreadableDir);
       }
@@ -174,7 +181,8 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
       if (!st.isDirectory()) {
         file(entry, abs);
       } else {
-        walkFiles(scope, abs, entry === '.' ? '' : entry, treeRelative(scope.sourceTree, abs), file, unreadableDir);
+        const rel = treeRelative(scope.sourceTree, abs);
+        walkFiles(scope, abs, entry === '.' ? '' : entry, rel, rel ?? '', file, unreadableDir);
         if (found.length === 0) found.push([entry, INPUT_EMPTY_DIR]);
       }
     }

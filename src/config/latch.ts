@@ -4,7 +4,7 @@
 import { ToolNotFoundError } from '../errors.js';
 import { canonicalJson, hashString } from '../hash.js';
 import type { LatchId } from '../types.js';
-import { type ExecutableIdentity, findExecutable, firstProgram, identifyProgram } from './executable.js';
+import { type ExecutableIdentity, findExecutable, identifyProgram, shellPrograms } from './executable.js';
 import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import { ProgramIds } from './program-ids.js';
 import type { Config, ToolConfig } from './schema.js';
@@ -23,6 +23,8 @@ export interface ToolLatch {
     inputs: string[];
     /** Whether tools see the caller's whole environment. */
     mergeEnv: boolean;
+    /** Which variables reach the tools unlatched: a name added or dropped changes what they see. */
+    passThroughEnv: string[];
   };
   /**
    * Per variable the tools see: "=value" for values the config sets (it is in
@@ -129,6 +131,8 @@ export interface FoundPrograms {
   toolEnv: ToolEnvironment;
   /** Per tool: the programs its command runs, [name, where found]. */
   found: [string, string][][];
+  /** Per tool: whether PATH decides programs that cannot be told (a shell command's), so PATH itself is latched. */
+  opaque: boolean[];
 }
 
 export function findPrograms(opts: {
@@ -139,24 +143,34 @@ export function findPrograms(opts: {
 }): FoundPrograms {
   const { config, sourceTree } = opts;
   const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
+  const opaque: boolean[] = [];
   const found = config.tools.map((tool) => {
-    const shell = typeof tool.command === 'string';
-    const wanted = shell ? ['/bin/sh', firstProgram(tool.command as string)] : [(tool.command as string[])[0]!];
+    // A shell command may start several programs; each is found on PATH (the first must be there).
+    const inShell = typeof tool.command === 'string' ? shellPrograms(tool.command) : null;
+    const wanted = inShell !== null ? ['/bin/sh', ...inShell.programs] : [(tool.command as string[])[0]!];
+    let unknown = inShell?.opaque ?? false;
     // "deps": "python" reads imports with python3 from the tools' PATH, and does not walk the standard
     // library: that interpreter's identity covers it, so a tool that runs `pytest` still re-runs when it changes.
     if (tool.deps === 'python' && !wanted.includes('python3')) wanted.push('python3');
     const programs: [string, string][] = [];
-    for (const name of wanted) {
-      if (name === null || name === undefined || name.includes('{')) continue;
+    wanted.forEach((name, i) => {
+      if (name.includes('{')) return;
       const where = findExecutable(name, toolEnv.env.PATH, sourceTree);
-      if (where === null) {
-        throw new ToolNotFoundError({ file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '' });
-      }
-      programs.push([name, where]);
-    }
+      if (where !== null) programs.push([name, where]);
+      else if (i <= 1) throw new ToolNotFoundError({ file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '' });
+      else unknown = true; // a later command may be guarded (`which x && x`): then PATH decides, and is latched
+    });
+    opaque.push(unknown);
     return programs;
   });
-  return { config, sourceTree, toolEnv, found };
+  return { config, sourceTree, toolEnv, found, opaque };
+}
+
+/** The environment's latch with PATH in it (as passEnv would latch it), for a tool whose programs PATH decides unseen. */
+function withPathLatched(toolEnv: ToolEnvironment): Record<string, string> {
+  if (toolEnv.latch.PATH !== undefined) return toolEnv.latch;
+  const value = toolEnv.env.PATH;
+  return { ...toolEnv.latch, PATH: value === undefined ? 'unset' : '#' + hashString(value) };
 }
 
 /** The latch id: everything in the latch but where the programs are on this machine. */
@@ -177,9 +191,9 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
     const latch: ToolLatch = {
       tool: {
         command: tool.command, deps: tool.deps, depfile: tool.depfile, timeout: tool.timeout,
-        pty: tool.pty, inputs: tool.inputs, mergeEnv: config.mergeEnv,
+        pty: tool.pty, inputs: tool.inputs, mergeEnv: config.mergeEnv, passThroughEnv: config.passThroughEnv,
       },
-      env: toolEnv.latch,
+      env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
       executables,
       inputs: {}, // withInputs() fills them
     };

@@ -134,3 +134,19 @@ test('issue 10: an input over 2 GiB is digested (streamed, then reused by stat) 
   expect(changed.ran).toEqual(PY_FILES);
   expect(changed.reasons).toEqual(['tool-input']);
 }, 240_000);
+
+test('issue 10: a directory input that the config excludes (a package in node_modules) is still walked: an edit in it re-runs the tool', async () => {
+  const sb = useFixture('python-demo');
+  writeText(sb, 'node_modules/cfgpkg/index.js', 'module.exports = 1;\n');
+  writeText(sb, 'node_modules/cfgpkg/node_modules/dep/index.js', 'module.exports = 1;\n');
+  probeOnly(sb, { inputs: ['node_modules/cfgpkg'] }, { exclude: ['**/__pycache__/**', '**/node_modules/**'] });
+  const first = await ranFiles(sb);
+  expect(first.ran).toEqual(PY_FILES);
+  expect((await ranFiles(sb)).ran).toEqual([]);
+  writeText(sb, 'node_modules/cfgpkg/index.js', 'module.exports = 2;\n');
+  expect(await explainText(sb)).toContain('tool input node_modules/cfgpkg/index.js changed');
+  expect((await ranFiles(sb)).ran).toEqual(PY_FILES);
+  // The exclude still holds below the named directory: its own node_modules is not walked.
+  writeText(sb, 'node_modules/cfgpkg/node_modules/dep/index.js', 'module.exports = 2;\n');
+  expect((await ranFiles(sb)).ran).toEqual([]);
+});

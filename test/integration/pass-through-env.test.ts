@@ -68,3 +68,42 @@ test('a variable in neither passEnv nor passThroughEnv does not reach the tools'
   expect(seen.TMPDIR).toBe(sb.scratch);
   expect(seen.HOME).toBeUndefined();
 });
+
+/** Two directories each holding a `lint` that logs which one ran; the tool's shell command runs `lint` second. */
+function twoLints(sb: Sandbox): { a: Record<string, string>; b: Record<string, string>; ran: () => string[] } {
+  const log = path.join(sb.scratch, 'lint.log');
+  const env = (name: string): Record<string, string> => {
+    const bin = path.join(sb.scratch, name);
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'lint'), `#!/bin/sh\necho ${name} >> ${JSON.stringify(log)}\n`, { mode: 0o755 });
+    return baseEnv({ PATH: `${bin}:${baseEnv().PATH}` });
+  };
+  const ran = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : []);
+  return { a: env('a'), b: env('b'), ran };
+}
+
+test('issue 10: every program a shell command starts is latched: another `lint` on PATH, second in the command, re-runs the job', async () => {
+  const sb = useFixture('python-demo');
+  const lints = twoLints(sb);
+  writeConfig(sb, { include: ['calc/ops.py'], tools: [{ name: 'lint', command: 'cat {file} > /dev/null && lint {file}' }] });
+  expect((await runRunner(['run'], { cwd: sb.tree, env: lints.a })).code).toBe(0);
+  expect((await runRunner(['run'], { cwd: sb.tree, env: lints.b })).code).toBe(0);
+  expect(lints.ran()).toEqual(['a', 'b']);
+  // A command runner cannot see into (a variable as the command) latches PATH itself.
+  writeConfig(sb, { include: ['calc/ops.py'], env: { LINT: 'lint' }, tools: [{ name: 'lint', command: '$LINT {file}' }] });
+  expect((await runRunner(['run'], { cwd: sb.tree, env: lints.a })).code).toBe(0);
+  expect((await runRunner(['run'], { cwd: sb.tree, env: lints.b })).code).toBe(0);
+  expect(lints.ran()).toEqual(['a', 'b', 'a', 'b']);
+});
+
+test('issue 10: naming a variable in passThroughEnv changes what the tools see: their jobs re-run', async () => {
+  const sb = useFixture('python-demo');
+  const config = addProbe(sb);
+  await passingRun(sb);
+  config.passThroughEnv = ['PATH', 'HOME', 'STRICT'];
+  writeConfig(sb, config);
+  const { res, json } = await runJson(['run', '--tool', 'probe'], { cwd: sb.tree, env: baseEnv({ STRICT: '1' }) });
+  expect(res.code, show(res)).toBe(0);
+  expect(readProbeLog(sb).started.sort()).toEqual(PY_FILES);
+  expect(json.counts.fresh).toBe(0);
+});
