@@ -219,7 +219,8 @@ let code: string | null = null;
  * new runner that resolves or hashes differently must not reuse what an older
  * one kept, whatever its version number says.
  */
-function codeIdentity(): string {
+/** The deps code itself: a runner that resolves differently must not reuse what an older one kept. */
+export function codeIdentity(): string {
   if (code === null) {
     const dir = path.dirname(fileURLToPath(import.meta.url));
     const parts: string[] = [];

@@ -13,6 +13,7 @@ import { hashString } from '../hash.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { codeIdentity } from './graph-cache.js';
 import { GraphNodes, type MerkleNode } from './merkle.js';
 import { TreeDiffer } from './merkle-diff.js';
 import { type ImportCache, decodeImportCache } from './python-cache.js';
@@ -29,7 +30,7 @@ const THIS_RUN = `run ${process.pid} ${Date.now()}`;
 export type Exists = (abs: string) => 'file' | 'dir' | null;
 
 /** A path's stat identity, taken before it was read (see statIdentity). */
-export type SeenStats = Map<string, { id: string; racy: boolean }>;
+export type SeenStats = Map<string, { id: string; racy: boolean; sizeMtime: string }>;
 
 /**
  * Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name.
@@ -114,7 +115,8 @@ export async function inferPython(opts: {
   const python = interpreter.where.program;
   // PATH only located the interpreter, which is identified above; it passes through unlatched.
   const { PATH: _path, ...keyEnv } = opts.env;
-  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: keyEnv }));
+  // The tree's own path too: the kept graph and followed files are absolute paths into it.
+  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: keyEnv, sourceTree, code: codeIdentity() }));
   const startedMs = Date.now();
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const kept = validResolved(opts.resolved, key, files, startedMs);
@@ -217,7 +219,7 @@ function pythonIdentity(
   const leaf = (abs: string): string => {
     let st = seen.get(abs);
     if (st === undefined) seen.set(abs, (st = statIdentity(abs, startedMs)));
-    return st.id === '-' ? 'missing' : st.id.split(':').slice(1, 3).join(':');
+    return st.sizeMtime;
   };
   return (dep, isNode) => {
     if (isNode) return dep.startsWith('/') ? followed(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';

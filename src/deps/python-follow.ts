@@ -85,13 +85,16 @@ export async function followOutside(o: {
   let frontier = new Set<string>();
   for (const d of direct.values()) for (const x of d.external) if (follows(x)) frontier.add(x);
   let changed = false;
+  // Not o.seen: resolution has stat'ed symlinked entries there already, and those must be followed too.
+  const visited = new Set<string>();
   while (frontier.size > 0) {
     const toRead: string[] = [];
     const reached: string[] = [];
     for (const abs of frontier) {
-      if (now.has(abs) || o.seen.has(abs)) continue;
-      const st = statIdentity(abs, o.startedMs);
-      o.seen.set(abs, st);
+      if (now.has(abs) || visited.has(abs)) continue;
+      visited.add(abs);
+      let st = o.seen.get(abs);
+      if (st === undefined) o.seen.set(abs, (st = statIdentity(abs, o.startedMs)));
       if (!st.id.startsWith('f:')) continue; // gone or not a file: a leaf, identified as such
       reached.push(abs);
       const hit = cachedReading(cache.followed.get(abs), st.id);

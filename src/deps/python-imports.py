@@ -172,6 +172,9 @@ def site_files(dirs):
             continue
         out.append(d)
         out.extend(os.path.join(d, n) for n in names if n.endswith('.pth'))
+    if sys.prefix != sys.base_prefix:
+        # A venv's pyvenv.cfg decides whether the system's site-packages join sys.path.
+        out.append(os.path.join(sys.prefix, 'pyvenv.cfg'))
     return out
 
 

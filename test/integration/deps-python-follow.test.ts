@@ -106,3 +106,53 @@ describe('issue 10: pytest conftest.py files are dependencies of the tests below
     expect(await probed(sb)).toEqual(['tests/sub/conftest.py', 'tests/sub/test_deep.py']);
   });
 });
+
+describe('issue 10: followed files in layouts real trees have', () => {
+  /** tests/test_pkg.py imports pkg, whose excluded _vendor/hooks.py is a symlink to a module importing _vendor/util.py. */
+  function vendoredLink(): Sandbox {
+    const sb = layout({
+      'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
+      'src/pkg/_vendor/__init__.py': '',
+      'src/pkg/_vendor/util.py': 'VALUE = 1\n',
+      'shared/hooks_impl.py': 'from pkg._vendor import util\n',
+      'tests/test_pkg.py': 'import pkg\n',
+    }, { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'] });
+    fs.symlinkSync(path.join(sb.tree, 'shared/hooks_impl.py'), path.join(sb.tree, 'src/pkg/_vendor/hooks.py'));
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { env: Record<string, string> };
+    config.env.PYTHONPATH = 'src';
+    fs.writeFileSync(path.join(sb.tree, '.runnerrc.json'), JSON.stringify(config));
+    return sb;
+  }
+
+  test('a symlinked module in an excluded directory is followed into what it imports', async () => {
+    const sb = vendoredLink();
+    expect(await probed(sb)).toEqual(['tests/test_pkg.py']);
+    writeText(sb, 'src/pkg/_vendor/util.py', 'VALUE = 2\n');
+    expect(await probed(sb)).toEqual(['tests/test_pkg.py']);
+  });
+
+  test('a copy of the tree with its state directory follows its own files, not the original\'s', async () => {
+    // PYTHONPATH names the tree relatively, so nothing in the environment tells the two trees apart.
+    const sb = layout({
+      'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
+      'src/pkg/_vendor/__init__.py': '',
+      'src/pkg/_vendor/hooks.py': 'from pkg._vendor import util\n',
+      'src/pkg/_vendor/util.py': 'VALUE = 1\n',
+      'tests/test_pkg.py': 'import pkg\n',
+    }, { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'], addSourceTreeToPythonPath: false });
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { env: Record<string, string> };
+    config.env.PYTHONPATH = 'src';
+    fs.writeFileSync(path.join(sb.tree, '.runnerrc.json'), JSON.stringify(config));
+    expect(await probed(sb)).toEqual(['tests/test_pkg.py']);
+    // Files written within 2 s are racy: once they are older, a no-op keeps the resolved graph.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(await probed(sb)).toEqual([]);
+    const copy = path.join(sb.root, 'copy');
+    fs.cpSync(sb.tree, copy, { recursive: true });
+    fs.writeFileSync(path.join(copy, 'src/pkg/_vendor/util.py'), 'VALUE = 3\n');
+    resetProbeLog(sb);
+    const { res } = await runJson(['run'], { cwd: copy, env: baseEnv() });
+    expect(res.code, show(res)).toBe(0);
+    expect(readProbeLog(sb).started).toEqual(['tests/test_pkg.py']);
+  });
+});
