@@ -137,13 +137,13 @@ test('a terminal job past its timeout is killed with everything it started, and 
 
 test('a terminal job that never stops writing is still stopped by its timeout, its output logged up to then', async () => {
   const sb = useFixture('python-demo');
-  configure(sb, [{ name: 'chatty', command: 'yes', pty: true, timeout: 1 }]);
+  configure(sb, [{ name: 'chatty', command: 'yes', pty: true, timeout: 3 }]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
   expect(jobOf(json.jobs, 'chatty')).toMatchObject({ status: 'failed', timedOut: true });
   const log = logOf(sb, jobOf(json.jobs, 'chatty'));
   // Megabytes of output: compared without a regex, which would overflow V8's regex stack (issue 10).
-  const end = '\nrunner: timed out after 1.0s; killed\n';
+  const end = '\nrunner: timed out after 3.0s; killed\n';
   expect(log.endsWith(end), `the log ends with the timeout line: ${JSON.stringify(log.slice(-80))}`).toBe(true);
   const output = log.slice(0, log.length - end.length);
   // Whole "y\n" lines, then at most the "y" of a line the kill cut short.
