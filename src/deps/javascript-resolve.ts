@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type ImportDep, fileDep } from './import-dep.js';
 import type { JsImport } from './javascript.js';
 import type { RelPath } from '../types.js';
+import { pathsTargets, tsPathsFor } from './tsconfig.js';
 
 /** One thing an import depends on. */
 export type JsDep = ImportDep;
@@ -18,7 +19,7 @@ export interface JsResolver {
   /**
    * A package.json or tsconfig.json, parsed; null when missing or not JSON.
    * tsconfig.json allows comments and trailing commas: parse with parseJsonc().
-   * Called once per import for the root tsconfig.json, so cache it.
+   * Called again for the same package.json and tsconfig files, so cache it.
    */
   readJson(abs: string): unknown | null;
 }
@@ -53,7 +54,7 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
   const fromDir = path.dirname(path.join(r.sourceTree, from));
   const deps = new Map<string, JsDep>();
   for (const conditions of conditionSets(imp, from)) {
-    const abs = resolveSpecifier(spec, fromDir, conditions, r);
+    const abs = resolveSpecifier(spec, fromDir, conditions, r, path.join(r.sourceTree, from));
     if (abs !== null) deps.set(abs, fileDep(abs, r));
   }
   return deps.size > 0 ? [...deps.values()] : [{ kind: 'unresolved', name: spec }];
@@ -74,24 +75,25 @@ function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
   return TYPESCRIPT_FILE.test(from) ? [runtime, types] : [runtime];
 }
 
-function resolveSpecifier(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
+function resolveSpecifier(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver, fromFile: string): string | null {
   if (spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../')) {
     return resolvePath(path.resolve(fromDir, spec), conditions, r);
   }
-  if (spec.startsWith('#')) return resolveSubpathImport(spec, fromDir, conditions, r);
   if (path.isAbsolute(spec)) return resolvePath(spec, conditions, r);
-  // TypeScript tries "paths", then baseUrl, before node_modules.
-  const tsconfig = readTsconfig(r);
-  if (tsconfig !== null) {
-    for (const target of pathsTargets(spec, tsconfig)) {
-      const found = resolvePath(path.resolve(tsconfig.pathsBase, target), conditions, r);
+  // TypeScript tries "paths", then baseUrl, of the tsconfig the importing file
+  // is compiled under, before package.json "imports" (#name) and node_modules.
+  const tsPaths = tsPathsFor(fromFile, r);
+  if (tsPaths !== null) {
+    for (const target of pathsTargets(spec, tsPaths)) {
+      const found = resolvePath(path.resolve(tsPaths.pathsBase, target), conditions, r);
       if (found !== null) return found;
     }
-    if (tsconfig.baseUrl !== null) {
-      const found = resolvePath(path.resolve(tsconfig.baseUrl, spec), conditions, r);
+    if (tsPaths.baseUrl !== null) {
+      const found = resolvePath(path.resolve(tsPaths.baseUrl, spec), conditions, r);
       if (found !== null) return found;
     }
   }
+  if (spec.startsWith('#')) return resolveSubpathImport(spec, fromDir, conditions, r);
   return resolveInNodeModules(spec, fromDir, conditions, r);
 }
 
@@ -151,7 +153,7 @@ function resolvePackage(pkgDir: string, subpath: string, conditions: readonly st
  * key with one `*` and the longest prefix; a string, array or conditions
  * object as a whole means `{ ".": it }`.
  */
-function resolveExports(
+export function resolveExports(
   pkgDir: string, exports: unknown, subpath: string, conditions: readonly string[], r: JsResolver,
 ): string | null {
   const isSubpathMap = isRecord(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
@@ -260,63 +262,14 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
   }
 }
 
-interface Tsconfig {
-  /** compilerOptions.baseUrl, absolute; null when unset. */
-  baseUrl: string | null;
-  /** Where "paths" targets start: baseUrl, else the tsconfig's directory. */
-  pathsBase: string;
-  paths: [pattern: string, targets: string[]][];
-}
-
-/**
- * compilerOptions.baseUrl and .paths of the source tree's tsconfig.json; null
- * without one. "extends" is not followed, nor are other tsconfig files.
- */
-function readTsconfig(r: JsResolver): Tsconfig | null {
-  const config = r.readJson(path.join(r.sourceTree, 'tsconfig.json'));
-  if (!isRecord(config) || !isRecord(config.compilerOptions)) return null;
-  const { baseUrl: rawBaseUrl, paths: rawPaths } = config.compilerOptions;
-  const baseUrl = typeof rawBaseUrl === 'string' ? path.resolve(r.sourceTree, rawBaseUrl) : null;
-  const paths: [string, string[]][] = [];
-  if (isRecord(rawPaths)) {
-    for (const [pattern, targets] of Object.entries(rawPaths)) {
-      if (Array.isArray(targets)) paths.push([pattern, targets.filter((t): t is string => typeof t === 'string')]);
-    }
-  }
-  if (baseUrl === null && paths.length === 0) return null;
-  return { baseUrl, pathsBase: baseUrl ?? r.sourceTree, paths };
-}
-
-/**
- * The "paths" targets for `spec`, `*` replaced: TypeScript takes an exact
- * pattern, else the matching pattern with one `*` and the longest prefix
- * (matchPatternOrExact), then tries its targets in order.
- */
-function pathsTargets(spec: string, tsconfig: Tsconfig): string[] {
-  const exact = tsconfig.paths.find(([pattern]) => pattern === spec);
-  if (exact !== undefined) return exact[1];
-  let best: { prefix: string; star: string; targets: string[] } | null = null;
-  for (const [pattern, targets] of tsconfig.paths) {
-    const star = pattern.indexOf('*');
-    if (star === -1 || pattern.indexOf('*', star + 1) !== -1) continue;
-    const prefix = pattern.slice(0, star);
-    const suffix = pattern.slice(star + 1);
-    if (spec.length < prefix.length + suffix.length || !spec.startsWith(prefix) || !spec.endsWith(suffix)) continue;
-    if (best === null || prefix.length > best.prefix.length) {
-      best = { prefix, star: spec.slice(prefix.length, spec.length - suffix.length), targets };
-    }
-  }
-  if (best === null) return [];
-  const { star } = best;
-  return best.targets.map((t) => t.split('*').join(star));
-}
-
 /**
  * JSON with // and /* *\/ comments and trailing commas (tsconfig.json), or
  * null. Comments and commas are blanked outside strings only, so "a//b" and
  * "*\/" inside strings survive.
  */
-export function parseJsonc(text: string): unknown | null {
+export function parseJsonc(source: string): unknown | null {
+  // A byte order mark (editors on Windows write one) is not JSON, and tsc skips it.
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   let out = '';
   let i = 0;
   while (i < text.length) {
