@@ -142,11 +142,11 @@ export function renderWorkspace(w) {
   const ratio = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
   const out = ['workspace: "deps": "javascript", runner scan --json with deps against the same scan without, medians, alternating',
     `  ${w.command.join(' ')}`, ''];
-  const headers = ['tree', 'files', 'phase', 'no deps s', 'with deps s', 'ratio', 'CPU ratio', 'with deps runs s'];
+  const headers = ['tree', 'files', 'phase', 'no deps s', 'with deps s', 'ratio', 'no deps CPU s', 'with deps CPU s', 'CPU ratio', 'with deps runs s'];
   const rows = [];
   for (const r of w.results) {
     for (const [phase, m] of [['cold', r.cold], ['no-op', r.noop], ['one change', r.change]]) {
-      rows.push([r.tree, int(r.files), phase, sec(m.noneMs), sec(m.depsMs), ratio(m.ratio), ratio(m.cpuRatio), m.runsMs.deps.map(sec).join(' ')]);
+      rows.push([r.tree, int(r.files), phase, sec(m.noneMs), sec(m.depsMs), ratio(m.ratio), sec(m.noneCpuMs), sec(m.depsCpuMs), ratio(m.cpuRatio), m.runsMs.deps.map(sec).join(' ')]);
     }
   }
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
