@@ -27,9 +27,18 @@ export class TscResolution {
   private readonly configs = new Map<string, ts.ParsedCommandLine | null>();
   private readonly owners = new Map<string, ts.CompilerOptions>();
   private readonly cache = ts.createModuleResolutionCache(process.cwd(), (f) => f);
+  private readonly imports = new Map<string, TscImport[]>();
 
-  /** The imports of one file (absolute, real path), in source order. */
+  /** The imports of one file (absolute, real path), in source order; read once per file. */
   importsOf(file: string): TscImport[] {
+    const known = this.imports.get(file);
+    if (known !== undefined) return known;
+    const found = this.read(file);
+    this.imports.set(file, found);
+    return found;
+  }
+
+  private read(file: string): TscImport[] {
     const text = fs.readFileSync(file, 'utf8');
     const options = this.optionsFor(file);
     // `declare module './x'` in a module file is an augmentation: preProcessFile lists it with the imports.

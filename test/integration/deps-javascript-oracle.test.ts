@@ -112,6 +112,8 @@ const MONOREPO: OracleCase[] = [
       'configs/tsconfig.base-url.json': json({ extends: './tsconfig.app.json', compilerOptions: { baseUrl: '..' } }),
       'app/tsconfig.json': json({ extends: '../configs/tsconfig.app.json' }),
       'app/main.ts': "import { s } from '~shared/strings';\nexport const t = s;\n",
+      // With baseUrl set (to the root, from configs/), paths targets start at baseUrl: '~shared/*' then
+      // names ../shared/* above the tree, which tsc does not find; 'shared/strings' resolves through baseUrl.
       'tool/tsconfig.json': json({ extends: '../configs/tsconfig.base-url.json' }),
       'tool/cli.ts': "import { s } from 'shared/strings';\nimport { n } from '~shared/numbers';\nexport const t = s + n;\n",
       'shared/strings.ts': 'export const s = "s";\n',
