@@ -3,6 +3,7 @@
 // difference. Runner's side goes through the library's deps() (what
 // `runner deps FILE` prints), so it follows whatever graph building does.
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { deps } from '../../src/api.js';
 import { silentReporter } from '../../src/reporter.js';
@@ -24,7 +25,22 @@ export interface OracleInput {
   extras?: Readonly<Record<string, readonly string[]>>;
   /** Per importing file, files runner may hold beyond tsc's, or not. */
   mayAlso?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For a real tree, where no one lists them: runner may also hold x.js
+   * (.mjs, .cjs) wherever tsc resolved x.d.ts (.d.mts, .d.cts), the code Node
+   * runs beside the types tsc reads.
+   */
+  runtimeBesideTypes?: boolean;
 }
+
+const DECLARATION = /\.d\.([mc]?)ts$/;
+
+/**
+ * Node's own modules ('fs', 'node:fs'): runner counts them as part of Node,
+ * which a job's program identity covers, while tsc answers with
+ * @types/node's declarations where those are installed. Not compared.
+ */
+const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || builtinModules.includes(spec);
 
 export interface OracleResult {
   /** One block per file that differs; empty when runner agrees with tsc. */
@@ -38,7 +54,8 @@ export interface OracleResult {
  * and runner's may hold nothing else but `mayAlso`; and every file tsc reaches
  * transitively must be among runner's transitive dependencies. tsc's closure
  * follows the files it resolves to inside the tree (tracked or not) outside
- * node_modules; a file in node_modules or outside the tree is a leaf.
+ * node_modules; a file in node_modules or outside the tree is a leaf. Node
+ * builtins are left out (isBuiltin).
  */
 export async function compareWithTsc(input: OracleInput): Promise<OracleResult> {
   const { tree } = input;
@@ -54,6 +71,7 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
     while (queue.length > 0) {
       const file = queue.pop() as string;
       for (const imp of tsc.importsOf(file)) {
+        if (isBuiltin(imp.specifier)) continue;
         const to = imp.resolved;
         if (to === null || to === start || seen.has(to)) continue;
         seen.add(to);
@@ -73,12 +91,17 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
     counts.imports += imports.length;
     const wanted = new Map<string, string>(); // file -> why
     for (const imp of imports) {
-      if (imp.resolved === null || imp.resolved === file) continue;
+      if (imp.resolved === null || imp.resolved === file || isBuiltin(imp.specifier)) continue;
       counts.resolvedByTsc += 1;
       if (!wanted.has(imp.resolved)) wanted.set(imp.resolved, `'${imp.specifier}' (line ${imp.line})`);
     }
     for (const extra of input.extras?.[rel] ?? []) wanted.set(abs(extra), 'expected beside what tsc reads');
     const allowed = new Set((input.mayAlso?.[rel] ?? []).map(abs));
+    if (input.runtimeBesideTypes === true) {
+      for (const to of wanted.keys()) {
+        if (DECLARATION.test(to)) allowed.add(to.replace(DECLARATION, '.$1js'));
+      }
+    }
     const report = await deps({
       cwd: tree, sourceTree: tree, env: { PATH: process.env.PATH }, reporter: silentReporter, file: rel,
       stateDir: input.stateDir, ...input.configFile === undefined ? {} : { configFile: input.configFile },

@@ -192,6 +192,19 @@ const MONOREPO: OracleCase[] = [
     mayAlso: { 'src/main.ts': ['src/foo.js'], 'src/other.ts': ['src/foo.js'] },
   },
   {
+    // chokidar 5 ships this: tsc reads index.d.ts beside the index.js that "exports" names.
+    name: 'point 6: a package whose exports name index.js, with index.d.ts beside it',
+    files: {
+      'tsconfig.json': json({ compilerOptions: { ...BUNDLER, module: 'nodenext', moduleResolution: 'nodenext' } }),
+      'package.json': json({ name: 'app', type: 'module' }),
+      'src/watch.ts': "import watcher from 'watchlib';\nexport const w = watcher;\n",
+      'node_modules/watchlib/package.json': json({ name: 'watchlib', type: 'module', main: './index.js', exports: { '.': { default: './index.js' } } }),
+      'node_modules/watchlib/index.js': 'export default 1;\n',
+      'node_modules/watchlib/index.d.ts': 'declare const watcher: number;\nexport default watcher;\n',
+    },
+    extras: { 'src/watch.ts': ['node_modules/watchlib/index.js'] },
+  },
+  {
     name: 'point 7: a package importing itself by its own name through its exports',
     files: {
       'package.json': json({ name: 'selfpkg', exports: { '.': './src/index.ts', './util': './src/util.ts' } }),
@@ -276,7 +289,7 @@ describe('the oracle on a real tree (ORACLE_TREE)', () => {
       tools: [{ name: 'check', command: ['node', '-e', '0', '{file}'], include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'], deps: 'javascript' }],
     }));
     const files = walk(real).filter((rel) => JS_FILE.test(rel)).sort();
-    const result = await compareWithTsc({ tree: real, files, stateDir: path.join(scratch, 'state'), configFile });
+    const result = await compareWithTsc({ tree: real, files, stateDir: path.join(scratch, 'state'), configFile, runtimeBesideTypes: true });
     console.log(`oracle on ${real}: ${JSON.stringify(result.counts)}; ${result.problems.length} files differ`);
     expect(result.problems.join('\n')).toBe('');
   }, 600_000);
