@@ -1,5 +1,7 @@
 // Renders bench results as a plain-text table (stdout) or JSON.
 
+import { renderWorkspace } from './workspace.mjs';
+
 const TARGET = { files: 100_000, maxRatio: 3, maxRssMB: 300 };
 
 const int = (n) => n.toLocaleString('en-US');
@@ -24,7 +26,7 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver, deps, noopDeps } = result;
+  const { meta, sizes, target, jobserver, deps, noopDeps, workspace } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
@@ -33,6 +35,7 @@ export function renderText(result) {
     if (jobserver) out.push(...renderJobserver(jobserver));
     if (deps) out.push(...(jobserver ? [''] : []), ...renderDeps(deps));
     if (noopDeps) out.push(...(jobserver || deps ? [''] : []), ...renderNoopDeps(noopDeps));
+    if (workspace) out.push(...(jobserver || deps || noopDeps ? [''] : []), ...renderWorkspace(workspace));
     return out.join('\n') + '\n';
   }
   out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
@@ -62,6 +65,7 @@ export function renderText(result) {
   if (jobserver) out.push('', ...renderJobserver(jobserver));
   if (deps) out.push('', ...renderDeps(deps));
   if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));
+  if (workspace) out.push('', ...renderWorkspace(workspace));
   return out.join('\n') + '\n';
 }
 

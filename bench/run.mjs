@@ -30,10 +30,16 @@
 // no-op without deps, alternating round by round, on generated trees of 661
 // (pip-sized) and 10,000 files per language: the ratio must stay within 1.2.
 //
+// The workspace section (bench/workspace.mjs) times `runner scan` cold, no-op
+// and after one change, with "deps": "javascript" against the same scan
+// without, alternating, on a generated monorepo (about 3,000 files in 12
+// packages linked through node_modules, per-package tsconfigs extending a base
+// with `paths`) and on the 10,000-file .ts/.js tree.
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps|noop-deps   run just that section (default: all)
+//   --only tree|jobserver|deps|noop-deps|workspace   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
-//   --runs N          samples per median, tree and noop-deps sections
+//   --runs N          samples per median, tree, noop-deps and workspace (no-op) sections
 //                     (default 5; the jobserver section always takes 3)
 //   --kinds K[,K...]  deps kinds the noop-deps section times: python,
 //                     javascript (default both)
@@ -59,6 +65,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseRssMethod, cpuCount, createMeasurer, median, whichOnPath } from './measure.mjs';
 import { benchNoopDeps } from './noop-deps.mjs';
+import { benchWorkspace } from './workspace.mjs';
 import { evaluateTarget, renderJson, renderText } from './report.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -66,7 +73,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000, changedRuns: 3, maxColdMs: 10_000,
@@ -489,8 +496,9 @@ async function main() {
   const doJobserver = sections.includes('jobserver');
   const doDeps = sections.includes('deps');
   const doNoopDeps = sections.includes('noop-deps');
-  if ((doTree || doDeps || doNoopDeps) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
-  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : []), ...(doNoopDeps ? ['cp', 'python3'] : [])]) {
+  const doWorkspace = sections.includes('workspace');
+  if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : []), ...(doNoopDeps ? ['cp', 'python3'] : []), ...(doWorkspace ? ['cp'] : [])]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
   }
   let make = null;
@@ -529,6 +537,7 @@ async function main() {
     const jobserver = doJobserver ? await benchJobserver(ctx) : null;
     const deps = doDeps ? await benchDeps(ctx) : null;
     const noopDeps = doNoopDeps ? await benchNoopDeps(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
+    const workspace = doWorkspace ? await benchWorkspace(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -551,6 +560,7 @@ async function main() {
       jobserver,
       deps,
       noopDeps,
+      workspace,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
