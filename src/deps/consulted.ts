@@ -45,6 +45,8 @@ function racyMarginMs(st: fs.Stats): number {
 export class RecordingFs {
   readonly consulted: Consulted;
   private readonly listings = new Map<string, Listing | null>();
+  /** Per tree, path -> its real path: a file is found by many imports. */
+  private readonly realpaths = new Map<string, Map<string, string>>();
 
   /** Start from what an earlier run consulted, once consultedUnchanged() has proved it still holds. */
   constructor(prior?: Consulted) {
@@ -71,6 +73,17 @@ export class RecordingFs {
    */
   readonly realpath = (abs: string, tree: string): string => {
     if (!abs.startsWith(tree + '/')) return abs;
+    let known = this.realpaths.get(tree);
+    if (known === undefined) this.realpaths.set(tree, known = new Map());
+    let real = known.get(abs);
+    if (real === undefined) {
+      real = this.walk(abs, tree);
+      known.set(abs, real);
+    }
+    return real;
+  };
+
+  private walk(abs: string, tree: string): string {
     const rest = abs.slice(tree.length + 1).split('/').reverse();
     let done = tree;
     let hops = 0;
@@ -98,7 +111,7 @@ export class RecordingFs {
       }
     }
     return done;
-  };
+  }
 
   /** An absolute link target below the tree (by the tree's path or its real one), relative to it; null when outside. */
   private intoTree(target: string, tree: string): string | null {

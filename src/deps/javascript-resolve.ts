@@ -119,7 +119,26 @@ function resolveSpecifier(spec: string, fromDir: string, conditions: readonly st
  * through to node_modules rather than failing.
  */
 function resolveSelf(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
-  for (let dir = fromDir; path.basename(dir) !== 'node_modules'; dir = path.dirname(dir)) {
+  const scope = packageScope(fromDir, r);
+  if (scope === null) return null;
+  const { dir, pkg } = scope;
+  if (!isRecord(pkg) || typeof pkg.name !== 'string' || pkg.exports === undefined || pkg.exports === null) return null;
+  const { name } = pkg;
+  if (spec !== name && !spec.startsWith(name + '/')) return null;
+  return resolveExports(dir, pkg.exports, spec === name ? '.' : `.${spec.slice(name.length)}`, conditions, r);
+}
+
+/** Per resolver, a directory's package scope: every file of a directory asks the same. */
+const scopes = new WeakMap<JsResolver, Map<string, { dir: string; pkg: unknown } | null>>();
+
+/** The nearest package.json at or above dir, not past a node_modules directory (Node's LOOKUP_PACKAGE_SCOPE). */
+function packageScope(dir: string, r: JsResolver): { dir: string; pkg: unknown } | null {
+  let cache = scopes.get(r);
+  if (cache === undefined) scopes.set(r, cache = new Map());
+  const known = cache.get(dir);
+  if (known !== undefined) return known;
+  let scope: { dir: string; pkg: unknown } | null = null;
+  if (path.basename(dir) !== 'node_modules') {
     // In the tree, the listing first: most directories hold no package.json,
     // and the tree's listings are recorded anyway. Above it, a directory's
     // listing changes with every file made there (/tmp, a home directory):
@@ -127,15 +146,11 @@ function resolveSelf(spec: string, fromDir: string, conditions: readonly string[
     const pkgJson = path.join(dir, 'package.json');
     const inTree = dir === r.sourceTree || dir.startsWith(r.sourceTree + path.sep);
     const pkg = !inTree || r.exists(pkgJson) === 'file' ? r.readJson(pkgJson) : null;
-    if (pkg !== null) {
-      if (!isRecord(pkg) || typeof pkg.name !== 'string' || pkg.exports === undefined || pkg.exports === null) return null;
-      const { name } = pkg;
-      if (spec !== name && !spec.startsWith(name + '/')) return null;
-      return resolveExports(dir, pkg.exports, spec === name ? '.' : `.${spec.slice(name.length)}`, conditions, r);
-    }
-    if (dir === path.dirname(dir)) return null;
+    if (pkg !== null) scope = { dir, pkg };
+    else if (dir !== path.dirname(dir)) scope = packageScope(path.dirname(dir), r);
   }
-  return null;
+  cache.set(dir, scope);
+  return scope;
 }
 
 /**
