@@ -137,6 +137,9 @@ describe('resolveJsImport', () => {
     '/repo/app/node_modules/typed/package.json': json({ types: './typed.d.ts', main: './typed.js' }),
     '/repo/app/node_modules/typed/typed.d.ts': '',
     '/repo/app/node_modules/typed/typed.js': '',
+    '/repo/app/node_modules/compiled/package.json': json({ main: './dist/index.js' }), // no "types": tsc finds the .d.ts beside main
+    '/repo/app/node_modules/compiled/dist/index.js': '',
+    '/repo/app/node_modules/compiled/dist/index.d.ts': '',
     // A workspace package linked into node_modules (npm workspaces).
     '/repo/app/node_modules/@ws/util/package.json': json({ name: '@ws/util', exports: './src/index.ts' }),
     '/repo/app/node_modules/@ws/util/src/index.ts': '',
@@ -208,6 +211,8 @@ describe('resolveJsImport', () => {
     ['a missing condition target falls through to the next, arrays in order', imp('fallback'), 'src/main.js', [external(`${NM}/fallback/here.js`)]],
     ['package.json "types" for a TypeScript file, "main" at run time', imp('typed'), 'src/main.ts',
       [external(`${NM}/typed/typed.js`), external(`${NM}/typed/typed.d.ts`)]],
+    ['issue 11: "main" beside its .d.ts is both for a TypeScript file', imp('compiled'), 'src/main.ts',
+      [external(`${NM}/compiled/dist/index.js`), external(`${NM}/compiled/dist/index.d.ts`)]],
     ['"types" is not read for a JavaScript file', imp('typed'), 'src/main.js', [external(`${NM}/typed/typed.js`)]],
     ['the nearest node_modules wins', imp('plain'), 'src/nested/deep.js', [external('/repo/app/src/nested/node_modules/plain/near.js')]],
     ['a package missing nearby is found farther up', imp('noindex'), 'src/nested/deep.js', [external(`${NM}/noindex/index.js`)]],
