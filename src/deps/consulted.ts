@@ -1,7 +1,7 @@
 // What building a dependency graph read besides the tracked files' content:
 // directory listings (does ./a.ts exist? is there a node_modules/pkg?) and
-// small files read whole (package.json, tsconfig.json). RecordingFs answers
-// those questions and stamps each answer, so that a later run can prove them
+// small files read whole (package.json, tsconfig.json), where symlinks lead
+// (realpath). RecordingFs answers those questions and stamps each answer, so that a later run can prove them
 // all unchanged (consultedUnchanged) with one stat per directory and one read
 // per small file, instead of resolving every import again. Reads only.
 import fs from 'node:fs';
@@ -13,9 +13,18 @@ export interface Consulted {
   dirs: Map<string, string>;
   /** File read whole -> its stamp (see stampFile). */
   files: Map<string, string>;
+  /** Path -> its real path then, for the few a walk could not prove by listings (see realpath). */
+  links: Map<string, string>;
 }
 
-type Listing = Map<string, 'file' | 'dir'>;
+interface Listing {
+  kinds: Map<string, 'file' | 'dir'>;
+  /** Symlink entries -> what they hold (readlink), so a retargeted link changes the directory's stamp. */
+  links: Map<string, string>;
+}
+
+/** Symlinks followed in one path before it counts as a loop (Linux's MAXSYMLINKS). */
+const MAX_LINKS = 40;
 
 /** A stamp no later check accepts: what was seen may have changed without leaving a trace. */
 const UNSTABLE = '!';
@@ -36,18 +45,87 @@ function racyMarginMs(st: fs.Stats): number {
 export class RecordingFs {
   readonly consulted: Consulted;
   private readonly listings = new Map<string, Listing | null>();
+  /** Per tree, path -> its real path: a file is found by many imports. */
+  private readonly realpaths = new Map<string, Map<string, string>>();
 
   /** Start from what an earlier run consulted, once consultedUnchanged() has proved it still holds. */
   constructor(prior?: Consulted) {
-    this.consulted = { dirs: new Map(prior?.dirs), files: new Map(prior?.files) };
+    this.consulted = { dirs: new Map(prior?.dirs), files: new Map(prior?.files), links: new Map(prior?.links) };
   }
 
   /** Whether abs is a file, a directory (a symlink counts as what it points to) or nothing; one readdir per directory. */
   readonly exists = (abs: string): 'file' | 'dir' | null => {
     const slash = abs.lastIndexOf('/');
     if (slash < 0 || slash === abs.length - 1) return null;
-    return this.list(slash === 0 ? '/' : abs.slice(0, slash))?.get(abs.slice(slash + 1)) ?? null;
+    return this.list(slash === 0 ? '/' : abs.slice(0, slash))?.kinds.get(abs.slice(slash + 1)) ?? null;
   };
+
+  /**
+   * abs (inside `tree`, absolute and normalised) with every symlink below
+   * `tree` resolved, as the kernel's realpath would: the file tsc
+   * (preserveSymlinks false) and Node take a module to be. Each component is
+   * looked up in its directory's listing, so every link crossed, and every
+   * directory that could become one, is in `consulted` (a retargeted link
+   * changes its directory's stamp). The tree's own location is taken as
+   * given. A path that leaves the tree through a link is kept as it was
+   * written (by its path through the link; stat follows it, so its identity
+   * still changes with the link); so is anything outside `tree`.
+   */
+  readonly realpath = (abs: string, tree: string): string => {
+    if (!abs.startsWith(tree + '/')) return abs;
+    let known = this.realpaths.get(tree);
+    if (known === undefined) this.realpaths.set(tree, known = new Map());
+    let real = known.get(abs);
+    if (real === undefined) {
+      real = this.walk(abs, tree);
+      known.set(abs, real);
+    }
+    return real;
+  };
+
+  private walk(abs: string, tree: string): string {
+    const rest = abs.slice(tree.length + 1).split('/').reverse();
+    let done = tree;
+    let hops = 0;
+    while (rest.length > 0) {
+      const name = rest.pop() as string;
+      if (name === '' || name === '.') continue;
+      if (name === '..') {
+        if (done === tree) return abs; // out of the tree
+        done = done.slice(0, done.lastIndexOf('/'));
+        continue;
+      }
+      const target = this.list(done)?.links.get(name);
+      if (target === undefined) {
+        done = `${done}/${name}`;
+        continue;
+      }
+      if (++hops > MAX_LINKS) return abs; // a loop: nothing loads through it
+      if (target.startsWith('/')) {
+        const inside = this.intoTree(target, tree);
+        if (inside === null) return abs;
+        done = tree;
+        rest.push(...inside.split('/').reverse());
+      } else {
+        rest.push(...target.split('/').reverse());
+      }
+    }
+    return done;
+  }
+
+  /** An absolute link target below the tree (by the tree's path or its real one), relative to it; null when outside. */
+  private intoTree(target: string, tree: string): string | null {
+    if (target.startsWith(tree + '/')) return target.slice(tree.length + 1);
+    const real = this.recordedRealpath(tree);
+    return target.startsWith(real + '/') ? target.slice(real.length + 1) : null;
+  }
+
+  /** The kernel's realpath of abs, recorded for consultedUnchanged to compare; abs itself when it has none. */
+  private recordedRealpath(abs: string): string {
+    const real = realpathOrSelf(abs);
+    if (!this.consulted.links.has(abs)) this.consulted.links.set(abs, real);
+    return real;
+  }
 
   /** A file's text; null when it is missing or cannot be read. */
   readText(abs: string): string | null {
@@ -70,36 +148,55 @@ export class RecordingFs {
 
 /**
  * A directory's listing and its stamp: `d ino mtime ctime` (a change of
- * entries moves mtime), `l <hash>` when an entry is a symlink (what it points
- * to can change without touching the directory, so a check lists it again),
+ * entries moves mtime), `l <hash>` of names, kinds and link targets when an
+ * entry is a symlink (what it points to can change kind without touching the
+ * directory, so a check lists it again and reads every link),
  * ABSENT when there is no directory, UNSTABLE when it cannot be read or its
  * timestamps are too recent to prove anything. The stat comes first: a change
  * after it cannot hide behind it.
  */
 function listStamped(dir: string, now: number): { listing: Listing | null; stamp: string } {
   let st: fs.Stats;
-  const listing: Listing = new Map();
-  let hasLinks = false;
+  const listing: Listing = { kinds: new Map(), links: new Map() };
   try {
     st = fs.statSync(dir);
     if (!st.isDirectory()) return { listing: null, stamp: ABSENT };
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const isLink = e.isSymbolicLink();
-      hasLinks ||= isLink;
-      const isDir = e.isDirectory() || (isLink && fs.statSync(`${dir}/${e.name}`, { throwIfNoEntry: false })?.isDirectory() === true);
-      listing.set(e.name, isDir ? 'dir' : 'file');
+      if (isLink) listing.links.set(e.name, fs.readlinkSync(`${dir}/${e.name}`));
+      const isDir = e.isDirectory() || (isLink && linksToDir(`${dir}/${e.name}`));
+      listing.kinds.set(e.name, isDir ? 'dir' : 'file');
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { listing: null, stamp: code === 'ENOENT' || code === 'ENOTDIR' ? ABSENT : UNSTABLE };
   }
-  if (hasLinks) return { listing, stamp: `l ${hashListing(listing)}` };
+  if (listing.links.size > 0) return { listing, stamp: `l ${hashListing(listing)}` };
   const racy = Math.max(st.mtimeMs, st.ctimeMs) >= now - racyMarginMs(st);
   return { listing, stamp: racy ? UNSTABLE : `d ${st.ino} ${st.mtimeMs} ${st.ctimeMs}` };
 }
 
+/** Whether a symlink leads to a directory; a dangling one or a loop (ELOOP) does not. */
+function linksToDir(link: string): boolean {
+  try {
+    return fs.statSync(link, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
 function hashListing(listing: Listing): string {
-  return hashString([...listing].map(([name, kind]) => `${kind} ${name}`).sort().join('\n'));
+  const lines = [...listing.kinds].map(([name, kind]) => `${kind} ${name}`);
+  for (const [name, target] of listing.links) lines.push(`l ${name}\0${target}`);
+  return hashString(lines.sort().join('\n'));
+}
+
+function realpathOrSelf(abs: string): string {
+  try {
+    return fs.realpathSync.native(abs);
+  } catch {
+    return abs;
+  }
 }
 
 /** A file's text and its stamp: the content's hash, ABSENT (missing, or a directory), or UNSTABLE (unreadable). */
@@ -126,6 +223,9 @@ export function consultedUnchanged(c: Consulted): boolean {
   for (const [file, stamp] of c.files) {
     if (stamp === UNSTABLE || readStamped(file).stamp !== stamp) return false;
   }
+  for (const [abs, real] of c.links) {
+    if (realpathOrSelf(abs) !== real) return false;
+  }
   return true;
 }
 
@@ -139,10 +239,10 @@ function statStamp(dir: string): string {
   }
 }
 
-export function encodeConsulted(c: Consulted): { dirs: [string, string][]; files: [string, string][] } {
-  return { dirs: [...c.dirs], files: [...c.files] };
+export function encodeConsulted(c: Consulted): { dirs: [string, string][]; files: [string, string][]; links: [string, string][] } {
+  return { dirs: [...c.dirs], files: [...c.files], links: [...c.links] };
 }
 
-export function decodeConsulted(raw: { dirs: [string, string][]; files: [string, string][] }): Consulted {
-  return { dirs: new Map(raw.dirs), files: new Map(raw.files) };
+export function decodeConsulted(raw: { dirs: [string, string][]; files: [string, string][]; links?: [string, string][] }): Consulted {
+  return { dirs: new Map(raw.dirs), files: new Map(raw.files), links: new Map(raw.links) };
 }

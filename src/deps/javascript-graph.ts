@@ -86,6 +86,7 @@ export async function inferJavaScript(opts: {
     sourceTree,
     isTracked: (rel) => files.has(rel),
     exists: recorder.exists,
+    realpath: (abs) => recorder.realpath(abs, sourceTree),
     readJson: (abs) => {
       if (!json.has(abs)) {
         const text = recorder.readText(abs);

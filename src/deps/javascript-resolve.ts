@@ -22,12 +22,22 @@ export interface JsResolver {
    * Called again for the same package.json and tsconfig files, so cache it.
    */
   readJson(abs: string): unknown | null;
+  /**
+   * abs with the symlinks below the source tree resolved (see
+   * RecordingFs.realpath): a workspace package linked into node_modules is
+   * the tracked file behind the link. Absent: every path is taken as real.
+   */
+  realpath?(abs: string): string;
 }
 
 // TypeScript's order for a specifier without a known extension
 // (moduleResolution "bundler"/"node16": tryAddingExtensions), then the rest
 // Node loads; .json last as in both.
-const EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+const TYPES_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+// What runs: Node's require() order (.js, .json), then what bundlers and TS
+// runners (Vite, tsx) also try; .d.ts last, though nothing runs it, so that a
+// JavaScript importer of a declaration-only module still depends on it.
+const RUNTIME_EXTENSIONS = ['.js', '.json', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts', '.d.ts'];
 
 // TypeScript lets a specifier name the emitted file: `./a.js` finds ./a.ts
 // (TypeScript handbook, "Modules - Reference", "File extension substitution").
@@ -54,7 +64,9 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
   const fromDir = path.dirname(path.join(r.sourceTree, from));
   const deps = new Map<string, JsDep>();
   for (const conditions of conditionSets(imp, from)) {
-    const abs = resolveSpecifier(spec, fromDir, conditions, r, path.join(r.sourceTree, from));
+    const found = resolveSpecifier(spec, fromDir, conditions, r, path.join(r.sourceTree, from));
+    // The real path, as tsc (preserveSymlinks false) and Node take it.
+    const abs = found === null || r.realpath === undefined ? found : r.realpath(found);
     if (abs !== null) deps.set(abs, fileDep(abs, r));
   }
   return deps.size > 0 ? [...deps.values()] : [{ kind: 'unresolved', name: spec }];
@@ -66,7 +78,10 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
  * TypeScript do, so these sets are not a priority order. A runtime import
  * loads the "import" (or, for require(), "require") target under Node; a
  * TypeScript file or a type import is also type-checked, and tsc reads the
- * "types" target: both are dependencies.
+ * "types" target: both are dependencies. The "types" set also picks files as
+ * tsc does (`./a.js` is a.ts or a.d.ts when there is one), the others as Node
+ * does (a.js itself): a job depends on the code that runs and on the types
+ * tsc checks.
  */
 function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
   const runtime = [imp.kind === 'require' ? 'require' : 'import', 'node', 'default'];
@@ -94,7 +109,50 @@ function resolveSpecifier(spec: string, fromDir: string, conditions: readonly st
     }
   }
   if (spec.startsWith('#')) return resolveSubpathImport(spec, fromDir, conditions, r);
-  return resolveInNodeModules(spec, fromDir, conditions, r);
+  return resolveSelf(spec, fromDir, conditions, r) ?? resolveInNodeModules(spec, fromDir, conditions, r);
+}
+
+/**
+ * A package importing itself by its own name: the nearest package.json above
+ * the importing file (not past a node_modules directory), when its "name"
+ * is the specifier's package and it has "exports", resolves the subpath
+ * through them (Node's PACKAGE_SELF_RESOLVE; tsc does the same under
+ * node16/nodenext/bundler). Unlike Node, a subpath its exports miss falls
+ * through to node_modules rather than failing.
+ */
+function resolveSelf(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
+  const scope = packageScope(fromDir, r);
+  if (scope === null) return null;
+  const { dir, pkg } = scope;
+  if (!isRecord(pkg) || typeof pkg.name !== 'string' || pkg.exports === undefined || pkg.exports === null) return null;
+  const { name } = pkg;
+  if (spec !== name && !spec.startsWith(name + '/')) return null;
+  return resolveExports(dir, pkg.exports, spec === name ? '.' : `.${spec.slice(name.length)}`, conditions, r);
+}
+
+/** Per resolver, a directory's package scope: every file of a directory asks the same. */
+const scopes = new WeakMap<JsResolver, Map<string, { dir: string; pkg: unknown } | null>>();
+
+/** The nearest package.json at or above dir, not past a node_modules directory (Node's LOOKUP_PACKAGE_SCOPE). */
+function packageScope(dir: string, r: JsResolver): { dir: string; pkg: unknown } | null {
+  let cache = scopes.get(r);
+  if (cache === undefined) scopes.set(r, cache = new Map());
+  const known = cache.get(dir);
+  if (known !== undefined) return known;
+  let scope: { dir: string; pkg: unknown } | null = null;
+  if (path.basename(dir) !== 'node_modules') {
+    // In the tree, the listing first: most directories hold no package.json,
+    // and the tree's listings are recorded anyway. Above it, a directory's
+    // listing changes with every file made there (/tmp, a home directory):
+    // ask for the file alone.
+    const pkgJson = path.join(dir, 'package.json');
+    const inTree = dir === r.sourceTree || dir.startsWith(r.sourceTree + path.sep);
+    const pkg = !inTree || r.exists(pkgJson) === 'file' ? r.readJson(pkgJson) : null;
+    if (pkg !== null) scope = { dir, pkg };
+    else if (dir !== path.dirname(dir)) scope = packageScope(path.dirname(dir), r);
+  }
+  cache.set(dir, scope);
+  return scope;
 }
 
 /**
@@ -104,20 +162,24 @@ function resolveSpecifier(spec: string, fromDir: string, conditions: readonly st
  * package.json's own "main", so `"main": "."` cannot loop.
  */
 function resolvePath(abs: string, conditions: readonly string[], r: JsResolver, withPackageJson = true): string | null {
-  if (r.exists(abs) === 'file') return abs;
+  // tsc tries the sources of an emitted name before the name itself; Node
+  // (and a TS runner, when the name exists) loads the name itself.
+  const isTypes = conditions.includes('types');
+  if (!isTypes && r.exists(abs) === 'file') return abs;
   const ext = path.extname(abs);
   for (const source of SOURCES_OF_OUTPUT[ext] ?? []) {
     const file = abs.slice(0, -ext.length) + source;
     if (r.exists(file) === 'file') return file;
   }
-  const withExtension = findWithExtension(abs, r);
+  if (isTypes && r.exists(abs) === 'file') return abs;
+  const withExtension = findWithExtension(abs, conditions, r);
   if (withExtension !== null) return withExtension;
   if (r.exists(abs) !== 'dir') return null;
-  return withPackageJson ? resolvePackage(abs, '', conditions, r) : findWithExtension(path.join(abs, 'index'), r);
+  return withPackageJson ? resolvePackage(abs, '', conditions, r) : findWithExtension(path.join(abs, 'index'), conditions, r);
 }
 
-function findWithExtension(base: string, r: JsResolver): string | null {
-  for (const ext of EXTENSIONS) {
+function findWithExtension(base: string, conditions: readonly string[], r: JsResolver): string | null {
+  for (const ext of conditions.includes('types') ? TYPES_EXTENSIONS : RUNTIME_EXTENSIONS) {
     if (r.exists(base + ext) === 'file') return base + ext;
   }
   return null;
@@ -144,7 +206,7 @@ function resolvePackage(pkgDir: string, subpath: string, conditions: readonly st
     const found = resolvePath(path.resolve(pkgDir, entry), conditions, r, false);
     if (found !== null) return found;
   }
-  return findWithExtension(path.join(pkgDir, 'index'), r);
+  return findWithExtension(path.join(pkgDir, 'index'), conditions, r);
 }
 
 /**

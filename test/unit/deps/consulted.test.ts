@@ -81,6 +81,74 @@ describe('RecordingFs and consultedUnchanged', () => {
     expect(consultedUnchanged(fsv.consulted)).toBe(false);
   });
 
+  it('issue 11: a link retargeted to another directory of the same kind is seen', async () => {
+    const r = await tree(['packages/a/index.ts', 'packages/b/index.ts']);
+    fs.mkdirSync(`${r}/node_modules/@ws`, { recursive: true });
+    fs.symlinkSync('../../packages/a', `${r}/node_modules/@ws/lib`);
+    await sleep(250);
+    // Only the link's own directory is listed: the new target is a directory too, so only where it leads tells them apart.
+    const fsv = new RecordingFs();
+    expect(fsv.exists(`${r}/node_modules/@ws/lib`)).toBe('dir');
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    fs.rmSync(`${r}/node_modules/@ws/lib`);
+    fs.symlinkSync('../../packages/b', `${r}/node_modules/@ws/lib`);
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+  });
+
+  describe('issue 11: realpath resolves the links below the tree as the kernel does, recording each', () => {
+    async function linked(): Promise<string> {
+      const r = await tree(['packages/lib/src/index.ts', 'packages/other/src/index.ts', 'store/pkg@1/node_modules/pkg/index.js', 'src/plain.ts']);
+      fs.mkdirSync(`${r}/node_modules/@ws`, { recursive: true });
+      fs.symlinkSync('../../packages/lib', `${r}/node_modules/@ws/lib`); // npm workspaces
+      fs.symlinkSync('../store/pkg@1/node_modules/pkg', `${r}/node_modules/pkg`); // pnpm
+      fs.symlinkSync(`${r}/packages/other`, `${r}/node_modules/abs`); // an absolute link into the tree
+      fs.symlinkSync(`${os.tmpdir()}`, `${r}/node_modules/out`); // out of the tree
+      fs.symlinkSync('loop', `${r}/node_modules/loop`);
+      await sleep(250);
+      return r;
+    }
+
+    it('gives the real path of every kind of link, and the path itself where none is crossed', async () => {
+      const r = await linked();
+      const fsv = new RecordingFs();
+      expect(fsv.realpath(`${r}/node_modules/@ws/lib/src/index.ts`, r)).toBe(`${r}/packages/lib/src/index.ts`);
+      expect(fsv.realpath(`${r}/node_modules/pkg/index.js`, r)).toBe(`${r}/store/pkg@1/node_modules/pkg/index.js`);
+      expect(fsv.realpath(`${r}/node_modules/abs/src/index.ts`, r)).toBe(`${r}/packages/other/src/index.ts`);
+      expect(fsv.realpath(`${r}/src/plain.ts`, r)).toBe(`${r}/src/plain.ts`);
+      // Out of the tree, or a loop: kept as written.
+      expect(fsv.realpath(`${r}/node_modules/out/x.js`, r)).toBe(`${r}/node_modules/out/x.js`);
+      expect(fsv.realpath(`${r}/node_modules/loop/x.js`, r)).toBe(`${r}/node_modules/loop/x.js`);
+      expect(fsv.realpath('/elsewhere/x.js', r)).toBe('/elsewhere/x.js');
+      for (const p of ['node_modules/@ws/lib/src/index.ts', 'node_modules/pkg/index.js', 'node_modules/abs/src/index.ts']) {
+        expect(fsv.realpath(`${r}/${p}`, r)).toBe(fs.realpathSync(`${r}/${p}`).replace(fs.realpathSync(r), r));
+      }
+      expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    });
+
+    it('is proved changed when a link it crossed is retargeted, or a directory it crossed becomes a link', async () => {
+      const changes: (() => void)[] = [
+        () => {
+          fs.rmSync(`${r}/node_modules/@ws/lib`);
+          fs.symlinkSync('../../packages/other', `${r}/node_modules/@ws/lib`);
+        },
+        () => {
+          fs.renameSync(`${r}/packages/lib`, `${r}/packages/lib-moved`);
+          fs.symlinkSync('lib-moved', `${r}/packages/lib`);
+        },
+      ];
+      let r = '';
+      for (const change of changes) {
+        r = await linked();
+        const fsv = new RecordingFs();
+        fsv.realpath(`${r}/node_modules/@ws/lib/src/index.ts`, r);
+        expect(consultedUnchanged(fsv.consulted)).toBe(true);
+        change();
+        expect(consultedUnchanged(fsv.consulted)).toBe(false);
+        fs.rmSync(r, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('starts from an earlier record and adds what it consults next', async () => {
     const r = await tree(['a/x.ts', 'b/y.ts']);
     const first = new RecordingFs();

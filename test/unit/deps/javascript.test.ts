@@ -66,8 +66,14 @@ describe('resolveJsImport', () => {
     '/repo/app/src/main.ts': '',
     '/repo/app/src/util.ts': '',
     '/repo/app/src/view.tsx': '',
-    '/repo/app/src/both.js': '', // and both.ts: the exact file wins
+    '/repo/app/src/both.js': '', // and both.ts: Node runs one, tsc checks the other
     '/repo/app/src/both.ts': '',
+    '/repo/app/src/typed.js': '', // and its declarations, as a compiled package ships them
+    '/repo/app/src/typed.d.ts': '',
+    '/repo/app/src/esm-typed.mjs': '',
+    '/repo/app/src/esm-typed.d.mts': '',
+    '/repo/app/src/cjs-typed.cjs': '',
+    '/repo/app/src/cjs-typed.d.cts': '',
     '/repo/app/src/esm.mts': '',
     '/repo/app/src/cjs.cts': '',
     '/repo/app/src/decl.d.ts': '',
@@ -131,6 +137,9 @@ describe('resolveJsImport', () => {
     '/repo/app/node_modules/typed/package.json': json({ types: './typed.d.ts', main: './typed.js' }),
     '/repo/app/node_modules/typed/typed.d.ts': '',
     '/repo/app/node_modules/typed/typed.js': '',
+    '/repo/app/node_modules/compiled/package.json': json({ main: './dist/index.js' }), // no "types": tsc finds the .d.ts beside main
+    '/repo/app/node_modules/compiled/dist/index.js': '',
+    '/repo/app/node_modules/compiled/dist/index.d.ts': '',
     // A workspace package linked into node_modules (npm workspaces).
     '/repo/app/node_modules/@ws/util/package.json': json({ name: '@ws/util', exports: './src/index.ts' }),
     '/repo/app/node_modules/@ws/util/src/index.ts': '',
@@ -157,7 +166,17 @@ describe('resolveJsImport', () => {
     ['a .js specifier names its .tsx source', imp('./view.js'), 'src/main.ts', [file('src/view.tsx')]],
     ['a .mjs specifier names its .mts source', imp('./esm.mjs'), 'src/main.ts', [file('src/esm.mts')]],
     ['a .cjs specifier names its .cts source', imp('./cjs.cjs'), 'src/main.ts', [file('src/cjs.cts')]],
-    ['an existing .js file beats its .ts neighbour', imp('./both.js'), 'src/main.ts', [file('src/both.js')]],
+    // issue 11: sibling sources. Node loads the .js file; tsc checks the .ts or .d.ts beside it (confirmed with tsc --traceResolution).
+    ['issue 11: a .js specifier beside its .ts source is both, from a TypeScript file', imp('./both.js'), 'src/main.ts',
+      [file('src/both.js'), file('src/both.ts')]],
+    ['issue 11: an extensionless specifier with .js and .ts is both, from a TypeScript file', imp('./both'), 'src/main.ts',
+      [file('src/both.js'), file('src/both.ts')]],
+    ['issue 11: a .js specifier beside its .ts source is the .js file, from a JavaScript file', imp('./both.js'), 'src/main.js', [file('src/both.js')]],
+    ['issue 11: .js beside .d.ts is both', imp('./typed.js'), 'src/main.ts', [file('src/typed.js'), file('src/typed.d.ts')]],
+    ['issue 11: .js beside .d.ts without an extension is both', imp('./typed'), 'src/main.ts', [file('src/typed.js'), file('src/typed.d.ts')]],
+    ['issue 11: .mjs beside .d.mts is both', imp('./esm-typed.mjs'), 'src/main.ts', [file('src/esm-typed.mjs'), file('src/esm-typed.d.mts')]],
+    ['issue 11: .cjs beside .d.cts is both', imp('./cjs-typed.cjs'), 'src/main.ts', [file('src/cjs-typed.cjs'), file('src/cjs-typed.d.cts')]],
+    ['issue 11: a type import of .js beside .d.ts is the .d.ts only', imp('./typed.js', 'type'), 'src/main.ts', [file('src/typed.d.ts')]],
     ['a plain .js file from a .js file', imp('./legacy.js'), 'src/main.js', [file('src/legacy.js')]],
     ['../ climbs directories', imp('../shared/helpers.js'), 'src/main.ts', [file('shared/helpers.ts')]],
     ['a directory gives its index', imp('./lib'), 'src/main.ts', [file('src/lib/index.ts')]],
@@ -192,6 +211,8 @@ describe('resolveJsImport', () => {
     ['a missing condition target falls through to the next, arrays in order', imp('fallback'), 'src/main.js', [external(`${NM}/fallback/here.js`)]],
     ['package.json "types" for a TypeScript file, "main" at run time', imp('typed'), 'src/main.ts',
       [external(`${NM}/typed/typed.js`), external(`${NM}/typed/typed.d.ts`)]],
+    ['issue 11: "main" beside its .d.ts is both for a TypeScript file', imp('compiled'), 'src/main.ts',
+      [external(`${NM}/compiled/dist/index.js`), external(`${NM}/compiled/dist/index.d.ts`)]],
     ['"types" is not read for a JavaScript file', imp('typed'), 'src/main.js', [external(`${NM}/typed/typed.js`)]],
     ['the nearest node_modules wins', imp('plain'), 'src/nested/deep.js', [external('/repo/app/src/nested/node_modules/plain/near.js')]],
     ['a package missing nearby is found farther up', imp('noindex'), 'src/nested/deep.js', [external(`${NM}/noindex/index.js`)]],
@@ -232,6 +253,43 @@ describe('resolveJsImport', () => {
     expect(resolveJsImport(imp('~/util.js'), rel('src/main.ts'), r)).toEqual([file('src/util.ts')]);
     // No baseUrl: a bare name is not looked up from the tree root.
     expect(resolveJsImport(imp('src/util'), rel('src/main.ts'), r)).toEqual([unresolved('src/util')]);
+  });
+
+  it('issue 11: a workspace package linked into node_modules is the tracked file behind the link', () => {
+    const r = fakeResolver({
+      '/repo/app/packages/app/src/main.ts': '',
+      '/repo/app/packages/lib/package.json': json({ name: '@ws/lib', exports: './src/index.ts' }),
+      '/repo/app/packages/lib/src/index.ts': '',
+      // What node_modules/@ws/lib -> ../../packages/lib shows through the link.
+      '/repo/app/node_modules/@ws/lib/package.json': json({ name: '@ws/lib', exports: './src/index.ts' }),
+      '/repo/app/node_modules/@ws/lib/src/index.ts': '',
+    });
+    const linked: JsResolver = { ...r, realpath: (abs) => abs.replace(`${NM}/@ws/lib/`, '/repo/app/packages/lib/') };
+    expect(resolveJsImport(imp('@ws/lib'), rel('packages/app/src/main.ts'), linked)).toEqual([file('packages/lib/src/index.ts')]);
+    // Without a real path (preserveSymlinks), it would be an outside file whose imports nobody reads.
+    expect(resolveJsImport(imp('@ws/lib'), rel('packages/app/src/main.ts'), r)).toEqual([external(`${NM}/@ws/lib/src/index.ts`)]);
+  });
+
+  it('issue 11: a package imports itself by its own name through its exports', () => {
+    const r = fakeResolver({
+      '/repo/app/packages/lib/package.json': json({ name: '@ws/lib', exports: { '.': './src/index.ts', './util': './src/util.ts' } }),
+      '/repo/app/packages/lib/src/index.ts': '',
+      '/repo/app/packages/lib/src/util.ts': '',
+      '/repo/app/packages/lib/test/index.test.ts': '',
+      // The nearest package.json decides, even without a name.
+      '/repo/app/packages/lib/fixtures/package.json': json({ type: 'module' }),
+      '/repo/app/packages/lib/fixtures/use.ts': '',
+      // A name without exports is no self-reference (Node and tsc require exports).
+      '/repo/app/packages/old/package.json': json({ name: 'old', main: './index.js' }),
+      '/repo/app/packages/old/index.js': '',
+      '/repo/app/packages/old/test.js': '',
+    });
+    const from = rel('packages/lib/test/index.test.ts');
+    expect(resolveJsImport(imp('@ws/lib'), from, r)).toEqual([file('packages/lib/src/index.ts')]);
+    expect(resolveJsImport(imp('@ws/lib/util'), from, r)).toEqual([file('packages/lib/src/util.ts')]);
+    expect(resolveJsImport(imp('@ws/lib/nope'), from, r)).toEqual([unresolved('@ws/lib/nope')]);
+    expect(resolveJsImport(imp('@ws/lib'), rel('packages/lib/fixtures/use.ts'), r)).toEqual([unresolved('@ws/lib')]);
+    expect(resolveJsImport(imp('old'), rel('packages/old/test.js'), r)).toEqual([unresolved('old')]);
   });
 
   it('a tracked file inside node_modules of the tree is a file', () => {
