@@ -34,7 +34,7 @@ export function renderUnresolvedImports(found: readonly UnresolvedImport[]): str
     const install = found.some((u) => u.kind === 'package') ? ' (has `npm install` run?)' : '';
     lines.push(`${found.length} imports resolve nowhere, e.g. "${top.specifier}" in ${importers(top)}${install}; \`runner scan --json\` lists them all`);
   }
-  lines.push('runner cannot see the code behind an import that resolves nowhere: a change there re-runs no job, and a job that imports it runs again once it resolves; "ignoreUnresolved" in the config silences known ones');
+  lines.push('runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this');
   return lines.map((l) => `runner: warning: ${l}\n`);
 }
 
