@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, appendText, useFixture, writeText } from '../helpers/sandbox.js';
+import { type Sandbox, appendText, useFixture, waitFor, writeText } from '../helpers/sandbox.js';
 
 const JS = ['**/*.ts', '**/*.js', '**/*.cjs'];
 
@@ -192,5 +192,26 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
     expect(res.code, show(res)).toBe(0);
     expect(readProbeLog(sb).started.sort()).toEqual(['src/api.ts', 'src/index.ts', 'src/util.ts', 'test/api.test.ts']);
     expect(res.stderr).toBe('');
+  });
+
+  test('issue 11: runner watch warns in every cycle, and its --json lines carry them', async () => {
+    const sb = tree();
+    appendText(sb, 'src/util.ts', "import pad from 'left-pad';\n");
+    const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
+    const warning = 'runner: warning: import "left-pad" in src/util.ts resolves nowhere: no node_modules provides it';
+    const cycles = (): { cycle: number; deps: RunWithDeps['deps'] }[] =>
+      w.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { cycle: number; deps: RunWithDeps['deps'] });
+    const warned = (): number => lines(w.stderr()).filter((l) => l === warning).length;
+    const first = await waitFor(`cycle 1\n${w.stdout()}\n${w.stderr()}`, () => cycles().find((c) => c.cycle === 1));
+    expect(first.deps.javascript.unresolved).toEqual([{ specifier: 'left-pad', kind: 'package', first: 'src/util.ts', files: 1 }]);
+    await waitFor('the first cycle\'s warning', () => warned() === 1);
+    appendText(sb, 'lib/strings.ts', '// changed\n');
+    const second = await waitFor(`cycle 2\n${w.stdout()}\n${w.stderr()}`, () => cycles().find((c) => c.cycle === 2));
+    expect(second.deps.javascript.unresolved).toEqual(first.deps.javascript.unresolved);
+    await waitFor('the second cycle\'s warning', () => warned() === 2);
+    w.child.kill('SIGINT');
+    const res = await w.result;
+    expect(res.code, show(res)).toBe(130);
+    expect(warned()).toBe(2);
   });
 });
