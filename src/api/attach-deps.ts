@@ -55,7 +55,7 @@ export function identifyOf(s: Session): Identify {
 const JS_IMPORTS = 'imports.javascript';
 const JS_GRAPH = 'graph.javascript';
 
-/** The kept javascript graph's two snapshots, under `name` and `name.direct`. */
+/** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
 function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
   return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(`${name}.direct`) };
 }
