@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
-import type { DirectDeps } from './deps/index.js';
+import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
 import type { JobResult } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
@@ -43,6 +43,12 @@ export interface ToolExplanation {
   state: 'fresh' | 'stale' | 'cached-failure' | 'not-selected';
   reasons: StaleReason[];
   last: JobResult | null;
+  /**
+   * Imports that resolve nowhere in the job's dependency closure (python and
+   * javascript graphs), each with the import chain from the file to it: the
+   * job depends on them staying unresolved, fresh or stale alike.
+   */
+  unresolved: { name: string; via: string[] }[];
 }
 
 export interface Explanation {
@@ -57,7 +63,7 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, async (s) => {
     const scanned = scanAndSave(s, opts.reporter);
-    await attachDeps(s, scanned, opts.signal);
+    await attachDeps(s, scanned, opts.reporter, opts.signal);
     const plan = planJobs(scanned.planInput);
     const stale = [
       ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
@@ -73,7 +79,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
     if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
-    await attachDeps(s, scanned, opts.signal);
+    const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);
     const entry = s.manifest.files.get(rel);
     // Not readable now (the file, or a directory above it): each tool that takes it has a job that cannot be checked.
     const unread = scanned.planInput.unreadable?.find((u) => u.path === rel);
@@ -81,8 +87,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       const tools = s.tools.map((tool, i): ToolExplanation => {
         const last = s.manifest.history(tool.config.name, rel)[0] ?? null;
         return scanned.filters[i]!(rel)
-          ? { tool: tool.config.name, state: 'stale', reasons: [unread.reason], last }
-          : { tool: tool.config.name, state: 'not-selected', reasons: [], last };
+          ? { tool: tool.config.name, state: 'stale', reasons: [unread.reason], last, unresolved: [] }
+          : { tool: tool.config.name, state: 'not-selected', reasons: [], last, unresolved: [] };
       });
       return { file: rel, tracked: true, untracked: null, tools };
     }
@@ -98,12 +104,19 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const tools = s.tools.map((tool, i): ToolExplanation => {
       const name = tool.config.name;
       const last = s.manifest.history(name, rel)[0] ?? null;
-      if (!scanned.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last };
+      if (!scanned.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
       const { verdict } = planJob(scanned.planInput, tool, rel, entry.digest);
-      return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last };
+      const graph = graphs.get(tool.config.deps);
+      return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last, unresolved: graph === undefined ? [] : unresolvedIn(graph, rel) };
     });
     return { file: rel, tracked: true, untracked: null, tools };
   });
+}
+
+/** The names that resolve nowhere in path's closure, sorted, each with its import chain; a file whose imports could not be read has its own reason. */
+function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: string[] }[] {
+  const names = [...graph.closure(path).unresolved].filter((n) => n !== UNREADABLE_IMPORTS).sort();
+  return names.map((name) => ({ name, via: graph.chain(path, name) }));
 }
 
 export interface DepsReport {
@@ -124,7 +137,7 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
     const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
-    const graphs = await attachDeps(s, scanned, opts.signal);
+    const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);
     const recorded = s.tools.flatMap((t, i) => {
       const kind = t.config.deps;
       if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];

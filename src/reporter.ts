@@ -1,5 +1,6 @@
 // The events the library emits while it works; report/ turns them into text.
 // Stages never print.
+import type { UnresolvedImport } from './deps/index.js';
 import type { StaleReason } from './plan/index.js';
 import type { ScanIssue } from './scan/index.js';
 import type { RelPath } from './types.js';
@@ -26,6 +27,12 @@ export interface Reporter {
   scanProgress(visited: number, hashed: number): void;
   scanIssue(issue: ScanIssue): void;
   warning(message: string): void;
+  /**
+   * Non-relative javascript imports that resolve nowhere in files some job
+   * depends on (less the config's ignoreUnresolved), once per scan; not
+   * called when there are none.
+   */
+  unresolvedImports(found: readonly UnresolvedImport[]): void;
   /** The plan is made: how many jobs will run. */
   planned(counts: { jobs: number; stale: number; cachedFailures: number; fresh: number }): void;
   jobStarted(tool: string, path: RelPath): void;
@@ -37,6 +44,7 @@ export const silentReporter: Reporter = {
   scanProgress() {},
   scanIssue() {},
   warning() {},
+  unresolvedImports() {},
   planned() {},
   jobStarted() {},
   jobFinished() {},

@@ -10,9 +10,11 @@ import {
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
+import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import type { RelPath } from '../types.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
+import { warnUnresolvedImports } from './unresolved-warnings.js';
 
 const PYTHON_IMPORTS = 'imports.python';
 
@@ -53,7 +55,7 @@ export function identifyOf(s: Session): Identify {
 const JS_IMPORTS = 'imports.javascript';
 const JS_GRAPH = 'graph.javascript';
 
-/** The kept javascript graph's two snapshots, under `name` and `name.direct`. */
+/** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
 function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
   return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(`${name}.direct`) };
 }
@@ -65,7 +67,7 @@ function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
  * provably did not change.
  */
 async function javascriptGraph(
-  s: Session, scanned: Scanned, graphName: string | null, externalId: (abs: string) => string,
+  s: Session, scanned: Scanned, reporter: Reporter, graphName: string | null, externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined,
 ): Promise<{ graph: DepGraph; depsOf: (p: RelPath) => JobDeps } | null> {
   if (!s.tools.some((t) => t.config.deps === 'javascript')) return null;
@@ -79,7 +81,13 @@ async function javascriptGraph(
   if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
   if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
   if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(`${graphName}.direct`, js.kept.direct);
-  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved };
+  // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
+  const unresolved = warnUnresolvedImports({
+    s, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
+    direct: graphName === null ? null : s.manifest.blob(`${graphName}.direct`) ?? null,
+    keptName: graphName === null ? null : `${graphName}.unresolved`,
+  });
+  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, unresolved };
   return {
     graph: js.graph,
     // A kept digest spares the deep hash; the chain, what changed and the nodes to keep come from the graph, on demand.
@@ -94,10 +102,11 @@ async function javascriptGraph(
  * Gives the plan each job's dependencies, for the tools that declare a deps
  * kind; returns the graphs by kind. The python import cache is keyed by the
  * tools' environment, so a tree elsewhere (the staged tree) keeps its own;
- * the javascript graph is kept under `jsGraph` (null: none kept).
+ * the javascript graph is kept under `jsGraph` (null: none kept). The
+ * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
 export async function attachDeps(
-  s: Session, scanned: Scanned, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS, jsGraph: string | null = JS_GRAPH,
+  s: Session, scanned: Scanned, reporter: Reporter, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS, jsGraph: string | null = JS_GRAPH,
 ): Promise<Map<string, DepGraph>> {
   const graphs = new Map<string, DepGraph>();
   const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
@@ -112,7 +121,7 @@ export async function attachDeps(
     }
     return keptNodes.get(h);
   };
-  const js = await javascriptGraph(s, scanned, jsGraph, identify.externalId, kept);
+  const js = await javascriptGraph(s, scanned, reporter, jsGraph, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
   const memo = new Map<string, JobDeps>();
   scanned.planInput.depsOf = (tool, p, latest) => {

@@ -48,7 +48,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
       // The kept staged tree keeps its own python import cache and javascript graph; a temporary one (a new path each time) none.
-      const graphs = await attachDeps(st, scanned, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
+      const graphs = await attachDeps(st, scanned, opts.reporter, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
       const plan = planStaged(scanned, graphs, new Set(staged), new Set(deleted), st.sourceTree);
       const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);

@@ -132,7 +132,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files, scanned.planInput.unreadable);
-    await attachDeps(s, scanned, signal);
+    await attachDeps(s, scanned, opts.reporter, signal);
     const { counts, jobs } = await executePlan(s, planJobs(scanned.planInput), { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
     return {

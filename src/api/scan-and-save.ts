@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
+import type { UnresolvedImport } from '../deps/index.js';
 import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
 import type { PlanInput, UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
@@ -47,9 +48,10 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
  * Per deps kind that reads imports: how many files the graph covers, how many
  * were read this time, (python) whether the last run's resolved graph was
  * kept because nothing it was built from changed, and (javascript) how many
- * had their imports resolved again rather than taken from the kept graph.
+ * had their imports resolved again rather than taken from the kept graph, and
+ * the imports that resolve nowhere that this scan warned about.
  */
-export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number }>;
+export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number; unresolved?: UnresolvedImport[] }>;
 
 export interface Scanned {
   summary: ScanSummary;

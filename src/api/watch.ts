@@ -7,7 +7,7 @@ import { externalIdentity } from '../deps/index.js';
 import { RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
-import type { JobReport } from '../reporter.js';
+import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, readWhitelist } from '../session.js';
 import type { RelPath } from '../types.js';
@@ -84,7 +84,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
       const started = performance.now();
       const scanned = scanAndSave(s, opts.reporter, extra);
-      const plan = await planCycle(s, scanned, signal);
+      const plan = await planCycle(s, scanned, opts.reporter, signal);
       const report = await runCycle(s, scanned, plan, opts, makeflags, signal, true, started);
       outlook = outlookAfter(s, plan, report);
       await watchRecorded(watcher, s, recorded, null);
@@ -149,7 +149,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           const recordedChanged = [...batch.files].some((f) => recorded.has(f));
           // A touch, a write of the same content, an untracked file no job read: nothing to plan.
           if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-          const plan = await planCycle(s, scanned, signal);
+          const plan = await planCycle(s, scanned, opts.reporter, signal);
           // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
           // which its result already records as it is now): recorded in the manifest, no cycle.
           if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
@@ -178,8 +178,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   });
 }
 
-async function planCycle(s: Session, scanned: Scanned, signal: AbortSignal): Promise<Plan> {
-  await attachDeps(s, scanned, signal);
+async function planCycle(s: Session, scanned: Scanned, reporter: Reporter, signal: AbortSignal): Promise<Plan> {
+  await attachDeps(s, scanned, reporter, signal);
   return planJobs(scanned.planInput);
 }
 
@@ -192,6 +192,7 @@ async function runCycle(
   return {
     dryRun: false, scan: scanned.summary, counts, jobs,
     interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
+    deps: scanned.deps,
   };
 }
 

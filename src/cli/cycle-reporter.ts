@@ -1,6 +1,7 @@
 // The reporter `runner watch` hands the library: a new TextReporter for each
 // cycle, made when the cycle starts, so that its progress clock and counts
 // start then and not when the last cycle ended; one exit handler for them all.
+import type { UnresolvedImport } from '../deps/index.js';
 import type { Reporter, JobReport } from '../reporter.js';
 import type { TextReporter } from '../report/index.js';
 import type { ScanIssue } from '../scan/index.js';
@@ -36,6 +37,10 @@ export class CycleReporter implements Reporter {
 
   warning(message: string): void {
     this.live().warning(message);
+  }
+
+  unresolvedImports(found: readonly UnresolvedImport[]): void {
+    this.live().unresolvedImports(found);
   }
 
   planned(counts: { jobs: number; stale: number; cachedFailures: number; fresh: number }): void {

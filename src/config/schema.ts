@@ -35,12 +35,17 @@ export interface Config {
   failFast: boolean;
   mergedLog: string | null;
   quiet: boolean;
+  /**
+   * Import specifiers (globs, `*` any characters) that `"deps": "javascript"`
+   * may leave unresolved without a warning; they change no fingerprint.
+   */
+  ignoreUnresolved: string[];
   tools: ToolConfig[];
 }
 
 export const TOP_LEVEL_KEYS = [
   'include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'passThroughEnv', 'mergeEnv',
-  'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'tools',
+  'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'ignoreUnresolved', 'tools',
 ] as const;
 
 export const TOOL_KEYS = [
@@ -64,6 +69,7 @@ export const DEFAULTS: Omit<Config, 'tools'> = {
   failFast: false,
   mergedLog: null,
   quiet: false,
+  ignoreUnresolved: [],
 };
 
 export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {

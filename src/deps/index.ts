@@ -8,3 +8,4 @@ export { UNKNOWN_DEPS, identifyPaths, recordedDeps, type Identify } from './dyna
 export { parseTrace, traceArgs } from './trace.js';
 export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
+export { groupUnresolved, reachedFrom, specifierMatcher, warnedKind, type UnresolvedImport, type UnresolvedKind } from './unresolved-imports.js';

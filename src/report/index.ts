@@ -7,3 +7,4 @@ export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
 export { renderCycleStart, renderCycleStopped, renderWatchStatus, watchCycleJson, watchErrorJson } from './watch.js';
 export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';
+export { renderUnresolvedImports, describeUnresolvedDependency, UNRESOLVED_LISTED } from './unresolved.js';

@@ -44,7 +44,7 @@ export function explainJson(e: Explanation): string {
   return JSON.stringify({
     command: 'explain', exitCode: 0, file: e.file, tracked: e.tracked, untracked: e.untracked,
     tools: e.tools.map((t) => ({
-      tool: t.tool, state: t.state, reasons: t.reasons,
+      tool: t.tool, state: t.state, reasons: t.reasons, unresolved: t.unresolved,
       last: t.last === null ? null : { status: t.last.status, exitCode: t.last.exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
     })),
   }) + '\n';

@@ -2,12 +2,14 @@
 // terminal (or -v, or TERM=dumb), failures with their log always, printed
 // above a live progress bar on stderr when that is a terminal.
 import fs from 'node:fs';
+import type { UnresolvedImport } from '../deps/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { type ScanIssue, isReadProblem } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
+import { renderUnresolvedImports } from './unresolved.js';
 
 export interface Stream {
   write(s: string): boolean;
@@ -83,6 +85,10 @@ export class TextReporter implements Reporter {
 
   warning(message: string): void {
     this.say(this.o.err, `runner: warning: ${message}\n`);
+  }
+
+  unresolvedImports(found: readonly UnresolvedImport[]): void {
+    this.say(this.o.err, renderUnresolvedImports(found).join(''));
   }
 
   planned(counts: { jobs: number; stale: number }): void {

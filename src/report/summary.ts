@@ -4,6 +4,10 @@ import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, bold, red, seconds, shown } from './style.js';
+import { describeUnresolvedDependency } from './unresolved.js';
+
+/** Imports that resolve nowhere named per job by explain; past this many, the count says it. */
+const UNRESOLVED_EXPLAINED = 10;
 
 /** Failures listed by name at the end of a run; past this many, the count says it. */
 const FAILURES_LISTED = 20;
@@ -103,6 +107,10 @@ export function renderExplanation(e: Explanation): string {
         for (const r of t.reasons) lines.push(`    - ${describeReason(r)}`);
         break;
     }
+    if (t.state === 'not-selected') continue;
+    for (const u of t.unresolved.slice(0, UNRESOLVED_EXPLAINED)) lines.push(`    note: ${describeUnresolvedDependency(u.name, u.via)}`);
+    const more = t.unresolved.length - UNRESOLVED_EXPLAINED;
+    if (more > 0) lines.push(`    note: and ${more} more imports that resolve nowhere (\`runner deps ${e.file}\` lists them)`);
   }
   return lines.join('\n') + '\n';
 }

@@ -44,7 +44,7 @@ export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): s
   const r = w.report;
   return JSON.stringify({
     command: 'watch', cycle: w.cycle, exitCode, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
-    watching: w.watching, scan: scanJson(r.scan), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
+    watching: w.watching, scan: scanJson(r.scan), ...(r.deps !== undefined ? { deps: r.deps } : {}), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
   }) + '\n';
 }
 

@@ -1,4 +1,5 @@
-// Validates glob lists, plain relative paths and declared inputs (include, exclude, whitelist, inputs).
+// Validates glob lists, plain relative paths and declared inputs (include, exclude, whitelist, inputs),
+// and the import specifier globs of ignoreUnresolved.
 import { type Ctx, checkStringArray, fail } from './check.js';
 
 export function checkGlobs(ctx: Ctx, key: string, v: unknown): string[] {
@@ -51,4 +52,19 @@ export function checkInputs(ctx: Ctx, key: string, v: unknown): string[] {
 /** 'a//b/./c/' -> 'a/b/c', so config paths compare equal to walked paths. */
 export function normalizeRel(p: string): string {
   return p.split('/').filter((s) => s !== '' && s !== '.').join('/');
+}
+
+/**
+ * ignoreUnresolved: import specifiers as written in the code, `*` standing for
+ * any characters. A relative or absolute path never warns (the tool reports
+ * the missing file), so listing one is a mistake worth saying.
+ */
+export function checkSpecifierGlobs(ctx: Ctx, key: string, v: unknown): string[] {
+  const globs = checkStringArray(ctx, key, v, 'an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]');
+  globs.forEach((g, i) => {
+    if (g.startsWith('./') || g.startsWith('../') || g === '.' || g === '..' || g.startsWith('/')) {
+      fail(ctx, `${key}[${i}]`, g, 'a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)');
+    }
+  });
+  return globs;
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../../errors.js';
 import { type Config, DEFAULTS, TOP_LEVEL_KEYS } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, checkPositiveInteger, fail, isPlainObject, rejectUnknownKeys } from './check.js';
 import { checkEnv, checkPassEnv } from './env.js';
-import { checkGlobs, checkRelPaths } from './globs.js';
+import { checkGlobs, checkRelPaths, checkSpecifierGlobs } from './globs.js';
 import { checkTools } from './tools.js';
 
 export function validateConfig(raw: unknown, file: string): Config {
@@ -34,6 +34,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (raw.failFast !== undefined) config.failFast = checkBoolean(ctx, 'failFast', raw.failFast);
   if (raw.mergedLog !== undefined && raw.mergedLog !== null) config.mergedLog = checkNonEmptyString(ctx, 'mergedLog', raw.mergedLog, 'a file path');
   if (raw.quiet !== undefined) config.quiet = checkBoolean(ctx, 'quiet', raw.quiet);
+  if (raw.ignoreUnresolved !== undefined) config.ignoreUnresolved = checkSpecifierGlobs(ctx, 'ignoreUnresolved', raw.ignoreUnresolved);
   if (raw.tools === undefined) {
     throw new ConfigError({ file, key: 'tools', problem: 'missing', expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]' });
   }

@@ -24,6 +24,11 @@ describe('validateConfig', () => {
     expect(c.tools[0]).toMatchObject({ name: 'lint', include: ['**/*'], exclude: [], inputs: [], deps: 'none', timeout: null, pty: false });
   });
 
+  it('takes ignoreUnresolved as given, and none by default', () => {
+    expect(validateConfig({ tools: [tool] }, 'f').ignoreUnresolved).toEqual([]);
+    expect(validateConfig({ tools: [tool], ignoreUnresolved: ['virtual:*', '#imports'] }, 'f').ignoreUnresolved).toEqual(['virtual:*', '#imports']);
+  });
+
   it('takes "pty": true for a terminal job', () => {
     expect(validateConfig({ tools: [{ ...tool, pty: true }] }, 'f').tools[0]!.pty).toBe(true);
   });
@@ -55,6 +60,10 @@ describe('validateConfig', () => {
     [{ tools: [{ ...tool, deps: 'ruby' }] }, 'tools[0].deps is "ruby"; expected one of "none", "python"'],
     [{ tools: [{ ...tool, name: 'a b' }] }, 'tools[0].name is "a b"; expected a tool name'],
     [[tool], '(top level) is [{"name":"lint"'],
+    [{ tools: [tool], ignoreUnresolved: 'virtual:*' }, 'ignoreUnresolved is "virtual:*"; expected an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]'],
+    [{ tools: [tool], ignoreUnresolved: ['virtual:*', ''] }, 'ignoreUnresolved[1] is ""; expected a non-empty string'],
+    [{ tools: [tool], ignoreUnresolved: ['./gen/x.js'] }, 'ignoreUnresolved[0] is "./gen/x.js"; expected a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)'],
+    [{ tools: [tool], ignoreUnresolved: ['/abs'] }, 'ignoreUnresolved[0] is "/abs"; expected a package name, alias'],
   ])('rejects %j', (raw, expected) => {
     expect(messageOf(raw)).toContain(expected);
   });
