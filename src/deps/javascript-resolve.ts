@@ -48,8 +48,6 @@ const SOURCES_OF_OUTPUT: Readonly<Record<string, readonly string[]>> = {
   '.cjs': ['.cts', '.d.cts'],
 };
 
-const TYPESCRIPT_FILE = /\.(?:ts|tsx|mts|cts)$/;
-
 /** 'fs', 'fs/promises', …: compiled into Node, so nothing to track. */
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
@@ -63,7 +61,7 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
   if (spec.startsWith('node:') || BUILTINS.has(spec)) return [];
   const fromDir = path.dirname(path.join(r.sourceTree, from));
   const deps = new Map<string, JsDep>();
-  for (const conditions of conditionSets(imp, from)) {
+  for (const conditions of conditionSets(imp)) {
     const found = resolveSpecifier(spec, fromDir, conditions, r, path.join(r.sourceTree, from));
     // The real path, as tsc (preserveSymlinks false) and Node take it.
     const abs = found === null || r.realpath === undefined ? found : r.realpath(found);
@@ -76,18 +74,20 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
  * Package "exports" conditions, each set active at once. An object's keys are
  * tried in their own order and the first active one wins, as Node and
  * TypeScript do, so these sets are not a priority order. A runtime import
- * loads the "import" (or, for require(), "require") target under Node; a
- * TypeScript file or a type import is also type-checked, and tsc reads the
- * "types" target: both are dependencies. The "types" set also picks files as
+ * loads the "import" (or, for require(), "require") target under Node; the
+ * file is also type-checked, and tsc reads the "types" target: both are
+ * dependencies. The "types" set also picks files as
  * tsc does (`./a.js` is a.ts or a.d.ts when there is one), the others as Node
  * does (a.js itself): a job depends on the code that runs and on the types
  * tsc checks.
  */
-function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
+function conditionSets(imp: JsImport): (readonly string[])[] {
   const runtime = [imp.kind === 'require' ? 'require' : 'import', 'node', 'default'];
   const types = ['types', ...runtime];
+  // A JavaScript file too: tsc checks it under allowJs/checkJs, or a JSDoc
+  // `@type {import('x')}` names the types; only a type import loads no code.
   if (imp.kind === 'type') return [types];
-  return TYPESCRIPT_FILE.test(from) ? [runtime, types] : [runtime];
+  return [runtime, types];
 }
 
 function resolveSpecifier(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver, fromFile: string): string | null {
@@ -278,6 +278,15 @@ function resolveExportsTarget(
     const file = path.join(pkgDir, star === null ? target : target.split('*').join(star));
     // A target outside its package is invalid (ERR_INVALID_PACKAGE_TARGET).
     if (file !== pkgDir && !file.startsWith(pkgDir + path.sep)) return null;
+    // tsc reads the declaration beside an emitted file an export names
+    // (`./index.js` is index.d.ts for types), as for relative specifiers.
+    if (conditions.includes('types')) {
+      const ext = path.extname(file);
+      for (const source of SOURCES_OF_OUTPUT[ext] ?? []) {
+        const sibling = file.slice(0, -ext.length) + source;
+        if (r.exists(sibling) === 'file') return sibling;
+      }
+    }
     return r.exists(file) === 'file' ? file : null;
   }
   if (Array.isArray(target)) {
@@ -312,17 +321,27 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
   }
   const name = parts.slice(0, nameLength).join('/');
   const subpath = parts.slice(nameLength).join('/');
+  const isTypes = conditions.includes('types');
+  // tsc looks for a package's types in DefinitelyTyped's @types/name
+  // (@types/scope__name for @scope/name) beside the package, when the package
+  // itself ships none (node_modules/@types is also what "types" defaults to).
+  const typesName = isTypes && !name.startsWith('@types/') ? `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}` : null;
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     if (path.basename(dir) !== 'node_modules') {
       const pkgDir = path.join(dir, 'node_modules', name);
-      if (r.exists(pkgDir) === 'dir') {
-        const found = resolvePackage(pkgDir, subpath, conditions, r);
-        if (found !== null) return found;
-      }
+      const found = r.exists(pkgDir) === 'dir' ? resolvePackage(pkgDir, subpath, conditions, r) : null;
+      if (found !== null && (typesName === null || DECLARATION_OR_SOURCE.test(found))) return found;
+      const typesDir = typesName === null ? null : path.join(dir, 'node_modules', typesName);
+      const types = typesDir !== null && r.exists(typesDir) === 'dir' ? resolvePackage(typesDir, subpath, conditions, r) : null;
+      if (types !== null) return types;
+      if (found !== null) return found;
     }
     if (path.dirname(dir) === dir) return null;
   }
 }
+
+/** What tsc takes as a module's types: a declaration file or a TypeScript source. */
+const DECLARATION_OR_SOURCE = /\.(?:d\.[cm]?ts|d\.[^./]+\.ts|[cm]?tsx?)$/;
 
 /**
  * JSON with // and /* *\/ comments and trailing commas (tsconfig.json), or
