@@ -3,8 +3,8 @@
 // ts.resolveModuleName under the tsconfig tsc uses for each file) on small
 // trees covering each layout of the issue, so resolution cannot drift from
 // tsc silently. Each tree is written from the file map below into a temp dir;
-// node_modules links are made here. Set ORACLE_TREE=/path to also compare on
-// a real tree (nothing is written into it).
+// node_modules links are made here. test/oracle/real-tree.test.ts runs the
+// same comparison on a real tree.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -276,31 +276,3 @@ describe('runner resolves javascript imports as tsc does, on single-package tree
 describe('issue 11: runner resolves javascript imports as tsc does, in monorepo layouts', () => {
   for (const c of MONOREPO) test(c.name, () => expectAgreement(c));
 });
-
-describe('the oracle on a real tree (ORACLE_TREE)', () => {
-  const tree = process.env.ORACLE_TREE;
-  test.runIf(tree !== undefined)('runner agrees with tsc on every tracked javascript file', async () => {
-    const real = fs.realpathSync(tree as string);
-    const scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'runner-oracle-')));
-    onTestFinished(() => fs.rmSync(scratch, { recursive: true, force: true }));
-    const configFile = path.join(scratch, 'runnerrc.json');
-    fs.writeFileSync(configFile, json({
-      exclude: ['**/node_modules/**', '**/.git/**'],
-      tools: [{ name: 'check', command: ['node', '-e', '0', '{file}'], include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'], deps: 'javascript' }],
-    }));
-    const files = walk(real).filter((rel) => JS_FILE.test(rel)).sort();
-    const result = await compareWithTsc({ tree: real, files, stateDir: path.join(scratch, 'state'), configFile, runtimeBesideTypes: true });
-    console.log(`oracle on ${real}: ${JSON.stringify(result.counts)}; ${result.problems.length} files differ`);
-    expect(result.problems.join('\n')).toBe('');
-  }, 600_000);
-});
-
-function walk(root: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== '.git') out.push(...walk(root, child));
-    else if (entry.isFile()) out.push(child);
-  }
-  return out;
-}
