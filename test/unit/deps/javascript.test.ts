@@ -504,3 +504,50 @@ describe('scanJavaScriptImports', () => {
     expect((await scanJavaScriptImports(dir, [])).size).toBe(0);
   });
 });
+
+describe('issue 11: declare module is an edge to what it augments', () => {
+  const rows: { name: string; text: string; specifiers: string[] }[] = [
+    { name: 'an augmentation of a relative module in a module', text: "import './a';\ndeclare module './x' {\n  export interface Foo { a: string }\n}\n", specifiers: ['./a', './x'] },
+    { name: 'an augmentation of a package in a module', text: "export {};\ndeclare module 'pkg' { interface A {} }\n", specifiers: ['pkg'] },
+    { name: 'no space before the quote, double quotes', text: 'export {}; declare   module"./q"{}\n', specifiers: ['./q'] },
+    { name: 'an ambient module in a script resolves nothing', text: "declare module 'ambient' { export const x: number; }\n", specifiers: [] },
+    { name: 'a relative name in a script is still an edge', text: "declare module './rel' {}\n", specifiers: ['./rel'] },
+    { name: 'a pattern names no file', text: "export {};\ndeclare module '*.svg' { const s: string; export default s; }\n", specifiers: [] },
+    { name: 'namespaces and identifiers are not modules', text: 'export {};\ndeclare namespace Foo {}\ndeclare module Foo.Bar {}\nx.declare;\n', specifiers: [] },
+    { name: 'comments and strings are not code', text: "export {};\n// declare module './c'\n/* declare module './d' */\nconst s = \"declare module './e'\";\nconst t = `declare module './f'`;\n", specifiers: [] },
+    { name: 'the tail of a longer word is not the keyword', text: "export {};\nmydeclare module './u'\n", specifiers: [] },
+    { name: 'a line break after declare is no declaration', text: "export {};\ndeclare\nmodule './n' {}\n", specifiers: [] },
+  ];
+
+  it.each(rows)('es-module-lexer: $name', async ({ text, specifiers }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-js-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.d.ts'), text);
+      const found = (await scanJavaScriptImports(dir, [rel('a.d.ts')])).get(rel('a.d.ts'))!;
+      expect(found.error).toBeNull();
+      expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+      for (const i of found.imports) if (specifiers.includes(i.specifier) && i.specifier !== './a') expect(i.kind).toBe('type');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(rows.filter((r) => !r.name.startsWith('the tail') && !r.name.startsWith('a line break')))('@babel/parser: $name', ({ text, specifiers }) => {
+    const found = parseJavaScriptImports(text, 'a.ts');
+    expect(found.error).toBeNull();
+    expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+  });
+
+  it('reports the line of the declaration', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-js-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'aug.ts'), "import { A } from './a';\n\n\ndeclare module './a' {\n  interface A { extra: number }\n}\n");
+      expect((await scanJavaScriptImports(dir, [rel('aug.ts')])).get(rel('aug.ts'))).toEqual({
+        error: null,
+        imports: [{ specifier: './a', kind: 'import', line: 1 }, { specifier: './a', kind: 'type', line: 4 }],
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
