@@ -47,9 +47,10 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
  * Per deps kind that reads imports: how many files the graph covers, how many
  * were read this time, (python) whether the last run's resolved graph was
  * kept because nothing it was built from changed, and (javascript) how many
- * had their imports resolved again rather than taken from the kept graph.
+ * had their imports resolved again rather than taken from the kept graph, and
+ * how many files runner does not track were followed (0 when the kept graph held).
  */
-export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number }>;
+export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number }>;
 
 export interface Scanned {
   summary: ScanSummary;

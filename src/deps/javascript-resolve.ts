@@ -50,7 +50,8 @@ const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): JsDep[] {
   const spec = imp.specifier;
   if (spec.startsWith('node:') || BUILTINS.has(spec)) return [];
-  const fromDir = path.dirname(path.join(r.sourceTree, from));
+  // resolve, not join: a followed file (one runner does not track) comes by absolute path.
+  const fromDir = path.dirname(path.resolve(r.sourceTree, from));
   const deps = new Map<string, JsDep>();
   for (const conditions of conditionSets(imp, from)) {
     const abs = resolveSpecifier(spec, fromDir, conditions, r);
