@@ -67,9 +67,19 @@ export async function scanJavaScriptImports(
  */
 export function lexJavaScriptImports(text: string, file: string): JsFileImports {
   const lexed = lexOnly(text, file);
-  if (lexed.error === null) return lexed;
+  if (lexed.error === null) return withReferences(lexed, text);
   const parsed = parseJavaScriptImports(text, file);
-  return parsed.error === null ? parsed : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+  return parsed.error === null ? withReferences(parsed, text) : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+}
+
+/** Adds the `/// <reference path>` directives (comments to either reader), in line order. */
+function withReferences(found: JsFileImports, text: string): JsFileImports {
+  if (!text.includes('<reference')) return found;
+  const refs = referencedPaths(text);
+  if (refs.length === 0) return found;
+  const lineOf = lineCounter(text);
+  const imports = [...found.imports, ...refs.map((r): JsImport => ({ specifier: r.specifier, kind: 'type', line: lineOf(r.at) }))];
+  return { imports: imports.sort((a, b) => a.line - b.line), error: null };
 }
 
 function lexOnly(text: string, file: string): JsFileImports {
@@ -164,6 +174,27 @@ function lexDeclareModules(source: string, isModule: boolean): { at: number; spe
     const s = imp.specifier;
     if (s.includes('*')) continue;
     if (isModule || s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..') out.push({ at: imp.importStart, specifier: s });
+  }
+  return out;
+}
+
+/** A triple-slash `/// <reference path="…" />` directive, alone on its line. */
+const REFERENCE_PATH = /^[ \t]*\/\/\/[ \t]*<reference[ \t]+path[ \t]*=[ \t]*(["'])([^"'\n]+)\1/gm;
+
+/**
+ * The files `/// <reference path="x" />` directives name, as relative
+ * specifiers: tsc reads each with the file (TypeScript handbook,
+ * "Triple-Slash Directives"), a path relative to the file's directory.
+ * tsc honours them only above the first statement; taking every one is a
+ * superset, which costs a needless re-run at most. `types="pkg"` and
+ * `lib="…"` name no file of the tree and are left to the tool's "inputs".
+ */
+function referencedPaths(source: string): { at: number; specifier: string }[] {
+  const out: { at: number; specifier: string }[] = [];
+  for (const m of source.matchAll(REFERENCE_PATH)) {
+    const p = m[2]!;
+    const specifier = p.startsWith('/') || p.startsWith('./') || p.startsWith('../') ? p : `./${p}`;
+    out.push({ at: m.index + m[0].indexOf('///'), specifier });
   }
   return out;
 }

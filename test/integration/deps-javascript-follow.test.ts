@@ -1,6 +1,7 @@
 // "deps": "javascript" follows imports through every JS or TS file they reach,
 // tracked or not (issue 11, point 8), node_modules included, and a
-// `declare module './x'` augmentation is an edge to ./x (point 9). Each test
+// `declare module './x'` augmentation is an edge to ./x, as is a
+// `/// <reference path>` directive to its file (point 9). Each test
 // runs the probe on fixtures/js-follow's tests and counts which jobs really ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import { BIN, baseEnv, runJson, show } from '../helpers/cli.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
 
-const ALL = ['test/area.test.ts', 'test/colour.test.ts', 'test/plain.test.ts', 'test/report.test.ts'];
+const ALL = ['test/area.test.ts', 'test/colour.test.ts', 'test/globals.test.ts', 'test/plain.test.ts', 'test/report.test.ts'];
 
 /** fixtures/js-follow with the probe (javascript deps) on its tests, after a first run of every job. */
 async function followTree(): Promise<Sandbox> {
@@ -95,10 +96,16 @@ describe('issue 11: imports are followed through files runner does not track', (
   });
 });
 
-describe('issue 11: declare module is an edge to the module it augments', () => {
+describe('issue 11: declarations name the files tsc reads with them', () => {
   test('editing an augmented module re-runs the importers of each file that augments it, tracked or followed', async () => {
     const sb = await followTree();
     writeText(sb, 'src/shape.ts', 'export interface Shape {\n  sides: number;\n  name: string;\n}\n');
     expect(await probed(sb)).toEqual(['test/area.test.ts', 'test/colour.test.ts']);
+  });
+
+  test('a /// <reference path> directive is an edge to the declaration file it names', async () => {
+    const sb = await followTree();
+    writeText(sb, 'types/globals.d.ts', 'declare const BUILD_ID: number;\n');
+    expect(await probed(sb)).toEqual(['test/globals.test.ts']);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type JsDep, type JsImport, type JsResolver,
-  parseJsonc, resolveJsImport, scanJavaScriptImports,
+  lexJavaScriptImports, parseJsonc, resolveJsImport, scanJavaScriptImports,
 } from '../../../src/deps/javascript.js';
 import { parseJavaScriptImports } from '../../../src/deps/javascript-parse.js';
 import type { RelPath } from '../../../src/types.js';
@@ -549,5 +549,27 @@ describe('issue 11: declare module is an edge to what it augments', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('issue 11: a /// <reference path> directive is an edge to the file it names', () => {
+  const rows: { name: string; text: string; specifiers: string[] }[] = [
+    { name: 'a bare name is relative to the file', text: '/// <reference path="globals.d.ts" />\nexport {};\n', specifiers: ['./globals.d.ts'] },
+    { name: 'relative paths and single quotes', text: "/// <reference path='../types/a.d.ts'/>\n///<reference path=\"./b.d.ts\" />\n", specifiers: ['../types/a.d.ts', './b.d.ts'] },
+    { name: 'types and lib name no file of the tree', text: '/// <reference types="node" />\n/// <reference lib="es2020" />\n', specifiers: [] },
+    { name: 'in line order among the imports', text: "import './a';\n/// <reference path=\"./r.d.ts\" />\nimport './b';\n", specifiers: ['./a', './r.d.ts', './b'] },
+    { name: 'not after code on the same line', text: 'const x = 1; /// <reference path="./no.d.ts" />\n', specifiers: [] },
+  ];
+
+  it.each(rows)('$name', ({ text, specifiers }) => {
+    const found = lexJavaScriptImports(text, 'a.ts');
+    expect(found.error).toBeNull();
+    expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+    expect(found.imports.filter((i) => i.specifier.includes('.d.ts')).every((i) => i.kind === 'type')).toBe(true);
+  });
+
+  it('is read where the lexer gives up and the full parse reads the file', () => {
+    const found = lexJavaScriptImports('/// <reference path="./jsx.d.ts" />\nexport const A = () => <div>{1}</div>;\n', 'a.tsx');
+    expect(found).toEqual({ error: null, imports: [{ specifier: './jsx.d.ts', kind: 'type', line: 1 }] });
   });
 });
