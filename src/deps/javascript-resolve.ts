@@ -39,6 +39,9 @@ const SOURCES_OF_OUTPUT: Readonly<Record<string, readonly string[]>> = {
 
 const TYPESCRIPT_FILE = /\.(?:ts|tsx|mts|cts)$/;
 
+/** A declaration file: only tsc reads it, so its imports are type references whatever their syntax. */
+const DECLARATION_FILE = /\.d\.[mc]?ts$|\.d\.[^/]*\.ts$/;
+
 /** 'fs', 'fs/promises', …: compiled into Node, so nothing to track. */
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
@@ -71,7 +74,7 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
 function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
   const runtime = [imp.kind === 'require' ? 'require' : 'import', 'node', 'default'];
   const types = ['types', ...runtime];
-  if (imp.kind === 'type') return [types];
+  if (imp.kind === 'type' || DECLARATION_FILE.test(from)) return [types];
   return TYPESCRIPT_FILE.test(from) ? [runtime, types] : [runtime];
 }
 

@@ -180,6 +180,8 @@ describe('resolveJsImport', () => {
     ['exports "types" and "import" for a TypeScript file', imp('@scope/pkg'), 'src/main.ts',
       [external(`${NM}/@scope/pkg/dist/index.mjs`), external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
     ['exports "types" only for a type import', imp('@scope/pkg', 'type'), 'src/main.ts', [external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
+    ['issue 11: exports "types" only for any import of a declaration file', imp('@scope/pkg'), 'src/main.d.ts', [external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
+    ['issue 11: package.json "types" only for a followed declaration file', imp('typed'), `${NM}/other/index.d.mts`, [external(`${NM}/typed/typed.d.ts`)]],
     ['an exports pattern with *', imp('@scope/pkg/feature/a'), 'src/main.js', [external(`${NM}/@scope/pkg/dist/feature/a.mjs`)]],
     ['an exports pattern falls to "default" when the "import" file is missing', imp('@scope/pkg/feature/b'), 'src/main.js',
       [external(`${NM}/@scope/pkg/dist/feature/b.js`)]],
