@@ -128,12 +128,16 @@ function lexOnly(text: string, file: string): JsFileImports {
     if (statements.some(([start, end]) => call.at >= start && call.at < end)) continue;
     found.push({ at: call.at, imp: { specifier: call.specifier, kind: 'require', line: lineOf(call.at) } });
   }
-  const declared = source.includes('declare') ? lexDeclareModules(source, isModule) : [];
+  // es-module-lexer does not count TypeScript's `export = x` as module syntax; tsc does.
+  const declared = source.includes('declare') ? lexDeclareModules(source, isModule || EXPORT_ASSIGNMENT.test(source)) : [];
   if (typeof declared === 'string') return { imports: [], error: `cannot lex declare module: ${declared}` };
   for (const d of declared) found.push({ at: d.at, imp: { specifier: d.specifier, kind: 'type', line: lineOf(d.at) } });
   found.sort((a, b) => a.at - b.at);
   return { imports: found.map((f) => f.imp), error: null };
 }
+
+/** `export = x` at the start of a line (in a comment too: a needless edge at most). */
+const EXPORT_ASSIGNMENT = /^[ \t]*export[ \t]*=/m;
 
 /** `declare` `module` then a quote, on one line as TypeScript requires of both keywords. */
 const DECLARE_MODULE = /(?<![\w$#\\\u0080-\uffff])declare[ \t]+module[ \t]*(?=['"])/g;

@@ -512,6 +512,7 @@ describe('issue 11: declare module is an edge to what it augments', () => {
     { name: 'an augmentation of a relative module in a module', text: "import './a';\ndeclare module './x' {\n  export interface Foo { a: string }\n}\n", specifiers: ['./a', './x'] },
     { name: 'an augmentation of a package in a module', text: "export {};\ndeclare module 'pkg' { interface A {} }\n", specifiers: ['pkg'] },
     { name: 'no space before the quote, double quotes', text: 'export {}; declare   module"./q"{}\n', specifiers: ['./q'] },
+    { name: 'export = makes a module', text: "declare module 'pkg' { interface A {} }\nexport = Foo;\n", specifiers: ['pkg'] },
     { name: 'an ambient module in a script resolves nothing', text: "declare module 'ambient' { export const x: number; }\n", specifiers: [] },
     { name: 'a relative name in a script is still an edge', text: "declare module './rel' {}\n", specifiers: ['./rel'] },
     { name: 'a pattern names no file', text: "export {};\ndeclare module '*.svg' { const s: string; export default s; }\n", specifiers: [] },
