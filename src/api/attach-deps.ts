@@ -6,7 +6,7 @@ import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
   type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, UNKNOWN_DEPS, digestEntries, encodeImportCache,
-  encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
+  encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
@@ -76,7 +76,7 @@ async function javascriptGraph(
   const js = await inferJavaScript({
     sourceTree: s.sourceTree, files, imports: () => s.manifest.blob(JS_IMPORTS), stored: keptGraph(s, graphName), externalId,
     jobs: () => new Set([...files.keys()].filter((p) => takes.some((f) => f(p)))),
-    digestOf: (graph, p) => jobDepsFrom(graph, p, files, externalId, kept).digest,
+    digestOf: (graph, p, followedDigest) => jobDepsFrom(graph, p, files, externalId, kept, { identity: javascriptIdentity(files, externalId, followedDigest) }).digest,
   });
   if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
   if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
@@ -87,13 +87,15 @@ async function javascriptGraph(
     direct: graphName === null ? null : s.manifest.blob(`${graphName}.direct`) ?? null,
     keptName: graphName === null ? null : `${graphName}.unresolved`,
   });
-  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, unresolved };
+  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
+  // One identity per graph: jobDepsFrom keeps the first it is given for all the graph's jobs.
+  const identity = javascriptIdentity(files, externalId, js.followedDigest);
   return {
     graph: js.graph,
     // A kept digest spares the deep hash; the chain, what changed and the nodes to keep come from the graph, on demand.
     depsOf: (p) => {
       const digest = js.keptDigest(p);
-      return jobDepsFrom(js.graph, p, files, externalId, kept, digest === undefined ? {} : { digest });
+      return jobDepsFrom(js.graph, p, files, externalId, kept, digest === undefined ? { identity } : { identity, digest });
     },
   };
 }

@@ -49,9 +49,12 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
  * were read this time, (python) whether the last run's resolved graph was
  * kept because nothing it was built from changed, and (javascript) how many
  * had their imports resolved again rather than taken from the kept graph, and
- * the imports that resolve nowhere that this scan warned about.
+ * how many files runner does not track were followed (0 when the kept graph
+ * held), and the imports that resolve nowhere that this scan warned about.
  */
-export type DepsScanSummary = Record<string, { files: number; scanned: number; kept?: boolean; resolved?: number; unresolved?: UnresolvedImport[] }>;
+export type DepsScanSummary = Record<string, {
+  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
+}>;
 
 export interface Scanned {
   summary: ScanSummary;

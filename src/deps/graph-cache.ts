@@ -3,8 +3,9 @@
 // job's dependency digest. A run reuses them only on proof that recomputing
 // would give the same: the same code, key and source tree; the same tracked
 // paths (which isTracked answers); the same answers from the file system
-// (consulted.ts); and, for the digests, the same tracked digests and the same
-// identities of the outside files. Anything else recomputes. Knows nothing of
+// (consulted.ts); and, for the digests, the same tracked digests, the same
+// identities of the outside files and the same stat identity of every file
+// followed outside the tracked set. Anything else recomputes. Knows nothing of
 // the manifest: the caller stores the snapshots keep() returns.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,13 @@ import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type Consulted, RecordingFs, consultedUnchanged, decodeConsulted, encodeConsulted } from './consulted.js';
 import { DepGraph, type DirectDeps, LazyDirect } from './graph.js';
+import { statIdentity } from './python-follow.js';
 
 /** Bump when the snapshots' layout changes. */
-const FORMAT = 1;
+const FORMAT = 2;
+
+/** The stat of a followed file that proves nothing (it was racy when read): the digests cannot hold. */
+const RACY = '?';
 
 /** The two snapshots a kept graph lives in; the direct dependencies are read only when needed. */
 export interface GraphSnapshots {
@@ -45,6 +50,11 @@ interface Header {
   /** Every outside file a dependency resolved to, with its identity then. */
   externals: [string, string][];
   /**
+   * Every file followed outside the tracked set (a graph node by absolute
+   * path), with its stat identity (statIdentity) before it was read, or RACY.
+   */
+  followed: [string, string][];
+  /**
    * Jobs' dependency digests, one line per tracked file in the manifest's order
    * (which `paths` fixes); empty for a file that is no job, or whose job depends
    * on a file whose imports could not be read. Lines, not pairs: a no-op reads
@@ -66,6 +76,10 @@ export interface BuiltGraph {
   unreadable: readonly RelPath[];
   /** The file system view the resolution used (from recorder()). */
   fs: RecordingFs;
+  /** Files followed outside the tracked set, with their stat id before they were read ('' when racy). */
+  followed: ReadonlyMap<string, string>;
+  /** How many tracked files the graph covers. */
+  covered: number;
   /** The paths whose job digests to keep, and how to compute one. */
   jobs: ReadonlySet<RelPath>;
   digestOf: (path: RelPath) => string;
@@ -97,8 +111,10 @@ export class GraphCache {
     const h = header;
     this.resolutionHolds = h !== null && h.format === FORMAT && h.key === this.key && h.paths === this.paths
       && consultedUnchanged(decodeConsulted(h.consulted));
+    const now = Date.now();
     this.digestsHold = this.resolutionHolds && h!.contents === this.contents
-      && h!.externals.every(([abs, id]) => input.externalId(abs) === id);
+      && h!.externals.every(([abs, id]) => input.externalId(abs) === id)
+      && h!.followed.every(([abs, id]) => id !== RACY && statIdentity(abs, now).id === id);
   }
 
   static open(input: GraphCacheInput, stored: GraphSnapshots): GraphCache {
@@ -134,6 +150,11 @@ export class GraphCache {
       }
     }
     return this.digests.get(path);
+  }
+
+  /** The digest a kept row was read from (for a followed file, its content digest); undefined without a row. */
+  rowDigest(path: RelPath): string | undefined {
+    return this.rows().get(path)?.digest;
   }
 
   /** The kept graph, when the digests hold; its direct dependencies are decoded on first use. */
@@ -172,7 +193,8 @@ export class GraphCache {
       format: FORMAT, key: this.key, paths: this.paths, contents: this.contents,
       consulted: encodeConsulted(built.fs.consulted),
       externals: [...externals].map((e) => [e, this.input.externalId(e)]),
-      digests: digests.join('\n'), unreadable: [...unreadable], covered: built.direct.size,
+      followed: [...built.followed].map(([abs, id]) => [abs, id === '' ? RACY : id]),
+      digests: digests.join('\n'), unreadable: [...unreadable], covered: built.covered,
     };
     const rows: DirectRow[] = [...built.direct].map(([p, r]) => [p, r.digest, r.deps]);
     const headerBuf = Buffer.from(JSON.stringify(header), 'utf8');

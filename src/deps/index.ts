@@ -6,6 +6,6 @@ export { GraphCache, type GraphSnapshots } from './graph-cache.js';
 export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js';
 export { UNKNOWN_DEPS, identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
-export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';
+export { digestEntries, decodeImportCache, encodeImportCache, externalIdentity, inferPython, javascriptIdentity, jobDepsFrom, type ImportCache, type PythonGraph } from './infer.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
 export { groupUnresolved, reachedFrom, specifierMatcher, warnedKind, type UnresolvedImport, type UnresolvedKind } from './unresolved-imports.js';

@@ -228,6 +228,20 @@ function pythonIdentity(
 }
 
 /**
+ * How the javascript graph identifies a dependency: tracked files by digest,
+ * followed files (nodes by absolute path, javascript-follow.ts) by content
+ * digest, other outside files by `externalId` (size and mtime).
+ */
+export function javascriptIdentity(
+  files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string, followedDigest: (abs: string) => string | undefined,
+): Identity {
+  return (dep, isNode) => {
+    if (isNode) return dep.startsWith('/') ? followedDigest(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    return dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
+  };
+}
+
+/**
  * A job's dependencies from a graph, as the graph's deep hash (by default
  * tracked files by digest, others by size and mtime, unresolved names), and,
  * for explain, what differs by content from the tree a result recorded:

@@ -1,39 +1,54 @@
 // The javascript graph: like the python one, imports are read only for
 // files whose content changed (cached by digest in the manifest), then
-// resolved against the tree as it is now. What was resolved, and each job's
-// digest, are kept between runs (graph-cache.ts): a run where nothing the
-// resolution consulted changed reuses them instead. No process is started.
+// resolved against the tree as it is now, and followed through the files
+// runner does not track (javascript-follow.ts). What was resolved, and each
+// job's digest, are kept between runs (graph-cache.ts): a run where nothing
+// the resolution consulted or followed changed reuses them instead. No
+// process is started.
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
 import { GraphCache, type GraphSnapshots, deflateJson, inflateJson } from './graph-cache.js';
+import { type FollowedJsFile, type GraphRow, followUntracked } from './javascript-follow.js';
 import { JS_EXTENSIONS, type JsFileImports, type JsResolver, parseJsonc, resolveJsImport, scanJavaScriptImports } from './javascript.js';
 
-/** Per file: the digest its imports were read from, and the imports. */
-export type JsImportCache = Map<RelPath, { digest: string; found: JsFileImports }>;
+/** Tracked files by the digest their imports were read from; followed files (absolute paths) by stat identity. */
+export interface JsImportCache {
+  files: Map<RelPath, { digest: string; found: JsFileImports }>;
+  followed: Map<string, FollowedJsFile>;
+}
+
+type EncodedJsCache = { files: [RelPath, { digest: string; found: JsFileImports }][]; followed: [string, FollowedJsFile][] };
 
 export function decodeJsCache(buf: Buffer | undefined): JsImportCache {
-  return buf === undefined ? new Map() : new Map(JSON.parse(inflateJson(buf)) as [RelPath, { digest: string; found: JsFileImports }][]);
+  if (buf === undefined) return { files: new Map(), followed: new Map() };
+  const raw = JSON.parse(inflateJson(buf)) as EncodedJsCache | EncodedJsCache['files'];
+  // An array: from before untracked files were followed, which read none.
+  if (Array.isArray(raw)) return { files: new Map(raw), followed: new Map() };
+  return { files: new Map(raw.files), followed: new Map(raw.followed) };
 }
 
 export function encodeJsCache(cache: JsImportCache): Buffer {
-  return deflateJson(JSON.stringify([...cache]));
+  return deflateJson(JSON.stringify({ files: [...cache.files], followed: [...cache.followed] }));
 }
 
 const isJs = (p: string): boolean => JS_EXTENSIONS.some((e) => p.endsWith(e));
 
 export interface JsGraph {
   graph: DepGraph;
+  /** The content digest of a followed file (a graph node by absolute path); undefined for anything else. */
+  followedDigest: (abs: string) => string | undefined;
   /** A job's kept dependency digest, when it provably holds; otherwise compute it from `graph`. */
   keptDigest: (path: RelPath) => string | undefined;
   /** The import cache, when it changed. */
   imports: JsImportCache | null;
   /** The kept graph's snapshots to store, each null when unchanged (or when none is kept). */
   kept: { header: Buffer | null; direct: Buffer | null };
-  /** Covered files; files whose imports were read; files whose imports were resolved this run. */
+  /** Covered files; files whose imports were read; files whose imports were resolved this run; files followed. */
   files: number;
   scanned: number;
   resolved: number;
+  followed: number;
 }
 
 export async function inferJavaScript(opts: {
@@ -44,20 +59,24 @@ export async function inferJavaScript(opts: {
   /** The stored graph, or null to keep none (a temporary tree). */
   stored: GraphSnapshots | null;
   externalId: (abs: string) => string;
-  /** The paths whose job digests to keep, and how to compute one from the graph. */
+  /** The paths whose job digests to keep, and how to compute one from the graph (followedDigest identifies its outside nodes). */
   jobs: () => ReadonlySet<RelPath>;
-  digestOf: (graph: DepGraph, path: RelPath) => string;
+  digestOf: (graph: DepGraph, path: RelPath, followedDigest: (abs: string) => string | undefined) => string;
 }): Promise<JsGraph> {
   const { sourceTree, files } = opts;
+  const startedMs = Date.now();
   const kept = GraphCache.open({ key: 'javascript', sourceTree, files, externalId: opts.externalId }, opts.stored ?? { header: undefined, direct: () => undefined });
   if (opts.stored !== null && kept.digestsHold && kept.unreadable.length === 0) {
+    // Followed files' digests are needed only when a job runs or is explained (its graph nodes): the kept rows hold them.
     return {
-      graph: kept.graph(), keptDigest: (p) => kept.digest(p), imports: null, kept: { header: null, direct: null },
-      files: kept.covered, scanned: 0, resolved: 0,
+      graph: kept.graph(), followedDigest: (abs) => (abs.startsWith('/') ? kept.rowDigest(abs as RelPath) : undefined),
+      keptDigest: (p) => kept.digest(p), imports: null, kept: { header: null, direct: null },
+      files: kept.covered, scanned: 0, resolved: 0, followed: 0,
     };
   }
   const jsFiles = [...files.keys()].filter(isJs);
-  const cache = decodeJsCache(opts.imports());
+  const imports = decodeJsCache(opts.imports());
+  const cache = imports.files;
   // A file that could not be read is read again every time: an unreadable file
   // may be readable now (it was fixed in place, or a newer parser reads it).
   const stale = jsFiles.filter((p) => {
@@ -95,7 +114,7 @@ export async function inferJavaScript(opts: {
       return json.get(abs) ?? null;
     },
   };
-  const direct = new Map<RelPath, { digest: string; deps: DirectDeps }>();
+  const direct = new Map<RelPath, GraphRow>();
   const unreadable: RelPath[] = [];
   let resolved = 0;
   for (const p of jsFiles) {
@@ -110,13 +129,29 @@ export async function inferJavaScript(opts: {
     resolved++;
     direct.set(p, { digest: c.digest, deps: resolveFile(p, c.found, resolver) });
   }
+  const follow = await followUntracked({
+    rows: direct, cached: imports.followed, startedMs,
+    resolve: (abs, digest, found) => {
+      const reuse = kept.reusable(abs as RelPath, digest);
+      if (reuse !== undefined) return reuse;
+      resolved++;
+      return resolveFile(abs as RelPath, found, resolver);
+    },
+  });
+  for (const [abs, f] of follow.followed) if (f.digest === null) unreadable.push(abs as RelPath);
+  if (follow.read > 0 || follow.followed.size !== imports.followed.size) changed = true;
+  imports.followed = follow.followed;
+  const followedDigest = (abs: string): string | undefined => follow.followed.get(abs)?.digest ?? undefined;
   const graph = new DepGraph(new Map([...direct].map(([p, d]) => [p, d.deps])));
   const keep = opts.stored === null ? { header: null, direct: null }
-    : kept.keep({ graph, direct, unreadable, fs: recorder, jobs: opts.jobs(), digestOf: (p) => kept.digest(p) ?? opts.digestOf(graph, p) });
+    : kept.keep({
+      graph, direct, unreadable, fs: recorder, followed: follow.stats, covered: jsFiles.length,
+      jobs: opts.jobs(), digestOf: (p) => kept.digest(p) ?? opts.digestOf(graph, p, followedDigest),
+    });
   return {
     // Kept digests hold here only when the sole reason to build was an unreadable file: they are the jobs that do not reach it.
-    graph, keptDigest: (p) => kept.digest(p), imports: changed ? cache : null, kept: keep,
-    files: jsFiles.length, scanned: stale.length, resolved,
+    graph, followedDigest, keptDigest: (p) => kept.digest(p), imports: changed ? imports : null, kept: keep,
+    files: jsFiles.length, scanned: stale.length + follow.read, resolved, followed: follow.followed.size,
   };
 }
 

@@ -37,6 +37,9 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
   const add = (node: Node, specifier: string, kind: JsImport['kind']): void => {
     found.push({ at: node.start ?? 0, imp: { specifier, kind, line: node.loc?.start.line ?? 0 } });
   };
+  // A script's `declare module 'x'` is an ambient declaration, not an augmentation (see lexDeclareModules).
+  // Top-level statements only, as tsc decides: exports inside `declare module 'x' {}` do not count.
+  const isModule = ast.type === 'File' && ast.program.body.some((n) => /^(?:Import|Export\w*|TSImportEquals)Declaration$|^TSExportAssignment$/.test(n.type));
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -46,7 +49,7 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
     }
     if (typeof value !== 'object' || value === null || !('type' in value)) continue;
     const node = value as Node;
-    visit(node, add);
+    visit(node, add, isModule);
     for (const key of Object.keys(node)) {
       if (!NOT_CODE.has(key)) stack.push((node as unknown as Record<string, unknown>)[key]);
     }
@@ -55,8 +58,14 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
   return { imports: found.map((f) => f.imp), error: null };
 }
 
-function visit(node: Node, add: (node: Node, specifier: string, kind: JsImport['kind']) => void): void {
+function visit(node: Node, add: (node: Node, specifier: string, kind: JsImport['kind']) => void, isModule: boolean): void {
   switch (node.type) {
+    case 'TSModuleDeclaration': {
+      if (node.id.type !== 'StringLiteral' || node.id.value.includes('*')) break;
+      const s = node.id.value;
+      if (isModule || s === '.' || s === '..' || s.startsWith('./') || s.startsWith('../')) add(node, s, 'type');
+      break;
+    }
     case 'ImportDeclaration':
       add(node, node.source.value, node.importKind === 'type' || node.importKind === 'typeof' ? 'type' : 'import');
       break;

@@ -48,6 +48,9 @@ const SOURCES_OF_OUTPUT: Readonly<Record<string, readonly string[]>> = {
   '.cjs': ['.cts', '.d.cts'],
 };
 
+/** A declaration file: only tsc reads it, so its imports are type references whatever their syntax. */
+const DECLARATION_FILE = /\.d\.[mc]?ts$|\.d\.[^/]*\.ts$/;
+
 /** 'fs', 'fs/promises', …: compiled into Node, so nothing to track. */
 const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 
@@ -59,10 +62,11 @@ const BUILTINS: ReadonlySet<string> = new Set(builtinModules);
 export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): JsDep[] {
   const spec = imp.specifier;
   if (spec.startsWith('node:') || BUILTINS.has(spec)) return [];
-  const fromDir = path.dirname(path.join(r.sourceTree, from));
+  // resolve, not join: a followed file (one runner does not track) comes by absolute path.
+  const fromDir = path.dirname(path.resolve(r.sourceTree, from));
   const deps = new Map<string, JsDep>();
-  for (const conditions of conditionSets(imp)) {
-    const found = resolveSpecifier(spec, fromDir, conditions, r, path.join(r.sourceTree, from));
+  for (const conditions of conditionSets(imp, from)) {
+    const found = resolveSpecifier(spec, fromDir, conditions, r, path.resolve(r.sourceTree, from));
     // The real path, as tsc (preserveSymlinks false) and Node take it.
     const abs = found === null || r.realpath === undefined ? found : r.realpath(found);
     if (abs !== null) deps.set(abs, fileDep(abs, r));
@@ -81,12 +85,13 @@ export function resolveJsImport(imp: JsImport, from: RelPath, r: JsResolver): Js
  * does (a.js itself): a job depends on the code that runs and on the types
  * tsc checks.
  */
-function conditionSets(imp: JsImport): (readonly string[])[] {
+function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
   const runtime = [imp.kind === 'require' ? 'require' : 'import', 'node', 'default'];
   const types = ['types', ...runtime];
   // A JavaScript file too: tsc checks it under allowJs/checkJs, or a JSDoc
-  // `@type {import('x')}` names the types; only a type import loads no code.
-  if (imp.kind === 'type') return [types];
+  // `@type {import('x')}` names the types; a type import or a declaration
+  // file loads no code.
+  if (imp.kind === 'type' || DECLARATION_FILE.test(from)) return [types];
   return [runtime, types];
 }
 

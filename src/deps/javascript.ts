@@ -16,8 +16,9 @@ export interface JsImport {
   /**
    * 'import' and 'export' are static `import … from`, `import 'x'`, TS
    * `import x = require('x')` and `export … from`; 'type' is TS `import type`,
-   * `export type … from` or a `typeof import('x')` type; 'require' a
-   * `require('x')` call; 'dynamic' an `import('x')` call.
+   * `export type … from`, a `typeof import('x')` type or a module
+   * augmentation `declare module 'x' { … }`; 'require' a `require('x')`
+   * call; 'dynamic' an `import('x')` call.
    */
   kind: 'import' | 'export' | 'require' | 'dynamic' | 'type';
   line: number;
@@ -66,9 +67,19 @@ export async function scanJavaScriptImports(
  */
 export function lexJavaScriptImports(text: string, file: string): JsFileImports {
   const lexed = lexOnly(text, file);
-  if (lexed.error === null) return lexed;
+  if (lexed.error === null) return withReferences(lexed, text);
   const parsed = parseJavaScriptImports(text, file);
-  return parsed.error === null ? parsed : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+  return parsed.error === null ? withReferences(parsed, text) : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+}
+
+/** Adds the `/// <reference path>` directives (comments to either reader), in line order. */
+function withReferences(found: JsFileImports, text: string): JsFileImports {
+  if (!text.includes('<reference')) return found;
+  const refs = referencedPaths(text);
+  if (refs.length === 0) return found;
+  const lineOf = lineCounter(text);
+  const imports = [...found.imports, ...refs.map((r): JsImport => ({ specifier: r.specifier, kind: 'type', line: lineOf(r.at) }))];
+  return { imports: imports.sort((a, b) => a.line - b.line), error: null };
 }
 
 function lexOnly(text: string, file: string): JsFileImports {
@@ -76,8 +87,9 @@ function lexOnly(text: string, file: string): JsFileImports {
   // a space keeps every offset (and so every line number) in place.
   const source = text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text;
   let imports: readonly Import[];
+  let isModule: boolean;
   try {
-    [imports] = parse(source);
+    [imports, , , isModule] = parse(source);
   } catch (err) {
     return { imports: [], error: lexFailure(err, source) };
   }
@@ -116,8 +128,79 @@ function lexOnly(text: string, file: string): JsFileImports {
     if (statements.some(([start, end]) => call.at >= start && call.at < end)) continue;
     found.push({ at: call.at, imp: { specifier: call.specifier, kind: 'require', line: lineOf(call.at) } });
   }
+  // es-module-lexer does not count TypeScript's `export = x` as module syntax; tsc does.
+  const declared = source.includes('declare') ? lexDeclareModules(source, isModule || EXPORT_ASSIGNMENT.test(source)) : [];
+  if (typeof declared === 'string') return { imports: [], error: `cannot lex declare module: ${declared}` };
+  for (const d of declared) found.push({ at: d.at, imp: { specifier: d.specifier, kind: 'type', line: lineOf(d.at) } });
   found.sort((a, b) => a.at - b.at);
   return { imports: found.map((f) => f.imp), error: null };
+}
+
+/** `export = x` at the start of a line (in a comment too: a needless edge at most). */
+const EXPORT_ASSIGNMENT = /^[ \t]*export[ \t]*=/m;
+
+/** `declare` `module` then a quote, on one line as TypeScript requires of both keywords. */
+const DECLARE_MODULE = /(?<![\w$#\\\u0080-\uffff])declare[ \t]+module[ \t]*(?=['"])/g;
+
+/**
+ * The specifiers of `declare module 'x'` that name a module: in a module (a
+ * file with import or export) it is an augmentation of what 'x' resolves to,
+ * which tsc reads with it (TypeScript handbook, "Declaration Merging",
+ * "Module Augmentation"). In a script it declares an ambient module and
+ * resolves nothing, except a relative name, which only an augmentation may
+ * have (tsc reports it otherwise: an edge there costs nothing). A pattern
+ * ('*.svg') names no file. Or the lexer's error message.
+ *
+ * As for require() below: each match becomes `import` and spaces (same
+ * length) and es-module-lexer alone decides what is code and what a literal.
+ */
+function lexDeclareModules(source: string, isModule: boolean): { at: number; specifier: string }[] | string {
+  const starts: number[] = [];
+  let rewritten = '';
+  let copied = 0;
+  for (const m of source.matchAll(DECLARE_MODULE)) {
+    starts.push(m.index);
+    rewritten += source.slice(copied, m.index) + 'import'.padEnd(m[0].length, ' ');
+    copied = m.index + m[0].length;
+  }
+  if (starts.length === 0) return [];
+  rewritten += source.slice(copied);
+  let imports: readonly Import[];
+  try {
+    [imports] = parse(rewritten);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const isDeclare = new Set(starts);
+  const out: { at: number; specifier: string }[] = [];
+  for (const imp of imports) {
+    if (imp.type !== 'static' || !isDeclare.has(imp.importStart)) continue;
+    const s = imp.specifier;
+    if (s.includes('*')) continue;
+    if (isModule || s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..') out.push({ at: imp.importStart, specifier: s });
+  }
+  return out;
+}
+
+/** A triple-slash `/// <reference path="…" />` directive, alone on its line. */
+const REFERENCE_PATH = /^[ \t]*\/\/\/[ \t]*<reference[ \t]+path[ \t]*=[ \t]*(["'])([^"'\n]+)\1/gm;
+
+/**
+ * The files `/// <reference path="x" />` directives name, as relative
+ * specifiers: tsc reads each with the file (TypeScript handbook,
+ * "Triple-Slash Directives"), a path relative to the file's directory.
+ * tsc honours them only above the first statement; taking every one is a
+ * superset, which costs a needless re-run at most. `types="pkg"` and
+ * `lib="…"` name no file of the tree and are left to the tool's "inputs".
+ */
+function referencedPaths(source: string): { at: number; specifier: string }[] {
+  const out: { at: number; specifier: string }[] = [];
+  for (const m of source.matchAll(REFERENCE_PATH)) {
+    const p = m[2]!;
+    const specifier = p.startsWith('/') || p.startsWith('./') || p.startsWith('../') ? p : `./${p}`;
+    out.push({ at: m.index + m[0].indexOf('///'), specifier });
+  }
+  return out;
 }
 
 /**

@@ -66,7 +66,7 @@ function scanCounts(s: ScanSummary): string {
 export function renderScan(r: ScanReport): string {
   const perTool = r.tools.map((t) => `${t} ${r.stale.filter((j) => j.tool === t).length}`);
   const lines = [`runner: ${scanCounts(r.scan)} (read ${r.scan.hashed}) in ${seconds(r.durationMs)}`];
-  for (const [kind, d] of Object.entries(r.deps)) lines.push(`runner: ${kind} imports: ${d.files} files, ${d.scanned} read again${d.resolved === undefined ? '' : `, ${d.resolved} resolved again`}`);
+  for (const [kind, d] of Object.entries(r.deps)) lines.push(`runner: ${kind} imports: ${d.files} files, ${d.scanned} read again${d.resolved === undefined ? '' : `, ${d.resolved} resolved again`}${d.followed ? `, ${d.followed} untracked files followed` : ''}`);
   lines.push(r.stale.length === 0 ? 'runner: no stale jobs' : `runner: stale jobs: ${perTool.join(', ')}`);
   return lines.join('\n') + '\n';
 }

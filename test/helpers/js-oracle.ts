@@ -64,7 +64,8 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
     const rel = path.relative(tree, abs);
     return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
   };
-  const abs = (rel: string): string => path.join(tree, rel);
+  // Followed files (untracked, node_modules) are graph nodes by absolute path.
+  const abs = (rel: string): string => (path.isAbsolute(rel) ? rel : path.join(tree, rel));
   const closureOf = (start: string): Set<string> => {
     const seen = new Set<string>();
     const queue = [start];

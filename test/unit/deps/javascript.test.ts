@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type JsDep, type JsImport, type JsResolver,
-  parseJsonc, resolveJsImport, scanJavaScriptImports,
+  lexJavaScriptImports, parseJsonc, resolveJsImport, scanJavaScriptImports,
 } from '../../../src/deps/javascript.js';
 import { parseJavaScriptImports } from '../../../src/deps/javascript-parse.js';
 import type { RelPath } from '../../../src/types.js';
@@ -210,6 +210,8 @@ describe('resolveJsImport', () => {
     ['exports "types" and "import" for a TypeScript file', imp('@scope/pkg'), 'src/main.ts',
       [external(`${NM}/@scope/pkg/dist/index.mjs`), external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
     ['exports "types" only for a type import', imp('@scope/pkg', 'type'), 'src/main.ts', [external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
+    ['issue 11: exports "types" only for any import of a declaration file', imp('@scope/pkg'), 'src/main.d.ts', [external(`${NM}/@scope/pkg/dist/index.d.ts`)]],
+    ['issue 11: package.json "types" only for a followed declaration file', imp('typed'), `${NM}/other/index.d.mts`, [external(`${NM}/typed/typed.d.ts`)]],
     ['an exports pattern with *', imp('@scope/pkg/feature/a'), 'src/main.js', [external(`${NM}/@scope/pkg/dist/feature/a.mjs`)]],
     ['an exports pattern falls to "default" when the "import" file is missing', imp('@scope/pkg/feature/b'), 'src/main.js',
       [external(`${NM}/@scope/pkg/dist/feature/b.js`)]],
@@ -572,5 +574,75 @@ describe('scanJavaScriptImports', () => {
 
   it('an empty list scans nothing', async () => {
     expect((await scanJavaScriptImports(dir, [])).size).toBe(0);
+  });
+});
+
+describe('issue 11: declare module is an edge to what it augments', () => {
+  const rows: { name: string; text: string; specifiers: string[] }[] = [
+    { name: 'an augmentation of a relative module in a module', text: "import './a';\ndeclare module './x' {\n  export interface Foo { a: string }\n}\n", specifiers: ['./a', './x'] },
+    { name: 'an augmentation of a package in a module', text: "export {};\ndeclare module 'pkg' { interface A {} }\n", specifiers: ['pkg'] },
+    { name: 'no space before the quote, double quotes', text: 'export {}; declare   module"./q"{}\n', specifiers: ['./q'] },
+    { name: 'export = makes a module', text: "declare module 'pkg' { interface A {} }\nexport = Foo;\n", specifiers: ['pkg'] },
+    { name: 'an ambient module in a script resolves nothing', text: "declare module 'ambient' { export const x: number; }\n", specifiers: [] },
+    { name: 'a relative name in a script is still an edge', text: "declare module './rel' {}\n", specifiers: ['./rel'] },
+    { name: 'a pattern names no file', text: "export {};\ndeclare module '*.svg' { const s: string; export default s; }\n", specifiers: [] },
+    { name: 'namespaces and identifiers are not modules', text: 'export {};\ndeclare namespace Foo {}\ndeclare module Foo.Bar {}\nx.declare;\n', specifiers: [] },
+    { name: 'comments and strings are not code', text: "export {};\n// declare module './c'\n/* declare module './d' */\nconst s = \"declare module './e'\";\nconst t = `declare module './f'`;\n", specifiers: [] },
+    { name: 'the tail of a longer word is not the keyword', text: "export {};\nmydeclare module './u'\n", specifiers: [] },
+    { name: 'a line break after declare is no declaration', text: "export {};\ndeclare\nmodule './n' {}\n", specifiers: [] },
+  ];
+
+  it.each(rows)('es-module-lexer: $name', async ({ text, specifiers }) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-js-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.d.ts'), text);
+      const found = (await scanJavaScriptImports(dir, [rel('a.d.ts')])).get(rel('a.d.ts'))!;
+      expect(found.error).toBeNull();
+      expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+      for (const i of found.imports) if (specifiers.includes(i.specifier) && i.specifier !== './a') expect(i.kind).toBe('type');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(rows.filter((r) => !r.name.startsWith('the tail') && !r.name.startsWith('a line break')))('@babel/parser: $name', ({ text, specifiers }) => {
+    const found = parseJavaScriptImports(text, 'a.ts');
+    expect(found.error).toBeNull();
+    expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+  });
+
+  it('reports the line of the declaration', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-js-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'aug.ts'), "import { A } from './a';\n\n\ndeclare module './a' {\n  interface A { extra: number }\n}\n");
+      expect((await scanJavaScriptImports(dir, [rel('aug.ts')])).get(rel('aug.ts'))).toEqual({
+        error: null,
+        imports: [{ specifier: './a', kind: 'import', line: 1 }, { specifier: './a', kind: 'type', line: 4 }],
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('issue 11: a /// <reference path> directive is an edge to the file it names', () => {
+  const rows: { name: string; text: string; specifiers: string[] }[] = [
+    { name: 'a bare name is relative to the file', text: '/// <reference path="globals.d.ts" />\nexport {};\n', specifiers: ['./globals.d.ts'] },
+    { name: 'relative paths and single quotes', text: "/// <reference path='../types/a.d.ts'/>\n///<reference path=\"./b.d.ts\" />\n", specifiers: ['../types/a.d.ts', './b.d.ts'] },
+    { name: 'types and lib name no file of the tree', text: '/// <reference types="node" />\n/// <reference lib="es2020" />\n', specifiers: [] },
+    { name: 'in line order among the imports', text: "import './a';\n/// <reference path=\"./r.d.ts\" />\nimport './b';\n", specifiers: ['./a', './r.d.ts', './b'] },
+    { name: 'not after code on the same line', text: 'const x = 1; /// <reference path="./no.d.ts" />\n', specifiers: [] },
+  ];
+
+  it.each(rows)('$name', ({ text, specifiers }) => {
+    const found = lexJavaScriptImports(text, 'a.ts');
+    expect(found.error).toBeNull();
+    expect(found.imports.map((i) => i.specifier)).toEqual(specifiers);
+    expect(found.imports.filter((i) => i.specifier.includes('.d.ts')).every((i) => i.kind === 'type')).toBe(true);
+  });
+
+  it('is read where the lexer gives up and the full parse reads the file', () => {
+    const found = lexJavaScriptImports('/// <reference path="./jsx.d.ts" />\nexport const A = () => <div>{1}</div>;\n', 'a.tsx');
+    expect(found).toEqual({ error: null, imports: [{ specifier: './jsx.d.ts', kind: 'type', line: 1 }] });
   });
 });
