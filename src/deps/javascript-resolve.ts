@@ -331,6 +331,10 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
   // (@types/scope__name for @scope/name) beside the package, when the package
   // itself ships none (node_modules/@types is also what "types" defaults to).
   const typesName = isTypes && !name.startsWith('@types/') ? `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}` : null;
+  // For types, tsc first looks for a declaration (or source) in every
+  // node_modules up to the root, and only then takes a JavaScript file: the
+  // nearest JavaScript answer waits for that first pass.
+  let javascript: string | null = null;
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     if (path.basename(dir) !== 'node_modules') {
       const pkgDir = path.join(dir, 'node_modules', name);
@@ -339,9 +343,9 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
       const typesDir = typesName === null ? null : path.join(dir, 'node_modules', typesName);
       const types = typesDir !== null && r.exists(typesDir) === 'dir' ? resolvePackage(typesDir, subpath, conditions, r) : null;
       if (types !== null) return types;
-      if (found !== null) return found;
+      javascript ??= found;
     }
-    if (path.dirname(dir) === dir) return null;
+    if (path.dirname(dir) === dir) return javascript;
   }
 }
 

@@ -112,6 +112,8 @@ describe('resolveJsImport', () => {
     '/repo/app/node_modules/@types/plain/index.d.ts': '',
     '/repo/app/node_modules/@types/only-types/index.d.ts': '',
     '/repo/app/node_modules/@types/scoped__lib/index.d.ts': '',
+    '/repo/app/src/nested/node_modules/untyped/index.js': '',
+    '/repo/node_modules/@types/untyped/index.d.ts': '',
     '/repo/app/node_modules/noindex/index.js': '', // no package.json
     '/repo/app/node_modules/@scope/pkg/package.json': json({
       exports: {
@@ -200,6 +202,8 @@ describe('resolveJsImport', () => {
       [external(`${NM}/plain/lib/plain.js`), external(`${NM}/@types/plain/index.d.ts`)]],
     ['issue 11: a type import of a package without types is @types/name', imp('plain', 'type'), 'src/main.ts', [external(`${NM}/@types/plain/index.d.ts`)]],
     ['issue 11: a package only @types provides', imp('only-types'), 'src/main.ts', [external(`${NM}/@types/only-types/index.d.ts`)]],
+    ['issue 11: @types farther up beats a JavaScript-only package nearer, for types (tsc looks for declarations first)', imp('untyped'), 'src/nested/deep.ts',
+      [external('/repo/app/src/nested/node_modules/untyped/index.js'), external('/repo/node_modules/@types/untyped/index.d.ts')]],
     ['issue 11: @scope/name is @types/scope__name', imp('@scoped/lib'), 'src/main.ts', [external(`${NM}/@types/scoped__lib/index.d.ts`)]],
     ['a subpath without exports is a file path', imp('plain/lib/extra'), 'src/main.js', [external(`${NM}/plain/lib/extra.js`)]],
     ['index without a package.json', imp('noindex'), 'src/main.js', [external(`${NM}/noindex/index.js`)]],
@@ -228,7 +232,8 @@ describe('resolveJsImport', () => {
       [external(`${NM}/compiled/dist/index.js`), external(`${NM}/compiled/dist/index.d.ts`)]],
     ['issue 11: "types" is read for a JavaScript file too (checkJs)', imp('typed'), 'src/main.js',
       [external(`${NM}/typed/typed.js`), external(`${NM}/typed/typed.d.ts`)]],
-    ['the nearest node_modules wins', imp('plain'), 'src/nested/deep.js', [external('/repo/app/src/nested/node_modules/plain/near.js')]],
+    ['the nearest node_modules wins (its types come from @types farther up)', imp('plain'), 'src/nested/deep.js',
+      [external('/repo/app/src/nested/node_modules/plain/near.js'), external(`${NM}/@types/plain/index.d.ts`)]],
     ['a package missing nearby is found farther up', imp('noindex'), 'src/nested/deep.js', [external(`${NM}/noindex/index.js`)]],
     ['node_modules above the source tree', imp('hoisted'), 'src/main.js', [external('/repo/node_modules/hoisted/h.js')]],
     ['a workspace package linked into node_modules', imp('@ws/util'), 'src/main.ts', [external(`${NM}/@ws/util/src/index.ts`)]],
