@@ -165,12 +165,8 @@ function lexDeclareModules(source: string, isModule: boolean): { at: number; spe
   }
   if (starts.length === 0) return [];
   rewritten += source.slice(copied);
-  let imports: readonly Import[];
-  try {
-    [imports] = parse(rewritten);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
+  const imports = lexRewritten(rewritten);
+  if (typeof imports === 'string') return imports;
   const isDeclare = new Set(starts);
   const out: { at: number; specifier: string }[] = [];
   for (const imp of imports) {
@@ -180,6 +176,15 @@ function lexDeclareModules(source: string, isModule: boolean): { at: number; spe
     if (isModule || s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..') out.push({ at: imp.importStart, specifier: s });
   }
   return out;
+}
+
+/** es-module-lexer's imports of a rewritten source, or its error message. */
+function lexRewritten(rewritten: string): readonly Import[] | string {
+  try {
+    return parse(rewritten)[0];
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 /** A triple-slash `/// <reference path="…" />` directive, alone on its line. */
@@ -231,12 +236,8 @@ function lexRequireCalls(source: string): { at: number; specifier: string }[] | 
     copied = at + 'require'.length;
   }
   rewritten += source.slice(copied);
-  let imports: readonly Import[];
-  try {
-    [imports] = parse(rewritten);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
+  const imports = lexRewritten(rewritten);
+  if (typeof imports === 'string') return imports;
   const isCall = new Set(starts.map((at) => at + 1));
   const calls: { at: number; specifier: string }[] = [];
   for (const imp of imports) {
