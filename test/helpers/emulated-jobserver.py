@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Emulated make jobserver for tests.
 
-usage: emulated-jobserver.py [--tokens K] [--legacy | --fifo] [--signal INT|TERM
-       --after-starts N --span-log PATH] -- COMMAND...
+usage: emulated-jobserver.py [--tokens K] [--legacy | --fifo | --server-fds R,W]
+       [--signal INT|TERM --after-starts N --span-log PATH] -- COMMAND...
 
 Creates a pipe (or fifo) holding K distinct-ish token bytes, sets MAKEFLAGS, runs
 COMMAND as a direct child, optionally signals it once the span log holds N
 "start" lines, waits, drains the pool and prints one JSON line:
 {"exit": ..., "tokens_before": "...", "tokens_after": "<sorted>"}.
+
+--server-fds R,W: the server keeps the pipe at R,W itself (and /dev/null at 3
+and 4) and dup2s it onto 3,4 only in the child, after fork: valid under the
+protocol, since MAKEFLAGS only names the child's descriptors.
 """
 import argparse, errno, fcntl, json, os, shutil, signal, subprocess, sys, tempfile, time
 
@@ -15,6 +19,7 @@ p = argparse.ArgumentParser()
 p.add_argument('--tokens', type=int, default=2)
 p.add_argument('--legacy', action='store_true')
 p.add_argument('--fifo', action='store_true')
+p.add_argument('--server-fds')
 p.add_argument('--signal', choices=['INT', 'TERM', 'HUP'])
 p.add_argument('--after-starts', type=int, default=1)
 p.add_argument('--span-log')
@@ -30,6 +35,7 @@ tokens = bytes((b'+x'[i % 2] for i in range(k)))
 env = dict(os.environ)
 tmpdir = None
 pass_fds = ()
+place_in_child = None
 if a.fifo:
     tmpdir = tempfile.mkdtemp(prefix='emujs-')
     path = os.path.join(tmpdir, 'fifo')
@@ -38,6 +44,31 @@ if a.fifo:
     os.write(own, tokens)
     env['MAKEFLAGS'] = f' -j{k + 1} --jobserver-auth=fifo:{path}'
     reader = own
+elif a.server_fds:
+    sr, sw = (int(x) for x in a.server_fds.split(','))
+    r, w = os.pipe()
+    os.write(w, tokens)
+    os.dup2(r, sr, inheritable=False)
+    os.dup2(w, sw, inheritable=False)
+    for fd in (r, w):
+        if fd not in (sr, sw):
+            os.close(fd)
+    # Something else at 3 and 4 in the server, as a server may well have there; it also keeps
+    # subprocess's own error pipe off 3 and 4, which the child's dup2 would clobber.
+    null = os.open('/dev/null', os.O_RDONLY)
+    for fd in (3, 4):
+        if fd not in (sr, sw, null):
+            os.dup2(null, fd, inheritable=False)
+    if null not in (3, 4, sr, sw):
+        os.close(null)
+
+    def place_in_child():
+        # After fork, before exec: dup2 to a new number clears close-on-exec on 3 and 4 only.
+        os.dup2(sr, 3)
+        os.dup2(sw, 4)
+
+    env['MAKEFLAGS'] = f' -j{k + 1} --jobserver-auth=3,4'
+    reader = sr
 else:
     r, w = os.pipe()
     os.write(w, tokens)
@@ -54,7 +85,11 @@ else:
     pass_fds = (3, 4)
     reader = 3
 
-child = subprocess.Popen(cmd, env=env, pass_fds=pass_fds, cwd=a.cwd)
+if place_in_child is not None:
+    # close_fds would close 3 and 4 after preexec_fn; every other descriptor of ours is close-on-exec.
+    child = subprocess.Popen(cmd, env=env, cwd=a.cwd, close_fds=False, preexec_fn=place_in_child)
+else:
+    child = subprocess.Popen(cmd, env=env, pass_fds=pass_fds, cwd=a.cwd)
 sig = None
 if a.signal:
     sig = {'INT': signal.SIGINT, 'TERM': signal.SIGTERM, 'HUP': signal.SIGHUP}[a.signal]

@@ -1,6 +1,7 @@
 // runner as a jobserver client under an emulated make (emulated-jobserver.py):
 // pipe (--jobserver-auth=R,W), legacy (--jobserver-fds=R,W) and fifo styles, each through a normal run,
-// --fail-fast, SIGINT and SIGTERM; then SIGHUP, job timeouts, a bad config and an explicit -j.
+// --fail-fast, SIGINT and SIGTERM; then SIGHUP, job timeouts, a bad config and an explicit -j; and a server
+// that holds the pipe at other descriptors than the ones it places in the child.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -132,5 +133,27 @@ describe('emulated pipe jobserver, the other ways out', () => {
     const warnings = r.res.stderr.split('\n').filter((l) => l.includes('warning'));
     expect(warnings, info).toEqual(["runner: warning: -j 4 overrides make's jobserver: runner runs up to 4 jobs of its own beside make's"]);
     expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+  });
+});
+
+describe('emulated pipe jobserver placed at 3,4 only in the child', () => {
+  // The server holds the pipe at 7,8 (and /dev/null at 3,4) and dup2s it onto 3,4 after fork: valid under the
+  // protocol, since MAKEFLAGS names the child's descriptors, not the server's.
+  it('issue 12: runner uses a server that holds the pipe at other descriptors and gives every token back', async () => {
+    const { sb, log } = setup(8, { SPAN_MEET: '2' });
+    const r = await runEmulated(['--tokens', '3', '--server-fds', '7,8'], [process.execPath, BIN, 'run', '-q'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
+    const info = `${JSON.stringify(r)}\nspans:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : ''}`;
+    expect(r.exit, info).toBe(0);
+    expect(r.res.stderr, info).not.toMatch(/warning/);
+    expect(r.tokensBefore).toBe('+x+');
+    expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
+    expect(r.sharedNonblock, 'runner left the shared read end O_NONBLOCK').toBe(false);
+    expect(readSpans(log), info).toHaveLength(8);
+    const peak = peakFromLog(log);
+    expect(peak, info).toBeGreaterThan(1);
+    expect(peak, info).toBeLessThanOrEqual(4);
   });
 });
