@@ -1,11 +1,12 @@
 // runner killed outright (SIGKILL: the OOM killer, a cancelled CI job): its
 // jobs, terminal ones included, die with it, grandchildren too; a normal run
-// leaves no watchdog behind.
+// leaves no watchdog behind; the jobserver fifo directory a killed runner
+// served goes at the next serving run, one of a live runner never.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { baseEnv, show, startRunner } from '../helpers/cli.js';
-import { beforeSandboxRemoval, isProcessAlive, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
+import { baseEnv, runRunner, show, startRunner } from '../helpers/cli.js';
+import { beforeSandboxRemoval, isProcessAlive, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
 
 /** Every pid a job and its grandchild wrote to `pids` (one a line). */
 function readPids(file: string): number[] {
@@ -88,4 +89,49 @@ test('issue 12: a normal run leaves no watchdog behind', async () => {
   const res = await running.result;
   expect(res.code, show(res)).toBe(0);
   await waitFor('the watchdog to exit', () => !isProcessAlive(watchdogs[0]!));
+});
+
+/** The jobserver fifo directories runner made in `tmp`. */
+function fifoDirs(tmp: string): string[] {
+  return fs.readdirSync(tmp).filter((n) => n.startsWith('runner-jobserver-')).sort();
+}
+
+/** Starts a run serving a 3-token jobserver whose jobs hold until killed; resolves once they run. */
+async function startServingRun(sb: Sandbox, env: Record<string, string>) {
+  const pids = path.join(sb.scratch, 'pids');
+  reapAfter(pids);
+  writeConfig(sb, { include: JOBS.slice(0, 2), tools: [holdingTool('hold', pids)] });
+  const running = startRunner(['run', '-j', '3'], { cwd: sb.tree, env });
+  await waitFor('both jobs to start', () => readPids(pids).length === 4);
+  return running;
+}
+
+test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next serving run, one of a live runner is not', async () => {
+  const killed = useFixture('python-demo');
+  const live = useFixture('python-demo');
+  const next = useFixture('python-demo');
+  // A private TMPDIR: the three runners' fifo directories and nobody else's.
+  const tmp = path.join(next.root, 'tmp');
+  fs.mkdirSync(tmp);
+  const env = baseEnv({ TMPDIR: tmp });
+
+  const dead = await startServingRun(killed, env);
+  const deadDirs = fifoDirs(tmp);
+  expect(deadDirs).toHaveLength(1);
+  dead.child.kill('SIGKILL');
+  await dead.result;
+  expect(fifoDirs(tmp)).toEqual(deadDirs); // left behind: nothing of runner ran after SIGKILL
+
+  const alive = await startServingRun(live, env);
+  const liveDirs = fifoDirs(tmp).filter((d) => !deadDirs.includes(d));
+  expect(liveDirs).toHaveLength(1);
+
+  writeConfig(next, { include: JOBS.slice(0, 2), tools: [{ name: 'quick', command: 'true' }] });
+  const res = await runRunner(['run', '-j', '3'], { cwd: next.tree, env });
+  expect(res.code, show(res)).toBe(0);
+  expect(fifoDirs(tmp)).toEqual(liveDirs);
+
+  alive.child.kill('SIGTERM');
+  await alive.result;
+  expect(fifoDirs(tmp)).toEqual([]);
 });
