@@ -3,7 +3,8 @@
 // each job's process group as it starts and ends, and kills the groups still
 // listed when the pipe reaches end of file, which happens only when runner
 // has exited (the kernel closes runner's end; the jobs never inherit it, as
-// libuv makes its pipes close-on-exec). Must not spawn or signal jobs itself.
+// libuv makes its pipes close-on-exec). While runner lives it signals
+// nothing: stopping jobs is spawn.ts's.
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
@@ -25,7 +26,7 @@ for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
 `;
 
 /** Its $0, so that `ps` (and a test) can tell it apart; its one argument is runner's pid. */
-export const WATCHDOG_NAME = 'runner-watchdog';
+const WATCHDOG_NAME = 'runner-watchdog';
 
 let watchdog: ChildProcess | null = null;
 /** The groups it watches now. */
