@@ -48,6 +48,13 @@ function watchdogsOf(pid: number): number[] {
   return found;
 }
 
+/** The caller's environment with a TMPDIR of the sandbox: a killed runner's jobserver fifo lands there, not in /tmp. */
+function envIn(sb: Sandbox): Record<string, string> {
+  const tmp = path.join(sb.root, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  return baseEnv({ TMPDIR: tmp });
+}
+
 const JOBS = ['calc/ops.py', 'calc/stats.py', 'tests/test_ops.py', 'tests/test_stats.py'];
 
 test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and grandchildren with it', async () => {
@@ -58,7 +65,7 @@ test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and gra
     include: JOBS,
     tools: [holdingTool('plain', pids, { include: JOBS.slice(0, 3) }), holdingTool('term', pids, { include: JOBS.slice(3), pty: true })],
   });
-  const running = startRunner(['run', '-j', '4'], { cwd: sb.tree, env: baseEnv() });
+  const running = startRunner(['run', '-j', '4'], { cwd: sb.tree, env: envIn(sb) });
   // Four jobs, each with a grandchild.
   await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * JOBS.length);
   const watchdogs = watchdogsOf(running.child.pid!);
@@ -79,9 +86,10 @@ test('issue 12: a normal run leaves no watchdog behind', async () => {
   const seen = path.join(sb.scratch, 'seen');
   writeConfig(sb, {
     include: JOBS,
-    tools: [{ name: 'gated', command: `echo {file} >> '${seen}'; while [ ! -e '${gate}' ]; do sleep 0.05; done` }],
+    // Waits for the gate, or for the sandbox to go (a failed test must leave no job behind).
+    tools: [{ name: 'gated', command: `echo {file} >> '${seen}'; while [ -d '${sb.scratch}' ] && [ ! -e '${gate}' ]; do sleep 0.05; done` }],
   });
-  const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env: baseEnv() });
+  const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env: envIn(sb) });
   await waitFor('two jobs to start', () => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').length > 2);
   const watchdogs = watchdogsOf(running.child.pid!);
   expect(watchdogs).toHaveLength(1);
