@@ -38,7 +38,7 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
         interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(),
       };
     }
-    const tree = writeStagedTree(s, work, process.pid);
+    const tree = writeStagedTree(s, work, process.pid, (message) => opts.reporter.warning(message));
     opts.onStagedTree?.(tree.remove);
     const working = s.manifest.files;
     try {

@@ -24,6 +24,8 @@ import { type Scanned, planInputOf, unreadableCounts, unreadablePathsOf } from '
  */
 export const STAGED_TREE_DIR = 'staged';
 const STAGED_INDEX = 'staged.index';
+/** git's lock on the private index while it rewrites it; left behind when git is killed mid-way (a hook's process group killed). */
+const STAGED_INDEX_LOCK = 'staged.index.lock';
 const STAGED_LOCK = 'staged.lock';
 const TEMP_TREE_PREFIX = 'staged-';
 /** Manifest snapshots of the staged tree: its files' stats and digests, and when they were taken. */
@@ -32,7 +34,8 @@ const STAGED_SCANNED_AT = 'staged.scanned-at';
 
 /** The state directory's entries that belong to staged trees (`runner clean` removes them). */
 export function isStagedEntry(name: string): boolean {
-  return name === STAGED_TREE_DIR || name === STAGED_INDEX || name === STAGED_LOCK || name.startsWith(TEMP_TREE_PREFIX);
+  return name === STAGED_TREE_DIR || name === STAGED_INDEX || name === STAGED_INDEX_LOCK || name === STAGED_LOCK
+    || name.startsWith(TEMP_TREE_PREFIX);
 }
 
 export interface StagedTree {
@@ -46,12 +49,15 @@ export interface StagedTree {
   remove: () => void;
 }
 
-/** Writes the index's content under the source tree into the state directory. */
-export function writeStagedTree(s: Session, w: WorkTree, pid: number): StagedTree {
+/**
+ * Writes the index's content under the source tree into the state directory.
+ * `warn`: says that a lock left by a killed git was taken over.
+ */
+export function writeStagedTree(s: Session, w: WorkTree, pid: number, warn: (message: string) => void): StagedTree {
   removeAbandonedTrees(s.stateDir);
   const tree = indexTree(w);
   const lock = path.join(s.stateDir, STAGED_LOCK);
-  if (takeLock(lock, pid)) {
+  if (takeLock(lock, pid) && takeIndexLock(path.join(s.stateDir, STAGED_INDEX_LOCK), lock, warn)) {
     const root = path.join(s.stateDir, STAGED_TREE_DIR);
     const index = path.join(s.stateDir, STAGED_INDEX);
     let released = false;
@@ -100,6 +106,56 @@ function takeLock(lock: string, pid: number): boolean {
     const holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
     if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
     fs.rmSync(lock, { force: true });
+  }
+  return false;
+}
+
+/**
+ * With the kept tree's lock held, no live runner uses the private index, so
+ * git's lock on it is a leftover of a git killed mid-way (with the runner or
+ * hook that started it); it would fail every later run. It is removed, and
+ * said so, unless a live process still holds it open (a git orphaned by a
+ * runner killed outright, still finishing): then the kept tree's lock is
+ * released and this run uses a temporary tree.
+ */
+function takeIndexLock(indexLock: string, treeLock: string, warn: (message: string) => void): boolean {
+  if (!fs.existsSync(indexLock)) return true;
+  if (isOpenByAnyProcess(indexLock)) {
+    fs.rmSync(treeLock, { force: true });
+    return false;
+  }
+  fs.rmSync(indexLock, { force: true });
+  warn(`took over ${indexLock}: the git process that locked it is gone (killed mid-way); removed it`);
+  return true;
+}
+
+/**
+ * Whether a live process has `file` open, by /proc/PID/fd (Linux; elsewhere
+ * none is seen, and the lock counts as abandoned: its runner is gone).
+ */
+function isOpenByAnyProcess(file: string): boolean {
+  let pids: string[];
+  try {
+    // /proc shows the path with symlinks resolved.
+    file = path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+    pids = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or another user's
+    }
+    for (const fd of fds) {
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === file) return true;
+      } catch {
+        // closed meanwhile
+      }
+    }
   }
   return false;
 }

@@ -3,6 +3,7 @@
 // running jobs finish; on abort lets spawnJob stop them and waits for them.
 import type { TokenPool } from '../jobserver/index.js';
 import { type JobCommand, type JobOutcome, spawnJob } from './spawn.js';
+import { releaseWatchdog } from './watchdog.js';
 
 export interface ExecOptions<J> {
   pool: TokenPool;
@@ -57,6 +58,7 @@ export async function executeJobs<J>(jobs: readonly J[], opts: ExecOptions<J>): 
     void p.finally(() => running.delete(p));
   }
   await Promise.all(running);
+  releaseWatchdog();
   if (errors.length > 0) throw errors[0];
   return { notStarted: jobs.slice(next), stoppedByFailure: opts.failFast && failed };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { type TerminalSize, startInTerminal } from './pty.js';
+import { unwatchGroup, watchGroup } from './watchdog.js';
 
 export interface JobCommand {
   program: string;
@@ -100,7 +101,10 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     // A start reports the end asynchronously, once everything below is in place.
     const ends: JobEnds = { error: onError, exit: onExit };
     const pid = cmd.terminal === undefined ? startPlain(cmd, ends) : startInTerminal(cmd, cmd.terminal, ends);
-    if (pid !== undefined) runningGroups.add(pid);
+    if (pid !== undefined) {
+      runningGroups.add(pid);
+      watchGroup(pid);
+    }
 
     const stop = (sig: NodeJS.Signals): void => {
       if (pid === undefined) return;
@@ -130,6 +134,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       signal.removeEventListener('abort', onAbort);
       // Whatever the job left running in its group after being stopped goes too.
       if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
+      if (pid !== undefined) unwatchGroup(pid);
       const logBytes = fs.statSync(cmd.logPath, { throwIfNoEntry: false })?.size ?? 0;
       resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes, runnerFault });
     };

@@ -37,7 +37,10 @@ export function runGit(ctx: GitContext, args: readonly string[], input?: Buffer)
     throw new GitError({ what: shown, detail }, { cause: r.error });
   }
   if (r.status !== 0) {
-    const said = r.stderr.toString('utf8').trim().split('\n').slice(-3).join(' ');
+    // git's verdict is its `fatal:`/`error:` line; advice follows it (a stale lock's is six lines), so the last lines alone cut it off.
+    const lines = r.stderr.toString('utf8').trim().split('\n');
+    const verdict = lines.filter((l) => l.startsWith('fatal: ') || l.startsWith('error: '));
+    const said = (verdict.length > 0 ? verdict : lines.slice(-3)).join(' ');
     const how = r.status === null ? `signal ${r.signal}` : `exit ${r.status}`;
     throw new GitError({ what: shown, detail: `failed (${how}): ${said || '(no message)'}`, said });
   }

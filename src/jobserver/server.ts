@@ -28,8 +28,17 @@ export interface ServedJobserver {
 
 const TOKEN = '+'.charCodeAt(0); // what GNU make 4.3 writes
 
+/**
+ * The fifo's directory is `<tmpdir>/runner-jobserver-<pid>-XXXXXX`: its owner's
+ * pid in the name, so that the directory a runner killed outright (SIGKILL)
+ * could not remove is recognised and removed by the next one that serves.
+ */
+const DIR_PREFIX = 'runner-jobserver-';
+
 export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-jobserver-'));
+  const tmp = os.tmpdir();
+  removeAbandonedDirs(tmp);
+  const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
   const fifo = path.join(dir, 'fifo');
   const fds: number[] = [];
   const discard = (): void => {
@@ -70,4 +79,56 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
     discard();
     throw err;
   }
+}
+
+/**
+ * Removes the fifo directories whose runner is gone: its pid is not alive,
+ * and no process holds the fifo's read end (every serving runner does until
+ * it ends). The second check keeps the fifo of a runner in another pid
+ * namespace sharing this tmpdir; a pid that is alive (reused, or another
+ * user's: EPERM) keeps its directory: a leftover kept is harmless, a live
+ * runner's fifo removed is not. Another user's directories are left alone.
+ */
+function removeAbandonedDirs(tmp: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const m = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
+    if (m === null || isAlive(Number(m[1]))) continue;
+    const dir = path.join(tmp, name);
+    try {
+      if (uid !== undefined && fs.lstatSync(dir).uid !== uid) continue;
+      if (hasReader(path.join(dir, 'fifo'))) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile (another runner cleaning too), or not ours to remove.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether some process has the fifo open for reading: a non-blocking open for writing fails with ENXIO when none has (fifo(7)). */
+function hasReader(fifo: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENXIO' && code !== 'ENOENT';
+  }
+  fs.closeSync(fd);
+  return true;
 }

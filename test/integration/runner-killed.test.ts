@@ -1,0 +1,145 @@
+// runner killed outright (SIGKILL: the OOM killer, a cancelled CI job): its
+// jobs, terminal ones included, die with it, grandchildren too; a normal run
+// leaves no watchdog behind; the jobserver fifo directory a killed runner
+// served goes at the next serving run, one of a live runner never.
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { baseEnv, runRunner, show, startRunner } from '../helpers/cli.js';
+import { beforeSandboxRemoval, isProcessAlive, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
+
+/** Every pid a job and its grandchild wrote to `pids` (one a line). */
+function readPids(file: string): number[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Kills (by pid) whatever a failing test leaves behind. */
+function reapAfter(file: string): void {
+  beforeSandboxRemoval(() => {
+    for (const pid of readPids(file)) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+}
+
+/**
+ * A tool whose job writes its pid, starts a grandchild in its process group
+ * (a non-interactive shell's `&` keeps the group) and writes its pid, then waits.
+ */
+function holdingTool(name: string, pids: string, extra: Record<string, unknown> = {}) {
+  return { name, command: `echo $$ >> '${pids}'; sleep 300 & echo $! >> '${pids}'; wait`, ...extra };
+}
+
+/** Processes whose command line is runner's watchdog for runner `pid`. */
+function watchdogsOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (argv.includes('runner-watchdog') && argv.includes(String(pid)) && isProcessAlive(Number(entry))) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** The caller's environment with a TMPDIR of the sandbox: a killed runner's jobserver fifo lands there, not in /tmp. */
+function envIn(sb: Sandbox): Record<string, string> {
+  const tmp = path.join(sb.root, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  return baseEnv({ TMPDIR: tmp });
+}
+
+const JOBS = ['calc/ops.py', 'calc/stats.py', 'tests/test_ops.py', 'tests/test_stats.py'];
+
+test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and grandchildren with it', async () => {
+  const sb = useFixture('python-demo');
+  const pids = path.join(sb.scratch, 'pids');
+  reapAfter(pids);
+  writeConfig(sb, {
+    include: JOBS,
+    tools: [holdingTool('plain', pids, { include: JOBS.slice(0, 3) }), holdingTool('term', pids, { include: JOBS.slice(3), pty: true })],
+  });
+  const running = startRunner(['run', '-j', '4'], { cwd: sb.tree, env: envIn(sb) });
+  // Four jobs, each with a grandchild.
+  await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * JOBS.length);
+  const watchdogs = watchdogsOf(running.child.pid!);
+  const started = readPids(pids);
+  expect(started.every(isProcessAlive)).toBe(true);
+
+  running.child.kill('SIGKILL');
+  const res = await running.result;
+  expect(res.signal, show(res)).toBe('SIGKILL');
+  await waitFor('every job process to be gone', () => started.every((pid) => !isProcessAlive(pid)), 5000);
+  expect(watchdogs).toHaveLength(1); // one for the run, not one per job
+  await waitFor('the watchdog to exit', () => !isProcessAlive(watchdogs[0]!), 5000);
+});
+
+test('issue 12: a normal run leaves no watchdog behind', async () => {
+  const sb = useFixture('python-demo');
+  const gate = path.join(sb.scratch, 'gate');
+  const seen = path.join(sb.scratch, 'seen');
+  writeConfig(sb, {
+    include: JOBS,
+    // Waits for the gate, or for the sandbox to go (a failed test must leave no job behind).
+    tools: [{ name: 'gated', command: `echo {file} >> '${seen}'; while [ -d '${sb.scratch}' ] && [ ! -e '${gate}' ]; do sleep 0.05; done` }],
+  });
+  const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env: envIn(sb) });
+  await waitFor('two jobs to start', () => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').length > 2);
+  const watchdogs = watchdogsOf(running.child.pid!);
+  expect(watchdogs).toHaveLength(1);
+  fs.writeFileSync(gate, '');
+  const res = await running.result;
+  expect(res.code, show(res)).toBe(0);
+  await waitFor('the watchdog to exit', () => !isProcessAlive(watchdogs[0]!));
+});
+
+/** The jobserver fifo directories runner made in `tmp`. */
+function fifoDirs(tmp: string): string[] {
+  return fs.readdirSync(tmp).filter((n) => n.startsWith('runner-jobserver-')).sort();
+}
+
+/** Starts a run serving a 3-token jobserver whose jobs hold until killed; resolves once they run. */
+async function startServingRun(sb: Sandbox, env: Record<string, string>) {
+  const pids = path.join(sb.scratch, 'pids');
+  reapAfter(pids);
+  writeConfig(sb, { include: JOBS.slice(0, 2), tools: [holdingTool('hold', pids)] });
+  const running = startRunner(['run', '-j', '3'], { cwd: sb.tree, env });
+  await waitFor('both jobs to start', () => readPids(pids).length === 4);
+  return running;
+}
+
+test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next serving run, one of a live runner is not', async () => {
+  const killed = useFixture('python-demo');
+  const live = useFixture('python-demo');
+  const next = useFixture('python-demo');
+  // A private TMPDIR: the three runners' fifo directories and nobody else's.
+  const tmp = path.join(next.root, 'tmp');
+  fs.mkdirSync(tmp);
+  const env = baseEnv({ TMPDIR: tmp });
+
+  const dead = await startServingRun(killed, env);
+  const deadDirs = fifoDirs(tmp);
+  expect(deadDirs).toHaveLength(1);
+  dead.child.kill('SIGKILL');
+  await dead.result;
+  expect(fifoDirs(tmp)).toEqual(deadDirs); // left behind: nothing of runner ran after SIGKILL
+
+  const alive = await startServingRun(live, env);
+  const liveDirs = fifoDirs(tmp).filter((d) => !deadDirs.includes(d));
+  expect(liveDirs).toHaveLength(1);
+
+  writeConfig(next, { include: JOBS.slice(0, 2), tools: [{ name: 'quick', command: 'true' }] });
+  const res = await runRunner(['run', '-j', '3'], { cwd: next.tree, env });
+  expect(res.code, show(res)).toBe(0);
+  expect(fifoDirs(tmp)).toEqual(liveDirs);
+
+  alive.child.kill('SIGTERM');
+  await alive.result;
+  expect(fifoDirs(tmp)).toEqual([]);
+});
