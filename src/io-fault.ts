@@ -95,26 +95,31 @@ export function isFull(dir: string): boolean {
 
 /** The mount holding file, from /proc/self/mountinfo (Linux); null where that cannot be read. */
 export function deviceOf(file: string): Device | null {
-  let text: string;
-  let real: string;
   try {
-    text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-    real = realpathOfExisting(file);
+    return mountHolding(parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')), realpathOfExisting(file));
   } catch {
     return null;
   }
-  let best: Device | null = null;
+}
+
+/** Each mount, in mount order: "ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS" (proc(5)). */
+export function parseMountinfo(text: string): Device[] {
+  const out: Device[] = [];
   for (const line of text.split('\n')) {
-    // ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER-OPTIONS (proc(5))
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
     if (dash < 6 || fields[4] === undefined) continue;
-    const mountPoint = unescapeMount(fields[4]);
-    const inside = mountPoint === '/' || real === mountPoint || real.startsWith(mountPoint + '/');
-    // Later lines are mounted over earlier ones: the last, longest match is what holds the file.
-    if (inside && (best === null || mountPoint.length >= best.mountPoint.length)) {
-      best = { source: unescapeMount(fields[dash + 2] ?? 'none'), mountPoint };
-    }
+    out.push({ source: unescapeMount(fields[dash + 2] ?? 'none'), mountPoint: unescapeMount(fields[4]) });
+  }
+  return out;
+}
+
+/** The mount an absolute real path lies on: the longest mount point above it, the last one mounted over the same point. */
+export function mountHolding(mounts: readonly Device[], real: string): Device | null {
+  let best: Device | null = null;
+  for (const m of mounts) {
+    const inside = m.mountPoint === '/' || real === m.mountPoint || real.startsWith(m.mountPoint + '/');
+    if (inside && (best === null || m.mountPoint.length >= best.mountPoint.length)) best = m;
   }
   return best;
 }

@@ -105,8 +105,9 @@ export class Store {
   static open(file: string): Store {
     const restored = restoreSidecars(file);
     // Said before anything runs: sqlite would read such a state and fail only at the first result.
+    // Anything else (a directory in the way) is left to sqlite's own error.
     const found = writeFault(path.dirname(file), stateFiles(file), { space: false });
-    if (found !== null) throw new StateWriteError(found);
+    if (found !== null && found.fault.kind !== 'other') throw new StateWriteError(found);
     let db: Database.Database;
     try {
       db = new Database(file);
