@@ -1,5 +1,6 @@
 // Stopping problems, as typed errors whose fields build the message, so the
 // terminal and --json say the same thing. A RunnerError always exits 2.
+import { type IoFault, describeFault, remedyFor } from './io-fault.js';
 
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
@@ -67,6 +68,18 @@ export class StoreError extends RunnerError {
           ? '; another runner is writing this state directory: wait for it, or use --state-dir'
           : '';
     super(`${fields.path}: ${fields.detail}${hint}`, options);
+  }
+}
+
+/**
+ * runner cannot write its own state (disk full, read-only, permission denied):
+ * not corruption. Every result recorded before stays; the message never says
+ * to clean, which would throw them away.
+ */
+export class StateWriteError extends RunnerError {
+  readonly kind = 'state-write';
+  constructor(readonly fields: { path: string; fault: IoFault }, options?: ErrorOptions) {
+    super(`${fields.path}: ${describeFault(fields.fault)}; every recorded result is kept; ${remedyFor(fields.fault)}`, options);
   }
 }
 

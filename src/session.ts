@@ -7,7 +7,8 @@ import {
   type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
   ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
 } from './config/index.js';
-import { ConfigError, StateDirError } from './errors.js';
+import { ConfigError, StateDirError, StateWriteError } from './errors.js';
+import { faultOfErrno } from './io-fault.js';
 import { Manifest } from './manifest/index.js';
 import { compileGlobs } from './scan/index.js';
 
@@ -117,7 +118,8 @@ function ensureStateDir(dir: string): void {
   try {
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch (err) {
-    throw new StateDirError({ path: dir, problem: 'is not writable' }, { cause: err });
+    // Read-only or not ours: said as such, never as something to clean (the results in it are kept).
+    throw new StateWriteError({ path: dir, fault: faultOfErrno((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN', dir) }, { cause: err });
   }
   if (!fs.statSync(dir).isDirectory()) throw new StateDirError({ path: dir, problem: 'is not a directory' });
 }

@@ -80,6 +80,9 @@ export function scanAndSave(
   s: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'> = {},
   changed?: Iterable<RelPath>,
 ): Scanned {
+  for (const f of s.manifest.takeRestored()) {
+    reporter.warning(`${f} was read-only while its database is writable; made it writable again (nothing in it is lost)`);
+  }
   const spec = walkSpecOf(s);
   const update = changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
   const result = update ?? scanTree({

@@ -1,7 +1,9 @@
 // Runner's own writes to a job's log. A failure here is runner's, not the
 // job's: it is named as what it is and never recorded as the job's result.
 import fs from 'node:fs';
+import path from 'node:path';
 import { StateDirError } from '../errors.js';
+import { describeFault, writeFault } from '../io-fault.js';
 
 /** Opens a job's log for writing; failing that, runner cannot run jobs at all (its state directory is full, read-only or broken). */
 export function openLog(logPath: string): number {
@@ -32,4 +34,15 @@ export function noteInLog(logPath: string, line: string): string | null {
   } catch (err) {
     return `cannot write the job's log ${logPath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
   }
+}
+
+/**
+ * After a job failed: when its log cannot be written now (the disk holding it
+ * is full, the file system or the file read-only), the job likely failed only
+ * because its output could not be written, which is runner's fault, not the
+ * job's. Returns what went wrong, or null.
+ */
+export function logWriteFault(logPath: string): string | null {
+  const found = writeFault(path.dirname(logPath), [logPath], { space: true });
+  return found === null ? null : `cannot write the job's log (${describeFault(found.fault)})`;
 }

@@ -4,7 +4,7 @@
 // job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { noteInLog, openLog } from './job-log.js';
+import { logWriteFault, noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { type TerminalSize, startInTerminal } from './pty.js';
 import { unwatchGroup, watchGroup } from './watchdog.js';
@@ -150,8 +150,11 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
         settle({ status: 'interrupted', exitCode: code, signal: sig }, logFault);
         return;
       }
-      const fault = logFault ?? (timedOut ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null);
-      settle({ status: code === 0 && !timedOut ? 'passed' : 'failed', exitCode: code, signal: sig }, fault);
+      const status = code === 0 && !timedOut ? 'passed' : 'failed';
+      const fault = logFault ?? (timedOut ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null)
+        // A job whose output could not be written (disk full) may fail for that alone: no result of its inputs.
+        ?? (status === 'failed' ? logWriteFault(cmd.logPath) : null);
+      settle({ status, exitCode: code, signal: sig }, fault);
     }
   });
 }

@@ -84,6 +84,15 @@ export class Manifest {
     return this.store.path;
   }
 
+  private restoredTaken = false;
+
+  /** Once: the -wal/-shm files opening found read-only and made writable again, for a warning. */
+  takeRestored(): readonly string[] {
+    if (this.restoredTaken) return [];
+    this.restoredTaken = true;
+    return this.store.restored;
+  }
+
   private byPath(tool: string): Map<RelPath, Stored> {
     let byPath = this.results.get(tool);
     if (byPath === undefined) this.results.set(tool, (byPath = new Map()));

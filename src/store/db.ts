@@ -1,9 +1,12 @@
 // Owns the sqlite connection (the only importer of better-sqlite3); only
 // manifest/ may import this. Refuses, never rebuilds over, a database it
-// cannot read or that a newer runner wrote.
+// cannot read or that a newer runner wrote. A disk that is full or a state
+// that is read-only is no corruption: it is named as what it is (StateWriteError).
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from '../errors.js';
+import { StateWriteError, StoreError } from '../errors.js';
+import { deviceOf, writeFault } from '../io-fault.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { CURRENT_SCHEMA_VERSION, EXPECTED_TABLES } from './schema.js';
 
@@ -41,15 +44,80 @@ function isCorruption(err: unknown): boolean {
   return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
 }
 
-export class Store {
-  private constructor(private readonly db: Database.Database, readonly path: string) {}
+/** The database and the files sqlite keeps beside it in WAL mode. */
+function stateFiles(file: string): string[] {
+  return [file, `${file}-wal`, `${file}-shm`];
+}
 
-  /** Opens (creating when absent) and migrates; throws StoreError for anything it will not touch. */
+/**
+ * What the operating system refused, when a sqlite error is one of writing
+ * (SQLITE_FULL, _READONLY, _CANTOPEN, _IOERR, _PERM; sqlite keeps no errno
+ * that better-sqlite3 hands over, so the files are looked at); null for any
+ * other error, or a _CANTOPEN nothing explains.
+ */
+function writeError(file: string, err: unknown): StateWriteError | null {
+  const code = (err as SqliteError).code ?? '';
+  if (!/^SQLITE_(FULL|READONLY|CANTOPEN|IOERR|PERM)/.test(code)) return null;
+  const found = writeFault(path.dirname(file), stateFiles(file), { space: true });
+  if (found !== null) {
+    // Space is the device's, not a file's: name the file runner was writing.
+    const where = found.fault.kind === 'no-space' || found.fault.kind === 'quota' ? file : found.path;
+    return new StateWriteError({ path: where, fault: found.fault }, { cause: err });
+  }
+  // Space freed since sqlite failed: it still was a full disk.
+  if (code === 'SQLITE_FULL') return new StateWriteError({ path: file, fault: { kind: 'no-space', device: deviceOf(file) } }, { cause: err });
+  if (code.startsWith('SQLITE_CANTOPEN')) return null;
+  return new StateWriteError({ path: file, fault: { kind: 'other', detail: `${code}: ${(err as Error).message}` } }, { cause: err });
+}
+
+/**
+ * Gives the -wal and -shm files back their owner's write bit when runner owns
+ * them and the database itself is writable: left behind read-only (a state
+ * made read-only once, then writable again by its database only), they fail
+ * every write. Only the mode changes, so what the -wal holds (results not
+ * yet folded into the database) stays, and a connection holding them open is
+ * unaffected. Returns the files restored.
+ */
+function restoreSidecars(file: string): string[] {
+  if (writeFault(path.dirname(file), [file], { space: false }) !== null) return [];
+  const restored: string[] = [];
+  for (const side of stateFiles(file).slice(1)) {
+    const st = fs.lstatSync(side, { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o200) !== 0) continue;
+    try {
+      fs.chmodSync(side, (st.mode & 0o7777) | 0o200);
+      restored.push(side);
+    } catch {
+      // Left as it is: the check that follows names what stops runner from writing it.
+    }
+  }
+  return restored;
+}
+
+export class Store {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    /** -wal/-shm files found read-only and made writable again (restoreSidecars). */
+    readonly restored: readonly string[],
+  ) {}
+
+  /**
+   * Opens (creating when absent) and migrates; throws StoreError for anything
+   * it will not touch, StateWriteError for files it cannot write.
+   */
   static open(file: string): Store {
+    const restored = restoreSidecars(file);
+    // Said before anything runs: sqlite would read such a state and fail only at the first result.
+    // Anything else (a directory in the way) is left to sqlite's own error.
+    const found = writeFault(path.dirname(file), stateFiles(file), { space: false });
+    if (found !== null && found.fault.kind !== 'other') throw new StateWriteError(found);
     let db: Database.Database;
     try {
       db = new Database(file);
     } catch (err) {
+      const env = writeError(file, err);
+      if (env !== null) throw env;
       throw new StoreError({ path: file, problem: 'cannot-open', detail: `cannot open (${(err as Error).message})` }, { cause: err });
     }
     try {
@@ -60,6 +128,8 @@ export class Store {
     } catch (err) {
       db.close();
       if (err instanceof StoreError) throw err;
+      const env = writeError(file, err);
+      if (env !== null) throw env;
       if (isCorruption(err)) {
         throw new StoreError({ path: file, problem: 'corrupt', detail: `is corrupt or not a database (${(err as Error).message})` }, { cause: err });
       }
@@ -68,7 +138,7 @@ export class Store {
       }
       throw err;
     }
-    return new Store(db, file);
+    return new Store(db, file, restored);
   }
 
   private static migrate(db: Database.Database, file: string): void {
@@ -187,6 +257,8 @@ export class Store {
       const code = (err as SqliteError).code;
       if (code === 'SQLITE_BUSY') throw new StoreError({ path: this.path, problem: 'busy', detail: 'is locked' }, { cause: err });
       if (isCorruption(err)) throw new StoreError({ path: this.path, problem: 'corrupt', detail: `is corrupt (${(err as Error).message})` }, { cause: err });
+      const env = writeError(this.path, err);
+      if (env !== null) throw env;
       // Any other sqlite error here means a layout this runner does not know (no such table or column).
       if (err instanceof Error && err.name === 'SqliteError') {
         throw new StoreError({ path: this.path, problem: 'corrupt', detail: `cannot be read (${err.message})` }, { cause: err });
