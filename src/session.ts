@@ -108,6 +108,15 @@ export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[
     .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
 }
 
+/**
+ * Names runner itself creates in a state directory: the manifest and its
+ * sqlite files, logs/, traces/ (api/attach-deps.ts), and the staged tree's
+ * "staged", "staged.index", "staged.lock" and "staged-*" (api/staged-tree.ts).
+ */
+export function isStateEntry(name: string): boolean {
+  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === 'traces' || name === 'staged' || name.startsWith('staged.') || name.startsWith('staged-');
+}
+
 const OWN_PLACE = 'a directory of runner\'s own: a new or empty one, or one runner made (the default is .runner in the source tree)';
 
 /**
@@ -144,7 +153,8 @@ function checkOwnDirectory(dir: string, sourceTree: string): void {
   } catch {
     return; // missing (created next), or not a directory: ensureStateDir says which
   }
-  if (entries.length === 0) return;
+  // One entry of runner's own is enough: a run killed before its first save leaves logs, a staged tree or its lock.
+  if (entries.length === 0 || entries.some(isStateEntry)) return;
   const some = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
   const rel = path.relative(sourceTree, dir);
   const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
