@@ -13,12 +13,29 @@ export interface ConfigProblem {
   /** The offending value; omitted when the key is missing or unknown. */
   value?: unknown;
   expected: string;
-  problem?: 'missing' | 'unknown' | 'invalid';
+  /**
+   * syntax: the file does not parse (reason in `value`, where in line/column);
+   * empty: the file holds nothing; too-deep and self-reference: the key where
+   * the config nests past what runner reads, or holds itself (a JavaScript config).
+   */
+  problem?: 'missing' | 'unknown' | 'invalid' | 'syntax' | 'empty' | 'too-deep' | 'self-reference';
+  /** 1-based, for a syntax error. */
+  line?: number;
+  column?: number;
 }
 
+/** A value as a message shows it: JSON, cut short (a 200 KB env value or a 10,000-deep array is named, not printed). */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  const s = JSON.stringify(value);
+  if (typeof value === 'string') {
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)` : JSON.stringify(value);
+  }
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(value);
+  } catch {
+    // Nested past the stack, or (a JavaScript config) an object that holds itself.
+    return Array.isArray(value) ? '[...]' : '{...}';
+  }
   return s === undefined ? String(value) : s.length > 80 ? s.slice(0, 77) + '...' : s;
 }
 
@@ -27,11 +44,16 @@ export class ConfigError extends RunnerError {
   constructor(readonly fields: ConfigProblem, options?: ErrorOptions) {
     const { file, key, expected } = fields;
     const problem = fields.problem ?? 'invalid';
+    const at = fields.line === undefined ? '' : `:${fields.line}:${fields.column ?? 1}`;
     const what =
       problem === 'unknown' ? `unknown key "${key}"`
       : problem === 'missing' ? `${key} is missing`
+      : problem === 'syntax' ? `${String(fields.value)}${fields.line === undefined ? '' : ` at line ${fields.line}, column ${fields.column ?? 1}`}`
+      : problem === 'empty' ? 'the file is empty'
+      : problem === 'too-deep' ? `${key} is nested too deeply (${String(fields.value)})`
+      : problem === 'self-reference' ? `${key} holds itself (the object it is in, or one above)`
       : `${key} is ${show(fields.value)}`;
-    super(`${file}: ${what}; expected ${expected}`, options);
+    super(`${file}${at}: ${what}; expected ${expected}`, options);
   }
 }
 
@@ -51,8 +73,9 @@ export class SourceTreeError extends RunnerError {
 
 export class StateDirError extends RunnerError {
   readonly kind = 'state-dir';
-  constructor(readonly fields: { path: string; problem: string }, options?: ErrorOptions) {
-    super(`state directory ${fields.path}: ${fields.problem}; expected a writable directory (set it with --state-dir DIR or "stateDir")`, options);
+  /** expected: what would do instead, when more than "a writable directory" (a place of runner's own). */
+  constructor(readonly fields: { path: string; problem: string; expected?: string }, options?: ErrorOptions) {
+    super(`state directory ${fields.path}: ${fields.problem}; expected ${fields.expected ?? 'a writable directory'} (set it with --state-dir DIR or "stateDir")`, options);
   }
 }
 
@@ -83,13 +106,44 @@ export class StateWriteError extends RunnerError {
   }
 }
 
+/**
+ * A tool's program cannot be started: not found on PATH, or found (by its
+ * path, or as the only match on PATH) but not executable or a directory.
+ */
 export class ToolNotFoundError extends RunnerError {
   readonly kind = 'tool-not-found';
-  constructor(readonly fields: { file: string; tool: string; executable: string; searched: string }) {
+  constructor(readonly fields: {
+    file: string; tool: string; executable: string; searched: string;
+    /** A file by that name that cannot be run; absent when nothing was found. */
+    found?: { path: string; problem: 'not executable' | 'a directory' };
+  }) {
+    const found = fields.found;
     super(
-      `${fields.file}: tool "${fields.tool}": executable "${fields.executable}" not found ` +
-        `(searched PATH=${fields.searched || '(empty)'}, the PATH tools see); ` +
-        'expected an installed program: give its full path, or put its directory on PATH through "env" or "passEnv"',
+      found === undefined
+        ? `${fields.file}: tool "${fields.tool}": executable "${fields.executable}" not found ` +
+          `(searched PATH=${fields.searched || '(empty)'}, the PATH tools see); ` +
+          'expected an installed program: give its full path, or put its directory on PATH through "env" or "passEnv"'
+        : `${fields.file}: tool "${fields.tool}": "${fields.executable}" (${found.path}) is ${found.problem}; ` +
+          (found.problem === 'not executable'
+            ? `expected a program runner may run: \`chmod +x ${found.path}\`, or run it through its interpreter, e.g. ["sh", "${fields.executable}", "{file}"]`
+            : 'expected a program, not a directory'),
+    );
+  }
+}
+
+/**
+ * A tool's environment and command together exceed what Linux passes to a
+ * program (ARG_MAX): every job of it would fail to start with E2BIG.
+ */
+export class SpawnLimitError extends RunnerError {
+  readonly kind = 'spawn-limit';
+  /** largest: the biggest variables, [name, bytes], biggest first. */
+  constructor(readonly fields: { file: string; tool: string; bytes: number; limit: number; largest: [string, number][] }) {
+    const largest = fields.largest.map(([name, bytes]) => `${name} ${bytes} bytes`).join(', ');
+    super(
+      `${fields.file}: tool "${fields.tool}": its environment and command take about ${fields.bytes} bytes` +
+        (largest === '' ? '' : ` (the largest variables: ${largest})`) +
+        `; expected at most ${fields.limit} bytes, what Linux passes to a program (a quarter of the stack limit, \`ulimit -s\`): every job would fail to start with E2BIG`,
     );
   }
 }

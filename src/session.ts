@@ -20,6 +20,8 @@ export interface SessionOptions {
   /** From the command line: relative to cwd. The config's stateDir is relative to the source tree. */
   stateDir?: string;
   overrides?: ConfigOverrides;
+  /** A command's own checks of the loaded config (e.g. the merged log can be written), run before the state directory is touched. */
+  beforeState?: (loaded: { loaded: LoadedConfig; sourceTree: string }) => void;
 }
 
 export interface Session {
@@ -45,9 +47,7 @@ export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceT
   const stateDir = opts.stateDir !== undefined
     ? path.resolve(opts.cwd, opts.stateDir)
     : path.resolve(sourceTree, loaded.config.stateDir);
-  if (stateDir === sourceTree || sourceTree.startsWith(stateDir + path.sep)) {
-    throw new StateDirError({ path: stateDir, problem: 'is the source tree or contains it' });
-  }
+  checkStatePlace(stateDir, sourceTree, opts.env.HOME);
   return { sourceTree, loaded, stateDir };
 }
 
@@ -57,7 +57,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // Programs are found before the state directory is touched; identifying them and digesting the
   // declared inputs use the caches the manifest keeps.
   const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
-  ensureStateDir(stateDir);
+  opts.beforeState?.({ loaded, sourceTree });
+  ensureStateDir(stateDir, sourceTree);
   const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
@@ -108,7 +109,67 @@ export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[
     .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
 }
 
-function ensureStateDir(dir: string): void {
+/**
+ * Names runner itself creates in a state directory: the manifest and its
+ * sqlite files, logs/, traces/ (api/attach-deps.ts), and the staged tree's
+ * "staged", "staged.index", "staged.lock" and "staged-*" (api/staged-tree.ts).
+ */
+export function isStateEntry(name: string): boolean {
+  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === 'traces' || name === 'staged' || name.startsWith('staged.') || name.startsWith('staged-');
+}
+
+const OWN_PLACE = 'a directory of runner\'s own: a new or empty one, or one runner made (the default is .runner in the source tree)';
+
+/**
+ * Refuses a state directory whose place is wrong whatever it holds: the
+ * filesystem root, the home directory (runner would write manifest.db and
+ * logs/ among the user's files; `runner clean` would be asked to remove
+ * them), and the source tree or a directory above it (the walk skips the
+ * state directory, so nothing would be tracked). HOME is the caller's.
+ */
+export function checkStatePlace(stateDir: string, sourceTree: string, home: string | undefined): void {
+  if (path.parse(stateDir).root === stateDir) {
+    throw new StateDirError({ path: stateDir, problem: 'is the filesystem root', expected: OWN_PLACE });
+  }
+  if (home !== undefined && home !== '' && path.resolve(home) === stateDir) {
+    throw new StateDirError({ path: stateDir, problem: 'is your home directory', expected: OWN_PLACE });
+  }
+  const rel = path.relative(stateDir, sourceTree);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new StateDirError({ path: stateDir, problem: 'is the source tree or contains it', expected: OWN_PLACE });
+  }
+}
+
+/**
+ * Refuses an existing directory runner never used (no manifest.db) that
+ * holds something: inside the source tree (e.g. "stateDir": "src") its files
+ * would silently stop being tracked, as the walk never enters the state
+ * directory; outside it, runner's files would land among someone else's.
+ */
+function checkOwnDirectory(dir: string, sourceTree: string): void {
+  if (fs.existsSync(path.join(dir, MANIFEST_FILE))) return;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return; // missing (created next), or not a directory: ensureStateDir says which
+  }
+  // One entry of runner's own is enough: a run killed before its first save leaves logs, a staged tree or its lock.
+  if (entries.length === 0 || entries.some(isStateEntry)) return;
+  const some = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
+  const rel = path.relative(sourceTree, dir);
+  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  throw new StateDirError({
+    path: dir,
+    problem: inside
+      ? `is a directory of the source tree that holds other files (${some}): runner never scans its state directory, so they would no longer be checked`
+      : `holds files that are not runner's (${some}); runner would write its own among them`,
+    expected: OWN_PLACE,
+  });
+}
+
+function ensureStateDir(dir: string, sourceTree: string): void {
+  checkOwnDirectory(dir, sourceTree);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {

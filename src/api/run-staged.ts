@@ -14,7 +14,7 @@ import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs
 import { compileGlobs } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
-import { type RunCounts, type RunOptions, type RunReport, checkToolNames, executePlan, writeMergedLog } from './run.js';
+import { type RunCounts, type RunOptions, type RunReport, checkMergedLog, checkToolNames, executePlan, warnOfSecrets, writeMergedLog } from './run.js';
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
 
@@ -27,7 +27,8 @@ const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted:
 export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
   if (opts.files !== undefined && opts.files.length > 0) throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
-  return withSession(opts, async (s) => {
+  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
+    warnOfSecrets(s, opts.reporter);
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const work = findWorkTree(s.sourceTree, opts.env, opts.cwd);
     const staged = stagedPaths(work);

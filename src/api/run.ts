@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LatchedTool } from '../config/index.js';
+import { type LatchedTool, secretWarning } from '../config/index.js';
 import { traceArgs } from '../deps/index.js';
 import { UsageError } from '../errors.js';
+import { checkReportFile, writeReportFile } from '../report/index.js';
 import { DEFAULT_TERMINAL_SIZE, type JobCommand, type JobOutcome, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
@@ -128,7 +129,8 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   // `make -n` runs '+' recipes anyway and expects them to do nothing.
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
   if (opts.staged === true) return runStaged(opts, makeflags, dryRun, started);
-  return withSession(opts, async (s) => {
+  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
+    warnOfSecrets(s, opts.reporter);
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
     if (opts.files !== undefined && opts.files.length > 0) scanned.planInput.onlyFile = selectFiles(s, opts.cwd, opts.files, scanned.planInput.unreadable);
@@ -282,15 +284,43 @@ function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | nu
   };
 }
 
+/** Once per run (and per watch): passEnv names that look like secrets, and the fix. */
+export function warnOfSecrets(s: Pick<Session, 'loaded'>, reporter: RunOptions['reporter']): void {
+  const warning = secretWarning(s.loaded.displayFile, s.loaded.config.passEnv);
+  if (warning !== null) reporter.warning(warning);
+}
+
+/** Where the merged log goes: the flag's path is the caller's, the config's the source tree's; null for none. */
+function mergedLogPath(s: Pick<Session, 'loaded' | 'sourceTree'>, opts: RunOptions): string | null {
+  const want = s.loaded.config.mergedLog;
+  if (want === null) return null;
+  return opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, want) : path.resolve(s.sourceTree, want);
+}
+
+/**
+ * Checks, before any job runs, that the merged log can be written (as
+ * --junit is checked): a run whose failures cannot be merged stops with exit
+ * 2 naming the file, not with an internal error after every job has run.
+ */
+export function checkMergedLog(s: Pick<Session, 'loaded' | 'sourceTree'>, opts: RunOptions): void {
+  const file = mergedLogPath(s, opts);
+  if (file === null) return;
+  checkReportFile(mergedLogOption(opts, s), file);
+}
+
+/** How messages name the merged log's setting: the flag, or the config's key. */
+function mergedLogOption(opts: RunOptions, s: Pick<Session, 'loaded'>): string {
+  return opts.overrides?.mergedLog !== undefined ? '--merged-log' : `${s.loaded.displayFile}: mergedLog`;
+}
+
 /**
  * Writes every failure's log into the merged log, when the config or
  * --merged-log asks for one (the flag's path is the caller's, the config's is
  * the source tree's); returns where, or null.
  */
 export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobReport[]): string | null {
-  const want = s.loaded.config.mergedLog;
-  if (want === null) return null;
-  const file = opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, want) : path.resolve(s.sourceTree, want);
+  const file = mergedLogPath(s, opts);
+  if (file === null) return null;
   const parts: string[] = [];
   for (const j of jobs) {
     if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
@@ -303,7 +333,7 @@ export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobR
     }
     parts.push(`==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}\n`);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, parts.join(''));
+  // Through a temp file and a rename, and a failure (the disk filled since the check) is named, not an internal error.
+  writeReportFile(mergedLogOption(opts, s), file, parts.join(''));
   return file;
 }

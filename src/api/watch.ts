@@ -12,7 +12,7 @@ import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, readWhitelist } from '../session.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
-import { type RunOptions, type RunReport, checkToolNames, executePlan } from './run.js';
+import { type RunOptions, type RunReport, checkToolNames, executePlan, warnOfSecrets } from './run.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
@@ -69,6 +69,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   const signal = opts.signal ?? new AbortController().signal;
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   return withSession(opts, async (s) => {
+    warnOfSecrets(s, opts.reporter); // once for the whole watch, not per cycle
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
     let extra = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
     let watchKey = watchKeyOf(s);

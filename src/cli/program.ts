@@ -1,6 +1,7 @@
 // The commander program (the only importer of commander besides the command
 // files): global options, commands, and errors mapped to exit 2.
 import { Command, InvalidArgumentError } from 'commander';
+import { JOBS_EXPECTED, isJobsCount } from '../config/index.js';
 import { addCleanCommand } from './commands/clean.js';
 import { addConfigCommand } from './commands/config.js';
 import { addDepsCommand } from './commands/deps.js';
@@ -12,7 +13,7 @@ import { addWatchCommand } from './commands/watch.js';
 
 function parseJobs(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more, e.g. -j 4');
+  if (!/^\d+$/.test(value) || !isJobsCount(n)) throw new InvalidArgumentError(`expected ${JOBS_EXPECTED.replace(/e\.g\. 4$/, 'e.g. -j 4')}`);
   return n;
 }
 

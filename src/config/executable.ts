@@ -72,12 +72,15 @@ export function shellPrograms(shellCommand: string): { programs: string[]; opaqu
   return { programs, opaque };
 }
 
-/** Where the shell would find `name`; null when not found or not executable. Stats only. */
-export function findExecutable(name: string, pathVar: string | undefined, cwd: string): string | null {
-  const candidates = name.includes('/')
+function candidatesOf(name: string, pathVar: string | undefined, cwd: string): string[] {
+  return name.includes('/')
     ? [path.resolve(cwd, name)]
     : (pathVar ?? '').split(':').filter((d) => d !== '').map((d) => path.resolve(cwd, d, name));
-  for (const candidate of candidates) {
+}
+
+/** Where the shell would find `name`; null when not found or not executable. Stats only. */
+export function findExecutable(name: string, pathVar: string | undefined, cwd: string): string | null {
+  for (const candidate of candidatesOf(name, pathVar, cwd)) {
     try {
       if (!fs.statSync(candidate).isFile()) continue;
       fs.accessSync(candidate, fs.constants.X_OK);
@@ -85,6 +88,26 @@ export function findExecutable(name: string, pathVar: string | undefined, cwd: s
       continue;
     }
     return candidate;
+  }
+  return null;
+}
+
+/**
+ * Why `name` cannot be run when findExecutable found nothing: the first file
+ * by that name (where the shell would look) that is not executable or is a
+ * directory, so the message says so rather than "not found"; null when there
+ * is no such file at all.
+ */
+export function unrunnableCandidate(name: string, pathVar: string | undefined, cwd: string): { path: string; problem: 'not executable' | 'a directory' } | null {
+  for (const candidate of candidatesOf(name, pathVar, cwd)) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(candidate, { throwIfNoEntry: false });
+    } catch {
+      continue; // a PATH entry that is a file, or one runner may not search: the shell skips it too
+    }
+    if (st === undefined) continue;
+    return { path: candidate, problem: st.isDirectory() ? 'a directory' : 'not executable' };
   }
   return null;
 }

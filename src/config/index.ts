@@ -8,3 +8,5 @@ export { InputCache, INPUT_CACHE_SNAPSHOT } from './input-cache.js';
 export type { InputScope } from './inputs.js';
 export { isGlobPattern } from './validate/globs.js';
 export { documentedDefault, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';
+export { MAX_JOBS, JOBS_EXPECTED, isJobsCount } from './validate/check.js';
+export { secretLikeNames, secretWarning } from './secrets.js';

@@ -4,9 +4,10 @@
 import { ToolNotFoundError } from '../errors.js';
 import { canonicalJson, hashString } from '../hash.js';
 import type { LatchId } from '../types.js';
-import { type ExecutableIdentity, findExecutable, identifyProgram, shellPrograms } from './executable.js';
+import { type ExecutableIdentity, findExecutable, identifyProgram, shellPrograms, unrunnableCandidate } from './executable.js';
 import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import { ProgramIds } from './program-ids.js';
+import { checkSpawnLimits } from './spawn-limits.js';
 import type { Config, ToolConfig } from './schema.js';
 
 /** Variables that change from build to build without changing a result (jobserver plumbing). */
@@ -143,6 +144,7 @@ export function findPrograms(opts: {
 }): FoundPrograms {
   const { config, sourceTree } = opts;
   const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
+  checkSpawnLimits({ file: opts.configDisplayFile, tools: config.tools, env: toolEnv.env });
   const opaque: boolean[] = [];
   const found = config.tools.map((tool) => {
     // A shell command may start several programs; each is found on PATH (the first must be there).
@@ -157,7 +159,13 @@ export function findPrograms(opts: {
       if (name.includes('{')) return;
       const where = findExecutable(name, toolEnv.env.PATH, sourceTree);
       if (where !== null) programs.push([name, where]);
-      else if (i <= 1) throw new ToolNotFoundError({ file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '' });
+      else if (i <= 1) {
+        const unrunnable = unrunnableCandidate(name, toolEnv.env.PATH, sourceTree);
+        throw new ToolNotFoundError({
+          file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '',
+          ...(unrunnable === null ? {} : { found: unrunnable }),
+        });
+      }
       else unknown = true; // a later command may be guarded (`which x && x`): then PATH decides, and is latched
     });
     opaque.push(unknown);

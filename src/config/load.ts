@@ -5,6 +5,9 @@ import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError, SourceTreeError, UsageError } from '../errors.js';
 import type { Config } from './schema.js';
+import { type ParseProblem, jsonProblem, yamlProblem } from './parse-error.js';
+import { JOBS_EXPECTED, isJobsCount } from './validate/check.js';
+import { MAX_CONFIG_DEPTH } from './validate/depth.js';
 import { validateConfig } from './validate/index.js';
 
 const MODULE = 'runner';
@@ -72,7 +75,8 @@ export async function loadConfig(opts: {
   configFile?: string;
   overrides?: ConfigOverrides;
 }): Promise<LoadedConfig> {
-  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false });
+  // An empty file is found (and said to be empty), not skipped for "no config" (a package.json without "runner" still is).
+  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   const wanted = opts.configFile === undefined ? undefined : path.resolve(opts.cwd, opts.configFile);
   const shown = (f: string): string => displayPath(opts.cwd, f);
@@ -88,8 +92,7 @@ export async function loadConfig(opts: {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const file = wanted ?? (err as { filepath?: string }).filepath ?? opts.sourceTree;
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError({ file: shown(file), key: '(file)', value: reason, expected: 'a file that parses as JSON, YAML or JavaScript' }, { cause: err });
+    throw parseFailure(shown(file), file, err);
   }
   if (result === null) {
     throw new ConfigError({
@@ -99,17 +102,42 @@ export async function loadConfig(opts: {
   }
   const displayFile = shown(result.filepath);
   if (result.isEmpty === true || result.config === undefined || result.config === null) {
-    throw new ConfigError({ file: displayFile, key: '(top level)', problem: 'missing', expected: 'an object with a "tools" array' });
+    throw new ConfigError({ file: displayFile, key: '(top level)', problem: 'empty', expected: 'an object with a "tools" array (`runner config --dump` prints a template)' });
   }
   const validated = validateConfig(result.config, displayFile);
   const config = applyOverrides(validated, opts.overrides ?? {});
   return { config, file: result.filepath, displayFile, sourceTree: opts.sourceTree, fileJobs: validated.jobs };
 }
 
+/** Why a config file did not load, with the line and column of a JSON or YAML syntax error. */
+function parseFailure(displayFile: string, file: string, err: unknown): ConfigError {
+  const expected = 'a file that parses as JSON, YAML or JavaScript';
+  // A parser that recurses (js-yaml) runs out of stack on a deeply nested file.
+  if (err instanceof RangeError) {
+    return new ConfigError({ file: displayFile, key: '(file)', problem: 'too-deep', value: 'past what the parser can read', expected: `a config nested at most ${MAX_CONFIG_DEPTH} levels` }, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  let found: ParseProblem | null = yamlProblem(err);
+  if (found === null && message.startsWith('JSON Error')) {
+    try {
+      found = jsonProblem(fs.readFileSync(file, 'utf8'));
+    } catch {
+      found = null; // gone or unreadable since: the parser's own words below
+    }
+  }
+  if (found === null) {
+    return new ConfigError({ file: displayFile, key: '(file)', value: message.split('\n')[0], expected }, { cause: err });
+  }
+  return new ConfigError({
+    file: displayFile, key: '(file)', problem: 'syntax', value: `${found.language} syntax error: ${found.reason}`,
+    ...(found.line === undefined ? {} : { line: found.line, column: found.column }), expected: `valid ${found.language}`,
+  }, { cause: err });
+}
+
 function applyOverrides(config: Config, o: ConfigOverrides): Config {
   const out = { ...config };
   if (o.jobs !== undefined) {
-    if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new UsageError(`-j/--jobs is ${String(o.jobs)}; expected a whole number of 1 or more`);
+    if (!isJobsCount(o.jobs)) throw new UsageError(`-j/--jobs is ${String(o.jobs)}; expected ${JOBS_EXPECTED}`);
     out.jobs = o.jobs;
   }
   if (o.failFast !== undefined) out.failFast = o.failFast;

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { logWriteFault, noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
+import { describeSpawnError } from './spawn-error.js';
 import { type TerminalSize, startInTerminal } from './pty.js';
 import { unwatchGroup, watchGroup } from './watchdog.js';
 
@@ -79,12 +80,20 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
 /** Starts a plain job; returns its pid, the leader of its own process group. */
 function startPlain(cmd: JobCommand, ends: JobEnds): number | undefined {
   const fd = openLog(cmd.logPath);
-  const child = spawn(cmd.program, cmd.args, {
-    cwd: cmd.cwd,
-    env: cmd.env,
-    stdio: stdioFor(fd, cmd.fds),
-    detached: true, // its own process group, so a kill reaches everything it started
-  });
+  let child;
+  try {
+    child = spawn(cmd.program, cmd.args, {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      stdio: stdioFor(fd, cmd.fds),
+      detached: true, // its own process group, so a kill reaches everything it started
+    });
+  } catch (err) {
+    // Node throws, rather than emits, what it refuses itself and some errnos (E2BIG): the same "never started" end.
+    fs.closeSync(fd);
+    setImmediate(() => ends.error(err instanceof Error ? err : new Error(String(err))));
+    return undefined;
+  }
   fs.closeSync(fd);
   child.once('error', ends.error);
   child.once('exit', ends.exit);
@@ -141,7 +150,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
 
     function onError(err: Error): void {
       // The job never ran: what stopped it (a missing interpreter, too many processes) is no result of its inputs.
-      const fault = `cannot start ${cmd.program}: ${err.message}`;
+      const fault = describeSpawnError(err, cmd);
       noteInLog(cmd.logPath, `runner: ${fault}\n`);
       settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null }, fault);
     }

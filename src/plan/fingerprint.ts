@@ -6,7 +6,10 @@ export function fingerprintJob(tool: string, latchId: LatchId, path: RelPath, di
   const parts = [
     tool, // results of different tools never stand in for each other
     latchId, // definition, environment, executables and declared inputs of the tool
-    path, // the command sees the path ({file}); the same content elsewhere is another job
+    // The command sees the path ({file}); the same content elsewhere is another job. A path starting
+    // with "-" is given as "./-..." (exec/command.ts, since issue 12): a result from when the tool took
+    // it for an option must not stand.
+    path.startsWith('-') ? `./${path}` : path,
     digest, // the file's content
   ];
   // What the file depends on (its transitive imports, or what the job read); absent without deps,

@@ -6,10 +6,22 @@ export type Matcher = (rel: string) => boolean;
 
 const OPTIONS = { dot: true };
 
+/**
+ * One glob's matcher, where a newline in a name is a character like any
+ * other: micromatch's regex starts `*` with a `(?=.)`, and `.` stops at a
+ * newline, so "\nname.txt" was tracked by `**` and `**\/*` (matched without a
+ * regex) but not by `*` or `*.txt`. The dotAll flag makes every glob agree.
+ */
+function matcherOf(glob: string): Matcher {
+  const re = micromatch.makeRe(glob, OPTIONS);
+  const dotAll = re.flags.includes('s') ? re : new RegExp(re.source, re.flags + 's');
+  return (rel) => dotAll.test(rel);
+}
+
 export function compileGlobs(globs: readonly string[]): Matcher {
   if (globs.length === 0) return () => false;
   if (globs.length === 1 && (globs[0] === '**' || globs[0] === '**/*')) return () => true;
-  const matchers = globs.map((g) => micromatch.matcher(g, OPTIONS));
+  const matchers = globs.map(matcherOf);
   if (matchers.length === 1) return matchers[0]!;
   return (rel) => {
     for (const m of matchers) if (m(rel)) return true;

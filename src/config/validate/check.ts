@@ -43,7 +43,21 @@ export function checkStringArray(ctx: Ctx, key: string, v: unknown, expected: st
   return v as string[];
 }
 
-export function checkPositiveInteger(ctx: Ctx, key: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(ctx, key, v, 'a whole number of 1 or more, e.g. 4');
+
+/**
+ * The most jobs at once: Linux's PID_MAX_LIMIT (2^22), the most processes it
+ * can ever run. More is a typo (`-j 99999999999999999999` is not even a whole
+ * number to JavaScript), not a machine.
+ */
+export const MAX_JOBS = 4_194_304;
+
+export const JOBS_EXPECTED = `a whole number from 1 to ${MAX_JOBS} (the most processes Linux can run at once), e.g. 4`;
+
+export function isJobsCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= MAX_JOBS;
+}
+
+export function checkJobs(ctx: Ctx, key: string, v: unknown): number {
+  if (!isJobsCount(v)) fail(ctx, key, v, JOBS_EXPECTED);
   return v;
 }

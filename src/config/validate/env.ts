@@ -3,15 +3,34 @@ import { type Ctx, checkStringArray, fail, isPlainObject } from './check.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The longest single "NAME=value" string (with its terminating NUL) Linux
+ * passes to a program: MAX_ARG_STRLEN, 32 pages of 4 KiB (include/uapi/linux/binfmts.h).
+ * A longer one fails every spawn with E2BIG.
+ */
+export const MAX_VARIABLE_BYTES = 131_072;
+
 export function checkEnv(ctx: Ctx, v: unknown): Record<string, string | string[]> {
   if (!isPlainObject(v)) fail(ctx, 'env', v, 'an object of variable names to strings or arrays of strings');
   for (const [name, value] of Object.entries(v)) {
     if (!NAME.test(name)) fail(ctx, `env.${name}`, name, 'a variable name of letters, digits and "_"');
-    if (typeof value === 'string') continue;
-    if (Array.isArray(value) && value.every((x) => typeof x === 'string')) continue;
-    fail(ctx, `env.${name}`, value, 'a string, or an array of strings joined with ":"');
+    if (typeof value !== 'string' && !(Array.isArray(value) && value.every((x) => typeof x === 'string'))) {
+      fail(ctx, `env.${name}`, value, 'a string, or an array of strings joined with ":"');
+    }
+    checkVariableValue(ctx, name, Array.isArray(value) ? value.join(':') : value);
   }
   return v as Record<string, string | string[]>;
+}
+
+/** What the kernel refuses in a variable: a NUL (it ends the string), or more than MAX_VARIABLE_BYTES. */
+function checkVariableValue(ctx: Ctx, name: string, value: string): void {
+  const nul = value.indexOf('\0');
+  if (nul >= 0) fail(ctx, `env.${name}`, value, `a value without a NUL byte (one is at character ${nul + 1}; a program's environment cannot hold one)`);
+  const bytes = Buffer.byteLength(`${name}=${value}`) + 1;
+  if (bytes > MAX_VARIABLE_BYTES) {
+    const room = MAX_VARIABLE_BYTES - Buffer.byteLength(`${name}=`) - 1;
+    fail(ctx, `env.${name}`, value, `a value of at most ${room} bytes (it has ${Buffer.byteLength(value)}; Linux passes no variable over 128 KiB, "${name}=" included, to a program: spawn fails with E2BIG)`);
+  }
 }
 
 /** passEnv and passThroughEnv: names of variables taken from the caller, none also set by `env`. */

@@ -2,13 +2,15 @@
 // naming the first thing wrong. Pure: reads no files.
 import { ConfigError } from '../../errors.js';
 import { type Config, DEFAULTS, TOP_LEVEL_KEYS } from '../schema.js';
-import { type Ctx, checkBoolean, checkNonEmptyString, checkPositiveInteger, fail, isPlainObject, rejectUnknownKeys } from './check.js';
+import { type Ctx, checkBoolean, checkJobs, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
+import { checkDepth } from './depth.js';
 import { checkEnv, checkPassEnv } from './env.js';
 import { checkGlobs, checkRelPaths, checkSpecifierGlobs } from './globs.js';
 import { checkTools } from './tools.js';
 
 export function validateConfig(raw: unknown, file: string): Config {
   const ctx: Ctx = { file };
+  checkDepth(ctx, raw);
   if (!isPlainObject(raw)) fail(ctx, '(top level)', raw, 'an object with a "tools" array');
   rejectUnknownKeys(ctx, raw, TOP_LEVEL_KEYS, '');
   const config: Config = { ...DEFAULTS, tools: [] };
@@ -30,7 +32,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (raw.addSourceTreeToPythonPath !== undefined) {
     config.addSourceTreeToPythonPath = checkBoolean(ctx, 'addSourceTreeToPythonPath', raw.addSourceTreeToPythonPath);
   }
-  if (raw.jobs !== undefined && raw.jobs !== null) config.jobs = checkPositiveInteger(ctx, 'jobs', raw.jobs);
+  if (raw.jobs !== undefined && raw.jobs !== null) config.jobs = checkJobs(ctx, 'jobs', raw.jobs);
   if (raw.failFast !== undefined) config.failFast = checkBoolean(ctx, 'failFast', raw.failFast);
   if (raw.mergedLog !== undefined && raw.mergedLog !== null) config.mergedLog = checkNonEmptyString(ctx, 'mergedLog', raw.mergedLog, 'a file path');
   if (raw.quiet !== undefined) config.quiet = checkBoolean(ctx, 'quiet', raw.quiet);

@@ -77,13 +77,19 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
 function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
   const expected = 'an argv array such as ["flake8", "{file}"], or a shell command string';
   if (v === undefined) throw new ConfigError({ file: ctx.file, key, problem: 'missing', expected });
+  // A NUL ends the string the kernel is given: the tool would get another command than the config says.
+  const noNul = (k: string, s: string): void => {
+    if (s.includes('\0')) fail(ctx, k, s, `a string without a NUL byte (one is at character ${s.indexOf('\0') + 1}; a program's arguments cannot hold one)`);
+  };
   if (typeof v === 'string') {
     if (v.trim() === '') fail(ctx, key, v, expected);
+    noNul(key, v);
     return v;
   }
   if (!Array.isArray(v) || v.length === 0) fail(ctx, key, v, expected);
   v.forEach((arg, i) => {
     if (typeof arg !== 'string') fail(ctx, `${key}[${i}]`, arg, 'a string');
+    noNul(`${key}[${i}]`, arg);
   });
   if ((v[0] as string).length === 0) fail(ctx, `${key}[0]`, v[0], 'the program to run, e.g. "flake8"');
   return v as string[];

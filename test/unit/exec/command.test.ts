@@ -14,6 +14,12 @@ describe('substituteFile', () => {
     });
   });
 
+  it('issue 12: gives a file whose path starts with "-" as ./-..., so no tool takes it for an option (argv and shell forms)', () => {
+    expect(substituteFile(['cat', '{file}'], '/bin/cat', '--version')).toEqual({ program: '/bin/cat', args: ['./--version'] });
+    expect(substituteFile('cat {file}', '/bin/sh', '-rf')).toEqual({ program: '/bin/sh', args: ['-c', 'cat ./-rf'] });
+    expect(substituteFile(['cat', '{file}'], '/bin/cat', 'sub/-x')).toEqual({ program: '/bin/cat', args: ['sub/-x'] });
+  });
+
   it.each([
     ['plain/path.py', 'plain/path.py'],
     ['with space', `'with space'`],
