@@ -84,6 +84,9 @@ test('issue 12: a job that failed only because its log could not be written (dis
     env: { PROBE_DIR: sb.scratch },
     tools: [{ name: 'loud', command: ['sh', '-c', `node ${PROBE_SCRIPT} "$1" && head -c 1000000 /dev/zero`, 'sh', '{file}'] }],
   });
+  // The state directory first holds runner's database (a new one holding only other files is refused), then the disk fills.
+  const scan = await runRunner(['scan'], { cwd: sb.tree });
+  expect(scan.code, show(scan)).toBe(0);
   const filler = fillUp(state, 512 * 1024);
   const first = await runJson(['run'], { cwd: sb.tree });
   expect(first.res.code, show(first.res)).toBe(1);
