@@ -7,8 +7,9 @@ import {
   type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
   ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
 } from './config/index.js';
-import { ConfigError, StateDirError } from './errors.js';
-import { Manifest } from './manifest/index.js';
+import { ConfigError, LockWaitInterruptedError, StateDirError } from './errors.js';
+import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
+import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
 
 export interface SessionOptions {
@@ -19,6 +20,10 @@ export interface SessionOptions {
   /** From the command line: relative to cwd. The config's stateDir is relative to the source tree. */
   stateDir?: string;
   overrides?: ConfigOverrides;
+  /** Told when another runner holds the state directory and this one waits for it. */
+  reporter?: Pick<Reporter, 'waitingForRunner'>;
+  /** Aborting it stops a wait for another runner's lock. */
+  signal?: AbortSignal;
 }
 
 export interface Session {
@@ -32,10 +37,14 @@ export interface Session {
   programs: ProgramIds;
   /** Stat cache of the declared inputs' digests, kept in the manifest. */
   inputCache: InputCache;
+  /** This runner's hold on the state directory (README, "Two runners on one state directory"). */
+  lock: StateLock;
 }
 
 export const MANIFEST_FILE = 'manifest.db';
 export const LOGS_DIR = 'logs';
+/** Running jobs' logs, each under a name of its own, moved into LOGS_DIR under their result's name when the job ends. */
+export const RUNNING_LOGS_DIR = 'running';
 export const PROGRAMS_SNAPSHOT = 'programs';
 
 export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
@@ -57,18 +66,52 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // declared inputs use the caches the manifest keeps.
   const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
   ensureStateDir(stateDir);
-  const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+  const lock = await lockStateDir(stateDir, opts);
+  let manifest: Manifest;
+  try {
+    manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+    renameLegacyLogs(stateDir, manifest);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
     const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
     const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
     keepPrograms({ manifest, programs });
     keepInputCache(manifest, inputCache);
-    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache };
+    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache, lock };
   } catch (err) {
     manifest.close();
+    lock.release();
     throw err;
   }
+}
+
+/**
+ * Waits until no other runner uses the state directory, then holds it: two
+ * runners never run one job twice, write one log twice, or fold each other's
+ * results away. Whoever waits is told once who holds it.
+ */
+export async function lockStateDir(stateDir: string, opts: Pick<SessionOptions, 'reporter' | 'signal'>): Promise<StateLock> {
+  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) => opts.reporter?.waitingForRunner({ pid: holder.pid, stateDir }));
+  if (lock === null) throw new LockWaitInterruptedError({ stateDir, signal: String(opts.signal?.reason) });
+  // A log left half-written by a runner that died mid-job (never recorded under any result) is only litter now.
+  removeUnfinishedLogs(stateDir);
+  return lock;
+}
+
+/**
+ * Loads the manifest again when another runner wrote the state directory
+ * since it was loaded (call with the lock held): what this runner knew may be
+ * stale, and folding it would drop the other runner's results.
+ */
+export function refreshManifest(s: Session): void {
+  if (!s.manifest.changedElsewhere()) return;
+  const next = Manifest.open(s.manifest.path);
+  s.manifest.close();
+  s.manifest = next;
 }
 
 /** Hands what was learned about programs to the manifest, written with its next save. */
@@ -120,4 +163,49 @@ function ensureStateDir(dir: string): void {
     throw new StateDirError({ path: dir, problem: 'is not writable' }, { cause: err });
   }
   if (!fs.statSync(dir).isDirectory()) throw new StateDirError({ path: dir, problem: 'is not a directory' });
+}
+
+/**
+ * Removes the logs of jobs whose runner died before they ended (a small
+ * directory, empty unless a runner died). Called with the lock held: no live
+ * runner has a job running then (watch lets go of the lock only between
+ * cycles), so each file there is a dead runner's, and no result names it.
+ */
+function removeUnfinishedLogs(stateDir: string): void {
+  const dir = path.join(stateDir, RUNNING_LOGS_DIR);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // no job ever ran here
+  }
+  for (const n of names) fs.rmSync(path.join(dir, n), { force: true });
+}
+
+const LOG_NAMES_SETTING = 'log_names';
+const LOG_NAMES_PER_RESULT = 'per-result';
+
+/**
+ * Once per state directory: gives the logs of results recorded before issue
+ * 12 (one file per fingerprint) their result's own name, so no job reruns
+ * for a log that only moved.
+ */
+function renameLegacyLogs(stateDir: string, manifest: Manifest): void {
+  if (manifest.setting(LOG_NAMES_SETTING) === LOG_NAMES_PER_RESULT) return;
+  const dir = path.join(stateDir, LOGS_DIR);
+  if (fs.existsSync(dir)) {
+    for (const [tool, byPath] of manifest.results) {
+      for (const p of byPath.keys()) {
+        for (const r of manifest.history(tool, p)) {
+          if (!r.hasLog) continue;
+          try {
+            fs.renameSync(path.join(dir, legacyLogFileName(r.fingerprint)), path.join(dir, logFileName(r)));
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateDirError({ path: dir, problem: `cannot rename a log (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+          }
+        }
+      }
+    }
+  }
+  manifest.putSetting(LOG_NAMES_SETTING, LOG_NAMES_PER_RESULT);
 }

@@ -121,26 +121,23 @@ export function planInputOf(
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
+    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
     ...extra,
   };
 }
 
-/** The fingerprints whose log is on disk: one readdir, not one stat per job. */
-function loggedFingerprints(s: Session): Set<string> {
-  let names: string[];
+/** The logs on disk: one readdir, not one stat per job. */
+function loggedNames(s: Session): Set<string> {
   try {
-    names = fs.readdirSync(path.join(s.stateDir, LOGS_DIR));
+    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
   } catch {
     return new Set();
   }
-  const fps = new Set<string>();
-  for (const n of names) if (n.endsWith('.log')) fps.add(n.slice(0, -4));
-  return fps;
 }
 
-export function logPath(s: Session, r: Pick<JobResult, 'fingerprint'>): string {
-  return path.join(s.stateDir, LOGS_DIR, logFileName(r.fingerprint));
+/** Where a recorded result's log is (see logFileName). */
+export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'fingerprint' | 'finishedAt'>): string {
+  return path.join(s.stateDir, LOGS_DIR, logFileName(r));
 }
 
 export function removeLogs(s: Session, results: readonly JobResult[]): void {
@@ -151,10 +148,14 @@ export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => P
   const s = await openSession(opts);
   try {
     const out = await fn(s);
-    keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
-    s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+    // Without the lock (watch lets go between cycles) only caches are left unwritten: results are folded per run.
+    if (s.lock.held) {
+      keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
+      s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+    }
     return out;
   } finally {
     s.manifest.close();
+    s.lock.release();
   }
 }

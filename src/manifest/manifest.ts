@@ -38,6 +38,9 @@ export class Manifest {
   private readonly merkle = new Map<string, MerkleRow>();
   /** Results pushed out of a history while replaying the journal; their logs go at the next save. */
   private droppedOnLoad: JobResult[] = [];
+  private readonly meta = new Map<string, string>();
+  /** The store's data_version when loaded: another runner has written since when it differs. */
+  private loadedVersion = 0;
 
   private constructor(private readonly store: Store) {}
 
@@ -54,7 +57,9 @@ export class Manifest {
 
   private static load(store: Store): Manifest {
     const m = new Manifest(store);
+    m.loadedVersion = store.dataVersion();
     const state = store.read();
+    for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
     const files = state.snapshots.get('files');
@@ -82,6 +87,22 @@ export class Manifest {
 
   get path(): string {
     return this.store.path;
+  }
+
+  /** True when another runner wrote the store since this manifest was loaded: load it again before using it. */
+  changedElsewhere(): boolean {
+    return this.store.dataVersion() !== this.loadedVersion;
+  }
+
+  /** A stored setting outside the manifest's own (the state directory's layout version, say). */
+  setting(key: string): string | undefined {
+    return this.meta.get(key);
+  }
+
+  /** Writes a setting at once. */
+  putSetting(key: string, value: string): void {
+    this.store.write({ meta: [[key, value]], snapshots: [], deleteLatches: [], clearJournal: false });
+    this.meta.set(key, value);
   }
 
   private byPath(tool: string): Map<RelPath, Stored> {
@@ -208,15 +229,15 @@ export class Manifest {
   }
 
   /**
-   * Of dropped results, those whose log no kept result still names. A log is
-   * named after its fingerprint, and a rerun under the same fingerprint takes
-   * over the file: replaying the journal drops results again that were
-   * dropped and re-recorded long ago (issue 10: their logs were deleted under
-   * the live result, which then re-ran on every invocation).
+   * Of dropped results, those whose log no kept result still names (a log is
+   * named after its result's fingerprint and finish time). A reused result is
+   * journalled again under the same names, and replaying the journal drops
+   * again results dropped long ago (issue 10: their logs must not be deleted
+   * under the live result, which then re-ran on every invocation).
    */
   private unreferenced(dropped: readonly JobResult[]): JobResult[] {
     if (dropped.length === 0) return [];
-    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint));
+    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint && k.finishedAt === r.finishedAt));
   }
 
   /**
@@ -275,7 +296,11 @@ export class Manifest {
     }
   }
 
-  /** Puts a result at the head of its job's history; returns what the bounded history pushed out. */
+  /**
+   * Puts a result at the head of its job's history; returns what the bounded
+   * history pushed out, and the result it replaced when that was another run
+   * under the same fingerprint (its log is another file, now no one's).
+   */
   private remember(result: JobResult): JobResult[] {
     const byPath = this.byPath(result.tool);
     const { stored, replaced, dropped } = putFirst(byPath.get(result.path), result, RESULT_HISTORY);
@@ -283,7 +308,7 @@ export class Manifest {
     this.resultCount++;
     this.logBytes += result.logBytes;
     this.forget(replaced === null ? dropped : [replaced, ...dropped]);
-    return dropped;
+    return replaced !== null && replaced.finishedAt !== result.finishedAt ? [replaced, ...dropped] : dropped;
   }
 
   /**
@@ -314,7 +339,7 @@ export class Manifest {
     if (results.length === 0) return;
     const rows = results.map((r) => {
       const used = { ...r, usedAt: now };
-      this.remember(used); // the same fingerprint: it replaces itself, nothing is pushed out
+      this.remember(used); // the same result: it replaces itself, nothing is pushed out
       return toJournal(used);
     });
     this.store.appendResults(rows, null);

@@ -1,0 +1,74 @@
+// Two runners on one state directory (a make build and a commit hook, two
+// terminals, watch beside run): every job runs once in all, each result keeps
+// its own log, and neither run's results are lost.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { baseEnv, runJson, show, startRunner, type RunJson } from '../helpers/cli.js';
+import { useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
+
+/**
+ * A tool cheap enough for 1,500 jobs (sh, not node): appends "start FILE" to
+ * the probe log and writes a log naming its file and the runner that ran it
+ * ($RUN_ID passes through unlatched, so both runners' jobs have one fingerprint).
+ */
+function echoTree(sb: Sandbox, files: number): string[] {
+  const paths: string[] = [];
+  for (let i = 0; i < files; i++) {
+    const rel = `gen/d${Math.floor(i / 100)}/f${i}.txt`;
+    writeText(sb, rel, `${i}\n`);
+    paths.push(rel);
+  }
+  writeConfig(sb, {
+    include: ['gen/**'],
+    env: { PROBE_DIR: sb.scratch },
+    passEnv: ['PATH'],
+    passThroughEnv: ['RUN_ID'],
+    tools: [{
+      name: 'echo',
+      command: ['sh', '-c', 'echo "start $1" >> "$PROBE_DIR/probe.log"; echo "log of $1 by $RUN_ID"', 'sh', '{file}'],
+    }],
+  });
+  return paths;
+}
+
+function startedFiles(sb: Sandbox): string[] {
+  return fs.readFileSync(path.join(sb.scratch, 'probe.log'), 'utf8').split('\n').filter((l) => l !== '').map((l) => l.replace(/^start /, ''));
+}
+
+describe('two runners on one state directory', () => {
+  test('issue 12: two runs of 1,500 jobs started together run every job once in all, and every log belongs to its result', async () => {
+    const sb = useFixture('python-demo');
+    const paths = echoTree(sb, 1500);
+    const start = (id: string) => startRunner(['run', '--json', '-j', '4'], { cwd: sb.tree, env: baseEnv({ RUN_ID: id }) });
+    const a = start('a');
+    const b = start('b');
+    const results = await Promise.all([a.result, b.result]);
+    for (const res of results) expect(res.code, show(res)).toBe(0);
+
+    // Every job ran exactly once, counted outside runner.
+    const started = startedFiles(sb);
+    expect(started.length).toBe(1500);
+    expect([...new Set(started)].sort()).toEqual([...paths].sort());
+
+    // One waited for the other, and said so; the one that ran nothing found every job fresh.
+    const jsons = results.map((r) => JSON.parse(r.stdout) as RunJson);
+    expect(jsons.map((j) => j.counts.ran).sort((x, y) => x - y)).toEqual([0, 1500]);
+    const waited = results[jsons.findIndex((j) => j.counts.ran === 0)]!;
+    expect(waited.stderr).toMatch(/^runner: waiting for another runner \(pid \d+\) using .*\.runner$/m);
+
+    // Each reported log holds its own job's output, written by the runner that reported it.
+    jsons.forEach((json, i) => {
+      const id = ['a', 'b'][i]!;
+      for (const job of json.jobs) {
+        expect(job.log, `${job.file}`).not.toBeNull();
+        expect(fs.readFileSync(path.resolve(sb.tree, job.log!), 'utf8')).toBe(`log of ${job.file} by ${id}\n`);
+      }
+    });
+
+    // Both runs' results are kept: a third run finds every job fresh.
+    const { res, json } = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv({ RUN_ID: 'c' }) });
+    expect(res.code, show(res)).toBe(0);
+    expect(json.counts).toMatchObject({ jobs: 1500, fresh: 1500, ran: 0 });
+  }, 60_000);
+});
