@@ -140,8 +140,15 @@ export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'finger
   return path.join(s.stateDir, LOGS_DIR, logFileName(r));
 }
 
+/** Removes the logs of results no longer kept; one that will not go is litter, never a reason to stop a run. */
 export function removeLogs(s: Session, results: readonly JobResult[]): void {
-  for (const r of results) if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+  for (const r of results) {
+    try {
+      if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+    } catch {
+      // a directory in its place, a read-only logs/: it stays until `runner clean`
+    }
+  }
 }
 
 export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
