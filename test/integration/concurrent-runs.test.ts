@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { baseEnv, runJson, show, startRunner, type RunJson } from '../helpers/cli.js';
-import { useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
+import { baseEnv, runJson, show, startRunner, type JobJson, type RunJson } from '../helpers/cli.js';
+import { PY_FILES } from '../helpers/python-demo.js';
+import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
+import { appendText, useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
 
 /**
  * A tool cheap enough for 1,500 jobs (sh, not node): appends "start FILE" to
@@ -71,4 +73,33 @@ describe('two runners on one state directory', () => {
     expect(res.code, show(res)).toBe(0);
     expect(json.counts).toMatchObject({ jobs: 1500, fresh: 1500, ran: 0 });
   }, 60_000);
+
+  test('issue 12: a run beside a watch runs an edited file\'s job once in all, and the watch goes on with the run\'s results', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
+    const cycles = (): { jobs: JobJson[] }[] => w.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { jobs: JobJson[] });
+    await waitFor(`the first cycle\n${w.stderr()}`, () => cycles().length === 1, 30_000);
+    // The run starts while the watch's cycle runs the edited file's (slow) job.
+    setProbeControl(sb, 'sleep-ms', '1000');
+    appendText(sb, 'calc/ops.py', '# edited\n');
+    await waitFor('the watch to start the edited job', () => readProbeLog(sb).started.length === PY_FILES.length + 1, 30_000);
+    const run = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(run.res.code, show(run.res)).toBe(0);
+
+    // A later edit gives a cycle that runs only its job: the watch knows what the run recorded.
+    setProbeControl(sb, 'sleep-ms', null);
+    appendText(sb, 'calc/stats.py', '# sentinel\n');
+    const sentinel = await waitFor(`the sentinel's cycle\n${w.stdout()}\n${w.stderr()}`,
+      () => cycles().slice(1).find((c) => c.jobs.some((j) => j.file === 'calc/stats.py')), 30_000);
+    expect(sentinel.jobs.map((j) => `${j.file} ${j.status}`)).toEqual(['calc/stats.py passed']);
+    w.child.kill('SIGINT');
+    await w.result;
+
+    const started = readProbeLog(sb).started;
+    expect(started.filter((f) => f === 'calc/ops.py')).toHaveLength(2); // the first cycle, then once for the edit
+    expect([...started].sort()).toEqual([...PY_FILES, 'calc/ops.py', 'calc/stats.py'].sort());
+    const after = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(after.json.counts).toMatchObject({ ran: 0, fresh: PY_FILES.length });
+  }, 90_000);
 });
