@@ -3,6 +3,7 @@
 // never touches a log a recorded result names; replaced logs go.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show, startRunner } from '../helpers/cli.js';
 import { beforeSandboxRemoval, isProcessAlive, useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
@@ -87,5 +88,26 @@ describe('job logs', () => {
     expect(fs.readFileSync(log2, 'utf8')).toBe('failure output 2\n');
     // The replaced result's log is no one's now: removed, and it is the only log left.
     expect(fs.readdirSync(path.dirname(log2))).toEqual([path.basename(log2)]);
+  });
+
+  test('a log named by a runner before issue 12 (one per fingerprint) is renamed once, and its result stays a cached failure', async () => {
+    const sb = useFixture('python-demo');
+    failingJob(sb);
+    const first = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(first.res.code, show(first.res)).toBe(1);
+    const log = path.resolve(sb.tree, first.json.jobs[0]!.log!);
+    // The state directory as an earlier runner left it: the log under its fingerprint alone, no layout setting.
+    const legacy = path.join(path.dirname(log), path.basename(log).replace(/-\d+\.log$/, '.log'));
+    fs.renameSync(log, legacy);
+    const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'));
+    db.prepare("DELETE FROM meta WHERE key = 'log_names'").run();
+    db.close();
+
+    const after = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(after.res.code, show(after.res)).toBe(1);
+    expect(after.json.jobs.map((j) => [j.status, path.resolve(sb.tree, j.log!)])).toEqual([['cached-failure', log]]);
+    expect(fs.readFileSync(log, 'utf8')).toBe('failure output \n');
+    expect(fs.existsSync(legacy)).toBe(false);
+    expect(jobPids(sb)).toHaveLength(1);
   });
 });
