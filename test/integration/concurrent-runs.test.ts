@@ -102,4 +102,23 @@ describe('two runners on one state directory', () => {
     const after = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
     expect(after.json.counts).toMatchObject({ ran: 0, fresh: PY_FILES.length });
   }, 90_000);
+
+  test('issue 12: a runner waiting for another says which, and Ctrl-C stops it at once with exit 130, having run nothing', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    setProbeControl(sb, 'sleep-ms', '60000');
+    const holder = startRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    await waitFor('the first runner to start a job', () => readProbeLog(sb).started.length > 0);
+    const waiter = startRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    await waitFor(`the second runner to wait\n${waiter.stderr()}`, () => waiter.stderr().includes('waiting for another runner'));
+    expect(waiter.stderr()).toBe(`runner: waiting for another runner (pid ${holder.child.pid}) using ${path.join(sb.tree, '.runner')}\n`);
+    const started = readProbeLog(sb).started.length;
+    waiter.child.kill('SIGINT');
+    const res = await waiter.result;
+    expect(res.code, show(res)).toBe(130);
+    expect(res.stderr).toContain(`runner: error: SIGINT while waiting for another runner using ${path.join(sb.tree, '.runner')}; nothing was run\n`);
+    holder.child.kill('SIGINT');
+    expect((await holder.result).code).toBe(130);
+    expect(readProbeLog(sb).started.length).toBe(started);
+  }, 60_000);
 });
