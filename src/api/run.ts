@@ -16,7 +16,7 @@ import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
 import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
-import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
+import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, sweepLogs, withSession } from './scan-and-save.js';
 
 export interface RunOptions extends ApiOptions {
   files?: string[];
@@ -261,7 +261,8 @@ async function runStale(
     });
   } finally {
     for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
-    s.manifest.flush(); // fold the journal into the snapshot, interrupted or not
+    // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
+    if (s.manifest.flush()) sweepLogs(s);
   }
   for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
   return exec.notStarted.length;

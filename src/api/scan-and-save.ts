@@ -151,6 +151,31 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
   }
 }
 
+/**
+ * Removes every file in the logs directory that no kept result names (a
+ * runner killed between moving a finished job's log and recording its
+ * result, a log that would not be removed before). Call with the lock held
+ * and no job running: then each such file is no one's.
+ */
+export function sweepLogs(s: Session): void {
+  const dir = path.join(s.stateDir, LOGS_DIR);
+  const kept = s.manifest.keptLogNames();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (kept.has(n)) continue;
+    try {
+      fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+    } catch {
+      // one that will not go stays until the next sweep, or `runner clean`
+    }
+  }
+}
+
 export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
   const s = await openSession(opts);
   try {

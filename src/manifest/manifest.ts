@@ -5,7 +5,7 @@ import { EXTRA_RESULTS, KEPT_LOG_BYTES, type LatchRow, type MerkleRow, RESULT_HI
 import type { LatchId, RelPath } from '../types.js';
 import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import type { DirListing, FileEntry, JobResult, ScanUpdate, ToolLatch } from './model.js';
+import { type DirListing, type FileEntry, type JobResult, type ScanUpdate, type ToolLatch, logFileName } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
 /** The snapshots the manifest itself reads and writes. */
@@ -30,6 +30,8 @@ export class Manifest {
   private readonly changedBlobs = new Set<string>();
   /** Results were pruned: the results snapshot must be rewritten. */
   private resultsDirty = false;
+  /** The results were folded since the last flush(). */
+  private folded = false;
   /** Results in the journal, not yet folded into the snapshot. */
   private journalRows = 0;
   private resultCount = 0;
@@ -244,14 +246,26 @@ export class Manifest {
    * Call when a run ends: folds the journal into the results snapshot once it
    * has grown (an eighth of all results, at least 1024 rows), so one changed
    * file does not rewrite every result; loading replays a short journal.
+   * Returns true when the results were folded, here or by a save, since
+   * the last flush.
    */
-  flush(): void {
+  flush(): boolean {
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
       this.writeWith([], []);
     } else if (this.changedBlobs.size > 0) {
       this.writeWith([], []);
     }
+    const folded = this.folded;
+    this.folded = false;
+    return folded;
+  }
+
+  /** The log file name of every kept result that has a log. */
+  keptLogNames(): Set<string> {
+    const names = new Set<string>();
+    for (const r of this.allResultsOldestFirst()) if (r.hasLog) names.add(logFileName(r));
+    return names;
   }
 
   private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
@@ -271,6 +285,7 @@ export class Manifest {
       this.latchCache.delete(id);
     }
     if (folding) {
+      this.folded = true;
       this.resultsDirty = false;
       this.journalRows = 0;
       this.resultCount = 0;

@@ -110,4 +110,23 @@ describe('job logs', () => {
     expect(fs.existsSync(legacy)).toBe(false);
     expect(jobPids(sb)).toHaveLength(1);
   });
+
+  test('issue 12: a stray file in the logs directory that no result names is swept when the results are folded', async () => {
+    const sb = useFixture('python-demo');
+    failingJob(sb);
+    const first = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(first.res.code, show(first.res)).toBe(1);
+    const logs = path.join(sb.tree, '.runner', 'logs');
+    // What a runner killed between moving a finished job's log and recording its result leaves.
+    fs.writeFileSync(path.join(logs, '0123456789abcdef0123456789abcdef-1.log'), 'stray\n');
+    // A tool renamed drops the old name's results: the run folds the results, and sweeps.
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { tools: { name: string }[] };
+    config.tools[0]!.name = 'renamed';
+    writeConfig(sb, config);
+    const second = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    expect(second.res.code, show(second.res)).toBe(1);
+    expect(second.json.jobs.map((j) => `${j.tool} ${j.file}`)).toEqual(['renamed check.txt']);
+    // Left: the log of the one kept result.
+    expect(fs.readdirSync(logs)).toEqual([path.basename(second.json.jobs[0]!.log!)]);
+  });
 });
