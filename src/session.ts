@@ -179,7 +179,13 @@ function removeUnfinishedLogs(stateDir: string): void {
   } catch {
     return; // no job ever ran here
   }
-  for (const n of names) fs.rmSync(path.join(dir, n), { force: true });
+  for (const n of names) {
+    try {
+      fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+    } catch {
+      // litter that will not go (a read-only directory) is tried again at the next start; it never stops a run
+    }
+  }
 }
 
 const LOG_NAMES_SETTING = 'log_names';
