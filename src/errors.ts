@@ -79,6 +79,14 @@ export class StateDirError extends RunnerError {
   }
 }
 
+/** A signal came while runner waited for another runner's lock on the state directory: nothing was read or written. */
+export class LockWaitInterruptedError extends RunnerError {
+  readonly kind = 'interrupted';
+  constructor(readonly fields: { stateDir: string; signal: string }) {
+    super(`${fields.signal} while waiting for another runner using ${fields.stateDir}; nothing was run`);
+  }
+}
+
 export type StoreProblem = 'corrupt' | 'newer-version' | 'cannot-open' | 'busy';
 
 export class StoreError extends RunnerError {

@@ -38,6 +38,8 @@ export interface Reporter {
   jobStarted(tool: string, path: RelPath): void;
   /** A job ran to an end, or a cached failure is being reported. */
   jobFinished(job: JobReport): void;
+  /** Another runner holds the state directory: this one waits until it lets go (pid null: not known). */
+  waitingForRunner(holder: { pid: number | null; stateDir: string }): void;
 }
 
 export const silentReporter: Reporter = {
@@ -48,4 +50,5 @@ export const silentReporter: Reporter = {
   planned() {},
   jobStarted() {},
   jobFinished() {},
+  waitingForRunner() {},
 };

@@ -7,9 +7,10 @@ import {
   type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
   ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
 } from './config/index.js';
-import { ConfigError, StateDirError, StateWriteError } from './errors.js';
+import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
 import { faultOfErrno } from './io-fault.js';
-import { Manifest } from './manifest/index.js';
+import { LOCK_FILE, LOCK_OWNER_FILE, Manifest, StateLock, TURNSTILE_FILE, legacyLogFileName, logFileName } from './manifest/index.js';
+import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
 
 export interface SessionOptions {
@@ -22,6 +23,10 @@ export interface SessionOptions {
   overrides?: ConfigOverrides;
   /** A command's own checks of the loaded config (e.g. the merged log can be written), run before the state directory is touched. */
   beforeState?: (loaded: { loaded: LoadedConfig; sourceTree: string }) => void;
+  /** Told when another runner holds the state directory and this one waits for it. */
+  reporter?: Pick<Reporter, 'waitingForRunner'>;
+  /** Aborting it stops a wait for another runner's lock. */
+  signal?: AbortSignal;
 }
 
 export interface Session {
@@ -35,10 +40,14 @@ export interface Session {
   programs: ProgramIds;
   /** Stat cache of the declared inputs' digests, kept in the manifest. */
   inputCache: InputCache;
+  /** This runner's hold on the state directory (README, "Two runners on one state directory"). */
+  lock: StateLock;
 }
 
 export const MANIFEST_FILE = 'manifest.db';
 export const LOGS_DIR = 'logs';
+/** Running jobs' logs, each under a name of its own, moved into LOGS_DIR under their result's name when the job ends. */
+export const RUNNING_LOGS_DIR = 'running';
 export const PROGRAMS_SNAPSHOT = 'programs';
 
 export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
@@ -59,18 +68,52 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
   opts.beforeState?.({ loaded, sourceTree });
   ensureStateDir(stateDir, sourceTree);
-  const manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+  const lock = await lockStateDir(stateDir, opts);
+  let manifest: Manifest;
+  try {
+    manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+    renameLegacyLogs(stateDir, manifest);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
     const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
     const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
     keepPrograms({ manifest, programs });
     keepInputCache(manifest, inputCache);
-    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache };
+    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache, lock };
   } catch (err) {
     manifest.close();
+    lock.release();
     throw err;
   }
+}
+
+/**
+ * Waits until no other runner uses the state directory, then holds it: two
+ * runners never run one job twice, write one log twice, or fold each other's
+ * results away. Whoever waits is told once who holds it.
+ */
+export async function lockStateDir(stateDir: string, opts: Pick<SessionOptions, 'reporter' | 'signal'>): Promise<StateLock> {
+  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) => opts.reporter?.waitingForRunner({ pid: holder.pid, stateDir }));
+  if (lock === null) throw new LockWaitInterruptedError({ stateDir, signal: String(opts.signal?.reason) });
+  // A log left half-written by a runner that died mid-job (never recorded under any result) is only litter now.
+  removeUnfinishedLogs(stateDir);
+  return lock;
+}
+
+/**
+ * Loads the manifest again when another runner wrote the state directory
+ * since it was loaded (call with the lock held): what this runner knew may be
+ * stale, and folding it would drop the other runner's results.
+ */
+export function refreshManifest(s: Session): void {
+  if (!s.manifest.changedElsewhere()) return;
+  const next = Manifest.open(s.manifest.path);
+  s.manifest.close();
+  s.manifest = next;
 }
 
 /** Hands what was learned about programs to the manifest, written with its next save. */
@@ -111,11 +154,14 @@ export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[
 
 /**
  * Names runner itself creates in a state directory: the manifest and its
- * sqlite files, logs/, traces/ (api/attach-deps.ts), and the staged tree's
+ * sqlite files, logs/ and running/, the lock files (store/state-lock.ts),
+ * traces/ (api/attach-deps.ts), and the staged tree's
  * "staged", "staged.index", "staged.lock" and "staged-*" (api/staged-tree.ts).
  */
 export function isStateEntry(name: string): boolean {
-  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === 'traces' || name === 'staged' || name.startsWith('staged.') || name.startsWith('staged-');
+  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === RUNNING_LOGS_DIR || name === 'traces'
+    || name.startsWith(LOCK_FILE) || name.startsWith(TURNSTILE_FILE) || name === LOCK_OWNER_FILE
+    || name === 'staged' || name.startsWith('staged.') || name.startsWith('staged-');
 }
 
 const OWN_PLACE = 'a directory of runner\'s own: a new or empty one, or one runner made (the default is .runner in the source tree)';
@@ -183,4 +229,55 @@ function ensureStateDir(dir: string, sourceTree: string): void {
     throw new StateWriteError({ path: dir, fault: faultOfErrno((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN', dir) }, { cause: err });
   }
   if (!fs.statSync(dir).isDirectory()) throw new StateDirError({ path: dir, problem: 'is not a directory' });
+}
+
+/**
+ * Removes the logs of jobs whose runner died before they ended (a small
+ * directory, empty unless a runner died). Called with the lock held: no live
+ * runner has a job running then (watch lets go of the lock only between
+ * cycles), so each file there is a dead runner's, and no result names it.
+ */
+function removeUnfinishedLogs(stateDir: string): void {
+  const dir = path.join(stateDir, RUNNING_LOGS_DIR);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // no job ever ran here
+  }
+  for (const n of names) {
+    try {
+      fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+    } catch {
+      // litter that will not go (a read-only directory) is tried again at the next start; it never stops a run
+    }
+  }
+}
+
+const LOG_NAMES_SETTING = 'log_names';
+const LOG_NAMES_PER_RESULT = 'per-result';
+
+/**
+ * Once per state directory: gives the logs of results recorded before issue
+ * 12 (one file per fingerprint) their result's own name, so no job reruns
+ * for a log that only moved.
+ */
+function renameLegacyLogs(stateDir: string, manifest: Manifest): void {
+  if (manifest.setting(LOG_NAMES_SETTING) === LOG_NAMES_PER_RESULT) return;
+  const dir = path.join(stateDir, LOGS_DIR);
+  if (fs.existsSync(dir)) {
+    for (const [tool, byPath] of manifest.results) {
+      for (const p of byPath.keys()) {
+        for (const r of manifest.history(tool, p)) {
+          if (!r.hasLog) continue;
+          try {
+            fs.renameSync(path.join(dir, legacyLogFileName(r.fingerprint)), path.join(dir, logFileName(r)));
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateDirError({ path: dir, problem: `cannot rename a log (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+          }
+        }
+      }
+    }
+  }
+  manifest.putSetting(LOG_NAMES_SETTING, LOG_NAMES_PER_RESULT);
 }

@@ -12,12 +12,12 @@ import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags 
 import type { JobResult } from '../manifest/index.js';
 import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fingerprintJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
-import { LOGS_DIR, type Session } from '../session.js';
+import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
 import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
-import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
+import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, sweepLogs, withSession } from './scan-and-save.js';
 
 export interface RunOptions extends ApiOptions {
   files?: string[];
@@ -186,6 +186,15 @@ async function runStale(
 ): Promise<number> {
   const { config } = s.loaded;
   fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  fs.mkdirSync(path.join(s.stateDir, RUNNING_LOGS_DIR), { recursive: true });
+  // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
+  // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
+  const running = new Map<PlannedJob, string>();
+  const runningLog = (p: PlannedJob): string => {
+    let file = running.get(p);
+    if (file === undefined) running.set(p, (file = path.join(s.stateDir, RUNNING_LOGS_DIR, `${process.pid}-${++runningLogs}.log`)));
+    return file;
+  };
   const strace = findStrace(s, opts.env);
   if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
   const identify = identifyOf(s);
@@ -201,7 +210,7 @@ async function runStale(
       pool: slots.pool,
       signal,
       failFast: config.failFast,
-      commandFor: (p) => commandFor(s, p, slots, strace, opts.terminalSize ?? DEFAULT_TERMINAL_SIZE),
+      commandFor: (p) => commandFor(s, p, slots, strace, opts.terminalSize ?? DEFAULT_TERMINAL_SIZE, runningLog(p)),
       onStart: (p) => opts.reporter.jobStarted(p.job.tool.config.name, p.job.path),
       onFinish: (p, outcome) => {
         if (outcome.runnerFault !== null) {
@@ -212,7 +221,8 @@ async function runStale(
             counts.ran++;
             counts.failed++;
           }
-          const r = reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s, unrecorded(p, outcome));
+          // Its log stays where it was written, until the next runner takes the state directory.
+          const r = { ...reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s), ...logOf(unrecorded(p, outcome), runningLog(p)) };
           reports.set(p, r);
           opts.reporter.jobFinished(r);
           return;
@@ -231,9 +241,12 @@ async function runStale(
           logBytes: outcome.logBytes,
           depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
         };
-        if (fingerprint !== p.job.fingerprint && result.hasLog) fs.renameSync(logPath(s, p.job), logPath(s, result));
+        // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
+        while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
+        if (result.hasLog) fs.renameSync(runningLog(p), logPath(s, result));
         // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
-        if (!result.hasLog) fs.rmSync(logPath(s, p.job), { force: true });
+        else fs.rmSync(runningLog(p), { force: true });
+        running.delete(p);
         // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
         const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
         removeLogs(s, s.manifest.recordResult(result, nodes));
@@ -250,7 +263,8 @@ async function runStale(
     });
   } finally {
     for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
-    s.manifest.flush(); // fold the journal into the snapshot, interrupted or not
+    // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
+    if (s.manifest.flush()) sweepLogs(s);
   }
   for (const p of exec.notStarted) reports.set(p, reportOf(p, 'not-started', s));
   return exec.notStarted.length;
@@ -266,7 +280,15 @@ function unrecorded(p: PlannedJob, outcome: JobOutcome): JobResult {
   };
 }
 
-function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null, terminal: TerminalSize): JobCommand {
+/** Numbers this process's running logs (with its pid, a name no other process uses). */
+let runningLogs = 0;
+
+/** A report's exit details and log, of a result runner did not record. */
+function logOf(r: JobResult, log: string): Pick<JobReport, 'exitCode' | 'signal' | 'timedOut' | 'durationMs' | 'log'> {
+  return { exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, log: r.hasLog ? log : null };
+}
+
+function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | null, terminal: TerminalSize, log: string): JobCommand {
   const tool = p.job.tool;
   const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
   // A traced job runs under strace, which records every file it opens.
@@ -278,7 +300,7 @@ function commandFor(s: Session, p: PlannedJob, slots: Slots, strace: string | nu
     // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
     env: slots.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: slots.makeflags },
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
-    logPath: logPath(s, p.job),
+    logPath: log,
     fds: slots.fds,
     ...(tool.config.pty ? { terminal } : {}),
   };

@@ -124,40 +124,73 @@ export function planInputOf(
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedFingerprints(s)).has(r.fingerprint),
+    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
     ...extra,
   };
 }
 
-/** The fingerprints whose log is on disk: one readdir, not one stat per job. */
-function loggedFingerprints(s: Session): Set<string> {
-  let names: string[];
+/** The logs on disk: one readdir, not one stat per job. */
+function loggedNames(s: Session): Set<string> {
   try {
-    names = fs.readdirSync(path.join(s.stateDir, LOGS_DIR));
+    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
   } catch {
     return new Set();
   }
-  const fps = new Set<string>();
-  for (const n of names) if (n.endsWith('.log')) fps.add(n.slice(0, -4));
-  return fps;
 }
 
-export function logPath(s: Session, r: Pick<JobResult, 'fingerprint'>): string {
-  return path.join(s.stateDir, LOGS_DIR, logFileName(r.fingerprint));
+/** Where a recorded result's log is (see logFileName). */
+export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'fingerprint' | 'finishedAt'>): string {
+  return path.join(s.stateDir, LOGS_DIR, logFileName(r));
 }
 
+/** Removes the logs of results no longer kept; one that will not go is litter, never a reason to stop a run. */
 export function removeLogs(s: Session, results: readonly JobResult[]): void {
-  for (const r of results) if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+  for (const r of results) {
+    try {
+      if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+    } catch {
+      // a directory in its place, a read-only logs/: it stays until `runner clean`
+    }
+  }
+}
+
+/**
+ * Removes every file in the logs directory that no kept result names (a
+ * runner killed between moving a finished job's log and recording its
+ * result, a log that would not be removed before). Call with the lock held
+ * and no job running: then each such file is no one's.
+ */
+export function sweepLogs(s: Session): void {
+  const dir = path.join(s.stateDir, LOGS_DIR);
+  const kept = s.manifest.keptLogNames();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (kept.has(n)) continue;
+    try {
+      fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+    } catch {
+      // one that will not go stays until the next sweep, or `runner clean`
+    }
+  }
 }
 
 export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
   const s = await openSession(opts);
   try {
     const out = await fn(s);
-    keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
-    s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+    // Without the lock (watch lets go between cycles) only caches are left unwritten: results are folded per run.
+    if (s.lock.held) {
+      keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
+      s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+    }
     return out;
   } finally {
     s.manifest.close();
+    s.lock.release();
   }
 }

@@ -1,15 +1,17 @@
 // runner watch: one full run, then, each time files change, an update of only
 // the changed paths, a new plan and a run of the stale jobs, until the signal
-// aborts. The session (config, latched tools, manifest, store) stays open.
+// aborts. The session (config, latched tools, manifest, store) stays open;
+// the state directory's lock is held only while a cycle runs, so a `runner
+// run` beside the watch waits at most one cycle.
 import path from 'node:path';
 import { type LatchedTool, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
-import { RunnerError, UsageError } from '../errors.js';
+import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
-import { type Session, inputScope, keepInputCache, loadSessionConfig, readWhitelist } from '../session.js';
+import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunOptions, type RunReport, checkToolNames, executePlan, warnOfSecrets } from './run.js';
@@ -90,86 +92,99 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       outlook = outlookAfter(s, plan, report);
       await watchRecorded(watcher, s, recorded, null);
       opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
+      s.lock.release();
       while (!signal.aborted) {
         const batch = await watcher.next(opts.debounceMs, signal);
         if (batch === null) break;
-        for (const p of carried) batch.paths.add(p);
-        carried.clear();
-        let fullScan: boolean = batch.lost !== null || carriedFullScan;
-        carriedFullScan = false;
-        if (batch.lost !== null) opts.events.watcherError(batch.lost);
-        let configReloaded = false;
-        if (reloadTriggers(s).some((f) => batch.files.has(f))) {
+        try {
+          s.lock = await lockStateDir(s.stateDir, { reporter: opts.reporter, signal });
+        } catch (err) {
+          if (err instanceof LockWaitInterruptedError) break;
+          throw err;
+        }
+        try {
+          // Another runner may have run jobs meanwhile: its results count, and must not be folded away.
+          refreshManifest(s);
+          for (const p of carried) batch.paths.add(p);
+          carried.clear();
+          let fullScan: boolean = batch.lost !== null || carriedFullScan;
+          carriedFullScan = false;
+          if (batch.lost !== null) opts.events.watcherError(batch.lost);
+          let configReloaded = false;
+          if (reloadTriggers(s).some((f) => batch.files.has(f))) {
+            try {
+              await reloadConfig(s, opts, wanted);
+              configReloaded = true;
+            } catch (err) {
+              if (!(err instanceof RunnerError)) throw err;
+              opts.events.configRejected(err);
+            }
+            if (configReloaded) {
+              extra = { onlyTools: wanted === null ? undefined : new Set(wanted) };
+              if (watchKeyOf(s) !== watchKey) {
+                // New globs or watched files: watch afresh; what changed meanwhile, the full scan sees.
+                await watcher.close();
+                watcher = await startWatcher(s, recorded);
+                watchKey = watchKeyOf(s);
+                fullScan = true;
+              }
+            }
+          }
+          // Latched again each cycle: a tool's executable or declared inputs may have changed.
+          const before = s.tools;
           try {
-            await reloadConfig(s, opts, wanted);
-            configReloaded = true;
+            s.tools = latch(s, opts.env);
           } catch (err) {
             if (!(err instanceof RunnerError)) throw err;
             opts.events.configRejected(err);
+            for (const p of batch.paths) carried.add(p);
+            carriedFullScan = fullScan;
+            continue;
           }
-          if (configReloaded) {
-            extra = { onlyTools: wanted === null ? undefined : new Set(wanted) };
-            if (watchKeyOf(s) !== watchKey) {
-              // New globs or watched files: watch afresh; what changed meanwhile, the full scan sees.
-              await watcher.close();
-              watcher = await startWatcher(s, recorded);
-              watchKey = watchKeyOf(s);
-              fullScan = true;
-            }
-          }
-        }
-        // Latched again each cycle: a tool's executable or declared inputs may have changed.
-        const before = s.tools;
-        try {
-          s.tools = latch(s, opts.env);
-        } catch (err) {
-          if (!(err instanceof RunnerError)) throw err;
-          opts.events.configRejected(err);
-          for (const p of batch.paths) carried.add(p);
-          carriedFullScan = fullScan;
-          continue;
-        }
-        const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
-        let announced = false;
-        // The scan updates the manifest's files in place; a failed scan or save puts them back, so that the
-        // next scan reads (and counts) again what this one read but could not record.
-        const files = new Map(s.manifest.files);
-        const dirs = s.manifest.dirs;
-        try {
-          const started = performance.now();
-          let scanned: Scanned;
+          const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
+          let announced = false;
+          // The scan updates the manifest's files in place; a failed scan or save puts them back, so that the
+          // next scan reads (and counts) again what this one read but could not record.
+          const files = new Map(s.manifest.files);
+          const dirs = s.manifest.dirs;
           try {
-            scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+            const started = performance.now();
+            let scanned: Scanned;
+            try {
+              scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+            } catch (err) {
+              s.manifest.files = files;
+              s.manifest.dirs = dirs;
+              throw err;
+            }
+            const sum = scanned.summary;
+            const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
+            const recordedChanged = [...batch.files].some((f) => recorded.has(f));
+            // A touch, a write of the same content, an untracked file no job read: nothing to plan.
+            if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
+            const plan = await planCycle(s, scanned, opts.reporter, signal);
+            // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
+            // which its result already records as it is now): recorded in the manifest, no cycle.
+            if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
+            cycle++;
+            announced = true;
+            opts.events.cycleStarted({
+              cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
+            });
+            const next = await runCycle(s, scanned, plan, opts, makeflags, signal, false, started);
+            outlook = outlookAfter(s, plan, next);
+            await watchRecorded(watcher, s, recorded, next.jobs);
+            opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
           } catch (err) {
-            s.manifest.files = files;
-            s.manifest.dirs = dirs;
-            throw err;
+            // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
+            // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
+            if (!(err instanceof RunnerError)) throw err;
+            if (!announced) cycle++;
+            opts.events.cycleFailed(err, cycle);
+            carriedFullScan = true;
           }
-          const sum = scanned.summary;
-          const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
-          const recordedChanged = [...batch.files].some((f) => recorded.has(f));
-          // A touch, a write of the same content, an untracked file no job read: nothing to plan.
-          if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-          const plan = await planCycle(s, scanned, opts.reporter, signal);
-          // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
-          // which its result already records as it is now): recorded in the manifest, no cycle.
-          if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
-          cycle++;
-          announced = true;
-          opts.events.cycleStarted({
-            cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
-          });
-          const next = await runCycle(s, scanned, plan, opts, makeflags, signal, false, started);
-          outlook = outlookAfter(s, plan, next);
-          await watchRecorded(watcher, s, recorded, next.jobs);
-          opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
-        } catch (err) {
-          // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
-          // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
-          if (!(err instanceof RunnerError)) throw err;
-          if (!announced) cycle++;
-          opts.events.cycleFailed(err, cycle);
-          carriedFullScan = true;
+        } finally {
+          s.lock.release();
         }
       }
     } finally {

@@ -55,6 +55,10 @@ export class CycleReporter implements Reporter {
     this.live().jobFinished(job);
   }
 
+  waitingForRunner(holder: { pid: number | null; stateDir: string }): void {
+    this.live().waitingForRunner(holder);
+  }
+
   /** Removes the progress bar; the next report (or cycle) gets a new reporter. */
   close(): void {
     this.current?.close();

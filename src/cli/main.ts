@@ -1,11 +1,11 @@
 // Entry point: parse, run one command, map errors to messages and exit codes.
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
-import { RunnerError } from '../errors.js';
+import { LockWaitInterruptedError, RunnerError } from '../errors.js';
 import { killRunningJobs } from '../api.js';
 import { errorJson } from '../report/index.js';
 import { runCleanups } from './cleanup.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitForSignal } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { interruptOnClosedOutput } from './signals.js';
 
@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof RunnerError) {
       process.stderr.write(`runner: error: ${err.message}\n`);
       if (wantsJson) process.stdout.write(errorJson(command, err.exitCode, err.kind, err.message));
-      process.exitCode = err.exitCode;
+      // Stopped by a signal before anything ran: the exit code names the signal, as for an interrupted run.
+      process.exitCode = err instanceof LockWaitInterruptedError ? exitForSignal(err.fields.signal) : err.exitCode;
       return;
     }
     const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);

@@ -5,10 +5,14 @@ import path from 'node:path';
 import { StateDirError } from '../errors.js';
 import { describeFault, writeFault } from '../io-fault.js';
 
-/** Opens a job's log for writing; failing that, runner cannot run jobs at all (its state directory is full, read-only or broken). */
+/**
+ * Creates a job's log, a file that must not exist yet (each run of a job gets
+ * a fresh one: nothing else may be writing into it); failing that, runner
+ * cannot run jobs at all (its state directory is full, read-only or broken).
+ */
 export function openLog(logPath: string): number {
   try {
-    return fs.openSync(logPath, 'w');
+    return fs.openSync(logPath, 'wx');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
     throw new StateDirError({ path: logPath, problem: `cannot write a job's log (${code}: ${describeErrno(code)})` }, { cause: err });

@@ -5,7 +5,7 @@ import { EXTRA_RESULTS, KEPT_LOG_BYTES, type LatchRow, type MerkleRow, RESULT_HI
 import type { LatchId, RelPath } from '../types.js';
 import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import type { DirListing, FileEntry, JobResult, ScanUpdate, ToolLatch } from './model.js';
+import { type DirListing, type FileEntry, type JobResult, type ScanUpdate, type ToolLatch, logFileName } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
 /** The snapshots the manifest itself reads and writes. */
@@ -30,6 +30,8 @@ export class Manifest {
   private readonly changedBlobs = new Set<string>();
   /** Results were pruned: the results snapshot must be rewritten. */
   private resultsDirty = false;
+  /** The results were folded since the last flush(). */
+  private folded = false;
   /** Results in the journal, not yet folded into the snapshot. */
   private journalRows = 0;
   private resultCount = 0;
@@ -38,6 +40,9 @@ export class Manifest {
   private readonly merkle = new Map<string, MerkleRow>();
   /** Results pushed out of a history while replaying the journal; their logs go at the next save. */
   private droppedOnLoad: JobResult[] = [];
+  private readonly meta = new Map<string, string>();
+  /** The store's data_version when loaded: another runner has written since when it differs. */
+  private loadedVersion = 0;
 
   private constructor(private readonly store: Store) {}
 
@@ -54,7 +59,9 @@ export class Manifest {
 
   private static load(store: Store): Manifest {
     const m = new Manifest(store);
+    m.loadedVersion = store.dataVersion();
     const state = store.read();
+    for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
     const files = state.snapshots.get('files');
@@ -91,6 +98,22 @@ export class Manifest {
     if (this.restoredTaken) return [];
     this.restoredTaken = true;
     return this.store.restored;
+  }
+
+  /** True when another runner wrote the store since this manifest was loaded: load it again before using it. */
+  changedElsewhere(): boolean {
+    return this.store.dataVersion() !== this.loadedVersion;
+  }
+
+  /** A stored setting outside the manifest's own (the state directory's layout version, say). */
+  setting(key: string): string | undefined {
+    return this.meta.get(key);
+  }
+
+  /** Writes a setting at once. */
+  putSetting(key: string, value: string): void {
+    this.store.write({ meta: [[key, value]], snapshots: [], deleteLatches: [], clearJournal: false });
+    this.meta.set(key, value);
   }
 
   private byPath(tool: string): Map<RelPath, Stored> {
@@ -217,29 +240,41 @@ export class Manifest {
   }
 
   /**
-   * Of dropped results, those whose log no kept result still names. A log is
-   * named after its fingerprint, and a rerun under the same fingerprint takes
-   * over the file: replaying the journal drops results again that were
-   * dropped and re-recorded long ago (issue 10: their logs were deleted under
-   * the live result, which then re-ran on every invocation).
+   * Of dropped results, those whose log no kept result still names (a log is
+   * named after its result's fingerprint and finish time). A reused result is
+   * journalled again under the same names, and replaying the journal drops
+   * again results dropped long ago (issue 10: their logs must not be deleted
+   * under the live result, which then re-ran on every invocation).
    */
   private unreferenced(dropped: readonly JobResult[]): JobResult[] {
     if (dropped.length === 0) return [];
-    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint));
+    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint && k.finishedAt === r.finishedAt));
   }
 
   /**
    * Call when a run ends: folds the journal into the results snapshot once it
    * has grown (an eighth of all results, at least 1024 rows), so one changed
    * file does not rewrite every result; loading replays a short journal.
+   * Returns true when the results were folded, here or by a save, since
+   * the last flush.
    */
-  flush(): void {
+  flush(): boolean {
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
       this.writeWith([], []);
     } else if (this.changedBlobs.size > 0) {
       this.writeWith([], []);
     }
+    const folded = this.folded;
+    this.folded = false;
+    return folded;
+  }
+
+  /** The log file name of every kept result that has a log. */
+  keptLogNames(): Set<string> {
+    const names = new Set<string>();
+    for (const r of this.allResultsOldestFirst()) if (r.hasLog) names.add(logFileName(r));
+    return names;
   }
 
   private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
@@ -259,6 +294,7 @@ export class Manifest {
       this.latchCache.delete(id);
     }
     if (folding) {
+      this.folded = true;
       this.resultsDirty = false;
       this.journalRows = 0;
       this.resultCount = 0;
@@ -284,7 +320,11 @@ export class Manifest {
     }
   }
 
-  /** Puts a result at the head of its job's history; returns what the bounded history pushed out. */
+  /**
+   * Puts a result at the head of its job's history; returns what the bounded
+   * history pushed out, and the result it replaced when that was another run
+   * under the same fingerprint (its log is another file, now no one's).
+   */
   private remember(result: JobResult): JobResult[] {
     const byPath = this.byPath(result.tool);
     const { stored, replaced, dropped } = putFirst(byPath.get(result.path), result, RESULT_HISTORY);
@@ -292,7 +332,7 @@ export class Manifest {
     this.resultCount++;
     this.logBytes += result.logBytes;
     this.forget(replaced === null ? dropped : [replaced, ...dropped]);
-    return dropped;
+    return replaced !== null && replaced.finishedAt !== result.finishedAt ? [replaced, ...dropped] : dropped;
   }
 
   /**
@@ -323,7 +363,7 @@ export class Manifest {
     if (results.length === 0) return;
     const rows = results.map((r) => {
       const used = { ...r, usedAt: now };
-      this.remember(used); // the same fingerprint: it replaces itself, nothing is pushed out
+      this.remember(used); // the same result: it replaces itself, nothing is pushed out
       return toJournal(used);
     });
     this.store.appendResults(rows, null);

@@ -74,8 +74,17 @@ export interface ScanUpdate {
   hadRacy: boolean;
 }
 
-/** A job's log is named after its fingerprint: a rerun under the same inputs replaces it, as it replaces the result. */
-export function logFileName(fingerprint: Fingerprint): string {
+/**
+ * A result's log is its own file, named after its fingerprint and when it
+ * finished: a rerun under the same inputs writes a new file and never
+ * touches the one a kept result names (issue 12).
+ */
+export function logFileName(r: { fingerprint: Fingerprint; finishedAt: number }): string {
+  return `${r.fingerprint}-${r.finishedAt}.log`;
+}
+
+/** The name runner before issue 12 gave a result's log (one per fingerprint); renamed once, at the first open. */
+export function legacyLogFileName(fingerprint: Fingerprint): string {
   return `${fingerprint}.log`;
 }
 

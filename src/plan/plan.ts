@@ -121,7 +121,7 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   const hit = matchesLatest ? latest : history.find((r) => r.fingerprint === fingerprint);
   if (hit !== undefined) {
     if (hit.status === 'interrupted') return stale([{ kind: 'interrupted' }]);
-    if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: logFileName(hit.fingerprint) }]);
+    if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: logFileName(hit) }]);
     if (hit.status === 'passed') return { job, verdict: { state: 'fresh', result: hit } };
     if (input.rerunFailed === true) return stale([{ kind: 'rerun-failed' }]);
     return { job, verdict: { state: 'cached-failure', result: hit } };

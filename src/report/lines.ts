@@ -118,6 +118,10 @@ export class TextReporter implements Reporter {
     }
   }
 
+  waitingForRunner(holder: { pid: number | null; stateDir: string }): void {
+    this.say(this.o.err, `runner: waiting for another runner${holder.pid === null ? '' : ` (pid ${holder.pid})`} using ${holder.stateDir}\n`);
+  }
+
   /** Removes the progress bar (before the summary, and on every way out) and shows the cursor again. */
   close(): void {
     this.progress?.stop();

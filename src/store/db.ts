@@ -246,6 +246,11 @@ export class Store {
     }).immediate());
   }
 
+  /** Changes whenever another connection commits (sqlite's PRAGMA data_version); this connection's own commits leave it. */
+  dataVersion(): number {
+    return this.guard(() => this.db.pragma('data_version', { simple: true }) as number);
+  }
+
   close(): void {
     this.db.close();
   }

@@ -167,7 +167,7 @@ describe('--json jobs', () => {
       tool: 'probe', file: 'calc/ops.py', status: 'failed', reasons: ['new'],
       reasonDetails: [{ kind: 'new', text: 'new file' }],
       exitCode: 1, signal: null, timedOut: false, durationMs: expect.any(Number) as number,
-      log: expect.stringMatching(/^\.runner\/logs\/[0-9a-f]+\.log$/) as string, finishedAt: null,
+      log: expect.stringMatching(/^\.runner\/logs\/[0-9a-f]+-\d+\.log$/) as string, finishedAt: null,
     });
     expect(fs.readFileSync(path.join(sb.tree, failed.log!), 'utf8')).toContain('probe: failing calc/ops.py');
     expect((json as unknown as { junit: string }).junit).toBe('junit.xml');
@@ -193,13 +193,13 @@ describe('the failure summary', () => {
     const res = await runRunner(['run', '-q', '-C', 'tree'], { cwd: sb.root, env: baseEnv() });
     expect(res.code, show(res)).toBe(1);
     const summary = res.stdout.slice(res.stdout.indexOf('runner: 1 failure:\n'));
-    const m = /^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(exit 1, [\d.]+s\) log: (tree\/\.runner\/logs\/[0-9a-f]+\.log)\nrunner: 19 jobs: /.exec(summary);
+    const m = /^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(exit 1, [\d.]+s\) log: (tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log)\nrunner: 19 jobs: /.exec(summary);
     expect(m, summary).not.toBeNull();
     expect(fs.readFileSync(path.join(sb.root, m![1]!), 'utf8')).toContain('probe: failing calc/ops.py');
 
     const again = await runRunner(['run', '-q', '-C', 'tree'], { cwd: sb.root, env: baseEnv() });
     expect(again.code, show(again)).toBe(1);
-    expect(again.stdout).toMatch(/^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(cached failure, exit 1, ran .+; --rerun-failed runs it again\) log: tree\/\.runner\/logs\/[0-9a-f]+\.log$/m);
+    expect(again.stdout).toMatch(/^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(cached failure, exit 1, ran .+; --rerun-failed runs it again\) log: tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log$/m);
   });
 
   test('a timeout and a failure that wrote nothing are told apart', async () => {
@@ -216,7 +216,7 @@ describe('the failure summary', () => {
     expect(res.code, show(res)).toBe(1);
     const summary = res.stdout.slice(res.stdout.indexOf('runner: 2 failures:\n'));
     expect(summary).toMatch(/^ {2}FAIL silent calc\/ops\.py \(exit 4, [\d.]+s\) no log: it wrote nothing$/m);
-    const hang = /^ {2}FAIL hang calc\/stats\.py \(timed out after [\d.]+s\) log: (\.runner\/logs\/[0-9a-f]+\.log)$/m.exec(summary);
+    const hang = /^ {2}FAIL hang calc\/stats\.py \(timed out after [\d.]+s\) log: (\.runner\/logs\/[0-9a-f]+-\d+\.log)$/m.exec(summary);
     expect(hang, summary).not.toBeNull();
     const log = fs.readFileSync(path.join(sb.tree, hang![1]!), 'utf8');
     expect(log).toBe('waiting\n\nrunner: timed out after 3.0s; killed\n');

@@ -98,16 +98,18 @@ test('a job log runner cannot write stops the run with an error naming it, exit 
   const logs = path.join(sb.tree, '.runner', 'logs');
   const [log] = fs.readdirSync(logs);
   expect(log).toBeDefined();
-  // The same job forced again writes the same log name; a directory in its place cannot be opened for writing.
-  fs.rmSync(path.join(logs, log!));
-  fs.mkdirSync(path.join(logs, log!));
-  const res = await runRunner(['run', '--force'], { cwd: sb.tree, env: baseEnv() });
+  // A job forced again writes a fresh log under running/; a directory there that takes no new file stops it.
+  const running = path.join(sb.tree, '.runner', 'running');
+  fs.chmodSync(running, 0o555);
+  const res = await runRunner(['run', '--force'], { cwd: sb.tree, env: baseEnv(), withoutDac: true });
+  fs.chmodSync(running, 0o755);
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toContain(`runner: error: state directory ${path.join(logs, log!)}: cannot write a job's log (EISDIR: a directory is in the way)`);
-  fs.rmdirSync(path.join(logs, log!));
+  expect(res.stderr).toMatch(new RegExp(`runner: error: state directory ${running}/\\d+-1\\.log: cannot write a job's log \\(EACCES: permission denied\\)`));
   resetProbeLog(sb);
-  // The earlier result stays; its log is gone, so the job runs again and passes.
+  // The earlier result stays, with its log untouched (issue 12): the job is fresh.
+  expect(fs.readdirSync(logs)).toEqual([log]);
   const after = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(after.res.code, show(after.res)).toBe(0);
-  expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
+  expect(after.json.counts).toMatchObject({ ran: 0, fresh: 1 });
+  expect(readProbeLog(sb).finished).toEqual([]);
 });

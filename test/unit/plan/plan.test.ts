@@ -84,7 +84,7 @@ describe('planJobs', () => {
   it('a result whose log has gone missing is no hit', () => {
     const t = tool('lint', 'L1');
     const r = result(t, D1);
-    expect(verdictOf(input(t, D1, [r], { hasLog: () => false }))).toEqual({ state: 'stale', reasons: [{ kind: 'log-missing', log: `${r.fingerprint}.log` }] });
+    expect(verdictOf(input(t, D1, [r], { hasLog: () => false }))).toEqual({ state: 'stale', reasons: [{ kind: 'log-missing', log: `${r.fingerprint}-${r.finishedAt}.log` }] });
   });
 
   it('an interrupted result is no hit', () => {
