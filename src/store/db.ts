@@ -55,7 +55,7 @@ function stateFiles(file: string): string[] {
  * that better-sqlite3 hands over, so the files are looked at); null for any
  * other error, or a _CANTOPEN nothing explains.
  */
-function writeError(file: string, err: unknown): StateWriteError | null {
+export function stateWriteError(file: string, err: unknown): StateWriteError | null {
   const code = (err as SqliteError).code ?? '';
   if (!/^SQLITE_(FULL|READONLY|CANTOPEN|IOERR|PERM)/.test(code)) return null;
   const found = writeFault(path.dirname(file), stateFiles(file), { space: true });
@@ -116,7 +116,7 @@ export class Store {
     try {
       db = new Database(file);
     } catch (err) {
-      const env = writeError(file, err);
+      const env = stateWriteError(file, err);
       if (env !== null) throw env;
       throw new StoreError({ path: file, problem: 'cannot-open', detail: `cannot open (${(err as Error).message})` }, { cause: err });
     }
@@ -128,7 +128,7 @@ export class Store {
     } catch (err) {
       db.close();
       if (err instanceof StoreError) throw err;
-      const env = writeError(file, err);
+      const env = stateWriteError(file, err);
       if (env !== null) throw env;
       if (isCorruption(err)) {
         throw new StoreError({ path: file, problem: 'corrupt', detail: `is corrupt or not a database (${(err as Error).message})` }, { cause: err });
@@ -262,7 +262,7 @@ export class Store {
       const code = (err as SqliteError).code;
       if (code === 'SQLITE_BUSY') throw new StoreError({ path: this.path, problem: 'busy', detail: 'is locked' }, { cause: err });
       if (isCorruption(err)) throw new StoreError({ path: this.path, problem: 'corrupt', detail: `is corrupt (${(err as Error).message})` }, { cause: err });
-      const env = writeError(this.path, err);
+      const env = stateWriteError(this.path, err);
       if (env !== null) throw env;
       // Any other sqlite error here means a layout this runner does not know (no such table or column).
       if (err instanceof Error && err.name === 'SqliteError') {

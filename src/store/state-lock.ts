@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StateDirError } from '../errors.js';
+import { StateDirError, type StateWriteError } from '../errors.js';
+import { stateWriteError } from './db.js';
 
 export const LOCK_FILE = 'lock.db';
 export const LOCK_OWNER_FILE = 'lock.owner';
@@ -61,7 +62,10 @@ class KernelLock {
   }
 }
 
-function lockError(file: string, err: unknown): StateDirError {
+/** A full disk or a read-only state is named as such (no corruption, results kept); anything else says the lock failed. */
+function lockError(file: string, err: unknown): StateDirError | StateWriteError {
+  const named = stateWriteError(file, err);
+  if (named !== null) return named;
   const code = (err as SqliteError).code ?? 'EUNKNOWN';
   return new StateDirError({ path: file, problem: `cannot be locked (${code}: ${(err as Error).message})` }, { cause: err });
 }
