@@ -8,6 +8,8 @@ import {
   ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
 } from './config/index.js';
 import { ConfigError, StateDirError } from './errors.js';
+import { makeDirs } from './make-dirs.js';
+import { describeKind, readRegularText } from './regular-file.js';
 import { Manifest } from './manifest/index.js';
 import { compileGlobs } from './scan/index.js';
 
@@ -97,19 +99,22 @@ export function keepInputCache(manifest: Manifest, cache: InputCache): void {
 export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {
   const w = loaded.config.whitelist;
   if (w === null || Array.isArray(w)) return w;
-  let text: string;
+  let read: ReturnType<typeof readRegularText>;
   try {
-    text = fs.readFileSync(path.join(sourceTree, w), 'utf8');
+    read = readRegularText(path.join(sourceTree, w));
   } catch (err) {
     throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: 'a readable file listing one path per line' }, { cause: err });
   }
+  // A fifo would be read for ever (issue 12).
+  if ('kind' in read) throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: `a regular file listing one path per line, not ${describeKind(read.kind)}` });
+  const text = read.text;
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
 }
 
 function ensureStateDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir); // not a recursive mkdirSync: under /proc it never returns
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new StateDirError({ path: dir, problem: code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory' : `cannot be created (${code})` }, { cause: err });

@@ -14,6 +14,7 @@ import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
+import { writeMergedLogFile } from './merged-log.js';
 import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, withSession } from './scan-and-save.js';
@@ -291,19 +292,6 @@ export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobR
   const want = s.loaded.config.mergedLog;
   if (want === null) return null;
   const file = opts.overrides?.mergedLog !== undefined ? path.resolve(opts.cwd, want) : path.resolve(s.sourceTree, want);
-  const parts: string[] = [];
-  for (const j of jobs) {
-    if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
-    const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
-    let body = '';
-    try {
-      body = j.log === null ? '' : fs.readFileSync(j.log, 'utf8');
-    } catch {
-      body = '(log missing)\n';
-    }
-    parts.push(`==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}\n`);
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, parts.join(''));
+  writeMergedLogFile(opts.overrides?.mergedLog !== undefined ? '--merged-log' : 'mergedLog', file, jobs);
   return file;
 }

@@ -1,0 +1,68 @@
+// Writes the merged log: every failure's log under a header, copied in
+// chunks so a log of any size costs one buffer of memory (a 600 MB log read
+// whole was shown as "(log missing)"; issue 12). Decides nothing about what ran.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReportFileError } from '../errors.js';
+import { makeDirs } from '../make-dirs.js';
+import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
+import type { JobReport } from '../reporter.js';
+
+const CHUNK = 1 << 20;
+
+/** Appends one job's log to `out`; returns the last byte written (a newline or not), or null when nothing was. */
+function copyLog(out: number, log: string, buf: Buffer): number | null {
+  let opened: ReturnType<typeof openRegularFile>;
+  try {
+    opened = openRegularFile(log);
+  } catch {
+    fs.writeSync(out, '(log missing)\n');
+    return 0x0a;
+  }
+  if ('kind' in opened) {
+    fs.writeSync(out, `(log is ${describeKind(opened.kind)}, not read)\n`);
+    return 0x0a;
+  }
+  let last: number | null = null;
+  try {
+    for (;;) {
+      const n = fs.readSync(opened.fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      for (let w = 0; w < n;) w += fs.writeSync(out, buf, w, n - w);
+      last = buf[n - 1]!;
+    }
+  } finally {
+    fs.closeSync(opened.fd);
+  }
+  return last;
+}
+
+/** Writes every failed job's log into `file`; `option` names where the path came from, for messages. */
+export function writeMergedLogFile(option: string, file: string, jobs: readonly JobReport[]): void {
+  const fail = (problem: string, cause?: unknown): ReportFileError =>
+    new ReportFileError({ option, path: file, problem }, cause === undefined ? undefined : { cause });
+  // A fifo with no reader would block the open for ever; /dev/null and /dev/stderr are fine.
+  const kind = nonRegularKind(file);
+  if (kind === 'fifo' || kind === 'socket' || kind === 'directory') throw fail(`is ${describeKind(kind)}`);
+  let out: number;
+  try {
+    makeDirs(path.dirname(file));
+    out = fs.openSync(file, 'w');
+  } catch (err) {
+    throw fail(`cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
+  }
+  const buf = Buffer.alloc(CHUNK);
+  try {
+    for (const j of jobs) {
+      if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
+      const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
+      fs.writeSync(out, `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n`);
+      const last = j.log === null ? null : copyLog(out, j.log, buf);
+      fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
+    }
+  } catch (err) {
+    throw fail(`cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
+  } finally {
+    fs.closeSync(out);
+  }
+}
