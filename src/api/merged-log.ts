@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ReportFileError } from '../errors.js';
 import { makeDirs } from '../make-dirs.js';
-import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
+import { describeKind, openRegularFile } from '../regular-file.js';
 import type { JobReport } from '../reporter.js';
 
 const CHUNK = 1 << 20;
@@ -37,22 +37,18 @@ function copyLog(out: number, log: string, buf: Buffer): number | null {
   return last;
 }
 
-/** Writes every failed job's log into `file`; `option` names where the path came from, for messages. */
+/**
+ * Writes every failed job's log into `file`, through a temp file and a
+ * rename as the JUnit report is, so a reader never sees half of it; `option`
+ * names where the path came from, for messages.
+ */
 export function writeMergedLogFile(option: string, file: string, jobs: readonly JobReport[]): void {
-  const fail = (problem: string, cause?: unknown): ReportFileError =>
-    new ReportFileError({ option, path: file, problem }, cause === undefined ? undefined : { cause });
-  // A fifo with no reader would block the open for ever; /dev/null and /dev/stderr are fine.
-  const kind = nonRegularKind(file);
-  if (kind === 'fifo' || kind === 'socket' || kind === 'directory') throw fail(`is ${describeKind(kind)}`);
-  let out: number;
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let out: number | null = null;
   try {
     makeDirs(path.dirname(file));
-    out = fs.openSync(file, 'w');
-  } catch (err) {
-    throw fail(`cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
-  }
-  const buf = Buffer.alloc(CHUNK);
-  try {
+    out = fs.openSync(temp, 'w');
+    const buf = Buffer.alloc(CHUNK);
     for (const j of jobs) {
       if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
       const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
@@ -60,9 +56,16 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
       const last = j.log === null ? null : copyLog(out, j.log, buf);
       fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
     }
-  } catch (err) {
-    throw fail(`cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
-  } finally {
     fs.closeSync(out);
+    out = null;
+    fs.renameSync(temp, file);
+  } catch (err) {
+    try {
+      if (out !== null) fs.closeSync(out);
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // there was no temp file: its directory is the problem
+    }
+    throw new ReportFileError({ option, path: file, problem: `cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})` }, { cause: err });
   }
 }
