@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ReportFileError } from '../errors.js';
 import { makeDirs } from '../make-dirs.js';
-import { describeKind, openRegularFile } from '../regular-file.js';
+import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
 import type { JobReport } from '../reporter.js';
 
 const CHUNK = 1 << 20;
@@ -37,16 +37,31 @@ function copyLog(out: number, log: string, buf: Buffer): number | null {
   return last;
 }
 
+function hasReader(fifo: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes every failed job's log into `file`, through a temp file and a
  * rename as the JUnit report is, so a reader never sees half of it; `option`
  * names where the path came from, for messages.
  */
 export function writeMergedLogFile(option: string, file: string, jobs: readonly JobReport[]): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  // A device or a pipe (/dev/null, /dev/stdout) is written to, never renamed over. A fifo nobody reads
+  // would make the open wait for ever: a non-blocking open fails with ENXIO then (fifo(7)).
+  const kind = nonRegularKind(file);
+  if (kind === 'directory' || kind === 'socket' || kind === 'block device') throw new ReportFileError({ option, path: file, problem: `is ${describeKind(kind)}` });
+  if (kind === 'fifo' && !hasReader(file)) throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
+  const direct = kind !== null;
+  const temp = direct ? file : path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let out: number | null = null;
   try {
-    makeDirs(path.dirname(file));
+    if (!direct) makeDirs(path.dirname(file));
     out = fs.openSync(temp, 'w');
     const buf = Buffer.alloc(CHUNK);
     for (const j of jobs) {
@@ -58,11 +73,11 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
     }
     fs.closeSync(out);
     out = null;
-    fs.renameSync(temp, file);
+    if (!direct) fs.renameSync(temp, file);
   } catch (err) {
     try {
       if (out !== null) fs.closeSync(out);
-      fs.rmSync(temp, { force: true });
+      if (!direct) fs.rmSync(temp, { force: true });
     } catch {
       // there was no temp file: its directory is the problem
     }
