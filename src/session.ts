@@ -9,7 +9,9 @@ import {
 } from './config/index.js';
 import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
 import { faultOfErrno } from './io-fault.js';
+import { makeDirs } from './make-dirs.js';
 import { LOCK_FILE, LOCK_OWNER_FILE, Manifest, StateLock, TURNSTILE_FILE, legacyLogFileName, logFileName } from './manifest/index.js';
+import { describeKind, readRegularText } from './regular-file.js';
 import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
 
@@ -142,12 +144,15 @@ export function keepInputCache(manifest: Manifest, cache: InputCache): void {
 export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[] | null {
   const w = loaded.config.whitelist;
   if (w === null || Array.isArray(w)) return w;
-  let text: string;
+  let read: ReturnType<typeof readRegularText>;
   try {
-    text = fs.readFileSync(path.join(sourceTree, w), 'utf8');
+    read = readRegularText(path.join(sourceTree, w));
   } catch (err) {
     throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: 'a readable file listing one path per line' }, { cause: err });
   }
+  // A fifo would be read for ever (issue 12).
+  if ('kind' in read) throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: `a regular file listing one path per line, not ${describeKind(read.kind)}` });
+  const text = read.text;
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
 }
@@ -217,7 +222,7 @@ function checkOwnDirectory(dir: string, sourceTree: string): void {
 function ensureStateDir(dir: string, sourceTree: string): void {
   checkOwnDirectory(dir, sourceTree);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir); // not a recursive mkdirSync: under /proc it never returns
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new StateDirError({ path: dir, problem: code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory' : `cannot be created (${code})` }, { cause: err });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type LatchedTool, secretWarning } from '../config/index.js';
 import { traceArgs } from '../deps/index.js';
 import { UsageError } from '../errors.js';
-import { checkReportFile, writeReportFile } from '../report/index.js';
+import { checkReportFile } from '../report/index.js';
 import { DEFAULT_TERMINAL_SIZE, type JobCommand, type JobOutcome, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
 import type { JobResult } from '../manifest/index.js';
@@ -15,6 +15,7 @@ import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
+import { writeMergedLogFile } from './merged-log.js';
 import { runStaged } from './run-staged.js';
 import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, sweepLogs, withSession } from './scan-and-save.js';
@@ -343,19 +344,6 @@ function mergedLogOption(opts: RunOptions, s: Pick<Session, 'loaded'>): string {
 export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobReport[]): string | null {
   const file = mergedLogPath(s, opts);
   if (file === null) return null;
-  const parts: string[] = [];
-  for (const j of jobs) {
-    if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
-    const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
-    let body = '';
-    try {
-      body = j.log === null ? '' : fs.readFileSync(j.log, 'utf8');
-    } catch {
-      body = '(log missing)\n';
-    }
-    parts.push(`==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}\n`);
-  }
-  // Through a temp file and a rename, and a failure (the disk filled since the check) is named, not an internal error.
-  writeReportFile(mergedLogOption(opts, s), file, parts.join(''));
+  writeMergedLogFile(mergedLogOption(opts, s), file, jobs);
   return file;
 }

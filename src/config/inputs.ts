@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashString } from '../hash.js';
+import { describeKind, kindOf } from '../regular-file.js';
 import { compileGlobs, digestFile, globBase } from '../scan/index.js';
 import type { InputCache } from './input-cache.js';
 import { isGlobPattern } from './validate/globs.js';
@@ -21,8 +22,8 @@ export const INPUT_EMPTY_DIR = 'empty directory';
 export interface InputProblem {
   /** The entry as the config declares it. */
   entry: string;
-  kind: 'missing' | 'no-match' | 'unreadable';
-  /** For unreadable: the file below the entry, and why. */
+  kind: 'missing' | 'no-match' | 'unreadable' | 'not-a-file';
+  /** For unreadable: the file below the entry, and why; for not-a-file: the file and what it is. */
   detail?: string;
 }
 
@@ -137,7 +138,11 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
         return;
       }
       if (!st.isFile()) {
-        found.push([key, 'not a regular file']); // a fifo or socket: reading it could block forever
+        // A fifo, socket or device: reading it could wait for ever, so it is never read. Its content is
+        // unknown, so, as for an unreadable file, the value differs each run and the jobs run every time.
+        const what = describeKind(kindOf(st));
+        out.problems.push({ entry, kind: 'not-a-file', detail: `${key} is ${what}` });
+        found.push([key, `not a regular file (${what}, ${Date.now()})`]);
         return;
       }
       try {
@@ -202,6 +207,7 @@ export function describeInputProblem(toolIndex: number, toolName: string, p: Inp
   switch (p.kind) {
     case 'missing': return `${where}: ${p.entry} is missing${p.detail === undefined ? '' : ` (${p.detail})`}; latched as missing, so creating it re-runs the tool's jobs`;
     case 'no-match': return `${where}: ${p.entry} matches no file; latched as such, so a matching file re-runs the tool's jobs`;
+    case 'not-a-file': return `${where}: ${p.detail ?? p.entry}${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}, which runner never reads (it could wait for ever); the tool's jobs run every time`;
     case 'unreadable': return `${where}: ${p.detail ?? p.entry} cannot be read${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}; the tool's jobs run until it can`;
   }
 }

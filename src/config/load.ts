@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError, SourceTreeError, UsageError } from '../errors.js';
+import { describeKind, nonRegularKind } from '../regular-file.js';
 import type { Config } from './schema.js';
 import { type ParseProblem, jsonProblem, yamlProblem } from './parse-error.js';
 import { JOBS_EXPECTED, isJobsCount } from './validate/check.js';
@@ -69,6 +70,17 @@ export function displayPath(cwd: string, file: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
+/**
+ * A config that is a fifo, socket or device: cosmiconfig would wait for ever
+ * reading it, deaf to SIGTERM (issue 12). A directory is left to cosmiconfig,
+ * which passes over one at a searched place.
+ */
+function refuseNonRegular(file: string, shownFile: string, expected: string): void {
+  const kind = nonRegularKind(file);
+  if (kind === null || kind === 'directory') return;
+  throw new ConfigError({ file: shownFile, key: '(file)', value: describeKind(kind), expected: `${expected}; runner never reads ${describeKind(kind)}, which could make it wait for ever` });
+}
+
 export async function loadConfig(opts: {
   cwd: string;
   sourceTree: string;
@@ -85,8 +97,10 @@ export async function loadConfig(opts: {
       if (!fs.existsSync(wanted)) {
         throw new ConfigError({ file: shown(wanted), key: '(file)', problem: 'missing', expected: 'an existing config file (given with -c)' });
       }
+      refuseNonRegular(wanted, shown(wanted), 'a regular config file (given with -c)');
       result = await explorer.load(wanted);
     } else {
+      for (const place of SEARCH_PLACES) refuseNonRegular(path.join(opts.sourceTree, place), shown(path.join(opts.sourceTree, place)), 'a regular config file');
       result = await explorer.search(opts.sourceTree);
     }
   } catch (err) {

@@ -65,7 +65,8 @@ function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = [])
     return fixed(new LocalPool(jobs), [...warnings, `cannot serve a jobserver to the jobs (${why}); nested makes will not share runner's -j ${jobs}`]);
   }
   return {
-    pool: served.pool, makeflags: served.makeflags, fds: served.fds, warnings,
+    pool: served.pool, makeflags: served.makeflags, fds: served.fds,
+    warnings: served.capNote === null ? warnings : [...warnings, served.capNote],
     finish: () => {
       const w = served.finish();
       return w === null ? [] : [w];

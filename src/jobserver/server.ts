@@ -19,6 +19,10 @@ export type FdPlacement = [child: number, parent: number][];
 export interface ServedJobserver {
   pool: JobserverPool;
   makeflags: string;
+  /** Jobs at once with the tokens served: `jobs`, or fewer when the pipe holds fewer tokens (see `capNote`). */
+  jobs: number;
+  /** Said once before the jobs start when the pipe could not hold jobs-1 tokens. */
+  capNote: string | null;
   fds: FdPlacement;
   /** Takes the tokens back and removes the fifo; returns a warning when some never came back. */
   finish(): string | null;
@@ -34,6 +38,41 @@ const TOKEN = '+'.charCodeAt(0); // what GNU make 4.3 writes
  * could not remove is recognised and removed by the next one that serves.
  */
 const DIR_PREFIX = 'runner-jobserver-';
+
+/**
+ * Puts up to `wanted` tokens in the fifo and returns how many it holds. The
+ * writes go through a description of its own opened O_NONBLOCK: a blocking
+ * write of more than the pipe holds (64 KiB by default on Linux) never
+ * returned, runner being its only reader, and runner was then deaf to
+ * SIGINT/SIGTERM (issue 12). The pipe is filled to learn its capacity, then
+ * drained to at most half of it: a job writing a token back one byte at a
+ * time can find every page of a nearly full pipe in use and wait for a
+ * reader that waits for it (pipe_write in fs/pipe.c merges a byte only into
+ * the last page's free room). The jobs' write end stays blocking, as make
+ * 4.4 expects.
+ */
+function fillTokens(fifo: string, read: number, wanted: number): number {
+  if (wanted <= 0) return 0;
+  const fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK); // a reader is open: this never waits
+  const chunk = Buffer.alloc(4096, TOKEN); // at most PIPE_BUF: each write goes in whole or not at all
+  let held = 0;
+  try {
+    for (;;) {
+      try {
+        held += fs.writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break; // full: now held is the capacity
+        throw err;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const keep = Math.min(wanted, Math.floor(held / 2));
+  const drain = Buffer.alloc(4096);
+  while (held > keep) held -= fs.readSync(read, drain, 0, Math.min(drain.length, held - keep), null);
+  return held;
+}
 
 export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
   const tmp = os.tmpdir();
@@ -54,14 +93,17 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
     // A blocking read end for the jobs (make 4.4 expects one); the open returns at once, a writer being open.
     const childRead = fs.openSync(fifo, fs.constants.O_RDONLY);
     fds.push(childRead);
-    const tokens = jobs - 1;
-    if (tokens > 0) fs.writeSync(write, Buffer.alloc(tokens, TOKEN));
+    const tokens = fillTokens(fifo, read, jobs - 1);
+    const served = tokens + 1;
+    const capNote = served < jobs
+      ? `-j ${jobs} is more than runner's jobserver pipe can serve: it serves ${tokens} tokens (half of what the pipe holds), so runner and its jobs run at most ${served} jobs at once`
+      : null;
     const buf = Buffer.alloc(1);
-    const pool = new JobserverPool({ tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} }, jobs);
+    const pool = new JobserverPool({ tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} }, served);
     const auth = style === 'pipe' ? '3,4' : `fifo:${fifo}`;
     return {
-      pool,
-      makeflags: ` -j${jobs} --jobserver-auth=${auth}`,
+      pool, jobs: served, capNote,
+      makeflags: ` -j${served} --jobserver-auth=${auth}`,
       fds: style === 'pipe' ? [[3, childRead], [4, write]] : [],
       finish: () => {
         pool.releaseAll();

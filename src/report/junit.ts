@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunReport } from '../api.js';
 import { ReportFileError } from '../errors.js';
+import { makeDirs } from '../make-dirs.js';
 import type { JobReport } from '../reporter.js';
 import { assertNever } from '../types.js';
+import { type LogTail, readLogTail as readTail } from './log-tail.js';
 import { describeReason } from './reasons.js';
 import { type Style, seconds, shown } from './style.js';
 import { xmlAttr, xmlText } from './xml.js';
@@ -14,33 +16,11 @@ import { xmlAttr, xmlText } from './xml.js';
 /** How much of a failing job's log goes into its <failure>: the end, where the error usually is. */
 export const JUNIT_LOG_BYTES = 64 * 1024;
 
-/** The end of a log as it goes into the report; null when the file is gone. */
-export interface LogTail {
-  text: string;
-  /** Bytes before `text` that were left out. */
-  omitted: number;
-}
+export type { LogTail } from './log-tail.js';
 
-/** Reads at most the last `limit` bytes of a log, starting on a whole UTF-8 character. */
+/** Reads at most the last `limit` bytes of a log (JUNIT_LOG_BYTES unless told). */
 export function readLogTail(file: string, limit = JUNIT_LOG_BYTES): LogTail | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - limit);
-    const buf = Buffer.alloc(size - start);
-    const n = fs.readSync(fd, buf, 0, buf.length, start);
-    let from = 0;
-    // Continuation bytes (10xxxxxx) at the cut belong to a character that began before it.
-    if (start > 0) while (from < n && ((buf[from] ?? 0) & 0xc0) === 0x80) from++;
-    return { text: buf.subarray(from, n).toString('utf8'), omitted: start + from };
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readTail(file, limit);
 }
 
 const secs = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
@@ -198,13 +178,6 @@ export function checkReportFile(option: string, file: string): void {
   } catch (err) {
     throw problem(`cannot write in ${dir}`, err);
   }
-}
-
-/** Creates dir and its missing parents one by one (a recursive mkdirSync never returns under /proc). */
-function makeDirs(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
-  for (const d of missing) fs.mkdirSync(d);
 }
 
 /** Writes the report through a temp file and a rename, so a reader never sees half of it. */

@@ -1,11 +1,11 @@
 // Turns job events into text: one line per finished job when not on a
 // terminal (or -v, or TERM=dumb), failures with their log always, printed
 // above a live progress bar on stderr when that is a terminal.
-import fs from 'node:fs';
 import type { UnresolvedImport } from '../deps/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { type ScanIssue, isReadProblem } from '../scan/index.js';
 import type { RelPath } from '../types.js';
+import { describeBytes, readLogTail } from './log-tail.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
@@ -32,21 +32,27 @@ export interface TextOptions extends Style {
 
 /** Lines of a failure's log shown inline; the rest is in the file. */
 const LOG_TAIL_LINES = 200;
+/** Bytes of a failure's log read for the excerpt: a log of any size, or one endless line, shows at most this much. */
+export const LOG_TAIL_BYTES = 32 * 1024;
 
 export function logExcerpt(style: Style, file: string | null): string {
   if (file === null) return '  (no output)\n';
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return `  (log missing: ${shown(style, file)})\n`;
-  }
+  const tail = readLogTail(file, LOG_TAIL_BYTES);
+  if (tail === null) return `  (log missing: ${shown(style, file)})\n`;
   // The tool's colours help on a terminal; in a CI log or a pipe they are noise.
-  const lines = (style.color ? text : plainText(text)).split('\n');
+  const lines = (style.color ? tail.text : plainText(tail.text)).split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const omitted = Math.max(0, lines.length - LOG_TAIL_LINES);
-  const head = omitted > 0 ? `  | ... (${omitted} earlier lines in the log)\n` : '';
-  return head + lines.slice(omitted).map((l) => `  | ${l}\n`).join('') + `  log: ${shown(style, file)}\n`;
+  // A cut inside a line shows that line's end: it still says "..." first.
+  const dropped = Math.max(0, lines.length - LOG_TAIL_LINES);
+  const kept = lines.slice(dropped);
+  let head = '';
+  if (tail.omitted > 0) {
+    const size = tail.omitted + Buffer.byteLength(tail.text);
+    head = `  | ... (only the end of this ${describeBytes(size)} log is shown; the full log is ${shown(style, file)})\n`;
+  } else if (dropped > 0) {
+    head = `  | ... (${dropped} earlier lines in the log)\n`;
+  }
+  return head + kept.map((l) => `  | ${l}\n`).join('') + `  log: ${shown(style, file)}\n`;
 }
 
 export function describeEnd(j: JobReport): string {

@@ -35,4 +35,19 @@ describe('runner alone serves a fifo jobserver', () => {
     expect(res.code, show(res)).toBe(0);
     expect(res.stderr).toContain("runner: warning: jobserver: 1 of runner's 2 tokens did not come back from the jobs");
   });
+
+  test('issue 12: -j beyond what the jobserver pipe holds serves what it safely can, says so, and returns every token', async () => {
+    // Before: runner blocked for ever writing 69999 tokens into its own fifo (64 KiB by default), deaf to SIGTERM.
+    const sb = setup(0);
+    const { res, json } = await runJson(['run', '-j', '70000', '--jobserver-style', 'fifo'], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(0);
+    const m = /runner: warning: -j 70000 is more than runner's jobserver pipe can serve: it serves (\d+) tokens \(half of what the pipe holds\), so runner and its jobs run at most (\d+) jobs at once\n/.exec(res.stderr);
+    expect(m, res.stderr).not.toBeNull();
+    const served = Number(m![1]);
+    expect(Number(m![2])).toBe(served + 1);
+    expect(served).toBeLessThan(69999);
+    // The job found exactly the tokens named, and all came back (no warning at the end).
+    expect(fs.readFileSync(path.resolve(sb.tree, json.jobs[0]!.log!), 'utf8')).toBe(`tokens ${served}\n`);
+    expect(res.stderr).not.toContain('did not come back');
+  }, 30_000);
 });

@@ -1,0 +1,86 @@
+// Writes the merged log: every failure's log under a header, copied in
+// chunks so a log of any size costs one buffer of memory (a 600 MB log read
+// whole was shown as "(log missing)"; issue 12). Decides nothing about what ran.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReportFileError } from '../errors.js';
+import { makeDirs } from '../make-dirs.js';
+import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
+import type { JobReport } from '../reporter.js';
+
+const CHUNK = 1 << 20;
+
+/** Appends one job's log to `out`; returns the last byte written (a newline or not), or null when nothing was. */
+function copyLog(out: number, log: string, buf: Buffer): number | null {
+  let opened: ReturnType<typeof openRegularFile>;
+  try {
+    opened = openRegularFile(log);
+  } catch {
+    fs.writeSync(out, '(log missing)\n');
+    return 0x0a;
+  }
+  if ('kind' in opened) {
+    fs.writeSync(out, `(log is ${describeKind(opened.kind)}, not read)\n`);
+    return 0x0a;
+  }
+  let last: number | null = null;
+  try {
+    for (;;) {
+      const n = fs.readSync(opened.fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      for (let w = 0; w < n;) w += fs.writeSync(out, buf, w, n - w);
+      last = buf[n - 1]!;
+    }
+  } finally {
+    fs.closeSync(opened.fd);
+  }
+  return last;
+}
+
+function hasReader(fifo: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes every failed job's log into `file`, through a temp file and a
+ * rename as the JUnit report is, so a reader never sees half of it; `option`
+ * names where the path came from, for messages.
+ */
+export function writeMergedLogFile(option: string, file: string, jobs: readonly JobReport[]): void {
+  // A device or a pipe (/dev/null, /dev/stdout) is written to, never renamed over. A fifo nobody reads
+  // would make the open wait for ever: a non-blocking open fails with ENXIO then (fifo(7)).
+  const kind = nonRegularKind(file);
+  if (kind === 'directory' || kind === 'socket' || kind === 'block device') throw new ReportFileError({ option, path: file, problem: `is ${describeKind(kind)}` });
+  if (kind === 'fifo' && !hasReader(file)) throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
+  const direct = kind !== null;
+  const temp = direct ? file : path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let out: number | null = null;
+  try {
+    if (!direct) makeDirs(path.dirname(file));
+    out = fs.openSync(temp, 'w');
+    const buf = Buffer.alloc(CHUNK);
+    for (const j of jobs) {
+      if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
+      const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
+      fs.writeSync(out, `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n`);
+      const last = j.log === null ? null : copyLog(out, j.log, buf);
+      fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
+    }
+    fs.closeSync(out);
+    out = null;
+    if (!direct) fs.renameSync(temp, file);
+  } catch (err) {
+    try {
+      if (out !== null) fs.closeSync(out);
+      if (!direct) fs.rmSync(temp, { force: true });
+    } catch {
+      // there was no temp file: its directory is the problem
+    }
+    throw new ReportFileError({ option, path: file, problem: `cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})` }, { cause: err });
+  }
+}

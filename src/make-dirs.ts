@@ -1,0 +1,14 @@
+// Creates a directory and its missing parents, one level at a time: Node's
+// recursive mkdirSync never returns under /proc (mkdir there fails ENOENT
+// while the parent exists, and it retries for ever), so `--merged-log
+// /proc/x/y` spun at 100% CPU (issue 12). Every step here runs once.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) fs.mkdirSync(d);
+  // As mkdir -p: a file in the way is an error, not a directory that exists.
+  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+}
