@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ReportFileError } from '../errors.js';
 import { makeDirs } from '../make-dirs.js';
 import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
+import { fifoHasReader } from '../process-probe.js';
 import type { JobReport } from '../reporter.js';
 
 const CHUNK = 1 << 20;
@@ -37,15 +38,6 @@ function copyLog(out: number, log: string, buf: Buffer): number | null {
   return last;
 }
 
-function hasReader(fifo: string): boolean {
-  try {
-    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes every failed job's log into `file`, through a temp file and a
  * rename as the JUnit report is, so a reader never sees half of it; `option`
@@ -56,7 +48,7 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
   // would make the open wait for ever: a non-blocking open fails with ENXIO then (fifo(7)).
   const kind = nonRegularKind(file);
   if (kind === 'directory' || kind === 'socket' || kind === 'block device') throw new ReportFileError({ option, path: file, problem: `is ${describeKind(kind)}` });
-  if (kind === 'fifo' && !hasReader(file)) throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
+  if (kind === 'fifo' && !fifoHasReader(file)) throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
   const direct = kind !== null;
   const temp = direct ? file : path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let out: number | null = null;

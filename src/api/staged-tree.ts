@@ -11,6 +11,7 @@ import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
 import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
+import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
 import type { RelPath } from '../types.js';
@@ -104,7 +105,7 @@ function takeLock(lock: string, pid: number): boolean {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
+    if (Number.isInteger(holder) && holder > 0 && isProcessAlive(holder)) return false;
     fs.rmSync(lock, { force: true });
   }
   return false;
@@ -164,17 +165,8 @@ function isOpenByAnyProcess(file: string): boolean {
 function removeAbandonedTrees(stateDir: string): void {
   for (const name of fs.readdirSync(stateDir)) {
     const m = new RegExp(`^${TEMP_TREE_PREFIX}(\\d+)-`).exec(name);
-    if (m === null || isAlive(Number(m[1]))) continue;
+    if (m === null || isProcessAlive(Number(m[1]))) continue;
     fs.rmSync(path.join(stateDir, name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { JobserverPool } from './client.js';
 import { readOne, writeOne } from './pipe-client.js';
+import { fifoHasReader, isProcessAlive } from '../process-probe.js';
 
 export type ServeStyle = 'pipe' | 'fifo';
 
@@ -141,11 +142,11 @@ function removeAbandonedDirs(tmp: string): void {
   const uid = process.getuid?.();
   for (const name of names) {
     const m = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
-    if (m === null || isAlive(Number(m[1]))) continue;
+    if (m === null || isProcessAlive(Number(m[1]))) continue;
     const dir = path.join(tmp, name);
     try {
       if (uid !== undefined && fs.lstatSync(dir).uid !== uid) continue;
-      if (hasReader(path.join(dir, 'fifo'))) continue;
+      if (fifoHasReader(path.join(dir, 'fifo'))) continue;
       fs.rmSync(dir, { recursive: true, force: true });
     } catch {
       // Gone meanwhile (another runner cleaning too), or not ours to remove.
@@ -153,24 +154,3 @@ function removeAbandonedDirs(tmp: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Whether some process has the fifo open for reading: a non-blocking open for writing fails with ENXIO when none has (fifo(7)). */
-function hasReader(fifo: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code !== 'ENXIO' && code !== 'ENOENT';
-  }
-  fs.closeSync(fd);
-  return true;
-}
