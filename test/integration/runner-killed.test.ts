@@ -99,6 +99,17 @@ test('issue 12: a normal run leaves no watchdog behind', async () => {
   await waitFor('the watchdog to exit', () => !isProcessAlive(watchdogs[0]!));
 });
 
+/** Whether some process has the fifo open for reading (a non-blocking open for writing fails with ENXIO when none has); false once it is gone. */
+function hasReader(fifo: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENXIO' && code !== 'ENOENT'; // ENOENT: removed already (by the live runner's start)
+  }
+}
+
 /** The jobserver fifo directories runner made in `tmp`. */
 function fifoDirs(tmp: string): string[] {
   return fs.readdirSync(tmp).filter((n) => n.startsWith('runner-jobserver-')).sort();
@@ -134,6 +145,9 @@ test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next 
   const liveDirs = fifoDirs(tmp).filter((d) => !deadDirs.includes(d));
   expect(liveDirs).toHaveLength(1);
 
+  // What makes a directory abandoned: its runner is gone and, once the watchdog has killed the
+  // jobs that held the fifo at descriptors 3 and 4, nothing reads it (on a busy machine that takes a moment).
+  await waitFor("the killed runner's fifo to lose its last reader", () => !hasReader(path.join(tmp, deadDirs[0]!, 'fifo')));
   writeConfig(next, { include: JOBS.slice(0, 2), tools: [{ name: 'quick', command: 'true' }] });
   const res = await runRunner(['run', '-j', '3'], { cwd: next.tree, env });
   expect(res.code, show(res)).toBe(0);
