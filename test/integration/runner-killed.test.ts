@@ -106,7 +106,7 @@ function hasReader(fifo: string): boolean {
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code !== 'ENXIO' && code !== 'ENOENT'; // ENOENT: removed already (by the live runner's start)
+    return code !== 'ENXIO' && code !== 'ENOENT';
   }
 }
 
@@ -140,14 +140,15 @@ test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next 
   dead.child.kill('SIGKILL');
   await dead.result;
   expect(fifoDirs(tmp)).toEqual(deadDirs); // left behind: nothing of runner ran after SIGKILL
+  // This test is about the directory, not the jobs (the first test is): its jobs, which held the fifo
+  // at descriptors 3 and 4, are made sure gone here, so that nothing reads the fifo any more.
+  for (const pid of readPids(path.join(killed.scratch, 'pids'))) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+  await waitFor("the killed runner's fifo to lose its last reader", () => !hasReader(path.join(tmp, deadDirs[0]!, 'fifo')));
 
   const alive = await startServingRun(live, env);
   const liveDirs = fifoDirs(tmp).filter((d) => !deadDirs.includes(d));
   expect(liveDirs).toHaveLength(1);
 
-  // What makes a directory abandoned: its runner is gone and, once the watchdog has killed the
-  // jobs that held the fifo at descriptors 3 and 4, nothing reads it (on a busy machine that takes a moment).
-  await waitFor("the killed runner's fifo to lose its last reader", () => !hasReader(path.join(tmp, deadDirs[0]!, 'fifo')));
   writeConfig(next, { include: JOBS.slice(0, 2), tools: [{ name: 'quick', command: 'true' }] });
   const res = await runRunner(['run', '-j', '3'], { cwd: next.tree, env });
   expect(res.code, show(res)).toBe(0);
