@@ -5,12 +5,12 @@ import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
 import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
-import { type JobResult, LOCK_FILE, LOCK_OWNER_FILE, TURNSTILE_FILE } from './manifest/index.js';
+import type { JobResult } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { Reporter } from './reporter.js';
-import { LOGS_DIR, MANIFEST_FILE, RUNNING_LOGS_DIR, type SessionOptions, loadSessionConfig } from './session.js';
+import { type SessionOptions, isStateEntry, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { TRACES_DIR, attachDeps } from './api/attach-deps.js';
+import { attachDeps } from './api/attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry } from './api/staged-tree.js';
 
@@ -177,8 +177,8 @@ export async function clean(opts: SessionOptions): Promise<{ stateDir: string; r
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { stateDir, removed: false };
     throw new StateDirError({ path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
   }
-  const ours = (e: string): boolean => e === LOGS_DIR || e === RUNNING_LOGS_DIR || e === TRACES_DIR || e.startsWith(MANIFEST_FILE)
-    || e.startsWith(LOCK_FILE) || e.startsWith(TURNSTILE_FILE) || e === LOCK_OWNER_FILE || isStagedEntry(e);
+  // The staged tree's names exactly; the rest as a state directory may hold them.
+  const ours = (e: string): boolean => (e.startsWith('staged') ? isStagedEntry(e) : isStateEntry(e));
   if (!entries.every(ours)) {
     throw new StateDirError({ path: stateDir, problem: `does not look like a runner state directory (it holds ${entries.filter((e) => !ours(e)).slice(0, 3).join(', ')}); not removing it` });
   }
