@@ -10,7 +10,7 @@ import type { ToolConfig } from './schema.js';
 const HARD_CAP = 6 * 1024 * 1024;
 /** ARG_MAX's floor: 32 pages of 4 KiB, whatever the stack limit. */
 const FLOOR = 128 * 1024;
-/** Room for what is added per job: the file's path (PATH_MAX), MAKEFLAGS, strace's arguments. */
+/** Room for what is added per job: the file's path (PATH_MAX), MAKEFLAGS, the watchdog's mark, strace's arguments. */
 const PER_JOB_ROOM = 8 * 1024;
 
 let cached: number | null | undefined;

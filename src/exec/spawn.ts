@@ -8,7 +8,7 @@ import { logWriteFault, noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
 import { type TerminalSize, startInTerminal } from './pty.js';
-import { unwatchGroup, watchGroup } from './watchdog.js';
+import { announceJob, JOB_MARK, jobNotStarted, unwatchGroup, watchGroup } from './watchdog.js';
 
 export interface JobCommand {
   program: string;
@@ -109,10 +109,14 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     let timeoutTimer: NodeJS.Timeout | undefined;
     // A start reports the end asynchronously, once everything below is in place.
     const ends: JobEnds = { error: onError, exit: onExit };
-    const pid = cmd.terminal === undefined ? startPlain(cmd, ends) : startInTerminal(cmd, cmd.terminal, ends);
+    const mark = announceJob();
+    const marked = { ...cmd, env: { ...cmd.env, [JOB_MARK]: mark } };
+    const pid = cmd.terminal === undefined ? startPlain(marked, ends) : startInTerminal(marked, cmd.terminal, ends);
     if (pid !== undefined) {
       runningGroups.add(pid);
-      watchGroup(pid);
+      watchGroup(pid, mark);
+    } else {
+      jobNotStarted(mark);
     }
 
     const stop = (sig: NodeJS.Signals): void => {

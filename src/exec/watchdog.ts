@@ -5,24 +5,50 @@
 // has exited (the kernel closes runner's end; the jobs never inherit it, as
 // libuv makes its pipes close-on-exec). While runner lives it signals
 // nothing: stopping jobs is spawn.ts's.
+//
+// A job's group is known only once spawn() has returned, and the job may run
+// long before that on a busy machine. So each job is announced before it is
+// started, with a mark that goes into its environment: a mark announced but
+// never followed by its group is looked for in /proc at the end.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 /**
- * The watchdog: `+ PGID` adds a group, `- PGID` removes it; at end of input it
- * sends SIGKILL to every group left. A shell rather than a second Node: it
- * starts in about a millisecond and holds no more than a megabyte. A pid
- * stays listed only while its job runs, so a group id reused later by an
- * unrelated process is never signalled.
+ * The variable in each job's environment naming it to the watchdog. Only a
+ * job started in the instant before runner died is ever looked for by it.
+ */
+export const JOB_MARK = 'RUNNER_JOB_MARK';
+
+/**
+ * The watchdog: `? MARK` announces a job about to start, `+ PGID MARK` says it
+ * started as group PGID, `x MARK` that it never started, `- PGID` that its
+ * group ended. At end of input it sends SIGKILL to every group left, and to
+ * every process whose environment holds a mark still only announced (with its
+ * group: the job leads one). A shell rather than a second Node: it starts in
+ * about a millisecond and holds no more than a megabyte. A pid stays listed
+ * only while its job runs, so a group id reused later by an unrelated process
+ * is never signalled; a mark is one job's, so only that job and what it
+ * started are found by it.
  */
 const SCRIPT = `
-groups=' '
-while read -r op pid; do
+groups=' ' marks=' '
+while read -r op a b; do
   case $op in
-    +) groups="$groups$pid " ;;
-    -) case $groups in *" $pid "*) groups="\${groups%%" $pid "*} \${groups#*" $pid "}" ;; esac ;;
+    '?') marks="$marks$a " ;;
+    +) groups="$groups$a "
+       case $marks in *" $b "*) marks="\${marks%%" $b "*} \${marks#*" $b "}" ;; esac ;;
+    x) case $marks in *" $a "*) marks="\${marks%%" $a "*} \${marks#*" $a "}" ;; esac ;;
+    -) case $groups in *" $a "*) groups="\${groups%%" $a "*} \${groups#*" $a "}" ;; esac ;;
   esac
 done
 for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done
+set --
+for m in $marks; do set -- "$@" -e "${JOB_MARK}=$m"; done
+[ $# -gt 0 ] || exit 0
+for f in $(grep -lsxzF "$@" /proc/[0-9]*/environ); do
+  p=\${f#/proc/}; p=\${p%/environ}
+  kill -s KILL -- "-$p" 2>/dev/null || kill -s KILL "$p" 2>/dev/null
+done
 `;
 
 /** Its $0, so that `ps` (and a test) can tell it apart; its one argument is runner's pid. */
@@ -31,11 +57,18 @@ const WATCHDOG_NAME = 'runner-watchdog';
 let watchdog: ChildProcess | null = null;
 /** The groups it watches now. */
 const watched = new Set<number>();
+/** Marks are this runner's prefix and a count: unique among the processes alive. */
+const markPrefix = `${process.pid}.${randomBytes(4).toString('hex')}.`;
+let marks = 0;
 
 function start(): ChildProcess | null {
+  // A job running runner passes its own mark on; the watchdog must not carry it, or the outer watchdog would find it.
+  const env = { ...process.env };
+  delete env[JOB_MARK];
   let child: ChildProcess;
   try {
     child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], {
+      env,
       stdio: ['pipe', 'ignore', 'ignore'],
       // Its own process group: a Ctrl-C meant for runner does not stop it before runner has stopped the jobs.
       detached: true,
@@ -52,15 +85,31 @@ function start(): ChildProcess | null {
 }
 
 function tell(line: string): void {
-  // libuv writes to a pipe at once when it has room, so the line is in the kernel before the job can outlive runner.
+  // libuv writes to a pipe at once when it has room, so the line is in the kernel before the job starts.
   watchdog?.stdin?.write(line);
 }
 
-/** A job's process group started: it is to die with runner. Starts the watchdog on the first job. */
-export function watchGroup(pgid: number): void {
+/**
+ * A job is about to start: returns the mark its environment is to carry under
+ * JOB_MARK. Starts the watchdog on the first job; pass the mark to
+ * watchGroup, or to jobNotStarted when the start failed.
+ */
+export function announceJob(): string {
   watchdog ??= start();
+  const mark = markPrefix + String(++marks);
+  tell(`? ${mark}\n`);
+  return mark;
+}
+
+/** The job announced with `mark` started as process group `pgid`: it is to die with runner. */
+export function watchGroup(pgid: number, mark: string): void {
   watched.add(pgid);
-  tell(`+ ${pgid}\n`);
+  tell(`+ ${pgid} ${mark}\n`);
+}
+
+/** The job announced with `mark` never started. */
+export function jobNotStarted(mark: string): void {
+  tell(`x ${mark}\n`);
 }
 
 /** A job's process group was reaped by runner: the watchdog forgets it. */

@@ -14,16 +14,18 @@ describe('environment', () => {
     writeConfig(sb, config);
   }
 
-  test('a tool sees exactly the config env, the passEnv variables, PYTHONPATH and runner\'s jobserver', async () => {
+  test('a tool sees exactly the config env, the passEnv variables, PYTHONPATH, runner\'s jobserver and its watchdog mark', async () => {
     const sb = useFixture('python-demo');
     withDemoPassEnv(sb);
     await passingRun(sb, baseEnv({ DEMO: 'one', UNRELATED: 'x' }));
     const env = probeEnvOf(sb, 'calc/ops.py');
-    expect(Object.keys(env).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'MAKEFLAGS', 'PATH', 'PROBE_DIR', 'PYTHONPATH']);
+    expect(Object.keys(env).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'MAKEFLAGS', 'PATH', 'PROBE_DIR', 'PYTHONPATH', 'RUNNER_JOB_MARK']);
     // runner alone with -j above 1 serves a jobserver to its jobs, pipe style at 3,4.
     expect(env.MAKEFLAGS).toMatch(/^ -j\d+ --jobserver-auth=3,4$/);
     expect(env.DEMO).toBe('one');
     expect(env.LANG).toBe('C.UTF-8');
+    // One job's: runner's pid, a nonce, a count.
+    expect(env.RUNNER_JOB_MARK).toMatch(/^\d+\.[0-9a-f]{8}\.\d+$/);
     expect(env.PATH).toBe(baseEnv().PATH);
     expect(fs.realpathSync(env.PYTHONPATH!)).toBe(fs.realpathSync(sb.tree));
   });
@@ -33,7 +35,7 @@ describe('environment', () => {
     withDemoPassEnv(sb);
     const res = await runRunner(['run', '--no-jobserver'], { cwd: sb.tree, env: baseEnv({ DEMO: 'one' }) });
     expect(res.code, show(res)).toBe(0);
-    expect(Object.keys(probeEnvOf(sb, 'calc/ops.py')).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'PATH', 'PROBE_DIR', 'PYTHONPATH']);
+    expect(Object.keys(probeEnvOf(sb, 'calc/ops.py')).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'PATH', 'PROBE_DIR', 'PYTHONPATH', 'RUNNER_JOB_MARK']);
   });
 
   test('changing a passEnv variable value reruns every job, and explain names env DEMO', async () => {

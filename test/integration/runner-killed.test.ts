@@ -80,6 +80,36 @@ test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and gra
   await waitFor('the watchdog to exit', () => !isProcessAlive(watchdogs[0]!), 5000);
 });
 
+// The first job of a run (the watchdog is started for it) and a later one (the watchdog already runs).
+test.each([1, 2])('issue 12: a job started in the instant before the SIGKILL, before runner could tell the watchdog its group, dies too (job %i)', async (jobs) => {
+  const sb = useFixture('python-demo');
+  const pids = path.join(sb.scratch, 'pids');
+  const runnerPid = path.join(sb.scratch, 'runner-pid');
+  reapAfter(pids);
+  const hold = holdingTool('hold', pids);
+  writeConfig(sb, {
+    include: JOBS.slice(0, jobs),
+    // Plain jobs: a terminal job's group gets SIGHUP from the kernel when its terminal's runner end closes.
+    tools: [{ ...hold, command: `echo $PPID > '${runnerPid}'; ${hold.command}` }],
+  });
+  // Every process runner starts returns from fork (clone) to runner 3 s late, while the job itself runs on:
+  // the gap between a job starting and runner learning its pid, held open. Only runner's main thread is
+  // traced (no -f), and threads start with clone3, so only process starts are slowed.
+  const running = startRunner(['run', '-j', String(jobs)], {
+    cwd: sb.tree,
+    env: envIn(sb),
+    under: ['strace', '-qq', '-o', '/dev/null', '-e', 'trace=clone', '-e', 'inject=clone:delay_exit=3000000'],
+  });
+  // The last job and its grandchild have started; runner still waits in that job's fork.
+  await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * jobs, 60_000);
+  const started = readPids(pids);
+  const runner = Number(fs.readFileSync(runnerPid, 'utf8'));
+  expect(runner).not.toBe(running.child.pid); // runner, not strace
+  process.kill(runner, 'SIGKILL');
+  await running.result;
+  await waitFor('every job process to be gone', () => started.every((pid) => !isProcessAlive(pid)), 5000);
+});
+
 test('issue 12: a normal run leaves no watchdog behind', async () => {
   const sb = useFixture('python-demo');
   const gate = path.join(sb.scratch, 'gate');
