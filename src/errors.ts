@@ -2,9 +2,14 @@
 // terminal and --json say the same thing. A RunnerError always exits 2.
 import { type IoFault, describeFault, remedyFor } from './io-fault.js';
 
+/** Every kind of stopping problem: a closed list, so a switch over them cannot miss one. */
+export type RunnerErrorKind =
+  | 'config' | 'usage' | 'source-tree' | 'state-dir' | 'interrupted' | 'store' | 'state-write'
+  | 'tool-not-found' | 'spawn-limit' | 'jobserver' | 'deps' | 'git' | 'hook' | 'report-file';
+
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
-  abstract readonly kind: string;
+  abstract readonly kind: RunnerErrorKind;
 }
 
 export interface ConfigProblem {
