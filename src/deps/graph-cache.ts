@@ -118,7 +118,7 @@ export class GraphCache {
   }
 
   static open(input: GraphCacheInput, stored: GraphSnapshots): GraphCache {
-    let header: Header | null = null;
+    let header: Header | null;
     try {
       header = stored.header === undefined ? null : JSON.parse(stored.header.toString('utf8')) as Header;
     } catch {
@@ -207,7 +207,7 @@ export class GraphCache {
 
   private rows(): Map<RelPath, { digest: string; deps: DirectDeps }> {
     if (this.directRows === null) {
-      let rows: DirectRow[] = [];
+      let rows: DirectRow[];
       try {
         const buf = this.stored.direct();
         rows = buf === undefined ? [] : JSON.parse(inflateJson(buf)) as DirectRow[];

@@ -66,7 +66,7 @@ export async function scanJavaScriptImports(
  * closing tags) is parsed in full instead.
  */
 export function lexJavaScriptImports(text: string, file: string): JsFileImports {
-  const lexed = lexOnly(text, file);
+  const lexed = lexOnly(text);
   if (lexed.error === null) return withReferences(lexed, text);
   const parsed = parseJavaScriptImports(text, file);
   return parsed.error === null ? withReferences(parsed, text) : { imports: [], error: `${lexed.error}; ${parsed.error}` };
@@ -82,7 +82,7 @@ function withReferences(found: JsFileImports, text: string): JsFileImports {
   return { imports: imports.sort((a, b) => a.line - b.line), error: null };
 }
 
-function lexOnly(text: string, file: string): JsFileImports {
+function lexOnly(text: string): JsFileImports {
   // es-module-lexer 3.0.5 reports no imports at all after a byte order mark;
   // a space keeps every offset (and so every line number) in place.
   const source = text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text;

@@ -83,6 +83,7 @@ export async function runJson<T = RunJson>(args: string[], opts: RunOptions): Pr
     throw new Error(
       `runner ${args.join(' ')} --json: stdout is not one JSON object (${(err as Error).message})\n` +
         `exit: ${res.code} ${res.signal ?? ''}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`,
+      { cause: err },
     );
   }
   return { res, json };

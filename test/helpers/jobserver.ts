@@ -35,7 +35,7 @@ export interface Span {
 
 /** Parses a span log into one span per pid+label (end null when the job never logged its end). */
 export function readSpans(logPath: string): Span[] {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(logPath, 'utf8');
   } catch {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { baseEnv, runRunner, show } from '../helpers/cli.js';
+import { baseEnv, runRunner } from '../helpers/cli.js';
 import { useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const SIZE = 50 * 1024 * 1024;

@@ -20,7 +20,6 @@ function tree(top: Record<string, unknown> = {}): Sandbox {
 }
 
 function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 }
 

@@ -31,7 +31,7 @@ function failingJob(sb: Sandbox): void {
 }
 
 function jobPids(sb: Sandbox): number[] {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(path.join(sb.scratch, 'probe.log'), 'utf8');
   } catch {

@@ -3,7 +3,6 @@
 // --fail-fast, SIGINT and SIGTERM; then SIGHUP, job timeouts, a bad config and an explicit -j; and a server
 // that holds the pipe at other descriptors than the ones it places in the child.
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, baseEnv } from '../helpers/cli.js';
 import { isProcessAlive, writeConfig } from '../helpers/sandbox.js';

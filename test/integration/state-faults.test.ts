@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
+import { runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog, setProbeControl } from '../helpers/probe.js';
 import { appendText, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
 import { fillUp, mountTmpfs, remount } from '../helpers/tmpfs.js';
