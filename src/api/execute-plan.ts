@@ -70,7 +70,7 @@ async function runStale(
   opts.onTokensHeld?.(() => slots.releaseAll());
   for (const w of slots.warnings) opts.reporter.warning(w);
   const recorder = resultRecorder({
-    s, reporter: opts.reporter, counts, reports, slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    s, reporter: opts.reporter, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
   });
   let summary;
   try {

@@ -24,7 +24,8 @@ export interface RecorderContext {
   counts: RunCounts;
   /** Each finished job's report, set as it ends. */
   reports: Map<PlannedJob, JobReport>;
-  slots: Pick<Slots, 'makeflags' | 'fds'>;
+  /** What every job gets of the jobserver: MAKEFLAGS and its descriptors. */
+  jobserver: Pick<Slots, 'makeflags' | 'fds'>;
   strace: string | null;
   identify: Identify;
   terminal: TerminalSize;
@@ -114,7 +115,7 @@ function logOf(r: JobResult, log: string): Pick<JobReport, 'exitCode' | 'signal'
 
 /** The job's command: its tool's, under strace when it traces, with the jobserver's MAKEFLAGS and descriptors. */
 function commandFor(c: RecorderContext, p: PlannedJob, log: string): JobCommand {
-  const { s, slots, strace, terminal } = c;
+  const { s, jobserver, strace, terminal } = c;
   const tool = p.job.tool;
   const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
   // A traced job runs under strace, which records every file it opens.
@@ -124,10 +125,10 @@ function commandFor(c: RecorderContext, p: PlannedJob, log: string): JobCommand 
   return {
     program, args, cwd: s.sourceTree,
     // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
-    env: slots.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: slots.makeflags },
+    env: jobserver.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: jobserver.makeflags },
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
     logPath: log,
-    fds: slots.fds,
+    fds: jobserver.fds,
     ...(tool.config.pty ? { terminal } : {}),
   };
 }
