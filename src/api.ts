@@ -7,27 +7,25 @@ import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index
 import { StateDirError, UsageError } from './errors.js';
 import type { JobResult } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
-import type { Reporter } from './reporter.js';
 import { type SessionOptions, isStateEntry, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { attachDeps } from './api/attach-deps.js';
+import { findDeps } from './api/attach-deps.js';
+import type { ApiOptions } from './api/options.js';
+import { planInputOf } from './api/plan-input.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry } from './api/staged-tree.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
 export type { TerminalSize } from './exec/index.js';
-export { run, type RunOptions, type RunCounts, type RunReport } from './api/run.js';
+export { run } from './api/run.js';
+export type { ApiOptions, RunOptions } from './api/options.js';
+export type { RunCounts, RunReport } from './api/run-report.js';
+export { spawnRunner, type CommandRunner } from './build/index.js';
 export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
 export { watch, type WatchOptions, type WatchEvents, type CycleStart, type WatchCycle, type WatchReport } from './api/watch.js';
-
-export interface ApiOptions extends SessionOptions {
-  reporter: Reporter;
-  /** Aborting it (reason 'SIGINT' / 'SIGTERM') stops the run: running jobs are killed, finished ones kept. */
-  signal?: AbortSignal;
-}
 
 export interface ScanReport {
   scan: ScanSummary;
@@ -63,8 +61,8 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, async (s) => {
     const scanned = scanAndSave(s, opts.reporter);
-    await attachDeps(s, scanned, opts.reporter, opts.signal);
-    const plan = planJobs(scanned.planInput);
+    const { depsOf } = await findDeps(s, scanned, opts.reporter, opts.signal);
+    const plan = planJobs(planInputOf(s, scanned, depsOf));
     const stale = [
       ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
       ...plan.unchecked.map((u) => ({ tool: u.tool.config.name, path: u.path, reasons: u.reasons })),
@@ -79,10 +77,11 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
     if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
-    const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);
+    const { graphs, depsOf } = await findDeps(s, scanned, opts.reporter, opts.signal);
+    const input = planInputOf(s, scanned, depsOf);
     const entry = s.manifest.files.get(rel);
     // Not readable now (the file, or a directory above it): each tool that takes it has a job that cannot be checked.
-    const unread = scanned.planInput.unreadable?.find((u) => u.path === rel);
+    const unread = scanned.unreadable.find((u) => u.path === rel);
     if (entry === undefined && unread !== undefined) {
       const tools = s.tools.map((tool, i): ToolExplanation => {
         const last = s.manifest.history(tool.config.name, rel)[0] ?? null;
@@ -105,7 +104,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       const name = tool.config.name;
       const last = s.manifest.history(name, rel)[0] ?? null;
       if (!scanned.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
-      const { verdict } = planJob(scanned.planInput, tool, rel, entry.digest);
+      const { verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
       return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last, unresolved: graph === undefined ? [] : unresolvedIn(graph, rel) };
     });
@@ -137,7 +136,7 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
     const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
-    const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);
+    const { graphs } = await findDeps(s, scanned, opts.reporter, opts.signal);
     const recorded = s.tools.flatMap((t, i) => {
       const kind = t.config.deps;
       if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];

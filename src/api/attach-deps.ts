@@ -1,6 +1,6 @@
-// Gives the plan each job's dependencies for the tools that declare a deps
-// kind: the import graphs (python, javascript), what depfile and trace jobs
-// recorded, and, after a job, what it reported.
+// Finds each job's dependencies for the tools that declare a deps kind, for
+// the plan's input: the import graphs (python, javascript), what depfile and
+// trace jobs recorded, and, after a job, what it reported.
 import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
@@ -9,7 +9,7 @@ import {
   encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
-import type { JobDeps, PlannedJob } from '../plan/index.js';
+import type { DepsOf, JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import type { RelPath } from '../types.js';
@@ -100,16 +100,22 @@ async function javascriptGraph(
   };
 }
 
+/** The import graphs by deps kind, and each job's dependencies for the plan's input (plan-input.ts). */
+export interface FoundDeps {
+  graphs: Map<string, DepGraph>;
+  depsOf: DepsOf;
+}
+
 /**
- * Gives the plan each job's dependencies, for the tools that declare a deps
- * kind; returns the graphs by kind. The python import cache is keyed by the
+ * Finds each job's dependencies, for the tools that declare a deps kind;
+ * returns them with the graphs by kind. The python import cache is keyed by the
  * tools' environment, so a tree elsewhere (the staged tree) keeps its own;
  * the javascript graph is kept under `jsGraph` (null: none kept). The
  * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
-export async function attachDeps(
+export async function findDeps(
   s: Session, scanned: Scanned, reporter: Reporter, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS, jsGraph: string | null = JS_GRAPH,
-): Promise<Map<string, DepGraph>> {
+): Promise<FoundDeps> {
   const graphs = new Map<string, DepGraph>();
   const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
   if (py !== null) graphs.set('python', py.graph);
@@ -126,7 +132,7 @@ export async function attachDeps(
   const js = await javascriptGraph(s, scanned, reporter, jsGraph, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
   const memo = new Map<string, JobDeps>();
-  scanned.planInput.depsOf = (tool, p, latest) => {
+  const depsOf: DepsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
     const graph = graphs.get(kind);
@@ -140,7 +146,7 @@ export async function attachDeps(
     }
     return d;
   };
-  return graphs;
+  return { graphs, depsOf };
 }
 
 export const TRACES_DIR = 'traces';

@@ -13,10 +13,15 @@ import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
 import type { RelPath } from '../types.js';
-import { attachDeps } from './attach-deps.js';
-import { type RunCounts, type RunOptions, type RunReport, checkMergedLog, checkToolNames, executePlan, warnOfSecrets, writeMergedLog } from './run.js';
+import { findDeps } from './attach-deps.js';
+import { executePlan } from './execute-plan.js';
+import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
+import type { RunOptions } from './options.js';
+import { planInputOf } from './plan-input.js';
+import { checkToolNames, warnOfSecrets } from './run-checks.js';
+import type { RunCounts, RunReport } from './run-report.js';
 import { withSession } from './scan-and-save.js';
-import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
+import { scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
 
 /** The staged tree's python import cache and kept javascript graph, beside the working tree's. */
 const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
@@ -44,13 +49,14 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
     const working = s.manifest.files;
     try {
       const st = stagedSession(s, tree.root, opts.env, onlyTools);
-      const scanned = scanStaged(s, st, work, tree, opts.reporter, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      const scanned = scanStaged(s, st, work, tree, opts.reporter);
       // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
       // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
       s.manifest.files = scanned.files;
       // The kept staged tree keeps its own python import cache and javascript graph; a temporary one (a new path each time) none.
-      const graphs = await attachDeps(st, scanned, opts.reporter, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
-      const plan = planStaged(scanned, graphs, new Set(staged), new Set(deleted), st.sourceTree);
+      const { graphs, depsOf } = await findDeps(st, scanned, opts.reporter, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
+      const input = planInputOf(s, scanned, depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      const plan = planStaged(input, graphs, new Set(staged), new Set(deleted), st.sourceTree);
       const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
       return {
@@ -72,9 +78,8 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
  * is staged.
  */
 function planStaged(
-  scanned: StagedScan, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string,
+  input: PlanInput, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string,
 ): Plan {
-  const input = scanned.planInput;
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
   const reused: JobResult[] = [];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { LatchedTool } from '../config/index.js';
 import type { UnresolvedImport } from '../deps/index.js';
 import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
-import type { PlanInput, UnreadablePath } from '../plan/index.js';
+import type { UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { LOGS_DIR, type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
@@ -56,10 +56,16 @@ export type DepsScanSummary = Record<string, {
   files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
 }>;
 
+/** What a scan found, for the plan's input (plan-input.ts) once the dependencies are known. */
 export interface Scanned {
   summary: ScanSummary;
-  planInput: PlanInput;
+  /** The tools whose jobs are planned, and each one's file filter (same order). */
+  tools: readonly LatchedTool[];
   filters: Matcher[];
+  files: ReadonlyMap<RelPath, FileEntry>;
+  newFiles: ReadonlySet<RelPath>;
+  /** Files whose jobs cannot be checked (see unreadablePathsOf). */
+  unreadable: readonly UnreadablePath[];
   deps: DepsScanSummary;
 }
 
@@ -76,10 +82,7 @@ export function walkSpecOf(s: Session): CompiledSpec {
  * stored state allows), adopts the result into the manifest and writes it
  * back in one transaction.
  */
-export function scanAndSave(
-  s: Session, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'> = {},
-  changed?: Iterable<RelPath>,
-): Scanned {
+export function scanAndSave(s: Session, reporter: Reporter, changed?: Iterable<RelPath>): Scanned {
   for (const f of s.manifest.takeRestored()) {
     reporter.warning(`${f} was read-only while its database is writable; made it writable again (nothing in it is lost)`);
   }
@@ -102,40 +105,14 @@ export function scanAndSave(
     return i !== undefined && filters[i]!(p);
   });
   removeLogs(s, dropped);
-  const planInput = planInputOf(s, s.tools, filters, s.manifest.files, result.newFiles, extra);
-  planInput.unreadable = unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir));
   return {
     summary: {
       tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
       removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues, unreadable: unreadableCounts(result.issues),
     },
-    planInput, filters, deps: {},
+    tools: s.tools, filters, files: s.manifest.files, newFiles: result.newFiles,
+    unreadable: unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir)), deps: {},
   };
-}
-
-/** What the plan reads: these files and tools, and the manifest's results and latches. */
-export function planInputOf(
-  s: Session, tools: LatchedTool[], filters: Matcher[], files: ReadonlyMap<RelPath, FileEntry>, newFiles: ReadonlySet<RelPath>,
-  extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'>,
-): PlanInput {
-  let logged: Set<string> | null = null; // read only if some result has a log to check
-  return {
-    tools, toolFilters: filters, files, newFiles,
-    history: (tool, p) => s.manifest.history(tool, p),
-    latest: (tool, p) => s.manifest.latest(tool, p),
-    latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
-    ...extra,
-  };
-}
-
-/** The logs on disk: one readdir, not one stat per job. */
-function loggedNames(s: Session): Set<string> {
-  try {
-    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
-  } catch {
-    return new Set();
-  }
 }
 
 /** Where a recorded result's log is (see logFileName). */

@@ -9,13 +9,12 @@ import { type LatchedTool, type ToolLatch, buildToolEnvironment, findExecutable,
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
-import type { PlanInput } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
 import type { RelPath } from '../types.js';
-import { type Scanned, planInputOf, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
+import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
 
 /**
  * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
@@ -221,7 +220,7 @@ export interface StagedScan extends Scanned {
  * read again.
  */
 export function scanStaged(
-  s: Session, st: Session, w: WorkTree, staged: StagedTree, reporter: Reporter, extra: Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools'>,
+  s: Session, st: Session, w: WorkTree, staged: StagedTree, reporter: Reporter,
 ): StagedScan {
   const { config } = s.loaded;
   // The index's own list, not a walk: files a job left in the staged tree are not part of the commit.
@@ -254,13 +253,11 @@ export function scanStaged(
     else entry.changedAt = w.changedAt; // so explain-style reasons name only what really changed
   }
   const filters = st.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
-  const planInput = planInputOf(s, st.tools, filters, files, newFiles, extra);
-  planInput.unreadable = unreadablePathsOf(result.issues, () => []);
   return {
     summary: {
       tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues,
       unreadable: unreadableCounts(result.issues),
     },
-    planInput, filters, deps: {}, files,
+    tools: st.tools, filters, files, newFiles, unreadable: unreadablePathsOf(result.issues, () => []), deps: {},
   };
 }

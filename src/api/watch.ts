@@ -13,8 +13,12 @@ import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
 import type { RelPath } from '../types.js';
-import { attachDeps } from './attach-deps.js';
-import { type RunOptions, type RunReport, checkToolNames, executePlan, warnOfSecrets } from './run.js';
+import { findDeps } from './attach-deps.js';
+import { executePlan } from './execute-plan.js';
+import type { RunOptions } from './options.js';
+import { type PlanSelection, planInputOf } from './plan-input.js';
+import { checkToolNames, warnOfSecrets } from './run-checks.js';
+import type { RunReport } from './run-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
@@ -73,7 +77,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   return withSession(opts, async (s) => {
     warnOfSecrets(s, opts.reporter); // once for the whole watch, not per cycle
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
-    let extra = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
+    let extra: PlanSelection = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
     let watchKey = watchKeyOf(s);
     const recorded = new Set<string>();
     let watcher = await startWatcher(s, recorded);
@@ -86,8 +90,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     try {
       opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
       const started = performance.now();
-      const scanned = scanAndSave(s, opts.reporter, extra);
-      const plan = await planCycle(s, scanned, opts.reporter, signal);
+      const scanned = scanAndSave(s, opts.reporter);
+      const plan = await planCycle(s, scanned, extra, opts.reporter, signal);
       const report = await runCycle(s, scanned, plan, opts, makeflags, signal, true, started);
       outlook = outlookAfter(s, plan, report);
       await watchRecorded(watcher, s, recorded, null);
@@ -151,7 +155,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const started = performance.now();
             let scanned: Scanned;
             try {
-              scanned = scanAndSave(s, opts.reporter, extra, fullScan ? undefined : batch.paths);
+              scanned = scanAndSave(s, opts.reporter, fullScan ? undefined : batch.paths);
             } catch (err) {
               s.manifest.files = files;
               s.manifest.dirs = dirs;
@@ -162,7 +166,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const recordedChanged = [...batch.files].some((f) => recorded.has(f));
             // A touch, a write of the same content, an untracked file no job read: nothing to plan.
             if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-            const plan = await planCycle(s, scanned, opts.reporter, signal);
+            const plan = await planCycle(s, scanned, extra, opts.reporter, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle.
             if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
@@ -194,9 +198,9 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   });
 }
 
-async function planCycle(s: Session, scanned: Scanned, reporter: Reporter, signal: AbortSignal): Promise<Plan> {
-  await attachDeps(s, scanned, reporter, signal);
-  return planJobs(scanned.planInput);
+async function planCycle(s: Session, scanned: Scanned, selection: PlanSelection, reporter: Reporter, signal: AbortSignal): Promise<Plan> {
+  const { depsOf } = await findDeps(s, scanned, reporter, signal);
+  return planJobs(planInputOf(s, scanned, depsOf, selection));
 }
 
 /** Runs the plan's stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type ImportDep, fileDep } from './import-dep.js';
 import type { JsImport } from './javascript.js';
 import type { RelPath } from '../types.js';
+import { SOURCES_OF_OUTPUT, resolveExports, resolveSubpathMap } from './package-exports.js';
 import { pathsTargets, tsPathsFor } from './tsconfig.js';
 
 /** One thing an import depends on. */
@@ -38,15 +39,6 @@ const TYPES_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs',
 // runners (Vite, tsx) also try; .d.ts last, though nothing runs it, so that a
 // JavaScript importer of a declaration-only module still depends on it.
 const RUNTIME_EXTENSIONS = ['.js', '.json', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts', '.d.ts'];
-
-// TypeScript lets a specifier name the emitted file: `./a.js` finds ./a.ts
-// (TypeScript handbook, "Modules - Reference", "File extension substitution").
-const SOURCES_OF_OUTPUT: Readonly<Record<string, readonly string[]>> = {
-  '.js': ['.ts', '.tsx', '.d.ts'],
-  '.jsx': ['.tsx', '.d.ts'],
-  '.mjs': ['.mts', '.d.mts'],
-  '.cjs': ['.cts', '.d.cts'],
-};
 
 /** A declaration file: only tsc reads it, so its imports are type references whatever their syntax. */
 const DECLARATION_FILE = /\.d\.[mc]?ts$|\.d\.[^/]*\.ts$/;
@@ -215,20 +207,6 @@ function resolvePackage(pkgDir: string, subpath: string, conditions: readonly st
 }
 
 /**
- * Node's PACKAGE_EXPORTS_RESOLVE (Node docs, "Modules: Packages", "Subpath
- * exports" and "Subpath patterns"): an exact subpath key, else the pattern
- * key with one `*` and the longest prefix; a string, array or conditions
- * object as a whole means `{ ".": it }`.
- */
-export function resolveExports(
-  pkgDir: string, exports: unknown, subpath: string, conditions: readonly string[], r: JsResolver,
-): string | null {
-  const isSubpathMap = isRecord(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
-  const map: Record<string, unknown> = isSubpathMap ? exports : { '.': exports };
-  return resolveSubpathMap(pkgDir, map, subpath, conditions, r);
-}
-
-/**
  * `#name` specifiers: the "imports" field of the nearest package.json above
  * the importing file, matched like "exports" (Node, "Subpath imports"); a
  * target may also name a package, looked up in node_modules.
@@ -238,78 +216,11 @@ function resolveSubpathImport(spec: string, fromDir: string, conditions: readonl
     const pkg = r.readJson(path.join(dir, 'package.json'));
     if (pkg !== null) {
       const imports = isRecord(pkg) ? pkg.imports : undefined;
-      return isRecord(imports) ? resolveSubpathMap(dir, imports, spec, conditions, r, true) : null;
+      // A bare target names a package, looked up in node_modules from the package.json's directory.
+      return isRecord(imports) ? resolveSubpathMap(dir, imports, spec, conditions, r, (bare) => resolveInNodeModules(bare, dir, conditions, r)) : null;
     }
     if (dir === path.dirname(dir)) return null;
   }
-}
-
-/** An exact key, else the longest-prefix pattern with one `*`, as Node matches "exports" and "imports". */
-function resolveSubpathMap(
-  pkgDir: string, map: Record<string, unknown>, subpath: string, conditions: readonly string[], r: JsResolver, bareTargets = false,
-): string | null {
-  const target = (value: unknown, star: string | null): string | null => {
-    if (bareTargets && typeof value === 'string' && !value.startsWith('./') && !value.startsWith('/')) {
-      return resolveInNodeModules(star === null ? value : value.split('*').join(star), pkgDir, conditions, r);
-    }
-    return resolveExportsTarget(pkgDir, value, star, conditions, r);
-  };
-  if (Object.hasOwn(map, subpath)) return target(map[subpath], null);
-  let best: { key: string; star: string } | null = null;
-  for (const key of Object.keys(map)) {
-    const star = key.indexOf('*');
-    if (star === -1 || key.indexOf('*', star + 1) !== -1) continue;
-    const prefix = key.slice(0, star);
-    const suffix = key.slice(star + 1);
-    if (subpath.length < key.length || !subpath.startsWith(prefix) || !subpath.endsWith(suffix)) continue;
-    if (best === null || prefix.length > best.key.indexOf('*')) {
-      best = { key, star: subpath.slice(prefix.length, subpath.length - suffix.length) };
-    }
-  }
-  return best === null ? null : target(map[best.key], best.star);
-}
-
-/**
- * One target: './file' (with `*` replaced), the first alternative of an array
- * that resolves, or the first key of a conditions object that is active and
- * resolves. Unlike Node, a target whose file is missing falls through to the
- * next alternative, so an odd package still yields a file to track.
- */
-function resolveExportsTarget(
-  pkgDir: string, target: unknown, star: string | null, conditions: readonly string[], r: JsResolver,
-): string | null {
-  if (typeof target === 'string') {
-    if (!target.startsWith('./')) return null;
-    const file = path.join(pkgDir, star === null ? target : target.split('*').join(star));
-    // A target outside its package is invalid (ERR_INVALID_PACKAGE_TARGET).
-    if (file !== pkgDir && !file.startsWith(pkgDir + path.sep)) return null;
-    // tsc reads the declaration beside an emitted file an export names
-    // (`./index.js` is index.d.ts for types), as for relative specifiers.
-    if (conditions.includes('types')) {
-      const ext = path.extname(file);
-      for (const source of SOURCES_OF_OUTPUT[ext] ?? []) {
-        const sibling = file.slice(0, -ext.length) + source;
-        if (r.exists(sibling) === 'file') return sibling;
-      }
-    }
-    return r.exists(file) === 'file' ? file : null;
-  }
-  if (Array.isArray(target)) {
-    for (const alternative of target) {
-      const found = resolveExportsTarget(pkgDir, alternative, star, conditions, r);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (isRecord(target)) {
-    for (const [condition, value] of Object.entries(target)) {
-      if (!conditions.includes(condition)) continue;
-      const found = resolveExportsTarget(pkgDir, value, star, conditions, r);
-      if (found !== null) return found;
-    }
-  }
-  // null excludes the subpath on purpose; anything else is invalid.
-  return null;
 }
 
 /**

@@ -2,7 +2,8 @@
 // a path, or a package in node_modules read as a JSON module. Reads only
 // through the resolver, so the kept graph can prove every read unchanged.
 import path from 'node:path';
-import { type JsResolver, resolveExports } from './javascript-resolve.js';
+import type { JsResolver } from './javascript-resolve.js';
+import { resolveExports } from './package-exports.js';
 
 /**
  * The file an "extends" entry names (TypeScript's getExtendsConfigPath): a

@@ -41,26 +41,33 @@ export interface UncheckedJob {
   reasons: StaleReason[];
 }
 
+/** A job's current dependencies (null: the tool has none); latest is its last result. */
+export type DepsOf = (tool: LatchedTool, path: RelPath, latest: JobResult | undefined) => JobDeps | null;
+
+/**
+ * Built once per plan (api/plan-input.ts), after the dependencies are known,
+ * and never changed afterwards: a variant is a new object (`{ ...input, onlyFile }`).
+ */
 export interface PlanInput {
-  tools: readonly LatchedTool[];
-  toolFilters: readonly Matcher[];
-  files: ReadonlyMap<RelPath, FileEntry>;
-  newFiles: ReadonlySet<RelPath>;
-  history: (tool: string, path: RelPath) => readonly JobResult[];
+  readonly tools: readonly LatchedTool[];
+  readonly toolFilters: readonly Matcher[];
+  readonly files: ReadonlyMap<RelPath, FileEntry>;
+  readonly newFiles: ReadonlySet<RelPath>;
+  readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
-  latest?: (tool: string, path: RelPath) => JobResult | undefined;
-  latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
+  readonly latest?: (tool: string, path: RelPath) => JobResult | undefined;
+  readonly latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
   /** Whether a result's stored log is still there; a result without it is no hit. */
-  hasLog: (result: JobResult) => boolean;
+  readonly hasLog: (result: JobResult) => boolean;
   /** The job's current dependencies (null: the tool has none); latest is its last result. */
-  depsOf?: (tool: LatchedTool, path: RelPath, latest: JobResult | undefined) => JobDeps | null;
-  force?: boolean;
-  rerunFailed?: boolean;
+  readonly depsOf?: DepsOf;
+  readonly force?: boolean;
+  readonly rerunFailed?: boolean;
   /** Restrict to these tools / files (undefined: all). */
-  onlyTools?: ReadonlySet<string>;
-  onlyFile?: (path: RelPath) => boolean;
+  readonly onlyTools?: ReadonlySet<string>;
+  readonly onlyFile?: (path: RelPath) => boolean;
   /** Files the scan could not read (not in `files`): each tool that takes one has a job that cannot be checked. */
-  unreadable?: readonly UnreadablePath[];
+  readonly unreadable?: readonly UnreadablePath[];
 }
 
 export interface Plan {

@@ -1,0 +1,87 @@
+// Carries out a plan: reports its cached failures and unchecked jobs, opens
+// the run's tokens and hands the stale jobs to the build loop (build/) with
+// the result recorder; every job that is not fresh gets a report, in plan order.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build, spawnRunner } from '../build/index.js';
+import { DEFAULT_TERMINAL_SIZE } from '../exec/index.js';
+import { type Makeflags, openSlots } from '../jobserver/index.js';
+import type { Plan, PlannedJob } from '../plan/index.js';
+import type { JobReport } from '../reporter.js';
+import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
+import { TRACES_DIR, findStrace, identifyOf } from './attach-deps.js';
+import { reportOf, uncheckedReport } from './job-report.js';
+import type { RunOptions } from './options.js';
+import { resultRecorder } from './result-recorder.js';
+import type { RunCounts } from './run-report.js';
+import { sweepLogs } from './scan-and-save.js';
+
+/** What executing a plan needs of the caller's options: run's, or a watch's. */
+export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & { makeflags: Makeflags | null };
+
+/**
+ * Reports the plan's cached failures and runs its stale jobs (or, in a dry
+ * run, says they would run); every job that is not fresh gets a report, in
+ * plan order.
+ */
+export async function executePlan(
+  s: Session, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
+  how: { dryRun: boolean; reportCached?: boolean },
+): Promise<{ counts: RunCounts; jobs: JobReport[] }> {
+  const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
+  const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
+  const counts: RunCounts = {
+    jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
+    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0, unreadable: plan.unchecked.length,
+  };
+  opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
+  const reports = new Map<PlannedJob, JobReport>();
+  for (const p of cached) {
+    const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
+    reports.set(p, r);
+    if (how.reportCached !== false) opts.reporter.jobFinished(r);
+  }
+  // Said before anything runs, as cached failures are: nothing will change them in this run.
+  const unchecked = plan.unchecked.map(uncheckedReport);
+  for (const r of unchecked) opts.reporter.jobFinished(r);
+  if (how.dryRun) {
+    for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
+  } else if (stale.length > 0) {
+    counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
+  }
+  return { counts, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
+}
+
+/** Runs the stale jobs under the run's tokens, recording each result as it lands; returns how many never started. */
+async function runStale(
+  s: Session, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
+): Promise<number> {
+  fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
+  fs.mkdirSync(path.join(s.stateDir, RUNNING_LOGS_DIR), { recursive: true });
+  const strace = findStrace(s, opts.env);
+  if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
+  const identify = identifyOf(s);
+  const slots = openSlots({
+    makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
+    cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
+  });
+  opts.onTokensHeld?.(() => slots.releaseAll());
+  for (const w of slots.warnings) opts.reporter.warning(w);
+  const recorder = resultRecorder({
+    s, reporter: opts.reporter, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+  });
+  let summary;
+  try {
+    summary = await build(stale, {
+      pool: slots.pool, runner: opts.commandRunner ?? spawnRunner, recorder, signal, failFast: s.loaded.config.failFast,
+    });
+  } finally {
+    for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
+    // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
+    if (s.manifest.flush()) sweepLogs(s);
+  }
+  for (const p of summary.notStarted) reports.set(p, reportOf(p, 'not-started', s));
+  return summary.notStarted.length;
+}

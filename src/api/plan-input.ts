@@ -1,0 +1,38 @@
+// The plan's input, built once per plan in this one place: after the scan
+// (files, new files, what could not be read) and after the dependencies are
+// known (depsOf), with the caller's selection. Nothing changes it afterwards.
+import fs from 'node:fs';
+import path from 'node:path';
+import { logFileName } from '../manifest/index.js';
+import type { DepsOf, PlanInput } from '../plan/index.js';
+import { LOGS_DIR, type Session } from '../session.js';
+import type { Scanned } from './scan-and-save.js';
+
+/** What a caller narrows a plan to, or forces in it. */
+export type PlanSelection = Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'>;
+
+/** What the plan reads: the scanned files and tools, the jobs' dependencies, and the manifest's results and latches. */
+export function planInputOf(
+  s: Pick<Session, 'manifest' | 'stateDir'>, scanned: Pick<Scanned, 'tools' | 'filters' | 'files' | 'newFiles' | 'unreadable'>,
+  depsOf: DepsOf, selection: PlanSelection = {},
+): PlanInput {
+  let logged: Set<string> | null = null; // read only if some result has a log to check
+  return {
+    tools: scanned.tools, toolFilters: scanned.filters, files: scanned.files, newFiles: scanned.newFiles, unreadable: scanned.unreadable,
+    history: (tool, p) => s.manifest.history(tool, p),
+    latest: (tool, p) => s.manifest.latest(tool, p),
+    latchOf: (r) => s.manifest.latch(r.latchId),
+    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
+    depsOf,
+    ...selection,
+  };
+}
+
+/** The logs on disk: one readdir, not one stat per job. */
+function loggedNames(s: Pick<Session, 'stateDir'>): Set<string> {
+  try {
+    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
+  } catch {
+    return new Set();
+  }
+}

@@ -1,0 +1,134 @@
+// The recorder of a run's jobs (build/ calls it around each job): the command
+// each job runs, its running log, and, when it ends, its result built,
+// its log moved to the result's name, the result recorded, counted, reported.
+// A failure of runner itself is reported and never recorded.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { JobRecorder } from '../build/index.js';
+import { type Identify, traceArgs } from '../deps/index.js';
+import { type JobCommand, type JobOutcome, type TerminalSize, substituteFile } from '../exec/index.js';
+import type { Slots } from '../jobserver/index.js';
+import type { JobResult } from '../manifest/index.js';
+import { type PlannedJob, fingerprintJob } from '../plan/index.js';
+import type { JobReport, Reporter } from '../reporter.js';
+import { RUNNING_LOGS_DIR, type Session } from '../session.js';
+import { reportedDeps, tracePath } from './attach-deps.js';
+import { reportOf } from './job-report.js';
+import type { RunCounts } from './run-report.js';
+import { logPath, removeLogs } from './scan-and-save.js';
+
+export interface RecorderContext {
+  s: Session;
+  reporter: Reporter;
+  /** Counted into as jobs end. */
+  counts: RunCounts;
+  /** Each finished job's report, set as it ends. */
+  reports: Map<PlannedJob, JobReport>;
+  /** What every job gets of the jobserver: MAKEFLAGS and its descriptors. */
+  jobserver: Pick<Slots, 'makeflags' | 'fds'>;
+  strace: string | null;
+  identify: Identify;
+  terminal: TerminalSize;
+}
+
+/** Numbers this process's running logs (with its pid, a name no other process uses). */
+let runningLogs = 0;
+
+export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
+  const { s, reporter, counts, reports } = c;
+  // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
+  // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
+  const running = new Map<PlannedJob, string>();
+  const runningLog = (p: PlannedJob): string => {
+    let file = running.get(p);
+    if (file === undefined) running.set(p, (file = path.join(s.stateDir, RUNNING_LOGS_DIR, `${process.pid}-${++runningLogs}.log`)));
+    return file;
+  };
+  return {
+    commandFor: (p) => commandFor(c, p, runningLog(p)),
+    started: (p) => reporter.jobStarted(p.job.tool.config.name, p.job.path),
+    finished: (p, outcome) => {
+      if (outcome.runnerFault !== null) {
+        // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
+        reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${outcome.runnerFault}; not recorded, it runs again next time`);
+        if (outcome.status === 'interrupted') counts.interrupted++;
+        else {
+          counts.ran++;
+          counts.failed++;
+        }
+        // Its log stays where it was written, until the next runner takes the state directory.
+        const r = { ...reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s), ...logOf(unrecorded(p, outcome), runningLog(p)) };
+        reports.set(p, r);
+        reporter.jobFinished(r);
+        return;
+      }
+      const kind = p.job.tool.config.deps;
+      const now = Date.now();
+      const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, c.identify) : null;
+      const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
+      // What a job reports of its dependencies is known only now: its fingerprint includes them.
+      const fingerprint = reported === null ? p.job.fingerprint
+        : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
+      const result: JobResult = {
+        tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
+        digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
+        timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
+        logBytes: outcome.logBytes,
+        depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
+      };
+      // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
+      while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
+      if (result.hasLog) fs.renameSync(runningLog(p), logPath(s, result));
+      // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
+      else fs.rmSync(runningLog(p), { force: true });
+      running.delete(p);
+      // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
+      const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
+      removeLogs(s, s.manifest.recordResult(result, nodes));
+      if (outcome.status === 'interrupted') counts.interrupted++;
+      else {
+        counts.ran++;
+        if (outcome.status === 'passed') counts.passed++;
+        else counts.failed++;
+      }
+      const r = reportOf(p, outcome.status, s, result);
+      reports.set(p, r);
+      reporter.jobFinished(r);
+    },
+  };
+}
+
+/** How a job that runner failed to run or log is reported: under its planned fingerprint, its log where it was written. */
+function unrecorded(p: PlannedJob, outcome: JobOutcome): JobResult {
+  return {
+    tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
+    digest: p.job.digest, status: 'failed', exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut,
+    durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(), usedAt: Date.now(), logBytes: outcome.logBytes,
+    depsDigest: '', deps: '',
+  };
+}
+
+/** A report's exit details and log, of a result runner did not record. */
+function logOf(r: JobResult, log: string): Pick<JobReport, 'exitCode' | 'signal' | 'timedOut' | 'durationMs' | 'log'> {
+  return { exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, log: r.hasLog ? log : null };
+}
+
+/** The job's command: its tool's, under strace when it traces, with the jobserver's MAKEFLAGS and descriptors. */
+function commandFor(c: RecorderContext, p: PlannedJob, log: string): JobCommand {
+  const { s, jobserver, strace, terminal } = c;
+  const tool = p.job.tool;
+  const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
+  // A traced job runs under strace, which records every file it opens.
+  const { program, args } = tool.config.deps === 'trace' && strace !== null
+    ? { program: strace, args: [...traceArgs(tracePath(s, p)), cmd.program, ...cmd.args] }
+    : cmd;
+  return {
+    program, args, cwd: s.sourceTree,
+    // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
+    env: jobserver.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: jobserver.makeflags },
+    timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,
+    logPath: log,
+    fds: jobserver.fds,
+    ...(tool.config.pty ? { terminal } : {}),
+  };
+}

@@ -1,0 +1,15 @@
+// The one way the build starts a job (ninja's CommandRunner): given the job's
+// command, run it to an end. The process spawner is one implementation; a test
+// passes a fake that finishes jobs on command. Knows nothing of tokens or results.
+import type { JobCommand, JobOutcome } from '../exec/index.js';
+
+export interface CommandRunner {
+  /**
+   * Runs one job's command and resolves with its outcome. When `signal`
+   * aborts, stops the job and resolves with status 'interrupted'; never
+   * rejects for the job's own failure (that is an outcome).
+   */
+  start(command: JobCommand, signal: AbortSignal): Promise<JobOutcome>;
+  /** Called once the build has no job running any more (the end of a run, a watch cycle). */
+  idle(): void;
+}

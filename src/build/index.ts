@@ -1,0 +1,6 @@
+// Public surface of build/: the loop that runs a plan's stale jobs under
+// tokens, with the way to start a job and the recorder of results injected.
+export { build, type BuildOptions, type BuildSummary } from './build.js';
+export type { CommandRunner } from './command-runner.js';
+export type { JobRecorder } from './job-recorder.js';
+export { spawnRunner } from './spawn-runner.js';

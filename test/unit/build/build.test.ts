@@ -1,0 +1,138 @@
+// The build loop alone: a fake command runner, a recorder that keeps what it
+// is told, and a pool that counts its tokens out and back.
+import { describe, expect, test } from 'vitest';
+import { type JobRecorder, build } from '../../../src/build/index.js';
+import type { JobCommand, JobOutcome } from '../../../src/exec/index.js';
+import { LocalPool, type Token, type TokenPool } from '../../../src/jobserver/index.js';
+import { FakeCommandRunner } from '../../helpers/fake-command-runner.js';
+import { waitFor } from '../../helpers/sandbox.js';
+
+/** A local pool of `capacity` tokens that counts those given out and not yet back. */
+class CountingPool implements TokenPool {
+  out = 0;
+  private readonly pool: LocalPool;
+  constructor(readonly capacity: number) {
+    this.pool = new LocalPool(capacity);
+  }
+  async acquire(signal?: AbortSignal): Promise<Token> {
+    const token = await this.pool.acquire(signal);
+    this.out++;
+    let back = false;
+    return {
+      release: () => {
+        if (back) return;
+        back = true;
+        this.out--;
+        token.release();
+      },
+    };
+  }
+}
+
+/** Jobs are file names; the command's last argument names the job, as a tool's {file} does. */
+function recorderOf(log: string[], failOn?: string): JobRecorder<string> {
+  return {
+    commandFor: (job): JobCommand => ({ program: 'tool', args: [job], cwd: '/', env: {}, timeoutMs: null, logPath: `/nonexistent/${job}.log`, fds: [] }),
+    started: (job) => log.push(`started ${job}`),
+    finished: (job, outcome: JobOutcome) => {
+      if (job === failOn) throw new Error(`cannot record ${job}`);
+      log.push(`${outcome.status} ${job}`);
+    },
+  };
+}
+
+describe('build', () => {
+  test('runs every job once, records each outcome, and gives every token back', async () => {
+    const pool = new CountingPool(2);
+    const runner = new FakeCommandRunner(() => ({ status: 'passed' }));
+    const log: string[] = [];
+    const summary = await build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log), signal: new AbortController().signal, failFast: false });
+    expect(summary).toEqual({ notStarted: [], stoppedByFailure: false });
+    expect(log.filter((l) => l.startsWith('passed')).sort()).toEqual(['passed a', 'passed b', 'passed c']);
+    expect(runner.peak).toBeLessThanOrEqual(2);
+    expect(runner.idleCalls).toBe(1);
+    expect(pool.out).toBe(0);
+  });
+
+  test('takes jobs in order, no more at once than the pool holds', async () => {
+    const pool = new CountingPool(2);
+    const runner = new FakeCommandRunner();
+    const run = build(['a', 'b', 'c', 'd'], { pool, runner, recorder: recorderOf([]), signal: new AbortController().signal, failFast: false });
+    await waitFor('two running', () => runner.waiting.length === 2);
+    expect(runner.waiting).toEqual(['a', 'b']);
+    runner.finish('b', { status: 'passed' });
+    await waitFor('c started', () => runner.waiting.includes('c'));
+    expect(pool.out).toBe(2);
+    for (const j of ['a', 'c']) runner.finish(j, { status: 'passed' });
+    await waitFor('d started', () => runner.waiting.includes('d'));
+    runner.finish('d', { status: 'passed' });
+    await run;
+    expect(runner.peak).toBe(2);
+    expect(pool.out).toBe(0);
+  });
+
+  test('fail-fast: starts nothing after a failure, lets the running job end, and lists the rest as not started', async () => {
+    const pool = new CountingPool(2);
+    const runner = new FakeCommandRunner();
+    const log: string[] = [];
+    const run = build(['a', 'b', 'c', 'd'], { pool, runner, recorder: recorderOf(log), signal: new AbortController().signal, failFast: true });
+    await waitFor('two running', () => runner.waiting.length === 2);
+    runner.finish('a', { status: 'failed' });
+    await waitFor('a recorded', () => log.includes('failed a'));
+    runner.finish('b', { status: 'passed' });
+    expect(await run).toEqual({ notStarted: ['c', 'd'], stoppedByFailure: true });
+    expect(log).toContain('passed b');
+    expect(pool.out).toBe(0);
+  });
+
+  test('without fail-fast a failure stops nothing', async () => {
+    const runner = new FakeCommandRunner(() => ({ status: 'failed' }));
+    const summary = await build(['a', 'b', 'c'], {
+      pool: new CountingPool(1), runner, recorder: recorderOf([]), signal: new AbortController().signal, failFast: false,
+    });
+    expect(summary).toEqual({ notStarted: [], stoppedByFailure: false });
+    expect(runner.started).toHaveLength(3);
+  });
+
+  test('an abort ends the running jobs as interrupted, stops the wait for a token, and gives every token back', async () => {
+    const pool = new CountingPool(2);
+    const runner = new FakeCommandRunner();
+    const log: string[] = [];
+    const abort = new AbortController();
+    const run = build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log), signal: abort.signal, failFast: false });
+    await waitFor('two running', () => runner.waiting.length === 2);
+    abort.abort('SIGTERM');
+    expect(await run).toEqual({ notStarted: ['c'], stoppedByFailure: false });
+    expect(log.filter((l) => !l.startsWith('started')).sort()).toEqual(['interrupted a', 'interrupted b']);
+    expect(runner.idleCalls).toBe(1);
+    expect(pool.out).toBe(0);
+  });
+
+  test('an abort before the first job starts none', async () => {
+    const abort = new AbortController();
+    abort.abort('SIGINT');
+    const runner = new FakeCommandRunner(() => ({ status: 'passed' }));
+    const pool = new CountingPool(2);
+    const summary = await build(['a', 'b'], { pool, runner, recorder: recorderOf([]), signal: abort.signal, failFast: false });
+    expect(summary.notStarted).toEqual(['a', 'b']);
+    expect(runner.started).toEqual([]);
+    expect(pool.out).toBe(0);
+  });
+
+  test('a recorder that throws stops the build: running jobs end, nothing more starts, the error comes out, every token is back', async () => {
+    const pool = new CountingPool(2);
+    const runner = new FakeCommandRunner();
+    const log: string[] = [];
+    const run = build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log, 'a'), signal: new AbortController().signal, failFast: false });
+    run.catch(() => {});
+    await waitFor('two running', () => runner.waiting.length === 2);
+    runner.finish('a', { status: 'passed' });
+    await waitFor('a out of the way', () => runner.waiting.length === 1);
+    runner.finish('b', { status: 'passed' });
+    await expect(run).rejects.toThrow('cannot record a');
+    expect(runner.started.map((j) => j.file)).toEqual(['a', 'b']);
+    expect(log).toContain('passed b');
+    expect(runner.idleCalls).toBe(1);
+    expect(pool.out).toBe(0);
+  });
+});
