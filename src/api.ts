@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
 import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
-import type { JobResult } from './manifest/index.js';
+import { type JobResult, decodeDepPaths } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { Reporter } from './reporter.js';
 import { type SessionOptions, isStateEntry, loadSessionConfig } from './session.js';
@@ -142,7 +142,7 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
       const kind = t.config.deps;
       if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];
       const last = s.manifest.latest(t.config.name, rel);
-      const deps = last === undefined || last.deps === '' ? null : (JSON.parse(last.deps) as [string, string][]).map(([p]) => p);
+      const deps = last === undefined || last.deps === '' ? null : decodeDepPaths(last.deps);
       return [{ tool: t.config.name, kind, deps }];
     });
     // The graph of the first tool that takes this file, else of any graph that reads it (a module only imported).

@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, UNKNOWN_DEPS, digestEntries, encodeImportCache,
+  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, encodeImportCache,
   encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
+import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
@@ -165,7 +166,7 @@ export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { d
   }
   if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
   const entries = identifyPaths(paths, p.job.path, s.stateDir, identify);
-  return { depsDigest: digestEntries(entries), deps: JSON.stringify(entries) };
+  return { depsDigest: digestEntries(entries), deps: encodeDeps(entries) };
 }
 
 export function tracePath(s: Session, p: PlannedJob): string {

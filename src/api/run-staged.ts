@@ -8,7 +8,7 @@ import { type LatchedTool, isGlobPattern } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
-import type { JobResult } from '../manifest/index.js';
+import { type JobResult, decodeDeps } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
@@ -135,7 +135,7 @@ function selection(
     return (p) => {
       if (staged.has(p)) return true;
       const deps = latest(tool.config.name, p)?.deps ?? '';
-      return deps !== '' && (JSON.parse(deps) as [string, string][]).some(([d]) => staged.has(d as RelPath) || deleted.has(d as RelPath));
+      return deps !== '' && decodeDeps(deps).some(([d]) => staged.has(d as RelPath) || deleted.has(d as RelPath));
     };
   }
   return (p) => staged.has(p);

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { checkReportFile } from '../report/index.js';
 import { DEFAULT_TERMINAL_SIZE, type JobCommand, type JobOutcome, type TerminalSize, executeJobs, substituteFile } from '../exec/index.js';
 import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags } from '../jobserver/index.js';
-import type { JobResult } from '../manifest/index.js';
+import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fingerprintJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
@@ -240,7 +240,7 @@ async function runStale(
           digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
           timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
           logBytes: outcome.logBytes,
-          depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
+          depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
         };
         // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
         while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;

@@ -8,6 +8,7 @@ import { type LatchedTool, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
 import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
+import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
@@ -329,7 +330,7 @@ function newlyRecorded(s: Session, recorded: Set<string>, ran: readonly JobRepor
   for (const j of jobs) {
     const deps = s.manifest.latest(j.tool, j.path)?.deps;
     if (deps === undefined || deps === '') continue;
-    for (const [p, id] of JSON.parse(deps) as [string, string][]) {
+    for (const [p, id] of decodeDeps(deps)) {
       if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
       const abs = path.join(s.sourceTree, p);
       if (!recorded.has(abs)) {

@@ -3,13 +3,9 @@
 // identified again at the next plan, where any difference makes the job stale.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileEntry, JobResult } from '../manifest/index.js';
+import { type FileEntry, type JobResult, UNKNOWN_DEPS, decodeDeps, digestEntries } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
-import { digestEntries } from './infer.js';
-
-/** What a result records when the job reported no dependencies at all: it is never fresh again. */
-export const UNKNOWN_DEPS = 'unknown';
 
 export interface Identify {
   sourceTree: string;
@@ -49,7 +45,7 @@ export function recordedDeps(latest: JobResult | undefined, source: 'depfile' | 
     const entries: [string, string][] = [[`<no ${source} from the last run>`, 'unknown']];
     return { digest: digestEntries(entries), entries };
   }
-  const entries = (JSON.parse(latest.deps) as [string, string][]).map(([p, _was]): [string, string] => {
+  const entries = decodeDeps(latest.deps).map(([p, _was]): [string, string] => {
     if (path.isAbsolute(p)) return [p, o.externalId(p)];
     const tracked = o.files.get(p as RelPath);
     return [p, tracked !== undefined ? tracked.digest : o.externalId(path.join(o.sourceTree, p))];

@@ -305,11 +305,6 @@ class GraphJobDeps implements JobDeps {
     return { nodes: sh.nodes, differ: sh.differ };
   }
 }
-/** Sorts [path, identity] pairs in place and hashes them: the same at record time and at plan time. */
-export function digestEntries(entries: [string, string][]): string {
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return hashString(entries.map((e) => `${e[0]}\0${e[1]}`).join('\n'));
-}
 
 /** Size and mtime of a file outside the tree: a cheap identity, so upgrading a package re-runs its users. */
 export function externalIdentity(): (abs: string) => string {
