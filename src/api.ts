@@ -8,11 +8,11 @@ import { StateDirError, UsageError } from './errors.js';
 import { type JobResult, decodeDepPaths } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
 import type { Reporter } from './reporter.js';
-import { type SessionOptions, isStateEntry, loadSessionConfig } from './session.js';
+import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
 import { attachDeps } from './api/attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
-import { isStagedEntry } from './api/staged-tree.js';
+import { isStagedEntry, isStateEntry } from './state-dir.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';

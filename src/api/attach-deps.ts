@@ -13,11 +13,10 @@ import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
+import { JS_GRAPH, JS_IMPORTS, PYTHON_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';
-
-const PYTHON_IMPORTS = 'imports.python';
 
 /**
  * The python graph, when a tool asks for python deps; null otherwise. The
@@ -27,7 +26,7 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
   const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
-  const resolvedName = `${cacheName}.resolved`;
+  const resolvedName = resolvedSnapshotOf(cacheName ?? '');
   const py = await inferPython({
     sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
   });
@@ -53,12 +52,9 @@ export function identifyOf(s: Session): Identify {
   return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
 }
 
-const JS_IMPORTS = 'imports.javascript';
-const JS_GRAPH = 'graph.javascript';
-
 /** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
 function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
-  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(`${name}.direct`) };
+  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(directSnapshotOf(name)) };
 }
 
 /**
@@ -81,12 +77,12 @@ async function javascriptGraph(
   });
   if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
   if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
-  if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(`${graphName}.direct`, js.kept.direct);
+  if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(directSnapshotOf(graphName), js.kept.direct);
   // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
   const unresolved = warnUnresolvedImports({
     s, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
-    direct: graphName === null ? null : s.manifest.blob(`${graphName}.direct`) ?? null,
-    keptName: graphName === null ? null : `${graphName}.unresolved`,
+    direct: graphName === null ? null : s.manifest.blob(directSnapshotOf(graphName)) ?? null,
+    keptName: graphName === null ? null : unresolvedSnapshotOf(graphName),
   });
   scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
   // One identity per graph: jobDepsFrom keeps the first it is given for all the graph's jobs.
@@ -144,8 +140,6 @@ export async function attachDeps(
   return graphs;
 }
 
-export const TRACES_DIR = 'traces';
-
 /** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
 export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
   const kind = p.job.tool.config.deps;
@@ -170,5 +164,5 @@ export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { d
 }
 
 export function tracePath(s: Session, p: PlannedJob): string {
-  return path.join(s.stateDir, TRACES_DIR, `${p.job.fingerprint}.trace`);
+  return traceFilePath(s.stateDir, p.job.fingerprint);
 }

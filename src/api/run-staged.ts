@@ -12,15 +12,12 @@ import { type JobResult, decodeDeps } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
+import { STAGED_JS_GRAPH, STAGED_PYTHON_IMPORTS } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkMergedLog, checkToolNames, executePlan, warnOfSecrets, writeMergedLog } from './run.js';
 import { withSession } from './scan-and-save.js';
 import { type StagedScan, scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
-
-/** The staged tree's python import cache and kept javascript graph, beside the working tree's. */
-const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
-const STAGED_JS_GRAPH = 'staged.graph.javascript';
 
 const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 

@@ -12,12 +12,13 @@ import { type Makeflags, type ServeStyle, type Slots, openSlots, parseMakeflags 
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fingerprintJob, planJobs } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
-import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
+import type { Session } from '../session.js';
+import { logsDir, runningLogPath, runningLogsDir, tracesDir } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
 import { writeMergedLogFile } from './merged-log.js';
 import { runStaged } from './run-staged.js';
-import { TRACES_DIR, attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
+import { attachDeps, findStrace, identifyOf, reportedDeps, tracePath } from './attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, logPath, removeLogs, scanAndSave, sweepLogs, withSession } from './scan-and-save.js';
 
 export interface RunOptions extends ApiOptions {
@@ -186,18 +187,18 @@ async function runStale(
   counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {
   const { config } = s.loaded;
-  fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
-  fs.mkdirSync(path.join(s.stateDir, RUNNING_LOGS_DIR), { recursive: true });
+  fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+  fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
   // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
   const running = new Map<PlannedJob, string>();
   const runningLog = (p: PlannedJob): string => {
     let file = running.get(p);
-    if (file === undefined) running.set(p, (file = path.join(s.stateDir, RUNNING_LOGS_DIR, `${process.pid}-${++runningLogs}.log`)));
+    if (file === undefined) running.set(p, (file = runningLogPath(s.stateDir, process.pid, ++runningLogs)));
     return file;
   };
   const strace = findStrace(s, opts.env);
-  if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
+  if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
   const identify = identifyOf(s);
   const slots = openSlots({
     makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,

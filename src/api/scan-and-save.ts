@@ -8,7 +8,8 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { PlanInput, UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
-import { LOGS_DIR, type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
+import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
+import { logFilePath, logsDir } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 
 export interface ScanSummary {
@@ -132,7 +133,7 @@ export function planInputOf(
 /** The logs on disk: one readdir, not one stat per job. */
 function loggedNames(s: Session): Set<string> {
   try {
-    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
+    return new Set(fs.readdirSync(logsDir(s.stateDir)));
   } catch {
     return new Set();
   }
@@ -140,7 +141,7 @@ function loggedNames(s: Session): Set<string> {
 
 /** Where a recorded result's log is (see logFileName). */
 export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'fingerprint' | 'finishedAt'>): string {
-  return path.join(s.stateDir, LOGS_DIR, logFileName(r));
+  return logFilePath(s.stateDir, logFileName(r));
 }
 
 /** Removes the logs of results no longer kept; one that will not go is litter, never a reason to stop a run. */
@@ -161,7 +162,7 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
  * and no job running: then each such file is no one's.
  */
 export function sweepLogs(s: Session): void {
-  const dir = path.join(s.stateDir, LOGS_DIR);
+  const dir = logsDir(s.stateDir);
   const kept = s.manifest.keptLogNames();
   let names: string[];
   try {
