@@ -13,6 +13,7 @@ import type { RelPath } from './types.js';
 import { attachDeps } from './api/attach-deps.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
+import { relativePath, treePath } from './tree-path.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
@@ -76,8 +77,8 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
 export async function explain(opts: ApiOptions & { file: string }): Promise<Explanation> {
   return withSession(opts, async (s) => {
     const abs = path.resolve(opts.cwd, opts.file);
-    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
-    if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
+    const rel = treePath(s.sourceTree, abs);
+    if (rel === null || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
     const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);
     const entry = s.manifest.files.get(rel);
@@ -134,7 +135,7 @@ export interface DepsReport {
 /** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
-    const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
+    const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
     const graphs = await attachDeps(s, scanned, opts.reporter, opts.signal);

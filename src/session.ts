@@ -15,6 +15,7 @@ import { describeKind, readRegularText } from './regular-file.js';
 import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
 import { INPUT_CACHE_SNAPSHOT, PROGRAMS_SNAPSHOT, isStateEntry, logFilePath, logsDir, manifestPath, runningLogsDir } from './state-dir.js';
+import { relativePath, treePath } from './tree-path.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -122,7 +123,7 @@ export function keepPrograms(s: Pick<Session, 'manifest' | 'programs'>): void {
 
 /** Where declared inputs are digested: the tree, what a directory or glob input never walks, the stat cache. */
 export function inputScope(sourceTree: string, stateDir: string, config: Config, cache: InputCache): InputScope {
-  const stateRel = path.relative(sourceTree, stateDir).split(path.sep).join('/');
+  const stateRel = relativePath(sourceTree, stateDir);
   const excluded = compileGlobs(config.exclude);
   return {
     sourceTree, cache,
@@ -168,8 +169,7 @@ export function checkStatePlace(stateDir: string, sourceTree: string, home: stri
   if (home !== undefined && home !== '' && path.resolve(home) === stateDir) {
     throw new StateDirError({ path: stateDir, problem: 'is your home directory', expected: OWN_PLACE });
   }
-  const rel = path.relative(stateDir, sourceTree);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+  if (treePath(stateDir, sourceTree) !== null) {
     throw new StateDirError({ path: stateDir, problem: 'is the source tree or contains it', expected: OWN_PLACE });
   }
 }
@@ -191,8 +191,7 @@ function checkOwnDirectory(dir: string, sourceTree: string): void {
   // One entry of runner's own is enough: a run killed before its first save leaves logs, a staged tree or its lock.
   if (entries.length === 0 || entries.some(isStateEntry)) return;
   const some = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
-  const rel = path.relative(sourceTree, dir);
-  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  const inside = treePath(sourceTree, dir) !== null;
   throw new StateDirError({
     path: dir,
     problem: inside

@@ -13,6 +13,7 @@ import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
 import { STAGED_JS_GRAPH, STAGED_PYTHON_IMPORTS } from '../state-dir.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunCounts, type RunOptions, type RunReport, checkMergedLog, checkToolNames, executePlan, warnOfSecrets, writeMergedLog } from './run.js';
@@ -96,8 +97,8 @@ function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: 
   for (const p of staged) if (covered(p)) return true;
   for (const p of deleted) if (covered(p)) return true;
   return tool.latch.executables.some((e) => {
-    const rel = path.relative(root, e.where.path).split(path.sep).join('/');
-    return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
+    const rel = treePath(root, e.where.path);
+    return rel !== null && staged.has(rel);
   });
 }
 

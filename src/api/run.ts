@@ -14,6 +14,7 @@ import { type Plan, type PlannedJob, type UncheckedJob, type UnreadablePath, fin
 import type { JobReport } from '../reporter.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogPath, runningLogsDir, tracesDir } from '../state-dir.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { ApiOptions } from '../api.js';
 import { writeMergedLogFile } from './merged-log.js';
@@ -77,8 +78,8 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[], u
   const prefixes: string[] = [];
   for (const arg of files) {
     const abs = path.resolve(cwd, arg);
-    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/');
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
+    const rel = treePath(s.sourceTree, abs);
+    if (rel === null) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
     if (rel === '') return () => true;
     // A file runner cannot read is selected too: its jobs are reported as not checked.
     if (unreadable.some((u) => u.path === rel)) exact.add(rel);

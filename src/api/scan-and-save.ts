@@ -10,6 +10,7 @@ import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
 import { logFilePath, logsDir } from '../state-dir.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 
 export interface ScanSummary {
@@ -66,10 +67,9 @@ export interface Scanned {
 
 /** What the walk tracks under the session's config (the state directory is never walked). */
 export function walkSpecOf(s: Session): CompiledSpec {
-  const stateRel = path.relative(s.sourceTree, s.stateDir);
-  const inside = stateRel !== '' && !stateRel.startsWith('..') && !path.isAbsolute(stateRel);
+  const stateRel = treePath(s.sourceTree, s.stateDir);
   const { config } = s.loaded;
-  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
+  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: stateRel !== null && stateRel !== '' ? [stateRel] : [] });
 }
 
 /**

@@ -13,6 +13,7 @@ import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { attachDeps } from './attach-deps.js';
 import { type RunOptions, type RunReport, checkToolNames, executePlan, warnOfSecrets } from './run.js';
@@ -350,6 +351,6 @@ function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
   const ignored = watchFilter({
     sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: recorded, isOutput: depfileMatcher(depfiles(s)),
   });
-  const outside = always.filter((f) => path.relative(s.sourceTree, f).startsWith('..'));
+  const outside = always.filter((f) => treePath(s.sourceTree, f) === null);
   return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type FileEntry, type JobResult, UNKNOWN_DEPS, decodeDeps, digestEntries } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 
 export interface Identify {
@@ -23,17 +24,16 @@ export function identifyPaths(paths: readonly string[], own: RelPath, skipDir: s
   for (const p of paths) {
     const abs = path.resolve(o.sourceTree, p);
     if (abs === skipDir || abs.startsWith(skipDir + path.sep) || IGNORED.some((d) => abs.startsWith(d))) continue;
-    const rel = path.relative(o.sourceTree, abs).split(path.sep).join('/') as RelPath;
-    const inTree = !rel.startsWith('..') && !path.isAbsolute(rel);
-    if (inTree && rel === own) continue; // its content is in the fingerprint already
-    const tracked = inTree ? o.files.get(rel) : undefined;
-    if (tracked !== undefined) {
+    const rel = treePath(o.sourceTree, abs);
+    if (rel === own) continue; // its content is in the fingerprint already
+    const tracked = rel !== null ? o.files.get(rel) : undefined;
+    if (rel !== null && tracked !== undefined) {
       entries.set(rel, tracked.digest);
       continue;
     }
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (st === undefined || !st.isFile()) continue; // a directory, a vanished temp file: not an input
-    entries.set(inTree ? rel : abs, o.externalId(abs));
+    entries.set(rel ?? abs, o.externalId(abs));
   }
   return [...entries];
 }
