@@ -35,15 +35,17 @@ export function encodeDeps(entries: readonly (readonly [string, string])[]): str
 export function decodeDeps(stored: string): RecordedDep[] {
   if (stored === NO_RECORDED_DEPS) return [];
   const value = JSON.parse(stored) as unknown;
-  if (!Array.isArray(value) || !value.every(isPair)) {
-    throw new Error(`malformed recorded dependencies: ${stored.length > 80 ? stored.slice(0, 77) + '...' : stored}`);
+  if (!Array.isArray(value)) throw malformed(stored);
+  // A plain loop: a no-op of many traced jobs decodes every job's list.
+  for (let i = 0; i < value.length; i++) {
+    const e = value[i] as unknown;
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string') throw malformed(stored);
   }
-  return value;
+  return value as RecordedDep[];
 }
 
-function isPair(e: unknown): e is RecordedDep {
-  return Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && typeof e[1] === 'string';
-}
+const malformed = (stored: string): Error =>
+  new Error(`malformed recorded dependencies: ${stored.length > 80 ? stored.slice(0, 77) + '...' : stored}`);
 
 /** The paths a result's `deps` holds, in their stored order. */
 export function decodeDepPaths(stored: string): string[] {
