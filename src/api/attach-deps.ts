@@ -13,7 +13,9 @@ import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
-import { JS_GRAPH, JS_IMPORTS, PYTHON_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf } from '../state-dir.js';
+import {
+  JS_GRAPH, JS_IMPORTS, PYTHON_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf,
+} from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';

@@ -68,8 +68,9 @@ export interface Scanned {
 /** What the walk tracks under the session's config (the state directory is never walked). */
 export function walkSpecOf(s: Session): CompiledSpec {
   const stateRel = treePath(s.sourceTree, s.stateDir);
+  const inside = stateRel !== null && stateRel !== '';
   const { config } = s.loaded;
-  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: stateRel !== null && stateRel !== '' ? [stateRel] : [] });
+  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
 }
 
 /**
