@@ -5,15 +5,16 @@ import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
 import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
-import type { JobResult } from './manifest/index.js';
+import { type JobResult, decodeDepPaths } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
-import { type SessionOptions, isStateEntry, loadSessionConfig } from './session.js';
+import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
 import { findDeps } from './api/attach-deps.js';
 import type { ApiOptions } from './api/options.js';
 import { planInputOf } from './api/plan-input.js';
 import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
-import { isStagedEntry } from './api/staged-tree.js';
+import { isStagedEntry, isStateEntry } from './state-dir.js';
+import { relativePath, treePath } from './tree-path.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
@@ -74,8 +75,8 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
 export async function explain(opts: ApiOptions & { file: string }): Promise<Explanation> {
   return withSession(opts, async (s) => {
     const abs = path.resolve(opts.cwd, opts.file);
-    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/') as RelPath;
-    if (rel.startsWith('..') || path.isAbsolute(rel) || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
+    const rel = treePath(s.sourceTree, abs);
+    if (rel === null || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
     const { graphs, depsOf } = await findDeps(s, scanned, opts.reporter, opts.signal);
     const input = planInputOf(s, scanned, depsOf);
@@ -133,7 +134,7 @@ export interface DepsReport {
 /** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
-    const rel = path.relative(s.sourceTree, path.resolve(opts.cwd, opts.file)).split(path.sep).join('/') as RelPath;
+    const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
     const scanned = scanAndSave(s, opts.reporter);
     if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
     const { graphs } = await findDeps(s, scanned, opts.reporter, opts.signal);
@@ -141,7 +142,7 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
       const kind = t.config.deps;
       if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];
       const last = s.manifest.latest(t.config.name, rel);
-      const deps = last === undefined || last.deps === '' ? null : (JSON.parse(last.deps) as [string, string][]).map(([p]) => p);
+      const deps = last === undefined || last.deps === '' ? null : decodeDepPaths(last.deps);
       return [{ tool: t.config.name, kind, deps }];
     });
     // The graph of the first tool that takes this file, else of any graph that reads it (a module only imported).

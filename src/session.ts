@@ -4,16 +4,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  type Config, type ConfigOverrides, INPUT_CACHE_SNAPSHOT, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
+  type Config, type ConfigOverrides, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
   ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
 } from './config/index.js';
 import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
 import { faultOfErrno } from './io-fault.js';
 import { makeDirs } from './make-dirs.js';
-import { LOCK_FILE, LOCK_OWNER_FILE, Manifest, StateLock, TURNSTILE_FILE, legacyLogFileName, logFileName } from './manifest/index.js';
+import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
 import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
+import { INPUT_CACHE_SNAPSHOT, PROGRAMS_SNAPSHOT, isStateEntry, logFilePath, logsDir, manifestPath, runningLogsDir } from './state-dir.js';
+import { relativePath, treePath } from './tree-path.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -46,12 +48,6 @@ export interface Session {
   lock: StateLock;
 }
 
-export const MANIFEST_FILE = 'manifest.db';
-export const LOGS_DIR = 'logs';
-/** Running jobs' logs, each under a name of its own, moved into LOGS_DIR under their result's name when the job ends. */
-export const RUNNING_LOGS_DIR = 'running';
-export const PROGRAMS_SNAPSHOT = 'programs';
-
 export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
   const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
   const loaded = await loadConfig({ cwd: opts.cwd, sourceTree, configFile: opts.configFile, overrides: opts.overrides });
@@ -73,7 +69,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const lock = await lockStateDir(stateDir, opts);
   let manifest: Manifest;
   try {
-    manifest = Manifest.open(path.join(stateDir, MANIFEST_FILE));
+    manifest = Manifest.open(manifestPath(stateDir));
     renameLegacyLogs(stateDir, manifest);
   } catch (err) {
     lock.release();
@@ -127,7 +123,7 @@ export function keepPrograms(s: Pick<Session, 'manifest' | 'programs'>): void {
 
 /** Where declared inputs are digested: the tree, what a directory or glob input never walks, the stat cache. */
 export function inputScope(sourceTree: string, stateDir: string, config: Config, cache: InputCache): InputScope {
-  const stateRel = path.relative(sourceTree, stateDir).split(path.sep).join('/');
+  const stateRel = relativePath(sourceTree, stateDir);
   const excluded = compileGlobs(config.exclude);
   return {
     sourceTree, cache,
@@ -157,18 +153,6 @@ export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[
     .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
 }
 
-/**
- * Names runner itself creates in a state directory: the manifest and its
- * sqlite files, logs/ and running/, the lock files (store/state-lock.ts),
- * traces/ (api/attach-deps.ts), and the staged tree's
- * "staged", "staged.index", "staged.lock" and "staged-*" (api/staged-tree.ts).
- */
-export function isStateEntry(name: string): boolean {
-  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === RUNNING_LOGS_DIR || name === 'traces'
-    || name.startsWith(LOCK_FILE) || name.startsWith(TURNSTILE_FILE) || name === LOCK_OWNER_FILE
-    || name === 'staged' || name.startsWith('staged.') || name.startsWith('staged-');
-}
-
 const OWN_PLACE = 'a directory of runner\'s own: a new or empty one, or one runner made (the default is .runner in the source tree)';
 
 /**
@@ -185,8 +169,7 @@ export function checkStatePlace(stateDir: string, sourceTree: string, home: stri
   if (home !== undefined && home !== '' && path.resolve(home) === stateDir) {
     throw new StateDirError({ path: stateDir, problem: 'is your home directory', expected: OWN_PLACE });
   }
-  const rel = path.relative(stateDir, sourceTree);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+  if (treePath(stateDir, sourceTree) !== null) {
     throw new StateDirError({ path: stateDir, problem: 'is the source tree or contains it', expected: OWN_PLACE });
   }
 }
@@ -198,7 +181,7 @@ export function checkStatePlace(stateDir: string, sourceTree: string, home: stri
  * directory; outside it, runner's files would land among someone else's.
  */
 function checkOwnDirectory(dir: string, sourceTree: string): void {
-  if (fs.existsSync(path.join(dir, MANIFEST_FILE))) return;
+  if (fs.existsSync(manifestPath(dir))) return;
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
@@ -208,8 +191,7 @@ function checkOwnDirectory(dir: string, sourceTree: string): void {
   // One entry of runner's own is enough: a run killed before its first save leaves logs, a staged tree or its lock.
   if (entries.length === 0 || entries.some(isStateEntry)) return;
   const some = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
-  const rel = path.relative(sourceTree, dir);
-  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  const inside = treePath(sourceTree, dir) !== null;
   throw new StateDirError({
     path: dir,
     problem: inside
@@ -243,7 +225,7 @@ function ensureStateDir(dir: string, sourceTree: string): void {
  * cycles), so each file there is a dead runner's, and no result names it.
  */
 function removeUnfinishedLogs(stateDir: string): void {
-  const dir = path.join(stateDir, RUNNING_LOGS_DIR);
+  const dir = runningLogsDir(stateDir);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -269,14 +251,14 @@ const LOG_NAMES_PER_RESULT = 'per-result';
  */
 function renameLegacyLogs(stateDir: string, manifest: Manifest): void {
   if (manifest.setting(LOG_NAMES_SETTING) === LOG_NAMES_PER_RESULT) return;
-  const dir = path.join(stateDir, LOGS_DIR);
+  const dir = logsDir(stateDir);
   if (fs.existsSync(dir)) {
     for (const [tool, byPath] of manifest.results) {
       for (const p of byPath.keys()) {
         for (const r of manifest.history(tool, p)) {
           if (!r.hasLog) continue;
           try {
-            fs.renameSync(path.join(dir, legacyLogFileName(r.fingerprint)), path.join(dir, logFileName(r)));
+            fs.renameSync(logFilePath(stateDir, legacyLogFileName(r.fingerprint)), logFilePath(stateDir, logFileName(r)));
           } catch (err) {
             if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateDirError({ path: dir, problem: `cannot rename a log (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
           }

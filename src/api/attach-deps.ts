@@ -5,18 +5,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, UNKNOWN_DEPS, digestEntries, encodeImportCache,
+  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, encodeImportCache,
   encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
+import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { DepsOf, JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
+import {
+  JS_GRAPH, JS_IMPORTS, PYTHON_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf,
+} from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { DepsScanSummary, Scanned } from './scan-and-save.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';
-
-const PYTHON_IMPORTS = 'imports.python';
 
 /**
  * The python graph, when a tool asks for python deps; null otherwise. The
@@ -26,7 +28,7 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
   const tool = s.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
   const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
-  const resolvedName = `${cacheName}.resolved`;
+  const resolvedName = resolvedSnapshotOf(cacheName ?? '');
   const py = await inferPython({
     sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
   });
@@ -52,12 +54,9 @@ export function identifyOf(s: Session): Identify {
   return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
 }
 
-const JS_IMPORTS = 'imports.javascript';
-const JS_GRAPH = 'graph.javascript';
-
 /** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
 function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
-  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(`${name}.direct`) };
+  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(directSnapshotOf(name)) };
 }
 
 /**
@@ -80,12 +79,12 @@ async function javascriptGraph(
   });
   if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
   if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
-  if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(`${graphName}.direct`, js.kept.direct);
+  if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(directSnapshotOf(graphName), js.kept.direct);
   // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
   const unresolved = warnUnresolvedImports({
     s, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
-    direct: graphName === null ? null : s.manifest.blob(`${graphName}.direct`) ?? null,
-    keptName: graphName === null ? null : `${graphName}.unresolved`,
+    direct: graphName === null ? null : s.manifest.blob(directSnapshotOf(graphName)) ?? null,
+    keptName: graphName === null ? null : unresolvedSnapshotOf(graphName),
   });
   scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
   // One identity per graph: jobDepsFrom keeps the first it is given for all the graph's jobs.
@@ -149,8 +148,6 @@ export async function findDeps(
   return { graphs, depsOf };
 }
 
-export const TRACES_DIR = 'traces';
-
 /** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
 export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
   const kind = p.job.tool.config.deps;
@@ -171,9 +168,9 @@ export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { d
   }
   if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
   const entries = identifyPaths(paths, p.job.path, s.stateDir, identify);
-  return { depsDigest: digestEntries(entries), deps: JSON.stringify(entries) };
+  return { depsDigest: digestEntries(entries), deps: encodeDeps(entries) };
 }
 
 export function tracePath(s: Session, p: PlannedJob): string {
-  return path.join(s.stateDir, TRACES_DIR, `${p.job.fingerprint}.trace`);
+  return traceFilePath(s.stateDir, p.job.fingerprint);
 }

@@ -3,14 +3,14 @@
 // the result recorder; every job that is not fresh gets a report, in plan order.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { build, spawnRunner } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE } from '../exec/index.js';
 import { type Makeflags, openSlots } from '../jobserver/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
-import { LOGS_DIR, RUNNING_LOGS_DIR, type Session } from '../session.js';
-import { TRACES_DIR, findStrace, identifyOf } from './attach-deps.js';
+import type { Session } from '../session.js';
+import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
+import { findStrace, identifyOf } from './attach-deps.js';
 import { reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
@@ -58,10 +58,10 @@ export async function executePlan(
 async function runStale(
   s: Session, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {
-  fs.mkdirSync(path.join(s.stateDir, LOGS_DIR), { recursive: true });
-  fs.mkdirSync(path.join(s.stateDir, RUNNING_LOGS_DIR), { recursive: true });
+  fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+  fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   const strace = findStrace(s, opts.env);
-  if (strace !== null) fs.mkdirSync(path.join(s.stateDir, TRACES_DIR), { recursive: true });
+  if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
   const identify = identifyOf(s);
   const slots = openSlots({
     makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,

@@ -5,6 +5,7 @@ import { resolveSourceTree } from '../config/index.js';
 import { type WorkTree, findWorkTree, hooksDir } from '../git/index.js';
 import { type HookInstall, type HookUninstall, hookScript, installHook, uninstallHook } from '../hook/index.js';
 import { type SessionOptions, loadSessionConfig } from '../session.js';
+import { treePath } from '../tree-path.js';
 
 export interface HookOptions extends SessionOptions {
   force?: boolean;
@@ -15,8 +16,8 @@ export interface HookOptions extends SessionOptions {
 
 /** A path for the hook's command line: relative to the work tree's root (where git runs hooks) when inside it. */
 function fromTop(w: WorkTree, abs: string): string {
-  const rel = path.relative(w.top, abs);
-  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
+  const rel = treePath(w.top, abs);
+  return rel === null ? abs : rel === '' ? '.' : rel;
 }
 
 export async function hookInstall(opts: HookOptions): Promise<HookInstall> {

@@ -2,10 +2,10 @@
 // (files, new files, what could not be read) and after the dependencies are
 // known (depsOf), with the caller's selection. Nothing changes it afterwards.
 import fs from 'node:fs';
-import path from 'node:path';
 import { logFileName } from '../manifest/index.js';
 import type { DepsOf, PlanInput } from '../plan/index.js';
-import { LOGS_DIR, type Session } from '../session.js';
+import type { Session } from '../session.js';
+import { logsDir } from '../state-dir.js';
 import type { Scanned } from './scan-and-save.js';
 
 /** What a caller narrows a plan to, or forces in it. */
@@ -31,7 +31,7 @@ export function planInputOf(
 /** The logs on disk: one readdir, not one stat per job. */
 function loggedNames(s: Pick<Session, 'stateDir'>): Set<string> {
   try {
-    return new Set(fs.readdirSync(path.join(s.stateDir, LOGS_DIR)));
+    return new Set(fs.readdirSync(logsDir(s.stateDir)));
   } catch {
     return new Set();
   }

@@ -3,15 +3,15 @@
 // its log moved to the result's name, the result recorded, counted, reported.
 // A failure of runner itself is reported and never recorded.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { JobRecorder } from '../build/index.js';
 import { type Identify, traceArgs } from '../deps/index.js';
 import { type JobCommand, type JobOutcome, type TerminalSize, substituteFile } from '../exec/index.js';
 import type { Slots } from '../jobserver/index.js';
-import type { JobResult } from '../manifest/index.js';
+import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
-import { RUNNING_LOGS_DIR, type Session } from '../session.js';
+import type { Session } from '../session.js';
+import { runningLogPath } from '../state-dir.js';
 import { reportedDeps, tracePath } from './attach-deps.js';
 import { reportOf } from './job-report.js';
 import type { RunCounts } from './run-report.js';
@@ -41,7 +41,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
   const running = new Map<PlannedJob, string>();
   const runningLog = (p: PlannedJob): string => {
     let file = running.get(p);
-    if (file === undefined) running.set(p, (file = path.join(s.stateDir, RUNNING_LOGS_DIR, `${process.pid}-${++runningLogs}.log`)));
+    if (file === undefined) running.set(p, (file = runningLogPath(s.stateDir, process.pid, ++runningLogs)));
     return file;
   };
   return {
@@ -74,7 +74,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
         digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
         timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
         logBytes: outcome.logBytes,
-        depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : JSON.stringify(p.job.deps.entries)),
+        depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
       };
       // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
       while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;

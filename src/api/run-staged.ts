@@ -8,10 +8,12 @@ import { type LatchedTool, isGlobPattern } from '../config/index.js';
 import type { DepGraph } from '../deps/index.js';
 import { UsageError } from '../errors.js';
 import { findWorkTree, stagedDeletions, stagedPaths } from '../git/index.js';
-import type { JobResult } from '../manifest/index.js';
+import { type JobResult, decodeDeps } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
+import { STAGED_JS_GRAPH, STAGED_PYTHON_IMPORTS } from '../state-dir.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './attach-deps.js';
 import { executePlan } from './execute-plan.js';
@@ -22,10 +24,6 @@ import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import type { RunCounts, RunReport } from './run-report.js';
 import { withSession } from './scan-and-save.js';
 import { scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
-
-/** The staged tree's python import cache and kept javascript graph, beside the working tree's. */
-const STAGED_PYTHON_IMPORTS = 'staged.imports.python';
-const STAGED_JS_GRAPH = 'staged.graph.javascript';
 
 const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 
@@ -104,8 +102,8 @@ function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: 
   for (const p of staged) if (covered(p)) return true;
   for (const p of deleted) if (covered(p)) return true;
   return tool.latch.executables.some((e) => {
-    const rel = path.relative(root, e.where.path).split(path.sep).join('/');
-    return !rel.startsWith('..') && !path.isAbsolute(rel) && staged.has(rel as RelPath);
+    const rel = treePath(root, e.where.path);
+    return rel !== null && staged.has(rel);
   });
 }
 
@@ -140,7 +138,7 @@ function selection(
     return (p) => {
       if (staged.has(p)) return true;
       const deps = latest(tool.config.name, p)?.deps ?? '';
-      return deps !== '' && (JSON.parse(deps) as [string, string][]).some(([d]) => staged.has(d as RelPath) || deleted.has(d as RelPath));
+      return deps !== '' && decodeDeps(deps).some(([d]) => staged.has(d as RelPath) || deleted.has(d as RelPath));
     };
   }
   return (p) => staged.has(p);

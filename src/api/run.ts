@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseMakeflags } from '../jobserver/index.js';
 import { type UnreadablePath, planJobs } from '../plan/index.js';
 import type { Session } from '../session.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './attach-deps.js';
 import { executePlan } from './execute-plan.js';
@@ -24,8 +25,8 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[], u
   const prefixes: string[] = [];
   for (const arg of files) {
     const abs = path.resolve(cwd, arg);
-    const rel = path.relative(s.sourceTree, abs).split(path.sep).join('/');
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
+    const rel = treePath(s.sourceTree, abs);
+    if (rel === null) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
     if (rel === '') return () => true;
     // A file runner cannot read is selected too: its jobs are reported as not checked.
     if (unreadable.some((u) => u.path === rel)) exact.add(rel);

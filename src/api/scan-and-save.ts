@@ -8,7 +8,9 @@ import { type FileEntry, type JobResult, logFileName } from '../manifest/index.j
 import type { UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
-import { LOGS_DIR, type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
+import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
+import { logFilePath, logsDir } from '../state-dir.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 
 export interface ScanSummary {
@@ -71,8 +73,8 @@ export interface Scanned {
 
 /** What the walk tracks under the session's config (the state directory is never walked). */
 export function walkSpecOf(s: Session): CompiledSpec {
-  const stateRel = path.relative(s.sourceTree, s.stateDir);
-  const inside = stateRel !== '' && !stateRel.startsWith('..') && !path.isAbsolute(stateRel);
+  const stateRel = treePath(s.sourceTree, s.stateDir);
+  const inside = stateRel !== null && stateRel !== '';
   const { config } = s.loaded;
   return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
 }
@@ -117,7 +119,7 @@ export function scanAndSave(s: Session, reporter: Reporter, changed?: Iterable<R
 
 /** Where a recorded result's log is (see logFileName). */
 export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'fingerprint' | 'finishedAt'>): string {
-  return path.join(s.stateDir, LOGS_DIR, logFileName(r));
+  return logFilePath(s.stateDir, logFileName(r));
 }
 
 /** Removes the logs of results no longer kept; one that will not go is litter, never a reason to stop a run. */
@@ -138,7 +140,7 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
  * and no job running: then each such file is no one's.
  */
 export function sweepLogs(s: Session): void {
-  const dir = path.join(s.stateDir, LOGS_DIR);
+  const dir = logsDir(s.stateDir);
   const kept = s.manifest.keptLogNames();
   let names: string[];
   try {

@@ -13,6 +13,9 @@ import type { Reporter } from '../reporter.js';
 import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
+import {
+  STAGED_FILES, STAGED_SCANNED_AT, stagedIndexLockPath, stagedIndexPath, stagedLockPath, stagedTreePath, tempTreeOwner, tempTreePrefix,
+} from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
 
@@ -20,23 +23,9 @@ import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-sa
  * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
  * up to date by rewriting only what changed (with `staged.index`, git's record
  * of what was written there). A run that finds it in use (`staged.lock` held by
- * a live runner) writes a temporary `<stateDir>/staged-<pid>-XXXXXX` instead.
+ * a live runner) writes a temporary `<stateDir>/staged-<pid>-XXXXXX` instead
+ * (the names: state-dir.ts).
  */
-export const STAGED_TREE_DIR = 'staged';
-const STAGED_INDEX = 'staged.index';
-/** git's lock on the private index while it rewrites it; left behind when git is killed mid-way (a hook's process group killed). */
-const STAGED_INDEX_LOCK = 'staged.index.lock';
-const STAGED_LOCK = 'staged.lock';
-const TEMP_TREE_PREFIX = 'staged-';
-/** Manifest snapshots of the staged tree: its files' stats and digests, and when they were taken. */
-const STAGED_FILES = 'staged.files';
-const STAGED_SCANNED_AT = 'staged.scanned-at';
-
-/** The state directory's entries that belong to staged trees (`runner clean` removes them). */
-export function isStagedEntry(name: string): boolean {
-  return name === STAGED_TREE_DIR || name === STAGED_INDEX || name === STAGED_INDEX_LOCK || name === STAGED_LOCK
-    || name.startsWith(TEMP_TREE_PREFIX);
-}
 
 export interface StagedTree {
   /** The source tree's counterpart: the index's content under the source tree. */
@@ -56,10 +45,10 @@ export interface StagedTree {
 export function writeStagedTree(s: Session, w: WorkTree, pid: number, warn: (message: string) => void): StagedTree {
   removeAbandonedTrees(s.stateDir);
   const tree = indexTree(w);
-  const lock = path.join(s.stateDir, STAGED_LOCK);
-  if (takeLock(lock, pid) && takeIndexLock(path.join(s.stateDir, STAGED_INDEX_LOCK), lock, warn)) {
-    const root = path.join(s.stateDir, STAGED_TREE_DIR);
-    const index = path.join(s.stateDir, STAGED_INDEX);
+  const lock = stagedLockPath(s.stateDir);
+  if (takeLock(lock, pid) && takeIndexLock(stagedIndexLockPath(s.stateDir), lock, warn)) {
+    const root = stagedTreePath(s.stateDir);
+    const index = stagedIndexPath(s.stateDir);
     let released = false;
     const remove = (): void => {
       if (!released) fs.rmSync(lock, { force: true });
@@ -82,7 +71,7 @@ export function writeStagedTree(s: Session, w: WorkTree, pid: number, warn: (mes
       throw err;
     }
   }
-  const dir = fs.mkdtempSync(path.join(s.stateDir, `${TEMP_TREE_PREFIX}${pid}-`));
+  const dir = fs.mkdtempSync(tempTreePrefix(s.stateDir, pid));
   const remove = (): void => fs.rmSync(dir, { recursive: true, force: true });
   try {
     const root = checkoutIndex(w, dir);
@@ -163,8 +152,8 @@ function isOpenByAnyProcess(file: string): boolean {
 /** Temporary trees left by a runner that was killed outright (its pid is gone). */
 function removeAbandonedTrees(stateDir: string): void {
   for (const name of fs.readdirSync(stateDir)) {
-    const m = new RegExp(`^${TEMP_TREE_PREFIX}(\\d+)-`).exec(name);
-    if (m === null || isProcessAlive(Number(m[1]))) continue;
+    const owner = tempTreeOwner(name);
+    if (owner === null || isProcessAlive(owner)) continue;
     fs.rmSync(path.join(stateDir, name), { recursive: true, force: true });
   }
 }

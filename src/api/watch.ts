@@ -8,10 +8,12 @@ import { type LatchedTool, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
 import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
+import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './attach-deps.js';
 import { executePlan } from './execute-plan.js';
@@ -333,7 +335,7 @@ function newlyRecorded(s: Session, recorded: Set<string>, ran: readonly JobRepor
   for (const j of jobs) {
     const deps = s.manifest.latest(j.tool, j.path)?.deps;
     if (deps === undefined || deps === '') continue;
-    for (const [p, id] of JSON.parse(deps) as [string, string][]) {
+    for (const [p, id] of decodeDeps(deps)) {
       if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
       const abs = path.join(s.sourceTree, p);
       if (!recorded.has(abs)) {
@@ -353,6 +355,6 @@ function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
   const ignored = watchFilter({
     sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: recorded, isOutput: depfileMatcher(depfiles(s)),
   });
-  const outside = always.filter((f) => path.relative(s.sourceTree, f).startsWith('..'));
+  const outside = always.filter((f) => treePath(s.sourceTree, f) === null);
   return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });
 }

@@ -4,6 +4,7 @@
 // a reinstall or a touch of the same bytes does not.
 import fs from 'node:fs';
 import path from 'node:path';
+import { treePath } from '../tree-path.js';
 import type { ProgramIds } from './program-ids.js';
 import { programBehind, recognizeShim } from './shims.js';
 
@@ -156,8 +157,8 @@ function identifyFile(name: string, found: string, env: Record<string, string>, 
 function venvOf(program: string, cwd: string): string | null {
   const dir = path.dirname(path.dirname(program));
   if (!fs.existsSync(path.join(dir, 'pyvenv.cfg'))) return null;
-  const rel = path.relative(cwd, dir);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel === '' ? '.' : rel.split(path.sep).join('/');
+  const rel = treePath(cwd, dir);
+  return rel === null ? dir : rel === '' ? '.' : rel;
 }
 
 function statOf(p: string): string {

@@ -4,7 +4,7 @@ export { validateConfig } from './validate/index.js';
 export { latchTools, findPrograms, latchFound, latchIdOf, withInputs, buildToolEnvironment, NEVER_LATCHED, SOURCE_TREE_TOKEN, type LatchedTool, type ToolLatch } from './latch.js';
 export { findExecutable, identifyProgram, type ExecutableIdentity, type ExecutableWhere } from './executable.js';
 export { ProgramIds } from './program-ids.js';
-export { InputCache, INPUT_CACHE_SNAPSHOT } from './input-cache.js';
+export { InputCache } from './input-cache.js';
 export type { InputScope } from './inputs.js';
 export { isGlobPattern } from './validate/globs.js';
 export { documentedDefault, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';

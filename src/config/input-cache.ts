@@ -25,9 +25,6 @@ export interface CachedDir extends StatKey {
   dirs: string[];
 }
 
-/** The manifest snapshot that holds the cache. */
-export const INPUT_CACHE_SNAPSHOT = 'input-digests';
-
 const VERSION = 1;
 
 function sameStat(key: StatKey, st: fs.Stats): boolean {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { hashString } from '../hash.js';
 import { describeKind, kindOf } from '../regular-file.js';
 import { compileGlobs, digestFile, globBase } from '../scan/index.js';
+import { treePath } from '../tree-path.js';
 import type { InputCache } from './input-cache.js';
 import { isGlobPattern } from './validate/globs.js';
 
@@ -107,8 +108,7 @@ function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel
 
 /** The source-tree-relative form of an absolute path, or null when it lies outside the tree. */
 function treeRelative(sourceTree: string, abs: string): string | null {
-  const rel = path.relative(sourceTree, abs).split(path.sep).join('/');
-  return rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
+  return treePath(sourceTree, abs);
 }
 
 /** Where an entry points: `~/x` under HOME, an absolute path as is, anything else in the source tree. */

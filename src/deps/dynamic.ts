@@ -3,13 +3,10 @@
 // identified again at the next plan, where any difference makes the job stale.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileEntry, JobResult } from '../manifest/index.js';
+import { type FileEntry, type JobResult, UNKNOWN_DEPS, decodeDeps, digestEntries } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { digestEntries } from './infer.js';
-
-/** What a result records when the job reported no dependencies at all: it is never fresh again. */
-export const UNKNOWN_DEPS = 'unknown';
 
 export interface Identify {
   sourceTree: string;
@@ -27,17 +24,16 @@ export function identifyPaths(paths: readonly string[], own: RelPath, skipDir: s
   for (const p of paths) {
     const abs = path.resolve(o.sourceTree, p);
     if (abs === skipDir || abs.startsWith(skipDir + path.sep) || IGNORED.some((d) => abs.startsWith(d))) continue;
-    const rel = path.relative(o.sourceTree, abs).split(path.sep).join('/') as RelPath;
-    const inTree = !rel.startsWith('..') && !path.isAbsolute(rel);
-    if (inTree && rel === own) continue; // its content is in the fingerprint already
-    const tracked = inTree ? o.files.get(rel) : undefined;
-    if (tracked !== undefined) {
+    const rel = treePath(o.sourceTree, abs);
+    if (rel === own) continue; // its content is in the fingerprint already
+    const tracked = rel !== null ? o.files.get(rel) : undefined;
+    if (rel !== null && tracked !== undefined) {
       entries.set(rel, tracked.digest);
       continue;
     }
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (st === undefined || !st.isFile()) continue; // a directory, a vanished temp file: not an input
-    entries.set(inTree ? rel : abs, o.externalId(abs));
+    entries.set(rel ?? abs, o.externalId(abs));
   }
   return [...entries];
 }
@@ -49,7 +45,7 @@ export function recordedDeps(latest: JobResult | undefined, source: 'depfile' | 
     const entries: [string, string][] = [[`<no ${source} from the last run>`, 'unknown']];
     return { digest: digestEntries(entries), entries };
   }
-  const entries = (JSON.parse(latest.deps) as [string, string][]).map(([p, _was]): [string, string] => {
+  const entries = decodeDeps(latest.deps).map(([p, _was]): [string, string] => {
     if (path.isAbsolute(p)) return [p, o.externalId(p)];
     const tracked = o.files.get(p as RelPath);
     return [p, tracked !== undefined ? tracked.digest : o.externalId(path.join(o.sourceTree, p))];

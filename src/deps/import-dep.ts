@@ -1,6 +1,6 @@
 // What an import resolves to, the same for every language: a tracked file,
 // a file runner does not track, or nothing yet.
-import path from 'node:path';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 
 export type ImportDep =
@@ -18,11 +18,7 @@ export interface TreeView {
 
 /** A found file as a dependency: tracked files by their path in the tree, anything else by absolute path. */
 export function fileDep(abs: string, r: TreeView): ImportDep {
-  const rel = path.relative(r.sourceTree, abs);
-  const inside = rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
-  if (inside) {
-    const relPath = rel.split(path.sep).join('/') as RelPath;
-    if (r.isTracked(relPath)) return { kind: 'file', path: relPath };
-  }
+  const rel = treePath(r.sourceTree, abs);
+  if (rel !== null && rel !== '' && r.isTracked(rel)) return { kind: 'file', path: rel };
   return { kind: 'external', path: abs };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './graph.js';
 import { fileDep } from './import-dep.js';
-import type { Exists } from './infer.js';
+import type { Exists } from './python-graph.js';
 import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport } from './python.js';
 
 /** Whether dir holds something an import of `top` could load: a package, a module, an extension. */

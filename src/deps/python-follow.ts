@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { RACY_MARGIN_MS } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
-import type { SeenStats } from './infer.js';
+import type { SeenStats } from './python-graph.js';
 import type { ImportCache } from './python-cache.js';
 import type { PythonFileImports } from './python.js';
 

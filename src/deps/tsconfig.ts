@@ -3,6 +3,7 @@
 // imports ("extends" applied). Reads only through the resolver (exists,
 // readJson): those reads are what the kept graph proves unchanged.
 import path from 'node:path';
+import { treePath } from '../tree-path.js';
 import type { JsResolver } from './javascript-resolve.js';
 import { resolveExtends } from './tsconfig-extends.js';
 
@@ -28,9 +29,9 @@ export function tsPathsFor(fromAbs: string, r: TsconfigReader): TsPaths | null {
   const lookup = lookupOf(r);
   let found = lookup.byFile.get(fromAbs);
   if (found === undefined) {
-    const relative = path.relative(r.sourceTree, fromAbs);
-    const isInside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-    const owner = isInside && !relative.split(path.sep).includes('node_modules') ? lookup.ownerOf(fromAbs) : null;
+    const relative = treePath(r.sourceTree, fromAbs);
+    const isInside = relative !== null && relative !== '';
+    const owner = isInside && !relative.split('/').includes('node_modules') ? lookup.ownerOf(fromAbs) : null;
     found = owner === null ? null : owner.tsPaths;
     lookup.byFile.set(fromAbs, found);
   }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GitError } from '../errors.js';
+import { treePath } from '../tree-path.js';
 import { type GitContext, gitEnv, runGit } from './command.js';
 
 export interface WorkTree {
@@ -32,8 +33,8 @@ export function findWorkTree(sourceTree: string, env: NodeJS.ProcessEnv, cwd: st
   }
   if (out === '') throw new GitError({ what: `source tree ${sourceTree}`, detail: 'not in a git work tree (a bare repository has none); name a work tree with -C DIR' });
   const top = fs.realpathSync(out);
-  const prefix = path.relative(top, fs.realpathSync(sourceTree)).split(path.sep).join('/');
-  if (prefix.startsWith('..') || path.isAbsolute(prefix)) {
+  const prefix = treePath(top, fs.realpathSync(sourceTree));
+  if (prefix === null) {
     throw new GitError({ what: `source tree ${sourceTree}`, detail: `not inside the git work tree ${top} that git reports for it` });
   }
   return { top, prefix, git };

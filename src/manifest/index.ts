@@ -1,5 +1,6 @@
 // Public surface of manifest/: the only way to the store.
 export { Manifest } from './manifest.js';
-export { type LockHolder, LOCK_FILE, LOCK_OWNER_FILE, StateLock, TURNSTILE_FILE } from '../store/index.js';
+export { type LockHolder, StateLock } from '../store/index.js';
 export { decodeFiles, encodeFiles } from './codec.js';
+export { NO_RECORDED_DEPS, type RecordedDep, UNKNOWN_DEPS, decodeDepPaths, decodeDeps, digestEntries, encodeDeps } from './recorded-deps.js';
 export { legacyLogFileName, logFileName, type DirListing, type FileEntry, type JobResult, type ResultStatus, type ScanUpdate } from './model.js';

@@ -44,7 +44,7 @@ export interface JobResult {
   hasLog: boolean;
   /** Hash of the job's dependencies as they were when it ran; '' for a tool without deps. */
   depsDigest: string;
-  /** Those dependencies, as JSON [path, identity][] (read only by explain); '' without deps. */
+  /** Those dependencies, as [path, identity] pairs encoded by recorded-deps.ts; '' without a list. */
   deps: string;
   /** Milliseconds since the epoch. */
   finishedAt: number;

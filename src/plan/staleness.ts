@@ -1,6 +1,7 @@
 // Compares a job's current inputs with its most recent result and says what
 // changed, from what to what. Pure: the plan calls it once; explain prints it.
 import type { ToolLatch } from '../config/index.js';
+import { decodeDeps } from '../manifest/index.js';
 import type { Digest } from '../types.js';
 
 export type StaleReason =
@@ -79,7 +80,7 @@ export function reasonsFrom(now: JobDeps, before: string): StaleReason[] {
 
 /** What differs between the dependencies a result ran with and the current ones. */
 export function diffDeps(before: string, now: JobDeps): StaleReason[] {
-  const old = new Map<string, string>(before === '' ? [] : (JSON.parse(before) as [string, string][]));
+  const old = new Map<string, string>(decodeDeps(before));
   const reasons: StaleReason[] = [];
   const seen = new Set<string>();
   for (const [path, id] of now.entries) {

@@ -2,8 +2,8 @@
 // them over in quiet batches. Which paths to watch is decided by watchFilter,
 // which does no I/O: excluded directories, .git and the state directory are
 // never watched, and files no walk would track nor anything else read.
-import path from 'node:path';
 import { type FSWatcher, watch as chokidarWatch } from 'chokidar';
+import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { CompiledSpec } from './match.js';
 
@@ -27,9 +27,9 @@ export function watchFilter(input: WatchFilterInput): (abs: string, entry?: Entr
   const listed = spec.whitelist === null ? null : new Set(spec.whitelist);
   return (abs, entry) => {
     if (input.alwaysWatched.has(abs)) return false;
-    const rel = path.relative(sourceTree, abs).split(path.sep).join('/');
+    const rel = treePath(sourceTree, abs);
     if (rel === '') return false;
-    if (rel.startsWith('../') || rel === '..' || path.isAbsolute(rel)) return true;
+    if (rel === null) return true;
     const names = rel.split('/');
     if (names.includes('.git')) return true;
     for (let i = 1; i <= names.length; i++) if (spec.isSkipped(names.slice(0, i).join('/'))) return true;
@@ -88,8 +88,8 @@ export class TreeWatcher {
 
   private noteChange(abs: string): void {
     this.files.add(abs);
-    const rel = path.relative(this.sourceTree, abs).split(path.sep).join('/');
-    if (rel !== '' && !rel.startsWith('../') && !path.isAbsolute(rel)) this.paths.add(rel as RelPath);
+    const rel = treePath(this.sourceTree, abs);
+    if (rel !== null && rel !== '') this.paths.add(rel);
     this.poke();
   }
 

@@ -1,4 +1,4 @@
 // Public surface of store/ (for manifest/ only).
 export { Store, storeExists, type LatchRow, type RawResultRow, type StoredState, type StateWrite, type MerkleRow } from './db.js';
-export { type LockHolder, LOCK_FILE, LOCK_OWNER_FILE, StateLock, TURNSTILE_FILE } from './state-lock.js';
+export { type LockHolder, StateLock } from './state-lock.js';
 export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY } from './schema.js';

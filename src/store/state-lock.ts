@@ -2,15 +2,11 @@
 // directory. Held by the kernel (sqlite's fcntl lock on lock.db), so a
 // SIGKILLed runner leaves nothing behind; lock.owner only names the holder.
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StateDirError, type StateWriteError } from '../errors.js';
+import { lockOwnerPath, lockPath, turnstilePath } from '../state-dir.js';
 import { stateWriteError } from './db.js';
 
-export const LOCK_FILE = 'lock.db';
-export const LOCK_OWNER_FILE = 'lock.owner';
-/** Taken before the lock itself and let go once it is held: whoever waits longest gets the lock next. */
-export const TURNSTILE_FILE = 'lock.turn.db';
 /** How often a waiting runner tries again (it must not block its event loop: SIGINT has to stop it). */
 const RETRY_MS = 50;
 
@@ -80,11 +76,11 @@ export class StateLock {
 
   /** Takes the lock, waiting while another runner holds it; resolves null when `signal` aborts the wait. */
   static async acquire(stateDir: string, signal: AbortSignal | undefined, onWait: (holder: LockHolder) => void): Promise<StateLock | null> {
-    const lock = new KernelLock(path.join(stateDir, LOCK_FILE));
-    const ownerFile = path.join(stateDir, LOCK_OWNER_FILE);
+    const lock = new KernelLock(lockPath(stateDir));
+    const ownerFile = lockOwnerPath(stateDir);
     // Everyone passes the turnstile to the lock, and a waiter stays in it until it has the lock: a runner that
     // lets go and wants the lock again at once (watch, between cycles) then queues behind the one waiting.
-    const turn = new KernelLock(path.join(stateDir, TURNSTILE_FILE));
+    const turn = new KernelLock(turnstilePath(stateDir));
     try {
       for (let inLine = false, announced = false; ;) {
         if (signal?.aborted === true) return null;

@@ -33,7 +33,7 @@ describe('resolveJsImport', () => {
       isTracked: (p) => Object.hasOwn(files, path.join(SRC, p)) && !p.split('/').includes('node_modules') && !untracked.has(p),
       exists: (abs) => {
         // A specifier may name a path below a file ('./a.ts/x'); stat() fails
-        // with ENOTDIR there, which infer.ts's exists() reports as null.
+        // with ENOTDIR there, which python-graph.ts's exists() reports as null.
         for (let d = path.dirname(abs); d !== '/'; d = path.dirname(d)) {
           if (Object.hasOwn(files, d)) return null;
         }

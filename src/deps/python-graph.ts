@@ -1,8 +1,7 @@
-// Builds the dependency graph a deps kind needs for this run: re-scans the
-// imports only of files whose content changed (the rest come from the
-// manifest's import cache), resolves every import against the tree as it is
-// now (or keeps the last run's graph when nothing it was built from changed),
-// and hands the plan each job's dependencies with their identities.
+// The python graph: re-scans the imports only of files whose content changed
+// (the rest come from the manifest's import cache), resolves every import
+// against the tree as it is now (or keeps the last run's graph when nothing it
+// was built from changed), and identifies each dependency for the plan.
 import fs from 'node:fs';
 import { findExecutable, identifyProgram } from '../config/executable.js';
 import { ProgramIds } from '../config/program-ids.js';
@@ -10,12 +9,10 @@ import { canonicalJson } from '../hash.js';
 import { DepsError } from '../errors.js';
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
-import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
 import { codeIdentity } from './graph-cache.js';
-import { GraphNodes, type MerkleNode } from './merkle.js';
-import { TreeDiffer } from './merkle-diff.js';
+import { type Identity, THIS_RUN } from './graph-deps.js';
 import { type ImportCache, decodeImportCache } from './python-cache.js';
 import { type FollowedFile, followOutside, statIdentity } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
@@ -23,9 +20,6 @@ import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python
 import { type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
-
-/** Differs every run: the identity of imports that could not be read. */
-const THIS_RUN = `run ${process.pid} ${Date.now()}`;
 
 export type Exists = (abs: string) => 'file' | 'dir' | null;
 
@@ -202,9 +196,6 @@ async function readImports(python: string, env: Record<string, string>, sourceTr
   }
 }
 
-/** How graph kinds identify a dependency: nodes (files whose imports are followed) and leaves. */
-export type Identity = (dep: string, isNode: boolean) => string;
-
 /**
  * How the python graph identifies what a file depends on: tracked files and
  * followed files by content digest, other leaves (the standard library,
@@ -224,103 +215,5 @@ function pythonIdentity(
   return (dep, isNode) => {
     if (isNode) return dep.startsWith('/') ? followed(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
     return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
-  };
-}
-
-/**
- * How the javascript graph identifies a dependency: tracked files by digest,
- * followed files (nodes by absolute path, javascript-follow.ts) by content
- * digest, other outside files by `externalId` (size and mtime).
- */
-export function javascriptIdentity(
-  files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string, followedDigest: (abs: string) => string | undefined,
-): Identity {
-  return (dep, isNode) => {
-    if (isNode) return dep.startsWith('/') ? followedDigest(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
-    return dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
-  };
-}
-
-/**
- * A job's dependencies from a graph, as the graph's deep hash (by default
- * tracked files by digest, others by size and mtime, unresolved names), and,
- * for explain, what differs by content from the tree a result recorded:
- * `kept` looks up the graph nodes stored with results (merkle.ts). A kind
- * that identifies its dependencies itself (python) passes its `identity`, and
- * the `digest` it computed already with it.
- */
-export function jobDepsFrom(
-  graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string,
-  kept: (hash: string) => MerkleNode | undefined = () => undefined,
-  known: { identity?: Identity; digest?: string } = {},
-): JobDeps {
-  let shared = graphNodes.get(graph);
-  if (shared === undefined) {
-    const identity: Identity = known.identity
-      ?? ((dep, tracked) => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep)));
-    graphNodes.set(graph, (shared = { identity, kept, nodes: null, differ: null }));
-  }
-  return new GraphJobDeps(graph, path, shared, known.digest ?? graph.deepHash(path, shared.identity));
-}
-
-/** Per graph (one per plan): how it identifies dependencies, and, once a job needs them, today's nodes and the differ. */
-interface SharedNodes {
-  identity: Identity;
-  kept: (hash: string) => MerkleNode | undefined;
-  nodes: GraphNodes | null;
-  differ: TreeDiffer | null;
-}
-
-const graphNodes = new WeakMap<DepGraph, SharedNodes>();
-const NO_ENTRIES: readonly (readonly [string, string])[] = [];
-
-/** One object per job, no closures: a no-op plans every job and asks none of them why. */
-class GraphJobDeps implements JobDeps {
-  readonly entries = NO_ENTRIES;
-
-  constructor(private readonly graph: DepGraph, private readonly path: RelPath, private readonly shared: SharedNodes, readonly digest: string) {}
-
-  via(dep: string): string[] {
-    return this.graph.chain(this.path, dep);
-  }
-
-  changesFrom(before: string): ReturnType<NonNullable<JobDeps['changesFrom']>> {
-    const { nodes, differ } = this.built();
-    const changes = differ.diff(before, nodes.hashAt(this.path));
-    return changes === null ? null : changes.filter((c) => c.path !== this.path); // the file itself: a content reason
-  }
-
-  nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {
-    return this.built().nodes.unkept(this.path, isKept);
-  }
-
-  /** Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's. */
-  private built(): { nodes: GraphNodes; differ: TreeDiffer } {
-    const sh = this.shared;
-    if (sh.nodes === null || sh.differ === null) {
-      const nodes = new GraphNodes(this.graph, sh.identity);
-      sh.nodes = nodes;
-      sh.differ = new TreeDiffer(sh.kept, (h) => nodes.node(h));
-    }
-    return { nodes: sh.nodes, differ: sh.differ };
-  }
-}
-/** Sorts [path, identity] pairs in place and hashes them: the same at record time and at plan time. */
-export function digestEntries(entries: [string, string][]): string {
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return hashString(entries.map((e) => `${e[0]}\0${e[1]}`).join('\n'));
-}
-
-/** Size and mtime of a file outside the tree: a cheap identity, so upgrading a package re-runs its users. */
-export function externalIdentity(): (abs: string) => string {
-  const seen = new Map<string, string>();
-  return (abs) => {
-    let id = seen.get(abs);
-    if (id === undefined) {
-      const st = fs.statSync(abs, { throwIfNoEntry: false });
-      id = st === undefined ? 'missing' : `${st.size}:${st.mtimeMs}`;
-      seen.set(abs, id);
-    }
-    return id;
   };
 }

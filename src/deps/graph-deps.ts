@@ -1,0 +1,109 @@
+// A job's dependencies from an import graph, for every graph kind (python,
+// javascript): how a graph identifies what a job depends on, its deep hash,
+// and, for explain, what changed since a result. Builds no graph itself.
+import fs from 'node:fs';
+import type { FileEntry } from '../manifest/index.js';
+import type { JobDeps } from '../plan/index.js';
+import type { RelPath } from '../types.js';
+import { type DepGraph, UNREADABLE_IMPORTS } from './graph.js';
+import { GraphNodes, type MerkleNode } from './merkle.js';
+import { TreeDiffer } from './merkle-diff.js';
+
+/** Differs every run: the identity of imports that could not be read. */
+export const THIS_RUN = `run ${process.pid} ${Date.now()}`;
+
+/** How graph kinds identify a dependency: nodes (files whose imports are followed) and leaves. */
+export type Identity = (dep: string, isNode: boolean) => string;
+
+/**
+ * How the javascript graph identifies a dependency: tracked files by digest,
+ * followed files (nodes by absolute path, javascript-follow.ts) by content
+ * digest, other outside files by `externalId` (size and mtime).
+ */
+export function javascriptIdentity(
+  files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string, followedDigest: (abs: string) => string | undefined,
+): Identity {
+  return (dep, isNode) => {
+    if (isNode) return dep.startsWith('/') ? followedDigest(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    return dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
+  };
+}
+
+/**
+ * A job's dependencies from a graph, as the graph's deep hash (by default
+ * tracked files by digest, others by size and mtime, unresolved names), and,
+ * for explain, what differs by content from the tree a result recorded:
+ * `kept` looks up the graph nodes stored with results (merkle.ts). A kind
+ * that identifies its dependencies itself (python) passes its `identity`, and
+ * the `digest` it computed already with it.
+ */
+export function jobDepsFrom(
+  graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string,
+  kept: (hash: string) => MerkleNode | undefined = () => undefined,
+  known: { identity?: Identity; digest?: string } = {},
+): JobDeps {
+  let shared = graphNodes.get(graph);
+  if (shared === undefined) {
+    const identity: Identity = known.identity
+      ?? ((dep, tracked) => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep)));
+    graphNodes.set(graph, (shared = { identity, kept, nodes: null, differ: null }));
+  }
+  return new GraphJobDeps(graph, path, shared, known.digest ?? graph.deepHash(path, shared.identity));
+}
+
+/** Per graph (one per plan): how it identifies dependencies, and, once a job needs them, today's nodes and the differ. */
+interface SharedNodes {
+  identity: Identity;
+  kept: (hash: string) => MerkleNode | undefined;
+  nodes: GraphNodes | null;
+  differ: TreeDiffer | null;
+}
+
+const graphNodes = new WeakMap<DepGraph, SharedNodes>();
+const NO_ENTRIES: readonly (readonly [string, string])[] = [];
+
+/** One object per job, no closures: a no-op plans every job and asks none of them why. */
+class GraphJobDeps implements JobDeps {
+  readonly entries = NO_ENTRIES;
+
+  constructor(private readonly graph: DepGraph, private readonly path: RelPath, private readonly shared: SharedNodes, readonly digest: string) {}
+
+  via(dep: string): string[] {
+    return this.graph.chain(this.path, dep);
+  }
+
+  changesFrom(before: string): ReturnType<NonNullable<JobDeps['changesFrom']>> {
+    const { nodes, differ } = this.built();
+    const changes = differ.diff(before, nodes.hashAt(this.path));
+    return changes === null ? null : changes.filter((c) => c.path !== this.path); // the file itself: a content reason
+  }
+
+  nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {
+    return this.built().nodes.unkept(this.path, isKept);
+  }
+
+  /** Built only when a job runs or is explained, and shared by the graph's jobs: identities are the plan's. */
+  private built(): { nodes: GraphNodes; differ: TreeDiffer } {
+    const sh = this.shared;
+    if (sh.nodes === null || sh.differ === null) {
+      const nodes = new GraphNodes(this.graph, sh.identity);
+      sh.nodes = nodes;
+      sh.differ = new TreeDiffer(sh.kept, (h) => nodes.node(h));
+    }
+    return { nodes: sh.nodes, differ: sh.differ };
+  }
+}
+
+/** Size and mtime of a file outside the tree: a cheap identity, so upgrading a package re-runs its users. */
+export function externalIdentity(): (abs: string) => string {
+  const seen = new Map<string, string>();
+  return (abs) => {
+    let id = seen.get(abs);
+    if (id === undefined) {
+      const st = fs.statSync(abs, { throwIfNoEntry: false });
+      id = st === undefined ? 'missing' : `${st.size}:${st.mtimeMs}`;
+      seen.set(abs, id);
+    }
+    return id;
+  };
+}
