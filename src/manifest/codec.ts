@@ -5,6 +5,7 @@
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
+import { UNKNOWN_DEPS } from './recorded-deps.js';
 
 /** Width of every digest, fingerprint and latch id (hash.ts). */
 const HEX = 32;
@@ -23,7 +24,10 @@ function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, t
   const hex: string[] = [];
   fill(numbers, texts, hex);
   const text = Buffer.from(texts.join('\0'), 'utf8');
-  const hexBuf = Buffer.from(hex.join(''), 'hex'); // stored as bytes: half the size of the text
+  const joined = hex.join('');
+  const hexBuf = Buffer.from(joined, 'hex'); // stored as bytes: half the size of the text
+  // Buffer.from stops at the first character that is not hex: every entry after it would read back empty.
+  if (hexBuf.length * 2 !== joined.length || joined.length !== hex.length * HEX) throw new Error('snapshot: a digest that is not 32 hex digits');
   const out = Buffer.allocUnsafe(HEADER + numbers.byteLength + 4 + text.length + hexBuf.length);
   out.writeUInt32LE(count, 0);
   out.writeUInt32LE(numbersPer, 4);
@@ -107,6 +111,10 @@ const RESULTS_V1 = 5;
 const RESULTS_V2 = 6;
 const RESULTS_V3 = 8;
 const NO_DEPS = '0'.repeat(HEX);
+/** Whether a result has a dependencies digest: none, a digest, or UNKNOWN_DEPS (stored as the flag, its digest place left zero). */
+const DEPS_NONE = 0;
+const DEPS_DIGEST = 1;
+const DEPS_UNKNOWN = 2;
 
 /** Results, oldest first within each job, so decoding in order rebuilds each history. */
 export function encodeResults(results: Iterable<JobResult>): Buffer {
@@ -119,11 +127,11 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       n[i++] = (r.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0);
       n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log
       n[i++] = r.finishedAt;
-      n[i++] = r.depsDigest === '' ? 0 : 1;
+      n[i++] = r.depsDigest === '' ? DEPS_NONE : r.depsDigest === UNKNOWN_DEPS ? DEPS_UNKNOWN : DEPS_DIGEST;
       n[i++] = r.usedAt;
       n[i++] = r.logBytes;
       texts.push(r.tool, r.path, r.signal ?? '', r.deps);
-      hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' ? NO_DEPS : r.depsDigest);
+      hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' || r.depsDigest === UNKNOWN_DEPS ? NO_DEPS : r.depsDigest);
     }
   });
 }
@@ -139,13 +147,17 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
   for (let i = 0; i < count; i++) {
     const j = i * width;
     const h = i * hexes * HEX;
+    // Snapshots written before UNKNOWN_DEPS had its flag lost every digest after the first such result:
+    // those results are dropped (their jobs run again), never kept with empty fingerprints.
+    if (h + hexes * HEX > hex.length) break;
     const t = i * texts;
     const rawTool = parts[t]!;
     let tool = tools.get(rawTool);
     if (tool === undefined) tools.set(rawTool, (tool = rawTool));
     const exitCode = n[j + 1]!;
     const signal = parts[t + 2]!;
-    const hasDeps = width !== RESULTS_V1 && n[j + 5] === 1;
+    const depsFlag = width === RESULTS_V1 ? DEPS_NONE : n[j + 5]!;
+    const hasDeps = depsFlag !== DEPS_NONE;
     const finishedAt = n[j + 4]!;
     visit({
       tool, path: parts[t + 1] as RelPath, status: STATUSES[n[j]!]!,
@@ -155,7 +167,7 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
       latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
       digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
-      depsDigest: hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
+      depsDigest: depsFlag === DEPS_UNKNOWN ? UNKNOWN_DEPS : hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
       deps: hasDeps ? parts[t + 3]! : '',
     });
   }

@@ -42,6 +42,36 @@ describe('deps: depfile', () => {
   });
 });
 
+test('issue 13: a job that reported no dependencies does not make the others run again once the results are folded', async () => {
+  const sb = useFixture('deps-dynamic');
+  const log = path.join(sb.scratch, 'ran');
+  const probed = (command: string): string => `echo {file} >> '${log}'; ${command}`;
+  const config = (withReader: boolean): unknown => ({
+    include: ['src/**', 'include/**'], env: { LANG: 'C.UTF-8' },
+    tools: [
+      // Its job writes no depfile: its result's dependencies are unknown, and it runs every time.
+      { name: 'mute', command: probed('true'), include: ['src/plain.txt'], deps: 'depfile', depfile: 'build/nowhere/{file}.d' },
+      { name: 'cc', command: probed('python3 tools/fakecc.py {file}'), include: ['src/**/*.c'], deps: 'depfile', depfile: 'build/{file}.d' },
+      ...(withReader ? [{ name: 'read', command: probed('python3 tools/reader.py {file}'), include: ['src/use.txt'], deps: 'trace' }] : []),
+    ],
+  });
+  const runs = (): string[] => {
+    const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : [];
+    fs.rmSync(log, { force: true });
+    return lines.sort();
+  };
+  writeConfig(sb, config(true));
+  expect((await runRunner(['run'], { cwd: sb.tree, env: baseEnv() })).code).toBe(0);
+  expect(runs()).toEqual(['src/main.c', 'src/other.c', 'src/plain.txt', 'src/use.txt']);
+  // A tool taken out drops its results: the journal is folded into the results snapshot.
+  writeConfig(sb, config(false));
+  expect((await runRunner(['run'], { cwd: sb.tree, env: baseEnv() })).code).toBe(0);
+  expect(runs()).toEqual(['src/plain.txt']);
+  const res = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(runs()).toEqual(['src/plain.txt']);
+});
+
 describe('deps: trace', () => {
   test('a file the job opened, though untracked, re-runs that job when it changes', async () => {
     const sb = useFixture('deps-dynamic');
