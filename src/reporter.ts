@@ -1,6 +1,7 @@
 // The events the library emits while it works; report/ turns them into text.
 // Stages never print.
 import type { UnresolvedImport } from './deps/index.js';
+import type { JobEnd } from './job-end.js';
 import type { StaleReason } from './plan/index.js';
 import type { ScanIssue } from './scan/index.js';
 import type { RelPath } from './types.js';
@@ -13,9 +14,8 @@ export interface JobReport {
   path: RelPath;
   status: JobStatus;
   reasons: StaleReason[];
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
+  /** How it ended (for a cached failure, when it last ran); null when it did not run (would-run, not-started, unreadable). */
+  end: JobEnd | null;
   durationMs: number | null;
   /** Absolute path of the job's log, when it has one. */
   log: string | null;

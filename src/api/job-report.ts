@@ -10,8 +10,7 @@ export function reportOf(p: PlannedJob, status: JobReport['status'], s: Pick<Ses
   return {
     tool: p.job.tool.config.name, path: p.job.path, status,
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
-    exitCode: result?.exitCode ?? null, signal: result?.signal ?? null, timedOut: result?.timedOut ?? false,
-    durationMs: result?.durationMs ?? null,
+    end: result?.end ?? null, durationMs: result?.durationMs ?? null,
     log: result === undefined || !result.hasLog ? null : logPath(s, result),
     finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
   };
@@ -20,6 +19,6 @@ export function reportOf(p: PlannedJob, status: JobReport['status'], s: Pick<Ses
 export function uncheckedReport(u: UncheckedJob): JobReport {
   return {
     tool: u.tool.config.name, path: u.path, status: 'unreadable', reasons: u.reasons,
-    exitCode: null, signal: null, timedOut: false, durationMs: null, log: null, finishedAt: null,
+    end: null, durationMs: null, log: null, finishedAt: null,
   };
 }

@@ -4,12 +4,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReportFileError } from '../errors.js';
+import { type JobEnd, SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';
 import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
 import { fifoHasReader } from '../process-probe.js';
 import type { JobReport } from '../reporter.js';
+import { assertNever } from '../types.js';
 
 const CHUNK = 1 << 20;
+
+/** How a failure ended, in its header: the one place the merged log renders a JobEnd. */
+function headerEnd(end: JobEnd | null): string {
+  // Every job that ran has an end; one without reads as a job that never started.
+  const e = end ?? SPAWN_ERROR;
+  switch (e.kind) {
+    case 'timeout': return 'timed out';
+    case 'exit': return `exit ${e.code}`;
+    case 'signal': return `signal ${e.signal}`;
+    // Was "signal ?", the flat fields' reading of no code and no signal.
+    case 'spawn-error': return 'could not start';
+    case 'interrupted': return 'interrupted';
+    default: return assertNever(e);
+  }
+}
 
 /** Appends one job's log to `out`; returns the last byte written (a newline or not), or null when nothing was. */
 function copyLog(out: number, log: string, buf: Buffer): number | null {
@@ -58,8 +75,7 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
     const buf = Buffer.alloc(CHUNK);
     for (const j of jobs) {
       if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
-      const how = j.timedOut ? 'timed out' : j.exitCode !== null ? `exit ${j.exitCode}` : `signal ${j.signal ?? '?'}`;
-      fs.writeSync(out, `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${how}) <==\n`);
+      fs.writeSync(out, `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${headerEnd(j.end)}) <==\n`);
       const last = j.log === null ? null : copyLog(out, j.log, buf);
       fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
     }

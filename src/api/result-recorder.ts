@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import type { JobRecorder } from '../build/index.js';
 import { type Identify, traceArgs } from '../deps/index.js';
-import { type JobCommand, type JobOutcome, type TerminalSize, substituteFile } from '../exec/index.js';
+import { type JobCommand, type TerminalSize, substituteFile } from '../exec/index.js';
+import { statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
@@ -48,16 +49,22 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
     commandFor: (p) => commandFor(c, p, runningLog(p)),
     started: (p) => reporter.jobStarted(p.job.tool.config.name, p.job.path),
     finished: (p, outcome) => {
-      if (outcome.runnerFault !== null) {
+      const status = statusOf(outcome.end);
+      // A job that never started is runner's failure even when no fault was named.
+      if (outcome.runnerFault !== null || outcome.end.kind === 'spawn-error') {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
-        reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${outcome.runnerFault}; not recorded, it runs again next time`);
-        if (outcome.status === 'interrupted') counts.interrupted++;
+        const fault = outcome.runnerFault ?? 'could not start it';
+        reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time`);
+        if (status === 'interrupted') counts.interrupted++;
         else {
           counts.ran++;
           counts.failed++;
         }
         // Its log stays where it was written, until the next runner takes the state directory.
-        const r = { ...reportOf(p, outcome.status === 'interrupted' ? 'interrupted' : 'failed', s), ...logOf(unrecorded(p, outcome), runningLog(p)) };
+        const r: JobReport = {
+          ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s),
+          end: outcome.end, durationMs: outcome.durationMs, log: outcome.logBytes > 0 ? runningLog(p) : null,
+        };
         reports.set(p, r);
         reporter.jobFinished(r);
         return;
@@ -71,8 +78,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
         : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
       const result: JobResult = {
         tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
-        digest: p.job.digest, status: outcome.status, exitCode: outcome.exitCode, signal: outcome.signal,
-        timedOut: outcome.timedOut, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
+        digest: p.job.digest, status, end: outcome.end, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
         logBytes: outcome.logBytes,
         depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
       };
@@ -85,32 +91,17 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
       const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
       removeLogs(s, s.manifest.recordResult(result, nodes));
-      if (outcome.status === 'interrupted') counts.interrupted++;
+      if (status === 'interrupted') counts.interrupted++;
       else {
         counts.ran++;
-        if (outcome.status === 'passed') counts.passed++;
+        if (status === 'passed') counts.passed++;
         else counts.failed++;
       }
-      const r = reportOf(p, outcome.status, s, result);
+      const r = reportOf(p, status, s, result);
       reports.set(p, r);
       reporter.jobFinished(r);
     },
   };
-}
-
-/** How a job that runner failed to run or log is reported: under its planned fingerprint, its log where it was written. */
-function unrecorded(p: PlannedJob, outcome: JobOutcome): JobResult {
-  return {
-    tool: p.job.tool.config.name, path: p.job.path, fingerprint: p.job.fingerprint, latchId: p.job.tool.latchId,
-    digest: p.job.digest, status: 'failed', exitCode: outcome.exitCode, signal: outcome.signal, timedOut: outcome.timedOut,
-    durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: Date.now(), usedAt: Date.now(), logBytes: outcome.logBytes,
-    depsDigest: '', deps: '',
-  };
-}
-
-/** A report's exit details and log, of a result runner did not record. */
-function logOf(r: JobResult, log: string): Pick<JobReport, 'exitCode' | 'signal' | 'timedOut' | 'durationMs' | 'log'> {
-  return { exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, log: r.hasLog ? log : null };
 }
 
 /** The job's command: its tool's, under strace when it traces, with the jobserver's MAKEFLAGS and descriptors. */

@@ -2,6 +2,7 @@
 // runner, hands its outcome to the recorder, gives the token back in
 // `finally`. On --fail-fast starts nothing after the first failure and lets
 // running jobs finish; on abort lets the command runner stop them and waits.
+import { statusOf } from '../job-end.js';
 import type { TokenPool } from '../jobserver/index.js';
 import type { CommandRunner } from './command-runner.js';
 import type { JobRecorder } from './job-recorder.js';
@@ -50,7 +51,7 @@ export async function build<J>(jobs: readonly J[], opts: BuildOptions<J>): Promi
       try {
         opts.recorder.started(job);
         const outcome = await opts.runner.start(opts.recorder.commandFor(job), opts.signal);
-        if (outcome.status === 'failed') failed = true;
+        if (statusOf(outcome.end) === 'failed') failed = true;
         opts.recorder.finished(job, outcome);
       } catch (err) {
         errors.push(err);

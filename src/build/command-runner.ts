@@ -6,7 +6,7 @@ import type { JobCommand, JobOutcome } from '../exec/index.js';
 export interface CommandRunner {
   /**
    * Runs one job's command and resolves with its outcome. When `signal`
-   * aborts, stops the job and resolves with status 'interrupted'; never
+   * aborts, stops the job and resolves with an 'interrupted' end; never
    * rejects for the job's own failure (that is an outcome).
    */
   start(command: JobCommand, signal: AbortSignal): Promise<JobOutcome>;

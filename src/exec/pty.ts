@@ -7,7 +7,7 @@ import os from 'node:os';
 import { withoutJobserver } from '../jobserver/index.js';
 import { LineEndings } from './line-endings.js';
 import { describeErrno, openLog } from './job-log.js';
-import type { JobCommand, JobEnds } from './spawn.js';
+import type { EndListeners, JobCommand } from './spawn.js';
 
 export interface TerminalSize {
   cols: number;
@@ -157,7 +157,7 @@ class TerminalReader {
 }
 
 /** Starts the job on a new terminal; returns its pid, a session and process group leader. */
-export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: JobEnds): number | undefined {
+export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: EndListeners): number | undefined {
   const log = openLog(cmd.logPath);
   const { program, args, env } = placeJobserver(cmd, process.pid);
   const envList = Object.entries({ ...env, TERM: env.TERM ?? DEFAULT_TERM }).map(([k, v]) => `${k}=${v}`);
@@ -165,8 +165,7 @@ export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: JobEn
   let reader: TerminalReader | undefined;
   const onExit = (code: number, signal: number): void => {
     reader!.finish();
-    if (signal !== 0) ends.exit(null, signalName(signal), reader!.fault);
-    else ends.exit(code, null, reader!.fault);
+    ends.exit(signal !== 0 ? { kind: 'signal', signal: signalName(signal) } : { kind: 'exit', code }, reader!.fault);
   };
   let forked;
   try {

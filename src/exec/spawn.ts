@@ -4,6 +4,7 @@
 // job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { type JobEnd, type ProcessEnd, SPAWN_ERROR, statusOf } from '../job-end.js';
 import { logWriteFault, noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
@@ -24,10 +25,10 @@ export interface JobCommand {
   terminal?: TerminalSize;
 }
 
-/** How a started job reports its end to the supervision in spawnJob; each is called at most once. */
-export interface JobEnds {
+/** How a started process reports its end to the supervision in spawnJob; each is called at most once. */
+export interface EndListeners {
   /** fault: runner could not copy all the job's output into its log. */
-  exit(code: number | null, signal: string | null, fault?: string | null): void;
+  exit(end: ProcessEnd, fault?: string | null): void;
   error(err: Error): void;
 }
 
@@ -44,19 +45,23 @@ function stdioFor(logFd: number, fds: JobCommand['fds']): Stdio[] {
 }
 
 export interface JobOutcome {
-  status: 'passed' | 'failed' | 'interrupted';
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
+  end: JobEnd;
   durationMs: number;
   /** Size of the log the job wrote. */
   logBytes: number;
   /**
-   * What runner itself failed at, when it did: starting the program (the job
-   * never ran) or writing the job's log. Such an outcome is reported as a
-   * failure but is no result of the job, so it is never recorded.
+   * What runner itself failed at, when it did: starting the program (always
+   * set for a 'spawn-error' end, and for a job the run was interrupted
+   * before it could start) or writing the job's log (any end). Kept apart
+   * from the end: it is about what runner may record, not how the job went.
+   * Such an outcome is reported but is no result of the job: never recorded.
    */
   runnerFault: string | null;
+}
+
+/** Node's 'exit' event: one of code and signal is always non-null (Node's child_process documentation). */
+function processEnd(code: number | null, signal: string | null): ProcessEnd {
+  return code !== null ? { kind: 'exit', code } : { kind: 'signal', signal: signal ?? 'unknown' };
 }
 
 /** Process groups of the jobs running now, for exit paths that cannot wait for them. */
@@ -78,7 +83,7 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
 }
 
 /** Starts a plain job; returns its pid, the leader of its own process group. */
-function startPlain(cmd: JobCommand, ends: JobEnds): number | undefined {
+function startPlain(cmd: JobCommand, ends: EndListeners): number | undefined {
   const fd = openLog(cmd.logPath);
   let child;
   try {
@@ -96,7 +101,7 @@ function startPlain(cmd: JobCommand, ends: JobEnds): number | undefined {
   }
   fs.closeSync(fd);
   child.once('error', ends.error);
-  child.once('exit', ends.exit);
+  child.once('exit', (code, sig) => ends.exit(processEnd(code, sig)));
   return child.pid;
 }
 
@@ -108,7 +113,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     let graceTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
     // A start reports the end asynchronously, once everything below is in place.
-    const ends: JobEnds = { error: onError, exit: onExit };
+    const ends: EndListeners = { error: onError, exit: onExit };
     const mark = announceJob();
     const marked = { ...cmd, env: { ...cmd.env, [JOB_MARK]: mark } };
     const pid = cmd.terminal === undefined ? startPlain(marked, ends) : startInTerminal(marked, cmd.terminal, ends);
@@ -138,7 +143,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     if (signal.aborted) onAbort();
 
     let settled = false;
-    const settle = (outcome: Omit<JobOutcome, 'durationMs' | 'timedOut' | 'logBytes' | 'runnerFault'>, runnerFault: string | null = null): void => {
+    const settle = (end: JobEnd, runnerFault: string | null = null): void => {
       if (settled) return;
       settled = true;
       if (pid !== undefined) runningGroups.delete(pid);
@@ -149,25 +154,26 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
       if (pid !== undefined) unwatchGroup(pid);
       const logBytes = fs.statSync(cmd.logPath, { throwIfNoEntry: false })?.size ?? 0;
-      resolve({ ...outcome, timedOut, durationMs: performance.now() - started, logBytes, runnerFault });
+      resolve({ end, durationMs: performance.now() - started, logBytes, runnerFault });
     };
 
     function onError(err: Error): void {
       // The job never ran: what stopped it (a missing interpreter, too many processes) is no result of its inputs.
       const fault = describeSpawnError(err, cmd);
       noteInLog(cmd.logPath, `runner: ${fault}\n`);
-      settle({ status: interrupted ? 'interrupted' : 'failed', exitCode: null, signal: null }, fault);
+      settle(interrupted ? { kind: 'interrupted', stopped: null } : SPAWN_ERROR, fault);
     }
-    function onExit(code: number | null, sig: string | null, logFault: string | null = null): void {
+    function onExit(exit: ProcessEnd, logFault: string | null = null): void {
+      // Interrupted after its timeout fired, or before: the timeout, a failure of its own, is how it ended.
       if (interrupted && !timedOut) {
-        settle({ status: 'interrupted', exitCode: code, signal: sig }, logFault);
+        settle({ kind: 'interrupted', stopped: exit }, logFault);
         return;
       }
-      const status = code === 0 && !timedOut ? 'passed' : 'failed';
+      const end: JobEnd = timedOut ? { kind: 'timeout', stopped: exit } : exit;
       const fault = logFault ?? (timedOut ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null)
         // A job whose output could not be written (disk full) may fail for that alone: no result of its inputs.
-        ?? (status === 'failed' ? logWriteFault(cmd.logPath) : null);
-      settle({ status, exitCode: code, signal: sig }, fault);
+        ?? (statusOf(end) === 'failed' ? logWriteFault(cmd.logPath) : null);
+      settle(end, fault);
     }
   });
 }

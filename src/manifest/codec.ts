@@ -2,6 +2,7 @@
 // load 100,000 files and results in a few milliseconds, which row-by-row
 // reads cannot do: numbers go in one Float64Array, names in one '\0'-joined
 // string, fixed-width hex digests in one string sliced per entry.
+import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
@@ -122,15 +123,16 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
   return pack(list.length, RESULTS_V3, (n, texts, hex) => {
     let i = 0;
     for (const r of list) {
+      const end = flatEnd(r.end); // the store keeps the flat columns of before the union
       n[i++] = STATUSES.indexOf(r.status);
-      n[i++] = r.exitCode ?? Number.NaN;
-      n[i++] = (r.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0);
+      n[i++] = end.exitCode ?? Number.NaN;
+      n[i++] = (end.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0);
       n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log
       n[i++] = r.finishedAt;
       n[i++] = r.depsDigest === '' ? DEPS_NONE : r.depsDigest === UNKNOWN_DEPS ? DEPS_UNKNOWN : DEPS_DIGEST;
       n[i++] = r.usedAt;
       n[i++] = r.logBytes;
-      texts.push(r.tool, r.path, r.signal ?? '', r.deps);
+      texts.push(r.tool, r.path, end.signal ?? '', r.deps);
       hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' || r.depsDigest === UNKNOWN_DEPS ? NO_DEPS : r.depsDigest);
     }
   });
@@ -159,10 +161,11 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
     const depsFlag = width === RESULTS_V1 ? DEPS_NONE : n[j + 5]!;
     const hasDeps = depsFlag !== DEPS_NONE;
     const finishedAt = n[j + 4]!;
+    const status = STATUSES[n[j]!]!;
     visit({
-      tool, path: parts[t + 1] as RelPath, status: STATUSES[n[j]!]!,
-      exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: signal === '' ? null : signal,
-      timedOut: (n[j + 2]! & 1) !== 0, hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt,
+      tool, path: parts[t + 1] as RelPath, status,
+      end: endFromFlat(status, Number.isNaN(exitCode) ? null : exitCode, signal === '' ? null : signal, (n[j + 2]! & 1) !== 0),
+      hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt,
       usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt, logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
       latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
@@ -173,18 +176,20 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
   }
 }
 
-/** A result journal row (store/db.ts column order) and back. */
+/** A result journal row (store/db.ts column order, the flat end's columns) and back. */
 export function fromJournal(r: RawResultRow): JobResult {
+  const status = r[5] as ResultStatus;
   return {
     tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
-    status: r[5] as ResultStatus, exitCode: r[6], signal: r[7], timedOut: r[8] === 1, durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
+    status, end: endFromFlat(status, r[6], r[7], r[8] === 1), durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
     depsDigest: r[12], deps: r[13], usedAt: r[14] === 0 ? r[11] : r[14], logBytes: r[15],
   };
 }
 
 export function toJournal(r: JobResult): RawResultRow {
+  const end = flatEnd(r.end);
   return [
-    r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, r.exitCode, r.signal, r.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0,
+    r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, end.exitCode, end.signal, end.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0,
     r.finishedAt, r.depsDigest, r.deps, r.usedAt, r.logBytes,
   ];
 }

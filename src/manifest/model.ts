@@ -1,6 +1,7 @@
 // The single in-memory model of the source tree and of job results. Stages
 // read it and hand it their changes; only the manifest writes to the store.
 import type { ToolLatch } from '../config/index.js';
+import type { JobEnd, ResultStatus } from '../job-end.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
 /** mtime/ctime are Node's double milliseconds: sub-microsecond, finer than the kernel's file clock. */
@@ -27,18 +28,18 @@ export interface DirListing {
   subdirs: string[];
 }
 
-export type ResultStatus = 'passed' | 'failed' | 'interrupted';
-
 export interface JobResult {
   tool: string;
   path: RelPath;
   fingerprint: Fingerprint;
   latchId: LatchId;
   digest: Digest;
+  /**
+   * The verdict the planner reads, statusOf(end) when recorded. Stored in its
+   * own column: decoding `end` from older rows can never turn it into a pass.
+   */
   status: ResultStatus;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
+  end: JobEnd;
   durationMs: number;
   /** Whether the job wrote anything: a job with no output keeps no log file. */
   hasLog: boolean;
@@ -88,4 +89,4 @@ export function legacyLogFileName(fingerprint: Fingerprint): string {
   return `${fingerprint}.log`;
 }
 
-export type { ToolLatch };
+export type { ResultStatus, ToolLatch };

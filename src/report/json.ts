@@ -1,5 +1,6 @@
 // The --json objects: one per command, on stdout, nothing else there.
 import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import { flatEnd } from '../job-end.js';
 import type { JobReport } from '../reporter.js';
 import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
@@ -9,11 +10,13 @@ export function scanJson(s: ScanSummary): object {
 }
 
 export function jobJson(style: Style, j: JobReport): object {
+  // --json keeps the flat fields it always had: the one place JSON renders a JobEnd.
+  const end = flatEnd(j.end);
   return {
     tool: j.tool, file: j.path, status: j.status, reasons: j.reasons.map((r) => r.kind),
     // Each reason whole (the fields explain --json shows) with the words the terminal prints.
     reasonDetails: j.reasons.map((r) => ({ ...r, text: describeReason(r) })),
-    exitCode: j.exitCode, signal: j.signal, timedOut: j.timedOut,
+    exitCode: end.exitCode, signal: end.signal, timedOut: end.timedOut,
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
@@ -45,7 +48,7 @@ export function explainJson(e: Explanation): string {
     command: 'explain', exitCode: 0, file: e.file, tracked: e.tracked, untracked: e.untracked,
     tools: e.tools.map((t) => ({
       tool: t.tool, state: t.state, reasons: t.reasons, unresolved: t.unresolved,
-      last: t.last === null ? null : { status: t.last.status, exitCode: t.last.exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
+      last: t.last === null ? null : { status: t.last.status, exitCode: flatEnd(t.last.end).exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
     })),
   }) + '\n';
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunReport } from '../api.js';
 import { ReportFileError } from '../errors.js';
+import { SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';
 import type { JobReport } from '../reporter.js';
 import { assertNever } from '../types.js';
@@ -25,12 +26,19 @@ export function readLogTail(file: string, limit = JUNIT_LOG_BYTES): LogTail | nu
 
 const secs = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
-/** How a job that ran ended badly, as the failure's message and type. */
+/** How a job that ran ended badly, as the failure's message and type: the one place JUnit renders a JobEnd. */
 function howItEnded(j: JobReport): { message: string; type: string } {
-  if (j.timedOut) return { message: `timed out after ${seconds(j.durationMs)}`, type: 'timeout' };
-  if (j.exitCode !== null) return { message: `exit ${j.exitCode}`, type: 'exit' };
-  if (j.signal !== null) return { message: `killed by ${j.signal}`, type: 'signal' };
-  return { message: 'could not start', type: 'start' };
+  // Every job that ran has an end; one without reads as a job that never started, as it always has.
+  const end = j.end ?? SPAWN_ERROR;
+  switch (end.kind) {
+    case 'timeout': return { message: `timed out after ${seconds(j.durationMs)}`, type: 'timeout' };
+    case 'exit': return { message: `exit ${end.code}`, type: 'exit' };
+    case 'signal': return { message: `killed by ${end.signal}`, type: 'signal' };
+    case 'spawn-error': return { message: 'could not start', type: 'start' };
+    // Not a failure's end (an interrupted job gets an <error>), named for what it is all the same.
+    case 'interrupted': return { message: `interrupted after ${seconds(j.durationMs)}`, type: 'interrupted' };
+    default: return assertNever(end);
+  }
 }
 
 function logBody(style: Style, j: JobReport, readLog: (file: string) => LogTail | null): string {

@@ -2,9 +2,10 @@
 // terminal (or -v, or TERM=dumb), failures with their log always, printed
 // above a live progress bar on stderr when that is a terminal.
 import type { UnresolvedImport } from '../deps/index.js';
+import { type JobEnd, SPAWN_ERROR } from '../job-end.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import { type ScanIssue, isReadProblem } from '../scan/index.js';
-import type { RelPath } from '../types.js';
+import { type RelPath, assertNever } from '../types.js';
 import { describeBytes, readLogTail } from './log-tail.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -55,16 +56,29 @@ export function logExcerpt(style: Style, file: string | null): string {
   return head + kept.map((l) => `  | ${l}\n`).join('') + `  log: ${shown(style, file)}\n`;
 }
 
+/** How a job ended, in the terminal's words: the one place text renders a JobEnd. */
+export function describeHow(end: JobEnd, durationMs: number | null): string {
+  switch (end.kind) {
+    case 'exit': return `exit ${end.code}`;
+    case 'signal': return `killed by ${end.signal}`;
+    case 'timeout': return `timed out after ${seconds(durationMs)}`;
+    case 'spawn-error': return 'could not start';
+    case 'interrupted': return `interrupted after ${seconds(durationMs)}`;
+    default: return assertNever(end);
+  }
+}
+
 export function describeEnd(j: JobReport): string {
-  if (j.status === 'interrupted') return `interrupted after ${seconds(j.durationMs)}`;
-  const how = j.timedOut ? `timed out after ${seconds(j.durationMs)}`
-    : j.exitCode !== null ? `exit ${j.exitCode}` : j.signal !== null ? `killed by ${j.signal}` : 'could not start';
-  if (j.timedOut && j.status !== 'cached-failure') return how;
+  // Every job that ran has an end; one without reads as a job that never started, as it always has.
+  const how = describeHow(j.end ?? SPAWN_ERROR, j.durationMs);
   if (j.status === 'cached-failure') {
     const when = j.finishedAt === null ? '' : `, ran ${new Date(j.finishedAt).toLocaleString()}`;
     return `cached failure, ${how}${when}; --rerun-failed runs it again`;
   }
-  return j.status === 'passed' ? seconds(j.durationMs) : `${how}, ${seconds(j.durationMs)}`;
+  if (j.status === 'passed') return seconds(j.durationMs);
+  // These two say their time already.
+  if (j.end?.kind === 'timeout' || j.end?.kind === 'interrupted') return how;
+  return `${how}, ${seconds(j.durationMs)}`;
 }
 
 export class TextReporter implements Reporter {

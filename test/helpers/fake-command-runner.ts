@@ -52,10 +52,10 @@ export class FakeCommandRunner implements CommandRunner {
         const logBytes = fs.statSync(command.logPath, { throwIfNoEntry: false })?.size ?? 0;
         if (how !== 'interrupted' && how.logVanishes === true) fs.rmSync(command.logPath, { force: true });
         resolve(how === 'interrupted'
-          ? { status: 'interrupted', exitCode: null, signal: String(signal.reason), timedOut: false, durationMs: 1, logBytes, runnerFault: null }
+          ? { end: { kind: 'interrupted', stopped: { kind: 'signal', signal: String(signal.reason) } }, durationMs: 1, logBytes, runnerFault: null }
           : {
-            status: how.status, exitCode: how.runnerFault !== undefined ? null : how.status === 'passed' ? 0 : 1, signal: null,
-            timedOut: false, durationMs: 1, logBytes, runnerFault: how.runnerFault ?? null,
+            end: how.runnerFault !== undefined ? { kind: 'spawn-error' } : { kind: 'exit', code: how.status === 'passed' ? 0 : 1 },
+            durationMs: 1, logBytes, runnerFault: how.runnerFault ?? null,
           });
       };
       const onAbort = (): void => end('interrupted');

@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { type JobRecorder, build } from '../../../src/build/index.js';
 import type { JobCommand, JobOutcome } from '../../../src/exec/index.js';
+import { statusOf } from '../../../src/job-end.js';
 import { LocalPool, type Token, type TokenPool } from '../../../src/jobserver/index.js';
 import { FakeCommandRunner } from '../../helpers/fake-command-runner.js';
 import { waitFor } from '../../helpers/sandbox.js';
@@ -36,7 +37,7 @@ function recorderOf(log: string[], failOn?: string): JobRecorder<string> {
     started: (job) => log.push(`started ${job}`),
     finished: (job, outcome: JobOutcome) => {
       if (job === failOn) throw new Error(`cannot record ${job}`);
-      log.push(`${outcome.status} ${job}`);
+      log.push(`${statusOf(outcome.end)} ${job}`);
     },
   };
 }

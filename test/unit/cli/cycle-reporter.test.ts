@@ -14,7 +14,7 @@ function textIo(): { io: Io; out: string[] } {
 }
 
 const passed = (path: string): JobReport => ({
-  tool: 'probe', path: path as RelPath, status: 'passed', reasons: [], exitCode: 0, signal: null, timedOut: false,
+  tool: 'probe', path: path as RelPath, status: 'passed', reasons: [], end: { kind: 'exit', code: 0 },
   durationMs: 10, log: null, finishedAt: null,
 });
 

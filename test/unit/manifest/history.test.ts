@@ -6,7 +6,7 @@ import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.j
 function result(path: string, fp: string, usedAt: number, logBytes = 0): JobResult {
   return {
     tool: 't', path: path as RelPath, fingerprint: fp as Fingerprint, latchId: 'l' as LatchId, digest: 'd' as Digest, status: 'passed',
-    exitCode: 0, signal: null, timedOut: false, durationMs: 1, hasLog: logBytes > 0, depsDigest: '', deps: '', finishedAt: usedAt, usedAt, logBytes,
+    end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: logBytes > 0, depsDigest: '', deps: '', finishedAt: usedAt, usedAt, logBytes,
   };
 }
 

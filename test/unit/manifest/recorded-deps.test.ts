@@ -59,7 +59,7 @@ describe('recorded dependencies at plan time', () => {
   const identify = { sourceTree: '/nowhere', files, externalId: () => 'missing' };
   const result = (deps: string, depsDigest: string): JobResult => ({
     tool: 't', path: 'main.c' as RelPath, fingerprint: 'f' as Fingerprint, latchId: 'l' as LatchId, digest: 'd' as Digest, status: 'passed',
-    exitCode: 0, signal: null, timedOut: false, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 1, usedAt: 1, logBytes: 0,
+    end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 1, usedAt: 1, logBytes: 0,
   });
 
   it('an unchanged recorded list identifies to the digest it was recorded with', () => {

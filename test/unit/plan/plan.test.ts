@@ -22,7 +22,7 @@ function tool(name: string, latchId: string, env: Record<string, string> = {}, c
 function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'passed'): JobResult {
   return {
     tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
-    digest, status, exitCode: status === 'passed' ? 0 : 1, signal: null, timedOut: false, durationMs: 1, hasLog: true, finishedAt: 0, usedAt: 0, logBytes: 0,
+    digest, status, end: { kind: 'exit', code: status === 'passed' ? 0 : 1 }, durationMs: 1, hasLog: true, finishedAt: 0, usedAt: 0, logBytes: 0,
     depsDigest: '', deps: '',
   };
 }

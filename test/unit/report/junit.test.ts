@@ -12,7 +12,7 @@ const at = new Date('2026-11-21T10:00:00.000Z');
 
 function job(tool: string, file: string, extra: Partial<JobReport>): JobReport {
   return {
-    tool, path: file as RelPath, status: 'passed', reasons: [{ kind: 'new' }], exitCode: 0, signal: null, timedOut: false,
+    tool, path: file as RelPath, status: 'passed', reasons: [{ kind: 'new' }], end: { kind: 'exit', code: 0 },
     durationMs: 1500, log: null, finishedAt: null, ...extra,
   };
 }
@@ -35,8 +35,8 @@ describe('the JUnit report', () => {
   test('one testsuite per tool in plan order, counts and times on suites and the root', () => {
     const xml = renderJunit(style, report([
       job('lint', 'a.py', {}),
-      job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/f.log', durationMs: 250 }),
-      job('lint', 'b.py', { status: 'failed', exitCode: 2, log: null, durationMs: 500 }),
+      job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log', durationMs: 250 }),
+      job('lint', 'b.py', { status: 'failed', end: { kind: 'exit', code: 2 }, log: null, durationMs: 500 }),
     ]), at, readLog);
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" skipped="0" time="4.321" timestamp="2026-11-21T10:00:00.000Z">\n')).toBe(true);
     expect(xml).toContain('<!-- 5 fresh jobs (unchanged since they last passed) are not listed -->');
@@ -49,27 +49,27 @@ describe('the JUnit report', () => {
 
   test('issue 10: a job whose file cannot be read is an error naming the path and why, never a pass or a skip', () => {
     const reasons = [{ kind: 'unreadable', path: 'pkg', why: 'directory cannot be read (EACCES)' } as const];
-    const xml = renderJunit(style, report([job('lint', 'pkg/a.py', { status: 'unreadable', reasons, exitCode: null, durationMs: null })]), at, readLog);
+    const xml = renderJunit(style, report([job('lint', 'pkg/a.py', { status: 'unreadable', reasons, end: null, durationMs: null })]), at, readLog);
     expect(xml).toContain('<error message="not checked: pkg: directory cannot be read (EACCES)" type="unreadable"/>');
     expect(xml).toContain('tests="1" failures="0" errors="1" skipped="0"');
   });
 
   test('a failure carries its log, escaped and without terminal escapes or illegal characters', () => {
-    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/f.log' })]), at, readLog);
+    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log' })]), at, readLog);
     expect(xml).toContain('<property name="log" value=".runner/logs/f.log"/>');
     expect(xml).toContain('<failure message="exit 1" type="exit">Error: a &lt; b &amp;&amp; c &gt; d\n</failure>');
     expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
   });
 
   test('a long log is cut to its end, saying how much was left out and where the whole is', () => {
-    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', exitCode: 1, log: '/src/.runner/logs/big.log' })]), at, readLog);
+    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/big.log' })]), at, readLog);
     expect(xml).toContain('<failure message="exit 1" type="exit">... (70000 earlier bytes in .runner/logs/big.log)\nthe end\n</failure>');
   });
 
   test('timeouts, signals and a log gone missing are described', () => {
     const xml = renderJunit(style, report([
-      job('test', 'slow.py', { status: 'failed', timedOut: true, exitCode: null, signal: 'SIGKILL', durationMs: 60000 }),
-      job('test', 'killed.py', { status: 'failed', exitCode: null, signal: 'SIGSEGV', log: '/src/.runner/logs/gone.log' }),
+      job('test', 'slow.py', { status: 'failed', end: { kind: 'timeout', stopped: { kind: 'signal', signal: 'SIGKILL' } }, durationMs: 60000 }),
+      job('test', 'killed.py', { status: 'failed', end: { kind: 'signal', signal: 'SIGSEGV' }, log: '/src/.runner/logs/gone.log' }),
     ]), at, readLog);
     expect(xml).toContain('<failure message="timed out after 60.00s" type="timeout">');
     expect(xml).toContain('<failure message="killed by SIGSEGV" type="signal">(log missing: .runner/logs/gone.log)</failure>');
@@ -77,7 +77,7 @@ describe('the JUnit report', () => {
 
   test('a cached failure is a failure marked as cached, with when it last ran, and takes no time in this run', () => {
     const xml = renderJunit(style, report([job('test', 't.py', {
-      status: 'cached-failure', reasons: [], exitCode: 1, log: '/src/.runner/logs/f.log', finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
+      status: 'cached-failure', reasons: [], end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log', finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
     })]), at, readLog);
     expect(xml).toContain('<testcase name="t.py" classname="test" file="t.py" time="0.000"><properties><property name="log" value=".runner/logs/f.log"/>'
       + '<property name="cached" value="true"/><property name="lastRan" value="2026-11-20T09:30:00.000Z"/><property name="lastDuration" value="1.500s"/></properties>'
@@ -86,13 +86,13 @@ describe('the JUnit report', () => {
 
   test('an interrupted run: the stopped job is an error, the ones never started are skipped', () => {
     const xml = renderJunit(style, report([
-      job('test', 'a.py', { status: 'interrupted', exitCode: null, signal: 'SIGTERM', durationMs: 2000 }),
-      job('test', 'b.py', { status: 'not-started', exitCode: null, durationMs: null }),
+      job('test', 'a.py', { status: 'interrupted', end: { kind: 'interrupted', stopped: { kind: 'signal', signal: 'SIGTERM' } }, durationMs: 2000 }),
+      job('test', 'b.py', { status: 'not-started', end: null, durationMs: null }),
     ], { interrupted: 'SIGINT' }), at, readLog);
     expect(xml).toContain('tests="2" failures="0" errors="1" skipped="1"');
     expect(xml).toContain('<error message="interrupted after 2.00s (run stopped by SIGINT)" type="interrupted">(no output)</error>');
     expect(xml).toContain('<testcase name="b.py" classname="test" file="b.py" time="0.000"><properties><property name="reasons" value="new file"/></properties><skipped message="not started: the run was stopped by SIGINT"/></testcase>');
-    const failFast = renderJunit(style, report([job('test', 'b.py', { status: 'not-started', exitCode: null })]), at, readLog);
+    const failFast = renderJunit(style, report([job('test', 'b.py', { status: 'not-started', end: null })]), at, readLog);
     expect(failFast).toContain('<skipped message="not started: the run stopped after a failure (--fail-fast)"/>');
   });
 

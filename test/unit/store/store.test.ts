@@ -98,7 +98,7 @@ describe('migrations', () => {
 
     const m = Manifest.open(file);
     expect(m.history('lint', 'a.py' as never)).toMatchObject([{ status: 'passed', hasLog: true, durationMs: 12.5, depsDigest: '', deps: '', fingerprint: '11'.repeat(16) }]);
-    expect(m.history('lint', 'b.py' as never)).toMatchObject([{ status: 'failed', exitCode: 1, depsDigest: '', deps: '' }]);
+    expect(m.history('lint', 'b.py' as never)).toMatchObject([{ status: 'failed', end: { kind: 'exit', code: 1 }, depsDigest: '', deps: '' }]);
     // Schema 3: a result from before it was last used when it finished; its log size is unknown (0).
     expect(m.history('lint', 'a.py' as never)).toMatchObject([{ usedAt: 1700000000000, logBytes: 0 }]);
     expect(m.history('lint', 'b.py' as never)).toMatchObject([{ usedAt: 1700000000001, logBytes: 0 }]);
