@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { decodeResults, encodeResults } from '../../../src/manifest/codec.js';
+import { statusOf } from '../../../src/job-end.js';
+import { decodeResults, encodeResults, fromJournal, toJournal } from '../../../src/manifest/codec.js';
 import { type JobResult, UNKNOWN_DEPS } from '../../../src/manifest/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.js';
+import { EVERY_END } from '../../helpers/job-ends.js';
 
 const hex = (c: string): string => c.repeat(32);
 
 function result(path: string, fp: string, depsDigest: string, deps = ''): JobResult {
   return {
     tool: 't', path: path as RelPath, fingerprint: hex(fp) as Fingerprint, latchId: hex('1') as LatchId, digest: hex('2') as Digest,
-    status: 'passed', exitCode: 0, signal: null, timedOut: false, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 5, usedAt: 6, logBytes: 0,
+    status: 'passed', end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 5, usedAt: 6, logBytes: 0,
   };
 }
 
@@ -40,5 +42,20 @@ describe('results snapshot', () => {
 
   it('refuses to write a digest that is not 32 hex digits, which would shift every later one', () => {
     expect(() => encodeResults([result('a', 'a', 'not-a-digest'), result('b', 'b', '')])).toThrow(/32 hex digits/);
+  });
+});
+
+describe('how a stored result ended', () => {
+  const ended = EVERY_END.map(([_what, end], i): JobResult => ({ ...result(`f${i}`, String(i), ''), status: statusOf(end), end }));
+
+  it('issue 13: every end and its status survive the snapshot', () => {
+    expect(decoded(encodeResults(ended))).toEqual(ended);
+  });
+
+  it('issue 13: every end and its status survive the journal row, whose columns stay flat', () => {
+    for (const r of ended) expect(fromJournal(toJournal(r))).toEqual(r);
+    const timeout = ended.find((r) => r.end.kind === 'timeout')!;
+    // status, exit_code, signal, timed_out: the columns of schema 1, unchanged.
+    expect(toJournal(timeout).slice(5, 9)).toEqual(['failed', null, 'SIGTERM', 1]);
   });
 });
