@@ -22,7 +22,7 @@ export type JobEnd =
 /** A result's verdict: only an exit with code 0 passes; an interrupted job has none. */
 export type ResultStatus = 'passed' | 'failed' | 'interrupted';
 
-export const PASSED: JobEnd = { kind: 'exit', code: 0 };
+const PASSED: JobEnd = { kind: 'exit', code: 0 };
 export const SPAWN_ERROR: JobEnd = { kind: 'spawn-error' };
 
 export function statusOf(end: JobEnd): ResultStatus {

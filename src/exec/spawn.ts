@@ -164,7 +164,7 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       settle(interrupted ? { kind: 'interrupted', stopped: null } : SPAWN_ERROR, fault);
     }
     function onExit(exit: ProcessEnd, logFault: string | null = null): void {
-      // Interrupted after its timeout fired, or before: the timeout, a failure of its own, is how it ended.
+      // Stopped by the run alone. A job that also timed out (before the interrupt or after) ended by its timeout, a failure of its own.
       if (interrupted && !timedOut) {
         settle({ kind: 'interrupted', stopped: exit }, logFault);
         return;
