@@ -4,40 +4,10 @@
 // a reinstall or a touch of the same bytes does not.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ExecutableIdentity, ExecutableWhere } from '../tool-latch.js';
 import { treePath } from '../tree-path.js';
 import type { ProgramIds } from './program-ids.js';
 import { programBehind, recognizeShim } from './shims.js';
-
-export interface ExecutableIdentity {
-  /** As written in the command. */
-  name: string;
-  /** Content digest of the file that really runs; "unresolved ..." when a shim's manager named none. */
-  digest: string;
-  /**
-   * "name@version" of the npm package the program lands in (node_modules/.bin/x is a launcher that
-   * loads its package: the version stands for the package's other files, which are not read).
-   */
-  package: string | null;
-  /**
-   * A Python virtual environment the program is run from (`<venv>/bin/python3` links to the same
-   * interpreter as every other venv of it, but sees other packages): its directory, relative to the
-   * source tree when inside it. Absent otherwise.
-   */
-  venv?: string;
-  /** Where it is on this machine and checkout: shown by explain, never part of the latch id. */
-  where: ExecutableWhere;
-}
-
-export interface ExecutableWhere {
-  /** Where it was found. */
-  path: string;
-  /** After following symlinks. */
-  realPath: string;
-  /** What really runs: the version manager's answer for a shim, else `path`. */
-  program: string;
-  /** The version manager, when `path` is its shim. */
-  shim: string | null;
-}
 
 /** Builtins that run no other program: nothing to latch. */
 const BUILTINS = new Set([

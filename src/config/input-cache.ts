@@ -3,7 +3,7 @@
 // costs a stat, never a read. Kept in the manifest as one snapshot; holds
 // absolute paths, so it never enters a latch. Pure data: no I/O here.
 import type fs from 'node:fs';
-import { RACY_MARGIN_MS } from '../scan/index.js';
+import { RACY_MARGIN_MS } from '../racy-margin.js';
 
 interface StatKey {
   mtimeMs: number;

@@ -3,8 +3,9 @@
 // out would let a job be skipped that should have run.
 import { ToolNotFoundError } from '../errors.js';
 import { canonicalJson, hashString } from '../hash.js';
+import type { ToolLatch } from '../tool-latch.js';
 import type { LatchId } from '../types.js';
-import { type ExecutableIdentity, findExecutable, identifyProgram, shellPrograms, unrunnableCandidate } from './executable.js';
+import { findExecutable, identifyProgram, shellPrograms, unrunnableCandidate } from './executable.js';
 import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import { ProgramIds } from './program-ids.js';
 import { checkSpawnLimits } from './spawn-limits.js';
@@ -12,41 +13,6 @@ import type { Config, ToolConfig } from './schema.js';
 
 /** Variables that change from build to build without changing a result (jobserver plumbing). */
 export const NEVER_LATCHED = new Set(['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL']);
-
-export interface ToolLatch {
-  /** The tool's definition, less the globs that choose its files (they pick jobs, not results). */
-  tool: {
-    command: string | string[];
-    deps: string;
-    depfile: string | null;
-    timeout: number | null;
-    pty: boolean;
-    inputs: string[];
-    /** Whether tools see the caller's whole environment. */
-    mergeEnv: boolean;
-    /** Which variables reach the tools unlatched: a name added or dropped changes what they see. */
-    passThroughEnv: string[];
-  };
-  /**
-   * Per variable the tools see: "=value" for values the config sets (it is in
-   * the config already), "#hash" for values taken from the caller (never in
-   * clear), "unset" for a passEnv name the caller lacks (unset differs from empty).
-   * passThroughEnv variables are not here: they reach the tools unlatched.
-   */
-  env: Record<string, string>;
-  /**
-   * The programs the command runs, by content (through shims, to the program
-   * that really runs): a new build of one can change results. Their `where`
-   * is shown by explain and left out of the latch id.
-   */
-  executables: ExecutableIdentity[];
-  /**
-   * Content digests of what the tool's declared inputs cover (inputs.ts): a
-   * file's by its entry, each file of a directory or glob by its own path, or
-   * "missing", "no match", "empty directory".
-   */
-  inputs: Record<string, string>;
-}
 
 export interface LatchedTool {
   config: ToolConfig;

@@ -15,8 +15,9 @@ import { hashString } from '../hash.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type Consulted, RecordingFs, consultedUnchanged, decodeConsulted, encodeConsulted } from './consulted.js';
-import { DepGraph, type DirectDeps, LazyDirect } from './graph.js';
-import { statIdentity } from './python-follow.js';
+import type { DirectDeps } from './direct-deps.js';
+import { DepGraph, LazyDirect } from './graph.js';
+import { statIdentity } from './stat-identity.js';
 
 /** Bump when the snapshots' layout changes. */
 const FORMAT = 2;

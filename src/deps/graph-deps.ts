@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import type { FileEntry } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
-import { type DepGraph, UNREADABLE_IMPORTS } from './graph.js';
-import { GraphNodes, type MerkleNode } from './merkle.js';
+import { UNREADABLE_IMPORTS } from './direct-deps.js';
+import type { DepGraph } from './graph.js';
+import { GraphNodes } from './graph-nodes.js';
+import type { MerkleNode } from './merkle.js';
 import { TreeDiffer } from './merkle-diff.js';
 
 /** Differs every run: the identity of imports that could not be read. */

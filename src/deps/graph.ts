@@ -3,18 +3,8 @@
 // from them, each file's transitive closure. Cycles are one strongly
 // connected component sharing one closure. Pure: identities come from outside.
 import type { RelPath } from '../types.js';
+import type { DirectDeps } from './direct-deps.js';
 import { componentHash, componentNode } from './merkle.js';
-
-export { UNREADABLE_IMPORTS } from './merkle.js';
-
-export interface DirectDeps {
-  /** Tracked files in the source tree. */
-  files: readonly RelPath[];
-  /** Absolute paths outside the source tree (the standard library, site-packages). */
-  external: readonly string[];
-  /** Names that resolve nowhere yet: creating one later must re-run the importer. */
-  unresolved: readonly string[];
-}
 
 /** Direct dependencies decoded on first use: a run whose kept digests all hold never decodes a kept graph. */
 export class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {

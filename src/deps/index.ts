@@ -1,5 +1,6 @@
 // Public surface of deps/: dependency inference per tool's "deps" kind.
-export { DepGraph, UNREADABLE_IMPORTS, type DirectDeps, type Closure } from './graph.js';
+export { DepGraph, type Closure } from './graph.js';
+export { UNREADABLE_IMPORTS, type DirectDeps } from './direct-deps.js';
 export { parseDepfile } from './depfile.js';
 export { decodeJsCache, encodeJsCache, inferJavaScript } from './javascript-graph.js';
 export { GraphCache, type GraphSnapshots } from './graph-cache.js';

@@ -8,9 +8,9 @@ import fs from 'node:fs/promises';
 import { init } from 'es-module-lexer';
 import { digestBytes } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 import { JS_EXTENSIONS, type JsFileImports, lexJavaScriptImports } from './javascript.js';
-import { statIdentity } from './python-follow.js';
+import { statIdentity } from './stat-identity.js';
 
 /** What the import cache keeps of a followed file, valid while its stat identity is unchanged. */
 export interface FollowedJsFile {

@@ -7,7 +7,8 @@
 // process is started.
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
-import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
+import { DepGraph } from './graph.js';
 import { GraphCache, type GraphSnapshots, deflateJson, inflateJson } from './graph-cache.js';
 import { type FollowedJsFile, type GraphRow, followUntracked } from './javascript-follow.js';
 import { JS_EXTENSIONS, type JsFileImports, type JsResolver, parseJsonc, resolveJsImport, scanJavaScriptImports } from './javascript.js';

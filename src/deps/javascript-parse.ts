@@ -3,7 +3,7 @@
 // Slower than the lexer by an order of magnitude, so it is never the first try.
 import { type ParserPlugin, parse } from '@babel/parser';
 import type { Node } from '@babel/types';
-import type { JsFileImports, JsImport } from './javascript.js';
+import type { JsFileImports, JsImport } from './javascript-imports.js';
 
 /** AST keys that hold positions or comments, never code. */
 const NOT_CODE = new Set(['loc', 'start', 'end', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments', 'comments', 'tokens', 'errors']);

@@ -4,32 +4,14 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { type ImportDep, fileDep } from './import-dep.js';
-import type { JsImport } from './javascript.js';
+import type { JsImport } from './javascript-imports.js';
+import type { JsResolver } from './javascript-resolver.js';
 import type { RelPath } from '../types.js';
 import { SOURCES_OF_OUTPUT, resolveExports, resolveSubpathMap } from './package-exports.js';
 import { pathsTargets, tsPathsFor } from './tsconfig.js';
 
 /** One thing an import depends on. */
 export type JsDep = ImportDep;
-
-/** The file system as resolution sees it; tests pass in-memory sets. */
-export interface JsResolver {
-  sourceTree: string;
-  isTracked(rel: RelPath): boolean;
-  exists(abs: string): 'file' | 'dir' | null;
-  /**
-   * A package.json or tsconfig.json, parsed; null when missing or not JSON.
-   * tsconfig.json allows comments and trailing commas: parse with parseJsonc().
-   * Called again for the same package.json and tsconfig files, so cache it.
-   */
-  readJson(abs: string): unknown | null;
-  /**
-   * abs with the symlinks below the source tree resolved (see
-   * RecordingFs.realpath): a workspace package linked into node_modules is
-   * the tracked file behind the link. Absent: every path is taken as real.
-   */
-  realpath?(abs: string): string;
-}
 
 // TypeScript's order for a specifier without a known extension
 // (moduleResolution "bundler"/"node16": tryAddingExtensions), then the rest

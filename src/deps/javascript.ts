@@ -5,30 +5,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Import, init, parse } from 'es-module-lexer';
 import { type RelPath, assertNever } from '../types.js';
+import type { JsFileImports, JsImport } from './javascript-imports.js';
 import { parseJavaScriptImports } from './javascript-parse.js';
 
 /** The file names `"deps": "javascript"` covers. */
 export const JS_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts', '.jsx'];
-
-export interface JsImport {
-  /** As written, escapes decoded: './a.js', 'pkg/sub', 'node:fs'. */
-  specifier: string;
-  /**
-   * 'import' and 'export' are static `import … from`, `import 'x'`, TS
-   * `import x = require('x')` and `export … from`; 'type' is TS `import type`,
-   * `export type … from`, a `typeof import('x')` type or a module
-   * augmentation `declare module 'x' { … }`; 'require' a `require('x')`
-   * call; 'dynamic' an `import('x')` call.
-   */
-  kind: 'import' | 'export' | 'require' | 'dynamic' | 'type';
-  line: number;
-}
-
-export interface JsFileImports {
-  imports: JsImport[];
-  /** Why the file could not be read or lexed, e.g. "cannot lex: Parse error @:2:17 (line 2)". */
-  error: string | null;
-}
 
 /** Files read at once; keeps the number of open descriptors bounded on large trees. */
 const READ_BATCH = 64;
@@ -282,4 +263,6 @@ function lineCounter(source: string): (offset: number) => number {
   };
 }
 
-export { resolveJsImport, parseJsonc, type JsDep, type JsResolver } from './javascript-resolve.js';
+export type { JsFileImports, JsImport } from './javascript-imports.js';
+export { resolveJsImport, parseJsonc, type JsDep } from './javascript-resolve.js';
+export type { JsResolver } from './javascript-resolver.js';

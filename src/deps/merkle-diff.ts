@@ -2,7 +2,8 @@
 // explain names. Walks both sides from their roots and skips every subtree
 // whose hash the other side holds too; pairs of nodes that stand for the same
 // component are diffed once per plan, however many jobs' trees share them.
-import { type MerkleNode, UNREADABLE_IMPORTS } from './merkle.js';
+import { UNREADABLE_IMPORTS } from './direct-deps.js';
+import type { MerkleNode } from './merkle.js';
 
 export interface DepChange {
   /** A file's path, or "?name" for an import that resolves nowhere. */

@@ -5,14 +5,7 @@
 // and today's side by side, descending only where hashes differ.
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import type { DepGraph, DirectDeps } from './graph.js';
-
-/**
- * An unresolved "name" for a file whose imports could not be read: it may
- * import anything, so the name's identity differs every run and whatever
- * depends on the file is never fresh.
- */
-export const UNREADABLE_IMPORTS = '<imports could not be read>';
+import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 
 /** Lists keep the repeats the hash has always had (two members importing one leaf). */
 export interface MerkleNode {
@@ -29,7 +22,7 @@ export interface MerkleNode {
 /** A stored node: hash, children's hashes ('\n'-joined, for the sweep), and the rest as JSON. */
 export type MerkleRow = [hash: string, children: string, data: string];
 
-type Identity = (dep: string, tracked: boolean) => string;
+export type Identity = (dep: string, tracked: boolean) => string;
 
 /** The node of one component, given its members and the hash of every component they import. */
 export function componentNode(
@@ -64,60 +57,4 @@ export function encodeNode(hash: string, node: MerkleNode): MerkleRow {
 export function decodeNode(row: MerkleRow): MerkleNode {
   const d = JSON.parse(row[2]) as { f: [string, string][]; e: [string, string][]; u: [string, string][] };
   return { files: d.f, external: d.e, unresolved: d.u, children: row[1] === '' ? [] : row[1].split('\n') };
-}
-
-/** Today's graph as Merkle nodes by hash, built on demand from a DepGraph and the identities it hashed with. */
-export class GraphNodes {
-  private readonly pathOf = new Map<string, RelPath>();
-  private readonly nodes = new Map<string, MerkleNode>();
-
-  constructor(private readonly graph: DepGraph, private readonly identity: Identity) {}
-
-  /** The hash of the component path belongs to. */
-  hashAt(path: RelPath): string {
-    const h = this.graph.deepHash(path, this.identity);
-    if (!this.pathOf.has(h)) this.pathOf.set(h, path);
-    return h;
-  }
-
-  node(hash: string): MerkleNode | undefined {
-    let node = this.nodes.get(hash);
-    if (node !== undefined) return node;
-    const at = this.pathOf.get(hash);
-    if (at === undefined) return undefined;
-    // A component's members are the files reachable from one of them through files of the same hash.
-    const members: RelPath[] = [at];
-    const seen = new Set(members);
-    for (let i = 0; i < members.length; i++) {
-      for (const f of this.graph.directDeps(members[i]!).files) {
-        if (!seen.has(f) && this.hashAt(f) === hash) {
-          seen.add(f);
-          members.push(f);
-        }
-      }
-    }
-    node = componentNode(members, (p) => this.graph.directDeps(p), this.identity, (p) => this.hashAt(p));
-    this.nodes.set(hash, node);
-    return node;
-  }
-
-  /** The nodes below root (itself included) that isKept does not know, to store with a result. */
-  unkept(root: RelPath, isKept: (hash: string) => boolean): MerkleRow[] {
-    const out: MerkleRow[] = [];
-    const queue = [this.hashAt(root)];
-    const seen = new Set(queue);
-    for (let i = 0; i < queue.length; i++) {
-      const h = queue[i]!;
-      if (isKept(h)) continue; // stored with its whole subtree
-      const node = this.node(h)!;
-      out.push(encodeNode(h, node));
-      for (const c of node.children) {
-        if (!seen.has(c)) {
-          seen.add(c);
-          queue.push(c);
-        }
-      }
-    }
-    return out;
-  }
 }

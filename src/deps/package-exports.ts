@@ -2,7 +2,7 @@
 // (subpath keys, patterns, conditions); reads only through the resolver.
 // Shared by import resolution and tsconfig "extends", so neither imports the other.
 import path from 'node:path';
-import type { JsResolver } from './javascript-resolve.js';
+import type { JsResolver } from './javascript-resolver.js';
 
 // TypeScript lets a specifier name the emitted file: `./a.js` finds ./a.ts
 // (TypeScript handbook, "Modules - Reference", "File extension substitution").

@@ -3,8 +3,16 @@
 // per file the imports read from it: tracked files by digest, followed files
 // (outside the tracked set) by stat identity. A codec and nothing else.
 import type { RelPath } from '../types.js';
-import type { FollowedFile } from './python-follow.js';
 import type { PythonFileImports } from './python.js';
+
+/** What the import cache keeps of a followed file, valid while its stat identity is unchanged. */
+export interface FollowedFile {
+  /** size:mtimeNs:ctimeNs:inode when it was read; '' when that stat was racy (read again next time). */
+  stat: string;
+  /** Content digest of what was read; null when it could not be read. */
+  digest: string | null;
+  found: PythonFileImports;
+}
 
 /**
  * Valid only for that interpreter and environment (a parse depends on the

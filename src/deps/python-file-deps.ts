@@ -3,10 +3,9 @@
 // before it. Pure over the resolver's view of the file system.
 import path from 'node:path';
 import type { RelPath } from '../types.js';
-import type { DirectDeps } from './graph.js';
+import type { DirectDeps } from './direct-deps.js';
 import { fileDep } from './import-dep.js';
-import type { Exists } from './python-graph.js';
-import { type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport } from './python.js';
+import { type Exists, type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport } from './python.js';
 
 /** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
 function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {

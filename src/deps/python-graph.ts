@@ -10,21 +10,18 @@ import { DepsError } from '../errors.js';
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './graph.js';
+import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
+import { DepGraph } from './graph.js';
 import { codeIdentity } from './graph-cache.js';
 import { type Identity, THIS_RUN } from './graph-deps.js';
-import { type ImportCache, decodeImportCache } from './python-cache.js';
-import { type FollowedFile, followOutside, statIdentity } from './python-follow.js';
+import { type FollowedFile, type ImportCache, decodeImportCache } from './python-cache.js';
+import { followOutside } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
 import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
-import { type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
+import { type Exists, type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
+import { type SeenStats, statIdentity } from './stat-identity.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
-
-export type Exists = (abs: string) => 'file' | 'dir' | null;
-
-/** A path's stat identity, taken before it was read (see statIdentity). */
-export type SeenStats = Map<string, { id: string; racy: boolean; sizeMtime: string }>;
 
 /**
  * Answers "is there a file or directory at abs" from one readdir per directory, not one stat per name.

@@ -8,8 +8,9 @@
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { type DirectDeps, LazyDirect } from './graph.js';
-import { statIdentity } from './python-follow.js';
+import type { DirectDeps } from './direct-deps.js';
+import { LazyDirect } from './graph.js';
+import { statIdentity } from './stat-identity.js';
 
 /** Each tracked .py file's dependency digest (a Map, or the kept object looked up in place). */
 export interface Digests {

@@ -183,6 +183,9 @@ export interface PythonResolver {
   isSearchDir?(abs: string): boolean;
 }
 
+/** Whether there is a file or a directory at an absolute path, as resolution sees it. */
+export type Exists = PythonResolver['exists'];
+
 /** What one name found in a list of directories (the search path or a package's __path__). */
 type Found =
   /** A module file; packageDir is set when the file is a package's __init__. */

@@ -2,7 +2,7 @@
 // a path, or a package in node_modules read as a JSON module. Reads only
 // through the resolver, so the kept graph can prove every read unchanged.
 import path from 'node:path';
-import type { JsResolver } from './javascript-resolve.js';
+import type { JsResolver } from './javascript-resolver.js';
 import { resolveExports } from './package-exports.js';
 
 /**

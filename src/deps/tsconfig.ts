@@ -4,7 +4,7 @@
 // readJson): those reads are what the kept graph proves unchanged.
 import path from 'node:path';
 import { treePath } from '../tree-path.js';
-import type { JsResolver } from './javascript-resolve.js';
+import type { JsResolver } from './javascript-resolver.js';
 import { resolveExtends } from './tsconfig-extends.js';
 
 /** What a tsconfig says about resolving non-relative specifiers. */

@@ -3,8 +3,7 @@
 // direct dependencies and the files jobs reach; nothing is read or printed.
 import { builtinModules } from 'node:module';
 import type { RelPath } from '../types.js';
-import type { DirectDeps } from './graph.js';
-import { UNREADABLE_IMPORTS } from './merkle.js';
+import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 
 /**
  * What an unresolved specifier looks like, which says what would provide it:

@@ -1,7 +1,7 @@
 // The single in-memory model of the source tree and of job results. Stages
 // read it and hand it their changes; only the manifest writes to the store.
-import type { ToolLatch } from '../config/index.js';
 import type { JobEnd, ResultStatus } from '../job-end.js';
+import type { ToolLatch } from '../tool-latch.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
 /** mtime/ctime are Node's double milliseconds: sub-microsecond, finer than the kernel's file clock. */

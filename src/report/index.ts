@@ -1,5 +1,6 @@
 // Public surface of report/.
-export { TextReporter, type TextOptions, type Stream } from './lines.js';
+export { TextReporter, type TextOptions } from './lines.js';
+export type { Stream } from './stream.js';
 export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, renderDeps } from './summary.js';
 export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.js';
 export { describeReason } from './reasons.js';

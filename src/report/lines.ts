@@ -10,13 +10,8 @@ import { describeBytes, readLogTail } from './log-tail.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
+import type { Stream } from './stream.js';
 import { renderUnresolvedImports } from './unresolved.js';
-
-export interface Stream {
-  write(s: string): boolean;
-  isTTY?: boolean;
-  columns?: number;
-}
 
 export interface TextOptions extends Style {
   out: Stream;

@@ -1,7 +1,7 @@
 // The live progress bar on a terminal: a bar, counts, failures so far and the
 // jobs in flight, redrawn in place at most ten times a second, cut to the
 // terminal's width (never wrapped). Only used on a terminal; lines.ts decides.
-import type { Stream } from './lines.js';
+import type { Stream } from './stream.js';
 
 /** At most this often (ms) a change is drawn: faster redraws only flicker. */
 export const REDRAW_MS = 100;

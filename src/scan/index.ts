@@ -3,5 +3,4 @@ export { compileGlobs, compileSpec, compileToolFilter, globBase, type CompiledSp
 export { updatePaths } from './update.js';
 export { scanTree, type PriorState, type ScanIssue, type ScanIssueKind, type ScanResult, isReadProblem } from './walk.js';
 export { digestFile } from './digest.js';
-export { RACY_MARGIN_MS } from './visit.js';
 export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';

@@ -4,6 +4,7 @@
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
 import type { DirListing, FileEntry } from '../manifest/index.js';
+import { RACY_MARGIN_MS } from '../racy-margin.js';
 import { type RelPath, assertNever } from '../types.js';
 import { digestFile } from './digest.js';
 import type { CompiledSpec } from './match.js';
@@ -41,12 +42,6 @@ export interface StatNumbers {
   ino: number;
 }
 
-/**
- * File timestamps come from a coarse clock that can lag real time (a jiffy;
- * a second or two on some file systems), so an entry modified just before the
- * threshold is treated as racy too. Costs a re-hash of recently touched files.
- */
-export const RACY_MARGIN_MS = 2000;
 const PROGRESS_EVERY = 2000;
 /** Marks the entries a scan sees; in memory only, so any increasing number will do. */
 let generation = 0;

@@ -1,33 +1,22 @@
 // Finds import cycles among a folder's TypeScript files by reading their
-// import and export-from statements (type-only ones too: a cycle of types is
-// still a tangle to read); no bundler, no network.
+// import and export-from statements, type-only ones too (as madge does: a
+// cycle of types is still a tangle to read); no bundler, no network.
 import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Every relative module a file loads when it runs: `import … from`, `export
- * … from`, a bare `import '…'`, `import('…')`. Type-only imports are left
- * out (`import type`, `export type`, a list of `type` names only): the
- * compiler erases them, so they order no module's evaluation.
+ * Every relative module a file names: `import … from`, `export … from`, a
+ * bare `import '…'`, `import('…')` (a call, or a `typeof import('…')` type).
+ * Type-only ones count (`import type`, `export type`, `{ type A }`): the
+ * compiler erases them, but a reader still has to follow them.
  */
 export function importedSpecifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
-  for (const m of code.matchAll(/\b(import|export)\s+([^;'"]*?)\s*from\s+['"]([^'"]+)['"]/g)) {
-    if (!isTypeOnly(m[2]!)) found.push(m[3]!);
-  }
+  for (const m of code.matchAll(/\b(?:import|export)\s+[^;'"]*?\s*from\s+['"]([^'"]+)['"]/g)) found.push(m[1]!);
   for (const m of code.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push(m[1]!);
   for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]!);
   return found.filter((s) => s.startsWith('.'));
-}
-
-/** Whether an import or export clause names types only: `type { … }`, or `{ type A, type B }`. */
-function isTypeOnly(clause: string): boolean {
-  if (/^type\b/.test(clause)) return true;
-  const names = /^\{([\s\S]*)\}$/.exec(clause.trim());
-  if (names === null) return false;
-  const each = names[1]!.split(',').map((n) => n.trim()).filter((n) => n !== '');
-  return each.length > 0 && each.every((n) => n.startsWith('type '));
 }
 
 function tsFiles(dir: string): string[] {
@@ -87,4 +76,39 @@ export function importCycles(graph: ReadonlyMap<string, readonly string[]>): str
   };
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
   return cycles;
+}
+
+/**
+ * Every elementary cycle of the graph (each file at most once), as madge
+ * lists them: the files in import order, starting from the least by name, so
+ * that one cycle always reads the same. Two cycles through the same files in
+ * another order are two entries; a new import that closes a loop among
+ * files already in a cycle is a new entry too.
+ */
+export function elementaryCycles(graph: ReadonlyMap<string, readonly string[]>, limit = 10_000): string[][] {
+  const found: string[][] = [];
+  for (const group of importCycles(graph)) {
+    const members = new Set(group);
+    for (const start of group) {
+      // Only cycles whose least file is start: each cycle is found once, from its least file.
+      const path = [start];
+      const onPath = new Set(path);
+      const extend = (at: string): void => {
+        for (const next of graph.get(at) ?? []) {
+          if (next === start) {
+            found.push([...path]);
+            if (found.length > limit) throw new Error(`more than ${limit} import cycles`);
+          } else if (members.has(next) && next > start && !onPath.has(next)) {
+            path.push(next);
+            onPath.add(next);
+            extend(next);
+            path.pop();
+            onPath.delete(next);
+          }
+        }
+      };
+      extend(start);
+    }
+  }
+  return found;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DepGraph, type DirectDeps } from '../../../src/deps/graph.js';
+import type { DirectDeps } from '../../../src/deps/direct-deps.js';
+import { DepGraph } from '../../../src/deps/graph.js';
 import type { RelPath } from '../../../src/types.js';
 
 const d = (files: string[], external: string[] = [], unresolved: string[] = []): DirectDeps => ({

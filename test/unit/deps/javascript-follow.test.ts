@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UNREADABLE_IMPORTS, type DirectDeps } from '../../../src/deps/graph.js';
+import { UNREADABLE_IMPORTS, type DirectDeps } from '../../../src/deps/direct-deps.js';
 import { type FollowedJsFile, type GraphRow, followUntracked, isFollowedJs } from '../../../src/deps/javascript-follow.js';
 import type { JsFileImports } from '../../../src/deps/javascript.js';
 import type { RelPath } from '../../../src/types.js';

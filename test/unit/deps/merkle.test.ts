@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DepGraph, type DirectDeps } from '../../../src/deps/graph.js';
-import { GraphNodes, type MerkleNode, decodeNode } from '../../../src/deps/merkle.js';
+import type { DirectDeps } from '../../../src/deps/direct-deps.js';
+import { DepGraph } from '../../../src/deps/graph.js';
+import { GraphNodes } from '../../../src/deps/graph-nodes.js';
+import { type MerkleNode, decodeNode } from '../../../src/deps/merkle.js';
 import { TreeDiffer, diffTrees } from '../../../src/deps/merkle-diff.js';
 import { hashString } from '../../../src/hash.js';
 import type { RelPath } from '../../../src/types.js';

@@ -1,23 +1,57 @@
 // src/ imports one way: a module never needs, through any chain of imports,
 // a module that needs it. Checked by reading every file's import and
-// export-from statements (test/helpers/import-cycles.ts), so a new cycle
-// fails here, naming its files, before it reaches a reader.
+// export-from statements, type-only ones too, as madge does
+// (test/helpers/import-cycles.ts), so a new cycle fails here, naming its
+// files, before it reaches a reader.
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { importCycles, importGraph, importedSpecifiers } from '../../helpers/import-cycles.js';
+import { elementaryCycles, importCycles, importGraph, importedSpecifiers } from '../../helpers/import-cycles.js';
 import { REPO } from '../../helpers/sandbox.js';
 
+/**
+ * The cycles left while issue 13's other points are merged: exec/ (spawn and
+ * pty name each other's types) and api/report (report/* import RunReport and
+ * friends from api.ts). Each is listed exactly, so a new cycle fails, and so
+ * does a listed one that is gone: take it off the list.
+ */
+const KNOWN_CYCLES: readonly string[] = [
+  'exec/pty.ts > exec/spawn.ts',
+  'exec/spawn-error.ts > exec/spawn.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/hook.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/json.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/junit.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/summary.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts',
+  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts > report/json.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/hook.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/json.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/junit.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/summary.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts',
+  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts > report/json.ts',
+];
+
 describe('import cycles', () => {
-  test('issue 13: no module in src/ imports itself through a chain of imports', () => {
+  test('issue 13: src/ has no import cycle, type-only imports included, beyond the known ones', () => {
     const src = path.join(REPO, 'src');
-    const cycles = importCycles(importGraph(src)).map((c) => c.map((f) => path.relative(src, f)).join(' <-> '));
-    expect(cycles).toEqual([]);
+    const found = elementaryCycles(importGraph(src)).map((c) => c.map((f) => path.relative(src, f)).join(' > '));
+    const added = found.filter((c) => !KNOWN_CYCLES.includes(c)).sort();
+    const gone = KNOWN_CYCLES.filter((c) => !found.includes(c));
+    expect({ added, gone }).toEqual({ added: [], gone: [] });
   });
 
   test('the cycle finder sees a loop of three modules, and no loop in a chain', () => {
     const loop = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
     expect(importCycles(loop)).toEqual([['a', 'b', 'c']]);
+    expect(elementaryCycles(loop)).toEqual([['a', 'b', 'c']]);
     expect(importCycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toEqual([]);
+    expect(elementaryCycles(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toEqual([]);
+  });
+
+  test('each elementary cycle is listed once, from its least file, even when loops share files', () => {
+    // b -> a closes a second loop among files already in a cycle: a new entry, not the same group.
+    const graph = new Map([['a', ['b']], ['b', ['c', 'a']], ['c', ['a']], ['d', ['d']]]);
+    expect(elementaryCycles(graph).map((c) => c.join(' > ')).sort()).toEqual(['a > b', 'a > b > c', 'd']);
   });
 
   test.each([
@@ -29,10 +63,11 @@ describe('import cycles', () => {
     ["const m = await import('./lazy.js');", ['./lazy.js']],
     ["import { type A, b } from './a.js';", ['./a.js']],
     ["import fs from 'node:fs';", []],
-    // Erased by the compiler: they order no module's evaluation.
-    ["import type { A } from './a.js';", []],
-    ["import { type A, type B } from './a.js';", []],
-    ["export type { A } from './a.js';", []],
+    // Erased by the compiler, but a reader still follows them (madge counts them too).
+    ["import type { A } from './a.js';", ['./a.js']],
+    ["import { type A, type B } from './a.js';", ['./a.js']],
+    ["export type { A } from './a.js';", ['./a.js']],
+    ["type T = typeof import('./a.js');", ['./a.js']],
     ["// import { a } from './a.js';", []],
   ])('%j names %j', (text, expected) => {
     expect(importedSpecifiers(text)).toEqual(expected);

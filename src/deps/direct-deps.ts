@@ -1,0 +1,21 @@
+// What one file depends on directly, as every deps kind's graph records it:
+// tracked files, files outside the tree, names that resolve nowhere. Types
+// and one marker only: the graph, its Merkle nodes and each kind's resolver
+// all build on it, so it imports none of them.
+import type { RelPath } from '../types.js';
+
+export interface DirectDeps {
+  /** Tracked files in the source tree. */
+  files: readonly RelPath[];
+  /** Absolute paths outside the source tree (the standard library, site-packages). */
+  external: readonly string[];
+  /** Names that resolve nowhere yet: creating one later must re-run the importer. */
+  unresolved: readonly string[];
+}
+
+/**
+ * An unresolved "name" for a file whose imports could not be read: it may
+ * import anything, so the name's identity differs every run and whatever
+ * depends on the file is never fresh.
+ */
+export const UNREADABLE_IMPORTS = '<imports could not be read>';
