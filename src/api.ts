@@ -9,10 +9,10 @@ import { type JobResult, decodeDepPaths } from './manifest/index.js';
 import { type StaleReason, planJob, planJobs } from './plan/index.js';
 import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { findDeps } from './api/attach-deps.js';
+import { type DepsScanSummary, findDeps } from './api/find-deps.js';
 import type { ApiOptions } from './api/options.js';
 import { planInputOf } from './api/plan-input.js';
-import { type DepsScanSummary, type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
+import { type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
 import { relativePath, treePath } from './tree-path.js';
 
@@ -23,7 +23,8 @@ export { run } from './api/run.js';
 export type { ApiOptions, RunOptions } from './api/options.js';
 export type { RunCounts, RunReport } from './api/run-report.js';
 export { spawnRunner, type CommandRunner } from './build/index.js';
-export type { ScanSummary, DepsScanSummary } from './api/scan-and-save.js';
+export type { ScanSummary } from './api/scan-and-save.js';
+export type { DepsScanSummary } from './api/find-deps.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
 export { watch, type WatchOptions, type WatchEvents, type CycleStart, type WatchCycle, type WatchReport } from './api/watch.js';
@@ -62,13 +63,13 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, async (s) => {
     const scanned = scanAndSave(s, opts.reporter);
-    const { depsOf } = await findDeps(s, scanned, opts.reporter, opts.signal);
-    const plan = planJobs(planInputOf(s, scanned, depsOf));
+    const deps = await findDeps(s, scanned.tree, opts.reporter, opts.signal);
+    const plan = planJobs(planInputOf(s, scanned, deps.depsOf));
     const stale = [
       ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
       ...plan.unchecked.map((u) => ({ tool: u.tool.config.name, path: u.path, reasons: u.reasons })),
     ];
-    return { scan: scanned.summary, deps: scanned.deps, tools: s.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
+    return { scan: scanned.summary, deps: deps.summary, tools: scanned.tree.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
   });
 }
 
@@ -78,15 +79,16 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const rel = treePath(s.sourceTree, abs);
     if (rel === null || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.reporter);
-    const { graphs, depsOf } = await findDeps(s, scanned, opts.reporter, opts.signal);
+    const { tree } = scanned;
+    const { graphs, depsOf } = await findDeps(s, tree, opts.reporter, opts.signal);
     const input = planInputOf(s, scanned, depsOf);
-    const entry = s.manifest.files.get(rel);
+    const entry = tree.files.get(rel);
     // Not readable now (the file, or a directory above it): each tool that takes it has a job that cannot be checked.
     const unread = scanned.unreadable.find((u) => u.path === rel);
     if (entry === undefined && unread !== undefined) {
-      const tools = s.tools.map((tool, i): ToolExplanation => {
+      const tools = tree.tools.map((tool, i): ToolExplanation => {
         const last = s.manifest.history(tool.config.name, rel)[0] ?? null;
-        return scanned.filters[i]!(rel)
+        return tree.filters[i]!(rel)
           ? { tool: tool.config.name, state: 'stale', reasons: [unread.reason], last, unresolved: [] }
           : { tool: tool.config.name, state: 'not-selected', reasons: [], last, unresolved: [] };
       });
@@ -101,10 +103,10 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
         : scanned.summary.issues.find((i) => i.path === rel)?.detail ?? "the config's include/exclude (or whitelist) leaves it out";
       return { file: rel, tracked: false, untracked: why, tools: [] };
     }
-    const tools = s.tools.map((tool, i): ToolExplanation => {
+    const tools = tree.tools.map((tool, i): ToolExplanation => {
       const name = tool.config.name;
       const last = s.manifest.history(name, rel)[0] ?? null;
-      if (!scanned.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
+      if (!tree.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
       const { verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
       return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last, unresolved: graph === undefined ? [] : unresolvedIn(graph, rel) };
@@ -135,18 +137,18 @@ export interface DepsReport {
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
     const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
-    const scanned = scanAndSave(s, opts.reporter);
-    if (!s.manifest.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
-    const { graphs } = await findDeps(s, scanned, opts.reporter, opts.signal);
-    const recorded = s.tools.flatMap((t, i) => {
+    const { tree } = scanAndSave(s, opts.reporter);
+    if (!tree.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
+    const { graphs } = await findDeps(s, tree, opts.reporter, opts.signal);
+    const recorded = tree.tools.flatMap((t, i) => {
       const kind = t.config.deps;
-      if ((kind !== 'depfile' && kind !== 'trace') || !scanned.filters[i]!(rel)) return [];
+      if ((kind !== 'depfile' && kind !== 'trace') || !tree.filters[i]!(rel)) return [];
       const last = s.manifest.latest(t.config.name, rel);
       const deps = last === undefined || last.deps === '' ? null : decodeDepPaths(last.deps);
       return [{ tool: t.config.name, kind, deps }];
     });
     // The graph of the first tool that takes this file, else of any graph that reads it (a module only imported).
-    const kinds = s.tools.filter((t, i) => scanned.filters[i]!(rel)).map((t) => t.config.deps);
+    const kinds = tree.tools.filter((t, i) => tree.filters[i]!(rel)).map((t) => t.config.deps);
     const kind = (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k))
       ?? (['python', 'javascript'] as const).find((k) => graphs.get(k)?.covers(rel) === true);
     const graph = kind === undefined ? undefined : graphs.get(kind);

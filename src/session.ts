@@ -33,12 +33,17 @@ export interface SessionOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The tree, config and tools are the ones the session was opened with: a stage is given the tree it works on
+ * as a value (api/tree-view.ts), and a watch cycle that reloads the config builds a session value of its own.
+ * The manifest and the lock are held resources, replaced when taken again (refreshManifest, a watch's lock).
+ */
 export interface Session {
-  sourceTree: string;
-  loaded: LoadedConfig;
-  stateDir: string;
-  tools: LatchedTool[];
-  whitelist: string[] | null;
+  readonly sourceTree: string;
+  readonly loaded: LoadedConfig;
+  readonly stateDir: string;
+  readonly tools: LatchedTool[];
+  readonly whitelist: string[] | null;
   manifest: Manifest;
   /** Program digests and version managers' answers, kept in the manifest (snapshot PROGRAMS_SNAPSHOT). */
   programs: ProgramIds;

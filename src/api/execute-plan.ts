@@ -10,23 +10,24 @@ import type { Plan, PlannedJob } from '../plan/index.js';
 import type { JobReport } from '../reporter.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
-import { findStrace, identifyOf } from './attach-deps.js';
+import { findStrace } from './find-deps.js';
 import { reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
 import type { RunCounts } from './run-report.js';
 import { sweepLogs } from './scan-and-save.js';
+import { type TreeView, identifyOf } from './tree-view.js';
 
 /** What executing a plan needs of the caller's options: run's, or a watch's. */
 export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & { makeflags: Makeflags | null };
 
 /**
- * Reports the plan's cached failures and runs its stale jobs (or, in a dry
- * run, says they would run); every job that is not fresh gets a report, in
- * plan order.
+ * Reports the plan's cached failures and runs its stale jobs in `tree` (or,
+ * in a dry run, says they would run); every job that is not fresh gets a
+ * report, in plan order. Results land in the session's manifest.
  */
 export async function executePlan(
-  s: Session, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
+  s: Session, tree: TreeView, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
   how: { dryRun: boolean; reportCached?: boolean },
 ): Promise<{ counts: RunCounts; jobs: JobReport[] }> {
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
@@ -49,20 +50,20 @@ export async function executePlan(
   if (how.dryRun) {
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
   } else if (stale.length > 0) {
-    counts.notStarted = await runStale(s, stale, opts, signal, counts, reports);
+    counts.notStarted = await runStale(s, tree, stale, opts, signal, counts, reports);
   }
   return { counts, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
 }
 
 /** Runs the stale jobs under the run's tokens, recording each result as it lands; returns how many never started. */
 async function runStale(
-  s: Session, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
+  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
 ): Promise<number> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
-  const strace = findStrace(s, opts.env);
+  const strace = findStrace(tree, opts.env);
   if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
-  const identify = identifyOf(s);
+  const identify = identifyOf(tree);
   const slots = openSlots({
     makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
     cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
@@ -70,7 +71,7 @@ async function runStale(
   opts.onTokensHeld?.(() => slots.releaseAll());
   for (const w of slots.warnings) opts.reporter.warning(w);
   const recorder = resultRecorder({
-    s, reporter: opts.reporter, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    s, tree, reporter: opts.reporter, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
   });
   let summary;
   try {

@@ -11,14 +11,15 @@ import type { Scanned } from './scan-and-save.js';
 /** What a caller narrows a plan to, or forces in it. */
 export type PlanSelection = Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'>;
 
-/** What the plan reads: the scanned files and tools, the jobs' dependencies, and the manifest's results and latches. */
+/** What the plan reads: the scanned tree's files and tools, the jobs' dependencies, and the manifest's results and latches. */
 export function planInputOf(
-  s: Pick<Session, 'manifest' | 'stateDir'>, scanned: Pick<Scanned, 'tools' | 'filters' | 'files' | 'newFiles' | 'unreadable'>,
+  s: Pick<Session, 'manifest' | 'stateDir'>, scanned: Pick<Scanned, 'tree' | 'newFiles' | 'unreadable'>,
   depsOf: DepsOf, selection: PlanSelection = {},
 ): PlanInput {
+  const { tree } = scanned;
   let logged: Set<string> | null = null; // read only if some result has a log to check
   return {
-    tools: scanned.tools, toolFilters: scanned.filters, files: scanned.files, newFiles: scanned.newFiles, unreadable: scanned.unreadable,
+    tools: tree.tools, toolFilters: tree.filters, files: tree.files, newFiles: scanned.newFiles, unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),

@@ -13,13 +13,17 @@ import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import type { JobReport, Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import { runningLogPath } from '../state-dir.js';
-import { reportedDeps, tracePath } from './attach-deps.js';
+import { reportedDeps, tracePath } from './find-deps.js';
 import { reportOf } from './job-report.js';
 import type { RunCounts } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
+import type { TreeView } from './tree-view.js';
 
 export interface RecorderContext {
+  /** The state directory and the manifest results land in. */
   s: Session;
+  /** The tree the jobs run in. */
+  tree: TreeView;
   reporter: Reporter;
   /** Counted into as jobs end. */
   counts: RunCounts;
@@ -71,7 +75,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       }
       const kind = p.job.tool.config.deps;
       const now = Date.now();
-      const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s, p, c.identify) : null;
+      const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s.stateDir, p, c.identify) : null;
       const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
       // What a job reports of its dependencies is known only now: its fingerprint includes them.
       const fingerprint = reported === null ? p.job.fingerprint
@@ -106,15 +110,15 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
 
 /** The job's command: its tool's, under strace when it traces, with the jobserver's MAKEFLAGS and descriptors. */
 function commandFor(c: RecorderContext, p: PlannedJob, log: string): JobCommand {
-  const { s, jobserver, strace, terminal } = c;
+  const { s, tree, jobserver, strace, terminal } = c;
   const tool = p.job.tool;
   const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
   // A traced job runs under strace, which records every file it opens.
   const { program, args } = tool.config.deps === 'trace' && strace !== null
-    ? { program: strace, args: [...traceArgs(tracePath(s, p)), cmd.program, ...cmd.args] }
+    ? { program: strace, args: [...traceArgs(tracePath(s.stateDir, p)), cmd.program, ...cmd.args] }
     : cmd;
   return {
-    program, args, cwd: s.sourceTree,
+    program, args, cwd: tree.root,
     // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
     env: jobserver.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: jobserver.makeflags },
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,

@@ -2,7 +2,8 @@
 // Types only; run, run --staged and each watch cycle fill them in.
 import type { JobReport } from '../reporter.js';
 import type { RelPath } from '../types.js';
-import type { DepsScanSummary, ScanSummary } from './scan-and-save.js';
+import type { DepsScanSummary } from './find-deps.js';
+import type { ScanSummary } from './scan-and-save.js';
 
 export interface RunCounts {
   jobs: number;

@@ -12,10 +12,9 @@ import { type JobResult, decodeDeps } from '../manifest/index.js';
 import type { Makeflags } from '../jobserver/index.js';
 import { type Plan, type PlanInput, type PlannedJob, type UncheckedJob, planJobs } from '../plan/index.js';
 import { compileGlobs } from '../scan/index.js';
-import { STAGED_JS_GRAPH, STAGED_PYTHON_IMPORTS } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { findDeps } from './attach-deps.js';
+import { findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
@@ -23,7 +22,7 @@ import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import type { RunCounts, RunReport } from './run-report.js';
 import { withSession } from './scan-and-save.js';
-import { scanStaged, stagedSession, writeStagedTree } from './staged-tree.js';
+import { scanStaged, stagedTools, writeStagedTree } from './staged-tree.js';
 
 const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 
@@ -42,28 +41,24 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
         interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(),
       };
     }
-    const tree = writeStagedTree(s, work, process.pid, (message) => opts.reporter.warning(message));
-    opts.onStagedTree?.(tree.remove);
-    const working = s.manifest.files;
+    const written = writeStagedTree(s, work, process.pid, (message) => opts.reporter.warning(message));
+    opts.onStagedTree?.(written.remove);
     try {
-      const st = stagedSession(s, tree.root, opts.env, onlyTools);
-      const scanned = scanStaged(s, st, work, tree, opts.reporter);
-      // Dependency inference and what jobs report read the manifest's files: the staged ones, for this run only.
-      // Nothing here saves the file snapshot, so the working tree's stays as the last scan left it.
-      s.manifest.files = scanned.files;
-      // The kept staged tree keeps its own python import cache and javascript graph; a temporary one (a new path each time) none.
-      const { graphs, depsOf } = await findDeps(st, scanned, opts.reporter, signal, tree.persistent ? STAGED_PYTHON_IMPORTS : null, tree.persistent ? STAGED_JS_GRAPH : null);
-      const input = planInputOf(s, scanned, depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
-      const plan = planStaged(input, graphs, new Set(staged), new Set(deleted), st.sourceTree);
-      const { counts, jobs } = await executePlan(st, plan, { ...opts, makeflags }, signal, { dryRun });
+      // The staged tree's view: its files, the tools as they apply there, and (kept tree only) its own python
+      // import cache and javascript graph. The manifest's files stay the working tree's; results land in it by fingerprint.
+      const scanned = scanStaged(s, stagedTools(s, written.root, opts.env, onlyTools), work, written, opts.reporter);
+      const { tree } = scanned;
+      const deps = await findDeps(s, tree, opts.reporter, signal);
+      const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      const plan = planStaged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
+      const { counts, jobs } = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
       return {
         dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
-        mergedLog, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(), deps: scanned.deps,
+        mergedLog, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(), deps: deps.summary,
       };
     } finally {
-      s.manifest.files = working;
-      tree.remove();
+      written.remove();
     }
   });
 }

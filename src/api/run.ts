@@ -9,7 +9,7 @@ import { type UnreadablePath, planJobs } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { findDeps } from './attach-deps.js';
+import { findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
@@ -20,7 +20,9 @@ import { runStaged } from './run-staged.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
-export function selectFiles(s: Session, cwd: string, files: readonly string[], unreadable: readonly UnreadablePath[] = []): (p: RelPath) => boolean {
+export function selectFiles(
+  s: Pick<Session, 'sourceTree'>, tracked: ReadonlyMap<RelPath, unknown>, cwd: string, files: readonly string[], unreadable: readonly UnreadablePath[] = [],
+): (p: RelPath) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const arg of files) {
@@ -31,7 +33,7 @@ export function selectFiles(s: Session, cwd: string, files: readonly string[], u
     // A file runner cannot read is selected too: its jobs are reported as not checked.
     if (unreadable.some((u) => u.path === rel)) exact.add(rel);
     else if (isDirectory(abs)) prefixes.push(rel + '/');
-    else if (s.manifest.files.has(rel as RelPath)) exact.add(rel);
+    else if (tracked.has(rel as RelPath)) exact.add(rel);
     else throw new UsageError(`${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``);
   }
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
@@ -58,15 +60,15 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.reporter);
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
-    const onlyFile = opts.files !== undefined && opts.files.length > 0 ? selectFiles(s, opts.cwd, opts.files, scanned.unreadable) : undefined;
-    const { depsOf } = await findDeps(s, scanned, opts.reporter, signal);
-    const input = planInputOf(s, scanned, depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools, onlyFile });
-    const { counts, jobs } = await executePlan(s, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
+    const onlyFile = opts.files !== undefined && opts.files.length > 0 ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable) : undefined;
+    const deps = await findDeps(s, scanned.tree, opts.reporter, signal);
+    const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools, onlyFile });
+    const { counts, jobs } = await executePlan(s, scanned.tree, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
     return {
       dryRun, scan: scanned.summary, counts, jobs,
       interrupted: signal.aborted ? String(signal.reason) : null,
-      mergedLog, durationMs: performance.now() - started, deps: scanned.deps,
+      mergedLog, durationMs: performance.now() - started, deps: deps.summary,
     };
   });
 }

@@ -1,17 +1,17 @@
-// Walks the tree and adopts it into the manifest (one transaction), and gives
-// the plan what it needs; the session wrapper every command runs in.
+// Walks the working tree and adopts it into the manifest (one transaction),
+// and gives the plan the tree as this scan found it (tree-view.ts); the
+// session wrapper every command runs in.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LatchedTool } from '../config/index.js';
-import type { UnresolvedImport } from '../deps/index.js';
-import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
+import { type JobResult, logFileName } from '../manifest/index.js';
 import type { UnreadablePath } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
-import { type CompiledSpec, type Matcher, type ScanIssue, compileSpec, compileToolFilter, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
+import { type CompiledSpec, type ScanIssue, compileSpec, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
 import { logFilePath, logsDir } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
+import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
 
 export interface ScanSummary {
   tracked: number;
@@ -46,29 +46,14 @@ export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir
   return out;
 }
 
-/**
- * Per deps kind that reads imports: how many files the graph covers, how many
- * were read this time, (python) whether the last run's resolved graph was
- * kept because nothing it was built from changed, and (javascript) how many
- * had their imports resolved again rather than taken from the kept graph, and
- * how many files runner does not track were followed (0 when the kept graph
- * held), and the imports that resolve nowhere that this scan warned about.
- */
-export type DepsScanSummary = Record<string, {
-  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
-}>;
-
 /** What a scan found, for the plan's input (plan-input.ts) once the dependencies are known. */
 export interface Scanned {
   summary: ScanSummary;
-  /** The tools whose jobs are planned, and each one's file filter (same order). */
-  tools: readonly LatchedTool[];
-  filters: Matcher[];
-  files: ReadonlyMap<RelPath, FileEntry>;
+  /** The tree scanned: its files, the tools whose jobs are planned, where its caches are kept. */
+  tree: TreeView;
   newFiles: ReadonlySet<RelPath>;
   /** Files whose jobs cannot be checked (see unreadablePathsOf). */
   unreadable: readonly UnreadablePath[];
-  deps: DepsScanSummary;
 }
 
 /** What the walk tracks under the session's config (the state directory is never walked). */
@@ -79,15 +64,35 @@ export function walkSpecOf(s: Session): CompiledSpec {
   return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
 }
 
+/** How a scan goes: `changed`, the paths to update when the stored state allows (else the whole tree is walked). */
+export interface ScanHow {
+  changed?: Iterable<RelPath>;
+  /**
+   * A scan or save that fails leaves the manifest's files and directories as they were, so the next scan reads
+   * (and counts) again what this one read but could not record (a watch cycle). Costs a copy of the file map.
+   */
+  keepOnFailure?: boolean;
+}
+
 /**
- * Walks the tree (or, given `changed`, updates only those paths when the
- * stored state allows), adopts the result into the manifest and writes it
- * back in one transaction.
+ * Walks the working tree (or updates only the changed paths), adopts the
+ * result into the manifest and writes it back in one transaction; returns
+ * the working tree's view as this scan found it.
  */
-export function scanAndSave(s: Session, reporter: Reporter, changed?: Iterable<RelPath>): Scanned {
+export function scanAndSave(s: Session, reporter: Reporter, how: ScanHow = {}): Scanned {
   for (const f of s.manifest.takeRestored()) {
     reporter.warning(`${f} was read-only while its database is writable; made it writable again (nothing in it is lost)`);
   }
+  const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
+  try {
+    return scanInto(s, reporter, how.changed);
+  } catch (err) {
+    if (before !== null) s.manifest.restoreScan(before);
+    throw err;
+  }
+}
+
+function scanInto(s: Session, reporter: Reporter, changed: Iterable<RelPath> | undefined): Scanned {
   const spec = walkSpecOf(s);
   const update = changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
   const result = update ?? scanTree({
@@ -99,21 +104,21 @@ export function scanAndSave(s: Session, reporter: Reporter, changed?: Iterable<R
   s.manifest.adoptScan(result.update);
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
   keepPrograms(s);
-  const filters = s.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
+  const tree = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);
   const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
   // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
   const dropped = s.manifest.save((tool, p) => {
     const i = toolIndex.get(tool);
-    return i !== undefined && filters[i]!(p);
+    return i !== undefined && tree.filters[i]!(p);
   });
   removeLogs(s, dropped);
   return {
     summary: {
-      tracked: s.manifest.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
+      tracked: tree.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
       removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues, unreadable: unreadableCounts(result.issues),
     },
-    tools: s.tools, filters, files: s.manifest.files, newFiles: result.newFiles,
-    unreadable: unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir)), deps: {},
+    tree, newFiles: result.newFiles,
+    unreadable: unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir)),
   };
 }
 

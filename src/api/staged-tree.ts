@@ -1,8 +1,8 @@
 // The git index written out as a tree of files inside the state directory,
-// and a session over it: the working tree's config, state directory and
-// manifest (so results are shared both ways), with the staged tree as the
-// source tree the jobs run in. The manifest's snapshot of the working tree
-// is never replaced by the staged tree's files.
+// the tools as they apply there, and its scan: a view of the staged tree
+// (tree-view.ts) that run-staged.ts plans and runs with the working tree's
+// config, state directory and manifest (so results are shared both ways).
+// The manifest's snapshot of the working tree is never replaced by the staged tree's files.
 import fs from 'node:fs';
 import path from 'node:path';
 import { type LatchedTool, type ToolLatch, buildToolEnvironment, findExecutable, identifyProgram, latchIdOf, withInputs } from '../config/index.js';
@@ -11,13 +11,14 @@ import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
 import type { Reporter } from '../reporter.js';
 import { isProcessAlive } from '../process-probe.js';
-import { compileSpec, compileToolFilter, scanTree } from '../scan/index.js';
+import { compileSpec, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
 import {
   STAGED_FILES, STAGED_SCANNED_AT, stagedIndexLockPath, stagedIndexPath, stagedLockPath, stagedTreePath, tempTreeOwner, tempTreePrefix,
 } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
+import { NO_CACHES, STAGED_CACHES, treeView } from './tree-view.js';
 
 /**
  * The staged tree lives in `<stateDir>/staged`, kept between runs and brought
@@ -166,7 +167,7 @@ const isInside = (dir: string, p: string): boolean => p.startsWith(dir + path.se
  * runs (and is latched) from it. Everything else is the working tree's, so a
  * job's fingerprint is the one `runner run` gives the same content.
  */
-function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): LatchedTool[] {
+export function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): LatchedTool[] {
   const { env } = buildToolEnvironment(s.loaded.config, callerEnv, root);
   const tools = s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
@@ -192,25 +193,16 @@ function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onl
   return tools.map((t, i) => (onlyTools !== undefined && !onlyTools.has(t.config.name) ? t : digested[i]!));
 }
 
-/** A session whose source tree is the staged tree; it shares the working tree's manifest and state directory. */
-export function stagedSession(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): Session {
-  return { ...s, sourceTree: root, tools: stagedTools(s, root, callerEnv, onlyTools) };
-}
-
-export interface StagedScan extends Scanned {
-  /** The staged tree's files, by the same include/exclude (or whitelist) as the working tree's. */
-  files: Map<RelPath, FileEntry>;
-}
-
 /**
  * Digests the staged tree's files (those of the index, by the config's
- * include/exclude and whitelist), without adopting them into the manifest.
- * A kept tree's stats and digests are kept too, so an unchanged file is not
- * read again.
+ * include/exclude and whitelist), without adopting them into the manifest;
+ * returns the staged tree's view, with `tools` (stagedTools) and, for the
+ * kept tree, its own dependency caches (a temporary one keeps none). A kept
+ * tree's stats and digests are kept too, so an unchanged file is not read again.
  */
 export function scanStaged(
-  s: Session, st: Session, w: WorkTree, staged: StagedTree, reporter: Reporter,
-): StagedScan {
+  s: Session, tools: readonly LatchedTool[], w: WorkTree, staged: StagedTree, reporter: Reporter,
+): Scanned {
   const { config } = s.loaded;
   // The index's own list, not a walk: files a job left in the staged tree are not part of the commit.
   const inIndex = treeFiles(w.git, staged.tree);
@@ -223,14 +215,14 @@ export function scanStaged(
     decodeFiles(kept, prior.files);
     prior.racyThresholdMs = Number(s.manifest.blob(STAGED_SCANNED_AT)?.toString('utf8') ?? 0);
   }
-  const result = scanTree({ sourceTree: st.sourceTree, spec, prior, onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed) });
+  const result = scanTree({ sourceTree: staged.root, spec, prior, onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed) });
   for (const issue of result.issues) reporter.scanIssue(issue);
-  for (const t of st.tools) for (const w of t.inputWarnings) reporter.warning(w);
+  for (const t of tools) for (const w of t.inputWarnings) reporter.warning(w);
   if (staged.persistent && (kept === undefined || result.hashed > 0 || result.removedFiles.length > 0)) {
     s.manifest.setBlob(STAGED_FILES, encodeFiles(result.update.files));
     s.manifest.setBlob(STAGED_SCANNED_AT, Buffer.from(String(result.update.scanStartedMs), 'utf8'));
   }
-  for (const t of st.tools) s.manifest.addLatch(t.latchId, t.latch);
+  for (const t of tools) s.manifest.addLatch(t.latchId, t.latch);
   const files = result.update.files;
   const working = s.manifest.files;
   const newFiles = new Set<RelPath>();
@@ -241,12 +233,12 @@ export function scanStaged(
     else if (w.digest !== entry.digest) changed++;
     else entry.changedAt = w.changedAt; // so explain-style reasons name only what really changed
   }
-  const filters = st.tools.map((t) => compileToolFilter(t.config.include, t.config.exclude));
   return {
     summary: {
       tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues,
       unreadable: unreadableCounts(result.issues),
     },
-    tools: st.tools, filters, files, newFiles, unreadable: unreadablePathsOf(result.issues, () => []), deps: {},
+    tree: treeView(staged.root, files, tools, staged.persistent ? STAGED_CACHES : NO_CACHES),
+    newFiles, unreadable: unreadablePathsOf(result.issues, () => []),
   };
 }

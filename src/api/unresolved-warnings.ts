@@ -7,6 +7,7 @@ import { digestBytes, hashString } from '../hash.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import type { RelPath } from '../types.js';
+import type { TreeView } from './tree-view.js';
 
 /** The answer kept with the graph, and what it was computed from. */
 interface KeptAnswer {
@@ -22,7 +23,8 @@ interface KeptAnswer {
  * `keptName` beside it and never decodes the kept graph.
  */
 export function warnUnresolvedImports(opts: {
-  s: Session;
+  s: Pick<Session, 'manifest' | 'loaded'>;
+  tree: TreeView;
   graph: DepGraph;
   direct: Buffer | null;
   keptName: string | null;
@@ -30,8 +32,8 @@ export function warnUnresolvedImports(opts: {
   isJob: (p: RelPath) => boolean;
   reporter: Reporter;
 }): UnresolvedImport[] {
-  const { s, graph } = opts;
-  const filters = s.tools.filter((t) => t.config.deps === 'javascript').map((t) => [t.config.include, t.config.exclude]);
+  const { s, tree, graph } = opts;
+  const filters = tree.tools.filter((t) => t.config.deps === 'javascript').map((t) => [t.config.include, t.config.exclude]);
   const key = opts.direct === null ? null : hashString(`${digestBytes(opts.direct)}\0${JSON.stringify(filters)}`);
   let found: UnresolvedImport[] | null = null;
   const keptBlob = opts.keptName === null ? undefined : s.manifest.blob(opts.keptName);
@@ -44,7 +46,7 @@ export function warnUnresolvedImports(opts: {
     }
   }
   if (found === null) {
-    found = groupFromGraph(s, graph, opts.isJob);
+    found = groupFromGraph(tree, graph, opts.isJob);
     if (key !== null && opts.keptName !== null) {
       const answer: KeptAnswer = { key, found };
       s.manifest.setBlob(opts.keptName, Buffer.from(JSON.stringify(answer), 'utf8'));
@@ -56,8 +58,8 @@ export function warnUnresolvedImports(opts: {
   return warned;
 }
 
-function groupFromGraph(s: Session, graph: DepGraph, isJob: (p: RelPath) => boolean): UnresolvedImport[] {
-  const covered = [...s.manifest.files.keys()].filter((p) => graph.covers(p));
+function groupFromGraph(tree: TreeView, graph: DepGraph, isJob: (p: RelPath) => boolean): UnresolvedImport[] {
+  const covered = [...tree.files.keys()].filter((p) => graph.covers(p));
   const direct = covered.map((p) => [p, graph.directDeps(p)] as const);
   // Most trees have none: the walk over what jobs reach is spent only when some import warns.
   if (groupUnresolved(direct, () => true).length === 0) return [];

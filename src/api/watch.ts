@@ -1,10 +1,11 @@
 // runner watch: one full run, then, each time files change, an update of only
 // the changed paths, a new plan and a run of the stale jobs, until the signal
-// aborts. The session (config, latched tools, manifest, store) stays open;
-// the state directory's lock is held only while a cycle runs, so a `runner
-// run` beside the watch waits at most one cycle.
+// aborts. The session (manifest, store, caches) stays open; each cycle is a
+// value of its own (the config and tools in force, the tree as scanned); the
+// state directory's lock is held only while a cycle runs, so a `runner run`
+// beside the watch waits at most one cycle.
 import path from 'node:path';
-import { type LatchedTool, latchTools } from '../config/index.js';
+import { type LatchedTool, type LoadedConfig, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
 import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
@@ -15,13 +16,14 @@ import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { findDeps } from './attach-deps.js';
+import { type DepsScanSummary, findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
 import type { RunOptions } from './options.js';
 import { type PlanSelection, planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import type { RunReport } from './run-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
+import type { TreeView } from './tree-view.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
   /** A cycle starts once no change has come for this long. */
@@ -73,13 +75,32 @@ export interface WatchReport {
   interrupted: string | null;
 }
 
+/** What a cycle takes of the config: replaced as a whole when a changed config loads, validates and latches. */
+interface CycleConfig {
+  loaded: LoadedConfig;
+  whitelist: string[] | null;
+}
+
+/**
+ * The session as one cycle sees it: the watch's state directory, manifest,
+ * lock and caches, with the config and tools in force for this cycle. A new
+ * value each time they may have changed; the watch's own session keeps the
+ * config it was opened with.
+ */
+function cycleSession(s: Session, config: CycleConfig, tools: LatchedTool[]): Session {
+  return { ...s, loaded: config.loaded, whitelist: config.whitelist, tools };
+}
+
 export async function watch(opts: WatchOptions): Promise<WatchReport> {
   const signal = opts.signal ?? new AbortController().signal;
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   return withSession(opts, async (s) => {
     warnOfSecrets(s, opts.reporter); // once for the whole watch, not per cycle
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
-    let extra: PlanSelection = { onlyTools: wanted === null ? undefined : checkToolNames(s.tools, wanted) };
+    let config: CycleConfig = { loaded: s.loaded, whitelist: s.whitelist };
+    // The tools of the last cycle (latched again each cycle).
+    let tools = s.tools;
+    let extra: PlanSelection = { onlyTools: wanted === null ? undefined : checkToolNames(tools, wanted) };
     let watchKey = watchKeyOf(s);
     const recorded = new Set<string>();
     let watcher = await startWatcher(s, recorded);
@@ -93,15 +114,17 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
       const started = performance.now();
       const scanned = scanAndSave(s, opts.reporter);
-      const plan = await planCycle(s, scanned, extra, opts.reporter, signal);
-      const report = await runCycle(s, scanned, plan, opts, makeflags, signal, true, started);
+      const { plan, deps } = await planCycle(s, scanned, extra, opts.reporter, signal);
+      const report = await runCycle(s, scanned, plan, deps, opts, makeflags, signal, true, started);
       outlook = outlookAfter(s, plan, report);
-      await watchRecorded(watcher, s, recorded, null);
-      opts.events.cycleFinished({ cycle, report, watching: s.manifest.files.size });
+      await watchRecorded(watcher, s, scanned.tree, recorded, null);
+      opts.events.cycleFinished({ cycle, report, watching: scanned.tree.files.size });
       s.lock.release();
       while (!signal.aborted) {
         const batch = await watcher.next(opts.debounceMs, signal);
         if (batch === null) break;
+        // The lock and the manifest are the watch's held resources (withSession lets go of them at the end):
+        // the session's own, replaced here per cycle, never per config.
         try {
           s.lock = await lockStateDir(s.stateDir, { reporter: opts.reporter, signal });
         } catch (err) {
@@ -117,9 +140,9 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           carriedFullScan = false;
           if (batch.lost !== null) opts.events.watcherError(batch.lost);
           let configReloaded = false;
-          if (reloadTriggers(s).some((f) => batch.files.has(f))) {
+          if (reloadTriggers(cycleSession(s, config, tools)).some((f) => batch.files.has(f))) {
             try {
-              await reloadConfig(s, opts, wanted);
+              ({ config, tools } = await reloadConfig(s, opts, wanted));
               configReloaded = true;
             } catch (err) {
               if (!(err instanceof RunnerError)) throw err;
@@ -127,19 +150,20 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             }
             if (configReloaded) {
               extra = { onlyTools: wanted === null ? undefined : new Set(wanted) };
-              if (watchKeyOf(s) !== watchKey) {
+              const reloaded = cycleSession(s, config, tools);
+              if (watchKeyOf(reloaded) !== watchKey) {
                 // New globs or watched files: watch afresh; what changed meanwhile, the full scan sees.
                 await watcher.close();
-                watcher = await startWatcher(s, recorded);
-                watchKey = watchKeyOf(s);
+                watcher = await startWatcher(reloaded, recorded);
+                watchKey = watchKeyOf(reloaded);
                 fullScan = true;
               }
             }
           }
           // Latched again each cycle: a tool's executable or declared inputs may have changed.
-          const before = s.tools;
+          const before = tools;
           try {
-            s.tools = latch(s, opts.env);
+            tools = latch(cycleSession(s, config, tools), opts.env);
           } catch (err) {
             if (!(err instanceof RunnerError)) throw err;
             opts.events.configRejected(err);
@@ -147,28 +171,20 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             carriedFullScan = fullScan;
             continue;
           }
-          const toolsChanged = s.tools.length !== before.length || s.tools.some((t, i) => t.latchId !== before[i]!.latchId);
+          const toolsChanged = tools.length !== before.length || tools.some((t, i) => t.latchId !== before[i]!.latchId);
+          const c = cycleSession(s, config, tools);
           let announced = false;
-          // The scan updates the manifest's files in place; a failed scan or save puts them back, so that the
-          // next scan reads (and counts) again what this one read but could not record.
-          const files = new Map(s.manifest.files);
-          const dirs = s.manifest.dirs;
           try {
             const started = performance.now();
-            let scanned: Scanned;
-            try {
-              scanned = scanAndSave(s, opts.reporter, fullScan ? undefined : batch.paths);
-            } catch (err) {
-              s.manifest.files = files;
-              s.manifest.dirs = dirs;
-              throw err;
-            }
+            // A failed scan or save leaves the manifest's files as they were, so that the next scan reads (and
+            // counts) again what this one read but could not record.
+            const scanned = scanAndSave(c, opts.reporter, { changed: fullScan ? undefined : batch.paths, keepOnFailure: true });
             const sum = scanned.summary;
             const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
             const recordedChanged = [...batch.files].some((f) => recorded.has(f));
             // A touch, a write of the same content, an untracked file no job read: nothing to plan.
             if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-            const plan = await planCycle(s, scanned, extra, opts.reporter, signal);
+            const { plan, deps } = await planCycle(c, scanned, extra, opts.reporter, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle.
             if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
@@ -177,10 +193,10 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             opts.events.cycleStarted({
               cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
             });
-            const next = await runCycle(s, scanned, plan, opts, makeflags, signal, false, started);
-            outlook = outlookAfter(s, plan, next);
-            await watchRecorded(watcher, s, recorded, next.jobs);
-            opts.events.cycleFinished({ cycle, report: next, watching: s.manifest.files.size });
+            const next = await runCycle(c, scanned, plan, deps, opts, makeflags, signal, false, started);
+            outlook = outlookAfter(c, plan, next);
+            await watchRecorded(watcher, c, scanned.tree, recorded, next.jobs);
+            opts.events.cycleFinished({ cycle, report: next, watching: scanned.tree.files.size });
           } catch (err) {
             // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
             // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
@@ -200,21 +216,23 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   });
 }
 
-async function planCycle(s: Session, scanned: Scanned, selection: PlanSelection, reporter: Reporter, signal: AbortSignal): Promise<Plan> {
-  const { depsOf } = await findDeps(s, scanned, reporter, signal);
-  return planJobs(planInputOf(s, scanned, depsOf, selection));
+async function planCycle(
+  s: Session, scanned: Scanned, selection: PlanSelection, reporter: Reporter, signal: AbortSignal,
+): Promise<{ plan: Plan; deps: DepsScanSummary }> {
+  const { depsOf, summary } = await findDeps(s, scanned.tree, reporter, signal);
+  return { plan: planJobs(planInputOf(s, scanned, depsOf, selection)), deps: summary };
 }
 
 /** Runs the plan's stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
 async function runCycle(
-  s: Session, scanned: Scanned, plan: Plan, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal, first: boolean,
-  started: number,
+  s: Session, scanned: Scanned, plan: Plan, deps: DepsScanSummary, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal,
+  first: boolean, started: number,
 ): Promise<RunReport> {
-  const { counts, jobs } = await executePlan(s, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
+  const { counts, jobs } = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
   return {
     dryRun: false, scan: scanned.summary, counts, jobs,
     interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
-    deps: scanned.deps,
+    deps,
   };
 }
 
@@ -260,8 +278,10 @@ function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
   return tools;
 }
 
-/** Loads, validates and latches the config again; applies it only when all of that succeeds. */
-async function reloadConfig(s: Session, opts: WatchOptions, wanted: readonly string[] | null): Promise<void> {
+/** Loads, validates and latches the config again; returns it only when all of that succeeds. */
+async function reloadConfig(
+  s: Session, opts: WatchOptions, wanted: readonly string[] | null,
+): Promise<{ config: CycleConfig; tools: LatchedTool[] }> {
   const next = await loadSessionConfig(opts);
   if (next.stateDir !== s.stateDir) {
     throw new UsageError(`${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`);
@@ -272,9 +292,7 @@ async function reloadConfig(s: Session, opts: WatchOptions, wanted: readonly str
     inputs: inputScope(s.sourceTree, s.stateDir, next.loaded.config, s.inputCache), programs: s.programs,
   });
   if (wanted !== null) checkToolNames(tools, wanted);
-  s.loaded = next.loaded;
-  s.whitelist = whitelist;
-  s.tools = tools;
+  return { config: { loaded: next.loaded, whitelist }, tools };
 }
 
 /** Files whose change means loading the config again: the config file, and the whitelist file it names. */
@@ -308,15 +326,17 @@ function watchKeyOf(s: Session): string {
  * outside the tree (libraries, the interpreter) are only checked when a cycle
  * runs.
  */
-async function watchRecorded(watcher: TreeWatcher, s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): Promise<void> {
-  const added = newlyRecorded(s, recorded, ran);
+async function watchRecorded(
+  watcher: TreeWatcher, s: Session, tree: TreeView, recorded: Set<string>, ran: readonly JobReport[] | null,
+): Promise<void> {
+  const added = newlyRecorded(s, tree, recorded, ran);
   await watcher.add([...new Set(added.map(([abs]) => abs))]);
   const now = externalIdentity();
   for (const [abs, id] of added) if (now(abs) !== id) watcher.markChanged(abs);
 }
 
 /** [absolute path, identity the job recorded] of each file newly added to `recorded`. */
-function newlyRecorded(s: Session, recorded: Set<string>, ran: readonly JobReport[] | null): [string, string][] {
+function newlyRecorded(s: Session, tree: TreeView, recorded: Set<string>, ran: readonly JobReport[] | null): [string, string][] {
   const added: [string, string][] = [];
   const isNew = new Set<string>();
   const reporting = new Set(s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name));
@@ -336,8 +356,8 @@ function newlyRecorded(s: Session, recorded: Set<string>, ran: readonly JobRepor
     const deps = s.manifest.latest(j.tool, j.path)?.deps;
     if (deps === undefined || deps === '') continue;
     for (const [p, id] of decodeDeps(deps)) {
-      if (path.isAbsolute(p) || s.manifest.files.has(p as RelPath) || isNeverWalked(p)) continue;
-      const abs = path.join(s.sourceTree, p);
+      if (path.isAbsolute(p) || tree.files.has(p as RelPath) || isNeverWalked(p)) continue;
+      const abs = path.join(tree.root, p);
       if (!recorded.has(abs)) {
         recorded.add(abs);
         isNew.add(abs);

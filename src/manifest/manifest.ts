@@ -8,14 +8,28 @@ import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
 import { type DirListing, type FileEntry, type JobResult, type ScanUpdate, type ToolLatch, logFileName } from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
+/** The manifest's files and directories before a scan (see scanCheckpoint). */
+export interface ScanCheckpoint {
+  readonly files: Map<RelPath, FileEntry>;
+  readonly dirs: Map<RelPath, DirListing>;
+}
+
 /** The snapshots the manifest itself reads and writes. */
 const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
 const META_WALK_SPEC = 'walk_spec';
 const NO_RESULTS: readonly JobResult[] = [];
 
 export class Manifest {
-  files = new Map<RelPath, FileEntry>();
-  dirs = new Map<RelPath, DirListing>();
+  // The working tree's files and directories as the last scan adopted them: only a scan changes them
+  // (adoptScan, restoreScan), so no caller can swap another tree's in (issue 13: a stage gets a TreeView).
+  private scannedFiles = new Map<RelPath, FileEntry>();
+  private scannedDirs = new Map<RelPath, DirListing>();
+  get files(): Map<RelPath, FileEntry> {
+    return this.scannedFiles;
+  }
+  get dirs(): Map<RelPath, DirListing> {
+    return this.scannedDirs;
+  }
   /** Per tool, per file: results most recently used first (files that are gone keep theirs too). */
   readonly results = new Map<string, Map<RelPath, Stored>>();
   /** Entries with mtime or ctime at or after this may have changed unseen (git's racy rule). */
@@ -168,9 +182,20 @@ export class Manifest {
     return Array.isArray(v) ? v[0] : v;
   }
 
+  /** The files and directories as they are now (the file map copied: a scan updates it in place), for restoreScan. */
+  scanCheckpoint(): ScanCheckpoint {
+    return { files: new Map(this.files), dirs: this.dirs };
+  }
+
+  /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
+  restoreScan(c: ScanCheckpoint): void {
+    this.scannedFiles = c.files;
+    this.scannedDirs = c.dirs;
+  }
+
   adoptScan(update: ScanUpdate): void {
-    this.files = update.files;
-    this.dirs = update.dirs;
+    this.scannedFiles = update.files;
+    this.scannedDirs = update.dirs;
     this.pending = update;
   }
 

@@ -5,32 +5,46 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, encodeImportCache,
-  encodeJsCache, type MerkleNode, decodeNode, externalIdentity, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
+  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, type UnresolvedImport, encodeImportCache,
+  encodeJsCache, type MerkleNode, decodeNode, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { DepsOf, JobDeps, PlannedJob } from '../plan/index.js';
 import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
-import {
-  JS_GRAPH, JS_IMPORTS, PYTHON_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf,
-} from '../state-dir.js';
+import { JS_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf } from '../state-dir.js';
 import type { RelPath } from '../types.js';
-import type { DepsScanSummary, Scanned } from './scan-and-save.js';
+import { type TreeView, identifyOf } from './tree-view.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';
+
+/** What findDeps reads of the session: the manifest's snapshots and graph nodes, the programs, the config. */
+export type DepsSession = Pick<Session, 'manifest' | 'programs' | 'loaded'>;
+
+/**
+ * Per deps kind that reads imports: how many files the graph covers, how many
+ * were read this time, (python) whether the last run's resolved graph was
+ * kept because nothing it was built from changed, and (javascript) how many
+ * had their imports resolved again rather than taken from the kept graph, and
+ * how many files runner does not track were followed (0 when the kept graph
+ * held), and the imports that resolve nowhere that this scan warned about.
+ */
+export type DepsScanSummary = Record<string, {
+  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
+}>;
 
 /**
  * The python graph, when a tool asks for python deps; null otherwise. The
- * import cache lives in the manifest snapshot `cacheName` (null: none kept).
+ * import cache lives in the manifest snapshot the tree names (null: none kept).
  */
-async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: string | null, signal?: AbortSignal): Promise<PythonGraph | null> {
-  const tool = s.tools.find((t) => t.config.deps === 'python');
+async function pythonGraph(s: DepsSession, tree: TreeView, summary: DepsScanSummary, signal?: AbortSignal): Promise<PythonGraph | null> {
+  const tool = tree.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
+  const cacheName = tree.caches.pythonImports;
   const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
   const resolvedName = resolvedSnapshotOf(cacheName ?? '');
   const py = await inferPython({
-    sourceTree: s.sourceTree, files: s.manifest.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
+    sourceTree: tree.root, files: tree.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
   });
   if (cacheName !== null) {
     if (py.cache !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
@@ -41,39 +55,36 @@ async function pythonGraph(s: Session, summary: DepsScanSummary, cacheName: stri
 }
 
 /** strace, when a tool traces its jobs; missing strace stops the run before anything runs. */
-export function findStrace(s: Session, env: NodeJS.ProcessEnv): string | null {
-  if (!s.tools.some((t) => t.config.deps === 'trace')) return null;
-  const found = findExecutable('strace', env.PATH, s.sourceTree);
+export function findStrace(tree: TreeView, env: NodeJS.ProcessEnv): string | null {
+  if (!tree.tools.some((t) => t.config.deps === 'trace')) return null;
+  const found = findExecutable('strace', env.PATH, tree.root);
   if (found === null) {
     throw new DepsError('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"');
   }
   return found;
 }
 
-export function identifyOf(s: Session): Identify {
-  return { sourceTree: s.sourceTree, files: s.manifest.files, externalId: externalIdentity() };
-}
-
 /** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
-function keptGraph(s: Session, name: string | null): GraphSnapshots | null {
+function keptGraph(s: DepsSession, name: string | null): GraphSnapshots | null {
   return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(directSnapshotOf(name)) };
 }
 
 /**
  * The javascript graph and each job's dependencies from it, when a tool asks
  * for javascript deps; null otherwise. The graph is kept in the manifest
- * snapshots `graphName` (null: none kept), for the next run to reuse what
+ * snapshots the tree names (null: none kept), for the next run to reuse what
  * provably did not change.
  */
 async function javascriptGraph(
-  s: Session, scanned: Scanned, reporter: Reporter, graphName: string | null, externalId: (abs: string) => string,
+  s: DepsSession, tree: TreeView, summary: DepsScanSummary, reporter: Reporter, externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined,
 ): Promise<{ graph: DepGraph; depsOf: (p: RelPath) => JobDeps } | null> {
-  if (!s.tools.some((t) => t.config.deps === 'javascript')) return null;
-  const files = s.manifest.files;
-  const takes = s.tools.flatMap((t, i) => (t.config.deps === 'javascript' ? [scanned.filters[i]!] : []));
+  if (!tree.tools.some((t) => t.config.deps === 'javascript')) return null;
+  const graphName = tree.caches.jsGraph;
+  const files = tree.files;
+  const takes = tree.tools.flatMap((t, i) => (t.config.deps === 'javascript' ? [tree.filters[i]!] : []));
   const js = await inferJavaScript({
-    sourceTree: s.sourceTree, files, imports: () => s.manifest.blob(JS_IMPORTS), stored: keptGraph(s, graphName), externalId,
+    sourceTree: tree.root, files, imports: () => s.manifest.blob(JS_IMPORTS), stored: keptGraph(s, graphName), externalId,
     jobs: () => new Set([...files.keys()].filter((p) => takes.some((f) => f(p)))),
     digestOf: (graph, p, followedDigest) => jobDepsFrom(graph, p, files, externalId, kept, { identity: javascriptIdentity(files, externalId, followedDigest) }).digest,
   });
@@ -82,11 +93,11 @@ async function javascriptGraph(
   if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(directSnapshotOf(graphName), js.kept.direct);
   // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
   const unresolved = warnUnresolvedImports({
-    s, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
+    s, tree, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
     direct: graphName === null ? null : s.manifest.blob(directSnapshotOf(graphName)) ?? null,
     keptName: graphName === null ? null : unresolvedSnapshotOf(graphName),
   });
-  scanned.deps.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
+  summary.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
   // One identity per graph: jobDepsFrom keeps the first it is given for all the graph's jobs.
   const identity = javascriptIdentity(files, externalId, js.followedDigest);
   return {
@@ -99,26 +110,26 @@ async function javascriptGraph(
   };
 }
 
-/** The import graphs by deps kind, and each job's dependencies for the plan's input (plan-input.ts). */
+/** The import graphs by deps kind, each job's dependencies for the plan's input (plan-input.ts), and what the import scans did. */
 export interface FoundDeps {
   graphs: Map<string, DepGraph>;
   depsOf: DepsOf;
+  summary: DepsScanSummary;
 }
 
 /**
- * Finds each job's dependencies, for the tools that declare a deps kind;
- * returns them with the graphs by kind. The python import cache is keyed by the
- * tools' environment, so a tree elsewhere (the staged tree) keeps its own;
- * the javascript graph is kept under `jsGraph` (null: none kept). The
+ * Finds each job's dependencies in `tree`, for the tools that declare a deps
+ * kind; returns them with the graphs by kind and the import scans' summary.
+ * The tree names the snapshots its python import cache and javascript graph
+ * are kept under, so a tree elsewhere (the staged tree) keeps its own. The
  * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
-export async function findDeps(
-  s: Session, scanned: Scanned, reporter: Reporter, signal?: AbortSignal, pythonCache: string | null = PYTHON_IMPORTS, jsGraph: string | null = JS_GRAPH,
-): Promise<FoundDeps> {
+export async function findDeps(s: DepsSession, tree: TreeView, reporter: Reporter, signal?: AbortSignal): Promise<FoundDeps> {
   const graphs = new Map<string, DepGraph>();
-  const py = await pythonGraph(s, scanned.deps, pythonCache, signal);
+  const summary: DepsScanSummary = {};
+  const py = await pythonGraph(s, tree, summary, signal);
   if (py !== null) graphs.set('python', py.graph);
-  const identify = identifyOf(s);
+  const identify = identifyOf(tree);
   // The graph nodes kept with results, decoded once per plan (explain walks the last run's tree).
   const keptNodes = new Map<string, MerkleNode | undefined>();
   const kept = (h: string): MerkleNode | undefined => {
@@ -128,7 +139,7 @@ export async function findDeps(
     }
     return keptNodes.get(h);
   };
-  const js = await javascriptGraph(s, scanned, reporter, jsGraph, identify.externalId, kept);
+  const js = await javascriptGraph(s, tree, summary, reporter, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
   const memo = new Map<string, JobDeps>();
   const depsOf: DepsOf = (tool, p, latest) => {
@@ -141,23 +152,23 @@ export async function findDeps(
     let d = memo.get(key);
     if (d === undefined) {
       const known = kind === 'python' && py !== null ? { identity: py.identity, digest: py.digests.get(p) } : {};
-      memo.set(key, (d = jobDepsFrom(graph, p, s.manifest.files, identify.externalId, kept, known)));
+      memo.set(key, (d = jobDepsFrom(graph, p, tree.files, identify.externalId, kept, known)));
     }
     return d;
   };
-  return { graphs, depsOf };
+  return { graphs, depsOf, summary };
 }
 
 /** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
-export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
+export function reportedDeps(stateDir: string, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
   const kind = p.job.tool.config.deps;
   let paths: string[] | null = null;
   try {
     if (kind === 'depfile') {
-      paths = parseDepfile(fs.readFileSync(path.join(s.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)), 'utf8'));
+      paths = parseDepfile(fs.readFileSync(path.join(identify.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)), 'utf8'));
     } else if (kind === 'trace') {
-      const file = tracePath(s, p);
-      paths = parseTrace(fs.readFileSync(file, 'utf8'), s.sourceTree);
+      const file = tracePath(stateDir, p);
+      paths = parseTrace(fs.readFileSync(file, 'utf8'), identify.sourceTree);
       fs.rmSync(file, { force: true });
       // A job that started has at least its own program's exec in the trace; none means strace could not
       // start it (a missing interpreter): no result of its inputs, so it must not stand as a cached failure.
@@ -167,10 +178,10 @@ export function reportedDeps(s: Session, p: PlannedJob, identify: Identify): { d
     paths = null; // no depfile written, no trace: what the job read is unknown
   }
   if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
-  const entries = identifyPaths(paths, p.job.path, s.stateDir, identify);
+  const entries = identifyPaths(paths, p.job.path, stateDir, identify);
   return { depsDigest: digestEntries(entries), deps: encodeDeps(entries) };
 }
 
-export function tracePath(s: Session, p: PlannedJob): string {
-  return traceFilePath(s.stateDir, p.job.fingerprint);
+export function tracePath(stateDir: string, p: PlannedJob): string {
+  return traceFilePath(stateDir, p.job.fingerprint);
 }
