@@ -3,16 +3,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
-import { type DepGraph, type DirectDeps, UNREADABLE_IMPORTS } from './deps/index.js';
+import { type DepGraph, UNREADABLE_IMPORTS } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
-import { type JobResult, decodeDepPaths } from './manifest/index.js';
-import { type StaleReason, planJob, planJobs } from './plan/index.js';
+import { decodeDepPaths } from './manifest/index.js';
+import { planJob, planJobs } from './plan/index.js';
 import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { type DepsScanSummary, findDeps } from './api/find-deps.js';
+import { findDeps } from './api/find-deps.js';
+import type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 import type { ApiOptions } from './api/options.js';
 import { planInputOf } from './api/plan-input.js';
-import { type ScanSummary, scanAndSave, withSession } from './api/scan-and-save.js';
+import { scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
 import { relativePath, treePath } from './tree-path.js';
 
@@ -27,37 +28,9 @@ export type { ScanSummary } from './api/scan-and-save.js';
 export type { DepsScanSummary } from './api/find-deps.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
-export { watch, type WatchOptions, type WatchEvents, type CycleStart, type WatchCycle, type WatchReport } from './api/watch.js';
-
-export interface ScanReport {
-  scan: ScanSummary;
-  /** Import scanning for deps kinds that read imports. */
-  deps: DepsScanSummary;
-  tools: string[];
-  stale: { tool: string; path: RelPath; reasons: StaleReason[] }[];
-  durationMs: number;
-}
-
-export interface ToolExplanation {
-  tool: string;
-  state: 'fresh' | 'stale' | 'cached-failure' | 'not-selected';
-  reasons: StaleReason[];
-  last: JobResult | null;
-  /**
-   * Imports that resolve nowhere in the job's dependency closure (python and
-   * javascript graphs), each with the import chain from the file to it: the
-   * job depends on them staying unresolved, fresh or stale alike.
-   */
-  unresolved: { name: string; via: string[] }[];
-}
-
-export interface Explanation {
-  file: RelPath;
-  tracked: boolean;
-  /** Why the file is not tracked, when it is not. */
-  untracked: string | null;
-  tools: ToolExplanation[];
-}
+export type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
+export { watch, type WatchOptions } from './api/watch.js';
+export type { WatchEvents, CycleStart, WatchCycle, WatchReport } from './api/watch-report.js';
 
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
@@ -119,18 +92,6 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
 function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: string[] }[] {
   const names = [...graph.closure(path).unresolved].filter((n) => n !== UNREADABLE_IMPORTS).sort();
   return names.map((name) => ({ name, via: graph.chain(path, name) }));
-}
-
-export interface DepsReport {
-  file: RelPath;
-  /** null when no tool declares a deps kind whose graph runner knows before running. */
-  kind: 'python' | 'javascript' | null;
-  direct: DirectDeps | null;
-  /** Every transitive dependency: tracked files, then outside files, then unresolved names (as "?name"). */
-  transitive: string[];
-  dependents: RelPath[];
-  /** Tools whose jobs report their own dependencies: what the file's last run recorded (null: none known). */
-  recorded: { tool: string; kind: 'depfile' | 'trace'; deps: string[] | null }[];
 }
 
 /** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */

@@ -22,6 +22,7 @@ import type { RunOptions } from './options.js';
 import { type PlanSelection, planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import type { RunReport } from './run-report.js';
+import type { WatchEvents, WatchReport } from './watch-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
@@ -29,50 +30,6 @@ export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'for
   /** A cycle starts once no change has come for this long. */
   debounceMs: number;
   events: WatchEvents;
-}
-
-export interface WatchEvents {
-  /** A cycle begins: the first (a full run), or one for changes seen since the last. */
-  cycleStarted(cycle: CycleStart): void;
-  cycleFinished(cycle: WatchCycle): void;
-  /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
-  configRejected(error: RunnerError): void;
-  /**
-   * Cycle `cycle` stopped on an error; the watch goes on, and the next change scans the whole tree. An error
-   * before the cycle could say what it reacts to (in the scan, say) comes without a cycleStarted for it.
-   */
-  cycleFailed(error: RunnerError, cycle: number): void;
-  /** The watcher lost events; this cycle scans the whole tree. */
-  watcherError(message: string): void;
-}
-
-export interface CycleStart {
-  cycle: number;
-  /** Files whose content changed, that appeared, that went (tracked files only). */
-  changed: number;
-  added: number;
-  removed: number;
-  /** The config file changed and was loaded again for this cycle. */
-  configReloaded: boolean;
-  /** A tool's definition, environment, executable or declared inputs differ from the last cycle's. */
-  toolsChanged: boolean;
-  /** An untracked file that a depfile or trace job recorded as read changed. */
-  recordedChanged: boolean;
-  /** The whole tree was scanned (the first cycle, a new config's globs, a watcher error). */
-  fullScan: boolean;
-}
-
-export interface WatchCycle {
-  cycle: number;
-  report: RunReport;
-  /** Tracked files after the cycle. */
-  watching: number;
-}
-
-export interface WatchReport {
-  cycles: number;
-  /** The signal that ended the watch. */
-  interrupted: string | null;
 }
 
 /** What a cycle takes of the config: replaced as a whole when a changed config loads, validates and latches. */

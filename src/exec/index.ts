@@ -1,5 +1,6 @@
 // Public surface of exec/.
-export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobCommand, type JobOutcome } from './spawn.js';
+export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobOutcome } from './spawn.js';
+export type { JobCommand, TerminalSize } from './job-command.js';
 export { releaseWatchdog } from './watchdog.js';
 export { substituteFile, shellQuote } from './command.js';
-export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM, type TerminalSize } from './pty.js';
+export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM } from './pty.js';

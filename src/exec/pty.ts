@@ -7,12 +7,7 @@ import os from 'node:os';
 import { withoutJobserver } from '../jobserver/index.js';
 import { LineEndings } from './line-endings.js';
 import { describeErrno, openLog } from './job-log.js';
-import type { EndListeners, JobCommand } from './spawn.js';
-
-export interface TerminalSize {
-  cols: number;
-  rows: number;
-}
+import type { EndListeners, JobCommand, TerminalSize } from './job-command.js';
 
 /** The size a terminal job gets when runner's own output is not a terminal (that of a VT100). */
 export const DEFAULT_TERMINAL_SIZE: TerminalSize = { cols: 80, rows: 24 };

@@ -1,7 +1,7 @@
 // Says why a job's program could not be started, in the words of the config
 // (the variable, the argument), not Node's. The job never ran: what is said
 // here is runner's fault line, never the job's recorded result.
-import type { JobCommand } from './spawn.js';
+import type { JobCommand } from './job-command.js';
 
 /** The environment's largest variables, "NAME (N bytes)", biggest first: what to shrink after an E2BIG. */
 function largestVariables(env: Record<string, string>, n = 2): string {

@@ -8,29 +8,9 @@ import { type JobEnd, type ProcessEnd, SPAWN_ERROR, statusOf } from '../job-end.
 import { logWriteFault, noteInLog, openLog } from './job-log.js';
 import { killGroup } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
-import { type TerminalSize, startInTerminal } from './pty.js';
+import type { EndListeners, JobCommand } from './job-command.js';
+import { startInTerminal } from './pty.js';
 import { announceJob, JOB_MARK, jobNotStarted, unwatchGroup, watchGroup } from './watchdog.js';
-
-export interface JobCommand {
-  program: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  /** Milliseconds; null for none. */
-  timeoutMs: number | null;
-  logPath: string;
-  /** Jobserver descriptors the job gets, as [number in the job, descriptor in runner]. */
-  fds: readonly (readonly [number, number])[];
-  /** Run in a pseudo-terminal of this size (the tool's `"pty": true`); absent: plain pipes. */
-  terminal?: TerminalSize;
-}
-
-/** How a started process reports its end to the supervision in spawnJob; each is called at most once. */
-export interface EndListeners {
-  /** fault: runner could not copy all the job's output into its log. */
-  exit(end: ProcessEnd, fault?: string | null): void;
-  error(err: Error): void;
-}
 
 type Stdio = 'ignore' | number;
 

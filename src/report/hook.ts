@@ -1,7 +1,7 @@
 // What `runner hook install|uninstall` did, as text or JSON, and the line a
 // `run --staged` with nothing staged ends with.
 import path from 'node:path';
-import type { HookInstall, HookUninstall } from '../api.js';
+import type { HookInstall, HookUninstall } from '../hook/index.js';
 import { assertNever } from '../types.js';
 import { type Style, shown } from './style.js';
 

@@ -1,5 +1,7 @@
 // The --json objects: one per command, on stdout, nothing else there.
-import type { DepsReport, Explanation, RunReport, ScanReport, ScanSummary } from '../api.js';
+import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
+import type { RunReport } from '../api/run-report.js';
+import type { ScanSummary } from '../api/scan-and-save.js';
 import { flatEnd } from '../job-end.js';
 import type { JobReport } from '../reporter.js';
 import { describeReason } from './reasons.js';

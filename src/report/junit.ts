@@ -3,7 +3,7 @@
 // writes the file atomically; it decides nothing about what runs.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunReport } from '../api.js';
+import type { RunReport } from '../api/run-report.js';
 import { ReportFileError } from '../errors.js';
 import { SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';

@@ -1,6 +1,6 @@
 // What `runner watch` prints around each cycle: a line saying why it runs, a
 // one-line status after it, and with --json one object per cycle.
-import type { CycleStart, WatchCycle } from '../api.js';
+import type { CycleStart, WatchCycle } from '../api/watch-report.js';
 import type { RunnerError } from '../errors.js';
 import { jobJson, scanJson } from './json.js';
 import { type Style, bold } from './style.js';

@@ -8,36 +8,11 @@ import { describe, expect, test } from 'vitest';
 import { elementaryCycles, importCycles, importGraph, importedSpecifiers } from '../../helpers/import-cycles.js';
 import { REPO } from '../../helpers/sandbox.js';
 
-/**
- * The cycles left while issue 13's other points are merged: exec/ (spawn and
- * pty name each other's types) and api/report (report/* import RunReport and
- * friends from api.ts). Each is listed exactly, so a new cycle fails, and so
- * does a listed one that is gone: take it off the list.
- */
-const KNOWN_CYCLES: readonly string[] = [
-  'exec/pty.ts > exec/spawn.ts',
-  'exec/spawn-error.ts > exec/spawn.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/hook.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/json.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/junit.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/summary.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts',
-  'api.ts > api/run.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts > report/json.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/hook.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/json.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/junit.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/summary.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts',
-  'api.ts > api/run.ts > api/run-staged.ts > api/merged-log-setting.ts > report/index.ts > report/watch.ts > report/json.ts',
-];
-
 describe('import cycles', () => {
-  test('issue 13: src/ has no import cycle, type-only imports included, beyond the known ones', () => {
+  test('issue 13: src/ has no import cycle, type-only imports included', () => {
     const src = path.join(REPO, 'src');
     const found = elementaryCycles(importGraph(src)).map((c) => c.map((f) => path.relative(src, f)).join(' > '));
-    const added = found.filter((c) => !KNOWN_CYCLES.includes(c)).sort();
-    const gone = KNOWN_CYCLES.filter((c) => !found.includes(c));
-    expect({ added, gone }).toEqual({ added: [], gone: [] });
+    expect(found).toEqual([]);
   });
 
   test('the cycle finder sees a loop of three modules, and no loop in a chain', () => {
