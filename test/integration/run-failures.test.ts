@@ -29,7 +29,7 @@ describe('failures', () => {
     const failed = json.jobs.filter((j) => j.status === 'failed');
     expect(jobKeys(failed)).toEqual(['probe calc/ops.py']);
     expect(failed[0]!.exitCode).toBe(1);
-    expect(fs.readFileSync(path.join(sb.tree, failed[0]!.log), 'utf8')).toContain('probe: failing calc/ops.py');
+    expect(fs.readFileSync(path.join(sb.tree, failed[0]!.log!), 'utf8')).toContain('probe: failing calc/ops.py');
   });
 
   test('an unchanged failing job reports its stored log and is not rerun', async () => {
@@ -93,7 +93,7 @@ describe('failures', () => {
     expect([...byKey.keys()].sort()).toEqual(keysFor('tests/test_ops.py', ['syntax', 'style', 'test']));
     expect(byKey.get('test tests/test_ops.py')).toMatchObject({ status: 'failed', exitCode: 1 });
     expect(byKey.get('syntax tests/test_ops.py')!.status).toBe('passed');
-    const log = fs.readFileSync(path.join(sb.tree, byKey.get('test tests/test_ops.py')!.log), 'utf8');
+    const log = fs.readFileSync(path.join(sb.tree, byKey.get('test tests/test_ops.py')!.log!), 'utf8');
     expect(log).toContain('AssertionError: 5 != 6');
   });
 

@@ -146,7 +146,7 @@ describe('what makes a job stale', () => {
     addProbe(sb);
     const first = await passingRun(sb);
     const job = first.jobs.find((j) => j.tool === 'probe' && j.file === 'calc/stats.py')!;
-    const log = path.join(sb.tree, job.log);
+    const log = path.join(sb.tree, job.log!);
     expect(fs.readFileSync(log, 'utf8')).toContain('probe: ok calc/stats.py');
     fs.rmSync(log);
 
@@ -155,6 +155,6 @@ describe('what makes a job stale', () => {
     expect(jobKeys(json.jobs)).toEqual(['probe calc/stats.py']);
     expect(json.jobs[0]!.reasons).toContain('log-missing');
     expect(readProbeLog(sb).started).toEqual(['calc/stats.py']);
-    expect(fs.existsSync(path.join(sb.tree, json.jobs[0]!.log))).toBe(true);
+    expect(fs.existsSync(path.join(sb.tree, json.jobs[0]!.log!))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
+import { type RunJson, jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { checked, gitOk, gitTestEnv, initRepo, stagedLockHeld, stagedTrees, useRepo } from '../helpers/git.js';
 import { readConfig, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
 
@@ -196,7 +196,7 @@ describe('run --staged', () => {
 
   test('the staged tree keeps its own python import cache: a second --staged run reads only the changed file', async () => {
     const sb = useRepo();
-    type WithDeps = { deps: Record<string, { files: number; scanned: number }> };
+    type WithDeps = RunJson & { deps: Record<string, { files: number; scanned: number }> };
     write(sb.tree, 'lib/util.py', 'def double(x):\n    return x * 2\n');
     gitOk(sb.tree, ['add', 'lib/util.py']);
     const first = await runJson<WithDeps>(['run', '--staged'], { cwd: sb.tree, env });

@@ -107,7 +107,7 @@ test('--state-dir DIR keeps the manifest and logs there, not in the source tree'
   expect(logged.map((j) => j.tool)).toEqual(['test', 'test']);
   for (const job of logged) {
     const log = path.resolve(sb.tree, job.log!);
-    expect(log.startsWith(path.join(state, 'logs') + path.sep), job.log).toBe(true);
+    expect(log.startsWith(path.join(state, 'logs') + path.sep), job.log!).toBe(true);
     expect(fs.existsSync(log)).toBe(true);
   }
 

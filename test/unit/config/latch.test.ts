@@ -119,7 +119,7 @@ describe('latchTools', () => {
         fs.mkdirSync(path.join(root, dir, 'bin'), { recursive: true });
         fs.writeFileSync(path.join(root, dir, 'bin', 'lint'), `#!/bin/sh\nexit ${i === 2 ? 1 : 0}\n`, { mode: 0o755 });
         const [t] = latchTools({ config: validateConfig({ tools: [{ name: 'l', command: ['bin/lint', '{file}'] }] }, 'f'),
-          callerEnv: caller, sourceTree: path.join(root, dir), configDisplayFile: 'f' });
+          callerEnv: caller, sourceTree: path.join(root, dir), configDisplayFile: 'f', inputs: null });
         expect(t!.latch.executables[0]!.where.path).toBe(path.join(root, dir, 'bin', 'lint'));
         return t!.latchId;
       });

@@ -10,12 +10,12 @@ const D2 = 'd2' as Digest;
 
 function tool(name: string, latchId: string, env: Record<string, string> = {}, command: string[] = ['lint', '{file}']): LatchedTool {
   const latch: ToolLatch = {
-    tool: { command, deps: 'none', depfile: null, timeout: null, pty: false, inputs: [], mergeEnv: false },
+    tool: { command, deps: 'none', depfile: null, timeout: null, pty: false, inputs: [], mergeEnv: false, passThroughEnv: [] },
     env, executables: [], inputs: {},
   };
   return {
     config: { name, command, include: ['**/*'], exclude: [], inputs: [], deps: 'none', depfile: null, timeout: null, pty: false },
-    latch, latchId: latchId as LatchId, env: {}, program: '/bin/lint', shell: false,
+    latch, latchId: latchId as LatchId, env: {}, program: '/bin/lint', shell: false, inputPaths: [], inputWarnings: [],
   };
 }
 
@@ -28,7 +28,7 @@ function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'p
 }
 
 function input(t: LatchedTool, digest: Digest, history: JobResult[], extra: Partial<PlanInput> = {}, latches: LatchedTool[] = [t]): PlanInput {
-  const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest, seen: 0 };
+  const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest, seen: 0, changedAt: 0 };
   return {
     tools: [t], toolFilters: [() => true], files: new Map([[P, file]]), newFiles: new Set(),
     history: () => history,

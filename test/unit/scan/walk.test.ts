@@ -65,7 +65,7 @@ describe('scanTree', () => {
     const prior = settled(first);
     // A listing that says more than the disk proves the walk used the stored one.
     const listing = prior.dirs.get('pkg' as never)!;
-    (prior.dirs as Map<string, typeof listing>).set('pkg', { ...listing, files: ['a.py', 'ghost.py'] });
+    (prior.dirs as unknown as Map<string, typeof listing>).set('pkg', { ...listing, files: ['a.py', 'ghost.py'] });
     const second = scanTree({ sourceTree: root, spec: spec(), prior });
     expect(second.issues).toEqual([{ path: 'pkg/ghost.py', kind: 'vanished', detail: 'removed while being scanned', entry: 'file' }]);
     expect(second.update.changedDirs).toEqual([]);
