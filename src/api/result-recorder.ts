@@ -10,12 +10,12 @@ import { statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
-import type { JobReport, Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import { runningLogPath } from '../state-dir.js';
+import type { EventSink } from './events.js';
 import { reportedDeps, tracePath } from './find-deps.js';
 import { reportOf } from './job-report.js';
-import type { RunCounts } from './run-report.js';
+import type { JobReport, RunCounts } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
@@ -24,7 +24,7 @@ export interface RecorderContext {
   s: Session;
   /** The tree the jobs run in. */
   tree: TreeView;
-  reporter: Reporter;
+  events: EventSink;
   /** Counted into as jobs end. */
   counts: RunCounts;
   /** Each finished job's report, set as it ends. */
@@ -40,7 +40,7 @@ export interface RecorderContext {
 let runningLogs = 0;
 
 export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
-  const { s, reporter, counts, reports } = c;
+  const { s, events, counts, reports } = c;
   // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
   // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
   const running = new Map<PlannedJob, string>();
@@ -51,14 +51,14 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
   };
   return {
     commandFor: (p) => commandFor(c, p, runningLog(p)),
-    started: (p) => reporter.jobStarted(p.job.tool.config.name, p.job.path),
+    started: (p) => events.emit({ type: 'job-started', tool: p.job.tool.config.name, path: p.job.path }),
     finished: (p, outcome) => {
       const status = statusOf(outcome.end);
       // A job that never started is runner's failure even when no fault was named.
       if (outcome.runnerFault !== null || outcome.end.kind === 'spawn-error') {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
         const fault = outcome.runnerFault ?? 'could not start it';
-        reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time`);
+        events.emit({ type: 'warning', message: `${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time` });
         if (status === 'interrupted') counts.interrupted++;
         else {
           counts.ran++;
@@ -70,7 +70,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
           end: outcome.end, durationMs: outcome.durationMs, log: outcome.logBytes > 0 ? runningLog(p) : null,
         };
         reports.set(p, r);
-        reporter.jobFinished(r);
+        events.emit({ type: 'job-finished', job: r });
         return;
       }
       const kind = p.job.tool.config.deps;
@@ -103,7 +103,7 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       }
       const r = reportOf(p, status, s, result);
       reports.set(p, r);
-      reporter.jobFinished(r);
+      events.emit({ type: 'job-finished', job: r });
     },
   };
 }
