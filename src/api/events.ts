@@ -1,7 +1,8 @@
 // Everything the library tells its caller while it works, as one union of
 // events discriminated by `type`, and the one interface that receives them
 // (EventSink). Stages emit; only report/ and cli/ turn events into text.
-// Types only, low enough that api/, session.ts and report/ all import it.
+// Types (and a sink that hears nothing), low enough that api/, session.ts
+// and report/ all import it without an import cycle.
 import type { UnresolvedImport } from '../deps/index.js';
 import type { RunnerError } from '../errors.js';
 import type { ScanIssue } from '../scan/index.js';
