@@ -13,7 +13,7 @@ import { findStrace } from './find-deps.js';
 import { reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
-import type { JobReport, RunCounts } from './run-report.js';
+import type { Executed, JobReport } from './run-report.js';
 import { sweepLogs } from './scan-and-save.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 
@@ -28,15 +28,12 @@ export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 're
 export async function executePlan(
   s: Session, tree: TreeView, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
   how: { dryRun: boolean; reportCached?: boolean },
-): Promise<{ counts: RunCounts; jobs: JobReport[] }> {
+): Promise<Executed> {
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
-  const counts: RunCounts = {
-    jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
-    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0, unreadable: plan.unchecked.length,
-  };
+  const planned = { jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, fresh: plan.fresh };
   const { events } = opts;
-  events.emit({ type: 'planned', jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  events.emit({ type: 'planned', jobs: planned.jobs, stale: stale.length, cachedFailures: cached.length, fresh: planned.fresh });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
   for (const p of cached) {
@@ -50,15 +47,15 @@ export async function executePlan(
   if (how.dryRun) {
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
   } else if (stale.length > 0) {
-    counts.notStarted = await runStale(s, tree, stale, opts, signal, counts, reports);
+    await runStale(s, tree, stale, opts, signal, reports);
   }
-  return { counts, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
+  return { planned, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
 }
 
-/** Runs the stale jobs under the run's tokens, recording each result as it lands; returns how many never started. */
+/** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */
 async function runStale(
-  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
-): Promise<number> {
+  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, reports: Map<PlannedJob, JobReport>,
+): Promise<void> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   const strace = findStrace(tree, opts.env);
@@ -72,7 +69,7 @@ async function runStale(
   events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
   for (const message of slots.warnings) events.emit({ type: 'warning', message });
   const recorder = resultRecorder({
-    s, tree, events, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    s, tree, events, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
   });
   let summary;
   try {
@@ -85,5 +82,4 @@ async function runStale(
     if (s.manifest.flush()) sweepLogs(s);
   }
   for (const p of summary.notStarted) reports.set(p, reportOf(p, 'not-started', s));
-  return summary.notStarted.length;
 }

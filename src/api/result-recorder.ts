@@ -1,6 +1,6 @@
 // The recorder of a run's jobs (build/ calls it around each job): the command
 // each job runs, its running log, and, when it ends, its result built,
-// its log moved to the result's name, the result recorded, counted, reported.
+// its log moved to the result's name, the result recorded and reported.
 // A failure of runner itself is reported and never recorded.
 import fs from 'node:fs';
 import type { JobRecorder } from '../build/index.js';
@@ -15,7 +15,7 @@ import { runningLogPath } from '../state-dir.js';
 import type { EventSink } from './events.js';
 import { reportedDeps, tracePath } from './find-deps.js';
 import { reportOf } from './job-report.js';
-import type { JobReport, RunCounts } from './run-report.js';
+import type { JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
@@ -25,8 +25,6 @@ export interface RecorderContext {
   /** The tree the jobs run in. */
   tree: TreeView;
   events: EventSink;
-  /** Counted into as jobs end. */
-  counts: RunCounts;
   /** Each finished job's report, set as it ends. */
   reports: Map<PlannedJob, JobReport>;
   /** What every job gets of the jobserver: MAKEFLAGS and its descriptors. */
@@ -40,7 +38,7 @@ export interface RecorderContext {
 let runningLogs = 0;
 
 export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
-  const { s, events, counts, reports } = c;
+  const { s, events, reports } = c;
   // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
   // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
   const running = new Map<PlannedJob, string>();
@@ -59,11 +57,6 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
         const fault = outcome.runnerFault ?? 'could not start it';
         events.emit({ type: 'warning', message: `${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time` });
-        if (status === 'interrupted') counts.interrupted++;
-        else {
-          counts.ran++;
-          counts.failed++;
-        }
         // Its log stays where it was written, until the next runner takes the state directory.
         const r: JobReport = {
           ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s),
@@ -95,12 +88,6 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
       const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
       removeLogs(s, s.manifest.recordResult(result, nodes));
-      if (status === 'interrupted') counts.interrupted++;
-      else {
-        counts.ran++;
-        if (status === 'passed') counts.passed++;
-        else counts.failed++;
-      }
       const r = reportOf(p, status, s, result);
       reports.set(p, r);
       events.emit({ type: 'job-finished', job: r });
