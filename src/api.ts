@@ -22,21 +22,20 @@ export { killRunningJobs } from './exec/index.js';
 export type { TerminalSize } from './exec/index.js';
 export { run } from './api/run.js';
 export type { ApiOptions, RunOptions } from './api/options.js';
-export type { RunCounts, RunReport } from './api/run-report.js';
+export type { DepsScanSummary, JobReport, JobStatus, RunCounts, RunReport, ScanSummary } from './api/run-report.js';
+export { type EventSink, type RunnerEvent, noEvents } from './api/events.js';
 export { spawnRunner, type CommandRunner } from './build/index.js';
-export type { ScanSummary } from './api/scan-and-save.js';
-export type { DepsScanSummary } from './api/find-deps.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
 export type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 export { watch, type WatchOptions } from './api/watch.js';
-export type { WatchEvents, CycleStart, WatchCycle, WatchReport } from './api/watch-report.js';
+export type { CycleStart, WatchCycle, WatchReport } from './api/watch-report.js';
 
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, async (s) => {
-    const scanned = scanAndSave(s, opts.reporter);
-    const deps = await findDeps(s, scanned.tree, opts.reporter, opts.signal);
+    const scanned = scanAndSave(s, opts.events);
+    const deps = await findDeps(s, scanned.tree, opts.events, opts.signal);
     const plan = planJobs(planInputOf(s, scanned, deps.depsOf));
     const stale = [
       ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
@@ -51,9 +50,9 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const abs = path.resolve(opts.cwd, opts.file);
     const rel = treePath(s.sourceTree, abs);
     if (rel === null || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
-    const scanned = scanAndSave(s, opts.reporter);
+    const scanned = scanAndSave(s, opts.events);
     const { tree } = scanned;
-    const { graphs, depsOf } = await findDeps(s, tree, opts.reporter, opts.signal);
+    const { graphs, depsOf } = await findDeps(s, tree, opts.events, opts.signal);
     const input = planInputOf(s, scanned, depsOf);
     const entry = tree.files.get(rel);
     // Not readable now (the file, or a directory above it): each tool that takes it has a job that cannot be checked.
@@ -98,9 +97,9 @@ function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: stri
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
     const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
-    const { tree } = scanAndSave(s, opts.reporter);
+    const { tree } = scanAndSave(s, opts.events);
     if (!tree.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
-    const { graphs } = await findDeps(s, tree, opts.reporter, opts.signal);
+    const { graphs } = await findDeps(s, tree, opts.events, opts.signal);
     const recorded = tree.tools.flatMap((t, i) => {
       const kind = t.config.deps;
       if ((kind !== 'depfile' && kind !== 'trace') || !tree.filters[i]!(rel)) return [];

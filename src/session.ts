@@ -12,10 +12,10 @@ import { faultOfErrno } from './io-fault.js';
 import { makeDirs } from './make-dirs.js';
 import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
-import type { Reporter } from './reporter.js';
 import { compileGlobs } from './scan/index.js';
 import { INPUT_CACHE_SNAPSHOT, PROGRAMS_SNAPSHOT, isStateEntry, logFilePath, logsDir, manifestPath, runningLogsDir } from './state-dir.js';
 import { relativePath, treePath } from './tree-path.js';
+import type { EventSink } from './api/events.js';
 
 export interface SessionOptions {
   cwd: string;
@@ -27,8 +27,8 @@ export interface SessionOptions {
   overrides?: ConfigOverrides;
   /** A command's own checks of the loaded config (e.g. the merged log can be written), run before the state directory is touched. */
   beforeState?: (loaded: { loaded: LoadedConfig; sourceTree: string }) => void;
-  /** Told when another runner holds the state directory and this one waits for it. */
-  reporter?: Pick<Reporter, 'waitingForRunner'>;
+  /** Told (waiting-for-runner) when another runner holds the state directory and this one waits for it. */
+  events?: EventSink;
   /** Aborting it stops a wait for another runner's lock. */
   signal?: AbortSignal;
 }
@@ -99,8 +99,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
  * runners never run one job twice, write one log twice, or fold each other's
  * results away. Whoever waits is told once who holds it.
  */
-export async function lockStateDir(stateDir: string, opts: Pick<SessionOptions, 'reporter' | 'signal'>): Promise<StateLock> {
-  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) => opts.reporter?.waitingForRunner({ pid: holder.pid, stateDir }));
+export async function lockStateDir(stateDir: string, opts: Pick<SessionOptions, 'events' | 'signal'>): Promise<StateLock> {
+  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) => opts.events?.emit({ type: 'waiting-for-runner', pid: holder.pid, stateDir }));
   if (lock === null) throw new LockWaitInterruptedError({ stateDir, signal: String(opts.signal?.reason) });
   // A log left half-written by a runner that died mid-job (never recorded under any result) is only litter now.
   removeUnfinishedLogs(stateDir);

@@ -4,8 +4,7 @@ import type { DirectDeps } from '../deps/index.js';
 import type { JobResult } from '../manifest/index.js';
 import type { StaleReason } from '../plan/index.js';
 import type { RelPath } from '../types.js';
-import type { DepsScanSummary } from './find-deps.js';
-import type { ScanSummary } from './scan-and-save.js';
+import type { DepsScanSummary, ScanSummary } from './run-report.js';
 
 export interface ScanReport {
   scan: ScanSummary;

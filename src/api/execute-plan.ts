@@ -7,14 +7,13 @@ import { build, spawnRunner } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE } from '../exec/index.js';
 import { type Makeflags, openSlots } from '../jobserver/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
-import type { JobReport } from '../reporter.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
 import { reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
-import type { RunCounts } from './run-report.js';
+import type { Executed, JobReport } from './run-report.js';
 import { sweepLogs } from './scan-and-save.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 
@@ -29,36 +28,34 @@ export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 're
 export async function executePlan(
   s: Session, tree: TreeView, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
   how: { dryRun: boolean; reportCached?: boolean },
-): Promise<{ counts: RunCounts; jobs: JobReport[] }> {
+): Promise<Executed> {
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
-  const counts: RunCounts = {
-    jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, ran: 0, passed: 0, failed: 0, interrupted: 0,
-    cachedFailures: cached.length, fresh: plan.fresh, notStarted: 0, unreadable: plan.unchecked.length,
-  };
-  opts.reporter.planned({ jobs: counts.jobs, stale: stale.length, cachedFailures: cached.length, fresh: counts.fresh });
+  const planned = { jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, fresh: plan.fresh };
+  const { events } = opts;
+  events.emit({ type: 'planned', jobs: planned.jobs, stale: stale.length, cachedFailures: cached.length, fresh: planned.fresh });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
     reports.set(p, r);
-    if (how.reportCached !== false) opts.reporter.jobFinished(r);
+    if (how.reportCached !== false) events.emit({ type: 'cached-failure', job: r });
   }
   // Said before anything runs, as cached failures are: nothing will change them in this run.
   const unchecked = plan.unchecked.map(uncheckedReport);
-  for (const r of unchecked) opts.reporter.jobFinished(r);
+  for (const job of unchecked) events.emit({ type: 'job-unchecked', job });
   if (how.dryRun) {
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
   } else if (stale.length > 0) {
-    counts.notStarted = await runStale(s, tree, stale, opts, signal, counts, reports);
+    await runStale(s, tree, stale, opts, signal, reports);
   }
-  return { counts, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
+  return { planned, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
 }
 
-/** Runs the stale jobs under the run's tokens, recording each result as it lands; returns how many never started. */
+/** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */
 async function runStale(
-  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, counts: RunCounts, reports: Map<PlannedJob, JobReport>,
-): Promise<number> {
+  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, reports: Map<PlannedJob, JobReport>,
+): Promise<void> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   const strace = findStrace(tree, opts.env);
@@ -68,10 +65,11 @@ async function runStale(
     makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
     cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
   });
-  opts.onTokensHeld?.(() => slots.releaseAll());
-  for (const w of slots.warnings) opts.reporter.warning(w);
+  const { events } = opts;
+  events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
+  for (const message of slots.warnings) events.emit({ type: 'warning', message });
   const recorder = resultRecorder({
-    s, tree, reporter: opts.reporter, counts, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    s, tree, events, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
   });
   let summary;
   try {
@@ -79,10 +77,9 @@ async function runStale(
       pool: slots.pool, runner: opts.commandRunner ?? spawnRunner, recorder, signal, failFast: s.loaded.config.failFast,
     });
   } finally {
-    for (const w of slots.finish()) opts.reporter.warning(w); // every token back before anything else
+    for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
     // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
     if (s.manifest.flush()) sweepLogs(s);
   }
   for (const p of summary.notStarted) reports.set(p, reportOf(p, 'not-started', s));
-  return summary.notStarted.length;
 }

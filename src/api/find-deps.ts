@@ -5,16 +5,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, type UnresolvedImport, encodeImportCache,
+  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, encodeImportCache,
   encodeJsCache, type MerkleNode, decodeNode, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
 import type { DepsOf, JobDeps, PlannedJob } from '../plan/index.js';
-import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import { JS_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf } from '../state-dir.js';
 import type { RelPath } from '../types.js';
+import type { EventSink } from './events.js';
+import type { DepsScanSummary } from './run-report.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';
 
@@ -29,10 +30,6 @@ export type DepsSession = Pick<Session, 'manifest' | 'programs' | 'loaded'>;
  * how many files runner does not track were followed (0 when the kept graph
  * held), and the imports that resolve nowhere that this scan warned about.
  */
-export type DepsScanSummary = Record<string, {
-  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
-}>;
-
 /**
  * The python graph, when a tool asks for python deps; null otherwise. The
  * import cache lives in the manifest snapshot the tree names (null: none kept).
@@ -76,7 +73,7 @@ function keptGraph(s: DepsSession, name: string | null): GraphSnapshots | null {
  * provably did not change.
  */
 async function javascriptGraph(
-  s: DepsSession, tree: TreeView, summary: DepsScanSummary, reporter: Reporter, externalId: (abs: string) => string,
+  s: DepsSession, tree: TreeView, summary: DepsScanSummary, events: EventSink, externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined,
 ): Promise<{ graph: DepGraph; depsOf: (p: RelPath) => JobDeps } | null> {
   if (!tree.tools.some((t) => t.config.deps === 'javascript')) return null;
@@ -93,7 +90,7 @@ async function javascriptGraph(
   if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(directSnapshotOf(graphName), js.kept.direct);
   // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
   const unresolved = warnUnresolvedImports({
-    s, tree, graph: js.graph, reporter, isJob: (p) => takes.some((f) => f(p)),
+    s, tree, graph: js.graph, events, isJob: (p) => takes.some((f) => f(p)),
     direct: graphName === null ? null : s.manifest.blob(directSnapshotOf(graphName)) ?? null,
     keptName: graphName === null ? null : unresolvedSnapshotOf(graphName),
   });
@@ -124,7 +121,7 @@ export interface FoundDeps {
  * are kept under, so a tree elsewhere (the staged tree) keeps its own. The
  * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
-export async function findDeps(s: DepsSession, tree: TreeView, reporter: Reporter, signal?: AbortSignal): Promise<FoundDeps> {
+export async function findDeps(s: DepsSession, tree: TreeView, events: EventSink, signal?: AbortSignal): Promise<FoundDeps> {
   const graphs = new Map<string, DepGraph>();
   const summary: DepsScanSummary = {};
   const py = await pythonGraph(s, tree, summary, signal);
@@ -139,7 +136,7 @@ export async function findDeps(s: DepsSession, tree: TreeView, reporter: Reporte
     }
     return keptNodes.get(h);
   };
-  const js = await javascriptGraph(s, tree, summary, reporter, identify.externalId, kept);
+  const js = await javascriptGraph(s, tree, summary, events, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
   const memo = new Map<string, JobDeps>();
   const depsOf: DepsOf = (tool, p, latest) => {

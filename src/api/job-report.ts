@@ -1,9 +1,9 @@
-// The report of one job that is not fresh, as the reporter and RunReport
+// The report of one job that is not fresh, as its event and RunReport
 // carry it: from its plan entry and, when it has one, its result.
 import type { JobResult } from '../manifest/index.js';
 import type { PlannedJob, UncheckedJob } from '../plan/index.js';
-import type { JobReport } from '../reporter.js';
 import type { Session } from '../session.js';
+import type { JobReport } from './run-report.js';
 import { logPath } from './scan-and-save.js';
 
 export function reportOf(p: PlannedJob, status: JobReport['status'], s: Pick<Session, 'stateDir'>, result?: JobResult): JobReport {

@@ -3,10 +3,10 @@
 // itself is merged-log.ts.
 import path from 'node:path';
 import { checkReportFile } from '../report/index.js';
-import type { JobReport } from '../reporter.js';
 import type { Session } from '../session.js';
 import { writeMergedLogFile } from './merged-log.js';
 import type { RunOptions } from './options.js';
+import type { JobReport } from './run-report.js';
 
 /** Where the merged log goes: the flag's path is the caller's, the config's the source tree's; null for none. */
 function mergedLogPath(s: Pick<Session, 'loaded' | 'sourceTree'>, opts: RunOptions): string | null {

@@ -8,8 +8,8 @@ import { type JobEnd, SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';
 import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
 import { fifoHasReader } from '../process-probe.js';
-import type { JobReport } from '../reporter.js';
 import { assertNever } from '../types.js';
+import type { JobReport } from './run-report.js';
 
 const CHUNK = 1 << 20;
 

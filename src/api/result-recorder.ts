@@ -1,6 +1,6 @@
 // The recorder of a run's jobs (build/ calls it around each job): the command
 // each job runs, its running log, and, when it ends, its result built,
-// its log moved to the result's name, the result recorded, counted, reported.
+// its log moved to the result's name, the result recorded and reported.
 // A failure of runner itself is reported and never recorded.
 import fs from 'node:fs';
 import type { JobRecorder } from '../build/index.js';
@@ -10,12 +10,12 @@ import { statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
-import type { JobReport, Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import { runningLogPath } from '../state-dir.js';
+import type { EventSink } from './events.js';
 import { reportedDeps, tracePath } from './find-deps.js';
 import { reportOf } from './job-report.js';
-import type { RunCounts } from './run-report.js';
+import type { JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
@@ -24,9 +24,7 @@ export interface RecorderContext {
   s: Session;
   /** The tree the jobs run in. */
   tree: TreeView;
-  reporter: Reporter;
-  /** Counted into as jobs end. */
-  counts: RunCounts;
+  events: EventSink;
   /** Each finished job's report, set as it ends. */
   reports: Map<PlannedJob, JobReport>;
   /** What every job gets of the jobserver: MAKEFLAGS and its descriptors. */
@@ -40,7 +38,7 @@ export interface RecorderContext {
 let runningLogs = 0;
 
 export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
-  const { s, reporter, counts, reports } = c;
+  const { s, events, reports } = c;
   // Each job writes a fresh file of its own, moved to its result's name when it ends: a job killed with its
   // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
   const running = new Map<PlannedJob, string>();
@@ -51,26 +49,21 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
   };
   return {
     commandFor: (p) => commandFor(c, p, runningLog(p)),
-    started: (p) => reporter.jobStarted(p.job.tool.config.name, p.job.path),
+    started: (p) => events.emit({ type: 'job-started', tool: p.job.tool.config.name, path: p.job.path }),
     finished: (p, outcome) => {
       const status = statusOf(outcome.end);
       // A job that never started is runner's failure even when no fault was named.
       if (outcome.runnerFault !== null || outcome.end.kind === 'spawn-error') {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
         const fault = outcome.runnerFault ?? 'could not start it';
-        reporter.warning(`${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time`);
-        if (status === 'interrupted') counts.interrupted++;
-        else {
-          counts.ran++;
-          counts.failed++;
-        }
+        events.emit({ type: 'warning', message: `${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time` });
         // Its log stays where it was written, until the next runner takes the state directory.
         const r: JobReport = {
           ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s),
           end: outcome.end, durationMs: outcome.durationMs, log: outcome.logBytes > 0 ? runningLog(p) : null,
         };
         reports.set(p, r);
-        reporter.jobFinished(r);
+        events.emit({ type: 'job-finished', job: r });
         return;
       }
       const kind = p.job.tool.config.deps;
@@ -95,15 +88,9 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
       const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
       removeLogs(s, s.manifest.recordResult(result, nodes));
-      if (status === 'interrupted') counts.interrupted++;
-      else {
-        counts.ran++;
-        if (status === 'passed') counts.passed++;
-        else counts.failed++;
-      }
       const r = reportOf(p, status, s, result);
       reports.set(p, r);
-      reporter.jobFinished(r);
+      events.emit({ type: 'job-finished', job: r });
     },
   };
 }

@@ -3,8 +3,8 @@
 // secrets. Decides nothing about what runs.
 import { type LatchedTool, secretWarning } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
+import type { EventSink } from './events.js';
 
 export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly string[]): Set<string> {
   const names = tools.map((t) => t.config.name);
@@ -15,7 +15,7 @@ export function checkToolNames(tools: readonly LatchedTool[], wanted: readonly s
 }
 
 /** Once per run (and per watch): passEnv names that look like secrets, and the fix. */
-export function warnOfSecrets(s: Pick<Session, 'loaded'>, reporter: Pick<Reporter, 'warning'>): void {
+export function warnOfSecrets(s: Pick<Session, 'loaded'>, events: EventSink): void {
   const warning = secretWarning(s.loaded.displayFile, s.loaded.config.passEnv);
-  if (warning !== null) reporter.warning(warning);
+  if (warning !== null) events.emit({ type: 'warning', message: warning });
 }

@@ -1,9 +1,46 @@
-// What a run returns: its counts and a report of every job that is not fresh.
-// Types only; run, run --staged and each watch cycle fill them in.
-import type { JobReport } from '../reporter.js';
-import type { RelPath } from '../types.js';
-import type { DepsScanSummary } from './find-deps.js';
-import type { ScanSummary } from './scan-and-save.js';
+// What a run returns: its counts, what its scans found, and a report of every
+// job that is not fresh; and runReportOf, the one place run, run --staged and
+// each watch cycle assemble it (its counts counted from the jobs' reports).
+// Imports only types and types.ts, so that the event union (events.ts) and
+// report/ can name it without an import cycle.
+import type { UnresolvedImport } from '../deps/index.js';
+import type { JobEnd } from '../job-end.js';
+import type { StaleReason } from '../plan/index.js';
+import type { ScanIssue } from '../scan/index.js';
+import { type RelPath, assertNever } from '../types.js';
+
+/** unreadable: not checked, because runner could not read the job's file or a directory above it (never run, never recorded). */
+export type JobStatus = 'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run' | 'unreadable';
+
+export interface JobReport {
+  tool: string;
+  path: RelPath;
+  status: JobStatus;
+  reasons: StaleReason[];
+  /** How it ended (for a cached failure, when it last ran); null when it did not run (would-run, not-started, unreadable). */
+  end: JobEnd | null;
+  durationMs: number | null;
+  /** Absolute path of the job's log, when it has one. */
+  log: string | null;
+  /** For a cached failure: when it last ran (ms since the epoch). */
+  finishedAt: number | null;
+}
+
+export interface ScanSummary {
+  tracked: number;
+  new: number;
+  changed: number;
+  removed: number;
+  hashed: number;
+  issues: ScanIssue[];
+  /** What could not be read (issues other than files removed mid-scan): a directory counts once, its files are unknown. */
+  unreadable: { files: number; directories: number };
+}
+
+/** Per deps kind that reads imports: how many files its graph covers, and how many were read (or resolved, or followed) again. */
+export type DepsScanSummary = Record<string, {
+  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
+}>;
 
 export interface RunCounts {
   jobs: number;
@@ -32,4 +69,57 @@ export interface RunReport {
   deps?: DepsScanSummary;
   /** With --staged: the staged files under the source tree. */
   staged?: RelPath[];
+}
+
+export const NO_JOBS: Readonly<RunCounts> = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
+
+/** What executing a plan returns: every job that is not fresh, in plan order, and the plan's size. */
+export interface Executed {
+  jobs: JobReport[];
+  planned: { jobs: number; fresh: number };
+}
+
+/** A run's counts, from its jobs' reports: the one place they are counted. */
+export function countsOf(e: Executed): RunCounts {
+  const counts: RunCounts = { ...NO_JOBS, jobs: e.planned.jobs, fresh: e.planned.fresh };
+  for (const j of e.jobs) {
+    switch (j.status) {
+      case 'passed': counts.ran++; counts.passed++; break;
+      case 'failed': counts.ran++; counts.failed++; break;
+      case 'interrupted': counts.interrupted++; break;
+      case 'cached-failure': counts.cachedFailures++; break;
+      case 'not-started': counts.notStarted++; break;
+      case 'unreadable': counts.unreadable++; break;
+      case 'would-run': break;
+      default: assertNever(j.status);
+    }
+  }
+  return counts;
+}
+
+/** What a run (or a watch cycle) knows when it ends; runReportOf turns it into its report. */
+export interface RunEnd {
+  dryRun: boolean;
+  scan: ScanSummary;
+  /** What executing the plan returned; omitted when nothing was planned (nothing staged). */
+  executed?: Executed;
+  /** The run's signal: aborted means interrupted, and its reason names the signal; null when nothing ran that it could stop. */
+  signal: AbortSignal | null;
+  mergedLog: string | null;
+  /** performance.now() when the run (or the cycle) began. */
+  started: number;
+  deps?: DepsScanSummary;
+  staged?: RelPath[];
+}
+
+/** The report of a run, run --staged or a watch cycle: the one place a RunReport is assembled. */
+export function runReportOf(e: RunEnd): RunReport {
+  return {
+    dryRun: e.dryRun, scan: e.scan,
+    counts: e.executed === undefined ? { ...NO_JOBS } : countsOf(e.executed), jobs: e.executed?.jobs ?? [],
+    interrupted: e.signal?.aborted === true ? String(e.signal.reason) : null,
+    mergedLog: e.mergedLog, durationMs: performance.now() - e.started,
+    ...(e.deps !== undefined ? { deps: e.deps } : {}),
+    ...(e.staged !== undefined ? { staged: e.staged } : {}),
+  };
 }

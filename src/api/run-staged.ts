@@ -20,43 +20,38 @@ import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
 import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
-import type { RunCounts, RunReport } from './run-report.js';
+import { type RunReport, runReportOf } from './run-report.js';
 import { withSession } from './scan-and-save.js';
 import { scanStaged, stagedTools, writeStagedTree } from './staged-tree.js';
-
-const NO_JOBS: RunCounts = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
 
 export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
   if (opts.files !== undefined && opts.files.length > 0) throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
-    warnOfSecrets(s, opts.reporter);
+    warnOfSecrets(s, opts.events);
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const work = findWorkTree(s.sourceTree, opts.env, opts.cwd);
     const staged = stagedPaths(work);
     const deleted = stagedDeletions(work);
     if (staged.length === 0 && deleted.length === 0) {
-      return {
-        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } }, counts: { ...NO_JOBS }, jobs: [],
-        interrupted: null, mergedLog: null, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(),
-      };
+      return runReportOf({
+        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } },
+        signal: null, mergedLog: null, started, staged: [...staged, ...deleted].sort(),
+      });
     }
-    const written = writeStagedTree(s, work, process.pid, (message) => opts.reporter.warning(message));
-    opts.onStagedTree?.(written.remove);
+    const written = writeStagedTree(s, work, process.pid, (message) => opts.events.emit({ type: 'warning', message }));
+    opts.events.emit({ type: 'staged-tree-made', remove: written.remove });
     try {
       // The staged tree's view: its files, the tools as they apply there, and (kept tree only) its own python
       // import cache and javascript graph. The manifest's files stay the working tree's; results land in it by fingerprint.
-      const scanned = scanStaged(s, stagedTools(s, written.root, opts.env, onlyTools), work, written, opts.reporter);
+      const scanned = scanStaged(s, stagedTools(s, written.root, opts.env, onlyTools), work, written, opts.events);
       const { tree } = scanned;
-      const deps = await findDeps(s, tree, opts.reporter, signal);
+      const deps = await findDeps(s, tree, opts.events, signal);
       const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
       const plan = planStaged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
-      const { counts, jobs } = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
-      const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
-      return {
-        dryRun, scan: scanned.summary, counts, jobs, interrupted: signal.aborted ? String(signal.reason) : null,
-        mergedLog, durationMs: performance.now() - started, staged: [...staged, ...deleted].sort(), deps: deps.summary,
-      };
+      const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
+      const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
+      return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, staged: [...staged, ...deleted].sort(), deps: deps.summary });
     } finally {
       written.remove();
     }

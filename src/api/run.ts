@@ -1,10 +1,11 @@
 // runner run: scans, finds the jobs' dependencies, plans, and has the plan
 // executed (execute-plan.ts); returns every job that was not fresh. With
-// --staged, run-staged.ts does the same over the staged tree.
+// --staged, run-staged.ts does the same over the staged tree. Either ends
+// with the run-finished event, carrying what it returns.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseMakeflags } from '../jobserver/index.js';
+import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type UnreadablePath, planJobs } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { treePath } from '../tree-path.js';
@@ -15,7 +16,7 @@ import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
 import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
-import type { RunReport } from './run-report.js';
+import { type RunReport, runReportOf } from './run-report.js';
 import { runStaged } from './run-staged.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
 
@@ -49,27 +50,29 @@ function isDirectory(abs: string): boolean {
 
 export async function run(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
-  const signal = opts.signal ?? new AbortController().signal;
   // First, so that an unparseable MAKEFLAGS stops the run before anything is written.
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   // `make -n` runs '+' recipes anyway and expects them to do nothing.
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
-  if (opts.staged === true) return runStaged(opts, makeflags, dryRun, started);
+  const report = opts.staged === true ? await runStaged(opts, makeflags, dryRun, started) : await runWorking(opts, makeflags, dryRun, started);
+  opts.events.emit({ type: 'run-finished', report });
+  return report;
+}
+
+/** runner run over the working tree. */
+function runWorking(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
+  const signal = opts.signal ?? new AbortController().signal;
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
-    warnOfSecrets(s, opts.reporter);
+    warnOfSecrets(s, opts.events);
     const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
-    const scanned = scanAndSave(s, opts.reporter);
+    const scanned = scanAndSave(s, opts.events);
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const onlyFile = opts.files !== undefined && opts.files.length > 0 ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable) : undefined;
-    const deps = await findDeps(s, scanned.tree, opts.reporter, signal);
+    const deps = await findDeps(s, scanned.tree, opts.events, signal);
     const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools, onlyFile });
-    const { counts, jobs } = await executePlan(s, scanned.tree, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
-    const mergedLog = dryRun ? null : writeMergedLog(s, opts, jobs);
-    return {
-      dryRun, scan: scanned.summary, counts, jobs,
-      interrupted: signal.aborted ? String(signal.reason) : null,
-      mergedLog, durationMs: performance.now() - started, deps: deps.summary,
-    };
+    const executed = await executePlan(s, scanned.tree, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
+    const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
+    return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
   });
 }
 

@@ -5,24 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type JobResult, logFileName } from '../manifest/index.js';
 import type { UnreadablePath } from '../plan/index.js';
-import type { Reporter } from '../reporter.js';
 import { type CompiledSpec, type ScanIssue, compileSpec, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
 import { logFilePath, logsDir } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
+import type { EventSink } from './events.js';
+import type { ScanSummary } from './run-report.js';
 import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
-
-export interface ScanSummary {
-  tracked: number;
-  new: number;
-  changed: number;
-  removed: number;
-  hashed: number;
-  issues: ScanIssue[];
-  /** What could not be read (issues other than files removed mid-scan): a directory counts once, its files are unknown. */
-  unreadable: { files: number; directories: number };
-}
 
 export function unreadableCounts(issues: readonly ScanIssue[]): ScanSummary['unreadable'] {
   const problems = issues.filter(isReadProblem);
@@ -79,28 +69,28 @@ export interface ScanHow {
  * result into the manifest and writes it back in one transaction; returns
  * the working tree's view as this scan found it.
  */
-export function scanAndSave(s: Session, reporter: Reporter, how: ScanHow = {}): Scanned {
+export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): Scanned {
   for (const f of s.manifest.takeRestored()) {
-    reporter.warning(`${f} was read-only while its database is writable; made it writable again (nothing in it is lost)`);
+    events.emit({ type: 'warning', message: `${f} was read-only while its database is writable; made it writable again (nothing in it is lost)` });
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
-    return scanInto(s, reporter, how.changed);
+    return scanInto(s, events, how.changed);
   } catch (err) {
     if (before !== null) s.manifest.restoreScan(before);
     throw err;
   }
 }
 
-function scanInto(s: Session, reporter: Reporter, changed: Iterable<RelPath> | undefined): Scanned {
+function scanInto(s: Session, events: EventSink, changed: Iterable<RelPath> | undefined): Scanned {
   const spec = walkSpecOf(s);
   const update = changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
   const result = update ?? scanTree({
     sourceTree: s.sourceTree, spec, prior: s.manifest,
-    onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed),
+    onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
   });
-  for (const issue of result.issues) reporter.scanIssue(issue);
-  for (const t of s.tools) for (const w of t.inputWarnings) reporter.warning(w);
+  for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
+  for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   s.manifest.adoptScan(result.update);
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
   keepPrograms(s);

@@ -9,7 +9,6 @@ import { type LatchedTool, type ToolLatch, buildToolEnvironment, findExecutable,
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
-import type { Reporter } from '../reporter.js';
 import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
@@ -17,6 +16,7 @@ import {
   STAGED_FILES, STAGED_SCANNED_AT, stagedIndexLockPath, stagedIndexPath, stagedLockPath, stagedTreePath, tempTreeOwner, tempTreePrefix,
 } from '../state-dir.js';
 import type { RelPath } from '../types.js';
+import type { EventSink } from './events.js';
 import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
 import { NO_CACHES, STAGED_CACHES, treeView } from './tree-view.js';
 
@@ -201,7 +201,7 @@ export function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessE
  * tree's stats and digests are kept too, so an unchanged file is not read again.
  */
 export function scanStaged(
-  s: Session, tools: readonly LatchedTool[], w: WorkTree, staged: StagedTree, reporter: Reporter,
+  s: Session, tools: readonly LatchedTool[], w: WorkTree, staged: StagedTree, events: EventSink,
 ): Scanned {
   const { config } = s.loaded;
   // The index's own list, not a walk: files a job left in the staged tree are not part of the commit.
@@ -215,9 +215,9 @@ export function scanStaged(
     decodeFiles(kept, prior.files);
     prior.racyThresholdMs = Number(s.manifest.blob(STAGED_SCANNED_AT)?.toString('utf8') ?? 0);
   }
-  const result = scanTree({ sourceTree: staged.root, spec, prior, onProgress: (visited, hashed) => reporter.scanProgress(visited, hashed) });
-  for (const issue of result.issues) reporter.scanIssue(issue);
-  for (const t of tools) for (const w of t.inputWarnings) reporter.warning(w);
+  const result = scanTree({ sourceTree: staged.root, spec, prior, onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }) });
+  for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
+  for (const t of tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   if (staged.persistent && (kept === undefined || result.hashed > 0 || result.removedFiles.length > 0)) {
     s.manifest.setBlob(STAGED_FILES, encodeFiles(result.update.files));
     s.manifest.setBlob(STAGED_SCANNED_AT, Buffer.from(String(result.update.scanStartedMs), 'utf8'));

@@ -4,9 +4,9 @@
 // skipping decision reads what is computed here.
 import { type DepGraph, type UnresolvedImport, groupUnresolved, reachedFrom, specifierMatcher } from '../deps/index.js';
 import { digestBytes, hashString } from '../hash.js';
-import type { Reporter } from '../reporter.js';
 import type { Session } from '../session.js';
 import type { RelPath } from '../types.js';
+import type { EventSink } from './events.js';
 import type { TreeView } from './tree-view.js';
 
 /** The answer kept with the graph, and what it was computed from. */
@@ -16,7 +16,7 @@ interface KeptAnswer {
 }
 
 /**
- * The unresolved imports to warn about, already reported to `reporter` when
+ * The unresolved imports to warn about, already emitted to `events` when
  * there are any. `direct` is the kept graph's direct-dependency snapshot as it
  * stands after this scan (null: no graph kept): the grouping is a function of
  * it and the tools' filters, so a no-op reuses the answer stored under
@@ -30,7 +30,7 @@ export function warnUnresolvedImports(opts: {
   keptName: string | null;
   /** Whether a javascript tool takes the file (its job's dependencies come from this graph). */
   isJob: (p: RelPath) => boolean;
-  reporter: Reporter;
+  events: EventSink;
 }): UnresolvedImport[] {
   const { s, tree, graph } = opts;
   const filters = tree.tools.filter((t) => t.config.deps === 'javascript').map((t) => [t.config.include, t.config.exclude]);
@@ -54,7 +54,7 @@ export function warnUnresolvedImports(opts: {
   }
   const ignored = specifierMatcher(s.loaded.config.ignoreUnresolved);
   const warned = found.filter((f) => !ignored(f.specifier));
-  if (warned.length > 0) opts.reporter.unresolvedImports(warned);
+  if (warned.length > 0) opts.events.emit({ type: 'unresolved-imports', found: warned });
   return warned;
 }
 

@@ -1,22 +1,7 @@
-// What runner watch tells its caller: the events of each cycle and what the
-// watch returns. Types only, so that report/ need not import the watch itself.
-import type { RunnerError } from '../errors.js';
+// What runner watch tells its caller of each cycle (carried by the
+// cycle-started and cycle-finished events, events.ts) and what the watch
+// returns. Types only, so that report/ need not import the watch itself.
 import type { RunReport } from './run-report.js';
-
-export interface WatchEvents {
-  /** A cycle begins: the first (a full run), or one for changes seen since the last. */
-  cycleStarted(cycle: CycleStart): void;
-  cycleFinished(cycle: WatchCycle): void;
-  /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
-  configRejected(error: RunnerError): void;
-  /**
-   * Cycle `cycle` stopped on an error; the watch goes on, and the next change scans the whole tree. An error
-   * before the cycle could say what it reacts to (in the scan, say) comes without a cycleStarted for it.
-   */
-  cycleFailed(error: RunnerError, cycle: number): void;
-  /** The watcher lost events; this cycle scans the whole tree. */
-  watcherError(message: string): void;
-}
 
 export interface CycleStart {
   cycle: number;

@@ -11,25 +11,24 @@ import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js'
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
-import type { JobReport, Reporter } from '../reporter.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
 import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { type DepsScanSummary, findDeps } from './find-deps.js';
+import type { EventSink } from './events.js';
+import { findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
 import type { RunOptions } from './options.js';
 import { type PlanSelection, planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
-import type { RunReport } from './run-report.js';
-import type { WatchEvents, WatchReport } from './watch-report.js';
+import { type DepsScanSummary, type JobReport, type RunReport, runReportOf } from './run-report.js';
+import type { WatchReport } from './watch-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
   /** A cycle starts once no change has come for this long. */
   debounceMs: number;
-  events: WatchEvents;
 }
 
 /** What a cycle takes of the config: replaced as a whole when a changed config loads, validates and latches. */
@@ -52,7 +51,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
   const signal = opts.signal ?? new AbortController().signal;
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   return withSession(opts, async (s) => {
-    warnOfSecrets(s, opts.reporter); // once for the whole watch, not per cycle
+    warnOfSecrets(s, opts.events); // once for the whole watch, not per cycle
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
     let config: CycleConfig = { loaded: s.loaded, whitelist: s.whitelist };
     // The tools of the last cycle (latched again each cycle).
@@ -68,14 +67,15 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     const carried = new Set<RelPath>();
     let carriedFullScan = false;
     try {
-      opts.events.cycleStarted({ cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true });
+      const { events } = opts;
+      events.emit({ type: 'cycle-started', cycle: { cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true } });
       const started = performance.now();
-      const scanned = scanAndSave(s, opts.reporter);
-      const { plan, deps } = await planCycle(s, scanned, extra, opts.reporter, signal);
+      const scanned = scanAndSave(s, events);
+      const { plan, deps } = await planCycle(s, scanned, extra, events, signal);
       const report = await runCycle(s, scanned, plan, deps, opts, makeflags, signal, true, started);
       outlook = outlookAfter(s, plan, report);
       await watchRecorded(watcher, s, scanned.tree, recorded, null);
-      opts.events.cycleFinished({ cycle, report, watching: scanned.tree.files.size });
+      events.emit({ type: 'cycle-finished', cycle: { cycle, report, watching: scanned.tree.files.size } });
       s.lock.release();
       while (!signal.aborted) {
         const batch = await watcher.next(opts.debounceMs, signal);
@@ -83,7 +83,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
         // The lock and the manifest are the watch's held resources (withSession lets go of them at the end):
         // the session's own, replaced here per cycle, never per config.
         try {
-          s.lock = await lockStateDir(s.stateDir, { reporter: opts.reporter, signal });
+          s.lock = await lockStateDir(s.stateDir, { events, signal });
         } catch (err) {
           if (err instanceof LockWaitInterruptedError) break;
           throw err;
@@ -95,7 +95,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           carried.clear();
           let fullScan: boolean = batch.lost !== null || carriedFullScan;
           carriedFullScan = false;
-          if (batch.lost !== null) opts.events.watcherError(batch.lost);
+          if (batch.lost !== null) events.emit({ type: 'watcher-error', message: batch.lost });
           let configReloaded = false;
           if (reloadTriggers(cycleSession(s, config, tools)).some((f) => batch.files.has(f))) {
             try {
@@ -103,7 +103,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
               configReloaded = true;
             } catch (err) {
               if (!(err instanceof RunnerError)) throw err;
-              opts.events.configRejected(err);
+              events.emit({ type: 'config-rejected', error: err });
             }
             if (configReloaded) {
               extra = { onlyTools: wanted === null ? undefined : new Set(wanted) };
@@ -123,7 +123,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             tools = latch(cycleSession(s, config, tools), opts.env);
           } catch (err) {
             if (!(err instanceof RunnerError)) throw err;
-            opts.events.configRejected(err);
+            events.emit({ type: 'config-rejected', error: err });
             for (const p of batch.paths) carried.add(p);
             carriedFullScan = fullScan;
             continue;
@@ -135,31 +135,32 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const started = performance.now();
             // A failed scan or save leaves the manifest's files as they were, so that the next scan reads (and
             // counts) again what this one read but could not record.
-            const scanned = scanAndSave(c, opts.reporter, { changed: fullScan ? undefined : batch.paths, keepOnFailure: true });
+            const scanned = scanAndSave(c, events, { changed: fullScan ? undefined : batch.paths, keepOnFailure: true });
             const sum = scanned.summary;
             const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
             const recordedChanged = [...batch.files].some((f) => recorded.has(f));
             // A touch, a write of the same content, an untracked file no job read: nothing to plan.
             if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-            const { plan, deps } = await planCycle(c, scanned, extra, opts.reporter, signal);
+            const { plan, deps } = await planCycle(c, scanned, extra, events, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle.
             if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
             cycle++;
             announced = true;
-            opts.events.cycleStarted({
-              cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan,
+            events.emit({
+              type: 'cycle-started',
+              cycle: { cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan },
             });
             const next = await runCycle(c, scanned, plan, deps, opts, makeflags, signal, false, started);
             outlook = outlookAfter(c, plan, next);
             await watchRecorded(watcher, c, scanned.tree, recorded, next.jobs);
-            opts.events.cycleFinished({ cycle, report: next, watching: scanned.tree.files.size });
+            events.emit({ type: 'cycle-finished', cycle: { cycle, report: next, watching: scanned.tree.files.size } });
           } catch (err) {
             // A stopping problem in one cycle (the store busy with another runner, an interpreter gone) stops
             // that cycle, not the watch; the next change scans the whole tree, so what this one saw is not lost.
             if (!(err instanceof RunnerError)) throw err;
             if (!announced) cycle++;
-            opts.events.cycleFailed(err, cycle);
+            events.emit({ type: 'cycle-failed', error: err, cycle });
             carriedFullScan = true;
           }
         } finally {
@@ -174,23 +175,19 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
 }
 
 async function planCycle(
-  s: Session, scanned: Scanned, selection: PlanSelection, reporter: Reporter, signal: AbortSignal,
+  s: Session, scanned: Scanned, selection: PlanSelection, events: EventSink, signal: AbortSignal,
 ): Promise<{ plan: Plan; deps: DepsScanSummary }> {
-  const { depsOf, summary } = await findDeps(s, scanned.tree, reporter, signal);
+  const { depsOf, summary } = await findDeps(s, scanned.tree, events, signal);
   return { plan: planJobs(planInputOf(s, scanned, depsOf, selection)), deps: summary };
 }
 
-/** Runs the plan's stale jobs, as `run` does; cached failures are reported to the reporter only in the first cycle. */
+/** Runs the plan's stale jobs, as `run` does; cached failures are emitted only in the first cycle. */
 async function runCycle(
   s: Session, scanned: Scanned, plan: Plan, deps: DepsScanSummary, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal,
   first: boolean, started: number,
 ): Promise<RunReport> {
-  const { counts, jobs } = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
-  return {
-    dryRun: false, scan: scanned.summary, counts, jobs,
-    interrupted: signal.aborted ? String(signal.reason) : null, mergedLog: null, durationMs: performance.now() - started,
-    deps,
-  };
+  const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
+  return runReportOf({ dryRun: false, scan: scanned.summary, executed, signal, mergedLog: null, started, deps });
 }
 
 /** Per job that is not fresh, its state and fingerprint; and how many are fresh. */

@@ -1,6 +1,8 @@
 // Last words on every way out of the process: jobserver tokens go back even
 // when the event loop drains with one still held, or an error escapes
 // (../shared/docs/jobserver.md §7). Each cleanup runs once.
+import type { EventSink } from '../api.js';
+
 const cleanups: (() => void)[] = [];
 
 export function onExit(fn: () => void): void {
@@ -21,5 +23,13 @@ export function runCleanups(): void {
     }
   }
 }
+
+/** `runner run`'s exit paths: the tokens a run holds and the staged tree it made go on every way out. */
+export const undoAtExit: EventSink = {
+  emit(e) {
+    if (e.type === 'tokens-held') onExit(e.releaseAll);
+    else if (e.type === 'staged-tree-made') onExit(e.remove);
+  },
+};
 
 process.on('exit', runCleanups);

@@ -1,20 +1,73 @@
-// The reporter `runner watch` hands the library: a new TextReporter for each
-// cycle, made when the cycle starts, so that its progress clock and counts
-// start then and not when the last cycle ended; one exit handler for them all.
-import type { UnresolvedImport } from '../deps/index.js';
-import type { Reporter, JobReport } from '../reporter.js';
-import type { TextReporter } from '../report/index.js';
-import type { ScanIssue } from '../scan/index.js';
-import type { RelPath } from '../types.js';
+// What `runner watch` hands the library to hear its events: a new TextReporter
+// for each cycle, made when the cycle starts, so that its progress clock and
+// counts start then and not when the last cycle ended; one exit handler for
+// them all; and the words around each cycle (report/watch.ts renders them).
+import type { RunnerEvent } from '../api.js';
+import { type TextReporter, renderCycleStart, renderCycleStopped, renderIssueWarning, renderWatchStatus } from '../report/index.js';
+import { assertNever } from '../types.js';
 import { onExit } from './cleanup.js';
 import { type Io, textReporter } from './io.js';
 
-export class CycleReporter implements Reporter {
+/** Clears the screen and its scrollback, and puts the cursor at the top left. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
+
+export class CycleReporter {
   /** null between cycles until something is reported (a whole-tree scan's progress before a cycle starts). */
   private current: TextReporter | null = null;
+  /** The last cycle said to start: a cycle that fails before it starts gets a line of its own. */
+  private announced = 0;
+  private readonly json: boolean;
+  private readonly quiet: boolean;
 
-  constructor(private readonly io: Io) {
+  /** clear: --clear, the screen is cleared before each cycle (when stdout is a terminal). */
+  constructor(private readonly io: Io, private readonly how: { clear?: boolean } = {}) {
+    this.json = io.globals.json === true;
+    this.quiet = io.globals.quiet === true;
     onExit(() => this.close()); // the cursor comes back even when runner crashes
+  }
+
+  emit(e: RunnerEvent): void {
+    const { io } = this;
+    switch (e.type) {
+      case 'cycle-started':
+        this.begin();
+        this.announced = e.cycle.cycle;
+        if (this.how.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
+        if (e.cycle.cycle > 1 && !this.json && !this.quiet) io.out.write(renderCycleStart(e.cycle));
+        return;
+      case 'cycle-finished':
+        this.close();
+        io.err.write(renderIssueWarning(e.cycle.report.scan));
+        // With --json, the cycle's object is JsonOutput's.
+        if (!this.json) io.out.write(renderWatchStatus(io, e.cycle));
+        return;
+      case 'config-rejected':
+        return void io.err.write(`runner: error: ${e.error.message}\nrunner: keeping the previous config; still watching\n`);
+      case 'cycle-failed':
+        this.close();
+        if (e.cycle !== this.announced && !this.json && !this.quiet) io.out.write(renderCycleStopped(e.cycle));
+        return void io.err.write(`runner: error: ${e.error.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
+      case 'watcher-error':
+        return void io.err.write(`runner: warning: the file watcher reported an error (${e.message}); scanning the whole tree\n`);
+      // What happens within a cycle (and the warnings before the first) is the cycle's text reporter's.
+      case 'scan-progress':
+      case 'scan-issue':
+      case 'warning':
+      case 'unresolved-imports':
+      case 'waiting-for-runner':
+      case 'planned':
+      case 'job-started':
+      case 'job-finished':
+      case 'cached-failure':
+      case 'job-unchecked':
+        return this.live().emit(e);
+      // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run.
+      case 'tokens-held':
+      case 'staged-tree-made':
+      case 'run-finished':
+        return;
+      default: return assertNever(e);
+    }
   }
 
   /** A cycle starts: what was reported before it is done with, and a new reporter's clock starts now. */
@@ -25,38 +78,6 @@ export class CycleReporter implements Reporter {
 
   private live(): TextReporter {
     return (this.current ??= textReporter(this.io, undefined, false));
-  }
-
-  scanProgress(visited: number, hashed: number): void {
-    this.live().scanProgress(visited, hashed);
-  }
-
-  scanIssue(issue: ScanIssue): void {
-    this.live().scanIssue(issue);
-  }
-
-  warning(message: string): void {
-    this.live().warning(message);
-  }
-
-  unresolvedImports(found: readonly UnresolvedImport[]): void {
-    this.live().unresolvedImports(found);
-  }
-
-  planned(counts: { jobs: number; stale: number; cachedFailures: number; fresh: number }): void {
-    this.live().planned(counts);
-  }
-
-  jobStarted(tool: string, path: RelPath): void {
-    this.live().jobStarted(tool, path);
-  }
-
-  jobFinished(job: JobReport): void {
-    this.live().jobFinished(job);
-  }
-
-  waitingForRunner(holder: { pid: number | null; stateDir: string }): void {
-    this.live().waitingForRunner(holder);
   }
 
   /** Removes the progress bar; the next report (or cycle) gets a new reporter. */

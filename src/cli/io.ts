@@ -1,8 +1,7 @@
 // What the CLI knows of its process: streams, environment, colour, global options.
 import type { Command } from 'commander';
-import type { ApiOptions, TerminalSize } from '../api.js';
+import type { ApiOptions, EventSink, TerminalSize } from '../api.js';
 import type { ConfigOverrides } from '../config/index.js';
-import type { Reporter } from '../reporter.js';
 import { type Stream, type Style, TextReporter } from '../report/index.js';
 import { onExit } from './cleanup.js';
 
@@ -39,10 +38,10 @@ export function overridesOf(g: GlobalOptions, extra: ConfigOverrides = {}): Conf
   return o;
 }
 
-export function apiOptions(io: Io, reporter: Reporter, extra: ConfigOverrides = {}): ApiOptions {
+export function apiOptions(io: Io, events: EventSink, extra: ConfigOverrides = {}): ApiOptions {
   const g = io.globals;
   return {
-    cwd: io.cwd, env: io.env, reporter,
+    cwd: io.cwd, env: io.env, events,
     sourceTree: g.sourceTree, configFile: g.config, stateDir: g.stateDir,
     overrides: overridesOf(g, extra),
   };
@@ -59,6 +58,12 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true, closeAtE
   const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json });
   if (closeAtExit) onExit(() => reporter.close()); // the cursor comes back even when runner crashes
   return reporter;
+}
+
+/** One sink that hands each event to every given one, in order (null: an output not asked for). */
+export function allOf(...sinks: (EventSink | null)[]): EventSink {
+  const each = sinks.filter((s) => s !== null);
+  return { emit: (e) => { for (const s of each) s.emit(e); } };
 }
 
 /** The size of the terminal runner writes to (stdout, else stderr), for terminal jobs; none when neither is one. */

@@ -1,5 +1,7 @@
 // Public surface of report/.
-export { TextReporter, type TextOptions } from './lines.js';
+export { TextReporter, type TextOptions } from './text-reporter.js';
+export { JsonOutput, type JsonOutputOptions } from './json-output.js';
+export { JunitOutput } from './junit-output.js';
 export type { Stream } from './stream.js';
 export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, renderDeps } from './summary.js';
 export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.js';

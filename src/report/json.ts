@@ -1,9 +1,7 @@
 // The --json objects: one per command, on stdout, nothing else there.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
-import type { RunReport } from '../api/run-report.js';
-import type { ScanSummary } from '../api/scan-and-save.js';
+import type { JobReport, RunReport, ScanSummary } from '../api/run-report.js';
 import { flatEnd } from '../job-end.js';
-import type { JobReport } from '../reporter.js';
 import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
 

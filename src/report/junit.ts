@@ -7,7 +7,7 @@ import type { RunReport } from '../api/run-report.js';
 import { ReportFileError } from '../errors.js';
 import { SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';
-import type { JobReport } from '../reporter.js';
+import type { JobReport } from '../api/run-report.js';
 import { assertNever } from '../types.js';
 import { type LogTail, readLogTail as readTail } from './log-tail.js';
 import { describeReason } from './reasons.js';

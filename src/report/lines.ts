@@ -1,30 +1,11 @@
-// Turns job events into text: one line per finished job when not on a
-// terminal (or -v, or TERM=dumb), failures with their log always, printed
-// above a live progress bar on stderr when that is a terminal.
-import type { UnresolvedImport } from '../deps/index.js';
+// The words for one job in the terminal: how it ended (describeEnd) and the
+// end of a failure's log (logExcerpt). text-reporter.ts prints them as events
+// come; summary.ts lists failures with them at the end of a run.
+import type { JobReport } from '../api/run-report.js';
 import { type JobEnd, SPAWN_ERROR } from '../job-end.js';
-import type { JobReport, Reporter } from '../reporter.js';
-import { type ScanIssue, isReadProblem } from '../scan/index.js';
-import { type RelPath, assertNever } from '../types.js';
+import { assertNever } from '../types.js';
 import { describeBytes, readLogTail } from './log-tail.js';
-import { ProgressLine } from './progress.js';
-import { briefReasons, describeReason } from './reasons.js';
-import { type Style, dim, green, plainText, red, seconds, shown, yellow } from './style.js';
-import type { Stream } from './stream.js';
-import { renderUnresolvedImports } from './unresolved.js';
-
-export interface TextOptions extends Style {
-  out: Stream;
-  err: Stream;
-  /** A live progress bar on err (a terminal, not TERM=dumb, not --quiet): the only escape sequences runner writes besides colour. */
-  progress: boolean;
-  /** A line for every finished job, passes too (out is not a terminal, no progress bar, or -v). */
-  everyJob: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  /** --json: stdout is the JSON's; only warnings go out, on stderr. */
-  json: boolean;
-}
+import { type Style, plainText, seconds, shown } from './style.js';
 
 /** Lines of a failure's log shown inline; the rest is in the file. */
 const LOG_TAIL_LINES = 200;
@@ -74,71 +55,4 @@ export function describeEnd(j: JobReport): string {
   // These two say their time already.
   if (j.end?.kind === 'timeout' || j.end?.kind === 'interrupted') return how;
   return `${how}, ${seconds(j.durationMs)}`;
-}
-
-export class TextReporter implements Reporter {
-  private readonly progress: ProgressLine | null;
-
-  constructor(private readonly o: TextOptions) {
-    this.progress = o.progress && !o.json ? new ProgressLine(o.err) : null;
-  }
-
-  private say(stream: Stream, text: string): void {
-    this.progress?.clear();
-    stream.write(text);
-    this.progress?.draw();
-  }
-
-  scanProgress(visited: number, hashed: number): void {
-    this.progress?.scanning(visited, hashed);
-  }
-
-  scanIssue(issue: ScanIssue): void {
-    const what = isReadProblem(issue) ? `${issue.kind}; its jobs are not checked` : issue.kind;
-    this.say(this.o.err, `runner: warning: ${issue.path}: ${issue.detail} (${what})\n`);
-  }
-
-  warning(message: string): void {
-    this.say(this.o.err, `runner: warning: ${message}\n`);
-  }
-
-  unresolvedImports(found: readonly UnresolvedImport[]): void {
-    this.say(this.o.err, renderUnresolvedImports(found).join(''));
-  }
-
-  planned(counts: { jobs: number; stale: number }): void {
-    this.progress?.start(counts.stale);
-  }
-
-  jobStarted(tool: string, path: RelPath): void {
-    this.progress?.started(`${tool} ${path}`);
-    if (this.o.verbose && !this.o.json && !this.o.quiet) this.say(this.o.out, dim(this.o, `start ${tool} ${path}\n`));
-  }
-
-  jobFinished(j: JobReport): void {
-    if (j.status !== 'cached-failure' && j.status !== 'unreadable') this.progress?.finished(`${j.tool} ${j.path}`, j.status === 'failed');
-    if (this.o.json) return;
-    if (j.status === 'unreadable') {
-      this.say(this.o.out, `${red(this.o, 'UNREADABLE')} ${j.tool} ${j.path} (${j.reasons.map(describeReason).join('; ')})\n`);
-      return;
-    }
-    const failed = j.status === 'failed' || j.status === 'cached-failure';
-    const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
-    if (failed) {
-      this.say(this.o.out, `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`);
-    } else if (j.status === 'interrupted') {
-      if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);
-    } else if (!this.o.quiet && this.o.everyJob) {
-      this.say(this.o.out, `${green(this.o, 'PASS')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n`);
-    }
-  }
-
-  waitingForRunner(holder: { pid: number | null; stateDir: string }): void {
-    this.say(this.o.err, `runner: waiting for another runner${holder.pid === null ? '' : ` (pid ${holder.pid})`} using ${holder.stateDir}\n`);
-  }
-
-  /** Removes the progress bar (before the summary, and on every way out) and shows the cursor again. */
-  close(): void {
-    this.progress?.stop();
-  }
 }

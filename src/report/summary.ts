@@ -1,8 +1,7 @@
 // Final words of each command: the run summary, scan counts, explain's
 // verdicts, dry-run plans. Each returns the text; the CLI prints it.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
-import type { RunReport } from '../api/run-report.js';
-import type { ScanSummary } from '../api/scan-and-save.js';
+import type { RunReport, ScanSummary } from '../api/run-report.js';
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, bold, red, seconds, shown } from './style.js';

@@ -1,11 +1,11 @@
 // Calls the library in this process (run(), watch()) over a sandbox tree, with
-// a fake command runner and a recording reporter: the build loop,
+// a fake command runner and a recording sink of its events: the build loop,
 // cancellation, fail-fast and token return are tested without a job process.
 // The state directory is real (sqlite in the temp tree).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type RunOptions, type RunReport, type WatchCycle, type WatchReport, run, watch } from '../../src/api.js';
+import { type EventSink, type RunOptions, type RunReport, type WatchCycle, type WatchReport, run, watch } from '../../src/api.js';
 import type { FakeCommandRunner } from './fake-command-runner.js';
 import { RecordingReporter } from './recording-reporter.js';
 import { type Sandbox, beforeSandboxRemoval, useFixture, writeConfig, writeText } from './sandbox.js';
@@ -33,7 +33,7 @@ export function runInProcess(
 ): InProcessRun {
   const reporter = new RecordingReporter();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...opts.env };
-  const result = run({ cwd: sb.tree, serveJobserver: false, ...opts, env, reporter, commandRunner: runner });
+  const result = run({ cwd: sb.tree, serveJobserver: false, ...opts, env, events: reporter, commandRunner: runner });
   // A rejection is the test's to assert; never an unhandled one meanwhile.
   result.catch(() => {});
   return { reporter, result };
@@ -55,16 +55,17 @@ export function watchInProcess(sb: Sandbox, runner: FakeCommandRunner, signal: A
   const cycles: WatchCycle[] = [];
   const said: string[] = [];
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
-  const result = watch({
-    cwd: sb.tree, env, reporter, signal, serveJobserver: false, commandRunner: runner, debounceMs: 50,
-    events: {
-      cycleStarted: (c) => said.push(`cycleStarted ${c.cycle}`),
-      cycleFinished: (c) => cycles.push(c),
-      configRejected: (e) => said.push(`configRejected ${e.message}`),
-      cycleFailed: (e, n) => said.push(`cycleFailed ${n} ${e.message}`),
-      watcherError: (m) => said.push(`watcherError ${m}`),
+  const events: EventSink = {
+    emit(e) {
+      reporter.emit(e);
+      if (e.type === 'cycle-started') said.push(`cycleStarted ${e.cycle.cycle}`);
+      else if (e.type === 'cycle-finished') cycles.push(e.cycle);
+      else if (e.type === 'config-rejected') said.push(`configRejected ${e.error.message}`);
+      else if (e.type === 'cycle-failed') said.push(`cycleFailed ${e.cycle} ${e.error.message}`);
+      else if (e.type === 'watcher-error') said.push(`watcherError ${e.message}`);
     },
-  });
+  };
+  const result = watch({ cwd: sb.tree, env, events, signal, serveJobserver: false, commandRunner: runner, debounceMs: 50 });
   result.catch(() => {});
   return { reporter, cycles, said, result };
 }

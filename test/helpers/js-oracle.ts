@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { deps } from '../../src/api.js';
-import { silentReporter } from '../../src/reporter.js';
+import { noEvents } from '../../src/api/events.js';
 import { TscResolution } from './tsc-resolution.js';
 
 export interface OracleInput {
@@ -104,7 +104,7 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
       }
     }
     const report = await deps({
-      cwd: tree, sourceTree: tree, env: { PATH: process.env.PATH }, reporter: silentReporter, file: rel,
+      cwd: tree, sourceTree: tree, env: { PATH: process.env.PATH }, events: noEvents, file: rel,
       stateDir: input.stateDir, ...input.configFile === undefined ? {} : { configFile: input.configFile },
     });
     const tracked = new Set((report.direct?.files ?? []).map(abs));

@@ -1,51 +1,30 @@
-// A Reporter that keeps every event in order, for in-process tests to assert
-// what the library said, and when, without parsing text.
-import type { UnresolvedImport } from '../../src/deps/index.js';
-import type { JobReport, Reporter } from '../../src/reporter.js';
-import type { ScanIssue } from '../../src/scan/index.js';
-import type { RelPath } from '../../src/types.js';
+// An EventSink that keeps every event the library emits, in order (scan
+// progress left out), for in-process tests to assert what the library said,
+// and when, without parsing text.
+import type { EventSink, RunnerEvent } from '../../src/api/events.js';
 
-export type ReporterEvent =
-  | { kind: 'scanIssue'; issue: ScanIssue }
-  | { kind: 'warning'; message: string }
-  | { kind: 'unresolvedImports'; found: readonly UnresolvedImport[] }
-  | { kind: 'planned'; counts: { jobs: number; stale: number; cachedFailures: number; fresh: number } }
-  | { kind: 'jobStarted'; tool: string; path: RelPath }
-  | { kind: 'jobFinished'; job: JobReport }
-  | { kind: 'waitingForRunner'; pid: number | null };
+export class RecordingReporter implements EventSink {
+  readonly events: RunnerEvent[] = [];
 
-export class RecordingReporter implements Reporter {
-  readonly events: ReporterEvent[] = [];
-
-  scanProgress(): void {}
-  scanIssue(issue: ScanIssue): void {
-    this.events.push({ kind: 'scanIssue', issue });
-  }
-  warning(message: string): void {
-    this.events.push({ kind: 'warning', message });
-  }
-  unresolvedImports(found: readonly UnresolvedImport[]): void {
-    this.events.push({ kind: 'unresolvedImports', found });
-  }
-  planned(counts: { jobs: number; stale: number; cachedFailures: number; fresh: number }): void {
-    this.events.push({ kind: 'planned', counts });
-  }
-  jobStarted(tool: string, path: RelPath): void {
-    this.events.push({ kind: 'jobStarted', tool, path });
-  }
-  jobFinished(job: JobReport): void {
-    this.events.push({ kind: 'jobFinished', job });
-  }
-  waitingForRunner(holder: { pid: number | null }): void {
-    this.events.push({ kind: 'waitingForRunner', pid: holder.pid });
+  emit(event: RunnerEvent): void {
+    if (event.type !== 'scan-progress') this.events.push(event);
   }
 
-  /** The kinds of the events, in order (jobStarted and jobFinished with their file). */
+  /** The types of the events, in order; a job's with its file (job-started as "started", a job's end as its status). */
   get sequence(): string[] {
-    return this.events.map((e) => (e.kind === 'jobStarted' ? `started ${e.path}` : e.kind === 'jobFinished' ? `${e.job.status} ${e.job.path}` : e.kind));
+    return this.events.map((e) => {
+      switch (e.type) {
+        case 'job-started': return `started ${e.path}`;
+        case 'job-finished':
+        case 'cached-failure':
+        case 'job-unchecked':
+          return `${e.job.status} ${e.job.path}`;
+        default: return e.type;
+      }
+    });
   }
 
   get warnings(): string[] {
-    return this.events.flatMap((e) => (e.kind === 'warning' ? [e.message] : []));
+    return this.events.flatMap((e) => (e.type === 'warning' ? [e.message] : []));
   }
 }

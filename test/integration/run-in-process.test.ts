@@ -124,3 +124,24 @@ test('issue 13: a job runner could not run is reported as failed and not recorde
   await runInProcess(sb, next).result;
   expect(next.started.map((j) => j.file)).toEqual(['jobs/a1.txt']);
 });
+
+test('issue 13: one event stream: the plan, the tokens held before any job starts, each job, its cached failure next time, and run-finished last with the report run() returns', async () => {
+  const sb = jobsTree(2);
+  const runner = new FakeCommandRunner((j) => (j.file === 'jobs/a2.txt' ? { status: 'failed', log: 'no\n' } : { status: 'passed' }));
+  const { reporter, result } = runInProcess(sb, runner);
+  const report = await result;
+  const seq = reporter.sequence.filter((e) => e !== 'warning');
+  expect(seq.slice(0, 2)).toEqual(['planned', 'tokens-held']);
+  expect(seq.slice(2, -1).filter((e) => e.startsWith('started')).sort()).toEqual(['started jobs/a1.txt', 'started jobs/a2.txt']);
+  expect(seq.slice(2, -1).filter((e) => !e.startsWith('started')).sort()).toEqual(['failed jobs/a2.txt', 'passed jobs/a1.txt']);
+  expect(seq.at(-1)).toBe('run-finished');
+  const last = reporter.events.at(-1)!;
+  expect(last.type === 'run-finished' && last.report).toBe(report);
+  const held = reporter.events.find((e) => e.type === 'tokens-held');
+  expect(held?.type === 'tokens-held' && typeof held.releaseAll).toBe('function');
+
+  // Said before anything runs, and no job starts: nothing holds a token.
+  const again = runInProcess(sb, passAll());
+  await again.result;
+  expect(again.reporter.sequence.filter((e) => e !== 'warning')).toEqual(['planned', 'cached-failure jobs/a2.txt', 'run-finished']);
+});

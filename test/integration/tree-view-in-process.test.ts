@@ -54,7 +54,7 @@ test('issue 13: the working tree and a tree elsewhere, over one session, find ea
   const reporter = new RecordingReporter();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
 
-  await withSession({ cwd: sb.tree, env, reporter }, async (s) => {
+  await withSession({ cwd: sb.tree, env, events: reporter }, async (s) => {
     const working = scanAndSave(s, reporter).tree;
     const trackedFiles = s.manifest.files;
     const first = await findDeps(s, working, reporter);

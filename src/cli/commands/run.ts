@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { run } from '../../api.js';
-import { checkReportFile, renderIssueWarning, renderJunit, renderNothingStaged, renderRunSummary, runJson, shownPath, writeReportFile } from '../../report/index.js';
+import { JsonOutput, JunitOutput, checkReportFile, shownPath } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
-import { apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
-import { onExit } from '../cleanup.js';
+import { allOf, apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
+import { undoAtExit } from '../cleanup.js';
 import { interruptOnSignals } from '../signals.js';
 
 interface RunFlags {
@@ -44,34 +44,24 @@ export function addRunCommand(program: Command): void {
       // Checked before anything runs: a report that cannot be written is a usage error, not a lost run.
       const junit = flags.junit === undefined ? null : path.resolve(io.cwd, flags.junit);
       if (junit !== null) checkReportFile('--junit', junit);
+      // When the run finishes: the JUnit file first (a dry run, also under `make -n`, writes none: nothing ran),
+      // then the text (the bar goes, the summary unless --json), then the JSON, which names the JUnit file.
+      const junitOut = junit === null ? null : new JunitOutput(io, junit);
+      const json = io.globals.json === true ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun, junit: junitOut }) : null;
       const signals = interruptOnSignals(io);
       try {
         const report = await run({
-          ...apiOptions(io, reporter, extra), signal: signals.signal,
+          ...apiOptions(io, allOf(undoAtExit, junitOut, reporter, json), extra), signal: signals.signal,
           files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
           serveJobserver: flags.jobserver === false ? false : flags.jobserverStyle ?? 'pipe',
-          onTokensHeld: onExit, staged: flags.staged, onStagedTree: onExit,
-          terminalSize: terminalSizeOf(),
+          staged: flags.staged, terminalSize: terminalSizeOf(),
         });
-        reporter.close();
-        io.err.write(renderIssueWarning(report.scan));
-        const code = exitForRun(report);
-        // A dry run (also under `make -n`) writes no report: nothing ran.
-        const junitWritten = junit !== null && !report.dryRun ? junit : null;
-        let junitError: unknown = null;
-        try {
-          if (junitWritten !== null) writeReportFile('--junit', junitWritten, renderJunit(io, report, new Date()));
-        } catch (err) {
-          junitError = err; // exit 2, but the text summary first: the results are recorded, the user should see them
-          if (io.globals.json === true) throw err;
+        // exit 2, but after the text summary: the results are recorded, the user should see them.
+        if (junitOut !== null && junitOut.error !== null) throw junitOut.error;
+        if (junitOut !== null && json === null) {
+          io.out.write(junitOut.written === null ? 'runner: dry run: no JUnit report written\n' : `runner: JUnit report written to ${shownPath(io, junitOut.written)}\n`);
         }
-        const nothingStaged = report.staged?.length === 0 && io.globals.json !== true;
-        io.out.write(io.globals.json === true ? runJson(io, report, code, junitWritten) : nothingStaged ? renderNothingStaged() : renderRunSummary(io, report));
-        if (junitError !== null) throw junitError;
-        if (junit !== null && io.globals.json !== true) {
-          io.out.write(junitWritten === null ? 'runner: dry run: no JUnit report written\n' : `runner: JUnit report written to ${shownPath(io, junitWritten)}\n`);
-        }
-        process.exitCode = code;
+        process.exitCode = exitForRun(report);
       } finally {
         reporter.close();
         signals.dispose();

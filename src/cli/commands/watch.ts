@@ -1,9 +1,9 @@
 // runner watch: a full run, then a cycle each time files change, until Ctrl-C.
 import { type Command, InvalidArgumentError } from 'commander';
-import { watch } from '../../api.js';
-import { renderCycleStart, renderCycleStopped, renderIssueWarning, renderWatchStatus, watchCycleJson, watchErrorJson } from '../../report/index.js';
+import { type EventSink, watch } from '../../api.js';
+import { JsonOutput } from '../../report/index.js';
 import { EXIT, exitForRun, exitForSignal } from '../exit-codes.js';
-import { apiOptions, makeIo } from '../io.js';
+import { allOf, apiOptions, makeIo } from '../io.js';
 import { onExit } from '../cleanup.js';
 import { CycleReporter } from '../cycle-reporter.js';
 import { interruptOnSignals } from '../signals.js';
@@ -15,9 +15,6 @@ interface WatchFlags {
   tool?: string[];
   jobserver?: boolean;
 }
-
-/** Clears the screen and its scrollback, and puts the cursor at the top left. */
-const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
 
 function parseDebounce(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds, e.g. --debounce 200');
@@ -37,42 +34,22 @@ export function addWatchCommand(program: Command): void {
       const io = makeIo(cmd);
       const json = io.globals.json === true;
       // A fresh reporter per cycle: its progress line and counts start again.
-      const reporter = new CycleReporter(io);
+      const reporter = new CycleReporter(io, { clear: flags.clear });
       // One exit handler for the whole watch: each cycle's jobserver tokens replace the last one's.
       let releaseTokens = (): void => {};
       onExit(() => releaseTokens());
-      let announced = 0;
+      const tokens: EventSink = {
+        emit(e) {
+          if (e.type === 'tokens-held') releaseTokens = e.releaseAll;
+        },
+      };
+      // With --json, each cycle's object goes after the text reporter has said what it says on stderr.
+      const jsonOut = json ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun }) : null;
       const signals = interruptOnSignals(io);
       try {
         const report = await watch({
-          ...apiOptions(io, reporter, flags.failFast === true ? { failFast: true } : {}), signal: signals.signal,
+          ...apiOptions(io, allOf(tokens, reporter, jsonOut), flags.failFast === true ? { failFast: true } : {}), signal: signals.signal,
           tools: flags.tool, debounceMs: flags.debounce, serveJobserver: flags.jobserver === false ? false : 'pipe',
-          onTokensHeld: (release) => (releaseTokens = release),
-          events: {
-            cycleStarted: (c) => {
-              reporter.begin();
-              announced = c.cycle;
-              if (flags.clear === true && process.stdout.isTTY === true) io.out.write(CLEAR_SCREEN);
-              if (c.cycle > 1 && !json && io.globals.quiet !== true) io.out.write(renderCycleStart(c));
-            },
-            cycleFinished: (c) => {
-              reporter.close();
-              io.err.write(renderIssueWarning(c.report.scan));
-              io.out.write(json ? watchCycleJson(io, c, exitForRun(c.report)) : renderWatchStatus(io, c));
-            },
-            configRejected: (err) => {
-              io.err.write(`runner: error: ${err.message}\nrunner: keeping the previous config; still watching\n`);
-            },
-            cycleFailed: (err, cycle) => {
-              reporter.close();
-              if (cycle !== announced && !json && io.globals.quiet !== true) io.out.write(renderCycleStopped(cycle));
-              io.err.write(`runner: error: ${err.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
-              if (json) io.out.write(watchErrorJson(cycle, err));
-            },
-            watcherError: (message) => {
-              io.err.write(`runner: warning: the file watcher reported an error (${message}); scanning the whole tree\n`);
-            },
-          },
         });
         reporter.close();
         process.exitCode = report.interrupted === null ? EXIT.ok : exitForSignal(report.interrupted);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeMergedLogFile } from '../../../src/api/merged-log.js';
 import type { JobEnd } from '../../../src/job-end.js';
-import type { JobReport } from '../../../src/reporter.js';
+import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 const dirs: string[] = [];

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { pendingCleanups, runCleanups } from '../../../src/cli/cleanup.js';
 import { CycleReporter } from '../../../src/cli/cycle-reporter.js';
 import type { Io } from '../../../src/cli/io.js';
-import type { JobReport } from '../../../src/reporter.js';
+import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 function textIo(): { io: Io; out: string[] } {
@@ -26,9 +26,9 @@ describe('the reporter of runner watch', () => {
     expect(pendingCleanups()).toBe(1);
     for (let i = 0; i < 100; i++) {
       reporter.begin();
-      reporter.planned({ jobs: 1, stale: 1, cachedFailures: 0, fresh: 0 });
-      reporter.jobStarted('probe', `f${i}.py` as RelPath);
-      reporter.jobFinished(passed(`f${i}.py`));
+      reporter.emit({ type: 'planned', jobs: 1, stale: 1, cachedFailures: 0, fresh: 0 });
+      reporter.emit({ type: 'job-started', tool: 'probe', path: `f${i}.py` as RelPath });
+      reporter.emit({ type: 'job-finished', job: passed(`f${i}.py`) });
       reporter.close();
     }
     expect(pendingCleanups()).toBe(1);
@@ -42,11 +42,11 @@ describe('the reporter of runner watch', () => {
   test('what is reported between cycles still reaches the terminal', () => {
     const { io, out } = textIo();
     const reporter = new CycleReporter(io);
-    reporter.warning('before any cycle');
+    reporter.emit({ type: 'warning', message: 'before any cycle' });
     reporter.begin();
-    reporter.warning('in a cycle');
+    reporter.emit({ type: 'warning', message: 'in a cycle' });
     reporter.close();
-    reporter.warning('after it');
+    reporter.emit({ type: 'warning', message: 'after it' });
     expect(out).toEqual(['runner: warning: before any cycle\n', 'runner: warning: in a cycle\n', 'runner: warning: after it\n']);
     runCleanups();
   });

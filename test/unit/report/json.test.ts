@@ -2,7 +2,7 @@
 // as before the union, in the same place among the job's keys.
 import { describe, expect, it } from 'vitest';
 import { jobJson } from '../../../src/report/json.js';
-import type { JobReport } from '../../../src/reporter.js';
+import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 import { EVERY_END } from '../../helpers/job-ends.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../../src/api.js';
 import { type LogTail, readLogTail, renderJunit } from '../../../src/report/junit.js';
-import type { JobReport } from '../../../src/reporter.js';
+import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 const style = { color: false, cwd: '/src' };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeEnd, logExcerpt } from '../../../src/report/lines.js';
-import type { JobReport } from '../../../src/reporter.js';
+import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 function job(over: Partial<JobReport>): JobReport {

@@ -1,0 +1,66 @@
+// Everything the library tells its caller while it works, as one union of
+// events discriminated by `type`, and the one interface that receives them
+// (EventSink). Stages emit; only report/ and cli/ turn events into text.
+// Types (and a sink that hears nothing), low enough that api/, session.ts
+// and report/ all import it without an import cycle.
+import type { UnresolvedImport } from '../deps/index.js';
+import type { RunnerError } from '../errors.js';
+import type { ScanIssue } from '../scan/index.js';
+import type { RelPath } from '../types.js';
+import type { JobReport, RunReport } from './run-report.js';
+import type { CycleStart, WatchCycle } from './watch-report.js';
+
+/**
+ * A job that ran or was asked to run has three events of its own: started,
+ * finished (passed, failed, interrupted), and, said before anything runs and
+ * never counted as progress, a cached failure or a job not checked because
+ * its file cannot be read. Each carries the job's report as RunReport lists it.
+ */
+export type RunnerEvent =
+  // The scan.
+  | { type: 'scan-progress'; visited: number; hashed: number }
+  | { type: 'scan-issue'; issue: ScanIssue }
+  | { type: 'warning'; message: string }
+  /** Non-relative javascript imports that resolve nowhere in files some job depends on (less ignoreUnresolved), once per scan; never empty. */
+  | { type: 'unresolved-imports'; found: readonly UnresolvedImport[] }
+  /** Another runner holds the state directory: this one waits until it lets go (pid null: not known). */
+  | { type: 'waiting-for-runner'; pid: number | null; stateDir: string }
+  // The plan and its jobs.
+  | { type: 'planned'; jobs: number; stale: number; cachedFailures: number; fresh: number }
+  | { type: 'job-started'; tool: string; path: RelPath }
+  /** A job ran to an end: passed, failed or interrupted (a failure of runner itself included, never recorded). */
+  | { type: 'job-finished'; job: JobReport }
+  /** An unchanged job whose last result failed: reported, not run (status 'cached-failure'). */
+  | { type: 'cached-failure'; job: JobReport }
+  /** A job that cannot be checked: its file, or a directory above it, cannot be read (status 'unreadable'). */
+  | { type: 'job-unchecked'; job: JobReport }
+  // What the caller's exit paths (exit, uncaught errors, signals) must undo; each function is synchronous.
+  /** The run holds jobserver tokens until it ends: releaseAll gives back every one still held. */
+  | { type: 'tokens-held'; releaseAll: () => void }
+  /** run --staged wrote the staged tree: remove deletes it. */
+  | { type: 'staged-tree-made'; remove: () => void }
+  /** run (or run --staged) is over; what it returns. Not sent by a watch: its cycles end with cycle-finished. */
+  | { type: 'run-finished'; report: RunReport }
+  // runner watch.
+  /** A cycle begins: the first (a full run), or one for changes seen since the last. */
+  | { type: 'cycle-started'; cycle: CycleStart }
+  | { type: 'cycle-finished'; cycle: WatchCycle }
+  /** The changed config (or whitelist, or a tool) cannot be used: the previous one stays in force. */
+  | { type: 'config-rejected'; error: RunnerError }
+  /**
+   * Cycle `cycle` stopped on an error; the watch goes on, and the next change scans the whole tree. An error
+   * before the cycle could say what it reacts to (in the scan, say) comes without a cycle-started for it.
+   */
+  | { type: 'cycle-failed'; error: RunnerError; cycle: number }
+  /** The watcher lost events; this cycle scans the whole tree. */
+  | { type: 'watcher-error'; message: string };
+
+export type RunnerEventType = RunnerEvent['type'];
+
+/** What receives the library's events: the CLI's text, JSON and JUnit outputs, a test's recorder. */
+export interface EventSink {
+  emit(event: RunnerEvent): void;
+}
+
+/** Hears nothing: for callers that want only what a command returns. */
+export const noEvents: EventSink = { emit() {} };

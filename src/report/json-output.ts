@@ -1,0 +1,53 @@
+// The --json output as a consumer of the library's events: one object when a
+// run finishes, and one per line for each watch cycle that finishes or stops
+// on an error. Nothing else reaches stdout under --json.
+import type { RunnerEvent } from '../api/events.js';
+import type { RunReport } from '../api/run-report.js';
+import { assertNever } from '../types.js';
+import { runJson } from './json.js';
+import type { JunitOutput } from './junit-output.js';
+import type { Style } from './style.js';
+import type { Stream } from './stream.js';
+import { watchCycleJson, watchErrorJson } from './watch.js';
+
+export interface JsonOutputOptions {
+  style: Style;
+  out: Stream;
+  /** The exit code `run` ends a report with (cli/exit-codes.ts knows the numbers). */
+  exitCode: (r: RunReport) => number;
+  /** --junit: the JSON names the report written; when it could not be written, the error is the output instead. */
+  junit?: Pick<JunitOutput, 'written' | 'error'> | null;
+}
+
+export class JsonOutput {
+  constructor(private readonly o: JsonOutputOptions) {}
+
+  emit(e: RunnerEvent): void {
+    const { style, out, exitCode, junit } = this.o;
+    switch (e.type) {
+      case 'run-finished':
+        if (junit != null && junit.error !== null) return;
+        return void out.write(runJson(style, e.report, exitCode(e.report), junit?.written ?? null));
+      case 'cycle-finished': return void out.write(watchCycleJson(style, e.cycle, exitCode(e.cycle.report)));
+      case 'cycle-failed': return void out.write(watchErrorJson(e.cycle, e.error));
+      // Said on stderr by the text reporter, or carried by the report at the end.
+      case 'scan-progress':
+      case 'scan-issue':
+      case 'warning':
+      case 'unresolved-imports':
+      case 'waiting-for-runner':
+      case 'planned':
+      case 'job-started':
+      case 'job-finished':
+      case 'cached-failure':
+      case 'job-unchecked':
+      case 'tokens-held':
+      case 'staged-tree-made':
+      case 'cycle-started':
+      case 'config-rejected':
+      case 'watcher-error':
+        return;
+      default: return assertNever(e);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Turns the library's events into text: one line per finished job when not on
+// a terminal (or -v, or TERM=dumb), failures with their log always, printed
+// above a live progress bar on stderr when that is a terminal, and the run's
+// summary when it finishes. One switch over every event (a watch's own are
+// cli/cycle-reporter.ts's).
+import type { RunnerEvent } from '../api/events.js';
+import type { JobReport, RunReport } from '../api/run-report.js';
+import { isReadProblem } from '../scan/index.js';
+import { assertNever } from '../types.js';
+import { renderNothingStaged } from './hook.js';
+import { describeEnd, logExcerpt } from './lines.js';
+import { ProgressLine } from './progress.js';
+import { briefReasons, describeReason } from './reasons.js';
+import { type Style, dim, green, red, yellow } from './style.js';
+import type { Stream } from './stream.js';
+import { renderIssueWarning, renderRunSummary } from './summary.js';
+import { renderUnresolvedImports } from './unresolved.js';
+
+export interface TextOptions extends Style {
+  out: Stream;
+  err: Stream;
+  /** A live progress bar on err (a terminal, not TERM=dumb, not --quiet): the only escape sequences runner writes besides colour. */
+  progress: boolean;
+  /** A line for every finished job, passes too (out is not a terminal, no progress bar, or -v). */
+  everyJob: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  /** --json: stdout is the JSON's; only warnings go out, on stderr. */
+  json: boolean;
+}
+
+export class TextReporter {
+  private readonly progress: ProgressLine | null;
+
+  constructor(private readonly o: TextOptions) {
+    this.progress = o.progress && !o.json ? new ProgressLine(o.err) : null;
+  }
+
+  emit(e: RunnerEvent): void {
+    switch (e.type) {
+      case 'scan-progress': return this.progress?.scanning(e.visited, e.hashed);
+      case 'scan-issue': {
+        const what = isReadProblem(e.issue) ? `${e.issue.kind}; its jobs are not checked` : e.issue.kind;
+        return this.say(this.o.err, `runner: warning: ${e.issue.path}: ${e.issue.detail} (${what})\n`);
+      }
+      case 'warning': return this.say(this.o.err, `runner: warning: ${e.message}\n`);
+      case 'unresolved-imports': return this.say(this.o.err, renderUnresolvedImports(e.found).join(''));
+      case 'waiting-for-runner':
+        return this.say(this.o.err, `runner: waiting for another runner${e.pid === null ? '' : ` (pid ${e.pid})`} using ${e.stateDir}\n`);
+      case 'planned': return this.progress?.start(e.stale);
+      case 'job-started':
+        this.progress?.started(`${e.tool} ${e.path}`);
+        if (this.o.verbose && !this.o.json && !this.o.quiet) this.say(this.o.out, dim(this.o, `start ${e.tool} ${e.path}\n`));
+        return;
+      case 'job-finished':
+        this.progress?.finished(`${e.job.tool} ${e.job.path}`, e.job.status === 'failed');
+        return this.jobLine(e.job);
+      // Said before anything runs: no progress to count.
+      case 'cached-failure': return this.jobLine(e.job);
+      case 'job-unchecked':
+        if (this.o.json) return;
+        return this.say(this.o.out, `${red(this.o, 'UNREADABLE')} ${e.job.tool} ${e.job.path} (${e.job.reasons.map(describeReason).join('; ')})\n`);
+      case 'run-finished': return this.finish(e.report);
+      // The caller's exit paths (cli/cleanup.ts) and a watch's cycles (cli/cycle-reporter.ts) are not this reporter's.
+      case 'tokens-held':
+      case 'staged-tree-made':
+      case 'cycle-started':
+      case 'cycle-finished':
+      case 'config-rejected':
+      case 'cycle-failed':
+      case 'watcher-error':
+        return;
+      default: return assertNever(e);
+    }
+  }
+
+  private say(stream: Stream, text: string): void {
+    this.progress?.clear();
+    stream.write(text);
+    this.progress?.draw();
+  }
+
+  /** A job that ran, or a cached failure: failures always, with their log; passes only with everyJob. */
+  private jobLine(j: JobReport): void {
+    if (this.o.json) return;
+    const failed = j.status === 'failed' || j.status === 'cached-failure';
+    const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
+    if (failed) {
+      this.say(this.o.out, `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`);
+    } else if (j.status === 'interrupted') {
+      if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);
+    } else if (!this.o.quiet && this.o.everyJob) {
+      this.say(this.o.out, `${green(this.o, 'PASS')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n`);
+    }
+  }
+
+  /** The run is over: the bar goes, what could not be read is said on stderr, and (not with --json) the summary. */
+  private finish(r: RunReport): void {
+    this.close();
+    this.o.err.write(renderIssueWarning(r.scan));
+    if (this.o.json) return;
+    this.o.out.write(r.staged?.length === 0 ? renderNothingStaged() : renderRunSummary(this.o, r));
+  }
+
+  /** Removes the progress bar (before the summary, and on every way out) and shows the cursor again. */
+  close(): void {
+    this.progress?.stop();
+  }
+}
