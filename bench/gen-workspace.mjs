@@ -65,23 +65,62 @@ export function generateWorkspace({ out, files = 3000, packages = 12, seed = 11 
     paths[`@ws/${n}`] = [`packages/${n}/src/index.ts`];
     paths[`@ws/${n}/*`] = [`packages/${n}/src/*`];
   }
-  write(out, 'package.json', JSON.stringify({ name: 'ws-root', private: true, workspaces: ['packages/*'] }, null, 2) + '\n');
-  write(out, 'tsconfig.base.json', JSON.stringify({
-    compilerOptions: { target: 'es2022', module: 'esnext', moduleResolution: 'bundler', strict: true, noEmit: true, baseUrl: '.', paths },
-  }, null, 2) + '\n');
+  write(
+    out,
+    'package.json',
+    JSON.stringify({ name: 'ws-root', private: true, workspaces: ['packages/*'] }, null, 2) + '\n',
+  );
+  write(
+    out,
+    'tsconfig.base.json',
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'es2022',
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          strict: true,
+          noEmit: true,
+          baseUrl: '.',
+          paths,
+        },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   let count = 0;
   let imports = 0;
   const modulesOf = []; // per package: module paths relative to src, without extension
   for (const [p, name] of names.entries()) {
     const base = `packages/${name}`;
-    write(out, `${base}/package.json`, JSON.stringify({
-      name: `@ws/${name}`, version: '0.0.0', type: 'module',
-      exports: { '.': './src/index.ts', './*': './src/*.ts' },
-      dependencies: Object.fromEntries(names.slice(0, p).map((d) => [`@ws/${d}`, '*'])),
-    }, null, 2) + '\n');
-    write(out, `${base}/tsconfig.json`, JSON.stringify({
-      extends: '../../tsconfig.base.json', include: ['src', 'test'],
-    }, null, 2) + '\n');
+    write(
+      out,
+      `${base}/package.json`,
+      JSON.stringify(
+        {
+          name: `@ws/${name}`,
+          version: '0.0.0',
+          type: 'module',
+          exports: { '.': './src/index.ts', './*': './src/*.ts' },
+          dependencies: Object.fromEntries(names.slice(0, p).map((d) => [`@ws/${d}`, '*'])),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    write(
+      out,
+      `${base}/tsconfig.json`,
+      JSON.stringify(
+        {
+          extends: '../../tsconfig.base.json',
+          include: ['src', 'test'],
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     const modules = [];
     for (let m = 0; m < modulesPer; m++) {
       const mod = `d${Math.floor(m / PER_DIR)}/m${m % PER_DIR}`;
@@ -100,25 +139,48 @@ export function generateWorkspace({ out, files = 3000, packages = 12, seed = 11 
       }
       imports += lines.length;
       const uses = lines.map((l) => / as (\w+) /.exec(l)?.[1]).filter(Boolean);
-      lines.push('', `export const v: number = ${r.int(0, 1000)}${uses.filter((u) => u !== 'builtin').map((u) => ` + ${u}`).join('')};`);
-      lines.push(`export function ${name}_${mod.replace('/', '_')}(x: number): number {`, `  return x * v + ${r.int(1, 99)};`, '}', '');
+      lines.push(
+        '',
+        `export const v: number = ${r.int(0, 1000)}${uses
+          .filter((u) => u !== 'builtin')
+          .map((u) => ` + ${u}`)
+          .join('')};`,
+      );
+      lines.push(
+        `export function ${name}_${mod.replace('/', '_')}(x: number): number {`,
+        `  return x * v + ${r.int(1, 99)};`,
+        '}',
+        '',
+      );
       write(out, `${base}/src/${mod}.ts`, lines.join('\n'));
       modules.push(mod);
       count++;
     }
     const exported = [...new Set(Array.from({ length: 4 }, () => r.pick(modules)))];
-    write(out, `${base}/src/index.ts`, [
-      ...exported.map((m, j) => `export { v as v${j} } from './${m}.js';`), `export { v } from './${exported[0]}.js';`, '',
-    ].join('\n'));
+    write(
+      out,
+      `${base}/src/index.ts`,
+      [
+        ...exported.map((m, j) => `export { v as v${j} } from './${m}.js';`),
+        `export { v } from './${exported[0]}.js';`,
+        '',
+      ].join('\n'),
+    );
     imports += exported.length + 1;
     count++;
     for (let t = 0; t < tests; t++) {
       const target = r.pick(modules);
-      write(out, `${base}/test/t${t}.test.ts`, [
-        `import { v } from '@ws/${name}';`,
-        `import { v as w } from '../src/${target}.js';`,
-        '', 'export const ok = v + w > -1;', '',
-      ].join('\n'));
+      write(
+        out,
+        `${base}/test/t${t}.test.ts`,
+        [
+          `import { v } from '@ws/${name}';`,
+          `import { v as w } from '../src/${target}.js';`,
+          '',
+          'export const ok = v + w > -1;',
+          '',
+        ].join('\n'),
+      );
       imports += 2;
       count++;
     }

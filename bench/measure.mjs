@@ -36,7 +36,12 @@ sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS
 `;
 
 function isExecutable(file) {
-  try { fs.accessSync(file, fs.constants.X_OK); return fs.statSync(file).isFile(); } catch { return false; }
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The first executable called `name` on PATH, or null. */
@@ -52,8 +57,9 @@ export function whichOnPath(name, envPath = process.env.PATH ?? '') {
  * 'none'. `wanted` is 'auto' or one of those.
  */
 export function chooseRssMethod(wanted = 'auto') {
-  const gnuTimeWorks = () => isExecutable(GNU_TIME)
-    && spawnSync(GNU_TIME, ['-f', '%M', '-o', '/dev/null', '--', 'true'], { stdio: 'ignore' }).status === 0;
+  const gnuTimeWorks = () =>
+    isExecutable(GNU_TIME) &&
+    spawnSync(GNU_TIME, ['-f', '%M', '-o', '/dev/null', '--', 'true'], { stdio: 'ignore' }).status === 0;
   const python = () => whichOnPath('python3');
   if (wanted === 'none') return { method: 'none' };
   if (wanted === 'time' || wanted === 'auto') {
@@ -73,10 +79,14 @@ export function createMeasurer({ rss, scratchDir }) {
 
   function wrap(argv) {
     switch (rss.method) {
-      case 'time': return [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, '--', ...argv];
-      case 'python': return [rss.python, '-c', PY_WRAPPER, rssFile, ...argv];
-      case 'none': return argv;
-      default: throw new Error(`unknown RSS method ${rss.method}`);
+      case 'time':
+        return [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, '--', ...argv];
+      case 'python':
+        return [rss.python, '-c', PY_WRAPPER, rssFile, ...argv];
+      case 'none':
+        return argv;
+      default:
+        throw new Error(`unknown RSS method ${rss.method}`);
     }
   }
 
@@ -84,10 +94,16 @@ export function createMeasurer({ rss, scratchDir }) {
   function readUsage() {
     if (rss.method === 'none') return { peakRssKiB: null, cpuMs: null };
     let text;
-    try { text = fs.readFileSync(rssFile, 'utf8'); } catch { return { peakRssKiB: null, cpuMs: null }; }
+    try {
+      text = fs.readFileSync(rssFile, 'utf8');
+    } catch {
+      return { peakRssKiB: null, cpuMs: null };
+    }
     // GNU time may put "Command exited with non-zero status N" first.
     const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(text.trim().split('\n').pop());
-    return m ? { peakRssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 } : { peakRssKiB: null, cpuMs: null };
+    return m
+      ? { peakRssKiB: Number(m[1]), cpuMs: (Number(m[2]) + Number(m[3])) * 1000 }
+      : { peakRssKiB: null, cpuMs: null };
   }
 
   /**
@@ -99,7 +115,11 @@ export function createMeasurer({ rss, scratchDir }) {
     if (withRss) fs.rmSync(rssFile, { force: true });
     const t0 = process.hrtime.bigint();
     const r = spawnSync(full[0], full.slice(1), {
-      cwd, env, stdio: ['ignore', stdout, 'pipe'], maxBuffer: 512 * 1024 * 1024, encoding: 'utf8',
+      cwd,
+      env,
+      stdio: ['ignore', stdout, 'pipe'],
+      maxBuffer: 512 * 1024 * 1024,
+      encoding: 'utf8',
     });
     const t1 = process.hrtime.bigint();
     if (r.error) throw new Error(`cannot run ${full[0]}: ${r.error.message}`);
@@ -131,4 +151,4 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export const cpuCount = () => (os.availableParallelism?.() ?? os.cpus().length);
+export const cpuCount = () => os.availableParallelism?.() ?? os.cpus().length;

@@ -39,12 +39,26 @@ async function benchOne(lang, files, ctx, io) {
 
   // --- setup (untimed)
   io.progress(`${label}: generating the tree (${lang.ext})`);
-  const genOut = await io.sh([process.execPath, ctx.genTree, '--out', trees.none, '--files', String(files), '--ext', lang.ext,
-    '--seed', lang.seed], { what: 'gen-tree.mjs' });
+  const genOut = await io.sh(
+    [
+      process.execPath,
+      ctx.genTree,
+      '--out',
+      trees.none,
+      '--files',
+      String(files),
+      '--ext',
+      lang.ext,
+      '--seed',
+      lang.seed,
+    ],
+    { what: 'gen-tree.mjs' },
+  );
   const gen = JSON.parse(genOut.trim().split('\n').pop());
   await io.sh(['cp', '-a', trees.none, trees.deps]);
   const configOf = (deps) => ({
-    include: lang.include, addSourceTreeToPythonPath: true,
+    include: lang.include,
+    addSourceTreeToPythonPath: true,
     tools: [{ name: 'noop', command: ['true'], ...(deps ? { deps: lang.kind } : {}) }],
   });
   fs.writeFileSync(path.join(trees.none, '.runnerrc.json'), JSON.stringify(configOf(false), null, 2) + '\n');
@@ -56,19 +70,26 @@ async function benchOne(lang, files, ctx, io) {
     const r = measure.run(argv, { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' });
     await io.checkpoint(r);
     if (r.status !== 0) {
-      throw new io.RunnerFailed(`${label}: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
-        + `${phase} run of the ${variant} tree: ${argv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`);
+      throw new io.RunnerFailed(
+        `${label}: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the ` +
+          `${phase} run of the ${variant} tree: ${argv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`,
+      );
     }
     let report;
     try {
       report = JSON.parse(r.stdout);
     } catch {
-      throw new io.RunnerFailed(`${label}: runner run --json printed no JSON (${phase}, ${variant}): ${r.stdout.slice(0, 300)}`);
+      throw new io.RunnerFailed(
+        `${label}: runner run --json printed no JSON (${phase}, ${variant}): ${r.stdout.slice(0, 300)}`,
+      );
     }
     if (phase === 'timed' && report.counts?.ran !== 0) {
-      throw new io.RunnerFailed(`${label}: a timed no-op of the ${variant} tree ran ${report.counts?.ran} jobs, so it is no no-op`);
+      throw new io.RunnerFailed(
+        `${label}: a timed no-op of the ${variant} tree ran ${report.counts?.ran} jobs, so it is no no-op`,
+      );
     }
-    if (r.stderr.trim()) notes.add(`${label}: runner wrote to stderr (${phase}, ${variant}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.stderr.trim())
+      notes.add(`${label}: runner wrote to stderr (${phase}, ${variant}): ${r.stderr.trim().slice(0, 300)}`);
     return { ms: Math.max(0, r.ms - ctx.wrapperOverheadMs), cpuMs: r.cpuMs, deps: report.deps?.[lang.kind] ?? null };
   };
 
@@ -86,16 +107,23 @@ async function benchOne(lang, files, ctx, io) {
     for (const variant of order) samples[variant].push(await runOnce(variant, 'timed'));
   }
   const summarize = (xs) => ({
-    ms: median(xs.map((x) => x.ms)), runsMs: xs.map((x) => x.ms),
-    cpuMs: xs.some((x) => x.cpuMs == null) ? null : median(xs.map((x) => x.cpuMs)), runsCpuMs: xs.map((x) => x.cpuMs),
+    ms: median(xs.map((x) => x.ms)),
+    runsMs: xs.map((x) => x.ms),
+    cpuMs: xs.some((x) => x.cpuMs == null) ? null : median(xs.map((x) => x.cpuMs)),
+    runsCpuMs: xs.map((x) => x.cpuMs),
   });
   const none = summarize(samples.none);
   const deps = { ...summarize(samples.deps), reported: samples.deps.map((x) => x.deps) };
   const ratio = deps.ms / none.ms;
   return {
-    kind: lang.kind, files: gen.files, runs: ctx.runs,
+    kind: lang.kind,
+    files: gen.files,
+    runs: ctx.runs,
     cold: { noneMs: cold.none.ms, depsMs: cold.deps.ms },
-    none, deps, ratio, cpuRatio: deps.cpuMs == null || none.cpuMs == null ? null : deps.cpuMs / none.cpuMs,
+    none,
+    deps,
+    ratio,
+    cpuRatio: deps.cpuMs == null || none.cpuMs == null ? null : deps.cpuMs / none.cpuMs,
     target: { maxRatio: NOOP_DEPS.maxRatio, pass: ratio <= NOOP_DEPS.maxRatio },
   };
 }
@@ -108,6 +136,8 @@ export async function benchNoopDeps(ctx, io) {
   }
   return {
     runCommand: [...ctx.runner, 'run', '-q', '--json', '-j', String(ctx.jobs), '-C', '<tree>'],
-    maxRatio: NOOP_DEPS.maxRatio, results: out, pass: out.every((r) => r.target.pass),
+    maxRatio: NOOP_DEPS.maxRatio,
+    results: out,
+    pass: out.every((r) => r.target.pass),
   };
 }

@@ -38,27 +38,52 @@ export function renderText(result) {
     if (workspace) out.push(...(jobserver || deps || noopDeps ? [''] : []), ...renderWorkspace(workspace));
     return out.join('\n') + '\n';
   }
-  out.push(`runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; `
-    + `no-op/one-changed/find/git status: median of ${meta.runs}`);
+  out.push(
+    `runner bench: ${meta.cpus} CPUs, -j ${meta.jobs}, node ${meta.node}, ${meta.platform}; ` +
+      `no-op/one-changed/find/git status: median of ${meta.runs}`,
+  );
   out.push(`runner: ${meta.runnerCommand.join(' ')}`);
-  out.push(meta.rss.method === 'none'
-    ? 'peak RSS: not measured (neither GNU time nor python3 available)'
-    : `peak RSS: ${meta.rss.describe} (max over the runs); runner times exclude that wrapper's own `
-      + `${meta.wrapperOverheadMs.toFixed(1)} ms`);
+  out.push(
+    meta.rss.method === 'none'
+      ? 'peak RSS: not measured (neither GNU time nor python3 available)'
+      : `peak RSS: ${meta.rss.describe} (max over the runs); runner times exclude that wrapper's own ` +
+          `${meta.wrapperOverheadMs.toFixed(1)} ms`,
+  );
   out.push('');
-  const headers = ['files', 'cold s', 'no-op s', '1-changed s', 'cold MB', 'no-op MB', '1-changed MB',
-    'find s', 'git status s', 'no-op/find', 'no-op/git'];
+  const headers = [
+    'files',
+    'cold s',
+    'no-op s',
+    '1-changed s',
+    'cold MB',
+    'no-op MB',
+    '1-changed MB',
+    'find s',
+    'git status s',
+    'no-op/find',
+    'no-op/git',
+  ];
   const rows = sizes.map((s) => [
-    int(s.files), sec(s.cold.ms), sec(s.noop.ms), sec(s.oneChanged.ms),
-    mb(s.cold.peakRssKiB), mb(s.noop.peakRssKiB), mb(s.oneChanged.peakRssKiB),
-    sec(s.find.ms), sec(s.gitStatus.ms), ratio(s.ratios.noopOverFind), ratio(s.ratios.noopOverGitStatus),
+    int(s.files),
+    sec(s.cold.ms),
+    sec(s.noop.ms),
+    sec(s.oneChanged.ms),
+    mb(s.cold.peakRssKiB),
+    mb(s.noop.peakRssKiB),
+    mb(s.oneChanged.peakRssKiB),
+    sec(s.find.ms),
+    sec(s.gitStatus.ms),
+    ratio(s.ratios.noopOverFind),
+    ratio(s.ratios.noopOverGitStatus),
   ]);
   out.push(table(headers, rows));
   out.push('');
   if (target) {
-    out.push(`no-op on ${int(target.files)} files within ${target.maxRatio}x the find floor and under `
-      + `${target.maxRssMB} MB peak RSS: ${target.pass ? 'PASS' : 'FAIL'} `
-      + `(ratio ${ratio(target.ratio)}, ${target.rssMB == null ? 'n/a' : target.rssMB.toFixed(0)} MB)`);
+    out.push(
+      `no-op on ${int(target.files)} files within ${target.maxRatio}x the find floor and under ` +
+        `${target.maxRssMB} MB peak RSS: ${target.pass ? 'PASS' : 'FAIL'} ` +
+        `(ratio ${ratio(target.ratio)}, ${target.rssMB == null ? 'n/a' : target.rssMB.toFixed(0)} MB)`,
+    );
   } else {
     out.push(`target (no-op on ${int(TARGET.files)} files): not checked, that size was not run`);
   }
@@ -70,36 +95,73 @@ export function renderText(result) {
 }
 
 function renderNoopDeps(n) {
-  const out = [`noop-deps: a no-op with deps against the same no-op without, median of ${n.results[0]?.runs ?? 0} each, alternating`];
+  const out = [
+    `noop-deps: a no-op with deps against the same no-op without, median of ${n.results[0]?.runs ?? 0} each, alternating`,
+  ];
   out.push(`  ${n.runCommand.join(' ')}`);
   out.push('');
-  out.push(table(['deps', 'files', 'no deps s', 'with deps s', 'ratio', 'no deps CPU s', 'with deps CPU s', 'CPU ratio',
-    'no deps runs s', 'with deps runs s'], n.results.map((r) => [
-    r.kind, int(r.files), sec(r.none.ms), sec(r.deps.ms), ratio(r.ratio), sec(r.none.cpuMs), sec(r.deps.cpuMs), ratio(r.cpuRatio),
-    r.none.runsMs.map(sec).join(' '), r.deps.runsMs.map(sec).join(' '),
-  ])));
+  out.push(
+    table(
+      [
+        'deps',
+        'files',
+        'no deps s',
+        'with deps s',
+        'ratio',
+        'no deps CPU s',
+        'with deps CPU s',
+        'CPU ratio',
+        'no deps runs s',
+        'with deps runs s',
+      ],
+      n.results.map((r) => [
+        r.kind,
+        int(r.files),
+        sec(r.none.ms),
+        sec(r.deps.ms),
+        ratio(r.ratio),
+        sec(r.none.cpuMs),
+        sec(r.deps.cpuMs),
+        ratio(r.cpuRatio),
+        r.none.runsMs.map(sec).join(' '),
+        r.deps.runsMs.map(sec).join(' '),
+      ]),
+    ),
+  );
   out.push('(wall clock; CPU: user + system of the runner process and its threads, for a busy machine)');
   out.push('');
   for (const r of n.results) {
-    out.push(`no-op with "deps": "${r.kind}" on ${int(r.files)} files within ${n.maxRatio}x the no-op without deps: `
-      + `${r.target.pass ? 'PASS' : 'FAIL'} (${ratio(r.ratio)}; CPU ${ratio(r.cpuRatio)})`);
+    out.push(
+      `no-op with "deps": "${r.kind}" on ${int(r.files)} files within ${n.maxRatio}x the no-op without deps: ` +
+        `${r.target.pass ? 'PASS' : 'FAIL'} (${ratio(r.ratio)}; CPU ${ratio(r.cpuRatio)})`,
+    );
   }
   return out;
 }
 
 function renderDeps(kinds) {
   const out = ['deps: runner scan --json on a generated tree whose one tool declares the kind; one changed: median'];
-  const rows = kinds.filter((k) => k.available).map((k) => [
-    k.kind, int(k.files), sec(k.coldMs), int(k.coldScanned), sec(k.oneChangedMs), k.oneChangedScanned.join(' '),
-  ]);
-  if (rows.length > 0) out.push(table(['kind', 'files', 'cold s', 'read cold', '1-changed s', 'read after each change'], rows));
+  const rows = kinds
+    .filter((k) => k.available)
+    .map((k) => [
+      k.kind,
+      int(k.files),
+      sec(k.coldMs),
+      int(k.coldScanned),
+      sec(k.oneChangedMs),
+      k.oneChangedScanned.join(' '),
+    ]);
+  if (rows.length > 0)
+    out.push(table(['kind', 'files', 'cold s', 'read cold', '1-changed s', 'read after each change'], rows));
   for (const k of kinds) {
     if (!k.available) {
       out.push(`${k.kind}: not available in this runner yet`);
       continue;
     }
-    out.push(`cold ${k.kind} scan of ${int(k.files)} files under ${k.target.maxColdMs / 1000} s, and one change re-reading one file: `
-      + `${k.target.pass ? 'PASS' : 'FAIL'} (${sec(k.coldMs)} s)`);
+    out.push(
+      `cold ${k.kind} scan of ${int(k.files)} files under ${k.target.maxColdMs / 1000} s, and one change re-reading one file: ` +
+        `${k.target.pass ? 'PASS' : 'FAIL'} (${sec(k.coldMs)} s)`,
+    );
   }
   return out;
 }
@@ -111,13 +173,30 @@ function renderJobserver(j) {
   out.push(`  under make: ${j.makeCommand.join(' ')}, recipe ${j.recipe}`);
   out.push(`  alone:      ${j.aloneCommand.join(' ')}`);
   out.push('');
-  out.push(table(['run', 'median s', 'runs s', 'ms/job'], [
-    [`make -j${j.makeJobs} (tokens from make's pipe)`, sec(j.underMake.ms), j.underMake.runsMs.map(sec).join(' '), ms2(j.underMake.ms / j.jobs)],
-    [`runner -j ${j.makeJobs} --no-jobserver (local pool)`, sec(j.alone.ms), j.alone.runsMs.map(sec).join(' '), ms2(j.alone.ms / j.jobs)],
-    ['difference', sec(j.diffMs), '', ms2(j.msPerJob)],
-  ]));
+  out.push(
+    table(
+      ['run', 'median s', 'runs s', 'ms/job'],
+      [
+        [
+          `make -j${j.makeJobs} (tokens from make's pipe)`,
+          sec(j.underMake.ms),
+          j.underMake.runsMs.map(sec).join(' '),
+          ms2(j.underMake.ms / j.jobs),
+        ],
+        [
+          `runner -j ${j.makeJobs} --no-jobserver (local pool)`,
+          sec(j.alone.ms),
+          j.alone.runsMs.map(sec).join(' '),
+          ms2(j.alone.ms / j.jobs),
+        ],
+        ['difference', sec(j.diffMs), '', ms2(j.msPerJob)],
+      ],
+    ),
+  );
   out.push('');
-  out.push(`jobserver overhead per job under ${j.target.maxMsPerJob} ms: ${j.target.pass ? 'PASS' : 'FAIL'} (${ms2(j.msPerJob)} ms)`);
+  out.push(
+    `jobserver overhead per job under ${j.target.maxMsPerJob} ms: ${j.target.pass ? 'PASS' : 'FAIL'} (${ms2(j.msPerJob)} ms)`,
+  );
   return out;
 }
 

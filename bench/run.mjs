@@ -76,7 +76,9 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
-  files: 10_000, changedRuns: 3, maxColdMs: 10_000,
+  files: 10_000,
+  changedRuns: 3,
+  maxColdMs: 10_000,
   kinds: [
     { kind: 'python', ext: 'py:100', include: ['**/*.py'] },
     { kind: 'javascript', ext: 'ts:50,js:50', include: ['**/*.ts', '**/*.js'] },
@@ -85,7 +87,10 @@ const DEPS = {
   ],
 };
 const JOBSERVER = {
-  jobs: 500, makeJobs: 2, runs: 3, maxMsPerJob: 1,
+  jobs: 500,
+  makeJobs: 2,
+  runs: 3,
+  maxMsPerJob: 1,
   runnerrc: { include: ['**/*.txt'], tools: [{ name: 'noop', command: ['true'] }] },
 };
 
@@ -93,14 +98,28 @@ class UsageError extends Error {}
 class SetupError extends Error {}
 class RunnerFailed extends Error {}
 class Interrupted extends Error {
-  constructor(signal) { super(`interrupted by ${signal}`); this.signal = signal; }
+  constructor(signal) {
+    super(`interrupted by ${signal}`);
+    this.signal = signal;
+  }
 }
 
 // ---------------------------------------------------------------- options
 
 function parseArgs(argv) {
-  const o = { sizes: [10_000, 100_000], kinds: ['python', 'javascript'], runs: 5, runner: null, tmp: null, keep: false,
-    json: false, rss: 'auto', strict: false, help: false, only: null };
+  const o = {
+    sizes: [10_000, 100_000],
+    kinds: ['python', 'javascript'],
+    runs: 5,
+    runner: null,
+    tmp: null,
+    keep: false,
+    json: false,
+    rss: 'auto',
+    strict: false,
+    help: false,
+    only: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let inline;
@@ -116,24 +135,61 @@ function parseArgs(argv) {
       return n;
     };
     switch (a) {
-      case '--sizes': o.sizes = [...new Set(value().split(/[\s,]+/).filter(Boolean).map((v) => count(v, '--sizes')))]; break;
-      case '--runs': o.runs = count(value(), '--runs'); break;
-      case '--kinds': o.kinds = [...new Set(value().split(/[\s,]+/).filter(Boolean))];
-        for (const k of o.kinds) if (!['python', 'javascript'].includes(k)) throw new UsageError(`--kinds: "${k}" is not python or javascript`);
+      case '--sizes':
+        o.sizes = [
+          ...new Set(
+            value()
+              .split(/[\s,]+/)
+              .filter(Boolean)
+              .map((v) => count(v, '--sizes')),
+          ),
+        ];
         break;
-      case '--runner': o.runner = path.resolve(value()); break;
-      case '--tmp': o.tmp = path.resolve(value()); break;
-      case '--keep': o.keep = true; break;
-      case '--only': o.only = value();
+      case '--runs':
+        o.runs = count(value(), '--runs');
+        break;
+      case '--kinds':
+        o.kinds = [
+          ...new Set(
+            value()
+              .split(/[\s,]+/)
+              .filter(Boolean),
+          ),
+        ];
+        for (const k of o.kinds)
+          if (!['python', 'javascript'].includes(k))
+            throw new UsageError(`--kinds: "${k}" is not python or javascript`);
+        break;
+      case '--runner':
+        o.runner = path.resolve(value());
+        break;
+      case '--tmp':
+        o.tmp = path.resolve(value());
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--only':
+        o.only = value();
         if (!SECTIONS.includes(o.only)) throw new UsageError(`--only: "${o.only}" is not ${SECTIONS.join(', ')}`);
         break;
-      case '--json': o.json = true; break;
-      case '--strict': o.strict = true; break;
-      case '--rss': o.rss = value();
-        if (!['auto', 'time', 'python', 'none'].includes(o.rss)) throw new UsageError(`--rss: "${o.rss}" is not auto, time, python or none`);
+      case '--json':
+        o.json = true;
         break;
-      case '-h': case '--help': o.help = true; break;
-      default: throw new UsageError(`unknown option ${argv[i]} (see --help)`);
+      case '--strict':
+        o.strict = true;
+        break;
+      case '--rss':
+        o.rss = value();
+        if (!['auto', 'time', 'python', 'none'].includes(o.rss))
+          throw new UsageError(`--rss: "${o.rss}" is not auto, time, python or none`);
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${argv[i]} (see --help)`);
     }
   }
   if (!o.sizes.length) throw new UsageError('--sizes: no size given');
@@ -141,8 +197,19 @@ function parseArgs(argv) {
 }
 
 function usageText() {
-  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-  return lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n') + '\n';
+  const lines = fs
+    .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1);
+  return (
+    lines
+      .slice(
+        0,
+        lines.findIndex((l) => !l.startsWith('//')),
+      )
+      .map((l) => l.slice(3))
+      .join('\n') + '\n'
+  );
 }
 
 // ---------------------------------------------------------------- plumbing
@@ -157,7 +224,10 @@ const int = (n) => n.toLocaleString('en-US');
 // yield. Every spawn is followed by checkpoint(), which yields and then stops
 // the bench if a signal came in meanwhile.
 let pendingSignal = null;
-for (const sig of Object.keys(SIGNALS)) process.on(sig, () => { pendingSignal ??= sig; });
+for (const sig of Object.keys(SIGNALS))
+  process.on(sig, () => {
+    pendingSignal ??= sig;
+  });
 async function checkpoint(childResult) {
   await new Promise((resolve) => setImmediate(resolve));
   if (pendingSignal) throw new Interrupted(pendingSignal);
@@ -167,7 +237,11 @@ async function checkpoint(childResult) {
 /** Untimed helper command; throws SetupError with its output on failure. */
 async function sh(argv, { cwd, env, what } = {}) {
   const r = spawnSync(argv[0], argv.slice(1), {
-    cwd, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 512 * 1024 * 1024,
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
   });
   await checkpoint(r);
   if (r.error || r.status !== 0) {
@@ -187,7 +261,11 @@ function withoutEnv(env, drop) {
 function runnerLauncher(runnerPath) {
   if (!fs.existsSync(runnerPath)) throw new UsageError(`runner not found: ${runnerPath}`);
   let head = '';
-  try { head = fs.readFileSync(runnerPath, 'utf8').slice(0, 200).split('\n')[0]; } catch { /* binary */ }
+  try {
+    head = fs.readFileSync(runnerPath, 'utf8').slice(0, 200).split('\n')[0];
+  } catch {
+    /* binary */
+  }
   const isNodeScript = /\.[cm]?js$/.test(runnerPath) || (head.startsWith('#!') && head.includes('node'));
   return isNodeScript ? [process.execPath, runnerPath] : [runnerPath];
 }
@@ -215,7 +293,9 @@ function listFiles(root) {
     const rel = stack.pop();
     for (const d of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) { if (r !== STATE_DIR && r !== '.git') stack.push(r); } else if (d.isFile()) files.push(r);
+      if (d.isDirectory()) {
+        if (r !== STATE_DIR && r !== '.git') stack.push(r);
+      } else if (d.isFile()) files.push(r);
     }
   }
   return files.sort();
@@ -246,19 +326,34 @@ async function benchSize(files, ctx) {
   // --- setup (untimed)
   progress(`${int(files)} files: generating tree in ${tree}`);
   let t = Date.now();
-  const genOut = await sh([process.execPath, GEN_TREE, '--out', tree, '--files', String(files), '--seed', '1'],
-    { what: 'gen-tree.mjs' });
+  const genOut = await sh([process.execPath, GEN_TREE, '--out', tree, '--files', String(files), '--seed', '1'], {
+    what: 'gen-tree.mjs',
+  });
   const gen = JSON.parse(genOut.trim().split('\n').pop());
   const generateMs = Date.now() - t;
-  progress(`${int(files)} files: generated ${int(gen.files)} files, ${int(gen.dirs)} dirs, `
-    + `${(gen.bytes / 2 ** 20).toFixed(0)} MB in ${(generateMs / 1000).toFixed(1)} s`);
+  progress(
+    `${int(files)} files: generated ${int(gen.files)} files, ${int(gen.dirs)} dirs, ` +
+      `${(gen.bytes / 2 ** 20).toFixed(0)} MB in ${(generateMs / 1000).toFixed(1)} s`,
+  );
   fs.writeFileSync(path.join(tree, '.runnerrc.json'), JSON.stringify(RUNNERRC, null, 2) + '\n');
 
   progress(`${int(files)} files: committing a copy for the git status floor`);
   t = Date.now();
   await sh(['cp', '-a', tree, gitTree]);
-  const git = (...args) => sh(['git', '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid',
-    '-c', 'init.defaultBranch=main', ...args], { cwd: gitTree, env: ctx.gitEnv });
+  const git = (...args) =>
+    sh(
+      [
+        'git',
+        '-c',
+        'user.name=bench',
+        '-c',
+        'user.email=bench@example.invalid',
+        '-c',
+        'init.defaultBranch=main',
+        ...args,
+      ],
+      { cwd: gitTree, env: ctx.gitEnv },
+    );
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-q', '--no-verify', '-m', 'bench tree');
@@ -267,8 +362,18 @@ async function benchSize(files, ctx) {
   const gitSetupMs = Date.now() - t;
 
   const editTargets = pickEditTargets(tree, runs);
-  const findArgv = ['find', tree, '-path', path.join(tree, STATE_DIR), '-prune', '-o', '-type', 'f',
-    '-printf', '%T@ %s\\n'];
+  const findArgv = [
+    'find',
+    tree,
+    '-path',
+    path.join(tree, STATE_DIR),
+    '-prune',
+    '-o',
+    '-type',
+    'f',
+    '-printf',
+    '%T@ %s\\n',
+  ];
   const gitStatusArgv = ['git', '-C', gitTree, 'status', '--porcelain'];
   const runnerArgv = [...ctx.runner, 'run', '-C', tree, '-q', '-j', String(ctx.jobs)];
   measure.run(findArgv, { stdout: 'ignore' }); // warm-up, untimed
@@ -279,15 +384,22 @@ async function benchSize(files, ctx) {
     const r = measure.run(runnerArgv, { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' });
     await checkpoint(r);
     if (r.status !== 0) {
-      const rebuilt = buildStamp(ctx.runnerPath) !== ctx.buildStamp
-        ? '\n(the runner was rebuilt while the bench ran: its state database may come from the older build)' : '';
-      throw new RunnerFailed(`runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) `
-        + `on the ${phase} run, ${int(files)} files: ${runnerArgv.join(' ')}\n`
-        + `--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}${rebuilt}`);
+      const rebuilt =
+        buildStamp(ctx.runnerPath) !== ctx.buildStamp
+          ? '\n(the runner was rebuilt while the bench ran: its state database may come from the older build)'
+          : '';
+      throw new RunnerFailed(
+        `runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) ` +
+          `on the ${phase} run, ${int(files)} files: ${runnerArgv.join(' ')}\n` +
+          `--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}${rebuilt}`,
+      );
     }
-    if (r.stderr.trim()) notes.add(`runner -q wrote to stderr (${phase} run, ${int(files)} files): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.stderr.trim())
+      notes.add(`runner -q wrote to stderr (${phase} run, ${int(files)} files): ${r.stderr.trim().slice(0, 300)}`);
     return {
-      ms: Math.max(0, r.ms - ctx.wrapperOverheadMs), rawMs: r.ms, peakRssKiB: r.peakRssKiB,
+      ms: Math.max(0, r.ms - ctx.wrapperOverheadMs),
+      rawMs: r.ms,
+      peakRssKiB: r.peakRssKiB,
       said: r.stdout.trim().split('\n').pop(), // runner's own summary line, for the JSON only
     };
   };
@@ -332,13 +444,22 @@ async function benchSize(files, ctx) {
   const oneChanged = summarize(changedRuns);
   const find = { ms: median(findRuns), runsMs: findRuns };
   const gitStatus = { ms: median(gitRuns), runsMs: gitRuns };
-  if (noop.ms > cold.ms / 2) notes.add(`${int(files)} files: the no-op run takes more than half the cold run; is it re-running jobs?`);
-  if (oneChanged.ms > noop.ms * 2 + 1000) notes.add(`${int(files)} files: one changed file costs ${((oneChanged.ms - noop.ms) / 1000).toFixed(2)} s over a no-op`);
+  if (noop.ms > cold.ms / 2)
+    notes.add(`${int(files)} files: the no-op run takes more than half the cold run; is it re-running jobs?`);
+  if (oneChanged.ms > noop.ms * 2 + 1000)
+    notes.add(
+      `${int(files)} files: one changed file costs ${((oneChanged.ms - noop.ms) / 1000).toFixed(2)} s over a no-op`,
+    );
 
   return {
-    files, generated: { files: gen.files, dirs: gen.dirs, bytes: gen.bytes },
+    files,
+    generated: { files: gen.files, dirs: gen.dirs, bytes: gen.bytes },
     setup: { generateMs, gitSetupMs },
-    cold, noop, oneChanged, find, gitStatus,
+    cold,
+    noop,
+    oneChanged,
+    find,
+    gitStatus,
     ratios: { noopOverFind: noop.ms / find.ms, noopOverGitStatus: noop.ms / gitStatus.ms },
   };
 }
@@ -369,10 +490,17 @@ async function benchJobserver(ctx) {
   const aloneArgv = [...ctx.runner, '-j', String(makeJobs), 'run', '-q', '--force', '--no-jobserver', '-C', tree];
 
   const ranAll = (stdout, what) => {
-    const said = stdout.trim().split('\n').filter((l) => /\bjobs?:/.test(l)).pop() ?? '';
+    const said =
+      stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /\bjobs?:/.test(l))
+        .pop() ?? '';
     const m = said.match(/(\d+) ran/);
     if (!m || Number(m[1]) !== jobs) {
-      throw new SetupError(`jobserver: ${what} did not run all ${jobs} jobs (said: "${said || stdout.trim().slice(-300)}")`);
+      throw new SetupError(
+        `jobserver: ${what} did not run all ${jobs} jobs (said: "${said || stdout.trim().slice(-300)}")`,
+      );
     }
     return said;
   };
@@ -380,28 +508,38 @@ async function benchJobserver(ctx) {
     const r = measure.run(makeArgv, { cwd: dir, env: ctx.runnerEnv });
     await checkpoint(r);
     if (/INTERNAL: Exiting with/.test(r.stderr)) {
-      throw new RunnerFailed(`jobserver: make lost jobserver tokens on the ${phase} run (runner did not return `
-        + `every token it took): ${makeArgv.join(' ')}\n--- make stderr ---\n${r.stderr.trimEnd()}`);
+      throw new RunnerFailed(
+        `jobserver: make lost jobserver tokens on the ${phase} run (runner did not return ` +
+          `every token it took): ${makeArgv.join(' ')}\n--- make stderr ---\n${r.stderr.trimEnd()}`,
+      );
     }
     if (r.status !== 0) {
-      throw new RunnerFailed(`jobserver: make failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
-        + `${phase} run: ${makeArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`);
+      throw new RunnerFailed(
+        `jobserver: make failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the ` +
+          `${phase} run: ${makeArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`,
+      );
     }
     if (/ignoring jobserver|overrides make's jobserver/.test(r.stderr)) {
-      throw new RunnerFailed(`jobserver: runner did not take its tokens from make's pipe on the ${phase} run, `
-        + `so there is nothing to measure:\n${r.stderr.trimEnd()}`);
+      throw new RunnerFailed(
+        `jobserver: runner did not take its tokens from make's pipe on the ${phase} run, ` +
+          `so there is nothing to measure:\n${r.stderr.trimEnd()}`,
+      );
     }
-    if (r.stderr.trim()) notes.add(`jobserver: make/runner wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.stderr.trim())
+      notes.add(`jobserver: make/runner wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
     return { ms: r.ms, said: ranAll(r.stdout, `make -j${makeJobs}`) };
   };
   const runAlone = async (phase) => {
     const r = measure.run(aloneArgv, { cwd: dir, env: ctx.runnerEnv });
     await checkpoint(r);
     if (r.status !== 0) {
-      throw new RunnerFailed(`jobserver: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the `
-        + `${phase} run: ${aloneArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`);
+      throw new RunnerFailed(
+        `jobserver: runner failed (${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}) on the ` +
+          `${phase} run: ${aloneArgv.join(' ')}\n--- stderr ---\n${r.stderr.trimEnd()}\n--- stdout ---\n${r.stdout.trimEnd()}`,
+      );
     }
-    if (r.stderr.trim()) notes.add(`jobserver: runner -q wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.stderr.trim())
+      notes.add(`jobserver: runner -q wrote to stderr (${phase} run): ${r.stderr.trim().slice(0, 300)}`);
     return { ms: r.ms, said: ranAll(r.stdout, 'runner alone') };
   };
 
@@ -417,16 +555,28 @@ async function benchJobserver(ctx) {
     makeRuns.push(await runMake('timed'));
     aloneRuns.push(await runAlone('timed'));
   }
-  const underMake = { ms: median(makeRuns.map((x) => x.ms)), runsMs: makeRuns.map((x) => x.ms), said: makeRuns.map((x) => x.said) };
-  const alone = { ms: median(aloneRuns.map((x) => x.ms)), runsMs: aloneRuns.map((x) => x.ms), said: aloneRuns.map((x) => x.said) };
+  const underMake = {
+    ms: median(makeRuns.map((x) => x.ms)),
+    runsMs: makeRuns.map((x) => x.ms),
+    said: makeRuns.map((x) => x.said),
+  };
+  const alone = {
+    ms: median(aloneRuns.map((x) => x.ms)),
+    runsMs: aloneRuns.map((x) => x.ms),
+    said: aloneRuns.map((x) => x.said),
+  };
   const msPerJob = (underMake.ms - alone.ms) / jobs;
   return {
-    jobs, makeJobs, runs,
+    jobs,
+    makeJobs,
+    runs,
     makeCommand: [...makeArgv.slice(0, -1), '<Makefile>'],
     recipe: `+${[...ctx.runner, 'run', '-q', '--force', '-C', '<tree>'].join(' ')}`,
     aloneCommand: [...aloneArgv.slice(0, -1), '<tree>'],
-    underMake, alone,
-    diffMs: underMake.ms - alone.ms, msPerJob,
+    underMake,
+    alone,
+    diffMs: underMake.ms - alone.ms,
+    msPerJob,
     target: { maxMsPerJob: JOBSERVER.maxMsPerJob, msPerJob, pass: msPerJob < JOBSERVER.maxMsPerJob },
   };
 }
@@ -439,14 +589,21 @@ async function benchDepsKind(spec, ctx) {
   const label = spec.label ?? spec.kind;
   const dir = path.join(ctx.work, `deps-${label.replace(/\W+/g, '-')}`);
   progress(`deps ${label}: generating ${int(DEPS.files)} files (${spec.ext}${spec.jsx ? ', as .tsx with JSX' : ''})`);
-  await sh([process.execPath, GEN_TREE, '--out', dir, '--files', String(DEPS.files), '--ext', spec.ext, '--seed', '4'], { what: 'gen-tree' });
+  await sh(
+    [process.execPath, GEN_TREE, '--out', dir, '--files', String(DEPS.files), '--ext', spec.ext, '--seed', '4'],
+    { what: 'gen-tree' },
+  );
   if (spec.jsx) {
     for (const f of listFiles(dir).filter((f) => f.endsWith('.ts'))) {
       fs.appendFileSync(path.join(dir, f), '\nexport const View = () => <div className="view">{String(1)}</div>;\n');
       fs.renameSync(path.join(dir, f), path.join(dir, f + 'x'));
     }
   }
-  const config = { include: spec.include, addSourceTreeToPythonPath: true, tools: [{ name: 'noop', command: ['true'], deps: spec.kind }] };
+  const config = {
+    include: spec.include,
+    addSourceTreeToPythonPath: true,
+    tools: [{ name: 'noop', command: ['true'], deps: spec.kind }],
+  };
   fs.writeFileSync(path.join(dir, '.runnerrc.json'), JSON.stringify(config, null, 2) + '\n');
   const scanArgv = [...ctx.runner, 'scan', '--json', '-C', dir];
   const scan = async (phase) => {
@@ -457,7 +614,8 @@ async function benchDepsKind(spec, ctx) {
       throw new RunnerFailed(`deps ${label}: runner scan failed (${phase}): exit ${r.status}\n${r.stderr.trimEnd()}`);
     }
     const counts = JSON.parse(r.stdout).deps?.[spec.kind];
-    if (counts === undefined) throw new RunnerFailed(`deps ${spec.kind}: runner scan --json reported no ${spec.kind} import counts`);
+    if (counts === undefined)
+      throw new RunnerFailed(`deps ${spec.kind}: runner scan --json reported no ${spec.kind} import counts`);
     return { ms: r.ms, ...counts };
   };
   progress(`deps ${label}: cold scan`);
@@ -471,10 +629,16 @@ async function benchDepsKind(spec, ctx) {
     changed.push(await scan('one changed'));
   }
   const rescanned = changed.map((c) => c.scanned);
-  if (rescanned.some((n) => n !== 1)) notes.add(`deps ${label}: a one-file change read the imports of ${rescanned.join(', ')} files, not 1`);
+  if (rescanned.some((n) => n !== 1))
+    notes.add(`deps ${label}: a one-file change read the imports of ${rescanned.join(', ')} files, not 1`);
   return {
-    kind: label, available: true, files: cold.files, coldMs: cold.ms, coldScanned: cold.scanned,
-    oneChangedMs: median(changed.map((c) => c.ms)), oneChangedScanned: rescanned,
+    kind: label,
+    available: true,
+    files: cold.files,
+    coldMs: cold.ms,
+    coldScanned: cold.scanned,
+    oneChangedMs: median(changed.map((c) => c.ms)),
+    oneChangedScanned: rescanned,
     target: { maxColdMs: DEPS.maxColdMs, pass: cold.ms < DEPS.maxColdMs && rescanned.every((n) => n === 1) },
   };
 }
@@ -489,7 +653,10 @@ async function benchDeps(ctx) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.help) { process.stdout.write(usageText()); return 0; }
+  if (opts.help) {
+    process.stdout.write(usageText());
+    return 0;
+  }
 
   const sections = opts.only ? [opts.only] : SECTIONS;
   const doTree = sections.includes('tree');
@@ -497,8 +664,14 @@ async function main() {
   const doDeps = sections.includes('deps');
   const doNoopDeps = sections.includes('noop-deps');
   const doWorkspace = sections.includes('workspace');
-  if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE)) throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
-  for (const tool of [...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']), ...(doJobserver ? ['make'] : []), ...(doNoopDeps ? ['cp', 'python3'] : []), ...(doWorkspace ? ['cp'] : [])]) {
+  if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
+    throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
+  for (const tool of [
+    ...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']),
+    ...(doJobserver ? ['make'] : []),
+    ...(doNoopDeps ? ['cp', 'python3'] : []),
+    ...(doWorkspace ? ['cp'] : []),
+  ]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
   }
   let make = null;
@@ -513,9 +686,11 @@ async function main() {
   const help = spawnSync(runner[0], [...runner.slice(1), '--help'], { env: runnerEnv, encoding: 'utf8' });
   await checkpoint(help);
   if (help.status !== 0) {
-    throw new RunnerFailed(`runner does not start: ${[...runner, '--help'].join(' ')} `
-      + `(${help.error?.message ?? (help.signal ? `killed by ${help.signal}` : `exit ${help.status}`)})\n`
-      + `${help.stderr ?? ''}${help.stdout ?? ''}`.trimEnd());
+    throw new RunnerFailed(
+      `runner does not start: ${[...runner, '--help'].join(' ')} ` +
+        `(${help.error?.message ?? (help.signal ? `killed by ${help.signal}` : `exit ${help.status}`)})\n` +
+        `${help.stderr ?? ''}${help.stdout ?? ''}`.trimEnd(),
+    );
   }
   const rss = chooseRssMethod(opts.rss);
 
@@ -527,10 +702,26 @@ async function main() {
     const measure = createMeasurer({ rss, scratchDir: work });
     const wrapperOverheadMs = measure.overheadMs();
     const ctx = {
-      work, runs: opts.runs, measure, rss, wrapperOverheadMs, runner, runnerPath, buildStamp: buildStamp(runnerPath),
-      runnerEnv, jobs: cpuCount(), notes: new Set(), make, genTree: GEN_TREE, kinds: opts.kinds,
+      work,
+      runs: opts.runs,
+      measure,
+      rss,
+      wrapperOverheadMs,
+      runner,
+      runnerPath,
+      buildStamp: buildStamp(runnerPath),
+      runnerEnv,
+      jobs: cpuCount(),
+      notes: new Set(),
+      make,
+      genTree: GEN_TREE,
+      kinds: opts.kinds,
       // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
-      gitEnv: { ...withoutEnv(process.env, (k) => k.startsWith('GIT_')), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      gitEnv: {
+        ...withoutEnv(process.env, (k) => k.startsWith('GIT_')),
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      },
     };
     const sizes = [];
     if (doTree) for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
@@ -545,15 +736,23 @@ async function main() {
     const result = {
       sections,
       meta: {
-        date: new Date().toISOString(), cpus: os.cpus().length, jobs: ctx.jobs, node: process.version,
+        date: new Date().toISOString(),
+        cpus: os.cpus().length,
+        jobs: ctx.jobs,
+        node: process.version,
         platform: `${os.platform()} ${os.release()}`,
-        ...(doTree ? {
-          runs: opts.runs,
-          runnerCommand: [...runner, 'run', '-C', '<tree>', '-q', '-j', String(ctx.jobs)],
-          rss, wrapperOverheadMs,
-          floors: { find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
-            gitStatus: 'git -C <committed copy> status --porcelain' },
-        } : {}),
+        ...(doTree
+          ? {
+              runs: opts.runs,
+              runnerCommand: [...runner, 'run', '-C', '<tree>', '-q', '-j', String(ctx.jobs)],
+              rss,
+              wrapperOverheadMs,
+              floors: {
+                find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
+                gitStatus: 'git -C <committed copy> status --porcelain',
+              },
+            }
+          : {}),
       },
       sizes,
       target: evaluateTarget(sizes),
@@ -566,7 +765,8 @@ async function main() {
     if (opts.json) process.stdout.write(renderJson(result));
     else process.stdout.write(renderText(result));
     for (const n of result.notes) progress(`note: ${n}`);
-    const failed = (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass) || (noopDeps && !noopDeps.pass);
+    const failed =
+      (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass) || (noopDeps && !noopDeps.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {
@@ -579,7 +779,9 @@ async function main() {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     if (err instanceof Interrupted) {
       progress(err.message);

@@ -23,7 +23,11 @@ import { median } from './measure.mjs';
 import { generateWorkspace } from './gen-workspace.mjs';
 
 export const WORKSPACE = {
-  workspaceFiles: 3000, packages: 12, generatedFiles: 10_000, coldRounds: 3, changeRounds: 3,
+  workspaceFiles: 3000,
+  packages: 12,
+  generatedFiles: 10_000,
+  coldRounds: 3,
+  changeRounds: 3,
   include: ['**/*.ts', '**/*.js'],
 };
 
@@ -44,7 +48,10 @@ async function benchTree(spec, ctx, io) {
     tools: [{ name: 'noop', command: ['true'], include: WORKSPACE.include, ...(deps ? { deps: 'javascript' } : {}) }],
   });
   for (const variant of ['none', 'deps']) {
-    fs.writeFileSync(path.join(trees[variant], '.runnerrc.json'), JSON.stringify(configOf(variant === 'deps'), null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(trees[variant], '.runnerrc.json'),
+      JSON.stringify(configOf(variant === 'deps'), null, 2) + '\n',
+    );
   }
   const scan = async (variant, phase) => {
     const argv = [...ctx.runner, 'scan', '--json', '-C', trees[variant]];
@@ -52,11 +59,20 @@ async function benchTree(spec, ctx, io) {
     const r = measure.run(argv, { cwd: ctx.work, env: ctx.runnerEnv, withRss });
     await io.checkpoint(r);
     if (r.status !== 0) {
-      throw new io.RunnerFailed(`workspace ${spec.label}: runner scan failed (${phase}, ${variant}): exit ${r.status}\n${r.stderr.trimEnd()}`);
+      throw new io.RunnerFailed(
+        `workspace ${spec.label}: runner scan failed (${phase}, ${variant}): exit ${r.status}\n${r.stderr.trimEnd()}`,
+      );
     }
-    if (r.stderr.trim()) notes.add(`workspace ${spec.label}: runner wrote to stderr (${phase}, ${variant}): ${r.stderr.trim().slice(0, 300)}`);
+    if (r.stderr.trim())
+      notes.add(
+        `workspace ${spec.label}: runner wrote to stderr (${phase}, ${variant}): ${r.stderr.trim().slice(0, 300)}`,
+      );
     const report = JSON.parse(r.stdout);
-    return { ms: withRss ? Math.max(0, r.ms - ctx.wrapperOverheadMs) : r.ms, cpuMs: r.cpuMs, deps: report.deps?.javascript ?? null };
+    return {
+      ms: withRss ? Math.max(0, r.ms - ctx.wrapperOverheadMs) : r.ms,
+      cpuMs: r.cpuMs,
+      deps: report.deps?.javascript ?? null,
+    };
   };
   const alternate = async (rounds, phase, before) => {
     const samples = { none: [], deps: [] };
@@ -74,8 +90,13 @@ async function benchTree(spec, ctx, io) {
     const noneCpu = cpu(samples.none);
     const depsCpu = cpu(samples.deps);
     return {
-      noneMs: none, depsMs: deps, ratio: deps / none, runsMs: { none: samples.none.map((s) => s.ms), deps: samples.deps.map((s) => s.ms) },
-      noneCpuMs: noneCpu, depsCpuMs: depsCpu, cpuRatio: noneCpu == null || depsCpu == null ? null : depsCpu / noneCpu,
+      noneMs: none,
+      depsMs: deps,
+      ratio: deps / none,
+      runsMs: { none: samples.none.map((s) => s.ms), deps: samples.deps.map((s) => s.ms) },
+      noneCpuMs: noneCpu,
+      depsCpuMs: depsCpu,
+      cpuRatio: noneCpu == null || depsCpu == null ? null : depsCpu / noneCpu,
       reported: samples.deps.map((s) => s.deps),
     };
   };
@@ -85,15 +106,26 @@ async function benchTree(spec, ctx, io) {
   await scan('deps', 'warm-up');
   const noop = await alternate(ctx.runs, 'no-op');
   const change = await alternate(WORKSPACE.changeRounds, 'one change', (i) => {
-    for (const variant of ['none', 'deps']) fs.appendFileSync(path.join(trees[variant], gen.changeTarget), `\n// edit ${i}\n`);
+    for (const variant of ['none', 'deps'])
+      fs.appendFileSync(path.join(trees[variant], gen.changeTarget), `\n// edit ${i}\n`);
   });
   const reread = change.reported.map((d) => d?.scanned ?? null);
-  if (reread.some((n) => n !== 1)) notes.add(`workspace ${spec.label}: a one-file change read the imports of ${reread.join(', ')} files, not 1`);
+  if (reread.some((n) => n !== 1))
+    notes.add(`workspace ${spec.label}: a one-file change read the imports of ${reread.join(', ')} files, not 1`);
   const noopResolved = noop.reported.map((d) => d?.resolved ?? null);
-  if (noopResolved.some((n) => n !== 0)) notes.add(`workspace ${spec.label}: a no-op resolved ${noopResolved.join(', ')} files again, not 0 (the kept graph was not reused)`);
+  if (noopResolved.some((n) => n !== 0))
+    notes.add(
+      `workspace ${spec.label}: a no-op resolved ${noopResolved.join(', ')} files again, not 0 (the kept graph was not reused)`,
+    );
   return {
-    tree: spec.label, files: gen.files, imports: gen.imports, changed: gen.changeTarget,
-    cold, noop, change, changeResolved: change.reported.map((d) => d?.resolved ?? null),
+    tree: spec.label,
+    files: gen.files,
+    imports: gen.imports,
+    changed: gen.changeTarget,
+    cold,
+    noop,
+    change,
+    changeResolved: change.reported.map((d) => d?.resolved ?? null),
   };
 }
 
@@ -101,14 +133,30 @@ async function benchTree(spec, ctx, io) {
 export async function benchWorkspace(ctx, io) {
   const specs = [
     {
-      name: 'monorepo', label: `workspace (${WORKSPACE.packages} packages)`,
-      generate: async (out) => generateWorkspace({ out, files: WORKSPACE.workspaceFiles, packages: WORKSPACE.packages }),
+      name: 'monorepo',
+      label: `workspace (${WORKSPACE.packages} packages)`,
+      generate: async (out) =>
+        generateWorkspace({ out, files: WORKSPACE.workspaceFiles, packages: WORKSPACE.packages }),
     },
     {
-      name: 'generated', label: 'generated .ts/.js',
+      name: 'generated',
+      label: 'generated .ts/.js',
       generate: async (out) => {
-        const stdout = await io.sh([process.execPath, ctx.genTree, '--out', out, '--files', String(WORKSPACE.generatedFiles),
-          '--ext', 'ts:50,js:50', '--seed', '6'], { what: 'gen-tree.mjs' });
+        const stdout = await io.sh(
+          [
+            process.execPath,
+            ctx.genTree,
+            '--out',
+            out,
+            '--files',
+            String(WORKSPACE.generatedFiles),
+            '--ext',
+            'ts:50,js:50',
+            '--seed',
+            '6',
+          ],
+          { what: 'gen-tree.mjs' },
+        );
         const gen = JSON.parse(stdout.trim().split('\n').pop());
         const first = listFirstSource(out);
         return { files: gen.files, imports: gen.imports, changeTarget: first };
@@ -123,7 +171,9 @@ export async function benchWorkspace(ctx, io) {
 /** The first .ts file in sorted order: generated early, so many files import it. */
 function listFirstSource(root) {
   const walk = (rel) => {
-    const entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = fs
+      .readdirSync(path.join(root, rel), { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isFile() && e.name.endsWith('.ts')) return child;
@@ -140,13 +190,42 @@ function listFirstSource(root) {
 export function renderWorkspace(w) {
   const sec = (ms) => (ms == null ? 'n/a' : (ms / 1000).toFixed(3));
   const ratio = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
-  const out = ['workspace: "deps": "javascript", runner scan --json with deps against the same scan without, medians, alternating',
-    `  ${w.command.join(' ')}`, ''];
-  const headers = ['tree', 'files', 'phase', 'no deps s', 'with deps s', 'ratio', 'no deps CPU s', 'with deps CPU s', 'CPU ratio', 'with deps runs s'];
+  const out = [
+    'workspace: "deps": "javascript", runner scan --json with deps against the same scan without, medians, alternating',
+    `  ${w.command.join(' ')}`,
+    '',
+  ];
+  const headers = [
+    'tree',
+    'files',
+    'phase',
+    'no deps s',
+    'with deps s',
+    'ratio',
+    'no deps CPU s',
+    'with deps CPU s',
+    'CPU ratio',
+    'with deps runs s',
+  ];
   const rows = [];
   for (const r of w.results) {
-    for (const [phase, m] of [['cold', r.cold], ['no-op', r.noop], ['one change', r.change]]) {
-      rows.push([r.tree, int(r.files), phase, sec(m.noneMs), sec(m.depsMs), ratio(m.ratio), sec(m.noneCpuMs), sec(m.depsCpuMs), ratio(m.cpuRatio), m.runsMs.deps.map(sec).join(' ')]);
+    for (const [phase, m] of [
+      ['cold', r.cold],
+      ['no-op', r.noop],
+      ['one change', r.change],
+    ]) {
+      rows.push([
+        r.tree,
+        int(r.files),
+        phase,
+        sec(m.noneMs),
+        sec(m.depsMs),
+        ratio(m.ratio),
+        sec(m.noneCpuMs),
+        sec(m.depsCpuMs),
+        ratio(m.cpuRatio),
+        m.runsMs.deps.map(sec).join(' '),
+      ]);
     }
   }
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -154,7 +233,9 @@ export function renderWorkspace(w) {
   out.push(line(headers), widths.map((w2) => '-'.repeat(w2)).join('  '), ...rows.map(line));
   out.push('(wall clock; CPU: user + system of the runner process and its threads, steadier on a busy machine)');
   for (const r of w.results) {
-    out.push(`${r.tree}: ${int(r.imports)} imports; one change appends to ${r.changed} (files resolved again: ${r.changeResolved.join(', ')})`);
+    out.push(
+      `${r.tree}: ${int(r.imports)} imports; one change appends to ${r.changed} (files resolved again: ${r.changeResolved.join(', ')})`,
+    );
   }
   return out;
 }

@@ -38,10 +38,20 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
     const deps = await findDeps(s, scanned.tree, opts.events, opts.signal);
     const plan = planJobs(planInputOf(s, scanned, deps.depsOf));
     const stale = [
-      ...plan.jobs.flatMap((p) => p.verdict.state === 'stale' ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }] : []),
+      ...plan.jobs.flatMap((p) =>
+        p.verdict.state === 'stale'
+          ? [{ tool: p.job.tool.config.name, path: p.job.path, reasons: p.verdict.reasons }]
+          : [],
+      ),
       ...plan.unchecked.map((u) => ({ tool: u.tool.config.name, path: u.path, reasons: u.reasons })),
     ];
-    return { scan: scanned.summary, deps: deps.summary, tools: scanned.tree.tools.map((t) => t.config.name), stale, durationMs: performance.now() - started };
+    return {
+      scan: scanned.summary,
+      deps: deps.summary,
+      tools: scanned.tree.tools.map((t) => t.config.name),
+      stale,
+      durationMs: performance.now() - started,
+    };
   });
 }
 
@@ -49,7 +59,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
   return withSession(opts, async (s) => {
     const abs = path.resolve(opts.cwd, opts.file);
     const rel = treePath(s.sourceTree, abs);
-    if (rel === null || rel === '') throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
+    if (rel === null || rel === '')
+      throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
     const scanned = scanAndSave(s, opts.events);
     const { tree } = scanned;
     const { graphs, depsOf } = await findDeps(s, tree, opts.events, opts.signal);
@@ -67,12 +78,19 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       return { file: rel, tracked: true, untracked: null, tools };
     }
     if (entry === undefined) {
-      const issue = scanned.summary.issues.find((i) => i.path === rel || (i.entry === 'directory' && rel.startsWith(i.path + '/')));
-      if (issue !== undefined) return { file: rel, tracked: false, untracked: `${issue.path}: ${issue.detail}`, tools: [] };
+      const issue = scanned.summary.issues.find(
+        (i) => i.path === rel || (i.entry === 'directory' && rel.startsWith(i.path + '/')),
+      );
+      if (issue !== undefined)
+        return { file: rel, tracked: false, untracked: `${issue.path}: ${issue.detail}`, tools: [] };
       const st = fs.statSync(abs, { throwIfNoEntry: false });
-      const why = st === undefined ? 'it does not exist'
-        : st.isDirectory() ? 'it is a directory'
-        : scanned.summary.issues.find((i) => i.path === rel)?.detail ?? "the config's include/exclude (or whitelist) leaves it out";
+      const why =
+        st === undefined
+          ? 'it does not exist'
+          : st.isDirectory()
+            ? 'it is a directory'
+            : (scanned.summary.issues.find((i) => i.path === rel)?.detail ??
+              "the config's include/exclude (or whitelist) leaves it out");
       return { file: rel, tracked: false, untracked: why, tools: [] };
     }
     const tools = tree.tools.map((tool, i): ToolExplanation => {
@@ -81,7 +99,13 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       if (!tree.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
       const { verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
-      return { tool: name, state: verdict.state, reasons: verdict.state === 'stale' ? verdict.reasons : [], last, unresolved: graph === undefined ? [] : unresolvedIn(graph, rel) };
+      return {
+        tool: name,
+        state: verdict.state,
+        reasons: verdict.state === 'stale' ? verdict.reasons : [],
+        last,
+        unresolved: graph === undefined ? [] : unresolvedIn(graph, rel),
+      };
     });
     return { file: rel, tracked: true, untracked: null, tools };
   });
@@ -98,7 +122,8 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
   return withSession(opts, async (s) => {
     const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
     const { tree } = scanAndSave(s, opts.events);
-    if (!tree.files.has(rel)) throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
+    if (!tree.files.has(rel))
+      throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
     const { graphs } = await findDeps(s, tree, opts.events, opts.signal);
     const recorded = tree.tools.flatMap((t, i) => {
       const kind = t.config.deps;
@@ -109,19 +134,25 @@ export async function deps(opts: ApiOptions & { file: string }): Promise<DepsRep
     });
     // The graph of the first tool that takes this file, else of any graph that reads it (a module only imported).
     const kinds = tree.tools.filter((t, i) => tree.filters[i]!(rel)).map((t) => t.config.deps);
-    const kind = (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k))
-      ?? (['python', 'javascript'] as const).find((k) => graphs.get(k)?.covers(rel) === true);
+    const kind =
+      (['python', 'javascript'] as const).find((k) => graphs.has(k) && kinds.includes(k)) ??
+      (['python', 'javascript'] as const).find((k) => graphs.get(k)?.covers(rel) === true);
     const graph = kind === undefined ? undefined : graphs.get(kind);
-    if (kind === undefined || graph === undefined) return { file: rel, kind: null, direct: null, transitive: [], dependents: [], recorded };
+    if (kind === undefined || graph === undefined)
+      return { file: rel, kind: null, direct: null, transitive: [], dependents: [], recorded };
     const c = graph.closure(rel);
     const transitive = [
-      ...[...c.files].filter((f) => f !== rel).sort(), ...[...c.external].sort(), ...[...c.unresolved].sort().map((n) => `?${n}`),
+      ...[...c.files].filter((f) => f !== rel).sort(),
+      ...[...c.external].sort(),
+      ...[...c.unresolved].sort().map((n) => `?${n}`),
     ];
     return { file: rel, kind, direct: graph.directDeps(rel), transitive, dependents: graph.dependents(rel), recorded };
   });
 }
 
-export async function showConfig(opts: SessionOptions & { dump?: boolean }): Promise<{ config: Config; file: string | null; sourceTree: string | null; stateDir: string | null }> {
+export async function showConfig(
+  opts: SessionOptions & { dump?: boolean },
+): Promise<{ config: Config; file: string | null; sourceTree: string | null; stateDir: string | null }> {
   if (opts.dump === true) return { config: documentedDefault(), file: null, sourceTree: null, stateDir: null };
   const { sourceTree, loaded, stateDir } = await loadSessionConfig(opts);
   return { config: loaded.config, file: loaded.file, sourceTree, stateDir };
@@ -129,20 +160,28 @@ export async function showConfig(opts: SessionOptions & { dump?: boolean }): Pro
 
 /** Removes the state directory, refusing one that does not look like runner's. */
 export async function clean(opts: SessionOptions): Promise<{ stateDir: string; removed: boolean }> {
-  const stateDir = opts.stateDir !== undefined
-    ? path.resolve(opts.cwd, opts.stateDir)
-    : (await loadSessionConfig(opts)).stateDir;
+  const stateDir =
+    opts.stateDir !== undefined ? path.resolve(opts.cwd, opts.stateDir) : (await loadSessionConfig(opts)).stateDir;
   let entries: string[];
   try {
     entries = fs.readdirSync(stateDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { stateDir, removed: false };
-    throw new StateDirError({ path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+    throw new StateDirError(
+      { path: stateDir, problem: `cannot be read (${(err as NodeJS.ErrnoException).code})` },
+      { cause: err },
+    );
   }
   // The staged tree's names exactly; the rest as a state directory may hold them.
   const ours = (e: string): boolean => (e.startsWith('staged') ? isStagedEntry(e) : isStateEntry(e));
   if (!entries.every(ours)) {
-    throw new StateDirError({ path: stateDir, problem: `does not look like a runner state directory (it holds ${entries.filter((e) => !ours(e)).slice(0, 3).join(', ')}); not removing it` });
+    throw new StateDirError({
+      path: stateDir,
+      problem: `does not look like a runner state directory (it holds ${entries
+        .filter((e) => !ours(e))
+        .slice(0, 3)
+        .join(', ')}); not removing it`,
+    });
   }
   fs.rmSync(stateDir, { recursive: true, force: true });
   return { stateDir, removed: true };

@@ -4,8 +4,20 @@ import { type IoFault, describeFault, remedyFor } from './io-fault.js';
 
 /** Every kind of stopping problem: a closed list, so a switch over them cannot miss one. */
 export type RunnerErrorKind =
-  | 'config' | 'usage' | 'source-tree' | 'state-dir' | 'interrupted' | 'store' | 'state-write'
-  | 'tool-not-found' | 'spawn-limit' | 'jobserver' | 'deps' | 'git' | 'hook' | 'report-file';
+  | 'config'
+  | 'usage'
+  | 'source-tree'
+  | 'state-dir'
+  | 'interrupted'
+  | 'store'
+  | 'state-write'
+  | 'tool-not-found'
+  | 'spawn-limit'
+  | 'jobserver'
+  | 'deps'
+  | 'git'
+  | 'hook'
+  | 'report-file';
 
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
@@ -32,7 +44,9 @@ export interface ConfigProblem {
 /** A value as a message shows it: JSON, cut short (a 200 KB env value or a 10,000-deep array is named, not printed). */
 function show(value: unknown): string {
   if (typeof value === 'string') {
-    return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)` : JSON.stringify(value);
+    return value.length > 80
+      ? `${JSON.stringify(value.slice(0, 60))}... (${value.length} characters)`
+      : JSON.stringify(value);
   }
   let s: string | undefined;
   try {
@@ -46,18 +60,27 @@ function show(value: unknown): string {
 
 export class ConfigError extends RunnerError {
   readonly kind = 'config';
-  constructor(readonly fields: ConfigProblem, options?: ErrorOptions) {
+  constructor(
+    readonly fields: ConfigProblem,
+    options?: ErrorOptions,
+  ) {
     const { file, key, expected } = fields;
     const problem = fields.problem ?? 'invalid';
     const at = fields.line === undefined ? '' : `:${fields.line}:${fields.column ?? 1}`;
     const what =
-      problem === 'unknown' ? `unknown key "${key}"`
-      : problem === 'missing' ? `${key} is missing`
-      : problem === 'syntax' ? `${String(fields.value)}${fields.line === undefined ? '' : ` at line ${fields.line}, column ${fields.column ?? 1}`}`
-      : problem === 'empty' ? 'the file is empty'
-      : problem === 'too-deep' ? `${key} is nested too deeply (${String(fields.value)})`
-      : problem === 'self-reference' ? `${key} holds itself (the object it is in, or one above)`
-      : `${key} is ${show(fields.value)}`;
+      problem === 'unknown'
+        ? `unknown key "${key}"`
+        : problem === 'missing'
+          ? `${key} is missing`
+          : problem === 'syntax'
+            ? `${String(fields.value)}${fields.line === undefined ? '' : ` at line ${fields.line}, column ${fields.column ?? 1}`}`
+            : problem === 'empty'
+              ? 'the file is empty'
+              : problem === 'too-deep'
+                ? `${key} is nested too deeply (${String(fields.value)})`
+                : problem === 'self-reference'
+                  ? `${key} holds itself (the object it is in, or one above)`
+                  : `${key} is ${show(fields.value)}`;
     super(`${file}${at}: ${what}; expected ${expected}`, options);
   }
 }
@@ -71,7 +94,10 @@ export class UsageError extends RunnerError {
 
 export class SourceTreeError extends RunnerError {
   readonly kind = 'source-tree';
-  constructor(readonly fields: { path: string; problem: string }, options?: ErrorOptions) {
+  constructor(
+    readonly fields: { path: string; problem: string },
+    options?: ErrorOptions,
+  ) {
     super(`source tree ${fields.path}: ${fields.problem}; expected a readable directory (set it with -C DIR)`, options);
   }
 }
@@ -79,8 +105,14 @@ export class SourceTreeError extends RunnerError {
 export class StateDirError extends RunnerError {
   readonly kind = 'state-dir';
   /** expected: what would do instead, when more than "a writable directory" (a place of runner's own). */
-  constructor(readonly fields: { path: string; problem: string; expected?: string }, options?: ErrorOptions) {
-    super(`state directory ${fields.path}: ${fields.problem}; expected ${fields.expected ?? 'a writable directory'} (set it with --state-dir DIR or "stateDir")`, options);
+  constructor(
+    readonly fields: { path: string; problem: string; expected?: string },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `state directory ${fields.path}: ${fields.problem}; expected ${fields.expected ?? 'a writable directory'} (set it with --state-dir DIR or "stateDir")`,
+      options,
+    );
   }
 }
 
@@ -96,7 +128,10 @@ export type StoreProblem = 'corrupt' | 'newer-version' | 'cannot-open' | 'busy';
 
 export class StoreError extends RunnerError {
   readonly kind = 'store';
-  constructor(readonly fields: { path: string; problem: StoreProblem; detail: string }, options?: ErrorOptions) {
+  constructor(
+    readonly fields: { path: string; problem: StoreProblem; detail: string },
+    options?: ErrorOptions,
+  ) {
     const hint =
       fields.problem === 'corrupt' || fields.problem === 'newer-version'
         ? '; runner will not rebuild over it: move it away, or run `runner clean` to start afresh'
@@ -114,8 +149,14 @@ export class StoreError extends RunnerError {
  */
 export class StateWriteError extends RunnerError {
   readonly kind = 'state-write';
-  constructor(readonly fields: { path: string; fault: IoFault }, options?: ErrorOptions) {
-    super(`${fields.path}: ${describeFault(fields.fault)}; every recorded result is kept; ${remedyFor(fields.fault)}`, options);
+  constructor(
+    readonly fields: { path: string; fault: IoFault },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${fields.path}: ${describeFault(fields.fault)}; every recorded result is kept; ${remedyFor(fields.fault)}`,
+      options,
+    );
   }
 }
 
@@ -125,21 +166,26 @@ export class StateWriteError extends RunnerError {
  */
 export class ToolNotFoundError extends RunnerError {
   readonly kind = 'tool-not-found';
-  constructor(readonly fields: {
-    file: string; tool: string; executable: string; searched: string;
-    /** A file by that name that cannot be run; absent when nothing was found. */
-    found?: { path: string; problem: 'not executable' | 'a directory' };
-  }) {
+  constructor(
+    readonly fields: {
+      file: string;
+      tool: string;
+      executable: string;
+      searched: string;
+      /** A file by that name that cannot be run; absent when nothing was found. */
+      found?: { path: string; problem: 'not executable' | 'a directory' };
+    },
+  ) {
     const found = fields.found;
     super(
       found === undefined
         ? `${fields.file}: tool "${fields.tool}": executable "${fields.executable}" not found ` +
-          `(searched PATH=${fields.searched || '(empty)'}, the PATH tools see); ` +
-          'expected an installed program: give its full path, or put its directory on PATH through "env" or "passEnv"'
+            `(searched PATH=${fields.searched || '(empty)'}, the PATH tools see); ` +
+            'expected an installed program: give its full path, or put its directory on PATH through "env" or "passEnv"'
         : `${fields.file}: tool "${fields.tool}": "${fields.executable}" (${found.path}) is ${found.problem}; ` +
-          (found.problem === 'not executable'
-            ? `expected a program runner may run: \`chmod +x ${found.path}\`, or run it through its interpreter, e.g. ["sh", "${fields.executable}", "{file}"]`
-            : 'expected a program, not a directory'),
+            (found.problem === 'not executable'
+              ? `expected a program runner may run: \`chmod +x ${found.path}\`, or run it through its interpreter, e.g. ["sh", "${fields.executable}", "{file}"]`
+              : 'expected a program, not a directory'),
     );
   }
 }
@@ -151,7 +197,9 @@ export class ToolNotFoundError extends RunnerError {
 export class SpawnLimitError extends RunnerError {
   readonly kind = 'spawn-limit';
   /** largest: the biggest variables, [name, bytes], biggest first. */
-  constructor(readonly fields: { file: string; tool: string; bytes: number; limit: number; largest: [string, number][] }) {
+  constructor(
+    readonly fields: { file: string; tool: string; bytes: number; limit: number; largest: [string, number][] },
+  ) {
     const largest = fields.largest.map(([name, bytes]) => `${name} ${bytes} bytes`).join(', ');
     super(
       `${fields.file}: tool "${fields.tool}": its environment and command take about ${fields.bytes} bytes` +
@@ -169,7 +217,10 @@ export type JobserverProblem = 'cannot-parse' | 'not-a-pipe' | 'closed-fd' | 'ca
  */
 export class JobserverError extends RunnerError {
   readonly kind = 'jobserver';
-  constructor(readonly fields: { kind: JobserverProblem; makeflags: string; detail: string }, options?: ErrorOptions) {
+  constructor(
+    readonly fields: { kind: JobserverProblem; makeflags: string; detail: string },
+    options?: ErrorOptions,
+  ) {
     super(`MAKEFLAGS ${JSON.stringify(fields.makeflags)}: ${fields.detail}`, options);
   }
 }
@@ -177,7 +228,10 @@ export class JobserverError extends RunnerError {
 /** Dependency inference cannot run (its interpreter is missing): exit 2 with what to install. */
 export class DepsError extends RunnerError {
   readonly kind = 'deps';
-  constructor(readonly detail: string, options?: ErrorOptions) {
+  constructor(
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
     super(detail, options);
   }
 }
@@ -186,7 +240,10 @@ export class DepsError extends RunnerError {
 export class GitError extends RunnerError {
   readonly kind = 'git';
   /** what: the git command, or what runner needed git for; said: git's own last words, when it ran. */
-  constructor(readonly fields: { what: string; detail: string; said?: string }, options?: ErrorOptions) {
+  constructor(
+    readonly fields: { what: string; detail: string; said?: string },
+    options?: ErrorOptions,
+  ) {
     super(`${fields.what}: ${fields.detail}`, options);
   }
 }
@@ -202,7 +259,10 @@ export class HookError extends RunnerError {
 /** A report file (--junit) cannot be written where the user asked: exit 2, the run's results stay recorded. */
 export class ReportFileError extends RunnerError {
   readonly kind = 'report-file';
-  constructor(readonly fields: { option: string; path: string; problem: string }, options?: ErrorOptions) {
+  constructor(
+    readonly fields: { option: string; path: string; problem: string },
+    options?: ErrorOptions,
+  ) {
     super(`${fields.option} ${fields.path}: ${fields.problem}; expected a file path in a writable directory`, options);
   }
 }

@@ -30,11 +30,17 @@ export const LOW_SPACE_BYTES = 64 * 1024;
 /** What the operating system's refusal (an errno code) on `file` means. */
 export function faultOfErrno(code: string, file: string): IoFault {
   switch (code) {
-    case 'ENOSPC': return { kind: 'no-space', device: deviceOf(file) };
-    case 'EDQUOT': return { kind: 'quota', device: deviceOf(file) };
-    case 'EROFS': return { kind: 'read-only-fs', device: deviceOf(file) };
-    case 'EACCES': case 'EPERM': return permissionFault(file);
-    default: return { kind: 'other', detail: code };
+    case 'ENOSPC':
+      return { kind: 'no-space', device: deviceOf(file) };
+    case 'EDQUOT':
+      return { kind: 'quota', device: deviceOf(file) };
+    case 'EROFS':
+      return { kind: 'read-only-fs', device: deviceOf(file) };
+    case 'EACCES':
+    case 'EPERM':
+      return permissionFault(file);
+    default:
+      return { kind: 'other', detail: code };
   }
 }
 
@@ -150,25 +156,39 @@ function onDevice(device: Device | null): string {
 /** The fault in words, e.g. "no space left on /dev/vda1 mounted at /". */
 export function describeFault(f: IoFault): string {
   switch (f.kind) {
-    case 'no-space': return `no space left on ${onDevice(f.device)}`;
-    case 'quota': return `disk quota exceeded on ${onDevice(f.device)}`;
-    case 'read-only-fs': return `read-only file system (${onDevice(f.device)})`;
-    case 'read-only-file': return `the file is read-only (mode ${octal(f.mode)})`;
-    case 'permission': return `permission denied (owner uid ${f.owner}, mode ${octal(f.mode)}; runner runs as uid ${f.uid})`;
-    case 'other': return f.detail;
-    default: return assertNever(f);
+    case 'no-space':
+      return `no space left on ${onDevice(f.device)}`;
+    case 'quota':
+      return `disk quota exceeded on ${onDevice(f.device)}`;
+    case 'read-only-fs':
+      return `read-only file system (${onDevice(f.device)})`;
+    case 'read-only-file':
+      return `the file is read-only (mode ${octal(f.mode)})`;
+    case 'permission':
+      return `permission denied (owner uid ${f.owner}, mode ${octal(f.mode)}; runner runs as uid ${f.uid})`;
+    case 'other':
+      return f.detail;
+    default:
+      return assertNever(f);
   }
 }
 
 /** What the user can do about it; never "clean": that would throw away every result. */
 export function remedyFor(f: IoFault): string {
   switch (f.kind) {
-    case 'no-space': case 'quota': return 'free some space there and run again';
-    case 'read-only-fs': return 'remount it read-write, or use --state-dir DIR';
-    case 'read-only-file': return 'make it writable (chmod u+w), or use --state-dir DIR';
-    case 'permission': return 'give runner write access to it, or use --state-dir DIR';
-    case 'other': return 'check the device, then run again';
-    default: return assertNever(f);
+    case 'no-space':
+    case 'quota':
+      return 'free some space there and run again';
+    case 'read-only-fs':
+      return 'remount it read-write, or use --state-dir DIR';
+    case 'read-only-file':
+      return 'make it writable (chmod u+w), or use --state-dir DIR';
+    case 'permission':
+      return 'give runner write access to it, or use --state-dir DIR';
+    case 'other':
+      return 'check the device, then run again';
+    default:
+      return assertNever(f);
   }
 }
 

@@ -6,8 +6,7 @@ import { assertNever } from './types.js';
 
 /** How a process went away: the OS gives its exit code, or the signal that killed it. */
 export type ProcessEnd =
-  | { readonly kind: 'exit'; readonly code: number }
-  | { readonly kind: 'signal'; readonly signal: string };
+  { readonly kind: 'exit'; readonly code: number } | { readonly kind: 'signal'; readonly signal: string };
 
 export type JobEnd =
   // It exited by itself (code 0: it passed), or a signal runner did not send killed it.
@@ -27,10 +26,16 @@ export const SPAWN_ERROR: JobEnd = { kind: 'spawn-error' };
 
 export function statusOf(end: JobEnd): ResultStatus {
   switch (end.kind) {
-    case 'exit': return end.code === 0 ? 'passed' : 'failed';
-    case 'signal': case 'timeout': case 'spawn-error': return 'failed';
-    case 'interrupted': return 'interrupted';
-    default: return assertNever(end);
+    case 'exit':
+      return end.code === 0 ? 'passed' : 'failed';
+    case 'signal':
+    case 'timeout':
+    case 'spawn-error':
+      return 'failed';
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return assertNever(end);
   }
 }
 
@@ -50,18 +55,26 @@ const NOT_RUN: FlatEnd = { exitCode: null, signal: null, timedOut: false };
 
 function flatProcess(p: ProcessEnd | null, timedOut: boolean): FlatEnd {
   if (p === null) return { ...NOT_RUN, timedOut };
-  return p.kind === 'exit' ? { exitCode: p.code, signal: null, timedOut } : { exitCode: null, signal: p.signal, timedOut };
+  return p.kind === 'exit'
+    ? { exitCode: p.code, signal: null, timedOut }
+    : { exitCode: null, signal: p.signal, timedOut };
 }
 
 /** A report without an end (the job did not run now) has the fields of one that never started. */
 export function flatEnd(end: JobEnd | null): FlatEnd {
   if (end === null) return NOT_RUN;
   switch (end.kind) {
-    case 'exit': case 'signal': return flatProcess(end, false);
-    case 'timeout': return flatProcess(end.stopped, true);
-    case 'spawn-error': return NOT_RUN;
-    case 'interrupted': return flatProcess(end.stopped, false);
-    default: return assertNever(end);
+    case 'exit':
+    case 'signal':
+      return flatProcess(end, false);
+    case 'timeout':
+      return flatProcess(end.stopped, true);
+    case 'spawn-error':
+      return NOT_RUN;
+    case 'interrupted':
+      return flatProcess(end.stopped, false);
+    default:
+      return assertNever(end);
   }
 }
 
@@ -71,9 +84,15 @@ export function flatEnd(end: JobEnd | null): FlatEnd {
  * neither code nor signal is a program that never started (recorded so before
  * issue 10); rows runner never wrote read as the nearest case.
  */
-export function endFromFlat(status: ResultStatus, exitCode: number | null, signal: string | null, timedOut: boolean): JobEnd {
+export function endFromFlat(
+  status: ResultStatus,
+  exitCode: number | null,
+  signal: string | null,
+  timedOut: boolean,
+): JobEnd {
   if (status === 'passed') return PASSED; // one shared value: most of 100,000 loaded results passed
-  const stopped: ProcessEnd | null = exitCode !== null ? { kind: 'exit', code: exitCode } : signal !== null ? { kind: 'signal', signal } : null;
+  const stopped: ProcessEnd | null =
+    exitCode !== null ? { kind: 'exit', code: exitCode } : signal !== null ? { kind: 'signal', signal } : null;
   if (status === 'interrupted') return { kind: 'interrupted', stopped };
   if (stopped === null) return SPAWN_ERROR;
   return timedOut ? { kind: 'timeout', stopped } : stopped;

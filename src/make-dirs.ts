@@ -10,5 +10,6 @@ export function makeDirs(dir: string): void {
   for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
   for (const d of missing) fs.mkdirSync(d);
   // As mkdir -p: a file in the way is an error, not a directory that exists.
-  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
+  if (!fs.statSync(dir).isDirectory())
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir });
 }

@@ -6,20 +6,38 @@ import fs from 'node:fs';
 export type FileKind = 'file' | 'directory' | 'fifo' | 'socket' | 'character device' | 'block device' | 'other';
 
 export function kindOf(st: fs.Stats): FileKind {
-  return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isFIFO() ? 'fifo'
-    : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'character device' : st.isBlockDevice() ? 'block device' : 'other';
+  return st.isFile()
+    ? 'file'
+    : st.isDirectory()
+      ? 'directory'
+      : st.isFIFO()
+        ? 'fifo'
+        : st.isSocket()
+          ? 'socket'
+          : st.isCharacterDevice()
+            ? 'character device'
+            : st.isBlockDevice()
+              ? 'block device'
+              : 'other';
 }
 
 /** "a fifo (named pipe)", for messages. */
 export function describeKind(kind: FileKind): string {
   switch (kind) {
-    case 'file': return 'a regular file';
-    case 'directory': return 'a directory';
-    case 'fifo': return 'a fifo (named pipe)';
-    case 'socket': return 'a socket';
-    case 'character device': return 'a character device';
-    case 'block device': return 'a block device';
-    case 'other': return 'not a regular file';
+    case 'file':
+      return 'a regular file';
+    case 'directory':
+      return 'a directory';
+    case 'fifo':
+      return 'a fifo (named pipe)';
+    case 'socket':
+      return 'a socket';
+    case 'character device':
+      return 'a character device';
+    case 'block device':
+      return 'a block device';
+    case 'other':
+      return 'not a regular file';
   }
 }
 

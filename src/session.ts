@@ -4,8 +4,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  type Config, type ConfigOverrides, InputCache, type InputScope, type LatchedTool, type LoadedConfig,
-  ProgramIds, findPrograms, latchFound, loadConfig, resolveSourceTree,
+  type Config,
+  type ConfigOverrides,
+  InputCache,
+  type InputScope,
+  type LatchedTool,
+  type LoadedConfig,
+  ProgramIds,
+  findPrograms,
+  latchFound,
+  loadConfig,
+  resolveSourceTree,
 } from './config/index.js';
 import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
 import { faultOfErrno } from './io-fault.js';
@@ -13,7 +22,15 @@ import { makeDirs } from './make-dirs.js';
 import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
 import { compileGlobs } from './scan/index.js';
-import { INPUT_CACHE_SNAPSHOT, PROGRAMS_SNAPSHOT, isStateEntry, logFilePath, logsDir, manifestPath, runningLogsDir } from './state-dir.js';
+import {
+  INPUT_CACHE_SNAPSHOT,
+  PROGRAMS_SNAPSHOT,
+  isStateEntry,
+  logFilePath,
+  logsDir,
+  manifestPath,
+  runningLogsDir,
+} from './state-dir.js';
 import { relativePath, treePath } from './tree-path.js';
 import type { EventSink } from './api/events.js';
 
@@ -53,12 +70,20 @@ export interface Session {
   lock: StateLock;
 }
 
-export async function loadSessionConfig(opts: SessionOptions): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
+export async function loadSessionConfig(
+  opts: SessionOptions,
+): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
   const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
-  const loaded = await loadConfig({ cwd: opts.cwd, sourceTree, configFile: opts.configFile, overrides: opts.overrides });
-  const stateDir = opts.stateDir !== undefined
-    ? path.resolve(opts.cwd, opts.stateDir)
-    : path.resolve(sourceTree, loaded.config.stateDir);
+  const loaded = await loadConfig({
+    cwd: opts.cwd,
+    sourceTree,
+    configFile: opts.configFile,
+    overrides: opts.overrides,
+  });
+  const stateDir =
+    opts.stateDir !== undefined
+      ? path.resolve(opts.cwd, opts.stateDir)
+      : path.resolve(sourceTree, loaded.config.stateDir);
   checkStatePlace(stateDir, sourceTree, opts.env.HOME);
   return { sourceTree, loaded, stateDir };
 }
@@ -68,7 +93,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const whitelist = readWhitelist(loaded, sourceTree);
   // Programs are found before the state directory is touched; identifying them and digesting the
   // declared inputs use the caches the manifest keeps.
-  const found = findPrograms({ config: loaded.config, callerEnv: opts.env, sourceTree, configDisplayFile: loaded.displayFile });
+  const found = findPrograms({
+    config: loaded.config,
+    callerEnv: opts.env,
+    sourceTree,
+    configDisplayFile: loaded.displayFile,
+  });
   opts.beforeState?.({ loaded, sourceTree });
   ensureStateDir(stateDir, sourceTree);
   const lock = await lockStateDir(stateDir, opts);
@@ -99,8 +129,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
  * runners never run one job twice, write one log twice, or fold each other's
  * results away. Whoever waits is told once who holds it.
  */
-export async function lockStateDir(stateDir: string, opts: Pick<SessionOptions, 'events' | 'signal'>): Promise<StateLock> {
-  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) => opts.events?.emit({ type: 'waiting-for-runner', pid: holder.pid, stateDir }));
+export async function lockStateDir(
+  stateDir: string,
+  opts: Pick<SessionOptions, 'events' | 'signal'>,
+): Promise<StateLock> {
+  const lock = await StateLock.acquire(stateDir, opts.signal, (holder) =>
+    opts.events?.emit({ type: 'waiting-for-runner', pid: holder.pid, stateDir }),
+  );
   if (lock === null) throw new LockWaitInterruptedError({ stateDir, signal: String(opts.signal?.reason) });
   // A log left half-written by a runner that died mid-job (never recorded under any result) is only litter now.
   removeUnfinishedLogs(stateDir);
@@ -131,7 +166,8 @@ export function inputScope(sourceTree: string, stateDir: string, config: Config,
   const stateRel = relativePath(sourceTree, stateDir);
   const excluded = compileGlobs(config.exclude);
   return {
-    sourceTree, cache,
+    sourceTree,
+    cache,
     isOwn: (rel) => rel === stateRel || rel === '.git' || rel.endsWith('/.git'),
     isExcluded: excluded,
   };
@@ -149,16 +185,34 @@ export function readWhitelist(loaded: LoadedConfig, sourceTree: string): string[
   try {
     read = readRegularText(path.join(sourceTree, w));
   } catch (err) {
-    throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: 'a readable file listing one path per line' }, { cause: err });
+    throw new ConfigError(
+      { file: loaded.displayFile, key: 'whitelist', value: w, expected: 'a readable file listing one path per line' },
+      { cause: err },
+    );
   }
   // A fifo would be read for ever (issue 12).
-  if ('kind' in read) throw new ConfigError({ file: loaded.displayFile, key: 'whitelist', value: w, expected: `a regular file listing one path per line, not ${describeKind(read.kind)}` });
+  if ('kind' in read)
+    throw new ConfigError({
+      file: loaded.displayFile,
+      key: 'whitelist',
+      value: w,
+      expected: `a regular file listing one path per line, not ${describeKind(read.kind)}`,
+    });
   const text = read.text;
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => l.split('/').filter((s) => s !== '' && s !== '.').join('/'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) =>
+      l
+        .split('/')
+        .filter((s) => s !== '' && s !== '.')
+        .join('/'),
+    );
 }
 
-const OWN_PLACE = 'a directory of runner\'s own: a new or empty one, or one runner made (the default is .runner in the source tree)';
+const OWN_PLACE =
+  "a directory of runner's own: a new or empty one, or one runner made (the default is .runner in the source tree)";
 
 /**
  * Refuses a state directory whose place is wrong whatever it holds: the
@@ -212,13 +266,22 @@ function ensureStateDir(dir: string, sourceTree: string): void {
     makeDirs(dir); // not a recursive mkdirSync: under /proc it never returns
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new StateDirError({ path: dir, problem: code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory' : `cannot be created (${code})` }, { cause: err });
+    throw new StateDirError(
+      {
+        path: dir,
+        problem: code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory' : `cannot be created (${code})`,
+      },
+      { cause: err },
+    );
   }
   try {
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch (err) {
     // Read-only or not ours: said as such, never as something to clean (the results in it are kept).
-    throw new StateWriteError({ path: dir, fault: faultOfErrno((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN', dir) }, { cause: err });
+    throw new StateWriteError(
+      { path: dir, fault: faultOfErrno((err as NodeJS.ErrnoException).code ?? 'EUNKNOWN', dir) },
+      { cause: err },
+    );
   }
   if (!fs.statSync(dir).isDirectory()) throw new StateDirError({ path: dir, problem: 'is not a directory' });
 }
@@ -263,9 +326,16 @@ function renameLegacyLogs(stateDir: string, manifest: Manifest): void {
         for (const r of manifest.history(tool, p)) {
           if (!r.hasLog) continue;
           try {
-            fs.renameSync(logFilePath(stateDir, legacyLogFileName(r.fingerprint)), logFilePath(stateDir, logFileName(r)));
+            fs.renameSync(
+              logFilePath(stateDir, legacyLogFileName(r.fingerprint)),
+              logFilePath(stateDir, logFileName(r)),
+            );
           } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateDirError({ path: dir, problem: `cannot rename a log (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+              throw new StateDirError(
+                { path: dir, problem: `cannot rename a log (${(err as NodeJS.ErrnoException).code})` },
+                { cause: err },
+              );
           }
         }
       }

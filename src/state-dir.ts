@@ -62,15 +62,29 @@ export const unresolvedSnapshotOf = (name: string): string => `${name}.unresolve
  * tree's entries.
  */
 export function isStateEntry(name: string): boolean {
-  return name.startsWith(MANIFEST_FILE) || name === LOGS_DIR || name === RUNNING_LOGS_DIR || name === TRACES_DIR
-    || name.startsWith(LOCK_FILE) || name.startsWith(TURNSTILE_FILE) || name === LOCK_OWNER_FILE
-    || name === STAGED_TREE_DIR || name.startsWith('staged.') || name.startsWith(TEMP_TREE_PREFIX);
+  return (
+    name.startsWith(MANIFEST_FILE) ||
+    name === LOGS_DIR ||
+    name === RUNNING_LOGS_DIR ||
+    name === TRACES_DIR ||
+    name.startsWith(LOCK_FILE) ||
+    name.startsWith(TURNSTILE_FILE) ||
+    name === LOCK_OWNER_FILE ||
+    name === STAGED_TREE_DIR ||
+    name.startsWith('staged.') ||
+    name.startsWith(TEMP_TREE_PREFIX)
+  );
 }
 
 /** The state directory's entries that belong to staged trees (`runner clean` removes them). */
 export function isStagedEntry(name: string): boolean {
-  return name === STAGED_TREE_DIR || name === STAGED_INDEX || name === STAGED_INDEX_LOCK || name === STAGED_LOCK
-    || name.startsWith(TEMP_TREE_PREFIX);
+  return (
+    name === STAGED_TREE_DIR ||
+    name === STAGED_INDEX ||
+    name === STAGED_INDEX_LOCK ||
+    name === STAGED_LOCK ||
+    name.startsWith(TEMP_TREE_PREFIX)
+  );
 }
 
 /** The pid in a temporary staged tree's name; null for any other name. */
@@ -87,10 +101,12 @@ export const logsDir = (stateDir: string): string => path.join(stateDir, LOGS_DI
 export const logFilePath = (stateDir: string, fileName: string): string => path.join(stateDir, LOGS_DIR, fileName);
 export const runningLogsDir = (stateDir: string): string => path.join(stateDir, RUNNING_LOGS_DIR);
 /** A running job's log: this runner's pid and a counter, so no two runners' or jobs' names meet. */
-export const runningLogPath = (stateDir: string, pid: number, n: number): string => path.join(stateDir, RUNNING_LOGS_DIR, `${pid}-${n}.log`);
+export const runningLogPath = (stateDir: string, pid: number, n: number): string =>
+  path.join(stateDir, RUNNING_LOGS_DIR, `${pid}-${n}.log`);
 export const tracesDir = (stateDir: string): string => path.join(stateDir, TRACES_DIR);
 /** A traced job's strace output, named after its fingerprint. */
-export const traceFilePath = (stateDir: string, fingerprint: string): string => path.join(stateDir, TRACES_DIR, `${fingerprint}.trace`);
+export const traceFilePath = (stateDir: string, fingerprint: string): string =>
+  path.join(stateDir, TRACES_DIR, `${fingerprint}.trace`);
 export const lockPath = (stateDir: string): string => path.join(stateDir, LOCK_FILE);
 export const lockOwnerPath = (stateDir: string): string => path.join(stateDir, LOCK_OWNER_FILE);
 export const turnstilePath = (stateDir: string): string => path.join(stateDir, TURNSTILE_FILE);
@@ -99,4 +115,5 @@ export const stagedIndexPath = (stateDir: string): string => path.join(stateDir,
 export const stagedIndexLockPath = (stateDir: string): string => path.join(stateDir, STAGED_INDEX_LOCK);
 export const stagedLockPath = (stateDir: string): string => path.join(stateDir, STAGED_LOCK);
 /** The prefix mkdtemp completes into a temporary staged tree of runner `pid`. */
-export const tempTreePrefix = (stateDir: string, pid: number): string => path.join(stateDir, `${TEMP_TREE_PREFIX}${pid}-`);
+export const tempTreePrefix = (stateDir: string, pid: number): string =>
+  path.join(stateDir, `${TEMP_TREE_PREFIX}${pid}-`);

@@ -19,5 +19,5 @@ export function isOutside(rel: string): boolean {
  */
 export function treePath(root: string, abs: string): RelPath | null {
   const rel = relativePath(root, abs);
-  return isOutside(rel) ? null : rel as RelPath;
+  return isOutside(rel) ? null : (rel as RelPath);
 }

@@ -18,7 +18,9 @@ import { sweepLogs } from './scan-and-save.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 
 /** What executing a plan needs of the caller's options: run's, or a watch's. */
-export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & { makeflags: Makeflags | null };
+export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & {
+  makeflags: Makeflags | null;
+};
 
 /**
  * Reports the plan's cached failures and runs its stale jobs in `tree` (or,
@@ -26,14 +28,24 @@ export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 're
  * report, in plan order. Results land in the session's manifest.
  */
 export async function executePlan(
-  s: Session, tree: TreeView, plan: Plan, opts: ExecuteOptions, signal: AbortSignal,
+  s: Session,
+  tree: TreeView,
+  plan: Plan,
+  opts: ExecuteOptions,
+  signal: AbortSignal,
   how: { dryRun: boolean; reportCached?: boolean },
 ): Promise<Executed> {
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
   const planned = { jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, fresh: plan.fresh };
   const { events } = opts;
-  events.emit({ type: 'planned', jobs: planned.jobs, stale: stale.length, cachedFailures: cached.length, fresh: planned.fresh });
+  events.emit({
+    type: 'planned',
+    jobs: planned.jobs,
+    stale: stale.length,
+    cachedFailures: cached.length,
+    fresh: planned.fresh,
+  });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
   for (const p of cached) {
@@ -54,7 +66,12 @@ export async function executePlan(
 
 /** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */
 async function runStale(
-  s: Session, tree: TreeView, stale: PlannedJob[], opts: ExecuteOptions, signal: AbortSignal, reports: Map<PlannedJob, JobReport>,
+  s: Session,
+  tree: TreeView,
+  stale: PlannedJob[],
+  opts: ExecuteOptions,
+  signal: AbortSignal,
+  reports: Map<PlannedJob, JobReport>,
 ): Promise<void> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
@@ -62,19 +79,33 @@ async function runStale(
   if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
   const identify = identifyOf(tree);
   const slots = openSlots({
-    makeflags: opts.makeflags, jobsFlag: opts.overrides?.jobs, configJobs: s.loaded.fileJobs,
-    cpuCount: os.availableParallelism(), serve: opts.serveJobserver ?? 'pipe',
+    makeflags: opts.makeflags,
+    jobsFlag: opts.overrides?.jobs,
+    configJobs: s.loaded.fileJobs,
+    cpuCount: os.availableParallelism(),
+    serve: opts.serveJobserver ?? 'pipe',
   });
   const { events } = opts;
   events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
   for (const message of slots.warnings) events.emit({ type: 'warning', message });
   const recorder = resultRecorder({
-    s, tree, events, reports, jobserver: slots, strace, identify, terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    s,
+    tree,
+    events,
+    reports,
+    jobserver: slots,
+    strace,
+    identify,
+    terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
   });
   let summary;
   try {
     summary = await build(stale, {
-      pool: slots.pool, runner: opts.commandRunner ?? spawnRunner, recorder, signal, failFast: s.loaded.config.failFast,
+      pool: slots.pool,
+      runner: opts.commandRunner ?? spawnRunner,
+      recorder,
+      signal,
+      failFast: s.loaded.config.failFast,
     });
   } finally {
     for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else

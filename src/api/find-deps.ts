@@ -5,8 +5,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
 import {
-  type DepGraph, type GraphSnapshots, type Identify, type PythonGraph, encodeImportCache,
-  encodeJsCache, type MerkleNode, decodeNode, identifyPaths, inferJavaScript, inferPython, javascriptIdentity, jobDepsFrom, parseDepfile, parseTrace, recordedDeps,
+  type DepGraph,
+  type GraphSnapshots,
+  type Identify,
+  type PythonGraph,
+  encodeImportCache,
+  encodeJsCache,
+  type MerkleNode,
+  decodeNode,
+  identifyPaths,
+  inferJavaScript,
+  inferPython,
+  javascriptIdentity,
+  jobDepsFrom,
+  parseDepfile,
+  parseTrace,
+  recordedDeps,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
@@ -34,14 +48,25 @@ export type DepsSession = Pick<Session, 'manifest' | 'programs' | 'loaded'>;
  * The python graph, when a tool asks for python deps; null otherwise. The
  * import cache lives in the manifest snapshot the tree names (null: none kept).
  */
-async function pythonGraph(s: DepsSession, tree: TreeView, summary: DepsScanSummary, signal?: AbortSignal): Promise<PythonGraph | null> {
+async function pythonGraph(
+  s: DepsSession,
+  tree: TreeView,
+  summary: DepsScanSummary,
+  signal?: AbortSignal,
+): Promise<PythonGraph | null> {
   const tool = tree.tools.find((t) => t.config.deps === 'python');
   if (tool === undefined) return null;
   const cacheName = tree.caches.pythonImports;
   const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
   const resolvedName = resolvedSnapshotOf(cacheName ?? '');
   const py = await inferPython({
-    sourceTree: tree.root, files: tree.files, env: tool.env, cache: blob(cacheName ?? ''), resolved: blob(resolvedName), programs: s.programs, signal,
+    sourceTree: tree.root,
+    files: tree.files,
+    env: tool.env,
+    cache: blob(cacheName ?? ''),
+    resolved: blob(resolvedName),
+    programs: s.programs,
+    signal,
   });
   if (cacheName !== null) {
     if (py.cache !== null) s.manifest.setBlob(cacheName, encodeImportCache(py.cache));
@@ -56,14 +81,18 @@ export function findStrace(tree: TreeView, env: NodeJS.ProcessEnv): string | nul
   if (!tree.tools.some((t) => t.config.deps === 'trace')) return null;
   const found = findExecutable('strace', env.PATH, tree.root);
   if (found === null) {
-    throw new DepsError('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"');
+    throw new DepsError(
+      '"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace), or choose another "deps"',
+    );
   }
   return found;
 }
 
 /** The kept javascript graph's two snapshots, under `name` and `name.direct` (and `name.unresolved`, what its warnings were: unresolved-warnings.ts). */
 function keptGraph(s: DepsSession, name: string | null): GraphSnapshots | null {
-  return name === null ? null : { header: s.manifest.blob(name), direct: () => s.manifest.blob(directSnapshotOf(name)) };
+  return name === null
+    ? null
+    : { header: s.manifest.blob(name), direct: () => s.manifest.blob(directSnapshotOf(name)) };
 }
 
 /**
@@ -73,7 +102,11 @@ function keptGraph(s: DepsSession, name: string | null): GraphSnapshots | null {
  * provably did not change.
  */
 async function javascriptGraph(
-  s: DepsSession, tree: TreeView, summary: DepsScanSummary, events: EventSink, externalId: (abs: string) => string,
+  s: DepsSession,
+  tree: TreeView,
+  summary: DepsScanSummary,
+  events: EventSink,
+  externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined,
 ): Promise<{ graph: DepGraph; depsOf: (p: RelPath) => JobDeps } | null> {
   if (!tree.tools.some((t) => t.config.deps === 'javascript')) return null;
@@ -81,20 +114,37 @@ async function javascriptGraph(
   const files = tree.files;
   const takes = tree.tools.flatMap((t, i) => (t.config.deps === 'javascript' ? [tree.filters[i]!] : []));
   const js = await inferJavaScript({
-    sourceTree: tree.root, files, imports: () => s.manifest.blob(JS_IMPORTS), stored: keptGraph(s, graphName), externalId,
+    sourceTree: tree.root,
+    files,
+    imports: () => s.manifest.blob(JS_IMPORTS),
+    stored: keptGraph(s, graphName),
+    externalId,
     jobs: () => new Set([...files.keys()].filter((p) => takes.some((f) => f(p)))),
-    digestOf: (graph, p, followedDigest) => jobDepsFrom(graph, p, files, externalId, kept, { identity: javascriptIdentity(files, externalId, followedDigest) }).digest,
+    digestOf: (graph, p, followedDigest) =>
+      jobDepsFrom(graph, p, files, externalId, kept, {
+        identity: javascriptIdentity(files, externalId, followedDigest),
+      }).digest,
   });
   if (js.imports !== null) s.manifest.setBlob(JS_IMPORTS, encodeJsCache(js.imports));
   if (graphName !== null && js.kept.header !== null) s.manifest.setBlob(graphName, js.kept.header);
   if (graphName !== null && js.kept.direct !== null) s.manifest.setBlob(directSnapshotOf(graphName), js.kept.direct);
   // Every scan says which imports resolve nowhere, also when the kept graph stands as it was.
   const unresolved = warnUnresolvedImports({
-    s, tree, graph: js.graph, events, isJob: (p) => takes.some((f) => f(p)),
-    direct: graphName === null ? null : s.manifest.blob(directSnapshotOf(graphName)) ?? null,
+    s,
+    tree,
+    graph: js.graph,
+    events,
+    isJob: (p) => takes.some((f) => f(p)),
+    direct: graphName === null ? null : (s.manifest.blob(directSnapshotOf(graphName)) ?? null),
     keptName: graphName === null ? null : unresolvedSnapshotOf(graphName),
   });
-  summary.javascript = { files: js.files, scanned: js.scanned, resolved: js.resolved, followed: js.followed, unresolved };
+  summary.javascript = {
+    files: js.files,
+    scanned: js.scanned,
+    resolved: js.resolved,
+    followed: js.followed,
+    unresolved,
+  };
   // One identity per graph: jobDepsFrom keeps the first it is given for all the graph's jobs.
   const identity = javascriptIdentity(files, externalId, js.followedDigest);
   return {
@@ -102,7 +152,14 @@ async function javascriptGraph(
     // A kept digest spares the deep hash; the chain, what changed and the nodes to keep come from the graph, on demand.
     depsOf: (p) => {
       const digest = js.keptDigest(p);
-      return jobDepsFrom(js.graph, p, files, externalId, kept, digest === undefined ? { identity } : { identity, digest });
+      return jobDepsFrom(
+        js.graph,
+        p,
+        files,
+        externalId,
+        kept,
+        digest === undefined ? { identity } : { identity, digest },
+      );
     },
   };
 }
@@ -121,7 +178,12 @@ export interface FoundDeps {
  * are kept under, so a tree elsewhere (the staged tree) keeps its own. The
  * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
-export async function findDeps(s: DepsSession, tree: TreeView, events: EventSink, signal?: AbortSignal): Promise<FoundDeps> {
+export async function findDeps(
+  s: DepsSession,
+  tree: TreeView,
+  events: EventSink,
+  signal?: AbortSignal,
+): Promise<FoundDeps> {
   const graphs = new Map<string, DepGraph>();
   const summary: DepsScanSummary = {};
   const py = await pythonGraph(s, tree, summary, signal);
@@ -157,12 +219,21 @@ export async function findDeps(s: DepsSession, tree: TreeView, events: EventSink
 }
 
 /** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */
-export function reportedDeps(stateDir: string, p: PlannedJob, identify: Identify): { depsDigest: string; deps: string } {
+export function reportedDeps(
+  stateDir: string,
+  p: PlannedJob,
+  identify: Identify,
+): { depsDigest: string; deps: string } {
   const kind = p.job.tool.config.deps;
   let paths: string[] | null = null;
   try {
     if (kind === 'depfile') {
-      paths = parseDepfile(fs.readFileSync(path.join(identify.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)), 'utf8'));
+      paths = parseDepfile(
+        fs.readFileSync(
+          path.join(identify.sourceTree, p.job.tool.config.depfile!.replaceAll('{file}', p.job.path)),
+          'utf8',
+        ),
+      );
     } else if (kind === 'trace') {
       const file = tracePath(stateDir, p);
       paths = parseTrace(fs.readFileSync(file, 'utf8'), identify.sourceTree);

@@ -6,19 +6,33 @@ import type { Session } from '../session.js';
 import type { JobReport } from './run-report.js';
 import { logPath } from './scan-and-save.js';
 
-export function reportOf(p: PlannedJob, status: JobReport['status'], s: Pick<Session, 'stateDir'>, result?: JobResult): JobReport {
+export function reportOf(
+  p: PlannedJob,
+  status: JobReport['status'],
+  s: Pick<Session, 'stateDir'>,
+  result?: JobResult,
+): JobReport {
   return {
-    tool: p.job.tool.config.name, path: p.job.path, status,
+    tool: p.job.tool.config.name,
+    path: p.job.path,
+    status,
     reasons: p.verdict.state === 'stale' ? p.verdict.reasons : [],
-    end: result?.end ?? null, durationMs: result?.durationMs ?? null,
+    end: result?.end ?? null,
+    durationMs: result?.durationMs ?? null,
     log: result === undefined || !result.hasLog ? null : logPath(s, result),
-    finishedAt: status === 'cached-failure' ? result?.finishedAt ?? null : null,
+    finishedAt: status === 'cached-failure' ? (result?.finishedAt ?? null) : null,
   };
 }
 
 export function uncheckedReport(u: UncheckedJob): JobReport {
   return {
-    tool: u.tool.config.name, path: u.path, status: 'unreadable', reasons: u.reasons,
-    end: null, durationMs: null, log: null, finishedAt: null,
+    tool: u.tool.config.name,
+    path: u.path,
+    status: 'unreadable',
+    reasons: u.reasons,
+    end: null,
+    durationMs: null,
+    log: null,
+    finishedAt: null,
   };
 }

@@ -18,13 +18,19 @@ function headerEnd(end: JobEnd | null): string {
   // Every job that ran has an end; one without reads as a job that never started.
   const e = end ?? SPAWN_ERROR;
   switch (e.kind) {
-    case 'timeout': return 'timed out';
-    case 'exit': return `exit ${e.code}`;
-    case 'signal': return `signal ${e.signal}`;
+    case 'timeout':
+      return 'timed out';
+    case 'exit':
+      return `exit ${e.code}`;
+    case 'signal':
+      return `signal ${e.signal}`;
     // Was "signal ?", the flat fields' reading of no code and no signal.
-    case 'spawn-error': return 'could not start';
-    case 'interrupted': return 'interrupted';
-    default: return assertNever(e);
+    case 'spawn-error':
+      return 'could not start';
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return assertNever(e);
   }
 }
 
@@ -64,8 +70,10 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
   // A device or a pipe (/dev/null, /dev/stdout) is written to, never renamed over. A fifo nobody reads
   // would make the open wait for ever: a non-blocking open fails with ENXIO then (fifo(7)).
   const kind = nonRegularKind(file);
-  if (kind === 'directory' || kind === 'socket' || kind === 'block device') throw new ReportFileError({ option, path: file, problem: `is ${describeKind(kind)}` });
-  if (kind === 'fifo' && !fifoHasReader(file)) throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
+  if (kind === 'directory' || kind === 'socket' || kind === 'block device')
+    throw new ReportFileError({ option, path: file, problem: `is ${describeKind(kind)}` });
+  if (kind === 'fifo' && !fifoHasReader(file))
+    throw new ReportFileError({ option, path: file, problem: 'is a fifo (named pipe) that nothing reads' });
   const direct = kind !== null;
   const temp = direct ? file : path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let out: number | null = null;
@@ -75,7 +83,10 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
     const buf = Buffer.alloc(CHUNK);
     for (const j of jobs) {
       if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
-      fs.writeSync(out, `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${headerEnd(j.end)}) <==\n`);
+      fs.writeSync(
+        out,
+        `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${headerEnd(j.end)}) <==\n`,
+      );
       const last = j.log === null ? null : copyLog(out, j.log, buf);
       fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
     }
@@ -89,6 +100,9 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
     } catch {
       // there was no temp file: its directory is the problem
     }
-    throw new ReportFileError({ option, path: file, problem: `cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})` }, { cause: err });
+    throw new ReportFileError(
+      { option, path: file, problem: `cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+      { cause: err },
+    );
   }
 }

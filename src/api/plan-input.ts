@@ -13,13 +13,19 @@ export type PlanSelection = Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools
 
 /** What the plan reads: the scanned tree's files and tools, the jobs' dependencies, and the manifest's results and latches. */
 export function planInputOf(
-  s: Pick<Session, 'manifest' | 'stateDir'>, scanned: Pick<Scanned, 'tree' | 'newFiles' | 'unreadable'>,
-  depsOf: DepsOf, selection: PlanSelection = {},
+  s: Pick<Session, 'manifest' | 'stateDir'>,
+  scanned: Pick<Scanned, 'tree' | 'newFiles' | 'unreadable'>,
+  depsOf: DepsOf,
+  selection: PlanSelection = {},
 ): PlanInput {
   const { tree } = scanned;
   let logged: Set<string> | null = null; // read only if some result has a log to check
   return {
-    tools: tree.tools, toolFilters: tree.filters, files: tree.files, newFiles: scanned.newFiles, unreadable: scanned.unreadable,
+    tools: tree.tools,
+    toolFilters: tree.filters,
+    files: tree.files,
+    newFiles: scanned.newFiles,
+    unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),

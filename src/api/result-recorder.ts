@@ -56,11 +56,16 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       if (outcome.runnerFault !== null || outcome.end.kind === 'spawn-error') {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
         const fault = outcome.runnerFault ?? 'could not start it';
-        events.emit({ type: 'warning', message: `${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time` });
+        events.emit({
+          type: 'warning',
+          message: `${p.job.tool.config.name} ${p.job.path}: ${fault}; not recorded, it runs again next time`,
+        });
         // Its log stays where it was written, until the next runner takes the state directory.
         const r: JobReport = {
           ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s),
-          end: outcome.end, durationMs: outcome.durationMs, log: outcome.logBytes > 0 ? runningLog(p) : null,
+          end: outcome.end,
+          durationMs: outcome.durationMs,
+          log: outcome.logBytes > 0 ? runningLog(p) : null,
         };
         reports.set(p, r);
         events.emit({ type: 'job-finished', job: r });
@@ -71,13 +76,27 @@ export function resultRecorder(c: RecorderContext): JobRecorder<PlannedJob> {
       const reported = kind === 'depfile' || kind === 'trace' ? reportedDeps(s.stateDir, p, c.identify) : null;
       const depsDigest = reported?.depsDigest ?? p.job.deps?.digest ?? '';
       // What a job reports of its dependencies is known only now: its fingerprint includes them.
-      const fingerprint = reported === null ? p.job.fingerprint
-        : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
+      const fingerprint =
+        reported === null
+          ? p.job.fingerprint
+          : fingerprintJob(p.job.tool.config.name, p.job.tool.latchId, p.job.path, p.job.digest, depsDigest);
       const result: JobResult = {
-        tool: p.job.tool.config.name, path: p.job.path, fingerprint, latchId: p.job.tool.latchId,
-        digest: p.job.digest, status, end: outcome.end, durationMs: outcome.durationMs, hasLog: outcome.logBytes > 0, finishedAt: now, usedAt: now,
+        tool: p.job.tool.config.name,
+        path: p.job.path,
+        fingerprint,
+        latchId: p.job.tool.latchId,
+        digest: p.job.digest,
+        status,
+        end: outcome.end,
+        durationMs: outcome.durationMs,
+        hasLog: outcome.logBytes > 0,
+        finishedAt: now,
+        usedAt: now,
         logBytes: outcome.logBytes,
-        depsDigest, deps: reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
+        depsDigest,
+        deps:
+          reported?.deps ??
+          (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
       };
       // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
       while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
@@ -101,11 +120,14 @@ function commandFor(c: RecorderContext, p: PlannedJob, log: string): JobCommand 
   const tool = p.job.tool;
   const cmd = substituteFile(tool.config.command, tool.program, p.job.path);
   // A traced job runs under strace, which records every file it opens.
-  const { program, args } = tool.config.deps === 'trace' && strace !== null
-    ? { program: strace, args: [...traceArgs(tracePath(s.stateDir, p)), cmd.program, ...cmd.args] }
-    : cmd;
+  const { program, args } =
+    tool.config.deps === 'trace' && strace !== null
+      ? { program: strace, args: [...traceArgs(tracePath(s.stateDir, p)), cmd.program, ...cmd.args] }
+      : cmd;
   return {
-    program, args, cwd: tree.root,
+    program,
+    args,
+    cwd: tree.root,
     // MAKEFLAGS reaches every job, whatever `env` says, and is never latched: it changes no result.
     env: jobserver.makeflags === null ? tool.env : { ...tool.env, MAKEFLAGS: jobserver.makeflags },
     timeoutMs: tool.config.timeout === null ? null : tool.config.timeout * 1000,

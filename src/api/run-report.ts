@@ -10,7 +10,8 @@ import type { ScanIssue } from '../scan/index.js';
 import { type RelPath, assertNever } from '../types.js';
 
 /** unreadable: not checked, because runner could not read the job's file or a directory above it (never run, never recorded). */
-export type JobStatus = 'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run' | 'unreadable';
+export type JobStatus =
+  'passed' | 'failed' | 'interrupted' | 'cached-failure' | 'not-started' | 'would-run' | 'unreadable';
 
 export interface JobReport {
   tool: string;
@@ -38,9 +39,17 @@ export interface ScanSummary {
 }
 
 /** Per deps kind that reads imports: how many files its graph covers, and how many were read (or resolved, or followed) again. */
-export type DepsScanSummary = Record<string, {
-  files: number; scanned: number; kept?: boolean; resolved?: number; followed?: number; unresolved?: UnresolvedImport[];
-}>;
+export type DepsScanSummary = Record<
+  string,
+  {
+    files: number;
+    scanned: number;
+    kept?: boolean;
+    resolved?: number;
+    followed?: number;
+    unresolved?: UnresolvedImport[];
+  }
+>;
 
 export interface RunCounts {
   jobs: number;
@@ -71,7 +80,17 @@ export interface RunReport {
   staged?: RelPath[];
 }
 
-export const NO_JOBS: Readonly<RunCounts> = { jobs: 0, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0 };
+export const NO_JOBS: Readonly<RunCounts> = {
+  jobs: 0,
+  ran: 0,
+  passed: 0,
+  failed: 0,
+  interrupted: 0,
+  cachedFailures: 0,
+  fresh: 0,
+  notStarted: 0,
+  unreadable: 0,
+};
 
 /** What executing a plan returns: every job that is not fresh, in plan order, and the plan's size. */
 export interface Executed {
@@ -84,14 +103,30 @@ export function countsOf(e: Executed): RunCounts {
   const counts: RunCounts = { ...NO_JOBS, jobs: e.planned.jobs, fresh: e.planned.fresh };
   for (const j of e.jobs) {
     switch (j.status) {
-      case 'passed': counts.ran++; counts.passed++; break;
-      case 'failed': counts.ran++; counts.failed++; break;
-      case 'interrupted': counts.interrupted++; break;
-      case 'cached-failure': counts.cachedFailures++; break;
-      case 'not-started': counts.notStarted++; break;
-      case 'unreadable': counts.unreadable++; break;
-      case 'would-run': break;
-      default: assertNever(j.status);
+      case 'passed':
+        counts.ran++;
+        counts.passed++;
+        break;
+      case 'failed':
+        counts.ran++;
+        counts.failed++;
+        break;
+      case 'interrupted':
+        counts.interrupted++;
+        break;
+      case 'cached-failure':
+        counts.cachedFailures++;
+        break;
+      case 'not-started':
+        counts.notStarted++;
+        break;
+      case 'unreadable':
+        counts.unreadable++;
+        break;
+      case 'would-run':
+        break;
+      default:
+        assertNever(j.status);
     }
   }
   return counts;
@@ -115,10 +150,13 @@ export interface RunEnd {
 /** The report of a run, run --staged or a watch cycle: the one place a RunReport is assembled. */
 export function runReportOf(e: RunEnd): RunReport {
   return {
-    dryRun: e.dryRun, scan: e.scan,
-    counts: e.executed === undefined ? { ...NO_JOBS } : countsOf(e.executed), jobs: e.executed?.jobs ?? [],
+    dryRun: e.dryRun,
+    scan: e.scan,
+    counts: e.executed === undefined ? { ...NO_JOBS } : countsOf(e.executed),
+    jobs: e.executed?.jobs ?? [],
     interrupted: e.signal?.aborted === true ? String(e.signal.reason) : null,
-    mergedLog: e.mergedLog, durationMs: performance.now() - e.started,
+    mergedLog: e.mergedLog,
+    durationMs: performance.now() - e.started,
     ...(e.deps !== undefined ? { deps: e.deps } : {}),
     ...(e.staged !== undefined ? { staged: e.staged } : {}),
   };

@@ -24,19 +24,38 @@ import { type RunReport, runReportOf } from './run-report.js';
 import { withSession } from './scan-and-save.js';
 import { scanStaged, stagedTools, writeStagedTree } from './staged-tree.js';
 
-export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
+export async function runStaged(
+  opts: RunOptions,
+  makeflags: Makeflags | null,
+  dryRun: boolean,
+  started: number,
+): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
-  if (opts.files !== undefined && opts.files.length > 0) throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
+  if (opts.files !== undefined && opts.files.length > 0)
+    throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
     warnOfSecrets(s, opts.events);
-    const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    const onlyTools =
+      opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const work = findWorkTree(s.sourceTree, opts.env, opts.cwd);
     const staged = stagedPaths(work);
     const deleted = stagedDeletions(work);
     if (staged.length === 0 && deleted.length === 0) {
       return runReportOf({
-        dryRun, scan: { tracked: 0, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } },
-        signal: null, mergedLog: null, started, staged: [...staged, ...deleted].sort(),
+        dryRun,
+        scan: {
+          tracked: 0,
+          new: 0,
+          changed: 0,
+          removed: 0,
+          hashed: 0,
+          issues: [],
+          unreadable: { files: 0, directories: 0 },
+        },
+        signal: null,
+        mergedLog: null,
+        started,
+        staged: [...staged, ...deleted].sort(),
       });
     }
     const written = writeStagedTree(s, work, process.pid, (message) => opts.events.emit({ type: 'warning', message }));
@@ -47,11 +66,24 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
       const scanned = scanStaged(s, stagedTools(s, written.root, opts.env, onlyTools), work, written, opts.events);
       const { tree } = scanned;
       const deps = await findDeps(s, tree, opts.events, signal);
-      const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools });
+      const input = planInputOf(s, scanned, deps.depsOf, {
+        force: opts.force,
+        rerunFailed: opts.rerunFailed,
+        onlyTools,
+      });
       const plan = planStaged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
       const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
-      return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, staged: [...staged, ...deleted].sort(), deps: deps.summary });
+      return runReportOf({
+        dryRun,
+        scan: scanned.summary,
+        executed,
+        signal,
+        mergedLog,
+        started,
+        staged: [...staged, ...deleted].sort(),
+        deps: deps.summary,
+      });
     } finally {
       written.remove();
     }
@@ -66,7 +98,11 @@ export async function runStaged(opts: RunOptions, makeflags: Makeflags | null, d
  * is staged.
  */
 function planStaged(
-  input: PlanInput, graphs: ReadonlyMap<string, DepGraph>, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string,
+  input: PlanInput,
+  graphs: ReadonlyMap<string, DepGraph>,
+  staged: ReadonlySet<RelPath>,
+  deleted: ReadonlySet<RelPath>,
+  root: string,
 ): Plan {
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
@@ -76,7 +112,9 @@ function planStaged(
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const onlyFile = isToolStaged(tool, staged, deleted, root) ? undefined : selection(tool, staged, deleted, graphs, byGraph, input);
+    const onlyFile = isToolStaged(tool, staged, deleted, root)
+      ? undefined
+      : selection(tool, staged, deleted, graphs, byGraph, input);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);
@@ -87,7 +125,12 @@ function planStaged(
 }
 
 /** Whether a staged file changes every job of the tool: one its inputs cover, or its program in the staged tree. */
-function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, root: string): boolean {
+function isToolStaged(
+  tool: LatchedTool,
+  staged: ReadonlySet<RelPath>,
+  deleted: ReadonlySet<RelPath>,
+  root: string,
+): boolean {
   const covered = inputCover(tool.config.inputs);
   for (const p of staged) if (covered(p)) return true;
   for (const p of deleted) if (covered(p)) return true;
@@ -100,13 +143,19 @@ function isToolStaged(tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: 
 /** Whether a path of the source tree is one a tool's inputs cover: a file input, a file below a directory input, a glob's match. */
 function inputCover(inputs: readonly string[]): (p: RelPath) => boolean {
   const globs = compileGlobs(inputs.filter(isGlobPattern));
-  const paths = inputs.filter((i) => !isGlobPattern(i) && !i.startsWith('/') && !i.startsWith('~')).map((i) => path.posix.normalize(i));
+  const paths = inputs
+    .filter((i) => !isGlobPattern(i) && !i.startsWith('/') && !i.startsWith('~'))
+    .map((i) => path.posix.normalize(i));
   return (p) => globs(p) || paths.some((i) => i === '.' || p === i || p.startsWith(i + '/'));
 }
 
 function selection(
-  tool: LatchedTool, staged: ReadonlySet<RelPath>, deleted: ReadonlySet<RelPath>, graphs: ReadonlyMap<string, DepGraph>,
-  byGraph: Map<string, Set<RelPath>>, input: PlanInput,
+  tool: LatchedTool,
+  staged: ReadonlySet<RelPath>,
+  deleted: ReadonlySet<RelPath>,
+  graphs: ReadonlyMap<string, DepGraph>,
+  byGraph: Map<string, Set<RelPath>>,
+  input: PlanInput,
 ): (p: RelPath) => boolean {
   const latest = input.latest!;
   const kind = tool.config.deps;

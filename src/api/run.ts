@@ -22,7 +22,11 @@ import { scanAndSave, withSession } from './scan-and-save.js';
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
 export function selectFiles(
-  s: Pick<Session, 'sourceTree'>, tracked: ReadonlyMap<RelPath, unknown>, cwd: string, files: readonly string[], unreadable: readonly UnreadablePath[] = [],
+  s: Pick<Session, 'sourceTree'>,
+  tracked: ReadonlyMap<RelPath, unknown>,
+  cwd: string,
+  files: readonly string[],
+  unreadable: readonly UnreadablePath[] = [],
 ): (p: RelPath) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
@@ -35,7 +39,10 @@ export function selectFiles(
     if (unreadable.some((u) => u.path === rel)) exact.add(rel);
     else if (isDirectory(abs)) prefixes.push(rel + '/');
     else if (tracked.has(rel as RelPath)) exact.add(rel);
-    else throw new UsageError(`${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``);
+    else
+      throw new UsageError(
+        `${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``,
+      );
   }
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
 }
@@ -54,25 +61,41 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   // `make -n` runs '+' recipes anyway and expects them to do nothing.
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
-  const report = opts.staged === true ? await runStaged(opts, makeflags, dryRun, started) : await runWorking(opts, makeflags, dryRun, started);
+  const report =
+    opts.staged === true
+      ? await runStaged(opts, makeflags, dryRun, started)
+      : await runWorking(opts, makeflags, dryRun, started);
   opts.events.emit({ type: 'run-finished', report });
   return report;
 }
 
 /** runner run over the working tree. */
-function runWorking(opts: RunOptions, makeflags: Makeflags | null, dryRun: boolean, started: number): Promise<RunReport> {
+function runWorking(
+  opts: RunOptions,
+  makeflags: Makeflags | null,
+  dryRun: boolean,
+  started: number,
+): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
     warnOfSecrets(s, opts.events);
-    const onlyTools = opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    const onlyTools =
+      opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.events);
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
-    const onlyFile = opts.files !== undefined && opts.files.length > 0 ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable) : undefined;
+    const onlyFile =
+      opts.files !== undefined && opts.files.length > 0
+        ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable)
+        : undefined;
     const deps = await findDeps(s, scanned.tree, opts.events, signal);
-    const input = planInputOf(s, scanned, deps.depsOf, { force: opts.force, rerunFailed: opts.rerunFailed, onlyTools, onlyFile });
+    const input = planInputOf(s, scanned, deps.depsOf, {
+      force: opts.force,
+      rerunFailed: opts.rerunFailed,
+      onlyTools,
+      onlyFile,
+    });
     const executed = await executePlan(s, scanned.tree, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
     return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
   });
 }
-

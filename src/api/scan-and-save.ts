@@ -25,7 +25,10 @@ export function unreadableCounts(issues: readonly ScanIssue[]): ScanSummary['unr
  * (one whose name is not UTF-8 has no path a tool could be given), and what
  * is known below a directory it could not read (the paths with results).
  */
-export function unreadablePathsOf(issues: readonly ScanIssue[], knownUnder: (dir: RelPath) => Iterable<RelPath>): UnreadablePath[] {
+export function unreadablePathsOf(
+  issues: readonly ScanIssue[],
+  knownUnder: (dir: RelPath) => Iterable<RelPath>,
+): UnreadablePath[] {
   const out: UnreadablePath[] = [];
   for (const i of issues) {
     if (!isReadProblem(i)) continue;
@@ -51,7 +54,12 @@ export function walkSpecOf(s: Session): CompiledSpec {
   const stateRel = treePath(s.sourceTree, s.stateDir);
   const inside = stateRel !== null && stateRel !== '';
   const { config } = s.loaded;
-  return compileSpec({ include: config.include, exclude: config.exclude, whitelist: s.whitelist, skip: inside ? [stateRel] : [] });
+  return compileSpec({
+    include: config.include,
+    exclude: config.exclude,
+    whitelist: s.whitelist,
+    skip: inside ? [stateRel] : [],
+  });
 }
 
 /** How a scan goes: `changed`, the paths to update when the stored state allows (else the whole tree is walked). */
@@ -71,7 +79,10 @@ export interface ScanHow {
  */
 export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): Scanned {
   for (const f of s.manifest.takeRestored()) {
-    events.emit({ type: 'warning', message: `${f} was read-only while its database is writable; made it writable again (nothing in it is lost)` });
+    events.emit({
+      type: 'warning',
+      message: `${f} was read-only while its database is writable; made it writable again (nothing in it is lost)`,
+    });
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
@@ -84,11 +95,16 @@ export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): S
 
 function scanInto(s: Session, events: EventSink, changed: Iterable<RelPath> | undefined): Scanned {
   const spec = walkSpecOf(s);
-  const update = changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
-  const result = update ?? scanTree({
-    sourceTree: s.sourceTree, spec, prior: s.manifest,
-    onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
-  });
+  const update =
+    changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
+  const result =
+    update ??
+    scanTree({
+      sourceTree: s.sourceTree,
+      spec,
+      prior: s.manifest,
+      onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
+    });
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   s.manifest.adoptScan(result.update);
@@ -104,10 +120,16 @@ function scanInto(s: Session, events: EventSink, changed: Iterable<RelPath> | un
   removeLogs(s, dropped);
   return {
     summary: {
-      tracked: tree.files.size, new: result.newFiles.size, changed: result.changedFiles.size,
-      removed: result.removedFiles.length, hashed: result.hashed, issues: result.issues, unreadable: unreadableCounts(result.issues),
+      tracked: tree.files.size,
+      new: result.newFiles.size,
+      changed: result.changedFiles.size,
+      removed: result.removedFiles.length,
+      hashed: result.hashed,
+      issues: result.issues,
+      unreadable: unreadableCounts(result.issues),
     },
-    tree, newFiles: result.newFiles,
+    tree,
+    newFiles: result.newFiles,
     unreadable: unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir)),
   };
 }

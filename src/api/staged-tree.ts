@@ -5,7 +5,15 @@
 // The manifest's snapshot of the working tree is never replaced by the staged tree's files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LatchedTool, type ToolLatch, buildToolEnvironment, findExecutable, identifyProgram, latchIdOf, withInputs } from '../config/index.js';
+import {
+  type LatchedTool,
+  type ToolLatch,
+  buildToolEnvironment,
+  findExecutable,
+  identifyProgram,
+  latchIdOf,
+  withInputs,
+} from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
 import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
@@ -13,7 +21,14 @@ import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
 import {
-  STAGED_FILES, STAGED_SCANNED_AT, stagedIndexLockPath, stagedIndexPath, stagedLockPath, stagedTreePath, tempTreeOwner, tempTreePrefix,
+  STAGED_FILES,
+  STAGED_SCANNED_AT,
+  stagedIndexLockPath,
+  stagedIndexPath,
+  stagedLockPath,
+  stagedTreePath,
+  tempTreeOwner,
+  tempTreePrefix,
 } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
@@ -167,24 +182,32 @@ const isInside = (dir: string, p: string): boolean => p.startsWith(dir + path.se
  * runs (and is latched) from it. Everything else is the working tree's, so a
  * job's fingerprint is the one `runner run` gives the same content.
  */
-export function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessEnv, onlyTools?: ReadonlySet<string>): LatchedTool[] {
+export function stagedTools(
+  s: Session,
+  root: string,
+  callerEnv: NodeJS.ProcessEnv,
+  onlyTools?: ReadonlySet<string>,
+): LatchedTool[] {
   const { env } = buildToolEnvironment(s.loaded.config, callerEnv, root);
   const tools = s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
     const executables = t.latch.executables.map((e) => {
       // A shim's answer depends on where the job runs (a staged .python-version): asked again from the staged tree.
-      if (e.where.shim === null && !isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath)) return e;
+      if (e.where.shim === null && !isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath))
+        return e;
       const staged = findExecutable(e.name, env.PATH, root);
       if (staged !== null) return identifyProgram(e.name, staged, env, root, s.programs);
       // The shell would look for it in the staged tree, where it is not.
       if (t.shell && e.name.includes('/')) {
-        throw new UsageError(`tool "${t.config.name}" runs ${e.name}, which is in the source tree but not in the git index; `
-          + '--staged runs jobs in a copy of the index: add it to git, or name the program by an absolute path or through PATH');
+        throw new UsageError(
+          `tool "${t.config.name}" runs ${e.name}, which is in the source tree but not in the git index; ` +
+            '--staged runs jobs in a copy of the index: add it to git, or name the program by an absolute path or through PATH',
+        );
       }
       return e;
     });
     const latch: ToolLatch = { ...t.latch, executables };
-    const program = t.shell ? t.program : executables[0]?.where.path ?? t.program;
+    const program = t.shell ? t.program : (executables[0]?.where.path ?? t.program);
     return { ...t, latch, latchId: latchIdOf(latch), env, program };
   });
   // Declared inputs as the staged tree has them (a per-user or absolute one is the same file as for the working tree).
@@ -201,7 +224,11 @@ export function stagedTools(s: Session, root: string, callerEnv: NodeJS.ProcessE
  * tree's stats and digests are kept too, so an unchanged file is not read again.
  */
 export function scanStaged(
-  s: Session, tools: readonly LatchedTool[], w: WorkTree, staged: StagedTree, events: EventSink,
+  s: Session,
+  tools: readonly LatchedTool[],
+  w: WorkTree,
+  staged: StagedTree,
+  events: EventSink,
 ): Scanned {
   const { config } = s.loaded;
   // The index's own list, not a walk: files a job left in the staged tree are not part of the commit.
@@ -215,7 +242,12 @@ export function scanStaged(
     decodeFiles(kept, prior.files);
     prior.racyThresholdMs = Number(s.manifest.blob(STAGED_SCANNED_AT)?.toString('utf8') ?? 0);
   }
-  const result = scanTree({ sourceTree: staged.root, spec, prior, onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }) });
+  const result = scanTree({
+    sourceTree: staged.root,
+    spec,
+    prior,
+    onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
+  });
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   if (staged.persistent && (kept === undefined || result.hashed > 0 || result.removedFiles.length > 0)) {
@@ -235,10 +267,16 @@ export function scanStaged(
   }
   return {
     summary: {
-      tracked: files.size, new: newFiles.size, changed, removed: 0, hashed: result.hashed, issues: result.issues,
+      tracked: files.size,
+      new: newFiles.size,
+      changed,
+      removed: 0,
+      hashed: result.hashed,
+      issues: result.issues,
       unreadable: unreadableCounts(result.issues),
     },
     tree: treeView(staged.root, files, tools, staged.persistent ? STAGED_CACHES : NO_CACHES),
-    newFiles, unreadable: unreadablePathsOf(result.issues, () => []),
+    newFiles,
+    unreadable: unreadablePathsOf(result.issues, () => []),
   };
 }

@@ -41,8 +41,19 @@ export interface TreeView {
   caches: DepsCaches;
 }
 
-export function treeView(root: string, files: ReadonlyMap<RelPath, FileEntry>, tools: readonly LatchedTool[], caches: DepsCaches): TreeView {
-  return { root, files, tools, filters: tools.map((t) => compileToolFilter(t.config.include, t.config.exclude)), caches };
+export function treeView(
+  root: string,
+  files: ReadonlyMap<RelPath, FileEntry>,
+  tools: readonly LatchedTool[],
+  caches: DepsCaches,
+): TreeView {
+  return {
+    root,
+    files,
+    tools,
+    filters: tools.map((t) => compileToolFilter(t.config.include, t.config.exclude)),
+    caches,
+  };
 }
 
 /** How recorded and reported dependencies are identified in this tree: a tracked file by its digest, any other by its stat. */

@@ -33,7 +33,9 @@ export function warnUnresolvedImports(opts: {
   events: EventSink;
 }): UnresolvedImport[] {
   const { s, tree, graph } = opts;
-  const filters = tree.tools.filter((t) => t.config.deps === 'javascript').map((t) => [t.config.include, t.config.exclude]);
+  const filters = tree.tools
+    .filter((t) => t.config.deps === 'javascript')
+    .map((t) => [t.config.include, t.config.exclude]);
   const key = opts.direct === null ? null : hashString(`${digestBytes(opts.direct)}\0${JSON.stringify(filters)}`);
   let found: UnresolvedImport[] | null = null;
   const keptBlob = opts.keptName === null ? undefined : s.manifest.blob(opts.keptName);

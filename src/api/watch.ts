@@ -12,7 +12,15 @@ import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
-import { type Session, inputScope, keepInputCache, loadSessionConfig, lockStateDir, readWhitelist, refreshManifest } from '../session.js';
+import {
+  type Session,
+  inputScope,
+  keepInputCache,
+  loadSessionConfig,
+  lockStateDir,
+  readWhitelist,
+  refreshManifest,
+} from '../session.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
@@ -68,7 +76,19 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     let carriedFullScan = false;
     try {
       const { events } = opts;
-      events.emit({ type: 'cycle-started', cycle: { cycle, changed: 0, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: true } });
+      events.emit({
+        type: 'cycle-started',
+        cycle: {
+          cycle,
+          changed: 0,
+          added: 0,
+          removed: 0,
+          configReloaded: false,
+          toolsChanged: false,
+          recordedChanged: false,
+          fullScan: true,
+        },
+      });
       const started = performance.now();
       const scanned = scanAndSave(s, events);
       const { plan, deps } = await planCycle(s, scanned, extra, events, signal);
@@ -135,7 +155,10 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const started = performance.now();
             // A failed scan or save leaves the manifest's files as they were, so that the next scan reads (and
             // counts) again what this one read but could not record.
-            const scanned = scanAndSave(c, events, { changed: fullScan ? undefined : batch.paths, keepOnFailure: true });
+            const scanned = scanAndSave(c, events, {
+              changed: fullScan ? undefined : batch.paths,
+              keepOnFailure: true,
+            });
             const sum = scanned.summary;
             const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
             const recordedChanged = [...batch.files].some((f) => recorded.has(f));
@@ -144,12 +167,28 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const { plan, deps } = await planCycle(c, scanned, extra, events, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle.
-            if (!fullScan && !configReloaded && !toolsChanged && sum.issues.length === 0 && sameOutlook(outlook, outlookOf(plan))) continue;
+            if (
+              !fullScan &&
+              !configReloaded &&
+              !toolsChanged &&
+              sum.issues.length === 0 &&
+              sameOutlook(outlook, outlookOf(plan))
+            )
+              continue;
             cycle++;
             announced = true;
             events.emit({
               type: 'cycle-started',
-              cycle: { cycle, changed: sum.changed, added: sum.new, removed: sum.removed, configReloaded, toolsChanged, recordedChanged, fullScan },
+              cycle: {
+                cycle,
+                changed: sum.changed,
+                added: sum.new,
+                removed: sum.removed,
+                configReloaded,
+                toolsChanged,
+                recordedChanged,
+                fullScan,
+              },
             });
             const next = await runCycle(c, scanned, plan, deps, opts, makeflags, signal, false, started);
             outlook = outlookAfter(c, plan, next);
@@ -175,7 +214,11 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
 }
 
 async function planCycle(
-  s: Session, scanned: Scanned, selection: PlanSelection, events: EventSink, signal: AbortSignal,
+  s: Session,
+  scanned: Scanned,
+  selection: PlanSelection,
+  events: EventSink,
+  signal: AbortSignal,
 ): Promise<{ plan: Plan; deps: DepsScanSummary }> {
   const { depsOf, summary } = await findDeps(s, scanned.tree, events, signal);
   return { plan: planJobs(planInputOf(s, scanned, depsOf, selection)), deps: summary };
@@ -183,10 +226,20 @@ async function planCycle(
 
 /** Runs the plan's stale jobs, as `run` does; cached failures are emitted only in the first cycle. */
 async function runCycle(
-  s: Session, scanned: Scanned, plan: Plan, deps: DepsScanSummary, opts: WatchOptions, makeflags: Makeflags | null, signal: AbortSignal,
-  first: boolean, started: number,
+  s: Session,
+  scanned: Scanned,
+  plan: Plan,
+  deps: DepsScanSummary,
+  opts: WatchOptions,
+  makeflags: Makeflags | null,
+  signal: AbortSignal,
+  first: boolean,
+  started: number,
 ): Promise<RunReport> {
-  const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun: false, reportCached: first });
+  const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
+    dryRun: false,
+    reportCached: first,
+  });
   return runReportOf({ dryRun: false, scan: scanned.summary, executed, signal, mergedLog: null, started, deps });
 }
 
@@ -199,7 +252,12 @@ interface Outlook {
 const outlookKey = (tool: string, p: RelPath): string => `${tool}\0${p}`;
 
 function outlookOf(plan: Plan): Outlook {
-  return { fresh: plan.fresh, jobs: new Map(plan.jobs.map((p) => [outlookKey(p.job.tool.config.name, p.job.path), `${p.verdict.state} ${p.job.fingerprint}`])) };
+  return {
+    fresh: plan.fresh,
+    jobs: new Map(
+      plan.jobs.map((p) => [outlookKey(p.job.tool.config.name, p.job.path), `${p.verdict.state} ${p.job.fingerprint}`]),
+    ),
+  };
 }
 
 /** The outlook a cycle leaves: a job that passed is fresh, one that failed a cached failure under its result's fingerprint. */
@@ -225,8 +283,12 @@ function sameOutlook(a: Outlook, b: Outlook): boolean {
 
 function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
   const tools = latchTools({
-    config: s.loaded.config, callerEnv: env, sourceTree: s.sourceTree, configDisplayFile: s.loaded.displayFile,
-    inputs: inputScope(s.sourceTree, s.stateDir, s.loaded.config, s.inputCache), programs: s.programs,
+    config: s.loaded.config,
+    callerEnv: env,
+    sourceTree: s.sourceTree,
+    configDisplayFile: s.loaded.displayFile,
+    inputs: inputScope(s.sourceTree, s.stateDir, s.loaded.config, s.inputCache),
+    programs: s.programs,
   });
   keepInputCache(s.manifest, s.inputCache);
   return tools;
@@ -234,16 +296,24 @@ function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
 
 /** Loads, validates and latches the config again; returns it only when all of that succeeds. */
 async function reloadConfig(
-  s: Session, opts: WatchOptions, wanted: readonly string[] | null,
+  s: Session,
+  opts: WatchOptions,
+  wanted: readonly string[] | null,
 ): Promise<{ config: CycleConfig; tools: LatchedTool[] }> {
   const next = await loadSessionConfig(opts);
   if (next.stateDir !== s.stateDir) {
-    throw new UsageError(`${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`);
+    throw new UsageError(
+      `${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`,
+    );
   }
   const whitelist = readWhitelist(next.loaded, s.sourceTree);
   const tools = latchTools({
-    config: next.loaded.config, callerEnv: opts.env, sourceTree: s.sourceTree, configDisplayFile: next.loaded.displayFile,
-    inputs: inputScope(s.sourceTree, s.stateDir, next.loaded.config, s.inputCache), programs: s.programs,
+    config: next.loaded.config,
+    callerEnv: opts.env,
+    sourceTree: s.sourceTree,
+    configDisplayFile: next.loaded.displayFile,
+    inputs: inputScope(s.sourceTree, s.stateDir, next.loaded.config, s.inputCache),
+    programs: s.programs,
   });
   if (wanted !== null) checkToolNames(tools, wanted);
   return { config: { loaded: next.loaded, whitelist }, tools };
@@ -281,7 +351,11 @@ function watchKeyOf(s: Session): string {
  * runs.
  */
 async function watchRecorded(
-  watcher: TreeWatcher, s: Session, tree: TreeView, recorded: Set<string>, ran: readonly JobReport[] | null,
+  watcher: TreeWatcher,
+  s: Session,
+  tree: TreeView,
+  recorded: Set<string>,
+  ran: readonly JobReport[] | null,
 ): Promise<void> {
   const added = newlyRecorded(s, tree, recorded, ran);
   await watcher.add([...new Set(added.map(([abs]) => abs))]);
@@ -290,13 +364,24 @@ async function watchRecorded(
 }
 
 /** [absolute path, identity the job recorded] of each file newly added to `recorded`. */
-function newlyRecorded(s: Session, tree: TreeView, recorded: Set<string>, ran: readonly JobReport[] | null): [string, string][] {
+function newlyRecorded(
+  s: Session,
+  tree: TreeView,
+  recorded: Set<string>,
+  ran: readonly JobReport[] | null,
+): [string, string][] {
   const added: [string, string][] = [];
   const isNew = new Set<string>();
-  const reporting = new Set(s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name));
+  const reporting = new Set(
+    s.tools.filter((t) => t.config.deps === 'depfile' || t.config.deps === 'trace').map((t) => t.config.name),
+  );
   if (reporting.size === 0) return added;
-  const jobs = ran !== null ? ran.filter((j) => reporting.has(j.tool))
-    : [...reporting].flatMap((tool) => [...(s.manifest.results.get(tool)?.keys() ?? [])].map((p) => ({ tool, path: p })));
+  const jobs =
+    ran !== null
+      ? ran.filter((j) => reporting.has(j.tool))
+      : [...reporting].flatMap((tool) =>
+          [...(s.manifest.results.get(tool)?.keys() ?? [])].map((p) => ({ tool, path: p })),
+        );
   const spec = walkSpecOf(s);
   // Never what the walk never enters: excluded directories (caches, node_modules), .git, the state directory.
   const isNeverWalked = (rel: string): boolean => {
@@ -327,7 +412,10 @@ function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
   // Shared with watchRecorded, which adds to it as jobs report what they read.
   for (const f of always) recorded.add(f);
   const ignored = watchFilter({
-    sourceTree: s.sourceTree, spec: walkSpecOf(s), alwaysWatched: recorded, isOutput: depfileMatcher(depfiles(s)),
+    sourceTree: s.sourceTree,
+    spec: walkSpecOf(s),
+    alwaysWatched: recorded,
+    isOutput: depfileMatcher(depfiles(s)),
   });
   const outside = always.filter((f) => treePath(s.sourceTree, f) === null);
   return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });

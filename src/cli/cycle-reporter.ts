@@ -3,7 +3,13 @@
 // counts start then and not when the last cycle ended; one exit handler for
 // them all; and the words around each cycle (report/watch.ts renders them).
 import type { RunnerEvent } from '../api.js';
-import { type TextReporter, renderCycleStart, renderCycleStopped, renderIssueWarning, renderWatchStatus } from '../report/index.js';
+import {
+  type TextReporter,
+  renderCycleStart,
+  renderCycleStopped,
+  renderIssueWarning,
+  renderWatchStatus,
+} from '../report/index.js';
 import { assertNever } from '../types.js';
 import { onExit } from './cleanup.js';
 import { type Io, textReporter } from './io.js';
@@ -20,7 +26,10 @@ export class CycleReporter {
   private readonly quiet: boolean;
 
   /** clear: --clear, the screen is cleared before each cycle (when stdout is a terminal). */
-  constructor(private readonly io: Io, private readonly how: { clear?: boolean } = {}) {
+  constructor(
+    private readonly io: Io,
+    private readonly how: { clear?: boolean } = {},
+  ) {
     this.json = io.globals.json === true;
     this.quiet = io.globals.quiet === true;
     onExit(() => this.close()); // the cursor comes back even when runner crashes
@@ -42,13 +51,19 @@ export class CycleReporter {
         if (!this.json) io.out.write(renderWatchStatus(io, e.cycle));
         return;
       case 'config-rejected':
-        return void io.err.write(`runner: error: ${e.error.message}\nrunner: keeping the previous config; still watching\n`);
+        return void io.err.write(
+          `runner: error: ${e.error.message}\nrunner: keeping the previous config; still watching\n`,
+        );
       case 'cycle-failed':
         this.close();
         if (e.cycle !== this.announced && !this.json && !this.quiet) io.out.write(renderCycleStopped(e.cycle));
-        return void io.err.write(`runner: error: ${e.error.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`);
+        return void io.err.write(
+          `runner: error: ${e.error.message}\nrunner: this cycle stopped; the next change scans the whole tree; still watching\n`,
+        );
       case 'watcher-error':
-        return void io.err.write(`runner: warning: the file watcher reported an error (${e.message}); scanning the whole tree\n`);
+        return void io.err.write(
+          `runner: warning: the file watcher reported an error (${e.message}); scanning the whole tree\n`,
+        );
       // What happens within a cycle (and the warnings before the first) is the cycle's text reporter's.
       case 'scan-progress':
       case 'scan-issue':
@@ -66,7 +81,8 @@ export class CycleReporter {
       case 'staged-tree-made':
       case 'run-finished':
         return;
-      default: return assertNever(e);
+      default:
+        return assertNever(e);
     }
   }
 

@@ -14,11 +14,16 @@ export const EXIT = {
 
 export function exitForSignal(signal: string): number {
   switch (signal) {
-    case 'SIGINT': return EXIT.sigint;
-    case 'SIGTERM': return EXIT.sigterm;
-    case 'SIGHUP': return EXIT.sighup;
-    case 'SIGPIPE': return EXIT.sigpipe;
-    default: return EXIT.failed;
+    case 'SIGINT':
+      return EXIT.sigint;
+    case 'SIGTERM':
+      return EXIT.sigterm;
+    case 'SIGHUP':
+      return EXIT.sighup;
+    case 'SIGPIPE':
+      return EXIT.sigpipe;
+    default:
+      return EXIT.failed;
   }
 }
 

@@ -26,7 +26,8 @@ export interface Io extends Style {
 export function makeIo(cmd: Command): Io {
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const env = process.env;
-  const color = globals.color !== false && env.NO_COLOR === undefined && process.stdout.isTTY === true && env.TERM !== 'dumb';
+  const color =
+    globals.color !== false && env.NO_COLOR === undefined && process.stdout.isTTY === true && env.TERM !== 'dumb';
   return { out: process.stdout, err: process.stderr, env, globals, color, cwd: process.cwd() };
 }
 
@@ -41,8 +42,12 @@ export function overridesOf(g: GlobalOptions, extra: ConfigOverrides = {}): Conf
 export function apiOptions(io: Io, events: EventSink, extra: ConfigOverrides = {}): ApiOptions {
   const g = io.globals;
   return {
-    cwd: io.cwd, env: io.env, events,
-    sourceTree: g.sourceTree, configFile: g.config, stateDir: g.stateDir,
+    cwd: io.cwd,
+    env: io.env,
+    events,
+    sourceTree: g.sourceTree,
+    configFile: g.config,
+    stateDir: g.stateDir,
     overrides: overridesOf(g, extra),
   };
 }
@@ -63,13 +68,18 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true, closeAtE
 /** One sink that hands each event to every given one, in order (null: an output not asked for). */
 export function allOf(...sinks: (EventSink | null)[]): EventSink {
   const each = sinks.filter((s) => s !== null);
-  return { emit: (e) => { for (const s of each) s.emit(e); } };
+  return {
+    emit: (e) => {
+      for (const s of each) s.emit(e);
+    },
+  };
 }
 
 /** The size of the terminal runner writes to (stdout, else stderr), for terminal jobs; none when neither is one. */
 export function terminalSizeOf(): TerminalSize | undefined {
   for (const stream of [process.stdout, process.stderr]) {
-    if (stream.isTTY === true && stream.columns > 0 && stream.rows > 0) return { cols: stream.columns, rows: stream.rows };
+    if (stream.isTTY === true && stream.columns > 0 && stream.rows > 0)
+      return { cols: stream.columns, rows: stream.rows };
   }
   return undefined;
 }

@@ -13,7 +13,8 @@ import { addWatchCommand } from './commands/watch.js';
 
 function parseJobs(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !isJobsCount(n)) throw new InvalidArgumentError(`expected ${JOBS_EXPECTED.replace(/e\.g\. 4$/, 'e.g. -j 4')}`);
+  if (!/^\d+$/.test(value) || !isJobsCount(n))
+    throw new InvalidArgumentError(`expected ${JOBS_EXPECTED.replace(/e\.g\. 4$/, 'e.g. -j 4')}`);
   return n;
 }
 
@@ -32,10 +33,13 @@ export function buildProgram(version: string): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`runner: ${str}`) })
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached);
 2 usage, config or environment error; 130 interrupted (SIGINT); 143 terminated
-(SIGTERM); 129 hung up (SIGHUP); 141 output closed under a run; 70 internal error.`);
+(SIGTERM); 129 hung up (SIGHUP); 141 output closed under a run; 70 internal error.`,
+    );
   addScanCommand(program);
   addRunCommand(program);
   addWatchCommand(program);

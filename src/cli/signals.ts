@@ -30,7 +30,9 @@ export const STOP_PATIENCE_MS = 10_000;
 /** Exits after STOP_PATIENCE_MS unless the process has ended by then (the timer keeps nothing alive). */
 function stopAnyway(io: Io, sig: NodeJS.Signals): void {
   setTimeout(() => {
-    io.err.write(`\nrunner: ${sig}: still not stopped after ${STOP_PATIENCE_MS / 1000} s; exiting now (results recorded so far are kept)\n`);
+    io.err.write(
+      `\nrunner: ${sig}: still not stopped after ${STOP_PATIENCE_MS / 1000} s; exiting now (results recorded so far are kept)\n`,
+    );
     killRunningJobs();
     runCleanups();
     // process.exit() would wait for that read too (libuv joins its threads at exit): the signal itself

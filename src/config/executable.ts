@@ -11,14 +11,50 @@ import { programBehind, recognizeShim } from './shims.js';
 
 /** Builtins that run no other program: nothing to latch. */
 const BUILTINS = new Set([
-  ':', '[', '[[', 'alias', 'break', 'cd', 'continue', 'echo', 'exit', 'export', 'false', 'printf', 'read',
-  'return', 'set', 'shift', 'test', 'trap', 'true', 'type', 'ulimit', 'umask', 'unset', 'wait',
+  ':',
+  '[',
+  '[[',
+  'alias',
+  'break',
+  'cd',
+  'continue',
+  'echo',
+  'exit',
+  'export',
+  'false',
+  'printf',
+  'read',
+  'return',
+  'set',
+  'shift',
+  'test',
+  'trap',
+  'true',
+  'type',
+  'ulimit',
+  'umask',
+  'unset',
+  'wait',
 ]);
 /** Words that start a compound command or prefix one; the command follows them. */
 const PREFIXES = new Set(['!', '{', '}', 'if', 'then', 'else', 'elif', 'fi', 'while', 'until', 'do', 'done', 'time']);
 /** Words that run a program named some other way (a script, a string, an argument): what runs cannot be told. */
 const RUNS_OTHERS = new Set([
-  '.', 'source', 'eval', 'exec', 'command', 'builtin', 'case', 'for', 'function', 'env', 'xargs', 'nohup', 'nice', 'timeout', 'sudo',
+  '.',
+  'source',
+  'eval',
+  'exec',
+  'command',
+  'builtin',
+  'case',
+  'for',
+  'function',
+  'env',
+  'xargs',
+  'nohup',
+  'nice',
+  'timeout',
+  'sudo',
 ]);
 
 /**
@@ -32,7 +68,10 @@ export function shellPrograms(shellCommand: string): { programs: string[]; opaqu
   const programs: string[] = [];
   let opaque = shellCommand.includes('`') || shellCommand.includes('$(');
   for (const part of shellCommand.split(/&&|\|\||[;|&\n()]/)) {
-    const words = part.trim().split(/\s+/).filter((w) => w !== '');
+    const words = part
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     let i = 0;
     while (i < words.length && (PREFIXES.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
     const word = words[i];
@@ -46,7 +85,10 @@ export function shellPrograms(shellCommand: string): { programs: string[]; opaqu
 function candidatesOf(name: string, pathVar: string | undefined, cwd: string): string[] {
   return name.includes('/')
     ? [path.resolve(cwd, name)]
-    : (pathVar ?? '').split(':').filter((d) => d !== '').map((d) => path.resolve(cwd, d, name));
+    : (pathVar ?? '')
+        .split(':')
+        .filter((d) => d !== '')
+        .map((d) => path.resolve(cwd, d, name));
 }
 
 /** Where the shell would find `name`; null when not found or not executable. Stats only. */
@@ -69,7 +111,11 @@ export function findExecutable(name: string, pathVar: string | undefined, cwd: s
  * directory, so the message says so rather than "not found"; null when there
  * is no such file at all.
  */
-export function unrunnableCandidate(name: string, pathVar: string | undefined, cwd: string): { path: string; problem: 'not executable' | 'a directory' } | null {
+export function unrunnableCandidate(
+  name: string,
+  pathVar: string | undefined,
+  cwd: string,
+): { path: string; problem: 'not executable' | 'a directory' } | null {
   for (const candidate of candidatesOf(name, pathVar, cwd)) {
     let st: fs.Stats | undefined;
     try {
@@ -96,13 +142,25 @@ const realPathOf = (p: string): string => {
  * in `cwd`. Reads a file only when its stat changed, and asks a version
  * manager only when what it consults changed (both cached in `ids`).
  */
-export function identifyProgram(name: string, found: string, env: Record<string, string>, cwd: string, ids: ProgramIds): ExecutableIdentity {
+export function identifyProgram(
+  name: string,
+  found: string,
+  env: Record<string, string>,
+  cwd: string,
+  ids: ProgramIds,
+): ExecutableIdentity {
   const id = identifyFile(name, found, env, cwd, ids);
   const venv = venvOf(id.where.program, cwd);
   return venv === null ? id : { ...id, venv };
 }
 
-function identifyFile(name: string, found: string, env: Record<string, string>, cwd: string, ids: ProgramIds): ExecutableIdentity {
+function identifyFile(
+  name: string,
+  found: string,
+  env: Record<string, string>,
+  cwd: string,
+  ids: ProgramIds,
+): ExecutableIdentity {
   const realPath = realPathOf(found);
   const where: ExecutableWhere = { path: found, realPath, program: found, shim: null };
   const facts = ids.factsOf(realPath);
@@ -120,7 +178,12 @@ function identifyFile(name: string, found: string, env: Record<string, string>, 
   const behind = realPathOf(answer.program);
   where.realPath = behind;
   const real = ids.factsOf(behind);
-  return { name, digest: real === null ? `unreadable ${statOf(behind)}` : real.digest, package: packageOf(behind, ids), where };
+  return {
+    name,
+    digest: real === null ? `unreadable ${statOf(behind)}` : real.digest,
+    package: packageOf(behind, ids),
+    where,
+  };
 }
 
 /** The venv whose bin/ holds `program` (python finds its pyvenv.cfg one level above its own directory). */

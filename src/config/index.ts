@@ -1,7 +1,17 @@
 // Public surface of config/: loading, validation, the latch.
 export { loadConfig, resolveSourceTree, displayPath, type LoadedConfig, type ConfigOverrides } from './load.js';
 export { validateConfig } from './validate/index.js';
-export { latchTools, findPrograms, latchFound, latchIdOf, withInputs, buildToolEnvironment, NEVER_LATCHED, SOURCE_TREE_TOKEN, type LatchedTool } from './latch.js';
+export {
+  latchTools,
+  findPrograms,
+  latchFound,
+  latchIdOf,
+  withInputs,
+  buildToolEnvironment,
+  NEVER_LATCHED,
+  SOURCE_TREE_TOKEN,
+  type LatchedTool,
+} from './latch.js';
 export { findExecutable, identifyProgram } from './executable.js';
 export type { ExecutableIdentity, ExecutableWhere, ToolLatch } from '../tool-latch.js';
 export { ProgramIds } from './program-ids.js';

@@ -29,8 +29,12 @@ const VERSION = 1;
 
 function sameStat(key: StatKey, st: fs.Stats): boolean {
   // Git's racy rule: an entry modified just before it was read may have changed again unseen.
-  return key.mtimeMs === st.mtimeMs && key.ctimeMs === st.ctimeMs && key.ino === st.ino
-    && Math.max(st.mtimeMs, st.ctimeMs) < key.at - RACY_MARGIN_MS;
+  return (
+    key.mtimeMs === st.mtimeMs &&
+    key.ctimeMs === st.ctimeMs &&
+    key.ino === st.ino &&
+    Math.max(st.mtimeMs, st.ctimeMs) < key.at - RACY_MARGIN_MS
+  );
 }
 
 export class InputCache {
@@ -45,7 +49,11 @@ export class InputCache {
     const cache = new InputCache();
     if (data === undefined) return cache;
     try {
-      const parsed = JSON.parse(data.toString('utf8')) as { v: number; files: [string, CachedFile][]; dirs: [string, CachedDir][] };
+      const parsed = JSON.parse(data.toString('utf8')) as {
+        v: number;
+        files: [string, CachedFile][];
+        dirs: [string, CachedDir][];
+      };
       if (parsed.v !== VERSION) return cache;
       for (const [p, f] of parsed.files) cache.files.set(p, f);
       for (const [p, d] of parsed.dirs) cache.dirs.set(p, d);

@@ -81,8 +81,15 @@ const errCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ??
  * null outside it) decides what is skipped. A symbolic link to a directory is
  * not entered (it could loop); its target is latched instead.
  */
-function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel: string | null, excludeBase: string,
-  visit: (key: string, abs: string, rel: string | null) => void, problems: (key: string, detail: string) => void): void {
+function walkFiles(
+  scope: InputScope,
+  absDir: string,
+  keyPrefix: string,
+  treeRel: string | null,
+  excludeBase: string,
+  visit: (key: string, abs: string, rel: string | null) => void,
+  problems: (key: string, detail: string) => void,
+): void {
   let st: fs.Stats;
   let listing: { files: string[]; dirs: string[] };
   try {
@@ -93,7 +100,8 @@ function walkFiles(scope: InputScope, absDir: string, keyPrefix: string, treeRel
     return;
   }
   const join = (a: string, b: string): string => (a === '' ? b : `${a}/${b}`);
-  const skipped = (rel: string): boolean => scope.isOwn(rel) || scope.isExcluded(excludeBase === '' ? rel : rel.slice(excludeBase.length + 1));
+  const skipped = (rel: string): boolean =>
+    scope.isOwn(rel) || scope.isExcluded(excludeBase === '' ? rel : rel.slice(excludeBase.length + 1));
   for (const name of listing.files) {
     const rel = treeRel === null ? null : join(treeRel, name);
     if (rel !== null && skipped(rel)) continue;
@@ -113,7 +121,8 @@ function treeRelative(sourceTree: string, abs: string): string | null {
 
 /** Where an entry points: `~/x` under HOME, an absolute path as is, anything else in the source tree. */
 export function resolveInput(entry: string, sourceTree: string, home: string | undefined): string | null {
-  if (entry === '~' || entry.startsWith('~/')) return home === undefined || home === '' ? null : path.join(home, entry.slice(1));
+  if (entry === '~' || entry.startsWith('~/'))
+    return home === undefined || home === '' ? null : path.join(home, entry.slice(1));
   return path.resolve(sourceTree, entry);
 }
 
@@ -129,7 +138,8 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
         st = fs.statSync(abs);
       } catch (err) {
         // A dangling link, or a file gone since its directory was listed: latched as missing.
-        if (errCode(err) !== 'ENOENT') out.problems.push({ entry, kind: 'unreadable', detail: `${key} (${errCode(err)})` });
+        if (errCode(err) !== 'ENOENT')
+          out.problems.push({ entry, kind: 'unreadable', detail: `${key} (${errCode(err)})` });
         found.push([key, INPUT_MISSING]);
         return;
       }
@@ -165,9 +175,17 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
       const baseAbs = path.join(scope.sourceTree, base);
       const baseStat = fs.statSync(baseAbs, { throwIfNoEntry: false });
       if (baseStat?.isDirectory() === true) {
-        walkFiles(scope, baseAbs, base, base, '', (key, abs, rel) => {
-          if (rel !== null && matches(rel)) file(key, abs);
-        }, unreadableDir);
+        walkFiles(
+          scope,
+          baseAbs,
+          base,
+          base,
+          '',
+          (key, abs, rel) => {
+            if (rel !== null && matches(rel)) file(key, abs);
+          },
+          unreadableDir,
+        );
       }
       if (found.length === 0) {
         out.problems.push({ entry, kind: 'no-match' });
@@ -205,9 +223,13 @@ export function digestInputs(scope: InputScope, entries: readonly string[], home
 export function describeInputProblem(toolIndex: number, toolName: string, p: InputProblem): string {
   const where = `tools[${toolIndex}].inputs (tool "${toolName}")`;
   switch (p.kind) {
-    case 'missing': return `${where}: ${p.entry} is missing${p.detail === undefined ? '' : ` (${p.detail})`}; latched as missing, so creating it re-runs the tool's jobs`;
-    case 'no-match': return `${where}: ${p.entry} matches no file; latched as such, so a matching file re-runs the tool's jobs`;
-    case 'not-a-file': return `${where}: ${p.detail ?? p.entry}${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}, which runner never reads (it could wait for ever); the tool's jobs run every time`;
-    case 'unreadable': return `${where}: ${p.detail ?? p.entry} cannot be read${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}; the tool's jobs run until it can`;
+    case 'missing':
+      return `${where}: ${p.entry} is missing${p.detail === undefined ? '' : ` (${p.detail})`}; latched as missing, so creating it re-runs the tool's jobs`;
+    case 'no-match':
+      return `${where}: ${p.entry} matches no file; latched as such, so a matching file re-runs the tool's jobs`;
+    case 'not-a-file':
+      return `${where}: ${p.detail ?? p.entry}${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}, which runner never reads (it could wait for ever); the tool's jobs run every time`;
+    case 'unreadable':
+      return `${where}: ${p.detail ?? p.entry} cannot be read${p.detail?.startsWith(p.entry) === true ? '' : ` (in ${p.entry})`}; the tool's jobs run until it can`;
   }
 }

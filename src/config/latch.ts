@@ -37,7 +37,11 @@ export interface ToolEnvironment {
 export const SOURCE_TREE_TOKEN = '<source-tree>';
 
 /** The environment every tool sees, and its latch (config-wide, so computed once). */
-export function buildToolEnvironment(config: Config, callerEnv: NodeJS.ProcessEnv, sourceTree: string): ToolEnvironment {
+export function buildToolEnvironment(
+  config: Config,
+  callerEnv: NodeJS.ProcessEnv,
+  sourceTree: string,
+): ToolEnvironment {
   const env: Record<string, string> = {};
   const latch: Record<string, string> = {};
   if (config.mergeEnv) {
@@ -84,7 +88,9 @@ export function withInputs(tools: readonly LatchedTool[], scope: InputScope): La
     const found = digestInputs(scope, t.config.inputs, t.env.HOME);
     const latch: ToolLatch = { ...t.latch, inputs: found.digests };
     return {
-      ...t, latch, latchId: latchIdOf(latch),
+      ...t,
+      latch,
+      latchId: latchIdOf(latch),
       inputPaths: [...new Set(found.paths)],
       inputWarnings: found.problems.map((p) => describeInputProblem(i, t.config.name, p)),
     };
@@ -128,11 +134,13 @@ export function findPrograms(opts: {
       else if (i <= 1) {
         const unrunnable = unrunnableCandidate(name, toolEnv.env.PATH, sourceTree);
         throw new ToolNotFoundError({
-          file: opts.configDisplayFile, tool: tool.name, executable: name, searched: toolEnv.env.PATH ?? '',
+          file: opts.configDisplayFile,
+          tool: tool.name,
+          executable: name,
+          searched: toolEnv.env.PATH ?? '',
           ...(unrunnable === null ? {} : { found: unrunnable }),
         });
-      }
-      else unknown = true; // a later command may be guarded (`which x && x`): then PATH decides, and is latched
+      } else unknown = true; // a later command may be guarded (`which x && x`): then PATH decides, and is latched
     });
     opaque.push(unknown);
     return programs;
@@ -149,7 +157,9 @@ function withPathLatched(toolEnv: ToolEnvironment): Record<string, string> {
 
 /** The latch id: everything in the latch but where the programs are on this machine. */
 export function latchIdOf(latch: ToolLatch): LatchId {
-  return hashString(canonicalJson({ ...latch, executables: latch.executables.map(({ where: _where, ...id }) => id) })) as LatchId;
+  return hashString(
+    canonicalJson({ ...latch, executables: latch.executables.map(({ where: _where, ...id }) => id) }),
+  ) as LatchId;
 }
 
 /**
@@ -164,8 +174,14 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
     const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
     const latch: ToolLatch = {
       tool: {
-        command: tool.command, deps: tool.deps, depfile: tool.depfile, timeout: tool.timeout,
-        pty: tool.pty, inputs: tool.inputs, mergeEnv: config.mergeEnv, passThroughEnv: config.passThroughEnv,
+        command: tool.command,
+        deps: tool.deps,
+        depfile: tool.depfile,
+        timeout: tool.timeout,
+        pty: tool.pty,
+        inputs: tool.inputs,
+        mergeEnv: config.mergeEnv,
+        passThroughEnv: config.passThroughEnv,
       },
       env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
       executables,

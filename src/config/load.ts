@@ -54,7 +54,10 @@ export function resolveSourceTree(cwd: string, dir: string | undefined): string 
     st = fs.statSync(sourceTree);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new SourceTreeError({ path: sourceTree, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})` }, { cause: err });
+    throw new SourceTreeError(
+      { path: sourceTree, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})` },
+      { cause: err },
+    );
   }
   if (!st.isDirectory()) throw new SourceTreeError({ path: sourceTree, problem: 'is not a directory' });
   try {
@@ -78,7 +81,12 @@ export function displayPath(cwd: string, file: string): string {
 function refuseNonRegular(file: string, shownFile: string, expected: string): void {
   const kind = nonRegularKind(file);
   if (kind === null || kind === 'directory') return;
-  throw new ConfigError({ file: shownFile, key: '(file)', value: describeKind(kind), expected: `${expected}; runner never reads ${describeKind(kind)}, which could make it wait for ever` });
+  throw new ConfigError({
+    file: shownFile,
+    key: '(file)',
+    value: describeKind(kind),
+    expected: `${expected}; runner never reads ${describeKind(kind)}, which could make it wait for ever`,
+  });
 }
 
 export async function loadConfig(opts: {
@@ -88,19 +96,34 @@ export async function loadConfig(opts: {
   overrides?: ConfigOverrides;
 }): Promise<LoadedConfig> {
   // An empty file is found (and said to be empty), not skipped for "no config" (a package.json without "runner" still is).
-  const explorer = cosmiconfig(MODULE, { searchPlaces: SEARCH_PLACES, searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
+  const explorer = cosmiconfig(MODULE, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+    ignoreEmptySearchPlaces: false,
+  });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   const wanted = opts.configFile === undefined ? undefined : path.resolve(opts.cwd, opts.configFile);
   const shown = (f: string): string => displayPath(opts.cwd, f);
   try {
     if (wanted !== undefined) {
       if (!fs.existsSync(wanted)) {
-        throw new ConfigError({ file: shown(wanted), key: '(file)', problem: 'missing', expected: 'an existing config file (given with -c)' });
+        throw new ConfigError({
+          file: shown(wanted),
+          key: '(file)',
+          problem: 'missing',
+          expected: 'an existing config file (given with -c)',
+        });
       }
       refuseNonRegular(wanted, shown(wanted), 'a regular config file (given with -c)');
       result = await explorer.load(wanted);
     } else {
-      for (const place of SEARCH_PLACES) refuseNonRegular(path.join(opts.sourceTree, place), shown(path.join(opts.sourceTree, place)), 'a regular config file');
+      for (const place of SEARCH_PLACES)
+        refuseNonRegular(
+          path.join(opts.sourceTree, place),
+          shown(path.join(opts.sourceTree, place)),
+          'a regular config file',
+        );
       result = await explorer.search(opts.sourceTree);
     }
   } catch (err) {
@@ -110,13 +133,21 @@ export async function loadConfig(opts: {
   }
   if (result === null) {
     throw new ConfigError({
-      file: shown(opts.sourceTree), key: 'config', problem: 'missing',
-      expected: 'a runner config in the source tree: .runnerrc (or .runnerrc.json, .yaml, .yml, .js, .cjs, .mjs), runner.config.js (.cjs, .mjs, .ts) or "runner" in package.json (`runner config --dump` prints a template)',
+      file: shown(opts.sourceTree),
+      key: 'config',
+      problem: 'missing',
+      expected:
+        'a runner config in the source tree: .runnerrc (or .runnerrc.json, .yaml, .yml, .js, .cjs, .mjs), runner.config.js (.cjs, .mjs, .ts) or "runner" in package.json (`runner config --dump` prints a template)',
     });
   }
   const displayFile = shown(result.filepath);
   if (result.isEmpty === true || result.config === undefined || result.config === null) {
-    throw new ConfigError({ file: displayFile, key: '(top level)', problem: 'empty', expected: 'an object with a "tools" array (`runner config --dump` prints a template)' });
+    throw new ConfigError({
+      file: displayFile,
+      key: '(top level)',
+      problem: 'empty',
+      expected: 'an object with a "tools" array (`runner config --dump` prints a template)',
+    });
   }
   const validated = validateConfig(result.config, displayFile);
   const config = applyOverrides(validated, opts.overrides ?? {});
@@ -128,7 +159,16 @@ function parseFailure(displayFile: string, file: string, err: unknown): ConfigEr
   const expected = 'a file that parses as JSON, YAML or JavaScript';
   // A parser that recurses (js-yaml) runs out of stack on a deeply nested file.
   if (err instanceof RangeError) {
-    return new ConfigError({ file: displayFile, key: '(file)', problem: 'too-deep', value: 'past what the parser can read', expected: `a config nested at most ${MAX_CONFIG_DEPTH} levels` }, { cause: err });
+    return new ConfigError(
+      {
+        file: displayFile,
+        key: '(file)',
+        problem: 'too-deep',
+        value: 'past what the parser can read',
+        expected: `a config nested at most ${MAX_CONFIG_DEPTH} levels`,
+      },
+      { cause: err },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   let found: ParseProblem | null = yamlProblem(err);
@@ -140,12 +180,22 @@ function parseFailure(displayFile: string, file: string, err: unknown): ConfigEr
     }
   }
   if (found === null) {
-    return new ConfigError({ file: displayFile, key: '(file)', value: message.split('\n')[0], expected }, { cause: err });
+    return new ConfigError(
+      { file: displayFile, key: '(file)', value: message.split('\n')[0], expected },
+      { cause: err },
+    );
   }
-  return new ConfigError({
-    file: displayFile, key: '(file)', problem: 'syntax', value: `${found.language} syntax error: ${found.reason}`,
-    ...(found.line === undefined ? {} : { line: found.line, column: found.column }), expected: `valid ${found.language}`,
-  }, { cause: err });
+  return new ConfigError(
+    {
+      file: displayFile,
+      key: '(file)',
+      problem: 'syntax',
+      value: `${found.language} syntax error: ${found.reason}`,
+      ...(found.line === undefined ? {} : { line: found.line, column: found.column }),
+      expected: `valid ${found.language}`,
+    },
+    { cause: err },
+  );
 }
 
 function applyOverrides(config: Config, o: ConfigOverrides): Config {

@@ -36,7 +36,8 @@ export function jsonProblem(text: string): ParseProblem | null {
 type Expect = 'value' | 'first-value-or-end' | 'key' | 'first-key-or-end' | 'colon' | 'after-value';
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-const foundAt = (text: string, i: number): string => (i >= text.length ? 'the end of the file' : JSON.stringify(text[i]));
+const foundAt = (text: string, i: number): string =>
+  i >= text.length ? 'the end of the file' : JSON.stringify(text[i]);
 
 /** Offset and reason of the first thing in `text` that is not JSON (RFC 8259); null when none is found. */
 export function firstJsonError(text: string): { offset: number; reason: string } | null {
@@ -44,13 +45,16 @@ export function firstJsonError(text: string): { offset: number; reason: string }
   let expect: Expect = 'value';
   let i = 0;
   const error = (reason: string): { offset: number; reason: string } =>
-    i >= text.length ? { offset: text.length, reason: `unexpected end of the file (${reason.replace(/, found .*$/, '')})` } : { offset: i, reason };
+    i >= text.length
+      ? { offset: text.length, reason: `unexpected end of the file (${reason.replace(/, found .*$/, '')})` }
+      : { offset: i, reason };
   for (;;) {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
     const c = text[i];
     if (expect === 'after-value') {
       const top = open[open.length - 1];
-      if (top === undefined) return c === undefined ? null : error(`unexpected ${foundAt(text, i)} after the JSON value`);
+      if (top === undefined)
+        return c === undefined ? null : error(`unexpected ${foundAt(text, i)} after the JSON value`);
       if (c === ',') {
         expect = top === '{' ? 'key' : 'value';
         i++;
@@ -58,7 +62,11 @@ export function firstJsonError(text: string): { offset: number; reason: string }
         open.pop();
         i++;
       } else {
-        return error(top === '{' ? `expected "," or "}" after a property's value, found ${foundAt(text, i)}` : `expected "," or "]" after an array element, found ${foundAt(text, i)}`);
+        return error(
+          top === '{'
+            ? `expected "," or "}" after a property's value, found ${foundAt(text, i)}`
+            : `expected "," or "]" after an array element, found ${foundAt(text, i)}`,
+        );
       }
       continue;
     }
@@ -121,12 +129,17 @@ function stringEnd(text: string, start: number): number | { offset: number; reas
   for (let i = start + 1; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (text[i] === '"') return i + 1;
-    if (code < 0x20) return { offset: i, reason: `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')}) inside a string: write it escaped, e.g. "\\n"` };
+    if (code < 0x20)
+      return {
+        offset: i,
+        reason: `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')}) inside a string: write it escaped, e.g. "\\n"`,
+      };
     if (text[i] === '\\') {
       const e = text[i + 1];
       if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
       else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 5;
-      else if (e !== undefined) return { offset: i, reason: `a bad escape ${JSON.stringify('\\' + e)} inside a string` };
+      else if (e !== undefined)
+        return { offset: i, reason: `a bad escape ${JSON.stringify('\\' + e)} inside a string` };
     }
   }
   return { offset: text.length, reason: 'unexpected end of the file (inside a string)' };
@@ -135,6 +148,7 @@ function stringEnd(text: string, start: number): number | { offset: number; reas
 /** A js-yaml error as cosmiconfig passes it on: `reason`, and `mark` with a 0-based line and column. */
 export function yamlProblem(err: unknown): ParseProblem | null {
   const e = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
-  if (typeof e.reason !== 'string' || typeof e.mark?.line !== 'number' || typeof e.mark.column !== 'number') return null;
+  if (typeof e.reason !== 'string' || typeof e.mark?.line !== 'number' || typeof e.mark.column !== 'number')
+    return null;
   return { reason: e.reason, line: e.mark.line + 1, column: e.mark.column + 1, language: 'YAML' };
 }

@@ -44,12 +44,33 @@ export interface Config {
 }
 
 export const TOP_LEVEL_KEYS = [
-  'include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'passThroughEnv', 'mergeEnv',
-  'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'ignoreUnresolved', 'tools',
+  'include',
+  'exclude',
+  'whitelist',
+  'stateDir',
+  'env',
+  'passEnv',
+  'passThroughEnv',
+  'mergeEnv',
+  'addSourceTreeToPythonPath',
+  'jobs',
+  'failFast',
+  'mergedLog',
+  'quiet',
+  'ignoreUnresolved',
+  'tools',
 ] as const;
 
 export const TOOL_KEYS = [
-  'name', 'command', 'include', 'exclude', 'inputs', 'deps', 'depfile', 'timeout', 'pty',
+  'name',
+  'command',
+  'include',
+  'exclude',
+  'inputs',
+  'deps',
+  'depfile',
+  'timeout',
+  'pty',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];

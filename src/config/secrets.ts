@@ -15,8 +15,10 @@ export function secretWarning(displayFile: string, passEnv: readonly string[]): 
   const names = secretLikeNames(passEnv);
   if (names.length === 0) return null;
   const list = names.join(', ');
-  return `${displayFile}: passEnv ${list} ${names.length === 1 ? 'looks like a secret' : 'look like secrets'}: ` +
+  return (
+    `${displayFile}: passEnv ${list} ${names.length === 1 ? 'looks like a secret' : 'look like secrets'}: ` +
     'runner latches each value as a hash kept in the state directory, and a short value can be recovered from it; ' +
     `if ${names.length === 1 ? 'it does' : 'they do'} not change results, move ${names.length === 1 ? 'it' : 'them'} to "passThroughEnv" ` +
-    '(the tools still get the value, unlatched)';
+    '(the tools still get the value, unlatched)'
+  );
 }

@@ -36,23 +36,54 @@ const IDIOMATIC = ['.python-version', '.ruby-version', '.node-version', '.nvmrc'
 // Sources: pyenv's, rbenv's and nodenv's `version-file` and `version-name` commands; asdf and mise "Configuration";
 // volta "Understanding Volta" (a project's package.json "volta" key, else the default platform).
 const INPUTS: Record<ShimManager, ManagerInputs> = {
-  pyenv: { local: ['.python-version'], envPrefix: 'PYENV_', global: (r) => (r === null ? [] : [`${r}/version`]), installs: (r) => (r === null ? [] : [`${r}/versions`]) },
-  rbenv: { local: ['.ruby-version'], envPrefix: 'RBENV_', global: (r) => (r === null ? [] : [`${r}/version`]), installs: (r) => (r === null ? [] : [`${r}/versions`]) },
-  nodenv: { local: ['.node-version'], envPrefix: 'NODENV_', global: (r) => (r === null ? [] : [`${r}/version`]), installs: (r) => (r === null ? [] : [`${r}/versions`]) },
+  pyenv: {
+    local: ['.python-version'],
+    envPrefix: 'PYENV_',
+    global: (r) => (r === null ? [] : [`${r}/version`]),
+    installs: (r) => (r === null ? [] : [`${r}/versions`]),
+  },
+  rbenv: {
+    local: ['.ruby-version'],
+    envPrefix: 'RBENV_',
+    global: (r) => (r === null ? [] : [`${r}/version`]),
+    installs: (r) => (r === null ? [] : [`${r}/versions`]),
+  },
+  nodenv: {
+    local: ['.node-version'],
+    envPrefix: 'NODENV_',
+    global: (r) => (r === null ? [] : [`${r}/version`]),
+    installs: (r) => (r === null ? [] : [`${r}/versions`]),
+  },
   asdf: {
-    local: ['.tool-versions', ...IDIOMATIC], envPrefix: 'ASDF_',
+    local: ['.tool-versions', ...IDIOMATIC],
+    envPrefix: 'ASDF_',
     global: (_r, env) => [`${home(env)}/.tool-versions`, `${home(env)}/.asdfrc`],
     installs: (_r, env) => [`${env.ASDF_DATA_DIR ?? `${home(env)}/.asdf`}/installs`],
   },
   mise: {
-    local: ['mise.toml', '.mise.toml', 'mise.local.toml', '.mise.local.toml', '.mise/config.toml', 'mise/config.toml',
-      '.config/mise.toml', '.config/mise/config.toml', '.tool-versions', ...IDIOMATIC],
+    local: [
+      'mise.toml',
+      '.mise.toml',
+      'mise.local.toml',
+      '.mise.local.toml',
+      '.mise/config.toml',
+      'mise/config.toml',
+      '.config/mise.toml',
+      '.config/mise/config.toml',
+      '.tool-versions',
+      ...IDIOMATIC,
+    ],
     envPrefix: 'MISE_',
-    global: (_r, env) => [`${home(env)}/.config/mise/config.toml`, `${home(env)}/.tool-versions`, '/etc/mise/config.toml'],
+    global: (_r, env) => [
+      `${home(env)}/.config/mise/config.toml`,
+      `${home(env)}/.tool-versions`,
+      '/etc/mise/config.toml',
+    ],
     installs: (_r, env) => [`${env.MISE_DATA_DIR ?? `${home(env)}/.local/share/mise`}/installs`],
   },
   volta: {
-    local: ['package.json'], envPrefix: 'VOLTA_',
+    local: ['package.json'],
+    envPrefix: 'VOLTA_',
     global: (_r, env) => [`${env.VOLTA_HOME ?? `${home(env)}/.volta`}/tools/user/platform.json`],
     installs: (_r, env) => [`${env.VOLTA_HOME ?? `${home(env)}/.volta`}/tools/image`],
   },
@@ -76,7 +107,8 @@ export function recognizeShim(found: string, realPath: string, facts: FileFacts)
   }
   const real = path.basename(realPath);
   if (real === 'mise' && path.basename(found) !== 'mise') return { manager: 'mise', dispatcher: realPath, root: null };
-  if (real === 'volta-shim') return { manager: 'volta', dispatcher: path.join(path.dirname(realPath), 'volta'), root: null };
+  if (real === 'volta-shim')
+    return { manager: 'volta', dispatcher: path.join(path.dirname(realPath), 'volta'), root: null };
   const dir = path.dirname(found);
   if (path.basename(dir) === 'shims') {
     const root = path.dirname(dir);
@@ -101,7 +133,8 @@ export function consultedKey(shim: Shim, name: string, env: Record<string, strin
   const inputs = INPUTS[shim.manager];
   const asked = askEnv(shim, env);
   const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(asked)) if (k.startsWith(inputs.envPrefix) || k === 'PATH' || k === 'HOME') vars[k] = v;
+  for (const [k, v] of Object.entries(asked))
+    if (k.startsWith(inputs.envPrefix) || k === 'PATH' || k === 'HOME') vars[k] = v;
   const files: Record<string, string> = {};
   const read = (f: string): void => {
     try {
@@ -127,15 +160,29 @@ export type ShimAnswer = { ok: true; program: string } | { ok: false; problem: s
 
 /** Asks the manager which program `name` is in the job's environment and directory (spawns it). */
 export function askManager(shim: Shim, name: string, env: Record<string, string>, cwd: string): ShimAnswer {
-  const r = spawnSync(shim.dispatcher, ['which', name], { cwd, env: askEnv(shim, env), encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(shim.dispatcher, ['which', name], {
+    cwd,
+    env: askEnv(shim, env),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   const out = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status === 0 && path.isAbsolute(out)) return { ok: true, program: out };
   const said = (r.stderr ?? '').trim().split('\n')[0] ?? '';
-  return { ok: false, problem: r.error !== undefined ? r.error.message : said !== '' ? said : `exit ${r.status ?? r.signal}` };
+  return {
+    ok: false,
+    problem: r.error !== undefined ? r.error.message : said !== '' ? said : `exit ${r.status ?? r.signal}`,
+  };
 }
 
 /** The program a shim picks, from the cache when nothing the manager consults has changed. */
-export function programBehind(shim: Shim, name: string, env: Record<string, string>, cwd: string, ids: ProgramIds): ShimAnswer {
+export function programBehind(
+  shim: Shim,
+  name: string,
+  env: Record<string, string>,
+  cwd: string,
+  ids: ProgramIds,
+): ShimAnswer {
   const key = consultedKey(shim, name, env, cwd);
   const known = ids.answer(key);
   if (known !== undefined) {

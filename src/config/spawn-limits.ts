@@ -24,10 +24,14 @@ export function argMaxBytes(): number | null {
   if (cached !== undefined) return cached;
   cached = null;
   try {
-    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max stack size'));
+    const line = fs
+      .readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max stack size'));
     const soft = line?.slice('Max stack size'.length).trim().split(/\s+/)[0];
     if (soft === 'unlimited') cached = HARD_CAP;
-    else if (soft !== undefined && /^\d+$/.test(soft)) cached = Math.max(FLOOR, Math.min(HARD_CAP, Math.floor(Number(soft) / 4)));
+    else if (soft !== undefined && /^\d+$/.test(soft))
+      cached = Math.max(FLOOR, Math.min(HARD_CAP, Math.floor(Number(soft) / 4)));
   } catch {
     // not Linux: the spawn error, if any, is named when it comes
   }
@@ -37,7 +41,12 @@ export function argMaxBytes(): number | null {
 /** What one string costs at exec: its bytes, its NUL, its pointer. */
 const cost = (s: string): number => Buffer.byteLength(s) + 1 + 8;
 
-export function checkSpawnLimits(opts: { file: string; tools: readonly ToolConfig[]; env: Record<string, string>; limit?: number | null }): void {
+export function checkSpawnLimits(opts: {
+  file: string;
+  tools: readonly ToolConfig[];
+  env: Record<string, string>;
+  limit?: number | null;
+}): void {
   const limit = opts.limit === undefined ? argMaxBytes() : opts.limit;
   if (limit === null) return;
   const vars = Object.entries(opts.env).map(([name, value]): [string, number] => [name, cost(`${name}=${value}`)]);

@@ -74,7 +74,7 @@ export class RecordingFs {
   readonly realpath = (abs: string, tree: string): string => {
     if (!abs.startsWith(tree + '/')) return abs;
     let known = this.realpaths.get(tree);
-    if (known === undefined) this.realpaths.set(tree, known = new Map());
+    if (known === undefined) this.realpaths.set(tree, (known = new Map()));
     let real = known.get(abs);
     if (real === undefined) {
       real = this.walk(abs, tree);
@@ -84,7 +84,10 @@ export class RecordingFs {
   };
 
   private walk(abs: string, tree: string): string {
-    const rest = abs.slice(tree.length + 1).split('/').reverse();
+    const rest = abs
+      .slice(tree.length + 1)
+      .split('/')
+      .reverse();
     let done = tree;
     let hops = 0;
     while (rest.length > 0) {
@@ -239,10 +242,18 @@ function statStamp(dir: string): string {
   }
 }
 
-export function encodeConsulted(c: Consulted): { dirs: [string, string][]; files: [string, string][]; links: [string, string][] } {
+export function encodeConsulted(c: Consulted): {
+  dirs: [string, string][];
+  files: [string, string][];
+  links: [string, string][];
+} {
   return { dirs: [...c.dirs], files: [...c.files], links: [...c.links] };
 }
 
-export function decodeConsulted(raw: { dirs: [string, string][]; files: [string, string][]; links?: [string, string][] }): Consulted {
+export function decodeConsulted(raw: {
+  dirs: [string, string][];
+  files: [string, string][];
+  links?: [string, string][];
+}): Consulted {
   return { dirs: new Map(raw.dirs), files: new Map(raw.files), links: new Map(raw.links) };
 }

@@ -19,7 +19,12 @@ export interface Identify {
 const IGNORED = ['/proc/', '/sys/', '/dev/'];
 
 /** [path, identity] for each path a job reported: tracked files by digest, others by size and mtime. */
-export function identifyPaths(paths: readonly string[], own: RelPath, skipDir: string, o: Identify): [string, string][] {
+export function identifyPaths(
+  paths: readonly string[],
+  own: RelPath,
+  skipDir: string,
+  o: Identify,
+): [string, string][] {
   const entries = new Map<string, string>();
   for (const p of paths) {
     const abs = path.resolve(o.sourceTree, p);

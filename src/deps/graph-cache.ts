@@ -98,7 +98,9 @@ export class GraphCache {
   private digests: Map<RelPath, string> | null = null;
 
   private constructor(
-    private readonly input: GraphCacheInput, private readonly stored: GraphSnapshots, private readonly header: Header | null,
+    private readonly input: GraphCacheInput,
+    private readonly stored: GraphSnapshots,
+    private readonly header: Header | null,
   ) {
     this.key = hashString([FORMAT, codeIdentity(), process.version, input.sourceTree, input.key].join('\0'));
     let paths = '';
@@ -110,18 +112,24 @@ export class GraphCache {
     this.paths = hashString(paths);
     this.contents = hashString(this.paths + digests);
     const h = header;
-    this.resolutionHolds = h !== null && h.format === FORMAT && h.key === this.key && h.paths === this.paths
-      && consultedUnchanged(decodeConsulted(h.consulted));
+    this.resolutionHolds =
+      h !== null &&
+      h.format === FORMAT &&
+      h.key === this.key &&
+      h.paths === this.paths &&
+      consultedUnchanged(decodeConsulted(h.consulted));
     const now = Date.now();
-    this.digestsHold = this.resolutionHolds && h!.contents === this.contents
-      && h!.externals.every(([abs, id]) => input.externalId(abs) === id)
-      && h!.followed.every(([abs, id]) => id !== RACY && statIdentity(abs, now).id === id);
+    this.digestsHold =
+      this.resolutionHolds &&
+      h!.contents === this.contents &&
+      h!.externals.every(([abs, id]) => input.externalId(abs) === id) &&
+      h!.followed.every(([abs, id]) => id !== RACY && statIdentity(abs, now).id === id);
   }
 
   static open(input: GraphCacheInput, stored: GraphSnapshots): GraphCache {
     let header: Header | null;
     try {
-      header = stored.header === undefined ? null : JSON.parse(stored.header.toString('utf8')) as Header;
+      header = stored.header === undefined ? null : (JSON.parse(stored.header.toString('utf8')) as Header);
     } catch {
       header = null; // unreadable: recompute
     }
@@ -161,11 +169,13 @@ export class GraphCache {
   /** The kept graph, when the digests hold; its direct dependencies are decoded on first use. */
   graph(): DepGraph {
     if (!this.digestsHold) throw new Error('graph(): the kept graph does not hold');
-    return new DepGraph(new LazyDirect(() => {
-      const out = new Map<RelPath, DirectDeps>();
-      for (const [p, row] of this.rows()) out.set(p, row.deps);
-      return out;
-    }));
+    return new DepGraph(
+      new LazyDirect(() => {
+        const out = new Map<RelPath, DirectDeps>();
+        for (const [p, row] of this.rows()) out.set(p, row.deps);
+        return out;
+      }),
+    );
   }
 
   /** What path's imports resolved to when it had this digest, when resolving again provably gives the same. */
@@ -187,15 +197,21 @@ export class GraphCache {
     const unstable = new Set<RelPath>(unreadable);
     for (const u of unreadable) for (const d of built.graph.dependents(u)) unstable.add(d);
     const digests: string[] = [];
-    for (const p of this.input.files.keys()) digests.push(built.jobs.has(p) && !unstable.has(p) ? built.digestOf(p) : '');
+    for (const p of this.input.files.keys())
+      digests.push(built.jobs.has(p) && !unstable.has(p) ? built.digestOf(p) : '');
     const externals = new Set<string>();
     for (const { deps } of built.direct.values()) for (const e of deps.external) externals.add(e);
     const header: Header = {
-      format: FORMAT, key: this.key, paths: this.paths, contents: this.contents,
+      format: FORMAT,
+      key: this.key,
+      paths: this.paths,
+      contents: this.contents,
       consulted: encodeConsulted(built.fs.consulted),
       externals: [...externals].map((e) => [e, this.input.externalId(e)]),
       followed: [...built.followed].map(([abs, id]) => [abs, id === '' ? RACY : id]),
-      digests: digests.join('\n'), unreadable: [...unreadable], covered: built.covered,
+      digests: digests.join('\n'),
+      unreadable: [...unreadable],
+      covered: built.covered,
     };
     const rows: DirectRow[] = [...built.direct].map(([p, r]) => [p, r.digest, r.deps]);
     const headerBuf = Buffer.from(JSON.stringify(header), 'utf8');
@@ -211,7 +227,7 @@ export class GraphCache {
       let rows: DirectRow[];
       try {
         const buf = this.stored.direct();
-        rows = buf === undefined ? [] : JSON.parse(inflateJson(buf)) as DirectRow[];
+        rows = buf === undefined ? [] : (JSON.parse(inflateJson(buf)) as DirectRow[]);
       } catch {
         rows = []; // unreadable: nothing to reuse
       }

@@ -23,10 +23,13 @@ export type Identity = (dep: string, isNode: boolean) => string;
  * digest, other outside files by `externalId` (size and mtime).
  */
 export function javascriptIdentity(
-  files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string, followedDigest: (abs: string) => string | undefined,
+  files: ReadonlyMap<RelPath, FileEntry>,
+  externalId: (abs: string) => string,
+  followedDigest: (abs: string) => string | undefined,
 ): Identity {
   return (dep, isNode) => {
-    if (isNode) return dep.startsWith('/') ? followedDigest(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    if (isNode)
+      return dep.startsWith('/') ? (followedDigest(dep) ?? THIS_RUN) : (files.get(dep as RelPath)?.digest ?? 'missing');
     return dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep);
   };
 }
@@ -40,14 +43,23 @@ export function javascriptIdentity(
  * the `digest` it computed already with it.
  */
 export function jobDepsFrom(
-  graph: DepGraph, path: RelPath, files: ReadonlyMap<RelPath, FileEntry>, externalId: (abs: string) => string,
+  graph: DepGraph,
+  path: RelPath,
+  files: ReadonlyMap<RelPath, FileEntry>,
+  externalId: (abs: string) => string,
   kept: (hash: string) => MerkleNode | undefined = () => undefined,
   known: { identity?: Identity; digest?: string } = {},
 ): JobDeps {
   let shared = graphNodes.get(graph);
   if (shared === undefined) {
-    const identity: Identity = known.identity
-      ?? ((dep, tracked) => (tracked ? files.get(dep as RelPath)?.digest ?? 'missing' : dep === UNREADABLE_IMPORTS ? THIS_RUN : externalId(dep)));
+    const identity: Identity =
+      known.identity ??
+      ((dep, tracked) =>
+        tracked
+          ? (files.get(dep as RelPath)?.digest ?? 'missing')
+          : dep === UNREADABLE_IMPORTS
+            ? THIS_RUN
+            : externalId(dep));
     graphNodes.set(graph, (shared = { identity, kept, nodes: null, differ: null }));
   }
   return new GraphJobDeps(graph, path, shared, known.digest ?? graph.deepHash(path, shared.identity));
@@ -68,7 +80,12 @@ const NO_ENTRIES: readonly (readonly [string, string])[] = [];
 class GraphJobDeps implements JobDeps {
   readonly entries = NO_ENTRIES;
 
-  constructor(private readonly graph: DepGraph, private readonly path: RelPath, private readonly shared: SharedNodes, readonly digest: string) {}
+  constructor(
+    private readonly graph: DepGraph,
+    private readonly path: RelPath,
+    private readonly shared: SharedNodes,
+    readonly digest: string,
+  ) {}
 
   via(dep: string): string[] {
     return this.graph.chain(this.path, dep);

@@ -10,7 +10,10 @@ export class GraphNodes {
   private readonly pathOf = new Map<string, RelPath>();
   private readonly nodes = new Map<string, MerkleNode>();
 
-  constructor(private readonly graph: DepGraph, private readonly identity: Identity) {}
+  constructor(
+    private readonly graph: DepGraph,
+    private readonly identity: Identity,
+  ) {}
 
   /** The hash of the component path belongs to. */
   hashAt(path: RelPath): string {
@@ -35,7 +38,12 @@ export class GraphNodes {
         }
       }
     }
-    node = componentNode(members, (p) => this.graph.directDeps(p), this.identity, (p) => this.hashAt(p));
+    node = componentNode(
+      members,
+      (p) => this.graph.directDeps(p),
+      this.identity,
+      (p) => this.hashAt(p),
+    );
     this.nodes.set(hash, node);
     return node;
   }

@@ -13,14 +13,30 @@ export class LazyDirect implements ReadonlyMap<RelPath, DirectDeps> {
   private get m(): Map<RelPath, DirectDeps> {
     return (this.map ??= this.decode());
   }
-  get size(): number { return this.m.size; }
-  get(k: RelPath): DirectDeps | undefined { return this.m.get(k); }
-  has(k: RelPath): boolean { return this.m.has(k); }
-  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void { this.m.forEach((v, k) => fn(v, k, this)); }
-  entries(): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
-  keys(): MapIterator<RelPath> { return this.m.keys(); }
-  values(): MapIterator<DirectDeps> { return this.m.values(); }
-  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> { return this.m.entries(); }
+  get size(): number {
+    return this.m.size;
+  }
+  get(k: RelPath): DirectDeps | undefined {
+    return this.m.get(k);
+  }
+  has(k: RelPath): boolean {
+    return this.m.has(k);
+  }
+  forEach(fn: (v: DirectDeps, k: RelPath, m: ReadonlyMap<RelPath, DirectDeps>) => void): void {
+    this.m.forEach((v, k) => fn(v, k, this));
+  }
+  entries(): MapIterator<[RelPath, DirectDeps]> {
+    return this.m.entries();
+  }
+  keys(): MapIterator<RelPath> {
+    return this.m.keys();
+  }
+  values(): MapIterator<DirectDeps> {
+    return this.m.values();
+  }
+  [Symbol.iterator](): MapIterator<[RelPath, DirectDeps]> {
+    return this.m.entries();
+  }
 }
 
 export interface Closure {
@@ -126,7 +142,14 @@ export class DepGraph {
         members.push(m);
       } while (m !== frame.node);
       // The component's Merkle node (merkle.ts, which explain also walks): members, leaves, children's hashes.
-      const h = componentHash(componentNode(members, (p) => this.directDeps(p), identity, (f) => this.hashes.get(f)!));
+      const h = componentHash(
+        componentNode(
+          members,
+          (p) => this.directDeps(p),
+          identity,
+          (f) => this.hashes.get(f)!,
+        ),
+      );
       for (const member of members) this.hashes.set(member, h);
     }
   }

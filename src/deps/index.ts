@@ -7,7 +7,20 @@ export { GraphCache, type GraphSnapshots } from './graph-cache.js';
 export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js';
 export { identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
-export { decodeImportCache, encodeImportCache, inferPython, type ImportCache, type PythonGraph } from './python-graph.js';
+export {
+  decodeImportCache,
+  encodeImportCache,
+  inferPython,
+  type ImportCache,
+  type PythonGraph,
+} from './python-graph.js';
 export { externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
-export { groupUnresolved, reachedFrom, specifierMatcher, warnedKind, type UnresolvedImport, type UnresolvedKind } from './unresolved-imports.js';
+export {
+  groupUnresolved,
+  reachedFrom,
+  specifierMatcher,
+  warnedKind,
+  type UnresolvedImport,
+  type UnresolvedKind,
+} from './unresolved-imports.js';

@@ -101,7 +101,10 @@ export async function followUntracked(o: {
       const digest = f.digest ?? UNREADABLE_DIGEST;
       const d = o.resolve(abs, digest, f.found);
       // Unreadable: it may import anything, so what depends on it is never fresh.
-      const deps = f.digest === null && !d.unresolved.includes(UNREADABLE_IMPORTS) ? { ...d, unresolved: [...d.unresolved, UNREADABLE_IMPORTS] } : d;
+      const deps =
+        f.digest === null && !d.unresolved.includes(UNREADABLE_IMPORTS)
+          ? { ...d, unresolved: [...d.unresolved, UNREADABLE_IMPORTS] }
+          : d;
       rows.set(abs as RelPath, { digest, deps });
       reaches(deps, next);
     }
@@ -116,7 +119,7 @@ function asNodes(d: DirectDeps, followed: ReadonlyMap<string, FollowedJsFile>): 
   const outside = [...d.files.filter((f) => f.startsWith('/')), ...d.external];
   if (outside.length === 0) return d;
   return {
-    files: [...d.files.filter((f) => !f.startsWith('/')), ...outside.filter((x) => followed.has(x)) as RelPath[]],
+    files: [...d.files.filter((f) => !f.startsWith('/')), ...(outside.filter((x) => followed.has(x)) as RelPath[])],
     external: outside.filter((x) => !followed.has(x)),
     unresolved: d.unresolved,
   };
@@ -127,7 +130,10 @@ async function readFollowed(abs: string): Promise<Omit<FollowedJsFile, 'stat'>> 
   try {
     bytes = await fs.readFile(abs);
   } catch (err) {
-    return { digest: null, found: { imports: [], error: `cannot read: ${err instanceof Error ? err.message : String(err)}` } };
+    return {
+      digest: null,
+      found: { imports: [], error: `cannot read: ${err instanceof Error ? err.message : String(err)}` },
+    };
   }
   const found = lexJavaScriptImports(bytes.toString('utf8'), abs);
   return { digest: found.error === null ? digestBytes(bytes) : null, found };

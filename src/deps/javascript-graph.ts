@@ -11,7 +11,14 @@ import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 import { DepGraph } from './graph.js';
 import { GraphCache, type GraphSnapshots, deflateJson, inflateJson } from './graph-cache.js';
 import { type FollowedJsFile, type GraphRow, followUntracked } from './javascript-follow.js';
-import { JS_EXTENSIONS, type JsFileImports, type JsResolver, parseJsonc, resolveJsImport, scanJavaScriptImports } from './javascript.js';
+import {
+  JS_EXTENSIONS,
+  type JsFileImports,
+  type JsResolver,
+  parseJsonc,
+  resolveJsImport,
+  scanJavaScriptImports,
+} from './javascript.js';
 
 /** Tracked files by the digest their imports were read from; followed files (absolute paths) by stat identity. */
 export interface JsImportCache {
@@ -19,7 +26,10 @@ export interface JsImportCache {
   followed: Map<string, FollowedJsFile>;
 }
 
-type EncodedJsCache = { files: [RelPath, { digest: string; found: JsFileImports }][]; followed: [string, FollowedJsFile][] };
+type EncodedJsCache = {
+  files: [RelPath, { digest: string; found: JsFileImports }][];
+  followed: [string, FollowedJsFile][];
+};
 
 export function decodeJsCache(buf: Buffer | undefined): JsImportCache {
   if (buf === undefined) return { files: new Map(), followed: new Map() };
@@ -66,13 +76,22 @@ export async function inferJavaScript(opts: {
 }): Promise<JsGraph> {
   const { sourceTree, files } = opts;
   const startedMs = Date.now();
-  const kept = GraphCache.open({ key: 'javascript', sourceTree, files, externalId: opts.externalId }, opts.stored ?? { header: undefined, direct: () => undefined });
+  const kept = GraphCache.open(
+    { key: 'javascript', sourceTree, files, externalId: opts.externalId },
+    opts.stored ?? { header: undefined, direct: () => undefined },
+  );
   if (opts.stored !== null && kept.digestsHold && kept.unreadable.length === 0) {
     // Followed files' digests are needed only when a job runs or is explained (its graph nodes): the kept rows hold them.
     return {
-      graph: kept.graph(), followedDigest: (abs) => (abs.startsWith('/') ? kept.rowDigest(abs as RelPath) : undefined),
-      keptDigest: (p) => kept.digest(p), imports: null, kept: { header: null, direct: null },
-      files: kept.covered, scanned: 0, resolved: 0, followed: 0,
+      graph: kept.graph(),
+      followedDigest: (abs) => (abs.startsWith('/') ? kept.rowDigest(abs as RelPath) : undefined),
+      keptDigest: (p) => kept.digest(p),
+      imports: null,
+      kept: { header: null, direct: null },
+      files: kept.covered,
+      scanned: 0,
+      resolved: 0,
+      followed: 0,
     };
   }
   const jsFiles = [...files.keys()].filter(isJs);
@@ -131,7 +150,9 @@ export async function inferJavaScript(opts: {
     direct.set(p, { digest: c.digest, deps: resolveFile(p, c.found, resolver) });
   }
   const follow = await followUntracked({
-    rows: direct, cached: imports.followed, startedMs,
+    rows: direct,
+    cached: imports.followed,
+    startedMs,
     resolve: (abs, digest, found) => {
       const reuse = kept.reusable(abs as RelPath, digest);
       if (reuse !== undefined) return reuse;
@@ -144,15 +165,30 @@ export async function inferJavaScript(opts: {
   imports.followed = follow.followed;
   const followedDigest = (abs: string): string | undefined => follow.followed.get(abs)?.digest ?? undefined;
   const graph = new DepGraph(new Map([...direct].map(([p, d]) => [p, d.deps])));
-  const keep = opts.stored === null ? { header: null, direct: null }
-    : kept.keep({
-      graph, direct, unreadable, fs: recorder, followed: follow.stats, covered: jsFiles.length,
-      jobs: opts.jobs(), digestOf: (p) => kept.digest(p) ?? opts.digestOf(graph, p, followedDigest),
-    });
+  const keep =
+    opts.stored === null
+      ? { header: null, direct: null }
+      : kept.keep({
+          graph,
+          direct,
+          unreadable,
+          fs: recorder,
+          followed: follow.stats,
+          covered: jsFiles.length,
+          jobs: opts.jobs(),
+          digestOf: (p) => kept.digest(p) ?? opts.digestOf(graph, p, followedDigest),
+        });
   return {
     // Kept digests hold here only when the sole reason to build was an unreadable file: they are the jobs that do not reach it.
-    graph, followedDigest, keptDigest: (p) => kept.digest(p), imports: changed ? imports : null, kept: keep,
-    files: jsFiles.length, scanned: stale.length + follow.read, resolved, followed: follow.followed.size,
+    graph,
+    followedDigest,
+    keptDigest: (p) => kept.digest(p),
+    imports: changed ? imports : null,
+    kept: keep,
+    files: jsFiles.length,
+    scanned: stale.length + follow.read,
+    resolved,
+    followed: follow.followed.size,
   };
 }
 

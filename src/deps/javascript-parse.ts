@@ -6,7 +6,19 @@ import type { Node } from '@babel/types';
 import type { JsFileImports, JsImport } from './javascript-imports.js';
 
 /** AST keys that hold positions or comments, never code. */
-const NOT_CODE = new Set(['loc', 'start', 'end', 'range', 'extra', 'leadingComments', 'trailingComments', 'innerComments', 'comments', 'tokens', 'errors']);
+const NOT_CODE = new Set([
+  'loc',
+  'start',
+  'end',
+  'range',
+  'extra',
+  'leadingComments',
+  'trailingComments',
+  'innerComments',
+  'comments',
+  'tokens',
+  'errors',
+]);
 
 function pluginsFor(file: string): ParserPlugin[] {
   if (/\.[mc]?ts$/.test(file)) return ['typescript', 'decorators-legacy'];
@@ -21,7 +33,9 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
   try {
     ast = parse(source, {
       // 'commonjs' allows a top-level return by itself and refuses the two options.
-      ...commonjs ? { sourceType: 'commonjs' } : { sourceType: 'unambiguous', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true },
+      ...(commonjs
+        ? { sourceType: 'commonjs' }
+        : { sourceType: 'unambiguous', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true }),
       plugins: pluginsFor(file),
       createImportExpressions: true,
       allowUndeclaredExports: true,
@@ -29,7 +43,8 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
       errorRecovery: false,
     });
   } catch (err) {
-    const loc = typeof err === 'object' && err !== null && 'loc' in err ? (err as { loc?: { line?: number } }).loc : undefined;
+    const loc =
+      typeof err === 'object' && err !== null && 'loc' in err ? (err as { loc?: { line?: number } }).loc : undefined;
     const message = (err instanceof Error ? err.message : String(err)).replace(/ \(\d+:\d+\)$/, '');
     return { imports: [], error: `cannot parse: ${message}${loc?.line === undefined ? '' : ` (line ${loc.line})`}` };
   }
@@ -39,7 +54,9 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
   };
   // A script's `declare module 'x'` is an ambient declaration, not an augmentation (see lexDeclareModules).
   // Top-level statements only, as tsc decides: exports inside `declare module 'x' {}` do not count.
-  const isModule = ast.type === 'File' && ast.program.body.some((n) => /^(?:Import|Export\w*|TSImportEquals)Declaration$|^TSExportAssignment$/.test(n.type));
+  const isModule =
+    ast.type === 'File' &&
+    ast.program.body.some((n) => /^(?:Import|Export\w*|TSImportEquals)Declaration$|^TSExportAssignment$/.test(n.type));
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -58,7 +75,11 @@ export function parseJavaScriptImports(source: string, file: string): JsFileImpo
   return { imports: found.map((f) => f.imp), error: null };
 }
 
-function visit(node: Node, add: (node: Node, specifier: string, kind: JsImport['kind']) => void, isModule: boolean): void {
+function visit(
+  node: Node,
+  add: (node: Node, specifier: string, kind: JsImport['kind']) => void,
+  isModule: boolean,
+): void {
   switch (node.type) {
     case 'TSModuleDeclaration': {
       if (node.id.type !== 'StringLiteral' || node.id.value.includes('*')) break;

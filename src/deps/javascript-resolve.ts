@@ -69,7 +69,13 @@ function conditionSets(imp: JsImport, from: RelPath): (readonly string[])[] {
   return [runtime, types];
 }
 
-function resolveSpecifier(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver, fromFile: string): string | null {
+function resolveSpecifier(
+  spec: string,
+  fromDir: string,
+  conditions: readonly string[],
+  r: JsResolver,
+  fromFile: string,
+): string | null {
   if (spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../')) {
     return resolvePath(path.resolve(fromDir, spec), conditions, r);
   }
@@ -115,7 +121,7 @@ const scopes = new WeakMap<JsResolver, Map<string, { dir: string; pkg: unknown }
 /** The nearest package.json at or above dir, not past a node_modules directory (Node's LOOKUP_PACKAGE_SCOPE). */
 function packageScope(dir: string, r: JsResolver): { dir: string; pkg: unknown } | null {
   let cache = scopes.get(r);
-  if (cache === undefined) scopes.set(r, cache = new Map());
+  if (cache === undefined) scopes.set(r, (cache = new Map()));
   const known = cache.get(dir);
   if (known !== undefined) return known;
   let scope: { dir: string; pkg: unknown } | null = null;
@@ -154,7 +160,9 @@ function resolvePath(abs: string, conditions: readonly string[], r: JsResolver, 
   const withExtension = findWithExtension(abs, conditions, r);
   if (withExtension !== null) return withExtension;
   if (r.exists(abs) !== 'dir') return null;
-  return withPackageJson ? resolvePackage(abs, '', conditions, r) : findWithExtension(path.join(abs, 'index'), conditions, r);
+  return withPackageJson
+    ? resolvePackage(abs, '', conditions, r)
+    : findWithExtension(path.join(abs, 'index'), conditions, r);
 }
 
 function findWithExtension(base: string, conditions: readonly string[], r: JsResolver): string | null {
@@ -193,13 +201,20 @@ function resolvePackage(pkgDir: string, subpath: string, conditions: readonly st
  * the importing file, matched like "exports" (Node, "Subpath imports"); a
  * target may also name a package, looked up in node_modules.
  */
-function resolveSubpathImport(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
+function resolveSubpathImport(
+  spec: string,
+  fromDir: string,
+  conditions: readonly string[],
+  r: JsResolver,
+): string | null {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     const pkg = r.readJson(path.join(dir, 'package.json'));
     if (pkg !== null) {
       const imports = isRecord(pkg) ? pkg.imports : undefined;
       // A bare target names a package, looked up in node_modules from the package.json's directory.
-      return isRecord(imports) ? resolveSubpathMap(dir, imports, spec, conditions, r, (bare) => resolveInNodeModules(bare, dir, conditions, r)) : null;
+      return isRecord(imports)
+        ? resolveSubpathMap(dir, imports, spec, conditions, r, (bare) => resolveInNodeModules(bare, dir, conditions, r))
+        : null;
     }
     if (dir === path.dirname(dir)) return null;
   }
@@ -211,7 +226,12 @@ function resolveSubpathImport(spec: string, fromDir: string, conditions: readonl
  * goes. A package here that cannot provide the subpath does not stop the
  * search (CommonJS behaviour; ESM would fail instead).
  */
-function resolveInNodeModules(spec: string, fromDir: string, conditions: readonly string[], r: JsResolver): string | null {
+function resolveInNodeModules(
+  spec: string,
+  fromDir: string,
+  conditions: readonly string[],
+  r: JsResolver,
+): string | null {
   const parts = spec.split('/');
   const nameLength = spec.startsWith('@') ? 2 : 1;
   if (parts.length < nameLength || parts.slice(0, nameLength).some((p) => p === '' || p === '.' || p === '..')) {
@@ -223,7 +243,10 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
   // tsc looks for a package's types in DefinitelyTyped's @types/name
   // (@types/scope__name for @scope/name) beside the package, when the package
   // itself ships none (node_modules/@types is also what "types" defaults to).
-  const typesName = isTypes && !name.startsWith('@types/') ? `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}` : null;
+  const typesName =
+    isTypes && !name.startsWith('@types/')
+      ? `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`
+      : null;
   // For types, tsc first looks for a declaration (or source) in every
   // node_modules up to the root, and only then takes a JavaScript file: the
   // nearest JavaScript answer waits for that first pass.
@@ -234,7 +257,8 @@ function resolveInNodeModules(spec: string, fromDir: string, conditions: readonl
       const found = r.exists(pkgDir) === 'dir' ? resolvePackage(pkgDir, subpath, conditions, r) : null;
       if (found !== null && (typesName === null || DECLARATION_OR_SOURCE.test(found))) return found;
       const typesDir = typesName === null ? null : path.join(dir, 'node_modules', typesName);
-      const types = typesDir !== null && r.exists(typesDir) === 'dir' ? resolvePackage(typesDir, subpath, conditions, r) : null;
+      const types =
+        typesDir !== null && r.exists(typesDir) === 'dir' ? resolvePackage(typesDir, subpath, conditions, r) : null;
       if (types !== null) return types;
       javascript ??= found;
     }

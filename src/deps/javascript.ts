@@ -20,21 +20,24 @@ const READ_BATCH = 64;
  * bad file.
  */
 export async function scanJavaScriptImports(
-  sourceTree: string, files: readonly RelPath[],
+  sourceTree: string,
+  files: readonly RelPath[],
 ): Promise<Map<RelPath, JsFileImports>> {
   await init();
   const scanned = new Map<RelPath, JsFileImports>();
   for (let i = 0; i < files.length; i += READ_BATCH) {
     const batch = files.slice(i, i + READ_BATCH);
-    const results = await Promise.all(batch.map(async (rel): Promise<JsFileImports> => {
-      let source: string;
-      try {
-        source = await fs.readFile(path.join(sourceTree, rel), 'utf8');
-      } catch (err) {
-        return { imports: [], error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
-      }
-      return lexJavaScriptImports(source, rel);
-    }));
+    const results = await Promise.all(
+      batch.map(async (rel): Promise<JsFileImports> => {
+        let source: string;
+        try {
+          source = await fs.readFile(path.join(sourceTree, rel), 'utf8');
+        } catch (err) {
+          return { imports: [], error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        return lexJavaScriptImports(source, rel);
+      }),
+    );
     batch.forEach((rel, j) => scanned.set(rel, results[j] as JsFileImports));
   }
   return scanned;
@@ -50,7 +53,9 @@ export function lexJavaScriptImports(text: string, file: string): JsFileImports 
   const lexed = lexOnly(text);
   if (lexed.error === null) return withReferences(lexed, text);
   const parsed = parseJavaScriptImports(text, file);
-  return parsed.error === null ? withReferences(parsed, text) : { imports: [], error: `${lexed.error}; ${parsed.error}` };
+  return parsed.error === null
+    ? withReferences(parsed, text)
+    : { imports: [], error: `${lexed.error}; ${parsed.error}` };
 }
 
 /** Adds the `/// <reference path>` directives (comments to either reader), in line order. */
@@ -59,7 +64,10 @@ function withReferences(found: JsFileImports, text: string): JsFileImports {
   const refs = referencedPaths(text);
   if (refs.length === 0) return found;
   const lineOf = lineCounter(text);
-  const imports = [...found.imports, ...refs.map((r): JsImport => ({ specifier: r.specifier, kind: 'type', line: lineOf(r.at) }))];
+  const imports = [
+    ...found.imports,
+    ...refs.map((r): JsImport => ({ specifier: r.specifier, kind: 'type', line: lineOf(r.at) })),
+  ];
   return { imports: imports.sort((a, b) => a.line - b.line), error: null };
 }
 
@@ -94,7 +102,11 @@ function lexOnly(text: string): JsFileImports {
         if (imp.specifier === undefined || imp.glob) break;
         found.push({
           at: imp.importStart,
-          imp: { specifier: imp.specifier, kind: imp.probablyTypeOnly ? 'type' : 'dynamic', line: lineOf(imp.importStart) },
+          imp: {
+            specifier: imp.specifier,
+            kind: imp.probablyTypeOnly ? 'type' : 'dynamic',
+            line: lineOf(imp.importStart),
+          },
         });
         break;
       case 'import-meta':
@@ -110,7 +122,9 @@ function lexOnly(text: string): JsFileImports {
     found.push({ at: call.at, imp: { specifier: call.specifier, kind: 'require', line: lineOf(call.at) } });
   }
   // es-module-lexer does not count TypeScript's `export = x` as module syntax; tsc does.
-  const declared = source.includes('declare') ? lexDeclareModules(source, isModule || EXPORT_ASSIGNMENT.test(source)) : [];
+  const declared = source.includes('declare')
+    ? lexDeclareModules(source, isModule || EXPORT_ASSIGNMENT.test(source))
+    : [];
   if (typeof declared === 'string') return { imports: [], error: `cannot lex declare module: ${declared}` };
   for (const d of declared) found.push({ at: d.at, imp: { specifier: d.specifier, kind: 'type', line: lineOf(d.at) } });
   found.sort((a, b) => a.at - b.at);
@@ -154,7 +168,8 @@ function lexDeclareModules(source: string, isModule: boolean): { at: number; spe
     if (imp.type !== 'static' || !isDeclare.has(imp.importStart)) continue;
     const s = imp.specifier;
     if (s.includes('*')) continue;
-    if (isModule || s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..') out.push({ at: imp.importStart, specifier: s });
+    if (isModule || s.startsWith('./') || s.startsWith('../') || s === '.' || s === '..')
+      out.push({ at: imp.importStart, specifier: s });
   }
   return out;
 }
@@ -230,10 +245,17 @@ function lexRequireCalls(source: string): { at: number; specifier: string }[] | 
 }
 
 function isIdentifierChar(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
-    || code === 0x24 /* $ */ || code === 0x5f /* _ */ || code === 0x5c /* \ of an escape */ || code > 0x7f
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x24 /* $ */ ||
+    code === 0x5f /* _ */ ||
+    code === 0x5c /* \ of an escape */ ||
+    code > 0x7f ||
     // A private method `#require(…)`: `this.# import(…)` would lex as a call.
-    || code === 0x23 /* # */;
+    code === 0x23
+  ); /* # */
 }
 
 function isSpace(code: number): boolean {

@@ -55,7 +55,10 @@ function memberKey(node: MerkleNode): string {
 export class TreeDiffer {
   private readonly pairs = new Map<string, Map<string, Pair> | null>();
 
-  constructor(private readonly old: Lookup, private readonly cur: Lookup) {}
+  constructor(
+    private readonly old: Lookup,
+    private readonly cur: Lookup,
+  ) {}
 
   /** What differs; null when a node of the old tree is not stored (recorded before runner kept them). */
   diff(before: string, now: string): DepChange[] | null {
@@ -118,8 +121,10 @@ export function diffTrees(before: string, now: string, old: Lookup, cur: Lookup)
  * node of the old tree is not stored.
  */
 function walkDiff(before: string, now: string, old: Lookup, cur: Lookup): Map<string, Pair> | null {
-  const sides = [{ get: cur, seen: new Set([now]), queue: [now], at: 0, expanded: new Map<string, MerkleNode>() },
-    { get: old, seen: new Set([before]), queue: [before], at: 0, expanded: new Map<string, MerkleNode>() }];
+  const sides = [
+    { get: cur, seen: new Set([now]), queue: [now], at: 0, expanded: new Map<string, MerkleNode>() },
+    { get: old, seen: new Set([before]), queue: [before], at: 0, expanded: new Map<string, MerkleNode>() },
+  ];
   const pending = (): boolean => sides.some((side) => side.at < side.queue.length);
   // Breadth first on both sides in turn, so a subtree shared at different depths is found early.
   for (let turn = 0; pending(); turn++) {
@@ -167,7 +172,13 @@ function walkDiff(before: string, now: string, old: Lookup, cur: Lookup): Map<st
  * on one side only is added or removed. A leaf can sit in several components,
  * one of them shared: it is looked for in the whole other tree before being named.
  */
-function resolve(keys: ReadonlyMap<string, Pair>, before: string, now: string, old: Lookup, cur: Lookup): DepChange[] | null {
+function resolve(
+  keys: ReadonlyMap<string, Pair>,
+  before: string,
+  now: string,
+  old: Lookup,
+  cur: Lookup,
+): DepChange[] | null {
   const changes: DepChange[] = [];
   const report = (key: string, change: DepChange['change']): void => {
     const name = key.slice(2);
@@ -191,7 +202,10 @@ function resolve(keys: ReadonlyMap<string, Pair>, before: string, now: string, o
 class WholeTree {
   private keys: Map<string, string> | null | undefined;
 
-  constructor(private readonly root: string, private readonly get: Lookup) {}
+  constructor(
+    private readonly root: string,
+    private readonly get: Lookup,
+  ) {}
 
   /** The identity of key in the tree; undefined: absent; null: a node is not stored. */
   identityOf(key: string): string | undefined | null {

@@ -26,7 +26,10 @@ export type Identity = (dep: string, tracked: boolean) => string;
 
 /** The node of one component, given its members and the hash of every component they import. */
 export function componentNode(
-  members: readonly RelPath[], directDeps: (p: RelPath) => DirectDeps, identity: Identity, hashOf: (p: RelPath) => string,
+  members: readonly RelPath[],
+  directDeps: (p: RelPath) => DirectDeps,
+  identity: Identity,
+  hashOf: (p: RelPath) => string,
 ): MerkleNode {
   const inComponent = new Set(members);
   const node: MerkleNode = { files: [], external: [], unresolved: [], children: [] };
@@ -51,7 +54,11 @@ export function componentHash(node: MerkleNode): string {
 }
 
 export function encodeNode(hash: string, node: MerkleNode): MerkleRow {
-  return [hash, [...new Set(node.children)].join('\n'), JSON.stringify({ f: node.files, e: node.external, u: node.unresolved })];
+  return [
+    hash,
+    [...new Set(node.children)].join('\n'),
+    JSON.stringify({ f: node.files, e: node.external, u: node.unresolved }),
+  ];
 }
 
 export function decodeNode(row: MerkleRow): MerkleNode {

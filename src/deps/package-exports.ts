@@ -20,7 +20,11 @@ export const SOURCES_OF_OUTPUT: Readonly<Record<string, readonly string[]>> = {
  * object as a whole means `{ ".": it }`.
  */
 export function resolveExports(
-  pkgDir: string, exports: unknown, subpath: string, conditions: readonly string[], r: Pick<JsResolver, 'exists'>,
+  pkgDir: string,
+  exports: unknown,
+  subpath: string,
+  conditions: readonly string[],
+  r: Pick<JsResolver, 'exists'>,
 ): string | null {
   const isSubpathMap = isRecord(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
   const map: Record<string, unknown> = isSubpathMap ? exports : { '.': exports };
@@ -33,7 +37,11 @@ export function resolveExports(
  * ("imports" only; absent: such a target resolves to nothing).
  */
 export function resolveSubpathMap(
-  pkgDir: string, map: Record<string, unknown>, subpath: string, conditions: readonly string[], r: Pick<JsResolver, 'exists'>,
+  pkgDir: string,
+  map: Record<string, unknown>,
+  subpath: string,
+  conditions: readonly string[],
+  r: Pick<JsResolver, 'exists'>,
   bare?: (spec: string) => string | null,
 ): string | null {
   const target = (value: unknown, star: string | null): string | null => {
@@ -64,7 +72,11 @@ export function resolveSubpathMap(
  * next alternative, so an odd package still yields a file to track.
  */
 function resolveExportsTarget(
-  pkgDir: string, target: unknown, star: string | null, conditions: readonly string[], r: Pick<JsResolver, 'exists'>,
+  pkgDir: string,
+  target: unknown,
+  star: string | null,
+  conditions: readonly string[],
+  r: Pick<JsResolver, 'exists'>,
 ): string | null {
   if (typeof target === 'string') {
     if (!target.startsWith('./')) return null;

@@ -5,13 +5,24 @@ import path from 'node:path';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
 import { fileDep } from './import-dep.js';
-import { type Exists, type PythonDep, type PythonFileImports, type PythonImport, type PythonResolver, resolvePythonImport } from './python.js';
+import {
+  type Exists,
+  type PythonDep,
+  type PythonFileImports,
+  type PythonImport,
+  type PythonResolver,
+  resolvePythonImport,
+} from './python.js';
 
 /** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
 function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
   const base = `${dir}/${top}`;
-  return exists(base) !== null || exists(`${base}.py`) !== null || exists(`${base}.pyc`) !== null
-    || suffixes.some((s) => exists(base + s) !== null);
+  return (
+    exists(base) !== null ||
+    exists(`${base}.py`) !== null ||
+    exists(`${base}.pyc`) !== null ||
+    suffixes.some((s) => exists(base + s) !== null)
+  );
 }
 
 /**
@@ -50,7 +61,8 @@ export function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: 
       // resolve both ways and keep the union, so no way of running it misses a dependency.
       // The second way differs from the sys.path alone only when the file's directory holds the top name.
       const top = imp.module.split('.')[0]!;
-      const nearby = absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
+      const nearby =
+        absolute && top !== '' && fileDir !== sourceTree && hasTopName(exists, fileDir, top, base.extensionSuffixes);
       const ways: [PythonResolver, string | null][] = [
         [fromTree, absolute ? `t\0${name}` : null],
         nearby ? [{ ...base, searchPath: [fileDir, ...sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
@@ -68,4 +80,3 @@ export function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: 
     return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };
   };
 }
-

@@ -75,7 +75,11 @@ export async function followOutside(o: {
         const digest = f.digest ?? null;
         // A racy stat, or a file that could not be read, is read again next time.
         const st = o.seen.get(abs)!;
-        now.set(abs, { stat: st.racy || digest === null ? '' : st.id, digest, found: { imports: f.imports, error: f.error } });
+        now.set(abs, {
+          stat: st.racy || digest === null ? '' : st.id,
+          digest,
+          found: { imports: f.imports, error: f.error },
+        });
       }
       changed = true;
     }
@@ -92,7 +96,7 @@ export async function followOutside(o: {
   for (const [p, d] of direct) {
     if (!d.external.some((x) => now.has(x))) continue;
     direct.set(p, {
-      files: [...d.files, ...d.external.filter((x) => now.has(x)) as RelPath[]],
+      files: [...d.files, ...(d.external.filter((x) => now.has(x)) as RelPath[])],
       external: d.external.filter((x) => !now.has(x)),
       unresolved: d.unresolved,
     });

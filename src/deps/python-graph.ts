@@ -18,7 +18,13 @@ import { type FollowedFile, type ImportCache, decodeImportCache } from './python
 import { followOutside } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
 import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
-import { type Exists, type PythonFileImports, type PythonResolver, type PythonScan, scanPythonImports } from './python.js';
+import {
+  type Exists,
+  type PythonFileImports,
+  type PythonResolver,
+  type PythonScan,
+  scanPythonImports,
+} from './python.js';
 import { type SeenStats, statIdentity } from './stat-identity.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
@@ -99,7 +105,9 @@ export async function inferPython(opts: {
   const { sourceTree, files } = opts;
   const found = findExecutable('python3', opts.env.PATH, sourceTree);
   if (found === null) {
-    throw new DepsError(`"deps": "python" needs python3 on the tools' PATH (${opts.env.PATH ?? 'unset'}); install Python 3, or put its directory on PATH through "env" or "passEnv"`);
+    throw new DepsError(
+      `"deps": "python" needs python3 on the tools' PATH (${opts.env.PATH ?? 'unset'}); install Python 3, or put its directory on PATH through "env" or "passEnv"`,
+    );
   }
   // The interpreter that really runs (behind a pyenv shim): its version decides the parse and sys.path.
   const interpreter = identifyProgram('python3', found, opts.env, sourceTree, opts.programs ?? new ProgramIds());
@@ -107,7 +115,9 @@ export async function inferPython(opts: {
   // PATH only located the interpreter, which is identified above; it passes through unlatched.
   const { PATH: _path, ...keyEnv } = opts.env;
   // The tree's own path too: the kept graph and followed files are absolute paths into it.
-  const key = hashString(canonicalJson({ python, digest: interpreter.digest, env: keyEnv, sourceTree, code: codeIdentity() }));
+  const key = hashString(
+    canonicalJson({ python, digest: interpreter.digest, env: keyEnv, sourceTree, code: codeIdentity() }),
+  );
   const startedMs = Date.now();
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const kept = validResolved(opts.resolved, key, files, startedMs);
@@ -118,12 +128,32 @@ export async function inferPython(opts: {
       (followedDigests ??= decodeImportCache(opts.cache)?.followed ?? new Map()).get(abs)?.digest ?? undefined;
     const identity = pythonIdentity(files, followedOf, new Map(), startedMs);
     return {
-      graph: new DepGraph(kept.direct), digests: kept.digests, identity, errors: new Map(), cache: null, resolved: null, scanned: 0, files: pyFiles.length, kept: true,
+      graph: new DepGraph(kept.direct),
+      digests: kept.digests,
+      identity,
+      errors: new Map(),
+      cache: null,
+      resolved: null,
+      scanned: 0,
+      files: pyFiles.length,
+      kept: true,
     };
   }
   const known = decodeImportCache(opts.cache);
-  const cache: ImportCache = known !== null && known.key === key ? known
-    : { key, sysPath: [], extensionSuffixes: [], builtins: [], stdlib: [], siteDirs: [], siteFiles: [], files: new Map(), followed: new Map() };
+  const cache: ImportCache =
+    known !== null && known.key === key
+      ? known
+      : {
+          key,
+          sysPath: [],
+          extensionSuffixes: [],
+          builtins: [],
+          stdlib: [],
+          siteDirs: [],
+          siteFiles: [],
+          files: new Map(),
+          followed: new Map(),
+        };
   let changed = cache !== known;
   const stale = pyFiles.filter((p) => cache.files.get(p)?.digest !== files.get(p)!.digest);
   // sys.path is made at start-up, also from .pth files (editable installs): when they change, ask again.
@@ -131,7 +161,13 @@ export async function inferPython(opts: {
   let scanned = 0;
   const read = async (list: readonly string[]): Promise<Map<RelPath, PythonFileImports>> => {
     const scan = await readImports(python, opts.env, sourceTree, list as RelPath[], opts.signal);
-    Object.assign(cache, { sysPath: scan.sysPath, extensionSuffixes: scan.extensionSuffixes, builtins: scan.builtins, stdlib: scan.stdlib, siteDirs: scan.siteDirs });
+    Object.assign(cache, {
+      sysPath: scan.sysPath,
+      extensionSuffixes: scan.extensionSuffixes,
+      builtins: scan.builtins,
+      stdlib: scan.stdlib,
+      siteDirs: scan.siteDirs,
+    });
     cache.siteFiles = [...new Set([...scan.siteDirs, ...scan.siteFiles])].map((p) => {
       const st = statIdentity(p, Date.now());
       return [p, st.racy ? '?' : st.id];
@@ -152,8 +188,11 @@ export async function inferPython(opts: {
   const seen: SeenStats = new Map();
   const exists = directoryListings(seen);
   const base: Omit<PythonResolver, 'searchPath'> = {
-    sourceTree, extensionSuffixes: cache.extensionSuffixes, builtins: new Set(cache.builtins),
-    isTracked: (rel) => files.has(rel), exists,
+    sourceTree,
+    extensionSuffixes: cache.extensionSuffixes,
+    builtins: new Set(cache.builtins),
+    isTracked: (rel) => files.has(rel),
+    exists,
     isSearchDir: (d) => {
       let st = seen.get(d);
       if (st === undefined) seen.set(d, (st = statIdentity(d, startedMs)));
@@ -179,17 +218,38 @@ export async function inferPython(opts: {
   const racy = unreadable || [...seen.values()].some((s) => s.racy) || cache.siteFiles.some(([, id]) => id === '?');
   const checks = [...seen].map(([p, s]): [string, string] => [p, s.id]).concat(cache.siteFiles);
   const resolved = racy
-    ? (opts.resolved === undefined || opts.resolved.length === 0 ? null : Buffer.alloc(0))
+    ? opts.resolved === undefined || opts.resolved.length === 0
+      ? null
+      : Buffer.alloc(0)
     : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks });
-  return { graph, digests, identity, errors, cache: changed ? cache : null, resolved, scanned, files: pyFiles.length, kept: false };
+  return {
+    graph,
+    digests,
+    identity,
+    errors,
+    cache: changed ? cache : null,
+    resolved,
+    scanned,
+    files: pyFiles.length,
+    kept: false,
+  };
 }
 
-async function readImports(python: string, env: Record<string, string>, sourceTree: string, list: RelPath[], signal?: AbortSignal): Promise<PythonScan> {
+async function readImports(
+  python: string,
+  env: Record<string, string>,
+  sourceTree: string,
+  list: RelPath[],
+  signal?: AbortSignal,
+): Promise<PythonScan> {
   try {
     // One interpreter for every file to read; it also reports sys.path as the tools see it.
     return await scanPythonImports({ python, env, sourceTree, files: list, signal });
   } catch (err) {
-    throw new DepsError(`cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new DepsError(
+      `cannot read python imports with ${python}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -202,7 +262,10 @@ async function readImports(python: string, env: Record<string, string>, sourceTr
  * environment: here they would only add a second reason to every change.
  */
 function pythonIdentity(
-  files: ReadonlyMap<RelPath, FileEntry>, followed: (abs: string) => string | undefined, seen: SeenStats, startedMs: number,
+  files: ReadonlyMap<RelPath, FileEntry>,
+  followed: (abs: string) => string | undefined,
+  seen: SeenStats,
+  startedMs: number,
 ): Identity {
   const leaf = (abs: string): string => {
     let st = seen.get(abs);
@@ -210,7 +273,8 @@ function pythonIdentity(
     return st.sizeMtime;
   };
   return (dep, isNode) => {
-    if (isNode) return dep.startsWith('/') ? followed(dep) ?? THIS_RUN : files.get(dep as RelPath)?.digest ?? 'missing';
+    if (isNode)
+      return dep.startsWith('/') ? (followed(dep) ?? THIS_RUN) : (files.get(dep as RelPath)?.digest ?? 'missing');
     return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
   };
 }

@@ -75,7 +75,16 @@ export function encodeResolved(g: ResolvedGraph): Buffer {
     const d = g.digests.get(p);
     if (d !== undefined) digests[p] = d;
   }
-  const head = Buffer.from(JSON.stringify({ v: 3, key: g.key, tree: g.tree, checks: g.checks.map(([p, id]) => [p, id]), digests } satisfies Encoded), 'utf8');
+  const head = Buffer.from(
+    JSON.stringify({
+      v: 3,
+      key: g.key,
+      tree: g.tree,
+      checks: g.checks.map(([p, id]) => [p, id]),
+      digests,
+    } satisfies Encoded),
+    'utf8',
+  );
   const length = Buffer.alloc(4);
   length.writeUInt32BE(head.length);
   return Buffer.concat([length, head, Buffer.from(JSON.stringify({ names, direct } satisfies EncodedGraph), 'utf8')]);
@@ -86,7 +95,12 @@ export function encodeResolved(g: ResolvedGraph): Buffer {
  * tree, and every path it read outside them has the same stat identity;
  * null otherwise (recompute).
  */
-export function validResolved(buf: Buffer | undefined, key: string, files: ReadonlyMap<RelPath, FileEntry>, nowMs: number): ResolvedGraph | null {
+export function validResolved(
+  buf: Buffer | undefined,
+  key: string,
+  files: ReadonlyMap<RelPath, FileEntry>,
+  nowMs: number,
+): ResolvedGraph | null {
   if (buf === undefined || buf.length < 4) return null;
   const headEnd = 4 + buf.readUInt32BE(0);
   let e: Encoded;
@@ -99,7 +113,13 @@ export function validResolved(buf: Buffer | undefined, key: string, files: Reado
   for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
   const table = e.digests;
   const digests: Digests = { get: (p) => (Object.hasOwn(table, p) ? table[p] : undefined) };
-  return { key, tree: e.tree, direct: new LazyDirect(() => decodeDirect(buf.subarray(headEnd))), digests, checks: e.checks };
+  return {
+    key,
+    tree: e.tree,
+    direct: new LazyDirect(() => decodeDirect(buf.subarray(headEnd))),
+    digests,
+    checks: e.checks,
+  };
 }
 
 /** The kept graph's direct dependencies, from its JSON part. */

@@ -72,18 +72,25 @@ export async function scanPythonImports(opts: {
   if (!fs.existsSync(PYTHON_IMPORTS_HELPER)) {
     throw new Error(`python import helper ${PYTHON_IMPORTS_HELPER} is missing; expected it in the installed package`);
   }
-  const count = Math.max(1, Math.min(opts.helpers ?? os.availableParallelism(), Math.floor(opts.files.length / FILES_PER_HELPER)));
+  const count = Math.max(
+    1,
+    Math.min(opts.helpers ?? os.availableParallelism(), Math.floor(opts.files.length / FILES_PER_HELPER)),
+  );
   const parts: RelPath[][] = Array.from({ length: count }, () => []);
   opts.files.forEach((f, i) => parts[i % count]!.push(f));
-  const scans = await Promise.all(parts.map(async (files) => {
-    const request = JSON.stringify({ root: opts.sourceTree, files });
-    const out = await runHelper(opts.python, opts.sourceTree, opts.env, request, opts.signal);
-    if (out.code !== 0) {
-      const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
-      throw new Error(`python import helper (${opts.python} ${PYTHON_IMPORTS_HELPER}) ${how}: ${out.stderr.trim() || '(no stderr)'}`);
-    }
-    return parseAnswer(out.stdout, files, opts.python);
-  }));
+  const scans = await Promise.all(
+    parts.map(async (files) => {
+      const request = JSON.stringify({ root: opts.sourceTree, files });
+      const out = await runHelper(opts.python, opts.sourceTree, opts.env, request, opts.signal);
+      if (out.code !== 0) {
+        const how = out.code === null ? `was killed by ${out.signal ?? 'a signal'}` : `exited with ${out.code}`;
+        throw new Error(
+          `python import helper (${opts.python} ${PYTHON_IMPORTS_HELPER}) ${how}: ${out.stderr.trim() || '(no stderr)'}`,
+        );
+      }
+      return parseAnswer(out.stdout, files, opts.python);
+    }),
+  );
   const first = scans[0]!;
   if (scans.length === 1) return first;
   // In the order asked, as one helper answers.
@@ -92,14 +99,26 @@ export async function scanPythonImports(opts: {
   return { ...first, files: found };
 }
 
-interface HelperOutcome { code: number | null; signal: string | null; stdout: string; stderr: string }
+interface HelperOutcome {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runHelper(
-  python: string, cwd: string, env: Record<string, string>, request: string, signal: AbortSignal | undefined,
+  python: string,
+  cwd: string,
+  env: Record<string, string>,
+  request: string,
+  signal: AbortSignal | undefined,
 ): Promise<HelperOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [PYTHON_IMPORTS_HELPER], {
-      cwd, env, stdio: ['pipe', 'pipe', 'pipe'], signal,
+      cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal,
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -113,13 +132,18 @@ function runHelper(
     child.on('error', (err) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`python import helper (${python} ${PYTHON_IMPORTS_HELPER}) did not run: ${err.message}`, { cause: err }));
+      reject(
+        new Error(`python import helper (${python} ${PYTHON_IMPORTS_HELPER}) did not run: ${err.message}`, {
+          cause: err,
+        }),
+      );
     });
     child.on('close', (code, sig) => {
       if (settled) return;
       settled = true;
       resolve({
-        code, signal: sig,
+        code,
+        signal: sig,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
       });
@@ -139,13 +163,26 @@ function parseAnswer(stdout: string, files: readonly RelPath[], python: string):
   }
   if (!isRecord(answer) || !isRecord(answer.files)) throw bad('no "files" object');
   const { sysPath, extensionSuffixes, builtins, stdlib, siteDirs, siteFiles } = answer;
-  if (!isStrings(sysPath) || !isStrings(extensionSuffixes) || !isStrings(builtins) || !isStrings(stdlib) || !isStrings(siteDirs) || !isStrings(siteFiles)) {
-    throw bad('"sysPath", "extensionSuffixes", "builtins", "stdlib", "siteDirs" and "siteFiles" must be lists of strings');
+  if (
+    !isStrings(sysPath) ||
+    !isStrings(extensionSuffixes) ||
+    !isStrings(builtins) ||
+    !isStrings(stdlib) ||
+    !isStrings(siteDirs) ||
+    !isStrings(siteFiles)
+  ) {
+    throw bad(
+      '"sysPath", "extensionSuffixes", "builtins", "stdlib", "siteDirs" and "siteFiles" must be lists of strings',
+    );
   }
   const scanned = new Map<RelPath, PythonFileImports>();
   for (const rel of files) {
     const entry = Object.hasOwn(answer.files, rel) ? answer.files[rel] : undefined;
-    if (!isRecord(entry) || !Array.isArray(entry.imports) || !(entry.error === null || typeof entry.error === 'string')) {
+    if (
+      !isRecord(entry) ||
+      !Array.isArray(entry.imports) ||
+      !(entry.error === null || typeof entry.error === 'string')
+    ) {
       throw bad(`no well-formed entry for ${rel}`);
     }
     const digest = typeof entry.digest === 'string' ? entry.digest : null;
@@ -256,7 +293,10 @@ export function resolvePythonImport(imp: PythonImport, from: RelPath, r: PythonR
  * levels above still count then.
  */
 function resolveDotted(
-  parts: readonly string[], dirs: string[], r: PythonResolver, suffixes: readonly string[],
+  parts: readonly string[],
+  dirs: string[],
+  r: PythonResolver,
+  suffixes: readonly string[],
   addFile: (abs: string) => void,
 ): string[] | null {
   let searched = dirs;
@@ -278,7 +318,12 @@ function resolveDotted(
  * without __init__ count only when no directory has a module: together they
  * make a namespace package.
  */
-function findModule(name: string, dirs: readonly string[], r: PythonResolver, suffixes: readonly string[]): Found | null {
+function findModule(
+  name: string,
+  dirs: readonly string[],
+  r: PythonResolver,
+  suffixes: readonly string[],
+): Found | null {
   const portions: string[] = [];
   for (const dir of dirs) {
     const pkgDir = child(dir, name);
@@ -307,9 +352,12 @@ function findInit(pkgDir: string, r: PythonResolver, suffixes: readonly string[]
 /** Where submodules of a found module are searched: its __path__. */
 function packageDirs(found: Found): string[] {
   switch (found.kind) {
-    case 'module': return found.packageDir === null ? [] : [found.packageDir];
-    case 'namespace': return found.portions;
-    default: return assertNever(found);
+    case 'module':
+      return found.packageDir === null ? [] : [found.packageDir];
+    case 'namespace':
+      return found.portions;
+    default:
+      return assertNever(found);
   }
 }
 

@@ -20,7 +20,8 @@ export function resolveExtends(spec: string, dir: string, r: JsResolver): string
   }
   const parts = spec.split('/');
   const nameLength = spec.startsWith('@') ? 2 : 1;
-  if (parts.length < nameLength || parts.slice(0, nameLength).some((p) => p === '' || p === '.' || p === '..')) return null;
+  if (parts.length < nameLength || parts.slice(0, nameLength).some((p) => p === '' || p === '.' || p === '..'))
+    return null;
   const name = parts.slice(0, nameLength).join('/');
   const subpath = parts.slice(nameLength).join('/');
   for (let d = dir; ; d = path.dirname(d)) {
@@ -38,13 +39,22 @@ export function resolveExtends(spec: string, dir: string, r: JsResolver): string
 function configInPackage(pkgDir: string, subpath: string, r: JsResolver): string | null {
   const pkg = r.readJson(path.join(pkgDir, 'package.json'));
   if (isRecord(pkg) && pkg.exports !== undefined && pkg.exports !== null) {
-    return resolveExports(pkgDir, pkg.exports, subpath === '' ? '.' : `./${subpath}`, ['require', 'types', 'node', 'default'], r);
+    return resolveExports(
+      pkgDir,
+      pkg.exports,
+      subpath === '' ? '.' : `./${subpath}`,
+      ['require', 'types', 'node', 'default'],
+      r,
+    );
   }
   if (subpath === '') return configInDirectory(pkgDir, pkg, r);
   const candidate = path.join(pkgDir, subpath);
-  return jsonFile(candidate, r) ?? (r.exists(candidate) === 'dir'
-    ? configInDirectory(candidate, r.readJson(path.join(candidate, 'package.json')), r)
-    : null);
+  return (
+    jsonFile(candidate, r) ??
+    (r.exists(candidate) === 'dir'
+      ? configInDirectory(candidate, r.readJson(path.join(candidate, 'package.json')), r)
+      : null)
+  );
 }
 
 /** A directory as a JSON module in a config lookup: its package.json "tsconfig" field, else tsconfig.json. */

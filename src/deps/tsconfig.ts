@@ -220,7 +220,8 @@ function readOwn(raw: Record<string, unknown>, dir: string): Omit<Merged, 'refer
   }
   if (isRecord(co.paths)) {
     own.options.paths = Object.entries(co.paths).map(([pattern, targets]) => [
-      pattern, Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : [],
+      pattern,
+      Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string') : [],
     ]);
     own.options.pathsBasePath = dir;
   }
@@ -262,8 +263,8 @@ function toProject(file: string, m: Merged): Project {
   const o = m.options;
   const baseUrl = o.baseUrl === undefined ? null : sub(o.baseUrl);
   const paths = (o.paths ?? []).map(([pattern, targets]): [string, string[]] => [pattern, targets.map(sub)]);
-  const tsPaths = baseUrl === null && paths.length === 0 ? null
-    : { baseUrl, pathsBase: baseUrl ?? o.pathsBasePath ?? dir, paths };
+  const tsPaths =
+    baseUrl === null && paths.length === 0 ? null : { baseUrl, pathsBase: baseUrl ?? o.pathsBasePath ?? dir, paths };
   const files = new Set((m.files ?? []).map(sub));
   // No "include": everything, unless "files" is given (tsc's defaults).
   const include = m.include?.map(sub) ?? (m.files === undefined ? [path.join(dir, '**/*')] : []);
@@ -274,7 +275,9 @@ function toProject(file: string, m: Merged): Project {
   const includeRes = include.map((s) => specRegex(s, 'include')).filter((x): x is RegExp => x !== null);
   const excludeRes = exclude.map((s) => specRegex(s, 'exclude')).filter((x): x is RegExp => x !== null);
   return {
-    file, references: m.references, tsPaths,
+    file,
+    references: m.references,
+    tsPaths,
     // "files" always; "include" less "exclude" (which does not apply to "files").
     owns: (abs) => files.has(abs) || (includeRes.some((re) => re.test(abs)) && !excludeRes.some((re) => re.test(abs))),
   };

@@ -36,7 +36,14 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
  */
 export function warnedKind(specifier: string): UnresolvedKind | null {
   if (specifier === '' || specifier === UNREADABLE_IMPORTS) return null;
-  if (specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/')) return null;
+  if (
+    specifier === '.' ||
+    specifier === '..' ||
+    specifier.startsWith('./') ||
+    specifier.startsWith('../') ||
+    specifier.startsWith('/')
+  )
+    return null;
   if (specifier.startsWith('node:') || BUILTINS.has(specifier)) return null;
   if (specifier.startsWith('#')) return 'subpath';
   if (specifier.startsWith('~') || specifier.startsWith('@/') || specifier === '@') return 'alias';
@@ -51,7 +58,8 @@ export function warnedKind(specifier: string): UnresolvedKind | null {
  * depends on; a file no job reaches changes no result).
  */
 export function groupUnresolved(
-  direct: Iterable<readonly [RelPath, DirectDeps]>, reached: (file: RelPath) => boolean,
+  direct: Iterable<readonly [RelPath, DirectDeps]>,
+  reached: (file: RelPath) => boolean,
 ): UnresolvedImport[] {
   const bySpecifier = new Map<string, UnresolvedImport>();
   for (const [file, deps] of direct) {

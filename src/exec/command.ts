@@ -16,7 +16,11 @@ export function fileArgument(file: string): string {
   return file.startsWith('-') ? `./${file}` : file;
 }
 
-export function substituteFile(command: string | string[], program: string, file: string): { program: string; args: string[] } {
+export function substituteFile(
+  command: string | string[],
+  program: string,
+  file: string,
+): { program: string; args: string[] } {
   const arg = fileArgument(file);
   if (typeof command === 'string') {
     return { program, args: ['-c', command.replaceAll('{file}', shellQuote(arg))] };

@@ -15,18 +15,28 @@ export function openLog(logPath: string): number {
     return fs.openSync(logPath, 'wx');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-    throw new StateDirError({ path: logPath, problem: `cannot write a job's log (${code}: ${describeErrno(code)})` }, { cause: err });
+    throw new StateDirError(
+      { path: logPath, problem: `cannot write a job's log (${code}: ${describeErrno(code)})` },
+      { cause: err },
+    );
   }
 }
 
 export function describeErrno(code: string): string {
   switch (code) {
-    case 'ENOSPC': return 'the disk is full';
-    case 'EROFS': return 'the file system is read-only';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'a directory is in the way';
-    case 'EDQUOT': return 'the disk quota is used up';
-    default: return 'the operating system refused';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'a directory is in the way';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
+    default:
+      return 'the operating system refused';
   }
 }
 

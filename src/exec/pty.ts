@@ -30,15 +30,27 @@ const EOF = '\x04';
  * what the job wrote last (measured: 10 to 20 KB of a 228 KB output).
  */
 interface NativePty {
-  fork(file: string, args: string[], env: string[], cwd: string, cols: number, rows: number,
-    uid: number, gid: number, utf8: boolean, helperPath: string,
-    onExit: (code: number, signal: number) => void): { fd: number; pid: number; pty: string };
+  fork(
+    file: string,
+    args: string[],
+    env: string[],
+    cwd: string,
+    cols: number,
+    rows: number,
+    uid: number,
+    gid: number,
+    utf8: boolean,
+    helperPath: string,
+    onExit: (code: number, signal: number) => void,
+  ): { fd: number; pid: number; pty: string };
 }
 
 let loaded: NativePty | undefined;
 function nativePty(): NativePty {
   if (loaded === undefined) {
-    const utils = createRequire(import.meta.url)('node-pty/lib/utils.js') as { loadNativeModule(name: string): { module: NativePty } };
+    const utils = createRequire(import.meta.url)('node-pty/lib/utils.js') as {
+      loadNativeModule(name: string): { module: NativePty };
+    };
     loaded = utils.loadNativeModule('pty').module;
   }
   return loaded;
@@ -59,15 +71,21 @@ export function signalName(signal: number): string {
  * jobserver and a MAKEFLAGS without it, so nested makes run one job at a time
  * rather than use descriptors that are not there.
  */
-export function placeJobserver(cmd: Pick<JobCommand, 'program' | 'args' | 'env' | 'fds'>, runnerPid: number):
-  { program: string; args: string[]; env: Record<string, string> } {
+export function placeJobserver(
+  cmd: Pick<JobCommand, 'program' | 'args' | 'env' | 'fds'>,
+  runnerPid: number,
+): { program: string; args: string[]; env: Record<string, string> } {
   const { program, args, env, fds } = cmd;
   if (fds.length === 0) return { program, args, env };
   if (fds.some(([child]) => child < 3 || child > 9)) {
     const makeflags = env.MAKEFLAGS === undefined ? undefined : withoutJobserver(env.MAKEFLAGS);
     const rest = { ...env };
     delete rest.MAKEFLAGS;
-    return { program, args, env: makeflags === undefined || makeflags.trim() === '' ? rest : { ...rest, MAKEFLAGS: makeflags } };
+    return {
+      program,
+      args,
+      env: makeflags === undefined || makeflags.trim() === '' ? rest : { ...rest, MAKEFLAGS: makeflags },
+    };
   }
   const opens = fds.map(([child, parent]) => `${child}<>/proc/${runnerPid}/fd/${parent}`).join(' ');
   return { program: '/bin/sh', args: ['-c', `exec ${opens} && exec "$@"`, 'sh', program, ...args], env };
@@ -94,7 +112,10 @@ class TerminalReader {
   /** Set when the log could not be written: the job's output is lost from then on, which is runner's fault. */
   fault: string | null = null;
 
-  constructor(private readonly master: number, private readonly log: number) {
+  constructor(
+    private readonly master: number,
+    private readonly log: number,
+  ) {
     this.schedule();
   }
 

@@ -7,8 +7,10 @@ import type { JobCommand } from './job-command.js';
 function largestVariables(env: Record<string, string>, n = 2): string {
   return Object.entries(env)
     .map(([name, value]): [string, number] => [name, Buffer.byteLength(`${name}=${value}`)])
-    .sort((a, b) => b[1] - a[1]).slice(0, n)
-    .map(([name, bytes]) => `${name} (${bytes} bytes)`).join(', ');
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, bytes]) => `${name} (${bytes} bytes)`)
+    .join(', ');
 }
 
 export function describeSpawnError(err: Error, cmd: Pick<JobCommand, 'program' | 'args' | 'env'>): string {
@@ -16,10 +18,13 @@ export function describeSpawnError(err: Error, cmd: Pick<JobCommand, 'program' |
   const start = `cannot start ${cmd.program}`;
   switch (code) {
     case 'E2BIG': {
-      const total = [cmd.program, ...cmd.args].reduce((sum, a) => sum + Buffer.byteLength(a) + 1, 0)
-        + Object.entries(cmd.env).reduce((sum, [k, v]) => sum + Buffer.byteLength(`${k}=${v}`) + 1, 0);
-      return `${start}: its arguments and environment (${total} bytes) are more than Linux passes to a program (E2BIG); ` +
-        `the largest variables: ${largestVariables(cmd.env) || '(none)'}`;
+      const total =
+        [cmd.program, ...cmd.args].reduce((sum, a) => sum + Buffer.byteLength(a) + 1, 0) +
+        Object.entries(cmd.env).reduce((sum, [k, v]) => sum + Buffer.byteLength(`${k}=${v}`) + 1, 0);
+      return (
+        `${start}: its arguments and environment (${total} bytes) are more than Linux passes to a program (E2BIG); ` +
+        `the largest variables: ${largestVariables(cmd.env) || '(none)'}`
+      );
     }
     case 'ERR_INVALID_ARG_VALUE':
       // Node refuses a NUL byte in an argument or a variable before the kernel sees it.

@@ -150,9 +150,13 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
         return;
       }
       const end: JobEnd = timedOut ? { kind: 'timeout', stopped: exit } : exit;
-      const fault = logFault ?? (timedOut ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null)
+      const fault =
+        logFault ??
+        (timedOut
+          ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`)
+          : null) ??
         // A job whose output could not be written (disk full) may fail for that alone: no result of its inputs.
-        ?? (statusOf(end) === 'failed' ? logWriteFault(cmd.logPath) : null);
+        (statusOf(end) === 'failed' ? logWriteFault(cmd.logPath) : null);
       settle(end, fault);
     }
   });

@@ -30,10 +30,19 @@ export function gitEnv(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
 
 export function runGit(ctx: GitContext, args: readonly string[], input?: Buffer): Buffer {
   const shown = `git ${args.join(' ')}`;
-  const r = spawnSync('git', args, { cwd: ctx.cwd, env: ctx.env, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = spawnSync('git', args, {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    input,
+    maxBuffer: 1 << 30,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (r.error !== undefined) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    const detail = code === 'ENOENT' ? 'git is not installed (or not on PATH); runner needs it for the git index and hooks' : `cannot run git (${code})`;
+    const detail =
+      code === 'ENOENT'
+        ? 'git is not installed (or not on PATH); runner needs it for the git index and hooks'
+        : `cannot run git (${code})`;
     throw new GitError({ what: shown, detail }, { cause: r.error });
   }
   if (r.status !== 0) {
@@ -49,5 +58,8 @@ export function runGit(ctx: GitContext, args: readonly string[], input?: Buffer)
 
 /** NUL-separated git output (-z) as strings. */
 export function splitZ(out: Buffer): string[] {
-  return out.toString('utf8').split('\0').filter((s) => s !== '');
+  return out
+    .toString('utf8')
+    .split('\0')
+    .filter((s) => s !== '');
 }

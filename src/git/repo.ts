@@ -26,16 +26,26 @@ export function findWorkTree(sourceTree: string, env: NodeJS.ProcessEnv, cwd: st
     out = runGit(git, ['rev-parse', '--show-toplevel']).toString('utf8').trim();
   } catch (err) {
     if (!(err instanceof GitError) || err.fields.said === undefined) throw err;
+    throw new GitError(
+      {
+        what: `source tree ${sourceTree}`,
+        detail: `not in a git work tree (git: ${err.fields.said}); run runner inside a git repository, or name one with -C DIR`,
+      },
+      { cause: err },
+    );
+  }
+  if (out === '')
     throw new GitError({
       what: `source tree ${sourceTree}`,
-      detail: `not in a git work tree (git: ${err.fields.said}); run runner inside a git repository, or name one with -C DIR`,
-    }, { cause: err });
-  }
-  if (out === '') throw new GitError({ what: `source tree ${sourceTree}`, detail: 'not in a git work tree (a bare repository has none); name a work tree with -C DIR' });
+      detail: 'not in a git work tree (a bare repository has none); name a work tree with -C DIR',
+    });
   const top = fs.realpathSync(out);
   const prefix = treePath(top, fs.realpathSync(sourceTree));
   if (prefix === null) {
-    throw new GitError({ what: `source tree ${sourceTree}`, detail: `not inside the git work tree ${top} that git reports for it` });
+    throw new GitError({
+      what: `source tree ${sourceTree}`,
+      detail: `not inside the git work tree ${top} that git reports for it`,
+    });
   }
   return { top, prefix, git };
 }

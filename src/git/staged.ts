@@ -6,13 +6,29 @@ import type { WorkTree } from './repo.js';
 
 /** Files staged for commit (added, copied, modified, renamed) under the source tree, relative to it. */
 export function stagedPaths(w: WorkTree): RelPath[] {
-  const out = runGit(w.git, ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--relative', '--no-ext-diff']);
+  const out = runGit(w.git, [
+    'diff',
+    '--cached',
+    '--name-only',
+    '-z',
+    '--diff-filter=ACMR',
+    '--relative',
+    '--no-ext-diff',
+  ]);
   return splitZ(out) as RelPath[];
 }
 
 /** Files the commit deletes under the source tree (renames count as added, under their new name). */
 export function stagedDeletions(w: WorkTree): RelPath[] {
-  const out = runGit(w.git, ['diff', '--cached', '--name-only', '-z', '--diff-filter=D', '--relative', '--no-ext-diff']);
+  const out = runGit(w.git, [
+    'diff',
+    '--cached',
+    '--name-only',
+    '-z',
+    '--diff-filter=D',
+    '--relative',
+    '--no-ext-diff',
+  ]);
   return splitZ(out) as RelPath[];
 }
 
@@ -32,7 +48,9 @@ export function checkoutIndex(w: WorkTree, dir: string): string {
 export function indexTree(w: WorkTree): string {
   if (w.prefix === '') return runGit(w.git, ['write-tree']).toString('utf8').trim();
   try {
-    return runGit(w.git, ['write-tree', `--prefix=${w.prefix}/`]).toString('utf8').trim();
+    return runGit(w.git, ['write-tree', `--prefix=${w.prefix}/`])
+      .toString('utf8')
+      .trim();
   } catch {
     // Nothing of the source tree in the index: the empty tree (sha1 or sha256, as the repository has it).
     return runGit(w.git, ['hash-object', '-t', 'tree', '-w', '--stdin'], Buffer.alloc(0)).toString('utf8').trim();
@@ -46,7 +64,13 @@ export function indexTree(w: WorkTree): string {
  * tree no longer has. The repository's own index is not touched.
  */
 export function syncTreeInto(git: GitContext, tree: string, dir: string, privateIndex: string): void {
-  runGit({ cwd: git.cwd, env: { ...git.env, GIT_INDEX_FILE: privateIndex } }, [`--work-tree=${dir}`, 'read-tree', '--reset', '-u', tree]);
+  runGit({ cwd: git.cwd, env: { ...git.env, GIT_INDEX_FILE: privateIndex } }, [
+    `--work-tree=${dir}`,
+    'read-tree',
+    '--reset',
+    '-u',
+    tree,
+  ]);
 }
 
 /** Every file path in `tree`, relative to it. */

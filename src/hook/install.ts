@@ -43,12 +43,18 @@ export function installHook(dir: string, script: string, force: boolean): HookIn
   if (hookSt === undefined) {
     if (backupSt !== undefined && !force) {
       throw new HookError({
-        hook, problem: `there is no hook, but ${BACKUP_NAME} is (left by an earlier install?)`,
+        hook,
+        problem: `there is no hook, but ${BACKUP_NAME} is (left by an earlier install?)`,
         hint: `move it away, or pass --force to keep it and run it before runner's`,
       });
     }
     writeHook(dir, hook, script);
-    return { hook, action: 'installed', chained: backupSt === undefined ? null : backup, forced: backupSt === undefined ? null : backup };
+    return {
+      hook,
+      action: 'installed',
+      chained: backupSt === undefined ? null : backup,
+      forced: backupSt === undefined ? null : backup,
+    };
   }
   if (hookSt.isDirectory() || (!hookSt.isFile() && !hookSt.isSymbolicLink())) {
     throw new HookError({ hook, problem: 'is not a regular file', hint: 'move it away first' });
@@ -60,13 +66,15 @@ export function installHook(dir: string, script: string, force: boolean): HookIn
   }
   if (hookSt.isSymbolicLink() && !force) {
     throw new HookError({
-      hook, problem: `is a symbolic link (to ${fs.readlinkSync(hook)}), probably managed by another tool`,
+      hook,
+      problem: `is a symbolic link (to ${fs.readlinkSync(hook)}), probably managed by another tool`,
       hint: `pass --force to move the link to ${BACKUP_NAME} and run it before runner's, or leave git hooks to that tool`,
     });
   }
   if (backupSt !== undefined && !force) {
     throw new HookError({
-      hook, problem: `is not runner's, and ${BACKUP_NAME}, where runner would keep it, is taken`,
+      hook,
+      problem: `is not runner's, and ${BACKUP_NAME}, where runner would keep it, is taken`,
       hint: `move one of them away, or pass --force to replace ${BACKUP_NAME} with the current hook`,
     });
   }
@@ -83,7 +91,11 @@ export function uninstallHook(dir: string): HookUninstall {
   if (hookSt === undefined) return { hook, action: 'none' };
   const text = readIfRegular(hook, hookSt);
   if (text === null || !isRunnerHook(text)) {
-    throw new HookError({ hook, problem: "is not runner's hook", hint: 'not removing it; remove it yourself if you mean to' });
+    throw new HookError({
+      hook,
+      problem: "is not runner's hook",
+      hint: 'not removing it; remove it yourself if you mean to',
+    });
   }
   if (lstat(backup) !== undefined) {
     fs.renameSync(backup, hook); // the original, byte for byte, with its mode

@@ -33,7 +33,10 @@ export class JobserverPool implements TokenPool {
   private makeGone = false;
 
   /** capacity: a cap on jobs at once (config `jobs`), besides what the jobserver grants. */
-  constructor(private readonly source: TokenSource, readonly capacity = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly source: TokenSource,
+    readonly capacity = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** How many tokens (beyond the implicit one) runner holds now. */
   get tokensHeld(): number {
@@ -52,7 +55,9 @@ export class JobserverPool implements TokenPool {
     }
     return new Promise<Token>((resolve, reject) => {
       const waiter: Waiter = {
-        resolve, reject, signal,
+        resolve,
+        reject,
+        signal,
         onAbort: () => {
           this.dropWaiter(waiter);
           reject(signal!.reason);
@@ -117,7 +122,8 @@ export class JobserverPool implements TokenPool {
         if (released) return;
         released = true;
         const next = this.take();
-        if (next !== undefined) next.resolve(this.implicitToken()); // the slot goes straight on
+        if (next !== undefined)
+          next.resolve(this.implicitToken()); // the slot goes straight on
         else this.implicitFree = true;
       },
     };

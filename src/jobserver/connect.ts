@@ -45,7 +45,10 @@ function fixed(pool: TokenPool, warnings: string[] = [], makeflags: string | nul
 
 function fromJobserver(pool: JobserverPool, makeflags: string, fds: FdPlacement): Slots {
   return {
-    pool, makeflags, fds, warnings: [],
+    pool,
+    makeflags,
+    fds,
+    warnings: [],
     finish: () => {
       pool.close();
       return [];
@@ -62,10 +65,15 @@ function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = [])
   } catch (err) {
     // Serving is a courtesy to nested makes; runner's own pool does not need it.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return fixed(new LocalPool(jobs), [...warnings, `cannot serve a jobserver to the jobs (${why}); nested makes will not share runner's -j ${jobs}`]);
+    return fixed(new LocalPool(jobs), [
+      ...warnings,
+      `cannot serve a jobserver to the jobs (${why}); nested makes will not share runner's -j ${jobs}`,
+    ]);
   }
   return {
-    pool: served.pool, makeflags: served.makeflags, fds: served.fds,
+    pool: served.pool,
+    makeflags: served.makeflags,
+    fds: served.fds,
     warnings: served.capNote === null ? warnings : [...warnings, served.capNote],
     finish: () => {
       const w = served.finish();
@@ -82,7 +90,9 @@ export function openSlots(o: SlotOptions): Slots {
   const auth = mf.auth;
   const hasJobserver = auth !== null && auth.style !== 'disabled';
   if (o.jobsFlag !== undefined) {
-    const note = hasJobserver ? [`-j ${o.jobsFlag} overrides make's jobserver: runner runs up to ${o.jobsFlag} jobs of its own beside make's`] : [];
+    const note = hasJobserver
+      ? [`-j ${o.jobsFlag} overrides make's jobserver: runner runs up to ${o.jobsFlag} jobs of its own beside make's`]
+      : [];
     return alone(o.jobsFlag, o.serve, note);
   }
   if (auth === null) {
@@ -90,7 +100,8 @@ export function openSlots(o: SlotOptions): Slots {
     return mf.jobs === 'unlimited' ? alone(standaloneJobs, o.serve) : fixed(new LocalPool(mf.jobs ?? 1));
   }
   const cap = o.configJobs ?? Number.POSITIVE_INFINITY;
-  const ignore = (why: string): Slots => fixed(new LocalPool(1), [`ignoring jobserver (${why}); running one job at a time: ${HOW_TO_FIX}`]);
+  const ignore = (why: string): Slots =>
+    fixed(new LocalPool(1), [`ignoring jobserver (${why}); running one job at a time: ${HOW_TO_FIX}`]);
   switch (auth.style) {
     case 'disabled':
       return fixed(new LocalPool(1), [], mf.raw);
@@ -99,7 +110,10 @@ export function openSlots(o: SlotOptions): Slots {
       if (!check.ok) return ignore(`MAKEFLAGS names descriptors ${auth.read},${auth.write}, but ${check.detail}`);
       try {
         const pool = new JobserverPool(openPipeSource(auth.read, auth.write, mf.raw), cap);
-        return fromJobserver(pool, mf.raw, [[auth.read, auth.read], [auth.write, auth.write]]);
+        return fromJobserver(pool, mf.raw, [
+          [auth.read, auth.read],
+          [auth.write, auth.write],
+        ]);
       } catch (err) {
         return ignore((err as JobserverError).fields?.detail ?? String(err));
       }

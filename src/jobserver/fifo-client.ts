@@ -9,7 +9,11 @@ import { readOne, writeOne } from './pipe-client.js';
 export function openFifoSource(path: string, makeflags: string): TokenSource {
   const st = fs.statSync(path, { throwIfNoEntry: false });
   if (st === undefined || !st.isFIFO()) {
-    throw new JobserverError({ kind: 'cannot-open', makeflags, detail: `${path} ${st === undefined ? 'does not exist' : 'is not a fifo'}` });
+    throw new JobserverError({
+      kind: 'cannot-open',
+      makeflags,
+      detail: `${path} ${st === undefined ? 'does not exist' : 'is not a fifo'}`,
+    });
   }
   let read: number;
   let write: number;
@@ -17,7 +21,10 @@ export function openFifoSource(path: string, makeflags: string): TokenSource {
     read = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     write = fs.openSync(path, fs.constants.O_WRONLY);
   } catch (err) {
-    throw new JobserverError({ kind: 'cannot-open', makeflags, detail: `cannot open ${path} (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+    throw new JobserverError(
+      { kind: 'cannot-open', makeflags, detail: `cannot open ${path} (${(err as NodeJS.ErrnoException).code})` },
+      { cause: err },
+    );
   }
   const buf = Buffer.alloc(1);
   return {

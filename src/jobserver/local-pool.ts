@@ -13,7 +13,8 @@ export class LocalPool implements TokenPool {
   private readonly waiters: Waiter[] = [];
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`pool size must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`pool size must be a positive integer, got ${capacity}`);
     this.free = capacity;
   }
 
@@ -25,7 +26,9 @@ export class LocalPool implements TokenPool {
     }
     return new Promise<Token>((resolve, reject) => {
       const waiter: Waiter = {
-        resolve, reject, signal,
+        resolve,
+        reject,
+        signal,
         onAbort: () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);

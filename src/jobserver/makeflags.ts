@@ -29,7 +29,11 @@ function parseAuth(raw: string, option: '--jobserver-auth' | '--jobserver-fds', 
   if (option === '--jobserver-auth' && value.startsWith('fifo:') && value.length > 'fifo:'.length) {
     return { style: 'fifo', path: value.slice('fifo:'.length) };
   }
-  throw new JobserverError({ kind: 'cannot-parse', makeflags: raw, detail: `${option}=${value} is neither R,W (two descriptors) nor fifo:PATH` });
+  throw new JobserverError({
+    kind: 'cannot-parse',
+    makeflags: raw,
+    detail: `${option}=${value} is neither R,W (two descriptors) nor fifo:PATH`,
+  });
 }
 
 /** null when MAKEFLAGS is unset or blank: runner is not under make. */
@@ -46,7 +50,8 @@ export function parseMakeflags(raw: string | undefined): Makeflags | null {
     if (word === '-j' || word === '--jobs') jobs = 'unlimited';
     else if (/^-j\d+$/.test(word)) jobs = Number(word.slice(2));
     else if (/^--jobs=\d+$/.test(word)) jobs = Number(word.slice('--jobs='.length));
-    else if (word.startsWith('--jobserver-auth=')) auth = { option: '--jobserver-auth', value: word.slice('--jobserver-auth='.length) };
+    else if (word.startsWith('--jobserver-auth='))
+      auth = { option: '--jobserver-auth', value: word.slice('--jobserver-auth='.length) };
     else if (word.startsWith('--jobserver-fds=')) fds = word.slice('--jobserver-fds='.length);
   }
   // The last --jobserver-auth counts; --jobserver-fds (make < 4.2) only without one.

@@ -24,7 +24,14 @@ export function openPipeSource(read: number, write: number, makeflags: string): 
   try {
     priv = fs.openSync(`/proc/self/fd/${read}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (err) {
-    throw new JobserverError({ kind: 'cannot-open', makeflags, detail: `cannot open descriptor ${read} (${(err as NodeJS.ErrnoException).code})` }, { cause: err });
+    throw new JobserverError(
+      {
+        kind: 'cannot-open',
+        makeflags,
+        detail: `cannot open descriptor ${read} (${(err as NodeJS.ErrnoException).code})`,
+      },
+      { cause: err },
+    );
   }
   const buf = Buffer.alloc(1);
   return {

@@ -96,16 +96,28 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
     fds.push(childRead);
     const tokens = fillTokens(fifo, read, jobs - 1);
     const served = tokens + 1;
-    const capNote = served < jobs
-      ? `-j ${jobs} is more than runner's jobserver pipe can serve: it serves ${tokens} tokens (half of what the pipe holds), so runner and its jobs run at most ${served} jobs at once`
-      : null;
+    const capNote =
+      served < jobs
+        ? `-j ${jobs} is more than runner's jobserver pipe can serve: it serves ${tokens} tokens (half of what the pipe holds), so runner and its jobs run at most ${served} jobs at once`
+        : null;
     const buf = Buffer.alloc(1);
-    const pool = new JobserverPool({ tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} }, served);
+    const pool = new JobserverPool(
+      { tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} },
+      served,
+    );
     const auth = style === 'pipe' ? '3,4' : `fifo:${fifo}`;
     return {
-      pool, jobs: served, capNote,
+      pool,
+      jobs: served,
+      capNote,
       makeflags: ` -j${served} --jobserver-auth=${auth}`,
-      fds: style === 'pipe' ? [[3, childRead], [4, write]] : [],
+      fds:
+        style === 'pipe'
+          ? [
+              [3, childRead],
+              [4, write],
+            ]
+          : [],
       finish: () => {
         pool.releaseAll();
         let back = 0;
@@ -153,4 +165,3 @@ function removeAbandonedDirs(tmp: string): void {
     }
   }
 }
-

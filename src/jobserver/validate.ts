@@ -40,7 +40,12 @@ export type PipeCheck =
 const PIPE_TARGET = /^pipe:\[\d+\]$/;
 
 export function readFdFacts(read: number, write: number, proc: ProcView): FdFacts {
-  const end = (fd: number): EndFacts => ({ fd, target: proc.fdTarget(fd), isFifo: proc.isFifo(fd), accessMode: proc.accessMode(fd) });
+  const end = (fd: number): EndFacts => ({
+    fd,
+    target: proc.fdTarget(fd),
+    isFifo: proc.isFifo(fd),
+    accessMode: proc.accessMode(fd),
+  });
   const pid = proc.parentPid();
   return { read: end(read), write: end(write), parent: { pid, targets: proc.heldTargets(pid) } };
 }
@@ -49,19 +54,35 @@ export function readFdFacts(read: number, write: number, proc: ProcView): FdFact
 export function judgePipe(f: FdFacts): PipeCheck {
   const { read: r, write: w } = f;
   if (r.target === null || w.target === null) {
-    return { ok: false, problem: 'closed-fd', detail: `descriptor ${r.target === null ? r.fd : w.fd} is not open in runner` };
+    return {
+      ok: false,
+      problem: 'closed-fd',
+      detail: `descriptor ${r.target === null ? r.fd : w.fd} is not open in runner`,
+    };
   }
   if (r.target !== w.target || !PIPE_TARGET.test(r.target) || !r.isFifo || !w.isFifo) {
-    return { ok: false, problem: 'not-a-pipe', detail: `descriptors ${r.fd} and ${w.fd} are not the two ends of one pipe (${r.target}, ${w.target})` };
+    return {
+      ok: false,
+      problem: 'not-a-pipe',
+      detail: `descriptors ${r.fd} and ${w.fd} are not the two ends of one pipe (${r.target}, ${w.target})`,
+    };
   }
   if (r.accessMode !== 0 || w.accessMode !== 1) {
-    return { ok: false, problem: 'not-a-pipe', detail: `descriptors ${r.fd} and ${w.fd} are not open for reading and writing respectively` };
+    return {
+      ok: false,
+      problem: 'not-a-pipe',
+      detail: `descriptors ${r.fd} and ${w.fd} are not open for reading and writing respectively`,
+    };
   }
   // A pipe made after exec (libuv's signal pipe on a stale 4,5) is runner's alone; make's is held by the
   // parent too, at whatever numbers it likes: a server may dup2 the pipe onto R,W only in the child (§4, item 3).
   if (f.parent.targets === null) return { ok: true, basis: 'parent-unreadable' };
   if (!f.parent.targets.includes(r.target)) {
-    return { ok: false, problem: 'closed-fd', detail: `the parent process (pid ${f.parent.pid}) does not hold that pipe (${r.target})` };
+    return {
+      ok: false,
+      problem: 'closed-fd',
+      detail: `the parent process (pid ${f.parent.pid}) does not hold that pipe (${r.target})`,
+    };
   }
   return { ok: true, basis: 'parent-holds-it' };
 }

@@ -19,7 +19,11 @@ interface Packed {
   hex: string;
 }
 
-function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, texts: string[], hex: string[]) => void): Buffer {
+function pack(
+  count: number,
+  numbersPer: number,
+  fill: (numbers: Float64Array, texts: string[], hex: string[]) => void,
+): Buffer {
   const numbers = new Float64Array(count * numbersPer);
   const texts: string[] = [];
   const hex: string[] = [];
@@ -28,7 +32,8 @@ function pack(count: number, numbersPer: number, fill: (numbers: Float64Array, t
   const joined = hex.join('');
   const hexBuf = Buffer.from(joined, 'hex'); // stored as bytes: half the size of the text
   // Buffer.from stops at the first character that is not hex: every entry after it would read back empty.
-  if (hexBuf.length * 2 !== joined.length || joined.length !== hex.length * HEX) throw new Error('snapshot: a digest that is not 32 hex digits');
+  if (hexBuf.length * 2 !== joined.length || joined.length !== hex.length * HEX)
+    throw new Error('snapshot: a digest that is not 32 hex digits');
   const out = Buffer.allocUnsafe(HEADER + numbers.byteLength + 4 + text.length + hexBuf.length);
   out.writeUInt32LE(count, 0);
   out.writeUInt32LE(numbersPer, 4);
@@ -55,7 +60,13 @@ function unpack(buf: Buffer, numbersPer: number | readonly number[]): Packed & {
   let at = HEADER + bytes;
   const textLen = buf.readUInt32LE(at);
   at += 4;
-  return { count, numbersPer, numbers, text: buf.toString('utf8', at, at + textLen), hex: buf.toString('hex', at + textLen) };
+  return {
+    count,
+    numbersPer,
+    numbers,
+    text: buf.toString('utf8', at, at + textLen),
+    hex: buf.toString('hex', at + textLen),
+  };
 }
 
 /** Files layouts, by numbers per entry: 4 (schema 1), 5 (schema 2: when the content changed). */
@@ -66,7 +77,11 @@ export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   return pack(files.size, FILES_V2, (n, texts, hex) => {
     let i = 0;
     for (const [path, f] of files) {
-      n[i++] = f.size; n[i++] = f.mtimeMs; n[i++] = f.ctimeMs; n[i++] = f.ino; n[i++] = f.changedAt;
+      n[i++] = f.size;
+      n[i++] = f.mtimeMs;
+      n[i++] = f.ctimeMs;
+      n[i++] = f.ino;
+      n[i++] = f.changedAt;
       texts.push(path);
       hex.push(f.digest);
     }
@@ -79,8 +94,13 @@ export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
   const paths = text.split('\0');
   for (let i = 0, j = 0; i < count; i++, j += width) {
     into.set(paths[i] as RelPath, {
-      size: n[j]!, mtimeMs: n[j + 1]!, ctimeMs: n[j + 2]!, ino: n[j + 3]!, digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
-      changedAt: width === FILES_V2 ? n[j + 4]! : 0, seen: 0,
+      size: n[j]!,
+      mtimeMs: n[j + 1]!,
+      ctimeMs: n[j + 2]!,
+      ino: n[j + 3]!,
+      digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
+      changedAt: width === FILES_V2 ? n[j + 4]! : 0,
+      seen: 0,
     });
   }
 }
@@ -89,7 +109,9 @@ export function encodeDirs(dirs: ReadonlyMap<RelPath, DirListing>): Buffer {
   return pack(dirs.size, 3, (n, texts) => {
     let i = 0;
     for (const [path, d] of dirs) {
-      n[i++] = d.mtimeMs; n[i++] = d.ctimeMs; n[i++] = d.ino;
+      n[i++] = d.mtimeMs;
+      n[i++] = d.ctimeMs;
+      n[i++] = d.ino;
       texts.push(path, d.files.join('/'), d.subdirs.join('/'));
     }
   });
@@ -102,7 +124,13 @@ export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
   if (count === 0) return;
   const parts = text.split('\0');
   for (let i = 0; i < count; i++) {
-    into.set(parts[i * 3] as RelPath, { mtimeMs: n[i * 3]!, ctimeMs: n[i * 3 + 1]!, ino: n[i * 3 + 2]!, files: names(parts[i * 3 + 1]), subdirs: names(parts[i * 3 + 2]) });
+    into.set(parts[i * 3] as RelPath, {
+      mtimeMs: n[i * 3]!,
+      ctimeMs: n[i * 3 + 1]!,
+      ino: n[i * 3 + 2]!,
+      files: names(parts[i * 3 + 1]),
+      subdirs: names(parts[i * 3 + 2]),
+    });
   }
 }
 
@@ -133,7 +161,12 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       n[i++] = r.usedAt;
       n[i++] = r.logBytes;
       texts.push(r.tool, r.path, end.signal ?? '', r.deps);
-      hex.push(r.fingerprint, r.latchId, r.digest, r.depsDigest === '' || r.depsDigest === UNKNOWN_DEPS ? NO_DEPS : r.depsDigest);
+      hex.push(
+        r.fingerprint,
+        r.latchId,
+        r.digest,
+        r.depsDigest === '' || r.depsDigest === UNKNOWN_DEPS ? NO_DEPS : r.depsDigest,
+      );
     }
   });
 }
@@ -163,12 +196,24 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
     const finishedAt = n[j + 4]!;
     const status = STATUSES[n[j]!]!;
     visit({
-      tool, path: parts[t + 1] as RelPath, status,
-      end: endFromFlat(status, Number.isNaN(exitCode) ? null : exitCode, signal === '' ? null : signal, (n[j + 2]! & 1) !== 0),
-      hasLog: (n[j + 2]! & 2) !== 0, durationMs: n[j + 3]!, finishedAt,
-      usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt, logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
+      tool,
+      path: parts[t + 1] as RelPath,
+      status,
+      end: endFromFlat(
+        status,
+        Number.isNaN(exitCode) ? null : exitCode,
+        signal === '' ? null : signal,
+        (n[j + 2]! & 1) !== 0,
+      ),
+      hasLog: (n[j + 2]! & 2) !== 0,
+      durationMs: n[j + 3]!,
+      finishedAt,
+      usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt,
+      logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
       fingerprint: hex.slice(h, h + HEX) as Fingerprint,
-      latchId: (hex.startsWith(latch, h + HEX) && latch !== '' ? latch : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
+      latchId: (hex.startsWith(latch, h + HEX) && latch !== ''
+        ? latch
+        : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
       digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
       depsDigest: depsFlag === DEPS_UNKNOWN ? UNKNOWN_DEPS : hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
       deps: hasDeps ? parts[t + 3]! : '',
@@ -180,16 +225,41 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
 export function fromJournal(r: RawResultRow): JobResult {
   const status = r[5] as ResultStatus;
   return {
-    tool: r[0], path: r[1] as RelPath, fingerprint: r[2] as Fingerprint, latchId: r[3] as LatchId, digest: r[4] as Digest,
-    status, end: endFromFlat(status, r[6], r[7], r[8] === 1), durationMs: r[9], hasLog: r[10] === 1, finishedAt: r[11],
-    depsDigest: r[12], deps: r[13], usedAt: r[14] === 0 ? r[11] : r[14], logBytes: r[15],
+    tool: r[0],
+    path: r[1] as RelPath,
+    fingerprint: r[2] as Fingerprint,
+    latchId: r[3] as LatchId,
+    digest: r[4] as Digest,
+    status,
+    end: endFromFlat(status, r[6], r[7], r[8] === 1),
+    durationMs: r[9],
+    hasLog: r[10] === 1,
+    finishedAt: r[11],
+    depsDigest: r[12],
+    deps: r[13],
+    usedAt: r[14] === 0 ? r[11] : r[14],
+    logBytes: r[15],
   };
 }
 
 export function toJournal(r: JobResult): RawResultRow {
   const end = flatEnd(r.end);
   return [
-    r.tool, r.path, r.fingerprint, r.latchId, r.digest, r.status, end.exitCode, end.signal, end.timedOut ? 1 : 0, r.durationMs, r.hasLog ? 1 : 0,
-    r.finishedAt, r.depsDigest, r.deps, r.usedAt, r.logBytes,
+    r.tool,
+    r.path,
+    r.fingerprint,
+    r.latchId,
+    r.digest,
+    r.status,
+    end.exitCode,
+    end.signal,
+    end.timedOut ? 1 : 0,
+    r.durationMs,
+    r.hasLog ? 1 : 0,
+    r.finishedAt,
+    r.depsDigest,
+    r.deps,
+    r.usedAt,
+    r.logBytes,
   ];
 }

@@ -13,7 +13,11 @@ export const listOf = (v: Stored): JobResult[] => (Array.isArray(v) ? v : [v]);
  * fingerprint, recorded again or reused, replaces the old one). Returns the
  * new stored form, the result it replaced, and what the bound pushed out.
  */
-export function putFirst(known: Stored | undefined, result: JobResult, bound: number): { stored: Stored; replaced: JobResult | null; dropped: JobResult[] } {
+export function putFirst(
+  known: Stored | undefined,
+  result: JobResult,
+  bound: number,
+): { stored: Stored; replaced: JobResult | null; dropped: JobResult[] } {
   const list = known === undefined ? [] : listOf(known);
   const same = list.findIndex((r) => r.fingerprint === result.fingerprint);
   const replaced = same >= 0 ? list.splice(same, 1)[0]! : null;
@@ -33,7 +37,9 @@ export interface Bounds {
  * is what keeps a no-op fresh). Returns [] when everything already fits.
  */
 export function leastRecentlyUsed(
-  results: ReadonlyMap<string, ReadonlyMap<RelPath, Stored>>, totals: { count: number; logBytes: number }, bounds: Bounds,
+  results: ReadonlyMap<string, ReadonlyMap<RelPath, Stored>>,
+  totals: { count: number; logBytes: number },
+  bounds: Bounds,
   isCurrent: (path: RelPath) => boolean,
 ): JobResult[] {
   if (totals.count <= bounds.maxResults && totals.logBytes <= bounds.maxLogBytes) return [];

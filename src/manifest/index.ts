@@ -2,5 +2,21 @@
 export { Manifest } from './manifest.js';
 export { type LockHolder, StateLock } from '../store/index.js';
 export { decodeFiles, encodeFiles } from './codec.js';
-export { NO_RECORDED_DEPS, type RecordedDep, UNKNOWN_DEPS, decodeDepPaths, decodeDeps, digestEntries, encodeDeps } from './recorded-deps.js';
-export { legacyLogFileName, logFileName, type DirListing, type FileEntry, type JobResult, type ResultStatus, type ScanUpdate } from './model.js';
+export {
+  NO_RECORDED_DEPS,
+  type RecordedDep,
+  UNKNOWN_DEPS,
+  decodeDepPaths,
+  decodeDeps,
+  digestEntries,
+  encodeDeps,
+} from './recorded-deps.js';
+export {
+  legacyLogFileName,
+  logFileName,
+  type DirListing,
+  type FileEntry,
+  type JobResult,
+  type ResultStatus,
+  type ScanUpdate,
+} from './model.js';

@@ -3,9 +3,25 @@
 // and folds the journal into the snapshot when the run ends.
 import { EXTRA_RESULTS, KEPT_LOG_BYTES, type LatchRow, type MerkleRow, RESULT_HISTORY, Store } from '../store/index.js';
 import type { LatchId, RelPath } from '../types.js';
-import { decodeDirs, decodeFiles, decodeResults, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
+import {
+  decodeDirs,
+  decodeFiles,
+  decodeResults,
+  encodeDirs,
+  encodeFiles,
+  encodeResults,
+  fromJournal,
+  toJournal,
+} from './codec.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import { type DirListing, type FileEntry, type JobResult, type ScanUpdate, type ToolLatch, logFileName } from './model.js';
+import {
+  type DirListing,
+  type FileEntry,
+  type JobResult,
+  type ScanUpdate,
+  type ToolLatch,
+  logFileName,
+} from './model.js';
 
 const META_THRESHOLD = 'racy_threshold_ms';
 /** The manifest's files and directories before a scan (see scanCheckpoint). */
@@ -224,8 +240,14 @@ export class Manifest {
       }
       dropped.push(...this.evict());
     }
-    const scanChanged = u !== null && (u.changedFiles.length > 0 || u.removedFiles.length > 0 || u.hadRacy
-      || u.changedDirs.length > 0 || u.removedDirs.length > 0 || this.walkSpec !== u.walkSpec);
+    const scanChanged =
+      u !== null &&
+      (u.changedFiles.length > 0 ||
+        u.removedFiles.length > 0 ||
+        u.hadRacy ||
+        u.changedDirs.length > 0 ||
+        u.removedDirs.length > 0 ||
+        this.walkSpec !== u.walkSpec);
     if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return this.unreferenced(dropped);
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
@@ -243,8 +265,13 @@ export class Manifest {
   /** Drops the least recently used results while the count or the total log size is over its bound. */
   private evict(): JobResult[] {
     const tools = Math.max(1, this.results.size);
-    const bounds = { maxResults: RESULT_HISTORY * this.files.size * tools + EXTRA_RESULTS, maxLogBytes: KEPT_LOG_BYTES };
-    const out = leastRecentlyUsed(this.results, { count: this.resultCount, logBytes: this.logBytes }, bounds, (p) => this.files.has(p));
+    const bounds = {
+      maxResults: RESULT_HISTORY * this.files.size * tools + EXTRA_RESULTS,
+      maxLogBytes: KEPT_LOG_BYTES,
+    };
+    const out = leastRecentlyUsed(this.results, { count: this.resultCount, logBytes: this.logBytes }, bounds, (p) =>
+      this.files.has(p),
+    );
     for (const r of out) {
       const byPath = this.results.get(r.tool)!;
       const rest = listOf(byPath.get(r.path)!).filter((k) => k !== r);
@@ -273,7 +300,10 @@ export class Manifest {
    */
   private unreferenced(dropped: readonly JobResult[]): JobResult[] {
     if (dropped.length === 0) return [];
-    return dropped.filter((r) => !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint && k.finishedAt === r.finishedAt));
+    return dropped.filter(
+      (r) =>
+        !this.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint && k.finishedAt === r.finishedAt),
+    );
   }
 
   /**
@@ -309,7 +339,8 @@ export class Manifest {
     if (this.resultsDirty) {
       snapshots.push(['results', encodeResults(this.allResultsOldestFirst())]);
       const referenced = new Set<string>();
-      for (const byPath of this.results.values()) for (const v of byPath.values()) for (const r of listOf(v)) referenced.add(r.latchId);
+      for (const byPath of this.results.values())
+        for (const v of byPath.values()) for (const r of listOf(v)) referenced.add(r.latchId);
       for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
     }
     const folding = this.resultsDirty;

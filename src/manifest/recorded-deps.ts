@@ -39,7 +39,8 @@ export function decodeDeps(stored: string): RecordedDep[] {
   // A plain loop: a no-op of many traced jobs decodes every job's list.
   for (let i = 0; i < value.length; i++) {
     const e = value[i] as unknown;
-    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string') throw malformed(stored);
+    if (!Array.isArray(e) || e.length !== 2 || typeof e[0] !== 'string' || typeof e[1] !== 'string')
+      throw malformed(stored);
   }
   return value as RecordedDep[];
 }

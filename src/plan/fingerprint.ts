@@ -2,7 +2,13 @@
 import { hashString } from '../hash.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
-export function fingerprintJob(tool: string, latchId: LatchId, path: RelPath, digest: Digest, depsDigest = ''): Fingerprint {
+export function fingerprintJob(
+  tool: string,
+  latchId: LatchId,
+  path: RelPath,
+  digest: Digest,
+  depsDigest = '',
+): Fingerprint {
   const parts = [
     tool, // results of different tools never stand in for each other
     latchId, // definition, environment, executables and declared inputs of the tool

@@ -1,4 +1,15 @@
 // Public surface of plan/: staleness decisions with their reasons.
-export { planJobs, planJob, type Job, type Plan, type PlannedJob, type PlanInput, type DepsOf, type UncheckedJob, type UnreadablePath, type Verdict } from './plan.js';
+export {
+  planJobs,
+  planJob,
+  type Job,
+  type Plan,
+  type PlannedJob,
+  type PlanInput,
+  type DepsOf,
+  type UncheckedJob,
+  type UnreadablePath,
+  type Verdict,
+} from './plan.js';
 export { diffDeps, diffLatch, reasonsFrom, type JobDeps, type StaleReason, type StaleReasonKind } from './staleness.js';
 export { fingerprintJob } from './fingerprint.js';

@@ -91,15 +91,23 @@ export function planJobs(input: PlanInput): Plan {
     const takes = input.toolFilters[i]!;
     const name = tool.config.name;
     for (const u of input.unreadable ?? []) {
-      if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path))) unchecked.push({ tool, path: u.path, reasons: [u.reason] });
+      if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path)))
+        unchecked.push({ tool, path: u.path, reasons: [u.reason] });
     }
     for (const [path, entry] of input.files) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
       // The common case, decided without building anything: planJob says the same of it.
       const latest = input.latest !== undefined ? input.latest(name, path) : input.history(name, path)[0];
       const deps = input.depsOf?.(tool, path, latest) ?? null;
-      if (input.force !== true && latest !== undefined && latest.status === 'passed' && latest.latchId === tool.latchId
-        && latest.digest === entry.digest && latest.depsDigest === (deps?.digest ?? '') && input.hasLog(latest)) {
+      if (
+        input.force !== true &&
+        latest !== undefined &&
+        latest.status === 'passed' &&
+        latest.latchId === tool.latchId &&
+        latest.digest === entry.digest &&
+        latest.depsDigest === (deps?.digest ?? '') &&
+        input.hasLog(latest)
+      ) {
         fresh++;
         continue;
       }
@@ -112,14 +120,24 @@ export function planJobs(input: PlanInput): Plan {
   return { jobs, fresh, unchecked, reused };
 }
 
-export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, digest: Digest, knownDeps?: JobDeps | null): PlannedJob {
+export function planJob(
+  input: PlanInput,
+  tool: LatchedTool,
+  path: RelPath,
+  digest: Digest,
+  knownDeps?: JobDeps | null,
+): PlannedJob {
   const name = tool.config.name;
   const history = input.history(name, path);
   const latest = history[0];
-  const deps = knownDeps !== undefined ? knownDeps : input.depsOf?.(tool, path, latest) ?? null;
+  const deps = knownDeps !== undefined ? knownDeps : (input.depsOf?.(tool, path, latest) ?? null);
   const depsDigest = deps?.digest ?? '';
   // The latest result under the same latch, digest and deps has this job's fingerprint: no hash needed.
-  const matchesLatest = latest !== undefined && latest.latchId === tool.latchId && latest.digest === digest && latest.depsDigest === depsDigest;
+  const matchesLatest =
+    latest !== undefined &&
+    latest.latchId === tool.latchId &&
+    latest.digest === digest &&
+    latest.depsDigest === depsDigest;
   const fingerprint = matchesLatest ? latest.fingerprint : fingerprintJob(name, tool.latchId, path, digest, depsDigest);
   const job: Job = { tool, path, digest, fingerprint, deps };
   const stale = (reasons: StaleReason[]): PlannedJob => ({ job, verdict: { state: 'stale', reasons } });
@@ -137,12 +155,15 @@ export function planJob(input: PlanInput, tool: LatchedTool, path: RelPath, dige
   const reasons: StaleReason[] = [];
   if (latest.digest !== digest) reasons.push({ kind: 'content', from: latest.digest, to: digest });
   if (deps !== null && latest.depsDigest !== depsDigest) {
-    reasons.push(...(deps.changesFrom !== undefined ? reasonsFrom(deps, latest.depsDigest) : diffDeps(latest.deps, deps)));
+    reasons.push(
+      ...(deps.changesFrom !== undefined ? reasonsFrom(deps, latest.depsDigest) : diffDeps(latest.deps, deps)),
+    );
   }
   const before = input.latchOf(latest);
   if (before === undefined) reasons.push({ kind: 'tool-config', key: '(unrecorded)', from: null, to: null });
   else if (latest.latchId !== tool.latchId) reasons.push(...diffLatch(before, tool.latch));
   // The fingerprint differs, so something above must; if not, still run rather than skip.
-  if (reasons.length === 0) reasons.push({ kind: 'tool-config', key: '(fingerprint)', from: latest.fingerprint, to: fingerprint });
+  if (reasons.length === 0)
+    reasons.push({ kind: 'tool-config', key: '(fingerprint)', from: latest.fingerprint, to: fingerprint });
   return stale(reasons);
 }

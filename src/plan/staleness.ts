@@ -45,9 +45,11 @@ function describeExecutable(e: Executable | undefined, other: Executable | undef
   const otherAt = (other as unknown as { where?: Executable['where'] } | undefined)?.where?.program;
   if (at !== otherAt) return at;
   if (e.digest?.startsWith('unresolved') === true) return `${at} (${e.digest})`;
-  const parts = [e.digest === other?.digest ? null : `content ${e.digest?.slice(0, 12) ?? 'unknown'}`,
+  const parts = [
+    e.digest === other?.digest ? null : `content ${e.digest?.slice(0, 12) ?? 'unknown'}`,
     e.package === other?.package ? null : `package ${e.package ?? 'none'}`,
-    e.venv === other?.venv ? null : `venv ${e.venv ?? 'none'}`].filter((p) => p !== null);
+    e.venv === other?.venv ? null : `venv ${e.venv ?? 'none'}`,
+  ].filter((p) => p !== null);
   return parts.length === 0 ? at : `${at} (${parts.join(', ')})`;
 }
 
@@ -71,10 +73,20 @@ export interface JobDeps {
 export function reasonsFrom(now: JobDeps, before: string): StaleReason[] {
   const changes = now.changesFrom?.(before);
   if (changes === null || changes === undefined) {
-    return [{ kind: 'dependency', path: '(the last run\'s dependencies were not kept: one of them changed)', change: 'changed', via: [] }];
+    return [
+      {
+        kind: 'dependency',
+        path: "(the last run's dependencies were not kept: one of them changed)",
+        change: 'changed',
+        via: [],
+      },
+    ];
   }
   return changes.map(({ path, change }) => ({
-    kind: 'dependency', path, change, via: change === 'removed' ? [] : now.via?.(path.startsWith('?') ? path.slice(1) : path) ?? [],
+    kind: 'dependency',
+    path,
+    change,
+    via: change === 'removed' ? [] : (now.via?.(path.startsWith('?') ? path.slice(1) : path) ?? []),
   }));
 }
 
@@ -87,9 +99,15 @@ export function diffDeps(before: string, now: JobDeps): StaleReason[] {
     seen.add(path);
     const was = old.get(path);
     if (was === id) continue;
-    reasons.push({ kind: 'dependency', path, change: was === undefined ? 'added' : 'changed', via: now.via?.(path) ?? [] });
+    reasons.push({
+      kind: 'dependency',
+      path,
+      change: was === undefined ? 'added' : 'changed',
+      via: now.via?.(path) ?? [],
+    });
   }
-  for (const path of old.keys()) if (!seen.has(path)) reasons.push({ kind: 'dependency', path, change: 'removed', via: [] });
+  for (const path of old.keys())
+    if (!seen.has(path)) reasons.push({ kind: 'dependency', path, change: 'removed', via: [] });
   return reasons;
 }
 
@@ -98,7 +116,8 @@ export function diffLatch(before: ToolLatch, after: ToolLatch): StaleReason[] {
   const reasons: StaleReason[] = [];
   const keys = new Set([...Object.keys(before.tool), ...Object.keys(after.tool)]) as Set<keyof ToolLatch['tool']>;
   for (const key of keys) {
-    if (!same(before.tool[key], after.tool[key])) reasons.push({ kind: 'tool-config', key, from: before.tool[key], to: after.tool[key] });
+    if (!same(before.tool[key], after.tool[key]))
+      reasons.push({ kind: 'tool-config', key, from: before.tool[key], to: after.tool[key] });
   }
   for (const name of new Set([...Object.keys(before.env), ...Object.keys(after.env)])) {
     const from = before.env[name] ?? 'absent';

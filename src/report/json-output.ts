@@ -28,8 +28,10 @@ export class JsonOutput {
       case 'run-finished':
         if (junit != null && junit.error !== null) return;
         return void out.write(runJson(style, e.report, exitCode(e.report), junit?.written ?? null));
-      case 'cycle-finished': return void out.write(watchCycleJson(style, e.cycle, exitCode(e.cycle.report)));
-      case 'cycle-failed': return void out.write(watchErrorJson(e.cycle, e.error));
+      case 'cycle-finished':
+        return void out.write(watchCycleJson(style, e.cycle, exitCode(e.cycle.report)));
+      case 'cycle-failed':
+        return void out.write(watchErrorJson(e.cycle, e.error));
       // Said on stderr by the text reporter, or carried by the report at the end.
       case 'scan-progress':
       case 'scan-issue':
@@ -47,7 +49,8 @@ export class JsonOutput {
       case 'config-rejected':
       case 'watcher-error':
         return;
-      default: return assertNever(e);
+      default:
+        return assertNever(e);
     }
   }
 }

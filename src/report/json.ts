@@ -6,17 +6,30 @@ import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
 
 export function scanJson(s: ScanSummary): object {
-  return { tracked: s.tracked, new: s.new, changed: s.changed, removed: s.removed, hashed: s.hashed, issues: s.issues, unreadable: s.unreadable };
+  return {
+    tracked: s.tracked,
+    new: s.new,
+    changed: s.changed,
+    removed: s.removed,
+    hashed: s.hashed,
+    issues: s.issues,
+    unreadable: s.unreadable,
+  };
 }
 
 export function jobJson(style: Style, j: JobReport): object {
   // --json keeps the flat fields it always had: the one place JSON renders a JobEnd.
   const end = flatEnd(j.end);
   return {
-    tool: j.tool, file: j.path, status: j.status, reasons: j.reasons.map((r) => r.kind),
+    tool: j.tool,
+    file: j.path,
+    status: j.status,
+    reasons: j.reasons.map((r) => r.kind),
     // Each reason whole (the fields explain --json shows) with the words the terminal prints.
     reasonDetails: j.reasons.map((r) => ({ ...r, text: describeReason(r) })),
-    exitCode: end.exitCode, signal: end.signal, timedOut: end.timedOut,
+    exitCode: end.exitCode,
+    signal: end.signal,
+    timedOut: end.timedOut,
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
@@ -24,33 +37,65 @@ export function jobJson(style: Style, j: JobReport): object {
 }
 
 export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
-  return JSON.stringify({
-    command: 'run', exitCode, dryRun: r.dryRun, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
-    scan: scanJson(r.scan), ...(r.deps !== undefined ? { deps: r.deps } : {}),
-    counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
-    mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
-    ...(r.staged !== undefined ? { staged: r.staged } : {}),
-    junit: junit === null ? null : shown(style, junit),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      command: 'run',
+      exitCode,
+      dryRun: r.dryRun,
+      interrupted: r.interrupted,
+      durationMs: Math.round(r.durationMs),
+      scan: scanJson(r.scan),
+      ...(r.deps !== undefined ? { deps: r.deps } : {}),
+      counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
+      jobs: r.jobs.map((j) => jobJson(style, j)),
+      mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
+      ...(r.staged !== undefined ? { staged: r.staged } : {}),
+      junit: junit === null ? null : shown(style, junit),
+    }) + '\n'
+  );
 }
 
 export function scanJsonText(r: ScanReport): string {
   const stale: Record<string, number> = {};
   for (const t of r.tools) stale[t] = r.stale.filter((j) => j.tool === t).length;
-  return JSON.stringify({
-    command: 'scan', exitCode: 0, durationMs: Math.round(r.durationMs), scan: scanJson(r.scan), deps: r.deps, stale,
-    staleJobs: r.stale.map((j) => ({ tool: j.tool, file: j.path, reasons: j.reasons.map((x) => x.kind) })),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      command: 'scan',
+      exitCode: 0,
+      durationMs: Math.round(r.durationMs),
+      scan: scanJson(r.scan),
+      deps: r.deps,
+      stale,
+      staleJobs: r.stale.map((j) => ({ tool: j.tool, file: j.path, reasons: j.reasons.map((x) => x.kind) })),
+    }) + '\n'
+  );
 }
 
 export function explainJson(e: Explanation): string {
-  return JSON.stringify({
-    command: 'explain', exitCode: 0, file: e.file, tracked: e.tracked, untracked: e.untracked,
-    tools: e.tools.map((t) => ({
-      tool: t.tool, state: t.state, reasons: t.reasons, unresolved: t.unresolved,
-      last: t.last === null ? null : { status: t.last.status, exitCode: flatEnd(t.last.end).exitCode, finishedAt: t.last.finishedAt, fingerprint: t.last.fingerprint },
-    })),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      command: 'explain',
+      exitCode: 0,
+      file: e.file,
+      tracked: e.tracked,
+      untracked: e.untracked,
+      tools: e.tools.map((t) => ({
+        tool: t.tool,
+        state: t.state,
+        reasons: t.reasons,
+        unresolved: t.unresolved,
+        last:
+          t.last === null
+            ? null
+            : {
+                status: t.last.status,
+                exitCode: flatEnd(t.last.end).exitCode,
+                finishedAt: t.last.finishedAt,
+                fingerprint: t.last.fingerprint,
+              },
+      })),
+    }) + '\n'
+  );
 }
 
 export function depsJson(d: DepsReport): string {

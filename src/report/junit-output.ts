@@ -13,7 +13,11 @@ export class JunitOutput {
   /** Why the file could not be written, if it could not. */
   error: unknown = null;
 
-  constructor(private readonly style: Style, private readonly file: string, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly style: Style,
+    private readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   emit(e: RunnerEvent): void {
     switch (e.type) {
@@ -45,7 +49,8 @@ export class JunitOutput {
       case 'cycle-failed':
       case 'watcher-error':
         return;
-      default: return assertNever(e);
+      default:
+        return assertNever(e);
     }
   }
 }

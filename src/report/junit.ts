@@ -31,13 +31,19 @@ function howItEnded(j: JobReport): { message: string; type: string } {
   // Every job that ran has an end; one without reads as a job that never started, as it always has.
   const end = j.end ?? SPAWN_ERROR;
   switch (end.kind) {
-    case 'timeout': return { message: `timed out after ${seconds(j.durationMs)}`, type: 'timeout' };
-    case 'exit': return { message: `exit ${end.code}`, type: 'exit' };
-    case 'signal': return { message: `killed by ${end.signal}`, type: 'signal' };
-    case 'spawn-error': return { message: 'could not start', type: 'start' };
+    case 'timeout':
+      return { message: `timed out after ${seconds(j.durationMs)}`, type: 'timeout' };
+    case 'exit':
+      return { message: `exit ${end.code}`, type: 'exit' };
+    case 'signal':
+      return { message: `killed by ${end.signal}`, type: 'signal' };
+    case 'spawn-error':
+      return { message: 'could not start', type: 'start' };
     // Not a failure's end (an interrupted job gets an <error>), named for what it is all the same.
-    case 'interrupted': return { message: `interrupted after ${seconds(j.durationMs)}`, type: 'interrupted' };
-    default: return assertNever(end);
+    case 'interrupted':
+      return { message: `interrupted after ${seconds(j.durationMs)}`, type: 'interrupted' };
+    default:
+      return assertNever(end);
   }
 }
 
@@ -91,7 +97,10 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
       break;
     }
     case 'not-started': {
-      const why = r.interrupted !== null ? `the run was stopped by ${r.interrupted}` : 'the run stopped after a failure (--fail-fast)';
+      const why =
+        r.interrupted !== null
+          ? `the run was stopped by ${r.interrupted}`
+          : 'the run stopped after a failure (--fail-fast)';
       inner = `<skipped message="${xmlAttr(`not started: ${why}`)}"/>`;
       c.skipped = true;
       break;
@@ -110,8 +119,10 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
     default:
       assertNever(j.status);
   }
-  const properties = props.length === 0 ? ''
-    : `<properties>${props.map(([k, v]) => `<property name="${k}" value="${xmlAttr(v)}"/>`).join('')}</properties>`;
+  const properties =
+    props.length === 0
+      ? ''
+      : `<properties>${props.map(([k, v]) => `<property name="${k}" value="${xmlAttr(v)}"/>`).join('')}</properties>`;
   const open = `<testcase name="${xmlAttr(j.path)}" classname="${xmlAttr(j.tool)}" file="${xmlAttr(j.path)}" time="${secs(ms)}"`;
   const body = properties + inner;
   return { ...c, ms, xml: body === '' ? `    ${open}/>` : `    ${open}>${body}</testcase>` };
@@ -122,7 +133,12 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
  * enumerate them (a no-op over 100,000 jobs must stay fast), and their
  * results are those of the earlier runs that reported them.
  */
-export function renderJunit(style: Style, r: RunReport, at: Date, readLog: (file: string) => LogTail | null = readLogTail): string {
+export function renderJunit(
+  style: Style,
+  r: RunReport,
+  at: Date,
+  readLog: (file: string) => LogTail | null = readLogTail,
+): string {
   const byTool = new Map<string, Case[]>();
   for (const j of r.jobs) {
     const cases = byTool.get(j.tool) ?? [];
@@ -133,8 +149,10 @@ export function renderJunit(style: Style, r: RunReport, at: Date, readLog: (file
   const suites: string[] = [];
   for (const [tool, cases] of byTool) {
     const n = {
-      tests: cases.length, failures: cases.filter((c) => c.failure).length,
-      errors: cases.filter((c) => c.error).length, skipped: cases.filter((c) => c.skipped).length,
+      tests: cases.length,
+      failures: cases.filter((c) => c.failure).length,
+      errors: cases.filter((c) => c.error).length,
+      skipped: cases.filter((c) => c.skipped).length,
     };
     total.tests += n.tests;
     total.failures += n.failures;
@@ -143,13 +161,21 @@ export function renderJunit(style: Style, r: RunReport, at: Date, readLog: (file
     const time = secs(cases.reduce((sum, c) => sum + c.ms, 0));
     suites.push(
       `  <testsuite name="${xmlAttr(tool)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${time}" timestamp="${at.toISOString()}">\n` +
-        cases.map((c) => c.xml + '\n').join('') + '  </testsuite>\n',
+        cases.map((c) => c.xml + '\n').join('') +
+        '  </testsuite>\n',
     );
   }
-  const fresh = r.counts.fresh === 0 ? '' : `  <!-- ${r.counts.fresh} fresh jobs (unchanged since they last passed) are not listed -->\n`;
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' +
+  const fresh =
+    r.counts.fresh === 0
+      ? ''
+      : `  <!-- ${r.counts.fresh} fresh jobs (unchanged since they last passed) are not listed -->\n`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites name="runner" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${secs(r.durationMs)}" timestamp="${at.toISOString()}">\n` +
-    fresh + suites.join('') + '</testsuites>\n';
+    fresh +
+    suites.join('') +
+    '</testsuites>\n'
+  );
 }
 
 /** The first existing directory at or above dir. */

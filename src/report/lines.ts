@@ -35,12 +35,18 @@ export function logExcerpt(style: Style, file: string | null): string {
 /** How a job ended, in the terminal's words: the one place text renders a JobEnd. */
 export function describeHow(end: JobEnd, durationMs: number | null): string {
   switch (end.kind) {
-    case 'exit': return `exit ${end.code}`;
-    case 'signal': return `killed by ${end.signal}`;
-    case 'timeout': return `timed out after ${seconds(durationMs)}`;
-    case 'spawn-error': return 'could not start';
-    case 'interrupted': return `interrupted after ${seconds(durationMs)}`;
-    default: return assertNever(end);
+    case 'exit':
+      return `exit ${end.code}`;
+    case 'signal':
+      return `killed by ${end.signal}`;
+    case 'timeout':
+      return `timed out after ${seconds(durationMs)}`;
+    case 'spawn-error':
+      return 'could not start';
+    case 'interrupted':
+      return `interrupted after ${seconds(durationMs)}`;
+    default:
+      return assertNever(end);
   }
 }
 

@@ -24,9 +24,18 @@ export interface BarState {
 // wide and fullwidth forms and most emoji (Unicode UAX #11), else 1.
 function cells(cp: number): number {
   if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
-  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) || (cp >= 0xac00 && cp <= 0xd7a3)
-    || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60)
-    || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)) return 2;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  )
+    return 2;
   return 1;
 }
 
@@ -67,7 +76,8 @@ export function layoutBar(s: BarState, width: number): string {
   const bar = barCells === 0 ? '' : `[${'#'.repeat(filled)}${'.'.repeat(barCells - filled)}] `;
   const failed = s.failed > 0 ? `  ${s.failed} failed` : '';
   const head = `${bar}${s.done}/${s.total}${failed}  ${(s.elapsedMs / 1000).toFixed(1)}s`;
-  const inFlight = s.running.length === 0 ? '' : `  ${s.running.length} running: ${s.running.map(printable).join(', ')}`;
+  const inFlight =
+    s.running.length === 0 ? '' : `  ${s.running.length} running: ${s.running.map(printable).join(', ')}`;
   return fitWidth(head + inFlight, width);
 }
 
@@ -86,7 +96,10 @@ export class ProgressLine {
   private readonly running: string[] = [];
   private readonly began: number;
 
-  constructor(private readonly err: Stream, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    private readonly err: Stream,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.began = now();
   }
 
@@ -123,7 +136,13 @@ export class ProgressLine {
   }
 
   private render(): void {
-    const s = { done: this.done, total: this.total, failed: this.failed, running: this.running, elapsedMs: this.now() - this.began };
+    const s = {
+      done: this.done,
+      total: this.total,
+      failed: this.failed,
+      running: this.running,
+      elapsedMs: this.now() - this.began,
+    };
     this.update(layoutBar(s, this.width()));
   }
 

@@ -15,8 +15,10 @@ const short = (d: string): string => (/^[0-9a-f]{32}$/.test(d) ? d.slice(0, 12) 
 
 export function describeReason(r: StaleReason): string {
   switch (r.kind) {
-    case 'new': return 'new file';
-    case 'content': return `content changed (${short(r.from)} -> ${short(r.to)})`;
+    case 'new':
+      return 'new file';
+    case 'content':
+      return `content changed (${short(r.from)} -> ${short(r.to)})`;
     case 'dependency': {
       if (r.path.startsWith('?')) {
         const name = r.path.slice(1); // an import that resolved nowhere
@@ -25,25 +27,48 @@ export function describeReason(r: StaleReason): string {
       const what = r.change === 'added' ? 'is new' : r.change === 'removed' ? 'is no longer one' : 'changed';
       return r.via.length > 1 ? `dependency ${r.via.join(' -> ')} ${what}` : `dependency ${r.path} ${what}`;
     }
-    case 'tool-config': return r.key.startsWith('(')
-      ? `tool definition changed ${r.key}`
-      : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;
-    case 'env': return `env ${r.name} changed: was ${envValue(r.from)}, now ${envValue(r.to)}`;
-    case 'tool-binary': return `tool program changed: ${r.from} -> ${r.to}`;
+    case 'tool-config':
+      return r.key.startsWith('(')
+        ? `tool definition changed ${r.key}`
+        : `tool definition changed: ${r.key} was ${JSON.stringify(r.from)}, now ${JSON.stringify(r.to)}`;
+    case 'env':
+      return `env ${r.name} changed: was ${envValue(r.from)}, now ${envValue(r.to)}`;
+    case 'tool-binary':
+      return `tool program changed: ${r.from} -> ${r.to}`;
     // A file of a directory or glob input that appeared or went: the other side is "not declared".
-    case 'tool-input': return r.from === 'not declared' ? `tool input ${r.path} is new (${short(r.to)})`
-      : r.to === 'not declared' ? `tool input ${r.path} is gone (was ${short(r.from)})`
-      : `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
-    case 'never-run': return 'never run';
-    case 'interrupted': return 'interrupted last time';
-    case 'forced': return 'forced (--force)';
-    case 'rerun-failed': return 'failed last time (--rerun-failed)';
-    case 'log-missing': return `its stored log ${r.log} is missing`;
-    case 'unreadable': return `not checked: ${r.path}: ${r.why}`;
-    default: return assertNever(r);
+    case 'tool-input':
+      return r.from === 'not declared'
+        ? `tool input ${r.path} is new (${short(r.to)})`
+        : r.to === 'not declared'
+          ? `tool input ${r.path} is gone (was ${short(r.from)})`
+          : `tool input ${r.path} changed (${short(r.from)} -> ${short(r.to)})`;
+    case 'never-run':
+      return 'never run';
+    case 'interrupted':
+      return 'interrupted last time';
+    case 'forced':
+      return 'forced (--force)';
+    case 'rerun-failed':
+      return 'failed last time (--rerun-failed)';
+    case 'log-missing':
+      return `its stored log ${r.log} is missing`;
+    case 'unreadable':
+      return `not checked: ${r.path}: ${r.why}`;
+    default:
+      return assertNever(r);
   }
 }
 
 export function briefReasons(reasons: readonly StaleReason[]): string {
-  return reasons.map((r) => (r.kind === 'env' ? `env ${r.name}` : r.kind === 'tool-input' ? `tool-input ${r.path}` : r.kind === 'unreadable' ? `unreadable ${r.path}` : r.kind)).join(', ');
+  return reasons
+    .map((r) =>
+      r.kind === 'env'
+        ? `env ${r.name}`
+        : r.kind === 'tool-input'
+          ? `tool-input ${r.path}`
+          : r.kind === 'unreadable'
+            ? `unreadable ${r.path}`
+            : r.kind,
+    )
+    .join(', ');
 }

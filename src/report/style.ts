@@ -6,7 +6,10 @@ export interface Style {
   cwd: string;
 }
 
-const paint = (code: number) => (s: Style, text: string): string => (s.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint =
+  (code: number) =>
+  (s: Style, text: string): string =>
+    s.color ? `\x1b[${code}m${text}\x1b[0m` : text;
 export const red = paint(31);
 export const green = paint(32);
 export const yellow = paint(33);

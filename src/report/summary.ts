@@ -21,20 +21,29 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   const c = r.counts;
   const lines: string[] = [];
   if (r.dryRun) {
-    for (const j of r.jobs) if (j.status === 'would-run') lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
+    for (const j of r.jobs)
+      if (j.status === 'would-run') lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
     const unread = c.unreadable > 0 ? `, ${c.unreadable} not checked (unreadable)` : '';
-    lines.push(`runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`);
+    lines.push(
+      `runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
+    );
     return lines.join('\n') + '\n';
   }
   const failures = r.jobs.filter((j) => j.status === 'failed' || j.status === 'cached-failure');
   if (failures.length > 0) {
     lines.push(bold(style, `runner: ${plural(failures.length, 'failure')}:`));
     for (const j of failures.slice(0, FAILURES_LISTED)) {
-      lines.push(`  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? ' no log: it wrote nothing' : ` log: ${shown(style, j.log)}`}`);
+      lines.push(
+        `  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? ' no log: it wrote nothing' : ` log: ${shown(style, j.log)}`}`,
+      );
     }
     if (failures.length > FAILURES_LISTED) lines.push(`  ... and ${failures.length - FAILURES_LISTED} more`);
   }
-  const parts = [`${c.ran} ran (${c.passed} passed, ${c.failed} failed)`, plural(c.cachedFailures, 'cached failure'), `${c.fresh} fresh`];
+  const parts = [
+    `${c.ran} ran (${c.passed} passed, ${c.failed} failed)`,
+    plural(c.cachedFailures, 'cached failure'),
+    `${c.fresh} fresh`,
+  ];
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
   if (c.unreadable > 0) parts.push(`${c.unreadable} not checked (unreadable)`);
@@ -52,7 +61,12 @@ export function renderRunSummary(style: Style, r: RunReport): string {
 export function renderIssueWarning(s: ScanSummary, isRun = true): string {
   const { files, directories } = s.unreadable;
   if (files + directories === 0) return '';
-  const what = [directories > 0 ? plural(directories, 'directory', 'directories') : '', files > 0 ? plural(files, 'file') : ''].filter((w) => w !== '').join(' and ');
+  const what = [
+    directories > 0 ? plural(directories, 'directory', 'directories') : '',
+    files > 0 ? plural(files, 'file') : '',
+  ]
+    .filter((w) => w !== '')
+    .join(' and ');
   const one = files + directories === 1;
   const [its, it] = one ? ['its', 'it'] : ['their', 'them'];
   return isRun
@@ -67,28 +81,36 @@ function scanCounts(s: ScanSummary): string {
 export function renderScan(r: ScanReport): string {
   const perTool = r.tools.map((t) => `${t} ${r.stale.filter((j) => j.tool === t).length}`);
   const lines = [`runner: ${scanCounts(r.scan)} (read ${r.scan.hashed}) in ${seconds(r.durationMs)}`];
-  for (const [kind, d] of Object.entries(r.deps)) lines.push(`runner: ${kind} imports: ${d.files} files, ${d.scanned} read again${d.resolved === undefined ? '' : `, ${d.resolved} resolved again`}${d.followed ? `, ${d.followed} untracked files followed` : ''}`);
+  for (const [kind, d] of Object.entries(r.deps))
+    lines.push(
+      `runner: ${kind} imports: ${d.files} files, ${d.scanned} read again${d.resolved === undefined ? '' : `, ${d.resolved} resolved again`}${d.followed ? `, ${d.followed} untracked files followed` : ''}`,
+    );
   lines.push(r.stale.length === 0 ? 'runner: no stale jobs' : `runner: stale jobs: ${perTool.join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
 export function renderDeps(d: DepsReport): string {
-  const list = (items: readonly string[]): string[] => (items.length === 0 ? ['    (none)'] : items.map((i) => `    ${i}`));
+  const list = (items: readonly string[]): string[] =>
+    items.length === 0 ? ['    (none)'] : items.map((i) => `    ${i}`);
   const out: string[] = [];
   if (d.kind !== null && d.direct !== null) {
     const direct = [...d.direct.files, ...d.direct.external, ...d.direct.unresolved.map((n) => `?${n} (unresolved)`)];
     out.push(
       `${d.file} (${d.kind})`,
-      '  imports:', ...list(direct),
-      '  depends on, transitively:', ...list(d.transitive.map((t) => (t.startsWith('?') ? `${t} (unresolved)` : t))),
-      '  depended on by:', ...list(d.dependents),
+      '  imports:',
+      ...list(direct),
+      '  depends on, transitively:',
+      ...list(d.transitive.map((t) => (t.startsWith('?') ? `${t} (unresolved)` : t))),
+      '  depended on by:',
+      ...list(d.dependents),
     );
   }
   for (const r of d.recorded) {
     out.push(`${d.file}, tool ${r.tool} (${r.kind}), as its last run reported:`);
     out.push(...(r.deps === null ? ['    (nothing known: it has not run, or reported nothing)'] : list(r.deps)));
   }
-  if (out.length === 0) return `${d.file}: no tool that takes it declares "deps", so runner tracks no dependencies for it\n`;
+  if (out.length === 0)
+    return `${d.file}: no tool that takes it declares "deps", so runner tracks no dependencies for it\n`;
   return out.join('\n') + '\n';
 }
 
@@ -100,18 +122,26 @@ export function renderExplanation(e: Explanation): string {
     const name = `${t.tool}:`.padEnd(width + 1);
     const last = t.last === null ? '' : ` (last ${t.last.status} ${new Date(t.last.finishedAt).toLocaleString()})`;
     switch (t.state) {
-      case 'fresh': lines.push(`  ${name} fresh${last}`); break;
-      case 'cached-failure': lines.push(`  ${name} cached failure${last}: not rerun until its inputs change or --rerun-failed`); break;
-      case 'not-selected': lines.push(`  ${name} not selected (the tool's include/exclude leaves this file out)`); break;
+      case 'fresh':
+        lines.push(`  ${name} fresh${last}`);
+        break;
+      case 'cached-failure':
+        lines.push(`  ${name} cached failure${last}: not rerun until its inputs change or --rerun-failed`);
+        break;
+      case 'not-selected':
+        lines.push(`  ${name} not selected (the tool's include/exclude leaves this file out)`);
+        break;
       case 'stale':
         lines.push(`  ${name} stale`);
         for (const r of t.reasons) lines.push(`    - ${describeReason(r)}`);
         break;
     }
     if (t.state === 'not-selected') continue;
-    for (const u of t.unresolved.slice(0, UNRESOLVED_EXPLAINED)) lines.push(`    note: ${describeUnresolvedDependency(u.name, u.via)}`);
+    for (const u of t.unresolved.slice(0, UNRESOLVED_EXPLAINED))
+      lines.push(`    note: ${describeUnresolvedDependency(u.name, u.via)}`);
     const more = t.unresolved.length - UNRESOLVED_EXPLAINED;
-    if (more > 0) lines.push(`    note: and ${more} more imports that resolve nowhere (\`runner deps ${e.file}\` lists them)`);
+    if (more > 0)
+      lines.push(`    note: and ${more} more imports that resolve nowhere (\`runner deps ${e.file}\` lists them)`);
   }
   return lines.join('\n') + '\n';
 }

@@ -38,29 +38,42 @@ export class TextReporter {
 
   emit(e: RunnerEvent): void {
     switch (e.type) {
-      case 'scan-progress': return this.progress?.scanning(e.visited, e.hashed);
+      case 'scan-progress':
+        return this.progress?.scanning(e.visited, e.hashed);
       case 'scan-issue': {
         const what = isReadProblem(e.issue) ? `${e.issue.kind}; its jobs are not checked` : e.issue.kind;
         return this.say(this.o.err, `runner: warning: ${e.issue.path}: ${e.issue.detail} (${what})\n`);
       }
-      case 'warning': return this.say(this.o.err, `runner: warning: ${e.message}\n`);
-      case 'unresolved-imports': return this.say(this.o.err, renderUnresolvedImports(e.found).join(''));
+      case 'warning':
+        return this.say(this.o.err, `runner: warning: ${e.message}\n`);
+      case 'unresolved-imports':
+        return this.say(this.o.err, renderUnresolvedImports(e.found).join(''));
       case 'waiting-for-runner':
-        return this.say(this.o.err, `runner: waiting for another runner${e.pid === null ? '' : ` (pid ${e.pid})`} using ${e.stateDir}\n`);
-      case 'planned': return this.progress?.start(e.stale);
+        return this.say(
+          this.o.err,
+          `runner: waiting for another runner${e.pid === null ? '' : ` (pid ${e.pid})`} using ${e.stateDir}\n`,
+        );
+      case 'planned':
+        return this.progress?.start(e.stale);
       case 'job-started':
         this.progress?.started(`${e.tool} ${e.path}`);
-        if (this.o.verbose && !this.o.json && !this.o.quiet) this.say(this.o.out, dim(this.o, `start ${e.tool} ${e.path}\n`));
+        if (this.o.verbose && !this.o.json && !this.o.quiet)
+          this.say(this.o.out, dim(this.o, `start ${e.tool} ${e.path}\n`));
         return;
       case 'job-finished':
         this.progress?.finished(`${e.job.tool} ${e.job.path}`, e.job.status === 'failed');
         return this.jobLine(e.job);
       // Said before anything runs: no progress to count.
-      case 'cached-failure': return this.jobLine(e.job);
+      case 'cached-failure':
+        return this.jobLine(e.job);
       case 'job-unchecked':
         if (this.o.json) return;
-        return this.say(this.o.out, `${red(this.o, 'UNREADABLE')} ${e.job.tool} ${e.job.path} (${e.job.reasons.map(describeReason).join('; ')})\n`);
-      case 'run-finished': return this.finish(e.report);
+        return this.say(
+          this.o.out,
+          `${red(this.o, 'UNREADABLE')} ${e.job.tool} ${e.job.path} (${e.job.reasons.map(describeReason).join('; ')})\n`,
+        );
+      case 'run-finished':
+        return this.finish(e.report);
       // The caller's exit paths (cli/cleanup.ts) and a watch's cycles (cli/cycle-reporter.ts) are not this reporter's.
       case 'tokens-held':
       case 'staged-tree-made':
@@ -70,7 +83,8 @@ export class TextReporter {
       case 'cycle-failed':
       case 'watcher-error':
         return;
-      default: return assertNever(e);
+      default:
+        return assertNever(e);
     }
   }
 
@@ -86,7 +100,10 @@ export class TextReporter {
     const failed = j.status === 'failed' || j.status === 'cached-failure';
     const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
     if (failed) {
-      this.say(this.o.out, `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`);
+      this.say(
+        this.o.out,
+        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`,
+      );
     } else if (j.status === 'interrupted') {
       if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);
     } else if (!this.o.quiet && this.o.everyJob) {

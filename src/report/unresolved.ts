@@ -9,11 +9,16 @@ export const UNRESOLVED_LISTED = 5;
 
 function provider(kind: UnresolvedKind, specifier: string): string {
   switch (kind) {
-    case 'package': return 'no node_modules provides it';
-    case 'alias': return 'no tsconfig.json "paths" entry provides it';
-    case 'subpath': return 'no package.json "imports" or tsconfig.json "paths" entry provides it';
-    case 'scheme': return `runner does not resolve "${specifier.slice(0, specifier.indexOf(':') + 1)}" imports`;
-    default: return assertNever(kind);
+    case 'package':
+      return 'no node_modules provides it';
+    case 'alias':
+      return 'no tsconfig.json "paths" entry provides it';
+    case 'subpath':
+      return 'no package.json "imports" or tsconfig.json "paths" entry provides it';
+    case 'scheme':
+      return `runner does not resolve "${specifier.slice(0, specifier.indexOf(':') + 1)}" imports`;
+    default:
+      return assertNever(kind);
   }
 }
 
@@ -27,14 +32,19 @@ export function renderUnresolvedImports(found: readonly UnresolvedImport[]): str
   if (found.length === 0) return [];
   const lines: string[] = [];
   if (found.length <= UNRESOLVED_LISTED) {
-    for (const u of found) lines.push(`import "${u.specifier}" in ${importers(u)} resolves nowhere: ${provider(u.kind, u.specifier)}`);
+    for (const u of found)
+      lines.push(`import "${u.specifier}" in ${importers(u)} resolves nowhere: ${provider(u.kind, u.specifier)}`);
   } else {
     // The most imported one is the likeliest to tell the user what is missing.
     const top = found.reduce((best, u) => (u.files > best.files ? u : best));
     const install = found.some((u) => u.kind === 'package') ? ' (has `npm install` run?)' : '';
-    lines.push(`${found.length} imports resolve nowhere, e.g. "${top.specifier}" in ${importers(top)}${install}; \`runner scan --json\` lists them all`);
+    lines.push(
+      `${found.length} imports resolve nowhere, e.g. "${top.specifier}" in ${importers(top)}${install}; \`runner scan --json\` lists them all`,
+    );
   }
-  lines.push('runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this');
+  lines.push(
+    'runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this',
+  );
   return lines.map((l) => `runner: warning: ${l}\n`);
 }
 

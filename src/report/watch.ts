@@ -35,20 +35,40 @@ export function renderWatchStatus(style: Style, w: WatchCycle, at = new Date()):
   parts.push(`${c.fresh} fresh`);
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
-  const tail = w.report.interrupted !== null ? `stopped by ${w.report.interrupted}` : `watching ${w.watching} ${w.watching === 1 ? 'file' : 'files'} (Ctrl-C to stop)`;
+  const tail =
+    w.report.interrupted !== null
+      ? `stopped by ${w.report.interrupted}`
+      : `watching ${w.watching} ${w.watching === 1 ? 'file' : 'files'} (Ctrl-C to stop)`;
   return bold(style, `[${clock(at)}] ${parts.join(', ')}; ${tail}`) + '\n';
 }
 
 /** --json: one object per cycle, one per line. exitCode is what `run` would have exited with. */
 export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): string {
   const r = w.report;
-  return JSON.stringify({
-    command: 'watch', cycle: w.cycle, exitCode, interrupted: r.interrupted, durationMs: Math.round(r.durationMs),
-    watching: w.watching, scan: scanJson(r.scan), ...(r.deps !== undefined ? { deps: r.deps } : {}), counts: r.counts, jobs: r.jobs.map((j) => jobJson(style, j)),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      command: 'watch',
+      cycle: w.cycle,
+      exitCode,
+      interrupted: r.interrupted,
+      durationMs: Math.round(r.durationMs),
+      watching: w.watching,
+      scan: scanJson(r.scan),
+      ...(r.deps !== undefined ? { deps: r.deps } : {}),
+      counts: r.counts,
+      jobs: r.jobs.map((j) => jobJson(style, j)),
+    }) + '\n'
+  );
 }
 
 /** --json: the line of a cycle stopped by an error; exitCode is what `run` would have exited with. */
 export function watchErrorJson(cycle: number, err: RunnerError): string {
-  return JSON.stringify({ command: 'watch', cycle, exitCode: err.exitCode, error: { kind: err.kind, message: err.message } }) + '\n';
+  return (
+    JSON.stringify({
+      command: 'watch',
+      cycle,
+      exitCode: err.exitCode,
+      error: { kind: err.kind, message: err.message },
+    }) + '\n'
+  );
 }

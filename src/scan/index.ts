@@ -1,6 +1,21 @@
 // Public surface of scan/: matching, the walk, the targeted update, digests, the watcher.
-export { compileGlobs, compileSpec, compileToolFilter, globBase, type CompiledSpec, type Matcher, type WalkSpec } from './match.js';
+export {
+  compileGlobs,
+  compileSpec,
+  compileToolFilter,
+  globBase,
+  type CompiledSpec,
+  type Matcher,
+  type WalkSpec,
+} from './match.js';
 export { updatePaths } from './update.js';
-export { scanTree, type PriorState, type ScanIssue, type ScanIssueKind, type ScanResult, isReadProblem } from './walk.js';
+export {
+  scanTree,
+  type PriorState,
+  type ScanIssue,
+  type ScanIssueKind,
+  type ScanResult,
+  isReadProblem,
+} from './walk.js';
 export { digestFile } from './digest.js';
 export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';

@@ -120,11 +120,15 @@ export function updatePaths(opts: {
         }
         // A directory replaced or changed without an event for it (or before the watcher saw it).
         const st = fs.lstatSync(`${root}/${sub}`, { throwIfNoEntry: false });
-        if (st === undefined || stored.mtimeMs !== st.mtimeMs || stored.ctimeMs !== st.ctimeMs || stored.ino !== st.ino) relist(sub);
+        if (st === undefined || stored.mtimeMs !== st.mtimeMs || stored.ctimeMs !== st.ctimeMs || stored.ino !== st.ino)
+          relist(sub);
       }
     };
     /** Whether the walk enters dir: each ancestor's stored listing names the next one. */
-    const isWalked = (dir: RelPath): boolean => dir === '' || (dirs.get(parentOf(dir))?.subdirs.includes(dir.slice(dir.lastIndexOf('/') + 1)) === true && isWalked(parentOf(dir)));
+    const isWalked = (dir: RelPath): boolean =>
+      dir === '' ||
+      (dirs.get(parentOf(dir))?.subdirs.includes(dir.slice(dir.lastIndexOf('/') + 1)) === true &&
+        isWalked(parentOf(dir)));
 
     const toRelist = new Set<RelPath>();
     for (const p of opts.paths) {
@@ -171,8 +175,24 @@ export function updatePaths(opts: {
     }
   }
   const update: ScanUpdate = {
-    files, dirs, changedFiles: v.changedEntries, removedFiles, changedDirs, removedDirs,
-    keptPaths: v.keptPaths, keptDirs, walkSpec: spec.key, scanStartedMs: prior.racyThresholdMs, hadRacy: false,
+    files,
+    dirs,
+    changedFiles: v.changedEntries,
+    removedFiles,
+    changedDirs,
+    removedDirs,
+    keptPaths: v.keptPaths,
+    keptDirs,
+    walkSpec: spec.key,
+    scanStartedMs: prior.racyThresholdMs,
+    hadRacy: false,
   };
-  return { update, issues: v.issues, newFiles: v.newFiles, changedFiles: v.changedFiles, removedFiles, hashed: v.hashed };
+  return {
+    update,
+    issues: v.issues,
+    newFiles: v.newFiles,
+    changedFiles: v.changedFiles,
+    removedFiles,
+    hashed: v.hashed,
+  };
 }

@@ -29,9 +29,15 @@ export interface ScanIssue {
  */
 export function isReadProblem(issue: ScanIssue): boolean {
   switch (issue.kind) {
-    case 'unreadable': case 'symlink-loop': case 'not-utf8': return true;
-    case 'vanished': case 'dangling-symlink': return false;
-    default: return assertNever(issue.kind);
+    case 'unreadable':
+    case 'symlink-loop':
+    case 'not-utf8':
+      return true;
+    case 'vanished':
+    case 'dangling-symlink':
+      return false;
+    default:
+      return assertNever(issue.kind);
   }
 }
 
@@ -99,7 +105,15 @@ export class FileVisitor {
     }
     this.hashed++;
     const changedAt = old !== undefined && old.digest === digest ? old.changedAt : this.startedMs;
-    const entry: FileEntry = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, digest, changedAt, seen: this.seen };
+    const entry: FileEntry = {
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      ctimeMs: st.ctimeMs,
+      ino: st.ino,
+      digest,
+      changedAt,
+      seen: this.seen,
+    };
     this.files.set(rel, entry);
     this.seenCount++;
     this.changedEntries.push(rel);
@@ -110,7 +124,8 @@ export class FileVisitor {
   /** Decides one file from its stat (already taken, in bulk): keep the stored digest, or read it. */
   visit(rel: RelPath, stats: Float64Array, at: number): void {
     this.visited++;
-    if (this.onProgress !== undefined && this.visited % PROGRESS_EVERY === 0) this.onProgress(this.visited, this.hashed);
+    if (this.onProgress !== undefined && this.visited % PROGRESS_EVERY === 0)
+      this.onProgress(this.visited, this.hashed);
     const o = at * STAT_WIDTH;
     const kind = stats[o + 4]!;
     if (kind < 0) {
@@ -135,7 +150,13 @@ export class FileVisitor {
     const ino = stats[o + 3]!;
     const old = this.files.get(rel);
     if (old !== undefined && old.seen === this.seen) return; // listed twice (a whitelist naming it twice)
-    if (old !== undefined && old.mtimeMs === mtimeMs && old.ctimeMs === ctimeMs && old.ino === ino && old.size === size) {
+    if (
+      old !== undefined &&
+      old.mtimeMs === mtimeMs &&
+      old.ctimeMs === ctimeMs &&
+      old.ino === ino &&
+      old.size === size
+    ) {
       if (mtimeMs < this.racyLimit && ctimeMs < this.racyLimit) {
         old.seen = this.seen;
         this.seenCount++;
@@ -158,7 +179,13 @@ function showName(dir: string, raw: Buffer): string {
  * descend. Not cacheable when it holds a name that is not UTF-8 (reported
  * until it is renamed).
  */
-export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: CompiledSpec, visitor: FileVisitor): { listing: DirListing; cacheable: boolean } {
+export function readListing(
+  abs: string,
+  dir: RelPath,
+  st: StatNumbers,
+  spec: CompiledSpec,
+  visitor: FileVisitor,
+): { listing: DirListing; cacheable: boolean } {
   const listing: DirListing = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, files: [], subdirs: [] };
   // Racy or not, the listing may be stored: it is checked against the next scan's threshold before reuse.
   let cacheable = true;
@@ -178,7 +205,14 @@ export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: Co
     const asDir = name !== '.git' && !spec.isExcluded(rel);
     const asFile = spec.isIncluded(rel) && !spec.isExcluded(rel);
     // A bad name on a file system that reports no type cannot be lstat'ed by its lossy name: either will do.
-    const isUntyped = !isDir && !isFileLike && name.includes('\uFFFD') && !e.isFIFO() && !e.isSocket() && !e.isBlockDevice() && !e.isCharacterDevice();
+    const isUntyped =
+      !isDir &&
+      !isFileLike &&
+      name.includes('\uFFFD') &&
+      !e.isFIFO() &&
+      !e.isSocket() &&
+      !e.isBlockDevice() &&
+      !e.isCharacterDevice();
     const isWanted = isDir ? asDir : isFileLike ? asFile : isUntyped && (asDir || asFile);
     if (!isWanted) continue;
     if (name.includes('\uFFFD')) {
@@ -187,7 +221,8 @@ export function readListing(abs: string, dir: RelPath, st: StatNumbers, spec: Co
       if (bad.length > 0) {
         // A job's path reaches its tool as a UTF-8 string, so such a name cannot be tracked; keep reporting it until it is renamed.
         cacheable = false;
-        const what = isDir ? 'directory has a name that is not valid UTF-8, so nothing below it is checked; rename it'
+        const what = isDir
+          ? 'directory has a name that is not valid UTF-8, so nothing below it is checked; rename it'
           : 'has a name that is not valid UTF-8, so no tool can be given its path; rename it';
         for (const b of bad) visitor.issue(showName(dir, b), 'not-utf8', what, isDir ? 'directory' : 'file');
         continue;

@@ -66,7 +66,13 @@ export function scanTree(opts: {
       try {
         st = dir === '' ? fs.statSync(abs) : fs.lstatSync(abs);
         const old = reuseListings ? prior.dirs.get(dir) : undefined;
-        if (old !== undefined && old.mtimeMs === st.mtimeMs && old.ctimeMs === st.ctimeMs && old.ino === st.ino && !v.isRacy(st)) {
+        if (
+          old !== undefined &&
+          old.mtimeMs === st.mtimeMs &&
+          old.ctimeMs === st.ctimeMs &&
+          old.ino === st.ino &&
+          !v.isRacy(st)
+        ) {
           listing = old;
           dirs.set(dir, listing);
         } else {
@@ -113,9 +119,22 @@ export function scanTree(opts: {
 
   return {
     update: {
-      files, dirs, changedFiles: v.changedEntries, removedFiles, changedDirs, removedDirs,
-      keptPaths, keptDirs, walkSpec: spec.key, scanStartedMs, hadRacy: v.hadRacy,
+      files,
+      dirs,
+      changedFiles: v.changedEntries,
+      removedFiles,
+      changedDirs,
+      removedDirs,
+      keptPaths,
+      keptDirs,
+      walkSpec: spec.key,
+      scanStartedMs,
+      hadRacy: v.hadRacy,
     },
-    issues: v.issues, newFiles: v.newFiles, changedFiles: v.changedFiles, removedFiles, hashed: v.hashed,
+    issues: v.issues,
+    newFiles: v.newFiles,
+    changedFiles: v.changedFiles,
+    removedFiles,
+    hashed: v.hashed,
   };
 }

@@ -45,7 +45,17 @@ export function watchFilter(input: WatchFilterInput): (abs: string, entry?: Entr
 /** A depfile template ("build/{file}.d") as a matcher of the paths it names. */
 export function depfileMatcher(templates: readonly string[]): (rel: string) => boolean {
   if (templates.length === 0) return () => false;
-  const res = templates.map((t) => new RegExp('^' + t.split('{file}').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+') + '$'));
+  const res = templates.map(
+    (t) =>
+      new RegExp(
+        '^' +
+          t
+            .split('{file}')
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.+') +
+          '$',
+      ),
+  );
   return (rel) => res.some((re) => re.test(rel));
 }
 
@@ -67,10 +77,17 @@ export class TreeWatcher {
   /** Watchers of files added after the start. */
   private readonly added: FSWatcher[] = [];
 
-  private constructor(private readonly fsw: FSWatcher, private readonly sourceTree: string) {}
+  private constructor(
+    private readonly fsw: FSWatcher,
+    private readonly sourceTree: string,
+  ) {}
 
   /** Starts watching and resolves once the initial tree is being watched. */
-  static async start(opts: { sourceTree: string; ignored: (abs: string, entry?: EntryKind) => boolean; extraFiles: readonly string[] }): Promise<TreeWatcher> {
+  static async start(opts: {
+    sourceTree: string;
+    ignored: (abs: string, entry?: EntryKind) => boolean;
+    extraFiles: readonly string[];
+  }): Promise<TreeWatcher> {
     const fsw = chokidarWatch([opts.sourceTree, ...opts.extraFiles], {
       ignored: opts.ignored,
       ignoreInitial: true,
@@ -145,7 +162,12 @@ export class TreeWatcher {
    */
   async add(files: readonly string[]): Promise<void> {
     if (files.length === 0) return;
-    const fsw = chokidarWatch([...files], { ignoreInitial: true, followSymlinks: false, atomic: false, persistent: true });
+    const fsw = chokidarWatch([...files], {
+      ignoreInitial: true,
+      followSymlinks: false,
+      atomic: false,
+      persistent: true,
+    });
     this.added.push(fsw);
     fsw.on('all', (_event, p) => this.noteChange(p));
     fsw.on('error', (err) => this.noteLoss(err instanceof Error ? err.message : String(err)));

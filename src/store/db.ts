@@ -13,13 +13,27 @@ import { CURRENT_SCHEMA_VERSION, EXPECTED_TABLES } from './schema.js';
 export type LatchRow = [id: string, inputs: string];
 /** Column order of the result_journal select. */
 export type RawResultRow = [
-  tool: string, path: string, fingerprint: string, latch: string, digest: string, status: string,
-  exitCode: number | null, signal: string | null, timedOut: number, durationMs: number, hasLog: number, finishedAt: number,
-  depsDigest: string, deps: string, usedAt: number, logBytes: number,
+  tool: string,
+  path: string,
+  fingerprint: string,
+  latch: string,
+  digest: string,
+  status: string,
+  exitCode: number | null,
+  signal: string | null,
+  timedOut: number,
+  durationMs: number,
+  hasLog: number,
+  finishedAt: number,
+  depsDigest: string,
+  deps: string,
+  usedAt: number,
+  logBytes: number,
 ];
 /** One dependency graph node: its hash, its children's hashes ('\n'-joined), and what it holds. */
 export type MerkleRow = [hash: string, children: string, data: string];
-const JOURNAL_COLUMNS = 'tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps, used_at, log_bytes';
+const JOURNAL_COLUMNS =
+  'tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps, used_at, log_bytes';
 
 export interface StoredState {
   meta: Map<string, string>;
@@ -65,9 +79,13 @@ export function stateWriteError(file: string, err: unknown): StateWriteError | n
     return new StateWriteError({ path: where, fault: found.fault }, { cause: err });
   }
   // Space freed since sqlite failed: it still was a full disk.
-  if (code === 'SQLITE_FULL') return new StateWriteError({ path: file, fault: { kind: 'no-space', device: deviceOf(file) } }, { cause: err });
+  if (code === 'SQLITE_FULL')
+    return new StateWriteError({ path: file, fault: { kind: 'no-space', device: deviceOf(file) } }, { cause: err });
   if (code.startsWith('SQLITE_CANTOPEN')) return null;
-  return new StateWriteError({ path: file, fault: { kind: 'other', detail: `${code}: ${(err as Error).message}` } }, { cause: err });
+  return new StateWriteError(
+    { path: file, fault: { kind: 'other', detail: `${code}: ${(err as Error).message}` } },
+    { cause: err },
+  );
 }
 
 /**
@@ -118,7 +136,10 @@ export class Store {
     } catch (err) {
       const env = stateWriteError(file, err);
       if (env !== null) throw env;
-      throw new StoreError({ path: file, problem: 'cannot-open', detail: `cannot open (${(err as Error).message})` }, { cause: err });
+      throw new StoreError(
+        { path: file, problem: 'cannot-open', detail: `cannot open (${(err as Error).message})` },
+        { cause: err },
+      );
     }
     try {
       db.pragma('busy_timeout = 5000');
@@ -131,7 +152,10 @@ export class Store {
       const env = stateWriteError(file, err);
       if (env !== null) throw env;
       if (isCorruption(err)) {
-        throw new StoreError({ path: file, problem: 'corrupt', detail: `is corrupt or not a database (${(err as Error).message})` }, { cause: err });
+        throw new StoreError(
+          { path: file, problem: 'corrupt', detail: `is corrupt or not a database (${(err as Error).message})` },
+          { cause: err },
+        );
       }
       if ((err as SqliteError).code === 'SQLITE_BUSY') {
         throw new StoreError({ path: file, problem: 'busy', detail: 'is locked' }, { cause: err });
@@ -151,18 +175,27 @@ export class Store {
       }
       version = row;
     } else if (tables.length > 0) {
-      throw new StoreError({ path: file, problem: 'corrupt', detail: `is not a runner database (it holds tables ${tables.join(', ')})` });
+      throw new StoreError({
+        path: file,
+        problem: 'corrupt',
+        detail: `is not a runner database (it holds tables ${tables.join(', ')})`,
+      });
     }
     if (version > CURRENT_SCHEMA_VERSION) {
       throw new StoreError({
-        path: file, problem: 'newer-version',
+        path: file,
+        problem: 'newer-version',
         detail: `was written by a newer runner (schema version ${version}; this runner reads up to ${CURRENT_SCHEMA_VERSION})`,
       });
     }
     if (version === CURRENT_SCHEMA_VERSION) {
       const missing = EXPECTED_TABLES.filter((t) => !tables.includes(t));
       if (missing.length > 0) {
-        throw new StoreError({ path: file, problem: 'corrupt', detail: `says schema version ${version} but lacks tables ${missing.join(', ')}` });
+        throw new StoreError({
+          path: file,
+          problem: 'corrupt',
+          detail: `says schema version ${version} but lacks tables ${missing.join(', ')}`,
+        });
       }
       return;
     }
@@ -176,27 +209,34 @@ export class Store {
 
   /** Everything, in one read transaction. */
   read(): StoredState {
-    return this.guard(() => this.db.transaction(() => ({
-      meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
-      snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
-      latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
-      journal: this.db.prepare(
-        `SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`,
-      ).raw().all() as RawResultRow[],
-    }))());
+    return this.guard(() =>
+      this.db.transaction(() => ({
+        meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
+        snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
+        latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
+        journal: this.db
+          .prepare(`SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`)
+          .raw()
+          .all() as RawResultRow[],
+      }))(),
+    );
   }
 
   /** The manifest's changes, in one transaction. */
   write(w: StateWrite): void {
-    this.guard(() => this.db.transaction(() => {
-      const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-      for (const [k, v] of w.meta) setMeta.run(k, v);
-      const setSnapshot = this.db.prepare('INSERT OR REPLACE INTO snapshot (name, data) VALUES (?, ?)');
-      for (const [name, data] of w.snapshots) setSnapshot.run(name, data);
-      const delLatch = this.db.prepare('DELETE FROM latches WHERE id = ?');
-      for (const id of w.deleteLatches) delLatch.run(id);
-      if (w.clearJournal) this.db.prepare('DELETE FROM result_journal').run();
-    }).immediate());
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+          for (const [k, v] of w.meta) setMeta.run(k, v);
+          const setSnapshot = this.db.prepare('INSERT OR REPLACE INTO snapshot (name, data) VALUES (?, ?)');
+          for (const [name, data] of w.snapshots) setSnapshot.run(name, data);
+          const delLatch = this.db.prepare('DELETE FROM latches WHERE id = ?');
+          for (const id of w.deleteLatches) delLatch.run(id);
+          if (w.clearJournal) this.db.prepare('DELETE FROM result_journal').run();
+        })
+        .immediate(),
+    );
   }
 
   /**
@@ -204,13 +244,21 @@ export class Store {
    * keeps them, with the latch and the graph nodes they refer to.
    */
   appendResults(rows: readonly RawResultRow[], latch: LatchRow | null, nodes: readonly MerkleRow[] = []): void {
-    this.guard(() => this.db.transaction(() => {
-      if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
-      const addNode = this.db.prepare('INSERT OR IGNORE INTO merkle_node (hash, children, data) VALUES (?, ?, ?)');
-      for (const n of nodes) addNode.run(...n);
-      const add = this.db.prepare(`INSERT INTO result_journal (${JOURNAL_COLUMNS}) VALUES (${JOURNAL_COLUMNS.split(',').map(() => '?').join(', ')})`);
-      for (const r of rows) add.run(...r);
-    }).immediate());
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
+          const addNode = this.db.prepare('INSERT OR IGNORE INTO merkle_node (hash, children, data) VALUES (?, ?, ?)');
+          for (const n of nodes) addNode.run(...n);
+          const add = this.db.prepare(
+            `INSERT INTO result_journal (${JOURNAL_COLUMNS}) VALUES (${JOURNAL_COLUMNS.split(',')
+              .map(() => '?')
+              .join(', ')})`,
+          );
+          for (const r of rows) add.run(...r);
+        })
+        .immediate(),
+    );
   }
 
   private selectNode: Database.Statement | null = null;
@@ -225,25 +273,31 @@ export class Store {
 
   /** Deletes every graph node that none of the roots reaches; returns how many went. */
   sweepMerkle(roots: Iterable<string>): number {
-    return this.guard(() => this.db.transaction(() => {
-      const children = new Map(this.db.prepare('SELECT hash, children FROM merkle_node').raw().all() as [string, string][]);
-      const reached = new Set<string>();
-      const queue = [...roots].filter((h) => children.has(h));
-      for (const h of queue) reached.add(h);
-      for (let i = 0; i < queue.length; i++) {
-        const c = children.get(queue[i]!) ?? '';
-        for (const h of c === '' ? [] : c.split('\n')) {
-          if (!reached.has(h) && children.has(h)) {
-            reached.add(h);
-            queue.push(h);
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const children = new Map(
+            this.db.prepare('SELECT hash, children FROM merkle_node').raw().all() as [string, string][],
+          );
+          const reached = new Set<string>();
+          const queue = [...roots].filter((h) => children.has(h));
+          for (const h of queue) reached.add(h);
+          for (let i = 0; i < queue.length; i++) {
+            const c = children.get(queue[i]!) ?? '';
+            for (const h of c === '' ? [] : c.split('\n')) {
+              if (!reached.has(h) && children.has(h)) {
+                reached.add(h);
+                queue.push(h);
+              }
+            }
           }
-        }
-      }
-      const del = this.db.prepare('DELETE FROM merkle_node WHERE hash = ?');
-      let gone = 0;
-      for (const h of children.keys()) if (!reached.has(h)) gone += del.run(h).changes;
-      return gone;
-    }).immediate());
+          const del = this.db.prepare('DELETE FROM merkle_node WHERE hash = ?');
+          let gone = 0;
+          for (const h of children.keys()) if (!reached.has(h)) gone += del.run(h).changes;
+          return gone;
+        })
+        .immediate(),
+    );
   }
 
   /** Changes whenever another connection commits (sqlite's PRAGMA data_version); this connection's own commits leave it. */
@@ -260,13 +314,21 @@ export class Store {
       return fn();
     } catch (err) {
       const code = (err as SqliteError).code;
-      if (code === 'SQLITE_BUSY') throw new StoreError({ path: this.path, problem: 'busy', detail: 'is locked' }, { cause: err });
-      if (isCorruption(err)) throw new StoreError({ path: this.path, problem: 'corrupt', detail: `is corrupt (${(err as Error).message})` }, { cause: err });
+      if (code === 'SQLITE_BUSY')
+        throw new StoreError({ path: this.path, problem: 'busy', detail: 'is locked' }, { cause: err });
+      if (isCorruption(err))
+        throw new StoreError(
+          { path: this.path, problem: 'corrupt', detail: `is corrupt (${(err as Error).message})` },
+          { cause: err },
+        );
       const env = stateWriteError(this.path, err);
       if (env !== null) throw env;
       // Any other sqlite error here means a layout this runner does not know (no such table or column).
       if (err instanceof Error && err.name === 'SqliteError') {
-        throw new StoreError({ path: this.path, problem: 'corrupt', detail: `cannot be read (${err.message})` }, { cause: err });
+        throw new StoreError(
+          { path: this.path, problem: 'corrupt', detail: `cannot be read (${err.message})` },
+          { cause: err },
+        );
       }
       throw err;
     }

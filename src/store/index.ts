@@ -1,4 +1,12 @@
 // Public surface of store/ (for manifest/ only).
-export { Store, storeExists, type LatchRow, type RawResultRow, type StoredState, type StateWrite, type MerkleRow } from './db.js';
+export {
+  Store,
+  storeExists,
+  type LatchRow,
+  type RawResultRow,
+  type StoredState,
+  type StateWrite,
+  type MerkleRow,
+} from './db.js';
 export { type LockHolder, StateLock } from './state-lock.js';
 export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY } from './schema.js';

@@ -63,7 +63,10 @@ function lockError(file: string, err: unknown): StateDirError | StateWriteError 
   const named = stateWriteError(file, err);
   if (named !== null) return named;
   const code = (err as SqliteError).code ?? 'EUNKNOWN';
-  return new StateDirError({ path: file, problem: `cannot be locked (${code}: ${(err as Error).message})` }, { cause: err });
+  return new StateDirError(
+    { path: file, problem: `cannot be locked (${code}: ${(err as Error).message})` },
+    { cause: err },
+  );
 }
 
 /**
@@ -72,10 +75,17 @@ function lockError(file: string, err: unknown): StateDirError | StateWriteError 
  * holder releases it or dies.
  */
 export class StateLock {
-  private constructor(private readonly lock: KernelLock, private readonly ownerFile: string) {}
+  private constructor(
+    private readonly lock: KernelLock,
+    private readonly ownerFile: string,
+  ) {}
 
   /** Takes the lock, waiting while another runner holds it; resolves null when `signal` aborts the wait. */
-  static async acquire(stateDir: string, signal: AbortSignal | undefined, onWait: (holder: LockHolder) => void): Promise<StateLock | null> {
+  static async acquire(
+    stateDir: string,
+    signal: AbortSignal | undefined,
+    onWait: (holder: LockHolder) => void,
+  ): Promise<StateLock | null> {
     const lock = new KernelLock(lockPath(stateDir));
     const ownerFile = lockOwnerPath(stateDir);
     // Everyone passes the turnstile to the lock, and a waiter stays in it until it has the lock: a runner that

@@ -51,12 +51,24 @@ export class FakeCommandRunner implements CommandRunner {
         if (how !== 'interrupted' && how.log !== undefined) fs.writeFileSync(command.logPath, how.log);
         const logBytes = fs.statSync(command.logPath, { throwIfNoEntry: false })?.size ?? 0;
         if (how !== 'interrupted' && how.logVanishes === true) fs.rmSync(command.logPath, { force: true });
-        resolve(how === 'interrupted'
-          ? { end: { kind: 'interrupted', stopped: { kind: 'signal', signal: String(signal.reason) } }, durationMs: 1, logBytes, runnerFault: null }
-          : {
-            end: how.runnerFault !== undefined ? { kind: 'spawn-error' } : { kind: 'exit', code: how.status === 'passed' ? 0 : 1 },
-            durationMs: 1, logBytes, runnerFault: how.runnerFault ?? null,
-          });
+        resolve(
+          how === 'interrupted'
+            ? {
+                end: { kind: 'interrupted', stopped: { kind: 'signal', signal: String(signal.reason) } },
+                durationMs: 1,
+                logBytes,
+                runnerFault: null,
+              }
+            : {
+                end:
+                  how.runnerFault !== undefined
+                    ? { kind: 'spawn-error' }
+                    : { kind: 'exit', code: how.status === 'passed' ? 0 : 1 },
+                durationMs: 1,
+                logBytes,
+                runnerFault: how.runnerFault ?? null,
+              },
+        );
       };
       const onAbort = (): void => end('interrupted');
       signal.addEventListener('abort', onAbort, { once: true });

@@ -73,7 +73,10 @@ export function useRepo(sub = ''): RepoSandbox {
 /** The files the check tool checked, in order. */
 export function checked(sb: RepoSandbox): string[] {
   try {
-    return fs.readFileSync(sb.countFile, 'utf8').split('\n').filter((l) => l !== '');
+    return fs
+      .readFileSync(sb.countFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
   } catch {
     return [];
   }

@@ -5,7 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type EventSink, type RunOptions, type RunReport, type WatchCycle, type WatchReport, run, watch } from '../../src/api.js';
+import {
+  type EventSink,
+  type RunOptions,
+  type RunReport,
+  type WatchCycle,
+  type WatchReport,
+  run,
+  watch,
+} from '../../src/api.js';
 import type { FakeCommandRunner } from './fake-command-runner.js';
 import { RecordingReporter } from './recording-reporter.js';
 import { type Sandbox, beforeSandboxRemoval, useFixture, writeConfig, writeText } from './sandbox.js';
@@ -29,7 +37,9 @@ export interface InProcessRun {
 
 /** Starts run() over the sandbox with the fake runner; `env` adds to PATH and HOME (MAKEFLAGS, say). */
 export function runInProcess(
-  sb: Sandbox, runner: FakeCommandRunner, opts: Partial<Omit<RunOptions, 'env'>> & { env?: Record<string, string> } = {},
+  sb: Sandbox,
+  runner: FakeCommandRunner,
+  opts: Partial<Omit<RunOptions, 'env'>> & { env?: Record<string, string> } = {},
 ): InProcessRun {
   const reporter = new RecordingReporter();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...opts.env };
@@ -65,7 +75,15 @@ export function watchInProcess(sb: Sandbox, runner: FakeCommandRunner, signal: A
       else if (e.type === 'watcher-error') said.push(`watcherError ${e.message}`);
     },
   };
-  const result = watch({ cwd: sb.tree, env, events, signal, serveJobserver: false, commandRunner: runner, debounceMs: 50 });
+  const result = watch({
+    cwd: sb.tree,
+    env,
+    events,
+    signal,
+    serveJobserver: false,
+    commandRunner: runner,
+    debounceMs: 50,
+  });
   result.catch(() => {});
   return { reporter, cycles, said, result };
 }
@@ -80,7 +98,10 @@ export class FifoJobserver {
   private readonly fifo: string;
   private readonly fd: number;
 
-  constructor(sb: Sandbox, readonly tokens: number) {
+  constructor(
+    sb: Sandbox,
+    readonly tokens: number,
+  ) {
     const fifo = (this.fifo = path.join(sb.scratch, 'jobserver.fifo'));
     execFileSync('mkfifo', [fifo]);
     // Held open for reading and writing, as make holds it: runner's opens never wait, and no byte is lost.

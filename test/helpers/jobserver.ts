@@ -12,7 +12,10 @@ export const EMULATED_JOBSERVER = path.join(REPO, 'test', 'helpers', 'emulated-j
  * A source tree of nJobs files under jobs/, whose tools (default: the span
  * probe, logging to `log`) see SPAN_LOG and the given env.
  */
-export function spanTree(nJobs: number, opts: { env?: Record<string, string>; tools?: unknown[] } = {}): { sb: Sandbox; log: string } {
+export function spanTree(
+  nJobs: number,
+  opts: { env?: Record<string, string>; tools?: unknown[] } = {},
+): { sb: Sandbox; log: string } {
   const sb = useFixture('js-demo');
   const log = path.join(sb.scratch, 'spans.log');
   fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
@@ -83,7 +86,6 @@ export function peakFromLog(logPath: string, filter?: (label: string) => boolean
 
 export const INTERNAL_LINE = /INTERNAL: Exiting with/;
 
-
 /**
  * Spawns a command in its own process group and collects its output; the group is
  * SIGKILLed before the sandbox goes away if it is still running.
@@ -137,9 +139,17 @@ export async function runEmulated(
   try {
     parsed = JSON.parse(last);
   } catch {
-    throw new Error(`emulated jobserver printed no JSON\nexit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`);
+    throw new Error(
+      `emulated jobserver printed no JSON\nexit ${res.code}\nstdout:\n${res.stdout}\nstderr:\n${res.stderr}`,
+    );
   }
-  return { res, exit: parsed.exit, tokensBefore: parsed.tokens_before, tokensAfter: parsed.tokens_after, sharedNonblock: parsed.shared_nonblock };
+  return {
+    res,
+    exit: parsed.exit,
+    tokensBefore: parsed.tokens_before,
+    tokensAfter: parsed.tokens_after,
+    sharedNonblock: parsed.shared_nonblock,
+  };
 }
 
 export function sortedChars(s: string): string {

@@ -77,7 +77,8 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
         if (to === null || to === start || seen.has(to)) continue;
         seen.add(to);
         const rel = path.relative(tree, to);
-        const followed = !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
+        const followed =
+          !rel.startsWith('..') && !path.isAbsolute(rel) && !rel.split(path.sep).includes('node_modules');
         if (followed && fs.existsSync(to)) queue.push(to);
       }
     }
@@ -104,19 +105,27 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
       }
     }
     const report = await deps({
-      cwd: tree, sourceTree: tree, env: { PATH: process.env.PATH }, events: noEvents, file: rel,
-      stateDir: input.stateDir, ...input.configFile === undefined ? {} : { configFile: input.configFile },
+      cwd: tree,
+      sourceTree: tree,
+      env: { PATH: process.env.PATH },
+      events: noEvents,
+      file: rel,
+      stateDir: input.stateDir,
+      ...(input.configFile === undefined ? {} : { configFile: input.configFile }),
     });
     const tracked = new Set((report.direct?.files ?? []).map(abs));
     const direct = new Set([...tracked, ...(report.direct?.external ?? [])]);
     const unresolved = report.direct?.unresolved ?? [];
-    const transitive = new Set(report.transitive.filter((t) => !t.startsWith('?')).map((t) => path.isAbsolute(t) ? t : abs(t)));
+    const transitive = new Set(
+      report.transitive.filter((t) => !t.startsWith('?')).map((t) => (path.isAbsolute(t) ? t : abs(t))),
+    );
     const lines: string[] = [];
     for (const [want, why] of wanted) {
       if (!direct.has(want)) lines.push(`  missing  ${show(want)}  <- ${why}`);
     }
     for (const got of direct) {
-      if (!wanted.has(got) && !allowed.has(got)) lines.push(`  extra    ${show(got)}${tracked.has(got) ? '' : '  (runner: not a tracked file)'}`);
+      if (!wanted.has(got) && !allowed.has(got))
+        lines.push(`  extra    ${show(got)}${tracked.has(got) ? '' : '  (runner: not a tracked file)'}`);
     }
     for (const reached of closureOf(file)) {
       if (!transitive.has(reached) && !wanted.has(reached)) lines.push(`  missing transitively  ${show(reached)}`);
@@ -125,9 +134,13 @@ export async function compareWithTsc(input: OracleInput): Promise<OracleResult> 
       counts.agreeing += 1;
       continue;
     }
-    const tscSide = imports.map((i) => `'${i.specifier}' -> ${i.resolved === null ? '(unresolved)' : show(i.resolved)}`).join(', ');
+    const tscSide = imports
+      .map((i) => `'${i.specifier}' -> ${i.resolved === null ? '(unresolved)' : show(i.resolved)}`)
+      .join(', ');
     lines.push(`  tsc:    ${tscSide === '' ? '(no imports)' : tscSide}`);
-    lines.push(`  runner: ${[...direct].map(show).join(', ') || '(no files)'}${unresolved.length > 0 ? `; unresolved ${unresolved.map((u) => `?${u}`).join(', ')}` : ''}`);
+    lines.push(
+      `  runner: ${[...direct].map(show).join(', ') || '(no files)'}${unresolved.length > 0 ? `; unresolved ${unresolved.map((u) => `?${u}`).join(', ')}` : ''}`,
+    );
     problems.push(`${rel}\n${lines.join('\n')}`);
   }
   return { problems, counts };

@@ -69,5 +69,7 @@ export function setProbeControl(sb: Sandbox, name: 'sleep-ms' | 'hang-after' | '
 
 /** The environment the probe job on `file` saw. */
 export function probeEnvOf(sb: Sandbox, file: string): Record<string, string> {
-  return JSON.parse(fs.readFileSync(path.join(sb.scratch, 'env', file.replaceAll('/', '__') + '.json'), 'utf8')) as Record<string, string>;
+  return JSON.parse(
+    fs.readFileSync(path.join(sb.scratch, 'env', file.replaceAll('/', '__') + '.json'), 'utf8'),
+  ) as Record<string, string>;
 }

@@ -14,12 +14,14 @@ export class RecordingReporter implements EventSink {
   get sequence(): string[] {
     return this.events.map((e) => {
       switch (e.type) {
-        case 'job-started': return `started ${e.path}`;
+        case 'job-started':
+          return `started ${e.path}`;
         case 'job-finished':
         case 'cached-failure':
         case 'job-unchecked':
           return `${e.job.status} ${e.job.path}`;
-        default: return e.type;
+        default:
+          return e.type;
       }
     });
   }

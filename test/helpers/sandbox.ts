@@ -27,7 +27,16 @@ export function beforeSandboxRemoval(fn: () => void): void {
 
 /** Copies fixtures/<name> to <tmp>/runner-test-XXXX/tree and removes the temp dir after the test. */
 export function useFixture(
-  name: 'python-demo' | 'js-demo' | 'python-deps' | 'deps-dynamic' | 'js-deps' | 'js-follow' | 'js-tsconfig' | 'js-workspaces' | 'staged-demo',
+  name:
+    | 'python-demo'
+    | 'js-demo'
+    | 'python-deps'
+    | 'deps-dynamic'
+    | 'js-deps'
+    | 'js-follow'
+    | 'js-tsconfig'
+    | 'js-workspaces'
+    | 'staged-demo',
 ): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
   onTestFinished(() => {

@@ -23,10 +23,14 @@ const REAL_VERSIONS: [string, string] = ['3.12.1', '3.11.7'];
 /** This machine's pyenv (CI machines of this kind have it); a self-made one, said on stderr, where it is absent. */
 export function pyenvLayout(sb: Sandbox): ShimLayout {
   const root = process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv');
-  const present = fs.existsSync(path.join(root, 'libexec', 'pyenv')) && fs.existsSync(path.join(root, 'shims', 'python3'))
-    && REAL_VERSIONS.every((v) => fs.existsSync(path.join(root, 'versions', v, 'bin', 'python3')));
+  const present =
+    fs.existsSync(path.join(root, 'libexec', 'pyenv')) &&
+    fs.existsSync(path.join(root, 'shims', 'python3')) &&
+    REAL_VERSIONS.every((v) => fs.existsSync(path.join(root, 'versions', v, 'bin', 'python3')));
   if (present) return { root, shims: path.join(root, 'shims'), versions: REAL_VERSIONS, real: true };
-  process.stderr.write(`note: no pyenv with ${REAL_VERSIONS.join(' and ')} under ${root}; using a self-made shim manager\n`);
+  process.stderr.write(
+    `note: no pyenv with ${REAL_VERSIONS.join(' and ')} under ${root}; using a self-made shim manager\n`,
+  );
   return selfMadePyenv(sb);
 }
 
@@ -63,14 +67,25 @@ export function selfMadePyenv(sb: Sandbox): ShimLayout {
   fs.mkdirSync(path.join(root, 'libexec'), { recursive: true });
   fs.writeFileSync(path.join(root, 'libexec', 'pyenv'), MANAGER, { mode: 0o755 });
   fs.mkdirSync(path.join(root, 'shims'));
-  fs.writeFileSync(path.join(root, 'shims', 'python3'), [
-    '#!/bin/sh', 'set -e', 'program="${0##*/}"', `export PYENV_ROOT="${root}"`, `exec "${root}/libexec/pyenv" exec "$program" "$@"`, '',
-  ].join('\n'), { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(root, 'shims', 'python3'),
+    [
+      '#!/bin/sh',
+      'set -e',
+      'program="${0##*/}"',
+      `export PYENV_ROOT="${root}"`,
+      `exec "${root}/libexec/pyenv" exec "$program" "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
   fs.writeFileSync(path.join(root, 'version'), 'system\n');
   // Two real interpreters with different content: the system's, and a launcher of it.
   fs.mkdirSync(path.join(root, 'versions', versions[0], 'bin'), { recursive: true });
   fs.symlinkSync(python, path.join(root, 'versions', versions[0], 'bin', 'python3'));
   fs.mkdirSync(path.join(root, 'versions', versions[1], 'bin'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'versions', versions[1], 'bin', 'python3'), `#!/bin/sh\nexec ${python} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(root, 'versions', versions[1], 'bin', 'python3'), `#!/bin/sh\nexec ${python} "$@"\n`, {
+    mode: 0o755,
+  });
   return { root, shims: path.join(root, 'shims'), versions, real: false };
 }

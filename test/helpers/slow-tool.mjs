@@ -35,7 +35,10 @@ function control(name) {
 
 function startedSoFar() {
   try {
-    return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start ')).length;
+    return fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('start ')).length;
   } catch {
     return 0;
   }
@@ -46,8 +49,7 @@ fs.mkdirSync(envDir, { recursive: true });
 fs.writeFileSync(path.join(envDir, file.replaceAll('/', '__') + '.json'), JSON.stringify(process.env));
 
 const hangAfter = control('hang-after');
-const sleepMs =
-  hangAfter !== null && startedSoFar() >= Number(hangAfter) ? HANG_MS : Number(control('sleep-ms') ?? 0);
+const sleepMs = hangAfter !== null && startedSoFar() >= Number(hangAfter) ? HANG_MS : Number(control('sleep-ms') ?? 0);
 fs.appendFileSync(log, `start ${file} ${process.pid}\n`);
 
 const failList = (control('fail') ?? '').split('\n').filter(Boolean);

@@ -24,7 +24,10 @@ const group = (l) => l.replace(/\d.*$/, '');
 
 function startsOfGroup() {
   const mine = group(label);
-  return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start ') && group(l.split(' ').slice(3).join(' ')) === mine).length;
+  return fs
+    .readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('start ') && group(l.split(' ').slice(3).join(' ')) === mine).length;
 }
 
 line('start');

@@ -43,7 +43,12 @@ export class TscResolution {
     const options = this.optionsFor(file);
     // `declare module './x'` in a module file is an augmentation: preProcessFile lists it with the imports.
     const pre = ts.preProcessFile(text, true, JS_FILE.test(file));
-    const implied = ts.getImpliedNodeFormatForFile(file as ts.Path, this.cache.getPackageJsonInfoCache(), ts.sys, options);
+    const implied = ts.getImpliedNodeFormatForFile(
+      file as ts.Path,
+      this.cache.getPackageJsonInfoCache(),
+      ts.sys,
+      options,
+    );
     return pre.importedFiles.map((ref) => {
       const mode = modeOf(text, ref.pos, implied);
       const result = ts.resolveModuleName(ref.fileName, file, options, ts.sys, undefined, undefined, mode);

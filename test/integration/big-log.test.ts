@@ -16,7 +16,9 @@ test('issue 12: a 50 MB one-line failure log prints only a bounded tail naming t
   writeText(sb, 'only/one.txt', 'x\n');
   writeConfig(sb, {
     include: ['only/**'],
-    tools: [{ name: 'big', command: ['sh', '-c', `head -c ${SIZE} /dev/zero | tr '\\0' x; echo; echo the error; exit 1`] }],
+    tools: [
+      { name: 'big', command: ['sh', '-c', `head -c ${SIZE} /dev/zero | tr '\\0' x; echo; echo the error; exit 1`] },
+    ],
   });
   const merged = path.join(sb.scratch, 'merged.log');
   const res = await runRunner(['run', '--merged-log', merged], { cwd: sb.tree, env: baseEnv() });

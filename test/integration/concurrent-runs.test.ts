@@ -26,23 +26,30 @@ function echoTree(sb: Sandbox, files: number): string[] {
     env: { PROBE_DIR: sb.scratch },
     passEnv: ['PATH'],
     passThroughEnv: ['RUN_ID'],
-    tools: [{
-      name: 'echo',
-      command: ['sh', '-c', 'echo "start $1" >> "$PROBE_DIR/probe.log"; echo "log of $1 by $RUN_ID"', 'sh', '{file}'],
-    }],
+    tools: [
+      {
+        name: 'echo',
+        command: ['sh', '-c', 'echo "start $1" >> "$PROBE_DIR/probe.log"; echo "log of $1 by $RUN_ID"', 'sh', '{file}'],
+      },
+    ],
   });
   return paths;
 }
 
 function startedFiles(sb: Sandbox): string[] {
-  return fs.readFileSync(path.join(sb.scratch, 'probe.log'), 'utf8').split('\n').filter((l) => l !== '').map((l) => l.replace(/^start /, ''));
+  return fs
+    .readFileSync(path.join(sb.scratch, 'probe.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^start /, ''));
 }
 
 describe('two runners on one state directory', () => {
   test('issue 12: two runs of 1,500 jobs started together run every job once in all, and every log belongs to its result', async () => {
     const sb = useFixture('python-demo');
     const paths = echoTree(sb, 1500);
-    const start = (id: string) => startRunner(['run', '--json', '-j', '4'], { cwd: sb.tree, env: baseEnv({ RUN_ID: id }) });
+    const start = (id: string) =>
+      startRunner(['run', '--json', '-j', '4'], { cwd: sb.tree, env: baseEnv({ RUN_ID: id }) });
     const a = start('a');
     const b = start('b');
     const results = await Promise.all([a.result, b.result]);
@@ -74,24 +81,39 @@ describe('two runners on one state directory', () => {
     expect(json.counts).toMatchObject({ jobs: 1500, fresh: 1500, ran: 0 });
   }, 60_000);
 
-  test('issue 12: a run beside a watch runs an edited file\'s job once in all, and the watch goes on with the run\'s results', async () => {
+  test("issue 12: a run beside a watch runs an edited file's job once in all, and the watch goes on with the run's results", async () => {
     const sb = useFixture('python-demo');
     probeOnly(sb);
     const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
-    const cycles = (): { jobs: JobJson[] }[] => w.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { jobs: JobJson[] });
+    const cycles = (): { jobs: JobJson[] }[] =>
+      w
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { jobs: JobJson[] });
     await waitFor(`the first cycle\n${w.stderr()}`, () => cycles().length === 1, 30_000);
     // The run starts while the watch's cycle runs the edited file's (slow) job.
     setProbeControl(sb, 'sleep-ms', '1000');
     appendText(sb, 'calc/ops.py', '# edited\n');
-    await waitFor('the watch to start the edited job', () => readProbeLog(sb).started.length === PY_FILES.length + 1, 30_000);
+    await waitFor(
+      'the watch to start the edited job',
+      () => readProbeLog(sb).started.length === PY_FILES.length + 1,
+      30_000,
+    );
     const run = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
     expect(run.res.code, show(run.res)).toBe(0);
 
     // A later edit gives a cycle that runs only its job: the watch knows what the run recorded.
     setProbeControl(sb, 'sleep-ms', null);
     appendText(sb, 'calc/stats.py', '# sentinel\n');
-    const sentinel = await waitFor(`the sentinel's cycle\n${w.stdout()}\n${w.stderr()}`,
-      () => cycles().slice(1).find((c) => c.jobs.some((j) => j.file === 'calc/stats.py')), 30_000);
+    const sentinel = await waitFor(
+      `the sentinel's cycle\n${w.stdout()}\n${w.stderr()}`,
+      () =>
+        cycles()
+          .slice(1)
+          .find((c) => c.jobs.some((j) => j.file === 'calc/stats.py')),
+      30_000,
+    );
     expect(sentinel.jobs.map((j) => `${j.file} ${j.status}`)).toEqual(['calc/stats.py passed']);
     w.child.kill('SIGINT');
     await w.result;
@@ -110,13 +132,19 @@ describe('two runners on one state directory', () => {
     const holder = startRunner(['run'], { cwd: sb.tree, env: baseEnv() });
     await waitFor('the first runner to start a job', () => readProbeLog(sb).started.length > 0);
     const waiter = startRunner(['run'], { cwd: sb.tree, env: baseEnv() });
-    await waitFor(`the second runner to wait\n${waiter.stderr()}`, () => waiter.stderr().includes('waiting for another runner'));
-    expect(waiter.stderr()).toBe(`runner: waiting for another runner (pid ${holder.child.pid}) using ${path.join(sb.tree, '.runner')}\n`);
+    await waitFor(`the second runner to wait\n${waiter.stderr()}`, () =>
+      waiter.stderr().includes('waiting for another runner'),
+    );
+    expect(waiter.stderr()).toBe(
+      `runner: waiting for another runner (pid ${holder.child.pid}) using ${path.join(sb.tree, '.runner')}\n`,
+    );
     const started = readProbeLog(sb).started.length;
     waiter.child.kill('SIGINT');
     const res = await waiter.result;
     expect(res.code, show(res)).toBe(130);
-    expect(res.stderr).toContain(`runner: error: SIGINT while waiting for another runner using ${path.join(sb.tree, '.runner')}; nothing was run\n`);
+    expect(res.stderr).toContain(
+      `runner: error: SIGINT while waiting for another runner using ${path.join(sb.tree, '.runner')}; nothing was run\n`,
+    );
     holder.child.kill('SIGINT');
     expect((await holder.result).code).toBe(130);
     expect(readProbeLog(sb).started.length).toBe(started);

@@ -18,7 +18,8 @@ const BAD_CONFIGS: BadConfig[] = [
     mutate: (c) => {
       c.tools[0]!.comand = c.tools[0]!.command;
     },
-    stderr: /^runner: error: \.runnerrc\.json: unknown key "tools\[0\]\.comand"; expected one of: [^\n]*command[^\n]*\n$/,
+    stderr:
+      /^runner: error: \.runnerrc\.json: unknown key "tools\[0\]\.comand"; expected one of: [^\n]*command[^\n]*\n$/,
   },
   {
     name: 'an unknown top-level key',
@@ -32,7 +33,8 @@ const BAD_CONFIGS: BadConfig[] = [
     mutate: (c) => {
       c.tools[0]!.timeout = '2m';
     },
-    stderr: /^runner: error: \.runnerrc\.json: tools\[0\]\.timeout is "2m"; expected a positive number of seconds, e\.g\. 120\n$/,
+    stderr:
+      /^runner: error: \.runnerrc\.json: tools\[0\]\.timeout is "2m"; expected a positive number of seconds, e\.g\. 120\n$/,
   },
   {
     name: 'empty tools',
@@ -149,8 +151,22 @@ describe('runner config', () => {
     const res = await runRunner(['config'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     const config = JSON.parse(res.stdout) as ConfigDef;
-    for (const key of ['include', 'exclude', 'whitelist', 'stateDir', 'env', 'passEnv', 'passThroughEnv', 'mergeEnv',
-      'addSourceTreeToPythonPath', 'jobs', 'failFast', 'mergedLog', 'quiet', 'tools']) {
+    for (const key of [
+      'include',
+      'exclude',
+      'whitelist',
+      'stateDir',
+      'env',
+      'passEnv',
+      'passThroughEnv',
+      'mergeEnv',
+      'addSourceTreeToPythonPath',
+      'jobs',
+      'failFast',
+      'mergedLog',
+      'quiet',
+      'tools',
+    ]) {
       expect(config, `resolved config has ${key}`).toHaveProperty(key);
     }
     expect(config.include).toEqual(['**/*.py']);
@@ -162,7 +178,11 @@ describe('runner config', () => {
     expect(config.stateDir).toBe('.runner');
     expect(config.tools.map((t) => t.name)).toEqual(['syntax', 'style', 'test']);
     expect(config.tools[1]).toMatchObject({ exclude: ['tools/**'], inputs: ['setup.cfg'] });
-    expect(config.tools[2]).toMatchObject({ command: 'python3 -B -m unittest {file}', include: ['tests/test_*.py'], timeout: 60 });
+    expect(config.tools[2]).toMatchObject({
+      command: 'python3 -B -m unittest {file}',
+      include: ['tests/test_*.py'],
+      timeout: 60,
+    });
     for (const tool of config.tools) {
       for (const key of ['include', 'exclude', 'inputs', 'deps', 'depfile', 'timeout', 'pty']) {
         expect(tool, `tool ${tool.name} has ${key}`).toHaveProperty(key);
@@ -202,7 +222,10 @@ describe('runner config', () => {
   test('-c FILE uses that config instead of the discovered one', async () => {
     const sb = useFixture('python-demo');
     const alt = path.join(sb.scratch, 'alt.json');
-    fs.writeFileSync(alt, JSON.stringify({ include: ['calc/*.py'], tools: [{ name: 'only', command: ['true', '{file}'] }] }));
+    fs.writeFileSync(
+      alt,
+      JSON.stringify({ include: ['calc/*.py'], tools: [{ name: 'only', command: ['true', '{file}'] }] }),
+    );
     const res = await runRunner(['config', '-c', alt], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     const config = JSON.parse(res.stdout) as ConfigDef;
@@ -216,21 +239,28 @@ describe('runner config', () => {
   const DISCOVERED: { file: string; write: (sb: Sandbox, config: ConfigDef) => void }[] = [
     {
       file: 'package.json#runner',
-      write: (sb, config) => writeText(sb, 'package.json', JSON.stringify({ name: 'demo', private: true, runner: config }, null, 2)),
+      write: (sb, config) =>
+        writeText(sb, 'package.json', JSON.stringify({ name: 'demo', private: true, runner: config }, null, 2)),
     },
     {
       file: '.runnerrc.yaml',
-      write: (sb, config) => writeText(sb, '.runnerrc.yaml', [
-        'include:',
-        ...(config.include as string[]).map((g) => `  - "${g}"`),
-        'tools:',
-        ...config.tools.map((t) => `  - name: ${t.name}\n    command: ${JSON.stringify(t.command)}`),
-        '',
-      ].join('\n')),
+      write: (sb, config) =>
+        writeText(
+          sb,
+          '.runnerrc.yaml',
+          [
+            'include:',
+            ...(config.include as string[]).map((g) => `  - "${g}"`),
+            'tools:',
+            ...config.tools.map((t) => `  - name: ${t.name}\n    command: ${JSON.stringify(t.command)}`),
+            '',
+          ].join('\n'),
+        ),
     },
     {
       file: 'runner.config.js',
-      write: (sb, config) => writeText(sb, 'runner.config.js', `module.exports = ${JSON.stringify(config, null, 2)};\n`),
+      write: (sb, config) =>
+        writeText(sb, 'runner.config.js', `module.exports = ${JSON.stringify(config, null, 2)};\n`),
     },
   ];
 

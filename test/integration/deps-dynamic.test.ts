@@ -47,16 +47,36 @@ test('issue 13: a job that reported no dependencies does not make the others run
   const log = path.join(sb.scratch, 'ran');
   const probed = (command: string): string => `echo {file} >> '${log}'; ${command}`;
   const config = (withReader: boolean): unknown => ({
-    include: ['src/**', 'include/**'], env: { LANG: 'C.UTF-8' },
+    include: ['src/**', 'include/**'],
+    env: { LANG: 'C.UTF-8' },
     tools: [
       // Its job writes no depfile: its result's dependencies are unknown, and it runs every time.
-      { name: 'mute', command: probed('true'), include: ['src/plain.txt'], deps: 'depfile', depfile: 'build/nowhere/{file}.d' },
-      { name: 'cc', command: probed('python3 tools/fakecc.py {file}'), include: ['src/**/*.c'], deps: 'depfile', depfile: 'build/{file}.d' },
-      ...(withReader ? [{ name: 'read', command: probed('python3 tools/reader.py {file}'), include: ['src/use.txt'], deps: 'trace' }] : []),
+      {
+        name: 'mute',
+        command: probed('true'),
+        include: ['src/plain.txt'],
+        deps: 'depfile',
+        depfile: 'build/nowhere/{file}.d',
+      },
+      {
+        name: 'cc',
+        command: probed('python3 tools/fakecc.py {file}'),
+        include: ['src/**/*.c'],
+        deps: 'depfile',
+        depfile: 'build/{file}.d',
+      },
+      ...(withReader
+        ? [{ name: 'read', command: probed('python3 tools/reader.py {file}'), include: ['src/use.txt'], deps: 'trace' }]
+        : []),
     ],
   });
   const runs = (): string[] => {
-    const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : [];
+    const lines = fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
     fs.rmSync(log, { force: true });
     return lines.sort();
   };
@@ -97,11 +117,15 @@ describe('deps: trace', () => {
     // A PATH with python3 but no strace.
     const bin = path.join(sb.scratch, 'bin');
     fs.mkdirSync(bin);
-    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     fs.symlinkSync(python, path.join(bin, 'python3'));
     const res = await runRunner(['run'], { cwd: sb.tree, env: { ...baseEnv(), PATH: bin } });
     expect(res.code, show(res)).toBe(2);
-    expect(res.stderr).toContain('"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace)');
+    expect(res.stderr).toContain(
+      '"deps": "trace" needs strace, which is not installed: install it (Debian and Ubuntu: apt-get install strace)',
+    );
   });
 });
 

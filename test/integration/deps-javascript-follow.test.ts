@@ -12,7 +12,13 @@ import { BIN, baseEnv, runJson, show } from '../helpers/cli.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
 
-const ALL = ['test/area.test.ts', 'test/colour.test.ts', 'test/globals.test.ts', 'test/plain.test.ts', 'test/report.test.ts'];
+const ALL = [
+  'test/area.test.ts',
+  'test/colour.test.ts',
+  'test/globals.test.ts',
+  'test/plain.test.ts',
+  'test/report.test.ts',
+];
 
 /** fixtures/js-follow with the probe (javascript deps) on its tests, after a first run of every job. */
 async function followTree(): Promise<Sandbox> {
@@ -33,7 +39,10 @@ async function probed(sb: Sandbox): Promise<string[]> {
 type DepsCounts = { files: number; scanned: number; resolved?: number; followed?: number };
 
 async function depsCounts(sb: Sandbox): Promise<DepsCounts> {
-  const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, DepsCounts> }>(['run'], { cwd: sb.tree, env: baseEnv() });
+  const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, DepsCounts> }>(['run'], {
+    cwd: sb.tree,
+    env: baseEnv(),
+  });
   expect(res.code, show(res)).toBe(0);
   expect(json.counts.ran).toBe(0);
   return json.deps.javascript!;
@@ -42,9 +51,17 @@ async function depsCounts(sb: Sandbox): Promise<DepsCounts> {
 describe('issue 11: imports are followed through files runner does not track', () => {
   test('editing an untracked file two steps away re-runs exactly its importers, and touching it does not', async () => {
     const sb = await followTree();
-    writeText(sb, 'vendor/sum.ts', 'export function total(xs: number[]): number {\n  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b);\n}\n');
+    writeText(
+      sb,
+      'vendor/sum.ts',
+      'export function total(xs: number[]): number {\n  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b);\n}\n',
+    );
     expect(await probed(sb)).toEqual(['test/report.test.ts']);
-    writeText(sb, 'src/generated/report.ts', "import { total } from '../../vendor/sum';\n\nexport const report = (): string => `total: ${total([1, 2])}`;\n");
+    writeText(
+      sb,
+      'src/generated/report.ts',
+      "import { total } from '../../vendor/sum';\n\nexport const report = (): string => `total: ${total([1, 2])}`;\n",
+    );
     expect(await probed(sb)).toEqual(['test/report.test.ts']);
     // Same bytes, new mtime: read again (its stat changed), identified by content, so nothing runs.
     fs.utimesSync(path.join(sb.tree, 'vendor/sum.ts'), new Date(), new Date(Date.now() + 5000));
@@ -53,7 +70,11 @@ describe('issue 11: imports are followed through files runner does not track', (
 
   test('an import the followed file adds, to a tracked file, re-runs its importers when that file changes', async () => {
     const sb = await followTree();
-    writeText(sb, 'src/generated/report.ts', "import { double } from '../double';\n\nexport const report = (): string => `total: ${double(1) + 1}`;\n");
+    writeText(
+      sb,
+      'src/generated/report.ts',
+      "import { double } from '../double';\n\nexport const report = (): string => `total: ${double(1) + 1}`;\n",
+    );
     expect(await probed(sb)).toEqual(['test/report.test.ts']);
     writeText(sb, 'src/double.ts', 'export const double = (x: number): number => x + x;\n');
     expect(await probed(sb)).toEqual(['test/plain.test.ts', 'test/report.test.ts']);
@@ -67,20 +88,34 @@ describe('issue 11: imports are followed through files runner does not track', (
     expect(await depsCounts(sb)).toMatchObject({ scanned: 0, resolved: 0, followed: 0 });
     const trace = path.join(sb.scratch, 'noop.trace');
     resetProbeLog(sb);
-    const res = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat', '-o', trace, process.execPath, BIN, 'run', '-q'], {
-      cwd: sb.tree, env: baseEnv(), encoding: 'utf8',
-    });
+    const res = spawnSync(
+      'strace',
+      ['-f', '-qq', '-e', 'trace=openat', '-o', trace, process.execPath, BIN, 'run', '-q'],
+      {
+        cwd: sb.tree,
+        env: baseEnv(),
+        encoding: 'utf8',
+      },
+    );
     expect(res.status, res.stderr).toBe(0);
     expect(readProbeLog(sb).started).toEqual([]);
-    const opened = fs.readFileSync(trace, 'utf8').split('\n').map((l) => /"([^"]*)"/.exec(l)?.[1] ?? '')
-      .filter((f) => f.startsWith(path.join(sb.tree, 'vendor')) || f.startsWith(path.join(sb.tree, 'src/generated')) || f.startsWith(path.join(sb.tree, 'types')));
+    const opened = fs
+      .readFileSync(trace, 'utf8')
+      .split('\n')
+      .map((l) => /"([^"]*)"/.exec(l)?.[1] ?? '')
+      .filter(
+        (f) =>
+          f.startsWith(path.join(sb.tree, 'vendor')) ||
+          f.startsWith(path.join(sb.tree, 'src/generated')) ||
+          f.startsWith(path.join(sb.tree, 'types')),
+      );
     expect(opened).toEqual([]);
     // The kept graph holds only while every followed file's stat does: an edit two steps away still re-runs.
     writeText(sb, 'vendor/sum.ts', 'export const total = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);\n');
     expect(await probed(sb)).toEqual(['test/report.test.ts']);
   });
 
-  test('a package\'s own imports in node_modules are followed: editing a dependency of a dependency re-runs its users', async () => {
+  test("a package's own imports in node_modules are followed: editing a dependency of a dependency re-runs its users", async () => {
     const sb = useFixture('js-follow');
     probeOnly(sb, { deps: 'javascript', include: ['test/**/*.ts'] });
     writeText(sb, 'node_modules/outer/package.json', '{ "name": "outer", "main": "index.js" }\n');

@@ -13,7 +13,8 @@ import { probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const TREE: Record<string, string> = {
-  'tsconfig.json': '{\n  // untracked: only resolution reads it\n  "compilerOptions": { "baseUrl": ".", "paths": { "@shared/*": ["shared-v1/*"] } },\n}\n',
+  'tsconfig.json':
+    '{\n  // untracked: only resolution reads it\n  "compilerOptions": { "baseUrl": ".", "paths": { "@shared/*": ["shared-v1/*"] } },\n}\n',
   'shared-v1/name.ts': "export const name = 'v1';\n",
   'shared-v2/name.ts': "export const name = 'v2';\n",
   'node_modules/pkg/package.json': '{ "name": "pkg", "exports": { ".": "./a.js" } }\n',
@@ -48,7 +49,11 @@ async function settledTree(settleMs = 250): Promise<Sandbox> {
   const sb = useFixture('js-deps');
   for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
   for (const [rel, text] of Object.entries(TREE)) writeText(sb, rel, text);
-  writeConfig(sb, { include: ['src/**/*.ts'], env: { PROBE_DIR: sb.scratch }, tools: [probeTool({ deps: 'javascript' })] });
+  writeConfig(sb, {
+    include: ['src/**/*.ts'],
+    env: { PROBE_DIR: sb.scratch },
+    tools: [probeTool({ deps: 'javascript' })],
+  });
   const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(first.res.code, show(first.res)).toBe(0);
   expect(first.json.counts).toMatchObject({ jobs: 7, ran: 7 });
@@ -60,7 +65,10 @@ async function settledTree(settleMs = 250): Promise<Sandbox> {
 }
 
 async function noop(sb: Sandbox): Promise<{ resolved: number | undefined }> {
-  const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, { resolved?: number }> }>(['run'], { cwd: sb.tree, env: baseEnv() });
+  const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, { resolved?: number }> }>(
+    ['run'],
+    { cwd: sb.tree, env: baseEnv() },
+  );
   expect(res.code, show(res)).toBe(0);
   expect(json.counts.ran).toBe(0);
   return { resolved: json.deps.javascript?.resolved };
@@ -81,15 +89,23 @@ describe('the kept javascript graph', () => {
     const sb = await settledTree(2500);
     resetProbeLog(sb);
     const trace = path.join(sb.scratch, 'noop.trace');
-    const res = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,getdents64', '-o', trace, process.execPath, BIN, 'run', '-q'], {
-      cwd: sb.tree, env: baseEnv(), encoding: 'utf8',
-    });
+    const res = spawnSync(
+      'strace',
+      ['-f', '-qq', '-e', 'trace=openat,getdents64', '-o', trace, process.execPath, BIN, 'run', '-q'],
+      {
+        cwd: sb.tree,
+        env: baseEnv(),
+        encoding: 'utf8',
+      },
+    );
     expect(res.status, res.stderr).toBe(0);
     expect(readProbeLog(sb).started).toEqual([]);
     // Resolving imports lists src/ (for ./later) and every node_modules up to the root; the kept graph
     // only stats them. The state directory (its logs) is runner's own.
     const state = path.join(sb.tree, '.runner');
-    const listed = fs.readFileSync(trace, 'utf8').split('\n')
+    const listed = fs
+      .readFileSync(trace, 'utf8')
+      .split('\n')
       .filter((l) => l.includes('O_DIRECTORY'))
       .map((l) => /"([^"]*)"/.exec(l)?.[1] ?? l)
       .filter((dir) => (dir.startsWith(sb.root) && !dir.startsWith(state)) || dir.endsWith('/node_modules'));
@@ -116,7 +132,11 @@ describe('the kept javascript graph', () => {
 
   test('issue 10: editing tsconfig.json "paths" re-runs the files importing through them', async () => {
     const sb = await keptTree();
-    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@shared/*": ["shared-v2/*"] } } }\n');
+    writeText(
+      sb,
+      'tsconfig.json',
+      '{ "compilerOptions": { "baseUrl": ".", "paths": { "@shared/*": ["shared-v2/*"] } } }\n',
+    );
     expect(await ran(sb)).toEqual(['src/uses-alias.ts']);
   });
 

@@ -35,8 +35,10 @@ const SINGLE_PACKAGE: OracleCase[] = [
     files: {
       'package.json': json({ name: 'single', type: 'module', imports: { '#config': './src/config.ts' } }),
       'tsconfig.json': json({ compilerOptions: { ...BUNDLER, allowJs: true }, include: ['src', 'test'] }),
-      'src/index.ts': "import { helper } from './util.js';\nimport { config } from '#config';\nimport { dep } from 'dep';\nexport * from './shapes/index.js';\nexport const run = () => helper(config) + dep;\n",
-      'src/util.ts': "import type { Options } from './types';\nexport function helper(o: Options) { return String(o); }\n",
+      'src/index.ts':
+        "import { helper } from './util.js';\nimport { config } from '#config';\nimport { dep } from 'dep';\nexport * from './shapes/index.js';\nexport const run = () => helper(config) + dep;\n",
+      'src/util.ts':
+        "import type { Options } from './types';\nexport function helper(o: Options) { return String(o); }\n",
       'src/types.ts': 'export interface Options { a?: number }\n',
       'src/config.ts': 'export const config = {};\n',
       'src/shapes/index.ts': "export * from './circle';\n",
@@ -44,7 +46,8 @@ const SINGLE_PACKAGE: OracleCase[] = [
       'src/lazy.ts': "export async function load() { return import('./util.js'); }\n",
       'src/legacy.cjs': "const { helper } = require('./helper.cjs');\nmodule.exports = { helper };\n",
       'src/helper.cjs': 'module.exports = { helper: 1 };\n',
-      'test/index.test.ts': "import { run } from '../src/index.js';\nimport { load } from '../src/lazy';\nexport { run, load };\n",
+      'test/index.test.ts':
+        "import { run } from '../src/index.js';\nimport { load } from '../src/lazy';\nexport { run, load };\n",
       'node_modules/dep/package.json': json({ name: 'dep', main: 'index.js', types: 'index.d.ts' }),
       'node_modules/dep/index.js': 'exports.dep = 1;\n',
       'node_modules/dep/index.d.ts': 'export declare const dep: number;\n',
@@ -55,8 +58,15 @@ const SINGLE_PACKAGE: OracleCase[] = [
   {
     name: 'tsconfig paths and baseUrl at the root',
     files: {
-      'tsconfig.json': json({ compilerOptions: { ...BUNDLER, baseUrl: '.', paths: { '@/*': ['src/*'], '~utils': ['src/lib/utils/index.ts'] } } }),
-      'src/app.ts': "import { a } from '@/lib/a';\nimport { u } from '~utils';\nimport { b } from 'src/lib/b';\nexport const all = [a, u, b];\n",
+      'tsconfig.json': json({
+        compilerOptions: {
+          ...BUNDLER,
+          baseUrl: '.',
+          paths: { '@/*': ['src/*'], '~utils': ['src/lib/utils/index.ts'] },
+        },
+      }),
+      'src/app.ts':
+        "import { a } from '@/lib/a';\nimport { u } from '~utils';\nimport { b } from 'src/lib/b';\nexport const all = [a, u, b];\n",
       'src/lib/a.ts': 'export const a = 1;\n',
       'src/lib/b.ts': "import { a } from '@/lib/a';\nexport const b = a;\n",
       'src/lib/utils/index.ts': 'export const u = 1;\n',
@@ -71,21 +81,28 @@ const MONOREPO: OracleCase[] = [
     files: {
       'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
       'tsconfig.json': json({ compilerOptions: BUNDLER }),
-      'packages/lib/package.json': json({ name: '@ws/lib', exports: { '.': './src/index.ts', './util': './src/util.ts' } }),
+      'packages/lib/package.json': json({
+        name: '@ws/lib',
+        exports: { '.': './src/index.ts', './util': './src/util.ts' },
+      }),
       'packages/lib/src/index.ts': "export { twice } from './util.js';\n",
       'packages/lib/src/util.ts': "import { base } from './base';\nexport const twice = (n: number) => n * base;\n",
       'packages/lib/src/base.ts': 'export const base = 2;\n',
       'packages/app/package.json': json({ name: '@ws/app', dependencies: { '@ws/lib': '*' } }),
-      'packages/app/src/main.ts': "import { twice } from '@ws/lib';\nimport * as util from '@ws/lib/util';\nexport const x = twice(util.twice(1));\n",
+      'packages/app/src/main.ts':
+        "import { twice } from '@ws/lib';\nimport * as util from '@ws/lib/util';\nexport const x = twice(util.twice(1));\n",
     },
     links: { 'node_modules/@ws/lib': '../../packages/lib', 'node_modules/@ws/app': '../../packages/app' },
   },
   {
-    name: 'point 1: workspace packages linked in each package\'s node_modules (pnpm)',
+    name: "point 1: workspace packages linked in each package's node_modules (pnpm)",
     files: {
       'pnpm-workspace.yaml': 'packages:\n  - packages/*\n',
       'tsconfig.json': json({ compilerOptions: BUNDLER }),
-      'packages/lib/package.json': json({ name: '@ws/lib', exports: { '.': { types: './src/index.ts', default: './src/index.ts' } } }),
+      'packages/lib/package.json': json({
+        name: '@ws/lib',
+        exports: { '.': { types: './src/index.ts', default: './src/index.ts' } },
+      }),
       'packages/lib/src/index.ts': "import { base } from './base.js';\nexport const twice = (n: number) => n * base;\n",
       'packages/lib/src/base.ts': 'export const base = 2;\n',
       'packages/app/package.json': json({ name: '@ws/app', dependencies: { '@ws/lib': 'workspace:*' } }),
@@ -96,10 +113,17 @@ const MONOREPO: OracleCase[] = [
   {
     name: 'point 2: Nx-style tsconfig.base.json paths, reached through extends',
     files: {
-      'tsconfig.base.json': json({ compilerOptions: { ...BUNDLER, baseUrl: '.', paths: { '@ws/lib': ['libs/lib/src/index.ts'], '@ws/lib/*': ['libs/lib/src/*'] } } }),
+      'tsconfig.base.json': json({
+        compilerOptions: {
+          ...BUNDLER,
+          baseUrl: '.',
+          paths: { '@ws/lib': ['libs/lib/src/index.ts'], '@ws/lib/*': ['libs/lib/src/*'] },
+        },
+      }),
       'apps/app/tsconfig.json': json({ extends: '../../tsconfig.base.json', include: ['src/**/*.ts'] }),
       'libs/lib/tsconfig.json': json({ extends: '../../tsconfig.base.json' }),
-      'apps/app/src/main.ts': "import { x } from '@ws/lib';\nimport { y } from '@ws/lib/deep/y';\nexport const all = [x, y];\n",
+      'apps/app/src/main.ts':
+        "import { x } from '@ws/lib';\nimport { y } from '@ws/lib/deep/y';\nexport const all = [x, y];\n",
       'libs/lib/src/index.ts': "export * from './deep/y';\nexport const x = 1;\n",
       'libs/lib/src/deep/y.ts': 'export const y = 2;\n',
     },
@@ -115,7 +139,8 @@ const MONOREPO: OracleCase[] = [
       // With baseUrl set (to the root, from configs/), paths targets start at baseUrl: '~shared/*' then
       // names ../shared/* above the tree, which tsc does not find; 'shared/strings' resolves through baseUrl.
       'tool/tsconfig.json': json({ extends: '../configs/tsconfig.base-url.json' }),
-      'tool/cli.ts': "import { s } from 'shared/strings';\nimport { n } from '~shared/numbers';\nexport const t = s + n;\n",
+      'tool/cli.ts':
+        "import { s } from 'shared/strings';\nimport { n } from '~shared/numbers';\nexport const t = s + n;\n",
       'shared/strings.ts': 'export const s = "s";\n',
       'shared/numbers.ts': 'export const n = 1;\n',
     },
@@ -128,7 +153,15 @@ const MONOREPO: OracleCase[] = [
       'packages/app/src/main.ts': "import { twice } from '@lib/twice';\nexport const x = twice(1);\n",
       'packages/lib/src/twice.ts': 'export const twice = (n: number) => n * 2;\n',
       'node_modules/@tsconfig/node20/package.json': json({ name: '@tsconfig/node20', version: '20.1.0' }),
-      'node_modules/@tsconfig/node20/tsconfig.json': json({ compilerOptions: { lib: ['es2023'], module: 'node16', target: 'es2022', strict: true, moduleResolution: 'node16' } }),
+      'node_modules/@tsconfig/node20/tsconfig.json': json({
+        compilerOptions: {
+          lib: ['es2023'],
+          module: 'node16',
+          target: 'es2022',
+          strict: true,
+          moduleResolution: 'node16',
+        },
+      }),
     },
   },
   {
@@ -146,8 +179,14 @@ const MONOREPO: OracleCase[] = [
   {
     name: 'point 3: a solution-style root tsconfig whose references own the files (the Vite template)',
     files: {
-      'tsconfig.json': json({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }] }),
-      'tsconfig.app.json': json({ compilerOptions: { ...BUNDLER, composite: true, baseUrl: '.', paths: { '@/*': ['./src/*'] } }, include: ['src'] }),
+      'tsconfig.json': json({
+        files: [],
+        references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }],
+      }),
+      'tsconfig.app.json': json({
+        compilerOptions: { ...BUNDLER, composite: true, baseUrl: '.', paths: { '@/*': ['./src/*'] } },
+        include: ['src'],
+      }),
       'tsconfig.node.json': json({ compilerOptions: { ...BUNDLER, composite: true }, include: ['vite.config.ts'] }),
       'src/main.ts': "import { App } from '@/App';\nimport { h } from '@/lib/h';\nexport const m = [App, h];\n",
       'src/App.tsx': 'export const App = () => null;\n',
@@ -159,17 +198,21 @@ const MONOREPO: OracleCase[] = [
     name: 'point 4: tsconfig paths come before package.json imports for # specifiers (Nuxt)',
     files: {
       'package.json': json({ name: 'nuxtish', imports: { '#app': './internal/app.ts' } }),
-      'tsconfig.json': json({ compilerOptions: { ...BUNDLER, paths: { '#app': ['./generated/app.ts'], '#build/*': ['./generated/build/*'] } } }),
+      'tsconfig.json': json({
+        compilerOptions: { ...BUNDLER, paths: { '#app': ['./generated/app.ts'], '#build/*': ['./generated/build/*'] } },
+      }),
       'generated/app.ts': 'export const app = "generated";\n',
       'generated/build/routes.ts': 'export const routes = [];\n',
       'internal/app.ts': 'export const app = "internal";\n',
-      'pages/index.ts': "import { app } from '#app';\nimport { routes } from '#build/routes';\nexport const p = [app, routes];\n",
+      'pages/index.ts':
+        "import { app } from '#app';\nimport { routes } from '#build/routes';\nexport const p = [app, routes];\n",
     },
   },
   {
     name: 'point 5: a tsconfig.json that starts with a byte order mark',
     files: {
-      'tsconfig.json': '\uFEFF' + json({ compilerOptions: { ...BUNDLER, baseUrl: '.', paths: { '@app/*': ['src/*'] } } }),
+      'tsconfig.json':
+        '\uFEFF' + json({ compilerOptions: { ...BUNDLER, baseUrl: '.', paths: { '@app/*': ['src/*'] } } }),
       'src/a.ts': "import { b } from '@app/b';\nexport const a = b;\n",
       'src/b.ts': 'export const b = 1;\n',
     },
@@ -182,7 +225,8 @@ const MONOREPO: OracleCase[] = [
       'src/foo.js': 'export const foo = 1;\n',
       'src/bar.js': 'export const bar = 2;\n',
       'src/bar.d.ts': 'export declare const bar: number;\n',
-      'src/main.ts': "import { foo } from './foo.js';\nimport { bar } from './bar.js';\nexport const all = [foo, bar];\n",
+      'src/main.ts':
+        "import { foo } from './foo.js';\nimport { bar } from './bar.js';\nexport const all = [foo, bar];\n",
       'src/other.ts': "import { foo } from './foo';\nimport { bar } from './bar';\nexport const all = [foo, bar];\n",
       'src/plain.js': "import { bar } from './bar.js';\nexport const p = bar;\n",
     },
@@ -198,7 +242,12 @@ const MONOREPO: OracleCase[] = [
       'tsconfig.json': json({ compilerOptions: { ...BUNDLER, module: 'nodenext', moduleResolution: 'nodenext' } }),
       'package.json': json({ name: 'app', type: 'module' }),
       'src/watch.ts': "import watcher from 'watchlib';\nexport const w = watcher;\n",
-      'node_modules/watchlib/package.json': json({ name: 'watchlib', type: 'module', main: './index.js', exports: { '.': { default: './index.js' } } }),
+      'node_modules/watchlib/package.json': json({
+        name: 'watchlib',
+        type: 'module',
+        main: './index.js',
+        exports: { '.': { default: './index.js' } },
+      }),
       'node_modules/watchlib/index.js': 'export default 1;\n',
       'node_modules/watchlib/index.d.ts': 'declare const watcher: number;\nexport default watcher;\n',
     },
@@ -211,7 +260,8 @@ const MONOREPO: OracleCase[] = [
       'tsconfig.json': json({ compilerOptions: BUNDLER }),
       'src/index.ts': "export * from './util.js';\n",
       'src/util.ts': 'export const u = 1;\n',
-      'test/index.test.ts': "import { u } from 'selfpkg';\nimport { u as v } from 'selfpkg/util';\nexport const t = [u, v];\n",
+      'test/index.test.ts':
+        "import { u } from 'selfpkg';\nimport { u as v } from 'selfpkg/util';\nexport const t = [u, v];\n",
     },
   },
   {
@@ -225,12 +275,13 @@ const MONOREPO: OracleCase[] = [
     untracked: ['src/**'],
   },
   {
-    name: 'point 9: declare module \'./x\' (module augmentation) is an edge',
+    name: "point 9: declare module './x' (module augmentation) is an edge",
     files: {
       'tsconfig.json': json({ compilerOptions: BUNDLER }),
       'src/registry.ts': 'export interface Registry { a: string }\n',
       'src/plugin.ts': "export {};\ndeclare module './registry' {\n  interface Registry { b: string }\n}\n",
-      'src/use.ts': "import type { Registry } from './registry';\nexport const r: Registry = { a: '', b: '' } as Registry;\n",
+      'src/use.ts':
+        "import type { Registry } from './registry';\nexport const r: Registry = { a: '', b: '' } as Registry;\n",
       'src/globals.d.ts': 'declare const VERSION: string;\n',
     },
   },
@@ -249,13 +300,25 @@ function writeCase(c: OracleCase): { tree: string; stateDir: string; tracked: st
     fs.mkdirSync(path.dirname(path.join(tree, link)), { recursive: true });
     fs.symlinkSync(target, path.join(tree, link));
   }
-  const exclude = ['**/node_modules/**', ...c.untracked ?? []];
-  fs.writeFileSync(path.join(tree, '.runnerrc.json'), json({
-    exclude,
-    tools: [{ name: 'check', command: ['node', '-e', '0', '{file}'], include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'], deps: 'javascript' }],
-  }));
+  const exclude = ['**/node_modules/**', ...(c.untracked ?? [])];
+  fs.writeFileSync(
+    path.join(tree, '.runnerrc.json'),
+    json({
+      exclude,
+      tools: [
+        {
+          name: 'check',
+          command: ['node', '-e', '0', '{file}'],
+          include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'],
+          deps: 'javascript',
+        },
+      ],
+    }),
+  );
   const isUntracked = (rel: string): boolean => (c.untracked ?? []).some((g) => rel.startsWith(g.replace(/\*\*$/, '')));
-  const tracked = Object.keys(c.files).filter((rel) => JS_FILE.test(rel) && !rel.split('/').includes('node_modules') && !isUntracked(rel)).sort();
+  const tracked = Object.keys(c.files)
+    .filter((rel) => JS_FILE.test(rel) && !rel.split('/').includes('node_modules') && !isUntracked(rel))
+    .sort();
   return { tree, stateDir: path.join(root, 'state'), tracked };
 }
 

@@ -66,7 +66,12 @@ describe('javascript dependencies through tsconfig files', () => {
   test('issue 11: TypeScript compiles each file under the expected tsconfig and resolves each specifier as expected', () => {
     const sb = fixture();
     const abs = (rel: string): string => path.join(sb.tree, rel);
-    const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } };
+    const host: ts.ParseConfigFileHost = {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(String(d.messageText));
+      },
+    };
     for (const [from, specifier, project, resolved] of CASES) {
       const parsed = ts.getParsedCommandLineOfConfigFile(abs(project), {}, host)!;
       expect(parsed.fileNames, `${project} compiles ${from}`).toContain(abs(from));
@@ -80,7 +85,7 @@ describe('javascript dependencies through tsconfig files', () => {
     expect(lib.fileNames).not.toContain(abs('libs/cart/src/cart.spec.ts'));
   });
 
-  test('issue 11: paths reached through an extends chain (Nx tsconfig.base.json) and a solution-style root\'s references', async () => {
+  test("issue 11: paths reached through an extends chain (Nx tsconfig.base.json) and a solution-style root's references", async () => {
     const sb = await settled();
     appendText(sb, 'libs/money/src/index.ts', '// changed\n');
     // Not cart.spec.ts: tsconfig.spec.json maps @libs/money to the mock.
@@ -97,12 +102,18 @@ describe('javascript dependencies through tsconfig files', () => {
     writeText(sb, 'node_modules/@acme/tsconfig-base/tsconfig.json', '{ "compilerOptions": { "strict": true } }\n');
     expect(await ran(sb)).toEqual(['apps/admin/src/main.ts']);
     await sleep(250);
-    const noop = await runJson<{ counts: { ran: number }; deps: Record<string, { resolved?: number }> }>(['run'], { cwd: sb.tree, env: baseEnv() });
+    const noop = await runJson<{ counts: { ran: number }; deps: Record<string, { resolved?: number }> }>(['run'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(noop.json.counts.ran).toBe(0);
-    expect(noop.json.deps.javascript?.resolved, 'the no-op resolved imports again instead of reusing the kept graph').toBe(0);
+    expect(
+      noop.json.deps.javascript?.resolved,
+      'the no-op resolved imports again instead of reusing the kept graph',
+    ).toBe(0);
   });
 
-  test('issue 11: an extends array: the later tsconfig\'s paths win', async () => {
+  test("issue 11: an extends array: the later tsconfig's paths win", async () => {
     const sb = await settled();
     appendText(sb, 'apps/blog/new/post.ts', '// changed\n');
     expect(await ran(sb)).toEqual(['apps/blog/new/post.ts', 'apps/blog/src/main.ts']);

@@ -25,10 +25,13 @@ function plain(text: string): string {
 
 /** The lines of stderr, without colour. */
 function lines(text: string): string[] {
-  return plain(text).split('\n').filter((l) => l !== '');
+  return plain(text)
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
-const CLOSING = 'runner: warning: runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this';
+const CLOSING =
+  'runner: warning: runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this';
 
 /** Imports of every kind that resolve nowhere, and some that never warn. */
 const EXTRA = [
@@ -44,8 +47,16 @@ const EXTRA = [
   '',
 ].join('\n');
 
-interface UnresolvedJson { specifier: string; kind: string; first: string; files: number }
-type RunWithDeps = { counts: { ran: number }; deps: { javascript: { resolved: number; unresolved: UnresolvedJson[] } } };
+interface UnresolvedJson {
+  specifier: string;
+  kind: string;
+  first: string;
+  files: number;
+}
+type RunWithDeps = {
+  counts: { ran: number };
+  deps: { javascript: { resolved: number; unresolved: UnresolvedJson[] } };
+};
 
 describe('issue 11: imports that resolve nowhere are never silent', () => {
   test('issue 11: a run warns once about each non-relative import that resolves nowhere, in text and --json, and again on a no-op', async () => {
@@ -78,7 +89,9 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
     const text = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(text.code, show(text)).toBe(0);
     expect(lines(text.stderr)).toEqual(expected);
-    expect(plain(text.stdout)).toMatch(/^runner: 11 jobs: 0 ran \(0 passed, 0 failed\), 0 cached failures, 11 fresh in \d+\.\d\ds\n$/);
+    expect(plain(text.stdout)).toMatch(
+      /^runner: 11 jobs: 0 ran \(0 passed, 0 failed\), 0 cached failures, 11 fresh in \d+\.\d\ds\n$/,
+    );
   });
 
   test('issue 11: a file no job depends on does not warn', async () => {
@@ -103,7 +116,9 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
       'runner: warning: import "left-pad" in src/extra.ts resolves nowhere: no node_modules provides it',
       CLOSING,
     ]);
-    expect(json.deps.javascript.unresolved).toEqual([{ specifier: 'left-pad', kind: 'package', first: 'src/extra.ts', files: 1 }]);
+    expect(json.deps.javascript.unresolved).toEqual([
+      { specifier: 'left-pad', kind: 'package', first: 'src/extra.ts', files: 1 },
+    ]);
     // All silenced: nothing on stderr at all.
     const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as Record<string, unknown>;
     config.ignoreUnresolved = ['virtual:*', '#imports', '@ws/*', '@/*', 'left-*'];
@@ -115,8 +130,14 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
 
   test('issue 11: a bad "ignoreUnresolved" stops runner with exit 2 and one line saying what is wrong', async () => {
     for (const [value, message] of [
-      ['virtual:*', 'runner: error: .runnerrc.json: ignoreUnresolved is "virtual:*"; expected an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]'],
-      [['./gen/x.js'], 'runner: error: .runnerrc.json: ignoreUnresolved[0] is "./gen/x.js"; expected a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)'],
+      [
+        'virtual:*',
+        'runner: error: .runnerrc.json: ignoreUnresolved is "virtual:*"; expected an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]',
+      ],
+      [
+        ['./gen/x.js'],
+        'runner: error: .runnerrc.json: ignoreUnresolved[0] is "./gen/x.js"; expected a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)',
+      ],
     ] as const) {
       const sb = tree({ ignoreUnresolved: value });
       const res = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
@@ -139,7 +160,15 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
       CLOSING,
     ]);
     // --json lists them all, as the line says.
-    expect(json.deps.javascript.unresolved.map((u) => u.specifier)).toEqual(['axios', 'chalk', 'dayjs', 'lodash', 'react', 'react-dom', 'zod']);
+    expect(json.deps.javascript.unresolved.map((u) => u.specifier)).toEqual([
+      'axios',
+      'chalk',
+      'dayjs',
+      'lodash',
+      'react',
+      'react-dom',
+      'zod',
+    ]);
     const scan = await runJson<{ deps: RunWithDeps['deps'] }>(['scan'], { cwd: sb.tree, env: baseEnv() });
     expect(scan.json.deps.javascript.unresolved).toEqual(json.deps.javascript.unresolved);
     expect(lines(scan.res.stderr)).toEqual(lines(res.stderr));
@@ -171,7 +200,10 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
       ...note,
     ]);
     // The same in --json, each name with its chain.
-    const { json } = await runJson<{ tools: { unresolved: { name: string; via: string[] }[] }[] }>(['explain', 'test/api.test.ts'], { cwd: sb.tree, env: baseEnv() });
+    const { json } = await runJson<{ tools: { unresolved: { name: string; via: string[] }[] }[] }>(
+      ['explain', 'test/api.test.ts'],
+      { cwd: sb.tree, env: baseEnv() },
+    );
     expect(json.tools[0]!.unresolved).toEqual([
       { name: './missing.js', via: ['test/api.test.ts', 'src/index.ts', 'src/api.ts', 'src/extra.ts', './missing.js'] },
       { name: 'left-pad', via: ['test/api.test.ts', 'src/index.ts', 'src/api.ts', 'src/util.ts', 'left-pad'] },
@@ -183,7 +215,9 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
     appendText(sb, 'src/util.ts', "import pad from 'left-pad';\n");
     const first = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.code, show(first)).toBe(0);
-    expect(lines(first.stderr)[0]).toBe('runner: warning: import "left-pad" in src/util.ts resolves nowhere: no node_modules provides it');
+    expect(lines(first.stderr)[0]).toBe(
+      'runner: warning: import "left-pad" in src/util.ts resolves nowhere: no node_modules provides it',
+    );
     resetProbeLog(sb);
     writeText(sb, 'node_modules/left-pad/package.json', '{ "name": "left-pad", "main": "index.js" }\n');
     writeText(sb, 'node_modules/left-pad/index.js', 'module.exports = (s) => s;\n');
@@ -199,15 +233,21 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
     const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
     const warning = 'runner: warning: import "left-pad" in src/util.ts resolves nowhere: no node_modules provides it';
     const cycles = (): { cycle: number; deps: RunWithDeps['deps'] }[] =>
-      w.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { cycle: number; deps: RunWithDeps['deps'] });
+      w
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { cycle: number; deps: RunWithDeps['deps'] });
     const warned = (): number => lines(w.stderr()).filter((l) => l === warning).length;
     const first = await waitFor(`cycle 1\n${w.stdout()}\n${w.stderr()}`, () => cycles().find((c) => c.cycle === 1));
-    expect(first.deps.javascript.unresolved).toEqual([{ specifier: 'left-pad', kind: 'package', first: 'src/util.ts', files: 1 }]);
-    await waitFor('the first cycle\'s warning', () => warned() === 1);
+    expect(first.deps.javascript.unresolved).toEqual([
+      { specifier: 'left-pad', kind: 'package', first: 'src/util.ts', files: 1 },
+    ]);
+    await waitFor("the first cycle's warning", () => warned() === 1);
     appendText(sb, 'lib/strings.ts', '// changed\n');
     const second = await waitFor(`cycle 2\n${w.stdout()}\n${w.stderr()}`, () => cycles().find((c) => c.cycle === 2));
     expect(second.deps.javascript.unresolved).toEqual(first.deps.javascript.unresolved);
-    await waitFor('the second cycle\'s warning', () => warned() === 2);
+    await waitFor("the second cycle's warning", () => warned() === 2);
     w.child.kill('SIGINT');
     const res = await w.result;
     expect(res.code, show(res)).toBe(130);

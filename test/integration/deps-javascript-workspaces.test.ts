@@ -38,19 +38,28 @@ function workspace(): Sandbox {
  * the same links it would make.
  */
 function npmInstall(sb: Sandbox): 'npm' | 'symlinks' {
-  const npm = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], { cwd: sb.tree, encoding: 'utf8', timeout: 60_000 });
-  const linked = (name: string): boolean => fs.lstatSync(path.join(sb.tree, 'node_modules/@ws', name), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  const npm = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund'], {
+    cwd: sb.tree,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const linked = (name: string): boolean =>
+    fs.lstatSync(path.join(sb.tree, 'node_modules/@ws', name), { throwIfNoEntry: false })?.isSymbolicLink() === true;
   if (npm.status === 0 && linked('lib') && linked('lib-next')) return 'npm';
   fs.rmSync(path.join(sb.tree, 'node_modules'), { recursive: true, force: true });
   fs.mkdirSync(path.join(sb.tree, 'node_modules/@ws'), { recursive: true });
-  for (const name of ['app', 'lib', 'lib-next']) fs.symlinkSync(`../../packages/${name}`, path.join(sb.tree, 'node_modules/@ws', name));
+  for (const name of ['app', 'lib', 'lib-next'])
+    fs.symlinkSync(`../../packages/${name}`, path.join(sb.tree, 'node_modules/@ws', name));
   return 'symlinks';
 }
 
 /** Runs once; the files whose probe job started, and how many files had their imports resolved again. */
 async function probed(sb: Sandbox): Promise<{ ran: string[]; resolved: number | undefined }> {
   resetProbeLog(sb);
-  const { res, json } = await runJson<{ deps: Record<string, { resolved?: number }> }>(['run'], { cwd: sb.tree, env: baseEnv() });
+  const { res, json } = await runJson<{ deps: Record<string, { resolved?: number }> }>(['run'], {
+    cwd: sb.tree,
+    env: baseEnv(),
+  });
   expect(res.code, show(res)).toBe(0);
   return { ran: readProbeLog(sb).started.sort(), resolved: json.deps.javascript?.resolved };
 }
@@ -82,7 +91,10 @@ describe('issue 11: workspace packages linked into node_modules', () => {
     await settle(sb);
     appendText(sb, 'packages/lib/src/util.ts', 'export const three = 3;\n');
     expect(await ran(sb)).toEqual([
-      'packages/app/src/main.ts', 'packages/lib/src/index.ts', 'packages/lib/src/util.ts', 'packages/lib/test/self.test.ts',
+      'packages/app/src/main.ts',
+      'packages/lib/src/index.ts',
+      'packages/lib/src/util.ts',
+      'packages/lib/test/self.test.ts',
     ]);
     expect(await ran(sb)).toEqual([]);
   });
@@ -98,27 +110,45 @@ describe('issue 11: workspace packages linked into node_modules', () => {
     appendText(sb, 'packages/lib-next/src/index.ts', 'export const five = 5;\n');
     expect(await ran(sb)).toEqual(['packages/app/src/main.ts', 'packages/lib-next/src/index.ts']);
     appendText(sb, 'packages/lib/src/util.ts', 'export const three = 3;\n');
-    expect(await ran(sb)).toEqual(['packages/lib/src/index.ts', 'packages/lib/src/util.ts', 'packages/lib/test/self.test.ts']);
+    expect(await ran(sb)).toEqual([
+      'packages/lib/src/index.ts',
+      'packages/lib/src/util.ts',
+      'packages/lib/test/self.test.ts',
+    ]);
   });
 
-  test('pnpm: workspace links in the package\'s own node_modules, and a registry package in node_modules/.pnpm', async () => {
+  test("pnpm: workspace links in the package's own node_modules, and a registry package in node_modules/.pnpm", async () => {
     const sb = workspace();
     // pnpm links a workspace dependency into its importer's node_modules, and a
     // registry package from node_modules/.pnpm/<name>@<version>/node_modules/<name>.
     const store = (version: string): void => {
-      writeText(sb, `node_modules/.pnpm/ext@${version}/node_modules/ext/package.json`, `{ "name": "ext", "version": "${version}", "main": "index.js" }\n`);
+      writeText(
+        sb,
+        `node_modules/.pnpm/ext@${version}/node_modules/ext/package.json`,
+        `{ "name": "ext", "version": "${version}", "main": "index.js" }\n`,
+      );
       writeText(sb, `node_modules/.pnpm/ext@${version}/node_modules/ext/index.js`, `exports.version = '${version}';\n`);
     };
     store('1.0.0');
     store('2.0.0');
     fs.mkdirSync(path.join(sb.tree, 'packages/app/node_modules/@ws'), { recursive: true });
     fs.symlinkSync('../../../lib', path.join(sb.tree, 'packages/app/node_modules/@ws/lib'));
-    fs.symlinkSync('../../../node_modules/.pnpm/ext@1.0.0/node_modules/ext', path.join(sb.tree, 'packages/app/node_modules/ext'));
-    writeText(sb, 'packages/app/src/uses-ext.ts', "import { version } from 'ext';\n\nexport const v: string = version;\n");
+    fs.symlinkSync(
+      '../../../node_modules/.pnpm/ext@1.0.0/node_modules/ext',
+      path.join(sb.tree, 'packages/app/node_modules/ext'),
+    );
+    writeText(
+      sb,
+      'packages/app/src/uses-ext.ts',
+      "import { version } from 'ext';\n\nexport const v: string = version;\n",
+    );
     await settle(sb, [...ALL, 'packages/app/src/uses-ext.ts'].sort());
     appendText(sb, 'packages/lib/src/util.ts', 'export const three = 3;\n');
     expect(await ran(sb)).toEqual([
-      'packages/app/src/main.ts', 'packages/lib/src/index.ts', 'packages/lib/src/util.ts', 'packages/lib/test/self.test.ts',
+      'packages/app/src/main.ts',
+      'packages/lib/src/index.ts',
+      'packages/lib/src/util.ts',
+      'packages/lib/test/self.test.ts',
     ]);
     appendText(sb, 'node_modules/.pnpm/ext@1.0.0/node_modules/ext/index.js', 'exports.patched = true;\n');
     expect(await ran(sb)).toEqual(['packages/app/src/uses-ext.ts']);
@@ -135,7 +165,11 @@ describe('issue 11: a package importing itself by its own name', () => {
     await settle(sb);
     appendText(sb, 'packages/lib/src/util.ts', 'export const three = 3;\n');
     // main.ts's "@ws/lib" resolves nowhere without node_modules: only the package's own files.
-    expect(await ran(sb)).toEqual(['packages/lib/src/index.ts', 'packages/lib/src/util.ts', 'packages/lib/test/self.test.ts']);
+    expect(await ran(sb)).toEqual([
+      'packages/lib/src/index.ts',
+      'packages/lib/src/util.ts',
+      'packages/lib/test/self.test.ts',
+    ]);
   });
 });
 

@@ -23,7 +23,13 @@ describe('javascript dependencies', () => {
     await firstRun(sb);
     expect(await ran(sb)).toEqual([]);
     appendText(sb, 'lib/strings.ts', '// changed\n');
-    expect(await ran(sb)).toEqual(['check lib/strings.ts', 'check src/api.ts', 'check src/index.ts', 'check src/util.ts', 'check test/api.test.ts']);
+    expect(await ran(sb)).toEqual([
+      'check lib/strings.ts',
+      'check src/api.ts',
+      'check src/index.ts',
+      'check src/util.ts',
+      'check test/api.test.ts',
+    ]);
   });
 
   test('explain names the whole import chain', async () => {
@@ -31,7 +37,9 @@ describe('javascript dependencies', () => {
     await firstRun(sb);
     appendText(sb, 'lib/strings.ts', '// changed\n');
     const res = await runRunner(['explain', 'test/api.test.ts'], { cwd: sb.tree, env: baseEnv() });
-    expect(res.stdout).toContain('dependency test/api.test.ts -> src/index.ts -> src/api.ts -> src/util.ts -> lib/strings.ts changed');
+    expect(res.stdout).toContain(
+      'dependency test/api.test.ts -> src/index.ts -> src/api.ts -> src/util.ts -> lib/strings.ts changed',
+    );
   });
 
   test('require() and a created import() target re-run their importers', async () => {
@@ -47,20 +55,34 @@ describe('javascript dependencies', () => {
     const sb = useFixture('js-deps');
     await firstRun(sb);
     appendText(sb, 'src/cycle-b.ts', '// changed\n');
-    expect(await ran(sb)).toEqual(['check src/cycle-a.ts', 'check src/cycle-b.ts', 'check src/index.ts', 'check test/api.test.ts']);
+    expect(await ran(sb)).toEqual([
+      'check src/cycle-a.ts',
+      'check src/cycle-b.ts',
+      'check src/index.ts',
+      'check test/api.test.ts',
+    ]);
   });
 
   test('a .tsx file with JSX is read like any other: its importers run only when something it imports changes', async () => {
     const sb = useFixture('js-deps');
-    writeText(sb, 'src/view.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n");
+    writeText(
+      sb,
+      'src/view.tsx',
+      "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n",
+    );
     writeText(sb, 'src/page.ts', "import { View } from './view';\n\nexport const page = View;\n");
     const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.res.code, show(first.res)).toBe(0);
     expect(await ran(sb)).toEqual([]);
     appendText(sb, 'lib/strings.ts', '// changed\n');
     expect(await ran(sb)).toEqual([
-      'check lib/strings.ts', 'check src/api.ts', 'check src/index.ts', 'check src/page.ts', 'check src/util.ts',
-      'check src/view.tsx', 'check test/api.test.ts',
+      'check lib/strings.ts',
+      'check src/api.ts',
+      'check src/index.ts',
+      'check src/page.ts',
+      'check src/util.ts',
+      'check src/view.tsx',
+      'check test/api.test.ts',
     ]);
     appendText(sb, 'lib/strings.ts', '// again\n');
     const res = await runRunner(['explain', 'src/page.ts'], { cwd: sb.tree, env: baseEnv() });
@@ -69,7 +91,11 @@ describe('javascript dependencies', () => {
 
   test('a file whose imports cannot be read (a syntax error) keeps its importers running every time', async () => {
     const sb = useFixture('js-deps');
-    writeText(sb, 'src/broken.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')</b>;\n");
+    writeText(
+      sb,
+      'src/broken.tsx',
+      "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')</b>;\n",
+    );
     writeText(sb, 'src/page.ts', "import { View } from './broken';\n\nexport const page = View;\n");
     const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.res.code, show(first.res)).toBe(0);
@@ -78,7 +104,11 @@ describe('javascript dependencies', () => {
     const res = await runRunner(['explain', 'src/page.ts'], { cwd: sb.tree, env: baseEnv() });
     expect(res.stdout).toContain('could not be read');
     // Fixed in place: read again, and from then on fresh.
-    writeText(sb, 'src/broken.tsx', "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n");
+    writeText(
+      sb,
+      'src/broken.tsx',
+      "import { up } from '../lib/strings';\n\nexport const View = () => <b>{up('x')}</b>;\n",
+    );
     expect(await ran(sb)).toEqual(['check src/broken.tsx', 'check src/page.ts']);
     expect(await ran(sb)).toEqual([]);
   });

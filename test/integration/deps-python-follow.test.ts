@@ -28,16 +28,21 @@ function layout(files: Record<string, string>, top: Record<string, unknown> = {}
 
 describe('issue 10: imports are followed through files runner does not track', () => {
   test('editing a module in an excluded vendored directory re-runs the tests that reach it, and touching it does not', async () => {
-    const sb = layout({
-      'src/pkg/__init__.py': 'from pkg._vendor.lib import hooks\n',
-      'src/pkg/_vendor/__init__.py': '',
-      'src/pkg/_vendor/lib/__init__.py': '',
-      'src/pkg/_vendor/lib/hooks.py': 'from . import util\n',
-      'src/pkg/_vendor/lib/util.py': 'VALUE = 1\n',
-      'tests/test_pkg.py': 'import pkg\n',
-      'tests/test_other.py': 'import os\n',
-    }, { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'] });
-    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { env: Record<string, string> };
+    const sb = layout(
+      {
+        'src/pkg/__init__.py': 'from pkg._vendor.lib import hooks\n',
+        'src/pkg/_vendor/__init__.py': '',
+        'src/pkg/_vendor/lib/__init__.py': '',
+        'src/pkg/_vendor/lib/hooks.py': 'from . import util\n',
+        'src/pkg/_vendor/lib/util.py': 'VALUE = 1\n',
+        'tests/test_pkg.py': 'import pkg\n',
+        'tests/test_other.py': 'import os\n',
+      },
+      { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'] },
+    );
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as {
+      env: Record<string, string>;
+    };
     config.env.PYTHONPATH = path.join(sb.tree, 'src');
     fs.writeFileSync(path.join(sb.tree, '.runnerrc.json'), JSON.stringify(config));
     expect(await probed(sb)).toEqual(['tests/test_other.py', 'tests/test_pkg.py']);
@@ -68,13 +73,16 @@ describe('issue 10: imports are followed through files runner does not track', (
   });
 
   test('a file in the tree outside "include" is followed into the modules it imports', async () => {
-    const sb = layout({
-      'app/__init__.py': '',
-      'app/main.py': 'from app import helper\n',
-      'app/helper.py': 'from .deep import VALUE\n',
-      'app/deep.py': 'VALUE = 1\n',
-      'tests/test_main.py': 'import app.main\n',
-    }, { include: ['tests/**', 'app/main.py', '.runnerrc.json'] });
+    const sb = layout(
+      {
+        'app/__init__.py': '',
+        'app/main.py': 'from app import helper\n',
+        'app/helper.py': 'from .deep import VALUE\n',
+        'app/deep.py': 'VALUE = 1\n',
+        'tests/test_main.py': 'import app.main\n',
+      },
+      { include: ['tests/**', 'app/main.py', '.runnerrc.json'] },
+    );
     expect(await probed(sb)).toEqual(['tests/test_main.py']);
     writeText(sb, 'app/deep.py', 'VALUE = 2\n');
     expect(await probed(sb)).toEqual(['tests/test_main.py']);
@@ -86,7 +94,8 @@ describe('issue 10: pytest conftest.py files are dependencies of the tests below
   const files = {
     'app/__init__.py': '',
     'app/util.py': 'def make():\n    return 1\n',
-    'tests/conftest.py': 'import pytest\n\nfrom app.util import make\n\n\n@pytest.fixture\ndef thing():\n    return make()\n',
+    'tests/conftest.py':
+      'import pytest\n\nfrom app.util import make\n\n\n@pytest.fixture\ndef thing():\n    return make()\n',
     'tests/test_top.py': 'def test_thing(thing):\n    assert thing == 1\n',
     'tests/sub/test_deep.py': 'def test_deep(thing):\n    assert thing == 1\n',
     'tests/other/test_side.py': 'def test_side():\n    pass\n',
@@ -94,9 +103,19 @@ describe('issue 10: pytest conftest.py files are dependencies of the tests below
 
   test('editing what a conftest.py imports re-runs every test below it', async () => {
     const sb = layout(files);
-    expect(await probed(sb)).toEqual(['tests/conftest.py', 'tests/other/test_side.py', 'tests/sub/test_deep.py', 'tests/test_top.py']);
+    expect(await probed(sb)).toEqual([
+      'tests/conftest.py',
+      'tests/other/test_side.py',
+      'tests/sub/test_deep.py',
+      'tests/test_top.py',
+    ]);
     writeText(sb, 'app/util.py', 'def make():\n    return 2\n');
-    expect(await probed(sb)).toEqual(['tests/conftest.py', 'tests/other/test_side.py', 'tests/sub/test_deep.py', 'tests/test_top.py']);
+    expect(await probed(sb)).toEqual([
+      'tests/conftest.py',
+      'tests/other/test_side.py',
+      'tests/sub/test_deep.py',
+      'tests/test_top.py',
+    ]);
   });
 
   test('a new conftest.py re-runs the tests in its directory and below, and no others', async () => {
@@ -110,15 +129,20 @@ describe('issue 10: pytest conftest.py files are dependencies of the tests below
 describe('issue 10: followed files in layouts real trees have', () => {
   /** tests/test_pkg.py imports pkg, whose excluded _vendor/hooks.py is a symlink to a module importing _vendor/util.py. */
   function vendoredLink(): Sandbox {
-    const sb = layout({
-      'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
-      'src/pkg/_vendor/__init__.py': '',
-      'src/pkg/_vendor/util.py': 'VALUE = 1\n',
-      'shared/hooks_impl.py': 'from pkg._vendor import util\n',
-      'tests/test_pkg.py': 'import pkg\n',
-    }, { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'] });
+    const sb = layout(
+      {
+        'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
+        'src/pkg/_vendor/__init__.py': '',
+        'src/pkg/_vendor/util.py': 'VALUE = 1\n',
+        'shared/hooks_impl.py': 'from pkg._vendor import util\n',
+        'tests/test_pkg.py': 'import pkg\n',
+      },
+      { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'] },
+    );
     fs.symlinkSync(path.join(sb.tree, 'shared/hooks_impl.py'), path.join(sb.tree, 'src/pkg/_vendor/hooks.py'));
-    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { env: Record<string, string> };
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as {
+      env: Record<string, string>;
+    };
     config.env.PYTHONPATH = 'src';
     fs.writeFileSync(path.join(sb.tree, '.runnerrc.json'), JSON.stringify(config));
     return sb;
@@ -131,16 +155,21 @@ describe('issue 10: followed files in layouts real trees have', () => {
     expect(await probed(sb)).toEqual(['tests/test_pkg.py']);
   });
 
-  test('a copy of the tree with its state directory follows its own files, not the original\'s', async () => {
+  test("a copy of the tree with its state directory follows its own files, not the original's", async () => {
     // PYTHONPATH names the tree relatively, so nothing in the environment tells the two trees apart.
-    const sb = layout({
-      'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
-      'src/pkg/_vendor/__init__.py': '',
-      'src/pkg/_vendor/hooks.py': 'from pkg._vendor import util\n',
-      'src/pkg/_vendor/util.py': 'VALUE = 1\n',
-      'tests/test_pkg.py': 'import pkg\n',
-    }, { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'], addSourceTreeToPythonPath: false });
-    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { env: Record<string, string> };
+    const sb = layout(
+      {
+        'src/pkg/__init__.py': 'from pkg._vendor import hooks\n',
+        'src/pkg/_vendor/__init__.py': '',
+        'src/pkg/_vendor/hooks.py': 'from pkg._vendor import util\n',
+        'src/pkg/_vendor/util.py': 'VALUE = 1\n',
+        'tests/test_pkg.py': 'import pkg\n',
+      },
+      { exclude: ['**/__pycache__/**', 'src/pkg/_vendor/**'], addSourceTreeToPythonPath: false },
+    );
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as {
+      env: Record<string, string>;
+    };
     config.env.PYTHONPATH = 'src';
     fs.writeFileSync(path.join(sb.tree, '.runnerrc.json'), JSON.stringify(config));
     expect(await probed(sb)).toEqual(['tests/test_pkg.py']);

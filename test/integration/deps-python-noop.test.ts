@@ -13,7 +13,10 @@ type WithDeps = { deps: Record<string, { files: number; scanned: number; kept?: 
 async function run(sb: Sandbox): Promise<{ ran: string[]; kept: boolean | undefined }> {
   const { res, json } = await runJson<WithDeps>(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
-  return { ran: jobKeys((json as unknown as { jobs: { tool: string; file: string }[] }).jobs), kept: json.deps.python?.kept };
+  return {
+    ran: jobKeys((json as unknown as { jobs: { tool: string; file: string }[] }).jobs),
+    kept: json.deps.python?.kept,
+  };
 }
 
 /** Entries changed within 2 s of a run are racy and never kept: let them age. */

@@ -64,7 +64,11 @@ describe('python dependencies', () => {
     const config = readConfig(sb) as { env: Record<string, string> };
     config.env.PYTHONPATH = ext;
     writeConfig(sb, config);
-    writeText(sb, 'tests/test_ext.py', 'import unittest\n\nimport extlib\n\n\nclass ExtTest(unittest.TestCase):\n    def test_value(self):\n        self.assertEqual(extlib.VALUE, 1)\n');
+    writeText(
+      sb,
+      'tests/test_ext.py',
+      'import unittest\n\nimport extlib\n\n\nclass ExtTest(unittest.TestCase):\n    def test_value(self):\n        self.assertEqual(extlib.VALUE, 1)\n',
+    );
     const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.res.code, show(first.res)).toBe(0);
     fs.writeFileSync(path.join(ext, 'extlib.py'), 'VALUE = 1  # upgraded\n');
@@ -73,20 +77,34 @@ describe('python dependencies', () => {
 
   test('runner deps prints direct and transitive dependencies and dependents', async () => {
     const sb = useFixture('python-deps');
-    const { res, json } = await runJson<{ kind: string; transitive: string[]; dependents: string[] }>(['deps', 'app/util.py'], { cwd: sb.tree, env: baseEnv() });
+    const { res, json } = await runJson<{ kind: string; transitive: string[]; dependents: string[] }>(
+      ['deps', 'app/util.py'],
+      { cwd: sb.tree, env: baseEnv() },
+    );
     expect(res.code, show(res)).toBe(0);
     expect(json.kind).toBe('python');
     expect(json.transitive).toEqual([]);
     expect(json.dependents).toEqual(['app/api.py', 'app/models.py', 'tests/test_api.py', 'tests/test_util.py']);
-    const api = await runJson<{ transitive: string[] }>(['deps', 'tests/test_api.py'], { cwd: sb.tree, env: baseEnv() });
-    expect(api.json.transitive.filter((t) => !t.startsWith('/'))).toEqual(['app/__init__.py', 'app/api.py', 'app/models.py', 'app/util.py']);
+    const api = await runJson<{ transitive: string[] }>(['deps', 'tests/test_api.py'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
+    expect(api.json.transitive.filter((t) => !t.startsWith('/'))).toEqual([
+      'app/__init__.py',
+      'app/api.py',
+      'app/models.py',
+      'app/util.py',
+    ]);
     expect(api.json.transitive.some((t) => t.endsWith('/unittest/__init__.py'))).toBe(true);
     // A file no import graph reads has no graph to show.
     const config = readConfig(sb);
     config.include = ['**/*.py', 'notes.txt'];
     writeConfig(sb, config);
     fs.writeFileSync(path.join(sb.tree, 'notes.txt'), 'not python\n');
-    const notes = await runJson<{ kind: string | null; direct: unknown }>(['deps', 'notes.txt'], { cwd: sb.tree, env: baseEnv() });
+    const notes = await runJson<{ kind: string | null; direct: unknown }>(['deps', 'notes.txt'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(notes.res.code, show(notes.res)).toBe(0);
     expect(notes.json).toMatchObject({ kind: null, direct: null });
   });

@@ -28,7 +28,8 @@ wait
 `;
 
 function fileOf(sb: Sandbox, n: number): { shown: string; abs: string } {
-  const shown = n <= 10 ? `include/par/f${n}.h` : n <= 20 ? `data/par/f${n}.txt` : path.join(sb.scratch, 'outside', `f${n}.txt`);
+  const shown =
+    n <= 10 ? `include/par/f${n}.h` : n <= 20 ? `data/par/f${n}.txt` : path.join(sb.scratch, 'outside', `f${n}.txt`);
   return { shown, abs: path.isAbsolute(shown) ? shown : path.join(sb.tree, shown) };
 }
 
@@ -78,7 +79,8 @@ test('issue 10: a traced job that changes directory records the files it opened 
   const sb = useFixture('deps-dynamic');
   writeText(sb, 'data/deep/two.txt', '2\n');
   // One file by a relative name after cd (openat), one by access() in a forked child after a second cd.
-  const script = 'echo "start $1 $$" >> "$PROBE_DIR/probe.log"; cd data && cat one.txt > /dev/null && (cd deep && test -r two.txt)';
+  const script =
+    'echo "start $1 $$" >> "$PROBE_DIR/probe.log"; cd data && cat one.txt > /dev/null && (cd deep && test -r two.txt)';
   traced(sb, ['sh', '-c', script, 'sh', '{file}']);
   expect(await runCount(sb)).toBe(1);
   const { json } = await runJson<Recorded>(['deps', 'src/use.txt'], { cwd: sb.tree, env: baseEnv() });

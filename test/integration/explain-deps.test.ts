@@ -6,8 +6,14 @@ import { baseEnv, runJson, show } from '../helpers/cli.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, appendText, readText, useFixture, writeText } from '../helpers/sandbox.js';
 
-interface Reason { kind: string; path?: string; change?: string }
-interface Explained { tools: { tool: string; state: string; reasons: Reason[] }[] }
+interface Reason {
+  kind: string;
+  path?: string;
+  change?: string;
+}
+interface Explained {
+  tools: { tool: string; state: string; reasons: Reason[] }[];
+}
 
 async function ran(sb: Sandbox): Promise<string[]> {
   const { res } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
@@ -22,7 +28,10 @@ async function explainProbe(sb: Sandbox, file: string): Promise<{ state: string;
   const { res, json } = await runJson<Explained>(['explain', file], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
   const t = json.tools.find((x) => x.tool === 'probe')!;
-  return { state: t.state, reasons: t.reasons.map((r) => [r.kind, r.path, r.change].filter((x) => x !== undefined).join(' ')) };
+  return {
+    state: t.state,
+    reasons: t.reasons.map((r) => [r.kind, r.path, r.change].filter((x) => x !== undefined).join(' ')),
+  };
 }
 
 function setUp(): Sandbox {
@@ -37,7 +46,10 @@ describe('explain on import-graph dependencies', () => {
     expect((await ran(sb)).length).toBe(4);
     const util = readText(sb, 'app/util.py');
     appendText(sb, 'app/util.py', '# edited\n');
-    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({ state: 'stale', reasons: ['dependency app/util.py changed'] });
+    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({
+      state: 'stale',
+      reasons: ['dependency app/util.py changed'],
+    });
     expect((await ran(sb)).sort()).toEqual(['tests/test_api.py', 'tests/test_util.py']);
     writeText(sb, 'app/util.py', util);
     expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({ state: 'fresh', reasons: [] });
@@ -53,7 +65,10 @@ describe('explain on import-graph dependencies', () => {
     expect((await explainProbe(sb, 'tests/test_api.py')).reasons).toEqual(['dependency app/util.py changed']);
     writeText(sb, 'app/util.py', util);
     appendText(sb, 'app/models.py', '# edited\n');
-    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({ state: 'stale', reasons: ['dependency app/models.py changed'] });
+    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({
+      state: 'stale',
+      reasons: ['dependency app/models.py changed'],
+    });
   });
 
   test('issue 10: after a run on dependency A, a change to B names B only', async () => {
@@ -62,7 +77,10 @@ describe('explain on import-graph dependencies', () => {
     appendText(sb, 'app/util.py', '# A\n');
     await ran(sb);
     appendText(sb, 'app/models.py', '# B\n');
-    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({ state: 'stale', reasons: ['dependency app/models.py changed'] });
+    expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({
+      state: 'stale',
+      reasons: ['dependency app/models.py changed'],
+    });
   });
 
   test('issue 10: a changed test file alone gives no dependency reason', async () => {
@@ -76,9 +94,14 @@ describe('explain on import-graph dependencies', () => {
     const sb = setUp();
     await ran(sb);
     // api.py stops importing models.py; util.py stays a dependency through api.py.
-    writeText(sb, 'app/api.py', 'import app.util\n\n\ndef handle(x):\n    return app.util.helper(x) + app.util.helper(0)\n');
+    writeText(
+      sb,
+      'app/api.py',
+      'import app.util\n\n\ndef handle(x):\n    return app.util.helper(x) + app.util.helper(0)\n',
+    );
     expect(await explainProbe(sb, 'tests/test_api.py')).toEqual({
-      state: 'stale', reasons: ['dependency app/api.py changed', 'dependency app/models.py removed'],
+      state: 'stale',
+      reasons: ['dependency app/api.py changed', 'dependency app/models.py removed'],
     });
     expect(await ran(sb)).toEqual(['tests/test_api.py']);
   });

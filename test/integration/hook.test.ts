@@ -30,7 +30,9 @@ function userHook(scratch: string): string {
 }
 
 const userHookRuns = (scratch: string): number =>
-  fs.existsSync(path.join(scratch, 'user-hook.log')) ? fs.readFileSync(path.join(scratch, 'user-hook.log'), 'utf8').split('\n').length - 1 : 0;
+  fs.existsSync(path.join(scratch, 'user-hook.log'))
+    ? fs.readFileSync(path.join(scratch, 'user-hook.log'), 'utf8').split('\n').length - 1
+    : 0;
 
 describe('the installed hook', () => {
   test('a clean commit passes; a commit with a failing staged file is blocked, with the tool output in git output', async () => {
@@ -118,7 +120,9 @@ describe('the installed hook', () => {
     const sb = useRepo('pkg/app');
     const res = await runRunner(['-C', 'pkg/app', 'hook', 'install'], { cwd: sb.repo, env });
     expect(res.code, show(res)).toBe(0);
-    expect(fs.readFileSync(path.join(sb.repo, '.git', 'hooks', 'pre-commit'), 'utf8')).toMatch(/ -C pkg\/app -q run --staged\n/);
+    expect(fs.readFileSync(path.join(sb.repo, '.git', 'hooks', 'pre-commit'), 'utf8')).toMatch(
+      / -C pkg\/app -q run --staged\n/,
+    );
     write(sb.tree, 'notes/a.txt', 'BAD\n');
     gitOk(sb.repo, ['add', '-A']);
     const blocked = commit(path.join(sb.repo, 'pkg')); // git runs the hook from the root whatever the cwd
@@ -182,7 +186,7 @@ describe('hook install and uninstall', () => {
     expect(again.stdout).toContain('nothing to remove');
   });
 
-  test('installing again rewrites runner\'s hook in place and never chains it to itself', async () => {
+  test("installing again rewrites runner's hook in place and never chains it to itself", async () => {
     const sb = useRepo();
     const hook = path.join(sb.tree, '.git', 'hooks', 'pre-commit');
     const original = userHook(sb.scratch);
@@ -203,7 +207,9 @@ describe('hook install and uninstall', () => {
     fs.writeFileSync(hook + '.runner-previous', '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const res = await runRunner(['hook', 'install'], { cwd: sb.tree, env });
     expect(res.code, show(res)).toBe(2);
-    expect(res.stderr).toMatch(/^runner: error: .*pre-commit: is not runner's, and pre-commit\.runner-previous, where runner would keep it, is taken; .*--force/m);
+    expect(res.stderr).toMatch(
+      /^runner: error: .*pre-commit: is not runner's, and pre-commit\.runner-previous, where runner would keep it, is taken; .*--force/m,
+    );
     expect(fs.readFileSync(hook, 'utf8')).toBe(userHook(sb.scratch));
     expect(fs.readFileSync(hook + '.runner-previous', 'utf8')).toBe('#!/bin/sh\nexit 0\n');
 
@@ -254,7 +260,10 @@ describe('hook install and uninstall', () => {
   test('outside a git repository: exit 2 with a clear message, nothing written', async () => {
     const sb = useRepo();
     fs.rmSync(path.join(sb.tree, '.git'), { recursive: true });
-    const res = await runRunner(['hook', 'install'], { cwd: sb.tree, env: gitTestEnv({ GIT_CEILING_DIRECTORIES: path.dirname(sb.tree) }) });
+    const res = await runRunner(['hook', 'install'], {
+      cwd: sb.tree,
+      env: gitTestEnv({ GIT_CEILING_DIRECTORIES: path.dirname(sb.tree) }),
+    });
     expect(res.code, show(res)).toBe(2);
     expect(res.stderr).toMatch(/^runner: error: source tree .*: not in a git work tree/m);
     expect(fs.existsSync(path.join(sb.tree, '.git'))).toBe(false);

@@ -79,8 +79,10 @@ test('issue 10: a missing input is a warning naming the tool and the entry, and 
   probeOnly(sb, { inputs: ['setup.cfg', 'tox.ini'] });
   const first = await ranFiles(sb);
   expect(first.ran).toEqual(PY_FILES);
-  expect(first.stderr).toContain('runner: warning: tools[0].inputs (tool "probe"): tox.ini is missing; '
-    + "latched as missing, so creating it re-runs the tool's jobs\n");
+  expect(first.stderr).toContain(
+    'runner: warning: tools[0].inputs (tool "probe"): tox.ini is missing; ' +
+      "latched as missing, so creating it re-runs the tool's jobs\n",
+  );
   expect((await ranFiles(sb)).ran).toEqual([]);
 
   writeText(sb, 'tox.ini', '[tox]\n');
@@ -129,7 +131,9 @@ test('issue 10: an input over 2 GiB is digested (streamed, then reused by stat) 
   fs.closeSync(fd);
   await new Promise((resolve) => setTimeout(resolve, 2100)); // past the racy margin again: one more read, not two
   const explained = await runJson<ExplainJson>(['explain', 'calc/ops.py'], { cwd: sb.tree, env: baseEnv() });
-  expect(explained.json.tools[0]!.reasons).toEqual([expect.objectContaining({ kind: 'tool-input', path: 'data/big.bin' })]);
+  expect(explained.json.tools[0]!.reasons).toEqual([
+    expect.objectContaining({ kind: 'tool-input', path: 'data/big.bin' }),
+  ]);
   const changed = await ranFiles(sb);
   expect(changed.ran).toEqual(PY_FILES);
   expect(changed.reasons).toEqual(['tool-input']);

@@ -6,7 +6,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show, startRunner } from '../helpers/cli.js';
-import { beforeSandboxRemoval, isProcessAlive, useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
+import {
+  beforeSandboxRemoval,
+  isProcessAlive,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
+  type Sandbox,
+} from '../helpers/sandbox.js';
 
 /**
  * One job, on check.txt: it says "start PID" in the probe log, writes its
@@ -19,14 +27,22 @@ function failingJob(sb: Sandbox): void {
     include: ['check.txt'],
     env: { PROBE_DIR: sb.scratch },
     passEnv: ['PATH'],
-    tools: [{
-      name: 'check',
-      command: ['sh', '-c', [
-        'echo "start $$" >> "$PROBE_DIR/probe.log"',
-        'if [ -e "$PROBE_DIR/hang" ]; then echo "rerun output"; exec sleep 60; fi',
-        'echo "failure output $(cat "$PROBE_DIR/round" 2>/dev/null)"; exit 1',
-      ].join('\n'), 'sh', '{file}'],
-    }],
+    tools: [
+      {
+        name: 'check',
+        command: [
+          'sh',
+          '-c',
+          [
+            'echo "start $$" >> "$PROBE_DIR/probe.log"',
+            'if [ -e "$PROBE_DIR/hang" ]; then echo "rerun output"; exec sleep 60; fi',
+            'echo "failure output $(cat "$PROBE_DIR/round" 2>/dev/null)"; exit 1',
+          ].join('\n'),
+          'sh',
+          '{file}',
+        ],
+      },
+    ],
   });
 }
 
@@ -37,11 +53,14 @@ function jobPids(sb: Sandbox): number[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter((l) => l.startsWith('start ')).map((l) => Number(l.slice(6)));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('start '))
+    .map((l) => Number(l.slice(6)));
 }
 
 describe('job logs', () => {
-  test('issue 12: SIGKILL during --rerun-failed leaves the cached failure\'s log intact, and it is still reported', async () => {
+  test("issue 12: SIGKILL during --rerun-failed leaves the cached failure's log intact, and it is still reported", async () => {
     const sb = useFixture('python-demo');
     failingJob(sb);
     const first = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
@@ -120,7 +139,9 @@ describe('job logs', () => {
     // What a runner killed between moving a finished job's log and recording its result leaves.
     fs.writeFileSync(path.join(logs, '0123456789abcdef0123456789abcdef-1.log'), 'stray\n');
     // A tool renamed drops the old name's results: the run folds the results, and sweeps.
-    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as { tools: { name: string }[] };
+    const config = JSON.parse(fs.readFileSync(path.join(sb.tree, '.runnerrc.json'), 'utf8')) as {
+      tools: { name: string }[];
+    };
     config.tools[0]!.name = 'renamed';
     writeConfig(sb, config);
     const second = await runJson(['run', '--json'], { cwd: sb.tree, env: baseEnv() });

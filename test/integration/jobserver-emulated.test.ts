@@ -105,7 +105,10 @@ describe('emulated pipe jobserver, the other ways out', () => {
       env: { SPAN_LOG: log, SPAN_MS: '5000' },
       tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'], timeout: 0.5 }],
     });
-    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], { cwd: sb.tree, env: baseEnv() });
+    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
     expect(r.exit, info).toBe(1);
     expect(r.res.stdout, info).toContain('timed out');
@@ -116,7 +119,10 @@ describe('emulated pipe jobserver, the other ways out', () => {
   it('a bad config exits 2 and leaves every token in the jobserver', async () => {
     const { sb } = setup(3);
     writeConfig(sb, { tools: [{ name: 'span', command: ['node', SPAN_PROBE, '{file}'], timeout: '2m' }] });
-    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], { cwd: sb.tree, env: baseEnv() });
+    const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(r.exit, JSON.stringify(r)).toBe(2);
     expect(r.res.stderr).toContain('tools[0].timeout is "2m"');
     expect(r.tokensAfter).toBe(sortedChars(r.tokensBefore));
@@ -125,12 +131,15 @@ describe('emulated pipe jobserver, the other ways out', () => {
   it('an explicit -j N leaves the jobserver with a one-line warning and takes no token', async () => {
     const { sb, log } = setup(4);
     const r = await runEmulated(['--tokens', '2'], [process.execPath, BIN, 'run', '-q', '-j', '4', '--no-jobserver'], {
-      cwd: sb.tree, env: baseEnv(),
+      cwd: sb.tree,
+      env: baseEnv(),
     });
     const info = `${JSON.stringify(r)}\nspans:\n${fs.readFileSync(log, 'utf8')}`;
     expect(r.exit, info).toBe(0);
     const warnings = r.res.stderr.split('\n').filter((l) => l.includes('warning'));
-    expect(warnings, info).toEqual(["runner: warning: -j 4 overrides make's jobserver: runner runs up to 4 jobs of its own beside make's"]);
+    expect(warnings, info).toEqual([
+      "runner: warning: -j 4 overrides make's jobserver: runner runs up to 4 jobs of its own beside make's",
+    ]);
     expect(r.tokensAfter, info).toBe(sortedChars(r.tokensBefore));
   });
 });

@@ -30,7 +30,9 @@ function outerMakefile(s: Setup, prefix: '+' | ''): string {
     `.PHONY: all runner sibling-1 sibling-2 sibling-3\n` +
       `all: runner sibling-1 sibling-2 sibling-3\n` +
       `runner:\n\t${prefix}${NODE} ${BIN} -C ${s.sb.tree} run -q\n` +
-      sib(1) + sib(2) + sib(3),
+      sib(1) +
+      sib(2) +
+      sib(3),
   );
   return s.sb.scratch;
 }
@@ -65,8 +67,14 @@ describe('runner under real GNU make', () => {
     expect(res.code, msg).toBe(0);
     expect(res.stderr, msg).not.toMatch(INTERNAL_LINE);
     expect(res.stderr, msg).not.toMatch(/ignoring jobserver/);
-    expect(readSpans(s.log).filter((x) => isJob(x.label)), msg).toHaveLength(8);
-    expect(readSpans(s.log).filter((x) => isSibling(x.label)), msg).toHaveLength(3);
+    expect(
+      readSpans(s.log).filter((x) => isJob(x.label)),
+      msg,
+    ).toHaveLength(8);
+    expect(
+      readSpans(s.log).filter((x) => isSibling(x.label)),
+      msg,
+    ).toHaveLength(3);
     expect(peakFromLog(s.log), msg).toBeLessThanOrEqual(4);
     expect(peakFromLog(s.log, isJob), msg).toBeGreaterThan(1);
   });
@@ -89,7 +97,10 @@ describe('runner under real GNU make', () => {
     expect(res.stderr, msg).toMatch(/jobserver/);
     expect(res.stderr, msg).toContain("prefix the recipe with '+'");
     expect(res.stderr, msg).not.toMatch(INTERNAL_LINE);
-    expect(readSpans(s.log).filter((x) => isJob(x.label)), msg).toHaveLength(4);
+    expect(
+      readSpans(s.log).filter((x) => isJob(x.label)),
+      msg,
+    ).toHaveLength(4);
     expect(peakFromLog(s.log, isJob), msg).toBe(1);
   });
 
@@ -108,7 +119,10 @@ describe('runner under real GNU make', () => {
     expect(res.code, msg).toBe(0);
     expect(res.stderr, msg).not.toMatch(INTERNAL_LINE);
     expect(res.stderr, msg).not.toMatch(/warning/);
-    expect(readSpans(s.log).filter((x) => isNested(x.label)), msg).toHaveLength(4);
+    expect(
+      readSpans(s.log).filter((x) => isNested(x.label)),
+      msg,
+    ).toHaveLength(4);
     expect(peakFromLog(s.log, isNested), msg).toBeGreaterThan(1);
     expect(peakFromLog(s.log), msg).toBeLessThanOrEqual(4);
   });
@@ -139,7 +153,10 @@ describe('runner alone serving its own jobserver', () => {
 
   it('-j 3: a nested make uses the pool, at most 3 at once', async () => {
     const s = nestedAlone(MEET);
-    const res = await spawnCollect(NODE, [BIN, '-C', s.sb.tree, '-j', '3', 'run', '-q'], { cwd: s.sb.tree, env: baseEnv() });
+    const res = await spawnCollect(NODE, [BIN, '-C', s.sb.tree, '-j', '3', 'run', '-q'], {
+      cwd: s.sb.tree,
+      env: baseEnv(),
+    });
     const msg = info(res, s.log);
     expect(res.code, msg).toBe(0);
     expect(res.stderr, msg).not.toMatch(/warning/);

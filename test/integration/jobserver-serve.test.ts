@@ -22,7 +22,10 @@ function setup(keep: number): Sandbox {
 describe('runner alone serves a fifo jobserver', () => {
   test('a job finds N-1 tokens in the fifo named by MAKEFLAGS, and giving them back ends quietly', async () => {
     const sb = setup(0);
-    const { res, json } = await runJson(['run', '-j', '3', '--jobserver-style', 'fifo'], { cwd: sb.tree, env: baseEnv() });
+    const { res, json } = await runJson(['run', '-j', '3', '--jobserver-style', 'fifo'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(res.code, show(res)).toBe(0);
     const job = json.jobs[0]!;
     expect(fs.readFileSync(path.resolve(sb.tree, job.log!), 'utf8')).toBe('tokens 2\n');
@@ -39,9 +42,15 @@ describe('runner alone serves a fifo jobserver', () => {
   test('issue 12: -j beyond what the jobserver pipe holds serves what it safely can, says so, and returns every token', async () => {
     // Before: runner blocked for ever writing 69999 tokens into its own fifo (64 KiB by default), deaf to SIGTERM.
     const sb = setup(0);
-    const { res, json } = await runJson(['run', '-j', '70000', '--jobserver-style', 'fifo'], { cwd: sb.tree, env: baseEnv() });
+    const { res, json } = await runJson(['run', '-j', '70000', '--jobserver-style', 'fifo'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(res.code, show(res)).toBe(0);
-    const m = /runner: warning: -j 70000 is more than runner's jobserver pipe can serve: it serves (\d+) tokens \(half of what the pipe holds\), so runner and its jobs run at most (\d+) jobs at once\n/.exec(res.stderr);
+    const m =
+      /runner: warning: -j 70000 is more than runner's jobserver pipe can serve: it serves (\d+) tokens \(half of what the pipe holds\), so runner and its jobs run at most (\d+) jobs at once\n/.exec(
+        res.stderr,
+      );
     expect(m, res.stderr).not.toBeNull();
     const served = Number(m![1]);
     expect(Number(m![2])).toBe(served + 1);

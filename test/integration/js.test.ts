@@ -4,11 +4,7 @@ import { baseEnv, jobKeys, runJson, show } from '../helpers/cli.js';
 import { readText, useFixture, writeText } from '../helpers/sandbox.js';
 
 const JS_FILES = ['src/format.js', 'src/index.js', 'src/math.js', 'test/format.test.mjs', 'test/math.test.mjs'];
-const JS_JOBS = [
-  ...JS_FILES.map((f) => `syntax ${f}`),
-  'test test/format.test.mjs',
-  'test test/math.test.mjs',
-].sort();
+const JS_JOBS = [...JS_FILES.map((f) => `syntax ${f}`), 'test test/format.test.mjs', 'test test/math.test.mjs'].sort();
 
 test('the first run runs every job of the JS fixture and all pass', async () => {
   const sb = useFixture('js-demo');
@@ -39,7 +35,11 @@ test('a failing node:test assertion fails its test job', async () => {
   const sb = useFixture('js-demo');
   const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(first.res.code, show(first.res)).toBe(0);
-  writeText(sb, 'test/math.test.mjs', readText(sb, 'test/math.test.mjs').replace('sum([1, 2, 3]), 6', 'sum([1, 2, 3]), 7'));
+  writeText(
+    sb,
+    'test/math.test.mjs',
+    readText(sb, 'test/math.test.mjs').replace('sum([1, 2, 3]), 6', 'sum([1, 2, 3]), 7'),
+  );
 
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);

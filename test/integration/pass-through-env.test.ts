@@ -78,19 +78,32 @@ function twoLints(sb: Sandbox): { a: Record<string, string>; b: Record<string, s
     fs.writeFileSync(path.join(bin, 'lint'), `#!/bin/sh\necho ${name} >> ${JSON.stringify(log)}\n`, { mode: 0o755 });
     return baseEnv({ PATH: `${bin}:${baseEnv().PATH}` });
   };
-  const ran = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : []);
+  const ran = (): string[] =>
+    fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   return { a: env('a'), b: env('b'), ran };
 }
 
 test('issue 10: every program a shell command starts is latched: another `lint` on PATH, second in the command, re-runs the job', async () => {
   const sb = useFixture('python-demo');
   const lints = twoLints(sb);
-  writeConfig(sb, { include: ['calc/ops.py'], tools: [{ name: 'lint', command: 'cat {file} > /dev/null && lint {file}' }] });
+  writeConfig(sb, {
+    include: ['calc/ops.py'],
+    tools: [{ name: 'lint', command: 'cat {file} > /dev/null && lint {file}' }],
+  });
   expect((await runRunner(['run'], { cwd: sb.tree, env: lints.a })).code).toBe(0);
   expect((await runRunner(['run'], { cwd: sb.tree, env: lints.b })).code).toBe(0);
   expect(lints.ran()).toEqual(['a', 'b']);
   // A command runner cannot see into (a variable as the command) latches PATH itself.
-  writeConfig(sb, { include: ['calc/ops.py'], env: { LINT: 'lint' }, tools: [{ name: 'lint', command: '$LINT {file}' }] });
+  writeConfig(sb, {
+    include: ['calc/ops.py'],
+    env: { LINT: 'lint' },
+    tools: [{ name: 'lint', command: '$LINT {file}' }],
+  });
   expect((await runRunner(['run'], { cwd: sb.tree, env: lints.a })).code).toBe(0);
   expect((await runRunner(['run'], { cwd: sb.tree, env: lints.b })).code).toBe(0);
   expect(lints.ran()).toEqual(['a', 'b', 'a', 'b']);

@@ -20,7 +20,11 @@ function installProbe(sb: Sandbox, launcherExtra = '', version = '1.0.0'): strin
   fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
   fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'probe', version, bin: 'bin/probe.mjs' }));
   const launcher = path.join(pkg, 'bin', 'probe.mjs');
-  fs.writeFileSync(launcher, `#!/usr/bin/env node\nawait import(${JSON.stringify(pathToFileURL(PROBE_SCRIPT).href)});\n${launcherExtra}`, { mode: 0o755 });
+  fs.writeFileSync(
+    launcher,
+    `#!/usr/bin/env node\nawait import(${JSON.stringify(pathToFileURL(PROBE_SCRIPT).href)});\n${launcherExtra}`,
+    { mode: 0o755 },
+  );
   const bin = path.join(sb.tree, 'node_modules', '.bin');
   fs.mkdirSync(bin, { recursive: true });
   fs.rmSync(path.join(bin, 'probe'), { force: true });
@@ -37,7 +41,7 @@ async function probeRun(sb: Sandbox, cwd = sb.tree): Promise<string[]> {
 }
 
 describe('issue 10: programs are identified by content, not mtime or path', () => {
-  test('issue 10: touching or reinstalling a tool\'s program re-runs nothing; new content re-runs all its jobs and explain names it', async () => {
+  test("issue 10: touching or reinstalling a tool's program re-runs nothing; new content re-runs all its jobs and explain names it", async () => {
     const sb = useFixture('python-demo');
     const launcher = installProbe(sb);
     probeOnly(sb, { command: ['node_modules/.bin/probe', '{file}'] });
@@ -57,7 +61,9 @@ describe('issue 10: programs are identified by content, not mtime or path', () =
     expect(json.jobs.map((j) => j.reasons)).toEqual(Array(PY_COUNT).fill(['tool-binary']));
     const text = await runRunner(['explain', 'calc/ops.py'], { cwd: sb.tree, env: baseEnv() });
     const at = path.join(sb.tree, 'node_modules/.bin/probe');
-    expect(text.stdout, show(text)).toMatch(new RegExp(`tool program changed: ${at} \\(content [0-9a-f]{12}\\) -> ${at} \\(content [0-9a-f]{12}\\)`));
+    expect(text.stdout, show(text)).toMatch(
+      new RegExp(`tool program changed: ${at} \\(content [0-9a-f]{12}\\) -> ${at} \\(content [0-9a-f]{12}\\)`),
+    );
     expect(await probeRun(sb), 'new content').toHaveLength(PY_COUNT);
 
     installProbe(sb, '// 1.0.1\n', '1.0.1'); // the launcher alone stands for nothing else of its package
@@ -82,13 +88,16 @@ describe('issue 10: programs are identified by content, not mtime or path', () =
 /** python-demo with one tool, `python3 probe.py FILE` with python deps, run through the shims of `layout`; PATH holds nothing else of python. */
 function pythonThroughShims(sb: Sandbox, layout: ShimLayout): void {
   const probe = path.join(sb.scratch, 'probe.py');
-  fs.writeFileSync(probe, [
-    'import os, sys',
-    'line = f"start {sys.argv[1]} {os.getpid()}\\nend {sys.argv[1]} 0\\n"',
-    'with open(os.path.join(os.environ["PROBE_DIR"], "probe.log"), "a") as f: f.write(line)',
-    'with open(os.path.join(os.environ["PROBE_DIR"], "versions.log"), "a") as f: f.write(sys.version.split()[0] + "\\n")',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    probe,
+    [
+      'import os, sys',
+      'line = f"start {sys.argv[1]} {os.getpid()}\\nend {sys.argv[1]} 0\\n"',
+      'with open(os.path.join(os.environ["PROBE_DIR"], "probe.log"), "a") as f: f.write(line)',
+      'with open(os.path.join(os.environ["PROBE_DIR"], "versions.log"), "a") as f: f.write(sys.version.split()[0] + "\\n")',
+      '',
+    ].join('\n'),
+  );
   writeConfig(sb, {
     include: ['**/*.py'],
     env: { PATH: [layout.shims, '/usr/bin', '/bin'], PROBE_DIR: sb.scratch },
@@ -109,19 +118,29 @@ async function tracedRun(sb: Sandbox): Promise<{ started: string[]; opened: stri
   resetProbeLog(sb);
   const trace = path.join(sb.scratch, 'execve.trace');
   const res = await new Promise<{ code: number | null; err: string }>((resolve) => {
-    const child = spawn('strace', ['-f', '-qq', '-e', 'trace=execve,open,openat', '-o', trace, process.execPath, BIN, 'run'], {
-      cwd: sb.tree, env: baseEnv(), stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      'strace',
+      ['-f', '-qq', '-e', 'trace=execve,open,openat', '-o', trace, process.execPath, BIN, 'run'],
+      {
+        cwd: sb.tree,
+        env: baseEnv(),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('close', (code) => resolve({ code, err }));
   });
   expect(res.code, res.err).toBe(0);
-  const lines = fs.readFileSync(trace, 'utf8').split('\n').filter((l) => !/ = -1 /.test(l));
-  const named = (call: RegExp): string[] => lines.flatMap((l) => {
-    const m = call.exec(l);
-    return m === null ? [] : [m[1]!];
-  });
+  const lines = fs
+    .readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((l) => !/ = -1 /.test(l));
+  const named = (call: RegExp): string[] =>
+    lines.flatMap((l) => {
+      const m = call.exec(l);
+      return m === null ? [] : [m[1]!];
+    });
   return { started: named(/execve\("([^"]+)"/), opened: named(/open(?:at)?\((?:[A-Z_]+|\d+), "([^"]+)"/) };
 }
 
@@ -144,18 +163,23 @@ describe.each([
 
     const noop = await tracedRun(sb);
     expect(readProbeLog(sb).started, 'a no-op').toEqual([]);
-    expect(noop.started.filter((p) => p.startsWith(layout.root)), 'a no-op asks no manager and starts no interpreter').toEqual([]);
+    expect(
+      noop.started.filter((p) => p.startsWith(layout.root)),
+      'a no-op asks no manager and starts no interpreter',
+    ).toEqual([]);
     expect(noop.opened, 'a no-op does not read the interpreter again').not.toContain(interpreter);
 
     writeText(sb, '.python-version', `${b}\n`);
     // The import cache belongs to one interpreter: the other one reads every file's imports again.
     const scanned = async (): Promise<number | undefined> =>
-      (await runJson<{ deps: { python?: { scanned: number } } }>(['scan'], { cwd: sb.tree, env: baseEnv() })).json.deps.python?.scanned;
+      (await runJson<{ deps: { python?: { scanned: number } } }>(['scan'], { cwd: sb.tree, env: baseEnv() })).json.deps
+        .python?.scanned;
     expect(await scanned()).toBe(PY_COUNT);
     expect(await scanned()).toBe(0);
     const text = await runRunner(['explain', 'calc/ops.py'], { cwd: sb.tree, env: baseEnv() });
     expect(text.stdout, show(text)).toContain(
-      `tool program changed: ${layout.root}/versions/${a}/bin/python3 -> ${layout.root}/versions/${b}/bin/python3`);
+      `tool program changed: ${layout.root}/versions/${a}/bin/python3 -> ${layout.root}/versions/${b}/bin/python3`,
+    );
     expect(await probeRun(sb), `after switching ${a} -> ${b}`).toHaveLength(PY_COUNT);
     if (layout.real) expect(versionsSeen(sb)).toEqual([b]);
     expect(await probeRun(sb), 'a no-op').toEqual([]);

@@ -21,7 +21,13 @@ interface PtyRun {
 }
 
 function startInPty(sb: Sandbox, args: string[], env: Record<string, string>, cols = 80): PtyRun {
-  const term = pty.spawn(process.execPath, [BIN, ...args], { name: env.TERM ?? 'xterm', cols, rows: 24, cwd: sb.tree, env });
+  const term = pty.spawn(process.execPath, [BIN, ...args], {
+    name: env.TERM ?? 'xterm',
+    cols,
+    rows: 24,
+    cwd: sb.tree,
+    env,
+  });
   let output = '';
   term.onData((d) => (output += d));
   const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
@@ -44,7 +50,10 @@ function slowJobs(sb: Sandbox): void {
 
 /** The states the bar was drawn in: the text after each erase, up to the next line break or redraw (permanent lines left out). */
 function barFrames(raw: string): string[] {
-  return raw.split(ERASE).slice(1).map((f) => f.split(/[\r\n]|\x1b\[\?25h/)[0]!)
+  return raw
+    .split(ERASE)
+    .slice(1)
+    .map((f) => f.split(/[\r\n]|\x1b\[\?25h/)[0]!)
     .filter((f) => /^(\[[#.]+\] )?\d+\/\d+ |^scanning: /.test(f));
 }
 
@@ -60,19 +69,32 @@ describe('on a terminal', () => {
     const raw = run.output();
 
     const frames = barFrames(raw);
-    expect(frames.some((f) => /^\[[#.]{20}\] 2\/4 /.test(f)), raw).toBe(true);
-    expect(frames.some((f) => /^\[[#.]{20}\] [34]\/4 {2}1 failed {2}[\d.]+s/.test(f)), raw).toBe(true);
+    expect(
+      frames.some((f) => /^\[[#.]{20}\] 2\/4 /.test(f)),
+      raw,
+    ).toBe(true);
+    expect(
+      frames.some((f) => /^\[[#.]{20}\] [34]\/4 {2}1 failed {2}[\d.]+s/.test(f)),
+      raw,
+    ).toBe(true);
     const counts = doneCounts(frames);
     expect(counts, raw).toEqual([...counts].sort((a, b) => a - b));
-    expect(frames.some((f) => /\d running: probe (calc|tests)\//.test(f)), raw).toBe(true);
+    expect(
+      frames.some((f) => /\d running: probe (calc|tests)\//.test(f)),
+      raw,
+    ).toBe(true);
     for (const f of frames) expect(f.length, f).toBeLessThanOrEqual(79);
     // The cursor is hidden while the bar is up and given back before the summary.
     expect(raw.startsWith(`${ESC}[?25l`)).toBe(true);
     expect(raw.lastIndexOf(`${ESC}[?25h`)).toBeGreaterThan(raw.lastIndexOf(`${ESC}[?25l`));
     // The failure is a permanent line printed above the bar, the summary comes after it is gone.
-    expect(raw).toMatch(/\r\x1b\[2KFAIL probe calc\/stats\.py \(exit 1, [\d.]+s\)\r\n {2}\| probe: failing calc\/stats\.py\r\n/);
+    expect(raw).toMatch(
+      /\r\x1b\[2KFAIL probe calc\/stats\.py \(exit 1, [\d.]+s\)\r\n {2}\| probe: failing calc\/stats\.py\r\n/,
+    );
     const afterBar = raw.slice(raw.lastIndexOf(`${ESC}[?25h`) + 6);
-    expect(afterBar).toMatch(/^runner: 1 failure:\r\n {2}FAIL probe calc\/stats\.py .*\r\nrunner: 4 jobs: 4 ran \(3 passed, 1 failed\), 0 cached failures, 0 fresh in [\d.]+s\r\n$/);
+    expect(afterBar).toMatch(
+      /^runner: 1 failure:\r\n {2}FAIL probe calc\/stats\.py .*\r\nrunner: 4 jobs: 4 ran \(3 passed, 1 failed\), 0 cached failures, 0 fresh in [\d.]+s\r\n$/,
+    );
     // Passing jobs leave no line on a terminal: the bar said it.
     expect(raw).not.toContain('PASS');
   });
@@ -83,7 +105,10 @@ describe('on a terminal', () => {
     const run = startInPty(sb, ['run', '-j', '2'], baseEnv({ TERM: 'xterm' }), 40);
     expect(await run.exited, run.output()).toBe(1);
     const frames = barFrames(run.output());
-    expect(frames.some((f) => /^\[[#.]{10}\] \d\/4 /.test(f)), run.output()).toBe(true);
+    expect(
+      frames.some((f) => /^\[[#.]{10}\] \d\/4 /.test(f)),
+      run.output(),
+    ).toBe(true);
     for (const f of frames) expect(f.length, f).toBeLessThanOrEqual(39);
   });
 
@@ -118,8 +143,12 @@ describe('on a terminal', () => {
     const raw = run.output();
     expect(raw).not.toContain(ESC);
     const lines = raw.split('\r\n');
-    expect(lines.filter((l) => /^(PASS|FAIL) probe /.test(l)).map((l) => l.split(' ')[2]).sort())
-      .toEqual(['calc/__init__.py', 'calc/ops.py', 'calc/stats.py', 'tests/test_ops.py']);
+    expect(
+      lines
+        .filter((l) => /^(PASS|FAIL) probe /.test(l))
+        .map((l) => l.split(' ')[2])
+        .sort(),
+    ).toEqual(['calc/__init__.py', 'calc/ops.py', 'calc/stats.py', 'tests/test_ops.py']);
     for (const l of lines) expect(l).not.toContain('\r');
     expect(lines.at(-2)).toMatch(/^runner: 4 jobs: 4 ran \(3 passed, 1 failed\)/);
   });

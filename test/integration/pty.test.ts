@@ -5,12 +5,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as nodePty from 'node-pty';
 import { expect, test } from 'vitest';
-import { BIN, baseEnv, jobKeys, runJson, runRunner, show, startRunner, type JobJson, type RunJson, type RunResult } from '../helpers/cli.js';
+import {
+  BIN,
+  baseEnv,
+  jobKeys,
+  runJson,
+  runRunner,
+  show,
+  startRunner,
+  type JobJson,
+  type RunJson,
+  type RunResult,
+} from '../helpers/cli.js';
 import { spawnCollect } from '../helpers/jobserver.js';
-import { beforeSandboxRemoval, isProcessAlive, useFixture, waitFor, writeConfig, type Sandbox, type ToolDef } from '../helpers/sandbox.js';
+import {
+  beforeSandboxRemoval,
+  isProcessAlive,
+  useFixture,
+  waitFor,
+  writeConfig,
+  type Sandbox,
+  type ToolDef,
+} from '../helpers/sandbox.js';
 
 const FILE = 'calc/ops.py';
-const CHECK = 'test -t 1 && echo TERMINAL || echo PLAIN; test -t 2 && echo ERR-TERMINAL; test -t 0 && echo IN-TERMINAL; echo "TERM=$TERM"';
+const CHECK =
+  'test -t 1 && echo TERMINAL || echo PLAIN; test -t 2 && echo ERR-TERMINAL; test -t 0 && echo IN-TERMINAL; echo "TERM=$TERM"';
 
 /** One tracked file, so each tool makes one job. */
 function configure(sb: Sandbox, tools: ToolDef[], extra: Record<string, unknown> = {}): void {
@@ -43,7 +63,10 @@ function reap(...files: string[]): void {
 
 test('a "pty": true tool sees a terminal on stdin, stdout and stderr, and its log keeps the output; a plain tool does not', async () => {
   const sb = useFixture('python-demo');
-  configure(sb, [{ name: 'term', command: CHECK, pty: true }, { name: 'plain', command: CHECK }]);
+  configure(sb, [
+    { name: 'term', command: CHECK, pty: true },
+    { name: 'plain', command: CHECK },
+  ]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
   expect(jobKeys(json.jobs)).toEqual([`plain ${FILE}`, `term ${FILE}`]);
@@ -71,7 +94,9 @@ test('a terminal job that reads its input gets end of file instead of waiting', 
 
 test('the log keeps colour escapes and redrawn lines, and all of a 200 KB output', async () => {
   const sb = useFixture('python-demo');
-  configure(sb, [{ name: 'loud', command: String.raw`printf '\033[31mred\033[0m\r\n10%%\r20%%\n'; seq 1 40000`, pty: true }]);
+  configure(sb, [
+    { name: 'loud', command: String.raw`printf '\033[31mred\033[0m\r\n10%%\r20%%\n'; seq 1 40000`, pty: true },
+  ]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
   const seq = Array.from({ length: 40000 }, (_, i) => String(i + 1)).join('\n') + '\n';
@@ -102,7 +127,12 @@ test('a terminal job killed by a signal fails naming the signal, as a plain job 
   configure(sb, [{ name: 'killed', command: 'echo before; kill -TERM $$; echo after', pty: true }]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
-  expect(jobOf(json.jobs, 'killed')).toMatchObject({ status: 'failed', exitCode: null, signal: 'SIGTERM', timedOut: false });
+  expect(jobOf(json.jobs, 'killed')).toMatchObject({
+    status: 'failed',
+    exitCode: null,
+    signal: 'SIGTERM',
+    timedOut: false,
+  });
   expect(logOf(sb, jobOf(json.jobs, 'killed'))).toBe('before\n');
 });
 
@@ -125,7 +155,14 @@ test('a terminal job past its timeout is killed with everything it started, and 
   const child = path.join(sb.scratch, 'child');
   reap(pid, child);
   // Time enough to write its pid files and "started" first, even on a busy machine.
-  configure(sb, [{ name: 'slow', command: `echo $$ > '${pid}'; sleep 30 & echo $! > '${child}'; echo started; wait`, pty: true, timeout: 3 }]);
+  configure(sb, [
+    {
+      name: 'slow',
+      command: `echo $$ > '${pid}'; sleep 30 & echo $! > '${child}'; echo started; wait`,
+      pty: true,
+      timeout: 3,
+    },
+  ]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
   expect(jobOf(json.jobs, 'slow')).toMatchObject({ status: 'failed', timedOut: true });
@@ -149,7 +186,9 @@ test('a terminal job that never stops writing is still stopped by its timeout, i
   // Whole "y\n" lines, then at most the "y" of a line the kill cut short.
   const lines = output.length % 2 === 0 ? output : output.slice(0, -1);
   expect(output.length, 'some output was logged').toBeGreaterThanOrEqual(2);
-  expect(output.length % 2 === 0 || output.endsWith('y'), `the cut line: ${JSON.stringify(output.slice(-10))}`).toBe(true);
+  expect(output.length % 2 === 0 || output.endsWith('y'), `the cut line: ${JSON.stringify(output.slice(-10))}`).toBe(
+    true,
+  );
   expect(lines === 'y\n'.repeat(lines.length / 2), 'every line is "y"').toBe(true);
 });
 
@@ -160,11 +199,19 @@ test('SIGINT during a terminal job exits 130, kills its process group, keeps fin
   const release = path.join(sb.scratch, 'release');
   reap(pid, child);
   const hang = `if [ -e '${release}' ]; then echo released; else sleep 60 & echo $! > '${child}'; echo $$ > '${pid}'; wait; fi`;
-  configure(sb, [{ name: 'quick', command: 'echo quick', pty: true }, { name: 'hang', command: hang, pty: true }]);
+  configure(sb, [
+    { name: 'quick', command: 'echo quick', pty: true },
+    { name: 'hang', command: hang, pty: true },
+  ]);
   const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env: baseEnv() });
   // Non-terminal stdout gets one line per finished job.
-  await waitFor('the quick job to be recorded and the hanging one to start', () =>
-    running.stdout().includes(`PASS quick ${FILE}`) && fs.existsSync(pid) && fs.readFileSync(pid, 'utf8').endsWith('\n'));
+  await waitFor(
+    'the quick job to be recorded and the hanging one to start',
+    () =>
+      running.stdout().includes(`PASS quick ${FILE}`) &&
+      fs.existsSync(pid) &&
+      fs.readFileSync(pid, 'utf8').endsWith('\n'),
+  );
   const pids = [readPid(pid), readPid(child)];
   running.child.kill('SIGINT');
   const res: RunResult = await running.result;
@@ -179,7 +226,7 @@ test('SIGINT during a terminal job exits 130, kills its process group, keeps fin
   expect(next.json.counts).toMatchObject({ ran: 1, fresh: 1 });
 });
 
-test('a terminal job gets an 80x24 terminal when runner\'s output is not a terminal', async () => {
+test("a terminal job gets an 80x24 terminal when runner's output is not a terminal", async () => {
   const sb = useFixture('python-demo');
   configure(sb, [{ name: 'size', command: 'stty size; tput cols', pty: true }]);
   const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
@@ -191,14 +238,21 @@ test('a terminal job gets the size of the terminal runner runs on', async () => 
   const sb = useFixture('python-demo');
   const size = path.join(sb.scratch, 'size');
   configure(sb, [{ name: 'size', command: `stty size > '${size}'; tput cols >> '${size}'`, pty: true }]);
-  const term = nodePty.spawn(process.execPath, [BIN, 'run'], { cols: 100, rows: 30, cwd: sb.tree, env: baseEnv({ TERM: 'xterm' }) });
+  const term = nodePty.spawn(process.execPath, [BIN, 'run'], {
+    cols: 100,
+    rows: 30,
+    cwd: sb.tree,
+    env: baseEnv({ TERM: 'xterm' }),
+  });
   let exited = false;
   let output = '';
   term.onData((d) => (output += d));
-  const done = new Promise<number>((resolve) => term.onExit(({ exitCode }) => {
-    exited = true;
-    resolve(exitCode);
-  }));
+  const done = new Promise<number>((resolve) =>
+    term.onExit(({ exitCode }) => {
+      exited = true;
+      resolve(exitCode);
+    }),
+  );
   beforeSandboxRemoval(() => {
     if (!exited) term.kill('SIGKILL');
   });
@@ -227,7 +281,7 @@ console.log('tokens ' + taken.length);
 for (const b of taken) fs.writeSync(4, Buffer.of(b));
 `;
 
-test('a terminal job gets runner\'s own jobserver at descriptors 3 and 4, and gives every token back', async () => {
+test("a terminal job gets runner's own jobserver at descriptors 3 and 4, and gives every token back", async () => {
   const sb = useFixture('python-demo');
   fs.writeFileSync(path.join(sb.scratch, 'taker.cjs'), PIPE_TAKER);
   configure(sb, [{ name: 'taker', command: [process.execPath, path.join(sb.scratch, 'taker.cjs')], pty: true }]);
@@ -237,7 +291,7 @@ test('a terminal job gets runner\'s own jobserver at descriptors 3 and 4, and gi
   expect(res.stderr).not.toContain('jobserver');
 });
 
-test('a terminal job under make -j3 joins make\'s jobserver pipe through runner', async () => {
+test("a terminal job under make -j3 joins make's jobserver pipe through runner", async () => {
   const sb = useFixture('python-demo');
   fs.writeFileSync(path.join(sb.scratch, 'taker.cjs'), PIPE_TAKER);
   configure(sb, [{ name: 'taker', command: [process.execPath, path.join(sb.scratch, 'taker.cjs')], pty: true }]);

@@ -14,7 +14,12 @@ describe('issue 10: the python demo', () => {
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(1);
     // test_stats.py imports calc.stats, which imports calc.ops: it runs too.
-    expect(jobKeys(json.jobs)).toEqual(['style calc/ops.py', 'syntax calc/ops.py', 'test tests/test_ops.py', 'test tests/test_stats.py']);
+    expect(jobKeys(json.jobs)).toEqual([
+      'style calc/ops.py',
+      'syntax calc/ops.py',
+      'test tests/test_ops.py',
+      'test tests/test_stats.py',
+    ]);
     expect(json.jobs.find((j) => j.file === 'tests/test_ops.py')).toMatchObject({ status: 'failed', exitCode: 1 });
   });
 });

@@ -7,7 +7,16 @@ import { baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.j
 import { caseKeys, parseJunit } from '../helpers/junit.js';
 import { PROBED_JOBS, PY_FILES } from '../helpers/python-demo.js';
 import { addProbe, probeOnly, readProbeLog, setProbeControl, type ProbeLog } from '../helpers/probe.js';
-import { appendText, beforeSandboxRemoval, isProcessAlive, readConfig, useFixture, waitFor, writeConfig, type Sandbox } from '../helpers/sandbox.js';
+import {
+  appendText,
+  beforeSandboxRemoval,
+  isProcessAlive,
+  readConfig,
+  useFixture,
+  waitFor,
+  writeConfig,
+  type Sandbox,
+} from '../helpers/sandbox.js';
 
 /** The fixture with the probe on every file, failing on calc/ops.py. */
 function withOneFailure(sb: Sandbox): void {
@@ -26,7 +35,12 @@ describe('--junit', () => {
     const doc = parseJunit(path.join(sb.tree, 'reports/junit.xml'));
     expect(doc.root).toEqual({ tag: 'testsuites', tests: 19, failures: 1, errors: 0, skipped: 0 });
     expect(caseKeys(doc)).toEqual(PROBED_JOBS);
-    expect(doc.suites.map((s) => [s.name, s.tests, s.failures])).toEqual([['syntax', 6, 0], ['style', 5, 0], ['test', 2, 0], ['probe', 6, 1]]);
+    expect(doc.suites.map((s) => [s.name, s.tests, s.failures])).toEqual([
+      ['syntax', 6, 0],
+      ['style', 5, 0],
+      ['test', 2, 0],
+      ['probe', 6, 1],
+    ]);
     const probe = doc.suites.find((s) => s.name === 'probe')!;
     const failed = probe.cases.find((c) => c.name === 'calc/ops.py')!;
     expect(failed.outcome).toMatchObject({ tag: 'failure', message: 'exit 1', type: 'exit' });
@@ -36,7 +50,10 @@ describe('--junit', () => {
     const passed = probe.cases.find((c) => c.name === 'calc/stats.py')!;
     expect(passed.outcome).toBeNull();
     expect(passed.time).toBeGreaterThan(0);
-    expect(probe.time).toBeCloseTo(probe.cases.reduce((t, c) => t + c.time, 0), 2);
+    expect(probe.time).toBeCloseTo(
+      probe.cases.reduce((t, c) => t + c.time, 0),
+      2,
+    );
     // Written through a temp file: nothing else is left beside it.
     expect(fs.readdirSync(path.join(sb.tree, 'reports'))).toEqual(['junit.xml']);
   });
@@ -59,15 +76,23 @@ describe('--junit', () => {
     expect(c.properties).toMatchObject({ cached: 'true' });
     expect(Date.parse(c.properties.lastRan!)).toBeLessThanOrEqual(Date.now());
     expect(c.time).toBe(0);
-    expect(fs.readFileSync(junit, 'utf8')).toContain('<!-- 18 fresh jobs (unchanged since they last passed) are not listed -->');
+    expect(fs.readFileSync(junit, 'utf8')).toContain(
+      '<!-- 18 fresh jobs (unchanged since they last passed) are not listed -->',
+    );
   });
 
   test('a log with colour codes, control characters and markup still gives well-formed XML', async () => {
     const sb = useFixture('python-demo');
     const config = readConfig(sb);
     config.tools.push({
-      name: 'noisy', include: ['calc/ops.py'],
-      command: ['python3', '-c', "import sys; sys.stdout.write('\\x1b[31mboom\\x1b[0m \\x01\\x07 <&> ]]> caf\\u00e9\\n'); sys.exit(3)", '{file}'],
+      name: 'noisy',
+      include: ['calc/ops.py'],
+      command: [
+        'python3',
+        '-c',
+        "import sys; sys.stdout.write('\\x1b[31mboom\\x1b[0m \\x01\\x07 <&> ]]> caf\\u00e9\\n'); sys.exit(3)",
+        '{file}',
+      ],
     });
     writeConfig(sb, config);
     const junit = path.join(sb.scratch, 'junit.xml');
@@ -101,7 +126,9 @@ describe('--junit', () => {
     const byName = new Map(cases.map((c) => [c.name, c]));
     expect(byName.get(atSignal.started[0]!)!.outcome).toBeNull();
     expect(byName.get(atSignal.started[2]!)!.outcome).toMatchObject({ tag: 'error', type: 'interrupted' });
-    expect(byName.get(atSignal.started[2]!)!.outcome!.message).toMatch(/^interrupted after [\d.]+s \(run stopped by SIGINT\)$/);
+    expect(byName.get(atSignal.started[2]!)!.outcome!.message).toMatch(
+      /^interrupted after [\d.]+s \(run stopped by SIGINT\)$/,
+    );
     const skipped = cases.filter((c) => c.outcome?.tag === 'skipped');
     expect(skipped).toHaveLength(PY_FILES.length - 3);
     for (const c of skipped) expect(c.outcome!.message).toBe('not started: the run was stopped by SIGINT');
@@ -117,12 +144,19 @@ describe('--junit', () => {
 
     const fresh = useFixture('python-demo');
     addProbe(fresh);
-    const underAFile = await runRunner(['run', '--junit', 'calc/ops.py/junit.xml'], { cwd: fresh.tree, env: baseEnv() });
+    const underAFile = await runRunner(['run', '--junit', 'calc/ops.py/junit.xml'], {
+      cwd: fresh.tree,
+      env: baseEnv(),
+    });
     expect(underAFile.code, show(underAFile)).toBe(2);
-    expect(underAFile.stderr).toBe(`runner: error: --junit ${path.join(fresh.tree, 'calc/ops.py/junit.xml')}: ${path.join(fresh.tree, 'calc/ops.py')} is not a directory; expected a file path in a writable directory\n`);
+    expect(underAFile.stderr).toBe(
+      `runner: error: --junit ${path.join(fresh.tree, 'calc/ops.py/junit.xml')}: ${path.join(fresh.tree, 'calc/ops.py')} is not a directory; expected a file path in a writable directory\n`,
+    );
     const aDirectory = await runRunner(['run', '--junit', 'calc'], { cwd: fresh.tree, env: baseEnv() });
     expect(aDirectory.code, show(aDirectory)).toBe(2);
-    expect(aDirectory.stderr).toBe(`runner: error: --junit ${path.join(fresh.tree, 'calc')}: is a directory; expected a file path in a writable directory\n`);
+    expect(aDirectory.stderr).toBe(
+      `runner: error: --junit ${path.join(fresh.tree, 'calc')}: is a directory; expected a file path in a writable directory\n`,
+    );
     expect(readProbeLog(fresh).started).toEqual([]);
     expect(fs.existsSync(path.join(fresh.tree, '.runner'))).toBe(false);
   });
@@ -136,9 +170,13 @@ describe('--junit', () => {
     writeConfig(sb, config);
     const res = await runRunner(['run', '--junit', path.join(out, 'junit.xml')], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(2);
-    expect(res.stdout).toMatch(/^runner: 1 job: 1 ran \(1 passed, 0 failed\), 0 cached failures, 0 fresh in [\d.]+s\n$/m);
+    expect(res.stdout).toMatch(
+      /^runner: 1 job: 1 ran \(1 passed, 0 failed\), 0 cached failures, 0 fresh in [\d.]+s\n$/m,
+    );
     expect(res.stdout).not.toContain('JUnit report written');
-    expect(res.stderr).toBe(`runner: error: --junit ${path.join(out, 'junit.xml')}: cannot be written (ENOTDIR); expected a file path in a writable directory\n`);
+    expect(res.stderr).toBe(
+      `runner: error: --junit ${path.join(out, 'junit.xml')}: cannot be written (ENOTDIR); expected a file path in a writable directory\n`,
+    );
 
     const { res: again, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(again.code, show(again)).toBe(0);
@@ -164,10 +202,17 @@ describe('--json jobs', () => {
     expect(json.jobs).toHaveLength(19);
     const failed = json.jobs.find((j) => j.tool === 'probe' && j.file === 'calc/ops.py')!;
     expect(failed).toEqual({
-      tool: 'probe', file: 'calc/ops.py', status: 'failed', reasons: ['new'],
+      tool: 'probe',
+      file: 'calc/ops.py',
+      status: 'failed',
+      reasons: ['new'],
       reasonDetails: [{ kind: 'new', text: 'new file' }],
-      exitCode: 1, signal: null, timedOut: false, durationMs: expect.any(Number) as number,
-      log: expect.stringMatching(/^\.runner\/logs\/[0-9a-f]+-\d+\.log$/) as string, finishedAt: null,
+      exitCode: 1,
+      signal: null,
+      timedOut: false,
+      durationMs: expect.any(Number) as number,
+      log: expect.stringMatching(/^\.runner\/logs\/[0-9a-f]+-\d+\.log$/) as string,
+      finishedAt: null,
     });
     expect(fs.readFileSync(path.join(sb.tree, failed.log!), 'utf8')).toContain('probe: failing calc/ops.py');
     expect((json as unknown as { junit: string }).junit).toBe('junit.xml');
@@ -175,11 +220,14 @@ describe('--json jobs', () => {
     appendText(sb, 'calc/stats.py', '# changed\n');
     const again = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     const changed = again.json.jobs.find((j) => j.tool === 'probe' && j.file === 'calc/stats.py') as unknown as {
-      reasons: string[]; reasonDetails: { kind: string; from: string; to: string; text: string }[];
+      reasons: string[];
+      reasonDetails: { kind: string; from: string; to: string; text: string }[];
     };
     expect(changed.reasons).toEqual(['content']);
     expect(changed.reasonDetails[0]!.from).toMatch(/^[0-9a-f]{12,}$/);
-    expect(changed.reasonDetails[0]!.text).toBe(`content changed (${changed.reasonDetails[0]!.from.slice(0, 12)} -> ${changed.reasonDetails[0]!.to.slice(0, 12)})`);
+    expect(changed.reasonDetails[0]!.text).toBe(
+      `content changed (${changed.reasonDetails[0]!.from.slice(0, 12)} -> ${changed.reasonDetails[0]!.to.slice(0, 12)})`,
+    );
     const cached = again.json.jobs.find((j) => j.status === 'cached-failure') as unknown as { finishedAt: number };
     expect(cached.finishedAt).toBeLessThanOrEqual(Date.now());
   });
@@ -193,13 +241,18 @@ describe('the failure summary', () => {
     const res = await runRunner(['run', '-q', '-C', 'tree'], { cwd: sb.root, env: baseEnv() });
     expect(res.code, show(res)).toBe(1);
     const summary = res.stdout.slice(res.stdout.indexOf('runner: 1 failure:\n'));
-    const m = /^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(exit 1, [\d.]+s\) log: (tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log)\nrunner: 19 jobs: /.exec(summary);
+    const m =
+      /^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(exit 1, [\d.]+s\) log: (tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log)\nrunner: 19 jobs: /.exec(
+        summary,
+      );
     expect(m, summary).not.toBeNull();
     expect(fs.readFileSync(path.join(sb.root, m![1]!), 'utf8')).toContain('probe: failing calc/ops.py');
 
     const again = await runRunner(['run', '-q', '-C', 'tree'], { cwd: sb.root, env: baseEnv() });
     expect(again.code, show(again)).toBe(1);
-    expect(again.stdout).toMatch(/^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(cached failure, exit 1, ran .+; --rerun-failed runs it again\) log: tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log$/m);
+    expect(again.stdout).toMatch(
+      /^runner: 1 failure:\n {2}FAIL probe calc\/ops\.py \(cached failure, exit 1, ran .+; --rerun-failed runs it again\) log: tree\/\.runner\/logs\/[0-9a-f]+-\d+\.log$/m,
+    );
   });
 
   test('a timeout and a failure that wrote nothing are told apart', async () => {
@@ -208,7 +261,12 @@ describe('the failure summary', () => {
     config.tools = [
       { name: 'silent', command: ['python3', '-c', 'raise SystemExit(4)', '{file}'], include: ['calc/ops.py'] },
       // It must print before its timeout: sh starts in milliseconds even on a busy machine, python (through a shim) not.
-      { name: 'hang', command: ['sh', '-c', 'echo waiting; sleep 30', 'sh', '{file}'], include: ['calc/stats.py'], timeout: 3 },
+      {
+        name: 'hang',
+        command: ['sh', '-c', 'echo waiting; sleep 30', 'sh', '{file}'],
+        include: ['calc/stats.py'],
+        timeout: 3,
+      },
     ];
     writeConfig(sb, config);
     const junit = path.join(sb.scratch, 'junit.xml');
@@ -216,7 +274,10 @@ describe('the failure summary', () => {
     expect(res.code, show(res)).toBe(1);
     const summary = res.stdout.slice(res.stdout.indexOf('runner: 2 failures:\n'));
     expect(summary).toMatch(/^ {2}FAIL silent calc\/ops\.py \(exit 4, [\d.]+s\) no log: it wrote nothing$/m);
-    const hang = /^ {2}FAIL hang calc\/stats\.py \(timed out after [\d.]+s\) log: (\.runner\/logs\/[0-9a-f]+-\d+\.log)$/m.exec(summary);
+    const hang =
+      /^ {2}FAIL hang calc\/stats\.py \(timed out after [\d.]+s\) log: (\.runner\/logs\/[0-9a-f]+-\d+\.log)$/m.exec(
+        summary,
+      );
     expect(hang, summary).not.toBeNull();
     const log = fs.readFileSync(path.join(sb.tree, hang![1]!), 'utf8');
     expect(log).toBe('waiting\n\nrunner: timed out after 3.0s; killed\n');

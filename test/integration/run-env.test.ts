@@ -14,12 +14,21 @@ describe('environment', () => {
     writeConfig(sb, config);
   }
 
-  test('a tool sees exactly the config env, the passEnv variables, PYTHONPATH, runner\'s jobserver and its watchdog mark', async () => {
+  test("a tool sees exactly the config env, the passEnv variables, PYTHONPATH, runner's jobserver and its watchdog mark", async () => {
     const sb = useFixture('python-demo');
     withDemoPassEnv(sb);
     await passingRun(sb, baseEnv({ DEMO: 'one', UNRELATED: 'x' }));
     const env = probeEnvOf(sb, 'calc/ops.py');
-    expect(Object.keys(env).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'MAKEFLAGS', 'PATH', 'PROBE_DIR', 'PYTHONPATH', 'RUNNER_JOB_MARK']);
+    expect(Object.keys(env).sort()).toEqual([
+      'DEMO',
+      'HOME',
+      'LANG',
+      'MAKEFLAGS',
+      'PATH',
+      'PROBE_DIR',
+      'PYTHONPATH',
+      'RUNNER_JOB_MARK',
+    ]);
     // runner alone with -j above 1 serves a jobserver to its jobs, pipe style at 3,4.
     expect(env.MAKEFLAGS).toMatch(/^ -j\d+ --jobserver-auth=3,4$/);
     expect(env.DEMO).toBe('one');
@@ -35,7 +44,15 @@ describe('environment', () => {
     withDemoPassEnv(sb);
     const res = await runRunner(['run', '--no-jobserver'], { cwd: sb.tree, env: baseEnv({ DEMO: 'one' }) });
     expect(res.code, show(res)).toBe(0);
-    expect(Object.keys(probeEnvOf(sb, 'calc/ops.py')).sort()).toEqual(['DEMO', 'HOME', 'LANG', 'PATH', 'PROBE_DIR', 'PYTHONPATH', 'RUNNER_JOB_MARK']);
+    expect(Object.keys(probeEnvOf(sb, 'calc/ops.py')).sort()).toEqual([
+      'DEMO',
+      'HOME',
+      'LANG',
+      'PATH',
+      'PROBE_DIR',
+      'PYTHONPATH',
+      'RUNNER_JOB_MARK',
+    ]);
   });
 
   test('changing a passEnv variable value reruns every job, and explain names env DEMO', async () => {
@@ -47,8 +64,9 @@ describe('environment', () => {
     const text = await runRunner(['explain', 'calc/ops.py'], { cwd: sb.tree, env: changed });
     expect(text.code, show(text)).toBe(0);
     expect(text.stdout).toContain('env DEMO');
-    const explained = await runJson<{ tools: { tool: string; state: string; reasons: { kind: string; name?: string }[] }[] }>(
-      ['explain', 'calc/ops.py'], { cwd: sb.tree, env: changed });
+    const explained = await runJson<{
+      tools: { tool: string; state: string; reasons: { kind: string; name?: string }[] }[];
+    }>(['explain', 'calc/ops.py'], { cwd: sb.tree, env: changed });
     for (const tool of explained.json.tools.filter((t) => t.tool !== 'test')) {
       expect(tool.state, tool.tool).toBe('stale');
       expect(tool.reasons).toContainEqual(expect.objectContaining({ kind: 'env', name: 'DEMO' }));
@@ -67,7 +85,10 @@ describe('environment', () => {
     withDemoPassEnv(sb);
     await passingRun(sb, baseEnv({ DEMO: 'one', UNRELATED: 'a' }));
 
-    const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv({ DEMO: 'one', UNRELATED: 'b', OTHER: 'c' }) });
+    const { res, json } = await runJson(['run'], {
+      cwd: sb.tree,
+      env: baseEnv({ DEMO: 'one', UNRELATED: 'b', OTHER: 'c' }),
+    });
     expect(res.code, show(res)).toBe(0);
     expect(json.counts.ran).toBe(0);
     expect(readProbeLog(sb).started).toEqual([]);

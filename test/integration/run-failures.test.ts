@@ -7,7 +7,15 @@ import { TEST_FILES, keysFor } from '../helpers/python-demo.js';
 import { addProbe, probeOnly, readProbeLog, resetProbeLog, setProbeControl } from '../helpers/probe.js';
 import { passingRun } from '../helpers/runs.js';
 import {
-  appendText, beforeSandboxRemoval, isProcessAlive, readConfig, readText, useFixture, waitFor, writeConfig, writeText,
+  appendText,
+  beforeSandboxRemoval,
+  isProcessAlive,
+  readConfig,
+  readText,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
   type Sandbox,
 } from '../helpers/sandbox.js';
 
@@ -73,7 +81,9 @@ describe('failures', () => {
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
     // The tests import calc/ops.py ("deps": "python"), so they run too.
-    expect(jobKeys(json.jobs)).toEqual([...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort());
+    expect(jobKeys(json.jobs)).toEqual(
+      [...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort(),
+    );
     for (const job of json.jobs) expect(job.status).toBe('passed');
     expect(json.counts).toMatchObject({ failed: 0, cachedFailures: 0 });
 
@@ -85,7 +95,11 @@ describe('failures', () => {
   test('a real unittest failure in the fixture fails its test job', async () => {
     const sb = useFixture('python-demo');
     await passingRun(sb);
-    writeText(sb, 'tests/test_ops.py', readText(sb, 'tests/test_ops.py').replace('ops.add(2, 3), 5', 'ops.add(2, 3), 6'));
+    writeText(
+      sb,
+      'tests/test_ops.py',
+      readText(sb, 'tests/test_ops.py').replace('ops.add(2, 3), 5', 'ops.add(2, 3), 6'),
+    );
 
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(1);
@@ -126,14 +140,16 @@ describe('failures', () => {
     const sb = useFixture('python-demo');
     const pidFile = path.join(sb.scratch, 'sleep.pid');
     const config = readConfig(sb);
-    config.tools = [{
-      name: 'hang',
-      // The background sleep is the job's grandchild; only a process-group kill reaches it. It outlives the
-      // test's own timeout: a runner that waited for it would fail the test, however fast the machine.
-      command: `sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}; echo started {file}; wait`,
-      include: ['calc/ops.py'],
-      timeout: 3, // time enough to write the pid file first, even on a busy machine
-    }];
+    config.tools = [
+      {
+        name: 'hang',
+        // The background sleep is the job's grandchild; only a process-group kill reaches it. It outlives the
+        // test's own timeout: a runner that waited for it would fail the test, however fast the machine.
+        command: `sleep 300 >/dev/null 2>&1 & echo $! > ${pidFile}; echo started {file}; wait`,
+        include: ['calc/ops.py'],
+        timeout: 3, // time enough to write the pid file first, even on a busy machine
+      },
+    ];
     writeConfig(sb, config);
     beforeSandboxRemoval(() => {
       const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : 0);
@@ -169,7 +185,9 @@ describe('failures', () => {
       expect(logOf(f), `log of ${f} after its header`).toBeGreaterThan(headerOf(f));
       const other = failing.find((g) => g !== f)!;
       const otherHeader = headerOf(other);
-      expect(otherHeader > headerOf(f) && otherHeader < logOf(f), `${other} header between ${f} header and log`).toBe(false);
+      expect(otherHeader > headerOf(f) && otherHeader < logOf(f), `${other} header between ${f} header and log`).toBe(
+        false,
+      );
     }
     expect(lines.some((l) => l.includes('probe: ok'))).toBe(false);
   });

@@ -15,7 +15,11 @@ test('issue 13: every stale job goes through the injected command runner, and it
   const report = await result;
   expect(first.started.map((j) => j.file).sort()).toEqual(['jobs/a1.txt', 'jobs/a2.txt', 'jobs/a3.txt']);
   expect(report.counts).toMatchObject({ jobs: 3, ran: 3, passed: 3, failed: 0, notStarted: 0 });
-  expect(reporter.sequence.filter((e) => e.startsWith('started')).sort()).toEqual(['started jobs/a1.txt', 'started jobs/a2.txt', 'started jobs/a3.txt']);
+  expect(reporter.sequence.filter((e) => e.startsWith('started')).sort()).toEqual([
+    'started jobs/a1.txt',
+    'started jobs/a2.txt',
+    'started jobs/a3.txt',
+  ]);
   expect(reporter.sequence.filter((e) => e.startsWith('passed'))).toHaveLength(3);
   expect(first.idleCalls).toBe(1);
 
@@ -27,7 +31,9 @@ test('issue 13: every stale job goes through the injected command runner, and it
 
 test('issue 13: a failing job is recorded with its log, and reported from the store next time without running', async () => {
   const sb = jobsTree(2);
-  const runner = new FakeCommandRunner((j) => (j.file === 'jobs/a2.txt' ? { status: 'failed', log: 'a2 is wrong\n' } : { status: 'passed' }));
+  const runner = new FakeCommandRunner((j) =>
+    j.file === 'jobs/a2.txt' ? { status: 'failed', log: 'a2 is wrong\n' } : { status: 'passed' },
+  );
   const report = await runInProcess(sb, runner).result;
   const failed = report.jobs.find((j) => j.path === 'jobs/a2.txt')!;
   expect(failed.status).toBe('failed');
@@ -95,7 +101,7 @@ test('issue 13: an abort ends the running jobs as interrupted, starts no other, 
   expect(next.started).toHaveLength(4);
 });
 
-test("issue 13: a recorder error stops the build, the running job still ends, run() rejects, and every token comes back", async () => {
+test('issue 13: a recorder error stops the build, the running job still ends, run() rejects, and every token comes back', async () => {
   const sb = jobsTree(5);
   const make = new FifoJobserver(sb, 1);
   const runner = new FakeCommandRunner();
@@ -119,7 +125,9 @@ test('issue 13: a job runner could not run is reported as failed and not recorde
   const { reporter, result } = runInProcess(sb, runner);
   const report = await result;
   expect(report.counts).toMatchObject({ ran: 1, failed: 1 });
-  expect(reporter.warnings).toEqual(['check jobs/a1.txt: could not start cat (EAGAIN); not recorded, it runs again next time']);
+  expect(reporter.warnings).toEqual([
+    'check jobs/a1.txt: could not start cat (EAGAIN); not recorded, it runs again next time',
+  ]);
   const next = passAll();
   await runInProcess(sb, next).result;
   expect(next.started.map((j) => j.file)).toEqual(['jobs/a1.txt']);
@@ -127,13 +135,25 @@ test('issue 13: a job runner could not run is reported as failed and not recorde
 
 test('issue 13: one event stream: the plan, the tokens held before any job starts, each job, its cached failure next time, and run-finished last with the report run() returns', async () => {
   const sb = jobsTree(2);
-  const runner = new FakeCommandRunner((j) => (j.file === 'jobs/a2.txt' ? { status: 'failed', log: 'no\n' } : { status: 'passed' }));
+  const runner = new FakeCommandRunner((j) =>
+    j.file === 'jobs/a2.txt' ? { status: 'failed', log: 'no\n' } : { status: 'passed' },
+  );
   const { reporter, result } = runInProcess(sb, runner);
   const report = await result;
   const seq = reporter.sequence.filter((e) => e !== 'warning');
   expect(seq.slice(0, 2)).toEqual(['planned', 'tokens-held']);
-  expect(seq.slice(2, -1).filter((e) => e.startsWith('started')).sort()).toEqual(['started jobs/a1.txt', 'started jobs/a2.txt']);
-  expect(seq.slice(2, -1).filter((e) => !e.startsWith('started')).sort()).toEqual(['failed jobs/a2.txt', 'passed jobs/a1.txt']);
+  expect(
+    seq
+      .slice(2, -1)
+      .filter((e) => e.startsWith('started'))
+      .sort(),
+  ).toEqual(['started jobs/a1.txt', 'started jobs/a2.txt']);
+  expect(
+    seq
+      .slice(2, -1)
+      .filter((e) => !e.startsWith('started'))
+      .sort(),
+  ).toEqual(['failed jobs/a2.txt', 'passed jobs/a1.txt']);
   expect(seq.at(-1)).toBe('run-finished');
   const last = reporter.events.at(-1)!;
   expect(last.type === 'run-finished' && last.report).toBe(report);
@@ -143,5 +163,9 @@ test('issue 13: one event stream: the plan, the tokens held before any job start
   // Said before anything runs, and no job starts: nothing holds a token.
   const again = runInProcess(sb, passAll());
   await again.result;
-  expect(again.reporter.sequence.filter((e) => e !== 'warning')).toEqual(['planned', 'cached-failure jobs/a2.txt', 'run-finished']);
+  expect(again.reporter.sequence.filter((e) => e !== 'warning')).toEqual([
+    'planned',
+    'cached-failure jobs/a2.txt',
+    'run-finished',
+  ]);
 });

@@ -38,7 +38,9 @@ describe('what makes a job stale', () => {
     expect(res.code, show(res)).toBe(0);
     expect(json.scan).toMatchObject({ tracked: 6, new: 0, changed: 1, removed: 0 });
     // The tests import calc/ops.py ("deps": "python"): they run for that dependency.
-    expect(jobKeys(json.jobs)).toEqual([...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort());
+    expect(jobKeys(json.jobs)).toEqual(
+      [...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...TEST_FILES.map((f) => `test ${f}`)].sort(),
+    );
     for (const job of json.jobs) {
       expect(job.status).toBe('passed');
       expect(job.reasons).toEqual([job.tool === 'test' ? 'dependency' : 'content']);
@@ -67,12 +69,21 @@ describe('what makes a job stale', () => {
     const sb = useFixture('python-demo');
     addProbe(sb);
     await passingRun(sb);
-    writeText(sb, 'tests/test_extra.py', [
-      'import unittest', '', 'from calc import ops', '', '',
-      'class ExtraTest(unittest.TestCase):',
-      '    def test_multiply_by_zero(self):',
-      '        self.assertEqual(ops.multiply(7, 0), 0)', '',
-    ].join('\n'));
+    writeText(
+      sb,
+      'tests/test_extra.py',
+      [
+        'import unittest',
+        '',
+        'from calc import ops',
+        '',
+        '',
+        'class ExtraTest(unittest.TestCase):',
+        '    def test_multiply_by_zero(self):',
+        '        self.assertEqual(ops.multiply(7, 0), 0)',
+        '',
+      ].join('\n'),
+    );
 
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(0);
@@ -89,7 +100,9 @@ describe('what makes a job stale', () => {
     const sb = useFixture('python-demo');
     addProbe(sb);
     const first = await passingRun(sb);
-    const deletedLogs = first.jobs.filter((j) => j.file === 'tests/test_stats.py' && j.log !== null).map((j) => path.join(sb.tree, j.log!));
+    const deletedLogs = first.jobs
+      .filter((j) => j.file === 'tests/test_stats.py' && j.log !== null)
+      .map((j) => path.join(sb.tree, j.log!));
     // Only jobs that wrote something keep a log; the unittest job does.
     expect(first.jobs.find((j) => j.file === 'tests/test_stats.py' && j.tool === 'test')?.log).not.toBeNull();
     for (const log of deletedLogs) expect(fs.existsSync(log), log).toBe(true);
@@ -102,7 +115,10 @@ describe('what makes a job stale', () => {
     expect(json.jobs).toEqual([]);
     expect(readProbeLog(sb).started).toEqual([]);
 
-    const scan = await runJson<{ scan: { tracked: number; removed: number } }>(['scan'], { cwd: sb.tree, env: baseEnv() });
+    const scan = await runJson<{ scan: { tracked: number; removed: number } }>(['scan'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
     expect(scan.res.code, show(scan.res)).toBe(0);
     expect(scan.json.scan).toMatchObject({ tracked: 5, removed: 0 });
 
@@ -118,7 +134,12 @@ describe('what makes a job stale', () => {
     const config = addProbe(sb);
     await passingRun(sb);
     const syntax = config.tools.find((t) => t.name === 'syntax')!;
-    syntax.command = ['python3', '-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1]); sys.exit(0)', '{file}'];
+    syntax.command = [
+      'python3',
+      '-c',
+      'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1]); sys.exit(0)',
+      '{file}',
+    ];
     writeConfig(sb, config);
 
     const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });

@@ -18,7 +18,15 @@ describe('first and second run', () => {
     expect(json.exitCode).toBe(0);
     expect(json.scan).toMatchObject({ tracked: 6, new: 6, changed: 0, removed: 0 });
     expect(json.counts).toEqual({
-      jobs: 13, ran: 13, passed: 13, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 0, notStarted: 0, unreadable: 0,
+      jobs: 13,
+      ran: 13,
+      passed: 13,
+      failed: 0,
+      interrupted: 0,
+      cachedFailures: 0,
+      fresh: 0,
+      notStarted: 0,
+      unreadable: 0,
     });
     expect(jobKeys(json.jobs)).toEqual(FIXTURE_JOBS);
     for (const job of json.jobs) {
@@ -41,7 +49,9 @@ describe('first and second run', () => {
     const sb = useFixture('python-demo');
     const before = listTree(sb.tree).sort();
     await passingRun(sb);
-    const after = listTree(sb.tree).filter((f) => !f.startsWith('.runner/')).sort();
+    const after = listTree(sb.tree)
+      .filter((f) => !f.startsWith('.runner/'))
+      .sort();
     expect(after).toEqual(before);
   });
 

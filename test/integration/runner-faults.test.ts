@@ -7,17 +7,22 @@ import { baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { PROBE_SCRIPT, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
-test('issue 10: a timeout above Node\'s timer limit is a config error naming the key, the value and the limit; nothing is recorded', async () => {
+test("issue 10: a timeout above Node's timer limit is a config error naming the key, the value and the limit; nothing is recorded", async () => {
   const sb = useFixture('python-demo');
   writeConfig(sb, {
     include: ['**/*.py'],
     env: { PROBE_DIR: sb.scratch },
-    tools: [{ name: 'probe', command: ['node', PROBE_SCRIPT, '{file}'] }, { name: 'slow', command: ['node', PROBE_SCRIPT, '{file}'], timeout: 3_000_000 }],
+    tools: [
+      { name: 'probe', command: ['node', PROBE_SCRIPT, '{file}'] },
+      { name: 'slow', command: ['node', PROBE_SCRIPT, '{file}'], timeout: 3_000_000 },
+    ],
   });
   const res = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toBe('runner: error: .runnerrc.json: tools[1].timeout is 3000000; expected at most 2147483 seconds '
-    + '(about 24.8 days, the longest timer Node can set); omit "timeout" or use null for no limit\n');
+  expect(res.stderr).toBe(
+    'runner: error: .runnerrc.json: tools[1].timeout is 3000000; expected at most 2147483 seconds ' +
+      '(about 24.8 days, the longest timer Node can set); omit "timeout" or use null for no limit\n',
+  );
   expect(readProbeLog(sb).started).toEqual([]);
   expect(fs.existsSync(path.join(sb.tree, '.runner', 'manifest.db'))).toBe(false);
 });
@@ -104,7 +109,11 @@ test('a job log runner cannot write stops the run with an error naming it, exit 
   const res = await runRunner(['run', '--force'], { cwd: sb.tree, env: baseEnv(), withoutDac: true });
   fs.chmodSync(running, 0o755);
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toMatch(new RegExp(`runner: error: state directory ${running}/\\d+-1\\.log: cannot write a job's log \\(EACCES: permission denied\\)`));
+  expect(res.stderr).toMatch(
+    new RegExp(
+      `runner: error: state directory ${running}/\\d+-1\\.log: cannot write a job's log \\(EACCES: permission denied\\)`,
+    ),
+  );
   resetProbeLog(sb);
   // The earlier result stays, with its log untouched (issue 12): the job is fresh.
   expect(fs.readdirSync(logs)).toEqual([log]);

@@ -6,12 +6,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { baseEnv, runRunner, show, startRunner } from '../helpers/cli.js';
-import { beforeSandboxRemoval, isProcessAlive, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
+import {
+  beforeSandboxRemoval,
+  isProcessAlive,
+  type Sandbox,
+  useFixture,
+  waitFor,
+  writeConfig,
+} from '../helpers/sandbox.js';
 
 /** Every pid a job and its grandchild wrote to `pids` (one a line). */
 function readPids(file: string): number[] {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map(Number);
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
   } catch {
     return [];
   }
@@ -43,7 +54,8 @@ function watchdogsOf(pid: number): number[] {
     } catch {
       continue;
     }
-    if (argv.includes('runner-watchdog') && argv.includes(String(pid)) && isProcessAlive(Number(entry))) found.push(Number(entry));
+    if (argv.includes('runner-watchdog') && argv.includes(String(pid)) && isProcessAlive(Number(entry)))
+      found.push(Number(entry));
   }
   return found;
 }
@@ -63,7 +75,10 @@ test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and gra
   reapAfter(pids);
   writeConfig(sb, {
     include: JOBS,
-    tools: [holdingTool('plain', pids, { include: JOBS.slice(0, 3) }), holdingTool('term', pids, { include: JOBS.slice(3), pty: true })],
+    tools: [
+      holdingTool('plain', pids, { include: JOBS.slice(0, 3) }),
+      holdingTool('term', pids, { include: JOBS.slice(3), pty: true }),
+    ],
   });
   const running = startRunner(['run', '-j', '4'], { cwd: sb.tree, env: envIn(sb) });
   // Four jobs, each with a grandchild.
@@ -81,34 +96,37 @@ test('issue 12: a SIGKILLed runner takes its running jobs, terminal ones and gra
 });
 
 // The first job of a run (the watchdog is started for it) and a later one (the watchdog already runs).
-test.each([1, 2])('issue 12: a job started in the instant before the SIGKILL, before runner could tell the watchdog its group, dies too (job %i)', async (jobs) => {
-  const sb = useFixture('python-demo');
-  const pids = path.join(sb.scratch, 'pids');
-  const runnerPid = path.join(sb.scratch, 'runner-pid');
-  reapAfter(pids);
-  const hold = holdingTool('hold', pids);
-  writeConfig(sb, {
-    include: JOBS.slice(0, jobs),
-    // Plain jobs: a terminal job's group gets SIGHUP from the kernel when its terminal's runner end closes.
-    tools: [{ ...hold, command: `echo $PPID > '${runnerPid}'; ${hold.command}` }],
-  });
-  // Every process runner starts returns from fork (clone) to runner 3 s late, while the job itself runs on:
-  // the gap between a job starting and runner learning its pid, held open. Only runner's main thread is
-  // traced (no -f), and threads start with clone3, so only process starts are slowed.
-  const running = startRunner(['run', '-j', String(jobs)], {
-    cwd: sb.tree,
-    env: envIn(sb),
-    under: ['strace', '-qq', '-o', '/dev/null', '-e', 'trace=clone', '-e', 'inject=clone:delay_exit=3000000'],
-  });
-  // The last job and its grandchild have started; runner still waits in that job's fork.
-  await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * jobs, 60_000);
-  const started = readPids(pids);
-  const runner = Number(fs.readFileSync(runnerPid, 'utf8'));
-  expect(runner).not.toBe(running.child.pid); // runner, not strace
-  process.kill(runner, 'SIGKILL');
-  await running.result;
-  await waitFor('every job process to be gone', () => started.every((pid) => !isProcessAlive(pid)), 5000);
-});
+test.each([1, 2])(
+  'issue 12: a job started in the instant before the SIGKILL, before runner could tell the watchdog its group, dies too (job %i)',
+  async (jobs) => {
+    const sb = useFixture('python-demo');
+    const pids = path.join(sb.scratch, 'pids');
+    const runnerPid = path.join(sb.scratch, 'runner-pid');
+    reapAfter(pids);
+    const hold = holdingTool('hold', pids);
+    writeConfig(sb, {
+      include: JOBS.slice(0, jobs),
+      // Plain jobs: a terminal job's group gets SIGHUP from the kernel when its terminal's runner end closes.
+      tools: [{ ...hold, command: `echo $PPID > '${runnerPid}'; ${hold.command}` }],
+    });
+    // Every process runner starts returns from fork (clone) to runner 3 s late, while the job itself runs on:
+    // the gap between a job starting and runner learning its pid, held open. Only runner's main thread is
+    // traced (no -f), and threads start with clone3, so only process starts are slowed.
+    const running = startRunner(['run', '-j', String(jobs)], {
+      cwd: sb.tree,
+      env: envIn(sb),
+      under: ['strace', '-qq', '-o', '/dev/null', '-e', 'trace=clone', '-e', 'inject=clone:delay_exit=3000000'],
+    });
+    // The last job and its grandchild have started; runner still waits in that job's fork.
+    await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * jobs, 60_000);
+    const started = readPids(pids);
+    const runner = Number(fs.readFileSync(runnerPid, 'utf8'));
+    expect(runner).not.toBe(running.child.pid); // runner, not strace
+    process.kill(runner, 'SIGKILL');
+    await running.result;
+    await waitFor('every job process to be gone', () => started.every((pid) => !isProcessAlive(pid)), 5000);
+  },
+);
 
 test('issue 12: a normal run leaves no watchdog behind', async () => {
   const sb = useFixture('python-demo');
@@ -117,7 +135,12 @@ test('issue 12: a normal run leaves no watchdog behind', async () => {
   writeConfig(sb, {
     include: JOBS,
     // Waits for the gate, or for the sandbox to go (a failed test must leave no job behind).
-    tools: [{ name: 'gated', command: `echo {file} >> '${seen}'; while [ -d '${sb.scratch}' ] && [ ! -e '${gate}' ]; do sleep 0.05; done` }],
+    tools: [
+      {
+        name: 'gated',
+        command: `echo {file} >> '${seen}'; while [ -d '${sb.scratch}' ] && [ ! -e '${gate}' ]; do sleep 0.05; done`,
+      },
+    ],
   });
   const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env: envIn(sb) });
   await waitFor('two jobs to start', () => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').split('\n').length > 2);
@@ -142,7 +165,10 @@ function hasReader(fifo: string): boolean {
 
 /** The jobserver fifo directories runner made in `tmp`. */
 function fifoDirs(tmp: string): string[] {
-  return fs.readdirSync(tmp).filter((n) => n.startsWith('runner-jobserver-')).sort();
+  return fs
+    .readdirSync(tmp)
+    .filter((n) => n.startsWith('runner-jobserver-'))
+    .sort();
 }
 
 /** Starts a run serving a 3-token jobserver whose jobs hold until killed; resolves once they run. */
@@ -173,7 +199,10 @@ test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next 
   // This test is about the directory, not the jobs (the first test is): its jobs, which held the fifo
   // at descriptors 3 and 4, are made sure gone here, so that nothing reads the fifo any more.
   for (const pid of readPids(path.join(killed.scratch, 'pids'))) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
-  await waitFor("the killed runner's fifo to lose its last reader", () => !hasReader(path.join(tmp, deadDirs[0]!, 'fifo')));
+  await waitFor(
+    "the killed runner's fifo to lose its last reader",
+    () => !hasReader(path.join(tmp, deadDirs[0]!, 'fifo')),
+  );
 
   const alive = await startServingRun(live, env);
   const liveDirs = fifoDirs(tmp).filter((d) => !deadDirs.includes(d));

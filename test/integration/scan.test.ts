@@ -53,7 +53,9 @@ test('scan reports new, changed and removed files and the stale jobs they cause'
   // test_ops.py imports calc/ops.py ("deps": "python"); test_stats.py is gone.
   expect(json.stale.test).toBe(1);
   const expected = [
-    ...keysFor('calc/ops.py', ['syntax', 'style', 'probe']), ...keysFor('calc/extra.py', ['syntax', 'style', 'probe']), 'test tests/test_ops.py',
+    ...keysFor('calc/ops.py', ['syntax', 'style', 'probe']),
+    ...keysFor('calc/extra.py', ['syntax', 'style', 'probe']),
+    'test tests/test_ops.py',
   ].sort();
   expect(jobKeys(json.staleJobs)).toEqual(expected);
   const byKey = new Map(json.staleJobs.map((j) => [`${j.tool} ${j.file}`, j.reasons]));
@@ -111,9 +113,13 @@ test('plain output: scan issues are warnings on stderr, and the summary stays th
   const res = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
   expect(res.stderr).toMatch(/^runner: warning: calc\/self\.py: .*$/m);
-  expect(res.stderr).toContain('runner: error: 2 files could not be read (named above): their jobs were not checked, so the run fails');
+  expect(res.stderr).toContain(
+    'runner: error: 2 files could not be read (named above): their jobs were not checked, so the run fails',
+  );
   expect(res.stdout).not.toContain('runner: warning:');
-  expect(res.stdout.trimEnd().split('\n').at(-1)).toMatch(/^runner: 15 jobs: 13 ran .*, 2 not checked \(unreadable\) in /);
+  expect(res.stdout.trimEnd().split('\n').at(-1)).toMatch(
+    /^runner: 15 jobs: 13 ran .*, 2 not checked \(unreadable\) in /,
+  );
   const json = JSON.parse((await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() })).stdout) as RunJson;
   expect(json.counts.ran).toBe(0);
 });

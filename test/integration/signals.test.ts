@@ -46,7 +46,11 @@ test('SIGINT mid-run exits 130, kills the running job, and the next run runs onl
   const unfinished = PY_FILES.filter((f) => !atSignal.finished.includes(f));
   expect(unfinished).toHaveLength(PY_FILES.length - FINISHED_BEFORE_SIGNAL);
   expect(jobKeys(json.jobs)).toEqual(unfinished.map((f) => `probe ${f}`).sort());
-  expect(json.counts).toMatchObject({ ran: unfinished.length, passed: unfinished.length, fresh: FINISHED_BEFORE_SIGNAL });
+  expect(json.counts).toMatchObject({
+    ran: unfinished.length,
+    passed: unfinished.length,
+    fresh: FINISHED_BEFORE_SIGNAL,
+  });
   expect(readProbeLog(sb).started.sort()).toEqual(unfinished);
   expect(json.jobs.find((j) => j.file === hung)!.reasons).toContain('interrupted');
 });
@@ -63,7 +67,9 @@ test('an interrupted --json run still prints one JSON object with exit code 130'
     interrupted: 1,
     notStarted: PY_FILES.length - FINISHED_BEFORE_SIGNAL - 1,
   });
-  expect(json.jobs.filter((j) => j.status === 'not-started')).toHaveLength(PY_FILES.length - FINISHED_BEFORE_SIGNAL - 1);
+  expect(json.jobs.filter((j) => j.status === 'not-started')).toHaveLength(
+    PY_FILES.length - FINISHED_BEFORE_SIGNAL - 1,
+  );
 });
 
 test('SIGTERM mid-run exits 143 and keeps the finished jobs recorded', async () => {

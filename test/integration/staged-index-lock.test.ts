@@ -7,7 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { runJson, runRunner, show } from '../helpers/cli.js';
-import { type GitResult, checked, commitCount, git, gitOk, gitTestEnv, stagedLockHeld, stagedTrees, useRepo } from '../helpers/git.js';
+import {
+  type GitResult,
+  checked,
+  commitCount,
+  git,
+  gitOk,
+  gitTestEnv,
+  stagedLockHeld,
+  stagedTrees,
+  useRepo,
+} from '../helpers/git.js';
 import { beforeSandboxRemoval, waitFor } from '../helpers/sandbox.js';
 
 const env = gitTestEnv();
@@ -38,7 +48,9 @@ test('issue 12: a staged.index.lock whose git is gone is taken over with a warni
   stageNote(sb.tree, 'notes/b.txt', 'another good line\n');
   const res = git(sb.tree, ['commit', '-m', 'second']);
   expect(res.code, showGit(res)).toBe(0);
-  expect(res.stderr).toContain(`runner: warning: took over ${lock}: the git process that locked it is gone (killed mid-way); removed it\n`);
+  expect(res.stderr).toContain(
+    `runner: warning: took over ${lock}: the git process that locked it is gone (killed mid-way); removed it\n`,
+  );
   expect(commitCount(sb.tree)).toBe(3);
   expect(checked(sb)).toEqual(['notes/a.txt', 'notes/b.txt']);
   expect(fs.existsSync(lock)).toBe(false);
@@ -53,7 +65,9 @@ test('issue 12: a staged.index.lock whose git is gone is taken over with a warni
 test('issue 12: a staged.index.lock a live process holds open is left alone; the run checks in a temporary tree', async () => {
   const { sb, stateDir, lock } = await repoWithLeftoverLock();
   // A git still finishing (orphaned by a runner killed outright) holds its lock open.
-  const holder = spawn('/bin/sh', ['-c', 'exec 3>>"$0"; echo held; exec sleep 60', lock], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const holder = spawn('/bin/sh', ['-c', 'exec 3>>"$0"; echo held; exec sleep 60', lock], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   beforeSandboxRemoval(() => holder.kill('SIGKILL'));
   let said = '';
   holder.stdout.on('data', (d: Buffer) => (said += d.toString()));

@@ -124,7 +124,9 @@ describe('run --staged', () => {
     expect(staged2.res.code, show(staged2.res)).toBe(0);
     const plain2 = await runJson(['run'], { cwd: sb.tree, env });
     expect(plain2.res.code, show(plain2.res)).toBe(1);
-    expect(plain2.json.jobs.filter((j) => j.status === 'failed').map((j) => `${j.tool} ${j.file}`)).toEqual(['check notes/b.txt']);
+    expect(plain2.json.jobs.filter((j) => j.status === 'failed').map((j) => `${j.tool} ${j.file}`)).toEqual([
+      'check notes/b.txt',
+    ]);
   });
 
   test('a result is shared both ways: content checked by run is not checked again by --staged, and the reverse', async () => {
@@ -182,14 +184,17 @@ describe('run --staged', () => {
     expect(fixed.json.jobs.map((j) => `${j.tool} ${j.file} ${j.status}`)).toEqual(['test tests/test_util.py passed']);
   });
 
-  test('the working tree\'s python import cache survives a --staged run', async () => {
+  test("the working tree's python import cache survives a --staged run", async () => {
     const sb = useRepo();
     write(sb.tree, 'lib/util.py', 'def double(x):\n    return x * 2\n');
     gitOk(sb.tree, ['add', 'lib/util.py']);
     expect((await runRunner(['run'], { cwd: sb.tree, env })).code).toBe(0);
     const staged = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
     expect(staged.code, show(staged)).toBe(0);
-    const { res, json } = await runJson<{ deps: Record<string, { files: number; scanned: number }> }>(['scan'], { cwd: sb.tree, env });
+    const { res, json } = await runJson<{ deps: Record<string, { files: number; scanned: number }> }>(['scan'], {
+      cwd: sb.tree,
+      env,
+    });
     expect(res.code, show(res)).toBe(0);
     expect(json.deps.python).toMatchObject({ files: 3, scanned: 0 });
   });
@@ -296,7 +301,9 @@ describe('run --staged', () => {
     writeConfig(sb, config);
     const refused = await runRunner(['run', '--staged'], { cwd: sb.tree, env });
     expect(refused.code, show(refused)).toBe(2);
-    expect(refused.stderr).toContain('tool "untracked" runs ./tools/untracked.sh, which is in the source tree but not in the git index');
+    expect(refused.stderr).toContain(
+      'tool "untracked" runs ./tools/untracked.sh, which is in the source tree but not in the git index',
+    );
     // A tool that --tool leaves out is no reason to refuse.
     const onlyCheck = await runRunner(['run', '--staged', '--tool', 'check'], { cwd: sb.tree, env });
     expect(onlyCheck.code, show(onlyCheck)).toBe(0);
@@ -322,9 +329,14 @@ describe('run --staged', () => {
   test('outside a git repository: exit 2 with a clear message', async () => {
     const sb = useRepo();
     fs.rmSync(path.join(sb.tree, '.git'), { recursive: true });
-    const res = await runRunner(['run', '--staged'], { cwd: sb.tree, env: gitTestEnv({ GIT_CEILING_DIRECTORIES: path.dirname(sb.tree) }) });
+    const res = await runRunner(['run', '--staged'], {
+      cwd: sb.tree,
+      env: gitTestEnv({ GIT_CEILING_DIRECTORIES: path.dirname(sb.tree) }),
+    });
     expect(res.code, show(res)).toBe(2);
-    expect(res.stderr).toMatch(/^runner: error: source tree .*: not in a git work tree \(git: fatal: not a git repository/m);
+    expect(res.stderr).toMatch(
+      /^runner: error: source tree .*: not in a git work tree \(git: fatal: not a git repository/m,
+    );
     expect(checked(sb)).toEqual([]);
   });
 

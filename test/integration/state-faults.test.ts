@@ -10,7 +10,14 @@ import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog, setProbeControl }
 import { appendText, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
 import { fillUp, mountTmpfs, remount } from '../helpers/tmpfs.js';
 
-const ALL = ['calc/__init__.py', 'calc/ops.py', 'calc/stats.py', 'tests/test_ops.py', 'tests/test_stats.py', 'tools/linelen.py'];
+const ALL = [
+  'calc/__init__.py',
+  'calc/ops.py',
+  'calc/stats.py',
+  'tests/test_ops.py',
+  'tests/test_stats.py',
+  'tools/linelen.py',
+];
 
 /** The probe on every python file, its state directory (the default .runner) on a fresh 2 MB tmpfs. */
 function onSmallDisk(probe: Parameters<typeof probeOnly>[1] = {}): { sb: Sandbox; state: string } {
@@ -46,8 +53,10 @@ test('issue 12: a disk full before the run is named with its device, exit 2, not
   const res = await runRunner(['run'], { cwd: sb.tree });
   expect(res.code, show(res)).toBe(2);
   // The lock is the first file runner writes.
-  expect(res.stderr).toBe(`runner: error: ${state}/lock.turn.db: no space left on tmpfs mounted at ${state}; `
-    + 'every recorded result is kept; free some space there and run again\n');
+  expect(res.stderr).toBe(
+    `runner: error: ${state}/lock.turn.db: no space left on tmpfs mounted at ${state}; ` +
+      'every recorded result is kept; free some space there and run again\n',
+  );
   expect(readProbeLog(sb).started).toEqual([]);
   fs.rmSync(filler);
   await expectOnlyTheChangedJobRuns(sb);
@@ -65,8 +74,10 @@ test('issue 12: a disk that fills during the run stops it with exit 2 naming the
   fs.writeFileSync(fillNow, '');
   const res = await runRunner(['run', '-j', '1'], { cwd: sb.tree });
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toBe(`runner: error: ${state}/manifest.db: no space left on tmpfs mounted at ${state}; `
-    + 'every recorded result is kept; free some space there and run again\n');
+  expect(res.stderr).toBe(
+    `runner: error: ${state}/manifest.db: no space left on tmpfs mounted at ${state}; ` +
+      'every recorded result is kept; free some space there and run again\n',
+  );
   expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
   fs.rmSync(fillNow);
   fs.rmSync(path.join(state, 'filler'));
@@ -83,7 +94,9 @@ test('issue 12: a job that failed only because its log could not be written (dis
   writeConfig(sb, {
     include: ['calc/ops.py'],
     env: { PROBE_DIR: sb.scratch },
-    tools: [{ name: 'loud', command: ['sh', '-c', `node ${PROBE_SCRIPT} "$1" && head -c 1000000 /dev/zero`, 'sh', '{file}'] }],
+    tools: [
+      { name: 'loud', command: ['sh', '-c', `node ${PROBE_SCRIPT} "$1" && head -c 1000000 /dev/zero`, 'sh', '{file}'] },
+    ],
   });
   // The state directory first holds runner's database (a new one holding only other files is refused), then the disk fills.
   const scan = await runRunner(['scan'], { cwd: sb.tree });
@@ -92,8 +105,10 @@ test('issue 12: a job that failed only because its log could not be written (dis
   const first = await runJson(['run'], { cwd: sb.tree });
   expect(first.res.code, show(first.res)).toBe(1);
   expect(first.json.counts.failed).toBe(1);
-  expect(first.res.stderr).toContain(`runner: warning: loud calc/ops.py: cannot write the job's log `
-    + `(no space left on tmpfs mounted at ${state}); not recorded, it runs again next time\n`);
+  expect(first.res.stderr).toContain(
+    `runner: warning: loud calc/ops.py: cannot write the job's log ` +
+      `(no space left on tmpfs mounted at ${state}); not recorded, it runs again next time\n`,
+  );
 
   fs.rmSync(filler);
   resetProbeLog(sb);
@@ -109,8 +124,10 @@ test('issue 12: a read-only file system under the state directory is named with 
   remount(state, 'ro');
   const res = await runRunner(['run'], { cwd: sb.tree });
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toBe(`runner: error: ${state}: read-only file system (tmpfs mounted at ${state}); `
-    + 'every recorded result is kept; remount it read-write, or use --state-dir DIR\n');
+  expect(res.stderr).toBe(
+    `runner: error: ${state}: read-only file system (tmpfs mounted at ${state}); ` +
+      'every recorded result is kept; remount it read-write, or use --state-dir DIR\n',
+  );
   expect(readProbeLog(sb).started).toEqual([]);
   remount(state, 'rw');
   await expectOnlyTheChangedJobRuns(sb);
@@ -125,8 +142,10 @@ test('issue 12: a read-only state database is named as such (not as corrupt, no 
   // Root writes a chmod 444 file anyway: run as root without that power, as a user would.
   const res = await runRunner(['run'], { cwd: sb.tree, withoutDac: true });
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toBe(`runner: error: ${db}: the file is read-only (mode 0444); `
-    + 'every recorded result is kept; make it writable (chmod u+w), or use --state-dir DIR\n');
+  expect(res.stderr).toBe(
+    `runner: error: ${db}: the file is read-only (mode 0444); ` +
+      'every recorded result is kept; make it writable (chmod u+w), or use --state-dir DIR\n',
+  );
   expect(readProbeLog(sb).started).toEqual([]);
   fs.chmodSync(db, 0o644);
   await expectOnlyTheChangedJobRuns(sb, { withoutDac: true });
@@ -140,7 +159,9 @@ test('issue 12: a read-only state database is named as such (not as corrupt, no 
 async function killedAfterTwoResults(sb: Sandbox): Promise<{ db: string; started: string[] }> {
   setProbeControl(sb, 'hang-after', '2');
   const killed = startRunner(['run', '-j', '1'], { cwd: sb.tree });
-  const log = await waitFor('the third job to start', () => (readProbeLog(sb).started.length === 3 ? readProbeLog(sb) : undefined));
+  const log = await waitFor('the third job to start', () =>
+    readProbeLog(sb).started.length === 3 ? readProbeLog(sb) : undefined,
+  );
   killed.child.kill('SIGKILL');
   await killed.result;
   process.kill(log.pids.get(log.started[2]!)!, 'SIGKILL'); // the hanging job, left running by the killed runner
@@ -162,8 +183,9 @@ test('issue 12: read-only -wal and -shm left behind stop failing once the databa
   const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, withoutDac: true });
   expect(res.code, show(res)).toBe(0);
   expect(res.stderr).toBe(
-    `runner: warning: ${db}-wal was read-only while its database is writable; made it writable again (nothing in it is lost)\n`
-    + `runner: warning: ${db}-shm was read-only while its database is writable; made it writable again (nothing in it is lost)\n`);
+    `runner: warning: ${db}-wal was read-only while its database is writable; made it writable again (nothing in it is lost)\n` +
+      `runner: warning: ${db}-shm was read-only while its database is writable; made it writable again (nothing in it is lost)\n`,
+  );
   expect(json.counts.fresh).toBe(2);
   expect(readProbeLog(sb).started).toEqual(started.slice(2).concat(ALL.filter((f) => !started.includes(f))));
   for (const f of [db, `${db}-wal`, `${db}-shm`]) {
@@ -181,8 +203,10 @@ test('issue 12: a -wal another user owns is named with its owner and mode, exit 
   const before = fs.readFileSync(wal);
   const res = await runRunner(['run'], { cwd: sb.tree, withoutDac: true });
   expect(res.code, show(res)).toBe(2);
-  expect(res.stderr).toBe(`runner: error: ${wal}: permission denied (owner uid 65534, mode 0644; runner runs as uid 0); `
-    + 'every recorded result is kept; give runner write access to it, or use --state-dir DIR\n');
+  expect(res.stderr).toBe(
+    `runner: error: ${wal}: permission denied (owner uid 65534, mode 0644; runner runs as uid 0); ` +
+      'every recorded result is kept; give runner write access to it, or use --state-dir DIR\n',
+  );
   expect(readProbeLog(sb).started).toEqual([]);
   expect(fs.statSync(wal).uid).toBe(65534);
   expect(fs.readFileSync(wal).equals(before)).toBe(true);

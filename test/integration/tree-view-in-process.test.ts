@@ -35,7 +35,7 @@ const ELSEWHERE: Record<string, string> = {
 const closure = (graph: { closure(p: RelPath): { files: ReadonlySet<string> } } | undefined, p: string): string[] =>
   [...(graph?.closure(p as RelPath).files ?? [])].filter((f) => f !== p).sort();
 
-test('issue 13: the working tree and a tree elsewhere, over one session, find each their own dependencies, keep each their own caches, and leave the manifest\'s files the working tree\'s', async () => {
+test("issue 13: the working tree and a tree elsewhere, over one session, find each their own dependencies, keep each their own caches, and leave the manifest's files the working tree's", async () => {
   const sb = useFixture('js-demo');
   for (const dir of ['src', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
   for (const [rel, text] of Object.entries(WORKING)) writeText(sb, rel, text);
@@ -64,7 +64,12 @@ test('issue 13: the working tree and a tree elsewhere, over one session, find ea
     const { config } = s.loaded;
     const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: null, skip: [] });
     const prior = { files: new Map<RelPath, FileEntry>(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null };
-    const view = treeView(elsewhere, scanTree({ sourceTree: elsewhere, spec, prior }).update.files, stagedTools(s, elsewhere, env), STAGED_CACHES);
+    const view = treeView(
+      elsewhere,
+      scanTree({ sourceTree: elsewhere, spec, prior }).update.files,
+      stagedTools(s, elsewhere, env),
+      STAGED_CACHES,
+    );
     const other = await findDeps(s, view, reporter);
     // The other tree's caches are its own: the working tree's stand as they were.
     expect([s.manifest.blob(JS_GRAPH), s.manifest.blob(PYTHON_IMPORTS)]).toEqual(workingCaches);

@@ -6,7 +6,17 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { type ExplainJson, type RunJson, type RunOptions, WITHOUT_DAC, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
+import {
+  type ExplainJson,
+  type RunJson,
+  type RunOptions,
+  WITHOUT_DAC,
+  baseEnv,
+  jobKeys,
+  runJson,
+  runRunner,
+  show,
+} from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, beforeSandboxRemoval, useFixture, writeText } from '../helpers/sandbox.js';
@@ -15,7 +25,10 @@ import { type Sandbox, beforeSandboxRemoval, useFixture, writeText } from '../he
 async function knownGood(extra: Parameters<typeof probeOnly>[1] = {}): Promise<{ sb: Sandbox; opts: RunOptions }> {
   if (process.getuid?.() === 0) {
     const check = spawnSync(WITHOUT_DAC[0], [...WITHOUT_DAC.slice(1), 'true']);
-    expect(check.status, `setpriv (util-linux) must drop root's read capabilities: ${check.error?.message ?? check.stderr.toString()}`).toBe(0);
+    expect(
+      check.status,
+      `setpriv (util-linux) must drop root's read capabilities: ${check.error?.message ?? check.stderr.toString()}`,
+    ).toBe(0);
   }
   const sb = useFixture('python-demo');
   probeOnly(sb, extra);
@@ -36,22 +49,39 @@ test('issue 10: a changed failing file that cannot be read is not fresh: the run
   expect(res.code, show(res)).toBe(1);
   expect(json.exitCode).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]); // no job could read it: none ran
-  expect(json.scan.issues).toEqual([{ path: 'calc/ops.py', kind: 'unreadable', detail: 'cannot be read (EACCES)', entry: 'file' }]);
+  expect(json.scan.issues).toEqual([
+    { path: 'calc/ops.py', kind: 'unreadable', detail: 'cannot be read (EACCES)', entry: 'file' },
+  ]);
   expect(json.scan.unreadable).toEqual({ files: 1, directories: 0 });
   expect(json.counts).toMatchObject({ jobs: 6, ran: 0, fresh: 5, unreadable: 1 });
   expect(json.jobs.map((j) => [j.tool, j.file, j.status])).toEqual([['probe', 'calc/ops.py', 'unreadable']]);
   expect(json.jobs[0]!.reasonDetails).toEqual([
-    { kind: 'unreadable', path: 'calc/ops.py', why: 'cannot be read (EACCES)', text: 'not checked: calc/ops.py: cannot be read (EACCES)' },
+    {
+      kind: 'unreadable',
+      path: 'calc/ops.py',
+      why: 'cannot be read (EACCES)',
+      text: 'not checked: calc/ops.py: cannot be read (EACCES)',
+    },
   ]);
   expect(res.stderr).toContain('runner: warning: calc/ops.py: cannot be read (EACCES)');
-  expect(res.stderr).toContain('runner: error: 1 file could not be read (named above): its jobs were not checked, so the run fails');
+  expect(res.stderr).toContain(
+    'runner: error: 1 file could not be read (named above): its jobs were not checked, so the run fails',
+  );
 
   const plain = await runRunner(['run'], opts);
   expect(plain.code, show(plain)).toBe(1);
   expect(plain.stdout).toContain('UNREADABLE probe calc/ops.py (not checked: calc/ops.py: cannot be read (EACCES))');
-  expect(plain.stdout).toContain('runner: 6 jobs: 0 ran (0 passed, 0 failed), 0 cached failures, 5 fresh, 1 not checked (unreadable)');
+  expect(plain.stdout).toContain(
+    'runner: 6 jobs: 0 ran (0 passed, 0 failed), 0 cached failures, 5 fresh, 1 not checked (unreadable)',
+  );
   const explain = await runJson<ExplainJson>(['explain', 'calc/ops.py'], opts);
-  expect(explain.json.tools).toEqual([expect.objectContaining({ tool: 'probe', state: 'stale', reasons: [expect.objectContaining({ kind: 'unreadable', path: 'calc/ops.py' })] })]);
+  expect(explain.json.tools).toEqual([
+    expect.objectContaining({
+      tool: 'probe',
+      state: 'stale',
+      reasons: [expect.objectContaining({ kind: 'unreadable', path: 'calc/ops.py' })],
+    }),
+  ]);
 
   // Readable again: the changed content is checked, and fails.
   chmod(sb, 'calc/ops.py', 0o644);
@@ -69,7 +99,9 @@ test('issue 10: a directory of 3 files that cannot be read counts as one directo
   const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
-  expect(json.scan.issues).toEqual([{ path: 'calc', kind: 'unreadable', detail: 'directory cannot be read (EACCES)', entry: 'directory' }]);
+  expect(json.scan.issues).toEqual([
+    { path: 'calc', kind: 'unreadable', detail: 'directory cannot be read (EACCES)', entry: 'directory' },
+  ]);
   expect(json.scan.unreadable).toEqual({ files: 0, directories: 1 });
   expect(json.scan.tracked).toBe(3);
   expect(json.counts).toMatchObject({ jobs: 6, ran: 0, fresh: 3, unreadable: 3 });
@@ -106,7 +138,9 @@ test('issue 10: a tracked file that becomes a symlink loop fails the run, naming
   const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
-  expect(json.scan.issues).toEqual([{ path: 'calc/ops.py', kind: 'symlink-loop', detail: 'is a symbolic link that loops', entry: 'file' }]);
+  expect(json.scan.issues).toEqual([
+    { path: 'calc/ops.py', kind: 'symlink-loop', detail: 'is a symbolic link that loops', entry: 'file' },
+  ]);
   expect(json.counts).toMatchObject({ jobs: PY_FILES.length, fresh: PY_FILES.length - 1, unreadable: 1 });
   expect(res.stderr).toContain('runner: error: 1 file could not be read');
 });
@@ -117,8 +151,13 @@ test('issue 10: a name that is not valid UTF-8 fails the run, shown escaped; one
   const opts: RunOptions = { cwd: sb.tree, env: baseEnv() };
   expect((await runRunner(['run'], opts)).code).toBe(0);
   resetProbeLog(sb);
-  const raw = (name: string): Buffer => Buffer.concat([Buffer.from(path.join(sb.tree, name)), Buffer.from([0xff]), Buffer.from('.py')]);
-  const notes = Buffer.concat([Buffer.from(path.join(sb.tree, 'calc/notes')), Buffer.from([0xff]), Buffer.from('.txt')]);
+  const raw = (name: string): Buffer =>
+    Buffer.concat([Buffer.from(path.join(sb.tree, name)), Buffer.from([0xff]), Buffer.from('.py')]);
+  const notes = Buffer.concat([
+    Buffer.from(path.join(sb.tree, 'calc/notes')),
+    Buffer.from([0xff]),
+    Buffer.from('.txt'),
+  ]);
   fs.writeFileSync(notes, 'not tracked: include is **/*.py\n');
   beforeSandboxRemoval(() => fs.rmSync(notes, { force: true }));
   const quiet = await runJson<RunJson>(['run'], opts);
@@ -130,7 +169,9 @@ test('issue 10: a name that is not valid UTF-8 fails the run, shown escaped; one
   const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(1);
   expect(readProbeLog(sb).started).toEqual([]);
-  expect(json.scan.issues).toEqual([expect.objectContaining({ path: 'calc/b\\xff.py', kind: 'not-utf8', entry: 'file' })]);
+  expect(json.scan.issues).toEqual([
+    expect.objectContaining({ path: 'calc/b\\xff.py', kind: 'not-utf8', entry: 'file' }),
+  ]);
   expect(json.scan.unreadable).toEqual({ files: 1, directories: 0 });
   expect(json.counts).toMatchObject({ jobs: PY_FILES.length, fresh: PY_FILES.length, unreadable: 0 });
   expect(res.stderr).toContain('runner: warning: calc/b\\xff.py: has a name that is not valid UTF-8');
@@ -146,7 +187,9 @@ test('issue 10: a symbolic link to nothing (an editor lock file) is a warning, n
   fs.symlinkSync('someone@host.4242:1700000000', path.join(sb.tree, 'calc/.#ops.py'));
   const { res, json } = await runJson<RunJson>(['run'], opts);
   expect(res.code, show(res)).toBe(0);
-  expect(json.scan.issues).toEqual([{ path: 'calc/.#ops.py', kind: 'dangling-symlink', detail: 'is a symbolic link to nothing', entry: 'file' }]);
+  expect(json.scan.issues).toEqual([
+    { path: 'calc/.#ops.py', kind: 'dangling-symlink', detail: 'is a symbolic link to nothing', entry: 'file' },
+  ]);
   expect(json.scan.unreadable).toEqual({ files: 0, directories: 0 });
   expect(json.counts).toMatchObject({ jobs: PY_FILES.length, fresh: PY_FILES.length, unreadable: 0 });
   expect(readProbeLog(sb).started).toEqual([]);

@@ -6,7 +6,7 @@ import { FakeCommandRunner } from '../helpers/fake-command-runner.js';
 import { jobsTree, watchInProcess } from '../helpers/in-process.js';
 import { waitFor, writeText } from '../helpers/sandbox.js';
 
-test('issue 13: a watch runs the first cycle and then only the changed file\'s job through the injected command runner', async () => {
+test("issue 13: a watch runs the first cycle and then only the changed file's job through the injected command runner", async () => {
   const sb = jobsTree(3);
   const runner = new FakeCommandRunner(() => ({ status: 'passed' }));
   const abort = new AbortController();

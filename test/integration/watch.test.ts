@@ -8,11 +8,30 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as pty from 'node-pty';
 import { describe, expect, test } from 'vitest';
-import { BIN, type RunningRunner, baseEnv, jobKeys, runJson, show, startRunner, type JobJson, type ScanJson } from '../helpers/cli.js';
+import {
+  BIN,
+  type RunningRunner,
+  baseEnv,
+  jobKeys,
+  runJson,
+  show,
+  startRunner,
+  type JobJson,
+  type ScanJson,
+} from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
 import {
-  type Sandbox, appendText, beforeSandboxRemoval, isProcessAlive, readConfig, readText, useFixture, waitFor, writeConfig, writeText,
+  type Sandbox,
+  appendText,
+  beforeSandboxRemoval,
+  isProcessAlive,
+  readConfig,
+  readText,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
 } from '../helpers/sandbox.js';
 
 interface CycleJson {
@@ -22,7 +41,16 @@ interface CycleJson {
   interrupted: string | null;
   watching: number;
   scan: ScanJson;
-  counts: { jobs: number; ran: number; passed: number; failed: number; interrupted: number; cachedFailures: number; fresh: number; notStarted: number };
+  counts: {
+    jobs: number;
+    ran: number;
+    passed: number;
+    failed: number;
+    interrupted: number;
+    cachedFailures: number;
+    fresh: number;
+    notStarted: number;
+  };
   jobs: JobJson[];
 }
 
@@ -33,14 +61,23 @@ function startWatch(sb: Sandbox, args: string[] = []): RunningRunner {
 }
 
 function cyclesOf(w: RunningRunner): CycleJson[] {
-  return w.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as CycleJson);
+  return w
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as CycleJson);
 }
 
 async function cycle(w: RunningRunner, n: number): Promise<CycleJson> {
-  return waitFor(`watch cycle ${n}\n--- stdout\n${w.stdout()}--- stderr\n${w.stderr()}`, () => {
-    if (w.child.exitCode !== null) throw new Error(`runner watch exited (${w.child.exitCode}) before cycle ${n}:\n${w.stdout()}\n${w.stderr()}`);
-    return cyclesOf(w).find((c) => c.cycle === n);
-  }, DEADLINE_MS);
+  return waitFor(
+    `watch cycle ${n}\n--- stdout\n${w.stdout()}--- stderr\n${w.stderr()}`,
+    () => {
+      if (w.child.exitCode !== null)
+        throw new Error(`runner watch exited (${w.child.exitCode}) before cycle ${n}:\n${w.stdout()}\n${w.stderr()}`);
+      return cyclesOf(w).find((c) => c.cycle === n);
+    },
+    DEADLINE_MS,
+  );
 }
 
 /** Gives the watcher time to deliver earlier events, so a later edit is seen apart (the tests hold either way). */
@@ -52,7 +89,7 @@ async function stop(w: RunningRunner, signal: NodeJS.Signals = 'SIGINT') {
 }
 
 describe('cycles', () => {
-  test('an edit runs only that file\'s jobs and, with deps on, its dependents', async () => {
+  test("an edit runs only that file's jobs and, with deps on, its dependents", async () => {
     const sb = useFixture('python-deps');
     const w = startWatch(sb);
     const first = await cycle(w, 1);
@@ -84,19 +121,29 @@ describe('cycles', () => {
     fs.mkdirSync(path.join(sb.tree, 'plugins', 'deep'), { recursive: true });
     writeText(sb, 'plugins/one.py', 'ONE = 1\n');
     writeText(sb, 'plugins/deep/two.py', 'TWO = 2\n');
-    const dir = await waitFor('both new files run', () => {
-      const ran = cyclesOf(w).filter((c) => c.cycle > 2).flatMap((c) => c.jobs);
-      return ran.length >= 2 ? ran : undefined;
-    }, DEADLINE_MS);
+    const dir = await waitFor(
+      'both new files run',
+      () => {
+        const ran = cyclesOf(w)
+          .filter((c) => c.cycle > 2)
+          .flatMap((c) => c.jobs);
+        return ran.length >= 2 ? ran : undefined;
+      },
+      DEADLINE_MS,
+    );
     expect(jobKeys(dir)).toEqual(['probe plugins/deep/two.py', 'probe plugins/one.py']);
     const afterDir = cyclesOf(w).at(-1)!;
 
     fs.rmSync(path.join(sb.tree, 'calc', 'stats.py'));
     fs.rmSync(path.join(sb.tree, 'plugins'), { recursive: true });
-    const removed = await waitFor('the removals to be seen', () => {
-      const last = cyclesOf(w).at(-1)!;
-      return last.cycle > afterDir.cycle && last.watching === PY_FILES.length ? last : undefined;
-    }, DEADLINE_MS);
+    const removed = await waitFor(
+      'the removals to be seen',
+      () => {
+        const last = cyclesOf(w).at(-1)!;
+        return last.cycle > afterDir.cycle && last.watching === PY_FILES.length ? last : undefined;
+      },
+      DEADLINE_MS,
+    );
     expect(removed.counts.ran).toBe(0);
     const res = await stop(w);
     expect(res.code, show(res)).toBe(130);
@@ -188,7 +235,11 @@ describe('cycles', () => {
     // data/one.txt in the same cycle, before the watch learns that the file was read.
     config.tools = [
       config.tools.find((t) => t.name === 'read')!,
-      { name: 'write', command: ['sh', '-c', 'echo "written during cycle 1" > data/one.txt'], include: ['src/plain.txt'] },
+      {
+        name: 'write',
+        command: ['sh', '-c', 'echo "written during cycle 1" > data/one.txt'],
+        include: ['src/plain.txt'],
+      },
     ];
     writeConfig(sb, config);
     const w = startWatch(sb, ['-j', '1']);
@@ -204,7 +255,13 @@ describe('cycles', () => {
     const sb = useFixture('python-demo');
     const config = readConfig(sb);
     // Writes a copy beside the file and renames it over: a new inode, the same content.
-    config.tools = [{ name: 'rewrite', command: ['sh', '-c', 'cp "$0" "$0.tmp" && mv "$0.tmp" "$0"', '{file}'], include: ['calc/**'] }];
+    config.tools = [
+      {
+        name: 'rewrite',
+        command: ['sh', '-c', 'cp "$0" "$0.tmp" && mv "$0.tmp" "$0"', '{file}'],
+        include: ['calc/**'],
+      },
+    ];
     writeConfig(sb, config);
     const w = startWatch(sb);
     expect((await cycle(w, 1)).counts.ran).toBe(3);
@@ -249,11 +306,24 @@ describe('errors in a cycle', () => {
     db.exec('BEGIN EXCLUSIVE');
     appendText(sb, 'calc/ops.py', '\n# edited while the database is locked\n');
     await waitFor(`the cycle to fail\n${w.stderr()}`, () => /this cycle stopped/.test(w.stderr()), DEADLINE_MS);
-    expect(w.stderr()).toMatch(/^runner: error: .*manifest\.db: is locked; another runner is writing this state directory: wait for it, or use --state-dir\n/m);
+    expect(w.stderr()).toMatch(
+      /^runner: error: .*manifest\.db: is locked; another runner is writing this state directory: wait for it, or use --state-dir\n/m,
+    );
     // The stopped cycle has its number, and a line of its own.
-    const failed = await waitFor('the failed cycle\'s line', () => w.stdout().split('\n').find((l) => l.includes('"cycle":2')), DEADLINE_MS);
+    const failed = await waitFor(
+      "the failed cycle's line",
+      () =>
+        w
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"cycle":2')),
+      DEADLINE_MS,
+    );
     expect(JSON.parse(failed)).toEqual({
-      command: 'watch', cycle: 2, exitCode: 2, error: { kind: 'store', message: expect.stringMatching(/manifest\.db: is locked/) as unknown },
+      command: 'watch',
+      cycle: 2,
+      exitCode: 2,
+      error: { kind: 'store', message: expect.stringMatching(/manifest\.db: is locked/) as unknown },
     });
     db.exec('ROLLBACK');
     db.close();
@@ -282,8 +352,20 @@ describe('errors in a cycle', () => {
     db.exec('ROLLBACK');
     db.close();
     appendText(sb, 'calc/stats.py', '\n# sentinel\n');
-    await waitFor(`cycle 3's status line\n${w.stdout()}`, () => w.stdout().split('\n').filter((l) => /watching 6 files/.test(l)).length === 2, DEADLINE_MS);
-    const lines = w.stdout().split('\n').filter((l) => /^\[/.test(l)).map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ''));
+    await waitFor(
+      `cycle 3's status line\n${w.stdout()}`,
+      () =>
+        w
+          .stdout()
+          .split('\n')
+          .filter((l) => /watching 6 files/.test(l)).length === 2,
+      DEADLINE_MS,
+    );
+    const lines = w
+      .stdout()
+      .split('\n')
+      .filter((l) => /^\[/.test(l))
+      .map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ''));
     expect(lines).toEqual([
       '6 ran (6 passed, 0 failed), 0 fresh; watching 6 files (Ctrl-C to stop)',
       'cycle 2: stopped by an error',
@@ -298,33 +380,57 @@ describe('config changes', () => {
   test('an invalid config is reported and the old one kept; a valid one is loaded and re-runs the changed tool', async () => {
     const sb = useFixture('python-demo');
     const config = probeOnly(sb);
-    config.tools.push({ name: 'syntax', command: ['python3', '-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', '{file}'], include: ['calc/**'] });
+    config.tools.push({
+      name: 'syntax',
+      command: ['python3', '-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', '{file}'],
+      include: ['calc/**'],
+    });
     writeConfig(sb, config);
     const w = startRunner(['watch', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
     await waitFor('the first status line', () => /watching 6 files/.test(w.stdout()), DEADLINE_MS);
-    expect(w.stdout()).toMatch(/^\[\d\d:\d\d:\d\d\] 9 ran \(9 passed, 0 failed\), 0 fresh; watching 6 files \(Ctrl-C to stop\)$/m);
+    expect(w.stdout()).toMatch(
+      /^\[\d\d:\d\d:\d\d\] 9 ran \(9 passed, 0 failed\), 0 fresh; watching 6 files \(Ctrl-C to stop\)$/m,
+    );
 
     writeConfig(sb, { ...config, tools: [{ name: 'probe', command: ['node', 'x.mjs', '{file}'], timeout: '2m' }] });
     await waitFor('the config error', () => /keeping the previous config/.test(w.stderr()), DEADLINE_MS);
-    expect(w.stderr()).toContain('runner: error: .runnerrc.json: tools[0].timeout is "2m"; expected a positive number of seconds, e.g. 120\n'
-      + 'runner: keeping the previous config; still watching\n');
+    expect(w.stderr()).toContain(
+      'runner: error: .runnerrc.json: tools[0].timeout is "2m"; expected a positive number of seconds, e.g. 120\n' +
+        'runner: keeping the previous config; still watching\n',
+    );
 
     // Still watching, under the old config: an edit runs both old tools on the file.
     appendText(sb, 'calc/ops.py', '\n# edited\n');
-    await waitFor('cycle 2', () => /cycle 2: 1 changed/.test(w.stdout()) && /1 changed\n(?:.*\n)*\[.*\] 2 ran/.test(w.stdout()), DEADLINE_MS);
+    await waitFor(
+      'cycle 2',
+      () => /cycle 2: 1 changed/.test(w.stdout()) && /1 changed\n(?:.*\n)*\[.*\] 2 ran/.test(w.stdout()),
+      DEADLINE_MS,
+    );
 
     // A valid config whose syntax tool differs: only that tool's jobs run again.
     const changed = structuredClone(config);
-    changed.tools[1]!.command = ['python3', '-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', '{file}'];
+    changed.tools[1]!.command = [
+      'python3',
+      '-c',
+      'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])',
+      '{file}',
+    ];
     writeConfig(sb, changed);
-    await waitFor('the reload cycle', () => /cycle 3: config reloaded\n(?:.*\n)*\[.*\] 3 ran \(3 passed, 0 failed\), 6 fresh; watching 6 files/.test(w.stdout()), DEADLINE_MS);
+    await waitFor(
+      'the reload cycle',
+      () =>
+        /cycle 3: config reloaded\n(?:.*\n)*\[.*\] 3 ran \(3 passed, 0 failed\), 6 fresh; watching 6 files/.test(
+          w.stdout(),
+        ),
+      DEADLINE_MS,
+    );
     expect(w.stdout()).toMatch(/^PASS syntax calc\/stats\.py /m);
     const res = await stop(w);
     expect(res.code, show(res)).toBe(130);
     expect(res.stderr).toContain('runner: stopped watching (SIGINT); every finished result is recorded\n');
   });
 
-  test('a changed tool input re-runs that tool\'s jobs', async () => {
+  test("a changed tool input re-runs that tool's jobs", async () => {
     const sb = useFixture('python-demo');
     const w = startWatch(sb, ['--tool', 'style']);
     expect((await cycle(w, 1)).counts.ran).toBe(5);
@@ -360,10 +466,14 @@ describe('stopping', () => {
     setProbeControl(sb, 'hang-after', String(before + 1));
     appendText(sb, 'calc/ops.py', '\n# one\n');
     appendText(sb, 'calc/stats.py', '\n# two\n');
-    const log = await waitFor('the second job to hang', () => {
-      const l = readProbeLog(sb);
-      return l.started.length >= before + 2 ? l : undefined;
-    }, DEADLINE_MS);
+    const log = await waitFor(
+      'the second job to hang',
+      () => {
+        const l = readProbeLog(sb);
+        return l.started.length >= before + 2 ? l : undefined;
+      },
+      DEADLINE_MS,
+    );
     const hung = log.started.at(-1)!;
     const hungPid = log.pids.get(hung)!;
     beforeSandboxRemoval(() => {
@@ -395,9 +505,16 @@ describe('stopping', () => {
 
 describe('on a terminal', () => {
   /** runner watch under a real pty; Ctrl-C is typed, not signalled. idleMs: how long to wait after cycle 1 before the edit. */
-  async function watchOnTerminal(sb: Sandbox, args: string[], idleMs = 0): Promise<{ output: string; exitCode: number; barAfterEditS: number | null }> {
+  async function watchOnTerminal(
+    sb: Sandbox,
+    args: string[],
+    idleMs = 0,
+  ): Promise<{ output: string; exitCode: number; barAfterEditS: number | null }> {
     const term = pty.spawn(process.execPath, [BIN, 'watch', '--debounce', '100', ...args], {
-      cwd: sb.tree, env: baseEnv({ TERM: 'xterm' }), cols: 120, rows: 30,
+      cwd: sb.tree,
+      env: baseEnv({ TERM: 'xterm' }),
+      cols: 120,
+      rows: 30,
     });
     let output = '';
     // When the edit was made, and how long after it cycle 2's first bar arrived (seconds, by the test's clock).
@@ -405,7 +522,11 @@ describe('on a terminal', () => {
     let barAfterEditS: number | null = null;
     term.onData((d) => {
       output += d;
-      if (editedAt !== null && barAfterEditS === null && /\] 0\/1 {2}\d+\.\ds/.test(output.slice(output.indexOf('cycle 2: 1 changed')))) {
+      if (
+        editedAt !== null &&
+        barAfterEditS === null &&
+        /\] 0\/1 {2}\d+\.\ds/.test(output.slice(output.indexOf('cycle 2: 1 changed')))
+      ) {
         barAfterEditS = (performance.now() - editedAt) / 1000;
       }
     });
@@ -443,7 +564,7 @@ describe('on a terminal', () => {
     expect(output).toContain('runner: stopped watching (SIGINT); every finished result is recorded');
   });
 
-  test('each cycle\'s progress bar counts time from that cycle\'s start, not from the end of the last one', async () => {
+  test("each cycle's progress bar counts time from that cycle's start, not from the end of the last one", async () => {
     const sb = useFixture('python-demo');
     probeOnly(sb);
     const { output, exitCode, barAfterEditS } = await watchOnTerminal(sb, [], 5_000);
@@ -455,7 +576,9 @@ describe('on a terminal', () => {
     const frame = /\] 0\/1 {2}(\d+\.\d)s/.exec(second);
     expect(frame, second).not.toBeNull();
     expect(barAfterEditS, second).not.toBeNull();
-    expect(Number(frame![1]), `the bar came ${barAfterEditS!.toFixed(2)} s after the edit`).toBeLessThanOrEqual(barAfterEditS! + 0.1);
+    expect(Number(frame![1]), `the bar came ${barAfterEditS!.toFixed(2)} s after the edit`).toBeLessThanOrEqual(
+      barAfterEditS! + 0.1,
+    );
   });
 
   test('without --clear the screen is never cleared', async () => {

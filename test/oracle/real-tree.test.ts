@@ -18,12 +18,30 @@ test('runner agrees with tsc on every tracked javascript file', async () => {
   const scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'runner-oracle-')));
   onTestFinished(() => fs.rmSync(scratch, { recursive: true, force: true }));
   const configFile = path.join(scratch, 'runnerrc.json');
-  fs.writeFileSync(configFile, json({
-    exclude: ['**/node_modules/**', '**/.git/**'],
-    tools: [{ name: 'check', command: ['node', '-e', '0', '{file}'], include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'], deps: 'javascript' }],
-  }));
-  const files = walk(real).filter((rel) => JS_FILE.test(rel)).sort();
-  const result = await compareWithTsc({ tree: real, files, stateDir: path.join(scratch, 'state'), configFile, runtimeBesideTypes: true });
+  fs.writeFileSync(
+    configFile,
+    json({
+      exclude: ['**/node_modules/**', '**/.git/**'],
+      tools: [
+        {
+          name: 'check',
+          command: ['node', '-e', '0', '{file}'],
+          include: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts,jsx}'],
+          deps: 'javascript',
+        },
+      ],
+    }),
+  );
+  const files = walk(real)
+    .filter((rel) => JS_FILE.test(rel))
+    .sort();
+  const result = await compareWithTsc({
+    tree: real,
+    files,
+    stateDir: path.join(scratch, 'state'),
+    configFile,
+    runtimeBesideTypes: true,
+  });
   console.log(`oracle on ${real}: ${JSON.stringify(result.counts)}; ${result.problems.length} files differ`);
   expect(result.problems.join('\n')).toBe('');
 }, 600_000);

@@ -13,8 +13,10 @@ export function addCleanCommand(program: Command): void {
       const io = makeIo(cmd);
       const { stateDir, removed } = await clean(apiOptions(io, textReporter(io)));
       const where = shownPath(io, stateDir);
-      if (io.globals.json === true) io.out.write(JSON.stringify({ command: 'clean', exitCode: 0, stateDir: where, removed }) + '\n');
-      else io.out.write(removed ? `runner: removed ${where}\n` : `runner: nothing to remove (${where} does not exist)\n`);
+      if (io.globals.json === true)
+        io.out.write(JSON.stringify({ command: 'clean', exitCode: 0, stateDir: where, removed }) + '\n');
+      else
+        io.out.write(removed ? `runner: removed ${where}\n` : `runner: nothing to remove (${where} does not exist)\n`);
       process.exitCode = EXIT.ok;
     });
 }

@@ -8,7 +8,7 @@ import { apiOptions, makeIo, textReporter } from '../io.js';
 export function addExplainCommand(program: Command): void {
   program
     .command('explain')
-    .description('say, per tool, whether FILE\'s job is fresh or stale and exactly what changed since its last run')
+    .description("say, per tool, whether FILE's job is fresh or stale and exactly what changed since its last run")
     .argument('<file>', 'a file in the source tree')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const io = makeIo(cmd);

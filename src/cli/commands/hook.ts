@@ -19,13 +19,18 @@ export function addHookCommand(program: Command): void {
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
       const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
-      const r = await hookInstall({ ...apiOptions(io, textReporter(io)), force: flags.force, node: process.execPath, runner });
+      const r = await hookInstall({
+        ...apiOptions(io, textReporter(io)),
+        force: flags.force,
+        node: process.execPath,
+        runner,
+      });
       io.out.write(io.globals.json === true ? hookJson(io, 'install', r) : renderHookInstall(io, r));
       process.exitCode = EXIT.ok;
     });
   hook
     .command('uninstall')
-    .description('remove runner\'s pre-commit hook and put back the one it replaced')
+    .description("remove runner's pre-commit hook and put back the one it replaced")
     .action((_opts: unknown, cmd: Command) => {
       const io = makeIo(cmd);
       const r = hookUninstall(apiOptions(io, textReporter(io)));

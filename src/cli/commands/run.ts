@@ -24,42 +24,72 @@ interface RunFlags {
 export function addRunCommand(program: Command): void {
   program
     .command('run')
-    .description('scan, then run the stale jobs (only those of FILE... when given; a directory selects what lies below it)')
+    .description(
+      'scan, then run the stale jobs (only those of FILE... when given; a directory selects what lies below it)',
+    )
     .argument('[files...]', 'files or directories to restrict the run to')
     .option('--dry-run', 'print the plan and run nothing')
     .option('--force', 'run every selected job, fresh or not')
     .option('--rerun-failed', 'run cached failures again instead of reporting them')
     .option('--fail-fast', 'start no job after the first failure (running jobs finish)')
-    .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--staged', 'check what is staged for commit: the jobs of the staged files and of the files that depend on them, run in a copy of the git index')
-    .option('--merged-log <file>', 'write every failure\'s log, under a header, into FILE')
-    .option('--junit <file>', 'write a JUnit XML report of every job that was not fresh into FILE (also when the run fails or is interrupted; not in a dry run)')
+    .option('--tool <name>', "run only this tool's jobs (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--staged',
+      'check what is staged for commit: the jobs of the staged files and of the files that depend on them, run in a copy of the git index',
+    )
+    .option('--merged-log <file>', "write every failure's log, under a header, into FILE")
+    .option(
+      '--junit <file>',
+      'write a JUnit XML report of every job that was not fresh into FILE (also when the run fails or is interrupted; not in a dry run)',
+    )
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
-    .addOption(new Option('--jobserver-style <style>', 'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)')
-      .choices(['pipe', 'fifo']).default('pipe'))
+    .addOption(
+      new Option(
+        '--jobserver-style <style>',
+        'the jobserver runner serves its jobs when not under make: pipe (GNU make 4.3 and later) or fifo (make 4.4, ninja 1.13)',
+      )
+        .choices(['pipe', 'fifo'])
+        .default('pipe'),
+    )
     .action(async (files: string[], flags: RunFlags, cmd: Command) => {
       const io = makeIo(cmd);
       const reporter = textReporter(io);
-      const extra = { ...(flags.failFast === true ? { failFast: true } : {}), ...(flags.mergedLog !== undefined ? { mergedLog: flags.mergedLog } : {}) };
+      const extra = {
+        ...(flags.failFast === true ? { failFast: true } : {}),
+        ...(flags.mergedLog !== undefined ? { mergedLog: flags.mergedLog } : {}),
+      };
       // Checked before anything runs: a report that cannot be written is a usage error, not a lost run.
       const junit = flags.junit === undefined ? null : path.resolve(io.cwd, flags.junit);
       if (junit !== null) checkReportFile('--junit', junit);
       // When the run finishes: the JUnit file first (a dry run, also under `make -n`, writes none: nothing ran),
       // then the text (the bar goes, the summary unless --json), then the JSON, which names the JUnit file.
       const junitOut = junit === null ? null : new JunitOutput(io, junit);
-      const json = io.globals.json === true ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun, junit: junitOut }) : null;
+      const json =
+        io.globals.json === true
+          ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun, junit: junitOut })
+          : null;
       const signals = interruptOnSignals(io);
       try {
         const report = await run({
-          ...apiOptions(io, allOf(undoAtExit, junitOut, reporter, json), extra), signal: signals.signal,
-          files, tools: flags.tool, dryRun: flags.dryRun, force: flags.force, rerunFailed: flags.rerunFailed,
-          serveJobserver: flags.jobserver === false ? false : flags.jobserverStyle ?? 'pipe',
-          staged: flags.staged, terminalSize: terminalSizeOf(),
+          ...apiOptions(io, allOf(undoAtExit, junitOut, reporter, json), extra),
+          signal: signals.signal,
+          files,
+          tools: flags.tool,
+          dryRun: flags.dryRun,
+          force: flags.force,
+          rerunFailed: flags.rerunFailed,
+          serveJobserver: flags.jobserver === false ? false : (flags.jobserverStyle ?? 'pipe'),
+          staged: flags.staged,
+          terminalSize: terminalSizeOf(),
         });
         // exit 2, but after the text summary: the results are recorded, the user should see them.
         if (junitOut !== null && junitOut.error !== null) throw junitOut.error;
         if (junitOut !== null && json === null) {
-          io.out.write(junitOut.written === null ? 'runner: dry run: no JUnit report written\n' : `runner: JUnit report written to ${shownPath(io, junitOut.written)}\n`);
+          io.out.write(
+            junitOut.written === null
+              ? 'runner: dry run: no JUnit report written\n'
+              : `runner: JUnit report written to ${shownPath(io, junitOut.written)}\n`,
+          );
         }
         process.exitCode = exitForRun(report);
       } finally {

@@ -8,7 +8,9 @@ import { apiOptions, makeIo, textReporter } from '../io.js';
 export function addScanCommand(program: Command): void {
   program
     .command('scan')
-    .description('walk the source tree, update the manifest, and report what changed and which jobs are stale; runs nothing')
+    .description(
+      'walk the source tree, update the manifest, and report what changed and which jobs are stale; runs nothing',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const io = makeIo(cmd);
       const reporter = textReporter(io);

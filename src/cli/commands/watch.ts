@@ -17,18 +17,21 @@ interface WatchFlags {
 }
 
 function parseDebounce(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds, e.g. --debounce 200');
+  if (!/^\d+$/.test(value))
+    throw new InvalidArgumentError('expected a whole number of milliseconds, e.g. --debounce 200');
   return Number(value);
 }
 
 export function addWatchCommand(program: Command): void {
   program
     .command('watch')
-    .description('run the stale jobs, then again each time files change (only the changed files and their dependents), until Ctrl-C')
+    .description(
+      'run the stale jobs, then again each time files change (only the changed files and their dependents), until Ctrl-C',
+    )
     .option('--clear', 'clear the screen before each cycle (when stdout is a terminal)')
     .option('--debounce <ms>', 'start a cycle once no file has changed for MS milliseconds', parseDebounce, 200)
     .option('--fail-fast', 'in each cycle, start no job after the first failure (running jobs finish)')
-    .option('--tool <name>', 'run only this tool\'s jobs (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--tool <name>', "run only this tool's jobs (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .action(async (flags: WatchFlags, cmd: Command) => {
       const io = makeIo(cmd);
@@ -48,12 +51,18 @@ export function addWatchCommand(program: Command): void {
       const signals = interruptOnSignals(io);
       try {
         const report = await watch({
-          ...apiOptions(io, allOf(tokens, reporter, jsonOut), flags.failFast === true ? { failFast: true } : {}), signal: signals.signal,
-          tools: flags.tool, debounceMs: flags.debounce, serveJobserver: flags.jobserver === false ? false : 'pipe',
+          ...apiOptions(io, allOf(tokens, reporter, jsonOut), flags.failFast === true ? { failFast: true } : {}),
+          signal: signals.signal,
+          tools: flags.tool,
+          debounceMs: flags.debounce,
+          serveJobserver: flags.jobserver === false ? false : 'pipe',
         });
         reporter.close();
         process.exitCode = report.interrupted === null ? EXIT.ok : exitForSignal(report.interrupted);
-        if (!json) io.err.write(`runner: stopped watching${report.interrupted === null ? '' : ` (${report.interrupted})`}; every finished result is recorded\n`);
+        if (!json)
+          io.err.write(
+            `runner: stopped watching${report.interrupted === null ? '' : ` (${report.interrupted})`}; every finished result is recorded\n`,
+          );
       } finally {
         signals.dispose();
       }

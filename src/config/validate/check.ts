@@ -14,11 +14,18 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function rejectUnknownKeys(ctx: Ctx, obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+export function rejectUnknownKeys(
+  ctx: Ctx,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  prefix: string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       throw new ConfigError({
-        file: ctx.file, key: prefix + key, problem: 'unknown',
+        file: ctx.file,
+        key: prefix + key,
+        problem: 'unknown',
         expected: `one of: ${allowed.join(', ')}`,
       });
     }
@@ -42,7 +49,6 @@ export function checkStringArray(ctx: Ctx, key: string, v: unknown, expected: st
   });
   return v as string[];
 }
-
 
 /**
  * The most jobs at once: Linux's PID_MAX_LIMIT (2^22), the most processes it

@@ -14,7 +14,9 @@ const keyOf = (parent: string, k: string | number): string =>
 export function checkDepth(ctx: Ctx, raw: unknown): void {
   const ancestors = new Set<object>();
   // A frame is left (its object leaves the ancestors) when its marker comes off the stack.
-  const stack: ({ value: unknown; key: string; depth: number } | { leave: object })[] = [{ value: raw, key: '', depth: 0 }];
+  const stack: ({ value: unknown; key: string; depth: number } | { leave: object })[] = [
+    { value: raw, key: '', depth: 0 },
+  ];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if ('leave' in frame) {
@@ -25,17 +27,27 @@ export function checkDepth(ctx: Ctx, raw: unknown): void {
     if (typeof value !== 'object' || value === null) continue;
     const shown = key === '' ? '(top level)' : key.length > 48 ? key.slice(0, 45) + '...' : key;
     if (ancestors.has(value)) {
-      throw new ConfigError({ file: ctx.file, key: shown, problem: 'self-reference', expected: 'plain values: objects, arrays, strings, numbers, true, false and null' });
+      throw new ConfigError({
+        file: ctx.file,
+        key: shown,
+        problem: 'self-reference',
+        expected: 'plain values: objects, arrays, strings, numbers, true, false and null',
+      });
     }
     if (depth >= MAX_CONFIG_DEPTH) {
       throw new ConfigError({
-        file: ctx.file, key: shown, problem: 'too-deep', value: `more than ${MAX_CONFIG_DEPTH} levels`,
+        file: ctx.file,
+        key: shown,
+        problem: 'too-deep',
+        value: `more than ${MAX_CONFIG_DEPTH} levels`,
         expected: `at most ${MAX_CONFIG_DEPTH} levels (runner's config nests 4: tools[0].command[0])`,
       });
     }
     ancestors.add(value);
     stack.push({ leave: value });
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
     for (const [k, v] of entries) stack.push({ value: v, key: keyOf(key, k), depth: depth + 1 });
   }
 }

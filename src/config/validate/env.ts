@@ -25,17 +25,38 @@ export function checkEnv(ctx: Ctx, v: unknown): Record<string, string | string[]
 /** What the kernel refuses in a variable: a NUL (it ends the string), or more than MAX_VARIABLE_BYTES. */
 function checkVariableValue(ctx: Ctx, name: string, value: string): void {
   const nul = value.indexOf('\0');
-  if (nul >= 0) fail(ctx, `env.${name}`, value, `a value without a NUL byte (one is at character ${nul + 1}; a program's environment cannot hold one)`);
+  if (nul >= 0)
+    fail(
+      ctx,
+      `env.${name}`,
+      value,
+      `a value without a NUL byte (one is at character ${nul + 1}; a program's environment cannot hold one)`,
+    );
   const bytes = Buffer.byteLength(`${name}=${value}`) + 1;
   if (bytes > MAX_VARIABLE_BYTES) {
     const room = MAX_VARIABLE_BYTES - Buffer.byteLength(`${name}=`) - 1;
-    fail(ctx, `env.${name}`, value, `a value of at most ${room} bytes (it has ${Buffer.byteLength(value)}; Linux passes no variable over 128 KiB, "${name}=" included, to a program: spawn fails with E2BIG)`);
+    fail(
+      ctx,
+      `env.${name}`,
+      value,
+      `a value of at most ${room} bytes (it has ${Buffer.byteLength(value)}; Linux passes no variable over 128 KiB, "${name}=" included, to a program: spawn fails with E2BIG)`,
+    );
   }
 }
 
 /** passEnv and passThroughEnv: names of variables taken from the caller, none also set by `env`. */
-export function checkPassEnv(ctx: Ctx, v: unknown, env: Record<string, unknown>, key: 'passEnv' | 'passThroughEnv' = 'passEnv'): string[] {
-  const names = checkStringArray(ctx, key, v, `an array of variable names, e.g. ${key === 'passEnv' ? '["LANG"]' : '["PATH", "HOME"]'}`);
+export function checkPassEnv(
+  ctx: Ctx,
+  v: unknown,
+  env: Record<string, unknown>,
+  key: 'passEnv' | 'passThroughEnv' = 'passEnv',
+): string[] {
+  const names = checkStringArray(
+    ctx,
+    key,
+    v,
+    `an array of variable names, e.g. ${key === 'passEnv' ? '["LANG"]' : '["PATH", "HOME"]'}`,
+  );
   names.forEach((name, i) => {
     if (!NAME.test(name)) fail(ctx, `${key}[${i}]`, name, 'a variable name of letters, digits and "_"');
     if (Object.hasOwn(env, name)) {

@@ -3,7 +3,12 @@
 import { type Ctx, checkStringArray, fail } from './check.js';
 
 export function checkGlobs(ctx: Ctx, key: string, v: unknown): string[] {
-  const globs = checkStringArray(ctx, key, v, 'an array of glob patterns relative to the source tree, e.g. ["**/*.py"]');
+  const globs = checkStringArray(
+    ctx,
+    key,
+    v,
+    'an array of glob patterns relative to the source tree, e.g. ["**/*.py"]',
+  );
   globs.forEach((g, i) => {
     if (g.startsWith('/') || g.split('/').includes('..')) {
       fail(ctx, `${key}[${i}]`, g, 'a glob relative to the source tree, without a leading "/" or ".."');
@@ -33,17 +38,33 @@ export function isGlobPattern(p: string): boolean {
  * or a glob relative to the source tree.
  */
 export function checkInputs(ctx: Ctx, key: string, v: unknown): string[] {
-  const entries = checkStringArray(ctx, key, v, 'an array of files, directories or globs, e.g. ["setup.cfg", "**/conftest.py", "~/.pylintrc"]');
+  const entries = checkStringArray(
+    ctx,
+    key,
+    v,
+    'an array of files, directories or globs, e.g. ["setup.cfg", "**/conftest.py", "~/.pylintrc"]',
+  );
   return entries.map((p, i) => {
     if (isGlobPattern(p)) {
       if (p.startsWith('/') || p.startsWith('~') || p.split('/').includes('..')) {
-        fail(ctx, `${key}[${i}]`, p, 'a glob relative to the source tree (without a leading "/", "~" or ".."), or a plain path');
+        fail(
+          ctx,
+          `${key}[${i}]`,
+          p,
+          'a glob relative to the source tree (without a leading "/", "~" or ".."), or a plain path',
+        );
       }
       return normalizeRel(p);
     }
     if (p.startsWith('/')) return '/' + normalizeRel(p);
     if (p === '~' || p.startsWith('~/')) return p === '~' ? '~' : '~/' + normalizeRel(p.slice(2));
-    if (p.startsWith('~')) fail(ctx, `${key}[${i}]`, p, 'a path under your home directory written "~/..." (another user\'s "~name" is not expanded)');
+    if (p.startsWith('~'))
+      fail(
+        ctx,
+        `${key}[${i}]`,
+        p,
+        'a path under your home directory written "~/..." (another user\'s "~name" is not expanded)',
+      );
     const rel = normalizeRel(p);
     return rel === '' ? '.' : rel;
   });
@@ -51,7 +72,10 @@ export function checkInputs(ctx: Ctx, key: string, v: unknown): string[] {
 
 /** 'a//b/./c/' -> 'a/b/c', so config paths compare equal to walked paths. */
 export function normalizeRel(p: string): string {
-  return p.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  return p
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
 }
 
 /**
@@ -60,10 +84,20 @@ export function normalizeRel(p: string): string {
  * the missing file), so listing one is a mistake worth saying.
  */
 export function checkSpecifierGlobs(ctx: Ctx, key: string, v: unknown): string[] {
-  const globs = checkStringArray(ctx, key, v, 'an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]');
+  const globs = checkStringArray(
+    ctx,
+    key,
+    v,
+    'an array of import specifiers, "*" matching any characters, e.g. ["virtual:*", "#imports"]',
+  );
   globs.forEach((g, i) => {
     if (g.startsWith('./') || g.startsWith('../') || g === '.' || g === '..' || g.startsWith('/')) {
-      fail(ctx, `${key}[${i}]`, g, 'a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)');
+      fail(
+        ctx,
+        `${key}[${i}]`,
+        g,
+        'a package name, alias or other non-relative specifier such as "virtual:*" (an unresolved relative or absolute import never warns)',
+      );
     }
   });
   return globs;

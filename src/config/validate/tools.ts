@@ -13,7 +13,12 @@ export const MAX_TIMEOUT_SECONDS = 2_147_483;
 
 export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
   if (v === undefined) {
-    throw new ConfigError({ file: ctx.file, key: 'tools', problem: 'missing', expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]' });
+    throw new ConfigError({
+      file: ctx.file,
+      key: 'tools',
+      problem: 'missing',
+      expected: 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]',
+    });
   }
   if (!Array.isArray(v) || v.length === 0) {
     fail(ctx, 'tools', v, 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]');
@@ -34,9 +39,19 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
   if (!isPlainObject(raw)) fail(ctx, key, raw, 'an object with at least "name" and "command"');
   rejectUnknownKeys(ctx, raw, TOOL_KEYS, `${key}.`);
   if (raw.name === undefined) {
-    throw new ConfigError({ file: ctx.file, key: `${key}.name`, problem: 'missing', expected: 'a tool name such as "lint"' });
+    throw new ConfigError({
+      file: ctx.file,
+      key: `${key}.name`,
+      problem: 'missing',
+      expected: 'a tool name such as "lint"',
+    });
   }
-  const name = checkNonEmptyString(ctx, `${key}.name`, raw.name, 'a tool name of letters, digits, ".", "_" and "-", e.g. "lint"');
+  const name = checkNonEmptyString(
+    ctx,
+    `${key}.name`,
+    raw.name,
+    'a tool name of letters, digits, ".", "_" and "-", e.g. "lint"',
+  );
   if (!NAME.test(name)) fail(ctx, `${key}.name`, name, 'a tool name of letters, digits, ".", "_" and "-", e.g. "lint"');
   const tool: ToolConfig = { ...TOOL_DEFAULTS, name, command: checkCommand(ctx, `${key}.command`, raw.command) };
   if (raw.include !== undefined) tool.include = checkGlobs(ctx, `${key}.include`, raw.include);
@@ -47,26 +62,51 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
       fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS.map((d) => `"${d}"`).join(', ')}`);
     }
     if (!DEPS_AVAILABLE.includes(raw.deps as DepsKind)) {
-      fail(ctx, `${key}.deps`, raw.deps, `one of ${DEPS_AVAILABLE.map((d) => `"${d}"`).join(', ')}: "${String(raw.deps)}" dependency inference is not available in this version yet (see TODO.rst)`);
+      fail(
+        ctx,
+        `${key}.deps`,
+        raw.deps,
+        `one of ${DEPS_AVAILABLE.map((d) => `"${d}"`).join(', ')}: "${String(raw.deps)}" dependency inference is not available in this version yet (see TODO.rst)`,
+      );
     }
     tool.deps = raw.deps as DepsKind;
   }
   if (raw.depfile !== undefined && raw.depfile !== null) {
-    const depfile = checkNonEmptyString(ctx, `${key}.depfile`, raw.depfile, 'where the tool writes its make-style depfile, relative to the source tree, e.g. "build/{file}.d"');
+    const depfile = checkNonEmptyString(
+      ctx,
+      `${key}.depfile`,
+      raw.depfile,
+      'where the tool writes its make-style depfile, relative to the source tree, e.g. "build/{file}.d"',
+    );
     if (depfile.startsWith('/') || depfile.split('/').includes('..')) {
-      fail(ctx, `${key}.depfile`, depfile, 'a path relative to the source tree, without a leading "/" or "..", e.g. "build/{file}.d"');
+      fail(
+        ctx,
+        `${key}.depfile`,
+        depfile,
+        'a path relative to the source tree, without a leading "/" or "..", e.g. "build/{file}.d"',
+      );
     }
     if (tool.deps !== 'depfile') fail(ctx, `${key}.depfile`, depfile, 'a depfile only with "deps": "depfile"');
     tool.depfile = depfile;
   } else if (tool.deps === 'depfile') {
-    throw new ConfigError({ file: ctx.file, key: `${key}.depfile`, problem: 'missing', expected: 'where the tool writes its depfile, e.g. "build/{file}.d" (with "deps": "depfile")' });
+    throw new ConfigError({
+      file: ctx.file,
+      key: `${key}.depfile`,
+      problem: 'missing',
+      expected: 'where the tool writes its depfile, e.g. "build/{file}.d" (with "deps": "depfile")',
+    });
   }
   if (raw.timeout !== undefined && raw.timeout !== null) {
     if (typeof raw.timeout !== 'number' || !Number.isFinite(raw.timeout) || raw.timeout <= 0) {
       fail(ctx, `${key}.timeout`, raw.timeout, 'a positive number of seconds, e.g. 120');
     }
     if (raw.timeout > MAX_TIMEOUT_SECONDS) {
-      fail(ctx, `${key}.timeout`, raw.timeout, `at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest timer Node can set); omit "timeout" or use null for no limit`);
+      fail(
+        ctx,
+        `${key}.timeout`,
+        raw.timeout,
+        `at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest timer Node can set); omit "timeout" or use null for no limit`,
+      );
     }
     tool.timeout = raw.timeout;
   }
@@ -79,7 +119,13 @@ function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
   if (v === undefined) throw new ConfigError({ file: ctx.file, key, problem: 'missing', expected });
   // A NUL ends the string the kernel is given: the tool would get another command than the config says.
   const noNul = (k: string, s: string): void => {
-    if (s.includes('\0')) fail(ctx, k, s, `a string without a NUL byte (one is at character ${s.indexOf('\0') + 1}; a program's arguments cannot hold one)`);
+    if (s.includes('\0'))
+      fail(
+        ctx,
+        k,
+        s,
+        `a string without a NUL byte (one is at character ${s.indexOf('\0') + 1}; a program's arguments cannot hold one)`,
+      );
   };
   if (typeof v === 'string') {
     if (v.trim() === '') fail(ctx, key, v, expected);

@@ -14,7 +14,16 @@ afterEach(() => {
 });
 
 function failure(file: string, end: JobEnd, status: JobReport['status'] = 'failed'): JobReport {
-  return { tool: 'check', path: file as RelPath, status, reasons: [], end, durationMs: 10, log: null, finishedAt: null };
+  return {
+    tool: 'check',
+    path: file as RelPath,
+    status,
+    reasons: [],
+    end,
+    durationMs: 10,
+    log: null,
+    finishedAt: null,
+  };
 }
 
 describe('merged log headers', () => {
@@ -31,7 +40,12 @@ describe('merged log headers', () => {
       failure('e', { kind: 'exit', code: 1 }, 'cached-failure'),
       failure('f', { kind: 'exit', code: 0 }, 'passed'),
     ]);
-    expect(fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('==>'))).toEqual([
+    expect(
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('==>')),
+    ).toEqual([
       '==> check a (exit 2) <==',
       '==> check b (signal SIGSEGV) <==',
       '==> check c (timed out) <==',

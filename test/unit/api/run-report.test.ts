@@ -6,26 +6,64 @@ import { type JobReport, type JobStatus, countsOf, runReportOf } from '../../../
 import type { RelPath } from '../../../src/types.js';
 
 function job(file: string, status: JobStatus): JobReport {
-  return { tool: 'lint', path: file as RelPath, status, reasons: [], end: null, durationMs: null, log: null, finishedAt: null };
+  return {
+    tool: 'lint',
+    path: file as RelPath,
+    status,
+    reasons: [],
+    end: null,
+    durationMs: null,
+    log: null,
+    finishedAt: null,
+  };
 }
 
-const scan = { tracked: 9, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } };
+const scan = {
+  tracked: 9,
+  new: 0,
+  changed: 0,
+  removed: 0,
+  hashed: 0,
+  issues: [],
+  unreadable: { files: 0, directories: 0 },
+};
 
 describe('a run report', () => {
   test('issue 13: counts come from the jobs: a failure of runner itself is a failed job that ran, an interrupted one did not finish its run', () => {
     const jobs = [
-      job('a', 'passed'), job('b', 'failed'), job('c', 'failed'), job('d', 'interrupted'), job('e', 'cached-failure'),
-      job('f', 'not-started'), job('g', 'unreadable'), job('h', 'would-run'),
+      job('a', 'passed'),
+      job('b', 'failed'),
+      job('c', 'failed'),
+      job('d', 'interrupted'),
+      job('e', 'cached-failure'),
+      job('f', 'not-started'),
+      job('g', 'unreadable'),
+      job('h', 'would-run'),
     ];
     expect(countsOf({ jobs, planned: { jobs: 12, fresh: 4 } })).toEqual({
-      jobs: 12, ran: 3, passed: 1, failed: 2, interrupted: 1, cachedFailures: 1, fresh: 4, notStarted: 1, unreadable: 1,
+      jobs: 12,
+      ran: 3,
+      passed: 1,
+      failed: 2,
+      interrupted: 1,
+      cachedFailures: 1,
+      fresh: 4,
+      notStarted: 1,
+      unreadable: 1,
     });
   });
 
   test('an aborted signal names the interruption; a run that planned nothing has no jobs and zero counts', () => {
     const abort = new AbortController();
     abort.abort('SIGTERM');
-    const r = runReportOf({ dryRun: false, scan, signal: abort.signal, mergedLog: null, started: performance.now(), staged: [] });
+    const r = runReportOf({
+      dryRun: false,
+      scan,
+      signal: abort.signal,
+      mergedLog: null,
+      started: performance.now(),
+      staged: [],
+    });
     expect(r.interrupted).toBe('SIGTERM');
     expect(r.jobs).toEqual([]);
     expect(r.counts).toMatchObject({ jobs: 0, ran: 0, fresh: 0 });

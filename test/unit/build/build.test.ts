@@ -33,7 +33,15 @@ class CountingPool implements TokenPool {
 /** Jobs are file names; the command's last argument names the job, as a tool's {file} does. */
 function recorderOf(log: string[], failOn?: string): JobRecorder<string> {
   return {
-    commandFor: (job): JobCommand => ({ program: 'tool', args: [job], cwd: '/', env: {}, timeoutMs: null, logPath: `/nonexistent/${job}.log`, fds: [] }),
+    commandFor: (job): JobCommand => ({
+      program: 'tool',
+      args: [job],
+      cwd: '/',
+      env: {},
+      timeoutMs: null,
+      logPath: `/nonexistent/${job}.log`,
+      fds: [],
+    }),
     started: (job) => log.push(`started ${job}`),
     finished: (job, outcome: JobOutcome) => {
       if (job === failOn) throw new Error(`cannot record ${job}`);
@@ -47,7 +55,13 @@ describe('build', () => {
     const pool = new CountingPool(2);
     const runner = new FakeCommandRunner(() => ({ status: 'passed' }));
     const log: string[] = [];
-    const summary = await build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log), signal: new AbortController().signal, failFast: false });
+    const summary = await build(['a', 'b', 'c'], {
+      pool,
+      runner,
+      recorder: recorderOf(log),
+      signal: new AbortController().signal,
+      failFast: false,
+    });
     expect(summary).toEqual({ notStarted: [], stoppedByFailure: false });
     expect(log.filter((l) => l.startsWith('passed')).sort()).toEqual(['passed a', 'passed b', 'passed c']);
     expect(runner.peak).toBeLessThanOrEqual(2);
@@ -58,7 +72,13 @@ describe('build', () => {
   test('takes jobs in order, no more at once than the pool holds', async () => {
     const pool = new CountingPool(2);
     const runner = new FakeCommandRunner();
-    const run = build(['a', 'b', 'c', 'd'], { pool, runner, recorder: recorderOf([]), signal: new AbortController().signal, failFast: false });
+    const run = build(['a', 'b', 'c', 'd'], {
+      pool,
+      runner,
+      recorder: recorderOf([]),
+      signal: new AbortController().signal,
+      failFast: false,
+    });
     await waitFor('two running', () => runner.waiting.length === 2);
     expect(runner.waiting).toEqual(['a', 'b']);
     runner.finish('b', { status: 'passed' });
@@ -76,7 +96,13 @@ describe('build', () => {
     const pool = new CountingPool(2);
     const runner = new FakeCommandRunner();
     const log: string[] = [];
-    const run = build(['a', 'b', 'c', 'd'], { pool, runner, recorder: recorderOf(log), signal: new AbortController().signal, failFast: true });
+    const run = build(['a', 'b', 'c', 'd'], {
+      pool,
+      runner,
+      recorder: recorderOf(log),
+      signal: new AbortController().signal,
+      failFast: true,
+    });
     await waitFor('two running', () => runner.waiting.length === 2);
     runner.finish('a', { status: 'failed' });
     await waitFor('a recorded', () => log.includes('failed a'));
@@ -89,7 +115,11 @@ describe('build', () => {
   test('without fail-fast a failure stops nothing', async () => {
     const runner = new FakeCommandRunner(() => ({ status: 'failed' }));
     const summary = await build(['a', 'b', 'c'], {
-      pool: new CountingPool(1), runner, recorder: recorderOf([]), signal: new AbortController().signal, failFast: false,
+      pool: new CountingPool(1),
+      runner,
+      recorder: recorderOf([]),
+      signal: new AbortController().signal,
+      failFast: false,
     });
     expect(summary).toEqual({ notStarted: [], stoppedByFailure: false });
     expect(runner.started).toHaveLength(3);
@@ -100,7 +130,13 @@ describe('build', () => {
     const runner = new FakeCommandRunner();
     const log: string[] = [];
     const abort = new AbortController();
-    const run = build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log), signal: abort.signal, failFast: false });
+    const run = build(['a', 'b', 'c'], {
+      pool,
+      runner,
+      recorder: recorderOf(log),
+      signal: abort.signal,
+      failFast: false,
+    });
     await waitFor('two running', () => runner.waiting.length === 2);
     abort.abort('SIGTERM');
     expect(await run).toEqual({ notStarted: ['c'], stoppedByFailure: false });
@@ -114,7 +150,13 @@ describe('build', () => {
     abort.abort('SIGINT');
     const runner = new FakeCommandRunner(() => ({ status: 'passed' }));
     const pool = new CountingPool(2);
-    const summary = await build(['a', 'b'], { pool, runner, recorder: recorderOf([]), signal: abort.signal, failFast: false });
+    const summary = await build(['a', 'b'], {
+      pool,
+      runner,
+      recorder: recorderOf([]),
+      signal: abort.signal,
+      failFast: false,
+    });
     expect(summary.notStarted).toEqual(['a', 'b']);
     expect(runner.started).toEqual([]);
     expect(pool.out).toBe(0);
@@ -124,7 +166,13 @@ describe('build', () => {
     const pool = new CountingPool(2);
     const runner = new FakeCommandRunner();
     const log: string[] = [];
-    const run = build(['a', 'b', 'c'], { pool, runner, recorder: recorderOf(log, 'a'), signal: new AbortController().signal, failFast: false });
+    const run = build(['a', 'b', 'c'], {
+      pool,
+      runner,
+      recorder: recorderOf(log, 'a'),
+      signal: new AbortController().signal,
+      failFast: false,
+    });
     run.catch(() => {});
     await waitFor('two running', () => runner.waiting.length === 2);
     runner.finish('a', { status: 'passed' });

@@ -14,8 +14,14 @@ function textIo(): { io: Io; out: string[] } {
 }
 
 const passed = (path: string): JobReport => ({
-  tool: 'probe', path: path as RelPath, status: 'passed', reasons: [], end: { kind: 'exit', code: 0 },
-  durationMs: 10, log: null, finishedAt: null,
+  tool: 'probe',
+  path: path as RelPath,
+  status: 'passed',
+  reasons: [],
+  end: { kind: 'exit', code: 0 },
+  durationMs: 10,
+  log: null,
+  finishedAt: null,
 });
 
 describe('the reporter of runner watch', () => {
@@ -47,7 +53,11 @@ describe('the reporter of runner watch', () => {
     reporter.emit({ type: 'warning', message: 'in a cycle' });
     reporter.close();
     reporter.emit({ type: 'warning', message: 'after it' });
-    expect(out).toEqual(['runner: warning: before any cycle\n', 'runner: warning: in a cycle\n', 'runner: warning: after it\n']);
+    expect(out).toEqual([
+      'runner: warning: before any cycle\n',
+      'runner: warning: in a cycle\n',
+      'runner: warning: after it\n',
+    ]);
     runCleanups();
   });
 });

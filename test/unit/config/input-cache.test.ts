@@ -17,7 +17,7 @@ describe('InputCache', () => {
     }
   });
 
-  it('does not reuse a digest taken within the racy margin of the file\'s last change', () => {
+  it("does not reuse a digest taken within the racy margin of the file's last change", () => {
     const c = new InputCache();
     c.storeFile('/a', stat(), 'd1', T + 500);
     expect(c.file('/a', stat())).toBeUndefined();

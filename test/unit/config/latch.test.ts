@@ -4,11 +4,22 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildToolEnvironment, latchTools, validateConfig } from '../../../src/config/index.js';
 
-const base = { tools: [{ name: 'a', command: ['sh', '-c', 'true'] }, { name: 'b', command: 'echo {file}' }] };
+const base = {
+  tools: [
+    { name: 'a', command: ['sh', '-c', 'true'] },
+    { name: 'b', command: 'echo {file}' },
+  ],
+};
 const caller = { PATH: '/usr/bin:/bin', HOME: '/root', SECRET: 's3cret', MAKEFLAGS: ' -j4', UNRELATED: '1' };
 
 function latch(raw: object, env: NodeJS.ProcessEnv = caller) {
-  return latchTools({ config: validateConfig(raw, 'f'), callerEnv: env, sourceTree: '/tmp', configDisplayFile: 'f', inputs: null });
+  return latchTools({
+    config: validateConfig(raw, 'f'),
+    callerEnv: env,
+    sourceTree: '/tmp',
+    configDisplayFile: 'f',
+    inputs: null,
+  });
 }
 
 describe('buildToolEnvironment', () => {
@@ -69,7 +80,7 @@ describe('buildToolEnvironment', () => {
 });
 
 describe('latchTools', () => {
-  it('changes only the edited tool\'s latch when one tool\'s definition changes', () => {
+  it("changes only the edited tool's latch when one tool's definition changes", () => {
     const before = latch(base);
     const after = latch({ tools: [base.tools[0], { name: 'b', command: 'echo -n {file}' }] });
     expect(after[0]!.latchId).toBe(before[0]!.latchId);
@@ -86,9 +97,11 @@ describe('latchTools', () => {
     expect(terminal[1]!.latchId).toBe(plain[1]!.latchId);
   });
 
-  it('does not latch the caller\'s TERM (a terminal job without one gets a fixed TERM)', () => {
+  it("does not latch the caller's TERM (a terminal job without one gets a fixed TERM)", () => {
     const raw = { tools: [{ ...base.tools[0], pty: true }] };
-    expect(latch(raw, { ...caller, TERM: 'dumb' })[0]!.latchId).toBe(latch(raw, { ...caller, TERM: 'xterm' })[0]!.latchId);
+    expect(latch(raw, { ...caller, TERM: 'dumb' })[0]!.latchId).toBe(
+      latch(raw, { ...caller, TERM: 'xterm' })[0]!.latchId,
+    );
   });
 
   it('ignores an unrelated caller variable and reacts to a passEnv one', () => {
@@ -98,7 +111,7 @@ describe('latchTools', () => {
     expect(latch(raw, { ...caller, SECRET: 'other' })[0]!.latchId).not.toBe(a[0]!.latchId);
   });
 
-  it('does not let a tool\'s include/exclude into the latch: they choose jobs, not results', () => {
+  it("does not let a tool's include/exclude into the latch: they choose jobs, not results", () => {
     const a = latch(base);
     const b = latch({ tools: [{ ...base.tools[0], include: ['**/*.py'] }, base.tools[1]] });
     expect(b[0]!.latchId).toBe(a[0]!.latchId);
@@ -118,8 +131,13 @@ describe('latchTools', () => {
       const ids = ['one', 'two', 'three'].map((dir, i) => {
         fs.mkdirSync(path.join(root, dir, 'bin'), { recursive: true });
         fs.writeFileSync(path.join(root, dir, 'bin', 'lint'), `#!/bin/sh\nexit ${i === 2 ? 1 : 0}\n`, { mode: 0o755 });
-        const [t] = latchTools({ config: validateConfig({ tools: [{ name: 'l', command: ['bin/lint', '{file}'] }] }, 'f'),
-          callerEnv: caller, sourceTree: path.join(root, dir), configDisplayFile: 'f', inputs: null });
+        const [t] = latchTools({
+          config: validateConfig({ tools: [{ name: 'l', command: ['bin/lint', '{file}'] }] }, 'f'),
+          callerEnv: caller,
+          sourceTree: path.join(root, dir),
+          configDisplayFile: 'f',
+          inputs: null,
+        });
         expect(t!.latch.executables[0]!.where.path).toBe(path.join(root, dir, 'bin', 'lint'));
         return t!.latchId;
       });
@@ -130,7 +148,7 @@ describe('latchTools', () => {
     }
   });
 
-  it('refuses a tool whose program is not on the tools\' PATH, naming the PATH searched', () => {
+  it("refuses a tool whose program is not on the tools' PATH, naming the PATH searched", () => {
     expect(() => latch({ tools: [{ name: 'x', command: ['no-such-program-here'] }] })).toThrow(
       /tool "x": executable "no-such-program-here" not found \(searched PATH=\/usr\/bin:\/bin/,
     );

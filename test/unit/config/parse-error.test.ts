@@ -12,12 +12,15 @@ describe('jsonProblem', () => {
     ['[1 2]', { reason: 'expected "," or "]" after an array element, found "2"', line: 1, column: 4 }],
     ['{"a" 1}', { reason: 'expected ":" after the property name, found "1"', line: 1, column: 6 }],
     ['{"a": 1 "b": 2}', { reason: 'expected "," or "}" after a property\'s value, found "\\""', line: 1, column: 9 }],
-    ['{"a":\n"x\ny"}', { reason: 'a control character (U+000A) inside a string: write it escaped, e.g. "\\n"', line: 2, column: 3 }],
+    [
+      '{"a":\n"x\ny"}',
+      { reason: 'a control character (U+000A) inside a string: write it escaped, e.g. "\\n"', line: 2, column: 3 },
+    ],
     ['["\\q"]', { reason: 'a bad escape "\\\\q" inside a string', line: 1, column: 3 }],
     ['{"a": "abc', { reason: 'unexpected end of the file (inside a string)', line: 1, column: 11 }],
     ['[1,]', { reason: 'expected a value, found "]"', line: 1, column: 4 }],
     ['{"a": tru}', { reason: 'expected a value, found "t"', line: 1, column: 7 }],
-    ['[' .repeat(100_000), { reason: 'unexpected end of the file (expected a value)', line: 1, column: 100_001 }],
+    ['['.repeat(100_000), { reason: 'unexpected end of the file (expected a value)', line: 1, column: 100_001 }],
   ])('issue 12: %j', (text, expected) => {
     const found = jsonProblem(text);
     if (expected === null) expect(found).toBeNull();

@@ -30,10 +30,26 @@ function recognize(found: string): ReturnType<typeof recognizeShim> {
 
 describe('recognizeShim', () => {
   it.each([
-    ['pyenv', '#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT="/r/.pyenv"\nexec "/r/.pyenv/libexec/pyenv" exec "$program" "$@"\n', { manager: 'pyenv', dispatcher: '/r/.pyenv/libexec/pyenv', root: '/r/.pyenv' }],
-    ['rbenv', '#!/usr/bin/env bash\nexec "/r/.rbenv/libexec/rbenv" exec "$program" "$@"\n', { manager: 'rbenv', dispatcher: '/r/.rbenv/libexec/rbenv', root: '/r/.rbenv' }],
-    ['nodenv', '#!/usr/bin/env bash\nexec "/r/.nodenv/libexec/nodenv" exec "$program" "$@"\n', { manager: 'nodenv', dispatcher: '/r/.nodenv/libexec/nodenv', root: '/r/.nodenv' }],
-    ['asdf', '#!/usr/bin/env bash\n# asdf-plugin: python 3.12.1\nexec /r/.asdf/bin/asdf exec "python3" "$@"\n', { manager: 'asdf', dispatcher: '/r/.asdf/bin/asdf', root: null }],
+    [
+      'pyenv',
+      '#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT="/r/.pyenv"\nexec "/r/.pyenv/libexec/pyenv" exec "$program" "$@"\n',
+      { manager: 'pyenv', dispatcher: '/r/.pyenv/libexec/pyenv', root: '/r/.pyenv' },
+    ],
+    [
+      'rbenv',
+      '#!/usr/bin/env bash\nexec "/r/.rbenv/libexec/rbenv" exec "$program" "$@"\n',
+      { manager: 'rbenv', dispatcher: '/r/.rbenv/libexec/rbenv', root: '/r/.rbenv' },
+    ],
+    [
+      'nodenv',
+      '#!/usr/bin/env bash\nexec "/r/.nodenv/libexec/nodenv" exec "$program" "$@"\n',
+      { manager: 'nodenv', dispatcher: '/r/.nodenv/libexec/nodenv', root: '/r/.nodenv' },
+    ],
+    [
+      'asdf',
+      '#!/usr/bin/env bash\n# asdf-plugin: python 3.12.1\nexec /r/.asdf/bin/asdf exec "python3" "$@"\n',
+      { manager: 'asdf', dispatcher: '/r/.asdf/bin/asdf', root: null },
+    ],
     ['a plain script', '#!/bin/sh\nexec python3 -m flake8 "$@"\n', null],
     ['a binary-looking file', '\x7fELF exec "/x/pyenv" exec y\n', null],
   ])('by content: %s', (name, text, want) => {
@@ -45,13 +61,20 @@ describe('recognizeShim', () => {
     expect(recognize(link('mise/shims/python3', mise))).toEqual({ manager: 'mise', dispatcher: mise, root: null });
     expect(recognize(mise)).toBeNull(); // mise itself is no shim
     const volta = file('volta/bin/volta-shim', 'binary');
-    expect(recognize(link('volta/bin/node', volta))).toEqual({ manager: 'volta', dispatcher: path.join(dir, 'volta/bin/volta'), root: null });
+    expect(recognize(link('volta/bin/node', volta))).toEqual({
+      manager: 'volta',
+      dispatcher: path.join(dir, 'volta/bin/volta'),
+      root: null,
+    });
   });
 
   it('by location: <root>/shims beside the manager, whatever the shim says', () => {
     const manager = file('loc/.pyenv/libexec/pyenv', '#!/bin/sh\n');
-    expect(recognize(file('loc/.pyenv/shims/python3', '#!/bin/sh\nexec something\n'))).toEqual(
-      { manager: 'pyenv', dispatcher: manager, root: path.join(dir, 'loc/.pyenv') });
+    expect(recognize(file('loc/.pyenv/shims/python3', '#!/bin/sh\nexec something\n'))).toEqual({
+      manager: 'pyenv',
+      dispatcher: manager,
+      root: path.join(dir, 'loc/.pyenv'),
+    });
     expect(recognize(file('loc/elsewhere/shims/python3', '#!/bin/sh\nexec something\n'))).toBeNull();
   });
 });
@@ -81,7 +104,10 @@ describe('consultedKey', () => {
 describe('identifyProgram through a shim', () => {
   it('names what the manager picks, and says so in the identity when it picks nothing', () => {
     const root = path.join(dir, 'idroot');
-    file('idroot/libexec/pyenv', '#!/bin/sh\nv=$(cat "$PYENV_ROOT/version")\np="$PYENV_ROOT/versions/$v/bin/$2"\n[ -x "$p" ] || { echo "pyenv: version $v is not installed" >&2; exit 1; }\necho "$p"\n');
+    file(
+      'idroot/libexec/pyenv',
+      '#!/bin/sh\nv=$(cat "$PYENV_ROOT/version")\np="$PYENV_ROOT/versions/$v/bin/$2"\n[ -x "$p" ] || { echo "pyenv: version $v is not installed" >&2; exit 1; }\necho "$p"\n',
+    );
     const shim = file('idroot/shims/python3', `#!/bin/sh\nexec "${root}/libexec/pyenv" exec python3 "$@"\n`);
     const interpreter = file('idroot/versions/1.0/bin/python3', '#!/bin/sh\necho one\n');
     fs.writeFileSync(path.join(root, 'version'), '1.0\n');

@@ -97,7 +97,12 @@ describe('RecordingFs and consultedUnchanged', () => {
 
   describe('issue 11: realpath resolves the links below the tree as the kernel does, recording each', () => {
     async function linked(): Promise<string> {
-      const r = await tree(['packages/lib/src/index.ts', 'packages/other/src/index.ts', 'store/pkg@1/node_modules/pkg/index.js', 'src/plain.ts']);
+      const r = await tree([
+        'packages/lib/src/index.ts',
+        'packages/other/src/index.ts',
+        'store/pkg@1/node_modules/pkg/index.js',
+        'src/plain.ts',
+      ]);
       fs.mkdirSync(`${r}/node_modules/@ws`, { recursive: true });
       fs.symlinkSync('../../packages/lib', `${r}/node_modules/@ws/lib`); // npm workspaces
       fs.symlinkSync('../store/pkg@1/node_modules/pkg', `${r}/node_modules/pkg`); // pnpm
@@ -119,7 +124,11 @@ describe('RecordingFs and consultedUnchanged', () => {
       expect(fsv.realpath(`${r}/node_modules/out/x.js`, r)).toBe(`${r}/node_modules/out/x.js`);
       expect(fsv.realpath(`${r}/node_modules/loop/x.js`, r)).toBe(`${r}/node_modules/loop/x.js`);
       expect(fsv.realpath('/elsewhere/x.js', r)).toBe('/elsewhere/x.js');
-      for (const p of ['node_modules/@ws/lib/src/index.ts', 'node_modules/pkg/index.js', 'node_modules/abs/src/index.ts']) {
+      for (const p of [
+        'node_modules/@ws/lib/src/index.ts',
+        'node_modules/pkg/index.js',
+        'node_modules/abs/src/index.ts',
+      ]) {
         expect(fsv.realpath(`${r}/${p}`, r)).toBe(fs.realpathSync(`${r}/${p}`).replace(fs.realpathSync(r), r));
       }
       expect(consultedUnchanged(fsv.consulted)).toBe(true);

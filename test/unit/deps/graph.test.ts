@@ -4,21 +4,25 @@ import { DepGraph } from '../../../src/deps/graph.js';
 import type { RelPath } from '../../../src/types.js';
 
 const d = (files: string[], external: string[] = [], unresolved: string[] = []): DirectDeps => ({
-  files: files as RelPath[], external, unresolved,
+  files: files as RelPath[],
+  external,
+  unresolved,
 });
 const P = (s: string) => s as RelPath;
 const sorted = (s: ReadonlySet<string>) => [...s].sort();
 
 describe('DepGraph', () => {
   // test_api -> api -> util -> (os external), api -> models -> util (a diamond); a <-> b a cycle.
-  const g = new DepGraph(new Map([
-    [P('test_api.py'), d(['api.py'])],
-    [P('api.py'), d(['util.py', 'models.py'], [], ['missing_mod'])],
-    [P('models.py'), d(['util.py'])],
-    [P('util.py'), d([], ['/usr/lib/python3/os.py'])],
-    [P('a.py'), d(['b.py'])],
-    [P('b.py'), d(['a.py', 'util.py'])],
-  ]));
+  const g = new DepGraph(
+    new Map([
+      [P('test_api.py'), d(['api.py'])],
+      [P('api.py'), d(['util.py', 'models.py'], [], ['missing_mod'])],
+      [P('models.py'), d(['util.py'])],
+      [P('util.py'), d([], ['/usr/lib/python3/os.py'])],
+      [P('a.py'), d(['b.py'])],
+      [P('b.py'), d(['a.py', 'util.py'])],
+    ]),
+  );
 
   it('closes over every transitive dependency, through a diamond', () => {
     const c = g.closure(P('test_api.py'));
@@ -40,7 +44,12 @@ describe('DepGraph', () => {
 
   it('finds the shortest import chain to a tracked, an external and an unresolved dependency', () => {
     expect(g.chain(P('test_api.py'), 'util.py')).toEqual(['test_api.py', 'api.py', 'util.py']);
-    expect(g.chain(P('test_api.py'), '/usr/lib/python3/os.py')).toEqual(['test_api.py', 'api.py', 'util.py', '/usr/lib/python3/os.py']);
+    expect(g.chain(P('test_api.py'), '/usr/lib/python3/os.py')).toEqual([
+      'test_api.py',
+      'api.py',
+      'util.py',
+      '/usr/lib/python3/os.py',
+    ]);
     expect(g.chain(P('test_api.py'), 'missing_mod')).toEqual(['test_api.py', 'api.py', 'missing_mod']);
     expect(g.chain(P('util.py'), 'api.py')).toEqual([]);
   });
@@ -52,27 +61,41 @@ describe('DepGraph', () => {
 });
 
 describe('DepGraph.deepHash', () => {
-  const ids = new Map<string, string>([['a.py', 'A'], ['b.py', 'B'], ['c.py', 'C'], ['d.py', 'D'], ['/lib/os.py', '10:1']]);
+  const ids = new Map<string, string>([
+    ['a.py', 'A'],
+    ['b.py', 'B'],
+    ['c.py', 'C'],
+    ['d.py', 'D'],
+    ['/lib/os.py', '10:1'],
+  ]);
   const identity = (dep: string) => ids.get(dep) ?? 'missing';
   // d -> c -> (a <-> b) -> /lib/os.py, and an unresolved import in c.
-  const graph = () => new DepGraph(new Map([
-    [P('d.py'), d(['c.py'])],
-    [P('c.py'), d(['a.py'], [], ['gone'])],
-    [P('a.py'), d(['b.py'])],
-    [P('b.py'), d(['a.py'], ['/lib/os.py'])],
-  ]));
+  const graph = () =>
+    new DepGraph(
+      new Map([
+        [P('d.py'), d(['c.py'])],
+        [P('c.py'), d(['a.py'], [], ['gone'])],
+        [P('a.py'), d(['b.py'])],
+        [P('b.py'), d(['a.py'], ['/lib/os.py'])],
+      ]),
+    );
 
   it('changes when anything below a file changes, through a cycle, and for no change elsewhere', () => {
     const before = graph().deepHash(P('d.py'), identity);
     expect(graph().deepHash(P('d.py'), identity)).toBe(before);
-    for (const [dep, id] of [['b.py', 'B2'], ['/lib/os.py', '11:1']] as const) {
+    for (const [dep, id] of [
+      ['b.py', 'B2'],
+      ['/lib/os.py', '11:1'],
+    ] as const) {
       const was = ids.get(dep)!;
       ids.set(dep, id);
       expect(graph().deepHash(P('d.py'), identity), dep).not.toBe(before);
       ids.set(dep, was);
     }
     ids.set('d.py', 'D2'); // d itself is no dependency of c
-    expect(graph().deepHash(P('c.py'), identity)).toBe(graph().deepHash(P('c.py'), (x) => (x === 'd.py' ? 'D' : identity(x))));
+    expect(graph().deepHash(P('c.py'), identity)).toBe(
+      graph().deepHash(P('c.py'), (x) => (x === 'd.py' ? 'D' : identity(x))),
+    );
     ids.set('d.py', 'D');
   });
 

@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UNREADABLE_IMPORTS, type DirectDeps } from '../../../src/deps/direct-deps.js';
-import { type FollowedJsFile, type GraphRow, followUntracked, isFollowedJs } from '../../../src/deps/javascript-follow.js';
+import {
+  type FollowedJsFile,
+  type GraphRow,
+  followUntracked,
+  isFollowedJs,
+} from '../../../src/deps/javascript-follow.js';
 import type { JsFileImports } from '../../../src/deps/javascript.js';
 import type { RelPath } from '../../../src/types.js';
 
@@ -25,7 +30,9 @@ describe('issue 11: followUntracked', () => {
   };
   /** Relative specifiers only, each to the file with that name (plus .ts when it has none). */
   const resolve = (abs: string, _digest: string, found: JsFileImports): DirectDeps => {
-    const external = found.imports.map((i) => path.resolve(path.dirname(abs), i.specifier)).map((x) => (path.extname(x) === '' ? `${x}.ts` : x));
+    const external = found.imports
+      .map((i) => path.resolve(path.dirname(abs), i.specifier))
+      .map((x) => (path.extname(x) === '' ? `${x}.ts` : x));
     return { files: [], external, unresolved: [] };
   };
   /** A clock well after the files were written: their stats are not racy. */
@@ -45,7 +52,11 @@ describe('issue 11: followUntracked', () => {
     expect(r.read).toBe(3);
     expect([...r.followed.keys()].sort()).toEqual([a, b, c].sort());
     expect(rows.get('test/a.test.ts' as RelPath)!.deps).toEqual({ files: [a], external: [], unresolved: [] });
-    expect(rows.get(a as RelPath)!.deps).toEqual({ files: [b], external: [json, path.join(dir, 'gen/gone.ts')], unresolved: [] });
+    expect(rows.get(a as RelPath)!.deps).toEqual({
+      files: [b],
+      external: [json, path.join(dir, 'gen/gone.ts')],
+      unresolved: [],
+    });
     expect(rows.get(b as RelPath)!.deps).toEqual({ files: [c], external: [], unresolved: [] });
     expect([...r.stats.values()].every((s) => s.startsWith('f:'))).toBe(true);
   });
@@ -76,7 +87,9 @@ describe('issue 11: followUntracked', () => {
   });
 
   it('follows JavaScript and TypeScript sources and declarations only', () => {
-    expect(['/x/a.ts', '/x/a.d.ts', '/x/a.mjs', '/x/a.cjs', '/x/a.tsx', '/x/a.d.mts', '/x/a.jsx'].every(isFollowedJs)).toBe(true);
+    expect(
+      ['/x/a.ts', '/x/a.d.ts', '/x/a.mjs', '/x/a.cjs', '/x/a.tsx', '/x/a.d.mts', '/x/a.jsx'].every(isFollowedJs),
+    ).toBe(true);
     expect(['/x/a.json', '/x/a.node', '/x/a.css', '/x/a.wasm'].some(isFollowedJs)).toBe(false);
   });
 });

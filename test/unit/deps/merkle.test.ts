@@ -8,7 +8,9 @@ import { hashString } from '../../../src/hash.js';
 import type { RelPath } from '../../../src/types.js';
 
 const d = (files: string[], external: string[] = [], unresolved: string[] = []): DirectDeps => ({
-  files: files as RelPath[], external, unresolved,
+  files: files as RelPath[],
+  external,
+  unresolved,
 });
 const P = (s: string) => s as RelPath;
 const OS = '/usr/lib/python3/os.py';
@@ -68,7 +70,9 @@ describe('Merkle nodes of the dependency graph', () => {
     const before = tree(base);
     const now = tree(base, { 'leaf.py': 'v2' });
     const old = counted(before.stored);
-    expect(diffTrees(before.root, now.root, old.get, (h) => now.nodes.node(h))).toEqual([{ path: 'leaf.py', change: 'changed' }]);
+    expect(diffTrees(before.root, now.root, old.get, (h) => now.nodes.node(h))).toEqual([
+      { path: 'leaf.py', change: 'changed' },
+    ]);
     // test, api, the cycle, leaf: not models or util, which did not change.
     expect(old.calls()).toBeLessThanOrEqual(4);
   });
@@ -76,15 +80,34 @@ describe('Merkle nodes of the dependency graph', () => {
   it('names a file edited in a diamond once', () => {
     const before = tree(base);
     const now = tree(base, { 'util.py': 'v2' });
-    expect(diffTrees(before.root, now.root, (h) => before.stored.get(h), (h) => now.nodes.node(h))).toEqual([{ path: 'util.py', change: 'changed' }]);
+    expect(
+      diffTrees(
+        before.root,
+        now.root,
+        (h) => before.stored.get(h),
+        (h) => now.nodes.node(h),
+      ),
+    ).toEqual([{ path: 'util.py', change: 'changed' }]);
   });
 
   it('names a dependency removed or added only when it really was', () => {
     const before = tree(base);
-    const now = tree({ ...base, 'api.py': d(['util.py', 'a.py', 'new.py'], [], ['missing_mod']), 'new.py': d([], [OS]) });
+    const now = tree({
+      ...base,
+      'api.py': d(['util.py', 'a.py', 'new.py'], [], ['missing_mod']),
+      'new.py': d([], [OS]),
+    });
     // api.py's own identity is the same here: only its imports moved.
-    expect(diffTrees(before.root, now.root, (h) => before.stored.get(h), (h) => now.nodes.node(h))).toEqual([
-      { path: 'models.py', change: 'removed' }, { path: 'new.py', change: 'added' },
+    expect(
+      diffTrees(
+        before.root,
+        now.root,
+        (h) => before.stored.get(h),
+        (h) => now.nodes.node(h),
+      ),
+    ).toEqual([
+      { path: 'models.py', change: 'removed' },
+      { path: 'new.py', change: 'added' },
     ]);
   });
 
@@ -92,21 +115,43 @@ describe('Merkle nodes of the dependency graph', () => {
     // leaf.py now imports os, which util.py (unchanged, shared) already did: os is no new dependency.
     const before = tree(base);
     const now = tree({ ...base, 'leaf.py': d([], [OS]) });
-    expect(diffTrees(before.root, now.root, (h) => before.stored.get(h), (h) => now.nodes.node(h))).toEqual([]);
+    expect(
+      diffTrees(
+        before.root,
+        now.root,
+        (h) => before.stored.get(h),
+        (h) => now.nodes.node(h),
+      ),
+    ).toEqual([]);
   });
 
   it('names an import that stopped resolving as an unresolved name', () => {
     const before = tree(base);
     const now = tree({ ...base, 'b.py': d(['a.py'], [], ['leaf']) });
-    expect(diffTrees(before.root, now.root, (h) => before.stored.get(h), (h) => now.nodes.node(h))).toEqual([
-      { path: '?leaf', change: 'added' }, { path: 'leaf.py', change: 'removed' },
+    expect(
+      diffTrees(
+        before.root,
+        now.root,
+        (h) => before.stored.get(h),
+        (h) => now.nodes.node(h),
+      ),
+    ).toEqual([
+      { path: '?leaf', change: 'added' },
+      { path: 'leaf.py', change: 'removed' },
     ]);
   });
 
   it('gives up (null) when the old tree was not kept', () => {
     const before = tree(base);
     const now = tree(base, { 'leaf.py': 'v2' });
-    expect(diffTrees(before.root, now.root, () => undefined, (h) => now.nodes.node(h))).toBeNull();
+    expect(
+      diffTrees(
+        before.root,
+        now.root,
+        () => undefined,
+        (h) => now.nodes.node(h),
+      ),
+    ).toBeNull();
   });
 
   it('keeps only the nodes the store does not have', () => {

@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  PYTHON_IMPORTS_HELPER, type PythonDep, type PythonImport, type PythonResolver,
-  resolvePythonImport, scanPythonImports,
+  PYTHON_IMPORTS_HELPER,
+  type PythonDep,
+  type PythonImport,
+  type PythonResolver,
+  resolvePythonImport,
+  scanPythonImports,
 } from '../../../src/deps/python.js';
 import type { RelPath } from '../../../src/types.js';
 import { digestBytes } from '../../../src/hash.js';
@@ -44,115 +48,244 @@ describe('resolvePythonImport', () => {
     };
   }
 
-  const tree = fakeResolver([
-    '/src/main.py',
-    '/src/util.py',
-    '/src/pkg/__init__.py',
-    '/src/pkg/mod.py',
-    '/src/pkg/other.py',
-    '/src/pkg/sub/__init__.py',
-    '/src/pkg/sub/mod.py',
-    '/src/pkg/sub/sibling.py',
-    '/src/pkg/sub/deep/__init__.py',
-    '/src/nopkg/leaf.py', // a directory without __init__: a namespace package
-    '/src/both/__init__.py', // a package and a module of one name: the package wins
-    '/src/both.py',
-    '/src/dup.py', // also on SITE: the first entry wins
-    '/src/sys.py', // shadowed by the builtin
-    '/src/gen.py', // in the tree but untracked
-    '/src/spread/a.py', // one namespace package over two entries
-    '/venv/site/spread/b.py',
-    '/src/plain/x.py', // a namespace dir here, a regular module later on the path
-    '/venv/site/plain.py',
-    '/venv/site/dup.py',
-    '/venv/site/requests/__init__.py',
-    '/venv/site/requests/models.py',
-    '/venv/site/pkg/extra.py', // not reachable: pkg is a regular package in /src
-    '/venv/site/fast.cpython-311-x86_64-linux-gnu.so',
-    '/venv/site/fast.py', // same dir: the extension module wins
-    '/venv/site/stable.abi3.so',
-    '/venv/site/bare.so',
-    '/venv/site/cext/__init__.py',
-    '/venv/site/cext/_speed.so',
-    '/src-vendor/vendored.py',
-  ], { untracked: ['gen.py'] });
+  const tree = fakeResolver(
+    [
+      '/src/main.py',
+      '/src/util.py',
+      '/src/pkg/__init__.py',
+      '/src/pkg/mod.py',
+      '/src/pkg/other.py',
+      '/src/pkg/sub/__init__.py',
+      '/src/pkg/sub/mod.py',
+      '/src/pkg/sub/sibling.py',
+      '/src/pkg/sub/deep/__init__.py',
+      '/src/nopkg/leaf.py', // a directory without __init__: a namespace package
+      '/src/both/__init__.py', // a package and a module of one name: the package wins
+      '/src/both.py',
+      '/src/dup.py', // also on SITE: the first entry wins
+      '/src/sys.py', // shadowed by the builtin
+      '/src/gen.py', // in the tree but untracked
+      '/src/spread/a.py', // one namespace package over two entries
+      '/venv/site/spread/b.py',
+      '/src/plain/x.py', // a namespace dir here, a regular module later on the path
+      '/venv/site/plain.py',
+      '/venv/site/dup.py',
+      '/venv/site/requests/__init__.py',
+      '/venv/site/requests/models.py',
+      '/venv/site/pkg/extra.py', // not reachable: pkg is a regular package in /src
+      '/venv/site/fast.cpython-311-x86_64-linux-gnu.so',
+      '/venv/site/fast.py', // same dir: the extension module wins
+      '/venv/site/stable.abi3.so',
+      '/venv/site/bare.so',
+      '/venv/site/cext/__init__.py',
+      '/venv/site/cext/_speed.so',
+      '/src-vendor/vendored.py',
+    ],
+    { untracked: ['gen.py'] },
+  );
 
-  const imp = (module: string, over: Partial<PythonImport> = {}): PythonImport =>
-    ({ module, names: [], level: 0, line: 1, dynamic: false, ...over });
+  const imp = (module: string, over: Partial<PythonImport> = {}): PythonImport => ({
+    module,
+    names: [],
+    level: 0,
+    line: 1,
+    dynamic: false,
+    ...over,
+  });
   const unresolved = (name: string): PythonDep => ({ kind: 'unresolved', name });
 
   it.each<[string, PythonImport, string, PythonDep[]]>([
     ['a module of the source tree', imp('util'), 'main.py', [file('util.py')]],
     ['a package is its __init__', imp('pkg'), 'main.py', [file('pkg/__init__.py')]],
-    ['a dotted import depends on every parent __init__',
-      imp('pkg.sub.mod'), 'main.py', [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/mod.py')]],
-    ['a subpackage is its __init__', imp('pkg.sub.deep'), 'main.py',
-      [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/deep/__init__.py')]],
+    [
+      'a dotted import depends on every parent __init__',
+      imp('pkg.sub.mod'),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/mod.py')],
+    ],
+    [
+      'a subpackage is its __init__',
+      imp('pkg.sub.deep'),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/deep/__init__.py')],
+    ],
     ['a namespace package resolves with no file', imp('nopkg'), 'main.py', []],
     ['a module in a namespace package has no parent __init__', imp('nopkg.leaf'), 'main.py', [file('nopkg/leaf.py')]],
     ['a namespace package spans entries (first portion)', imp('spread.a'), 'main.py', [file('spread/a.py')]],
-    ['a namespace package spans entries (later portion)', imp('spread.b'), 'main.py', [external('/venv/site/spread/b.py')]],
-    ['a regular module on a later entry beats a namespace dir on an earlier one',
-      imp('plain'), 'main.py', [external('/venv/site/plain.py')]],
+    [
+      'a namespace package spans entries (later portion)',
+      imp('spread.b'),
+      'main.py',
+      [external('/venv/site/spread/b.py')],
+    ],
+    [
+      'a regular module on a later entry beats a namespace dir on an earlier one',
+      imp('plain'),
+      'main.py',
+      [external('/venv/site/plain.py')],
+    ],
     ['the first search path entry wins', imp('dup'), 'main.py', [file('dup.py')]],
-    ['a package wins over a module of the same name in one directory', imp('both'), 'main.py', [file('both/__init__.py')]],
-    ['an installed package is external', imp('requests.models'), 'main.py',
-      [external('/venv/site/requests/__init__.py'), external('/venv/site/requests/models.py')]],
-    ['an entry beside the source tree is outside it', imp('vendored'), 'main.py', [external('/src-vendor/vendored.py')]],
+    [
+      'a package wins over a module of the same name in one directory',
+      imp('both'),
+      'main.py',
+      [file('both/__init__.py')],
+    ],
+    [
+      'an installed package is external',
+      imp('requests.models'),
+      'main.py',
+      [external('/venv/site/requests/__init__.py'), external('/venv/site/requests/models.py')],
+    ],
+    [
+      'an entry beside the source tree is outside it',
+      imp('vendored'),
+      'main.py',
+      [external('/src-vendor/vendored.py')],
+    ],
     ['an untracked file of the source tree is external', imp('gen'), 'main.py', [external('/src/gen.py')]],
-    ['an extension module with the interpreter tag, chosen over .py', imp('fast'), 'main.py',
-      [external('/venv/site/fast.cpython-311-x86_64-linux-gnu.so')]],
+    [
+      'an extension module with the interpreter tag, chosen over .py',
+      imp('fast'),
+      'main.py',
+      [external('/venv/site/fast.cpython-311-x86_64-linux-gnu.so')],
+    ],
     ['an abi3 extension module', imp('stable'), 'main.py', [external('/venv/site/stable.abi3.so')]],
     ['a bare .so extension module', imp('bare'), 'main.py', [external('/venv/site/bare.so')]],
-    ['an extension submodule', imp('cext._speed'), 'main.py',
-      [external('/venv/site/cext/__init__.py'), external('/venv/site/cext/_speed.so')]],
+    [
+      'an extension submodule',
+      imp('cext._speed'),
+      'main.py',
+      [external('/venv/site/cext/__init__.py'), external('/venv/site/cext/_speed.so')],
+    ],
     ['a builtin module has nothing to track, even with a same-named file', imp('sys'), 'main.py', []],
     ['a builtin module has no submodules', imp('sys.monitoring'), 'main.py', [unresolved('sys.monitoring')]],
     ['an unknown module is unresolved', imp('nothere'), 'main.py', [unresolved('nothere')]],
-    ['an unknown submodule keeps the parents found', imp('pkg.nothere'), 'main.py',
-      [file('pkg/__init__.py'), unresolved('pkg.nothere')]],
+    [
+      'an unknown submodule keeps the parents found',
+      imp('pkg.nothere'),
+      'main.py',
+      [file('pkg/__init__.py'), unresolved('pkg.nothere')],
+    ],
     ['a plain module has no submodules', imp('util.x'), 'main.py', [file('util.py'), unresolved('util.x')]],
-    ['a submodule is searched only in its package, not on later entries', imp('pkg.extra'), 'main.py',
-      [file('pkg/__init__.py'), unresolved('pkg.extra')]],
-    ['from-import of a submodule adds it', imp('pkg', { names: ['sub'] }), 'main.py',
-      [file('pkg/__init__.py'), file('pkg/sub/__init__.py')]],
-    ['from-import of an attribute adds nothing and is not unresolved', imp('pkg.sub', { names: ['mod', 'helper'] }), 'main.py',
-      [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/mod.py')]],
-    ['from-import from a plain module adds only the module', imp('util', { names: ['thing'] }), 'main.py', [file('util.py')]],
+    [
+      'a submodule is searched only in its package, not on later entries',
+      imp('pkg.extra'),
+      'main.py',
+      [file('pkg/__init__.py'), unresolved('pkg.extra')],
+    ],
+    [
+      'from-import of a submodule adds it',
+      imp('pkg', { names: ['sub'] }),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/sub/__init__.py')],
+    ],
+    [
+      'from-import of an attribute adds nothing and is not unresolved',
+      imp('pkg.sub', { names: ['mod', 'helper'] }),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/sub/__init__.py'), file('pkg/sub/mod.py')],
+    ],
+    [
+      'from-import from a plain module adds only the module',
+      imp('util', { names: ['thing'] }),
+      'main.py',
+      [file('util.py')],
+    ],
     ['star import adds no submodule', imp('pkg', { names: ['*'] }), 'main.py', [file('pkg/__init__.py')]],
-    ['from-import from a namespace package', imp('nopkg', { names: ['leaf', 'absent'] }), 'main.py', [file('nopkg/leaf.py')]],
-    ['from-import from an unknown module is unresolved once', imp('nothere', { names: ['a', 'b'] }), 'main.py',
-      [unresolved('nothere')]],
+    [
+      'from-import from a namespace package',
+      imp('nopkg', { names: ['leaf', 'absent'] }),
+      'main.py',
+      [file('nopkg/leaf.py')],
+    ],
+    [
+      'from-import from an unknown module is unresolved once',
+      imp('nothere', { names: ['a', 'b'] }),
+      'main.py',
+      [unresolved('nothere')],
+    ],
     ['from-import from a builtin', imp('time', { names: ['sleep'] }), 'main.py', []],
-    ['duplicates are dropped', imp('pkg', { names: ['mod', 'mod', 'sub'] }), 'main.py',
-      [file('pkg/__init__.py'), file('pkg/mod.py'), file('pkg/sub/__init__.py')]],
-    ['a dynamic import resolves like a static one', imp('pkg.mod', { dynamic: true }), 'main.py',
-      [file('pkg/__init__.py'), file('pkg/mod.py')]],
-    ['relative level 1: from . import sibling', imp('', { level: 1, names: ['sibling'] }), 'pkg/sub/mod.py',
-      [file('pkg/sub/__init__.py'), file('pkg/sub/sibling.py')]],
-    ['relative level 1: from .sibling import name', imp('sibling', { level: 1, names: ['name'] }), 'pkg/sub/mod.py',
-      [file('pkg/sub/__init__.py'), file('pkg/sub/sibling.py')]],
-    ['relative level 1 through a subpackage', imp('deep', { level: 1 }), 'pkg/sub/mod.py',
-      [file('pkg/sub/__init__.py'), file('pkg/sub/deep/__init__.py')]],
-    ['relative level 2: from ..other import name', imp('other', { level: 2, names: ['name'] }), 'pkg/sub/mod.py',
-      [file('pkg/__init__.py'), file('pkg/other.py')]],
-    ['relative level 2: from .. import other', imp('', { level: 2, names: ['other'] }), 'pkg/sub/mod.py',
-      [file('pkg/__init__.py'), file('pkg/other.py')]],
-    ['relative level 1 at the root of the source tree', imp('', { level: 1, names: ['util'] }), 'main.py', [file('util.py')]],
-    ['relative level 2 from the root goes beyond the source tree', imp('', { level: 2, names: ['x'] }), 'main.py',
-      [unresolved('..')]],
-    ['relative level 3 from one directory down goes beyond the source tree', imp('x', { level: 3, names: ['y'] }), 'pkg/mod.py',
-      [unresolved('...x')]],
-    ['an unknown relative module keeps its dots', imp('missing', { level: 1, names: ['y'] }), 'pkg/sub/mod.py',
-      [file('pkg/sub/__init__.py'), unresolved('.missing')]],
-    ['a relative import never looks at the search path', imp('requests', { level: 1 }), 'pkg/mod.py',
-      [file('pkg/__init__.py'), unresolved('.requests')]],
+    [
+      'duplicates are dropped',
+      imp('pkg', { names: ['mod', 'mod', 'sub'] }),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/mod.py'), file('pkg/sub/__init__.py')],
+    ],
+    [
+      'a dynamic import resolves like a static one',
+      imp('pkg.mod', { dynamic: true }),
+      'main.py',
+      [file('pkg/__init__.py'), file('pkg/mod.py')],
+    ],
+    [
+      'relative level 1: from . import sibling',
+      imp('', { level: 1, names: ['sibling'] }),
+      'pkg/sub/mod.py',
+      [file('pkg/sub/__init__.py'), file('pkg/sub/sibling.py')],
+    ],
+    [
+      'relative level 1: from .sibling import name',
+      imp('sibling', { level: 1, names: ['name'] }),
+      'pkg/sub/mod.py',
+      [file('pkg/sub/__init__.py'), file('pkg/sub/sibling.py')],
+    ],
+    [
+      'relative level 1 through a subpackage',
+      imp('deep', { level: 1 }),
+      'pkg/sub/mod.py',
+      [file('pkg/sub/__init__.py'), file('pkg/sub/deep/__init__.py')],
+    ],
+    [
+      'relative level 2: from ..other import name',
+      imp('other', { level: 2, names: ['name'] }),
+      'pkg/sub/mod.py',
+      [file('pkg/__init__.py'), file('pkg/other.py')],
+    ],
+    [
+      'relative level 2: from .. import other',
+      imp('', { level: 2, names: ['other'] }),
+      'pkg/sub/mod.py',
+      [file('pkg/__init__.py'), file('pkg/other.py')],
+    ],
+    [
+      'relative level 1 at the root of the source tree',
+      imp('', { level: 1, names: ['util'] }),
+      'main.py',
+      [file('util.py')],
+    ],
+    [
+      'relative level 2 from the root goes beyond the source tree',
+      imp('', { level: 2, names: ['x'] }),
+      'main.py',
+      [unresolved('..')],
+    ],
+    [
+      'relative level 3 from one directory down goes beyond the source tree',
+      imp('x', { level: 3, names: ['y'] }),
+      'pkg/mod.py',
+      [unresolved('...x')],
+    ],
+    [
+      'an unknown relative module keeps its dots',
+      imp('missing', { level: 1, names: ['y'] }),
+      'pkg/sub/mod.py',
+      [file('pkg/sub/__init__.py'), unresolved('.missing')],
+    ],
+    [
+      'a relative import never looks at the search path',
+      imp('requests', { level: 1 }),
+      'pkg/mod.py',
+      [file('pkg/__init__.py'), unresolved('.requests')],
+    ],
   ])('%s', (_name, theImport, from, expected) => {
     expect(resolvePythonImport(theImport, rel(from), tree)).toEqual(expected);
   });
 
   it('skips search path entries that are not directories (a zip, a missing one)', () => {
-    const r = fakeResolver(['/py/lib/python311.zip', '/venv/site/six.py'], { searchPath: ['/py/lib/python311.zip', '/gone', SITE] });
+    const r = fakeResolver(['/py/lib/python311.zip', '/venv/site/six.py'], {
+      searchPath: ['/py/lib/python311.zip', '/gone', SITE],
+    });
     expect(resolvePythonImport(imp('six'), rel('main.py'), r)).toEqual([external('/venv/site/six.py')]);
     expect(resolvePythonImport(imp('zipped'), rel('main.py'), r)).toEqual([unresolved('zipped')]);
   });
@@ -180,7 +313,12 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
   const env = (): Record<string, string> =>
     Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const scan = (files: string[], over: { python?: string; env?: Record<string, string> } = {}) =>
-    scanPythonImports({ python: over.python ?? 'python3', env: over.env ?? env(), sourceTree: root, files: files.map(rel) });
+    scanPythonImports({
+      python: over.python ?? 'python3',
+      env: over.env ?? env(),
+      sourceTree: root,
+      files: files.map(rel),
+    });
   it('splits a large scan between helpers (one per CPU) and answers as one helper would, in the order asked', async () => {
     const files: string[] = [];
     for (let i = 0; i < 2100; i++) {
@@ -188,8 +326,20 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
       write(p, i % 500 === 0 ? 'def broken(:\n' : `import mod${i}\nfrom . import sib${i % 3}\n`);
       files.push(p);
     }
-    const one = await scanPythonImports({ python: 'python3', env: env(), sourceTree: root, files: files.map(rel), helpers: 1 });
-    const two = await scanPythonImports({ python: 'python3', env: env(), sourceTree: root, files: files.map(rel), helpers: 2 });
+    const one = await scanPythonImports({
+      python: 'python3',
+      env: env(),
+      sourceTree: root,
+      files: files.map(rel),
+      helpers: 1,
+    });
+    const two = await scanPythonImports({
+      python: 'python3',
+      env: env(),
+      sourceTree: root,
+      files: files.map(rel),
+      helpers: 2,
+    });
     expect([...two.files.keys()]).toEqual(files);
     expect(two).toEqual(one);
     expect(two.files.get(rel('pkg1/m1.py'))?.imports.map((i) => i.module)).toEqual(['mod1', '']);
@@ -253,7 +403,11 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
   it('lists every import form, in source order, dynamic ones marked', async () => {
     write('pkg/sub/forms.py', forms);
     const result = await scan(['pkg/sub/forms.py']);
-    expect(result.files.get(rel('pkg/sub/forms.py'))).toEqual({ imports: expectedImports, error: null, digest: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(result.files.get(rel('pkg/sub/forms.py'))).toEqual({
+      imports: expectedImports,
+      error: null,
+      digest: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('reports a syntax error or an unreadable file and still scans the others', async () => {
@@ -262,11 +416,21 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
     write('latin.py', Buffer.from('# -*- coding: latin-1 -*-\nimport cafe\ns = "\xe9"\n', 'latin1'));
     write('pkg/sub/deep.py', 'from .. import up\n');
     const result = await scan(['bad.py', 'ok.py', 'missing.py', 'latin.py', 'pkg/sub/deep.py']);
-    expect(result.files.get(rel('bad.py'))).toEqual({ imports: [], error: expect.stringMatching(/^SyntaxError: .* \(line 3\)$/), digest: digestBytes(fs.readFileSync(path.join(root, 'bad.py'))) });
-    expect(result.files.get(rel('missing.py'))).toEqual({ imports: [], error: 'FileNotFoundError: No such file or directory', digest: null });
+    expect(result.files.get(rel('bad.py'))).toEqual({
+      imports: [],
+      error: expect.stringMatching(/^SyntaxError: .* \(line 3\)$/),
+      digest: digestBytes(fs.readFileSync(path.join(root, 'bad.py'))),
+    });
+    expect(result.files.get(rel('missing.py'))).toEqual({
+      imports: [],
+      error: 'FileNotFoundError: No such file or directory',
+      digest: null,
+    });
     expect(result.files.get(rel('ok.py'))?.imports.map((i) => i.module)).toEqual(['one']);
     expect(result.files.get(rel('latin.py'))).toMatchObject({ imports: [{ module: 'cafe' }], error: null });
-    expect(result.files.get(rel('pkg/sub/deep.py'))?.imports).toEqual([{ module: '', names: ['up'], level: 2, line: 1, dynamic: false }]);
+    expect(result.files.get(rel('pkg/sub/deep.py'))?.imports).toEqual([
+      { module: '', names: ['up'], level: 2, line: 1, dynamic: false },
+    ]);
     expect([...result.files.keys()]).toEqual(['bad.py', 'ok.py', 'missing.py', 'latin.py', 'pkg/sub/deep.py']);
   });
 
@@ -298,7 +462,10 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
 
   it('scan and resolution agree with the real interpreter: tree modules, stdlib, extension modules, builtins', async () => {
     write('app/__init__.py', '');
-    write('app/main.py', 'import json, _json, sys\nfrom . import helpers\nfrom app.helpers import tool\nimport not_installed_anywhere\n');
+    write(
+      'app/main.py',
+      'import json, _json, sys\nfrom . import helpers\nfrom app.helpers import tool\nimport not_installed_anywhere\n',
+    );
     write('app/helpers.py', 'tool = 1\n');
     const result = await scan(['app/main.py']);
     const exists = (abs: string): 'file' | 'dir' | null => {
@@ -306,13 +473,20 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
       return st === undefined ? null : st.isDirectory() ? 'dir' : 'file';
     };
     const r: PythonResolver = {
-      sourceTree: root, searchPath: [root, ...result.sysPath], extensionSuffixes: result.extensionSuffixes,
-      builtins: new Set(result.builtins), isTracked: (p) => ['app/__init__.py', 'app/main.py', 'app/helpers.py'].includes(p), exists,
+      sourceTree: root,
+      searchPath: [root, ...result.sysPath],
+      extensionSuffixes: result.extensionSuffixes,
+      builtins: new Set(result.builtins),
+      isTracked: (p) => ['app/__init__.py', 'app/main.py', 'app/helpers.py'].includes(p),
+      exists,
     };
     const imports = result.files.get(rel('app/main.py'))?.imports ?? [];
     const deps = imports.map((imp) => resolvePythonImport(imp, rel('app/main.py'), r));
-    const where = spawnSync('python3', ['-c', 'import json, _json; print(json.__file__); print(_json.__file__)'], { encoding: 'utf8' })
-      .stdout.trim().split('\n');
+    const where = spawnSync('python3', ['-c', 'import json, _json; print(json.__file__); print(_json.__file__)'], {
+      encoding: 'utf8',
+    })
+      .stdout.trim()
+      .split('\n');
     expect(deps).toEqual([
       [external(where[0] ?? '')],
       [external(where[1] ?? '')],
@@ -330,7 +504,9 @@ describe('scanPythonImports', { timeout: 60_000 }, () => {
   });
 
   it('rejects when the interpreter does not exist', async () => {
-    await expect(scan(['a.py'], { python: path.join(root, 'no-such-python') })).rejects.toThrow(/did not run: .*ENOENT/);
+    await expect(scan(['a.py'], { python: path.join(root, 'no-such-python') })).rejects.toThrow(
+      /did not run: .*ENOENT/,
+    );
   });
 
   it('finds its helper in the source tree of the package', () => {

@@ -1,10 +1,21 @@
 // Which unresolved javascript specifiers warn, and how they are grouped
 // (issue 11, "Never silent"): the pure part, on hand-made direct deps.
 import { describe, expect, it } from 'vitest';
-import { type DirectDeps, UNREADABLE_IMPORTS, groupUnresolved, reachedFrom, specifierMatcher, warnedKind } from '../../../src/deps/index.js';
+import {
+  type DirectDeps,
+  UNREADABLE_IMPORTS,
+  groupUnresolved,
+  reachedFrom,
+  specifierMatcher,
+  warnedKind,
+} from '../../../src/deps/index.js';
 import type { RelPath } from '../../../src/types.js';
 
-const deps = (unresolved: string[], files: string[] = []): DirectDeps => ({ files: files as RelPath[], external: [], unresolved });
+const deps = (unresolved: string[], files: string[] = []): DirectDeps => ({
+  files: files as RelPath[],
+  external: [],
+  unresolved,
+});
 const all = (): boolean => true;
 
 describe('warnedKind', () => {
@@ -72,7 +83,12 @@ describe('groupUnresolved', () => {
 
 describe('reachedFrom', () => {
   it('walks the direct file edges from the jobs, through cycles, once each', () => {
-    const edges: Record<string, string[]> = { 't.ts': ['a.ts'], 'a.ts': ['b.ts'], 'b.ts': ['a.ts'], 'lone.ts': ['c.ts'] };
+    const edges: Record<string, string[]> = {
+      't.ts': ['a.ts'],
+      'a.ts': ['b.ts'],
+      'b.ts': ['a.ts'],
+      'lone.ts': ['c.ts'],
+    };
     const reached = reachedFrom(['t.ts' as RelPath], (p) => (edges[p] ?? []) as RelPath[]);
     expect([...reached].sort()).toEqual(['a.ts', 'b.ts', 't.ts']);
   });

@@ -6,11 +6,14 @@ import { endFromFlat, flatEnd, statusOf } from '../../../src/job-end.js';
 import { EVERY_END, flat } from '../../helpers/job-ends.js';
 
 describe('job ends', () => {
-  it.each(EVERY_END)('issue 13: %s has its verdict, the flat fields it had before, and reads back from them', (_what, end, status, fields) => {
-    expect(statusOf(end)).toBe(status);
-    expect(flatEnd(end)).toEqual(fields);
-    expect(endFromFlat(status, fields.exitCode, fields.signal, fields.timedOut)).toEqual(end);
-  });
+  it.each(EVERY_END)(
+    'issue 13: %s has its verdict, the flat fields it had before, and reads back from them',
+    (_what, end, status, fields) => {
+      expect(statusOf(end)).toBe(status);
+      expect(flatEnd(end)).toEqual(fields);
+      expect(endFromFlat(status, fields.exitCode, fields.signal, fields.timedOut)).toEqual(end);
+    },
+  );
 
   it('a report of a job that did not run has the fields of one that never started', () => {
     expect(flatEnd(null)).toEqual(flat(null, null));

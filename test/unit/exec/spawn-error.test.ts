@@ -25,14 +25,22 @@ describe('spawnJob', () => {
     const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
     for (let i = 0; i < 60; i++) env[`V${i}`] = 'x'.repeat(120_000);
     env.HUGE = 'y'.repeat(125_000);
-    const outcome = await spawnJob({ program: '/bin/true', args: [], cwd: os.tmpdir(), env, timeoutMs: null, logPath: log, fds: [] }, new AbortController().signal);
+    const outcome = await spawnJob(
+      { program: '/bin/true', args: [], cwd: os.tmpdir(), env, timeoutMs: null, logPath: log, fds: [] },
+      new AbortController().signal,
+    );
     expect(outcome.end).toEqual({ kind: 'spawn-error' });
-    expect(outcome.runnerFault).toMatch(/^cannot start \/bin\/true: its arguments and environment \(\d+ bytes\) are more than Linux passes to a program \(E2BIG\); the largest variables: HUGE \(125005 bytes\), V\d+ \(120004 bytes\)$/);
+    expect(outcome.runnerFault).toMatch(
+      /^cannot start \/bin\/true: its arguments and environment \(\d+ bytes\) are more than Linux passes to a program \(E2BIG\); the largest variables: HUGE \(125005 bytes\), V\d+ \(120004 bytes\)$/,
+    );
     expect(fs.readFileSync(log, 'utf8')).toBe(`runner: ${outcome.runnerFault}\n`);
   });
 
   it('issue 12: a NUL byte Node refuses is a runner fault, not a thrown error', async () => {
-    const outcome = await spawnJob({ program: '/bin/true', args: ['a\0b'], cwd: os.tmpdir(), env: {}, timeoutMs: null, logPath: logPath(), fds: [] }, new AbortController().signal);
+    const outcome = await spawnJob(
+      { program: '/bin/true', args: ['a\0b'], cwd: os.tmpdir(), env: {}, timeoutMs: null, logPath: logPath(), fds: [] },
+      new AbortController().signal,
+    );
     expect(outcome.end).toEqual({ kind: 'spawn-error' });
     expect(outcome.runnerFault).toMatch(/^cannot start \/bin\/true: an argument or variable holds a NUL byte \(/);
   });

@@ -30,12 +30,31 @@ describe('describeFault and remedyFor', () => {
   test.each<[IoFault, string, string]>([
     [{ kind: 'no-space', device: dev }, 'no space left on tmpfs mounted at /s', 'free some space there and run again'],
     [{ kind: 'no-space', device: null }, 'no space left on its file system', 'free some space there and run again'],
-    [{ kind: 'quota', device: dev }, 'disk quota exceeded on tmpfs mounted at /s', 'free some space there and run again'],
-    [{ kind: 'read-only-fs', device: dev }, 'read-only file system (tmpfs mounted at /s)', 'remount it read-write, or use --state-dir DIR'],
-    [{ kind: 'read-only-file', mode: 0o444 }, 'the file is read-only (mode 0444)', 'make it writable (chmod u+w), or use --state-dir DIR'],
-    [{ kind: 'permission', owner: 0, mode: 0o644, uid: 1000 }, 'permission denied (owner uid 0, mode 0644; runner runs as uid 1000)',
-      'give runner write access to it, or use --state-dir DIR'],
-    [{ kind: 'other', detail: 'SQLITE_IOERR_FSYNC: disk I/O error' }, 'SQLITE_IOERR_FSYNC: disk I/O error', 'check the device, then run again'],
+    [
+      { kind: 'quota', device: dev },
+      'disk quota exceeded on tmpfs mounted at /s',
+      'free some space there and run again',
+    ],
+    [
+      { kind: 'read-only-fs', device: dev },
+      'read-only file system (tmpfs mounted at /s)',
+      'remount it read-write, or use --state-dir DIR',
+    ],
+    [
+      { kind: 'read-only-file', mode: 0o444 },
+      'the file is read-only (mode 0444)',
+      'make it writable (chmod u+w), or use --state-dir DIR',
+    ],
+    [
+      { kind: 'permission', owner: 0, mode: 0o644, uid: 1000 },
+      'permission denied (owner uid 0, mode 0644; runner runs as uid 1000)',
+      'give runner write access to it, or use --state-dir DIR',
+    ],
+    [
+      { kind: 'other', detail: 'SQLITE_IOERR_FSYNC: disk I/O error' },
+      'SQLITE_IOERR_FSYNC: disk I/O error',
+      'check the device, then run again',
+    ],
   ])('%j', (fault, words, remedy) => {
     expect(describeFault(fault)).toBe(words);
     expect(remedyFor(fault)).toBe(remedy);

@@ -43,7 +43,7 @@ describe('JobserverPool', () => {
     expect(f.pipe.sort((x, y) => x - y)).toEqual([43, 120]);
   });
 
-  it('hands a finished job\'s token straight to a waiting job instead of writing and reading again', async () => {
+  it("hands a finished job's token straight to a waiting job instead of writing and reading again", async () => {
     const f = fakeSource([43]);
     const pool = new JobserverPool(f.source);
     await pool.acquire();
@@ -89,7 +89,10 @@ describe('JobserverPool', () => {
     const pool = new JobserverPool(source);
     const first = await pool.acquire();
     let got = false;
-    const second = pool.acquire().then((t) => { got = true; return t; });
+    const second = pool.acquire().then((t) => {
+      got = true;
+      return t;
+    });
     await tick();
     expect(got).toBe(false);
     first.release();
@@ -102,7 +105,9 @@ describe('JobserverPool', () => {
     await pool.acquire();
     await pool.acquire();
     let got = false;
-    void pool.acquire().then(() => { got = true; });
+    void pool.acquire().then(() => {
+      got = true;
+    });
     await tick();
     expect(got).toBe(false);
     expect(f.pipe.length).toBe(2);

@@ -26,7 +26,9 @@ describe('LocalPool', () => {
     a.release();
     await pool.acquire();
     let got = false;
-    void pool.acquire().then(() => { got = true; });
+    void pool.acquire().then(() => {
+      got = true;
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(got).toBe(false);
   });

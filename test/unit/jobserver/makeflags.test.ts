@@ -11,12 +11,27 @@ describe('parseMakeflags', () => {
   });
 
   it.each([
-    [' -j4 --jobserver-auth=3,4', { dryRun: false, jobs: 4, auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } }],
+    [
+      ' -j4 --jobserver-auth=3,4',
+      { dryRun: false, jobs: 4, auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } },
+    ],
     [' -j4 --jobserver-auth=fifo:/tmp/f', { dryRun: false, jobs: 4, auth: { style: 'fifo', path: '/tmp/f' } }],
-    ['--jobserver-auth=3,4', { dryRun: false, jobs: null, auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } }],
-    ['-j --jobserver-fds=3,4', { dryRun: false, jobs: 'unlimited', auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-fds' } }],
-    [' -j8 --jobserver-auth=3,4 --jobserver-auth=5,6', { jobs: 8, auth: { style: 'pipe', read: 5, write: 6, option: '--jobserver-auth' } }],
-    [' -j --jobserver-fds=3,4 --jobserver-auth=7,8', { auth: { style: 'pipe', read: 7, write: 8, option: '--jobserver-auth' } }],
+    [
+      '--jobserver-auth=3,4',
+      { dryRun: false, jobs: null, auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } },
+    ],
+    [
+      '-j --jobserver-fds=3,4',
+      { dryRun: false, jobs: 'unlimited', auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-fds' } },
+    ],
+    [
+      ' -j8 --jobserver-auth=3,4 --jobserver-auth=5,6',
+      { jobs: 8, auth: { style: 'pipe', read: 5, write: 6, option: '--jobserver-auth' } },
+    ],
+    [
+      ' -j --jobserver-fds=3,4 --jobserver-auth=7,8',
+      { auth: { style: 'pipe', read: 7, write: 8, option: '--jobserver-auth' } },
+    ],
     ['kns -j3 --jobserver-auth=3,4', { dryRun: true, jobs: 3 }],
     ['ks -j3 --jobserver-auth=3,4', { dryRun: false, jobs: 3 }],
     [' -j3 --no-print-directory --jobserver-auth=3,4', { dryRun: false }],
@@ -24,15 +39,21 @@ describe('parseMakeflags', () => {
     [' -j', { jobs: 'unlimited', auth: null }],
     ['w', { dryRun: false, jobs: null, auth: null }],
     [' -j4 --jobserver-auth=-1,-1', { auth: { style: 'disabled' } }],
-    [' -j2 --jobserver-auth=3,4 -- CC=gcc --jobserver-auth=9,9', { auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } }],
+    [
+      ' -j2 --jobserver-auth=3,4 -- CC=gcc --jobserver-auth=9,9',
+      { auth: { style: 'pipe', read: 3, write: 4, option: '--jobserver-auth' } },
+    ],
   ])('%j', (raw, expected) => {
     expect(parseMakeflags(raw)).toMatchObject({ raw, ...expected });
   });
 
-  it.each([' -j4 --jobserver-auth=sem:foo', ' -j4 --jobserver-auth=3', ' --jobserver-fds=fifo:/tmp/f'])('refuses %j', (raw) => {
-    expect(() => parseMakeflags(raw)).toThrow(JobserverError);
-    expect(() => parseMakeflags(raw)).toThrow(/neither R,W \(two descriptors\) nor fifo:PATH/);
-  });
+  it.each([' -j4 --jobserver-auth=sem:foo', ' -j4 --jobserver-auth=3', ' --jobserver-fds=fifo:/tmp/f'])(
+    'refuses %j',
+    (raw) => {
+      expect(() => parseMakeflags(raw)).toThrow(JobserverError);
+      expect(() => parseMakeflags(raw)).toThrow(/neither R,W \(two descriptors\) nor fifo:PATH/);
+    },
+  );
 });
 
 describe('withoutJobserver', () => {

@@ -9,8 +9,20 @@ const hex = (c: string): string => c.repeat(32);
 
 function result(path: string, fp: string, depsDigest: string, deps = ''): JobResult {
   return {
-    tool: 't', path: path as RelPath, fingerprint: hex(fp) as Fingerprint, latchId: hex('1') as LatchId, digest: hex('2') as Digest,
-    status: 'passed', end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 5, usedAt: 6, logBytes: 0,
+    tool: 't',
+    path: path as RelPath,
+    fingerprint: hex(fp) as Fingerprint,
+    latchId: hex('1') as LatchId,
+    digest: hex('2') as Digest,
+    status: 'passed',
+    end: { kind: 'exit', code: 0 },
+    durationMs: 1,
+    hasLog: false,
+    depsDigest,
+    deps,
+    finishedAt: 5,
+    usedAt: 6,
+    logBytes: 0,
   };
 }
 
@@ -46,7 +58,11 @@ describe('results snapshot', () => {
 });
 
 describe('how a stored result ended', () => {
-  const ended = EVERY_END.map(([_what, end], i): JobResult => ({ ...result(`f${i}`, String(i), ''), status: statusOf(end), end }));
+  const ended = EVERY_END.map(([_what, end], i): JobResult => ({
+    ...result(`f${i}`, String(i), ''),
+    status: statusOf(end),
+    end,
+  }));
 
   it('issue 13: every end and its status survive the snapshot', () => {
     expect(decoded(encodeResults(ended))).toEqual(ended);

@@ -5,8 +5,20 @@ import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.j
 
 function result(path: string, fp: string, usedAt: number, logBytes = 0): JobResult {
   return {
-    tool: 't', path: path as RelPath, fingerprint: fp as Fingerprint, latchId: 'l' as LatchId, digest: 'd' as Digest, status: 'passed',
-    end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: logBytes > 0, depsDigest: '', deps: '', finishedAt: usedAt, usedAt, logBytes,
+    tool: 't',
+    path: path as RelPath,
+    fingerprint: fp as Fingerprint,
+    latchId: 'l' as LatchId,
+    digest: 'd' as Digest,
+    status: 'passed',
+    end: { kind: 'exit', code: 0 },
+    durationMs: 1,
+    hasLog: logBytes > 0,
+    depsDigest: '',
+    deps: '',
+    finishedAt: usedAt,
+    usedAt,
+    logBytes,
   };
 }
 
@@ -28,25 +40,32 @@ describe('putFirst', () => {
 });
 
 describe('leastRecentlyUsed', () => {
-  const table = (...entries: [string, Stored][]): Map<string, Map<RelPath, Stored>> => new Map([['t', new Map(entries as [RelPath, Stored][])]]);
+  const table = (...entries: [string, Stored][]): Map<string, Map<RelPath, Stored>> =>
+    new Map([['t', new Map(entries as [RelPath, Stored][])]]);
 
   it('drops nothing within the bounds', () => {
     const r = table(['a', result('a', 'A', 1)]);
-    expect(leastRecentlyUsed(r, { count: 1, logBytes: 0 }, { maxResults: 1, maxLogBytes: 10 }, () => false)).toEqual([]);
+    expect(leastRecentlyUsed(r, { count: 1, logBytes: 0 }, { maxResults: 1, maxLogBytes: 10 }, () => false)).toEqual(
+      [],
+    );
   });
 
   it('drops the least recently used first, over the count', () => {
     const old = result('gone', 'G', 1);
     const newer = result('gone2', 'H', 5);
     const r = table(['gone', old], ['gone2', newer]);
-    expect(leastRecentlyUsed(r, { count: 2, logBytes: 0 }, { maxResults: 1, maxLogBytes: 10 }, () => false)).toEqual([old]);
+    expect(leastRecentlyUsed(r, { count: 2, logBytes: 0 }, { maxResults: 1, maxLogBytes: 10 }, () => false)).toEqual([
+      old,
+    ]);
   });
 
-  it('never drops a current job\'s latest result, even when it is the oldest', () => {
+  it("never drops a current job's latest result, even when it is the oldest", () => {
     const head = result('here', 'A', 1, 100);
     const older = result('here', 'B', 2, 100);
     const gone = result('gone', 'C', 3, 100);
     const r = table(['here', [head, older]], ['gone', gone]);
-    expect(leastRecentlyUsed(r, { count: 3, logBytes: 300 }, { maxResults: 10, maxLogBytes: 100 }, (p) => p === 'here')).toEqual([older, gone]);
+    expect(
+      leastRecentlyUsed(r, { count: 3, logBytes: 300 }, { maxResults: 10, maxLogBytes: 100 }, (p) => p === 'here'),
+    ).toEqual([older, gone]);
   });
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { recordedDeps } from '../../../src/deps/index.js';
 import {
-  type FileEntry, type JobResult, UNKNOWN_DEPS, decodeDepPaths, decodeDeps, digestEntries, encodeDeps,
+  type FileEntry,
+  type JobResult,
+  UNKNOWN_DEPS,
+  decodeDepPaths,
+  decodeDeps,
+  digestEntries,
+  encodeDeps,
 } from '../../../src/manifest/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.js';
 
@@ -11,7 +17,11 @@ describe('recorded dependencies codec', () => {
     { name: 'one tracked file', entries: [['src/a.h', 'd1']], stored: '[["src/a.h","d1"]]' },
     {
       name: 'tracked and outside files, with characters JSON escapes',
-      entries: [['/usr/include/stdio.h', '812:1700000000000'], ['dir/"q"\\b.h', 'd2'], ['dir/ü\n.h', 'd3']],
+      entries: [
+        ['/usr/include/stdio.h', '812:1700000000000'],
+        ['dir/"q"\\b.h', 'd2'],
+        ['dir/ü\n.h', 'd3'],
+      ],
       stored: '[["/usr/include/stdio.h","812:1700000000000"],["dir/\\"q\\"\\\\b.h","d2"],["dir/ü\\n.h","d3"]]',
     },
   ];
@@ -44,7 +54,11 @@ describe('recorded dependencies codec', () => {
   }
 
   it('the digest of the stored pairs equals the digest taken at record time, whatever their order', () => {
-    const entries: [string, string][] = [['b.h', '2'], ['/x/a.h', '1'], ['a.h', '3']];
+    const entries: [string, string][] = [
+      ['b.h', '2'],
+      ['/x/a.h', '1'],
+      ['a.h', '3'],
+    ];
     const recorded = digestEntries([...entries]);
     expect(digestEntries(decodeDeps(encodeDeps(entries)))).toBe(recorded);
     expect(digestEntries([...entries].reverse())).toBe(recorded);
@@ -58,8 +72,20 @@ describe('recorded dependencies at plan time', () => {
   ]);
   const identify = { sourceTree: '/nowhere', files, externalId: () => 'missing' };
   const result = (deps: string, depsDigest: string): JobResult => ({
-    tool: 't', path: 'main.c' as RelPath, fingerprint: 'f' as Fingerprint, latchId: 'l' as LatchId, digest: 'd' as Digest, status: 'passed',
-    end: { kind: 'exit', code: 0 }, durationMs: 1, hasLog: false, depsDigest, deps, finishedAt: 1, usedAt: 1, logBytes: 0,
+    tool: 't',
+    path: 'main.c' as RelPath,
+    fingerprint: 'f' as Fingerprint,
+    latchId: 'l' as LatchId,
+    digest: 'd' as Digest,
+    status: 'passed',
+    end: { kind: 'exit', code: 0 },
+    durationMs: 1,
+    hasLog: false,
+    depsDigest,
+    deps,
+    finishedAt: 1,
+    usedAt: 1,
+    logBytes: 0,
   });
 
   it('an unchanged recorded list identifies to the digest it was recorded with', () => {

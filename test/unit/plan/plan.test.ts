@@ -8,29 +8,81 @@ const P = 'a.py' as RelPath;
 const D1 = 'd1' as Digest;
 const D2 = 'd2' as Digest;
 
-function tool(name: string, latchId: string, env: Record<string, string> = {}, command: string[] = ['lint', '{file}']): LatchedTool {
+function tool(
+  name: string,
+  latchId: string,
+  env: Record<string, string> = {},
+  command: string[] = ['lint', '{file}'],
+): LatchedTool {
   const latch: ToolLatch = {
-    tool: { command, deps: 'none', depfile: null, timeout: null, pty: false, inputs: [], mergeEnv: false, passThroughEnv: [] },
-    env, executables: [], inputs: {},
+    tool: {
+      command,
+      deps: 'none',
+      depfile: null,
+      timeout: null,
+      pty: false,
+      inputs: [],
+      mergeEnv: false,
+      passThroughEnv: [],
+    },
+    env,
+    executables: [],
+    inputs: {},
   };
   return {
-    config: { name, command, include: ['**/*'], exclude: [], inputs: [], deps: 'none', depfile: null, timeout: null, pty: false },
-    latch, latchId: latchId as LatchId, env: {}, program: '/bin/lint', shell: false, inputPaths: [], inputWarnings: [],
+    config: {
+      name,
+      command,
+      include: ['**/*'],
+      exclude: [],
+      inputs: [],
+      deps: 'none',
+      depfile: null,
+      timeout: null,
+      pty: false,
+    },
+    latch,
+    latchId: latchId as LatchId,
+    env: {},
+    program: '/bin/lint',
+    shell: false,
+    inputPaths: [],
+    inputWarnings: [],
   };
 }
 
 function result(t: LatchedTool, digest: Digest, status: JobResult['status'] = 'passed'): JobResult {
   return {
-    tool: t.config.name, path: P, fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest), latchId: t.latchId,
-    digest, status, end: { kind: 'exit', code: status === 'passed' ? 0 : 1 }, durationMs: 1, hasLog: true, finishedAt: 0, usedAt: 0, logBytes: 0,
-    depsDigest: '', deps: '',
+    tool: t.config.name,
+    path: P,
+    fingerprint: fingerprintJob(t.config.name, t.latchId, P, digest),
+    latchId: t.latchId,
+    digest,
+    status,
+    end: { kind: 'exit', code: status === 'passed' ? 0 : 1 },
+    durationMs: 1,
+    hasLog: true,
+    finishedAt: 0,
+    usedAt: 0,
+    logBytes: 0,
+    depsDigest: '',
+    deps: '',
   };
 }
 
-function input(t: LatchedTool, digest: Digest, history: JobResult[], extra: Partial<PlanInput> = {}, latches: LatchedTool[] = [t]): PlanInput {
+function input(
+  t: LatchedTool,
+  digest: Digest,
+  history: JobResult[],
+  extra: Partial<PlanInput> = {},
+  latches: LatchedTool[] = [t],
+): PlanInput {
   const file: FileEntry = { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, digest, seen: 0, changedAt: 0 };
   return {
-    tools: [t], toolFilters: [() => true], files: new Map([[P, file]]), newFiles: new Set(),
+    tools: [t],
+    toolFilters: [() => true],
+    files: new Map([[P, file]]),
+    newFiles: new Set(),
     history: () => history,
     latchOf: (r) => latches.find((l) => l.latchId === r.latchId)?.latch,
     hasLog: () => true,
@@ -52,14 +104,18 @@ describe('planJobs', () => {
 
   it('a changed digest makes the job stale with the digests from and to', () => {
     const t = tool('lint', 'L1');
-    expect(verdictOf(input(t, D2, [result(t, D1)]))).toEqual({ state: 'stale', reasons: [{ kind: 'content', from: D1, to: D2 }] });
+    expect(verdictOf(input(t, D2, [result(t, D1)]))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'content', from: D1, to: D2 }],
+    });
   });
 
   it('names the env variable whose value changed', () => {
     const before = tool('lint', 'L1', { DEMO: '#aaa', HOME: '#h' });
     const now = tool('lint', 'L2', { DEMO: '#bbb', HOME: '#h' });
     expect(verdictOf(input(now, D1, [result(before, D1)], {}, [before, now]))).toEqual({
-      state: 'stale', reasons: [{ kind: 'env', name: 'DEMO', from: '#aaa', to: '#bbb' }],
+      state: 'stale',
+      reasons: [{ kind: 'env', name: 'DEMO', from: '#aaa', to: '#bbb' }],
     });
   });
 
@@ -67,7 +123,10 @@ describe('planJobs', () => {
     const before = tool('lint', 'L1', {}, ['lint', '{file}']);
     const now = tool('lint', 'L2', {}, ['lint', '--strict', '{file}']);
     const v = verdictOf(input(now, D1, [result(before, D1)], {}, [before, now]));
-    expect(v).toEqual({ state: 'stale', reasons: [{ kind: 'tool-config', key: 'command', from: ['lint', '{file}'], to: ['lint', '--strict', '{file}'] }] });
+    expect(v).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'tool-config', key: 'command', from: ['lint', '{file}'], to: ['lint', '--strict', '{file}'] }],
+    });
   });
 
   it('an unchanged failing job is a cached failure, not rerun', () => {
@@ -78,18 +137,27 @@ describe('planJobs', () => {
 
   it('--rerun-failed turns a cached failure into a stale job', () => {
     const t = tool('lint', 'L1');
-    expect(verdictOf(input(t, D1, [result(t, D1, 'failed')], { rerunFailed: true }))).toEqual({ state: 'stale', reasons: [{ kind: 'rerun-failed' }] });
+    expect(verdictOf(input(t, D1, [result(t, D1, 'failed')], { rerunFailed: true }))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'rerun-failed' }],
+    });
   });
 
   it('a result whose log has gone missing is no hit', () => {
     const t = tool('lint', 'L1');
     const r = result(t, D1);
-    expect(verdictOf(input(t, D1, [r], { hasLog: () => false }))).toEqual({ state: 'stale', reasons: [{ kind: 'log-missing', log: `${r.fingerprint}-${r.finishedAt}.log` }] });
+    expect(verdictOf(input(t, D1, [r], { hasLog: () => false }))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'log-missing', log: `${r.fingerprint}-${r.finishedAt}.log` }],
+    });
   });
 
   it('an interrupted result is no hit', () => {
     const t = tool('lint', 'L1');
-    expect(verdictOf(input(t, D1, [result(t, D1, 'interrupted')]))).toEqual({ state: 'stale', reasons: [{ kind: 'interrupted' }] });
+    expect(verdictOf(input(t, D1, [result(t, D1, 'interrupted')]))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'interrupted' }],
+    });
   });
 
   it('undoing a change finds the older result in the history and runs nothing', () => {
@@ -99,23 +167,29 @@ describe('planJobs', () => {
 
   it('--force runs a fresh job', () => {
     const t = tool('lint', 'L1');
-    expect(verdictOf(input(t, D1, [result(t, D1)], { force: true }))).toEqual({ state: 'stale', reasons: [{ kind: 'forced' }] });
+    expect(verdictOf(input(t, D1, [result(t, D1)], { force: true }))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'forced' }],
+    });
   });
 
   it('tells a new file from a known file that was never run', () => {
     const t = tool('lint', 'L1');
-    expect(verdictOf(input(t, D1, [], { newFiles: new Set([P]) }))).toEqual({ state: 'stale', reasons: [{ kind: 'new' }] });
+    expect(verdictOf(input(t, D1, [], { newFiles: new Set([P]) }))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'new' }],
+    });
     expect(verdictOf(input(t, D1, []))).toEqual({ state: 'stale', reasons: [{ kind: 'never-run' }] });
   });
 
-  it('runs rather than skips when the last result\'s latch is unknown', () => {
+  it("runs rather than skips when the last result's latch is unknown", () => {
     const before = tool('lint', 'L1');
     const now = tool('lint', 'L2');
     const v = verdictOf(input(now, D1, [result(before, D1)], {}, [now]));
     expect(v.state).toBe('stale');
   });
 
-  it('honours --tool and file restrictions and each tool\'s own filter', () => {
+  it("honours --tool and file restrictions and each tool's own filter", () => {
     const a = tool('a', 'LA');
     const b = tool('b', 'LB');
     const i = { ...input(a, D1, []), tools: [a, b], toolFilters: [() => true, () => false] };
@@ -128,7 +202,12 @@ describe('planJobs', () => {
     const t = tool('lint', 'L1');
     const reason = { kind: 'unreadable', path: 'pkg', why: 'directory cannot be read (EACCES)' } as const;
     const i = input(t, D1, [result(t, D1)], { unreadable: [{ path: 'pkg/b.py' as RelPath, reason }] });
-    expect(planJobs(i)).toEqual({ jobs: [], fresh: 1, unchecked: [{ tool: t, path: 'pkg/b.py', reasons: [reason] }], reused: [] });
+    expect(planJobs(i)).toEqual({
+      jobs: [],
+      fresh: 1,
+      unchecked: [{ tool: t, path: 'pkg/b.py', reasons: [reason] }],
+      reused: [],
+    });
     expect(planJobs({ ...i, toolFilters: [(p) => p === P] }).unchecked).toEqual([]);
     expect(planJobs({ ...i, onlyFile: (p) => p === P }).unchecked).toEqual([]);
     expect(planJobs({ ...i, onlyTools: new Set(['other']) }).unchecked).toEqual([]);
@@ -137,16 +216,27 @@ describe('planJobs', () => {
   it('counts fresh jobs without listing them, and lists every other job', () => {
     const t = tool('lint', 'L1');
     expect(planJobs(input(t, D1, [result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [] });
-    expect(planJobs(input(t, D1, [result(t, D1)], { hasLog: () => false })).jobs.map((p) => p.verdict.state)).toEqual(['stale']);
-    expect(planJobs(input(t, D1, [result(t, D1, 'failed')])).jobs.map((p) => p.verdict.state)).toEqual(['cached-failure']);
+    expect(planJobs(input(t, D1, [result(t, D1)], { hasLog: () => false })).jobs.map((p) => p.verdict.state)).toEqual([
+      'stale',
+    ]);
+    expect(planJobs(input(t, D1, [result(t, D1, 'failed')])).jobs.map((p) => p.verdict.state)).toEqual([
+      'cached-failure',
+    ]);
     // An older hit is reused: the history moves it to the front (issue 10).
-    expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [result(t, D1)] });
+    expect(planJobs(input(t, D1, [result(t, D2), result(t, D1)]))).toEqual({
+      jobs: [],
+      fresh: 1,
+      unchecked: [],
+      reused: [result(t, D1)],
+    });
   });
 });
 
 describe('planJobs with dependencies', () => {
   const deps = (entries: [string, string][], via: Record<string, string[]> = {}): JobDeps => ({
-    digest: entries.map((e) => e.join('=')).join(','), entries, via: (p) => via[p] ?? [],
+    digest: entries.map((e) => e.join('=')).join(','),
+    entries,
+    via: (p) => via[p] ?? [],
   });
   const ran = (t: LatchedTool, d: JobDeps): JobResult => {
     const r = result(t, D1);
@@ -156,30 +246,59 @@ describe('planJobs with dependencies', () => {
 
   it('a job whose dependencies are as they were is fresh', () => {
     const t = tool('test', 'L1');
-    const d = deps([['api.py', 'a1'], ['util.py', 'u1']]);
-    expect(planJobs({ ...input(t, D1, [ran(t, d)]), depsOf: () => d })).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [] });
+    const d = deps([
+      ['api.py', 'a1'],
+      ['util.py', 'u1'],
+    ]);
+    expect(planJobs({ ...input(t, D1, [ran(t, d)]), depsOf: () => d })).toEqual({
+      jobs: [],
+      fresh: 1,
+      unchecked: [],
+      reused: [],
+    });
   });
 
   it('a changed transitive dependency makes it stale, naming the import chain', () => {
     const t = tool('test', 'L1');
-    const before = deps([['api.py', 'a1'], ['util.py', 'u1']]);
-    const now = deps([['api.py', 'a1'], ['util.py', 'u2']], { 'util.py': ['a.py', 'api.py', 'util.py'] });
+    const before = deps([
+      ['api.py', 'a1'],
+      ['util.py', 'u1'],
+    ]);
+    const now = deps(
+      [
+        ['api.py', 'a1'],
+        ['util.py', 'u2'],
+      ],
+      { 'util.py': ['a.py', 'api.py', 'util.py'] },
+    );
     const plan = planJobs({ ...input(t, D1, [ran(t, before)]), depsOf: () => now });
     expect(plan.jobs.map((p) => p.verdict)).toEqual([
-      { state: 'stale', reasons: [{ kind: 'dependency', path: 'util.py', change: 'changed', via: ['a.py', 'api.py', 'util.py'] }] },
+      {
+        state: 'stale',
+        reasons: [{ kind: 'dependency', path: 'util.py', change: 'changed', via: ['a.py', 'api.py', 'util.py'] }],
+      },
     ]);
     expect(plan.jobs[0]!.job.fingerprint).toBe(fingerprintJob('test', t.latchId, P, D1, now.digest));
   });
 
   it('a dependency that appears or goes away makes it stale too', () => {
     const t = tool('test', 'L1');
-    const before = deps([['api.py', 'a1'], ['?missing_mod', 'unresolved']]);
-    const now = deps([['api.py', 'a1'], ['missing_mod.py', 'm1']]);
+    const before = deps([
+      ['api.py', 'a1'],
+      ['?missing_mod', 'unresolved'],
+    ]);
+    const now = deps([
+      ['api.py', 'a1'],
+      ['missing_mod.py', 'm1'],
+    ]);
     const verdict = planJob({ ...input(t, D1, [ran(t, before)]), depsOf: () => now }, t, P, D1).verdict;
-    expect(verdict).toEqual({ state: 'stale', reasons: [
-      { kind: 'dependency', path: 'missing_mod.py', change: 'added', via: [] },
-      { kind: 'dependency', path: '?missing_mod', change: 'removed', via: [] },
-    ] });
+    expect(verdict).toEqual({
+      state: 'stale',
+      reasons: [
+        { kind: 'dependency', path: 'missing_mod.py', change: 'added', via: [] },
+        { kind: 'dependency', path: '?missing_mod', change: 'removed', via: [] },
+      ],
+    });
   });
 
   it('keeps the fingerprint of a tool without deps as it was before deps existed', () => {

@@ -17,20 +17,59 @@ const style = { color: false, cwd: '/src' };
 
 function job(file: string, over: Partial<JobReport> = {}): JobReport {
   return {
-    tool: 'lint', path: file as RelPath, status: 'passed', reasons: [{ kind: 'new' }], end: { kind: 'exit', code: 0 },
-    durationMs: 1500, log: null, finishedAt: null, ...over,
+    tool: 'lint',
+    path: file as RelPath,
+    status: 'passed',
+    reasons: [{ kind: 'new' }],
+    end: { kind: 'exit', code: 0 },
+    durationMs: 1500,
+    log: null,
+    finishedAt: null,
+    ...over,
   };
 }
 
 function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
   return {
-    dryRun: false, scan: { tracked: 3, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } },
-    counts: { jobs: 3, ran: 2, passed: 1, failed: 1, interrupted: 0, cachedFailures: 0, fresh: 1, notStarted: 0, unreadable: 0 },
-    jobs, interrupted: null, mergedLog: null, durationMs: 2000, ...extra,
+    dryRun: false,
+    scan: {
+      tracked: 3,
+      new: 0,
+      changed: 0,
+      removed: 0,
+      hashed: 0,
+      issues: [],
+      unreadable: { files: 0, directories: 0 },
+    },
+    counts: {
+      jobs: 3,
+      ran: 2,
+      passed: 1,
+      failed: 1,
+      interrupted: 0,
+      cachedFailures: 0,
+      fresh: 1,
+      notStarted: 0,
+      unreadable: 0,
+    },
+    jobs,
+    interrupted: null,
+    mergedLog: null,
+    durationMs: 2000,
+    ...extra,
   };
 }
 
-const cycleStart = { cycle: 2, changed: 1, added: 0, removed: 0, configReloaded: false, toolsChanged: false, recordedChanged: false, fullScan: false };
+const cycleStart = {
+  cycle: 2,
+  changed: 1,
+  added: 0,
+  removed: 0,
+  configReloaded: false,
+  toolsChanged: false,
+  recordedChanged: false,
+  fullScan: false,
+};
 
 /** One event of every type the library emits, in an order a watch or a run could send them. */
 function everyEvent(finished: RunReport): RunnerEvent[] {
@@ -38,16 +77,30 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
   return [
     { type: 'waiting-for-runner', pid: 42, stateDir: '/src/.runner' },
     { type: 'scan-progress', visited: 10, hashed: 2 },
-    { type: 'scan-issue', issue: { path: 'x.py' as RelPath, entry: 'file', kind: 'unreadable', detail: 'permission denied' } },
+    {
+      type: 'scan-issue',
+      issue: { path: 'x.py' as RelPath, entry: 'file', kind: 'unreadable', detail: 'permission denied' },
+    },
     { type: 'warning', message: 'a warning' },
-    { type: 'unresolved-imports', found: [{ specifier: 'leftpad', kind: 'package', first: 'a.js' as RelPath, files: 1 }] },
+    {
+      type: 'unresolved-imports',
+      found: [{ specifier: 'leftpad', kind: 'package', first: 'a.js' as RelPath, files: 1 }],
+    },
     { type: 'planned', jobs: 3, stale: 2, cachedFailures: 0, fresh: 1 },
     { type: 'tokens-held', releaseAll: () => {} },
     { type: 'staged-tree-made', remove: () => {} },
     { type: 'job-started', tool: 'lint', path: 'a.py' as RelPath },
     { type: 'job-finished', job: job('a.py') },
     { type: 'cached-failure', job: job('c.py', { status: 'cached-failure', end: { kind: 'exit', code: 1 } }) },
-    { type: 'job-unchecked', job: job('x.py', { status: 'unreadable', end: null, durationMs: null, reasons: [{ kind: 'unreadable', path: 'x.py', why: 'permission denied' }] }) },
+    {
+      type: 'job-unchecked',
+      job: job('x.py', {
+        status: 'unreadable',
+        end: null,
+        durationMs: null,
+        reasons: [{ kind: 'unreadable', path: 'x.py', why: 'permission denied' }],
+      }),
+    },
     { type: 'cycle-started', cycle: cycleStart },
     { type: 'cycle-finished', cycle: { cycle: 2, report: finished, watching: 3 } },
     { type: 'config-rejected', error },
@@ -61,8 +114,14 @@ function textOutput(json: boolean): { reporter: TextReporter; out: string[]; err
   const out: string[] = [];
   const err: string[] = [];
   const reporter = new TextReporter({
-    ...style, out: { write: (s: string) => out.push(s) > 0 }, err: { write: (s: string) => err.push(s) > 0 },
-    progress: false, everyJob: true, quiet: false, verbose: false, json,
+    ...style,
+    out: { write: (s: string) => out.push(s) > 0 },
+    err: { write: (s: string) => err.push(s) > 0 },
+    progress: false,
+    everyJob: true,
+    quiet: false,
+    verbose: false,
+    json,
   });
   return { reporter, out, err };
 }
@@ -73,7 +132,9 @@ describe('the text reporter', () => {
     const finished = report([job('a.py')]);
     for (const e of everyEvent(finished)) reporter.emit(e);
     expect(out.join('').split('\n')[0]).toBe('PASS lint a.py (1.50s)');
-    expect(out.join('')).toContain('FAIL lint c.py (cached failure, exit 1; --rerun-failed runs it again)\n  (no output)\n');
+    expect(out.join('')).toContain(
+      'FAIL lint c.py (cached failure, exit 1; --rerun-failed runs it again)\n  (no output)\n',
+    );
     expect(out.join('')).toContain('UNREADABLE lint x.py (');
     // A watch's own events are cli/cycle-reporter.ts's: none of them reaches this reporter's output.
     expect(out.at(-1)).toBe('runner: 3 jobs: 2 ran (1 passed, 1 failed), 0 cached failures, 1 fresh in 2.00s\n');
@@ -93,10 +154,20 @@ describe('the text reporter', () => {
 describe('the JSON output', () => {
   test('issue 13: one object when the run finishes and one per watch cycle, nothing for any other event', () => {
     const out: string[] = [];
-    const json = new JsonOutput({ style, out: { write: (s: string) => out.push(s) > 0 }, exitCode: (r) => (r.counts.failed > 0 ? 1 : 0) });
+    const json = new JsonOutput({
+      style,
+      out: { write: (s: string) => out.push(s) > 0 },
+      exitCode: (r) => (r.counts.failed > 0 ? 1 : 0),
+    });
     for (const e of everyEvent(report([job('a.py')]))) json.emit(e);
-    const objects = out.map((line) => JSON.parse(line) as { command: string; cycle?: number; exitCode: number; error?: unknown });
-    expect(objects.map((o) => [o.command, o.cycle ?? null, o.exitCode])).toEqual([['watch', 2, 1], ['watch', 3, 2], ['run', null, 1]]);
+    const objects = out.map(
+      (line) => JSON.parse(line) as { command: string; cycle?: number; exitCode: number; error?: unknown },
+    );
+    expect(objects.map((o) => [o.command, o.cycle ?? null, o.exitCode])).toEqual([
+      ['watch', 2, 1],
+      ['watch', 3, 2],
+      ['run', null, 1],
+    ]);
   });
 
   test('a JUnit file that could not be written leaves the run without its object (the error is the output)', () => {

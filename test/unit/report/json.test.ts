@@ -7,7 +7,17 @@ import type { RelPath } from '../../../src/types.js';
 import { EVERY_END } from '../../helpers/job-ends.js';
 
 function report(over: Partial<JobReport>): JobReport {
-  return { tool: 't', path: 'a.txt' as RelPath, status: 'failed', reasons: [], end: null, durationMs: 12.4, log: null, finishedAt: null, ...over };
+  return {
+    tool: 't',
+    path: 'a.txt' as RelPath,
+    status: 'failed',
+    reasons: [],
+    end: null,
+    durationMs: 12.4,
+    log: null,
+    finishedAt: null,
+    ...over,
+  };
 }
 
 const style = { color: false, cwd: '/' };
@@ -21,6 +31,10 @@ describe('a job in --json', () => {
   });
 
   it('a job that did not run has no exit code, no signal and no timeout', () => {
-    expect(jobJson(style, report({ status: 'not-started', durationMs: null }))).toMatchObject({ exitCode: null, signal: null, timedOut: false });
+    expect(jobJson(style, report({ status: 'not-started', durationMs: null }))).toMatchObject({
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+    });
   });
 });

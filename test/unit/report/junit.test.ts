@@ -12,16 +12,46 @@ const at = new Date('2026-11-21T10:00:00.000Z');
 
 function job(tool: string, file: string, extra: Partial<JobReport>): JobReport {
   return {
-    tool, path: file as RelPath, status: 'passed', reasons: [{ kind: 'new' }], end: { kind: 'exit', code: 0 },
-    durationMs: 1500, log: null, finishedAt: null, ...extra,
+    tool,
+    path: file as RelPath,
+    status: 'passed',
+    reasons: [{ kind: 'new' }],
+    end: { kind: 'exit', code: 0 },
+    durationMs: 1500,
+    log: null,
+    finishedAt: null,
+    ...extra,
   };
 }
 
 function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
   return {
-    dryRun: false, scan: { tracked: 9, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } },
-    counts: { jobs: jobs.length + 5, ran: 0, passed: 0, failed: 0, interrupted: 0, cachedFailures: 0, fresh: 5, notStarted: 0, unreadable: 0 },
-    jobs, interrupted: null, mergedLog: null, durationMs: 4321, ...extra,
+    dryRun: false,
+    scan: {
+      tracked: 9,
+      new: 0,
+      changed: 0,
+      removed: 0,
+      hashed: 0,
+      issues: [],
+      unreadable: { files: 0, directories: 0 },
+    },
+    counts: {
+      jobs: jobs.length + 5,
+      ran: 0,
+      passed: 0,
+      failed: 0,
+      interrupted: 0,
+      cachedFailures: 0,
+      fresh: 5,
+      notStarted: 0,
+      unreadable: 0,
+    },
+    jobs,
+    interrupted: null,
+    mergedLog: null,
+    durationMs: 4321,
+    ...extra,
   };
 }
 
@@ -33,71 +63,169 @@ const readLog = (file: string): LogTail | null => logs[file] ?? null;
 
 describe('the JUnit report', () => {
   test('one testsuite per tool in plan order, counts and times on suites and the root', () => {
-    const xml = renderJunit(style, report([
-      job('lint', 'a.py', {}),
-      job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log', durationMs: 250 }),
-      job('lint', 'b.py', { status: 'failed', end: { kind: 'exit', code: 2 }, log: null, durationMs: 500 }),
-    ]), at, readLog);
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" skipped="0" time="4.321" timestamp="2026-11-21T10:00:00.000Z">\n')).toBe(true);
+    const xml = renderJunit(
+      style,
+      report([
+        job('lint', 'a.py', {}),
+        job('test', 't.py', {
+          status: 'failed',
+          end: { kind: 'exit', code: 1 },
+          log: '/src/.runner/logs/f.log',
+          durationMs: 250,
+        }),
+        job('lint', 'b.py', { status: 'failed', end: { kind: 'exit', code: 2 }, log: null, durationMs: 500 }),
+      ]),
+      at,
+      readLog,
+    );
+    expect(
+      xml.startsWith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" skipped="0" time="4.321" timestamp="2026-11-21T10:00:00.000Z">\n',
+      ),
+    ).toBe(true);
     expect(xml).toContain('<!-- 5 fresh jobs (unchanged since they last passed) are not listed -->');
-    const suites = [...xml.matchAll(/<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)" time="([^"]+)"/g)].map((m) => m.slice(1));
-    expect(suites).toEqual([['lint', '2', '1', '0', '0', '2.000'], ['test', '1', '1', '0', '0', '0.250']]);
-    expect(xml).toContain('<testcase name="a.py" classname="lint" file="a.py" time="1.500"><properties><property name="reasons" value="new file"/></properties></testcase>');
+    const suites = [
+      ...xml.matchAll(
+        /<testsuite name="([^"]+)" tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)" time="([^"]+)"/g,
+      ),
+    ].map((m) => m.slice(1));
+    expect(suites).toEqual([
+      ['lint', '2', '1', '0', '0', '2.000'],
+      ['test', '1', '1', '0', '0', '0.250'],
+    ]);
+    expect(xml).toContain(
+      '<testcase name="a.py" classname="lint" file="a.py" time="1.500"><properties><property name="reasons" value="new file"/></properties></testcase>',
+    );
     expect(xml).toContain('<failure message="exit 2" type="exit">(no output)</failure>');
     expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
   });
 
   test('issue 10: a job whose file cannot be read is an error naming the path and why, never a pass or a skip', () => {
     const reasons = [{ kind: 'unreadable', path: 'pkg', why: 'directory cannot be read (EACCES)' } as const];
-    const xml = renderJunit(style, report([job('lint', 'pkg/a.py', { status: 'unreadable', reasons, end: null, durationMs: null })]), at, readLog);
+    const xml = renderJunit(
+      style,
+      report([job('lint', 'pkg/a.py', { status: 'unreadable', reasons, end: null, durationMs: null })]),
+      at,
+      readLog,
+    );
     expect(xml).toContain('<error message="not checked: pkg: directory cannot be read (EACCES)" type="unreadable"/>');
     expect(xml).toContain('tests="1" failures="0" errors="1" skipped="0"');
   });
 
   test('a failure carries its log, escaped and without terminal escapes or illegal characters', () => {
-    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log' })]), at, readLog);
+    const xml = renderJunit(
+      style,
+      report([
+        job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log' }),
+      ]),
+      at,
+      readLog,
+    );
     expect(xml).toContain('<property name="log" value=".runner/logs/f.log"/>');
     expect(xml).toContain('<failure message="exit 1" type="exit">Error: a &lt; b &amp;&amp; c &gt; d\n</failure>');
     expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
   });
 
   test('a long log is cut to its end, saying how much was left out and where the whole is', () => {
-    const xml = renderJunit(style, report([job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/big.log' })]), at, readLog);
-    expect(xml).toContain('<failure message="exit 1" type="exit">... (70000 earlier bytes in .runner/logs/big.log)\nthe end\n</failure>');
+    const xml = renderJunit(
+      style,
+      report([
+        job('test', 't.py', { status: 'failed', end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/big.log' }),
+      ]),
+      at,
+      readLog,
+    );
+    expect(xml).toContain(
+      '<failure message="exit 1" type="exit">... (70000 earlier bytes in .runner/logs/big.log)\nthe end\n</failure>',
+    );
   });
 
   test('timeouts, signals and a log gone missing are described', () => {
-    const xml = renderJunit(style, report([
-      job('test', 'slow.py', { status: 'failed', end: { kind: 'timeout', stopped: { kind: 'signal', signal: 'SIGKILL' } }, durationMs: 60000 }),
-      job('test', 'killed.py', { status: 'failed', end: { kind: 'signal', signal: 'SIGSEGV' }, log: '/src/.runner/logs/gone.log' }),
-    ]), at, readLog);
+    const xml = renderJunit(
+      style,
+      report([
+        job('test', 'slow.py', {
+          status: 'failed',
+          end: { kind: 'timeout', stopped: { kind: 'signal', signal: 'SIGKILL' } },
+          durationMs: 60000,
+        }),
+        job('test', 'killed.py', {
+          status: 'failed',
+          end: { kind: 'signal', signal: 'SIGSEGV' },
+          log: '/src/.runner/logs/gone.log',
+        }),
+      ]),
+      at,
+      readLog,
+    );
     expect(xml).toContain('<failure message="timed out after 60.00s" type="timeout">');
-    expect(xml).toContain('<failure message="killed by SIGSEGV" type="signal">(log missing: .runner/logs/gone.log)</failure>');
+    expect(xml).toContain(
+      '<failure message="killed by SIGSEGV" type="signal">(log missing: .runner/logs/gone.log)</failure>',
+    );
   });
 
   test('a cached failure is a failure marked as cached, with when it last ran, and takes no time in this run', () => {
-    const xml = renderJunit(style, report([job('test', 't.py', {
-      status: 'cached-failure', reasons: [], end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log', finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
-    })]), at, readLog);
-    expect(xml).toContain('<testcase name="t.py" classname="test" file="t.py" time="0.000"><properties><property name="log" value=".runner/logs/f.log"/>'
-      + '<property name="cached" value="true"/><property name="lastRan" value="2026-11-20T09:30:00.000Z"/><property name="lastDuration" value="1.500s"/></properties>'
-      + '<failure message="cached failure (exit 1, last ran 2026-11-20T09:30:00.000Z); not rerun: its inputs did not change" type="cached-failure">Error:');
+    const xml = renderJunit(
+      style,
+      report([
+        job('test', 't.py', {
+          status: 'cached-failure',
+          reasons: [],
+          end: { kind: 'exit', code: 1 },
+          log: '/src/.runner/logs/f.log',
+          finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
+        }),
+      ]),
+      at,
+      readLog,
+    );
+    expect(xml).toContain(
+      '<testcase name="t.py" classname="test" file="t.py" time="0.000"><properties><property name="log" value=".runner/logs/f.log"/>' +
+        '<property name="cached" value="true"/><property name="lastRan" value="2026-11-20T09:30:00.000Z"/><property name="lastDuration" value="1.500s"/></properties>' +
+        '<failure message="cached failure (exit 1, last ran 2026-11-20T09:30:00.000Z); not rerun: its inputs did not change" type="cached-failure">Error:',
+    );
   });
 
   test('an interrupted run: the stopped job is an error, the ones never started are skipped', () => {
-    const xml = renderJunit(style, report([
-      job('test', 'a.py', { status: 'interrupted', end: { kind: 'interrupted', stopped: { kind: 'signal', signal: 'SIGTERM' } }, durationMs: 2000 }),
-      job('test', 'b.py', { status: 'not-started', end: null, durationMs: null }),
-    ], { interrupted: 'SIGINT' }), at, readLog);
+    const xml = renderJunit(
+      style,
+      report(
+        [
+          job('test', 'a.py', {
+            status: 'interrupted',
+            end: { kind: 'interrupted', stopped: { kind: 'signal', signal: 'SIGTERM' } },
+            durationMs: 2000,
+          }),
+          job('test', 'b.py', { status: 'not-started', end: null, durationMs: null }),
+        ],
+        { interrupted: 'SIGINT' },
+      ),
+      at,
+      readLog,
+    );
     expect(xml).toContain('tests="2" failures="0" errors="1" skipped="1"');
-    expect(xml).toContain('<error message="interrupted after 2.00s (run stopped by SIGINT)" type="interrupted">(no output)</error>');
-    expect(xml).toContain('<testcase name="b.py" classname="test" file="b.py" time="0.000"><properties><property name="reasons" value="new file"/></properties><skipped message="not started: the run was stopped by SIGINT"/></testcase>');
-    const failFast = renderJunit(style, report([job('test', 'b.py', { status: 'not-started', end: null })]), at, readLog);
+    expect(xml).toContain(
+      '<error message="interrupted after 2.00s (run stopped by SIGINT)" type="interrupted">(no output)</error>',
+    );
+    expect(xml).toContain(
+      '<testcase name="b.py" classname="test" file="b.py" time="0.000"><properties><property name="reasons" value="new file"/></properties><skipped message="not started: the run was stopped by SIGINT"/></testcase>',
+    );
+    const failFast = renderJunit(
+      style,
+      report([job('test', 'b.py', { status: 'not-started', end: null })]),
+      at,
+      readLog,
+    );
     expect(failFast).toContain('<skipped message="not started: the run stopped after a failure (--fail-fast)"/>');
   });
 
   test('names with markup characters are escaped in attributes', () => {
-    const xml = renderJunit(style, report([job('t&"<x>', "it's <a>.py", {})], { counts: { ...report([]).counts, fresh: 0 } }), at, readLog);
+    const xml = renderJunit(
+      style,
+      report([job('t&"<x>', "it's <a>.py", {})], { counts: { ...report([]).counts, fresh: 0 } }),
+      at,
+      readLog,
+    );
     expect(xml).toContain('<testsuite name="t&amp;&quot;&lt;x&gt;"');
     expect(xml).toContain('<testcase name="it&apos;s &lt;a&gt;.py" classname="t&amp;&quot;&lt;x&gt;"');
     expect(xml).not.toContain('<!--');

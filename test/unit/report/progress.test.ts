@@ -1,11 +1,19 @@
 import { describe, expect, test, vi } from 'vitest';
 import { ProgressLine, displayWidth, fitWidth, layoutBar } from '../../../src/report/progress.js';
 
-const state = { done: 12, total: 40, failed: 0, running: ['lint src/a.py', 'test tests/test_b.py', 'lint src/c.py'], elapsedMs: 3210 };
+const state = {
+  done: 12,
+  total: 40,
+  failed: 0,
+  running: ['lint src/a.py', 'test tests/test_b.py', 'lint src/c.py'],
+  elapsedMs: 3210,
+};
 
 describe('the progress bar layout', () => {
   test('bar, counts, elapsed time and the jobs in flight on a wide terminal', () => {
-    expect(layoutBar(state, 120)).toBe('[######..............] 12/40  3.2s  3 running: lint src/a.py, test tests/test_b.py, lint src/c.py');
+    expect(layoutBar(state, 120)).toBe(
+      '[######..............] 12/40  3.2s  3 running: lint src/a.py, test tests/test_b.py, lint src/c.py',
+    );
   });
 
   test('failures so far are counted on the bar', () => {

@@ -4,10 +4,15 @@ import type { UnresolvedImport } from '../../../src/deps/index.js';
 import { describeUnresolvedDependency, renderUnresolvedImports } from '../../../src/report/index.js';
 import type { RelPath } from '../../../src/types.js';
 
-const found = (specifier: string, kind: UnresolvedImport['kind'], first: string, files = 1): UnresolvedImport =>
-  ({ specifier, kind, first: first as RelPath, files });
+const found = (specifier: string, kind: UnresolvedImport['kind'], first: string, files = 1): UnresolvedImport => ({
+  specifier,
+  kind,
+  first: first as RelPath,
+  files,
+});
 
-const CLOSING = 'runner: warning: runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this\n';
+const CLOSING =
+  'runner: warning: runner sees no code behind these imports, so a change there re-runs no job (a job runs again once its import resolves); list known ones in "ignoreUnresolved" to silence this\n';
 
 describe('renderUnresolvedImports', () => {
   it('says nothing for nothing', () => {
@@ -15,13 +20,15 @@ describe('renderUnresolvedImports', () => {
   });
 
   it('gives one line per specifier, naming the first importer and how many more, with what would provide it', () => {
-    expect(renderUnresolvedImports([
-      found('#imports', 'subpath', 'app.ts'),
-      found('@/util', 'alias', 'web/page.tsx'),
-      found('left-pad', 'package', 'src/a.ts', 2),
-      found('lodash', 'package', 'src/b.ts', 12),
-      found('virtual:pwa', 'scheme', 'src/main.ts'),
-    ])).toEqual([
+    expect(
+      renderUnresolvedImports([
+        found('#imports', 'subpath', 'app.ts'),
+        found('@/util', 'alias', 'web/page.tsx'),
+        found('left-pad', 'package', 'src/a.ts', 2),
+        found('lodash', 'package', 'src/b.ts', 12),
+        found('virtual:pwa', 'scheme', 'src/main.ts'),
+      ]),
+    ).toEqual([
       'runner: warning: import "#imports" in app.ts resolves nowhere: no package.json "imports" or tsconfig.json "paths" entry provides it\n',
       'runner: warning: import "@/util" in web/page.tsx resolves nowhere: no tsconfig.json "paths" entry provides it\n',
       'runner: warning: import "left-pad" in src/a.ts and 1 more file resolves nowhere: no node_modules provides it\n',
@@ -49,7 +56,8 @@ describe('renderUnresolvedImports', () => {
 
 describe('describeUnresolvedDependency', () => {
   it('names the import chain from the file to the name', () => {
-    expect(describeUnresolvedDependency('left-pad', ['test/a.test.ts', 'src/util.ts', 'left-pad']))
-      .toBe('depends on import left-pad resolving nowhere (test/a.test.ts -> src/util.ts -> left-pad): runs again once it resolves');
+    expect(describeUnresolvedDependency('left-pad', ['test/a.test.ts', 'src/util.ts', 'left-pad'])).toBe(
+      'depends on import left-pad resolving nowhere (test/a.test.ts -> src/util.ts -> left-pad): runs again once it resolves',
+    );
   });
 });

@@ -20,7 +20,14 @@ function check(paths: string[]): void {
   const a = fs.statSync(path.join(root, 'a'));
   paths.forEach((p, i) => {
     const o = i * STAT_WIDTH;
-    if (p === 'a') expect([out[o], out[o + 1], out[o + 2], out[o + 3], out[o + 4]]).toEqual([3, a.mtimeMs, a.ctimeMs, a.ino, KIND.file]);
+    if (p === 'a')
+      expect([out[o], out[o + 1], out[o + 2], out[o + 3], out[o + 4]]).toEqual([
+        3,
+        a.mtimeMs,
+        a.ctimeMs,
+        a.ino,
+        KIND.file,
+      ]);
     else if (p === 'd') expect(out[o + 4]).toBe(KIND.other);
     else if (p === 'missing') expect(errorOfKind(out[o + 4]!)).toBe('ENOENT');
     else expect(errorOfKind(out[o + 4]!)).toBe('ELOOP');

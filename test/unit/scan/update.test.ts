@@ -22,17 +22,29 @@ const write = (rel: string, text: string): void => {
 };
 const remove = (rel: string): void => fs.rmSync(path.join(root, rel), { recursive: true });
 const spec = (over: Partial<Parameters<typeof compileSpec>[0]> = {}) =>
-  compileSpec({ include: ['**/*.py', '**/*.txt'], exclude: ['**/node_modules/**', '**/__pycache__/**'], whitelist: null, skip: ['.runner'], ...over });
+  compileSpec({
+    include: ['**/*.py', '**/*.txt'],
+    exclude: ['**/node_modules/**', '**/__pycache__/**'],
+    whitelist: null,
+    skip: ['.runner'],
+    ...over,
+  });
 const empty = (): PriorState => ({ files: new Map(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null });
 /** The state a saved scan leaves behind, as if written well after the files last changed: nothing racy. */
 const settled = (r: ScanResult): PriorState => ({
-  files: r.update.files, dirs: r.update.dirs, racyThresholdMs: Date.now() + 10_000, walkSpec: r.update.walkSpec,
+  files: r.update.files,
+  dirs: r.update.dirs,
+  racyThresholdMs: Date.now() + 10_000,
+  walkSpec: r.update.walkSpec,
 });
 
 /** What a full walk and an update must agree on (seen and changedAt are the scan's own bookkeeping). */
 function stateOf(files: ReadonlyMap<RelPath, FileEntry>, dirs: ReadonlyMap<RelPath, DirListing>): object {
-  const f = [...files].map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.digest]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-  const d = [...dirs].map(([p, l]) => [p, l.mtimeMs, l.ctimeMs, l.ino, [...l.files].sort(), [...l.subdirs].sort()])
+  const f = [...files]
+    .map(([p, e]) => [p, e.size, e.mtimeMs, e.ctimeMs, e.ino, e.digest])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const d = [...dirs]
+    .map(([p, l]) => [p, l.mtimeMs, l.ctimeMs, l.ino, [...l.files].sort(), [...l.subdirs].sort()])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   return { files: f, dirs: d };
 }
@@ -71,8 +83,23 @@ describe('updatePaths', () => {
     write('swap/t.py', 't'); // a directory replaced by another of the same name
     write('node_modules/m/other.py', 'excluded');
     write('pkg/__pycache__/mod.cpython-312.pyc', 'bytecode');
-    const reported = ['a.py', 'b.py', 'c.py', 'pkg/mod.py', 'fresh', 'fresh/one.py', 'fresh/nested', 'fresh/nested/two.py',
-      'old/x.py', 'old/inner/y.py', 'old/inner', 'old', 'swap', 'swap/t.py', 'pkg/__pycache__'] as RelPath[];
+    const reported = [
+      'a.py',
+      'b.py',
+      'c.py',
+      'pkg/mod.py',
+      'fresh',
+      'fresh/one.py',
+      'fresh/nested',
+      'fresh/nested/two.py',
+      'old/x.py',
+      'old/inner/y.py',
+      'old/inner',
+      'old',
+      'swap',
+      'swap/t.py',
+      'pkg/__pycache__',
+    ] as RelPath[];
     const r = updatePaths({ sourceTree: root, spec: spec(), prior: settled(first), paths: reported })!;
     expect(r).not.toBeNull();
     expectSameAsWalk(r);
@@ -86,7 +113,12 @@ describe('updatePaths', () => {
     baseTree();
     const first = scanTree({ sourceTree: root, spec: spec(), prior: empty() });
     remove('old');
-    const r = updatePaths({ sourceTree: root, spec: spec(), prior: settled(first), paths: ['old/inner/y.py' as RelPath] })!;
+    const r = updatePaths({
+      sourceTree: root,
+      spec: spec(),
+      prior: settled(first),
+      paths: ['old/inner/y.py' as RelPath],
+    })!;
     expectSameAsWalk(r);
     expect([...r.removedFiles].sort()).toEqual(['old/inner/y.py', 'old/x.py']);
   });
@@ -96,7 +128,12 @@ describe('updatePaths', () => {
     const first = scanTree({ sourceTree: root, spec: spec(), prior: empty() });
     write('n1/n2/n3/z.py', 'z');
     write('n1/top.py', 't');
-    const r = updatePaths({ sourceTree: root, spec: spec(), prior: settled(first), paths: ['n1/n2/n3/z.py' as RelPath] })!;
+    const r = updatePaths({
+      sourceTree: root,
+      spec: spec(),
+      prior: settled(first),
+      paths: ['n1/n2/n3/z.py' as RelPath],
+    })!;
     expectSameAsWalk(r);
     expect([...r.newFiles].sort()).toEqual(['n1/n2/n3/z.py', 'n1/top.py']);
   });
@@ -108,7 +145,9 @@ describe('updatePaths', () => {
     write('node_modules/m/index.py', 'changed');
     write('.runner/manifest.db', 'x');
     const r = updatePaths({
-      sourceTree: root, spec: spec(), prior: settled(first),
+      sourceTree: root,
+      spec: spec(),
+      prior: settled(first),
       paths: ['node_modules/m/index.py', '.runner/manifest.db'] as RelPath[],
     })!;
     expect(r.newFiles.size + r.changedFiles.size + r.removedFiles.length).toBe(0);
@@ -121,7 +160,12 @@ describe('updatePaths', () => {
     write('fresh/one.py', '1');
     remove('old');
     write('a.py', 'a2');
-    const r = updatePaths({ sourceTree: root, spec: spec(), prior: settled(first), paths: ['fresh', 'fresh/one.py', 'old', 'a.py'] as RelPath[] })!;
+    const r = updatePaths({
+      sourceTree: root,
+      spec: spec(),
+      prior: settled(first),
+      paths: ['fresh', 'fresh/one.py', 'old', 'a.py'] as RelPath[],
+    })!;
     const again = scanTree({ sourceTree: root, spec: spec(), prior: settled(r) });
     expect(again.update.changedDirs).toEqual([]);
     expect(again.update.removedDirs).toEqual([]);
@@ -137,7 +181,12 @@ describe('updatePaths', () => {
     write('b.py', 'b2');
     write('d/c.py', 'c');
     remove('a.py');
-    const r = updatePaths({ sourceTree: root, spec: wl, prior: settled(first), paths: ['b.py', 'd', 'a.py'] as RelPath[] })!;
+    const r = updatePaths({
+      sourceTree: root,
+      spec: wl,
+      prior: settled(first),
+      paths: ['b.py', 'd', 'a.py'] as RelPath[],
+    })!;
     const fresh = scanTree({ sourceTree: root, spec: wl, prior: empty() });
     expect([...r.update.files.keys()]).toEqual([...fresh.update.files.keys()]);
     expect([...r.newFiles]).toEqual(['d/c.py']);
@@ -147,6 +196,13 @@ describe('updatePaths', () => {
   it('gives up (null) when the stored listings were made under another spec', () => {
     baseTree();
     const first = scanTree({ sourceTree: root, spec: spec(), prior: empty() });
-    expect(updatePaths({ sourceTree: root, spec: spec({ include: ['**/*'] }), prior: settled(first), paths: ['a.py' as RelPath] })).toBeNull();
+    expect(
+      updatePaths({
+        sourceTree: root,
+        spec: spec({ include: ['**/*'] }),
+        prior: settled(first),
+        paths: ['a.py' as RelPath],
+      }),
+    ).toBeNull();
   });
 });

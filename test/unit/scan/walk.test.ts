@@ -21,7 +21,10 @@ const spec = (over: Partial<Parameters<typeof compileSpec>[0]> = {}) =>
 const empty: PriorState = { files: new Map(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null };
 /** The state a saved scan leaves behind, as if written well after the files last changed: nothing racy. */
 const settled = (r: ReturnType<typeof scanTree>): PriorState => ({
-  files: r.update.files, dirs: r.update.dirs, racyThresholdMs: Date.now() + 10_000, walkSpec: r.update.walkSpec,
+  files: r.update.files,
+  dirs: r.update.dirs,
+  racyThresholdMs: Date.now() + 10_000,
+  walkSpec: r.update.walkSpec,
 });
 
 describe('scanTree', () => {
@@ -59,7 +62,7 @@ describe('scanTree', () => {
     expect(second.update.hadRacy).toBe(true);
   });
 
-  it('keeps an unchanged directory\'s stored listing (no readdir)', () => {
+  it("keeps an unchanged directory's stored listing (no readdir)", () => {
     write('pkg/a.py', 'a');
     const first = scanTree({ sourceTree: root, spec: spec(), prior: empty });
     const prior = settled(first);
@@ -67,7 +70,9 @@ describe('scanTree', () => {
     const listing = prior.dirs.get('pkg' as never)!;
     (prior.dirs as unknown as Map<string, typeof listing>).set('pkg', { ...listing, files: ['a.py', 'ghost.py'] });
     const second = scanTree({ sourceTree: root, spec: spec(), prior });
-    expect(second.issues).toEqual([{ path: 'pkg/ghost.py', kind: 'vanished', detail: 'removed while being scanned', entry: 'file' }]);
+    expect(second.issues).toEqual([
+      { path: 'pkg/ghost.py', kind: 'vanished', detail: 'removed while being scanned', entry: 'file' },
+    ]);
     expect(second.update.changedDirs).toEqual([]);
   });
 
@@ -88,25 +93,35 @@ describe('scanTree', () => {
     fs.writeFileSync(Buffer.concat([Buffer.from(root + '/bad'), Buffer.from([0xff, 0xfe]), Buffer.from('.py')]), 'x');
     const r = scanTree({ sourceTree: root, spec: spec(), prior: empty });
     expect([...r.update.files.keys()]).toEqual(['ok.py']);
-    expect(r.issues.map((i) => [i.path, i.kind]).sort()).toEqual([['bad\\xff\\xfe.py', 'not-utf8'], ['loop', 'symlink-loop']]);
+    expect(r.issues.map((i) => [i.path, i.kind]).sort()).toEqual([
+      ['bad\\xff\\xfe.py', 'not-utf8'],
+      ['loop', 'symlink-loop'],
+    ]);
     expect(r.update.keptPaths.has('loop' as never)).toBe(true);
   });
 
   it('issue 10: a name that is not UTF-8 is an issue only when the config would track or descend it', () => {
     write('ok.py', 'ok');
-    const raw = (name: number[], tail: string): Buffer => Buffer.concat([Buffer.from(root + '/'), Buffer.from(name), Buffer.from(tail)]);
+    const raw = (name: number[], tail: string): Buffer =>
+      Buffer.concat([Buffer.from(root + '/'), Buffer.from(name), Buffer.from(tail)]);
     fs.writeFileSync(raw([0x6e, 0xff], '.txt'), 'x'); // not included: no issue
     fs.mkdirSync(raw([0x64, 0xfe], ''));
     const r = scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'] }), prior: empty });
     expect(r.issues.map((i) => [i.path, i.kind, i.entry])).toEqual([['d\\xfe', 'not-utf8', 'directory']]);
-    expect(scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'], exclude: ['d*'] }), prior: empty }).issues).toEqual([]);
+    expect(
+      scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'], exclude: ['d*'] }), prior: empty }).issues,
+    ).toEqual([]);
   });
 
   it('with a whitelist tracks exactly the listed files that exist and pass the globs', () => {
     write('a.py', 'a');
     write('b.py', 'b');
     write('c.txt', 'c');
-    const r = scanTree({ sourceTree: root, spec: spec({ include: ['**/*.py'], whitelist: ['a.py', 'c.txt', 'gone.py'] }), prior: empty });
+    const r = scanTree({
+      sourceTree: root,
+      spec: spec({ include: ['**/*.py'], whitelist: ['a.py', 'c.txt', 'gone.py'] }),
+      prior: empty,
+    });
     expect([...r.update.files.keys()]).toEqual(['a.py']);
     expect(r.issues.map((i) => i.kind)).toEqual(['vanished']);
   });

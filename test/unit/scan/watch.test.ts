@@ -8,16 +8,24 @@ const file = { isDirectory: () => false };
 
 function filter(over: { whitelist?: string[] | null; always?: string[]; outputs?: string[] } = {}) {
   const spec = compileSpec({
-    include: ['**/*.py'], exclude: ['**/node_modules/**', '**/__pycache__/**'], whitelist: over.whitelist ?? null, skip: ['.runner'],
+    include: ['**/*.py'],
+    exclude: ['**/node_modules/**', '**/__pycache__/**'],
+    whitelist: over.whitelist ?? null,
+    skip: ['.runner'],
   });
-  return watchFilter({ sourceTree: ROOT, spec, alwaysWatched: new Set(over.always ?? []), isOutput: depfileMatcher(over.outputs ?? []) });
+  return watchFilter({
+    sourceTree: ROOT,
+    spec,
+    alwaysWatched: new Set(over.always ?? []),
+    isOutput: depfileMatcher(over.outputs ?? []),
+  });
 }
 
 describe('watchFilter', () => {
   const ignores = filter({ always: [`${ROOT}/.runnerrc.json`, '/elsewhere/runner.json'], outputs: ['build/{file}.d'] });
   it.each([
     ['the source tree itself', ROOT, dir, false],
-    ['a directory, not yet stat\'ed', `${ROOT}/pkg`, undefined, false],
+    ["a directory, not yet stat'ed", `${ROOT}/pkg`, undefined, false],
     ['a directory', `${ROOT}/pkg`, dir, false],
     ['an included file', `${ROOT}/pkg/a.py`, file, false],
     ['a file matching no include', `${ROOT}/pkg/notes.md`, file, true],

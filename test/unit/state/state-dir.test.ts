@@ -21,7 +21,7 @@ describe('state directory layout', () => {
     ['the turnstile', layout.turnstilePath(dir)],
     ['the staged tree', layout.stagedTreePath(dir)],
     ['the staged index', layout.stagedIndexPath(dir)],
-    ['git\'s lock on the staged index', layout.stagedIndexLockPath(dir)],
+    ["git's lock on the staged index", layout.stagedIndexLockPath(dir)],
     ['the staged lock', layout.stagedLockPath(dir)],
     ['a temporary staged tree', layout.tempTreePrefix(dir, 77) + 'Xy12ab'],
   ];
@@ -33,8 +33,16 @@ describe('state directory layout', () => {
     });
   }
 
-  it('the sqlite files beside the manifest and the locks are runner\'s', () => {
-    for (const name of ['manifest.db', 'manifest.db-wal', 'manifest.db-shm', 'lock.db', 'lock.db-journal', 'lock.turn.db', 'lock.owner']) {
+  it("the sqlite files beside the manifest and the locks are runner's", () => {
+    for (const name of [
+      'manifest.db',
+      'manifest.db-wal',
+      'manifest.db-shm',
+      'lock.db',
+      'lock.db-journal',
+      'lock.turn.db',
+      'lock.owner',
+    ]) {
       expect(isStateEntry(name), name).toBe(true);
     }
   });
@@ -45,10 +53,17 @@ describe('state directory layout', () => {
     }
   });
 
-  it('the staged tree\'s entries are told apart by their exact names', () => {
+  it("the staged tree's entries are told apart by their exact names", () => {
     const rows: [string, boolean][] = [
-      ['staged', true], ['staged.index', true], ['staged.index.lock', true], ['staged.lock', true], ['staged-123-abc', true],
-      ['staged.files', false], ['staged.other', false], ['stagedx', false], ['logs', false],
+      ['staged', true],
+      ['staged.index', true],
+      ['staged.index.lock', true],
+      ['staged.lock', true],
+      ['staged-123-abc', true],
+      ['staged.files', false],
+      ['staged.other', false],
+      ['stagedx', false],
+      ['logs', false],
     ];
     for (const [name, staged] of rows) expect(isStagedEntry(name), name).toBe(staged);
   });
@@ -62,11 +77,25 @@ describe('state directory layout', () => {
 
   it('snapshot names stay those earlier versions stored (a new name would drop what they kept)', () => {
     expect([
-      layout.PROGRAMS_SNAPSHOT, layout.INPUT_CACHE_SNAPSHOT, layout.PYTHON_IMPORTS, layout.JS_IMPORTS, layout.JS_GRAPH,
-      layout.STAGED_PYTHON_IMPORTS, layout.STAGED_JS_GRAPH, layout.STAGED_FILES, layout.STAGED_SCANNED_AT,
+      layout.PROGRAMS_SNAPSHOT,
+      layout.INPUT_CACHE_SNAPSHOT,
+      layout.PYTHON_IMPORTS,
+      layout.JS_IMPORTS,
+      layout.JS_GRAPH,
+      layout.STAGED_PYTHON_IMPORTS,
+      layout.STAGED_JS_GRAPH,
+      layout.STAGED_FILES,
+      layout.STAGED_SCANNED_AT,
     ]).toEqual([
-      'programs', 'input-digests', 'imports.python', 'imports.javascript', 'graph.javascript',
-      'staged.imports.python', 'staged.graph.javascript', 'staged.files', 'staged.scanned-at',
+      'programs',
+      'input-digests',
+      'imports.python',
+      'imports.javascript',
+      'graph.javascript',
+      'staged.imports.python',
+      'staged.graph.javascript',
+      'staged.files',
+      'staged.scanned-at',
     ]);
   });
 

@@ -70,13 +70,20 @@ describe('StateLock', () => {
   it('a holder killed with SIGKILL leaves no lock behind', async () => {
     const dir = stateDir();
     // A plain sqlite holder in another process: the kernel drops its lock when it dies.
-    const holder = spawn(process.execPath, ['-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
       const db = new Database(${JSON.stringify(path.join(dir, 'lock.db'))});
       db.exec('BEGIN EXCLUSIVE');
       process.stdout.write('held\\n');
       setInterval(() => {}, 1000);
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     const told: (number | null)[] = [];
     const waiting = StateLock.acquire(dir, undefined, (h) => told.push(h.pid));

@@ -57,7 +57,7 @@ describe('store', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('refuses a sqlite database that is someone else\'s', () => {
+  it("refuses a sqlite database that is someone else's", () => {
     const db = new Database(file);
     db.exec('CREATE TABLE customers (id INTEGER)');
     db.close();
@@ -91,14 +91,21 @@ describe('migrations', () => {
     head.writeUInt32LE(5, 4);
     const len = Buffer.alloc(4);
     len.writeUInt32LE(text.length, 0);
-    db.prepare("INSERT INTO snapshot VALUES ('results', ?)").run(Buffer.concat([head, Buffer.from(numbers.buffer), len, text, hex]));
-    db.prepare("INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at) VALUES ('lint', 'b.py', ?, ?, ?, 'failed', 1, NULL, 0, 3, 0, 1700000000001)")
-      .run('44'.repeat(16), '22'.repeat(16), '55'.repeat(16));
+    db.prepare("INSERT INTO snapshot VALUES ('results', ?)").run(
+      Buffer.concat([head, Buffer.from(numbers.buffer), len, text, hex]),
+    );
+    db.prepare(
+      "INSERT INTO result_journal (tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at) VALUES ('lint', 'b.py', ?, ?, ?, 'failed', 1, NULL, 0, 3, 0, 1700000000001)",
+    ).run('44'.repeat(16), '22'.repeat(16), '55'.repeat(16));
     db.close();
 
     const m = Manifest.open(file);
-    expect(m.history('lint', 'a.py' as never)).toMatchObject([{ status: 'passed', hasLog: true, durationMs: 12.5, depsDigest: '', deps: '', fingerprint: '11'.repeat(16) }]);
-    expect(m.history('lint', 'b.py' as never)).toMatchObject([{ status: 'failed', end: { kind: 'exit', code: 1 }, depsDigest: '', deps: '' }]);
+    expect(m.history('lint', 'a.py' as never)).toMatchObject([
+      { status: 'passed', hasLog: true, durationMs: 12.5, depsDigest: '', deps: '', fingerprint: '11'.repeat(16) },
+    ]);
+    expect(m.history('lint', 'b.py' as never)).toMatchObject([
+      { status: 'failed', end: { kind: 'exit', code: 1 }, depsDigest: '', deps: '' },
+    ]);
     // Schema 3: a result from before it was last used when it finished; its log size is unknown (0).
     expect(m.history('lint', 'a.py' as never)).toMatchObject([{ usedAt: 1700000000000, logBytes: 0 }]);
     expect(m.history('lint', 'b.py' as never)).toMatchObject([{ usedAt: 1700000000001, logBytes: 0 }]);
