@@ -86,20 +86,21 @@ async function runStale(
     serve: opts.serveJobserver ?? 'pipe',
   });
   const { events } = opts;
-  events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
-  for (const message of slots.warnings) events.emit({ type: 'warning', message });
-  const recorder = resultRecorder({
-    s,
-    tree,
-    events,
-    reports,
-    jobserver: slots,
-    strace,
-    identify,
-    terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
-  });
   let summary;
+  // From here every way out gives the tokens back: a sink that throws on an event included.
   try {
+    events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
+    for (const message of slots.warnings) events.emit({ type: 'warning', message });
+    const recorder = resultRecorder({
+      s,
+      tree,
+      events,
+      reports,
+      jobserver: slots,
+      strace,
+      identify,
+      terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+    });
     summary = await build(stale, {
       pool: slots.pool,
       runner: opts.commandRunner ?? spawnRunner,
