@@ -4,7 +4,7 @@ export type DepsKind = 'none' | 'python' | 'javascript' | 'depfile' | 'trace';
 
 export interface ToolConfig {
   name: string;
-  /** argv (no shell) or a string run by `sh -c`; `{file}` is substituted. */
+  /** argv (no shell) or a string run by `sh -c`; `{file}` (one file) or `{files}` (a batch tool: many) is substituted. */
   command: string | string[];
   include: string[];
   exclude: string[];
@@ -15,6 +15,8 @@ export interface ToolConfig {
   /** Seconds; null means no limit. */
   timeout: number | null;
   pty: boolean;
+  /** A batch tool's most files in one process; null: no limit but the argument-length one. */
+  maxFiles: number | null;
 }
 
 export interface Config {
@@ -71,6 +73,7 @@ export const TOOL_KEYS = [
   'depfile',
   'timeout',
   'pty',
+  'maxFiles',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
@@ -101,6 +104,7 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   depfile: null,
   timeout: null,
   pty: false,
+  maxFiles: null,
 };
 
 /** What `runner config --dump` prints: every default, and one example tool. */

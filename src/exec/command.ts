@@ -1,5 +1,6 @@
-// Turns a tool's command and a file into what is spawned: argv without a
-// shell, or `sh -c` with the path quoted for the shell.
+// Turns a tool's command and its file (or, for a batch tool, its files) into
+// what is spawned: argv without a shell, or `sh -c` with each path quoted for
+// the shell.
 
 /** Single-quotes a word for sh unless it is plainly safe. */
 export function shellQuote(word: string): string {
@@ -26,4 +27,34 @@ export function substituteFile(
     return { program, args: ['-c', command.replaceAll('{file}', shellQuote(arg))] };
   }
   return { program, args: command.slice(1).map((word) => word.replaceAll('{file}', arg)) };
+}
+
+/** `{files}` marks a batch tool: one process is given many files. */
+export const FILES_MARK = '{files}';
+
+/** Whether a command takes many files at once (`{files}` in it). */
+export function isBatchCommand(command: string | string[]): boolean {
+  return typeof command === 'string' ? command.includes(FILES_MARK) : command.some((w) => w.includes(FILES_MARK));
+}
+
+/**
+ * A batch tool's command over `files`: an argv word that is exactly `{files}`
+ * becomes one argument per file; inside a longer word, or in the string form,
+ * the files are joined by spaces (each shell-quoted in the string form).
+ */
+export function substituteFiles(
+  command: string | string[],
+  program: string,
+  files: readonly string[],
+): { program: string; args: string[] } {
+  const args = files.map(fileArgument);
+  if (typeof command === 'string') {
+    return { program, args: ['-c', command.replaceAll(FILES_MARK, args.map(shellQuote).join(' '))] };
+  }
+  return {
+    program,
+    args: command
+      .slice(1)
+      .flatMap((word) => (word === FILES_MARK ? args : [word.replaceAll(FILES_MARK, args.join(' '))])),
+  };
 }

@@ -1,5 +1,6 @@
-// Validates the tool list: names, commands, per-tool globs, deps, timeout, pty.
+// Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles.
 import { ConfigError } from '../../errors.js';
+import { FILES_MARK, isBatchCommand } from '../../exec/command.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
 import { checkGlobs, checkInputs } from './globs.js';
@@ -111,6 +112,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
     tool.timeout = raw.timeout;
   }
   if (raw.pty !== undefined) tool.pty = checkBoolean(ctx, `${key}.pty`, raw.pty);
+  checkBatch(ctx, key, raw, tool);
   return tool;
 }
 
@@ -139,4 +141,45 @@ function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
   });
   if ((v[0] as string).length === 0) fail(ctx, `${key}[0]`, v[0], 'the program to run, e.g. "flake8"');
   return v as string[];
+}
+
+/**
+ * A batch tool (`{files}`): never `{file}` beside it (which file would it be?),
+ * no dependencies a process reports (a depfile or a trace is per process, not
+ * per file: not attributed yet), and `maxFiles` only for one.
+ */
+function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: ToolConfig): void {
+  const batch = isBatchCommand(tool.command);
+  if (batch) {
+    const words = typeof tool.command === 'string' ? [tool.command] : tool.command;
+    if (words.some((w) => w.includes('{file}'))) {
+      fail(
+        ctx,
+        `${key}.command`,
+        tool.command,
+        `a command with either "{file}" (one file per process) or "${FILES_MARK}" (many), not both (tool "${tool.name}")`,
+      );
+    }
+    if (tool.deps === 'depfile' || tool.deps === 'trace') {
+      fail(
+        ctx,
+        `${key}.deps`,
+        tool.deps,
+        `"none", "python" or "javascript" for a batch tool ("${FILES_MARK}" in tool "${tool.name}"'s command): a ${tool.deps} is not attributed per file yet`,
+      );
+    }
+  }
+  if (raw.maxFiles === undefined || raw.maxFiles === null) return;
+  if (typeof raw.maxFiles !== 'number' || !Number.isInteger(raw.maxFiles) || raw.maxFiles < 1) {
+    fail(ctx, `${key}.maxFiles`, raw.maxFiles, 'a positive whole number of files, e.g. 100');
+  }
+  if (!batch) {
+    fail(
+      ctx,
+      `${key}.maxFiles`,
+      raw.maxFiles,
+      `"maxFiles" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
+    );
+  }
+  tool.maxFiles = raw.maxFiles;
 }

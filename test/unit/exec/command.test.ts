@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shellQuote, substituteFile } from '../../../src/exec/index.js';
+import { isBatchCommand, shellQuote, substituteFile, substituteFiles } from '../../../src/exec/index.js';
 
 describe('substituteFile', () => {
   it('substitutes {file} in every argv word without a shell', () => {
@@ -32,5 +32,28 @@ describe('substituteFile', () => {
     ['', `''`],
   ])('shellQuote(%j) is %s', (word, quoted) => {
     expect(shellQuote(word)).toBe(quoted);
+  });
+});
+
+describe('substituteFiles', () => {
+  it('issue 14: an argv word {files} becomes one argument per file, each as given (./ before a leading dash)', () => {
+    expect(substituteFiles(['lint', '-q', '{files}', '--end'], '/usr/bin/lint', ['a b.py', '-x.py', 'c.py'])).toEqual({
+      program: '/usr/bin/lint',
+      args: ['-q', 'a b.py', './-x.py', 'c.py', '--end'],
+    });
+  });
+
+  it('issue 14: in the string form each path is quoted for sh', () => {
+    expect(substituteFiles('lint {files}', '/bin/sh', ["it's.py", 'plain.py', '$(x).py'])).toEqual({
+      program: '/bin/sh',
+      args: ['-c', `lint 'it'\\''s.py' plain.py '$(x).py'`],
+    });
+  });
+
+  it('issue 14: isBatchCommand tells {files} from {file}', () => {
+    expect(isBatchCommand(['lint', '{files}'])).toBe(true);
+    expect(isBatchCommand('lint {files}')).toBe(true);
+    expect(isBatchCommand(['lint', '{file}'])).toBe(false);
+    expect(isBatchCommand('lint {file}')).toBe(false);
   });
 });

@@ -40,6 +40,7 @@ function tool(
       depfile: null,
       timeout: null,
       pty: false,
+      maxFiles: null,
     },
     latch,
     latchId: latchId as LatchId,

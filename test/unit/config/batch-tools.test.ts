@@ -1,0 +1,61 @@
+// Batch tools in the config: `{files}` in a command, never beside `{file}`, and `maxFiles` (issue 14).
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/errors.js';
+
+function messageOf(raw: unknown): string {
+  try {
+    validateConfig(raw, '.runnerrc.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('batch tools in the config', () => {
+  it('issue 14: accepts {files} in the argv and string forms, with maxFiles', () => {
+    const c = validateConfig(
+      {
+        tools: [
+          { name: 'compile', command: ['python3', '-m', 'py_compile', '{files}'], maxFiles: 50 },
+          { name: 'lint', command: 'pyflakes {files}' },
+        ],
+      },
+      'f',
+    );
+    expect(c.tools[0]).toMatchObject({ maxFiles: 50 });
+    expect(c.tools[1]).toMatchObject({ maxFiles: null });
+  });
+
+  it.each([
+    [['lint', '{file}', '{files}'], 'tools[0].command is ["lint","{file}","{files}"]'],
+    ['lint {files} && echo {file}', 'tools[0].command is "lint {files} && echo {file}"'],
+  ])('issue 14: a command with both {file} and {files} is a config error naming the tool (%j)', (command, what) => {
+    const message = messageOf({ tools: [{ name: 'lint', command }] });
+    expect(message).toContain(what);
+    expect(message).toContain('either "{file}"');
+    expect(message).toContain('tool "lint"');
+  });
+
+  it.each([
+    [0, 'tools[0].maxFiles is 0; expected a positive whole number of files'],
+    [2.5, 'tools[0].maxFiles is 2.5; expected a positive whole number of files'],
+    ['10', 'tools[0].maxFiles is "10"; expected a positive whole number of files'],
+  ])('issue 14: maxFiles %j is refused', (maxFiles, message) => {
+    expect(messageOf({ tools: [{ name: 'lint', command: ['lint', '{files}'], maxFiles }] })).toContain(message);
+  });
+
+  it('issue 14: maxFiles on a one-file tool is refused, naming the tool', () => {
+    expect(messageOf({ tools: [{ name: 'lint', command: ['lint', '{file}'], maxFiles: 5 }] })).toContain(
+      'tools[0].maxFiles is 5; expected "maxFiles" only for a batch tool, one with "{files}" in its command (tool "lint"',
+    );
+  });
+
+  it('issue 14: a batch tool with a depfile or a trace is refused (not attributed per file yet)', () => {
+    expect(messageOf({ tools: [{ name: 'cc', command: ['cc', '{files}'], deps: 'trace' }] })).toContain(
+      'tools[0].deps is "trace"; expected "none", "python" or "javascript" for a batch tool',
+    );
+  });
+});
