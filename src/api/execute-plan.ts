@@ -1,6 +1,7 @@
 // Carries out a plan: reports its cached failures and unchecked jobs, opens
-// the run's tokens and hands the stale jobs to the build loop (build/) with
-// the result recorder; every job that is not fresh gets a report, in plan order.
+// the run's tokens and hands the stale jobs, as chunks (chunk.ts: one job
+// each, or a batch tool's many), to the build loop (build/) with the result
+// recorder; every job that is not fresh gets a report, in plan order.
 import fs from 'node:fs';
 import os from 'node:os';
 import { build, spawnRunner } from '../build/index.js';
@@ -10,6 +11,7 @@ import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
+import { planChunks } from './chunk.js';
 import { reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
@@ -101,17 +103,38 @@ async function runStale(
       identify,
       terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
     });
-    summary = await build(stale, {
+    const chunks = planChunks(
+      stale,
+      slotCount(opts, s),
+      slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags },
+    );
+    summary = await build(chunks, {
       pool: slots.pool,
       runner: opts.commandRunner ?? spawnRunner,
       recorder,
       signal,
       failFast: s.loaded.config.failFast,
     });
+    recorder.settle();
   } finally {
     for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
     // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
     if (s.manifest.flush()) sweepLogs(s);
   }
-  for (const p of summary.notStarted) reports.set(p, reportOf(p, 'not-started', s));
+  for (const ch of summary.notStarted)
+    for (const p of ch.jobs) if (!reports.has(p)) reports.set(p, reportOf(p, 'not-started', s));
+}
+
+/**
+ * How many processes the run's tokens let run at once, as a batch tool's
+ * chunks aim for: -j, else make's -jN, else the config's jobs, else the CPUs.
+ */
+function slotCount(opts: ExecuteOptions, s: Session): number {
+  const fromMake = opts.makeflags?.jobs;
+  return (
+    opts.overrides?.jobs ??
+    (typeof fromMake === 'number' ? fromMake : null) ??
+    s.loaded.fileJobs ??
+    os.availableParallelism()
+  );
 }

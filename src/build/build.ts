@@ -1,7 +1,10 @@
 // The build loop: takes a token per job, starts the job through the command
 // runner, hands its outcome to the recorder, gives the token back in
-// `finally`. On --fail-fast starts nothing after the first failure and lets
-// running jobs finish; on abort lets the command runner stop them and waits.
+// `finally`. A job's end may name follow-up jobs (a failed batch chunk's
+// halves): they run one after another under the token it held, so narrowing
+// takes no token more. On --fail-fast starts nothing after the first failure
+// and lets running jobs (with their follow-ups) finish; on abort lets the
+// command runner stop them and waits.
 import { statusOf } from '../job-end.js';
 import type { TokenPool } from '../jobserver/index.js';
 import type { CommandRunner } from './command-runner.js';
@@ -17,7 +20,7 @@ export interface BuildOptions<J> {
 }
 
 export interface BuildSummary<J> {
-  /** Jobs never started (interrupted run, --fail-fast after a failure, a recorder error). */
+  /** Jobs never started (interrupted run, --fail-fast after a failure, a recorder error), follow-ups too. */
   notStarted: J[];
   stoppedByFailure: boolean;
 }
@@ -32,6 +35,7 @@ export async function build<J>(jobs: readonly J[], opts: BuildOptions<J>): Promi
   const errors: unknown[] = [];
   let failed = false;
   let next = 0;
+  const unstarted: J[] = [];
   const stopping = (): boolean => opts.signal.aborted || (opts.failFast && failed) || errors.length > 0;
 
   while (next < jobs.length && !stopping()) {
@@ -45,17 +49,23 @@ export async function build<J>(jobs: readonly J[], opts: BuildOptions<J>): Promi
       token.release();
       break;
     }
-    const job = jobs[next++]!;
     const held = token;
+    const queue: J[] = [jobs[next++]!];
     const p = (async () => {
       try {
-        opts.recorder.started(job);
-        const outcome = await opts.runner.start(opts.recorder.commandFor(job), opts.signal);
-        if (statusOf(outcome.end) === 'failed') failed = true;
-        opts.recorder.finished(job, outcome);
+        // Follow-ups go first, so a chunk is narrowed depth-first; an abort or a recorder error leaves them unstarted.
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+          opts.recorder.started(job);
+          const outcome = await opts.runner.start(opts.recorder.commandFor(job), opts.signal);
+          if (statusOf(outcome.end) === 'failed') failed = true;
+          const more = opts.recorder.finished(job, outcome) ?? [];
+          queue.unshift(...more);
+          if (opts.signal.aborted || errors.length > 0) break;
+        }
       } catch (err) {
         errors.push(err);
       } finally {
+        unstarted.push(...queue.splice(0));
         held.release();
       }
     })();
@@ -66,5 +76,5 @@ export async function build<J>(jobs: readonly J[], opts: BuildOptions<J>): Promi
   await Promise.all(running);
   opts.runner.idle();
   if (errors.length > 0) throw errors[0];
-  return { notStarted: jobs.slice(next), stoppedByFailure: opts.failFast && failed };
+  return { notStarted: [...unstarted, ...jobs.slice(next)], stoppedByFailure: opts.failFast && failed };
 }

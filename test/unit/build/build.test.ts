@@ -184,4 +184,60 @@ describe('build', () => {
     expect(runner.idleCalls).toBe(1);
     expect(pool.out).toBe(0);
   });
+
+  test('issue 14: the jobs a finished job names run next under its token, before the token goes back', async () => {
+    const pool = new CountingPool(1);
+    // "ab" fails, as a chunk of two files: its halves "a" and "b" follow it.
+    const runner = new FakeCommandRunner((j) => ({ status: j.file === 'ab' || j.file === 'b' ? 'failed' : 'passed' }));
+    const log: string[] = [];
+    const inner = recorderOf(log);
+    const summary = await build(['ab', 'c'], {
+      pool,
+      runner,
+      recorder: {
+        ...inner,
+        finished: (job, outcome) => (inner.finished(job, outcome), job === 'ab' ? ['a', 'b'] : []),
+      },
+      signal: new AbortController().signal,
+      failFast: false,
+    });
+    expect(log).toEqual([
+      'started ab',
+      'failed ab',
+      'started a',
+      'passed a',
+      'started b',
+      'failed b',
+      'started c',
+      'passed c',
+    ]);
+    expect(runner.peak).toBe(1);
+    expect(summary.notStarted).toEqual([]);
+    expect(pool.out).toBe(0);
+  });
+
+  test('issue 14: an abort leaves the follow-ups not yet started in notStarted', async () => {
+    const pool = new CountingPool(1);
+    const runner = new FakeCommandRunner();
+    const controller = new AbortController();
+    const log: string[] = [];
+    const inner = recorderOf(log);
+    const run = build(['ab', 'c'], {
+      pool,
+      runner,
+      recorder: {
+        ...inner,
+        finished: (job, outcome) => (inner.finished(job, outcome), job === 'ab' ? ['a', 'b'] : []),
+      },
+      signal: controller.signal,
+      failFast: false,
+    });
+    await waitFor('ab to run', () => runner.waiting.includes('ab'));
+    runner.finish('ab', { status: 'failed' });
+    await waitFor('a to run', () => runner.waiting.includes('a'));
+    controller.abort('SIGINT');
+    const summary = await run;
+    expect(summary.notStarted).toEqual(['b', 'c']);
+    expect(pool.out).toBe(0);
+  });
 });
