@@ -100,3 +100,27 @@ test('issue 14: a chunk runner could not start records none of its files: they a
   expect(second.started.map(filesOf)).toEqual(['1 2 3 4']);
   expect(again.counts).toMatchObject({ ran: 4, passed: 4 });
 });
+
+test('issue 14: with failFast a failed chunk is still narrowed to its failing file, and no other chunk starts', async () => {
+  const sb = jobsTree(8, {
+    ...batch,
+    jobs: 1,
+    failFast: true,
+    tools: [{ name: 'check', command: ['cat', '{files}'], maxFiles: 4 }],
+  });
+  const runner = new FakeCommandRunner((j) =>
+    j.command.args.includes('jobs/a2.txt') ? { status: 'failed' } : { status: 'passed' },
+  );
+  const report = await runInProcess(sb, runner).result;
+  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '1', '2', '3 4']);
+  expect(statuses(report.jobs)).toEqual({
+    1: 'passed',
+    2: 'failed',
+    3: 'passed',
+    4: 'passed',
+    5: 'not-started',
+    6: 'not-started',
+    7: 'not-started',
+    8: 'not-started',
+  });
+});
