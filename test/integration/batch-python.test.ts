@@ -116,3 +116,16 @@ test('issue 14: a chunk of long paths stays under the argument-length limit, clo
   for (const line of ran) expect(argBytes(line)).toBeLessThan(limit);
   expect(ran.flatMap((l) => l.split(' '))).toHaveLength(300);
 });
+
+test('issue 14: in the string form each path is shell-quoted: spaces, quotes and shell syntax in names reach the tool intact', async () => {
+  const names = ['pkg/a b.py', "pkg/it's.py", 'pkg/-dash.py', 'pkg/$(echo x).py'];
+  const files = Object.fromEntries(names.map((n, i) => [n, `Y = ${i}\n`]));
+  const sb = tree(files, {
+    command: `printf '%s|' {files} >> "$PROBE_DIR/batch.log"; echo >> "$PROBE_DIR/batch.log"; python3 -m py_compile {files}`,
+  });
+  const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(json.jobs.map((j) => [j.file, j.status]).sort()).toEqual(names.map((n) => [n, 'passed']).sort());
+  // One process got all four, as four words, in path order; `$(echo x)` was not run.
+  expect(processes(sb)).toEqual(["pkg/$(echo x).py|pkg/-dash.py|pkg/a b.py|pkg/it's.py|"]);
+});
