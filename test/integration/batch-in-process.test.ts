@@ -4,6 +4,7 @@
 import { expect, test } from 'vitest';
 import { FakeCommandRunner, type StartedJob } from '../helpers/fake-command-runner.js';
 import { FifoJobserver, jobsTree, runInProcess } from '../helpers/in-process.js';
+import { waitFor } from '../helpers/sandbox.js';
 
 const batch = { tools: [{ name: 'check', command: ['cat', '{files}'] }] };
 /** The files a process was given, by their numbers: "1 2 3". */
@@ -123,4 +124,43 @@ test('issue 14: with failFast a failed chunk is still narrowed to its failing fi
     7: 'not-started',
     8: 'not-started',
   });
+});
+
+test('issue 14: an abort mid-narrowing records the halves that ended; the interrupted half runs again next time', async () => {
+  const sb = jobsTree(4, { ...batch, jobs: 1 });
+  const runner = new FakeCommandRunner((j) =>
+    j.command.args.length === 4 ? { status: 'failed' } : filesOf(j) === '1 2' ? { status: 'passed' } : null,
+  );
+  const abort = new AbortController();
+  const { result } = runInProcess(sb, runner, { signal: abort.signal });
+  await waitFor('the second half running', () => runner.waiting.includes('jobs/a4.txt'));
+  abort.abort('SIGINT');
+  const report = await result;
+  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '3 4']);
+  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'interrupted', 4: 'interrupted' });
+
+  const next = new FakeCommandRunner(() => ({ status: 'passed' }));
+  await runInProcess(sb, next).result;
+  expect(next.started.map(filesOf)).toEqual(['3 4']);
+});
+
+test('issue 14: an abort between two halves still records the half that passed; the other is not started', async () => {
+  const sb = jobsTree(4, { ...batch, jobs: 1 });
+  const abort = new AbortController();
+  // Aborts as the first half's pass comes back, before the loop can start the second half.
+  class AbortAfterFirstHalf extends FakeCommandRunner {
+    override async start(...args: Parameters<FakeCommandRunner['start']>): ReturnType<FakeCommandRunner['start']> {
+      const outcome = await super.start(...args);
+      if (args[0].args.join(' ') === 'jobs/a1.txt jobs/a2.txt') abort.abort('SIGINT');
+      return outcome;
+    }
+  }
+  const runner = new AbortAfterFirstHalf((j) => ({ status: j.command.args.length === 4 ? 'failed' : 'passed' }));
+  const report = await runInProcess(sb, runner, { signal: abort.signal }).result;
+  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2']);
+  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'not-started', 4: 'not-started' });
+
+  const next = new FakeCommandRunner(() => ({ status: 'passed' }));
+  await runInProcess(sb, next).result;
+  expect(next.started.map(filesOf)).toEqual(['3 4']);
 });
