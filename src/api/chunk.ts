@@ -6,10 +6,9 @@
 // result needs: a half that passes while its sibling has not ended is held,
 // because if the sibling passes too the parent's failure is explained by
 // neither, and then (in doubt) every file of the parent fails with it.
-import { chunksOf } from '../build/chunks.js';
-import { batchArgBudget } from '../config/spawn-limits.js';
-import type { JobOutcome } from '../exec/index.js';
-import { isBatchCommand } from '../exec/index.js';
+import { chunksOf } from '../build/index.js';
+import { batchArgBudget } from '../config/index.js';
+import { type JobOutcome, isBatchCommand } from '../exec/index.js';
 import type { PlannedJob } from '../plan/index.js';
 
 export interface Chunk {
@@ -36,9 +35,9 @@ export interface Split {
 /**
  * The run's stale jobs as chunks: one per job of a one-file tool, in plan
  * order; a batch tool's jobs cut into chunks where its first stale job stands.
- * `env`: what a tool's processes get beyond its own environment (MAKEFLAGS).
+ * `tokens`: how many processes can run at once; `extraEnv`: what every process gets beyond its tool's environment (MAKEFLAGS).
  */
-export function planChunks(stale: readonly PlannedJob[], slots: number, extraEnv: Record<string, string>): Chunk[] {
+export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEnv: Record<string, string>): Chunk[] {
   const byTool = new Map<string, PlannedJob[]>();
   for (const p of stale) {
     if (!isBatchCommand(p.job.tool.config.command)) continue;
@@ -57,7 +56,7 @@ export function planChunks(stale: readonly PlannedJob[], slots: number, extraEnv
     if (done.has(tool.config.name)) continue;
     done.add(tool.config.name);
     const { budget, cost } = batchArgBudget(tool.config.command, { ...tool.env, ...extraEnv });
-    const chunks = chunksOf(jobs, (j) => j.job.path, { slots, maxFiles: tool.config.maxFiles, budget, cost });
+    const chunks = chunksOf(jobs, (j) => j.job.path, { tokens, maxFiles: tool.config.maxFiles, budget, cost });
     for (const c of chunks) out.push({ jobs: c, batch: true, split: null });
   }
   return out;

@@ -105,7 +105,7 @@ async function runStale(
     });
     const chunks = planChunks(
       stale,
-      slotCount(opts, s),
+      tokenCount(opts, s),
       slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags },
     );
     summary = await build(chunks, {
@@ -129,7 +129,7 @@ async function runStale(
  * How many processes the run's tokens let run at once, as a batch tool's
  * chunks aim for: -j, else make's -jN, else the config's jobs, else the CPUs.
  */
-function slotCount(opts: ExecuteOptions, s: Session): number {
+function tokenCount(opts: ExecuteOptions, s: Session): number {
   const fromMake = opts.makeflags?.jobs;
   return (
     opts.overrides?.jobs ??

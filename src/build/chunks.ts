@@ -1,12 +1,12 @@
 // Splits a batch tool's stale files into chunks, each one process: as many
-// chunks as slots when the files are few, none over `maxFiles`, none whose
+// chunks as tokens when the files are few, none over `maxFiles`, none whose
 // arguments pass the budget (as xargs does). Pure. Stable: the same files give
 // the same chunks, whatever order they come in, so results and logs line up
 // from run to run.
 
 export interface ChunkLimits {
   /** Tokens the run can hold at once: the chunks to aim for when the files are few. */
-  slots: number;
+  tokens: number;
   /** The most files in one chunk; null: no limit. */
   maxFiles: number | null;
   /** Bytes the files' arguments may take in one process; null: no limit known. */
@@ -17,7 +17,7 @@ export interface ChunkLimits {
 
 /**
  * `items` cut into chunks by `pathOf`, in path order: first into
- * max(slots, ⌈n / maxFiles⌉) chunks whose sizes differ by one at most, then
+ * max(tokens, ⌈n / maxFiles⌉) chunks whose sizes differ by one at most, then
  * any chunk over the budget cut again, greedily, where it overflows. A file
  * over the budget on its own is a chunk alone (its spawn then fails, and says so).
  */
@@ -25,7 +25,7 @@ export function chunksOf<T>(items: readonly T[], pathOf: (item: T) => string, li
   const sorted = [...items].sort((a, b) => compare(pathOf(a), pathOf(b)));
   const n = sorted.length;
   if (n === 0) return [];
-  const count = Math.min(n, Math.max(1, limits.slots, limits.maxFiles === null ? 1 : Math.ceil(n / limits.maxFiles)));
+  const count = Math.min(n, Math.max(1, limits.tokens, limits.maxFiles === null ? 1 : Math.ceil(n / limits.maxFiles)));
   const even: T[][] = [];
   for (let i = 0, start = 0; i < count; i++) {
     const size = Math.floor(n / count) + (i < n % count ? 1 : 0);

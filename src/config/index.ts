@@ -21,3 +21,4 @@ export { isGlobPattern } from './validate/globs.js';
 export { documentedDefault, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';
 export { MAX_JOBS, JOBS_EXPECTED, isJobsCount } from './validate/check.js';
 export { secretLikeNames, secretWarning } from './secrets.js';
+export { batchArgBudget, type ArgBudget } from './spawn-limits.js';

@@ -5,7 +5,7 @@
 // arguments one process can take. Reads /proc/self/limits once; elsewhere
 // checks nothing.
 import fs from 'node:fs';
-import { FILES_MARK, fileArgument, shellQuote } from '../exec/command.js';
+import { FILES_MARK, fileArgument, shellQuote } from '../exec/index.js';
 import { SpawnLimitError } from '../errors.js';
 import type { ToolConfig } from './schema.js';
 

@@ -2,5 +2,5 @@
 export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobOutcome } from './spawn.js';
 export type { JobCommand, TerminalSize } from './job-command.js';
 export { releaseWatchdog } from './watchdog.js';
-export { FILES_MARK, isBatchCommand, substituteFile, substituteFiles, shellQuote } from './command.js';
+export { FILES_MARK, fileArgument, isBatchCommand, substituteFile, substituteFiles, shellQuote } from './command.js';
 export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM } from './pty.js';

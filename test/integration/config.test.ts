@@ -37,6 +37,23 @@ const BAD_CONFIGS: BadConfig[] = [
       /^runner: error: \.runnerrc\.json: tools\[0\]\.timeout is "2m"; expected a positive number of seconds, e\.g\. 120\n$/,
   },
   {
+    name: 'issue 14: a command with both {file} and {files}',
+    mutate: (c) => {
+      c.tools[0]!.command = ['python3', '-m', 'py_compile', '{file}', '{files}'];
+    },
+    stderr:
+      /^runner: error: \.runnerrc\.json: tools\[0\]\.command is \[[^\n]*\]; expected a command with either "\{file\}" \(one file per process\) or "\{files\}" \(many\), not both \(tool "syntax"\)\n$/,
+  },
+  {
+    name: 'issue 14: maxFiles that is no positive whole number',
+    mutate: (c) => {
+      c.tools[0]!.command = ['python3', '-m', 'py_compile', '{files}'];
+      c.tools[0]!.maxFiles = 0;
+    },
+    stderr:
+      /^runner: error: \.runnerrc\.json: tools\[0\]\.maxFiles is 0; expected a positive whole number of files, e\.g\. 100\n$/,
+  },
+  {
     name: 'empty tools',
     mutate: (c) => {
       c.tools = [];

@@ -1,6 +1,6 @@
 // Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles.
 import { ConfigError } from '../../errors.js';
-import { FILES_MARK, isBatchCommand } from '../../exec/command.js';
+import { FILES_MARK, isBatchCommand } from '../../exec/index.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
 import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
 import { checkGlobs, checkInputs } from './globs.js';

@@ -5,16 +5,16 @@ import { MAX_ARG_STRLEN, batchArgBudget } from '../../../src/config/spawn-limits
 
 const files = (n: number): string[] => Array.from({ length: n }, (_, i) => `f${String(i).padStart(3, '0')}.py`);
 const id = (s: string): string => s;
-const limits = { slots: 4, maxFiles: null, budget: null, cost: (p: string) => p.length + 1 };
+const limits = { tokens: 4, maxFiles: null, budget: null, cost: (p: string) => p.length + 1 };
 
 describe('chunksOf', () => {
-  it('issue 14: few files make as many chunks as slots, sizes differing by one at most', () => {
+  it('issue 14: few files make as many chunks as tokens, sizes differing by one at most', () => {
     const chunks = chunksOf(files(10), id, limits);
     expect(chunks.map((c) => c.length)).toEqual([3, 3, 2, 2]);
     expect(chunks.flat()).toEqual(files(10));
   });
 
-  it('issue 14: fewer files than slots give one chunk per file', () => {
+  it('issue 14: fewer files than tokens give one chunk per file', () => {
     expect(chunksOf(files(3), id, limits)).toEqual([['f000.py'], ['f001.py'], ['f002.py']]);
     expect(chunksOf([], id, limits)).toEqual([]);
   });
@@ -36,7 +36,7 @@ describe('chunksOf', () => {
 
   it('issue 14: no chunk costs more than the budget; a file over it alone is a chunk of its own', () => {
     const long = Array.from({ length: 40 }, (_, i) => `${'d'.repeat(90)}/${String(i).padStart(2, '0')}.py`);
-    const chunks = chunksOf(long, id, { slots: 1, maxFiles: null, budget: 1000, cost: (p) => p.length + 1 });
+    const chunks = chunksOf(long, id, { tokens: 1, maxFiles: null, budget: 1000, cost: (p) => p.length + 1 });
     for (const c of chunks) expect(c.reduce((sum, p) => sum + p.length + 1, 0)).toBeLessThanOrEqual(1000);
     expect(chunks.flat()).toEqual(long);
     expect(chunks.length).toBe(4); // 97 bytes each: 10 fit in 1000
