@@ -42,7 +42,9 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
   for (const p of stale) {
     if (!isBatchCommand(p.job.tool.config.command)) continue;
     const name = p.job.tool.config.name;
-    byTool.set(name, [...(byTool.get(name) ?? []), p]);
+    const jobs = byTool.get(name);
+    if (jobs === undefined) byTool.set(name, [p]);
+    else jobs.push(p);
   }
   const out: Chunk[] = [];
   const done = new Set<string>();
