@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+# Batch probe for integration tests (issue 14): a batch tool ({files}) that
+# records each process it is, so a test counts what ran from outside runner.
+# Writes only under $PROBE_DIR.
+#
+# Usage: python3 batch-probe.py FILE...   (FILEs relative to the job's cwd)
+# $PROBE_DIR/batch-probe.log gets, one write per line (O_APPEND):
+#   "start PID FILE|FILE|..."  before looking at the files
+#   "end PID CODE"             before exiting
+# A FILE holding "PROBE_FAIL" fails the process (exit 1), which names each
+# such file: "batch-probe: FAIL FILE". A FILE holding "PROBE_WAIT=NAME" makes
+# the process wait until $PROBE_DIR/NAME exists (a gate the test opens; one
+# never opened holds it until it is killed, at most 60 s). A process given a
+# failing file waits only on the failing files' gates, so a chunk with a
+# failing file fails at once and is narrowed down to the waiting file.
+import os
+import re
+import sys
+import time
+
+files = sys.argv[1:]
+probe_dir = os.environ.get("PROBE_DIR")
+if not files or not probe_dir:
+    print("usage: PROBE_DIR=DIR python3 batch-probe.py FILE...", file=sys.stderr)
+    sys.exit(2)
+log = os.path.join(probe_dir, "batch-probe.log")
+
+
+def note(line):
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+note("start %d %s" % (os.getpid(), "|".join(files)))
+texts = {}
+for f in files:
+    with open(f, encoding="utf-8") as fh:
+        texts[f] = fh.read()
+bad = [f for f in files if "PROBE_FAIL" in texts[f]]
+deadline = time.monotonic() + 60
+for text in [texts[f] for f in (bad or files)]:
+    for gate in re.findall(r"PROBE_WAIT=(\w+)", text):
+        while not os.path.exists(os.path.join(probe_dir, gate)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+for f in files:
+    print("batch-probe: %s %s" % ("FAIL" if f in bad else "ok", f))
+code = 1 if bad else 0
+note("end %d %d" % (os.getpid(), code))
+sys.exit(code)
