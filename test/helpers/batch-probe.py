@@ -6,15 +6,21 @@
 # Usage: python3 batch-probe.py FILE...   (FILEs relative to the job's cwd)
 # $PROBE_DIR/batch-probe.log gets, one write per line (O_APPEND):
 #   "start PID FILE|FILE|..."  before looking at the files
+#   "child PID CHILD"          a worker it started (below)
 #   "end PID CODE"             before exiting
 # A FILE holding "PROBE_FAIL" fails the process (exit 1), which names each
-# such file: "batch-probe: FAIL FILE". A FILE holding "PROBE_WAIT=NAME" makes
-# the process wait until $PROBE_DIR/NAME exists (a gate the test opens; one
-# never opened holds it until it is killed, at most 60 s). A process given a
-# failing file waits only on the failing files' gates, so a chunk with a
-# failing file fails at once and is narrowed down to the waiting file.
+# such file: "batch-probe: FAIL FILE"; files holding "PROBE_FAIL_TOGETHER"
+# fail it likewise only when it was given two or more of them. A FILE
+# holding "PROBE_WAIT=NAME" makes the process wait until $PROBE_DIR/NAME
+# exists (a gate the test opens; one never opened holds it until it is
+# killed, at most 60 s). A process given a failing file waits only on the
+# failing files' gates, so a chunk with a failing file fails at once and is
+# narrowed down to the waiting file. A FILE holding "PROBE_WORKER" makes the
+# process start a worker of its own first (`sleep 60`, as a tool's worker
+# pool would), so a test can see that nothing it started outlives it.
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -39,7 +45,12 @@ texts = {}
 for f in files:
     with open(f, encoding="utf-8") as fh:
         texts[f] = fh.read()
-bad = [f for f in files if "PROBE_FAIL" in texts[f]]
+worker = None
+together = [f for f in files if "PROBE_FAIL_TOGETHER" in texts[f]]
+if any("PROBE_WORKER" in t for t in texts.values()):
+    worker = subprocess.Popen(["sleep", "60"])
+    note("child %d %d" % (os.getpid(), worker.pid))
+bad = [f for f in files if "PROBE_FAIL" in texts[f] and (f not in together or len(together) > 1)]
 deadline = time.monotonic() + 60
 for text in [texts[f] for f in (bad or files)]:
     for gate in re.findall(r"PROBE_WAIT=(\w+)", text):
@@ -48,5 +59,8 @@ for text in [texts[f] for f in (bad or files)]:
 for f in files:
     print("batch-probe: %s %s" % ("FAIL" if f in bad else "ok", f))
 code = 1 if bad else 0
+if worker is not None:
+    worker.kill()  # a tool that ends on its own stops its workers
+    worker.wait()
 note("end %d %d" % (os.getpid(), code))
 sys.exit(code)

@@ -18,6 +18,8 @@ export interface BatchProcess {
   files: string[];
   /** Its exit code; null while it runs, or when it was killed. */
   code: number | null;
+  /** Pids of the workers it started ("PROBE_WORKER"). */
+  workers: number[];
 }
 
 /** The probe's processes, in the order they started. */
@@ -31,11 +33,11 @@ export function batchProcesses(sb: Sandbox): BatchProcess[] {
   const out: BatchProcess[] = [];
   for (const line of text.split('\n')) {
     const [event, pid, rest] = line.split(' ');
-    if (event === 'start' && rest !== undefined) out.push({ pid: Number(pid), files: rest.split('|'), code: null });
-    if (event === 'end' && rest !== undefined) {
-      const p = out.find((x) => x.pid === Number(pid));
-      if (p !== undefined) p.code = Number(rest);
-    }
+    if (event === 'start' && rest !== undefined)
+      out.push({ pid: Number(pid), files: rest.split('|'), code: null, workers: [] });
+    const p = out.find((x) => x.pid === Number(pid));
+    if (event === 'end' && rest !== undefined && p !== undefined) p.code = Number(rest);
+    if (event === 'child' && rest !== undefined && p !== undefined) p.workers.push(Number(rest));
   }
   return out;
 }

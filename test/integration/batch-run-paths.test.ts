@@ -45,10 +45,16 @@ function modules(n: number, special: Record<number, string> = {}): Record<string
 const statusOf = (json: RunJson): Record<string, string> =>
   Object.fromEntries(json.jobs.map((j) => [j.file, j.status]));
 
+/** Each file's line in a run's text output: PASS, FAIL or STOP (interrupted), as the run reported it. */
+function linesOf(stdout: string): Record<string, string> {
+  return Object.fromEntries([...stdout.matchAll(/^(PASS|FAIL|STOP) batch (\S+)/gm)].map((m) => [m[2]!, m[1]!]));
+}
+
 /** Kills, when the test ends, any probe process still alive (a failing test leaves none behind). */
 function reapProbes(sb: Sandbox): void {
   beforeSandboxRemoval(() => {
-    for (const p of batchProcesses(sb)) if (isProcessAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
+    for (const p of batchProcesses(sb))
+      for (const pid of [p.pid, ...p.workers]) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 }
 
@@ -61,27 +67,32 @@ async function runningWith(sb: Sandbox, file: string): Promise<BatchProcess> {
 
 test('issue 14: SIGINT while a chunk runs exits 130, kills it, keeps the finished chunk, and the next run runs exactly the unfinished chunk', async () => {
   // -j 2: two chunks of four; the second waits on a gate never opened during the run.
-  const sb = batchTree(modules(8, { 6: '# PROBE_WAIT=go\n' }));
+  const sb = batchTree(modules(8, { 6: '# PROBE_WAIT=go PROBE_WORKER\n' }));
   reapProbes(sb);
-  const running = startRunner(['run', '-j', '2', '--json'], { cwd: sb.tree, env });
+  const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env });
   const held = await runningWith(sb, 'pkg/m6.py');
-  await waitFor('the other chunk to end', () => batchProcesses(sb).find((p) => p.files.includes('pkg/m1.py'))?.code);
+  await waitFor('its worker to start', () => batchProcesses(sb).find((p) => p.pid === held.pid)?.workers.length);
+  // The other chunk's end is known to the run once its files are reported (a process that has ended is not enough).
+  await waitFor('the other chunk to be reported', () => Object.keys(linesOf(running.stdout())).length === 4);
   running.child.kill('SIGINT');
   const res = await running.result;
   expect(res.code, show(res)).toBe(130);
   await waitFor(`the held chunk (pid ${held.pid}) to be killed`, () => !isProcessAlive(held.pid));
+  // Nor is anything it started left: its worker went with its process group.
+  const workers = batchProcesses(sb).flatMap((p) => p.workers);
+  expect(workers).toHaveLength(1);
+  await waitFor(`its worker (pid ${workers[0]}) to be killed`, () => !isProcessAlive(workers[0]!));
   for (const p of batchProcesses(sb)) expect(isProcessAlive(p.pid), `pid ${p.pid}`).toBe(false);
   expect(held.files).toEqual(['pkg/m5.py', 'pkg/m6.py', 'pkg/m7.py', 'pkg/m8.py']);
-  const json = JSON.parse(res.stdout) as RunJson;
-  expect(statusOf(json)).toEqual({
-    'pkg/m1.py': 'passed',
-    'pkg/m2.py': 'passed',
-    'pkg/m3.py': 'passed',
-    'pkg/m4.py': 'passed',
-    'pkg/m5.py': 'interrupted',
-    'pkg/m6.py': 'interrupted',
-    'pkg/m7.py': 'interrupted',
-    'pkg/m8.py': 'interrupted',
+  expect(linesOf(res.stdout)).toEqual({
+    'pkg/m1.py': 'PASS',
+    'pkg/m2.py': 'PASS',
+    'pkg/m3.py': 'PASS',
+    'pkg/m4.py': 'PASS',
+    'pkg/m5.py': 'STOP',
+    'pkg/m6.py': 'STOP',
+    'pkg/m7.py': 'STOP',
+    'pkg/m8.py': 'STOP',
   });
 
   openGate(sb, 'go');
@@ -97,9 +108,8 @@ test('issue 14: SIGTERM mid-narrowing exits 143; files judged before it keep the
   // -j 1, one chunk of four: m2 fails, so the chunk is narrowed; m4 waits on a gate, so narrowing cannot end.
   const sb = batchTree(modules(4, { 2: '# PROBE_FAIL\n', 4: '# PROBE_WAIT=go\n' }));
   reapProbes(sb);
-  const running = startRunner(['run', '-j', '1', '--json'], { cwd: sb.tree, env });
-  // m2 is judged once a process that failed held it and nothing else unjudged: wait for its narrowing to reach m4.
-  await waitFor('m2 to fail alone', () => batchProcesses(sb).find((p) => p.files.join() === 'pkg/m2.py')?.code === 1);
+  const running = startRunner(['run', '-j', '1'], { cwd: sb.tree, env });
+  await waitFor("m2's failure to be reported", () => linesOf(running.stdout())['pkg/m2.py'] === 'FAIL');
   const held = await waitFor('a process holding m4 but not m2 to run', () =>
     batchProcesses(sb).find((p) => p.files.includes('pkg/m4.py') && !p.files.includes('pkg/m2.py') && p.code === null),
   );
@@ -108,13 +118,12 @@ test('issue 14: SIGTERM mid-narrowing exits 143; files judged before it keep the
   expect(res.code, show(res)).toBe(143);
   await waitFor(`the held process (pid ${held.pid}) to be killed`, () => !isProcessAlive(held.pid));
   for (const p of batchProcesses(sb)) expect(isProcessAlive(p.pid), `pid ${p.pid}`).toBe(false);
-  const json = JSON.parse(res.stdout) as RunJson;
-  const first = statusOf(json);
-  expect(first['pkg/m2.py']).toBe('failed');
-  expect(first['pkg/m4.py']).toBe('interrupted');
+  const first = linesOf(res.stdout);
+  expect(first).toMatchObject({ 'pkg/m1.py': 'PASS', 'pkg/m2.py': 'FAIL', 'pkg/m4.py': 'STOP' });
   // Files without a verdict (m4, and whichever shared its process or had not run) must run again; no other.
-  const unjudged = Object.keys(first).filter((f) => first[f] !== 'passed' && first[f] !== 'failed');
-  expect(first['pkg/m1.py']).toBe('passed');
+  const unjudged = ['pkg/m1.py', 'pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py'].filter(
+    (f) => first[f] !== 'PASS' && first[f] !== 'FAIL',
+  );
 
   openGate(sb, 'go');
   resetBatchProbe(sb);
@@ -129,10 +138,7 @@ test('issue 14: SIGTERM mid-narrowing exits 143; files judged before it keep the
 
 test('issue 14: --fail-fast: after a chunk fails no chunk starts; the running ones finish and keep their results', async () => {
   // -j 2 and maxFiles 2: four chunks; the first two start together, each held on a gate of its own.
-  const sb = batchTree(
-    modules(8, { 1: '# PROBE_FAIL PROBE_WAIT=one\n', 3: '# PROBE_WAIT=two\n' }),
-    { maxFiles: 2 },
-  );
+  const sb = batchTree(modules(8, { 1: '# PROBE_FAIL PROBE_WAIT=one\n', 3: '# PROBE_WAIT=two\n' }), { maxFiles: 2 });
   reapProbes(sb);
   const running = startRunner(['run', '-j', '2', '--fail-fast'], { cwd: sb.tree, env });
   await runningWith(sb, 'pkg/m1.py');
@@ -147,7 +153,8 @@ test('issue 14: --fail-fast: after a chunk fails no chunk starts; the running on
   expect(res.code, show(res)).toBe(1);
   expect(batchFilesRun(sb)).toEqual(['pkg/m1.py', 'pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py']);
   expect(res.stdout).toMatch(/^FAIL batch pkg\/m1\.py/m);
-  for (const f of ['pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py']) expect(res.stdout).toMatch(new RegExp(`^PASS batch ${f}`, 'm'));
+  for (const f of ['pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py'])
+    expect(res.stdout).toMatch(new RegExp(`^PASS batch ${f}`, 'm'));
 
   // Without --fail-fast the next run runs only the chunks never started; m1 is a cached failure.
   resetBatchProbe(sb);
@@ -164,7 +171,9 @@ test('issue 14: cached failures of a batch tool are per file: not rerun, reporte
   expect(first.code, show(first)).toBe(1);
   // The summary lists each failing file, and each file's output is its own process's, naming only itself.
   const summary = first.stdout.slice(first.stdout.indexOf('runner: 2 failures:'));
-  expect(summary, show(first)).toMatch(/^runner: 2 failures:\n {2}FAIL batch pkg\/m2\.py .*\n {2}FAIL batch pkg\/m5\.py /);
+  expect(summary, show(first)).toMatch(
+    /^runner: 2 failures:\n {2}FAIL batch pkg\/m2\.py .*\n {2}FAIL batch pkg\/m5\.py /,
+  );
   expect(summary).not.toMatch(/pkg\/m[1346]\.py/);
   expect(first.stdout).toMatch(/^FAIL batch pkg\/m2\.py .*\n {2}\| batch-probe: FAIL pkg\/m2\.py\n {2}log: /m);
   expect(first.stdout).toMatch(/^FAIL batch pkg\/m5\.py .*\n {2}\| batch-probe: FAIL pkg\/m5\.py\n {2}log: /m);
@@ -194,6 +203,27 @@ test('issue 14: cached failures of a batch tool are per file: not rerun, reporte
   expect(after.res.code).toBe(1);
   expect(batchProcesses(sb)).toEqual([]);
   expect(statusOf(after.json)).toEqual({ 'pkg/m5.py': 'cached-failure' });
+});
+
+test('issue 14: files that fail only together are each a failure with the chunk output, in the summary and as cached failures', async () => {
+  const sb = batchTree(modules(4, { 1: '# PROBE_FAIL_TOGETHER\n', 4: '# PROBE_FAIL_TOGETHER\n' }));
+  const first = await runRunner(['run', '-j', '1'], { cwd: sb.tree, env });
+  expect(first.code, show(first)).toBe(1);
+  // No process with fewer files fails, so no file can be cleared of the chunk's failure: all four fail with it.
+  expect(batchProcesses(sb)[0]!.files).toEqual(['pkg/m1.py', 'pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py']);
+  const summary = first.stdout.slice(first.stdout.indexOf('runner: 4 failures:'));
+  for (const f of ['m1', 'm2', 'm3', 'm4']) {
+    expect(summary, show(first)).toMatch(new RegExp(`^ {2}FAIL batch pkg/${f}\\.py `, 'm'));
+    expect(first.stdout).toMatch(
+      new RegExp(`^FAIL batch pkg/${f}\\.py .*\\n {2}\\| batch-probe: FAIL pkg/m1\\.py\\n`, 'm'),
+    );
+  }
+
+  resetBatchProbe(sb);
+  const cached = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+  expect(cached.res.code).toBe(1);
+  expect(batchProcesses(sb)).toEqual([]);
+  expect(Object.values(statusOf(cached.json))).toEqual(Array(4).fill('cached-failure'));
 });
 
 test('issue 14: "deps": "python" with a batch tool: a module change reruns exactly the files whose closure changed, in one process at -j 1', async () => {
