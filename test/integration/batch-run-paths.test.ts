@@ -1,9 +1,12 @@
 // Batch tools (issue 14, point 5) on the paths a run can take besides a plain
-// pass: SIGINT/SIGTERM mid-chunk and mid-narrowing, --fail-fast, cached
-// failures and --rerun-failed, the failure summary, and dependency inference.
+// pass: SIGINT/SIGTERM mid-chunk and mid-narrowing, timeouts, --fail-fast,
+// cached failures and --rerun-failed, the failure summary, and dependency
+// inference.
 // Each runs bin/runner with the batch probe (helpers/batch-probe.py), a real
 // python3 process per chunk that records the files it got; a process that
 // must stay running waits on a gate the test opens, never on a sleep.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from 'vitest';
 import { type RunJson, baseEnv, jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import {
@@ -134,6 +137,33 @@ test('issue 14: SIGTERM mid-narrowing exits 143; files judged before it keep the
     'pkg/m2.py': 'cached-failure',
     ...Object.fromEntries(unjudged.map((f) => [f, 'passed'])),
   });
+});
+
+test('issue 14: a timeout is per chunk and narrowed like a failure: the hanging file alone times out, the others pass, nothing is left running', async () => {
+  // m3 waits on a gate never opened (its own limit is 60 s): every process given m3 outlives the 1 s timeout.
+  const sb = batchTree(modules(4, { 3: '# PROBE_WAIT=never PROBE_WORKER\n' }), { timeout: 1 });
+  reapProbes(sb);
+  const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+  expect(res.code, show(res)).toBe(1);
+  expect(statusOf(json)).toEqual({
+    'pkg/m1.py': 'passed',
+    'pkg/m2.py': 'passed',
+    'pkg/m3.py': 'failed',
+    'pkg/m4.py': 'passed',
+  });
+  const m3 = json.jobs.find((j) => j.file === 'pkg/m3.py')!;
+  expect(fs.readFileSync(path.join(sb.tree, m3.log!), 'utf8')).toContain('runner: timed out after 1.0s; killed');
+  // Every process given m3 was stopped by its timeout, its worker with it; every other one ended on its own.
+  for (const p of batchProcesses(sb)) {
+    expect(p.code, p.files.join()).toBe(p.files.includes('pkg/m3.py') ? null : 0);
+    for (const pid of [p.pid, ...p.workers]) await waitFor(`pid ${pid} to be gone`, () => !isProcessAlive(pid));
+  }
+
+  resetBatchProbe(sb);
+  const again = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+  expect(again.res.code).toBe(1);
+  expect(batchProcesses(sb)).toEqual([]);
+  expect(statusOf(again.json)).toEqual({ 'pkg/m3.py': 'cached-failure' });
 });
 
 test('issue 14: --fail-fast: after a chunk fails no chunk starts; the running ones finish and keep their results', async () => {
