@@ -34,8 +34,8 @@ export function jobJson(style: Style, j: JobReport): object {
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
-    // The batch process that ran the file (id, files, halfOf); null for a one-file tool's job, or when none ran it.
-    chunk: j.chunk ?? null,
+    // A batch tool's file: the process that ran it (id, files, halfOf). Absent otherwise, so a run without batch tools prints what it always did.
+    ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
 }
 
