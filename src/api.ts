@@ -12,6 +12,7 @@ import type { RelPath } from './types.js';
 import { findDeps } from './api/find-deps.js';
 import type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 import type { ApiOptions } from './api/options.js';
+import { logShares } from './api/job-report.js';
 import { planInputOf } from './api/plan-input.js';
 import { scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
@@ -72,8 +73,15 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       const tools = tree.tools.map((tool, i): ToolExplanation => {
         const last = s.manifest.history(tool.config.name, rel)[0] ?? null;
         return tree.filters[i]!(rel)
-          ? { tool: tool.config.name, state: 'stale', reasons: [unread.reason], last, unresolved: [] }
-          : { tool: tool.config.name, state: 'not-selected', reasons: [], last, unresolved: [] };
+          ? {
+              tool: tool.config.name,
+              state: 'stale',
+              reasons: [unread.reason],
+              last,
+              lastLogShares: null,
+              unresolved: [],
+            }
+          : { tool: tool.config.name, state: 'not-selected', reasons: [], last, lastLogShares: null, unresolved: [] };
       });
       return { file: rel, tracked: true, untracked: null, tools };
     }
@@ -96,7 +104,9 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const tools = tree.tools.map((tool, i): ToolExplanation => {
       const name = tool.config.name;
       const last = s.manifest.history(name, rel)[0] ?? null;
-      if (!tree.filters[i]!(rel)) return { tool: name, state: 'not-selected', reasons: [], last, unresolved: [] };
+      const lastLogShares = last === null ? null : logShares(s, last);
+      if (!tree.filters[i]!(rel))
+        return { tool: name, state: 'not-selected', reasons: [], last, lastLogShares, unresolved: [] };
       const { verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
       return {
@@ -104,6 +114,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
         state: verdict.state,
         reasons: verdict.state === 'stale' ? verdict.reasons : [],
         last,
+        lastLogShares,
         unresolved: graph === undefined ? [] : unresolvedIn(graph, rel),
       };
     });

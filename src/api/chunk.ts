@@ -12,6 +12,12 @@ import { type JobOutcome, isBatchCommand } from '../exec/index.js';
 import type { PlannedJob } from '../plan/index.js';
 
 export interface Chunk {
+  /**
+   * The process's name within the run, for reports: `TOOL#N` for the tool's
+   * Nth chunk in plan order (the same stale files give the same ids), and
+   * `.1` / `.2` added for each narrowing half (parentChunkId reads it back).
+   */
+  id: string;
   /** Its files' jobs, in path order; all of one tool. */
   jobs: PlannedJob[];
   /** Whether the tool takes many files ({files}); false: exactly one job. */
@@ -48,18 +54,24 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
   }
   const out: Chunk[] = [];
   const done = new Set<string>();
+  const counts = new Map<string, number>();
+  const nextId = (tool: string): string => {
+    const n = (counts.get(tool) ?? 0) + 1;
+    counts.set(tool, n);
+    return `${tool}#${n}`;
+  };
   for (const p of stale) {
     const tool = p.job.tool;
     const jobs = byTool.get(tool.config.name);
     if (jobs === undefined) {
-      out.push({ jobs: [p], batch: false, split: null });
+      out.push({ id: nextId(tool.config.name), jobs: [p], batch: false, split: null });
       continue;
     }
     if (done.has(tool.config.name)) continue;
     done.add(tool.config.name);
     const { budget, cost } = batchArgBudget(tool.config.command, { ...tool.env, ...extraEnv });
     const chunks = chunksOf(jobs, (j) => j.job.path, { tokens, maxFiles: tool.config.maxFiles, budget, cost });
-    for (const c of chunks) out.push({ jobs: c, batch: true, split: null });
+    for (const c of chunks) out.push({ id: nextId(tool.config.name), jobs: c, batch: true, split: null });
   }
   return out;
 }
@@ -69,8 +81,15 @@ export function splitChunk(c: Chunk, outcome: JobOutcome, log: string): [Chunk, 
   const mid = Math.ceil(c.jobs.length / 2);
   const split: Split = { outcome, log, halves: [] as unknown as [Chunk, Chunk], held: null, ended: new Set() };
   split.halves = [
-    { jobs: c.jobs.slice(0, mid), batch: true, split },
-    { jobs: c.jobs.slice(mid), batch: true, split },
+    { id: `${c.id}.1`, jobs: c.jobs.slice(0, mid), batch: true, split },
+    { id: `${c.id}.2`, jobs: c.jobs.slice(mid), batch: true, split },
   ];
   return split.halves;
+}
+
+/** The id of the chunk a half was split from; null for a chunk the run planned. */
+export function parentChunkId(id: string): string | null {
+  const mark = id.lastIndexOf('#'); // a tool's name may hold '.' or '#', its numbers never do
+  const dot = id.lastIndexOf('.');
+  return dot > mark ? id.slice(0, dot) : null;
 }

@@ -21,6 +21,13 @@ export interface ToolExplanation {
   reasons: StaleReason[];
   last: JobResult | null;
   /**
+   * How many kept results share `last`'s log (a batch tool's files judged
+   * by one process share its output, linked under each result's name): over 1,
+   * the file was judged in a process with others. Null without a log; it
+   * counts down as the other files' results leave the history.
+   */
+  lastLogShares: number | null;
+  /**
    * Imports that resolve nowhere in the job's dependency closure (python and
    * javascript graphs), each with the import chain from the file to it: the
    * job depends on them staying unresolved, fresh or stale alike.

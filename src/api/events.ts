@@ -7,7 +7,8 @@ import type { UnresolvedImport } from '../deps/index.js';
 import type { RunnerError } from '../errors.js';
 import type { ScanIssue } from '../scan/index.js';
 import type { RelPath } from '../types.js';
-import type { JobReport, RunReport } from './run-report.js';
+import type { JobEnd } from '../job-end.js';
+import type { ChunkReport, JobReport, RunReport } from './run-report.js';
 import type { CycleStart, WatchCycle } from './watch-report.js';
 
 /**
@@ -27,7 +28,18 @@ export type RunnerEvent =
   | { type: 'waiting-for-runner'; pid: number | null; stateDir: string }
   // The plan and its jobs.
   | { type: 'planned'; jobs: number; stale: number; cachedFailures: number; fresh: number }
-  | { type: 'job-started'; tool: string; path: RelPath }
+  /** Once per job, when the first process that runs its file starts; `chunk`: that process, for a batch tool's file. */
+  | { type: 'job-started'; tool: string; path: RelPath; chunk?: string }
+  /**
+   * A batch tool's process starts: a chunk the run planned (its files' job-started follow), or a half of a
+   * failed chunk, narrowing it (its files were started already: no job-started again). One-file tools send none.
+   */
+  | { type: 'chunk-started'; tool: string; chunk: ChunkReport; paths: readonly RelPath[] }
+  /**
+   * That process ended. `narrowing`: it failed and its halves run next; else its files' job-finished follow
+   * (a half's may wait for its sibling's end).
+   */
+  | { type: 'chunk-finished'; tool: string; chunk: ChunkReport; end: JobEnd; durationMs: number; narrowing: boolean }
   /** A job ran to an end: passed, failed or interrupted (a failure of runner itself included, never recorded). */
   | { type: 'job-finished'; job: JobReport }
   /** An unchanged job whose last result failed: reported, not run (status 'cached-failure'). */

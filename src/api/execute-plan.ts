@@ -12,7 +12,8 @@ import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
 import { planChunks } from './chunk.js';
-import { reportOf, uncheckedReport } from './job-report.js';
+import { withChunkEvents } from './chunk-events.js';
+import { chunkReportOf, reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
 import type { Executed, JobReport } from './run-report.js';
@@ -59,7 +60,10 @@ export async function executePlan(
   const unchecked = plan.unchecked.map(uncheckedReport);
   for (const job of unchecked) events.emit({ type: 'job-unchecked', job });
   if (how.dryRun) {
-    for (const p of stale) reports.set(p, reportOf(p, 'would-run', s));
+    // The chunks a run would start, cut as runStale cuts them: the same planChunks, the same token count.
+    const chunks = planChunks(stale, tokenCount(opts, s), dryRunEnv(opts));
+    const chunkOf = new Map(chunks.flatMap((ch) => ch.jobs.map((p) => [p, chunkReportOf(ch)] as const)));
+    for (const p of stale) reports.set(p, reportOf(p, 'would-run', s, undefined, chunkOf.get(p)));
   } else if (stale.length > 0) {
     await runStale(s, tree, stale, opts, signal, reports);
   }
@@ -111,7 +115,7 @@ async function runStale(
     summary = await build(chunks, {
       pool: slots.pool,
       runner: opts.commandRunner ?? spawnRunner,
-      recorder,
+      recorder: withChunkEvents(recorder, events),
       signal,
       failFast: s.loaded.config.failFast,
     });
@@ -123,6 +127,17 @@ async function runStale(
   }
   for (const ch of summary.notStarted)
     for (const p of ch.jobs) if (!reports.has(p)) reports.set(p, reportOf(p, 'not-started', s));
+}
+
+/**
+ * What a dry run counts of the environment every job would get beyond its
+ * tool's: make's MAKEFLAGS when the run would take make's jobserver. The
+ * MAKEFLAGS of a jobserver runner serves itself names a fifo made only when
+ * it runs (a dry run makes nothing): its few dozen bytes are not counted.
+ */
+function dryRunEnv(opts: ExecuteOptions): Record<string, string> {
+  const mf = opts.makeflags;
+  return mf !== null && mf.auth !== null && opts.overrides?.jobs === undefined ? { MAKEFLAGS: mf.raw } : {};
 }
 
 /**

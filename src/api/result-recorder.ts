@@ -14,11 +14,11 @@ import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { runningLogPath } from '../state-dir.js';
-import { type Chunk, type Split, splitChunk } from './chunk.js';
+import { type Chunk, type Split, parentChunkId, splitChunk } from './chunk.js';
 import type { EventSink } from './events.js';
 import { reportedDeps, tracePath } from './find-deps.js';
-import { reportOf } from './job-report.js';
-import type { JobReport } from './run-report.js';
+import { chunkReportOf, reportOf } from './job-report.js';
+import type { ChunkReport, JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
@@ -61,15 +61,16 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
   /** Splits with a held pass: settle() records them if the sibling never ran. */
   const open = new Set<Split>();
 
-  /** Records each file of `jobs` with the outcome of the process that judged it, then lets that process's log go. */
+  /** Records each file of `jobs` with the outcome of the process that judged it (`judge`, for reports), then lets that process's log go. */
   const record = (
     ch: Chunk,
     jobs: readonly PlannedJob[],
     outcome: JobOutcome,
     log: string,
     status: ResultStatus = statusOf(outcome.end),
+    judge: ChunkReport | undefined = chunkReportOf(ch),
   ): void => {
-    for (const p of jobs) recordFile(c, ch, p, outcome, status, log);
+    for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
     fs.rmSync(log, { force: true });
   };
 
@@ -99,7 +100,10 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
       fs.rmSync(held.log, { force: true });
       fs.rmSync(own.log, { force: true });
       const [x, y] = split.halves;
-      record(ch, [...x.jobs, ...y.jobs], split.outcome, split.log, 'failed');
+      // Judged by the failed chunk the halves were split from.
+      const failed = parentChunkId(ch.id) ?? ch.id;
+      const judge = { id: failed, files: x.jobs.length + y.jobs.length, halfOf: parentChunkId(failed) };
+      record(ch, [...x.jobs, ...y.jobs], split.outcome, split.log, 'failed', judge);
       return;
     }
     if (held !== null) record(held.chunk, held.chunk.jobs, held.outcome, held.log);
@@ -112,7 +116,9 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     started: (ch) => {
       // A half of a failed chunk runs files already said to be running.
       if (ch.split !== null) return;
-      for (const p of ch.jobs) events.emit({ type: 'job-started', tool: p.job.tool.config.name, path: p.job.path });
+      const chunk = ch.batch ? { chunk: ch.id } : {};
+      for (const p of ch.jobs)
+        events.emit({ type: 'job-started', tool: p.job.tool.config.name, path: p.job.path, ...chunk });
     },
     finished: (ch, outcome) => {
       const log = runningLog(ch);
@@ -130,7 +136,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
           for (const p of ch.jobs) {
             // Its log stays where it was written, until the next runner takes the state directory.
             const r: JobReport = {
-              ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s),
+              ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s, undefined, chunkReportOf(ch)),
               end: outcome.end,
               durationMs: outcome.durationMs,
               log: outcome.logBytes > 0 ? log : null,
@@ -170,6 +176,7 @@ function recordFile(
   outcome: JobOutcome,
   status: ResultStatus,
   log: string,
+  judge: ChunkReport | undefined,
 ): void {
   const { s, events, reports } = c;
   const kind = p.job.tool.config.deps;
@@ -207,7 +214,7 @@ function recordFile(
   // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
-  const r = reportOf(p, status, s, result);
+  const r = reportOf(p, status, s, result, judge);
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
 }

@@ -25,6 +25,22 @@ export interface JobReport {
   log: string | null;
   /** For a cached failure: when it last ran (ms since the epoch). */
   finishedAt: number | null;
+  /**
+   * A batch tool's file that a process of this run ran (passed, failed,
+   * interrupted), or would run (dry run): that process. Absent for a one-file
+   * tool's job (its process is the job) and for a file no process of this run ran.
+   */
+  chunk?: ChunkReport;
+}
+
+/** The process that judged (or ran, or would run) a batch tool's file: what reports say of it. */
+export interface ChunkReport {
+  /** Unique within the run: `TOOL#N`, the tool's Nth chunk in plan order, with `.1` / `.2` for each narrowing half. */
+  id: string;
+  /** How many files that process was given. */
+  files: number;
+  /** The failed chunk this one is a narrowing half of; null for a chunk the run planned. */
+  halfOf: string | null;
 }
 
 export interface ScanSummary {

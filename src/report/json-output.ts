@@ -40,6 +40,8 @@ export class JsonOutput {
       case 'waiting-for-runner':
       case 'planned':
       case 'job-started':
+      case 'chunk-started':
+      case 'chunk-finished':
       case 'job-finished':
       case 'cached-failure':
       case 'job-unchecked':

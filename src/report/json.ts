@@ -2,6 +2,7 @@
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { JobReport, RunReport, ScanSummary } from '../api/run-report.js';
 import { flatEnd } from '../job-end.js';
+import { chunksOfRun } from './chunks.js';
 import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
 
@@ -33,7 +34,17 @@ export function jobJson(style: Style, j: JobReport): object {
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
+    // A batch tool's file: the process that ran it (id, files, halfOf). Absent otherwise, so a run without batch tools prints what it always did.
+    ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
+}
+
+/** A dry run's chunks per batch tool, in the order the run would start them: each its id and its files. */
+function chunksJson(r: RunReport): Record<string, { id: string; files: string[] }[]> {
+  const out: Record<string, { id: string; files: string[] }[]> = {};
+  for (const t of chunksOfRun(r.jobs.filter((j) => j.status === 'would-run')))
+    out[t.tool] = t.chunks.map((c) => ({ id: c.chunk.id, files: c.jobs.map((j) => j.path) }));
+  return out;
 }
 
 export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
@@ -48,6 +59,7 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
       ...(r.deps !== undefined ? { deps: r.deps } : {}),
       counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
       jobs: r.jobs.map((j) => jobJson(style, j)),
+      ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
       mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
       ...(r.staged !== undefined ? { staged: r.staged } : {}),
       junit: junit === null ? null : shown(style, junit),
@@ -92,6 +104,8 @@ export function explainJson(e: Explanation): string {
                 exitCode: flatEnd(t.last.end).exitCode,
                 finishedAt: t.last.finishedAt,
                 fingerprint: t.last.fingerprint,
+                // Over 1: judged by one batch process with other files, whose results share its log.
+                logShares: t.lastLogShares,
               },
       })),
     }) + '\n'

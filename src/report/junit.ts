@@ -67,6 +67,11 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
   const props: [string, string][] = [];
   if (j.reasons.length > 0) props.push(['reasons', j.reasons.map(describeReason).join('; ')]);
   if (j.log !== null) props.push(['log', shown(style, j.log)]);
+  // A batch tool's file: the process (chunk) that judged it, so a CI page can group files by process.
+  if (j.chunk !== undefined) {
+    props.push(['chunk', j.chunk.id], ['chunkFiles', String(j.chunk.files)]);
+    if (j.chunk.halfOf !== null) props.push(['chunkHalfOf', j.chunk.halfOf]);
+  }
   let inner = '';
   let ms = j.durationMs ?? 0;
   const c = { failure: false, error: false, skipped: false };

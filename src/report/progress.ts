@@ -15,7 +15,7 @@ export interface BarState {
   done: number;
   total: number;
   failed: number;
-  /** "tool file" of each job in flight, oldest first. */
+  /** Each process in flight, oldest first: "tool file", or a batch tool's chunk, "tool (4 files)". */
   running: readonly string[];
   elapsedMs: number;
 }
@@ -67,7 +67,8 @@ export function fitWidth(text: string, width: number): string {
 }
 
 /**
- * One line: `[#####.....] 12/40  1 failed  3.2s  3 running: lint src/a.py, ...`,
+ * One line: `[#####.....] 12/40  1 failed  3.2s  3 running: lint src/a.py, ...`, the
+ * counts in jobs (files), the processes in flight named (a chunk by its size),
  * at most `width` cells. The bar narrows on a narrow terminal and goes below 30 cells.
  */
 export function layoutBar(s: BarState, width: number): string {
@@ -122,11 +123,21 @@ export class ProgressLine {
   }
 
   finished(name: string, failed: boolean): void {
-    const i = this.running.indexOf(name);
-    if (i >= 0) this.running.splice(i, 1);
+    this.remove(name);
     this.done++;
     if (failed) this.failed++;
     this.render();
+  }
+
+  /** A process in flight ended without a job's end to count (a batch tool's chunk: its files count as they finish). */
+  ended(name: string): void {
+    this.remove(name);
+    this.render();
+  }
+
+  private remove(name: string): void {
+    const i = this.running.indexOf(name);
+    if (i >= 0) this.running.splice(i, 1);
   }
 
   private width(): number {

@@ -2,6 +2,7 @@
 // verdicts, dry-run plans. Each returns the text; the CLI prints it.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { RunReport, ScanSummary } from '../api/run-report.js';
+import { chunksOfRun, describeChunk, sharedJudgement } from './chunks.js';
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, bold, red, seconds, shown } from './style.js';
@@ -21,8 +22,24 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   const c = r.counts;
   const lines: string[] = [];
   if (r.dryRun) {
-    for (const j of r.jobs)
-      if (j.status === 'would-run') lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
+    // A batch tool's files are listed by the chunks they would run in, where its first file stands.
+    const chunked = new Map(chunksOfRun(r.jobs.filter((j) => j.status === 'would-run')).map((t) => [t.tool, t]));
+    const listed = new Set<string>();
+    for (const j of r.jobs) {
+      if (j.status !== 'would-run') continue;
+      const tool = chunked.get(j.tool);
+      if (tool === undefined) {
+        lines.push(`would run ${j.tool} ${j.path} (${briefReasons(j.reasons)})`);
+        continue;
+      }
+      if (listed.has(j.tool)) continue;
+      listed.add(j.tool);
+      lines.push(`would run ${j.tool} in ${plural(tool.chunks.length, 'chunk')} (one process each):`);
+      for (const c of tool.chunks) {
+        lines.push(`  ${describeChunk(c.chunk)}:`);
+        for (const f of c.jobs) lines.push(`    ${f.path} (${briefReasons(f.reasons)})`);
+      }
+    }
     const unread = c.unreadable > 0 ? `, ${c.unreadable} not checked (unreadable)` : '';
     lines.push(
       `runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
@@ -36,6 +53,8 @@ export function renderRunSummary(style: Style, r: RunReport): string {
       lines.push(
         `  ${red(style, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${j.log === null ? ' no log: it wrote nothing' : ` log: ${shown(style, j.log)}`}`,
       );
+      const shared = sharedJudgement(j);
+      if (shared !== null) lines.push(`    ${shared}`);
     }
     if (failures.length > FAILURES_LISTED) lines.push(`  ... and ${failures.length - FAILURES_LISTED} more`);
   }
@@ -137,6 +156,12 @@ export function renderExplanation(e: Explanation): string {
         break;
     }
     if (t.state === 'not-selected') continue;
+    if (t.lastLogShares !== null && t.lastLogShares > 1) {
+      const others = t.lastLogShares - 1;
+      lines.push(
+        `    note: last judged in one process (a batch chunk) with ${others} other ${others === 1 ? 'file' : 'files'}: its log is that process's whole output`,
+      );
+    }
     for (const u of t.unresolved.slice(0, UNRESOLVED_EXPLAINED))
       lines.push(`    note: ${describeUnresolvedDependency(u.name, u.via)}`);
     const more = t.unresolved.length - UNRESOLVED_EXPLAINED;

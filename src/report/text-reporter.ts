@@ -8,7 +8,8 @@ import type { JobReport, RunReport } from '../api/run-report.js';
 import { isReadProblem } from '../scan/index.js';
 import { assertNever } from '../types.js';
 import { renderNothingStaged } from './hook.js';
-import { describeEnd, logExcerpt } from './lines.js';
+import { chunkLabel, describeChunk, sharedJudgement } from './chunks.js';
+import { describeEnd, describeHow, logExcerpt } from './lines.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
 import { type Style, dim, green, red, yellow } from './style.js';
@@ -56,9 +57,21 @@ export class TextReporter {
       case 'planned':
         return this.progress?.start(e.stale);
       case 'job-started':
-        this.progress?.started(`${e.tool} ${e.path}`);
-        if (this.o.verbose && !this.o.json && !this.o.quiet)
-          this.say(this.o.out, dim(this.o, `start ${e.tool} ${e.path}\n`));
+        // A batch tool's file is in flight as part of its chunk (chunk-started): the bar names the chunk.
+        if (e.chunk === undefined) this.progress?.started(`${e.tool} ${e.path}`);
+        if (this.verbose()) this.say(this.o.out, dim(this.o, `start ${e.tool} ${e.path}\n`));
+        return;
+      case 'chunk-started':
+        this.progress?.started(chunkLabel(e.tool, e.chunk));
+        if (this.verbose()) this.say(this.o.out, dim(this.o, `start ${describeChunk(e.chunk)}\n`));
+        return;
+      case 'chunk-finished':
+        this.progress?.ended(chunkLabel(e.tool, e.chunk));
+        if (e.narrowing && this.verbose())
+          this.say(
+            this.o.out,
+            dim(this.o, `narrow ${e.chunk.id} (${describeHow(e.end, e.durationMs)}): its halves run next\n`),
+          );
         return;
       case 'job-finished':
         this.progress?.finished(`${e.job.tool} ${e.job.path}`, e.job.status === 'failed');
@@ -88,6 +101,10 @@ export class TextReporter {
     }
   }
 
+  private verbose(): boolean {
+    return this.o.verbose && !this.o.json && !this.o.quiet;
+  }
+
   private say(stream: Stream, text: string): void {
     this.progress?.clear();
     stream.write(text);
@@ -100,9 +117,10 @@ export class TextReporter {
     const failed = j.status === 'failed' || j.status === 'cached-failure';
     const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
     if (failed) {
+      const shared = sharedJudgement(j);
       this.say(
         this.o.out,
-        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${logExcerpt(this.o, j.log)}`,
+        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${shared === null ? '' : `  (${shared})\n`}${logExcerpt(this.o, j.log)}`,
       );
     } else if (j.status === 'interrupted') {
       if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);

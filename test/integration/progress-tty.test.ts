@@ -7,7 +7,15 @@ import type { IPty } from 'node-pty';
 import { BIN, baseEnv, runRunner, show } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
-import { beforeSandboxRemoval, isProcessAlive, useFixture, waitFor, type Sandbox } from '../helpers/sandbox.js';
+import {
+  beforeSandboxRemoval,
+  isProcessAlive,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
+  type Sandbox,
+} from '../helpers/sandbox.js';
 
 const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
 
@@ -97,6 +105,36 @@ describe('on a terminal', () => {
     );
     // Passing jobs leave no line on a terminal: the bar said it.
     expect(raw).not.toContain('PASS');
+  });
+
+  test('issue 14: with a batch tool the bar counts files and names the chunks running, narrowing halves too', async () => {
+    const sb = useFixture('python-demo');
+    for (let i = 1; i <= 4; i++) writeText(sb, `pkg/m${i}.py`, i === 4 ? 'def broken(:\n' : `X = ${i}\n`);
+    // Each process takes a while, so that the bar is drawn while chunks run.
+    const slowCompile =
+      'import sys, time, py_compile\ntime.sleep(1)\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)';
+    writeConfig(sb, {
+      include: ['pkg/**/*.py'],
+      tools: [{ name: 'compile', command: ['python3', '-c', slowCompile, '{files}'] }],
+    });
+    const run = startInPty(sb, ['run', '-j', '2'], baseEnv({ TERM: 'xterm' }), 100);
+    expect(await run.exited, run.output()).toBe(1);
+    const raw = run.output();
+    const frames = barFrames(raw);
+    // Two chunks of two files, both in flight; the failed one narrowed file by file.
+    expect(
+      frames.some((f) => /\d\/4 .* 2 running: compile \(2 files\), compile \(2 files\)$/.test(f)),
+      raw,
+    ).toBe(true);
+    expect(
+      frames.some((f) => /running: .*compile \(1 file, narrowing\)/.test(f)),
+      raw,
+    ).toBe(true);
+    // Counted in files: 4 in all, each counted once.
+    const counts = doneCounts(frames);
+    expect(counts, raw).toEqual([...counts].sort((a, b) => a - b));
+    expect(Math.max(...counts), raw).toBeLessThanOrEqual(4);
+    expect(raw).toMatch(/runner: 4 jobs: 4 ran \(3 passed, 1 failed\)/);
   });
 
   test('a narrow terminal gets a shorter bar, still on one line', async () => {

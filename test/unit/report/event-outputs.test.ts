@@ -89,8 +89,22 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
     { type: 'planned', jobs: 3, stale: 2, cachedFailures: 0, fresh: 1 },
     { type: 'tokens-held', releaseAll: () => {} },
     { type: 'staged-tree-made', remove: () => {} },
-    { type: 'job-started', tool: 'lint', path: 'a.py' as RelPath },
+    {
+      type: 'chunk-started',
+      tool: 'lint',
+      chunk: { id: 'lint#1', files: 1, halfOf: null },
+      paths: ['a.py' as RelPath],
+    },
+    { type: 'job-started', tool: 'lint', path: 'a.py' as RelPath, chunk: 'lint#1' },
     { type: 'job-finished', job: job('a.py') },
+    {
+      type: 'chunk-finished',
+      tool: 'lint',
+      chunk: { id: 'lint#1', files: 1, halfOf: null },
+      end: { kind: 'exit', code: 0 },
+      durationMs: 1500,
+      narrowing: false,
+    },
     { type: 'cached-failure', job: job('c.py', { status: 'cached-failure', end: { kind: 'exit', code: 1 } }) },
     {
       type: 'job-unchecked',

@@ -1,0 +1,63 @@
+// The words and grouping for a batch tool's chunks (issue 14): a half's id
+// names the chunk it narrows, whatever the tool's name holds, and a dry run
+// lists a tool's chunks in the order the run starts them.
+import { describe, expect, test } from 'vitest';
+import { parentChunkId } from '../../../src/api/chunk.js';
+import type { ChunkReport, JobReport } from '../../../src/api/run-report.js';
+import { chunkLabel, chunksOfRun, describeChunk, sharedJudgement } from '../../../src/report/chunks.js';
+import type { RelPath } from '../../../src/types.js';
+
+describe('parentChunkId', () => {
+  test.each([
+    ['compile#1', null],
+    ['compile#1.2', 'compile#1'],
+    ['compile#12.1.2', 'compile#12.1'],
+    ['py.compile#3', null],
+    ['py.compile#3.1', 'py.compile#3'],
+    ['a#b#2', null],
+    ['a#b.c#2.2', 'a#b.c#2'],
+  ])('issue 14: %s is a half of %s', (id, parent) => {
+    expect(parentChunkId(id)).toBe(parent);
+  });
+});
+
+function job(path: string, chunk?: ChunkReport): JobReport {
+  return {
+    tool: 'compile',
+    path: path as RelPath,
+    status: 'would-run',
+    reasons: [],
+    end: null,
+    durationMs: null,
+    log: null,
+    finishedAt: null,
+    ...(chunk === undefined ? {} : { chunk }),
+  };
+}
+
+test("issue 14: a dry run groups a tool's files by chunk, chunks by their numbers (#10 after #9), one-file jobs left out", () => {
+  const c = (n: number): ChunkReport => ({ id: `compile#${n}`, files: 1, halfOf: null });
+  const jobs = [job('z.py', c(10)), job('a.py', c(9)), job('b.py', c(9)), job('one.py')];
+  expect(chunksOfRun(jobs).map((t) => [t.tool, t.chunks.map((x) => [x.chunk.id, x.jobs.map((j) => j.path)])])).toEqual([
+    [
+      'compile',
+      [
+        ['compile#9', ['a.py', 'b.py']],
+        ['compile#10', ['z.py']],
+      ],
+    ],
+  ]);
+});
+
+test('issue 14: a chunk in words: on the bar, in -v lines, and for a file judged with others', () => {
+  const half: ChunkReport = { id: 'compile#2.1', files: 1, halfOf: 'compile#2' };
+  const whole: ChunkReport = { id: 'compile#2', files: 4, halfOf: null };
+  expect(chunkLabel('compile', whole)).toBe('compile (4 files)');
+  expect(chunkLabel('compile', half)).toBe('compile (1 file, narrowing)');
+  expect(describeChunk(half)).toBe('compile#2.1 (1 file, a half of compile#2)');
+  expect(sharedJudgement(job('a.py', half))).toBeNull();
+  expect(sharedJudgement(job('a.py'))).toBeNull();
+  expect(sharedJudgement(job('a.py', whole))).toBe(
+    "judged in chunk compile#2 with 3 other files: its log is that process's whole output",
+  );
+});
