@@ -65,8 +65,13 @@ export async function build<J>(jobs: readonly J[], opts: BuildOptions<J>): Promi
         token.release();
         break;
       }
+      // Only a start takes room, and only this loop starts: a job that could start before the wait still can.
+      // Checked anyway, so that a token is never kept by a take() that throws.
+      if (!waiting.hasStartable()) {
+        token.release();
+        continue;
+      }
       const held = token;
-      // Still startable: only a start takes room, and the loop is the only one that starts.
       const { job: first, done } = waiting.take();
       const queue: J[] = [first];
       const p = (async () => {

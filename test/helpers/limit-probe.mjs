@@ -15,6 +15,7 @@
 //                    have), at most PROBE_HOLD_MS (default 1500): with a limit of k that never happens,
 //                    so the wait ends at its bound; a scheduler that broke the limit would start them
 //                    meanwhile, and the log would show it. No assertion reads a time.
+// A FILE whose content holds PROBE_FAIL makes the process exit 1 (a batch chunk then is narrowed).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -70,6 +71,9 @@ waitUntil(
     waitUntil(
       (s) => hold === 0 || s.after >= hold || allStarted(s),
       holdMs,
-      () => fs.appendFileSync(log, `end ${tool} ${process.pid}\n`),
+      () => {
+        fs.appendFileSync(log, `end ${tool} ${process.pid}\n`);
+        if (files.some((f) => fs.readFileSync(f, 'utf8').includes('PROBE_FAIL'))) process.exitCode = 1;
+      },
     ),
 );

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BIN, type ExplainJson, type RunResult, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { checked, gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
 import { spawnCollect } from '../helpers/jobserver.js';
 import {
   LIMIT_PROBE_SCRIPT,
@@ -16,7 +17,7 @@ import {
   readProcessLog,
   resetProbeLog,
 } from '../helpers/probe.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const NODE = process.execPath;
 const probe = (tool: string, mark: '{file}' | '{files}'): string[] => [NODE, LIMIT_PROBE_SCRIPT, tool, mark];
@@ -105,6 +106,46 @@ describe('serial and jobs with real processes', () => {
   });
 });
 
+test("issue 14: a serial batch tool's failed chunk is narrowed in its place: still one process at a time", async () => {
+  const sb = useFixture('js-demo');
+  fs.rmSync(path.join(sb.tree, 'src'), { recursive: true, force: true });
+  fs.rmSync(path.join(sb.tree, 'test'), { recursive: true, force: true });
+  for (let i = 1; i <= 4; i++) writeText(sb, `s/${i}.txt`, i === 3 ? 'PROBE_FAIL\n' : `s ${i}\n`);
+  for (let i = 1; i <= 4; i++) writeText(sb, `f/${i}.txt`, `f ${i}\n`);
+  writeConfig(sb, {
+    include: ['s/**', 'f/**'],
+    env: { PROBE_DIR: sb.scratch },
+    tools: [
+      // One chunk (serial), then its halves, then the failing half's: 5 processes, each waiting for the next.
+      {
+        name: 'serial',
+        command: probe('serial', '{files}'),
+        include: ['s/**'],
+        serial: true,
+        env: { PROBE_TOTAL: '5', PROBE_HOLD: '1', PROBE_HOLD_MS: '800' },
+      },
+      {
+        name: 'free',
+        command: probe('free', '{files}'),
+        include: ['f/**'],
+        env: { PROBE_TOTAL: '4', PROBE_MEET: '2' },
+      },
+    ],
+  });
+  const { res, json } = await runJson(['run', '-j', '4'], { cwd: sb.tree, env: baseEnv() });
+  const lines = readProcessLog(sb);
+  const msg = info(res, lines);
+  expect(res.code, msg).toBe(1);
+  expect(
+    lines.filter((l) => l.tool === 'serial' && l.what === 'start'),
+    msg,
+  ).toHaveLength(5);
+  expect(peakAlive(lines, ['serial']), msg).toBe(1);
+  expect(peakAlive(lines, ['free']), msg).toBeGreaterThanOrEqual(2);
+  const failed = json.jobs.filter((j) => j.status !== 'passed').map((j) => `${j.tool} ${j.file} ${j.status}`);
+  expect(failed, msg).toEqual(['serial s/3.txt failed']);
+});
+
 describe("a tool's own env", () => {
   /** Two probe tools (slow-tool.mjs), each over files of its own; "b" has an env of its own. */
   function envTree(mode: string): Sandbox {
@@ -157,6 +198,29 @@ describe("a tool's own env", () => {
     const top = await runRunner(['explain', 'a/1.txt'], { cwd: sb.tree, env: baseEnv() });
     expect(top.stdout, show(top)).toContain('env TOP changed: was not given to tools, now "x"');
   });
+});
+
+test("issue 14: run --staged gives a tool its own env, and run reuses the staged run's result", async () => {
+  const sb = useRepo();
+  // The check tool finds where to log only in its own env.
+  const config = readConfig(sb);
+  const { COUNT_FILE, ...top } = config.env ?? {};
+  config.env = top;
+  config.tools[0]!.env = { COUNT_FILE: COUNT_FILE! };
+  writeConfig(sb, config);
+  gitOk(sb.tree, ['commit', '-q', '-am', 'check logs through its own env']);
+  fs.writeFileSync(path.join(sb.tree, 'notes/a.txt'), 'edited\n');
+  gitOk(sb.tree, ['add', 'notes/a.txt']);
+  const env = gitTestEnv();
+  const staged = await runRunner(['run', '--staged', '--tool', 'check'], { cwd: sb.tree, env });
+  expect(staged.code, show(staged)).toBe(0);
+  expect(checked(sb)).toEqual(['notes/a.txt']);
+  const { res, json } = await runJson(['run', '--tool', 'check'], { cwd: sb.tree, env });
+  expect(res.code, show(res)).toBe(0);
+  // The staged run's result holds for the same content: only the files never checked run.
+  expect(json.jobs.map((j) => j.file)).not.toContain('notes/a.txt');
+  expect(checked(sb)[0]).toBe('notes/a.txt');
+  expect(checked(sb).filter((f) => f === 'notes/a.txt')).toHaveLength(1);
 });
 
 describe('bad per-tool controls stop runner with exit 2', () => {
