@@ -6,8 +6,8 @@
 // result needs: a half that passes while its sibling has not ended is held,
 // because if the sibling passes too the parent's failure is explained by
 // neither, and then (in doubt) every file of the parent fails with it.
-import { chunksOf } from '../build/index.js';
-import { batchArgBudget } from '../config/index.js';
+import { type JobLimit, chunksOf } from '../build/index.js';
+import { batchArgBudget, mostAtOnce } from '../config/index.js';
 import { type JobOutcome, isBatchCommand } from '../exec/index.js';
 import type { PlannedJob } from '../plan/index.js';
 
@@ -70,10 +70,24 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
     if (done.has(tool.config.name)) continue;
     done.add(tool.config.name);
     const { budget, cost } = batchArgBudget(tool.config.command, { ...tool.env, ...extraEnv });
-    const chunks = chunksOf(jobs, (j) => j.job.path, { tokens, maxFiles: tool.config.maxFiles, budget, cost });
+    // A tool that runs fewer processes at once than there are tokens gets as many chunks as it runs at once.
+    const most = mostAtOnce(tool.config) ?? tokens;
+    const chunks = chunksOf(jobs, (j) => j.job.path, {
+      tokens: Math.min(tokens, most),
+      maxFiles: tool.config.maxFiles,
+      budget,
+      cost,
+    });
     for (const c of chunks) out.push({ id: nextId(tool.config.name), jobs: c, batch: true, split: null });
   }
   return out;
+}
+
+/** The limit the chunk's tool sets on its processes at once (`serial`, `jobs`); null: none but the tokens. */
+export function limitOfChunk(c: Chunk): JobLimit | null {
+  const tool = c.jobs[0]!.job.tool.config;
+  const most = mostAtOnce(tool);
+  return most === null ? null : { group: tool.name, most };
 }
 
 /** A failed chunk's halves (the first the larger), linked to the split that narrows it. */

@@ -11,7 +11,7 @@ import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
-import { planChunks } from './chunk.js';
+import { limitOfChunk, planChunks } from './chunk.js';
 import { withChunkEvents } from './chunk-events.js';
 import { chunkReportOf, reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
@@ -118,6 +118,7 @@ async function runStale(
       recorder: withChunkEvents(recorder, events),
       signal,
       failFast: s.loaded.config.failFast,
+      limitOf: limitOfChunk,
     });
     recorder.settle();
   } finally {

@@ -188,9 +188,13 @@ export function stagedTools(
   callerEnv: NodeJS.ProcessEnv,
   onlyTools?: ReadonlySet<string>,
 ): LatchedTool[] {
-  const { env } = buildToolEnvironment(s.loaded.config, callerEnv, root);
+  const shared = buildToolEnvironment(s.loaded.config, callerEnv, root);
   const tools = s.tools.map((t) => {
     if (onlyTools !== undefined && !onlyTools.has(t.config.name)) return t; // left out by --tool: never planned
+    const env =
+      Object.keys(t.config.env).length === 0
+        ? shared.env
+        : buildToolEnvironment(s.loaded.config, callerEnv, root, t.config.env).env;
     const executables = t.latch.executables.map((e) => {
       // A shim's answer depends on where the job runs (a staged .python-version): asked again from the staged tree.
       if (e.where.shim === null && !isInside(s.sourceTree, e.where.path) && !isInside(s.sourceTree, e.where.realPath))

@@ -5,3 +5,4 @@ export type { CommandRunner } from './command-runner.js';
 export type { JobRecorder } from './job-recorder.js';
 export { spawnRunner } from './spawn-runner.js';
 export { chunksOf, type ChunkLimits } from './chunks.js';
+export type { JobLimit } from './limit-queue.js';

@@ -36,29 +36,38 @@ export interface ToolEnvironment {
 
 export const SOURCE_TREE_TOKEN = '<source-tree>';
 
-/** The environment every tool sees, and its latch (config-wide, so computed once). */
+/**
+ * The environment a tool sees, and its latch: the top-level one, with the
+ * tool's own `env` (`own`) laid over it. A name the tool sets is the tool's,
+ * whatever the top level says of it (`env`, `passEnv`, `passThroughEnv`,
+ * `mergeEnv`), and is latched by value in this tool's latch alone.
+ */
 export function buildToolEnvironment(
   config: Config,
   callerEnv: NodeJS.ProcessEnv,
   sourceTree: string,
+  own: ToolConfig['env'] = {},
 ): ToolEnvironment {
+  const isOwn = (name: string): boolean => Object.hasOwn(own, name);
   const env: Record<string, string> = {};
   const latch: Record<string, string> = {};
   if (config.mergeEnv) {
     // Laid under the config; only the config's and passEnv's variables are latched (README: mergeEnv).
     for (const [k, v] of Object.entries(callerEnv)) if (v !== undefined && !NEVER_LATCHED.has(k)) env[k] = v;
   }
-  for (const [name, value] of Object.entries(config.env)) {
+  for (const [name, value] of Object.entries({ ...config.env, ...own })) {
     const joined = Array.isArray(value) ? value.join(':') : value;
     env[name] = joined;
     latch[name] = '=' + joined;
   }
   // Pass-through first, so that a name also in passEnv is latched (passEnv keeps its meaning).
   for (const name of config.passThroughEnv) {
+    if (isOwn(name)) continue;
     const value = callerEnv[name];
     if (value !== undefined) env[name] = value;
   }
   for (const name of config.passEnv) {
+    if (isOwn(name)) continue;
     const value = callerEnv[name];
     if (value === undefined) {
       delete env[name];
@@ -101,7 +110,8 @@ export function withInputs(tools: readonly LatchedTool[], scope: InputScope): La
 export interface FoundPrograms {
   config: Config;
   sourceTree: string;
-  toolEnv: ToolEnvironment;
+  /** Per tool: the environment it sees and its latch (one shared object for the tools without an `env` of their own). */
+  toolEnvs: ToolEnvironment[];
   /** Per tool: the programs its command runs, [name, where found]. */
   found: [string, string][][];
   /** Per tool: whether PATH decides programs that cannot be told (a shell command's), so PATH itself is latched. */
@@ -115,10 +125,16 @@ export function findPrograms(opts: {
   configDisplayFile: string;
 }): FoundPrograms {
   const { config, sourceTree } = opts;
-  const toolEnv = buildToolEnvironment(config, opts.callerEnv, sourceTree);
-  checkSpawnLimits({ file: opts.configDisplayFile, tools: config.tools, env: toolEnv.env });
+  const shared = buildToolEnvironment(config, opts.callerEnv, sourceTree);
+  const toolEnvs = config.tools.map((tool) =>
+    Object.keys(tool.env).length === 0 ? shared : buildToolEnvironment(config, opts.callerEnv, sourceTree, tool.env),
+  );
+  config.tools.forEach((tool, i) =>
+    checkSpawnLimits({ file: opts.configDisplayFile, tools: [tool], env: toolEnvs[i]!.env }),
+  );
   const opaque: boolean[] = [];
-  const found = config.tools.map((tool) => {
+  const found = config.tools.map((tool, t) => {
+    const toolEnv = toolEnvs[t]!;
     // A shell command may start several programs; each is found on PATH (the first must be there).
     const inShell = typeof tool.command === 'string' ? shellPrograms(tool.command) : null;
     const wanted = inShell !== null ? ['/bin/sh', ...inShell.programs] : [(tool.command as string[])[0]!];
@@ -145,7 +161,7 @@ export function findPrograms(opts: {
     opaque.push(unknown);
     return programs;
   });
-  return { config, sourceTree, toolEnv, found, opaque };
+  return { config, sourceTree, toolEnvs, found, opaque };
 }
 
 /** The environment's latch with PATH in it (as passEnv would latch it), for a tool whose programs PATH decides unseen. */
@@ -168,8 +184,9 @@ export function latchIdOf(latch: ToolLatch): LatchId {
  * must then add them before the latch is used.
  */
 export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope | null): LatchedTool[] {
-  const { config, sourceTree, toolEnv } = f;
+  const { config, sourceTree } = f;
   const tools = config.tools.map((tool, i): LatchedTool => {
+    const toolEnv = f.toolEnvs[i]!;
     const shell = typeof tool.command === 'string';
     const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
     const latch: ToolLatch = {

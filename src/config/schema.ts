@@ -17,6 +17,12 @@ export interface ToolConfig {
   pty: boolean;
   /** A batch tool's most files in one process; null: no limit but the argument-length one. */
   maxFiles: number | null;
+  /** Its processes never run two at once (pre-commit's require_serial): `jobs` 1. Never with `jobs`. */
+  serial: boolean;
+  /** The most of its processes at once; null: as many as the tokens allow. */
+  jobs: number | null;
+  /** Variables laid over the top-level environment for this tool only, latched in its latch alone. */
+  env: Record<string, string | string[]>;
 }
 
 export interface Config {
@@ -74,6 +80,9 @@ export const TOOL_KEYS = [
   'timeout',
   'pty',
   'maxFiles',
+  'serial',
+  'jobs',
+  'env',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
@@ -105,7 +114,15 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   timeout: null,
   pty: false,
   maxFiles: null,
+  serial: false,
+  jobs: null,
+  env: {},
 };
+
+/** The most processes of `tool` the build runs at once; null: no limit of its own. */
+export function mostAtOnce(tool: Pick<ToolConfig, 'serial' | 'jobs'>): number | null {
+  return tool.serial ? 1 : tool.jobs;
+}
 
 /** What `runner config --dump` prints: every default, and one example tool. */
 export function documentedDefault(): Config {

@@ -73,3 +73,41 @@ export function probeEnvOf(sb: Sandbox, file: string): Record<string, string> {
     fs.readFileSync(path.join(sb.scratch, 'env', file.replaceAll('/', '__') + '.json'), 'utf8'),
   ) as Record<string, string>;
 }
+
+/** The limit probe (limit-probe.mjs): one process per line pair, for per-tool limits (issue 14). */
+export const LIMIT_PROBE_SCRIPT = path.join(REPO, 'test', 'helpers', 'limit-probe.mjs');
+
+export interface ProcessLine {
+  what: 'start' | 'end';
+  tool: string;
+  pid: number;
+}
+
+/** The limit probe's log, in the order its lines were appended. */
+export function readProcessLog(sb: Sandbox): ProcessLine[] {
+  const file = path.join(sb.scratch, 'processes.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [what, tool, pid] = l.split(' ');
+      return { what: what as 'start' | 'end', tool: tool!, pid: Number(pid) };
+    });
+}
+
+/**
+ * The most processes (of `tools`, or of every tool) alive at once, read from
+ * the log's order: each line is written while its process is alive, so a
+ * start between another's start and end means both were.
+ */
+export function peakAlive(lines: readonly ProcessLine[], tools?: readonly string[]): number {
+  let alive = 0;
+  let peak = 0;
+  for (const l of lines) {
+    if (tools !== undefined && !tools.includes(l.tool)) continue;
+    alive += l.what === 'start' ? 1 : -1;
+    peak = Math.max(peak, alive);
+  }
+  return peak;
+}

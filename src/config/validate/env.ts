@@ -1,4 +1,4 @@
-// Validates the environment keys: env, passEnv, passThroughEnv, mergeEnv, addSourceTreeToPythonPath.
+// Validates the environment keys: env (top-level, and a tool's own), passEnv, passThroughEnv, mergeEnv, addSourceTreeToPythonPath.
 import { type Ctx, checkStringArray, fail, isPlainObject } from './check.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -10,25 +10,26 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const MAX_VARIABLE_BYTES = 131_072;
 
-export function checkEnv(ctx: Ctx, v: unknown): Record<string, string | string[]> {
-  if (!isPlainObject(v)) fail(ctx, 'env', v, 'an object of variable names to strings or arrays of strings');
+/** `key`: "env", or a tool's "tools[i].env", as the messages name it. */
+export function checkEnv(ctx: Ctx, v: unknown, key = 'env'): Record<string, string | string[]> {
+  if (!isPlainObject(v)) fail(ctx, key, v, 'an object of variable names to strings or arrays of strings');
   for (const [name, value] of Object.entries(v)) {
-    if (!NAME.test(name)) fail(ctx, `env.${name}`, name, 'a variable name of letters, digits and "_"');
+    if (!NAME.test(name)) fail(ctx, `${key}.${name}`, name, 'a variable name of letters, digits and "_"');
     if (typeof value !== 'string' && !(Array.isArray(value) && value.every((x) => typeof x === 'string'))) {
-      fail(ctx, `env.${name}`, value, 'a string, or an array of strings joined with ":"');
+      fail(ctx, `${key}.${name}`, value, 'a string, or an array of strings joined with ":"');
     }
-    checkVariableValue(ctx, name, Array.isArray(value) ? value.join(':') : value);
+    checkVariableValue(ctx, `${key}.${name}`, name, Array.isArray(value) ? value.join(':') : value);
   }
   return v as Record<string, string | string[]>;
 }
 
 /** What the kernel refuses in a variable: a NUL (it ends the string), or more than MAX_VARIABLE_BYTES. */
-function checkVariableValue(ctx: Ctx, name: string, value: string): void {
+function checkVariableValue(ctx: Ctx, key: string, name: string, value: string): void {
   const nul = value.indexOf('\0');
   if (nul >= 0)
     fail(
       ctx,
-      `env.${name}`,
+      key,
       value,
       `a value without a NUL byte (one is at character ${nul + 1}; a program's environment cannot hold one)`,
     );
@@ -37,7 +38,7 @@ function checkVariableValue(ctx: Ctx, name: string, value: string): void {
     const room = MAX_VARIABLE_BYTES - Buffer.byteLength(`${name}=`) - 1;
     fail(
       ctx,
-      `env.${name}`,
+      key,
       value,
       `a value of at most ${room} bytes (it has ${Buffer.byteLength(value)}; Linux passes no variable over 128 KiB, "${name}=" included, to a program: spawn fails with E2BIG)`,
     );

@@ -1,8 +1,18 @@
-// Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles.
+// Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles,
+// and the per-tool controls serial, jobs and env.
 import { ConfigError } from '../../errors.js';
 import { FILES_MARK, isBatchCommand } from '../../exec/index.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
-import { type Ctx, checkBoolean, checkNonEmptyString, fail, isPlainObject, rejectUnknownKeys } from './check.js';
+import {
+  type Ctx,
+  checkBoolean,
+  checkJobs,
+  checkNonEmptyString,
+  fail,
+  isPlainObject,
+  rejectUnknownKeys,
+} from './check.js';
+import { checkEnv } from './env.js';
 import { checkGlobs, checkInputs } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
@@ -25,7 +35,7 @@ export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
     fail(ctx, 'tools', v, 'a non-empty array of tools, e.g. [{"name": "lint", "command": ["flake8", "{file}"]}]');
   }
   const seen = new Map<string, number>();
-  return v.map((raw, i) => {
+  const tools = v.map((raw, i) => {
     const tool = checkTool(ctx, raw, `tools[${i}]`);
     const first = seen.get(tool.name);
     if (first !== undefined) {
@@ -34,6 +44,35 @@ export function checkTools(ctx: Ctx, v: unknown): ToolConfig[] {
     seen.set(tool.name, i);
     return tool;
   });
+  checkPythonEnvs(ctx, tools);
+  return tools;
+}
+
+/**
+ * The python import graph is one per run, resolved under the first
+ * `"deps": "python"` tool's environment (sys.path depends on it): another
+ * such tool with an `env` of its own would get dependencies found on a path
+ * it does not run with, and skip jobs it should run.
+ */
+function checkPythonEnvs(ctx: Ctx, tools: readonly ToolConfig[]): void {
+  const python = tools.map((t, i) => ({ t, i })).filter(({ t }) => t.deps === 'python');
+  const first = python[0];
+  if (first === undefined) return;
+  const envOf = (t: ToolConfig): string =>
+    JSON.stringify(
+      Object.entries(t.env)
+        .map(([k, v]) => [k, Array.isArray(v) ? v.join(':') : v])
+        .sort(),
+    );
+  for (const { t, i } of python.slice(1)) {
+    if (envOf(t) === envOf(first.t)) continue;
+    fail(
+      ctx,
+      `tools[${i}].env`,
+      t.env,
+      `the same "env" as tools[${first.i}] ("${first.t.name}"): "deps": "python" tools share one import graph, found under one environment; set what differs at the top level`,
+    );
+  }
 }
 
 function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
@@ -113,7 +152,29 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
   }
   if (raw.pty !== undefined) tool.pty = checkBoolean(ctx, `${key}.pty`, raw.pty);
   checkBatch(ctx, key, raw, tool);
+  checkControls(ctx, key, raw, tool);
   return tool;
+}
+
+/**
+ * `serial`, `jobs` and `env`. `serial` is `jobs` 1: both together are refused
+ * rather than one silently winning (a `"jobs": 4` left beside `"serial": true`
+ * is a mistake either way).
+ */
+function checkControls(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: ToolConfig): void {
+  if (raw.serial !== undefined) tool.serial = checkBoolean(ctx, `${key}.serial`, raw.serial);
+  if (raw.jobs !== undefined && raw.jobs !== null) {
+    tool.jobs = checkJobs(ctx, `${key}.jobs`, raw.jobs);
+    if (tool.serial) {
+      fail(
+        ctx,
+        `${key}.jobs`,
+        raw.jobs,
+        `either "serial": true or "jobs", not both ("serial": true is "jobs": 1; tool "${tool.name}")`,
+      );
+    }
+  }
+  if (raw.env !== undefined) tool.env = checkEnv(ctx, raw.env, `${key}.env`);
 }
 
 function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {

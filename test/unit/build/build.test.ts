@@ -1,7 +1,7 @@
 // The build loop alone: a fake command runner, a recorder that keeps what it
 // is told, and a pool that counts its tokens out and back.
 import { describe, expect, test } from 'vitest';
-import { type JobRecorder, build } from '../../../src/build/index.js';
+import { type JobLimit, type JobRecorder, build } from '../../../src/build/index.js';
 import type { JobCommand, JobOutcome } from '../../../src/exec/index.js';
 import { statusOf } from '../../../src/job-end.js';
 import { LocalPool, type Token, type TokenPool } from '../../../src/jobserver/index.js';
@@ -238,6 +238,144 @@ describe('build', () => {
     controller.abort('SIGINT');
     const summary = await run;
     expect(summary.notStarted).toEqual(['b', 'c']);
+    expect(pool.out).toBe(0);
+  });
+});
+
+describe('per-tool limits (serial, jobs)', () => {
+  /** Jobs named "<tool><n>": tool "s" is serial, "j" runs two at once, any other tool has no limit of its own. */
+  const limitOf = (job: string): JobLimit | null =>
+    job.startsWith('s') ? { group: 's', most: 1 } : job.startsWith('j') ? { group: 'j', most: 2 } : null;
+  /** Lets every pending callback and promise run, so a loop that would take a token or start a job has done so. */
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+  const options = (pool: TokenPool, runner: FakeCommandRunner, log: string[] = [], failFast = false) => ({
+    pool,
+    runner,
+    recorder: recorderOf(log),
+    signal: new AbortController().signal,
+    failFast,
+    limitOf,
+  });
+
+  test("issue 14: the first job in order whose tool has room starts; a full tool's jobs wait their turn", async () => {
+    const pool = new CountingPool(4);
+    const runner = new FakeCommandRunner();
+    const run = build(['s1', 's2', 'f1', 's3', 'f2'], options(pool, runner));
+    await waitFor('three running', () => runner.waiting.length === 3);
+    await settle();
+    expect(runner.waiting).toEqual(['s1', 'f1', 'f2']);
+    // A free token, and no job that may take it: none is held.
+    expect(pool.out).toBe(3);
+    runner.finish('s1', { status: 'passed' });
+    await waitFor('s2 started', () => runner.waiting.includes('s2'));
+    await settle();
+    expect(runner.waiting).not.toContain('s3');
+    runner.finish('s2', { status: 'passed' });
+    await waitFor('s3 started', () => runner.waiting.includes('s3'));
+    for (const j of ['f1', 'f2', 's3']) runner.finish(j, { status: 'passed' });
+    expect(await run).toEqual({ notStarted: [], stoppedByFailure: false });
+    expect(runner.started.map((j) => j.file)).toEqual(['s1', 'f1', 'f2', 's2', 's3']);
+    expect(pool.out).toBe(0);
+  });
+
+  test("issue 14: while every waiting job's tool is full, the loop holds no token (a jobserver token stays free for make)", async () => {
+    const pool = new CountingPool(4);
+    const runner = new FakeCommandRunner();
+    const run = build(['s1', 's2', 's3'], options(pool, runner));
+    await waitFor('s1 running', () => runner.waiting.length === 1);
+    await settle();
+    expect(pool.out).toBe(1);
+    runner.finish('s1', { status: 'passed' });
+    await waitFor('s2 running', () => runner.waiting.includes('s2'));
+    await settle();
+    expect(pool.out).toBe(1);
+    runner.finish('s2', { status: 'passed' });
+    await waitFor('s3 running', () => runner.waiting.includes('s3'));
+    runner.finish('s3', { status: 'passed' });
+    await run;
+    expect(runner.peak).toBe(1);
+    expect(pool.out).toBe(0);
+  });
+
+  test('issue 14: a tool with jobs 2 never has a third job running, whatever the tokens', async () => {
+    const pool = new CountingPool(8);
+    const runner = new FakeCommandRunner();
+    const run = build(['j1', 'j2', 'j3', 'j4', 'j5', 'f1'], options(pool, runner));
+    await waitFor('three running', () => runner.waiting.length === 3);
+    await settle();
+    expect(runner.waiting).toEqual(['j1', 'j2', 'f1']);
+    for (const [end, next] of [
+      ['j2', 'j3'],
+      ['j1', 'j4'],
+      ['j3', 'j5'],
+    ] as const) {
+      runner.finish(end, { status: 'passed' });
+      await waitFor(`${next} started`, () => runner.waiting.includes(next));
+      await settle();
+      expect(runner.waiting.filter((j) => j.startsWith('j'))).toHaveLength(2);
+    }
+    for (const j of ['j4', 'j5', 'f1']) runner.finish(j, { status: 'passed' });
+    await run;
+    expect(pool.out).toBe(0);
+  });
+
+  test("issue 14: a failed chunk's follow-ups take its place in its tool's limit; the next job of the tool waits for them", async () => {
+    const pool = new CountingPool(4);
+    const runner = new FakeCommandRunner();
+    const log: string[] = [];
+    const inner = recorderOf(log);
+    const run = build(['s-ab', 's-c'], {
+      ...options(pool, runner, log),
+      recorder: {
+        ...inner,
+        finished: (job, outcome) => (inner.finished(job, outcome), job === 's-ab' ? ['s-a', 's-b'] : []),
+      },
+    });
+    await waitFor('s-ab running', () => runner.waiting.includes('s-ab'));
+    runner.finish('s-ab', { status: 'failed' });
+    await waitFor('s-a running', () => runner.waiting.includes('s-a'));
+    await settle();
+    expect(runner.waiting).toEqual(['s-a']);
+    expect(pool.out).toBe(1);
+    runner.finish('s-a', { status: 'passed' });
+    await waitFor('s-b running', () => runner.waiting.includes('s-b'));
+    await settle();
+    expect(runner.waiting).toEqual(['s-b']);
+    runner.finish('s-b', { status: 'failed' });
+    await waitFor('s-c running', () => runner.waiting.includes('s-c'));
+    runner.finish('s-c', { status: 'passed' });
+    await run;
+    expect(runner.started.map((j) => j.file)).toEqual(['s-ab', 's-a', 's-b', 's-c']);
+    expect(runner.peak).toBe(1);
+    expect(pool.out).toBe(0);
+  });
+
+  test("issue 14: fail-fast: jobs waiting for their tool's room are not started, and are listed in order", async () => {
+    const pool = new CountingPool(4);
+    const runner = new FakeCommandRunner();
+    const log: string[] = [];
+    const run = build(['s1', 'f1', 's2', 'f2', 's3'], options(pool, runner, log, true));
+    await waitFor('three running', () => runner.waiting.length === 3);
+    runner.finish('s1', { status: 'failed' });
+    await waitFor('s1 recorded', () => log.includes('failed s1'));
+    await settle();
+    for (const j of ['f1', 'f2']) runner.finish(j, { status: 'passed' });
+    expect(await run).toEqual({ notStarted: ['s2', 's3'], stoppedByFailure: true });
+    expect(pool.out).toBe(0);
+  });
+
+  test("issue 14: an abort while jobs wait for their tool's room ends the build; every token is back", async () => {
+    const pool = new CountingPool(4);
+    const runner = new FakeCommandRunner();
+    const abort = new AbortController();
+    const run = build(['s1', 's2', 's3'], { ...options(pool, runner), signal: abort.signal });
+    await waitFor('s1 running', () => runner.waiting.length === 1);
+    await settle();
+    abort.abort('SIGINT');
+    expect(await run).toEqual({ notStarted: ['s2', 's3'], stoppedByFailure: false });
+    expect(runner.idleCalls).toBe(1);
     expect(pool.out).toBe(0);
   });
 });
