@@ -27,6 +27,7 @@
 // spawnSync sits inside a timed region.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { median } from './measure.mjs';
@@ -61,6 +62,7 @@ function toolsOf(ctx) {
 }
 
 export async function benchBatch(ctx, io) {
+  const loadBefore = os.loadavg()[0];
   const dir = path.join(ctx.work, 'batch');
   const tree = path.join(dir, 'tree');
   const pycache = path.join(dir, 'pycache');
@@ -256,6 +258,8 @@ export async function benchBatch(ctx, io) {
   const narrowing = await benchNarrowing(gen.files.py, { dir, tree, pycache, variant, io });
   return {
     jobs,
+    /** The 1-minute load average before and after: on a busy machine the wall clock is inflated, CPU time far less. */
+    loadAverage: [loadBefore, os.loadavg()[0]],
     coldRounds: BATCH.coldRounds,
     changedRounds: BATCH.changedRounds,
     generated: { py: gen.files.py.length, ts: gen.files.ts.length, bytes: gen.bytes },
@@ -321,7 +325,7 @@ export function renderBatch(b) {
   const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
   const out = [
     `batch: ${int(b.generated.py)} .py and ${int(b.generated.ts)} .ts files; -j ${b.jobs}; medians of ${b.coldRounds} ` +
-      `(cold) and ${b.changedRounds} (one changed), alternating`,
+      `(cold) and ${b.changedRounds} (one changed), alternating; load average ${b.loadAverage.map((x) => x.toFixed(1)).join(' -> ')}`,
     `  runner: ${b.runCommand.join(' ')}`,
     '',
   ];
@@ -361,7 +365,8 @@ export function renderBatch(b) {
     ),
   );
   out.push(
-    `(cold; xargs: ${b.results[0]?.xargs ?? ''}; {file}: today's one process per file, timed on the sample, scaled)`,
+    `(cold; xargs: xargs -0 -a <file list> -P ${b.jobs} -n <files/${b.jobs}> TOOL, e.g. ${b.results[0]?.xargs ?? ''}; ` +
+      `{file}: today's one process per file, timed on the sample, scaled: no-op + (sample - no-op) * files/sample)`,
   );
   out.push('');
   out.push(
