@@ -1,6 +1,7 @@
 // Renders bench results as a plain-text table (stdout) or JSON.
 
 import { renderWorkspace } from './workspace.mjs';
+import { renderBatch } from './batch.mjs';
 
 const TARGET = { files: 100_000, maxRatio: 3, maxRssMB: 300 };
 
@@ -26,7 +27,7 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver, deps, noopDeps, workspace } = result;
+  const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
@@ -36,6 +37,7 @@ export function renderText(result) {
     if (deps) out.push(...(jobserver ? [''] : []), ...renderDeps(deps));
     if (noopDeps) out.push(...(jobserver || deps ? [''] : []), ...renderNoopDeps(noopDeps));
     if (workspace) out.push(...(jobserver || deps || noopDeps ? [''] : []), ...renderWorkspace(workspace));
+    if (batch) out.push(...(jobserver || deps || noopDeps || workspace ? [''] : []), ...renderBatch(batch));
     return out.join('\n') + '\n';
   }
   out.push(
@@ -91,6 +93,7 @@ export function renderText(result) {
   if (deps) out.push('', ...renderDeps(deps));
   if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));
   if (workspace) out.push('', ...renderWorkspace(workspace));
+  if (batch) out.push('', ...renderBatch(batch));
   return out.join('\n') + '\n';
 }
 

@@ -36,8 +36,14 @@
 // packages linked through node_modules, per-package tsconfigs extending a base
 // with `paths`) and on the 10,000-file .ts/.js tree.
 //
+// The batch section (bench/batch.mjs) times batch tools ({files}, issue 14) on
+// a generated tree of 1,000 .py and 300 .ts files: a cold run against the
+// tool by hand under `xargs -P N` and against one process per file ({file}),
+// one changed file against the tool on it plus runner's no-op, and how many
+// processes narrowing a failed chunk of 1,000 starts; medians of 3.
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps|noop-deps|workspace   run just that section (default: all)
+//   --only tree|jobserver|deps|noop-deps|workspace|batch   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
 //   --runs N          samples per median, tree, noop-deps and workspace (no-op) sections
 //                     (default 5; the jobserver section always takes 3)
@@ -50,8 +56,8 @@
 //   --json            print the results as JSON on stdout instead of the table
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
-//   --strict          exit 1 when the 100,000-file, the jobserver or a
-//                     noop-deps target FAILs
+//   --strict          exit 1 when the 100,000-file, the jobserver, a
+//                     noop-deps or a batch target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -66,6 +72,7 @@ import { fileURLToPath } from 'node:url';
 import { chooseRssMethod, cpuCount, createMeasurer, median, whichOnPath } from './measure.mjs';
 import { benchNoopDeps } from './noop-deps.mjs';
 import { benchWorkspace } from './workspace.mjs';
+import { benchBatch } from './batch.mjs';
 import { evaluateTarget, renderJson, renderText } from './report.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -73,7 +80,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000,
@@ -664,6 +671,7 @@ async function main() {
   const doDeps = sections.includes('deps');
   const doNoopDeps = sections.includes('noop-deps');
   const doWorkspace = sections.includes('workspace');
+  const doBatch = sections.includes('batch');
   if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
@@ -671,6 +679,7 @@ async function main() {
     ...(doJobserver ? ['make'] : []),
     ...(doNoopDeps ? ['cp', 'python3'] : []),
     ...(doWorkspace ? ['cp'] : []),
+    ...(doBatch ? ['python3', 'xargs', 'sh'] : []),
   ]) {
     if (!whichOnPath(tool)) throw new UsageError(`"${tool}" is not on PATH`);
   }
@@ -715,6 +724,7 @@ async function main() {
       notes: new Set(),
       make,
       genTree: GEN_TREE,
+      tsc: path.join(REPO, 'node_modules', '.bin', 'tsc'),
       kinds: opts.kinds,
       // An isolated git: no user/system config (fsmonitor, hooks, signing), no GIT_DIR from a calling hook.
       gitEnv: {
@@ -729,6 +739,7 @@ async function main() {
     const deps = doDeps ? await benchDeps(ctx) : null;
     const noopDeps = doNoopDeps ? await benchNoopDeps(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
     const workspace = doWorkspace ? await benchWorkspace(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
+    const batch = doBatch ? await benchBatch(ctx, { checkpoint, progress, RunnerFailed, SetupError }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -760,13 +771,17 @@ async function main() {
       deps,
       noopDeps,
       workspace,
+      batch,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
     else process.stdout.write(renderText(result));
     for (const n of result.notes) progress(`note: ${n}`);
     const failed =
-      (result.target && !result.target.pass) || (jobserver && !jobserver.target.pass) || (noopDeps && !noopDeps.pass);
+      (result.target && !result.target.pass) ||
+      (jobserver && !jobserver.target.pass) ||
+      (noopDeps && !noopDeps.pass) ||
+      (batch && !batch.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {
