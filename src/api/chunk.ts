@@ -1,35 +1,37 @@
 // The unit of work a run hands the build loop: a chunk of jobs run as one
 // process. A tool that takes one file ({file}) has chunks of one job; a batch
 // tool ({files}) has its stale jobs cut into chunks (build/chunks.ts), and a
-// failed chunk is narrowed: split into halves that run next under its token,
-// until each failing file is known. The split keeps what deciding a file's
-// result needs: a half that passes while its sibling has not ended is held,
-// because if the sibling passes too the parent's failure is explained by
-// neither, and then (in doubt) every file of the parent fails with it.
+// failed chunk is narrowed (narrowing.ts): the processes that find its failing
+// files run next under its token, each a chunk of the same narrowing.
 import { chunksOf } from '../build/index.js';
 import { batchArgBudget } from '../config/index.js';
 import { type JobOutcome, isBatchCommand } from '../exec/index.js';
 import type { PlannedJob } from '../plan/index.js';
+import type { NamingLines } from './failure-pattern.js';
+import type { Narrowing } from './narrowing.js';
 
 export interface Chunk {
   /** Its files' jobs, in path order; all of one tool. */
   jobs: PlannedJob[];
   /** Whether the tool takes many files ({files}); false: exactly one job. */
   batch: boolean;
-  /** The split of a failed chunk this is a half of; null for a chunk the run planned. */
-  split: Split | null;
+  /** The narrowing of a failed chunk this process is a step of; null for a chunk the run planned. */
+  narrowing: ChunkNarrowing | null;
 }
 
-/** A failed chunk's narrowing: its two halves, and what is known of them so far. */
-export interface Split {
-  /** The failed chunk's own outcome and log: what its files get when neither half explains the failure. */
+/** A failed chunk's narrowing: the search, and each ended process's outcome and log, by run number. */
+export interface ChunkNarrowing {
+  search: Narrowing<PlannedJob>;
+  ended: EndedProcess[];
+}
+
+/** A process of a narrowing that ended: what its files' results get from it. */
+export interface EndedProcess {
   outcome: JobOutcome;
+  /** Its log, in the running logs until the narrowing's results are recorded. */
   log: string;
-  halves: [Chunk, Chunk];
-  /** A half that passed before its sibling ended, not yet recorded (with its outcome and log). */
-  held: { chunk: Chunk; outcome: JobOutcome; log: string } | null;
-  /** Halves that have ended, passed or not. */
-  ended: Set<Chunk>;
+  /** The files the tool's failure pattern named in it, with the lines naming each; empty without a pattern. */
+  named: Map<PlannedJob, NamingLines>;
 }
 
 /**
@@ -52,25 +54,19 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
     const tool = p.job.tool;
     const jobs = byTool.get(tool.config.name);
     if (jobs === undefined) {
-      out.push({ jobs: [p], batch: false, split: null });
+      out.push({ jobs: [p], batch: false, narrowing: null });
       continue;
     }
     if (done.has(tool.config.name)) continue;
     done.add(tool.config.name);
     const { budget, cost } = batchArgBudget(tool.config.command, { ...tool.env, ...extraEnv });
     const chunks = chunksOf(jobs, (j) => j.job.path, { tokens, maxFiles: tool.config.maxFiles, budget, cost });
-    for (const c of chunks) out.push({ jobs: c, batch: true, split: null });
+    for (const c of chunks) out.push({ jobs: c, batch: true, narrowing: null });
   }
   return out;
 }
 
-/** A failed chunk's halves (the first the larger), linked to the split that narrows it. */
-export function splitChunk(c: Chunk, outcome: JobOutcome, log: string): [Chunk, Chunk] {
-  const mid = Math.ceil(c.jobs.length / 2);
-  const split: Split = { outcome, log, halves: [] as unknown as [Chunk, Chunk], held: null, ended: new Set() };
-  split.halves = [
-    { jobs: c.jobs.slice(0, mid), batch: true, split },
-    { jobs: c.jobs.slice(mid), batch: true, split },
-  ];
-  return split.halves;
+/** The next process of a narrowing, as a chunk of its own. */
+export function narrowingStep(jobs: PlannedJob[], narrowing: ChunkNarrowing): Chunk {
+  return { jobs, batch: true, narrowing };
 }

@@ -17,6 +17,12 @@ export interface ToolConfig {
   pty: boolean;
   /** A batch tool's most files in one process; null: no limit but the argument-length one. */
   maxFiles: number | null;
+  /**
+   * A batch tool's failure pattern: a regular expression whose `file` group
+   * names a failing file in the output of a process that failed; null: a
+   * failed process is narrowed by running parts of it again.
+   */
+  failurePattern: string | null;
 }
 
 export interface Config {
@@ -74,6 +80,7 @@ export const TOOL_KEYS = [
   'timeout',
   'pty',
   'maxFiles',
+  'failurePattern',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
@@ -105,6 +112,7 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   timeout: null,
   pty: false,
   maxFiles: null,
+  failurePattern: null,
 };
 
 /** What `runner config --dump` prints: every default, and one example tool. */

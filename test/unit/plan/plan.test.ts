@@ -41,6 +41,7 @@ function tool(
       timeout: null,
       pty: false,
       maxFiles: null,
+      failurePattern: null,
     },
     latch,
     latchId: latchId as LatchId,
