@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 /** Appends "$*" (the files, space-separated) as one line per process, then runs `program` on them. */
 const probed = (program: string): string[] => [
@@ -91,11 +91,15 @@ test('issue 14: a failure pattern names the failing files in the output: no proc
   const sb = tree(numbered(8, { 2: 'BAD = 2\n', 5: 'BAD = "ABS"\n', 7: 'BAD = "DOT"\n' }), {
     failurePattern: PATTERN,
   });
+  // A second tool, renamed at the end to make a run fold the results.
+  const config = readConfig(sb);
+  config.tools.push({ name: 'other', command: ['true', '{file}'], include: ['pkg/m01.py'] });
+  writeConfig(sb, config);
   const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
   expect(processes(sb)).toHaveLength(1);
   expect(failedFiles(json)).toEqual(['pkg/m02.py failed', 'pkg/m05.py failed', 'pkg/m07.py failed']);
-  expect(json.counts).toMatchObject({ jobs: 8, passed: 5, failed: 3 });
+  expect(json.counts).toMatchObject({ jobs: 9, passed: 6, failed: 3 });
 
   // A named file's log: the lines naming it first (and none naming another), then where the whole output is.
   const m5 = json.jobs.find((j) => j.file === 'pkg/m05.py')!;
@@ -107,7 +111,7 @@ test('issue 14: a failure pattern names the failing files in the output: no proc
   const whole = fs.readFileSync(pointer![1]!, 'utf8');
   for (let i = 1; i <= 8; i++) expect(whole).toContain(`checked pkg/m0${i}.py`);
   // A passing file's log is the whole output.
-  const m1 = json.jobs.find((j) => j.file === 'pkg/m01.py')!;
+  const m1 = json.jobs.find((j) => j.tool === 'check' && j.file === 'pkg/m01.py')!;
   expect(fs.readFileSync(path.join(sb.tree, m1.log!), 'utf8')).toBe(whole);
 
   // The failure summary's log tail (cached failures, next run) is about each file.
@@ -132,6 +136,15 @@ test('issue 14: a failure pattern names the failing files in the output: no proc
   const third = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
   expect(processes(sb)).toEqual(['pkg/m05.py']);
   expect(third.json.jobs.find((j) => j.file === 'pkg/m05.py')?.status).toBe('passed');
+
+  // A run that drops results (a tool renamed) folds them and sweeps the logs no result names: the output
+  // beside m2's log stays with it.
+  const m2 = fs.readFileSync(path.join(sb.tree, json.jobs.find((j) => j.file === 'pkg/m02.py')!.log!), 'utf8');
+  const m2Output = /the whole output of the process is (.+)\n$/.exec(m2)![1]!;
+  writeConfig(sb, { ...config, tools: [config.tools[0]!, { ...config.tools[1]!, name: 'renamed' }] });
+  const swept = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(swept.json.jobs.find((j) => j.tool === 'renamed')?.status).toBe('passed');
+  expect(fs.readFileSync(m2Output, 'utf8')).toBe(whole);
 });
 
 test('issue 14: a failure the pattern explains by none of the chunk files is narrowed, never passed', async () => {
