@@ -21,7 +21,7 @@ const probed = (program: string): string[] => [
  * A checker that looks at every file it is given: a line holding BAD is
  * reported as `PATH:LINE: error: ...` (PATH absolute on a line holding ABS,
  * with `./` on one holding DOT); CRASH makes it fail naming no file; HANG
- * makes it sleep until killed. Exits 1 when it reported anything.
+ * makes it report the file, then sleep until killed. Exits 1 when it reported anything.
  */
 const CHECK_PY = `
 import os, sys, time
@@ -29,6 +29,7 @@ bad = 0
 for f in sys.argv[1:]:
     for i, line in enumerate(open(f).read().splitlines(), 1):
         if 'HANG' in line:
+            print(f'{f}:{i}: error: about to hang', flush=True)
             time.sleep(3600)
         if 'CRASH' in line:
             print('Traceback (most recent call last): something broke')
@@ -182,7 +183,8 @@ test('issue 14: a chunk that times out is narrowed like a failure: the file that
   expect(res.code, show(res)).toBe(1);
   expect(failedFiles(json)).toEqual(['pkg/m04.py failed']);
   expect((json.jobs.find((j) => j.file === 'pkg/m04.py') as unknown as { timedOut: boolean }).timedOut).toBe(true);
-  // The chunk timed out (its output, cut short, is not read for names); each process got the whole timeout.
+  // The chunk's output names m4, but it timed out: output cut short is not read for names (that would pass the
+  // files the tool never got to). Each process got the whole timeout.
   expect(processes(sb)).toEqual([
     'pkg/m01.py pkg/m02.py pkg/m03.py pkg/m04.py',
     'pkg/m01.py pkg/m02.py',
