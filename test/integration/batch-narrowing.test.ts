@@ -148,6 +148,19 @@ test('issue 14: a failure pattern names the failing files in the output: no proc
   expect(fs.readFileSync(m2Output, 'utf8')).toBe(whole);
 });
 
+test('issue 14: python3 -m compileall with a failure pattern: the files with syntax errors fail, in one process', async () => {
+  const sb = tree(numbered(6, { 2: 'def broken(:\n', 5: 'x = = 1\n' }), {
+    command: probed('python3 -m compileall -q'),
+    failurePattern: 'File "(?<file>[^"]+)", line \\d+',
+  });
+  const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(1);
+  expect(processes(sb)).toHaveLength(1);
+  expect(failedFiles(json)).toEqual(['pkg/m02.py failed', 'pkg/m05.py failed']);
+  const m5 = json.jobs.find((j) => j.file === 'pkg/m05.py')!;
+  expect(fs.readFileSync(path.join(sb.tree, m5.log!), 'utf8')).toMatch(/^ {2}File "pkg\/m05\.py", line 1\n/);
+});
+
 test('issue 14: a failure the pattern explains by none of the chunk files is narrowed, never passed', async () => {
   const sb = tree(numbered(4, { 3: 'CRASH = 3\n' }), { failurePattern: PATTERN });
   const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
