@@ -103,6 +103,25 @@ test('issue 14: a chunk runner could not start records none of its files: they a
   expect(again.counts).toMatchObject({ ran: 4, passed: 4 });
 });
 
+test('issue 14: a process of a narrowing runner could not start stops it: what is certain is kept, the rest runs next time', async () => {
+  const sb = jobsTree(4, { ...batch, jobs: 1 });
+  const first = new FakeCommandRunner((j) =>
+    filesOf(j) === '4'
+      ? { status: 'failed', runnerFault: 'could not start it' }
+      : j.command.args.includes('jobs/a3.txt')
+        ? { status: 'failed' }
+        : { status: 'passed' },
+  );
+  const report = await runInProcess(sb, first).result;
+  expect(first.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '3', '4']);
+  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'failed', 4: 'failed' });
+
+  const second = new FakeCommandRunner(() => ({ status: 'passed' }));
+  const again = await runInProcess(sb, second).result;
+  expect(second.started.map(filesOf)).toEqual(['4']);
+  expect(statuses(again.jobs)).toEqual({ 3: 'cached-failure', 4: 'passed' });
+});
+
 test('issue 14: with failFast a failed chunk is still narrowed to its failing file, and no other chunk starts', async () => {
   const sb = jobsTree(8, {
     ...batch,
