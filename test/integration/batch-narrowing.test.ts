@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 /** Appends "$*" (the files, space-separated) as one line per process, then runs `program` on them. */
@@ -159,6 +160,31 @@ test('issue 14: python3 -m compileall with a failure pattern: the files with syn
   expect(failedFiles(json)).toEqual(['pkg/m02.py failed', 'pkg/m05.py failed']);
   const m5 = json.jobs.find((j) => j.file === 'pkg/m05.py')!;
   expect(fs.readFileSync(path.join(sb.tree, m5.log!), 'utf8')).toMatch(/^ {2}File "pkg\/m05\.py", line 1\n/);
+});
+
+test('issue 14: with --staged, an absolute path the tool prints under the staged tree names a file of the chunk', async () => {
+  const sb = useRepo();
+  const config = readConfig(sb);
+  config.tools = [
+    {
+      name: 'check',
+      // $PWD is the tree the process runs in: the staged tree here.
+      command:
+        'echo {files} >> "$COUNT_FILE"; bad=0; for f in {files}; do if grep -q BAD "$f"; then echo "$PWD/$f:1: error: BAD"; bad=1; fi; done; exit $bad',
+      include: ['**/*.txt'],
+      failurePattern: PATTERN,
+    },
+  ];
+  writeConfig(sb, config);
+  fs.writeFileSync(path.join(sb.tree, 'notes/a.txt'), 'BAD, staged\n');
+  fs.writeFileSync(path.join(sb.tree, 'notes/b.txt'), 'fine, staged\n');
+  gitOk(sb.tree, ['add', 'notes/a.txt', 'notes/b.txt', '.runnerrc.json']);
+  const { res, json } = await runJson(['run', '--staged', '-j', '1'], { cwd: sb.tree, env: gitTestEnv() });
+  expect(res.code, show(res)).toBe(1);
+  expect(failedFiles(json)).toEqual(['notes/a.txt failed']);
+  expect(json.jobs.find((j) => j.file === 'notes/b.txt')?.status).toBe('passed');
+  // Named, so judged by the one process: nothing narrowed.
+  expect(fs.readFileSync(sb.countFile, 'utf8')).toBe('notes/a.txt notes/b.txt\n');
 });
 
 test('issue 14: a failure the pattern explains by none of the chunk files is narrowed, never passed', async () => {
