@@ -5,9 +5,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { type RunJson, baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
-import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import {
+  type Sandbox,
+  beforeSandboxRemoval,
+  isProcessAlive,
+  readConfig,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
+} from '../helpers/sandbox.js';
 
 /** Appends "$*" (the files, space-separated) as one line per process, then runs `program` on them. */
 const probed = (program: string): string[] => [
@@ -22,13 +31,17 @@ const probed = (program: string): string[] => [
  * A checker that looks at every file it is given: a line holding BAD is
  * reported as `PATH:LINE: error: ...` (PATH absolute on a line holding ABS,
  * with `./` on one holding DOT); CRASH makes it fail naming no file; HANG
- * makes it report the file, then sleep until killed. Exits 1 when it reported anything.
+ * makes it report the file, then sleep until killed; ALONE makes it sleep
+ * when it is given that file alone, while a file "hang" is in PROBE_DIR. Exits 1 when it reported anything.
  */
 const CHECK_PY = `
 import os, sys, time
 bad = 0
 for f in sys.argv[1:]:
     for i, line in enumerate(open(f).read().splitlines(), 1):
+        if 'ALONE' in line and len(sys.argv) == 2 and os.path.exists(os.environ['PROBE_DIR'] + '/hang'):
+            open(os.environ['PROBE_DIR'] + '/hung.pid', 'w').write(str(os.getpid()))
+            time.sleep(3600)
         if 'HANG' in line:
             print(f'{f}:{i}: error: about to hang', flush=True)
             time.sleep(3600)
@@ -230,4 +243,43 @@ test('issue 14: a chunk that times out is narrowed like a failure: the file that
     'pkg/m03.py',
     'pkg/m04.py',
   ]);
+});
+
+test('issue 14: Ctrl-C mid-narrowing records what is certain; the file whose process was stopped runs again next time', async () => {
+  // m3 fails; m4 hangs only when run alone: the narrowing's last process, the files set aside.
+  const sb = tree(numbered(4, { 3: 'BAD = 3\n', 4: 'ALONE = 4\n' }), {});
+  fs.writeFileSync(path.join(sb.scratch, 'hang'), '');
+  const running = startRunner(['run', '-j', '1', '--json'], { cwd: sb.tree, env: baseEnv() });
+  const pidFile = path.join(sb.scratch, 'hung.pid');
+  const pid = await waitFor(
+    'm4 hanging alone',
+    () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')),
+  );
+  beforeSandboxRemoval(() => {
+    if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  running.child.kill('SIGINT');
+  const res = await running.result;
+  expect(res.code, show(res)).toBe(130);
+  expect(isProcessAlive(pid)).toBe(false);
+  expect(processes(sb)).toEqual([
+    'pkg/m01.py pkg/m02.py pkg/m03.py pkg/m04.py',
+    'pkg/m01.py pkg/m02.py',
+    'pkg/m03.py',
+    'pkg/m04.py',
+  ]);
+  const json = JSON.parse(res.stdout) as RunJson;
+  // m3 failed alone (explaining the chunk's failure), so the pass of m1 and m2 holds.
+  expect(Object.fromEntries(json.jobs.map((j) => [j.file, j.status]))).toEqual({
+    'pkg/m01.py': 'passed',
+    'pkg/m02.py': 'passed',
+    'pkg/m03.py': 'failed',
+    'pkg/m04.py': 'interrupted',
+  });
+
+  // Nothing changed: m1 and m2 are fresh, m3 a cached failure, and m4 (unrecorded) runs again.
+  fs.rmSync(path.join(sb.scratch, 'hang'));
+  const next = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(failedFiles(next.json)).toEqual(['pkg/m03.py cached-failure']);
+  expect(processes(sb)).toEqual(['pkg/m04.py']);
 });
