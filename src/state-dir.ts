@@ -99,6 +99,12 @@ export const manifestPath = (stateDir: string): string => path.join(stateDir, MA
 export const logsDir = (stateDir: string): string => path.join(stateDir, LOGS_DIR);
 /** A log in logs/, by its file name (manifest/model.ts logFileName). */
 export const logFilePath = (stateDir: string, fileName: string): string => path.join(stateDir, LOGS_DIR, fileName);
+/**
+ * The whole output of a batch process, linked beside the log of a file its
+ * tool's failure pattern named (that log holds the naming lines); it goes with that log.
+ */
+export const outputLogPath = (logFile: string): string => `${logFile}${OUTPUT_LOG_SUFFIX}`;
+export const OUTPUT_LOG_SUFFIX = '.output';
 export const runningLogsDir = (stateDir: string): string => path.join(stateDir, RUNNING_LOGS_DIR);
 /** A running job's log: this runner's pid and a counter, so no two runners' or jobs' names meet. */
 export const runningLogPath = (stateDir: string, pid: number, n: number): string =>

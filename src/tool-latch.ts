@@ -15,6 +15,11 @@ export interface ToolLatch {
     mergeEnv: boolean;
     /** Which variables reach the tools unlatched: a name added or dropped changes what they see. */
     passThroughEnv: string[];
+    /**
+     * A batch tool's failure pattern: it decides which files of a failed process fail. Present only when
+     * set, so the latch of every tool without one (and its results) stays as it was before the key existed.
+     */
+    failurePattern?: string;
   };
   /**
    * Per variable the tools see: "=value" for values the config sets (it is in

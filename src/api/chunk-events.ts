@@ -1,6 +1,6 @@
 // Tells the run's events which processes really run: wraps the recorder the
 // build loop calls, so that every batch process (a chunk the run planned, or
-// a half narrowing a failed one) gets chunk-started before it starts and
+// a process narrowing a failed one) gets chunk-started before it starts and
 // chunk-finished once its end is handled. Decides nothing; records nothing.
 import type { JobRecorder } from '../build/index.js';
 import type { Chunk } from './chunk.js';
@@ -19,12 +19,12 @@ export function withChunkEvents(recorder: JobRecorder<Chunk>, events: EventSink)
       recorder.started(ch);
     },
     finished: (ch, outcome) => {
-      const halves = recorder.finished(ch, outcome) ?? [];
+      const next = recorder.finished(ch, outcome) ?? [];
       const chunk = chunkReportOf(ch);
       if (chunk !== undefined) {
         const { end, durationMs } = outcome;
-        // Its halves, when it has any, run next: the failed chunk is being narrowed.
-        const narrowing = halves.length > 0;
+        // A narrowing's next process, when there is one, runs next.
+        const narrowing = next.length > 0;
         events.emit({
           type: 'chunk-finished',
           tool: ch.jobs[0]!.job.tool.config.name,
@@ -34,7 +34,7 @@ export function withChunkEvents(recorder: JobRecorder<Chunk>, events: EventSink)
           narrowing,
         });
       }
-      return halves;
+      return next;
     },
   };
 }

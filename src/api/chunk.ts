@@ -1,41 +1,52 @@
 // The unit of work a run hands the build loop: a chunk of jobs run as one
 // process. A tool that takes one file ({file}) has chunks of one job; a batch
 // tool ({files}) has its stale jobs cut into chunks (build/chunks.ts), and a
-// failed chunk is narrowed: split into halves that run next under its token,
-// until each failing file is known. The split keeps what deciding a file's
-// result needs: a half that passes while its sibling has not ended is held,
-// because if the sibling passes too the parent's failure is explained by
-// neither, and then (in doubt) every file of the parent fails with it.
+// failed chunk is narrowed (narrowing.ts): the processes that find its failing
+// files run next under its token, each a chunk of the same narrowing.
 import { type JobLimit, chunksOf } from '../build/index.js';
 import { batchArgBudget, mostAtOnce } from '../config/index.js';
 import { type JobOutcome, isBatchCommand } from '../exec/index.js';
 import type { PlannedJob } from '../plan/index.js';
+import type { NamingLines } from './failure-pattern.js';
+import type { Narrowing } from './narrowing.js';
 
 export interface Chunk {
   /**
    * The process's name within the run, for reports: `TOOL#N` for the tool's
    * Nth chunk in plan order (the same stale files give the same ids), and
-   * `.1` / `.2` added for each narrowing half (parentChunkId reads it back).
+   * `TOOL#N.K` for the Kth process narrowing it (narrowedChunkId reads N back).
    */
   id: string;
   /** Its files' jobs, in path order; all of one tool. */
   jobs: PlannedJob[];
   /** Whether the tool takes many files ({files}); false: exactly one job. */
   batch: boolean;
-  /** The split of a failed chunk this is a half of; null for a chunk the run planned. */
-  split: Split | null;
+  /** The narrowing of a failed chunk this process is a step of; null for a chunk the run planned. */
+  narrowing: ChunkNarrowing | null;
 }
 
-/** A failed chunk's narrowing: its two halves, and what is known of them so far. */
-export interface Split {
-  /** The failed chunk's own outcome and log: what its files get when neither half explains the failure. */
+/** A failed chunk's narrowing: the search, and each ended process's outcome and log, by run number. */
+export interface ChunkNarrowing {
+  /** The failed chunk's id; its narrowing processes are named after it. */
+  id: string;
+  search: Narrowing<PlannedJob>;
+  ended: EndedProcess[];
+  /** How many processes of it were started after the failed chunk: the next one's number. */
+  steps: number;
+  /** Its files recorded (or reported unrecorded) so far: each as soon as its verdict is certain. */
+  recorded: Set<PlannedJob>;
+}
+
+/** A process of a narrowing that ended: what its files' results get from it. */
+export interface EndedProcess {
+  /** Its chunk's id and size, for reports on the files it judged. */
+  id: string;
+  files: number;
   outcome: JobOutcome;
+  /** Its log, in the running logs until the narrowing's results are recorded. */
   log: string;
-  halves: [Chunk, Chunk];
-  /** A half that passed before its sibling ended, not yet recorded (with its outcome and log). */
-  held: { chunk: Chunk; outcome: JobOutcome; log: string } | null;
-  /** Halves that have ended, passed or not. */
-  ended: Set<Chunk>;
+  /** The files the tool's failure pattern named in it, with the lines naming each; empty without a pattern. */
+  named: Map<PlannedJob, NamingLines>;
 }
 
 /**
@@ -64,7 +75,7 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
     const tool = p.job.tool;
     const jobs = byTool.get(tool.config.name);
     if (jobs === undefined) {
-      out.push({ id: nextId(tool.config.name), jobs: [p], batch: false, split: null });
+      out.push({ id: nextId(tool.config.name), jobs: [p], batch: false, narrowing: null });
       continue;
     }
     if (done.has(tool.config.name)) continue;
@@ -78,9 +89,14 @@ export function planChunks(stale: readonly PlannedJob[], tokens: number, extraEn
       budget,
       cost,
     });
-    for (const c of chunks) out.push({ id: nextId(tool.config.name), jobs: c, batch: true, split: null });
+    for (const c of chunks) out.push({ id: nextId(tool.config.name), jobs: c, batch: true, narrowing: null });
   }
   return out;
+}
+
+/** The next process of a narrowing, as a chunk of its own. */
+export function narrowingStep(jobs: PlannedJob[], narrowing: ChunkNarrowing): Chunk {
+  return { id: `${narrowing.id}.${++narrowing.steps}`, jobs, batch: true, narrowing };
 }
 
 /** The limit the chunk's tool sets on its processes at once (`serial`, `jobs`); null: none but the tokens. */
@@ -90,19 +106,8 @@ export function limitOfChunk(c: Chunk): JobLimit | null {
   return most === null ? null : { group: tool.name, most };
 }
 
-/** A failed chunk's halves (the first the larger), linked to the split that narrows it. */
-export function splitChunk(c: Chunk, outcome: JobOutcome, log: string): [Chunk, Chunk] {
-  const mid = Math.ceil(c.jobs.length / 2);
-  const split: Split = { outcome, log, halves: [] as unknown as [Chunk, Chunk], held: null, ended: new Set() };
-  split.halves = [
-    { id: `${c.id}.1`, jobs: c.jobs.slice(0, mid), batch: true, split },
-    { id: `${c.id}.2`, jobs: c.jobs.slice(mid), batch: true, split },
-  ];
-  return split.halves;
-}
-
-/** The id of the chunk a half was split from; null for a chunk the run planned. */
-export function parentChunkId(id: string): string | null {
+/** The id of the chunk a narrowing process narrows; null for a chunk the run planned. */
+export function narrowedChunkId(id: string): string | null {
   const mark = id.lastIndexOf('#'); // a tool's name may hold '.' or '#', its numbers never do
   const dot = id.lastIndexOf('.');
   return dot > mark ? id.slice(0, dot) : null;

@@ -31,13 +31,13 @@ export type RunnerEvent =
   /** Once per job, when the first process that runs its file starts; `chunk`: that process, for a batch tool's file. */
   | { type: 'job-started'; tool: string; path: RelPath; chunk?: string }
   /**
-   * A batch tool's process starts: a chunk the run planned (its files' job-started follow), or a half of a
-   * failed chunk, narrowing it (its files were started already: no job-started again). One-file tools send none.
+   * A batch tool's process starts: a chunk the run planned (its files' job-started follow), or a process
+   * narrowing a failed one (its files were started already: no job-started again). One-file tools send none.
    */
   | { type: 'chunk-started'; tool: string; chunk: ChunkReport; paths: readonly RelPath[] }
   /**
-   * That process ended. `narrowing`: it failed and its halves run next; else its files' job-finished follow
-   * (a half's may wait for its sibling's end).
+   * That process ended. `narrowing`: a narrowing goes on, its next process runs next; else its files'
+   * job-finished follow (a narrowing's files all finish when it ends).
    */
   | { type: 'chunk-finished'; tool: string; chunk: ChunkReport; end: JobEnd; durationMs: number; narrowing: boolean }
   /** A job ran to an end: passed, failed or interrupted (a failure of runner itself included, never recorded). */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { JobResult } from '../manifest/index.js';
 import type { PlannedJob, UncheckedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
-import { type Chunk, parentChunkId } from './chunk.js';
+import { type Chunk, narrowedChunkId } from './chunk.js';
 import type { ChunkReport, JobReport } from './run-report.js';
 import { logPath } from './scan-and-save.js';
 
@@ -45,7 +45,7 @@ export function logShares(s: Pick<Session, 'stateDir'>, result: JobResult): numb
 
 /** What reports say of a chunk: nothing for a one-file tool's (its process is its job). */
 export function chunkReportOf(ch: Pick<Chunk, 'id' | 'jobs' | 'batch'>): ChunkReport | undefined {
-  return ch.batch ? { id: ch.id, files: ch.jobs.length, halfOf: parentChunkId(ch.id) } : undefined;
+  return ch.batch ? { id: ch.id, files: ch.jobs.length, narrowing: narrowedChunkId(ch.id) } : undefined;
 }
 
 export function uncheckedReport(u: UncheckedJob): JobReport {

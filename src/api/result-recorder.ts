@@ -1,9 +1,9 @@
 // The recorder of a run's chunks (build/ calls it around each): the command
 // each chunk runs, its running log, and, when it ends, a result per file
 // built, the log linked to each result's name, the results recorded and
-// reported. A failed chunk of many files is narrowed (chunk.ts): its halves
-// are returned to run next. A failure of runner itself is reported and never
-// recorded.
+// reported. A failed chunk of a batch tool is narrowed (narrowing.ts): each
+// next process is returned to run, and the results are recorded when the
+// narrowing ends. A failure of runner itself is reported and never recorded.
 import fs from 'node:fs';
 import type { JobRecorder } from '../build/index.js';
 import { type Identify, traceArgs } from '../deps/index.js';
@@ -13,11 +13,13 @@ import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import type { Session } from '../session.js';
-import { runningLogPath } from '../state-dir.js';
-import { type Chunk, type Split, parentChunkId, splitChunk } from './chunk.js';
+import { outputLogPath, runningLogPath } from '../state-dir.js';
+import { type Chunk, type ChunkNarrowing, type EndedProcess, narrowedChunkId, narrowingStep } from './chunk.js';
 import type { EventSink } from './events.js';
+import { type NamingLines, findNamedFiles } from './failure-pattern.js';
 import { reportedDeps, tracePath } from './find-deps.js';
 import { chunkReportOf, reportOf } from './job-report.js';
+import { Narrowing, type ProcessVerdict } from './narrowing.js';
 import type { ChunkReport, JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
@@ -42,8 +44,8 @@ let runningLogs = 0;
 
 export interface ChunkRecorder extends JobRecorder<Chunk> {
   /**
-   * After the build: records the passes held for a sibling that never ran (an
-   * interrupted run): each was earned by a process of its own.
+   * After the build: records what is certain of each narrowing cut short (an
+   * interrupted run); its other files stay unrecorded, so they run next time.
    */
   settle(): void;
 }
@@ -53,69 +55,94 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
   // Each chunk writes a fresh file of its own, linked to its results' names when it ends: a job killed with its
   // runner, or still writing as an orphan, never writes into a log a recorded result names (issue 12).
   const running = new Map<Chunk, string>();
+  const freshLog = (): string => runningLogPath(s.stateDir, process.pid, ++runningLogs);
   const runningLog = (ch: Chunk): string => {
     let file = running.get(ch);
-    if (file === undefined) running.set(ch, (file = runningLogPath(s.stateDir, process.pid, ++runningLogs)));
+    if (file === undefined) running.set(ch, (file = freshLog()));
     return file;
   };
-  /** Splits with a held pass: settle() records them if the sibling never ran. */
-  const open = new Set<Split>();
+  /** Narrowings still running: settle() records what is certain of them. */
+  const open = new Set<ChunkNarrowing>();
+  // A tool may print the paths it was given as absolute ones: under the tree, or under its real path.
+  const roots = [...new Set([c.tree.root, realPathOr(c.tree.root)])];
 
-  /** Records each file of `jobs` with the outcome of the process that judged it (`judge`, for reports), then lets that process's log go. */
+  /** Records each file of `jobs` with the outcome of the process that judged it, then lets that process's log go. */
   const record = (
     ch: Chunk,
     jobs: readonly PlannedJob[],
     outcome: JobOutcome,
     log: string,
     status: ResultStatus = statusOf(outcome.end),
-    judge: ChunkReport | undefined = chunkReportOf(ch),
   ): void => {
-    for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
+    for (const p of jobs) recordFile(c, ch, p, outcome, status, log, chunkReportOf(ch));
     fs.rmSync(log, { force: true });
   };
 
-  /**
-   * A half `ch` of a split ended (`own`: its results, recorded or not). One
-   * that passed while its sibling has not ended is held. One that passed after
-   * a sibling that passed: neither explains the failed chunk, so (in doubt)
-   * every file of it fails with that chunk's end and log. Otherwise the
-   * sibling's held pass is recorded, then this half's results.
-   */
-  const halfEnded = (
-    split: Split,
+  /** How a batch process's end counts for its files: a failure by exit code is read for the files the pattern names. */
+  const judge = (
     ch: Chunk,
-    own: { outcome: JobOutcome; log: string; passed: boolean } | null,
-    recordOwn: () => void,
+    outcome: JobOutcome,
+    log: string,
+  ): EndedProcess & { verdict: ProcessVerdict<PlannedJob> } => {
+    const ended = { id: ch.id, files: ch.jobs.length, outcome, log, named: new Map<PlannedJob, NamingLines>() };
+    if (statusOf(outcome.end) === 'passed') return { ...ended, verdict: { kind: 'passed' } };
+    const pattern = ch.jobs[0]!.job.tool.config.failurePattern;
+    // A timeout or a signal stopped the tool before it said all it had to: its output names no failure for sure.
+    if (pattern === null || outcome.end.kind !== 'exit') return { ...ended, verdict: { kind: 'failed' } };
+    const byPath = new Map(ch.jobs.map((p) => [p.job.path as string, p]));
+    for (const [file, lines] of findNamedFiles(log, pattern, new Set(byPath.keys()), roots))
+      ended.named.set(byPath.get(file)!, lines);
+    // A failure the pattern explains by none of the process's files is narrowed: never a pass nothing earned.
+    if (ended.named.size === 0) return { ...ended, verdict: { kind: 'failed' } };
+    return { ...ended, verdict: { kind: 'named', files: new Set(ended.named.keys()) } };
+  };
+
+  /**
+   * Records a narrowing's results not recorded yet, each with the end and log
+   * of the process that judged it. `going`: the narrowing goes on; only the
+   * verdicts nothing still to run can change are recorded (so a file is
+   * reported, and kept, as soon as it is certain). `cut` (the run was
+   * interrupted, or a process of it could not run): only what is certain,
+   * the other files reported as `cut.status` and left unrecorded. Once it
+   * has ended, lets the narrowing's logs go.
+   */
+  const recordNarrowing = (
+    nar: ChunkNarrowing,
+    cut: { status: 'interrupted' | 'failed'; step: Chunk | null; outcome: JobOutcome | null } | null,
+    going = false,
   ): void => {
-    split.ended.add(ch);
-    const held = split.held;
-    if (own?.passed === true && held === null && split.ended.size < 2) {
-      split.held = { chunk: ch, outcome: own.outcome, log: own.log };
-      open.add(split);
-      return;
+    if (!going) open.delete(nar);
+    const verdicts = nar.search.verdicts();
+    for (const p of nar.search.processFiles(0)) {
+      if (nar.recorded.has(p)) continue;
+      const v = verdicts.get(p);
+      if (v === undefined && going) continue;
+      nar.recorded.add(p);
+      if (v === undefined) {
+        const inStep = cut?.step?.jobs.includes(p) === true;
+        const r: JobReport = {
+          ...reportOf(p, cut?.status ?? 'failed', s, undefined, inStep ? chunkReportOf(cut!.step!) : undefined),
+          end: inStep ? (cut?.outcome?.end ?? null) : null,
+          durationMs: inStep ? (cut?.outcome?.durationMs ?? null) : null,
+        };
+        reports.set(p, r);
+        events.emit({ type: 'job-finished', job: r });
+        continue;
+      }
+      const by = nar.ended[v.by]!;
+      const lines = by.named.get(p);
+      const named = v.status === 'failed' && lines !== undefined ? { lines, files: by.named.size } : undefined;
+      const judge: ChunkReport = { id: by.id, files: by.files, narrowing: narrowedChunkId(by.id) };
+      recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
     }
-    open.delete(split);
-    split.held = null;
-    if (own?.passed === true && held !== null) {
-      fs.rmSync(held.log, { force: true });
-      fs.rmSync(own.log, { force: true });
-      const [x, y] = split.halves;
-      // Judged by the failed chunk the halves were split from.
-      const failed = parentChunkId(ch.id) ?? ch.id;
-      const judge = { id: failed, files: x.jobs.length + y.jobs.length, halfOf: parentChunkId(failed) };
-      record(ch, [...x.jobs, ...y.jobs], split.outcome, split.log, 'failed', judge);
-      return;
-    }
-    if (held !== null) record(held.chunk, held.chunk.jobs, held.outcome, held.log);
-    recordOwn();
-    if (split.ended.size === 2) fs.rmSync(split.log, { force: true });
+    if (!going) for (const e of nar.ended) fs.rmSync(e.log, { force: true });
   };
 
   return {
     commandFor: (ch) => commandFor(c, ch, runningLog(ch)),
     started: (ch) => {
-      // A half of a failed chunk runs files already said to be running.
-      if (ch.split !== null) return;
+      // A step of a narrowing runs files already said to be running.
+      if (ch.narrowing !== null) return;
       const chunk = ch.batch ? { chunk: ch.id } : {};
       for (const p of ch.jobs)
         events.emit({ type: 'job-started', tool: p.job.tool.config.name, path: p.job.path, ...chunk });
@@ -124,6 +151,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
       const log = runningLog(ch);
       running.delete(ch);
       const status = statusOf(outcome.end);
+      const nar = ch.narrowing;
       // A job that never started is runner's failure even when no fault was named.
       if (outcome.runnerFault !== null || outcome.end.kind === 'spawn-error') {
         // runner's failure, not the job's: reported, never recorded, so the job runs again next time.
@@ -132,51 +160,79 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         const which =
           ch.jobs.length === 1 ? ch.jobs[0]!.job.path : `${ch.jobs.length} files (${ch.jobs[0]!.job.path} …)`;
         events.emit({ type: 'warning', message: `${tool} ${which}: ${fault}; not recorded, it runs again next time` });
-        const reportFault = (): void => {
-          for (const p of ch.jobs) {
-            // Its log stays where it was written, until the next runner takes the state directory.
-            const r: JobReport = {
-              ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s, undefined, chunkReportOf(ch)),
-              end: outcome.end,
-              durationMs: outcome.durationMs,
-              log: outcome.logBytes > 0 ? log : null,
-            };
-            reports.set(p, r);
-            events.emit({ type: 'job-finished', job: r });
-          }
-        };
-        if (ch.split === null) reportFault();
-        else halfEnded(ch.split, ch, null, reportFault);
+        if (nar !== null) {
+          // The narrowing stops here: what it made certain is kept, the rest runs again next time.
+          fs.rmSync(log, { force: true });
+          return recordNarrowing(nar, { status: 'failed', step: ch, outcome });
+        }
+        for (const p of ch.jobs) {
+          // Its log stays where it was written, until the next runner takes the state directory.
+          const r: JobReport = {
+            ...reportOf(p, status === 'interrupted' ? 'interrupted' : 'failed', s, undefined, chunkReportOf(ch)),
+            end: outcome.end,
+            durationMs: outcome.durationMs,
+            log: outcome.logBytes > 0 ? log : null,
+          };
+          reports.set(p, r);
+          events.emit({ type: 'job-finished', job: r });
+        }
         return;
       }
-      // A failed chunk of many files is narrowed: its halves run next, under its token; its log waits for them.
-      if (status === 'failed' && ch.jobs.length > 1) {
-        if (ch.split !== null) halfEnded(ch.split, ch, null, () => {});
-        return splitChunk(ch, outcome, log);
+      if (nar !== null && status === 'interrupted') {
+        fs.rmSync(log, { force: true });
+        return recordNarrowing(nar, { status: 'interrupted', step: ch, outcome });
       }
-      if (ch.split === null) record(ch, ch.jobs, outcome, log);
-      else
-        halfEnded(ch.split, ch, { outcome, log, passed: status === 'passed' }, () => record(ch, ch.jobs, outcome, log));
+      // A failed chunk of a batch tool is narrowed: the processes that find its failing files run next, under its
+      // token; every log waits for the narrowing's end.
+      if (nar !== null || (ch.batch && status === 'failed')) {
+        const narrowing = nar ?? {
+          id: ch.id,
+          search: new Narrowing(ch.jobs),
+          ended: [],
+          steps: 0,
+          recorded: new Set(),
+        };
+        if (nar === null) open.add(narrowing);
+        const { verdict, ...ended } = judge(ch, outcome, log);
+        narrowing.ended.push(ended);
+        const next = narrowing.search.ended(verdict);
+        if (next === null) return recordNarrowing(narrowing, null);
+        recordNarrowing(narrowing, null, true);
+        return [narrowingStep(next, narrowing)];
+      }
+      record(ch, ch.jobs, outcome, log);
     },
     settle: () => {
-      for (const split of open) {
-        const held = split.held;
-        if (held !== null) record(held.chunk, held.chunk.jobs, held.outcome, held.log);
-      }
-      open.clear();
+      for (const nar of [...open]) recordNarrowing(nar, { status: 'interrupted', step: null, outcome: null });
     },
   };
 }
 
-/** One file's result, from the process that judged it (`log`: that process's log, linked under the result's name). */
+/** The real path of `dir`, or `dir` when it cannot be resolved. */
+function realPathOr(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/**
+ * One file's result, from the process that judged it (`log`: that process's
+ * log, linked under the result's name; `judge`: that process, for reports). A file the failure pattern `named`
+ * gets a log of its own: the lines naming it, then where the whole output is
+ * (that log, linked beside it), so the log's tail in the failure summary is
+ * about this file, and the output is kept once however many files it names.
+ */
 function recordFile(
   c: RecorderContext,
-  ch: Chunk,
+  ch: Pick<Chunk, 'batch'>,
   p: PlannedJob,
   outcome: JobOutcome,
   status: ResultStatus,
   log: string,
   judge: ChunkReport | undefined,
+  named?: { lines: NamingLines; files: number },
 ): void {
   const { s, events, reports } = c;
   const kind = p.job.tool.config.deps;
@@ -199,7 +255,7 @@ function recordFile(
     status,
     end: outcome.end,
     durationMs: outcome.durationMs,
-    hasLog: outcome.logBytes > 0,
+    hasLog: named !== undefined || outcome.logBytes > 0,
     finishedAt: now,
     usedAt: now,
     logBytes: outcome.logBytes,
@@ -208,15 +264,37 @@ function recordFile(
       reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
   };
   // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
-  while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
-  // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
-  if (result.hasLog) fs.linkSync(log, logPath(s, result));
+  const taken = (file: string): boolean =>
+    fs.existsSync(file) || (named !== undefined && fs.existsSync(outputLogPath(file)));
+  while (result.hasLog && taken(logPath(s, result))) result.finishedAt++;
+  if (named !== undefined) {
+    const file = logPath(s, result);
+    const text = namingLog(p.job.path, named, outcome.logBytes > 0 ? outputLogPath(file) : null);
+    fs.writeFileSync(file, text);
+    result.logBytes = Buffer.byteLength(text);
+    if (outcome.logBytes > 0) fs.linkSync(log, outputLogPath(file));
+  } else if (result.hasLog) {
+    // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
+    fs.linkSync(log, logPath(s, result));
+  }
   // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
   const r = reportOf(p, status, s, result, judge);
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
+}
+
+/** A named file's log: the lines naming it, then where the process's whole output is. */
+function namingLog(file: string, named: { lines: NamingLines; files: number }, output: string | null): string {
+  const { lines, files } = named;
+  const more = lines.more === 0 ? '' : `(${lines.more} more line${lines.more === 1 ? '' : 's'} name it)\n`;
+  const whole = output === null ? 'the process wrote nothing else' : `the whole output of the process is ${output}`;
+  return (
+    lines.lines.map((l) => l + '\n').join('') +
+    more +
+    `runner: the lines above name ${file} (the failure pattern named ${files} of the process's files); ${whole}\n`
+  );
 }
 
 /** The job's command: its tool's, under strace when it traces, with the jobserver's MAKEFLAGS and descriptors. */

@@ -35,12 +35,12 @@ export interface JobReport {
 
 /** The process that judged (or ran, or would run) a batch tool's file: what reports say of it. */
 export interface ChunkReport {
-  /** Unique within the run: `TOOL#N`, the tool's Nth chunk in plan order, with `.1` / `.2` for each narrowing half. */
+  /** Unique within the run: `TOOL#N`, the tool's Nth chunk in plan order, with `.K` for the Kth process narrowing it. */
   id: string;
   /** How many files that process was given. */
   files: number;
-  /** The failed chunk this one is a narrowing half of; null for a chunk the run planned. */
-  halfOf: string | null;
+  /** The failed chunk this process narrows; null for a chunk the run planned. */
+  narrowing: string | null;
 }
 
 export interface ScanSummary {

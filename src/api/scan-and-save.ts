@@ -7,7 +7,7 @@ import { type JobResult, logFileName } from '../manifest/index.js';
 import type { UnreadablePath } from '../plan/index.js';
 import { type CompiledSpec, type ScanIssue, compileSpec, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
-import { logFilePath, logsDir } from '../state-dir.js';
+import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
@@ -144,6 +144,8 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
   for (const r of results) {
     try {
       if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+      // Only a failure the pattern named has its process's output beside its log.
+      if (r.hasLog && r.status === 'failed') fs.rmSync(outputLogPath(logPath(s, r)), { force: true });
     } catch {
       // a directory in its place, a read-only logs/: it stays until `runner clean`
     }
@@ -166,7 +168,7 @@ export function sweepLogs(s: Session): void {
     return;
   }
   for (const n of names) {
-    if (kept.has(n)) continue;
+    if (kept.has(n) || (n.endsWith(OUTPUT_LOG_SUFFIX) && kept.has(n.slice(0, -OUTPUT_LOG_SUFFIX.length)))) continue;
     try {
       fs.rmSync(path.join(dir, n), { force: true, recursive: true });
     } catch {

@@ -1,13 +1,13 @@
 // The build loop: takes a token per job, starts the job through the command
 // runner, hands its outcome to the recorder, gives the token back in
-// `finally`. A job's end may name follow-up jobs (a failed batch chunk's
-// halves): they run one after another under the token it held, so narrowing
-// takes no token more. Jobs of a tool with a limit of its own (`serial`,
-// `jobs`) wait while that many of its jobs run; the loop then starts the
-// first job in order that may start, and takes a token only once one may. On
-// --fail-fast starts nothing after the first failure and lets running jobs
-// (with their follow-ups) finish; on abort lets the command runner stop them
-// and waits.
+// `finally`. A job's end may name follow-up jobs (the next process of a
+// failed batch chunk's narrowing): they run one after another under the
+// token it held, so narrowing takes no token more. Jobs of a tool with a
+// limit of its own (`serial`, `jobs`) wait while that many of its jobs run;
+// the loop then starts the first job in order that may start, and takes a
+// token only once one may. On --fail-fast starts nothing after the first
+// failure and lets running jobs (with their follow-ups) finish; on abort lets
+// the command runner stop them and waits.
 import { statusOf } from '../job-end.js';
 import type { TokenPool } from '../jobserver/index.js';
 import type { CommandRunner } from './command-runner.js';

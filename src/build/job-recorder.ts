@@ -12,8 +12,8 @@ export interface JobRecorder<J> {
    * The job ended; runs before its token goes back, so the next job to take
    * that token already sees this outcome (--fail-fast). A throw stops the
    * build: nothing more starts, running jobs end, and build() rethrows it.
-   * Returns the jobs to run next under the same token (a failed chunk's
-   * halves, to narrow it), or nothing.
+   * Returns the jobs to run next under the same token (the next process of
+   * a failed chunk's narrowing), or nothing.
    */
   finished(job: J, outcome: JobOutcome): readonly J[] | void;
 }

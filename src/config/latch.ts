@@ -199,6 +199,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
         inputs: tool.inputs,
         mergeEnv: config.mergeEnv,
         passThroughEnv: config.passThroughEnv,
+        ...(tool.failurePattern === null ? {} : { failurePattern: tool.failurePattern }),
       },
       env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
       executables,

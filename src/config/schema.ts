@@ -23,6 +23,12 @@ export interface ToolConfig {
   jobs: number | null;
   /** Variables laid over the top-level environment for this tool only, latched in its latch alone. */
   env: Record<string, string | string[]>;
+  /**
+   * A batch tool's failure pattern: a regular expression whose `file` group
+   * names a failing file in the output of a process that failed; null: a
+   * failed process is narrowed by running parts of it again.
+   */
+  failurePattern: string | null;
 }
 
 export interface Config {
@@ -83,6 +89,7 @@ export const TOOL_KEYS = [
   'serial',
   'jobs',
   'env',
+  'failurePattern',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
@@ -117,6 +124,7 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   serial: false,
   jobs: null,
   env: {},
+  failurePattern: null,
 };
 
 /** The most processes of `tool` the build runs at once; null: no limit of its own. */

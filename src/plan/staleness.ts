@@ -117,7 +117,8 @@ export function diffLatch(before: ToolLatch, after: ToolLatch): StaleReason[] {
   const keys = new Set([...Object.keys(before.tool), ...Object.keys(after.tool)]) as Set<keyof ToolLatch['tool']>;
   for (const key of keys) {
     if (!same(before.tool[key], after.tool[key]))
-      reasons.push({ kind: 'tool-config', key, from: before.tool[key], to: after.tool[key] });
+      // A key only present when set (failurePattern) reads as null when absent, as the config says it.
+      reasons.push({ kind: 'tool-config', key, from: before.tool[key] ?? null, to: after.tool[key] ?? null });
   }
   for (const name of new Set([...Object.keys(before.env), ...Object.keys(after.env)])) {
     const from = before.env[name] ?? 'absent';

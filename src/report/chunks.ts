@@ -9,17 +9,17 @@ function files(n: number): string {
 
 /** As the progress bar lists a process in flight: "compile (4 files)", "compile (2 files, narrowing)". */
 export function chunkLabel(tool: string, c: ChunkReport): string {
-  return `${tool} (${files(c.files)}${c.halfOf === null ? '' : ', narrowing'})`;
+  return `${tool} (${files(c.files)}${c.narrowing === null ? '' : ', narrowing'})`;
 }
 
-/** "compile#2 (4 files)", "compile#2.1 (2 files, a half of compile#2)". */
+/** "compile#2 (4 files)", "compile#2.1 (2 files, narrowing compile#2)". */
 export function describeChunk(c: ChunkReport): string {
-  return `${c.id} (${files(c.files)}${c.halfOf === null ? '' : `, a half of ${c.halfOf}`})`;
+  return `${c.id} (${files(c.files)}${c.narrowing === null ? '' : `, narrowing ${c.narrowing}`})`;
 }
 
 /**
- * For a file judged together with others (a chunk that failed while neither
- * of its halves did): its log is that whole process's output. Null when the
+ * For a file judged together with others (a chunk that passed, or one whose
+ * failure its narrowing could not pin on any file alone): its log is that whole process's output. Null when the
  * file was judged alone or by a one-file tool's job.
  */
 export function sharedJudgement(j: JobReport): string | null {

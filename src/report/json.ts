@@ -34,7 +34,7 @@ export function jobJson(style: Style, j: JobReport): object {
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
-    // A batch tool's file: the process that ran it (id, files, halfOf). Absent otherwise, so a run without batch tools prints what it always did.
+    // A batch tool's file: the process that ran it (id, files, narrowing). Absent otherwise, so a run without batch tools prints what it always did.
     ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
 }

@@ -70,7 +70,7 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
   // A batch tool's file: the process (chunk) that judged it, so a CI page can group files by process.
   if (j.chunk !== undefined) {
     props.push(['chunk', j.chunk.id], ['chunkFiles', String(j.chunk.files)]);
-    if (j.chunk.halfOf !== null) props.push(['chunkHalfOf', j.chunk.halfOf]);
+    if (j.chunk.narrowing !== null) props.push(['chunkNarrowing', j.chunk.narrowing]);
   }
   let inner = '';
   let ms = j.durationMs ?? 0;

@@ -33,7 +33,8 @@ test('issue 14: a failed chunk is narrowed by halves under its own token until t
     j.command.args.includes('jobs/a3.txt') ? { status: 'failed', log: 'a3 is wrong\n' } : { status: 'passed' },
   );
   const report = await runInProcess(sb, runner).result;
-  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4 5 6 7 8', '1 2 3 4', '1 2', '3 4', '3', '4', '5 6 7 8']);
+  // Only the first half of each set runs; what a failed half leaves aside (4, then 5-8) runs once, together, at the end.
+  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4 5 6 7 8', '1 2 3 4', '1 2', '3', '4 5 6 7 8']);
   expect(runner.peak).toBe(1);
   expect(statuses(report.jobs)).toEqual({
     1: 'passed',
@@ -102,6 +103,25 @@ test('issue 14: a chunk runner could not start records none of its files: they a
   expect(again.counts).toMatchObject({ ran: 4, passed: 4 });
 });
 
+test('issue 14: a process of a narrowing runner could not start stops it: what is certain is kept, the rest runs next time', async () => {
+  const sb = jobsTree(4, { ...batch, jobs: 1 });
+  const first = new FakeCommandRunner((j) =>
+    filesOf(j) === '4'
+      ? { status: 'failed', runnerFault: 'could not start it' }
+      : j.command.args.includes('jobs/a3.txt')
+        ? { status: 'failed' }
+        : { status: 'passed' },
+  );
+  const report = await runInProcess(sb, first).result;
+  expect(first.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '3', '4']);
+  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'failed', 4: 'failed' });
+
+  const second = new FakeCommandRunner(() => ({ status: 'passed' }));
+  const again = await runInProcess(sb, second).result;
+  expect(second.started.map(filesOf)).toEqual(['4']);
+  expect(statuses(again.jobs)).toEqual({ 3: 'cached-failure', 4: 'passed' });
+});
+
 test('issue 14: with failFast a failed chunk is still narrowed to its failing file, and no other chunk starts', async () => {
   const sb = jobsTree(8, {
     ...batch,
@@ -126,28 +146,34 @@ test('issue 14: with failFast a failed chunk is still narrowed to its failing fi
   });
 });
 
-test('issue 14: an abort mid-narrowing records the halves that ended; the interrupted half runs again next time', async () => {
+test('issue 14: an abort mid-narrowing records what is certain (the file that failed alone, passes its failure explains); the rest runs again next time', async () => {
   const sb = jobsTree(4, { ...batch, jobs: 1 });
+  // 1 2 pass, 3 fails alone (explaining the chunk's failure), then 4 (set aside) hangs until the abort.
   const runner = new FakeCommandRunner((j) =>
-    j.command.args.length === 4 ? { status: 'failed' } : filesOf(j) === '1 2' ? { status: 'passed' } : null,
+    filesOf(j) === '4'
+      ? null
+      : j.command.args.includes('jobs/a3.txt')
+        ? { status: 'failed', log: 'a3 is wrong\n' }
+        : { status: 'passed' },
   );
   const abort = new AbortController();
   const { result } = runInProcess(sb, runner, { signal: abort.signal });
-  await waitFor('the second half running', () => runner.waiting.includes('jobs/a4.txt'));
+  await waitFor('the file set aside running', () => runner.waiting.includes('jobs/a4.txt'));
   abort.abort('SIGINT');
   const report = await result;
-  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '3 4']);
-  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'interrupted', 4: 'interrupted' });
+  expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2', '3', '4']);
+  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'failed', 4: 'interrupted' });
 
   const next = new FakeCommandRunner(() => ({ status: 'passed' }));
-  await runInProcess(sb, next).result;
-  expect(next.started.map(filesOf)).toEqual(['3 4']);
+  const again = await runInProcess(sb, next).result;
+  expect(next.started.map(filesOf)).toEqual(['4']);
+  expect(statuses(again.jobs)).toEqual({ 3: 'cached-failure', 4: 'passed' });
 });
 
-test('issue 14: an abort between two halves still records the half that passed; the other is not started', async () => {
+test('issue 14: an abort mid-narrowing records no pass its chunk failure may still take back: those files run again next time', async () => {
   const sb = jobsTree(4, { ...batch, jobs: 1 });
   const abort = new AbortController();
-  // Aborts as the first half's pass comes back, before the loop can start the second half.
+  // Aborts as the first half's pass comes back, before the loop can start the next process.
   class AbortAfterFirstHalf extends FakeCommandRunner {
     override async start(...args: Parameters<FakeCommandRunner['start']>): ReturnType<FakeCommandRunner['start']> {
       const outcome = await super.start(...args);
@@ -158,9 +184,10 @@ test('issue 14: an abort between two halves still records the half that passed; 
   const runner = new AbortAfterFirstHalf((j) => ({ status: j.command.args.length === 4 ? 'failed' : 'passed' }));
   const report = await runInProcess(sb, runner, { signal: abort.signal }).result;
   expect(runner.started.map(filesOf)).toEqual(['1 2 3 4', '1 2']);
-  expect(statuses(report.jobs)).toEqual({ 1: 'passed', 2: 'passed', 3: 'not-started', 4: 'not-started' });
+  // 1 and 2 passed, but should 3 and 4 each pass alone, nothing explains the chunk's failure and all four fail.
+  expect(statuses(report.jobs)).toEqual({ 1: 'interrupted', 2: 'interrupted', 3: 'interrupted', 4: 'interrupted' });
 
   const next = new FakeCommandRunner(() => ({ status: 'passed' }));
   await runInProcess(sb, next).result;
-  expect(next.started.map(filesOf)).toEqual(['3 4']);
+  expect(next.started.map(filesOf)).toEqual(['1 2 3 4']);
 });

@@ -37,7 +37,7 @@ function processes(sb: Sandbox): string[] {
 interface ChunkJson {
   id: string;
   files: number;
-  halfOf: string | null;
+  narrowing: string | null;
 }
 type ChunkedRunJson = Omit<RunJson, 'jobs'> & {
   jobs: (RunJson['jobs'][number] & { chunk?: ChunkJson })[];
@@ -47,7 +47,7 @@ type ChunkedRunJson = Omit<RunJson, 'jobs'> & {
 const chunkOf = (json: ChunkedRunJson, tool: string): Record<string, ChunkJson | null> =>
   Object.fromEntries(json.jobs.filter((j) => j.tool === tool).map((j) => [j.file, j.chunk ?? null]));
 
-test('issue 14: --json and JUnit name the process that judged each file: its chunk, or the narrowing half; each file its own testcase and log', async () => {
+test('issue 14: --json and JUnit name the process that judged each file: its chunk, or the process narrowing it; each file its own testcase and log', async () => {
   const sb = tree(8, [3, 6], {}, [
     { name: 'compile', command: COMPILE },
     { name: 'single', command: ['python3', '-m', 'py_compile', '{file}'], include: ['pkg/m1.py'] },
@@ -58,16 +58,16 @@ test('issue 14: --json and JUnit name the process that judged each file: its chu
     env: baseEnv(),
   });
   expect(res.code, show(res)).toBe(1);
-  // Two chunks of four; each failed chunk narrowed by halves until its failing file stands alone.
+  // Two chunks of four; each failed chunk narrowed until its failing file stands alone (ids: the Kth process narrowing it).
   expect(chunkOf(json, 'compile')).toEqual({
-    'pkg/m1.py': { id: 'compile#1.1', files: 2, halfOf: 'compile#1' },
-    'pkg/m2.py': { id: 'compile#1.1', files: 2, halfOf: 'compile#1' },
-    'pkg/m3.py': { id: 'compile#1.2.1', files: 1, halfOf: 'compile#1.2' },
-    'pkg/m4.py': { id: 'compile#1.2.2', files: 1, halfOf: 'compile#1.2' },
-    'pkg/m5.py': { id: 'compile#2.1.1', files: 1, halfOf: 'compile#2.1' },
-    'pkg/m6.py': { id: 'compile#2.1.2', files: 1, halfOf: 'compile#2.1' },
-    'pkg/m7.py': { id: 'compile#2.2', files: 2, halfOf: 'compile#2' },
-    'pkg/m8.py': { id: 'compile#2.2', files: 2, halfOf: 'compile#2' },
+    'pkg/m1.py': { id: 'compile#1.1', files: 2, narrowing: 'compile#1' },
+    'pkg/m2.py': { id: 'compile#1.1', files: 2, narrowing: 'compile#1' },
+    'pkg/m3.py': { id: 'compile#1.2', files: 1, narrowing: 'compile#1' },
+    'pkg/m4.py': { id: 'compile#1.3', files: 1, narrowing: 'compile#1' },
+    'pkg/m5.py': { id: 'compile#2.2', files: 1, narrowing: 'compile#2' },
+    'pkg/m6.py': { id: 'compile#2.3', files: 1, narrowing: 'compile#2' },
+    'pkg/m7.py': { id: 'compile#2.4', files: 2, narrowing: 'compile#2' },
+    'pkg/m8.py': { id: 'compile#2.4', files: 2, narrowing: 'compile#2' },
   });
   // A one-file tool's job is its own process: no chunk.
   expect(json.jobs.find((j) => j.tool === 'single')).not.toHaveProperty('chunk');
@@ -92,11 +92,11 @@ test('issue 14: --json and JUnit name the process that judged each file: its chu
     expect(c.outcome!.text).not.toContain(other);
   }
   expect(caseOf('pkg/m3.py').properties).toMatchObject({
-    chunk: 'compile#1.2.1',
+    chunk: 'compile#1.2',
     chunkFiles: '1',
-    chunkHalfOf: 'compile#1.2',
+    chunkNarrowing: 'compile#1',
   });
-  expect(caseOf('pkg/m7.py').properties).toMatchObject({ chunk: 'compile#2.2', chunkFiles: '2' });
+  expect(caseOf('pkg/m7.py').properties).toMatchObject({ chunk: 'compile#2.4', chunkFiles: '2' });
   expect(caseOf('pkg/m7.py').outcome).toBeNull();
   const single = doc.suites.find((s) => s.name === 'single')!.cases[0]!;
   expect(Object.keys(single.properties)).not.toContain('chunk');
@@ -153,9 +153,9 @@ test('issue 14: files that fail only together: the failure lines, the summary an
   expect(forced.res.code, show(forced.res)).toBe(1);
   // The three files' chunk failed, so did its half a+b, while a and b each passed alone: the half judged them.
   expect(chunkOf(forced.json, 'clash')).toEqual({
-    'pkg/a.py': { id: 'clash#1.1', files: 2, halfOf: 'clash#1' },
-    'pkg/b.py': { id: 'clash#1.1', files: 2, halfOf: 'clash#1' },
-    'pkg/c.py': { id: 'clash#1.2', files: 1, halfOf: 'clash#1' },
+    'pkg/a.py': { id: 'clash#1.1', files: 2, narrowing: 'clash#1' },
+    'pkg/b.py': { id: 'clash#1.1', files: 2, narrowing: 'clash#1' },
+    'pkg/c.py': { id: 'clash#1.4', files: 1, narrowing: 'clash#1' },
   });
 });
 
@@ -181,7 +181,9 @@ test('issue 14: --dry-run lists the chunks a run would start, cut as the run cut
   expect(j2.res.code, show(j2.res)).toBe(0);
   const planned = j2.json.chunks!.compile!;
   expect(planned.map((c) => c.id)).toEqual(['compile#1', 'compile#2']);
-  expect(j2.json.jobs.every((j) => j.chunk !== undefined && j.chunk.files === 5 && j.chunk.halfOf === null)).toBe(true);
+  expect(j2.json.jobs.every((j) => j.chunk !== undefined && j.chunk.files === 5 && j.chunk.narrowing === null)).toBe(
+    true,
+  );
 
   // The real run under the same token count starts exactly those processes.
   const real = await runJson<ChunkedRunJson>(['run', '-j', '2'], { cwd: sb.tree, env: baseEnv() });

@@ -54,6 +54,15 @@ const BAD_CONFIGS: BadConfig[] = [
       /^runner: error: \.runnerrc\.json: tools\[0\]\.maxFiles is 0; expected a positive whole number of files, e\.g\. 100\n$/,
   },
   {
+    name: 'issue 14: a failure pattern without a group named file',
+    mutate: (c) => {
+      c.tools[0]!.command = ['python3', '-m', 'py_compile', '{files}'];
+      c.tools[0]!.failurePattern = '^([^:]+):\\d+:';
+    },
+    stderr:
+      /^runner: error: \.runnerrc\.json: tools\[0\]\.failurePattern is "\^\(\[\^:\]\+\):\\\\d\+:"; expected a regular expression with a group named "file", [^\n]*; this one has no group named "file" \(tool "syntax"\)\n$/,
+  },
+  {
     name: 'empty tools',
     mutate: (c) => {
       c.tools = [];

@@ -116,13 +116,13 @@ test("issue 14: a serial batch tool's failed chunk is narrowed in its place: sti
     include: ['s/**', 'f/**'],
     env: { PROBE_DIR: sb.scratch },
     tools: [
-      // One chunk (serial), then its halves, then the failing half's: 5 processes, each waiting for the next.
+      // One chunk (serial), then the three narrowing it (1 2; 3; 4): 4 processes, each waiting for the next.
       {
         name: 'serial',
         command: probe('serial', '{files}'),
         include: ['s/**'],
         serial: true,
-        env: { PROBE_TOTAL: '5', PROBE_HOLD: '1', PROBE_HOLD_MS: '800' },
+        env: { PROBE_TOTAL: '4', PROBE_HOLD: '1', PROBE_HOLD_MS: '800' },
       },
       {
         name: 'free',
@@ -139,7 +139,7 @@ test("issue 14: a serial batch tool's failed chunk is narrowed in its place: sti
   expect(
     lines.filter((l) => l.tool === 'serial' && l.what === 'start'),
     msg,
-  ).toHaveLength(5);
+  ).toHaveLength(4);
   expect(peakAlive(lines, ['serial']), msg).toBe(1);
   expect(peakAlive(lines, ['free']), msg).toBeGreaterThanOrEqual(2);
   const failed = json.jobs.filter((j) => j.status !== 'passed').map((j) => `${j.tool} ${j.file} ${j.status}`);

@@ -207,7 +207,7 @@ function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
 /**
  * A batch tool (`{files}`): never `{file}` beside it (which file would it be?),
  * no dependencies a process reports (a depfile or a trace is per process, not
- * per file: not attributed yet), and `maxFiles` only for one.
+ * per file: not attributed yet), and `maxFiles` and `failurePattern` only for one.
  */
 function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: ToolConfig): void {
   const batch = isBatchCommand(tool.command);
@@ -230,6 +230,8 @@ function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: T
       );
     }
   }
+  if (raw.failurePattern !== undefined && raw.failurePattern !== null)
+    tool.failurePattern = checkFailurePattern(ctx, `${key}.failurePattern`, raw.failurePattern, tool, batch);
   if (raw.maxFiles === undefined || raw.maxFiles === null) return;
   if (typeof raw.maxFiles !== 'number' || !Number.isInteger(raw.maxFiles) || raw.maxFiles < 1) {
     fail(ctx, `${key}.maxFiles`, raw.maxFiles, 'a positive whole number of files, e.g. 100');
@@ -243,4 +245,30 @@ function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: T
     );
   }
   tool.maxFiles = raw.maxFiles;
+}
+
+/** A batch tool's failure pattern: a JavaScript regular expression (no flags) with a named group `file`. */
+function checkFailurePattern(ctx: Ctx, key: string, v: unknown, tool: ToolConfig, batch: boolean): string {
+  const example = 'a regular expression with a group named "file", e.g. "^(?<file>[^:]+):\\d+: error"';
+  if (typeof v !== 'string' || v === '') fail(ctx, key, v, `${example} (tool "${tool.name}")`);
+  let groups: Record<string, string> | undefined;
+  try {
+    new RegExp(v, 'g'); // as it is used: alone, it must compile
+    // Then with an empty alternative, which matches "": the match lists every named group, matched or not.
+    groups = new RegExp(`(?:${v})|`).exec('')?.groups;
+  } catch (err) {
+    fail(ctx, key, v, `${example}; this one does not compile (${(err as Error).message}) (tool "${tool.name}")`);
+  }
+  if (groups === undefined || !('file' in groups)) {
+    fail(ctx, key, v, `${example}; this one has no group named "file" (tool "${tool.name}")`);
+  }
+  if (!batch) {
+    fail(
+      ctx,
+      key,
+      v,
+      `"failurePattern" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
+    );
+  }
+  return v;
 }

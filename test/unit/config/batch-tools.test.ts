@@ -53,6 +53,38 @@ describe('batch tools in the config', () => {
     );
   });
 
+  it('issue 14: accepts a failure pattern with a group named file on a batch tool', () => {
+    const pattern = '^(?<file>[^:]+):\\d+: error';
+    const c = validateConfig({ tools: [{ name: 'lint', command: ['lint', '{files}'], failurePattern: pattern }] }, 'f');
+    expect(c.tools[0]).toMatchObject({ failurePattern: pattern });
+    expect(validateConfig({ tools: [{ name: 'lint', command: ['lint', '{files}'] }] }, 'f').tools[0]).toMatchObject({
+      failurePattern: null,
+    });
+  });
+
+  it.each([
+    [
+      '(?<file>[^:]+',
+      'tools[0].failurePattern is "(?<file>[^:]+"; expected a regular expression with a group named "file"',
+      'does not compile',
+    ],
+    ['a)|(?<file>b', 'tools[0].failurePattern is "a)|(?<file>b"', 'does not compile'],
+    ['^([^:]+):', 'tools[0].failurePattern is "^([^:]+):"', 'this one has no group named "file" (tool "lint")'],
+    ['^(?<path>[^:]+):', 'tools[0].failurePattern is "^(?<path>[^:]+):"', 'no group named "file"'],
+    [42, 'tools[0].failurePattern is 42; expected a regular expression with a group named "file"', '(tool "lint")'],
+    ['', 'tools[0].failurePattern is ""; expected a regular expression', '(tool "lint")'],
+  ])('issue 14: failurePattern %j is refused, naming the tool and the value', (failurePattern, what, why) => {
+    const message = messageOf({ tools: [{ name: 'lint', command: ['lint', '{files}'], failurePattern }] });
+    expect(message).toContain(what);
+    expect(message).toContain(why);
+  });
+
+  it('issue 14: a failure pattern on a one-file tool is refused, naming the tool', () => {
+    expect(
+      messageOf({ tools: [{ name: 'lint', command: ['lint', '{file}'], failurePattern: '(?<file>.+):' }] }),
+    ).toContain('expected "failurePattern" only for a batch tool, one with "{files}" in its command (tool "lint"');
+  });
+
   it('issue 14: a batch tool with a depfile or a trace is refused (not attributed per file yet)', () => {
     expect(messageOf({ tools: [{ name: 'cc', command: ['cc', '{files}'], deps: 'trace' }] })).toContain(
       'tools[0].deps is "trace"; expected "none", "python" or "javascript" for a batch tool',

@@ -44,6 +44,7 @@ function tool(
       serial: false,
       jobs: null,
       env: {},
+      failurePattern: null,
     },
     latch,
     latchId: latchId as LatchId,

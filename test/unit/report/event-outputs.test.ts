@@ -92,7 +92,7 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
     {
       type: 'chunk-started',
       tool: 'lint',
-      chunk: { id: 'lint#1', files: 1, halfOf: null },
+      chunk: { id: 'lint#1', files: 1, narrowing: null },
       paths: ['a.py' as RelPath],
     },
     { type: 'job-started', tool: 'lint', path: 'a.py' as RelPath, chunk: 'lint#1' },
@@ -100,7 +100,7 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
     {
       type: 'chunk-finished',
       tool: 'lint',
-      chunk: { id: 'lint#1', files: 1, halfOf: null },
+      chunk: { id: 'lint#1', files: 1, narrowing: null },
       end: { kind: 'exit', code: 0 },
       durationMs: 1500,
       narrowing: false,

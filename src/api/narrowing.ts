@@ -1,0 +1,175 @@
+// Narrows a failed chunk down to its failing files: which files the next
+// process runs, and each file's verdict from the processes that ended. Pure
+// (no process, no log): the recorder runs what it says and records what it
+// decides. One narrowing per planned chunk that failed.
+//
+// Search: a set known (or suspected) to hold a failure is halved and only the
+// first half runs. It fails: the search goes on in it, and the second half is
+// put aside, unverified. It passes: the second half is suspected and searched
+// without being run whole. A suspected file alone runs alone. When a search
+// ends, everything put aside runs as one process; if that fails, it is
+// searched the same way. One bad file among n costs about log2(n) + 2 processes.
+//
+// Verdict (whatever order the processes ended in): a failed process is
+// explained when one of its files failed alone or was named by the tool's
+// failure pattern, or when a smaller failed process lies within it (whose
+// files then fail, explained or in doubt). A file fails when it failed alone
+// or was named, or when it is in a failed process that stays unexplained (in
+// doubt, a failure); else it passes, having passed in a process.
+
+/** How one process of a narrowing ended, as far as its files' verdicts go. */
+export type ProcessVerdict<T> =
+  | { kind: 'passed' }
+  /** Failed, and nothing names which file: an exit code the pattern did not explain, a signal, a timeout. */
+  | { kind: 'failed' }
+  /** Failed by exit code and the pattern named these of its files (at least one): they fail, the others pass. */
+  | { kind: 'named'; files: ReadonlySet<T> };
+
+/** A file's verdict and the process (its number in run order, 0: the planned chunk) whose end and log it gets. */
+export interface FileVerdict {
+  status: 'passed' | 'failed';
+  by: number;
+}
+
+/** The observation that settles one file on its own: it passed in a process, or failed alone or by name. */
+type Seen = { status: 'passed' | 'failed'; by: number };
+
+/** Why a process runs: what its end means for the search. */
+type Role =
+  /** A set known to hold a failure is being run (the planned chunk, or everything put aside). */
+  | { kind: 'whole' }
+  /** The first half of a set; `rest` is the second. */
+  | { kind: 'half'; rest: number[] }
+  /** A suspected file, alone. */
+  | { kind: 'alone' };
+
+/** A process to run and why; null: nothing more to run. */
+type Step = { files: number[]; role: Role } | null;
+
+export class Narrowing<T> {
+  private readonly files: readonly T[];
+  private readonly index: Map<T, number>;
+  /** Every process run so far, in run order, as its files' indices (sorted). */
+  private readonly processes: number[][] = [];
+  /** The failed processes, by run number: nothing else can make a file fail in doubt. */
+  private readonly failed: number[] = [];
+  private readonly seen = new Map<number, Seen>();
+  private unverified: number[][] = [];
+  /** The process running now and why, or null when the narrowing is over. */
+  private running: Step;
+
+  /** `files`: the planned chunk's files, in its order; it has run as process 0 and failed. */
+  constructor(files: readonly T[]) {
+    this.files = files;
+    this.index = new Map(files.map((f, i) => [f, i]));
+    this.running = { files: files.map((_, i) => i), role: { kind: 'whole' } };
+  }
+
+  /** Whether every process the narrowing needs has ended. */
+  get isOver(): boolean {
+    return this.running === null;
+  }
+
+  /**
+   * The process running now ended with `verdict`: its files' observations
+   * are taken, and the files of the next process to run are returned (null:
+   * the narrowing is over). The first call is the planned chunk's end.
+   */
+  ended(verdict: ProcessVerdict<T>): T[] | null {
+    const now = this.running;
+    if (now === null) throw new Error('narrowing: a process ended after the narrowing was over');
+    const by = this.processes.length;
+    this.processes.push(now.files);
+    const files = now.files;
+    switch (verdict.kind) {
+      case 'passed':
+        for (const f of files) this.seen.set(f, { status: 'passed', by });
+        break;
+      case 'failed':
+        this.failed.push(by);
+        if (files.length === 1) this.seen.set(files[0]!, { status: 'failed', by });
+        break;
+      case 'named': {
+        this.failed.push(by);
+        const named = new Set([...verdict.files].map((f) => this.index.get(f)));
+        for (const f of files) this.seen.set(f, { status: named.has(f) ? 'failed' : 'passed', by });
+        break;
+      }
+    }
+    const next = this.step(now, verdict.kind);
+    this.running = next;
+    return next === null ? null : next.files.map((i) => this.files[i]!);
+  }
+
+  /** What runs after a process of `role` ended so. */
+  private step(now: NonNullable<Step>, how: ProcessVerdict<T>['kind']): Step {
+    const { files, role } = now;
+    if (how === 'named') {
+      if (role.kind === 'half') this.unverified.push(role.rest);
+      return this.searchEnded();
+    }
+    switch (role.kind) {
+      case 'whole':
+        return how === 'passed' ? this.searchEnded() : this.search(files, true);
+      case 'half':
+        if (how === 'passed') return this.search(role.rest, false);
+        this.unverified.push(role.rest);
+        return this.search(files, true);
+      case 'alone':
+        return this.searchEnded();
+    }
+  }
+
+  /** Searches `set`, which `hasFailed` as one process, or is only suspected of holding a failure. */
+  private search(set: number[], hasFailed: boolean): Step {
+    if (set.length === 1) return hasFailed ? this.searchEnded() : { files: set, role: { kind: 'alone' } };
+    const mid = Math.ceil(set.length / 2);
+    return { files: set.slice(0, mid), role: { kind: 'half', rest: set.slice(mid) } };
+  }
+
+  /** A search ended: what was put aside runs as one process, or the narrowing is over. */
+  private searchEnded(): Step {
+    if (this.unverified.length === 0) return null;
+    const files = this.unverified.flat().sort((a, b) => a - b);
+    this.unverified = [];
+    return { files, role: { kind: 'whole' } };
+  }
+
+  /**
+   * Each file's verdict, for the files whose verdict nothing still to run can
+   * change: all of them once the narrowing is over; on an interruption, the
+   * files that failed alone or by name, those in a failed process that stays
+   * unexplained whatever runs next, and those that passed in a process with
+   * every failed process around them explained. The others are missing.
+   */
+  verdicts(): Map<T, FileVerdict> {
+    const explained = new Set<number>();
+    const settled = new Set<number>();
+    for (const p of this.failed) {
+      const files = this.processes[p]!;
+      const own = new Set(files);
+      const within = (q: number): boolean =>
+        q !== p && this.processes[q]!.length < files.length && this.processes[q]!.every((f) => own.has(f));
+      if (files.some((f) => this.seen.get(f)?.status === 'failed') || this.failed.some(within)) explained.add(p);
+      // A failed process none of whose files will run again: whether it is explained is final.
+      if (files.every((f) => this.seen.has(f))) settled.add(p);
+    }
+    const out = new Map<T, FileVerdict>();
+    this.files.forEach((file, f) => {
+      const seen = this.seen.get(f);
+      if (seen?.status === 'failed') return void out.set(file, seen);
+      // Processes holding a file nest: the last unexplained one is the smallest, its log the nearest to the failure.
+      const around = this.failed.filter((p) => this.processes[p]!.includes(f));
+      const doubt = around.filter((p) => !explained.has(p));
+      const finalDoubt = doubt.filter((p) => settled.has(p));
+      if (finalDoubt.length > 0) return void out.set(file, { status: 'failed', by: finalDoubt.at(-1)! });
+      if (seen?.status === 'passed' && doubt.length === 0) out.set(file, seen);
+    });
+    return out;
+  }
+
+  /** The files of every process run so far, by run number. */
+  processFiles(by: number): T[] {
+    return (this.processes[by] ?? []).map((i) => this.files[i]!);
+  }
+}
