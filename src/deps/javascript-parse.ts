@@ -1,8 +1,19 @@
 // The second reader of JavaScript imports: a full parse with @babel/parser,
 // for the files es-module-lexer cannot lex (JSX with closing tags above all).
 // Slower than the lexer by an order of magnitude, so it is never the first try.
-import { type ParserPlugin, parse } from '@babel/parser';
+import { createRequire } from 'node:module';
+import type { ParserPlugin } from '@babel/parser';
 import type { Node } from '@babel/types';
+
+// Loaded on the first file that needs it: imported statically, the parser (a large CommonJS file) cost every
+// command about 60 ms of start-up, --version included, for the few trees that ever reach it.
+let babelParse: typeof import('@babel/parser').parse | null = null;
+function parse(
+  ...args: Parameters<typeof import('@babel/parser').parse>
+): ReturnType<typeof import('@babel/parser').parse> {
+  babelParse ??= (createRequire(import.meta.url)('@babel/parser') as typeof import('@babel/parser')).parse;
+  return babelParse(...args);
+}
 import type { JsFileImports, JsImport } from './javascript-imports.js';
 
 /** AST keys that hold positions or comments, never code. */
