@@ -1,5 +1,5 @@
-// Writes the merged log: every failure's log under a header, copied in
-// chunks so a log of any size costs one buffer of memory (a 600 MB log read
+// Writes the merged log: every failure's log under a header (a log several
+// files share, once), copied in chunks so a log of any size costs one buffer of memory (a 600 MB log read
 // whole was shown as "(log missing)"; issue 12). Decides nothing about what ran.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,6 +61,16 @@ function copyLog(out: number, log: string, buf: Buffer): number | null {
   return last;
 }
 
+/** The log file's identity (device and inode), shared by the results one process judged; null when unreadable. */
+function logIdentity(log: string): string | null {
+  try {
+    const st = fs.statSync(log);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Writes every failed job's log into `file`, through a temp file and a
  * rename as the JUnit report is, so a reader never sees half of it; `option`
@@ -81,12 +91,19 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
     if (!direct) makeDirs(path.dirname(file));
     out = fs.openSync(temp, 'w');
     const buf = Buffer.alloc(CHUNK);
+    // Files a batch process judged together share its log (one file, linked under each result): copied once.
+    const copied = new Map<string, string>();
     for (const j of jobs) {
       if (j.status !== 'failed' && j.status !== 'cached-failure') continue;
-      fs.writeSync(
-        out,
-        `==> ${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${headerEnd(j.end)}) <==\n`,
-      );
+      const header = `${j.tool} ${j.path} (${j.status === 'cached-failure' ? 'cached failure, ' : ''}${headerEnd(j.end)})`;
+      const id = j.log === null ? null : logIdentity(j.log);
+      const first = id === null ? undefined : copied.get(id);
+      if (first !== undefined) {
+        fs.writeSync(out, `==> ${header}: the same output as ${first} above <==\n\n`);
+        continue;
+      }
+      if (id !== null) copied.set(id, `${j.tool} ${j.path}`);
+      fs.writeSync(out, `==> ${header} <==\n`);
       const last = j.log === null ? null : copyLog(out, j.log, buf);
       fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
     }

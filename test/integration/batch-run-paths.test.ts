@@ -235,9 +235,10 @@ test('issue 14: cached failures of a batch tool are per file: not rerun, reporte
   expect(statusOf(after.json)).toEqual({ 'pkg/m5.py': 'cached-failure' });
 });
 
-test('issue 14: files that fail only together are each a failure with the chunk output, in the summary and as cached failures', async () => {
+test('issue 14: files that fail only together are each a failure with the chunk output, in the summary, the merged log (once) and as cached failures', async () => {
   const sb = batchTree(modules(4, { 1: '# PROBE_FAIL_TOGETHER\n', 4: '# PROBE_FAIL_TOGETHER\n' }));
-  const first = await runRunner(['run', '-j', '1'], { cwd: sb.tree, env });
+  const merged = path.join(sb.scratch, 'merged.log');
+  const first = await runRunner(['run', '-j', '1', '--merged-log', merged], { cwd: sb.tree, env });
   expect(first.code, show(first)).toBe(1);
   // No process with fewer files fails, so no file can be cleared of the chunk's failure: all four fail with it.
   expect(batchProcesses(sb)[0]!.files).toEqual(['pkg/m1.py', 'pkg/m2.py', 'pkg/m3.py', 'pkg/m4.py']);
@@ -251,6 +252,12 @@ test('issue 14: files that fail only together are each a failure with the chunk 
       ),
     );
   }
+  // The merged log holds the shared output once, and says the other three failed with that same output.
+  const lines = fs.readFileSync(merged, 'utf8').split('\n');
+  expect(lines.filter((l) => l === '==> batch pkg/m1.py (exit 1) <==')).toHaveLength(1);
+  expect(lines.filter((l) => l === 'batch-probe: FAIL pkg/m1.py')).toHaveLength(1);
+  for (const f of ['m2', 'm3', 'm4'])
+    expect(lines).toContain(`==> batch pkg/${f}.py (exit 1): the same output as batch pkg/m1.py above <==`);
 
   resetBatchProbe(sb);
   const cached = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
