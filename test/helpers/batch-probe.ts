@@ -55,3 +55,20 @@ export function resetBatchProbe(sb: Sandbox): void {
 export function openGate(sb: Sandbox, name: string): void {
   fs.writeFileSync(path.join(sb.scratch, name), '');
 }
+
+/** py_compile over `{files}`, behind a shell that logs each process's files to $PROBE_DIR/batch.log. */
+export const LOGGED_PY_COMPILE = [
+  'sh',
+  '-c',
+  'echo "$*" >> "$PROBE_DIR/batch.log"; exec python3 -m py_compile "$@"',
+  'sh',
+  '{files}',
+];
+
+/** The LOGGED_PY_COMPILE processes that ran since the last call, each as the files it got. */
+export function loggedProcesses(sb: Sandbox): string[] {
+  const file = path.join(sb.scratch, 'batch.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  fs.rmSync(file, { force: true });
+  return text.split('\n').filter((l) => l !== '');
+}

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, show } from '../helpers/cli.js';
 import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { LOGGED_PY_COMPILE, loggedProcesses } from '../helpers/batch-probe.js';
 
 /** Appends "$*" (the files, space-separated) as one line per process, then compiles them. */
-const COMPILE = ['sh', '-c', 'echo "$*" >> "$PROBE_DIR/batch.log"; exec python3 -m py_compile "$@"', 'sh', '{files}'];
+const COMPILE = LOGGED_PY_COMPILE;
 
 function tree(files: Record<string, string>, tool: Record<string, unknown> = {}): Sandbox {
   const sb = useFixture('python-demo');
@@ -21,13 +22,7 @@ function tree(files: Record<string, string>, tool: Record<string, unknown> = {})
   return sb;
 }
 
-/** The processes that ran since the last call, each as the files it got. */
-function processes(sb: Sandbox): string[] {
-  const file = path.join(sb.scratch, 'batch.log');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  fs.rmSync(file, { force: true });
-  return text.split('\n').filter((l) => l !== '');
-}
+const processes = loggedProcesses;
 
 const statusOf = (json: RunJson): Record<string, string> =>
   Object.fromEntries(json.jobs.map((j) => [j.file, j.status]));

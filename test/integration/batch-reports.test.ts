@@ -9,9 +9,10 @@ import { BIN, type ExplainJson, type RunJson, baseEnv, runJson, runRunner, show 
 import { spawnCollect } from '../helpers/jobserver.js';
 import { parseJunit } from '../helpers/junit.js';
 import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { LOGGED_PY_COMPILE, loggedProcesses } from '../helpers/batch-probe.js';
 
 /** Appends "$*" (the files, space-separated) as one line per process, then compiles them. */
-const COMPILE = ['sh', '-c', 'echo "$*" >> "$PROBE_DIR/batch.log"; exec python3 -m py_compile "$@"', 'sh', '{files}'];
+const COMPILE = LOGGED_PY_COMPILE;
 
 /** pkg/m1.py … pkg/mN.py, the `broken` ones with a syntax error; config keys beside `tools`. */
 function tree(n: number, broken: number[], config: Record<string, unknown> = {}, tools?: unknown[]): Sandbox {
@@ -26,13 +27,7 @@ function tree(n: number, broken: number[], config: Record<string, unknown> = {},
   return sb;
 }
 
-/** The processes that ran since the last call, each as the files it got. */
-function processes(sb: Sandbox): string[] {
-  const file = path.join(sb.scratch, 'batch.log');
-  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  fs.rmSync(file, { force: true });
-  return text.split('\n').filter((l) => l !== '');
-}
+const processes = loggedProcesses;
 
 interface ChunkJson {
   id: string;

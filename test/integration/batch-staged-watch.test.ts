@@ -9,6 +9,7 @@ import { type RunJson, type RunningRunner, baseEnv, runJson, runRunner, show, st
 import { batchFilesRun, batchProbeTool, batchProcesses, openGate, resetBatchProbe } from '../helpers/batch-probe.js';
 import { type GitResult, commitCount, git, gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
 import { type Sandbox, useFixture, waitFor, writeConfig, writeText } from '../helpers/sandbox.js';
+import { waitForCycle } from '../helpers/watch-cycles.js';
 
 const statusOf = (json: RunJson): Record<string, string> =>
   Object.fromEntries(json.jobs.map((j) => [j.file, j.status]));
@@ -64,24 +65,7 @@ interface CycleJson {
   jobs: { tool: string; file: string; status: string }[];
 }
 
-function cyclesOf(w: RunningRunner): CycleJson[] {
-  return w
-    .stdout()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as CycleJson);
-}
-
-async function cycle(w: RunningRunner, n: number): Promise<CycleJson> {
-  return waitFor(
-    `watch cycle ${n}\n--- stdout\n${w.stdout()}--- stderr\n${w.stderr()}`,
-    () => {
-      if (w.child.exitCode !== null) throw new Error(`runner watch exited (${w.child.exitCode}) before cycle ${n}`);
-      return cyclesOf(w).find((c) => c.cycle === n);
-    },
-    DEADLINE_MS,
-  );
-}
+const cycle = (w: RunningRunner, n: number): Promise<CycleJson> => waitForCycle<CycleJson>(w, n, DEADLINE_MS);
 
 /** Gives the watcher time to deliver earlier events (the test holds either way). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500));

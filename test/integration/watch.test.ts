@@ -33,6 +33,7 @@ import {
   writeConfig,
   writeText,
 } from '../helpers/sandbox.js';
+import { cyclesOf, waitForCycle } from '../helpers/watch-cycles.js';
 
 interface CycleJson {
   command: 'watch';
@@ -60,25 +61,7 @@ function startWatch(sb: Sandbox, args: string[] = []): RunningRunner {
   return startRunner(['watch', '--json', '--debounce', '100', ...args], { cwd: sb.tree, env: baseEnv() });
 }
 
-function cyclesOf(w: RunningRunner): CycleJson[] {
-  return w
-    .stdout()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as CycleJson);
-}
-
-async function cycle(w: RunningRunner, n: number): Promise<CycleJson> {
-  return waitFor(
-    `watch cycle ${n}\n--- stdout\n${w.stdout()}--- stderr\n${w.stderr()}`,
-    () => {
-      if (w.child.exitCode !== null)
-        throw new Error(`runner watch exited (${w.child.exitCode}) before cycle ${n}:\n${w.stdout()}\n${w.stderr()}`);
-      return cyclesOf(w).find((c) => c.cycle === n);
-    },
-    DEADLINE_MS,
-  );
-}
+const cycle = (w: RunningRunner, n: number): Promise<CycleJson> => waitForCycle<CycleJson>(w, n, DEADLINE_MS);
 
 /** Gives the watcher time to deliver earlier events, so a later edit is seen apart (the tests hold either way). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 500));
@@ -124,7 +107,7 @@ describe('cycles', () => {
     const dir = await waitFor(
       'both new files run',
       () => {
-        const ran = cyclesOf(w)
+        const ran = cyclesOf<CycleJson>(w)
           .filter((c) => c.cycle > 2)
           .flatMap((c) => c.jobs);
         return ran.length >= 2 ? ran : undefined;
@@ -132,14 +115,14 @@ describe('cycles', () => {
       DEADLINE_MS,
     );
     expect(jobKeys(dir)).toEqual(['probe plugins/deep/two.py', 'probe plugins/one.py']);
-    const afterDir = cyclesOf(w).at(-1)!;
+    const afterDir = cyclesOf<CycleJson>(w).at(-1)!;
 
     fs.rmSync(path.join(sb.tree, 'calc', 'stats.py'));
     fs.rmSync(path.join(sb.tree, 'plugins'), { recursive: true });
     const removed = await waitFor(
       'the removals to be seen',
       () => {
-        const last = cyclesOf(w).at(-1)!;
+        const last = cyclesOf<CycleJson>(w).at(-1)!;
         return last.cycle > afterDir.cycle && last.watching === PY_FILES.length ? last : undefined;
       },
       DEADLINE_MS,
@@ -175,7 +158,7 @@ describe('cycles', () => {
     expect(jobKeys(next.jobs)).toEqual(['probe tests/test_ops.py']);
     expect(readProbeLog(sb).started.slice(started)).toEqual(['tests/test_ops.py']);
     await settle();
-    expect(cyclesOf(w)).toHaveLength(2);
+    expect(cyclesOf<CycleJson>(w)).toHaveLength(2);
     await stop(w);
   });
 
@@ -201,7 +184,7 @@ describe('cycles', () => {
     expect(next.watching).toBe(tracked + 1);
     expect(readProbeLog(sb).started.slice(started)).toEqual(['calc/ops.py']);
     await settle();
-    expect(cyclesOf(w)).toHaveLength(2);
+    expect(cyclesOf<CycleJson>(w)).toHaveLength(2);
     const res = await stop(w);
     expect(res.stderr).toBe('');
 
@@ -271,7 +254,7 @@ describe('cycles', () => {
     appendText(sb, 'calc/stats.py', '\n# sentinel\n');
     expect(jobKeys((await cycle(w, 3)).jobs)).toEqual(['rewrite calc/stats.py']);
     await settle();
-    expect(cyclesOf(w)).toHaveLength(3);
+    expect(cyclesOf<CycleJson>(w)).toHaveLength(3);
     await stop(w);
   });
 
@@ -483,7 +466,7 @@ describe('stopping', () => {
     expect(res.code, show(res)).toBe(143);
     await waitFor(`the hung job (pid ${hungPid}) to be killed`, () => !isProcessAlive(hungPid), 5_000);
     // The two edits make one cycle or two, as the watcher delivers them.
-    const later = cyclesOf(w).filter((c) => c.cycle > 1);
+    const later = cyclesOf<CycleJson>(w).filter((c) => c.cycle > 1);
     expect(later.at(-1)!.interrupted).toBe('SIGTERM');
     expect(later.reduce((n, c) => n + c.counts.passed, 0)).toBe(1);
     expect(later.reduce((n, c) => n + c.counts.interrupted, 0)).toBe(1);
