@@ -11,22 +11,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { rng } from './rng.mjs';
 
 const PER_DIR = 20;
-
-/** mulberry32, as gen-tree.mjs: small, seeded, reproducible. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  next.int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  return next;
-}
 
 const pad = (n, w) => String(n).padStart(w, '0');
 const relOf = (lang, i) => `${lang}/d${pad(Math.floor(i / PER_DIR), 2)}/m${pad(i, 4)}.${lang}`;

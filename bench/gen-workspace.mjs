@@ -18,21 +18,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** A small seeded generator (mulberry32), so trees are reproducible. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  next.int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  next.pick = (xs) => xs[Math.floor(next() * xs.length)];
-  return next;
-}
+import { rng } from './rng.mjs';
 
 const BUILTINS = ['node:path', 'node:fs', 'node:url', 'node:util', 'node:events'];
 const PER_DIR = 20;
