@@ -74,7 +74,10 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     log: string,
     status: ResultStatus = statusOf(outcome.end),
   ): void => {
-    for (const p of jobs) recordFile(c, ch, p, outcome, status, log, chunkReportOf(ch));
+    const judge = chunkReportOf(ch);
+    s.manifest.together(() => {
+      for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
+    });
     fs.rmSync(log, { force: true });
   };
 
@@ -113,28 +116,30 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
   ): void => {
     if (!going) open.delete(nar);
     const verdicts = nar.search.verdicts();
-    for (const p of nar.search.processFiles(0)) {
-      if (nar.recorded.has(p)) continue;
-      const v = verdicts.get(p);
-      if (v === undefined && going) continue;
-      nar.recorded.add(p);
-      if (v === undefined) {
-        const inStep = cut?.step?.jobs.includes(p) === true;
-        const r: JobReport = {
-          ...reportOf(p, cut?.status ?? 'failed', s, undefined, inStep ? chunkReportOf(cut!.step!) : undefined),
-          end: inStep ? (cut?.outcome?.end ?? null) : null,
-          durationMs: inStep ? (cut?.outcome?.durationMs ?? null) : null,
-        };
-        reports.set(p, r);
-        events.emit({ type: 'job-finished', job: r });
-        continue;
+    s.manifest.together(() => {
+      for (const p of nar.search.processFiles(0)) {
+        if (nar.recorded.has(p)) continue;
+        const v = verdicts.get(p);
+        if (v === undefined && going) continue;
+        nar.recorded.add(p);
+        if (v === undefined) {
+          const inStep = cut?.step?.jobs.includes(p) === true;
+          const r: JobReport = {
+            ...reportOf(p, cut?.status ?? 'failed', s, undefined, inStep ? chunkReportOf(cut!.step!) : undefined),
+            end: inStep ? (cut?.outcome?.end ?? null) : null,
+            durationMs: inStep ? (cut?.outcome?.durationMs ?? null) : null,
+          };
+          reports.set(p, r);
+          events.emit({ type: 'job-finished', job: r });
+          continue;
+        }
+        const by = nar.ended[v.by]!;
+        const lines = by.named.get(p);
+        const named = v.status === 'failed' && lines !== undefined ? { lines, files: by.named.size } : undefined;
+        const judge: ChunkReport = { id: by.id, files: by.files, narrowing: narrowedChunkId(by.id) };
+        recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
       }
-      const by = nar.ended[v.by]!;
-      const lines = by.named.get(p);
-      const named = v.status === 'failed' && lines !== undefined ? { lines, files: by.named.size } : undefined;
-      const judge: ChunkReport = { id: by.id, files: by.files, narrowing: narrowedChunkId(by.id) };
-      recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
-    }
+    });
     if (!going) for (const e of nar.ended) fs.rmSync(e.log, { force: true });
   };
 

@@ -1,7 +1,15 @@
 // Loads the manifest from the store in one read, adopts scan changes, and
 // writes them back in one transaction; journals each job result as it lands
 // and folds the journal into the snapshot when the run ends.
-import { EXTRA_RESULTS, KEPT_LOG_BYTES, type LatchRow, type MerkleRow, RESULT_HISTORY, Store } from '../store/index.js';
+import {
+  EXTRA_RESULTS,
+  KEPT_LOG_BYTES,
+  type LatchRow,
+  type MerkleRow,
+  RESULT_HISTORY,
+  type RawResultRow,
+  Store,
+} from '../store/index.js';
 import type { LatchId, RelPath } from '../types.js';
 import {
   decodeDirs,
@@ -391,16 +399,55 @@ export class Manifest {
     return replaced !== null && replaced.finishedAt !== result.finishedAt ? [replaced, ...dropped] : dropped;
   }
 
+  /** Results recorded inside together(), journalled when it returns. */
+  private unjournalled: { rows: RawResultRow[]; latches: LatchRow[]; nodes: MerkleRow[] } | null = null;
+
   /**
-   * Records one finished job at once (an interrupted run keeps it). Returns
+   * Runs `record`, journalling every result it records in one transaction as
+   * it returns (the files one process judged: one commit, not one per file),
+   * also when it throws, so what it recorded in memory is on disk too.
+   */
+  together<T>(record: () => T): T {
+    if (this.unjournalled !== null) return record();
+    const pending = (this.unjournalled = { rows: [], latches: [], nodes: [] });
+    let out: T;
+    try {
+      out = record();
+    } catch (err) {
+      this.unjournalled = null;
+      try {
+        this.journal(pending);
+      } catch {
+        // the first error is the one to tell
+      }
+      throw err;
+    }
+    this.unjournalled = null;
+    this.journal(pending);
+    return out;
+  }
+
+  private journal(p: { rows: RawResultRow[]; latches: LatchRow[]; nodes: MerkleRow[] }): void {
+    if (p.rows.length > 0) this.store.appendResults(p.rows, p.latches, p.nodes);
+  }
+
+  /**
+   * Records one finished job at once (an interrupted run keeps it; inside
+   * together(), as that returns). Returns
    * the results its job's bounded history dropped, oldest first, whose logs
    * the caller deletes.
    */
   recordResult(result: JobResult, nodes: readonly MerkleRow[] = []): JobResult[] {
     const dropped = this.remember(result);
     const json = this.newLatches.get(result.latchId);
-    const latch: LatchRow | null = json === undefined ? null : [result.latchId, json];
-    this.store.appendResults([toJournal(result)], latch, nodes);
+    const latches: LatchRow[] = json === undefined ? [] : [[result.latchId, json]];
+    const pending = this.unjournalled;
+    if (pending === null) this.store.appendResults([toJournal(result)], latches, nodes);
+    else {
+      pending.rows.push(toJournal(result));
+      pending.latches.push(...latches);
+      pending.nodes.push(...nodes);
+    }
     for (const n of nodes) this.merkle.set(n[0], n);
     if (json !== undefined) {
       this.newLatches.delete(result.latchId);
@@ -422,7 +469,7 @@ export class Manifest {
       this.remember(used); // the same result: it replaces itself, nothing is pushed out
       return toJournal(used);
     });
-    this.store.appendResults(rows, null);
+    this.store.appendResults(rows, []);
     this.journalRows += rows.length;
   }
 

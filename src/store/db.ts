@@ -243,22 +243,29 @@ export class Store {
    * Finished jobs (or reused results), committed at once so an interrupted run
    * keeps them, with the latch and the graph nodes they refer to.
    */
-  appendResults(rows: readonly RawResultRow[], latch: LatchRow | null, nodes: readonly MerkleRow[] = []): void {
-    this.guard(() =>
+  /** The statements appendResults runs, prepared once: a run of many small jobs appends once per process. */
+  private appendStatements: { latch: Database.Statement; node: Database.Statement; row: Database.Statement } | null =
+    null;
+
+  appendResults(rows: readonly RawResultRow[], latches: readonly LatchRow[], nodes: readonly MerkleRow[] = []): void {
+    this.guard(() => {
+      const st = (this.appendStatements ??= {
+        latch: this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)'),
+        node: this.db.prepare('INSERT OR IGNORE INTO merkle_node (hash, children, data) VALUES (?, ?, ?)'),
+        row: this.db.prepare(
+          `INSERT INTO result_journal (${JOURNAL_COLUMNS}) VALUES (${JOURNAL_COLUMNS.split(',')
+            .map(() => '?')
+            .join(', ')})`,
+        ),
+      });
       this.db
         .transaction(() => {
-          if (latch !== null) this.db.prepare('INSERT OR IGNORE INTO latches (id, inputs) VALUES (?, ?)').run(...latch);
-          const addNode = this.db.prepare('INSERT OR IGNORE INTO merkle_node (hash, children, data) VALUES (?, ?, ?)');
-          for (const n of nodes) addNode.run(...n);
-          const add = this.db.prepare(
-            `INSERT INTO result_journal (${JOURNAL_COLUMNS}) VALUES (${JOURNAL_COLUMNS.split(',')
-              .map(() => '?')
-              .join(', ')})`,
-          );
-          for (const r of rows) add.run(...r);
+          for (const l of latches) st.latch.run(...l);
+          for (const n of nodes) st.node.run(...n);
+          for (const r of rows) st.row.run(...r);
         })
-        .immediate(),
-    );
+        .immediate();
+    });
   }
 
   private selectNode: Database.Statement | null = null;
