@@ -10,6 +10,9 @@ import { stateWriteError } from './db.js';
 /** How often a waiting runner tries again (it must not block its event loop: SIGINT has to stop it). */
 const RETRY_MS = 50;
 
+/** How many tries the waiting message waits for the holder's pid (it writes it just after taking the lock). */
+const ANNOUNCE_TRIES = 20;
+
 export interface LockHolder {
   /** The holder's pid as it wrote it, or null when it is not known (yet). */
   pid: number | null;
@@ -92,12 +95,18 @@ export class StateLock {
     // lets go and wants the lock again at once (watch, between cycles) then queues behind the one waiting.
     const turn = new KernelLock(turnstilePath(stateDir));
     try {
-      for (let inLine = false, announced = false; ;) {
+      for (let inLine = false, announced = false, tries = 0; ; tries++) {
         if (signal?.aborted === true) return null;
         inLine ||= turn.tryTake();
         if (inLine && lock.tryTake()) return new StateLock(lock, ownerFile).own();
-        if (!announced) onWait({ pid: readOwner(ownerFile) });
-        announced = true;
+        if (!announced) {
+          // A holder that has only just taken the lock may not have written its pid yet: the message waits a little.
+          const pid = readOwner(ownerFile);
+          if (pid !== null || tries >= ANNOUNCE_TRIES) {
+            onWait({ pid });
+            announced = true;
+          }
+        }
         await sleep(RETRY_MS, signal);
       }
     } catch (err) {
