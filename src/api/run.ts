@@ -81,7 +81,7 @@ export async function run(opts: RunOptions): Promise<RunReport> {
     throw new UsageError('--framework checks what the pre-commit framework asks for; give no --staged with it');
   const report =
     opts.staged === true || check?.kind === 'staged'
-      ? await runStaged({ ...opts, files: [] }, makeflags, dryRun, started)
+      ? await runStaged(check === null ? opts : { ...opts, files: [] }, makeflags, dryRun, started)
       : await runWorking(opts, makeflags, dryRun, started, check === null ? null : check.files);
   opts.events.emit({ type: 'run-finished', report });
   return report;
