@@ -1,6 +1,6 @@
 // Installing runner as people do: npm's global install from a git URL (what the pre-commit
-// framework 4.6.1+ runs), and Debian's real pre-commit driving the hook through `try-repo` on a
-// clone of this repository at HEAD. Offline: npm takes everything from its cache (the one this
+// framework 4.6.1+ runs), and Debian's real pre-commit (3.0.4: npm install, npm pack, npm install -g)
+// running the hook of a clone of this repository at HEAD. Offline: npm takes everything from its cache (the one this
 // project's `npm ci` filled) and better-sqlite3 and node-pty compile from source, which takes
 // minutes here, so these run only with RUNNER_INSTALL_TESTS=1 (.ci/run sets it).
 import { spawnSync } from 'node:child_process';
@@ -68,10 +68,11 @@ describe.runIf(enabled)('installing runner from git (RUNNER_INSTALL_TESTS=1)', (
   );
 
   test(
-    "issue 15: Debian's pre-commit try-repo blocks a bad commit, passes a good one, and run --all-files fails on a committed error",
+    "issue 15: Debian's pre-commit, with this repository's hook: blocks a bad commit, passes a good one, and run --all-files and a --from-ref/--to-ref range fail on a committed error",
     () => {
       const dir = tempDir();
       const clone = cloneHead(dir);
+      const rev = gitOk(clone, ['rev-parse', 'HEAD']).trim();
       const proj = path.join(dir, 'proj');
       fs.mkdirSync(proj);
       initRepo(proj);
@@ -90,37 +91,48 @@ describe.runIf(enabled)('installing runner from git (RUNNER_INSTALL_TESTS=1)', (
           ],
         }),
       );
+      // What `pre-commit try-repo CLONE runner` writes, kept in the repository: try-repo installs the
+      // hook into a throwaway store on every call (minutes each here), a config once into PRE_COMMIT_HOME.
+      fs.writeFileSync(
+        path.join(proj, '.pre-commit-config.yaml'),
+        `repos:\n  - repo: ${clone}\n    rev: ${rev}\n    hooks:\n      - id: runner\n`,
+      );
       fs.writeFileSync(path.join(proj, 'a.txt'), 'fine\n');
       gitOk(proj, ['add', '-A']);
       gitOk(proj, ['commit', '-q', '-m', 'init']);
       // pre-commit's store (the hook's node environment) lives in the temp dir and goes with it.
       const env = offlineEnv({ PRE_COMMIT_HOME: path.join(dir, 'pre-commit-home') });
-      const tryRepo = (...args: string[]): Done =>
-        exec('pre-commit', ['try-repo', clone, 'runner', ...args], proj, env);
+      const install = exec('pre-commit', ['install'], proj, env);
+      expect(install.code, install.out).toBe(0);
+      const commit = (message: string): Done => exec('git', ['commit', '-q', '-m', message], proj, env);
       const checked = (): string[] =>
         fs.existsSync(countFile) ? fs.readFileSync(countFile, 'utf8').trim().split('\n').sort() : [];
 
       fs.writeFileSync(path.join(proj, 'b.txt'), 'a BAD line\n');
       gitOk(proj, ['add', 'b.txt']);
-      const bad = tryRepo();
-      expect(bad.code, bad.out).toBe(1);
+      const bad = commit('bad');
+      expect(bad.code, bad.out).not.toBe(0);
       expect(bad.out).toContain('1:a BAD line');
+      expect(gitOk(proj, ['log', '--format=%s']).trim()).toBe('init');
 
       fs.writeFileSync(path.join(proj, 'b.txt'), 'fixed\n');
       gitOk(proj, ['add', 'b.txt']);
-      const good = tryRepo();
+      const good = commit('good');
       expect(good.code, good.out).toBe(0);
-      gitOk(proj, ['commit', '-q', '-m', 'good']);
+      const base = gitOk(proj, ['rev-parse', 'HEAD']).trim();
 
-      // A committed error: nothing is staged, and --all-files must still find it.
+      // A committed error: nothing is staged, and the framework's runs outside a commit must find it.
       fs.writeFileSync(path.join(proj, 'c.txt'), 'BAD, committed\n');
       gitOk(proj, ['add', 'c.txt']);
-      gitOk(proj, ['commit', '-q', '--no-verify', '-m', 'bad']);
+      gitOk(proj, ['commit', '-q', '--no-verify', '-m', 'bad, not verified']);
       fs.rmSync(countFile, { force: true });
-      const all = tryRepo('--all-files');
+      const all = exec('pre-commit', ['run', '--all-files'], proj, env);
       expect(all.code, all.out).toBe(1);
       expect(all.out).toContain('1:BAD, committed');
       expect(checked()).toContain('c.txt');
+      const range = exec('pre-commit', ['run', '--from-ref', base, '--to-ref', 'HEAD'], proj, env);
+      expect(range.code, range.out).toBe(1);
+      expect(range.out).toContain('1:BAD, committed');
     },
     30 * MINUTES,
   );
