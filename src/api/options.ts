@@ -26,6 +26,11 @@ export interface RunOptions extends ApiOptions {
   terminalSize?: TerminalSize;
   /** Check what is staged for commit, in a copy of the git index (run-staged.ts). */
   staged?: boolean;
+  /**
+   * Run as the pre-commit framework's hook, `files` being the files it passes: in a git commit, what
+   * `staged` checks; otherwise the jobs of those files and of the files depending on them (hook/framework.ts).
+   */
+  framework?: boolean;
   /** How jobs start (default: spawnRunner, a process each); tests pass a fake that finishes jobs on command. */
   commandRunner?: CommandRunner;
 }

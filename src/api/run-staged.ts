@@ -71,7 +71,7 @@ export async function runStaged(
         rerunFailed: opts.rerunFailed,
         onlyTools,
       });
-      const plan = planStaged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
+      const plan = planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
       const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
       return runReportOf({
@@ -95,9 +95,9 @@ export async function runStaged(
  * files whose dependencies (import closure, or what a depfile or trace
  * reported last time) include a staged file, and every job of a tool whose
  * program (when it lives in the source tree) or one of whose declared inputs
- * is staged.
+ * is staged. Also the jobs a range's changed files can change (`run --framework`).
  */
-function planStaged(
+export function planChanged(
   input: PlanInput,
   graphs: ReadonlyMap<string, DepGraph>,
   staged: ReadonlySet<RelPath>,

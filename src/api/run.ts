@@ -17,7 +17,8 @@ import type { RunOptions } from './options.js';
 import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import { type RunReport, runReportOf } from './run-report.js';
-import { runStaged } from './run-staged.js';
+import { planChanged, runStaged } from './run-staged.js';
+import { frameworkCheck } from '../hook/index.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
@@ -47,6 +48,20 @@ export function selectFiles(
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));
 }
 
+/**
+ * The framework's files as paths of the source tree; one outside it is left out. One the config
+ * does not take is kept, not refused (the framework passes every file it was asked for, not
+ * runner's): it selects no job of its own, but a tool whose `inputs` cover it runs all its jobs.
+ */
+function changedPaths(s: Pick<Session, 'sourceTree'>, cwd: string, files: readonly string[]): Set<RelPath> {
+  const out = new Set<RelPath>();
+  for (const arg of files) {
+    const rel = treePath(s.sourceTree, path.resolve(cwd, arg));
+    if (rel !== null && rel !== '') out.add(rel as RelPath);
+  }
+  return out;
+}
+
 function isDirectory(abs: string): boolean {
   try {
     return fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -61,20 +76,24 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
   // `make -n` runs '+' recipes anyway and expects them to do nothing.
   const dryRun = opts.dryRun === true || makeflags?.dryRun === true;
+  const check = opts.framework === true ? frameworkCheck(opts.env, opts.files ?? []) : null;
+  if (check !== null && opts.staged === true)
+    throw new UsageError('--framework checks what the pre-commit framework asks for; give no --staged with it');
   const report =
-    opts.staged === true
-      ? await runStaged(opts, makeflags, dryRun, started)
-      : await runWorking(opts, makeflags, dryRun, started);
+    opts.staged === true || check?.kind === 'staged'
+      ? await runStaged(check === null ? opts : { ...opts, files: [] }, makeflags, dryRun, started)
+      : await runWorking(opts, makeflags, dryRun, started, check === null ? null : check.files);
   opts.events.emit({ type: 'run-finished', report });
   return report;
 }
 
-/** runner run over the working tree. */
+/** runner run over the working tree; with `changed` (the framework's files), the jobs they can change. */
 function runWorking(
   opts: RunOptions,
   makeflags: Makeflags | null,
   dryRun: boolean,
   started: number,
+  changed: readonly string[] | null,
 ): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
@@ -84,7 +103,7 @@ function runWorking(
     const scanned = scanAndSave(s, opts.events);
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const onlyFile =
-      opts.files !== undefined && opts.files.length > 0
+      changed === null && opts.files !== undefined && opts.files.length > 0
         ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable)
         : undefined;
     const deps = await findDeps(s, scanned.tree, opts.events, signal);
@@ -94,7 +113,11 @@ function runWorking(
       onlyTools,
       onlyFile,
     });
-    const executed = await executePlan(s, scanned.tree, planJobs(input), { ...opts, makeflags }, signal, { dryRun });
+    const plan =
+      changed === null
+        ? planJobs(input)
+        : planChanged(input, deps.graphs, changedPaths(s, opts.cwd, changed), new Set(), scanned.tree.root);
+    const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
     return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
   });

@@ -18,6 +18,7 @@ interface RunFlags {
   jobserver?: boolean;
   jobserverStyle?: 'pipe' | 'fifo';
   staged?: boolean;
+  framework?: boolean;
   junit?: string;
 }
 
@@ -36,6 +37,10 @@ export function addRunCommand(program: Command): void {
     .option(
       '--staged',
       'check what is staged for commit: the jobs of the staged files and of the files that depend on them, run in a copy of the git index',
+    )
+    .option(
+      '--framework',
+      "as the pre-commit framework's hook, FILE... being the files it passes: in a git commit, what --staged checks; otherwise (run --all-files, --from-ref/--to-ref, pre-push) the jobs of FILE... and of the files that depend on them",
     )
     .option('--merged-log <file>', "write every failure's log, under a header, into FILE")
     .option(
@@ -80,6 +85,7 @@ export function addRunCommand(program: Command): void {
           rerunFailed: flags.rerunFailed,
           serveJobserver: flags.jobserver === false ? false : (flags.jobserverStyle ?? 'pipe'),
           staged: flags.staged,
+          framework: flags.framework,
           terminalSize: terminalSizeOf(),
         });
         // exit 2, but after the text summary: the results are recorded, the user should see them.
