@@ -10,7 +10,7 @@ import { stateWriteError } from './db.js';
 /** How often a waiting runner tries again (it must not block its event loop: SIGINT has to stop it). */
 const RETRY_MS = 50;
 
-/** How many tries the waiting message waits for the holder's pid (it writes it just after taking the lock). */
+/** How many tries a runner out of line waits before it says it waits (the one ahead is taking the lock). */
 const ANNOUNCE_TRIES = 20;
 
 export interface LockHolder {
@@ -99,13 +99,11 @@ export class StateLock {
         if (signal?.aborted === true) return null;
         inLine ||= turn.tryTake();
         if (inLine && lock.tryTake()) return new StateLock(lock, ownerFile).own();
-        if (!announced) {
-          // A holder that has only just taken the lock may not have written its pid yet: the message waits a little.
-          const pid = readOwner(ownerFile);
-          if (pid !== null || tries >= ANNOUNCE_TRIES) {
-            onWait({ pid });
-            announced = true;
-          }
+        // In line (the turnstile ours), the holder has written its pid: it does so before it lets the turnstile go.
+        // Out of line, the runner ahead may be taking the lock this moment: the message waits a little for its pid.
+        if (!announced && (inLine || tries >= ANNOUNCE_TRIES)) {
+          onWait({ pid: readOwner(ownerFile) });
+          announced = true;
         }
         await sleep(RETRY_MS, signal);
       }
