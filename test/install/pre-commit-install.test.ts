@@ -2,7 +2,7 @@
 // framework 4.6.1+ runs), and Debian's real pre-commit (3.0.4: npm install, npm pack, npm install -g)
 // running the hook of a clone of this repository at HEAD. Offline: npm takes everything from its cache (the one this
 // project's `npm ci` filled) and better-sqlite3 and node-pty compile from source, which takes
-// minutes here, so these run only with RUNNER_INSTALL_TESTS=1 (.ci/run sets it).
+// minutes here, so these run apart from npm test: `npm run test:install` (.ci/run runs it).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,6 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { gitOk, gitTestEnv, initRepo } from '../helpers/git.js';
 import { REPO } from '../helpers/sandbox.js';
 
-const enabled = process.env.RUNNER_INSTALL_TESTS === '1';
 const MINUTES = 60_000;
 
 interface Done {
@@ -43,7 +42,7 @@ function offlineEnv(extra: Record<string, string> = {}): Record<string, string> 
   return gitTestEnv({ npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', ...extra });
 }
 
-describe.runIf(enabled)('installing runner from git (RUNNER_INSTALL_TESTS=1)', () => {
+describe('installing runner from git', () => {
   test(
     'issue 15: npm install -g of a git+file:// URL into an empty prefix, offline, gives a working runner',
     () => {
