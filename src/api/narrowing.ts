@@ -145,9 +145,11 @@ export class Narrowing<T> {
   verdicts(): Map<T, FileVerdict> {
     const explained = new Set<number>();
     const settled = new Set<number>();
+    // Each failed process's files as a set, once: this runs after every process of a narrowing.
+    const sets = new Map(this.failed.map((p) => [p, new Set(this.processes[p])]));
     for (const p of this.failed) {
       const files = this.processes[p]!;
-      const own = new Set(files);
+      const own = sets.get(p)!;
       const within = (q: number): boolean =>
         q !== p && this.processes[q]!.length < files.length && this.processes[q]!.every((f) => own.has(f));
       if (files.some((f) => this.seen.get(f)?.status === 'failed') || this.failed.some(within)) explained.add(p);
@@ -159,7 +161,7 @@ export class Narrowing<T> {
       const seen = this.seen.get(f);
       if (seen?.status === 'failed') return void out.set(file, seen);
       // Processes holding a file nest: the last unexplained one is the smallest, its log the nearest to the failure.
-      const around = this.failed.filter((p) => this.processes[p]!.includes(f));
+      const around = this.failed.filter((p) => sets.get(p)!.has(f));
       const doubt = around.filter((p) => !explained.has(p));
       const finalDoubt = doubt.filter((p) => settled.has(p));
       if (finalDoubt.length > 0) return void out.set(file, { status: 'failed', by: finalDoubt.at(-1)! });
