@@ -116,6 +116,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
   ): void => {
     if (!going) open.delete(nar);
     const verdicts = nar.search.verdicts();
+    const inCutStep = new Set(cut?.step?.jobs ?? []);
     s.manifest.together(() => {
       for (const p of nar.search.processFiles(0)) {
         if (nar.recorded.has(p)) continue;
@@ -123,7 +124,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         if (v === undefined && going) continue;
         nar.recorded.add(p);
         if (v === undefined) {
-          const inStep = cut?.step?.jobs.includes(p) === true;
+          const inStep = inCutStep.has(p);
           const r: JobReport = {
             ...reportOf(p, cut?.status ?? 'failed', s, undefined, inStep ? chunkReportOf(cut!.step!) : undefined),
             end: inStep ? (cut?.outcome?.end ?? null) : null,

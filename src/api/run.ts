@@ -18,7 +18,8 @@ import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import { type RunReport, runReportOf } from './run-report.js';
 import { planChanged, runStaged } from './run-staged.js';
-import { frameworkCheck } from '../hook/index.js';
+import { frameworkCheck, frameworkRange } from '../hook/index.js';
+import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
 
 /** A file argument, relative to the source tree; a directory selects what lies below it. */
@@ -60,6 +61,16 @@ function changedPaths(s: Pick<Session, 'sourceTree'>, cwd: string, files: readon
     if (rel !== null && rel !== '') out.add(rel as RelPath);
   }
   return out;
+}
+
+/**
+ * The files a framework range deletes: the framework passes none of them, yet
+ * the jobs that imported one can change (their import resolves nowhere now).
+ */
+function deletedInRange(s: Pick<Session, 'sourceTree'>, opts: RunOptions): Set<RelPath> {
+  const range = frameworkRange(opts.env);
+  if (range === null) return new Set();
+  return new Set(rangeDeletions(findWorkTree(s.sourceTree, opts.env, opts.cwd), range.from, range.to));
 }
 
 function isDirectory(abs: string): boolean {
@@ -116,7 +127,13 @@ function runWorking(
     const plan =
       changed === null
         ? planJobs(input)
-        : planChanged(input, deps.graphs, changedPaths(s, opts.cwd, changed), new Set(), scanned.tree.root);
+        : planChanged(
+            input,
+            deps.graphs,
+            changedPaths(s, opts.cwd, changed),
+            deletedInRange(s, opts),
+            scanned.tree.root,
+          );
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
     return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });

@@ -1,4 +1,12 @@
 // Public surface of git/: the work tree, the staged files, the index's content, the hooks directory.
 export { type GitContext, gitEnv, runGit } from './command.js';
 export { type WorkTree, findWorkTree, hooksDir } from './repo.js';
-export { checkoutIndex, indexTree, stagedDeletions, stagedPaths, syncTreeInto, treeFiles } from './staged.js';
+export {
+  checkoutIndex,
+  indexTree,
+  rangeDeletions,
+  stagedDeletions,
+  stagedPaths,
+  syncTreeInto,
+  treeFiles,
+} from './staged.js';

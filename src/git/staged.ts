@@ -33,6 +33,24 @@ export function stagedDeletions(w: WorkTree): RelPath[] {
 }
 
 /**
+ * Files a commit range deletes under the source tree (`FROM...TO`, the
+ * range pre-commit's `--from-ref/--to-ref` passes the changed files of; it
+ * passes no deleted one, since none is there to check).
+ */
+export function rangeDeletions(w: WorkTree, from: string, to: string): RelPath[] {
+  const out = runGit(w.git, [
+    'diff',
+    '--name-only',
+    '-z',
+    '--diff-filter=D',
+    '--relative',
+    '--no-ext-diff',
+    `${from}...${to}`,
+  ]);
+  return splitZ(out) as RelPath[];
+}
+
+/**
  * Writes every index entry under the source tree into `dir` (smudge filters
  * and line-ending conversion applied, as a checkout would); entries keep
  * their path from the work tree's root, so the source tree lands at

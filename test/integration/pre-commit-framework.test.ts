@@ -46,6 +46,21 @@ describe('run --framework (the pre-commit framework hook)', () => {
     expect(json.jobs[0]!.status).toBe('failed');
   });
 
+  test('issue 15: a range that deletes a module runs the tests that imported it, though the framework passes no file for it', async () => {
+    const sb = useRepo();
+    const first = await runRunner(['run'], { cwd: sb.tree, env });
+    expect(first.code, show(first)).toBe(0);
+    const from = gitOk(sb.tree, ['rev-parse', 'HEAD']).trim();
+    fs.rmSync(path.join(sb.tree, 'lib/util.py'));
+    const to = commitAll(sb.tree, 'drop util');
+    const rangeEnv = { ...env, PRE_COMMIT_FROM_REF: from, PRE_COMMIT_TO_REF: to };
+    // pre-commit passes the range's changed files that exist: none here.
+    const { res, json } = await runJson(['run', '--framework'], { cwd: sb.tree, env: rangeEnv });
+    expect(res.code, show(res)).toBe(1);
+    expect(jobKeys(json.jobs)).toEqual(['test tests/test_util.py']);
+    expect(json.jobs[0]!.status).toBe('failed');
+  });
+
   test("issue 15: a range that changes none of the config's files runs no job and passes", async () => {
     const sb = useRepo();
     const from = gitOk(sb.tree, ['rev-parse', 'HEAD']).trim();
