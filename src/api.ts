@@ -16,7 +16,7 @@ import { logShares } from './api/job-report.js';
 import { planInputOf } from './api/plan-input.js';
 import { scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
-import { relativePath, treePath } from './tree-path.js';
+import { argumentPath, relativePath, treePath } from './tree-path.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
 export { killRunningJobs } from './exec/index.js';
@@ -58,7 +58,7 @@ export async function scan(opts: ApiOptions): Promise<ScanReport> {
 
 export async function explain(opts: ApiOptions & { file: string }): Promise<Explanation> {
   return withSession(opts, async (s) => {
-    const abs = path.resolve(opts.cwd, opts.file);
+    const abs = argumentPath(opts.cwd, opts.sourceTree, opts.file);
     const rel = treePath(s.sourceTree, abs);
     if (rel === null || rel === '')
       throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
@@ -131,7 +131,7 @@ function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: stri
 /** runner deps FILE: a file's direct and transitive dependencies, and the files that depend on it. */
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
-    const rel = relativePath(s.sourceTree, path.resolve(opts.cwd, opts.file)) as RelPath;
+    const rel = relativePath(s.sourceTree, argumentPath(opts.cwd, opts.sourceTree, opts.file)) as RelPath;
     const { tree } = scanAndSave(s, opts.events);
     if (!tree.files.has(rel))
       throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);

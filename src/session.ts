@@ -37,6 +37,10 @@ import type { EventSink } from './api/events.js';
 export interface SessionOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * -C DIR, relative to cwd: runner works as if started there. The config is searched from it up to
+   * the repository root, and the source tree is the config's directory; FILE arguments are relative to it.
+   */
   sourceTree?: string;
   configFile?: string;
   /** From the command line: relative to cwd. The config's stateDir is relative to the source tree. */
@@ -73,13 +77,15 @@ export interface Session {
 export async function loadSessionConfig(
   opts: SessionOptions,
 ): Promise<{ sourceTree: string; loaded: LoadedConfig; stateDir: string }> {
-  const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
+  // -C DIR is where runner works from, as if started there; the source tree is where the config is found.
+  const startDir = resolveSourceTree(opts.cwd, opts.sourceTree);
   const loaded = await loadConfig({
     cwd: opts.cwd,
-    sourceTree,
+    startDir,
     configFile: opts.configFile,
     overrides: opts.overrides,
   });
+  const sourceTree = loaded.sourceTree === startDir ? startDir : resolveSourceTree(loaded.sourceTree, undefined);
   const stateDir =
     opts.stateDir !== undefined
       ? path.resolve(opts.cwd, opts.stateDir)

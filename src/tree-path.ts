@@ -1,5 +1,6 @@
 // The tree's form of a path: relative to a root (the source tree, a work
-// tree's top), '/'-separated, with no leading './'. Pure: touches no file.
+// tree's top), '/'-separated, with no leading './'; and where a FILE argument
+// points. Pure: touches no file.
 import path from 'node:path';
 import type { RelPath } from './types.js';
 
@@ -20,4 +21,14 @@ export function isOutside(rel: string): boolean {
 export function treePath(root: string, abs: string): RelPath | null {
   const rel = relativePath(root, abs);
   return isOutside(rel) ? null : (rel as RelPath);
+}
+
+/**
+ * A FILE argument as an absolute path: relative to -C DIR when given (as with
+ * `git -C` and `make -C`), else to the directory runner was started in. Either
+ * may lie below the source tree (the config was found above it); treePath
+ * then gives the argument's path in the tree.
+ */
+export function argumentPath(cwd: string, dir: string | undefined, arg: string): string {
+  return path.resolve(cwd, dir ?? '.', arg);
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type UnreadablePath, planJobs } from '../plan/index.js';
 import type { Session } from '../session.js';
-import { treePath } from '../tree-path.js';
+import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
@@ -22,18 +22,18 @@ import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
 
-/** A file argument, relative to the source tree; a directory selects what lies below it. */
+/** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
 export function selectFiles(
   s: Pick<Session, 'sourceTree'>,
   tracked: ReadonlyMap<RelPath, unknown>,
-  cwd: string,
+  opts: Pick<RunOptions, 'cwd' | 'sourceTree'>,
   files: readonly string[],
   unreadable: readonly UnreadablePath[] = [],
 ): (p: RelPath) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const arg of files) {
-    const abs = path.resolve(cwd, arg);
+    const abs = argumentPath(opts.cwd, opts.sourceTree, arg);
     const rel = treePath(s.sourceTree, abs);
     if (rel === null) throw new UsageError(`${arg} is outside the source tree ${s.sourceTree}`);
     if (rel === '') return () => true;
@@ -50,7 +50,8 @@ export function selectFiles(
 }
 
 /**
- * The framework's files as paths of the source tree; one outside it is left out. One the config
+ * The framework's files as paths of the source tree; one outside it is left out. They are relative to
+ * where the framework runs its hooks (the repository's top), never to -C DIR (`args: [-C, subdir]`). One the config
  * does not take is kept, not refused (the framework passes every file it was asked for, not
  * runner's): it selects no job of its own, but a tool whose `inputs` cover it runs all its jobs.
  */
@@ -115,7 +116,7 @@ function runWorking(
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const onlyFile =
       changed === null && opts.files !== undefined && opts.files.length > 0
-        ? selectFiles(s, scanned.tree.files, opts.cwd, opts.files, scanned.unreadable)
+        ? selectFiles(s, scanned.tree.files, opts, opts.files, scanned.unreadable)
         : undefined;
     const deps = await findDeps(s, scanned.tree, opts.events, signal);
     const input = planInputOf(s, scanned, deps.depsOf, {

@@ -301,6 +301,12 @@ async function reloadConfig(
   wanted: readonly string[] | null,
 ): Promise<{ config: CycleConfig; tools: LatchedTool[] }> {
   const next = await loadSessionConfig(opts);
+  // The config removed, one above it is found now: another source tree, which a running watch does not follow.
+  if (next.sourceTree !== s.sourceTree) {
+    throw new UsageError(
+      `the config is now ${next.loaded.displayFile} (source tree ${next.sourceTree}); a running watch keeps ${s.sourceTree}: restart runner watch to use it`,
+    );
+  }
   if (next.stateDir !== s.stateDir) {
     throw new UsageError(
       `${next.loaded.displayFile}: stateDir now names ${next.stateDir}; a running watch keeps ${s.stateDir}: restart runner watch to use the new one`,

@@ -22,8 +22,14 @@ export function buildProgram(version: string): Command {
   const program = new Command('runner')
     .description('Incremental build/test runner: runs only the jobs (one tool on one file) whose inputs changed.')
     .version(version, '-V, --version')
-    .option('-C, --source-tree <dir>', 'the source tree to work on (default: the current directory)')
-    .option('-c, --config <file>', 'use this config file instead of discovering one in the source tree')
+    .option(
+      '-C, --source-tree <dir>',
+      'work as if started in DIR: the config is searched from there, FILE arguments are relative to it',
+    )
+    .option(
+      '-c, --config <file>',
+      'use this config file instead of searching; the source tree is then the current directory (or -C DIR)',
+    )
     .option('--state-dir <dir>', 'where the manifest and logs live (default: <source tree>/.runner)')
     .option('-j, --jobs <n>', 'run at most N jobs at once (default: the CPU count)', parseJobs)
     .option('-q, --quiet', 'print only failures and the summary')
@@ -36,6 +42,11 @@ export function buildProgram(version: string): Command {
     .addHelpText(
       'after',
       `
+The config is searched for in the current directory (or -C DIR), then in each
+directory above it up to the repository root (the first one holding .git), or
+up to the filesystem root outside a git repository; the directory it is found
+in is the source tree, wherever runner is started below it.
+
 Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached);
 2 usage, config or environment error; 130 interrupted (SIGINT); 143 terminated
 (SIGTERM); 129 hung up (SIGHUP); 141 output closed under a run; 70 internal error.`,

@@ -1,5 +1,6 @@
 // Finds and reads the config file (the only importer of cosmiconfig), then
 // validates it and applies CLI overrides. Never touches the state directory.
+// Which directories are searched, and where the search stops, is discover.ts's.
 import fs from 'node:fs';
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
@@ -10,6 +11,7 @@ import { type ParseProblem, jsonProblem, yamlProblem } from './parse-error.js';
 import { JOBS_EXPECTED, isJobsCount } from './validate/check.js';
 import { MAX_CONFIG_DEPTH } from './validate/depth.js';
 import { validateConfig } from './validate/index.js';
+import { type SearchStop, searchUpward } from './discover.js';
 
 const MODULE = 'runner';
 const SEARCH_PLACES = [
@@ -42,6 +44,7 @@ export interface LoadedConfig {
   file: string;
   /** The file as the user would name it in messages (relative to cwd when inside it). */
   displayFile: string;
+  /** The found config's directory; with -c, the directory runner works from (-C DIR, else the cwd). */
   sourceTree: string;
   /** The file's own `jobs`, before -j: a cap under make's jobserver, where -j means something else. */
   fileJobs: number | null;
@@ -91,7 +94,8 @@ function refuseNonRegular(file: string, shownFile: string, expected: string): vo
 
 export async function loadConfig(opts: {
   cwd: string;
-  sourceTree: string;
+  /** Where runner works from (-C DIR, else the cwd): the search starts there. */
+  startDir: string;
   configFile?: string;
   overrides?: ConfigOverrides;
 }): Promise<LoadedConfig> {
@@ -102,7 +106,9 @@ export async function loadConfig(opts: {
     cache: false,
     ignoreEmptySearchPlaces: false,
   });
-  let result: Awaited<ReturnType<typeof explorer.search>>;
+  type Found = NonNullable<Awaited<ReturnType<typeof explorer.search>>>;
+  let result: Found | null;
+  let sourceTree = opts.startDir;
   const wanted = opts.configFile === undefined ? undefined : path.resolve(opts.cwd, opts.configFile);
   const shown = (f: string): string => displayPath(opts.cwd, f);
   try {
@@ -118,26 +124,27 @@ export async function loadConfig(opts: {
       refuseNonRegular(wanted, shown(wanted), 'a regular config file (given with -c)');
       result = await explorer.load(wanted);
     } else {
-      for (const place of SEARCH_PLACES)
-        refuseNonRegular(
-          path.join(opts.sourceTree, place),
-          shown(path.join(opts.sourceTree, place)),
-          'a regular config file',
-        );
-      result = await explorer.search(opts.sourceTree);
+      const searched = await searchUpward(opts.startDir, async (dir) => {
+        for (const place of SEARCH_PLACES)
+          refuseNonRegular(path.join(dir, place), shown(path.join(dir, place)), 'a regular config file');
+        return explorer.search(dir);
+      });
+      if (searched.found === null) throw missingConfig(path.resolve(opts.startDir), searched.stop, shown);
+      result = searched.found;
+      sourceTree = searched.dir;
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const file = wanted ?? (err as { filepath?: string }).filepath ?? opts.sourceTree;
+    const file = wanted ?? (err as { filepath?: string }).filepath ?? opts.startDir;
     throw parseFailure(shown(file), file, err);
   }
   if (result === null) {
+    // Only a package.json without "runner", given with -c.
     throw new ConfigError({
-      file: shown(opts.sourceTree),
-      key: 'config',
+      file: shown(wanted ?? opts.startDir),
+      key: '"runner"',
       problem: 'missing',
-      expected:
-        'a runner config in the source tree: .runnerrc (or .runnerrc.json, .yaml, .yml, .js, .cjs, .mjs), runner.config.js (.cjs, .mjs, .ts) or "runner" in package.json (`runner config --dump` prints a template)',
+      expected: 'a "runner" key holding the config (given with -c)',
     });
   }
   const displayFile = shown(result.filepath);
@@ -151,7 +158,26 @@ export async function loadConfig(opts: {
   }
   const validated = validateConfig(result.config, displayFile);
   const config = applyOverrides(validated, opts.overrides ?? {});
-  return { config, file: result.filepath, displayFile, sourceTree: opts.sourceTree, fileJobs: validated.jobs };
+  return { config, file: result.filepath, displayFile, sourceTree, fileJobs: validated.jobs };
+}
+
+const CONFIG_NAMES =
+  '.runnerrc (or .runnerrc.json, .yaml, .yml, .js, .cjs, .mjs), runner.config.js (.cjs, .mjs, .ts) or "runner" in package.json';
+
+/** No config from the start directory up to where the search stopped: the message names both ends. */
+function missingConfig(start: string, stop: SearchStop, shown: (f: string) => string): ConfigError {
+  const where =
+    stop.kind === 'filesystem-root'
+      ? 'there or in a directory above it, up to the filesystem root (no .git above it: not in a git repository)'
+      : stop.dir === start
+        ? 'there, the repository root (it holds .git; the search goes no higher)'
+        : `there or in a directory above it, up to the repository root ${shown(stop.dir)} (the first directory holding .git)`;
+  return new ConfigError({
+    file: shown(start),
+    key: 'config',
+    problem: 'missing',
+    expected: `a runner config ${where}: ${CONFIG_NAMES} (\`runner config --dump\` prints a template; -c FILE names one)`,
+  });
 }
 
 /** Why a config file did not load, with the line and column of a JSON or YAML syntax error. */

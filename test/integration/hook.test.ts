@@ -251,10 +251,24 @@ describe('hook install and uninstall', () => {
 
   test('a source tree without a loadable config is refused (exit 2): such a hook would block every commit', async () => {
     const sb = useRepo();
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
     const res = await runRunner(['hook', 'install'], { cwd: path.join(sb.tree, 'notes'), env });
     expect(res.code, show(res)).toBe(2);
     expect(res.stderr).toMatch(/^runner: error: .*config is missing/m);
     expect(fs.existsSync(path.join(sb.tree, '.git/hooks/pre-commit'))).toBe(false);
+  });
+
+  test('issue 15: installed from a subdirectory, the hook checks the source tree whose config is above it', async () => {
+    const sb = useRepo();
+    await install(path.join(sb.tree, 'notes'));
+    expect(fs.readFileSync(path.join(sb.tree, '.git', 'hooks', 'pre-commit'), 'utf8')).toMatch(/ -q run --staged\n/);
+    expect(fs.readFileSync(path.join(sb.tree, '.git', 'hooks', 'pre-commit'), 'utf8')).not.toMatch(/ -C /);
+    write(sb.tree, 'notes/a.txt', 'BAD\n');
+    gitOk(sb.tree, ['add', 'notes/a.txt']);
+    const blocked = commit(path.join(sb.tree, 'notes'));
+    expect(blocked.code, showGit(blocked)).not.toBe(0);
+    expect(blocked.stderr).toContain('check: BAD in notes/a.txt');
+    expect(fs.existsSync(path.join(sb.tree, 'notes', '.runner'))).toBe(false);
   });
 
   test('outside a git repository: exit 2 with a clear message, nothing written', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOutside, relativePath, treePath } from '../../../src/tree-path.js';
+import { argumentPath, isOutside, relativePath, treePath } from '../../../src/tree-path.js';
 
 describe('tree paths', () => {
   const root = '/work/tree';
@@ -25,4 +25,19 @@ describe('tree paths', () => {
     expect(relativePath(root, '/work/other/b.py')).toBe('../other/b.py');
     expect(relativePath(root, '/work')).toBe('..');
   });
+});
+
+describe('issue 15: FILE arguments', () => {
+  const rows: [string, string | undefined, string, string][] = [
+    ['relative to the directory runner started in', undefined, 'ops.py', '/work/tree/calc/ops.py'],
+    ['relative to -C DIR, itself relative to that directory', '..', 'calc/ops.py', '/work/tree/calc/ops.py'],
+    ['-C DIR given absolute', '/elsewhere', 'a.py', '/elsewhere/a.py'],
+    ['an absolute argument whatever -C says', 'sub', '/work/x.py', '/work/x.py'],
+    ['"." names the directory itself', 'sub', '.', '/work/tree/calc/sub'],
+  ];
+  for (const [what, dir, arg, abs] of rows) {
+    it(`${what}: ${arg} -> ${abs}`, () => {
+      expect(argumentPath('/work/tree/calc', dir, arg)).toBe(abs);
+    });
+  }
 });
