@@ -76,6 +76,15 @@ export function displayPath(cwd: string, file: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
 
+/** Any entry by that name, a dangling or looping link included (cosmiconfig then says what it is). */
+function hasEntry(file: string): boolean {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true; // cannot be looked at: cosmiconfig's read says why
+  }
+}
+
 /**
  * A config that is a fifo, socket or device: cosmiconfig would wait for ever
  * reading it, deaf to SIGTERM (issue 12). A directory is left to cosmiconfig,
@@ -125,8 +134,10 @@ export async function loadConfig(opts: {
       result = await explorer.load(wanted);
     } else {
       const searched = await searchUpward(opts.startDir, async (dir) => {
-        for (const place of SEARCH_PLACES)
-          refuseNonRegular(path.join(dir, place), shown(path.join(dir, place)), 'a regular config file');
+        const present = SEARCH_PLACES.map((place) => path.join(dir, place)).filter(hasEntry);
+        // Nothing there: cosmiconfig's reads are spared (a directory searched from deep below costs a stat per place).
+        if (present.length === 0) return null;
+        for (const file of present) refuseNonRegular(file, shown(file), 'a regular config file');
         return explorer.search(dir);
       });
       if (searched.found === null) throw missingConfig(path.resolve(opts.startDir), searched.stop, shown);

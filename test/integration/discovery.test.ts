@@ -18,7 +18,7 @@ import {
   show,
   startRunner,
 } from '../helpers/cli.js';
-import { initRepo } from '../helpers/git.js';
+import { gitOk, gitTestEnv, initRepo, useRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { type Sandbox, appendText, useFixture } from '../helpers/sandbox.js';
@@ -136,6 +136,16 @@ describe('issue 15: the config is found from a subdirectory', () => {
     expect(cleaned.code, show(cleaned)).toBe(0);
     expect(fs.existsSync(path.join(sb.tree, '.runner'))).toBe(false);
   });
+});
+
+test('issue 15: run --staged from a subdirectory checks what is staged in the source tree above', async () => {
+  const sb = useRepo();
+  fs.writeFileSync(path.join(sb.tree, 'notes', 'a.txt'), 'BAD\n');
+  gitOk(sb.tree, ['add', 'notes/a.txt']);
+  const { res, json } = await runJson(['run', '--staged'], { cwd: path.join(sb.tree, 'notes'), env: gitTestEnv() });
+  expect(res.code, show(res)).toBe(1);
+  expect(jobKeys(json.jobs)).toEqual(['check notes/a.txt']);
+  expect(fs.existsSync(path.join(sb.tree, 'notes', '.runner'))).toBe(false);
 });
 
 describe('issue 15: where the search stops', () => {
