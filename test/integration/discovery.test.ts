@@ -91,7 +91,7 @@ describe('issue 15: the config is found from a subdirectory', () => {
     expect(deps.stdout).toContain('calc/ops.py');
   });
 
-  test('with -C DIR, FILE arguments are relative to DIR, and DIR may be below the config', async () => {
+  test("with -C DIR, FILE arguments are relative to DIR, and DIR may be below the config; the framework's stay the cwd's", async () => {
     const sb = repoTree();
     const { res, json } = await runJson(['-C', 'tree', 'run', 'calc/ops.py'], { cwd: sb.root, env });
     expect(res.code, show(res)).toBe(0);
@@ -103,6 +103,12 @@ describe('issue 15: the config is found from a subdirectory', () => {
     expect(jobKeys(below.json.jobs)).toEqual(['probe calc/stats.py']);
     expect(started(sb)).toEqual(['calc/stats.py']);
     expect(fs.existsSync(path.join(sb.tree, 'calc', '.runner'))).toBe(false);
+
+    // The pre-commit framework's files (`args: [-C, DIR]` comes after its entry) stay relative to where it runs hooks.
+    appendText(sb, 'calc/ops.py', '\n# edited\n');
+    const framework = await runJson(['run', '--framework', '-C', 'calc', 'calc/ops.py'], { cwd: sb.tree, env });
+    expect(framework.res.code, show(framework.res)).toBe(0);
+    expect(jobKeys(framework.json.jobs)).toEqual(['probe calc/ops.py']);
   });
 
   test('scan, config, clean and watch from a subdirectory work on the tree and state directory above', async () => {
