@@ -9,6 +9,7 @@ import { type WorkTree, findWorkTree, hooksDir } from '../git/index.js';
 import {
   type HookInstall,
   type HookUninstall,
+  HOOK_NAME,
   detectHookManager,
   hookCommandLine,
   hookScript,
@@ -58,7 +59,7 @@ export async function hookInstall(opts: HookOptions): Promise<HookInstall> {
 
 function isRunnersHook(hooks: string): boolean {
   try {
-    return isRunnerHook(fs.readFileSync(path.join(hooks, 'pre-commit'), 'utf8'));
+    return isRunnerHook(fs.readFileSync(path.join(hooks, HOOK_NAME), 'utf8'));
   } catch {
     return false;
   }

@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { BIN, runRunner, show } from '../helpers/cli.js';
 import { type GitResult, checked, commitCount, git, gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
 import { REPO } from '../helpers/sandbox.js';
+import { MARKER } from '../../src/hook/index.js';
 
 const env = gitTestEnv();
 const HUSKY_BIN = path.join(REPO, 'node_modules', 'husky', 'bin.js');
@@ -109,6 +110,23 @@ describe('husky', () => {
 
     await runnerOk(sb.tree, 'hook', 'uninstall');
     expect(fs.existsSync(path.join(sb.tree, '.husky/pre-commit'))).toBe(false);
+  });
+
+  test("issue 15: runner's hook from an install made before (in husky's generated folder) is taken out, husky's put back", async () => {
+    const sb = useRepo();
+    nodeProject(sb.tree);
+    husky(sb.tree, 'init');
+    const stub = read(sb.tree, '.husky/_/pre-commit');
+    // What `runner hook install` wrote there before it knew husky: its hook, husky's stub kept beside it.
+    fs.renameSync(path.join(sb.tree, '.husky/_/pre-commit'), path.join(sb.tree, '.husky/_/pre-commit.runner-previous'));
+    fs.writeFileSync(path.join(sb.tree, '.husky/_/pre-commit'), `#!/bin/sh\n${MARKER}\nexit 1\n`, { mode: 0o755 });
+    const out = await runnerOk(sb.tree, 'hook', 'install');
+    expect(out).toContain("removed runner's earlier hook from husky's generated .husky/_/pre-commit");
+    expect(read(sb.tree, '.husky/_/pre-commit')).toBe(stub);
+    expect(fs.existsSync(path.join(sb.tree, '.husky/_/pre-commit.runner-previous'))).toBe(false);
+    expect(read(sb.tree, '.husky/pre-commit')).toBe(
+      'npm test\nrunner -q run --staged # added by `runner hook install`\n',
+    );
   });
 
   test('issue 15: a source tree in a subdirectory: the line runs runner on it with -C', async () => {
