@@ -17,6 +17,7 @@ export type RunnerErrorKind =
   | 'deps'
   | 'git'
   | 'hook'
+  | 'hook-manager'
   | 'report-file';
 
 export abstract class RunnerError extends Error {
@@ -253,6 +254,21 @@ export class HookError extends RunnerError {
   readonly kind = 'hook';
   constructor(readonly fields: { hook: string; problem: string; hint: string }) {
     super(`${fields.hook}: ${fields.problem}; ${fields.hint}`);
+  }
+}
+
+/**
+ * Git hooks here belong to lefthook or simple-git-hooks, which rewrite
+ * `pre-commit` whenever they install: runner does not edit their config (a
+ * YAML, TOML or JS file of the user's) and says what to add instead.
+ */
+export class HookManagerError extends RunnerError {
+  readonly kind = 'hook-manager';
+  constructor(readonly fields: { manager: string; config: string; rewrites: string; snippet: string; then: string }) {
+    super(
+      `${fields.config}: git hooks here are managed by ${fields.manager} (${fields.rewrites}); runner does not edit its config. ` +
+        `Add this to it, then ${fields.then} (or pass --force to write git's pre-commit hook anyway):\n\n${fields.snippet}`,
+    );
   }
 }
 

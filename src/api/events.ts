@@ -8,6 +8,7 @@ import type { RunnerError } from '../errors.js';
 import type { ScanIssue } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import type { JobEnd } from '../job-end.js';
+import type { StagedRoot } from '../staged-path.js';
 import type { ChunkReport, JobReport, RunReport } from './run-report.js';
 import type { CycleStart, WatchCycle } from './watch-report.js';
 
@@ -51,6 +52,11 @@ export type RunnerEvent =
   | { type: 'tokens-held'; releaseAll: () => void }
   /** run --staged wrote the staged tree: remove deletes it. */
   | { type: 'staged-tree-made'; remove: () => void }
+  /**
+   * The staged trees whose paths a job's log may name (the kept one; in run --staged, also this run's),
+   * with the source tree each stands for: outputs show the source tree's paths instead. Sent before any job ends.
+   */
+  | { type: 'staged-roots'; roots: readonly StagedRoot[] }
   /** run (or run --staged) is over; what it returns. Not sent by a watch: its cycles end with cycle-finished. */
   | { type: 'run-finished'; report: RunReport }
   // runner watch.

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { checkReportFile } from '../report/index.js';
 import type { Session } from '../session.js';
+import type { StagedRoot } from '../staged-path.js';
 import { writeMergedLogFile } from './merged-log.js';
 import type { RunOptions } from './options.js';
 import type { JobReport } from './run-report.js';
@@ -36,9 +37,14 @@ function mergedLogOption(opts: RunOptions, s: Pick<Session, 'loaded'>): string {
  * --merged-log asks for one (the flag's path is the caller's, the config's is
  * the source tree's); returns where, or null.
  */
-export function writeMergedLog(s: Session, opts: RunOptions, jobs: readonly JobReport[]): string | null {
+export function writeMergedLog(
+  s: Session,
+  opts: RunOptions,
+  jobs: readonly JobReport[],
+  roots: readonly StagedRoot[] = [],
+): string | null {
   const file = mergedLogPath(s, opts);
   if (file === null) return null;
-  writeMergedLogFile(mergedLogOption(opts, s), file, jobs);
+  writeMergedLogFile(mergedLogOption(opts, s), file, jobs, roots);
   return file;
 }

@@ -8,6 +8,7 @@ import { type JobEnd, SPAWN_ERROR } from '../job-end.js';
 import { makeDirs } from '../make-dirs.js';
 import { describeKind, nonRegularKind, openRegularFile } from '../regular-file.js';
 import { fifoHasReader } from '../process-probe.js';
+import { type StagedRoot, StagedPathStream } from '../staged-path.js';
 import { assertNever } from '../types.js';
 import type { JobReport } from './run-report.js';
 
@@ -34,8 +35,18 @@ function headerEnd(end: JobEnd | null): string {
   }
 }
 
-/** Appends one job's log to `out`; returns the last byte written (a newline or not), or null when nothing was. */
-function copyLog(out: number, log: string, buf: Buffer): number | null {
+/** Writes all of `data` to `out`; returns its last byte, or null when it is empty. */
+function writeAll(out: number, data: Buffer): number | null {
+  for (let w = 0; w < data.length;) w += fs.writeSync(out, data, w, data.length - w);
+  return data.length === 0 ? null : data[data.length - 1]!;
+}
+
+/**
+ * Appends one job's log to `out`, the staged trees' paths in it shown as the
+ * source tree's (the stored log keeps what the tool wrote); returns the last
+ * byte written (a newline or not), or null when nothing was.
+ */
+function copyLog(out: number, log: string, buf: Buffer, roots: readonly StagedRoot[]): number | null {
   let opened: ReturnType<typeof openRegularFile>;
   try {
     opened = openRegularFile(log);
@@ -48,13 +59,14 @@ function copyLog(out: number, log: string, buf: Buffer): number | null {
     return 0x0a;
   }
   let last: number | null = null;
+  const shown = new StagedPathStream(roots);
   try {
     for (;;) {
       const n = fs.readSync(opened.fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      for (let w = 0; w < n;) w += fs.writeSync(out, buf, w, n - w);
-      last = buf[n - 1]!;
+      last = writeAll(out, shown.push(buf.subarray(0, n))) ?? last;
     }
+    last = writeAll(out, shown.end()) ?? last;
   } finally {
     fs.closeSync(opened.fd);
   }
@@ -76,7 +88,12 @@ function logIdentity(log: string): string | null {
  * rename as the JUnit report is, so a reader never sees half of it; `option`
  * names where the path came from, for messages.
  */
-export function writeMergedLogFile(option: string, file: string, jobs: readonly JobReport[]): void {
+export function writeMergedLogFile(
+  option: string,
+  file: string,
+  jobs: readonly JobReport[],
+  roots: readonly StagedRoot[] = [],
+): void {
   // A device or a pipe (/dev/null, /dev/stdout) is written to, never renamed over. A fifo nobody reads
   // would make the open wait for ever: a non-blocking open fails with ENXIO then (fifo(7)).
   const kind = nonRegularKind(file);
@@ -104,7 +121,7 @@ export function writeMergedLogFile(option: string, file: string, jobs: readonly 
       }
       if (id !== null) copied.set(id, `${j.tool} ${j.path}`);
       fs.writeSync(out, `==> ${header} <==\n`);
-      const last = j.log === null ? null : copyLog(out, j.log, buf);
+      const last = j.log === null ? null : copyLog(out, j.log, buf, roots);
       fs.writeSync(out, last === null || last === 0x0a ? '\n' : '\n\n');
     }
     fs.closeSync(out);

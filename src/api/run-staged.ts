@@ -22,7 +22,7 @@ import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import { type RunReport, runReportOf } from './run-report.js';
 import { withSession } from './scan-and-save.js';
-import { scanStaged, stagedTools, writeStagedTree } from './staged-tree.js';
+import { scanStaged, stagedRoots, stagedTools, writeStagedTree } from './staged-tree.js';
 
 export async function runStaged(
   opts: RunOptions,
@@ -60,6 +60,8 @@ export async function runStaged(
     }
     const written = writeStagedTree(s, work, process.pid, (message) => opts.events.emit({ type: 'warning', message }));
     opts.events.emit({ type: 'staged-tree-made', remove: written.remove });
+    const roots = stagedRoots(s, written.root);
+    opts.events.emit({ type: 'staged-roots', roots });
     try {
       // The staged tree's view: its files, the tools as they apply there, and (kept tree only) its own python
       // import cache and javascript graph. The manifest's files stay the working tree's; results land in it by fingerprint.
@@ -73,7 +75,7 @@ export async function runStaged(
       });
       const plan = planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
       const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
-      const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
+      const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
       return runReportOf({
         dryRun,
         scan: scanned.summary,

@@ -18,6 +18,7 @@ import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import { type RunReport, runReportOf } from './run-report.js';
 import { planChanged, runStaged } from './run-staged.js';
+import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { scanAndSave, withSession } from './scan-and-save.js';
@@ -110,6 +111,9 @@ function runWorking(
   const signal = opts.signal ?? new AbortController().signal;
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
     warnOfSecrets(s, opts.events);
+    // A cached failure's log may be one a commit check recorded in the staged tree.
+    const roots = stagedRoots(s);
+    opts.events.emit({ type: 'staged-roots', roots });
     const onlyTools =
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.events);
@@ -136,7 +140,7 @@ function runWorking(
             scanned.tree.root,
           );
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
-    const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs);
+    const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
     return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
   });
 }

@@ -30,6 +30,7 @@ import {
   tempTreeOwner,
   tempTreePrefix,
 } from '../state-dir.js';
+import type { StagedRoot } from '../staged-path.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
 import { type Scanned, unreadableCounts, unreadablePathsOf } from './scan-and-save.js';
@@ -97,6 +98,25 @@ export function writeStagedTree(s: Session, w: WorkTree, pid: number, warn: (mes
     remove();
     throw err;
   }
+}
+
+/**
+ * The staged trees a job's log may name, with the source tree each stands
+ * for: the kept tree (a result recorded there is shared with `runner run`),
+ * and `root`, this run's (a temporary one); each also as the kernel names it,
+ * symbolic links resolved (what a tool's getcwd() says).
+ */
+export function stagedRoots(s: Pick<Session, 'stateDir' | 'sourceTree'>, root?: string): StagedRoot[] {
+  const roots = new Set<string>();
+  for (const r of root === undefined ? [stagedTreePath(s.stateDir)] : [stagedTreePath(s.stateDir), root]) {
+    roots.add(r);
+    try {
+      roots.add(path.join(fs.realpathSync(path.dirname(r)), path.basename(r)));
+    } catch {
+      // no state directory yet: nothing ran there
+    }
+  }
+  return [...roots].map((staged) => ({ staged, source: s.sourceTree }));
 }
 
 /** Takes the kept tree's lock, unless a live runner holds it; a dead runner's lock is taken over. */

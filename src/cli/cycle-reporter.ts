@@ -77,6 +77,7 @@ export class CycleReporter {
       case 'job-finished':
       case 'cached-failure':
       case 'job-unchecked':
+      case 'staged-roots':
         return this.live().emit(e);
       // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run.
       case 'tokens-held':

@@ -8,17 +8,30 @@ import { BACKUP_NAME, HOOK_NAME, isRunnerHook } from './script.js';
 
 export interface HookInstall {
   hook: string;
-  /** 'updated': runner's own hook was there and is rewritten. */
-  action: 'installed' | 'updated';
+  /** 'updated': runner's own hook (or line) was there and is rewritten; 'unchanged': husky's file already runs runner. */
+  action: 'installed' | 'updated' | 'unchanged';
   /** The earlier hook, now run first by runner's; null when there is none. */
   chained: string | null;
   /** With --force: what was overwritten or moved that a plain install refuses to touch. */
   forced: string | null;
+  /** With husky: `hook` is husky's own file (.husky/pre-commit), and runner's line in it. */
+  husky?: HuskyLine;
+}
+
+export interface HuskyLine {
+  /** The command that runs runner: runner's line (without its marker comment), or one the user wrote. */
+  line: string;
+  /** Whether git runs husky's hooks yet (core.hooksPath names its folder); false before husky's first run in this clone. */
+  active: boolean;
+  /** runner's hook from an install before husky, removed from husky's generated folder (it would run runner twice). */
+  replaced: string | null;
 }
 
 export interface HookUninstall {
   hook: string;
   action: 'removed' | 'restored' | 'none';
+  /** With husky: runner's line was taken out of husky's file; `hook` is gone when nothing else was in it. */
+  husky?: { fileRemoved: boolean };
 }
 
 const lstat = (p: string): fs.Stats | undefined => fs.lstatSync(p, { throwIfNoEntry: false });

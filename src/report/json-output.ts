@@ -47,6 +47,7 @@ export class JsonOutput {
       case 'job-unchecked':
       case 'tokens-held':
       case 'staged-tree-made':
+      case 'staged-roots':
       case 'cycle-started':
       case 'config-rejected':
       case 'watcher-error':

@@ -4,7 +4,9 @@
 // summary: the results are recorded, and the user should see them first.
 import type { RunnerEvent } from '../api/events.js';
 import { assertNever } from '../types.js';
-import { renderJunit, writeReportFile } from './junit.js';
+import { stagedPathRewrite } from '../staged-path.js';
+import type { LogTail } from './log-tail.js';
+import { readLogTail, renderJunit, writeReportFile } from './junit.js';
 import type { Style } from './style.js';
 
 export class JunitOutput {
@@ -12,6 +14,8 @@ export class JunitOutput {
   written: string | null = null;
   /** Why the file could not be written, if it could not. */
   error: unknown = null;
+  /** Logs show the source tree's paths where a job ran in a staged tree. */
+  private shownPaths: (text: string) => string = (text) => text;
 
   constructor(
     private readonly style: Style,
@@ -21,10 +25,17 @@ export class JunitOutput {
 
   emit(e: RunnerEvent): void {
     switch (e.type) {
+      case 'staged-roots':
+        this.shownPaths = stagedPathRewrite(e.roots);
+        return;
       case 'run-finished':
         if (e.report.dryRun) return;
         try {
-          writeReportFile('--junit', this.file, renderJunit(this.style, e.report, this.now()));
+          const readLog = (file: string): LogTail | null => {
+            const tail = readLogTail(file);
+            return tail === null ? null : { ...tail, text: this.shownPaths(tail.text) };
+          };
+          writeReportFile('--junit', this.file, renderJunit(this.style, e.report, this.now(), readLog));
           this.written = this.file;
         } catch (err) {
           this.error = err;

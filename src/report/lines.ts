@@ -12,12 +12,14 @@ const LOG_TAIL_LINES = 200;
 /** Bytes of a failure's log read for the excerpt: a log of any size, or one endless line, shows at most this much. */
 export const LOG_TAIL_BYTES = 32 * 1024;
 
-export function logExcerpt(style: Style, file: string | null): string {
+/** `shownPaths`: rewrites what the tail names (a staged tree's paths, as the source tree's). */
+export function logExcerpt(style: Style, file: string | null, shownPaths: (text: string) => string = (t) => t): string {
   if (file === null) return '  (no output)\n';
   const tail = readLogTail(file, LOG_TAIL_BYTES);
   if (tail === null) return `  (log missing: ${shown(style, file)})\n`;
   // The tool's colours help on a terminal; in a CI log or a pipe they are noise.
-  const lines = (style.color ? tail.text : plainText(tail.text)).split('\n');
+  const text = shownPaths(tail.text);
+  const lines = (style.color ? text : plainText(text)).split('\n');
   if (lines.at(-1) === '') lines.pop();
   // A cut inside a line shows that line's end: it still says "..." first.
   const dropped = Math.max(0, lines.length - LOG_TAIL_LINES);

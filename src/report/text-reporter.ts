@@ -6,6 +6,7 @@
 import type { RunnerEvent } from '../api/events.js';
 import type { JobReport, RunReport } from '../api/run-report.js';
 import { isReadProblem } from '../scan/index.js';
+import { stagedPathRewrite } from '../staged-path.js';
 import { assertNever } from '../types.js';
 import { renderNothingStaged } from './hook.js';
 import { chunkLabel, describeChunk, sharedJudgement } from './chunks.js';
@@ -32,6 +33,8 @@ export interface TextOptions extends Style {
 
 export class TextReporter {
   private readonly progress: ProgressLine | null;
+  /** Logs show the source tree's paths where a job ran in a staged tree. */
+  private shownPaths: (text: string) => string = (text) => text;
 
   constructor(private readonly o: TextOptions) {
     this.progress = o.progress && !o.json ? new ProgressLine(o.err) : null;
@@ -85,6 +88,9 @@ export class TextReporter {
           this.o.out,
           `${red(this.o, 'UNREADABLE')} ${e.job.tool} ${e.job.path} (${e.job.reasons.map(describeReason).join('; ')})\n`,
         );
+      case 'staged-roots':
+        this.shownPaths = stagedPathRewrite(e.roots);
+        return;
       case 'run-finished':
         return this.finish(e.report);
       // The caller's exit paths (cli/cleanup.ts) and a watch's cycles (cli/cycle-reporter.ts) are not this reporter's.
@@ -120,7 +126,7 @@ export class TextReporter {
       const shared = sharedJudgement(j);
       this.say(
         this.o.out,
-        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${shared === null ? '' : `  (${shared})\n`}${logExcerpt(this.o, j.log)}`,
+        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${shared === null ? '' : `  (${shared})\n`}${logExcerpt(this.o, j.log, this.shownPaths)}`,
       );
     } else if (j.status === 'interrupted') {
       if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);

@@ -13,8 +13,13 @@ export function addHookCommand(program: Command): void {
     .description('install or remove the git pre-commit hook that runs `runner run --staged`');
   hook
     .command('install')
-    .description('write the pre-commit hook (an existing hook is kept as pre-commit.runner-previous and run first)')
-    .option('--force', 'chain a hook that is a symbolic link, or replace a taken pre-commit.runner-previous')
+    .description(
+      'write the pre-commit hook (an existing hook is kept as pre-commit.runner-previous and run first; with husky, a line in .husky/pre-commit)',
+    )
+    .option(
+      '--force',
+      "chain a hook that is a symbolic link, replace a taken pre-commit.runner-previous, or write git's hook beside lefthook or simple-git-hooks",
+    )
     .action(async (flags: { force?: boolean }, cmd: Command) => {
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
