@@ -18,7 +18,8 @@ export type RunnerErrorKind =
   | 'git'
   | 'hook'
   | 'hook-manager'
-  | 'report-file';
+  | 'report-file'
+  | 'init';
 
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
@@ -280,5 +281,13 @@ export class ReportFileError extends RunnerError {
     options?: ErrorOptions,
   ) {
     super(`${fields.option} ${fields.path}: ${fields.problem}; expected a file path in a writable directory`, options);
+  }
+}
+
+/** `runner init` will not write a config: one exists already, or the tree holds nothing it knows how to check. */
+export class InitError extends RunnerError {
+  readonly kind = 'init';
+  constructor(readonly fields: { path: string; problem: string; hint: string }) {
+    super(`${fields.path}: ${fields.problem}; ${fields.hint}`);
   }
 }

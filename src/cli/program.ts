@@ -7,6 +7,7 @@ import { addConfigCommand } from './commands/config.js';
 import { addDepsCommand } from './commands/deps.js';
 import { addExplainCommand } from './commands/explain.js';
 import { addHookCommand } from './commands/hook.js';
+import { addInitCommand } from './commands/init.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
 import { addWatchCommand } from './commands/watch.js';
@@ -59,5 +60,6 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
   addConfigCommand(program);
   addCleanCommand(program);
   addHookCommand(program);
+  addInitCommand(program);
   return program;
 }

@@ -1,5 +1,13 @@
 // Public surface of config/: loading, validation, the latch.
-export { loadConfig, resolveSourceTree, displayPath, type LoadedConfig, type ConfigOverrides } from './load.js';
+export {
+  loadConfig,
+  resolveSourceTree,
+  displayPath,
+  SEARCH_PLACES,
+  type LoadedConfig,
+  type ConfigOverrides,
+} from './load.js';
+export { PACKAGE_NAME, SCHEMA_FILE, SCHEMA_REF } from './schema-file.js';
 export { validateConfig } from './validate/index.js';
 export {
   latchTools,

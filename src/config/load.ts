@@ -14,7 +14,7 @@ import { validateConfig } from './validate/index.js';
 import { type SearchStop, searchUpward } from './discover.js';
 
 const MODULE = 'runner';
-const SEARCH_PLACES = [
+export const SEARCH_PLACES = [
   'package.json',
   `.${MODULE}rc`,
   `.${MODULE}rc.json`,

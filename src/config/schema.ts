@@ -73,6 +73,8 @@ export const TOP_LEVEL_KEYS = [
   'quiet',
   'ignoreUnresolved',
   'tools',
+  // Read by editors only (the JSON Schema of this file, schema/config.schema.json): no meaning to runner.
+  '$schema',
 ] as const;
 
 export const TOOL_KEYS = [

@@ -2,6 +2,7 @@
 export { DepGraph, type Closure } from './graph.js';
 export { UNREADABLE_IMPORTS, type DirectDeps } from './direct-deps.js';
 export { parseDepfile } from './depfile.js';
+export { parseJsonc } from './javascript-resolve.js';
 export { decodeJsCache, encodeJsCache, inferJavaScript } from './javascript-graph.js';
 export { GraphCache, type GraphSnapshots } from './graph-cache.js';
 export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js';

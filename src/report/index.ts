@@ -8,6 +8,7 @@ export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
+export { initJson, renderInit } from './init.js';
 export { renderCycleStart, renderCycleStopped, renderWatchStatus, watchCycleJson, watchErrorJson } from './watch.js';
 export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';
 export { renderUnresolvedImports, describeUnresolvedDependency, UNRESOLVED_LISTED } from './unresolved.js';

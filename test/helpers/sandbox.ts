@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { assertSchemaAccepts } from './config-schema.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = path.join(REPO, 'fixtures');
@@ -83,7 +84,9 @@ export function readConfig(sb: Sandbox): ConfigDef {
   return JSON.parse(readText(sb, '.runnerrc.json')) as ConfigDef;
 }
 
+/** Also checks that the shipped JSON Schema accepts every config runner accepts (issue 15). */
 export function writeConfig(sb: Sandbox, config: unknown): void {
+  assertSchemaAccepts(config);
   writeText(sb, '.runnerrc.json', JSON.stringify(config, null, 2) + '\n');
 }
 

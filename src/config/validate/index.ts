@@ -22,6 +22,7 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (!isPlainObject(raw)) fail(ctx, '(top level)', raw, 'an object with a "tools" array');
   rejectUnknownKeys(ctx, raw, TOP_LEVEL_KEYS, '');
   const config: Config = { ...DEFAULTS, tools: [] };
+  if (raw.$schema !== undefined) checkNonEmptyString(ctx, '$schema', raw.$schema, 'the path or URL of a JSON Schema');
   if (raw.include !== undefined) config.include = checkGlobs(ctx, 'include', raw.include);
   if (raw.exclude !== undefined) config.exclude = checkGlobs(ctx, 'exclude', raw.exclude);
   // null is each nullable key's default, as `runner config --dump` prints it.

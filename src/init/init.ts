@@ -1,0 +1,100 @@
+// `runner init`: writes the starting config decideStarter chose for the tree,
+// as .runnerrc.json (or the -c file), never over a config that is there.
+import fs from 'node:fs';
+import path from 'node:path';
+import { SCHEMA_REF, SEARCH_PLACES, displayPath, resolveSourceTree, validateConfig } from '../config/index.js';
+import { parseJsonc } from '../deps/index.js';
+import { InitError } from '../errors.js';
+import { listTree } from './list-tree.js';
+import { type Found, decideStarter } from './starter.js';
+import { formatStarter } from './format.js';
+
+export interface InitOptions {
+  cwd: string;
+  /** -C: the source tree (default cwd). */
+  sourceTree?: string;
+  /** -c: the file to write instead of .runnerrc.json in the source tree. */
+  configFile?: string;
+  /** Whether the node that runs `node --test` runs .ts files itself. */
+  nodeRunsTypeScript: boolean;
+}
+
+export interface InitResult {
+  /** Absolute path of the file written. */
+  file: string;
+  /** As the user names it (relative to cwd when inside it). */
+  displayFile: string;
+  found: Found;
+  config: Record<string, unknown>;
+  notes: string[];
+}
+
+export const STARTER_FILE = '.runnerrc.json';
+
+export function initConfig(opts: InitOptions): InitResult {
+  const sourceTree = resolveSourceTree(opts.cwd, opts.sourceTree);
+  const shown = (f: string): string => displayPath(opts.cwd, f);
+  const file =
+    opts.configFile === undefined ? path.join(sourceTree, STARTER_FILE) : path.resolve(opts.cwd, opts.configFile);
+  for (const existing of [file, ...SEARCH_PLACES.map((p) => path.join(sourceTree, p))]) {
+    if (!holdsConfig(existing)) continue;
+    throw new InitError({
+      path: shown(existing),
+      problem: existing.endsWith('package.json') ? 'holds a runner config already ("runner")' : 'exists already',
+      hint: 'runner init never overwrites a config: edit that one, or move it away and run runner init again',
+    });
+  }
+  const listed = listTree(sourceTree);
+  const starter = decideStarter(
+    {
+      ...listed,
+      tsconfig: readJsonc(path.join(sourceTree, 'tsconfig.json')),
+      hasLocalTsc: fs.existsSync(path.join(sourceTree, 'node_modules', '.bin', 'tsc')),
+      nodeRunsTypeScript: opts.nodeRunsTypeScript,
+    },
+    SCHEMA_REF,
+  );
+  if (starter.config === null) {
+    throw new InitError({
+      path: shown(sourceTree),
+      problem: 'holds no Python, JavaScript or TypeScript file (node_modules, hidden directories and venvs left out)',
+      hint: 'write a config by hand: `runner config --dump` prints a template',
+    });
+  }
+  validateConfig(starter.config, shown(file)); // a starter runner itself would refuse is a bug: stop before writing
+  try {
+    // wx: created here or not at all, even should another config appear meanwhile.
+    fs.writeFileSync(file, formatStarter(starter.config), { flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InitError({
+      path: shown(file),
+      problem: code === 'EEXIST' ? 'exists already' : `cannot be written (${code})`,
+      hint:
+        code === 'EEXIST'
+          ? 'runner init never overwrites a config'
+          : 'expected a writable directory (or give another file with -c)',
+    });
+  }
+  return { file, displayFile: shown(file), found: starter.found, config: starter.config, notes: starter.notes };
+}
+
+/** A config file cosmiconfig would load: any search place that exists, and package.json only with a "runner" key. */
+function holdsConfig(file: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  if (path.basename(file) !== 'package.json') return true;
+  try {
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return typeof pkg === 'object' && pkg !== null && 'runner' in pkg;
+  } catch {
+    return false; // not JSON: cosmiconfig would fail on it, not find a config in it
+  }
+}
+
+function readJsonc(file: string): unknown {
+  try {
+    return parseJsonc(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}

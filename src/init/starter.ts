@@ -1,0 +1,202 @@
+// Decides the starting config `runner init` writes from a listing of the
+// source tree. Pure: reads no files (the listing, the root tsconfig's content
+// and the facts about the machine are given).
+import { DEFAULT_EXCLUDE } from '../config/schema.js';
+import { PYTHON_TEST_GLOBS, compileGlobs, jsTestGlobs } from './globs.js';
+
+/** What init was told about the tree and the machine. */
+export interface TreeListing {
+  /** Files relative to the source tree, '/'-separated; skipped directories already left out. */
+  files: readonly string[];
+  /** Python virtual environments found in the tree (directories holding pyvenv.cfg), relative. */
+  venvs: readonly string[];
+  /** The root tsconfig.json as parsed (JSON with comments), or null when there is none or it does not parse. */
+  tsconfig: unknown;
+  /** node_modules/.bin/tsc exists in the tree. */
+  hasLocalTsc: boolean;
+  /** The node that will run `node --test` runs .ts files itself (type stripping: Node 22.18, 23.6 and later). */
+  nodeRunsTypeScript: boolean;
+}
+
+/** What the tree was found to hold, for the message init prints. */
+export interface Found {
+  python: number;
+  pythonTests: number;
+  typescript: number;
+  javascript: number;
+  jsTests: number;
+}
+
+export interface Starter {
+  /** The config to write, as JSON; null when the tree holds nothing init knows how to check. */
+  config: Record<string, unknown> | null;
+  found: Found;
+  /** What the user should know or do next, one sentence each. */
+  notes: string[];
+}
+
+const PY = /\.py$/;
+const TS = /\.(?:[cm]?tsx?)$/;
+const DTS = /\.d\.[cm]?ts$/;
+const JS = /\.[cm]?js$/;
+
+/**
+ * compilerOptions tsc also takes on its command line: given files, tsc reads
+ * no tsconfig.json ("tsc --help": "when input files are specified on the
+ * command line, tsconfig.json files are ignored"), so the starter passes these
+ * itself. Output and layout options (outDir, rootDir, paths, baseUrl,
+ * composite...) change nothing a check reports, or cannot be given as flags.
+ */
+const TSC_FLAGS = new Set([
+  'target',
+  'module',
+  'moduleResolution',
+  'moduleDetection',
+  'jsx',
+  'jsxImportSource',
+  'lib',
+  'types',
+  'customConditions',
+  'strict',
+  'noImplicitAny',
+  'strictNullChecks',
+  'strictFunctionTypes',
+  'strictBindCallApply',
+  'strictPropertyInitialization',
+  'noImplicitThis',
+  'useUnknownInCatchVariables',
+  'alwaysStrict',
+  'noUncheckedIndexedAccess',
+  'exactOptionalPropertyTypes',
+  'noImplicitOverride',
+  'noImplicitReturns',
+  'noFallthroughCasesInSwitch',
+  'noUnusedLocals',
+  'noUnusedParameters',
+  'noPropertyAccessFromIndexSignature',
+  'esModuleInterop',
+  'allowSyntheticDefaultImports',
+  'skipLibCheck',
+  'resolveJsonModule',
+  'resolvePackageJsonExports',
+  'resolvePackageJsonImports',
+  'allowJs',
+  'checkJs',
+  'allowImportingTsExtensions',
+  'allowArbitraryExtensions',
+  'verbatimModuleSyntax',
+  'isolatedModules',
+  'experimentalDecorators',
+  'emitDecoratorMetadata',
+  'useDefineForClassFields',
+  'downlevelIteration',
+  'forceConsistentCasingInFileNames',
+]);
+
+/** Without a tsconfig: a modern target and a lenient module resolution (extensionless and .js imports both resolve). */
+const TSC_DEFAULT_FLAGS = [
+  '--target',
+  'es2022',
+  '--module',
+  'esnext',
+  '--moduleResolution',
+  'bundler',
+  '--skipLibCheck',
+];
+
+export function decideStarter(listing: TreeListing, schemaRef: string): Starter {
+  const files = listing.files;
+  const python = files.filter((f) => PY.test(f));
+  const pythonTests = python.filter(compileGlobs(PYTHON_TEST_GLOBS));
+  const typescript = files.filter((f) => TS.test(f) && !DTS.test(f));
+  const javascript = files.filter((f) => JS.test(f));
+  const testGlobs = jsTestGlobs(listing.nodeRunsTypeScript);
+  const jsTests = [...javascript, ...(listing.nodeRunsTypeScript ? typescript : [])].filter(compileGlobs(testGlobs));
+  const found: Found = {
+    python: python.length,
+    pythonTests: pythonTests.length,
+    typescript: typescript.length,
+    javascript: javascript.length,
+    jsTests: jsTests.length,
+  };
+  const notes: string[] = [];
+  const tools: Record<string, unknown>[] = [];
+  if (python.length > 0) {
+    // py_compile takes many files; it stops at the first that fails, and narrowing finds the rest (README "Batch tools").
+    tools.push({ name: 'python-syntax', command: ['python3', '-m', 'py_compile', '{files}'], include: ['**/*.py'] });
+    if (pythonTests.length > 0) {
+      // No cache provider: pytest would write .pytest_cache into the tree on every run.
+      tools.push({
+        name: 'pytest',
+        command: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '{files}'],
+        include: PYTHON_TEST_GLOBS,
+        deps: 'python',
+      });
+    }
+  }
+  if (typescript.length > 0) {
+    const program = listing.hasLocalTsc ? 'node_modules/.bin/tsc' : 'tsc';
+    if (!listing.hasLocalTsc) notes.push('tsc is not installed in this tree: run `npm install -D typescript`.');
+    tools.push({
+      name: 'tsc',
+      command: [program, '--noEmit', ...tscFlags(listing.tsconfig, notes), '{files}'],
+      include: ['**/*.{ts,tsx,mts,cts}'],
+      exclude: ['**/*.d.{ts,mts,cts}'],
+      deps: 'javascript',
+    });
+  }
+  if (javascript.length > 0) {
+    // node --check takes one file a process.
+    tools.push({ name: 'js-syntax', command: ['node', '--check', '{file}'], include: ['**/*.{js,mjs,cjs}'] });
+  }
+  if (jsTests.length > 0) {
+    tools.push({ name: 'node-test', command: ['node', '--test', '{files}'], include: testGlobs, deps: 'javascript' });
+  }
+  if (!listing.nodeRunsTypeScript && typescript.some(compileGlobs(jsTestGlobs(true)))) {
+    notes.push(
+      'TypeScript tests are left out: this node does not run .ts files (Node 22.18 or later does); add a test tool for them by hand.',
+    );
+  }
+  if (tools.length === 0) return { config: null, found, notes };
+  const config: Record<string, unknown> = { $schema: schemaRef };
+  if (listing.venvs.length > 0) {
+    config.exclude = [...DEFAULT_EXCLUDE, ...listing.venvs.map((v) => `${v}/**`)];
+  }
+  // `python3 -m pytest` puts the current directory first on sys.path: the import graph must see the same.
+  if (python.length > 0) config.addSourceTreeToPythonPath = true;
+  config.tools = tools;
+  return { config, found, notes };
+}
+
+/** The root tsconfig's compilerOptions as tsc flags; what cannot be passed is named in a note. */
+function tscFlags(tsconfig: unknown, notes: string[]): string[] {
+  if (!isObject(tsconfig)) return [...TSC_DEFAULT_FLAGS];
+  if (tsconfig.extends !== undefined) {
+    notes.push('tsconfig.json extends another file: only its own compilerOptions are in the tsc command.');
+  }
+  const options = isObject(tsconfig.compilerOptions) ? tsconfig.compilerOptions : {};
+  const flags: string[] = [];
+  const left: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (!TSC_FLAGS.has(key)) {
+      left.push(key);
+      continue;
+    }
+    if (typeof value === 'boolean') flags.push(...(value ? [`--${key}`] : [`--${key}`, 'false']));
+    else if (typeof value === 'string') flags.push(`--${key}`, value);
+    // An empty list has no command-line form (tsc wants an argument after --types).
+    else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
+      flags.push(`--${key}`, value.join(','));
+    else left.push(key);
+  }
+  if (left.length > 0) {
+    notes.push(
+      `tsc given files reads no tsconfig.json; these compilerOptions are not in its command: ${left.join(', ')}.`,
+    );
+  }
+  return flags;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,137 @@
+// runner init on real trees: the starter it writes loads, its real tools
+// (python3, pytest, node_modules/.bin/tsc, node --test) pass on the fixtures,
+// a second run starts no tool, and an existing config is never overwritten.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type RunJson, baseEnv, runJson, runRunner } from '../helpers/cli.js';
+import { REPO, readText, useFixture, writeText } from '../helpers/sandbox.js';
+
+/** A python3 on PATH that logs each `python3 -m ...` (a tool's process) to calls.log, then runs the real one. */
+function wrapPython(scratch: string): Record<string, string> {
+  const bin = path.join(scratch, 'bin');
+  fs.mkdirSync(bin);
+  const real = process.env
+    .PATH!.split(':')
+    .map((d) => path.join(d, 'python3'))
+    .find((p) => fs.existsSync(p))!;
+  fs.writeFileSync(
+    path.join(bin, 'python3'),
+    `#!/bin/sh\ncase "$1" in -m) echo "$*" >> '${scratch}/calls.log';; esac\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  return baseEnv({ PATH: `${bin}:${process.env.PATH}` });
+}
+
+function toolCalls(scratch: string): string[] {
+  try {
+    return fs.readFileSync(path.join(scratch, 'calls.log'), 'utf8').trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+const jobsOf = (json: RunJson): string[] => json.jobs.map((j) => `${j.tool} ${j.file} ${j.status}`).sort();
+
+describe('runner init', () => {
+  it('issue 15: on a Python tree, writes a config whose syntax check and pytest pass, then a second run starts nothing', async () => {
+    const sb = useFixture('python-demo');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    const env = wrapPython(sb.scratch);
+    const init = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain('runner: wrote .runnerrc.json (Python: 6 files, 2 test files)');
+    expect(init.stdout).toContain('  runner run ');
+    const config = JSON.parse(readText(sb, '.runnerrc.json')) as { $schema: string; tools: { name: string }[] };
+    expect(config.$schema).toBe('./node_modules/runner/schema/config.schema.json');
+    expect(config.tools.map((t) => t.name)).toEqual(['python-syntax', 'pytest']);
+
+    const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(first.res.code, first.res.stderr).toBe(0);
+    expect(first.json.counts).toMatchObject({ jobs: 8, ran: 8, passed: 8, failed: 0 });
+    expect(jobsOf(first.json)).toContain('pytest tests/test_ops.py passed');
+    // One process per tool at -j 1: both are batch tools.
+    const calls = toolCalls(sb.scratch);
+    expect(calls.filter((c) => c.startsWith('-m py_compile'))).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('-m pytest'))).toHaveLength(1);
+
+    fs.rmSync(path.join(sb.scratch, 'calls.log'));
+    const second = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(second.res.code).toBe(0);
+    expect(second.json.counts).toMatchObject({ jobs: 8, ran: 0, fresh: 8 });
+    expect(toolCalls(sb.scratch)).toEqual([]);
+  });
+
+  it('issue 15: on a TypeScript and JavaScript tree, writes tsc and node --test tools that pass, then a second run starts nothing', async () => {
+    const sb = useFixture('js-demo');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    writeText(sb, 'lib/greet.ts', 'export function greet(name: string): string {\n  return `hello ${name}`;\n}\n');
+    writeText(sb, 'lib/use.ts', "import { greet } from './greet.js';\nexport const line: string = greet('you');\n");
+    writeText(
+      sb,
+      'tsconfig.json',
+      // No checking of the .d.ts files of node_modules: a shorter tsc.
+      '{\n  // as tsc allows\n  "compilerOptions": { "strict": true, "module": "nodenext", "outDir": "dist", "skipLibCheck": true },\n}\n',
+    );
+    // The project's own typescript, as `npm install -D typescript` would give the tree.
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(sb.tree, 'node_modules'));
+    const env = baseEnv();
+    const init = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(
+      'runner: wrote .runnerrc.json (TypeScript: 2 files; JavaScript: 5 files, 2 test files)',
+    );
+    expect(init.stdout).toContain('not in its command: outDir');
+    const config = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; command: string[] }[] };
+    expect(config.tools.map((t) => t.name)).toEqual(['tsc', 'js-syntax', 'node-test']);
+    expect(config.tools[0]!.command).toEqual([
+      'node_modules/.bin/tsc',
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--skipLibCheck',
+      '{files}',
+    ]);
+
+    const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(first.res.code, first.res.stderr).toBe(0);
+    expect(first.json.counts).toMatchObject({ jobs: 9, ran: 9, passed: 9 });
+    expect(jobsOf(first.json)).toEqual(
+      expect.arrayContaining(['tsc lib/use.ts passed', 'node-test test/math.test.mjs passed']),
+    );
+    const second = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(second.res.code).toBe(0);
+    expect(second.json.counts).toMatchObject({ jobs: 9, ran: 0, fresh: 9 });
+  });
+
+  it('issue 15: never overwrites a config: exit 2 naming it, the file untouched', async () => {
+    const sb = useFixture('python-demo');
+    const before = readText(sb, '.runnerrc.json');
+    const res = await runRunner(['init'], { cwd: sb.tree });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(
+      'runner: error: .runnerrc.json: exists already; runner init never overwrites a config: edit that one, or move it away and run runner init again\n',
+    );
+    expect(readText(sb, '.runnerrc.json')).toBe(before);
+
+    // Any place runner finds a config counts: a "runner" key in package.json.
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    writeText(sb, 'package.json', JSON.stringify({ name: 'x', runner: { tools: [] } }));
+    const inPackage = await runRunner(['init'], { cwd: sb.tree });
+    expect(inPackage.code).toBe(2);
+    expect(inPackage.stderr).toContain('runner: error: package.json: holds a runner config already ("runner")');
+    expect(fs.existsSync(path.join(sb.tree, '.runnerrc.json'))).toBe(false);
+  });
+
+  it('issue 15: a tree with nothing it knows how to check is exit 2, and nothing is written', async () => {
+    const sb = useFixture('python-demo');
+    for (const name of fs.readdirSync(sb.tree)) fs.rmSync(path.join(sb.tree, name), { recursive: true });
+    writeText(sb, 'README.md', '# notes\n');
+    const res = await runRunner(['init'], { cwd: sb.tree });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('holds no Python, JavaScript or TypeScript file');
+    expect(fs.readdirSync(sb.tree)).toEqual(['README.md']);
+  });
+});

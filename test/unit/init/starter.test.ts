@@ -1,0 +1,137 @@
+// decideStarter: the config `runner init` writes for a tree listing.
+import { describe, expect, it } from 'vitest';
+import { type TreeListing, decideStarter, formatStarter } from '../../../src/init/index.js';
+
+const REF = './node_modules/runner/schema/config.schema.json';
+
+function starter(files: string[], extra: Partial<TreeListing> = {}) {
+  return decideStarter(
+    { files, venvs: [], tsconfig: null, hasLocalTsc: true, nodeRunsTypeScript: false, ...extra },
+    REF,
+  );
+}
+
+const names = (files: string[], extra: Partial<TreeListing> = {}): string[] =>
+  ((starter(files, extra).config?.tools ?? []) as { name: string }[]).map((t) => t.name);
+
+describe('decideStarter', () => {
+  it.each<[string, string[], string[]]>([
+    ['python without tests: a syntax check', ['pkg/a.py', 'setup.cfg'], ['python-syntax']],
+    ['python with pytest-named tests', ['pkg/a.py', 'tests/test_a.py'], ['python-syntax', 'pytest']],
+    ['python *_test.py files are tests too', ['a.py', 'a_test.py'], ['python-syntax', 'pytest']],
+    ['typescript: tsc', ['src/a.ts', 'src/b.tsx'], ['tsc']],
+    ['declaration files alone are no typescript to check', ['types/x.d.ts', 'README.md'], []],
+    ['javascript with node --test files', ['src/a.js', 'test/a.test.mjs'], ['js-syntax', 'node-test']],
+    [
+      'both languages get both sets',
+      ['a.py', 'test_a.py', 'src/a.ts', 'src/a.test.js'],
+      ['python-syntax', 'pytest', 'tsc', 'js-syntax', 'node-test'],
+    ],
+    ['nothing it knows', ['README.md', 'Makefile'], []],
+  ])('issue 15: %s', (_what, files, expected) => {
+    expect(names(files)).toEqual(expected);
+  });
+
+  it('issue 15: batch tools where the tool takes many files, python tests and node tests following imports', () => {
+    const tools = starter(['a.py', 'test_a.py', 'b.ts', 'b.test.mjs']).config!.tools as Record<string, unknown>[];
+    expect(tools).toEqual([
+      { name: 'python-syntax', command: ['python3', '-m', 'py_compile', '{files}'], include: ['**/*.py'] },
+      {
+        name: 'pytest',
+        command: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '{files}'],
+        include: ['**/test_*.py', '**/*_test.py'],
+        deps: 'python',
+      },
+      {
+        name: 'tsc',
+        command: [
+          'node_modules/.bin/tsc',
+          '--noEmit',
+          '--target',
+          'es2022',
+          '--module',
+          'esnext',
+          '--moduleResolution',
+          'bundler',
+          '--skipLibCheck',
+          '{files}',
+        ],
+        include: ['**/*.{ts,tsx,mts,cts}'],
+        exclude: ['**/*.d.{ts,mts,cts}'],
+        deps: 'javascript',
+      },
+      { name: 'js-syntax', command: ['node', '--check', '{file}'], include: ['**/*.{js,mjs,cjs}'] },
+      expect.objectContaining({ name: 'node-test', command: ['node', '--test', '{files}'], deps: 'javascript' }),
+    ]);
+  });
+
+  it('issue 15: names the schema, and puts the source tree on the python path as `python3 -m pytest` does', () => {
+    const c = starter(['a.py']).config!;
+    expect(Object.keys(c)).toEqual(['$schema', 'addSourceTreeToPythonPath', 'tools']);
+    expect(c.$schema).toBe(REF);
+    expect(starter(['a.ts']).config).not.toHaveProperty('addSourceTreeToPythonPath');
+  });
+
+  it("issue 15: passes the root tsconfig's compilerOptions to tsc (given files, tsc reads none) and names what it cannot", () => {
+    const s = starter(['a.ts'], {
+      tsconfig: {
+        extends: './base.json',
+        compilerOptions: {
+          strict: true,
+          noEmitOnError: false,
+          esModuleInterop: false,
+          lib: ['es2022', 'dom'],
+          types: [],
+          module: 'nodenext',
+          outDir: 'dist',
+          paths: {},
+        },
+      },
+    });
+    const tsc = (s.config!.tools as { command: string[] }[])[0]!;
+    expect(tsc.command).toEqual([
+      'node_modules/.bin/tsc',
+      '--noEmit',
+      '--strict',
+      '--esModuleInterop',
+      'false',
+      '--lib',
+      'es2022,dom',
+      '--module',
+      'nodenext',
+      '{files}',
+    ]);
+    expect(s.notes).toEqual([
+      'tsconfig.json extends another file: only its own compilerOptions are in the tsc command.',
+      'tsc given files reads no tsconfig.json; these compilerOptions are not in its command: noEmitOnError, types, outDir, paths.',
+    ]);
+  });
+
+  it('issue 15: tsc from PATH with an install hint when the tree has none of its own', () => {
+    const s = starter(['a.ts'], { hasLocalTsc: false });
+    expect((s.config!.tools as { command: string[] }[])[0]!.command[0]).toBe('tsc');
+    expect(s.notes).toContain('tsc is not installed in this tree: run `npm install -D typescript`.');
+  });
+
+  it('issue 15: TypeScript tests go to node --test only where node runs .ts itself', () => {
+    const files = ['src/a.ts', 'src/a.test.ts'];
+    expect(names(files)).toEqual(['tsc']);
+    expect(starter(files).notes).toContain(
+      'TypeScript tests are left out: this node does not run .ts files (Node 22.18 or later does); add a test tool for them by hand.',
+    );
+    expect(names(files, { nodeRunsTypeScript: true })).toEqual(['tsc', 'node-test']);
+    expect(starter(files, { nodeRunsTypeScript: true }).found.jsTests).toBe(1);
+  });
+
+  it('issue 15: excludes the virtual environments found, beside the default excludes', () => {
+    const c = starter(['a.py'], { venvs: ['.venv', 'tools/env'] }).config!;
+    expect(c.exclude).toEqual(['**/node_modules/**', '**/.git/**', '**/__pycache__/**', '.venv/**', 'tools/env/**']);
+  });
+
+  it('issue 15: the written text is one tool a line and parses back to the same config', () => {
+    const c = starter(['a.py', 'test_a.py']).config!;
+    const text = formatStarter(c);
+    expect(JSON.parse(text)).toEqual(c);
+    expect(text.split('\n').filter((l) => l.includes('"name"'))).toHaveLength(2);
+  });
+});
