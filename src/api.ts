@@ -30,7 +30,7 @@ export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
 export type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 export { watch, type WatchOptions } from './api/watch.js';
-export type { CycleStart, WatchCycle, WatchReport } from './api/watch-report.js';
+export type { CycleStart, WatchCycle, WatchReport, WatchRequest, WatchRequests } from './api/watch-report.js';
 
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();

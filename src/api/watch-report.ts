@@ -3,8 +3,27 @@
 // returns. Types only, so that report/ need not import the watch itself.
 import type { RunReport } from './run-report.js';
 
+/**
+ * What a user asked of a running watch (a key on a terminal): run every job
+ * (`a`), run the failed jobs again (`f`), or scan the whole tree and run what
+ * is stale (Enter).
+ */
+export type WatchRequest = 'all' | 'failed' | 'stale';
+
+/** Where the watch hears requests; given only when someone can make them (a terminal). */
+export interface WatchRequests {
+  /**
+   * The next request, made while the watch waits between cycles; null when
+   * `signal` aborts first. A request made while a cycle runs is not seen
+   * (jest and vitest do not act on it either).
+   */
+  next(signal: AbortSignal): Promise<WatchRequest | null>;
+}
+
 export interface CycleStart {
   cycle: number;
+  /** The request this cycle answers; null for a cycle started by changes. */
+  request: WatchRequest | null;
   /** Files whose content changed, that appeared, that went (tracked files only). */
   changed: number;
   added: number;
@@ -28,6 +47,6 @@ export interface WatchCycle {
 
 export interface WatchReport {
   cycles: number;
-  /** The signal that ended the watch. */
+  /** The signal that ended the watch, or the abort reason its caller gave (`q`). */
   interrupted: string | null;
 }

@@ -11,7 +11,7 @@ import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js'
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
-import { TreeWatcher, depfileMatcher, watchFilter } from '../scan/index.js';
+import { TreeWatcher, type WatchBatch, depfileMatcher, watchFilter } from '../scan/index.js';
 import {
   type Session,
   inputScope,
@@ -30,13 +30,15 @@ import type { RunOptions } from './options.js';
 import { type PlanSelection, planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
 import { type DepsScanSummary, type JobReport, type RunReport, runReportOf } from './run-report.js';
-import type { WatchReport } from './watch-report.js';
+import type { WatchReport, WatchRequest, WatchRequests } from './watch-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
   /** A cycle starts once no change has come for this long. */
   debounceMs: number;
+  /** Requests (keys on a terminal) that start a cycle without a change. */
+  requests?: WatchRequests;
 }
 
 /** What a cycle takes of the config: replaced as a whole when a changed config loads, validates and latches. */
@@ -80,6 +82,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
         type: 'cycle-started',
         cycle: {
           cycle,
+          request: null,
           changed: 0,
           added: 0,
           removed: 0,
@@ -98,8 +101,9 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       events.emit({ type: 'cycle-finished', cycle: { cycle, report, watching: scanned.tree.files.size } });
       s.lock.release();
       while (!signal.aborted) {
-        const batch = await watcher.next(opts.debounceMs, signal);
-        if (batch === null) break;
+        const trigger = await nextTrigger(watcher, opts, signal);
+        if (trigger === null) break;
+        const { batch, request } = trigger;
         // The lock and the manifest are the watch's held resources (withSession lets go of them at the end):
         // the session's own, replaced here per cycle, never per config.
         try {
@@ -113,7 +117,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           refreshManifest(s);
           for (const p of carried) batch.paths.add(p);
           carried.clear();
-          let fullScan: boolean = batch.lost !== null || carriedFullScan;
+          // Enter: whatever is stale now, which a whole-tree scan finds even where no event came.
+          let fullScan: boolean = batch.lost !== null || carriedFullScan || request === 'stale';
           carriedFullScan = false;
           if (batch.lost !== null) events.emit({ type: 'watcher-error', message: batch.lost });
           let configReloaded = false;
@@ -163,11 +168,14 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const filesChanged = sum.new + sum.changed + sum.removed > 0 || sum.issues.length > 0;
             const recordedChanged = [...batch.files].some((f) => recorded.has(f));
             // A touch, a write of the same content, an untracked file no job read: nothing to plan.
-            if (!fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
-            const { plan, deps } = await planCycle(c, scanned, extra, events, signal);
+            const asked = request !== null;
+            if (!asked && !fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
+            const selection = { ...extra, force: request === 'all', rerunFailed: request === 'failed' };
+            const { plan, deps } = await planCycle(c, scanned, selection, events, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle.
             if (
+              !asked &&
               !fullScan &&
               !configReloaded &&
               !toolsChanged &&
@@ -181,6 +189,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
               type: 'cycle-started',
               cycle: {
                 cycle,
+                request,
                 changed: sum.changed,
                 added: sum.new,
                 removed: sum.removed,
@@ -211,6 +220,38 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     }
     return { cycles: cycle, interrupted: signal.aborted ? String(signal.reason) : null };
   });
+}
+
+/**
+ * What starts the next cycle: a batch of changes, a request, or both when
+ * they came together (neither is dropped: a batch taken is used, and a
+ * request not yet made stays with its maker); null once the watch is aborted.
+ */
+async function nextTrigger(
+  watcher: TreeWatcher,
+  opts: WatchOptions,
+  signal: AbortSignal,
+): Promise<{ batch: WatchBatch; request: WatchRequest | null } | null> {
+  if (opts.requests === undefined) {
+    const batch = await watcher.next(opts.debounceMs, signal);
+    return batch === null ? null : { batch, request: null };
+  }
+  // Not AbortSignal.any: Node 20 may collect a combined signal no one holds, and its waiters would never wake.
+  const first = new AbortController();
+  const stop = (): void => first.abort(signal.reason);
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  const batchWait = watcher.next(opts.debounceMs, first.signal);
+  const requestWait = opts.requests.next(first.signal);
+  try {
+    await Promise.race([batchWait, requestWait]);
+  } finally {
+    first.abort();
+    signal.removeEventListener('abort', stop);
+  }
+  const [batch, request] = await Promise.all([batchWait, requestWait]);
+  if (signal.aborted) return null;
+  return { batch: batch ?? { paths: new Set(), files: new Set(), lost: null }, request };
 }
 
 async function planCycle(

@@ -8,6 +8,7 @@ import {
   renderCycleStart,
   renderCycleStopped,
   renderIssueWarning,
+  renderWatchKeys,
   renderWatchStatus,
 } from '../report/index.js';
 import { assertNever } from '../types.js';
@@ -25,10 +26,14 @@ export class CycleReporter {
   private readonly json: boolean;
   private readonly quiet: boolean;
 
-  /** clear: --clear, the screen is cleared before each cycle (when stdout is a terminal). */
+  /**
+   * clear: --clear, the screen is cleared before each cycle (when stdout is a
+   * terminal); keys: the watch takes keys (stdin is a terminal), named in a
+   * line under each status line.
+   */
   constructor(
     private readonly io: Io,
-    private readonly how: { clear?: boolean } = {},
+    private readonly how: { clear?: boolean; keys?: boolean } = {},
   ) {
     this.json = io.globals.json === true;
     this.quiet = io.globals.quiet === true;
@@ -49,6 +54,8 @@ export class CycleReporter {
         io.err.write(renderIssueWarning(e.cycle.report.scan));
         // With --json, the cycle's object is JsonOutput's.
         if (!this.json) io.out.write(renderWatchStatus(io, e.cycle));
+        if (!this.json && this.how.keys === true && e.cycle.report.interrupted === null)
+          io.out.write(renderWatchKeys(io));
         return;
       case 'config-rejected':
         return void io.err.write(

@@ -9,6 +9,13 @@ export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';
 export { initJson, renderInit } from './init.js';
-export { renderCycleStart, renderCycleStopped, renderWatchStatus, watchCycleJson, watchErrorJson } from './watch.js';
+export {
+  renderCycleStart,
+  renderCycleStopped,
+  renderWatchKeys,
+  renderWatchStatus,
+  watchCycleJson,
+  watchErrorJson,
+} from './watch.js';
 export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';
 export { renderUnresolvedImports, describeUnresolvedDependency, UNRESOLVED_LISTED } from './unresolved.js';

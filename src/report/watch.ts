@@ -3,15 +3,28 @@
 import type { CycleStart, WatchCycle } from '../api/watch-report.js';
 import type { RunnerError } from '../errors.js';
 import { jobJson, scanJson } from './json.js';
-import { type Style, bold } from './style.js';
+import { type Style, bold, dim, green, red } from './style.js';
 
 function clock(at: Date): string {
   return [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** What a cycle a key started says it does. */
+const REQUEST_WORDS: Record<NonNullable<CycleStart['request']>, string> = {
+  all: 'every job (a)',
+  failed: 'failed jobs again (f)',
+  stale: 'stale jobs (Enter)',
+};
+
+/** Under the status line when the watch takes keys (stdin a terminal): one line, dim. */
+export function renderWatchKeys(style: Style): string {
+  return dim(style, 'keys: a run every job, f re-run failed jobs, Enter run stale jobs, q quit') + '\n';
+}
+
 /** Before a cycle after the first: what it reacts to. */
 export function renderCycleStart(c: CycleStart, at = new Date()): string {
   const why: string[] = [];
+  if (c.request !== null) why.push(REQUEST_WORDS[c.request]);
   if (c.configReloaded) why.push('config reloaded');
   else if (c.toolsChanged) why.push('a tool changed');
   if (c.recordedChanged && !c.configReloaded && !c.toolsChanged) why.push('a file jobs read changed');
@@ -39,7 +52,10 @@ export function renderWatchStatus(style: Style, w: WatchCycle, at = new Date()):
     w.report.interrupted !== null
       ? `stopped by ${w.report.interrupted}`
       : `watching ${w.watching} ${w.watching === 1 ? 'file' : 'files'} (Ctrl-C to stop)`;
-  return bold(style, `[${clock(at)}] ${parts.join(', ')}; ${tail}`) + '\n';
+  const line = bold(style, `[${clock(at)}] ${parts.join(', ')}; ${tail}`);
+  // Red while any job is failing (run now or cached), green when every job passed; as it was when cut short.
+  if (w.report.interrupted !== null || c.interrupted > 0 || c.notStarted > 0) return line + '\n';
+  return (c.failed > 0 || c.cachedFailures > 0 ? red(style, line) : green(style, line)) + '\n';
 }
 
 /** --json: one object per cycle, one per line. exitCode is what `run` would have exited with. */

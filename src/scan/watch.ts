@@ -132,6 +132,9 @@ export class TreeWatcher {
   async next(quietMs: number, signal: AbortSignal): Promise<WatchBatch | null> {
     const onAbort = (): void => this.wake?.();
     signal.addEventListener('abort', onAbort);
+    // Cleared on every wake: an abort (the watch ends, or a key's cycle goes first) must not leave
+    // a timer of up to --debounce behind, holding the process open.
+    let quietTimer: NodeJS.Timeout | undefined;
     try {
       for (;;) {
         if (signal.aborted) return null;
@@ -139,11 +142,13 @@ export class TreeWatcher {
         if (this.hasPending && quietFor >= quietMs) break;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
-          if (this.hasPending) setTimeout(resolve, quietMs - quietFor);
+          if (this.hasPending) quietTimer = setTimeout(resolve, quietMs - quietFor);
         });
+        clearTimeout(quietTimer);
         this.wake = null;
       }
     } finally {
+      clearTimeout(quietTimer);
       signal.removeEventListener('abort', onAbort);
       this.wake = null;
     }

@@ -7,6 +7,7 @@ import { allOf, apiOptions, makeIo } from '../io.js';
 import { onExit } from '../cleanup.js';
 import { CycleReporter } from '../cycle-reporter.js';
 import { interruptOnSignals } from '../signals.js';
+import { readWatchKeys } from '../watch-keys.js';
 
 interface WatchFlags {
   clear?: boolean;
@@ -36,8 +37,17 @@ export function addWatchCommand(program: Command): void {
     .action(async (flags: WatchFlags, cmd: Command) => {
       const io = makeIo(cmd);
       const json = io.globals.json === true;
+      const signals = interruptOnSignals(io);
+      // On a terminal, keys: q ends the watch as its own reason (exit 0), Ctrl-C as the signal it stands for.
+      // One controller for both ways to stop (not AbortSignal.any, whose result Node 20 may collect).
+      const stop = new AbortController();
+      signals.signal.addEventListener('abort', () => stop.abort(signals.signal.reason), { once: true });
+      const keys = readWatchKeys(process.stdin, {
+        quit: () => stop.abort('q'),
+        interrupt: () => process.kill(process.pid, 'SIGINT'),
+      });
       // A fresh reporter per cycle: its progress line and counts start again.
-      const reporter = new CycleReporter(io, { clear: flags.clear });
+      const reporter = new CycleReporter(io, { clear: flags.clear, keys: keys !== null });
       // One exit handler for the whole watch: each cycle's jobserver tokens replace the last one's.
       let releaseTokens = (): void => {};
       onExit(() => releaseTokens());
@@ -48,22 +58,24 @@ export function addWatchCommand(program: Command): void {
       };
       // With --json, each cycle's object goes after the text reporter has said what it says on stderr.
       const jsonOut = json ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun }) : null;
-      const signals = interruptOnSignals(io);
       try {
         const report = await watch({
           ...apiOptions(io, allOf(tokens, reporter, jsonOut), flags.failFast === true ? { failFast: true } : {}),
-          signal: signals.signal,
+          signal: stop.signal,
+          requests: keys?.requests,
           tools: flags.tool,
           debounceMs: flags.debounce,
           serveJobserver: flags.jobserver === false ? false : 'pipe',
         });
         reporter.close();
-        process.exitCode = report.interrupted === null ? EXIT.ok : exitForSignal(report.interrupted);
+        const byKey = report.interrupted === 'q';
+        process.exitCode = report.interrupted === null || byKey ? EXIT.ok : exitForSignal(report.interrupted);
         if (!json)
           io.err.write(
             `runner: stopped watching${report.interrupted === null ? '' : ` (${report.interrupted})`}; every finished result is recorded\n`,
           );
       } finally {
+        keys?.dispose();
         signals.dispose();
       }
     });

@@ -62,6 +62,7 @@ function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
 
 const cycleStart = {
   cycle: 2,
+  request: null,
   changed: 1,
   added: 0,
   removed: 0,
