@@ -8,6 +8,7 @@ export {
   type ConfigOverrides,
 } from './load.js';
 export { PACKAGE_NAME, SCHEMA_FILE, SCHEMA_REF } from './schema-file.js';
+export { holdsGit } from './discover.js';
 export { validateConfig } from './validate/index.js';
 export {
   latchTools,

@@ -2,7 +2,14 @@
 // as .runnerrc.json (or the -c file), never over a config that is there.
 import fs from 'node:fs';
 import path from 'node:path';
-import { SCHEMA_REF, SEARCH_PLACES, displayPath, resolveSourceTree, validateConfig } from '../config/index.js';
+import {
+  SCHEMA_REF,
+  SEARCH_PLACES,
+  displayPath,
+  holdsGit,
+  resolveSourceTree,
+  validateConfig,
+} from '../config/index.js';
 import { parseJsonc } from '../deps/index.js';
 import { InitError } from '../errors.js';
 import { listTree } from './list-tree.js';
@@ -61,6 +68,12 @@ export function initConfig(opts: InitOptions): InitResult {
       hint: 'write a config by hand: `runner config --dump` prints a template',
     });
   }
+  const above = opts.configFile === undefined ? configAbove(sourceTree) : null;
+  if (above !== null) {
+    starter.notes.push(
+      `${shown(above)} above stays the config of the rest of the tree; here and below, runner now finds this one first.`,
+    );
+  }
   validateConfig(starter.config, shown(file)); // a starter runner itself would refuse is a bug: stop before writing
   try {
     // wx: created here or not at all, even should another config appear meanwhile.
@@ -89,6 +102,18 @@ function holdsConfig(file: string): boolean {
   } catch {
     return false; // not JSON: cosmiconfig would fail on it, not find a config in it
   }
+}
+
+/** The config runner would have found above the tree (the search stops at the repository's root), if any. */
+function configAbove(sourceTree: string): string | null {
+  for (let dir = sourceTree; !holdsGit(dir); ) {
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+    const found = SEARCH_PLACES.map((p) => path.join(dir, p)).find(holdsConfig);
+    if (found !== undefined) return found;
+  }
+  return null;
 }
 
 function readJsonc(file: string): unknown {

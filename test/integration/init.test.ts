@@ -125,6 +125,18 @@ describe('runner init', () => {
     expect(fs.existsSync(path.join(sb.tree, '.runnerrc.json'))).toBe(false);
   });
 
+  it('issue 15: in a directory below a configured tree, writes a config of its own and says the one above stays', async () => {
+    const sb = useFixture('python-demo');
+    fs.mkdirSync(path.join(sb.tree, '.git')); // the repository's root: the search for a config stops there
+    const res = await runRunner(['init'], { cwd: path.join(sb.tree, 'calc') });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('runner: wrote .runnerrc.json (Python: 3 files, 0 test files)');
+    expect(res.stdout).toContain(
+      `runner: note: ${path.join(sb.tree, '.runnerrc.json')} above stays the config of the rest of the tree; here and below, runner now finds this one first.`,
+    );
+    expect(fs.existsSync(path.join(sb.tree, 'calc', '.runnerrc.json'))).toBe(true);
+  });
+
   it('issue 15: a tree with nothing it knows how to check is exit 2, and nothing is written', async () => {
     const sb = useFixture('python-demo');
     for (const name of fs.readdirSync(sb.tree)) fs.rmSync(path.join(sb.tree, name), { recursive: true });

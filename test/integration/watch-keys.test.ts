@@ -77,7 +77,7 @@ async function exitOf(w: PtyWatch): Promise<string> {
   try {
     return await waitFor('runner to exit', () => /runner exited (\d+)/.exec(w.output())?.[1]);
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${JSON.stringify(w.output().slice(-800))}`);
+    throw new Error(`${(err as Error).message}\n${JSON.stringify(w.output().slice(-800))}`, { cause: err });
   }
 }
 
