@@ -106,7 +106,7 @@ function holdsConfig(file: string): boolean {
 
 /** The config runner would have found above the tree (the search stops at the repository's root), if any. */
 function configAbove(sourceTree: string): string | null {
-  for (let dir = sourceTree; !holdsGit(dir); ) {
+  for (let dir = sourceTree; !holdsGit(dir);) {
     const up = path.dirname(dir);
     if (up === dir) return null;
     dir = up;
