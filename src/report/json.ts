@@ -1,10 +1,19 @@
-// The --json objects: one per command, on stdout, nothing else there.
+// The --json objects: one per command, on stdout, nothing else there. Each
+// carries the format's version (JSON_FORMAT_VERSION); `run`'s object is
+// described by schema/run-report.schema.json, which ships in the package.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { JobReport, RunReport, ScanSummary } from '../api/run-report.js';
 import { flatEnd } from '../job-end.js';
 import { chunksOfRun } from './chunks.js';
 import { describeReason } from './reasons.js';
 import { type Style, shown } from './style.js';
+
+/**
+ * The version of the --json format, not of runner: it goes up only when a change can break a consumer
+ * (a field removed, renamed or retyped, a status's meaning changed). Fields and statuses added keep it,
+ * so a consumer that checks `version` is not broken by every release (README, "JSON output").
+ */
+export const JSON_FORMAT_VERSION = 1;
 
 export function scanJson(s: ScanSummary): object {
   return {
@@ -34,6 +43,8 @@ export function jobJson(style: Style, j: JobReport): object {
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
     log: j.log === null ? null : shown(style, j.log),
     finishedAt: j.finishedAt,
+    // Not run now: its result is an earlier run's (a fresh job listed as passed, or a cached failure), as Bazel's "(cached) PASSED".
+    cached: j.cached === true || j.status === 'cached-failure',
     // A batch tool's file: the process that ran it (id, files, narrowing). Absent otherwise, so a run without batch tools prints what it always did.
     ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
@@ -51,6 +62,7 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
   return (
     JSON.stringify({
       command: 'run',
+      version: JSON_FORMAT_VERSION,
       exitCode,
       dryRun: r.dryRun,
       interrupted: r.interrupted,
@@ -73,6 +85,7 @@ export function scanJsonText(r: ScanReport): string {
   return (
     JSON.stringify({
       command: 'scan',
+      version: JSON_FORMAT_VERSION,
       exitCode: 0,
       durationMs: Math.round(r.durationMs),
       scan: scanJson(r.scan),
@@ -87,6 +100,7 @@ export function explainJson(e: Explanation): string {
   return (
     JSON.stringify({
       command: 'explain',
+      version: JSON_FORMAT_VERSION,
       exitCode: 0,
       file: e.file,
       tracked: e.tracked,
@@ -113,9 +127,9 @@ export function explainJson(e: Explanation): string {
 }
 
 export function depsJson(d: DepsReport): string {
-  return JSON.stringify({ command: 'deps', exitCode: 0, ...d }) + '\n';
+  return JSON.stringify({ command: 'deps', version: JSON_FORMAT_VERSION, exitCode: 0, ...d }) + '\n';
 }
 
 export function errorJson(command: string, exitCode: number, kind: string, message: string): string {
-  return JSON.stringify({ command, exitCode, error: { kind, message } }) + '\n';
+  return JSON.stringify({ command, version: JSON_FORMAT_VERSION, exitCode, error: { kind, message } }) + '\n';
 }

@@ -2,7 +2,7 @@
 // one-line status after it, and with --json one object per cycle.
 import type { CycleStart, WatchCycle } from '../api/watch-report.js';
 import type { RunnerError } from '../errors.js';
-import { jobJson, scanJson } from './json.js';
+import { JSON_FORMAT_VERSION, jobJson, scanJson } from './json.js';
 import { type Style, bold } from './style.js';
 
 function clock(at: Date): string {
@@ -48,6 +48,7 @@ export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): s
   return (
     JSON.stringify({
       command: 'watch',
+      version: JSON_FORMAT_VERSION,
       cycle: w.cycle,
       exitCode,
       interrupted: r.interrupted,
@@ -66,6 +67,7 @@ export function watchErrorJson(cycle: number, err: RunnerError): string {
   return (
     JSON.stringify({
       command: 'watch',
+      version: JSON_FORMAT_VERSION,
       cycle,
       exitCode: err.exitCode,
       error: { kind: err.kind, message: err.message },
