@@ -1,7 +1,7 @@
 // The --junit report: JUnit XML for CI systems, one <testsuite> per tool and
 // one <testcase> per job the report lists (every job, fresh ones as cached
 // passes, when the run listed them). Only what Jenkins' JUnit schema allows
-// where it allows it (test/fixtures/junit-schema/junit.xsd): a job's details
+// where it allows it (fixtures/junit-schema/junit.xsd): a job's details
 // go in its <system-out>, as `key: value` lines. Renders from a RunReport and
 // writes the file atomically; it decides nothing about what runs.
 import fs from 'node:fs';

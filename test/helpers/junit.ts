@@ -1,13 +1,13 @@
 // Reads a JUnit report the way a CI system would: checked first against the
-// schema Jenkins reads JUnit by (test/fixtures/junit-schema/junit.xsd, with
+// schema Jenkins reads JUnit by (fixtures/junit-schema/junit.xsd, with
 // xmllint from libxml2-utils), then with a strict XML parser (python3's expat,
 // through xml.etree), which refuses anything not well-formed.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FIXTURES } from './sandbox.js';
 
 /** The JUnit schema the reports must validate against. */
-export const JUNIT_XSD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/junit-schema/junit.xsd');
+export const JUNIT_XSD = path.join(FIXTURES, 'junit-schema', 'junit.xsd');
 
 export interface JunitCase {
   name: string;
