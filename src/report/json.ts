@@ -6,7 +6,7 @@ import type { JobReport, RunReport, ScanSummary } from '../api/run-report.js';
 import { flatEnd } from '../job-end.js';
 import { chunksOfRun } from './chunks.js';
 import { describeReason } from './reasons.js';
-import { type Style, shown } from './style.js';
+import { type Style, shown, shownFiles } from './style.js';
 
 /**
  * The version of the --json format, not of runner: it goes up only when a change can break a consumer
@@ -27,7 +27,7 @@ export function scanJson(s: ScanSummary): object {
   };
 }
 
-export function jobJson(style: Style, j: JobReport): object {
+export function jobJson(style: Style, j: JobReport, shownLog = (abs: string) => shown(style, abs)): object {
   // --json keeps the flat fields it always had: the one place JSON renders a JobEnd.
   const end = flatEnd(j.end);
   return {
@@ -41,7 +41,7 @@ export function jobJson(style: Style, j: JobReport): object {
     signal: end.signal,
     timedOut: end.timedOut,
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
-    log: j.log === null ? null : shown(style, j.log),
+    log: j.log === null ? null : shownLog(j.log),
     finishedAt: j.finishedAt,
     // Not run now: its result is an earlier run's (a fresh job listed as passed, or a cached failure), as Bazel's "(cached) PASSED".
     cached: j.cached === true || j.status === 'cached-failure',
@@ -59,6 +59,7 @@ function chunksJson(r: RunReport): Record<string, { id: string; files: string[] 
 }
 
 export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
+  const logs = shownFiles(style);
   return (
     JSON.stringify({
       command: 'run',
@@ -70,7 +71,7 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
       scan: scanJson(r.scan),
       ...(r.deps !== undefined ? { deps: r.deps } : {}),
       counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
-      jobs: r.jobs.map((j) => jobJson(style, j)),
+      jobs: r.jobs.map((j) => jobJson(style, j, logs)),
       ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
       mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
       ...(r.staged !== undefined ? { staged: r.staged } : {}),

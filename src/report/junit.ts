@@ -14,7 +14,7 @@ import type { JobReport } from '../api/run-report.js';
 import { assertNever } from '../types.js';
 import { type LogTail, readLogTail as readTail } from './log-tail.js';
 import { describeReason } from './reasons.js';
-import { type Style, seconds, shown } from './style.js';
+import { type Style, seconds, shown, shownFiles } from './style.js';
 import { xmlAttr, xmlText } from './xml.js';
 
 /** How much of a failing job's log goes into its <failure>: the end, where the error usually is. */
@@ -69,11 +69,17 @@ interface Case {
 /** When a job's result was produced: an earlier run's, for a cached one. */
 const lastRan = (j: JobReport): string => (j.finishedAt === null ? 'unknown' : new Date(j.finishedAt).toISOString());
 
-function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: string) => LogTail | null): Case {
+function renderCase(
+  style: Style,
+  r: RunReport,
+  j: JobReport,
+  readLog: (file: string) => LogTail | null,
+  shownLog: (abs: string) => string,
+): Case {
   // The job's details: <properties> inside a <testcase> is not JUnit (Jenkins' schema refuses it), <system-out> is.
   const props: [string, string][] = [];
   if (j.reasons.length > 0) props.push(['reasons', j.reasons.map(describeReason).join('; ')]);
-  if (j.log !== null) props.push(['log', shown(style, j.log)]);
+  if (j.log !== null) props.push(['log', shownLog(j.log)]);
   // A batch tool's file: the process (chunk) that judged it, so a CI page can group files by process.
   if (j.chunk !== undefined) {
     props.push(['chunk', j.chunk.id], ['chunkFiles', String(j.chunk.files)]);
@@ -158,9 +164,10 @@ export function renderJunit(
   readLog: (file: string) => LogTail | null = readLogTail,
 ): string {
   const byTool = new Map<string, Case[]>();
+  const logs = shownFiles(style);
   for (const j of r.jobs) {
     const cases = byTool.get(j.tool) ?? [];
-    cases.push(renderCase(style, r, j, readLog));
+    cases.push(renderCase(style, r, j, readLog, logs));
     byTool.set(j.tool, cases);
   }
   const total = { tests: 0, failures: 0, errors: 0 };
