@@ -13,7 +13,7 @@ import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
 import { limitOfChunk, planChunks } from './chunk.js';
 import { withChunkEvents } from './chunk-events.js';
-import { chunkReportOf, reportOf, uncheckedReport } from './job-report.js';
+import { chunkReportOf, freshReport, reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
 import type { Executed, JobReport } from './run-report.js';
@@ -67,7 +67,9 @@ export async function executePlan(
   } else if (stale.length > 0) {
     await runStale(s, tree, stale, opts, signal, reports);
   }
-  return { planned, jobs: [...plan.jobs.flatMap((p) => reports.get(p) ?? []), ...unchecked] };
+  // Listed fresh jobs (plan.listed) take their place in plan order, reported as the cached passes they are.
+  const listed = plan.listed?.map((p) => reports.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []));
+  return { planned, jobs: [...(listed?.flat() ?? plan.jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked] };
 }
 
 /** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */

@@ -29,6 +29,12 @@ export function reportOf(
   };
 }
 
+/** A fresh job the plan listed: passed, as its result (an earlier run's) says, and marked cached. */
+export function freshReport(p: PlannedJob, s: Pick<Session, 'stateDir'>): JobReport {
+  const result = p.verdict.state === 'fresh' ? p.verdict.result : undefined;
+  return { ...reportOf(p, 'passed', s, result), finishedAt: result?.finishedAt ?? null, cached: true };
+}
+
 /**
  * How many kept results link to `result`'s log: the files one batch process
  * judged share its output (result-recorder.ts links it under each result's

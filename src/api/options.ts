@@ -31,6 +31,11 @@ export interface RunOptions extends ApiOptions {
    * `staged` checks; otherwise the jobs of those files and of the files depending on them (hook/framework.ts).
    */
   framework?: boolean;
+  /**
+   * Report the fresh jobs too, each as passed and `cached` (RunReport.jobs): for reports that list the whole
+   * suite (--junit, --json). Off by default: a no-op then only counts them, which is what keeps it fast.
+   */
+  listFresh?: boolean;
   /** How jobs start (default: spawnRunner, a process each); tests pass a fake that finishes jobs on command. */
   commandRunner?: CommandRunner;
 }

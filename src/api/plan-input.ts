@@ -9,7 +9,7 @@ import { logsDir } from '../state-dir.js';
 import type { Scanned } from './scan-and-save.js';
 
 /** What a caller narrows a plan to, or forces in it. */
-export type PlanSelection = Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile'>;
+export type PlanSelection = Pick<PlanInput, 'force' | 'rerunFailed' | 'onlyTools' | 'onlyFile' | 'listFresh'>;
 
 /** What the plan reads: the scanned tree's files and tools, the jobs' dependencies, and the manifest's results and latches. */
 export function planInputOf(

@@ -1,5 +1,5 @@
 // What a run returns: its counts, what its scans found, and a report of every
-// job that is not fresh; and runReportOf, the one place run, run --staged and
+// job that is not fresh (and of the fresh ones, when asked); and runReportOf, the one place run, run --staged and
 // each watch cycle assemble it (its counts counted from the jobs' reports).
 // Imports only types and types.ts, so that the event union (events.ts) and
 // report/ can name it without an import cycle.
@@ -23,8 +23,13 @@ export interface JobReport {
   durationMs: number | null;
   /** Absolute path of the job's log, when it has one. */
   log: string | null;
-  /** For a cached failure: when it last ran (ms since the epoch). */
+  /** For a cached failure or a cached pass: when it last ran (ms since the epoch). */
   finishedAt: number | null;
+  /**
+   * A fresh job, listed only when the run was asked to (RunOptions.listFresh): status 'passed', its
+   * result that of the earlier run that proved it (end, durationMs, log, finishedAt are that run's).
+   */
+  cached?: true;
   /**
    * A batch tool's file that a process of this run ran (passed, failed,
    * interrupted), or would run (dry run): that process. Absent for a one-file
@@ -84,7 +89,7 @@ export interface RunReport {
   dryRun: boolean;
   scan: ScanSummary;
   counts: RunCounts;
-  /** Every job that is not fresh, in plan order. */
+  /** Every job that is not fresh, in plan order; with RunOptions.listFresh, the fresh ones too (cached). */
   jobs: JobReport[];
   /** The signal that interrupted the run, if one did. */
   interrupted: string | null;
@@ -108,7 +113,7 @@ export const NO_JOBS: Readonly<RunCounts> = {
   unreadable: 0,
 };
 
-/** What executing a plan returns: every job that is not fresh, in plan order, and the plan's size. */
+/** What executing a plan returns: every job that is not fresh (and, when listed, the fresh), in plan order, and the plan's size. */
 export interface Executed {
   jobs: JobReport[];
   planned: { jobs: number; fresh: number };
@@ -120,6 +125,7 @@ export function countsOf(e: Executed): RunCounts {
   for (const j of e.jobs) {
     switch (j.status) {
       case 'passed':
+        if (j.cached === true) break; // counted as fresh, from the plan
         counts.ran++;
         counts.passed++;
         break;

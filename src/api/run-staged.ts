@@ -72,6 +72,7 @@ export async function runStaged(
         force: opts.force,
         rerunFailed: opts.rerunFailed,
         onlyTools,
+        listFresh: opts.listFresh,
       });
       const plan = planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
       const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
@@ -109,6 +110,7 @@ export function planChanged(
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
   const reused: JobResult[] = [];
+  const listed: PlannedJob[] | undefined = input.listFresh === true ? [] : undefined;
   let fresh = 0;
   const byGraph = new Map<string, Set<RelPath>>();
   for (const tool of input.tools) {
@@ -122,8 +124,9 @@ export function planChanged(
     unchecked.push(...plan.unchecked);
     reused.push(...plan.reused);
     fresh += plan.fresh;
+    listed?.push(...(plan.listed ?? []));
   }
-  return { jobs, fresh, unchecked, reused };
+  return { jobs, fresh, unchecked, reused, ...(listed === undefined ? {} : { listed }) };
 }
 
 /** Whether a staged file changes every job of the tool: one its inputs cover, or its program in the staged tree. */

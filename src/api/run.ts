@@ -128,6 +128,7 @@ function runWorking(
       rerunFailed: opts.rerunFailed,
       onlyTools,
       onlyFile,
+      listFresh: opts.listFresh,
     });
     const plan =
       changed === null

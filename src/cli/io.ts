@@ -4,6 +4,7 @@ import type { ApiOptions, EventSink, TerminalSize } from '../api.js';
 import type { ConfigOverrides } from '../config/index.js';
 import { type Stream, type Style, TextReporter } from '../report/index.js';
 import { onExit } from './cleanup.js';
+import { colorOf } from './color.js';
 
 export interface GlobalOptions {
   sourceTree?: string;
@@ -26,8 +27,7 @@ export interface Io extends Style {
 export function makeIo(cmd: Command): Io {
   const globals = cmd.optsWithGlobals<GlobalOptions>();
   const env = process.env;
-  const color =
-    globals.color !== false && env.NO_COLOR === undefined && process.stdout.isTTY === true && env.TERM !== 'dumb';
+  const color = colorOf(globals.color, env, process.stdout.isTTY === true);
   return { out: process.stdout, err: process.stderr, env, globals, color, cwd: process.cwd() };
 }
 
@@ -60,7 +60,9 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true, closeAtE
   const verbose = io.globals.verbose === true;
   // Without the bar, plain lines say what finished.
   const everyJob = verbose || process.stdout.isTTY !== true || !progress;
-  const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json });
+  // Under GitHub Actions each failure is also an annotation, its log a foldable group (report/github.ts).
+  const github = io.env.GITHUB_ACTIONS === 'true';
+  const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json, github });
   if (closeAtExit) onExit(() => reporter.close()); // the cursor comes back even when runner crashes
   return reporter;
 }

@@ -36,7 +36,7 @@ export function buildProgram(version: string): Command {
     .option('-q, --quiet', 'print only failures and the summary')
     .option('-v, --verbose', 'print every job as it starts and ends, with the reasons it ran')
     .option('--json', 'print one JSON object on stdout instead of text')
-    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .option('--no-color', 'no colour (FORCE_COLOR and NO_COLOR are honoured too)')
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`runner: ${str}`) })

@@ -68,6 +68,11 @@ export interface PlanInput {
   readonly onlyFile?: (path: RelPath) => boolean;
   /** Files the scan could not read (not in `files`): each tool that takes one has a job that cannot be checked. */
   readonly unreadable?: readonly UnreadablePath[];
+  /**
+   * Also list the fresh jobs (Plan.listed): a report that shows the whole suite asks for it. Off by
+   * default, because a no-op only counts them and listing 100,000 of them costs an object each.
+   */
+  readonly listFresh?: boolean;
 }
 
 export interface Plan {
@@ -75,6 +80,8 @@ export interface Plan {
   jobs: PlannedJob[];
   /** Fresh jobs are only counted: on a no-op they are all of them. */
   fresh: number;
+  /** With listFresh: every job that is not unchecked, the fresh ones too, in plan order. */
+  listed?: PlannedJob[];
   /** Jobs whose file could not be read: never fresh, never run (tool, then file). */
   unchecked: UncheckedJob[];
   /** Hits that were not their job's latest result (an undo, a file come back): the history moves them to the front. */
@@ -85,6 +92,7 @@ export function planJobs(input: PlanInput): Plan {
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
   const reused: JobResult[] = [];
+  const listed: PlannedJob[] | undefined = input.listFresh === true ? [] : undefined;
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
@@ -109,15 +117,21 @@ export function planJobs(input: PlanInput): Plan {
         input.hasLog(latest)
       ) {
         fresh++;
+        // The latest result matched latch, digest and deps: its fingerprint is this job's (as planJob finds).
+        listed?.push({
+          job: { tool, path, digest: entry.digest, fingerprint: latest.fingerprint, deps },
+          verdict: { state: 'fresh', result: latest },
+        });
         continue;
       }
       const planned = planJob(input, tool, path, entry.digest, deps);
       if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
       if (planned.verdict.state === 'fresh') fresh++;
       else jobs.push(planned);
+      listed?.push(planned);
     }
   });
-  return { jobs, fresh, unchecked, reused };
+  return { jobs, fresh, unchecked, reused, ...(listed === undefined ? {} : { listed }) };
 }
 
 export function planJob(

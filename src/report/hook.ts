@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { HookInstall, HookUninstall, HuskyLine } from '../hook/index.js';
 import { assertNever } from '../types.js';
 import { type Style, shown } from './style.js';
+import { JSON_FORMAT_VERSION } from './json.js';
 
 function renderHuskyInstall(style: Style, r: HookInstall & { husky: HuskyLine }): string {
   const file = shown(style, r.hook);
@@ -56,7 +57,7 @@ export function hookJson(style: Style, command: 'install' | 'uninstall', r: Hook
   const paths = Object.fromEntries(
     Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && path.isAbsolute(v) ? shown(style, v) : v]),
   );
-  return JSON.stringify({ command: `hook ${command}`, exitCode: 0, ...paths }) + '\n';
+  return JSON.stringify({ command: `hook ${command}`, version: JSON_FORMAT_VERSION, exitCode: 0, ...paths }) + '\n';
 }
 
 export function renderNothingStaged(): string {

@@ -4,7 +4,7 @@ export { JsonOutput, type JsonOutputOptions } from './json-output.js';
 export { JunitOutput } from './junit-output.js';
 export type { Stream } from './stream.js';
 export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, renderDeps } from './summary.js';
-export { runJson, scanJsonText, explainJson, errorJson, depsJson } from './json.js';
+export { runJson, scanJsonText, explainJson, errorJson, depsJson, JSON_FORMAT_VERSION } from './json.js';
 export { describeReason } from './reasons.js';
 export { type Style, shown as shownPath } from './style.js';
 export { hookJson, renderHookInstall, renderHookUninstall, renderNothingStaged } from './hook.js';

@@ -1,10 +1,19 @@
-// The --json objects: one per command, on stdout, nothing else there.
+// The --json objects: one per command, on stdout, nothing else there. Each
+// carries the format's version (JSON_FORMAT_VERSION); `run`'s object is
+// described by schema/run-report.schema.json, which ships in the package.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { JobReport, RunReport, ScanSummary } from '../api/run-report.js';
 import { flatEnd } from '../job-end.js';
 import { chunksOfRun } from './chunks.js';
 import { describeReason } from './reasons.js';
-import { type Style, shown } from './style.js';
+import { type Style, shown, shownFiles } from './style.js';
+
+/**
+ * The version of the --json format, not of runner: it goes up only when a change can break a consumer
+ * (a field removed, renamed or retyped, a status's meaning changed). Fields and statuses added keep it,
+ * so a consumer that checks `version` is not broken by every release (README, "JSON output").
+ */
+export const JSON_FORMAT_VERSION = 1;
 
 export function scanJson(s: ScanSummary): object {
   return {
@@ -18,7 +27,7 @@ export function scanJson(s: ScanSummary): object {
   };
 }
 
-export function jobJson(style: Style, j: JobReport): object {
+export function jobJson(style: Style, j: JobReport, shownLog = (abs: string) => shown(style, abs)): object {
   // --json keeps the flat fields it always had: the one place JSON renders a JobEnd.
   const end = flatEnd(j.end);
   return {
@@ -32,8 +41,10 @@ export function jobJson(style: Style, j: JobReport): object {
     signal: end.signal,
     timedOut: end.timedOut,
     durationMs: j.durationMs === null ? null : Math.round(j.durationMs),
-    log: j.log === null ? null : shown(style, j.log),
+    log: j.log === null ? null : shownLog(j.log),
     finishedAt: j.finishedAt,
+    // Not run now: its result is an earlier run's (a fresh job listed as passed, or a cached failure), as Bazel's "(cached) PASSED".
+    cached: j.cached === true || j.status === 'cached-failure',
     // A batch tool's file: the process that ran it (id, files, narrowing). Absent otherwise, so a run without batch tools prints what it always did.
     ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
@@ -48,9 +59,11 @@ function chunksJson(r: RunReport): Record<string, { id: string; files: string[] 
 }
 
 export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
+  const logs = shownFiles(style);
   return (
     JSON.stringify({
       command: 'run',
+      version: JSON_FORMAT_VERSION,
       exitCode,
       dryRun: r.dryRun,
       interrupted: r.interrupted,
@@ -58,7 +71,7 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
       scan: scanJson(r.scan),
       ...(r.deps !== undefined ? { deps: r.deps } : {}),
       counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
-      jobs: r.jobs.map((j) => jobJson(style, j)),
+      jobs: r.jobs.map((j) => jobJson(style, j, logs)),
       ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
       mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
       ...(r.staged !== undefined ? { staged: r.staged } : {}),
@@ -73,6 +86,7 @@ export function scanJsonText(r: ScanReport): string {
   return (
     JSON.stringify({
       command: 'scan',
+      version: JSON_FORMAT_VERSION,
       exitCode: 0,
       durationMs: Math.round(r.durationMs),
       scan: scanJson(r.scan),
@@ -87,6 +101,7 @@ export function explainJson(e: Explanation): string {
   return (
     JSON.stringify({
       command: 'explain',
+      version: JSON_FORMAT_VERSION,
       exitCode: 0,
       file: e.file,
       tracked: e.tracked,
@@ -113,9 +128,9 @@ export function explainJson(e: Explanation): string {
 }
 
 export function depsJson(d: DepsReport): string {
-  return JSON.stringify({ command: 'deps', exitCode: 0, ...d }) + '\n';
+  return JSON.stringify({ command: 'deps', version: JSON_FORMAT_VERSION, exitCode: 0, ...d }) + '\n';
 }
 
 export function errorJson(command: string, exitCode: number, kind: string, message: string): string {
-  return JSON.stringify({ command, exitCode, error: { kind, message } }) + '\n';
+  return JSON.stringify({ command, version: JSON_FORMAT_VERSION, exitCode, error: { kind, message } }) + '\n';
 }

@@ -1,5 +1,8 @@
 // The --junit report: JUnit XML for CI systems, one <testsuite> per tool and
-// one <testcase> per job that was not fresh. Renders from a RunReport and
+// one <testcase> per job the report lists (every job, fresh ones as cached
+// passes, when the run listed them). Only what Jenkins' JUnit schema allows
+// where it allows it (fixtures/junit-schema/junit.xsd): a job's details
+// go in its <system-out>, as `key: value` lines. Renders from a RunReport and
 // writes the file atomically; it decides nothing about what runs.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +14,7 @@ import type { JobReport } from '../api/run-report.js';
 import { assertNever } from '../types.js';
 import { type LogTail, readLogTail as readTail } from './log-tail.js';
 import { describeReason } from './reasons.js';
-import { type Style, seconds, shown } from './style.js';
+import { type Style, seconds, shown, shownFiles } from './style.js';
 import { xmlAttr, xmlText } from './xml.js';
 
 /** How much of a failing job's log goes into its <failure>: the end, where the error usually is. */
@@ -63,10 +66,20 @@ interface Case {
   ms: number;
 }
 
-function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: string) => LogTail | null): Case {
+/** When a job's result was produced: an earlier run's, for a cached one. */
+const lastRan = (j: JobReport): string => (j.finishedAt === null ? 'unknown' : new Date(j.finishedAt).toISOString());
+
+function renderCase(
+  style: Style,
+  r: RunReport,
+  j: JobReport,
+  readLog: (file: string) => LogTail | null,
+  shownLog: (abs: string) => string,
+): Case {
+  // The job's details: <properties> inside a <testcase> is not JUnit (Jenkins' schema refuses it), <system-out> is.
   const props: [string, string][] = [];
   if (j.reasons.length > 0) props.push(['reasons', j.reasons.map(describeReason).join('; ')]);
-  if (j.log !== null) props.push(['log', shown(style, j.log)]);
+  if (j.log !== null) props.push(['log', shownLog(j.log)]);
   // A batch tool's file: the process (chunk) that judged it, so a CI page can group files by process.
   if (j.chunk !== undefined) {
     props.push(['chunk', j.chunk.id], ['chunkFiles', String(j.chunk.files)]);
@@ -77,6 +90,11 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
   const c = { failure: false, error: false, skipped: false };
   switch (j.status) {
     case 'passed':
+      // A fresh job (listed on request): passed in an earlier run, as Bazel's "(cached) PASSED"; no time in this run.
+      if (j.cached === true) {
+        ms = 0;
+        props.push(['cached', 'true'], ['lastRan', lastRan(j)], ['lastDuration', `${secs(j.durationMs)}s`]);
+      }
       break;
     case 'failed': {
       const { message, type } = howItEnded(j);
@@ -87,7 +105,7 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
     case 'cached-failure': {
       // It did not run now: no time in this run; the message says when it did.
       ms = 0;
-      const when = j.finishedAt === null ? 'unknown' : new Date(j.finishedAt).toISOString();
+      const when = lastRan(j);
       props.push(['cached', 'true'], ['lastRan', when], ['lastDuration', `${secs(j.durationMs)}s`]);
       const message = `cached failure (${howItEnded(j).message}, last ran ${when}); not rerun: its inputs did not change`;
       inner = `<failure message="${xmlAttr(message)}" type="cached-failure">${xmlText(logBody(style, j, readLog))}</failure>`;
@@ -124,19 +142,20 @@ function renderCase(style: Style, r: RunReport, j: JobReport, readLog: (file: st
     default:
       assertNever(j.status);
   }
-  const properties =
-    props.length === 0
-      ? ''
-      : `<properties>${props.map(([k, v]) => `<property name="${k}" value="${xmlAttr(v)}"/>`).join('')}</properties>`;
-  const open = `<testcase name="${xmlAttr(j.path)}" classname="${xmlAttr(j.tool)}" file="${xmlAttr(j.path)}" time="${secs(ms)}"`;
-  const body = properties + inner;
+  // After the outcome: the schema's order is skipped, error, failure, then system-out.
+  const out =
+    props.length === 0 ? '' : `<system-out>${xmlText(props.map(([k, v]) => `${k}: ${v}\n`).join(''))}</system-out>`;
+  // The file is the name (the classname the tool): a `file` attribute is not in the schema.
+  const open = `<testcase name="${xmlAttr(j.path)}" classname="${xmlAttr(j.tool)}" time="${secs(ms)}"`;
+  const body = inner + out;
   return { ...c, ms, xml: body === '' ? `    ${open}/>` : `    ${open}>${body}</testcase>` };
 }
 
 /**
- * The report of one run. Fresh jobs are not listed: the planner does not
- * enumerate them (a no-op over 100,000 jobs must stay fast), and their
- * results are those of the earlier runs that reported them.
+ * The report of one run: every job the report lists. The fresh jobs are
+ * listed (as cached passes) only when the run was asked to list them (the
+ * CLI does for --junit): otherwise the planner only counts them, and a
+ * comment says how many are left out.
  */
 export function renderJunit(
   style: Style,
@@ -145,12 +164,13 @@ export function renderJunit(
   readLog: (file: string) => LogTail | null = readLogTail,
 ): string {
   const byTool = new Map<string, Case[]>();
+  const logs = shownFiles(style);
   for (const j of r.jobs) {
     const cases = byTool.get(j.tool) ?? [];
-    cases.push(renderCase(style, r, j, readLog));
+    cases.push(renderCase(style, r, j, readLog, logs));
     byTool.set(j.tool, cases);
   }
-  const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  const total = { tests: 0, failures: 0, errors: 0 };
   const suites: string[] = [];
   for (const [tool, cases] of byTool) {
     const n = {
@@ -162,7 +182,6 @@ export function renderJunit(
     total.tests += n.tests;
     total.failures += n.failures;
     total.errors += n.errors;
-    total.skipped += n.skipped;
     const time = secs(cases.reduce((sum, c) => sum + c.ms, 0));
     suites.push(
       `  <testsuite name="${xmlAttr(tool)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${time}" timestamp="${at.toISOString()}">\n` +
@@ -170,13 +189,13 @@ export function renderJunit(
         '  </testsuite>\n',
     );
   }
+  const unlisted = r.counts.fresh - r.jobs.filter((j) => j.cached === true).length;
   const fresh =
-    r.counts.fresh === 0
-      ? ''
-      : `  <!-- ${r.counts.fresh} fresh jobs (unchanged since they last passed) are not listed -->\n`;
+    unlisted <= 0 ? '' : `  <!-- ${unlisted} fresh jobs (unchanged since they last passed) are not listed -->\n`;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="runner" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${secs(r.durationMs)}" timestamp="${at.toISOString()}">\n` +
+    // No skipped or timestamp here: the schema has them on each <testsuite> only.
+    `<testsuites name="runner" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${secs(r.durationMs)}">\n` +
     fresh +
     suites.join('') +
     '</testsuites>\n'

@@ -22,6 +22,21 @@ export function shown(s: Style, abs: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
 }
 
+/**
+ * shown() for many files in few directories (the logs of a report listing every job): the
+ * directory is made relative once, not each file (path.relative resolves both paths each call).
+ */
+export function shownFiles(s: Style): (abs: string) => string {
+  const dirs = new Map<string, string>();
+  return (abs) => {
+    const dir = path.dirname(abs);
+    let where = dirs.get(dir);
+    if (where === undefined) dirs.set(dir, (where = shown(s, dir)));
+    const name = path.basename(abs);
+    return where === '.' ? name : path.isAbsolute(where) ? path.join(where, name) : `${where}/${name}`;
+  };
+}
+
 export function seconds(ms: number | null): string {
   return ms === null ? '?' : `${(ms / 1000).toFixed(2)}s`;
 }

@@ -10,6 +10,7 @@ import { stagedPathRewrite } from '../staged-path.js';
 import { assertNever } from '../types.js';
 import { renderNothingStaged } from './hook.js';
 import { chunkLabel, describeChunk, sharedJudgement } from './chunks.js';
+import { githubFailure } from './github.js';
 import { describeEnd, describeHow, logExcerpt } from './lines.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -29,6 +30,8 @@ export interface TextOptions extends Style {
   verbose: boolean;
   /** --json: stdout is the JSON's; only warnings go out, on stderr. */
   json: boolean;
+  /** Under GitHub Actions: each failure also as an `::error` annotation, its log in a `::group::` (github.ts). */
+  github?: boolean;
 }
 
 export class TextReporter {
@@ -124,9 +127,13 @@ export class TextReporter {
     const why = this.o.verbose && j.reasons.length > 0 ? ` [${briefReasons(j.reasons)}]` : '';
     if (failed) {
       const shared = sharedJudgement(j);
+      const headline = `${j.tool} ${j.path} (${describeEnd(j)})${why}`;
+      const body = `${shared === null ? '' : `  (${shared})\n`}${logExcerpt(this.o, j.log, this.shownPaths)}`;
       this.say(
         this.o.out,
-        `${red(this.o, 'FAIL')} ${j.tool} ${j.path} (${describeEnd(j)})${why}\n${shared === null ? '' : `  (${shared})\n`}${logExcerpt(this.o, j.log, this.shownPaths)}`,
+        this.o.github === true
+          ? githubFailure(j, `FAIL ${headline}`, body, this.shownPaths)
+          : `${red(this.o, 'FAIL')} ${headline}\n${body}`,
       );
     } else if (j.status === 'interrupted') {
       if (!this.o.quiet) this.say(this.o.out, `${yellow(this.o, 'STOP')} ${j.tool} ${j.path} (${describeEnd(j)})\n`);

@@ -2,7 +2,7 @@
 // one-line status after it, and with --json one object per cycle.
 import type { CycleStart, WatchCycle } from '../api/watch-report.js';
 import type { RunnerError } from '../errors.js';
-import { jobJson, scanJson } from './json.js';
+import { JSON_FORMAT_VERSION, jobJson, scanJson } from './json.js';
 import { type Style, bold, dim, green, red } from './style.js';
 
 function clock(at: Date): string {
@@ -64,6 +64,7 @@ export function watchCycleJson(style: Style, w: WatchCycle, exitCode: number): s
   return (
     JSON.stringify({
       command: 'watch',
+      version: JSON_FORMAT_VERSION,
       cycle: w.cycle,
       exitCode,
       interrupted: r.interrupted,
@@ -82,6 +83,7 @@ export function watchErrorJson(cycle: number, err: RunnerError): string {
   return (
     JSON.stringify({
       command: 'watch',
+      version: JSON_FORMAT_VERSION,
       cycle,
       exitCode: err.exitCode,
       error: { kind: err.kind, message: err.message },

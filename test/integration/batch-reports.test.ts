@@ -86,15 +86,15 @@ test('issue 14: --json and JUnit name the process that judged each file: its chu
     expect(c.outcome!.text).toContain(`File "${mine}"`);
     expect(c.outcome!.text).not.toContain(other);
   }
-  expect(caseOf('pkg/m3.py').properties).toMatchObject({
+  expect(caseOf('pkg/m3.py').details).toMatchObject({
     chunk: 'compile#1.2',
     chunkFiles: '1',
     chunkNarrowing: 'compile#1',
   });
-  expect(caseOf('pkg/m7.py').properties).toMatchObject({ chunk: 'compile#2.4', chunkFiles: '2' });
+  expect(caseOf('pkg/m7.py').details).toMatchObject({ chunk: 'compile#2.4', chunkFiles: '2' });
   expect(caseOf('pkg/m7.py').outcome).toBeNull();
   const single = doc.suites.find((s) => s.name === 'single')!.cases[0]!;
-  expect(Object.keys(single.properties)).not.toContain('chunk');
+  expect(Object.keys(single.details)).not.toContain('chunk');
 });
 
 /** A tool that fails only when pkg/a.py and pkg/b.py are in one process: each alone passes. */

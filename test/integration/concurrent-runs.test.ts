@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { baseEnv, runJson, show, startRunner, type JobJson, type RunJson } from '../helpers/cli.js';
+import { baseEnv, notFresh, runJson, show, startRunner, type JobJson, type RunJson } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
 import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
 import { appendText, useFixture, waitFor, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
@@ -61,7 +61,7 @@ describe('two runners on one state directory', () => {
     expect([...new Set(started)].sort()).toEqual([...paths].sort());
 
     // One waited for the other, and said so; the one that ran nothing found every job fresh.
-    const jsons = results.map((r) => JSON.parse(r.stdout) as RunJson);
+    const jsons = results.map((r) => notFresh(JSON.parse(r.stdout) as RunJson));
     expect(jsons.map((j) => j.counts.ran).sort((x, y) => x - y)).toEqual([0, 1500]);
     const waited = results[jsons.findIndex((j) => j.counts.ran === 0)]!;
     expect(waited.stderr).toMatch(/^runner: waiting for another runner \(pid \d+\) using .*\.runner$/m);

@@ -45,8 +45,8 @@ describe('--junit', () => {
     const failed = probe.cases.find((c) => c.name === 'calc/ops.py')!;
     expect(failed.outcome).toMatchObject({ tag: 'failure', message: 'exit 1', type: 'exit' });
     expect(failed.outcome!.text).toContain('probe: failing calc/ops.py');
-    expect(failed.properties.reasons).toBe('new file');
-    expect(fs.existsSync(path.join(sb.tree, failed.properties.log!))).toBe(true);
+    expect(failed.details.reasons).toBe('new file');
+    expect(fs.existsSync(path.join(sb.tree, failed.details.log!))).toBe(true);
     const passed = probe.cases.find((c) => c.name === 'calc/stats.py')!;
     expect(passed.outcome).toBeNull();
     expect(passed.time).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe('--junit', () => {
     expect(fs.readdirSync(path.join(sb.tree, 'reports'))).toEqual(['junit.xml']);
   });
 
-  test('the next run marks the unchanged failure as cached and lists no fresh job', async () => {
+  test('issue 15: the next run lists every job: the unchanged failure as cached, the fresh ones as cached passes', async () => {
     const sb = useFixture('python-demo');
     withOneFailure(sb);
     const first = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
@@ -68,17 +68,22 @@ describe('--junit', () => {
     const res = await runRunner(['run', '--junit', junit], { cwd: sb.tree, env: baseEnv() });
     expect(res.code, show(res)).toBe(1);
     const doc = parseJunit(junit);
-    expect(caseKeys(doc)).toEqual(['probe calc/ops.py']);
-    const c = doc.suites[0]!.cases[0]!;
+    // The whole suite, as the first run's report: a dashboard's count does not jump between runs.
+    expect(caseKeys(doc)).toEqual(PROBED_JOBS);
+    expect(doc.root).toEqual({ tag: 'testsuites', tests: 19, failures: 1, errors: 0, skipped: 0 });
+    const c = doc.suites.find((s) => s.name === 'probe')!.cases.find((x) => x.name === 'calc/ops.py')!;
     expect(c.outcome).toMatchObject({ tag: 'failure', type: 'cached-failure' });
     expect(c.outcome!.message).toMatch(/^cached failure \(exit 1, last ran \d{4}-\d\d-\d\dT[\d:.]+Z\); not rerun/);
     expect(c.outcome!.text).toContain('probe: failing calc/ops.py');
-    expect(c.properties).toMatchObject({ cached: 'true' });
-    expect(Date.parse(c.properties.lastRan!)).toBeLessThanOrEqual(Date.now());
+    expect(c.details).toMatchObject({ cached: 'true' });
+    expect(Date.parse(c.details.lastRan!)).toBeLessThanOrEqual(Date.now());
     expect(c.time).toBe(0);
-    expect(fs.readFileSync(junit, 'utf8')).toContain(
-      '<!-- 18 fresh jobs (unchanged since they last passed) are not listed -->',
-    );
+    const pass = doc.suites.find((s) => s.name === 'syntax')!.cases.find((x) => x.name === 'calc/ops.py')!;
+    expect(pass.outcome).toBeNull();
+    expect(pass.time).toBe(0);
+    expect(pass.details).toMatchObject({ cached: 'true' });
+    expect(Date.parse(pass.details.lastRan!)).toBeLessThanOrEqual(Date.now());
+    expect(fs.readFileSync(junit, 'utf8')).not.toContain('<!--');
   });
 
   test('a log with colour codes, control characters and markup still gives well-formed XML', async () => {
@@ -213,6 +218,7 @@ describe('--json jobs', () => {
       durationMs: expect.any(Number) as number,
       log: expect.stringMatching(/^\.runner\/logs\/[0-9a-f]+-\d+\.log$/) as string,
       finishedAt: null,
+      cached: false,
     });
     expect(fs.readFileSync(path.join(sb.tree, failed.log!), 'utf8')).toContain('probe: failing calc/ops.py');
     expect((json as unknown as { junit: string }).junit).toBe('junit.xml');
@@ -230,6 +236,30 @@ describe('--json jobs', () => {
     );
     const cached = again.json.jobs.find((j) => j.status === 'cached-failure') as unknown as { finishedAt: number };
     expect(cached.finishedAt).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('--json lists the whole suite', () => {
+  test('issue 15: the next run lists every job, the fresh ones passed and cached; the counts stay as they were', async () => {
+    const sb = useFixture('python-demo');
+    withOneFailure(sb);
+    const first = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(first.code, show(first)).toBe(1);
+
+    const { res, printed: json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(1);
+    expect(json.jobs.map((j) => `${j.tool} ${j.file}`).sort()).toEqual(PROBED_JOBS);
+    expect(json.counts).toMatchObject({ jobs: 19, ran: 0, passed: 0, failed: 0, cachedFailures: 1, fresh: 18 });
+    const { jobs } = json;
+    const passes = jobs.filter((j) => j.status === 'passed');
+    expect(passes).toHaveLength(18);
+    for (const j of passes) {
+      expect(j).toMatchObject({ cached: true, exitCode: 0, reasons: [] });
+      expect(j.finishedAt).toBeLessThanOrEqual(Date.now());
+    }
+    expect(jobs.filter((j) => j.status === 'cached-failure').map((j) => [j.file, j.cached])).toEqual([
+      ['calc/ops.py', true],
+    ]);
   });
 });
 

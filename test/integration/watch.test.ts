@@ -304,6 +304,7 @@ describe('errors in a cycle', () => {
     );
     expect(JSON.parse(failed)).toEqual({
       command: 'watch',
+      version: 1,
       cycle: 2,
       exitCode: 2,
       error: { kind: 'store', message: expect.stringMatching(/manifest\.db: is locked/) as unknown },

@@ -1,7 +1,7 @@
 // runner clean: remove the state directory (manifest and logs).
 import type { Command } from 'commander';
 import { clean } from '../../api.js';
-import { shownPath } from '../../report/index.js';
+import { JSON_FORMAT_VERSION, shownPath } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
 import { apiOptions, makeIo, textReporter } from '../io.js';
 
@@ -14,7 +14,10 @@ export function addCleanCommand(program: Command): void {
       const { stateDir, removed } = await clean(apiOptions(io, textReporter(io)));
       const where = shownPath(io, stateDir);
       if (io.globals.json === true)
-        io.out.write(JSON.stringify({ command: 'clean', exitCode: 0, stateDir: where, removed }) + '\n');
+        io.out.write(
+          JSON.stringify({ command: 'clean', version: JSON_FORMAT_VERSION, exitCode: 0, stateDir: where, removed }) +
+            '\n',
+        );
       else
         io.out.write(removed ? `runner: removed ${where}\n` : `runner: nothing to remove (${where} does not exist)\n`);
       process.exitCode = EXIT.ok;

@@ -45,7 +45,7 @@ export function addRunCommand(program: Command): void {
     .option('--merged-log <file>', "write every failure's log, under a header, into FILE")
     .option(
       '--junit <file>',
-      'write a JUnit XML report of every job that was not fresh into FILE (also when the run fails or is interrupted; not in a dry run)',
+      'write a JUnit XML report of every job into FILE, fresh ones as cached passes (also when the run fails or is interrupted; not in a dry run)',
     )
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(
@@ -86,6 +86,8 @@ export function addRunCommand(program: Command): void {
           serveJobserver: flags.jobserver === false ? false : (flags.jobserverStyle ?? 'pipe'),
           staged: flags.staged,
           framework: flags.framework,
+          // The reports that show the whole suite list the fresh jobs too (cached); without one a no-op only counts them.
+          listFresh: junitOut !== null || json !== null,
           terminalSize: terminalSizeOf(),
         });
         // exit 2, but after the text summary: the results are recorded, the user should see them.

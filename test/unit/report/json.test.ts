@@ -26,7 +26,7 @@ describe('a job in --json', () => {
   it.each(EVERY_END)('issue 13: %s shows the exitCode, signal and timedOut it always had', (_what, end, _status, f) => {
     expect(JSON.stringify(jobJson(style, report({ end })))).toBe(
       `{"tool":"t","file":"a.txt","status":"failed","reasons":[],"reasonDetails":[],` +
-        `"exitCode":${JSON.stringify(f.exitCode)},"signal":${JSON.stringify(f.signal)},"timedOut":${f.timedOut},"durationMs":12,"log":null,"finishedAt":null}`,
+        `"exitCode":${JSON.stringify(f.exitCode)},"signal":${JSON.stringify(f.signal)},"timedOut":${f.timedOut},"durationMs":12,"log":null,"finishedAt":null,"cached":false}`,
     );
   });
 

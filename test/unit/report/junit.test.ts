@@ -6,6 +6,7 @@ import type { RunReport } from '../../../src/api.js';
 import { type LogTail, readLogTail, renderJunit } from '../../../src/report/junit.js';
 import type { JobReport } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
+import { validateJunit } from '../../helpers/junit.js';
 
 const style = { color: false, cwd: '/src' };
 const at = new Date('2026-11-21T10:00:00.000Z');
@@ -62,6 +63,12 @@ const logs: Record<string, LogTail> = {
 const readLog = (file: string): LogTail | null => logs[file] ?? null;
 
 describe('the JUnit report', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
   test('one testsuite per tool in plan order, counts and times on suites and the root', () => {
     const xml = renderJunit(
       style,
@@ -80,7 +87,7 @@ describe('the JUnit report', () => {
     );
     expect(
       xml.startsWith(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" skipped="0" time="4.321" timestamp="2026-11-21T10:00:00.000Z">\n',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runner" tests="3" failures="2" errors="0" time="4.321">\n',
       ),
     ).toBe(true);
     expect(xml).toContain('<!-- 5 fresh jobs (unchanged since they last passed) are not listed -->');
@@ -94,7 +101,7 @@ describe('the JUnit report', () => {
       ['test', '1', '1', '0', '0', '0.250'],
     ]);
     expect(xml).toContain(
-      '<testcase name="a.py" classname="lint" file="a.py" time="1.500"><properties><property name="reasons" value="new file"/></properties></testcase>',
+      '<testcase name="a.py" classname="lint" time="1.500"><system-out>reasons: new file\n</system-out></testcase>',
     );
     expect(xml).toContain('<failure message="exit 2" type="exit">(no output)</failure>');
     expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
@@ -121,8 +128,9 @@ describe('the JUnit report', () => {
       at,
       readLog,
     );
-    expect(xml).toContain('<property name="log" value=".runner/logs/f.log"/>');
-    expect(xml).toContain('<failure message="exit 1" type="exit">Error: a &lt; b &amp;&amp; c &gt; d\n</failure>');
+    expect(xml).toContain(
+      '<failure message="exit 1" type="exit">Error: a &lt; b &amp;&amp; c &gt; d\n</failure><system-out>reasons: new file\nlog: .runner/logs/f.log\n</system-out>',
+    );
     expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f]/);
   });
 
@@ -180,9 +188,9 @@ describe('the JUnit report', () => {
       readLog,
     );
     expect(xml).toContain(
-      '<testcase name="t.py" classname="test" file="t.py" time="0.000"><properties><property name="log" value=".runner/logs/f.log"/>' +
-        '<property name="cached" value="true"/><property name="lastRan" value="2026-11-20T09:30:00.000Z"/><property name="lastDuration" value="1.500s"/></properties>' +
-        '<failure message="cached failure (exit 1, last ran 2026-11-20T09:30:00.000Z); not rerun: its inputs did not change" type="cached-failure">Error:',
+      '<testcase name="t.py" classname="test" time="0.000">' +
+        '<failure message="cached failure (exit 1, last ran 2026-11-20T09:30:00.000Z); not rerun: its inputs did not change" type="cached-failure">Error: a &lt; b &amp;&amp; c &gt; d\n</failure>' +
+        '<system-out>log: .runner/logs/f.log\ncached: true\nlastRan: 2026-11-20T09:30:00.000Z\nlastDuration: 1.500s\n</system-out></testcase>',
     );
   });
 
@@ -208,7 +216,7 @@ describe('the JUnit report', () => {
       '<error message="interrupted after 2.00s (run stopped by SIGINT)" type="interrupted">(no output)</error>',
     );
     expect(xml).toContain(
-      '<testcase name="b.py" classname="test" file="b.py" time="0.000"><properties><property name="reasons" value="new file"/></properties><skipped message="not started: the run was stopped by SIGINT"/></testcase>',
+      '<testcase name="b.py" classname="test" time="0.000"><skipped message="not started: the run was stopped by SIGINT"/><system-out>reasons: new file\n</system-out></testcase>',
     );
     const failFast = renderJunit(
       style,
@@ -217,6 +225,66 @@ describe('the JUnit report', () => {
       readLog,
     );
     expect(failFast).toContain('<skipped message="not started: the run stopped after a failure (--fail-fast)"/>');
+  });
+
+  test('issue 15: a fresh job listed by the run is a pass marked cached, with when it last ran, taking no time in this run', () => {
+    const xml = renderJunit(
+      style,
+      report([
+        job('lint', 'a.py', {
+          reasons: [],
+          cached: true,
+          log: '/src/.runner/logs/a.log',
+          finishedAt: Date.parse('2026-11-20T09:30:00.000Z'),
+        }),
+      ]),
+      at,
+      readLog,
+    );
+    expect(xml).toContain(
+      '<testcase name="a.py" classname="lint" time="0.000"><system-out>log: .runner/logs/a.log\ncached: true\n' +
+        'lastRan: 2026-11-20T09:30:00.000Z\nlastDuration: 1.500s\n</system-out></testcase>',
+    );
+    expect(xml).toContain('tests="1" failures="0" errors="0" skipped="0" time="0.000"');
+    // 5 fresh counted, 1 listed: the comment says what is left out.
+    expect(xml).toContain('<!-- 4 fresh jobs (unchanged since they last passed) are not listed -->');
+  });
+
+  test("issue 15: a report with every kind of job validates against Jenkins' JUnit schema (xmllint)", () => {
+    const ended = { end: { kind: 'exit', code: 1 }, log: '/src/.runner/logs/f.log' } as const;
+    const xml = renderJunit(
+      style,
+      report(
+        [
+          job('lint', 'a.py', {}),
+          job('lint', 'fresh.py', { reasons: [], cached: true, finishedAt: 0 }),
+          job('lint', 'b.py', { status: 'failed', ...ended }),
+          job('lint', 'c.py', { status: 'cached-failure', reasons: [], ...ended, finishedAt: 0 }),
+          job('test', 'd.py', { status: 'interrupted', end: { kind: 'interrupted', stopped: null }, log: null }),
+          job('test', 'e.py', { status: 'not-started', end: null, chunk: { id: 'test#1', files: 2, narrowing: null } }),
+          job('test', 'f.py', {
+            status: 'passed',
+            chunk: { id: 'test#1.1', files: 1, narrowing: 'test#1' },
+          }),
+          job('test', 'g.py', {
+            status: 'unreadable',
+            reasons: [{ kind: 'unreadable', path: 'g.py', why: 'EACCES' }],
+            end: null,
+          }),
+        ],
+        { interrupted: 'SIGINT' },
+      ),
+      at,
+      readLog,
+    );
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-unit-'));
+    const file = path.join(dir, 'junit.xml');
+    fs.writeFileSync(file, xml);
+    expect(() => validateJunit(file)).not.toThrow();
+    // What the schema has no place for inside a testcase is in its system-out.
+    expect(xml).toContain(
+      '<system-out>reasons: new file\nchunk: test#1.1\nchunkFiles: 1\nchunkNarrowing: test#1\n</system-out>',
+    );
   });
 
   test('names with markup characters are escaped in attributes', () => {
