@@ -55,8 +55,9 @@ export type RunnerEvent =
   /**
    * The staged trees whose paths a job's log may name (the kept one; in run --staged, also this run's),
    * with the source tree each stands for: outputs show the source tree's paths instead. Sent before any job ends.
+   * `sourceTree`: the absolute source tree, for outputs that name files from elsewhere (GitHub's annotations).
    */
-  | { type: 'staged-roots'; roots: readonly StagedRoot[] }
+  | { type: 'staged-roots'; roots: readonly StagedRoot[]; sourceTree: string }
   /** run (or run --staged) is over; what it returns. Not sent by a watch: its cycles end with cycle-finished. */
   | { type: 'run-finished'; report: RunReport }
   // runner watch.

@@ -61,7 +61,7 @@ export async function runStaged(
     const written = writeStagedTree(s, work, process.pid, (message) => opts.events.emit({ type: 'warning', message }));
     opts.events.emit({ type: 'staged-tree-made', remove: written.remove });
     const roots = stagedRoots(s, written.root);
-    opts.events.emit({ type: 'staged-roots', roots });
+    opts.events.emit({ type: 'staged-roots', roots, sourceTree: s.sourceTree });
     try {
       // The staged tree's view: its files, the tools as they apply there, and (kept tree only) its own python
       // import cache and javascript graph. The manifest's files stay the working tree's; results land in it by fingerprint.

@@ -113,7 +113,7 @@ function runWorking(
     warnOfSecrets(s, opts.events);
     // A cached failure's log may be one a commit check recorded in the staged tree.
     const roots = stagedRoots(s);
-    opts.events.emit({ type: 'staged-roots', roots });
+    opts.events.emit({ type: 'staged-roots', roots, sourceTree: s.sourceTree });
     const onlyTools =
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     const scanned = scanAndSave(s, opts.events);

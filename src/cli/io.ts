@@ -62,7 +62,8 @@ export function textReporter(io: Io, quiet = io.globals.quiet === true, closeAtE
   const everyJob = verbose || process.stdout.isTTY !== true || !progress;
   // Under GitHub Actions each failure is also an annotation, its log a foldable group (report/github.ts).
   const github = io.env.GITHUB_ACTIONS === 'true';
-  const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json, github });
+  const githubWorkspace = io.env.GITHUB_WORKSPACE;
+  const reporter = new TextReporter({ ...io, progress, everyJob, quiet, verbose, json, github, githubWorkspace });
   if (closeAtExit) onExit(() => reporter.close()); // the cursor comes back even when runner crashes
   return reporter;
 }

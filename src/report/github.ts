@@ -2,7 +2,9 @@
 // annotation on the file, in the run's summary and the pull request) and its
 // log inside `::group::`/`::endgroup::`, folded in the job's log. Text only:
 // the text reporter decides when (GITHUB_ACTIONS=true) and prints it.
+import path from 'node:path';
 import type { JobReport } from '../api/run-report.js';
+import { holdsGit } from '../config/discover.js';
 import { SPAWN_ERROR } from '../job-end.js';
 import { describeHow } from './lines.js';
 import { readLogTail } from './log-tail.js';
@@ -36,6 +38,30 @@ function logEnd(log: string | null, rewrite: (text: string) => string): string |
 }
 
 /**
+ * Where the source tree sits in the repository, as `sub/dir/` ('' at its root): GitHub places an
+ * annotation by its path from the checkout's root, and the config (so the source tree) may sit below it.
+ * The checkout is GITHUB_WORKSPACE when the tree is inside it, else the nearest directory above holding `.git`.
+ */
+export function repositoryPrefix(sourceTree: string, workspace: string | undefined): string {
+  const inside = (top: string): string | null => {
+    const rel = path.relative(top, sourceTree);
+    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)
+      ? null
+      : rel === ''
+        ? ''
+        : `${rel.split(path.sep).join('/')}/`;
+  };
+  if (workspace !== undefined && workspace !== '') {
+    const rel = inside(path.resolve(workspace));
+    if (rel !== null) return rel;
+  }
+  for (let dir = sourceTree; ; dir = path.dirname(dir)) {
+    if (holdsGit(dir)) return inside(dir) ?? '';
+    if (path.dirname(dir) === dir) return '';
+  }
+}
+
+/**
  * One failure (a failed job or a cached failure): the annotation (its tool the title, how it
  * ended and the end of its log the message), then `headline` as the group's title and `body`
  * (the log excerpt the terminal shows) inside the group. `headline` is plain text: GitHub shows
@@ -47,13 +73,14 @@ export function githubFailure(
   headline: string,
   body: string,
   rewrite: (text: string) => string = (text) => text,
+  prefix = '',
 ): string {
   const how = describeHow(j.end ?? SPAWN_ERROR, j.durationMs);
   const first = j.status === 'cached-failure' ? `cached failure (${how}); not rerun: its inputs did not change` : how;
   const end = logEnd(j.log, rewrite);
   const message = end === null ? first : `${first}\n${end}`;
   return (
-    `::error file=${escapeProperty(j.path)},title=${escapeProperty(j.tool)}::${escapeData(message)}\n` +
+    `::error file=${escapeProperty(prefix + j.path)},title=${escapeProperty(j.tool)}::${escapeData(message)}\n` +
     `::group::${escapeData(headline)}\n` +
     body +
     '::endgroup::\n'

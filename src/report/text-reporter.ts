@@ -10,7 +10,7 @@ import { stagedPathRewrite } from '../staged-path.js';
 import { assertNever } from '../types.js';
 import { renderNothingStaged } from './hook.js';
 import { chunkLabel, describeChunk, sharedJudgement } from './chunks.js';
-import { githubFailure } from './github.js';
+import { githubFailure, repositoryPrefix } from './github.js';
 import { describeEnd, describeHow, logExcerpt } from './lines.js';
 import { ProgressLine } from './progress.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -32,12 +32,16 @@ export interface TextOptions extends Style {
   json: boolean;
   /** Under GitHub Actions: each failure also as an `::error` annotation, its log in a `::group::` (github.ts). */
   github?: boolean;
+  /** GITHUB_WORKSPACE: the checkout an annotation's file is relative to. */
+  githubWorkspace?: string;
 }
 
 export class TextReporter {
   private readonly progress: ProgressLine | null;
   /** Logs show the source tree's paths where a job ran in a staged tree. */
   private shownPaths: (text: string) => string = (text) => text;
+  /** The source tree's place in the repository (`sub/dir/`, or ''): an annotation names a file from the repository's root. */
+  private repositoryPrefix = '';
 
   constructor(private readonly o: TextOptions) {
     this.progress = o.progress && !o.json ? new ProgressLine(o.err) : null;
@@ -93,6 +97,7 @@ export class TextReporter {
         );
       case 'staged-roots':
         this.shownPaths = stagedPathRewrite(e.roots);
+        if (this.o.github === true) this.repositoryPrefix = repositoryPrefix(e.sourceTree, this.o.githubWorkspace);
         return;
       case 'run-finished':
         return this.finish(e.report);
@@ -132,7 +137,7 @@ export class TextReporter {
       this.say(
         this.o.out,
         this.o.github === true
-          ? githubFailure(j, `FAIL ${headline}`, body, this.shownPaths)
+          ? githubFailure(j, `FAIL ${headline}`, body, this.shownPaths, this.repositoryPrefix)
           : `${red(this.o, 'FAIL')} ${headline}\n${body}`,
       );
     } else if (j.status === 'interrupted') {

@@ -1,7 +1,9 @@
 // Output for CI systems and the colour variables: GitHub Actions annotations
 // and log groups (GITHUB_ACTIONS=true), FORCE_COLOR and NO_COLOR, asserted on
 // whole lines as a user (or GitHub's log parser) reads them.
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BIN, baseEnv, runRunner, show } from '../helpers/cli.js';
 import { beforeSandboxRemoval, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
@@ -67,6 +69,31 @@ describe('GitHub Actions', () => {
       '::group::FAIL lint odd/x,y:z.txt (cached failure, exit 3, ran WHEN; --rerun-failed runs it again)',
       '::endgroup::',
     ]);
+  });
+
+  test('issue 15: an annotation names its file from the repository root when the config sits below it', async () => {
+    const sb = useFixture('python-demo');
+    writeText(sb, 'svc/bad.txt', 'x\n');
+    writeText(
+      sb,
+      'svc/.runnerrc.json',
+      JSON.stringify({
+        include: ['*.txt'],
+        tools: [{ name: 'lint', command: ['sh', '-c', 'exit 3', 'sh', '{file}'] }],
+      }),
+    );
+    const annotations = async (env: Record<string, string>): Promise<string[]> => {
+      const res = await runRunner(['run', '--rerun-failed'], { cwd: path.join(sb.tree, 'svc'), env: baseEnv(env) });
+      expect(res.code, show(res)).toBe(1);
+      return res.stdout.split('\n').filter((l) => l.startsWith('::error '));
+    };
+    // GITHUB_WORKSPACE (the checkout) is the root when it holds the tree, as on GitHub's runners.
+    expect(await annotations({ GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: sb.tree })).toEqual([
+      '::error file=svc/bad.txt,title=lint::exit 3',
+    ]);
+    // Without it, the nearest directory above holding .git.
+    execFileSync('git', ['init', '-q'], { cwd: sb.tree });
+    expect(await annotations({ GITHUB_ACTIONS: 'true' })).toEqual(['::error file=svc/bad.txt,title=lint::exit 3']);
   });
 
   test('issue 15: outside GitHub Actions (or GITHUB_ACTIONS not "true") no workflow command is printed', async () => {
