@@ -8,9 +8,7 @@ import { GitError } from '../errors.js';
 import { runGit } from '../git/index.js';
 import { type IgnoreBase, loadIgnoreBase } from '../scan/index.js';
 import type { Session } from '../session.js';
-
-/** The index's stat when the last scan looked, in the manifest: a change re-reads the listings that left a name out. */
-export const INDEX_STAT_SNAPSHOT = 'git-index-stat';
+import { INDEX_STAT_SNAPSHOT } from '../state-dir.js';
 
 /** How close to now an index write may change again under the same stat (git's own racy index). */
 const RACY_INDEX_MS = 2000;

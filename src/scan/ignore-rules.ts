@@ -4,7 +4,9 @@
 // decides nothing about stats or stored listings.
 import fs from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type ignoreFactory from 'ignore';
+import type { Ignore } from 'ignore';
 import { hashString } from '../hash.js';
 import type { IgnoreFileStat } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
@@ -181,6 +183,8 @@ export function ignoreBaseKey(base: IgnoreBase | null): string {
   return base === null ? 'no work tree' : hashString(JSON.stringify([base.prefix, base.texts]));
 }
 
+let loaded: typeof ignoreFactory | undefined;
+
 /** One rule file's patterns, asked about one path alone: its last matching pattern, if any. */
 interface RuleSet {
   test(path: string, mode: 'regex'): { ignored: boolean; unignored: boolean };
@@ -202,7 +206,9 @@ interface Level {
  * checks the result against git itself.
  */
 function compile(text: string): RuleSet {
-  const ig: Ignore = ignore({ ignorecase: false }).add(text);
+  // Loaded when a listing is first read under rules: a no-op, which reads none, never loads it.
+  loaded ??= createRequire(import.meta.url)('ignore') as typeof ignoreFactory;
+  const ig: Ignore = loaded({ ignorecase: false }).add(text);
   const rules = (ig as unknown as { _rules?: Partial<RuleSet> })._rules;
   if (typeof rules?.test !== 'function') throw new Error('the ignore package no longer has the rule set runner asks');
   return rules as RuleSet;

@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { type RunJson, baseEnv, jobKeys, runJson, runRunner, show } from '../helpers/cli.js';
+import { type RunJson, baseEnv, jobKeys, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { gitOk, initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
+import { waitForCycle } from '../helpers/watch-cycles.js';
 
 /** HOME in the scratch directory: the machine's own git config and excludes file never count. */
 const envOf = (sb: Sandbox): Record<string, string> => baseEnv({ HOME: sb.scratch });
@@ -128,5 +129,34 @@ describe('issue 15: what git ignores is not tracked', () => {
     gitOk(sb.tree, ['add', '-f', 'build/gen/keep.py']);
     expect((await probed(sb)).started).toEqual(['build/gen/keep.py']);
     expect((await probed(sb)).started).toEqual([]);
+  });
+
+  test('in watch mode, an edit to .gitignore drops the newly ignored file and a cycle brings back the re-included one', async () => {
+    const sb = repoTree();
+    writeText(sb, '.gitignore', '');
+    const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: envOf(sb) });
+    try {
+      type Cycle = RunJson & { cycle: number; watching: number };
+      const cycle = (n: number): Promise<Cycle> => waitForCycle<Cycle>(w, n, 30_000);
+      const first = await cycle(1);
+      // Only .py files are tracked ("include" of the fixture): .gitignore is watched all the same.
+      expect(first.watching).toBe(FIXTURE_FILES.length);
+      fs.writeFileSync(path.join(sb.tree, '.gitignore'), 'app/util.py\n');
+      const second = await cycle(2);
+      expect(second.watching).toBe(FIXTURE_FILES.length - 1);
+      expect(second.counts.ran).toBe(0);
+      resetProbeLog(sb);
+      // Changed while ignored, then re-included: its job runs.
+      writeText(sb, 'app/util.py', 'VALUE = 7\n');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      fs.writeFileSync(path.join(sb.tree, '.gitignore'), '');
+      const third = await cycle(3);
+      expect(third.watching).toBe(FIXTURE_FILES.length);
+      expect(jobKeys(third.jobs)).toEqual(['probe app/util.py']);
+      expect(readProbeLog(sb).started).toEqual(['app/util.py']);
+    } finally {
+      w.child.kill('SIGINT');
+      await w.result;
+    }
   });
 });
