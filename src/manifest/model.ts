@@ -32,7 +32,10 @@ export interface DirListing {
    * and every one below it.
    */
   ignoreFile: IgnoreFileStat | null;
-  /** Whether git's rules left a name out: read again when the index changes (a file git now tracks is not ignored). */
+  /**
+   * Whether a pattern matched a name here (left out, or kept because git
+   * tracks it): read again when the index changes, which may change that.
+   */
   hasIgnored: boolean;
 }
 

@@ -185,6 +185,9 @@ export function ignoreBaseKey(base: IgnoreBase | null): string {
 
 let loaded: typeof ignoreFactory | undefined;
 
+/** 'tracked': a pattern matches, and git tracks it (or a file below it), so it is kept. */
+export type IgnoreVerdict = 'not-ignored' | 'ignored' | 'tracked';
+
 /** One rule file's patterns, asked about one path alone: its last matching pattern, if any. */
 interface RuleSet {
   test(path: string, mode: 'regex'): { ignored: boolean; unignored: boolean };
@@ -276,15 +279,15 @@ export class IgnoreRules {
   }
 
   /**
-   * Whether git ignores the entry `name` of directory `dir` (a directory when
-   * isDir): a pattern matches it or a directory above it, and git does not
-   * track it (nor, for a directory, a file below it).
+   * What git's rules make of the entry `name` of directory `dir` (a directory
+   * when isDir): ignored when a pattern matches it or a directory above it,
+   * unless git tracks it (or, for a directory, a file below it).
    */
-  isIgnored(dir: RelPath, name: string, isDir: boolean): boolean {
-    if (!this.isInIgnored(dir) && !this.matches(dir, name, isDir)) return false;
+  verdict(dir: RelPath, name: string, isDir: boolean): IgnoreVerdict {
+    if (!this.isInIgnored(dir) && !this.matches(dir, name, isDir)) return 'not-ignored';
     const rel = dir === '' ? name : `${dir}/${name}`;
     const t = this.tracked();
-    return !(isDir ? t.dirs.has(rel) : t.files.has(rel));
+    return (isDir ? t.dirs.has(rel) : t.files.has(rel)) ? 'tracked' : 'ignored';
   }
 
   private isInIgnored(dir: string): boolean {

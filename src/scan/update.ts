@@ -161,7 +161,7 @@ export function updatePaths(opts: {
               name === '.git' ||
               spec.isSkipped(rel) ||
               spec.isExcluded(rel) ||
-              (rules !== null && rules.isIgnored(parent, name, true))
+              (rules !== null && rules.verdict(parent, name, true) === 'ignored')
             );
           });
           if (!blocked && !relisted.has(at)) relist(at);

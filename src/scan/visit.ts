@@ -226,9 +226,10 @@ export function readListing(
     const isWanted = isDir ? asDir : isFileLike ? asFile : isUntyped && (asDir || asFile);
     if (!isWanted) continue;
     // Matched only here, when a listing is read: a no-op reuses stored listings and matches nothing.
-    if (rules !== null && rules.isIgnored(dir, name, isDir)) {
-      listing.hasIgnored = true;
-      continue;
+    const verdict = rules === null ? 'not-ignored' : rules.verdict(dir, name, isDir);
+    if (verdict !== 'not-ignored') {
+      listing.hasIgnored = true; // read again when the index changes: git may track it now, or no longer
+      if (verdict === 'ignored') continue;
     }
     if (name.includes('\uFFFD')) {
       raw ??= fs.readdirSync(abs, { encoding: 'buffer' });

@@ -129,6 +129,11 @@ describe('issue 15: what git ignores is not tracked', () => {
     gitOk(sb.tree, ['add', '-f', 'build/gen/keep.py']);
     expect((await probed(sb)).started).toEqual(['build/gen/keep.py']);
     expect((await probed(sb)).started).toEqual([]);
+    // No longer tracked: ignored again, its job gone.
+    gitOk(sb.tree, ['rm', '-q', '--cached', 'app/util.py']);
+    const untracked = await probed(sb);
+    expect(untracked.started).toEqual([]);
+    expect(untracked.json.counts.jobs).toBe(FIXTURE_FILES.length); // the fixture's 11 less util.py, plus keep.py
   });
 
   test('in watch mode, an edit to .gitignore drops the newly ignored file and a cycle brings back the re-included one', async () => {
