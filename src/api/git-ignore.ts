@@ -1,5 +1,5 @@
 // The git ignore rules a scan walks under: the rule files above the source
-// tree (scan/ignore-rules.ts reads them), whether the index changed since the
+// tree (scan/ignore-files.ts reads them), whether the index changed since the
 // last scan (its stat, kept in the manifest), and what git tracks, asked of
 // git only when a listing being read has a name a pattern matches.
 import fs from 'node:fs';

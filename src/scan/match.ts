@@ -1,7 +1,7 @@
 // Glob matching (the only importer of micromatch). Globs match dot-files too.
 import micromatch from 'micromatch';
 import { canonicalJson, hashString } from '../hash.js';
-import { type IgnoreBase, ignoreBaseKey } from './ignore-rules.js';
+import { type IgnoreBase, ignoreBaseKey } from './ignore-files.js';
 
 export type Matcher = (rel: string) => boolean;
 

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import type { DirListing, ScanUpdate } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
-import { IgnoreRules, sameIgnoreFile } from './ignore-rules.js';
+import { sameIgnoreFile } from './ignore-files.js';
+import { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
 import { statMany } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';

@@ -6,7 +6,7 @@
 import { type FSWatcher, watch as chokidarWatch } from 'chokidar';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import { IGNORE_FILE } from './ignore-rules.js';
+import { IGNORE_FILE } from './ignore-files.js';
 import type { CompiledSpec } from './match.js';
 
 /** What a watcher knows of an entry when it asks; absent when it has not stat'ed it yet. */
