@@ -98,7 +98,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
           : st.isDirectory()
             ? 'it is a directory'
             : (scanned.summary.issues.find((i) => i.path === rel)?.detail ??
-              "the config's include/exclude (or whitelist) leaves it out");
+              "the config's include/exclude (or whitelist), or git's ignore rules, leave it out");
       return { file: rel, tracked: false, untracked: why, tools: [] };
     }
     const tools = tree.tools.map((tool, i): ToolExplanation => {

@@ -17,11 +17,12 @@ import {
   resolveSourceTree,
 } from './config/index.js';
 import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
+import { type GitContext, gitEnv } from './git/index.js';
 import { faultOfErrno } from './io-fault.js';
 import { makeDirs } from './make-dirs.js';
 import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
-import { compileGlobs } from './scan/index.js';
+import { type IgnoreHome, compileGlobs } from './scan/index.js';
 import {
   INPUT_CACHE_SNAPSHOT,
   PROGRAMS_SNAPSHOT,
@@ -72,6 +73,10 @@ export interface Session {
   inputCache: InputCache;
   /** This runner's hold on the state directory (README, "Two runners on one state directory"). */
   lock: StateLock;
+  /** Where the user's git config and excludes file are (the caller's HOME, XDG_CONFIG_HOME). */
+  readonly ignoreHome: IgnoreHome;
+  /** How to run git for the walk's ignore rules (what git tracks is never ignored). */
+  readonly gitContext: GitContext;
 }
 
 export async function loadSessionConfig(
@@ -122,7 +127,21 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
     keepPrograms({ manifest, programs });
     keepInputCache(manifest, inputCache);
-    return { sourceTree, loaded, stateDir, tools, whitelist, manifest, programs, inputCache, lock };
+    const ignoreHome = { home: opts.env.HOME, xdgConfigHome: opts.env.XDG_CONFIG_HOME };
+    const gitContext = { cwd: opts.cwd, env: gitEnv(opts.env, opts.cwd) };
+    return {
+      sourceTree,
+      loaded,
+      stateDir,
+      tools,
+      whitelist,
+      manifest,
+      programs,
+      inputCache,
+      lock,
+      ignoreHome,
+      gitContext,
+    };
   } catch (err) {
     manifest.close();
     lock.release();

@@ -37,6 +37,8 @@ export const TEMP_TREE_PREFIX = 'staged-';
 export const PROGRAMS_SNAPSHOT = 'programs';
 /** Stat cache of the declared inputs' digests (config/input-cache.ts). */
 export const INPUT_CACHE_SNAPSHOT = 'input-digests';
+/** The git index's stat when the last scan looked (api/git-ignore.ts): a change re-reads the listings that left a name out. */
+export const INDEX_STAT_SNAPSHOT = 'git-index-stat';
 /** The python import cache of the working tree; its resolved graph under resolvedSnapshotOf. */
 export const PYTHON_IMPORTS = 'imports.python';
 export const JS_IMPORTS = 'imports.javascript';

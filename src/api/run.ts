@@ -44,7 +44,7 @@ export function selectFiles(
     else if (tracked.has(rel as RelPath)) exact.add(rel);
     else
       throw new UsageError(
-        `${arg} is not a tracked file (it does not exist, or the config's include/exclude leaves it out); see \`runner explain ${arg}\``,
+        `${arg} is not a tracked file (it does not exist, or the config's include/exclude or git's ignore rules leave it out); see \`runner explain ${arg}\``,
       );
   }
   return (p) => exact.has(p) || prefixes.some((d) => p.startsWith(d));

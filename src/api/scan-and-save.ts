@@ -11,6 +11,7 @@ import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath } from '../state
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
+import { gitIgnoreOf, keepIndexStat } from './git-ignore.js';
 import type { ScanSummary } from './run-report.js';
 import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
 
@@ -49,7 +50,11 @@ export interface Scanned {
   unreadable: readonly UnreadablePath[];
 }
 
-/** What the walk tracks under the session's config (the state directory is never walked). */
+/**
+ * What the walk tracks under the session's config (the state directory is
+ * never walked; what git ignores is not tracked unless "gitignore" is false).
+ * Reads the ignore rules above the source tree: a few small files.
+ */
 export function walkSpecOf(s: Session): CompiledSpec {
   const stateRel = treePath(s.sourceTree, s.stateDir);
   const inside = stateRel !== null && stateRel !== '';
@@ -59,6 +64,7 @@ export function walkSpecOf(s: Session): CompiledSpec {
     exclude: config.exclude,
     whitelist: s.whitelist,
     skip: inside ? [stateRel] : [],
+    gitignore: gitIgnoreOf(s),
   });
 }
 
@@ -108,6 +114,7 @@ function scanInto(s: Session, events: EventSink, changed: Iterable<RelPath> | un
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   s.manifest.adoptScan(result.update);
+  keepIndexStat(s, spec.gitignore);
   for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
   keepPrograms(s);
   const tree = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);

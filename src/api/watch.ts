@@ -4,6 +4,7 @@
 // value of its own (the config and tools in force, the tree as scanned); the
 // state directory's lock is held only while a cycle runs, so a `runner run`
 // beside the watch waits at most one cycle.
+import fs from 'node:fs';
 import path from 'node:path';
 import { type LatchedTool, type LoadedConfig, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
@@ -465,5 +466,8 @@ function startWatcher(s: Session, recorded: Set<string>): Promise<TreeWatcher> {
     isOutput: depfileMatcher(depfiles(s)),
   });
   const outside = always.filter((f) => treePath(s.sourceTree, f) === null);
-  return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: outside });
+  // The ignore rules read above the source tree or inside .git (info/exclude): a change re-walks the tree.
+  const rules = (walkSpecOf(s).gitignore?.files ?? []).filter((f) => fs.existsSync(f));
+  for (const f of rules) recorded.add(f);
+  return TreeWatcher.start({ sourceTree: s.sourceTree, ignored, extraFiles: [...new Set([...outside, ...rules])] });
 }

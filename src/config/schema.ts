@@ -36,6 +36,8 @@ export interface Config {
   exclude: string[];
   /** Paths to track, or the path of a file listing one path per line; null: no whitelist. */
   whitelist: string[] | string | null;
+  /** Whether the walk leaves out what git ignores (.gitignore files, .git/info/exclude, the user's excludes file). */
+  gitignore: boolean;
   stateDir: string;
   env: Record<string, string | string[]>;
   /** Taken from the caller and latched (as hashes): a change in one re-runs the jobs. */
@@ -61,6 +63,7 @@ export const TOP_LEVEL_KEYS = [
   'include',
   'exclude',
   'whitelist',
+  'gitignore',
   'stateDir',
   'env',
   'passEnv',
@@ -101,6 +104,7 @@ export const DEFAULTS: Omit<Config, 'tools'> = {
   include: ['**/*'],
   exclude: DEFAULT_EXCLUDE,
   whitelist: null,
+  gitignore: true,
   stateDir: '.runner',
   env: {},
   passEnv: [],

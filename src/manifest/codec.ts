@@ -105,13 +105,23 @@ export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
   }
 }
 
+/** Directory layouts, by numbers per entry: 3 (the directory's stat), 8 (and its .gitignore's, size -1: none; 1 when git's rules left a name out). */
+const DIRS_V1 = 3;
+const DIRS_V2 = 8;
+
 export function encodeDirs(dirs: ReadonlyMap<RelPath, DirListing>): Buffer {
-  return pack(dirs.size, 3, (n, texts) => {
+  return pack(dirs.size, DIRS_V2, (n, texts) => {
     let i = 0;
     for (const [path, d] of dirs) {
       n[i++] = d.mtimeMs;
       n[i++] = d.ctimeMs;
       n[i++] = d.ino;
+      const g = d.ignoreFile;
+      n[i++] = g === null ? -1 : g.size;
+      n[i++] = g === null ? 0 : g.mtimeMs;
+      n[i++] = g === null ? 0 : g.ctimeMs;
+      n[i++] = g === null ? 0 : g.ino;
+      n[i++] = d.hasIgnored ? 1 : 0;
       texts.push(path, d.files.join('/'), d.subdirs.join('/'));
     }
   });
@@ -120,16 +130,22 @@ export function encodeDirs(dirs: ReadonlyMap<RelPath, DirListing>): Buffer {
 const names = (s: string | undefined): string[] => (s === undefined || s === '' ? [] : s.split('/'));
 
 export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
-  const { count, numbers: n, text } = unpack(buf, 3);
+  const { count, numbersPer: w, numbers: n, text } = unpack(buf, [DIRS_V1, DIRS_V2]);
   if (count === 0) return;
   const parts = text.split('\0');
   for (let i = 0; i < count; i++) {
+    const o = i * w;
     into.set(parts[i * 3] as RelPath, {
-      mtimeMs: n[i * 3]!,
-      ctimeMs: n[i * 3 + 1]!,
-      ino: n[i * 3 + 2]!,
+      mtimeMs: n[o]!,
+      ctimeMs: n[o + 1]!,
+      ino: n[o + 2]!,
       files: names(parts[i * 3 + 1]),
       subdirs: names(parts[i * 3 + 2]),
+      ignoreFile:
+        w === DIRS_V2 && n[o + 3]! >= 0
+          ? { size: n[o + 3]!, mtimeMs: n[o + 4]!, ctimeMs: n[o + 5]!, ino: n[o + 6]! }
+          : null,
+      hasIgnored: w === DIRS_V2 && n[o + 7] === 1,
     });
   }
 }

@@ -15,6 +15,7 @@ export {
   legacyLogFileName,
   logFileName,
   type DirListing,
+  type IgnoreFileStat,
   type FileEntry,
   type JobResult,
   type ResultStatus,

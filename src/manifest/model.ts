@@ -26,6 +26,24 @@ export interface DirListing {
   files: string[];
   /** Names of subdirectories to descend (not excluded). */
   subdirs: string[];
+  /**
+   * Its .gitignore's stat when the listing was read under git's ignore rules
+   * (null: none, or the rules are off): a change in it re-reads this listing
+   * and every one below it.
+   */
+  ignoreFile: IgnoreFileStat | null;
+  /**
+   * Whether a pattern matched a name here (left out, or kept because git
+   * tracks it): read again when the index changes, which may change that.
+   */
+  hasIgnored: boolean;
+}
+
+export interface IgnoreFileStat {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
 }
 
 export interface JobResult {

@@ -18,4 +18,5 @@ export {
   isReadProblem,
 } from './walk.js';
 export { digestFile } from './digest.js';
+export { type IgnoreBase, type IgnoreHome, IGNORE_FILE, loadIgnoreBase } from './ignore-files.js';
 export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';

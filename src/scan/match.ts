@@ -1,6 +1,7 @@
 // Glob matching (the only importer of micromatch). Globs match dot-files too.
 import micromatch from 'micromatch';
 import { canonicalJson, hashString } from '../hash.js';
+import { type IgnoreBase, ignoreBaseKey } from './ignore-files.js';
 
 export type Matcher = (rel: string) => boolean;
 
@@ -42,6 +43,8 @@ export interface WalkSpec {
   whitelist: readonly string[] | null;
   /** Paths never walked, relative to the source tree (the state directory when inside it). */
   skip: readonly string[];
+  /** Git's ignore rules above the source tree when the walk honours them; null: git ignores nothing here (or "gitignore": false). */
+  gitignore?: IgnoreBase | null;
 }
 
 export interface CompiledSpec {
@@ -49,18 +52,28 @@ export interface CompiledSpec {
   isExcluded: Matcher;
   isSkipped: (rel: string) => boolean;
   whitelist: readonly string[] | null;
+  /** When set, each listing leaves out what git ignores (a whitelist is taken as given). */
+  gitignore: IgnoreBase | null;
   /** Stored listings are valid only for the spec they were made under. */
   key: string;
 }
 
 export function compileSpec(spec: WalkSpec): CompiledSpec {
   const skip = new Set(spec.skip);
+  const gitignore = spec.whitelist === null ? (spec.gitignore ?? null) : null;
   return {
     isIncluded: compileGlobs(spec.include),
     isExcluded: compileGlobs(spec.exclude),
     isSkipped: (rel) => skip.has(rel),
     whitelist: spec.whitelist,
-    key: hashString(canonicalJson({ ...spec, whitelist: spec.whitelist === null ? null : [...spec.whitelist].sort() })),
+    gitignore,
+    key: hashString(
+      canonicalJson({
+        ...spec,
+        whitelist: spec.whitelist === null ? null : [...spec.whitelist].sort(),
+        gitignore: gitignore === null ? null : ignoreBaseKey(gitignore),
+      }),
+    ),
   };
 }
 

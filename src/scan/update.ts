@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import type { DirListing, ScanUpdate } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
+import { sameIgnoreFile } from './ignore-files.js';
+import { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
 import { statMany } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';
@@ -36,7 +38,8 @@ export function updatePaths(opts: {
   paths: Iterable<RelPath>;
 }): ScanResult | null {
   const { sourceTree: root, spec, prior } = opts;
-  if (prior.walkSpec !== spec.key) return null;
+  // A changed index may make an ignored file tracked: the walk reads again each listing that left one out.
+  if (prior.walkSpec !== spec.key || spec.gitignore?.indexChanged === true) return null;
   const startedMs = Date.now();
   const files = prior.files;
   const v = new FileVisitor(root, files, prior.racyThresholdMs, startedMs);
@@ -65,6 +68,7 @@ export function updatePaths(opts: {
     }
   } else {
     if (!dirs.has('' as RelPath)) return null;
+    const rules = spec.gitignore === null ? null : new IgnoreRules(root, spec.gitignore);
     /** Forgets a directory and everything below it: removed, or (unreadable now) kept in the store's results only. */
     const dropDir = (dir: RelPath, kept = false): void => {
       const listing = dirs.get(dir);
@@ -84,9 +88,13 @@ export function updatePaths(opts: {
       try {
         const st = dir === '' ? fs.statSync(abs) : fs.lstatSync(abs);
         if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-        const read = readListing(abs, dir, st, spec, v);
+        const read = readListing(abs, dir, st, spec, v, rules);
         listing = read.listing;
         if (!read.cacheable) throw new NeedsWalk(); // a name that is not UTF-8: the walk keeps reporting it
+        // Its .gitignore changed (or may have): the listings below it no longer hold, and the walk re-reads them.
+        const g = listing.ignoreFile;
+        if (old !== undefined && (!sameIgnoreFile(old.ignoreFile, g) || (g !== null && v.isRacy(g))))
+          throw new NeedsWalk();
       } catch (err) {
         if (err instanceof NeedsWalk || dir === '') throw new NeedsWalk();
         const code = errCode(err);
@@ -149,7 +157,13 @@ export function updatePaths(opts: {
           const way = dir.slice(at === '' ? 0 : at.length + 1).split('/');
           const blocked = way.some((name, i) => {
             const rel = join(at, way.slice(0, i + 1).join('/'));
-            return name === '.git' || spec.isSkipped(rel) || spec.isExcluded(rel);
+            const parent = parentOf(rel);
+            return (
+              name === '.git' ||
+              spec.isSkipped(rel) ||
+              spec.isExcluded(rel) ||
+              (rules !== null && rules.verdict(parent, name, true) === 'ignored')
+            );
           });
           if (!blocked && !relisted.has(at)) relist(at);
           continue;

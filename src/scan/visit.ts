@@ -7,6 +7,7 @@ import type { DirListing, FileEntry } from '../manifest/index.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
 import { type RelPath, assertNever } from '../types.js';
 import { digestFile } from './digest.js';
+import type { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
 import { KIND, STAT_WIDTH, errorOfKind } from './stat-many.js';
 
@@ -176,8 +177,8 @@ function showName(dir: string, raw: Buffer): string {
 
 /**
  * Reads one directory: the names tracked as files and the subdirectories to
- * descend. Not cacheable when it holds a name that is not UTF-8 (reported
- * until it is renamed).
+ * descend, leaving out what git ignores when `rules` is given. Not cacheable
+ * when it holds a name that is not UTF-8 (reported until it is renamed).
  */
 export function readListing(
   abs: string,
@@ -185,8 +186,17 @@ export function readListing(
   st: StatNumbers,
   spec: CompiledSpec,
   visitor: FileVisitor,
+  rules: IgnoreRules | null,
 ): { listing: DirListing; cacheable: boolean } {
-  const listing: DirListing = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, files: [], subdirs: [] };
+  const listing: DirListing = {
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ino: st.ino,
+    files: [],
+    subdirs: [],
+    ignoreFile: rules === null ? null : rules.ignoreFileOf(dir),
+    hasIgnored: false,
+  };
   // Racy or not, the listing may be stored: it is checked against the next scan's threshold before reuse.
   let cacheable = true;
   let raw: Buffer[] | null = null;
@@ -215,6 +225,12 @@ export function readListing(
       !e.isCharacterDevice();
     const isWanted = isDir ? asDir : isFileLike ? asFile : isUntyped && (asDir || asFile);
     if (!isWanted) continue;
+    // Matched only here, when a listing is read: a no-op reuses stored listings and matches nothing.
+    const verdict = rules === null ? 'not-ignored' : rules.verdict(dir, name, isDir);
+    if (verdict !== 'not-ignored') {
+      listing.hasIgnored = true; // read again when the index changes: git may track it now, or no longer
+      if (verdict === 'ignored') continue;
+    }
     if (name.includes('\uFFFD')) {
       raw ??= fs.readdirSync(abs, { encoding: 'buffer' });
       const bad = raw.filter((b) => !isUtf8(b) && b.toString('utf8') === name);

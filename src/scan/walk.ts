@@ -5,8 +5,10 @@
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
 import { SourceTreeError } from '../errors.js';
-import type { DirListing, FileEntry, ScanUpdate } from '../manifest/index.js';
+import type { DirListing, FileEntry, IgnoreFileStat, ScanUpdate } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
+import { sameIgnoreFile, statIgnoreFile } from './ignore-files.js';
+import { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
 import { statMany } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';
@@ -57,9 +59,14 @@ export function scanTree(opts: {
       if (spec.isIncluded(rel) && !spec.isExcluded(rel)) candidates.push(rel);
     }
   } else {
+    const rules = spec.gitignore === null ? null : new IgnoreRules(root, spec.gitignore);
     const stack: RelPath[] = ['' as RelPath];
+    // Beside the stack: whether a .gitignore above the directory changed, so its stored listing no longer holds.
+    const rulesChangedStack: boolean[] = [false];
     while (stack.length > 0) {
       const dir = stack.pop()!;
+      const rulesChanged = rulesChangedStack.pop()!;
+      let childRulesChanged = rulesChanged;
       const abs = dir === '' ? root : `${root}/${dir}`;
       let st: fs.Stats;
       let listing: DirListing;
@@ -71,14 +78,23 @@ export function scanTree(opts: {
           old.mtimeMs === st.mtimeMs &&
           old.ctimeMs === st.ctimeMs &&
           old.ino === st.ino &&
-          !v.isRacy(st)
+          !v.isRacy(st) &&
+          !rulesChanged &&
+          !(old.hasIgnored && spec.gitignore?.indexChanged === true) &&
+          // An unchanged directory has the same names, so only one that had a .gitignore costs a stat here.
+          (old.ignoreFile === null || ignoreFileHolds(abs, old.ignoreFile, v))
         ) {
           listing = old;
           dirs.set(dir, listing);
         } else {
           if (old !== undefined) v.hadRacy ||= v.isRacy(st);
-          const read = readListing(abs, dir, st, spec, v);
+          const read = readListing(abs, dir, st, spec, v, rules);
           listing = read.listing;
+          // A .gitignore written too close to the last scan may hold new rules under the same stat.
+          const g = listing.ignoreFile;
+          const isRacyRules = g !== null && v.isRacy(g);
+          v.hadRacy ||= isRacyRules;
+          if (old === undefined || !sameIgnoreFile(old.ignoreFile, g) || isRacyRules) childRulesChanged = true;
           if (read.cacheable) {
             dirs.set(dir, listing);
             changedDirs.push(dir);
@@ -96,6 +112,7 @@ export function scanTree(opts: {
       }
       for (let i = listing.subdirs.length - 1; i >= 0; i--) {
         stack.push((dir === '' ? listing.subdirs[i]! : `${dir}/${listing.subdirs[i]!}`) as RelPath);
+        rulesChangedStack.push(childRulesChanged);
       }
       for (const name of listing.files) candidates.push((dir === '' ? name : `${dir}/${name}`) as RelPath);
     }
@@ -137,4 +154,15 @@ export function scanTree(opts: {
     removedFiles,
     hashed: v.hashed,
   };
+}
+
+/** Whether a stored listing's .gitignore is unchanged: same stat, and not written too close to the last scan to tell. */
+function ignoreFileHolds(absDir: string, stored: IgnoreFileStat, v: FileVisitor): boolean {
+  const now = statIgnoreFile(absDir);
+  if (now === null || !sameIgnoreFile(stored, now)) return false;
+  if (v.isRacy(now)) {
+    v.hadRacy = true;
+    return false;
+  }
+  return true;
 }

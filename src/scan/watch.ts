@@ -1,10 +1,12 @@
 // Watches the source tree for changes (the only importer of chokidar) and hands
 // them over in quiet batches. Which paths to watch is decided by watchFilter,
 // which does no I/O: excluded directories, .git and the state directory are
-// never watched, and files no walk would track nor anything else read.
+// never watched, and files no walk would track nor anything else read (a
+// .gitignore is watched: it changes what the walk tracks).
 import { type FSWatcher, watch as chokidarWatch } from 'chokidar';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
+import { IGNORE_FILE } from './ignore-files.js';
 import type { CompiledSpec } from './match.js';
 
 /** What a watcher knows of an entry when it asks; absent when it has not stat'ed it yet. */
@@ -36,6 +38,8 @@ export function watchFilter(input: WatchFilterInput): (abs: string, entry?: Entr
     if (spec.isExcluded(rel)) return true;
     // Not stat'ed yet: maybe a directory, which must be entered to see what it holds.
     if (entry === undefined || entry.isDirectory()) return false;
+    // Its rules decide what the walk tracks, whatever the globs say of it.
+    if (spec.gitignore !== null && names[names.length - 1] === IGNORE_FILE) return false;
     if (input.isOutput(rel)) return true;
     if (listed !== null && !listed.has(rel)) return true;
     return !spec.isIncluded(rel);
