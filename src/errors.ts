@@ -288,16 +288,18 @@ export class TerminalSupportError extends RunnerError {
     },
     options?: ErrorOptions,
   ) {
-    const tools = fields.tools.map((t) => `"${t}"`).join(', ');
-    const what = `${fields.package} ${fields.version}, the terminal support of "pty": true`;
+    const who =
+      fields.tools.length === 1
+        ? `tool "${fields.tools[0]}" needs`
+        : `tools ${fields.tools.map((t) => `"${t}"`).join(', ')} need`;
+    const what = `${who} ${fields.package} ${fields.version}, the terminal support of "pty": true`;
     super(
       (fields.problem === 'missing'
-        ? `${fields.tools.length === 1 ? 'tool' : 'tools'} ${tools} need ${what}, which is not installed (${fields.detail}); ` +
+        ? `${what}, which is not installed (${fields.detail}); ` +
           `expected it installed beside runner: \`npm install ${fields.package}@${fields.version}\` ` +
           '(with -g for a global runner), or runner installed without --omit=optional'
-        : `${fields.tools.length === 1 ? 'tool' : 'tools'} ${tools} need ${what}, which has no binary for ` +
-          `${fields.platform} (${fields.detail}); expected Linux, macOS or Windows on x64 or arm64, ` +
-          'or the tool without "pty": true') + '; nothing was run',
+        : `${what}, which has no binary for ${fields.platform} (${fields.detail}); ` +
+          'expected Linux, macOS or Windows on x64 or arm64, or the tool without "pty": true') + '; nothing was run',
       options,
     );
   }

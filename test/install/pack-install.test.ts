@@ -32,7 +32,8 @@ interface Manifest {
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-pack-'));
-  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Hundreds of MB (a clone with its devDependencies, a project with its own): minutes on a busy disk.
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }), 5 * MINUTES);
   return dir;
 }
 
