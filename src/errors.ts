@@ -19,7 +19,8 @@ export type RunnerErrorKind =
   | 'hook'
   | 'hook-manager'
   | 'report-file'
-  | 'init';
+  | 'init'
+  | 'terminal';
 
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
@@ -289,5 +290,42 @@ export class InitError extends RunnerError {
   readonly kind = 'init';
   constructor(readonly fields: { path: string; problem: string; hint: string }) {
     super(`${fields.path}: ${fields.problem}; ${fields.hint}`);
+  }
+}
+
+/**
+ * A terminal tool (`"pty": true`) is to run a job, and the terminal support,
+ * an optional dependency, cannot be loaded: installed with --omit=optional,
+ * or no binary for this platform. Said before any job runs.
+ */
+export class TerminalSupportError extends RunnerError {
+  readonly kind = 'terminal';
+  /** problem: 'missing' (not installed) or 'no-binary' (installed, no binary for this platform); detail: the loader's words. */
+  constructor(
+    readonly fields: {
+      tools: string[];
+      package: string;
+      version: string;
+      problem: 'missing' | 'no-binary';
+      detail: string;
+      /** platform-arch, as the binary packages are named. */
+      platform: string;
+    },
+    options?: ErrorOptions,
+  ) {
+    const who =
+      fields.tools.length === 1
+        ? `tool "${fields.tools[0]}" needs`
+        : `tools ${fields.tools.map((t) => `"${t}"`).join(', ')} need`;
+    const what = `${who} ${fields.package} ${fields.version}, the terminal support of "pty": true`;
+    super(
+      (fields.problem === 'missing'
+        ? `${what}, which is not installed (${fields.detail}); ` +
+          `expected it installed beside runner: \`npm install ${fields.package}@${fields.version}\` ` +
+          '(with -g for a global runner), or runner installed without --omit=optional'
+        : `${what}, which has no binary for ${fields.platform} (${fields.detail}); ` +
+          'expected Linux, macOS or Windows on x64 or arm64, or the tool without "pty": true') + '; nothing was run',
+      options,
+    );
   }
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { build, spawnRunner } from '../build/index.js';
-import { DEFAULT_TERMINAL_SIZE } from '../exec/index.js';
+import { DEFAULT_TERMINAL_SIZE, loadTerminalSupport } from '../exec/index.js';
 import { type Makeflags, openSlots } from '../jobserver/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
@@ -41,6 +41,11 @@ export async function executePlan(
   const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
   const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
   const planned = { jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, fresh: plan.fresh };
+  if (!how.dryRun) {
+    // Terminal support is an optional dependency: without it a terminal job stops the run here, before anything is recorded.
+    const terminalTools = [...new Set(stale.filter((p) => p.job.tool.config.pty).map((p) => p.job.tool.config.name))];
+    if (terminalTools.length > 0) await loadTerminalSupport(terminalTools);
+  }
   const { events } = opts;
   events.emit({
     type: 'planned',

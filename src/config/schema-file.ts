@@ -2,7 +2,7 @@
 // it in "$schema": one constant for the package name, so a rename is one edit.
 
 /** The npm package name (package.json "name"; a unit test keeps them equal). */
-export const PACKAGE_NAME = 'runner';
+export const PACKAGE_NAME = 'incremental-runner';
 
 /** The schema's path inside the package (listed in package.json "files"). */
 export const SCHEMA_FILE = 'schema/config.schema.json';

@@ -3,4 +3,4 @@ export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobOutcome } from './spa
 export type { JobCommand, TerminalSize } from './job-command.js';
 export { releaseWatchdog } from './watchdog.js';
 export { FILES_MARK, fileArgument, isBatchCommand, substituteFile, substituteFiles, shellQuote } from './command.js';
-export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM } from './pty.js';
+export { DEFAULT_TERMINAL_SIZE, DEFAULT_TERM, loadTerminalSupport } from './pty.js';

@@ -1,9 +1,10 @@
 // Starts a terminal job (`"pty": true`) in a pseudo-terminal through node-pty,
 // and copies what the terminal shows into the job's log. The only importer of
-// node-pty, loaded on the first terminal job so plain runs never pay for it.
+// node-pty (an optional dependency), loaded before a run's first terminal job
+// so plain runs never pay for it, nor need it installed.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
+import { TerminalSupportError } from '../errors.js';
 import { withoutJobserver } from '../jobserver/index.js';
 import { LineEndings } from './line-endings.js';
 import { describeErrno, openLog } from './job-log.js';
@@ -45,14 +46,58 @@ interface NativePty {
   ): { fd: number; pid: number; pty: string };
 }
 
+/**
+ * node-pty's code with prebuilt binaries in the registry (Linux, macOS and
+ * Windows, x64 and arm64: no compiler, 0.1 MB against node-pty's 63 MB), an
+ * optional dependency in package.json at this exact version: its native
+ * fork's arguments are node-pty's internals, so a new version is checked first.
+ */
+export const TERMINAL_PACKAGE = '@lydell/node-pty';
+export const TERMINAL_VERSION = '1.1.0';
+
 let loaded: NativePty | undefined;
-function nativePty(): NativePty {
-  if (loaded === undefined) {
-    const utils = createRequire(import.meta.url)('node-pty/lib/utils.js') as {
-      loadNativeModule(name: string): { module: NativePty };
-    };
-    loaded = utils.loadNativeModule('pty').module;
+
+/**
+ * Loads the terminal support, once: called before a run starts its first
+ * terminal job, so that when it is missing the run stops with exit 2 before
+ * any job has run (a job that failed for want of it would be recorded as failed).
+ */
+export async function loadTerminalSupport(tools: string[]): Promise<void> {
+  if (loaded !== undefined) return;
+  // A specifier in a variable: the package is optional, and has no types for this module of its own.
+  const loader: string = `${TERMINAL_PACKAGE}/requireBinary.js`;
+  let requireBinary: (file: string) => NativePty;
+  try {
+    ({ requireBinary } = (await import(loader)) as { requireBinary: (file: string) => NativePty });
+  } catch (err) {
+    throw missing(err, tools, 'missing');
   }
+  try {
+    // Its package for this platform and architecture (an optional dependency of its own).
+    loaded = requireBinary('pty.node');
+  } catch (err) {
+    throw missing(err, tools, 'no-binary');
+  }
+}
+
+function missing(err: unknown, tools: string[], problem: 'missing' | 'no-binary'): TerminalSupportError {
+  const said = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+  return new TerminalSupportError(
+    {
+      tools,
+      package: TERMINAL_PACKAGE,
+      version: TERMINAL_VERSION,
+      problem,
+      detail: said,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    { cause: err },
+  );
+}
+
+function nativePty(): NativePty {
+  // loadTerminalSupport() ran before the run's first job; a caller that skipped it is a bug.
+  if (loaded === undefined) throw new Error('terminal support used before loadTerminalSupport()');
   return loaded;
 }
 
@@ -174,6 +219,7 @@ class TerminalReader {
 
 /** Starts the job on a new terminal; returns its pid, a session and process group leader. */
 export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: EndListeners): number | undefined {
+  const pty = nativePty(); // outside the try below: a bug, never a job that failed to start
   const log = openLog(cmd.logPath);
   const { program, args, env } = placeJobserver(cmd, process.pid);
   const envList = Object.entries({ ...env, TERM: env.TERM ?? DEFAULT_TERM }).map(([k, v]) => `${k}=${v}`);
@@ -186,7 +232,7 @@ export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: EndLi
   let forked;
   try {
     // uid/gid -1: runner's own; the helper path is used on macOS only.
-    forked = nativePty().fork(program, args, envList, cmd.cwd, size.cols, size.rows, -1, -1, false, '', onExit);
+    forked = pty.fork(program, args, envList, cmd.cwd, size.cols, size.rows, -1, -1, false, '', onExit);
   } catch (err) {
     fs.closeSync(log);
     setImmediate(() => ends.error(err instanceof Error ? err : new Error(String(err))));

@@ -44,7 +44,7 @@ describe('runner init', () => {
     expect(init.stdout).toContain('runner: wrote .runnerrc.json (Python: 6 files, 2 test files)');
     expect(init.stdout).toContain('  runner run ');
     const config = JSON.parse(readText(sb, '.runnerrc.json')) as { $schema: string; tools: { name: string }[] };
-    expect(config.$schema).toBe('./node_modules/runner/schema/config.schema.json');
+    expect(config.$schema).toBe('./node_modules/incremental-runner/schema/config.schema.json');
     expect(config.tools.map((t) => t.name)).toEqual(['python-syntax', 'pytest']);
 
     const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });

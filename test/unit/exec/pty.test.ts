@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { placeJobserver, signalName } from '../../../src/exec/pty.js';
+import { TerminalSupportError } from '../../../src/errors.js';
+import { TERMINAL_PACKAGE, TERMINAL_VERSION, placeJobserver, signalName } from '../../../src/exec/pty.js';
+import { REPO } from '../../helpers/sandbox.js';
 
 const cmd = {
   program: '/usr/bin/make',
@@ -69,5 +72,39 @@ describe('signalName', () => {
     [200, 'signal 200'],
   ])('%i is %s', (n, name) => {
     expect(signalName(n)).toBe(name);
+  });
+});
+
+describe('terminal support', () => {
+  it('issue 15: is the optional dependency package.json pins, at the version pty.ts drives, and node-pty is no dependency of the package', () => {
+    const pkg = JSON.parse(fs.readFileSync(`${REPO}/package.json`, 'utf8')) as {
+      dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    expect(pkg.optionalDependencies?.[TERMINAL_PACKAGE]).toBe(TERMINAL_VERSION);
+    expect(pkg.dependencies).not.toHaveProperty('node-pty');
+    expect(pkg.dependencies).not.toHaveProperty(TERMINAL_PACKAGE);
+  });
+
+  it('issue 15: when missing, the error names the tools, the install command and that nothing ran; without a binary, the platform', () => {
+    const fields = { package: '@lydell/node-pty', version: '1.1.0', platform: 'linux-ia32' };
+    const missing = new TerminalSupportError({
+      ...fields,
+      tools: ['colour'],
+      problem: 'missing',
+      detail: "Cannot find package '@lydell/node-pty'",
+    });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.message).toBe(
+      'tool "colour" needs @lydell/node-pty 1.1.0, the terminal support of "pty": true, which is not installed ' +
+        "(Cannot find package '@lydell/node-pty'); expected it installed beside runner: " +
+        '`npm install @lydell/node-pty@1.1.0` (with -g for a global runner), or runner installed without --omit=optional; ' +
+        'nothing was run',
+    );
+    const noBinary = new TerminalSupportError({ ...fields, tools: ['a', 'b'], problem: 'no-binary', detail: 'x' });
+    expect(noBinary.message).toBe(
+      'tools "a", "b" need @lydell/node-pty 1.1.0, the terminal support of "pty": true, which has no binary for ' +
+        'linux-ia32 (x); expected Linux, macOS or Windows on x64 or arm64, or the tool without "pty": true; nothing was run',
+    );
   });
 });

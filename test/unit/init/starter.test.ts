@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type TreeListing, decideStarter, formatStarter } from '../../../src/init/index.js';
 
-const REF = './node_modules/runner/schema/config.schema.json';
+const REF = './node_modules/incremental-runner/schema/config.schema.json';
 
 function starter(files: string[], extra: Partial<TreeListing> = {}) {
   return decideStarter(
