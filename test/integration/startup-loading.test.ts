@@ -49,6 +49,10 @@ describe('issue 15: a command loads only what it needs', () => {
     expect(packages).toContain('better-sqlite3');
     expect(packages).toContain('cosmiconfig');
     for (const name of WATCH_AND_JS) expect(packages, name).not.toContain(name);
+    // A JSON config is read with JSON.parse: parse-json (and @babel/code-frame) load only for cosmiconfig's
+    // own search of a package.json in the current directory, which this tree has none of.
+    expect(packages).not.toContain('parse-json');
+    expect(packages).not.toContain('@babel/code-frame');
   });
 
   test('a scan with javascript deps loads the lexer, and no watcher', async () => {
