@@ -2,6 +2,7 @@
 
 import { renderWorkspace } from './workspace.mjs';
 import { renderBatch } from './batch.mjs';
+import { renderStartup } from './startup.mjs';
 
 const TARGET = { files: 100_000, maxRatio: 3, maxRssMB: 300 };
 
@@ -27,7 +28,7 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch } = result;
+  const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch, startup } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
@@ -38,6 +39,8 @@ export function renderText(result) {
     if (noopDeps) out.push(...(jobserver || deps ? [''] : []), ...renderNoopDeps(noopDeps));
     if (workspace) out.push(...(jobserver || deps || noopDeps ? [''] : []), ...renderWorkspace(workspace));
     if (batch) out.push(...(jobserver || deps || noopDeps || workspace ? [''] : []), ...renderBatch(batch));
+    if (startup)
+      out.push(...(jobserver || deps || noopDeps || workspace || batch ? [''] : []), ...renderStartup(startup));
     return out.join('\n') + '\n';
   }
   out.push(
@@ -94,6 +97,7 @@ export function renderText(result) {
   if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));
   if (workspace) out.push('', ...renderWorkspace(workspace));
   if (batch) out.push('', ...renderBatch(batch));
+  if (startup) out.push('', ...renderStartup(startup));
   return out.join('\n') + '\n';
 }
 

@@ -42,8 +42,13 @@
 // one changed file against the tool on it plus runner's no-op, and how many
 // processes narrowing a failed chunk of 1,000 starts; medians of 3.
 //
+// The startup section (bench/startup.mjs) times `runner --version`, `runner
+// --help` and a no-op `runner run` on a 100-file tree, each paired with `node
+// -e 0` in the same round (21 rounds, order rotating): the median difference
+// is runner's own start-up (target: --version within 0.05 s of node -e 0).
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps|noop-deps|workspace|batch   run just that section (default: all)
+//   --only tree|jobserver|deps|noop-deps|workspace|batch|startup   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
 //   --runs N          samples per median, tree, noop-deps and workspace (no-op) sections
 //                     (default 5; the jobserver section always takes 3)
@@ -57,7 +62,7 @@
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
 //   --strict          exit 1 when the 100,000-file, the jobserver, a
-//                     noop-deps or a batch target FAILs
+//                     noop-deps, a batch or the startup target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -73,6 +78,7 @@ import { chooseRssMethod, cpuCount, createMeasurer, median, whichOnPath } from '
 import { benchNoopDeps } from './noop-deps.mjs';
 import { benchWorkspace } from './workspace.mjs';
 import { benchBatch } from './batch.mjs';
+import { benchStartup } from './startup.mjs';
 import { evaluateTarget, renderJson, renderText } from './report.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -80,7 +86,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000,
@@ -672,6 +678,7 @@ async function main() {
   const doNoopDeps = sections.includes('noop-deps');
   const doWorkspace = sections.includes('workspace');
   const doBatch = sections.includes('batch');
+  const doStartup = sections.includes('startup');
   if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
@@ -740,6 +747,7 @@ async function main() {
     const noopDeps = doNoopDeps ? await benchNoopDeps(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
     const workspace = doWorkspace ? await benchWorkspace(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
     const batch = doBatch ? await benchBatch(ctx, { checkpoint, progress, RunnerFailed, SetupError }) : null;
+    const startup = doStartup ? await benchStartup(ctx, { checkpoint, progress, RunnerFailed }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -772,6 +780,7 @@ async function main() {
       noopDeps,
       workspace,
       batch,
+      startup,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
@@ -781,7 +790,8 @@ async function main() {
       (result.target && !result.target.pass) ||
       (jobserver && !jobserver.target.pass) ||
       (noopDeps && !noopDeps.pass) ||
-      (batch && !batch.pass);
+      (batch && !batch.pass) ||
+      (startup && !startup.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {

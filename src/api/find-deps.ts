@@ -9,15 +9,13 @@ import {
   type GraphSnapshots,
   type Identify,
   type PythonGraph,
-  encodeImportCache,
-  encodeJsCache,
   type MerkleNode,
   decodeNode,
   identifyPaths,
-  inferJavaScript,
-  inferPython,
   javascriptIdentity,
   jobDepsFrom,
+  loadJavaScriptGraph,
+  loadPythonGraph,
   parseDepfile,
   parseTrace,
   recordedDeps,
@@ -59,6 +57,7 @@ async function pythonGraph(
   const cacheName = tree.caches.pythonImports;
   const blob = (name: string): Buffer | undefined => (cacheName === null ? undefined : s.manifest.blob(name));
   const resolvedName = resolvedSnapshotOf(cacheName ?? '');
+  const { encodeImportCache, inferPython } = await loadPythonGraph();
   const py = await inferPython({
     sourceTree: tree.root,
     files: tree.files,
@@ -113,6 +112,7 @@ async function javascriptGraph(
   const graphName = tree.caches.jsGraph;
   const files = tree.files;
   const takes = tree.tools.flatMap((t, i) => (t.config.deps === 'javascript' ? [tree.filters[i]!] : []));
+  const { encodeJsCache, inferJavaScript } = await loadJavaScriptGraph();
   const js = await inferJavaScript({
     sourceTree: tree.root,
     files,

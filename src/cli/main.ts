@@ -1,12 +1,13 @@
 // Entry point: parse, run one command, map errors to messages and exit codes.
+// Loads only what the command given needs, when it needs it (issue 15): a
+// bare `--version` reads package.json and nothing else; commander and each
+// command's library code come in with dynamic import() (program.ts, commands/).
 import fs from 'node:fs';
-import { CommanderError } from 'commander';
 import { LockWaitInterruptedError, RunnerError } from '../errors.js';
-import { killRunningJobs } from '../api.js';
-import { errorJson } from '../report/index.js';
+// Not through api.js: the entry must not load the library before a command needs it.
+import { killRunningJobs } from '../exec/kill.js';
 import { runCleanups } from './cleanup.js';
 import { EXIT, exitForSignal } from './exit-codes.js';
-import { buildProgram } from './program.js';
 import { interruptOnClosedOutput } from './signals.js';
 
 function version(): string {
@@ -16,9 +17,25 @@ function version(): string {
   return pkg.version;
 }
 
+/** `runner --version` alone (or -V): answered before commander loads; with anything else commander decides. */
+function isVersionOnly(argv: string[]): boolean {
+  return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
+}
+
+/** The --json error object: report/ loads here on an error before any command loaded it (a usage error). */
+async function jsonError(...args: Parameters<typeof import('../report/index.js').errorJson>): Promise<string> {
+  return (await import('../report/index.js')).errorJson(...args);
+}
+
 async function main(argv: string[]): Promise<void> {
   const wantsJson = argv.includes('--json');
   const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? 'runner';
+  if (isVersionOnly(argv)) {
+    process.stdout.write(`${version()}\n`);
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  const [{ buildProgram }, { CommanderError }] = await Promise.all([import('./program.js'), import('commander')]);
   try {
     await buildProgram(version()).parseAsync(argv);
   } catch (err) {
@@ -30,14 +47,14 @@ async function main(argv: string[]): Promise<void> {
     runCleanups(); // a progress line still drawn goes before the message, not under it
     if (err instanceof RunnerError) {
       process.stderr.write(`runner: error: ${err.message}\n`);
-      if (wantsJson) process.stdout.write(errorJson(command, err.exitCode, err.kind, err.message));
+      if (wantsJson) process.stdout.write(await jsonError(command, err.exitCode, err.kind, err.message));
       // Stopped by a signal before anything ran: the exit code names the signal, as for an interrupted run.
       process.exitCode = err instanceof LockWaitInterruptedError ? exitForSignal(err.fields.signal) : err.exitCode;
       return;
     }
     const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.stderr.write(`runner: internal error: ${stack}\n`);
-    if (wantsJson) process.stdout.write(errorJson(command, EXIT.internal, 'internal', String(err)));
+    if (wantsJson) process.stdout.write(await jsonError(command, EXIT.internal, 'internal', String(err)));
     process.exitCode = EXIT.internal;
   }
 }

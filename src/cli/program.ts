@@ -1,7 +1,11 @@
 // The commander program (the only importer of commander besides the command
-// files): global options, commands, and errors mapped to exit 2.
+// files and main.ts): global options, commands, and errors mapped to exit 2.
+// It and the command files load only commander and small modules: each
+// command imports its implementation inside its action (issue 15), so
+// `--help` and a usage error load no library code.
 import { Command, InvalidArgumentError } from 'commander';
-import { JOBS_EXPECTED, isJobsCount } from '../config/index.js';
+// Not through config/index.js, which holds the config loader and the latch.
+import { JOBS_EXPECTED, isJobsCount } from '../config/validate/check.js';
 import { addCleanCommand } from './commands/clean.js';
 import { addConfigCommand } from './commands/config.js';
 import { addDepsCommand } from './commands/deps.js';

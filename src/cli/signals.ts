@@ -2,7 +2,8 @@
 // stopped, finished results stay recorded, and the exit code names the signal.
 // Output that closes under a run (`runner run | head`) stops it the same way,
 // as SIGPIPE would stop a program that does not catch it.
-import { killRunningJobs } from '../api.js';
+// Not through api.js: main.ts holds this file, and must not load the library before a command needs it.
+import { killRunningJobs } from '../exec/kill.js';
 import { runCleanups } from './cleanup.js';
 import type { Io } from './io.js';
 

@@ -1,9 +1,9 @@
-// Finds and reads the config file (the only importer of cosmiconfig), then
-// validates it and applies CLI overrides. Never touches the state directory.
-// Which directories are searched, and where the search stops, is discover.ts's.
+// Finds and reads the config file (the only importer of cosmiconfig, which it
+// loads when a config is read), then validates it and applies CLI overrides.
+// Never touches the state directory. Which directories are searched, and
+// where the search stops, is discover.ts's.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError, SourceTreeError, UsageError } from '../errors.js';
 import { describeKind, nonRegularKind } from '../regular-file.js';
 import type { Config } from './schema.js';
@@ -28,6 +28,22 @@ export const SEARCH_PLACES = [
   `${MODULE}.config.mjs`,
   `${MODULE}.config.ts`,
 ];
+
+/**
+ * JSON config files (package.json too) read with JSON.parse: cosmiconfig's
+ * own loader loads parse-json and @babel/code-frame (about 20 files) for an
+ * error message runner words itself (parseFailure, jsonProblem). The message
+ * starts as cosmiconfig's does, which parseFailure looks for.
+ */
+function loadJson(filepath: string, content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch (err) {
+    throw new Error(`JSON Error in ${filepath}:\n${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}
 
 /** Values from the command line that take precedence over the file. */
 export interface ConfigOverrides {
@@ -108,12 +124,15 @@ export async function loadConfig(opts: {
   configFile?: string;
   overrides?: ConfigOverrides;
 }): Promise<LoadedConfig> {
+  // Loaded here, not at the top: a command that reads no config (--help) goes without it.
+  const { cosmiconfig } = await import('cosmiconfig');
   // An empty file is found (and said to be empty), not skipped for "no config" (a package.json without "runner" still is).
   const explorer = cosmiconfig(MODULE, {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
     cache: false,
     ignoreEmptySearchPlaces: false,
+    loaders: { '.json': loadJson },
   });
   type Found = NonNullable<Awaited<ReturnType<typeof explorer.search>>>;
   let result: Found | null;

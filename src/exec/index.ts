@@ -1,5 +1,6 @@
 // Public surface of exec/.
-export { spawnJob, killRunningJobs, KILL_GRACE_MS, type JobOutcome } from './spawn.js';
+export { spawnJob, KILL_GRACE_MS, type JobOutcome } from './spawn.js';
+export { killRunningJobs } from './kill.js';
 export type { JobCommand, TerminalSize } from './job-command.js';
 export { releaseWatchdog } from './watchdog.js';
 export { FILES_MARK, fileArgument, isBatchCommand, substituteFile, substituteFiles, shellQuote } from './command.js';

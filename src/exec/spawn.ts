@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { type JobEnd, type ProcessEnd, SPAWN_ERROR, statusOf } from '../job-end.js';
 import { logWriteFault, noteInLog, openLog } from './job-log.js';
-import { killGroup } from './kill.js';
+import { killGroup, runningGroups } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
 import type { EndListeners, JobCommand } from './job-command.js';
 import { startInTerminal } from './pty.js';
@@ -42,15 +42,6 @@ export interface JobOutcome {
 /** Node's 'exit' event: one of code and signal is always non-null (Node's child_process documentation). */
 function processEnd(code: number | null, signal: string | null): ProcessEnd {
   return code !== null ? { kind: 'exit', code } : { kind: 'signal', signal: signal ?? 'unknown' };
-}
-
-/** Process groups of the jobs running now, for exit paths that cannot wait for them. */
-const runningGroups = new Set<number>();
-
-/** Kills every running job's process group at once (an internal error is ending the process). */
-export function killRunningJobs(): void {
-  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
-  runningGroups.clear();
 }
 
 /** How long a job has to exit after SIGTERM/SIGINT before its group gets SIGKILL. */

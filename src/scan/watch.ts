@@ -3,7 +3,7 @@
 // which does no I/O: excluded directories, .git and the state directory are
 // never watched, and files no walk would track nor anything else read (a
 // .gitignore is watched: it changes what the walk tracks).
-import { type FSWatcher, watch as chokidarWatch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { IGNORE_FILE } from './ignore-files.js';
@@ -84,6 +84,7 @@ export class TreeWatcher {
   private constructor(
     private readonly fsw: FSWatcher,
     private readonly sourceTree: string,
+    private readonly chokidarWatch: typeof import('chokidar').watch,
   ) {}
 
   /** Starts watching and resolves once the initial tree is being watched. */
@@ -92,6 +93,8 @@ export class TreeWatcher {
     ignored: (abs: string, entry?: EntryKind) => boolean;
     extraFiles: readonly string[];
   }): Promise<TreeWatcher> {
+    // chokidar loads when a watch starts: every other command goes without it (issue 15).
+    const { watch: chokidarWatch } = await import('chokidar');
     const fsw = chokidarWatch([opts.sourceTree, ...opts.extraFiles], {
       ignored: opts.ignored,
       ignoreInitial: true,
@@ -100,7 +103,7 @@ export class TreeWatcher {
       atomic: false,
       persistent: true,
     });
-    const w = new TreeWatcher(fsw, opts.sourceTree);
+    const w = new TreeWatcher(fsw, opts.sourceTree, chokidarWatch);
     fsw.on('all', (_event, p) => w.noteChange(p));
     fsw.on('error', (err) => w.noteLoss(err instanceof Error ? err.message : String(err)));
     await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
@@ -171,7 +174,7 @@ export class TreeWatcher {
    */
   async add(files: readonly string[]): Promise<void> {
     if (files.length === 0) return;
-    const fsw = chokidarWatch([...files], {
+    const fsw = this.chokidarWatch([...files], {
       ignoreInitial: true,
       followSymlinks: false,
       atomic: false,

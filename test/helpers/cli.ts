@@ -30,6 +30,8 @@ export interface RunOptions {
   withoutDac?: boolean;
   /** A command runner runs under, as its argv before node's (strace, to slow a system call); the child is then that command. */
   under?: readonly string[];
+  /** Options for node itself, before bin/runner (`--import` a module lister). */
+  nodeArgs?: readonly string[];
 }
 
 /** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
@@ -47,7 +49,7 @@ export interface RunningRunner {
 /** Starts the CLI and returns at once, so a test can signal it mid-run. */
 export function startRunner(args: string[], opts: RunOptions): RunningRunner {
   const drop = opts.withoutDac === true && process.getuid?.() === 0 ? [...WITHOUT_DAC] : [];
-  const argv = [...drop, ...(opts.under ?? []), process.execPath, BIN, ...args];
+  const argv = [...drop, ...(opts.under ?? []), process.execPath, ...(opts.nodeArgs ?? []), BIN, ...args];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? baseEnv(),

@@ -1,15 +1,17 @@
 // runner clean: remove the state directory (manifest and logs).
 import type { Command } from 'commander';
-import { clean } from '../../api.js';
-import { JSON_FORMAT_VERSION, shownPath } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
 
 export function addCleanCommand(program: Command): void {
   program
     .command('clean')
     .description('remove the state directory: the manifest database and every job log')
     .action(async (_opts: unknown, cmd: Command) => {
+      const [{ clean }, { JSON_FORMAT_VERSION, shownPath }, { apiOptions, makeIo, textReporter }] = await Promise.all([
+        import('../../api.js'),
+        import('../../report/index.js'),
+        import('../io.js'),
+      ]);
       const io = makeIo(cmd);
       const { stateDir, removed } = await clean(apiOptions(io, textReporter(io)));
       const where = shownPath(io, stateDir);

@@ -1,8 +1,6 @@
 // runner config [--dump]: the resolved config, or the documented default.
 import type { Command } from 'commander';
-import { showConfig } from '../../api.js';
 import { EXIT } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
 
 export function addConfigCommand(program: Command): void {
   program
@@ -12,6 +10,10 @@ export function addConfigCommand(program: Command): void {
     )
     .option('--dump', 'print the default config instead')
     .action(async (flags: { dump?: boolean }, cmd: Command) => {
+      const [{ showConfig }, { apiOptions, makeIo, textReporter }] = await Promise.all([
+        import('../../api.js'),
+        import('../io.js'),
+      ]);
       const io = makeIo(cmd);
       const shown = await showConfig({ ...apiOptions(io, textReporter(io)), dump: flags.dump });
       const body =

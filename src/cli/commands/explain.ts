@@ -1,9 +1,6 @@
 // runner explain FILE: per tool, fresh or stale, and every reason.
 import type { Command } from 'commander';
-import { explain } from '../../api.js';
-import { explainJson, renderExplanation } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
 
 export function addExplainCommand(program: Command): void {
   program
@@ -11,6 +8,9 @@ export function addExplainCommand(program: Command): void {
     .description("say, per tool, whether FILE's job is fresh or stale and exactly what changed since its last run")
     .argument('<file>', 'a file in the source tree')
     .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const [{ explain }, { explainJson, renderExplanation }, { apiOptions, makeIo, textReporter }] = await Promise.all(
+        [import('../../api.js'), import('../../report/index.js'), import('../io.js')],
+      );
       const io = makeIo(cmd);
       const reporter = textReporter(io);
       const explanation = await explain({ ...apiOptions(io, reporter), file });

@@ -2,10 +2,17 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { hookInstall, hookUninstall } from '../../api.js';
-import { hookJson, renderHookInstall, renderHookUninstall } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
+
+/** The implementation, loaded by an action: `runner --help` needs none of it. */
+async function implementation() {
+  const [api, report, io] = await Promise.all([
+    import('../../api.js'),
+    import('../../report/index.js'),
+    import('../io.js'),
+  ]);
+  return { ...api, ...report, ...io };
+}
 
 export function addHookCommand(program: Command): void {
   const hook = program
@@ -21,6 +28,7 @@ export function addHookCommand(program: Command): void {
       "chain a hook that is a symbolic link, replace a taken pre-commit.runner-previous, or write git's hook beside lefthook or simple-git-hooks",
     )
     .action(async (flags: { force?: boolean }, cmd: Command) => {
+      const { apiOptions, hookInstall, hookJson, makeIo, renderHookInstall, textReporter } = await implementation();
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
       const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
@@ -36,7 +44,8 @@ export function addHookCommand(program: Command): void {
   hook
     .command('uninstall')
     .description("remove runner's pre-commit hook and put back the one it replaced")
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { apiOptions, hookJson, hookUninstall, makeIo, renderHookUninstall, textReporter } = await implementation();
       const io = makeIo(cmd);
       const r = hookUninstall(apiOptions(io, textReporter(io)));
       io.out.write(io.globals.json === true ? hookJson(io, 'uninstall', r) : renderHookUninstall(io, r));

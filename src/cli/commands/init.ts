@@ -1,9 +1,6 @@
 // runner init: write a starting config for the tree (never over one), and say what to do next.
 import type { Command } from 'commander';
-import { initConfig } from '../../init/index.js';
-import { initJson, renderInit } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { makeIo } from '../io.js';
 
 export function addInitCommand(program: Command): void {
   program
@@ -11,7 +8,12 @@ export function addInitCommand(program: Command): void {
     .description(
       'write a starting .runnerrc.json for the tree (Python, JavaScript, TypeScript tools); never overwrites a config',
     )
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const [{ initConfig }, { initJson, renderInit }, { makeIo }] = await Promise.all([
+        import('../../init/index.js'),
+        import('../../report/index.js'),
+        import('../io.js'),
+      ]);
       const io = makeIo(cmd);
       const r = initConfig({
         cwd: io.cwd,

@@ -1,10 +1,7 @@
 // runner run [FILE...]: scan, then run the stale jobs.
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { run } from '../../api.js';
-import { JsonOutput, JunitOutput, checkReportFile, shownPath } from '../../report/index.js';
 import { exitForRun } from '../exit-codes.js';
-import { allOf, apiOptions, makeIo, terminalSizeOf, textReporter } from '../io.js';
 import { undoAtExit } from '../cleanup.js';
 import { interruptOnSignals } from '../signals.js';
 
@@ -57,6 +54,12 @@ export function addRunCommand(program: Command): void {
         .default('pipe'),
     )
     .action(async (files: string[], flags: RunFlags, cmd: Command) => {
+      const [{ run }, { JsonOutput, JunitOutput, checkReportFile, shownPath }, cliIo] = await Promise.all([
+        import('../../api.js'),
+        import('../../report/index.js'),
+        import('../io.js'),
+      ]);
+      const { allOf, apiOptions, makeIo, terminalSizeOf, textReporter } = cliIo;
       const io = makeIo(cmd);
       const reporter = textReporter(io);
       const extra = {

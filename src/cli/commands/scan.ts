@@ -1,9 +1,6 @@
 // runner scan: walk, digest, update the manifest, report counts and stale jobs.
 import type { Command } from 'commander';
-import { scan } from '../../api.js';
-import { renderIssueWarning, renderScan, scanJsonText } from '../../report/index.js';
 import { EXIT } from '../exit-codes.js';
-import { apiOptions, makeIo, textReporter } from '../io.js';
 
 export function addScanCommand(program: Command): void {
   program
@@ -12,6 +9,8 @@ export function addScanCommand(program: Command): void {
       'walk the source tree, update the manifest, and report what changed and which jobs are stale; runs nothing',
     )
     .action(async (_opts: unknown, cmd: Command) => {
+      const [{ scan }, { renderIssueWarning, renderScan, scanJsonText }, { apiOptions, makeIo, textReporter }] =
+        await Promise.all([import('../../api.js'), import('../../report/index.js'), import('../io.js')]);
       const io = makeIo(cmd);
       const reporter = textReporter(io);
       const report = await scan(apiOptions(io, reporter));

@@ -1,11 +1,8 @@
 // runner watch: a full run, then a cycle each time files change, until Ctrl-C.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type EventSink, watch } from '../../api.js';
-import { JsonOutput } from '../../report/index.js';
+import type { EventSink } from '../../api.js';
 import { EXIT, exitForRun, exitForSignal } from '../exit-codes.js';
-import { allOf, apiOptions, makeIo } from '../io.js';
 import { onExit } from '../cleanup.js';
-import { CycleReporter } from '../cycle-reporter.js';
 import { interruptOnSignals } from '../signals.js';
 import { readWatchKeys } from '../watch-keys.js';
 
@@ -35,6 +32,12 @@ export function addWatchCommand(program: Command): void {
     .option('--tool <name>', "run only this tool's jobs (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .action(async (flags: WatchFlags, cmd: Command) => {
+      const [{ watch }, { JsonOutput }, { allOf, apiOptions, makeIo }, { CycleReporter }] = await Promise.all([
+        import('../../api.js'),
+        import('../../report/index.js'),
+        import('../io.js'),
+        import('../cycle-reporter.js'),
+      ]);
       const io = makeIo(cmd);
       const json = io.globals.json === true;
       const signals = interruptOnSignals(io);

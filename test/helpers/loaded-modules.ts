@@ -1,0 +1,40 @@
+// Runs the real CLI and says what it loaded: the packages (by name) and
+// runner's own compiled files (relative to dist/), for tests that keep a
+// command from loading what it does not need (issue 15).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunResult, baseEnv, runRunner } from './cli.js';
+import { REPO } from './sandbox.js';
+
+const PRELOAD = fileURLToPath(new URL('./loaded-modules.mjs', import.meta.url));
+
+export interface Loaded {
+  res: RunResult;
+  /** Package names, e.g. 'commander', '@babel/parser'. */
+  packages: Set<string>;
+  /** runner's files, e.g. 'cli/main.js', 'api.js'. */
+  dist: Set<string>;
+}
+
+/** Runs `runner ARGS` in `cwd` with the module lister preloaded; `scratch` holds the list (outside the tree). */
+export async function loadedBy(args: string[], cwd: string, scratch: string): Promise<Loaded> {
+  const list = path.join(scratch, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
+  fs.writeFileSync(list, '');
+  const res = await runRunner(args, {
+    cwd,
+    env: baseEnv({ RUNNER_TEST_LOADED: list }),
+    nodeArgs: ['--import', PRELOAD],
+  });
+  const packages = new Set<string>();
+  const dist = new Set<string>();
+  const distDir = path.join(fs.realpathSync(REPO), 'dist') + path.sep;
+  for (const line of fs.readFileSync(list, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const file = line.startsWith('file:') ? fileURLToPath(line) : line;
+    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    if (pkg !== null) packages.add(pkg[1]!);
+    else if (file.startsWith(distDir)) dist.add(file.slice(distDir.length));
+  }
+  return { res, packages, dist };
+}
