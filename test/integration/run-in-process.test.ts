@@ -141,16 +141,17 @@ test('issue 13: one event stream: the plan, the tokens held before any job start
   const { reporter, result } = runInProcess(sb, runner);
   const report = await result;
   const seq = reporter.sequence.filter((e) => e !== 'warning');
-  expect(seq.slice(0, 2)).toEqual(['planned', 'tokens-held']);
+  // First how outputs show a staged tree's paths, said before anything runs.
+  expect(seq.slice(0, 3)).toEqual(['staged-roots', 'planned', 'tokens-held']);
   expect(
     seq
-      .slice(2, -1)
+      .slice(3, -1)
       .filter((e) => e.startsWith('started'))
       .sort(),
   ).toEqual(['started jobs/a1.txt', 'started jobs/a2.txt']);
   expect(
     seq
-      .slice(2, -1)
+      .slice(3, -1)
       .filter((e) => !e.startsWith('started'))
       .sort(),
   ).toEqual(['failed jobs/a2.txt', 'passed jobs/a1.txt']);
@@ -164,6 +165,7 @@ test('issue 13: one event stream: the plan, the tokens held before any job start
   const again = runInProcess(sb, passAll());
   await again.result;
   expect(again.reporter.sequence.filter((e) => e !== 'warning')).toEqual([
+    'staged-roots',
     'planned',
     'cached-failure jobs/a2.txt',
     'run-finished',
