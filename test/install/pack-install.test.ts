@@ -2,20 +2,13 @@
 // that tarball installed into an empty project, offline from the npm cache
 // (better-sqlite3 compiles from source here: minutes), with terminal support
 // (an optional dependency) left out and then added as runner's hint says.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { gitOk, gitTestEnv } from '../helpers/git.js';
+import { gitOk } from '../helpers/git.js';
 import { REPO } from '../helpers/sandbox.js';
-
-const MINUTES = 60_000;
-
-interface Done {
-  code: number | null;
-  out: string;
-}
+import { type Done, MINUTES, exec, offlineEnv } from './npm-run.js';
 
 interface PackedFile {
   path: string;
@@ -35,17 +28,6 @@ function tempDir(): string {
   // Hundreds of MB (a clone with its devDependencies, a project with its own): minutes on a busy disk.
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }), 5 * MINUTES);
   return dir;
-}
-
-function exec(cmd: string, args: string[], cwd: string, env: Record<string, string>): Done {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 20 * MINUTES });
-  if (r.error !== undefined) throw r.error;
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** No registry: npm must find every package in its cache. */
-function offlineEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return gitTestEnv({ npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', ...extra });
 }
 
 function manifest(dir: string): Manifest {

@@ -3,20 +3,13 @@
 // running the hook of a clone of this repository at HEAD. Offline: npm takes everything from its cache (the one this
 // project's `npm ci` filled) and better-sqlite3 and node-pty compile from source, which takes
 // minutes here, so these run apart from npm test: `npm run test:install` (.ci/run runs it).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { gitOk, gitTestEnv, initRepo } from '../helpers/git.js';
+import { gitOk, initRepo } from '../helpers/git.js';
 import { REPO } from '../helpers/sandbox.js';
-
-const MINUTES = 60_000;
-
-interface Done {
-  code: number | null;
-  out: string;
-}
+import { type Done, MINUTES, exec, offlineEnv } from './npm-run.js';
 
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-install-'));
@@ -29,17 +22,6 @@ function cloneHead(dir: string): string {
   const clone = path.join(dir, 'runner');
   gitOk(dir, ['clone', '-q', REPO, clone]);
   return clone;
-}
-
-function exec(cmd: string, args: string[], cwd: string, env: Record<string, string>): Done {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 20 * MINUTES });
-  if (r.error !== undefined) throw r.error;
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** No registry: npm must find every package in its cache. */
-function offlineEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return gitTestEnv({ npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', ...extra });
 }
 
 describe('installing runner from git', () => {

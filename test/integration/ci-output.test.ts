@@ -2,13 +2,11 @@
 // and log groups (GITHUB_ACTIONS=true), FORCE_COLOR and NO_COLOR, asserted on
 // whole lines as a user (or GitHub's log parser) reads them.
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BIN, baseEnv, runRunner, show } from '../helpers/cli.js';
-import { beforeSandboxRemoval, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
-
-const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+import { spawnInPty } from '../helpers/pty.js';
+import { useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
 
 /** One tool failing on one file whose name needs escaping in a workflow command's property. */
 const ODD = 'odd/x,y:z.txt';
@@ -27,18 +25,9 @@ const steady = (line: string): string => line.replace(/, \d+\.\d\ds\)$/, ', N.NN
 
 /** The lines runner printed on a terminal (node-pty), once it exits. */
 async function linesInPty(sb: Sandbox, args: string[], env: Record<string, string>): Promise<string[]> {
-  const term = pty.spawn(process.execPath, [BIN, ...args], { name: 'xterm', cols: 200, rows: 24, cwd: sb.tree, env });
-  beforeSandboxRemoval(() => {
-    try {
-      process.kill(term.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  });
-  let output = '';
-  term.onData((d) => (output += d));
-  await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  return output.split('\r\n');
+  const run = spawnInPty(sb, process.execPath, [BIN, ...args], { TERM: 'xterm', ...env }, 200);
+  await run.exited;
+  return run.output().split('\r\n');
 }
 
 describe('GitHub Actions', () => {

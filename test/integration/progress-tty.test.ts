@@ -1,11 +1,10 @@
 // The progress display as a user sees it: `runner run` on a real terminal
 // (node-pty) draws a bar in place; TERM=dumb and piped output get plain lines
 // with no escape sequence at all.
-import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import type { IPty } from 'node-pty';
 import { BIN, baseEnv, runRunner, show } from '../helpers/cli.js';
 import { PY_FILES } from '../helpers/python-demo.js';
+import { type PtyRun, spawnInPty } from '../helpers/pty.js';
 import { probeOnly, readProbeLog, setProbeControl } from '../helpers/probe.js';
 import {
   beforeSandboxRemoval,
@@ -17,36 +16,11 @@ import {
   type Sandbox,
 } from '../helpers/sandbox.js';
 
-const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
-
 const ESC = '\x1b';
 const ERASE = '\r\x1b[2K';
 
-interface PtyRun {
-  term: IPty;
-  output(): string;
-  exited: Promise<number>;
-}
-
 function startInPty(sb: Sandbox, args: string[], env: Record<string, string>, cols = 80): PtyRun {
-  const term = pty.spawn(process.execPath, [BIN, ...args], {
-    name: env.TERM ?? 'xterm',
-    cols,
-    rows: 24,
-    cwd: sb.tree,
-    env,
-  });
-  let output = '';
-  term.onData((d) => (output += d));
-  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  beforeSandboxRemoval(() => {
-    try {
-      process.kill(term.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  });
-  return { term, output: () => output, exited };
+  return spawnInPty(sb, process.execPath, [BIN, ...args], env, cols);
 }
 
 /** Four probe jobs of 300 ms, one failing: long enough for the bar to show jobs in flight. */

@@ -2,21 +2,11 @@
 // help line, and the colour of the status line; without a terminal on stdin
 // nothing of it. Jobs are counted with the probe.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import type { IPty } from 'node-pty';
 import { BIN, baseEnv, startRunner } from '../helpers/cli.js';
+import { type PtyRun, spawnInPty } from '../helpers/pty.js';
 import { probeOnly, readProbeLog, resetProbeLog, setProbeControl } from '../helpers/probe.js';
-import {
-  type Sandbox,
-  appendText,
-  beforeSandboxRemoval,
-  isProcessAlive,
-  useFixture,
-  waitFor,
-} from '../helpers/sandbox.js';
-
-const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+import { type Sandbox, appendText, isProcessAlive, useFixture, waitFor } from '../helpers/sandbox.js';
 
 const ESC = '\x1b';
 const STATUS = /^\[\d\d:\d\d:\d\d\] \d+ ran \(/;
@@ -24,36 +14,13 @@ const HELP = 'keys: a run every job, f re-run failed jobs, Enter run stale jobs,
 // A change starts no cycle by itself for ten minutes: every cycle here is a key's.
 const WATCH = ['watch', '-j', '1', '--debounce', '600000'];
 
-interface PtyWatch {
-  term: IPty;
-  output(): string;
-  exited: Promise<number>;
-}
-
 /**
  * runner watch in a terminal, through a shell that prints the terminal's
  * settings once runner has exited (`stty -a`), to see that raw mode is gone.
  */
-function startWatch(sb: Sandbox, env: Record<string, string>): PtyWatch {
+function startWatch(sb: Sandbox, env: Record<string, string>): PtyRun {
   const script = `"$0" "$@"; echo "runner exited $?"; stty -a`;
-  const term = pty.spawn('/bin/sh', ['-c', script, process.execPath, BIN, ...WATCH], {
-    name: env.TERM ?? 'xterm',
-    cols: 120,
-    rows: 24,
-    cwd: sb.tree,
-    env,
-  });
-  let output = '';
-  term.onData((d) => (output += d));
-  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  beforeSandboxRemoval(() => {
-    try {
-      process.kill(term.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  });
-  return { term, output: () => output, exited };
+  return spawnInPty(sb, '/bin/sh', ['-c', script, process.execPath, BIN, ...WATCH], env, 120);
 }
 
 /**
@@ -68,12 +35,12 @@ function screenLines(raw: string): string[] {
 const plain = (l: string): string => l.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 /** The status lines so far, escapes kept. */
-function statusLines(w: PtyWatch): string[] {
+function statusLines(w: PtyRun): string[] {
   return screenLines(w.output()).filter((l) => STATUS.test(plain(l)));
 }
 
 /** runner's exit code, which the shell around it prints. */
-async function exitOf(w: PtyWatch): Promise<string> {
+async function exitOf(w: PtyRun): Promise<string> {
   try {
     return await waitFor('runner to exit', () => /runner exited (\d+)/.exec(w.output())?.[1]);
   } catch (err) {
@@ -81,7 +48,7 @@ async function exitOf(w: PtyWatch): Promise<string> {
   }
 }
 
-async function waitForStatus(w: PtyWatch, n: number): Promise<string> {
+async function waitForStatus(w: PtyRun, n: number): Promise<string> {
   return waitFor(`status line ${n}\n${w.output()}`, () => statusLines(w)[n - 1], 30_000);
 }
 
