@@ -2,10 +2,10 @@
 // terminal received it, and its exit code. Killed when the sandbox is removed,
 // so a test that fails half-way leaves no process behind.
 import { createRequire } from 'node:module';
-import type { IPty } from 'node-pty';
+import type { IPty } from '@lydell/node-pty';
 import { beforeSandboxRemoval, type Sandbox } from './sandbox.js';
 
-const pty = createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+const pty = createRequire(import.meta.url)('@lydell/node-pty') as typeof import('@lydell/node-pty');
 
 export interface PtyRun {
   term: IPty;

@@ -1,7 +1,7 @@
 // Installing runner as people do: npm's global install from a git URL (what the pre-commit
 // framework 4.6.1+ runs), and Debian's real pre-commit (3.0.4: npm install, npm pack, npm install -g)
 // running the hook of a clone of this repository at HEAD. Offline: npm takes everything from its cache (the one this
-// project's `npm ci` filled) and better-sqlite3 and node-pty compile from source, which takes
+// project's `npm ci` filled) and better-sqlite3 compiles from source, which takes
 // minutes here, so these run apart from npm test: `npm run test:install` (.ci/run runs it).
 import fs from 'node:fs';
 import os from 'node:os';

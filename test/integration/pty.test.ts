@@ -3,7 +3,7 @@
 // jobserver work as for plain jobs.
 import fs from 'node:fs';
 import path from 'node:path';
-import * as nodePty from 'node-pty';
+import * as nodePty from '@lydell/node-pty';
 import { expect, test } from 'vitest';
 import {
   BIN,

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import * as pty from 'node-pty';
+import * as pty from '@lydell/node-pty';
 import { describe, expect, test } from 'vitest';
 import {
   BIN,
