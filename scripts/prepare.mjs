@@ -1,6 +1,7 @@
 // npm's `prepare` for a git checkout: compiles src/ into dist/ with the locked
-// TypeScript. Owns making tsc available when npm did not install the
-// devDependencies; it must not write anything outside the checkout.
+// TypeScript, then bundles it (scripts/bundle.mjs). Owns making tsc available
+// when npm did not install the devDependencies; it must not write anything
+// outside the checkout.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,3 +35,4 @@ if (!fs.existsSync(tsc)) {
   run(cmd, [...pre, 'install', '--include=dev', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund'], env);
 }
 run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+run(process.execPath, [path.join(root, 'scripts', 'bundle.mjs')]);

@@ -6,12 +6,13 @@ import fs from 'node:fs';
 import { LockWaitInterruptedError, RunnerError } from '../errors.js';
 // Not through api.js: the entry must not load the library before a command needs it.
 import { killRunningJobs } from '../exec/kill.js';
+import { packageFile } from '../package-root.js';
 import { runCleanups } from './cleanup.js';
 import { EXIT, exitForSignal } from './exit-codes.js';
 import { interruptOnClosedOutput } from './signals.js';
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;

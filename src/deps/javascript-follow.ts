@@ -5,11 +5,10 @@
 // A followed file is read only when its stat identity changed since it was
 // read. Reads files; resolution is the caller's (`resolve`).
 import fs from 'node:fs/promises';
-import { init } from 'es-module-lexer';
 import { digestBytes } from '../hash.js';
 import type { RelPath } from '../types.js';
 import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
-import { JS_EXTENSIONS, type JsFileImports, lexJavaScriptImports } from './javascript.js';
+import { JS_EXTENSIONS, type JsFileImports, initLexer, lexJavaScriptImports } from './javascript.js';
 import { statIdentity } from './stat-identity.js';
 
 /** What the import cache keeps of a followed file, valid while its stat identity is unchanged. */
@@ -85,7 +84,7 @@ export async function followUntracked(o: {
       if (hit !== undefined && hit.stat !== '' && hit.stat === st.id) followed.set(abs, hit);
       else toRead.push(abs);
     }
-    if (toRead.length > 0) await init();
+    if (toRead.length > 0) await initLexer();
     for (let i = 0; i < toRead.length; i += READ_BATCH) {
       const batch = toRead.slice(i, i + READ_BATCH);
       const readings = await Promise.all(batch.map(readFollowed));

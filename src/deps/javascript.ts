@@ -3,7 +3,8 @@
 // runs them). javascript-resolve.ts turns them into files.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type Import, init, parse } from 'es-module-lexer';
+import { createRequire } from 'node:module';
+import type { Import } from 'es-module-lexer';
 import { type RelPath, assertNever } from '../types.js';
 import type { JsFileImports, JsImport } from './javascript-imports.js';
 import { parseJavaScriptImports } from './javascript-parse.js';
@@ -14,6 +15,17 @@ export const JS_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '
 /** Files read at once; keeps the number of open descriptors bounded on large trees. */
 const READ_BATCH = 64;
 
+// es-module-lexer loads with the first javascript scan, not with this module: the bundle hoists a
+// package's static import to its top (scripts/bundle.mjs), and most runs read no javascript.
+let loaded: typeof import('es-module-lexer') | null = null;
+const lexer = (): typeof import('es-module-lexer') =>
+  (loaded ??= createRequire(import.meta.url)('es-module-lexer') as typeof import('es-module-lexer'));
+
+/** Loads the lexer and compiles its WebAssembly: before lexJavaScriptImports() runs. */
+export async function initLexer(): Promise<void> {
+  await lexer().init();
+}
+
 /**
  * Lists the imports of `files` (relative to `sourceTree`). A file that cannot
  * be read or lexed gets an `error` and no imports; this never rejects for one
@@ -23,7 +35,7 @@ export async function scanJavaScriptImports(
   sourceTree: string,
   files: readonly RelPath[],
 ): Promise<Map<RelPath, JsFileImports>> {
-  await init();
+  await initLexer();
   const scanned = new Map<RelPath, JsFileImports>();
   for (let i = 0; i < files.length; i += READ_BATCH) {
     const batch = files.slice(i, i + READ_BATCH);
@@ -78,7 +90,7 @@ function lexOnly(text: string): JsFileImports {
   let imports: readonly Import[];
   let isModule: boolean;
   try {
-    [imports, , , isModule] = parse(source);
+    [imports, , , isModule] = lexer().parse(source);
   } catch (err) {
     return { imports: [], error: lexFailure(err, source) };
   }
@@ -177,7 +189,7 @@ function lexDeclareModules(source: string, isModule: boolean): { at: number; spe
 /** es-module-lexer's imports of a rewritten source, or its error message. */
 function lexRewritten(rewritten: string): readonly Import[] | string {
   try {
-    return parse(rewritten)[0];
+    return lexer().parse(rewritten)[0];
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

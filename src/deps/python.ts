@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type ImportDep, fileDep } from './import-dep.js';
+import { packageFile } from '../package-root.js';
 import { type RelPath, assertNever } from '../types.js';
 
 export interface PythonImport {
@@ -50,7 +50,7 @@ export interface PythonScan {
 // this module runs as <package>/src/deps/python.ts under vitest and as
 // <package>/dist/deps/python.js when compiled, and from either '../../' is the
 // package root. So the published package must include src/deps/python-imports.py.
-export const PYTHON_IMPORTS_HELPER = fileURLToPath(new URL('../../src/deps/python-imports.py', import.meta.url));
+export const PYTHON_IMPORTS_HELPER = packageFile('src/deps/python-imports.py');
 
 /** Files per helper below which a second one would cost more in start-up than it saves. */
 const FILES_PER_HELPER = 1000;

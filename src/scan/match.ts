@@ -1,11 +1,17 @@
 // Glob matching (the only importer of micromatch). Globs match dot-files too.
-import micromatch from 'micromatch';
+// micromatch loads at the first glob, not with the module: `--help` needs none.
+import { createRequire } from 'node:module';
+import type Micromatch from 'micromatch';
 import { canonicalJson, hashString } from '../hash.js';
 import { type IgnoreBase, ignoreBaseKey } from './ignore-files.js';
 
 export type Matcher = (rel: string) => boolean;
 
 const OPTIONS = { dot: true };
+
+let loaded: typeof Micromatch | null = null;
+const micromatch = (): typeof Micromatch =>
+  (loaded ??= createRequire(import.meta.url)('micromatch') as typeof Micromatch);
 
 /**
  * One glob's matcher, where a newline in a name is a character like any
@@ -14,7 +20,7 @@ const OPTIONS = { dot: true };
  * regex) but not by `*` or `*.txt`. The dotAll flag makes every glob agree.
  */
 function matcherOf(glob: string): Matcher {
-  const re = micromatch.makeRe(glob, OPTIONS);
+  const re = micromatch().makeRe(glob, OPTIONS);
   const dotAll = re.flags.includes('s') ? re : new RegExp(re.source, re.flags + 's');
   return (rel) => dotAll.test(rel);
 }
@@ -32,7 +38,7 @@ export function compileGlobs(globs: readonly string[]): Matcher {
 
 /** The directory under which every match of a glob lies ('' for the whole tree): where a walk for it starts. */
 export function globBase(glob: string): string {
-  return micromatch.scan(glob).base;
+  return micromatch().scan(glob).base;
 }
 
 /** What decides which files the walk tracks. */

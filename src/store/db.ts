@@ -4,7 +4,8 @@
 // that is read-only is no corruption: it is named as what it is (StateWriteError).
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { StateWriteError, StoreError } from '../errors.js';
 import { deviceOf, writeFault } from '../io-fault.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -132,7 +133,7 @@ export class Store {
     if (found !== null && found.fault.kind !== 'other') throw new StateWriteError(found);
     let db: Database.Database;
     try {
-      db = new Database(file);
+      db = openSqlite(file);
     } catch (err) {
       const env = stateWriteError(file, err);
       if (env !== null) throw env;

@@ -2,7 +2,8 @@
 // directory. Held by the kernel (sqlite's fcntl lock on lock.db), so a
 // SIGKILLed runner leaves nothing behind; lock.owner only names the holder.
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { StateDirError, type StateWriteError } from '../errors.js';
 import { lockOwnerPath, lockPath, turnstilePath } from '../state-dir.js';
 import { stateWriteError } from './db.js';
@@ -52,7 +53,7 @@ class KernelLock {
     try {
       // A new database keeps sqlite's rollback journal (never set to WAL here), so an exclusive transaction holds
       // an exclusive fcntl lock on the file itself. Nothing here reads the file: that would wait on the holder.
-      const db = new Database(this.file);
+      const db = openSqlite(this.file);
       db.pragma('busy_timeout = 0');
       return db;
     } catch (err) {

@@ -1,6 +1,7 @@
 // Runs the real CLI and says what it loaded: the packages (by name) and
-// runner's own compiled files (relative to dist/), for tests that keep a
-// command from loading what it does not need (issue 15).
+// runner's own files (relative to the repository: bin/runner, the bundle
+// dist/bundle/runner.js), for tests that keep a command from loading what it
+// does not need (issue 15).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,8 @@ export interface Loaded {
   res: RunResult;
   /** Package names, e.g. 'commander', '@babel/parser'. */
   packages: Set<string>;
-  /** runner's files, e.g. 'cli/main.js', 'api.js'. */
-  dist: Set<string>;
+  /** runner's own files, e.g. 'bin/runner', 'dist/bundle/runner.js'. */
+  own: Set<string>;
 }
 
 /** Runs `runner ARGS` in `cwd` with the module lister preloaded; `scratch` holds the list (outside the tree). */
@@ -27,14 +28,14 @@ export async function loadedBy(args: string[], cwd: string, scratch: string): Pr
     nodeArgs: ['--import', PRELOAD],
   });
   const packages = new Set<string>();
-  const dist = new Set<string>();
-  const distDir = path.join(fs.realpathSync(REPO), 'dist') + path.sep;
+  const own = new Set<string>();
+  const repo = fs.realpathSync(REPO) + path.sep;
   for (const line of fs.readFileSync(list, 'utf8').split('\n')) {
     if (line === '') continue;
     const file = line.startsWith('file:') ? fileURLToPath(line) : line;
     const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (pkg !== null) packages.add(pkg[1]!);
-    else if (file.startsWith(distDir)) dist.add(file.slice(distDir.length));
+    else if (file.startsWith(repo)) own.add(file.slice(repo.length));
   }
-  return { res, packages, dist };
+  return { res, packages, own };
 }

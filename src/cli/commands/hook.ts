@@ -1,8 +1,8 @@
 // runner hook install|uninstall: the git pre-commit hook that runs `runner run --staged`.
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { packageFile } from '../../package-root.js';
 
 /** The implementation, loaded by an action: `runner --help` needs none of it. */
 async function implementation() {
@@ -31,7 +31,7 @@ export function addHookCommand(program: Command): void {
       const { apiOptions, hookInstall, hookJson, makeIo, renderHookInstall, textReporter } = await implementation();
       const io = makeIo(cmd);
       // Absolute paths: git runs hooks with whatever PATH the committer has.
-      const runner = fs.realpathSync(fileURLToPath(new URL('../../../bin/runner', import.meta.url)));
+      const runner = fs.realpathSync(packageFile('bin/runner'));
       const r = await hookInstall({
         ...apiOptions(io, textReporter(io)),
         force: flags.force,
