@@ -11,6 +11,7 @@ import {
   type LatchedTool,
   type LoadedConfig,
   ProgramIds,
+  askShimsAhead,
   findPrograms,
   latchFound,
   loadConfig,
@@ -53,6 +54,12 @@ export interface SessionOptions {
   events?: EventSink;
   /** Aborting it stops a wait for another runner's lock. */
   signal?: AbortSignal;
+  /**
+   * Work that needs the state but not the tools' latch, done while version managers are asked which
+   * programs their shims run (once per state directory, then cached): a run walks its tree meanwhile.
+   * Called only when a manager is asked.
+   */
+  whileAsking?: (s: UnlatchedSession) => void;
 }
 
 /**
@@ -78,6 +85,9 @@ export interface Session {
   /** How to run git for the walk's ignore rules (what git tracks is never ignored). */
   readonly gitContext: GitContext;
 }
+
+/** A session before its tools are latched (SessionOptions.whileAsking). */
+export type UnlatchedSession = Omit<Session, 'tools'>;
 
 export async function loadSessionConfig(
   opts: SessionOptions,
@@ -124,24 +134,30 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
     const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
-    const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
-    keepPrograms({ manifest, programs });
-    keepInputCache(manifest, inputCache);
-    const ignoreHome = { home: opts.env.HOME, xdgConfigHome: opts.env.XDG_CONFIG_HOME };
-    const gitContext = { cwd: opts.cwd, env: gitEnv(opts.env, opts.cwd) };
-    return {
+    const unlatched: UnlatchedSession = {
       sourceTree,
       loaded,
       stateDir,
-      tools,
       whitelist,
       manifest,
       programs,
       inputCache,
       lock,
-      ignoreHome,
-      gitContext,
+      ignoreHome: { home: opts.env.HOME, xdgConfigHome: opts.env.XDG_CONFIG_HOME },
+      gitContext: { cwd: opts.cwd, env: gitEnv(opts.env, opts.cwd) },
     };
+    const asking = askShimsAhead(found, programs);
+    if (asking !== null) {
+      try {
+        opts.whileAsking?.(unlatched);
+      } finally {
+        await asking; // even when the work failed: no manager is left running
+      }
+    }
+    const tools = latchFound(found, programs, inputScope(sourceTree, stateDir, loaded.config, inputCache));
+    keepPrograms({ manifest, programs });
+    keepInputCache(manifest, inputCache);
+    return { ...unlatched, tools };
   } catch (err) {
     manifest.close();
     lock.release();

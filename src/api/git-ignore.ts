@@ -7,14 +7,14 @@ import path from 'node:path';
 import { GitError } from '../errors.js';
 import { runGit } from '../git/index.js';
 import { type IgnoreBase, loadIgnoreBase } from '../scan/index.js';
-import type { Session } from '../session.js';
+import type { Session, UnlatchedSession } from '../session.js';
 import { INDEX_STAT_SNAPSHOT } from '../state-dir.js';
 
 /** How close to now an index write may change again under the same stat (git's own racy index). */
 const RACY_INDEX_MS = 2000;
 
 /** The rules for the session's walk, or null when the config turns them off or the tree is in no git work tree. */
-export function gitIgnoreOf(s: Session): IgnoreBase | null {
+export function gitIgnoreOf(s: UnlatchedSession): IgnoreBase | null {
   if (!s.loaded.config.gitignore || s.whitelist !== null) return null;
   const base = loadIgnoreBase(s.sourceTree, s.ignoreHome);
   if (base === null) return null;
@@ -33,7 +33,7 @@ export function gitIgnoreOf(s: Session): IgnoreBase | null {
   return base;
 }
 
-function listTracked(s: Session): string[] {
+function listTracked(s: UnlatchedSession): string[] {
   let out: Buffer;
   try {
     // Relative to the source tree, and only below it (git ls-files runs there).

@@ -12,6 +12,7 @@ import { type ResultStatus, statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
+import { removeFile } from '../remove-file.js';
 import type { Session } from '../session.js';
 import { outputLogPath, runningLogPath } from '../state-dir.js';
 import { type Chunk, type ChunkNarrowing, type EndedProcess, narrowedChunkId, narrowingStep } from './chunk.js';
@@ -78,7 +79,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     s.manifest.together(() => {
       for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
     });
-    fs.rmSync(log, { force: true });
+    removeFile(log);
   };
 
   /** How a batch process's end counts for its files: a failure by exit code is read for the files the pattern names. */
@@ -141,7 +142,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
       }
     });
-    if (!going) for (const e of nar.ended) fs.rmSync(e.log, { force: true });
+    if (!going) for (const e of nar.ended) removeFile(e.log);
   };
 
   return {
@@ -168,7 +169,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         events.emit({ type: 'warning', message: `${tool} ${which}: ${fault}; not recorded, it runs again next time` });
         if (nar !== null) {
           // The narrowing stops here: what it made certain is kept, the rest runs again next time.
-          fs.rmSync(log, { force: true });
+          removeFile(log);
           return recordNarrowing(nar, { status: 'failed', step: ch, outcome });
         }
         for (const p of ch.jobs) {
@@ -185,7 +186,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         return;
       }
       if (nar !== null && status === 'interrupted') {
-        fs.rmSync(log, { force: true });
+        removeFile(log);
         return recordNarrowing(nar, { status: 'interrupted', step: ch, outcome });
       }
       // A failed chunk of a batch tool is narrowed: the processes that find its failing files run next, under its

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type UnreadablePath, planJobs } from '../plan/index.js';
-import type { Session } from '../session.js';
+import type { Session, UnlatchedSession } from '../session.js';
 import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './find-deps.js';
@@ -21,7 +21,7 @@ import { planChanged, runStaged } from './run-staged.js';
 import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
-import { scanAndSave, withSession } from './scan-and-save.js';
+import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
 
 /** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
 export function selectFiles(
@@ -109,14 +109,19 @@ function runWorking(
   changed: readonly string[] | null,
 ): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
-  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
+  // The tree is walked while version managers say which programs their shims run, when one is asked.
+  let walked: Walked | undefined;
+  const whileAsking = (u: UnlatchedSession): void => {
+    walked = walkTree(u, opts.events);
+  };
+  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts), whileAsking }, async (s) => {
     warnOfSecrets(s, opts.events);
     // A cached failure's log may be one a commit check recorded in the staged tree.
     const roots = stagedRoots(s);
     opts.events.emit({ type: 'staged-roots', roots, sourceTree: s.sourceTree });
     const onlyTools =
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
-    const scanned = scanAndSave(s, opts.events);
+    const scanned = scanAndSave(s, opts.events, { walked });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const onlyFile =
       changed === null && opts.files !== undefined && opts.files.length > 0

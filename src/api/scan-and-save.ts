@@ -5,8 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type JobResult, logFileName } from '../manifest/index.js';
 import type { UnreadablePath } from '../plan/index.js';
-import { type CompiledSpec, type ScanIssue, compileSpec, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
-import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
+import {
+  type CompiledSpec,
+  type ScanIssue,
+  type ScanResult,
+  compileSpec,
+  isReadProblem,
+  scanTree,
+  updatePaths,
+} from '../scan/index.js';
+import { type Session, type SessionOptions, type UnlatchedSession, keepPrograms, openSession } from '../session.js';
 import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
@@ -55,7 +63,7 @@ export interface Scanned {
  * never walked; what git ignores is not tracked unless "gitignore" is false).
  * Reads the ignore rules above the source tree: a few small files.
  */
-export function walkSpecOf(s: Session): CompiledSpec {
+export function walkSpecOf(s: UnlatchedSession): CompiledSpec {
   const stateRel = treePath(s.sourceTree, s.stateDir);
   const inside = stateRel !== null && stateRel !== '';
   const { config } = s.loaded;
@@ -76,6 +84,33 @@ export interface ScanHow {
    * (and counts) again what this one read but could not record (a watch cycle). Costs a copy of the file map.
    */
   keepOnFailure?: boolean;
+  /** The whole tree walked already (walkTree(), while the session was opened): adopted as it is. */
+  walked?: Walked;
+}
+
+/** A walk of the whole working tree, not yet adopted into the manifest. */
+export interface Walked {
+  spec: CompiledSpec;
+  result: ScanResult;
+}
+
+/** Only the changed paths looked at again, when the stored state allows it (else null: the whole tree is walked). */
+function updated(s: Session, changed: Iterable<RelPath>): Walked | null {
+  const spec = walkSpecOf(s);
+  const result = updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
+  return result === null ? null : { spec, result };
+}
+
+/** Walks the whole working tree against what the manifest knows, changing nothing yet (scanAndSave adopts it). */
+export function walkTree(s: UnlatchedSession, events: EventSink): Walked {
+  const spec = walkSpecOf(s);
+  const result = scanTree({
+    sourceTree: s.sourceTree,
+    spec,
+    prior: s.manifest,
+    onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
+  });
+  return { spec, result };
 }
 
 /**
@@ -92,25 +127,20 @@ export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): S
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
-    return scanInto(s, events, how.changed);
+    return scanInto(s, events, how.changed, how.walked);
   } catch (err) {
     if (before !== null) s.manifest.restoreScan(before);
     throw err;
   }
 }
 
-function scanInto(s: Session, events: EventSink, changed: Iterable<RelPath> | undefined): Scanned {
-  const spec = walkSpecOf(s);
-  const update =
-    changed === undefined ? null : updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths: changed });
-  const result =
-    update ??
-    scanTree({
-      sourceTree: s.sourceTree,
-      spec,
-      prior: s.manifest,
-      onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
-    });
+function scanInto(
+  s: Session,
+  events: EventSink,
+  changed: Iterable<RelPath> | undefined,
+  walked: Walked | undefined,
+): Scanned {
+  const { spec, result } = (changed === undefined ? null : updated(s, changed)) ?? walked ?? walkTree(s, events);
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   s.manifest.adoptScan(result.update);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ExecutableIdentity, ExecutableWhere } from '../tool-latch.js';
 import { treePath } from '../tree-path.js';
 import type { ProgramIds } from './program-ids.js';
-import { programBehind, recognizeShim } from './shims.js';
+import { type Shim, programBehind, recognizeShim } from './shims.js';
 
 /** Builtins that run no other program: nothing to latch. */
 const BUILTINS = new Set([
@@ -184,6 +184,13 @@ function identifyFile(
     package: packageOf(behind, ids),
     where,
   };
+}
+
+/** The version-manager shim at `found`, as identifyProgram() would recognise it; null for any other program. */
+export function shimAt(found: string, ids: ProgramIds): Shim | null {
+  const realPath = realPathOf(found);
+  const facts = ids.factsOf(realPath);
+  return facts === null ? null : recognizeShim(found, realPath, facts);
 }
 
 /** The venv whose bin/ holds `program` (python finds its pyvenv.cfg one level above its own directory). */

@@ -12,6 +12,7 @@ export { holdsGit } from './discover.js';
 export { validateConfig } from './validate/index.js';
 export {
   latchTools,
+  askShimsAhead,
   findPrograms,
   latchFound,
   latchIdOf,

@@ -5,9 +5,10 @@ import { ToolNotFoundError } from '../errors.js';
 import { canonicalJson, hashString } from '../hash.js';
 import type { ToolLatch } from '../tool-latch.js';
 import type { LatchId } from '../types.js';
-import { findExecutable, identifyProgram, shellPrograms, unrunnableCandidate } from './executable.js';
+import { findExecutable, identifyProgram, shellPrograms, shimAt, unrunnableCandidate } from './executable.js';
 import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
 import { ProgramIds } from './program-ids.js';
+import { askAhead } from './shims.js';
 import { checkSpawnLimits } from './spawn-limits.js';
 import type { Config, ToolConfig } from './schema.js';
 
@@ -162,6 +163,22 @@ export function findPrograms(opts: {
     return programs;
   });
   return { config, sourceTree, toolEnvs, found, opaque };
+}
+
+/**
+ * Starts asking the version managers behind the found programs' shims, when
+ * their answers are not cached, so that latchFound() finds them (pyenv's
+ * answer takes 40 ms and more: a cold run walks its tree meanwhile). Null when
+ * there is nothing to ask; otherwise await it before latchFound().
+ */
+export function askShimsAhead(f: FoundPrograms, ids: ProgramIds): Promise<void> | null {
+  const wanted = f.found.flatMap((programs, i) =>
+    programs.flatMap(([name, where]) => {
+      const shim = shimAt(where, ids);
+      return shim === null ? [] : [{ shim, name, env: f.toolEnvs[i]!.env, cwd: f.sourceTree }];
+    }),
+  );
+  return wanted.length === 0 ? null : askAhead(wanted, ids);
 }
 
 /** The environment's latch with PATH in it (as passEnv would latch it), for a tool whose programs PATH decides unseen. */

@@ -31,6 +31,8 @@ export class ProgramIds {
   private readonly files = new Map<string, FileFacts>();
   private readonly answers = new Map<string, string>();
   private readonly used = new Set<string>();
+  /** Managers askAhead() found naming no program, until programBehind() takes the answer (never persisted). */
+  private readonly refusals = new Map<string, string>();
   /** Something new was learned: the snapshot should be written. */
   changed = false;
 
@@ -96,6 +98,16 @@ export class ProgramIds {
       this.answers.delete(old);
     }
     this.changed = true;
+  }
+
+  refusal(key: string, take: boolean): string | undefined {
+    const problem = this.refusals.get(key);
+    if (take) this.refusals.delete(key);
+    return problem;
+  }
+
+  setRefusal(key: string, problem: string): void {
+    this.refusals.set(key, problem);
   }
 
   forgetAnswer(key: string): void {

@@ -3,7 +3,7 @@
 // program it picks for the job's environment and directory. The answer is
 // cached under a key made of everything the manager consults, so a run where
 // none of that changed starts no process.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, hashString } from '../hash.js';
@@ -164,14 +164,54 @@ export function askManager(shim: Shim, name: string, env: Record<string, string>
     cwd,
     env: askEnv(shim, env),
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: ASK_TIMEOUT_MS,
   });
-  const out = (r.stdout ?? '').trim().split('\n').pop() ?? '';
-  if (r.status === 0 && path.isAbsolute(out)) return { ok: true, program: out };
-  const said = (r.stderr ?? '').trim().split('\n')[0] ?? '';
+  return answerOf(r.status, r.signal, r.stdout ?? '', r.stderr ?? '', r.error);
+}
+
+/** askManager() without blocking: the caller does other work while the manager (a shell script) answers. */
+export function askManagerLater(
+  shim: Shim,
+  name: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<ShimAnswer> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let failed: Error | undefined;
+    const child = spawn(shim.dispatcher, ['which', name], {
+      cwd,
+      env: askEnv(shim, env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: ASK_TIMEOUT_MS,
+    });
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => (failed = e));
+    child.on('close', (status, signal) =>
+      resolve(
+        answerOf(status, signal, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'), failed),
+      ),
+    );
+  });
+}
+
+const ASK_TIMEOUT_MS = 30_000;
+
+function answerOf(
+  status: number | null,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+  stderr: string,
+  error: Error | undefined,
+): ShimAnswer {
+  const out = stdout.trim().split('\n').pop() ?? '';
+  if (status === 0 && path.isAbsolute(out)) return { ok: true, program: out };
+  const said = stderr.trim().split('\n')[0] ?? '';
   return {
     ok: false,
-    problem: r.error !== undefined ? r.error.message : said !== '' ? said : `exit ${r.status ?? r.signal}`,
+    problem: error !== undefined ? error.message : said !== '' ? said : `exit ${status ?? signal}`,
   };
 }
 
@@ -184,12 +224,47 @@ export function programBehind(
   ids: ProgramIds,
 ): ShimAnswer {
   const key = consultedKey(shim, name, env, cwd);
-  const known = ids.answer(key);
-  if (known !== undefined) {
-    if (fs.existsSync(known)) return { ok: true, program: known };
-    ids.forgetAnswer(key); // uninstalled since: ask again
-  }
+  const known = knownAnswer(key, ids, true);
+  if (known !== null) return known;
   const answer = askManager(shim, name, env, cwd);
   if (answer.ok) ids.setAnswer(key, answer.program); // a failure is asked again next time, when it may be fixed
   return answer;
+}
+
+/**
+ * The answer the cache or askAhead() has for `key`, else null (then the manager is asked). A refusal
+ * askAhead() got is given once (`take`), so a later question in the same process asks again.
+ */
+function knownAnswer(key: string, ids: ProgramIds, take: boolean): ShimAnswer | null {
+  const refused = ids.refusal(key, take);
+  if (refused !== undefined) return { ok: false, problem: refused };
+  const known = ids.answer(key);
+  if (known === undefined) return null;
+  if (fs.existsSync(known)) return { ok: true, program: known };
+  ids.forgetAnswer(key); // uninstalled since: ask again
+  return null;
+}
+
+/**
+ * Asks, all at once and in the background, the managers whose answers
+ * `programBehind` would otherwise wait for one by one; their answers land in
+ * `ids`, where it then finds them. Null when there is nothing to ask.
+ */
+export function askAhead(
+  wanted: readonly { shim: Shim; name: string; env: Record<string, string>; cwd: string }[],
+  ids: ProgramIds,
+): Promise<void> | null {
+  const asking = new Map<string, Promise<void>>();
+  for (const { shim, name, env, cwd } of wanted) {
+    const key = consultedKey(shim, name, env, cwd);
+    if (asking.has(key) || knownAnswer(key, ids, false) !== null) continue;
+    asking.set(
+      key,
+      askManagerLater(shim, name, env, cwd).then((answer) => {
+        if (answer.ok) ids.setAnswer(key, answer.program);
+        else ids.setRefusal(key, answer.problem); // for programBehind() once: never cached
+      }),
+    );
+  }
+  return asking.size === 0 ? null : Promise.all(asking.values()).then(() => undefined);
 }

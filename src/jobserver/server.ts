@@ -11,6 +11,7 @@ import path from 'node:path';
 import { JobserverPool } from './client.js';
 import { readOne, writeOne } from './pipe-client.js';
 import { fifoHasReader, isProcessAlive } from '../process-probe.js';
+import { removeFile } from '../remove-file.js';
 
 export type ServeStyle = 'pipe' | 'fifo';
 
@@ -83,7 +84,13 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
   const fds: number[] = [];
   const discard = (): void => {
     for (const fd of fds.splice(0)) fs.closeSync(fd);
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      // The fifo and its directory, without fs.rmSync's rimraf (remove-file.ts says why)...
+      removeFile(fifo);
+      fs.rmdirSync(dir);
+    } catch {
+      fs.rmSync(dir, { recursive: true, force: true }); // ...unless something else is in it
+    }
   };
   try {
     execFileSync('mkfifo', ['-m', '600', fifo]);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProgramIds } from '../../../src/config/program-ids.js';
 import { identifyProgram } from '../../../src/config/executable.js';
-import { consultedKey, recognizeShim } from '../../../src/config/shims.js';
+import { askAhead, consultedKey, recognizeShim } from '../../../src/config/shims.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-shims-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -118,5 +118,57 @@ describe('identifyProgram through a shim', () => {
     fs.writeFileSync(path.join(root, 'version'), '2.0\n');
     const missing = identifyProgram('python3', shim, { PATH: '/usr/bin:/bin' }, dir, ids);
     expect(missing.digest).toBe('unresolved: pyenv names no program (pyenv: version 2.0 is not installed)');
+  });
+});
+
+describe('askAhead', () => {
+  /** A pyenv-like manager that answers only once `gate` exists, and logs each question. */
+  function gatedManager(name: string): { shim: string; interpreter: string; gate: string; asked: string } {
+    const root = path.join(dir, name);
+    const gate = path.join(root, 'gate');
+    const asked = path.join(root, 'asked');
+    file(
+      `${name}/libexec/pyenv`,
+      `#!/bin/sh\necho "$2" >> "${asked}"\nwhile [ ! -e "${gate}" ]; do sleep 0.01; done\n` +
+        'v=$(cat "$PYENV_ROOT/version")\np="$PYENV_ROOT/versions/$v/bin/$2"\n' +
+        '[ -x "$p" ] || { echo "pyenv: version $v is not installed" >&2; exit 1; }\necho "$p"\n',
+    );
+    const shim = file(`${name}/shims/python3`, `#!/bin/sh\nexec "${root}/libexec/pyenv" exec python3 "$@"\n`);
+    const interpreter = file(`${name}/versions/1.0/bin/python3`, '#!/bin/sh\necho one\n');
+    fs.writeFileSync(path.join(root, 'version'), '1.0\n');
+    return { shim, interpreter, gate, asked };
+  }
+  const env = { PATH: '/usr/bin:/bin' };
+
+  it('issue 14: returns before the manager answers, asks once per question, and identifyProgram then asks nothing', async () => {
+    const m = gatedManager('ahead');
+    const ids = new ProgramIds();
+    const shim = recognize(m.shim)!;
+    const question = { shim, name: 'python3', env, cwd: dir };
+    // The manager cannot answer until the gate exists: askAhead must hand back a promise first.
+    const asking = askAhead([question, question], ids);
+    expect(asking).not.toBeNull();
+    fs.writeFileSync(m.gate, '');
+    await asking;
+    expect(fs.readFileSync(m.asked, 'utf8')).toBe('python3\n');
+    const found = identifyProgram('python3', m.shim, env, dir, ids);
+    expect(found.where.program).toBe(m.interpreter);
+    expect(fs.readFileSync(m.asked, 'utf8')).toBe('python3\n'); // the answer was there: not asked again
+    expect(askAhead([question], ids)).toBeNull(); // cached now: nothing to ask
+  });
+
+  it('issue 14: a manager that names no program is reported as before, and asked again by a later question', async () => {
+    const m = gatedManager('refuses');
+    fs.writeFileSync(m.gate, '');
+    fs.writeFileSync(path.join(dir, 'refuses', 'version'), '2.0\n');
+    const ids = new ProgramIds();
+    await askAhead([{ shim: recognize(m.shim)!, name: 'python3', env, cwd: dir }], ids);
+    const first = identifyProgram('python3', m.shim, env, dir, ids);
+    expect(first.digest).toBe('unresolved: pyenv names no program (pyenv: version 2.0 is not installed)');
+    expect(fs.readFileSync(m.asked, 'utf8')).toBe('python3\n'); // the refusal askAhead got was used
+    // A failure is never cached: the same question asks again (the setup may be fixed by then).
+    const again = identifyProgram('python3', m.shim, env, dir, ids);
+    expect(again.digest).toBe(first.digest);
+    expect(fs.readFileSync(m.asked, 'utf8')).toBe('python3\npython3\n');
   });
 });
