@@ -117,6 +117,70 @@ function refuseNonRegular(file: string, shownFile: string, expected: string): vo
   });
 }
 
+type Found = { config: unknown; filepath: string; isEmpty?: boolean };
+
+let explorerMade: Promise<{
+  load: (file: string) => Promise<Found | null>;
+  search: (dir: string) => Promise<Found | null>;
+}> | null = null;
+
+/** cosmiconfig, for the formats runner does not read itself (readJsonConfig); loaded on first use. */
+function explorer(): NonNullable<typeof explorerMade> {
+  explorerMade ??= import('cosmiconfig').then(({ cosmiconfig }) =>
+    // An empty file is found (and said to be empty), not skipped for "no config" (a package.json without "runner" still is).
+    cosmiconfig(MODULE, {
+      searchPlaces: SEARCH_PLACES,
+      searchStrategy: 'none',
+      cache: false,
+      ignoreEmptySearchPlaces: false,
+      loaders: { '.json': loadJson },
+    }),
+  );
+  return explorerMade;
+}
+
+/**
+ * A JSON config (a package.json, .runnerrc.json or any *.json) read as
+ * cosmiconfig 9 would read it, without loading cosmiconfig (about 10 ms of a
+ * run). null where cosmiconfig finds no config (a package.json without
+ * "runner", a file holding `null`): the search goes on to the next place.
+ * undefined when cosmiconfig must read it: another format, an empty file, a
+ * file it cannot read (its messages say why), `$import` (cosmiconfig merges).
+ */
+function readJsonConfig(file: string): Found | null | undefined {
+  if (path.extname(file) !== '.json') return undefined;
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (content.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = loadJson(file, content);
+  } catch (err) {
+    throw Object.assign(err as Error, { filepath: file }); // as cosmiconfig throws a loader's error
+  }
+  if (path.basename(file) === 'package.json') {
+    if (parsed === null) return undefined;
+    parsed = (parsed as Record<string, unknown>)[MODULE] ?? null;
+  }
+  if (parsed === null) return null;
+  if (typeof parsed === 'object' && Object.hasOwn(parsed, '$import')) return undefined;
+  return { config: parsed, filepath: file };
+}
+
+/** The config cosmiconfig's search would find among `present` (in search order), when runner reads them all itself; else null. */
+function searchJson(present: readonly string[]): Found | null {
+  for (const file of present) {
+    const found = readJsonConfig(file);
+    if (found === undefined) return null;
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export async function loadConfig(opts: {
   cwd: string;
   /** Where runner works from (-C DIR, else the cwd): the search starts there. */
@@ -124,17 +188,6 @@ export async function loadConfig(opts: {
   configFile?: string;
   overrides?: ConfigOverrides;
 }): Promise<LoadedConfig> {
-  // Loaded here, not at the top: a command that reads no config (--help) goes without it.
-  const { cosmiconfig } = await import('cosmiconfig');
-  // An empty file is found (and said to be empty), not skipped for "no config" (a package.json without "runner" still is).
-  const explorer = cosmiconfig(MODULE, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'none',
-    cache: false,
-    ignoreEmptySearchPlaces: false,
-    loaders: { '.json': loadJson },
-  });
-  type Found = NonNullable<Awaited<ReturnType<typeof explorer.search>>>;
   let result: Found | null;
   let sourceTree = opts.startDir;
   const wanted = opts.configFile === undefined ? undefined : path.resolve(opts.cwd, opts.configFile);
@@ -150,14 +203,15 @@ export async function loadConfig(opts: {
         });
       }
       refuseNonRegular(wanted, shown(wanted), 'a regular config file (given with -c)');
-      result = await explorer.load(wanted);
+      const json = readJsonConfig(wanted);
+      result = json !== undefined ? json : await (await explorer()).load(wanted);
     } else {
       const searched = await searchUpward(opts.startDir, async (dir) => {
         const present = SEARCH_PLACES.map((place) => path.join(dir, place)).filter(hasEntry);
         // Nothing there: cosmiconfig's reads are spared (a directory searched from deep below costs a stat per place).
         if (present.length === 0) return null;
         for (const file of present) refuseNonRegular(file, shown(file), 'a regular config file');
-        return explorer.search(dir);
+        return searchJson(present) ?? (await explorer()).search(dir);
       });
       if (searched.found === null) throw missingConfig(path.resolve(opts.startDir), searched.stop, shown);
       result = searched.found;
