@@ -98,7 +98,8 @@ export async function runStaged(
  * files whose dependencies (import closure, or what a depfile or trace
  * reported last time) include a staged file, and every job of a tool whose
  * program (when it lives in the source tree) or one of whose declared inputs
- * is staged. Also the jobs a range's changed files can change (`run --framework`).
+ * is staged. Also the jobs a range's changed files can change (`run --framework`, `run --since`,
+ * `run FILE... --dependents`), within the caller's `onlyFile` when it gives one.
  */
 export function planChanged(
   input: PlanInput,
@@ -116,9 +117,15 @@ export function planChanged(
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const onlyFile = isToolStaged(tool, staged, deleted, root)
+    const changed = isToolStaged(tool, staged, deleted, root)
       ? undefined
       : selection(tool, staged, deleted, graphs, byGraph, input);
+    // The caller's own narrowing (run --since REF FILE...) holds too.
+    const narrowed = input.onlyFile;
+    const onlyFile =
+      narrowed === undefined || changed === undefined
+        ? (changed ?? narrowed)
+        : (p: RelPath) => narrowed(p) && changed(p);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);

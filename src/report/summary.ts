@@ -42,7 +42,7 @@ export function renderRunSummary(style: Style, r: RunReport): string {
     }
     const unread = c.unreadable > 0 ? `, ${c.unreadable} not checked (unreadable)` : '';
     lines.push(
-      `runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
+      `runner: dry run: ${plural(c.jobs, 'job')}${r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
     );
     return lines.join('\n') + '\n';
   }
@@ -66,7 +66,9 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
   if (c.unreadable > 0) parts.push(`${c.unreadable} not checked (unreadable)`);
-  let line = `runner: ${plural(c.jobs, 'job')}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
+  // A shard's counts are its own share: said, so N machines' summaries are not read as N whole runs.
+  const shard = r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`;
+  let line = `runner: ${plural(c.jobs, 'job')}${shard}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
   if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
   lines.push(line);
   if (r.mergedLog !== null) lines.push(`runner: failure logs merged into ${shown(style, r.mergedLog)}`);
