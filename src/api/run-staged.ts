@@ -177,12 +177,19 @@ function selection(
     byGraph.set(kind, selected);
     if (deleted.size === 0) return (p) => selected.has(p);
     // A deleted file is in no graph of the staged tree, so its importers are found by what it
-    // leaves behind: an import that no longer resolves, where the job's last run saw other dependencies.
+    // leaves behind: an import that no longer resolves, where the job's last run saw other dependencies;
+    // or, where the import now resolves elsewhere (python's `from app import models` to the package
+    // itself), the deleted file among the dependencies the last run had and this one has not.
     return (p) => {
       if (selected.has(p)) return true;
       const last = latest(tool.config.name, p);
-      if (last === undefined || input.depsOf?.(tool, p, last)?.digest === last.depsDigest) return false;
-      return graph.closure(p).unresolved.size > 0;
+      const now = last === undefined ? undefined : input.depsOf?.(tool, p, last);
+      if (last === undefined || now === undefined || now === null || now.digest === last.depsDigest) return false;
+      if (graph.closure(p).unresolved.size > 0) return true;
+      const changes = now.changesFrom?.(last.depsDigest);
+      // The last run's dependencies were not kept: whether it had the deleted file is unknown, so it counts.
+      if (changes === null || changes === undefined) return true;
+      return changes.some((c) => c.change === 'removed' && deleted.has(c.path as RelPath));
     };
   }
   if (kind === 'depfile' || kind === 'trace') {
