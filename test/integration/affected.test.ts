@@ -108,6 +108,13 @@ describe('issue 16: run --since REF (python)', () => {
     expect(since.files).toEqual(['tests/test_api.py']);
   });
 
+  test('--staged too: a staged deletion of a module imported as `from app import models` checks its importer', async () => {
+    const sb = pythonRepo();
+    await ran(sb);
+    gitOk(sb.tree, ['rm', '-q', 'app/models.py']);
+    expect((await ran(sb, ['--staged'])).files).toEqual(['tests/test_api.py']);
+  });
+
   test('FILE... narrows --since to what lies there', async () => {
     const sb = pythonRepo();
     await ran(sb);
