@@ -126,7 +126,8 @@ describe('issue 16: assigning jobs to shards', () => {
     ];
     const shards = shardsOf(jobs, 2);
     const slow = shards.find((s) => s.includes('test a.py'))!;
-    // Mean 2,575 ms -> 2,048: the three new jobs (6 s) and the three fast ones balance a.py (about 8 s against 10 s).
+    // Weights: a.py 8,192; the mean 2,575 ms -> 2,048 for each new job; 128 for each fast one. Counted as
+    // 1 ms, the new jobs would join a.py's shard; weighed so, the six others (6,528) balance a.py alone.
     expect(slow).toEqual(['test a.py']);
   });
 
