@@ -114,21 +114,19 @@ describe('issue 16: assigning jobs to shards', () => {
   });
 
   it('weighs a job without a known duration as the mean of the known ones', () => {
-    // a.py is known slow; the unknown new files weigh the mean (about 2.4 s), not 1 ms.
     const jobs = [
-      job('test', 'a.py', 10_000),
-      job('test', 'b.py', 100),
-      job('test', 'c.py', 100),
-      job('test', 'd.py', 100),
-      job('test', 'new1.py'),
-      job('test', 'new2.py'),
-      job('test', 'new3.py'),
+      job('test', 'a.py', 8000),
+      job('test', 'b.py', 1000),
+      job('test', 'c.py', 1000),
+      job('test', 'n1.py'),
+      job('test', 'n2.py'),
     ];
-    const shards = shardsOf(jobs, 2);
-    const slow = shards.find((s) => s.includes('test a.py'))!;
-    // Weights: a.py 8,192; the mean 2,575 ms -> 2,048 for each new job; 128 for each fast one. Counted as
-    // 1 ms, the new jobs would join a.py's shard; weighed so, the six others (6,528) balance a.py alone.
-    expect(slow).toEqual(['test a.py']);
+    // Weights: a.py 8,192; b.py and c.py 1,024; n1.py and n2.py the mean, 3,333 ms -> 4,096 each.
+    // Weighed as 1 ms instead, the new jobs would join b.py and c.py, leaving a.py alone.
+    expect(shardsOf(jobs, 2)).toEqual([
+      ['test a.py', 'test b.py'],
+      ['test c.py', 'test n1.py', 'test n2.py'],
+    ]);
   });
 
   it('duration jitter within a factor of about 1.4 does not move a job', () => {
