@@ -115,10 +115,18 @@ describe('issue 16: run --since REF (python)', () => {
     expect((await ran(sb, ['--staged'])).files).toEqual(['tests/test_api.py']);
   });
 
-  test('FILE... narrows --since to what lies there', async () => {
+  test('FILE... narrows --since to what lies there; the summary says what git counted', async () => {
     const sb = pythonRepo();
     await ran(sb);
     writeText(sb, 'app/util.py', 'def helper(x):\n    return x + x\n');
+    const dry = await runRunner(['run', '--since', 'HEAD', '--dry-run'], { cwd: sb.tree, env: gitTestEnv() });
+    const head = gitOk(sb.tree, ['rev-parse', 'HEAD']).trim().slice(0, 12);
+    expect(dry.stdout).toBe(
+      'would run probe tests/test_api.py (dependency)\n' +
+        'would run probe tests/test_util.py (dependency)\n' +
+        `runner: since HEAD (merge base ${head}): 1 file changed, 0 deleted\n` +
+        'runner: dry run: 2 jobs: 2 would run, 0 cached failures, 0 fresh\n',
+    );
     expect((await ran(sb, ['--since', 'HEAD', 'tests/test_util.py'])).files).toEqual(['tests/test_util.py']);
     expect((await ran(sb, ['--since', 'HEAD'])).files).toEqual(['tests/test_api.py']);
   });
