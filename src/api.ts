@@ -23,7 +23,16 @@ export { killRunningJobs } from './exec/index.js';
 export type { TerminalSize } from './exec/index.js';
 export { run } from './api/run.js';
 export type { ApiOptions, RunOptions } from './api/options.js';
-export type { DepsScanSummary, JobReport, JobStatus, RunCounts, RunReport, ScanSummary } from './api/run-report.js';
+export type {
+  DepsScanSummary,
+  JobReport,
+  JobStatus,
+  RunCounts,
+  RunReport,
+  ScanSummary,
+  ShardReport,
+  SinceReport,
+} from './api/run-report.js';
 export { type EventSink, type RunnerEvent, noEvents } from './api/events.js';
 export { spawnRunner, type CommandRunner } from './build/index.js';
 export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';

@@ -95,6 +95,14 @@ export class UsageError extends RunnerError {
   }
 }
 
+/** A `--shard` value that is not I/N with 1 <= I <= N (run --shard, CI sharding). */
+export class ShardError extends RunnerError {
+  readonly kind = 'usage';
+  constructor(readonly fields: { value: string; expected: string }) {
+    super(`--shard ${JSON.stringify(fields.value)}: expected ${fields.expected}`);
+  }
+}
+
 export class SourceTreeError extends RunnerError {
   readonly kind = 'source-tree';
   constructor(

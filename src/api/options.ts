@@ -32,6 +32,20 @@ export interface RunOptions extends ApiOptions {
    */
   framework?: boolean;
   /**
+   * Run the jobs of the files changed since this git ref (merge base with HEAD, as `git diff REF...`, plus
+   * uncommitted and untracked changes) and of the files that depend on them (api/affected.ts).
+   */
+  since?: string;
+  /** `files` are changes: run their jobs and those of the files that depend on them (api/affected.ts). */
+  dependents?: boolean;
+  /** `I/N`: run only shard I of N of the selected jobs (plan/shard.ts), for CI machines that split a suite. */
+  shard?: string;
+  /**
+   * How --shard balances its shards: by each job's last recorded duration (default), or by counting jobs,
+   * which reads nothing machine-local, for shards that cannot start from one shared state (README, "CI sharding").
+   */
+  shardBy?: 'durations' | 'count';
+  /**
    * Report the fresh jobs too, each as passed and `cached` (RunReport.jobs): for reports that list the whole
    * suite (--junit, --json). Off by default: a no-op then only counts them, which is what keeps it fast.
    */

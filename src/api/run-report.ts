@@ -5,7 +5,7 @@
 // report/ can name it without an import cycle.
 import type { UnresolvedImport } from '../deps/index.js';
 import type { JobEnd } from '../job-end.js';
-import type { StaleReason } from '../plan/index.js';
+import type { Shard, StaleReason } from '../plan/index.js';
 import type { ScanIssue } from '../scan/index.js';
 import { type RelPath, assertNever } from '../types.js';
 
@@ -99,6 +99,23 @@ export interface RunReport {
   deps?: DepsScanSummary;
   /** With --staged: the staged files under the source tree. */
   staged?: RelPath[];
+  /** With --shard I/N: the shard this run ran. */
+  shard?: ShardReport;
+  /** With --since REF: what changed since it. */
+  since?: SinceReport;
+}
+
+/** The shard a run ran, and a hash of what cut the jobs into shards: N machines that agree print the same. */
+export interface ShardReport extends Shard {
+  assignment: string;
+}
+
+/** What --since REF counted as changed (the jobs of these files and of their dependents were selected). */
+export interface SinceReport {
+  ref: string;
+  mergeBase: string;
+  changed: RelPath[];
+  deleted: RelPath[];
 }
 
 export const NO_JOBS: Readonly<RunCounts> = {
@@ -167,6 +184,8 @@ export interface RunEnd {
   started: number;
   deps?: DepsScanSummary;
   staged?: RelPath[];
+  shard?: ShardReport;
+  since?: SinceReport;
 }
 
 /** The report of a run, run --staged or a watch cycle: the one place a RunReport is assembled. */
@@ -181,5 +200,7 @@ export function runReportOf(e: RunEnd): RunReport {
     durationMs: performance.now() - e.started,
     ...(e.deps !== undefined ? { deps: e.deps } : {}),
     ...(e.staged !== undefined ? { staged: e.staged } : {}),
+    ...(e.shard !== undefined ? { shard: e.shard } : {}),
+    ...(e.since !== undefined ? { since: e.since } : {}),
   };
 }

@@ -98,7 +98,8 @@ export async function runStaged(
  * files whose dependencies (import closure, or what a depfile or trace
  * reported last time) include a staged file, and every job of a tool whose
  * program (when it lives in the source tree) or one of whose declared inputs
- * is staged. Also the jobs a range's changed files can change (`run --framework`).
+ * is staged. Also the jobs a range's changed files can change (`run --framework`, `run --since`,
+ * `run FILE... --dependents`), within the caller's `onlyFile` when it gives one.
  */
 export function planChanged(
   input: PlanInput,
@@ -116,9 +117,15 @@ export function planChanged(
   for (const tool of input.tools) {
     const name = tool.config.name;
     if (input.onlyTools !== undefined && !input.onlyTools.has(name)) continue;
-    const onlyFile = isToolStaged(tool, staged, deleted, root)
+    const changed = isToolStaged(tool, staged, deleted, root)
       ? undefined
       : selection(tool, staged, deleted, graphs, byGraph, input);
+    // The caller's own narrowing (run --since REF FILE...) holds too.
+    const narrowed = input.onlyFile;
+    const onlyFile =
+      narrowed === undefined || changed === undefined
+        ? (changed ?? narrowed)
+        : (p: RelPath) => narrowed(p) && changed(p);
     const plan = planJobs({ ...input, onlyTools: new Set([name]), onlyFile });
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);
@@ -170,12 +177,19 @@ function selection(
     byGraph.set(kind, selected);
     if (deleted.size === 0) return (p) => selected.has(p);
     // A deleted file is in no graph of the staged tree, so its importers are found by what it
-    // leaves behind: an import that no longer resolves, where the job's last run saw other dependencies.
+    // leaves behind: an import that no longer resolves, where the job's last run saw other dependencies;
+    // or, where the import now resolves elsewhere (python's `from app import models` to the package
+    // itself), the deleted file among the dependencies the last run had and this one has not.
     return (p) => {
       if (selected.has(p)) return true;
       const last = latest(tool.config.name, p);
-      if (last === undefined || input.depsOf?.(tool, p, last)?.digest === last.depsDigest) return false;
-      return graph.closure(p).unresolved.size > 0;
+      const now = last === undefined ? undefined : input.depsOf?.(tool, p, last);
+      if (last === undefined || now === undefined || now === null || now.digest === last.depsDigest) return false;
+      if (graph.closure(p).unresolved.size > 0) return true;
+      const changes = now.changesFrom?.(last.depsDigest);
+      // The last run's dependencies were not kept: whether it had the deleted file is unknown, so it counts.
+      if (changes === null || changes === undefined) return true;
+      return changes.some((c) => c.change === 'removed' && deleted.has(c.path as RelPath));
     };
   }
   if (kind === 'depfile' || kind === 'trace') {

@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
-import { type UnreadablePath, planJobs } from '../plan/index.js';
+import { type Shard, type UnreadablePath, parseShard, planJobs, shardPlan } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
 import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
+import { type Changes, changesOfFiles, changesSinceRef, checkAffectedOptions } from './affected.js';
 import { findDeps } from './find-deps.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
@@ -92,21 +93,30 @@ export async function run(opts: RunOptions): Promise<RunReport> {
   const check = opts.framework === true ? frameworkCheck(opts.env, opts.files ?? []) : null;
   if (check !== null && opts.staged === true)
     throw new UsageError('--framework checks what the pre-commit framework asks for; give no --staged with it');
-  const report =
-    opts.staged === true || check?.kind === 'staged'
-      ? await runStaged(check === null ? opts : { ...opts, files: [] }, makeflags, dryRun, started)
-      : await runWorking(opts, makeflags, dryRun, started, check === null ? null : check.files);
+  checkAffectedOptions(opts);
+  const shard = opts.shard === undefined ? null : parseShard(opts.shard);
+  const isStaged = opts.staged === true || check?.kind === 'staged';
+  // A commit check is one machine's question about its own index: nothing to split.
+  if (shard !== null && isStaged)
+    throw new UsageError('--shard splits a run among CI machines; give no --staged with it');
+  const report = isStaged
+    ? await runStaged(check === null ? opts : { ...opts, files: [] }, makeflags, dryRun, started)
+    : await runWorking(opts, makeflags, dryRun, started, check === null ? null : check.files, shard);
   opts.events.emit({ type: 'run-finished', report });
   return report;
 }
 
-/** runner run over the working tree; with `changed` (the framework's files), the jobs they can change. */
+/**
+ * runner run over the working tree; with `changed` (the framework's files), --since or --dependents, the jobs
+ * the changes can change; with `shard`, only that shard's share of the selected jobs.
+ */
 function runWorking(
   opts: RunOptions,
   makeflags: Makeflags | null,
   dryRun: boolean,
   started: number,
   changed: readonly string[] | null,
+  shard: Shard | null,
 ): Promise<RunReport> {
   const signal = opts.signal ?? new AbortController().signal;
   // The tree is walked while version managers say which programs their shims run, when one is asked.
@@ -121,32 +131,54 @@ function runWorking(
     opts.events.emit({ type: 'staged-roots', roots, sourceTree: s.sourceTree });
     const onlyTools =
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
+    // Asked of git before the scan is saved: a bad ref, or a tree outside git, stops the run at once.
+    const since = opts.since === undefined ? null : changesSinceRef(s, opts, opts.since);
     const scanned = scanAndSave(s, opts.events, { walked });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
-    const onlyFile =
+    const selected =
       changed === null && opts.files !== undefined && opts.files.length > 0
         ? selectFiles(s, scanned.tree.files, opts, opts.files, scanned.unreadable)
         : undefined;
+    // FILE... --dependents are the changes; with --since they narrow the run to what lies there.
+    const onlyFile = opts.dependents === true ? undefined : selected;
+    const changes: Changes | null =
+      changed !== null
+        ? { changed: changedPaths(s, opts.cwd, changed), deleted: deletedInRange(s, opts) }
+        : since !== null
+          ? since
+          : opts.dependents === true && selected !== undefined
+            ? changesOfFiles(scanned.tree.files.keys(), selected)
+            : null;
     const deps = await findDeps(s, scanned.tree, opts.events, signal);
     const input = planInputOf(s, scanned, deps.depsOf, {
       force: opts.force,
       rerunFailed: opts.rerunFailed,
       onlyTools,
       onlyFile,
-      listFresh: opts.listFresh,
+      // A shard is cut from every selected job, fresh ones included: they weigh in the balance.
+      listFresh: opts.listFresh === true || shard !== null,
     });
-    const plan =
-      changed === null
+    const whole =
+      changes === null
         ? planJobs(input)
-        : planChanged(
-            input,
-            deps.graphs,
-            changedPaths(s, opts.cwd, changed),
-            deletedInRange(s, opts),
-            scanned.tree.root,
-          );
+        : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
+    const sharded =
+      shard === null
+        ? null
+        : shardPlan(whole, shard, opts.shardBy === 'count' ? () => undefined : input.latest!, opts.listFresh === true);
+    const plan = sharded?.plan ?? whole;
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
-    return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
+    return runReportOf({
+      dryRun,
+      scan: scanned.summary,
+      executed,
+      signal,
+      mergedLog,
+      started,
+      deps: deps.summary,
+      ...(shard === null || sharded === null ? {} : { shard: { ...shard, assignment: sharded.assignment } }),
+      ...(changes?.since === undefined ? {} : { since: changes.since }),
+    });
   });
 }

@@ -1,4 +1,4 @@
-// Public surface of git/: the work tree, the staged files, the index's content, the hooks directory.
+// Public surface of git/: the work tree, the staged files, the index's content, the hooks directory, the changes since a ref.
 export { type GitContext, gitEnv, runGit } from './command.js';
 export { type WorkTree, findWorkTree, hooksDir } from './repo.js';
 export {
@@ -10,3 +10,4 @@ export {
   syncTreeInto,
   treeFiles,
 } from './staged.js';
+export { type ChangesSince, changesSince } from './since.js';

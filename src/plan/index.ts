@@ -13,3 +13,4 @@ export {
 } from './plan.js';
 export { diffDeps, diffLatch, reasonsFrom, type JobDeps, type StaleReason, type StaleReasonKind } from './staleness.js';
 export { fingerprintJob } from './fingerprint.js';
+export { type Shard, type ShardedJob, assignShards, parseShard, shardName, shardPlan } from './shard.js';

@@ -75,6 +75,10 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
       ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
       mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
       ...(r.staged !== undefined ? { staged: r.staged } : {}),
+      ...(r.shard !== undefined
+        ? { shard: { index: r.shard.index, count: r.shard.count, assignment: r.shard.assignment } }
+        : {}),
+      ...(r.since !== undefined ? { since: r.since } : {}),
       junit: junit === null ? null : shown(style, junit),
     }) + '\n'
   );

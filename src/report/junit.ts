@@ -165,6 +165,13 @@ export function renderJunit(
 ): string {
   const byTool = new Map<string, Case[]>();
   const logs = shownFiles(style);
+  // --shard I/N: each shard's report says which it is (the file name is the user's), in the root's name
+  // and as a property of each suite, where CI pages that merge shards' reports look.
+  const shard = r.shard === undefined ? null : `${r.shard.index}/${r.shard.count}`;
+  const shardProperty =
+    r.shard === undefined
+      ? ''
+      : `    <properties><property name="shard" value="${xmlAttr(shard ?? '')}"/><property name="shardAssignment" value="${xmlAttr(r.shard.assignment)}"/></properties>\n`;
   for (const j of r.jobs) {
     const cases = byTool.get(j.tool) ?? [];
     cases.push(renderCase(style, r, j, readLog, logs));
@@ -185,6 +192,7 @@ export function renderJunit(
     const time = secs(cases.reduce((sum, c) => sum + c.ms, 0));
     suites.push(
       `  <testsuite name="${xmlAttr(tool)}" tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}" time="${time}" timestamp="${at.toISOString()}">\n` +
+        shardProperty +
         cases.map((c) => c.xml + '\n').join('') +
         '  </testsuite>\n',
     );
@@ -195,7 +203,7 @@ export function renderJunit(
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     // No skipped or timestamp here: the schema has them on each <testsuite> only.
-    `<testsuites name="runner" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${secs(r.durationMs)}">\n` +
+    `<testsuites name="${shard === null ? 'runner' : `runner shard ${shard}`}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${secs(r.durationMs)}">\n` +
     fresh +
     suites.join('') +
     '</testsuites>\n'

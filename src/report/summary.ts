@@ -18,6 +18,15 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** With --since: what git counted as changed, so a CI log shows why these jobs were selected. */
+function sinceLine(r: RunReport): string[] {
+  if (r.since === undefined) return [];
+  const { ref, mergeBase, changed, deleted } = r.since;
+  return [
+    `runner: since ${ref} (merge base ${mergeBase.slice(0, 12)}): ${plural(changed.length, 'file')} changed, ${deleted.length} deleted`,
+  ];
+}
+
 export function renderRunSummary(style: Style, r: RunReport): string {
   const c = r.counts;
   const lines: string[] = [];
@@ -41,8 +50,9 @@ export function renderRunSummary(style: Style, r: RunReport): string {
       }
     }
     const unread = c.unreadable > 0 ? `, ${c.unreadable} not checked (unreadable)` : '';
+    lines.push(...sinceLine(r));
     lines.push(
-      `runner: dry run: ${plural(c.jobs, 'job')}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
+      `runner: dry run: ${plural(c.jobs, 'job')}${r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`}: ${c.jobs - c.fresh - c.cachedFailures - c.unreadable} would run, ${plural(c.cachedFailures, 'cached failure')}, ${c.fresh} fresh${unread}`,
     );
     return lines.join('\n') + '\n';
   }
@@ -66,9 +76,11 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
   if (c.unreadable > 0) parts.push(`${c.unreadable} not checked (unreadable)`);
-  let line = `runner: ${plural(c.jobs, 'job')}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
+  // A shard's counts are its own share: said, so N machines' summaries are not read as N whole runs.
+  const shard = r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`;
+  let line = `runner: ${plural(c.jobs, 'job')}${shard}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
   if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
-  lines.push(line);
+  lines.push(...sinceLine(r), line);
   if (r.mergedLog !== null) lines.push(`runner: failure logs merged into ${shown(style, r.mergedLog)}`);
   return lines.join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show } from '../helpers/cli.js';
+import { gitOk, gitTestEnv, initRepo } from '../helpers/git.js';
 import { addProbe } from '../helpers/probe.js';
 import { REPO, appendText, readConfig, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
 
@@ -68,6 +69,23 @@ describe('the --json schema', () => {
     expect(problems(error)).toEqual([]);
 
     for (const json of [dry, failing, cached, passing, error]) expect(json.version).toBe(1);
+  });
+
+  test('issue 16: a shard of an affected run validates, with its shard and what changed since the ref', async () => {
+    const sb = suite();
+    writeText(sb, '.gitignore', '.runner/\n__pycache__/\n');
+    initRepo(sb.tree);
+    gitOk(sb.tree, ['add', '-A']);
+    gitOk(sb.tree, ['commit', '-q', '-m', 'initial']);
+    writeText(sb, 'calc/new.py', 'VALUE = 1\n');
+    const { res, printed: json } = await runJson<Record<string, unknown>>(
+      ['run', '--since', 'HEAD', '--shard', '1/2'],
+      { cwd: sb.tree, env: gitTestEnv() },
+    );
+    expect(res.code, show(res)).toBe(0);
+    expect(json.shard).toMatchObject({ index: 1, count: 2 });
+    expect(json.since).toMatchObject({ ref: 'HEAD', changed: ['calc/new.py'], deleted: [] });
+    expect(problems(json)).toEqual([]);
   });
 
   test('issue 15: a renamed, added or missing field fails the schema', async () => {

@@ -16,6 +16,10 @@ interface RunFlags {
   jobserverStyle?: 'pipe' | 'fifo';
   staged?: boolean;
   framework?: boolean;
+  since?: string;
+  dependents?: boolean;
+  shard?: string;
+  shardBy?: 'durations' | 'count';
   junit?: string;
 }
 
@@ -38,6 +42,23 @@ export function addRunCommand(program: Command): void {
     .option(
       '--framework',
       "as the pre-commit framework's hook, FILE... being the files it passes: in a git commit, what --staged checks; otherwise (run --all-files, --from-ref/--to-ref, pre-push) the jobs of FILE... and of the files that depend on them",
+    )
+    .option(
+      '--since <ref>',
+      'run the jobs of the files changed since git ref REF (from its merge base with HEAD, as `git diff REF...`, plus uncommitted and untracked changes) and of the files that depend on them; FILE... narrows it',
+    )
+    .option('--dependents', 'run the jobs of FILE... and of the files that depend on them (the tests that import them)')
+    .option(
+      '--shard <i/n>',
+      'run shard I of N of the selected jobs, for N CI machines that split a suite (each job in exactly one shard, balanced by last known durations)',
+    )
+    .addOption(
+      new Option(
+        '--shard-by <how>',
+        "how --shard balances its shards: by each job's last recorded duration, or by counting jobs (for shards that do not all start from the same state directory)",
+      )
+        .choices(['durations', 'count'])
+        .default('durations'),
     )
     .option('--merged-log <file>', "write every failure's log, under a header, into FILE")
     .option(
@@ -89,6 +110,10 @@ export function addRunCommand(program: Command): void {
           serveJobserver: flags.jobserver === false ? false : (flags.jobserverStyle ?? 'pipe'),
           staged: flags.staged,
           framework: flags.framework,
+          since: flags.since,
+          dependents: flags.dependents,
+          shard: flags.shard,
+          shardBy: flags.shardBy,
           // The reports that show the whole suite list the fresh jobs too (cached); without one a no-op only counts them.
           listFresh: junitOut !== null || json !== null,
           terminalSize: terminalSizeOf(),
