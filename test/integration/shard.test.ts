@@ -111,7 +111,7 @@ describe('issue 16: run --shard I/N', () => {
     );
   });
 
-  test('machines that differ in what is stale, from one restored state, still run each stale job exactly once', async () => {
+  test('balanced by durations, machines that differ in what is stale, from one restored state, still run each stale job exactly once', async () => {
     const first = clone();
     // The state CI restores on every machine: a full run, so each job's duration is known and weighs in.
     const whole = await shardRun(first, []);
@@ -121,7 +121,8 @@ describe('issue 16: run --shard I/N', () => {
     for (const sb of machines) writeText(sb, 'calc/ops.py', 'def add(a, b):\n    return a + b  # changed\n');
     writeText(machines[2]!, 'extra/m5.py', 'VALUE = 55\n');
     const runs = [];
-    for (const [i, sb] of machines.entries()) runs.push(await shardRun(sb, ['--shard', `${i + 1}/3`]));
+    for (const [i, sb] of machines.entries())
+      runs.push(await shardRun(sb, ['--shard', `${i + 1}/3`, '--shard-by', 'durations']));
     // One cut: each machine lists its shard's jobs, fresh or not; together every job, each once.
     expect(new Set(runs.map((r) => r.json.shard!.assignment)).size).toBe(1);
     const owned = runs.map((r) => keys(r.json.jobs));
@@ -141,15 +142,12 @@ describe('issue 16: run --shard I/N', () => {
     expect(ran.flat().every((j) => expected.includes(j))).toBe(true);
   });
 
-  test('with --shard-by count, machines with different histories still cut the jobs the same way', async () => {
+  test('by count (the default), machines with different histories still cut the jobs the same way', async () => {
     const a = clone();
     const b = clone();
     // b ran a few jobs before: it knows their durations, a knows none.
     await shardRun(b, ['calc', 'tools']);
-    const runs = [
-      await shardRun(a, ['--shard', '1/2', '--shard-by', 'count']),
-      await shardRun(b, ['--shard', '2/2', '--shard-by', 'count']),
-    ];
+    const runs = [await shardRun(a, ['--shard', '1/2']), await shardRun(b, ['--shard', '2/2', '--shard-by', 'count'])];
     expect(runs[0]!.json.shard!.assignment).toBe(runs[1]!.json.shard!.assignment);
     expectPartition(
       runs.map((r) => keys(r.json.jobs)),

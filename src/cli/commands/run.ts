@@ -50,15 +50,15 @@ export function addRunCommand(program: Command): void {
     .option('--dependents', 'run the jobs of FILE... and of the files that depend on them (the tests that import them)')
     .option(
       '--shard <i/n>',
-      'run shard I of N of the selected jobs, for N CI machines that split a suite (each job in exactly one shard, balanced by last known durations)',
+      'run shard I of N of the selected jobs, for N CI machines that split a suite (each job in exactly one shard)',
     )
     .addOption(
       new Option(
         '--shard-by <how>',
-        "how --shard balances its shards: by each job's last recorded duration, or by counting jobs (for shards that do not all start from the same state directory)",
+        "how --shard balances its shards: by counting jobs, or by each job's last recorded duration (only when every shard starts from the same state directory: shards that read different durations cut the jobs differently)",
       )
-        .choices(['durations', 'count'])
-        .default('durations'),
+        .choices(['count', 'durations'])
+        .default('count'),
     )
     .option('--merged-log <file>', "write every failure's log, under a header, into FILE")
     .option(
