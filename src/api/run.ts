@@ -165,7 +165,12 @@ function runWorking(
     const sharded =
       shard === null
         ? null
-        : shardPlan(whole, shard, opts.shardBy === 'durations' ? input.latest! : () => undefined, opts.listFresh === true);
+        : shardPlan(
+            whole,
+            shard,
+            opts.shardBy === 'durations' ? input.latest! : () => undefined,
+            opts.listFresh === true,
+          );
     const plan = sharded?.plan ?? whole;
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
