@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type JobResult, logFileName } from '../manifest/index.js';
+import { removeOutputList, sweepOutputs } from '../outputs/index.js';
 import type { UnreadablePath } from '../plan/index.js';
 import { type CompiledSpec, type ScanIssue, compileSpec, isReadProblem, scanTree, updatePaths } from '../scan/index.js';
 import { type Session, type SessionOptions, keepPrograms, openSession } from '../session.js';
@@ -153,6 +154,9 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
       if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
       // Only a failure the pattern named has its process's output beside its log.
       if (r.hasLog && r.status === 'failed') fs.rmSync(outputLogPath(logPath(s, r)), { force: true });
+      // Its outputs' list is named by fingerprint: a result recorded again under it keeps the list.
+      if (r.status === 'passed' && !s.manifest.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint))
+        removeOutputList(s.stateDir, r.fingerprint);
     } catch {
       // a directory in its place, a read-only logs/: it stays until `runner clean`
     }
@@ -166,6 +170,8 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
  * and no job running: then each such file is no one's.
  */
 export function sweepLogs(s: Session): void {
+  // The outputs of results no longer kept go with their logs.
+  sweepOutputs(s.stateDir, () => s.manifest.keptFingerprints());
   const dir = logsDir(s.stateDir);
   const kept = s.manifest.keptLogNames();
   let names: string[];
