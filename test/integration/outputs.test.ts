@@ -194,4 +194,59 @@ describe('issue 16: tools that write files declare outputs', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.ran).toEqual(['src/a.c', 'src/b.c']);
   });
+
+  test('g++ -c with a depfile: a deleted object file comes back from the store, and a changed header recompiles', async () => {
+    const sb = setup({
+      name: 'cxx',
+      command:
+        'echo {file} >> "$COUNT"; mkdir -p "build/$(dirname {file})" && g++ -c {file} -o build/{file}.o -MD -MF build/{file}.d',
+      include: ['src/**/*.cpp'],
+      deps: 'depfile',
+      depfile: 'build/{file}.d',
+      outputs: ['build/{file}.o'],
+    });
+    writeText(sb, 'src/util.h', 'inline int twice(int x) { return 2 * x; }\n');
+    writeText(sb, 'src/main.cpp', '#include "util.h"\nint main() { return twice(0); }\n');
+    const first = await run(sb);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.ran).toEqual(['src/main.cpp']);
+    const object = path.join(sb.tree, 'build/src/main.cpp.o');
+    const compiled = fs.readFileSync(object);
+    fs.rmSync(path.join(sb.tree, 'build'), { recursive: true });
+    const again = await run(sb);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.ran).toEqual([]);
+    expect(restoredOf(again.json)).toBe(1);
+    expect(fs.readFileSync(object).equals(compiled)).toBe(true);
+    writeText(sb, 'src/util.h', 'inline int twice(int x) { return x + x; }\n');
+    expect((await run(sb)).ran).toEqual(['src/main.cpp']);
+  });
+
+  test('a code generator writing a glob of files gets each of them back', async () => {
+    const sb = setup({
+      name: 'gen',
+      command: ['python3', '-c', GENERATOR, '{file}'],
+      include: ['schema/*.txt'],
+      outputs: ['gen/*.py'],
+    });
+    writeText(sb, 'schema/names.txt', 'alpha\nbeta\n');
+    const first = await run(sb);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.ran).toEqual(['schema/names.txt']);
+    fs.rmSync(path.join(sb.tree, 'gen/beta.py'));
+    writeText(sb, 'gen/alpha.py', 'changed by hand\n');
+    const again = await run(sb);
+    expect(again.ran).toEqual([]);
+    expect(readText(sb, 'gen/alpha.py')).toBe('ALPHA = "alpha"\n');
+    expect(readText(sb, 'gen/beta.py')).toBe('BETA = "beta"\n');
+  });
 });
+
+/** Writes gen/<name>.py for each line of its file, and appends the file to $COUNT. */
+const GENERATOR = [
+  'import os, sys',
+  'open(os.environ["COUNT"], "a").write(sys.argv[1] + "\\n")',
+  'os.makedirs("gen", exist_ok=True)',
+  'for name in open(sys.argv[1]).read().split():',
+  '    open(f"gen/{name}.py", "w").write(f\'{name.upper()} = "{name}"\\n\')',
+].join('\n');
