@@ -5,9 +5,15 @@
 // appends each file it runs on to $COUNT, so each test counts what really ran.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
-import { type Sandbox, type ToolDef, readText, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { REPO, type Sandbox, type ToolDef, readText, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+
+const REPORT_SCHEMA = JSON.parse(
+  fs.readFileSync(path.join(REPO, 'schema', 'run-report.schema.json'), 'utf8'),
+) as object;
+const validateReport = new Ajv({ allErrors: true, strict: true }).compile(REPORT_SCHEMA);
 
 const CC: ToolDef = {
   name: 'cc',
@@ -32,7 +38,9 @@ async function run(
 ): Promise<{ json: RunJson; ran: string[]; code: number | null; stderr: string }> {
   const count = path.join(sb.scratch, 'count');
   fs.rmSync(count, { force: true });
-  const { res, json } = await runJson(['run'], { cwd: sb.tree, env: baseEnv(), ...opts });
+  const { res, json, printed } = await runJson(['run'], { cwd: sb.tree, env: baseEnv(), ...opts });
+  // Every --json this prints, restored counts and outputs-missing reasons included, keeps to its schema.
+  expect(validateReport(printed), JSON.stringify(validateReport.errors)).toBe(true);
   const ran = fs.existsSync(count) ? fs.readFileSync(count, 'utf8').split('\n').filter(Boolean).sort() : [];
   return { json, ran, code: res.code, stderr: res.stderr };
 }
