@@ -5,7 +5,6 @@
 // full or read-only) throws, and the recorder never records that as a result.
 import fs from 'node:fs';
 import path from 'node:path';
-import { digestBytes } from '../hash.js';
 import { compileGlobs, globBase } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import { isLiteral, unescapeGlob } from './patterns.js';
@@ -43,8 +42,7 @@ export function captureOutputs(scope: CaptureScope, patterns: readonly string[])
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing', missing: [rel] };
       throw err;
     }
-    const digest = digestBytes(data);
-    storeBlob(scope.stateDir, digest, data);
+    const digest = storeBlob(scope.stateDir, data);
     outputs.push({ path: rel, mode: st.mode & 0o777, digest, size: data.length });
     bytes += data.length;
   }

@@ -7,6 +7,7 @@
 // cache packs a result's outputs from here (readOutputList, blobPath).
 import fs from 'node:fs';
 import path from 'node:path';
+import { digestBytes } from '../hash.js';
 import { makeDirs } from '../make-dirs.js';
 import { OUTPUTS_DIR } from '../state-dir.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
@@ -45,12 +46,21 @@ export function writeAtomically(file: string, data: string | Uint8Array, mode = 
   }
 }
 
-/** Keeps `data` under its digest, unless it is there already (content-addressed: same digest, same bytes). */
-export function storeBlob(stateDir: string, digest: Digest, data: Uint8Array): void {
+/**
+ * Keeps `data` under its digest, unless it is there already (content-addressed:
+ * same digest, same bytes), and returns the digest. With `expected` (content
+ * from elsewhere, a remote cache's artifact), bytes that do not hash to it are
+ * refused: a blob is always what its name says.
+ */
+export function storeBlob(stateDir: string, data: Uint8Array, expected?: Digest): Digest {
+  const digest = digestBytes(data);
+  if (expected !== undefined && digest !== expected)
+    throw new Error(`output content hashes to ${digest}, not to ${expected} as its list says`);
   const file = blobPath(stateDir, digest);
-  if (fs.existsSync(file)) return;
+  if (fs.existsSync(file)) return digest;
   makeDirs(outputsDir(stateDir));
   writeAtomically(file, data, 0o444);
+  return digest;
 }
 
 export function hasBlob(stateDir: string, digest: Digest): boolean {
