@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { Manifest } from '../../src/manifest/index.js';
+import type { RelPath } from '../../src/types.js';
 import { describe, expect, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { REPO, type Sandbox, type ToolDef, readText, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
@@ -185,6 +187,18 @@ describe('issue 16: tools that write files declare outputs', () => {
     expect((await run(sb)).ran).toEqual(['src/a.c']);
     expect(lists(sb)).toHaveLength(4);
     expect(blobs(sb)).toHaveLength(4);
+  });
+
+  test('kept outputs count toward the kept-size budget of logs', async () => {
+    const sb = setup();
+    await run(sb);
+    const m = Manifest.open(path.join(sb.tree, '.runner', 'manifest.db'));
+    try {
+      // The tool prints nothing (no log): what the result counts is its output, "INT A;\n".
+      expect(m.history('cc', 'src/a.c' as RelPath)[0]!.logBytes).toBe(7);
+    } finally {
+      m.close();
+    }
   });
 
   test('outputs runner cannot keep (its state directory read-only) fail no job: not recorded, run again', async () => {
