@@ -28,7 +28,11 @@ export const outputsDir = (stateDir: string): string => path.join(stateDir, OUTP
 const listsDir = (stateDir: string): string => path.join(stateDir, OUTPUTS_DIR, LISTS_DIR);
 export const blobPath = (stateDir: string, digest: Digest): string => path.join(outputsDir(stateDir), digest);
 export const listPath = (stateDir: string, fingerprint: Fingerprint): string =>
-  path.join(listsDir(stateDir), `${fingerprint}.json`);
+  path.join(listsDir(stateDir), `${fingerprint}${LIST_SUFFIX}`);
+const statCachePath = (stateDir: string, fingerprint: Fingerprint): string =>
+  path.join(listsDir(stateDir), `${fingerprint}${STAT_SUFFIX}`);
+const LIST_SUFFIX = '.json';
+const STAT_SUFFIX = '.stat';
 
 /** Numbers temporary names within this process (with its pid: no other process uses them). */
 let temps = 0;
@@ -75,6 +79,39 @@ export function writeOutputList(stateDir: string, fingerprint: Fingerprint, outp
 /** Forgets the outputs a result kept (their blobs go at the next sweep, another result may share them). */
 export function removeOutputList(stateDir: string, fingerprint: Fingerprint): void {
   removeQuietly(listPath(stateDir, fingerprint));
+  removeQuietly(statCachePath(stateDir, fingerprint));
+}
+
+/** A file's stat as this machine saw it: size, mtime, ctime, inode. */
+export type OutputStat = [number, number, number, number];
+
+/**
+ * This machine's stat of a result's outputs when their content was last found
+ * to be the kept one, and when: a no-op then stats them and reads none. Local
+ * (inodes and times belong to this checkout): never part of a list.
+ */
+export interface StatCache {
+  checkedAt: number;
+  stats: Record<string, OutputStat>;
+}
+
+export function readStatCache(stateDir: string, fingerprint: Fingerprint): StatCache | null {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(statCachePath(stateDir, fingerprint), 'utf8')) as StatCache;
+    return typeof parsed.checkedAt === 'number' && typeof parsed.stats === 'object' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A cache: one that cannot be written costs a read of the outputs next time, never a wrong answer. */
+export function writeStatCache(stateDir: string, fingerprint: Fingerprint, cache: StatCache): void {
+  try {
+    makeDirs(listsDir(stateDir));
+    writeAtomically(statCachePath(stateDir, fingerprint), JSON.stringify(cache));
+  } catch {
+    // read again next time
+  }
 }
 
 /** The outputs kept with a result; null when none are kept (never captured, swept, or unreadable). */
@@ -126,11 +163,13 @@ export function sweepOutputs(stateDir: string, keptFingerprints: () => ReadonlyS
   const kept = keptFingerprints();
   const named = new Set<string>();
   for (const name of lists) {
-    const fingerprint = name.endsWith('.json') ? name.slice(0, -'.json'.length) : null;
+    const suffix = [LIST_SUFFIX, STAT_SUFFIX].find((x) => name.endsWith(x));
+    const fingerprint = suffix === undefined ? null : name.slice(0, -suffix.length);
     if (fingerprint === null || !kept.has(fingerprint)) {
       removeQuietly(path.join(listsDir(stateDir), name));
       continue;
     }
+    if (suffix === STAT_SUFFIX) continue;
     const list = readOutputList(stateDir, fingerprint as Fingerprint);
     for (const e of list ?? []) named.add(e.digest);
   }

@@ -13,6 +13,7 @@ import {
   sweepOutputs,
   writeOutputList,
 } from '../../../src/outputs/index.js';
+import { writeStatCache } from '../../../src/outputs/store.js';
 import type { Digest, Fingerprint, RelPath } from '../../../src/types.js';
 
 const dirs: string[] = [];
@@ -75,5 +76,31 @@ describe('issue 16: the local store of outputs', () => {
     expect(fs.existsSync(blobPath(stateDir, gone))).toBe(false);
     expect(fs.existsSync(blobPath(stateDir, kept))).toBe(true);
     expect(readOutputList(stateDir, FP)).toHaveLength(1);
+  });
+
+  it('trusts a settled stat it cached, and reads again an output whose stat changed', () => {
+    const { root, stateDir } = temp();
+    const digest = storeBlob(stateDir, Buffer.from('out\n'));
+    const entry: OutputEntry = { path: 'a.o' as RelPath, mode: 0o644, digest, size: 4 };
+    writeOutputList(stateDir, FP, [entry]);
+    const file = path.join(root, 'a.o');
+    fs.writeFileSync(file, 'out\n', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    let reads = 0;
+    const scope = { root, stateDir, knownDigest: () => (reads++, undefined) };
+    expect(outputsState(scope, FP)).toEqual({ kind: 'intact' });
+    expect(reads).toBe(1);
+    // As if checked long after the file last changed: its stat is trusted, its content not read.
+    const st = fs.statSync(file);
+    writeStatCache(stateDir, FP, {
+      checkedAt: Math.max(st.mtimeMs, st.ctimeMs) + 60_000,
+      stats: { 'a.o': [st.size, st.mtimeMs, st.ctimeMs, st.ino] },
+    });
+    expect(outputsState(scope, FP)).toEqual({ kind: 'intact' });
+    expect(reads).toBe(1);
+    // Same size, other bytes: the stat moved, so it is read, and put back.
+    fs.writeFileSync(file, 'OUT\n');
+    expect(outputsState(scope, FP)).toEqual({ kind: 'restore', outputs: [entry] });
+    expect(reads).toBe(2);
   });
 });
