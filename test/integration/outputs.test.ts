@@ -50,7 +50,8 @@ async function run(
 const restoredOf = (json: RunJson): number | undefined => (json.counts as { restored?: number }).restored;
 const blobs = (sb: Sandbox): string[] =>
   fs.readdirSync(path.join(sb.tree, '.runner', 'outputs')).filter((n) => /^[0-9a-f]{32}$/.test(n));
-const lists = (sb: Sandbox): string[] => fs.readdirSync(path.join(sb.tree, '.runner', 'outputs', 'lists'));
+const lists = (sb: Sandbox): string[] =>
+  fs.readdirSync(path.join(sb.tree, '.runner', 'outputs', 'lists')).filter((n) => n.endsWith('.json'));
 
 describe('issue 16: tools that write files declare outputs', () => {
   test('a compile-like tool writing its outputs into the tree is a no-op on its second run', async () => {
