@@ -9,7 +9,8 @@ import { Ajv } from 'ajv';
 import { Manifest } from '../../src/manifest/index.js';
 import type { RelPath } from '../../src/types.js';
 import { describe, expect, test } from 'vitest';
-import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { type RunJson, baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
+import { waitForCycle } from '../helpers/watch-cycles.js';
 import { REPO, type Sandbox, type ToolDef, readText, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const REPORT_SCHEMA = JSON.parse(
@@ -98,6 +99,20 @@ describe('issue 16: tools that write files declare outputs', () => {
     expect(res.stdout).toMatch(
       /runner: 2 jobs: 0 ran \(0 passed, 0 failed\), 0 cached failures, 2 fresh \(1 with outputs restored\) in /,
     );
+  });
+
+  test('a watch puts back an output deleted under it, without running the tool', async () => {
+    const sb = setup();
+    const w = startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
+    type Cycle = RunJson & { cycle: number };
+    expect((await waitForCycle<Cycle>(w, 1, 30_000)).counts).toMatchObject({ ran: 2, passed: 2 });
+    fs.rmSync(path.join(sb.tree, 'src/a.c.o'));
+    const second = await waitForCycle<Cycle>(w, 2, 30_000);
+    expect(second.counts).toMatchObject({ ran: 0, fresh: 2, restored: 1 });
+    expect(readText(sb, 'src/a.c.o')).toBe('INT A;\n');
+    w.child.kill('SIGINT');
+    expect((await w.result).code).toBe(130);
+    expect(fs.readFileSync(path.join(sb.scratch, 'count'), 'utf8')).toBe('src/a.c\nsrc/b.c\n');
   });
 
   test('an output the tool did not write fails its job, with a log naming the missing output', async () => {
