@@ -7,6 +7,7 @@ export {
   type OutputEntry,
   blobPath,
   hasBlob,
+  hasOutputLists,
   listPath,
   outputsDir,
   readOutputList,

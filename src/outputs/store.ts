@@ -76,6 +76,11 @@ export function writeOutputList(stateDir: string, fingerprint: Fingerprint, outp
   writeAtomically(listPath(stateDir, fingerprint), JSON.stringify({ version: LIST_VERSION, outputs }));
 }
 
+/** Whether any result ever kept outputs here (else there is no list to forget). */
+export function hasOutputLists(stateDir: string): boolean {
+  return fs.existsSync(listsDir(stateDir));
+}
+
 /** Forgets the outputs a result kept (their blobs go at the next sweep, another result may share them). */
 export function removeOutputList(stateDir: string, fingerprint: Fingerprint): void {
   removeQuietly(listPath(stateDir, fingerprint));
