@@ -45,7 +45,7 @@ export function writeAtomically(file: string, data: string | Uint8Array, mode = 
     fs.chmodSync(temp, mode); // the umask narrowed what writeFileSync set
     fs.renameSync(temp, file);
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    removeQuietly(temp);
     throw err;
   }
 }
@@ -184,10 +184,11 @@ export function sweepOutputs(stateDir: string, keptFingerprints: () => ReadonlyS
   }
 }
 
+/** unlink, not rm: every name here is a file, and fs.rmSync loads a module of its own at first use. */
 function removeQuietly(file: string): void {
   try {
-    fs.rmSync(file, { force: true });
+    fs.unlinkSync(file);
   } catch {
-    // it stays until the next sweep, or `runner clean`
+    // gone already, or it stays until the next sweep, or `runner clean`
   }
 }
