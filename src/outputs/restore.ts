@@ -84,9 +84,15 @@ function checkOutput(
 
 /** Puts `outputs` back from the store, each written whole (a temporary name, then a rename). Throws on I/O failure. */
 export function restoreOutputs(scope: Pick<OutputsScope, 'root' | 'stateDir'>, outputs: readonly OutputEntry[]): void {
+  const root = fs.realpathSync(scope.root);
   for (const e of outputs) {
     const abs = path.join(scope.root, e.path);
     makeDirs(path.dirname(abs));
+    // A directory on the way that is a link out of the tree is not followed: a list (a remote cache's too)
+    // writes only inside the source tree.
+    const dir = fs.realpathSync(path.dirname(abs));
+    if (dir !== root && !dir.startsWith(root + path.sep))
+      throw new Error(`${e.path} would be written outside the source tree (through ${path.dirname(e.path)})`);
     writeAtomically(abs, fs.readFileSync(blobPath(scope.stateDir, e.digest)), e.mode);
   }
 }

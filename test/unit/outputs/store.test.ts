@@ -103,4 +103,15 @@ describe('issue 16: the local store of outputs', () => {
     expect(outputsState(scope, FP)).toEqual({ kind: 'restore', outputs: [entry] });
     expect(reads).toBe(2);
   });
+
+  it('never writes an output through a directory that links out of the tree', () => {
+    const { root, stateDir } = temp();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-outside-'));
+    dirs.push(outside);
+    fs.symlinkSync(outside, path.join(root, 'build'));
+    const digest = storeBlob(stateDir, Buffer.from('out\n'));
+    const entry: OutputEntry = { path: 'build/a.o' as RelPath, mode: 0o644, digest, size: 4 };
+    expect(() => restoreOutputs({ root, stateDir }, [entry])).toThrow(/outside the source tree/);
+    expect(fs.readdirSync(outside)).toEqual([]);
+  });
 });
