@@ -13,6 +13,8 @@ export const LOGS_DIR = 'logs';
 export const RUNNING_LOGS_DIR = 'running';
 /** strace's output of "deps": "trace" jobs, read and removed when each job ends. */
 export const TRACES_DIR = 'traces';
+/** What tools wrote (their `outputs`), by content, and each result's list of them (outputs/store.ts). */
+export const OUTPUTS_DIR = 'outputs';
 /** The state directory's lock (store/state-lock.ts): sqlite files whose kernel lock is held, and the holder's pid. */
 export const LOCK_FILE = 'lock.db';
 export const LOCK_OWNER_FILE = 'lock.owner';
@@ -60,7 +62,7 @@ export const unresolvedSnapshotOf = (name: string): string => `${name}.unresolve
 
 /**
  * Names runner itself creates in a state directory: the manifest and its
- * sqlite files, logs/ and running/, the lock files, traces/, and the staged
+ * sqlite files, logs/ and running/, the lock files, traces/, outputs/, and the staged
  * tree's entries.
  */
 export function isStateEntry(name: string): boolean {
@@ -69,6 +71,7 @@ export function isStateEntry(name: string): boolean {
     name === LOGS_DIR ||
     name === RUNNING_LOGS_DIR ||
     name === TRACES_DIR ||
+    name === OUTPUTS_DIR ||
     name.startsWith(LOCK_FILE) ||
     name.startsWith(TURNSTILE_FILE) ||
     name === LOCK_OWNER_FILE ||

@@ -20,6 +20,11 @@ export interface ToolLatch {
      * set, so the latch of every tool without one (and its results) stays as it was before the key existed.
      */
     failurePattern?: string;
+    /**
+     * What the tool writes (its `outputs`): other outputs are other results to keep and restore. Present
+     * only when set, so the latch of a tool without outputs stays as it was before the key existed.
+     */
+    outputs?: string[];
   };
   /**
    * Per variable the tools see: "=value" for values the config sets (it is in

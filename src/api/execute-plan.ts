@@ -7,6 +7,7 @@ import os from 'node:os';
 import { build, spawnRunner } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE, loadTerminalSupport } from '../exec/index.js';
 import { type Makeflags, openSlots } from '../jobserver/index.js';
+import { restoreOutputs } from '../outputs/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
@@ -38,15 +39,23 @@ export async function executePlan(
   signal: AbortSignal,
   how: { dryRun: boolean; reportCached?: boolean },
 ): Promise<Executed> {
-  const stale = plan.jobs.filter((p) => p.verdict.state === 'stale');
-  const cached = plan.jobs.filter((p) => p.verdict.state === 'cached-failure');
-  const planned = { jobs: plan.jobs.length + plan.fresh + plan.unchecked.length, fresh: plan.fresh };
+  const { events } = opts;
+  // Hits whose outputs are gone or changed get them back from the store; one that cannot runs instead.
+  const unrestored = how.dryRun ? [] : restorePlanned(s, tree, plan.restore ?? [], events);
+  const jobs = unrestored.length === 0 ? plan.jobs : [...plan.jobs, ...unrestored];
+  const stale = jobs.filter((p) => p.verdict.state === 'stale');
+  const cached = jobs.filter((p) => p.verdict.state === 'cached-failure');
+  const restored = how.dryRun ? 0 : (plan.restore?.length ?? 0) - unrestored.length;
+  const planned = {
+    jobs: plan.jobs.length + plan.fresh + plan.unchecked.length,
+    fresh: plan.fresh - unrestored.length,
+    ...(restored > 0 ? { restored } : {}),
+  };
   if (!how.dryRun) {
     // Terminal support is an optional dependency: without it a terminal job stops the run here, before anything is recorded.
     const terminalTools = [...new Set(stale.filter((p) => p.job.tool.config.pty).map((p) => p.job.tool.config.name))];
     if (terminalTools.length > 0) await loadTerminalSupport(terminalTools);
   }
-  const { events } = opts;
   events.emit({
     type: 'planned',
     jobs: planned.jobs,
@@ -74,7 +83,30 @@ export async function executePlan(
   }
   // Listed fresh jobs (plan.listed) take their place in plan order, reported as the cached passes they are.
   const listed = plan.listed?.map((p) => reports.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []));
-  return { planned, jobs: [...(listed?.flat() ?? plan.jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked] };
+  return { planned, jobs: [...(listed?.flat() ?? jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked] };
+}
+
+/**
+ * Puts back the outputs of the fresh jobs that need it; returns, as stale
+ * jobs to run, those whose outputs could not be put back (runner's own I/O
+ * failed: the job's result is still good, running it again rewrites them).
+ */
+function restorePlanned(s: Session, tree: TreeView, restore: readonly PlannedJob[], events: ExecuteOptions['events']) {
+  const unrestored: PlannedJob[] = [];
+  for (const p of restore) {
+    if (p.verdict.state !== 'fresh' || p.verdict.restore === undefined) continue;
+    try {
+      restoreOutputs({ root: tree.root, stateDir: s.stateDir }, p.verdict.restore);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      events.emit({
+        type: 'warning',
+        message: `${p.job.tool.config.name} ${p.job.path}: could not restore its outputs (${why}); running it instead`,
+      });
+      unrestored.push({ job: p.job, verdict: { state: 'stale', reasons: [{ kind: 'outputs-missing' }] } });
+    }
+  }
+  return unrestored;
 }
 
 /** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */

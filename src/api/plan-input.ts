@@ -3,6 +3,7 @@
 // known (depsOf), with the caller's selection. Nothing changes it afterwards.
 import fs from 'node:fs';
 import { logFileName } from '../manifest/index.js';
+import { outputsState } from '../outputs/index.js';
 import type { DepsOf, PlanInput } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { logsDir } from '../state-dir.js';
@@ -30,6 +31,12 @@ export function planInputOf(
     latest: (tool, p) => s.manifest.latest(tool, p),
     latchOf: (r) => s.manifest.latch(r.latchId),
     hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
+    // A tracked output's digest is the scan's: only an output the walk leaves out is read again.
+    outputsOf: (r) =>
+      outputsState(
+        { root: tree.root, stateDir: s.stateDir, knownDigest: (rel) => tree.files.get(rel)?.digest },
+        r.fingerprint,
+      ),
     depsOf,
     ...selection,
   };

@@ -11,6 +11,7 @@ import { type JobCommand, type JobOutcome, type TerminalSize, substituteFile, su
 import { type ResultStatus, statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
+import { type OutputEntry, captureOutputs, jobOutputPatterns, writeOutputList } from '../outputs/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import { removeFile } from '../remove-file.js';
 import type { Session } from '../session.js';
@@ -243,6 +244,9 @@ function recordFile(
 ): void {
   const { s, events, reports } = c;
   const kind = p.job.tool.config.deps;
+  const kept = status === 'passed' ? keepOutputs(c, p, outcome) : null;
+  if (kept === 'runner-fault') return;
+  if (kept?.kind === 'missing') status = 'failed';
   const now = Date.now();
   // Only a one-file tool reports its dependencies (a batch tool's depfile or trace is refused by the config).
   const reported =
@@ -270,13 +274,29 @@ function recordFile(
     deps:
       reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
   };
+  // A missing output fails the job with a log of its own saying so, the tool's whole output beside it.
+  const missing = kept?.kind === 'missing' ? kept.missing : null;
+  if (missing !== null) result.hasLog = true;
+  const ownLog = named !== undefined || missing !== null;
   // Its log gets the result's own name (a name no kept result has: two results of a job never share a log).
-  const taken = (file: string): boolean =>
-    fs.existsSync(file) || (named !== undefined && fs.existsSync(outputLogPath(file)));
+  const taken = (file: string): boolean => fs.existsSync(file) || (ownLog && fs.existsSync(outputLogPath(file)));
   while (result.hasLog && taken(logPath(s, result))) result.finishedAt++;
-  if (named !== undefined) {
+  if (kept?.kind === 'captured') {
+    try {
+      writeOutputList(s.stateDir, result.fingerprint, kept.outputs);
+    } catch (err) {
+      return outputsFault(c, p, outcome, err);
+    }
+    // Outputs count toward the kept-size budget with the logs: the least recently used results go first.
+    result.logBytes += kept.bytes;
+  }
+  if (ownLog) {
     const file = logPath(s, result);
-    const text = namingLog(p.job.path, named, outcome.logBytes > 0 ? outputLogPath(file) : null);
+    const output = outcome.logBytes > 0 ? outputLogPath(file) : null;
+    const text =
+      missing !== null
+        ? missingOutputsLog(p.job.tool.config.name, missing, output)
+        : namingLog(p.job.path, named!, output);
     fs.writeFileSync(file, text);
     result.logBytes = Buffer.byteLength(text);
     if (outcome.logBytes > 0) fs.linkSync(log, outputLogPath(file));
@@ -290,6 +310,52 @@ function recordFile(
   const r = reportOf(p, status, s, result, judge);
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
+}
+
+/** A passed job's outputs, kept in the store; 'runner-fault' when runner's own I/O failed (reported, never recorded). */
+function keepOutputs(
+  c: RecorderContext,
+  p: PlannedJob,
+  outcome: JobOutcome,
+):
+  | { kind: 'captured'; outputs: OutputEntry[]; bytes: number }
+  | { kind: 'missing'; missing: string[] }
+  | 'runner-fault'
+  | null {
+  const outputs = p.job.tool.config.outputs;
+  if (outputs.length === 0) return null;
+  try {
+    return captureOutputs({ root: c.tree.root, stateDir: c.s.stateDir }, jobOutputPatterns(outputs, p.job.path));
+  } catch (err) {
+    outputsFault(c, p, outcome, err);
+    return 'runner-fault';
+  }
+}
+
+/** runner could not keep a job's outputs: its failure, not the job's; reported, never recorded, so the job runs again. */
+function outputsFault(c: RecorderContext, p: PlannedJob, outcome: JobOutcome, err: unknown): void {
+  const tool = p.job.tool.config.name;
+  const why = err instanceof Error ? err.message : String(err);
+  c.events.emit({
+    type: 'warning',
+    message: `${tool} ${p.job.path}: could not keep its outputs (${why}); not recorded, it runs again next time`,
+  });
+  const r: JobReport = {
+    ...reportOf(p, 'failed', c.s),
+    end: outcome.end,
+    durationMs: outcome.durationMs,
+  };
+  c.reports.set(p, r);
+  c.events.emit({ type: 'job-finished', job: r });
+}
+
+/** The log of a job that passed but left a declared output unwritten: the tool's failure, named. */
+function missingOutputsLog(tool: string, missing: readonly string[], output: string | null): string {
+  const whole = output === null ? 'it wrote nothing' : `its whole output is ${output}`;
+  return (
+    missing.map((m) => `runner: ${tool} did not write its output ${m} (declared in "outputs")\n`).join('') +
+    `runner: the job exited 0 but counts as failed: an output it declares is missing; ${whole}\n`
+  );
 }
 
 /** A named file's log: the lines naming it, then where the process's whole output is. */

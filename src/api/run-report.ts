@@ -80,6 +80,8 @@ export interface RunCounts {
   interrupted: number;
   cachedFailures: number;
   fresh: number;
+  /** Of the fresh jobs, those whose outputs were put back from the store (absent: none). */
+  restored?: number;
   notStarted: number;
   /** Jobs not checked: their file, or a directory above it, could not be read (README, "Files runner cannot read"). */
   unreadable: number;
@@ -133,12 +135,17 @@ export const NO_JOBS: Readonly<RunCounts> = {
 /** What executing a plan returns: every job that is not fresh (and, when listed, the fresh), in plan order, and the plan's size. */
 export interface Executed {
   jobs: JobReport[];
-  planned: { jobs: number; fresh: number };
+  planned: { jobs: number; fresh: number; restored?: number };
 }
 
 /** A run's counts, from its jobs' reports: the one place they are counted. */
 export function countsOf(e: Executed): RunCounts {
-  const counts: RunCounts = { ...NO_JOBS, jobs: e.planned.jobs, fresh: e.planned.fresh };
+  const counts: RunCounts = {
+    ...NO_JOBS,
+    jobs: e.planned.jobs,
+    fresh: e.planned.fresh,
+    ...(e.planned.restored === undefined ? {} : { restored: e.planned.restored }),
+  };
   for (const j of e.jobs) {
     switch (j.status) {
       case 'passed':

@@ -111,6 +111,7 @@ export function planChanged(
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
   const reused: JobResult[] = [];
+  const restore: PlannedJob[] = [];
   const listed: PlannedJob[] | undefined = input.listFresh === true ? [] : undefined;
   let fresh = 0;
   const byGraph = new Map<string, Set<RelPath>>();
@@ -130,10 +131,18 @@ export function planChanged(
     jobs.push(...plan.jobs);
     unchecked.push(...plan.unchecked);
     reused.push(...plan.reused);
+    restore.push(...(plan.restore ?? []));
     fresh += plan.fresh;
     listed?.push(...(plan.listed ?? []));
   }
-  return { jobs, fresh, unchecked, reused, ...(listed === undefined ? {} : { listed }) };
+  return {
+    jobs,
+    fresh,
+    unchecked,
+    reused,
+    ...(restore.length === 0 ? {} : { restore }),
+    ...(listed === undefined ? {} : { listed }),
+  };
 }
 
 /** Whether a staged file changes every job of the tool: one its inputs cover, or its program in the staged tree. */

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type JobResult, logFileName } from '../manifest/index.js';
+import { hasOutputLists, removeOutputList, sweepOutputs } from '../outputs/index.js';
 import type { UnreadablePath } from '../plan/index.js';
 import {
   type CompiledSpec,
@@ -178,11 +179,20 @@ export function logPath(s: Pick<Session, 'stateDir'>, r: Pick<JobResult, 'finger
 
 /** Removes the logs of results no longer kept; one that will not go is litter, never a reason to stop a run. */
 export function removeLogs(s: Session, results: readonly JobResult[]): void {
+  // Asked once: a state directory where no tool ever kept outputs costs no unlink per result.
+  const lists = results.length > 0 && hasOutputLists(s.stateDir);
   for (const r of results) {
     try {
       if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
       // Only a failure the pattern named has its process's output beside its log.
       if (r.hasLog && r.status === 'failed') fs.rmSync(outputLogPath(logPath(s, r)), { force: true });
+      // Its outputs' list is named by fingerprint: a result recorded again under it keeps the list.
+      if (
+        lists &&
+        r.status === 'passed' &&
+        !s.manifest.history(r.tool, r.path).some((k) => k.fingerprint === r.fingerprint)
+      )
+        removeOutputList(s.stateDir, r.fingerprint);
     } catch {
       // a directory in its place, a read-only logs/: it stays until `runner clean`
     }
@@ -196,6 +206,8 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
  * and no job running: then each such file is no one's.
  */
 export function sweepLogs(s: Session): void {
+  // The outputs of results no longer kept go with their logs.
+  sweepOutputs(s.stateDir, () => s.manifest.keptFingerprints());
   const dir = logsDir(s.stateDir);
   const kept = s.manifest.keptLogNames();
   let names: string[];

@@ -6,6 +6,7 @@
 import type { LatchedTool } from '../config/index.js';
 import { type Identify, externalIdentity } from '../deps/index.js';
 import type { FileEntry } from '../manifest/index.js';
+import { ownOutputMatcher } from '../outputs/index.js';
 import { type Matcher, compileToolFilter } from '../scan/index.js';
 import { JS_GRAPH, PYTHON_IMPORTS, STAGED_JS_GRAPH, STAGED_PYTHON_IMPORTS } from '../state-dir.js';
 import type { RelPath } from '../types.js';
@@ -51,9 +52,16 @@ export function treeView(
     root,
     files,
     tools,
-    filters: tools.map((t) => compileToolFilter(t.config.include, t.config.exclude)),
+    filters: tools.map((t) => toolFilter(t, files)),
     caches,
   };
+}
+
+/** The files a tool takes: its include, less its exclude, less its own outputs (outputs/patterns.ts). */
+function toolFilter(t: LatchedTool, files: ReadonlyMap<RelPath, FileEntry>): Matcher {
+  const takes = compileToolFilter(t.config.include, t.config.exclude);
+  const isOwnOutput = ownOutputMatcher(t.config.outputs, (f) => files.has(f as RelPath) && takes(f));
+  return isOwnOutput === null ? takes : (rel) => takes(rel) && !isOwnOutput(rel);
 }
 
 /** How recorded and reported dependencies are identified in this tree: a tracked file by its digest, any other by its stat. */

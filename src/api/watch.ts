@@ -174,13 +174,15 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const selection = { ...extra, force: request === 'all', rerunFailed: request === 'failed' };
             const { plan, deps } = await planCycle(c, scanned, selection, events, signal);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
-            // which its result already records as it is now): recorded in the manifest, no cycle.
+            // which its result already records as it is now): recorded in the manifest, no cycle. A hit's
+            // output deleted or changed is put back by a cycle (issue 16).
             if (
               !asked &&
               !fullScan &&
               !configReloaded &&
               !toolsChanged &&
               sum.issues.length === 0 &&
+              (plan.restore ?? []).length === 0 &&
               sameOutlook(outlook, outlookOf(plan))
             )
               continue;

@@ -217,6 +217,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
         mergeEnv: config.mergeEnv,
         passThroughEnv: config.passThroughEnv,
         ...(tool.failurePattern === null ? {} : { failurePattern: tool.failurePattern }),
+        ...(tool.outputs.length === 0 ? {} : { outputs: tool.outputs }),
       },
       env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
       executables,

@@ -29,6 +29,11 @@ export interface ToolConfig {
    * failed process is narrowed by running parts of it again.
    */
   failurePattern: string | null;
+  /**
+   * Files the tool writes, as globs relative to the source tree (`{file}`
+   * substituted): captured after a job passes, restored on a hit.
+   */
+  outputs: string[];
 }
 
 export interface Config {
@@ -95,6 +100,7 @@ export const TOOL_KEYS = [
   'jobs',
   'env',
   'failurePattern',
+  'outputs',
 ] as const;
 
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/__pycache__/**'];
@@ -131,6 +137,7 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   jobs: null,
   env: {},
   failurePattern: null,
+  outputs: [],
 };
 
 /** The most processes of `tool` the build runs at once; null: no limit of its own. */

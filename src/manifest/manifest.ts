@@ -333,6 +333,13 @@ export class Manifest {
     return folded;
   }
 
+  /** The fingerprint of every kept result: the outputs a result keeps are stored under it. */
+  keptFingerprints(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.allResultsOldestFirst()) out.add(r.fingerprint);
+    return out;
+  }
+
   /** The log file name of every kept result that has a log. */
   keptLogNames(): Set<string> {
     const names = new Set<string>();

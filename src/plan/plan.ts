@@ -2,6 +2,7 @@
 // proves it unchanged, and if not, why. A job is skipped only on such proof.
 import type { LatchedTool } from '../config/index.js';
 import { type FileEntry, type JobResult, logFileName } from '../manifest/index.js';
+import type { OutputEntry, OutputsState } from '../outputs/index.js';
 import type { Matcher } from '../scan/index.js';
 import type { Digest, Fingerprint, RelPath } from '../types.js';
 import { fingerprintJob } from './fingerprint.js';
@@ -18,8 +19,8 @@ export interface Job {
 
 export type Verdict =
   | { state: 'stale'; reasons: StaleReason[] }
-  /** A passed result under the same fingerprint. */
-  | { state: 'fresh'; result: JobResult }
+  /** A passed result under the same fingerprint; `restore`: its outputs to put back from the store first. */
+  | { state: 'fresh'; result: JobResult; restore?: OutputEntry[] }
   /** A failed result under the same fingerprint: reported, not re-run. */
   | { state: 'cached-failure'; result: JobResult };
 
@@ -61,6 +62,11 @@ export interface PlanInput {
   readonly hasLog: (result: JobResult) => boolean;
   /** The job's current dependencies (null: the tool has none); latest is its last result. */
   readonly depsOf?: DepsOf;
+  /**
+   * Where a passed result's outputs stand, asked only of a tool with `outputs`: a hit whose outputs
+   * are gone and cannot be put back is no hit (a skip would leave them missing). Absent: intact.
+   */
+  readonly outputsOf?: (result: JobResult) => OutputsState;
   readonly force?: boolean;
   readonly rerunFailed?: boolean;
   /** Restrict to these tools / files (undefined: all). */
@@ -86,18 +92,22 @@ export interface Plan {
   unchecked: UncheckedJob[];
   /** Hits that were not their job's latest result (an undo, a file come back): the history moves them to the front. */
   reused: JobResult[];
+  /** Fresh jobs whose outputs are to be put back from the store (verdict.restore), in plan order; absent: none. */
+  restore?: PlannedJob[];
 }
 
 export function planJobs(input: PlanInput): Plan {
   const jobs: PlannedJob[] = [];
   const unchecked: UncheckedJob[] = [];
   const reused: JobResult[] = [];
+  const restore: PlannedJob[] = [];
   const listed: PlannedJob[] | undefined = input.listFresh === true ? [] : undefined;
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
     const takes = input.toolFilters[i]!;
     const name = tool.config.name;
+    const writes = tool.config.outputs.length > 0;
     for (const u of input.unreadable ?? []) {
       if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path)))
         unchecked.push({ tool, path: u.path, reasons: [u.reason] });
@@ -114,7 +124,8 @@ export function planJobs(input: PlanInput): Plan {
         latest.latchId === tool.latchId &&
         latest.digest === entry.digest &&
         latest.depsDigest === (deps?.digest ?? '') &&
-        input.hasLog(latest)
+        input.hasLog(latest) &&
+        !writes
       ) {
         fresh++;
         // The latest result matched latch, digest and deps: its fingerprint is this job's (as planJob finds).
@@ -126,12 +137,21 @@ export function planJobs(input: PlanInput): Plan {
       }
       const planned = planJob(input, tool, path, entry.digest, deps);
       if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
-      if (planned.verdict.state === 'fresh') fresh++;
-      else jobs.push(planned);
+      if (planned.verdict.state === 'fresh') {
+        fresh++;
+        if (planned.verdict.restore !== undefined) restore.push(planned);
+      } else jobs.push(planned);
       listed?.push(planned);
     }
   });
-  return { jobs, fresh, unchecked, reused, ...(listed === undefined ? {} : { listed }) };
+  return {
+    jobs,
+    fresh,
+    unchecked,
+    reused,
+    ...(restore.length === 0 ? {} : { restore }),
+    ...(listed === undefined ? {} : { listed }),
+  };
 }
 
 export function planJob(
@@ -161,7 +181,15 @@ export function planJob(
   if (hit !== undefined) {
     if (hit.status === 'interrupted') return stale([{ kind: 'interrupted' }]);
     if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: logFileName(hit) }]);
-    if (hit.status === 'passed') return { job, verdict: { state: 'fresh', result: hit } };
+    if (hit.status === 'passed') {
+      if (tool.config.outputs.length === 0) return { job, verdict: { state: 'fresh', result: hit } };
+      const outputs = input.outputsOf?.(hit) ?? { kind: 'intact' };
+      if (outputs.kind === 'missing') return stale([{ kind: 'outputs-missing' }]);
+      return {
+        job,
+        verdict: { state: 'fresh', result: hit, ...(outputs.kind === 'restore' ? { restore: outputs.outputs } : {}) },
+      };
+    }
     if (input.rerunFailed === true) return stale([{ kind: 'rerun-failed' }]);
     return { job, verdict: { state: 'cached-failure', result: hit } };
   }

@@ -20,6 +20,8 @@ export type StaleReason =
   | { kind: 'forced' }
   | { kind: 'rerun-failed' }
   | { kind: 'log-missing'; log: string }
+  /** The result's outputs are not on disk as it left them, and the store cannot put them back. */
+  | { kind: 'outputs-missing' }
   /** The job's file, or the directory above it (path), could not be read: it cannot be fingerprinted, so it is never fresh. */
   | { kind: 'unreadable'; path: string; why: string };
 

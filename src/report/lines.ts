@@ -54,7 +54,12 @@ export function describeHow(end: JobEnd, durationMs: number | null): string {
 
 export function describeEnd(j: JobReport): string {
   // Every job that ran has an end; one without reads as a job that never started, as it always has.
-  const how = describeHow(j.end ?? SPAWN_ERROR, j.durationMs);
+  const ended = describeHow(j.end ?? SPAWN_ERROR, j.durationMs);
+  // A job that exited 0 fails only when it left a declared output unwritten (its log names which).
+  const how =
+    j.end?.kind === 'exit' && j.end.code === 0 && (j.status === 'failed' || j.status === 'cached-failure')
+      ? `${ended}, but an output it declares is missing`
+      : ended;
   if (j.status === 'cached-failure') {
     const when = j.finishedAt === null ? '' : `, ran ${new Date(j.finishedAt).toLocaleString()}`;
     return `cached failure, ${how}${when}; --rerun-failed runs it again`;

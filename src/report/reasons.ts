@@ -52,6 +52,8 @@ export function describeReason(r: StaleReason): string {
       return 'failed last time (--rerun-failed)';
     case 'log-missing':
       return `its stored log ${r.log} is missing`;
+    case 'outputs-missing':
+      return 'its outputs are missing or changed, and no stored copy is left to restore them';
     case 'unreadable':
       return `not checked: ${r.path}: ${r.why}`;
     default:

@@ -71,7 +71,7 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   const parts = [
     `${c.ran} ran (${c.passed} passed, ${c.failed} failed)`,
     plural(c.cachedFailures, 'cached failure'),
-    `${c.fresh} fresh`,
+    `${c.fresh} fresh${c.restored === undefined ? '' : ` (${c.restored} with outputs restored)`}`,
   ];
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);

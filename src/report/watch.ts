@@ -45,7 +45,7 @@ export function renderWatchStatus(style: Style, w: WatchCycle, at = new Date()):
   const c = w.report.counts;
   const parts = [`${c.ran} ran (${c.passed} passed, ${c.failed} failed)`];
   if (c.cachedFailures > 0) parts.push(`${c.cachedFailures} cached ${c.cachedFailures === 1 ? 'failure' : 'failures'}`);
-  parts.push(`${c.fresh} fresh`);
+  parts.push(`${c.fresh} fresh${c.restored === undefined ? '' : ` (${c.restored} with outputs restored)`}`);
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
   const tail =

@@ -2,6 +2,7 @@
 export {
   compileGlobs,
   compileSpec,
+  compileTemplate,
   compileToolFilter,
   globBase,
   type CompiledSpec,

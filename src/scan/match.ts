@@ -36,6 +36,23 @@ export function compileGlobs(globs: readonly string[]): Matcher {
   };
 }
 
+/**
+ * A glob holding a placeholder (`build/{file}.o`) as a function from a path
+ * to what the placeholder stands for in it ("src/a.c" for "build/src/a.c.o"),
+ * or null when the path is no match. The placeholder stands for one or more
+ * characters, across directories.
+ */
+export function compileTemplate(template: string, mark: string): (rel: string) => string | null {
+  // A token of letters only: micromatch copies it into its regular expression as it is.
+  const token = 'RUNNERPLACEHOLDERTOKEN';
+  const re = micromatch().makeRe(template.replaceAll(mark, token), OPTIONS);
+  const withGroup = new RegExp(re.source.replaceAll(token, '(.+)'), re.flags.includes('s') ? re.flags : re.flags + 's');
+  return (rel) => {
+    const m = withGroup.exec(rel);
+    return m === null ? null : (m.slice(1).find((g) => g !== undefined) ?? null);
+  };
+}
+
 /** The directory under which every match of a glob lies ('' for the whole tree): where a walk for it starts. */
 export function globBase(glob: string): string {
   return micromatch().scan(glob).base;

@@ -17,6 +17,39 @@ export function checkGlobs(ctx: Ctx, key: string, v: unknown): string[] {
   return globs;
 }
 
+/**
+ * A tool's outputs: globs relative to the source tree, `{file}` the job's
+ * file. Never the job's file itself (a tool rewriting its file in place
+ * changes its own input: its job would never be fresh), never `{files}`
+ * (a batch tool's outputs are each file's, named with `{file}`).
+ */
+export function checkOutputs(ctx: Ctx, key: string, v: unknown, tool: string): string[] {
+  const globs = checkStringArray(
+    ctx,
+    key,
+    v,
+    'an array of globs relative to the source tree naming the files the tool writes, e.g. ["build/{file}.o"]',
+  );
+  globs.forEach((g, i) => {
+    const k = `${key}[${i}]`;
+    if (g.startsWith('/') || g.split('/').includes('..') || g.includes('\0')) {
+      fail(ctx, k, g, 'a glob relative to the source tree, without a leading "/" or "..", e.g. "build/{file}.o"');
+    }
+    if (g.includes('{files}')) {
+      fail(ctx, k, g, `an output named with "{file}" (each file's own), not "{files}" (tool "${tool}")`);
+    }
+    if (g === '{file}' || g === './{file}') {
+      fail(
+        ctx,
+        k,
+        g,
+        `a file other than the job's own (a tool that rewrites its file changes its own input, so its job is never fresh) (tool "${tool}")`,
+      );
+    }
+  });
+  return globs;
+}
+
 export function checkRelPaths(ctx: Ctx, key: string, v: unknown): string[] {
   const paths = checkStringArray(ctx, key, v, 'an array of file paths relative to the source tree, e.g. ["setup.cfg"]');
   paths.forEach((p, i) => {

@@ -1,5 +1,5 @@
 // Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles,
-// and the per-tool controls serial, jobs and env.
+// outputs, and the per-tool controls serial, jobs and env.
 import { ConfigError } from '../../errors.js';
 import { FILES_MARK, isBatchCommand } from '../../exec/index.js';
 import { type DepsKind, TOOL_DEFAULTS, TOOL_KEYS, type ToolConfig } from '../schema.js';
@@ -13,7 +13,7 @@ import {
   rejectUnknownKeys,
 } from './check.js';
 import { checkEnv } from './env.js';
-import { checkGlobs, checkInputs } from './globs.js';
+import { checkGlobs, checkInputs, checkOutputs } from './globs.js';
 
 const DEPS: readonly DepsKind[] = ['none', 'python', 'javascript', 'depfile', 'trace'];
 /** Dependency inference and terminal jobs land with their own issues (#4, #5). */
@@ -151,6 +151,7 @@ function checkTool(ctx: Ctx, raw: unknown, key: string): ToolConfig {
     tool.timeout = raw.timeout;
   }
   if (raw.pty !== undefined) tool.pty = checkBoolean(ctx, `${key}.pty`, raw.pty);
+  if (raw.outputs !== undefined) tool.outputs = checkOutputs(ctx, `${key}.outputs`, raw.outputs, tool.name);
   checkBatch(ctx, key, raw, tool);
   checkControls(ctx, key, raw, tool);
   return tool;

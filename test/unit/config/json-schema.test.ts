@@ -165,6 +165,11 @@ describe('the config JSON Schema', () => {
     ['serial a string', { tools: [{ ...tool, serial: 'true' }] }],
     ['tool jobs 0', { tools: [{ ...tool, jobs: 0 }] }],
     ['tool env a bad name', { tools: [{ ...tool, env: { 'a b': 'x' } }] }],
+    ['issue 16: outputs a string', { tools: [{ ...tool, outputs: 'build/{file}.o' }] }],
+    ['issue 16: an output climbing out', { tools: [{ ...tool, outputs: ['../{file}.o'] }] }],
+    ['issue 16: an absolute output', { tools: [{ ...tool, outputs: ['/tmp/{file}.o'] }] }],
+    ["issue 16: the job's own file as its output", { tools: [{ ...tool, outputs: ['{file}'] }] }],
+    ['issue 16: an output named with {files}', { tools: [{ ...batch, outputs: ['{files}.o'] }] }],
   ])('issue 15: rejects what the validator rejects: %s', (_what, config) => {
     expect(validatorVerdict(config).ok).toBe(false);
     expect(schemaVerdict(config).ok).toBe(false);

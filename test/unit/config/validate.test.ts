@@ -128,6 +128,24 @@ describe('validateConfig', () => {
     expect(messageOf(raw)).toContain(expected);
   });
 
+  it('issue 16: takes outputs as globs relative to the source tree, with {file}', () => {
+    const outputs = ['build/{file}.o', 'gen/*.py'];
+    expect(validateConfig({ tools: [{ ...tool, outputs }] }, 'f').tools[0]!.outputs).toEqual(outputs);
+    expect(validateConfig({ tools: [tool] }, 'f').tools[0]!.outputs).toEqual([]);
+    expect(messageOf({ tools: [{ ...tool, outputs: 'build/{file}.o' }] })).toContain(
+      'tools[0].outputs is "build/{file}.o"; expected an array of globs relative to the source tree naming the files the tool writes',
+    );
+    expect(messageOf({ tools: [{ ...tool, outputs: ['../x/{file}.o'] }] })).toContain(
+      'tools[0].outputs[0] is "../x/{file}.o"; expected a glob relative to the source tree, without a leading "/" or ".."',
+    );
+    expect(messageOf({ tools: [{ ...tool, outputs: ['{file}'] }] })).toContain(
+      'tools[0].outputs[0] is "{file}"; expected a file other than the job\'s own',
+    );
+    expect(messageOf({ tools: [{ name: 'cc', command: ['cc', '{files}'], outputs: ['{files}.o'] }] })).toContain(
+      'tools[0].outputs[0] is "{files}.o"; expected an output named with "{file}" (each file\'s own), not "{files}" (tool "cc")',
+    );
+  });
+
   it('accepts every deps kind, and a depfile exactly with "deps": "depfile"', () => {
     for (const deps of ['python', 'javascript', 'trace'] as const) {
       expect(validateConfig({ tools: [{ ...tool, deps }] }, 'f').tools[0]!.deps).toBe(deps);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LatchedTool, ToolLatch } from '../../../src/config/index.js';
 import type { FileEntry, JobResult } from '../../../src/manifest/index.js';
+import type { OutputsState } from '../../../src/outputs/index.js';
 import { type JobDeps, type PlanInput, fingerprintJob, planJob, planJobs } from '../../../src/plan/index.js';
 import type { Digest, LatchId, RelPath } from '../../../src/types.js';
 
@@ -45,6 +46,7 @@ function tool(
       jobs: null,
       env: {},
       failurePattern: null,
+      outputs: [],
     },
     latch,
     latchId: latchId as LatchId,
@@ -146,6 +148,23 @@ describe('planJobs', () => {
       state: 'stale',
       reasons: [{ kind: 'rerun-failed' }],
     });
+  });
+
+  it('issue 16: a hit whose outputs are intact is fresh; changed but kept, fresh with them to restore; gone, stale', () => {
+    const t = tool('lint', 'L1');
+    const writes = { ...t, config: { ...t.config, outputs: ['{file}.o'] } };
+    const r = result(writes, D1);
+    const entry = { path: 'a.py.o' as RelPath, mode: 0o644, digest: D2, size: 1 };
+    const plan = (state: OutputsState) => planJobs(input(writes, D1, [r], { outputsOf: () => state, latest: () => r }));
+    expect(plan({ kind: 'intact' })).toEqual({ jobs: [], fresh: 1, unchecked: [], reused: [] });
+    const restoring = plan({ kind: 'restore', outputs: [entry] });
+    expect(restoring.fresh).toBe(1);
+    expect(restoring.restore?.map((p) => p.verdict)).toEqual([{ state: 'fresh', result: r, restore: [entry] }]);
+    expect(plan({ kind: 'missing' }).jobs.map((p) => p.verdict)).toEqual([
+      { state: 'stale', reasons: [{ kind: 'outputs-missing' }] },
+    ]);
+    // A tool without outputs is never asked.
+    expect(planJobs(input(t, D1, [result(t, D1)], { outputsOf: () => ({ kind: 'missing' }) })).fresh).toBe(1);
   });
 
   it('a result whose log has gone missing is no hit', () => {
