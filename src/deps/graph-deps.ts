@@ -94,7 +94,11 @@ class GraphJobDeps implements JobDeps {
   changesFrom(before: string): ReturnType<NonNullable<JobDeps['changesFrom']>> {
     const { nodes, differ } = this.built();
     const changes = differ.diff(before, nodes.hashAt(this.path));
-    return changes === null ? null : changes.filter((c) => c.path !== this.path); // the file itself: a content reason
+    if (changes === null) return null;
+    // Nodes name files outside the tracked set portably (`~/x`); explain names them where they are here.
+    return changes
+      .map((c) => (c.path.startsWith('?') ? c : { ...c, path: this.graph.resolveName(c.path) }))
+      .filter((c) => c.path !== this.path); // the file itself: a content reason
   }
 
   nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {

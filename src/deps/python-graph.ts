@@ -119,6 +119,8 @@ export async function inferPython(opts: {
     canonicalJson({ python, digest: interpreter.digest, env: keyEnv, sourceTree, code: codeIdentity() }),
   );
   const startedMs = Date.now();
+  // Files outside the tracked set are hashed by names another checkout gives them too (portable-path.ts).
+  const roots = { sourceTree, home: opts.env.HOME };
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const kept = validResolved(opts.resolved, key, files, startedMs);
   if (kept !== null) {
@@ -128,7 +130,7 @@ export async function inferPython(opts: {
       (followedDigests ??= decodeImportCache(opts.cache)?.followed ?? new Map()).get(abs)?.digest ?? undefined;
     const identity = pythonIdentity(files, followedOf, new Map(), startedMs);
     return {
-      graph: new DepGraph(kept.direct),
+      graph: new DepGraph(kept.direct, roots),
       digests: kept.digests,
       identity,
       errors: new Map(),
@@ -210,7 +212,7 @@ export async function inferPython(opts: {
   }
   const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
   if (followed.changed) changed = true;
-  const graph = new DepGraph(direct);
+  const graph = new DepGraph(direct, roots);
   const identity = pythonIdentity(files, (abs) => cache.followed.get(abs)?.digest ?? undefined, seen, startedMs);
   const digests = new Map<RelPath, string>();
   for (const p of pyFiles) if (graph.covers(p)) digests.set(p, graph.deepHash(p, identity));
