@@ -190,7 +190,7 @@ export async function findDeps(
   const summary: DepsScanSummary = {};
   const py = await pythonGraph(s, tree, summary, signal);
   if (py !== null) graphs.set('python', py.graph);
-  const identify = identifyOf(tree);
+  const identify = identifyOf(tree, s.programs);
   // The graph nodes kept with results, decoded once per plan (explain walks the last run's tree).
   const keptNodes = new Map<string, MerkleNode | undefined>();
   const kept = (h: string): MerkleNode | undefined => {

@@ -407,7 +407,7 @@ async function watchRecorded(
 ): Promise<void> {
   const added = newlyRecorded(s, tree, recorded, ran);
   await watcher.add([...new Set(added.map(([abs]) => abs))]);
-  const now = externalIdentity();
+  const now = externalIdentity(s.programs);
   for (const [abs, id] of added) if (now(abs) !== id) watcher.markChanged(abs);
 }
 

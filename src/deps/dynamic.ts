@@ -12,7 +12,7 @@ import type { RelPath } from '../types.js';
 export interface Identify {
   sourceTree: string;
   files: ReadonlyMap<RelPath, FileEntry>;
-  /** Size and mtime of a file runner does not track (outside the tree, or untracked in it). */
+  /** The identity of a file runner does not track (outside the tree, or untracked in it): its content (externalIdentity). */
   externalId: (abs: string) => string;
 }
 
@@ -20,7 +20,7 @@ export interface Identify {
 const IGNORED = ['/proc/', '/sys/', '/dev/'];
 
 /**
- * [path, identity] for each path a job reported: tracked files by digest, others by size and mtime;
+ * [path, identity] for each path a job reported: tracked files by digest, others by `externalId`;
  * paths in the tree relative to it, those below `home` (the job's HOME) as `~/x`, so another checkout
  * or user names them alike (portable-path.ts).
  */

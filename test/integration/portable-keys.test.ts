@@ -46,10 +46,11 @@ function projectTree(): Sandbox {
   writeText(sb, 'node_modules/dep/package.json', '{ "name": "dep", "version": "1.0.0", "main": "index.js" }\n');
   writeText(sb, 'node_modules/dep/index.js', 'module.exports = require("./more.js");\n');
   writeText(sb, 'node_modules/dep/more.js', 'module.exports = 1;\n');
+  writeText(sb, 'node_modules/dep/config.json', '{ "factor": 2 }\n'); // a leaf: no code behind it
   writeText(
     sb,
     'src/uses-dep.ts',
-    'import dep from "dep";\nimport { twice } from "./util";\nexport const x = twice(dep);\n',
+    'import dep from "dep";\nimport config from "dep/config.json";\nimport { twice } from "./util";\nexport const x = twice(dep) * config.factor;\n',
   );
   writeText(sb, 'src/util.ts', 'export const twice = (n: number): number => 2 * n;\n');
   writeText(sb, 'settings.ini', 'opt = 1\n');
@@ -119,6 +120,26 @@ describe('issue 16: portable fingerprints', () => {
       'tsc src/util.ts',
     ]);
     expect(await fingerprints(bTree, envB)).toEqual(inA);
+  });
+
+  test('issue 16: a file outside the tracked set counts by its content: touching it re-runs nothing, editing it re-runs its users', async () => {
+    const sb = projectTree();
+    const env = userEnv(sb.root, 'alice');
+    const ran = async (): Promise<string[]> => {
+      const { res, json } = await runJson<{ jobs: { tool: string; file: string; status: string }[] }>(['run'], {
+        cwd: sb.tree,
+        env,
+      });
+      expect(res.code, show(res)).toBe(0);
+      return json.jobs.filter((j) => j.status === 'passed').map((j) => `${j.tool} ${j.file}`);
+    };
+    expect(await ran()).toHaveLength(5);
+    const leaf = path.join(sb.tree, 'node_modules/dep/config.json');
+    // Same bytes, another mtime (as a fresh install on another machine leaves them).
+    fs.utimesSync(leaf, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect(await ran()).toEqual([]);
+    fs.writeFileSync(leaf, '{ "factor": 3 }\n');
+    expect(await ran()).toEqual(['tsc src/uses-dep.ts']);
   });
 
   test('issue 16: explain says when a key holds passEnv HOME or the PATH of a shell command runner cannot see into', async () => {
