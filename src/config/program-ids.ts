@@ -1,7 +1,9 @@
 // The cache that keeps identifying programs off the no-op path: each program
 // file's digest by its stat (as the scan keeps tracked files'), and each
-// version manager's answer by the inputs it consults. Persisted by the
-// session as a manifest snapshot; holds machine-specific keys, never latched.
+// version manager's answer by the inputs it consults. Dependency digests
+// identify the files outside the tree they name through it too (by content,
+// issue 16). Persisted by the session as a manifest snapshot; holds
+// machine-specific keys, never latched.
 import fs from 'node:fs';
 import path from 'node:path';
 import { digestBytes } from '../hash.js';
