@@ -37,6 +37,27 @@ export function portablePath(p: string, roots: PathRoots): string {
   return p;
 }
 
+/**
+ * portablePath for many paths under the same roots, as a graph's hashes ask it (once per dependency
+ * per component): normalized paths, as resolvers give them, are named by prefix, others as portablePath does.
+ */
+export function portableNamer(roots: PathRoots): (p: string) => string {
+  const tree = path.resolve(roots.sourceTree);
+  const home = homeRoot(roots.home);
+  return (p) => {
+    if (p.charCodeAt(0) !== 47 /* '/' */) return p; // a tracked file's relative path
+    if (p.includes('/.') || p.includes('//') || p.endsWith('/')) return portablePath(p, roots); // not normalized
+    if (p === tree) return SOURCE_TREE_TOKEN;
+    if (p.startsWith(tree) && p.charCodeAt(tree.length) === 47)
+      return tree === '/' ? `${SOURCE_TREE_TOKEN}${p}` : SOURCE_TREE_TOKEN + p.slice(tree.length);
+    if (home !== null) {
+      if (p === home) return '~';
+      if (p.startsWith(home) && p.charCodeAt(home.length) === 47) return '~' + p.slice(home.length);
+    }
+    return p;
+  };
+}
+
 /** Where a name portablePath gave points on this machine (its inverse); a name without a root is returned as it is. */
 export function resolvePortable(name: string, roots: PathRoots): string {
   if (name === SOURCE_TREE_TOKEN || name.startsWith(SOURCE_TREE_TOKEN + '/'))

@@ -2,7 +2,7 @@
 // (tracked files, files outside the tree, names that resolve nowhere) and,
 // from them, each file's transitive closure. Cycles are one strongly
 // connected component sharing one closure. Pure: identities come from outside.
-import { type PathRoots, portablePath, resolvePortable } from '../portable-path.js';
+import { type PathRoots, portableNamer, resolvePortable } from '../portable-path.js';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
 import { componentHash, componentNode } from './merkle.js';
@@ -59,10 +59,12 @@ export class DepGraph {
   constructor(
     private readonly direct: ReadonlyMap<RelPath, DirectDeps>,
     private readonly roots: PathRoots | null = null,
-  ) {}
+  ) {
+    this.nameOf = roots === null ? (dep) => dep : portableNamer(roots);
+  }
 
   /** How the graph's hashes name a dependency (merkle.ts); a tracked file's path is already relative. */
-  readonly nameOf = (dep: string): string => (this.roots === null ? dep : portablePath(dep, this.roots));
+  readonly nameOf: (dep: string) => string;
 
   /** Where a name from a hashed node points on this machine (nameOf's inverse), for explain. */
   resolveName(name: string): string {

@@ -280,9 +280,14 @@ function pythonIdentity(
   startedMs: number,
   programs: ProgramIds,
 ): Identity {
+  const ids = new Map<string, string>(); // one stat (and read, when it changed) per leaf, however many import it
   const leaf = (abs: string): string => {
-    if (!seen.has(abs)) seen.set(abs, statIdentity(abs, startedMs));
-    return contentIdentity(abs, programs);
+    let id = ids.get(abs);
+    if (id === undefined) {
+      if (!seen.has(abs)) seen.set(abs, statIdentity(abs, startedMs));
+      ids.set(abs, (id = contentIdentity(abs, programs)));
+    }
+    return id;
   };
   return (dep, isNode) => {
     if (isNode)

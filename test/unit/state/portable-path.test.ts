@@ -1,7 +1,7 @@
 // portablePath names a path below the source tree or HOME the same in every
 // checkout and for every user; resolvePortable finds it again on this machine.
 import { describe, expect, it } from 'vitest';
-import { isLocalPath, portablePath, resolvePortable } from '../../../src/portable-path.js';
+import { isLocalPath, portableNamer, portablePath, resolvePortable } from '../../../src/portable-path.js';
 
 const roots = { sourceTree: '/work/a/tree', home: '/home/alice' };
 
@@ -13,9 +13,16 @@ describe('issue 16: paths in a key are named from the source tree and HOME', () 
     ['/home/alicex/file', '/home/alicex/file'],
     ['/usr/lib/python3.11/json/__init__.py', '/usr/lib/python3.11/json/__init__.py'],
     ['app/util.py', 'app/util.py'],
+    ['/work/a/treehouse/x.py', '/work/a/treehouse/x.py'],
   ])('%s is named %s, and found again', (abs, name) => {
     expect(portablePath(abs, roots)).toBe(name);
+    expect(portableNamer(roots)(abs)).toBe(name);
     expect(resolvePortable(name, roots)).toBe(abs);
+  });
+
+  it('names a path that is not normalized as portablePath does', () => {
+    for (const p of ['/work/a/tree/./x.py', '/work/a/tree//x.py', '/home/alice/../bob/x', '/work/a/tree/'])
+      expect(portableNamer(roots)(p)).toBe(portablePath(p, roots));
   });
 
   it('prefers the source tree when it lies inside HOME', () => {
