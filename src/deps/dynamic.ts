@@ -63,10 +63,12 @@ export function recordedDeps(
   }
   const entries = decodeDeps(latest.deps).map(([p, _was]): [string, string] => {
     if (path.isAbsolute(p)) return [p, o.externalId(p)];
+    const tracked = o.files.get(p as RelPath);
+    if (tracked !== undefined) return [p, tracked.digest];
+    // Below HOME (a tracked `~` directory in the tree, were there one, is found above).
     if (p === '~' || p.startsWith('~/'))
       return [p, o.externalId(resolvePortable(p, { sourceTree: o.sourceTree, home }))];
-    const tracked = o.files.get(p as RelPath);
-    return [p, tracked !== undefined ? tracked.digest : o.externalId(path.join(o.sourceTree, p))];
+    return [p, o.externalId(path.join(o.sourceTree, p))];
   });
   return { digest: digestEntries(entries), entries };
 }
