@@ -9,6 +9,7 @@ import { decodeDepPaths } from './manifest/index.js';
 import { planJob, planJobs } from './plan/index.js';
 import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
+import { unshareableParts } from './cache/shareable.js';
 import { findDeps } from './api/find-deps.js';
 import type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 import type { ApiOptions } from './api/options.js';
@@ -89,8 +90,17 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
               last,
               lastLogShares: null,
               unresolved: [],
+              unshareable: [],
             }
-          : { tool: tool.config.name, state: 'not-selected', reasons: [], last, lastLogShares: null, unresolved: [] };
+          : {
+              tool: tool.config.name,
+              state: 'not-selected',
+              reasons: [],
+              last,
+              lastLogShares: null,
+              unresolved: [],
+              unshareable: [],
+            };
       });
       return { file: rel, tracked: true, untracked: null, tools };
     }
@@ -115,8 +125,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       const last = s.manifest.history(name, rel)[0] ?? null;
       const lastLogShares = last === null ? null : logShares(s, last);
       if (!tree.filters[i]!(rel))
-        return { tool: name, state: 'not-selected', reasons: [], last, lastLogShares, unresolved: [] };
-      const { verdict } = planJob(input, tool, rel, entry.digest);
+        return { tool: name, state: 'not-selected', reasons: [], last, lastLogShares, unresolved: [], unshareable: [] };
+      const { job, verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
       return {
         tool: name,
@@ -125,6 +135,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
         last,
         lastLogShares,
         unresolved: graph === undefined ? [] : unresolvedIn(graph, rel),
+        unshareable: unshareableParts(job),
       };
     });
     return { file: rel, tracked: true, untracked: null, tools };

@@ -33,6 +33,8 @@ export interface ToolExplanation {
    * job depends on them staying unresolved, fresh or stale alike.
    */
   unresolved: { name: string; via: string[] }[];
+  /** What in the job's key cannot be shared with another machine or checkout (cache/shareable.ts); [] when all can. */
+  unshareable: string[];
 }
 
 export interface Explanation {

@@ -122,7 +122,7 @@ async function runStale(
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   const strace = findStrace(tree, opts.env);
   if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
-  const identify = identifyOf(tree);
+  const identify = identifyOf(tree, s.programs);
   const slots = openSlots({
     makeflags: opts.makeflags,
     jobsFlag: opts.overrides?.jobs,

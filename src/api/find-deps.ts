@@ -115,6 +115,8 @@ async function javascriptGraph(
   const { encodeJsCache, inferJavaScript } = await loadJavaScriptGraph();
   const js = await inferJavaScript({
     sourceTree: tree.root,
+    // One graph for every javascript tool: the first one's HOME names files below it (`~/`) in the digests.
+    home: tree.tools.find((t) => t.config.deps === 'javascript')?.env.HOME,
     files,
     imports: () => s.manifest.blob(JS_IMPORTS),
     stored: keptGraph(s, graphName),
@@ -188,7 +190,7 @@ export async function findDeps(
   const summary: DepsScanSummary = {};
   const py = await pythonGraph(s, tree, summary, signal);
   if (py !== null) graphs.set('python', py.graph);
-  const identify = identifyOf(tree);
+  const identify = identifyOf(tree, s.programs);
   // The graph nodes kept with results, decoded once per plan (explain walks the last run's tree).
   const keptNodes = new Map<string, MerkleNode | undefined>();
   const kept = (h: string): MerkleNode | undefined => {
@@ -203,7 +205,7 @@ export async function findDeps(
   const memo = new Map<string, JobDeps>();
   const depsOf: DepsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
-    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify);
+    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify, tool.env.HOME);
     const graph = graphs.get(kind);
     if (graph === undefined) return null;
     if (kind === 'javascript' && js !== null) return js.depsOf(p); // kept digests need no memo; the graph memoizes its own
@@ -246,7 +248,7 @@ export function reportedDeps(
     paths = null; // no depfile written, no trace: what the job read is unknown
   }
   if (paths === null) return { depsDigest: UNKNOWN_DEPS, deps: '' };
-  const entries = identifyPaths(paths, p.job.path, stateDir, identify);
+  const entries = identifyPaths(paths, p.job.path, stateDir, identify, p.job.tool.env.HOME);
   return { depsDigest: digestEntries(entries), deps: encodeDeps(entries) };
 }
 

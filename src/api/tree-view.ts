@@ -3,7 +3,7 @@
 // its dependency caches are kept under. The working tree, the staged tree and
 // each watch cycle are three such values; the stages read the tree only from
 // here, never from the manifest (which keeps results and snapshots).
-import type { LatchedTool } from '../config/index.js';
+import type { LatchedTool, ProgramIds } from '../config/index.js';
 import { type Identify, externalIdentity } from '../deps/index.js';
 import type { FileEntry } from '../manifest/index.js';
 import { ownOutputMatcher } from '../outputs/index.js';
@@ -64,7 +64,10 @@ function toolFilter(t: LatchedTool, files: ReadonlyMap<RelPath, FileEntry>): Mat
   return isOwnOutput === null ? takes : (rel) => takes(rel) && !isOwnOutput(rel);
 }
 
-/** How recorded and reported dependencies are identified in this tree: a tracked file by its digest, any other by its stat. */
-export function identifyOf(tree: TreeView): Identify {
-  return { sourceTree: tree.root, files: tree.files, externalId: externalIdentity() };
+/**
+ * How recorded and reported dependencies are identified in this tree: a tracked file by its digest, any
+ * other by its content, read only when its stat changed (`programs`, the session's cache).
+ */
+export function identifyOf(tree: TreeView, programs: ProgramIds): Identify {
+  return { sourceTree: tree.root, files: tree.files, externalId: externalIdentity(programs) };
 }

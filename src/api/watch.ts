@@ -409,7 +409,7 @@ async function watchRecorded(
 ): Promise<void> {
   const added = newlyRecorded(s, tree, recorded, ran);
   await watcher.add([...new Set(added.map(([abs]) => abs))]);
-  const now = externalIdentity();
+  const now = externalIdentity(s.programs);
   for (const [abs, id] of added) if (now(abs) !== id) watcher.markChanged(abs);
 }
 
@@ -445,7 +445,9 @@ function newlyRecorded(
     const deps = s.manifest.latest(j.tool, j.path)?.deps;
     if (deps === undefined || deps === '') continue;
     for (const [p, id] of decodeDeps(deps)) {
-      if (path.isAbsolute(p) || tree.files.has(p as RelPath) || isNeverWalked(p)) continue;
+      // Outside the tree: absolute, or below HOME (`~/x`, dynamic.ts).
+      if (path.isAbsolute(p) || p === '~' || p.startsWith('~/') || tree.files.has(p as RelPath) || isNeverWalked(p))
+        continue;
       const abs = path.join(tree.root, p);
       if (!recorded.has(abs)) {
         recorded.add(abs);

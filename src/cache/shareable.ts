@@ -1,10 +1,76 @@
 // Says which parts of a job's fingerprint belong to this machine or checkout
-// alone (an absolute path, a value hashed from the caller's environment, a
-// file outside the tree known by its stat): such a key cannot be shared, so
-// the remote cache never uploads its result and explain says why.
+// alone (a value taken from the caller's environment that names a path or a
+// user, a venv outside the tree, a program or input known only by its stat):
+// such a key cannot be shared, so the remote cache never uploads its result
+// and explain says why. Judges only; changes no key (a part that cannot be
+// made portable stays in the key, so no job is ever skipped that should run).
+import path from 'node:path';
+import type { LatchedTool } from '../config/index.js';
+import { shellPrograms } from '../config/executable.js';
 import type { Job } from '../plan/index.js';
+import { type PathRoots, isLocalPath } from '../portable-path.js';
+
+/** Variables whose value is a user's or a machine's name, whatever it looks like. */
+const NAMES_A_USER_OR_HOST = new Set(['USER', 'LOGNAME', 'USERNAME', 'HOSTNAME', 'HOST']);
 
 /** What in this job's key cannot be shared, one phrase each; empty when the key is portable. */
-export function unshareableParts(_job: Job): string[] {
-  return [];
+export function unshareableParts(job: Job): string[] {
+  // Everything that decides it is in the tool's latch: the deps digests name files portably (portable-path.ts).
+  return [...latchParts(job.tool)];
+}
+
+/** Per latched tool, computed once: a plan's jobs share their tool's object. */
+const byTool = new WeakMap<LatchedTool, readonly string[]>();
+
+function latchParts(tool: LatchedTool): readonly string[] {
+  let parts = byTool.get(tool);
+  if (parts === undefined) byTool.set(tool, (parts = judgeLatch(tool)));
+  return parts;
+}
+
+/** Absolute paths in a value: the whole of it, and each element of a ':'-separated list. */
+function absolutePaths(value: string): string[] {
+  return value.split(':').filter((p) => path.isAbsolute(p));
+}
+
+function judgeLatch(tool: LatchedTool): string[] {
+  const parts: string[] = [];
+  const roots: PathRoots | null =
+    tool.sourceTree === undefined ? null : { sourceTree: tool.sourceTree, home: tool.env.HOME };
+  const names = (value: string): boolean => roots !== null && absolutePaths(value).some((p) => isLocalPath(p, roots));
+  const command = tool.latch.tool.command;
+  const opaqueShell = typeof command === 'string' && shellPrograms(command).opaque;
+  for (const [name, latched] of Object.entries(tool.latch.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (latched.startsWith('#')) {
+      // Taken from the caller, hashed: the same value hashes alike anywhere, but a path or a name of this machine does not.
+      const value = tool.env[name] ?? '';
+      if (name === 'PATH' && opaqueShell)
+        parts.push('PATH is latched by value (a shell command whose programs runner cannot tell)');
+      else if (NAMES_A_USER_OR_HOST.has(name)) parts.push(`${name} is latched by value (a user or host name)`);
+      else if (absolutePaths(value).length > 0)
+        parts.push(`${name} is latched by value, a path on this machine (passEnv)`);
+    } else if (latched.startsWith('=') && names(latched.slice(1))) {
+      // The config's own value: the same in every clone, unless it names this checkout or this user's home.
+      parts.push(`env ${name} names a path in this checkout or this user's home by its absolute path`);
+    }
+  }
+  for (const e of tool.latch.executables) {
+    if (e.venv !== undefined && path.isAbsolute(e.venv))
+      parts.push(`venv ${e.venv} outside the source tree (its packages are not in the key)`);
+    if (e.digest.startsWith('unreadable '))
+      parts.push(`program ${e.name} cannot be read here (known by its size and mtime)`);
+    else if (e.digest.startsWith('unresolved'))
+      parts.push(`program ${e.name}: its version manager names no program here`);
+  }
+  for (const [key, value] of Object.entries(tool.latch.inputs)) {
+    if (value.startsWith('unreadable') || value.startsWith('not a regular file'))
+      parts.push(`input ${key} cannot be read here`);
+    else if (value.startsWith('link to a directory: ') && path.isAbsolute(value.slice('link to a directory: '.length)))
+      parts.push(`input ${key} is a link to an absolute path`);
+    else if (roots !== null && isLocalPath(key, roots))
+      parts.push(
+        `input ${key} names a path in this checkout or this user's home by its absolute path (write it relative, or as ~/...)`,
+      );
+  }
+  return parts;
 }

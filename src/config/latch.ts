@@ -2,6 +2,7 @@
 // change its result. Every field here reaches the fingerprint; a field left
 // out would let a job be skipped that should have run.
 import { ToolNotFoundError } from '../errors.js';
+import { SOURCE_TREE_TOKEN } from '../portable-path.js';
 import { canonicalJson, hashString } from '../hash.js';
 import type { ToolLatch } from '../tool-latch.js';
 import type { LatchId } from '../types.js';
@@ -28,6 +29,8 @@ export interface LatchedTool {
   inputPaths: string[];
   /** Declared inputs that are missing, match nothing or cannot be read, as warnings to report. */
   inputWarnings: string[];
+  /** The source tree it was latched in: what in its latch names this checkout (cache/shareable.ts). */
+  sourceTree?: string;
 }
 
 export interface ToolEnvironment {
@@ -35,7 +38,7 @@ export interface ToolEnvironment {
   latch: Record<string, string>;
 }
 
-export const SOURCE_TREE_TOKEN = '<source-tree>';
+export { SOURCE_TREE_TOKEN };
 
 /**
  * The environment a tool sees, and its latch: the top-level one, with the
@@ -233,6 +236,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
       shell,
       inputPaths: [],
       inputWarnings: [],
+      sourceTree,
     };
   });
   return inputs === null ? tools : withInputs(tools, inputs);

@@ -1,10 +1,13 @@
 // The cache that keeps identifying programs off the no-op path: each program
 // file's digest by its stat (as the scan keeps tracked files'), and each
-// version manager's answer by the inputs it consults. Persisted by the
-// session as a manifest snapshot; holds machine-specific keys, never latched.
+// version manager's answer by the inputs it consults. Dependency digests
+// identify the files outside the tree they name through it too (by content,
+// issue 16). Persisted by the session as a manifest snapshot; holds
+// machine-specific keys, never latched.
 import fs from 'node:fs';
 import path from 'node:path';
 import { digestBytes } from '../hash.js';
+import { digestFile } from '../scan/index.js';
 
 /** What one read of a program file tells: its digest, the manager a shim script hands over to, its package. */
 export interface FileFacts {
@@ -19,6 +22,8 @@ export interface FileFacts {
 
 /** Entries whose mtime or ctime is this close to the moment they were read may change unseen (git's racy rule). */
 const RACY_MS = 2000;
+/** Files larger than this are digested in chunks (scan's digestFile, the same digest) rather than read whole. */
+const WHOLE_READ_MAX = 16 * 1024 * 1024;
 /** Managers' answers kept: a few versions switched back and forth. */
 const MAX_ANSWERS = 32;
 
@@ -63,18 +68,25 @@ export class ProgramIds {
     } catch {
       return null;
     }
+    // A fifo or device could block a read for ever (a dependency digest may name one): never read.
+    if (!st.isFile()) return null;
     this.used.add(abs);
     const key = statKey(st);
     const known = this.files.get(abs);
     if (known !== undefined && known.stat === key) return known;
-    let bytes: Buffer;
+    let facts: FileFacts;
     try {
-      bytes = fs.readFileSync(abs);
+      if (st.size > WHOLE_READ_MAX) {
+        // A large library a traced job loaded: streamed, never whole in memory; no script or package.json is this big.
+        facts = { stat: key, digest: digestFile(abs), dispatcher: null, pkg: null };
+      } else {
+        const bytes = fs.readFileSync(abs);
+        const digest = digestBytes(bytes);
+        facts = { stat: key, digest, dispatcher: dispatcherOf(bytes), pkg: packageOf(abs, bytes, digest) };
+      }
     } catch {
       return null;
     }
-    const digest = digestBytes(bytes);
-    const facts: FileFacts = { stat: key, digest, dispatcher: dispatcherOf(bytes), pkg: packageOf(abs, bytes, digest) };
     const recent = Date.now() - RACY_MS;
     if (Number(st.mtimeNs / 1_000_000n) < recent && Number(st.ctimeNs / 1_000_000n) < recent) {
       this.files.set(abs, facts);

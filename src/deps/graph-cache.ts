@@ -35,6 +35,8 @@ export interface GraphCacheInput {
   /** What else the graph depends on (an interpreter and its environment); code, Node's version and the source tree are added here. */
   key: string;
   sourceTree: string;
+  /** The HOME the graph's digests name files below as `~/` (portable-path.ts); part of the key. */
+  home: string | undefined;
   files: ReadonlyMap<RelPath, FileEntry>;
   /** The identity jobs' digests give a file outside the tree, as the digests were computed. */
   externalId: (abs: string) => string;
@@ -102,7 +104,9 @@ export class GraphCache {
     private readonly stored: GraphSnapshots,
     private readonly header: Header | null,
   ) {
-    this.key = hashString([FORMAT, codeIdentity(), process.version, input.sourceTree, input.key].join('\0'));
+    this.key = hashString(
+      [FORMAT, codeIdentity(), process.version, input.sourceTree, input.home ?? '', input.key].join('\0'),
+    );
     let paths = '';
     let digests = '';
     for (const [p, e] of input.files) {
@@ -175,6 +179,7 @@ export class GraphCache {
         for (const [p, row] of this.rows()) out.set(p, row.deps);
         return out;
       }),
+      { sourceTree: this.input.sourceTree, home: this.input.home },
     );
   }
 

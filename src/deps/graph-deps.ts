@@ -2,6 +2,7 @@
 // javascript): how a graph identifies what a job depends on, its deep hash,
 // and, for explain, what changed since a result. Builds no graph itself.
 import fs from 'node:fs';
+import { ProgramIds } from '../config/program-ids.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
@@ -20,7 +21,7 @@ export type Identity = (dep: string, isNode: boolean) => string;
 /**
  * How the javascript graph identifies a dependency: tracked files by digest,
  * followed files (nodes by absolute path, javascript-follow.ts) by content
- * digest, other outside files by `externalId` (size and mtime).
+ * digest, other outside files by `externalId` (externalIdentity: by content too).
  */
 export function javascriptIdentity(
   files: ReadonlyMap<RelPath, FileEntry>,
@@ -36,7 +37,7 @@ export function javascriptIdentity(
 
 /**
  * A job's dependencies from a graph, as the graph's deep hash (by default
- * tracked files by digest, others by size and mtime, unresolved names), and,
+ * tracked files by digest, others by `externalId`, unresolved names), and,
  * for explain, what differs by content from the tree a result recorded:
  * `kept` looks up the graph nodes stored with results (merkle.ts). A kind
  * that identifies its dependencies itself (python) passes its `identity`, and
@@ -94,7 +95,11 @@ class GraphJobDeps implements JobDeps {
   changesFrom(before: string): ReturnType<NonNullable<JobDeps['changesFrom']>> {
     const { nodes, differ } = this.built();
     const changes = differ.diff(before, nodes.hashAt(this.path));
-    return changes === null ? null : changes.filter((c) => c.path !== this.path); // the file itself: a content reason
+    if (changes === null) return null;
+    // Nodes name files outside the tracked set portably (`~/x`); explain names them where they are here.
+    return changes
+      .map((c) => (c.path.startsWith('?') ? c : { ...c, path: this.graph.resolveName(c.path) }))
+      .filter((c) => c.path !== this.path); // the file itself: a content reason
   }
 
   nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {
@@ -113,16 +118,28 @@ class GraphJobDeps implements JobDeps {
   }
 }
 
-/** Size and mtime of a file outside the tree: a cheap identity, so upgrading a package re-runs its users. */
-export function externalIdentity(): (abs: string) => string {
+/**
+ * The identity of a file runner does not track (outside the tree, or untracked in it): its content
+ * digest, read only when its stat changed (`ids`, the session's cache of program files, keeps it), so
+ * upgrading a package re-runs its users and another machine's copy of the same bytes gives the same key
+ * (issue 16: no mtime in a key). A file that cannot be read is known by its size and mtime.
+ */
+export function externalIdentity(ids: ProgramIds = new ProgramIds()): (abs: string) => string {
   const seen = new Map<string, string>();
   return (abs) => {
     let id = seen.get(abs);
     if (id === undefined) {
-      const st = fs.statSync(abs, { throwIfNoEntry: false });
-      id = st === undefined ? 'missing' : `${st.size}:${st.mtimeMs}`;
+      id = contentIdentity(abs, ids);
       seen.set(abs, id);
     }
     return id;
   };
+}
+
+/** A file's content digest through the stat cache; 'missing', or its stat when it cannot be read. */
+export function contentIdentity(abs: string, ids: ProgramIds): string {
+  const facts = ids.factsOf(abs);
+  if (facts !== null) return facts.digest;
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  return st === undefined ? 'missing' : `unreadable ${st.size}:${st.mtimeMs}`;
 }

@@ -43,6 +43,7 @@ export class GraphNodes {
       (p) => this.graph.directDeps(p),
       this.identity,
       (p) => this.hashAt(p),
+      this.graph.nameOf,
     );
     this.nodes.set(hash, node);
     return node;

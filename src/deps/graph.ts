@@ -2,6 +2,7 @@
 // (tracked files, files outside the tree, names that resolve nowhere) and,
 // from them, each file's transitive closure. Cycles are one strongly
 // connected component sharing one closure. Pure: identities come from outside.
+import { type PathRoots, portableNamer, resolvePortable } from '../portable-path.js';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
 import { componentHash, componentNode } from './merkle.js';
@@ -51,7 +52,24 @@ export class DepGraph {
   private readonly hashes = new Map<RelPath, string>();
   private dependentsOf: Map<RelPath, RelPath[]> | null = null;
 
-  constructor(private readonly direct: ReadonlyMap<RelPath, DirectDeps>) {}
+  /**
+   * `roots`: where the source tree and HOME are, so that files outside the tracked set are hashed by a
+   * name another checkout gives them too (portable-path.ts); without them, by their absolute paths.
+   */
+  constructor(
+    private readonly direct: ReadonlyMap<RelPath, DirectDeps>,
+    private readonly roots: PathRoots | null = null,
+  ) {
+    this.nameOf = roots === null ? (dep) => dep : portableNamer(roots);
+  }
+
+  /** How the graph's hashes name a dependency (merkle.ts); a tracked file's path is already relative. */
+  readonly nameOf: (dep: string) => string;
+
+  /** Where a name from a hashed node points on this machine (nameOf's inverse), for explain. */
+  resolveName(name: string): string {
+    return this.roots === null ? name : resolvePortable(name, this.roots);
+  }
 
   directDeps(path: RelPath): DirectDeps {
     return this.direct.get(path) ?? NONE;
@@ -148,6 +166,7 @@ export class DepGraph {
           (p) => this.directDeps(p),
           identity,
           (f) => this.hashes.get(f)!,
+          this.nameOf,
         ),
       );
       for (const member of members) this.hashes.set(member, h);

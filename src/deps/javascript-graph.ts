@@ -64,6 +64,8 @@ export interface JsGraph {
 
 export async function inferJavaScript(opts: {
   sourceTree: string;
+  /** The tools' HOME: the digests name files below it as `~/` (portable-path.ts). */
+  home: string | undefined;
   files: ReadonlyMap<RelPath, FileEntry>;
   /** The stored import cache, read only when some file's imports must be resolved. */
   imports: () => Buffer | undefined;
@@ -77,7 +79,7 @@ export async function inferJavaScript(opts: {
   const { sourceTree, files } = opts;
   const startedMs = Date.now();
   const kept = GraphCache.open(
-    { key: 'javascript', sourceTree, files, externalId: opts.externalId },
+    { key: 'javascript', sourceTree, home: opts.home, files, externalId: opts.externalId },
     opts.stored ?? { header: undefined, direct: () => undefined },
   );
   if (opts.stored !== null && kept.digestsHold && kept.unreadable.length === 0) {
@@ -164,7 +166,7 @@ export async function inferJavaScript(opts: {
   if (follow.read > 0 || follow.followed.size !== imports.followed.size) changed = true;
   imports.followed = follow.followed;
   const followedDigest = (abs: string): string | undefined => follow.followed.get(abs)?.digest ?? undefined;
-  const graph = new DepGraph(new Map([...direct].map(([p, d]) => [p, d.deps])));
+  const graph = new DepGraph(new Map([...direct].map(([p, d]) => [p, d.deps])), { sourceTree, home: opts.home });
   const keep =
     opts.stored === null
       ? { header: null, direct: null }

@@ -24,19 +24,23 @@ export type MerkleRow = [hash: string, children: string, data: string];
 
 export type Identity = (dep: string, tracked: boolean) => string;
 
+/** How a hash names a dependency: a tracked file by its path, one outside the tracked set portably (portable-path.ts). */
+export type NameOf = (dep: string) => string;
+
 /** The node of one component, given its members and the hash of every component they import. */
 export function componentNode(
   members: readonly RelPath[],
   directDeps: (p: RelPath) => DirectDeps,
   identity: Identity,
   hashOf: (p: RelPath) => string,
+  nameOf: NameOf = (dep) => dep,
 ): MerkleNode {
   const inComponent = new Set(members);
   const node: MerkleNode = { files: [], external: [], unresolved: [], children: [] };
   for (const member of members) {
     const d = directDeps(member);
-    node.files.push([member, identity(member, true)]);
-    for (const x of d.external) node.external.push([x, identity(x, false)]);
+    node.files.push([nameOf(member), identity(member, true)]);
+    for (const x of d.external) node.external.push([nameOf(x), identity(x, false)]);
     for (const x of d.unresolved) node.unresolved.push([x, x === UNREADABLE_IMPORTS ? identity(x, false) : '']);
     for (const f of d.files) if (!inComponent.has(f)) node.children.push(hashOf(f));
   }

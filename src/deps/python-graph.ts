@@ -13,7 +13,7 @@ import type { RelPath } from '../types.js';
 import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 import { DepGraph } from './graph.js';
 import { codeIdentity } from './graph-cache.js';
-import { type Identity, THIS_RUN } from './graph-deps.js';
+import { type Identity, THIS_RUN, contentIdentity } from './graph-deps.js';
 import { type FollowedFile, type ImportCache, decodeImportCache } from './python-cache.js';
 import { followOutside } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
@@ -109,8 +109,10 @@ export async function inferPython(opts: {
       `"deps": "python" needs python3 on the tools' PATH (${opts.env.PATH ?? 'unset'}); install Python 3, or put its directory on PATH through "env" or "passEnv"`,
     );
   }
+  // The session's stat cache of content digests: the interpreter's, and the leaves' (pythonIdentity).
+  const programs = opts.programs ?? new ProgramIds();
   // The interpreter that really runs (behind a pyenv shim): its version decides the parse and sys.path.
-  const interpreter = identifyProgram('python3', found, opts.env, sourceTree, opts.programs ?? new ProgramIds());
+  const interpreter = identifyProgram('python3', found, opts.env, sourceTree, programs);
   const python = interpreter.where.program;
   // PATH only located the interpreter, which is identified above; it passes through unlatched.
   const { PATH: _path, ...keyEnv } = opts.env;
@@ -119,6 +121,8 @@ export async function inferPython(opts: {
     canonicalJson({ python, digest: interpreter.digest, env: keyEnv, sourceTree, code: codeIdentity() }),
   );
   const startedMs = Date.now();
+  // Files outside the tracked set are hashed by names another checkout gives them too (portable-path.ts).
+  const roots = { sourceTree, home: opts.env.HOME };
   const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
   const kept = validResolved(opts.resolved, key, files, startedMs);
   if (kept !== null) {
@@ -126,9 +130,9 @@ export async function inferPython(opts: {
     let followedDigests: ReadonlyMap<string, FollowedFile> | undefined;
     const followedOf = (abs: string): string | undefined =>
       (followedDigests ??= decodeImportCache(opts.cache)?.followed ?? new Map()).get(abs)?.digest ?? undefined;
-    const identity = pythonIdentity(files, followedOf, new Map(), startedMs);
+    const identity = pythonIdentity(files, followedOf, new Map(), startedMs, programs);
     return {
-      graph: new DepGraph(kept.direct),
+      graph: new DepGraph(kept.direct, roots),
       digests: kept.digests,
       identity,
       errors: new Map(),
@@ -210,8 +214,14 @@ export async function inferPython(opts: {
   }
   const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
   if (followed.changed) changed = true;
-  const graph = new DepGraph(direct);
-  const identity = pythonIdentity(files, (abs) => cache.followed.get(abs)?.digest ?? undefined, seen, startedMs);
+  const graph = new DepGraph(direct, roots);
+  const identity = pythonIdentity(
+    files,
+    (abs) => cache.followed.get(abs)?.digest ?? undefined,
+    seen,
+    startedMs,
+    programs,
+  );
   const digests = new Map<RelPath, string>();
   for (const p of pyFiles) if (graph.covers(p)) digests.set(p, graph.deepHash(p, identity));
   const unreadable = [...direct.values()].some((d) => d.unresolved.includes(UNREADABLE_IMPORTS));
@@ -256,8 +266,10 @@ async function readImports(
 /**
  * How the python graph identifies what a file depends on: tracked files and
  * followed files by content digest, other leaves (the standard library,
- * extension modules) by size and mtime, from the same stat a later run
- * checks. The interpreter, which covers what the standard library imports,
+ * extension modules) by content digest too (read only when their stat
+ * changed, through `programs`), so that another machine's copy of the same
+ * files gives the same key (issue 16); their stat, which a later run checks
+ * to keep the graph, is taken first. The interpreter, which covers what the standard library imports,
  * is in the latch of every "deps": "python" tool (config/latch.ts), as is the
  * environment: here they would only add a second reason to every change.
  */
@@ -266,11 +278,16 @@ function pythonIdentity(
   followed: (abs: string) => string | undefined,
   seen: SeenStats,
   startedMs: number,
+  programs: ProgramIds,
 ): Identity {
+  const ids = new Map<string, string>(); // one stat (and read, when it changed) per leaf, however many import it
   const leaf = (abs: string): string => {
-    let st = seen.get(abs);
-    if (st === undefined) seen.set(abs, (st = statIdentity(abs, startedMs)));
-    return st.sizeMtime;
+    let id = ids.get(abs);
+    if (id === undefined) {
+      if (!seen.has(abs)) seen.set(abs, statIdentity(abs, startedMs));
+      ids.set(abs, (id = contentIdentity(abs, programs)));
+    }
+    return id;
   };
   return (dep, isNode) => {
     if (isNode)

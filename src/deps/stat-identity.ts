@@ -7,7 +7,6 @@ import { RACY_MARGIN_MS } from '../racy-margin.js';
 export interface StatIdentity {
   id: string;
   racy: boolean;
-  sizeMtime: string;
 }
 
 /** A path's stat identity, taken before it was read (see statIdentity). */
@@ -17,9 +16,8 @@ export type SeenStats = Map<string, StatIdentity>;
  * A path's stat identity for the caches that trust it: kind, size, mtime,
  * ctime and inode ('-' when missing). `racy` is set when the entry changed
  * within RACY_MARGIN_MS of `nowMs`: a later change could then keep the same
- * timestamps, so the identity proves nothing. sizeMtime is the part a leaf's
- * identity in a dependency digest uses (a reinstall of the same bytes changes
- * ctime and inode, not what the file says).
+ * timestamps, so the identity proves nothing. Never part of a key (issue 16:
+ * a key holds content, not stats): it proves only that content is unchanged.
  */
 export function statIdentity(abs: string, nowMs: number): StatIdentity {
   let st: fs.BigIntStats | undefined;
@@ -28,9 +26,9 @@ export function statIdentity(abs: string, nowMs: number): StatIdentity {
   } catch {
     st = undefined; // ENOTDIR, EACCES: not something an import can load either
   }
-  if (st === undefined) return { id: '-', racy: false, sizeMtime: 'missing' };
+  if (st === undefined) return { id: '-', racy: false };
   const kind = st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o';
   const id = `${kind}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
   const limit = BigInt(Math.floor(nowMs - RACY_MARGIN_MS)) * 1_000_000n;
-  return { id, racy: st.mtimeNs >= limit || st.ctimeNs >= limit, sizeMtime: `${st.size}:${st.mtimeNs}` };
+  return { id, racy: st.mtimeNs >= limit || st.ctimeNs >= limit };
 }

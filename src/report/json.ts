@@ -115,6 +115,8 @@ export function explainJson(e: Explanation): string {
         state: t.state,
         reasons: t.reasons,
         unresolved: t.unresolved,
+        // What in the key cannot be shared (never uploaded to a remote cache); [] when all can.
+        unshareable: t.unshareable,
         last:
           t.last === null
             ? null

@@ -179,6 +179,12 @@ export function renderExplanation(e: Explanation): string {
     const more = t.unresolved.length - UNRESOLVED_EXPLAINED;
     if (more > 0)
       lines.push(`    note: and ${more} more imports that resolve nowhere (\`runner deps ${e.file}\` lists them)`);
+    if (t.unshareable.length > 0) {
+      lines.push(
+        '    note: its key holds what another machine or checkout cannot share, so its result is never uploaded:',
+      );
+      for (const part of t.unshareable) lines.push(`      - ${part}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
