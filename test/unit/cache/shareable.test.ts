@@ -59,6 +59,7 @@ function job(o: {
       jobs: null,
       env: {},
       failurePattern: null,
+      outputs: [],
     },
     latch,
     latchId: 'latch' as LatchId,
