@@ -88,6 +88,7 @@ export class TextReporter {
         return this.jobLine(e.job);
       // Said before anything runs: no progress to count.
       case 'cached-failure':
+      case 'remote-hit':
         return this.jobLine(e.job);
       case 'job-unchecked':
         if (this.o.json) return;
