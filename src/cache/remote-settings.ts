@@ -41,11 +41,11 @@ export function remoteSettingsOf(
   const envUrl = fromEnv(REMOTE_ENV.url);
   const rawUrl = envUrl ?? config?.url ?? null;
   if (rawUrl === null) return null;
-  const url = checkUrl(
-    { file: envUrl !== undefined ? REMOTE_ENV.url : displayFile },
-    rawUrl,
-    envUrl !== undefined ? '(value)' : 'remoteCache.url',
-  );
+  // A bad URL in the environment is named as the variable it came from.
+  const url =
+    envUrl !== undefined
+      ? checkUrl({ file: '(environment)' }, envUrl, REMOTE_ENV.url)
+      : checkUrl({ file: displayFile }, rawUrl);
   const team = fromEnv(REMOTE_ENV.team) ?? config?.team ?? null;
   if (team === null)
     throw new ConfigError({

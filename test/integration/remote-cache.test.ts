@@ -121,8 +121,13 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     const a = clone(server);
     await run(a);
     const b = clone(server, a.sb.scratch);
-    const res = await runRunner(['run'], { cwd: b.sb.tree, env: b.env });
+    const junit = path.join(b.sb.scratch, 'junit.xml');
+    const res = await runRunner(['run', '--junit', junit], { cwd: b.sb.tree, env: b.env });
     expect(res.code, show(res)).toBe(1);
+    // JUnit marks each remote hit with a `remote: true` line among its details.
+    const cases = fs.readFileSync(junit, 'utf8').split('<testcase ').slice(1);
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) expect(c).toContain('remote: true');
     expect(res.stderr + res.stdout).toMatch(
       /runner: \d+ jobs: 0 ran \(0 passed, 0 failed\), 1 cached failure, 0 fresh, \d+ from the remote cache/,
     );
