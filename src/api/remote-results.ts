@@ -38,15 +38,19 @@ export function openRemoteCache(s: Session, env: NodeJS.ProcessEnv, events: Even
 }
 
 /**
- * Whether this job's result may travel: its key is portable (cache/shareable.ts),
- * it was not forced, and its fingerprint is known before it runs (a depfile or
- * trace tool reports its dependencies only by running).
+ * Whether this job's result may travel: its key is portable (cache/shareable.ts)
+ * and known before it runs (a depfile or trace tool reports its dependencies
+ * only by running, so no other machine could ask for the key it ends with).
  */
 function isShareable(p: PlannedJob): boolean {
   const deps = p.job.tool.config.deps;
   if (deps === 'depfile' || deps === 'trace') return false;
-  if (p.verdict.state === 'stale' && p.verdict.reasons.some((r) => r.kind === 'forced')) return false;
   return unshareableParts(p.job).length === 0;
+}
+
+/** Whether to ask for it: a shareable job not forced (--force runs it here; its result is still uploaded). */
+function isLookedUp(p: PlannedJob): boolean {
+  return !(p.verdict.state === 'stale' && p.verdict.reasons.some((r) => r.kind === 'forced')) && isShareable(p);
 }
 
 /**
@@ -64,7 +68,7 @@ export async function restoreRemoteHits(
 ): Promise<PlannedJob[]> {
   const found = await Promise.all(
     stale.map(async (p) =>
-      isShareable(p)
+      isLookedUp(p)
         ? remote.lookup(artifactKey(p.job.fingerprint), { tool: p.job.tool.config.name, path: p.job.path })
         : null,
     ),

@@ -140,7 +140,10 @@ function runWorking(
             deletedInRange(s, opts),
             scanned.tree.root,
           );
-    const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun, rerunFailed: opts.rerunFailed === true });
+    const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
+      dryRun,
+      rerunFailed: opts.rerunFailed === true,
+    });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
     return runReportOf({ dryRun, scan: scanned.summary, executed, signal, mergedLog, started, deps: deps.summary });
   });

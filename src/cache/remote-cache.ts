@@ -155,7 +155,10 @@ export class RemoteCache {
     clearTimeout(timer);
     if (waited === 'late') {
       const left = this.pending.size;
-      this.switchOff(`${left} upload${left === 1 ? '' : 's'} not done after ${limitMs / 1000} s`);
+      this.switchOff(
+        `${left} upload${left === 1 ? '' : 's'} not done after ${limitMs / 1000} s`,
+        'those results are kept here only',
+      );
     }
     this.store.close(); // also ends uploads still running: their results stay recorded here
     for (const [kind, { count, example }] of this.problems)
@@ -197,9 +200,9 @@ export class RemoteCache {
       this.switchOff(`${this.failuresInRow} requests in a row failed (last: ${message})`);
   }
 
-  private switchOff(why: string): void {
+  private switchOff(why: string, then = 'jobs run here'): void {
     if (!this.isOn) return;
     this.summary.off = why;
-    this.warn(`remote cache: switched off for the rest of this run: ${why}; jobs run here`);
+    this.warn(`remote cache: switched off for the rest of this run: ${why}; ${then}`);
   }
 }
