@@ -146,6 +146,7 @@ export function shareResult(s: Session, remote: RemoteCache, p: PlannedJob, resu
       durationMs: result.durationMs,
       logBytes: log.length,
       outputs: [],
+      encoding: 'identity', // encodeArtifact decides
     },
     log,
     outputs: [],

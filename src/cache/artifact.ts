@@ -3,13 +3,16 @@
 // out. A body that does not decode is named, never guessed at: the caller
 // takes it as a miss.
 //
-// Layout (ARTIFACT_FORMAT 1), gzip of:
+// Layout (ARTIFACT_FORMAT 1):
 //   "RNRA"                 4 bytes, the magic
 //   header length          u32, big-endian
 //   header                 UTF-8 JSON, ArtifactHeader
-//   log                    header.logBytes raw bytes
-//   outputs                each header.outputs[i].bytes raw bytes, in order
-// Length-prefixed, so a log holding any bytes never confuses the parser.
+//   payload                the log (header.logBytes bytes), then each output
+//                          (header.outputs[i].bytes bytes), in order; gzipped
+//                          when header.encoding says so
+// Length-prefixed, so a log holding any bytes never confuses the parser. A
+// small payload is stored as it is: a zlib stream per artifact costs more CPU
+// than a 10,000-hit restore can spare, for a few bytes saved.
 import zlib from 'node:zlib';
 import type { JobEnd } from '../job-end.js';
 import type { Fingerprint, RelPath } from '../types.js';
@@ -17,7 +20,9 @@ import type { Fingerprint, RelPath } from '../types.js';
 /** Goes up when the layout or a field's meaning changes: it is in every key, so old artifacts are simply never asked for. */
 export const ARTIFACT_FORMAT = 1;
 const MAGIC = Buffer.from('RNRA');
-/** Past this, a body is refused rather than inflated (a hostile server's gzip bomb). */
+/** Payloads from this size up are gzipped. */
+const GZIP_FROM = 1024;
+/** Past this, a payload is refused rather than inflated (a hostile server's gzip bomb). */
 const MAX_INFLATED = 256 * 1024 * 1024;
 
 /** The artifact's name on the server: the job's fingerprint under the format version (hex and '-' only, any server takes it). */
@@ -44,6 +49,8 @@ export interface ArtifactHeader {
   logBytes: number;
   /** The files the job wrote (issue 16 point 3, tool `outputs`); empty until that lands. */
   outputs: ArtifactOutput[];
+  /** How the payload after the header is stored (the sizes above are its decoded ones); encodeArtifact decides. */
+  encoding: 'identity' | 'gzip';
 }
 
 export interface Artifact {
@@ -53,38 +60,44 @@ export interface Artifact {
   outputs: Buffer[];
 }
 
+/** The artifact's bytes; the header's `encoding` is set here, from the payload's size. */
 export function encodeArtifact(a: Artifact): Buffer {
-  const header = Buffer.from(JSON.stringify(a.header));
+  const raw = Buffer.concat([a.log, ...a.outputs]);
+  const encoding = raw.length >= GZIP_FROM ? 'gzip' : 'identity';
+  const header = Buffer.from(JSON.stringify({ ...a.header, encoding }));
   const len = Buffer.alloc(4);
   len.writeUInt32BE(header.length);
-  // Level 1: logs are small and the bench counts the CPU; the server's disk is cheap.
-  return zlib.gzipSync(Buffer.concat([MAGIC, len, header, a.log, ...a.outputs]), { level: 1 });
+  // Level 1: most of what gzip saves on a log, at the least CPU; the server's disk is cheap, the run's CPU is not.
+  const payload = encoding === 'gzip' ? zlib.gzipSync(raw, { level: 1 }) : raw;
+  return Buffer.concat([MAGIC, len, header, payload]);
 }
 
 /** The artifact, or why these bytes are not one. */
 export function decodeArtifact(body: Buffer): { ok: true; artifact: Artifact } | { ok: false; problem: string } {
-  let raw: Buffer;
-  try {
-    raw = zlib.gunzipSync(body, { maxOutputLength: MAX_INFLATED });
-  } catch {
-    return { ok: false, problem: 'not gzip, or too large' };
-  }
-  if (raw.length < 8 || !raw.subarray(0, 4).equals(MAGIC)) return { ok: false, problem: 'not a runner artifact' };
-  const headerEnd = 8 + raw.readUInt32BE(4);
-  if (headerEnd > raw.length) return { ok: false, problem: 'truncated header' };
+  if (body.length < 8 || !body.subarray(0, 4).equals(MAGIC)) return { ok: false, problem: 'not a runner artifact' };
+  const headerEnd = 8 + body.readUInt32BE(4);
+  if (headerEnd > body.length) return { ok: false, problem: 'truncated header' };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.subarray(8, headerEnd).toString('utf8'));
+    parsed = JSON.parse(body.subarray(8, headerEnd).toString('utf8'));
   } catch {
     return { ok: false, problem: 'header is not JSON' };
   }
   const header = checkHeader(parsed);
   if (header === null) return { ok: false, problem: 'header has the wrong shape' };
+  let payload = body.subarray(headerEnd);
+  if (header.encoding === 'gzip') {
+    try {
+      payload = zlib.gunzipSync(payload, { maxOutputLength: MAX_INFLATED });
+    } catch {
+      return { ok: false, problem: 'payload is not gzip, or too large' };
+    }
+  }
   const sizes = [header.logBytes, ...header.outputs.map((o) => o.bytes)];
-  if (headerEnd + sizes.reduce((a, b) => a + b, 0) !== raw.length) return { ok: false, problem: 'sizes do not add up' };
+  if (sizes.reduce((a, b) => a + b, 0) !== payload.length) return { ok: false, problem: 'sizes do not add up' };
   const parts: Buffer[] = [];
-  let at = headerEnd;
-  for (const n of sizes) parts.push(raw.subarray(at, (at += n)));
+  let at = 0;
+  for (const n of sizes) parts.push(payload.subarray(at, (at += n)));
   return { ok: true, artifact: { header, log: parts[0]!, outputs: parts.slice(1) } };
 }
 
@@ -109,7 +122,8 @@ function checkHeader(v: unknown): ArtifactHeader | null {
     typeof h.durationMs !== 'number' ||
     !(h.durationMs >= 0) ||
     !isCount(h.logBytes) ||
-    !Array.isArray(h.outputs)
+    !Array.isArray(h.outputs) ||
+    (h.encoding !== 'identity' && h.encoding !== 'gzip')
   )
     return null;
   const outputs: ArtifactOutput[] = [];
@@ -128,5 +142,6 @@ function checkHeader(v: unknown): ArtifactHeader | null {
     durationMs: h.durationMs,
     logBytes: h.logBytes,
     outputs,
+    encoding: h.encoding,
   };
 }

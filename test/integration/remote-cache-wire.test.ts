@@ -137,7 +137,7 @@ describe('issue 16: the wire format of the Turborepo Remote Cache API', () => {
     expect(res.code, show(res)).toBe(0);
     expect(json.counts).toMatchObject({ ran: json.counts.jobs, remoteHits: 0 });
     expect(res.stderr.split('\n').filter((l) => l.includes('remote cache'))).toEqual([
-      `runner: warning: remote cache: ${json.counts.jobs} artifacts did not parse as a runner artifact (e.g. probe calc/__init__.py: not gzip, or too large): taken as misses, the jobs run here`,
+      `runner: warning: remote cache: ${json.counts.jobs} artifacts did not parse as a runner artifact (e.g. probe calc/__init__.py: not a runner artifact): taken as misses, the jobs run here`,
     ]);
     expect(wire.requests.filter((r) => r.method === 'PUT')).toHaveLength(json.counts.jobs);
   });
