@@ -10,8 +10,11 @@
 //   B cold       the cache warm: every job is looked up and restored, none runs
 //   B no-op      after B's hits were recorded locally: no request at all
 //   A no-op      the same on A, for the side by side
+//   floor        the same 10,000 GETs by a bare Node client (16 keep-alive
+//                sockets, bodies read and dropped): what the server itself
+//                allows, so that B's figure can be read against it
 // Reported: wall clock of each, requests the server logged during each (GET,
-// PUT), lookups per second in B's run. Targets: B restores all 10,000 in
+// PUT), lookups per second in B's run and in the floor's. Targets: B restores all 10,000 in
 // under 3 s, and neither no-op sends a request. One run each: the cold runs
 // cannot be repeated without clearing state, and B's is the figure that counts.
 
@@ -82,6 +85,24 @@ function requestsLogged(log) {
   return counts;
 }
 
+/** A bare client: GETs every artifact in `storage/team`, 16 at a time over keep-alive, and exits. */
+const FLOOR_CLIENT = `
+import http from 'node:http';
+import fs from 'node:fs';
+const [url, dir, team, token] = process.argv.slice(2);
+const keys = fs.readdirSync(dir).filter((f) => !f.endsWith('.tag'));
+const u = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+let i = 0;
+const one = (k) => new Promise((resolve, reject) => {
+  http.get({ hostname: u.hostname, port: u.port, path: '/v8/artifacts/' + k + '?slug=' + team, agent,
+    headers: { authorization: 'Bearer ' + token } }, (r) => { r.resume(); r.on('end', resolve); }).on('error', reject);
+});
+const worker = async () => { while (i < keys.length) await one(keys[i++]); };
+await Promise.all(Array.from({ length: 16 }, worker));
+agent.destroy();
+`;
+
 const minus = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k] - b[k]]));
 const total = (c) => c.GET + c.PUT + c.HEAD + c.other;
 
@@ -134,9 +155,30 @@ export async function benchRemote(ctx, io) {
     const coldB = await step('clone B cold, cache warm (restores every job)', b);
     const noopB = await step('clone B no-op', b);
     const noopA = await step('clone A no-op', a);
-    const rows = [coldA, coldB, noopB, noopA];
+    io.progress('remote: floor, the same GETs by a bare client');
+    const client = path.join(ctx.work, 'remote-floor-client.mjs');
+    fs.writeFileSync(client, FLOOR_CLIENT);
+    const before = requestsLogged(server.log);
+    const f = ctx.measure.run(
+      [process.execPath, client, server.url, path.join(ctx.work, 'remote-storage', REMOTE.team), REMOTE.team, TOKEN],
+      { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' },
+    );
+    await io.checkpoint(f);
+    if (f.status !== 0) throw new io.RunnerFailed(`remote: the floor client failed (exit ${f.status})\n${f.stderr}`);
+    const floor = {
+      label: 'floor: the same GETs, bare node client',
+      ms: f.ms,
+      cpuMs: f.cpuMs,
+      ran: 0,
+      remoteHits: 0,
+      fresh: 0,
+      requests: minus(requestsLogged(server.log), before),
+      warnings: [],
+    };
+    const rows = [coldA, coldB, noopB, noopA, floor];
     const lookupsPerSec = coldB.requests.GET / (coldB.ms / 1000);
     const uploadsPerSec = coldA.requests.PUT / (coldA.ms / 1000);
+    const floorPerSec = floor.requests.GET / (floor.ms / 1000);
     const pass =
       coldA.ran === REMOTE.files &&
       coldA.requests.PUT === REMOTE.files &&
@@ -151,6 +193,7 @@ export async function benchRemote(ctx, io) {
       rows,
       lookupsPerSec,
       uploadsPerSec,
+      floorPerSec,
       target: {
         maxWarmMs: REMOTE.maxWarmMs,
         warmMs: coldB.ms,
@@ -183,7 +226,8 @@ export function renderRemote(s) {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
     '',
-    `lookups/s (clone B cold): ${int(Math.round(s.lookupsPerSec))}; uploads/s (clone A cold): ${int(Math.round(s.uploadsPerSec))}`,
+    `lookups/s (clone B cold): ${int(Math.round(s.lookupsPerSec))}; GETs/s (floor): ${int(Math.round(s.floorPerSec))}; ` +
+      `uploads/s (clone A cold): ${int(Math.round(s.uploadsPerSec))}`,
     `${int(s.files)} remote hits restored in under ${s.target.maxWarmMs / 1000} s, and no-ops send no request: ` +
       `${s.pass ? 'PASS' : 'FAIL'} (${ms(s.target.warmMs)} ms, ${s.target.noopRequests} requests on no-ops)`,
   ];
