@@ -47,7 +47,8 @@ export type RunnerEvent =
   | { type: 'cached-failure'; job: JobReport }
   /**
    * A stale job whose result the remote cache had (README, "Remote cache"): restored and recorded here, not run.
-   * Said before anything runs and never counted as progress; status 'passed', or 'cached-failure' for a failure.
+   * Said before anything runs; one of the plan's stale jobs done (progress counts it). Status 'passed', or
+   * 'cached-failure' for a failure.
    */
   | { type: 'remote-hit'; job: JobReport }
   /** A job that cannot be checked: its file, or a directory above it, cannot be read (status 'unreadable'). */

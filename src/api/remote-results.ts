@@ -65,11 +65,12 @@ export async function restoreRemoteHits(
   reports: Map<PlannedJob, JobReport>,
   events: EventSink,
   rerunFailed: boolean,
+  signal: AbortSignal,
 ): Promise<PlannedJob[]> {
   const found = await Promise.all(
     stale.map(async (p) =>
       isLookedUp(p)
-        ? remote.lookup(artifactKey(p.job.fingerprint), { tool: p.job.tool.config.name, path: p.job.path })
+        ? remote.lookup(artifactKey(p.job.fingerprint), { tool: p.job.tool.config.name, path: p.job.path }, signal)
         : null,
     ),
   );

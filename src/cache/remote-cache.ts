@@ -84,10 +84,13 @@ export class RemoteCache {
     return this.summary.off === null;
   }
 
-  /** The artifact stored under `hash` for this job, or null: a miss, a cache switched off, or one not to be trusted. */
-  lookup(hash: string, job: Pick<ArtifactHeader, 'tool' | 'path'>): Promise<Artifact | null> {
+  /**
+   * The artifact stored under `hash` for this job, or null: a miss, a cache switched off, one not to be
+   * trusted, or a lookup still queued when `signal` aborted (an interrupted run stops asking).
+   */
+  lookup(hash: string, job: Pick<ArtifactHeader, 'tool' | 'path'>, signal?: AbortSignal): Promise<Artifact | null> {
     return this.lookupSlot(async () => {
-      if (!this.isOn) return null;
+      if (!this.isOn || signal?.aborted === true) return null;
       this.summary.lookups++;
       const answer = await this.store.get(hash);
       switch (answer.kind) {
@@ -120,7 +123,7 @@ export class RemoteCache {
     });
   }
 
-  /** Queues an upload (never in read-only mode, never once switched off); flush() waits for the queue. */
+  /** Queues an upload (never in read-only mode, never once switched off); finish() waits for the queue. */
   upload(hash: string, artifact: Artifact): void {
     if (this.settings.readOnly || this.uploadsOff || !this.isOn) return;
     const p = this.uploadSlot(async () => {
@@ -140,7 +143,10 @@ export class RemoteCache {
           return this.failed(answer.message);
       }
     });
-    const done = p.finally(() => this.pending.delete(done));
+    // Nobody awaits an upload until finish(): a failure it did not foresee counts as a failed request, never as an unhandled rejection.
+    const done = p
+      .catch((err: unknown) => this.failed(err instanceof Error ? err.message : String(err)))
+      .finally(() => this.pending.delete(done));
     this.pending.add(done);
   }
 
