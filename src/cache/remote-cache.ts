@@ -89,10 +89,13 @@ export class RemoteCache {
    * trusted, or a lookup still queued when `signal` aborted (an interrupted run stops asking).
    */
   lookup(hash: string, job: Pick<ArtifactHeader, 'tool' | 'path'>, signal?: AbortSignal): Promise<Artifact | null> {
+    const stopped = (): boolean => signal?.aborted === true;
     return this.lookupSlot(async () => {
-      if (!this.isOn || signal?.aborted === true) return null;
+      if (!this.isOn || stopped()) return null;
       this.summary.lookups++;
-      const answer = await this.store.get(hash);
+      const answer = await this.store.get(hash, signal);
+      // Dropped by the interrupt: no answer, and no sign of a server in trouble.
+      if (stopped()) return null;
       switch (answer.kind) {
         case 'miss':
           this.failuresInRow = 0;

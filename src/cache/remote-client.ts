@@ -17,7 +17,8 @@ export type Lookup =
 export type Upload = { kind: 'stored' } | { kind: 'refused'; status: number } | { kind: 'error'; message: string };
 
 export interface ArtifactStore {
-  get(hash: string): Promise<Lookup>;
+  /** `signal` aborted: the request is dropped at once (an error), so an interrupted run never waits on the server. */
+  get(hash: string, signal?: AbortSignal): Promise<Lookup>;
   put(hash: string, body: Buffer, durationMs: number, tag: string | null): Promise<Upload>;
   /** Lets the idle connections go, so the process can exit. */
   close(): void;
@@ -45,7 +46,13 @@ export function httpArtifactStore(
   const auth: Record<string, string> =
     settings.token === null ? {} : { authorization: `Bearer ${settings.token.reveal()}` };
 
-  const send = (method: 'GET' | 'PUT', hash: string, headers: Record<string, string | number>, body?: Buffer) =>
+  const send = (
+    method: 'GET' | 'PUT',
+    hash: string,
+    headers: Record<string, string | number>,
+    body?: Buffer,
+    signal?: AbortSignal,
+  ) =>
     new Promise<Answer>((resolve, reject) => {
       const req = (isHttps ? https : http).request(
         {
@@ -56,6 +63,7 @@ export function httpArtifactStore(
           path: `${prefix}/v8/artifacts/${encodeURIComponent(hash)}?${query}`,
           agent,
           headers: { ...auth, ...headers },
+          ...(signal === undefined ? {} : { signal }),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -85,9 +93,9 @@ export function httpArtifactStore(
   });
 
   return {
-    async get(hash) {
+    async get(hash, signal) {
       try {
-        const a = await send('GET', hash, {});
+        const a = await send('GET', hash, {}, undefined, signal);
         if (a.status === 200) {
           const tag = a.headers['x-artifact-tag'];
           return { kind: 'hit', body: a.body, tag: typeof tag === 'string' ? tag : null };

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { onTestFinished, describe, expect, test } from 'vitest';
-import { type RunJson, baseEnv, runJson, show } from '../helpers/cli.js';
-import { probeTool } from '../helpers/probe.js';
-import { type Sandbox, readConfig, useFixture, writeConfig } from '../helpers/sandbox.js';
+import { type JobJson, type RunJson, baseEnv, runJson, show, startRunner } from '../helpers/cli.js';
+import { probeTool, setProbeControl } from '../helpers/probe.js';
+import { type Sandbox, readConfig, useFixture, waitFor, writeConfig, writeText } from '../helpers/sandbox.js';
 
 interface Recorded {
   method: string;
@@ -28,7 +28,9 @@ interface Answer {
 }
 
 /** An HTTP server on 127.0.0.1 that records each request and answers with `answer`'s reply; closed when the test ends. */
-async function wireServer(answer: (r: Recorded) => Answer): Promise<{ url: string; requests: Recorded[] }> {
+async function wireServer(
+  answer: (r: Recorded) => Answer | Promise<Answer>,
+): Promise<{ url: string; requests: Recorded[] }> {
   const requests: Recorded[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -43,9 +45,10 @@ async function wireServer(answer: (r: Recorded) => Answer): Promise<{ url: strin
         body: Buffer.concat(chunks),
       };
       requests.push(r);
-      const a = answer(r);
-      res.writeHead(a.status, a.headers ?? {});
-      res.end(a.body);
+      void Promise.resolve(answer(r)).then((a) => {
+        res.writeHead(a.status, a.headers ?? {});
+        res.end(a.body);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,11 +61,11 @@ async function wireServer(answer: (r: Recorded) => Answer): Promise<{ url: strin
 type WireRunJson = RunJson & { counts: RunJson['counts'] & { remoteHits?: number } };
 
 /** python-demo with the probe as its only tool and `remoteCache` as given. */
-function tree(remoteCache: Record<string, unknown>): Sandbox {
+function tree(remoteCache: Record<string, unknown>, probe: Record<string, unknown> = {}): Sandbox {
   const sb = useFixture('python-demo');
   const config = readConfig(sb);
   config.env = { ...(config.env ?? {}), PROBE_DIR: sb.scratch };
-  config.tools = [probeTool()];
+  config.tools = [probeTool(probe)];
   config.remoteCache = remoteCache;
   writeConfig(sb, config);
   return sb;
@@ -169,5 +172,45 @@ describe('issue 16: the wire format of the Turborepo Remote Cache API', () => {
     expect(res.stderr.split('\n').filter((l) => l.includes('remote cache'))).toEqual([
       `runner: warning: remote cache: ${wire.url} refused an upload (HTTP 403): the token may read but not write; uploads stop for this run (set RUNNER_REMOTE_CACHE_READ_ONLY=1 to not try)`,
     ]);
+  });
+
+  test('issue 16: a job stopped by its timeout is recorded here and never uploaded; the others are', async () => {
+    const wire = await wireServer((r) => (r.method === 'GET' ? { status: 404 } : { status: 200, body: '{}' }));
+    const sb = tree({ url: wire.url, team: 't' }, { timeout: 2 });
+    // -j 1: the first job runs as usual, every later one hangs past its timeout... but only from the 6th start.
+    setProbeControl(sb, 'hang-after', '5');
+    const { res, json } = await runJson<WireRunJson & { jobs: JobJson[] }>(['run', '-j', '1'], {
+      cwd: sb.tree,
+      env: baseEnv(),
+    });
+    expect(res.code, show(res)).toBe(1);
+    const timedOut = json.jobs.filter((j) => (j as JobJson & { timedOut: boolean }).timedOut);
+    expect(timedOut.length).toBeGreaterThan(0);
+    expect(wire.requests.filter((r) => r.method === 'PUT')).toHaveLength(json.counts.jobs - timedOut.length);
+  });
+
+  test('issue 16: an interrupted run drops its lookups in flight and sends none of those still queued', async () => {
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // No lookup is ever answered while the run lasts: 16 in flight, the rest queued behind them.
+    const wire = await wireServer(async () => {
+      await held;
+      return { status: 404 };
+    });
+    onTestFinished(() => release());
+    const sb = tree({ url: wire.url, team: 't' });
+    for (let i = 0; i < 40; i++) writeText(sb, `more/m${i}.py`, `X = ${i}\n`);
+    const running = startRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+    await waitFor('16 lookups in flight', () => wire.requests.length >= 16);
+    running.child.kill('SIGINT');
+    const res = await running.result;
+    expect(res.code, show(res)).toBe(130);
+    expect(wire.requests).toHaveLength(16);
+    const json = JSON.parse(res.stdout) as WireRunJson & { remote: { errors: number; off: string | null } };
+    expect(json.counts).toMatchObject({ ran: 0, notStarted: json.counts.jobs });
+    // Dropped by the interrupt, not failed: the server is not blamed, and nothing waited for its deadline.
+    expect(json.remote).toMatchObject({ errors: 0, off: null });
+    expect(res.stderr).not.toContain('remote cache');
+    expect(fs.existsSync(path.join(sb.scratch, 'probe.log'))).toBe(false);
   });
 });

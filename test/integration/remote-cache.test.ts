@@ -88,6 +88,9 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     for (const j of second.json.jobs) expect(j, `${j.tool} ${j.file}`).toMatchObject({ remote: true, cached: true });
     const failed = second.json.jobs.find((j) => j.file === 'calc/stats.py')!;
     expect(failed).toMatchObject({ status: 'cached-failure', exitCode: 1 });
+    // Its log came with it, into b's own state directory.
+    expect(failed.log).toMatch(/^\.runner\/logs\//);
+    expect(fs.readFileSync(path.join(b.sb.tree, failed.log!), 'utf8')).toBe('probe: failing calc/stats.py\n');
 
     // Recorded here like results that ran: the next run is a local no-op that asks the server nothing.
     const asked = server.requests().length;
