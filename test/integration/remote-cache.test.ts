@@ -6,11 +6,12 @@
 // no-op sends no request. The probe counts which jobs really ran.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { type JobJson, type RunJson, baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { probeTool, setProbeControl } from '../helpers/probe.js';
 import { type CacheServer, startCacheServer } from '../helpers/remote-cache.js';
-import { type Sandbox, readConfig, useFixture, waitFor, writeConfig, writeText } from '../helpers/sandbox.js';
+import { REPO, type Sandbox, readConfig, useFixture, waitFor, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const TOKEN = 'ci-token-5f3a9c1e77';
 const TEAM = 'runner-tests';
@@ -63,6 +64,10 @@ function allBytes(dir: string): string {
   return out;
 }
 
+const validate = new Ajv({ allErrors: true, strict: true }).compile(
+  JSON.parse(fs.readFileSync(path.join(REPO, 'schema', 'run-report.schema.json'), 'utf8')),
+);
+
 const run = (c: Clone, args: string[] = []) => runJson<RemoteRunJson>(['run', ...args], { cwd: c.sb.tree, env: c.env });
 
 describe('issue 16: the remote cache, against the real turborepo-remote-cache server', () => {
@@ -86,6 +91,9 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     expect(started(probeDir), 'clone b ran no job').toBe(jobs);
     expect(second.json.counts).toMatchObject({ ran: 0, cachedFailures: 1, remoteHits: jobs, fresh: 0 });
     for (const j of second.json.jobs) expect(j, `${j.tool} ${j.file}`).toMatchObject({ remote: true, cached: true });
+    // The --json schema that ships describes the remote hits, their count and the remote cache's summary.
+    for (const out of [first.printed, second.printed])
+      expect(validate(out) ? [] : validate.errors, 'run-report.schema.json').toEqual([]);
     const failed = second.json.jobs.find((j) => j.file === 'calc/stats.py')!;
     expect(failed).toMatchObject({ status: 'cached-failure', exitCode: 1 });
     // Its log came with it, into b's own state directory.
