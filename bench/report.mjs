@@ -3,6 +3,7 @@
 import { renderWorkspace } from './workspace.mjs';
 import { renderBatch } from './batch.mjs';
 import { renderStartup } from './startup.mjs';
+import { renderRemote } from './remote.mjs';
 
 const TARGET = { files: 100_000, maxRatio: 3, maxRssMB: 300 };
 
@@ -28,7 +29,7 @@ export function evaluateTarget(sizes) {
 }
 
 export function renderText(result) {
-  const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch, startup } = result;
+  const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch, startup, remote } = result;
   const sections = result.sections ?? ['tree'];
   const out = [];
   if (!sections.includes('tree')) {
@@ -41,6 +42,11 @@ export function renderText(result) {
     if (batch) out.push(...(jobserver || deps || noopDeps || workspace ? [''] : []), ...renderBatch(batch));
     if (startup)
       out.push(...(jobserver || deps || noopDeps || workspace || batch ? [''] : []), ...renderStartup(startup));
+    if (remote)
+      out.push(
+        ...(jobserver || deps || noopDeps || workspace || batch || startup ? [''] : []),
+        ...renderRemote(remote),
+      );
     return out.join('\n') + '\n';
   }
   out.push(
@@ -98,6 +104,7 @@ export function renderText(result) {
   if (workspace) out.push('', ...renderWorkspace(workspace));
   if (batch) out.push('', ...renderBatch(batch));
   if (startup) out.push('', ...renderStartup(startup));
+  if (remote) out.push('', ...renderRemote(remote));
   return out.join('\n') + '\n';
 }
 

@@ -47,8 +47,15 @@
 // -e 0` in the same round (21 rounds, order rotating): the median difference
 // is runner's own start-up (target: --version within 0.05 s of node -e 0).
 //
+// The remote section (bench/remote.mjs) runs the real Turborepo Remote Cache
+// server (turborepo-remote-cache) on loopback: a 10,000-file tree with a
+// trivial tool, clone A cold (runs and uploads), then clone B (a copy at
+// another path) cold with the cache warm, beside both no-ops; requests counted
+// from the server's log. Target: 10,000 hits restored in under 3 s, no-ops
+// send no request.
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps|noop-deps|workspace|batch|startup   run just that section (default: all)
+//   --only tree|jobserver|deps|noop-deps|workspace|batch|startup|remote   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
 //   --runs N          samples per median, tree, noop-deps and workspace (no-op) sections
 //                     (default 5; the jobserver section always takes 3)
@@ -62,7 +69,7 @@
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
 //   --strict          exit 1 when the 100,000-file, the jobserver, a
-//                     noop-deps, a batch or the startup target FAILs
+//                     noop-deps, a batch, the startup or the remote target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -79,6 +86,7 @@ import { benchNoopDeps } from './noop-deps.mjs';
 import { benchWorkspace } from './workspace.mjs';
 import { benchBatch } from './batch.mjs';
 import { benchStartup } from './startup.mjs';
+import { benchRemote } from './remote.mjs';
 import { evaluateTarget, renderJson, renderText } from './report.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -86,7 +94,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup', 'remote'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000,
@@ -679,6 +687,7 @@ async function main() {
   const doWorkspace = sections.includes('workspace');
   const doBatch = sections.includes('batch');
   const doStartup = sections.includes('startup');
+  const doRemote = sections.includes('remote');
   if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
@@ -748,6 +757,7 @@ async function main() {
     const workspace = doWorkspace ? await benchWorkspace(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
     const batch = doBatch ? await benchBatch(ctx, { checkpoint, progress, RunnerFailed, SetupError }) : null;
     const startup = doStartup ? await benchStartup(ctx, { checkpoint, progress, RunnerFailed }) : null;
+    const remote = doRemote ? await benchRemote(ctx, { checkpoint, progress, RunnerFailed }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -781,6 +791,7 @@ async function main() {
       workspace,
       batch,
       startup,
+      remote,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
@@ -791,7 +802,8 @@ async function main() {
       (jobserver && !jobserver.target.pass) ||
       (noopDeps && !noopDeps.pass) ||
       (batch && !batch.pass) ||
-      (startup && !startup.pass);
+      (startup && !startup.pass) ||
+      (remote && !remote.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {

@@ -45,6 +45,12 @@ export type RunnerEvent =
   | { type: 'job-finished'; job: JobReport }
   /** An unchanged job whose last result failed: reported, not run (status 'cached-failure'). */
   | { type: 'cached-failure'; job: JobReport }
+  /**
+   * A stale job whose result the remote cache had (README, "Remote cache"): restored and recorded here, not run.
+   * Said before anything runs; one of the plan's stale jobs done (progress counts it). Status 'passed', or
+   * 'cached-failure' for a failure.
+   */
+  | { type: 'remote-hit'; job: JobReport }
   /** A job that cannot be checked: its file, or a directory above it, cannot be read (status 'unreadable'). */
   | { type: 'job-unchecked'; job: JobReport }
   // What the caller's exit paths (exit, uncaught errors, signals) must undo; each function is synchronous.

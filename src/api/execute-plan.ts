@@ -1,5 +1,6 @@
-// Carries out a plan: reports its cached failures and unchecked jobs, opens
-// the run's tokens and hands the stale jobs, as chunks (chunk.ts: one job
+// Carries out a plan: reports its cached failures and unchecked jobs, asks
+// the remote cache for the stale jobs (remote-results.ts), opens the run's
+// tokens and hands the stale jobs left, as chunks (chunk.ts: one job
 // each, or a batch tool's many), to the build loop (build/) with the result
 // recorder; every job that is not fresh gets a report, in plan order.
 import fs from 'node:fs';
@@ -18,7 +19,9 @@ import { chunkReportOf, freshReport, reportOf, uncheckedReport } from './job-rep
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
 import type { Executed, JobReport } from './run-report.js';
+import { openRemoteCache, restoreRemoteHits, shareResult } from './remote-results.js';
 import { sweepLogs } from './scan-and-save.js';
+import type { RemoteCache } from '../cache/index.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 
 /** What executing a plan needs of the caller's options: run's, or a watch's. */
@@ -37,13 +40,13 @@ export async function executePlan(
   plan: Plan,
   opts: ExecuteOptions,
   signal: AbortSignal,
-  how: { dryRun: boolean; reportCached?: boolean },
+  how: { dryRun: boolean; reportCached?: boolean; rerunFailed?: boolean },
 ): Promise<Executed> {
   const { events } = opts;
   // Hits whose outputs are gone or changed get them back from the store; one that cannot runs instead.
   const unrestored = how.dryRun ? [] : restorePlanned(s, tree, plan.restore ?? [], events);
   const jobs = unrestored.length === 0 ? plan.jobs : [...plan.jobs, ...unrestored];
-  const stale = jobs.filter((p) => p.verdict.state === 'stale');
+  let stale = jobs.filter((p) => p.verdict.state === 'stale');
   const cached = jobs.filter((p) => p.verdict.state === 'cached-failure');
   const restored = how.dryRun ? 0 : (plan.restore?.length ?? 0) - unrestored.length;
   const planned = {
@@ -65,6 +68,7 @@ export async function executePlan(
   });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = new Map<PlannedJob, JobReport>();
+  let remote: RemoteCache | null = null;
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
     reports.set(p, r);
@@ -79,11 +83,26 @@ export async function executePlan(
     const chunkOf = new Map(chunks.flatMap((ch) => ch.jobs.map((p) => [p, chunkReportOf(ch)] as const)));
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s, undefined, chunkOf.get(p)));
   } else if (stale.length > 0) {
-    await runStale(s, tree, stale, opts, signal, reports);
+    // Only stale jobs are looked up: a no-op opens no remote cache and sends no request.
+    remote = openRemoteCache(s, opts.env, events);
+    try {
+      if (remote !== null) {
+        fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+        stale = await restoreRemoteHits(s, remote, stale, reports, events, how.rerunFailed === true, signal);
+      }
+      if (stale.length > 0 && !signal.aborted) await runStale(s, tree, stale, opts, signal, reports, remote);
+      else if (stale.length > 0) for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));
+    } finally {
+      await remote?.finish();
+    }
   }
   // Listed fresh jobs (plan.listed) take their place in plan order, reported as the cached passes they are.
   const listed = plan.listed?.map((p) => reports.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []));
-  return { planned, jobs: [...(listed?.flat() ?? jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked] };
+  return {
+    planned,
+    jobs: [...(listed?.flat() ?? jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked],
+    ...(remote === null ? {} : { remote: remote.summary }),
+  };
 }
 
 /**
@@ -117,6 +136,7 @@ async function runStale(
   opts: ExecuteOptions,
   signal: AbortSignal,
   reports: Map<PlannedJob, JobReport>,
+  remote: RemoteCache | null,
 ): Promise<void> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
@@ -145,6 +165,7 @@ async function runStale(
       strace,
       identify,
       terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+      ...(remote === null ? {} : { recorded: (p, result) => shareResult(s, remote, p, result) }),
     });
     const chunks = planChunks(
       stale,

@@ -39,6 +39,8 @@ export interface RecorderContext {
   strace: string | null;
   identify: Identify;
   terminal: TerminalSize;
+  /** Told of each result recorded here (the remote cache uploads it); never of a failure of runner itself. */
+  recorded?: (p: PlannedJob, result: JobResult) => void;
 }
 
 /** Numbers this process's running logs (with its pid, a name no other process uses). */
@@ -307,6 +309,7 @@ function recordFile(
   // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
+  c.recorded?.(p, result);
   const r = reportOf(p, status, s, result, judge);
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });

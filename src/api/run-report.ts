@@ -7,6 +7,7 @@ import type { UnresolvedImport } from '../deps/index.js';
 import type { JobEnd } from '../job-end.js';
 import type { Shard, StaleReason } from '../plan/index.js';
 import type { ScanIssue } from '../scan/index.js';
+import type { RemoteSummary } from '../cache/index.js';
 import { type RelPath, assertNever } from '../types.js';
 
 /** unreadable: not checked, because runner could not read the job's file or a directory above it (never run, never recorded). */
@@ -30,6 +31,11 @@ export interface JobReport {
    * result that of the earlier run that proved it (end, durationMs, log, finishedAt are that run's).
    */
   cached?: true;
+  /**
+   * Its result came from the remote cache in this run (restored and recorded here, not run): status
+   * 'passed', or 'cached-failure' for a failure some other machine recorded under the same inputs.
+   */
+  remote?: true;
   /**
    * A batch tool's file that a process of this run ran (passed, failed,
    * interrupted), or would run (dry run): that process. Absent for a one-file
@@ -85,6 +91,11 @@ export interface RunCounts {
   notStarted: number;
   /** Jobs not checked: their file, or a directory above it, could not be read (README, "Files runner cannot read"). */
   unreadable: number;
+  /**
+   * Jobs whose result the remote cache had, restored instead of run (a failure among them is a cached
+   * failure too); present only when the run had a remote cache to ask.
+   */
+  remoteHits?: number;
 }
 
 export interface RunReport {
@@ -105,6 +116,8 @@ export interface RunReport {
   shard?: ShardReport;
   /** With --since REF: what changed since it. */
   since?: SinceReport;
+  /** What the remote cache did, when one is configured and the run looked (README, "Remote cache"). */
+  remote?: RemoteSummary;
 }
 
 /** The shard a run ran, and a hash of what cut the jobs into shards: N machines that agree print the same. */
@@ -136,6 +149,8 @@ export const NO_JOBS: Readonly<RunCounts> = {
 export interface Executed {
   jobs: JobReport[];
   planned: { jobs: number; fresh: number; restored?: number };
+  /** The remote cache's work, when the plan used one. */
+  remote?: RemoteSummary;
 }
 
 /** A run's counts, from its jobs' reports: the one place they are counted. */
@@ -146,10 +161,11 @@ export function countsOf(e: Executed): RunCounts {
     fresh: e.planned.fresh,
     ...(e.planned.restored === undefined ? {} : { restored: e.planned.restored }),
   };
+  if (e.remote !== undefined) counts.remoteHits = e.jobs.filter((j) => j.remote === true).length;
   for (const j of e.jobs) {
     switch (j.status) {
       case 'passed':
-        if (j.cached === true) break; // counted as fresh, from the plan
+        if (j.cached === true || j.remote === true) break; // fresh: counted from the plan; a remote hit: above
         counts.ran++;
         counts.passed++;
         break;
@@ -209,5 +225,6 @@ export function runReportOf(e: RunEnd): RunReport {
     ...(e.staged !== undefined ? { staged: e.staged } : {}),
     ...(e.shard !== undefined ? { shard: e.shard } : {}),
     ...(e.since !== undefined ? { since: e.since } : {}),
+    ...(e.executed?.remote !== undefined ? { remote: e.executed.remote } : {}),
   };
 }

@@ -75,7 +75,10 @@ export async function runStaged(
         listFresh: opts.listFresh,
       });
       const plan = planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
-      const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, { dryRun });
+      const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, {
+        dryRun,
+        rerunFailed: opts.rerunFailed === true,
+      });
       const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
       return runReportOf({
         dryRun,

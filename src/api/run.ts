@@ -172,7 +172,10 @@ function runWorking(
             opts.listFresh === true,
           );
     const plan = sharded?.plan ?? whole;
-    const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, { dryRun });
+    const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
+      dryRun,
+      rerunFailed: opts.rerunFailed === true,
+    });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
     return runReportOf({
       dryRun,

@@ -83,6 +83,7 @@ export class CycleReporter {
       case 'chunk-finished':
       case 'job-finished':
       case 'cached-failure':
+      case 'remote-hit':
       case 'job-unchecked':
       case 'staged-roots':
         return this.live().emit(e);

@@ -28,7 +28,16 @@ export { ProgramIds } from './program-ids.js';
 export { InputCache } from './input-cache.js';
 export type { InputScope } from './inputs.js';
 export { isGlobPattern } from './validate/globs.js';
-export { documentedDefault, mostAtOnce, DEFAULTS, type Config, type ToolConfig, type DepsKind } from './schema.js';
+export {
+  documentedDefault,
+  mostAtOnce,
+  DEFAULTS,
+  type Config,
+  type ToolConfig,
+  type DepsKind,
+  type RemoteCacheConfig,
+} from './schema.js';
+export { checkUrl } from './validate/remote-cache.js';
 export { MAX_JOBS, JOBS_EXPECTED, isJobsCount } from './validate/check.js';
 export { secretLikeNames, secretWarning } from './secrets.js';
 export { batchArgBudget, type ArgBudget } from './spawn-limits.js';

@@ -61,8 +61,30 @@ export interface Config {
    * may leave unresolved without a warning; they change no fingerprint.
    */
   ignoreUnresolved: string[];
+  /** A shared result cache over the Turborepo Remote Cache API (README, "Remote cache"); absent: none. */
+  remoteCache?: RemoteCacheConfig;
   tools: ToolConfig[];
 }
+
+/**
+ * Where the remote cache is and how to use it. The token and the signature key are never here:
+ * only the names of files holding them (or RUNNER_REMOTE_CACHE_TOKEN / _SIGNATURE_KEY), so a
+ * config that is committed, printed or latched never carries a secret.
+ */
+export interface RemoteCacheConfig {
+  /** The server's base URL (http or https), the API's /v8/artifacts below it. */
+  url: string | null;
+  /** The `teamId` every request names (the server keeps each team's artifacts apart). */
+  team: string | null;
+  /** Look up, never upload: for untrusted CI such as forks' pull requests. */
+  readOnly: boolean;
+  /** A file holding the bearer token, relative to the config's directory. */
+  tokenFile: string | null;
+  /** A file holding the key that signs and verifies artifacts (x-artifact-tag), relative to the config's directory. */
+  signatureKeyFile: string | null;
+}
+
+export const REMOTE_CACHE_KEYS = ['url', 'team', 'readOnly', 'tokenFile', 'signatureKeyFile'] as const;
 
 export const TOP_LEVEL_KEYS = [
   'include',
@@ -80,6 +102,7 @@ export const TOP_LEVEL_KEYS = [
   'mergedLog',
   'quiet',
   'ignoreUnresolved',
+  'remoteCache',
   'tools',
   // Read by editors only (the JSON Schema of this file, schema/config.schema.json): no meaning to runner.
   '$schema',

@@ -71,6 +71,8 @@ export interface JobResult {
   usedAt: number;
   /** Size of its log in bytes (0 without one; 0 for results stored before schema 3). */
   logBytes: number;
+  /** Restored from the remote cache, not run here (explain says so); absent for a result that ran here. */
+  remote?: true;
 }
 
 /** What a scan changed, for the manifest to adopt. */

@@ -44,6 +44,7 @@ export class JsonOutput {
       case 'chunk-finished':
       case 'job-finished':
       case 'cached-failure':
+      case 'remote-hit':
       case 'job-unchecked':
       case 'tokens-held':
       case 'staged-tree-made':

@@ -44,7 +44,9 @@ export function jobJson(style: Style, j: JobReport, shownLog = (abs: string) => 
     log: j.log === null ? null : shownLog(j.log),
     finishedAt: j.finishedAt,
     // Not run now: its result is an earlier run's (a fresh job listed as passed, or a cached failure), as Bazel's "(cached) PASSED".
-    cached: j.cached === true || j.status === 'cached-failure',
+    cached: j.cached === true || j.status === 'cached-failure' || j.remote === true,
+    // A remote hit: restored from the remote cache in this run. Absent otherwise, as `chunk` is.
+    ...(j.remote === true ? { remote: true } : {}),
     // A batch tool's file: the process that ran it (id, files, narrowing). Absent otherwise, so a run without batch tools prints what it always did.
     ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
   };
@@ -80,6 +82,8 @@ export function runJson(style: Style, r: RunReport, exitCode: number, junit: str
         : {}),
       ...(r.since !== undefined ? { since: r.since } : {}),
       junit: junit === null ? null : shown(style, junit),
+      // With a remote cache: what it did (URL, lookups, hits, uploads, errors, why it was switched off).
+      ...(r.remote !== undefined ? { remote: r.remote } : {}),
     }) + '\n'
   );
 }
@@ -127,6 +131,8 @@ export function explainJson(e: Explanation): string {
                 fingerprint: t.last.fingerprint,
                 // Over 1: judged by one batch process with other files, whose results share its log.
                 logShares: t.lastLogShares,
+                // Restored from the remote cache, not run on this machine.
+                remote: t.last.remote === true,
               },
       })),
     }) + '\n'

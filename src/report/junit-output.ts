@@ -53,6 +53,7 @@ export class JunitOutput {
       case 'chunk-finished':
       case 'job-finished':
       case 'cached-failure':
+      case 'remote-hit':
       case 'job-unchecked':
       case 'tokens-held':
       case 'staged-tree-made':

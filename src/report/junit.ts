@@ -79,6 +79,8 @@ function renderCase(
   // The job's details: <properties> inside a <testcase> is not JUnit (Jenkins' schema refuses it), <system-out> is.
   const props: [string, string][] = [];
   if (j.reasons.length > 0) props.push(['reasons', j.reasons.map(describeReason).join('; ')]);
+  // Restored from the remote cache: another machine ran it on the same inputs.
+  if (j.remote === true) props.push(['remote', 'true']);
   if (j.log !== null) props.push(['log', shownLog(j.log)]);
   // A batch tool's file: the process (chunk) that judged it, so a CI page can group files by process.
   if (j.chunk !== undefined) {

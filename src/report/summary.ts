@@ -2,6 +2,7 @@
 // verdicts, dry-run plans. Each returns the text; the CLI prints it.
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { RunReport, ScanSummary } from '../api/run-report.js';
+import type { RemoteSummary } from '../cache/index.js';
 import { chunksOfRun, describeChunk, sharedJudgement } from './chunks.js';
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -76,13 +77,22 @@ export function renderRunSummary(style: Style, r: RunReport): string {
   if (c.interrupted > 0) parts.push(`${c.interrupted} interrupted`);
   if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
   if (c.unreadable > 0) parts.push(`${c.unreadable} not checked (unreadable)`);
+  if (c.remoteHits !== undefined && c.remoteHits > 0) parts.push(`${c.remoteHits} from the remote cache`);
   // A shard's counts are its own share: said, so N machines' summaries are not read as N whole runs.
   const shard = r.shard === undefined ? '' : ` (shard ${r.shard.index}/${r.shard.count})`;
   let line = `runner: ${plural(c.jobs, 'job')}${shard}: ${parts.join(', ')} in ${seconds(r.durationMs)}`;
   if (r.interrupted !== null) line += ` (stopped by ${r.interrupted})`;
   lines.push(...sinceLine(r), line);
   if (r.mergedLog !== null) lines.push(`runner: failure logs merged into ${shown(style, r.mergedLog)}`);
+  if (r.remote !== undefined) lines.push(describeRemote(r.remote));
   return lines.join('\n') + '\n';
+}
+
+/** Why jobs did not run here: what the remote cache had (its hits were restored, not run) and what it was given. */
+function describeRemote(m: RemoteSummary): string {
+  const given = m.readOnly ? 'read-only, uploads nothing' : `${plural(m.uploads, 'result')} uploaded`;
+  const off = m.off === null ? '' : `; switched off: ${m.off}`;
+  return `runner: remote cache ${m.url}: ${m.hits} of ${plural(m.lookups, 'job')} looked up had a result there (restored, not run), ${given}${off}`;
 }
 
 /**
@@ -151,7 +161,9 @@ export function renderExplanation(e: Explanation): string {
   const lines: string[] = [e.file];
   for (const t of e.tools) {
     const name = `${t.tool}:`.padEnd(width + 1);
-    const last = t.last === null ? '' : ` (last ${t.last.status} ${new Date(t.last.finishedAt).toLocaleString()})`;
+    const from = t.last?.remote === true ? ', restored from the remote cache' : '';
+    const last =
+      t.last === null ? '' : ` (last ${t.last.status} ${new Date(t.last.finishedAt).toLocaleString()}${from})`;
     switch (t.state) {
       case 'fresh':
         lines.push(`  ${name} fresh${last}`);

@@ -89,6 +89,10 @@ export class TextReporter {
       // Said before anything runs: no progress to count.
       case 'cached-failure':
         return this.jobLine(e.job);
+      // A stale job the plan counted, done without running: the bar counts it.
+      case 'remote-hit':
+        this.progress?.finished(`${e.job.tool} ${e.job.path}`, e.job.status !== 'passed');
+        return this.jobLine(e.job);
       case 'job-unchecked':
         if (this.o.json) return;
         return this.say(

@@ -14,6 +14,7 @@ import {
 import { checkDepth } from './depth.js';
 import { checkEnv, checkPassEnv } from './env.js';
 import { checkGlobs, checkRelPaths, checkSpecifierGlobs } from './globs.js';
+import { checkRemoteCache } from './remote-cache.js';
 import { checkTools } from './tools.js';
 
 export function validateConfig(raw: unknown, file: string): Config {
@@ -52,6 +53,8 @@ export function validateConfig(raw: unknown, file: string): Config {
   if (raw.quiet !== undefined) config.quiet = checkBoolean(ctx, 'quiet', raw.quiet);
   if (raw.ignoreUnresolved !== undefined)
     config.ignoreUnresolved = checkSpecifierGlobs(ctx, 'ignoreUnresolved', raw.ignoreUnresolved);
+  if (raw.remoteCache !== undefined && raw.remoteCache !== null)
+    config.remoteCache = checkRemoteCache(ctx, raw.remoteCache);
   if (raw.tools === undefined) {
     throw new ConfigError({
       file,

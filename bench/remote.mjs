@@ -1,0 +1,234 @@
+// bench/remote.mjs - the remote cache (issue 16 point 8), on loopback with the
+// real Turborepo Remote Cache server (npm turborepo-remote-cache, local
+// storage in the scratch directory, its log to a file so that the requests it
+// served are counted from its side).
+//
+// Tree: 10,000 small files and a trivial tool (`true {file}`: no output, so
+// each artifact is the result alone). Clone B is a copy of clone A at another
+// path, made before either ran.
+//   A cold       every job runs and its result is uploaded (flushed before exit)
+//   B cold       the cache warm: every job is looked up and restored, none runs
+//   B no-op      after B's hits were recorded locally: no request at all
+//   A no-op      the same on A, for the side by side
+//   floor        the same 10,000 GETs by a bare Node client (16 keep-alive
+//                sockets, bodies read and dropped): what the server itself
+//                allows, so that B's figure can be read against it
+// Reported: wall clock of each, requests the server logged during each (GET,
+// PUT), lookups per second in B's run and in the floor's. Targets: B restores all 10,000 in
+// under 3 s, and neither no-op sends a request. One run each: the cold runs
+// cannot be repeated without clearing state, and B's is the figure that counts.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REMOTE = {
+  files: 10_000,
+  maxWarmMs: 3000,
+  team: 'bench',
+};
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const SERVER = path.join(REPO, 'node_modules', 'turborepo-remote-cache', 'dist', 'cli.js');
+const TOKEN = 'bench-token';
+const int = (n) => n.toLocaleString('en-US');
+
+/** Starts the server on 127.0.0.1, a free port; resolves to its URL, its log file and a stop(). */
+async function startServer(work) {
+  const storage = path.join(work, 'remote-storage');
+  fs.mkdirSync(storage);
+  const log = path.join(work, 'remote-server.log');
+  const fd = fs.openSync(log, 'w');
+  // Its log goes to a file: a pipe the bench does not read during spawnSync would fill and stall the server.
+  const child = spawn(process.execPath, [SERVER], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      STORAGE_PROVIDER: 'local',
+      STORAGE_PATH: storage,
+      STORAGE_PATH_USE_TMP_FOLDER: 'false',
+      TURBO_TOKEN: TOKEN,
+    },
+    stdio: ['ignore', fd, fd],
+  });
+  fs.closeSync(fd);
+  const gone = new Promise((resolve) => child.on('close', resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await gone;
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(fs.readFileSync(log, 'utf8'));
+    if (m) return { url: m[1], log, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the cache server did not start:\n${fs.readFileSync(log, 'utf8')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Requests the server has logged so far, by method. */
+function requestsLogged(log) {
+  const counts = { GET: 0, PUT: 0, HEAD: 0, other: 0 };
+  for (const line of fs.readFileSync(log, 'utf8').split('\n')) {
+    if (!line.includes('"incoming request"')) continue;
+    const m = /"method":"(\w+)"/.exec(line)?.[1];
+    if (m in counts) counts[m]++;
+    else counts.other++;
+  }
+  return counts;
+}
+
+/** A bare client: GETs every artifact in `storage/team`, 16 at a time over keep-alive, and exits. */
+const FLOOR_CLIENT = `
+import http from 'node:http';
+import fs from 'node:fs';
+const [url, dir, team, token] = process.argv.slice(2);
+const keys = fs.readdirSync(dir).filter((f) => !f.endsWith('.tag'));
+const u = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+let i = 0;
+const one = (k) => new Promise((resolve, reject) => {
+  http.get({ hostname: u.hostname, port: u.port, path: '/v8/artifacts/' + k + '?slug=' + team, agent,
+    headers: { authorization: 'Bearer ' + token } }, (r) => { r.resume(); r.on('end', resolve); }).on('error', reject);
+});
+const worker = async () => { while (i < keys.length) await one(keys[i++]); };
+await Promise.all(Array.from({ length: 16 }, worker));
+agent.destroy();
+`;
+
+const minus = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k] - b[k]]));
+const total = (c) => c.GET + c.PUT + c.HEAD + c.other;
+
+export async function benchRemote(ctx, io) {
+  const a = path.join(ctx.work, 'remote-a');
+  const b = path.join(ctx.work, 'remote-b');
+  io.progress(`remote: generating ${int(REMOTE.files)} files`);
+  for (let i = 0; i < REMOTE.files; i++) {
+    const dir = path.join(a, `d${Math.floor(i / 100)}`);
+    if (i % 100 === 0) fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}\n`);
+  }
+  fs.writeFileSync(
+    path.join(a, '.runnerrc.json'),
+    JSON.stringify({ include: ['**/*.txt'], tools: [{ name: 'noop', command: ['true', '{file}'] }] }, null, 2) + '\n',
+  );
+  fs.cpSync(a, b, { recursive: true });
+  const server = await startServer(ctx.work);
+  try {
+    const env = {
+      ...ctx.runnerEnv,
+      RUNNER_REMOTE_CACHE_URL: server.url,
+      RUNNER_REMOTE_CACHE_TEAM: REMOTE.team,
+      RUNNER_REMOTE_CACHE_TOKEN: TOKEN,
+    };
+    const step = async (label, tree) => {
+      io.progress(`remote: ${label}`);
+      const before = requestsLogged(server.log);
+      const r = ctx.measure.run([...ctx.runner, 'run', '-q', '--json', '-j', String(ctx.jobs), '-C', tree], {
+        cwd: ctx.work,
+        env,
+        withRss: ctx.rss.method !== 'none',
+      });
+      await io.checkpoint(r);
+      if (r.status !== 0)
+        throw new io.RunnerFailed(`remote: ${label}: runner run failed (exit ${r.status})\n${r.stderr.trimEnd()}`);
+      const json = JSON.parse(r.stdout);
+      return {
+        label,
+        ms: r.ms,
+        cpuMs: r.cpuMs,
+        ran: json.counts.ran,
+        remoteHits: json.counts.remoteHits ?? 0,
+        fresh: json.counts.fresh,
+        requests: minus(requestsLogged(server.log), before),
+        warnings: r.stderr.split('\n').filter((l) => l.includes('warning')),
+      };
+    };
+    const coldA = await step('clone A cold (runs and uploads every job)', a);
+    const coldB = await step('clone B cold, cache warm (restores every job)', b);
+    const noopB = await step('clone B no-op', b);
+    const noopA = await step('clone A no-op', a);
+    io.progress('remote: floor, the same GETs by a bare client');
+    const client = path.join(ctx.work, 'remote-floor-client.mjs');
+    fs.writeFileSync(client, FLOOR_CLIENT);
+    const before = requestsLogged(server.log);
+    const f = ctx.measure.run(
+      [process.execPath, client, server.url, path.join(ctx.work, 'remote-storage', REMOTE.team), REMOTE.team, TOKEN],
+      { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' },
+    );
+    await io.checkpoint(f);
+    if (f.status !== 0) throw new io.RunnerFailed(`remote: the floor client failed (exit ${f.status})\n${f.stderr}`);
+    const floor = {
+      label: 'floor: the same GETs, bare node client',
+      ms: f.ms,
+      cpuMs: f.cpuMs,
+      ran: 0,
+      remoteHits: 0,
+      fresh: 0,
+      requests: minus(requestsLogged(server.log), before),
+      warnings: [],
+    };
+    const rows = [coldA, coldB, noopB, noopA, floor];
+    const lookupsPerSec = coldB.requests.GET / (coldB.ms / 1000);
+    const uploadsPerSec = coldA.requests.PUT / (coldA.ms / 1000);
+    const floorPerSec = floor.requests.GET / (floor.ms / 1000);
+    const pass =
+      coldA.ran === REMOTE.files &&
+      coldA.requests.PUT === REMOTE.files &&
+      coldB.remoteHits === REMOTE.files &&
+      coldB.ran === 0 &&
+      coldB.ms < REMOTE.maxWarmMs &&
+      total(noopA.requests) === 0 &&
+      total(noopB.requests) === 0;
+    for (const r of rows) for (const w of r.warnings) ctx.notes.add(`remote: ${r.label}: ${w}`);
+    return {
+      files: REMOTE.files,
+      rows,
+      lookupsPerSec,
+      uploadsPerSec,
+      floorPerSec,
+      target: {
+        maxWarmMs: REMOTE.maxWarmMs,
+        warmMs: coldB.ms,
+        noopRequests: total(noopA.requests) + total(noopB.requests),
+      },
+      pass,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export function renderRemote(s) {
+  const ms = (x) => (x == null ? 'n/a' : x.toFixed(0));
+  const rows = s.rows.map((r) => [
+    r.label,
+    ms(r.ms),
+    ms(r.cpuMs),
+    int(r.ran),
+    int(r.remoteHits),
+    int(r.requests.GET),
+    int(r.requests.PUT),
+  ]);
+  const headers = ['run', 'ms', 'CPU ms', 'ran', 'remote hits', 'GET', 'PUT'];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `remote: ${int(s.files)} files, a trivial tool, the real turborepo-remote-cache server on loopback; requests counted from its log`,
+    line(headers),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    `lookups/s (clone B cold): ${int(Math.round(s.lookupsPerSec))}; GETs/s (floor): ${int(Math.round(s.floorPerSec))}; ` +
+      `uploads/s (clone A cold): ${int(Math.round(s.uploadsPerSec))}`,
+    `${int(s.files)} remote hits restored in under ${s.target.maxWarmMs / 1000} s, and no-ops send no request: ` +
+      `${s.pass ? 'PASS' : 'FAIL'} (${ms(s.target.warmMs)} ms, ${s.target.noopRequests} requests on no-ops)`,
+  ];
+}

@@ -1,0 +1,217 @@
+// A run's remote cache: lookups and uploads through an ArtifactStore, each
+// kind bounded in how many run at once, and the rules that keep a server that
+// is down, slow, wrong or hostile from breaking the run: a refused token, or
+// FAILURES_BEFORE_OFF failed requests in a row, switch it off for the rest of
+// the run with one warning; an artifact that does not decode, does not match
+// its job or does not verify is a miss, said once per kind at the end.
+import { type Artifact, type ArtifactHeader, decodeArtifact, encodeArtifact } from './artifact.js';
+import type { ArtifactStore } from './remote-client.js';
+import type { RemoteSettings } from './remote-settings.js';
+import { artifactTag, isTagValid } from './signature.js';
+
+/** Failed requests in a row (timeouts, refused connections, 5xx) after which the run stops asking. */
+export const FAILURES_BEFORE_OFF = 3;
+/** Each request's deadline. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** How long the end of a run waits for its uploads before it leaves them. */
+export const FLUSH_LIMIT_MS = 15_000;
+export const LOOKUPS_AT_ONCE = 16;
+export const UPLOADS_AT_ONCE = 8;
+
+/** What a run's report says of the remote cache (RunReport.remote). */
+export interface RemoteSummary {
+  url: string;
+  readOnly: boolean;
+  lookups: number;
+  hits: number;
+  uploads: number;
+  /** Requests that failed (no answer, an error status, a refused token). */
+  errors: number;
+  /** Why it was switched off mid-run; null when it stayed on. */
+  off: string | null;
+}
+
+type Problem = 'unparseable' | 'unsigned' | 'bad-signature' | 'mismatch';
+const PROBLEM_TEXT: Record<Problem, string> = {
+  unparseable: 'did not parse as a runner artifact',
+  unsigned: 'carried no signature (x-artifact-tag) while a signature key is set',
+  'bad-signature': 'had a signature that does not verify with the signature key',
+  mismatch: 'named another job than the one asked for',
+};
+
+/** Runs at most `n` of the given functions at once, in the order given. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export class RemoteCache {
+  readonly summary: RemoteSummary;
+  private failuresInRow = 0;
+  private uploadsOff = false;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly problems = new Map<Problem, { count: number; example: string }>();
+  private readonly lookupSlot = limiter(LOOKUPS_AT_ONCE);
+  private readonly uploadSlot = limiter(UPLOADS_AT_ONCE);
+
+  constructor(
+    private readonly settings: RemoteSettings,
+    private readonly store: ArtifactStore,
+    private readonly warn: (message: string) => void,
+  ) {
+    this.summary = {
+      url: settings.url,
+      readOnly: settings.readOnly,
+      lookups: 0,
+      hits: 0,
+      uploads: 0,
+      errors: 0,
+      off: null,
+    };
+  }
+
+  get isOn(): boolean {
+    return this.summary.off === null;
+  }
+
+  /**
+   * The artifact stored under `hash` for this job, or null: a miss, a cache switched off, one not to be
+   * trusted, or a lookup still queued when `signal` aborted (an interrupted run stops asking).
+   */
+  lookup(hash: string, job: Pick<ArtifactHeader, 'tool' | 'path'>, signal?: AbortSignal): Promise<Artifact | null> {
+    const stopped = (): boolean => signal?.aborted === true;
+    return this.lookupSlot(async () => {
+      if (!this.isOn || stopped()) return null;
+      this.summary.lookups++;
+      const answer = await this.store.get(hash, signal);
+      // Dropped by the interrupt: no answer, and no sign of a server in trouble.
+      if (stopped()) return null;
+      switch (answer.kind) {
+        case 'miss':
+          this.failuresInRow = 0;
+          return null;
+        case 'refused':
+          this.refused(answer.status, 'lookup');
+          return null;
+        case 'error':
+          this.failed(answer.message);
+          return null;
+        case 'hit':
+          break;
+      }
+      this.failuresInRow = 0;
+      const where = `${job.tool} ${job.path}`;
+      const key = this.settings.signatureKey;
+      if (key !== null) {
+        if (answer.tag === null) return this.problem('unsigned', where);
+        if (!isTagValid(key, hash, this.settings.team, answer.body, answer.tag))
+          return this.problem('bad-signature', where);
+      }
+      const decoded = decodeArtifact(answer.body);
+      if (!decoded.ok) return this.problem('unparseable', `${where}: ${decoded.problem}`);
+      const h = decoded.artifact.header;
+      if (h.tool !== job.tool || h.path !== job.path) return this.problem('mismatch', where);
+      this.summary.hits++;
+      return decoded.artifact;
+    });
+  }
+
+  /** Queues an upload (never in read-only mode, never once switched off); finish() waits for the queue. */
+  upload(hash: string, artifact: Artifact): void {
+    if (this.settings.readOnly || this.uploadsOff || !this.isOn) return;
+    const p = this.uploadSlot(async () => {
+      if (this.uploadsOff || !this.isOn) return;
+      const body = encodeArtifact(artifact);
+      const key = this.settings.signatureKey;
+      const tag = key === null ? null : artifactTag(key, hash, this.settings.team, body);
+      const answer = await this.store.put(hash, body, artifact.header.durationMs, tag);
+      switch (answer.kind) {
+        case 'stored':
+          this.failuresInRow = 0;
+          this.summary.uploads++;
+          return;
+        case 'refused':
+          return this.refused(answer.status, 'upload');
+        case 'error':
+          return this.failed(answer.message);
+      }
+    });
+    // Nobody awaits an upload until finish(): a failure it did not foresee counts as a failed request, never as an unhandled rejection.
+    const done = p
+      .catch((err: unknown) => this.failed(err instanceof Error ? err.message : String(err)))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  /**
+   * Waits for the queued uploads, at most `limitMs`, then lets the
+   * connections go and says once what it found wrong with artifacts.
+   */
+  async finish(limitMs = FLUSH_LIMIT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), limitMs)));
+    const waited = await Promise.race([Promise.all([...this.pending]).then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (waited === 'late') {
+      const left = this.pending.size;
+      this.switchOff(
+        `${left} upload${left === 1 ? '' : 's'} not done after ${limitMs / 1000} s`,
+        'those results are kept here only',
+      );
+    }
+    this.store.close(); // also ends uploads still running: their results stay recorded here
+    for (const [kind, { count, example }] of this.problems)
+      this.warn(
+        `remote cache: ${count} artifact${count === 1 ? '' : 's'} ${PROBLEM_TEXT[kind]} (e.g. ${example}): taken as ${count === 1 ? 'a miss' : 'misses'}, the jobs run here`,
+      );
+  }
+
+  private problem(kind: Problem, example: string): null {
+    const p = this.problems.get(kind);
+    if (p === undefined) this.problems.set(kind, { count: 1, example });
+    else {
+      p.count++;
+      // Lookups end in any order: the first by name is the example, the same every time.
+      if (example < p.example) p.example = example;
+    }
+    return null;
+  }
+
+  private refused(status: number, what: 'lookup' | 'upload'): void {
+    this.summary.errors++;
+    if (what === 'upload' && status === 403) {
+      // A token that may read but not write (or a read-only server): lookups go on.
+      if (!this.uploadsOff)
+        this.warn(
+          `remote cache: ${this.settings.url} refused an upload (HTTP 403): the token may read but not write; uploads stop for this run (set RUNNER_REMOTE_CACHE_READ_ONLY=1 to not try)`,
+        );
+      this.uploadsOff = true;
+      return;
+    }
+    this.switchOff(
+      `${this.settings.url} refused the token (HTTP ${status}); check RUNNER_REMOTE_CACHE_TOKEN or remoteCache.tokenFile`,
+    );
+  }
+
+  private failed(message: string): void {
+    this.summary.errors++;
+    if (++this.failuresInRow >= FAILURES_BEFORE_OFF)
+      this.switchOff(`${this.failuresInRow} requests in a row failed (last: ${message})`);
+  }
+
+  private switchOff(why: string, then = 'jobs run here'): void {
+    if (!this.isOn) return;
+    this.summary.off = why;
+    this.warn(`remote cache: switched off for the rest of this run: ${why}; ${then}`);
+  }
+}

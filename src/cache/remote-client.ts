@@ -1,0 +1,133 @@
+// Speaks the Turborepo Remote Cache API (vercel/turborepo, "Remote Cache API":
+// GET/PUT /v8/artifacts/:hash, HEAD to ask without the body) over keep-alive
+// connections, one request per call, each with a deadline. Decides nothing:
+// it turns each answer into a tagged outcome for remote-cache.ts.
+import http from 'node:http';
+import https from 'node:https';
+import type { RemoteSettings } from './remote-settings.js';
+
+/** What a lookup (GET) answered: 200 an artifact, 404 none, 401/403 the token refused, anything else an error. */
+export type Lookup =
+  | { kind: 'hit'; body: Buffer; tag: string | null }
+  | { kind: 'miss' }
+  | { kind: 'refused'; status: number }
+  | { kind: 'error'; message: string };
+
+/** What an upload (PUT) answered: any 2xx stored, 401/403 refused, anything else an error. */
+export type Upload = { kind: 'stored' } | { kind: 'refused'; status: number } | { kind: 'error'; message: string };
+
+export interface ArtifactStore {
+  /** `signal` aborted: the request is dropped at once (an error), so an interrupted run never waits on the server. */
+  get(hash: string, signal?: AbortSignal): Promise<Lookup>;
+  put(hash: string, body: Buffer, durationMs: number, tag: string | null): Promise<Upload>;
+  /** Lets the idle connections go, so the process can exit. */
+  close(): void;
+}
+
+/** A response read whole: status, headers, body. */
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export function httpArtifactStore(
+  settings: Pick<RemoteSettings, 'url' | 'team' | 'token'>,
+  opts: { timeoutMs: number; sockets: number },
+): ArtifactStore {
+  const base = new URL(settings.url);
+  const isHttps = base.protocol === 'https:';
+  const agent = new (isHttps ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.sockets });
+  // Turborepo names a team by id (teamId=team_…) or by slug (slug=…); servers take either (same API description).
+  const query = settings.team.startsWith('team_')
+    ? `teamId=${encodeURIComponent(settings.team)}`
+    : `slug=${encodeURIComponent(settings.team)}`;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const auth: Record<string, string> =
+    settings.token === null ? {} : { authorization: `Bearer ${settings.token.reveal()}` };
+
+  const send = (
+    method: 'GET' | 'PUT',
+    hash: string,
+    headers: Record<string, string | number>,
+    body?: Buffer,
+    signal?: AbortSignal,
+  ) =>
+    new Promise<Answer>((resolve, reject) => {
+      const req = (isHttps ? https : http).request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port,
+          method,
+          path: `${prefix}/v8/artifacts/${encodeURIComponent(hash)}?${query}`,
+          agent,
+          headers: { ...auth, ...headers },
+          ...(signal === undefined ? {} : { signal }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+          res.on('error', reject);
+        },
+      );
+      // One deadline for the whole exchange: a server that accepts and then stalls is as down as one that refuses.
+      const timer = setTimeout(
+        () => req.destroy(new Error(`no answer within ${opts.timeoutMs / 1000} s`)),
+        opts.timeoutMs,
+      );
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(body);
+    });
+
+  const failure = (err: unknown): { kind: 'error'; message: string } => ({
+    kind: 'error',
+    message: (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err)),
+  });
+
+  return {
+    async get(hash, signal) {
+      try {
+        const a = await send('GET', hash, {}, undefined, signal);
+        if (a.status === 200) {
+          const tag = a.headers['x-artifact-tag'];
+          return { kind: 'hit', body: a.body, tag: typeof tag === 'string' ? tag : null };
+        }
+        if (a.status === 404) return { kind: 'miss' };
+        if (a.status === 401 || a.status === 403) return { kind: 'refused', status: a.status };
+        return { kind: 'error', message: `HTTP ${a.status}` };
+      } catch (err) {
+        return failure(err);
+      }
+    },
+    async put(hash, body, durationMs, tag) {
+      try {
+        const a = await send(
+          'PUT',
+          hash,
+          {
+            'content-type': 'application/octet-stream',
+            'content-length': body.length,
+            // The API's time saved by a hit, in milliseconds (Turborepo shows it; runner's explain has its own).
+            'x-artifact-duration': Math.round(durationMs),
+            ...(tag === null ? {} : { 'x-artifact-tag': tag }),
+          },
+          body,
+        );
+        if (a.status >= 200 && a.status < 300) return { kind: 'stored' };
+        if (a.status === 401 || a.status === 403) return { kind: 'refused', status: a.status };
+        return { kind: 'error', message: `HTTP ${a.status}` };
+      } catch (err) {
+        return failure(err);
+      }
+    },
+    close: () => agent.destroy(),
+  };
+}
