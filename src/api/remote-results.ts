@@ -11,6 +11,7 @@ import {
   type Artifact,
   ARTIFACT_FORMAT,
   LOOKUPS_AT_ONCE,
+  MAX_ARTIFACT_BYTES,
   REQUEST_TIMEOUT_MS,
   RemoteCache,
   UPLOADS_AT_ONCE,
@@ -36,6 +37,8 @@ export function openRemoteCache(s: Session, env: NodeJS.ProcessEnv, events: Even
   const store = httpArtifactStore(settings, {
     timeoutMs: REQUEST_TIMEOUT_MS,
     sockets: LOOKUPS_AT_ONCE + UPLOADS_AT_ONCE,
+    // An artifact's payload is at most the cap; its header and gzip's framing get as much again.
+    maxBodyBytes: 2 * MAX_ARTIFACT_BYTES,
   });
   return new RemoteCache(settings, store, (message) => events.emit({ type: 'warning', message }));
 }
