@@ -64,6 +64,15 @@ export interface UnpackScope {
  * only once all pass, and nothing is written into the tree here.
  */
 export function acceptOutputs(scope: UnpackScope, p: PlannedJob, a: Artifact): Accepted<AcceptedOutputs> {
+  try {
+    return checkAndKeep(scope, p, a);
+  } catch (err) {
+    // runner's own I/O (the tree or the store unreadable, the disk full): a miss, and the job runs here.
+    return refuse(`could not be checked or kept here (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+function checkAndKeep(scope: UnpackScope, p: PlannedJob, a: Artifact): Accepted<AcceptedOutputs> {
   const declared = p.job.tool.config.outputs;
   const outs = a.header.outputs;
   if (a.header.status === 'failed' || declared.length === 0) {
