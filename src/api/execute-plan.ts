@@ -88,7 +88,7 @@ export async function executePlan(
     try {
       if (remote !== null) {
         fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
-        stale = await restoreRemoteHits(s, remote, stale, reports, events, how.rerunFailed === true, signal);
+        stale = await restoreRemoteHits(s, tree.root, remote, stale, reports, events, how.rerunFailed === true, signal);
       }
       if (stale.length > 0 && !signal.aborted) await runStale(s, tree, stale, opts, signal, reports, remote);
       else if (stale.length > 0) for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));

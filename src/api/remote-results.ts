@@ -1,7 +1,8 @@
 // Where a run meets the remote cache (cache/): before the stale jobs run,
 // each one whose key can be shared is looked up, and a hit is recorded here
-// as a result that ran (its log written under the result's name) and
-// reported as a remote hit; as jobs finish, their results are uploaded.
+// as a result that ran (its log written under the result's name, its outputs
+// put into the tree and listed, remote-outputs.ts) and reported as a remote
+// hit; as jobs finish, their results are uploaded with their outputs.
 // Only a job that exited by itself is shared: a timeout, a kill or an
 // interrupt is this machine's story, and a failure of runner itself is never
 // recorded at all (result-recorder.ts).
@@ -10,6 +11,7 @@ import {
   type Artifact,
   ARTIFACT_FORMAT,
   LOOKUPS_AT_ONCE,
+  MAX_ARTIFACT_BYTES,
   REQUEST_TIMEOUT_MS,
   RemoteCache,
   UPLOADS_AT_ONCE,
@@ -19,12 +21,14 @@ import {
   unshareableParts,
 } from '../cache/index.js';
 import { type JobResult, encodeDeps } from '../manifest/index.js';
+import { restoreOutputs, writeOutputList } from '../outputs/index.js';
 import type { PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import type { EventSink } from './events.js';
 import { reportOf } from './job-report.js';
 import type { JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
+import { type AcceptedOutputs, acceptOutputs, packOutputs } from './remote-outputs.js';
 
 /** The run's remote cache, when the config or the environment names one; null otherwise. */
 export function openRemoteCache(s: Session, env: NodeJS.ProcessEnv, events: EventSink): RemoteCache | null {
@@ -33,6 +37,8 @@ export function openRemoteCache(s: Session, env: NodeJS.ProcessEnv, events: Even
   const store = httpArtifactStore(settings, {
     timeoutMs: REQUEST_TIMEOUT_MS,
     sockets: LOOKUPS_AT_ONCE + UPLOADS_AT_ONCE,
+    // An artifact's payload is at most the cap; its header and gzip's framing get as much again.
+    maxBodyBytes: 2 * MAX_ARTIFACT_BYTES,
   });
   return new RemoteCache(settings, store, (message) => events.emit({ type: 'warning', message }));
 }
@@ -53,13 +59,22 @@ function isLookedUp(p: PlannedJob): boolean {
   return !(p.verdict.state === 'stale' && p.verdict.reasons.some((r) => r.kind === 'forced')) && isShareable(p);
 }
 
+/** What a hit leaves once accepted: the result's header and log, and its outputs, already in the local store. */
+interface Hit {
+  header: Artifact['header'];
+  log: Buffer;
+  outputs: AcceptedOutputs;
+}
+
 /**
  * Looks up the stale jobs that may be shared (LOOKUPS_AT_ONCE at a time);
- * records and reports each hit, and returns the jobs still to run, in plan
- * order. With --rerun-failed a remote failure is no hit: the job runs.
+ * records and reports each hit, its outputs put into `root` (the tree the
+ * jobs would run in), and returns the jobs still to run, in plan order.
+ * With --rerun-failed a remote failure is no hit: the job runs.
  */
 export async function restoreRemoteHits(
   s: Session,
+  root: string,
   remote: RemoteCache,
   stale: readonly PlannedJob[],
   reports: Map<PlannedJob, JobReport>,
@@ -67,32 +82,67 @@ export async function restoreRemoteHits(
   rerunFailed: boolean,
   signal: AbortSignal,
 ): Promise<PlannedJob[]> {
+  const scope = { root, stateDir: s.stateDir };
   const found = await Promise.all(
     stale.map(async (p) =>
       isLookedUp(p)
-        ? remote.lookup(artifactKey(p.job.fingerprint), { tool: p.job.tool.config.name, path: p.job.path }, signal)
+        ? remote.lookup<Hit>(
+            artifactKey(p.job.fingerprint),
+            { tool: p.job.tool.config.name, path: p.job.path },
+            signal,
+            (a) => {
+              // A failure --rerun-failed will run anyway: nothing of it is kept.
+              if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
+              const outputs = acceptOutputs(scope, p, a);
+              return outputs.ok
+                ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } }
+                : outputs;
+            },
+          )
         : null,
     ),
   );
   const left: PlannedJob[] = [];
   s.manifest.together(() => {
     stale.forEach((p, i) => {
-      const a = found[i] ?? null;
-      if (a === null || (rerunFailed && a.header.status === 'failed')) left.push(p);
-      else recordHit(s, p, a, reports, events);
+      const hit = found[i] ?? null;
+      if (
+        hit === null ||
+        (rerunFailed && hit.header.status === 'failed') ||
+        !restoreHitOutputs(s, root, p, hit, events)
+      )
+        left.push(p);
+      else recordHit(s, p, hit, reports, events);
     });
   });
   return left;
 }
 
+const noOutputs: AcceptedOutputs = { outputs: [], bytes: 0 };
+
+/**
+ * Writes a hit's outputs (checked and in the store: acceptOutputs) into the
+ * tree and lists them with the result, so a later local hit restores them
+ * too. false when runner's own I/O failed: the job runs here instead.
+ */
+function restoreHitOutputs(s: Session, root: string, p: PlannedJob, hit: Hit, events: EventSink): boolean {
+  if (hit.outputs.outputs.length === 0) return true;
+  try {
+    restoreOutputs({ root, stateDir: s.stateDir }, hit.outputs.outputs);
+    writeOutputList(s.stateDir, p.job.fingerprint, hit.outputs.outputs);
+    return true;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    events.emit({
+      type: 'warning',
+      message: `${p.job.tool.config.name} ${p.job.path}: could not restore its outputs from the remote cache (${why}); running it instead`,
+    });
+    return false;
+  }
+}
+
 /** A hit, recorded as if the job had run here (so the next run is a local no-op) and reported as a remote hit. */
-function recordHit(
-  s: Session,
-  p: PlannedJob,
-  a: Artifact,
-  reports: Map<PlannedJob, JobReport>,
-  events: EventSink,
-): void {
+function recordHit(s: Session, p: PlannedJob, a: Hit, reports: Map<PlannedJob, JobReport>, events: EventSink): void {
   const now = Date.now();
   const h = a.header;
   const result: JobResult = {
@@ -112,6 +162,8 @@ function recordHit(
     deps: p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries),
     remote: true,
   };
+  // Outputs count toward the kept-size budget with the logs, as for a result that ran here (result-recorder.ts).
+  result.logBytes += a.outputs.bytes;
   // The log gets the result's own name, as result-recorder.ts gives one (no kept result shares it).
   while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
   if (result.hasLog) fs.writeFileSync(logPath(s, result), a.log);
@@ -126,30 +178,41 @@ function recordHit(
   events.emit({ type: 'remote-hit', job: r });
 }
 
-/** Queues the upload of a result recorded here (result-recorder.ts calls it as each job ends). */
+/** Queues the upload of a result recorded here (result-recorder.ts calls it as each job ends), with its outputs. */
 export function shareResult(s: Session, remote: RemoteCache, p: PlannedJob, result: JobResult): void {
   if (result.end.kind !== 'exit' || result.status === 'interrupted' || !isShareable(p)) return;
   // The fingerprint the lookup will ask for: a job whose key changed by running (reported deps) is not shared.
   if (result.fingerprint !== p.job.fingerprint) return;
-  let log: Buffer;
-  try {
-    log = result.hasLog ? fs.readFileSync(logPath(s, result)) : Buffer.alloc(0);
-  } catch {
-    return; // its log went (the history let it go): nothing whole to share
-  }
-  remote.upload(artifactKey(result.fingerprint), {
-    header: {
-      format: ARTIFACT_FORMAT,
-      tool: result.tool,
-      path: result.path,
-      status: result.status,
-      end: result.end,
-      durationMs: result.durationMs,
-      logBytes: log.length,
-      outputs: [],
-      encoding: 'identity', // encodeArtifact decides
-    },
-    log,
-    outputs: [],
+  const { status, end } = result; // narrowed here, for the closure below
+  const hasOutputs = status === 'passed' && p.job.tool.config.outputs.length > 0;
+  // Read when the upload's turn comes (RemoteCache.upload), so the queue holds no bytes.
+  remote.upload(artifactKey(result.fingerprint), () => {
+    let log: Buffer;
+    try {
+      log = result.hasLog ? fs.readFileSync(logPath(s, result)) : Buffer.alloc(0);
+    } catch {
+      return null; // its log went (the history let it go): nothing whole to share
+    }
+    const packed = hasOutputs ? packOutputs(s.stateDir, result.fingerprint, log.length) : null;
+    if (packed?.kind === 'gone') return null;
+    if (packed?.kind === 'too-large') {
+      remote.tooLarge(`${result.tool} ${result.path}, ${(packed.bytes / 1024 / 1024).toFixed(1)} MiB`);
+      return null;
+    }
+    return {
+      header: {
+        format: ARTIFACT_FORMAT,
+        tool: result.tool,
+        path: result.path,
+        status,
+        end,
+        durationMs: result.durationMs,
+        logBytes: log.length,
+        outputs: packed?.outputs ?? [],
+        encoding: 'identity', // encodeArtifact decides
+      },
+      log,
+      outputs: packed?.data ?? [],
+    };
   });
 }

@@ -1,9 +1,10 @@
-// The codec of a remote cache artifact: one job's result and its log (and,
-// room kept for issue 16 point 3, the files it wrote). Pure: bytes in, bytes
-// out. A body that does not decode is named, never guessed at: the caller
-// takes it as a miss.
+// The codec of a remote cache artifact: one job's result, its log and the
+// files it wrote (its tool's `outputs`). Pure: bytes in, bytes out. A body
+// that does not decode is named, never guessed at: the caller takes it as a
+// miss. Whether its outputs may be written into a tree is the caller's
+// question (api/remote-outputs.ts).
 //
-// Layout (ARTIFACT_FORMAT 1):
+// Layout (ARTIFACT_FORMAT 2; 1 had no output digests, and never carried outputs):
 //   "RNRA"                 4 bytes, the magic
 //   header length          u32, big-endian
 //   header                 UTF-8 JSON, ArtifactHeader
@@ -18,12 +19,17 @@ import type { JobEnd } from '../job-end.js';
 import type { Fingerprint, RelPath } from '../types.js';
 
 /** Goes up when the layout or a field's meaning changes: it is in every key, so old artifacts are simply never asked for. */
-export const ARTIFACT_FORMAT = 1;
+export const ARTIFACT_FORMAT = 2;
 const MAGIC = Buffer.from('RNRA');
 /** Payloads from this size up are gzipped. */
 const GZIP_FROM = 1024;
-/** Past this, a payload is refused rather than inflated (a hostile server's gzip bomb). */
-const MAX_INFLATED = 256 * 1024 * 1024;
+/**
+ * An artifact's payload (log and outputs, decoded) is at most this: a larger
+ * result is not uploaded, and a payload past it is refused rather than
+ * inflated (a hostile server's gzip bomb). With LOOKUPS_AT_ONCE and
+ * UPLOADS_AT_ONCE, it bounds what a run holds in memory for the cache.
+ */
+export const MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 
 /** The artifact's name on the server: the job's fingerprint under the format version (hex and '-' only, any server takes it). */
 export function artifactKey(fingerprint: Fingerprint): string {
@@ -31,9 +37,12 @@ export function artifactKey(fingerprint: Fingerprint): string {
 }
 
 export interface ArtifactOutput {
-  /** Relative to the source tree. */
+  /** Relative to the source tree, as the writing machine's list had it (never trusted: checked before use). */
   path: string;
+  /** Permission bits (mode & 0o777). */
   mode: number;
+  /** The content's digest (hash.ts digestBytes): the restoring machine stores the bytes only if they hash to it. */
+  digest: string;
   bytes: number;
 }
 
@@ -47,7 +56,7 @@ export interface ArtifactHeader {
   end: Extract<JobEnd, { kind: 'exit' }>;
   durationMs: number;
   logBytes: number;
-  /** The files the job wrote (issue 16 point 3, tool `outputs`); empty until that lands. */
+  /** The files a passed job wrote (its tool's `outputs`), in its list's order; empty for a failure or a tool without. */
   outputs: ArtifactOutput[];
   /** How the payload after the header is stored (the sizes above are its decoded ones); encodeArtifact decides. */
   encoding: 'identity' | 'gzip';
@@ -88,7 +97,7 @@ export function decodeArtifact(body: Buffer): { ok: true; artifact: Artifact } |
   let payload = body.subarray(headerEnd);
   if (header.encoding === 'gzip') {
     try {
-      payload = zlib.gunzipSync(payload, { maxOutputLength: MAX_INFLATED });
+      payload = zlib.gunzipSync(payload, { maxOutputLength: MAX_ARTIFACT_BYTES });
     } catch {
       return { ok: false, problem: 'payload is not gzip, or too large' };
     }
@@ -130,8 +139,16 @@ function checkHeader(v: unknown): ArtifactHeader | null {
   for (const o of h.outputs as unknown[]) {
     if (typeof o !== 'object' || o === null) return null;
     const x = o as Record<string, unknown>;
-    if (typeof x.path !== 'string' || !isCount(x.mode) || !isCount(x.bytes)) return null;
-    outputs.push({ path: x.path, mode: x.mode, bytes: x.bytes });
+    if (
+      typeof x.path !== 'string' ||
+      !isCount(x.mode) ||
+      x.mode > 0o777 ||
+      typeof x.digest !== 'string' ||
+      !/^[0-9a-f]{32}$/.test(x.digest) ||
+      !isCount(x.bytes)
+    )
+      return null;
+    outputs.push({ path: x.path, mode: x.mode, digest: x.digest, bytes: x.bytes });
   }
   return {
     format: ARTIFACT_FORMAT,

@@ -4,7 +4,9 @@ export { unshareableParts } from './shareable.js';
 export {
   type Artifact,
   type ArtifactHeader,
+  type ArtifactOutput,
   ARTIFACT_FORMAT,
+  MAX_ARTIFACT_BYTES,
   artifactKey,
   decodeArtifact,
   encodeArtifact,
@@ -12,6 +14,7 @@ export {
 export { type RemoteSettings, REMOTE_ENV, remoteSettingsOf } from './remote-settings.js';
 export { type ArtifactStore, type Lookup, type Upload, httpArtifactStore } from './remote-client.js';
 export {
+  type Accepted,
   RemoteCache,
   type RemoteSummary,
   REQUEST_TIMEOUT_MS,

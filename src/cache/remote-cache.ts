@@ -3,8 +3,9 @@
 // is down, slow, wrong or hostile from breaking the run: a refused token, or
 // FAILURES_BEFORE_OFF failed requests in a row, switch it off for the rest of
 // the run with one warning; an artifact that does not decode, does not match
-// its job or does not verify is a miss, said once per kind at the end.
-import { type Artifact, type ArtifactHeader, decodeArtifact, encodeArtifact } from './artifact.js';
+// its job, does not verify or whose outputs cannot be taken is a miss, said
+// once per kind at the end.
+import { type Artifact, type ArtifactHeader, MAX_ARTIFACT_BYTES, decodeArtifact, encodeArtifact } from './artifact.js';
 import type { ArtifactStore } from './remote-client.js';
 import type { RemoteSettings } from './remote-settings.js';
 import { artifactTag, isTagValid } from './signature.js';
@@ -31,13 +32,17 @@ export interface RemoteSummary {
   off: string | null;
 }
 
-type Problem = 'unparseable' | 'unsigned' | 'bad-signature' | 'mismatch';
+type Problem = 'unparseable' | 'unsigned' | 'bad-signature' | 'mismatch' | 'outputs';
 const PROBLEM_TEXT: Record<Problem, string> = {
   unparseable: 'did not parse as a runner artifact',
   unsigned: 'carried no signature (x-artifact-tag) while a signature key is set',
   'bad-signature': 'had a signature that does not verify with the signature key',
   mismatch: 'named another job than the one asked for',
+  outputs: 'carried outputs that cannot be restored',
 };
+
+/** What the caller made of a decoded artifact: a value to return, or why it is a miss. */
+export type Accepted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** Runs at most `n` of the given functions at once, in the order given. */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
@@ -61,6 +66,8 @@ export class RemoteCache {
   private uploadsOff = false;
   private readonly pending = new Set<Promise<void>>();
   private readonly problems = new Map<Problem, { count: number; example: string }>();
+  /** Results not uploaded because they are too large for an artifact: how many, and the first by name. */
+  private oversized: { count: number; example: string } | null = null;
   private readonly lookupSlot = limiter(LOOKUPS_AT_ONCE);
   private readonly uploadSlot = limiter(UPLOADS_AT_ONCE);
 
@@ -85,10 +92,17 @@ export class RemoteCache {
   }
 
   /**
-   * The artifact stored under `hash` for this job, or null: a miss, a cache switched off, one not to be
-   * trusted, or a lookup still queued when `signal` aborted (an interrupted run stops asking).
+   * What `accept` made of the artifact stored under `hash` for this job, or null: a miss, a cache
+   * switched off, one not to be trusted (`accept` refusing it too), or a lookup still queued when
+   * `signal` aborted (an interrupted run stops asking). `accept` runs within the lookup's slot, so at
+   * most LOOKUPS_AT_ONCE artifacts are held at once: it keeps what it needs and lets the bytes go.
    */
-  lookup(hash: string, job: Pick<ArtifactHeader, 'tool' | 'path'>, signal?: AbortSignal): Promise<Artifact | null> {
+  lookup<T>(
+    hash: string,
+    job: Pick<ArtifactHeader, 'tool' | 'path'>,
+    signal: AbortSignal | undefined,
+    accept: (a: Artifact) => Accepted<T>,
+  ): Promise<T | null> {
     const stopped = (): boolean => signal?.aborted === true;
     return this.lookupSlot(async () => {
       if (!this.isOn || stopped()) return null;
@@ -121,16 +135,24 @@ export class RemoteCache {
       if (!decoded.ok) return this.problem('unparseable', `${where}: ${decoded.problem}`);
       const h = decoded.artifact.header;
       if (h.tool !== job.tool || h.path !== job.path) return this.problem('mismatch', where);
+      const accepted = accept(decoded.artifact);
+      if (!accepted.ok) return this.problem('outputs', `${where}: ${accepted.problem}`);
       this.summary.hits++;
-      return decoded.artifact;
+      return accepted.value;
     });
   }
 
-  /** Queues an upload (never in read-only mode, never once switched off); finish() waits for the queue. */
-  upload(hash: string, artifact: Artifact): void {
+  /**
+   * Queues an upload (never in read-only mode, never once switched off); finish() waits for the queue.
+   * `pack` reads the artifact when its turn comes, so at most UPLOADS_AT_ONCE are held at once; it
+   * returns null when nothing whole is left to share.
+   */
+  upload(hash: string, pack: () => Artifact | null): void {
     if (this.settings.readOnly || this.uploadsOff || !this.isOn) return;
     const p = this.uploadSlot(async () => {
       if (this.uploadsOff || !this.isOn) return;
+      const artifact = pack();
+      if (artifact === null) return;
       const body = encodeArtifact(artifact);
       const key = this.settings.signatureKey;
       const tag = key === null ? null : artifactTag(key, hash, this.settings.team, body);
@@ -151,6 +173,16 @@ export class RemoteCache {
       .catch((err: unknown) => this.failed(err instanceof Error ? err.message : String(err)))
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
+  }
+
+  /** A result not uploaded: its log and outputs are over MAX_ARTIFACT_BYTES (`example`: the job and its size). */
+  tooLarge(example: string): void {
+    if (this.settings.readOnly || this.uploadsOff || !this.isOn) return;
+    if (this.oversized === null) this.oversized = { count: 1, example };
+    else {
+      this.oversized.count++;
+      if (example < this.oversized.example) this.oversized.example = example;
+    }
   }
 
   /**
@@ -174,6 +206,12 @@ export class RemoteCache {
       this.warn(
         `remote cache: ${count} artifact${count === 1 ? '' : 's'} ${PROBLEM_TEXT[kind]} (e.g. ${example}): taken as ${count === 1 ? 'a miss' : 'misses'}, the jobs run here`,
       );
+    if (this.oversized !== null) {
+      const { count, example } = this.oversized;
+      this.warn(
+        `remote cache: ${count} result${count === 1 ? '' : 's'} not uploaded: log and outputs over the ${MAX_ARTIFACT_BYTES / 1024 / 1024} MiB an artifact may hold (e.g. ${example}); kept here only`,
+      );
+    }
   }
 
   private problem(kind: Problem, example: string): null {

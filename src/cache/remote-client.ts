@@ -33,7 +33,8 @@ interface Answer {
 
 export function httpArtifactStore(
   settings: Pick<RemoteSettings, 'url' | 'team' | 'token'>,
-  opts: { timeoutMs: number; sockets: number },
+  /** `maxBodyBytes`: a lookup's answer longer than this is dropped unread (an error), never held whole. */
+  opts: { timeoutMs: number; sockets: number; maxBodyBytes?: number },
 ): ArtifactStore {
   const base = new URL(settings.url);
   const isHttps = base.protocol === 'https:';
@@ -67,10 +68,23 @@ export function httpArtifactStore(
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
+          let length = 0;
+          let over = false;
+          const tooLong = (): void => {
+            over = true;
+            reject(new Error(`an answer over ${opts.maxBodyBytes} bytes`));
+            req.destroy();
+          };
+          if (opts.maxBodyBytes !== undefined && Number(res.headers['content-length'] ?? 0) > opts.maxBodyBytes)
+            return tooLong();
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            length += c.length;
+            if (!over && opts.maxBodyBytes !== undefined && length > opts.maxBodyBytes) tooLong();
+          });
+          res.on('end', () => {
+            if (!over) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+          });
           res.on('error', reject);
         },
       );

@@ -41,6 +41,11 @@ export function ownOutputMatcher(
     });
 }
 
+/** Whether `rel` is a file the job's output pattern (jobOutputPatterns) names, as captureOutputs would find it. */
+export function namesOutput(pattern: string, rel: string): boolean {
+  return isLiteral(pattern) ? unescapeGlob(pattern) === rel : compileGlobs([pattern])(rel);
+}
+
 /** Whether a pattern (once substituted) names one file rather than matching many. */
 export function isLiteral(pattern: string): boolean {
   return !/(?<!\\)[*?[\]{}()!+@]/.test(pattern);

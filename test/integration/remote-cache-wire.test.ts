@@ -101,7 +101,7 @@ describe('issue 16: the wire format of the Turborepo Remote Cache API', () => {
     expect(puts).toHaveLength(jobs);
     expect(new Set(puts.map((r) => r.path))).toEqual(new Set(gets.map((r) => r.path)));
     for (const r of wire.requests) {
-      expect(r.path).toMatch(/^\/v8\/artifacts\/runner1-[0-9a-f]{16,}$/);
+      expect(r.path).toMatch(/^\/v8\/artifacts\/runner2-[0-9a-f]{16,}$/);
       // A team id (team_…) goes as teamId; the bearer token as Authorization.
       expect([...r.query.entries()]).toEqual([['teamId', 'team_abc']]);
       expect(r.headers.authorization).toBe('Bearer file-token-77');

@@ -8,7 +8,7 @@ import type { Fingerprint, RelPath } from '../../../src/types.js';
 
 const passed: Artifact = {
   header: {
-    format: 1,
+    format: 2,
     tool: 'lint',
     path: 'src/a.py' as RelPath,
     status: 'passed',
@@ -40,8 +40,8 @@ describe('issue 16: the remote cache artifact', () => {
         end: { kind: 'exit', code: 3 },
         logBytes: 0,
         outputs: [
-          { path: 'gen/a.o', mode: 0o644, bytes: 3 },
-          { path: 'gen/b', mode: 0o755, bytes: 0 },
+          { path: 'gen/a.o', mode: 0o644, digest: 'ba7816bf8f01cfea414140de5dae2223', bytes: 3 },
+          { path: 'gen/b', mode: 0o755, digest: 'e3b0c44298fc1c149afbf4c8996fb924', bytes: 0 },
         ],
       },
       log: Buffer.alloc(0),
@@ -62,7 +62,8 @@ describe('issue 16: the remote cache artifact', () => {
   });
 
   it('is keyed by the fingerprint under the format version', () => {
-    expect(artifactKey('ab12' as Fingerprint)).toBe('runner1-ab12');
+    // issue 16: format 2 carries each output's digest; a format 1 artifact (none) is never asked for.
+    expect(artifactKey('ab12' as Fingerprint)).toBe('runner2-ab12');
   });
 
   const h = passed.header;
@@ -73,7 +74,17 @@ describe('issue 16: the remote cache artifact', () => {
     ['another magic', raw(h, Buffer.alloc(6), 'TURB'), 'not a runner artifact'],
     ['a header longer than the body', Buffer.from('RNRA\x00\x00\x01\x00{}', 'latin1'), 'truncated header'],
     ['a header that is not JSON', Buffer.from('RNRA\x00\x00\x00\x02{x', 'latin1'), 'header is not JSON'],
-    ['another format', raw({ ...h, format: 2 }, Buffer.alloc(6)), 'header has the wrong shape'],
+    ['another format', raw({ ...h, format: 1 }, Buffer.alloc(6)), 'header has the wrong shape'],
+    [
+      'issue 16: an output without its digest',
+      raw({ ...h, outputs: [{ path: 'a.o', mode: 0o644, bytes: 1 }] }, Buffer.alloc(7)),
+      'header has the wrong shape',
+    ],
+    [
+      'issue 16: an output whose mode is more than permission bits',
+      raw({ ...h, outputs: [{ path: 'a.o', mode: 0o104755, digest: '0'.repeat(32), bytes: 1 }] }, Buffer.alloc(7)),
+      'header has the wrong shape',
+    ],
     [
       'a pass that exited 1',
       raw({ ...h, end: { kind: 'exit', code: 1 } }, Buffer.alloc(6)),

@@ -27,6 +27,32 @@ describe('issue 16: the remote cache client', () => {
     });
   });
 
+  it('issue 16: drops an answer longer than its limit unread, said or streamed', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url?.includes('said') === true) {
+        res.writeHead(200, { 'content-length': 1000 });
+        res.write(Buffer.alloc(10));
+        return; // never ends: only the length it announced can end the request
+      }
+      res.writeHead(200);
+      res.end(Buffer.alloc(1000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const port = (server.address() as { port: number }).port;
+    const store = httpArtifactStore(
+      { url: `http://127.0.0.1:${port}`, team: 't', token: null },
+      { timeoutMs: 5000, sockets: 2, maxBodyBytes: 100 },
+    );
+    onTestFinished(() => store.close());
+    const over = { kind: 'error', message: 'an answer over 100 bytes' };
+    expect(await store.get('said')).toEqual(over);
+    expect(await store.get('streamed')).toEqual(over);
+  });
+
   it('says a refused connection is one', async () => {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
