@@ -2,8 +2,8 @@
 // GET/PUT /v8/artifacts/:hash, HEAD to ask without the body) over keep-alive
 // connections, one request per call, each with a deadline. Decides nothing:
 // it turns each answer into a tagged outcome for remote-cache.ts.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
 import type { RemoteSettings } from './remote-settings.js';
 
 /** What a lookup (GET) answered: 200 an artifact, 404 none, 401/403 the token refused, anything else an error. */
@@ -38,7 +38,10 @@ export function httpArtifactStore(
 ): ArtifactStore {
   const base = new URL(settings.url);
   const isHttps = base.protocol === 'https:';
-  const agent = new (isHttps ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: opts.sockets });
+  // Loaded here, not with the module: a run without a remote cache never loads http, https and tls (the bundle
+  // would load every builtin a module imports at start, scripts/bundle.mjs).
+  const transport = createRequire(import.meta.url)(isHttps ? 'node:https' : 'node:http') as typeof http;
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: opts.sockets });
   // Turborepo names a team by id (teamId=team_…) or by slug (slug=…); servers take either (same API description).
   const query = settings.team.startsWith('team_')
     ? `teamId=${encodeURIComponent(settings.team)}`
@@ -55,7 +58,7 @@ export function httpArtifactStore(
     signal?: AbortSignal,
   ) =>
     new Promise<Answer>((resolve, reject) => {
-      const req = (isHttps ? https : http).request(
+      const req = transport.request(
         {
           protocol: base.protocol,
           hostname: base.hostname,
