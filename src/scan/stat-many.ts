@@ -3,7 +3,8 @@
 // third of the time, and a second core halves them (git's preload-index does
 // the same). The caller blocks on Atomics.wait, so the walk stays synchronous.
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker as WorkerType } from 'node:worker_threads';
 
 /** Numbers per file: size, mtimeMs, ctimeMs, ino, kind (see KIND). */
 export const STAT_WIDTH = 5;
@@ -72,6 +73,8 @@ export function statMany(root: string, paths: readonly string[]): Float64Array {
   const out = new Float64Array(sab);
   // The worker takes the second part; the main thread, which started first, a bit more than half.
   const split = Math.floor(paths.length * 0.55);
+  // worker_threads loads only for a tree big enough to split: most runs never start a worker.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as { Worker: typeof WorkerType };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { root, paths: paths.slice(split), from: split, sab, done },
