@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { type Makeflags, parseMakeflags, prepareKeptFifo } from '../jobserver/index.js';
+import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { type Shard, type UnreadablePath, parseShard, planJobs, shardPlan } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
 import { argumentPath, treePath } from '../tree-path.js';
@@ -125,8 +125,6 @@ function runWorking(
     walked = walkTree(u, opts.events);
   };
   return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts), whileAsking }, async (s) => {
-    // A state directory's first run: its jobserver fifo is made while the run scans and plans.
-    if (!dryRun && opts.serveJobserver !== false) prepareKeptFifo(s.stateDir);
     warnOfSecrets(s, opts.events);
     // A cached failure's log may be one a commit check recorded in the staged tree.
     const roots = stagedRoots(s);

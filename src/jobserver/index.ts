@@ -13,6 +13,5 @@ export {
   type EndFacts,
 } from './validate.js';
 export { openSlots, type Slots, type SlotOptions } from './connect.js';
-export { prepareKeptFifo } from './server.js';
 export type { ServeStyle, FdPlacement } from './server.js';
 export type { Token, TokenPool } from './token.js';

@@ -4,7 +4,7 @@
 // anonymous pipe, so a private named fifo serves both styles: pipe style
 // places its ends at descriptors 3 and 4 in each job (all GNU make 4.3 reads),
 // fifo style names its path (all ninja 1.13 joins).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,34 +177,6 @@ function drain(read: number): void {
   }
 }
 
-/** mkfifo processes started by prepareKeptFifo(), by the fifo they make. */
-const making = new Map<string, ChildProcess>();
-
-/**
- * Starts making the kept fifo in `dir` when there is none yet (a state
- * directory's first run), so that the fork is paid while the run scans and
- * plans, beside it, rather than when the first job waits for its tokens.
- */
-export function prepareKeptFifo(dir: string): void {
-  const fifo = path.join(dir, JOBSERVER_FIFO);
-  if (making.has(fifo) || fs.existsSync(fifo)) return;
-  const child = spawn('mkfifo', ['-m', '600', fifo], { stdio: 'ignore' });
-  child.on('error', () => {}); // then the serving run makes it itself, or serves from TMPDIR
-  making.set(fifo, child);
-}
-
-/** Whether the mkfifo prepareKeptFifo() started made `fifo`: waits for it, at most a second (it takes milliseconds). */
-function madeAhead(fifo: string): boolean {
-  if (!making.has(fifo)) return false;
-  making.delete(fifo);
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; waited < 1000; waited++) {
-    if (fs.existsSync(fifo)) return true;
-    Atomics.wait(nap, 0, 0, 1); // its exit is not seen here: the event loop is not running
-  }
-  return false;
-}
-
 /** The fifo kept in `dir` between runs, when it can serve: null when a fresh one in the temporary directory must. */
 function keptFifo(dir: string, style: ServeStyle): string | null {
   const fifo = path.join(dir, JOBSERVER_FIFO);
@@ -217,7 +189,6 @@ function keptFifo(dir: string, style: ServeStyle): string | null {
     return null;
   }
   if (st === undefined) {
-    if (madeAhead(fifo)) return keptFifo(dir, style);
     try {
       execFileSync('mkfifo', ['-m', '600', fifo]); // once per state directory
       return fifo;
