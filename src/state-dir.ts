@@ -15,8 +15,6 @@ export const RUNNING_LOGS_DIR = 'running';
 export const TRACES_DIR = 'traces';
 /** What tools wrote (their `outputs`), by content, and each result's list of them (outputs/store.ts). */
 export const OUTPUTS_DIR = 'outputs';
-/** The fifo of the jobserver runner serves its jobs, kept from run to run (jobserver/server.ts). */
-export const JOBSERVER_FIFO = 'jobserver.fifo';
 /** The state directory's lock (store/state-lock.ts): sqlite files whose kernel lock is held, and the holder's pid. */
 export const LOCK_FILE = 'lock.db';
 export const LOCK_OWNER_FILE = 'lock.owner';
@@ -74,7 +72,6 @@ export function isStateEntry(name: string): boolean {
     name === RUNNING_LOGS_DIR ||
     name === TRACES_DIR ||
     name === OUTPUTS_DIR ||
-    name === JOBSERVER_FIFO ||
     name.startsWith(LOCK_FILE) ||
     name.startsWith(TURNSTILE_FILE) ||
     name === LOCK_OWNER_FILE ||

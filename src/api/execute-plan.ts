@@ -149,7 +149,6 @@ async function runStale(
     configJobs: s.loaded.fileJobs,
     cpuCount: os.availableParallelism(),
     serve: opts.serveJobserver ?? 'pipe',
-    fifoDir: s.stateDir,
   });
   const { events } = opts;
   let summary;

@@ -34,8 +34,6 @@ export interface SlotOptions {
   cpuCount: number;
   /** Serve a jobserver to the jobs when alone; false: --no-jobserver. */
   serve: ServeStyle | false;
-  /** Where the served jobserver's fifo is kept from run to run (the state directory, held by this runner). */
-  fifoDir?: string;
   proc?: ProcView;
 }
 
@@ -59,11 +57,11 @@ function fromJobserver(pool: JobserverPool, makeflags: string, fds: FdPlacement)
   };
 }
 
-function alone(jobs: number, serve: ServeStyle | false, fifoDir: string | undefined, warnings: string[] = []): Slots {
+function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = []): Slots {
   if (serve === false || jobs < 2) return fixed(new LocalPool(jobs), warnings);
   let served;
   try {
-    served = serveJobserver(jobs, serve, fifoDir);
+    served = serveJobserver(jobs, serve);
   } catch (err) {
     // Serving is a courtesy to nested makes; runner's own pool does not need it.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -88,18 +86,18 @@ function alone(jobs: number, serve: ServeStyle | false, fifoDir: string | undefi
 export function openSlots(o: SlotOptions): Slots {
   const mf = o.makeflags;
   const standaloneJobs = o.jobsFlag ?? o.configJobs ?? o.cpuCount;
-  if (mf === null) return alone(standaloneJobs, o.serve, o.fifoDir);
+  if (mf === null) return alone(standaloneJobs, o.serve);
   const auth = mf.auth;
   const hasJobserver = auth !== null && auth.style !== 'disabled';
   if (o.jobsFlag !== undefined) {
     const note = hasJobserver
       ? [`-j ${o.jobsFlag} overrides make's jobserver: runner runs up to ${o.jobsFlag} jobs of its own beside make's`]
       : [];
-    return alone(o.jobsFlag, o.serve, o.fifoDir, note);
+    return alone(o.jobsFlag, o.serve, note);
   }
   if (auth === null) {
     // make -j1 or plain make: serial; a bare -j: no limit, so runner's own default.
-    return mf.jobs === 'unlimited' ? alone(standaloneJobs, o.serve, o.fifoDir) : fixed(new LocalPool(mf.jobs ?? 1));
+    return mf.jobs === 'unlimited' ? alone(standaloneJobs, o.serve) : fixed(new LocalPool(mf.jobs ?? 1));
   }
   const cap = o.configJobs ?? Number.POSITIVE_INFINITY;
   const ignore = (why: string): Slots =>

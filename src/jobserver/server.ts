@@ -12,7 +12,6 @@ import { JobserverPool } from './client.js';
 import { readOne, writeOne } from './pipe-client.js';
 import { fifoHasReader, isProcessAlive } from '../process-probe.js';
 import { removeFile } from '../remove-file.js';
-import { JOBSERVER_FIFO } from '../state-dir.js';
 
 export type ServeStyle = 'pipe' | 'fifo';
 
@@ -77,46 +76,26 @@ function fillTokens(fifo: string, read: number, wanted: number): number {
   return held;
 }
 
-/**
- * Serves `jobs` slots. With `keptIn` (a directory this runner alone uses
- * meanwhile: its state directory, locked), the fifo is kept there from run
- * to run, so a run makes none (`mkfifo` is a fork of the whole runner, about
- * 10 ms of every run that starts a job); else, or when that fifo will not
- * do, a private one in the temporary directory, removed at the end.
- */
-export function serveJobserver(jobs: number, style: ServeStyle, keptIn?: string): ServedJobserver {
-  const kept = keptIn === undefined ? null : keptFifo(keptIn, style);
-  let fifo: string;
-  let removeFifo: () => void;
-  if (kept !== null) {
-    fifo = kept;
-    removeFifo = () => {};
-  } else {
-    const tmp = os.tmpdir();
-    removeAbandonedDirs(tmp);
-    const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
-    fifo = path.join(dir, 'fifo');
-    removeFifo = () => {
-      try {
-        // The fifo and its directory, without fs.rmSync's rimraf (remove-file.ts says why)...
-        removeFile(fifo);
-        fs.rmdirSync(dir);
-      } catch {
-        fs.rmSync(dir, { recursive: true, force: true }); // ...unless something else is in it
-      }
-    };
-  }
+export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
+  const tmp = os.tmpdir();
+  removeAbandonedDirs(tmp);
+  const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
+  const fifo = path.join(dir, 'fifo');
   const fds: number[] = [];
   const discard = (): void => {
     for (const fd of fds.splice(0)) fs.closeSync(fd);
-    removeFifo();
+    try {
+      // The fifo and its directory, without fs.rmSync's rimraf (remove-file.ts says why)...
+      removeFile(fifo);
+      fs.rmdirSync(dir);
+    } catch {
+      fs.rmSync(dir, { recursive: true, force: true }); // ...unless something else is in it
+    }
   };
   try {
-    if (kept === null) execFileSync('mkfifo', ['-m', '600', fifo]);
+    execFileSync('mkfifo', ['-m', '600', fifo]);
     const read = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     fds.push(read);
-    // A kept fifo may hold tokens a job of an earlier run wrote back after it ended: they are not this run's.
-    if (kept !== null) drain(read);
     const write = fs.openSync(fifo, fs.constants.O_WRONLY);
     fds.push(write);
     // A blocking read end for the jobs (make 4.4 expects one); the open returns at once, a writer being open.
@@ -162,43 +141,6 @@ export function serveJobserver(jobs: number, style: ServeStyle, keptIn?: string)
     discard();
     throw err;
   }
-}
-
-/** Reads what the fifo holds until it is empty (no writer is open yet: then a read returns 0). */
-function drain(read: number): void {
-  const buf = Buffer.alloc(4096);
-  for (;;) {
-    try {
-      if (fs.readSync(read, buf, 0, buf.length, null) === 0) return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return;
-      throw err;
-    }
-  }
-}
-
-/** The fifo kept in `dir` between runs, when it can serve: null when a fresh one in the temporary directory must. */
-function keptFifo(dir: string, style: ServeStyle): string | null {
-  const fifo = path.join(dir, JOBSERVER_FIFO);
-  // MAKEFLAGS is split on blanks: fifo style names the path, which then must have none.
-  if (style === 'fifo' && /\s/.test(fifo)) return null;
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(fifo, { throwIfNoEntry: false });
-  } catch {
-    return null;
-  }
-  if (st === undefined) {
-    try {
-      execFileSync('mkfifo', ['-m', '600', fifo]); // once per state directory
-      return fifo;
-    } catch {
-      return null; // a file system without fifos, say
-    }
-  }
-  if (!st.isFIFO() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) return null;
-  // Read by a process of an earlier run that outlived it: it would take this run's tokens.
-  return fifoHasReader(fifo) ? null : fifo;
 }
 
 /**

@@ -172,19 +172,9 @@ function fifoDirs(tmp: string): string[] {
 }
 
 /** Starts a run serving a 3-token jobserver whose jobs hold until killed; resolves once they run. */
-/**
- * A state directory whose kept jobserver fifo cannot serve (a regular file in its place), so the run serves
- * from a private fifo in TMPDIR, as it does wherever the state directory cannot hold a fifo.
- */
-function servesFromTmp(sb: Sandbox): void {
-  fs.mkdirSync(path.join(sb.tree, '.runner'), { recursive: true });
-  fs.writeFileSync(path.join(sb.tree, '.runner', 'jobserver.fifo'), 'not a fifo\n');
-}
-
 async function startServingRun(sb: Sandbox, env: Record<string, string>) {
   const pids = path.join(sb.scratch, 'pids');
   reapAfter(pids);
-  servesFromTmp(sb);
   writeConfig(sb, { include: JOBS.slice(0, 2), tools: [holdingTool('hold', pids)] });
   const running = startRunner(['run', '-j', '3'], { cwd: sb.tree, env });
   await waitFor('both jobs to start', () => readPids(pids).length === 4);
@@ -219,7 +209,6 @@ test('issue 12: the jobserver fifo of a SIGKILLed runner is removed by the next 
   expect(liveDirs).toHaveLength(1);
 
   writeConfig(next, { include: JOBS.slice(0, 2), tools: [{ name: 'quick', command: 'true' }] });
-  servesFromTmp(next);
   const res = await runRunner(['run', '-j', '3'], { cwd: next.tree, env });
   expect(res.code, show(res)).toBe(0);
   expect(fifoDirs(tmp)).toEqual(liveDirs);
