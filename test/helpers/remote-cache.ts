@@ -80,3 +80,14 @@ export async function startCacheServer(
     kill,
   };
 }
+
+/** How many probe jobs have started so far, in every clone sharing `probeDir` (the probe's log there). */
+export function probeStarts(probeDir: string): number {
+  const file = path.join(probeDir, 'probe.log');
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('start ')).length
+    : 0;
+}

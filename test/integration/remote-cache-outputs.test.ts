@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { type Artifact, decodeArtifact, encodeArtifact } from '../../src/cache/index.js';
 import { type RunJson, baseEnv, runJson, show } from '../helpers/cli.js';
 import { PROBE_SCRIPT, setProbeControl } from '../helpers/probe.js';
-import { type CacheServer, startCacheServer } from '../helpers/remote-cache.js';
+import { type CacheServer, probeStarts, startCacheServer } from '../helpers/remote-cache.js';
 import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const TOKEN = 'ci-token-0a1b2c';
@@ -63,17 +63,6 @@ function clone(server: CacheServer, probeDir?: string): Clone {
   return { sb, env: baseEnv({ HOME: home, RUNNER_REMOTE_CACHE_TOKEN: TOKEN }) };
 }
 
-/** How many probe jobs have started so far, in every clone sharing `probeDir`. */
-function started(probeDir: string): number {
-  const file = path.join(probeDir, 'probe.log');
-  return fs.existsSync(file)
-    ? fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('start ')).length
-    : 0;
-}
-
 const run = (c: Clone) => runJson<RemoteRunJson>(['run'], { cwd: c.sb.tree, env: c.env });
 
 const outputNames = FILES.flatMap((f) => [`build/${f}.out`, `build/${f}.sum`]);
@@ -121,7 +110,7 @@ describe('issue 16: outputs travel through the remote cache', () => {
     const b = clone(server, probeDir);
     const second = await run(b);
     expect(second.res.code, show(second.res)).toBe(0);
-    expect(started(probeDir), 'clone b ran no job').toBe(FILES.length);
+    expect(probeStarts(probeDir), 'clone b ran no job').toBe(FILES.length);
     expect(second.json.counts).toMatchObject({ ran: 0, remoteHits: FILES.length });
     expect(outputsOf(b)).toEqual(fromA);
     expect(second.res.stderr).not.toContain('warning');
@@ -133,7 +122,7 @@ describe('issue 16: outputs travel through the remote cache', () => {
     expect(third.res.code, show(third.res)).toBe(0);
     expect(third.json.counts).toMatchObject({ ran: 0, fresh: FILES.length, restored: 1 });
     expect(server.requests()).toHaveLength(asked);
-    expect(started(probeDir)).toBe(FILES.length);
+    expect(probeStarts(probeDir)).toBe(FILES.length);
     expect(outputsOf(b)).toEqual(fromA);
   });
 
@@ -197,7 +186,7 @@ describe('issue 16: outputs travel through the remote cache', () => {
       const res = await run(b);
       expect(res.res.code, show(res.res)).toBe(1);
       expect(res.json.counts).toMatchObject({ ran: FILES.length, failed: FILES.length, remoteHits: 0 });
-      expect(started(a.sb.scratch)).toBe(2 * FILES.length);
+      expect(probeStarts(a.sb.scratch)).toBe(2 * FILES.length);
       const warnings = res.res.stderr.split('\n').filter((l) => l.includes('remote cache'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(

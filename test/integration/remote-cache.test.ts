@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { type JobJson, type RunJson, baseEnv, runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { probeTool, setProbeControl } from '../helpers/probe.js';
-import { type CacheServer, startCacheServer } from '../helpers/remote-cache.js';
+import { type CacheServer, probeStarts, startCacheServer } from '../helpers/remote-cache.js';
 import { REPO, type Sandbox, readConfig, useFixture, waitFor, writeConfig, writeText } from '../helpers/sandbox.js';
 
 const TOKEN = 'ci-token-5f3a9c1e77';
@@ -45,17 +45,6 @@ function clone(server: CacheServer, probeDir?: string, env: Record<string, strin
   return { sb, env: baseEnv({ HOME: home, RUNNER_REMOTE_CACHE_TOKEN: TOKEN, ...env }) };
 }
 
-/** How many probe jobs have started so far, in every clone sharing `probeDir`. */
-function started(probeDir: string): number {
-  const file = path.join(probeDir, 'probe.log');
-  return fs.existsSync(file)
-    ? fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('start ')).length
-    : 0;
-}
-
 /** Every file under `dir`, read whole (the state directory: nothing in it may hold the token). */
 function allBytes(dir: string): string {
   let out = '';
@@ -81,14 +70,14 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     expect(first.res.code, show(first.res)).toBe(1);
     const jobs = first.json.counts.jobs;
     expect(first.json.counts).toMatchObject({ ran: jobs, failed: 1, remoteHits: 0 });
-    expect(started(probeDir)).toBe(jobs);
+    expect(probeStarts(probeDir)).toBe(jobs);
     // Every job's result was uploaded, the failure too.
     expect(server.artifacts(TEAM)).toHaveLength(jobs);
     expect(first.json.remote).toMatchObject({ lookups: jobs, hits: 0, uploads: jobs, errors: 0, off: null });
 
     const second = await run(b);
     expect(second.res.code, show(second.res)).toBe(1);
-    expect(started(probeDir), 'clone b ran no job').toBe(jobs);
+    expect(probeStarts(probeDir), 'clone b ran no job').toBe(jobs);
     expect(second.json.counts).toMatchObject({ ran: 0, cachedFailures: 1, remoteHits: jobs, fresh: 0 });
     for (const j of second.json.jobs) expect(j, `${j.tool} ${j.file}`).toMatchObject({ remote: true, cached: true });
     // The --json schema that ships describes the remote hits, their count and the remote cache's summary.
@@ -105,7 +94,7 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     const text = await runRunner(['run'], { cwd: b.sb.tree, env: b.env });
     expect(text.code, show(text)).toBe(1);
     expect(server.requests()).toHaveLength(asked);
-    expect(started(probeDir)).toBe(jobs);
+    expect(probeStarts(probeDir)).toBe(jobs);
     const explained = await runRunner(['explain', 'calc/ops.py'], { cwd: b.sb.tree, env: b.env });
     expect(explained.stdout, show(explained)).toMatch(
       /probe: fresh \(last passed .*, restored from the remote cache\)/,
@@ -114,7 +103,7 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     // --rerun-failed runs a failure the remote cache had, here and now.
     const rerun = await run(b, ['--rerun-failed']);
     expect(rerun.json.counts).toMatchObject({ ran: 1, failed: 1 });
-    expect(started(probeDir)).toBe(jobs + 1);
+    expect(probeStarts(probeDir)).toBe(jobs + 1);
 
     // The token never lands in a state directory, an output or the printed config.
     const shown = await runRunner(['config'], { cwd: b.sb.tree, env: b.env });
@@ -158,13 +147,13 @@ describe('issue 16: the remote cache, against the real turborepo-remote-cache se
     // The same key verifies: every job is a hit.
     const same = clone(server, a.sb.scratch, { RUNNER_REMOTE_CACHE_SIGNATURE_KEY: 'key-of-the-team' });
     expect((await run(same)).json.counts).toMatchObject({ ran: 0, remoteHits: jobs });
-    expect(started(a.sb.scratch)).toBe(jobs);
+    expect(probeStarts(a.sb.scratch)).toBe(jobs);
     // Another key: nothing verifies, nothing is taken, every job runs.
     const other = clone(server, a.sb.scratch, { RUNNER_REMOTE_CACHE_SIGNATURE_KEY: 'a-forger-s-key' });
     const res = await run(other);
     expect(res.res.code, show(res.res)).toBe(1);
     expect(res.json.counts).toMatchObject({ ran: jobs, failed: 1, remoteHits: 0 });
-    expect(started(a.sb.scratch)).toBe(2 * jobs);
+    expect(probeStarts(a.sb.scratch)).toBe(2 * jobs);
     const warnings = res.res.stderr.split('\n').filter((l) => l.includes('remote cache'));
     expect(warnings).toEqual([
       `runner: warning: remote cache: ${jobs} artifacts had a signature that does not verify with the signature key (e.g. probe calc/__init__.py): taken as misses, the jobs run here`,

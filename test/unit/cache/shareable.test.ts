@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { unshareableParts } from '../../../src/cache/shareable.js';
 import type { ExecutableIdentity, LatchedTool, ToolLatch } from '../../../src/config/index.js';
+import { TOOL_DEFAULTS } from '../../../src/config/schema.js';
 import type { Job } from '../../../src/plan/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.js';
 
@@ -44,23 +45,7 @@ function job(o: {
     inputs: o.inputs ?? {},
   };
   const tool: LatchedTool = {
-    config: {
-      name: 'check',
-      command,
-      include: ['**/*'],
-      exclude: [],
-      inputs: [],
-      deps: 'none',
-      depfile: null,
-      timeout: null,
-      pty: false,
-      maxFiles: null,
-      serial: false,
-      jobs: null,
-      env: {},
-      failurePattern: null,
-      outputs: [],
-    },
+    config: { ...TOOL_DEFAULTS, name: 'check', command },
     latch,
     latchId: 'latch' as LatchId,
     env: { PATH: '/usr/bin:/bin', HOME, ...(o.env ?? {}) },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LatchedTool, ToolLatch } from '../../../src/config/index.js';
+import { TOOL_DEFAULTS } from '../../../src/config/schema.js';
 import type { FileEntry, JobResult } from '../../../src/manifest/index.js';
 import type { OutputsState } from '../../../src/outputs/index.js';
 import { type JobDeps, type PlanInput, fingerprintJob, planJob, planJobs } from '../../../src/plan/index.js';
@@ -31,23 +32,7 @@ function tool(
     inputs: {},
   };
   return {
-    config: {
-      name,
-      command,
-      include: ['**/*'],
-      exclude: [],
-      inputs: [],
-      deps: 'none',
-      depfile: null,
-      timeout: null,
-      pty: false,
-      maxFiles: null,
-      serial: false,
-      jobs: null,
-      env: {},
-      failurePattern: null,
-      outputs: [],
-    },
+    config: { ...TOOL_DEFAULTS, name, command },
     latch,
     latchId: latchId as LatchId,
     env: {},
