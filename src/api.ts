@@ -17,6 +17,7 @@ import { logShares } from './api/job-report.js';
 import { planInputOf } from './api/plan-input.js';
 import { scanAndSave, withSession } from './api/scan-and-save.js';
 import { isStagedEntry, isStateEntry } from './state-dir.js';
+import { isStateGitignore } from './state-gitignore.js';
 import { argumentPath, relativePath, treePath } from './tree-path.js';
 
 /** For the caller's last-resort exit path: kills every running job's process group. */
@@ -203,8 +204,9 @@ export async function clean(opts: SessionOptions): Promise<{ stateDir: string; r
       { cause: err },
     );
   }
-  // The staged tree's names exactly; the rest as a state directory may hold them.
-  const ours = (e: string): boolean => (e.startsWith('staged') ? isStagedEntry(e) : isStateEntry(e));
+  // The staged tree's names exactly; runner's own .gitignore as it wrote it; the rest as a state directory may hold them.
+  const ours = (e: string): boolean =>
+    e.startsWith('staged') ? isStagedEntry(e) : isStateEntry(e) || isStateGitignore(stateDir, e);
   if (!entries.every(ours)) {
     throw new StateDirError({
       path: stateDir,

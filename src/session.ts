@@ -33,6 +33,7 @@ import {
   manifestPath,
   runningLogsDir,
 } from './state-dir.js';
+import { isStateGitignore, writeStateGitignore } from './state-gitignore.js';
 import { relativePath, treePath } from './tree-path.js';
 import type { EventSink } from './api/events.js';
 
@@ -123,6 +124,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   opts.beforeState?.({ loaded, sourceTree });
   ensureStateDir(stateDir, sourceTree);
   const lock = await lockStateDir(stateDir, opts);
+  writeStateGitignore(stateDir);
   let manifest: Manifest;
   try {
     manifest = Manifest.open(manifestPath(stateDir));
@@ -290,6 +292,8 @@ function checkOwnDirectory(dir: string, sourceTree: string): void {
   }
   // One entry of runner's own is enough: a run killed before its first save leaves logs, a staged tree or its lock.
   if (entries.length === 0 || entries.some(isStateEntry)) return;
+  // runner's .gitignore alone is a state directory whose first run stopped before the rest (checked after the cheap test above).
+  if (entries.length === 1 && isStateGitignore(dir, entries[0] ?? '')) return;
   const some = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', ...' : '');
   const inside = treePath(sourceTree, dir) !== null;
   throw new StateDirError({

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { ProgramIds } from '../config/program-ids.js';
 import type { FileEntry } from '../manifest/index.js';
-import type { JobDeps } from '../plan/index.js';
+import type { DependencyChange, JobDeps } from '../plan/index.js';
 import type { RelPath } from '../types.js';
 import { UNREADABLE_IMPORTS } from './direct-deps.js';
 import type { DepGraph } from './graph.js';
@@ -97,9 +97,12 @@ class GraphJobDeps implements JobDeps {
     const changes = differ.diff(before, nodes.hashAt(this.path));
     if (changes === null) return null;
     // Nodes name files outside the tracked set portably (`~/x`); explain names them where they are here.
-    return changes
-      .map((c) => (c.path.startsWith('?') ? c : { ...c, path: this.graph.resolveName(c.path) }))
+    const resolved = changes
+      .map((c) =>
+        c.path.startsWith('?') ? { ...c, name: c.path } : { ...c, name: c.path, path: this.graph.resolveName(c.path) },
+      )
       .filter((c) => c.path !== this.path); // the file itself: a content reason
+    return pairRenames(resolved);
   }
 
   nodesToKeep(isKept: (hash: string) => boolean): ReturnType<NonNullable<JobDeps['nodesToKeep']>> {
@@ -142,4 +145,43 @@ export function contentIdentity(abs: string, ids: ProgramIds): string {
   if (facts !== null) return facts.digest;
   const st = fs.statSync(abs, { throwIfNoEntry: false });
   return st === undefined ? 'missing' : `unreadable ${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * A file named one way by the last run and another today is one change, not
+ * "no longer one" and "is new" (issue 16: pypa/pip under pyenv in /root, a
+ * second checkout run with another HOME): `/root/x` then and `~/x` now under
+ * HOME=/root, or `~/x` then and `/home/a/x` now, whose `~` was another HOME
+ * (today's would name a file that never was). The key differs by the name alone.
+ */
+function pairRenames(
+  changes: { path: string; name: string; change: 'changed' | 'added' | 'removed' }[],
+): { path: string; change: DependencyChange; from?: string; to?: string }[] {
+  const removedAt = new Map<string, string>(); // where the last run's name points today -> that name
+  const removedBelowHome = new Map<string, string>(); // x of a last run's `~/x` -> `~/x`
+  for (const c of changes) {
+    if (c.change !== 'removed') continue;
+    removedAt.set(c.path, c.name);
+    if (c.name.startsWith('~/')) removedBelowHome.set(c.name.slice(2), c.name);
+  }
+  const renamedFrom = new Map<string, string>(); // today's path -> the last run's name
+  const paired = new Set<string>(); // the last run's names now said renamed
+  for (const c of changes) {
+    if (c.change !== 'added') continue;
+    let was = removedAt.get(c.path);
+    if (was === c.name) was = undefined;
+    // `~/x` then: any HOME that holds x now (the longest x first: the nearest match is the likeliest).
+    for (let i = c.path.indexOf('/'); was === undefined && i >= 0; i = c.path.indexOf('/', i + 1))
+      was = removedBelowHome.get(c.path.slice(i + 1));
+    if (was === undefined || paired.has(was)) continue;
+    renamedFrom.set(c.path, was);
+    paired.add(was);
+  }
+  const out: { path: string; change: DependencyChange; from?: string; to?: string }[] = [];
+  for (const c of changes) {
+    const from = renamedFrom.get(c.path);
+    if (c.change === 'added' && from !== undefined) out.push({ path: c.path, change: 'renamed', from, to: c.name });
+    else if (!(c.change === 'removed' && paired.has(c.name))) out.push({ path: c.path, change: c.change });
+  }
+  return out;
 }

@@ -11,6 +11,14 @@ export {
   type UnreadablePath,
   type Verdict,
 } from './plan.js';
-export { diffDeps, diffLatch, reasonsFrom, type JobDeps, type StaleReason, type StaleReasonKind } from './staleness.js';
+export {
+  diffDeps,
+  diffLatch,
+  reasonsFrom,
+  type JobDeps,
+  type DependencyChange,
+  type StaleReason,
+  type StaleReasonKind,
+} from './staleness.js';
 export { fingerprintJob } from './fingerprint.js';
 export { type Shard, type ShardedJob, assignShards, parseShard, shardName, shardPlan } from './shard.js';

@@ -7,8 +7,19 @@ import type { Digest } from '../types.js';
 export type StaleReason =
   | { kind: 'new' }
   | { kind: 'content'; from: Digest; to: Digest }
-  /** A dependency changed, appeared or went away; via: the import chain from the job's file, when known. */
-  | { kind: 'dependency'; path: string; change: 'changed' | 'added' | 'removed'; via: string[] }
+  /**
+   * A dependency changed, appeared or went away; via: the import chain from the job's file, when known.
+   * 'renamed': the same file outside the tree, named another way (`~/x` under one HOME, `/abs/x` under
+   * another): from/to are the last run's name and today's, which the key holds.
+   */
+  | {
+      kind: 'dependency';
+      path: string;
+      change: DependencyChange;
+      via: string[];
+      from?: string;
+      to?: string;
+    }
   | { kind: 'tool-config'; key: string; from: unknown; to: unknown }
   /** from/to are latch forms: "=value", "#hash" (passEnv: value never stored), "unset". */
   | { kind: 'env'; name: string; from: string; to: string }
@@ -26,6 +37,7 @@ export type StaleReason =
   | { kind: 'unreadable'; path: string; why: string };
 
 export type StaleReasonKind = StaleReason['kind'];
+export type DependencyChange = 'changed' | 'added' | 'removed' | 'renamed';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -66,7 +78,7 @@ export interface JobDeps {
    * Graph kinds store no list: what differs, by content, from the tree whose
    * hash a result recorded (its depsDigest); null when that tree is not kept.
    */
-  changesFrom?: (before: string) => { path: string; change: 'changed' | 'added' | 'removed' }[] | null;
+  changesFrom?: (before: string) => { path: string; change: DependencyChange; from?: string; to?: string }[] | null;
   /** Graph kinds: the graph nodes to keep with a result, those isKept does not know ([hash, children, data] rows). */
   nodesToKeep?: (isKept: (hash: string) => boolean) => [string, string, string][];
 }
@@ -84,11 +96,12 @@ export function reasonsFrom(now: JobDeps, before: string): StaleReason[] {
       },
     ];
   }
-  return changes.map(({ path, change }) => ({
+  return changes.map(({ path, change, from, to }) => ({
     kind: 'dependency',
     path,
     change,
     via: change === 'removed' ? [] : (now.via?.(path.startsWith('?') ? path.slice(1) : path) ?? []),
+    ...(from !== undefined && to !== undefined ? { from, to } : {}),
   }));
 }
 

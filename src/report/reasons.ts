@@ -24,6 +24,8 @@ export function describeReason(r: StaleReason): string {
         const name = r.path.slice(1); // an import that resolved nowhere
         return r.change === 'removed' ? `import ${name} now resolves` : `import ${name} resolves nowhere`;
       }
+      if (r.change === 'renamed')
+        return `dependency ${r.path} ${r.to === r.path ? 'was' : `is named ${r.to ?? '?'} now,`} ${r.from ?? '?'} in the last run (another HOME: a key holds the name as well as the content)`;
       const what = r.change === 'added' ? 'is new' : r.change === 'removed' ? 'is no longer one' : 'changed';
       return r.via.length > 1 ? `dependency ${r.via.join(' -> ')} ${what}` : `dependency ${r.path} ${what}`;
     }

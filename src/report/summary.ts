@@ -3,6 +3,7 @@
 import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
 import type { RunReport, ScanSummary } from '../api/run-report.js';
 import type { RemoteSummary } from '../cache/index.js';
+import type { StaleReason } from '../plan/index.js';
 import { chunksOfRun, describeChunk, sharedJudgement } from './chunks.js';
 import { describeEnd } from './lines.js';
 import { briefReasons, describeReason } from './reasons.js';
@@ -176,7 +177,7 @@ export function renderExplanation(e: Explanation): string {
         break;
       case 'stale':
         lines.push(`  ${name} stale`);
-        for (const r of t.reasons) lines.push(`    - ${describeReason(r)}`);
+        lines.push(...reasonLines(t.reasons));
         break;
     }
     if (t.state === 'not-selected') continue;
@@ -199,4 +200,22 @@ export function renderExplanation(e: Explanation): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** A few renamed dependencies say it: another HOME renames every file under it (pypa/pip: 825 of them); --json keeps all. */
+const RENAMES_EXPLAINED = 3;
+
+function reasonLines(reasons: readonly StaleReason[]): string[] {
+  const isRename = (r: StaleReason): boolean => r.kind === 'dependency' && r.change === 'renamed';
+  const renames = reasons.filter(isRename).length;
+  let shown = 0;
+  const lines: string[] = [];
+  for (const r of reasons) {
+    if (isRename(r) && ++shown > RENAMES_EXPLAINED) continue;
+    lines.push(`    - ${describeReason(r)}`);
+  }
+  const more = renames - RENAMES_EXPLAINED;
+  if (more > 0)
+    lines.push(`    - and ${more} more ${more === 1 ? 'dependency' : 'dependencies'} named another way (another HOME)`);
+  return lines;
 }

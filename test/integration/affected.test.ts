@@ -131,6 +131,25 @@ describe('issue 16: run --since REF (python)', () => {
     expect((await ran(sb, ['--since', 'HEAD'])).files).toEqual(['tests/test_api.py']);
   });
 
+  test('issue 16: in a repository whose .gitignore does not name .runner/, git sees none of the state directory and --since counts none of it', async () => {
+    // As a new user's repository (pypa/pip, after `runner init`): its own .gitignore, nothing about runner.
+    const sb = useFixture('python-deps');
+    probeOnly(sb, { deps: 'python', include: ['tests/**/*.py'] });
+    writeText(sb, '.gitignore', '__pycache__/\n');
+    initRepo(sb.tree);
+    commitAll(sb, 'initial');
+    expect((await ran(sb)).files).toEqual(ALL_PYTHON_TESTS); // logs, manifest, lock files written
+    expect(gitOk(sb.tree, ['status', '--porcelain'])).toBe('');
+    writeText(sb, 'app/util.py', 'def helper(x):\n    return x + x\n');
+    const since = await ran(sb, ['--since', 'HEAD']);
+    expect(since.json.since?.changed).toEqual(['app/util.py']);
+    expect(since.files).toEqual(['tests/test_api.py', 'tests/test_util.py']);
+    // `runner clean` still removes the whole state directory, its .gitignore with it.
+    const clean = await runRunner(['clean'], { cwd: sb.tree, env: gitTestEnv() });
+    expect(clean.code, show(clean)).toBe(0);
+    expect(fs.existsSync(`${sb.tree}/.runner`)).toBe(false);
+  });
+
   test('a ref that is not a commit, or a tree outside git, stops with exit 2 and runs nothing', async () => {
     const sb = pythonRepo();
     const res = await runRunner(['run', '--since', 'no-such-branch'], { cwd: sb.tree, env: gitTestEnv() });

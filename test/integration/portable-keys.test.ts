@@ -142,6 +142,56 @@ describe('issue 16: portable fingerprints', () => {
     expect(await ran()).toEqual(['tsc src/uses-dep.ts']);
   });
 
+  test('issue 16: a dependency under HOME named another way by another HOME is said renamed, not gone and new', async () => {
+    // pypa/pip under pyenv in /root: a second checkout run with another HOME names /root/.pyenv/... absolutely.
+    const sb = useFixture('python-deps');
+    const lib = path.join(sb.root, 'alice-home', 'pylib');
+    fs.mkdirSync(lib, { recursive: true });
+    fs.writeFileSync(path.join(lib, 'extmod.py'), 'import z1, z2, z3, z4\n');
+    for (const z of ['z1', 'z2', 'z3', 'z4']) fs.writeFileSync(path.join(lib, `${z}.py`), 'VALUE = 1\n');
+    writeText(sb, 'tests/test_ext.py', 'import extmod\n');
+    writeConfig(sb, {
+      ...readConfig(sb),
+      env: { PATH: ['/usr/bin', '/bin'], PYTHONPATH: lib },
+      tools: [
+        {
+          name: 'pytest',
+          command: ['python3', '-c', 'pass', '{file}'],
+          include: ['tests/test_ext.py'],
+          deps: 'python',
+        },
+      ],
+    });
+    const alice = { ...userEnv(sb.root, 'alice'), HOME: path.join(sb.root, 'alice-home') };
+    const run = await runRunner(['run'], { cwd: sb.tree, env: alice });
+    expect(run.code, show(run)).toBe(0);
+    const bob = userEnv(sb.root, 'bob');
+    const explained = await runRunner(['explain', 'tests/test_ext.py'], { cwd: sb.tree, env: bob });
+    expect(explained.code, show(explained)).toBe(0);
+    const file = path.join(lib, 'extmod.py');
+    // Five files renamed: three said, then how many more (another HOME renames every file below it).
+    const reasons = explained.stdout.split('\n').filter((l) => l.startsWith('    - '));
+    expect(reasons).toHaveLength(4);
+    expect(reasons).toContain(
+      `    - dependency ${file} was ~/pylib/extmod.py in the last run (another HOME: a key holds the name as well as the content)`,
+    );
+    expect(reasons[3]).toBe('    - and 2 more dependencies named another way (another HOME)');
+    const { json } = await runJson<{ tools: { reasonDetails?: unknown[]; reasons?: unknown[] }[] }>(
+      ['explain', 'tests/test_ext.py'],
+      { cwd: sb.tree, env: bob },
+    );
+    expect(JSON.stringify(json).match(/"change":"renamed"/g)).toHaveLength(5);
+    // The other way: bob's run names it absolutely (alone: alice's result would be fresh), and alice's HOME holds it.
+    expect((await runRunner(['clean'], { cwd: sb.tree, env: bob })).code).toBe(0);
+    const again = await runRunner(['run'], { cwd: sb.tree, env: bob });
+    expect(again.code, show(again)).toBe(0);
+    const back = await runRunner(['explain', 'tests/test_ext.py'], { cwd: sb.tree, env: alice });
+    expect(back.stdout).toContain(
+      `    - dependency ${file} is named ~/pylib/extmod.py now, ${file} in the last run (another HOME: a key holds the name as well as the content)\n`,
+    );
+    expect(back.stdout).not.toContain('is no longer one');
+  });
+
   test('issue 16: explain says when a key holds passEnv HOME or the PATH of a shell command runner cannot see into', async () => {
     const sb = useFixture('python-deps');
     const env = baseEnv();
