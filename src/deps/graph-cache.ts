@@ -258,20 +258,27 @@ export function inflateJson(buf: Buffer): string {
 
 let code: string | null = null;
 
+/** Set by scripts/bundle.mjs in the bundle: the identity of the code it holds, computed when it was built. */
+declare const RUNNER_CODE_IDENTITY: string | undefined;
+
 /**
- * The code that builds graphs and their digests (this directory's modules): a
- * new runner that resolves or hashes differently must not reuse what an older
- * one kept, whatever its version number says.
+ * The code that builds graphs and their digests: a runner that resolves or
+ * hashes differently must not reuse what an older one kept, whatever its
+ * version number says. The bundle carries it (all of dist/, hashed at build
+ * time: reading and hashing the 600 KB bundle took about 8 ms of every run
+ * with deps); from dist/ it is this directory's modules, hashed once a run.
  */
-/** The deps code itself: a runner that resolves differently must not reuse what an older one kept. */
 export function codeIdentity(): string {
   if (code === null) {
-    const dir = path.dirname(fileURLToPath(import.meta.url));
-    const parts: string[] = [];
-    for (const name of fs.readdirSync(dir).sort()) {
-      if (/\.(?:js|ts|py)$/.test(name)) parts.push(`${name}\0${fs.readFileSync(path.join(dir, name), 'utf8')}`);
+    if (typeof RUNNER_CODE_IDENTITY === 'string') code = RUNNER_CODE_IDENTITY;
+    else {
+      const dir = path.dirname(fileURLToPath(import.meta.url));
+      const parts: string[] = [];
+      for (const name of fs.readdirSync(dir).sort()) {
+        if (/\.(?:js|ts|py)$/.test(name)) parts.push(`${name}\0${fs.readFileSync(path.join(dir, name), 'utf8')}`);
+      }
+      code = hashString(parts.join('\0'));
     }
-    code = hashString(parts.join('\0'));
   }
   return code;
 }
