@@ -61,6 +61,11 @@ export interface SessionOptions {
    * Called only when a manager is asked.
    */
   whileAsking?: (s: UnlatchedSession) => void;
+  /**
+   * The tools the command will run (`--tool`); absent or empty: all. A tool outside them whose program is
+   * missing is latched as unavailable (LatchedTool.unavailable) instead of stopping the command.
+   */
+  neededTools?: readonly string[];
 }
 
 /**
@@ -120,6 +125,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     callerEnv: opts.env,
     sourceTree,
     configDisplayFile: loaded.displayFile,
+    ...(opts.neededTools === undefined || opts.neededTools.length === 0
+      ? {}
+      : { needed: (tool: string) => opts.neededTools!.includes(tool) }),
   });
   opts.beforeState?.({ loaded, sourceTree });
   ensureStateDir(stateDir, sourceTree);

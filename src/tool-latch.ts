@@ -34,6 +34,11 @@ export interface ToolLatch {
    */
   env: Record<string, string>;
   /**
+   * The program the command starts, when it was not found and the run does not select the tool (`--tool`
+   * names others): the tool is latched without it and none of its jobs is planned. Absent otherwise.
+   */
+  unavailable?: string;
+  /**
    * The programs the command runs, by content (through shims, to the program
    * that really runs): a new build of one can change results. Their `where`
    * is shown by explain and left out of the latch id.

@@ -33,7 +33,7 @@ export async function runStaged(
   const signal = opts.signal ?? new AbortController().signal;
   if (opts.files !== undefined && opts.files.length > 0)
     throw new UsageError('--staged checks what is staged for commit; give no FILE with it');
-  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
+  return withSession({ ...opts, neededTools: opts.tools, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
     warnOfSecrets(s, opts.events);
     const onlyTools =
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);

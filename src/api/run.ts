@@ -124,7 +124,8 @@ function runWorking(
   const whileAsking = (u: UnlatchedSession): void => {
     walked = walkTree(u, opts.events);
   };
-  return withSession({ ...opts, beforeState: (c) => checkMergedLog(c, opts), whileAsking }, async (s) => {
+  const session = { ...opts, neededTools: opts.tools, whileAsking };
+  return withSession({ ...session, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
     warnOfSecrets(s, opts.events);
     // A cached failure's log may be one a commit check recorded in the staged tree.
     const roots = stagedRoots(s);

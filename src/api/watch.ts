@@ -61,7 +61,7 @@ function cycleSession(s: Session, config: CycleConfig, tools: LatchedTool[]): Se
 export async function watch(opts: WatchOptions): Promise<WatchReport> {
   const signal = opts.signal ?? new AbortController().signal;
   const makeflags = parseMakeflags(opts.env.MAKEFLAGS);
-  return withSession(opts, async (s) => {
+  return withSession({ ...opts, neededTools: opts.tools }, async (s) => {
     warnOfSecrets(s, opts.events); // once for the whole watch, not per cycle
     const wanted = opts.tools !== undefined && opts.tools.length > 0 ? opts.tools : null;
     let config: CycleConfig = { loaded: s.loaded, whitelist: s.whitelist };
@@ -146,7 +146,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           // Latched again each cycle: a tool's executable or declared inputs may have changed.
           const before = tools;
           try {
-            tools = latch(cycleSession(s, config, tools), opts.env);
+            tools = latch(cycleSession(s, config, tools), opts.env, wanted);
           } catch (err) {
             if (!(err instanceof RunnerError)) throw err;
             events.emit({ type: 'config-rejected', error: err });
@@ -325,8 +325,9 @@ function sameOutlook(a: Outlook, b: Outlook): boolean {
   return true;
 }
 
-function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
+function latch(s: Session, env: NodeJS.ProcessEnv, wanted: readonly string[] | null): LatchedTool[] {
   const tools = latchTools({
+    ...neededOf(wanted),
     config: s.loaded.config,
     callerEnv: env,
     sourceTree: s.sourceTree,
@@ -336,6 +337,11 @@ function latch(s: Session, env: NodeJS.ProcessEnv): LatchedTool[] {
   });
   keepInputCache(s.manifest, s.inputCache);
   return tools;
+}
+
+/** With --tool, a tool outside `wanted` whose program is missing does not stop the watch (LatchedTool.unavailable). */
+function neededOf(wanted: readonly string[] | null): { needed?: (tool: string) => boolean } {
+  return wanted === null ? {} : { needed: (tool) => wanted.includes(tool) };
 }
 
 /** Loads, validates and latches the config again; returns it only when all of that succeeds. */
@@ -358,6 +364,7 @@ async function reloadConfig(
   }
   const whitelist = readWhitelist(next.loaded, s.sourceTree);
   const tools = latchTools({
+    ...neededOf(wanted),
     config: next.loaded.config,
     callerEnv: opts.env,
     sourceTree: s.sourceTree,

@@ -31,6 +31,11 @@ export interface LatchedTool {
   inputWarnings: string[];
   /** The source tree it was latched in: what in its latch names this checkout (cache/shareable.ts). */
   sourceTree?: string;
+  /**
+   * Why the tool cannot run: its program was not found, and the session was told the run does not need the
+   * tool (SessionOptions.neededTools). Its jobs are never planned (plan.ts throws this if one is asked for).
+   */
+  unavailable?: ToolNotFoundError;
 }
 
 export interface ToolEnvironment {
@@ -120,6 +125,8 @@ export interface FoundPrograms {
   found: [string, string][][];
   /** Per tool: whether PATH decides programs that cannot be told (a shell command's), so PATH itself is latched. */
   opaque: boolean[];
+  /** Per tool: its program not found, for a tool the run does not need (else findPrograms throws); null when found. */
+  missing: (ToolNotFoundError | null)[];
 }
 
 export function findPrograms(opts: {
@@ -127,6 +134,8 @@ export function findPrograms(opts: {
   callerEnv: NodeJS.ProcessEnv;
   sourceTree: string;
   configDisplayFile: string;
+  /** Whether the run needs the named tool; a program that is missing stops the run only for one it needs. Default: all. */
+  needed?: (tool: string) => boolean;
 }): FoundPrograms {
   const { config, sourceTree } = opts;
   const shared = buildToolEnvironment(config, opts.callerEnv, sourceTree);
@@ -137,6 +146,7 @@ export function findPrograms(opts: {
     checkSpawnLimits({ file: opts.configDisplayFile, tools: [tool], env: toolEnvs[i]!.env }),
   );
   const opaque: boolean[] = [];
+  const missing: (ToolNotFoundError | null)[] = [];
   const found = config.tools.map((tool, t) => {
     const toolEnv = toolEnvs[t]!;
     // A shell command may start several programs; each is found on PATH (the first must be there).
@@ -147,25 +157,28 @@ export function findPrograms(opts: {
     // library: that interpreter's identity covers it, so a tool that runs `pytest` still re-runs when it changes.
     if (tool.deps === 'python' && !wanted.includes('python3')) wanted.push('python3');
     const programs: [string, string][] = [];
+    let notFound: ToolNotFoundError | null = null;
     wanted.forEach((name, i) => {
-      if (name.includes('{')) return;
+      if (name.includes('{') || notFound !== null) return;
       const where = findExecutable(name, toolEnv.env.PATH, sourceTree);
       if (where !== null) programs.push([name, where]);
       else if (i <= 1) {
         const unrunnable = unrunnableCandidate(name, toolEnv.env.PATH, sourceTree);
-        throw new ToolNotFoundError({
+        notFound = new ToolNotFoundError({
           file: opts.configDisplayFile,
           tool: tool.name,
           executable: name,
           searched: toolEnv.env.PATH ?? '',
           ...(unrunnable === null ? {} : { found: unrunnable }),
         });
+        if (opts.needed?.(tool.name) ?? true) throw notFound;
       } else unknown = true; // a later command may be guarded (`which x && x`): then PATH decides, and is latched
     });
     opaque.push(unknown);
+    missing.push(notFound);
     return programs;
   });
-  return { config, sourceTree, toolEnvs, found, opaque };
+  return { config, sourceTree, toolEnvs, found, opaque, missing };
 }
 
 /**
@@ -209,6 +222,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
     const toolEnv = f.toolEnvs[i]!;
     const shell = typeof tool.command === 'string';
     const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
+    const missing = f.missing[i] ?? null;
     const latch: ToolLatch = {
       tool: {
         command: tool.command,
@@ -223,6 +237,7 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
         ...(tool.outputs.length === 0 ? {} : { outputs: tool.outputs }),
       },
       env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
+      ...(missing === null ? {} : { unavailable: missing.fields.executable }),
       executables,
       inputs: {}, // withInputs() fills them
     };
@@ -232,11 +247,13 @@ export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope
       latchId: latchIdOf(latch),
       env: toolEnv.env,
       // The path as found, not the program behind a shim: the shim also sets up what that program expects.
-      program: shell ? '/bin/sh' : executables[0]!.where.path,
+      // A tool whose program is missing is never spawned (plan.ts): it has no path to give.
+      program: shell ? '/bin/sh' : (executables[0]?.where.path ?? ''),
       shell,
       inputPaths: [],
       inputWarnings: [],
       sourceTree,
+      ...(missing === null ? {} : { unavailable: missing }),
     };
   });
   return inputs === null ? tools : withInputs(tools, inputs);
@@ -250,6 +267,7 @@ export function latchTools(opts: {
   inputs: InputScope | null;
   /** The session's cache; without one, every program is read (and every shim's manager asked) again. */
   programs?: ProgramIds;
+  needed?: (tool: string) => boolean;
 }): LatchedTool[] {
   return latchFound(findPrograms(opts), opts.programs ?? new ProgramIds(), opts.inputs);
 }

@@ -105,6 +105,8 @@ export function planJobs(input: PlanInput): Plan {
   let fresh = 0;
   input.tools.forEach((tool, i) => {
     if (input.onlyTools !== undefined && !input.onlyTools.has(tool.config.name)) return;
+    // Latched without its program because the run was not to need it: a job of it cannot run.
+    if (tool.unavailable !== undefined) throw tool.unavailable;
     const takes = input.toolFilters[i]!;
     const name = tool.config.name;
     const writes = tool.config.outputs.length > 0;

@@ -7,7 +7,7 @@ import { baseEnv, jobKeys, runJson, runRunner, show, type RunJson } from '../hel
 import { FIXTURE_JOBS, PROBED_JOBS, PY_FILES, STYLE_FILES, keysFor } from '../helpers/python-demo.js';
 import { addProbe, readProbeLog } from '../helpers/probe.js';
 import { listTree, passingRun } from '../helpers/runs.js';
-import { useFixture } from '../helpers/sandbox.js';
+import { useFixture, writeConfig } from '../helpers/sandbox.js';
 
 describe('first and second run', () => {
   test('the committed fixture: the first run runs every job, all pass, exit 0', async () => {
@@ -130,6 +130,46 @@ describe('run options', () => {
 
     const rest = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(jobKeys(rest.json.jobs)).toEqual(PY_FILES.map((f) => `syntax ${f}`).sort());
+  });
+
+  test('issue 16: --tool NAME runs when another tool program is missing, and keeps that tool results', async () => {
+    const sb = useFixture('python-demo');
+    const config = addProbe(sb);
+    // A tool whose program is a script the test removes and puts back; it logs each file it checks.
+    const program = path.join(sb.scratch, 'bin', 'lint-gone');
+    const ranLog = path.join(sb.scratch, 'lint-gone.log');
+    const install = (): void => {
+      fs.mkdirSync(path.dirname(program), { recursive: true });
+      fs.writeFileSync(program, `#!/bin/sh\necho "$1" >> '${ranLog}'\n`, { mode: 0o755 });
+    };
+    const checked = (): string[] =>
+      fs.existsSync(ranLog) ? fs.readFileSync(ranLog, 'utf8').split('\n').filter(Boolean).sort() : [];
+    config.tools.push({ name: 'gone', command: [program, '{file}'], include: ['**/*.py'] });
+    writeConfig(sb, config);
+    install();
+    await passingRun(sb);
+    expect(checked()).toEqual(PY_FILES);
+
+    fs.rmSync(program);
+    fs.appendFileSync(path.join(sb.tree, 'calc/ops.py'), '# edited\n');
+    const all = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(all.code, show(all)).toBe(2);
+    expect(all.stderr).toContain(`tool "gone": executable "${program}" not found`);
+    const gone = await runRunner(['run', '--tool', 'gone'], { cwd: sb.tree, env: baseEnv() });
+    expect(gone.code, show(gone)).toBe(2);
+    expect(gone.stderr).toContain(`tool "gone": executable "${program}" not found`);
+
+    const probeRun = await runJson(['run', '--tool', 'probe'], { cwd: sb.tree, env: baseEnv() });
+    expect(probeRun.res.code, show(probeRun.res)).toBe(0);
+    expect(jobKeys(probeRun.json.jobs)).toEqual(['probe calc/ops.py']);
+    expect(readProbeLog(sb).started).toEqual(['calc/ops.py']);
+
+    // Back again: only the edited file is checked; the results kept while the program was missing still count.
+    install();
+    const back = await runJson(['run', '--tool', 'gone'], { cwd: sb.tree, env: baseEnv() });
+    expect(back.res.code, show(back.res)).toBe(0);
+    expect(jobKeys(back.json.jobs)).toEqual(['gone calc/ops.py']);
+    expect(checked()).toEqual([...PY_FILES, 'calc/ops.py'].sort());
   });
 
   test('run FILE restricts the run to that file jobs', async () => {
