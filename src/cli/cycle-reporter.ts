@@ -91,6 +91,10 @@ export class CycleReporter {
       case 'tokens-held':
       case 'staged-tree-made':
       case 'run-finished':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);

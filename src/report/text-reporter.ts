@@ -113,6 +113,10 @@ export class TextReporter {
       case 'config-rejected':
       case 'cycle-failed':
       case 'watcher-error':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);
