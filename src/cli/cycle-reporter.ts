@@ -87,7 +87,8 @@ export class CycleReporter {
       case 'job-unchecked':
       case 'staged-roots':
         return this.live().emit(e);
-      // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run.
+      // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run;
+      // phases and token waits are only --trace's.
       case 'tokens-held':
       case 'staged-tree-made':
       case 'run-finished':

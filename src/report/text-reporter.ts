@@ -105,7 +105,8 @@ export class TextReporter {
         return;
       case 'run-finished':
         return this.finish(e.report);
-      // The caller's exit paths (cli/cleanup.ts) and a watch's cycles (cli/cycle-reporter.ts) are not this reporter's.
+      // The caller's exit paths (cli/cleanup.ts), a watch's cycles (cli/cycle-reporter.ts) and the timing --trace
+      // draws (trace.ts) are not this reporter's.
       case 'tokens-held':
       case 'staged-tree-made':
       case 'cycle-started':

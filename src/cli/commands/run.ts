@@ -68,7 +68,7 @@ export function addRunCommand(program: Command): void {
     )
     .option(
       '--trace <file>',
-      "write the run as a Chrome trace into FILE (open it in https://ui.perfetto.dev): each job on the lane of the token it held, runner's scan, dependencies, plan and saves, and its waits for tokens (also when the run fails or is interrupted; not in a dry run)",
+      "write the run as a Chrome trace into FILE (open it in https://ui.perfetto.dev): each job on a lane per token held at once, runner's scan, dependencies, plan and saves, and its waits for tokens (also when the run fails or is interrupted; not in a dry run)",
     )
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(
