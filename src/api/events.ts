@@ -27,6 +27,18 @@ export type RunnerEvent =
   | { type: 'unresolved-imports'; found: readonly UnresolvedImport[] }
   /** Another runner holds the state directory: this one waits until it lets go (pid null: not known). */
   | { type: 'waiting-for-runner'; pid: number | null; stateDir: string }
+  /**
+   * runner's own work between the jobs (--trace draws it): a phase ends before the next begins, and
+   * none runs inside another. They carry no time: a sink that wants one reads its clock when it hears them.
+   */
+  | { type: 'phase-started'; phase: RunPhase }
+  | { type: 'phase-finished'; phase: RunPhase }
+  /**
+   * The build asks for a token before it starts a process, one ask at a time (the first gets the implicit
+   * token at once); `got` false: the run was interrupted while it waited. Said only when stale jobs run.
+   */
+  | { type: 'token-wait-started' }
+  | { type: 'token-wait-finished'; got: boolean }
   // The plan and its jobs.
   | { type: 'planned'; jobs: number; stale: number; cachedFailures: number; fresh: number }
   /** Once per job, when the first process that runs its file starts; `chunk`: that process, for a batch tool's file. */
@@ -81,6 +93,12 @@ export type RunnerEvent =
   | { type: 'watcher-error'; message: string };
 
 export type RunnerEventType = RunnerEvent['type'];
+
+/**
+ * runner's own work, as phase events name it: the walk of the tree, the reading of the jobs' dependencies
+ * (findDeps), the plan, and a save (the scan adopted into the manifest, or the results folded at the end).
+ */
+export type RunPhase = 'scan' | 'deps' | 'plan' | 'save';
 
 /** What receives the library's events: the CLI's text, JSON and JUnit outputs, a test's recorder. */
 export interface EventSink {

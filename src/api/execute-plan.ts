@@ -15,6 +15,8 @@ import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
 import { limitOfChunk, planChunks } from './chunk.js';
 import { withChunkEvents } from './chunk-events.js';
+import { inPhase } from './phase.js';
+import { announcingWaits } from './token-waits.js';
 import { chunkReportOf, freshReport, reportOf, uncheckedReport } from './job-report.js';
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
@@ -173,7 +175,7 @@ async function runStale(
       slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags },
     );
     summary = await build(chunks, {
-      pool: slots.pool,
+      pool: announcingWaits(slots.pool, events),
       runner: opts.commandRunner ?? spawnRunner,
       recorder: withChunkEvents(recorder, events),
       signal,
@@ -184,7 +186,9 @@ async function runStale(
   } finally {
     for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
     // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
-    if (s.manifest.flush()) sweepLogs(s);
+    inPhase(events, 'save', () => {
+      if (s.manifest.flush()) sweepLogs(s);
+    });
   }
   for (const ch of summary.notStarted)
     for (const p of ch.jobs) if (!reports.has(p)) reports.set(p, reportOf(p, 'not-started', s));

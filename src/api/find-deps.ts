@@ -27,6 +27,7 @@ import type { Session } from '../session.js';
 import { JS_IMPORTS, directSnapshotOf, resolvedSnapshotOf, traceFilePath, unresolvedSnapshotOf } from '../state-dir.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
+import { inPhaseAsync } from './phase.js';
 import type { DepsScanSummary } from './run-report.js';
 import { type TreeView, identifyOf } from './tree-view.js';
 import { warnUnresolvedImports } from './unresolved-warnings.js';
@@ -180,12 +181,11 @@ export interface FoundDeps {
  * are kept under, so a tree elsewhere (the staged tree) keeps its own. The
  * javascript imports that resolve nowhere go to `reporter`, once per call.
  */
-export async function findDeps(
-  s: DepsSession,
-  tree: TreeView,
-  events: EventSink,
-  signal?: AbortSignal,
-): Promise<FoundDeps> {
+export function findDeps(s: DepsSession, tree: TreeView, events: EventSink, signal?: AbortSignal): Promise<FoundDeps> {
+  return inPhaseAsync(events, 'deps', () => readDeps(s, tree, events, signal));
+}
+
+async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signal?: AbortSignal): Promise<FoundDeps> {
   const graphs = new Map<string, DepGraph>();
   const summary: DepsScanSummary = {};
   const py = await pythonGraph(s, tree, summary, signal);

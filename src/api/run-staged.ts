@@ -15,6 +15,7 @@ import { compileGlobs } from '../scan/index.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { findDeps } from './find-deps.js';
+import { inPhase } from './phase.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
@@ -74,7 +75,9 @@ export async function runStaged(
         onlyTools,
         listFresh: opts.listFresh,
       });
-      const plan = planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root);
+      const plan = inPhase(opts.events, 'plan', () =>
+        planChanged(input, deps.graphs, new Set(staged), new Set(deleted), tree.root),
+      );
       const executed = await executePlan(s, tree, plan, { ...opts, makeflags }, signal, {
         dryRun,
         rerunFailed: opts.rerunFailed === true,

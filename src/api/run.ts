@@ -12,6 +12,7 @@ import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { type Changes, changesOfFiles, changesSinceRef, checkAffectedOptions } from './affected.js';
 import { findDeps } from './find-deps.js';
+import { inPhase } from './phase.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
@@ -159,19 +160,22 @@ function runWorking(
       // A shard is cut from every selected job, fresh ones included: they weigh in the balance.
       listFresh: opts.listFresh === true || shard !== null,
     });
-    const whole =
-      changes === null
-        ? planJobs(input)
-        : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
-    const sharded =
-      shard === null
-        ? null
-        : shardPlan(
-            whole,
-            shard,
-            opts.shardBy === 'durations' ? input.latest! : () => undefined,
-            opts.listFresh === true,
-          );
+    const { whole, sharded } = inPhase(opts.events, 'plan', () => {
+      const all =
+        changes === null
+          ? planJobs(input)
+          : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
+      const cut =
+        shard === null
+          ? null
+          : shardPlan(
+              all,
+              shard,
+              opts.shardBy === 'durations' ? input.latest! : () => undefined,
+              opts.listFresh === true,
+            );
+      return { whole: all, sharded: cut };
+    });
     const plan = sharded?.plan ?? whole;
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
       dryRun,

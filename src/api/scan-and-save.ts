@@ -19,7 +19,8 @@ import { type Session, type SessionOptions, type UnlatchedSession, keepPrograms,
 import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
-import type { EventSink } from './events.js';
+import { type EventSink, noEvents } from './events.js';
+import { inPhase } from './phase.js';
 import { gitIgnoreOf, keepIndexStat } from './git-ignore.js';
 import type { ScanSummary } from './run-report.js';
 import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
@@ -104,14 +105,16 @@ function updated(s: Session, changed: Iterable<RelPath>): Walked | null {
 
 /** Walks the whole working tree against what the manifest knows, changing nothing yet (scanAndSave adopts it). */
 export function walkTree(s: UnlatchedSession, events: EventSink): Walked {
-  const spec = walkSpecOf(s);
-  const result = scanTree({
-    sourceTree: s.sourceTree,
-    spec,
-    prior: s.manifest,
-    onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
+  return inPhase(events, 'scan', () => {
+    const spec = walkSpecOf(s);
+    const result = scanTree({
+      sourceTree: s.sourceTree,
+      spec,
+      prior: s.manifest,
+      onProgress: (visited, hashed) => events.emit({ type: 'scan-progress', visited, hashed }),
+    });
+    return { spec, result };
   });
-  return { spec, result };
 }
 
 /**
@@ -141,21 +144,27 @@ function scanInto(
   changed: Iterable<RelPath> | undefined,
   walked: Walked | undefined,
 ): Scanned {
-  const { spec, result } = (changed === undefined ? null : updated(s, changed)) ?? walked ?? walkTree(s, events);
+  const { spec, result } =
+    (changed === undefined ? null : inPhase(events, 'scan', () => updated(s, changed))) ??
+    walked ??
+    walkTree(s, events);
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
-  s.manifest.adoptScan(result.update);
-  keepIndexStat(s, spec.gitignore);
-  for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
-  keepPrograms(s);
-  const tree = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);
-  const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
-  // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
-  const dropped = s.manifest.save((tool, p) => {
-    const i = toolIndex.get(tool);
-    return i !== undefined && tree.filters[i]!(p);
+  const tree = inPhase(events, 'save', () => {
+    s.manifest.adoptScan(result.update);
+    keepIndexStat(s, spec.gitignore);
+    for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
+    keepPrograms(s);
+    const view = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);
+    const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
+    // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
+    const dropped = s.manifest.save((tool, p) => {
+      const i = toolIndex.get(tool);
+      return i !== undefined && view.filters[i]!(p);
+    });
+    removeLogs(s, dropped);
+    return view;
   });
-  removeLogs(s, dropped);
   return {
     summary: {
       tracked: tree.files.size,
@@ -232,8 +241,10 @@ export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => P
     const out = await fn(s);
     // Without the lock (watch lets go between cycles) only caches are left unwritten: results are folded per run.
     if (s.lock.held) {
-      keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
-      s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+      inPhase(opts.events ?? noEvents, 'save', () => {
+        keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
+        s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+      });
     }
     return out;
   } finally {

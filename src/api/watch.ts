@@ -26,6 +26,7 @@ import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
 import { findDeps } from './find-deps.js';
+import { inPhase } from './phase.js';
 import { executePlan } from './execute-plan.js';
 import type { RunOptions } from './options.js';
 import { type PlanSelection, planInputOf } from './plan-input.js';
@@ -265,7 +266,7 @@ async function planCycle(
   signal: AbortSignal,
 ): Promise<{ plan: Plan; deps: DepsScanSummary }> {
   const { depsOf, summary } = await findDeps(s, scanned.tree, events, signal);
-  return { plan: planJobs(planInputOf(s, scanned, depsOf, selection)), deps: summary };
+  return { plan: inPhase(events, 'plan', () => planJobs(planInputOf(s, scanned, depsOf, selection))), deps: summary };
 }
 
 /** Runs the plan's stale jobs, as `run` does; cached failures are emitted only in the first cycle. */

@@ -87,10 +87,15 @@ export class CycleReporter {
       case 'job-unchecked':
       case 'staged-roots':
         return this.live().emit(e);
-      // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run.
+      // The watch's tokens are the command's (one exit handler); a watch stages nothing and ends no run;
+      // phases and token waits are only --trace's.
       case 'tokens-held':
       case 'staged-tree-made':
       case 'run-finished':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);

@@ -2,6 +2,7 @@
 export { TextReporter, type TextOptions } from './text-reporter.js';
 export { JsonOutput, type JsonOutputOptions } from './json-output.js';
 export { JunitOutput } from './junit-output.js';
+export { TraceOutput } from './trace-output.js';
 export type { Stream } from './stream.js';
 export { renderRunSummary, renderScan, renderExplanation, renderIssueWarning, renderDeps } from './summary.js';
 export { runJson, scanJsonText, explainJson, errorJson, depsJson, JSON_FORMAT_VERSION } from './json.js';

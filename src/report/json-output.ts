@@ -52,6 +52,10 @@ export class JsonOutput {
       case 'cycle-started':
       case 'config-rejected':
       case 'watcher-error':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);

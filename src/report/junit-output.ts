@@ -62,6 +62,10 @@ export class JunitOutput {
       case 'config-rejected':
       case 'cycle-failed':
       case 'watcher-error':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);

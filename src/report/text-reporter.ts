@@ -105,7 +105,8 @@ export class TextReporter {
         return;
       case 'run-finished':
         return this.finish(e.report);
-      // The caller's exit paths (cli/cleanup.ts) and a watch's cycles (cli/cycle-reporter.ts) are not this reporter's.
+      // The caller's exit paths (cli/cleanup.ts), a watch's cycles (cli/cycle-reporter.ts) and the timing --trace
+      // draws (trace.ts) are not this reporter's.
       case 'tokens-held':
       case 'staged-tree-made':
       case 'cycle-started':
@@ -113,6 +114,10 @@ export class TextReporter {
       case 'config-rejected':
       case 'cycle-failed':
       case 'watcher-error':
+      case 'phase-started':
+      case 'phase-finished':
+      case 'token-wait-started':
+      case 'token-wait-finished':
         return;
       default:
         return assertNever(e);

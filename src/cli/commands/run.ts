@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { exitForRun } from '../exit-codes.js';
-import { undoAtExit } from '../cleanup.js';
+import { onExit, undoAtExit } from '../cleanup.js';
 import { interruptOnSignals } from '../signals.js';
 
 interface RunFlags {
@@ -21,6 +21,7 @@ interface RunFlags {
   shard?: string;
   shardBy?: 'durations' | 'count';
   junit?: string;
+  trace?: string;
 }
 
 export function addRunCommand(program: Command): void {
@@ -65,6 +66,10 @@ export function addRunCommand(program: Command): void {
       '--junit <file>',
       'write a JUnit XML report of every job into FILE, fresh ones as cached passes (also when the run fails or is interrupted; not in a dry run)',
     )
+    .option(
+      '--trace <file>',
+      "write the run as a Chrome trace into FILE (open it in https://ui.perfetto.dev): each job on a lane per token held at once, runner's scan, dependencies, plan and saves, and its waits for tokens (also when the run fails or is interrupted; not in a dry run)",
+    )
     .option('--no-jobserver', 'when not under make, do not serve a jobserver to the jobs')
     .addOption(
       new Option(
@@ -75,7 +80,7 @@ export function addRunCommand(program: Command): void {
         .default('pipe'),
     )
     .action(async (files: string[], flags: RunFlags, cmd: Command) => {
-      const [{ run }, { JsonOutput, JunitOutput, checkReportFile, shownPath }, cliIo] = await Promise.all([
+      const [{ run }, { JsonOutput, JunitOutput, TraceOutput, checkReportFile, shownPath }, cliIo] = await Promise.all([
         import('../../api.js'),
         import('../../report/index.js'),
         import('../io.js'),
@@ -90,6 +95,8 @@ export function addRunCommand(program: Command): void {
       // Checked before anything runs: a report that cannot be written is a usage error, not a lost run.
       const junit = flags.junit === undefined ? null : path.resolve(io.cwd, flags.junit);
       if (junit !== null) checkReportFile('--junit', junit);
+      const trace = flags.trace === undefined ? null : path.resolve(io.cwd, flags.trace);
+      if (trace !== null) checkReportFile('--trace', trace);
       // When the run finishes: the JUnit file first (a dry run, also under `make -n`, writes none: nothing ran),
       // then the text (the bar goes, the summary unless --json), then the JSON, which names the JUnit file.
       const junitOut = junit === null ? null : new JunitOutput(io, junit);
@@ -98,9 +105,15 @@ export function addRunCommand(program: Command): void {
           ? new JsonOutput({ style: io, out: io.out, exitCode: exitForRun, junit: junitOut })
           : null;
       const signals = interruptOnSignals(io);
+      // Written when the run finishes; on any other way out (an error, a stop that hangs) with what is known.
+      const traceOut = trace === null ? null : new TraceOutput(trace, { title: 'runner run', pid: process.pid });
+      if (traceOut !== null) {
+        signals.signal.addEventListener('abort', () => traceOut.interrupted(String(signals.signal.reason)));
+        onExit(() => traceOut.write());
+      }
       try {
         const report = await run({
-          ...apiOptions(io, allOf(undoAtExit, junitOut, reporter, json), extra),
+          ...apiOptions(io, allOf(undoAtExit, junitOut, traceOut, reporter, json), extra),
           signal: signals.signal,
           files,
           tools: flags.tool,
@@ -127,8 +140,17 @@ export function addRunCommand(program: Command): void {
               : `runner: JUnit report written to ${shownPath(io, junitOut.written)}\n`,
           );
         }
+        if (traceOut !== null && traceOut.error !== null) throw traceOut.error;
+        if (traceOut !== null && json === null) {
+          io.out.write(
+            traceOut.written === null
+              ? 'runner: dry run: no trace written\n'
+              : `runner: trace written to ${shownPath(io, traceOut.written)} (open it in https://ui.perfetto.dev)\n`,
+          );
+        }
         process.exitCode = exitForRun(report);
       } finally {
+        traceOut?.write();
         reporter.close();
         signals.dispose();
       }

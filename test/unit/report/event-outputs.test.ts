@@ -87,7 +87,11 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
       type: 'unresolved-imports',
       found: [{ specifier: 'leftpad', kind: 'package', first: 'a.js' as RelPath, files: 1 }],
     },
+    { type: 'phase-started', phase: 'scan' },
+    { type: 'phase-finished', phase: 'scan' },
     { type: 'planned', jobs: 3, stale: 2, cachedFailures: 0, fresh: 1 },
+    { type: 'token-wait-started' },
+    { type: 'token-wait-finished', got: true },
     { type: 'tokens-held', releaseAll: () => {} },
     { type: 'staged-tree-made', remove: () => {} },
     {
