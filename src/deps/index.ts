@@ -1,6 +1,6 @@
 // Public surface of deps/: dependency inference per tool's "deps" kind.
 export { DepGraph, type Closure } from './graph.js';
-export { UNREADABLE_IMPORTS, type DirectDeps } from './direct-deps.js';
+export { UNREADABLE_IMPORTS, isEveryRunMarker, type DirectDeps } from './direct-deps.js';
 export { parseDepfile } from './depfile.js';
 export { parseJsonc } from './javascript-resolve.js';
 // The import readers load when a tool declares their kind: a run without
