@@ -14,7 +14,8 @@ export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js'
 export { identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
 export type { ImportCache, PythonGraph } from './python-graph.js';
-export { externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
+export { everyRunDeps, externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
+export { pytestArguments, shlexSplit, uninterpretedPytestOption } from './pytest-options.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
 export {
   groupUnresolved,

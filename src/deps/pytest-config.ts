@@ -2,6 +2,7 @@
 // pytest 7 to 9): whether a file holds pytest's section, and its path options
 // (pythonpath, testpaths, norecursedirs). Pure: text in, values out; finding
 // the files is the caller's. When in doubt a file is 'unreadable', never guessed.
+import { shlexSplit } from './pytest-options.js';
 import { type TomlTable, type TomlValue, TomlScalar, parseToml } from './toml.js';
 
 /** The names pytest looks for in each directory, in its order (pytest 9; the .toml ones are new in 9.0). */
@@ -148,40 +149,4 @@ export function optionList(v: string | string[] | null | undefined): string[] | 
   if (v === undefined) return [];
   if (v === null) return null;
   return typeof v === 'string' ? shlexSplit(v) : v;
-}
-
-/** shlex.split(s) (POSIX mode, no comments); null for an unterminated quote (ValueError in Python). */
-export function shlexSplit(s: string): string[] | null {
-  const words: string[] = [];
-  let word: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (/\s/.test(c)) {
-      if (word !== null) words.push(word);
-      word = null;
-    } else if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) return null;
-      word = (word ?? '') + s.slice(i + 1, end);
-      i = end;
-    } else if (c === '"') {
-      let w = '';
-      for (i += 1; ; i++) {
-        if (i >= s.length) return null;
-        const d = s[i]!;
-        if (d === '"') break;
-        if (d === '\\' && i + 1 < s.length && '\\"$`\n'.includes(s[i + 1]!)) {
-          w += s[i + 1];
-          i += 1;
-        } else w += d;
-      }
-      word = (word ?? '') + w;
-    } else if (c === '\\') {
-      if (i + 1 >= s.length) return null;
-      word = (word ?? '') + s[i + 1];
-      i += 1;
-    } else word = (word ?? '') + c;
-  }
-  if (word !== null) words.push(word);
-  return words;
 }

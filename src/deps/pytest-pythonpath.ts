@@ -6,6 +6,7 @@
 // The file system comes in as functions; this module does no I/O itself.
 import path from 'node:path';
 import { PYTEST_CONFIG_NAMES, optionList, readPytestSection } from './pytest-config.js';
+import { uninterpretedPytestOption } from './pytest-options.js';
 
 export interface PytestPythonpath {
   /** Each configuration's pythonpath entries (absolute), one list per configuration that has some, deduplicated. */
@@ -50,8 +51,12 @@ export function pytestPythonpath(testDirs: Iterable<string>, io: PytestConfigIo)
         break;
       }
       const entries = optionList(section.options.get('pythonpath'));
+      const addopts = optionList(section.options.get('addopts'));
+      const option = addopts === null ? 'addopts' : uninterpretedPytestOption(addopts);
       if (entries === null) {
         found = { fronts: above.fronts, uncertain: `${abs}: pythonpath is not a list of paths` };
+      } else if (option !== null) {
+        found = { fronts: above.fronts, uncertain: `${abs}: addopts has ${option}` };
       } else {
         const front = entries.map((e) => path.resolve(dir, e));
         found = { fronts: front.length > 0 ? [front, ...above.fronts] : above.fronts, uncertain: above.uncertain };

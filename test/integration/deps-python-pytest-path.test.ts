@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
-import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 type WithDeps = { deps: { python?: { kept?: boolean } } };
@@ -129,6 +129,32 @@ describe('issue 16: pytest\'s "pythonpath" joins the search path of a src layout
     const explained = await runRunner(['explain', 'tests/test_none.py'], { cwd: sb.tree, env: baseEnv() });
     expect(explained.stdout).toContain('<pytest configuration could not be read>');
     writeText(sb, 'pyproject.toml', PYPROJECT);
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual([]);
+  });
+});
+
+describe('issue 16: pytest options runner does not interpret make the search path uncertain', () => {
+  /** The probe's command as if it ran pytest with `args`, and `env` added to the tools' environment. */
+  function withPytestArgs(sb: Sandbox, args: string[], env: Record<string, string> = {}): void {
+    const config = readConfig(sb);
+    config.tools[0]!.command = ['node', PROBE_SCRIPT, '{file}', 'pytest', ...args];
+    config.env = { ...config.env, ...env };
+    writeConfig(sb, config);
+  }
+
+  test('"-o pythonpath=" in the command, or "-c" in PYTEST_ADDOPTS, re-runs the tool\'s jobs every time and says why', async () => {
+    const sb = srcLayout({ 'pyproject.toml': PYPROJECT });
+    withPytestArgs(sb, ['-q', '-o', 'pythonpath=lib']);
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual(ALL);
+    const explained = await runRunner(['explain', 'tests/test_none.py'], { cwd: sb.tree, env: baseEnv() });
+    expect(explained.stdout).toContain('<pytest option runner does not interpret: pythonpath=lib>');
+    withPytestArgs(sb, ['-q', '-p', 'no:cacheprovider'], { PYTEST_ADDOPTS: '-c other.ini' });
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual(ALL);
+    // Options that leave the configuration alone: skipped as usual.
+    withPytestArgs(sb, ['-q', '-p', 'no:cacheprovider', '--rootdir', '.'], { PYTEST_ADDOPTS: '-x' });
     expect(await ran(sb)).toEqual(ALL);
     expect(await ran(sb)).toEqual([]);
   });
