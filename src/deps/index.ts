@@ -16,6 +16,7 @@ export { parseTrace, traceArgs } from './trace.js';
 export type { ImportCache, PythonGraph } from './python-graph.js';
 export { everyRunDeps, externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
 export { pytestArguments, shlexSplit, uninterpretedPytestOption } from './pytest-options.js';
+export { PYTEST_CONFIG_NAMES, optionList, readPytestSection } from './pytest-config.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
 export {
   groupUnresolved,
