@@ -146,7 +146,24 @@ function rootPytestOptions(sourceTree: string): PytestOptions | null {
       const v = section.options.get(key);
       return v === undefined ? null : optionList(v);
     };
-    return { testpaths: list('testpaths'), norecursedirs: list('norecursedirs'), pythonpath: list('pythonpath') };
+    return {
+      testpaths: list('testpaths'),
+      norecursedirs: list('norecursedirs'),
+      pythonpath: list('pythonpath'),
+      ignore: ignoredBy(list('addopts') ?? []),
+    };
   }
   return null;
+}
+
+/** The paths and globs `--ignore` and `--ignore-glob` name in pytest's addopts (`--ignore=P` or `--ignore P`). */
+function ignoredBy(addopts: readonly string[]): string[] {
+  const out: string[] = [];
+  addopts.forEach((w, i) => {
+    const m = /^--ignore(?:-glob)?(?:=(.*))?$/.exec(w);
+    if (m === null) return;
+    const value = m[1] ?? addopts[i + 1];
+    if (value !== undefined) out.push(value);
+  });
+  return out;
 }

@@ -8,6 +8,8 @@ export interface PytestOptions {
   testpaths: readonly string[] | null;
   norecursedirs: readonly string[] | null;
   pythonpath: readonly string[] | null;
+  /** What `--ignore PATH` and `--ignore-glob GLOB` in addopts leave out (pytest takes both relative to the root here). */
+  ignore: readonly string[];
 }
 
 /** pytest's default norecursedirs (pytest 9, `pytest --help`). */
@@ -33,7 +35,11 @@ export function pytestTool(
   // Directory names, matched as pytest's fnmatch does against each directory's own name.
   const skipped = [...VENDORED, ...(options?.norecursedirs ?? DEFAULT_NORECURSEDIRS)].filter((p) => !p.includes('/'));
   const taken = tests.filter(compileGlobs(include));
-  const exclude = skipped.map((p) => `**/${p}/**`).filter((g) => taken.some(compileGlobs([g])));
+  const ignored = (options?.ignore ?? [])
+    .map((p) => p.replace(/^\.\//, '').replace(/\/+$/, ''))
+    .filter((p) => p !== '' && !p.startsWith('/') && !p.split('/').includes('..'))
+    .map((p) => (p.endsWith('.py') ? p : `${p}/**`));
+  const exclude = [...skipped.map((p) => `**/${p}/**`), ...ignored].filter((g) => taken.some(compileGlobs([g])));
   const tool: Record<string, unknown> = {
     name: 'pytest',
     // No cache provider: pytest would write .pytest_cache into the tree on every run.

@@ -168,6 +168,14 @@ describe('decideStarter', () => {
       expect(pytestOf(files, { ...none, norecursedirs: ['data', '*.egg'] }).exclude).toEqual(['**/data/**']);
     });
 
+    it("what addopts' --ignore names is left out", () => {
+      const files = ['tests/test_a.py', 'tests/data/sample_test.py', 'tests/test_slow.py'];
+      expect(pytestOf(files, { ...none, ignore: ['tests/data/', './tests/test_slow.py'] }).exclude).toEqual([
+        'tests/data/**',
+        'tests/test_slow.py',
+      ]);
+    });
+
     it("a src layout without pytest's pythonpath gets a note saying where the tests' imports come from", () => {
       const files = ['src/pkg/__init__.py', 'src/pkg/mod.py', 'tests/test_mod.py'];
       expect(pytestOf(files).notes.join('\n')).toContain('src/pkg is a src layout');
