@@ -141,7 +141,7 @@ describe('decideStarter', () => {
       const tool = (s.config!.tools as Record<string, unknown>[]).find((t) => t.name === 'pytest')!;
       return { include: tool.include, exclude: tool.exclude, notes: s.notes };
     };
-    const none = { testpaths: null, norecursedirs: null, pythonpath: null };
+    const none = { testpaths: null, norecursedirs: null, pythonpath: null, ignore: [] };
 
     it("pytest's testpaths: only those", () => {
       const files = ['tests/test_a.py', 'docs/examples/test_demo.py', 'src/x/check_test.py', 'tests/unit/test_b.py'];
