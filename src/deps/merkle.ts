@@ -13,7 +13,7 @@ export interface MerkleNode {
   files: [string, string][];
   /** Files outside the source tree and their identities. */
   external: [string, string][];
-  /** Names that resolve nowhere; only UNREADABLE_IMPORTS has an identity (else ''). */
+  /** Names that resolve nowhere; only the every-run markers (direct-deps.ts) have an identity (else ''). */
   unresolved: [string, string][];
   /** Hashes of the components the members import. */
   children: string[];
