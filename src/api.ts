@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, documentedDefault } from './config/index.js';
-import { type DepGraph, UNREADABLE_IMPORTS } from './deps/index.js';
+import { type DepGraph, isEveryRunMarker } from './deps/index.js';
 import { StateDirError, UsageError } from './errors.js';
 import { decodeDepPaths } from './manifest/index.js';
 import { planJob, planJobs } from './plan/index.js';
@@ -145,7 +145,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
 
 /** The names that resolve nowhere in path's closure, sorted, each with its import chain; a file whose imports could not be read has its own reason. */
 function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: string[] }[] {
-  const names = [...graph.closure(path).unresolved].filter((n) => n !== UNREADABLE_IMPORTS).sort();
+  const names = [...graph.closure(path).unresolved].filter((n) => !isEveryRunMarker(n)).sort();
   return names.map((name) => ({ name, via: graph.chain(path, name) }));
 }
 

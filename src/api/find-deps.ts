@@ -11,6 +11,7 @@ import {
   type PythonGraph,
   type MerkleNode,
   decodeNode,
+  everyRunDeps,
   identifyPaths,
   javascriptIdentity,
   jobDepsFrom,
@@ -18,7 +19,10 @@ import {
   loadPythonGraph,
   parseDepfile,
   parseTrace,
+  pytestArguments,
   recordedDeps,
+  shlexSplit,
+  uninterpretedPytestOption,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
@@ -215,9 +219,33 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
       const known = kind === 'python' && py !== null ? { identity: py.identity, digest: py.digests.get(p) } : {};
       memo.set(key, (d = jobDepsFrom(graph, p, tree.files, identify.externalId, kept, known)));
     }
-    return d;
+    const why = kind === 'python' ? pytestUncertainty(tool) : null;
+    return why === null ? d : everyRunDeps(d, why);
   };
   return { graphs, depsOf, summary };
+}
+
+type DepsTool = Parameters<DepsOf>[0];
+const uncertainties = new WeakMap<DepsTool, string | null>();
+
+/**
+ * Why runner cannot know a python tool's search path, or null: its pytest
+ * command (or PYTEST_ADDOPTS) has an option that picks another configuration
+ * or sets `pythonpath` (deps/pytest-options.ts). Such a tool's jobs run every
+ * time, saying why, rather than be skipped on a search path that may be wrong.
+ */
+function pytestUncertainty(tool: DepsTool): string | null {
+  let why = uncertainties.get(tool);
+  if (why === undefined) {
+    const args = pytestArguments(tool.config.command);
+    const addopts = tool.env.PYTEST_ADDOPTS;
+    const option =
+      (args === null ? null : uninterpretedPytestOption(args)) ??
+      (addopts === undefined ? null : uninterpretedPytestOption(shlexSplit(addopts) ?? [addopts]));
+    why = option === null ? null : `<pytest option runner does not interpret: ${option}>`;
+    uncertainties.set(tool, why);
+  }
+  return why;
 }
 
 /** What a job that reports its own dependencies reported, identified; UNKNOWN_DEPS when nothing. */

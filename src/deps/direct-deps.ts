@@ -19,3 +19,15 @@ export interface DirectDeps {
  * depends on the file is never fresh.
  */
 export const UNREADABLE_IMPORTS = '<imports could not be read>';
+
+/**
+ * An unresolved "name" for a job whose pytest configuration runner cannot
+ * read (pytest-pythonpath.ts): its search path is unknown, so, like
+ * UNREADABLE_IMPORTS, its identity differs every run and the job re-runs.
+ */
+export const UNREADABLE_PYTEST_CONFIG = '<pytest configuration could not be read>';
+
+/** Whether an unresolved name is one of the markers whose identity differs every run. */
+export function isEveryRunMarker(name: string): boolean {
+  return name === UNREADABLE_IMPORTS || name === UNREADABLE_PYTEST_CONFIG;
+}

@@ -2,6 +2,7 @@
 // javascript): how a graph identifies what a job depends on, its deep hash,
 // and, for explain, what changed since a result. Builds no graph itself.
 import fs from 'node:fs';
+import { hashString } from '../hash.js';
 import { ProgramIds } from '../config/program-ids.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { DependencyChange, JobDeps } from '../plan/index.js';
@@ -184,4 +185,18 @@ function pairRenames(
     else if (!(c.change === 'removed' && paired.has(c.name))) out.push({ path: c.path, change: c.change });
   }
   return out;
+}
+
+/**
+ * A job's dependencies made stale every run, for a job whose search path
+ * runner cannot know (a pytest option it does not interpret): `why` is the
+ * dependency explain names as changed. The graph's chains stay available.
+ */
+export function everyRunDeps(base: JobDeps, why: string): JobDeps {
+  return {
+    digest: hashString(`${base.digest}\0${THIS_RUN}`),
+    entries: base.entries,
+    via: (dep) => base.via?.(dep) ?? [],
+    changesFrom: () => [{ path: why, change: 'changed' }],
+  };
 }

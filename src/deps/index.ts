@@ -1,6 +1,6 @@
 // Public surface of deps/: dependency inference per tool's "deps" kind.
 export { DepGraph, type Closure } from './graph.js';
-export { UNREADABLE_IMPORTS, type DirectDeps } from './direct-deps.js';
+export { UNREADABLE_IMPORTS, isEveryRunMarker, type DirectDeps } from './direct-deps.js';
 export { parseDepfile } from './depfile.js';
 export { parseJsonc } from './javascript-resolve.js';
 // The import readers load when a tool declares their kind: a run without
@@ -14,7 +14,9 @@ export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js'
 export { identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';
 export type { ImportCache, PythonGraph } from './python-graph.js';
-export { externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
+export { everyRunDeps, externalIdentity, javascriptIdentity, jobDepsFrom } from './graph-deps.js';
+export { pytestArguments, shlexSplit, uninterpretedPytestOption } from './pytest-options.js';
+export { PYTEST_CONFIG_NAMES, optionList, readPytestSection } from './pytest-config.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
 export {
   groupUnresolved,

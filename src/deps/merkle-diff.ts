@@ -2,7 +2,7 @@
 // explain names. Walks both sides from their roots and skips every subtree
 // whose hash the other side holds too; pairs of nodes that stand for the same
 // component are diffed once per plan, however many jobs' trees share them.
-import { UNREADABLE_IMPORTS } from './direct-deps.js';
+import { isEveryRunMarker } from './direct-deps.js';
 import type { MerkleNode } from './merkle.js';
 
 export interface DepChange {
@@ -183,7 +183,7 @@ function resolve(
   const report = (key: string, change: DepChange['change']): void => {
     const name = key.slice(2);
     // An unresolved name reads "?name" in reasons (report/reasons.ts); unreadable imports keep their own name.
-    changes.push({ path: key.startsWith('u\0') && name !== UNREADABLE_IMPORTS ? `?${name}` : name, change });
+    changes.push({ path: key.startsWith('u\0') && !isEveryRunMarker(name) ? `?${name}` : name, change });
   };
   const whole = { now: new WholeTree(now, cur), before: new WholeTree(before, old) };
   for (const [k, [w, i]] of keys) {

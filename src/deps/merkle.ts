@@ -5,7 +5,7 @@
 // and today's side by side, descending only where hashes differ.
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
+import { type DirectDeps, isEveryRunMarker } from './direct-deps.js';
 
 /** Lists keep the repeats the hash has always had (two members importing one leaf). */
 export interface MerkleNode {
@@ -13,7 +13,7 @@ export interface MerkleNode {
   files: [string, string][];
   /** Files outside the source tree and their identities. */
   external: [string, string][];
-  /** Names that resolve nowhere; only UNREADABLE_IMPORTS has an identity (else ''). */
+  /** Names that resolve nowhere; only the every-run markers (direct-deps.ts) have an identity (else ''). */
   unresolved: [string, string][];
   /** Hashes of the components the members import. */
   children: string[];
@@ -41,7 +41,7 @@ export function componentNode(
     const d = directDeps(member);
     node.files.push([nameOf(member), identity(member, true)]);
     for (const x of d.external) node.external.push([nameOf(x), identity(x, false)]);
-    for (const x of d.unresolved) node.unresolved.push([x, x === UNREADABLE_IMPORTS ? identity(x, false) : '']);
+    for (const x of d.unresolved) node.unresolved.push([x, isEveryRunMarker(x) ? identity(x, false) : '']);
     for (const f of d.files) if (!inComponent.has(f)) node.children.push(hashOf(f));
   }
   return node;

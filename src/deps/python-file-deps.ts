@@ -29,11 +29,20 @@ function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly
  * Resolves one file's imports to its direct dependencies. For a tracked file
  * (a job's file), every conftest.py from its directory up to the source tree
  * root counts too: pytest loads them, with what they import, before the test.
+ * `fronts` are pytest's `pythonpath` lists (pytest-pythonpath.ts): each is one
+ * more way the file may be run, with those directories ahead of sys.path.
  */
-export function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: readonly string[]) {
+export function fileResolver(
+  base: Omit<PythonResolver, 'searchPath'>,
+  sysPath: readonly string[],
+  fronts: readonly (readonly string[])[] = [],
+) {
   const { sourceTree, exists } = base;
   const fromTree = { ...base, searchPath: [sourceTree, ...sysPath] };
   const fromSysPath = { ...base, searchPath: [...sysPath] };
+  // pytest inserts `pythonpath` at sys.path's front when it starts, then the test's rootdir (prepend import mode)
+  // ahead of it; `python3 -m pytest` has the current directory behind it.
+  const fromFronts = fronts.map((f) => ({ ...base, searchPath: [...f, sourceTree, ...sysPath] }));
   // An absolute import resolves alike from every file: remember each answer.
   const memo = new Map<string, PythonDep[]>();
   const resolve = (imp: PythonImport, from: RelPath, r: PythonResolver, key: string | null): PythonDep[] => {
@@ -67,6 +76,11 @@ export function fileResolver(base: Omit<PythonResolver, 'searchPath'>, sysPath: 
         [fromTree, absolute ? `t\0${name}` : null],
         nearby ? [{ ...base, searchPath: [fileDir, ...sysPath] }, null] : [fromSysPath, absolute ? `s\0${name}` : null],
       ];
+      if (absolute) {
+        fromFronts.forEach((r, i) =>
+          ways.push(nearby ? [{ ...r, searchPath: [fileDir, ...r.searchPath] }, null] : [r, `${i}\0${name}`]),
+        );
+      }
       for (const [r, key] of ways) for (const dep of resolve(imp, p, r, key)) add(dep);
     }
     if (isTracked) {

@@ -3,6 +3,7 @@
 // against the tree as it is now (or keeps the last run's graph when nothing it
 // was built from changed), and identifies each dependency for the plan.
 import fs from 'node:fs';
+import path from 'node:path';
 import { findExecutable, identifyProgram } from '../config/executable.js';
 import { ProgramIds } from '../config/program-ids.js';
 import { canonicalJson } from '../hash.js';
@@ -10,13 +11,14 @@ import { DepsError } from '../errors.js';
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
+import { type DirectDeps, UNREADABLE_PYTEST_CONFIG, isEveryRunMarker } from './direct-deps.js';
 import { DepGraph } from './graph.js';
 import { codeIdentity } from './graph-cache.js';
 import { type Identity, THIS_RUN, contentIdentity } from './graph-deps.js';
 import { type FollowedFile, type ImportCache, decodeImportCache } from './python-cache.js';
 import { followOutside } from './python-follow.js';
 import { fileResolver } from './python-file-deps.js';
+import { type PytestPythonpath, pytestPythonpath } from './pytest-pythonpath.js';
 import { type Digests, encodeResolved, treeKeyOf, validResolved } from './python-snapshot.js';
 import {
   type Exists,
@@ -203,14 +205,17 @@ export async function inferPython(opts: {
       return st.id.startsWith('d:');
     },
   };
-  const resolveFile = fileResolver(base, cache.sysPath);
+  const pytest = pytestConfigs(sourceTree, pyFiles, exists, seen, startedMs);
+  const resolveFile = fileResolver(base, cache.sysPath, pytest.fronts);
   const direct = new Map<RelPath, DirectDeps>();
   const errors = new Map<RelPath, string>();
   for (const p of pyFiles) {
     const found = cache.files.get(p)?.found;
     if (found === undefined) continue;
     if (found.error !== null) errors.set(p, found.error);
-    direct.set(p, resolveFile(p, found, true));
+    const d = resolveFile(p, found, true);
+    const uncertain = pytest.uncertain.has(path.join(sourceTree, path.dirname(p)));
+    direct.set(p, uncertain ? { ...d, unresolved: [...d.unresolved, UNREADABLE_PYTEST_CONFIG] } : d);
   }
   const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
   if (followed.changed) changed = true;
@@ -224,7 +229,7 @@ export async function inferPython(opts: {
   );
   const digests = new Map<RelPath, string>();
   for (const p of pyFiles) if (graph.covers(p)) digests.set(p, graph.deepHash(p, identity));
-  const unreadable = [...direct.values()].some((d) => d.unresolved.includes(UNREADABLE_IMPORTS));
+  const unreadable = [...direct.values()].some((d) => d.unresolved.some(isEveryRunMarker));
   const racy = unreadable || [...seen.values()].some((s) => s.racy) || cache.siteFiles.some(([, id]) => id === '?');
   const checks = [...seen].map(([p, s]): [string, string] => [p, s.id]).concat(cache.siteFiles);
   const resolved = racy
@@ -243,6 +248,38 @@ export async function inferPython(opts: {
     files: pyFiles.length,
     kept: false,
   };
+}
+
+/**
+ * pytest's `pythonpath` for the tree's python files (pytest-pythonpath.ts),
+ * each configuration file found or read made an input of the graph: below the
+ * source tree through the directory listings (whose stats are kept), above it
+ * by a stat of each name pytest looks for, and each file read by its own stat.
+ */
+function pytestConfigs(
+  sourceTree: string,
+  pyFiles: readonly RelPath[],
+  exists: Exists,
+  seen: SeenStats,
+  startedMs: number,
+): PytestPythonpath {
+  const stat = (abs: string): string => {
+    let st = seen.get(abs);
+    if (st === undefined) seen.set(abs, (st = statIdentity(abs, startedMs)));
+    return st.id;
+  };
+  const dirs = new Set(pyFiles.map((p) => path.join(sourceTree, path.dirname(p))));
+  return pytestPythonpath(dirs, {
+    isFile: (abs) => (abs.startsWith(sourceTree + '/') ? exists(abs) === 'file' : stat(abs).startsWith('f:')),
+    readText: (abs) => {
+      stat(abs);
+      try {
+        return fs.readFileSync(abs, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+  });
 }
 
 async function readImports(
@@ -292,6 +329,6 @@ function pythonIdentity(
   return (dep, isNode) => {
     if (isNode)
       return dep.startsWith('/') ? (followed(dep) ?? THIS_RUN) : (files.get(dep as RelPath)?.digest ?? 'missing');
-    return dep === UNREADABLE_IMPORTS ? THIS_RUN : leaf(dep);
+    return isEveryRunMarker(dep) ? THIS_RUN : leaf(dep);
   };
 }

@@ -10,9 +10,10 @@ import {
   resolveSourceTree,
   validateConfig,
 } from '../config/index.js';
-import { parseJsonc } from '../deps/index.js';
+import { PYTEST_CONFIG_NAMES, optionList, parseJsonc, readPytestSection } from '../deps/index.js';
 import { InitError } from '../errors.js';
 import { listTree } from './list-tree.js';
+import type { PytestOptions } from './pytest-tool.js';
 import { type Found, decideStarter } from './starter.js';
 import { formatStarter } from './format.js';
 
@@ -58,6 +59,7 @@ export function initConfig(opts: InitOptions): InitResult {
       tsconfig: readJsonc(path.join(sourceTree, 'tsconfig.json')),
       hasLocalTsc: fs.existsSync(path.join(sourceTree, 'node_modules', '.bin', 'tsc')),
       nodeRunsTypeScript: opts.nodeRunsTypeScript,
+      pytest: rootPytestOptions(sourceTree),
     },
     SCHEMA_REF,
   );
@@ -122,4 +124,46 @@ function readJsonc(file: string): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * The options of the configuration pytest takes at the root (the first of
+ * its names holding its section there); null when there is none, or none
+ * runner can read (then the starter takes pytest's defaults).
+ */
+function rootPytestOptions(sourceTree: string): PytestOptions | null {
+  for (const name of PYTEST_CONFIG_NAMES) {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(sourceTree, name), 'utf8');
+    } catch {
+      continue; // none, or unreadable: pytest's defaults
+    }
+    const section = readPytestSection(name, text);
+    if (section.kind === 'none') continue;
+    if (section.kind === 'unreadable') return null;
+    const list = (key: string): string[] | null => {
+      const v = section.options.get(key);
+      return v === undefined ? null : optionList(v);
+    };
+    return {
+      testpaths: list('testpaths'),
+      norecursedirs: list('norecursedirs'),
+      pythonpath: list('pythonpath'),
+      ignore: ignoredBy(list('addopts') ?? []),
+    };
+  }
+  return null;
+}
+
+/** The paths and globs `--ignore` and `--ignore-glob` name in pytest's addopts (`--ignore=P` or `--ignore P`). */
+function ignoredBy(addopts: readonly string[]): string[] {
+  const out: string[] = [];
+  addopts.forEach((w, i) => {
+    const m = /^--ignore(?:-glob)?(?:=(.*))?$/.exec(w);
+    if (m === null) return;
+    const value = m[1] ?? addopts[i + 1];
+    if (value !== undefined) out.push(value);
+  });
+  return out;
 }

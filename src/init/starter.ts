@@ -3,6 +3,7 @@
 // and the facts about the machine are given).
 import { DEFAULT_EXCLUDE } from '../config/schema.js';
 import { PYTHON_TEST_GLOBS, compileGlobs, jsTestGlobs } from './globs.js';
+import { type PytestOptions, pytestTool } from './pytest-tool.js';
 
 /** What init was told about the tree and the machine. */
 export interface TreeListing {
@@ -16,6 +17,8 @@ export interface TreeListing {
   hasLocalTsc: boolean;
   /** The node that will run `node --test` runs .ts files itself (type stripping: Node 22.18, 23.6 and later). */
   nodeRunsTypeScript: boolean;
+  /** The pytest options of the configuration pytest takes at the root (pytest-tool.ts); absent or null when none. */
+  pytest?: PytestOptions | null;
 }
 
 /** What the tree was found to hold, for the message init prints. */
@@ -125,13 +128,9 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
     // py_compile takes many files; it stops at the first that fails, and narrowing finds the rest (README "Batch tools").
     tools.push({ name: 'python-syntax', command: ['python3', '-m', 'py_compile', '{files}'], include: ['**/*.py'] });
     if (pythonTests.length > 0) {
-      // No cache provider: pytest would write .pytest_cache into the tree on every run.
-      tools.push({
-        name: 'pytest',
-        command: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '{files}'],
-        include: PYTHON_TEST_GLOBS,
-        deps: 'python',
-      });
+      const pytest = pytestTool(pythonTests, files, listing.pytest ?? null);
+      tools.push(pytest.tool);
+      notes.push(...pytest.notes);
     }
   }
   if (typescript.length > 0) {

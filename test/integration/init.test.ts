@@ -34,6 +34,25 @@ function toolCalls(scratch: string): string[] {
 const jobsOf = (json: RunJson): string[] => json.jobs.map((j) => `${j.tool} ${j.file} ${j.status}`).sort();
 
 describe('runner init', () => {
+  it("issue 16: the pytest tool takes pytest's testpaths from setup.cfg and leaves vendored and --ignore'd tests out", async () => {
+    const sb = useFixture('python-demo');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    fs.appendFileSync(
+      path.join(sb.tree, 'setup.cfg'),
+      '\n[tool:pytest]\ntestpaths =\n    tests\n    calc\naddopts = -q --ignore=calc/fixtures\n',
+    );
+    writeText(sb, 'calc/fixtures/test_data.py', 'def test_data():\n    pass\n');
+    writeText(sb, 'docs/test_example.py', 'def test_example():\n    pass\n');
+    writeText(sb, 'calc/_vendor/six/test_six.py', 'def test_six():\n    pass\n');
+    const init = await runRunner(['init'], { cwd: sb.tree, env: baseEnv() });
+    expect(init.code, init.stderr).toBe(0);
+    const config = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: Record<string, unknown>[] };
+    expect(config.tools.find((t) => t.name === 'pytest')).toMatchObject({
+      include: ['tests/**/test_*.py', 'tests/**/*_test.py', 'calc/**/test_*.py', 'calc/**/*_test.py'],
+      exclude: ['**/_vendor/**', 'calc/fixtures/**'],
+    });
+  });
+
   it('issue 15: on a Python tree, writes a config whose syntax check and pytest pass, then a second run starts nothing', async () => {
     const sb = useFixture('python-demo');
     fs.rmSync(path.join(sb.tree, '.runnerrc.json'));

@@ -134,4 +134,52 @@ describe('decideStarter', () => {
     expect(JSON.parse(text)).toEqual(c);
     expect(text.split('\n').filter((l) => l.includes('"name"'))).toHaveLength(2);
   });
+
+  describe('issue 16: the pytest tool takes what pytest itself would collect', () => {
+    const pytestOf = (files: string[], pytest: TreeListing['pytest'] = null) => {
+      const s = starter(files, { pytest });
+      const tool = (s.config!.tools as Record<string, unknown>[]).find((t) => t.name === 'pytest')!;
+      return { include: tool.include, exclude: tool.exclude, notes: s.notes };
+    };
+    const none = { testpaths: null, norecursedirs: null, pythonpath: null, ignore: [] };
+
+    it("pytest's testpaths: only those", () => {
+      const files = ['tests/test_a.py', 'docs/examples/test_demo.py', 'src/x/check_test.py', 'tests/unit/test_b.py'];
+      expect(pytestOf(files, { ...none, testpaths: ['./tests/', 'src/x/check_test.py'] }).include).toEqual([
+        'tests/**/test_*.py',
+        'tests/**/*_test.py',
+        'src/x/check_test.py',
+      ]);
+      expect(pytestOf(files, { ...none, testpaths: ['../elsewhere'] }).include).toEqual([
+        '**/test_*.py',
+        '**/*_test.py',
+      ]);
+    });
+
+    it('vendored trees (_vendor, vendor) are left out', () => {
+      const files = ['src/pkg/_vendor/lib/test_lib.py', 'vendor/x/tests/test_x.py', 'tests/test_a.py'];
+      expect(pytestOf(files).exclude).toEqual(['**/_vendor/**', '**/vendor/**']);
+      expect(pytestOf(['tests/test_a.py']).exclude).toBeUndefined();
+    });
+
+    it("pytest's norecursedirs when set, its defaults (build, dist, ...) when not", () => {
+      const files = ['tests/test_a.py', 'tests/data/test_sample.py', 'build/lib/test_copy.py'];
+      expect(pytestOf(files).exclude).toEqual(['**/build/**']);
+      expect(pytestOf(files, { ...none, norecursedirs: ['data', '*.egg'] }).exclude).toEqual(['**/data/**']);
+    });
+
+    it("what addopts' --ignore names is left out", () => {
+      const files = ['tests/test_a.py', 'tests/data/sample_test.py', 'tests/test_slow.py'];
+      expect(pytestOf(files, { ...none, ignore: ['tests/data/', './tests/test_slow.py'] }).exclude).toEqual([
+        'tests/data/**',
+        'tests/test_slow.py',
+      ]);
+    });
+
+    it("a src layout without pytest's pythonpath gets a note saying where the tests' imports come from", () => {
+      const files = ['src/pkg/__init__.py', 'src/pkg/mod.py', 'tests/test_mod.py'];
+      expect(pytestOf(files).notes.join('\n')).toContain('src/pkg is a src layout');
+      expect(pytestOf(files, { ...none, pythonpath: ['src'] }).notes).toEqual([]);
+    });
+  });
 });
