@@ -3,7 +3,7 @@
 // (pythonpath, testpaths, norecursedirs). Pure: text in, values out; finding
 // the files is the caller's. When in doubt a file is 'unreadable', never guessed.
 import { shlexSplit } from './pytest-options.js';
-import { type TomlTable, type TomlValue, TomlScalar, parseToml } from './toml.js';
+import { type TomlTable, type TomlValue, parse as parseToml } from 'smol-toml';
 
 /** The names pytest looks for in each directory, in its order (pytest 9; the .toml ones are new in 9.0). */
 export const PYTEST_CONFIG_NAMES = [
@@ -78,20 +78,22 @@ function tomlOptions(t: TomlTable, mode: 'ini' | 'toml'): Map<string, string | s
   for (const [k, v] of Object.entries(t)) {
     if (Array.isArray(v)) out.set(k, v.every((x) => typeof x === 'string') ? v : null);
     else if (typeof v === 'string') out.set(k, mode === 'ini' ? v : null);
-    else out.set(k, mode === 'ini' && v instanceof TomlScalar ? pythonStr(v) : null);
+    else out.set(k, mode === 'ini' ? pythonStr(v) : null);
   }
   return out;
 }
 
 /** str() of a TOML scalar as tomllib gives it, for the scalars a path could be: only what reads back the same. */
-function pythonStr(v: TomlScalar): string | null {
-  if (v.text === 'true') return 'True';
-  if (v.text === 'false') return 'False';
-  return /^[0-9]+$/.test(v.text) ? String(Number(v.text)) : null;
+function pythonStr(v: TomlValue): string | null {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'bigint') return v >= 0n ? String(v) : null;
+  // An integer prints as written only without sign, underscores or a base: 1_0 is 10 to tomllib too.
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : null;
 }
 
+/** A table: smol-toml gives dates as TomlDate objects, which are not tables. */
 function isTable(v: TomlValue | undefined): v is TomlTable {
-  return typeof v === 'object' && !Array.isArray(v) && !(v instanceof TomlScalar);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
 /**

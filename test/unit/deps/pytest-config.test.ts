@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { optionList, readPytestSection } from '../../../src/deps/pytest-config.js';
 import { pytestArguments, shlexSplit, uninterpretedPytestOption } from '../../../src/deps/pytest-options.js';
 import { pytestPythonpath } from '../../../src/deps/pytest-pythonpath.js';
-import { parseToml } from '../../../src/deps/toml.js';
+import { parse as parseToml } from 'smol-toml';
 
 const pythonpath = (name: string, text: string): string[] | null | 'none' | 'unreadable' => {
   const s = readPytestSection(name, text);
