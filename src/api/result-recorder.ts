@@ -345,7 +345,7 @@ function recordFile(
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
   c.recorded?.(p, result);
-  const r = reportOf(p, status, s, result, judge);
+  const r: JobReport = { ...reportOf(p, status, s, result, judge), ...(unjudged === undefined ? {} : { unjudged }) };
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
 }

@@ -5,11 +5,19 @@
 // bin/runner with the batch probe (python3), counting the processes it ran.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { expect, test } from 'vitest';
 import { type ExplainJson, type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { batchFilesRun, batchProbeTool, batchProcesses, resetBatchProbe } from '../helpers/batch-probe.js';
 import { parseJunit } from '../helpers/junit.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { REPO, type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+
+/** The --json contract (schema/run-report.schema.json): what it says of an output, [] when it validates. */
+const validate = new Ajv({ allErrors: true, strict: true }).compile(
+  JSON.parse(fs.readFileSync(path.join(REPO, 'schema', 'run-report.schema.json'), 'utf8')),
+);
+const problems = (json: unknown): string[] =>
+  validate(json) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 
 /** pkg/m01.py … pkg/mNN.py, those in `failing` holding the probe's failure marker; the probe as the one tool. */
 function tree(n: number, failing: (i: number) => boolean, tool: Record<string, unknown> = {}): Sandbox {
@@ -40,8 +48,9 @@ test('issue 14: a chunk of 64 files that all fail for one shared cause stops nar
   const sb = tree(64, () => false);
   breakSetup(sb);
   const junit = path.join(sb.scratch, 'junit.xml');
-  const { res, json } = await runJson(['run', '-j', '1', '--junit', junit], { cwd: sb.tree, env: baseEnv() });
+  const { res, json, printed } = await runJson(['run', '-j', '1', '--junit', junit], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(1);
+  expect(problems(printed)).toEqual([]);
   const ran = batchProcesses(sb);
   // The chunk, halves down to its first file alone (6), then the 63 others as one: the same output each time.
   expect(ran.map((p) => p.files.length)).toEqual([64, 32, 16, 8, 4, 2, 1, 63]);
@@ -53,13 +62,19 @@ test('issue 14: a chunk of 64 files that all fail for one shared cause stops nar
     expect(j.log, j.file).not.toBeNull();
     expect(fs.readFileSync(path.join(sb.tree, j.log!), 'utf8')).toContain('ImportError while loading conftest');
   }
-  const byFile = new Map(json.jobs.map((j) => [j.file, j as RunJson['jobs'][number] & { chunk?: { id: string } }]));
+  type Job = RunJson['jobs'][number] & { chunk?: { id: string }; unjudged?: unknown };
+  const byFile = new Map(json.jobs.map((j) => [j.file, j as Job]));
+  // The first file failed alone: judged. The others say which process they failed with, and why not alone.
   expect(byFile.get('pkg/m01.py')!.chunk?.id).toBe('batch#1.6');
+  expect(byFile.get('pkg/m01.py')).not.toHaveProperty('unjudged');
   expect(byFile.get('pkg/m02.py')!.chunk?.id).toBe('batch#1.5');
   expect(byFile.get('pkg/m64.py')!.chunk?.id).toBe('batch#1.7');
-  // JUnit: a failing testcase per file.
+  expect(byFile.get('pkg/m64.py')!.unjudged).toEqual({ kind: 'dense', processes: 7 });
+  // JUnit: a failing testcase per file, an unjudged one saying so.
   const cases = parseJunit(junit).suites.find((s) => s.name === 'batch')!.cases;
   expect(cases.filter((c) => c.outcome?.tag === 'failure')).toHaveLength(64);
+  expect(cases.find((c) => c.name === 'pkg/m64.py')!.details).toMatchObject({ unjudged: 'dense after 7' });
+  expect(cases.find((c) => c.name === 'pkg/m01.py')!.details).not.toHaveProperty('unjudged');
 
   // explain: an unjudged file failed with its chunk, was not judged alone, and runs again.
   const explained = await runRunner(['explain', 'pkg/m40.py'], { cwd: sb.tree, env: baseEnv() });
@@ -85,11 +100,17 @@ test('issue 14: a chunk of 64 files that all fail for one shared cause stops nar
   expect(again.stdout).toMatch(
     /narrowing of batch#1 stopped after 7 processes \(a dense failure: .*\): 62 files fail unjudged and run again next time\n/,
   );
+  // The failure summary says it of each unjudged file.
+  expect(again.stdout + again.stderr).toContain(
+    'failed with chunk batch#1.7 (62 files), not judged alone: the narrowing stopped after 7 processes (a dense failure); it runs again next time',
+  );
 
   // The shared cause fixed: the 62 still unjudged pass, one process.
   fs.rmSync(path.join(sb.scratch, 'broken'));
   resetBatchProbe(sb);
   const fixed = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(problems(fixed.printed)).toEqual([]); // its jobs' reasons: unjudged
+  expect(fixed.json.jobs.find((j) => j.file === 'pkg/m64.py')!.reasons).toEqual(['unjudged']);
   expect(batchProcesses(sb)).toHaveLength(1);
   expect(filesWith(fixed.json, 'passed')).toHaveLength(62);
   expect(filesWith(fixed.json, 'cached-failure')).toEqual(['pkg/m01.py', 'pkg/m02.py']);

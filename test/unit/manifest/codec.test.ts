@@ -96,9 +96,7 @@ describe('an unjudged result (issue 14: a narrowing stopped before judging the f
   it('issue 14: its stop and processes survive the snapshot and the journal row, beside the other flags', () => {
     expect(decoded(encodeResults(rows))).toEqual(rows);
     for (const r of rows) expect(fromJournal(toJournal(r))).toEqual(r);
-  });
-
-  it('issue 14: a runner that reads only the named flag bits still sees its log and an interrupted status', () => {
+    // A runner that reads only the named flag bits still sees its log, and an interrupted status: it runs again.
     const row = toJournal(rows[1]!);
     expect(row[5]).toBe('interrupted');
     expect(row[10] & 1).toBe(1); // has a log
