@@ -29,7 +29,7 @@ export type ProcessVerdict<T> =
   | { kind: 'passed' }
   /**
    * Failed, and nothing names which file: an exit code the pattern did not explain, a signal, a timeout.
-   * `sameOutput`: it printed, byte for byte, what the failed chunk printed (the dense stop reads it).
+   * `sameOutput`: it printed something, and byte for byte what the failed chunk printed (the dense stop reads it).
    */
   | { kind: 'failed'; sameOutput?: boolean }
   /** Failed by exit code and the pattern named these of its files (at least one): they fail, the others pass. */
@@ -152,26 +152,30 @@ export class Narrowing<T> {
 
   /**
    * Whether the failure is dense, so that more narrowing is unlikely to pay:
-   * the chunk's first file failed alone, then every other file failed as one
-   * process, and both printed exactly what the whole chunk printed. The first
-   * two only say that some file among the rest fails too (two bad files, one
-   * of them first, look the same); the same output says the tool failed the
-   * same way whichever files it was given (pytest's exit 4 when conftest.py
-   * cannot import: "ImportError while loading conftest"), which two files
-   * failing each for itself, named in the output, do not. Sound whatever it
-   * answers: stopping gives no file a pass; the unjudged files run again next
-   * time, and a wrong guess costs one more run of them, never a wrong verdict.
+   * the chunk's first file failed alone, then every other file, as one
+   * process, failed printing exactly what the whole chunk printed (and not
+   * nothing). Taking the first file out changed nothing the tool said: its
+   * own failure was not in the chunk's output, so something shared hid it
+   * (pytest's exit 4 when conftest.py cannot import, "ImportError while
+   * loading conftest", whatever tests it is given). Two bad files that each
+   * show in the output never look so: the chunk's output holds the first
+   * one's failure and the others' does not; nor does a tool that stops at
+   * its first bad file (py_compile). A tool that says the same whatever
+   * fails ("FAILED", however many) can be taken for dense with two bad files, one of
+   * them first; the first file's output is not compared, since the shared
+   * cause may fail it otherwise alone (pip's vendored tests, alone, fail on
+   * the options pyproject.toml gives pytest). Sound whatever it answers:
+   * stopping gives no file a pass; the unjudged files run again next time,
+   * so a wrong guess costs a run of them, never a wrong verdict.
    */
   private stopsDense(now: NonNullable<Step>): boolean {
     const by = this.processes.length - 1;
-    const first = this.seen.get(0);
     return (
       now.role.kind === 'whole' &&
       now.files.length === this.files.length - 1 &&
       now.files[0] === 1 &&
       this.sameOutput.has(by) &&
-      first?.status === 'failed' &&
-      this.sameOutput.has(first.by)
+      this.seen.get(0)?.status === 'failed'
     );
   }
 

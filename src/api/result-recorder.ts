@@ -239,11 +239,11 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
 /** Logs compared whole up to this size; a larger one never counts as the same (the dense stop is then not taken). */
 const SAME_OUTPUT_BYTES = 1 << 20;
 
-/** Whether two processes' logs hold the same bytes; false when either cannot be read. */
+/** Whether two processes' logs hold the same bytes, and some: an empty output says nothing of a shared cause. */
 function sameOutput(a: string, b: string): boolean {
   try {
     const size = fs.statSync(a).size;
-    if (size !== fs.statSync(b).size || size > SAME_OUTPUT_BYTES) return false;
+    if (size !== fs.statSync(b).size || size === 0 || size > SAME_OUTPUT_BYTES) return false;
     return fs.readFileSync(a).equals(fs.readFileSync(b));
   } catch {
     return false; // runner's own read failed: no dense stop, the narrowing goes on

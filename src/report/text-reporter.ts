@@ -89,7 +89,7 @@ export class TextReporter {
         const why =
           stop.kind === 'budget'
             ? 'its budget (the tool\'s "narrowing")'
-            : "a dense failure: the first file alone and all the others printed the chunk's own output";
+            : "a dense failure: the first file failed alone, all the others together printed the chunk's own output";
         return this.say(
           this.o.out,
           dim(

@@ -81,7 +81,7 @@ test('issue 14: a chunk of 64 files that all fail for one shared cause stops nar
   expect(explained.code, show(explained)).toBe(0);
   expect(explained.stdout).toContain('batch: stale');
   expect(explained.stdout).toContain(
-    "- failed with its batch chunk last time, not judged alone: the narrowing stopped after 7 processes (a dense failure: every part printed the chunk's own output); it runs again",
+    "- failed with its batch chunk last time, not judged alone: the narrowing stopped after 7 processes (a dense failure: all but the first file, together, printed the chunk's own output); it runs again",
   );
   const explainedJson = await runJson<ExplainJson>(['explain', 'pkg/m40.py'], { cwd: sb.tree, env: baseEnv() });
   expect(explainedJson.json.tools[0]!.reasons).toEqual([

@@ -198,7 +198,7 @@ test('issue 14: a budget of 0 runs nothing after the failed chunk: every file is
   expect(named.unjudged.size).toBe(0);
 });
 
-test("issue 14: a dense failure (the first file alone and all the others print the chunk's output) stops early", () => {
+test("issue 14: a dense failure (the first file fails alone, all the others together print the chunk's output) stops early", () => {
   const r = narrowWithin(64, narrowingBudget(64), alwaysFails);
   // Halves down to the first file (6), then the 63 others as one.
   expect(r.ran.map((p) => p.length)).toEqual([64, 32, 16, 8, 4, 2, 1, 63]);
@@ -208,6 +208,13 @@ test("issue 14: a dense failure (the first file alone and all the others print t
   // Each with the smallest failed process holding it: 2 with "1 2", 33 to 64 with the 63 others.
   expect(r.unjudged.get(2)).toBe(5);
   expect(r.unjudged.get(64)).toBe(7);
+
+  // The first file alone may fail otherwise (pip's vendored tests, alone, fail on pytest's options): still dense.
+  const otherwise = narrowWithin(64, narrowingBudget(64), (files) => ({
+    kind: 'failed',
+    sameOutput: files.length !== 1,
+  }));
+  expect(otherwise.search.stopped).toEqual({ kind: 'dense', processes: 7 });
 
   // Two bad files, the first one first, each named in the output: not dense, both found alone.
   const two = narrowWithin(64, narrowingBudget(64), (files) =>
