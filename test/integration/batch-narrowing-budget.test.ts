@@ -183,3 +183,18 @@ test('issue 14: a bad "narrowing" stops the run with exit 2, naming the value', 
   expect(res.code, show(res)).toBe(2);
   expect(res.stderr).toContain('tools[0].narrowing is -3; expected a whole number of processes from 0');
 });
+
+test('issue 14: a tool that fails printing nothing is never taken for dense: its narrowing spends its budget', async () => {
+  const sb = tree(16, () => false, {
+    command: ['sh', '-c', 'echo "$*" >> "$PROBE_DIR/batch.log"; exit 1', 'sh', '{files}'],
+  });
+  const { res, json } = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(1);
+  const ran = fs.readFileSync(path.join(sb.scratch, 'batch.log'), 'utf8').trim().split('\n');
+  // The same (empty) output everywhere says nothing of a shared cause: 2 (log2 16 + 2) processes after the chunk.
+  expect(ran).toHaveLength(1 + 12);
+  expect(statuses(json)).toEqual({ failed: 16 });
+  const unjudged = json.jobs.map((j) => (j as { unjudged?: { kind: string } }).unjudged?.kind);
+  expect(unjudged).toContain('budget');
+  expect(unjudged).not.toContain('dense');
+});
