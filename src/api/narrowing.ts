@@ -255,13 +255,13 @@ export class Narrowing<T> {
    */
   unjudged(): Map<T, number> {
     const judged = this.verdicts();
+    // Each file's smallest failed process: the failed ones from largest to smallest, a smaller one overwriting.
+    const owner = new Map<number, number>();
+    const bySize = [...this.failed].sort((a, b) => this.processes[b]!.length - this.processes[a]!.length);
+    for (const p of bySize) for (const f of this.processes[p]!) owner.set(f, p);
     const out = new Map<T, number>();
     this.files.forEach((file, f) => {
-      if (judged.has(file)) return;
-      let best = 0;
-      for (const p of this.failed)
-        if (this.processes[p]!.length < this.processes[best]!.length && this.processes[p]!.includes(f)) best = p;
-      out.set(file, best);
+      if (!judged.has(file)) out.set(file, owner.get(f) ?? 0);
     });
     return out;
   }
