@@ -161,12 +161,12 @@ export class Narrowing<T> {
    * show in the output never look so: the chunk's output holds the first
    * one's failure and the others' does not; nor does a tool that stops at
    * its first bad file (py_compile). A tool that says the same whatever
-   * fails ("FAILED", however many) can be taken for dense with two bad files, one of
-   * them first; the first file's output is not compared, since the shared
-   * cause may fail it otherwise alone (pip's vendored tests, alone, fail on
-   * the options pyproject.toml gives pytest). Sound whatever it answers:
-   * stopping gives no file a pass; the unjudged files run again next time,
-   * so a wrong guess costs a run of them, never a wrong verdict.
+   * fails ("FAILED", however many) can be taken for dense with two bad
+   * files, one of them first; the first file's output is not compared, since
+   * the shared cause may fail it otherwise alone (pip's vendored tests,
+   * alone, fail on the options pyproject.toml gives pytest). Sound whatever
+   * it answers: stopping gives no file a pass; the unjudged files run again
+   * next time, so a wrong guess costs a run of them, never a wrong verdict.
    */
   private stopsDense(now: NonNullable<Step>): boolean {
     const by = this.processes.length - 1;
@@ -215,10 +215,11 @@ export class Narrowing<T> {
 
   /**
    * Each file's verdict, for the files whose verdict nothing still to run can
-   * change: all of them once the narrowing is over; when it stopped or was interrupted, the
-   * files that failed alone or by name, those in a failed process that stays
-   * unexplained whatever runs next, and those that passed in a process with
-   * every failed process around them explained. The others are missing.
+   * change: all of them once the narrowing is over; when it stopped or was
+   * interrupted, the files that failed alone or by name, those in a failed
+   * process that stays unexplained whatever runs next, and those that passed
+   * in a process with every failed process around them explained. The others
+   * are missing (unjudged() gives them).
    */
   verdicts(): Map<T, FileVerdict> {
     const explained = new Set<number>();
