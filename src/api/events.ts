@@ -9,6 +9,7 @@ import type { ScanIssue } from '../scan/index.js';
 import type { RelPath } from '../types.js';
 import type { JobEnd } from '../job-end.js';
 import type { StagedRoot } from '../staged-path.js';
+import type { NarrowingStop } from './narrowing.js';
 import type { ChunkReport, JobReport, RunReport } from './run-report.js';
 import type { CycleStart, WatchCycle } from './watch-report.js';
 
@@ -53,6 +54,12 @@ export type RunnerEvent =
    * job-finished follow (a narrowing's files all finish when it ends).
    */
   | { type: 'chunk-finished'; tool: string; chunk: ChunkReport; end: JobEnd; durationMs: number; narrowing: boolean }
+  /**
+   * The narrowing of failed chunk `chunk` stopped before judging `unjudged` of its files alone (its budget of
+   * processes spent, or a dense failure): they fail in this run, unjudged, and run again next time.
+   * Sent before their job-finished.
+   */
+  | { type: 'narrowing-stopped'; tool: string; chunk: string; stop: NarrowingStop; unjudged: number }
   /** A job ran to an end: passed, failed or interrupted (a failure of runner itself included, never recorded). */
   | { type: 'job-finished'; job: JobReport }
   /** An unchanged job whose last result failed: reported, not run (status 'cached-failure'). */

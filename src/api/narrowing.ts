@@ -16,14 +16,42 @@
 // files then fail, explained or in doubt). A file fails when it failed alone
 // or was named, or when it is in a failed process that stays unexplained (in
 // doubt, a failure); else it passes, having passed in a process.
+//
+// Bound: a narrowing runs at most `budget` processes after the failed chunk
+// (narrowingBudget: enough to find two bad files alone among 1,000). When the
+// budget is spent, or the failure is dense (below), it stops: no more
+// processes. Files already settled keep their verdicts; the others are
+// unjudged: neither passed nor failed alone, so nothing may be cached of them
+// (the recorder reports them failed and lets them run again next time).
 
 /** How one process of a narrowing ended, as far as its files' verdicts go. */
 export type ProcessVerdict<T> =
   | { kind: 'passed' }
-  /** Failed, and nothing names which file: an exit code the pattern did not explain, a signal, a timeout. */
-  | { kind: 'failed' }
+  /**
+   * Failed, and nothing names which file: an exit code the pattern did not explain, a signal, a timeout.
+   * `sameOutput`: it printed something, and byte for byte what the failed chunk printed (the dense stop reads it).
+   */
+  | { kind: 'failed'; sameOutput?: boolean }
   /** Failed by exit code and the pattern named these of its files (at least one): they fail, the others pass. */
   | { kind: 'named'; files: ReadonlySet<T> };
+
+/** Why a narrowing stopped before every file was judged, after how many processes (not counting the failed chunk). */
+export interface NarrowingStop {
+  /** budget: its processes were all spent; dense: the failure does not depend on which files run (see stopsDense). */
+  kind: 'budget' | 'dense';
+  processes: number;
+}
+
+/**
+ * The default budget of a failed chunk of `files` files: narrowing processes
+ * after the chunk. One bad file costs at most ceil(log2 n) + 2 of them, two
+ * cost at most twice that (measured over every placement, n up to 1,000:
+ * 12 and 24 for n = 1,000), so 2 (ceil(log2 n) + 2) finds one or two bad files
+ * alone; a third one may stay unjudged and run again next time.
+ */
+export function narrowingBudget(files: number): number {
+  return 2 * (Math.ceil(Math.log2(Math.max(files, 1))) + 2);
+}
 
 /** A file's verdict and the process (its number in run order, 0: the planned chunk) whose end and log it gets. */
 export interface FileVerdict {
@@ -57,17 +85,32 @@ export class Narrowing<T> {
   private unverified: number[][] = [];
   /** The process running now and why, or null when the narrowing is over. */
   private running: Step;
+  private readonly budget: number;
+  /** Why it stopped with files unjudged; null while it runs, or when it ended having judged every file. */
+  private stop: NarrowingStop | null = null;
+  /** The failed processes that printed what the failed chunk printed. */
+  private readonly sameOutput = new Set<number>();
 
-  /** `files`: the planned chunk's files, in its order; it has run as process 0 and failed. */
-  constructor(files: readonly T[]) {
+  /**
+   * `files`: the planned chunk's files, in its order; it has run as process 0
+   * and failed. `budget`: the most processes to run after it (0: none; every
+   * file of a failed chunk is then unjudged, unless the failure pattern named some).
+   */
+  constructor(files: readonly T[], budget = Number.POSITIVE_INFINITY) {
     this.files = files;
+    this.budget = budget;
     this.index = new Map(files.map((f, i) => [f, i]));
     this.running = { files: files.map((_, i) => i), role: { kind: 'whole' } };
   }
 
-  /** Whether every process the narrowing needs has ended. */
+  /** Whether every process the narrowing needs has ended (or it stopped). */
   get isOver(): boolean {
     return this.running === null;
+  }
+
+  /** Why the narrowing stopped with files unjudged; null while it runs or when it judged every file. */
+  get stopped(): NarrowingStop | null {
+    return this.stop;
   }
 
   /**
@@ -87,6 +130,7 @@ export class Narrowing<T> {
         break;
       case 'failed':
         this.failed.push(by);
+        if (verdict.sameOutput === true) this.sameOutput.add(by);
         if (files.length === 1) this.seen.set(files[0]!, { status: 'failed', by });
         break;
       case 'named': {
@@ -96,9 +140,43 @@ export class Narrowing<T> {
         break;
       }
     }
-    const next = this.step(now, verdict.kind);
+    let next = this.step(now, verdict.kind);
+    const spent = this.processes.length - 1; // process 0 is the failed chunk, not the narrowing's
+    if (next !== null && (spent >= this.budget || this.stopsDense(now))) {
+      this.stop = { kind: spent >= this.budget ? 'budget' : 'dense', processes: spent };
+      next = null;
+    }
     this.running = next;
     return next === null ? null : next.files.map((i) => this.files[i]!);
+  }
+
+  /**
+   * Whether the failure is dense, so that more narrowing is unlikely to pay:
+   * the chunk's first file failed alone, then every other file, as one
+   * process, failed printing exactly what the whole chunk printed (and not
+   * nothing). Taking the first file out changed nothing the tool said: its
+   * own failure was not in the chunk's output, so something shared hid it
+   * (pytest's exit 4 when conftest.py cannot import, "ImportError while
+   * loading conftest", whatever tests it is given). Two bad files that each
+   * show in the output never look so: the chunk's output holds the first
+   * one's failure and the others' does not; nor does a tool that stops at
+   * its first bad file (py_compile). A tool that says the same whatever
+   * fails ("FAILED", however many) can be taken for dense with two bad
+   * files, one of them first; the first file's output is not compared, since
+   * the shared cause may fail it otherwise alone (pip's vendored tests,
+   * alone, fail on the options pyproject.toml gives pytest). Sound whatever
+   * it answers: stopping gives no file a pass; the unjudged files run again
+   * next time, so a wrong guess costs a run of them, never a wrong verdict.
+   */
+  private stopsDense(now: NonNullable<Step>): boolean {
+    const by = this.processes.length - 1;
+    return (
+      now.role.kind === 'whole' &&
+      now.files.length === this.files.length - 1 &&
+      now.files[0] === 1 &&
+      this.sameOutput.has(by) &&
+      this.seen.get(0)?.status === 'failed'
+    );
   }
 
   /** What runs after a process of `role` ended so. */
@@ -137,10 +215,11 @@ export class Narrowing<T> {
 
   /**
    * Each file's verdict, for the files whose verdict nothing still to run can
-   * change: all of them once the narrowing is over; on an interruption, the
-   * files that failed alone or by name, those in a failed process that stays
-   * unexplained whatever runs next, and those that passed in a process with
-   * every failed process around them explained. The others are missing.
+   * change: all of them once the narrowing is over; when it stopped or was
+   * interrupted, the files that failed alone or by name, those in a failed
+   * process that stays unexplained whatever runs next, and those that passed
+   * in a process with every failed process around them explained. The others
+   * are missing (unjudged() gives them).
    */
   verdicts(): Map<T, FileVerdict> {
     const explained = new Set<number>();
@@ -166,6 +245,24 @@ export class Narrowing<T> {
       const finalDoubt = doubt.filter((p) => settled.has(p));
       if (finalDoubt.length > 0) return void out.set(file, { status: 'failed', by: finalDoubt.at(-1)! });
       if (seen?.status === 'passed' && doubt.length === 0) out.set(file, seen);
+    });
+    return out;
+  }
+
+  /**
+   * The files without a verdict (verdicts() leaves them out), each with the
+   * smallest failed process that holds it: its log is the nearest to the
+   * failure the file shares. Every such file is in the failed chunk, so it has one.
+   */
+  unjudged(): Map<T, number> {
+    const judged = this.verdicts();
+    // Each file's smallest failed process: the failed ones from largest to smallest, a smaller one overwriting.
+    const owner = new Map<number, number>();
+    const bySize = [...this.failed].sort((a, b) => this.processes[b]!.length - this.processes[a]!.length);
+    for (const p of bySize) for (const f of this.processes[p]!) owner.set(f, p);
+    const out = new Map<T, number>();
+    this.files.forEach((file, f) => {
+      if (!judged.has(file)) out.set(file, owner.get(f) ?? 0);
     });
     return out;
   }

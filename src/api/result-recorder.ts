@@ -10,7 +10,7 @@ import { type Identify, traceArgs } from '../deps/index.js';
 import { type JobCommand, type JobOutcome, type TerminalSize, substituteFile, substituteFiles } from '../exec/index.js';
 import { type ResultStatus, statusOf } from '../job-end.js';
 import type { Slots } from '../jobserver/index.js';
-import { type JobResult, encodeDeps } from '../manifest/index.js';
+import { type JobResult, type UnjudgedStop, encodeDeps } from '../manifest/index.js';
 import { type OutputEntry, captureOutputs, jobOutputPatterns, writeOutputList } from '../outputs/index.js';
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import { removeFile } from '../remove-file.js';
@@ -21,7 +21,7 @@ import type { EventSink } from './events.js';
 import { type NamingLines, findNamedFiles } from './failure-pattern.js';
 import { reportedDeps, tracePath } from './find-deps.js';
 import { chunkReportOf, reportOf } from './job-report.js';
-import { Narrowing, type ProcessVerdict } from './narrowing.js';
+import { Narrowing, type ProcessVerdict, narrowingBudget } from './narrowing.js';
 import type { ChunkReport, JobReport } from './run-report.js';
 import { logPath, removeLogs } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
@@ -121,12 +121,27 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     if (!going) open.delete(nar);
     const verdicts = nar.search.verdicts();
     const inCutStep = new Set(cut?.step?.jobs ?? []);
+    // A narrowing that stopped (its budget spent, or a dense failure) leaves files unjudged: each fails in
+    // this run with the smallest failed process that held it, and is kept as no failure, so it runs again.
+    const stop = cut === null && !going ? nar.search.stopped : null;
+    const unjudged = stop === null ? null : nar.search.unjudged();
+    if (stop !== null && unjudged!.size > 0) {
+      const tool = nar.search.processFiles(0)[0]!.job.tool.config.name;
+      events.emit({ type: 'narrowing-stopped', tool, chunk: nar.id, stop, unjudged: unjudged!.size });
+    }
     s.manifest.together(() => {
       for (const p of nar.search.processFiles(0)) {
         if (nar.recorded.has(p)) continue;
         const v = verdicts.get(p);
         if (v === undefined && going) continue;
         nar.recorded.add(p);
+        const owner = unjudged?.get(p);
+        if (v === undefined && owner !== undefined) {
+          const by = nar.ended[owner]!;
+          const judge: ChunkReport = { id: by.id, files: by.files, narrowing: narrowedChunkId(by.id) };
+          recordFile(c, { batch: true }, p, by.outcome, 'failed', by.log, judge, undefined, stop!);
+          continue;
+        }
         if (v === undefined) {
           const inStep = inCutStep.has(p);
           const r: JobReport = {
@@ -195,15 +210,18 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
       // A failed chunk of a batch tool is narrowed: the processes that find its failing files run next, under its
       // token; every log waits for the narrowing's end.
       if (nar !== null || (ch.batch && status === 'failed')) {
+        const tool = ch.jobs[0]!.job.tool.config;
         const narrowing = nar ?? {
           id: ch.id,
-          search: new Narrowing(ch.jobs),
+          search: new Narrowing(ch.jobs, tool.narrowing ?? narrowingBudget(ch.jobs.length)),
           ended: [],
           steps: 0,
           recorded: new Set(),
         };
         if (nar === null) open.add(narrowing);
         const { verdict, ...ended } = judge(ch, outcome, log);
+        // The dense stop asks whether a process printed what the failed chunk printed.
+        if (verdict.kind === 'failed' && nar !== null) verdict.sameOutput = sameOutput(narrowing.ended[0]!.log, log);
         narrowing.ended.push(ended);
         const next = narrowing.search.ended(verdict);
         if (next === null) return recordNarrowing(narrowing, null);
@@ -216,6 +234,20 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
       for (const nar of [...open]) recordNarrowing(nar, { status: 'interrupted', step: null, outcome: null });
     },
   };
+}
+
+/** Logs compared whole up to this size; a larger one never counts as the same (the dense stop is then not taken). */
+const SAME_OUTPUT_BYTES = 1 << 20;
+
+/** Whether two processes' logs hold the same bytes, and some: an empty output says nothing of a shared cause. */
+function sameOutput(a: string, b: string): boolean {
+  try {
+    const size = fs.statSync(a).size;
+    if (size !== fs.statSync(b).size || size === 0 || size > SAME_OUTPUT_BYTES) return false;
+    return fs.readFileSync(a).equals(fs.readFileSync(b));
+  } catch {
+    return false; // runner's own read failed: no dense stop, the narrowing goes on
+  }
 }
 
 /** The real path of `dir`, or `dir` when it cannot be resolved. */
@@ -243,6 +275,7 @@ function recordFile(
   log: string,
   judge: ChunkReport | undefined,
   named?: { lines: NamingLines; files: number },
+  unjudged?: UnjudgedStop,
 ): void {
   const { s, events, reports } = c;
   const kind = p.job.tool.config.deps;
@@ -265,7 +298,8 @@ function recordFile(
     fingerprint,
     latchId: p.job.tool.latchId,
     digest: p.job.digest,
-    status,
+    // An unjudged file failed only with others: kept as interrupted, never as its failure, so it runs again.
+    status: unjudged === undefined ? status : 'interrupted',
     end: outcome.end,
     durationMs: outcome.durationMs,
     hasLog: named !== undefined || outcome.logBytes > 0,
@@ -275,6 +309,7 @@ function recordFile(
     depsDigest,
     deps:
       reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
+    ...(unjudged === undefined ? {} : { unjudged }),
   };
   // A missing output fails the job with a log of its own saying so, the tool's whole output beside it.
   const missing = kept?.kind === 'missing' ? kept.missing : null;
@@ -310,7 +345,7 @@ function recordFile(
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
   c.recorded?.(p, result);
-  const r = reportOf(p, status, s, result, judge);
+  const r: JobReport = { ...reportOf(p, status, s, result, judge), ...(unjudged === undefined ? {} : { unjudged }) };
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
 }

@@ -5,6 +5,7 @@
 // report/ can name it without an import cycle.
 import type { UnresolvedImport } from '../deps/index.js';
 import type { JobEnd } from '../job-end.js';
+import type { NarrowingStop } from './narrowing.js';
 import type { Shard, StaleReason } from '../plan/index.js';
 import type { ScanIssue } from '../scan/index.js';
 import type { RemoteSummary } from '../cache/index.js';
@@ -42,6 +43,12 @@ export interface JobReport {
    * tool's job (its process is the job) and for a file no process of this run ran.
    */
   chunk?: ChunkReport;
+  /**
+   * A batch tool's file that failed with its chunk and was not judged alone: the narrowing stopped (its
+   * budget spent, or a dense failure) after this many processes. Reported failed, kept as no failure: it
+   * runs again next time. Absent otherwise.
+   */
+  unjudged?: NarrowingStop;
 }
 
 /** The process that judged (or ran, or would run) a batch tool's file: what reports say of it. */

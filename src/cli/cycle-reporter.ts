@@ -81,6 +81,7 @@ export class CycleReporter {
       case 'job-started':
       case 'chunk-started':
       case 'chunk-finished':
+      case 'narrowing-stopped':
       case 'job-finished':
       case 'cached-failure':
       case 'remote-hit':

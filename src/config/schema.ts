@@ -17,6 +17,12 @@ export interface ToolConfig {
   pty: boolean;
   /** A batch tool's most files in one process; null: no limit but the argument-length one. */
   maxFiles: number | null;
+  /**
+   * The most processes that narrow one failed chunk of a batch tool (0: none,
+   * its files fail unjudged and run again next time); null: the default,
+   * narrowingBudget (api/narrowing.ts), 2 (ceil(log2 files) + 2).
+   */
+  narrowing: number | null;
   /** Its processes never run two at once (pre-commit's require_serial): `jobs` 1. Never with `jobs`. */
   serial: boolean;
   /** The most of its processes at once; null: as many as the tokens allow. */
@@ -119,6 +125,7 @@ export const TOOL_KEYS = [
   'timeout',
   'pty',
   'maxFiles',
+  'narrowing',
   'serial',
   'jobs',
   'env',
@@ -156,6 +163,7 @@ export const TOOL_DEFAULTS: Omit<ToolConfig, 'name' | 'command'> = {
   timeout: null,
   pty: false,
   maxFiles: null,
+  narrowing: null,
   serial: false,
   jobs: null,
   env: {},

@@ -5,7 +5,7 @@
 import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
-import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
+import type { DirListing, FileEntry, JobResult, ResultStatus, UnjudgedStop } from './model.js';
 import { UNKNOWN_DEPS } from './recorded-deps.js';
 
 /** Width of every digest, fingerprint and latch id (hash.ts). */
@@ -151,6 +151,23 @@ export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
 }
 
 const STATUSES: readonly ResultStatus[] = ['passed', 'failed', 'interrupted'];
+
+/**
+ * An unjudged result's stop, kept in the flags above their named bits (no
+ * new column, so no schema change): 0 for none, else processes * 2 + (1 for
+ * a dense stop) + 1. A runner that does not know these bits reads the
+ * result's status, 'interrupted', and runs the job again: safe.
+ */
+function unjudgedBits(r: Pick<JobResult, 'unjudged'>): number {
+  const u = r.unjudged;
+  return u === undefined ? 0 : u.processes * 2 + (u.kind === 'dense' ? 1 : 0) + 1;
+}
+
+function unjudgedOf(bits: number): { unjudged?: UnjudgedStop } {
+  if (!(bits > 0)) return {};
+  const v = bits - 1;
+  return { unjudged: { kind: v % 2 === 1 ? 'dense' : 'budget', processes: Math.floor(v / 2) } };
+}
 /** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies), 8 (schema 3: last use, log size). */
 const RESULTS_V1 = 5;
 const RESULTS_V2 = 6;
@@ -170,8 +187,8 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       const end = flatEnd(r.end); // the store keeps the flat columns of before the union
       n[i++] = STATUSES.indexOf(r.status);
       n[i++] = end.exitCode ?? Number.NaN;
-      n[i++] = (end.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0) | (r.remote === true ? 4 : 0);
-      n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log, 4 restored from the remote cache
+      n[i++] = ((end.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0) | (r.remote === true ? 4 : 0)) + unjudgedBits(r) * 8;
+      n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log, 4 restored from the remote cache, 8 and up unjudged
       n[i++] = r.finishedAt;
       n[i++] = r.depsDigest === '' ? DEPS_NONE : r.depsDigest === UNKNOWN_DEPS ? DEPS_UNKNOWN : DEPS_DIGEST;
       n[i++] = r.usedAt;
@@ -223,6 +240,7 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
       ),
       hasLog: (n[j + 2]! & 2) !== 0,
       ...((n[j + 2]! & 4) !== 0 ? { remote: true as const } : {}),
+      ...unjudgedOf(Math.floor(n[j + 2]! / 8)),
       durationMs: n[j + 3]!,
       finishedAt,
       usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt,
@@ -250,9 +268,10 @@ export function fromJournal(r: RawResultRow): JobResult {
     status,
     end: endFromFlat(status, r[6], r[7], r[8] === 1),
     durationMs: r[9],
-    // The has_log column holds flags: 1 has a log, 2 restored from the remote cache.
+    // The has_log column holds flags: 1 has a log, 2 restored from the remote cache, 4 and up unjudged.
     hasLog: (r[10] & 1) !== 0,
     ...((r[10] & 2) !== 0 ? { remote: true as const } : {}),
+    ...unjudgedOf(Math.floor(r[10] / 4)),
     finishedAt: r[11],
     depsDigest: r[12],
     deps: r[13],
@@ -274,7 +293,7 @@ export function toJournal(r: JobResult): RawResultRow {
     end.signal,
     end.timedOut ? 1 : 0,
     r.durationMs,
-    (r.hasLog ? 1 : 0) | (r.remote === true ? 2 : 0),
+    ((r.hasLog ? 1 : 0) | (r.remote === true ? 2 : 0)) + unjudgedBits(r) * 4,
     r.finishedAt,
     r.depsDigest,
     r.deps,

@@ -20,4 +20,5 @@ export {
   type JobResult,
   type ResultStatus,
   type ScanUpdate,
+  type UnjudgedStop,
 } from './model.js';

@@ -73,6 +73,18 @@ export interface JobResult {
   logBytes: number;
   /** Restored from the remote cache, not run here (explain says so); absent for a result that ran here. */
   remote?: true;
+  /**
+   * A batch tool's file whose failed chunk's narrowing stopped before judging
+   * it (api/narrowing.ts): stored with status 'interrupted', so that it runs
+   * again, and the log of the smallest failed process that held it. Absent otherwise.
+   */
+  unjudged?: UnjudgedStop;
+}
+
+/** Why a narrowing stopped before judging a file, after how many processes: as NarrowingStop says it. */
+export interface UnjudgedStop {
+  kind: 'budget' | 'dense';
+  processes: number;
 }
 
 /** What a scan changed, for the manifest to adopt. */

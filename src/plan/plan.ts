@@ -181,7 +181,12 @@ export function planJob(
   if (input.force === true) return stale([{ kind: 'forced' }]);
   const hit = matchesLatest ? latest : history.find((r) => r.fingerprint === fingerprint);
   if (hit !== undefined) {
-    if (hit.status === 'interrupted') return stale([{ kind: 'interrupted' }]);
+    if (hit.status === 'interrupted') {
+      const u = hit.unjudged;
+      return stale([
+        u === undefined ? { kind: 'interrupted' } : { kind: 'unjudged', stop: u.kind, processes: u.processes },
+      ]);
+    }
     if (!input.hasLog(hit)) return stale([{ kind: 'log-missing', log: logFileName(hit) }]);
     if (hit.status === 'passed') {
       if (tool.config.outputs.length === 0) return { job, verdict: { state: 'fresh', result: hit } };

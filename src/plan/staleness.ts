@@ -28,6 +28,12 @@ export type StaleReason =
   | { kind: 'tool-input'; path: string; from: string; to: string }
   | { kind: 'never-run' }
   | { kind: 'interrupted' }
+  /**
+   * Its batch chunk failed last time and the narrowing stopped (its budget of
+   * processes spent, or a dense failure) before judging this file alone: it
+   * failed with the chunk, unjudged, and was kept as no failure.
+   */
+  | { kind: 'unjudged'; stop: 'budget' | 'dense'; processes: number }
   | { kind: 'forced' }
   | { kind: 'rerun-failed' }
   | { kind: 'log-missing'; log: string }

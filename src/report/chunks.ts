@@ -19,12 +19,19 @@ export function describeChunk(c: ChunkReport): string {
 
 /**
  * For a file judged together with others (a chunk that passed, or one whose
- * failure its narrowing could not pin on any file alone): its log is that whole process's output. Null when the
- * file was judged alone or by a one-file tool's job.
+ * failure its narrowing could not pin on any file alone): its log is that whole process's output; for a file
+ * left unjudged (the narrowing stopped), that it runs again. Null when the file was judged alone or by a
+ * one-file tool's job.
  */
 export function sharedJudgement(j: JobReport): string | null {
   const c = j.chunk;
-  if (c === undefined || c.files < 2) return null;
+  if (c === undefined) return null;
+  if (j.unjudged !== undefined) {
+    const n = j.unjudged.processes;
+    const why = j.unjudged.kind === 'budget' ? 'its budget' : 'a dense failure';
+    return `failed with chunk ${c.id} (${files(c.files)}), not judged alone: the narrowing stopped after ${n} ${n === 1 ? 'process' : 'processes'} (${why}); it runs again next time`;
+  }
+  if (c.files < 2) return null;
   const others = c.files - 1;
   return `judged in chunk ${c.id} with ${others} other ${others === 1 ? 'file' : 'files'}: its log is that process's whole output`;
 }

@@ -42,6 +42,7 @@ export class JsonOutput {
       case 'job-started':
       case 'chunk-started':
       case 'chunk-finished':
+      case 'narrowing-stopped':
       case 'job-finished':
       case 'cached-failure':
       case 'remote-hit':

@@ -49,6 +49,8 @@ export function jobJson(style: Style, j: JobReport, shownLog = (abs: string) => 
     ...(j.remote === true ? { remote: true } : {}),
     // A batch tool's file: the process that ran it (id, files, narrowing). Absent otherwise, so a run without batch tools prints what it always did.
     ...(j.chunk === undefined ? {} : { chunk: j.chunk }),
+    // Failed with its chunk, not judged alone (the narrowing stopped): it runs again next time. Absent otherwise.
+    ...(j.unjudged === undefined ? {} : { unjudged: j.unjudged }),
   };
 }
 

@@ -51,6 +51,7 @@ export class JunitOutput {
       case 'job-started':
       case 'chunk-started':
       case 'chunk-finished':
+      case 'narrowing-stopped':
       case 'job-finished':
       case 'cached-failure':
       case 'remote-hit':

@@ -87,6 +87,8 @@ function renderCase(
     props.push(['chunk', j.chunk.id], ['chunkFiles', String(j.chunk.files)]);
     if (j.chunk.narrowing !== null) props.push(['chunkNarrowing', j.chunk.narrowing]);
   }
+  // Failed with its chunk, not judged alone: the narrowing stopped (budget or dense) after so many processes.
+  if (j.unjudged !== undefined) props.push(['unjudged', `${j.unjudged.kind} after ${j.unjudged.processes}`]);
   let inner = '';
   let ms = j.durationMs ?? 0;
   const c = { failure: false, error: false, skipped: false };

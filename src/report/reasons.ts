@@ -48,6 +48,8 @@ export function describeReason(r: StaleReason): string {
       return 'never run';
     case 'interrupted':
       return 'interrupted last time';
+    case 'unjudged':
+      return `failed with its batch chunk last time, not judged alone: the narrowing stopped after ${r.processes} ${r.processes === 1 ? 'process' : 'processes'} (${r.stop === 'budget' ? 'its budget, the tool\'s "narrowing"' : "a dense failure: all but the first file, together, printed the chunk's own output"}); it runs again`;
     case 'forced':
       return 'forced (--force)';
     case 'rerun-failed':

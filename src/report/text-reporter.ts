@@ -83,6 +83,21 @@ export class TextReporter {
             dim(this.o, `narrow ${e.chunk.id} (${describeHow(e.end, e.durationMs)}): its halves run next\n`),
           );
         return;
+      case 'narrowing-stopped': {
+        if (!this.verbose()) return;
+        const { stop, unjudged } = e;
+        const why =
+          stop.kind === 'budget'
+            ? 'its budget (the tool\'s "narrowing")'
+            : "a dense failure: the first file failed alone, all the others together printed the chunk's own output";
+        return this.say(
+          this.o.out,
+          dim(
+            this.o,
+            `narrowing of ${e.chunk} stopped after ${stop.processes} ${stop.processes === 1 ? 'process' : 'processes'} (${why}): ${unjudged} ${unjudged === 1 ? 'file fails' : 'files fail'} unjudged and ${unjudged === 1 ? 'runs' : 'run'} again next time\n`,
+          ),
+        );
+      }
       case 'job-finished':
         this.progress?.finished(`${e.job.tool} ${e.job.path}`, e.job.status === 'failed');
         return this.jobLine(e.job);

@@ -18,6 +18,8 @@
 # narrowed down to the waiting file. A FILE holding "PROBE_WORKER" makes the
 # process start a worker of its own first (`sleep 60`, as a tool's worker
 # pool would), so a test can see that nothing it started outlives it.
+# While $PROBE_DIR/broken exists, every process fails as pytest does when
+# conftest.py cannot import (exit 4), printing the same whatever it was given.
 import os
 import re
 import subprocess
@@ -41,6 +43,10 @@ def note(line):
 
 
 note("start %d %s" % (os.getpid(), "|".join(files)))
+if os.path.exists(os.path.join(probe_dir, "broken")):
+    print("ImportError while loading conftest: No module named 'missing'")
+    note("end %d 4" % os.getpid())
+    sys.exit(4)
 texts = {}
 for f in files:
     with open(f, encoding="utf-8") as fh:

@@ -1,4 +1,4 @@
-// Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles,
+// Validates the tool list: names, commands ({file} or {files}), per-tool globs, deps, timeout, pty, maxFiles, narrowing,
 // outputs, and the per-tool controls serial, jobs and env.
 import { ConfigError } from '../../errors.js';
 import { FILES_MARK, isBatchCommand } from '../../exec/index.js';
@@ -208,7 +208,7 @@ function checkCommand(ctx: Ctx, key: string, v: unknown): string | string[] {
 /**
  * A batch tool (`{files}`): never `{file}` beside it (which file would it be?),
  * no dependencies a process reports (a depfile or a trace is per process, not
- * per file: not attributed yet), and `maxFiles` and `failurePattern` only for one.
+ * per file: not attributed yet), and `maxFiles`, `narrowing` and `failurePattern` only for one.
  */
 function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: ToolConfig): void {
   const batch = isBatchCommand(tool.command);
@@ -233,6 +233,8 @@ function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: T
   }
   if (raw.failurePattern !== undefined && raw.failurePattern !== null)
     tool.failurePattern = checkFailurePattern(ctx, `${key}.failurePattern`, raw.failurePattern, tool, batch);
+  if (raw.narrowing !== undefined && raw.narrowing !== null)
+    tool.narrowing = checkNarrowing(ctx, `${key}.narrowing`, raw.narrowing, tool, batch);
   if (raw.maxFiles === undefined || raw.maxFiles === null) return;
   if (typeof raw.maxFiles !== 'number' || !Number.isInteger(raw.maxFiles) || raw.maxFiles < 1) {
     fail(ctx, `${key}.maxFiles`, raw.maxFiles, 'a positive whole number of files, e.g. 100');
@@ -247,6 +249,30 @@ function checkBatch(ctx: Ctx, key: string, raw: Record<string, unknown>, tool: T
   }
   tool.maxFiles = raw.maxFiles;
 }
+
+/** A batch tool's narrowing budget: the most processes that narrow one failed chunk; 0: none. */
+function checkNarrowing(ctx: Ctx, key: string, v: unknown, tool: ToolConfig, batch: boolean): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_NARROWING) {
+    fail(
+      ctx,
+      key,
+      v,
+      `a whole number of processes from 0 (do not narrow: a failed chunk's files fail, unjudged) to ${MAX_NARROWING}, e.g. 24, or null for the default (tool "${tool.name}")`,
+    );
+  }
+  if (!batch) {
+    fail(
+      ctx,
+      key,
+      v,
+      `"narrowing" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
+    );
+  }
+  return v;
+}
+
+/** A budget above this is a typo (a chunk of the argument-length limit's files, narrowed file by file, needs fewer). */
+const MAX_NARROWING = 1_000_000;
 
 /** A batch tool's failure pattern: a JavaScript regular expression (no flags) with a named group `file`. */
 function checkFailurePattern(ctx: Ctx, key: string, v: unknown, tool: ToolConfig, batch: boolean): string {

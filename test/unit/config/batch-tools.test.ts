@@ -53,6 +53,30 @@ describe('batch tools in the config', () => {
     );
   });
 
+  it('issue 14: accepts a narrowing budget on a batch tool, 0 included; null or absent is the default', () => {
+    const batch = (name: string, narrowing: unknown) => ({ name, command: ['lint', '{files}'], narrowing });
+    const tools = [batch('a', 0), batch('b', 40), batch('c', null), { name: 'd', command: 'lint {files}' }];
+    const c = validateConfig({ tools }, 'f');
+    expect(c.tools.map((t) => t.narrowing)).toEqual([0, 40, null, null]);
+  });
+
+  it.each([
+    [-1, 'tools[0].narrowing is -1; expected a whole number of processes from 0'],
+    [2.5, 'tools[0].narrowing is 2.5; expected a whole number of processes from 0'],
+    ['8', 'tools[0].narrowing is "8"; expected a whole number of processes from 0'],
+    [true, 'tools[0].narrowing is true; expected a whole number of processes from 0'],
+  ])('issue 14: narrowing %j is refused, naming the value and the tool', (narrowing, message) => {
+    const text = messageOf({ tools: [{ name: 'lint', command: ['lint', '{files}'], narrowing }] });
+    expect(text).toContain(message);
+    expect(text).toContain('(tool "lint")');
+  });
+
+  it('issue 14: narrowing on a one-file tool is refused, naming the tool', () => {
+    expect(messageOf({ tools: [{ name: 'lint', command: ['lint', '{file}'], narrowing: 5 }] })).toContain(
+      'tools[0].narrowing is 5; expected "narrowing" only for a batch tool, one with "{files}" in its command (tool "lint"',
+    );
+  });
+
   it('issue 14: accepts a failure pattern with a group named file on a batch tool', () => {
     const pattern = '^(?<file>[^:]+):\\d+: error';
     const c = validateConfig({ tools: [{ name: 'lint', command: ['lint', '{files}'], failurePattern: pattern }] }, 'f');

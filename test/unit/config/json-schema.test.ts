@@ -170,6 +170,10 @@ describe('the config JSON Schema', () => {
     ['issue 16: an absolute output', { tools: [{ ...tool, outputs: ['/tmp/{file}.o'] }] }],
     ["issue 16: the job's own file as its output", { tools: [{ ...tool, outputs: ['{file}'] }] }],
     ['issue 16: an output named with {files}', { tools: [{ ...batch, outputs: ['{files}.o'] }] }],
+    ['issue 14: narrowing on a one-file tool', { tools: [{ ...tool, narrowing: 4 }] }],
+    ['issue 14: narrowing -1', { tools: [{ ...batch, narrowing: -1 }] }],
+    ['issue 14: narrowing 2.5', { tools: [{ ...batch, narrowing: 2.5 }] }],
+    ['issue 14: narrowing a string', { tools: [{ ...batch, narrowing: '8' }] }],
   ])('issue 15: rejects what the validator rejects: %s', (_what, config) => {
     expect(validatorVerdict(config).ok).toBe(false);
     expect(schemaVerdict(config).ok).toBe(false);

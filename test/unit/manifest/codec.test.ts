@@ -75,3 +75,31 @@ describe('how a stored result ended', () => {
     expect(toJournal(timeout).slice(5, 9)).toEqual(['failed', null, 'SIGTERM', 1]);
   });
 });
+
+describe('an unjudged result (issue 14: a narrowing stopped before judging the file)', () => {
+  // Stored as interrupted (it runs again), ended as the process whose log it got, with its stop in the flags.
+  const unjudged = (i: number, kind: 'budget' | 'dense', processes: number, hasLog: boolean): JobResult => ({
+    ...result(`u${i}`, String(i), ''),
+    status: 'interrupted',
+    end: { kind: 'interrupted', stopped: { kind: 'exit', code: 4 } },
+    hasLog,
+    unjudged: { kind, processes },
+  });
+  const rows = [
+    unjudged(1, 'budget', 0, true),
+    unjudged(2, 'dense', 7, true),
+    unjudged(3, 'budget', 24, false),
+    { ...unjudged(4, 'dense', 1_000_000, true), remote: true as const },
+    result('plain', '5', ''),
+  ];
+
+  it('issue 14: its stop and processes survive the snapshot and the journal row, beside the other flags', () => {
+    expect(decoded(encodeResults(rows))).toEqual(rows);
+    for (const r of rows) expect(fromJournal(toJournal(r))).toEqual(r);
+    // A runner that reads only the named flag bits still sees its log, and an interrupted status: it runs again.
+    const row = toJournal(rows[1]!);
+    expect(row[5]).toBe('interrupted');
+    expect(row[10] & 1).toBe(1); // has a log
+    expect(row[10] & 2).toBe(0); // not from the remote cache
+  });
+});

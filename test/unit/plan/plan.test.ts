@@ -169,6 +169,15 @@ describe('planJobs', () => {
     });
   });
 
+  it('issue 14: an unjudged result (its chunk failed, the narrowing stopped) is no hit, and says why', () => {
+    const t = tool('lint', 'L1');
+    const unjudged = { ...result(t, D1, 'interrupted'), unjudged: { kind: 'budget' as const, processes: 16 } };
+    expect(verdictOf(input(t, D1, [unjudged]))).toEqual({
+      state: 'stale',
+      reasons: [{ kind: 'unjudged', stop: 'budget', processes: 16 }],
+    });
+  });
+
   it('undoing a change finds the older result in the history and runs nothing', () => {
     const t = tool('lint', 'L1');
     expect(verdictOf(input(t, D1, [result(t, D2), result(t, D1)])).state).toBe('fresh');
