@@ -147,6 +147,12 @@ export class RunTrace {
           cachedFailures: e.cachedFailures,
           fresh: e.fresh,
         });
+      case 'narrowing-stopped':
+        return this.instant(`narrowing stopped: ${e.tool} ${e.chunk}`, RUNNER_LANE, this.now(), {
+          stop: e.stop.kind,
+          processes: e.stop.processes,
+          unjudged: e.unjudged,
+        });
       case 'waiting-for-runner':
         return this.instant('waiting for another runner', RUNNER_LANE, this.now(), { pid: e.pid });
       case 'warning':
