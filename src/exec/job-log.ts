@@ -26,6 +26,12 @@ export class JobLog {
   private stream: LogStream | null = null;
   private streamBytes = 0;
   private pending = STREAM_INDEX_HEADER;
+  /**
+   * Set when the index could not be written: it is left without its trailer,
+   * so it is never trusted (`runner log` says the streams cannot be told
+   * apart), while the log, whole, still makes a result.
+   */
+  private indexLost = false;
   private closed = false;
 
   private constructor(
@@ -57,15 +63,15 @@ export class JobLog {
     if (data.length === 0 || this.fault !== null || this.closed) return;
     try {
       writeAll(this.fd, data);
-      if (stream !== this.stream) {
-        if (this.stream !== null) this.pending += segmentRecord(this.stream, this.streamBytes);
-        this.stream = stream;
-        this.streamBytes = 0;
-        if (this.pending.length >= INDEX_FLUSH_BYTES) this.flushIndex();
-      }
     } catch (err) {
       this.fail(err);
       return;
+    }
+    if (stream !== this.stream) {
+      if (this.stream !== null) this.pending += segmentRecord(this.stream, this.streamBytes);
+      this.stream = stream;
+      this.streamBytes = 0;
+      if (this.pending.length >= INDEX_FLUSH_BYTES) this.flushIndex();
     }
     this.streamBytes += data.length;
     this.bytes += data.length;
@@ -81,13 +87,9 @@ export class JobLog {
   close(): string | null {
     if (this.closed) return this.fault;
     if (this.fault === null) {
-      try {
-        if (this.stream !== null) this.pending += segmentRecord(this.stream, this.streamBytes);
-        this.pending += trailerRecord(this.bytes);
-        this.flushIndex();
-      } catch (err) {
-        this.fail(err);
-      }
+      if (this.stream !== null) this.pending += segmentRecord(this.stream, this.streamBytes);
+      this.pending += trailerRecord(this.bytes);
+      this.flushIndex();
     }
     this.closed = true;
     fs.closeSync(this.fd);
@@ -96,7 +98,13 @@ export class JobLog {
   }
 
   private flushIndex(): void {
-    writeAll(this.indexFd, Buffer.from(this.pending, 'latin1'));
+    if (!this.indexLost) {
+      try {
+        writeAll(this.indexFd, Buffer.from(this.pending, 'latin1'));
+      } catch {
+        this.indexLost = true;
+      }
+    }
     this.pending = '';
   }
 

@@ -5,7 +5,8 @@
 # $STREAM_ORDER, so a test compares runner's log with what was written.
 #
 # Usage: python3 stream-writer.py FILE...   (a one-file or a batch tool)
-# $STREAM_ORDER gets one line per write: "FD HEX" (FD 1 or 2, the bytes in hex).
+# $STREAM_ORDER gets "start FILE..." as each process starts, then one line per
+# write: "FD HEX" (FD 1 or 2, the bytes in hex).
 # Exits with $STREAM_EXIT (default 0).
 #
 # Before each write it waits until the reader has taken the one before (the
@@ -49,6 +50,7 @@ for i in range(40):
 writes.append((2, ' '.join(sys.argv[1:]).encode() + b' done'))  # the files it was given, no newline at the end
 
 with open(os.environ['STREAM_ORDER'], 'a') as order:
+    order.write('start %s\n' % ' '.join(sys.argv[1:]))
     last = None
     for fd, data in writes:
         if last is not None:

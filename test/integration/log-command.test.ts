@@ -9,17 +9,33 @@ import { REPO, useFixture, writeConfig, writeText, type Sandbox } from '../helpe
 
 const WRITER = path.join(REPO, 'test', 'helpers', 'stream-writer.py');
 
-/** What the writer recorded, in the order it wrote: the merged log, and each stream alone. */
-function written(sb: Sandbox): { merged: Buffer; stdout: Buffer; stderr: Buffer; writes: number } {
+/** What each writer process recorded, in the order it wrote: the merged log, and each stream alone. */
+function writtenBy(sb: Sandbox): { files: string; merged: Buffer; stdout: Buffer; stderr: Buffer; writes: number }[] {
   const lines = fs.readFileSync(path.join(sb.scratch, 'order'), 'utf8').split('\n').filter(Boolean);
-  const parts = lines.map((l) => ({ fd: l.slice(0, 1), data: Buffer.from(l.slice(2), 'hex') }));
-  const of = (fd: string | null): Buffer =>
-    Buffer.concat(parts.filter((p) => fd === null || p.fd === fd).map((p) => p.data));
-  return { merged: of(null), stdout: of('1'), stderr: of('2'), writes: parts.length };
+  const processes: { files: string; parts: { fd: string; data: Buffer }[] }[] = [];
+  for (const l of lines) {
+    if (l.startsWith('start ')) processes.push({ files: l.slice(6), parts: [] });
+    else processes.at(-1)!.parts.push({ fd: l.slice(0, 1), data: Buffer.from(l.slice(2), 'hex') });
+  }
+  return processes.map(({ files, parts }) => {
+    const of = (fd: string | null): Buffer =>
+      Buffer.concat(parts.filter((p) => fd === null || p.fd === fd).map((p) => p.data));
+    return { files, merged: of(null), stdout: of('1'), stderr: of('2'), writes: parts.length };
+  });
+}
+
+/** What the one writer process wrote. */
+function written(sb: Sandbox): { merged: Buffer; stdout: Buffer; stderr: Buffer; writes: number } {
+  const all = writtenBy(sb);
+  expect(all).toHaveLength(1);
+  return all[0]!;
 }
 
 /** A tree whose files a.txt and b.txt are each written about by the writer (one job each), and by `cat`. */
-function writerTree(sb: Sandbox, opts: { exit?: number; batch?: boolean; pty?: boolean } = {}): void {
+function writerTree(
+  sb: Sandbox,
+  opts: { exit?: number; batch?: boolean; pty?: boolean; failurePattern?: string } = {},
+): void {
   writeText(sb, 'a.txt', 'a\n');
   writeText(sb, 'b.txt', 'b\n');
   writeConfig(sb, {
@@ -31,6 +47,7 @@ function writerTree(sb: Sandbox, opts: { exit?: number; batch?: boolean; pty?: b
         name: 'writer',
         command: ['python3', WRITER, opts.batch === true ? '{files}' : '{file}'],
         ...(opts.pty === true ? { pty: true } : {}),
+        ...(opts.failurePattern === undefined ? {} : { failurePattern: opts.failurePattern }),
       },
       { name: 'cat', command: ['cat', '{file}'] },
     ],
@@ -94,6 +111,26 @@ test('issue 17: a file of a batch process has the process log: merged in order, 
     expectBytes(await log(sb, [file, '--tool', 'writer', '--stdout']), want.stdout);
     expectBytes(await log(sb, [file, '--tool', 'writer', '--stderr']), want.stderr);
   }
+});
+
+test("issue 17: a batch file the failure pattern named has its own log; --stdout / --stderr are its process's streams", async () => {
+  const sb = useFixture('python-demo');
+  // The process given both files ends its stderr naming a.txt alone: a.txt fails with a log of its own, b.txt keeps the process's.
+  writerTree(sb, { batch: true, exit: 1, failurePattern: '(?<file>a\\.txt) b\\.txt done$' });
+  const run = await runRunner(['run', '-j', '1', '--tool', 'writer'], { cwd: sb.tree, env: baseEnv() });
+  expect(run.code, show(run)).toBe(1);
+  const processes = writtenBy(sb);
+  expect(processes.map((p) => p.files)).toEqual(['a.txt b.txt']);
+  const both = processes[0]!;
+  const named = await log(sb, ['a.txt', '--tool', 'writer']);
+  expect(named.code).toBe(0);
+  expect(named.stdout.toString('latin1')).toMatch(
+    /^a\.txt b\.txt done\nrunner: the lines above name a\.txt \(the failure pattern named 1 of the process's files\); the whole output of the process is \S+\.log\.output\n$/,
+  );
+  expectBytes(await log(sb, ['a.txt', '--tool', 'writer', '--stdout']), both.stdout);
+  expectBytes(await log(sb, ['a.txt', '--tool', 'writer', '--stderr']), both.stderr);
+  expectBytes(await log(sb, ['b.txt', '--tool', 'writer']), both.merged);
+  expectBytes(await log(sb, ['b.txt', '--tool', 'writer', '--stderr']), both.stderr);
 });
 
 test('issue 17: without --tool each tool that ran on FILE has its log under a header; with --tool only its log, raw', async () => {
@@ -221,9 +258,8 @@ test('issue 17: a stream index lives and goes with its log: replaced with it, sw
   expect(after).not.toEqual(first);
   expect(names('streams')).toEqual(after);
   expect(names('running')).toEqual([]);
-  const want = written(sb);
-  // The order file holds both runs: the second run's log is its second half.
-  expect((await log(sb, ['a.txt', '--stderr'])).stdout.length * 2).toBe(want.stderr.length);
+  // The renamed tool's log is the second run's.
+  expectBytes(await log(sb, ['a.txt', '--stderr']), writtenBy(sb)[1]!.stderr);
 });
 
 test("issue 17: a terminal job's streams are one: --stdout says so (exit 1, nothing printed), the merged log prints", async () => {
