@@ -17,6 +17,9 @@ const INDEX_FLUSH_BYTES = 4096;
  * to the log as it arrives; the index grows by a record only when the stream
  * changes, and its trailer is written when the job has ended: an index with
  * no trailer (runner stopped mid-job) is known for incomplete, never trusted.
+ * The index file is created only once it has records to hold (at the end,
+ * for most jobs): a job that writes nothing, the common case, costs no
+ * second file.
  */
 export class JobLog {
   /** Bytes in the log. */
@@ -34,28 +37,21 @@ export class JobLog {
   private indexLost = false;
   private closed = false;
 
+  private indexFd: number | null = null;
+
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    private readonly indexFd: number,
   ) {}
 
   /**
-   * Creates a job's log and its index, files that must not exist yet (each
-   * run of a job gets fresh ones: nothing else may be writing into them);
-   * failing that, runner cannot run jobs at all (its state directory is
-   * full, read-only or broken).
+   * Creates a job's log, a file that must not exist yet (each run of a job
+   * gets a fresh one: nothing else may be writing into it); failing that,
+   * runner cannot run jobs at all (its state directory is full, read-only
+   * or broken).
    */
   static open(logPath: string): JobLog {
-    const fd = openLog(logPath);
-    let indexFd: number;
-    try {
-      indexFd = openLog(runningStreamIndexPath(logPath));
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
-    return new JobLog(logPath, fd, indexFd);
+    return new JobLog(logPath, openLog(logPath));
   }
 
   /** Appends what `stream` wrote. */
@@ -86,20 +82,22 @@ export class JobLog {
   /** After the job has ended: the last segment and the trailer, then both files closed. Returns the fault, if any. */
   close(): string | null {
     if (this.closed) return this.fault;
-    if (this.fault === null) {
+    // A job that wrote nothing keeps no log (result-recorder.ts), so no index either.
+    if (this.fault === null && this.bytes > 0) {
       if (this.stream !== null) this.pending += segmentRecord(this.stream, this.streamBytes);
       this.pending += trailerRecord(this.bytes);
       this.flushIndex();
     }
     this.closed = true;
     fs.closeSync(this.fd);
-    fs.closeSync(this.indexFd);
+    if (this.indexFd !== null) fs.closeSync(this.indexFd);
     return this.fault;
   }
 
   private flushIndex(): void {
     if (!this.indexLost) {
       try {
+        this.indexFd ??= fs.openSync(runningStreamIndexPath(this.path), 'wx');
         writeAll(this.indexFd, Buffer.from(this.pending, 'latin1'));
       } catch {
         this.indexLost = true;
