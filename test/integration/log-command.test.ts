@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { baseEnv, runRunner, runRunnerBytes, show, type BytesResult } from '../helpers/cli.js';
+import { startCacheServer } from '../helpers/remote-cache.js';
 import { REPO, useFixture, writeConfig, writeText, type Sandbox } from '../helpers/sandbox.js';
 
 const WRITER = path.join(REPO, 'test', 'helpers', 'stream-writer.py');
@@ -131,6 +132,25 @@ test("issue 17: a batch file the failure pattern named has its own log; --stdout
   expectBytes(await log(sb, ['a.txt', '--tool', 'writer', '--stderr']), both.stderr);
   expectBytes(await log(sb, ['b.txt', '--tool', 'writer']), both.merged);
   expectBytes(await log(sb, ['b.txt', '--tool', 'writer', '--stderr']), both.stderr);
+});
+
+test("issue 17: runner's own line in a log (a timeout) is in the merged log, in neither stream", async () => {
+  const sb = useFixture('python-demo');
+  writeText(sb, 'a.txt', 'a\n');
+  writeConfig(sb, {
+    include: ['a.txt'],
+    passEnv: ['PATH'],
+    tools: [{ name: 'slow', command: ['sh', '-c', 'printf out; printf err >&2; exec sleep 60'], timeout: 1 }],
+  });
+  const run = await runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+  expect(run.code, show(run)).toBe(1);
+  const merged = await log(sb, ['a.txt']);
+  expect(merged.code).toBe(0);
+  const note = '\nrunner: timed out after 1.0s; killed\n';
+  expect(merged.stdout.length).toBe(6 + note.length);
+  expect(merged.stdout.subarray(6).toString()).toBe(note);
+  expectBytes(await log(sb, ['a.txt', '--stdout']), Buffer.from('out'));
+  expectBytes(await log(sb, ['a.txt', '--stderr']), Buffer.from('err'));
 });
 
 test('issue 17: without --tool each tool that ran on FILE has its log under a header; with --tool only its log, raw', async () => {
@@ -280,4 +300,42 @@ test("issue 17: a terminal job's streams are one: --stdout says so (exit 1, noth
       'it ran in a terminal ("pty": true), where stdout and stderr are one stream; `runner log a.txt` prints the merged log\n',
   );
   expectBytes(await log(sb, ['a.txt']), Buffer.from('outerr'));
+});
+
+test('issue 17: a result restored from the remote cache has its merged log; its streams are unknown: exit 1, nothing printed', async () => {
+  const token = 'log-test-token';
+  const server = await startCacheServer({ token });
+  // Two clones with one order file and no PATH passed, so the writer's job is shared between them.
+  const clones = [useFixture('python-demo'), useFixture('python-demo')];
+  const order = path.join(clones[0]!.scratch, 'order');
+  for (const sb of clones) {
+    writeText(sb, 'a.txt', 'a\n');
+    writeConfig(sb, {
+      include: ['a.txt'],
+      env: { STREAM_ORDER: order },
+      remoteCache: { url: server.url, team: 'log-tests' },
+      tools: [{ name: 'writer', command: ['python3', WRITER, '{file}'] }],
+    });
+  }
+  // A HOME of each clone's own, not holding the order file (a path in a HOME is never shared).
+  const env = (sb: Sandbox) => baseEnv({ HOME: path.join(sb.root, 'home'), RUNNER_REMOTE_CACHE_TOKEN: token });
+  const [a, b] = clones as [Sandbox, Sandbox];
+  const first = await runRunner(['run'], { cwd: a.tree, env: env(a) });
+  expect(first.code, show(first)).toBe(0);
+  const second = await runRunner(['run'], { cwd: b.tree, env: env(b) });
+  expect(second.code, show(second)).toBe(0);
+  const want = written(a);
+  expect(want.writes, 'the second clone ran no job').toBeGreaterThan(80);
+
+  const merged = await runRunnerBytes(['log', 'a.txt'], { cwd: b.tree, env: env(b) });
+  expectBytes(merged, want.merged);
+  const res = await runRunnerBytes(['log', 'a.txt', '--stdout'], { cwd: b.tree, env: env(b) });
+  expect(res.code).toBe(1);
+  expect(res.stdout.length).toBe(0);
+  expect(res.stderr).toBe(
+    'runner: log: the stdout of writer on a.txt cannot be told apart from its other output: ' +
+      'its result came from the remote cache, which keeps the merged log only; `runner log a.txt` prints the merged log\n',
+  );
+  // Where it ran, the streams are there.
+  expectBytes(await runRunnerBytes(['log', 'a.txt', '--stdout'], { cwd: a.tree, env: env(a) }), want.stdout);
 });
