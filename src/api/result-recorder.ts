@@ -82,7 +82,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     s.manifest.together(() => {
       for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
     });
-    removeRunningLog(log);
+    removeRunningLog(log, outcome);
   };
 
   /** How a batch process's end counts for its files: a failure by exit code is read for the files the pattern names. */
@@ -145,7 +145,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
       }
     });
-    if (!going) for (const e of nar.ended) removeRunningLog(e.log);
+    if (!going) for (const e of nar.ended) removeRunningLog(e.log, e.outcome);
   };
 
   return {
@@ -172,7 +172,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         events.emit({ type: 'warning', message: `${tool} ${which}: ${fault}; not recorded, it runs again next time` });
         if (nar !== null) {
           // The narrowing stops here: what it made certain is kept, the rest runs again next time.
-          removeRunningLog(log);
+          removeRunningLog(log, outcome);
           return recordNarrowing(nar, { status: 'failed', step: ch, outcome });
         }
         for (const p of ch.jobs) {
@@ -189,7 +189,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         return;
       }
       if (nar !== null && status === 'interrupted') {
-        removeRunningLog(log);
+        removeRunningLog(log, outcome);
         return recordNarrowing(nar, { status: 'interrupted', step: ch, outcome });
       }
       // A failed chunk of a batch tool is narrowed: the processes that find its failing files run next, under its
@@ -241,10 +241,10 @@ function linkLog(stateDir: string, log: string, name: string): void {
   fs.linkSync(log, name);
 }
 
-/** Lets a process's running log go, with its stream index. */
-function removeRunningLog(log: string): void {
+/** Lets a process's running log go, with its stream index (made only for a log with bytes: job-log.ts). */
+function removeRunningLog(log: string, outcome: Pick<JobOutcome, 'logBytes'>): void {
   removeFile(log);
-  removeFile(runningStreamIndexPath(log));
+  if (outcome.logBytes > 0) removeFile(runningStreamIndexPath(log));
 }
 
 /** The real path of `dir`, or `dir` when it cannot be resolved. */
