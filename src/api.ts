@@ -1,4 +1,4 @@
-// The library the CLI wraps: scan(), run(), watch(), explain(), deps(), showConfig(), clean().
+// The library the CLI wraps: scan(), run(), watch(), explain(), deps(), jobLog(), showConfig(), clean().
 // Never reads process.argv/env/cwd, never prints, never exits.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +41,14 @@ export { hookInstall, hookUninstall, type HookOptions } from './api/hook.js';
 export type { HookInstall, HookUninstall } from './hook/index.js';
 export type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 export { watch, type WatchOptions } from './api/watch.js';
+export {
+  jobLog,
+  readLogBytes,
+  type JobLogOptions,
+  type JobLogReport,
+  type JobLogView,
+  type OutputStream,
+} from './api/job-log-view.js';
 export type { CycleStart, WatchCycle, WatchReport, WatchRequest, WatchRequests } from './api/watch-report.js';
 
 export async function scan(opts: ApiOptions): Promise<ScanReport> {

@@ -1,6 +1,7 @@
 // Stopping problems, as typed errors whose fields build the message, so the
 // terminal and --json say the same thing. A RunnerError always exits 2.
 import { type IoFault, describeFault, remedyFor } from './io-fault.js';
+import { assertNever } from './types.js';
 
 /** Every kind of stopping problem: a closed list, so a switch over them cannot miss one. */
 export type RunnerErrorKind =
@@ -20,7 +21,8 @@ export type RunnerErrorKind =
   | 'hook-manager'
   | 'report-file'
   | 'init'
-  | 'terminal';
+  | 'terminal'
+  | 'log';
 
 export abstract class RunnerError extends Error {
   readonly exitCode = 2;
@@ -335,5 +337,43 @@ export class TerminalSupportError extends RunnerError {
           'expected Linux, macOS or Windows on x64 or arm64, or the tool without "pty": true') + '; nothing was run',
       options,
     );
+  }
+}
+
+/**
+ * `runner log` cannot say which log to print: FILE is outside the source tree,
+ * has no recorded job (of `tool`, when given), `tool` is no tool of the
+ * config, both streams were asked for, or the log a result names is gone.
+ */
+export type LogProblem =
+  | { kind: 'outside-tree'; file: string; sourceTree: string }
+  | { kind: 'no-result'; file: string; tool: string | null }
+  | { kind: 'unknown-tool'; tool: string; tools: string[] }
+  | { kind: 'both-streams' }
+  | { kind: 'log-missing'; file: string; tool: string; log: string };
+
+export class LogError extends RunnerError {
+  readonly kind = 'log';
+  constructor(readonly fields: LogProblem) {
+    super(logProblemMessage(fields));
+  }
+}
+
+function logProblemMessage(p: LogProblem): string {
+  switch (p.kind) {
+    case 'outside-tree':
+      return `log: ${p.file} is not a file in the source tree ${p.sourceTree}`;
+    case 'no-result':
+      return p.tool === null
+        ? `log: no job of ${p.file} has run yet (see \`runner explain ${p.file}\`)`
+        : `log: the ${p.tool} job of ${p.file} has not run yet (see \`runner explain ${p.file}\`)`;
+    case 'unknown-tool':
+      return `log: --tool ${JSON.stringify(p.tool)} is not a tool of the config; expected one of ${p.tools.join(', ')}`;
+    case 'both-streams':
+      return 'log: --stdout and --stderr together; expected one of them, or neither for the merged log';
+    case 'log-missing':
+      return `log: the last log of ${p.tool} on ${p.file} is gone (${p.log}); it runs again at the next \`runner run\``;
+    default:
+      return assertNever(p);
   }
 }

@@ -9,6 +9,11 @@ import path from 'node:path';
 export const MANIFEST_FILE = 'manifest.db';
 /** Recorded results' logs, each named after its result (manifest/model.ts logFileName). */
 export const LOGS_DIR = 'logs';
+/**
+ * Recorded logs' stream indexes (log-streams.ts), each under its log's name:
+ * a directory apart, so logs/ holds as many names as ever (a plan lists it).
+ */
+export const STREAMS_DIR = 'streams';
 /** Running jobs' logs, each under a name of its own, moved into LOGS_DIR under their result's name when the job ends. */
 export const RUNNING_LOGS_DIR = 'running';
 /** strace's output of "deps": "trace" jobs, read and removed when each job ends. */
@@ -62,7 +67,7 @@ export const unresolvedSnapshotOf = (name: string): string => `${name}.unresolve
 
 /**
  * Names runner itself creates in a state directory: the manifest and its
- * sqlite files, logs/ and running/, the lock files, traces/, outputs/, and the staged
+ * sqlite files, logs/, streams/ and running/, the lock files, traces/, outputs/, and the staged
  * tree's entries.
  */
 export function isStateEntry(name: string): boolean {
@@ -70,6 +75,7 @@ export function isStateEntry(name: string): boolean {
     name.startsWith(MANIFEST_FILE) ||
     name === LOGS_DIR ||
     name === RUNNING_LOGS_DIR ||
+    name === STREAMS_DIR ||
     name === TRACES_DIR ||
     name === OUTPUTS_DIR ||
     name.startsWith(LOCK_FILE) ||
@@ -110,6 +116,16 @@ export const logFilePath = (stateDir: string, fileName: string): string => path.
  */
 export const outputLogPath = (logFile: string): string => `${logFile}${OUTPUT_LOG_SUFFIX}`;
 export const OUTPUT_LOG_SUFFIX = '.output';
+export const streamsDir = (stateDir: string): string => path.join(stateDir, STREAMS_DIR);
+/**
+ * A recorded log's stream index (log-streams.ts): which stream wrote each run
+ * of its bytes. It lives and goes with its log (`logFile`, in logs/): linked,
+ * removed and swept with it.
+ */
+export const streamIndexPath = (stateDir: string, logFile: string): string =>
+  path.join(stateDir, STREAMS_DIR, path.basename(logFile));
+/** A running job's stream index, beside its log in running/ (removed with it). */
+export const runningStreamIndexPath = (runningLog: string): string => `${runningLog}.streams`;
 export const runningLogsDir = (stateDir: string): string => path.join(stateDir, RUNNING_LOGS_DIR);
 /** A running job's log: this runner's pid and a counter, so no two runners' or jobs' names meet. */
 export const runningLogPath = (stateDir: string, pid: number, n: number): string =>

@@ -11,7 +11,7 @@ import { type Makeflags, openSlots } from '../jobserver/index.js';
 import { restoreOutputs } from '../outputs/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
-import { logsDir, runningLogsDir, tracesDir } from '../state-dir.js';
+import { logsDir, runningLogsDir, streamsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
 import { limitOfChunk, planChunks } from './chunk.js';
 import { withChunkEvents } from './chunk-events.js';
@@ -90,6 +90,7 @@ export async function executePlan(
     try {
       if (remote !== null) {
         fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+        fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
         stale = await restoreRemoteHits(s, tree.root, remote, stale, reports, events, how.rerunFailed === true, signal);
       }
       if (stale.length > 0 && !signal.aborted) await runStale(s, tree, stale, opts, signal, reports, remote);
@@ -141,6 +142,7 @@ async function runStale(
   remote: RemoteCache | null,
 ): Promise<void> {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+  fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
   const strace = findStrace(tree, opts.env);
   if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });

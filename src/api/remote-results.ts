@@ -24,6 +24,7 @@ import { type JobResult, encodeDeps } from '../manifest/index.js';
 import { restoreOutputs, writeOutputList } from '../outputs/index.js';
 import type { PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
+import { streamIndexPath } from '../state-dir.js';
 import type { EventSink } from './events.js';
 import { reportOf } from './job-report.js';
 import type { JobReport } from './run-report.js';
@@ -166,7 +167,11 @@ function recordHit(s: Session, p: PlannedJob, a: Hit, reports: Map<PlannedJob, J
   result.logBytes += a.outputs.bytes;
   // The log gets the result's own name, as result-recorder.ts gives one (no kept result shares it).
   while (result.hasLog && fs.existsSync(logPath(s, result))) result.finishedAt++;
-  if (result.hasLog) fs.writeFileSync(logPath(s, result), a.log);
+  if (result.hasLog) {
+    // The artifact holds the merged log only: its streams are unknown here, and no index a dead runner left under this name may claim them.
+    fs.rmSync(streamIndexPath(s.stateDir, logPath(s, result)), { force: true });
+    fs.writeFileSync(logPath(s, result), a.log);
+  }
   const nodes = p.job.deps?.nodesToKeep?.((hash) => s.manifest.merkleNode(hash) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
   const r: JobReport = {

@@ -15,7 +15,7 @@ import { type OutputEntry, captureOutputs, jobOutputPatterns, writeOutputList } 
 import { type PlannedJob, fingerprintJob } from '../plan/index.js';
 import { removeFile } from '../remove-file.js';
 import type { Session } from '../session.js';
-import { outputLogPath, runningLogPath } from '../state-dir.js';
+import { outputLogPath, runningLogPath, runningStreamIndexPath, streamIndexPath } from '../state-dir.js';
 import { type Chunk, type ChunkNarrowing, type EndedProcess, narrowedChunkId, narrowingStep } from './chunk.js';
 import type { EventSink } from './events.js';
 import { type NamingLines, findNamedFiles } from './failure-pattern.js';
@@ -82,7 +82,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
     s.manifest.together(() => {
       for (const p of jobs) recordFile(c, ch, p, outcome, status, log, judge);
     });
-    removeFile(log);
+    removeRunningLog(log, outcome);
   };
 
   /** How a batch process's end counts for its files: a failure by exit code is read for the files the pattern names. */
@@ -160,7 +160,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         recordFile(c, { batch: true }, p, by.outcome, v.status, by.log, judge, named);
       }
     });
-    if (!going) for (const e of nar.ended) removeFile(e.log);
+    if (!going) for (const e of nar.ended) removeRunningLog(e.log, e.outcome);
   };
 
   return {
@@ -187,7 +187,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         events.emit({ type: 'warning', message: `${tool} ${which}: ${fault}; not recorded, it runs again next time` });
         if (nar !== null) {
           // The narrowing stops here: what it made certain is kept, the rest runs again next time.
-          removeFile(log);
+          removeRunningLog(log, outcome);
           return recordNarrowing(nar, { status: 'failed', step: ch, outcome });
         }
         for (const p of ch.jobs) {
@@ -204,7 +204,7 @@ export function resultRecorder(c: RecorderContext): ChunkRecorder {
         return;
       }
       if (nar !== null && status === 'interrupted') {
-        removeFile(log);
+        removeRunningLog(log, outcome);
         return recordNarrowing(nar, { status: 'interrupted', step: ch, outcome });
       }
       // A failed chunk of a batch tool is narrowed: the processes that find its failing files run next, under its
@@ -248,6 +248,35 @@ function sameOutput(a: string, b: string): boolean {
   } catch {
     return false; // runner's own read failed: no dense stop, the narrowing goes on
   }
+}
+
+/**
+ * Links a process's log under a result's name, its stream index first: a
+ * runner stopped between the two leaves an index whose log is missing (swept
+ * with the logs no result names), never a recorded log with a stale index. An
+ * index left there by a runner that died is replaced, never trusted.
+ */
+function linkLog(stateDir: string, log: string, name: string): void {
+  const index = streamIndexPath(stateDir, name);
+  try {
+    fs.linkSync(runningStreamIndexPath(log), index);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      removeFile(index);
+      fs.linkSync(runningStreamIndexPath(log), index);
+    } else if (code !== 'ENOENT') {
+      // A log with no index has streams unknown (`runner log` says so): never a reason to drop a result.
+      throw err;
+    }
+  }
+  fs.linkSync(log, name);
+}
+
+/** Lets a process's running log go, with its stream index (made only for a log with bytes: job-log.ts). */
+function removeRunningLog(log: string, outcome: Pick<JobOutcome, 'logBytes'>): void {
+  removeFile(log);
+  if (outcome.logBytes > 0) removeFile(runningStreamIndexPath(log));
 }
 
 /** The real path of `dir`, or `dir` when it cannot be resolved. */
@@ -336,10 +365,10 @@ function recordFile(
         : namingLog(p.job.path, named!, output);
     fs.writeFileSync(file, text);
     result.logBytes = Buffer.byteLength(text);
-    if (outcome.logBytes > 0) fs.linkSync(log, outputLogPath(file));
+    if (outcome.logBytes > 0) linkLog(s.stateDir, log, outputLogPath(file));
   } else if (result.hasLog) {
     // A job that wrote nothing keeps no log: 100,000 empty files would cost every later run a readdir.
-    fs.linkSync(log, logPath(s, result));
+    linkLog(s.stateDir, log, logPath(s, result));
   }
   // A graph kind keeps the graph's nodes the result reaches, so explain can later diff by content.
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];

@@ -16,7 +16,7 @@ import {
   updatePaths,
 } from '../scan/index.js';
 import { type Session, type SessionOptions, type UnlatchedSession, keepPrograms, openSession } from '../session.js';
-import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath } from '../state-dir.js';
+import { OUTPUT_LOG_SUFFIX, logFilePath, logsDir, outputLogPath, streamIndexPath, streamsDir } from '../state-dir.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { type EventSink, noEvents } from './events.js';
@@ -192,9 +192,10 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
   const lists = results.length > 0 && hasOutputLists(s.stateDir);
   for (const r of results) {
     try {
-      if (r.hasLog) fs.rmSync(logPath(s, r), { force: true });
+      // Each log goes with its stream index.
+      if (r.hasLog) removeWithIndex(s, logPath(s, r));
       // Only a failure the pattern named has its process's output beside its log.
-      if (r.hasLog && r.status === 'failed') fs.rmSync(outputLogPath(logPath(s, r)), { force: true });
+      if (r.hasLog && r.status === 'failed') removeWithIndex(s, outputLogPath(logPath(s, r)));
       // Its outputs' list is named by fingerprint: a result recorded again under it keeps the list.
       if (
         lists &&
@@ -208,8 +209,13 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
   }
 }
 
+function removeWithIndex(s: Session, log: string): void {
+  fs.rmSync(log, { force: true });
+  fs.rmSync(streamIndexPath(s.stateDir, log), { force: true });
+}
+
 /**
- * Removes every file in the logs directory that no kept result names (a
+ * Removes every file in the logs and streams directories that no kept result names (a
  * runner killed between moving a finished job's log and recording its
  * result, a log that would not be removed before). Call with the lock held
  * and no job running: then each such file is no one's.
@@ -217,20 +223,24 @@ export function removeLogs(s: Session, results: readonly JobResult[]): void {
 export function sweepLogs(s: Session): void {
   // The outputs of results no longer kept go with their logs.
   sweepOutputs(s.stateDir, () => s.manifest.keptFingerprints());
-  const dir = logsDir(s.stateDir);
   const kept = s.manifest.keptLogNames();
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    if (kept.has(n) || (n.endsWith(OUTPUT_LOG_SUFFIX) && kept.has(n.slice(0, -OUTPUT_LOG_SUFFIX.length)))) continue;
+  // A kept log's process output (`.output`) goes with it; so do both's stream indexes (in streams/, by the same names).
+  const isKept = (n: string): boolean =>
+    kept.has(n) || (n.endsWith(OUTPUT_LOG_SUFFIX) && kept.has(n.slice(0, -OUTPUT_LOG_SUFFIX.length)));
+  for (const dir of [logsDir(s.stateDir), streamsDir(s.stateDir)]) {
+    let names: string[];
     try {
-      fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+      names = fs.readdirSync(dir);
     } catch {
-      // one that will not go stays until the next sweep, or `runner clean`
+      continue;
+    }
+    for (const n of names) {
+      if (isKept(n)) continue;
+      try {
+        fs.rmSync(path.join(dir, n), { force: true, recursive: true });
+      } catch {
+        // one that will not go stays until the next sweep, or `runner clean`
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ import { addDepsCommand } from './commands/deps.js';
 import { addExplainCommand } from './commands/explain.js';
 import { addHookCommand } from './commands/hook.js';
 import { addInitCommand } from './commands/init.js';
+import { addLogCommand } from './commands/log.js';
 import { addRunCommand } from './commands/run.js';
 import { addScanCommand } from './commands/scan.js';
 import { addWatchCommand } from './commands/watch.js';
@@ -60,6 +61,7 @@ Exit codes: 0 every job passed (fresh or run); 1 some job failed (run or cached)
   addRunCommand(program);
   addWatchCommand(program);
   addExplainCommand(program);
+  addLogCommand(program);
   addDepsCommand(program);
   addConfigCommand(program);
   addCleanCommand(program);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { TerminalSupportError } from '../errors.js';
 import { withoutJobserver } from '../jobserver/index.js';
 import { LineEndings } from './line-endings.js';
-import { describeErrno, openLog } from './job-log.js';
+import type { JobLog } from './job-log.js';
 import type { EndListeners, JobCommand, TerminalSize } from './job-command.js';
 
 /** The size a terminal job gets when runner's own output is not a terminal (that of a VT100). */
@@ -154,12 +154,10 @@ class TerminalReader {
   private timer: NodeJS.Timeout | undefined;
   private delay = 1;
   private hungUp = false;
-  /** Set when the log could not be written: the job's output is lost from then on, which is runner's fault. */
-  fault: string | null = null;
 
   constructor(
     private readonly master: number,
-    private readonly log: number,
+    private readonly log: JobLog,
   ) {
     this.schedule();
   }
@@ -196,45 +194,42 @@ class TerminalReader {
     return got;
   }
 
+  /** A terminal is one device for both streams: its output is one stream of its own in the log's index. */
   private write(bytes: Buffer): void {
-    if (this.fault !== null) return;
-    try {
-      fs.writeSync(this.log, bytes);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-      this.fault = `cannot write the job's log (${code}: ${describeErrno(code)})`;
-    }
+    this.log.write('terminal', bytes);
   }
 
-  /** After the job has exited: what is left on the terminal (the kernel hands over all it holds before EAGAIN or EIO), then close. */
+  /** After the job has exited: what is left on the terminal (the kernel hands over all it holds before EAGAIN or EIO), then close it (spawn.ts closes the log). */
   finish(): void {
     clearTimeout(this.timer);
     this.drain(FINAL_BYTES);
     const rest = this.endings.end();
     if (rest.length > 0) this.write(rest);
-    fs.closeSync(this.log);
     fs.closeSync(this.master);
   }
 }
 
 /** Starts the job on a new terminal; returns its pid, a session and process group leader. */
-export function startInTerminal(cmd: JobCommand, size: TerminalSize, ends: EndListeners): number | undefined {
+export function startInTerminal(
+  cmd: JobCommand,
+  size: TerminalSize,
+  log: JobLog,
+  ends: EndListeners,
+): number | undefined {
   const pty = nativePty(); // outside the try below: a bug, never a job that failed to start
-  const log = openLog(cmd.logPath);
   const { program, args, env } = placeJobserver(cmd, process.pid);
   const envList = Object.entries({ ...env, TERM: env.TERM ?? DEFAULT_TERM }).map(([k, v]) => `${k}=${v}`);
   // Set before the exit callback can run: node-pty calls it through the event loop.
   let reader: TerminalReader | undefined;
   const onExit = (code: number, signal: number): void => {
     reader!.finish();
-    ends.exit(signal !== 0 ? { kind: 'signal', signal: signalName(signal) } : { kind: 'exit', code }, reader!.fault);
+    ends.exit(signal !== 0 ? { kind: 'signal', signal: signalName(signal) } : { kind: 'exit', code }, log.fault);
   };
   let forked;
   try {
     // uid/gid -1: runner's own; the helper path is used on macOS only.
     forked = pty.fork(program, args, envList, cmd.cwd, size.cols, size.rows, -1, -1, false, '', onExit);
   } catch (err) {
-    fs.closeSync(log);
     setImmediate(() => ends.error(err instanceof Error ? err : new Error(String(err))));
     return undefined;
   }

@@ -1,22 +1,25 @@
-// Spawns one job in its own process group, its stdout and stderr both on one
-// log file descriptor (so the log interleaves them in the order written),
-// and settles when it exits, times out, or the run is interrupted. A terminal
-// job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
+// Spawns one job in its own process group, its stdout and stderr each on a
+// pipe that runner copies into the job's log as the output arrives (so the
+// log keeps both in arrival order, and its stream index says which wrote
+// what), and settles when it exits, times out, or the run is interrupted. A
+// terminal job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { type JobEnd, type ProcessEnd, SPAWN_ERROR, statusOf } from '../job-end.js';
-import { logWriteFault, noteInLog, openLog } from './job-log.js';
+import type { LogStream } from '../log-streams.js';
+import { JobLog, logWriteFault } from './job-log.js';
 import { killGroup, runningGroups } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
 import type { EndListeners, JobCommand } from './job-command.js';
 import { startInTerminal } from './pty.js';
 import { announceJob, JOB_MARK, jobNotStarted, unwatchGroup, watchGroup } from './watchdog.js';
 
-type Stdio = 'ignore' | number;
+type Stdio = 'ignore' | 'pipe' | number;
 
-/** stdin closed, stdout and stderr on the log, the jobserver at its numbers, 'ignore' in any gap. */
-function stdioFor(logFd: number, fds: JobCommand['fds']): Stdio[] {
-  const stdio: Stdio[] = ['ignore', logFd, logFd];
+/** stdin closed, stdout and stderr on pipes of their own, the jobserver at its numbers, 'ignore' in any gap. */
+function stdioFor(fds: JobCommand['fds']): Stdio[] {
+  const stdio: Stdio[] = ['ignore', 'pipe', 'pipe'];
   for (const [child, parent] of fds) {
     while (stdio.length <= child) stdio.push('ignore');
     stdio[child] = parent;
@@ -53,26 +56,65 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
   return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : 'SIGTERM';
 }
 
+/** Most bytes read from each pipe once the job has exited: only a process it left running that keeps writing is cut off. */
+const FINAL_BYTES = 16 << 20;
+
+/**
+ * After the job's exit: copies what its pipe still holds (libuv reads a pipe
+ * only when the loop gets to it; the kernel hands over all it holds before
+ * EAGAIN), then closes it. A process the job left running that writes later
+ * gets EPIPE, as from a terminal job's closed terminal (pty.ts).
+ */
+function drainPipe(pipe: Readable | null, stream: LogStream, log: JobLog): void {
+  if (pipe === null) return;
+  // The pipe's descriptor, while open: Node's stream handle has it on POSIX (not part of its documented API).
+  const fd = (pipe as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+  if (typeof fd === 'number' && fd >= 0) {
+    const buf = Buffer.allocUnsafe(65536);
+    for (let got = 0; got < FINAL_BYTES;) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, 0, buf.length, null);
+      } catch {
+        break; // EAGAIN: nothing more now
+      }
+      if (n === 0) break;
+      log.write(stream, buf.subarray(0, n));
+      got += n;
+    }
+  }
+  pipe.destroy();
+}
+
 /** Starts a plain job; returns its pid, the leader of its own process group. */
-function startPlain(cmd: JobCommand, ends: EndListeners): number | undefined {
-  const fd = openLog(cmd.logPath);
+function startPlain(cmd: JobCommand, log: JobLog, ends: EndListeners): number | undefined {
   let child;
   try {
     child = spawn(cmd.program, cmd.args, {
       cwd: cmd.cwd,
       env: cmd.env,
-      stdio: stdioFor(fd, cmd.fds),
+      stdio: stdioFor(cmd.fds),
       detached: true, // its own process group, so a kill reaches everything it started
     });
   } catch (err) {
     // Node throws, rather than emits, what it refuses itself and some errnos (E2BIG): the same "never started" end.
-    fs.closeSync(fd);
     setImmediate(() => ends.error(err instanceof Error ? err : new Error(String(err))));
     return undefined;
   }
-  fs.closeSync(fd);
-  child.once('error', ends.error);
-  child.once('exit', (code, sig) => ends.exit(processEnd(code, sig)));
+  const { stdout, stderr } = child;
+  // Each chunk goes to the log in the order the loop reads it, which is the order the pipes filled.
+  stdout?.on('data', (data: Buffer) => log.write('stdout', data));
+  stderr?.on('data', (data: Buffer) => log.write('stderr', data));
+  child.once('error', (err) => {
+    stdout?.destroy();
+    stderr?.destroy();
+    ends.error(err);
+  });
+  child.once('exit', (code, sig) => {
+    drainPipe(stdout, 'stdout', log);
+    drainPipe(stderr, 'stderr', log);
+    ends.exit(processEnd(code, sig));
+  });
   return child.pid;
 }
 
@@ -87,7 +129,10 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
     const ends: EndListeners = { error: onError, exit: onExit };
     const mark = announceJob();
     const marked = { ...cmd, env: { ...cmd.env, [JOB_MARK]: mark } };
-    const pid = cmd.terminal === undefined ? startPlain(marked, ends) : startInTerminal(marked, cmd.terminal, ends);
+    // Opened here, before the job starts: a log runner cannot create stops the run (the promise rejects).
+    const log = JobLog.open(cmd.logPath);
+    const pid =
+      cmd.terminal === undefined ? startPlain(marked, log, ends) : startInTerminal(marked, cmd.terminal, log, ends);
     if (pid !== undefined) {
       runningGroups.add(pid);
       watchGroup(pid, mark);
@@ -124,14 +169,19 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       // Whatever the job left running in its group after being stopped goes too.
       if (pid !== undefined && (timedOut || interrupted)) killGroup(pid, 'SIGKILL');
       if (pid !== undefined) unwatchGroup(pid);
-      const logBytes = fs.statSync(cmd.logPath, { throwIfNoEntry: false })?.size ?? 0;
-      resolve({ end, durationMs: performance.now() - started, logBytes, runnerFault });
+      const closeFault = log.close();
+      resolve({
+        end,
+        durationMs: performance.now() - started,
+        logBytes: log.bytes,
+        runnerFault: runnerFault ?? closeFault,
+      });
     };
 
     function onError(err: Error): void {
       // The job never ran: what stopped it (a missing interpreter, too many processes) is no result of its inputs.
       const fault = describeSpawnError(err, cmd);
-      noteInLog(cmd.logPath, `runner: ${fault}\n`);
+      log.note(`runner: ${fault}\n`);
       settle(interrupted ? { kind: 'interrupted', stopped: null } : SPAWN_ERROR, fault);
     }
     function onExit(exit: ProcessEnd, logFault: string | null = null): void {
@@ -143,9 +193,8 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal): Promise<JobOutco
       const end: JobEnd = timedOut ? { kind: 'timeout', stopped: exit } : exit;
       const fault =
         logFault ??
-        (timedOut
-          ? noteInLog(cmd.logPath, `\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`)
-          : null) ??
+        log.fault ??
+        (timedOut ? log.note(`\nrunner: timed out after ${(cmd.timeoutMs! / 1000).toFixed(1)}s; killed\n`) : null) ??
         // A job whose output could not be written (disk full) may fail for that alone: no result of its inputs.
         (statusOf(end) === 'failed' ? logWriteFault(cmd.logPath) : null);
       settle(end, fault);

@@ -20,3 +20,4 @@ export {
 } from './watch.js';
 export { renderJunit, checkReportFile, writeReportFile, readLogTail } from './junit.js';
 export { renderUnresolvedImports, describeUnresolvedDependency, UNRESOLVED_LISTED } from './unresolved.js';
+export { renderLogHeader, renderStreamsUnknown } from './job-log.js';

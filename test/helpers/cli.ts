@@ -190,3 +190,27 @@ export function jobKeys(jobs: { tool: string; file: string }[]): string[] {
 export function show(res: RunResult): string {
   return `exit ${res.code} ${res.signal ?? ''}\n--- stdout\n${res.stdout}--- stderr\n${res.stderr}`;
 }
+
+export interface BytesResult extends Omit<RunResult, 'stdout'> {
+  stdout: Buffer;
+}
+
+/** Runs the CLI keeping stdout as bytes: `runner log` prints a log as the job wrote it, which need not be text. */
+export function runRunnerBytes(args: string[], opts: Pick<RunOptions, 'cwd' | 'env'>): Promise<BytesResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? baseEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  beforeSandboxRemoval(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return new Promise<BytesResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr }));
+  });
+}
