@@ -2,8 +2,17 @@
 // pytest 7 to 9): whether a file holds pytest's section, and its path options
 // (pythonpath, testpaths, norecursedirs). Pure: text in, values out; finding
 // the files is the caller's. When in doubt a file is 'unreadable', never guessed.
+import { createRequire } from 'node:module';
+import type * as SmolToml from 'smol-toml';
 import { shlexSplit } from './pytest-options.js';
-import { type TomlTable, type TomlValue, parse as parseToml } from 'smol-toml';
+
+type TomlTable = SmolToml.TomlTable;
+type TomlValue = SmolToml.TomlValue;
+
+// smol-toml loads at the first TOML file read, not with the module: most commands read none.
+let toml: typeof SmolToml | null = null;
+const parseToml = (text: string): TomlTable =>
+  (toml ??= createRequire(import.meta.url)('smol-toml') as typeof SmolToml).parse(text);
 
 /** The names pytest looks for in each directory, in its order (pytest 9; the .toml ones are new in 9.0). */
 export const PYTEST_CONFIG_NAMES = [
