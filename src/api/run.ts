@@ -23,6 +23,7 @@ import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
+import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
 
 /** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
@@ -124,7 +125,7 @@ function runWorking(
   let walked: Walked | undefined;
   const whileAsking = (u: UnlatchedSession): void => {
     // Watchman's clock must be taken before the walk: the scan asks it, and walks then if it must.
-    if (watchmanOff(u, opts.env) !== null) walked = walkTree(u, opts.events);
+    if (watchmanOff(u, opts.env) !== null || findWatchman(opts.env) === null) walked = walkTree(u, opts.events);
   };
   const session = { ...opts, neededTools: opts.tools, whileAsking };
   return withSession({ ...session, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {

@@ -272,14 +272,13 @@ export class Manifest {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
-      if (watchChanged) {
-        meta.push([META_WATCH_STATE, u.watchState!]);
-        this.meta.set(META_WATCH_STATE, u.watchState!);
-      }
+      if (watchChanged) meta.push([META_WATCH_STATE, u.watchState!]);
       if (u.changedFiles.length > 0 || u.removedFiles.length > 0) snapshots.push(['files', encodeFiles(this.files)]);
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
     this.writeWith(meta, snapshots);
+    // Known as stored only once it is: a failed write leaves the clock the stored files hold at.
+    if (watchChanged) this.meta.set(META_WATCH_STATE, u.watchState!);
     return this.unreferenced(dropped);
   }
 

@@ -11,7 +11,7 @@ import { Manifest } from '../../src/manifest/index.js';
 import { type RunResult, baseEnv, runRunner, show } from '../helpers/cli.js';
 import { initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
+import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { type WatchmanServer, hasWatchman, startWatchman } from '../helpers/watchman.js';
 
 /** A git work tree (no index: git's index is not what these tests change) of .txt files in four directories. */
@@ -224,6 +224,18 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
     expect(r.scan).toMatch(/^scan walked the tree \(watchman: /);
     expect(r.ran).toEqual(['d0/f0.txt']);
   }, 60_000);
+});
+
+test('issue 17: the config\'s "watchman": false, and a tree under 2,000 files, walk without asking watchman', async () => {
+  const sb = layout();
+  // No server is named: were watchman asked, the scan's line would say so.
+  const small = await runOnce(sb, baseEnv());
+  expect(small.scan).toBe('scan walked the tree (fewer than 2000 tracked files (RUNNER_WATCHMAN=1 asks anyway))');
+  const config = readConfig(sb);
+  writeConfig(sb, { ...config, watchman: false });
+  const off = await runOnce(sb, baseEnv({ RUNNER_WATCHMAN: '1' }));
+  expect(off.scan).toBe('scan walked the tree (the config says "watchman": false)');
+  expect(off.ran).toEqual([]);
 });
 
 test('issue 17: without watchman on PATH the scan walks, and an edit re-runs its job', async () => {
