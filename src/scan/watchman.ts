@@ -42,12 +42,18 @@ export function findWatchman(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-/** One command's JSON answer, or a string saying why there is none. */
+/** Why a command has no answer (none in time, no server, no program). */
+class NoAnswer {
+  constructor(readonly message: string) {}
+}
+
+/** One command's JSON answer, or why there is none. */
 function ask(program: string, env: NodeJS.ProcessEnv, command: unknown[], deadlineMs: number): unknown {
   // Watchman 4.9's CLI does not read WATCHMAN_SOCK (fb-watchman and later CLIs do): it is passed on. A server named
-  // so is someone else's to start (a second one started here would share the default state file): never spawned.
+  // so is someone else's to start (a second one started here would share the default state file): never spawned,
+  // and --no-local, or the CLI would crawl the tree itself to answer (watchman --help).
   const sock = env.WATCHMAN_SOCK;
-  const where = sock === undefined || sock === '' ? [] : [`--sockname=${sock}`, '--no-spawn'];
+  const where = sock === undefined || sock === '' ? [] : [`--sockname=${sock}`, '--no-spawn', '--no-local'];
   const r = spawnSync(program, [...where, '-j', '--no-pretty'], {
     input: JSON.stringify(command),
     env,
@@ -58,16 +64,19 @@ function ask(program: string, env: NodeJS.ProcessEnv, command: unknown[], deadli
   });
   if (r.error !== undefined) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    return code === 'ETIMEDOUT'
-      ? `no answer within ${deadlineMs} ms`
-      : `cannot run ${program} (${code ?? r.error.message})`;
+    return new NoAnswer(
+      code === 'ETIMEDOUT' ? `no answer within ${deadlineMs} ms` : `cannot run ${program} (${code ?? r.error.message})`,
+    );
   }
   const out = r.stdout.toString('utf8');
   try {
     return JSON.parse(out) as unknown;
   } catch {
     const why = r.stderr.toString('utf8').trim().split('\n')[0] ?? '';
-    return `${program} exited ${r.status ?? r.signal} without an answer${why === '' ? '' : ` (${why})`}`;
+    const hint = why !== '' ? why : where.length > 0 ? `no server at WATCHMAN_SOCK=${sock}?` : '';
+    return new NoAnswer(
+      `${program} exited ${r.status ?? r.signal} without an answer${hint === '' ? '' : ` (${hint})`}`,
+    );
   }
 }
 
@@ -108,6 +117,11 @@ export interface WatchOutcome {
  */
 export function askWatchman(a: WatchAsk): WatchOutcome {
   const askedMs = Date.now();
+  const walk = (reason: string): WatchOutcome => ({
+    decision: { kind: 'walk', reason, clock: null },
+    askedMs,
+    state: null,
+  });
   const stale = staleWatchState(a.stored, a.sourceTree, a.spec);
   let why = stale;
   if (stale === null) {
@@ -129,29 +143,22 @@ export function askWatchman(a: WatchAsk): WatchOutcome {
       ],
       QUERY_DEADLINE_MS,
     );
-    const decision =
-      typeof answer === 'string'
-        ? { kind: 'walk' as const, reason: `watchman: ${answer}`, clock: null }
-        : decideFromQuery(answer);
-    if (decision.kind === 'changes' || decision.clock !== null)
-      return {
-        decision,
-        askedMs,
-        state: decision.clock === null ? null : { ...s, clock: decision.clock, spec: a.spec },
-      };
+    // No answer at all (none in time, no server, no program): asking it to watch the tree would fail alike.
+    if (answer instanceof NoAnswer) return walk(`watchman: ${answer.message}`);
+    const decision = decideFromQuery(answer);
+    if (decision.kind === 'changes') return { decision, askedMs, state: { ...s, clock: decision.clock, spec: a.spec } };
+    if (decision.clock !== null) return { decision, askedMs, state: { ...s, clock: decision.clock, spec: a.spec } };
     why = decision.reason;
   }
   // No usable clock: watch the tree (again) and take one before the walk.
   const started = Date.now();
   const left = (): number => Math.max(1, SETUP_DEADLINE_MS - (Date.now() - started));
   const watched = ask(a.program, a.env, ['watch-project', a.sourceTree], SETUP_DEADLINE_MS);
-  const w = typeof watched === 'string' ? watched : readWatchProject(watched);
-  if (typeof w === 'string')
-    return { decision: { kind: 'walk', reason: `${why}; watchman: ${w}`, clock: null }, askedMs, state: null };
+  const w = watched instanceof NoAnswer ? watched.message : readWatchProject(watched);
+  if (typeof w === 'string') return walk(`${why}; watchman: ${w}`);
   const clocked = ask(a.program, a.env, ['clock', w.root, { sync_timeout: left() }], left());
-  const c = typeof clocked === 'string' ? clocked : readClock(clocked);
-  if (typeof c === 'string')
-    return { decision: { kind: 'walk', reason: `${why}; watchman: ${c}`, clock: null }, askedMs, state: null };
+  const c = clocked instanceof NoAnswer ? clocked.message : readClock(clocked);
+  if (typeof c === 'string') return walk(`${why}; watchman: ${c}`);
   return {
     decision: { kind: 'walk', reason: why!, clock: c.clock },
     askedMs,
