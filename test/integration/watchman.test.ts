@@ -81,7 +81,17 @@ function rng(seed: number): () => number {
   };
 }
 
-const KINDS = ['create', 'delete', 'rename', 'same-size', 'dir-rename', 'ignored', 'gitignore'] as const;
+const KINDS = [
+  'create',
+  'delete',
+  'rename',
+  'same-size',
+  'dir-rename',
+  'new-dir',
+  'dir-delete',
+  'ignored',
+  'gitignore',
+] as const;
 type Kind = (typeof KINDS)[number];
 
 /** Every .txt file under root, relative, sorted (the same in both copies). */
@@ -130,6 +140,20 @@ function edit(roots: string[], kind: Kind, rand: () => number, n: number): strin
       each((r) => fs.renameSync(path.join(r, d), path.join(r, `${d}r${n}`)));
       return `dir-rename ${d}`;
     }
+    case 'new-dir': {
+      const rel = `${pick(dirs)}/sub${n}/deeper`;
+      each((r) => {
+        fs.mkdirSync(path.join(r, rel), { recursive: true });
+        fs.writeFileSync(path.join(r, rel, 'a.txt'), `deep ${n}\n`);
+        fs.writeFileSync(path.join(r, path.dirname(rel), 'b.txt'), `sub ${n}\n`);
+      });
+      return `new-dir ${rel}`;
+    }
+    case 'dir-delete': {
+      const d = pick(dirs);
+      each((r) => fs.rmSync(path.join(r, d), { recursive: true }));
+      return `dir-delete ${d}`;
+    }
     case 'ignored': {
       each((r) => {
         fs.writeFileSync(path.join(r, `${dirs[0]}/junk${n}.log`), 'junk\n');
@@ -162,8 +186,8 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
     const rand = rng(seed);
     let viaWatchmanRounds = 0;
     let ranTotal = 0;
-    for (let round = 0; round < 8; round++) {
-      // Every kind of edit once, then random ones; each round adds one random create, delete or rewrite.
+    for (let round = 0; round < KINDS.length + 1; round++) {
+      // Every kind of edit once, then a random one; each round adds one random create, delete or rewrite.
       const kind = round < KINDS.length ? KINDS[round]! : KINDS[Math.floor(rand() * 5)]!;
       const extra = (['create', 'delete', 'same-size'] as const)[Math.floor(rand() * 3)]!;
       const did = [
@@ -182,7 +206,7 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
       expect(stored(viaWatchman), what).toEqual(stored(walked));
     }
     // Only the .gitignore round must walk; edits ran jobs on the watchman path.
-    expect(viaWatchmanRounds).toBe(7);
+    expect(viaWatchmanRounds).toBe(KINDS.length);
     expect(ranTotal).toBeGreaterThan(4);
     // Nothing changed: watchman says so, nothing runs, and nothing is stored anew.
     const quiet = await runOnce(viaWatchman, wEnv);
