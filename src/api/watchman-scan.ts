@@ -72,6 +72,11 @@ export function scanByWatchman(s: Session, spec: CompiledSpec, env: NodeJS.Proce
     events.emit({ type: 'scan-path', how: 'walk', reason: decision.reason });
     return { result: null, keep };
   }
+  // What updatePaths would refuse, said as it is.
+  if (s.manifest.walkSpec !== spec.key) {
+    events.emit({ type: 'scan-path', how: 'walk', reason: 'the stored files were scanned under other rules' });
+    return { result: null, keep };
+  }
   const result = updatePaths({
     sourceTree: s.sourceTree,
     spec,

@@ -39,14 +39,17 @@ export function updatePaths(opts: {
   /**
    * The paths are every change since a clock taken before the stored state was scanned (watchman's answer,
    * taken at `askedMs`, before this update stats anything): a .gitignore changed since would be among them
-   * (the caller walks then), so a racy one needs no walk; and the racy threshold moves to `askedMs`, as a
-   * walk started then would move it.
+   * (the caller walks then), so a racy one needs no walk; a changed index reads again the listings that left
+   * out an ignored name, as the walk does; and the racy threshold moves to `askedMs`, as a walk started then
+   * would move it.
    */
   sinceClock?: { askedMs: number };
 }): ScanResult | null {
   const { sourceTree: root, spec, prior } = opts;
-  // A changed index may make an ignored file tracked: the walk reads again each listing that left one out.
-  if (prior.walkSpec !== spec.key || spec.gitignore?.indexChanged === true) return null;
+  // A changed index may make an ignored file tracked: the walk reads again each listing that left one out. So
+  // does an update that has every change since a clock (below); the watcher's events alone leave the walk to it.
+  const isIndexChanged = spec.gitignore?.indexChanged === true;
+  if (prior.walkSpec !== spec.key || (isIndexChanged && opts.sinceClock === undefined)) return null;
   const startedMs = Date.now();
   const files = prior.files;
   const v = new FileVisitor(root, files, prior.racyThresholdMs, startedMs);
@@ -146,6 +149,7 @@ export function updatePaths(opts: {
         isWalked(parentOf(dir)));
 
     const toRelist = new Set<RelPath>();
+    if (isIndexChanged) for (const [dir, listing] of dirs) if (listing.hasIgnored) toRelist.add(dir);
     for (const p of opts.paths) {
       toRelist.add(parentOf(p));
       if (dirs.has(p)) toRelist.add(p);

@@ -9,12 +9,12 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Manifest } from '../../src/manifest/index.js';
 import { type RunResult, baseEnv, runRunner, show } from '../helpers/cli.js';
-import { initRepo } from '../helpers/git.js';
+import { gitOk, initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { type WatchmanServer, hasWatchman, startWatchman } from '../helpers/watchman.js';
 
-/** A git work tree (no index: git's index is not what these tests change) of .txt files in four directories. */
+/** A git work tree (no index until a test adds to it) of .txt files in four directories. */
 function layout(): Sandbox {
   const sb = useFixture('python-demo');
   for (const name of fs.readdirSync(sb.tree))
@@ -90,6 +90,7 @@ const KINDS = [
   'new-dir',
   'dir-delete',
   'ignored',
+  'git-add',
   'gitignore',
 ] as const;
 type Kind = (typeof KINDS)[number];
@@ -162,6 +163,16 @@ function edit(roots: string[], kind: Kind, rand: () => number, n: number): strin
       });
       return 'ignored files';
     }
+    case 'git-add': {
+      // git tracks a file its rules ignore: it is tracked from now on (a changed index, not a changed file).
+      const rel = `build/kept${n}.txt`;
+      each((r) => {
+        fs.mkdirSync(path.join(r, 'build'), { recursive: true });
+        fs.writeFileSync(path.join(r, rel), `kept ${n}\n`);
+        gitOk(r, ['add', '-f', rel]);
+      });
+      return `git add -f ${rel}`;
+    }
     case 'gitignore': {
       // Ignores a file tracked until now: its job is no longer planned.
       const rel = pick(files);
@@ -201,6 +212,7 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
       if (kind === 'gitignore') expect(a.scan, what).toMatch(/^scan walked the tree \(watchman: \.gitignore changed/);
       else if (a.scan.startsWith('scan asked watchman')) viaWatchmanRounds++;
       expect(a.ran, what).toEqual(b.ran);
+      if (kind === 'git-add') expect(a.ran, what).toContain(`build/kept${round}.txt`);
       ranTotal += a.ran.length;
       expect(a.summary, what).toBe(b.summary);
       expect(stored(viaWatchman), what).toEqual(stored(walked));
