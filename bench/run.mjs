@@ -708,6 +708,9 @@ async function main() {
   const runnerPath = opts.runner ?? path.join(REPO, 'bin', 'runner');
   const runner = runnerLauncher(runnerPath);
   const runnerEnv = withoutEnv(process.env, (k) => ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'].includes(k));
+  // The rows measure the walk: a machine with watchman would take the other path (README, "With watchman"),
+  // and start a watchman server that outlives the bench. RUNNER_WATCHMAN=1 npm run bench measures that path.
+  runnerEnv.RUNNER_WATCHMAN ??= '0';
   const help = spawnSync(runner[0], [...runner.slice(1), '--help'], { env: runnerEnv, encoding: 'utf8' });
   await checkpoint(help);
   if (help.status !== 0) {

@@ -54,7 +54,7 @@ export type { CycleStart, WatchCycle, WatchReport, WatchRequest, WatchRequests }
 export async function scan(opts: ApiOptions): Promise<ScanReport> {
   const started = performance.now();
   return withSession(opts, async (s) => {
-    const scanned = scanAndSave(s, opts.events);
+    const scanned = scanAndSave(s, opts.events, { env: opts.env });
     const deps = await findDeps(s, scanned.tree, opts.events, opts.signal);
     const plan = planJobs(planInputOf(s, scanned, deps.depsOf));
     const stale = [
@@ -81,7 +81,7 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
     const rel = treePath(s.sourceTree, abs);
     if (rel === null || rel === '')
       throw new UsageError(`${opts.file} is not a file in the source tree ${s.sourceTree}`);
-    const scanned = scanAndSave(s, opts.events);
+    const scanned = scanAndSave(s, opts.events, { env: opts.env });
     const { tree } = scanned;
     const { graphs, depsOf } = await findDeps(s, tree, opts.events, opts.signal);
     const input = planInputOf(s, scanned, depsOf);
@@ -161,7 +161,7 @@ function unresolvedIn(graph: DepGraph, path: RelPath): { name: string; via: stri
 export async function deps(opts: ApiOptions & { file: string }): Promise<DepsReport> {
   return withSession(opts, async (s) => {
     const rel = relativePath(s.sourceTree, argumentPath(opts.cwd, opts.sourceTree, opts.file)) as RelPath;
-    const { tree } = scanAndSave(s, opts.events);
+    const { tree } = scanAndSave(s, opts.events, { env: opts.env });
     if (!tree.files.has(rel))
       throw new UsageError(`${opts.file} is not a tracked file; see \`runner explain ${opts.file}\``);
     const { graphs } = await findDeps(s, tree, opts.events, opts.signal);

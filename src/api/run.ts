@@ -24,6 +24,8 @@ import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
+import { findWatchman } from '../scan/index.js';
+import { watchmanOff } from './watchman-scan.js';
 
 /** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
 export function selectFiles(
@@ -123,7 +125,8 @@ function runWorking(
   // The tree is walked while version managers say which programs their shims run, when one is asked.
   let walked: Walked | undefined;
   const whileAsking = (u: UnlatchedSession): void => {
-    walked = walkTree(u, opts.events);
+    // Watchman's clock must be taken before the walk: the scan asks it, and walks then if it must.
+    if (watchmanOff(u, opts.env) !== null || findWatchman(opts.env) === null) walked = walkTree(u, opts.events);
   };
   const session = { ...opts, neededTools: opts.tools, whileAsking };
   return withSession({ ...session, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
@@ -135,7 +138,7 @@ function runWorking(
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     // Asked of git before the scan is saved: a bad ref, or a tree outside git, stops the run at once.
     const since = opts.since === undefined ? null : changesSinceRef(s, opts, opts.since);
-    const scanned = scanAndSave(s, opts.events, { walked });
+    const scanned = scanAndSave(s, opts.events, { walked, env: opts.env });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const selected =
       changed === null && opts.files !== undefined && opts.files.length > 0

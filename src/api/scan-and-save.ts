@@ -24,6 +24,7 @@ import { inPhase } from './phase.js';
 import { gitIgnoreOf, keepIndexStat } from './git-ignore.js';
 import type { ScanSummary } from './run-report.js';
 import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
+import { scanByWatchman } from './watchman-scan.js';
 
 export function unreadableCounts(issues: readonly ScanIssue[]): ScanSummary['unreadable'] {
   const problems = issues.filter(isReadProblem);
@@ -88,6 +89,11 @@ export interface ScanHow {
   keepOnFailure?: boolean;
   /** The whole tree walked already (walkTree(), while the session was opened): adopted as it is. */
   walked?: Walked;
+  /**
+   * The caller's environment (PATH, RUNNER_WATCHMAN): given, a scan with neither `changed` nor `walked` asks
+   * watchman what changed when it is on PATH (api/watchman-scan.ts); absent, the tree is walked.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A walk of the whole working tree, not yet adopted into the manifest. */
@@ -104,9 +110,8 @@ function updated(s: Session, changed: Iterable<RelPath>): Walked | null {
 }
 
 /** Walks the whole working tree against what the manifest knows, changing nothing yet (scanAndSave adopts it). */
-export function walkTree(s: UnlatchedSession, events: EventSink): Walked {
+export function walkTree(s: UnlatchedSession, events: EventSink, spec = walkSpecOf(s)): Walked {
   return inPhase(events, 'scan', () => {
-    const spec = walkSpecOf(s);
     const result = scanTree({
       sourceTree: s.sourceTree,
       spec,
@@ -131,23 +136,28 @@ export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): S
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
-    return scanInto(s, events, how.changed, how.walked);
+    return scanInto(s, events, how);
   } catch (err) {
     if (before !== null) s.manifest.restoreScan(before);
     throw err;
   }
 }
 
-function scanInto(
-  s: Session,
-  events: EventSink,
-  changed: Iterable<RelPath> | undefined,
-  walked: Walked | undefined,
-): Scanned {
-  const { spec, result } =
-    (changed === undefined ? null : inPhase(events, 'scan', () => updated(s, changed))) ??
-    walked ??
-    walkTree(s, events);
+/** The scan's result: the changed paths updated, the walk given, watchman's changes, or the whole tree walked. */
+function scanned(s: Session, events: EventSink, how: ScanHow): Walked {
+  const { changed, walked, env } = how;
+  const done = (changed === undefined ? null : inPhase(events, 'scan', () => updated(s, changed))) ?? walked;
+  if (done !== undefined) return done;
+  if (env === undefined || changed !== undefined) return walkTree(s, events);
+  const spec = walkSpecOf(s);
+  const asked = inPhase(events, 'scan', () => scanByWatchman(s, spec, env, events));
+  const { result } = asked.result === null ? walkTree(s, events, spec) : { result: asked.result };
+  if (asked.keep !== undefined) result.update.watchState = asked.keep;
+  return { spec, result };
+}
+
+function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
+  const { spec, result } = scanned(s, events, how);
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   const tree = inPhase(events, 'save', () => {

@@ -73,6 +73,7 @@ export class CycleReporter {
         );
       // What happens within a cycle (and the warnings before the first) is the cycle's text reporter's.
       case 'scan-progress':
+      case 'scan-path':
       case 'scan-issue':
       case 'warning':
       case 'unresolved-imports':

@@ -49,6 +49,8 @@ export interface Config {
   whitelist: string[] | string | null;
   /** Whether the walk leaves out what git ignores (.gitignore files, .git/info/exclude, the user's excludes file). */
   gitignore: boolean;
+  /** Whether a scan may ask watchman what changed instead of walking (README, "With watchman"); RUNNER_WATCHMAN wins. */
+  watchman: boolean;
   stateDir: string;
   env: Record<string, string | string[]>;
   /** Taken from the caller and latched (as hashes): a change in one re-runs the jobs. */
@@ -97,6 +99,7 @@ export const TOP_LEVEL_KEYS = [
   'exclude',
   'whitelist',
   'gitignore',
+  'watchman',
   'stateDir',
   'env',
   'passEnv',
@@ -141,6 +144,7 @@ export const DEFAULTS: Omit<Config, 'tools'> = {
   exclude: DEFAULT_EXCLUDE,
   whitelist: null,
   gitignore: true,
+  watchman: true,
   stateDir: '.runner',
   env: {},
   passEnv: [],

@@ -41,6 +41,8 @@ export interface ScanCheckpoint {
 /** The snapshots the manifest itself reads and writes. */
 const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
 const META_WALK_SPEC = 'walk_spec';
+/** The file-watching service's clock the files hold at (api/watchman-scan.ts owns its form). */
+const META_WATCH_STATE = 'watch_state';
 const NO_RESULTS: readonly JobResult[] = [];
 
 export class Manifest {
@@ -148,6 +150,11 @@ export class Manifest {
     return this.meta.get(key);
   }
 
+  /** The file-watching service's state stored with the files (ScanUpdate.watchState). */
+  get watchState(): string | undefined {
+    return this.meta.get(META_WATCH_STATE);
+  }
+
   /** Writes a setting at once. */
   putSetting(key: string, value: string): void {
     this.store.write({ meta: [[key, value]], snapshots: [], deleteLatches: [], clearJournal: false });
@@ -248,9 +255,11 @@ export class Manifest {
       }
       dropped.push(...this.evict());
     }
+    const watchChanged = u !== null && u.watchState !== undefined && u.watchState !== this.watchState;
     const scanChanged =
       u !== null &&
-      (u.changedFiles.length > 0 ||
+      (watchChanged ||
+        u.changedFiles.length > 0 ||
         u.removedFiles.length > 0 ||
         u.hadRacy ||
         u.changedDirs.length > 0 ||
@@ -263,10 +272,13 @@ export class Manifest {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
+      if (watchChanged) meta.push([META_WATCH_STATE, u.watchState!]);
       if (u.changedFiles.length > 0 || u.removedFiles.length > 0) snapshots.push(['files', encodeFiles(this.files)]);
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
     this.writeWith(meta, snapshots);
+    // Known as stored only once it is: a failed write leaves the clock the stored files hold at.
+    if (watchChanged) this.meta.set(META_WATCH_STATE, u.watchState!);
     return this.unreferenced(dropped);
   }
 

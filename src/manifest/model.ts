@@ -105,6 +105,11 @@ export interface ScanUpdate {
   scanStartedMs: number;
   /** Whether any entry was racy, so the threshold must move even if nothing changed. */
   hadRacy: boolean;
+  /**
+   * The file-watching service's state to keep with this scan (api/watchman-scan.ts), written in the same
+   * transaction as the files it vouches for; absent: the stored one is left as it is.
+   */
+  watchState?: string;
 }
 
 /**

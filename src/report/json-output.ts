@@ -34,6 +34,7 @@ export class JsonOutput {
         return void out.write(watchErrorJson(e.cycle, e.error));
       // Said on stderr by the text reporter, or carried by the report at the end.
       case 'scan-progress':
+      case 'scan-path':
       case 'scan-issue':
       case 'warning':
       case 'unresolved-imports':

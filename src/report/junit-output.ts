@@ -43,6 +43,7 @@ export class JunitOutput {
         return;
       // Only the finished run is reported: a job's own events are in the report it carries.
       case 'scan-progress':
+      case 'scan-path':
       case 'scan-issue':
       case 'warning':
       case 'unresolved-imports':

@@ -51,6 +51,13 @@ export class TextReporter {
     switch (e.type) {
       case 'scan-progress':
         return this.progress?.scanning(e.visited, e.hashed);
+      case 'scan-path':
+        if (this.verbose())
+          this.say(
+            this.o.out,
+            dim(this.o, `scan ${e.how === 'walk' ? 'walked the tree' : 'asked watchman'} (${e.reason})\n`),
+          );
+        return;
       case 'scan-issue': {
         const what = isReadProblem(e.issue) ? `${e.issue.kind}; its jobs are not checked` : e.issue.kind;
         return this.say(this.o.err, `runner: warning: ${e.issue.path}: ${e.issue.detail} (${what})\n`);

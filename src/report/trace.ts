@@ -147,6 +147,15 @@ export class RunTrace {
           cachedFailures: e.cachedFailures,
           fresh: e.fresh,
         });
+      case 'scan-path':
+        return this.instant(
+          e.how === 'watchman' ? 'scan asked watchman' : 'scan walked the tree',
+          RUNNER_LANE,
+          this.now(),
+          {
+            reason: e.reason,
+          },
+        );
       case 'narrowing-stopped':
         return this.instant(`narrowing stopped: ${e.tool} ${e.chunk}`, RUNNER_LANE, this.now(), {
           stop: e.stop.kind,

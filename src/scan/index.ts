@@ -20,4 +20,12 @@ export {
 } from './walk.js';
 export { digestFile } from './digest.js';
 export { type IgnoreBase, type IgnoreHome, IGNORE_FILE, loadIgnoreBase } from './ignore-files.js';
+export { askWatchman, findWatchman, type WatchAsk, type WatchOutcome } from './watchman.js';
+export {
+  type WatchDecision,
+  type WatchState,
+  decodeWatchState,
+  decideFromQuery,
+  encodeWatchState,
+} from './watchman-answer.js';
 export { TreeWatcher, depfileMatcher, watchFilter, type WatchBatch } from './watch.js';

@@ -36,10 +36,20 @@ export function updatePaths(opts: {
   prior: PriorState;
   /** Paths relative to the source tree: files or directories, added, changed or removed. */
   paths: Iterable<RelPath>;
+  /**
+   * The paths are every change since a clock taken before the stored state was scanned (watchman's answer,
+   * taken at `askedMs`, before this update stats anything): a .gitignore changed since would be among them
+   * (the caller walks then), so a racy one needs no walk; a changed index reads again the listings that left
+   * out an ignored name, as the walk does; and the racy threshold moves to `askedMs`, as a walk started then
+   * would move it.
+   */
+  sinceClock?: { askedMs: number };
 }): ScanResult | null {
   const { sourceTree: root, spec, prior } = opts;
-  // A changed index may make an ignored file tracked: the walk reads again each listing that left one out.
-  if (prior.walkSpec !== spec.key || spec.gitignore?.indexChanged === true) return null;
+  // A changed index may make an ignored file tracked: the walk reads again each listing that left one out. So
+  // does an update that has every change since a clock (below); the watcher's events alone leave the walk to it.
+  const isIndexChanged = spec.gitignore?.indexChanged === true;
+  if (prior.walkSpec !== spec.key || (isIndexChanged && opts.sinceClock === undefined)) return null;
   const startedMs = Date.now();
   const files = prior.files;
   const v = new FileVisitor(root, files, prior.racyThresholdMs, startedMs);
@@ -93,8 +103,8 @@ export function updatePaths(opts: {
         if (!read.cacheable) throw new NeedsWalk(); // a name that is not UTF-8: the walk keeps reporting it
         // Its .gitignore changed (or may have): the listings below it no longer hold, and the walk re-reads them.
         const g = listing.ignoreFile;
-        if (old !== undefined && (!sameIgnoreFile(old.ignoreFile, g) || (g !== null && v.isRacy(g))))
-          throw new NeedsWalk();
+        const isRacyRules = g !== null && v.isRacy(g) && opts.sinceClock === undefined;
+        if (old !== undefined && (!sameIgnoreFile(old.ignoreFile, g) || isRacyRules)) throw new NeedsWalk();
       } catch (err) {
         if (err instanceof NeedsWalk || dir === '') throw new NeedsWalk();
         const code = errCode(err);
@@ -139,6 +149,7 @@ export function updatePaths(opts: {
         isWalked(parentOf(dir)));
 
     const toRelist = new Set<RelPath>();
+    if (isIndexChanged) for (const [dir, listing] of dirs) if (listing.hasIgnored) toRelist.add(dir);
     for (const p of opts.paths) {
       toRelist.add(parentOf(p));
       if (dirs.has(p)) toRelist.add(p);
@@ -198,7 +209,7 @@ export function updatePaths(opts: {
     keptPaths: v.keptPaths,
     keptDirs,
     walkSpec: spec.key,
-    scanStartedMs: prior.racyThresholdMs,
+    scanStartedMs: opts.sinceClock?.askedMs ?? prior.racyThresholdMs,
     hadRacy: false,
   };
   return {

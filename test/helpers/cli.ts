@@ -34,9 +34,16 @@ export interface RunOptions {
   nodeArgs?: readonly string[];
 }
 
-/** PATH and HOME from the caller, NO_COLOR=1, and whatever a test adds. */
+/** PATH and HOME from the caller, NO_COLOR=1, RUNNER_WATCHMAN=0, and whatever a test adds. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...extra };
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    NO_COLOR: '1',
+    // A tree of 2,000 files would otherwise start a machine-wide watchman that outlives the test (README, "With watchman").
+    RUNNER_WATCHMAN: '0',
+    ...extra,
+  };
 }
 
 export interface RunningRunner {

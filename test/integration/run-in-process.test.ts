@@ -140,7 +140,10 @@ test('issue 13: one event stream: the plan, the tokens held before any job start
   );
   const { reporter, result } = runInProcess(sb, runner);
   const report = await result;
-  const seq = reporter.sequence.filter((e) => e !== 'warning');
+  // How the scan went (issue 17: the walk or watchman) is said once, before the plan.
+  expect(reporter.sequence.filter((e) => e === 'scan-path')).toHaveLength(1);
+  expect(reporter.sequence.indexOf('scan-path')).toBeLessThan(reporter.sequence.indexOf('planned'));
+  const seq = reporter.sequence.filter((e) => e !== 'warning' && e !== 'scan-path');
   // First how outputs show a staged tree's paths, said before anything runs.
   expect(seq.slice(0, 3)).toEqual(['staged-roots', 'planned', 'tokens-held']);
   expect(
@@ -164,7 +167,7 @@ test('issue 13: one event stream: the plan, the tokens held before any job start
   // Said before anything runs, and no job starts: nothing holds a token.
   const again = runInProcess(sb, passAll());
   await again.result;
-  expect(again.reporter.sequence.filter((e) => e !== 'warning')).toEqual([
+  expect(again.reporter.sequence.filter((e) => e !== 'warning' && e !== 'scan-path')).toEqual([
     'staged-roots',
     'planned',
     'cached-failure jobs/a2.txt',

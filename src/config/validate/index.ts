@@ -34,6 +34,7 @@ export function validateConfig(raw: unknown, file: string): Config {
         : checkRelPaths(ctx, 'whitelist', raw.whitelist);
   }
   if (raw.gitignore !== undefined) config.gitignore = checkBoolean(ctx, 'gitignore', raw.gitignore);
+  if (raw.watchman !== undefined) config.watchman = checkBoolean(ctx, 'watchman', raw.watchman);
   if (raw.stateDir !== undefined)
     config.stateDir = checkNonEmptyString(ctx, 'stateDir', raw.stateDir, 'a directory path, e.g. ".runner"');
   if (raw.env !== undefined) config.env = checkEnv(ctx, raw.env);
