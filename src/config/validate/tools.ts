@@ -260,14 +260,7 @@ function checkNarrowing(ctx: Ctx, key: string, v: unknown, tool: ToolConfig, bat
       `a whole number of processes from 0 (do not narrow: a failed chunk's files fail, unjudged) to ${MAX_NARROWING}, e.g. 24, or null for the default (tool "${tool.name}")`,
     );
   }
-  if (!batch) {
-    fail(
-      ctx,
-      key,
-      v,
-      `"narrowing" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
-    );
-  }
+  onlyForBatch(ctx, key, v, 'narrowing', tool, batch);
   return v;
 }
 
@@ -289,13 +282,17 @@ function checkFailurePattern(ctx: Ctx, key: string, v: unknown, tool: ToolConfig
   if (groups === undefined || !('file' in groups)) {
     fail(ctx, key, v, `${example}; this one has no group named "file" (tool "${tool.name}")`);
   }
-  if (!batch) {
-    fail(
-      ctx,
-      key,
-      v,
-      `"failurePattern" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
-    );
-  }
+  onlyForBatch(ctx, key, v, 'failurePattern', tool, batch);
   return v;
+}
+
+/** A key that says how a batch tool's processes are judged: refused on a tool that runs one file per process. */
+function onlyForBatch(ctx: Ctx, key: string, v: unknown, name: string, tool: ToolConfig, batch: boolean): void {
+  if (batch) return;
+  fail(
+    ctx,
+    key,
+    v,
+    `"${name}" only for a batch tool, one with "${FILES_MARK}" in its command (tool "${tool.name}" runs one file per process)`,
+  );
 }
