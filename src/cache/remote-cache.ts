@@ -44,10 +44,22 @@ const PROBLEM_TEXT: Record<Problem, string> = {
 /** What the caller made of a decoded artifact: a value to return, or why it is a miss. */
 export type Accepted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** Runs at most `n` of the given functions at once, in the order given. */
+/**
+ * Runs at most `n` of the given functions at once, in the order given. The queue is read from a moving
+ * head, not shifted: a cold clone queues one lookup per job (10,000 and more), and shifting an array
+ * that long copies it at every turn.
+ */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let running = 0;
-  const waiting: (() => void)[] = [];
+  let waiting: (() => void)[] = [];
+  let head = 0;
+  const next = (): void => {
+    if (head < waiting.length) waiting[head++]!();
+    if (head === waiting.length) {
+      waiting = [];
+      head = 0;
+    }
+  };
   return async (fn) => {
     if (running >= n) await new Promise<void>((r) => waiting.push(r));
     running++;
@@ -55,7 +67,7 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
       return await fn();
     } finally {
       running--;
-      waiting.shift()?.();
+      next();
     }
   };
 }

@@ -24,6 +24,10 @@ export interface ArtifactStore {
   close(): void;
 }
 
+/** What an aborted request fails with, as Node's own `signal` option would make it (err.code 'ABORT_ERR'). */
+const abortError = (): Error =>
+  Object.assign(new Error('The operation was aborted'), { code: 'ABORT_ERR', name: 'AbortError' });
+
 /** A response read whole: status, headers, body. */
 interface Answer {
   status: number;
@@ -50,6 +54,26 @@ export function httpArtifactStore(
   const auth: Record<string, string> =
     settings.token === null ? {} : { authorization: `Bearer ${settings.token.reveal()}` };
 
+  // One abort listener per signal, not one per request: a request given the signal itself adds a listener
+  // of its own, and a run's 16 lookups at once pass Node's 10 (a MaxListenersExceededWarning on stderr).
+  const inFlight = new Map<AbortSignal, Set<http.ClientRequest>>();
+  const watch = (signal: AbortSignal, req: http.ClientRequest): void => {
+    let reqs = inFlight.get(signal);
+    if (reqs === undefined) {
+      const set = (reqs = new Set());
+      inFlight.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const r of set) r.destroy(abortError());
+        },
+        { once: true },
+      );
+    }
+    reqs.add(req);
+    req.on('close', () => reqs.delete(req));
+  };
+
   const send = (
     method: 'GET' | 'PUT',
     hash: string,
@@ -58,6 +82,7 @@ export function httpArtifactStore(
     signal?: AbortSignal,
   ) =>
     new Promise<Answer>((resolve, reject) => {
+      if (signal?.aborted === true) return reject(abortError());
       const req = transport.request(
         {
           protocol: base.protocol,
@@ -66,8 +91,7 @@ export function httpArtifactStore(
           method,
           path: `${prefix}/v8/artifacts/${encodeURIComponent(hash)}?${query}`,
           agent,
-          headers: { ...auth, ...headers },
-          ...(signal === undefined ? {} : { signal }),
+          headers,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -86,11 +110,18 @@ export function httpArtifactStore(
             if (!over && opts.maxBodyBytes !== undefined && length > opts.maxBodyBytes) tooLong();
           });
           res.on('end', () => {
-            if (!over) resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+            // A small artifact comes in one chunk: taken as it is, not copied.
+            if (!over)
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length),
+              });
           });
           res.on('error', reject);
         },
       );
+      if (signal !== undefined) watch(signal, req);
       // One deadline for the whole exchange: a server that accepts and then stalls is as down as one that refuses.
       const timer = setTimeout(
         () => req.destroy(new Error(`no answer within ${opts.timeoutMs / 1000} s`)),
@@ -112,7 +143,7 @@ export function httpArtifactStore(
   return {
     async get(hash, signal) {
       try {
-        const a = await send('GET', hash, {}, undefined, signal);
+        const a = await send('GET', hash, auth, undefined, signal);
         if (a.status === 200) {
           const tag = a.headers['x-artifact-tag'];
           return { kind: 'hit', body: a.body, tag: typeof tag === 'string' ? tag : null };
@@ -130,6 +161,7 @@ export function httpArtifactStore(
           'PUT',
           hash,
           {
+            ...auth,
             'content-type': 'application/octet-stream',
             'content-length': body.length,
             // The API's time saved by a hit, in milliseconds (Turborepo shows it; runner's explain has its own).
@@ -145,6 +177,9 @@ export function httpArtifactStore(
         return failure(err);
       }
     },
-    close: () => agent.destroy(),
+    close: () => {
+      inFlight.clear();
+      agent.destroy();
+    },
   };
 }
