@@ -205,6 +205,11 @@ function recordHit(s: Session, p: PlannedJob, a: Hit): JobReport {
   };
 }
 
+/** Whether this run asked the remote cache for the job's key and it had nothing: its result says so, for explain. */
+export function missedRemotely(remote: RemoteCache, p: PlannedJob): boolean {
+  return remote.wasMissed(artifactKey(p.job.fingerprint));
+}
+
 /** Queues the upload of a result recorded here (result-recorder.ts calls it as each job ends), with its outputs. */
 export function shareResult(s: Session, remote: RemoteCache, p: PlannedJob, result: JobResult): void {
   if (result.end.kind !== 'exit' || result.status === 'interrupted' || !isShareable(p)) return;

@@ -81,6 +81,8 @@ export class RemoteCache {
   /** Results not uploaded because they are too large for an artifact: how many, and the first by name. */
   private oversized: { count: number; example: string } | null = null;
   private readonly lookupSlot = limiter(LOOKUPS_AT_ONCE);
+  /** The keys the server answered "none" for (404) in this run: the results of their jobs say so. */
+  private readonly missed = new Set<string>();
   private readonly uploadSlot = limiter(UPLOADS_AT_ONCE);
 
   constructor(
@@ -101,6 +103,11 @@ export class RemoteCache {
 
   get isOn(): boolean {
     return this.summary.off === null;
+  }
+
+  /** Whether the server was asked for `hash` in this run and had no artifact under it. */
+  wasMissed(hash: string): boolean {
+    return this.missed.has(hash);
   }
 
   /**
@@ -125,6 +132,7 @@ export class RemoteCache {
       switch (answer.kind) {
         case 'miss':
           this.failuresInRow = 0;
+          this.missed.add(hash);
           return null;
         case 'refused':
           this.refused(answer.status, 'lookup');

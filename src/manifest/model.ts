@@ -73,6 +73,8 @@ export interface JobResult {
   logBytes: number;
   /** Restored from the remote cache, not run here (explain says so); absent for a result that ran here. */
   remote?: true;
+  /** Ran here after the remote cache was asked for its key and had no artifact (a 404): explain says so. */
+  remoteMiss?: true;
 }
 
 /** What a scan changed, for the manifest to adopt. */
