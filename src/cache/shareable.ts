@@ -101,8 +101,9 @@ export function placeNamedDeps(names: Iterable<string>): PlaceNamed[] {
     const by = name.startsWith('~/') ? 'home' : path.isAbsolute(name) ? 'absolute' : null;
     if (by === null) continue;
     const parts = name.split('/');
-    // The file's own name is never part of a group's: '/a/b.py' groups under '/a'.
-    const under = parts.slice(0, Math.min(GROUP_DEPTH + 1, parts.length - 1)).join('/') || '/';
+    // '~' and the empty name before an absolute path's '/' are not directories of their own; the file's
+    // own name is never part of a group's ('/a/b.py' groups under '/a').
+    const under = parts.slice(0, Math.min(GROUP_DEPTH + (by === 'home' ? 0 : 1), parts.length - 1)).join('/') || '/';
     const g = groups.get(under);
     if (g === undefined) groups.set(under, { under, by, files: 1 });
     else g.files++;
