@@ -67,7 +67,7 @@ interface Hit {
 }
 
 /** How long answers gather before the hits among them are recorded together (one transaction). */
-const RECORD_EVERY_MS = 20;
+const RECORD_EVERY_MS = 100;
 
 /**
  * Looks up the stale jobs that may be shared (LOOKUPS_AT_ONCE at a time);
@@ -104,32 +104,37 @@ export async function restoreRemoteHits(
         if (restoreHitOutputs(s, root, p, hit, events)) restored.set(p, recordHit(s, p, hit));
     });
   };
+  // LOOKUPS_AT_ONCE workers take the jobs in plan order: a lookup's objects live only while it runs, where
+  // one promise per stale job made at once (10,000 on a cold clone) lived through the whole wait.
+  let next = 0;
+  const lookUpNext = async (): Promise<void> => {
+    while (next < stale.length) {
+      const p = stale[next++]!;
+      if (!isLookedUp(p)) continue;
+      const hit = await remote.lookup<Hit>(
+        artifactKey(p.job.fingerprint),
+        { tool: p.job.tool.config.name, path: p.job.path },
+        signal,
+        (a) => {
+          // A failure --rerun-failed will run anyway: nothing of it is kept.
+          if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
+          const outputs = acceptOutputs(scope, p, a);
+          return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
+        },
+      );
+      if (hit === null || (rerunFailed && hit.header.status === 'failed')) continue;
+      arrived.push({ p, hit });
+      timer ??= setTimeout(() => {
+        try {
+          recordArrived();
+        } catch (err) {
+          failed = { err };
+        }
+      }, RECORD_EVERY_MS);
+    }
+  };
   try {
-    await Promise.all(
-      stale.map(async (p) => {
-        if (!isLookedUp(p)) return;
-        const hit = await remote.lookup<Hit>(
-          artifactKey(p.job.fingerprint),
-          { tool: p.job.tool.config.name, path: p.job.path },
-          signal,
-          (a) => {
-            // A failure --rerun-failed will run anyway: nothing of it is kept.
-            if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
-            const outputs = acceptOutputs(scope, p, a);
-            return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
-          },
-        );
-        if (hit === null || (rerunFailed && hit.header.status === 'failed')) return;
-        arrived.push({ p, hit });
-        timer ??= setTimeout(() => {
-          try {
-            recordArrived();
-          } catch (err) {
-            failed = { err };
-          }
-        }, RECORD_EVERY_MS);
-      }),
-    );
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, stale.length) }, lookUpNext));
   } finally {
     if (timer !== null) clearTimeout(timer);
     recordArrived();
