@@ -9,7 +9,7 @@ import { decodeDepPaths } from './manifest/index.js';
 import { planJob, planJobs } from './plan/index.js';
 import { type SessionOptions, loadSessionConfig } from './session.js';
 import type { RelPath } from './types.js';
-import { unshareableParts } from './cache/shareable.js';
+import { type PlaceNamed, placeNamedDeps, unshareableParts } from './cache/shareable.js';
 import { findDeps } from './api/find-deps.js';
 import type { DepsReport, Explanation, ScanReport, ToolExplanation } from './api/command-reports.js';
 import type { ApiOptions } from './api/options.js';
@@ -100,6 +100,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
               lastLogShares: null,
               unresolved: [],
               unshareable: [],
+              namedByPlace: [],
+              home: null,
             }
           : {
               tool: tool.config.name,
@@ -109,6 +111,8 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
               lastLogShares: null,
               unresolved: [],
               unshareable: [],
+              namedByPlace: [],
+              home: null,
             };
       });
       return { file: rel, tracked: true, untracked: null, tools };
@@ -134,7 +138,17 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
       const last = s.manifest.history(name, rel)[0] ?? null;
       const lastLogShares = last === null ? null : logShares(s, last);
       if (!tree.filters[i]!(rel))
-        return { tool: name, state: 'not-selected', reasons: [], last, lastLogShares, unresolved: [], unshareable: [] };
+        return {
+          tool: name,
+          state: 'not-selected',
+          reasons: [],
+          last,
+          lastLogShares,
+          unresolved: [],
+          unshareable: [],
+          namedByPlace: [],
+          home: null,
+        };
       const { job, verdict } = planJob(input, tool, rel, entry.digest);
       const graph = graphs.get(tool.config.deps);
       return {
@@ -145,10 +159,19 @@ export async function explain(opts: ApiOptions & { file: string }): Promise<Expl
         lastLogShares,
         unresolved: graph === undefined ? [] : unresolvedIn(graph, rel),
         unshareable: unshareableParts(job),
+        namedByPlace: graph === undefined ? [] : namedByPlaceIn(graph, rel),
+        home: tool.env.HOME ?? null,
       };
     });
     return { file: rel, tracked: true, untracked: null, tools };
   });
+}
+
+/** The files outside the source tree in path's closure, grouped as its key names them (portable-path.ts). */
+function namedByPlaceIn(graph: DepGraph, path: RelPath): PlaceNamed[] {
+  const c = graph.closure(path);
+  // A tracked file's name is relative; an outside file's is absolute: only those are named by place.
+  return placeNamedDeps([...c.files, ...c.external].map(graph.nameOf));
 }
 
 /** The names that resolve nowhere in path's closure, sorted, each with its import chain; a file whose imports could not be read has its own reason. */

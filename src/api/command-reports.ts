@@ -1,5 +1,6 @@
 // What scan(), explain() and deps() return: the library's answers that the
 // report/ renderers read. Types only, so that report/ need not import api.ts.
+import type { PlaceNamed } from '../cache/index.js';
 import type { DirectDeps } from '../deps/index.js';
 import type { JobResult } from '../manifest/index.js';
 import type { StaleReason } from '../plan/index.js';
@@ -35,6 +36,13 @@ export interface ToolExplanation {
   unresolved: { name: string; via: string[] }[];
   /** What in the job's key cannot be shared with another machine or checkout (cache/shareable.ts); [] when all can. */
   unshareable: string[];
+  /**
+   * Dependencies outside the source tree, grouped as the key names them (by absolute path, or below
+   * HOME): another machine shares the result only with the same files under the same names.
+   */
+  namedByPlace: PlaceNamed[];
+  /** HOME as the tools see it, which `~/` names in namedByPlace start from. */
+  home: string | null;
 }
 
 export interface Explanation {

@@ -21,7 +21,7 @@ import { chunkReportOf, freshReport, reportOf, uncheckedReport } from './job-rep
 import type { RunOptions } from './options.js';
 import { resultRecorder } from './result-recorder.js';
 import type { Executed, JobReport } from './run-report.js';
-import { openRemoteCache, restoreRemoteHits, shareResult } from './remote-results.js';
+import { missedRemotely, openRemoteCache, restoreRemoteHits, shareResult } from './remote-results.js';
 import { sweepLogs } from './scan-and-save.js';
 import type { RemoteCache } from '../cache/index.js';
 import { type TreeView, identifyOf } from './tree-view.js';
@@ -169,7 +169,12 @@ async function runStale(
       strace,
       identify,
       terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
-      ...(remote === null ? {} : { recorded: (p, result) => shareResult(s, remote, p, result) }),
+      ...(remote === null
+        ? {}
+        : {
+            recorded: (p, result) => shareResult(s, remote, p, result),
+            missedRemotely: (p) => missedRemotely(remote, p),
+          }),
     });
     const chunks = planChunks(
       stale,

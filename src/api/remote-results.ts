@@ -67,11 +67,17 @@ interface Hit {
   outputs: AcceptedOutputs;
 }
 
+/** How long answers gather before the hits among them are recorded together (one transaction). */
+const RECORD_EVERY_MS = 100;
+
 /**
  * Looks up the stale jobs that may be shared (LOOKUPS_AT_ONCE at a time);
- * records and reports each hit, its outputs put into `root` (the tree the
- * jobs would run in), and returns the jobs still to run, in plan order.
- * With --rerun-failed a remote failure is no hit: the job runs.
+ * records each hit, its outputs put into `root` (the tree the jobs would run
+ * in), and returns the jobs still to run, in plan order. Hits are recorded as
+ * their answers come, a batch per RECORD_EVERY_MS in one transaction, while
+ * the run waits on the server for the others; they are reported once all
+ * are in, in plan order, so what the run prints does not depend on which
+ * answer came first. With --rerun-failed a remote failure is no hit: the job runs.
  */
 export async function restoreRemoteHits(
   s: Session,
@@ -84,38 +90,66 @@ export async function restoreRemoteHits(
   signal: AbortSignal,
 ): Promise<PlannedJob[]> {
   const scope = { root, stateDir: s.stateDir };
-  const found = await Promise.all(
-    stale.map(async (p) =>
-      isLookedUp(p)
-        ? remote.lookup<Hit>(
-            artifactKey(p.job.fingerprint),
-            { tool: p.job.tool.config.name, path: p.job.path },
-            signal,
-            (a) => {
-              // A failure --rerun-failed will run anyway: nothing of it is kept.
-              if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
-              const outputs = acceptOutputs(scope, p, a);
-              return outputs.ok
-                ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } }
-                : outputs;
-            },
-          )
-        : null,
-    ),
-  );
-  const left: PlannedJob[] = [];
-  s.manifest.together(() => {
-    stale.forEach((p, i) => {
-      const hit = found[i] ?? null;
-      if (
-        hit === null ||
-        (rerunFailed && hit.header.status === 'failed') ||
-        !restoreHitOutputs(s, root, p, hit, events)
-      )
-        left.push(p);
-      else recordHit(s, p, hit, reports, events);
+  const restored = new Map<PlannedJob, JobReport>();
+  let arrived: { p: PlannedJob; hit: Hit }[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  // A store error in a timer's batch is thrown from here, as one outside it would be, not left to crash the process.
+  let failed: { err: unknown } | null = null;
+  const recordArrived = (): void => {
+    timer = null;
+    if (failed !== null) return;
+    const batch = arrived;
+    arrived = [];
+    s.manifest.together(() => {
+      for (const { p, hit } of batch)
+        if (restoreHitOutputs(s, root, p, hit, events)) restored.set(p, recordHit(s, p, hit));
     });
-  });
+  };
+  // LOOKUPS_AT_ONCE workers take the jobs in plan order: a lookup's objects live only while it runs, where
+  // one promise per stale job made at once (10,000 on a cold clone) lived through the whole wait.
+  let next = 0;
+  const lookUpNext = async (): Promise<void> => {
+    while (next < stale.length) {
+      const p = stale[next++]!;
+      if (!isLookedUp(p)) continue;
+      const hit = await remote.lookup<Hit>(
+        artifactKey(p.job.fingerprint),
+        { tool: p.job.tool.config.name, path: p.job.path },
+        signal,
+        (a) => {
+          // A failure --rerun-failed will run anyway: nothing of it is kept.
+          if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
+          const outputs = acceptOutputs(scope, p, a);
+          return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
+        },
+      );
+      if (hit === null || (rerunFailed && hit.header.status === 'failed')) continue;
+      arrived.push({ p, hit });
+      timer ??= setTimeout(() => {
+        try {
+          recordArrived();
+        } catch (err) {
+          failed = { err };
+        }
+      }, RECORD_EVERY_MS);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, stale.length) }, lookUpNext));
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    recordArrived();
+  }
+  if (failed !== null) throw (failed as { err: unknown }).err;
+  const left: PlannedJob[] = [];
+  for (const p of stale) {
+    const r = restored.get(p);
+    if (r === undefined) left.push(p);
+    else {
+      reports.set(p, r);
+      events.emit({ type: 'remote-hit', job: r });
+    }
+  }
   return left;
 }
 
@@ -142,8 +176,8 @@ function restoreHitOutputs(s: Session, root: string, p: PlannedJob, hit: Hit, ev
   }
 }
 
-/** A hit, recorded as if the job had run here (so the next run is a local no-op) and reported as a remote hit. */
-function recordHit(s: Session, p: PlannedJob, a: Hit, reports: Map<PlannedJob, JobReport>, events: EventSink): void {
+/** A hit, recorded as if the job had run here (so the next run is a local no-op); its report as a remote hit. */
+function recordHit(s: Session, p: PlannedJob, a: Hit): JobReport {
   const now = Date.now();
   const h = a.header;
   const result: JobResult = {
@@ -174,13 +208,16 @@ function recordHit(s: Session, p: PlannedJob, a: Hit, reports: Map<PlannedJob, J
   }
   const nodes = p.job.deps?.nodesToKeep?.((hash) => s.manifest.merkleNode(hash) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
-  const r: JobReport = {
+  return {
     ...reportOf(p, h.status === 'passed' ? 'passed' : 'cached-failure', s, result),
     finishedAt: result.finishedAt,
     remote: true,
   };
-  reports.set(p, r);
-  events.emit({ type: 'remote-hit', job: r });
+}
+
+/** Whether this run asked the remote cache for the job's key and it had nothing: its result says so, for explain. */
+export function missedRemotely(remote: RemoteCache, p: PlannedJob): boolean {
+  return remote.wasMissed(artifactKey(p.job.fingerprint));
 }
 
 /** Queues the upload of a result recorded here (result-recorder.ts calls it as each job ends), with its outputs. */

@@ -41,6 +41,8 @@ export interface RecorderContext {
   terminal: TerminalSize;
   /** Told of each result recorded here (the remote cache uploads it); never of a failure of runner itself. */
   recorded?: (p: PlannedJob, result: JobResult) => void;
+  /** Whether the remote cache was asked for this job's key before it ran and had nothing (the result says so). */
+  missedRemotely?: (p: PlannedJob) => boolean;
 }
 
 /** Numbers this process's running logs (with its pid, a name no other process uses). */
@@ -339,6 +341,7 @@ function recordFile(
     deps:
       reported?.deps ?? (p.job.deps === null || p.job.deps.entries.length === 0 ? '' : encodeDeps(p.job.deps.entries)),
     ...(unjudged === undefined ? {} : { unjudged }),
+    ...(c.missedRemotely?.(p) === true ? { remoteMiss: true as const } : {}),
   };
   // A missing output fails the job with a log of its own saying so, the tool's whole output beside it.
   const missing = kept?.kind === 'missing' ? kept.missing : null;

@@ -1,6 +1,6 @@
 // Public surface of cache/: whether a job's key can be shared, and the remote
 // cache (settings, client, artifact codec) the run's execution uses.
-export { unshareableParts } from './shareable.js';
+export { type PlaceNamed, placeNamedDeps, unshareableParts } from './shareable.js';
 export {
   type Artifact,
   type ArtifactHeader,

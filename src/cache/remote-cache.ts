@@ -44,10 +44,22 @@ const PROBLEM_TEXT: Record<Problem, string> = {
 /** What the caller made of a decoded artifact: a value to return, or why it is a miss. */
 export type Accepted<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** Runs at most `n` of the given functions at once, in the order given. */
+/**
+ * Runs at most `n` of the given functions at once, in the order given. The queue is read from a moving
+ * head, not shifted: a cold clone queues one lookup per job (10,000 and more), and shifting an array
+ * that long copies it at every turn.
+ */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
   let running = 0;
-  const waiting: (() => void)[] = [];
+  let waiting: (() => void)[] = [];
+  let head = 0;
+  const next = (): void => {
+    if (head < waiting.length) waiting[head++]!();
+    if (head === waiting.length) {
+      waiting = [];
+      head = 0;
+    }
+  };
   return async (fn) => {
     if (running >= n) await new Promise<void>((r) => waiting.push(r));
     running++;
@@ -55,7 +67,7 @@ function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
       return await fn();
     } finally {
       running--;
-      waiting.shift()?.();
+      next();
     }
   };
 }
@@ -69,6 +81,8 @@ export class RemoteCache {
   /** Results not uploaded because they are too large for an artifact: how many, and the first by name. */
   private oversized: { count: number; example: string } | null = null;
   private readonly lookupSlot = limiter(LOOKUPS_AT_ONCE);
+  /** The keys the server answered "none" for (404) in this run: the results of their jobs say so. */
+  private readonly missed = new Set<string>();
   private readonly uploadSlot = limiter(UPLOADS_AT_ONCE);
 
   constructor(
@@ -89,6 +103,11 @@ export class RemoteCache {
 
   get isOn(): boolean {
     return this.summary.off === null;
+  }
+
+  /** Whether the server was asked for `hash` in this run and had no artifact under it. */
+  wasMissed(hash: string): boolean {
+    return this.missed.has(hash);
   }
 
   /**
@@ -113,6 +132,7 @@ export class RemoteCache {
       switch (answer.kind) {
         case 'miss':
           this.failuresInRow = 0;
+          this.missed.add(hash);
           return null;
         case 'refused':
           this.refused(answer.status, 'lookup');

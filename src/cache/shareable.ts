@@ -74,3 +74,39 @@ function judgeLatch(tool: LatchedTool): string[] {
   }
   return parts;
 }
+
+/** Files outside the source tree that a key names by where they are, grouped by the first directories of that name. */
+export interface PlaceNamed {
+  /** The name's first directories: `/usr/lib/python3.11`, `~/.pyenv/versions`. */
+  under: string;
+  /** 'absolute': the same path on every machine; 'home': below the HOME the tools see. */
+  by: 'absolute' | 'home';
+  files: number;
+}
+
+/** How many leading directories name a group: `/root/.pyenv/versions`, `~/.pyenv/versions`. */
+const GROUP_DEPTH = 3;
+
+/**
+ * Groups the key names of a job's dependencies outside the source tree (portable-path.ts: `~/...`
+ * below HOME, an absolute path elsewhere; `<source-tree>/...` names travel with the tree and are left
+ * out). Content decides whether such a file changed, but its name is in the key too: another machine
+ * shares the result only if it has the same files under the same names, which a HOME or an install
+ * prefix of its own breaks (a pyenv in /root under another HOME: `/root/.pyenv/...` here, `~/.pyenv/...`
+ * there). Most files first.
+ */
+export function placeNamedDeps(names: Iterable<string>): PlaceNamed[] {
+  const groups = new Map<string, PlaceNamed>();
+  for (const name of names) {
+    const by = name.startsWith('~/') ? 'home' : path.isAbsolute(name) ? 'absolute' : null;
+    if (by === null) continue;
+    const parts = name.split('/');
+    // '~' and the empty name before an absolute path's '/' are not directories of their own; the file's
+    // own name is never part of a group's ('/a/b.py' groups under '/a').
+    const under = parts.slice(0, Math.min(GROUP_DEPTH + (by === 'home' ? 0 : 1), parts.length - 1)).join('/') || '/';
+    const g = groups.get(under);
+    if (g === undefined) groups.set(under, { under, by, files: 1 });
+    else g.files++;
+  }
+  return [...groups.values()].sort((a, b) => b.files - a.files || (a.under < b.under ? -1 : 1));
+}

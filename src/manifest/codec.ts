@@ -187,8 +187,11 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
       const end = flatEnd(r.end); // the store keeps the flat columns of before the union
       n[i++] = STATUSES.indexOf(r.status);
       n[i++] = end.exitCode ?? Number.NaN;
-      n[i++] = ((end.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0) | (r.remote === true ? 4 : 0)) + unjudgedBits(r) * 8;
-      n[i++] = r.durationMs; // flags above: 1 timed out, 2 has a log, 4 restored from the remote cache, 8 and up unjudged
+      n[i++] =
+        ((end.timedOut ? 1 : 0) | (r.hasLog ? 2 : 0) | (r.remote === true ? 4 : 0) | (r.remoteMiss === true ? 8 : 0)) +
+        unjudgedBits(r) * 16;
+      // flags above: 1 timed out, 2 has a log, 4 restored from the remote cache, 8 a remote miss, 16 and up unjudged
+      n[i++] = r.durationMs;
       n[i++] = r.finishedAt;
       n[i++] = r.depsDigest === '' ? DEPS_NONE : r.depsDigest === UNKNOWN_DEPS ? DEPS_UNKNOWN : DEPS_DIGEST;
       n[i++] = r.usedAt;
@@ -240,7 +243,8 @@ export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void 
       ),
       hasLog: (n[j + 2]! & 2) !== 0,
       ...((n[j + 2]! & 4) !== 0 ? { remote: true as const } : {}),
-      ...unjudgedOf(Math.floor(n[j + 2]! / 8)),
+      ...((n[j + 2]! & 8) !== 0 ? { remoteMiss: true as const } : {}),
+      ...unjudgedOf(Math.floor(n[j + 2]! / 16)),
       durationMs: n[j + 3]!,
       finishedAt,
       usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt,
@@ -268,10 +272,11 @@ export function fromJournal(r: RawResultRow): JobResult {
     status,
     end: endFromFlat(status, r[6], r[7], r[8] === 1),
     durationMs: r[9],
-    // The has_log column holds flags: 1 has a log, 2 restored from the remote cache, 4 and up unjudged.
+    // The has_log column holds flags: 1 has a log, 2 restored from the remote cache, 4 a remote miss, 8 and up unjudged.
     hasLog: (r[10] & 1) !== 0,
     ...((r[10] & 2) !== 0 ? { remote: true as const } : {}),
-    ...unjudgedOf(Math.floor(r[10] / 4)),
+    ...((r[10] & 4) !== 0 ? { remoteMiss: true as const } : {}),
+    ...unjudgedOf(Math.floor(r[10] / 8)),
     finishedAt: r[11],
     depsDigest: r[12],
     deps: r[13],
@@ -293,7 +298,7 @@ export function toJournal(r: JobResult): RawResultRow {
     end.signal,
     end.timedOut ? 1 : 0,
     r.durationMs,
-    ((r.hasLog ? 1 : 0) | (r.remote === true ? 2 : 0)) + unjudgedBits(r) * 4,
+    ((r.hasLog ? 1 : 0) | (r.remote === true ? 2 : 0) | (r.remoteMiss === true ? 4 : 0)) + unjudgedBits(r) * 8,
     r.finishedAt,
     r.depsDigest,
     r.deps,

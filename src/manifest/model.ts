@@ -73,6 +73,8 @@ export interface JobResult {
   logBytes: number;
   /** Restored from the remote cache, not run here (explain says so); absent for a result that ran here. */
   remote?: true;
+  /** Ran here after the remote cache was asked for its key and had no artifact (a 404): explain says so. */
+  remoteMiss?: true;
   /**
    * A batch tool's file whose failed chunk's narrowing stopped before judging
    * it (api/narrowing.ts): stored with status 'interrupted', so that it runs

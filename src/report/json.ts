@@ -123,6 +123,8 @@ export function explainJson(e: Explanation): string {
         unresolved: t.unresolved,
         // What in the key cannot be shared (never uploaded to a remote cache); [] when all can.
         unshareable: t.unshareable,
+        // Dependencies outside the source tree, grouped as the key names them (by absolute path or below HOME).
+        namedByPlace: t.namedByPlace,
         last:
           t.last === null
             ? null
@@ -135,6 +137,8 @@ export function explainJson(e: Explanation): string {
                 logShares: t.lastLogShares,
                 // Restored from the remote cache, not run on this machine.
                 remote: t.last.remote === true,
+                // Ran here after the remote cache had nothing under its key.
+                remoteMiss: t.last.remoteMiss === true,
               },
       })),
     }) + '\n'

@@ -1,6 +1,6 @@
 // Final words of each command: the run summary, scan counts, explain's
 // verdicts, dry-run plans. Each returns the text; the CLI prints it.
-import type { DepsReport, Explanation, ScanReport } from '../api/command-reports.js';
+import type { DepsReport, Explanation, ScanReport, ToolExplanation } from '../api/command-reports.js';
 import type { RunReport, ScanSummary } from '../api/run-report.js';
 import type { RemoteSummary } from '../cache/index.js';
 import type { StaleReason } from '../plan/index.js';
@@ -198,8 +198,37 @@ export function renderExplanation(e: Explanation): string {
       );
       for (const part of t.unshareable) lines.push(`      - ${part}`);
     }
+    if (t.last?.remoteMiss === true) lines.push(...remoteMissLines(t));
   }
   return lines.join('\n') + '\n';
+}
+
+/** Groups of dependencies named by place that a remote miss's note lists; --json keeps all. */
+const PLACES_EXPLAINED = 4;
+
+/**
+ * Why a job whose last run followed a remote miss may have missed, as far as this machine can tell:
+ * what in its key another machine cannot have (unshareable, listed above) and the files outside the
+ * tree its key names by where they are, which another machine has under the same names only if it
+ * put them in the same place (a HOME of its own renames everything below it).
+ */
+function remoteMissLines(t: ToolExplanation): string[] {
+  const lines = [
+    "    note: its last run followed a remote cache lookup that found nothing under its key: another machine's result is shared only when its key is the same, every input and every name in it",
+  ];
+  if (t.unshareable.length > 0) lines.push('    note: here its key cannot be shared at all (listed above)');
+  const files = t.namedByPlace.reduce((n, g) => n + g.files, 0);
+  if (files === 0) return lines;
+  lines.push(
+    `    note: its key names ${plural(files, 'file')} outside the source tree by place as well as by content:`,
+  );
+  for (const g of t.namedByPlace.slice(0, PLACES_EXPLAINED))
+    lines.push(
+      `      - ${g.under}/... (${plural(g.files, 'file')}, ${g.by === 'home' ? `below HOME, here ${t.home ?? 'unset'}` : 'by absolute path'})`,
+    );
+  const more = t.namedByPlace.length - PLACES_EXPLAINED;
+  if (more > 0) lines.push(`      - and ${more} more ${more === 1 ? 'place' : 'places'} (explain --json lists them)`);
+  return lines;
 }
 
 /** A few renamed dependencies say it: another HOME renames every file under it (pypa/pip: 825 of them); --json keeps all. */

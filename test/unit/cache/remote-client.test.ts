@@ -1,5 +1,6 @@
 // Issue 16: each request to the remote cache has a deadline: a server that
 // accepts and never answers is an error once it passes, never a hung run.
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { httpArtifactStore } from '../../../src/cache/index.js';
@@ -53,6 +54,35 @@ describe('issue 16: the remote cache client', () => {
     expect(await store.get('streamed')).toEqual(over);
   });
 
+  it('issue 16: ends every request in flight at once when the run is interrupted, listening once to its signal', async () => {
+    let arrived = 0;
+    const server = http.createServer(() => {
+      arrived++; // never answers
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const port = (server.address() as { port: number }).port;
+    const store = httpArtifactStore(
+      { url: `http://127.0.0.1:${port}`, team: 't', token: null },
+      { timeoutMs: 60_000, sockets: 16 },
+    );
+    onTestFinished(() => store.close());
+    const run = new AbortController();
+    const lookups = Array.from({ length: 16 }, (_, i) => store.get(`h${i}`, run.signal));
+    await waitUntil(() => arrived === 16);
+    // One listener for the whole run: one per request passed Node's 10 (a MaxListenersExceededWarning on stderr).
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+    run.abort();
+    const answers = await Promise.all(lookups);
+    expect(answers).toEqual(Array.from({ length: 16 }, () => ({ kind: 'error', message: 'ABORT_ERR' })));
+    // A lookup asked after the interrupt sends nothing.
+    expect(await store.get('late', run.signal)).toEqual({ kind: 'error', message: 'ABORT_ERR' });
+    expect(arrived).toBe(16);
+  });
+
   it('says a refused connection is one', async () => {
     const server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,3 +96,8 @@ describe('issue 16: the remote cache client', () => {
     expect(await store.get('h')).toEqual({ kind: 'error', message: 'ECONNREFUSED' });
   });
 });
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}

@@ -1,7 +1,7 @@
 // unshareableParts: which parts of a job's key belong to one machine or
 // checkout, judged from the tool's latch and the environment its jobs see.
 import { describe, expect, it } from 'vitest';
-import { unshareableParts } from '../../../src/cache/shareable.js';
+import { placeNamedDeps, unshareableParts } from '../../../src/cache/shareable.js';
 import type { ExecutableIdentity, LatchedTool, ToolLatch } from '../../../src/config/index.js';
 import { TOOL_DEFAULTS } from '../../../src/config/schema.js';
 import type { Job } from '../../../src/plan/index.js';
@@ -123,5 +123,34 @@ describe('issue 16: unshareableParts names what in a key belongs to one machine 
     ],
   ] as const)('reports %s', (_what, o, phrase) => {
     expect(unshareableParts(job(o))).toEqual([phrase]);
+  });
+});
+
+describe('issue 16: placeNamedDeps groups the files outside the tree a key names by place', () => {
+  it.each([
+    ['nothing for tracked files and names under the source tree', ['app/a.py', '<source-tree>/.venv/x.py'], []],
+    [
+      'a pyenv in /root named absolutely (another HOME), most files first',
+      [
+        '/root/.pyenv/versions/3.11.7/lib/python3.11/os.py',
+        '/root/.pyenv/versions/3.11.7/lib/python3.11/json/__init__.py',
+        '/usr/lib/python3/dist-packages/six.py',
+      ],
+      [
+        { under: '/root/.pyenv/versions', by: 'absolute', files: 2 },
+        { under: '/usr/lib/python3', by: 'absolute', files: 1 },
+      ],
+    ],
+    [
+      'the same below HOME, and a file near the root by its directory',
+      ['~/.pyenv/versions/3.11.7/lib/python3.11/os.py', '/opt/x.py', '/y.py'],
+      [
+        { under: '/', by: 'absolute', files: 1 },
+        { under: '/opt', by: 'absolute', files: 1 },
+        { under: '~/.pyenv/versions', by: 'home', files: 1 },
+      ],
+    ],
+  ] as const)('%s', (_what, names, groups) => {
+    expect(placeNamedDeps(names)).toEqual(groups);
   });
 });

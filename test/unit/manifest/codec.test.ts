@@ -90,6 +90,8 @@ describe('an unjudged result (issue 14: a narrowing stopped before judging the f
     unjudged(2, 'dense', 7, true),
     unjudged(3, 'budget', 24, false),
     { ...unjudged(4, 'dense', 1_000_000, true), remote: true as const },
+    { ...unjudged(5, 'budget', 3, true), remoteMiss: true as const },
+    { ...result('missed', '6', ''), remoteMiss: true as const },
     result('plain', '5', ''),
   ];
 
