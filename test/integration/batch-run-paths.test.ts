@@ -74,7 +74,11 @@ test('issue 14: SIGINT while a chunk runs exits 130, kills it, keeps the finishe
   reapProbes(sb);
   const running = startRunner(['run', '-j', '2'], { cwd: sb.tree, env });
   const held = await runningWith(sb, 'pkg/m6.py');
-  await waitFor('its worker to start', () => batchProcesses(sb).find((p) => p.pid === held.pid)?.workers.length);
+  // A count of 0 is a value to waitFor: wait until the worker is there.
+  await waitFor(
+    'its worker to start',
+    () => (batchProcesses(sb).find((p) => p.pid === held.pid)?.workers.length ?? 0) > 0,
+  );
   // The other chunk's end is known to the run once its files are reported (a process that has ended is not enough).
   await waitFor('the other chunk to be reported', () => Object.keys(linesOf(running.stdout())).length === 4);
   running.child.kill('SIGINT');
