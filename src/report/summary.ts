@@ -187,11 +187,25 @@ export function renderExplanation(e: Explanation): string {
         `    note: last judged in one process (a batch chunk) with ${others} other ${others === 1 ? 'file' : 'files'}: its log is that process's whole output`,
       );
     }
-    for (const u of t.unresolved.slice(0, UNRESOLVED_EXPLAINED))
+    // Imports made in the tree come first: the user can act on them. Those made inside installed packages
+    // (optional imports they guard) are counted in one line; every one of them still makes the job run again.
+    const own = t.unresolved.filter((u) => !importedOutsideTree(u.via));
+    const installed = t.unresolved.filter((u) => importedOutsideTree(u.via));
+    for (const u of own.slice(0, UNRESOLVED_EXPLAINED))
       lines.push(`    note: ${describeUnresolvedDependency(u.name, u.via)}`);
-    const more = t.unresolved.length - UNRESOLVED_EXPLAINED;
+    const more = own.length - UNRESOLVED_EXPLAINED;
     if (more > 0)
       lines.push(`    note: and ${more} more imports that resolve nowhere (\`runner deps ${e.file}\` lists them)`);
+    if (installed.length > 0) {
+      // Named once each, absolute names first: a relative one (`.extern.x`) says little without its importer.
+      const names = [...new Set(installed.map((u) => u.name))];
+      const some = [...names.filter((n) => !n.startsWith('.')), ...names.filter((n) => n.startsWith('.'))].slice(0, 3);
+      const plural = installed.length === 1 ? 'import' : 'imports';
+      lines.push(
+        `    note: depends on ${installed.length} ${plural} made outside the source tree (installed packages) resolving nowhere, ` +
+          `e.g. ${some.join(', ')}: runs again once one resolves (\`runner deps ${e.file}\` lists them)`,
+      );
+    }
     if (t.unshareable.length > 0) {
       lines.push(
         '    note: its key holds what another machine or checkout cannot share, so its result is never uploaded:',
@@ -247,4 +261,10 @@ function reasonLines(reasons: readonly StaleReason[]): string[] {
   if (more > 0)
     lines.push(`    - and ${more} more ${more === 1 ? 'dependency' : 'dependencies'} named another way (another HOME)`);
   return lines;
+}
+
+/** Whether the file making the import (the chain's last file) lies outside the source tree: an installed package. */
+function importedOutsideTree(via: readonly string[]): boolean {
+  const importer = via[via.length - 2];
+  return importer !== undefined && (importer.startsWith('/') || importer.startsWith('~/'));
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { baseEnv, runJson, show } from '../helpers/cli.js';
+import { baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, useFixture, writeText } from '../helpers/sandbox.js';
 
@@ -70,6 +70,38 @@ describe('issue 10: imports are followed through files runner does not track', (
     fs.writeFileSync(path.join(site, 'extdep.py'), 'DEP = 2\n');
     expect(await probed(sb)).toEqual(['tests/test_ext.py']);
     expect(await probed(sb)).toEqual([]);
+  });
+
+  test("issue 16: explain names the tree's own imports that resolve nowhere first, and counts those made inside installed packages in one note", async () => {
+    // Eleven packages outside the tree, each guarding an optional import that is not installed: more than explain
+    // lists one by one, so the test's own missing import was cut from the list before.
+    const sb = layout({
+      'tests/test_ext.py': `${Array.from({ length: 11 }, (_, i) => `import extpkg${i}`).join('\n')}\nimport zz_missing_here\n`,
+    });
+    const site = path.join(sb.scratch, 'site');
+    for (let i = 0; i < 11; i++) {
+      fs.mkdirSync(path.join(site, `extpkg${i}`), { recursive: true });
+      fs.writeFileSync(
+        path.join(site, `extpkg${i}`, '__init__.py'),
+        `try:\n    import aa_optional${i}\nexcept ImportError:\n    pass\n`,
+      );
+    }
+    const configPath = path.join(sb.tree, '.runnerrc.json');
+    const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as { env: Record<string, string> };
+    config.env.PYTHONPATH = site;
+    fs.writeFileSync(configPath, JSON.stringify(config));
+    expect(await probed(sb)).toEqual(['tests/test_ext.py']);
+
+    const res = await runRunner(['explain', 'tests/test_ext.py'], { cwd: sb.tree, env: baseEnv() });
+    expect(res.code, show(res)).toBe(0);
+    const notes = res.stdout.split('\n').filter((l) => l.startsWith('    note: '));
+    expect(notes).toEqual([
+      '    note: depends on import zz_missing_here resolving nowhere (tests/test_ext.py -> zz_missing_here): runs again once it resolves',
+      '    note: depends on 11 imports made outside the source tree (installed packages) resolving nowhere, e.g. aa_optional0, aa_optional1, aa_optional10: runs again once one resolves (`runner deps tests/test_ext.py` lists them)',
+    ]);
+    // Each of them still counts: one coming into being runs the job again.
+    fs.writeFileSync(path.join(site, 'aa_optional7.py'), 'X = 1\n');
+    expect(await probed(sb)).toEqual(['tests/test_ext.py']);
   });
 
   test('a file in the tree outside "include" is followed into the modules it imports', async () => {
