@@ -5,17 +5,22 @@ import http from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { httpArtifactStore } from '../../../src/cache/index.js';
 
+/** A server on 127.0.0.1 with `handler`, closed when the test ends; its port. */
+async function listen(handler: http.RequestListener): Promise<number> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as { port: number }).port;
+}
+
 describe('issue 16: the remote cache client', () => {
   it('gives up on a server that never answers, at the deadline', async () => {
-    const server = http.createServer(() => {
+    const port = await listen(() => {
       // Never answers.
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    const port = (server.address() as { port: number }).port;
     const store = httpArtifactStore(
       { url: `http://127.0.0.1:${port}`, team: 't', token: null },
       { timeoutMs: 200, sockets: 2 },
@@ -29,7 +34,7 @@ describe('issue 16: the remote cache client', () => {
   });
 
   it('issue 16: drops an answer longer than its limit unread, said or streamed', async () => {
-    const server = http.createServer((req, res) => {
+    const port = await listen((req, res) => {
       if (req.url?.includes('said') === true) {
         res.writeHead(200, { 'content-length': 1000 });
         res.write(Buffer.alloc(10));
@@ -38,12 +43,6 @@ describe('issue 16: the remote cache client', () => {
       res.writeHead(200);
       res.end(Buffer.alloc(1000));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    const port = (server.address() as { port: number }).port;
     const store = httpArtifactStore(
       { url: `http://127.0.0.1:${port}`, team: 't', token: null },
       { timeoutMs: 5000, sockets: 2, maxBodyBytes: 100 },
@@ -56,15 +55,9 @@ describe('issue 16: the remote cache client', () => {
 
   it('issue 16: ends every request in flight at once when the run is interrupted, listening once to its signal', async () => {
     let arrived = 0;
-    const server = http.createServer(() => {
+    const port = await listen(() => {
       arrived++; // never answers
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    const port = (server.address() as { port: number }).port;
     const store = httpArtifactStore(
       { url: `http://127.0.0.1:${port}`, team: 't', token: null },
       { timeoutMs: 60_000, sockets: 16 },
