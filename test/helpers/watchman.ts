@@ -11,6 +11,11 @@ import { waitFor } from './sandbox.js';
 export interface WatchmanServer {
   /** Give it to runner as WATCHMAN_SOCK. */
   sock: string;
+  /**
+   * Give it to runner as TMPDIR: the watchman CLI makes its state directory (`<TMPDIR>/<user>-state`) even when
+   * told the socket, and one in /tmp would outlive the test.
+   */
+  tmpdir: string;
   /** Shuts the server down and waits for it to exit. */
   stop(): Promise<void>;
   /** Starts it again on the same socket and state file (a fresh instance: new clocks). */
@@ -33,13 +38,15 @@ export async function startWatchman(): Promise<WatchmanServer> {
     `--pidfile=${path.join(dir, 'pid')}`,
   ];
   let child: ChildProcess | null = null;
+  const env = { ...process.env, TMPDIR: dir };
   const answers = (): boolean =>
-    spawnSync('watchman', [`--sockname=${sock}`, '--no-spawn', '--no-pretty', 'version'], { encoding: 'utf8' })
+    spawnSync('watchman', [`--sockname=${sock}`, '--no-spawn', '--no-pretty', 'version'], { encoding: 'utf8', env })
       .status === 0;
   const server: WatchmanServer = {
     sock,
+    tmpdir: dir,
     async start() {
-      child = spawn('watchman', ['--foreground', ...flags], { stdio: 'ignore' });
+      child = spawn('watchman', ['--foreground', ...flags], { stdio: 'ignore', env });
       await waitFor('watchman to answer', () => answers());
     },
     async stop() {
@@ -50,7 +57,7 @@ export async function startWatchman(): Promise<WatchmanServer> {
         if (c.exitCode !== null || c.signalCode !== null) resolve();
         else c.once('exit', () => resolve());
       });
-      spawnSync('watchman', [`--sockname=${sock}`, '--no-spawn', 'shutdown-server'], { encoding: 'utf8' });
+      spawnSync('watchman', [`--sockname=${sock}`, '--no-spawn', 'shutdown-server'], { encoding: 'utf8', env });
       const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);

@@ -27,7 +27,7 @@ function layout(): Sandbox {
 }
 
 const watchmanEnv = (w: WatchmanServer): Record<string, string> =>
-  baseEnv({ WATCHMAN_SOCK: w.sock, RUNNER_WATCHMAN: '1' });
+  baseEnv({ WATCHMAN_SOCK: w.sock, RUNNER_WATCHMAN: '1', TMPDIR: w.tmpdir });
 
 interface Round {
   res: RunResult;
