@@ -6,7 +6,7 @@ import { compileGlobs, compileTemplate } from '../scan/index.js';
 /** The placeholder a command, a depfile and an output share (exec/command.ts). */
 export const FILE_MARK = '{file}';
 
-/** Glob characters micromatch reads in a pattern; a file's own name must not be read as one. */
+/** Glob characters picomatch reads in a pattern; a file's own name must not be read as one. */
 const GLOB_CHARS = /[*?[\]{}()!+@\\]/g;
 
 /** `file` as a glob that matches exactly it. */

@@ -1,7 +1,10 @@
-// Glob matching (the only importer of micromatch). Globs match dot-files too.
-// micromatch loads at the first glob, not with the module: `--help` needs none.
+// Glob matching (the only importer of picomatch). Globs match dot-files too.
+// picomatch loads at the first glob, not with the module: `--help` needs none.
+// picomatch, not micromatch: runner needs only makeRe and scan, which
+// micromatch hands to picomatch, and micromatch's other parts (braces and
+// its helpers) took as long again to load on every run.
 import { createRequire } from 'node:module';
-import type Micromatch from 'micromatch';
+import type Picomatch from 'picomatch';
 import { canonicalJson, hashString } from '../hash.js';
 import { type IgnoreBase, ignoreBaseKey } from './ignore-files.js';
 
@@ -9,18 +12,17 @@ export type Matcher = (rel: string) => boolean;
 
 const OPTIONS = { dot: true };
 
-let loaded: typeof Micromatch | null = null;
-const micromatch = (): typeof Micromatch =>
-  (loaded ??= createRequire(import.meta.url)('micromatch') as typeof Micromatch);
+let loaded: typeof Picomatch | null = null;
+const picomatch = (): typeof Picomatch => (loaded ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch);
 
 /**
  * One glob's matcher, where a newline in a name is a character like any
- * other: micromatch's regex starts `*` with a `(?=.)`, and `.` stops at a
+ * other: picomatch's regex starts `*` with a `(?=.)`, and `.` stops at a
  * newline, so "\nname.txt" was tracked by `**` and `**\/*` (matched without a
  * regex) but not by `*` or `*.txt`. The dotAll flag makes every glob agree.
  */
 function matcherOf(glob: string): Matcher {
-  const re = micromatch().makeRe(glob, OPTIONS);
+  const re = picomatch().makeRe(glob, OPTIONS);
   const dotAll = re.flags.includes('s') ? re : new RegExp(re.source, re.flags + 's');
   return (rel) => dotAll.test(rel);
 }
@@ -43,9 +45,9 @@ export function compileGlobs(globs: readonly string[]): Matcher {
  * characters, across directories.
  */
 export function compileTemplate(template: string, mark: string): (rel: string) => string | null {
-  // A token of letters only: micromatch copies it into its regular expression as it is.
+  // A token of letters only: picomatch copies it into its regular expression as it is.
   const token = 'RUNNERPLACEHOLDERTOKEN';
-  const re = micromatch().makeRe(template.replaceAll(mark, token), OPTIONS);
+  const re = picomatch().makeRe(template.replaceAll(mark, token), OPTIONS);
   const withGroup = new RegExp(re.source.replaceAll(token, '(.+)'), re.flags.includes('s') ? re.flags : re.flags + 's');
   return (rel) => {
     const m = withGroup.exec(rel);
@@ -55,7 +57,7 @@ export function compileTemplate(template: string, mark: string): (rel: string) =
 
 /** The directory under which every match of a glob lies ('' for the whole tree): where a walk for it starts. */
 export function globBase(glob: string): string {
-  return micromatch().scan(glob).base;
+  return picomatch().scan(glob).base;
 }
 
 /** What decides which files the walk tracks. */
