@@ -22,6 +22,19 @@ async function run(sb: Sandbox): Promise<{ ran: string[]; kept: boolean | undefi
 /** Entries changed within 2 s of a run are racy and never kept: let them age. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2100));
 
+/**
+ * After settle(): the next no-op keeps the graph, or (when the run before
+ * found its files still racy) resolves it again and the one after keeps it.
+ * Which of the two depends on how long that earlier run took to start, so
+ * either is accepted; what must hold is that no job runs and the graph ends
+ * up kept.
+ */
+async function untilKept(sb: Sandbox): Promise<void> {
+  const first = await run(sb);
+  expect(first.ran).toEqual([]);
+  if (first.kept !== true) expect(await run(sb)).toEqual({ ran: [], kept: true });
+}
+
 describe('issue 10: a no-op keeps the resolved python graph', () => {
   test('a kept graph is dropped when a module appears where an import looked, or a followed file changes', async () => {
     const sb = useFixture('python-deps');
@@ -35,14 +48,12 @@ describe('issue 10: a no-op keeps the resolved python graph', () => {
     writeText(sb, 'tests/test_ext.py', 'import extlib\ntry:\n    import extnew\nexcept ImportError:\n    pass\n');
     await run(sb);
     await settle();
-    expect(await run(sb)).toEqual({ ran: [], kept: false }); // resolved again, now kept
-    expect(await run(sb)).toEqual({ ran: [], kept: true });
+    await untilKept(sb);
 
     fs.writeFileSync(path.join(site, 'extnew.py'), 'NEW = 1\n');
     expect(await run(sb)).toEqual({ ran: ['test tests/test_ext.py'], kept: false });
     await settle();
-    expect(await run(sb)).toEqual({ ran: [], kept: false });
-    expect(await run(sb)).toEqual({ ran: [], kept: true });
+    await untilKept(sb);
 
     fs.writeFileSync(path.join(site, 'extinner.py'), 'VALUE = 2\n');
     expect(await run(sb)).toEqual({ ran: ['test tests/test_ext.py'], kept: false });
