@@ -229,10 +229,12 @@ type DepsTool = Parameters<DepsOf>[0];
 const uncertainties = new WeakMap<DepsTool, string | null>();
 
 /**
- * Why runner cannot know a python tool's search path, or null: its pytest
- * command (or PYTEST_ADDOPTS) has an option that picks another configuration
- * or sets `pythonpath` (deps/pytest-options.ts). Such a tool's jobs run every
- * time, saying why, rather than be skipped on a search path that may be wrong.
+ * Why runner cannot know a python tool's search path or what it imports, or
+ * null: its pytest command (or PYTEST_ADDOPTS) has an option that picks
+ * another configuration, sets `pythonpath` or loads a plugin module
+ * (deps/pytest-options.ts), or PYTEST_PLUGINS names plugin modules. Such a
+ * tool's jobs run every time, saying why, rather than be skipped on
+ * dependencies that may be wrong.
  */
 function pytestUncertainty(tool: DepsTool): string | null {
   let why = uncertainties.get(tool);
@@ -242,7 +244,14 @@ function pytestUncertainty(tool: DepsTool): string | null {
     const option =
       (args === null ? null : uninterpretedPytestOption(args)) ??
       (addopts === undefined ? null : uninterpretedPytestOption(shlexSplit(addopts) ?? [addopts]));
-    why = option === null ? null : `<pytest option runner does not interpret: ${option}>`;
+    // PYTEST_PLUGINS names modules pytest imports as plugins, as `-p NAME` does.
+    const plugins = tool.env.PYTEST_PLUGINS;
+    why =
+      option !== null
+        ? `<pytest option runner does not interpret: ${option}>`
+        : plugins !== undefined && plugins.trim() !== ''
+          ? `<PYTEST_PLUGINS runner does not interpret: ${plugins}>`
+          : null;
     uncertainties.set(tool, why);
   }
   return why;

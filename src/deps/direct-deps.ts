@@ -27,7 +27,14 @@ export const UNREADABLE_IMPORTS = '<imports could not be read>';
  */
 export const UNREADABLE_PYTEST_CONFIG = '<pytest configuration could not be read>';
 
+/**
+ * An unresolved "name" for a file that sets pytest_plugins to something other
+ * than literal module names: pytest imports modules runner cannot name, so,
+ * like UNREADABLE_IMPORTS, the jobs that load the file re-run every time.
+ */
+export const UNREADABLE_PYTEST_PLUGINS = '<pytest_plugins that runner cannot read>';
+
 /** Whether an unresolved name is one of the markers whose identity differs every run. */
 export function isEveryRunMarker(name: string): boolean {
-  return name === UNREADABLE_IMPORTS || name === UNREADABLE_PYTEST_CONFIG;
+  return name === UNREADABLE_IMPORTS || name === UNREADABLE_PYTEST_CONFIG || name === UNREADABLE_PYTEST_PLUGINS;
 }

@@ -41,19 +41,27 @@ export function shlexSplit(s: string): string[] | null {
 
 /**
  * The first pytest option in `words` that changes which configuration or
- * `pythonpath` pytest takes, which runner does not interpret: `-c FILE` (also
- * `-cFILE`, or after other short flags), `--config-file` (or a prefix
- * argparse accepts), and any word naming pythonpath (`-o pythonpath=...`,
- * `--override-ini`). null when there is none. `--rootdir` is not one: pytest
- * takes `pythonpath` relative to the configuration file, not the rootdir.
+ * `pythonpath` pytest takes, or which modules it imports, that runner does not
+ * interpret: `-c FILE` (also `-cFILE`, or after other short flags),
+ * `--config-file` (or a prefix argparse accepts), any word naming pythonpath
+ * (`-o pythonpath=...`, `--override-ini`), and `-p NAME` (a plugin module;
+ * `-p no:NAME` is not one). null when there is none. `--rootdir` is not one:
+ * pytest takes `pythonpath` relative to the configuration file, not the rootdir.
  */
 export function uninterpretedPytestOption(words: readonly string[]): string | null {
-  for (const w of words) {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
     if (w === '--') return null;
     const name = w.split('=')[0]!;
     if (/^-[A-Za-z]*c/.test(w) && !w.startsWith('--')) return w;
     if (name.length >= 5 && '--config-file'.startsWith(name)) return w;
     if (w.includes('pythonpath')) return w;
+    const plugin = /^-[A-Za-z]*p(.*)$/.exec(w);
+    if (plugin !== null && !w.startsWith('--')) {
+      // `-p NAME` imports module NAME as a plugin, which no file's imports show; `-p no:NAME` only blocks one.
+      const named = plugin[1] !== '' ? plugin[1]! : (words[i + 1] ?? '');
+      if (!named.startsWith('no:')) return plugin[1] !== '' ? w : `${w} ${named}`;
+    }
   }
   return null;
 }

@@ -3,7 +3,7 @@
 // before it. Pure over the resolver's view of the file system.
 import path from 'node:path';
 import type { RelPath } from '../types.js';
-import type { DirectDeps } from './direct-deps.js';
+import { type DirectDeps, UNREADABLE_PYTEST_PLUGINS } from './direct-deps.js';
 import { fileDep } from './import-dep.js';
 import {
   type Exists,
@@ -13,6 +13,9 @@ import {
   type PythonResolver,
   resolvePythonImport,
 } from './python.js';
+
+/** What python-imports.py lists for a pytest_plugins value that is not literal module names. */
+const PYTEST_PLUGINS_UNKNOWN = '<pytest_plugins>';
 
 /** Whether dir holds something an import of `top` could load: a package, a module, an extension. */
 function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly string[]): boolean {
@@ -26,7 +29,8 @@ function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly
 }
 
 /**
- * Resolves one file's imports to its direct dependencies. For a tracked file
+ * Resolves one file's imports (with the modules its pytest_plugins names,
+ * which pytest imports) to its direct dependencies. For a tracked file
  * (a job's file), every conftest.py from its directory up to the source tree
  * root counts too: pytest loads them, with what they import, before the test.
  * `fronts` are pytest's `pythonpath` lists (pytest-pythonpath.ts): each is one
@@ -64,6 +68,12 @@ export function fileResolver(
       } else unresolved.add(dep.name);
     };
     for (const imp of found.imports) {
+      if (imp.module === PYTEST_PLUGINS_UNKNOWN) {
+        // Outside the tree, like a computed import_module(), it is not followed: a library's module
+        // would re-run every test that imports it, every time.
+        if (!p.startsWith('/')) unresolved.add(UNREADABLE_PYTEST_PLUGINS);
+        continue;
+      }
       const absolute = imp.level === 0;
       const name = `${imp.module}\0${imp.names.join(',')}`;
       // `python3 -m` searches the source tree first, `python3 file.py` the file's own directory:

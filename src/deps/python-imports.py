@@ -96,6 +96,40 @@ def dynamic_import(call):
     return None
 
 
+# What an import entry names when a pytest_plugins assignment is not a literal:
+# pytest will import modules runner cannot name (python-file-deps.ts).
+PYTEST_PLUGINS_UNKNOWN = '<pytest_plugins>'
+
+
+def assigned_to(node, name):
+    """The value an assignment gives to the plain name `name`, else None."""
+    if isinstance(node, ast.Assign):
+        if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+            return node.value
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        if isinstance(node.target, ast.Name) and node.target.id == name and node.value is not None:
+            return node.value
+    return None
+
+
+def plugin_names(value):
+    """The modules a pytest_plugins value names (pytest imports each), or
+    None when it is not a string or a list or tuple of strings. A string is
+    split at commas, as pytest splits it."""
+    text = literal_str(value)
+    if text is not None:
+        return [n.strip() for n in text.split(',') if n.strip()]
+    if isinstance(value, (ast.List, ast.Tuple)):
+        names = []
+        for elt in value.elts:
+            name = literal_str(elt)
+            if name is None:
+                return None
+            names.extend(n.strip() for n in name.split(',') if n.strip())
+        return names
+    return None
+
+
 def imports_of(tree):
     found = []
 
@@ -117,6 +151,14 @@ def imports_of(tree):
             hit = dynamic_import(node)
             if hit is not None:
                 add(node, hit[0], hit[1], hit[2], True)
+        else:
+            # pytest imports the modules a conftest.py or test module names in
+            # pytest_plugins (fixtures kept in another module): each is an import.
+            value = assigned_to(node, 'pytest_plugins')
+            if value is not None:
+                names = plugin_names(value)
+                for name in ([PYTEST_PLUGINS_UNKNOWN] if names is None else names):
+                    add(node, name, [], 0, True)
     # ast.walk is breadth-first; report in source order.
     found.sort(key=lambda item: item[0])
     return [imp for _, imp in found]

@@ -116,6 +116,11 @@ test.each([
   [['-o', 'pythonpath=src'], 'pythonpath=src'],
   [['--override-ini=pythonpath=src'], '--override-ini=pythonpath=src'],
   [['--', '-c'], null],
+  [['-pno:cacheprovider', '-qp', 'no:warnings'], null],
+  [['-p', 'tests.plugin'], '-p tests.plugin'],
+  [['-ptests.plugin'], '-ptests.plugin'],
+  [['-qp', 'pytest_cov'], '-qp pytest_cov'],
+  [['-p'], '-p '],
 ])('uninterpretedPytestOption(%j) is %j', (words, expected) => {
   expect(uninterpretedPytestOption(words)).toEqual(expected);
 });
