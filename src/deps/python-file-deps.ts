@@ -32,7 +32,8 @@ function hasTopName(exists: Exists, dir: string, top: string, suffixes: readonly
  * Resolves one file's imports (with the modules its pytest_plugins names,
  * which pytest imports) to its direct dependencies. For a tracked file
  * (a job's file), every conftest.py from its directory up to the source tree
- * root counts too: pytest loads them, with what they import, before the test.
+ * root counts too: pytest loads them, with what they import, before the test;
+ * and so does each __init__.py of the packages the file sits in.
  * `fronts` are pytest's `pythonpath` lists (pytest-pythonpath.ts): each is one
  * more way the file may be run, with those directories ahead of sys.path.
  */
@@ -99,6 +100,13 @@ export function fileResolver(
         const abs = path.join(sourceTree, conftest);
         if (exists(abs) === 'file') add(fileDep(abs, base));
         if (dir === '.') break;
+      }
+      // pytest imports a test inside packages by its dotted name (tests.sub.test_x), which runs every
+      // __init__.py from the file's directory up to the first directory without one.
+      for (let dir = path.dirname(p); dir !== '.'; dir = path.dirname(dir)) {
+        const init = path.join(sourceTree, dir, '__init__.py');
+        if (exists(init) !== 'file') break;
+        add(fileDep(init, base));
       }
     }
     return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };

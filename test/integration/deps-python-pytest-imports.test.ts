@@ -1,9 +1,11 @@
-// "deps": "python" follows the modules pytest imports as plugins: those a
-// conftest.py or a test module names in pytest_plugins (fixtures kept in
-// another module, a layout pytest's documentation recommends). Before, editing
-// such a module re-ran no test. What runner cannot name (a computed
-// pytest_plugins, `-p NAME`, PYTEST_PLUGINS) re-runs the jobs every time and
-// explain says why. Each test counts, with the probe, which jobs really ran.
+// "deps": "python" follows what pytest imports beyond a test's own imports:
+// the modules a conftest.py or a test module names in pytest_plugins (fixtures
+// kept in another module, a layout pytest's documentation recommends), and
+// the __init__.py of each package a test sits in (pytest imports it by its
+// dotted name). Before, editing either re-ran no test. What runner cannot name
+// (a computed pytest_plugins, `-p NAME`, PYTEST_PLUGINS) re-runs the jobs every
+// time and explain says why. Each test counts, with the probe, which jobs
+// really ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,6 +85,19 @@ describe('issue 16: the modules pytest_plugins names are dependencies', () => {
     writeText(sb, 'tests/conftest.py', 'pytest_plugins = ["tests.fixtures"]\n');
     expect(await ran(sb)).toEqual(UNDER_CONFTEST);
     expect(await ran(sb)).toEqual([]);
+  });
+});
+
+describe("issue 16: a test inside packages depends on each package's __init__.py", () => {
+  test('editing an __init__.py re-runs the tests pytest imports through that package', async () => {
+    const sb = pluginLayout('[]', { 'tests/sub/__init__.py': '', 'tests/sub/test_x.py': 'def test_x():\n    pass\n' });
+    expect(await ran(sb)).toEqual(['tests/sub/test_x.py', ...UNDER_CONFTEST, 'unit/test_c.py']);
+    expect(await ran(sb)).toEqual([]);
+    // pytest imports tests.sub.test_x, running tests/__init__.py, then tests/sub/__init__.py.
+    writeText(sb, 'tests/sub/__init__.py', 'SUB = 1\n');
+    expect(await ran(sb)).toEqual(['tests/sub/test_x.py']);
+    writeText(sb, 'tests/__init__.py', 'TOP = 1\n');
+    expect(await ran(sb)).toEqual(['tests/sub/test_x.py', ...UNDER_CONFTEST]);
   });
 });
 
