@@ -8,6 +8,7 @@ import type { ToolLatch } from '../tool-latch.js';
 import type { LatchId } from '../types.js';
 import { findExecutable, identifyProgram, shellPrograms, shimAt, unrunnableCandidate } from './executable.js';
 import { type InputScope, describeInputProblem, digestInputs } from './inputs.js';
+import { testRunnerInputs } from './test-runner-inputs.js';
 import { ProgramIds } from './program-ids.js';
 import { askAhead } from './shims.js';
 import { checkSpawnLimits } from './spawn-limits.js';
@@ -102,8 +103,14 @@ export function buildToolEnvironment(
  */
 export function withInputs(tools: readonly LatchedTool[], scope: InputScope): LatchedTool[] {
   return tools.map((t, i) => {
-    // Per-user inputs (`~/...`) are found under the HOME the tools see.
-    const found = digestInputs(scope, t.config.inputs, t.env.HOME);
+    // Per-user inputs (`~/...`) are found under the HOME the tools see. A test runner's config and
+    // setup files join the declared inputs (test-runner-inputs.ts).
+    const implied = testRunnerInputs(t.config.command, scope.sourceTree).filter((f) => !t.config.inputs.includes(f));
+    const found = digestInputs(
+      scope,
+      implied.length === 0 ? t.config.inputs : [...t.config.inputs, ...implied],
+      t.env.HOME,
+    );
     const latch: ToolLatch = { ...t.latch, inputs: found.digests };
     return {
       ...t,

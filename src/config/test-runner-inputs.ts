@@ -1,0 +1,113 @@
+// The inputs a JavaScript test runner's command implies without naming them:
+// vitest and jest read a config file, and the setup files it names run before
+// every test (as pytest's conftest.py does), yet no test imports either. A
+// tool whose command runs one of them gets these files as inputs beside its
+// declared ones, so an edit to the config or a setup file re-runs its jobs.
+// Reads the config as text (it is code: runner never runs it) and takes every
+// string literal that names a file of the tree.
+import fs from 'node:fs';
+import path from 'node:path';
+import { treePath } from '../tree-path.js';
+
+type TestRunner = 'vitest' | 'jest';
+
+const EXTENSIONS = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'];
+
+/** The config files each runner looks for in its working directory, in its order. */
+const CONFIG_NAMES: Record<TestRunner, string[]> = {
+  vitest: [
+    ...EXTENSIONS.map((e) => `vitest.config.${e}`),
+    ...EXTENSIONS.map((e) => `vite.config.${e}`),
+    ...EXTENSIONS.map((e) => `vitest.workspace.${e}`),
+    'vitest.workspace.json',
+  ],
+  jest: [...EXTENSIONS.map((e) => `jest.config.${e}`), 'jest.config.json'],
+};
+
+/** A config bigger than this is not read for file names (it is data, not a config). */
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+/** The command's words, quotes taken off: enough to find the runner and its --config. */
+function wordsOf(command: string | readonly string[]): string[] {
+  if (typeof command !== 'string') return [...command];
+  return command
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .map((w) => w.replace(/^['"]|['"]$/g, ''));
+}
+
+function runnerOf(words: readonly string[]): { runner: TestRunner; config: string | null } | null {
+  for (let i = 0; i < words.length; i++) {
+    const base = path.basename(words[i]!).replace(/\.(c|m)?js$/, '');
+    if (base !== 'vitest' && base !== 'jest') continue;
+    let config: string | null = null;
+    for (let j = i + 1; j < words.length; j++) {
+      const w = words[j]!;
+      if (w === '--config' || w === '-c') config = words[j + 1] ?? null;
+      else if (w.startsWith('--config=')) config = w.slice('--config='.length);
+    }
+    return { runner: base, config };
+  }
+  return null;
+}
+
+/** String literals in `text` (quoted with ', " or `, without interpolation). */
+function stringLiterals(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/'([^'\\\n]{1,400})'|"([^"\\\n]{1,400})"|`([^`\\$\n]{1,400})`/g))
+    out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+/** Source-tree-relative paths of the tree's files a config's literal names (relative to the config, or `<rootDir>/`). */
+function namedFiles(sourceTree: string, configAbs: string, text: string): string[] {
+  const out: string[] = [];
+  for (const literal of stringLiterals(text)) {
+    if (!/\.[cm]?[jt]sx?$|\.json$/.test(literal) || /[*?{}]/.test(literal)) continue;
+    const candidates = literal.startsWith('<rootDir>/')
+      ? [path.join(sourceTree, literal.slice('<rootDir>/'.length))]
+      : path.isAbsolute(literal)
+        ? []
+        : [path.resolve(path.dirname(configAbs), literal)];
+    for (const abs of candidates) {
+      const rel = treePath(sourceTree, abs);
+      if (rel === null || rel === '' || rel.startsWith('node_modules/') || rel.includes('/node_modules/')) continue;
+      if (isFile(abs)) out.push(rel);
+    }
+  }
+  return out;
+}
+
+function isFile(abs: string): boolean {
+  try {
+    return fs.statSync(abs).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The source-tree-relative files a tool's command implies as inputs: when it
+ * runs vitest or jest, the config it reads (`--config`/`-c`, else the first
+ * of the runner's own names in the source tree) and the tree's files that
+ * config names (setup files); [] for any other command, or when no config
+ * exists. Never a missing path: a config created later appears then.
+ */
+export function testRunnerInputs(command: string | readonly string[], sourceTree: string): string[] {
+  const found = runnerOf(wordsOf(command));
+  if (found === null) return [];
+  const configAbs =
+    found.config !== null
+      ? path.resolve(sourceTree, found.config)
+      : (CONFIG_NAMES[found.runner].map((n) => path.join(sourceTree, n)).find(isFile) ?? null);
+  if (configAbs === null || !isFile(configAbs)) return [];
+  const configRel = treePath(sourceTree, configAbs);
+  if (configRel === null || configRel === '') return [];
+  let text = '';
+  try {
+    if (fs.statSync(configAbs).size <= MAX_CONFIG_BYTES) text = fs.readFileSync(configAbs, 'utf8');
+  } catch {
+    // Unreadable: still an input, whose digest then says so.
+  }
+  return [...new Set([configRel, ...namedFiles(sourceTree, configAbs, text)])];
+}
