@@ -3,8 +3,10 @@
 // every test (as pytest's conftest.py does), yet no test imports either. A
 // tool whose command runs one of them gets these files as inputs beside its
 // declared ones, so an edit to the config or a setup file re-runs its jobs.
-// Reads the config as text (it is code: runner never runs it) and takes every
-// string literal that names a file of the tree.
+// Reads the config as text (it is code: runner never runs it) and takes the
+// string literals given to its setup keys (setupFiles and the like) that name
+// files of the tree; other literals (aliases to a package's index) are not
+// inputs of every test.
 import fs from 'node:fs';
 import path from 'node:path';
 import { treePath } from '../tree-path.js';
@@ -51,15 +53,24 @@ function runnerOf(words: readonly string[]): { runner: TestRunner; config: strin
   return null;
 }
 
-/** String literals in `text` (quoted with ', " or `, without interpolation). */
+/** The config keys whose values name files that run before or around every test. */
+const SETUP_KEYS = ['setupFiles', 'setupFilesAfterEnv', 'globalSetup', 'snapshotSerializers', 'testEnvironment'];
+
+/** String literals (quoted with ', " or `, without interpolation) in what a setup key is given: one, or an array. */
 function stringLiterals(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/'([^'\\\n]{1,400})'|"([^"\\\n]{1,400})"|`([^`\\$\n]{1,400})`/g))
-    out.push(m[1] ?? m[2] ?? m[3]!);
+  const literal = /'([^'\\\n]{1,400})'|"([^"\\\n]{1,400})"|`([^`\\$\n]{1,400})`/g;
+  const key = new RegExp(`\\b(?:${SETUP_KEYS.join('|')})['"]?\\s*:\\s*`, 'g');
+  for (const k of text.matchAll(key)) {
+    const rest = text.slice(k.index + k[0].length);
+    // An array up to its first ']', or the one value up to the end of its line.
+    const value = rest.startsWith('[') ? rest.slice(0, rest.indexOf(']') + 1 || undefined) : rest.split('\n')[0]!;
+    for (const m of value.matchAll(literal)) out.push(m[1] ?? m[2] ?? m[3]!);
+  }
   return out;
 }
 
-/** Source-tree-relative paths of the tree's files a config's literal names (relative to the config, or `<rootDir>/`). */
+/** Source-tree-relative paths of the tree's files a config's setup keys name (relative to the config, or `<rootDir>/`). */
 function namedFiles(sourceTree: string, configAbs: string, text: string): string[] {
   const out: string[] = [];
   for (const literal of stringLiterals(text)) {
@@ -90,7 +101,7 @@ function isFile(abs: string): boolean {
  * The source-tree-relative files a tool's command implies as inputs: when it
  * runs vitest or jest, the config it reads (`--config`/`-c`, else the first
  * of the runner's own names in the source tree) and the tree's files that
- * config names (setup files); [] for any other command, or when no config
+ * config's setup keys name; [] for any other command, or when no config
  * exists. Never a missing path: a config created later appears then.
  */
 export function testRunnerInputs(command: string | readonly string[], sourceTree: string): string[] {

@@ -20,11 +20,11 @@ test('a command that runs no test runner implies nothing', () => {
   expect(testRunnerInputs('eslint {file}', root)).toEqual([]);
 });
 
-test("vitest takes vitest.config before vite.config, and the tree's files its literals name", () => {
+test("vitest takes vitest.config before vite.config, and the tree's files its setup keys name (not an alias's)", () => {
   const root = tree({
     'vite.config.ts': "export default { test: { setupFiles: ['./other.ts'] } };",
     'vitest.config.mts':
-      "export default { test: { setupFiles: ['./test/setup.ts', `./test/more.js`, './missing.ts', './test/*.ts'] } };",
+      "export default { resolve: { alias: { pkg: './other.ts' } }, test: { setupFiles: ['./test/setup.ts', `./test/more.js`, './missing.ts', './test/*.ts'] } };",
     'test/setup.ts': '',
     'test/more.js': '',
     'other.ts': '',
