@@ -29,6 +29,7 @@ export function planInputOf(
     unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
+    latestHolds: (tool, p, latchId, digest, depsDigest) => s.manifest.latestHolds(tool, p, latchId, digest, depsDigest),
     latchOf: (r) => s.manifest.latch(r.latchId),
     hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
     // A tracked output's digest is the scan's: only an output the walk leaves out is read again.

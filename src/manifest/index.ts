@@ -2,6 +2,7 @@
 export { Manifest } from './manifest.js';
 export { type LockHolder, StateLock } from '../store/index.js';
 export { decodeFiles, encodeFiles } from './codec.js';
+export { FileTable, type StatVerdict } from './file-table.js';
 export {
   NO_RECORDED_DEPS,
   type RecordedDep,

@@ -2,6 +2,7 @@
 // read it and hand it their changes; only the manifest writes to the store.
 import type { JobEnd, ResultStatus } from '../job-end.js';
 import type { ToolLatch } from '../tool-latch.js';
+import type { FileTable } from './file-table.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
 /** mtime/ctime are Node's double milliseconds: sub-microsecond, finer than the kernel's file clock. */
@@ -91,7 +92,7 @@ export interface UnjudgedStop {
 
 /** What a scan changed, for the manifest to adopt. */
 export interface ScanUpdate {
-  files: Map<RelPath, FileEntry>;
+  files: FileTable;
   dirs: Map<RelPath, DirListing>;
   /** New or re-stat'ed entries, to be written. */
   changedFiles: RelPath[];

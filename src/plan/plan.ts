@@ -42,8 +42,11 @@ export interface UncheckedJob {
   reasons: StaleReason[];
 }
 
-/** A job's current dependencies (null: the tool has none); latest is its last result. */
-export type DepsOf = (tool: LatchedTool, path: RelPath, latest: JobResult | undefined) => JobDeps | null;
+/**
+ * A job's current dependencies (null: the tool has none); latest gives its last result, asked only by kinds
+ * whose list comes from the last run (a no-op builds no result object for the others).
+ */
+export type DepsOf = (tool: LatchedTool, path: RelPath, latest: () => JobResult | undefined) => JobDeps | null;
 
 /**
  * Built once per plan (api/plan-input.ts), after the dependencies are known,
@@ -57,6 +60,11 @@ export interface PlanInput {
   readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
   readonly latest?: (tool: string, path: RelPath) => JobResult | undefined;
+  /**
+   * Whether the most recent result passed, has no log, and ran under this latch, file digest and dependencies
+   * digest, answered without building the result (the manifest reads its packed form). Absent: the plan asks latest.
+   */
+  readonly latestHolds?: (tool: string, path: RelPath, latchId: string, digest: Digest, depsDigest: string) => boolean;
   readonly latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
   /** Whether a result's stored log is still there; a result without it is no hit. */
   readonly hasLog: (result: JobResult) => boolean;
@@ -114,11 +122,22 @@ export function planJobs(input: PlanInput): Plan {
       if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path)))
         unchecked.push({ tool, path: u.path, reasons: [u.reason] });
     }
+    // A no-op's case: the latest result holds, judged on its packed form, with nothing to list or put back.
+    const holds = input.force !== true && !writes && listed === undefined ? input.latestHolds : undefined;
+    // One closure per tool, not per file: it reads the file the loop is at.
+    let at = '' as RelPath;
+    const latestOf = (): JobResult | undefined =>
+      input.latest !== undefined ? input.latest(name, at) : input.history(name, at)[0];
     for (const [path, entry] of input.files) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
+      at = path;
+      const deps = input.depsOf?.(tool, path, latestOf) ?? null;
+      if (holds?.(name, path, tool.latchId, entry.digest, deps?.digest ?? '') === true) {
+        fresh++;
+        continue;
+      }
       // The common case, decided without building anything: planJob says the same of it.
-      const latest = input.latest !== undefined ? input.latest(name, path) : input.history(name, path)[0];
-      const deps = input.depsOf?.(tool, path, latest) ?? null;
+      const latest = latestOf();
       if (
         input.force !== true &&
         latest !== undefined &&
@@ -166,7 +185,7 @@ export function planJob(
   const name = tool.config.name;
   const history = input.history(name, path);
   const latest = history[0];
-  const deps = knownDeps !== undefined ? knownDeps : (input.depsOf?.(tool, path, latest) ?? null);
+  const deps = knownDeps !== undefined ? knownDeps : (input.depsOf?.(tool, path, () => latest) ?? null);
   const depsDigest = deps?.digest ?? '';
   // The latest result under the same latch, digest and deps has this job's fingerprint: no hash needed.
   const matchesLatest =
