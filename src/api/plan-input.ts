@@ -21,6 +21,7 @@ export function planInputOf(
 ): PlanInput {
   const { tree } = scanned;
   let logged: Set<string> | null = null; // read only if some result has a log to check
+  const isLogged = (name: string): boolean => (logged ??= loggedNames(s)).has(name);
   return {
     tools: tree.tools,
     toolFilters: tree.filters,
@@ -29,9 +30,10 @@ export function planInputOf(
     unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
-    latestHolds: (tool, p, latchId, digest, depsDigest) => s.manifest.latestHolds(tool, p, latchId, digest, depsDigest),
+    latestHolds: (tool, p, latchId, digest, depsDigest) =>
+      s.manifest.latestHolds(tool, p, { latchId, digest, depsDigest }, isLogged),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
+    hasLog: (r) => !r.hasLog || isLogged(logFileName(r)),
     // A tracked output's digest is the scan's: only an output the walk leaves out is read again.
     outputsOf: (r) =>
       outputsState(

@@ -229,16 +229,26 @@ export class Manifest {
   }
 
   /**
-   * Whether the job's latest result passed, has no log to check, and ran under this latch, file digest and
-   * dependencies digest; decided on the packed snapshot when the result was never built (a no-op builds none).
+   * Whether the job's latest result passed, ran under this latch, file digest and dependencies digest, and
+   * its log, if it has one, is there (isLogged, by file name); decided on the packed snapshot when the result
+   * was never built (a no-op builds none).
    */
-  latestHolds(tool: string, path: RelPath, latchId: string, digest: string, depsDigest: string): boolean {
+  latestHolds(
+    tool: string,
+    path: RelPath,
+    want: { latchId: string; digest: string; depsDigest: string },
+    isLogged: (logName: string) => boolean,
+  ): boolean {
     const slot = this.results.get(tool)?.get(path);
     if (slot === undefined) return false;
-    if (typeof slot === 'number') return this.packed!.holds(slot, latchId, digest, depsDigest);
+    if (typeof slot === 'number') return this.packed!.holds(slot, want.latchId, want.digest, want.depsDigest, isLogged);
     const r = Array.isArray(slot) ? slot[0]! : slot;
     return (
-      r.status === 'passed' && !r.hasLog && r.latchId === latchId && r.digest === digest && r.depsDigest === depsDigest
+      r.status === 'passed' &&
+      r.latchId === want.latchId &&
+      r.digest === want.digest &&
+      r.depsDigest === want.depsDigest &&
+      (!r.hasLog || isLogged(logFileName(r)))
     );
   }
 

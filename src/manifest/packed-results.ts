@@ -120,16 +120,31 @@ export class PackedResults {
   }
 
   /**
-   * Whether result i passed, has no log to check, and ran under this latch, file
-   * digest and dependencies digest: what the plan's common case asks of a job's
-   * latest result, answered without building it.
+   * Whether result i passed, ran under this latch, file digest and dependencies
+   * digest, and its log (if it has one) is there (isLogged, by its file name):
+   * what the plan's common case asks of a job's latest result, answered
+   * without building it.
    */
-  holds(i: number, latchId: string, digest: string, depsDigest: string): boolean {
+  holds(
+    i: number,
+    latchId: string,
+    digest: string,
+    depsDigest: string,
+    isLogged: (logName: string) => boolean,
+  ): boolean {
     const j = i * this.width;
-    if (this.numbers[j] !== PASSED || (this.numbers[j + 2]! & HAS_LOG) !== 0) return false;
+    if (this.numbers[j] !== PASSED) return false;
     const h = i * this.hexes * HEX;
+    if (!this.depsHold(i, h, depsDigest)) return false;
     if (latchId.length !== HEX || !this.hex.startsWith(latchId, h + HEX)) return false;
     if (digest.length !== HEX || !this.hex.startsWith(digest, h + 2 * HEX)) return false;
+    // The log's name is the result's (model.ts logFileName): built only for a result that has one.
+    return (
+      (this.numbers[j + 2]! & HAS_LOG) === 0 || isLogged(`${this.hex.slice(h, h + HEX)}-${this.numbers[j + 4]!}.log`)
+    );
+  }
+
+  private depsHold(i: number, h: number, depsDigest: string): boolean {
     const flag = this.depsFlag(i);
     if (flag === DEPS_NONE) return depsDigest === '';
     if (flag === DEPS_UNKNOWN) return depsDigest === UNKNOWN_DEPS;

@@ -61,8 +61,9 @@ export interface PlanInput {
   /** The most recent result; defaults to history()[0]. */
   readonly latest?: (tool: string, path: RelPath) => JobResult | undefined;
   /**
-   * Whether the most recent result passed, has no log, and ran under this latch, file digest and dependencies
-   * digest, answered without building the result (the manifest reads its packed form). Absent: the plan asks latest.
+   * Whether the most recent result passed, ran under this latch, file digest and dependencies digest, and
+   * its log is there (as hasLog), answered without building the result (the manifest reads its packed form).
+   * Absent: the plan asks latest.
    */
   readonly latestHolds?: (tool: string, path: RelPath, latchId: string, digest: Digest, depsDigest: string) => boolean;
   readonly latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
