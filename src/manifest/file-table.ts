@@ -112,6 +112,13 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     return slot === undefined ? undefined : this.entryOf(slot);
   }
 
+  /** The file's digest, without building its entry. */
+  digestOf(path: RelPath): Digest | undefined {
+    const slot = this.slots.get(path);
+    if (slot === undefined) return undefined;
+    return typeof slot === 'number' ? (this.hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest;
+  }
+
   /** Whether the file's digest is this one, read in place. */
   hasDigest(path: RelPath, digest: string): boolean {
     const slot = this.slots.get(path);

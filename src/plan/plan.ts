@@ -56,6 +56,8 @@ export interface PlanInput {
   readonly tools: readonly LatchedTool[];
   readonly toolFilters: readonly Matcher[];
   readonly files: ReadonlyMap<RelPath, FileEntry>;
+  /** A file's digest without building its entry (the manifest's table reads it in place); absent: files.get. */
+  readonly digestOf?: (path: RelPath) => Digest | undefined;
   readonly newFiles: ReadonlySet<RelPath>;
   readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
@@ -129,11 +131,12 @@ export function planJobs(input: PlanInput): Plan {
     let at = '' as RelPath;
     const latestOf = (): JobResult | undefined =>
       input.latest !== undefined ? input.latest(name, at) : input.history(name, at)[0];
-    for (const [path, entry] of input.files) {
+    for (const path of input.files.keys()) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
       at = path;
+      const digest = input.digestOf !== undefined ? input.digestOf(path)! : input.files.get(path)!.digest;
       const deps = input.depsOf?.(tool, path, latestOf) ?? null;
-      if (holds?.(name, path, tool.latchId, entry.digest, deps?.digest ?? '') === true) {
+      if (holds?.(name, path, tool.latchId, digest, deps?.digest ?? '') === true) {
         fresh++;
         continue;
       }
@@ -144,7 +147,7 @@ export function planJobs(input: PlanInput): Plan {
         latest !== undefined &&
         latest.status === 'passed' &&
         latest.latchId === tool.latchId &&
-        latest.digest === entry.digest &&
+        latest.digest === digest &&
         latest.depsDigest === (deps?.digest ?? '') &&
         input.hasLog(latest) &&
         !writes
@@ -152,12 +155,12 @@ export function planJobs(input: PlanInput): Plan {
         fresh++;
         // The latest result matched latch, digest and deps: its fingerprint is this job's (as planJob finds).
         listed?.push({
-          job: { tool, path, digest: entry.digest, fingerprint: latest.fingerprint, deps },
+          job: { tool, path, digest, fingerprint: latest.fingerprint, deps },
           verdict: { state: 'fresh', result: latest },
         });
         continue;
       }
-      const planned = planJob(input, tool, path, entry.digest, deps);
+      const planned = planJob(input, tool, path, digest, deps);
       if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
       if (planned.verdict.state === 'fresh') {
         fresh++;
