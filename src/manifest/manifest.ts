@@ -14,8 +14,9 @@ import type { LatchId, RelPath } from '../types.js';
 import { decodeDirs, decodeFiles, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
 import { FileTable } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import { type DirListing, type JobResult, type ScanUpdate, type ToolLatch, logFileName } from './model.js';
+import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
 import { PackedResults } from './packed-results.js';
+import type { ScanUpdate } from './scan-update.js';
 
 /** A job's stored results, or (until something asks for it) the index of its one result in the packed snapshot. */
 export type Slot = Stored | number;

@@ -2,7 +2,6 @@
 // read it and hand it their changes; only the manifest writes to the store.
 import type { JobEnd, ResultStatus } from '../job-end.js';
 import type { ToolLatch } from '../tool-latch.js';
-import type { FileTable } from './file-table.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 
 /** mtime/ctime are Node's double milliseconds: sub-microsecond, finer than the kernel's file clock. */
@@ -88,31 +87,6 @@ export interface JobResult {
 export interface UnjudgedStop {
   kind: 'budget' | 'dense';
   processes: number;
-}
-
-/** What a scan changed, for the manifest to adopt. */
-export interface ScanUpdate {
-  files: FileTable;
-  dirs: Map<RelPath, DirListing>;
-  /** New or re-stat'ed entries, to be written. */
-  changedFiles: RelPath[];
-  removedFiles: RelPath[];
-  changedDirs: RelPath[];
-  removedDirs: RelPath[];
-  /** Paths with a per-file problem this time: kept in the store, not tracked now. */
-  keptPaths: Set<RelPath>;
-  /** Directories that could not be read: what lies below is kept, not tracked now. */
-  keptDirs: RelPath[];
-  walkSpec: string;
-  /** When a write is due, the racy threshold to record (scan start, ms since the epoch). */
-  scanStartedMs: number;
-  /** Whether any entry was racy, so the threshold must move even if nothing changed. */
-  hadRacy: boolean;
-  /**
-   * The file-watching service's state to keep with this scan (api/watchman-scan.ts), written in the same
-   * transaction as the files it vouches for; absent: the stored one is left as it is.
-   */
-  watchState?: string;
 }
 
 /**
