@@ -28,6 +28,21 @@ export function evaluateTarget(sizes) {
   return { ...TARGET, ratio: r, rssMB, pass };
 }
 
+/** Issue 17's targets against git status at 100,000 files; pass is null when a row was not measured. */
+const GIT_TARGETS = [
+  { what: 'no-op', key: 'noopOverGitStatusPaired', maxRatio: 1.5 },
+  { what: 'no-op with watchman', key: 'watchmanOverGitStatusPaired', maxRatio: 0.5 },
+];
+
+export function evaluateGitTargets(sizes) {
+  const s = sizes.find((x) => x.files === TARGET.files);
+  if (!s) return [];
+  return GIT_TARGETS.map(({ what, key, maxRatio }) => {
+    const r = s.ratios[key];
+    return { what, files: s.files, maxRatio, ratio: r ?? null, pass: r == null ? null : r <= maxRatio };
+  });
+}
+
 export function renderText(result) {
   const { meta, sizes, target, jobserver, deps, noopDeps, workspace, batch, startup, remote } = result;
   const sections = result.sections ?? ['tree'];
@@ -98,6 +113,17 @@ export function renderText(result) {
   } else {
     out.push(`target (no-op on ${int(TARGET.files)} files): not checked, that size was not run`);
   }
+  for (const t of result.gitTargets ?? []) {
+    out.push(
+      `${t.what} on ${int(t.files)} files at most ${t.maxRatio}x git status (paired, median of the rounds' ratios): ` +
+        (t.pass === null
+          ? 'not measured (watchman is not on PATH)'
+          : `${t.pass ? 'PASS' : 'FAIL'} (ratio ${ratio(t.ratio)})`),
+    );
+  }
+  const wm = sizes.filter((s) => s.noopWatchman);
+  if (wm.length > 0)
+    out.push(`no-op with watchman: ${wm.map((s) => `${int(s.files)} files ${sec(s.noopWatchman.ms)} s`).join(', ')}`);
   if (jobserver) out.push('', ...renderJobserver(jobserver));
   if (deps) out.push('', ...renderDeps(deps));
   if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));

@@ -7,6 +7,10 @@
 // peak RSS; in the same run it times two floors on the same files: `find -type
 // f -printf '%T@ %s\n'` and `git status --porcelain` on a committed copy.
 // No-op runs and floors alternate round by round, so drift hits both alike.
+// When watchman is on PATH, each round also times the no-op with watchman
+// (RUNNER_WATCHMAN=1, a private server the bench starts and stops), and issue
+// 17's targets are checked on the rounds' paired ratios: the no-op at most
+// 1.5x git status, with watchman at most 0.5x.
 // Only one spawnSync sits inside each timed region: tree generation, the git
 // copy and commit, and file edits all happen outside.
 //
@@ -68,8 +72,9 @@
 //   --json            print the results as JSON on stdout instead of the table
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
-//   --strict          exit 1 when the 100,000-file, the jobserver, a
-//                     noop-deps, a batch, the startup or the remote target FAILs
+//   --strict          exit 1 when the 100,000-file (find or git status, with or
+//                     without watchman), the jobserver, a noop-deps, a batch,
+//                     the startup or the remote target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -87,7 +92,8 @@ import { benchWorkspace } from './workspace.mjs';
 import { benchBatch } from './batch.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchRemote } from './remote.mjs';
-import { evaluateTarget, renderJson, renderText } from './report.mjs';
+import { evaluateGitTargets, evaluateTarget, renderJson, renderText } from './report.mjs';
+import { startWatchmanServer } from './watchman-server.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
@@ -401,8 +407,8 @@ async function benchSize(files, ctx) {
   await checkpoint();
 
   // --- timed
-  const runRunner = async (phase) => {
-    const r = measure.run(runnerArgv, { cwd: ctx.work, env: ctx.runnerEnv, withRss: ctx.rss.method !== 'none' });
+  const runRunner = async (phase, env = ctx.runnerEnv) => {
+    const r = measure.run(runnerArgv, { cwd: ctx.work, env, withRss: ctx.rss.method !== 'none' });
     await checkpoint(r);
     if (r.status !== 0) {
       const rebuilt =
@@ -435,16 +441,27 @@ async function benchSize(files, ctx) {
   const cold = await runRunner('cold');
   progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s`);
 
+  // The no-op with watchman (issue 17 point 5), paired round by round with git status: the bench's own
+  // server; two untimed runs first (the first walks and stores watchman's clock).
+  const watchmanEnv = ctx.watchman === null ? null : { ...ctx.runnerEnv, ...ctx.watchman.env };
+  if (watchmanEnv !== null) {
+    progress(`${int(files)} files: two untimed no-op runs with watchman (it starts watching the tree)`);
+    for (const phase of ['watchman warm-up', 'watchman warm-up']) await runRunner(phase, watchmanEnv);
+  }
   const noopRuns = [];
+  const watchmanRuns = [];
   const findRuns = [];
   const gitRuns = [];
   for (let i = 0; i < runs; i++) {
-    progress(`${int(files)} files: no-op round ${i + 1}/${runs} (find, git status, runner)`);
+    progress(
+      `${int(files)} files: no-op round ${i + 1}/${runs} (find, git status, runner${watchmanEnv === null ? '' : ', runner with watchman'})`,
+    );
     findRuns.push((await runFloor(findArgv, { stdout: 'ignore' })).ms);
     const g = await runFloor(gitStatusArgv, { env: ctx.gitEnv });
     if (g.stdout.trim()) throw new SetupError(`git copy became dirty:\n${g.stdout.slice(0, 500)}`);
     gitRuns.push(g.ms);
     noopRuns.push(await runRunner('no-op'));
+    if (watchmanEnv !== null) watchmanRuns.push(await runRunner('no-op with watchman', watchmanEnv));
   }
 
   const changedRuns = [];
@@ -462,6 +479,7 @@ async function benchSize(files, ctx) {
     said: xs.map((x) => x.said),
   });
   const noop = summarize(noopRuns);
+  const noopWatchman = watchmanRuns.length === 0 ? null : summarize(watchmanRuns);
   const oneChanged = summarize(changedRuns);
   const find = { ms: median(findRuns), runsMs: findRuns };
   const gitStatus = { ms: median(gitRuns), runsMs: gitRuns };
@@ -478,10 +496,17 @@ async function benchSize(files, ctx) {
     setup: { generateMs, gitSetupMs },
     cold,
     noop,
+    noopWatchman,
     oneChanged,
     find,
     gitStatus,
-    ratios: { noopOverFind: noop.ms / find.ms, noopOverGitStatus: noop.ms / gitStatus.ms },
+    ratios: {
+      noopOverFind: noop.ms / find.ms,
+      noopOverGitStatus: noop.ms / gitStatus.ms,
+      // Paired round by round: the median of each round's ratio, not a ratio of medians.
+      noopOverGitStatusPaired: median(noopRuns.map((x, i) => x.ms / gitRuns[i])),
+      watchmanOverGitStatusPaired: noopWatchman === null ? null : median(watchmanRuns.map((x, i) => x.ms / gitRuns[i])),
+    },
   };
 }
 
@@ -709,7 +734,8 @@ async function main() {
   const runner = runnerLauncher(runnerPath);
   const runnerEnv = withoutEnv(process.env, (k) => ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'].includes(k));
   // The rows measure the walk: a machine with watchman would take the other path (README, "With watchman"),
-  // and start a watchman server that outlives the bench. RUNNER_WATCHMAN=1 npm run bench measures that path.
+  // and start a watchman server that outlives the bench. The tree section's no-op with watchman asks a
+  // private server of the bench's own (watchman-server.mjs) instead.
   runnerEnv.RUNNER_WATCHMAN ??= '0';
   const help = spawnSync(runner[0], [...runner.slice(1), '--help'], { env: runnerEnv, encoding: 'utf8' });
   await checkpoint(help);
@@ -741,6 +767,8 @@ async function main() {
       runnerEnv,
       jobs: cpuCount(),
       notes: new Set(),
+      /** The tree section's private watchman server (null: none). */
+      watchman: null,
       make,
       genTree: GEN_TREE,
       tsc: path.join(REPO, 'node_modules', '.bin', 'tsc'),
@@ -753,7 +781,15 @@ async function main() {
       },
     };
     const sizes = [];
-    if (doTree) for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
+    if (doTree) {
+      ctx.watchman = await startWatchmanServer(path.join(work, 'watchman'));
+      if (ctx.watchman === null) ctx.notes.add('watchman is not on PATH (or did not start): no no-op with watchman');
+      try {
+        for (const files of opts.sizes) sizes.push(await benchSize(files, ctx));
+      } finally {
+        await ctx.watchman?.stop();
+      }
+    }
     const jobserver = doJobserver ? await benchJobserver(ctx) : null;
     const deps = doDeps ? await benchDeps(ctx) : null;
     const noopDeps = doNoopDeps ? await benchNoopDeps(ctx, { sh, checkpoint, progress, RunnerFailed }) : null;
@@ -788,6 +824,7 @@ async function main() {
       },
       sizes,
       target: evaluateTarget(sizes),
+      gitTargets: evaluateGitTargets(sizes),
       jobserver,
       deps,
       noopDeps,
@@ -802,6 +839,7 @@ async function main() {
     for (const n of result.notes) progress(`note: ${n}`);
     const failed =
       (result.target && !result.target.pass) ||
+      result.gitTargets.some((t) => t.pass === false) ||
       (jobserver && !jobserver.target.pass) ||
       (noopDeps && !noopDeps.pass) ||
       (batch && !batch.pass) ||

@@ -209,7 +209,7 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
   const memo = new Map<string, JobDeps>();
   const depsOf: DepsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
-    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest, kind, identify, tool.env.HOME);
+    if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest(), kind, identify, tool.env.HOME);
     const graph = graphs.get(kind);
     if (graph === undefined) return null;
     if (kind === 'javascript' && js !== null) return js.depsOf(p); // kept digests need no memo; the graph memoizes its own

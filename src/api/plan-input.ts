@@ -2,10 +2,11 @@
 // (files, new files, what could not be read) and after the dependencies are
 // known (depsOf), with the caller's selection. Nothing changes it afterwards.
 import fs from 'node:fs';
-import { logFileName } from '../manifest/index.js';
+import { FileTable, logFileName } from '../manifest/index.js';
 import { outputsState } from '../outputs/index.js';
 import type { DepsOf, PlanInput } from '../plan/index.js';
 import type { Session } from '../session.js';
+import type { RelPath } from '../types.js';
 import { logsDir } from '../state-dir.js';
 import type { Scanned } from './scan-and-save.js';
 
@@ -20,17 +21,22 @@ export function planInputOf(
   selection: PlanSelection = {},
 ): PlanInput {
   const { tree } = scanned;
+  const files = tree.files;
   let logged: Set<string> | null = null; // read only if some result has a log to check
+  const isLogged = (name: string): boolean => (logged ??= loggedNames(s)).has(name);
   return {
     tools: tree.tools,
     toolFilters: tree.filters,
     files: tree.files,
+    ...(files instanceof FileTable ? { digestOf: (p: RelPath) => files.digestOf(p) } : {}),
     newFiles: scanned.newFiles,
     unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),
     latest: (tool, p) => s.manifest.latest(tool, p),
+    latestHolds: (tool, p, latchId, digest, depsDigest) =>
+      s.manifest.latestHolds(tool, p, { latchId, digest, depsDigest }, isLogged),
     latchOf: (r) => s.manifest.latch(r.latchId),
-    hasLog: (r) => !r.hasLog || (logged ??= loggedNames(s)).has(logFileName(r)),
+    hasLog: (r) => !r.hasLog || isLogged(logFileName(r)),
     // A tracked output's digest is the scan's: only an output the walk leaves out is read again.
     outputsOf: (r) =>
       outputsState(

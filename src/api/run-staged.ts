@@ -198,7 +198,7 @@ function selection(
     return (p) => {
       if (selected.has(p)) return true;
       const last = latest(tool.config.name, p);
-      const now = last === undefined ? undefined : input.depsOf?.(tool, p, last);
+      const now = last === undefined ? undefined : input.depsOf?.(tool, p, () => last);
       if (last === undefined || now === undefined || now === null || now.digest === last.depsDigest) return false;
       if (graph.closure(p).unresolved.size > 0) return true;
       const changes = now.changesFrom?.(last.depsDigest);

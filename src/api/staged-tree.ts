@@ -16,7 +16,7 @@ import {
 } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { type WorkTree, checkoutIndex, indexTree, syncTreeInto, treeFiles } from '../git/index.js';
-import { type FileEntry, decodeFiles, encodeFiles } from '../manifest/index.js';
+import { FileTable, decodeFiles, encodeFiles } from '../manifest/index.js';
 import { isProcessAlive } from '../process-probe.js';
 import { compileSpec, scanTree } from '../scan/index.js';
 import { type Session, inputScope } from '../session.js';
@@ -260,10 +260,10 @@ export function scanStaged(
   const whitelisted = new Set(s.whitelist ?? []);
   const listed = s.whitelist === null ? inIndex : inIndex.filter((p) => whitelisted.has(p));
   const spec = compileSpec({ include: config.include, exclude: config.exclude, whitelist: listed, skip: [] });
-  const prior = { files: new Map<RelPath, FileEntry>(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null };
+  const prior = { files: FileTable.empty(), dirs: new Map(), racyThresholdMs: 0, walkSpec: null };
   const kept = staged.persistent ? s.manifest.blob(STAGED_FILES) : undefined;
   if (kept !== undefined) {
-    decodeFiles(kept, prior.files);
+    prior.files = decodeFiles(kept);
     prior.racyThresholdMs = Number(s.manifest.blob(STAGED_SCANNED_AT)?.toString('utf8') ?? 0);
   }
   const result = scanTree({

@@ -5,11 +5,20 @@
 import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
-import type { DirListing, FileEntry, JobResult, ResultStatus, UnjudgedStop } from './model.js';
+import { FILES_V2, FileTable } from './file-table.js';
+import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
+import {
+  DEPS_DIGEST,
+  DEPS_NONE,
+  DEPS_UNKNOWN,
+  HEX,
+  PackedResults,
+  RESULTS_V3,
+  STATUSES,
+  unjudgedOf,
+} from './packed-results.js';
 import { UNKNOWN_DEPS } from './recorded-deps.js';
 
-/** Width of every digest, fingerprint and latch id (hash.ts). */
-const HEX = 32;
 const HEADER = 8;
 
 interface Packed {
@@ -69,10 +78,6 @@ function unpack(buf: Buffer, numbersPer: number | readonly number[]): Packed & {
   };
 }
 
-/** Files layouts, by numbers per entry: 4 (schema 1), 5 (schema 2: when the content changed). */
-const FILES_V1 = 4;
-const FILES_V2 = 5;
-
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   return pack(files.size, FILES_V2, (n, texts, hex) => {
     let i = 0;
@@ -88,21 +93,9 @@ export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   });
 }
 
-export function decodeFiles(buf: Buffer, into: Map<RelPath, FileEntry>): void {
-  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [FILES_V1, FILES_V2]);
-  if (count === 0) return;
-  const paths = text.split('\0');
-  for (let i = 0, j = 0; i < count; i++, j += width) {
-    into.set(paths[i] as RelPath, {
-      size: n[j]!,
-      mtimeMs: n[j + 1]!,
-      ctimeMs: n[j + 2]!,
-      ino: n[j + 3]!,
-      digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
-      changedAt: width === FILES_V2 ? n[j + 4]! : 0,
-      seen: 0,
-    });
-  }
+/** A files snapshot as the table the manifest keeps: packed rows, no entry object per file. */
+export function decodeFiles(buf: Buffer): FileTable {
+  return FileTable.decode(buf);
 }
 
 /** Directory layouts, by numbers per entry: 3 (the directory's stat), 8 (and its .gitignore's, size -1: none; 1 when git's rules left a name out). */
@@ -150,8 +143,6 @@ export function decodeDirs(buf: Buffer, into: Map<RelPath, DirListing>): void {
   }
 }
 
-const STATUSES: readonly ResultStatus[] = ['passed', 'failed', 'interrupted'];
-
 /**
  * An unjudged result's stop, kept in the flags above their named bits (no
  * new column, so no schema change): 0 for none, else processes * 2 + (1 for
@@ -163,20 +154,7 @@ function unjudgedBits(r: Pick<JobResult, 'unjudged'>): number {
   return u === undefined ? 0 : u.processes * 2 + (u.kind === 'dense' ? 1 : 0) + 1;
 }
 
-function unjudgedOf(bits: number): { unjudged?: UnjudgedStop } {
-  if (!(bits > 0)) return {};
-  const v = bits - 1;
-  return { unjudged: { kind: v % 2 === 1 ? 'dense' : 'budget', processes: Math.floor(v / 2) } };
-}
-/** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies), 8 (schema 3: last use, log size). */
-const RESULTS_V1 = 5;
-const RESULTS_V2 = 6;
-const RESULTS_V3 = 8;
 const NO_DEPS = '0'.repeat(HEX);
-/** Whether a result has a dependencies digest: none, a digest, or UNKNOWN_DEPS (stored as the flag, its digest place left zero). */
-const DEPS_NONE = 0;
-const DEPS_DIGEST = 1;
-const DEPS_UNKNOWN = 2;
 
 /** Results, oldest first within each job, so decoding in order rebuilds each history. */
 export function encodeResults(results: Iterable<JobResult>): Buffer {
@@ -207,57 +185,10 @@ export function encodeResults(results: Iterable<JobResult>): Buffer {
   });
 }
 
+/** Every result of a snapshot as an object, in order (the manifest keeps them packed: PackedResults). */
 export function decodeResults(buf: Buffer, visit: (r: JobResult) => void): void {
-  const { count, numbersPer: width, numbers: n, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2, RESULTS_V3]);
-  if (count === 0) return;
-  const parts = text.split('\0');
-  const texts = width === RESULTS_V1 ? 3 : 4;
-  const hexes = width === RESULTS_V1 ? 3 : 4;
-  const tools = new Map<string, string>(); // one string per tool name, not one per result
-  let latch = ''; // and one per latch: consecutive results mostly share it
-  for (let i = 0; i < count; i++) {
-    const j = i * width;
-    const h = i * hexes * HEX;
-    // Snapshots written before UNKNOWN_DEPS had its flag lost every digest after the first such result:
-    // those results are dropped (their jobs run again), never kept with empty fingerprints.
-    if (h + hexes * HEX > hex.length) break;
-    const t = i * texts;
-    const rawTool = parts[t]!;
-    let tool = tools.get(rawTool);
-    if (tool === undefined) tools.set(rawTool, (tool = rawTool));
-    const exitCode = n[j + 1]!;
-    const signal = parts[t + 2]!;
-    const depsFlag = width === RESULTS_V1 ? DEPS_NONE : n[j + 5]!;
-    const hasDeps = depsFlag !== DEPS_NONE;
-    const finishedAt = n[j + 4]!;
-    const status = STATUSES[n[j]!]!;
-    visit({
-      tool,
-      path: parts[t + 1] as RelPath,
-      status,
-      end: endFromFlat(
-        status,
-        Number.isNaN(exitCode) ? null : exitCode,
-        signal === '' ? null : signal,
-        (n[j + 2]! & 1) !== 0,
-      ),
-      hasLog: (n[j + 2]! & 2) !== 0,
-      ...((n[j + 2]! & 4) !== 0 ? { remote: true as const } : {}),
-      ...((n[j + 2]! & 8) !== 0 ? { remoteMiss: true as const } : {}),
-      ...unjudgedOf(Math.floor(n[j + 2]! / 16)),
-      durationMs: n[j + 3]!,
-      finishedAt,
-      usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt,
-      logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
-      fingerprint: hex.slice(h, h + HEX) as Fingerprint,
-      latchId: (hex.startsWith(latch, h + HEX) && latch !== ''
-        ? latch
-        : (latch = hex.slice(h + HEX, h + 2 * HEX))) as LatchId,
-      digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
-      depsDigest: depsFlag === DEPS_UNKNOWN ? UNKNOWN_DEPS : hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
-      deps: hasDeps ? parts[t + 3]! : '',
-    });
-  }
+  const packed = PackedResults.decode(buf);
+  for (let i = 0; i < packed.count; i++) visit(packed.result(i));
 }
 
 /** A result journal row (store/db.ts column order, the flat end's columns) and back. */

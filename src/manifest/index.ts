@@ -2,6 +2,8 @@
 export { Manifest } from './manifest.js';
 export { type LockHolder, StateLock } from '../store/index.js';
 export { decodeFiles, encodeFiles } from './codec.js';
+export { FileTable, type StatVerdict } from './file-table.js';
+export type { ScanUpdate } from './scan-update.js';
 export {
   NO_RECORDED_DEPS,
   type RecordedDep,
@@ -19,6 +21,5 @@ export {
   type FileEntry,
   type JobResult,
   type ResultStatus,
-  type ScanUpdate,
   type UnjudgedStop,
 } from './model.js';

@@ -11,30 +11,20 @@ import {
   Store,
 } from '../store/index.js';
 import type { LatchId, RelPath } from '../types.js';
-import {
-  decodeDirs,
-  decodeFiles,
-  decodeResults,
-  encodeDirs,
-  encodeFiles,
-  encodeResults,
-  fromJournal,
-  toJournal,
-} from './codec.js';
+import { decodeDirs, decodeFiles, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
+import { FileTable } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import {
-  type DirListing,
-  type FileEntry,
-  type JobResult,
-  type ScanUpdate,
-  type ToolLatch,
-  logFileName,
-} from './model.js';
+import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
+import { PackedResults } from './packed-results.js';
+import type { ScanUpdate } from './scan-update.js';
+
+/** A job's stored results, or (until something asks for it) the index of its one result in the packed snapshot. */
+export type Slot = Stored | number;
 
 const META_THRESHOLD = 'racy_threshold_ms';
 /** The manifest's files and directories before a scan (see scanCheckpoint). */
 export interface ScanCheckpoint {
-  readonly files: Map<RelPath, FileEntry>;
+  readonly files: FileTable;
   readonly dirs: Map<RelPath, DirListing>;
 }
 
@@ -48,16 +38,20 @@ const NO_RESULTS: readonly JobResult[] = [];
 export class Manifest {
   // The working tree's files and directories as the last scan adopted them: only a scan changes them
   // (adoptScan, restoreScan), so no caller can swap another tree's in (issue 13: a stage gets a TreeView).
-  private scannedFiles = new Map<RelPath, FileEntry>();
+  private scannedFiles = FileTable.empty();
   private scannedDirs = new Map<RelPath, DirListing>();
-  get files(): Map<RelPath, FileEntry> {
+  get files(): FileTable {
     return this.scannedFiles;
   }
   get dirs(): Map<RelPath, DirListing> {
     return this.scannedDirs;
   }
-  /** Per tool, per file: results most recently used first (files that are gone keep theirs too). */
-  readonly results = new Map<string, Map<RelPath, Stored>>();
+  /**
+   * Per tool, per file: results most recently used first (files that are gone keep theirs too). A number is
+   * the index of a job's only result in `packed`, built into an object the first time it is asked for.
+   */
+  readonly results = new Map<string, Map<RelPath, Slot>>();
+  private packed: PackedResults | null = null;
   /** Entries with mtime or ctime at or after this may have changed unseen (git's racy rule). */
   racyThresholdMs = 0;
   walkSpec: string | null = null;
@@ -105,22 +99,30 @@ export class Manifest {
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
     const files = state.snapshots.get('files');
-    if (files !== undefined) decodeFiles(files, m.files);
+    if (files !== undefined) m.scannedFiles = decodeFiles(files);
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     for (const [name, data] of state.snapshots) if (!CORE_SNAPSHOTS.has(name)) m.blobs.set(name, data);
     const results = state.snapshots.get('results');
     if (results !== undefined) {
-      decodeResults(results, (r) => {
-        const byPath = m.byPath(r.tool);
-        const known = byPath.get(r.path);
-        if (known === undefined) byPath.set(r.path, r);
-        else if (Array.isArray(known)) known.unshift(r);
-        else byPath.set(r.path, [r, known]);
+      // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
+      const packed = (m.packed = PackedResults.decode(results));
+      let tool: string | null = null;
+      let byPath: Map<RelPath, Slot> | null = null;
+      for (let i = 0; i < packed.count; i++) {
+        if (byPath === null || packed.toolAt(i) !== tool) byPath = m.byPath((tool = packed.toolAt(i)));
+        const path = packed.pathAt(i);
+        const known = byPath.get(path);
+        if (known === undefined) byPath.set(path, i);
+        else {
+          const r = packed.result(i);
+          const list = listOf(m.resolve(byPath, path, known));
+          byPath.set(path, [r, ...list]);
+        }
         m.resultCount++;
-        m.logBytes += r.logBytes;
-      });
+        m.logBytes += packed.logBytesAt(i);
+      }
     }
     for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
     m.journalRows = state.journal.length;
@@ -161,7 +163,21 @@ export class Manifest {
     this.meta.set(key, value);
   }
 
-  private byPath(tool: string): Map<RelPath, Stored> {
+  /** A slot's results as objects, built (and kept in the map) the first time. */
+  private resolve(byPath: Map<RelPath, Slot>, path: RelPath, slot: Slot): Stored {
+    if (typeof slot !== 'number') return slot;
+    const r = this.packed!.result(slot);
+    byPath.set(path, r);
+    return r;
+  }
+
+  private storedOf(tool: string, path: RelPath): Stored | undefined {
+    const byPath = this.results.get(tool);
+    const slot = byPath?.get(path);
+    return slot === undefined ? undefined : this.resolve(byPath!, path, slot);
+  }
+
+  private byPath(tool: string): Map<RelPath, Slot> {
     let byPath = this.results.get(tool);
     if (byPath === undefined) this.results.set(tool, (byPath = new Map()));
     return byPath;
@@ -196,7 +212,7 @@ export class Manifest {
   }
 
   history(tool: string, path: RelPath): readonly JobResult[] {
-    const v = this.results.get(tool)?.get(path);
+    const v = this.storedOf(tool, path);
     return v === undefined ? NO_RESULTS : listOf(v);
   }
 
@@ -209,13 +225,37 @@ export class Manifest {
 
   /** The most recent result, without building a list. */
   latest(tool: string, path: RelPath): JobResult | undefined {
-    const v = this.results.get(tool)?.get(path);
+    const v = this.storedOf(tool, path);
     return Array.isArray(v) ? v[0] : v;
+  }
+
+  /**
+   * Whether the job's latest result passed, ran under this latch, file digest and dependencies digest, and
+   * its log, if it has one, is there (isLogged, by file name); decided on the packed snapshot when the result
+   * was never built (a no-op builds none).
+   */
+  latestHolds(
+    tool: string,
+    path: RelPath,
+    want: { latchId: string; digest: string; depsDigest: string },
+    isLogged: (logName: string) => boolean,
+  ): boolean {
+    const slot = this.results.get(tool)?.get(path);
+    if (slot === undefined) return false;
+    if (typeof slot === 'number') return this.packed!.holds(slot, want.latchId, want.digest, want.depsDigest, isLogged);
+    const r = Array.isArray(slot) ? slot[0]! : slot;
+    return (
+      r.status === 'passed' &&
+      r.latchId === want.latchId &&
+      r.digest === want.digest &&
+      r.depsDigest === want.depsDigest &&
+      (!r.hasLog || isLogged(logFileName(r)))
+    );
   }
 
   /** The files and directories as they are now (the file map copied: a scan updates it in place), for restoreScan. */
   scanCheckpoint(): ScanCheckpoint {
-    return { files: new Map(this.files), dirs: this.dirs };
+    return { files: this.files.copy(), dirs: this.dirs };
   }
 
   /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
@@ -244,8 +284,9 @@ export class Manifest {
     this.droppedOnLoad = [];
     if (u !== null) {
       for (const [tool, byPath] of this.results) {
-        for (const [path, stored] of byPath) {
+        for (const [path, slot] of byPath) {
           if (isJob(tool, path)) continue;
+          const stored = this.resolve(byPath, path, slot);
           this.forget(listOf(stored));
           dropped.push(...listOf(stored));
           byPath.delete(path);
@@ -289,12 +330,12 @@ export class Manifest {
       maxResults: RESULT_HISTORY * this.files.size * tools + EXTRA_RESULTS,
       maxLogBytes: KEPT_LOG_BYTES,
     };
-    const out = leastRecentlyUsed(this.results, { count: this.resultCount, logBytes: this.logBytes }, bounds, (p) =>
-      this.files.has(p),
-    );
+    const totals = { count: this.resultCount, logBytes: this.logBytes };
+    if (totals.count <= bounds.maxResults && totals.logBytes <= bounds.maxLogBytes) return [];
+    const out = leastRecentlyUsed(this.resolvedResults(), totals, bounds, (p) => this.files.has(p));
     for (const r of out) {
       const byPath = this.results.get(r.tool)!;
-      const rest = listOf(byPath.get(r.path)!).filter((k) => k !== r);
+      const rest = listOf(this.resolve(byPath, r.path, byPath.get(r.path)!)).filter((k) => k !== r);
       if (rest.length === 0) byPath.delete(r.path);
       else byPath.set(r.path, rest.length === 1 ? rest[0]! : rest);
       if (byPath.size === 0) this.results.delete(r.tool);
@@ -366,8 +407,7 @@ export class Manifest {
     if (this.resultsDirty) {
       snapshots.push(['results', encodeResults(this.allResultsOldestFirst())]);
       const referenced = new Set<string>();
-      for (const byPath of this.results.values())
-        for (const v of byPath.values()) for (const r of listOf(v)) referenced.add(r.latchId);
+      for (const r of this.allResultsOldestFirst()) referenced.add(r.latchId);
       for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
     }
     const folding = this.resultsDirty;
@@ -395,12 +435,22 @@ export class Manifest {
   }
 
   private *allResultsOldestFirst(): Generator<JobResult> {
-    for (const byPath of this.results.values()) {
+    for (const byPath of this.resolvedResults().values()) {
       for (const v of byPath.values()) {
         if (!Array.isArray(v)) yield v;
         else for (let i = v.length - 1; i >= 0; i--) yield v[i]!;
       }
     }
+  }
+
+  /** Every result built as an object (a fold, an eviction, a sweep read them all), the packed snapshot let go. */
+  private resolvedResults(): Map<string, Map<RelPath, Stored>> {
+    if (this.packed !== null) {
+      for (const byPath of this.results.values())
+        for (const [path, slot] of byPath) if (typeof slot === 'number') this.resolve(byPath, path, slot);
+      this.packed = null;
+    }
+    return this.results as Map<string, Map<RelPath, Stored>>;
   }
 
   /**
@@ -410,7 +460,9 @@ export class Manifest {
    */
   private remember(result: JobResult): JobResult[] {
     const byPath = this.byPath(result.tool);
-    const { stored, replaced, dropped } = putFirst(byPath.get(result.path), result, RESULT_HISTORY);
+    const slot = byPath.get(result.path);
+    const known = slot === undefined ? undefined : this.resolve(byPath, result.path, slot);
+    const { stored, replaced, dropped } = putFirst(known, result, RESULT_HISTORY);
     byPath.set(result.path, stored);
     this.resultCount++;
     this.logBytes += result.logBytes;

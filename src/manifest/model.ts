@@ -89,31 +89,6 @@ export interface UnjudgedStop {
   processes: number;
 }
 
-/** What a scan changed, for the manifest to adopt. */
-export interface ScanUpdate {
-  files: Map<RelPath, FileEntry>;
-  dirs: Map<RelPath, DirListing>;
-  /** New or re-stat'ed entries, to be written. */
-  changedFiles: RelPath[];
-  removedFiles: RelPath[];
-  changedDirs: RelPath[];
-  removedDirs: RelPath[];
-  /** Paths with a per-file problem this time: kept in the store, not tracked now. */
-  keptPaths: Set<RelPath>;
-  /** Directories that could not be read: what lies below is kept, not tracked now. */
-  keptDirs: RelPath[];
-  walkSpec: string;
-  /** When a write is due, the racy threshold to record (scan start, ms since the epoch). */
-  scanStartedMs: number;
-  /** Whether any entry was racy, so the threshold must move even if nothing changed. */
-  hadRacy: boolean;
-  /**
-   * The file-watching service's state to keep with this scan (api/watchman-scan.ts), written in the same
-   * transaction as the files it vouches for; absent: the stored one is left as it is.
-   */
-  watchState?: string;
-}
-
 /**
  * A result's log is its own file, named after its fingerprint and when it
  * finished: a rerun under the same inputs writes a new file and never

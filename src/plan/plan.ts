@@ -42,8 +42,11 @@ export interface UncheckedJob {
   reasons: StaleReason[];
 }
 
-/** A job's current dependencies (null: the tool has none); latest is its last result. */
-export type DepsOf = (tool: LatchedTool, path: RelPath, latest: JobResult | undefined) => JobDeps | null;
+/**
+ * A job's current dependencies (null: the tool has none); latest gives its last result, asked only by kinds
+ * whose list comes from the last run (a no-op builds no result object for the others).
+ */
+export type DepsOf = (tool: LatchedTool, path: RelPath, latest: () => JobResult | undefined) => JobDeps | null;
 
 /**
  * Built once per plan (api/plan-input.ts), after the dependencies are known,
@@ -53,10 +56,18 @@ export interface PlanInput {
   readonly tools: readonly LatchedTool[];
   readonly toolFilters: readonly Matcher[];
   readonly files: ReadonlyMap<RelPath, FileEntry>;
+  /** A file's digest without building its entry (the manifest's table reads it in place); absent: files.get. */
+  readonly digestOf?: (path: RelPath) => Digest | undefined;
   readonly newFiles: ReadonlySet<RelPath>;
   readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
   readonly latest?: (tool: string, path: RelPath) => JobResult | undefined;
+  /**
+   * Whether the most recent result passed, ran under this latch, file digest and dependencies digest, and
+   * its log is there (as hasLog), answered without building the result (the manifest reads its packed form).
+   * Absent: the plan asks latest.
+   */
+  readonly latestHolds?: (tool: string, path: RelPath, latchId: string, digest: Digest, depsDigest: string) => boolean;
   readonly latchOf: (result: JobResult) => LatchedTool['latch'] | undefined;
   /** Whether a result's stored log is still there; a result without it is no hit. */
   readonly hasLog: (result: JobResult) => boolean;
@@ -114,17 +125,29 @@ export function planJobs(input: PlanInput): Plan {
       if (takes(u.path) && (input.onlyFile === undefined || input.onlyFile(u.path)))
         unchecked.push({ tool, path: u.path, reasons: [u.reason] });
     }
-    for (const [path, entry] of input.files) {
+    // A no-op's case: the latest result holds, judged on its packed form, with nothing to list or put back.
+    const holds = input.force !== true && !writes && listed === undefined ? input.latestHolds : undefined;
+    // One closure per tool, not per file: it reads the file the loop is at.
+    let at = '' as RelPath;
+    const latestOf = (): JobResult | undefined =>
+      input.latest !== undefined ? input.latest(name, at) : input.history(name, at)[0];
+    for (const path of input.files.keys()) {
       if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
+      at = path;
+      const digest = input.digestOf !== undefined ? input.digestOf(path)! : input.files.get(path)!.digest;
+      const deps = input.depsOf?.(tool, path, latestOf) ?? null;
+      if (holds?.(name, path, tool.latchId, digest, deps?.digest ?? '') === true) {
+        fresh++;
+        continue;
+      }
       // The common case, decided without building anything: planJob says the same of it.
-      const latest = input.latest !== undefined ? input.latest(name, path) : input.history(name, path)[0];
-      const deps = input.depsOf?.(tool, path, latest) ?? null;
+      const latest = latestOf();
       if (
         input.force !== true &&
         latest !== undefined &&
         latest.status === 'passed' &&
         latest.latchId === tool.latchId &&
-        latest.digest === entry.digest &&
+        latest.digest === digest &&
         latest.depsDigest === (deps?.digest ?? '') &&
         input.hasLog(latest) &&
         !writes
@@ -132,12 +155,12 @@ export function planJobs(input: PlanInput): Plan {
         fresh++;
         // The latest result matched latch, digest and deps: its fingerprint is this job's (as planJob finds).
         listed?.push({
-          job: { tool, path, digest: entry.digest, fingerprint: latest.fingerprint, deps },
+          job: { tool, path, digest, fingerprint: latest.fingerprint, deps },
           verdict: { state: 'fresh', result: latest },
         });
         continue;
       }
-      const planned = planJob(input, tool, path, entry.digest, deps);
+      const planned = planJob(input, tool, path, digest, deps);
       if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
       if (planned.verdict.state === 'fresh') {
         fresh++;
@@ -166,7 +189,7 @@ export function planJob(
   const name = tool.config.name;
   const history = input.history(name, path);
   const latest = history[0];
-  const deps = knownDeps !== undefined ? knownDeps : (input.depsOf?.(tool, path, latest) ?? null);
+  const deps = knownDeps !== undefined ? knownDeps : (input.depsOf?.(tool, path, () => latest) ?? null);
   const depsDigest = deps?.digest ?? '';
   // The latest result under the same latch, digest and deps has this job's fingerprint: no hash needed.
   const matchesLatest =

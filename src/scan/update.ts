@@ -13,7 +13,7 @@ import { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
 import { statMany } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';
-import type { PriorState, ScanResult } from './walk.js';
+import { type PriorState, type ScanResult, tableOf } from './walk.js';
 
 const parentOf = (p: RelPath): RelPath => {
   const slash = p.lastIndexOf('/');
@@ -51,7 +51,7 @@ export function updatePaths(opts: {
   const isIndexChanged = spec.gitignore?.indexChanged === true;
   if (prior.walkSpec !== spec.key || (isIndexChanged && opts.sinceClock === undefined)) return null;
   const startedMs = Date.now();
-  const files = prior.files;
+  const files = tableOf(prior.files);
   const v = new FileVisitor(root, files, prior.racyThresholdMs, startedMs);
   const dirs = new Map(prior.dirs);
   const changedDirs: RelPath[] = [];
@@ -192,8 +192,7 @@ export function updatePaths(opts: {
   const stats = statMany(root, candidates);
   for (let i = 0; i < candidates.length; i++) v.visit(candidates[i]!, stats, i);
   for (const p of candidates) {
-    const entry = files.get(p);
-    if (entry !== undefined && entry.seen !== v.seen) {
+    if (files.has(p) && !files.wasSeen(p, v.seen)) {
       // Listed but not a file now (vanished, a link to a directory) or unreadable.
       files.delete(p);
       if (!v.keptPaths.has(p)) removedFiles.push(p);

@@ -3,7 +3,7 @@
 // racy rule), and what a directory's listing keeps. Per-file problems are
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
-import type { DirListing, FileEntry } from '../manifest/index.js';
+import type { DirListing, FileEntry, FileTable } from '../manifest/index.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
 import { type RelPath, assertNever } from '../types.js';
 import { digestFile } from './digest.js';
@@ -74,7 +74,7 @@ export class FileVisitor {
 
   constructor(
     private readonly root: string,
-    readonly files: Map<RelPath, FileEntry>,
+    readonly files: FileTable,
     racyThresholdMs: number,
     /** When this scan started: the changedAt of content first seen now. */
     private readonly startedMs: number,
@@ -149,23 +149,24 @@ export class FileVisitor {
     const mtimeMs = stats[o + 1]!;
     const ctimeMs = stats[o + 2]!;
     const ino = stats[o + 3]!;
-    const old = this.files.get(rel);
-    if (old !== undefined && old.seen === this.seen) return; // listed twice (a whitelist naming it twice)
-    if (
-      old !== undefined &&
-      old.mtimeMs === mtimeMs &&
-      old.ctimeMs === ctimeMs &&
-      old.ino === ino &&
-      old.size === size
-    ) {
-      if (mtimeMs < this.racyLimit && ctimeMs < this.racyLimit) {
-        old.seen = this.seen;
+    // Compared in place: an unchanged file builds no entry (issue 17 point 1).
+    const verdict = this.files.visitStat(rel, size, mtimeMs, ctimeMs, ino, this.seen, this.racyLimit);
+    switch (verdict) {
+      case 'seen-twice': // listed twice (a whitelist naming it twice)
+        return;
+      case 'unchanged':
         this.seenCount++;
         return;
-      }
-      this.hadRacy = true;
+      case 'racy':
+        this.hadRacy = true;
+        break;
+      case 'changed':
+      case 'new':
+        break;
+      default:
+        assertNever(verdict);
     }
-    this.hashInto(rel, { size, mtimeMs, ctimeMs, ino }, old);
+    this.hashInto(rel, { size, mtimeMs, ctimeMs, ino }, this.files.get(rel));
   }
 }
 

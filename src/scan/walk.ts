@@ -5,7 +5,7 @@
 // data (ScanIssue), never exceptions.
 import fs from 'node:fs';
 import { SourceTreeError } from '../errors.js';
-import type { DirListing, FileEntry, IgnoreFileStat, ScanUpdate } from '../manifest/index.js';
+import { type DirListing, type FileEntry, FileTable, type IgnoreFileStat, type ScanUpdate } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { sameIgnoreFile, statIgnoreFile } from './ignore-files.js';
 import { IgnoreRules } from './ignore-rules.js';
@@ -17,8 +17,11 @@ export { type ScanIssue, type ScanIssueKind, isReadProblem } from './visit.js';
 import type { ScanIssue } from './visit.js';
 
 export interface PriorState {
-  /** Updated in place: a fresh 100,000-entry map would keep every walked path string alive. */
-  files: Map<RelPath, FileEntry>;
+  /**
+   * Updated in place: a fresh 100,000-entry map would keep every walked path string alive. A plain map (a
+   * tree never scanned, a test) is copied into a table first.
+   */
+  files: FileTable | ReadonlyMap<RelPath, FileEntry>;
   dirs: ReadonlyMap<RelPath, DirListing>;
   racyThresholdMs: number;
   walkSpec: string | null;
@@ -45,7 +48,7 @@ export function scanTree(opts: {
   const scanStartedMs = Date.now();
   const reuseListings = prior.walkSpec === spec.key;
 
-  const files = prior.files;
+  const files = tableOf(prior.files);
   const v = new FileVisitor(root, files, prior.racyThresholdMs, scanStartedMs, opts.onProgress);
   const dirs = new Map<RelPath, DirListing>();
   const changedDirs: RelPath[] = [];
@@ -125,8 +128,7 @@ export function scanTree(opts: {
   const removedFiles: RelPath[] = [];
   if (v.seenCount !== files.size) {
     // Unseen entries leave the map: removed, or (unreadable now) kept in the store's results only.
-    for (const [p, entry] of files) {
-      if (entry.seen === v.seen) continue;
+    for (const p of files.unseen(v.seen)) {
       files.delete(p);
       if (!isKept(p)) removedFiles.push(p);
     }
@@ -154,6 +156,10 @@ export function scanTree(opts: {
     removedFiles,
     hashed: v.hashed,
   };
+}
+
+export function tableOf(files: PriorState['files']): FileTable {
+  return files instanceof FileTable ? files : FileTable.of(files);
 }
 
 /** Whether a stored listing's .gitignore is unchanged: same stat, and not written too close to the last scan to tell. */

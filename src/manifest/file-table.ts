@@ -1,0 +1,205 @@
+// The tracked files, as the files snapshot holds them: a path maps to its row
+// in the packed snapshot until the scan finds the file changed (issue 17 point
+// 1). A no-op compares each file's packed stat in place (visitStat) and keeps
+// no entry object; one read through get() or iteration is built for the asker
+// and not kept. Only scan/ changes the table (visitStat, set, delete).
+import type { Digest, RelPath } from '../types.js';
+import type { FileEntry } from './model.js';
+
+/** Width of every digest (hash.ts). */
+const HEX = 32;
+const HEADER = 8;
+/** Files layouts, by numbers per entry: 4 (schema 1), 5 (schema 2: when the content changed). */
+export const FILES_V1 = 4;
+export const FILES_V2 = 5;
+
+/** What visitStat found of a file against its entry. */
+export type StatVerdict =
+  /** Same stat, not racy: the stored digest holds, and the entry is marked seen by this scan. */
+  | 'unchanged'
+  /** Same stat, but written too close to the last scan to tell: its content must be read. */
+  | 'racy'
+  /** Another stat: its content must be read. */
+  | 'changed'
+  | 'new'
+  /** This scan already saw it (a whitelist naming it twice). */
+  | 'seen-twice';
+
+export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
+  /** A row of the packed snapshot, or an entry a scan wrote (new, or changed since the snapshot). */
+  private readonly slots: Map<RelPath, number | FileEntry>;
+
+  private constructor(
+    slots: Map<RelPath, number | FileEntry>,
+    private readonly numbers: Float64Array,
+    private readonly width: number,
+    private readonly hex: string,
+    /** Which scan last saw each packed row (FileEntry.seen, for rows that are no object). */
+    private readonly seenRows: Float64Array,
+  ) {
+    this.slots = slots;
+  }
+
+  static empty(): FileTable {
+    return new FileTable(new Map(), new Float64Array(0), FILES_V2, '', new Float64Array(0));
+  }
+
+  /** A table of these entries (a tree never scanned, a test's prior state). */
+  static of(entries: Iterable<readonly [RelPath, FileEntry]>): FileTable {
+    const t = FileTable.empty();
+    for (const [path, entry] of entries) t.set(path, { ...entry });
+    return t;
+  }
+
+  /** Reads a files snapshot: one path string and one map slot per file, no entry object. */
+  static decode(buf: Buffer): FileTable {
+    const count = buf.readUInt32LE(0);
+    const width = buf.readUInt32LE(4);
+    if (width !== FILES_V1 && width !== FILES_V2)
+      throw new Error(`snapshot layout mismatch: ${width} numbers per entry, expected ${String([FILES_V1, FILES_V2])}`);
+    const bytes = count * width * 8;
+    // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
+    const numbers = new Float64Array(count * width);
+    Buffer.from(numbers.buffer).set(buf.subarray(HEADER, HEADER + bytes));
+    let at = HEADER + bytes;
+    const textLen = buf.readUInt32LE(at);
+    at += 4;
+    const slots = new Map<RelPath, number | FileEntry>();
+    if (count === 0) return new FileTable(slots, numbers, width, '', new Float64Array(0));
+    const text = buf.toString('utf8', at, at + textLen);
+    const hex = buf.toString('hex', at + textLen);
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      let end = text.indexOf('\0', from);
+      if (end < 0) end = text.length;
+      slots.set(text.slice(from, end) as RelPath, i);
+      from = end + 1;
+    }
+    return new FileTable(slots, numbers, width, hex, new Float64Array(count));
+  }
+
+  /** Another table over the same rows, for a checkpoint: set and delete on one leave the other as it was. */
+  copy(): FileTable {
+    return new FileTable(new Map(this.slots), this.numbers, this.width, this.hex, this.seenRows);
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  has(path: RelPath): boolean {
+    return this.slots.has(path);
+  }
+
+  private entryOf(slot: number | FileEntry): FileEntry {
+    if (typeof slot !== 'number') return slot;
+    const j = slot * this.width;
+    const n = this.numbers;
+    return {
+      size: n[j]!,
+      mtimeMs: n[j + 1]!,
+      ctimeMs: n[j + 2]!,
+      ino: n[j + 3]!,
+      digest: this.hex.slice(slot * HEX, slot * HEX + HEX) as Digest,
+      changedAt: this.width === FILES_V2 ? n[j + 4]! : 0,
+      seen: this.seenRows[slot]!,
+    };
+  }
+
+  /** The file's entry; for a packed row, a copy built now (its `seen` is changed through visitStat only). */
+  get(path: RelPath): FileEntry | undefined {
+    const slot = this.slots.get(path);
+    return slot === undefined ? undefined : this.entryOf(slot);
+  }
+
+  /** The file's digest, without building its entry. */
+  digestOf(path: RelPath): Digest | undefined {
+    const slot = this.slots.get(path);
+    if (slot === undefined) return undefined;
+    return typeof slot === 'number' ? (this.hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest;
+  }
+
+  /** Whether the file's digest is this one, read in place. */
+  hasDigest(path: RelPath, digest: string): boolean {
+    const slot = this.slots.get(path);
+    if (slot === undefined) return false;
+    if (typeof slot !== 'number') return slot.digest === digest;
+    return digest.length === HEX && this.hex.startsWith(digest, slot * HEX);
+  }
+
+  set(path: RelPath, entry: FileEntry): this {
+    this.slots.set(path, entry);
+    return this;
+  }
+
+  delete(path: RelPath): boolean {
+    return this.slots.delete(path);
+  }
+
+  /**
+   * Compares a file's stat now with its entry, in place, and marks it seen by scan `seen` when it is
+   * unchanged and older than `racyLimit` (git's racy rule: a stat that new may hide a change).
+   */
+  visitStat(
+    path: RelPath,
+    size: number,
+    mtimeMs: number,
+    ctimeMs: number,
+    ino: number,
+    seen: number,
+    racyLimit: number,
+  ): StatVerdict {
+    const slot = this.slots.get(path);
+    if (slot === undefined) return 'new';
+    let same: boolean;
+    if (typeof slot === 'number') {
+      if (this.seenRows[slot] === seen) return 'seen-twice';
+      const j = slot * this.width;
+      const n = this.numbers;
+      same = n[j] === size && n[j + 1] === mtimeMs && n[j + 2] === ctimeMs && n[j + 3] === ino;
+    } else {
+      if (slot.seen === seen) return 'seen-twice';
+      same = slot.size === size && slot.mtimeMs === mtimeMs && slot.ctimeMs === ctimeMs && slot.ino === ino;
+    }
+    if (!same) return 'changed';
+    if (mtimeMs >= racyLimit || ctimeMs >= racyLimit) return 'racy';
+    if (typeof slot === 'number') this.seenRows[slot] = seen;
+    else slot.seen = seen;
+    return 'unchanged';
+  }
+
+  /** Whether scan `seen` saw the file (visitStat said unchanged, or the scan set its entry). */
+  wasSeen(path: RelPath, seen: number): boolean {
+    const slot = this.slots.get(path);
+    if (slot === undefined) return false;
+    return typeof slot === 'number' ? this.seenRows[slot] === seen : slot.seen === seen;
+  }
+
+  keys(): MapIterator<RelPath> {
+    return this.slots.keys();
+  }
+
+  *entries(): MapIterator<[RelPath, FileEntry]> {
+    for (const [path, slot] of this.slots) yield [path, this.entryOf(slot)];
+  }
+
+  *values(): MapIterator<FileEntry> {
+    for (const slot of this.slots.values()) yield this.entryOf(slot);
+  }
+
+  [Symbol.iterator](): MapIterator<[RelPath, FileEntry]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: FileEntry, key: RelPath, map: ReadonlyMap<RelPath, FileEntry>) => void): void {
+    for (const [path, slot] of this.slots) fn(this.entryOf(slot), path, this);
+  }
+
+  /** Paths of every file not seen by scan `seen`. */
+  unseen(seen: number): RelPath[] {
+    const out: RelPath[] = [];
+    for (const [path, slot] of this.slots)
+      if ((typeof slot === 'number' ? this.seenRows[slot] : slot.seen) !== seen) out.push(path);
+    return out;
+  }
+}
