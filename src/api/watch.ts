@@ -120,7 +120,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           for (const p of carried) batch.paths.add(p);
           carried.clear();
           // Enter: whatever is stale now, which a whole-tree scan finds even where no event came.
-          let fullScan: boolean = batch.lost !== null || carriedFullScan || request === 'stale';
+          // A partial watcher (a directory it could not watch) cannot name every change: each cycle walks.
+          let fullScan: boolean = batch.lost !== null || batch.partial || carriedFullScan || request === 'stale';
           carriedFullScan = false;
           if (batch.lost !== null) events.emit({ type: 'watcher-error', message: batch.lost });
           let configReloaded = false;
@@ -255,7 +256,7 @@ async function nextTrigger(
   }
   const [batch, request] = await Promise.all([batchWait, requestWait]);
   if (signal.aborted) return null;
-  return { batch: batch ?? { paths: new Set(), files: new Set(), lost: null }, request };
+  return { batch: batch ?? { paths: new Set(), files: new Set(), lost: null, partial: false }, request };
 }
 
 async function planCycle(
