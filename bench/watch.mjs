@@ -71,7 +71,8 @@ function inotifyWatches(pid) {
   const dir = `/proc/${pid}/fdinfo`;
   for (const fd of fs.readdirSync(dir)) {
     try {
-      for (const line of fs.readFileSync(path.join(dir, fd), 'utf8').split('\n')) if (line.startsWith('inotify wd:')) n++;
+      for (const line of fs.readFileSync(path.join(dir, fd), 'utf8').split('\n'))
+        if (line.startsWith('inotify wd:')) n++;
     } catch {
       // the fd closed meanwhile
     }
@@ -212,7 +213,11 @@ export function evaluateWatch(rows) {
   const r = rows.find((x) => x.files === t.files);
   if (!r) return null;
   const checks = [
-    { label: `ready at most ${t.maxReadyMs / 1000} s`, value: `${(r.readyMs / 1000).toFixed(2)} s`, pass: r.readyMs <= t.maxReadyMs },
+    {
+      label: `ready at most ${t.maxReadyMs / 1000} s`,
+      value: `${(r.readyMs / 1000).toFixed(2)} s`,
+      pass: r.readyMs <= t.maxReadyMs,
+    },
     {
       label: `at most ${t.maxRssMB} MB`,
       value: `${Math.round(r.peakRssKiB / 1024)} MB`,
@@ -263,7 +268,15 @@ export function renderWatch(w) {
 }
 
 async function main(argv) {
-  const o = { runners: [], sizes: WATCH.sizes, rounds: WATCH.rounds, edits: WATCH.edits, tmp: os.tmpdir(), keep: false, json: false };
+  const o = {
+    runners: [],
+    sizes: WATCH.sizes,
+    rounds: WATCH.rounds,
+    edits: WATCH.edits,
+    tmp: os.tmpdir(),
+    keep: false,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runner') o.runners.push(path.resolve(argv[++i]));
@@ -287,12 +300,23 @@ async function main(argv) {
       progress(`watch: generating and warming ${files} files (untimed)`);
       return prepareWatchTree({ genTree, work, files, runner: runners[0], env });
     });
-    const rows = await benchWatchTrees({ runners, env, trees, rounds: o.rounds, edits: o.edits, debounceMs: WATCH.debounceMs, progress });
+    const rows = await benchWatchTrees({
+      runners,
+      env,
+      trees,
+      rounds: o.rounds,
+      edits: o.edits,
+      debounceMs: WATCH.debounceMs,
+      progress,
+    });
     const w = { rows, target: runners.length === 1 ? evaluateWatch(rows) : null, load: os.loadavg() };
     if (o.json) process.stdout.write(JSON.stringify(w, null, 2) + '\n');
     else {
       process.stdout.write(renderWatch(w).join('\n') + '\n');
-      for (const r of rows) process.stdout.write(`${r.files} ${r.runner[1]}: ${JSON.stringify(r.samples.map((s) => [Math.round(s.readyMs), Math.round(s.peakRssKiB / 1024), s.afterQuietMs.map(Math.round)]))}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          `${r.files} ${r.runner[1]}: ${JSON.stringify(r.samples.map((s) => [Math.round(s.readyMs), Math.round(s.peakRssKiB / 1024), s.afterQuietMs.map(Math.round)]))}\n`,
+        );
     }
   } finally {
     if (!o.keep) fs.rmSync(work, { recursive: true, force: true });
