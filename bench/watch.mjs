@@ -80,6 +80,13 @@ function inotifyWatches(pid) {
   return n;
 }
 
+/** CPU time (user + system) the process has used, in ms: load-independent, unlike the wall clock. */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 function peakRssKiB(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : null;
@@ -127,10 +134,12 @@ export async function measureWatchSession({ runner, env, tree, probeLog, edits, 
     const watches = inotifyWatches(child.pid);
     const candidates = listSome(tree, edits, editSeed);
     const afterQuietMs = [];
+    const cycleCpuMs = [];
     for (let i = 0; i < edits; i++) {
       const before = fs.existsSync(probeLog) ? fs.readFileSync(probeLog, 'utf8').split('\n').length : 1;
       const file = candidates[i % candidates.length];
       await sleep(300); // lets the previous cycle's events settle
+      const cpuBefore = cpuMs(child.pid);
       const editedAt = nowUs();
       fs.appendFileSync(file, `\n# edit ${editSeed}.${i} ${editedAt}\n`);
       const deadline = performance.now() + WATCH.timeoutMs;
@@ -144,8 +153,9 @@ export async function measureWatchSession({ runner, env, tree, probeLog, edits, 
       }
       afterQuietMs.push((probeAt - editedAt) / 1000 - debounceMs);
       await statusLines(i + 2);
+      cycleCpuMs.push(cpuMs(child.pid) - cpuBefore);
     }
-    return { readyMs, peakRssKiB: peakRssKiB(child.pid), watches, afterQuietMs };
+    return { readyMs, peakRssKiB: peakRssKiB(child.pid), watches, afterQuietMs, cycleCpuMs };
   } finally {
     if (!exited) {
       child.kill('SIGINT');
@@ -201,6 +211,7 @@ export async function benchWatchTrees({ runners, env, trees, rounds, edits, debo
         peakRssKiB: Math.max(...s.map((x) => x.peakRssKiB ?? 0)),
         watches: median(s.map((x) => x.watches)),
         afterQuietMs: median(s.flatMap((x) => x.afterQuietMs)),
+        cycleCpuMs: median(s.flatMap((x) => x.cycleCpuMs)),
         samples: s,
       });
     }
@@ -248,20 +259,24 @@ export async function benchWatch(ctx, io) {
     progress: io.progress,
   });
   const target = evaluateWatch(rows);
-  return { rows, target, load: os.loadavg(), pass: target?.pass ?? true };
+  return { rows, target, rounds: WATCH.rounds, edits: WATCH.edits, load: os.loadavg(), pass: target?.pass ?? true };
 }
 
 export function renderWatch(w) {
   const out = [
-    `watch: ${WATCH.rounds} sessions per size, ${WATCH.edits} edits each, --debounce ${WATCH.debounceMs}; ` +
+    `watch: ${w.rounds} sessions per size and runner, ${w.edits} edits each, --debounce ${WATCH.debounceMs}; ` +
       `load average ${w.load.map((x) => x.toFixed(2)).join(' ')}`,
   ];
-  out.push('| files | ready after start | peak RSS | inotify watches | edit to job start, after the quiet period |');
-  out.push('|---|---|---|---|---|');
+  // README rows: medians of the sessions (peak RSS: the highest), one row per size and runner.
+  const many = new Set(w.rows.map((r) => r.runner.join(' '))).size > 1;
+  out.push(
+    `| files |${many ? ' runner |' : ''} ready after start | peak RSS | inotify watches | edit to job start, after the quiet period | CPU per edit's cycle |`,
+  );
+  out.push(`|---|${many ? '---|' : ''}---|---|---|---|---|`);
   for (const r of w.rows)
     out.push(
-      `| ${r.files.toLocaleString('en-US')} | ${(r.readyMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssKiB / 1024)} MB | ` +
-        `${r.watches} | ${r.afterQuietMs.toFixed(0)} ms |`,
+      `| ${r.files.toLocaleString('en-US')} |${many ? ` ${r.runner.at(-1)} |` : ''} ${(r.readyMs / 1000).toFixed(2)} s | ` +
+        `${Math.round(r.peakRssKiB / 1024)} MB | ${r.watches} | ${r.afterQuietMs.toFixed(0)} ms | ${r.cycleCpuMs.toFixed(0)} ms |`,
     );
   if (w.target) for (const c of w.target.checks) out.push(`${c.label}: ${c.pass ? 'PASS' : 'FAIL'} (${c.value})`);
   return out;
@@ -309,7 +324,13 @@ async function main(argv) {
       debounceMs: WATCH.debounceMs,
       progress,
     });
-    const w = { rows, target: runners.length === 1 ? evaluateWatch(rows) : null, load: os.loadavg() };
+    const w = {
+      rows,
+      target: runners.length === 1 ? evaluateWatch(rows) : null,
+      rounds: o.rounds,
+      edits: o.edits,
+      load: os.loadavg(),
+    };
     if (o.json) process.stdout.write(JSON.stringify(w, null, 2) + '\n');
     else {
       process.stdout.write(renderWatch(w).join('\n') + '\n');

@@ -134,8 +134,8 @@ export class DirWatches {
     this.incomplete = true;
     this.on.lost(
       code === 'ENOSPC'
-        ? `cannot watch ${dir}: the inotify limit is reached (fs.inotify.max_user_watches; ${this.byDir.size} directories watched); ` +
-            'every cycle scans the whole tree, and a change below an unwatched directory starts none: raise the limit'
+        ? `cannot watch ${dir}: the inotify limit is reached (fs.inotify.max_user_watches; ${this.byDir.size} directories watched): ` +
+            'raise it; until then every cycle scans the whole tree, and a change below an unwatched directory starts none'
         : `cannot watch ${dir}: ${err instanceof Error ? err.message : String(err)}; every cycle scans the whole tree`,
     );
   }
