@@ -80,6 +80,8 @@ describe('issue 17: watch mode at scale', () => {
     probeOnly(sb);
     const w = startWatch(sb);
     await cycle(w, 1);
+    const pid = w.child.pid!;
+    const initial = inotifyWatches(pid);
 
     fs.mkdirSync(path.join(sb.tree, 'plug', 'in'), { recursive: true });
     writeText(sb, 'plug/in/a.py', 'A = 1\n');
@@ -88,6 +90,7 @@ describe('issue 17: watch mode at scale', () => {
     appendText(sb, 'plug/in/a.py', '# edited\n');
     const edited = await cycleWith(w, made.cycle, 'the edit in the new directory', (c) => c.jobs.length > 0);
     expect(jobKeys(edited.jobs)).toEqual(['probe plug/in/a.py']);
+    expect(inotifyWatches(pid)).toBe(initial + 2); // plug and plug/in; no file has one
 
     fs.renameSync(path.join(sb.tree, 'plug'), path.join(sb.tree, 'moved'));
     const moved = await cycleWith(w, edited.cycle, 'the renamed directory', (c) =>
@@ -98,10 +101,12 @@ describe('issue 17: watch mode at scale', () => {
     appendText(sb, 'moved/in/a.py', '# edited again\n');
     const movedEdit = await cycleWith(w, moved.cycle, 'the edit in the renamed directory', (c) => c.jobs.length > 0);
     expect(jobKeys(movedEdit.jobs)).toEqual(['probe moved/in/a.py']);
+    expect(inotifyWatches(pid)).toBe(initial + 2); // the old name's watches closed, none left behind
 
     fs.rmSync(path.join(sb.tree, 'moved'), { recursive: true });
     const gone = await cycleWith(w, movedEdit.cycle, 'the removed directory', (c) => c.scan.removed === 1);
     expect(gone.watching).toBe(PY_FILES.length);
+    expect(inotifyWatches(pid)).toBe(initial);
     // Made again under the same name: watched afresh.
     fs.mkdirSync(path.join(sb.tree, 'moved'));
     writeText(sb, 'moved/b.py', 'B = 1\n');
