@@ -58,8 +58,12 @@
 // from the server's log. Target: 10,000 hits restored in under 3 s, no-ops
 // send no request.
 //
+// The watch section (bench/watch.mjs) starts `runner watch` on a generated
+// 10,000- and 100,000-file tree (warm manifest): ready time, peak RSS, inotify
+// watches, and an edit to its job's start after the quiet period (issue 17).
+//
 // Usage: node bench/run.mjs [options]      (npm run bench)
-//   --only tree|jobserver|deps|noop-deps|workspace|batch|startup|remote   run just that section (default: all)
+//   --only tree|jobserver|deps|noop-deps|workspace|batch|startup|remote|watch   run just that section (default: all)
 //   --sizes N[,N...]  file counts to generate (default 10000,100000)
 //   --runs N          samples per median, tree, noop-deps and workspace (no-op) sections
 //                     (default 5; the jobserver section always takes 3)
@@ -74,7 +78,7 @@
 //                     /usr/bin/time, else python3 wait4)
 //   --strict          exit 1 when the 100,000-file (find or git status, with or
 //                     without watchman), the jobserver, a noop-deps, a batch,
-//                     the startup or the remote target FAILs
+//                     the startup, the remote or a watch target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -92,6 +96,7 @@ import { benchWorkspace } from './workspace.mjs';
 import { benchBatch } from './batch.mjs';
 import { benchStartup } from './startup.mjs';
 import { benchRemote } from './remote.mjs';
+import { benchWatch, renderWatch } from './watch.mjs';
 import { evaluateGitTargets, evaluateTarget, renderJson, renderText } from './report.mjs';
 import { startWatchmanServer } from './watchman-server.mjs';
 
@@ -100,7 +105,7 @@ const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup', 'remote'];
+const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup', 'remote', 'watch'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
 const DEPS = {
   files: 10_000,
@@ -713,7 +718,8 @@ async function main() {
   const doBatch = sections.includes('batch');
   const doStartup = sections.includes('startup');
   const doRemote = sections.includes('remote');
-  if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
+  const doWatch = sections.includes('watch');
+  if ((doTree || doDeps || doNoopDeps || doWorkspace || doWatch) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
     ...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']),
@@ -797,6 +803,7 @@ async function main() {
     const batch = doBatch ? await benchBatch(ctx, { checkpoint, progress, RunnerFailed, SetupError }) : null;
     const startup = doStartup ? await benchStartup(ctx, { checkpoint, progress, RunnerFailed }) : null;
     const remote = doRemote ? await benchRemote(ctx, { checkpoint, progress, RunnerFailed }) : null;
+    const watch = doWatch ? await benchWatch(ctx, { progress }) : null;
 
     if (buildStamp(runnerPath) !== ctx.buildStamp) {
       ctx.notes.add('the runner was rebuilt while the bench ran: the figures mix two builds; run it again');
@@ -832,10 +839,11 @@ async function main() {
       batch,
       startup,
       remote,
+      watch,
       notes: [...ctx.notes],
     };
     if (opts.json) process.stdout.write(renderJson(result));
-    else process.stdout.write(renderText(result));
+    else process.stdout.write(renderText(result) + (watch ? ['', ...renderWatch(watch)].join('\n') + '\n' : ''));
     for (const n of result.notes) progress(`note: ${n}`);
     const failed =
       (result.target && !result.target.pass) ||
@@ -844,7 +852,8 @@ async function main() {
       (noopDeps && !noopDeps.pass) ||
       (batch && !batch.pass) ||
       (startup && !startup.pass) ||
-      (remote && !remote.pass);
+      (remote && !remote.pass) ||
+      (watch && !watch.pass);
     return failed && opts.strict ? 1 : 0;
   } finally {
     if (opts.keep) {

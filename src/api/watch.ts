@@ -35,6 +35,8 @@ import { type DepsScanSummary, type JobReport, type RunReport, runReportOf } fro
 import type { WatchReport, WatchRequest, WatchRequests } from './watch-report.js';
 import { type Scanned, scanAndSave, walkSpecOf, withSession } from './scan-and-save.js';
 import type { TreeView } from './tree-view.js';
+import { narrowedFiles } from './watch-narrow.js';
+import { type Outlook, outlookAfter, outlookOf, outlookWith, sameOutlook } from './watch-outlook.js';
 
 export interface WatchOptions extends Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> {
   /** A cycle starts once no change has come for this long. */
@@ -98,7 +100,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       const scanned = scanAndSave(s, events);
       const { plan, deps } = await planCycle(s, scanned, extra, events, signal);
       const report = await runCycle(s, scanned, plan, deps, opts, makeflags, signal, true, started);
-      outlook = outlookAfter(s, plan, report);
+      outlook = outlookAfter(s, outlookOf(plan), report);
       await watchRecorded(watcher, s, scanned.tree, recorded, null);
       events.emit({ type: 'cycle-finished', cycle: { cycle, report, watching: scanned.tree.files.size } });
       s.lock.release();
@@ -120,7 +122,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
           for (const p of carried) batch.paths.add(p);
           carried.clear();
           // Enter: whatever is stale now, which a whole-tree scan finds even where no event came.
-          let fullScan: boolean = batch.lost !== null || carriedFullScan || request === 'stale';
+          // A partial watcher (a directory it could not watch) cannot name every change: each cycle walks.
+          let fullScan: boolean = batch.lost !== null || batch.partial || carriedFullScan || request === 'stale';
           carriedFullScan = false;
           if (batch.lost !== null) events.emit({ type: 'watcher-error', message: batch.lost });
           let configReloaded = false;
@@ -173,7 +176,16 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             const asked = request !== null;
             if (!asked && !fullScan && !configReloaded && !toolsChanged && !filesChanged && !recordedChanged) continue;
             const selection = { ...extra, force: request === 'all', rerunFailed: request === 'failed' };
-            const { plan, deps } = await planCycle(c, scanned, selection, events, signal);
+            const only = narrowedFiles({
+              paths: batch.paths,
+              tree: scanned.tree,
+              summary: sum,
+              tools,
+              prior: outlook,
+              wholePlan: asked || fullScan || configReloaded || toolsChanged || recordedChanged,
+            });
+            const { plan, deps } = await planCycle(c, scanned, selection, events, signal, only);
+            const planned = only === null ? outlookOf(plan) : outlookWith(outlook, plan);
             // A file no tool takes and no job depends on, or a job's own write of a file it reads back (a cache,
             // which its result already records as it is now): recorded in the manifest, no cycle. A hit's
             // output deleted or changed is put back by a cycle (issue 16).
@@ -184,7 +196,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
               !toolsChanged &&
               sum.issues.length === 0 &&
               (plan.restore ?? []).length === 0 &&
-              sameOutlook(outlook, outlookOf(plan))
+              sameOutlook(outlook, planned)
             )
               continue;
             cycle++;
@@ -203,8 +215,10 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
                 fullScan,
               },
             });
-            const next = await runCycle(c, scanned, plan, deps, opts, makeflags, signal, false, started);
-            outlook = outlookAfter(c, plan, next);
+            // A narrowed plan counts the jobs it left out as the fresh jobs they are.
+            const whole = only === null ? plan : { ...withoutListed(plan), fresh: planned.fresh };
+            const next = await runCycle(c, scanned, whole, deps, opts, makeflags, signal, false, started);
+            outlook = outlookAfter(c, planned, next);
             await watchRecorded(watcher, c, scanned.tree, recorded, next.jobs);
             events.emit({ type: 'cycle-finished', cycle: { cycle, report: next, watching: scanned.tree.files.size } });
           } catch (err) {
@@ -255,18 +269,32 @@ async function nextTrigger(
   }
   const [batch, request] = await Promise.all([batchWait, requestWait]);
   if (signal.aborted) return null;
-  return { batch: batch ?? { paths: new Set(), files: new Set(), lost: null }, request };
+  return { batch: batch ?? { paths: new Set(), files: new Set(), lost: null, partial: false }, request };
 }
 
+/** The cycle's plan: of every job, or (`only`, watch-narrow.ts) of those files' jobs, the fresh ones listed. */
 async function planCycle(
   s: Session,
   scanned: Scanned,
   selection: PlanSelection,
   events: EventSink,
   signal: AbortSignal,
+  only: ReadonlySet<RelPath> | null = null,
 ): Promise<{ plan: Plan; deps: DepsScanSummary }> {
   const { depsOf, summary } = await findDeps(s, scanned.tree, events, signal);
-  return { plan: inPhase(events, 'plan', () => planJobs(planInputOf(s, scanned, depsOf, selection))), deps: summary };
+  const input = planInputOf(s, scanned, depsOf, only === null ? selection : { ...selection, listFresh: true });
+  const files = scanned.tree.files;
+  const narrowed =
+    only === null
+      ? input
+      : { ...input, files: new Map([...only].flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : []))) };
+  return { plan: inPhase(events, 'plan', () => planJobs(narrowed)), deps: summary };
+}
+
+/** A plan without its list of fresh jobs, which a report would show as cached passes. */
+function withoutListed(plan: Plan): Plan {
+  const { listed: _listed, ...rest } = plan;
+  return rest;
 }
 
 /** Runs the plan's stale jobs, as `run` does; cached failures are emitted only in the first cycle. */
@@ -286,44 +314,6 @@ async function runCycle(
     reportCached: first,
   });
   return runReportOf({ dryRun: false, scan: scanned.summary, executed, signal, mergedLog: null, started, deps });
-}
-
-/** Per job that is not fresh, its state and fingerprint; and how many are fresh. */
-interface Outlook {
-  fresh: number;
-  jobs: Map<string, string>;
-}
-
-const outlookKey = (tool: string, p: RelPath): string => `${tool}\0${p}`;
-
-function outlookOf(plan: Plan): Outlook {
-  return {
-    fresh: plan.fresh,
-    jobs: new Map(
-      plan.jobs.map((p) => [outlookKey(p.job.tool.config.name, p.job.path), `${p.verdict.state} ${p.job.fingerprint}`]),
-    ),
-  };
-}
-
-/** The outlook a cycle leaves: a job that passed is fresh, one that failed a cached failure under its result's fingerprint. */
-function outlookAfter(s: Session, plan: Plan, report: RunReport): Outlook {
-  const o = outlookOf(plan);
-  for (const j of report.jobs) {
-    const key = outlookKey(j.tool, j.path);
-    if (j.status === 'passed') {
-      o.jobs.delete(key);
-      o.fresh++;
-    } else if (j.status === 'failed') {
-      o.jobs.set(key, `cached-failure ${s.manifest.latest(j.tool, j.path)?.fingerprint ?? ''}`);
-    }
-  }
-  return o;
-}
-
-function sameOutlook(a: Outlook, b: Outlook): boolean {
-  if (a.fresh !== b.fresh || a.jobs.size !== b.jobs.size) return false;
-  for (const [key, value] of a.jobs) if (b.jobs.get(key) !== value) return false;
-  return true;
 }
 
 function latch(s: Session, env: NodeJS.ProcessEnv, wanted: readonly string[] | null): LatchedTool[] {

@@ -1,18 +1,14 @@
-// Watches the source tree for changes (the only importer of chokidar) and hands
-// them over in quiet batches. Which paths to watch is decided by watchFilter,
-// which does no I/O: excluded directories, .git and the state directory are
-// never watched, and files no walk would track nor anything else read (a
-// .gitignore is watched: it changes what the walk tracks).
-import type { FSWatcher } from 'chokidar';
+// Watches the source tree for changes (one watch per directory, dir-watches.ts)
+// and hands them over in quiet batches. Which paths count is decided by
+// watchFilter, which does no I/O: excluded directories, .git and the state
+// directory are never watched, and files no walk would track nor anything else
+// read start nothing (a .gitignore does: it changes what the walk tracks).
+import path from 'node:path';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
+import { DirWatches, type WatchDir, type WatchIgnore } from './dir-watches.js';
 import { IGNORE_FILE } from './ignore-files.js';
 import type { CompiledSpec } from './match.js';
-
-/** What a watcher knows of an entry when it asks; absent when it has not stat'ed it yet. */
-interface EntryKind {
-  isDirectory(): boolean;
-}
 
 export interface WatchFilterInput {
   sourceTree: string;
@@ -24,7 +20,7 @@ export interface WatchFilterInput {
 }
 
 /** Whether the watcher should ignore this absolute path: true for what no scan would track. */
-export function watchFilter(input: WatchFilterInput): (abs: string, entry?: EntryKind) => boolean {
+export function watchFilter(input: WatchFilterInput): WatchIgnore {
   const { sourceTree, spec } = input;
   const listed = spec.whitelist === null ? null : new Set(spec.whitelist);
   return (abs, entry) => {
@@ -70,6 +66,8 @@ export interface WatchBatch {
   files: Set<string>;
   /** The watcher reported an error (events may be lost): scan the whole tree. */
   lost: string | null;
+  /** Some directory is not watched (the inotify limit, say): no batch names every change, scan the whole tree. */
+  partial: boolean;
 }
 
 export class TreeWatcher {
@@ -78,36 +76,41 @@ export class TreeWatcher {
   private lost: string | null = null;
   private lastEventAt = 0;
   private wake: (() => void) | null = null;
-  /** Watchers of files added after the start. */
-  private readonly added: FSWatcher[] = [];
+  private readonly dirs: DirWatches;
 
   private constructor(
-    private readonly fsw: FSWatcher,
     private readonly sourceTree: string,
-    private readonly chokidarWatch: typeof import('chokidar').watch,
-  ) {}
+    ignored: WatchIgnore,
+    watchDir?: WatchDir,
+  ) {
+    this.dirs = new DirWatches(
+      ignored,
+      { changed: (abs) => this.noteChange(abs), lost: (message) => this.noteLoss(message) },
+      watchDir,
+    );
+  }
 
-  /** Starts watching and resolves once the initial tree is being watched. */
+  /**
+   * Starts watching and resolves once the tree is being watched: every
+   * directory the filter lets in, and the directories of `extraFiles` (the
+   * config outside the tree, ignore rules in .git).
+   */
   static async start(opts: {
     sourceTree: string;
-    ignored: (abs: string, entry?: EntryKind) => boolean;
+    ignored: WatchIgnore;
     extraFiles: readonly string[];
+    /** How one directory is watched (fs.watch unless a test gives another). */
+    watchDir?: WatchDir;
   }): Promise<TreeWatcher> {
-    // chokidar loads when a watch starts: every other command goes without it (issue 15).
-    const { watch: chokidarWatch } = await import('chokidar');
-    const fsw = chokidarWatch([opts.sourceTree, ...opts.extraFiles], {
-      ignored: opts.ignored,
-      ignoreInitial: true,
-      followSymlinks: false,
-      // Exact names: chokidar's atomic mode drops names like `x~`; the quiet period covers editors' rename dance.
-      atomic: false,
-      persistent: true,
-    });
-    const w = new TreeWatcher(fsw, opts.sourceTree, chokidarWatch);
-    fsw.on('all', (_event, p) => w.noteChange(p));
-    fsw.on('error', (err) => w.noteLoss(err instanceof Error ? err.message : String(err)));
-    await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+    const w = new TreeWatcher(opts.sourceTree, opts.ignored, opts.watchDir);
+    w.dirs.watchTree(opts.sourceTree);
+    await w.add(opts.extraFiles);
     return w;
+  }
+
+  /** How many directories are watched: one inotify watch each. */
+  get watchedDirectories(): number {
+    return this.dirs.size;
   }
 
   private noteChange(abs: string): void {
@@ -159,7 +162,7 @@ export class TreeWatcher {
       signal.removeEventListener('abort', onAbort);
       this.wake = null;
     }
-    const batch: WatchBatch = { paths: this.paths, files: this.files, lost: this.lost };
+    const batch: WatchBatch = { paths: this.paths, files: this.files, lost: this.lost, partial: this.dirs.incomplete };
     this.paths = new Set();
     this.files = new Set();
     this.lost = null;
@@ -167,23 +170,20 @@ export class TreeWatcher {
   }
 
   /**
-   * Watches more files (given absolute): files a job was found to depend on.
-   * Resolves once they are watched, so that a caller can then look for a
-   * change made before that (chokidar's add() says nothing of when it is done;
-   * a watcher of their own reports 'ready').
+   * Watches more files (given absolute): files a job was found to depend on,
+   * through their directories' watches (an editor's save by rename keeps
+   * its name there). Resolves once they are watched (fs.watch sets its
+   * watch before it returns), so that a caller can then look for a change
+   * made before that. A file whose directory does not exist is watched from
+   * the nearest one above it in the tree, which sees the directory come.
    */
-  async add(files: readonly string[]): Promise<void> {
-    if (files.length === 0) return;
-    const fsw = this.chokidarWatch([...files], {
-      ignoreInitial: true,
-      followSymlinks: false,
-      atomic: false,
-      persistent: true,
-    });
-    this.added.push(fsw);
-    fsw.on('all', (_event, p) => this.noteChange(p));
-    fsw.on('error', (err) => this.noteLoss(err instanceof Error ? err.message : String(err)));
-    await new Promise<void>((resolve) => fsw.once('ready', () => resolve()));
+  add(files: readonly string[]): Promise<void> {
+    for (const f of files) {
+      for (let dir = path.dirname(f); ; dir = path.dirname(dir)) {
+        if (this.dirs.watch(dir) || treePath(this.sourceTree, dir) === null || dir === path.dirname(dir)) break;
+      }
+    }
+    return Promise.resolve();
   }
 
   /** A change found other than by an event: it makes the next batch like any other. */
@@ -191,7 +191,8 @@ export class TreeWatcher {
     this.noteChange(abs);
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.fsw, ...this.added.splice(0)].map((w) => w.close()));
+  close(): Promise<void> {
+    this.dirs.close();
+    return Promise.resolve();
   }
 }
