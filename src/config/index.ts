@@ -15,6 +15,8 @@ export {
   askShimsAhead,
   findPrograms,
   latchFound,
+  toolsAhead,
+  AHEAD_LATCH_ID,
   latchIdOf,
   withInputs,
   buildToolEnvironment,
