@@ -8,26 +8,11 @@ import type { LatchedTool } from '../config/index.js';
 import { isReadProblem } from '../scan/index.js';
 import { type PlannedJob, planJobs } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
-import type { ExecuteOptions, StaleRun } from './execute-plan.js';
-import { startStale } from './execute-plan.js';
+import { type EarlyStart, type ExecuteOptions, type StaleRun, startStale } from './execute-plan.js';
 import type { JobReport } from './run-report.js';
 import type { Walked } from './scan-and-save.js';
 import { WORKING_CACHES, treeView } from './tree-view.js';
 import { REMOTE_ENV } from '../cache/index.js';
-
-/** Jobs started ahead of their latch, waiting for the plan (executePlan joins them). */
-export interface EarlyStart {
-  /** Each started job's report, keyed by the plan's job once joined: the map executePlan reports from. */
-  readonly reports: Map<PlannedJob, JobReport>;
-  /**
-   * The plan's stale jobs take the started ones' places (the same tool and file, in the same order), and
-   * outcomes are recorded from now on; settles when the build is over. Throws, having abandoned the
-   * jobs, when the plan's stale jobs are not the ones started (a bug).
-   */
-  join(stale: readonly PlannedJob[]): Promise<void>;
-  /** Stops the jobs and waits for them; nothing of them is recorded. */
-  abandon(): Promise<void>;
-}
 
 /** What the run asks of its jobs, as far as an early start depends on it. */
 export interface EarlyOptions extends ExecuteOptions {

@@ -25,7 +25,6 @@ import { missedRemotely, openRemoteCache, restoreRemoteHits, shareResult } from 
 import { sweepLogs } from './scan-and-save.js';
 import type { RemoteCache } from '../cache/index.js';
 import { type TreeView, identifyOf } from './tree-view.js';
-import type { EarlyStart } from './early-start.js';
 
 /** What executing a plan needs of the caller's options: run's, or a watch's. */
 export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & {
@@ -136,6 +135,20 @@ function restorePlanned(s: Session, tree: TreeView, restore: readonly PlannedJob
     }
   }
   return unrestored;
+}
+
+/** Jobs started ahead of their latch, waiting for the plan (api/early-start.ts; executePlan joins them). */
+export interface EarlyStart {
+  /** Each started job's report, keyed by the plan's job once joined: the map executePlan reports from. */
+  readonly reports: Map<PlannedJob, JobReport>;
+  /**
+   * The plan's stale jobs take the started ones' places (the same tool and file, in the same order), and
+   * outcomes are recorded from now on; settles when the build is over. Throws, having abandoned the
+   * jobs, when the plan's stale jobs are not the ones started (a bug).
+   */
+  join(stale: readonly PlannedJob[]): Promise<void>;
+  /** Stops the jobs and waits for them; nothing of them is recorded. */
+  abandon(): Promise<void>;
 }
 
 /** The stale jobs handed to the build loop (startStale). */

@@ -26,7 +26,8 @@ import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
-import { type EarlyStart, startEarly } from './early-start.js';
+import { startEarly } from './early-start.js';
+import type { EarlyStart } from './execute-plan.js';
 import type { LatchedTool } from '../config/index.js';
 
 /** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
