@@ -15,6 +15,7 @@ import {
   findPrograms,
   latchFound,
   loadConfig,
+  toolsAhead,
   resolveSourceTree,
 } from './config/index.js';
 import { ConfigError, LockWaitInterruptedError, StateDirError, StateWriteError } from './errors.js';
@@ -58,9 +59,11 @@ export interface SessionOptions {
   /**
    * Work that needs the state but not the tools' latch, done while version managers are asked which
    * programs their shims run (once per state directory, then cached): a run walks its tree meanwhile.
-   * Called only when a manager is asked.
+   * Called only when a manager is asked. `ahead` gives the tools as their jobs would be spawned, before
+   * their latch (config/latch.ts toolsAhead). May return what undoes that work if the session then
+   * fails to open (a run's jobs started early: api/early-start.ts).
    */
-  whileAsking?: (s: UnlatchedSession) => void;
+  whileAsking?: (s: UnlatchedSession, ahead: () => LatchedTool[]) => void | (() => Promise<void>);
   /**
    * The tools the command will run (`--tool`); absent or empty: all. A tool outside them whose program is
    * missing is latched as unavailable (LatchedTool.unavailable) instead of stopping the command.
@@ -141,6 +144,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     lock.release();
     throw err;
   }
+  let undo: void | (() => Promise<void>) = undefined;
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
     const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
@@ -159,7 +163,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const asking = askShimsAhead(found, programs);
     if (asking !== null) {
       try {
-        opts.whileAsking?.(unlatched);
+        undo = opts.whileAsking?.(unlatched, () => toolsAhead(found));
       } finally {
         await asking; // even when the work failed: no manager is left running
       }
@@ -169,6 +173,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     keepInputCache(manifest, inputCache);
     return { ...unlatched, tools };
   } catch (err) {
+    if (undo !== undefined) await undo(); // with the state directory still held
     manifest.close();
     lock.release();
     throw err;

@@ -5,7 +5,7 @@
 // recorder; every job that is not fresh gets a report, in plan order.
 import fs from 'node:fs';
 import os from 'node:os';
-import { build, spawnRunner } from '../build/index.js';
+import { type CommandRunner, build, spawnRunner } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE, loadTerminalSupport } from '../exec/index.js';
 import { type Makeflags, openSlots } from '../jobserver/index.js';
 import { restoreOutputs } from '../outputs/index.js';
@@ -13,7 +13,7 @@ import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
 import { logsDir, runningLogsDir, streamsDir, tracesDir } from '../state-dir.js';
 import { findStrace } from './find-deps.js';
-import { limitOfChunk, planChunks } from './chunk.js';
+import { type Chunk, limitOfChunk, planChunks } from './chunk.js';
 import { withChunkEvents } from './chunk-events.js';
 import { inPhase } from './phase.js';
 import { announcingWaits } from './token-waits.js';
@@ -42,8 +42,10 @@ export async function executePlan(
   plan: Plan,
   opts: ExecuteOptions,
   signal: AbortSignal,
-  how: { dryRun: boolean; reportCached?: boolean; rerunFailed?: boolean },
+  how: { dryRun: boolean; reportCached?: boolean; rerunFailed?: boolean; early?: EarlyStart | null },
 ): Promise<Executed> {
+  // Every stale job was started before the plan (early-start.ts), which said `planned` then.
+  const early = how.early ?? null;
   const { events } = opts;
   // Hits whose outputs are gone or changed get them back from the store; one that cannot runs instead.
   const unrestored = how.dryRun ? [] : restorePlanned(s, tree, plan.restore ?? [], events);
@@ -61,15 +63,16 @@ export async function executePlan(
     const terminalTools = [...new Set(stale.filter((p) => p.job.tool.config.pty).map((p) => p.job.tool.config.name))];
     if (terminalTools.length > 0) await loadTerminalSupport(terminalTools);
   }
-  events.emit({
-    type: 'planned',
-    jobs: planned.jobs,
-    stale: stale.length,
-    cachedFailures: cached.length,
-    fresh: planned.fresh,
-  });
+  if (early === null)
+    events.emit({
+      type: 'planned',
+      jobs: planned.jobs,
+      stale: stale.length,
+      cachedFailures: cached.length,
+      fresh: planned.fresh,
+    });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
-  const reports = new Map<PlannedJob, JobReport>();
+  const reports = early?.reports ?? new Map<PlannedJob, JobReport>();
   let remote: RemoteCache | null = null;
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
@@ -84,6 +87,9 @@ export async function executePlan(
     const chunks = planChunks(stale, tokenCount(opts, s), dryRunEnv(opts));
     const chunkOf = new Map(chunks.flatMap((ch) => ch.jobs.map((p) => [p, chunkReportOf(ch)] as const)));
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s, undefined, chunkOf.get(p)));
+  } else if (early !== null) {
+    // Checked by join: the plan's stale jobs are the ones started, so nothing is cached, unchecked or remote.
+    await early.join(stale);
   } else if (stale.length > 0) {
     // Only stale jobs are looked up: a no-op opens no remote cache and sends no request.
     remote = openRemoteCache(s, opts.env, events);
@@ -93,7 +99,7 @@ export async function executePlan(
         fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
         stale = await restoreRemoteHits(s, tree.root, remote, stale, reports, events, how.rerunFailed === true, signal);
       }
-      if (stale.length > 0 && !signal.aborted) await runStale(s, tree, stale, opts, signal, reports, remote);
+      if (stale.length > 0 && !signal.aborted) await startStale(s, tree, stale, opts, signal, reports, remote).ended;
       else if (stale.length > 0) for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));
     } finally {
       await remote?.finish();
@@ -131,8 +137,34 @@ function restorePlanned(s: Session, tree: TreeView, restore: readonly PlannedJob
   return unrestored;
 }
 
-/** Runs the stale jobs under the run's tokens, recording each result as it lands; a job that never started gets its report too. */
-async function runStale(
+/** Jobs started ahead of their latch, waiting for the plan (api/early-start.ts; executePlan joins them). */
+export interface EarlyStart {
+  /** Each started job's report, keyed by the plan's job once joined: the map executePlan reports from. */
+  readonly reports: Map<PlannedJob, JobReport>;
+  /**
+   * The plan's stale jobs take the started ones' places (the same tool and file, in the same order), and
+   * outcomes are recorded from now on; settles when the build is over. Throws, having abandoned the
+   * jobs, when the plan's stale jobs are not the ones started (a bug).
+   */
+  join(stale: readonly PlannedJob[]): Promise<void>;
+  /** Stops the jobs and waits for them; nothing of them is recorded. */
+  abandon(): Promise<void>;
+}
+
+/** The stale jobs handed to the build loop (startStale). */
+export interface StaleRun {
+  /** The chunks the build runs, in plan order; early-start.ts swaps the plan's jobs into them. */
+  chunks: readonly Chunk[];
+  /** Settles once the build is over, every token back, the journal folded and every job reported; rejects as the build does. */
+  ended: Promise<void>;
+}
+
+/**
+ * Starts the stale jobs under the run's tokens, recording each result as it lands; a job that never started
+ * gets its report too. With `held`, each ended process waits for it before its outcome is recorded (a job
+ * started ahead of its latch, early-start.ts); when it rejects, nothing is recorded and `ended` rejects.
+ */
+export function startStale(
   s: Session,
   tree: TreeView,
   stale: PlannedJob[],
@@ -140,7 +172,8 @@ async function runStale(
   signal: AbortSignal,
   reports: Map<PlannedJob, JobReport>,
   remote: RemoteCache | null,
-): Promise<void> {
+  held?: Promise<void>,
+): StaleRun {
   fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
   fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
@@ -155,50 +188,71 @@ async function runStale(
     serve: opts.serveJobserver ?? 'pipe',
   });
   const { events } = opts;
-  let summary;
-  // From here every way out gives the tokens back: a sink that throws on an event included.
+  let chunks: Chunk[];
   try {
-    events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
-    for (const message of slots.warnings) events.emit({ type: 'warning', message });
-    const recorder = resultRecorder({
-      s,
-      tree,
-      events,
-      reports,
-      jobserver: slots,
-      strace,
-      identify,
-      terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
-      ...(remote === null
-        ? {}
-        : {
-            recorded: (p, result) => shareResult(s, remote, p, result),
-            missedRemotely: (p) => missedRemotely(remote, p),
-          }),
-    });
-    const chunks = planChunks(
-      stale,
-      tokenCount(opts, s),
-      slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags },
-    );
-    summary = await build(chunks, {
-      pool: announcingWaits(slots.pool, events),
-      runner: opts.commandRunner ?? spawnRunner,
-      recorder: withChunkEvents(recorder, events),
-      signal,
-      failFast: s.loaded.config.failFast,
-      limitOf: limitOfChunk,
-    });
-    recorder.settle();
-  } finally {
-    for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
-    // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
-    inPhase(events, 'save', () => {
-      if (s.manifest.flush()) sweepLogs(s);
-    });
+    chunks = planChunks(stale, tokenCount(opts, s), slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags });
+  } catch (err) {
+    slots.finish();
+    throw err;
   }
-  for (const ch of summary.notStarted)
-    for (const p of ch.jobs) if (!reports.has(p)) reports.set(p, reportOf(p, 'not-started', s));
+  let abandoned = false;
+  void held?.catch(() => (abandoned = true));
+  const runner = opts.commandRunner ?? spawnRunner;
+  const gated: CommandRunner =
+    held === undefined
+      ? runner
+      : {
+          start: async (command, sig) => {
+            const outcome = await runner.start(command, sig);
+            await held;
+            return outcome;
+          },
+          idle: () => runner.idle(),
+        };
+  const ended = (async () => {
+    let summary;
+    // From here every way out gives the tokens back: a sink that throws on an event included.
+    try {
+      events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
+      for (const message of slots.warnings) events.emit({ type: 'warning', message });
+      const recorder = resultRecorder({
+        s,
+        tree,
+        events,
+        reports,
+        jobserver: slots,
+        strace,
+        identify,
+        terminal: opts.terminalSize ?? DEFAULT_TERMINAL_SIZE,
+        ...(remote === null
+          ? {}
+          : {
+              recorded: (p, result) => shareResult(s, remote, p, result),
+              missedRemotely: (p) => missedRemotely(remote, p),
+            }),
+      });
+      summary = await build(chunks, {
+        pool: announcingWaits(slots.pool, events),
+        runner: gated,
+        recorder: withChunkEvents(recorder, events),
+        signal,
+        failFast: s.loaded.config.failFast,
+        limitOf: limitOfChunk,
+      });
+      recorder.settle();
+    } finally {
+      for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
+      // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
+      // Jobs abandoned ahead of their latch recorded nothing, and their session is closing: nothing to fold.
+      if (!abandoned)
+        inPhase(events, 'save', () => {
+          if (s.manifest.flush()) sweepLogs(s);
+        });
+    }
+    for (const ch of summary.notStarted)
+      for (const p of ch.jobs) if (!reports.has(p)) reports.set(p, reportOf(p, 'not-started', s));
+  })();
+  return { chunks, ended };
 }
 
 /**

@@ -26,6 +26,9 @@ import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
+import { startEarly } from './early-start.js';
+import type { EarlyStart } from './execute-plan.js';
+import type { LatchedTool } from '../config/index.js';
 
 /** The FILE arguments, relative to `opts`' cwd or -C DIR (tree-path.ts argumentPath); a directory selects what lies below it. */
 export function selectFiles(
@@ -124,12 +127,33 @@ function runWorking(
   const signal = opts.signal ?? new AbortController().signal;
   // The tree is walked while version managers say which programs their shims run, when one is asked.
   let walked: Walked | undefined;
-  const whileAsking = (u: UnlatchedSession): void => {
+  // A cold run's jobs start then too, when that is sound (early-start.ts): over the whole working tree only.
+  const mayStartEarly =
+    !dryRun &&
+    changed === null &&
+    shard === null &&
+    opts.since === undefined &&
+    opts.dependents !== true &&
+    (opts.files === undefined || opts.files.length === 0);
+  let early: EarlyStart | null = null;
+  const whileAsking = (u: UnlatchedSession, ahead: () => LatchedTool[]): (() => Promise<void>) | void => {
     // Watchman's clock must be taken before the walk: the scan asks it, and walks then if it must.
     if (watchmanOff(u, opts.env) !== null || findWatchman(opts.env) === null) walked = walkTree(u, opts.events);
+    if (walked !== undefined && mayStartEarly) early = startEarly(u, ahead(), walked, { ...opts, makeflags }, signal);
+    const started = early;
+    return started === null ? undefined : () => started.abandon();
   };
   const session = { ...opts, neededTools: opts.tools, whileAsking };
   return withSession({ ...session, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
+    try {
+      return await runScanned(s);
+    } catch (err) {
+      await early?.abandon(); // nothing of its jobs recorded; they end before the state directory is let go
+      throw err;
+    }
+  });
+
+  async function runScanned(s: Session): Promise<RunReport> {
     warnOfSecrets(s, opts.events);
     // A cached failure's log may be one a commit check recorded in the staged tree.
     const roots = stagedRoots(s);
@@ -183,6 +207,7 @@ function runWorking(
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
       dryRun,
       rerunFailed: opts.rerunFailed === true,
+      early,
     });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
     return runReportOf({
@@ -196,5 +221,5 @@ function runWorking(
       ...(shard === null || sharded === null ? {} : { shard: { ...shard, assignment: sharded.assignment } }),
       ...(changes?.since === undefined ? {} : { since: changes.since }),
     });
-  });
+  }
 }

@@ -224,46 +224,71 @@ export function latchIdOf(latch: ToolLatch): LatchId {
  * must then add them before the latch is used.
  */
 export function latchFound(f: FoundPrograms, ids: ProgramIds, inputs: InputScope | null): LatchedTool[] {
-  const { config, sourceTree } = f;
-  const tools = config.tools.map((tool, i): LatchedTool => {
+  const tools = f.config.tools.map((tool, i): LatchedTool => {
     const toolEnv = f.toolEnvs[i]!;
-    const shell = typeof tool.command === 'string';
-    const executables = f.found[i]!.map(([name, where]) => identifyProgram(name, where, toolEnv.env, sourceTree, ids));
-    const missing = f.missing[i] ?? null;
-    const latch: ToolLatch = {
-      tool: {
-        command: tool.command,
-        deps: tool.deps,
-        depfile: tool.depfile,
-        timeout: tool.timeout,
-        pty: tool.pty,
-        inputs: tool.inputs,
-        mergeEnv: config.mergeEnv,
-        passThroughEnv: config.passThroughEnv,
-        ...(tool.failurePattern === null ? {} : { failurePattern: tool.failurePattern }),
-        ...(tool.outputs.length === 0 ? {} : { outputs: tool.outputs }),
-      },
-      env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
-      ...(missing === null ? {} : { unavailable: missing.fields.executable }),
-      executables,
-      inputs: {}, // withInputs() fills them
-    };
-    return {
-      config: tool,
-      latch,
-      latchId: latchIdOf(latch),
-      env: toolEnv.env,
-      // The path as found, not the program behind a shim: the shim also sets up what that program expects.
-      // A tool whose program is missing is never spawned (plan.ts): it has no path to give.
-      program: shell ? '/bin/sh' : (executables[0]?.where.path ?? ''),
-      shell,
-      inputPaths: [],
-      inputWarnings: [],
-      sourceTree,
-      ...(missing === null ? {} : { unavailable: missing }),
-    };
+    const executables = f.found[i]!.map(([name, where]) =>
+      identifyProgram(name, where, toolEnv.env, f.sourceTree, ids),
+    );
+    // The path as found, not the program behind a shim: the shim also sets up what that program expects.
+    return toolOf(f, i, executables, executables[0]?.where.path ?? '');
   });
   return inputs === null ? tools : withInputs(tools, inputs);
+}
+
+/** The latch id of the tools toolsAhead() gives: no latch has it (a real one is a digest). */
+export const AHEAD_LATCH_ID = 'ahead of its latch' as LatchId;
+
+/**
+ * The tools as their jobs are spawned, before their programs are identified (a version manager's answer
+ * may still be on its way): the config, the environment, the program as found. Their latch names no
+ * program and their latch id is AHEAD_LATCH_ID: a job started with one must get its tool's real latch
+ * before any result of it is recorded (api/early-start.ts). Declared inputs are left out.
+ */
+export function toolsAhead(f: FoundPrograms): LatchedTool[] {
+  return f.config.tools.map((_, i) => ({
+    ...toolOf(f, i, [], f.found[i]![0]?.[1] ?? ''),
+    latchId: AHEAD_LATCH_ID,
+  }));
+}
+
+/** Tool i latched with `executables` identified; `program`: what its argv form spawns. */
+function toolOf(f: FoundPrograms, i: number, executables: ToolLatch['executables'], program: string): LatchedTool {
+  const tool = f.config.tools[i]!;
+  const { config, sourceTree } = f;
+  const toolEnv = f.toolEnvs[i]!;
+  const shell = typeof tool.command === 'string';
+  const missing = f.missing[i] ?? null;
+  const latch: ToolLatch = {
+    tool: {
+      command: tool.command,
+      deps: tool.deps,
+      depfile: tool.depfile,
+      timeout: tool.timeout,
+      pty: tool.pty,
+      inputs: tool.inputs,
+      mergeEnv: config.mergeEnv,
+      passThroughEnv: config.passThroughEnv,
+      ...(tool.failurePattern === null ? {} : { failurePattern: tool.failurePattern }),
+      ...(tool.outputs.length === 0 ? {} : { outputs: tool.outputs }),
+    },
+    env: f.opaque[i]! ? withPathLatched(toolEnv) : toolEnv.latch,
+    ...(missing === null ? {} : { unavailable: missing.fields.executable }),
+    executables,
+    inputs: {}, // withInputs() fills them
+  };
+  return {
+    config: tool,
+    latch,
+    latchId: latchIdOf(latch),
+    env: toolEnv.env,
+    // A tool whose program is missing is never spawned (plan.ts): it has no path to give.
+    program: shell ? '/bin/sh' : program,
+    shell,
+    inputPaths: [],
+    inputWarnings: [],
+    sourceTree,
+    ...(missing === null ? {} : { unavailable: missing }),
+  };
 }
 
 export function latchTools(opts: {

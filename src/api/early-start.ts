@@ -1,0 +1,123 @@
+// Starts a cold run's jobs before its tools are latched (README, "How a cold
+// run starts"): right after the walk, while a version manager is still asked
+// which program its shim runs. Only jobs stale whatever the latch says (their
+// tool has no result at all, or --force) and only when every job the plan will
+// run is one of them; nothing is recorded until the plan's own jobs take their
+// place (join), so every result carries the real latch.
+import { type LatchedTool, testRunnerInputs } from '../config/index.js';
+import { isReadProblem } from '../scan/index.js';
+import { type PlannedJob, planJobs } from '../plan/index.js';
+import type { Session, UnlatchedSession } from '../session.js';
+import { type EarlyStart, type ExecuteOptions, type StaleRun, startStale } from './execute-plan.js';
+import type { JobReport } from './run-report.js';
+import type { Walked } from './scan-and-save.js';
+import { WORKING_CACHES, treeView } from './tree-view.js';
+import { REMOTE_ENV } from '../cache/index.js';
+
+/** What the run asks of its jobs, as far as an early start depends on it. */
+export interface EarlyOptions extends ExecuteOptions {
+  force?: boolean;
+  rerunFailed?: boolean;
+  listFresh?: boolean;
+}
+
+/**
+ * Starts the jobs of a cold run when that is sound (see the file's header); null when it is not, and the
+ * run goes stage by stage. `ahead`: the tools as config/latch.ts toolsAhead gives them. Call only for a run
+ * over the whole working tree (no FILE, --since, --shard, --dry-run, framework files): the caller checks.
+ */
+export function startEarly(
+  u: UnlatchedSession,
+  ahead: LatchedTool[],
+  walked: Walked,
+  opts: EarlyOptions,
+  signal: AbortSignal,
+): EarlyStart | null {
+  // A file runner could not read makes jobs that are reported, not run: the plan's own work.
+  if (walked.result.issues.some(isReadProblem)) return null;
+  // A remote cache is asked for each stale job before it runs.
+  if ((opts.env[REMOTE_ENV.url] ?? '') !== '' || u.loaded.config.remoteCache !== undefined) return null;
+  const wanted = opts.tools !== undefined && opts.tools.length > 0 ? new Set(opts.tools) : undefined;
+  const names = new Set(ahead.map((t) => t.config.name));
+  if (wanted !== undefined && [...wanted].some((n) => !names.has(n))) return null; // the run stops on it, later
+  const planned = ahead.filter((t) => wanted === undefined || wanted.has(t.config.name));
+  if (!planned.every((t) => isStartable(t, u, opts.force === true))) return null;
+  const files = walked.result.update.files;
+  const tree = treeView(u.sourceTree, files, ahead, WORKING_CACHES);
+  const plan = planJobs({
+    tools: tree.tools,
+    toolFilters: tree.filters,
+    files,
+    newFiles: walked.result.newFiles,
+    unreadable: [],
+    history: (tool, p) => u.manifest.history(tool, p),
+    latest: (tool, p) => u.manifest.latest(tool, p),
+    latchOf: (r) => u.manifest.latch(r.latchId),
+    hasLog: () => true,
+    force: opts.force,
+    rerunFailed: opts.rerunFailed,
+    onlyTools: wanted,
+    listFresh: opts.listFresh,
+  });
+  const stale = plan.jobs;
+  if (stale.length === 0 || plan.fresh > 0 || plan.unchecked.length > 0) return null;
+  if (stale.some((p) => p.verdict.state !== 'stale')) return null;
+  const { events } = opts;
+  // Said now, as the plan would: the plan made later has these jobs and no other (join checks it).
+  events.emit({ type: 'planned', jobs: stale.length, stale: stale.length, cachedFailures: 0, fresh: 0 });
+  const stop = new AbortController();
+  const follow = (): void => stop.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  let open!: () => void;
+  let shut!: (err: Error) => void;
+  const held = new Promise<void>((resolve, reject) => ((open = resolve), (shut = reject)));
+  const reports = new Map<PlannedJob, JobReport>();
+  // Its stage directory, tokens and manifest are the session's; only the tools are ahead of their latch.
+  const sessionAhead: Session = { ...u, tools: ahead };
+  const run: StaleRun = startStale(sessionAhead, tree, stale, opts, stop.signal, reports, null, held);
+  const ended = run.ended.finally(() => signal.removeEventListener('abort', follow));
+  ended.catch(() => {}); // awaited by join or abandon; a rejection before then is theirs to see
+  let abandoned: Promise<void> | null = null;
+  const abandon = (): Promise<void> => {
+    abandoned ??= (async () => {
+      stop.abort(new Error('the run stopped before its plan'));
+      shut(new Error('jobs started ahead of their latch were abandoned'));
+      await ended.catch(() => {});
+    })();
+    return abandoned;
+  };
+  return {
+    reports,
+    abandon,
+    join: async (planStale) => {
+      const same =
+        planStale.length === stale.length &&
+        planStale.every(
+          (p, i) => p.job.path === stale[i]!.job.path && p.job.tool.config.name === stale[i]!.job.tool.config.name,
+        );
+      if (!same) {
+        await abandon();
+        throw new Error(`the plan's ${planStale.length} stale jobs are not the ${stale.length} started before it`);
+      }
+      const real = new Map(stale.map((p, i) => [p, planStale[i]!]));
+      for (const ch of run.chunks) ch.jobs.forEach((p, k) => (ch.jobs[k] = real.get(p) ?? p));
+      open();
+      await ended;
+    },
+  };
+}
+
+/**
+ * Whether a tool's jobs may start before its latch: stale whatever its latch and digests say (no result
+ * at all, or --force), and nothing else to know before they run (dependencies, outputs to restore,
+ * declared or implied inputs, a terminal).
+ */
+function isStartable(t: LatchedTool, u: UnlatchedSession, force: boolean): boolean {
+  const c = t.config;
+  if (t.unavailable !== undefined || c.deps !== 'none' || c.outputs.length > 0 || c.inputs.length > 0 || c.pty)
+    return false;
+  // The inputs a test runner's command implies are digested with the latch too, after the jobs would start.
+  if (testRunnerInputs(c.command, u.sourceTree).length > 0) return false;
+  return force || (u.manifest.results.get(c.name)?.size ?? 0) === 0;
+}
