@@ -7,6 +7,9 @@
 // peak RSS; in the same run it times two floors on the same files: `find -type
 // f -printf '%T@ %s\n'` and `git status --porcelain` on a committed copy.
 // No-op runs and floors alternate round by round, so drift hits both alike.
+// The cold run's floor is `xargs -0 -P <j> -n 1 true` over the same files
+// (one process per file, as runner starts them), timed just before and just
+// after it; their mean is the floor (issue 17: cold run at most 1.5x it).
 // Only one spawnSync sits inside each timed region: tree generation, the git
 // copy and commit, and file edits all happen outside.
 //
@@ -68,7 +71,7 @@
 //   --json            print the results as JSON on stdout instead of the table
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
-//   --strict          exit 1 when the 100,000-file, the jobserver, a
+//   --strict          exit 1 when the 100,000-file, a cold-run, the jobserver, a
 //                     noop-deps, a batch, the startup or the remote target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
@@ -93,6 +96,8 @@ const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
+/** Issue 17: a cold run (one process per file) at most this times `xargs -P <j> -n 1 true` over the same files. */
+const COLD_MAX_OVER_XARGS = 1.5;
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup', 'remote'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
@@ -383,6 +388,15 @@ async function benchSize(files, ctx) {
   const gitSetupMs = Date.now() - t;
 
   const editTargets = pickEditTargets(tree, runs);
+  // Every file runner runs the tool on (its config included: `**/*`), for the cold floor.
+  const fileList = path.join(dir, 'files.list');
+  fs.writeFileSync(
+    fileList,
+    listFiles(tree)
+      .map((f) => `${f}\0`)
+      .join(''),
+  );
+  const xargsArgv = ['xargs', '-0', '-a', fileList, '-P', String(ctx.jobs), '-n', '1', 'true'];
   const findArgv = [
     'find',
     tree,
@@ -431,9 +445,21 @@ async function benchSize(files, ctx) {
     return r;
   };
 
+  progress(`${int(files)} files: cold floor, before (xargs -P ${ctx.jobs} -n 1 true)`);
+  const xargsBefore = await runFloor(xargsArgv, { cwd: tree, stdout: 'ignore' });
   progress(`${int(files)} files: cold run (scan, digest, ${int(files + 1)} jobs)`);
   const cold = await runRunner('cold');
-  progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s`);
+  progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s; cold floor, after`);
+  const xargsAfter = await runFloor(xargsArgv, { cwd: tree, stdout: 'ignore' });
+  const xargsMs = (xargsBefore.ms + xargsAfter.ms) / 2;
+  const coldFloor = {
+    command: `xargs -0 -a <files> -P ${ctx.jobs} -n 1 true`,
+    jobs: ctx.jobs,
+    xargs: { ms: xargsMs, runsMs: [xargsBefore.ms, xargsAfter.ms] },
+    ratio: cold.ms / xargsMs,
+    maxRatio: COLD_MAX_OVER_XARGS,
+    pass: cold.ms / xargsMs <= COLD_MAX_OVER_XARGS,
+  };
 
   const noopRuns = [];
   const findRuns = [];
@@ -477,6 +503,7 @@ async function benchSize(files, ctx) {
     generated: { files: gen.files, dirs: gen.dirs, bytes: gen.bytes },
     setup: { generateMs, gitSetupMs },
     cold,
+    coldFloor,
     noop,
     oneChanged,
     find,
@@ -691,7 +718,7 @@ async function main() {
   if ((doTree || doDeps || doNoopDeps || doWorkspace) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
-    ...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']),
+    ...(doTree ? ['true', 'find', 'git', 'cp', 'xargs'] : ['true']),
     ...(doJobserver ? ['make'] : []),
     ...(doNoopDeps ? ['cp', 'python3'] : []),
     ...(doWorkspace ? ['cp'] : []),
@@ -782,6 +809,7 @@ async function main() {
               floors: {
                 find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
                 gitStatus: 'git -C <committed copy> status --porcelain',
+                coldRun: `xargs -0 -a <the tree's files> -P ${ctx.jobs} -n 1 true (in the tree), before and after the cold run`,
               },
             }
           : {}),
@@ -802,6 +830,7 @@ async function main() {
     for (const n of result.notes) progress(`note: ${n}`);
     const failed =
       (result.target && !result.target.pass) ||
+      sizes.some((s) => !s.coldFloor.pass) ||
       (jobserver && !jobserver.target.pass) ||
       (noopDeps && !noopDeps.pass) ||
       (batch && !batch.pass) ||
