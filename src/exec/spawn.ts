@@ -59,7 +59,11 @@ function interruptSignal(signal: AbortSignal): NodeJS.Signals {
 /** Most bytes read from each pipe once the job has exited: only a process it left running that keeps writing is cut off. */
 const FINAL_BYTES = 16 << 20;
 
-/** One buffer for every drain: each read is written to the log before the next (a 64 KB buffer per pipe was a tenth of a job's time on the main thread). */
+/**
+ * One buffer for every drain: each read is written to the log before the next.
+ * A 64 KB buffer per pipe per job cost more CPU in paired cold runs, though it
+ * kept the heap smaller (TODO.rst, "Issue 17, point 4").
+ */
 const drainBuffer = Buffer.allocUnsafe(65536);
 
 /**
