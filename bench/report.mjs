@@ -124,6 +124,13 @@ export function renderText(result) {
   const wm = sizes.filter((s) => s.noopWatchman);
   if (wm.length > 0)
     out.push(`no-op with watchman: ${wm.map((s) => `${int(s.files)} files ${sec(s.noopWatchman.ms)} s`).join(', ')}`);
+  for (const s of sizes) {
+    const f = s.coldFloor;
+    out.push(
+      `cold run on ${int(s.files)} files at most ${f.maxRatio}x xargs -P ${f.jobs} -n 1 true: ${f.pass ? 'PASS' : 'FAIL'} ` +
+        `(ratio ${ratio(f.ratio)}; cold ${sec(s.cold.ms)} s, xargs ${f.xargs.runsMs.map(sec).join(' / ')} s before / after)`,
+    );
+  }
   if (jobserver) out.push('', ...renderJobserver(jobserver));
   if (deps) out.push('', ...renderDeps(deps));
   if (noopDeps) out.push('', ...renderNoopDeps(noopDeps));

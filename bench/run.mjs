@@ -11,6 +11,9 @@
 // (RUNNER_WATCHMAN=1, a private server the bench starts and stops), and issue
 // 17's targets are checked on the rounds' paired ratios: the no-op at most
 // 1.5x git status, with watchman at most 0.5x.
+// The cold run's floor is `xargs -0 -P <j> -n 1 true` over the same files
+// (one process per file, as runner starts them), timed just before and just
+// after it; their mean is the floor (issue 17: cold run at most 1.5x it).
 // Only one spawnSync sits inside each timed region: tree generation, the git
 // copy and commit, and file edits all happen outside.
 //
@@ -77,8 +80,8 @@
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
 //   --strict          exit 1 when the 100,000-file (find or git status, with or
-//                     without watchman), the jobserver, a noop-deps, a batch,
-//                     the startup, the remote or a watch target FAILs
+//                     without watchman), a cold-run, the jobserver, a noop-deps,
+//                     a batch, the startup, the remote or a watch target FAILs
 //   -h, --help
 // Progress goes to stderr. Exit: 0 done; 1 runner failed (its output is
 // shown, or make lost jobserver tokens), or a target failed under --strict; 2 bad usage or a missing tool;
@@ -104,6 +107,8 @@ const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
 const RUNNERRC = { include: ['**/*'], tools: [{ name: 'noop', command: ['true'] }] };
 const STATE_DIR = '.runner';
+/** Issue 17: a cold run (one process per file) at most this times `xargs -P <j> -n 1 true` over the same files. */
+const COLD_MAX_OVER_XARGS = 1.5;
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 const SECTIONS = ['tree', 'jobserver', 'deps', 'noop-deps', 'workspace', 'batch', 'startup', 'remote', 'watch'];
 /** Dependency scanning: a generated tree per deps kind, cold and after one change (issue 4's target). */
@@ -394,6 +399,15 @@ async function benchSize(files, ctx) {
   const gitSetupMs = Date.now() - t;
 
   const editTargets = pickEditTargets(tree, runs);
+  // Every file runner runs the tool on (its config included: `**/*`), for the cold floor.
+  const fileList = path.join(dir, 'files.list');
+  fs.writeFileSync(
+    fileList,
+    listFiles(tree)
+      .map((f) => `${f}\0`)
+      .join(''),
+  );
+  const xargsArgv = ['xargs', '-0', '-a', fileList, '-P', String(ctx.jobs), '-n', '1', 'true'];
   const findArgv = [
     'find',
     tree,
@@ -442,9 +456,21 @@ async function benchSize(files, ctx) {
     return r;
   };
 
+  progress(`${int(files)} files: cold floor, before (xargs -P ${ctx.jobs} -n 1 true)`);
+  const xargsBefore = await runFloor(xargsArgv, { cwd: tree, stdout: 'ignore' });
   progress(`${int(files)} files: cold run (scan, digest, ${int(files + 1)} jobs)`);
   const cold = await runRunner('cold');
-  progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s`);
+  progress(`${int(files)} files: cold run took ${(cold.ms / 1000).toFixed(2)} s; cold floor, after`);
+  const xargsAfter = await runFloor(xargsArgv, { cwd: tree, stdout: 'ignore' });
+  const xargsMs = (xargsBefore.ms + xargsAfter.ms) / 2;
+  const coldFloor = {
+    command: `xargs -0 -a <files> -P ${ctx.jobs} -n 1 true`,
+    jobs: ctx.jobs,
+    xargs: { ms: xargsMs, runsMs: [xargsBefore.ms, xargsAfter.ms] },
+    ratio: cold.ms / xargsMs,
+    maxRatio: COLD_MAX_OVER_XARGS,
+    pass: cold.ms / xargsMs <= COLD_MAX_OVER_XARGS,
+  };
 
   // The no-op with watchman (issue 17 point 5), paired round by round with git status: the bench's own
   // server; two untimed runs first (the first walks and stores watchman's clock).
@@ -500,6 +526,7 @@ async function benchSize(files, ctx) {
     generated: { files: gen.files, dirs: gen.dirs, bytes: gen.bytes },
     setup: { generateMs, gitSetupMs },
     cold,
+    coldFloor,
     noop,
     noopWatchman,
     oneChanged,
@@ -722,7 +749,7 @@ async function main() {
   if ((doTree || doDeps || doNoopDeps || doWorkspace || doWatch) && !fs.existsSync(GEN_TREE))
     throw new UsageError(`tree generator not found: ${GEN_TREE} (expected shared/ beside the repository)`);
   for (const tool of [
-    ...(doTree ? ['true', 'find', 'git', 'cp'] : ['true']),
+    ...(doTree ? ['true', 'find', 'git', 'cp', 'xargs'] : ['true']),
     ...(doJobserver ? ['make'] : []),
     ...(doNoopDeps ? ['cp', 'python3'] : []),
     ...(doWorkspace ? ['cp'] : []),
@@ -825,6 +852,7 @@ async function main() {
               floors: {
                 find: "find <tree> -path <tree>/.runner -prune -o -type f -printf '%T@ %s\\n' >/dev/null",
                 gitStatus: 'git -C <committed copy> status --porcelain',
+                coldRun: `xargs -0 -a <the tree's files> -P ${ctx.jobs} -n 1 true (in the tree), before and after the cold run`,
               },
             }
           : {}),
@@ -848,6 +876,7 @@ async function main() {
     const failed =
       (result.target && !result.target.pass) ||
       result.gitTargets.some((t) => t.pass === false) ||
+      sizes.some((s) => !s.coldFloor.pass) ||
       (jobserver && !jobserver.target.pass) ||
       (noopDeps && !noopDeps.pass) ||
       (batch && !batch.pass) ||

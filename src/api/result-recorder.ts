@@ -275,10 +275,11 @@ function linkLog(stateDir: string, log: string, name: string): void {
   fs.linkSync(log, name);
 }
 
-/** Lets a process's running log go, with its stream index (made only for a log with bytes: job-log.ts). */
+/** Lets a process's running log go, with its stream index (both made only for a log with bytes: job-log.ts). */
 function removeRunningLog(log: string, outcome: Pick<JobOutcome, 'logBytes'>): void {
+  if (outcome.logBytes === 0) return;
   removeFile(log);
-  if (outcome.logBytes > 0) removeFile(runningStreamIndexPath(log));
+  removeFile(runningStreamIndexPath(log));
 }
 
 /** The real path of `dir`, or `dir` when it cannot be resolved. */

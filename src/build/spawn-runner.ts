@@ -3,8 +3,20 @@
 import { releaseWatchdog, spawnJob } from '../exec/index.js';
 import type { CommandRunner } from './command-runner.js';
 
+/** No job has started since the last idle(): the next is a build's first. */
+let first = true;
+
 export const spawnRunner: CommandRunner = {
-  start: (command, signal) => spawnJob(command, signal),
+  start: (command, signal) => {
+    // A build's first job creates its log before it starts, so a state directory that takes no log stops the
+    // build there; every later job creates its log at its first byte, and a silent one none (issue 17, point 4).
+    const creation = first ? 'now' : 'at-first-byte';
+    first = false;
+    return spawnJob(command, signal, creation);
+  },
   // The next run's first job starts another watchdog: a library caller that runs again keeps no idle process.
-  idle: () => releaseWatchdog(),
+  idle: () => {
+    first = true;
+    releaseWatchdog();
+  },
 };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { StateDirError } from '../errors.js';
 import { describeFault, writeFault } from '../io-fault.js';
 import { type LogStream, STREAM_INDEX_HEADER, segmentRecord, trailerRecord } from '../log-streams.js';
+import { removeFile } from '../remove-file.js';
 import { runningStreamIndexPath } from '../state-dir.js';
 
 /** Index records are held until this many bytes are pending: a job that switches streams often costs a write per 4 KB of records, not per switch. */
@@ -18,8 +19,8 @@ const INDEX_FLUSH_BYTES = 4096;
  * changes, and its trailer is written when the job has ended: an index with
  * no trailer (runner stopped mid-job) is known for incomplete, never trusted.
  * The index file is created only once it has records to hold (at the end,
- * for most jobs): a job that writes nothing, the common case, costs no
- * second file.
+ * for most jobs), and the log itself, unless asked for at once, at the job's
+ * first byte: a job that writes nothing, the common case, costs no file at all.
  */
 export class JobLog {
   /** Bytes in the log. */
@@ -41,23 +42,35 @@ export class JobLog {
 
   private constructor(
     readonly path: string,
-    private readonly fd: number,
+    /** The log's descriptor; null until its first byte (atFirstByte). */
+    private fd: number | null,
   ) {}
 
   /**
    * Creates a job's log, a file that must not exist yet (each run of a job
    * gets a fresh one: nothing else may be writing into it); failing that,
    * runner cannot run jobs at all (its state directory is full, read-only
-   * or broken).
+   * or broken). Left empty, it is removed at close().
    */
   static open(logPath: string): JobLog {
     return new JobLog(logPath, openLog(logPath));
+  }
+
+  /**
+   * A job's log created (as open() does, a file that must not exist yet) only
+   * when the job writes its first byte. A file that cannot be created then is
+   * a write that failed: runner's fault, the job's output lost, never a
+   * result (issue 17, point 4: a silent job costs no open, close and unlink).
+   */
+  static atFirstByte(logPath: string): JobLog {
+    return new JobLog(logPath, null);
   }
 
   /** Appends what `stream` wrote. */
   write(stream: LogStream, data: Buffer): void {
     if (data.length === 0 || this.fault !== null || this.closed) return;
     try {
+      this.fd ??= fs.openSync(this.path, 'wx');
       writeAll(this.fd, data);
     } catch (err) {
       this.fail(err);
@@ -89,8 +102,16 @@ export class JobLog {
       this.flushIndex();
     }
     this.closed = true;
-    fs.closeSync(this.fd);
+    if (this.fd !== null) fs.closeSync(this.fd);
     if (this.indexFd !== null) fs.closeSync(this.indexFd);
+    // A log exists only with bytes in it (or a fault's part of them): what a job wrote decides, not how it was opened.
+    if (this.fd !== null && this.bytes === 0 && this.fault === null) {
+      try {
+        removeFile(this.path);
+      } catch {
+        // left for the next runner, which empties running/ when it takes the state directory
+      }
+    }
     return this.fault;
   }
 
