@@ -11,7 +11,7 @@ import { show } from '../helpers/cli.js';
 import { loadedBy } from '../helpers/loaded-modules.js';
 import { REPO, useFixture, writeConfig } from '../helpers/sandbox.js';
 
-/** Loaded only by `runner watch` (chokidar) and by "deps": "javascript" (the lexer, the parser). */
+/** Loaded only by "deps": "javascript" (the lexer, the parser); chokidar and readdirp by no command (watch uses fs.watch). */
 const WATCH_AND_JS = ['chokidar', 'readdirp', 'es-module-lexer', '@babel/parser'];
 
 describe('issue 15: a command loads only what it needs', () => {

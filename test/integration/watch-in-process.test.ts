@@ -1,6 +1,6 @@
 // watch() called in this process with a fake command runner: each cycle's
 // jobs go through the injected runner, and an abort ends the watch, also in
-// the middle of a cycle. chokidar and the state directory are real.
+// the middle of a cycle. The file watcher and the state directory are real.
 import { expect, test } from 'vitest';
 import { FakeCommandRunner } from '../helpers/fake-command-runner.js';
 import { jobsTree, watchInProcess } from '../helpers/in-process.js';
