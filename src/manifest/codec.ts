@@ -17,16 +17,8 @@ import {
   STATUSES,
   unjudgedOf,
 } from './packed-results.js';
+import { HEADER, unpack } from './packed-layout.js';
 import { UNKNOWN_DEPS } from './recorded-deps.js';
-
-const HEADER = 8;
-
-interface Packed {
-  count: number;
-  numbers: Float64Array;
-  text: string;
-  hex: string;
-}
 
 function pack(
   count: number,
@@ -53,29 +45,6 @@ function pack(
   text.copy(out, at);
   hexBuf.copy(out, at + text.length);
   return out;
-}
-
-function unpack(buf: Buffer, numbersPer: number | readonly number[]): Packed & { numbersPer: number } {
-  const count = buf.readUInt32LE(0);
-  const stored = buf.readUInt32LE(4);
-  if (typeof numbersPer === 'number' ? stored !== numbersPer : !numbersPer.includes(stored)) {
-    throw new Error(`snapshot layout mismatch: ${stored} numbers per entry, expected ${String(numbersPer)}`);
-  }
-  numbersPer = stored;
-  const bytes = count * numbersPer * 8;
-  // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
-  const numbers = new Float64Array(count * numbersPer);
-  Buffer.from(numbers.buffer).set(buf.subarray(HEADER, HEADER + bytes));
-  let at = HEADER + bytes;
-  const textLen = buf.readUInt32LE(at);
-  at += 4;
-  return {
-    count,
-    numbersPer,
-    numbers,
-    text: buf.toString('utf8', at, at + textLen),
-    hex: buf.toString('hex', at + textLen),
-  };
 }
 
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {

@@ -5,10 +5,10 @@
 // and not kept. Only scan/ changes the table (visitStat, set, delete).
 import type { Digest, RelPath } from '../types.js';
 import type { FileEntry } from './model.js';
+import { unpack } from './packed-layout.js';
 
 /** Width of every digest (hash.ts). */
 const HEX = 32;
-const HEADER = 8;
 /** Files layouts, by numbers per entry: 4 (schema 1), 5 (schema 2: when the content changed). */
 export const FILES_V1 = 4;
 export const FILES_V2 = 5;
@@ -53,21 +53,9 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
 
   /** Reads a files snapshot: one path string and one map slot per file, no entry object. */
   static decode(buf: Buffer): FileTable {
-    const count = buf.readUInt32LE(0);
-    const width = buf.readUInt32LE(4);
-    if (width !== FILES_V1 && width !== FILES_V2)
-      throw new Error(`snapshot layout mismatch: ${width} numbers per entry, expected ${String([FILES_V1, FILES_V2])}`);
-    const bytes = count * width * 8;
-    // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
-    const numbers = new Float64Array(count * width);
-    Buffer.from(numbers.buffer).set(buf.subarray(HEADER, HEADER + bytes));
-    let at = HEADER + bytes;
-    const textLen = buf.readUInt32LE(at);
-    at += 4;
+    const { count, numbersPer: width, numbers, text, hex } = unpack(buf, [FILES_V1, FILES_V2]);
     const slots = new Map<RelPath, number | FileEntry>();
     if (count === 0) return new FileTable(slots, numbers, width, '', new Float64Array(0));
-    const text = buf.toString('utf8', at, at + textLen);
-    const hex = buf.toString('hex', at + textLen);
     let from = 0;
     for (let i = 0; i < count; i++) {
       let end = text.indexOf('\0', from);

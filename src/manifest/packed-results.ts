@@ -5,11 +5,11 @@
 import { endFromFlat } from '../job-end.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { JobResult, ResultStatus, UnjudgedStop } from './model.js';
+import { unpack } from './packed-layout.js';
 import { UNKNOWN_DEPS } from './recorded-deps.js';
 
 /** Width of every digest, fingerprint and latch id (hash.ts). */
 export const HEX = 32;
-const HEADER = 8;
 
 /** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies), 8 (schema 3: last use, log size). */
 export const RESULTS_V1 = 5;
@@ -83,22 +83,7 @@ export class PackedResults {
   }
 
   static decode(buf: Buffer): PackedResults {
-    const count = buf.readUInt32LE(0);
-    const width = buf.readUInt32LE(4);
-    if (width !== RESULTS_V1 && width !== RESULTS_V2 && width !== RESULTS_V3) {
-      throw new Error(
-        `snapshot layout mismatch: ${width} numbers per entry, expected ${String([RESULTS_V1, RESULTS_V2, RESULTS_V3])}`,
-      );
-    }
-    const bytes = count * width * 8;
-    // Copy into an aligned buffer: a blob from sqlite need not start on an 8-byte boundary.
-    const numbers = new Float64Array(count * width);
-    Buffer.from(numbers.buffer).set(buf.subarray(HEADER, HEADER + bytes));
-    let at = HEADER + bytes;
-    const textLen = buf.readUInt32LE(at);
-    at += 4;
-    const text = count === 0 ? '' : buf.toString('utf8', at, at + textLen);
-    const hex = count === 0 ? '' : buf.toString('hex', at + textLen);
+    const { count, numbersPer: width, numbers, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2, RESULTS_V3]);
     return new PackedResults(width, numbers, text, hex, count);
   }
 
