@@ -20,20 +20,18 @@
 // CPU meanwhile (from /proc, Linux). When the server's CPU is about the wall,
 // the server is the limit: a leaner client cannot go faster.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TOKEN, startServer } from './remote.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const SERVER = path.join(REPO, 'node_modules', 'turborepo-remote-cache', 'dist', 'cli.js');
 const FILES = 10_000;
 const TEAM = 'bench';
-const TOKEN = 'bench-token';
-const CLOCK_TICKS = 100; // /proc/PID/stat's unit (getconf CLK_TCK)
 
 /** One client's run, in a child process: argv kind url dir conns pipelining; prints JSON. */
 const CLIENT = `
@@ -119,44 +117,19 @@ for (let i = 0; i < FILES; i++)
   fs.writeFileSync(path.join(dir, `runner2-${crypto.randomBytes(16).toString('hex')}`), crypto.randomBytes(260));
 const client = path.join(work, 'client.mjs');
 fs.writeFileSync(client, CLIENT);
-const log = path.join(work, 'server.log');
-const fd = fs.openSync(log, 'w');
-const server = spawn(process.execPath, [SERVER], {
-  env: {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    STORAGE_PROVIDER: 'local',
-    STORAGE_PATH: storage,
-    STORAGE_PATH_USE_TMP_FOLDER: 'false',
-    TURBO_TOKEN: TOKEN,
-  },
-  stdio: ['ignore', fd, fd],
-});
-fs.closeSync(fd);
-const serverCpuMs = () => {
-  const f = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-};
+const server = await startServer(work, storage);
 try {
-  let url;
-  for (let t = 0; t < 400 && url === undefined; t++) {
-    await new Promise((r) => setTimeout(r, 50));
-    url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(fs.readFileSync(log, 'utf8'))?.[1];
-  }
-  if (url === undefined) throw new Error(`the cache server did not start:\n${fs.readFileSync(log, 'utf8')}`);
+  const { url } = server;
   const clients = CLIENTS.filter(([kind]) => hasUndici || (kind !== 'undici' && kind !== 'dispatch'));
   if (!hasUndici) console.log('undici is not installed here: its rows are left out (npm install --no-save undici@7)');
   const once = ([kind, conns, pipelining]) => {
-    const before = serverCpuMs();
+    const before = server.cpuMs();
     const p = spawnSync(process.execPath, [client, kind, url, dir, TEAM, TOKEN, String(conns), String(pipelining)], {
       cwd: REPO,
       encoding: 'utf8',
     });
     if (p.status !== 0) throw new Error(`${kind} failed:\n${p.stderr}`);
-    return { ...JSON.parse(p.stdout), serverCpuMs: serverCpuMs() - before };
+    return { ...JSON.parse(p.stdout), serverCpuMs: server.cpuMs() - before };
   };
   once(['http', 16, 1]); // the server's first answers run colder code: not counted
   const runs = new Map(clients.map((c) => [c, []]));
@@ -188,7 +161,6 @@ try {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
 } finally {
-  server.kill('SIGKILL');
-  await new Promise((r) => server.on('close', r));
+  await server.stop();
   fs.rmSync(work, { recursive: true, force: true });
 }

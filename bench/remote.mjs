@@ -33,17 +33,19 @@ export const REMOTE = {
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = path.join(REPO, 'node_modules', 'turborepo-remote-cache', 'dist', 'cli.js');
-const TOKEN = 'bench-token';
+export const TOKEN = 'bench-token';
 const int = (n) => n.toLocaleString('en-US');
 /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK): 100 on Linux everywhere in practice. */
 const CLOCK_TICKS = 100;
 /** CPU ms between two readings of server.cpuMs(); null when /proc is not there. */
 const spent = (before, after) => (before === null || after === null ? null : after - before);
 
-/** Starts the server on 127.0.0.1, a free port; resolves to its URL, its log file and a stop(). */
-async function startServer(work) {
-  const storage = path.join(work, 'remote-storage');
-  fs.mkdirSync(storage);
+/**
+ * Starts the server on 127.0.0.1, a free port, storing under `storage` (made if missing); resolves to its URL,
+ * its log file, a stop() and its CPU so far (cpuMs()). bench/remote-clients.mjs starts it too.
+ */
+export async function startServer(work, storage = path.join(work, 'remote-storage')) {
+  fs.mkdirSync(storage, { recursive: true });
   const log = path.join(work, 'remote-server.log');
   const fd = fs.openSync(log, 'w');
   // Its log goes to a file: a pipe the bench does not read during spawnSync would fill and stall the server.
