@@ -4,7 +4,7 @@
 // tool has no result at all, or --force) and only when every job the plan will
 // run is one of them; nothing is recorded until the plan's own jobs take their
 // place (join), so every result carries the real latch.
-import { type LatchedTool, testRunnerInputs } from '../config/index.js';
+import { type LatchedTool, runsTestRunner } from '../config/index.js';
 import { isReadProblem } from '../scan/index.js';
 import { type PlannedJob, planJobs } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
@@ -118,6 +118,6 @@ function isStartable(t: LatchedTool, u: UnlatchedSession, force: boolean): boole
   if (t.unavailable !== undefined || c.deps !== 'none' || c.outputs.length > 0 || c.inputs.length > 0 || c.pty)
     return false;
   // The inputs a test runner's command implies are digested with the latch too, after the jobs would start.
-  if (testRunnerInputs(c.command, u.sourceTree).length > 0) return false;
+  if (runsTestRunner(c.command)) return false;
   return force || (u.manifest.results.get(c.name)?.size ?? 0) === 0;
 }

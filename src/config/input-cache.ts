@@ -3,6 +3,8 @@
 // costs a stat, never a read. Kept in the manifest as one snapshot; holds
 // absolute paths, so it never enters a latch. Pure data: no I/O here.
 import type fs from 'node:fs';
+import type { EncodedConsulted } from '../deps/consulted.js';
+import type { JsImport } from '../deps/javascript-imports.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
 
 interface StatKey {
@@ -25,9 +27,25 @@ export interface CachedDir extends StatKey {
   dirs: string[];
 }
 
+/** A source file a closure was read from, and the imports read then. */
+export interface ClosureSource extends StatKey {
+  size: number;
+  imports: JsImport[];
+}
+
+/** What a set of files imports through the tree (setup-imports.ts), and what proves it unchanged. */
+export interface CachedClosure {
+  /** Tree-relative path -> the file as it was read. */
+  sources: [string, ClosureSource][];
+  /** What resolving the imports consulted (deps/consulted.ts, encoded). */
+  consulted: EncodedConsulted;
+  out: string[];
+}
+
 const VERSION = 1;
 
-function sameStat(key: StatKey, st: fs.Stats): boolean {
+/** Whether a file whose stat is `st` is provably the one `key` was read from. */
+export function sameStat(key: StatKey, st: fs.Stats): boolean {
   // Git's racy rule: an entry modified just before it was read may have changed again unseen.
   return (
     key.mtimeMs === st.mtimeMs &&
@@ -40,9 +58,11 @@ function sameStat(key: StatKey, st: fs.Stats): boolean {
 export class InputCache {
   private readonly files = new Map<string, CachedFile>();
   private readonly dirs = new Map<string, CachedDir>();
+  private readonly closures = new Map<string, CachedClosure>();
   /** What this process looked up or stored; only that is written back, so entries of removed inputs go. */
   private readonly usedFiles = new Set<string>();
   private readonly usedDirs = new Set<string>();
+  private readonly usedClosures = new Set<string>();
   private dirty = false;
 
   static decode(data: Buffer | undefined): InputCache {
@@ -53,10 +73,12 @@ export class InputCache {
         v: number;
         files: [string, CachedFile][];
         dirs: [string, CachedDir][];
+        closures?: [string, CachedClosure][];
       };
       if (parsed.v !== VERSION) return cache;
       for (const [p, f] of parsed.files) cache.files.set(p, f);
       for (const [p, d] of parsed.dirs) cache.dirs.set(p, d);
+      for (const [k, c] of parsed.closures ?? []) cache.closures.set(k, c);
     } catch {
       // A cache that does not parse is only a cache: every input is read again.
     }
@@ -90,22 +112,44 @@ export class InputCache {
     this.dirty = true;
   }
 
+  /** The closure last stored under `key` (its roots), unproven: the caller checks it. */
+  closure(key: string): CachedClosure | undefined {
+    const hit = this.closures.get(key);
+    if (hit !== undefined) this.usedClosures.add(key);
+    return hit;
+  }
+
+  storeClosure(key: string, closure: CachedClosure): void {
+    this.closures.set(key, closure);
+    this.usedClosures.add(key);
+    this.dirty = true;
+  }
+
   /** Whether writing the cache back would change it: something was stored, or something went unused. */
   get changed(): boolean {
-    return this.dirty || this.usedFiles.size !== this.files.size || this.usedDirs.size !== this.dirs.size;
+    return (
+      this.dirty ||
+      this.usedFiles.size !== this.files.size ||
+      this.usedDirs.size !== this.dirs.size ||
+      this.usedClosures.size !== this.closures.size
+    );
   }
 
   /** What was used since the cache was loaded (or last encoded), to store; starts a new round. */
   encode(): Buffer {
     const files = [...this.usedFiles].map((p) => [p, this.files.get(p)!] as const);
     const dirs = [...this.usedDirs].map((p) => [p, this.dirs.get(p)!] as const);
+    const closures = [...this.usedClosures].map((k) => [k, this.closures.get(k)!] as const);
     this.files.clear();
     this.dirs.clear();
+    this.closures.clear();
     for (const [p, f] of files) this.files.set(p, f);
     for (const [p, d] of dirs) this.dirs.set(p, d);
+    for (const [k, c] of closures) this.closures.set(k, c);
     this.usedFiles.clear();
     this.usedDirs.clear();
+    this.usedClosures.clear();
     this.dirty = false;
-    return Buffer.from(JSON.stringify({ v: VERSION, files, dirs }), 'utf8');
+    return Buffer.from(JSON.stringify({ v: VERSION, files, dirs, closures }), 'utf8');
   }
 }

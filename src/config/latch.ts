@@ -105,7 +105,9 @@ export function withInputs(tools: readonly LatchedTool[], scope: InputScope): La
   return tools.map((t, i) => {
     // Per-user inputs (`~/...`) are found under the HOME the tools see. A test runner's config and
     // setup files join the declared inputs (test-runner-inputs.ts).
-    const implied = testRunnerInputs(t.config.command, scope.sourceTree).filter((f) => !t.config.inputs.includes(f));
+    const implied = testRunnerInputs(t.config.command, scope.sourceTree, scope.cache).filter(
+      (f) => !t.config.inputs.includes(f),
+    );
     const found = digestInputs(
       scope,
       implied.length === 0 ? t.config.inputs : [...t.config.inputs, ...implied],

@@ -2,14 +2,17 @@
 // vitest and jest read a config file, and the setup files it names run before
 // every test (as pytest's conftest.py does), yet no test imports either. A
 // tool whose command runs one of them gets these files as inputs beside its
-// declared ones, so an edit to the config or a setup file re-runs its jobs.
-// Reads the config as text (it is code: runner never runs it) and takes the
-// string literals given to its setup keys (setupFiles and the like) that name
-// files of the tree; other literals (aliases to a package's index) are not
-// inputs of every test.
+// declared ones, with what they import (setup-imports.ts), so an edit to any
+// of them re-runs its jobs. Reads the config as text (it is code: runner never
+// runs it) and takes the string literals given to its setup keys (setupFiles
+// and the like) that name files of the tree; other literals (aliases to a
+// package's index) are not inputs of every test.
 import fs from 'node:fs';
 import path from 'node:path';
 import { treePath } from '../tree-path.js';
+import type { RelPath } from '../types.js';
+import type { InputCache } from './input-cache.js';
+import { setupImports } from './setup-imports.js';
 
 type TestRunner = 'vitest' | 'jest';
 
@@ -97,28 +100,66 @@ function isFile(abs: string): boolean {
   }
 }
 
-/**
- * The source-tree-relative files a tool's command implies as inputs: when it
- * runs vitest or jest, the config it reads (`--config`/`-c`, else the first
- * of the runner's own names in the source tree) and the tree's files that
- * config's setup keys name; [] for any other command, or when no config
- * exists. Never a missing path: a config created later appears then.
- */
-export function testRunnerInputs(command: string | readonly string[], sourceTree: string): string[] {
-  const found = runnerOf(wordsOf(command));
-  if (found === null) return [];
-  const configAbs =
+/** Whether a command runs vitest or jest, whose config then implies inputs (cheap: reads no file). */
+export function runsTestRunner(command: string | readonly string[]): boolean {
+  return runnerOf(wordsOf(command)) !== null;
+}
+
+/** The `jest` key of the tree's package.json, as JSON text, or null when there is none (jest then reads it from there). */
+function jestKeyOf(packageJson: string): string | null {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { jest?: unknown };
+    return parsed.jest === undefined ? null : JSON.stringify(parsed.jest);
+  } catch {
+    return null;
+  }
+}
+
+/** The config a runner reads, absolute, and its text as far as it names files; null when there is none. */
+function configOf(
+  found: { runner: TestRunner; config: string | null },
+  sourceTree: string,
+): { abs: string; text: string } | null {
+  const abs =
     found.config !== null
       ? path.resolve(sourceTree, found.config)
       : (CONFIG_NAMES[found.runner].map((n) => path.join(sourceTree, n)).find(isFile) ?? null);
-  if (configAbs === null || !isFile(configAbs)) return [];
-  const configRel = treePath(sourceTree, configAbs);
-  if (configRel === null || configRel === '') return [];
-  let text = '';
-  try {
-    if (fs.statSync(configAbs).size <= MAX_CONFIG_BYTES) text = fs.readFileSync(configAbs, 'utf8');
-  } catch {
-    // Unreadable: still an input, whose digest then says so.
+  if (abs !== null && isFile(abs)) {
+    let text = '';
+    try {
+      if (fs.statSync(abs).size <= MAX_CONFIG_BYTES) text = fs.readFileSync(abs, 'utf8');
+    } catch {
+      // Unreadable: still an input, whose digest then says so.
+    }
+    return { abs, text };
   }
-  return [...new Set([configRel, ...namedFiles(sourceTree, configAbs, text)])];
+  // jest without a config file reads the `jest` key of package.json.
+  if (found.runner !== 'jest' || found.config !== null) return null;
+  const packageJson = path.join(sourceTree, 'package.json');
+  const text = isFile(packageJson) ? jestKeyOf(packageJson) : null;
+  return text === null ? null : { abs: packageJson, text };
+}
+
+/**
+ * The source-tree-relative files a tool's command implies as inputs: when it
+ * runs vitest or jest, the config it reads (`--config`/`-c`, else the first
+ * of the runner's own names in the source tree, else for jest a package.json
+ * with a `jest` key), the tree's files that config's setup keys name, and
+ * what the config and those files import (setup-imports.ts); [] for any other
+ * command, or when no config exists. Never a missing path: a config created
+ * later appears then.
+ */
+export function testRunnerInputs(
+  command: string | readonly string[],
+  sourceTree: string,
+  cache?: InputCache,
+): string[] {
+  const found = runnerOf(wordsOf(command));
+  if (found === null) return [];
+  const config = configOf(found, sourceTree);
+  if (config === null) return [];
+  const configRel = treePath(sourceTree, config.abs);
+  if (configRel === null || configRel === '') return [];
+  const named = [...new Set([configRel, ...namedFiles(sourceTree, config.abs, config.text)])] as RelPath[];
+  return [...named, ...setupImports(sourceTree, named, cache)];
 }

@@ -242,18 +242,17 @@ function statStamp(dir: string): string {
   }
 }
 
-export function encodeConsulted(c: Consulted): {
-  dirs: [string, string][];
-  files: [string, string][];
-  links: [string, string][];
-} {
-  return { dirs: [...c.dirs], files: [...c.files], links: [...c.links] };
-}
-
-export function decodeConsulted(raw: {
+/** Consulted as JSON can hold it. */
+export interface EncodedConsulted {
   dirs: [string, string][];
   files: [string, string][];
   links?: [string, string][];
-}): Consulted {
+}
+
+export function encodeConsulted(c: Consulted): Required<EncodedConsulted> {
+  return { dirs: [...c.dirs], files: [...c.files], links: [...c.links] };
+}
+
+export function decodeConsulted(raw: EncodedConsulted): Consulted {
   return { dirs: new Map(raw.dirs), files: new Map(raw.files), links: new Map(raw.links) };
 }

@@ -1,7 +1,8 @@
 // A tool whose command runs vitest or jest depends on the runner's config and
 // on the setup files it names, which run before every test although no test
-// imports them (as pytest's conftest.py). Before, editing a setup file re-ran
-// no test. Each test counts, with the probe, which jobs really ran.
+// imports them (as pytest's conftest.py), and on what those files import.
+// Before, editing a setup file, or a helper it imports, re-ran no test. Each
+// test counts, with the probe, which jobs really ran.
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runRunner, show } from '../helpers/cli.js';
 import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
@@ -61,6 +62,65 @@ describe("a test runner's config and setup files are inputs of its tool", () => 
     expect(await ran(sb)).toEqual(TESTS);
     expect(await ran(sb)).toEqual([]);
     writeText(sb, 'test/setup.ts', 'export {};\n');
+    expect(await ran(sb)).toEqual(TESTS);
+  });
+
+  test('vitest: what the setup file and the config import re-runs every test, a package by its version', async () => {
+    const sb = layout(['vitest', 'run']);
+    writeText(sb, 'vitest.shared.ts', 'export const shared = { environment: "node" };\n');
+    writeText(
+      sb,
+      'vitest.config.ts',
+      "import { shared } from './vitest.shared';\nexport default { test: { ...shared, setupFiles: ['./test/setup.ts'] } };\n",
+    );
+    writeText(
+      sb,
+      'node_modules/fake-dom/package.json',
+      '{ "name": "fake-dom", "version": "1.0.0", "main": "index.js" }\n',
+    );
+    writeText(sb, 'node_modules/fake-dom/index.js', 'module.exports = {};\n');
+    writeText(
+      sb,
+      'test/setup.ts',
+      "import 'fake-dom';\nimport { helper } from './helpers';\nimport './extra';\nhelper();\n",
+    );
+    expect(await ran(sb)).toEqual(TESTS);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'test/helpers.ts', 'export function helper(): number {\n  return 2;\n}\n');
+    const explained = await runRunner(['explain', 'test/other.test.ts'], { cwd: sb.tree, env: baseEnv() });
+    expect(explained.stdout).toContain('test/helpers.ts');
+    expect(await ran(sb)).toEqual(TESTS);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'vitest.shared.ts', 'export const shared = { environment: "jsdom" };\n');
+    expect(await ran(sb)).toEqual(TESTS);
+    writeText(
+      sb,
+      'node_modules/fake-dom/package.json',
+      '{ "name": "fake-dom", "version": "1.0.1", "main": "index.js" }\n',
+    );
+    expect(await ran(sb)).toEqual(TESTS);
+    // './extra' resolved nowhere; the file that appears is what the setup file loads now.
+    writeText(sb, 'test/extra.ts', 'export {};\n');
+    expect(await ran(sb)).toEqual(TESTS);
+    writeText(sb, 'test/extra.ts', 'export const later = 1;\n');
+    expect(await ran(sb)).toEqual(TESTS);
+    writeText(sb, 'notes.ts', 'export const notes = 2;\n');
+    expect(await ran(sb)).toEqual([]);
+  });
+
+  test('jest: the config in package.json\'s "jest" key, and the setup files it names, are inputs', async () => {
+    const sb = layout(['jest']);
+    const pkg = (setup: string): string =>
+      JSON.stringify({ name: 'app', private: true, jest: { setupFilesAfterEnv: [setup] } }, null, 2) + '\n';
+    writeText(sb, 'package.json', pkg('<rootDir>/test/setup.ts'));
+    expect(await ran(sb)).toEqual(TESTS);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'test/helpers.ts', 'export function helper(): void {\n  return;\n}\n');
+    expect(await ran(sb)).toEqual(TESTS);
+    writeText(sb, 'test/setup2.ts', 'export {};\n');
+    writeText(sb, 'package.json', pkg('<rootDir>/test/setup2.ts'));
+    expect(await ran(sb)).toEqual(TESTS);
+    writeText(sb, 'test/setup2.ts', 'export const x = 1;\n');
     expect(await ran(sb)).toEqual(TESTS);
   });
 });
