@@ -9,6 +9,7 @@
 // package's index) are not inputs of every test.
 import fs from 'node:fs';
 import path from 'node:path';
+import { compileGlobs } from '../scan/index.js';
 import { treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import type { InputCache } from './input-cache.js';
@@ -59,34 +60,116 @@ function runnerOf(words: readonly string[]): { runner: TestRunner; config: strin
 /** The config keys whose values name files that run before or around every test. */
 const SETUP_KEYS = ['setupFiles', 'setupFilesAfterEnv', 'globalSetup', 'snapshotSerializers', 'testEnvironment'];
 
-/** String literals (quoted with ', " or `, without interpolation) in what a setup key is given: one, or an array. */
-function stringLiterals(text: string): string[] {
+const LITERAL = /'([^'\\\n]{1,400})'|"([^"\\\n]{1,400})"|`([^`\\$\n]{1,400})`/g;
+
+/** A value's text: an array up to its matching ']' (arrays and objects may nest in it), else up to the end of its line. */
+function valueText(rest: string): string {
+  if (!rest.startsWith('[')) return rest.split('\n')[0]!;
+  let depth = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '[') depth++;
+    else if (c === ']' && --depth === 0) return rest.slice(0, i + 1);
+  }
+  return rest;
+}
+
+/** String literals (quoted with ', " or `, without interpolation) in what `keys` are given: one, or an array. */
+function stringLiterals(text: string, keys: readonly string[] = SETUP_KEYS): string[] {
   const out: string[] = [];
-  const literal = /'([^'\\\n]{1,400})'|"([^"\\\n]{1,400})"|`([^`\\$\n]{1,400})`/g;
-  const key = new RegExp(`\\b(?:${SETUP_KEYS.join('|')})['"]?\\s*:\\s*`, 'g');
+  const key = new RegExp(`\\b(?:${keys.join('|')})['"]?\\s*:\\s*`, 'g');
   for (const k of text.matchAll(key)) {
-    const rest = text.slice(k.index + k[0].length);
-    // An array up to its first ']', or the one value up to the end of its line.
-    const value = rest.startsWith('[') ? rest.slice(0, rest.indexOf(']') + 1 || undefined) : rest.split('\n')[0]!;
-    for (const m of value.matchAll(literal)) out.push(m[1] ?? m[2] ?? m[3]!);
+    const value = valueText(text.slice(k.index + k[0].length));
+    for (const m of value.matchAll(LITERAL)) out.push(m[1] ?? m[2] ?? m[3]!);
   }
   return out;
 }
 
-/** Source-tree-relative paths of the tree's files a config's setup keys name (relative to the config, or `<rootDir>/`). */
+/** Whether a tree path lies in a node_modules directory. */
+const inNodeModules = (rel: string): boolean => rel.startsWith('node_modules/') || rel.includes('/node_modules/');
+
+/**
+ * Source-tree-relative paths of the tree's files a config's setup keys name:
+ * relative to the config, or `<rootDir>/` (jest: its `rootDir`, by default the
+ * config's directory; the source tree's root is taken too, as more is safe).
+ */
 function namedFiles(sourceTree: string, configAbs: string, text: string): string[] {
   const out: string[] = [];
+  const configDir = path.dirname(configAbs);
+  const rootDirs = [path.resolve(configDir, stringLiterals(text, ['rootDir'])[0] ?? '.'), sourceTree];
   for (const literal of stringLiterals(text)) {
     if (!/\.[cm]?[jt]sx?$|\.json$/.test(literal) || /[*?{}]/.test(literal)) continue;
     const candidates = literal.startsWith('<rootDir>/')
-      ? [path.join(sourceTree, literal.slice('<rootDir>/'.length))]
+      ? rootDirs.map((d) => path.join(d, literal.slice('<rootDir>/'.length)))
       : path.isAbsolute(literal)
         ? []
-        : [path.resolve(path.dirname(configAbs), literal)];
+        : [path.resolve(configDir, literal)];
     for (const abs of candidates) {
       const rel = treePath(sourceTree, abs);
-      if (rel === null || rel === '' || rel.startsWith('node_modules/') || rel.includes('/node_modules/')) continue;
-      if (isFile(abs)) out.push(rel);
+      if (rel === null || rel === '' || inNodeModules(rel)) continue;
+      if (isFile(abs) && !out.includes(rel)) out.push(rel);
+    }
+  }
+  return out;
+}
+
+/** Directories a project glob is matched against below its fixed part: enough for `packages/*` and `apps/**`. */
+const MAX_PROJECT_DEPTH = 4;
+const MAX_PROJECT_ENTRIES = 2000;
+
+/** The files and directories below `base` a glob (relative to `base`) matches; node_modules and dot-directories are not entered. */
+function expandProjectGlob(base: string, glob: string): string[] {
+  const match = compileGlobs([glob]);
+  const parts = glob.split('/');
+  const fixed = parts.findIndex((p) => /[*?{}[\]]/.test(p));
+  const start = path.join(base, ...parts.slice(0, fixed));
+  const out: string[] = [];
+  let seen = 0;
+  const walk = (dir: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (++seen > MAX_PROJECT_ENTRIES || e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const abs = path.join(dir, e.name);
+      if (match(path.relative(base, abs))) out.push(abs);
+      if (e.isDirectory() && depth < MAX_PROJECT_DEPTH) walk(abs, depth + 1);
+    }
+  };
+  walk(start, 1);
+  return out;
+}
+
+const VITEST_PROJECT_CONFIGS = CONFIG_NAMES.vitest.filter((n) => !n.startsWith('vitest.workspace.'));
+
+/**
+ * A vitest workspace's projects' own configs: what a `vitest.workspace.*`
+ * file lists, or the root config's `projects` (or `workspace`) key. An entry
+ * is a config file, or a directory (its vitest or vite config), or a glob of
+ * either. An inline project (an object) is part of the root config already.
+ */
+function projectConfigs(sourceTree: string, configAbs: string, text: string): string[] {
+  const isWorkspaceFile = /^vitest\.workspace\./.test(path.basename(configAbs));
+  const entries = isWorkspaceFile
+    ? [...text.matchAll(LITERAL)].map((m) => m[1] ?? m[2] ?? m[3]!)
+    : stringLiterals(text, ['projects', 'workspace']);
+  const configDir = path.dirname(configAbs);
+  const out: string[] = [];
+  for (const entry of entries) {
+    if (entry.startsWith('!') || path.isAbsolute(entry)) continue;
+    const found = /[*?{}[\]]/.test(entry) ? expandProjectGlob(configDir, entry) : [path.resolve(configDir, entry)];
+    for (const abs of found) {
+      const config = isFile(abs)
+        ? /\.[cm]?[jt]s$/.test(abs) && /config/.test(path.basename(abs))
+          ? abs
+          : null
+        : (VITEST_PROJECT_CONFIGS.map((n) => path.join(abs, n)).find(isFile) ?? null);
+      const rel = config === null ? null : treePath(sourceTree, config);
+      if (config === null || rel === null || rel === '' || inNodeModules(rel) || config === configAbs) continue;
+      if (!out.includes(config)) out.push(config);
     }
   }
   return out;
@@ -160,6 +243,19 @@ export function testRunnerInputs(
   if (config === null) return [];
   const configRel = treePath(sourceTree, config.abs);
   if (configRel === null || configRel === '') return [];
-  const named = [...new Set([configRel, ...namedFiles(sourceTree, config.abs, config.text)])] as RelPath[];
-  return [...named, ...setupImports(sourceTree, named, cache)];
+  const named = new Set([configRel, ...namedFiles(sourceTree, config.abs, config.text)]);
+  if (found.runner === 'vitest') {
+    for (const project of projectConfigs(sourceTree, config.abs, config.text)) {
+      named.add(treePath(sourceTree, project)!);
+      let text = '';
+      try {
+        if (fs.statSync(project).size <= MAX_CONFIG_BYTES) text = fs.readFileSync(project, 'utf8');
+      } catch {
+        // Unreadable: still an input, whose digest then says so.
+      }
+      for (const f of namedFiles(sourceTree, project, text)) named.add(f);
+    }
+  }
+  const roots = [...named] as RelPath[];
+  return [...roots, ...setupImports(sourceTree, roots, cache)];
 }

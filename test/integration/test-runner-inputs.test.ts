@@ -123,4 +123,15 @@ describe("a test runner's config and setup files are inputs of its tool", () => 
     writeText(sb, 'test/setup2.ts', 'export const x = 1;\n');
     expect(await ran(sb)).toEqual(TESTS);
   });
+
+  test("vitest: a workspace project's own config and setup file are inputs", async () => {
+    const sb = layout(['vitest', 'run']);
+    writeText(sb, 'vitest.config.ts', "export default { test: { projects: ['packages/*'] } };\n");
+    writeText(sb, 'packages/a/vitest.config.ts', "export default { test: { setupFiles: ['./setup.ts'] } };\n");
+    writeText(sb, 'packages/a/setup.ts', 'export {};\n');
+    expect(await ran(sb)).toEqual(TESTS);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'packages/a/setup.ts', 'export const changed = 1;\n');
+    expect(await ran(sb)).toEqual(TESTS);
+  });
 });

@@ -50,3 +50,55 @@ test('jest: --config=, <rootDir>/, nothing in node_modules, no config at all', (
   ]);
   expect(testRunnerInputs(['jest', '{file}'], root)).toEqual([]);
 });
+
+test("jest: <rootDir>/ is the config's directory unless rootDir says otherwise", () => {
+  const root = tree({
+    'cfg/jest.config.js': "module.exports = { setupFiles: ['<rootDir>/setup.js'] };",
+    'cfg/setup.js': '',
+    'other/jest.config.js': "module.exports = { rootDir: '../app', setupFilesAfterEnv: ['<rootDir>/after.js'] };",
+    'app/after.js': '',
+  });
+  expect(testRunnerInputs(['jest', '-c', 'cfg/jest.config.js'], root)).toEqual(['cfg/jest.config.js', 'cfg/setup.js']);
+  expect(testRunnerInputs(['jest', '-c', 'other/jest.config.js'], root)).toEqual([
+    'other/jest.config.js',
+    'app/after.js',
+  ]);
+});
+
+test("vitest: a workspace's projects' configs and their setup files, by directory, file or glob", () => {
+  const root = tree({
+    'vitest.config.ts':
+      "export default { test: { projects: ['packages/*', 'tools/vitest.tools.config.ts', { test: { name: 'inline', setupFiles: ['./inline-setup.ts'] } }, '!packages/skip'] } };",
+    'inline-setup.ts': '',
+    'packages/a/vitest.config.ts': "export default { test: { setupFiles: ['./setup-a.ts'] } };",
+    'packages/a/setup-a.ts': '',
+    'packages/b/vite.config.mts': "export default { test: { setupFiles: './test/setup-b.ts' } };",
+    'packages/b/test/setup-b.ts': '',
+    'packages/c/readme.md': '',
+    'packages/a/node_modules/x/vitest.config.ts': '',
+    'tools/vitest.tools.config.ts': "export default { test: { globalSetup: ['./global.ts'] } };",
+    'tools/global.ts': '',
+  });
+  expect(new Set(testRunnerInputs(['vitest', 'run', '{files}'], root))).toEqual(
+    new Set([
+      'vitest.config.ts',
+      'inline-setup.ts',
+      'packages/a/vitest.config.ts',
+      'packages/a/setup-a.ts',
+      'packages/b/vite.config.mts',
+      'packages/b/test/setup-b.ts',
+      'tools/vitest.tools.config.ts',
+      'tools/global.ts',
+    ]),
+  );
+  const ws = tree({
+    'vitest.workspace.ts': "export default ['apps/*/vitest.config.ts'];",
+    'apps/web/vitest.config.ts': "export default { test: { setupFiles: ['./setup.ts'] } };",
+    'apps/web/setup.ts': '',
+  });
+  expect(testRunnerInputs(['vitest', '{file}'], ws)).toEqual([
+    'vitest.workspace.ts',
+    'apps/web/vitest.config.ts',
+    'apps/web/setup.ts',
+  ]);
+});
