@@ -20,12 +20,17 @@ export interface DirectDeps {
  */
 export const UNREADABLE_IMPORTS = '<imports could not be read>';
 
+const PYTEST_CONFIG_MARKER = '<pytest configuration runner cannot use: ';
+
 /**
  * An unresolved "name" for a job whose pytest configuration runner cannot
- * read (pytest-pythonpath.ts): its search path is unknown, so, like
+ * read or interpret (pytest-pythonpath.ts), saying which and why (`pytest.ini:
+ * addopts has -p x`): its search path or plugins are unknown, so, like
  * UNREADABLE_IMPORTS, its identity differs every run and the job re-runs.
  */
-export const UNREADABLE_PYTEST_CONFIG = '<pytest configuration could not be read>';
+export function unusablePytestConfig(why: string): string {
+  return `${PYTEST_CONFIG_MARKER}${why}>`;
+}
 
 /**
  * An unresolved "name" for a file that sets pytest_plugins to something other
@@ -36,5 +41,5 @@ export const UNREADABLE_PYTEST_PLUGINS = '<pytest_plugins that runner cannot rea
 
 /** Whether an unresolved name is one of the markers whose identity differs every run. */
 export function isEveryRunMarker(name: string): boolean {
-  return name === UNREADABLE_IMPORTS || name === UNREADABLE_PYTEST_CONFIG || name === UNREADABLE_PYTEST_PLUGINS;
+  return name === UNREADABLE_IMPORTS || name === UNREADABLE_PYTEST_PLUGINS || name.startsWith(PYTEST_CONFIG_MARKER);
 }

@@ -11,7 +11,7 @@ import { DepsError } from '../errors.js';
 import type { FileEntry } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
-import { type DirectDeps, UNREADABLE_PYTEST_CONFIG, isEveryRunMarker } from './direct-deps.js';
+import { type DirectDeps, isEveryRunMarker, unusablePytestConfig } from './direct-deps.js';
 import { DepGraph } from './graph.js';
 import { codeIdentity } from './graph-cache.js';
 import { type Identity, THIS_RUN, contentIdentity } from './graph-deps.js';
@@ -214,8 +214,10 @@ export async function inferPython(opts: {
     if (found === undefined) continue;
     if (found.error !== null) errors.set(p, found.error);
     const d = resolveFile(p, found, true);
-    const uncertain = pytest.uncertain.has(path.join(sourceTree, path.dirname(p)));
-    direct.set(p, uncertain ? { ...d, unresolved: [...d.unresolved, UNREADABLE_PYTEST_CONFIG] } : d);
+    const why = pytest.uncertain.get(path.join(sourceTree, path.dirname(p)));
+    // The configuration named from the tree's root, as explain names files.
+    const named = why?.startsWith(sourceTree + '/') ? why.slice(sourceTree.length + 1) : why;
+    direct.set(p, named !== undefined ? { ...d, unresolved: [...d.unresolved, unusablePytestConfig(named)] } : d);
   }
   const followed = await followOutside({ direct, cache, startedMs, seen, resolveFile, read: (list) => read(list) });
   if (followed.changed) changed = true;

@@ -127,6 +127,19 @@ describe('issue 16: plugins loaded by name from the command or the environment',
     expect(await ran(sb)).toEqual(ALL);
     expect(await ran(sb)).toEqual([]);
   });
+
+  test('"-p NAME" in the configuration\'s addopts re-runs every job each time, and explain names the file and the option', async () => {
+    const sb = pluginLayout('[]');
+    withPytest(sb, ['-q']);
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'pytest.ini', '[pytest]\naddopts = -q -p tests.fixtures\n');
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await explained(sb, 'unit/test_c.py')).toContain(
+      '<pytest configuration runner cannot use: pytest.ini: addopts has -p tests.fixtures>',
+    );
+  });
 });
 
 const hasPytest = spawnSync('python3', ['-m', 'pytest', '--version'], { env: baseEnv() }).status === 0;
