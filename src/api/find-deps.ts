@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../config/executable.js';
+import { snapshotLayout } from '../config/index.js';
 import {
   type DepGraph,
   type GraphSnapshots,
@@ -22,7 +23,9 @@ import {
   pytestArguments,
   recordedDeps,
   shlexSplit,
+  snapshotPathOf,
   uninterpretedPytestOption,
+  withSnapshot,
 } from '../deps/index.js';
 import { DepsError } from '../errors.js';
 import { UNKNOWN_DEPS, digestEntries, encodeDeps } from '../manifest/index.js';
@@ -207,7 +210,7 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
   const js = await javascriptGraph(s, tree, summary, events, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
   const memo = new Map<string, JobDeps>();
-  const depsOf: DepsOf = (tool, p, latest) => {
+  const ownDeps: DepsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest(), kind, identify, tool.env.HOME);
     const graph = graphs.get(kind);
@@ -222,7 +225,27 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
     const why = kind === 'python' ? pytestUncertainty(tool) : null;
     return why === null ? d : everyRunDeps(d, why);
   };
+  const depsOf: DepsOf = (tool, p, latest) => {
+    const own = ownDeps(tool, p, latest);
+    // A depfile or a trace is what the job reported: a trace holds the snapshot it read.
+    const kind = tool.config.deps;
+    const layout = kind === 'depfile' || kind === 'trace' ? null : snapshotLayoutOf(tool, tree.root);
+    if (layout === null) return own;
+    if (layout !== 'default')
+      return everyRunDeps(own ?? { digest: '', entries: [] }, `<snapshot paths runner does not follow: ${layout}>`);
+    const snapshot = snapshotPathOf(p);
+    return withSnapshot(own, snapshot, identify.externalId(path.join(tree.root, snapshot)), latest);
+  };
   return { graphs, depsOf, summary };
+}
+
+const layouts = new WeakMap<DepsTool, string | null>();
+
+/** A tool's snapshot layout (config/test-runner-inputs.ts), read once per tool and tree. */
+function snapshotLayoutOf(tool: DepsTool, sourceTree: string): string | null {
+  let layout = layouts.get(tool);
+  if (layout === undefined) layouts.set(tool, (layout = snapshotLayout(tool.config.command, sourceTree)));
+  return layout;
 }
 
 type DepsTool = Parameters<DepsOf>[0];

@@ -28,7 +28,7 @@ export { findExecutable, identifyProgram } from './executable.js';
 export type { ExecutableIdentity, ExecutableWhere, ToolLatch } from '../tool-latch.js';
 export { ProgramIds } from './program-ids.js';
 export { InputCache } from './input-cache.js';
-export { runsTestRunner, testRunnerInputs } from './test-runner-inputs.js';
+export { runsTestRunner, snapshotLayout, testRunnerInputs } from './test-runner-inputs.js';
 export type { InputScope } from './inputs.js';
 export { isGlobPattern } from './validate/globs.js';
 export {

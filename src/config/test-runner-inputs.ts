@@ -224,6 +224,19 @@ function configOf(
 }
 
 /**
+ * How a tool's test runner finds snapshot files: null when its command runs
+ * no test runner; 'default' for `__snapshots__/<test file>.snap` beside each
+ * test; else the config key that moves them (`snapshotResolver`,
+ * `resolveSnapshotPath`), which runner does not follow.
+ */
+export function snapshotLayout(command: string | readonly string[], sourceTree: string): string | null {
+  const found = runnerOf(wordsOf(command));
+  if (found === null) return null;
+  const config = configOf(found, sourceTree);
+  return /\b(snapshotResolver|resolveSnapshotPath)\b/.exec(config?.text ?? '')?.[1] ?? 'default';
+}
+
+/**
  * The source-tree-relative files a tool's command implies as inputs: when it
  * runs vitest or jest, the config it reads (`--config`/`-c`, else the first
  * of the runner's own names in the source tree, else for jest a package.json

@@ -18,6 +18,7 @@ export { everyRunDeps, externalIdentity, javascriptIdentity, jobDepsFrom } from 
 export { pytestArguments, shlexSplit, uninterpretedPytestOption } from './pytest-options.js';
 export { PYTEST_CONFIG_NAMES, optionList, readPytestSection } from './pytest-config.js';
 export { decodeNode, type MerkleNode } from './merkle.js';
+export { snapshotPathOf, withSnapshot } from './snapshot-deps.js';
 export {
   groupUnresolved,
   reachedFrom,

@@ -3,10 +3,12 @@
 // imports them (as pytest's conftest.py), and on what those files import.
 // Before, editing a setup file, or a helper it imports, re-ran no test. Each
 // test counts, with the probe, which jobs really ran.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runRunner, show } from '../helpers/cli.js';
 import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { REPO, type Sandbox, readConfig, readText, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 
 async function ran(sb: Sandbox): Promise<string[]> {
   resetProbeLog(sb);
@@ -133,5 +135,92 @@ describe("a test runner's config and setup files are inputs of its tool", () => 
     expect(await ran(sb)).toEqual([]);
     writeText(sb, 'packages/a/setup.ts', 'export const changed = 1;\n');
     expect(await ran(sb)).toEqual(TESTS);
+  });
+});
+
+describe("a test's snapshot file is one of its dependencies", () => {
+  const SNAP = 'test/__snapshots__/api.test.ts.snap';
+
+  test.each(['none', 'javascript'] as const)(
+    'deps %s: creating, editing or deleting __snapshots__/<test>.snap re-runs that test alone, and explain names it',
+    async (deps) => {
+      const sb = layout(['vitest', 'run']);
+      const config = readConfig(sb);
+      config.tools[0]!.deps = deps;
+      writeConfig(sb, config);
+      expect(await ran(sb)).toEqual(TESTS);
+      expect(await ran(sb)).toEqual([]);
+      writeText(sb, SNAP, '// Vitest Snapshot v1\n\nexports[`a 1`] = `"A!"`;\n');
+      const explained = await runRunner(['explain', 'test/api.test.ts'], { cwd: sb.tree, env: baseEnv() });
+      expect(explained.stdout).toContain(SNAP);
+      expect(await ran(sb)).toEqual(['test/api.test.ts']);
+      expect(await ran(sb)).toEqual([]);
+      writeText(sb, SNAP, '// Vitest Snapshot v1\n\nexports[`a 1`] = `"B!"`;\n');
+      expect(await ran(sb)).toEqual(['test/api.test.ts']);
+      if (deps === 'javascript') {
+        // An import's change is still told apart from the snapshot's.
+        writeText(sb, 'src/util.ts', fs.readFileSync(path.join(sb.tree, 'src/util.ts'), 'utf8') + '\n// edited\n');
+        const why = await runRunner(['explain', 'test/api.test.ts'], { cwd: sb.tree, env: baseEnv() });
+        expect(why.stdout).toContain('src/util.ts');
+        expect(why.stdout).not.toContain(SNAP);
+        expect(await ran(sb)).toEqual(['test/api.test.ts']);
+      }
+      // Without it, deps none is back to the first run's inputs (that result holds); the graph moved since.
+      fs.rmSync(path.join(sb.tree, SNAP));
+      expect(await ran(sb)).toEqual(deps === 'none' ? [] : ['test/api.test.ts']);
+      writeText(sb, SNAP, '// Vitest Snapshot v1\n\nexports[`a 1`] = `"C!"`;\n');
+      expect(await ran(sb)).toEqual(['test/api.test.ts']);
+      // Gone again: the inputs of the run before, whose result holds.
+      fs.rmSync(path.join(sb.tree, SNAP));
+      expect(await ran(sb)).toEqual([]);
+    },
+  );
+
+  test('a config that moves snapshots (snapshotResolver) re-runs every test each time, and explain says why', async () => {
+    const sb = layout(['jest', '--config', 'jest.config.js']);
+    writeText(sb, 'jest.config.js', "module.exports = { snapshotResolver: './snapshot-resolver.js' };\n");
+    expect(await ran(sb)).toEqual(TESTS);
+    expect(await ran(sb)).toEqual(TESTS);
+    const explained = await runRunner(['explain', 'test/api.test.ts'], { cwd: sb.tree, env: baseEnv() });
+    expect(explained.stdout).toContain('<snapshot paths runner does not follow: snapshotResolver>');
+  });
+
+  test('with the real vitest: a snapshot edited elsewhere re-runs the test, which then fails', async () => {
+    const sb = useFixture('js-deps');
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(sb.tree, 'node_modules'));
+    // Its cache in the sandbox: node_modules is the project's own.
+    writeText(
+      sb,
+      'vitest.config.mjs',
+      'export default { cacheDir: ".vite-cache", test: { include: ["test/**/*.snap.test.mjs"] } };\n',
+    );
+    writeText(
+      sb,
+      'test/shout.snap.test.mjs',
+      "import { expect, test } from 'vitest';\ntest('shout', () => {\n  expect('a'.toUpperCase()).toMatchSnapshot();\n});\n",
+    );
+    const config = readConfig(sb);
+    config.include = ['**/*.mjs'];
+    config.tools = [
+      {
+        name: 'vitest',
+        command: ['node_modules/.bin/vitest', 'run', '{file}'],
+        include: ['test/**/*.snap.test.mjs'],
+      },
+    ];
+    writeConfig(sb, config);
+    const run = () => runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    const first = await run();
+    expect(first.code, show(first)).toBe(0);
+    const snap = 'test/__snapshots__/shout.snap.test.mjs.snap';
+    // vitest wrote the snapshot in that run: the next run checks the test against it once.
+    expect(readText(sb, snap)).toContain('"A"');
+    expect((await run()).code).toBe(0);
+    const settled = await run();
+    expect(settled.stdout).toContain('0 ran');
+    writeText(sb, snap, readText(sb, snap).replace('"A"', '"B"'));
+    const after = await run();
+    expect(after.code, show(after)).toBe(1);
+    expect(after.stdout).toContain('1 failed');
   });
 });
