@@ -231,9 +231,9 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
     const kind = tool.config.deps;
     const layout = kind === 'depfile' || kind === 'trace' ? null : snapshotLayoutOf(tool, tree.root);
     if (layout === null) return own;
-    if (layout !== 'default')
+    if (layout !== 'default' && layout !== 'syrupy')
       return everyRunDeps(own ?? { digest: '', entries: [] }, `<snapshot paths runner does not follow: ${layout}>`);
-    const snapshot = snapshotPathOf(p);
+    const snapshot = snapshotPathOf(p, layout === 'syrupy' ? 'syrupy' : 'jest');
     return withSnapshot(own, snapshot, identify.externalId(path.join(tree.root, snapshot)), latest);
   };
   return { graphs, depsOf, summary };
@@ -241,10 +241,14 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
 
 const layouts = new WeakMap<DepsTool, string | null>();
 
-/** A tool's snapshot layout (config/test-runner-inputs.ts), read once per tool and tree. */
+/** A tool's snapshot layout (config/test-runner-inputs.ts; 'syrupy' for pytest), read once per tool and tree. */
 function snapshotLayoutOf(tool: DepsTool, sourceTree: string): string | null {
   let layout = layouts.get(tool);
-  if (layout === undefined) layouts.set(tool, (layout = snapshotLayout(tool.config.command, sourceTree)));
+  if (layout === undefined) {
+    // pytest's snapshot plugin (syrupy) keeps one file per test module; a module that uses none has none.
+    layout = pytestArguments(tool.config.command) !== null ? 'syrupy' : snapshotLayout(tool.config.command, sourceTree);
+    layouts.set(tool, layout);
+  }
   return layout;
 }
 

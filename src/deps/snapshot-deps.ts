@@ -1,8 +1,10 @@
 // A test's snapshot file as one of its dependencies: vitest and jest compare
 // `toMatchSnapshot()` against `__snapshots__/<test file>.snap` beside the
-// test, which no import names. A snapshot changed by a teammate, a checkout
-// or an update (`-u`) run elsewhere changes the test's result, so the job's
-// dependencies include the file by content. Pure: identities come in.
+// test, and pytest's syrupy its `snapshot` fixture against
+// `__snapshots__/<test module>.ambr`; no import names either. A snapshot
+// changed by a teammate, a checkout or an update (`-u`, `--snapshot-update`)
+// run elsewhere changes the test's result, so the job's dependencies include
+// the file by content. Pure: identities come in.
 import { hashString } from '../hash.js';
 import { decodeDeps, digestEntries } from '../manifest/index.js';
 import type { JobDeps } from '../plan/index.js';
@@ -11,10 +13,12 @@ import type { JobResult } from '../manifest/index.js';
 /** The pair that keeps a graph kind's own digest among a result's stored dependencies, for explain. */
 export const GRAPH_DIGEST_ENTRY = '<import graph>';
 
-/** Where vitest and jest keep a test file's snapshots by default. */
-export function snapshotPathOf(testPath: string): string {
+/** Where a test file's snapshots are kept by default: jest and vitest, or pytest's syrupy. */
+export function snapshotPathOf(testPath: string, runner: 'jest' | 'syrupy' = 'jest'): string {
   const slash = testPath.lastIndexOf('/');
-  return `${testPath.slice(0, slash + 1)}__snapshots__/${testPath.slice(slash + 1)}.snap`;
+  const name = testPath.slice(slash + 1);
+  const file = runner === 'jest' ? `${name}.snap` : `${name.replace(/\.py$/, '')}.ambr`;
+  return `${testPath.slice(0, slash + 1)}__snapshots__/${file}`;
 }
 
 /**

@@ -142,6 +142,23 @@ describe('issue 16: plugins loaded by name from the command or the environment',
   });
 });
 
+describe("a pytest module's snapshot file (syrupy's __snapshots__/<module>.ambr) is one of its dependencies", () => {
+  test('creating or editing it re-runs that module alone, and explain names it', async () => {
+    const sb = pluginLayout('[]');
+    const config = readConfig(sb);
+    config.tools[0]!.command = ['node', PROBE_SCRIPT, '{file}', 'pytest', '-q'];
+    writeConfig(sb, config);
+    expect(await ran(sb)).toEqual(ALL);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'tests/__snapshots__/test_b.ambr', '# serializer version: 1\n# name: test_b\n  1\n# ---\n');
+    expect(await explained(sb, 'tests/test_b.py')).toContain('tests/__snapshots__/test_b.ambr');
+    expect(await ran(sb)).toEqual(['tests/test_b.py']);
+    expect(await ran(sb)).toEqual([]);
+    writeText(sb, 'tests/__snapshots__/test_b.ambr', '# serializer version: 1\n# name: test_b\n  2\n# ---\n');
+    expect(await ran(sb)).toEqual(['tests/test_b.py']);
+  });
+});
+
 const hasPytest = spawnSync('python3', ['-m', 'pytest', '--version'], { env: baseEnv() }).status === 0;
 
 describe.skipIf(!hasPytest)('issue 16: a real pytest run with fixtures in a plugin module', () => {

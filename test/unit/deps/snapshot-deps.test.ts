@@ -22,9 +22,10 @@ const resultWith =
     ({ deps }) as JobResult;
 
 describe('snapshot dependencies', () => {
-  it('sits in __snapshots__ beside the test, named after the whole file name', () => {
+  it('sits in __snapshots__ beside the test: the whole file name .snap (jest, vitest), the module .ambr (syrupy)', () => {
     expect(snapshotPathOf('test/a.test.ts')).toBe(SNAP);
     expect(snapshotPathOf('a.spec.js')).toBe('__snapshots__/a.spec.js.snap');
+    expect(snapshotPathOf('tests/test_x.py', 'syrupy')).toBe('tests/__snapshots__/test_x.ambr');
   });
 
   it('keeps a job without a snapshot as its deps kind finds it, and adds one by content', () => {
