@@ -185,11 +185,28 @@ Atomics.notify(control, ${DONE});
 
 /** Stats root/path for each path (following symlinks), STAT_WIDTH numbers each. */
 export function statMany(root: string, paths: readonly string[], opts: { worker?: boolean } = {}): Float64Array {
+  return startStats(root, paths, opts).finish();
+}
+
+/** Stats begun by startStats: finish() takes what is left on this thread and returns every file's numbers. */
+export interface PendingStats {
+  finish(): Float64Array;
+}
+
+/**
+ * Starts stating root/path for each path: a list big enough gets a worker thread at once, which stats while
+ * this thread does other work (the walk decodes the manifest's snapshots) until it calls finish().
+ */
+export function startStats(root: string, paths: readonly string[], opts: { worker?: boolean } = {}): PendingStats {
   statMethod(root);
   if (paths.length < WORKER_THRESHOLD || opts.worker === false) {
-    const out = new Float64Array(paths.length * STAT_WIDTH);
-    statInto(root, paths, 0, paths.length, out);
-    return out;
+    return {
+      finish: () => {
+        const out = new Float64Array(paths.length * STAT_WIDTH);
+        statInto(root, paths, 0, paths.length, out);
+        return out;
+      },
+    };
   }
   const sab = new SharedArrayBuffer(paths.length * STAT_WIDTH * 8);
   const control = new Int32Array(new SharedArrayBuffer(3 * 4));
@@ -201,17 +218,21 @@ export function statMany(root: string, paths: readonly string[], opts: { worker?
     eval: true,
     workerData: { root, joined: paths.join('\0'), sab, control: control.buffer, useBinding: binding !== null },
   });
-  statChunks(root, paths, control, out);
-  // Every chunk is claimed. A worker that had not begun claims none now; one that had is finishing its last.
-  // A worker that never reports (it could not start, or died) must not hang the walk: its chunks are done again here.
-  if (
-    Atomics.load(control, STARTED) === 1 &&
-    Atomics.wait(control, DONE, 0, WORKER_PATIENCE_MS) === 'timed-out' &&
-    Atomics.load(control, DONE) === 0
-  ) {
-    void worker.terminate();
-    return statMany(root, paths, { worker: false });
-  }
-  void worker.terminate();
-  return out;
+  return {
+    finish: () => {
+      statChunks(root, paths, control, out);
+      // Every chunk is claimed. A worker that had not begun claims none now; one that had is finishing its last.
+      // A worker that never reports (it could not start, or died) must not hang the walk: its chunks are done again here.
+      if (
+        Atomics.load(control, STARTED) === 1 &&
+        Atomics.wait(control, DONE, 0, WORKER_PATIENCE_MS) === 'timed-out' &&
+        Atomics.load(control, DONE) === 0
+      ) {
+        void worker.terminate();
+        return statMany(root, paths, { worker: false });
+      }
+      void worker.terminate();
+      return out;
+    },
+  };
 }
