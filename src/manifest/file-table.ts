@@ -53,7 +53,9 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
 
   /** Reads a files snapshot: one path string and one map slot per file, no entry object. */
   static decode(buf: Buffer): FileTable {
-    const { count, numbersPer: width, numbers, text, hex } = unpack(buf, [FILES_V1, FILES_V2]);
+    const { count, numbersPer: width, numbers, text, digests } = unpack(buf, [FILES_V1, FILES_V2]);
+    // Kept as hex: the plan reads each file's digest as a string.
+    const hex = digests.toString('hex');
     const slots = new Map<RelPath, number | FileEntry>();
     if (count === 0) return new FileTable(slots, numbers, width, '', new Float64Array(0));
     let from = 0;
