@@ -109,6 +109,14 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     return typeof slot === 'number' ? (this.hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest;
   }
 
+  /** Calls fn with each file's path and digest, in the table's order, each digest read in its row (no lookup). */
+  forEachDigest(fn: (path: RelPath, digest: Digest) => void): void {
+    const hex = this.hex;
+    this.slots.forEach((slot, path) =>
+      fn(path, typeof slot === 'number' ? (hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest),
+    );
+  }
+
   /** Whether the file's digest is this one, read in place. */
   hasDigest(path: RelPath, digest: string): boolean {
     const slot = this.slots.get(path);
