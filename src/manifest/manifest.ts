@@ -139,11 +139,24 @@ export class Manifest {
     if (read.snapshot !== undefined) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
       const packed = (this.packed = PackedResults.decode(read.snapshot));
+      // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
+      // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
+      const table = this.filesBlob === null ? this.scannedFiles : null;
+      let near = 0;
       let tool: string | null = null;
       let byPath: Map<RelPath, Slot> | null = null;
       for (let i = 0; i < packed.count; i++) {
-        if (byPath === null || packed.toolAt(i) !== tool) byPath = this.byPath((tool = packed.toolAt(i)));
-        const path = packed.pathAt(i);
+        if (byPath === null || packed.toolAt(i) !== tool) {
+          byPath = this.byPath((tool = packed.toolAt(i)));
+          near = 0;
+        }
+        let path = packed.pathAt(i);
+        const row = table === null ? -1 : table.rowNamed(path, near);
+        if (row >= 0) {
+          path = table!.rowPath(row);
+          packed.sharePath(i, path);
+          near = row + 1;
+        }
         const known = byPath.get(path);
         if (known === undefined) byPath.set(path, i);
         else {

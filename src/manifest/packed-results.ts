@@ -112,6 +112,11 @@ export class PackedResults {
     return this.paths[i]!;
   }
 
+  /** Names result i's path by an equal string kept elsewhere (the file table's), so its own copy can go. */
+  sharePath(i: number, path: RelPath): void {
+    if (this.paths[i] === path) this.paths[i] = path;
+  }
+
   private field(i: number, k: number): string {
     const s = this.starts[i * this.texts + k]!;
     return this.text.slice(s, this.starts[i * this.texts + k + 1]! - 1);

@@ -67,8 +67,13 @@ function writeStore(): void {
     };
     m.adoptScan(update);
     m.save(() => true);
+    // Out of the files' order in places (5 after 6, 9 first), and one result of a file that is gone.
+    const order = Array.from({ length: FILES }, (_, i) => i).filter((i) => i !== 5 && i !== 9);
+    order.splice(6, 0, 5);
+    order.unshift(9);
     m.together(() => {
-      for (let i = 0; i < FILES; i++) m.recordResult(result(i, 'f'.repeat(31) + (i % 10), 10));
+      for (const i of order) m.recordResult(result(i, 'f'.repeat(31) + (i % 10), 10));
+      m.recordResult({ ...result(FILES, 'c'.repeat(32), 10), path: 'gone.py' as RelPath });
     });
     expect(m.flush()).toBe(true);
     // Journalled only: file 0 runs again under another fingerprint (a history of two), file 1 fails.
@@ -88,6 +93,11 @@ function answers(m: Manifest): unknown[] {
     holds(1),
     holds(2),
     holds(FILES - 1),
+    holds(5),
+    holds(6),
+    holds(9),
+    holds(10),
+    m.history('compile', 'gone.py' as RelPath).map((r) => r.fingerprint),
     m.history('compile', pathOf(0)).map((r) => r.fingerprint),
     m.latest('compile', pathOf(1))?.status,
     m.files.size,
@@ -98,7 +108,15 @@ function answers(m: Manifest): unknown[] {
 
 test('issue 17: a reopened manifest gives the same files and results whether decoded ahead or at the first question', () => {
   writeStore();
-  const want = [true, false, true, true, ['e'.repeat(32), 'f'.repeat(31) + '0'], 'failed', FILES, digestOf(7), FILES];
+  const want = [
+    ...[true, false, true, true, true, true, true, true],
+    ['c'.repeat(32)],
+    ['e'.repeat(32), 'f'.repeat(31) + '0'],
+    'failed',
+    FILES,
+    digestOf(7),
+    FILES + 1,
+  ];
   const ahead = Manifest.open(file);
   try {
     ahead.decodeAhead();
