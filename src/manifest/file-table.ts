@@ -36,6 +36,8 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     private readonly hex: string,
     /** Which scan last saw each packed row (FileEntry.seen, for rows that are no object). */
     private readonly seenRows: Float64Array,
+    /** Each packed row's path: the very strings the map is keyed by (see rowNamed). */
+    private readonly rowPaths: readonly RelPath[] = [],
   ) {
     this.slots = slots;
   }
@@ -53,22 +55,27 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
 
   /** Reads a files snapshot: one path string and one map slot per file, no entry object. */
   static decode(buf: Buffer): FileTable {
-    const { count, numbersPer: width, numbers, text, hex } = unpack(buf, [FILES_V1, FILES_V2]);
+    const { count, numbersPer: width, numbers, text, digests } = unpack(buf, [FILES_V1, FILES_V2]);
+    // Kept as hex: the plan reads each file's digest as a string.
+    const hex = digests.toString('hex');
     const slots = new Map<RelPath, number | FileEntry>();
     if (count === 0) return new FileTable(slots, numbers, width, '', new Float64Array(0));
+    const rowPaths = new Array<RelPath>(count);
     let from = 0;
     for (let i = 0; i < count; i++) {
       let end = text.indexOf('\0', from);
       if (end < 0) end = text.length;
-      slots.set(text.slice(from, end) as RelPath, i);
+      const path = text.slice(from, end) as RelPath;
+      rowPaths[i] = path;
+      slots.set(path, i);
       from = end + 1;
     }
-    return new FileTable(slots, numbers, width, hex, new Float64Array(count));
+    return new FileTable(slots, numbers, width, hex, new Float64Array(count), rowPaths);
   }
 
   /** Another table over the same rows, for a checkpoint: set and delete on one leave the other as it was. */
   copy(): FileTable {
-    return new FileTable(new Map(this.slots), this.numbers, this.width, this.hex, this.seenRows);
+    return new FileTable(new Map(this.slots), this.numbers, this.width, this.hex, this.seenRows, this.rowPaths);
   }
 
   get size(): number {
@@ -105,6 +112,30 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     const slot = this.slots.get(path);
     if (slot === undefined) return undefined;
     return typeof slot === 'number' ? (this.hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest;
+  }
+
+  /**
+   * The packed row whose path is `path`, trying row `near` first (compared in place: no lookup by path);
+   * -1 when no packed row is still that file's. A map keyed by rowPath(row) then finds this table's path
+   * strings by identity, without comparing their characters.
+   */
+  rowNamed(path: string, near: number): number {
+    if (near < this.rowPaths.length && this.rowPaths[near] === path) return near;
+    const slot = this.slots.get(path as RelPath);
+    return typeof slot === 'number' ? slot : -1;
+  }
+
+  /** A packed row's path, as the table holds it. */
+  rowPath(row: number): RelPath {
+    return this.rowPaths[row]!;
+  }
+
+  /** Calls fn with each file's path and digest, in the table's order, each digest read in its row (no lookup). */
+  forEachDigest(fn: (path: RelPath, digest: Digest) => void): void {
+    const hex = this.hex;
+    this.slots.forEach((slot, path) =>
+      fn(path, typeof slot === 'number' ? (hex.slice(slot * HEX, slot * HEX + HEX) as Digest) : slot.digest),
+    );
   }
 
   /** Whether the file's digest is this one, read in place. */

@@ -40,7 +40,17 @@ export class Manifest {
   // (adoptScan, restoreScan), so no caller can swap another tree's in (issue 13: a stage gets a TreeView).
   private scannedFiles = FileTable.empty();
   private scannedDirs = new Map<RelPath, DirListing>();
+  /**
+   * The files and results snapshots as read, until first used (issue 17 point 1): the walk decodes them
+   * (decodeAhead) while a worker thread stats the files, rather than before the stat pass starts.
+   */
+  private filesBlob: Buffer | null = null;
+  private resultsRead: { snapshot: Buffer | undefined; journal: readonly RawResultRow[] } | null = null;
   get files(): FileTable {
+    if (this.filesBlob !== null) {
+      this.scannedFiles = decodeFiles(this.filesBlob);
+      this.filesBlob = null;
+    }
     return this.scannedFiles;
   }
   get dirs(): Map<RelPath, DirListing> {
@@ -50,7 +60,11 @@ export class Manifest {
    * Per tool, per file: results most recently used first (files that are gone keep theirs too). A number is
    * the index of a job's only result in `packed`, built into an object the first time it is asked for.
    */
-  readonly results = new Map<string, Map<RelPath, Slot>>();
+  get results(): Map<string, Map<RelPath, Slot>> {
+    this.decodeResults();
+    return this.byTool;
+  }
+  private readonly byTool = new Map<string, Map<RelPath, Slot>>();
   private packed: PackedResults | null = null;
   /** Entries with mtime or ctime at or after this may have changed unseen (git's racy rule). */
   racyThresholdMs = 0;
@@ -98,35 +112,63 @@ export class Manifest {
     for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
-    const files = state.snapshots.get('files');
-    if (files !== undefined) m.scannedFiles = decodeFiles(files);
+    m.filesBlob = state.snapshots.get('files') ?? null;
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     for (const [name, data] of state.snapshots) if (!CORE_SNAPSHOTS.has(name)) m.blobs.set(name, data);
-    const results = state.snapshots.get('results');
-    if (results !== undefined) {
+    m.resultsRead = { snapshot: state.snapshots.get('results'), journal: state.journal };
+    m.journalRows = state.journal.length;
+    return m;
+  }
+
+  /**
+   * Decodes the files and results snapshots now if not yet done: the walk calls it while a worker thread
+   * stats the files (scan/walk.ts), so that the two overlap on a machine with a second core.
+   */
+  decodeAhead(): void {
+    void this.files;
+    this.decodeResults();
+  }
+
+  /** The results snapshot and the journal after it, read into `results` (once, at the first use of a result). */
+  private decodeResults(): void {
+    const read = this.resultsRead;
+    if (read === null) return;
+    this.resultsRead = null;
+    if (read.snapshot !== undefined) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
-      const packed = (m.packed = PackedResults.decode(results));
+      const packed = (this.packed = PackedResults.decode(read.snapshot));
+      // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
+      // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
+      const table = this.filesBlob === null ? this.scannedFiles : null;
+      let near = 0;
       let tool: string | null = null;
       let byPath: Map<RelPath, Slot> | null = null;
       for (let i = 0; i < packed.count; i++) {
-        if (byPath === null || packed.toolAt(i) !== tool) byPath = m.byPath((tool = packed.toolAt(i)));
-        const path = packed.pathAt(i);
+        if (byPath === null || packed.toolAt(i) !== tool) {
+          byPath = this.byPath((tool = packed.toolAt(i)));
+          near = 0;
+        }
+        let path = packed.pathAt(i);
+        const row = table === null ? -1 : table.rowNamed(path, near);
+        if (row >= 0) {
+          path = table!.rowPath(row);
+          packed.sharePath(i, path);
+          near = row + 1;
+        }
         const known = byPath.get(path);
         if (known === undefined) byPath.set(path, i);
         else {
           const r = packed.result(i);
-          const list = listOf(m.resolve(byPath, path, known));
+          const list = listOf(this.resolve(byPath, path, known));
           byPath.set(path, [r, ...list]);
         }
-        m.resultCount++;
-        m.logBytes += packed.logBytesAt(i);
+        this.resultCount++;
+        this.logBytes += packed.logBytesAt(i);
       }
     }
-    for (const row of state.journal) m.droppedOnLoad.push(...m.remember(fromJournal(row)));
-    m.journalRows = state.journal.length;
-    return m;
+    for (const row of read.journal) this.droppedOnLoad.push(...this.remember(fromJournal(row)));
   }
 
   get path(): string {
@@ -260,11 +302,13 @@ export class Manifest {
 
   /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
   restoreScan(c: ScanCheckpoint): void {
+    this.filesBlob = null;
     this.scannedFiles = c.files;
     this.scannedDirs = c.dirs;
   }
 
   adoptScan(update: ScanUpdate): void {
+    this.filesBlob = null;
     this.scannedFiles = update.files;
     this.scannedDirs = update.dirs;
     this.pending = update;
@@ -278,6 +322,7 @@ export class Manifest {
    * result names: the caller deletes those.
    */
   save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
+    this.decodeResults(); // what replaying the journal dropped goes now
     const u = this.pending;
     this.pending = null;
     const dropped = this.droppedOnLoad;
@@ -375,6 +420,7 @@ export class Manifest {
    * the last flush.
    */
   flush(): boolean {
+    this.decodeResults(); // the count of results decides
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
       this.writeWith([], []);
@@ -445,6 +491,7 @@ export class Manifest {
 
   /** Every result built as an object (a fold, an eviction, a sweep read them all), the packed snapshot let go. */
   private resolvedResults(): Map<string, Map<RelPath, Stored>> {
+    this.decodeResults();
     if (this.packed !== null) {
       for (const byPath of this.results.values())
         for (const [path, slot] of byPath) if (typeof slot === 'number') this.resolve(byPath, path, slot);

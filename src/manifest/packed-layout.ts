@@ -13,7 +13,8 @@ export interface Packed {
   numbersPer: number;
   numbers: Float64Array;
   text: string;
-  hex: string;
+  /** The digests as stored, 16 bytes each: a view into `buf` (copy it to keep it without the whole blob). */
+  digests: Buffer;
 }
 
 /** Splits a packed snapshot; throws when its numbers per entry are none of `numbersPer`. */
@@ -35,6 +36,6 @@ export function unpack(buf: Buffer, numbersPer: number | readonly number[]): Pac
     numbersPer: stored,
     numbers,
     text: count === 0 ? '' : buf.toString('utf8', at, at + textLen),
-    hex: count === 0 ? '' : buf.toString('hex', at + textLen),
+    digests: buf.subarray(count === 0 ? buf.length : at + textLen),
   };
 }

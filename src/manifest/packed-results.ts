@@ -2,14 +2,30 @@
 // object only when something asks for it (issue 17 point 1). A no-op compares
 // each job's latest result in place (holds), so 100,000 results cost their
 // paths and one index each, not 100,000 objects for the collector to copy.
+// Their digests stay bytes, as stored (6.4 MB for 100,000 results, where
+// their hex was one 12.8-million-character string): holds() compares a
+// digest's hex with them digit by digit.
 import { endFromFlat } from '../job-end.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { JobResult, ResultStatus, UnjudgedStop } from './model.js';
 import { unpack } from './packed-layout.js';
 import { UNKNOWN_DEPS } from './recorded-deps.js';
 
-/** Width of every digest, fingerprint and latch id (hash.ts). */
+/** Width of every digest, fingerprint and latch id (hash.ts), in hex digits and in bytes. */
 export const HEX = 32;
+const BYTES = HEX / 2;
+/** The character codes of the lowercase hex digits, as hash.ts and Buffer's 'hex' write them. */
+const DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** Whether `hex` spells the BYTES bytes at `at` (lowercase, as every digest is written): read in place. */
+export function spellsBytes(hex: string, bytes: Uint8Array, at: number): boolean {
+  if (hex.length !== HEX) return false;
+  for (let k = 0; k < BYTES; k++) {
+    const b = bytes[at + k]!;
+    if (hex.charCodeAt(2 * k) !== DIGITS[b >> 4] || hex.charCodeAt(2 * k + 1) !== DIGITS[b & 15]) return false;
+  }
+  return true;
+}
 
 /** Results layouts, told apart by their numbers per entry: 5 (schema 1), 6 (schema 2: dependencies), 8 (schema 3: last use, log size). */
 export const RESULTS_V1 = 5;
@@ -45,14 +61,14 @@ export class PackedResults {
     private readonly width: number,
     private readonly numbers: Float64Array,
     private readonly text: string,
-    private readonly hex: string,
+    private readonly digests: Buffer,
     count: number,
   ) {
     this.texts = width === RESULTS_V1 ? 3 : 4;
     this.hexes = width === RESULTS_V1 ? 3 : 4;
     // Snapshots written before UNKNOWN_DEPS had its flag lost every digest after the first such result:
     // those results are dropped (their jobs run again), never kept with empty fingerprints.
-    this.count = Math.min(count, Math.floor(hex.length / (this.hexes * HEX)));
+    this.count = Math.min(count, Math.floor(digests.length / (this.hexes * BYTES)));
     this.tools = new Array<string>(this.count);
     this.paths = new Array<RelPath>(this.count);
     this.starts = new Int32Array(this.count * this.texts + 1);
@@ -83,8 +99,9 @@ export class PackedResults {
   }
 
   static decode(buf: Buffer): PackedResults {
-    const { count, numbersPer: width, numbers, text, hex } = unpack(buf, [RESULTS_V1, RESULTS_V2, RESULTS_V3]);
-    return new PackedResults(width, numbers, text, hex, count);
+    const { count, numbersPer: width, numbers, text, digests } = unpack(buf, [RESULTS_V1, RESULTS_V2, RESULTS_V3]);
+    // A copy: the view would keep the whole blob (numbers and texts, copied already) alive.
+    return new PackedResults(width, numbers, text, Buffer.from(digests), count);
   }
 
   toolAt(i: number): string {
@@ -93,6 +110,11 @@ export class PackedResults {
 
   pathAt(i: number): RelPath {
     return this.paths[i]!;
+  }
+
+  /** Names result i's path by an equal string kept elsewhere (the file table's), so its own copy can go. */
+  sharePath(i: number, path: RelPath): void {
+    if (this.paths[i] === path) this.paths[i] = path;
   }
 
   private field(i: number, k: number): string {
@@ -119,21 +141,23 @@ export class PackedResults {
   ): boolean {
     const j = i * this.width;
     if (this.numbers[j] !== PASSED) return false;
-    const h = i * this.hexes * HEX;
+    const h = i * this.hexes * BYTES;
     if (!this.depsHold(i, h, depsDigest)) return false;
-    if (latchId.length !== HEX || !this.hex.startsWith(latchId, h + HEX)) return false;
-    if (digest.length !== HEX || !this.hex.startsWith(digest, h + 2 * HEX)) return false;
+    if (!spellsBytes(latchId, this.digests, h + BYTES)) return false;
+    if (!spellsBytes(digest, this.digests, h + 2 * BYTES)) return false;
     // The log's name is the result's (model.ts logFileName): built only for a result that has one.
-    return (
-      (this.numbers[j + 2]! & HAS_LOG) === 0 || isLogged(`${this.hex.slice(h, h + HEX)}-${this.numbers[j + 4]!}.log`)
-    );
+    return (this.numbers[j + 2]! & HAS_LOG) === 0 || isLogged(`${this.hexAt(h)}-${this.numbers[j + 4]!}.log`);
+  }
+
+  private hexAt(h: number): string {
+    return this.digests.toString('hex', h, h + BYTES);
   }
 
   private depsHold(i: number, h: number, depsDigest: string): boolean {
     const flag = this.depsFlag(i);
     if (flag === DEPS_NONE) return depsDigest === '';
     if (flag === DEPS_UNKNOWN) return depsDigest === UNKNOWN_DEPS;
-    return depsDigest.length === HEX && this.hex.startsWith(depsDigest, h + 3 * HEX);
+    return spellsBytes(depsDigest, this.digests, h + 3 * BYTES);
   }
 
   /** Result i as an object (built anew on each call: the manifest keeps the one it hands out). */
@@ -141,8 +165,7 @@ export class PackedResults {
     const width = this.width;
     const n = this.numbers;
     const j = i * width;
-    const h = i * this.hexes * HEX;
-    const hex = this.hex;
+    const h = i * this.hexes * BYTES;
     const exitCode = n[j + 1]!;
     const signal = this.field(i, 2);
     const depsFlag = this.depsFlag(i);
@@ -168,10 +191,10 @@ export class PackedResults {
       finishedAt,
       usedAt: width === RESULTS_V3 ? n[j + 6]! : finishedAt,
       logBytes: width === RESULTS_V3 ? n[j + 7]! : 0,
-      fingerprint: hex.slice(h, h + HEX) as Fingerprint,
-      latchId: hex.slice(h + HEX, h + 2 * HEX) as LatchId,
-      digest: hex.slice(h + 2 * HEX, h + 3 * HEX) as Digest,
-      depsDigest: depsFlag === DEPS_UNKNOWN ? UNKNOWN_DEPS : hasDeps ? hex.slice(h + 3 * HEX, h + 4 * HEX) : '',
+      fingerprint: this.hexAt(h) as Fingerprint,
+      latchId: this.hexAt(h + BYTES) as LatchId,
+      digest: this.hexAt(h + 2 * BYTES) as Digest,
+      depsDigest: depsFlag === DEPS_UNKNOWN ? UNKNOWN_DEPS : hasDeps ? this.hexAt(h + 3 * BYTES) : '',
       deps: hasDeps ? this.field(i, 3) : '',
     };
   }

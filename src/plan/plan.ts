@@ -58,6 +58,11 @@ export interface PlanInput {
   readonly files: ReadonlyMap<RelPath, FileEntry>;
   /** A file's digest without building its entry (the manifest's table reads it in place); absent: files.get. */
   readonly digestOf?: (path: RelPath) => Digest | undefined;
+  /**
+   * Calls fn with every file and its digest, in the order of `files`, without a lookup by path (the manifest's
+   * table reads each digest in its row); absent: files and digestOf.
+   */
+  readonly forEachDigest?: (fn: (path: RelPath, digest: Digest) => void) => void;
   readonly newFiles: ReadonlySet<RelPath>;
   readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
@@ -131,14 +136,13 @@ export function planJobs(input: PlanInput): Plan {
     let at = '' as RelPath;
     const latestOf = (): JobResult | undefined =>
       input.latest !== undefined ? input.latest(name, at) : input.history(name, at)[0];
-    for (const path of input.files.keys()) {
-      if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) continue;
+    const judge = (path: RelPath, digest: Digest): void => {
+      if (!takes(path) || (input.onlyFile !== undefined && !input.onlyFile(path))) return;
       at = path;
-      const digest = input.digestOf !== undefined ? input.digestOf(path)! : input.files.get(path)!.digest;
       const deps = input.depsOf?.(tool, path, latestOf) ?? null;
       if (holds?.(name, path, tool.latchId, digest, deps?.digest ?? '') === true) {
         fresh++;
-        continue;
+        return;
       }
       // The common case, decided without building anything: planJob says the same of it.
       const latest = latestOf();
@@ -158,7 +162,7 @@ export function planJobs(input: PlanInput): Plan {
           job: { tool, path, digest, fingerprint: latest.fingerprint, deps },
           verdict: { state: 'fresh', result: latest },
         });
-        continue;
+        return;
       }
       const planned = planJob(input, tool, path, digest, deps);
       if (planned.verdict.state !== 'stale' && planned.verdict.result !== latest) reused.push(planned.verdict.result);
@@ -167,7 +171,11 @@ export function planJobs(input: PlanInput): Plan {
         if (planned.verdict.restore !== undefined) restore.push(planned);
       } else jobs.push(planned);
       listed?.push(planned);
-    }
+    };
+    // Each file with its digest: read in place when the table offers it, else looked up by path.
+    if (input.forEachDigest !== undefined) input.forEachDigest(judge);
+    else if (input.digestOf !== undefined) for (const path of input.files.keys()) judge(path, input.digestOf(path)!);
+    else input.files.forEach((f, path) => judge(path, f.digest));
   });
   return {
     jobs,

@@ -52,7 +52,7 @@ export function updatePaths(opts: {
   if (prior.walkSpec !== spec.key || (isIndexChanged && opts.sinceClock === undefined)) return null;
   const startedMs = Date.now();
   const files = tableOf(prior.files);
-  const v = new FileVisitor(root, files, prior.racyThresholdMs, startedMs);
+  const v = new FileVisitor(root, () => files, prior.racyThresholdMs, startedMs);
   const dirs = new Map(prior.dirs);
   const changedDirs: RelPath[] = [];
   const removedDirs: RelPath[] = [];

@@ -71,16 +71,22 @@ export class FileVisitor {
   /** Paths with a per-file problem: kept in the store, not tracked now. */
   readonly keptPaths = new Set<RelPath>();
   private readonly racyLimit: number;
+  private table: FileTable | null = null;
 
   constructor(
     private readonly root: string,
-    readonly files: FileTable,
+    /** The files to update, asked for at the first file visited (the walk decodes them while stats run). */
+    private readonly filesOf: () => FileTable,
     racyThresholdMs: number,
     /** When this scan started: the changedAt of content first seen now. */
     private readonly startedMs: number,
     private readonly onProgress?: (visited: number, hashed: number) => void,
   ) {
     this.racyLimit = racyThresholdMs - RACY_MARGIN_MS;
+  }
+
+  get files(): FileTable {
+    return (this.table ??= this.filesOf());
   }
 
   isRacy(st: StatNumbers): boolean {

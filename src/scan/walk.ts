@@ -10,7 +10,7 @@ import type { RelPath } from '../types.js';
 import { sameIgnoreFile, statIgnoreFile } from './ignore-files.js';
 import { IgnoreRules } from './ignore-rules.js';
 import type { CompiledSpec } from './match.js';
-import { statMany } from './stat-many.js';
+import { startStats } from './stat-many.js';
 import { FileVisitor, errCode, readListing } from './visit.js';
 
 export { type ScanIssue, type ScanIssueKind, isReadProblem } from './visit.js';
@@ -25,6 +25,8 @@ export interface PriorState {
   dirs: ReadonlyMap<RelPath, DirListing>;
   racyThresholdMs: number;
   walkSpec: string | null;
+  /** Decodes what is still packed (the manifest's files and results), called while a worker thread stats. */
+  decodeAhead?: () => void;
 }
 
 export interface ScanResult {
@@ -48,8 +50,10 @@ export function scanTree(opts: {
   const scanStartedMs = Date.now();
   const reuseListings = prior.walkSpec === spec.key;
 
-  const files = tableOf(prior.files);
-  const v = new FileVisitor(root, files, prior.racyThresholdMs, scanStartedMs, opts.onProgress);
+  // The files are first needed once the stats have begun (below), so decoding them overlaps the stat pass.
+  let files: FileTable | null = null;
+  const filesOf = (): FileTable => (files ??= tableOf(prior.files));
+  const v = new FileVisitor(root, filesOf, prior.racyThresholdMs, scanStartedMs, opts.onProgress);
   const dirs = new Map<RelPath, DirListing>();
   const changedDirs: RelPath[] = [];
   const keptDirs: RelPath[] = [];
@@ -120,16 +124,20 @@ export function scanTree(opts: {
       for (const name of listing.files) candidates.push((dir === '' ? name : `${dir}/${name}`) as RelPath);
     }
   }
-  const stats = statMany(root, candidates);
+  const pending = startStats(root, candidates);
+  prior.decodeAhead?.();
+  filesOf();
+  const stats = pending.finish();
   for (let i = 0; i < candidates.length; i++) v.visit(candidates[i]!, stats, i);
 
   const { keptPaths } = v;
   const isKept = (p: RelPath): boolean => keptPaths.has(p) || keptDirs.some((d) => p.startsWith(d + '/'));
   const removedFiles: RelPath[] = [];
-  if (v.seenCount !== files.size) {
+  const table = filesOf();
+  if (v.seenCount !== table.size) {
     // Unseen entries leave the map: removed, or (unreadable now) kept in the store's results only.
-    for (const p of files.unseen(v.seen)) {
-      files.delete(p);
+    for (const p of table.unseen(v.seen)) {
+      table.delete(p);
       if (!isKept(p)) removedFiles.push(p);
     }
   }
@@ -138,7 +146,7 @@ export function scanTree(opts: {
 
   return {
     update: {
-      files,
+      files: table,
       dirs,
       changedFiles: v.changedEntries,
       removedFiles,

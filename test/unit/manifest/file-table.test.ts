@@ -75,6 +75,20 @@ describe('issue 17: the lazy files snapshot', () => {
     expect(t.get('a.txt' as RelPath)?.digest).toBe(hex('a'));
   });
 
+  it('issue 17: gives every file with its digest in order, packed rows and entries set since alike', () => {
+    const t = stored();
+    t.set('dir/b.txt' as RelPath, entry(5, 3000, hex('c'))); // changed: an entry now, in its place
+    t.set('new.txt' as RelPath, entry(1, 4000, hex('d')));
+    const seen: [string, string][] = [];
+    t.forEachDigest((path, digest) => seen.push([path, digest]));
+    expect(seen).toEqual([
+      ['a.txt', hex('a')],
+      ['dir/b.txt', hex('c')],
+      ['new.txt', hex('d')],
+    ]);
+    expect(seen.map(([p]) => t.digestOf(p as RelPath))).toEqual(seen.map(([, d]) => d));
+  });
+
   it('a checkpoint copy keeps its files when the table changes after it', () => {
     const t = stored();
     const before = t.copy();

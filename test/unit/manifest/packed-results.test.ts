@@ -77,3 +77,31 @@ describe('issue 17: the packed results snapshot', () => {
     expect(packed.holds(0, hex('1').slice(1), hex('2'), '', noLogs)).toBe(false); // a prefix is no match
   });
 });
+
+describe('issue 17: digests kept as bytes, compared with hex digit by digit', () => {
+  // No digit repeats within a byte or next to it: a digit read from the wrong half of a byte, or from the
+  // wrong byte, changes the answer.
+  const latch = '0123456789abcdeffedcba9876543210';
+  const digest = '13579bdf02468ace8ace0246fdb97531';
+  const deps = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+  const list = [result('a', { latchId: latch as LatchId, digest: digest as Digest, depsDigest: deps })];
+  const packed = PackedResults.decode(encodeResults(list));
+  const flip = (hexText: string, k: number): string =>
+    hexText.slice(0, k) + (hexText[k] === '7' ? '8' : '7') + hexText.slice(k + 1);
+
+  it('holds for the exact latch, digest and dependencies digest, and builds them back as hex', () => {
+    expect(packed.holds(0, latch, digest, deps, noLogs)).toBe(true);
+    expect(packed.result(0)).toEqual(list[0]);
+  });
+
+  it('does not hold when any one digit of the latch, the digest or the dependencies digest differs', () => {
+    for (let k = 0; k < 32; k++) {
+      expect(packed.holds(0, flip(latch, k), digest, deps, noLogs), `latch digit ${k}`).toBe(false);
+      expect(packed.holds(0, latch, flip(digest, k), deps, noLogs), `digest digit ${k}`).toBe(false);
+      expect(packed.holds(0, latch, digest, flip(deps, k), noLogs), `deps digit ${k}`).toBe(false);
+    }
+    expect(packed.holds(0, latch, digest.toUpperCase(), deps, noLogs)).toBe(false); // never written so
+    expect(packed.holds(0, latch, `${digest}0`, deps, noLogs)).toBe(false);
+    expect(packed.holds(0, latch, digest.slice(0, 31), deps, noLogs)).toBe(false);
+  });
+});

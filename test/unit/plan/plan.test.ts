@@ -323,3 +323,31 @@ describe('planJobs with dependencies', () => {
     expect(fingerprintJob('lint', 'L1' as LatchId, P, D1, '')).toBe(fingerprintJob('lint', 'L1' as LatchId, P, D1));
   });
 });
+
+describe('planJobs with digests read in place (issue 17)', () => {
+  it('issue 17: takes each file and its digest from forEachDigest, in order, looking none up by path', () => {
+    const t = tool('lint', 'L1');
+    const Q = 'b.py' as RelPath;
+    const fresh = result(t, D1);
+    // a.py is fresh under D1; b.py has no result. Lookups by path would throw.
+    const byPath: ReadonlyMap<RelPath, FileEntry> = Object.assign(new Map<RelPath, FileEntry>(), {
+      get: (): never => {
+        throw new Error('looked up by path');
+      },
+    });
+    const plan = planJobs({
+      ...input(t, D1, []),
+      files: byPath,
+      digestOf: () => {
+        throw new Error('looked up by path');
+      },
+      forEachDigest: (fn) => {
+        fn(P, D1);
+        fn(Q, D2);
+      },
+      history: (_tool, p) => (p === P ? [fresh] : []),
+    });
+    expect(plan.fresh).toBe(1);
+    expect(plan.jobs.map((j) => [j.job.path, j.job.digest, j.verdict.state])).toEqual([[Q, D2, 'stale']]);
+  });
+});

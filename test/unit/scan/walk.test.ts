@@ -126,3 +126,26 @@ describe('scanTree', () => {
     expect(r.issues.map((i) => i.kind)).toEqual(['vanished']);
   });
 });
+
+describe('scanTree and a prior state kept packed (issue 17)', () => {
+  it('issue 17: asks the prior state to decode what it keeps packed before it reads the files, and walks the same', () => {
+    write('a.py', 'a');
+    write('pkg/b.py', 'b');
+    const first = settled(scanTree({ sourceTree: root, spec: spec(), prior: empty }));
+    const asked: string[] = [];
+    const packed: PriorState = {
+      get files() {
+        asked.push('files');
+        return first.files;
+      },
+      dirs: first.dirs,
+      racyThresholdMs: first.racyThresholdMs,
+      walkSpec: first.walkSpec,
+      decodeAhead: () => asked.push('decode'),
+    };
+    const r = scanTree({ sourceTree: root, spec: spec(), prior: packed });
+    expect(asked).toEqual(['decode', 'files']);
+    expect(r.hashed).toBe(0);
+    expect([...r.update.files.keys()].sort()).toEqual(['a.py', 'pkg/b.py']);
+  });
+});
