@@ -84,7 +84,8 @@ export interface ScanHow {
   changed?: Iterable<RelPath>;
   /**
    * A scan or save that fails leaves the manifest's files and directories as they were, so the next scan reads
-   * (and counts) again what this one read but could not record (a watch cycle). Costs a copy of the file map.
+   * (and counts) again what this one read but could not record (a watch cycle). Costs a record of each path the
+   * scan changes (and a copy of the file map once it deletes one).
    */
   keepOnFailure?: boolean;
   /** The whole tree walked already (walkTree(), while the session was opened): adopted as it is. */
@@ -136,7 +137,9 @@ export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): S
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
-    return scanInto(s, events, how);
+    const out = scanInto(s, events, how);
+    if (before !== null) s.manifest.keepScan(before);
+    return out;
   } catch (err) {
     if (before !== null) s.manifest.restoreScan(before);
     throw err;

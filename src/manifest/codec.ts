@@ -5,6 +5,7 @@
 import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+import type { FileChange } from './file-changes.js';
 import { FILES_V2, FileTable } from './file-table.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
 import {
@@ -65,6 +66,57 @@ export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
 /** A files snapshot as the table the manifest keeps: packed rows, no entry object per file. */
 export function decodeFiles(buf: Buffer): FileTable {
   return FileTable.decode(buf);
+}
+
+/** The files delta's layout: a files entry (FILES_V2) and its operation, 6 numbers per entry. */
+const FILE_DELTA = FILES_V2 + 1;
+const OPS: readonly FileChange[] = ['set', 'moved', 'removed'];
+const NO_DIGEST = '0'.repeat(HEX);
+
+/** The table's changes since its base (file-changes.ts) with their entries now: the files_delta snapshot. */
+export function encodeFileChanges(files: FileTable, changes: ReadonlyMap<RelPath, FileChange>): Buffer {
+  return pack(changes.size, FILE_DELTA, (n, texts, hex) => {
+    let i = 0;
+    for (const [path, op] of changes) {
+      const f = op === 'removed' ? undefined : files.get(path);
+      if (op !== 'removed' && f === undefined) throw new Error(`files delta: ${path} is not in the table`);
+      n[i++] = f?.size ?? 0;
+      n[i++] = f?.mtimeMs ?? 0;
+      n[i++] = f?.ctimeMs ?? 0;
+      n[i++] = f?.ino ?? 0;
+      n[i++] = f?.changedAt ?? 0;
+      n[i++] = OPS.indexOf(op);
+      texts.push(path);
+      hex.push(f?.digest ?? NO_DIGEST);
+    }
+  });
+}
+
+/** A files_delta snapshot as [path, operation, entry (null when removed)], in replay order. */
+export function decodeFileChanges(buf: Buffer): [RelPath, FileChange, FileEntry | null][] {
+  const { count, numbers: n, text, hex } = unpack(buf, FILE_DELTA);
+  if (count === 0) return [];
+  const paths = text.split('\0');
+  const out: [RelPath, FileChange, FileEntry | null][] = [];
+  for (let i = 0; i < count; i++) {
+    const o = i * FILE_DELTA;
+    const op = OPS[n[o + 5]!];
+    if (op === undefined) throw new Error(`files delta: unknown operation ${n[o + 5]}`);
+    const entry: FileEntry | null =
+      op === 'removed'
+        ? null
+        : {
+            size: n[o]!,
+            mtimeMs: n[o + 1]!,
+            ctimeMs: n[o + 2]!,
+            ino: n[o + 3]!,
+            changedAt: n[o + 4]!,
+            digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
+            seen: 0,
+          };
+    out.push([paths[i] as RelPath, op, entry]);
+  }
+  return out;
 }
 
 /** Directory layouts, by numbers per entry: 3 (the directory's stat), 8 (and its .gitignore's, size -1: none; 1 when git's rules left a name out). */

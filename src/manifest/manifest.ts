@@ -11,8 +11,18 @@ import {
   Store,
 } from '../store/index.js';
 import type { LatchId, RelPath } from '../types.js';
-import { decodeDirs, decodeFiles, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
-import { FileTable } from './file-table.js';
+import {
+  decodeDirs,
+  decodeFileChanges,
+  decodeFiles,
+  encodeDirs,
+  encodeFileChanges,
+  encodeFiles,
+  encodeResults,
+  fromJournal,
+  toJournal,
+} from './codec.js';
+import { FileTable, type TableCheckpoint } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
 import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
 import { PackedResults } from './packed-results.js';
@@ -26,10 +36,17 @@ const META_THRESHOLD = 'racy_threshold_ms';
 export interface ScanCheckpoint {
   readonly files: FileTable;
   readonly dirs: Map<RelPath, DirListing>;
+  readonly undo: TableCheckpoint;
 }
 
+/**
+ * The files snapshot's changes since it was last written whole (file-changes.ts), written in its place while
+ * they are few, in the same transaction as everything a save writes (schema 4: a runner that would read
+ * `files` without it refuses the store).
+ */
+const FILES_DELTA = 'files_delta';
 /** The snapshots the manifest itself reads and writes. */
-const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
+const CORE_SNAPSHOTS = new Set(['files', FILES_DELTA, 'dirs', 'results']);
 const META_WALK_SPEC = 'walk_spec';
 /** The file-watching service's clock the files hold at (api/watchman-scan.ts owns its form). */
 const META_WATCH_STATE = 'watch_state';
@@ -59,6 +76,8 @@ export class Manifest {
   private readonly latchCache = new Map<string, ToolLatch>();
   private readonly newLatches = new Map<string, string>();
   private pending: ScanUpdate | null = null;
+  /** The store holds a files snapshot written whole, which a files delta can be replayed on. */
+  private hasFilesBase = false;
   /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
   private readonly blobs = new Map<string, Buffer>();
   private readonly changedBlobs = new Set<string>();
@@ -100,6 +119,9 @@ export class Manifest {
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
     const files = state.snapshots.get('files');
     if (files !== undefined) m.scannedFiles = decodeFiles(files);
+    m.hasFilesBase = files !== undefined;
+    const delta = state.snapshots.get(FILES_DELTA);
+    if (delta !== undefined) m.scannedFiles.applyChanges(decodeFileChanges(delta));
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
@@ -253,15 +275,25 @@ export class Manifest {
     );
   }
 
-  /** The files and directories as they are now (the file map copied: a scan updates it in place), for restoreScan. */
+  /**
+   * The files and directories as they are now, for restoreScan: a scan updates the file table in place, which
+   * records what it changes from here (FileTable.checkpoint) rather than being copied; call keepScan once the
+   * scan and its save went through.
+   */
   scanCheckpoint(): ScanCheckpoint {
-    return { files: this.files.copy(), dirs: this.dirs };
+    return { files: this.files, dirs: this.dirs, undo: this.files.checkpoint() };
   }
 
   /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
   restoreScan(c: ScanCheckpoint): void {
+    c.files.rollback(c.undo);
     this.scannedFiles = c.files;
     this.scannedDirs = c.dirs;
+  }
+
+  /** The scan and its save went through: what scanCheckpoint kept is let go. */
+  keepScan(c: ScanCheckpoint): void {
+    c.files.release(c.undo);
   }
 
   adoptScan(update: ScanUpdate): void {
@@ -309,15 +341,30 @@ export class Manifest {
     if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return this.unreferenced(dropped);
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
+    const deleteSnapshots: string[] = [];
+    let wroteWhole = false;
     if (u !== null && scanChanged) {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
       if (watchChanged) meta.push([META_WATCH_STATE, u.watchState!]);
-      if (u.changedFiles.length > 0 || u.removedFiles.length > 0) snapshots.push(['files', encodeFiles(this.files)]);
+      if (u.changedFiles.length > 0 || u.removedFiles.length > 0) {
+        // Only the changes since the list was last written whole, while they are few: one edited file rewrites
+        // one entry, not 100,000 (issue 17 point 3).
+        const changes = this.files.changesSinceBase();
+        if (changes === null || !this.hasFilesBase) {
+          snapshots.push(['files', encodeFiles(this.files)]);
+          deleteSnapshots.push(FILES_DELTA);
+          wroteWhole = true;
+        } else snapshots.push([FILES_DELTA, encodeFileChanges(this.files, changes)]);
+      }
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
-    this.writeWith(meta, snapshots);
+    this.writeWith(meta, snapshots, deleteSnapshots);
+    if (wroteWhole) {
+      this.files.markBase();
+      this.hasFilesBase = true;
+    }
     // Known as stored only once it is: a failed write leaves the clock the stored files hold at.
     if (watchChanged) this.meta.set(META_WATCH_STATE, u.watchState!);
     return this.unreferenced(dropped);
@@ -400,7 +447,7 @@ export class Manifest {
     return names;
   }
 
-  private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
+  private writeWith(meta: [string, string][], snapshots: [string, Buffer][], deleteSnapshots: string[] = []): void {
     const deleteLatches: string[] = [];
     for (const name of this.changedBlobs) snapshots.push([name, this.blobs.get(name)!]);
     this.changedBlobs.clear();
@@ -411,7 +458,13 @@ export class Manifest {
       for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
     }
     const folding = this.resultsDirty;
-    this.store.write({ meta, snapshots, deleteLatches, clearJournal: folding && this.journalRows > 0 });
+    this.store.write({
+      meta,
+      snapshots,
+      deleteSnapshots,
+      deleteLatches,
+      clearJournal: folding && this.journalRows > 0,
+    });
     for (const id of deleteLatches) {
       this.latchJson.delete(id);
       this.latchCache.delete(id);
