@@ -171,10 +171,15 @@ function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
     const view = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);
     const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
     // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
+    // What the filters are made of, unless one depends on the files too (a tool's own outputs): a save under
+    // the same tools then skips checking every result again (a watch cycle's).
+    const jobsKey = s.tools.some((t) => t.config.outputs.length > 0)
+      ? null
+      : JSON.stringify(s.tools.map((t) => [t.config.name, t.config.include, t.config.exclude]));
     const dropped = s.manifest.save((tool, p) => {
       const i = toolIndex.get(tool);
       return i !== undefined && view.filters[i]!(p);
-    });
+    }, jobsKey);
     removeLogs(s, dropped);
     return view;
   });

@@ -48,19 +48,38 @@ function pack(
   return out;
 }
 
+/**
+ * The files snapshot, pack()'s layout written straight into one buffer: no array of paths or digests, no
+ * joined string (a watch folding 100,000 entries peaked tens of MB higher through them: issue 17 point 3).
+ */
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
-  return pack(files.size, FILES_V2, (n, texts, hex) => {
-    let i = 0;
-    for (const [path, f] of files) {
-      n[i++] = f.size;
-      n[i++] = f.mtimeMs;
-      n[i++] = f.ctimeMs;
-      n[i++] = f.ino;
-      n[i++] = f.changedAt;
-      texts.push(path);
-      hex.push(f.digest);
-    }
-  });
+  const count = files.size;
+  let textLen = Math.max(0, count - 1); // the '\0' between paths
+  for (const path of files.keys()) textLen += Buffer.byteLength(path, 'utf8');
+  const numbers = new Float64Array(count * FILES_V2);
+  const at = HEADER + numbers.byteLength;
+  const out = Buffer.allocUnsafe(at + 4 + textLen + count * (HEX / 2));
+  out.writeUInt32LE(count, 0);
+  out.writeUInt32LE(FILES_V2, 4);
+  out.writeUInt32LE(textLen, at);
+  let i = 0;
+  let text = at + 4;
+  let hex = text + textLen;
+  for (const [path, f] of files) {
+    numbers[i++] = f.size;
+    numbers[i++] = f.mtimeMs;
+    numbers[i++] = f.ctimeMs;
+    numbers[i++] = f.ino;
+    numbers[i++] = f.changedAt;
+    if (text > at + 4) out[text++] = 0;
+    text += out.write(path, text, 'utf8');
+    // Buffer.write stops at the first character that is not hex: every entry after it would read back wrong.
+    if (f.digest.length !== HEX || out.write(f.digest, hex, 'hex') !== HEX / 2)
+      throw new Error('snapshot: a digest that is not 32 hex digits');
+    hex += HEX / 2;
+  }
+  Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).copy(out, HEADER);
+  return out;
 }
 
 /** A files snapshot as the table the manifest keeps: packed rows, no entry object per file. */

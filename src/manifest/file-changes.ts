@@ -1,24 +1,24 @@
-// The file table's changes since its stored base (issue 17 point 3): what a
-// save writes as the small files_delta snapshot instead of the whole packed
-// file list. Kept as operations in the order that, replayed on the base,
-// gives the table in the very order a whole write would store it.
+// The file table's changes since its last save (issue 17 point 3): what a
+// save writes as a small files delta snapshot instead of the whole packed
+// file list. Kept as operations in the order that, replayed on the table as
+// stored before, gives it in the very order a whole write would store it.
 import type { RelPath } from '../types.js';
 
 /**
- * How one path differs from the base, as Map operations replayed in order: `set` (in place when the base has
+ * How one path differs from the stored table, as Map operations replayed in order: `set` (in place when the base has
  * it, else appended), `moved` (deleted, then appended: removed and added again, so a whole write puts it
  * last), `removed`.
  */
 export type FileChange = 'set' | 'moved' | 'removed';
 
-/** Changes beyond this many are not worth a delta: the whole list is written (and the delta folded into it). */
+/** Changes beyond this many are not worth deltas: the whole list is written (and the deltas folded into it). */
 export function foldsAt(files: number): number {
   return Math.max(1024, Math.floor(files / 8));
 }
 
 export class FileChanges {
   private readonly ops = new Map<RelPath, FileChange>();
-  /** More changes than a delta is worth since the base (foldsAt): the next save writes the whole list. */
+  /** More changes than a delta is worth (foldsAt): the next save writes the whole list. */
   private overflowed = false;
 
   constructor(private readonly limit: number) {}

@@ -39,7 +39,7 @@ export interface TableCheckpoint {
 export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   /** A row of the packed snapshot, or an entry a scan wrote (new, or changed since the snapshot). */
   private slots: Map<RelPath, number | FileEntry>;
-  /** Changes since the stored base (file-changes.ts): a save writes only these while they are few. */
+  /** Changes since the last save (file-changes.ts): a save writes only these while they are few. */
   private changes: FileChanges;
   private undo: TableCheckpoint | null = null;
 
@@ -86,17 +86,17 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     return new FileTable(new Map(this.slots), this.numbers, this.width, this.hex, this.seenRows);
   }
 
-  /** The changes since the stored base, in replay order; null when the whole list must be written. */
-  changesSinceBase(): ReadonlyMap<RelPath, FileChange> | null {
+  /** The changes since the last save, in replay order; null when the whole list must be written. */
+  changesSinceSave(): ReadonlyMap<RelPath, FileChange> | null {
     return this.changes.list();
   }
 
-  /** The table as it is now was written whole: changes count from here. */
-  markBase(): void {
+  /** The table as it is now is stored (whole, or as a delta): changes count from here. */
+  markSaved(): void {
     this.changes = new FileChanges(foldsAt(this.slots.size));
   }
 
-  /** Replays a stored delta on the base just decoded (changes counted from the base, as they were stored). */
+  /** Replays a stored delta (one save's changes) on the table as the saves before it left it. */
   applyChanges(changes: Iterable<readonly [RelPath, FileChange, FileEntry | null]>): void {
     for (const [path, op, entry] of changes) {
       if (op !== 'set') this.delete(path);

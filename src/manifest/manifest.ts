@@ -22,6 +22,7 @@ import {
   fromJournal,
   toJournal,
 } from './codec.js';
+import { foldsAt } from './file-changes.js';
 import { FileTable, type TableCheckpoint } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
 import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
@@ -40,13 +41,22 @@ export interface ScanCheckpoint {
 }
 
 /**
- * The files snapshot's changes since it was last written whole (file-changes.ts), written in its place while
- * they are few, in the same transaction as everything a save writes (schema 4: a runner that would read
- * `files` without it refuses the store).
+ * Each save's changes to the files list (file-changes.ts), one snapshot per save named by its sequence number
+ * (`files_delta/1`, `files_delta/2`, ...), written instead of the whole list while they are few, in the same
+ * transaction as everything a save writes, and replayed on `files` in sequence at load (schema 4: a runner
+ * that would read `files` without them refuses the store).
  */
-const FILES_DELTA = 'files_delta';
+const FILES_DELTA = 'files_delta/';
+/** Deltas beyond this many are folded into the whole list by the save: each is a row read at every load. */
+const MAX_DELTAS = 256;
+/**
+ * From this many deltas (or half of foldsAt's entries), flush() folds them when a run ends: after a watch
+ * cycle's jobs started, so that the save before them stays small.
+ */
+const FOLD_DELTAS_AT_FLUSH = 32;
 /** The snapshots the manifest itself reads and writes. */
-const CORE_SNAPSHOTS = new Set(['files', FILES_DELTA, 'dirs', 'results']);
+const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
+const isCore = (name: string): boolean => CORE_SNAPSHOTS.has(name) || name.startsWith(FILES_DELTA);
 const META_WALK_SPEC = 'walk_spec';
 /** The file-watching service's clock the files hold at (api/watchman-scan.ts owns its form). */
 const META_WATCH_STATE = 'watch_state';
@@ -78,6 +88,10 @@ export class Manifest {
   private pending: ScanUpdate | null = null;
   /** The store holds a files snapshot written whole, which a files delta can be replayed on. */
   private hasFilesBase = false;
+  /** The jobsKey (save) the results were last checked under. */
+  private sweptFor: string | null = null;
+  /** The files deltas stored, by sequence number, oldest first, and how many entries they hold in all. */
+  private readonly deltas = { sequence: [] as number[], entries: 0 };
   /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
   private readonly blobs = new Map<string, Buffer>();
   private readonly changedBlobs = new Set<string>();
@@ -120,12 +134,20 @@ export class Manifest {
     const files = state.snapshots.get('files');
     if (files !== undefined) m.scannedFiles = decodeFiles(files);
     m.hasFilesBase = files !== undefined;
-    const delta = state.snapshots.get(FILES_DELTA);
-    if (delta !== undefined) m.scannedFiles.applyChanges(decodeFileChanges(delta));
+    for (const [name] of state.snapshots)
+      if (name.startsWith(FILES_DELTA)) m.deltas.sequence.push(Number(name.slice(FILES_DELTA.length)));
+    m.deltas.sequence.sort((a, b) => a - b);
+    for (const n of m.deltas.sequence) {
+      const changes = decodeFileChanges(state.snapshots.get(FILES_DELTA + n)!);
+      m.scannedFiles.applyChanges(changes);
+      m.deltas.entries += changes.length;
+    }
+    // Replayed: what a save writes next counts from here.
+    m.scannedFiles.markSaved();
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
-    for (const [name, data] of state.snapshots) if (!CORE_SNAPSHOTS.has(name)) m.blobs.set(name, data);
+    for (const [name, data] of state.snapshots) if (!isCore(name)) m.blobs.set(name, data);
     const results = state.snapshots.get('results');
     if (results !== undefined) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
@@ -228,7 +250,7 @@ export class Manifest {
   }
 
   setBlob(name: string, data: Buffer): void {
-    if (CORE_SNAPSHOTS.has(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
+    if (isCore(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
     this.blobs.set(name, data);
     this.changedBlobs.add(name);
   }
@@ -307,14 +329,18 @@ export class Manifest {
    * paths a tool does not select); results of files that are gone stay, for
    * the file may come back, until the global bounds push them out (least
    * recently used first). Returns the dropped results whose logs no kept
-   * result names: the caller deletes those.
+   * result names: the caller deletes those. `jobsKey` names what isJob
+   * decides from (the tools and their file filters), when nothing else: a
+   * save under the key of the last one skips that walk over every result (a
+   * watch cycle's save).
    */
-  save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
+  save(isJob: (tool: string, path: RelPath) => boolean, jobsKey: string | null = null): JobResult[] {
     const u = this.pending;
     this.pending = null;
     const dropped = this.droppedOnLoad;
     this.droppedOnLoad = [];
-    if (u !== null) {
+    // The same jobsKey as the last sweep: every result since was recorded for a job under it, none to drop.
+    if (u !== null && (jobsKey === null || jobsKey !== this.sweptFor)) {
       for (const [tool, byPath] of this.results) {
         for (const [path, slot] of byPath) {
           if (isJob(tool, path)) continue;
@@ -326,8 +352,9 @@ export class Manifest {
         }
         if (byPath.size === 0) this.results.delete(tool);
       }
-      dropped.push(...this.evict());
+      this.sweptFor = jobsKey;
     }
+    if (u !== null) dropped.push(...this.evict());
     const watchChanged = u !== null && u.watchState !== undefined && u.watchState !== this.watchState;
     const scanChanged =
       u !== null &&
@@ -342,32 +369,52 @@ export class Manifest {
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
     const deleteSnapshots: string[] = [];
-    let wroteWhole = false;
+    let wrote: 'whole' | 'delta' | null = null;
     if (u !== null && scanChanged) {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
       if (watchChanged) meta.push([META_WATCH_STATE, u.watchState!]);
       if (u.changedFiles.length > 0 || u.removedFiles.length > 0) {
-        // Only the changes since the list was last written whole, while they are few: one edited file rewrites
-        // one entry, not 100,000 (issue 17 point 3).
-        const changes = this.files.changesSinceBase();
-        if (changes === null || !this.hasFilesBase) {
+        // Only this save's changes, while the deltas are few: one edited file writes one entry, not 100,000
+        // (issue 17 point 3).
+        const changes = this.files.changesSinceSave();
+        const d = this.deltas;
+        if (
+          changes === null ||
+          !this.hasFilesBase ||
+          d.sequence.length >= MAX_DELTAS ||
+          d.entries + changes.size > foldsAt(this.files.size)
+        ) {
           snapshots.push(['files', encodeFiles(this.files)]);
-          deleteSnapshots.push(FILES_DELTA);
-          wroteWhole = true;
-        } else snapshots.push([FILES_DELTA, encodeFileChanges(this.files, changes)]);
+          for (const n of d.sequence) deleteSnapshots.push(FILES_DELTA + n);
+          wrote = 'whole';
+        } else if (changes.size > 0) {
+          snapshots.push([FILES_DELTA + ((d.sequence.at(-1) ?? 0) + 1), encodeFileChanges(this.files, changes)]);
+          wrote = 'delta';
+        }
       }
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
     this.writeWith(meta, snapshots, deleteSnapshots);
-    if (wroteWhole) {
-      this.files.markBase();
-      this.hasFilesBase = true;
-    }
+    if (wrote !== null) this.filesWritten(wrote);
     // Known as stored only once it is: a failed write leaves the clock the stored files hold at.
     if (watchChanged) this.meta.set(META_WATCH_STATE, u.watchState!);
     return this.unreferenced(dropped);
+  }
+
+  /** The files list is stored as it is now: written whole (the deltas gone), or this save's delta added. */
+  private filesWritten(how: 'whole' | 'delta'): void {
+    const d = this.deltas;
+    if (how === 'whole') {
+      this.hasFilesBase = true;
+      d.sequence = [];
+      d.entries = 0;
+    } else {
+      d.sequence.push((d.sequence.at(-1) ?? 0) + 1);
+      d.entries += this.files.changesSinceSave()!.size;
+    }
+    this.files.markSaved();
   }
 
   /** Drops the least recently used results while the count or the total log size is over its bound. */
@@ -422,12 +469,18 @@ export class Manifest {
    * the last flush.
    */
   flush(): boolean {
+    const d = this.deltas;
+    const foldFiles =
+      d.sequence.length >= FOLD_DELTAS_AT_FLUSH || (d.sequence.length > 0 && d.entries > foldsAt(this.files.size) / 2);
+    const snapshots: [string, Buffer][] = foldFiles ? [['files', encodeFiles(this.files)]] : [];
+    const deleteSnapshots = foldFiles ? d.sequence.map((n) => FILES_DELTA + n) : [];
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
-      this.writeWith([], []);
-    } else if (this.changedBlobs.size > 0) {
-      this.writeWith([], []);
+      this.writeWith([], snapshots, deleteSnapshots);
+    } else if (this.changedBlobs.size > 0 || foldFiles) {
+      this.writeWith([], snapshots, deleteSnapshots);
     }
+    if (foldFiles) this.filesWritten('whole');
     const folded = this.folded;
     this.folded = false;
     return folded;

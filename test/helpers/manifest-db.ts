@@ -1,9 +1,9 @@
 // Reads the manifest database directly (read-only), as outside evidence of what
 // runner stored. Knows only the documented storage of file entries: a `files`
 // table with a `path` column, or (schema 1 as built) a `snapshot` row named
-// 'files' whose blob holds the tracked paths as UTF-8 text, and (schema 4) a
-// 'files_delta' row naming the paths changed since: a path whose last
-// operation there is 'removed' (2, the sixth number of its entry) is gone.
+// 'files' whose blob holds the tracked paths as UTF-8 text, and (schema 4)
+// 'files_delta/N' rows, one per save since, naming the paths it changed: a
+// path whose last operation is 'removed' (2, the sixth number of its entry) is gone.
 import Database from 'better-sqlite3';
 
 export interface StoredFiles {
@@ -21,9 +21,14 @@ export function readStoredFiles(dbFile: string): StoredFiles {
     if (tables.includes('snapshot')) {
       const blob = db.prepare("SELECT data FROM snapshot WHERE name = 'files'").pluck().get() as Buffer | undefined;
       if (!blob) throw new Error(`${dbFile}: no 'files' snapshot row`);
-      const delta = db.prepare("SELECT data FROM snapshot WHERE name = 'files_delta'").pluck().get() as
-        Buffer | undefined;
-      const changed = delta === undefined ? new Map<string, number>() : deltaOps(delta);
+      const deltas = db.prepare("SELECT name, data FROM snapshot WHERE name LIKE 'files_delta/%'").raw().all() as [
+        string,
+        Buffer,
+      ][];
+      const changed = new Map<string, number>();
+      const seq = (name: string): number => Number(name.slice('files_delta/'.length));
+      for (const [, data] of deltas.sort((a, b) => seq(a[0]) - seq(b[0])))
+        for (const [p, op] of deltaOps(data)) changed.set(p, op);
       // Callers pass paths that are not substrings of one another.
       return { has: (p) => (changed.has(p) ? changed.get(p) !== 2 : blob.includes(Buffer.from(p, 'utf8'))) };
     }

@@ -51,6 +51,15 @@ function updateOf(m: Manifest, changed: RelPath[], removed: RelPath[]): ScanUpda
   };
 }
 
+function deltaRows(): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) FROM snapshot WHERE name LIKE 'files_delta/%'").pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
 function snapshotRow(name: string): Buffer | undefined {
   const db = new Database(file, { readonly: true });
   try {
@@ -90,7 +99,7 @@ describe('issue 17: the files list saved as its changes', () => {
     m.close();
     const whole = snapshotRow('files');
     expect(whole).toBeDefined();
-    expect(snapshotRow('files_delta')).toBeUndefined();
+    expect(deltaRows()).toBe(0);
 
     const again = Manifest.open(file);
     again.files.set(p(3), entry(3003));
@@ -99,7 +108,8 @@ describe('issue 17: the files list saved as its changes', () => {
     const expected = encodeFiles(again.files);
     again.close();
     expect(snapshotRow('files')!.equals(whole!)).toBe(true);
-    expect(snapshotRow('files_delta')!.length).toBeLessThan(200);
+    expect(deltaRows()).toBe(1);
+    expect(snapshotRow('files_delta/1')!.length).toBeLessThan(200);
 
     const read = Manifest.open(file);
     expect(encodeFiles(read.files).equals(expected)).toBe(true);
@@ -128,7 +138,7 @@ describe('issue 17: the files list saved as its changes', () => {
       expect(encodeFiles(read.files).equals(whole), `round ${round}`).toBe(true);
       read.close();
     }
-    expect(snapshotRow('files_delta')).toBeDefined();
+    expect(deltaRows()).toBeGreaterThan(0);
   });
 
   it('many changes are folded into the whole list and the delta goes', () => {
@@ -139,7 +149,7 @@ describe('issue 17: the files list saved as its changes', () => {
     m.files.set(p(1), entry(5001));
     m.adoptScan(updateOf(m, [p(1)], []));
     m.save(() => true);
-    expect(snapshotRow('files_delta')).toBeDefined();
+    expect(deltaRows()).toBeGreaterThan(0);
     const many: RelPath[] = [];
     for (let i = 100; i < 1200; i++) {
       m.files.set(`more/f${i}` as RelPath, entry(i));
@@ -149,8 +159,37 @@ describe('issue 17: the files list saved as its changes', () => {
     m.save(() => true);
     const whole = encodeFiles(m.files);
     m.close();
-    expect(snapshotRow('files_delta')).toBeUndefined();
+    expect(deltaRows()).toBe(0);
     expect(snapshotRow('files')!.equals(whole)).toBe(true);
+  });
+});
+
+describe('issue 17: deltas folded when a run ends', () => {
+  it('once many saves wrote deltas, flush writes the whole list and removes them; a fresh load reads the same', () => {
+    const m = Manifest.open(file);
+    for (let i = 0; i < 20; i++) m.files.set(p(i), entry(i));
+    m.adoptScan(updateOf(m, [...m.files.keys()], []));
+    m.save(() => true);
+    m.flush();
+    for (let k = 1; k <= 40; k++) {
+      m.files.set(p(k % 20), entry(100 + k));
+      m.adoptScan(updateOf(m, [p(k % 20)], []));
+      m.save(() => true);
+    }
+    expect(deltaRows()).toBe(40);
+    m.flush();
+    const whole = encodeFiles(m.files);
+    expect(deltaRows()).toBe(0);
+    expect(snapshotRow('files')!.equals(whole)).toBe(true);
+    m.files.set(p(3), entry(999));
+    m.adoptScan(updateOf(m, [p(3)], []));
+    m.save(() => true);
+    const expected = encodeFiles(m.files);
+    m.close();
+    expect(deltaRows()).toBe(1);
+    const read = Manifest.open(file);
+    expect(encodeFiles(read.files).equals(expected)).toBe(true);
+    read.close();
   });
 });
 
@@ -159,15 +198,15 @@ describe('issue 17: a failed scan undone without a copy of the file map', () => 
     const next = numbers(5);
     for (let trial = 0; trial < 20; trial++) {
       const t = FileTable.of(Array.from({ length: 30 }, (_, i) => [p(i), entry(i)] as const));
-      t.markBase();
+      t.markSaved();
       t.set(p(2), entry(902));
       const before = encodeFiles(t);
-      const changesBefore = [...(t.changesSinceBase() ?? [])];
+      const changesBefore = [...(t.changesSinceSave() ?? [])];
       const c = t.checkpoint();
       for (let k = next() % 8; k >= 0; k--) edit(t, next, [], [], trial + 1);
       t.rollback(c);
       expect(encodeFiles(t).equals(before), `trial ${trial}`).toBe(true);
-      expect([...(t.changesSinceBase() ?? [])]).toEqual(changesBefore);
+      expect([...(t.changesSinceSave() ?? [])]).toEqual(changesBefore);
     }
   });
 });
