@@ -48,37 +48,71 @@ function pack(
   return out;
 }
 
+/** Paths and digests are joined this many at a time, each batch written into the buffer at once. */
+const BATCH = 2048;
+
 /**
- * The files snapshot, pack()'s layout written straight into one buffer: no array of paths or digests, no
- * joined string (a watch folding 100,000 entries peaked tens of MB higher through them: issue 17 point 3).
+ * The files snapshot in pack()'s layout, with no array of every path or digest and no string of them all
+ * (a watch folding 100,000 entries peaked tens of MB higher through those: issue 17 point 3): the texts go
+ * into the buffer in batches, and a file table's rows are read without building their entries.
  */
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   const count = files.size;
-  let textLen = Math.max(0, count - 1); // the '\0' between paths
-  for (const path of files.keys()) textLen += Buffer.byteLength(path, 'utf8');
   const numbers = new Float64Array(count * FILES_V2);
+  // Batches of paths and of digests, each joined once it is full.
+  const texts: string[] = [];
+  const digests: string[] = [];
+  let paths: string[] = [];
+  let hex: string[] = [];
+  let i = 0;
+  const add = (
+    path: RelPath,
+    size: number,
+    mtimeMs: number,
+    ctimeMs: number,
+    ino: number,
+    changedAt: number,
+    digest: string,
+  ): void => {
+    if (digest.length !== HEX) throw new Error('snapshot: a digest that is not 32 hex digits');
+    numbers[i++] = size;
+    numbers[i++] = mtimeMs;
+    numbers[i++] = ctimeMs;
+    numbers[i++] = ino;
+    numbers[i++] = changedAt;
+    paths.push(path);
+    hex.push(digest);
+    if (paths.length === BATCH) {
+      texts.push(paths.join('\0'));
+      digests.push(hex.join(''));
+      paths = [];
+      hex = [];
+    }
+  };
+  if (files instanceof FileTable) files.forEachStored(add);
+  else for (const [path, f] of files) add(path, f.size, f.mtimeMs, f.ctimeMs, f.ino, f.changedAt, f.digest);
+  if (paths.length > 0) {
+    texts.push(paths.join('\0'));
+    digests.push(hex.join(''));
+  }
+  let textLen = Math.max(0, texts.length - 1); // the '\0' between batches
+  for (const t of texts) textLen += Buffer.byteLength(t, 'utf8');
   const at = HEADER + numbers.byteLength;
   const out = Buffer.allocUnsafe(at + 4 + textLen + count * (HEX / 2));
   out.writeUInt32LE(count, 0);
   out.writeUInt32LE(FILES_V2, 4);
-  out.writeUInt32LE(textLen, at);
-  let i = 0;
-  let text = at + 4;
-  let hex = text + textLen;
-  for (const [path, f] of files) {
-    numbers[i++] = f.size;
-    numbers[i++] = f.mtimeMs;
-    numbers[i++] = f.ctimeMs;
-    numbers[i++] = f.ino;
-    numbers[i++] = f.changedAt;
-    if (text > at + 4) out[text++] = 0;
-    text += out.write(path, text, 'utf8');
-    // Buffer.write stops at the first character that is not hex: every entry after it would read back wrong.
-    if (f.digest.length !== HEX || out.write(f.digest, hex, 'hex') !== HEX / 2)
-      throw new Error('snapshot: a digest that is not 32 hex digits');
-    hex += HEX / 2;
-  }
   Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).copy(out, HEADER);
+  out.writeUInt32LE(textLen, at);
+  let to = at + 4;
+  for (let b = 0; b < texts.length; b++) {
+    if (b > 0) out[to++] = 0;
+    to += out.write(texts[b]!, to, 'utf8');
+  }
+  for (const h of digests) {
+    // Buffer.write stops at the first character that is not hex: every entry after it would read back wrong.
+    if (out.write(h, to, 'hex') * 2 !== h.length) throw new Error('snapshot: a digest that is not 32 hex digits');
+    to += h.length / 2;
+  }
   return out;
 }
 

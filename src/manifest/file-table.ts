@@ -265,6 +265,38 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     for (const [path, slot] of this.slots) fn(this.entryOf(slot), path, this);
   }
 
+  /** Each file's stored numbers and digest, without building its entry (encodeFiles over 100,000 files). */
+  forEachStored(
+    fn: (
+      path: RelPath,
+      size: number,
+      mtimeMs: number,
+      ctimeMs: number,
+      ino: number,
+      changedAt: number,
+      digest: string,
+    ) => void,
+  ): void {
+    const n = this.numbers;
+    const w = this.width;
+    for (const [path, slot] of this.slots) {
+      if (typeof slot !== 'number')
+        fn(path, slot.size, slot.mtimeMs, slot.ctimeMs, slot.ino, slot.changedAt, slot.digest);
+      else {
+        const j = slot * w;
+        fn(
+          path,
+          n[j]!,
+          n[j + 1]!,
+          n[j + 2]!,
+          n[j + 3]!,
+          w === FILES_V2 ? n[j + 4]! : 0,
+          this.hex.slice(slot * HEX, slot * HEX + HEX),
+        );
+      }
+    }
+  }
+
   /** Paths of every file not seen by scan `seen`. */
   unseen(seen: number): RelPath[] {
     const out: RelPath[] = [];
