@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { type CommandRunner, build, spawnRunner } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE, loadTerminalSupport } from '../exec/index.js';
-import { type Makeflags, openSlots } from '../jobserver/index.js';
+import { type KeptJobserver, type Makeflags, openSlots } from '../jobserver/index.js';
 import { restoreOutputs } from '../outputs/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
@@ -29,6 +29,8 @@ import { type TreeView, identifyOf } from './tree-view.js';
 /** What executing a plan needs of the caller's options: run's, or a watch's. */
 export type ExecuteOptions = Omit<RunOptions, 'files' | 'dryRun' | 'force' | 'rerunFailed'> & {
   makeflags: Makeflags | null;
+  /** A watch's jobserver, served once for all its cycles (jobserver/kept-jobserver.ts). */
+  keptJobserver?: KeptJobserver;
 };
 
 /**
@@ -186,6 +188,7 @@ export function startStale(
     configJobs: s.loaded.fileJobs,
     cpuCount: os.availableParallelism(),
     serve: opts.serveJobserver ?? 'pipe',
+    ...(opts.keptJobserver === undefined ? {} : { kept: opts.keptJobserver }),
   });
   const { events } = opts;
   let chunks: Chunk[];

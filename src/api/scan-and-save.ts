@@ -84,7 +84,8 @@ export interface ScanHow {
   changed?: Iterable<RelPath>;
   /**
    * A scan or save that fails leaves the manifest's files and directories as they were, so the next scan reads
-   * (and counts) again what this one read but could not record (a watch cycle). Costs a copy of the file map.
+   * (and counts) again what this one read but could not record (a watch cycle). Costs a record of each path the
+   * scan changes (and a copy of the file map once it deletes one).
    */
   keepOnFailure?: boolean;
   /** The whole tree walked already (walkTree(), while the session was opened): adopted as it is. */
@@ -136,7 +137,9 @@ export function scanAndSave(s: Session, events: EventSink, how: ScanHow = {}): S
   }
   const before = how.keepOnFailure === true ? s.manifest.scanCheckpoint() : null;
   try {
-    return scanInto(s, events, how);
+    const out = scanInto(s, events, how);
+    if (before !== null) s.manifest.keepScan(before);
+    return out;
   } catch (err) {
     if (before !== null) s.manifest.restoreScan(before);
     throw err;
@@ -168,10 +171,15 @@ function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
     const view = treeView(s.sourceTree, s.manifest.files, s.tools, WORKING_CACHES);
     const toolIndex = new Map(s.tools.map((t, i) => [t.config.name, i]));
     // Results of a path the tool selects stay when the file is gone: it may come back (a stash, a branch switch).
+    // What the filters are made of, unless one depends on the files too (a tool's own outputs): a save under
+    // the same tools then skips checking every result again (a watch cycle's).
+    const jobsKey = s.tools.some((t) => t.config.outputs.length > 0)
+      ? null
+      : JSON.stringify(s.tools.map((t) => [t.config.name, t.config.include, t.config.exclude]));
     const dropped = s.manifest.save((tool, p) => {
       const i = toolIndex.get(tool);
       return i !== undefined && view.filters[i]!(p);
-    });
+    }, jobsKey);
     removeLogs(s, dropped);
     return view;
   });

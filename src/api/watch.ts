@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type LatchedTool, type LoadedConfig, latchTools } from '../config/index.js';
 import { externalIdentity } from '../deps/index.js';
 import { LockWaitInterruptedError, RunnerError, UsageError } from '../errors.js';
-import { type Makeflags, parseMakeflags } from '../jobserver/index.js';
+import { KeptJobserver, type Makeflags, parseMakeflags } from '../jobserver/index.js';
 import { decodeDeps } from '../manifest/index.js';
 import { type Plan, planJobs } from '../plan/index.js';
 import { TreeWatcher, type WatchBatch, depfileMatcher, watchFilter } from '../scan/index.js';
@@ -74,6 +74,8 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
     let watchKey = watchKeyOf(s);
     const recorded = new Set<string>();
     let watcher = await startWatcher(s, recorded);
+    // Served once for every cycle: a cycle's mkfifo was a fork of this whole process (issue 17 point 3).
+    const jobserver = new KeptJobserver();
     let cycle = 1;
     // What the last cycle left to run or report; a change that leaves it so shows no cycle.
     let outlook: Outlook;
@@ -99,7 +101,17 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
       const started = performance.now();
       const scanned = scanAndSave(s, events);
       const { plan, deps } = await planCycle(s, scanned, extra, events, signal);
-      const report = await runCycle(s, scanned, plan, deps, opts, makeflags, signal, true, started);
+      const report = await runCycle(
+        s,
+        scanned,
+        plan,
+        deps,
+        { ...opts, keptJobserver: jobserver },
+        makeflags,
+        signal,
+        true,
+        started,
+      );
       outlook = outlookAfter(s, outlookOf(plan), report);
       await watchRecorded(watcher, s, scanned.tree, recorded, null);
       events.emit({ type: 'cycle-finished', cycle: { cycle, report, watching: scanned.tree.files.size } });
@@ -217,7 +229,17 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
             });
             // A narrowed plan counts the jobs it left out as the fresh jobs they are.
             const whole = only === null ? plan : { ...withoutListed(plan), fresh: planned.fresh };
-            const next = await runCycle(c, scanned, whole, deps, opts, makeflags, signal, false, started);
+            const next = await runCycle(
+              c,
+              scanned,
+              whole,
+              deps,
+              { ...opts, keptJobserver: jobserver },
+              makeflags,
+              signal,
+              false,
+              started,
+            );
             outlook = outlookAfter(c, planned, next);
             await watchRecorded(watcher, c, scanned.tree, recorded, next.jobs);
             events.emit({ type: 'cycle-finished', cycle: { cycle, report: next, watching: scanned.tree.files.size } });
@@ -234,6 +256,7 @@ export async function watch(opts: WatchOptions): Promise<WatchReport> {
         }
       }
     } finally {
+      jobserver.discard();
       await watcher.close();
     }
     return { cycles: cycle, interrupted: signal.aborted ? String(signal.reason) : null };
@@ -303,7 +326,7 @@ async function runCycle(
   scanned: Scanned,
   plan: Plan,
   deps: DepsScanSummary,
-  opts: WatchOptions,
+  opts: WatchOptions & { keptJobserver: KeptJobserver },
   makeflags: Makeflags | null,
   signal: AbortSignal,
   first: boolean,

@@ -4,10 +4,11 @@
 import type { JobserverError } from '../errors.js';
 import { JobserverPool } from './client.js';
 import { openFifoSource } from './fifo-client.js';
+import type { KeptJobserver } from './kept-jobserver.js';
 import { LocalPool } from './local-pool.js';
 import type { Makeflags } from './makeflags.js';
 import { openPipeSource } from './pipe-client.js';
-import { type FdPlacement, type ServeStyle, serveJobserver } from './server.js';
+import { type FdPlacement, type ServeStyle, type ServedJobserver, serveJobserver } from './server.js';
 import type { TokenPool } from './token.js';
 import { type ProcView, checkPipe, linuxProc } from './validate.js';
 
@@ -34,6 +35,8 @@ export interface SlotOptions {
   cpuCount: number;
   /** Serve a jobserver to the jobs when alone; false: --no-jobserver. */
   serve: ServeStyle | false;
+  /** Where a served jobserver is kept for the next run (a watch's cycles); absent, each run makes its own. */
+  kept?: KeptJobserver;
   proc?: ProcView;
 }
 
@@ -57,11 +60,11 @@ function fromJobserver(pool: JobserverPool, makeflags: string, fds: FdPlacement)
   };
 }
 
-function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = []): Slots {
+function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = [], kept?: KeptJobserver): Slots {
   if (serve === false || jobs < 2) return fixed(new LocalPool(jobs), warnings);
-  let served;
+  let served: ServedJobserver;
   try {
-    served = serveJobserver(jobs, serve);
+    served = kept === undefined ? serveJobserver(jobs, serve) : kept.take(jobs, serve);
   } catch (err) {
     // Serving is a courtesy to nested makes; runner's own pool does not need it.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -76,28 +79,28 @@ function alone(jobs: number, serve: ServeStyle | false, warnings: string[] = [])
     fds: served.fds,
     warnings: served.capNote === null ? warnings : [...warnings, served.capNote],
     finish: () => {
-      const w = served.finish();
+      const w = kept === undefined ? served.finish() : kept.finish(served);
       return w === null ? [] : [w];
     },
-    releaseAll: () => served.discard(),
+    releaseAll: () => (kept === undefined ? served.discard() : kept.discard()),
   };
 }
 
 export function openSlots(o: SlotOptions): Slots {
   const mf = o.makeflags;
   const standaloneJobs = o.jobsFlag ?? o.configJobs ?? o.cpuCount;
-  if (mf === null) return alone(standaloneJobs, o.serve);
+  if (mf === null) return alone(standaloneJobs, o.serve, [], o.kept);
   const auth = mf.auth;
   const hasJobserver = auth !== null && auth.style !== 'disabled';
   if (o.jobsFlag !== undefined) {
     const note = hasJobserver
       ? [`-j ${o.jobsFlag} overrides make's jobserver: runner runs up to ${o.jobsFlag} jobs of its own beside make's`]
       : [];
-    return alone(o.jobsFlag, o.serve, note);
+    return alone(o.jobsFlag, o.serve, note, o.kept);
   }
   if (auth === null) {
     // make -j1 or plain make: serial; a bare -j: no limit, so runner's own default.
-    return mf.jobs === 'unlimited' ? alone(standaloneJobs, o.serve) : fixed(new LocalPool(mf.jobs ?? 1));
+    return mf.jobs === 'unlimited' ? alone(standaloneJobs, o.serve, [], o.kept) : fixed(new LocalPool(mf.jobs ?? 1));
   }
   const cap = o.configJobs ?? Number.POSITIVE_INFINITY;
   const ignore = (why: string): Slots =>

@@ -13,5 +13,6 @@ export {
   type EndFacts,
 } from './validate.js';
 export { openSlots, type Slots, type SlotOptions } from './connect.js';
+export { KeptJobserver } from './kept-jobserver.js';
 export type { ServeStyle, FdPlacement } from './server.js';
 export type { Token, TokenPool } from './token.js';

@@ -30,6 +30,12 @@ export interface ServedJobserver {
   finish(): string | null;
   /** Removes the fifo; for exit paths that cannot count. */
   discard(): void;
+  /**
+   * Counts the tokens back as finish does but keeps the fifo, the tokens put back in it: the same jobserver
+   * served again (a fresh pool) for the next run of a watch, without another mkfifo (a fork of runner's whole
+   * process). When some never came back, the fifo is removed: `warning` says so and `next` is null.
+   */
+  again(): { warning: string | null; next: ServedJobserver | null };
 }
 
 const TOKEN = '+'.charCodeAt(0); // what GNU make 4.3 writes
@@ -108,35 +114,53 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
         ? `-j ${jobs} is more than runner's jobserver pipe can serve: it serves ${tokens} tokens (half of what the pipe holds), so runner and its jobs run at most ${served} jobs at once`
         : null;
     const buf = Buffer.alloc(1);
-    const pool = new JobserverPool(
-      { tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} },
-      served,
-    );
     const auth = style === 'pipe' ? '3,4' : `fifo:${fifo}`;
-    return {
-      pool,
-      jobs: served,
-      capNote,
-      makeflags: ` -j${served} --jobserver-auth=${auth}`,
-      fds:
-        style === 'pipe'
-          ? [
-              [3, childRead],
-              [4, write],
-            ]
-          : [],
-      finish: () => {
-        pool.releaseAll();
-        let back = 0;
-        while (typeof readOne(read, buf) === 'number') back++;
-        discard();
-        if (back === tokens) return null;
-        return back < tokens
-          ? `jobserver: ${tokens - back} of runner's ${tokens} tokens did not come back from the jobs`
-          : `jobserver: the jobs wrote back ${back - tokens} more tokens than runner served`;
-      },
-      discard,
+    /** Takes every token back; returns the warning when not all came home (the fifo is then unusable). */
+    const countBack = (pool: JobserverPool): string | null => {
+      pool.releaseAll();
+      let back = 0;
+      while (typeof readOne(read, buf) === 'number') back++;
+      if (back === tokens) return null;
+      return back < tokens
+        ? `jobserver: ${tokens - back} of runner's ${tokens} tokens did not come back from the jobs`
+        : `jobserver: the jobs wrote back ${back - tokens} more tokens than runner served`;
     };
+    const serving = (): ServedJobserver => {
+      const pool = new JobserverPool(
+        { tryRead: () => readOne(read, buf), write: (b) => writeOne(write, b), close: () => {} },
+        served,
+      );
+      return {
+        pool,
+        jobs: served,
+        capNote,
+        makeflags: ` -j${served} --jobserver-auth=${auth}`,
+        fds:
+          style === 'pipe'
+            ? [
+                [3, childRead],
+                [4, write],
+              ]
+            : [],
+        finish: () => {
+          const warning = countBack(pool);
+          discard();
+          return warning;
+        },
+        discard,
+        again: () => {
+          const warning = countBack(pool);
+          if (warning !== null) {
+            discard();
+            return { warning, next: null };
+          }
+          // At most half of what the pipe holds (fillTokens): the write goes in whole, at once.
+          if (tokens > 0) fs.writeSync(write, Buffer.alloc(tokens, TOKEN));
+          return { warning: null, next: serving() };
+        },
+      };
+    };
+    return serving();
   } catch (err) {
     discard();
     throw err;

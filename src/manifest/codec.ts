@@ -5,6 +5,7 @@
 import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
+import type { FileChange } from './file-changes.js';
 import { FILES_V2, FileTable } from './file-table.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
 import {
@@ -47,24 +48,129 @@ function pack(
   return out;
 }
 
+/** Paths and digests are joined this many at a time, each batch written into the buffer at once. */
+const BATCH = 2048;
+
+/**
+ * The files snapshot in pack()'s layout, with no array of every path or digest and no string of them all
+ * (a watch folding 100,000 entries peaked tens of MB higher through those: issue 17 point 3): the texts go
+ * into the buffer in batches, and a file table's rows are read without building their entries.
+ */
 export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
-  return pack(files.size, FILES_V2, (n, texts, hex) => {
-    let i = 0;
-    for (const [path, f] of files) {
-      n[i++] = f.size;
-      n[i++] = f.mtimeMs;
-      n[i++] = f.ctimeMs;
-      n[i++] = f.ino;
-      n[i++] = f.changedAt;
-      texts.push(path);
-      hex.push(f.digest);
+  const count = files.size;
+  const numbers = new Float64Array(count * FILES_V2);
+  // Batches of paths and of digests, each joined once it is full.
+  const texts: string[] = [];
+  const digests: string[] = [];
+  let paths: string[] = [];
+  let hex: string[] = [];
+  let i = 0;
+  const add = (
+    path: RelPath,
+    size: number,
+    mtimeMs: number,
+    ctimeMs: number,
+    ino: number,
+    changedAt: number,
+    digest: string,
+  ): void => {
+    if (digest.length !== HEX) throw new Error('snapshot: a digest that is not 32 hex digits');
+    numbers[i++] = size;
+    numbers[i++] = mtimeMs;
+    numbers[i++] = ctimeMs;
+    numbers[i++] = ino;
+    numbers[i++] = changedAt;
+    paths.push(path);
+    hex.push(digest);
+    if (paths.length === BATCH) {
+      texts.push(paths.join('\0'));
+      digests.push(hex.join(''));
+      paths = [];
+      hex = [];
     }
-  });
+  };
+  if (files instanceof FileTable) files.forEachStored(add);
+  else for (const [path, f] of files) add(path, f.size, f.mtimeMs, f.ctimeMs, f.ino, f.changedAt, f.digest);
+  if (paths.length > 0) {
+    texts.push(paths.join('\0'));
+    digests.push(hex.join(''));
+  }
+  let textLen = Math.max(0, texts.length - 1); // the '\0' between batches
+  for (const t of texts) textLen += Buffer.byteLength(t, 'utf8');
+  const at = HEADER + numbers.byteLength;
+  const out = Buffer.allocUnsafe(at + 4 + textLen + count * (HEX / 2));
+  out.writeUInt32LE(count, 0);
+  out.writeUInt32LE(FILES_V2, 4);
+  Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).copy(out, HEADER);
+  out.writeUInt32LE(textLen, at);
+  let to = at + 4;
+  for (let b = 0; b < texts.length; b++) {
+    if (b > 0) out[to++] = 0;
+    to += out.write(texts[b]!, to, 'utf8');
+  }
+  for (const h of digests) {
+    // Buffer.write stops at the first character that is not hex: every entry after it would read back wrong.
+    if (out.write(h, to, 'hex') * 2 !== h.length) throw new Error('snapshot: a digest that is not 32 hex digits');
+    to += h.length / 2;
+  }
+  return out;
 }
 
 /** A files snapshot as the table the manifest keeps: packed rows, no entry object per file. */
 export function decodeFiles(buf: Buffer): FileTable {
   return FileTable.decode(buf);
+}
+
+/** The files delta's layout: a files entry (FILES_V2) and its operation, 6 numbers per entry. */
+const FILE_DELTA = FILES_V2 + 1;
+const OPS: readonly FileChange[] = ['set', 'moved', 'removed'];
+const NO_DIGEST = '0'.repeat(HEX);
+
+/** The table's changes since its base (file-changes.ts) with their entries now: the files_delta snapshot. */
+export function encodeFileChanges(files: FileTable, changes: ReadonlyMap<RelPath, FileChange>): Buffer {
+  return pack(changes.size, FILE_DELTA, (n, texts, hex) => {
+    let i = 0;
+    for (const [path, op] of changes) {
+      const f = op === 'removed' ? undefined : files.get(path);
+      if (op !== 'removed' && f === undefined) throw new Error(`files delta: ${path} is not in the table`);
+      n[i++] = f?.size ?? 0;
+      n[i++] = f?.mtimeMs ?? 0;
+      n[i++] = f?.ctimeMs ?? 0;
+      n[i++] = f?.ino ?? 0;
+      n[i++] = f?.changedAt ?? 0;
+      n[i++] = OPS.indexOf(op);
+      texts.push(path);
+      hex.push(f?.digest ?? NO_DIGEST);
+    }
+  });
+}
+
+/** A files_delta snapshot as [path, operation, entry (null when removed)], in replay order. */
+export function decodeFileChanges(buf: Buffer): [RelPath, FileChange, FileEntry | null][] {
+  const { count, numbers: n, text, digests } = unpack(buf, FILE_DELTA);
+  if (count === 0) return [];
+  const hex = digests.toString('hex');
+  const paths = text.split('\0');
+  const out: [RelPath, FileChange, FileEntry | null][] = [];
+  for (let i = 0; i < count; i++) {
+    const o = i * FILE_DELTA;
+    const op = OPS[n[o + 5]!];
+    if (op === undefined) throw new Error(`files delta: unknown operation ${n[o + 5]}`);
+    const entry: FileEntry | null =
+      op === 'removed'
+        ? null
+        : {
+            size: n[o]!,
+            mtimeMs: n[o + 1]!,
+            ctimeMs: n[o + 2]!,
+            ino: n[o + 3]!,
+            changedAt: n[o + 4]!,
+            digest: hex.slice(i * HEX, i * HEX + HEX) as Digest,
+            seen: 0,
+          };
+    out.push([paths[i] as RelPath, op, entry]);
+  }
+  return out;
 }
 
 /** Directory layouts, by numbers per entry: 3 (the directory's stat), 8 (and its .gitignore's, size -1: none; 1 when git's rules left a name out). */

@@ -4,6 +4,7 @@
 // no entry object; one read through get() or iteration is built for the asker
 // and not kept. Only scan/ changes the table (visitStat, set, delete).
 import type { Digest, RelPath } from '../types.js';
+import { type FileChange, FileChanges, foldsAt } from './file-changes.js';
 import type { FileEntry } from './model.js';
 import { unpack } from './packed-layout.js';
 
@@ -25,9 +26,22 @@ export type StatVerdict =
   /** This scan already saw it (a whitelist naming it twice). */
   | 'seen-twice';
 
+/**
+ * What a watch cycle's scan may have to undo (checkpoint): each changed path's slot before its first change,
+ * and, once a path that was there is deleted (its re-adding would move it), a copy of the whole map.
+ */
+export interface TableCheckpoint {
+  readonly prior: Map<RelPath, number | FileEntry | undefined>;
+  slots: Map<RelPath, number | FileEntry> | null;
+  readonly changes: FileChanges;
+}
+
 export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   /** A row of the packed snapshot, or an entry a scan wrote (new, or changed since the snapshot). */
-  private readonly slots: Map<RelPath, number | FileEntry>;
+  private slots: Map<RelPath, number | FileEntry>;
+  /** Changes since the last save (file-changes.ts): a save writes only these while they are few. */
+  private changes: FileChanges;
+  private undo: TableCheckpoint | null = null;
 
   private constructor(
     slots: Map<RelPath, number | FileEntry>,
@@ -40,6 +54,7 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     private readonly rowPaths: readonly RelPath[] = [],
   ) {
     this.slots = slots;
+    this.changes = new FileChanges(foldsAt(slots.size));
   }
 
   static empty(): FileTable {
@@ -76,6 +91,67 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   /** Another table over the same rows, for a checkpoint: set and delete on one leave the other as it was. */
   copy(): FileTable {
     return new FileTable(new Map(this.slots), this.numbers, this.width, this.hex, this.seenRows, this.rowPaths);
+  }
+
+  /** The changes since the last save, in replay order; null when the whole list must be written. */
+  changesSinceSave(): ReadonlyMap<RelPath, FileChange> | null {
+    return this.changes.list();
+  }
+
+  /** The table as it is now is stored (whole, or as a delta): changes count from here. */
+  markSaved(): void {
+    this.changes = new FileChanges(foldsAt(this.slots.size));
+  }
+
+  /** Replays a stored delta (one save's changes) on the table as the saves before it left it. */
+  applyChanges(changes: Iterable<readonly [RelPath, FileChange, FileEntry | null]>): void {
+    for (const [path, op, entry] of changes) {
+      if (op !== 'set') this.delete(path);
+      if (op !== 'removed') this.set(path, entry!);
+    }
+  }
+
+  /**
+   * Starts recording what set and delete change, so rollback can undo it (a watch cycle whose scan or save
+   * fails) without a copy of the map: a cycle that edits a file records one slot.
+   */
+  checkpoint(): TableCheckpoint {
+    this.undo = { prior: new Map(), slots: null, changes: this.changes.copy() };
+    return this.undo;
+  }
+
+  /** Puts back what changed since the checkpoint, in the same order. */
+  rollback(c: TableCheckpoint): void {
+    if (c.slots !== null) this.slots = c.slots;
+    else {
+      for (const [path, slot] of c.prior) {
+        if (slot === undefined)
+          this.slots.delete(path); // added since: the last ones, so nothing else moves
+        else this.slots.set(path, slot); // in place: no path that was there was deleted (else c.slots)
+      }
+    }
+    this.changes = c.changes;
+    if (this.undo === c) this.undo = null;
+  }
+
+  /** Stops recording for rollback: the scan and its save went through. */
+  release(c: TableCheckpoint): void {
+    if (this.undo === c) this.undo = null;
+  }
+
+  private remember(path: RelPath, deleting: boolean): void {
+    const u = this.undo;
+    if (u === null) return;
+    if (deleting && u.slots === null) {
+      // The map as it was at the checkpoint: now, less what changed since (in place or appended, so far).
+      const then = new Map(this.slots);
+      for (const [p, slot] of u.prior) {
+        if (slot === undefined) then.delete(p);
+        else then.set(p, slot);
+      }
+      u.slots = then;
+    }
+    if (!u.prior.has(path)) u.prior.set(path, this.slots.get(path));
   }
 
   get size(): number {
@@ -147,12 +223,18 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   }
 
   set(path: RelPath, entry: FileEntry): this {
+    this.remember(path, false);
     this.slots.set(path, entry);
+    this.changes.noteSet(path);
     return this;
   }
 
   delete(path: RelPath): boolean {
-    return this.slots.delete(path);
+    if (!this.slots.has(path)) return false;
+    this.remember(path, true);
+    this.slots.delete(path);
+    this.changes.noteDelete(path);
+    return true;
   }
 
   /**
@@ -212,6 +294,38 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
 
   forEach(fn: (value: FileEntry, key: RelPath, map: ReadonlyMap<RelPath, FileEntry>) => void): void {
     for (const [path, slot] of this.slots) fn(this.entryOf(slot), path, this);
+  }
+
+  /** Each file's stored numbers and digest, without building its entry (encodeFiles over 100,000 files). */
+  forEachStored(
+    fn: (
+      path: RelPath,
+      size: number,
+      mtimeMs: number,
+      ctimeMs: number,
+      ino: number,
+      changedAt: number,
+      digest: string,
+    ) => void,
+  ): void {
+    const n = this.numbers;
+    const w = this.width;
+    for (const [path, slot] of this.slots) {
+      if (typeof slot !== 'number')
+        fn(path, slot.size, slot.mtimeMs, slot.ctimeMs, slot.ino, slot.changedAt, slot.digest);
+      else {
+        const j = slot * w;
+        fn(
+          path,
+          n[j]!,
+          n[j + 1]!,
+          n[j + 2]!,
+          n[j + 3]!,
+          w === FILES_V2 ? n[j + 4]! : 0,
+          this.hex.slice(slot * HEX, slot * HEX + HEX),
+        );
+      }
+    }
   }
 
   /** Paths of every file not seen by scan `seen`. */

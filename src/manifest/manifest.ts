@@ -11,8 +11,19 @@ import {
   Store,
 } from '../store/index.js';
 import type { LatchId, RelPath } from '../types.js';
-import { decodeDirs, decodeFiles, encodeDirs, encodeFiles, encodeResults, fromJournal, toJournal } from './codec.js';
-import { FileTable } from './file-table.js';
+import {
+  decodeDirs,
+  decodeFileChanges,
+  decodeFiles,
+  encodeDirs,
+  encodeFileChanges,
+  encodeFiles,
+  encodeResults,
+  fromJournal,
+  toJournal,
+} from './codec.js';
+import { foldsAt } from './file-changes.js';
+import { FileTable, type TableCheckpoint } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
 import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
 import { PackedResults } from './packed-results.js';
@@ -26,10 +37,26 @@ const META_THRESHOLD = 'racy_threshold_ms';
 export interface ScanCheckpoint {
   readonly files: FileTable;
   readonly dirs: Map<RelPath, DirListing>;
+  readonly undo: TableCheckpoint;
 }
 
+/**
+ * Each save's changes to the files list (file-changes.ts), one snapshot per save named by its sequence number
+ * (`files_delta/1`, `files_delta/2`, ...), written instead of the whole list while they are few, in the same
+ * transaction as everything a save writes, and replayed on `files` in sequence at load (schema 4: a runner
+ * that would read `files` without them refuses the store).
+ */
+const FILES_DELTA = 'files_delta/';
+/** Deltas beyond this many are folded into the whole list by the save: each is a row read at every load. */
+const MAX_DELTAS = 256;
+/**
+ * From this many deltas (or half of foldsAt's entries), flush() folds them when a run ends: after a watch
+ * cycle's jobs started, so that the save before them stays small.
+ */
+const FOLD_DELTAS_AT_FLUSH = 32;
 /** The snapshots the manifest itself reads and writes. */
 const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
+const isCore = (name: string): boolean => CORE_SNAPSHOTS.has(name) || name.startsWith(FILES_DELTA);
 const META_WALK_SPEC = 'walk_spec';
 /** The file-watching service's clock the files hold at (api/watchman-scan.ts owns its form). */
 const META_WATCH_STATE = 'watch_state';
@@ -45,11 +72,21 @@ export class Manifest {
    * (decodeAhead) while a worker thread stats the files, rather than before the stat pass starts.
    */
   private filesBlob: Buffer | null = null;
+  /** The files deltas stored after the files snapshot, oldest first, replayed on it at its first use. */
+  private deltaBlobs: Buffer[] | null = null;
   private resultsRead: { snapshot: Buffer | undefined; journal: readonly RawResultRow[] } | null = null;
   get files(): FileTable {
-    if (this.filesBlob !== null) {
-      this.scannedFiles = decodeFiles(this.filesBlob);
+    if (this.filesBlob !== null || this.deltaBlobs !== null) {
+      if (this.filesBlob !== null) this.scannedFiles = decodeFiles(this.filesBlob);
       this.filesBlob = null;
+      for (const blob of this.deltaBlobs ?? []) {
+        const changes = decodeFileChanges(blob);
+        this.scannedFiles.applyChanges(changes);
+        this.deltas.entries += changes.length;
+      }
+      this.deltaBlobs = null;
+      // Replayed: what a save writes next counts from here.
+      this.scannedFiles.markSaved();
     }
     return this.scannedFiles;
   }
@@ -73,6 +110,12 @@ export class Manifest {
   private readonly latchCache = new Map<string, ToolLatch>();
   private readonly newLatches = new Map<string, string>();
   private pending: ScanUpdate | null = null;
+  /** The store holds a files snapshot written whole, which a files delta can be replayed on. */
+  private hasFilesBase = false;
+  /** The jobsKey (save) the results were last checked under. */
+  private sweptFor: string | null = null;
+  /** The files deltas stored, by sequence number, oldest first, and how many entries they hold in all. */
+  private readonly deltas = { sequence: [] as number[], entries: 0 };
   /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
   private readonly blobs = new Map<string, Buffer>();
   private readonly changedBlobs = new Set<string>();
@@ -112,11 +155,18 @@ export class Manifest {
     for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
-    m.filesBlob = state.snapshots.get('files') ?? null;
+    const files = state.snapshots.get('files');
+    m.filesBlob = files ?? null;
+    m.hasFilesBase = files !== undefined;
+    for (const [name] of state.snapshots)
+      if (name.startsWith(FILES_DELTA)) m.deltas.sequence.push(Number(name.slice(FILES_DELTA.length)));
+    m.deltas.sequence.sort((a, b) => a - b);
+    if (m.deltas.sequence.length > 0)
+      m.deltaBlobs = m.deltas.sequence.map((n) => state.snapshots.get(FILES_DELTA + n)!);
     const dirs = state.snapshots.get('dirs');
     if (dirs !== undefined) decodeDirs(dirs, m.dirs);
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
-    for (const [name, data] of state.snapshots) if (!CORE_SNAPSHOTS.has(name)) m.blobs.set(name, data);
+    for (const [name, data] of state.snapshots) if (!isCore(name)) m.blobs.set(name, data);
     m.resultsRead = { snapshot: state.snapshots.get('results'), journal: state.journal };
     m.journalRows = state.journal.length;
     return m;
@@ -141,7 +191,7 @@ export class Manifest {
       const packed = (this.packed = PackedResults.decode(read.snapshot));
       // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
       // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
-      const table = this.filesBlob === null ? this.scannedFiles : null;
+      const table = this.filesBlob === null && this.deltaBlobs === null ? this.scannedFiles : null;
       let near = 0;
       let tool: string | null = null;
       let byPath: Map<RelPath, Slot> | null = null;
@@ -248,7 +298,7 @@ export class Manifest {
   }
 
   setBlob(name: string, data: Buffer): void {
-    if (CORE_SNAPSHOTS.has(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
+    if (isCore(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
     this.blobs.set(name, data);
     this.changedBlobs.add(name);
   }
@@ -295,20 +345,32 @@ export class Manifest {
     );
   }
 
-  /** The files and directories as they are now (the file map copied: a scan updates it in place), for restoreScan. */
+  /**
+   * The files and directories as they are now, for restoreScan: a scan updates the file table in place, which
+   * records what it changes from here (FileTable.checkpoint) rather than being copied; call keepScan once the
+   * scan and its save went through.
+   */
   scanCheckpoint(): ScanCheckpoint {
-    return { files: this.files.copy(), dirs: this.dirs };
+    return { files: this.files, dirs: this.dirs, undo: this.files.checkpoint() };
   }
 
   /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
   restoreScan(c: ScanCheckpoint): void {
     this.filesBlob = null;
+    this.deltaBlobs = null;
+    c.files.rollback(c.undo);
     this.scannedFiles = c.files;
     this.scannedDirs = c.dirs;
   }
 
+  /** The scan and its save went through: what scanCheckpoint kept is let go. */
+  keepScan(c: ScanCheckpoint): void {
+    c.files.release(c.undo);
+  }
+
   adoptScan(update: ScanUpdate): void {
     this.filesBlob = null;
+    this.deltaBlobs = null;
     this.scannedFiles = update.files;
     this.scannedDirs = update.dirs;
     this.pending = update;
@@ -319,15 +381,19 @@ export class Manifest {
    * paths a tool does not select); results of files that are gone stay, for
    * the file may come back, until the global bounds push them out (least
    * recently used first). Returns the dropped results whose logs no kept
-   * result names: the caller deletes those.
+   * result names: the caller deletes those. `jobsKey` names what isJob
+   * decides from (the tools and their file filters), when nothing else: a
+   * save under the key of the last one skips that walk over every result (a
+   * watch cycle's save).
    */
-  save(isJob: (tool: string, path: RelPath) => boolean): JobResult[] {
+  save(isJob: (tool: string, path: RelPath) => boolean, jobsKey: string | null = null): JobResult[] {
     this.decodeResults(); // what replaying the journal dropped goes now
     const u = this.pending;
     this.pending = null;
     const dropped = this.droppedOnLoad;
     this.droppedOnLoad = [];
-    if (u !== null) {
+    // The same jobsKey as the last sweep: every result since was recorded for a job under it, none to drop.
+    if (u !== null && (jobsKey === null || jobsKey !== this.sweptFor)) {
       for (const [tool, byPath] of this.results) {
         for (const [path, slot] of byPath) {
           if (isJob(tool, path)) continue;
@@ -339,8 +405,9 @@ export class Manifest {
         }
         if (byPath.size === 0) this.results.delete(tool);
       }
-      dropped.push(...this.evict());
+      this.sweptFor = jobsKey;
     }
+    if (u !== null) dropped.push(...this.evict());
     const watchChanged = u !== null && u.watchState !== undefined && u.watchState !== this.watchState;
     const scanChanged =
       u !== null &&
@@ -354,18 +421,53 @@ export class Manifest {
     if (!scanChanged && !this.resultsDirty && this.changedBlobs.size === 0) return this.unreferenced(dropped);
     const meta: [string, string][] = [];
     const snapshots: [string, Buffer][] = [];
+    const deleteSnapshots: string[] = [];
+    let wrote: 'whole' | 'delta' | null = null;
     if (u !== null && scanChanged) {
       meta.push([META_THRESHOLD, String(u.scanStartedMs)], [META_WALK_SPEC, u.walkSpec]);
       this.racyThresholdMs = u.scanStartedMs;
       this.walkSpec = u.walkSpec;
       if (watchChanged) meta.push([META_WATCH_STATE, u.watchState!]);
-      if (u.changedFiles.length > 0 || u.removedFiles.length > 0) snapshots.push(['files', encodeFiles(this.files)]);
+      if (u.changedFiles.length > 0 || u.removedFiles.length > 0) {
+        // Only this save's changes, while the deltas are few: one edited file writes one entry, not 100,000
+        // (issue 17 point 3).
+        const changes = this.files.changesSinceSave();
+        const d = this.deltas;
+        if (
+          changes === null ||
+          !this.hasFilesBase ||
+          d.sequence.length >= MAX_DELTAS ||
+          d.entries + changes.size > foldsAt(this.files.size)
+        ) {
+          snapshots.push(['files', encodeFiles(this.files)]);
+          for (const n of d.sequence) deleteSnapshots.push(FILES_DELTA + n);
+          wrote = 'whole';
+        } else if (changes.size > 0) {
+          snapshots.push([FILES_DELTA + ((d.sequence.at(-1) ?? 0) + 1), encodeFileChanges(this.files, changes)]);
+          wrote = 'delta';
+        }
+      }
       if (u.changedDirs.length > 0 || u.removedDirs.length > 0) snapshots.push(['dirs', encodeDirs(this.dirs)]);
     }
-    this.writeWith(meta, snapshots);
+    this.writeWith(meta, snapshots, deleteSnapshots);
+    if (wrote !== null) this.filesWritten(wrote);
     // Known as stored only once it is: a failed write leaves the clock the stored files hold at.
     if (watchChanged) this.meta.set(META_WATCH_STATE, u.watchState!);
     return this.unreferenced(dropped);
+  }
+
+  /** The files list is stored as it is now: written whole (the deltas gone), or this save's delta added. */
+  private filesWritten(how: 'whole' | 'delta'): void {
+    const d = this.deltas;
+    if (how === 'whole') {
+      this.hasFilesBase = true;
+      d.sequence = [];
+      d.entries = 0;
+    } else {
+      d.sequence.push((d.sequence.at(-1) ?? 0) + 1);
+      d.entries += this.files.changesSinceSave()!.size;
+    }
+    this.files.markSaved();
   }
 
   /** Drops the least recently used results while the count or the total log size is over its bound. */
@@ -421,12 +523,18 @@ export class Manifest {
    */
   flush(): boolean {
     this.decodeResults(); // the count of results decides
+    const d = this.deltas;
+    const foldFiles =
+      d.sequence.length >= FOLD_DELTAS_AT_FLUSH || (d.sequence.length > 0 && d.entries > foldsAt(this.files.size) / 2);
+    const snapshots: [string, Buffer][] = foldFiles ? [['files', encodeFiles(this.files)]] : [];
+    const deleteSnapshots = foldFiles ? d.sequence.map((n) => FILES_DELTA + n) : [];
     if (this.resultsDirty || this.journalRows >= Math.max(1024, this.resultCount / 8)) {
       this.resultsDirty = true;
-      this.writeWith([], []);
-    } else if (this.changedBlobs.size > 0) {
-      this.writeWith([], []);
+      this.writeWith([], snapshots, deleteSnapshots);
+    } else if (this.changedBlobs.size > 0 || foldFiles) {
+      this.writeWith([], snapshots, deleteSnapshots);
     }
+    if (foldFiles) this.filesWritten('whole');
     const folded = this.folded;
     this.folded = false;
     return folded;
@@ -446,7 +554,7 @@ export class Manifest {
     return names;
   }
 
-  private writeWith(meta: [string, string][], snapshots: [string, Buffer][]): void {
+  private writeWith(meta: [string, string][], snapshots: [string, Buffer][], deleteSnapshots: string[] = []): void {
     const deleteLatches: string[] = [];
     for (const name of this.changedBlobs) snapshots.push([name, this.blobs.get(name)!]);
     this.changedBlobs.clear();
@@ -457,7 +565,13 @@ export class Manifest {
       for (const id of this.latchJson.keys()) if (!referenced.has(id)) deleteLatches.push(id);
     }
     const folding = this.resultsDirty;
-    this.store.write({ meta, snapshots, deleteLatches, clearJournal: folding && this.journalRows > 0 });
+    this.store.write({
+      meta,
+      snapshots,
+      deleteSnapshots,
+      deleteLatches,
+      clearJournal: folding && this.journalRows > 0,
+    });
     for (const id of deleteLatches) {
       this.latchJson.delete(id);
       this.latchCache.delete(id);

@@ -22,6 +22,22 @@ const parentOf = (p: RelPath): RelPath => {
 const join = (dir: RelPath, name: string): RelPath => (dir === '' ? name : `${dir}/${name}`) as RelPath;
 const depth = (p: RelPath): number => (p === '' ? 0 : p.split('/').length);
 
+const sameNames = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((n, i) => n === b[i]);
+
+/** Whether a listing read again is the stored one: same stat, names, ignore file and left-out names. */
+function sameListing(a: DirListing, b: DirListing): boolean {
+  return (
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.ino === b.ino &&
+    a.hasIgnored === b.hasIgnored &&
+    sameIgnoreFile(a.ignoreFile, b.ignoreFile) &&
+    sameNames(a.files, b.files) &&
+    sameNames(a.subdirs, b.subdirs)
+  );
+}
+
 /** The stored listings cannot answer: the full walk must (and reports what is wrong). */
 class NeedsWalk extends Error {}
 
@@ -121,7 +137,8 @@ export function updatePaths(opts: {
         return;
       }
       dirs.set(dir, listing);
-      changedDirs.push(dir);
+      // Read again but as stored (a file in it edited): nothing to write, so a save leaves the listings alone.
+      if (old === undefined || !sameListing(old, listing)) changedDirs.push(dir);
       for (const f of listing.files) candidates.push(join(dir, f));
       if (old !== undefined) {
         const now = new Set(listing.files);

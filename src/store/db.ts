@@ -47,6 +47,8 @@ export interface StoredState {
 export interface StateWrite {
   meta: [string, string][];
   snapshots: [string, Buffer][];
+  /** Snapshots to remove (a delta folded into the snapshot written whole here). */
+  deleteSnapshots?: string[];
   deleteLatches: string[];
   /** The results snapshot written here includes everything journalled: empty the journal. */
   clearJournal: boolean;
@@ -232,6 +234,8 @@ export class Store {
           for (const [k, v] of w.meta) setMeta.run(k, v);
           const setSnapshot = this.db.prepare('INSERT OR REPLACE INTO snapshot (name, data) VALUES (?, ?)');
           for (const [name, data] of w.snapshots) setSnapshot.run(name, data);
+          const delSnapshot = this.db.prepare('DELETE FROM snapshot WHERE name = ?');
+          for (const name of w.deleteSnapshots ?? []) delSnapshot.run(name);
           const delLatch = this.db.prepare('DELETE FROM latches WHERE id = ?');
           for (const id of w.deleteLatches) delLatch.run(id);
           if (w.clearJournal) this.db.prepare('DELETE FROM result_journal').run();

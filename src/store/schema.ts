@@ -1,12 +1,16 @@
-// Schema version 3 of <stateDir>/manifest.db (2 added what each result depended
-// on; 3 each result's last use and log size, and the dependency Merkle nodes).
+// Schema version 4 of <stateDir>/manifest.db (2 added what each result depended
+// on; 3 each result's last use and log size, and the dependency Merkle nodes;
+// 4 the files_delta snapshot, which a runner that reads only "files" must not ignore).
 //
 // Tables and what they serve:
 //   schema_version  one row; checked at open (newer: refuse; older: migrate).
 //   meta            key/value: the racy threshold and the walk spec of the last scan.
 //   snapshot        PRIMARY KEY name: the manifest's tables ("files", "dirs", "results")
 //                   as packed blobs (manifest/codec.ts), read whole at start and
-//                   rewritten in one transaction when they changed. Rows per file
+//                   rewritten in one transaction when they changed; "files_delta",
+//                   when present, holds the files changed since "files" was written
+//                   whole, replayed on it at load (one edit rewrites one entry, not
+//                   the whole list; folded into "files" once it grows). Rows per file
 //                   would cost a microsecond or two each to read: too slow for a
 //                   no-op over 100,000 files.
 //   latches         PRIMARY KEY id: the inputs behind a latch id, for `runner explain`.
@@ -19,7 +23,7 @@
 //                   children's hashes), content-addressed, written with the results
 //                   that reach it; explain looks nodes up by hash to diff two graphs.
 //                   children serves the sweep of nodes no kept result reaches.
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
 
 /** A database that claims the current version must hold these. */
 export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal', 'merkle_node'];

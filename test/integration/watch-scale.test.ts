@@ -1,13 +1,16 @@
 // `runner watch` at scale (issue 17, point 3): one inotify watch per directory
 // (counted in /proc/PID/fdinfo of the watch process), directories that come,
-// move and go after the start, and cycles that plan only the edited file's
-// jobs yet report every job as a whole plan would.
+// move and go after the start, cycles that plan only the edited file's jobs
+// yet report every job as a whole plan would, a cycle's save that writes only
+// what changed, and one jobserver fifo for the whole watch.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { type RunningRunner, baseEnv, jobKeys, show, startRunner } from '../helpers/cli.js';
+import { type RunningRunner, baseEnv, jobKeys, runJson, show, startRunner } from '../helpers/cli.js';
+import { readStoredFiles } from '../helpers/manifest-db.js';
 import { PY_FILES } from '../helpers/python-demo.js';
-import { probeOnly } from '../helpers/probe.js';
+import { probeOnly, readProbeLog } from '../helpers/probe.js';
 import { type Sandbox, appendText, useFixture, waitFor, writeText } from '../helpers/sandbox.js';
 import { cyclesOf, waitForCycle } from '../helpers/watch-cycles.js';
 
@@ -21,8 +24,18 @@ interface CycleJson {
 
 const DEADLINE_MS = 30_000;
 
-function startWatch(sb: Sandbox): RunningRunner {
-  return startRunner(['watch', '--json', '--debounce', '100'], { cwd: sb.tree, env: baseEnv() });
+function startWatch(sb: Sandbox, args: string[] = [], env = baseEnv()): RunningRunner {
+  return startRunner(['watch', '--json', '--debounce', '100', ...args], { cwd: sb.tree, env });
+}
+
+/** The store's snapshot rows by name (read-only, beside the watch). */
+function snapshots(sb: Sandbox): Map<string, Buffer> {
+  const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'), { readonly: true });
+  try {
+    return new Map(db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]);
+  } finally {
+    db.close();
+  }
 }
 
 const cycle = (w: RunningRunner, n: number): Promise<CycleJson> => waitForCycle<CycleJson>(w, n, DEADLINE_MS);
@@ -152,6 +165,67 @@ describe('issue 17: watch mode at scale', () => {
     expect(sixth.counts).toMatchObject({ jobs: all, ran: 1, cachedFailures: 0, fresh: all - 1 });
     const res = await stopWatch(w);
     expect(res.code, show(res)).toBe(130);
+  });
+});
+
+describe("issue 17: a watch cycle's own costs", () => {
+  test('issue 17: a cycle saves only the edited entries, and a run after the watch sees every edit as stored', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const w = startWatch(sb);
+    await cycle(w, 1);
+    const whole = snapshots(sb).get('files')!;
+
+    appendText(sb, 'calc/ops.py', '\n# edited\n');
+    expect(jobKeys((await cycle(w, 2)).jobs)).toEqual(['probe calc/ops.py']);
+    writeText(sb, 'calc/extra.py', 'EXTRA = 1\n');
+    await cycleWith(w, 2, 'the new file to run', (c) => c.jobs.some((j) => j.file === 'calc/extra.py'));
+    fs.rmSync(path.join(sb.tree, 'tests/test_stats.py'));
+    await cycleWith(w, 3, 'the removed file', (c) => c.scan.removed === 1);
+    const res = await stopWatch(w);
+    expect(res.code, show(res)).toBe(130);
+
+    // The whole list as the first cycle wrote it, and beside it the cycles' changes.
+    const rows = snapshots(sb);
+    expect(rows.get('files')!.equals(whole)).toBe(true);
+    expect([...rows.keys()].filter((n) => n.startsWith('files_delta/')).length).toBeGreaterThan(0);
+    const stored = readStoredFiles(path.join(sb.tree, '.runner', 'manifest.db'));
+    expect(stored.has('calc/extra.py')).toBe(true);
+    expect(stored.has('tests/test_stats.py')).toBe(false);
+
+    // A run after the watch reads the list with the changes: every job fresh, nothing run again.
+    const startedBefore = readProbeLog(sb).started.length;
+    const after = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(after.res.code, show(after.res)).toBe(0);
+    expect(after.json.scan).toMatchObject({ new: 0, changed: 0, removed: 0 });
+    expect(after.json.counts).toMatchObject({ ran: 0, fresh: PY_FILES.length });
+    expect(readProbeLog(sb).started.length).toBe(startedBefore);
+    // And an edit made after the watch is still seen.
+    appendText(sb, 'calc/extra.py', '# edited after the watch\n');
+    const edited = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
+    expect(edited.json.counts).toMatchObject({ ran: 1 });
+    expect(readProbeLog(sb).started.slice(startedBefore)).toEqual(['calc/extra.py']);
+  });
+
+  test('issue 17: a watch makes its jobserver fifo once and serves it to every cycle', async () => {
+    const sb = useFixture('python-demo');
+    probeOnly(sb);
+    const tmp = path.join(sb.scratch, 'tmp');
+    fs.mkdirSync(tmp);
+    const fifoDirs = (): string[] => fs.readdirSync(tmp).filter((n) => n.startsWith('runner-jobserver-'));
+    const w = startWatch(sb, ['-j', '2'], baseEnv({ TMPDIR: tmp }));
+    await cycle(w, 1);
+    const first = fifoDirs();
+    expect(first).toHaveLength(1);
+    for (let n = 2; n <= 3; n++) {
+      appendText(sb, 'calc/ops.py', `\n# edit ${n}\n`);
+      expect((await cycle(w, n)).counts).toMatchObject({ ran: 1, failed: 0 });
+      expect(fifoDirs()).toEqual(first);
+    }
+    const res = await stopWatch(w);
+    expect(res.code, show(res)).toBe(130);
+    expect(res.stderr).not.toContain('tokens');
+    expect(fifoDirs()).toEqual([]);
   });
 });
 

@@ -47,4 +47,11 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // Issue 17 point 3: a save may write the files changed since the "files" snapshot as a "files_delta"
+    // snapshot beside it. No table changes; the version does, so that a runner that would read "files" alone
+    // (and trust entries the delta replaced) refuses the store instead.
+    version: 4,
+    up() {},
+  },
 ];
