@@ -36,8 +36,14 @@ export interface NativeChild {
 
 let signalNames: Map<number, NodeJS.Signals> | undefined;
 
+/** Node's name for a signal number: of two names for one number (SIGABRT and SIGIOT, SIGIO and SIGPOLL), the first listed, as Node says. */
 function signalName(n: number): string {
-  signalNames ??= new Map(Object.entries(os.constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
+  if (signalNames === undefined) {
+    signalNames = new Map();
+    for (const [name, num] of Object.entries(os.constants.signals)) {
+      if (!signalNames.has(num)) signalNames.set(num, name as NodeJS.Signals);
+    }
+  }
   return signalNames.get(n) ?? 'unknown';
 }
 

@@ -68,6 +68,9 @@ describe('issue 17: the native start', () => {
       log: 'out\n',
     });
     expect((await bothWays(sh('echo err >&2; kill -TERM $$'))).end).toEqual({ kind: 'signal', signal: 'SIGTERM' });
+    // Numbers with two names take the one Node gives.
+    expect((await bothWays(sh('kill -ABRT $$'))).end).toEqual({ kind: 'signal', signal: 'SIGABRT' });
+    expect((await bothWays(sh('kill -IO $$'))).end).toEqual({ kind: 'signal', signal: 'SIGIO' });
     expect((await bothWays(sh('echo err >&2'))).log).toBe('err\n');
   });
 
