@@ -100,8 +100,9 @@ static int spawn_path(pid_t *pid, const char *path, const posix_spawn_file_actio
 /**
  * Finds `file` as libuv's execvp does, on the PATH of the job's environment
  * (not runner's), "/bin:/usr/bin" without one; a name with a slash is used as
- * it is. A candidate that is plainly absent is skipped with a stat instead of
- * a spawn; EACCES is kept and reported if nothing else is found.
+ * it is. A candidate that is plainly absent (ENOENT, ENOTDIR) is skipped with
+ * a stat instead of a spawn; EACCES is kept and reported if nothing else is
+ * found; any other error stops the search, as it stops execvp's.
  */
 static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
                            const posix_spawnattr_t *attr, char **argv, uint32_t argc, char **envp) {
@@ -132,7 +133,7 @@ static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_
     }
     struct stat st;
     // A relative candidate is the job's cwd's: only the spawn (after its chdir) can tell.
-    int absent = buf[0] == '/' && stat(buf, &st) != 0 && errno != EACCES;
+    int absent = buf[0] == '/' && stat(buf, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
     if (!absent) {
       int err = spawn_path(pid, buf, actions, attr, argv, argc, envp);
       if (err == 0) {
