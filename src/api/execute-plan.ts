@@ -5,8 +5,8 @@
 // recorder; every job that is not fresh gets a report, in plan order.
 import fs from 'node:fs';
 import os from 'node:os';
-import { type CommandRunner, build, spawnRunner } from '../build/index.js';
-import { DEFAULT_TERMINAL_SIZE, loadTerminalSupport } from '../exec/index.js';
+import { type CommandRunner, build, spawnRunner, spawnRunnerWith } from '../build/index.js';
+import { DEFAULT_TERMINAL_SIZE, jobStartFor, loadTerminalSupport } from '../exec/index.js';
 import { type KeptJobserver, type Makeflags, openSlots } from '../jobserver/index.js';
 import { restoreOutputs } from '../outputs/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
@@ -200,7 +200,9 @@ export function startStale(
   }
   let abandoned = false;
   void held?.catch(() => (abandoned = true));
-  const runner = opts.commandRunner ?? spawnRunner;
+  // RUNNER_NATIVE_SPAWN=0: jobs start through child_process even with the addon built (exec/native-spawn.ts).
+  const runner =
+    opts.commandRunner ?? (jobStartFor(opts.env) === 'native' ? spawnRunner : spawnRunnerWith('child-process'));
   const gated: CommandRunner =
     held === undefined
       ? runner

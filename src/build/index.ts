@@ -3,6 +3,6 @@
 export { build, type BuildOptions, type BuildSummary } from './build.js';
 export type { CommandRunner } from './command-runner.js';
 export type { JobRecorder } from './job-recorder.js';
-export { spawnRunner } from './spawn-runner.js';
+export { spawnRunner, spawnRunnerWith } from './spawn-runner.js';
 export { chunksOf, type ChunkLimits } from './chunks.js';
 export type { JobLimit } from './limit-queue.js';

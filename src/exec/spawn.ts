@@ -2,7 +2,9 @@
 // pipe that runner copies into the job's log as the output arrives (so the
 // log keeps both in arrival order, and its stream index says which wrote
 // what), and settles when it exits, times out, or the run is interrupted. A
-// terminal job (`"pty": true`) starts in pty.ts instead; its supervision is the same.
+// terminal job (`"pty": true`) starts in pty.ts instead; a plain one through
+// runner's addon (native-spawn.ts) when it is built, else child_process. Its
+// supervision is the same either way.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -13,6 +15,7 @@ import { killGroup, runningGroups } from './kill.js';
 import { describeSpawnError } from './spawn-error.js';
 import type { EndListeners, JobCommand } from './job-command.js';
 import { startInTerminal } from './pty.js';
+import { type JobStart, spawnNative } from './native-spawn.js';
 import { announceJob, JOB_MARK, jobNotStarted, unwatchGroup, watchGroup } from './watchdog.js';
 
 type Stdio = 'ignore' | 'pipe' | number;
@@ -93,8 +96,38 @@ function drainPipe(pipe: Readable | null, stream: LogStream, log: JobLog): void 
   pipe.destroy();
 }
 
+/** Copies each pipe's output into the log as it arrives; at the exit, drains what is left and reports the end. */
+function follow(
+  stdout: Readable | null,
+  stderr: Readable | null,
+  log: JobLog,
+  ends: EndListeners,
+): (code: number | null, signal: string | null) => void {
+  // Each chunk goes to the log in the order the loop reads it, which is the order the pipes filled.
+  stdout?.on('data', (data: Buffer) => log.write('stdout', data));
+  stderr?.on('data', (data: Buffer) => log.write('stderr', data));
+  return (code, sig) => {
+    drainPipe(stdout, 'stdout', log);
+    drainPipe(stderr, 'stderr', log);
+    ends.exit(processEnd(code, sig));
+  };
+}
+
 /** Starts a plain job; returns its pid, the leader of its own process group. */
-function startPlain(cmd: JobCommand, log: JobLog, ends: EndListeners): number | undefined {
+function startPlain(cmd: JobCommand, log: JobLog, ends: EndListeners, how: JobStart): number | undefined {
+  if (how === 'native') {
+    let onExit: ((code: number | null, signal: string | null) => void) | undefined;
+    const child = spawnNative(cmd, (code, sig) => onExit?.(code, sig));
+    if (child instanceof Error) {
+      setImmediate(() => ends.error(child)); // as child_process reports it: after the start returned
+      return undefined;
+    }
+    if (child !== null) {
+      // The exit is reported from a later turn of the loop (a pidfd's readiness), never during the start.
+      onExit = follow(child.stdout, child.stderr, log, ends);
+      return child.pid;
+    }
+  }
   let child;
   try {
     child = spawn(cmd.program, cmd.args, {
@@ -109,19 +142,13 @@ function startPlain(cmd: JobCommand, log: JobLog, ends: EndListeners): number | 
     return undefined;
   }
   const { stdout, stderr } = child;
-  // Each chunk goes to the log in the order the loop reads it, which is the order the pipes filled.
-  stdout?.on('data', (data: Buffer) => log.write('stdout', data));
-  stderr?.on('data', (data: Buffer) => log.write('stderr', data));
+  const onExit = follow(stdout, stderr, log, ends);
   child.once('error', (err) => {
     stdout?.destroy();
     stderr?.destroy();
     ends.error(err);
   });
-  child.once('exit', (code, sig) => {
-    drainPipe(stdout, 'stdout', log);
-    drainPipe(stderr, 'stderr', log);
-    ends.exit(processEnd(code, sig));
-  });
+  child.once('exit', onExit);
   return child.pid;
 }
 
@@ -135,7 +162,12 @@ function startPlain(cmd: JobCommand, log: JobLog, ends: EndListeners): number | 
  */
 export type LogCreation = 'now' | 'at-first-byte';
 
-export function spawnJob(cmd: JobCommand, signal: AbortSignal, logCreation: LogCreation = 'now'): Promise<JobOutcome> {
+export function spawnJob(
+  cmd: JobCommand,
+  signal: AbortSignal,
+  logCreation: LogCreation = 'now',
+  how: JobStart = 'native',
+): Promise<JobOutcome> {
   const started = performance.now();
   return new Promise<JobOutcome>((resolve) => {
     let timedOut = false;
@@ -148,7 +180,9 @@ export function spawnJob(cmd: JobCommand, signal: AbortSignal, logCreation: LogC
     const marked = { ...cmd, env: { ...cmd.env, [JOB_MARK]: mark } };
     const log = logCreation === 'now' ? JobLog.open(cmd.logPath) : JobLog.atFirstByte(cmd.logPath);
     const pid =
-      cmd.terminal === undefined ? startPlain(marked, log, ends) : startInTerminal(marked, cmd.terminal, log, ends);
+      cmd.terminal === undefined
+        ? startPlain(marked, log, ends, how)
+        : startInTerminal(marked, cmd.terminal, log, ends);
     if (pid !== undefined) {
       runningGroups.add(pid);
       watchGroup(pid, mark);

@@ -8,10 +8,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import util from 'node:util';
 import { JobserverPool } from './client.js';
 import { readOne, writeOne } from './pipe-client.js';
 import { fifoHasReader, isProcessAlive } from '../process-probe.js';
 import { removeFile } from '../remove-file.js';
+import { nativeAddon } from '../native-addon.js';
 
 export type ServeStyle = 'pipe' | 'fifo';
 
@@ -82,6 +84,20 @@ function fillTokens(fifo: string, read: number, wanted: number): number {
   return held;
 }
 
+/** The fifo, mode 600: by runner's native addon when it is built (no process started), else by the mkfifo program. */
+function makeFifo(fifo: string): void {
+  const addon = nativeAddon();
+  if (addon === null) {
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    return;
+  }
+  const errno = addon.mkfifo(fifo, 0o600);
+  if (errno !== 0) {
+    const code = util.getSystemErrorName(errno);
+    throw Object.assign(new Error(`${code}: cannot make the fifo ${fifo}`), { errno, code, path: fifo });
+  }
+}
+
 export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
   const tmp = os.tmpdir();
   removeAbandonedDirs(tmp);
@@ -99,7 +115,7 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
     }
   };
   try {
-    execFileSync('mkfifo', ['-m', '600', fifo]);
+    makeFifo(fifo);
     const read = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     fds.push(read);
     const write = fs.openSync(fifo, fs.constants.O_WRONLY);

@@ -52,6 +52,9 @@ describe('the npm package', () => {
     const files = packedFiles(REPO);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/runner']));
     expect(files).toContain('dist/cli/main.js');
+    // Issue 17, point 4: the job-starting addon's sources and the script that builds them at install, never a build of it.
+    expect(files).toEqual(expect.arrayContaining(['native/binding.gyp', 'native/spawn.c', 'scripts/build-native.mjs']));
+    expect(files.filter((f) => f.startsWith('native/build/'))).toEqual([]);
     expect(fs.readFileSync(path.join(REPO, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 /);
   });
 
@@ -96,6 +99,10 @@ describe('installing the packed tarball', () => {
       // Neither node-pty (63 MB, compiled) nor the optional terminal support came along.
       expect(fs.existsSync(path.join(proj, 'node_modules', 'node-pty'))).toBe(false);
       expect(fs.existsSync(path.join(proj, 'node_modules', '@lydell', 'node-pty'))).toBe(false);
+
+      // Issue 17, point 4: the install compiled runner's addon (this machine has a compiler), so jobs start without a fork.
+      const addon = path.join(proj, 'node_modules', pkg.name, 'native', 'build', 'Release', 'runner_spawn.node');
+      expect(fs.existsSync(addon), install.out).toBe(true);
 
       const version = exec('npx', ['runner', '--version'], proj, offlineEnv());
       expect(version.code, version.out).toBe(0);

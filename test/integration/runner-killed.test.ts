@@ -111,11 +111,24 @@ test.each([1, 2])(
     });
     // Every process runner starts returns from fork (clone) to runner 3 s late, while the job itself runs on:
     // the gap between a job starting and runner learning its pid, held open. Only runner's main thread is
-    // traced (no -f), and threads start with clone3, so only process starts are slowed.
+    // traced (no -f), and threads start with clone3, so only process starts are slowed. A job started by the
+    // native addon (posix_spawn's clone3) is held at the pidfd_open that follows its start, before its pid
+    // reaches runner's JavaScript: nothing else in runner opens a pidfd.
     const running = startRunner(['run', '-j', String(jobs)], {
       cwd: sb.tree,
       env: envIn(sb),
-      under: ['strace', '-qq', '-o', '/dev/null', '-e', 'trace=clone', '-e', 'inject=clone:delay_exit=3000000'],
+      under: [
+        'strace',
+        '-qq',
+        '-o',
+        '/dev/null',
+        '-e',
+        'trace=clone,pidfd_open',
+        '-e',
+        'inject=clone:delay_exit=3000000',
+        '-e',
+        'inject=pidfd_open:delay_exit=3000000',
+      ],
     });
     // The last job and its grandchild have started; runner still waits in that job's fork.
     await waitFor('every job and its grandchild to start', () => readPids(pids).length === 2 * jobs, 60_000);
