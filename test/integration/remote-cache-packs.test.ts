@@ -1,0 +1,140 @@
+// Issue 16 (point 8): artifact packs against the real turborepo-remote-cache
+// server. A cold run uploads each result and, beside them, packs of many;
+// a cold clone then restores its hits a pack at a time, with far fewer
+// requests than jobs; a pack whose members changed is not found, and its
+// members are asked for singly. The tool logs each start to a file outside
+// both clones, so what really ran is counted.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
+import { startCacheServer } from '../helpers/remote-cache.js';
+import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { packGroups } from '../../src/cache/pack.js';
+import type { RelPath } from '../../src/types.js';
+
+const TOKEN = 'pack-token-8d21';
+const TEAM = 'runner-tests';
+const TOOL = 'log';
+/** Enough files for two packs (and some jobs in none): the cut depends only on the tool's name and the paths. */
+const FILES = 300;
+/** Its job fails, and its log says so: within the first pack. */
+const FAILING = 100;
+const fileName = (i: number): string => `many/f${String(i).padStart(3, '0')}.txt`;
+
+type RemoteRunJson = RunJson & {
+  counts: RunJson['counts'] & { remoteHits?: number };
+  jobs: (RunJson['jobs'][number] & { remote?: true })[];
+  remote?: { lookups: number; hits: number; uploads: number; errors: number };
+};
+
+/** A tree of FILES files (one failing, with a line in its log) and clone B, a copy of it at another path. */
+function twoClones(url: string): { sb: Sandbox; b: string; starts: () => string[] } {
+  const sb = useFixture('python-demo');
+  for (let i = 0; i < FILES; i++) writeText(sb, fileName(i), i === FAILING ? 'FAIL\n' : `file ${i}\n`);
+  const log = path.join(sb.scratch, 'starts.log');
+  writeConfig(sb, {
+    include: ['many/*.txt'],
+    env: { PATH: ['/usr/bin', '/bin'], PROBE_LOG: log },
+    remoteCache: { url, team: TEAM },
+    tools: [
+      {
+        name: TOOL,
+        command: [
+          'sh',
+          '-c',
+          'echo "start $1" >> "$PROBE_LOG"; if grep -q FAIL "$1"; then echo "failing $1"; exit 1; fi',
+          'sh',
+          '{file}',
+        ],
+      },
+    ],
+  });
+  const b = path.join(sb.root, 'tree-b');
+  fs.cpSync(sb.tree, b, { recursive: true });
+  const starts = (): string[] =>
+    fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trimEnd().split('\n') : ([] as string[]);
+  return { sb, b, starts };
+}
+
+/** The packs the files fall into, as every machine cuts them (keys aside). */
+function packsOf(): { paths: string[] }[] {
+  const jobs = Array.from({ length: FILES }, (_, i) => ({ tool: TOOL, path: fileName(i) as RelPath, key: `${i}` }));
+  return packGroups(jobs).map((g) => ({ paths: g.members.map((m) => m.path) }));
+}
+
+const isPack = (url: string): boolean => url.includes('/v8/artifacts/runnerpack');
+
+describe('issue 16: remote cache packs', () => {
+  test('issue 16: a cold clone restores its hits a pack at a time, signed, with far fewer requests than jobs', async () => {
+    const server = await startCacheServer({ token: TOKEN, signatures: true });
+    const { sb, b, starts } = twoClones(server.url);
+    const env = baseEnv({ RUNNER_REMOTE_CACHE_TOKEN: TOKEN, RUNNER_REMOTE_CACHE_SIGNATURE_KEY: 'team-key-3f' });
+    const packs = packsOf();
+    expect(packs.length).toBeGreaterThan(0);
+    const packed = packs.reduce((n, p) => n + p.paths.length, 0);
+
+    const first = await runJson<RemoteRunJson>(['run'], { cwd: sb.tree, env });
+    expect(first.res.code, show(first.res)).toBe(1);
+    expect(first.json.counts).toMatchObject({ jobs: FILES, ran: FILES, failed: 1 });
+    // Each result on its own (counted as uploaded), and the packs beside them.
+    expect(first.json.remote).toMatchObject({ uploads: FILES, errors: 0 });
+    const stored = server.artifacts(TEAM);
+    expect(stored.filter((n) => n.startsWith('runnerpack'))).toHaveLength(packs.length);
+    expect(stored).toHaveLength(FILES + packs.length);
+    expect(starts()).toHaveLength(FILES);
+
+    const asked = server.requests().length;
+    const second = await runJson<RemoteRunJson>(['run'], { cwd: b, env });
+    expect(second.res.code, show(second.res)).toBe(1);
+    expect(second.res.stderr).not.toContain('warning');
+    expect(starts(), 'clone b ran no job').toHaveLength(FILES);
+    expect(second.json.counts).toMatchObject({ ran: 0, cachedFailures: 1, remoteHits: FILES, fresh: 0 });
+    expect(second.json.remote).toMatchObject({ lookups: FILES, hits: FILES, errors: 0 });
+    // One GET per pack, one per job in none; no HEAD.
+    const requests = server.requests().slice(asked);
+    expect(requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(requests.filter((r) => isPack(r.url))).toHaveLength(packs.length);
+    expect(requests).toHaveLength(packs.length + FILES - packed);
+    // A failure came in its pack with its log.
+    const failed = second.json.jobs.find((j) => j.file === fileName(FAILING))!;
+    expect(failed).toMatchObject({ status: 'cached-failure', exitCode: 1, remote: true });
+    expect(fs.readFileSync(path.join(b, failed.log!), 'utf8')).toBe(`failing ${fileName(FAILING)}\n`);
+
+    // Recorded like results that ran: the next run asks nothing.
+    const again = server.requests().length;
+    const noop = await runRunner(['run'], { cwd: b, env });
+    expect(noop.code, show(noop)).toBe(1);
+    expect(server.requests()).toHaveLength(again);
+    expect(starts()).toHaveLength(FILES);
+  });
+
+  test('issue 16: a file changed since the packs were uploaded: its pack is not found, its members are asked for singly, and only its job runs', async () => {
+    const server = await startCacheServer({ token: TOKEN });
+    const { sb, b, starts } = twoClones(server.url);
+    const env = baseEnv({ RUNNER_REMOTE_CACHE_TOKEN: TOKEN });
+    const packs = packsOf();
+    const changed = packs[0]!.paths[3]!;
+
+    const first = await runJson<RemoteRunJson>(['run'], { cwd: sb.tree, env });
+    expect(first.res.code, show(first.res)).toBe(1);
+    fs.writeFileSync(path.join(b, changed), 'changed in b\n');
+
+    const asked = server.requests().length;
+    const second = await runJson<RemoteRunJson>(['run'], { cwd: b, env });
+    expect(second.res.code, show(second.res)).toBe(1);
+    expect(second.res.stderr).not.toContain('warning');
+    expect(starts().slice(FILES)).toEqual([`start ${changed}`]);
+    expect(second.json.counts).toMatchObject({ ran: 1, passed: 1, cachedFailures: 1, remoteHits: FILES - 1 });
+    const requests = server
+      .requests()
+      .slice(asked)
+      .filter((r) => r.method === 'GET');
+    // Every pack asked for; the changed one's members singly, with the jobs in no pack.
+    expect(requests.filter((r) => isPack(r.url))).toHaveLength(packs.length);
+    const packed = packs.slice(1).reduce((n, p) => n + p.paths.length, 0);
+    expect(requests).toHaveLength(packs.length + FILES - packed);
+    expect(second.json.jobs.find((j) => j.file === changed)).toMatchObject({ status: 'passed' });
+    expect(second.json.jobs.find((j) => j.file === changed)?.remote).toBeUndefined();
+  });
+});
