@@ -127,7 +127,8 @@ export async function restoreRemoteHits(
   };
   const take = (p: PlannedJob, a: Artifact): Accepted<Hit> => {
     // A failure --rerun-failed will run anyway: nothing of it is kept.
-    if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
+    if (rerunFailed && a.header.status === 'failed')
+      return { ok: true, value: { ...a, outputs: noOutputs }, discarded: true };
     const outputs = acceptOutputs(scope, p, a);
     return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
   };

@@ -6,7 +6,14 @@
 // its job, does not verify or whose outputs cannot be taken is a miss, said
 // once per kind at the end.
 import { type Artifact, type ArtifactHeader, MAX_ARTIFACT_BYTES, decodeArtifact, encodeArtifact } from './artifact.js';
-import { MAX_PACKED_ARTIFACT_BYTES, MAX_PACK_BYTES, type PackGroup, type PackMember, decodePack, encodePack } from './pack.js';
+import {
+  MAX_PACKED_ARTIFACT_BYTES,
+  MAX_PACK_BYTES,
+  type PackGroup,
+  type PackMember,
+  decodePack,
+  encodePack,
+} from './pack.js';
 import type { ArtifactStore } from './remote-client.js';
 import type { RemoteSettings } from './remote-settings.js';
 import { artifactTag, isTagValid } from './signature.js';
@@ -57,7 +64,9 @@ interface PackInProgress {
 }
 
 /** What the caller made of a decoded artifact: a value to return, or why it is a miss. */
-export type Accepted<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type Accepted<T> =
+  /** `discarded`: the caller takes it and lets it go (a failure --rerun-failed runs anyway): no pack is made of it. */
+  { ok: true; value: T; discarded?: true } | { ok: false; problem: string };
 
 /**
  * Runs at most `n` of the given functions at once, in the order given. The queue is read from a moving
@@ -145,7 +154,17 @@ export class RemoteCache {
       if (!this.isOn || signal?.aborted === true) return null;
       this.summary.lookups++;
       const body = await this.fetch(hash, `${job.tool} ${job.path}`, signal, true);
-      return body === null ? null : this.member(job, body, accept);
+      if (body === null) return null;
+      let kept: { durationMs: number } | null = null;
+      const value = this.member(job, body, (a) => {
+        const r = accept(a);
+        if (r.ok && r.discarded !== true) kept = { durationMs: a.header.durationMs };
+        return r;
+      });
+      // A hit asked for singly goes into its pack as the server gave it: a run where one file changed uploads
+      // that file's pack anew, its other members from here, its changed one once its job ran and was uploaded.
+      if (value !== null && kept !== null) this.keepForPack(hash, body, (kept as { durationMs: number }).durationMs);
+      return value;
     });
   }
 
@@ -246,8 +265,9 @@ export class RemoteCache {
 
   /**
    * The packs (pack.ts) this run's stale jobs fall into: each member's artifact is kept as it is uploaded,
-   * and a pack whose members were all uploaded in this run (a cold run's, where its jobs ran here) is
-   * uploaded in turn, after them. Not counted among the results uploaded: each member was, on its own.
+   * or as it came from a single lookup, and a pack whose members were all kept in this run (a cold run's,
+   * where its jobs ran here; a run where some changed) is uploaded in turn, after them. Not counted among
+   * the results uploaded: each member was, on its own.
    */
   planPacks(groups: readonly PackGroup<PackMember>[]): void {
     for (const group of groups) {
@@ -258,7 +278,7 @@ export class RemoteCache {
 
   private keepForPack(hash: string, body: Buffer, durationMs: number): void {
     const p = this.packOf.get(hash);
-    if (p === undefined) return;
+    if (p === undefined || this.settings.readOnly || this.uploadsOff || !this.isOn) return;
     this.packOf.delete(hash);
     if (p.dropped) return;
     // A large member, a large pack or too much held already: this pack is not made (its members stay asked for singly).
@@ -290,11 +310,7 @@ export class RemoteCache {
     });
   }
 
-  private queueUpload(
-    hash: string,
-    isResult: boolean,
-    make: () => { body: Buffer; durationMs: number } | null,
-  ): void {
+  private queueUpload(hash: string, isResult: boolean, make: () => { body: Buffer; durationMs: number } | null): void {
     if (this.settings.readOnly || this.uploadsOff || !this.isOn) return;
     const p = this.uploadSlot(async () => {
       if (this.uploadsOff || !this.isOn) return;
