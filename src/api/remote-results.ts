@@ -1,5 +1,6 @@
 // Where a run meets the remote cache (cache/): before the stale jobs run,
-// each one whose key can be shared is looked up, and a hit is recorded here
+// each one whose key can be shared is looked up (in its pack, cache/pack.ts,
+// when it falls in one), and a hit is recorded here
 // as a result that ran (its log written under the result's name, its outputs
 // put into the tree and listed, remote-outputs.ts) and reported as a remote
 // hit; as jobs finish, their results are uploaded with their outputs.

@@ -4,7 +4,9 @@
 // FAILURES_BEFORE_OFF failed requests in a row, switch it off for the rest of
 // the run with one warning; an artifact that does not decode, does not match
 // its job, does not verify or whose outputs cannot be taken is a miss, said
-// once per kind at the end.
+// once per kind at the end. Packs (pack.ts) go through the same rules: a
+// lookup of a pack answers for its members, and a pack is uploaded once the
+// run holds all its members' artifacts.
 import { type Artifact, type ArtifactHeader, MAX_ARTIFACT_BYTES, decodeArtifact, encodeArtifact } from './artifact.js';
 import {
   MAX_PACKED_ARTIFACT_BYTES,
@@ -155,15 +157,15 @@ export class RemoteCache {
       this.summary.lookups++;
       const body = await this.fetch(hash, `${job.tool} ${job.path}`, signal, true);
       if (body === null) return null;
-      let kept: { durationMs: number } | null = null;
+      let keptMs = -1;
       const value = this.member(job, body, (a) => {
         const r = accept(a);
-        if (r.ok && r.discarded !== true) kept = { durationMs: a.header.durationMs };
+        if (r.ok && r.discarded !== true) keptMs = a.header.durationMs;
         return r;
       });
       // A hit asked for singly goes into its pack as the server gave it: a run where one file changed uploads
       // that file's pack anew, its other members from here, its changed one once its job ran and was uploaded.
-      if (value !== null && kept !== null) this.keepForPack(hash, body, (kept as { durationMs: number }).durationMs);
+      if (value !== null && keptMs >= 0) this.keepForPack(hash, body, keptMs);
       return value;
     });
   }
