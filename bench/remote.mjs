@@ -189,7 +189,7 @@ export async function benchRemote(ctx, io) {
     await io.checkpoint(f);
     if (f.status !== 0) throw new io.RunnerFailed(`remote: the floor client failed (exit ${f.status})\n${f.stderr}`);
     const floor = {
-      label: 'floor: the same GETs, bare node client',
+      label: 'floor: a GET per job, bare node client',
       ms: f.ms,
       cpuMs: f.cpuMs,
       serverCpuMs: spent(cpuBefore, server.cpuMs()),
