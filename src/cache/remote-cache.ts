@@ -195,7 +195,24 @@ export class RemoteCache {
         return this.problem('mismatch', where);
       // Counted as looked up once the pack answered: the members of one it cannot give are looked up (and counted) singly.
       this.summary.lookups += members.length;
-      return members.map((job, i) => this.member(job, pack.members[i]!.artifact, (a) => accept(i, a)));
+      const taken: number[] = [];
+      let discarded = false;
+      const values = members.map((job, i) =>
+        this.member(job, pack.members[i]!.artifact, (a) => {
+          const r = accept(i, a);
+          if (r.ok && r.discarded === true) discarded = true;
+          else if (r.ok) taken[i] = a.header.durationMs;
+          return r;
+        }),
+      );
+      // A member let go (a failure --rerun-failed runs here): the pack is made anew once that job's result is
+      // uploaded, so the next clone gets the result of this run, as it does from the member's own artifact.
+      if (discarded)
+        members.forEach((m, i) => {
+          if (values[i] !== null && taken[i] !== undefined)
+            this.keepForPack(m.key, pack.members[i]!.artifact, taken[i]);
+        });
+      return values;
     });
   }
 

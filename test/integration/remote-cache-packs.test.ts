@@ -30,7 +30,7 @@ type RemoteRunJson = RunJson & {
 };
 
 /** A tree of FILES files (one failing, with a line in its log) and clone B, a copy of it at another path. */
-function twoClones(url: string): { sb: Sandbox; b: string; starts: () => string[] } {
+function twoClones(url: string): { sb: Sandbox; b: string; starts: () => string[]; marker: string } {
   const sb = useFixture('python-demo');
   for (let i = 0; i < FILES; i++) writeText(sb, fileName(i), i === FAILING ? 'FAIL\n' : `file ${i}\n`);
   const log = path.join(sb.scratch, 'starts.log');
@@ -44,19 +44,20 @@ function twoClones(url: string): { sb: Sandbox; b: string; starts: () => string[
         command: [
           'sh',
           '-c',
-          // Shell builtins only: one process per job.
-          'echo "start $1" >> "$PROBE_LOG"; read -r l < "$1"; if [ "$l" = FAIL ]; then echo "failing $1"; exit 1; fi',
+          // Shell builtins only: one process per job. FAIL fails while the marker beside the log is there.
+          'echo "start $1" >> "$PROBE_LOG"; read -r l < "$1"; if [ "$l" = FAIL ] && [ -e "$PROBE_LOG.fail" ]; then echo "failing $1"; exit 1; fi',
           'sh',
           '{file}',
         ],
       },
     ],
   });
+  fs.writeFileSync(`${log}.fail`, '');
   const b = path.join(sb.root, 'tree-b');
   fs.cpSync(sb.tree, b, { recursive: true });
   const starts = (): string[] =>
     fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trimEnd().split('\n') : ([] as string[]);
-  return { sb, b, starts };
+  return { sb, b, starts, marker: `${log}.fail` };
 }
 
 /** The packs the files fall into, as every machine cuts them (keys aside). */
@@ -151,5 +152,32 @@ describe('issue 16: remote cache packs', () => {
     const byC = server.requests().slice(atC);
     expect(byC.filter((r) => isPack(r.url))).toHaveLength(packs.length);
     expect(byC).toHaveLength(packs.length + FILES - packs.reduce((n, p) => n + p.paths.length, 0));
+  }, 120_000);
+  test('issue 16: a failure in a pack that --rerun-failed ran again and saw pass goes into the pack anew: the next clone gets the pass', async () => {
+    const server = await startCacheServer({ token: TOKEN });
+    const { sb, b, starts, marker } = twoClones(server.url);
+    const env = baseEnv({ RUNNER_REMOTE_CACHE_TOKEN: TOKEN });
+    const packs = packsOf();
+    const failing = fileName(FAILING);
+    expect(packs[0]!.paths).toContain(failing);
+    const c = path.join(sb.root, 'tree-c');
+    fs.cpSync(b, c, { recursive: true });
+
+    const first = await runJson<RemoteRunJson>(['run'], { cwd: sb.tree, env });
+    expect(first.json.counts).toMatchObject({ ran: FILES, failed: 1 });
+    // What made it fail is gone (outside its inputs, as with a flaky test): run again here, it passes.
+    fs.rmSync(marker);
+    const second = await runJson<RemoteRunJson>(['run', '--rerun-failed'], { cwd: b, env });
+    expect(second.res.code, show(second.res)).toBe(0);
+    expect(second.json.counts).toMatchObject({ ran: 1, passed: 1, remoteHits: FILES - 1 });
+    expect(starts().slice(FILES)).toEqual([`start ${failing}`]);
+
+    const asked = server.requests().length;
+    const third = await runJson<RemoteRunJson>(['run'], { cwd: c, env });
+    expect(third.res.code, show(third.res)).toBe(0);
+    expect(third.json.counts).toMatchObject({ ran: 0, cachedFailures: 0, remoteHits: FILES });
+    const requests = server.requests().slice(asked);
+    expect(requests.filter((r) => isPack(r.url))).toHaveLength(packs.length);
+    expect(requests).toHaveLength(packs.length + FILES - packs.reduce((n, p) => n + p.paths.length, 0));
   }, 120_000);
 });
