@@ -1,5 +1,6 @@
 // Where a run meets the remote cache (cache/): before the stale jobs run,
-// each one whose key can be shared is looked up, and a hit is recorded here
+// each one whose key can be shared is looked up (in its pack, cache/pack.ts,
+// when it falls in one), and a hit is recorded here
 // as a result that ran (its log written under the result's name, its outputs
 // put into the tree and listed, remote-outputs.ts) and reported as a remote
 // hit; as jobs finish, their results are uploaded with their outputs.
@@ -8,15 +9,19 @@
 // recorded at all (result-recorder.ts).
 import fs from 'node:fs';
 import {
+  type Accepted,
   type Artifact,
   ARTIFACT_FORMAT,
   LOOKUPS_AT_ONCE,
   MAX_ARTIFACT_BYTES,
   REQUEST_TIMEOUT_MS,
   RemoteCache,
+  type PackGroup,
+  type PackMember,
   UPLOADS_AT_ONCE,
   artifactKey,
   httpArtifactStore,
+  packGroups,
   remoteSettingsOf,
   unshareableParts,
 } from '../cache/index.js';
@@ -58,6 +63,11 @@ function isShareable(p: PlannedJob): boolean {
 /** Whether to ask for it: a shareable job not forced (--force runs it here; its result is still uploaded). */
 function isLookedUp(p: PlannedJob): boolean {
   return !(p.verdict.state === 'stale' && p.verdict.reasons.some((r) => r.kind === 'forced')) && isShareable(p);
+}
+
+/** A job as a pack and the server know it: its tool, path and key. */
+function memberOf(p: PlannedJob): PackMember {
+  return { tool: p.job.tool.config.name, path: p.job.path, key: artifactKey(p.job.fingerprint) };
 }
 
 /** What a hit leaves once accepted: the result's header and log, and its outputs, already in the local store. */
@@ -105,37 +115,61 @@ export async function restoreRemoteHits(
         if (restoreHitOutputs(s, root, p, hit, events)) restored.set(p, recordHit(s, p, hit));
     });
   };
-  // LOOKUPS_AT_ONCE workers take the jobs in plan order: a lookup's objects live only while it runs, where
+  const arrive = (p: PlannedJob, hit: Hit | null): void => {
+    if (hit === null || (rerunFailed && hit.header.status === 'failed')) return;
+    arrived.push({ p, hit });
+    timer ??= setTimeout(() => {
+      try {
+        recordArrived();
+      } catch (err) {
+        failed = { err };
+      }
+    }, RECORD_EVERY_MS);
+  };
+  const take = (p: PlannedJob, a: Artifact): Accepted<Hit> => {
+    // A failure --rerun-failed will run anyway: nothing of it is kept.
+    if (rerunFailed && a.header.status === 'failed')
+      return { ok: true, value: { ...a, outputs: noOutputs }, discarded: true };
+    const outputs = acceptOutputs(scope, p, a);
+    return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
+  };
+  // Packs first (a cold clone's jobs nearly all fall into one), then the jobs in none, in plan order; the
+  // members of a pack the server does not have are asked for singly after those. The same cut tells which
+  // packs this run uploads, once their members have run here (RemoteCache.planPacks).
+  const packs = packGroups(stale.filter(isShareable).map((p) => ({ ...memberOf(p), p })));
+  remote.planPacks(packs);
+  const units: ({ pack: PackGroup<PackMember & { p: PlannedJob }> } | { p: PlannedJob })[] = [];
+  const inPack = new Set<PlannedJob>();
+  for (const pack of packs)
+    if (pack.members.every((m) => isLookedUp(m.p))) {
+      units.push({ pack });
+      for (const m of pack.members) inPack.add(m.p);
+    }
+  for (const p of stale) if (!inPack.has(p) && isLookedUp(p)) units.push({ p });
+  // LOOKUPS_AT_ONCE workers take the units in order: a lookup's objects live only while it runs, where
   // one promise per stale job made at once (10,000 on a cold clone) lived through the whole wait.
   let next = 0;
   const lookUpNext = async (): Promise<void> => {
-    while (next < stale.length) {
-      const p = stale[next++]!;
-      if (!isLookedUp(p)) continue;
-      const hit = await remote.lookup<Hit>(
-        artifactKey(p.job.fingerprint),
-        { tool: p.job.tool.config.name, path: p.job.path },
-        signal,
-        (a) => {
-          // A failure --rerun-failed will run anyway: nothing of it is kept.
-          if (rerunFailed && a.header.status === 'failed') return { ok: true, value: { ...a, outputs: noOutputs } };
-          const outputs = acceptOutputs(scope, p, a);
-          return outputs.ok ? { ok: true, value: { header: a.header, log: a.log, outputs: outputs.value } } : outputs;
-        },
-      );
-      if (hit === null || (rerunFailed && hit.header.status === 'failed')) continue;
-      arrived.push({ p, hit });
-      timer ??= setTimeout(() => {
-        try {
-          recordArrived();
-        } catch (err) {
-          failed = { err };
-        }
-      }, RECORD_EVERY_MS);
+    while (next < units.length) {
+      const u = units[next++]!;
+      if ('p' in u) {
+        const { p } = u;
+        arrive(p, await remote.lookup<Hit>(artifactKey(p.job.fingerprint), memberOf(p), signal, (a) => take(p, a)));
+        continue;
+      }
+      const { members } = u.pack;
+      const hits = await remote.lookupPack<Hit>(u.pack.key, members, signal, (i, a) => take(members[i]!.p, a));
+      // No pack (or none to trust): its members are asked for singly. A member the pack gave and `take` refused
+      // is a miss, as its own artifact would be (the same bytes, from the same upload).
+      if (hits === null) {
+        if (!signal.aborted) for (const m of members) units.push({ p: m.p });
+      } else members.forEach((m, i) => arrive(m.p, hits[i] ?? null));
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, stale.length) }, lookUpNext));
+    // Again while a pack's members were queued after the workers had run out of units.
+    while (next < units.length)
+      await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, units.length - next) }, lookUpNext));
   } finally {
     if (timer !== null) clearTimeout(timer);
     recordArrived();

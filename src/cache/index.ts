@@ -11,6 +11,7 @@ export {
   decodeArtifact,
   encodeArtifact,
 } from './artifact.js';
+export { type PackGroup, type PackMember, packGroups } from './pack.js';
 export { type RemoteSettings, REMOTE_ENV, remoteSettingsOf } from './remote-settings.js';
 export { type ArtifactStore, type Lookup, type Upload, httpArtifactStore } from './remote-client.js';
 export {
