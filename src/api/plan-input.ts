@@ -28,9 +28,7 @@ export function planInputOf(
     tools: tree.tools,
     toolFilters: tree.filters,
     files: tree.files,
-    ...(files instanceof FileTable
-      ? { digestOf: (p: RelPath) => files.digestOf(p), forEachDigest: (fn) => files.forEachDigest(fn) }
-      : {}),
+    ...(files instanceof FileTable ? { digestOf: (p: RelPath) => files.digestOf(p) } : {}),
     newFiles: scanned.newFiles,
     unreadable: scanned.unreadable,
     history: (tool, p) => s.manifest.history(tool, p),

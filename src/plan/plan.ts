@@ -58,11 +58,6 @@ export interface PlanInput {
   readonly files: ReadonlyMap<RelPath, FileEntry>;
   /** A file's digest without building its entry (the manifest's table reads it in place); absent: files.get. */
   readonly digestOf?: (path: RelPath) => Digest | undefined;
-  /**
-   * Calls fn with every file and its digest, in the order of `files`, without a lookup by path (the manifest's
-   * table reads each digest in its row); absent: files and digestOf.
-   */
-  readonly forEachDigest?: (fn: (path: RelPath, digest: Digest) => void) => void;
   readonly newFiles: ReadonlySet<RelPath>;
   readonly history: (tool: string, path: RelPath) => readonly JobResult[];
   /** The most recent result; defaults to history()[0]. */
@@ -110,6 +105,11 @@ export interface Plan {
   reused: JobResult[];
   /** Fresh jobs whose outputs are to be put back from the store (verdict.restore), in plan order; absent: none. */
   restore?: PlannedJob[];
+}
+
+/** What the manifest's file table offers beside the map: every file and its digest, read in its row. */
+interface DigestRows {
+  forEachDigest(fn: (path: RelPath, digest: Digest) => void): void;
 }
 
 export function planJobs(input: PlanInput): Plan {
@@ -172,8 +172,10 @@ export function planJobs(input: PlanInput): Plan {
       } else jobs.push(planned);
       listed?.push(planned);
     };
-    // Each file with its digest: read in place when the table offers it, else looked up by path.
-    if (input.forEachDigest !== undefined) input.forEachDigest(judge);
+    // Each file with its digest: read in place when `files` is the manifest's table (a narrowed map is walked
+    // as itself), else looked up by path.
+    const rows = input.files as Partial<DigestRows>;
+    if (typeof rows.forEachDigest === 'function') rows.forEachDigest(judge);
     else if (input.digestOf !== undefined) for (const path of input.files.keys()) judge(path, input.digestOf(path)!);
     else input.files.forEach((f, path) => judge(path, f.digest));
   });

@@ -325,29 +325,43 @@ describe('planJobs with dependencies', () => {
 });
 
 describe('planJobs with digests read in place (issue 17)', () => {
-  it('issue 17: takes each file and its digest from forEachDigest, in order, looking none up by path', () => {
+  it("issue 17: takes each file and its digest from the table's forEachDigest, in order, looking none up by path", () => {
     const t = tool('lint', 'L1');
     const Q = 'b.py' as RelPath;
     const fresh = result(t, D1);
     // a.py is fresh under D1; b.py has no result. Lookups by path would throw.
-    const byPath: ReadonlyMap<RelPath, FileEntry> = Object.assign(new Map<RelPath, FileEntry>(), {
+    const table: ReadonlyMap<RelPath, FileEntry> = Object.assign(new Map<RelPath, FileEntry>(), {
       get: (): never => {
         throw new Error('looked up by path');
+      },
+      forEachDigest: (fn: (path: RelPath, digest: typeof D1) => void) => {
+        fn(P, D1);
+        fn(Q, D2);
       },
     });
     const plan = planJobs({
       ...input(t, D1, []),
-      files: byPath,
+      files: table,
       digestOf: () => {
         throw new Error('looked up by path');
-      },
-      forEachDigest: (fn) => {
-        fn(P, D1);
-        fn(Q, D2);
       },
       history: (_tool, p) => (p === P ? [fresh] : []),
     });
     expect(plan.fresh).toBe(1);
     expect(plan.jobs.map((j) => [j.job.path, j.job.digest, j.verdict.state])).toEqual([[Q, D2, 'stale']]);
+  });
+
+  it("issue 17: a narrowed map of files (a watch cycle's) is judged as itself, never as the whole table behind it", () => {
+    const t = tool('lint', 'L1');
+    const Q = 'b.py' as RelPath;
+    const narrowed = new Map<RelPath, FileEntry>([[Q, { digest: D2 } as FileEntry]]);
+    const plan = planJobs({
+      ...input(t, D1, []),
+      files: narrowed,
+      digestOf: (p) => (p === Q ? D2 : D1),
+      history: () => [],
+      listFresh: true,
+    });
+    expect(plan.listed!.map((j) => j.job.path)).toEqual([Q]);
   });
 });
