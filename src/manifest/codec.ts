@@ -6,7 +6,7 @@ import { endFromFlat, flatEnd } from '../job-end.js';
 import type { RawResultRow } from '../store/index.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../types.js';
 import type { FileChange } from './file-changes.js';
-import { FILES_V2, FileTable } from './file-table.js';
+import { FILES_V2, FileTable, type StoredRow } from './file-table.js';
 import type { DirListing, FileEntry, JobResult, ResultStatus } from './model.js';
 import {
   DEPS_DIGEST,
@@ -65,15 +65,7 @@ export function encodeFiles(files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   let paths: string[] = [];
   let hex: string[] = [];
   let i = 0;
-  const add = (
-    path: RelPath,
-    size: number,
-    mtimeMs: number,
-    ctimeMs: number,
-    ino: number,
-    changedAt: number,
-    digest: string,
-  ): void => {
+  const add: StoredRow = (path, size, mtimeMs, ctimeMs, ino, changedAt, digest) => {
     if (digest.length !== HEX) throw new Error('snapshot: a digest that is not 32 hex digits');
     numbers[i++] = size;
     numbers[i++] = mtimeMs;

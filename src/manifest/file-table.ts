@@ -36,6 +36,17 @@ export interface TableCheckpoint {
   readonly changes: FileChanges;
 }
 
+/** One file's row as stored: its path, numbers and digest (FileTable.forEachStored). */
+export type StoredRow = (
+  path: RelPath,
+  size: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  ino: number,
+  changedAt: number,
+  digest: string,
+) => void;
+
 export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   /** A row of the packed snapshot, or an entry a scan wrote (new, or changed since the snapshot). */
   private slots: Map<RelPath, number | FileEntry>;
@@ -297,17 +308,7 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
   }
 
   /** Each file's stored numbers and digest, without building its entry (encodeFiles over 100,000 files). */
-  forEachStored(
-    fn: (
-      path: RelPath,
-      size: number,
-      mtimeMs: number,
-      ctimeMs: number,
-      ino: number,
-      changedAt: number,
-      digest: string,
-    ) => void,
-  ): void {
+  forEachStored(fn: StoredRow): void {
     const n = this.numbers;
     const w = this.width;
     for (const [path, slot] of this.slots) {
