@@ -204,23 +204,32 @@ describe("a test's snapshot file is one of its dependencies", () => {
     config.tools = [
       {
         name: 'vitest',
-        command: ['node_modules/.bin/vitest', 'run', '{file}'],
+        // Each start of vitest leaves a line in vitest-runs.log: what really ran is counted there.
+        command: ['sh', '-c', 'echo "$1" >> vitest-runs.log; exec "$0" run "$1"', 'node_modules/.bin/vitest', '{file}'],
         include: ['test/**/*.snap.test.mjs'],
       },
     ];
     writeConfig(sb, config);
     const run = () => runRunner(['run'], { cwd: sb.tree, env: baseEnv() });
+    const starts = (): number =>
+      readText(sb, 'vitest-runs.log')
+        .split('\n')
+        .filter((l) => l !== '').length;
     const first = await run();
     expect(first.code, show(first)).toBe(0);
+    expect(starts()).toBe(1);
     const snap = 'test/__snapshots__/shout.snap.test.mjs.snap';
     // vitest wrote the snapshot in that run: the next run checks the test against it once.
     expect(readText(sb, snap)).toContain('"A"');
     expect((await run()).code).toBe(0);
+    expect(starts()).toBe(2);
     const settled = await run();
     expect(settled.stdout).toContain('0 ran');
+    expect(starts()).toBe(2);
     writeText(sb, snap, readText(sb, snap).replace('"A"', '"B"'));
     const after = await run();
     expect(after.code, show(after)).toBe(1);
     expect(after.stdout).toContain('1 failed');
+    expect(starts()).toBe(3);
   });
 });
