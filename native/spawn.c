@@ -4,7 +4,8 @@
 // job's start (PATH search, stdio socketpairs, inherited descriptors, session,
 // signals) and its exit notice (a pidfd polled on libuv's loop, then waitpid
 // of that pid alone: libuv's own children are never reaped here). Also makes
-// a fifo (the jobserver's), which otherwise costs a process. Linux only;
+// a fifo (the jobserver's), which otherwise costs a process, and registers
+// native/stat-check.c's check of stored stats. Linux only;
 // src/exec/native-spawn.ts loads it and falls back to child_process without it.
 #include <errno.h>
 #include <fcntl.h>
@@ -376,6 +377,12 @@ static napi_value Mkfifo(napi_env env, napi_callback_info info) {
   return ret;
 }
 
+// native/stat-check.c
+napi_value StatCheckStart(napi_env env, napi_callback_info info);
+napi_value StatCheckFinish(napi_env env, napi_callback_info info);
+napi_value DirCheckStart(napi_env env, napi_callback_info info);
+napi_value DirCheckFinish(napi_env env, napi_callback_info info);
+
 static napi_value Init(napi_env env, napi_value exports) {
   // Without pidfds (Linux before 5.3) the exit cannot be watched without reaping others' children: no addon.
   int probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
@@ -387,6 +394,10 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, Mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"statCheckStart", NULL, StatCheckStart, NULL, NULL, NULL, napi_default, NULL},
+      {"statCheckFinish", NULL, StatCheckFinish, NULL, NULL, NULL, napi_default, NULL},
+      {"dirCheckStart", NULL, DirCheckStart, NULL, NULL, NULL, napi_default, NULL},
+      {"dirCheckFinish", NULL, DirCheckFinish, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

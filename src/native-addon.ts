@@ -1,7 +1,8 @@
 // Loads runner's own native addon (native/spawn.c: posix_spawn of a job, and
-// mkfifo), once, when it was built at install (scripts/build-native.mjs).
-// Absent or failing to load, it is null and callers do what they did without
-// it (child_process, the mkfifo program): an install never depends on it.
+// mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
+// was built at install (scripts/build-native.mjs). Absent or failing to load,
+// it is null and callers do what they did without it (child_process, the
+// mkfifo program, the walk): an install never depends on it.
 import { createRequire } from 'node:module';
 import { packageFile } from './package-root.js';
 
@@ -18,7 +19,37 @@ export interface NativeAddon {
   ): [number, number, number] | number;
   /** 0, or a negative errno. */
   mkfifo(path: string, mode: number): number;
+  /**
+   * Starts comparing `count` stored stats with the file system on threads of its own (native/stat-check.c):
+   * `paths` NUL-separated under `root`, `numbers` the bytes of `width` doubles per row, `at` the places of
+   * size (-1: none), mtimeMs, ctimeMs and ino; mode 0 files (followed; a regular file), 1 directories (not
+   * followed; "" is the root). A row differs when its stat does, or is racy (mtime or ctime at or after
+   * `racyLimit`). Both buffers are copied.
+   */
+  statCheckStart(
+    root: string,
+    paths: Buffer,
+    count: number,
+    numbers: Buffer,
+    width: number,
+    at: readonly [number, number, number, number],
+    mode: 0 | 1,
+    racyLimit: number,
+  ): StatCheckHandle;
+  /** Waits for a check: how many rows differ (-1: it could not tell), then up to `cap` of them. */
+  statCheckFinish(handle: StatCheckHandle, cap: number): number[];
+  /**
+   * Starts checking, on a thread of its own, that the walk would reuse every listing of `dirs` (the packed
+   * directories snapshot, copied) as it is: each directory's stat and its .gitignore's as stored and not
+   * racy, each subdirectory's listing stored.
+   */
+  dirCheckStart(root: string, dirs: Buffer, racyLimit: number): StatCheckHandle;
+  /** Waits for a dirCheckStart: [listings the walk would read again (-1: it could not tell), file names they hold]. */
+  dirCheckFinish(handle: StatCheckHandle): [number, number];
 }
+
+/** A check statCheckStart began. */
+export type StatCheckHandle = { readonly __brand: 'StatCheckHandle' };
 
 /** Where node-gyp leaves it (native/binding.gyp's target). */
 export const NATIVE_ADDON_PATH = 'native/build/Release/runner_spawn.node';

@@ -24,7 +24,7 @@ import { faultOfErrno } from './io-fault.js';
 import { makeDirs } from './make-dirs.js';
 import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
-import { type IgnoreHome, compileGlobs } from './scan/index.js';
+import { type IgnoreHome, type TreeCheck, checkStoredTree, compileGlobs } from './scan/index.js';
 import {
   INPUT_CACHE_SNAPSHOT,
   PROGRAMS_SNAPSHOT,
@@ -69,6 +69,11 @@ export interface SessionOptions {
    * missing is latched as unavailable (LatchedTool.unavailable) instead of stopping the command.
    */
   neededTools?: readonly string[];
+  /**
+   * Begin checking the stored tree against the disk as soon as the manifest is loaded, when the state holds
+   * a settled mark (a plain `runner run`: api/settled-run.ts): its stats run while the tools are latched.
+   */
+  checkSettled?: boolean;
 }
 
 /**
@@ -93,6 +98,11 @@ export interface Session {
   readonly ignoreHome: IgnoreHome;
   /** How to run git for the walk's ignore rules (what git tracks is never ignored). */
   readonly gitContext: GitContext;
+  /**
+   * The stored tree's check against the disk, begun as the manifest loaded (SessionOptions.checkSettled,
+   * when the state holds a settled mark: api/settled-run.ts); null otherwise.
+   */
+  readonly treeCheck: TreeCheck | null;
 }
 
 /** A session before its tools are latched (SessionOptions.whileAsking). */
@@ -159,6 +169,15 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       lock,
       ignoreHome: { home: opts.env.HOME, xdgConfigHome: opts.env.XDG_CONFIG_HOME },
       gitContext: { cwd: opts.cwd, env: gitEnv(opts.env, opts.cwd) },
+      treeCheck:
+        opts.checkSettled === true && manifest.settled !== undefined
+          ? checkStoredTree(sourceTree, {
+              files: manifest.storedFiles(),
+              dirs: manifest.storedDirs(),
+              racyThresholdMs: manifest.racyThresholdMs,
+              walkSpec: manifest.walkSpec,
+            })
+          : null,
     };
     const asking = askShimsAhead(found, programs);
     if (asking !== null) {

@@ -23,8 +23,11 @@ export type RunnerEvent =
   // The scan.
   | { type: 'scan-progress'; visited: number; hashed: number }
   | { type: 'scan-issue'; issue: ScanIssue }
-  /** How the scan finds what changed (README, "With watchman"): the whole tree walked, or watchman asked; and why. */
-  | { type: 'scan-path'; how: 'walk' | 'watchman'; reason: string }
+  /**
+   * How the scan finds what changed (README, "With watchman", "A settled no-op"): the whole tree walked,
+   * watchman asked, or the tree checked as the last run left it (settled); and why.
+   */
+  | { type: 'scan-path'; how: 'walk' | 'watchman' | 'settled'; reason: string }
   | { type: 'warning'; message: string }
   /** Non-relative javascript imports that resolve nowhere in files some job depends on (less ignoreUnresolved), once per scan; never empty. */
   | { type: 'unresolved-imports'; found: readonly UnresolvedImport[] }

@@ -181,6 +181,9 @@ export interface FoundDeps {
   summary: DepsScanSummary;
 }
 
+/** No job has dependencies (a settled run's tools: settled-run.ts). */
+export const NO_DEPS: FoundDeps = { graphs: new Map(), depsOf: () => null, summary: {} };
+
 /**
  * Finds each job's dependencies in `tree`, for the tools that declare a deps
  * kind; returns them with the graphs by kind and the import scans' summary.
@@ -237,6 +240,11 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
     return withSnapshot(own, snapshot, identify.externalId(path.join(tree.root, snapshot)), latest);
   };
   return { graphs, depsOf, summary };
+}
+
+/** Whether depsOf can give a job of this tool dependencies: a deps kind, or snapshot files its runner reads. */
+export function hasJobDeps(tool: DepsTool, sourceTree: string): boolean {
+  return tool.config.deps !== 'none' || snapshotLayoutOf(tool, sourceTree) !== null;
 }
 
 const layouts = new WeakMap<DepsTool, string | null>();

@@ -11,7 +11,7 @@ import type { Session, UnlatchedSession } from '../session.js';
 import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { type Changes, changesOfFiles, changesSinceRef, checkAffectedOptions } from './affected.js';
-import { findDeps } from './find-deps.js';
+import { NO_DEPS, findDeps } from './find-deps.js';
 import { inPhase } from './phase.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
@@ -23,7 +23,8 @@ import { planChanged, runStaged } from './run-staged.js';
 import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
-import { type Walked, scanAndSave, walkTree, withSession } from './scan-and-save.js';
+import { type Walked, scanAndSave, walkSpecOf, walkTree, withSession } from './scan-and-save.js';
+import { isPlainRun, settledPlan, settlerOf } from './settled-run.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
 import { startEarly } from './early-start.js';
@@ -143,15 +144,22 @@ function runWorking(
     const started = early;
     return started === null ? undefined : () => started.abandon();
   };
-  const session = { ...opts, neededTools: opts.tools, whileAsking };
-  return withSession({ ...session, beforeState: (c) => checkMergedLog(c, opts) }, async (s) => {
-    try {
-      return await runScanned(s);
-    } catch (err) {
-      await early?.abandon(); // nothing of its jobs recorded; they end before the state directory is let go
-      throw err;
-    }
-  });
+  // A run that needed no job leaves the settled mark once its last write is done (settled-run.ts).
+  let settle: (() => void) | null = null;
+  const plain = isPlainRun(opts, dryRun) && changed === null && shard === null;
+  const session = { ...opts, neededTools: opts.tools, whileAsking, checkSettled: plain };
+  const afterSave = (): void => settle?.();
+  return withSession(
+    { ...session, beforeState: (c) => checkMergedLog(c, opts), foldFiles: true, afterSave },
+    async (s) => {
+      try {
+        return await runScanned(s);
+      } catch (err) {
+        await early?.abandon(); // nothing of its jobs recorded; they end before the state directory is let go
+        throw err;
+      }
+    },
+  );
 
   async function runScanned(s: Session): Promise<RunReport> {
     warnOfSecrets(s, opts.events);
@@ -162,7 +170,11 @@ function runWorking(
       opts.tools === undefined || opts.tools.length === 0 ? undefined : checkToolNames(s.tools, opts.tools);
     // Asked of git before the scan is saved: a bad ref, or a tree outside git, stops the run at once.
     const since = opts.since === undefined ? null : changesSinceRef(s, opts, opts.since);
-    const scanned = scanAndSave(s, opts.events, { walked, env: opts.env });
+    const spec = walked?.spec ?? walkSpecOf(s);
+    // The tree as the settled mark left it gives its plan: no result read, no job judged.
+    const settled =
+      plain && walked === undefined ? inPhase(opts.events, 'scan', () => settledPlan(s, spec, opts.events)) : null;
+    const scanned = settled?.scanned ?? scanAndSave(s, opts.events, { walked, env: opts.env, spec });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const selected =
       changed === null && opts.files !== undefined && opts.files.length > 0
@@ -178,7 +190,7 @@ function runWorking(
           : opts.dependents === true && selected !== undefined
             ? changesOfFiles(scanned.tree.files.keys(), selected)
             : null;
-    const deps = await findDeps(s, scanned.tree, opts.events, signal);
+    const deps = settled !== null ? NO_DEPS : await findDeps(s, scanned.tree, opts.events, signal);
     const input = planInputOf(s, scanned, deps.depsOf, {
       force: opts.force,
       rerunFailed: opts.rerunFailed,
@@ -189,9 +201,11 @@ function runWorking(
     });
     const { whole, sharded } = inPhase(opts.events, 'plan', () => {
       const all =
-        changes === null
-          ? planJobs(input)
-          : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
+        settled !== null
+          ? settled.plan
+          : changes === null
+            ? planJobs(input)
+            : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
       const cut =
         shard === null
           ? null
@@ -204,6 +218,7 @@ function runWorking(
       return { whole: all, sharded: cut };
     });
     const plan = sharded?.plan ?? whole;
+    if (plain) settle = settlerOf(s, spec, scanned, plan);
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
       dryRun,
       rerunFailed: opts.rerunFailed === true,

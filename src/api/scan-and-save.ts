@@ -90,6 +90,8 @@ export interface ScanHow {
   keepOnFailure?: boolean;
   /** The whole tree walked already (walkTree(), while the session was opened): adopted as it is. */
   walked?: Walked;
+  /** The walk spec, when the caller compiled it already (walkSpecOf). */
+  spec?: CompiledSpec;
   /**
    * The caller's environment (PATH, RUNNER_WATCHMAN): given, a scan with neither `changed` nor `walked` asks
    * watchman what changed when it is on PATH (api/watchman-scan.ts); absent, the tree is walked.
@@ -151,8 +153,8 @@ function scanned(s: Session, events: EventSink, how: ScanHow): Walked {
   const { changed, walked, env } = how;
   const done = (changed === undefined ? null : inPhase(events, 'scan', () => updated(s, changed))) ?? walked;
   if (done !== undefined) return done;
-  if (env === undefined || changed !== undefined) return walkTree(s, events);
-  const spec = walkSpecOf(s);
+  const spec = how.spec ?? walkSpecOf(s);
+  if (env === undefined || changed !== undefined) return walkTree(s, events, spec);
   const asked = inPhase(events, 'scan', () => scanByWatchman(s, spec, env, events));
   const { result } = asked.result === null ? walkTree(s, events, spec) : { result: asked.result };
   if (asked.keep !== undefined) result.update.watchState = asked.keep;
@@ -263,7 +265,15 @@ export function sweepLogs(s: Session): void {
   }
 }
 
-export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => Promise<T> | T): Promise<T> {
+/**
+ * Opens a session, runs fn in it and saves what is left: with `foldFiles`, the files deltas too, so that
+ * the next no-op finds the files snapshot as stored (scan/settled.ts). `afterSave` runs once the session's
+ * last write is done (a run's settled mark: settled-run.ts).
+ */
+export async function withSession<T>(
+  opts: SessionOptions & { foldFiles?: boolean; afterSave?: () => void },
+  fn: (s: Session) => Promise<T> | T,
+): Promise<T> {
   const s = await openSession(opts);
   try {
     const out = await fn(s);
@@ -271,7 +281,8 @@ export async function withSession<T>(opts: SessionOptions, fn: (s: Session) => P
     if (s.lock.held) {
       inPhase(opts.events ?? noEvents, 'save', () => {
         keepPrograms(s); // programs identified after the scan (the python deps' interpreter, the staged tree's tools)
-        s.manifest.flush(); // the journal and the import cache, when they have grown or changed
+        s.manifest.flush({ foldFiles: opts.foldFiles === true }); // the journal and the import cache, when they have grown or changed
+        opts.afterSave?.();
       });
     }
     return out;

@@ -9,7 +9,7 @@ export { parseJsonc } from './javascript-resolve.js';
 export const loadJavaScriptGraph = (): Promise<typeof import('./javascript-graph.js')> =>
   import('./javascript-graph.js');
 export const loadPythonGraph = (): Promise<typeof import('./python-graph.js')> => import('./python-graph.js');
-export { GraphCache, type GraphSnapshots } from './graph-cache.js';
+export { GraphCache, type GraphSnapshots, codeIdentity } from './graph-cache.js';
 export { RecordingFs, consultedUnchanged, type Consulted } from './consulted.js';
 export { identifyPaths, recordedDeps, type Identify } from './dynamic.js';
 export { parseTrace, traceArgs } from './trace.js';

@@ -8,8 +8,10 @@ import {
   type MerkleRow,
   RESULT_HISTORY,
   type RawResultRow,
+  SETTLED_KEY,
   Store,
 } from '../store/index.js';
+import { StateWriteError } from '../errors.js';
 import type { LatchId, RelPath } from '../types.js';
 import {
   decodeDirs,
@@ -74,7 +76,7 @@ export class Manifest {
   private filesBlob: Buffer | null = null;
   /** The files deltas stored after the files snapshot, oldest first, replayed on it at its first use. */
   private deltaBlobs: Buffer[] | null = null;
-  private resultsRead: { snapshot: Buffer | undefined; journal: readonly RawResultRow[] } | null = null;
+  private resultsRead: { journal: readonly RawResultRow[] } | null = null;
   get files(): FileTable {
     if (this.filesBlob !== null || this.deltaBlobs !== null) {
       if (this.filesBlob !== null) this.scannedFiles = decodeFiles(this.filesBlob);
@@ -91,8 +93,14 @@ export class Manifest {
     return this.scannedFiles;
   }
   get dirs(): Map<RelPath, DirListing> {
+    if (this.dirsBlob !== null) {
+      decodeDirs(this.dirsBlob, this.scannedDirs);
+      this.dirsBlob = null;
+    }
     return this.scannedDirs;
   }
+  /** The directories snapshot as read, until first used (a settled no-op checks it packed: scan/settled.ts). */
+  private dirsBlob: Buffer | null = null;
   /**
    * Per tool, per file: results most recently used first (files that are gone keep theirs too). A number is
    * the index of a job's only result in `packed`, built into an object the first time it is asked for.
@@ -164,10 +172,10 @@ export class Manifest {
     if (m.deltas.sequence.length > 0)
       m.deltaBlobs = m.deltas.sequence.map((n) => state.snapshots.get(FILES_DELTA + n)!);
     const dirs = state.snapshots.get('dirs');
-    if (dirs !== undefined) decodeDirs(dirs, m.dirs);
+    m.dirsBlob = dirs ?? null;
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     for (const [name, data] of state.snapshots) if (!isCore(name)) m.blobs.set(name, data);
-    m.resultsRead = { snapshot: state.snapshots.get('results'), journal: state.journal };
+    m.resultsRead = { journal: state.journal };
     m.journalRows = state.journal.length;
     return m;
   }
@@ -186,9 +194,12 @@ export class Manifest {
     const read = this.resultsRead;
     if (read === null) return;
     this.resultsRead = null;
-    if (read.snapshot !== undefined) {
+    // Read only now (a settled no-op never asks): the lock has been held since the load, or nothing was written.
+    if (this.changedElsewhere()) throw new Error(`${this.store.path} changed since it was loaded`);
+    const snapshot = this.store.resultsSnapshot();
+    if (snapshot !== undefined) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
-      const packed = (this.packed = PackedResults.decode(read.snapshot));
+      const packed = (this.packed = PackedResults.decode(snapshot));
       // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
       // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
       const table = this.filesBlob === null && this.deltaBlobs === null ? this.scannedFiles : null;
@@ -237,6 +248,31 @@ export class Manifest {
   /** True when another runner wrote the store since this manifest was loaded: load it again before using it. */
   changedElsewhere(): boolean {
     return this.store.dataVersion() !== this.loadedVersion;
+  }
+
+  /**
+   * The files snapshot as stored, when nothing has decoded it yet and no delta follows it: what the settled
+   * check (scan/settled.ts) compares in place. Null otherwise.
+   */
+  storedFiles(): Buffer | null {
+    return this.deltaBlobs === null ? this.filesBlob : null;
+  }
+
+  /** The directories snapshot as stored, when nothing has decoded it yet (scan/settled.ts); null otherwise. */
+  storedDirs(): Buffer | null {
+    return this.dirsBlob;
+  }
+
+  /** The settled mark as loaded (api/settled-run.ts): present only when nothing was written since a run stored it. */
+  get settled(): string | undefined {
+    return this.meta.get(SETTLED_KEY);
+  }
+
+  /** Stores the settled mark, unless it is stored already and nothing was written since. */
+  settle(value: string): void {
+    if (!this.store.wrote && this.meta.get(SETTLED_KEY) === value) return;
+    this.store.settle(value);
+    this.meta.set(SETTLED_KEY, value);
   }
 
   /** A stored setting outside the manifest's own (the state directory's layout version, say). */
@@ -360,6 +396,7 @@ export class Manifest {
     this.deltaBlobs = null;
     c.files.rollback(c.undo);
     this.scannedFiles = c.files;
+    this.dirsBlob = null;
     this.scannedDirs = c.dirs;
   }
 
@@ -372,6 +409,7 @@ export class Manifest {
     this.filesBlob = null;
     this.deltaBlobs = null;
     this.scannedFiles = update.files;
+    this.dirsBlob = null;
     this.scannedDirs = update.dirs;
     this.pending = update;
   }
@@ -518,11 +556,14 @@ export class Manifest {
    * Call when a run ends: folds the journal into the results snapshot once it
    * has grown (an eighth of all results, at least 1024 rows), so one changed
    * file does not rewrite every result; loading replays a short journal.
+   * `foldFiles`: the files deltas too, however few (a session's end: the next
+   * no-op then checks the files snapshot as stored, scan/settled.ts).
    * Returns true when the results were folded, here or by a save, since
    * the last flush.
    */
-  flush(): boolean {
-    this.decodeResults(); // the count of results decides
+  flush(opts: { foldFiles?: boolean } = {}): boolean {
+    // The count of results decides, once the journal is long enough to fold at all (a settled no-op reads none).
+    if (this.journalRows >= 1024) this.decodeResults();
     const d = this.deltas;
     const foldFiles =
       d.sequence.length >= FOLD_DELTAS_AT_FLUSH || (d.sequence.length > 0 && d.entries > foldsAt(this.files.size) / 2);
@@ -535,6 +576,21 @@ export class Manifest {
       this.writeWith([], snapshots, deleteSnapshots);
     }
     if (foldFiles) this.filesWritten('whole');
+    else if (opts.foldFiles === true && d.sequence.length > 0) {
+      // Folded apart, when the disk takes it: the deltas stay a valid state if it does not (a full disk).
+      try {
+        this.store.write({
+          meta: [],
+          snapshots: [['files', encodeFiles(this.files)]],
+          deleteSnapshots: d.sequence.map((n) => FILES_DELTA + n),
+          deleteLatches: [],
+          clearJournal: false,
+        });
+        this.filesWritten('whole');
+      } catch (err) {
+        if (!(err instanceof StateWriteError)) throw err;
+      }
+    }
     const folded = this.folded;
     this.folded = false;
     return folded;

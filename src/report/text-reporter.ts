@@ -36,6 +36,13 @@ export interface TextOptions extends Style {
   githubWorkspace?: string;
 }
 
+/** What -v says of each way the scan took. */
+const SCAN_PATHS = {
+  walk: 'walked the tree',
+  watchman: 'asked watchman',
+  settled: 'found the tree as the last run left it',
+} as const;
+
 export class TextReporter {
   private readonly progress: ProgressLine | null;
   /** Logs show the source tree's paths where a job ran in a staged tree. */
@@ -52,11 +59,7 @@ export class TextReporter {
       case 'scan-progress':
         return this.progress?.scanning(e.visited, e.hashed);
       case 'scan-path':
-        if (this.verbose())
-          this.say(
-            this.o.out,
-            dim(this.o, `scan ${e.how === 'walk' ? 'walked the tree' : 'asked watchman'} (${e.reason})\n`),
-          );
+        if (this.verbose()) this.say(this.o.out, dim(this.o, `scan ${SCAN_PATHS[e.how]} (${e.reason})\n`));
         return;
       case 'scan-issue': {
         const what = isReadProblem(e.issue) ? `${e.issue.kind}; its jobs are not checked` : e.issue.kind;

@@ -149,7 +149,11 @@ export class RunTrace {
         });
       case 'scan-path':
         return this.instant(
-          e.how === 'watchman' ? 'scan asked watchman' : 'scan walked the tree',
+          e.how === 'watchman'
+            ? 'scan asked watchman'
+            : e.how === 'settled'
+              ? 'scan found the tree as the last run left it'
+              : 'scan walked the tree',
           RUNNER_LANE,
           this.now(),
           {

@@ -10,6 +10,7 @@ export {
   type WalkSpec,
 } from './match.js';
 export { updatePaths } from './update.js';
+export { type StoredTree, type TreeCheck, checkStoredTree } from './settled.js';
 export {
   scanTree,
   type PriorState,

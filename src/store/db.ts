@@ -9,7 +9,7 @@ import { openSqlite } from './sqlite.js';
 import { StateWriteError, StoreError } from '../errors.js';
 import { deviceOf, writeFault } from '../io-fault.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { CURRENT_SCHEMA_VERSION, EXPECTED_TABLES } from './schema.js';
+import { CURRENT_SCHEMA_VERSION, EXPECTED_TABLES, SETTLED_KEY } from './schema.js';
 
 export type LatchRow = [id: string, inputs: string];
 /** Column order of the result_journal select. */
@@ -38,6 +38,7 @@ const JOURNAL_COLUMNS =
 
 export interface StoredState {
   meta: Map<string, string>;
+  /** Every snapshot but the results (Store.resultsSnapshot: a no-op that needs no result reads none). */
   snapshots: Map<string, Buffer>;
   latches: LatchRow[];
   /** Results recorded since the last snapshot, oldest first. */
@@ -122,6 +123,30 @@ export class Store {
     /** -wal/-shm files found read-only and made writable again (restoreSidecars). */
     readonly restored: readonly string[],
   ) {}
+
+  /**
+   * The settled mark (api/settled-run.ts): a run's proof that the state it left needs no job, valid only while
+   * nothing else is written. Every write below deletes it in its own transaction; settle() alone writes it.
+   */
+  private unsettleStatement: Database.Statement | null = null;
+  /** This connection wrote something since it was opened. */
+  wrote = false;
+
+  private unsettle(): void {
+    this.wrote = true;
+    (this.unsettleStatement ??= this.db.prepare('DELETE FROM meta WHERE key = ?')).run(SETTLED_KEY);
+  }
+
+  /** Stores the settled mark, the one write that keeps it. */
+  settle(value: string): void {
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(SETTLED_KEY, value);
+        })
+        .immediate(),
+    );
+  }
 
   /**
    * Opens (creating when absent) and migrates; throws StoreError for anything
@@ -215,7 +240,9 @@ export class Store {
     return this.guard(() =>
       this.db.transaction(() => ({
         meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
-        snapshots: new Map(this.db.prepare('SELECT name, data FROM snapshot').raw().all() as [string, Buffer][]),
+        snapshots: new Map(
+          this.db.prepare("SELECT name, data FROM snapshot WHERE name <> 'results'").raw().all() as [string, Buffer][],
+        ),
         latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
         journal: this.db
           .prepare(`SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`)
@@ -225,11 +252,24 @@ export class Store {
     );
   }
 
+  /**
+   * The results snapshot, read apart from the rest (read) when first needed. Call with the state directory's
+   * lock held since read(), so that no other runner wrote in between.
+   */
+  resultsSnapshot(): Buffer | undefined {
+    return this.guard(
+      () =>
+        (this.db.prepare("SELECT data FROM snapshot WHERE name = 'results'").pluck().get() as Buffer | undefined) ??
+        undefined,
+    );
+  }
+
   /** The manifest's changes, in one transaction. */
   write(w: StateWrite): void {
     this.guard(() =>
       this.db
         .transaction(() => {
+          this.unsettle();
           const setMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
           for (const [k, v] of w.meta) setMeta.run(k, v);
           const setSnapshot = this.db.prepare('INSERT OR REPLACE INTO snapshot (name, data) VALUES (?, ?)');
@@ -265,6 +305,7 @@ export class Store {
       });
       this.db
         .transaction(() => {
+          this.unsettle();
           for (const l of latches) st.latch.run(...l);
           for (const n of nodes) st.node.run(...n);
           for (const r of rows) st.row.run(...r);
@@ -288,6 +329,7 @@ export class Store {
     return this.guard(() =>
       this.db
         .transaction(() => {
+          this.unsettle();
           const children = new Map(
             this.db.prepare('SELECT hash, children FROM merkle_node').raw().all() as [string, string][],
           );

@@ -9,4 +9,4 @@ export {
   type MerkleRow,
 } from './db.js';
 export { type LockHolder, StateLock } from './state-lock.js';
-export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY } from './schema.js';
+export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY, SETTLED_KEY } from './schema.js';

@@ -1,10 +1,13 @@
-// Schema version 4 of <stateDir>/manifest.db (2 added what each result depended
+// Schema version 5 of <stateDir>/manifest.db (2 added what each result depended
 // on; 3 each result's last use and log size, and the dependency Merkle nodes;
-// 4 the files_delta snapshot, which a runner that reads only "files" must not ignore).
+// 4 the files_delta snapshot, which a runner that reads only "files" must not ignore;
+// 5 the settled mark, which a runner that does not delete it with every write must not see).
 //
 // Tables and what they serve:
 //   schema_version  one row; checked at open (newer: refuse; older: migrate).
-//   meta            key/value: the racy threshold and the walk spec of the last scan.
+//   meta            key/value: the racy threshold and the walk spec of the last scan;
+//                   "settled" (SETTLED_KEY), what a run that needed no job proved
+//                   (api/settled-run.ts), deleted by every other write (store/db.ts).
 //   snapshot        PRIMARY KEY name: the manifest's tables ("files", "dirs", "results")
 //                   as packed blobs (manifest/codec.ts), read whole at start and
 //                   rewritten in one transaction when they changed; "files_delta",
@@ -23,7 +26,10 @@
 //                   children's hashes), content-addressed, written with the results
 //                   that reach it; explain looks nodes up by hash to diff two graphs.
 //                   children serves the sweep of nodes no kept result reaches.
-export const CURRENT_SCHEMA_VERSION = 4;
+export const CURRENT_SCHEMA_VERSION = 5;
+
+/** The meta row of the settled mark (see meta above). */
+export const SETTLED_KEY = 'settled';
 
 /** A database that claims the current version must hold these. */
 export const EXPECTED_TABLES = ['schema_version', 'meta', 'snapshot', 'latches', 'result_journal', 'merkle_node'];

@@ -71,6 +71,9 @@ describe('issue 11: imports that resolve nowhere are never silent', () => {
       'runner: warning: import "virtual:pwa" in src/extra.ts resolves nowhere: runner does not resolve "virtual:" imports',
       CLOSING,
     ];
+    // Directories changed within 100 ms of being read cannot prove the kept graph (deps/consulted.ts): a run
+    // that starts that soon after the edits resolves again at the next run, which is not what this test asks.
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const first = await runJson<RunWithDeps>(['run'], { cwd: sb.tree, env: baseEnv() });
     expect(first.res.code, show(first.res)).toBe(0);
     expect(lines(first.res.stderr)).toEqual(expected);

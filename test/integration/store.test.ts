@@ -24,7 +24,7 @@ test('the manifest is a sqlite file in .runner that stores every tracked file', 
   const stored = readStoredFiles(dbPath(sb));
   for (const file of PY_FILES) expect(stored.has(file), file).toBe(true);
   expect(stored.has('setup.cfg')).toBe(false);
-  expect(readSchemaVersion(dbPath(sb))).toBe(4); // 2: results record what the job depended on (#4); 3: last use, log size, graph nodes (#10); 4: the files delta (#17)
+  expect(readSchemaVersion(dbPath(sb))).toBe(5); // 2: results record what the job depended on (#4); 3: last use, log size, graph nodes (#10); 4: the files delta (#17); 5: the settled mark (#17)
 });
 
 test('a corrupt database exits 2 with a hint naming runner clean, and is left unchanged', async () => {

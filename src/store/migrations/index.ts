@@ -54,4 +54,11 @@ export const MIGRATIONS: Migration[] = [
     version: 4,
     up() {},
   },
+  {
+    // Issue 17 point 1: the settled mark in meta lets a no-op skip reading and judging every result. Only
+    // a runner that deletes it with each write may open the store (an older one would leave it standing over
+    // results it recorded), so the version changes with no table.
+    version: 5,
+    up() {},
+  },
 ];

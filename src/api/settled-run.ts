@@ -1,0 +1,159 @@
+// A no-op that reads no result (issue 17 point 1). A run that needed no job
+// leaves a settled mark: what its plan read besides the stored state (the
+// code, the config, the walk spec, each tool's latch id) and what it found
+// (every job fresh, how many). The store deletes the mark with any other
+// write (store/db.ts), so a mark that is there vouches for the files, the
+// directories and the results it was written over. The next run over the
+// same inputs then needs only the tree as stored (scan/settled.ts: one
+// stat per file, compared in native code) to give the same plan, without
+// reading a result or judging a job. Only for tools whose jobs have no
+// dependencies or outputs (their plan reads files the stat pass does not
+// cover), and only for a plain run: the whole tree, every tool, nothing
+// forced or listed.
+import fs from 'node:fs';
+import type { Plan } from '../plan/index.js';
+import { codeIdentity } from '../deps/index.js';
+import { hashString } from '../hash.js';
+import type { CompiledSpec } from '../scan/index.js';
+import type { Session } from '../session.js';
+import { logsDir } from '../state-dir.js';
+import type { FileEntry } from '../manifest/index.js';
+import type { RelPath } from '../types.js';
+import type { EventSink } from './events.js';
+import { hasJobDeps } from './find-deps.js';
+import type { RunOptions } from './options.js';
+import type { Scanned } from './scan-and-save.js';
+import { WORKING_CACHES, treeView } from './tree-view.js';
+
+interface SettledMark {
+  /** What the plan read besides the stored state (markKey). */
+  key: string;
+  fresh: number;
+  tracked: number;
+  /** The logs directory's stat: a fresh job whose log is gone is a job to run (plan-input.ts hasLog). */
+  logs: string;
+}
+
+/** A run over the whole working tree with every tool, nothing forced, narrowed, listed or only shown. */
+export function isPlainRun(opts: RunOptions, dryRun: boolean): boolean {
+  return (
+    !dryRun &&
+    opts.force !== true &&
+    opts.rerunFailed !== true &&
+    opts.listFresh !== true &&
+    opts.staged !== true &&
+    opts.framework !== true &&
+    opts.since === undefined &&
+    opts.dependents !== true &&
+    opts.shard === undefined &&
+    (opts.files === undefined || opts.files.length === 0) &&
+    (opts.tools === undefined || opts.tools.length === 0)
+  );
+}
+
+/** Every tool's plan reads only its files' digests, results and latch: no dependencies, outputs or missing program. */
+function hasSettledTools(s: Session): boolean {
+  return s.tools.every(
+    (t) => t.unavailable === undefined && t.config.outputs.length === 0 && !hasJobDeps(t, s.sourceTree),
+  );
+}
+
+function markKey(s: Session, spec: CompiledSpec): string {
+  return hashString(
+    JSON.stringify([codeIdentity(), spec.key, s.loaded.config, s.tools.map((t) => [t.config.name, t.latchId])]),
+  );
+}
+
+function logsStat(s: Session): string {
+  const st = fs.lstatSync(logsDir(s.stateDir), { throwIfNoEntry: false });
+  return st === undefined ? 'none' : `${st.mtimeMs}/${st.ctimeMs}/${st.ino}`;
+}
+
+function readMark(value: string | undefined): SettledMark | null {
+  if (value === undefined) return null;
+  try {
+    const m = JSON.parse(value) as Partial<SettledMark>;
+    if (
+      typeof m.key === 'string' &&
+      typeof m.fresh === 'number' &&
+      typeof m.tracked === 'number' &&
+      typeof m.logs === 'string'
+    )
+      return m as SettledMark;
+  } catch {
+    // an unreadable mark is no mark: the run plans
+  }
+  return null;
+}
+
+/**
+ * The scan and plan a settled mark gives, when it holds (same key, same logs directory, the tree as stored:
+ * the session's treeCheck); null when the run must scan and plan.
+ */
+export function settledPlan(
+  s: Session,
+  spec: CompiledSpec,
+  events: EventSink,
+): { scanned: Scanned; plan: Plan } | null {
+  const mark = readMark(s.manifest.settled);
+  if (mark === null || !hasSettledTools(s) || mark.key !== markKey(s, spec) || mark.logs !== logsStat(s)) return null;
+  const tracked = s.treeCheck?.finish(spec) ?? null;
+  if (tracked !== mark.tracked) return null;
+  events.emit({
+    type: 'scan-path',
+    how: 'settled',
+    reason: `every stat as stored, nothing written since a run found every job fresh: ${tracked} files`,
+  });
+  for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
+  const scanned: Scanned = {
+    summary: {
+      tracked,
+      new: 0,
+      changed: 0,
+      removed: 0,
+      hashed: 0,
+      issues: [],
+      unreadable: { files: 0, directories: 0 },
+    },
+    tree: treeView(s.sourceTree, lazyFiles(s), s.tools, WORKING_CACHES),
+    newFiles: new Set(),
+    unreadable: [],
+  };
+  return { scanned, plan: { jobs: [], fresh: mark.fresh, unchecked: [], reused: [] } };
+}
+
+/**
+ * After a run whose plan needed nothing (every job fresh, nothing unreadable, reused or put back), what leaves
+ * the settled mark; call it once the run's last write is done (the mark goes with any later one).
+ */
+export function settlerOf(s: Session, spec: CompiledSpec, scanned: Scanned, plan: Plan): (() => void) | null {
+  const needsNothing =
+    plan.jobs.length === 0 &&
+    plan.unchecked.length === 0 &&
+    plan.reused.length === 0 &&
+    plan.restore === undefined &&
+    scanned.summary.issues.length === 0;
+  if (!needsNothing || !hasSettledTools(s)) return null;
+  const key = markKey(s, spec);
+  return () => {
+    const mark: SettledMark = { key, fresh: plan.fresh, tracked: scanned.summary.tracked, logs: logsStat(s) };
+    s.manifest.settle(JSON.stringify(mark));
+  };
+}
+
+/** The manifest's files, decoded only if something asks (a settled run's plan never does). */
+function lazyFiles(s: Session): ReadonlyMap<RelPath, FileEntry> {
+  const files = (): ReadonlyMap<RelPath, FileEntry> => s.manifest.files;
+  return {
+    get size() {
+      return files().size;
+    },
+    get: (p) => files().get(p),
+    has: (p) => files().has(p),
+    keys: () => files().keys(),
+    values: () => files().values(),
+    entries: () => files().entries(),
+    forEach: (fn) => files().forEach((v, k) => fn(v, k, files())),
+    [Symbol.iterator]: () => files()[Symbol.iterator](),
+  };
+}

@@ -1,0 +1,86 @@
+// Whether the tree on disk is exactly the one the manifest stores, answered
+// with one stat per directory and per file and no JavaScript per file (issue
+// 17 point 1): the native addon (native/stat-check.c) compares the files and
+// directories snapshots' packed rows in place. It asks what the walk
+// (walk.ts) would find without its work: every stored directory listing
+// reused (same stat, not racy, its .gitignore as stored, its subdirectories'
+// listings stored), so the walk's candidates are the stored names; as many
+// names as stored files, so they are the stored files; and each file's stat
+// as stored and not racy, so each keeps its digest. Anything else, or any
+// doubt, is "cannot tell" (null), and the caller walks.
+import { nativeAddon } from '../native-addon.js';
+import { RACY_MARGIN_MS } from '../racy-margin.js';
+import type { CompiledSpec } from './match.js';
+
+/** What the manifest stores of the tree, as loaded. */
+export interface StoredTree {
+  /** The files snapshot as stored (Manifest.storedFiles); null: not as stored (decoded, or deltas follow it). */
+  files: Buffer | null;
+  /** The directories snapshot as stored (Manifest.storedDirs); null: decoded already. */
+  dirs: Buffer | null;
+  racyThresholdMs: number;
+  walkSpec: string | null;
+}
+
+/** A files snapshot's header, numbers per row, and where size, mtimeMs, ctimeMs and ino sit in a row. */
+const HEADER = 8;
+const FILE_ROWS = [4, 5];
+const FILE_AT = [0, 1, 2, 3] as const;
+
+/** A check of the stored tree begun (checkStoredTree); finish() says what it found. */
+export interface TreeCheck {
+  /**
+   * How many files the stored tree tracks, when the tree on disk is the stored one under `spec` (the walk would
+   * change nothing, hash nothing and report nothing); null when that cannot be told this way.
+   */
+  finish(spec: CompiledSpec): number | null;
+}
+
+const CANNOT_TELL: TreeCheck = { finish: () => null };
+
+/**
+ * Starts checking the stored tree against the disk: the stats on the addon's threads, while the caller goes
+ * on (the session latches its tools meanwhile). Call before anything decodes the manifest's files or
+ * directories.
+ */
+export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
+  const addon = nativeAddon();
+  const { files, dirs } = stored;
+  if (
+    addon === null ||
+    typeof addon.dirCheckStart !== 'function' ||
+    files === null ||
+    dirs === null ||
+    files.length < HEADER
+  )
+    return CANNOT_TELL;
+  const racyLimit = stored.racyThresholdMs - RACY_MARGIN_MS;
+  const count = files.readUInt32LE(0);
+  const width = files.readUInt32LE(4);
+  const numbersEnd = HEADER + count * width * 8;
+  if (!FILE_ROWS.includes(width) || files.length < numbersEnd + 4) return CANNOT_TELL;
+  const textLen = files.readUInt32LE(numbersEnd);
+  const text = files.subarray(numbersEnd + 4, numbersEnd + 4 + textLen);
+  const dirCheck = addon.dirCheckStart(root, dirs, racyLimit);
+  const fileCheck = addon.statCheckStart(
+    root,
+    text,
+    count,
+    files.subarray(HEADER, numbersEnd),
+    width,
+    FILE_AT,
+    0,
+    racyLimit,
+  );
+  return {
+    finish: (spec) => {
+      const [relisted, names] = addon.dirCheckFinish(dirCheck);
+      const [differ] = addon.statCheckFinish(fileCheck, 0);
+      // Another spec, a whitelist (no listings), or a changed index (listings read again): the walk's work.
+      if (stored.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return null;
+      // As many names as stored files: a name that is no tracked file (a link to a directory, a file that
+      // could not be read) is one the walk looks at again.
+      return relisted === 0 && names === count && differ === 0 ? count : null;
+    },
+  };
+}

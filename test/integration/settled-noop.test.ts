@@ -1,0 +1,173 @@
+// A settled no-op (issue 17 point 1): a run that needed no job leaves a mark,
+// and the next plain run checks the tree's stats against the stored ones in
+// native code, reads no result and judges no job. These tests count with the
+// probe that every change the walk would find still runs what it must after
+// such a run, that -v says which way the scan went, and that anything the
+// mark does not vouch for (a failure, another run's results, a changed config
+// or environment, a deleted log) takes the full path again.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test } from 'vitest';
+import { baseEnv, runRunner, show } from '../helpers/cli.js';
+import { initRepo } from '../helpers/git.js';
+import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { RACY_MARGIN_MS } from '../../src/racy-margin.js';
+
+const SETTLED_LINE = 'scan found the tree as the last run left it';
+
+interface Probed {
+  started: string[];
+  settled: boolean;
+  code: number | null;
+}
+
+/** One `runner run -v ARGS`: the files whose probe job really started, and whether the scan took the settled path. */
+async function probed(sb: Sandbox, args: string[] = [], env: Record<string, string> = {}): Promise<Probed> {
+  resetProbeLog(sb);
+  const res = await runRunner(['run', '-v', ...args], { cwd: sb.tree, env: baseEnv(env) });
+  expect(res.code === 0 || res.code === 1, show(res)).toBe(true);
+  const settled = res.stdout.split('\n').some((l) => l.startsWith(SETTLED_LINE));
+  return { started: readProbeLog(sb).started.sort(), settled, code: res.code };
+}
+
+/**
+ * Runs until a run takes the settled path: first past the racy margin (a stat taken within 2 s of the last
+ * scan may hide a change, so the files edited last are read again until a scan starts later than that), then
+ * runs that leave the mark, then one that uses it.
+ */
+async function settle(sb: Sandbox, env: Record<string, string> = {}): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, RACY_MARGIN_MS + 100));
+  // A kept result used again (a file back as it was) is journalled by the first run: the second leaves the mark.
+  for (let i = 0; i < 2; i++) expect((await probed(sb, [], env)).started).toEqual([]);
+  expect(await probed(sb, [], env)).toEqual({ started: [], settled: true, code: 0 });
+}
+
+function dbRows(sb: Sandbox): string {
+  const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'), { readonly: true });
+  try {
+    const rows = [
+      db.prepare('SELECT key, value FROM meta ORDER BY key').raw().all(),
+      db.prepare('SELECT name, hex(data) FROM snapshot ORDER BY name').raw().all(),
+      db.prepare('SELECT COUNT(*) FROM result_journal').raw().all(),
+    ];
+    return crypto.createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+  } finally {
+    db.close();
+  }
+}
+
+function dataTree(sb: Sandbox): string[] {
+  for (let i = 0; i < 6; i++) writeText(sb, `data/d${i % 2}/f${i}.txt`, `value ${i}\n`);
+  probeOnly(sb, {}, { include: ['data/**/*.txt'], exclude: [] });
+  return [0, 1, 2, 3, 4, 5].map((i) => `data/d${i % 2}/f${i}.txt`).sort();
+}
+
+test('issue 17: after a settled no-op, every change the walk would find runs what it must, and only that', async () => {
+  const sb = useFixture('python-demo');
+  const all = dataTree(sb);
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+  const before = dbRows(sb);
+  expect(await probed(sb)).toEqual({ started: [], settled: true, code: 0 });
+  expect(dbRows(sb)).toBe(before); // a settled no-op writes nothing, its mark included
+
+  // A same-size rewrite with the old mtime put back: only its ctime tells.
+  const f1 = path.join(sb.tree, 'data/d1/f1.txt');
+  const old = fs.statSync(f1);
+  fs.writeFileSync(f1, 'VALUE 1\n');
+  fs.utimesSync(f1, old.atime, old.mtime);
+  expect(await probed(sb)).toMatchObject({ started: ['data/d1/f1.txt'], settled: false });
+  await settle(sb);
+
+  fs.appendFileSync(path.join(sb.tree, 'data/d0/f2.txt'), 'more\n');
+  writeText(sb, 'data/d0/new.txt', 'new\n');
+  writeText(sb, 'data/d2/deeper/new.txt', 'deeper\n');
+  expect((await probed(sb)).started).toEqual(['data/d0/f2.txt', 'data/d0/new.txt', 'data/d2/deeper/new.txt']);
+  await settle(sb);
+
+  fs.rmSync(path.join(sb.tree, 'data/d0/f4.txt'));
+  expect(await probed(sb)).toMatchObject({ started: [], settled: false });
+  await settle(sb);
+
+  fs.renameSync(path.join(sb.tree, 'data/d2'), path.join(sb.tree, 'data/moved'));
+  expect((await probed(sb)).started).toEqual(['data/moved/deeper/new.txt']);
+  await settle(sb);
+
+  // A tracked link: the walk follows it, so does the check.
+  fs.symlinkSync('d1/f3.txt', path.join(sb.tree, 'data/link.txt'));
+  expect((await probed(sb)).started).toEqual(['data/link.txt']);
+  await settle(sb);
+  fs.appendFileSync(path.join(sb.tree, 'data/d1/f3.txt'), 'through the link\n');
+  expect((await probed(sb)).started).toEqual(['data/d1/f3.txt', 'data/link.txt']);
+  await settle(sb);
+
+  // Runs that are not plain neither use the mark nor leave one; the next plain run still does.
+  expect(await probed(sb, ['data/d1/f3.txt'])).toEqual({ started: [], settled: false, code: 0 });
+  expect(await probed(sb, ['--tool', 'probe'])).toEqual({ started: [], settled: false, code: 0 });
+  expect(await probed(sb)).toEqual({ started: [], settled: true, code: 0 });
+});
+
+test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the config, the environment, a deleted log', async () => {
+  const sb = useFixture('python-demo');
+  const all = dataTree(sb);
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+
+  // A failure stands: it is reported (cached) by every run, and no run is settled while it does.
+  writeText(sb, 'data/d0/f0.txt', 'PROBE_FAIL\n');
+  expect(await probed(sb)).toMatchObject({ started: ['data/d0/f0.txt'], code: 1 });
+  expect(await probed(sb)).toEqual({ started: [], settled: false, code: 1 });
+  expect(await probed(sb)).toEqual({ started: [], settled: false, code: 1 });
+  writeText(sb, 'data/d0/f0.txt', 'value 0\n'); // back as it was: its kept pass holds
+  await settle(sb);
+
+  // Another run's results (a forced run) take the mark away.
+  expect((await probed(sb, ['--force'])).started).toEqual(all);
+  expect(await probed(sb)).toEqual({ started: [], settled: false, code: 0 });
+  expect(await probed(sb)).toEqual({ started: [], settled: true, code: 0 });
+
+  // The environment the tool is latched under.
+  writeConfig(sb, { ...readConfig(sb), passEnv: ['SETTLED_TEST'] });
+  expect((await probed(sb, [], { SETTLED_TEST: 'a' })).started).toEqual(all);
+  await settle(sb, { SETTLED_TEST: 'a' });
+  expect((await probed(sb, [], { SETTLED_TEST: 'b' })).started).toEqual(all);
+  await settle(sb, { SETTLED_TEST: 'b' });
+
+  // The config: a tool that prints, so its passes keep logs.
+  writeConfig(sb, {
+    ...readConfig(sb),
+    tools: [
+      {
+        name: 'probe',
+        command: ['sh', '-c', 'echo "checked $1"; echo "start $1 $$" >> "$PROBE_DIR/probe.log"', 'sh', '{file}'],
+      },
+    ],
+  });
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+  // A log gone is a pass that cannot be shown: its job runs again.
+  const logs = path.join(sb.tree, '.runner', 'logs');
+  expect(fs.readdirSync(logs).length).toBeGreaterThanOrEqual(all.length);
+  for (const name of fs.readdirSync(logs)) fs.rmSync(path.join(logs, name));
+  expect(await probed(sb)).toMatchObject({ started: all, settled: false });
+  await settle(sb);
+});
+
+test('issue 17: an edit to a .gitignore in place (the directory keeps its stat) is seen after a settled no-op', async () => {
+  const sb = useFixture('python-demo');
+  initRepo(sb.tree);
+  writeText(sb, '.gitignore', '.runner/\ndata/d0/f0.txt\n');
+  const all = dataTree(sb).filter((f) => f !== 'data/d0/f0.txt');
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+  // Same size, rewritten in place: no name added or removed in the directory.
+  const ignore = path.join(sb.tree, '.gitignore');
+  const dir = fs.statSync(sb.tree);
+  fs.writeFileSync(ignore, '.runner/\ndata/d0/f9.txt\n');
+  expect(fs.statSync(sb.tree).mtimeMs).toBe(dir.mtimeMs);
+  expect(await probed(sb)).toMatchObject({ started: ['data/d0/f0.txt'], settled: false });
+  await settle(sb);
+});
