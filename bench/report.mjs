@@ -121,6 +121,11 @@ export function renderText(result) {
           : `${t.pass ? 'PASS' : 'FAIL'} (ratio ${ratio(t.ratio)})`),
     );
   }
+  for (const s of sizes.filter((x) => x.nodeStart))
+    out.push(
+      `node -e 0 on its own (no Node program is faster) with ${int(s.files)} files: ${sec(s.nodeStart.ms)} s, ` +
+        `${ratio(s.ratios.nodeStartOverGitStatusPaired)}x git status (paired)`,
+    );
   const wm = sizes.filter((s) => s.noopWatchman);
   if (wm.length > 0)
     out.push(`no-op with watchman: ${wm.map((s) => `${int(s.files)} files ${sec(s.noopWatchman.ms)} s`).join(', ')}`);

@@ -6,7 +6,8 @@
 // a cold `runner run`, a no-op run and a one-file-changed run, each with its
 // peak RSS; in the same run it times two floors on the same files: `find -type
 // f -printf '%T@ %s\n'` and `git status --porcelain` on a committed copy.
-// No-op runs and floors alternate round by round, so drift hits both alike.
+// No-op runs and floors alternate round by round, so drift hits both alike;
+// each round also times `node -e 0`, what no Node program goes under.
 // When watchman is on PATH, each round also times the no-op with watchman
 // (RUNNER_WATCHMAN=1, a private server the bench starts and stops), and issue
 // 17's targets are checked on the rounds' paired ratios: the no-op at most
@@ -483,11 +484,14 @@ async function benchSize(files, ctx) {
   const watchmanRuns = [];
   const findRuns = [];
   const gitRuns = [];
+  // What no Node program goes under: starting Node itself, paired with git status too.
+  const nodeRuns = [];
   for (let i = 0; i < runs; i++) {
     progress(
       `${int(files)} files: no-op round ${i + 1}/${runs} (find, git status, runner${watchmanEnv === null ? '' : ', runner with watchman'})`,
     );
     findRuns.push((await runFloor(findArgv, { stdout: 'ignore' })).ms);
+    nodeRuns.push((await runFloor([process.execPath, '-e', '0'], { stdout: 'ignore' })).ms);
     const g = await runFloor(gitStatusArgv, { env: ctx.gitEnv });
     if (g.stdout.trim()) throw new SetupError(`git copy became dirty:\n${g.stdout.slice(0, 500)}`);
     gitRuns.push(g.ms);
@@ -514,6 +518,7 @@ async function benchSize(files, ctx) {
   const oneChanged = summarize(changedRuns);
   const find = { ms: median(findRuns), runsMs: findRuns };
   const gitStatus = { ms: median(gitRuns), runsMs: gitRuns };
+  const nodeStart = { ms: median(nodeRuns), runsMs: nodeRuns };
   if (noop.ms > cold.ms / 2)
     notes.add(`${int(files)} files: the no-op run takes more than half the cold run; is it re-running jobs?`);
   if (oneChanged.ms > noop.ms * 2 + 1000)
@@ -532,12 +537,14 @@ async function benchSize(files, ctx) {
     oneChanged,
     find,
     gitStatus,
+    nodeStart,
     ratios: {
       noopOverFind: noop.ms / find.ms,
       noopOverGitStatus: noop.ms / gitStatus.ms,
       // Paired round by round: the median of each round's ratio, not a ratio of medians.
       noopOverGitStatusPaired: median(noopRuns.map((x, i) => x.ms / gitRuns[i])),
       watchmanOverGitStatusPaired: noopWatchman === null ? null : median(watchmanRuns.map((x, i) => x.ms / gitRuns[i])),
+      nodeStartOverGitStatusPaired: median(nodeRuns.map((ms, i) => ms / gitRuns[i])),
     },
   };
 }
