@@ -24,7 +24,7 @@ import { faultOfErrno } from './io-fault.js';
 import { makeDirs } from './make-dirs.js';
 import { Manifest, StateLock, legacyLogFileName, logFileName } from './manifest/index.js';
 import { describeKind, readRegularText } from './regular-file.js';
-import { type IgnoreHome, type TreeCheck, checkStoredTree, compileGlobs } from './scan/index.js';
+import { type IgnoreHome, type TreeCheck, compileGlobs } from './scan/index.js';
 import {
   INPUT_CACHE_SNAPSHOT,
   PROGRAMS_SNAPSHOT,
@@ -70,10 +70,10 @@ export interface SessionOptions {
    */
   neededTools?: readonly string[];
   /**
-   * Begin checking the stored tree against the disk as soon as the manifest is loaded, when the state holds
-   * a settled mark (a plain `runner run`: api/settled-run.ts): its stats run while the tools are latched.
+   * Begins checking the stored tree against the disk as soon as the manifest is loaded (a plain `runner
+   * run`: api/settled-run.ts), so that its stats run while the tools are latched; null: no check.
    */
-  checkSettled?: boolean;
+  checkSettled?: (s: Omit<UnlatchedSession, 'treeCheck'>) => TreeCheck | null;
 }
 
 /**
@@ -98,10 +98,7 @@ export interface Session {
   readonly ignoreHome: IgnoreHome;
   /** How to run git for the walk's ignore rules (what git tracks is never ignored). */
   readonly gitContext: GitContext;
-  /**
-   * The stored tree's check against the disk, begun as the manifest loaded (SessionOptions.checkSettled,
-   * when the state holds a settled mark: api/settled-run.ts); null otherwise.
-   */
+  /** The stored tree's check against the disk, begun as the manifest loaded (SessionOptions.checkSettled); null: none. */
   readonly treeCheck: TreeCheck | null;
 }
 
@@ -158,7 +155,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   try {
     const programs = ProgramIds.decode(manifest.blob(PROGRAMS_SNAPSHOT));
     const inputCache = InputCache.decode(manifest.blob(INPUT_CACHE_SNAPSHOT));
-    const unlatched: UnlatchedSession = {
+    const loadedState: Omit<UnlatchedSession, 'treeCheck'> = {
       sourceTree,
       loaded,
       stateDir,
@@ -169,16 +166,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       lock,
       ignoreHome: { home: opts.env.HOME, xdgConfigHome: opts.env.XDG_CONFIG_HOME },
       gitContext: { cwd: opts.cwd, env: gitEnv(opts.env, opts.cwd) },
-      treeCheck:
-        opts.checkSettled === true && manifest.settled !== undefined
-          ? checkStoredTree(sourceTree, {
-              files: manifest.storedFiles(),
-              dirs: manifest.storedDirs(),
-              racyThresholdMs: manifest.racyThresholdMs,
-              walkSpec: manifest.walkSpec,
-            })
-          : null,
     };
+    const unlatched: UnlatchedSession = { ...loadedState, treeCheck: opts.checkSettled?.(loadedState) ?? null };
     const asking = askShimsAhead(found, programs);
     if (asking !== null) {
       try {

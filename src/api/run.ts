@@ -24,7 +24,7 @@ import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkSpecOf, walkTree, withSession } from './scan-and-save.js';
-import { isPlainRun, settledPlan, settlerOf } from './settled-run.js';
+import { isPlainRun, settledPlan, settlerOf, startTreeCheck } from './settled-run.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
 import { startEarly } from './early-start.js';
@@ -147,7 +147,8 @@ function runWorking(
   // A run that needed no job leaves the settled mark once its last write is done (settled-run.ts).
   let settle: (() => void) | null = null;
   const plain = isPlainRun(opts, dryRun) && changed === null && shard === null;
-  const session = { ...opts, neededTools: opts.tools, whileAsking, checkSettled: plain };
+  const checkSettled = plain ? (u: Omit<UnlatchedSession, 'treeCheck'>) => startTreeCheck(u, opts.env) : undefined;
+  const session = { ...opts, neededTools: opts.tools, whileAsking, checkSettled };
   const afterSave = (): void => settle?.();
   return withSession(
     { ...session, beforeState: (c) => checkMergedLog(c, opts), foldFiles: true, afterSave },

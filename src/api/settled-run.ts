@@ -14,8 +14,16 @@ import fs from 'node:fs';
 import type { Plan } from '../plan/index.js';
 import { codeIdentity } from '../deps/index.js';
 import { hashString } from '../hash.js';
-import type { CompiledSpec } from '../scan/index.js';
-import type { Session } from '../session.js';
+import {
+  type CompiledSpec,
+  type TreeCheck,
+  askWatchman,
+  checkStoredTree,
+  decodeWatchState,
+  findWatchman,
+} from '../scan/index.js';
+import type { Session, UnlatchedSession } from '../session.js';
+import { treePath } from '../tree-path.js';
 import { logsDir } from '../state-dir.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
@@ -24,6 +32,7 @@ import { hasJobDeps } from './find-deps.js';
 import type { RunOptions } from './options.js';
 import type { Scanned } from './scan-and-save.js';
 import { WORKING_CACHES, treeView } from './tree-view.js';
+import { watchmanOff } from './watchman-scan.js';
 
 interface SettledMark {
   /** What the plan read besides the stored state (markKey). */
@@ -87,6 +96,47 @@ function readMark(value: string | undefined): SettledMark | null {
 }
 
 /**
+ * Begins checking the tree against what is stored, when the state holds a settled mark: by asking watchman
+ * what changed since its stored clock when the scan would ask it, else by the stats (scan/settled.ts), which
+ * start now on threads of their own. Call as the manifest loads (SessionOptions.checkSettled).
+ */
+export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv): TreeCheck | null {
+  const m = s.manifest;
+  if (m.settled === undefined) return null;
+  const program = watchmanOff(s, env) === null ? findWatchman(env) : null;
+  if (program !== null && m.watchState !== undefined) return watchmanCheck(s, env, program);
+  return checkStoredTree(s.sourceTree, {
+    files: m.storedFiles(),
+    dirs: m.storedDirs(),
+    racyThresholdMs: m.racyThresholdMs,
+    walkSpec: m.walkSpec,
+  });
+}
+
+/**
+ * The tree as stored when watchman names no change since the stored clock: that clock was taken before the
+ * scan that stored the files (or an earlier one), so nothing changed since they were read, racy or not.
+ */
+function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv, program: string): TreeCheck {
+  const m = s.manifest;
+  return {
+    way: 'watchman names no change since the stored clock',
+    finish: (spec) => {
+      if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return null;
+      const { decision } = askWatchman({
+        program,
+        env,
+        sourceTree: s.sourceTree,
+        stateRel: treePath(s.sourceTree, s.stateDir),
+        spec: spec.key,
+        stored: decodeWatchState(m.watchState),
+      });
+      return decision.kind === 'changes' && decision.paths.length === 0 ? m.fileCount : null;
+    },
+  };
+}
+
+/**
  * The scan and plan a settled mark gives, when it holds (same key, same logs directory, the tree as stored:
  * the session's treeCheck); null when the run must scan and plan.
  */
@@ -97,12 +147,13 @@ export function settledPlan(
 ): { scanned: Scanned; plan: Plan } | null {
   const mark = readMark(s.manifest.settled);
   if (mark === null || !hasSettledTools(s) || mark.key !== markKey(s, spec) || mark.logs !== logsStat(s)) return null;
-  const tracked = s.treeCheck?.finish(spec) ?? null;
-  if (tracked !== mark.tracked) return null;
+  const check = s.treeCheck;
+  const tracked = check?.finish(spec) ?? null;
+  if (check === null || tracked !== mark.tracked) return null;
   events.emit({
     type: 'scan-path',
     how: 'settled',
-    reason: `every stat as stored, nothing written since a run found every job fresh: ${tracked} files`,
+    reason: `${check.way}, nothing written since a run found every job fresh: ${tracked} files`,
   });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   const scanned: Scanned = {

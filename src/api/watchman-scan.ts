@@ -33,7 +33,7 @@ export function watchmanOff(
   if (setting === '0') return `${WATCHMAN_ENV}=0`;
   if (!s.loaded.config.watchman) return 'the config says "watchman": false';
   if (s.whitelist !== null) return 'a whitelist is read, not walked';
-  if (setting !== '1' && s.manifest.files.size < WATCHMAN_MIN_FILES)
+  if (setting !== '1' && s.manifest.fileCount < WATCHMAN_MIN_FILES)
     return `fewer than ${WATCHMAN_MIN_FILES} tracked files (${WATCHMAN_ENV}=1 asks anyway)`;
   return null;
 }

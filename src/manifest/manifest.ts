@@ -258,6 +258,12 @@ export class Manifest {
     return this.deltaBlobs === null ? this.filesBlob : null;
   }
 
+  /** How many files are tracked: read from the files snapshot's header while it is as stored. */
+  get fileCount(): number {
+    const blob = this.storedFiles();
+    return blob !== null && blob.length >= 8 ? blob.readUInt32LE(0) : this.files.size;
+  }
+
   /** The directories snapshot as stored, when nothing has decoded it yet (scan/settled.ts); null otherwise. */
   storedDirs(): Buffer | null {
     return this.dirsBlob;

@@ -29,6 +29,8 @@ const FILE_AT = [0, 1, 2, 3] as const;
 
 /** A check of the stored tree begun (checkStoredTree); finish() says what it found. */
 export interface TreeCheck {
+  /** How it checks, for -v. */
+  readonly way: string;
   /**
    * How many files the stored tree tracks, when the tree on disk is the stored one under `spec` (the walk would
    * change nothing, hash nothing and report nothing); null when that cannot be told this way.
@@ -36,7 +38,7 @@ export interface TreeCheck {
   finish(spec: CompiledSpec): number | null;
 }
 
-const CANNOT_TELL: TreeCheck = { finish: () => null };
+const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => null };
 
 /**
  * Starts checking the stored tree against the disk: the stats on the addon's threads, while the caller goes
@@ -73,6 +75,7 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
     racyLimit,
   );
   return {
+    way: 'every stat as stored',
     finish: (spec) => {
       const [relisted, names] = addon.dirCheckFinish(dirCheck);
       const [differ] = addon.statCheckFinish(fileCheck, 0);
