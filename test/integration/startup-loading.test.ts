@@ -32,7 +32,7 @@ describe('issue 15: a command loads only what it needs', () => {
     expect(res.stdout).toContain('Usage: runner');
     expect([...packages]).toEqual(['commander']);
     // The bundle and nothing else: a build that wrote dist/ without bundling it would load dist/cli/*.js here.
-    expect([...own].sort()).toEqual(['bin/runner', 'dist/bundle/runner.js']);
+    expect([...own].sort()).toEqual(['bin/runner', 'dist/bundle/runner.cjs']);
   });
 
   test('a run with python deps loads neither the watcher nor a javascript reader', async () => {
