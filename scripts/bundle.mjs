@@ -3,11 +3,12 @@
 // loads, and makes V8's code cache for it, dist/bundle/runner.cjs.cache.
 // Start-up is dominated by the ES module loader's work per file: one module
 // instead of about 180 takes a third off a no-op run (README, Performance);
-// the code cache takes the bundle's compiling off every start, and Node 20
-// caches a script's code, never an ES module's. Packages stay external, so
-// each still loads only when a command needs it. Run after tsc; without
-// esbuild (a git install that skipped it) nothing is bundled and bin/runner
-// loads dist/ as it is.
+// the code cache takes the bundle's compiling off every start (Node 20 caches
+// a script's code, never an ES module's). Packages stay external, so each
+// still loads only when a command needs it, but for commander, which every
+// command but a bare --version loads: bundled, its code is in the cache too
+// (about 3 ms of every command). Run after tsc; without esbuild (a git
+// install that skipped it) nothing is bundled and bin/runner loads dist/.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -69,7 +70,16 @@ const result = await esbuild.build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  packages: 'external',
+  plugins: [
+    {
+      name: 'packages-external-but-commander',
+      setup(build) {
+        build.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path === 'commander' || args.path.startsWith('commander/') ? undefined : { external: true },
+        );
+      },
+    },
+  ],
   // Every import() becomes a require(): a vm.Script has no loader for import(), and every package it loads is CommonJS.
   supported: { 'dynamic-import': false },
   define: { RUNNER_CODE_IDENTITY: JSON.stringify(codeIdentity()), 'import.meta.url': '__runnerModuleUrl' },
