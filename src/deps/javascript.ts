@@ -1,7 +1,8 @@
 // JavaScript and TypeScript imports, read: scanJavaScriptImports() lexes each
 // file's import specifiers (reads files, starts no process; never imports or
 // runs them). javascript-resolve.ts turns them into files.
-import fs from 'node:fs/promises';
+// fs.promises, not node:fs/promises: that loads at the first read, not with every run (about 1 ms).
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Import } from 'es-module-lexer';
@@ -43,7 +44,7 @@ export async function scanJavaScriptImports(
       batch.map(async (rel): Promise<JsFileImports> => {
         let source: string;
         try {
-          source = await fs.readFile(path.join(sourceTree, rel), 'utf8');
+          source = await fs.promises.readFile(path.join(sourceTree, rel), 'utf8');
         } catch (err) {
           return { imports: [], error: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
         }
