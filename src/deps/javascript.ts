@@ -266,7 +266,7 @@ function isIdentifierChar(code: number): boolean {
     code === 0x5f /* _ */ ||
     code === 0x5c /* \ of an escape */ ||
     code > 0x7f ||
-    // A private method `#require(…)`: `this.# import(…)` would lex as a call.
+    // A private method `#require(...)`: `this.# import(...)` would lex as a call.
     code === 0x23
   ); /* # */
 }
