@@ -110,9 +110,12 @@ fs.writeFileSync(bundle, `${code}// code cache key: ${key}\n`);
 
 // bin/runner writes the cache at the end of a cold run over a one-file tree,
 // so that it holds every function a run compiles (V8 compiles most only when
-// first called), not the top level alone. The tree is in dist/, not in a
-// temporary directory: a git install's prepare writes nothing outside the
-// checkout (scripts/prepare.mjs). Without a cache runner still runs, slower.
+// first called), not the top level alone; where no run can work yet (a git
+// install whose prepare comes before better-sqlite3 is built), at the end of
+// `--help`. The tree is in dist/, not in a temporary directory: a git
+// install's prepare writes nothing outside the checkout (scripts/prepare.mjs).
+// Without a cache runner still runs, slower.
+const cacheFile = `${bundle}.cache`;
 const tree = path.join(root, 'dist', 'code-cache-run');
 fs.rmSync(tree, { recursive: true, force: true });
 fs.mkdirSync(tree);
@@ -120,21 +123,25 @@ try {
   fs.writeFileSync(path.join(tree, 'a.txt'), 'a\n');
   const config = { include: ['**/*'], tools: [{ name: 'check', command: ['true', '{file}'] }] };
   fs.writeFileSync(path.join(tree, '.runnerrc.json'), JSON.stringify(config));
-  const run = spawnSync(process.execPath, [path.join(root, 'bin', 'runner'), 'run', '-q', '-C', tree], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: os.homedir(),
-      RUNNER_WATCHMAN: '0',
-      RUNNER_WRITE_CODE_CACHE: `${bundle}.cache`,
-    },
-    encoding: 'utf8',
-  });
-  if (run.status !== 0 || !fs.existsSync(`${bundle}.cache`)) {
-    fs.rmSync(`${bundle}.cache`, { force: true });
-    console.warn(
-      `runner: no code cache for the bundle (runner starts more slowly): its run ended with ${run.status ?? run.signal}\n${run.stderr ?? run.error}`,
+  const ended = [];
+  for (const args of [['run', '-q', '-C', tree], ['--help']]) {
+    const run = spawnSync(process.execPath, [path.join(root, 'bin', 'runner'), ...args], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: os.homedir(),
+        RUNNER_WATCHMAN: '0',
+        RUNNER_WRITE_CODE_CACHE: cacheFile,
+      },
+      encoding: 'utf8',
+    });
+    if (run.status === 0 && fs.existsSync(cacheFile)) break;
+    fs.rmSync(cacheFile, { force: true });
+    ended.push(
+      `runner ${args[0]} ended with ${run.status ?? run.signal}: ${run.stderr?.trim().split('\n')[0] ?? run.error}`,
     );
   }
+  if (!fs.existsSync(cacheFile)) console.warn(`runner: no code cache (runner starts more slowly): ${ended.join('; ')}`);
+  else if (ended.length > 0) console.warn(`runner: the code cache is made from --help alone: ${ended[0]}`);
 } finally {
   fs.rmSync(tree, { recursive: true, force: true });
 }
