@@ -1,12 +1,18 @@
 // Bundles the compiled CLI (dist/cli/main.js and everything it imports from
-// dist/) into one ES module, dist/bundle/runner.js, which bin/runner loads.
+// dist/) into one CommonJS script, dist/bundle/runner.cjs, which bin/runner
+// loads, and makes V8's code cache for it, dist/bundle/runner.cjs.cache.
 // Start-up is dominated by the ES module loader's work per file: one module
-// instead of about 180 takes a third off a no-op run (README, Performance).
-// Packages stay external, so each still loads only when a command needs it.
-// Run after tsc; without esbuild (a git install that skipped it) nothing is
-// bundled and bin/runner loads dist/ as it is.
+// instead of about 180 takes a third off a no-op run (README, Performance);
+// the code cache takes the bundle's compiling off every start (Node 20 caches
+// a script's code, never an ES module's). Packages stay external, so each
+// still loads only when a command needs it, but for commander, which every
+// command but a bare --version loads: bundled, its code is in the cache too
+// (about 3 ms of every command). Run after tsc; without esbuild (a git
+// install that skipped it) nothing is bundled and bin/runner loads dist/.
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,16 +48,100 @@ function codeIdentity() {
   return hash.digest('hex').slice(0, 32);
 }
 
+// What the bundle's code expects of an ES module, in a script: its own URL; and
+// one namespace object per package or Node module however many files import
+// it (esbuild's __toESM makes a new one for each, copying every property:
+// node:fs 74 times, about 6 ms of every run).
+const PRELUDE = `'use strict';
+var __runnerModuleUrl = require('node:url').pathToFileURL(__filename).href;
+var __toESMMade = new WeakMap();
+function __toESM(mod, isNodeMode) {
+  if (!isNodeMode || mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return __toESMEach(mod, isNodeMode);
+  let ns = __toESMMade.get(mod);
+  if (ns === undefined) __toESMMade.set(mod, (ns = __toESMEach(mod, isNodeMode)));
+  return ns;
+}`;
+
 const result = await esbuild.build({
   entryPoints: [entry],
-  outfile: path.join(outDir, 'runner.js'),
+  outfile: path.join(outDir, 'runner.cjs'),
+  write: false,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  packages: 'external',
-  define: { RUNNER_CODE_IDENTITY: JSON.stringify(codeIdentity()) },
+  plugins: [
+    {
+      name: 'packages-external-but-commander',
+      setup(build) {
+        build.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path === 'commander' || args.path.startsWith('commander/') ? undefined : { external: true },
+        );
+      },
+    },
+  ],
+  // Every import() becomes a require(): a vm.Script has no loader for import(), and every package it loads is CommonJS.
+  supported: { 'dynamic-import': false },
+  define: { RUNNER_CODE_IDENTITY: JSON.stringify(codeIdentity()), 'import.meta.url': '__runnerModuleUrl' },
+  banner: { js: PRELUDE },
   logLevel: 'warning',
-  logOverride: { 'unsupported-dynamic-import': 'silent' }, // terminal support's loader path is computed (exec/pty.ts)
 });
 if (result.errors.length > 0) process.exit(1);
+const helper = 'var __toESM = ';
+let code = result.outputFiles[0].text;
+if (code.split(helper).length !== 2) {
+  console.error(`runner: scripts/bundle.mjs: esbuild's bundle has not one "${helper}" (another esbuild?)`);
+  process.exit(1);
+}
+code = code.replace(helper, 'var __toESMEach = ');
+// esbuild escapes every other character in code, not in the comments it keeps. One such character makes
+// the whole bundle two-byte text for V8, and reading it takes twice as long (about 1 ms of every command).
+const wide = /[^\x00-\x7f]/.exec(code);
+if (wide !== null) {
+  const line = code.slice(0, wide.index).split('\n').length;
+  console.warn(`runner: the bundle is not ASCII at line ${line} (a comment?), which slows every start a little`);
+}
+// The key bin/runner matches the code cache's against: V8 itself checks only the length of the source.
+const key = crypto.createHash('sha256').update(code).digest('hex');
+const bundle = path.join(outDir, 'runner.cjs');
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+fs.writeFileSync(bundle, `${code}// code cache key: ${key}\n`);
+
+// bin/runner writes the cache at the end of a cold run over a one-file tree,
+// so that it holds every function a run compiles (V8 compiles most only when
+// first called), not the top level alone; where no run can work yet (a git
+// install whose prepare comes before better-sqlite3 is built), at the end of
+// `--help`. The tree is in dist/, not in a temporary directory: a git
+// install's prepare writes nothing outside the checkout (scripts/prepare.mjs).
+// Without a cache runner still runs, slower.
+const cacheFile = `${bundle}.cache`;
+const tree = path.join(root, 'dist', 'code-cache-run');
+fs.rmSync(tree, { recursive: true, force: true });
+fs.mkdirSync(tree);
+try {
+  fs.writeFileSync(path.join(tree, 'a.txt'), 'a\n');
+  const config = { include: ['**/*'], tools: [{ name: 'check', command: ['true', '{file}'] }] };
+  fs.writeFileSync(path.join(tree, '.runnerrc.json'), JSON.stringify(config));
+  const ended = [];
+  for (const args of [['run', '-q', '-C', tree], ['--help']]) {
+    const run = spawnSync(process.execPath, [path.join(root, 'bin', 'runner'), ...args], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: os.homedir(),
+        RUNNER_WATCHMAN: '0',
+        RUNNER_WRITE_CODE_CACHE: cacheFile,
+      },
+      encoding: 'utf8',
+    });
+    if (run.status === 0 && fs.existsSync(cacheFile)) break;
+    fs.rmSync(cacheFile, { force: true });
+    ended.push(
+      `runner ${args[0]} ended with ${run.status ?? run.signal}: ${run.stderr?.trim().split('\n')[0] ?? run.error}`,
+    );
+  }
+  if (!fs.existsSync(cacheFile)) console.warn(`runner: no code cache (runner starts more slowly): ${ended.join('; ')}`);
+  else if (ended.length > 0) console.warn(`runner: the code cache is made from --help alone: ${ended[0]}`);
+} finally {
+  fs.rmSync(tree, { recursive: true, force: true });
+}

@@ -1,7 +1,7 @@
 // Where runner's own package is installed (package.json, bin/, src/deps/
 // python-imports.py): the first directory above this module that holds a
 // package.json. Found by walking up, because this code runs from dist/ and
-// from the bundle (dist/bundle/runner.js), which sit at different depths.
+// from the bundle (dist/bundle/runner.cjs), which sit at different depths.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

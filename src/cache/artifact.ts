@@ -14,9 +14,14 @@
 // Length-prefixed, so a log holding any bytes never confuses the parser. A
 // small payload is stored as it is: a zlib stream per artifact costs more CPU
 // than a 10,000-hit restore can spare, for a few bytes saved.
-import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { JobEnd } from '../job-end.js';
 import type { Fingerprint, RelPath } from '../types.js';
+
+// zlib loads with the first artifact (about 1 ms): most runs have no remote cache.
+let zlibLoaded: typeof import('node:zlib') | undefined;
+const zlib = (): typeof import('node:zlib') =>
+  (zlibLoaded ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
 /** Goes up when the layout or a field's meaning changes: it is in every key, so old artifacts are simply never asked for. */
 export const ARTIFACT_FORMAT = 2;
@@ -77,7 +82,7 @@ export function encodeArtifact(a: Artifact): Buffer {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(header.length);
   // Level 1: most of what gzip saves on a log, at the least CPU; the server's disk is cheap, the run's CPU is not.
-  const payload = encoding === 'gzip' ? zlib.gzipSync(raw, { level: 1 }) : raw;
+  const payload = encoding === 'gzip' ? zlib().gzipSync(raw, { level: 1 }) : raw;
   return Buffer.concat([MAGIC, len, header, payload]);
 }
 
@@ -97,7 +102,7 @@ export function decodeArtifact(body: Buffer): { ok: true; artifact: Artifact } |
   let payload = body.subarray(headerEnd);
   if (header.encoding === 'gzip') {
     try {
-      payload = zlib.gunzipSync(payload, { maxOutputLength: MAX_ARTIFACT_BYTES });
+      payload = zlib().gunzipSync(payload, { maxOutputLength: MAX_ARTIFACT_BYTES });
     } catch {
       return { ok: false, problem: 'payload is not gzip, or too large' };
     }

@@ -83,4 +83,5 @@ for (const stream of [process.stdout, process.stderr]) {
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
-await main(process.argv);
+// Not a top-level await: the bundle is CommonJS (scripts/bundle.mjs), for V8's code cache.
+main(process.argv).catch(crash);

@@ -8,9 +8,9 @@
 // followed outside the tracked set. Anything else recomputes. Knows nothing of
 // the manifest: the caller stores the snapshots keep() returns.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import { hashString } from '../hash.js';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
@@ -18,6 +18,11 @@ import { type Consulted, RecordingFs, consultedUnchanged, decodeConsulted, encod
 import type { DirectDeps } from './direct-deps.js';
 import { DepGraph, LazyDirect } from './graph.js';
 import { statIdentity } from './stat-identity.js';
+
+// zlib loads with the first kept graph (about 1 ms): a run whose tools declare no deps never needs it.
+let zlibLoaded: typeof import('node:zlib') | undefined;
+const zlib = (): typeof import('node:zlib') =>
+  (zlibLoaded ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
 /** Bump when the snapshots' layout changes. */
 const FORMAT = 2;
@@ -248,12 +253,12 @@ export class GraphCache {
  * JSON of paths shrinks about 5x even so.
  */
 export function deflateJson(json: string): Buffer {
-  return zlib.deflateSync(Buffer.from(json, 'utf8'), { level: 1 });
+  return zlib().deflateSync(Buffer.from(json, 'utf8'), { level: 1 });
 }
 
 /** Reads what deflateJson wrote, or plain JSON as older versions stored it. */
 export function inflateJson(buf: Buffer): string {
-  return (buf[0] === 0x5b || buf[0] === 0x7b ? buf : zlib.inflateSync(buf)).toString('utf8');
+  return (buf[0] === 0x5b || buf[0] === 0x7b ? buf : zlib().inflateSync(buf)).toString('utf8');
 }
 
 let code: string | null = null;

@@ -1,6 +1,6 @@
 // Runs the real CLI and says what it loaded: the packages (by name) and
 // runner's own files (relative to the repository: bin/runner, the bundle
-// dist/bundle/runner.js), for tests that keep a command from loading what it
+// dist/bundle/runner.cjs), for tests that keep a command from loading what it
 // does not need (issue 15).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ export interface Loaded {
   res: RunResult;
   /** Package names, e.g. 'commander', '@babel/parser'. */
   packages: Set<string>;
-  /** runner's own files, e.g. 'bin/runner', 'dist/bundle/runner.js'. */
+  /** runner's own files, e.g. 'bin/runner', 'dist/bundle/runner.cjs'. */
   own: Set<string>;
 }
 
