@@ -104,7 +104,8 @@ export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: Node
   const m = s.manifest;
   if (m.settled === undefined) return null;
   const program = watchmanOff(s, env) === null ? findWatchman(env) : null;
-  if (program !== null && m.watchState !== undefined) return watchmanCheck(s, env, program);
+  // Without a clock yet the run asks watchman in full, which stores one (the first run after watchman came).
+  if (program !== null) return m.watchState === undefined ? null : watchmanCheck(s, env, program);
   return checkStoredTree(s.sourceTree, {
     files: m.storedFiles(),
     dirs: m.storedDirs(),

@@ -226,6 +226,30 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
     expect(quiet.ran).toEqual([]);
   }, 120_000);
 
+  test('issue 17: a settled no-op asks watchman: no change since the clock is the tree as stored; an edit, even one that keeps the mtime, runs its job', async () => {
+    const w = await startWatchman();
+    const sb = layout();
+    const env = watchmanEnv(w);
+    expect((await runOnce(sb, env)).ran.length).toBe(16);
+    // The run after the jobs plans in full (watchman asked) and leaves the settled mark; the next one uses it.
+    expect((await runOnce(sb, env)).scan).toMatch(/^scan asked watchman \(0 changed names/);
+    const settled = await runOnce(sb, env);
+    expect(settled.scan).toMatch(/^scan found the tree as the last run left it \(watchman names no change/);
+    expect(settled.ran).toEqual([]);
+
+    const f1 = path.join(sb.tree, 'd1/f1.txt');
+    const before = fs.statSync(f1);
+    fs.writeFileSync(f1, 'FILE 1/1\n'); // same size, its mtime put back
+    fs.utimesSync(f1, before.atime, before.mtime);
+    const edited = await runOnce(sb, env);
+    expect(edited.scan).toMatch(/^scan asked watchman \(1 changed name/);
+    expect(edited.ran).toEqual(['d1/f1.txt']);
+    expect((await runOnce(sb, env)).ran).toEqual([]);
+    const again = await runOnce(sb, env);
+    expect(again.scan).toMatch(/^scan found the tree as the last run left it/);
+    expect(again.ran).toEqual([]);
+  }, 60_000);
+
   test('issue 17: a restarted watchman (a fresh instance) makes the scan walk, and an edit made while it was down re-runs its job', async () => {
     const w = await startWatchman();
     const sb = layout();
