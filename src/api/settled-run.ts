@@ -67,10 +67,12 @@ function hasSettledTools(s: Session): boolean {
   );
 }
 
+/** Settings that shape how a run goes, not what its plan finds (the command line sets most of them). */
+const NOT_PLANNED = new Set(['jobs', 'failFast', 'mergedLog', 'quiet']);
+
 function markKey(s: Session, spec: CompiledSpec): string {
-  return hashString(
-    JSON.stringify([codeIdentity(), spec.key, s.loaded.config, s.tools.map((t) => [t.config.name, t.latchId])]),
-  );
+  const config = Object.fromEntries(Object.entries(s.loaded.config).filter(([k]) => !NOT_PLANNED.has(k)));
+  return hashString(JSON.stringify([codeIdentity(), spec.key, config, s.tools.map((t) => [t.config.name, t.latchId])]));
 }
 
 function logsStat(s: Session): string {
@@ -102,8 +104,9 @@ function readMark(value: string | undefined): SettledMark | null {
  */
 export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv): TreeCheck | null {
   const m = s.manifest;
-  if (m.settled === undefined) return null;
-  const program = watchmanOff(s, env) === null ? findWatchman(env) : null;
+  const mark = readMark(m.settled);
+  if (mark === null) return null;
+  const program = watchmanOff(s, env, mark.tracked) === null ? findWatchman(env) : null;
   // Without a clock yet the run asks watchman in full, which stores one (the first run after watchman came).
   if (program !== null) return m.watchState === undefined ? null : watchmanCheck(s, env, program);
   return checkStoredTree(s.sourceTree, {
@@ -123,7 +126,7 @@ function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.Proce
   return {
     way: 'watchman names no change since the stored clock',
     finish: (spec) => {
-      if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return null;
+      if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return false;
       const { decision } = askWatchman({
         program,
         env,
@@ -132,7 +135,7 @@ function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.Proce
         spec: spec.key,
         stored: decodeWatchState(m.watchState),
       });
-      return decision.kind === 'changes' && decision.paths.length === 0 ? m.fileCount : null;
+      return decision.kind === 'changes' && decision.paths.length === 0;
     },
   };
 }
@@ -149,8 +152,8 @@ export function settledPlan(
   const mark = readMark(s.manifest.settled);
   if (mark === null || !hasSettledTools(s) || mark.key !== markKey(s, spec) || mark.logs !== logsStat(s)) return null;
   const check = s.treeCheck;
-  const tracked = check?.finish(spec) ?? null;
-  if (check === null || tracked !== mark.tracked) return null;
+  if (check === null || !check.finish(spec, mark.tracked)) return null;
+  const { tracked } = mark;
   events.emit({
     type: 'scan-path',
     how: 'settled',

@@ -8,6 +8,7 @@ import {
   type MerkleRow,
   RESULT_HISTORY,
   type RawResultRow,
+  type LargeSnapshot,
   SETTLED_KEY,
   Store,
 } from '../store/index.js';
@@ -78,8 +79,9 @@ export class Manifest {
   private deltaBlobs: Buffer[] | null = null;
   private resultsRead: { journal: readonly RawResultRow[] } | null = null;
   get files(): FileTable {
-    if (this.filesBlob !== null || this.deltaBlobs !== null) {
-      if (this.filesBlob !== null) this.scannedFiles = decodeFiles(this.filesBlob);
+    const blob = this.unreadBlob('files');
+    if (blob !== null || this.deltaBlobs !== null) {
+      if (blob !== null) this.scannedFiles = decodeFiles(blob);
       this.filesBlob = null;
       for (const blob of this.deltaBlobs ?? []) {
         const changes = decodeFileChanges(blob);
@@ -93,14 +95,35 @@ export class Manifest {
     return this.scannedFiles;
   }
   get dirs(): Map<RelPath, DirListing> {
-    if (this.dirsBlob !== null) {
-      decodeDirs(this.dirsBlob, this.scannedDirs);
+    const blob = this.unreadBlob('dirs');
+    if (blob !== null) {
+      decodeDirs(blob, this.scannedDirs);
       this.dirsBlob = null;
     }
     return this.scannedDirs;
   }
   /** The directories snapshot as read, until first used (a settled no-op checks it packed: scan/settled.ts). */
   private dirsBlob: Buffer | null = null;
+  /**
+   * The large snapshots the store holds and that were not read yet (Store.read leaves them): each is read at
+   * its first use, with the lock held since the load. A settled no-op that asks watchman reads none.
+   */
+  private unread = new Set<LargeSnapshot>();
+
+  /** A large snapshot's blob as stored, read now if it was not yet; null once decoded (or absent). */
+  private unreadBlob(name: 'files' | 'dirs'): Buffer | null {
+    if (this.unread.delete(name)) {
+      const blob = this.readLarge(name) ?? null;
+      if (name === 'files') this.filesBlob = blob;
+      else this.dirsBlob = blob;
+    }
+    return name === 'files' ? this.filesBlob : this.dirsBlob;
+  }
+
+  private readLarge(name: LargeSnapshot): Buffer | undefined {
+    if (this.changedElsewhere()) throw new Error(`${this.store.path} changed since it was loaded`);
+    return this.store.snapshot(name);
+  }
   /**
    * Per tool, per file: results most recently used first (files that are gone keep theirs too). A number is
    * the index of a job's only result in `packed`, built into an object the first time it is asked for.
@@ -120,6 +143,8 @@ export class Manifest {
   private pending: ScanUpdate | null = null;
   /** The store holds a files snapshot written whole, which a files delta can be replayed on. */
   private hasFilesBase = false;
+  /** The store holds a results snapshot (read at the first use of a result). */
+  private hasResults = false;
   /** The jobsKey (save) the results were last checked under. */
   private sweptFor: string | null = null;
   /** The files deltas stored, by sequence number, oldest first, and how many entries they hold in all. */
@@ -163,16 +188,15 @@ export class Manifest {
     for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
-    const files = state.snapshots.get('files');
-    m.filesBlob = files ?? null;
-    m.hasFilesBase = files !== undefined;
+    m.unread = new Set([...state.large].filter((n): n is LargeSnapshot => n === 'files' || n === 'dirs'));
+    m.hasFilesBase = state.large.has('files');
+    m.hasResults = state.large.has('results');
     for (const [name] of state.snapshots)
       if (name.startsWith(FILES_DELTA)) m.deltas.sequence.push(Number(name.slice(FILES_DELTA.length)));
     m.deltas.sequence.sort((a, b) => a - b);
     if (m.deltas.sequence.length > 0)
       m.deltaBlobs = m.deltas.sequence.map((n) => state.snapshots.get(FILES_DELTA + n)!);
-    const dirs = state.snapshots.get('dirs');
-    m.dirsBlob = dirs ?? null;
+
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     for (const [name, data] of state.snapshots) if (!isCore(name)) m.blobs.set(name, data);
     m.resultsRead = { journal: state.journal };
@@ -194,15 +218,15 @@ export class Manifest {
     const read = this.resultsRead;
     if (read === null) return;
     this.resultsRead = null;
-    // Read only now (a settled no-op never asks): the lock has been held since the load, or nothing was written.
-    if (this.changedElsewhere()) throw new Error(`${this.store.path} changed since it was loaded`);
-    const snapshot = this.store.resultsSnapshot();
+    // Read only now (a settled no-op never asks).
+    const snapshot = this.hasResults ? this.readLarge('results') : undefined;
     if (snapshot !== undefined) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
       const packed = (this.packed = PackedResults.decode(snapshot));
       // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
       // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
-      const table = this.filesBlob === null && this.deltaBlobs === null ? this.scannedFiles : null;
+      const table =
+        this.filesBlob === null && this.deltaBlobs === null && !this.unread.has('files') ? this.scannedFiles : null;
       let near = 0;
       let tool: string | null = null;
       let byPath: Map<RelPath, Slot> | null = null;
@@ -255,7 +279,7 @@ export class Manifest {
    * check (scan/settled.ts) compares in place. Null otherwise.
    */
   storedFiles(): Buffer | null {
-    return this.deltaBlobs === null ? this.filesBlob : null;
+    return this.deltaBlobs === null ? this.unreadBlob('files') : null;
   }
 
   /** How many files are tracked: read from the files snapshot's header while it is as stored. */
@@ -266,7 +290,7 @@ export class Manifest {
 
   /** The directories snapshot as stored, when nothing has decoded it yet (scan/settled.ts); null otherwise. */
   storedDirs(): Buffer | null {
-    return this.dirsBlob;
+    return this.unreadBlob('dirs');
   }
 
   /** The settled mark as loaded (api/settled-run.ts): present only when nothing was written since a run stored it. */
@@ -398,6 +422,7 @@ export class Manifest {
 
   /** Puts back what scanCheckpoint kept: a scan or save that failed leaves the files as they were before it. */
   restoreScan(c: ScanCheckpoint): void {
+    this.unread.clear();
     this.filesBlob = null;
     this.deltaBlobs = null;
     c.files.rollback(c.undo);
@@ -412,6 +437,7 @@ export class Manifest {
   }
 
   adoptScan(update: ScanUpdate): void {
+    this.unread.clear();
     this.filesBlob = null;
     this.deltaBlobs = null;
     this.scannedFiles = update.files;

@@ -32,13 +32,13 @@ export interface TreeCheck {
   /** How it checks, for -v. */
   readonly way: string;
   /**
-   * How many files the stored tree tracks, when the tree on disk is the stored one under `spec` (the walk would
-   * change nothing, hash nothing and report nothing); null when that cannot be told this way.
+   * Whether the tree on disk is the stored one under `spec`, its `tracked` files included (the walk would
+   * change nothing, hash nothing and report nothing); false when that cannot be told this way.
    */
-  finish(spec: CompiledSpec): number | null;
+  finish(spec: CompiledSpec, tracked: number): boolean;
 }
 
-const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => null };
+const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => false };
 
 /**
  * Starts checking the stored tree against the disk: the stats on the addon's threads, while the caller goes
@@ -76,14 +76,15 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   );
   return {
     way: 'every stat as stored',
-    finish: (spec) => {
+    finish: (spec, tracked) => {
       const [relisted, names] = addon.dirCheckFinish(dirCheck);
       const [differ] = addon.statCheckFinish(fileCheck, 0);
       // Another spec, a whitelist (no listings), or a changed index (listings read again): the walk's work.
-      if (stored.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return null;
+      if (stored.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true)
+        return false;
       // As many names as stored files: a name that is no tracked file (a link to a directory, a file that
       // could not be read) is one the walk looks at again.
-      return relisted === 0 && names === count && differ === 0 ? count : null;
+      return relisted === 0 && names === count && count === tracked && differ === 0;
     },
   };
 }

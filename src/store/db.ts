@@ -33,13 +33,23 @@ export type RawResultRow = [
 ];
 /** One dependency graph node: its hash, its children's hashes ('\n'-joined), and what it holds. */
 export type MerkleRow = [hash: string, children: string, data: string];
+/**
+ * The snapshots read only when first used: a settled no-op that asks watchman reads none of them, one that
+ * stats reads no results (api/settled-run.ts).
+ */
+export const LARGE_SNAPSHOTS = ['files', 'dirs', 'results'] as const;
+export type LargeSnapshot = (typeof LARGE_SNAPSHOTS)[number];
+const LARGE_LIST = LARGE_SNAPSHOTS.map((n) => `'${n}'`).join(', ');
+
 const JOURNAL_COLUMNS =
   'tool, path, fingerprint, latch, digest, status, exit_code, signal, timed_out, duration_ms, has_log, finished_at, deps_digest, deps, used_at, log_bytes';
 
 export interface StoredState {
   meta: Map<string, string>;
-  /** Every snapshot but the results (Store.resultsSnapshot: a no-op that needs no result reads none). */
+  /** Every snapshot but the large ones (LARGE_SNAPSHOTS, read by Store.snapshot when first needed). */
   snapshots: Map<string, Buffer>;
+  /** Which of the large snapshots the store holds. */
+  large: Set<string>;
   latches: LatchRow[];
   /** Results recorded since the last snapshot, oldest first. */
   journal: RawResultRow[];
@@ -241,7 +251,16 @@ export class Store {
       this.db.transaction(() => ({
         meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
         snapshots: new Map(
-          this.db.prepare("SELECT name, data FROM snapshot WHERE name <> 'results'").raw().all() as [string, Buffer][],
+          this.db.prepare(`SELECT name, data FROM snapshot WHERE name NOT IN (${LARGE_LIST})`).raw().all() as [
+            string,
+            Buffer,
+          ][],
+        ),
+        // Every name, filtered here: a lookup of these names by key reads their blobs (tens of MB) too.
+        large: new Set(
+          (this.db.prepare('SELECT name FROM snapshot').pluck().all() as string[]).filter((n) =>
+            (LARGE_SNAPSHOTS as readonly string[]).includes(n),
+          ),
         ),
         latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
         journal: this.db
@@ -253,13 +272,13 @@ export class Store {
   }
 
   /**
-   * The results snapshot, read apart from the rest (read) when first needed. Call with the state directory's
-   * lock held since read(), so that no other runner wrote in between.
+   * A large snapshot, read apart from the rest (read) when first needed. Call with the state directory's lock
+   * held since read(), so that no other runner wrote in between.
    */
-  resultsSnapshot(): Buffer | undefined {
+  snapshot(name: LargeSnapshot): Buffer | undefined {
     return this.guard(
       () =>
-        (this.db.prepare("SELECT data FROM snapshot WHERE name = 'results'").pluck().get() as Buffer | undefined) ??
+        (this.db.prepare('SELECT data FROM snapshot WHERE name = ?').pluck().get(name) as Buffer | undefined) ??
         undefined,
     );
   }

@@ -7,6 +7,7 @@ export {
   type StoredState,
   type StateWrite,
   type MerkleRow,
+  type LargeSnapshot,
 } from './db.js';
 export { type LockHolder, StateLock } from './state-lock.js';
 export { CURRENT_SCHEMA_VERSION, EXTRA_RESULTS, KEPT_LOG_BYTES, RESULT_HISTORY, SETTLED_KEY } from './schema.js';
