@@ -110,8 +110,8 @@ export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: Node
   // Without a clock yet the run asks watchman in full, which stores one (the first run after watchman came).
   if (program !== null) return m.watchState === undefined ? null : watchmanCheck(s, env, program);
   return checkStoredTree(s.sourceTree, {
-    files: m.storedFiles(),
-    dirs: m.storedDirs(),
+    files: () => m.storedFiles(),
+    dirs: () => m.storedDirs(),
     racyThresholdMs: m.racyThresholdMs,
     walkSpec: m.walkSpec,
   });

@@ -14,10 +14,13 @@ import type { CompiledSpec } from './match.js';
 
 /** What the manifest stores of the tree, as loaded. */
 export interface StoredTree {
-  /** The files snapshot as stored (Manifest.storedFiles); null: not as stored (decoded, or deltas follow it). */
-  files: Buffer | null;
+  /**
+   * The files snapshot as stored (Manifest.storedFiles); null: not as stored (decoded, or deltas follow it).
+   * Asked first, and the directories after the files' stats have begun: reading each from sqlite takes time.
+   */
+  files: () => Buffer | null;
   /** The directories snapshot as stored (Manifest.storedDirs); null: decoded already. */
-  dirs: Buffer | null;
+  dirs: () => Buffer | null;
   racyThresholdMs: number;
   walkSpec: string | null;
 }
@@ -47,15 +50,9 @@ const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => false };
  */
 export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   const addon = nativeAddon();
-  const { files, dirs } = stored;
-  if (
-    addon === null ||
-    typeof addon.dirCheckStart !== 'function' ||
-    files === null ||
-    dirs === null ||
-    files.length < HEADER
-  )
-    return CANNOT_TELL;
+  if (addon === null || typeof addon.dirCheckStart !== 'function') return CANNOT_TELL;
+  const files = stored.files();
+  if (files === null || files.length < HEADER) return CANNOT_TELL;
   const racyLimit = stored.racyThresholdMs - RACY_MARGIN_MS;
   const count = files.readUInt32LE(0);
   const width = files.readUInt32LE(4);
@@ -63,7 +60,6 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   if (!FILE_ROWS.includes(width) || files.length < numbersEnd + 4) return CANNOT_TELL;
   const textLen = files.readUInt32LE(numbersEnd);
   const text = files.subarray(numbersEnd + 4, numbersEnd + 4 + textLen);
-  const dirCheck = addon.dirCheckStart(root, dirs, racyLimit);
   const fileCheck = addon.statCheckStart(
     root,
     text,
@@ -74,11 +70,14 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
     0,
     racyLimit,
   );
+  const dirs = stored.dirs();
+  const dirCheck = dirs === null ? null : addon.dirCheckStart(root, dirs, racyLimit);
   return {
     way: 'every stat as stored',
     finish: (spec, tracked) => {
-      const [relisted, names] = addon.dirCheckFinish(dirCheck);
       const [differ] = addon.statCheckFinish(fileCheck, 0);
+      if (dirCheck === null) return false;
+      const [relisted, names] = addon.dirCheckFinish(dirCheck);
       // Another spec, a whitelist (no listings), or a changed index (listings read again): the walk's work.
       if (stored.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true)
         return false;
