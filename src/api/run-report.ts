@@ -72,6 +72,11 @@ export interface ScanSummary {
   unreadable: { files: number; directories: number };
 }
 
+/** A scan that found nothing to tell: `tracked` files, none new, changed, removed, read or unreadable. */
+export function unchangedScan(tracked: number): ScanSummary {
+  return { tracked, new: 0, changed: 0, removed: 0, hashed: 0, issues: [], unreadable: { files: 0, directories: 0 } };
+}
+
 /** Per deps kind that reads imports: how many files its graph covers, and how many were read (or resolved, or followed) again. */
 export type DepsScanSummary = Record<
   string,

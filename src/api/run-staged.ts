@@ -21,7 +21,7 @@ import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
 import type { RunOptions } from './options.js';
 import { planInputOf } from './plan-input.js';
 import { checkToolNames, warnOfSecrets } from './run-checks.js';
-import { type RunReport, runReportOf } from './run-report.js';
+import { type RunReport, runReportOf, unchangedScan } from './run-report.js';
 import { withSession } from './scan-and-save.js';
 import { scanStaged, stagedRoots, stagedTools, writeStagedTree } from './staged-tree.js';
 
@@ -44,15 +44,7 @@ export async function runStaged(
     if (staged.length === 0 && deleted.length === 0) {
       return runReportOf({
         dryRun,
-        scan: {
-          tracked: 0,
-          new: 0,
-          changed: 0,
-          removed: 0,
-          hashed: 0,
-          issues: [],
-          unreadable: { files: 0, directories: 0 },
-        },
+        scan: unchangedScan(0),
         signal: null,
         mergedLog: null,
         started,

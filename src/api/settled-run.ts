@@ -30,6 +30,7 @@ import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
 import { hasJobDeps } from './find-deps.js';
 import type { RunOptions } from './options.js';
+import { unchangedScan } from './run-report.js';
 import type { Scanned } from './scan-and-save.js';
 import { WORKING_CACHES, treeView } from './tree-view.js';
 import { watchmanOff } from './watchman-scan.js';
@@ -161,15 +162,7 @@ export function settledPlan(
   });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
   const scanned: Scanned = {
-    summary: {
-      tracked,
-      new: 0,
-      changed: 0,
-      removed: 0,
-      hashed: 0,
-      issues: [],
-      unreadable: { files: 0, directories: 0 },
-    },
+    summary: unchangedScan(tracked),
     tree: treeView(s.sourceTree, lazyFiles(s), s.tools, WORKING_CACHES),
     newFiles: new Set(),
     unreadable: [],
