@@ -110,7 +110,7 @@ test('issue 17: after a settled no-op, every change the walk would find runs wha
   expect(await probed(sb)).toEqual({ started: [], settled: true, code: 0 });
 });
 
-test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the config, the environment, a deleted log', async () => {
+test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the environment, a declared input, the config, a deleted log', async () => {
   const sb = useFixture('python-demo');
   const all = dataTree(sb);
   expect((await probed(sb)).started).toEqual(all);
@@ -135,6 +135,16 @@ test('issue 17: what the mark does not vouch for takes the full path: a failure,
   await settle(sb, { SETTLED_TEST: 'a' });
   expect((await probed(sb, [], { SETTLED_TEST: 'b' })).started).toEqual(all);
   await settle(sb, { SETTLED_TEST: 'b' });
+
+  // A declared input, outside the tracked files: its content is latched at each run, settled or not.
+  writeText(sb, 'extra.cfg', 'level = 1\n');
+  const config = readConfig(sb);
+  writeConfig(sb, { ...config, passEnv: [], tools: [{ ...config.tools[0]!, inputs: ['extra.cfg'] }] });
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+  writeText(sb, 'extra.cfg', 'level = 2\n');
+  expect(await probed(sb)).toMatchObject({ started: all, settled: false });
+  await settle(sb);
 
   // The config: a tool that prints, so its passes keep logs.
   writeConfig(sb, {
