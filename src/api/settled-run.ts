@@ -4,8 +4,9 @@
 // (every job fresh, how many). The store deletes the mark with any other
 // write (store/db.ts), so a mark that is there vouches for the files, the
 // directories and the results it was written over. The next run over the
-// same inputs then needs only the tree as stored (scan/settled.ts: one
-// stat per file, compared in native code) to give the same plan, without
+// same inputs then needs only the tree as stored (watchman's word that
+// nothing changed since its clock, or scan/settled.ts: one stat per file and
+// directory, compared in native code) to give the same plan, without
 // reading a result or judging a job. Only for tools whose jobs have no
 // dependencies or outputs (their plan reads files the stat pass does not
 // cover), and only for a plain run: the whole tree, every tool, nothing
