@@ -175,7 +175,8 @@ function runWorking(
     // The tree as the settled mark left it gives its plan: no result read, no job judged.
     const settled =
       plain && walked === undefined ? inPhase(opts.events, 'scan', () => settledPlan(s, spec, opts.events)) : null;
-    const scanned = settled?.scanned ?? scanAndSave(s, opts.events, { walked, env: opts.env, spec });
+    const scanned =
+      settled?.scanned ?? scanAndSave(s, opts.events, { walked, env: opts.env, spec, asked: s.treeCheck?.asked });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const selected =
       changed === null && opts.files !== undefined && opts.files.length > 0

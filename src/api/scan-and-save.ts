@@ -10,6 +10,7 @@ import {
   type CompiledSpec,
   type ScanIssue,
   type ScanResult,
+  type WatchOutcome,
   compileSpec,
   isReadProblem,
   scanTree,
@@ -92,6 +93,8 @@ export interface ScanHow {
   walked?: Walked;
   /** The walk spec, when the caller compiled it already (walkSpecOf). */
   spec?: CompiledSpec;
+  /** Watchman's answer for this scan, when the session's settled check asked it already (api/settled-run.ts). */
+  asked?: WatchOutcome;
   /**
    * The caller's environment (PATH, RUNNER_WATCHMAN): given, a scan with neither `changed` nor `walked` asks
    * watchman what changed when it is on PATH (api/watchman-scan.ts); absent, the tree is walked.
@@ -155,7 +158,7 @@ function scanned(s: Session, events: EventSink, how: ScanHow): Walked {
   if (done !== undefined) return done;
   const spec = how.spec ?? walkSpecOf(s);
   if (env === undefined || changed !== undefined) return walkTree(s, events, spec);
-  const asked = inPhase(events, 'scan', () => scanByWatchman(s, spec, env, events));
+  const asked = inPhase(events, 'scan', () => scanByWatchman(s, spec, env, events, how.asked));
   const { result } = asked.result === null ? walkTree(s, events, spec) : { result: asked.result };
   if (asked.keep !== undefined) result.update.watchState = asked.keep;
   return { spec, result };

@@ -125,11 +125,11 @@ export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: Node
  */
 function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv, program: string): TreeCheck {
   const m = s.manifest;
-  return {
+  const check: { -readonly [K in keyof TreeCheck]: TreeCheck[K] } = {
     way: 'watchman names no change since the stored clock',
     finish: (spec) => {
       if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return false;
-      const { decision } = askWatchman({
+      const asked = askWatchman({
         program,
         env,
         sourceTree: s.sourceTree,
@@ -137,9 +137,11 @@ function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.Proce
         spec: spec.key,
         stored: decodeWatchState(m.watchState),
       });
-      return decision.kind === 'changes' && decision.paths.length === 0;
+      check.asked = asked;
+      return asked.decision.kind === 'changes' && asked.decision.paths.length === 0;
     },
   };
+  return check;
 }
 
 /**

@@ -5,6 +5,7 @@
 import {
   type CompiledSpec,
   type ScanResult,
+  type WatchOutcome,
   askWatchman,
   decodeWatchState,
   encodeWatchState,
@@ -51,23 +52,30 @@ export interface WatchedScan {
  * which path the scan takes and why. Cheap when watchman is absent: one
  * access() per PATH entry.
  */
-export function scanByWatchman(s: Session, spec: CompiledSpec, env: NodeJS.ProcessEnv, events: EventSink): WatchedScan {
+export function scanByWatchman(
+  s: Session,
+  spec: CompiledSpec,
+  env: NodeJS.ProcessEnv,
+  events: EventSink,
+  /** Its answer to this session's question already (a settled check asked it): nothing was stat'ed since. */
+  asked?: WatchOutcome,
+): WatchedScan {
   const off = watchmanOff(s, env);
   const program = off === null ? findWatchman(env) : null;
   if (program === null) {
     events.emit({ type: 'scan-path', how: 'walk', reason: off ?? 'watchman is not on PATH' });
     return { result: null, keep: undefined };
   }
-  const stored = decodeWatchState(s.manifest.watchState);
-  const stateRel = treePath(s.sourceTree, s.stateDir);
-  const { decision, state, askedMs } = askWatchman({
-    program,
-    env,
-    sourceTree: s.sourceTree,
-    stateRel,
-    spec: spec.key,
-    stored,
-  });
+  const { decision, state, askedMs } =
+    asked ??
+    askWatchman({
+      program,
+      env,
+      sourceTree: s.sourceTree,
+      stateRel: treePath(s.sourceTree, s.stateDir),
+      spec: spec.key,
+      stored: decodeWatchState(s.manifest.watchState),
+    });
   const keep = state === null ? undefined : encodeWatchState(state);
   if (decision.kind === 'walk') {
     events.emit({ type: 'scan-path', how: 'walk', reason: decision.reason });

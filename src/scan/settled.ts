@@ -11,6 +11,7 @@
 import { nativeAddon } from '../native-addon.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
 import type { CompiledSpec } from './match.js';
+import type { WatchOutcome } from './watchman.js';
 
 /** What the manifest stores of the tree, as loaded. */
 export interface StoredTree {
@@ -39,6 +40,8 @@ export interface TreeCheck {
    * change nothing, hash nothing and report nothing); false when that cannot be told this way.
    */
   finish(spec: CompiledSpec, tracked: number): boolean;
+  /** Watchman's answer, when finish asked it: the scan that follows takes it rather than asking again. */
+  readonly asked?: WatchOutcome;
 }
 
 const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => false };
