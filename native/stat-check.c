@@ -183,22 +183,27 @@ napi_value StatCheckStart(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-// statCheckFinish(handle, cap): waits for the check and returns [how many
-// rows differ or are racy (-1: it could not tell), then up to `cap` of those
-// rows]. A handle is finished once.
+// statCheckFinish(handle, cap[, stop]): waits for the check and returns [how
+// many rows differ or are racy (-1: it could not tell), then up to `cap` of
+// those rows]. With `stop` true, the rows not yet claimed are left unchecked
+// and the answer is -1: the caller no longer needs it. A handle is finished once.
 napi_value StatCheckFinish(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   Check *c = NULL;
   uint32_t cap;
+  bool stop = false;
   if (argc < 2 || napi_get_value_external(env, argv[0], (void **)&c) != napi_ok || c == NULL ||
-      napi_get_value_uint32(env, argv[1], &cap) != napi_ok)
-    return throw_type(env, "statCheckFinish(handle, cap)");
+      napi_get_value_uint32(env, argv[1], &cap) != napi_ok ||
+      (argc >= 3 && napi_get_value_bool(env, argv[2], &stop) != napi_ok))
+    return throw_type(env, "statCheckFinish(handle, cap[, stop])");
+  // Every row claimed at once: each thread ends after the rows it holds.
+  if (stop) __atomic_store_n(&c->next, c->count, __ATOMIC_RELAXED);
   for (int k = 0; k < c->started; k++) pthread_join(c->threads[k], NULL);
   c->started = 0;
   int64_t differ = -1;
-  if (c->usable) {
+  if (c->usable && !stop) {
     differ = 0;
     for (size_t i = 0; i < c->count; i++) differ += c->differs[i];
   }

@@ -36,8 +36,11 @@ export interface NativeAddon {
     mode: 0 | 1,
     racyLimit: number,
   ): StatCheckHandle;
-  /** Waits for a check: how many rows differ (-1: it could not tell), then up to `cap` of them. */
-  statCheckFinish(handle: StatCheckHandle, cap: number): number[];
+  /**
+   * Waits for a check: how many rows differ (-1: it could not tell), then up to `cap` of them. With `stop`,
+   * the rows not yet begun are left unchecked (the answer is -1).
+   */
+  statCheckFinish(handle: StatCheckHandle, cap: number, stop?: boolean): number[];
   /**
    * Starts checking, on a thread of its own, that the walk would reuse every listing of `dirs` (the packed
    * directories snapshot, copied) as it is: each directory's stat and its .gitignore's as stored and not

@@ -27,7 +27,7 @@ export type RunnerEvent =
    * How the scan finds what changed (README, "With watchman", "A settled no-op"): the whole tree walked,
    * watchman asked, or the tree checked as the last run left it (settled); and why.
    */
-  | { type: 'scan-path'; how: 'walk' | 'watchman' | 'settled'; reason: string }
+  | { type: 'scan-path'; how: 'walk' | 'watchman' | 'settled' | 'stats'; reason: string }
   | { type: 'warning'; message: string }
   /** Non-relative javascript imports that resolve nowhere in files some job depends on (less ignoreUnresolved), once per scan; never empty. */
   | { type: 'unresolved-imports'; found: readonly UnresolvedImport[] }

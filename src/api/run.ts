@@ -24,7 +24,7 @@ import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkSpecOf, walkTree, withSession } from './scan-and-save.js';
-import { isPlainRun, settledPlan, settlerOf, startTreeCheck } from './settled-run.js';
+import { isPlainRun, settledOrChecked, settlerOf, startTreeCheck } from './settled-run.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
 import { startEarly } from './early-start.js';
@@ -144,10 +144,14 @@ function runWorking(
     const started = early;
     return started === null ? undefined : () => started.abandon();
   };
-  // A run that needed no job leaves the settled mark once its last write is done (settled-run.ts).
+  // A run that needed no job leaves the settled mark once its last write is done (settled-run.ts); one that
+  // lists its fresh jobs too, though only a plain run takes the mark's plan.
   let settle: (() => void) | null = null;
   const plain = isPlainRun(opts, dryRun) && changed === null && shard === null;
-  const checkSettled = plain ? (u: Omit<UnlatchedSession, 'treeCheck'>) => startTreeCheck(u, opts.env) : undefined;
+  const markable = plain || (isPlainRun({ ...opts, listFresh: false }, dryRun) && changed === null && shard === null);
+  // The stored tree is checked for any scan of the whole working tree: it may stand in for the walk.
+  const checkable = !dryRun && opts.staged !== true && opts.framework !== true && changed === null && shard === null;
+  const checkSettled = checkable ? (u: Omit<UnlatchedSession, 'treeCheck'>) => startTreeCheck(u, opts.env) : undefined;
   const session = { ...opts, neededTools: opts.tools, whileAsking, checkSettled };
   const afterSave = (): void => settle?.();
   return withSession(
@@ -172,11 +176,22 @@ function runWorking(
     // Asked of git before the scan is saved: a bad ref, or a tree outside git, stops the run at once.
     const since = opts.since === undefined ? null : changesSinceRef(s, opts, opts.since);
     const spec = walked?.spec ?? walkSpecOf(s);
-    // The tree as the settled mark left it gives its plan: no result read, no job judged.
-    const settled =
-      plain && walked === undefined ? inPhase(opts.events, 'scan', () => settledPlan(s, spec, opts.events)) : null;
+    // The tree as the settled mark left it gives its plan: no result read, no job judged. Else the check may
+    // name the few files the scan must look at again.
+    const found =
+      walked === undefined
+        ? inPhase(opts.events, 'scan', () => settledOrChecked(s, spec, opts.events, plain))
+        : { settled: null };
+    const { settled } = found;
     const scanned =
-      settled?.scanned ?? scanAndSave(s, opts.events, { walked, env: opts.env, spec, asked: s.treeCheck?.asked });
+      settled?.scanned ??
+      scanAndSave(s, opts.events, {
+        walked,
+        env: opts.env,
+        spec,
+        asked: s.treeCheck?.asked,
+        ...(found.checked === undefined ? {} : { checked: found.checked }),
+      });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const selected =
       changed === null && opts.files !== undefined && opts.files.length > 0
@@ -220,7 +235,7 @@ function runWorking(
       return { whole: all, sharded: cut };
     });
     const plan = sharded?.plan ?? whole;
-    if (plain) settle = settlerOf(s, spec, scanned, plan);
+    if (markable) settle = settlerOf(s, spec, scanned, plan);
     const executed = await executePlan(s, scanned.tree, plan, { ...opts, makeflags }, signal, {
       dryRun,
       rerunFailed: opts.rerunFailed === true,

@@ -96,6 +96,11 @@ export interface ScanHow {
   /** Watchman's answer for this scan, when the session's settled check asked it already (api/settled-run.ts). */
   asked?: WatchOutcome;
   /**
+   * The stored tree's check found every listing as stored and only these files' stats changed or racy, all
+   * stat'ed after `askedMs` (api/settled-run.ts): they alone are looked at again, the walk's clock moving there.
+   */
+  checked?: { paths: readonly RelPath[]; askedMs: number };
+  /**
    * The caller's environment (PATH, RUNNER_WATCHMAN): given, a scan with neither `changed` nor `walked` asks
    * watchman what changed when it is on PATH (api/watchman-scan.ts); absent, the tree is walked.
    */
@@ -157,6 +162,15 @@ function scanned(s: Session, events: EventSink, how: ScanHow): Walked {
   const done = (changed === undefined ? null : inPhase(events, 'scan', () => updated(s, changed))) ?? walked;
   if (done !== undefined) return done;
   const spec = how.spec ?? walkSpecOf(s);
+  if (how.checked !== undefined) {
+    const { paths, askedMs } = how.checked;
+    const result = inPhase(events, 'scan', () =>
+      updatePaths({ sourceTree: s.sourceTree, spec, prior: s.manifest, paths, sinceClock: { askedMs } }),
+    );
+    if (result !== null) return { spec, result };
+    events.emit({ type: 'scan-path', how: 'walk', reason: 'the stored listings cannot answer for the changed files' });
+    return walkTree(s, events, spec);
+  }
   if (env === undefined || changed !== undefined) return walkTree(s, events, spec);
   const asked = inPhase(events, 'scan', () => scanByWatchman(s, spec, env, events, how.asked));
   const { result } = asked.result === null ? walkTree(s, events, spec) : { result: asked.result };

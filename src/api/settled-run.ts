@@ -100,17 +100,17 @@ function readMark(value: string | undefined): SettledMark | null {
 }
 
 /**
- * Begins checking the tree against what is stored, when the state holds a settled mark: by asking watchman
- * what changed since its stored clock when the scan would ask it, else by the stats (scan/settled.ts), which
- * start now on threads of their own. Call as the manifest loads (SessionOptions.checkSettled).
+ * Begins checking the tree against what is stored: by asking watchman what changed since its stored clock when
+ * the scan would ask it and the state holds a settled mark (without one the scan asks it anyway), else by the
+ * stats (scan/settled.ts), which start now on threads of their own. Call as the manifest loads
+ * (SessionOptions.checkSettled), for a run whose scan is of the whole working tree.
  */
 export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv): TreeCheck | null {
   const m = s.manifest;
   const mark = readMark(m.settled);
-  if (mark === null) return null;
-  const program = watchmanOff(s, env, mark.tracked) === null ? findWatchman(env) : null;
+  const program = watchmanOff(s, env) === null ? findWatchman(env) : null;
   // Without a clock yet the run asks watchman in full, which stores one (the first run after watchman came).
-  if (program !== null) return m.watchState === undefined ? null : watchmanCheck(s, env, program);
+  if (program !== null) return mark === null || m.watchState === undefined ? null : watchmanCheck(s, env, program);
   return checkStoredTree(s.sourceTree, {
     files: () => m.storedFiles(),
     dirs: () => m.storedDirs(),
@@ -128,7 +128,7 @@ function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.Proce
   const check: { -readonly [K in keyof TreeCheck]: TreeCheck[K] } = {
     way: 'watchman names no change since the stored clock',
     finish: (spec) => {
-      if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return false;
+      if (m.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true) return null;
       const asked = askWatchman({
         program,
         env,
@@ -138,25 +138,51 @@ function watchmanCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.Proce
         stored: decodeWatchState(m.watchState),
       });
       check.asked = asked;
-      return asked.decision.kind === 'changes' && asked.decision.paths.length === 0;
+      // Changes named: the scan takes this answer (`asked`) and looks at them alone.
+      return asked.decision.kind === 'changes' && asked.decision.paths.length === 0
+        ? { paths: [], askedMs: asked.askedMs }
+        : null;
     },
   };
   return check;
 }
 
+/** What the stored tree's check gives a run: a settled plan, or the files its scan must look at again. */
+export interface TreeChecked {
+  /** The scan and plan the settled mark gives; null: the run scans and plans. */
+  settled: { scanned: Scanned; plan: Plan } | null;
+  /** Every listing as stored, only these files to look at again (since askedMs); undefined: the scan's own way. */
+  checked?: { paths: readonly RelPath[]; askedMs: number };
+}
+
+const UNCHECKED: TreeChecked = { settled: null };
+
 /**
- * The scan and plan a settled mark gives, when it holds (same key, same logs directory, the tree as stored:
- * the session's treeCheck); null when the run must scan and plan.
+ * Finishes the session's check of the stored tree (startTreeCheck): the settled plan when the mark holds (same
+ * key, same logs directory, `plain` run) and the tree is as stored; else what the scan may take from the check.
  */
-export function settledPlan(
-  s: Session,
-  spec: CompiledSpec,
-  events: EventSink,
-): { scanned: Scanned; plan: Plan } | null {
-  const mark = readMark(s.manifest.settled);
-  if (mark === null || !hasSettledTools(s) || mark.key !== markKey(s, spec) || mark.logs !== logsStat(s)) return null;
+export function settledOrChecked(s: Session, spec: CompiledSpec, events: EventSink, plain: boolean): TreeChecked {
   const check = s.treeCheck;
-  if (check === null || !check.finish(spec, mark.tracked)) return null;
+  if (check === null) return UNCHECKED;
+  const mark = readMark(s.manifest.settled);
+  const holds =
+    plain && mark !== null && hasSettledTools(s) && mark.key === markKey(s, spec) && mark.logs === logsStat(s);
+  const found = check.finish(spec, holds ? mark.tracked : null);
+  if (found === null) return UNCHECKED;
+  if (found.paths.length > 0 || !holds) {
+    // Watchman's answer goes to the scan as it is (the session's `asked`): it keeps watchman's clock.
+    if (check.asked !== undefined) return UNCHECKED;
+    const n = found.paths.length;
+    events.emit({
+      type: 'scan-path',
+      how: 'stats',
+      reason:
+        n === 0
+          ? 'every stat as stored'
+          : `${n} ${n === 1 ? 'file' : 'files'} changed or written too recently to trust the stat`,
+    });
+    return { settled: null, checked: found };
+  }
   const { tracked } = mark;
   events.emit({
     type: 'scan-path',
@@ -170,7 +196,7 @@ export function settledPlan(
     newFiles: new Set(),
     unreadable: [],
   };
-  return { scanned, plan: { jobs: [], fresh: mark.fresh, unchecked: [], reused: [] } };
+  return { settled: { scanned, plan: { jobs: [], fresh: mark.fresh, unchecked: [], reused: [] } } };
 }
 
 /**

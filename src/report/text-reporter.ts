@@ -41,6 +41,7 @@ const SCAN_PATHS = {
   walk: 'walked the tree',
   watchman: 'asked watchman',
   settled: 'found the tree as the last run left it',
+  stats: 'found every listing as stored and looked again only at the files whose stats changed',
 } as const;
 
 export class TextReporter {

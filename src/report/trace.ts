@@ -153,7 +153,9 @@ export class RunTrace {
             ? 'scan asked watchman'
             : e.how === 'settled'
               ? 'scan found the tree as the last run left it'
-              : 'scan walked the tree',
+              : e.how === 'stats'
+                ? 'scan looked again at the files whose stats changed'
+                : 'scan walked the tree',
           RUNNER_LANE,
           this.now(),
           {

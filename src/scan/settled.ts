@@ -6,10 +6,14 @@
 // reused (same stat, not racy, its .gitignore as stored, its subdirectories'
 // listings stored), so the walk's candidates are the stored names; as many
 // names as stored files, so they are the stored files; and each file's stat
-// as stored and not racy, so each keeps its digest. Anything else, or any
-// doubt, is "cannot tell" (null), and the caller walks.
+// as stored and not racy, so each keeps its digest. When every listing holds
+// but a few files' stats do not, it names those files, and the scan looks at
+// them alone (scan/update.ts), as a file watcher's report would have it:
+// an edited file costs no walk. Anything else, or any doubt, is "cannot
+// tell" (null), and the caller walks.
 import { nativeAddon } from '../native-addon.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
+import type { RelPath } from '../types.js';
 import type { CompiledSpec } from './match.js';
 import type { WatchOutcome } from './watchman.js';
 
@@ -30,21 +34,31 @@ export interface StoredTree {
 const HEADER = 8;
 const FILE_ROWS = [4, 5];
 const FILE_AT = [0, 1, 2, 3] as const;
+/** The fewest differing files the check names before it leaves them to the walk (else an eighth of the files). */
+const MIN_FILES_CAP = 256;
+
+/**
+ * What a check of the stored tree found: every listing as stored (so every name), and every file's stat but
+ * those of `paths`, each of which differs or is racy, to be stat'ed and hashed again (scan/update.ts, with
+ * `askedMs` as its clock: no stat was taken before it). No paths: the tree is the stored one, and the walk
+ * would change nothing, hash nothing and report nothing. null: it cannot tell, and the caller walks.
+ */
+export type TreeFinding = { readonly paths: readonly RelPath[]; readonly askedMs: number } | null;
 
 /** A check of the stored tree begun (checkStoredTree); finish() says what it found. */
 export interface TreeCheck {
   /** How it checks, for -v. */
   readonly way: string;
   /**
-   * Whether the tree on disk is the stored one under `spec`, its `tracked` files included (the walk would
-   * change nothing, hash nothing and report nothing); false when that cannot be told this way.
+   * What the check found under `spec`; `tracked`, when known (a settled mark's count), must be the stored
+   * file count. Called once.
    */
-  finish(spec: CompiledSpec, tracked: number): boolean;
+  finish(spec: CompiledSpec, tracked: number | null): TreeFinding;
   /** Watchman's answer, when finish asked it: the scan that follows takes it rather than asking again. */
   readonly asked?: WatchOutcome;
 }
 
-const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => false };
+const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => null };
 
 /**
  * Starts checking the stored tree against the disk: the stats on the addon's threads, while the caller goes
@@ -63,6 +77,7 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   if (!FILE_ROWS.includes(width) || files.length < numbersEnd + 4) return CANNOT_TELL;
   const textLen = files.readUInt32LE(numbersEnd);
   const text = files.subarray(numbersEnd + 4, numbersEnd + 4 + textLen);
+  const askedMs = Date.now();
   const fileCheck = addon.statCheckStart(
     root,
     text,
@@ -75,18 +90,39 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   );
   const dirs = stored.dirs();
   const dirCheck = dirs === null ? null : addon.dirCheckStart(root, dirs, racyLimit);
+  // More files than this to look at again: the walk does it as well, and reports as it goes.
+  const cap = Math.max(MIN_FILES_CAP, count >> 3);
   return {
     way: 'every stat as stored',
     finish: (spec, tracked) => {
-      const [differ] = addon.statCheckFinish(fileCheck, 0);
-      if (dirCheck === null) return false;
-      const [relisted, names] = addon.dirCheckFinish(dirCheck);
+      const [relisted, names] = dirCheck === null ? [-1, -1] : addon.dirCheckFinish(dirCheck);
       // Another spec, a whitelist (no listings), or a changed index (listings read again): the walk's work.
-      if (stored.walkSpec !== spec.key || spec.whitelist !== null || spec.gitignore?.indexChanged === true)
-        return false;
       // As many names as stored files: a name that is no tracked file (a link to a directory, a file that
       // could not be read) is one the walk looks at again.
-      return relisted === 0 && names === count && count === tracked && differ === 0;
+      const listingsHold =
+        stored.walkSpec === spec.key &&
+        spec.whitelist === null &&
+        spec.gitignore?.indexChanged !== true &&
+        relisted === 0 &&
+        names === count &&
+        (tracked === null || count === tracked);
+      // A listing that changed leaves the files' answer unused: the threads stop where they are.
+      const [differ, ...rows] = addon.statCheckFinish(fileCheck, listingsHold ? cap : 0, !listingsHold);
+      if (!listingsHold || differ === undefined || differ < 0 || differ > cap) return null;
+      return { paths: differ === 0 ? [] : pathsAt(text, rows), askedMs };
     },
   };
+}
+
+/** The paths of the given rows (ascending) of a files snapshot's text: one NUL-ended path per row. */
+function pathsAt(text: Buffer, rows: readonly number[]): RelPath[] {
+  const out: RelPath[] = [];
+  let row = 0;
+  let at = 0;
+  for (const want of rows) {
+    for (; row < want; row++) at = text.indexOf(0, at) + 1;
+    const end = text.indexOf(0, at);
+    out.push(text.toString('utf8', at, end < 0 ? text.length : end) as RelPath);
+  }
+  return out;
 }

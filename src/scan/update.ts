@@ -54,7 +54,9 @@ export function updatePaths(opts: {
   paths: Iterable<RelPath>;
   /**
    * The paths are every change since a clock taken before the stored state was scanned (watchman's answer,
-   * taken at `askedMs`, before this update stats anything): a .gitignore changed since would be among them
+   * taken at `askedMs`, before this update stats anything), or every file whose stat, taken after `askedMs`,
+   * differs from the stored one or is racy, every listing and .gitignore found as stored and not racy (the
+   * stored tree's check, scan/settled.ts): a .gitignore changed since would be among them
    * (the caller walks then), so a racy one needs no walk; a changed index reads again the listings that left
    * out an ignored name, as the walk does; and the racy threshold moves to `askedMs`, as a walk started then
    * would move it.
@@ -226,7 +228,8 @@ export function updatePaths(opts: {
     keptDirs,
     walkSpec: spec.key,
     scanStartedMs: opts.sinceClock?.askedMs ?? prior.racyThresholdMs,
-    hadRacy: false,
+    // Only with a clock may the threshold move: then it moves as a walk's would, past what was racy.
+    hadRacy: opts.sinceClock !== undefined && v.hadRacy,
   };
   return {
     update,

@@ -110,6 +110,41 @@ test('issue 17: after a settled no-op, every change the walk would find runs wha
   expect(await probed(sb)).toEqual({ started: [], settled: true, code: 0 });
 });
 
+test('issue 17: a run after an edit in place looks again only at the files whose stats changed, and leaves what a walk finds', async () => {
+  const sb = useFixture('python-demo');
+  const all = dataTree(sb);
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+
+  fs.appendFileSync(path.join(sb.tree, 'data/d0/f0.txt'), 'more\n');
+  // A same-size rewrite with the old mtime put back: only its ctime tells.
+  const f3 = path.join(sb.tree, 'data/d1/f3.txt');
+  const old = fs.statSync(f3);
+  fs.writeFileSync(f3, 'VALUE 3\n');
+  fs.utimesSync(f3, old.atime, old.mtime);
+  resetProbeLog(sb);
+  const res = await runRunner(['run', '-v'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(readProbeLog(sb).started.sort()).toEqual(['data/d0/f0.txt', 'data/d1/f3.txt']);
+  expect(res.stdout.split('\n').filter((l) => l.startsWith('scan '))).toEqual([
+    'scan found every listing as stored and looked again only at the files whose stats changed (2 files changed or written too recently to trust the stat)',
+  ]);
+  // A walk over the tree then finds nothing the run did not record.
+  const walked = await runRunner(['scan', '--json'], { cwd: sb.tree, env: baseEnv() });
+  expect(walked.code, show(walked)).toBe(0);
+  expect(JSON.parse(walked.stdout).scan).toMatchObject({ new: 0, changed: 0, removed: 0 });
+
+  // A run that lists its fresh jobs (--json) takes the same way, and runs the edited file's job alone.
+  fs.appendFileSync(path.join(sb.tree, 'data/d1/f5.txt'), 'more\n');
+  resetProbeLog(sb);
+  const json = await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+  expect(json.code, show(json)).toBe(0);
+  expect(readProbeLog(sb).started).toEqual(['data/d1/f5.txt']);
+  expect(JSON.parse(json.stdout).counts).toMatchObject({ jobs: 6, ran: 1, fresh: 5 });
+  // Past the racy margin the edited files are trusted by their stats again: the run after settles.
+  await settle(sb);
+});
+
 test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the environment, a declared input, the config, a deleted log', async () => {
   const sb = useFixture('python-demo');
   const all = dataTree(sb);
