@@ -1,5 +1,5 @@
 // Checks many stored stats against the file system at once (issue 17 point 1):
-// the settled no-op (src/scan/settled.ts) asks whether every tracked file and
+// the stored tree's check (src/scan/settled.ts) asks whether every tracked file and
 // directory still has the stat the manifest stored, and answers from the
 // packed snapshots as stored, with no JavaScript per file or directory. Two
 // threads share the files' stat calls above a few thousand rows, as git's
@@ -143,7 +143,8 @@ napi_value StatCheckStart(napi_env env, napi_callback_info info) {
     return throw_type(env, "statCheckStart: out of memory");
   }
   napi_get_value_string_utf8(env, argv[0], root, root_len + 1, &root_len);
-  c->root = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // A handle for fstatat alone (O_PATH): the check lists no directory, so it opens none for reading.
+  c->root = open(root, O_PATH | O_CLOEXEC);
   free(root);
   c->width = width;
   c->at_size = at[0];
@@ -416,7 +417,7 @@ napi_value DirCheckStart(napi_env env, napi_callback_info info) {
     return throw_type(env, "dirCheckStart: out of memory");
   }
   napi_get_value_string_utf8(env, argv[0], root, root_len + 1, &root_len);
-  d->root = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  d->root = open(root, O_PATH | O_CLOEXEC);
   free(root);
   d->racy_limit = racy_limit;
   d->differ = -1;
