@@ -4,7 +4,8 @@
 // job's start (PATH search, stdio socketpairs, inherited descriptors, session,
 // signals) and its exit notice (a pidfd polled on libuv's loop, then waitpid
 // of that pid alone: libuv's own children are never reaped here). Also makes
-// a fifo (the jobserver's), which otherwise costs a process, and registers
+// a fifo (the jobserver's), which otherwise costs a process, starts the
+// watchdog (src/exec/watchdog.ts) the same way, and registers
 // native/stat-check.c's check of stored stats. Linux only;
 // src/exec/native-spawn.ts loads it and falls back to child_process without it.
 #include <errno.h>
@@ -219,6 +220,21 @@ static int lift(int fd, int above) {
   return lifted;
 }
 
+/** A new session, every signal at its default and none blocked: what libuv's fork gives a `detached` child. */
+static void session_attr(posix_spawnattr_t *attr) {
+  sigset_t all, none;
+  sigfillset(&all);
+  // glibc's sigfillset leaves out its own two (32 and 33), and its posix_spawn then sets them to SIG_IGN in the
+  // job, which exec keeps; libuv's fork resets them. Signal n is bit n - 1 of the set (Linux's layout).
+  add_signal(&all, 32);
+  add_signal(&all, 33);
+  sigemptyset(&none);
+  // Runner ignores SIGPIPE (Node does); the job must get it at its default, as after libuv's fork.
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setsigmask(attr, &none);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
 /**
  * spawn(file, argv, envp, cwd, fds, onExit): fds is a flat list of [number in
  * the job, descriptor in runner] pairs. Starts the job as the leader of a new
@@ -274,17 +290,7 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
   if (!error) {
-    sigset_t all, none;
-    sigfillset(&all);
-    // glibc's sigfillset leaves out its own two (32 and 33), and its posix_spawn then sets them to SIG_IGN in the
-    // job, which exec keeps; libuv's fork resets them. Signal n is bit n - 1 of the set (Linux's layout).
-    add_signal(&all, 32);
-    add_signal(&all, 33);
-    sigemptyset(&none);
-    // Runner ignores SIGPIPE (Node does); the job must get it at its default, as after libuv's fork.
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    session_attr(&attr);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
@@ -359,6 +365,110 @@ done:
   return ret;
 }
 
+// A process runner starts and only reaps (the watchdog): its pidfd polled, unreferenced, then waitpid of it alone.
+typedef struct {
+  uv_poll_t poll;
+  pid_t pid;
+  int pidfd;
+} Reaped;
+
+static void on_reaped_closed(uv_handle_t *handle) {
+  Reaped *r = (Reaped *)handle->data;
+  close(r->pidfd);
+  free(r);
+}
+
+static void on_reaped_pidfd(uv_poll_t *poll, int status, int events) {
+  Reaped *r = (Reaped *)poll->data;
+  pid_t got;
+  do got = waitpid(r->pid, NULL, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got == 0) return;
+  uv_poll_stop(poll);
+  uv_close((uv_handle_t *)poll, on_reaped_closed);
+}
+
+/**
+ * spawnWatchdog(argv, envp): starts argv[0] (a path, not searched) as the
+ * leader of a new session, signals at their defaults and none blocked, its
+ * stdin one end of a socketpair (what libuv gives a child's 'pipe' stdin),
+ * stdout and stderr on /dev/null. Returns [pid, fd], fd runner's end
+ * (close-on-exec: no job inherits it, so the process reads end of file
+ * exactly when runner has closed it or exited), or a negative errno. Runner's
+ * main thread waits only for the clone's exec, not for a fork of runner
+ * (child_process's). The process is reaped once it exits; its watch keeps no
+ * event loop alive.
+ */
+static napi_value SpawnWatchdog(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc < 2) return throw_type(env, "spawnWatchdog(argv, envp)");
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uint32_t nargv, nenv;
+  char **argv = strings_of(env, args[0], &nargv);
+  char **envp = strings_of(env, args[1], &nenv);
+  napi_value ret = NULL;
+  if (argv == NULL || envp == NULL || nargv == 0) {
+    throw_type(env, "spawnWatchdog: bad arguments");
+    goto done;
+  }
+  int sv[2] = {-1, -1};
+  int error = 0;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) error = errno;
+  // Its end above 2, so that the dup2 into 0 clears close-on-exec and the opens of 1 and 2 cannot replace it.
+  if (!error && (sv[1] = lift(sv[1], 2)) < 0) error = errno;
+  pid_t pid = -1;
+  if (!error) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    session_attr(&attr);
+    posix_spawn_file_actions_adddup2(&actions, sv[1], 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_RDWR, 0);
+    error = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  if (sv[1] >= 0) close(sv[1]);
+  if (!error) {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    Reaped *r = calloc(1, sizeof(Reaped));
+    if (pidfd < 0 || r == NULL || uv_poll_init(loop, &r->poll, pidfd) != 0) {
+      // Cannot reap it later: end it now (end of file on its stdin) and wait for it, so no zombie is left.
+      close(sv[0]);
+      sv[0] = -1;
+      waitpid(pid, NULL, 0);
+      if (pidfd >= 0) close(pidfd);
+      free(r);
+      error = ENOSYS;
+    } else {
+      r->poll.data = r;
+      r->pid = pid;
+      r->pidfd = pidfd;
+      uv_poll_start(&r->poll, UV_READABLE, on_reaped_pidfd);
+      uv_unref((uv_handle_t *)&r->poll);
+    }
+  }
+  if (error) {
+    if (sv[0] >= 0) close(sv[0]);
+    napi_create_int32(env, -error, &ret);
+  } else {
+    napi_value pair[2];
+    napi_create_array_with_length(env, 2, &ret);
+    napi_create_int32(env, pid, &pair[0]);
+    napi_create_int32(env, sv[0], &pair[1]);
+    for (uint32_t i = 0; i < 2; i++) napi_set_element(env, ret, i, pair[i]);
+  }
+done:
+  free_strings(argv);
+  free_strings(envp);
+  return ret;
+}
+
 /** mkfifo(path, mode): 0, or a negative errno. */
 static napi_value Mkfifo(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -394,6 +504,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, Mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"spawnWatchdog", NULL, SpawnWatchdog, NULL, NULL, NULL, napi_default, NULL},
       {"statCheckStart", NULL, StatCheckStart, NULL, NULL, NULL, napi_default, NULL},
       {"statCheckFinish", NULL, StatCheckFinish, NULL, NULL, NULL, napi_default, NULL},
       {"dirCheckStart", NULL, DirCheckStart, NULL, NULL, NULL, napi_default, NULL},

@@ -1,5 +1,5 @@
-// Loads runner's own native addon (native/spawn.c: posix_spawn of a job, and
-// mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
+// Loads runner's own native addon (native/spawn.c: posix_spawn of a job and of
+// the watchdog, and mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
 // was built at install (scripts/build-native.mjs). Absent or failing to load,
 // it is null and callers do what they did without it (child_process, the
 // mkfifo program, the walk): an install never depends on it.
@@ -19,6 +19,12 @@ export interface NativeAddon {
   ): [number, number, number] | number;
   /** 0, or a negative errno. */
   mkfifo(path: string, mode: number): number;
+  /**
+   * Starts argv[0] (not searched on PATH) in a session of its own, stdin on a socketpair, stdout and stderr on
+   * /dev/null; returns [pid, runner's end of the socketpair], or a negative errno. Reaped when it exits, never
+   * keeping the event loop alive.
+   */
+  spawnWatchdog(argv: string[], envp: string[]): [number, number] | number;
   /**
    * Starts comparing `count` stored stats with the file system on threads of its own (native/stat-check.c):
    * `paths` NUL-separated under `root`, `numbers` the bytes of `width` doubles per row, `at` the places of

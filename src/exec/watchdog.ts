@@ -3,15 +3,19 @@
 // each job's process group as it starts and ends, and kills the groups still
 // listed when the pipe reaches end of file, which happens only when runner
 // has exited (the kernel closes runner's end; the jobs never inherit it, as
-// libuv makes its pipes close-on-exec). While runner lives it signals
+// the addon and libuv make it close-on-exec). While runner lives it signals
 // nothing: stopping jobs is spawn.ts's.
 //
 // A job's group is known only once spawn() has returned, and the job may run
 // long before that on a busy machine. So each job is announced before it is
 // started, with a mark that goes into its environment: a mark announced but
 // never followed by its group is looked for in /proc at the end.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { Writable } from 'node:stream';
+import { nativeAddon } from '../native-addon.js';
+import type { JobStart } from './native-spawn.js';
 
 /**
  * The variable in each job's environment naming it to the watchdog. Only a
@@ -54,20 +58,47 @@ done
 /** Its $0, so that `ps` (and a test) can tell it apart; its one argument is runner's pid. */
 const WATCHDOG_NAME = 'runner-watchdog';
 
-let watchdog: ChildProcess | null = null;
+/** The watchdog's input: closing it (or runner's exit) ends the watchdog. */
+let watchdog: Writable | null = null;
 /** The groups it watches now. */
 const watched = new Set<number>();
 /** Marks are this runner's prefix and a count: unique among the processes alive. */
 const markPrefix = `${process.pid}.${randomBytes(4).toString('hex')}.`;
 let marks = 0;
 
-function start(): ChildProcess | null {
+function start(how: JobStart): Writable | null {
   // A job running runner passes its own mark on; the watchdog must not carry it, or the outer watchdog would find it.
   const env = { ...process.env };
   delete env[JOB_MARK];
-  let child: ChildProcess;
+  const argv = ['/bin/sh', '-c', SCRIPT, WATCHDOG_NAME, String(process.pid)];
+  return (how === 'native' ? startNatively(argv, env) : null) ?? startForked(argv, env);
+}
+
+/**
+ * Through runner's addon (native/spawn.c): the same process, session, stdin
+ * (a socketpair) and /dev/null as below, but started by posix_spawn, so that
+ * runner's main thread does not wait for a fork of runner to exec (2 to 5 ms
+ * of a run's first job on a busy machine; issue 14, point 7). Null when the
+ * addon is absent or could not start it.
+ */
+function startNatively(argv: string[], env: NodeJS.ProcessEnv): Writable | null {
+  const addon = nativeAddon();
+  if (addon === null) return null;
+  const envp: string[] = [];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
+  const started = addon.spawnWatchdog(argv, envp);
+  if (typeof started === 'number') return null;
+  const input = new net.Socket({ fd: started[1], readable: false, writable: true });
+  input.on('error', () => {}); // EPIPE: the watchdog is gone (killed by hand); runner carries on without it
+  // Its exit is exactly what the watchdog waits for: its input keeps runner no more alive than its reaping does.
+  input.unref();
+  return input;
+}
+
+function startForked(argv: string[], env: NodeJS.ProcessEnv): Writable | null {
+  let child;
   try {
-    child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], {
+    child = spawn(argv[0]!, argv.slice(1), {
       env,
       stdio: ['pipe', 'ignore', 'ignore'],
       // Its own process group: a Ctrl-C meant for runner does not stop it before runner has stopped the jobs.
@@ -81,7 +112,7 @@ function start(): ChildProcess | null {
   // Neither keeps runner alive: its exit is exactly what the watchdog waits for.
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return child;
+  return child.stdin;
 }
 
 /** Lines not yet written: a job's start and end lines wait for the next announcement, or the loop's next turn. */
@@ -112,17 +143,18 @@ function flush(): void {
   flushScheduled = false;
   if (pending === '') return;
   // libuv writes to a pipe at once when it has room, so the lines are in the kernel before the job starts.
-  watchdog?.stdin?.write(pending);
+  watchdog?.write(pending);
   pending = '';
 }
 
 /**
  * A job is about to start: returns the mark its environment is to carry under
- * JOB_MARK. Starts the watchdog on the first job; pass the mark to
- * watchGroup, or to jobNotStarted when the start failed.
+ * JOB_MARK. Starts the watchdog on the first job (through the addon unless
+ * `how` is 'child-process'); pass the mark to watchGroup, or to jobNotStarted
+ * when the start failed.
  */
-export function announceJob(): string {
-  watchdog ??= start();
+export function announceJob(how: JobStart = 'native'): string {
+  watchdog ??= start(how);
   const mark = markPrefix + String(++marks);
   tell(`? ${mark}\n`, true);
   return mark;
@@ -153,6 +185,6 @@ export function unwatchGroup(pgid: number): void {
 export function releaseWatchdog(): void {
   if (watchdog === null || watched.size > 0) return;
   flush();
-  watchdog.stdin?.end();
+  watchdog.end();
   watchdog = null;
 }
