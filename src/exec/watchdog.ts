@@ -60,42 +60,52 @@ const WATCHDOG_NAME = 'runner-watchdog';
 
 /** The watchdog's input: closing it (or runner's exit) ends the watchdog. */
 let watchdog: Writable | null = null;
+/** A start through the addon still under way on its thread: joined before the first job starts. */
+let joinStart: (() => boolean) | null = null;
 /** The groups it watches now. */
 const watched = new Set<number>();
 /** Marks are this runner's prefix and a count: unique among the processes alive. */
 const markPrefix = `${process.pid}.${randomBytes(4).toString('hex')}.`;
 let marks = 0;
 
-function start(how: JobStart): Writable | null {
+function commandLine(): { argv: string[]; env: NodeJS.ProcessEnv } {
   // A job running runner passes its own mark on; the watchdog must not carry it, or the outer watchdog would find it.
   const env = { ...process.env };
   delete env[JOB_MARK];
-  const argv = ['/bin/sh', '-c', SCRIPT, WATCHDOG_NAME, String(process.pid)];
-  return (how === 'native' ? startNatively(argv, env) : null) ?? startForked(argv, env);
+  return { argv: ['/bin/sh', '-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], env };
+}
+
+function start(how: JobStart): Writable | null {
+  return (how === 'native' ? startNatively() : null) ?? startForked();
 }
 
 /**
  * Through runner's addon (native/spawn.c): the same process, session, stdin
- * (a socketpair) and /dev/null as below, but started by posix_spawn, so that
- * runner's main thread does not wait for a fork of runner to exec (2 to 5 ms
- * of a run's first job on a busy machine; issue 14, point 7). Null when the
- * addon is absent or could not start it.
+ * (a socketpair) and /dev/null as below, but started by posix_spawn on a
+ * thread of the addon's, so that runner's main thread never waits for a fork
+ * of runner to exec (2 to 5 ms of a run's first job on a busy machine; issue
+ * 14, point 7), and goes on preparing the run while it starts (see
+ * prepareWatchdog). Null when the addon is absent or could not begin.
  */
-function startNatively(argv: string[], env: NodeJS.ProcessEnv): Writable | null {
+function startNatively(): Writable | null {
   const addon = nativeAddon();
   if (addon === null) return null;
+  const { argv, env } = commandLine();
   const envp: string[] = [];
   for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
-  const started = addon.spawnWatchdog(argv, envp);
+  const started = addon.watchdogStart(argv, envp);
   if (typeof started === 'number') return null;
-  const input = new net.Socket({ fd: started[1], readable: false, writable: true });
+  const [handle, fd] = started;
+  joinStart = () => addon.watchdogJoin(handle) > 0;
+  const input = new net.Socket({ fd, readable: false, writable: true });
   input.on('error', () => {}); // EPIPE: the watchdog is gone (killed by hand); runner carries on without it
   // Its exit is exactly what the watchdog waits for: its input keeps runner no more alive than its reaping does.
   input.unref();
   return input;
 }
 
-function startForked(argv: string[], env: NodeJS.ProcessEnv): Writable | null {
+function startForked(): Writable | null {
+  const { argv, env } = commandLine();
   let child;
   try {
     child = spawn(argv[0]!, argv.slice(1), {
@@ -113,6 +123,29 @@ function startForked(argv: string[], env: NodeJS.ProcessEnv): Writable | null {
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
   return child.stdin;
+}
+
+/**
+ * Waits for a start through the addon to be done, so that the watchdog is
+ * there before a job starts; when it failed, `fallBack` starts it through
+ * child_process instead.
+ */
+function joinWatchdog(fallBack: boolean): void {
+  if (joinStart === null) return;
+  const started = joinStart();
+  joinStart = null;
+  if (started) return;
+  watchdog?.destroy();
+  watchdog = fallBack ? startForked() : null;
+}
+
+/**
+ * A build is about to start jobs: the watchdog starts now (through the addon,
+ * on a thread, while runner opens the run's tokens and the rest), and the
+ * first announceJob waits only for what is left of its start.
+ */
+export function prepareWatchdog(how: JobStart = 'native'): void {
+  watchdog ??= start(how);
 }
 
 /** Lines not yet written: a job's start and end lines wait for the next announcement, or the loop's next turn. */
@@ -155,6 +188,7 @@ function flush(): void {
  */
 export function announceJob(how: JobStart = 'native'): string {
   watchdog ??= start(how);
+  joinWatchdog(true);
   const mark = markPrefix + String(++marks);
   tell(`? ${mark}\n`, true);
   return mark;
@@ -184,7 +218,8 @@ export function unwatchGroup(pgid: number): void {
  */
 export function releaseWatchdog(): void {
   if (watchdog === null || watched.size > 0) return;
+  joinWatchdog(false); // started ahead for jobs that never came: joined, so that it is reaped once it ends
   flush();
-  watchdog.end();
+  watchdog?.end();
   watchdog = null;
 }

@@ -1,15 +1,17 @@
-// Issue 14, point 7: the addon's spawnWatchdog starts the watchdog as
+// Issue 14, point 7: the addon's watchdogStart starts the watchdog as
 // child_process did (its own session, stdin on a socketpair it reads to end of
 // file, stdout and stderr on /dev/null, signals at their defaults), without a
-// fork of runner; runner's end never reaches another process, the process is
-// reaped once it exits, and nothing of it keeps runner's event loop alive.
+// fork of runner and on a thread of its own, until watchdogJoin; what runner
+// writes before the join reaches it; runner's end never reaches another
+// process, the process is reaped once it exits, and nothing of it keeps
+// runner's event loop alive.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NativeAddon, nativeAddon } from '../../../src/native-addon.js';
+import { type NativeAddon, type WatchdogHandle, nativeAddon } from '../../../src/native-addon.js';
 import { packageFile } from '../../../src/package-root.js';
 import { waitFor } from '../../helpers/sandbox.js';
 
@@ -48,11 +50,14 @@ describe('issue 14: the watchdog started by the addon', () => {
       'cat',
       `mv '${out}.tmp' '${out}'`,
     ].join('\n');
-    const started = addon().spawnWatchdog(['/bin/sh', '-c', script, 'probe-watchdog', 'arg'], ['WATCHED=yes']);
+    const started = addon().watchdogStart(['/bin/sh', '-c', script, 'probe-watchdog', 'arg'], ['WATCHED=yes']);
     expect(Array.isArray(started)).toBe(true);
-    const [pid, fd] = started as [number, number];
+    const [handle, fd] = started as [WatchdogHandle, number];
     const input = new net.Socket({ fd, readable: false, writable: true });
-    input.write('first line\n');
+    input.write('first line\n'); // before the join: it waits in the socket
+    const pid = addon().watchdogJoin(handle);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => addon().watchdogJoin(handle)).toThrow(/once/);
     input.end('last line\n');
     const text = await waitFor('its output', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 10_000);
     expect(text).toBe(
@@ -73,9 +78,10 @@ describe('issue 14: the watchdog started by the addon', () => {
   });
 
   it("keeps runner's end close-on-exec, so no job inherits it", () => {
-    const started = addon().spawnWatchdog(['/bin/sh', '-c', 'cat > /dev/null'], []);
-    const [, fd] = started as [number, number];
+    const started = addon().watchdogStart(['/bin/sh', '-c', 'cat > /dev/null'], []);
+    const [handle, fd] = started as [WatchdogHandle, number];
     try {
+      expect(addon().watchdogJoin(handle)).toBeGreaterThan(0);
       const flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
       expect(Number.parseInt(flags ?? '0', 8) & 0o2000000).not.toBe(0); // O_CLOEXEC
     } finally {
@@ -83,16 +89,18 @@ describe('issue 14: the watchdog started by the addon', () => {
     }
   });
 
-  it('gives a negative errno for a program that cannot start', () => {
-    expect(addon().spawnWatchdog([path.join(tempDir(), 'absent')], [])).toBe(-os.constants.errno.ENOENT);
+  it('gives a negative errno at the join for a program that cannot start', () => {
+    const [handle, fd] = addon().watchdogStart([path.join(tempDir(), 'absent')], []) as [WatchdogHandle, number];
+    fs.closeSync(fd);
+    expect(addon().watchdogJoin(handle)).toBe(-os.constants.errno.ENOENT);
   });
 
   it("keeps no event loop alive, and ends once runner's process has exited", async () => {
     const out = path.join(tempDir(), 'out');
     const parent = [
       `const a = require(${JSON.stringify(packageFile('native/build/Release/runner_spawn.node'))});`,
-      `const r = a.spawnWatchdog(['/bin/sh', '-c', 'cat > /dev/null; echo ended > ${out}'], []);`,
-      'console.log(r[0]);',
+      `const r = a.watchdogStart(['/bin/sh', '-c', 'cat > /dev/null; echo ended > ${out}'], []);`,
+      'if (!(a.watchdogJoin(r[0]) > 0)) process.exit(3);',
     ].join('\n');
     // Its end left open: only the parent's exit closes it.
     const res = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 10_000 });
