@@ -120,7 +120,11 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
   const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
   const fifo = path.join(dir, 'fifo');
   const fds: number[] = [];
+  let discarded = false;
   const discard = (): void => {
+    // Once: the exit path's call after finish() would find the directory gone and take fs.rmSync (its rimraf).
+    if (discarded) return;
+    discarded = true;
     for (const fd of fds.splice(0)) fs.closeSync(fd);
     try {
       // The fifo and its directory, without fs.rmSync's rimraf (remove-file.ts says why)...
