@@ -429,16 +429,16 @@ static void watchdog_free(napi_env env, void *data, void *hint) {
 
 /**
  * watchdogStart(argv, envp): begins starting argv[0] (a path, not searched)
- * on a thread of its own and returns at once [handle, fd], fd runner's end of
- * a socketpair whose other end is the process's stdin (what libuv gives a
- * child's 'pipe' stdin), or a negative errno. Runner's end is close-on-exec:
- * no job inherits it, so the process reads end of file exactly when runner
- * has closed it or exited. What is written to it meanwhile waits in the
- * socket. The process runs as the leader of a new session, signals at their
- * defaults and none blocked, stdout and stderr on /dev/null. Pass the handle
- * to watchdogJoin before anything depends on the process being there: runner's
- * main thread then waits at most for what is left of the start, never for a
- * fork of runner (child_process's).
+ * on a thread of its own and returns at once [handle, fd], fd runner's end
+ * (non-blocking) of a socketpair whose other end is the process's stdin
+ * (what libuv gives a child's 'pipe' stdin), or a negative errno. Runner's
+ * end is close-on-exec: no job inherits it, so the process reads end of file
+ * exactly when runner has closed it or exited. What is written to it
+ * meanwhile waits in the socket. The process runs as the leader of a new
+ * session, signals at their defaults and none blocked, stdout and stderr on
+ * /dev/null. Pass the handle to watchdogJoin before anything depends on the
+ * process being there: runner's main thread then waits at most for what is
+ * left of the start, never for a fork of runner (child_process's).
  */
 static napi_value WatchdogStartFn(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -459,6 +459,8 @@ static napi_value WatchdogStartFn(napi_env env, napi_callback_info info) {
   int sv[2] = {-1, -1};
   int error = 0;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) error = errno;
+  // Runner's end never blocks runner (a watchdog stopped by hand); the watchdog's blocks its reads, as a shell expects.
+  if (!error && fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0) error = errno;
   // Its end above 2, so that the dup2 into 0 clears close-on-exec and the opens of 1 and 2 cannot replace it.
   if (!error && (sv[1] = lift(sv[1], 2)) < 0) error = errno;
   if (!error) {

@@ -12,8 +12,7 @@
 // never followed by its group is looked for in /proc at the end.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import type { Writable } from 'node:stream';
+import fs from 'node:fs';
 import { nativeAddon } from '../native-addon.js';
 import type { JobStart } from './native-spawn.js';
 
@@ -58,8 +57,18 @@ done
 /** Its $0, so that `ps` (and a test) can tell it apart; its one argument is runner's pid. */
 const WATCHDOG_NAME = 'runner-watchdog';
 
+/** The watchdog's stdin, as runner writes to it. */
+export interface WatchdogInput {
+  /** Writes at once what the socket has room for; the rest follows, in order. */
+  write(text: string): void;
+  /** Closes runner's end once all is written: end of file, and the watchdog exits. */
+  end(): void;
+  /** Closes runner's end now. */
+  destroy(): void;
+}
+
 /** The watchdog's input: closing it (or runner's exit) ends the watchdog. */
-let watchdog: Writable | null = null;
+let watchdog: WatchdogInput | null = null;
 /** A start through the addon still under way on its thread: joined before the first job starts. */
 let joinStart: (() => boolean) | null = null;
 /** The groups it watches now. */
@@ -75,7 +84,7 @@ function commandLine(): { argv: string[]; env: NodeJS.ProcessEnv } {
   return { argv: ['/bin/sh', '-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], env };
 }
 
-function start(how: JobStart): Writable | null {
+function start(how: JobStart): WatchdogInput | null {
   return (how === 'native' ? startNatively() : null) ?? startForked();
 }
 
@@ -87,7 +96,7 @@ function start(how: JobStart): Writable | null {
  * 14, point 7), and goes on preparing the run while it starts (see
  * prepareWatchdog). Null when the addon is absent or could not begin.
  */
-function startNatively(): Writable | null {
+function startNatively(): WatchdogInput | null {
   const addon = nativeAddon();
   if (addon === null) return null;
   const { argv, env } = commandLine();
@@ -97,14 +106,59 @@ function startNatively(): Writable | null {
   if (typeof started === 'number') return null;
   const [handle, fd] = started;
   joinStart = () => addon.watchdogJoin(handle) > 0;
-  const input = new net.Socket({ fd, readable: false, writable: true });
-  input.on('error', () => {}); // EPIPE: the watchdog is gone (killed by hand); runner carries on without it
-  // Its exit is exactly what the watchdog waits for: its input keeps runner no more alive than its reaping does.
-  input.unref();
-  return input;
+  return socketInput(fd);
 }
 
-function startForked(): Writable | null {
+/**
+ * Writes to runner's end of the socketpair (non-blocking) with plain write
+ * calls: a stream over it cost a run's first job about 1 ms of first calls
+ * (issue 14, point 7). What the socket has no room for (a watchdog stopped
+ * by hand) is tried again every 10 ms, in order, on an unreferenced timer:
+ * runner's exit is exactly what the watchdog waits for.
+ */
+export function socketInput(fd: number): WatchdogInput {
+  let queued = ''; // ASCII (numbers and marks): a count of bytes written is one of characters
+  let retry: NodeJS.Timeout | null = null;
+  let ending = false;
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    queued = '';
+    if (retry !== null) clearTimeout(retry);
+    fs.closeSync(fd);
+  };
+  const push = (): void => {
+    retry = null;
+    while (queued !== '' && open) {
+      try {
+        queued = queued.slice(fs.writeSync(fd, queued));
+      } catch (err) {
+        // EPIPE: the watchdog is gone (killed by hand); runner carries on without it.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') queued = '';
+        else {
+          retry = setTimeout(push, 10);
+          retry.unref();
+          return;
+        }
+      }
+    }
+    if (ending) close();
+  };
+  return {
+    write: (text) => {
+      queued += text;
+      if (retry === null) push();
+    },
+    end: () => {
+      ending = true;
+      if (retry === null) push();
+    },
+    destroy: close,
+  };
+}
+
+function startForked(): WatchdogInput | null {
   const { argv, env } = commandLine();
   let child;
   try {
@@ -121,8 +175,9 @@ function startForked(): Writable | null {
   child.stdin!.on('error', () => {}); // EPIPE: the watchdog is gone (killed by hand); runner carries on without it
   // Neither keeps runner alive: its exit is exactly what the watchdog waits for.
   child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return child.stdin;
+  const stdin = child.stdin!;
+  (stdin as unknown as { unref?: () => void }).unref?.();
+  return { write: (text) => stdin.write(text), end: () => stdin.end(), destroy: () => stdin.destroy() };
 }
 
 /**
@@ -175,7 +230,7 @@ function tell(line: string, now = false): void {
 function flush(): void {
   flushScheduled = false;
   if (pending === '') return;
-  // libuv writes to a pipe at once when it has room, so the lines are in the kernel before the job starts.
+  // Written at once when the socket has room (as libuv writes child_process's pipe): in the kernel before the job starts.
   watchdog?.write(pending);
   pending = '';
 }

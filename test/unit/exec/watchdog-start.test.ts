@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NativeAddon, type WatchdogHandle, nativeAddon } from '../../../src/native-addon.js';
 import { packageFile } from '../../../src/package-root.js';
+import { socketInput } from '../../../src/exec/watchdog.js';
 import { waitFor } from '../../helpers/sandbox.js';
 
 const dirs: string[] = [];
@@ -77,13 +78,14 @@ describe('issue 14: the watchdog started by the addon', () => {
     await waitFor('it to be reaped', () => reaped(pid), 10_000);
   });
 
-  it("keeps runner's end close-on-exec, so no job inherits it", () => {
+  it("keeps runner's end close-on-exec, so no job inherits it, and non-blocking", () => {
     const started = addon().watchdogStart(['/bin/sh', '-c', 'cat > /dev/null'], []);
     const [handle, fd] = started as [WatchdogHandle, number];
     try {
       expect(addon().watchdogJoin(handle)).toBeGreaterThan(0);
       const flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
       expect(Number.parseInt(flags ?? '0', 8) & 0o2000000).not.toBe(0); // O_CLOEXEC
+      expect(Number.parseInt(flags ?? '0', 8) & 0o4000).not.toBe(0); // O_NONBLOCK
     } finally {
       fs.closeSync(fd); // end of file: it exits
     }
@@ -107,5 +109,21 @@ describe('issue 14: the watchdog started by the addon', () => {
     expect(res.status, res.stderr).toBe(0);
     await waitFor('the watchdog to see end of file', () => fs.existsSync(out), 10_000);
     expect(fs.readFileSync(out, 'utf8')).toBe('ended\n');
+  });
+
+  it('takes, in order, more than the socket holds while the watchdog reads nothing, then ends it', async () => {
+    const out = path.join(tempDir(), 'out');
+    const go = path.join(tempDir(), 'go');
+    // It reads nothing until told: runner's writes find the socket full (EAGAIN) and wait for room.
+    const script = `while [ ! -e '${go}' ]; do sleep 0.05; done; cat > '${out}.tmp'; mv '${out}.tmp' '${out}'`;
+    const [handle, fd] = addon().watchdogStart(['/bin/sh', '-c', script], []) as [WatchdogHandle, number];
+    expect(addon().watchdogJoin(handle)).toBeGreaterThan(0);
+    const input = socketInput(fd);
+    const lines = Array.from({ length: 40_000 }, (_, i) => `- ${i}\n`); // about 300 KB
+    for (const line of lines) input.write(line);
+    input.end();
+    fs.writeFileSync(go, '');
+    const text = await waitFor('all of it', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8'), 20_000);
+    expect(text).toBe(lines.join(''));
   });
 });
