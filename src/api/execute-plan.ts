@@ -227,6 +227,7 @@ export function startStale(
         };
   const ended = (async () => {
     let summary;
+    let built = false;
     // From here every way out gives the tokens back: a sink that throws on an event included.
     try {
       events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
@@ -247,6 +248,7 @@ export function startStale(
               missedRemotely: (p) => missedRemotely(remote, p),
             }),
       });
+      built = true; // build() ends with the runner's idle(), whatever happens
       summary = await build(chunks, {
         pool: announcingWaits(slots.pool, events),
         runner: gated,
@@ -257,7 +259,7 @@ export function startStale(
       });
       recorder.settle();
     } finally {
-      if (summary === undefined) runner.idle(); // build() did not run (or threw): what prepare() readied goes
+      if (!built) runner.idle(); // what prepare() readied goes
       for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
       // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
       // Jobs abandoned ahead of their latch recorded nothing, and their session is closing: nothing to fold.
