@@ -98,7 +98,8 @@ function start(how: JobStart): WatchdogInput | null {
  */
 function startNatively(): WatchdogInput | null {
   const addon = nativeAddon();
-  if (addon === null) return null;
+  // An addon built before watchdogStart (native/ not built again since): as without one.
+  if (addon === null || typeof addon.watchdogStart !== 'function') return null;
   const { argv, env } = commandLine();
   const envp: string[] = [];
   for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
