@@ -4,12 +4,15 @@
 // job's start (PATH search, stdio socketpairs, inherited descriptors, session,
 // signals) and its exit notice (a pidfd polled on libuv's loop, then waitpid
 // of that pid alone: libuv's own children are never reaped here). Also makes
-// a fifo (the jobserver's), which otherwise costs a process, and registers
+// a fifo (the jobserver's), which otherwise costs a process, starts the
+// watchdog (src/exec/watchdog.ts) with posix_spawn on a thread of its own,
+// and registers
 // native/stat-check.c's check of stored stats. Linux only;
 // src/exec/native-spawn.ts loads it and falls back to child_process without it.
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -219,6 +222,21 @@ static int lift(int fd, int above) {
   return lifted;
 }
 
+/** A new session, every signal at its default and none blocked: what libuv's fork gives a `detached` child. */
+static void session_attr(posix_spawnattr_t *attr) {
+  sigset_t all, none;
+  sigfillset(&all);
+  // glibc's sigfillset leaves out its own two (32 and 33), and its posix_spawn then sets them to SIG_IGN in the
+  // job, which exec keeps; libuv's fork resets them. Signal n is bit n - 1 of the set (Linux's layout).
+  add_signal(&all, 32);
+  add_signal(&all, 33);
+  sigemptyset(&none);
+  // Runner ignores SIGPIPE (Node does); the job must get it at its default, as after libuv's fork.
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setsigmask(attr, &none);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
 /**
  * spawn(file, argv, envp, cwd, fds, onExit): fds is a flat list of [number in
  * the job, descriptor in runner] pairs. Starts the job as the leader of a new
@@ -274,17 +292,7 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
   if (!error) {
-    sigset_t all, none;
-    sigfillset(&all);
-    // glibc's sigfillset leaves out its own two (32 and 33), and its posix_spawn then sets them to SIG_IGN in the
-    // job, which exec keeps; libuv's fork resets them. Signal n is bit n - 1 of the set (Linux's layout).
-    add_signal(&all, 32);
-    add_signal(&all, 33);
-    sigemptyset(&none);
-    // Runner ignores SIGPIPE (Node does); the job must get it at its default, as after libuv's fork.
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    session_attr(&attr);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
@@ -359,6 +367,176 @@ done:
   return ret;
 }
 
+// A process runner starts and only reaps (the watchdog): its pidfd polled, unreferenced, then waitpid of it alone.
+typedef struct {
+  uv_poll_t poll;
+  pid_t pid;
+  int pidfd;
+} Reaped;
+
+static void on_reaped_closed(uv_handle_t *handle) {
+  Reaped *r = (Reaped *)handle->data;
+  close(r->pidfd);
+  free(r);
+}
+
+static void on_reaped_pidfd(uv_poll_t *poll, int status, int events) {
+  Reaped *r = (Reaped *)poll->data;
+  pid_t got;
+  do got = waitpid(r->pid, NULL, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got == 0) return;
+  uv_poll_stop(poll);
+  uv_close((uv_handle_t *)poll, on_reaped_closed);
+}
+
+// A watchdog being started on a thread of its own (watchdogStart), then joined (watchdogJoin).
+typedef struct {
+  char **argv;
+  char **envp;
+  int child_end; // the watchdog's end of the socketpair: the thread closes it once the spawn is done
+  pid_t pid;
+  int error;
+  pthread_t thread;
+  int joined;
+} WatchdogStart;
+
+static void *watchdog_work(void *arg) {
+  WatchdogStart *w = (WatchdogStart *)arg;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  session_attr(&attr);
+  posix_spawn_file_actions_adddup2(&actions, w->child_end, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_RDWR, 0);
+  w->error = posix_spawn(&w->pid, w->argv[0], &actions, &attr, w->argv, w->envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(w->child_end);
+  return NULL;
+}
+
+static void watchdog_free(napi_env env, void *data, void *hint) {
+  WatchdogStart *w = (WatchdogStart *)data;
+  // Never joined (a caller's bug): the thread still owns the strings until it ends.
+  if (!w->joined) pthread_join(w->thread, NULL);
+  free_strings(w->argv);
+  free_strings(w->envp);
+  free(w);
+}
+
+/**
+ * watchdogStart(argv, envp): begins starting argv[0] (a path, not searched)
+ * on a thread of its own and returns at once [handle, fd], fd runner's end
+ * (non-blocking) of a socketpair whose other end is the process's stdin
+ * (what libuv gives a child's 'pipe' stdin), or a negative errno. Runner's
+ * end is close-on-exec: no job inherits it, so the process reads end of file
+ * exactly when runner has closed it or exited. What is written to it
+ * meanwhile waits in the socket. The process runs as the leader of a new
+ * session, signals at their defaults and none blocked, stdout and stderr on
+ * /dev/null. Pass the handle to watchdogJoin before anything depends on the
+ * process being there: runner's main thread then waits at most for what is
+ * left of the start, never for a fork of runner (child_process's).
+ */
+static napi_value WatchdogStartFn(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc < 2) return throw_type(env, "watchdogStart(argv, envp)");
+  WatchdogStart *w = calloc(1, sizeof(WatchdogStart));
+  if (w == NULL) return throw_type(env, "watchdogStart: out of memory");
+  uint32_t nargv, nenv;
+  w->argv = strings_of(env, args[0], &nargv);
+  w->envp = strings_of(env, args[1], &nenv);
+  if (w->argv == NULL || w->envp == NULL || nargv == 0) {
+    free_strings(w->argv);
+    free_strings(w->envp);
+    free(w);
+    return throw_type(env, "watchdogStart: bad arguments");
+  }
+  int sv[2] = {-1, -1};
+  int error = 0;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) error = errno;
+  // Runner's end never blocks runner (a watchdog stopped by hand); the watchdog's blocks its reads, as a shell expects.
+  if (!error && fcntl(sv[0], F_SETFL, O_NONBLOCK) != 0) error = errno;
+  // Its end above 2, so that the dup2 into 0 clears close-on-exec and the opens of 1 and 2 cannot replace it.
+  if (!error && (sv[1] = lift(sv[1], 2)) < 0) error = errno;
+  if (!error) {
+    w->child_end = sv[1];
+    error = pthread_create(&w->thread, NULL, watchdog_work, w);
+  }
+  napi_value ret, handle;
+  if (error) {
+    if (sv[0] >= 0) close(sv[0]);
+    if (sv[1] >= 0) close(sv[1]); // no thread took it
+    free_strings(w->argv);
+    free_strings(w->envp);
+    free(w);
+    CHECK(napi_create_int32(env, -error, &ret));
+    return ret;
+  }
+  // From here the thread owns the process's end.
+  if (napi_create_external(env, w, watchdog_free, NULL, &handle) != napi_ok) {
+    // Unreachable short of a broken engine: end of file for the process, if it starts, and no zombie.
+    close(sv[0]);
+    pthread_join(w->thread, NULL);
+    if (w->error == 0) waitpid(w->pid, NULL, 0);
+    free_strings(w->argv);
+    free_strings(w->envp);
+    free(w);
+    return throw_type(env, "watchdogStart: cannot keep its handle");
+  }
+  napi_value fd;
+  CHECK(napi_create_array_with_length(env, 2, &ret));
+  CHECK(napi_create_int32(env, sv[0], &fd));
+  CHECK(napi_set_element(env, ret, 0, handle));
+  CHECK(napi_set_element(env, ret, 1, fd));
+  return ret;
+}
+
+/**
+ * watchdogJoin(handle): waits until the process watchdogStart began has
+ * exec'd (or failed to); returns its pid, or a negative errno. From here it is
+ * reaped once it exits, by its pidfd polled on the loop, unreferenced: it
+ * keeps no event loop alive. Once per handle.
+ */
+static napi_value WatchdogJoinFn(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  WatchdogStart *w = NULL;
+  if (argc < 1 || napi_get_value_external(env, args[0], (void **)&w) != napi_ok || w == NULL || w->joined)
+    return throw_type(env, "watchdogJoin(handle), once");
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  pthread_join(w->thread, NULL);
+  w->joined = 1;
+  int error = w->error;
+  if (!error) {
+    int pidfd = (int)syscall(SYS_pidfd_open, w->pid, 0);
+    Reaped *r = calloc(1, sizeof(Reaped));
+    if (pidfd < 0 || r == NULL || uv_poll_init(loop, &r->poll, pidfd) != 0) {
+      // Cannot reap it later: nothing has been told to it yet, so it goes now, with no zombie left.
+      kill(w->pid, SIGKILL);
+      waitpid(w->pid, NULL, 0);
+      if (pidfd >= 0) close(pidfd);
+      free(r);
+      error = ENOSYS;
+    } else {
+      r->poll.data = r;
+      r->pid = w->pid;
+      r->pidfd = pidfd;
+      uv_poll_start(&r->poll, UV_READABLE, on_reaped_pidfd);
+      uv_unref((uv_handle_t *)&r->poll);
+    }
+  }
+  napi_value ret;
+  CHECK(napi_create_int32(env, error ? -error : w->pid, &ret));
+  return ret;
+}
+
 /** mkfifo(path, mode): 0, or a negative errno. */
 static napi_value Mkfifo(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -394,6 +572,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
       {"mkfifo", NULL, Mkfifo, NULL, NULL, NULL, napi_default, NULL},
+      {"watchdogStart", NULL, WatchdogStartFn, NULL, NULL, NULL, napi_default, NULL},
+      {"watchdogJoin", NULL, WatchdogJoinFn, NULL, NULL, NULL, napi_default, NULL},
       {"statCheckStart", NULL, StatCheckStart, NULL, NULL, NULL, napi_default, NULL},
       {"statCheckFinish", NULL, StatCheckFinish, NULL, NULL, NULL, napi_default, NULL},
       {"dirCheckStart", NULL, DirCheckStart, NULL, NULL, NULL, napi_default, NULL},

@@ -1,5 +1,5 @@
-// Loads runner's own native addon (native/spawn.c: posix_spawn of a job, and
-// mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
+// Loads runner's own native addon (native/spawn.c: posix_spawn of a job and of
+// the watchdog, and mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
 // was built at install (scripts/build-native.mjs). Absent or failing to load,
 // it is null and callers do what they did without it (child_process, the
 // mkfifo program, the walk): an install never depends on it.
@@ -19,6 +19,14 @@ export interface NativeAddon {
   ): [number, number, number] | number;
   /** 0, or a negative errno. */
   mkfifo(path: string, mode: number): number;
+  /**
+   * Begins starting argv[0] (not searched on PATH) on a thread of the addon's, in a session of its own, stdin on a
+   * socketpair, stdout and stderr on /dev/null; returns at once [handle, runner's end of the socketpair], or a
+   * negative errno. What runner writes meanwhile waits in the socket.
+   */
+  watchdogStart(argv: string[], envp: string[]): [WatchdogHandle, number] | number;
+  /** Waits for that start: the pid, or a negative errno. Reaped when it exits, never keeping the loop alive. */
+  watchdogJoin(handle: WatchdogHandle): number;
   /**
    * Starts comparing `count` stored stats with the file system on threads of its own (native/stat-check.c):
    * `paths` NUL-separated under `root`, `numbers` the bytes of `width` doubles per row, `at` the places of
@@ -50,6 +58,9 @@ export interface NativeAddon {
   /** Waits for a dirCheckStart: [listings the walk would read again (-1: it could not tell), file names they hold]. */
   dirCheckFinish(handle: StatCheckHandle): [number, number];
 }
+
+/** A start watchdogStart began. */
+export type WatchdogHandle = { readonly __brand: 'WatchdogHandle' };
 
 /** A check statCheckStart began. */
 export type StatCheckHandle = { readonly __brand: 'StatCheckHandle' };

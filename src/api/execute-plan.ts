@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { type CommandRunner, build, spawnRunner, spawnRunnerWith } from '../build/index.js';
 import { DEFAULT_TERMINAL_SIZE, jobStartFor, loadTerminalSupport } from '../exec/index.js';
-import { type KeptJobserver, type Makeflags, openSlots } from '../jobserver/index.js';
+import { type KeptJobserver, type Makeflags, type Slots, openSlots } from '../jobserver/index.js';
 import { restoreOutputs } from '../outputs/index.js';
 import type { Plan, PlannedJob } from '../plan/index.js';
 import type { Session } from '../session.js';
@@ -176,33 +176,44 @@ export function startStale(
   remote: RemoteCache | null,
   held?: Promise<void>,
 ): StaleRun {
-  fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
-  fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
-  fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
-  const strace = findStrace(tree, opts.env);
-  if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
-  const identify = identifyOf(tree, s.programs);
-  const slots = openSlots({
-    makeflags: opts.makeflags,
-    jobsFlag: opts.overrides?.jobs,
-    configJobs: s.loaded.fileJobs,
-    cpuCount: os.availableParallelism(),
-    serve: opts.serveJobserver ?? 'pipe',
-    ...(opts.keptJobserver === undefined ? {} : { kept: opts.keptJobserver }),
-  });
-  const { events } = opts;
+  // RUNNER_NATIVE_SPAWN=0: jobs start through child_process even with the addon built (exec/native-spawn.ts).
+  const runner =
+    opts.commandRunner ?? (jobStartFor(opts.env) === 'native' ? spawnRunner : spawnRunnerWith('child-process'));
+  // What the runner readies (the watchdog, issue 14 point 7) does so while the tokens and the rest are set up.
+  runner.prepare?.();
+  let slots: Slots;
   let chunks: Chunk[];
+  let strace: string | null;
+  let identify: ReturnType<typeof identifyOf>;
+  try {
+    fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
+    fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
+    fs.mkdirSync(runningLogsDir(s.stateDir), { recursive: true });
+    strace = findStrace(tree, opts.env);
+    if (strace !== null) fs.mkdirSync(tracesDir(s.stateDir), { recursive: true });
+    identify = identifyOf(tree, s.programs);
+    slots = openSlots({
+      makeflags: opts.makeflags,
+      jobsFlag: opts.overrides?.jobs,
+      configJobs: s.loaded.fileJobs,
+      cpuCount: os.availableParallelism(),
+      serve: opts.serveJobserver ?? 'pipe',
+      ...(opts.keptJobserver === undefined ? {} : { kept: opts.keptJobserver }),
+    });
+  } catch (err) {
+    runner.idle();
+    throw err;
+  }
+  const { events } = opts;
   try {
     chunks = planChunks(stale, tokenCount(opts, s), slots.makeflags === null ? {} : { MAKEFLAGS: slots.makeflags });
   } catch (err) {
     slots.finish();
+    runner.idle();
     throw err;
   }
   let abandoned = false;
   void held?.catch(() => (abandoned = true));
-  // RUNNER_NATIVE_SPAWN=0: jobs start through child_process even with the addon built (exec/native-spawn.ts).
-  const runner =
-    opts.commandRunner ?? (jobStartFor(opts.env) === 'native' ? spawnRunner : spawnRunnerWith('child-process'));
   const gated: CommandRunner =
     held === undefined
       ? runner
@@ -216,6 +227,7 @@ export function startStale(
         };
   const ended = (async () => {
     let summary;
+    let built = false;
     // From here every way out gives the tokens back: a sink that throws on an event included.
     try {
       events.emit({ type: 'tokens-held', releaseAll: () => slots.releaseAll() });
@@ -236,6 +248,7 @@ export function startStale(
               missedRemotely: (p) => missedRemotely(remote, p),
             }),
       });
+      built = true; // build() ends with the runner's idle(), whatever happens
       summary = await build(chunks, {
         pool: announcingWaits(slots.pool, events),
         runner: gated,
@@ -246,6 +259,7 @@ export function startStale(
       });
       recorder.settle();
     } finally {
+      if (!built) runner.idle(); // what prepare() readied goes
       for (const message of slots.finish()) events.emit({ type: 'warning', message }); // every token back before anything else
       // Fold the journal into the snapshot, interrupted or not; a fold is rare enough to sweep stray logs then.
       // Jobs abandoned ahead of their latch recorded nothing, and their session is closing: nothing to fold.

@@ -10,6 +10,11 @@ export interface CommandRunner {
    * rejects for the job's own failure (that is an outcome).
    */
   start(command: JobCommand, signal: AbortSignal): Promise<JobOutcome>;
+  /**
+   * Called when a build is about to start jobs, before the run opens its tokens: a runner may get ready
+   * meanwhile (the process spawner starts its watchdog). idle() follows, whether or not a job started.
+   */
+  prepare?(): void;
   /** Called once the build has no job running any more (the end of a run, a watch cycle). */
   idle(): void;
 }

@@ -1,6 +1,6 @@
 // The real command runner: each job a process of its own (exec/spawn.ts), the
 // watchdog let go once none runs. What `run()` uses unless given another.
-import { type JobStart, releaseWatchdog, spawnJob } from '../exec/index.js';
+import { type JobStart, prepareWatchdog, releaseWatchdog, spawnJob } from '../exec/index.js';
 import type { CommandRunner } from './command-runner.js';
 
 /** A runner whose plain jobs start as `how` says (exec/native-spawn.ts). */
@@ -8,6 +8,8 @@ export function spawnRunnerWith(how: JobStart): CommandRunner {
   /** No job has started since the last idle(): the next is a build's first. */
   let first = true;
   return {
+    // The watchdog starts on the addon's thread while the run gets ready; the first job waits only for what is left.
+    prepare: () => prepareWatchdog(how),
     start: (command, signal) => {
       // A build's first job creates its log before it starts, so a state directory that takes no log stops the
       // build there; every later job creates its log at its first byte, and a silent one none (issue 17, point 4).

@@ -176,7 +176,7 @@ export function spawnJob(
     let timeoutTimer: NodeJS.Timeout | undefined;
     // A start reports the end asynchronously, once everything below is in place.
     const ends: EndListeners = { error: onError, exit: onExit };
-    const mark = announceJob();
+    const mark = announceJob(how);
     const marked = { ...cmd, env: { ...cmd.env, [JOB_MARK]: mark } };
     const log = logCreation === 'now' ? JobLog.open(cmd.logPath) : JobLog.atFirstByte(cmd.logPath);
     const pid =

@@ -3,15 +3,18 @@
 // each job's process group as it starts and ends, and kills the groups still
 // listed when the pipe reaches end of file, which happens only when runner
 // has exited (the kernel closes runner's end; the jobs never inherit it, as
-// libuv makes its pipes close-on-exec). While runner lives it signals
+// the addon and libuv make it close-on-exec). While runner lives it signals
 // nothing: stopping jobs is spawn.ts's.
 //
 // A job's group is known only once spawn() has returned, and the job may run
 // long before that on a busy machine. So each job is announced before it is
 // started, with a mark that goes into its environment: a mark announced but
 // never followed by its group is looked for in /proc at the end.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { nativeAddon } from '../native-addon.js';
+import type { JobStart } from './native-spawn.js';
 
 /**
  * The variable in each job's environment naming it to the watchdog. Only a
@@ -54,20 +57,113 @@ done
 /** Its $0, so that `ps` (and a test) can tell it apart; its one argument is runner's pid. */
 const WATCHDOG_NAME = 'runner-watchdog';
 
-let watchdog: ChildProcess | null = null;
+/** The watchdog's stdin, as runner writes to it. */
+export interface WatchdogInput {
+  /** Writes at once what the socket has room for; the rest follows, in order. */
+  write(text: string): void;
+  /** Closes runner's end once all is written: end of file, and the watchdog exits. */
+  end(): void;
+  /** Closes runner's end now. */
+  destroy(): void;
+}
+
+/** The watchdog's input: closing it (or runner's exit) ends the watchdog. */
+let watchdog: WatchdogInput | null = null;
+/** A start through the addon still under way on its thread: joined before the first job starts. */
+let joinStart: (() => boolean) | null = null;
 /** The groups it watches now. */
 const watched = new Set<number>();
 /** Marks are this runner's prefix and a count: unique among the processes alive. */
 const markPrefix = `${process.pid}.${randomBytes(4).toString('hex')}.`;
 let marks = 0;
 
-function start(): ChildProcess | null {
+function commandLine(): { argv: string[]; env: NodeJS.ProcessEnv } {
   // A job running runner passes its own mark on; the watchdog must not carry it, or the outer watchdog would find it.
   const env = { ...process.env };
   delete env[JOB_MARK];
-  let child: ChildProcess;
+  return { argv: ['/bin/sh', '-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], env };
+}
+
+function start(how: JobStart): WatchdogInput | null {
+  return (how === 'native' ? startNatively() : null) ?? startForked();
+}
+
+/**
+ * Through runner's addon (native/spawn.c): the same process, session, stdin
+ * (a socketpair) and /dev/null as below, but started by posix_spawn on a
+ * thread of the addon's, so that runner's main thread never waits for a fork
+ * of runner to exec (2 to 5 ms of a run's first job on a busy machine; issue
+ * 14, point 7), and goes on preparing the run while it starts (see
+ * prepareWatchdog). Null when the addon is absent or could not begin.
+ */
+function startNatively(): WatchdogInput | null {
+  const addon = nativeAddon();
+  // An addon built before watchdogStart (native/ not built again since): as without one.
+  if (addon === null || typeof addon.watchdogStart !== 'function') return null;
+  const { argv, env } = commandLine();
+  const envp: string[] = [];
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) envp.push(`${name}=${value}`);
+  const started = addon.watchdogStart(argv, envp);
+  if (typeof started === 'number') return null;
+  const [handle, fd] = started;
+  joinStart = () => addon.watchdogJoin(handle) > 0;
+  return socketInput(fd);
+}
+
+/**
+ * Writes to runner's end of the socketpair (non-blocking) with plain write
+ * calls: a stream over it cost a run's first job about 1 ms of first calls
+ * (issue 14, point 7). What the socket has no room for (a watchdog stopped
+ * by hand) is tried again every 10 ms, in order, on an unreferenced timer:
+ * runner's exit is exactly what the watchdog waits for.
+ */
+export function socketInput(fd: number): WatchdogInput {
+  let queued = ''; // ASCII (numbers and marks): a count of bytes written is one of characters
+  let retry: NodeJS.Timeout | null = null;
+  let ending = false;
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    queued = '';
+    if (retry !== null) clearTimeout(retry);
+    fs.closeSync(fd);
+  };
+  const push = (): void => {
+    retry = null;
+    while (queued !== '' && open) {
+      try {
+        queued = queued.slice(fs.writeSync(fd, queued));
+      } catch (err) {
+        // EPIPE: the watchdog is gone (killed by hand); runner carries on without it.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') queued = '';
+        else {
+          retry = setTimeout(push, 10);
+          retry.unref();
+          return;
+        }
+      }
+    }
+    if (ending) close();
+  };
+  return {
+    write: (text) => {
+      queued += text;
+      if (retry === null) push();
+    },
+    end: () => {
+      ending = true;
+      if (retry === null) push();
+    },
+    destroy: close,
+  };
+}
+
+function startForked(): WatchdogInput | null {
+  const { argv, env } = commandLine();
+  let child;
   try {
-    child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid)], {
+    child = spawn(argv[0]!, argv.slice(1), {
       env,
       stdio: ['pipe', 'ignore', 'ignore'],
       // Its own process group: a Ctrl-C meant for runner does not stop it before runner has stopped the jobs.
@@ -80,8 +176,32 @@ function start(): ChildProcess | null {
   child.stdin!.on('error', () => {}); // EPIPE: the watchdog is gone (killed by hand); runner carries on without it
   // Neither keeps runner alive: its exit is exactly what the watchdog waits for.
   child.unref();
-  (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return child;
+  const stdin = child.stdin!;
+  (stdin as unknown as { unref?: () => void }).unref?.();
+  return { write: (text) => stdin.write(text), end: () => stdin.end(), destroy: () => stdin.destroy() };
+}
+
+/**
+ * Waits for a start through the addon to be done, so that the watchdog is
+ * there before a job starts; when it failed, `fallBack` starts it through
+ * child_process instead.
+ */
+function joinWatchdog(fallBack: boolean): void {
+  if (joinStart === null) return;
+  const started = joinStart();
+  joinStart = null;
+  if (started) return;
+  watchdog?.destroy();
+  watchdog = fallBack ? startForked() : null;
+}
+
+/**
+ * A build is about to start jobs: the watchdog starts now (through the addon,
+ * on a thread, while runner opens the run's tokens and the rest), and the
+ * first announceJob waits only for what is left of its start.
+ */
+export function prepareWatchdog(how: JobStart = 'native'): void {
+  watchdog ??= start(how);
 }
 
 /** Lines not yet written: a job's start and end lines wait for the next announcement, or the loop's next turn. */
@@ -111,18 +231,20 @@ function tell(line: string, now = false): void {
 function flush(): void {
   flushScheduled = false;
   if (pending === '') return;
-  // libuv writes to a pipe at once when it has room, so the lines are in the kernel before the job starts.
-  watchdog?.stdin?.write(pending);
+  // Written at once when the socket has room (as libuv writes child_process's pipe): in the kernel before the job starts.
+  watchdog?.write(pending);
   pending = '';
 }
 
 /**
  * A job is about to start: returns the mark its environment is to carry under
- * JOB_MARK. Starts the watchdog on the first job; pass the mark to
- * watchGroup, or to jobNotStarted when the start failed.
+ * JOB_MARK. Starts the watchdog on the first job (through the addon unless
+ * `how` is 'child-process'); pass the mark to watchGroup, or to jobNotStarted
+ * when the start failed.
  */
-export function announceJob(): string {
-  watchdog ??= start();
+export function announceJob(how: JobStart = 'native'): string {
+  watchdog ??= start(how);
+  joinWatchdog(true);
   const mark = markPrefix + String(++marks);
   tell(`? ${mark}\n`, true);
   return mark;
@@ -152,7 +274,8 @@ export function unwatchGroup(pgid: number): void {
  */
 export function releaseWatchdog(): void {
   if (watchdog === null || watched.size > 0) return;
+  joinWatchdog(false); // started ahead for jobs that never came: joined, so that it is reaped once it ends
   flush();
-  watchdog.stdin?.end();
+  watchdog?.end();
   watchdog = null;
 }

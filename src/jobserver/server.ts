@@ -43,6 +43,13 @@ export interface ServedJobserver {
 const TOKEN = '+'.charCodeAt(0); // what GNU make 4.3 writes
 
 /**
+ * Half of the smallest pipe Linux makes, one 4 KiB page (pipe(7): what a user
+ * past pipe-user-pages-soft gets): this many tokens or fewer are all kept
+ * whatever the pipe holds, so fillTokens need not learn its capacity.
+ */
+const TOKENS_THAT_FIT = 2048;
+
+/**
  * The fifo's directory is `<tmpdir>/runner-jobserver-<pid>-XXXXXX`: its owner's
  * pid in the name, so that the directory a runner killed outright (SIGKILL)
  * could not remove is recognised and removed by the next one that serves.
@@ -67,6 +74,15 @@ function fillTokens(fifo: string, read: number, wanted: number): number {
   const chunk = Buffer.alloc(4096, TOKEN); // at most PIPE_BUF: each write goes in whole or not at all
   let held = 0;
   try {
+    if (wanted <= TOKENS_THAT_FIT) {
+      // What the filling below keeps, without its 17 writes and 16 reads (about 0.6 ms a run, issue 14 point 7).
+      try {
+        held = fs.writeSync(fd, chunk, 0, wanted);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (held === wanted) return held;
+    }
     for (;;) {
       try {
         held += fs.writeSync(fd, chunk);
@@ -104,7 +120,11 @@ export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver
   const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
   const fifo = path.join(dir, 'fifo');
   const fds: number[] = [];
+  let discarded = false;
   const discard = (): void => {
+    // Once: the exit path's call after finish() would find the directory gone and take fs.rmSync (its rimraf).
+    if (discarded) return;
+    discarded = true;
     for (const fd of fds.splice(0)) fs.closeSync(fd);
     try {
       // The fifo and its directory, without fs.rmSync's rimraf (remove-file.ts says why)...
