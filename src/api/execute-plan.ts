@@ -44,10 +44,21 @@ export async function executePlan(
   plan: Plan,
   opts: ExecuteOptions,
   signal: AbortSignal,
-  how: { dryRun: boolean; reportCached?: boolean; rerunFailed?: boolean; early?: EarlyStart | null },
+  how: {
+    dryRun: boolean;
+    reportCached?: boolean;
+    rerunFailed?: boolean;
+    early?: EarlyStart | null;
+    /**
+     * Writes the scan the plan was made from (scan-and-save.ts deferWrite): called once, before anything is
+     * recorded; when the jobs run here, once they have started, so that they need not wait for it.
+     */
+    saveScan?: () => void;
+  },
 ): Promise<Executed> {
   // Every stale job was started before the plan (early-start.ts), which said `planned` then.
   const early = how.early ?? null;
+  const saveScan = how.saveScan ?? (() => {});
   const { events } = opts;
   // Hits whose outputs are gone or changed get them back from the store; one that cannot runs instead.
   const unrestored = how.dryRun ? [] : restorePlanned(s, tree, plan.restore ?? [], events);
@@ -85,11 +96,13 @@ export async function executePlan(
   const unchecked = plan.unchecked.map(uncheckedReport);
   for (const job of unchecked) events.emit({ type: 'job-unchecked', job });
   if (how.dryRun) {
+    saveScan();
     // The chunks a run would start, cut as runStale cuts them: the same planChunks, the same token count.
     const chunks = planChunks(stale, tokenCount(opts, s), dryRunEnv(opts));
     const chunkOf = new Map(chunks.flatMap((ch) => ch.jobs.map((p) => [p, chunkReportOf(ch)] as const)));
     for (const p of stale) reports.set(p, reportOf(p, 'would-run', s, undefined, chunkOf.get(p)));
   } else if (early !== null) {
+    saveScan();
     // Checked by join: the plan's stale jobs are the ones started, so nothing is cached, unchecked or remote.
     await early.join(stale);
   } else if (stale.length > 0) {
@@ -97,16 +110,21 @@ export async function executePlan(
     remote = openRemoteCache(s, opts.env, events);
     try {
       if (remote !== null) {
+        saveScan(); // hits are recorded as they land
         fs.mkdirSync(logsDir(s.stateDir), { recursive: true });
         fs.mkdirSync(streamsDir(s.stateDir), { recursive: true });
         stale = await restoreRemoteHits(s, tree.root, remote, stale, reports, events, how.rerunFailed === true, signal);
       }
-      if (stale.length > 0 && !signal.aborted) await startStale(s, tree, stale, opts, signal, reports, remote).ended;
-      else if (stale.length > 0) for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));
+      if (stale.length > 0 && !signal.aborted)
+        await startSaving(s, tree, stale, opts, signal, reports, remote, saveScan);
+      else {
+        saveScan();
+        for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));
+      }
     } finally {
       await remote?.finish();
     }
-  }
+  } else saveScan();
   // Listed fresh jobs (plan.listed) take their place in plan order, reported as the cached passes they are.
   const listed = plan.listed?.map((p) => reports.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []));
   return {
@@ -151,6 +169,48 @@ export interface EarlyStart {
   join(stale: readonly PlannedJob[]): Promise<void>;
   /** Stops the jobs and waits for them; nothing of them is recorded. */
   abandon(): Promise<void>;
+}
+
+/**
+ * Starts the stale jobs, then writes the scan while they run (at 100,000 files that write is most of the time
+ * between an edit's plan and its job); their outcomes wait for it, and if it fails they are stopped and nothing
+ * of them is recorded, as for jobs started ahead of their latch (early-start.ts).
+ */
+async function startSaving(
+  s: Session,
+  tree: TreeView,
+  stale: PlannedJob[],
+  opts: ExecuteOptions,
+  signal: AbortSignal,
+  reports: Map<PlannedJob, JobReport>,
+  remote: RemoteCache | null,
+  saveScan: () => void,
+): Promise<void> {
+  const stop = new AbortController();
+  const follow = (): void => stop.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  let open!: () => void;
+  let shut!: (err: unknown) => void;
+  const held = new Promise<void>((resolve, reject) => ((open = resolve), (shut = reject)));
+  try {
+    const run = startStale(s, tree, stale, opts, stop.signal, reports, remote, held);
+    run.ended.catch(() => {}); // awaited below; a rejection while the scan is written is seen there
+    // The first jobs start at the loop's next turn (their tokens are promises); the write follows them.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      saveScan();
+    } catch (err) {
+      stop.abort(err);
+      shut(err);
+      await run.ended.catch(() => {});
+      throw err;
+    }
+    open();
+    await run.ended;
+  } finally {
+    signal.removeEventListener('abort', follow);
+  }
 }
 
 /** The stale jobs handed to the build loop (startStale). */

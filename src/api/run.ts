@@ -11,7 +11,7 @@ import type { Session, UnlatchedSession } from '../session.js';
 import { argumentPath, treePath } from '../tree-path.js';
 import type { RelPath } from '../types.js';
 import { type Changes, changesOfFiles, changesSinceRef, checkAffectedOptions } from './affected.js';
-import { NO_DEPS, findDeps } from './find-deps.js';
+import { NO_DEPS, findDeps, hasJobDeps } from './find-deps.js';
 import { inPhase } from './phase.js';
 import { executePlan } from './execute-plan.js';
 import { checkMergedLog, writeMergedLog } from './merged-log-setting.js';
@@ -191,6 +191,9 @@ function runWorking(
         spec,
         asked: s.treeCheck?.asked,
         ...(found.checked === undefined ? {} : { checked: found.checked }),
+        // Written once the jobs have started (execute-plan.ts), unless the dependencies are read first: what
+        // they store must not go to the store before the scan it was read from.
+        deferWrite: !dryRun && s.tools.every((t) => !hasJobDeps(t, s.sourceTree)),
       });
     // Checked before the dependencies are looked for: a wrong FILE stops the run at once.
     const selected =
@@ -240,6 +243,7 @@ function runWorking(
       dryRun,
       rerunFailed: opts.rerunFailed === true,
       early,
+      ...(scanned.write === undefined ? {} : { saveScan: scanned.write }),
     });
     const mergedLog = dryRun ? null : writeMergedLog(s, opts, executed.jobs, roots);
     return runReportOf({

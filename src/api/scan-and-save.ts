@@ -60,6 +60,8 @@ export interface Scanned {
   newFiles: ReadonlySet<RelPath>;
   /** Files whose jobs cannot be checked (see unreadablePathsOf). */
   unreadable: readonly UnreadablePath[];
+  /** With ScanHow.deferWrite: writes the adopted scan (once); absent: written already. */
+  write?: () => void;
 }
 
 /**
@@ -93,6 +95,11 @@ export interface ScanHow {
   walked?: Walked;
   /** The walk spec, when the caller compiled it already (walkSpecOf). */
   spec?: CompiledSpec;
+  /**
+   * The scan is adopted but not written: Scanned.write writes it, which the caller must do before any result
+   * is recorded (a run's first jobs start meanwhile: execute-plan.ts). Not with keepOnFailure.
+   */
+  deferWrite?: boolean;
   /** Watchman's answer for this scan, when the session's settled check asked it already (api/settled-run.ts). */
   asked?: WatchOutcome;
   /**
@@ -182,7 +189,7 @@ function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
   const { spec, result } = scanned(s, events, how);
   for (const issue of result.issues) events.emit({ type: 'scan-issue', issue });
   for (const t of s.tools) for (const message of t.inputWarnings) events.emit({ type: 'warning', message });
-  const tree = inPhase(events, 'save', () => {
+  const { tree, write } = inPhase(events, 'save', () => {
     s.manifest.adoptScan(result.update);
     keepIndexStat(s, spec.gitignore);
     for (const t of s.tools) s.manifest.addLatch(t.latchId, t.latch);
@@ -195,12 +202,18 @@ function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
     const jobsKey = s.tools.some((t) => t.config.outputs.length > 0)
       ? null
       : JSON.stringify(s.tools.map((t) => [t.config.name, t.config.include, t.config.exclude]));
-    const dropped = s.manifest.save((tool, p) => {
-      const i = toolIndex.get(tool);
-      return i !== undefined && view.filters[i]!(p);
-    }, jobsKey);
-    removeLogs(s, dropped);
-    return view;
+    let written = false;
+    const save = (): void => {
+      if (written) return;
+      written = true;
+      const dropped = s.manifest.save((tool, p) => {
+        const i = toolIndex.get(tool);
+        return i !== undefined && view.filters[i]!(p);
+      }, jobsKey);
+      removeLogs(s, dropped);
+    };
+    if (how.deferWrite !== true) save();
+    return { tree: view, write: how.deferWrite === true ? () => inPhase(events, 'save', save) : undefined };
   });
   return {
     summary: {
@@ -215,6 +228,7 @@ function scanInto(s: Session, events: EventSink, how: ScanHow): Scanned {
     tree,
     newFiles: result.newFiles,
     unreadable: unreadablePathsOf(result.issues, (dir) => s.manifest.resultPathsUnder(dir)),
+    ...(write === undefined ? {} : { write }),
   };
 }
 

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { runJson, runRunner, show, startRunner } from '../helpers/cli.js';
 import { PROBE_SCRIPT, probeOnly, readProbeLog, resetProbeLog, setProbeControl } from '../helpers/probe.js';
-import { appendText, type Sandbox, useFixture, waitFor, writeConfig } from '../helpers/sandbox.js';
+import {
+  appendText,
+  type Sandbox,
+  readConfig,
+  useFixture,
+  waitFor,
+  writeConfig,
+  writeText,
+} from '../helpers/sandbox.js';
 import { fillUp, mountTmpfs, remount } from '../helpers/tmpfs.js';
 
 const ALL = [
@@ -86,6 +94,35 @@ test('issue 12: a disk that fills during the run stops it with exit 2 naming the
   resetProbeLog(sb);
   // Its result never got recorded: it runs again; every other job stays fresh.
   await expectOnlyTheChangedJobRuns(sb);
+});
+
+test('issue 12: a scan too large for the disk, written while its job runs, stops the run with exit 2; nothing of the job is recorded', async () => {
+  const { sb, state } = onSmallDisk({ include: ['calc/ops.py'] });
+  const config = readConfig(sb);
+  writeConfig(sb, { ...config, include: [...((config.include as string[] | undefined) ?? []), 'data/**'] });
+  const first = await runJson(['run'], { cwd: sb.tree });
+  expect(first.res.code, show(first.res)).toBe(0);
+  expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
+  // Many new names make the scan's write (after the job has started) far larger than what is left on the disk.
+  for (let d = 0; d < 30; d++) {
+    for (let f = 0; f < 100; f++) writeText(sb, `data/directory-${d}/a-file-with-a-long-name-${f}.txt`, `${d} ${f}\n`);
+  }
+  appendText(sb, 'calc/ops.py', '\n# changed\n');
+  resetProbeLog(sb);
+  const filler = fillUp(state, 64 * 1024);
+  const res = await runRunner(['run'], { cwd: sb.tree });
+  expect(res.code, show(res)).toBe(2);
+  expect(res.stderr).toBe(
+    `runner: error: ${state}/manifest.db: no space left on tmpfs mounted at ${state}; ` +
+      'every recorded result is kept; free some space there and run again\n',
+  );
+  fs.rmSync(filler);
+  resetProbeLog(sb);
+  // The job's result was not recorded (its scan never was): it runs again, to its end.
+  const again = await runJson(['run'], { cwd: sb.tree });
+  expect(again.res.code, show(again.res)).toBe(0);
+  expect(readProbeLog(sb).finished).toEqual(['calc/ops.py']);
+  expect(again.json.counts).toMatchObject({ ran: 1, fresh: 0 });
 });
 
 test('issue 12: a job that failed only because its log could not be written (disk full) is not cached: it runs again once space is back', async () => {
