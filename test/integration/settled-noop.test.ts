@@ -15,6 +15,7 @@ import { initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { RACY_MARGIN_MS } from '../../src/racy-margin.js';
+import { seededRandom as rng, storedTree } from '../helpers/stored-tree.js';
 
 const SETTLED_LINE = 'scan found the tree as the last run left it';
 
@@ -143,6 +144,86 @@ test('issue 17: a run after an edit in place looks again only at the files whose
   expect(JSON.parse(json.stdout).counts).toMatchObject({ jobs: 6, ran: 1, fresh: 5 });
   // Past the racy margin the edited files are trusted by their stats again: the run after settles.
   await settle(sb);
+});
+
+/** Runs `runner run -v`: the files whose probe job started, the scan's line, the summary without its time. */
+async function verbose(sb: Sandbox): Promise<{ ran: string[]; scan: string; summary: string }> {
+  resetProbeLog(sb);
+  const res = await runRunner(['run', '-v'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  return {
+    ran: readProbeLog(sb).started.sort(),
+    scan: res.stdout.split('\n').find((l) => l.startsWith('scan ')) ?? '(no scan line)',
+    summary: (res.stderr.split('\n').find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, ''),
+  };
+}
+
+const IN_PLACE = ['append', 'same-size', 'same-size-mtime', 'same-content', 'truncate'] as const;
+
+/** One edit that keeps every name (so every listing), the same in each root; says what it did. */
+function editInPlace(roots: string[], rand: () => number, n: number): string {
+  const files = (fs.readdirSync(roots[0]!, { recursive: true }) as string[])
+    .filter((p) => p.startsWith('data') && p.endsWith('.txt'))
+    .sort();
+  const rel = files[Math.floor(rand() * files.length)]!;
+  const kind = IN_PLACE[Math.floor(rand() * IN_PLACE.length)]!;
+  for (const root of roots) {
+    const abs = path.join(root, rel);
+    const text = fs.readFileSync(abs, 'utf8');
+    const before = fs.statSync(abs);
+    if (kind === 'append') fs.appendFileSync(abs, `more ${n}\n`);
+    else if (kind === 'truncate') fs.writeFileSync(abs, '');
+    else if (kind === 'same-content') fs.writeFileSync(abs, text);
+    else
+      fs.writeFileSync(
+        abs,
+        text.replace(/./g, (c) => (c === 'x' ? 'y' : 'x')),
+      );
+    // Only its ctime tells then.
+    if (kind === 'same-size-mtime') fs.utimesSync(abs, before.atime, before.mtime);
+  }
+  return `${kind} ${rel}`;
+}
+
+test('issue 17: after random edits, a scan that stats past the walk stores the same files and runs the same jobs as the walk', async () => {
+  const [checked, walked] = [useFixture('python-demo'), useFixture('python-demo')];
+  for (const sb of [checked, walked]) dataTree(sb);
+  const both = [checked.tree, walked.tree];
+  const rand = rng(14);
+  const round = async (what: string): Promise<string> => {
+    const a = await verbose(checked);
+    // The other copy walks first (runner scan never takes the check), then runs.
+    const scan = await runRunner(['scan'], { cwd: walked.tree, env: baseEnv() });
+    expect(scan.code, show(scan)).toBe(0);
+    const b = await verbose(walked);
+    expect(a.ran, what).toEqual(b.ran);
+    expect(a.summary, what).toBe(b.summary);
+    expect(storedTree(checked), what).toEqual(storedTree(walked));
+    return a.scan;
+  };
+  /** Past the racy margin a walk (a round with no edit) leaves every listing trusted by its stat. */
+  const settleListings = async (): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, RACY_MARGIN_MS + 100));
+    await round('no edit');
+  };
+  await round('first runs');
+  await settleListings();
+  const scans: string[] = [];
+  for (let n = 0; n < 10; n++) {
+    const did = [editInPlace(both, rand, n)];
+    if (rand() < 0.5) did.push(editInPlace(both, rand, 100 + n));
+    scans.push(await round(`seed 14, round ${n}: ${did.join('; ')}`));
+    if (n === 5) {
+      // A new name: its directory changed, so the walk looks; the rounds after stat again once it is settled.
+      for (const root of both) fs.writeFileSync(path.join(root, 'data/d0/late.txt'), 'late\n');
+      expect(await round('create data/d0/late.txt')).toBe('scan walked the tree (RUNNER_WATCHMAN=0)');
+      await settleListings();
+    }
+  }
+  // Every round of edits in place looked at the edited files alone.
+  expect(
+    scans.map((l) => l.slice(0, l.indexOf(' ('))).filter((l) => l.includes('every listing as stored')),
+  ).toHaveLength(10);
 });
 
 test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the environment, a declared input, the config, a deleted log', async () => {

@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Manifest } from '../../src/manifest/index.js';
 import { type RunResult, baseEnv, runRunner, show } from '../helpers/cli.js';
 import { gitOk, initRepo } from '../helpers/git.js';
 import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { type WatchmanServer, hasWatchman, startWatchman } from '../helpers/watchman.js';
+import { seededRandom as rng, storedTree as stored } from '../helpers/stored-tree.js';
 
 /** A git work tree (no index until a test adds to it) of .txt files in four directories. */
 function layout(): Sandbox {
@@ -49,35 +49,6 @@ async function runOnce(sb: Sandbox, env: Record<string, string>): Promise<Round>
     ran: readProbeLog(sb).started.sort(),
     scan: lines.find((l) => l.startsWith('scan ')) ?? '(no scan line)',
     summary: (res.stderr.split('\n').find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, ''),
-  };
-}
-
-/** The manifest's files (digest and size) and directory listings, as the scan stored them. */
-function stored(sb: Sandbox): { files: Record<string, string>; dirs: Record<string, string> } {
-  const m = Manifest.open(path.join(sb.tree, '.runner', 'manifest.db'));
-  try {
-    const files: Record<string, string> = {};
-    // The config names each copy's own probe directory.
-    for (const [p, e] of [...m.files].sort(([a], [b]) => a.localeCompare(b)))
-      if (p !== '.runnerrc.json') files[p] = `${e.digest} ${e.size}`;
-    const dirs: Record<string, string> = {};
-    for (const [p, l] of [...m.dirs].sort(([a], [b]) => a.localeCompare(b)))
-      dirs[p] = `${[...l.files].sort().join(',')} | ${[...l.subdirs].sort().join(',')}`;
-    return { files, dirs };
-  } finally {
-    m.close();
-  }
-}
-
-/** A small seeded generator (mulberry32), so a failing sequence of edits can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
