@@ -108,11 +108,13 @@ function readMark(value: string | undefined): SettledMark | null {
 export function startTreeCheck(s: Omit<UnlatchedSession, 'treeCheck'>, env: NodeJS.ProcessEnv): TreeCheck | null {
   const m = s.manifest;
   const mark = readMark(m.settled);
-  const program = watchmanOff(s, env) === null ? findWatchman(env) : null;
+  // Watchman looked for first: asking whether it is off counts the files, which decodes them under deltas.
+  const found = findWatchman(env);
+  const program = found !== null && watchmanOff(s, env) === null ? found : null;
   // Without a clock yet the run asks watchman in full, which stores one (the first run after watchman came).
   if (program !== null) return mark === null || m.watchState === undefined ? null : watchmanCheck(s, env, program);
   return checkStoredTree(s.sourceTree, {
-    files: () => m.storedFiles(),
+    files: () => m.storedFilesAndDeltas(),
     dirs: () => m.storedDirs(),
     racyThresholdMs: m.racyThresholdMs,
     walkSpec: m.walkSpec,

@@ -28,7 +28,7 @@ import {
 import { foldsAt } from './file-changes.js';
 import { FileTable, type TableCheckpoint } from './file-table.js';
 import { type Stored, leastRecentlyUsed, listOf, putFirst } from './history.js';
-import { type DirListing, type JobResult, type ToolLatch, logFileName } from './model.js';
+import { type DirListing, type FileEntry, type JobResult, type ToolLatch, logFileName } from './model.js';
 import { PackedResults } from './packed-results.js';
 import type { ScanUpdate } from './scan-update.js';
 
@@ -82,11 +82,13 @@ export class Manifest {
     const blob = this.unreadBlob('files');
     if (blob !== null || this.deltaBlobs !== null) {
       if (blob !== null) this.scannedFiles = decodeFiles(blob);
+      this.deltas.baseCount = this.scannedFiles.size;
       this.filesBlob = null;
       for (const blob of this.deltaBlobs ?? []) {
         const changes = decodeFileChanges(blob);
         this.scannedFiles.applyChanges(changes);
         this.deltas.entries += changes.length;
+        if (changes.some(([, op]) => op !== 'set')) this.deltas.onlySet = false;
       }
       this.deltaBlobs = null;
       // Replayed: what a save writes next counts from here.
@@ -147,8 +149,12 @@ export class Manifest {
   private hasResults = false;
   /** The jobsKey (save) the results were last checked under. */
   private sweptFor: string | null = null;
-  /** The files deltas stored, by sequence number, oldest first, and how many entries they hold in all. */
-  private readonly deltas = { sequence: [] as number[], entries: 0 };
+  /**
+   * The files deltas stored, by sequence number, oldest first, and how many entries they hold in all; once the
+   * files are decoded, whether every delta only sets entries and how many files the snapshot under them holds
+   * (together: the deltas change files in place, and the stored tree's check can read them: storedTree()).
+   */
+  private readonly deltas = { sequence: [] as number[], entries: 0, onlySet: true, baseCount: -1 };
   /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
   private readonly blobs = new Map<string, Buffer>();
   private readonly changedBlobs = new Set<string>();
@@ -275,16 +281,29 @@ export class Manifest {
   }
 
   /**
-   * The files snapshot as stored, when nothing has decoded it yet and no delta follows it: what the settled
-   * check (scan/settled.ts) compares in place. Null otherwise.
+   * The files snapshot as stored with what the deltas after it set, when nothing has decoded them and every
+   * delta only sets entries (files changed in place, or added: the check's count of names tells those apart);
+   * null otherwise. What the stored tree's check reads (scan/settled.ts).
    */
-  storedFiles(): Buffer | null {
-    return this.deltaBlobs === null ? this.unreadBlob('files') : null;
+  storedFilesAndDeltas(): { base: Buffer; set: ReadonlyMap<RelPath, FileEntry> } | null {
+    const base = this.unreadBlob('files');
+    if (base === null) return null;
+    const set = new Map<RelPath, FileEntry>();
+    for (const blob of this.deltaBlobs ?? []) {
+      for (const [path, op, entry] of decodeFileChanges(blob)) {
+        if (op !== 'set' || entry === null) return null;
+        set.set(path, entry);
+      }
+    }
+    return { base, set };
   }
 
-  /** How many files are tracked: read from the files snapshot's header while it is as stored. */
+  /**
+   * About how many files are tracked, enough to tell whether watchman is worth asking: until the files are
+   * decoded, the snapshot's header (the deltas after it left out), so that asking decodes nothing.
+   */
   get fileCount(): number {
-    const blob = this.storedFiles();
+    const blob = this.unreadBlob('files');
     return blob !== null && blob.length >= 8 ? blob.readUInt32LE(0) : this.files.size;
   }
 
@@ -533,9 +552,13 @@ export class Manifest {
       this.hasFilesBase = true;
       d.sequence = [];
       d.entries = 0;
+      d.onlySet = true;
+      d.baseCount = this.files.size;
     } else {
+      const changes = this.files.changesSinceSave()!;
       d.sequence.push((d.sequence.at(-1) ?? 0) + 1);
-      d.entries += this.files.changesSinceSave()!.size;
+      d.entries += changes.size;
+      for (const op of changes.values()) if (op !== 'set') d.onlySet = false;
     }
     this.files.markSaved();
   }
@@ -608,7 +631,7 @@ export class Manifest {
       this.writeWith([], snapshots, deleteSnapshots);
     }
     if (foldFiles) this.filesWritten('whole');
-    else if (opts.foldFiles === true && d.sequence.length > 0) {
+    else if (opts.foldFiles === true && d.sequence.length > 0 && !this.deltasInPlace()) {
       // Folded apart, when the disk takes it: the deltas stay a valid state if it does not (a full disk).
       try {
         this.store.write({
@@ -626,6 +649,17 @@ export class Manifest {
     const folded = this.folded;
     this.folded = false;
     return folded;
+  }
+
+  /**
+   * Whether the deltas change only files the snapshot under them holds, as far as this session knows: then the
+   * stored tree's check reads them as they are (storedFilesAndDeltas), and a run's end need not fold them.
+   * Not known (the files never decoded, nothing written): yes, since this session changed nothing.
+   */
+  private deltasInPlace(): boolean {
+    const d = this.deltas;
+    if (this.deltaBlobs !== null) return true;
+    return d.onlySet && d.baseCount === this.scannedFiles.size;
   }
 
   /** The fingerprint of every kept result: the outputs a result keeps are stored under it. */

@@ -13,6 +13,9 @@
 // tell" (null), and the caller walks.
 import { nativeAddon } from '../native-addon.js';
 import { RACY_MARGIN_MS } from '../racy-margin.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import type { CompiledSpec } from './match.js';
 import type { WatchOutcome } from './watchman.js';
@@ -20,10 +23,11 @@ import type { WatchOutcome } from './watchman.js';
 /** What the manifest stores of the tree, as loaded. */
 export interface StoredTree {
   /**
-   * The files snapshot as stored (Manifest.storedFiles); null: not as stored (decoded, or deltas follow it).
-   * Asked first, and the directories after the files' stats have begun: reading each from sqlite takes time.
+   * The files snapshot as stored, with the entries the deltas after it set (Manifest.storedFilesAndDeltas);
+   * null: not as stored (decoded, or a delta removes a file). Asked first, and the directories after the
+   * files' stats have begun: reading each from sqlite takes time.
    */
-  files: () => Buffer | null;
+  files: () => { base: Buffer; set: ReadonlyMap<RelPath, FileEntry> } | null;
   /** The directories snapshot as stored (Manifest.storedDirs); null: decoded already. */
   dirs: () => Buffer | null;
   racyThresholdMs: number;
@@ -68,8 +72,9 @@ const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => null };
 export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   const addon = nativeAddon();
   if (addon === null || typeof addon.dirCheckStart !== 'function') return CANNOT_TELL;
-  const files = stored.files();
-  if (files === null || files.length < HEADER) return CANNOT_TELL;
+  const stored_ = stored.files();
+  if (stored_ === null || stored_.base.length < HEADER) return CANNOT_TELL;
+  const { base: files, set } = stored_;
   const racyLimit = stored.racyThresholdMs - RACY_MARGIN_MS;
   const count = files.readUInt32LE(0);
   const width = files.readUInt32LE(4);
@@ -92,6 +97,7 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   const dirCheck = dirs === null ? null : addon.dirCheckStart(root, dirs, racyLimit);
   // More files than this to look at again: the walk does it as well, and reports as it goes.
   const cap = Math.max(MIN_FILES_CAP, count >> 3);
+  if (set.size > cap) return CANNOT_TELL;
   return {
     way: 'every stat as stored',
     finish: (spec, tracked) => {
@@ -107,11 +113,31 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
         names === count &&
         (tracked === null || count === tracked);
       // A listing that changed leaves the files' answer unused: the threads stop where they are.
-      const [differ, ...rows] = addon.statCheckFinish(fileCheck, listingsHold ? cap : 0, !listingsHold);
-      if (!listingsHold || differ === undefined || differ < 0 || differ > cap) return null;
-      return { paths: differ === 0 ? [] : pathsAt(text, rows), askedMs };
+      const [differ, ...rows] = addon.statCheckFinish(fileCheck, listingsHold ? cap + set.size : 0, !listingsHold);
+      if (!listingsHold || differ === undefined || differ < 0 || differ > cap + set.size) return null;
+      // A file a delta set is judged by that entry, not by its row in the snapshot under it. As many names as
+      // the snapshot's rows, and no delta removing one: every file set is one of those rows, changed in place.
+      const paths = pathsAt(text, rows).filter((p) => !set.has(p));
+      for (const [p, entry] of set) if (!statHolds(root, p, entry, racyLimit)) paths.push(p);
+      if (paths.length > cap) return null;
+      return { paths, askedMs };
     },
   };
+}
+
+/** The file's stat as `entry` stores it and not racy, as the walk (and native/stat-check.c) would judge it. */
+function statHolds(root: string, p: RelPath, entry: FileEntry, racyLimit: number): boolean {
+  const st = fs.statSync(path.join(root, p), { throwIfNoEntry: false });
+  return (
+    st !== undefined &&
+    st.isFile() &&
+    st.size === entry.size &&
+    st.mtimeMs === entry.mtimeMs &&
+    st.ctimeMs === entry.ctimeMs &&
+    st.ino === entry.ino &&
+    st.mtimeMs < racyLimit &&
+    st.ctimeMs < racyLimit
+  );
 }
 
 /** The paths of the given rows (ascending) of a files snapshot's text: one NUL-ended path per row. */

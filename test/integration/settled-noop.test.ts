@@ -226,6 +226,47 @@ test('issue 17: after random edits, a scan that stats past the walk stores the s
   ).toHaveLength(10);
 });
 
+/** The names of the state's snapshots that hold files deltas (what runs since the last whole write changed). */
+function deltaNames(sb: Sandbox): string[] {
+  const db = new Database(path.join(sb.tree, '.runner', 'manifest.db'), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT name FROM snapshot WHERE name LIKE 'files_delta/%' ORDER BY name").raw().all();
+    return rows.map((r) => String((r as unknown[])[0]));
+  } finally {
+    db.close();
+  }
+}
+
+test('issue 17: the check reads the files deltas an edit left: the runs after settle without folding them, and an edit to a file they hold still runs', async () => {
+  const sb = useFixture('python-demo');
+  dataTree(sb);
+  await probed(sb);
+  await settle(sb);
+  const before = deltaNames(sb).length;
+
+  fs.appendFileSync(path.join(sb.tree, 'data/d0/f2.txt'), 'more\n');
+  expect((await probed(sb)).started).toEqual(['data/d0/f2.txt']);
+  // Written as a delta, left as one: the next check judges that file by it.
+  const edited = deltaNames(sb).length;
+  expect(edited).toBe(before + 1);
+  await settle(sb);
+  expect(deltaNames(sb).length).toBeGreaterThanOrEqual(edited);
+
+  // The file a delta holds, edited again with its size and mtime kept: only its ctime (against the delta) tells.
+  const f2 = path.join(sb.tree, 'data/d0/f2.txt');
+  const old = fs.statSync(f2);
+  fs.writeFileSync(f2, fs.readFileSync(f2, 'utf8').toUpperCase());
+  fs.utimesSync(f2, old.atime, old.mtime);
+  expect(await probed(sb)).toMatchObject({ started: ['data/d0/f2.txt'], settled: false });
+  await settle(sb);
+
+  // A removed file: the check cannot read that from its rows; the run walks, and folds the deltas at its end.
+  fs.rmSync(path.join(sb.tree, 'data/d1/f5.txt'));
+  expect(await probed(sb)).toMatchObject({ started: [], settled: false });
+  expect(deltaNames(sb)).toEqual([]);
+  await settle(sb);
+});
+
 test('issue 17: what the mark does not vouch for takes the full path: a failure, another run, the environment, a declared input, the config, a deleted log', async () => {
   const sb = useFixture('python-demo');
   const all = dataTree(sb);
