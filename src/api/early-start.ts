@@ -8,7 +8,7 @@ import { type LatchedTool, runsTestRunner } from '../config/index.js';
 import { isReadProblem } from '../scan/index.js';
 import { type PlannedJob, planJobs } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
-import { type EarlyStart, type ExecuteOptions, type StaleRun, startStale } from './execute-plan.js';
+import { type EarlyStart, type ExecuteOptions, startHeld } from './execute-plan.js';
 import type { JobReport } from './run-report.js';
 import type { Walked } from './scan-and-save.js';
 import { WORKING_CACHES, treeView } from './tree-view.js';
@@ -65,26 +65,18 @@ export function startEarly(
   const { events } = opts;
   // Said now, as the plan would: the plan made later has these jobs and no other (join checks it).
   events.emit({ type: 'planned', jobs: stale.length, stale: stale.length, cachedFailures: 0, fresh: 0 });
-  const stop = new AbortController();
-  const follow = (): void => stop.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener('abort', follow, { once: true });
-  let open!: () => void;
-  let shut!: (err: Error) => void;
-  const held = new Promise<void>((resolve, reject) => ((open = resolve), (shut = reject)));
   const reports = new Map<PlannedJob, JobReport>();
   // Its stage directory, tokens and manifest are the session's; only the tools are ahead of their latch.
   const sessionAhead: Session = { ...u, tools: ahead };
-  const run: StaleRun = startStale(sessionAhead, tree, stale, opts, stop.signal, reports, null, held);
-  const ended = run.ended.finally(() => signal.removeEventListener('abort', follow));
-  ended.catch(() => {}); // awaited by join or abandon; a rejection before then is theirs to see
+  // Awaited by join or abandon.
+  const run = startHeld(sessionAhead, tree, stale, opts, signal, reports, null);
   let abandoned: Promise<void> | null = null;
   const abandon = (): Promise<void> => {
-    abandoned ??= (async () => {
-      stop.abort(new Error('the run stopped before its plan'));
-      shut(new Error('jobs started ahead of their latch were abandoned'));
-      await ended.catch(() => {});
-    })();
+    if (abandoned === null)
+      abandoned = run.stop(
+        new Error('the run stopped before its plan'),
+        new Error('jobs started ahead of their latch were abandoned'),
+      );
     return abandoned;
   };
   return {
@@ -102,8 +94,8 @@ export function startEarly(
       }
       const real = new Map(stale.map((p, i) => [p, planStale[i]!]));
       for (const ch of run.chunks) ch.jobs.forEach((p, k) => (ch.jobs[k] = real.get(p) ?? p));
-      open();
-      await ended;
+      run.open();
+      await run.ended;
     },
   };
 }

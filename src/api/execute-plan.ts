@@ -186,31 +186,66 @@ async function startSaving(
   remote: RemoteCache | null,
   saveScan: () => void,
 ): Promise<void> {
-  const stop = new AbortController();
-  const follow = (): void => stop.abort(signal.reason);
+  const run = startHeld(s, tree, stale, opts, signal, reports, remote);
+  // The first jobs start at the loop's next turn (their tokens are promises); the write follows them.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    saveScan();
+  } catch (err) {
+    await run.stop(err, err);
+    throw err;
+  }
+  run.open();
+  await run.ended;
+}
+
+/** Jobs started with their outcomes held (startHeld). */
+export interface HeldRun extends StaleRun {
+  /** Lets the outcomes be recorded. */
+  open(): void;
+  /** Stops the jobs (`reason`: the signal's) and waits for them; nothing of them is recorded (`why`). */
+  stop(reason: unknown, why: unknown): Promise<void>;
+}
+
+/**
+ * Starts the stale jobs under a signal of their own that follows `signal`, each outcome held until open()
+ * (startStale's `held`); `ended` never rejects unseen: whoever awaits it sees its rejection.
+ */
+export function startHeld(
+  s: Session,
+  tree: TreeView,
+  stale: PlannedJob[],
+  opts: ExecuteOptions,
+  signal: AbortSignal,
+  reports: Map<PlannedJob, JobReport>,
+  remote: RemoteCache | null,
+): HeldRun {
+  const stopper = new AbortController();
+  const follow = (): void => stopper.abort(signal.reason);
   if (signal.aborted) follow();
   else signal.addEventListener('abort', follow, { once: true });
   let open!: () => void;
   let shut!: (err: unknown) => void;
   const held = new Promise<void>((resolve, reject) => ((open = resolve), (shut = reject)));
+  let run: StaleRun;
   try {
-    const run = startStale(s, tree, stale, opts, stop.signal, reports, remote, held);
-    run.ended.catch(() => {}); // awaited below; a rejection while the scan is written is seen there
-    // The first jobs start at the loop's next turn (their tokens are promises); the write follows them.
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      saveScan();
-    } catch (err) {
-      stop.abort(err);
-      shut(err);
-      await run.ended.catch(() => {});
-      throw err;
-    }
-    open();
-    await run.ended;
-  } finally {
+    run = startStale(s, tree, stale, opts, stopper.signal, reports, remote, held);
+  } catch (err) {
     signal.removeEventListener('abort', follow);
+    throw err;
   }
+  const ended = run.ended.finally(() => signal.removeEventListener('abort', follow));
+  ended.catch(() => {});
+  return {
+    chunks: run.chunks,
+    ended,
+    open,
+    stop: async (reason, why) => {
+      stopper.abort(reason);
+      shut(why);
+      await ended.catch(() => {});
+    },
+  };
 }
 
 /** The stale jobs handed to the build loop (startStale). */
