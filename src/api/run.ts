@@ -24,7 +24,7 @@ import { stagedRoots } from './staged-tree.js';
 import { frameworkCheck, frameworkRange } from '../hook/index.js';
 import { findWorkTree, rangeDeletions } from '../git/index.js';
 import { type Walked, scanAndSave, walkSpecOf, walkTree, withSession } from './scan-and-save.js';
-import { isPlainRun, settledOrChecked, settlerOf, startTreeCheck } from './settled-run.js';
+import { isPlainRun, narrowedPlan, settledOrChecked, settlerOf, startTreeCheck } from './settled-run.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
 import { startEarly } from './early-start.js';
@@ -224,7 +224,7 @@ function runWorking(
         settled !== null
           ? settled.plan
           : changes === null
-            ? planJobs(input)
+            ? (narrowedPlan(input, scanned, found.narrow) ?? planJobs(input))
             : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
       const cut =
         shard === null

@@ -12,7 +12,7 @@
 // cover), and only for a plain run: the whole tree, every tool, nothing
 // forced or listed.
 import fs from 'node:fs';
-import type { Plan } from '../plan/index.js';
+import { type Plan, type PlanInput, planJobs } from '../plan/index.js';
 import { codeIdentity } from '../deps/index.js';
 import { hashString } from '../hash.js';
 import {
@@ -155,6 +155,11 @@ export interface TreeChecked {
   settled: { scanned: Scanned; plan: Plan } | null;
   /** Every listing as stored, only these files to look at again (since askedMs); undefined: the scan's own way. */
   checked?: { paths: readonly RelPath[]; askedMs: number };
+  /**
+   * The mark holds for this run but these files changed: every other job is as fresh as the mark found it, so
+   * the plan may judge only theirs (narrowedPlan), when the scan found no new, removed or unreadable file.
+   */
+  narrow?: { paths: ReadonlySet<RelPath>; fresh: number };
 }
 
 const UNCHECKED: TreeChecked = { settled: null };
@@ -175,6 +180,7 @@ export function settledOrChecked(s: Session, spec: CompiledSpec, events: EventSi
     // Watchman's answer goes to the scan as it is (the session's `asked`): it keeps watchman's clock.
     if (check.asked !== undefined) return UNCHECKED;
     const n = found.paths.length;
+    const narrow = holds && n > 0 ? { narrow: { paths: new Set(found.paths), fresh: mark.fresh } } : {};
     events.emit({
       type: 'scan-path',
       how: 'stats',
@@ -183,7 +189,7 @@ export function settledOrChecked(s: Session, spec: CompiledSpec, events: EventSi
           ? 'every stat as stored'
           : `${n} ${n === 1 ? 'file' : 'files'} changed or written too recently to trust the stat`,
     });
-    return { settled: null, checked: found };
+    return { settled: null, checked: found, ...narrow };
   }
   const { tracked } = mark;
   events.emit({
@@ -199,6 +205,22 @@ export function settledOrChecked(s: Session, spec: CompiledSpec, events: EventSi
     unreadable: [],
   };
   return { settled: { scanned, plan: { jobs: [], fresh: mark.fresh, unchecked: [], reused: [] } } };
+}
+
+/**
+ * The plan of a run whose mark holds but some files changed (TreeChecked.narrow): those files' jobs judged,
+ * every other one counted fresh, as the mark found them all; null when the scan found a file come, gone or
+ * unreadable (the jobs are not the mark's then).
+ */
+export function narrowedPlan(input: PlanInput, scanned: Scanned, narrow: TreeChecked['narrow']): Plan | null {
+  const sum = scanned.summary;
+  if (narrow === undefined || sum.new > 0 || sum.removed > 0 || sum.issues.length > 0) return null;
+  const files = input.files;
+  const only = new Map([...narrow.paths].flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : [])));
+  const plan = planJobs({ ...input, files: only });
+  const fresh = narrow.fresh - plan.jobs.length - plan.unchecked.length;
+  // The mark counted these jobs among its fresh ones; a count that says otherwise is not the mark's tree.
+  return fresh < plan.fresh ? null : { ...plan, fresh };
 }
 
 /**

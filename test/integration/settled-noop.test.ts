@@ -127,6 +127,8 @@ test('issue 17: a run after an edit in place looks again only at the files whose
   const res = await runRunner(['run', '-v'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
   expect(readProbeLog(sb).started.sort()).toEqual(['data/d0/f0.txt', 'data/d1/f3.txt']);
+  // The mark vouched for the other jobs: only the edited files' were judged, and all six are counted.
+  expect(res.stdout).toContain('runner: 6 jobs: 2 ran (2 passed, 0 failed), 0 cached failures, 4 fresh in ');
   expect(res.stdout.split('\n').filter((l) => l.startsWith('scan '))).toEqual([
     'scan found every listing as stored and looked again only at the files whose stats changed (2 files changed or written too recently to trust the stat)',
   ]);
@@ -151,10 +153,12 @@ async function verbose(sb: Sandbox): Promise<{ ran: string[]; scan: string; summ
   resetProbeLog(sb);
   const res = await runRunner(['run', '-v'], { cwd: sb.tree, env: baseEnv() });
   expect(res.code, show(res)).toBe(0);
+  const summary = (res.stdout.split('\n').find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, '');
+  expect(summary, show(res)).toMatch(/^runner: \d+ jobs: /);
   return {
     ran: readProbeLog(sb).started.sort(),
     scan: res.stdout.split('\n').find((l) => l.startsWith('scan ')) ?? '(no scan line)',
-    summary: (res.stderr.split('\n').find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, ''),
+    summary,
   };
 }
 

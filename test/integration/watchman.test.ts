@@ -44,11 +44,13 @@ async function runOnce(sb: Sandbox, env: Record<string, string>): Promise<Round>
   const res = await runRunner(['run', '-v'], { cwd: sb.tree, env });
   expect(res.code, show(res)).toBe(0);
   const lines = res.stdout.split('\n');
+  const summary = (lines.find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, '');
+  expect(summary, show(res)).toMatch(/^runner: \d+ jobs: /);
   return {
     res,
     ran: readProbeLog(sb).started.sort(),
     scan: lines.find((l) => l.startsWith('scan ')) ?? '(no scan line)',
-    summary: (res.stderr.split('\n').find((l) => l.includes(' jobs: ')) ?? '').replace(/ in [\d.]+s$/, ''),
+    summary,
   };
 }
 
