@@ -11,11 +11,11 @@
 // them alone (scan/update.ts), as a file watcher's report would have it:
 // an edited file costs no walk. Anything else, or any doubt, is "cannot
 // tell" (null), and the caller walks.
-import { nativeAddon } from '../native-addon.js';
-import { RACY_MARGIN_MS } from '../racy-margin.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileEntry } from '../manifest/index.js';
+import { nativeAddon } from '../native-addon.js';
+import { RACY_MARGIN_MS } from '../racy-margin.js';
 import type { RelPath } from '../types.js';
 import type { CompiledSpec } from './match.js';
 import type { WatchOutcome } from './watchman.js';
@@ -72,9 +72,9 @@ const CANNOT_TELL: TreeCheck = { way: 'no check', finish: () => null };
 export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   const addon = nativeAddon();
   if (addon === null || typeof addon.dirCheckStart !== 'function') return CANNOT_TELL;
-  const stored_ = stored.files();
-  if (stored_ === null || stored_.base.length < HEADER) return CANNOT_TELL;
-  const { base: files, set } = stored_;
+  const snapshot = stored.files();
+  if (snapshot === null || snapshot.base.length < HEADER) return CANNOT_TELL;
+  const { base: files, set } = snapshot;
   const racyLimit = stored.racyThresholdMs - RACY_MARGIN_MS;
   const count = files.readUInt32LE(0);
   const width = files.readUInt32LE(4);
@@ -82,6 +82,9 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   if (!FILE_ROWS.includes(width) || files.length < numbersEnd + 4) return CANNOT_TELL;
   const textLen = files.readUInt32LE(numbersEnd);
   const text = files.subarray(numbersEnd + 4, numbersEnd + 4 + textLen);
+  // More files than this to look at again: the walk does it as well, and reports as it goes.
+  const cap = Math.max(MIN_FILES_CAP, count >> 3);
+  if (set.size > cap) return CANNOT_TELL;
   const askedMs = Date.now();
   const fileCheck = addon.statCheckStart(
     root,
@@ -95,9 +98,6 @@ export function checkStoredTree(root: string, stored: StoredTree): TreeCheck {
   );
   const dirs = stored.dirs();
   const dirCheck = dirs === null ? null : addon.dirCheckStart(root, dirs, racyLimit);
-  // More files than this to look at again: the walk does it as well, and reports as it goes.
-  const cap = Math.max(MIN_FILES_CAP, count >> 3);
-  if (set.size > cap) return CANNOT_TELL;
   return {
     way: 'every stat as stored',
     finish: (spec, tracked) => {
