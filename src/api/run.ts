@@ -148,7 +148,7 @@ function runWorking(
   // lists its fresh jobs too, though only a plain run takes the mark's plan.
   let settle: (() => void) | null = null;
   const plain = isPlainRun(opts, dryRun) && changed === null && shard === null;
-  const markable = plain || (isPlainRun({ ...opts, listFresh: false }, dryRun) && changed === null && shard === null);
+  const markable = isPlainRun({ ...opts, listFresh: false }, dryRun) && changed === null && shard === null;
   // The stored tree is checked for any scan of the whole working tree: it may stand in for the walk.
   const checkable = !dryRun && opts.staged !== true && opts.framework !== true && changed === null && shard === null;
   const checkSettled = checkable ? (u: Omit<UnlatchedSession, 'treeCheck'>) => startTreeCheck(u, opts.env) : undefined;
