@@ -2,6 +2,7 @@
 // GET/PUT /v8/artifacts/:hash, HEAD to ask without the body) over keep-alive
 // connections, one request per call, each with a deadline. Decides nothing:
 // it turns each answer into a tagged outcome for remote-cache.ts.
+import fs from 'node:fs';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import type { RemoteSettings } from './remote-settings.js';
@@ -22,6 +23,24 @@ export interface ArtifactStore {
   put(hash: string, body: Buffer, durationMs: number, tag: string | null): Promise<Upload>;
   /** Lets the idle connections go, so the process can exit. */
   close(): void;
+}
+
+/**
+ * The certificates NODE_EXTRA_CA_CERTS names, when bin/runner started this process without them (it does, for
+ * speed): Node's own roots and these, as Node would have trusted. A file that cannot be read adds none, as
+ * Node warns and goes on; the server's certificate is then refused as it would be without the variable.
+ */
+function extraCa(): { ca?: string[] } {
+  const file = (globalThis as Record<symbol, unknown>)[Symbol.for('runner.extraCaCerts')];
+  if (typeof file !== 'string' || file === '') return {};
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'latin1');
+  } catch {
+    return {};
+  }
+  const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+  return { ca: [...tls.rootCertificates, pem] };
 }
 
 /** What an aborted request fails with, as Node's own `signal` option would make it (err.code 'ABORT_ERR'). */
@@ -45,7 +64,7 @@ export function httpArtifactStore(
   // Loaded here, not with the module: a run without a remote cache never loads http, https and tls (the bundle
   // would load every builtin a module imports at start, scripts/bundle.mjs).
   const transport = createRequire(import.meta.url)(isHttps ? 'node:https' : 'node:http') as typeof http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: opts.sockets });
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: opts.sockets, ...(isHttps ? extraCa() : {}) });
   // Turborepo names a team by id (teamId=team_…) or by slug (slug=…); servers take either (same API description).
   const query = settings.team.startsWith('team_')
     ? `teamId=${encodeURIComponent(settings.team)}`

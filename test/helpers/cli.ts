@@ -34,6 +34,8 @@ export interface RunOptions {
   nodeArgs?: readonly string[];
   /** Another bin/runner than the repository's (a copy of the package). */
   bin?: string;
+  /** Executes bin/runner itself, as a shell or make does (its first line says how), not `node bin/runner`. */
+  direct?: boolean;
 }
 
 /** PATH and HOME from the caller, NO_COLOR=1, RUNNER_WATCHMAN=0, and whatever a test adds. */
@@ -58,7 +60,8 @@ export interface RunningRunner {
 /** Starts the CLI and returns at once, so a test can signal it mid-run. */
 export function startRunner(args: string[], opts: RunOptions): RunningRunner {
   const drop = opts.withoutDac === true && process.getuid?.() === 0 ? [...WITHOUT_DAC] : [];
-  const argv = [...drop, ...(opts.under ?? []), process.execPath, ...(opts.nodeArgs ?? []), opts.bin ?? BIN, ...args];
+  const node = opts.direct === true ? [] : [process.execPath, ...(opts.nodeArgs ?? [])];
+  const argv = [...drop, ...(opts.under ?? []), ...node, opts.bin ?? BIN, ...args];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? baseEnv(),
