@@ -3,15 +3,17 @@
 // which program its shim runs. Only jobs stale whatever the latch says (their
 // tool has no result at all, or --force) and only when every job the plan will
 // run is one of them; nothing is recorded until the plan's own jobs take their
-// place (join), so every result carries the real latch.
+// place (join), so every result carries the real latch. The same holds a
+// run's jobs that its settled mark narrows to a few (startNarrowed), while a
+// run that lists its fresh jobs judges all the others.
 import { type LatchedTool, runsTestRunner } from '../config/index.js';
 import { isReadProblem } from '../scan/index.js';
-import { type PlannedJob, planJobs } from '../plan/index.js';
+import { type Plan, type PlannedJob, planJobs } from '../plan/index.js';
 import type { Session, UnlatchedSession } from '../session.js';
 import { type EarlyStart, type ExecuteOptions, startHeld } from './execute-plan.js';
 import type { JobReport } from './run-report.js';
 import type { Walked } from './scan-and-save.js';
-import { WORKING_CACHES, treeView } from './tree-view.js';
+import { type TreeView, WORKING_CACHES, treeView } from './tree-view.js';
 import { REMOTE_ENV } from '../cache/index.js';
 
 /** What the run asks of its jobs, as far as an early start depends on it. */
@@ -62,20 +64,52 @@ export function startEarly(
   const stale = plan.jobs;
   if (stale.length === 0 || plan.fresh > 0 || plan.unchecked.length > 0) return null;
   if (stale.some((p) => p.verdict.state !== 'stale')) return null;
-  const { events } = opts;
   // Said now, as the plan would: the plan made later has these jobs and no other (join checks it).
-  events.emit({ type: 'planned', jobs: stale.length, stale: stale.length, cachedFailures: 0, fresh: 0 });
-  const reports = new Map<PlannedJob, JobReport>();
+  opts.events.emit({ type: 'planned', jobs: stale.length, stale: stale.length, cachedFailures: 0, fresh: 0 });
   // Its stage directory, tokens and manifest are the session's; only the tools are ahead of their latch.
-  const sessionAhead: Session = { ...u, tools: ahead };
+  return startAhead({ ...u, tools: ahead }, tree, stale, opts, signal);
+}
+
+/**
+ * Starts a run's stale jobs from its narrowed plan (settled-run.ts narrowedPlan: the settled mark holds and
+ * only these files changed), before the whole plan: a run that lists its fresh jobs (--json) judges every
+ * job, and the changed files' jobs need not wait for that. The mark vouches that the whole plan's stale jobs
+ * are these (join checks it). Null when the narrowed plan holds anything but stale jobs, or a remote cache
+ * is to be asked first.
+ */
+export function startNarrowed(
+  s: Session,
+  tree: TreeView,
+  narrowed: Plan,
+  opts: EarlyOptions,
+  signal: AbortSignal,
+): EarlyStart | null {
+  if ((opts.env[REMOTE_ENV.url] ?? '') !== '' || s.loaded.config.remoteCache !== undefined) return null;
+  const stale = narrowed.jobs;
+  if (stale.length === 0 || narrowed.unchecked.length > 0 || stale.some((p) => p.verdict.state !== 'stale'))
+    return null;
+  const jobs = stale.length + narrowed.fresh;
+  opts.events.emit({ type: 'planned', jobs, stale: stale.length, cachedFailures: 0, fresh: narrowed.fresh });
+  return startAhead(s, tree, stale, opts, signal);
+}
+
+/** Starts `stale` with their outcomes held until the plan's own stale jobs, the same ones, join them. */
+function startAhead(
+  s: Session,
+  tree: TreeView,
+  stale: PlannedJob[],
+  opts: EarlyOptions,
+  signal: AbortSignal,
+): EarlyStart {
+  const reports = new Map<PlannedJob, JobReport>();
   // Awaited by join or abandon.
-  const run = startHeld(sessionAhead, tree, stale, opts, signal, reports, null);
+  const run = startHeld(s, tree, stale, opts, signal, reports, null);
   let abandoned: Promise<void> | null = null;
   const abandon = (): Promise<void> => {
     if (abandoned === null)
       abandoned = run.stop(
         new Error('the run stopped before its plan'),
-        new Error('jobs started ahead of their latch were abandoned'),
+        new Error('jobs started ahead of their plan were abandoned'),
       );
     return abandoned;
   };

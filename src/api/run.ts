@@ -27,7 +27,7 @@ import { type Walked, scanAndSave, walkSpecOf, walkTree, withSession } from './s
 import { isPlainRun, narrowedPlan, settledOrChecked, settlerOf, startTreeCheck } from './settled-run.js';
 import { findWatchman } from '../scan/index.js';
 import { watchmanOff } from './watchman-scan.js';
-import { startEarly } from './early-start.js';
+import { startEarly, startNarrowed } from './early-start.js';
 import type { EarlyStart } from './execute-plan.js';
 import type { LatchedTool } from '../config/index.js';
 
@@ -180,7 +180,7 @@ function runWorking(
     // name the few files the scan must look at again.
     const found =
       walked === undefined
-        ? inPhase(opts.events, 'scan', () => settledOrChecked(s, spec, opts.events, plain))
+        ? inPhase(opts.events, 'scan', () => settledOrChecked(s, spec, opts.events, { plain, markable }))
         : { settled: null };
     const { settled } = found;
     const scanned =
@@ -219,12 +219,19 @@ function runWorking(
       // A shard is cut from every selected job, fresh ones included: they weigh in the balance.
       listFresh: opts.listFresh === true || shard !== null,
     });
+    // A run that lists its fresh jobs judges every job; those of the files the mark narrows it to start first.
+    if (!plain && found.narrow !== undefined && changes === null && early === null) {
+      const narrowed = inPhase(opts.events, 'plan', () => narrowedPlan(input, scanned, found.narrow));
+      if (narrowed !== null) early = startNarrowed(s, scanned.tree, narrowed, { ...opts, makeflags }, signal);
+      // Their tokens are promises: the jobs start at the loop's next turn, before the plan below.
+      if (early !== null) await new Promise((resolve) => setImmediate(resolve));
+    }
     const { whole, sharded } = inPhase(opts.events, 'plan', () => {
       const all =
         settled !== null
           ? settled.plan
           : changes === null
-            ? (narrowedPlan(input, scanned, found.narrow) ?? planJobs(input))
+            ? ((plain ? narrowedPlan(input, scanned, found.narrow) : null) ?? planJobs(input))
             : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
       const cut =
         shard === null

@@ -156,8 +156,9 @@ export interface TreeChecked {
   /** Every listing as stored, only these files to look at again (since askedMs); undefined: the scan's own way. */
   checked?: { paths: readonly RelPath[]; askedMs: number };
   /**
-   * The mark holds for this run but these files changed: every other job is as fresh as the mark found it, so
-   * the plan may judge only theirs (narrowedPlan), when the scan found no new, removed or unreadable file.
+   * The mark holds for this run (or would, but for listing the fresh jobs) and these files changed: every other
+   * job is as fresh as the mark found it, so the plan may judge only theirs (narrowedPlan), when the scan found
+   * no new, removed or unreadable file; a run that lists its fresh jobs starts theirs before judging the rest.
    */
   narrow?: { paths: ReadonlySet<RelPath>; fresh: number };
 }
@@ -167,20 +168,28 @@ const UNCHECKED: TreeChecked = { settled: null };
 /**
  * Finishes the session's check of the stored tree (startTreeCheck): the settled plan when the mark holds (same
  * key, same logs directory, `plain` run) and the tree is as stored; else what the scan may take from the check.
+ * `markable`: plain apart from listing the fresh jobs (--json), a run the mark can narrow but not settle.
  */
-export function settledOrChecked(s: Session, spec: CompiledSpec, events: EventSink, plain: boolean): TreeChecked {
+export function settledOrChecked(
+  s: Session,
+  spec: CompiledSpec,
+  events: EventSink,
+  run: { plain: boolean; markable: boolean },
+): TreeChecked {
   const check = s.treeCheck;
   if (check === null) return UNCHECKED;
   const mark = readMark(s.manifest.settled);
-  const holds =
-    plain && mark !== null && hasSettledTools(s) && mark.key === markKey(s, spec) && mark.logs === logsStat(s);
-  const found = check.finish(spec, holds ? mark.tracked : null);
+  // A run that lists its fresh jobs judges them all, yet the mark still says which can have changed.
+  const matches =
+    run.markable && mark !== null && hasSettledTools(s) && mark.key === markKey(s, spec) && mark.logs === logsStat(s);
+  const holds = matches && run.plain;
+  const found = check.finish(spec, matches ? mark.tracked : null);
   if (found === null) return UNCHECKED;
   if (found.paths.length > 0 || !holds) {
     // Watchman's answer goes to the scan as it is (the session's `asked`): it keeps watchman's clock.
     if (check.asked !== undefined) return UNCHECKED;
     const n = found.paths.length;
-    const narrow = holds && n > 0 ? { narrow: { paths: new Set(found.paths), fresh: mark.fresh } } : {};
+    const narrow = matches && n > 0 ? { narrow: { paths: new Set(found.paths), fresh: mark.fresh } } : {};
     events.emit({
       type: 'scan-path',
       how: 'stats',

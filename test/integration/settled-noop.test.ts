@@ -16,6 +16,7 @@ import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { RACY_MARGIN_MS } from '../../src/racy-margin.js';
 import { seededRandom as rng, storedTree } from '../helpers/stored-tree.js';
+import { readTrace, traceProblems } from '../helpers/trace.js';
 
 const SETTLED_LINE = 'scan found the tree as the last run left it';
 
@@ -146,6 +147,42 @@ test('issue 17: a run after an edit in place looks again only at the files whose
   expect(JSON.parse(json.stdout).counts).toMatchObject({ jobs: 6, ran: 1, fresh: 5 });
   // Past the racy margin the edited files are trusted by their stats again: the run after settles.
   await settle(sb);
+});
+
+test('issue 14: a run that lists its fresh jobs (--json) after an edit starts the job of the edited file before it judges the others, and lists all of them', async () => {
+  const sb = useFixture('python-demo');
+  const all = dataTree(sb);
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+
+  fs.appendFileSync(path.join(sb.tree, 'data/d1/f5.txt'), 'more\n');
+  resetProbeLog(sb);
+  const traceFile = path.join(sb.scratch, 'run.trace.json');
+  const res = await runRunner(['run', '--json', '--trace', traceFile], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(readProbeLog(sb).started).toEqual(['data/d1/f5.txt']);
+  const json = JSON.parse(res.stdout) as { counts: object; jobs: { file: string; status: string; cached: boolean }[] };
+  expect(json.counts).toMatchObject({ jobs: 6, ran: 1, fresh: 5 });
+  expect(json.jobs.map((j) => [j.file, j.status, j.cached]).sort()).toEqual(
+    all.map((f) => [f, 'passed', f !== 'data/d1/f5.txt']).sort(),
+  );
+  // The job began before the plan that judged the other five.
+  const trace = readTrace(traceFile);
+  expect(traceProblems(trace)).toEqual([]);
+  const job = trace.traceEvents.find((e) => e.ph === 'X' && e.args?.tool === 'probe');
+  const plans = trace.traceEvents.filter((e) => e.ph === 'X' && e.name === 'plan');
+  expect(job, JSON.stringify(trace.traceEvents.map((e) => e.name))).toBeDefined();
+  expect(plans).toHaveLength(2);
+  expect(job!.ts!).toBeLessThan(plans[1]!.ts!);
+
+  // Without the mark (the run above ran a job) the same run plans once, then starts it.
+  fs.appendFileSync(path.join(sb.tree, 'data/d0/f0.txt'), 'more\n');
+  resetProbeLog(sb);
+  const again = await runRunner(['run', '--json', '--trace', traceFile], { cwd: sb.tree, env: baseEnv() });
+  expect(again.code, show(again)).toBe(0);
+  expect(readProbeLog(sb).started).toEqual(['data/d0/f0.txt']);
+  expect(JSON.parse(again.stdout).jobs).toHaveLength(6);
+  expect(readTrace(traceFile).traceEvents.filter((e) => e.ph === 'X' && e.name === 'plan')).toHaveLength(1);
 });
 
 /** Runs `runner run -v`: the files whose probe job started, the scan's line, the summary without its time. */
