@@ -80,6 +80,11 @@
 //   --tmp DIR         make the scratch directory under DIR (default os.tmpdir())
 //   --keep            keep the scratch directory (trees, state, git copies)
 //   --json            print the results as JSON on stdout instead of the table
+//   --no-readme       leave README.md alone; by default each section run writes
+//                     its output there, between its markers under "The bench's
+//                     last output" (bench/readme.mjs), with the date, the load
+//                     average and the options; only when the runner is this
+//                     repository's own bin/runner and no rebuild happened meanwhile
 //   --rss auto|time|python|none   how to read peak RSS (default auto: GNU
 //                     /usr/bin/time, else python3 wait4)
 //   --strict          exit 1 when the 100,000-file (find or git status, with or
@@ -105,6 +110,7 @@ import { benchRemote } from './remote.mjs';
 import { benchWatch, renderWatch } from './watch.mjs';
 import { evaluateGitTargets, evaluateTarget, renderJson, renderText } from './report.mjs';
 import { startWatchmanServer } from './watchman-server.mjs';
+import { writeReadme } from './readme.mjs';
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const GEN_TREE = path.resolve(REPO, '..', 'shared', 'bench', 'gen-tree.mjs');
@@ -159,6 +165,7 @@ function parseArgs(argv) {
     strict: false,
     help: false,
     only: null,
+    readme: true,
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -218,6 +225,9 @@ function parseArgs(argv) {
         break;
       case '--strict':
         o.strict = true;
+        break;
+      case '--no-readme':
+        o.readme = false;
         break;
       case '--rss':
         o.rss = value();
@@ -764,6 +774,7 @@ async function main() {
   }
 
   const sections = opts.only ? [opts.only] : SECTIONS;
+  const loadBefore = os.loadavg()[0];
   const doTree = sections.includes('tree');
   const doJobserver = sections.includes('jobserver');
   const doDeps = sections.includes('deps');
@@ -900,6 +911,7 @@ async function main() {
     if (opts.json) process.stdout.write(renderJson(result));
     else process.stdout.write(renderText(result) + (watch ? ['', ...renderWatch(watch)].join('\n') + '\n' : ''));
     for (const n of result.notes) progress(`note: ${n}`);
+    if (opts.readme) writeSections(result, opts, loadBefore);
     const failed =
       (result.target && !result.target.pass) ||
       result.gitTargets.some((t) => t.pass === false) ||
@@ -919,6 +931,39 @@ async function main() {
       fs.rmSync(work, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Writes each section's output into README.md (issue 17 point 5), when what was measured is this repository's
+ * runner as built now: another runner's figures, or two builds' mixed, would be put under this one's name.
+ */
+function writeSections(result, opts, loadBefore) {
+  const readme = path.join(REPO, 'README.md');
+  if (opts.runner !== null && path.resolve(opts.runner) !== path.join(REPO, 'bin', 'runner')) {
+    progress("README.md not written: the runner measured is not this repository's bin/runner");
+    return;
+  }
+  if (result.notes.some((n) => n.includes('rebuilt while the bench ran'))) {
+    progress('README.md not written: the runner was rebuilt while the bench ran');
+    return;
+  }
+  const none = Object.fromEntries(SECTIONS.map((s) => [s === 'noop-deps' ? 'noopDeps' : s, null]));
+  const blocks = result.sections.map((name) => {
+    if (name === 'watch') return [name, renderWatch(result.watch).join('\n')];
+    const key = name === 'noop-deps' ? 'noopDeps' : name;
+    const only = { ...result, ...none, sections: [name], [key]: result[key] };
+    if (name !== 'tree') Object.assign(only, { sizes: [], target: null, gitTargets: [] });
+    return [name, renderText(only)];
+  });
+  const args = process.argv.slice(2).filter((a) => a !== '--no-readme');
+  const heading =
+    `Written by \`npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\` on ${result.meta.date.slice(0, 16).replace('T', ' ')} UTC, ` +
+    `load average ${loadBefore.toFixed(1)} before and ${os.loadavg()[0].toFixed(1)} after, ${result.meta.cpus} CPUs, node ${result.meta.node}:`;
+  const missing = writeReadme(readme, blocks, heading);
+  for (const name of missing)
+    progress(`README.md has no markers for ${name} (<!-- bench:${name} --> ... <!-- /bench:${name} -->): not written`);
+  const written = result.sections.filter((n) => !missing.includes(n));
+  if (written.length > 0) progress(`README.md: wrote ${written.join(', ')} under "The bench's last output"`);
 }
 
 main().then(
