@@ -221,7 +221,7 @@ function runWorking(
     });
     // A run that lists its fresh jobs judges every job; those of the files the mark narrows it to start first.
     if (!plain && found.narrow !== undefined && changes === null && early === null) {
-      const narrowed = inPhase(opts.events, 'plan', () => narrowedPlan(input, scanned, found.narrow));
+      const narrowed = inPhase(opts.events, 'plan', () => narrowedPlan(input, scanned, found.narrow, s.manifest));
       if (narrowed !== null) early = startNarrowed(s, scanned.tree, narrowed, { ...opts, makeflags }, signal);
       // Their tokens are promises: the jobs start at the loop's next turn, before the plan below.
       if (early !== null) await new Promise((resolve) => setImmediate(resolve));
@@ -231,7 +231,7 @@ function runWorking(
         settled !== null
           ? settled.plan
           : changes === null
-            ? ((plain ? narrowedPlan(input, scanned, found.narrow) : null) ?? planJobs(input))
+            ? ((plain ? narrowedPlan(input, scanned, found.narrow, s.manifest) : null) ?? planJobs(input))
             : planChanged(input, deps.graphs, changes.changed, changes.deleted, scanned.tree.root);
       const cut =
         shard === null

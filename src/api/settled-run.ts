@@ -26,7 +26,7 @@ import {
 import type { Session, UnlatchedSession } from '../session.js';
 import { treePath } from '../tree-path.js';
 import { logsDir } from '../state-dir.js';
-import type { FileEntry } from '../manifest/index.js';
+import type { FileEntry, JobResult, Manifest } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import type { EventSink } from './events.js';
 import { hasJobDeps } from './find-deps.js';
@@ -221,12 +221,25 @@ export function settledOrChecked(
  * every other one counted fresh, as the mark found them all; null when the scan found a file come, gone or
  * unreadable (the jobs are not the mark's then).
  */
-export function narrowedPlan(input: PlanInput, scanned: Scanned, narrow: TreeChecked['narrow']): Plan | null {
+export function narrowedPlan(
+  input: PlanInput,
+  scanned: Scanned,
+  narrow: TreeChecked['narrow'],
+  manifest: Pick<Manifest, 'peekHistory'>,
+): Plan | null {
   const sum = scanned.summary;
   if (narrow === undefined || sum.new > 0 || sum.removed > 0 || sum.issues.length > 0) return null;
   const files = input.files;
   const only = new Map([...narrow.paths].flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : [])));
-  const plan = planJobs({ ...input, files: only });
+  // These jobs' results alone are read (peekHistory): the rest of the store waits, or is never read.
+  const history = (tool: string, p: RelPath): readonly JobResult[] => manifest.peekHistory(tool, p);
+  const plan = planJobs({
+    ...input,
+    files: only,
+    history,
+    latest: (tool, p) => history(tool, p)[0],
+    latestHolds: undefined,
+  });
   const fresh = narrow.fresh - plan.jobs.length - plan.unchecked.length;
   // The mark counted these jobs among its fresh ones; a count that says otherwise is not the mark's tree.
   return fresh < plan.fresh ? null : { ...plan, fresh };

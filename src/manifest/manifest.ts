@@ -224,11 +224,12 @@ export class Manifest {
     const read = this.resultsRead;
     if (read === null) return;
     this.resultsRead = null;
-    // Read only now (a settled no-op never asks).
-    const snapshot = this.hasResults ? this.readLarge('results') : undefined;
-    if (snapshot !== undefined) {
+    // Read only now (a settled no-op never asks), unless a peek read it.
+    const packed = this.peekedPacked !== undefined ? this.peekedPacked : this.readPacked();
+    this.peekedPacked = undefined;
+    if (packed !== null) {
       // Kept packed: a job's only result stays an index until asked for; a history of several is built now.
-      const packed = (this.packed = PackedResults.decode(snapshot));
+      this.packed = packed;
       // Keyed by the file table's own strings where a result's path is a tracked file's (its rows are in the
       // files' order, so mostly the next row): the plan's lookups, by those strings, then match by identity.
       const table =
@@ -261,6 +262,45 @@ export class Manifest {
     }
     for (const row of read.journal) this.droppedOnLoad.push(...this.remember(fromJournal(row)));
   }
+
+  private readPacked(): PackedResults | null {
+    const snapshot = this.hasResults ? this.readLarge('results') : undefined;
+    return snapshot === undefined ? null : PackedResults.decode(snapshot);
+  }
+
+  /** The results snapshot as a peek read it, for decodeResults to take; undefined: not read. */
+  private peekedPacked: PackedResults | null | undefined = undefined;
+
+  /**
+   * One job's results, as history() gives them, without building every other job's while the results are
+   * not decoded yet: what a plan narrowed to a few changed files asks (api/settled-run.ts narrowedPlan), so
+   * that their jobs start before the rest are read. The same putFirst() the decoding does, on this job's
+   * rows alone.
+   */
+  peekHistory(tool: string, path: RelPath): readonly JobResult[] {
+    const read = this.resultsRead;
+    if (read === null) return this.history(tool, path);
+    // The same objects for the same job, as history() gives: the plan compares them by identity.
+    const key = `${tool}\0${path}`;
+    const seen = this.peeked.get(key);
+    if (seen !== undefined) return seen;
+    if (this.peekedPacked === undefined) this.peekedPacked = this.readPacked();
+    const packed = this.peekedPacked;
+    let known: Stored | undefined;
+    if (packed !== null)
+      for (let i = 0; i < packed.count; i++)
+        if (packed.pathAt(i) === path && packed.toolAt(i) === tool) {
+          const r = packed.result(i);
+          known = known === undefined ? r : [r, ...listOf(known)];
+        }
+    for (const row of read.journal)
+      if (row[1] === path && row[0] === tool) known = putFirst(known, fromJournal(row), RESULT_HISTORY).stored;
+    const history = known === undefined ? NO_RESULTS : listOf(known);
+    this.peeked.set(key, history);
+    return history;
+  }
+
+  private readonly peeked = new Map<string, readonly JobResult[]>();
 
   get path(): string {
     return this.store.path;
