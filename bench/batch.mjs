@@ -36,8 +36,8 @@ import { generateBatchTree } from './gen-batch-tree.mjs';
 export const BATCH = {
   pyFiles: 1000,
   tsFiles: 300,
-  coldRounds: 3,
-  changedRounds: 3,
+  coldRounds: 5,
+  changedRounds: 5,
   /** Files the per-file ({file}) variant runs on, cold; scaled to the tool's whole set. */
   perFileSample: { py: 100, ts: 10 },
   maxColdRatio: 1.25,

@@ -50,7 +50,7 @@
 // a generated tree of 1,000 .py and 300 .ts files: a cold run against the
 // tool by hand under `xargs -P N` and against one process per file ({file}),
 // one changed file against the tool on it plus runner's no-op, and how many
-// processes narrowing a failed chunk of 1,000 starts; medians of 3.
+// processes narrowing a failed chunk of 1,000 starts; medians of 5.
 //
 // The startup section (bench/startup.mjs) times `runner --version`, `runner
 // --help` and a no-op `runner run` on a 100-file tree, each paired with `node
