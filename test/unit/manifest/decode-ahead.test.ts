@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { FileTable, type JobResult, Manifest, type ScanUpdate } from '../../../src/manifest/index.js';
+import { type JobResult, Manifest } from '../../../src/manifest/index.js';
+import { saveFiles } from '../../helpers/stored-files.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.js';
 
 let dir: string;
@@ -49,24 +50,7 @@ function writeStore(): void {
   const m = Manifest.open(file);
   try {
     const paths = Array.from({ length: FILES }, (_, i) => pathOf(i));
-    const files = FileTable.of(
-      paths.map((p, i) => [p, { size: i, mtimeMs: 1, ctimeMs: 1, ino: i, digest: digestOf(i), changedAt: 1, seen: 0 }]),
-    );
-    const update: ScanUpdate = {
-      files,
-      dirs: new Map(),
-      changedFiles: paths,
-      removedFiles: [],
-      changedDirs: [],
-      removedDirs: [],
-      keptPaths: new Set(),
-      keptDirs: [],
-      walkSpec: 'spec',
-      scanStartedMs: 1,
-      hadRacy: false,
-    };
-    m.adoptScan(update);
-    m.save(() => true);
+    saveFiles(m, paths, digestOf);
     // Out of the files' order in places (5 after 6, 9 first), and one result of a file that is gone.
     const order = Array.from({ length: FILES }, (_, i) => i).filter((i) => i !== 5 && i !== 9);
     order.splice(6, 0, 5);

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { FileTable, type JobResult, Manifest, type ScanUpdate } from '../../../src/manifest/index.js';
+import { type JobResult, Manifest } from '../../../src/manifest/index.js';
+import { saveFiles } from '../../helpers/stored-files.js';
 import { RESULT_HISTORY } from '../../../src/store/schema.js';
 import type { Digest, Fingerprint, LatchId, RelPath } from '../../../src/types.js';
 
@@ -52,27 +53,7 @@ function writeStore(): void {
   const m = Manifest.open(file);
   try {
     const paths = Array.from({ length: FILES }, (_, i) => pathOf(i));
-    const files = FileTable.of(
-      paths.map((p, i) => [
-        p,
-        { size: i, mtimeMs: 1, ctimeMs: 1, ino: i, digest: hex(i) as Digest, changedAt: 1, seen: 0 },
-      ]),
-    );
-    const update: ScanUpdate = {
-      files,
-      dirs: new Map(),
-      changedFiles: paths,
-      removedFiles: [],
-      changedDirs: [],
-      removedDirs: [],
-      keptPaths: new Set(),
-      keptDirs: [],
-      walkSpec: 'spec',
-      scanStartedMs: 1,
-      hadRacy: false,
-    };
-    m.adoptScan(update);
-    m.save(() => true);
+    saveFiles(m, paths, (i) => hex(i) as Digest);
     m.together(() => {
       for (let i = 0; i < FILES; i++) m.recordResult(result('compile', i, 1000 + i, 10));
       // Folded with a history of three: files 3 and 4.
