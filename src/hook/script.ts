@@ -36,6 +36,14 @@ if [ ! -x ${shellQuote(c.node)} ] || [ ! -f ${shellQuote(c.runner)} ]; then
   echo "runner pre-commit hook: "${shellQuote(c.runner)}" or "${shellQuote(c.node)}" is gone; run \\\`runner hook install\\\` again" >&2
   exit 1
 fi
+# node builds its whole certificate store before it starts when
+# NODE_EXTRA_CA_CERTS is set: runner hands the variable over as bin/runner's
+# own first lines do, and puts it back before anything reads it.
+if [ -n "\${NODE_EXTRA_CA_CERTS+x}" ]; then
+  RUNNER_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+  export RUNNER_NODE_EXTRA_CA_CERTS
+  unset NODE_EXTRA_CA_CERTS
+fi
 exec ${argv}
 `;
 }

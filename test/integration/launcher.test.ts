@@ -4,8 +4,9 @@
 // anything reads it. The jobs see the environment exactly as given (set, set
 // to nothing, unset), runner's own process started without the variable, and
 // a run through `node bin/runner` latches the same environment (its probe does
-// not run again). runner's own HTTPS, to a remote cache behind a private CA,
-// still trusts what the variable names.
+// not run again); the pre-commit hook `runner hook install` writes does the
+// same. runner's own HTTPS, to a remote cache behind a private CA, still
+// trusts what the variable names.
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,23 +15,32 @@ import path from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { type RunJson, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { startCacheServer } from '../helpers/remote-cache.js';
-import { REPO, type Sandbox, readConfig, useFixture, writeConfig } from '../helpers/sandbox.js';
+import { git, gitOk, gitTestEnv, useRepo } from '../helpers/git.js';
+import { REPO, type Sandbox, type ToolDef, readConfig, useFixture, writeConfig } from '../helpers/sandbox.js';
 
 const TLS = path.join(REPO, 'test', 'helpers', 'tls');
 
-/** The fixture with one tool that writes what it sees to <scratch>/seen.log, a line per job. */
-function seeingTree(): Sandbox {
-  const sb = useFixture('python-demo');
+/**
+ * A tool that writes what it sees to <scratch>/seen.log, a line per job: the variable, its carrier, and how
+ * many NODE_EXTRA_CA_CERTS runner's own process started with ($PPID is runner: jobs are its children, and
+ * /proc/$PPID/environ is the environment node started with).
+ */
+function seeing(sb: Sandbox, extra: Partial<ToolDef> = {}): void {
   const config = readConfig(sb);
   const log = path.join(sb.scratch, 'seen.log');
-  // $PPID is runner itself (jobs are its children): /proc/$PPID/environ is the environment node started with.
   const script =
     'printf "%s cert=%s carried=%s runner-started-with=%s\\n" "$1" "${NODE_EXTRA_CA_CERTS-<unset>}" ' +
     '"${RUNNER_NODE_EXTRA_CA_CERTS-<unset>}" ' +
     `"$(tr '\\0' '\\n' < /proc/$PPID/environ | grep -c '^NODE_EXTRA_CA_CERTS=')" >> '${log}'`;
   Object.assign(config, { mergeEnv: true, passEnv: ['NODE_EXTRA_CA_CERTS'] });
-  config.tools = [{ name: 'seen', command: ['sh', '-c', script, 'seen', '{file}'] }];
+  config.tools = [{ name: 'seen', command: ['sh', '-c', script, 'seen', '{file}'], ...extra }];
   writeConfig(sb, config);
+}
+
+/** The fixture with the seeing tool as its only one. */
+function seeingTree(): Sandbox {
+  const sb = useFixture('python-demo');
+  seeing(sb);
   return sb;
 }
 
@@ -83,6 +93,25 @@ describe('bin/runner executed directly', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('zero');
   });
+});
+
+test('the pre-commit hook `runner hook install` writes hands NODE_EXTRA_CA_CERTS over as bin/runner does', async () => {
+  const sb = useRepo();
+  seeing(sb, { include: ['**/*.txt'] });
+  gitOk(sb.tree, ['add', '-A']);
+  gitOk(sb.tree, ['commit', '-q', '-m', 'the seeing tool']);
+  const cert = path.join(TLS, 'ca.pem');
+  const env = gitTestEnv({ NODE_EXTRA_CA_CERTS: cert });
+  const installed = await runRunner(['hook', 'install'], { cwd: sb.tree, env });
+  expect(installed.code, show(installed)).toBe(0);
+  fs.writeFileSync(path.join(sb.tree, 'notes', 'new.txt'), 'a line\n');
+  gitOk(sb.tree, ['add', 'notes/new.txt']);
+  const committed = git(sb.tree, ['commit', '-m', 'a new note'], env);
+  expect(committed.code, committed.stdout + committed.stderr).toBe(0);
+  const lines = seen(sb);
+  expect(lines.some((l) => l.startsWith('notes/new.txt '))).toBe(true);
+  for (const line of lines)
+    expect(line.split(' ').slice(1)).toEqual([`cert=${cert}`, 'carried=<unset>', 'runner-started-with=0']);
 });
 
 /** An HTTPS server with the test CA's certificate for 127.0.0.1, passing every request on to `target`. */
