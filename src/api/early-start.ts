@@ -117,16 +117,14 @@ function startAhead(
     reports,
     abandon,
     join: async (planStale) => {
-      const same =
-        planStale.length === stale.length &&
-        planStale.every(
-          (p, i) => p.job.path === stale[i]!.job.path && p.job.tool.config.name === stale[i]!.job.tool.config.name,
-        );
-      if (!same) {
+      // The same jobs, whatever their order: each started one takes the plan's job of its tool and file.
+      const key = (p: PlannedJob): string => `${p.job.tool.config.name}\0${p.job.path}`;
+      const planned = new Map(planStale.map((p) => [key(p), p]));
+      const real = new Map(stale.flatMap((p) => (planned.has(key(p)) ? [[p, planned.get(key(p))!] as const] : [])));
+      if (real.size !== stale.length || planned.size !== stale.length) {
         await abandon();
         throw new Error(`the plan's ${planStale.length} stale jobs are not the ${stale.length} started before it`);
       }
-      const real = new Map(stale.map((p, i) => [p, planStale[i]!]));
       for (const ch of run.chunks) ch.jobs.forEach((p, k) => (ch.jobs[k] = real.get(p) ?? p));
       run.open();
       await run.ended;

@@ -162,7 +162,7 @@ export interface EarlyStart {
   /** Each started job's report, keyed by the plan's job once joined: the map executePlan reports from. */
   readonly reports: Map<PlannedJob, JobReport>;
   /**
-   * The plan's stale jobs take the started ones' places (the same tool and file, in the same order), and
+   * The plan's stale jobs take the started ones' places (the same tools and files, in any order), and
    * outcomes are recorded from now on; settles when the build is over. Throws, having abandoned the
    * jobs, when the plan's stale jobs are not the ones started (a bug).
    */

@@ -216,6 +216,9 @@ export function settledOrChecked(
   return { settled: { scanned, plan: { jobs: [], fresh: mark.fresh, unchecked: [], reused: [] } } };
 }
 
+/** The most changed files whose results a narrowed plan reads one by one (Manifest.peekHistory). */
+const PEEK_FILES = 16;
+
 /**
  * The plan of a run whose mark holds but some files changed (TreeChecked.narrow): those files' jobs judged,
  * every other one counted fresh, as the mark found them all; null when the scan found a file come, gone or
@@ -230,16 +233,19 @@ export function narrowedPlan(
   const sum = scanned.summary;
   if (narrow === undefined || sum.new > 0 || sum.removed > 0 || sum.issues.length > 0) return null;
   const files = input.files;
-  const only = new Map([...narrow.paths].flatMap((p) => (files.has(p) ? [[p, files.get(p)!] as const] : [])));
-  // These jobs' results alone are read (peekHistory): the rest of the store waits, or is never read.
+  // In the files' own order, as the whole plan takes them: the same jobs in the same order, so the same chunks.
+  const only = new Map<RelPath, FileEntry>();
+  if (narrow.paths.size === 1) for (const p of narrow.paths) if (files.has(p)) only.set(p, files.get(p)!);
+  if (narrow.paths.size > 1) for (const p of files.keys()) if (narrow.paths.has(p)) only.set(p, files.get(p)!);
+  // A few files' results alone are read (peekHistory, a pass over the stored rows each): the rest of the store
+  // waits, or is never read. More files than that and one decoding of them all costs less.
+  const peek = only.size <= PEEK_FILES;
   const history = (tool: string, p: RelPath): readonly JobResult[] => manifest.peekHistory(tool, p);
-  const plan = planJobs({
-    ...input,
-    files: only,
-    history,
-    latest: (tool, p) => history(tool, p)[0],
-    latestHolds: undefined,
-  });
+  const plan = planJobs(
+    peek
+      ? { ...input, files: only, history, latest: (tool, p) => history(tool, p)[0], latestHolds: undefined }
+      : { ...input, files: only },
+  );
   const fresh = narrow.fresh - plan.jobs.length - plan.unchecked.length;
   // The mark counted these jobs among its fresh ones; a count that says otherwise is not the mark's tree.
   return fresh < plan.fresh ? null : { ...plan, fresh };

@@ -275,7 +275,7 @@ export class Manifest {
    * One job's results, as history() gives them, without building every other job's while the results are
    * not decoded yet: what a plan narrowed to a few changed files asks (api/settled-run.ts narrowedPlan), so
    * that their jobs start before the rest are read. The same putFirst() the decoding does, on this job's
-   * rows alone.
+   * rows alone. One pass over every stored row per job: for a few jobs only.
    */
   peekHistory(tool: string, path: RelPath): readonly JobResult[] {
     const read = this.resultsRead;

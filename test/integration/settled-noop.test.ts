@@ -185,6 +185,56 @@ test('issue 14: a run that lists its fresh jobs (--json) after an edit starts th
   expect(readTrace(traceFile).traceEvents.filter((e) => e.ph === 'X' && e.name === 'plan')).toHaveLength(1);
 });
 
+test('issue 14: with more edited files than a narrowed plan reads one by one, a --json run still runs exactly theirs and lists every job', async () => {
+  const sb = useFixture('python-demo');
+  const all = Array.from({ length: 24 }, (_, i) => `data/d${i % 3}/f${String(i).padStart(2, '0')}.txt`).sort();
+  for (const f of all) writeText(sb, f, `value ${f}\n`);
+  probeOnly(sb, {}, { include: ['data/**/*.txt'], exclude: [] });
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+
+  const edited = all.slice(2, 22);
+  for (const f of edited) fs.appendFileSync(path.join(sb.tree, f), 'more\n');
+  resetProbeLog(sb);
+  const res = await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(readProbeLog(sb).started.sort()).toEqual(edited);
+  const json = JSON.parse(res.stdout) as { counts: object; jobs: { file: string; cached: boolean }[] };
+  expect(json.counts).toMatchObject({ jobs: 24, ran: 20, fresh: 4 });
+  expect(json.jobs.map((j) => [j.file, j.cached]).sort()).toEqual(all.map((f) => [f, !edited.includes(f)]));
+});
+
+test('issue 14: a --json run after edits the files deltas hold (one file first, then twenty) joins its started jobs and lists them in plan order', async () => {
+  const sb = useFixture('python-demo');
+  // The data files alone in the tree, as in a directory of their own.
+  for (const e of fs.readdirSync(sb.tree))
+    if (e !== '.runnerrc.json') fs.rmSync(path.join(sb.tree, e), { recursive: true });
+  const all = Array.from({ length: 24 }, (_, i) => `data/f${String(i).padStart(2, '0')}.txt`);
+  for (const f of all) writeText(sb, f, `value ${f}\n`);
+  probeOnly(sb, {}, { include: ['data/**/*.txt'], exclude: [] });
+  expect((await probed(sb)).started).toEqual(all);
+  await settle(sb);
+  // The last of them edited alone, then all twenty: the files deltas hold f19 first, and the check names
+  // the files in the deltas' order, which need not be the table's (on pypa/pip it was not: the join failed).
+  const edited = all.slice(0, 20);
+  for (const round of [[edited[19]!], edited]) {
+    for (const f of round) fs.appendFileSync(path.join(sb.tree, f), 'more\n');
+    expect((await probed(sb)).started.sort()).toEqual(round);
+    await settle(sb);
+  }
+
+  for (const f of edited) fs.appendFileSync(path.join(sb.tree, f), 'again\n');
+  resetProbeLog(sb);
+  const res = await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+  expect(res.code, show(res)).toBe(0);
+  expect(readProbeLog(sb).started.sort()).toEqual(edited);
+  const listed = (JSON.parse(res.stdout) as { jobs: { file: string }[] }).jobs.map((j) => j.file);
+  // The order every listing of these jobs has: a no-op's.
+  const noop = await runRunner(['run', '--json'], { cwd: sb.tree, env: baseEnv() });
+  expect(noop.code, show(noop)).toBe(0);
+  expect(listed).toEqual((JSON.parse(noop.stdout) as { jobs: { file: string }[] }).jobs.map((j) => j.file));
+});
+
 /** Runs `runner run -v`: the files whose probe job started, the scan's line, the summary without its time. */
 async function verbose(sb: Sandbox): Promise<{ ran: string[]; scan: string; summary: string }> {
   resetProbeLog(sb);

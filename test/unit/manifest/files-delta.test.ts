@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFiles } from '../../../src/manifest/codec.js';
 import { type FileEntry, FileTable, Manifest, type ScanUpdate } from '../../../src/manifest/index.js';
 import type { Digest, RelPath } from '../../../src/types.js';
+import { scanUpdate } from '../../helpers/stored-files.js';
 
 let dir: string;
 let file: string;
@@ -35,21 +36,8 @@ const entry = (n: number): FileEntry => ({
 const p = (i: number): RelPath => `dir${i % 7}/f${i}.txt` as RelPath;
 
 /** A scan's update of the manifest's own table, as scan/ hands it over: changed and removed paths named. */
-function updateOf(m: Manifest, changed: RelPath[], removed: RelPath[]): ScanUpdate {
-  return {
-    files: m.files,
-    dirs: m.dirs,
-    changedFiles: changed,
-    removedFiles: removed,
-    changedDirs: [],
-    removedDirs: [],
-    keptPaths: new Set(),
-    keptDirs: [],
-    walkSpec: 'spec',
-    scanStartedMs: 1,
-    hadRacy: false,
-  };
-}
+const updateOf = (m: Manifest, changed: RelPath[], removed: RelPath[]): ScanUpdate =>
+  scanUpdate(m.files, m.dirs, changed, removed);
 
 function deltaRows(): number {
   const db = new Database(file, { readonly: true });
