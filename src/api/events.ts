@@ -67,6 +67,12 @@ export type RunnerEvent =
   | { type: 'narrowing-stopped'; tool: string; chunk: string; stop: NarrowingStop; unjudged: number }
   /** A job ran to an end: passed, failed or interrupted (a failure of runner itself included, never recorded). */
   | { type: 'job-finished'; job: JobReport }
+  /**
+   * A run that lists its fresh jobs (--json, --junit) says them here while its stale jobs run, so that a
+   * reporter can render them meanwhile; the same objects come again in the report's jobs. Not said when
+   * nothing runs.
+   */
+  | { type: 'fresh-listed'; jobs: readonly JobReport[] }
   /** An unchanged job whose last result failed: reported, not run (status 'cached-failure'). */
   | { type: 'cached-failure'; job: JobReport }
   /**

@@ -86,6 +86,14 @@ export async function executePlan(
     });
   if (!how.dryRun) s.manifest.reuse(plan.reused, Date.now()); // least recently used leave the history first
   const reports = early?.reports ?? new Map<PlannedJob, JobReport>();
+  // A listing run's fresh jobs, reported while its stale jobs run (the reporters may render them then, the
+  // `fresh-listed` event): each is its earlier result, which nothing in the run changes.
+  const ahead = new Map<PlannedJob, JobReport>();
+  const listAhead = (): void => {
+    if (plan.listed === undefined) return;
+    for (const p of plan.listed) if (p.verdict.state === 'fresh') ahead.set(p, freshReport(p, s));
+    if (ahead.size > 0) events.emit({ type: 'fresh-listed', jobs: [...ahead.values()] });
+  };
   let remote: RemoteCache | null = null;
   for (const p of cached) {
     const r = reportOf(p, 'cached-failure', s, p.verdict.state === 'cached-failure' ? p.verdict.result : undefined);
@@ -104,7 +112,12 @@ export async function executePlan(
   } else if (early !== null) {
     saveScan();
     // Checked by join: the plan's stale jobs are the ones started, so nothing is cached, unchecked or remote.
-    await early.join(stale);
+    const joined = early.join(stale);
+    try {
+      listAhead();
+    } finally {
+      await joined;
+    }
   } else if (stale.length > 0) {
     // Only stale jobs are looked up: a no-op opens no remote cache and sends no request.
     remote = openRemoteCache(s, opts.env, events);
@@ -116,7 +129,7 @@ export async function executePlan(
         stale = await restoreRemoteHits(s, tree.root, remote, stale, reports, events, how.rerunFailed === true, signal);
       }
       if (stale.length > 0 && !signal.aborted)
-        await startSaving(s, tree, stale, opts, signal, reports, remote, saveScan);
+        await startSaving(s, tree, stale, opts, signal, reports, remote, saveScan, listAhead);
       else {
         saveScan();
         for (const p of stale) reports.set(p, reportOf(p, 'not-started', s));
@@ -126,7 +139,9 @@ export async function executePlan(
     }
   } else saveScan();
   // Listed fresh jobs (plan.listed) take their place in plan order, reported as the cached passes they are.
-  const listed = plan.listed?.map((p) => reports.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []));
+  const listed = plan.listed?.map(
+    (p) => reports.get(p) ?? ahead.get(p) ?? (p.verdict.state === 'fresh' ? freshReport(p, s) : []),
+  );
   return {
     planned,
     jobs: [...(listed?.flat() ?? jobs.flatMap((p) => reports.get(p) ?? [])), ...unchecked],
@@ -174,7 +189,7 @@ export interface EarlyStart {
 /**
  * Starts the stale jobs, then writes the scan while they run (at 100,000 files that write is most of the time
  * between an edit's plan and its job); their outcomes wait for it, and if it fails they are stopped and nothing
- * of them is recorded, as for jobs started ahead of their latch (early-start.ts).
+ * of them is recorded, as for jobs started ahead of their latch (early-start.ts). Then `whileRunning`.
  */
 async function startSaving(
   s: Session,
@@ -185,6 +200,7 @@ async function startSaving(
   reports: Map<PlannedJob, JobReport>,
   remote: RemoteCache | null,
   saveScan: () => void,
+  whileRunning: () => void,
 ): Promise<void> {
   const run = startHeld(s, tree, stale, opts, signal, reports, remote);
   // The first jobs start at the loop's next turn (their tokens are promises); the write follows them.
@@ -196,7 +212,11 @@ async function startSaving(
     throw err;
   }
   run.open();
-  await run.ended;
+  try {
+    whileRunning();
+  } finally {
+    await run.ended;
+  }
 }
 
 /** Jobs started with their outcomes held (startHeld). */

@@ -85,6 +85,7 @@ export class CycleReporter {
       case 'narrowing-stopped':
       case 'job-finished':
       case 'cached-failure':
+      case 'fresh-listed':
       case 'remote-hit':
       case 'job-unchecked':
       case 'staged-roots':

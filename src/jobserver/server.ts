@@ -116,7 +116,8 @@ function makeFifo(fifo: string): void {
 
 export function serveJobserver(jobs: number, style: ServeStyle): ServedJobserver {
   const tmp = os.tmpdir();
-  removeAbandonedDirs(tmp);
+  // Dead runners' directories go at the loop's next turn, once the first job has started: no job waits for that.
+  setImmediate(() => removeAbandonedDirs(tmp));
   const dir = fs.mkdtempSync(path.join(tmp, `${DIR_PREFIX}${process.pid}-`));
   const fifo = path.join(dir, 'fifo');
   const fds: number[] = [];
@@ -219,8 +220,9 @@ function removeAbandonedDirs(tmp: string): void {
     return;
   }
   const uid = process.getuid?.();
+  const ours = new RegExp(`^${DIR_PREFIX}(\\d+)-`);
   for (const name of names) {
-    const m = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
+    const m = ours.exec(name);
     if (m === null || isProcessAlive(Number(m[1]))) continue;
     const dir = path.join(tmp, name);
     try {

@@ -2,11 +2,11 @@
 // run finishes, and one per line for each watch cycle that finishes or stops
 // on an error. Nothing else reaches stdout under --json.
 import type { RunnerEvent } from '../api/events.js';
-import type { RunReport } from '../api/run-report.js';
+import type { JobReport, RunReport } from '../api/run-report.js';
 import { assertNever } from '../types.js';
-import { runJson } from './json.js';
+import { jobJsonText, runJson } from './json.js';
 import type { JunitOutput } from './junit-output.js';
-import type { Style } from './style.js';
+import { type Style, shownFiles } from './style.js';
 import type { Stream } from './stream.js';
 import { watchCycleJson, watchErrorJson } from './watch.js';
 
@@ -20,17 +20,34 @@ export interface JsonOutputOptions {
 }
 
 export class JsonOutput {
+  /** Jobs rendered while the run went on (fresh-listed): the report's same objects, as runJson would write them. */
+  private readonly rendered = new Map<JobReport, string>();
+
   constructor(private readonly o: JsonOutputOptions) {}
 
   emit(e: RunnerEvent): void {
     const { style, out, exitCode, junit } = this.o;
     switch (e.type) {
-      case 'run-finished':
-        if (junit != null && junit.error !== null) return;
-        return void out.write(runJson(style, e.report, exitCode(e.report), junit?.written ?? null));
+      case 'run-finished': {
+        const text =
+          junit != null && junit.error !== null
+            ? null
+            : runJson(style, e.report, exitCode(e.report), junit?.written ?? null, this.rendered);
+        this.rendered.clear();
+        if (text !== null) out.write(text);
+        return;
+      }
+      // Rendered now, while the stale jobs run, rather than after them.
+      case 'fresh-listed': {
+        const logs = shownFiles(style);
+        for (const j of e.jobs) this.rendered.set(j, jobJsonText(style, j, logs));
+        return;
+      }
       case 'cycle-finished':
+        this.rendered.clear();
         return void out.write(watchCycleJson(style, e.cycle, exitCode(e.cycle.report)));
       case 'cycle-failed':
+        this.rendered.clear();
         return void out.write(watchErrorJson(e.cycle, e.error));
       // Said on stderr by the text reporter, or carried by the report at the end.
       case 'scan-progress':

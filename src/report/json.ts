@@ -62,32 +62,49 @@ function chunksJson(r: RunReport): Record<string, { id: string; files: string[] 
   return out;
 }
 
-export function runJson(style: Style, r: RunReport, exitCode: number, junit: string | null = null): string {
+/**
+ * The run's --json object. `rendered`: some jobs' objects as text already (jobJsonText, the same bytes), as a
+ * reporter made them while the run went on (json-output.ts); the others are rendered here.
+ */
+export function runJson(
+  style: Style,
+  r: RunReport,
+  exitCode: number,
+  junit: string | null = null,
+  rendered?: ReadonlyMap<JobReport, string>,
+): string {
   const logs = shownFiles(style);
-  return (
-    JSON.stringify({
-      command: 'run',
-      version: JSON_FORMAT_VERSION,
-      exitCode,
-      dryRun: r.dryRun,
-      interrupted: r.interrupted,
-      durationMs: Math.round(r.durationMs),
-      scan: scanJson(r.scan),
-      ...(r.deps !== undefined ? { deps: r.deps } : {}),
-      counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
-      jobs: r.jobs.map((j) => jobJson(style, j, logs)),
-      ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
-      mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
-      ...(r.staged !== undefined ? { staged: r.staged } : {}),
-      ...(r.shard !== undefined
-        ? { shard: { index: r.shard.index, count: r.shard.count, assignment: r.shard.assignment } }
-        : {}),
-      ...(r.since !== undefined ? { since: r.since } : {}),
-      junit: junit === null ? null : shown(style, junit),
-      // With a remote cache: what it did (URL, lookups, hits, uploads, errors, why it was switched off).
-      ...(r.remote !== undefined ? { remote: r.remote } : {}),
-    }) + '\n'
-  );
+  const before = {
+    command: 'run',
+    version: JSON_FORMAT_VERSION,
+    exitCode,
+    dryRun: r.dryRun,
+    interrupted: r.interrupted,
+    durationMs: Math.round(r.durationMs),
+    scan: scanJson(r.scan),
+    ...(r.deps !== undefined ? { deps: r.deps } : {}),
+    counts: r.dryRun ? { ...r.counts, wouldRun: r.jobs.filter((j) => j.status === 'would-run').length } : r.counts,
+  };
+  const after = {
+    ...(r.dryRun ? { chunks: chunksJson(r) } : {}),
+    mergedLog: r.mergedLog === null ? null : shown(style, r.mergedLog),
+    ...(r.staged !== undefined ? { staged: r.staged } : {}),
+    ...(r.shard !== undefined
+      ? { shard: { index: r.shard.index, count: r.shard.count, assignment: r.shard.assignment } }
+      : {}),
+    ...(r.since !== undefined ? { since: r.since } : {}),
+    junit: junit === null ? null : shown(style, junit),
+    // With a remote cache: what it did (URL, lookups, hits, uploads, errors, why it was switched off).
+    ...(r.remote !== undefined ? { remote: r.remote } : {}),
+  };
+  // One object, `jobs` between the two halves, joined as JSON.stringify would write it whole.
+  const jobs = r.jobs.map((j) => rendered?.get(j) ?? jobJsonText(style, j, logs)).join(',');
+  return `${JSON.stringify(before).slice(0, -1)},"jobs":[${jobs}],${JSON.stringify(after).slice(1)}\n`;
+}
+
+/** A job's --json object as the text runJson puts in `jobs`. */
+export function jobJsonText(style: Style, j: JobReport, shownLog: (abs: string) => string): string {
+  return JSON.stringify(jobJson(style, j, shownLog));
 }
 
 export function scanJsonText(r: ScanReport): string {

@@ -55,6 +55,7 @@ export class JunitOutput {
       case 'narrowing-stopped':
       case 'job-finished':
       case 'cached-failure':
+      case 'fresh-listed':
       case 'remote-hit':
       case 'job-unchecked':
       case 'tokens-held':

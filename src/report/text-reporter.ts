@@ -133,6 +133,8 @@ export class TextReporter {
         return this.finish(e.report);
       // The caller's exit paths (cli/cleanup.ts), a watch's cycles (cli/cycle-reporter.ts) and the timing --trace
       // draws (trace.ts) are not this reporter's.
+      // The fresh jobs' lines are the listing's (--json, --junit), not the terminal's.
+      case 'fresh-listed':
       case 'tokens-held':
       case 'staged-tree-made':
       case 'cycle-started':

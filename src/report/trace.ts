@@ -179,6 +179,7 @@ export class RunTrace {
       case 'scan-issue':
       case 'unresolved-imports':
       case 'job-unchecked':
+      case 'fresh-listed':
       case 'tokens-held':
       case 'staged-tree-made':
       case 'staged-roots':

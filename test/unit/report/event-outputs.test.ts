@@ -9,6 +9,7 @@ import type { RunnerEvent } from '../../../src/api/events.js';
 import type { JobReport, RunReport } from '../../../src/api/run-report.js';
 import { ConfigError } from '../../../src/errors.js';
 import { JsonOutput } from '../../../src/report/json-output.js';
+import { jobJson, runJson } from '../../../src/report/json.js';
 import { JunitOutput } from '../../../src/report/junit-output.js';
 import { TextReporter } from '../../../src/report/text-reporter.js';
 import type { RelPath } from '../../../src/types.js';
@@ -110,6 +111,7 @@ function everyEvent(finished: RunReport): RunnerEvent[] {
       durationMs: 1500,
       narrowing: false,
     },
+    { type: 'fresh-listed', jobs: [job('b.py', { reasons: [], cached: true, finishedAt: 1700000000000 })] },
     { type: 'cached-failure', job: job('c.py', { status: 'cached-failure', end: { kind: 'exit', code: 1 } }) },
     {
       type: 'job-unchecked',
@@ -187,6 +189,30 @@ describe('the JSON output', () => {
       ['watch', 3, 2],
       ['run', null, 1],
     ]);
+  });
+
+  test('issue 14: the fresh jobs listed while the run goes on are rendered then, and their text is the one the object carries', () => {
+    const out: string[] = [];
+    const json = new JsonOutput({ style, out: { write: (s: string) => out.push(s) > 0 }, exitCode: () => 0 });
+    const fresh = [1, 2, 3].map((i) =>
+      job(`f${i}.py`, { reasons: [], cached: true, finishedAt: 1700000000000 + i, log: `/src/.runner/logs/${i}.log` }),
+    );
+    const ran = job('a.py');
+    const finished = report([fresh[0]!, ran, fresh[1]!, fresh[2]!]);
+    const whole = runJson(style, finished, 0);
+    json.emit({ type: 'fresh-listed', jobs: fresh });
+    // Rendered when listed: what the object holds of f2.py is what it was then.
+    const listedAs = JSON.stringify(jobJson(style, fresh[1]!));
+    fresh[1]!.durationMs = 99999;
+    json.emit({ type: 'run-finished', report: finished });
+    const obj = JSON.parse(out[0]!) as { jobs: { file: string; durationMs: number }[] };
+    expect(obj.jobs.map((j) => j.file)).toEqual(['f1.py', 'a.py', 'f2.py', 'f3.py']);
+    expect(JSON.stringify(obj.jobs[2])).toBe(listedAs);
+    fresh[1]!.durationMs = 1500;
+    expect(out[0]).toBe(whole);
+    // A later run's object renders its own jobs: nothing listed before is kept.
+    json.emit({ type: 'run-finished', report: finished });
+    expect(out[1]).toBe(whole);
   });
 
   test('a JUnit file that could not be written leaves the run without its object (the error is the output)', () => {

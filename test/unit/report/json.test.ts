@@ -1,8 +1,9 @@
 // --json keeps a job's flat fields (exitCode, signal, timedOut) byte for byte
 // as before the union, in the same place among the job's keys.
 import { describe, expect, it } from 'vitest';
-import { jobJson } from '../../../src/report/json.js';
-import type { JobReport } from '../../../src/api/run-report.js';
+import { jobJson, jobJsonText, runJson } from '../../../src/report/json.js';
+import type { JobReport, RunReport } from '../../../src/api/run-report.js';
+import { shownFiles } from '../../../src/report/style.js';
 import type { RelPath } from '../../../src/types.js';
 import { EVERY_END } from '../../helpers/job-ends.js';
 
@@ -36,5 +37,98 @@ describe('a job in --json', () => {
       signal: null,
       timedOut: false,
     });
+  });
+});
+
+function run(jobs: JobReport[], over: Partial<RunReport> = {}): RunReport {
+  return {
+    dryRun: false,
+    scan: {
+      tracked: 2,
+      new: 0,
+      changed: 1,
+      removed: 0,
+      hashed: 1,
+      issues: [],
+      unreadable: { files: 0, directories: 0 },
+    },
+    counts: {
+      jobs: 2,
+      ran: 1,
+      passed: 1,
+      failed: 0,
+      interrupted: 0,
+      cachedFailures: 0,
+      fresh: 1,
+      notStarted: 0,
+      unreadable: 0,
+    },
+    jobs,
+    interrupted: null,
+    mergedLog: null,
+    durationMs: 20.4,
+    ...over,
+  };
+}
+
+describe('the run object in --json', () => {
+  const jobs = [
+    report({ status: 'passed', cached: true, log: '/logs/a.log', finishedAt: 1700000000000 }),
+    report({ path: 'b.txt' as RelPath, status: 'passed', end: { kind: 'exit', code: 0 }, log: '/logs/b.log' }),
+  ];
+  const full = run(jobs, {
+    deps: { javascript: { files: 2, edges: 1, unresolved: 0 } } as unknown as RunReport['deps'],
+    mergedLog: '/logs/merged.log',
+    staged: ['a.txt' as RelPath],
+    shard: { index: 1, count: 2, assignment: 'paths' } as unknown as RunReport['shard'],
+    since: { ref: 'main', changed: 1 } as unknown as RunReport['since'],
+    remote: { url: 'http://127.0.0.1:1' } as unknown as RunReport['remote'],
+  });
+
+  it('issue 14: its keys come in the order they always had, jobs between counts and mergedLog', () => {
+    const text = runJson(style, full, 0, '/junit.xml');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      'command',
+      'version',
+      'exitCode',
+      'dryRun',
+      'interrupted',
+      'durationMs',
+      'scan',
+      'deps',
+      'counts',
+      'jobs',
+      'mergedLog',
+      'staged',
+      'shard',
+      'since',
+      'junit',
+      'remote',
+    ]);
+    // Compact, as JSON.stringify writes one object: parsing and writing it again gives the same text.
+    expect(JSON.stringify(JSON.parse(text)) + '\n').toBe(text);
+    const bare = runJson(style, run([]), 1);
+    expect(Object.keys(JSON.parse(bare) as object)).toEqual([
+      'command',
+      'version',
+      'exitCode',
+      'dryRun',
+      'interrupted',
+      'durationMs',
+      'scan',
+      'counts',
+      'jobs',
+      'mergedLog',
+      'junit',
+    ]);
+    expect(bare).toContain('"jobs":[],"mergedLog":null');
+  });
+
+  it('issue 14: jobs rendered ahead (jobJsonText) give the same text as jobs rendered with the object', () => {
+    const logs = shownFiles(style);
+    const ahead = new Map([[jobs[0]!, jobJsonText(style, jobs[0]!, logs)]]);
+    expect(runJson(style, full, 0, null, ahead)).toBe(runJson(style, full, 0, null));
+    expect(JSON.parse(runJson(style, full, 0)).jobs).toEqual(jobs.map((j) => jobJson(style, j)));
   });
 });
