@@ -4,7 +4,8 @@
 // python files importing each other, or .ts/.js files importing each other) and
 // copies it twice: one copy with a trivial tool (`true` on every file) and no
 // deps, one with the same tool declaring the language's deps kind. After a
-// cold run and an untimed no-op on each, no-op runs of the two copies
+// cold run on each, a wait past the racy margin (2 s) and an untimed no-op
+// on each, no-op runs of the two copies
 // alternate round by round (which one goes first alternates too), so drift
 // and cache warmth hit both alike; the ratio of the medians is held against
 // the target. Each run's CPU time (user + system, from the same rusage as
@@ -16,6 +17,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { median } from './measure.mjs';
+
+/** runner's src/racy-margin.ts: how long after a write its stat is trusted. */
+const RACY_MARGIN_MS = 2000;
 
 export const NOOP_DEPS = {
   /** pip-sized (pip 24 has 661 .py files under src/), and 10,000 files. */
@@ -95,6 +99,9 @@ async function benchOne(lang, files, ctx, io) {
 
   io.progress(`${label}: cold runs (${int(gen.files)} jobs each)`);
   const cold = { none: await runOnce('none', 'cold'), deps: await runOnce('deps', 'cold') };
+  // Past the racy margin (2 s), so that the no-ops measured trust the stats the cold runs took: a file written
+  // within it is read again by every run, and a kept import graph that read one is resolved again.
+  await new Promise((resolve) => setTimeout(resolve, RACY_MARGIN_MS + 200));
   // An untimed no-op each: whatever the cold run left to settle (racy entries) settles here.
   await runOnce('none', 'warm-up');
   await runOnce('deps', 'warm-up');

@@ -70,7 +70,7 @@ async function pythonGraph(
     sourceTree: tree.root,
     files: tree.files,
     env: tool.env,
-    cache: blob(cacheName ?? ''),
+    cache: () => blob(cacheName ?? ''),
     resolved: blob(resolvedName),
     programs: s.programs,
     signal,
@@ -212,18 +212,20 @@ async function readDeps(s: DepsSession, tree: TreeView, events: EventSink, signa
   };
   const js = await javascriptGraph(s, tree, summary, events, identify.externalId, kept);
   if (js !== null) graphs.set('javascript', js.graph);
-  const memo = new Map<string, JobDeps>();
+  // Per kind, by path: the tools of one kind share a file's dependencies (no key built per job of a plan).
+  const memo = new Map<string, Map<RelPath, JobDeps>>();
   const ownDeps: DepsOf = (tool, p, latest) => {
     const kind = tool.config.deps;
     if (kind === 'depfile' || kind === 'trace') return recordedDeps(latest(), kind, identify, tool.env.HOME);
     const graph = graphs.get(kind);
     if (graph === undefined) return null;
     if (kind === 'javascript' && js !== null) return js.depsOf(p); // kept digests need no memo; the graph memoizes its own
-    const key = `${kind}\0${p}`;
-    let d = memo.get(key);
+    let byPath = memo.get(kind);
+    if (byPath === undefined) memo.set(kind, (byPath = new Map()));
+    let d = byPath.get(p);
     if (d === undefined) {
       const known = kind === 'python' && py !== null ? { identity: py.identity, digest: py.digests.get(p) } : {};
-      memo.set(key, (d = jobDepsFrom(graph, p, tree.files, identify.externalId, kept, known)));
+      byPath.set(p, (d = jobDepsFrom(graph, p, tree.files, identify.externalId, kept, known)));
     }
     const why = kind === 'python' ? pytestUncertainty(tool) : null;
     return why === null ? d : everyRunDeps(d, why);

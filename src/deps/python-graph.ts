@@ -93,12 +93,15 @@ export interface PythonGraph {
  * A run in which nothing it was built from changed takes the graph and
  * digests the last run kept (python-snapshot.ts), reading and resolving nothing.
  */
+const cacheOf = (c: Buffer | undefined | (() => Buffer | undefined)): Buffer | undefined =>
+  typeof c === 'function' ? c() : c;
+
 export async function inferPython(opts: {
   sourceTree: string;
   files: ReadonlyMap<RelPath, FileEntry>;
   env: Record<string, string>;
-  /** The stored import cache and resolved graph (manifest blobs). */
-  cache: Buffer | undefined;
+  /** The stored import cache (read only when needed: MBs at 10,000 files) and resolved graph (manifest blobs). */
+  cache: Buffer | undefined | (() => Buffer | undefined);
   resolved?: Buffer | undefined;
   /** The session's program cache, so a no-op neither reads the interpreter nor asks its version manager. */
   programs?: ProgramIds;
@@ -131,7 +134,7 @@ export async function inferPython(opts: {
     // The followed files' digests are needed only when a job runs or is explained (its graph nodes).
     let followedDigests: ReadonlyMap<string, FollowedFile> | undefined;
     const followedOf = (abs: string): string | undefined =>
-      (followedDigests ??= decodeImportCache(opts.cache)?.followed ?? new Map()).get(abs)?.digest ?? undefined;
+      (followedDigests ??= decodeImportCache(cacheOf(opts.cache))?.followed ?? new Map()).get(abs)?.digest ?? undefined;
     const identity = pythonIdentity(files, followedOf, new Map(), startedMs, programs);
     return {
       graph: new DepGraph(kept.direct, roots),
@@ -145,7 +148,7 @@ export async function inferPython(opts: {
       kept: true,
     };
   }
-  const known = decodeImportCache(opts.cache);
+  const known = decodeImportCache(cacheOf(opts.cache));
   const cache: ImportCache =
     known !== null && known.key === key
       ? known

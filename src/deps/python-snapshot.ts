@@ -32,7 +32,10 @@ export interface ResolvedGraph {
 /** Every tracked path and its digest: a new, removed or changed file changes it. */
 export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
   const parts: string[] = [];
-  for (const [p, e] of files) parts.push(p, e.digest);
+  // The manifest's table hands each digest over in place, in the same order, without building its entry.
+  const rows = files as Partial<{ forEachDigest(fn: (path: RelPath, digest: string) => void): void }>;
+  if (typeof rows.forEachDigest === 'function') rows.forEachDigest((p, d) => parts.push(p, d));
+  else for (const [p, e] of files) parts.push(p, e.digest);
   return hashString(parts.join('\0'));
 }
 

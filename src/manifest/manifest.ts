@@ -60,6 +60,8 @@ const FOLD_DELTAS_AT_FLUSH = 32;
 /** The snapshots the manifest itself reads and writes. */
 const CORE_SNAPSHOTS = new Set(['files', 'dirs', 'results']);
 const isCore = (name: string): boolean => CORE_SNAPSHOTS.has(name) || name.startsWith(FILES_DELTA);
+/** Another stage's snapshot larger than this is read when first asked for (blob()), not with the rest. */
+const LATER_BLOB_BYTES = 64 * 1024;
 const META_WALK_SPEC = 'walk_spec';
 /** The file-watching service's clock the files hold at (api/watchman-scan.ts owns its form). */
 const META_WATCH_STATE = 'watch_state';
@@ -122,7 +124,8 @@ export class Manifest {
     return name === 'files' ? this.filesBlob : this.dirsBlob;
   }
 
-  private readLarge(name: LargeSnapshot): Buffer | undefined {
+  /** A snapshot left unread by the load (a large one, or another stage's: unreadBlobs). */
+  private readLarge(name: LargeSnapshot | string): Buffer | undefined {
     if (this.changedElsewhere()) throw new Error(`${this.store.path} changed since it was loaded`);
     return this.store.snapshot(name);
   }
@@ -157,6 +160,8 @@ export class Manifest {
   private readonly deltas = { sequence: [] as number[], entries: 0, onlySet: true, baseCount: -1 };
   /** Snapshots other stages keep (the deps stage's import cache), and which changed. */
   private readonly blobs = new Map<string, Buffer>();
+  /** Those of them too large to read before they are asked for (LATER_BLOB_BYTES): read by blob() then. */
+  private unreadBlobs = new Set<string>();
   private readonly changedBlobs = new Set<string>();
   /** Results were pruned: the results snapshot must be rewritten. */
   private resultsDirty = false;
@@ -190,7 +195,8 @@ export class Manifest {
   private static load(store: Store): Manifest {
     const m = new Manifest(store);
     m.loadedVersion = store.dataVersion();
-    const state = store.read();
+    // An import cache of 10,000 files is MBs that a no-op whose graph holds never reads.
+    const state = store.read((name, bytes) => !isCore(name) && bytes > LATER_BLOB_BYTES);
     for (const [k, v] of state.meta) m.meta.set(k, v);
     m.racyThresholdMs = Number(state.meta.get(META_THRESHOLD) ?? 0);
     m.walkSpec = state.meta.get(META_WALK_SPEC) ?? null;
@@ -205,6 +211,7 @@ export class Manifest {
 
     for (const [id, json] of state.latches) m.latchJson.set(id, json);
     for (const [name, data] of state.snapshots) if (!isCore(name)) m.blobs.set(name, data);
+    m.unreadBlobs = state.later;
     m.resultsRead = { journal: state.journal };
     m.journalRows = state.journal.length;
     return m;
@@ -419,11 +426,16 @@ export class Manifest {
 
   /** A snapshot another stage keeps in the manifest (written with the next save or flush). */
   blob(name: string): Buffer | undefined {
+    if (this.unreadBlobs.delete(name)) {
+      const data = this.readLarge(name);
+      if (data !== undefined) this.blobs.set(name, data);
+    }
     return this.blobs.get(name);
   }
 
   setBlob(name: string, data: Buffer): void {
     if (isCore(name)) throw new Error(`snapshot ${name} belongs to the manifest`);
+    this.unreadBlobs.delete(name);
     this.blobs.set(name, data);
     this.changedBlobs.add(name);
   }

@@ -46,10 +46,12 @@ const JOURNAL_COLUMNS =
 
 export interface StoredState {
   meta: Map<string, string>;
-  /** Every snapshot but the large ones (LARGE_SNAPSHOTS, read by Store.snapshot when first needed). */
+  /** Every snapshot but the large ones (LARGE_SNAPSHOTS) and those left for later (read's `later`). */
   snapshots: Map<string, Buffer>;
   /** Which of the large snapshots the store holds. */
   large: Set<string>;
+  /** The snapshots read's `later` chose, not read: Store.snapshot reads each when first needed. */
+  later: Set<string>;
   latches: LatchRow[];
   /** Results recorded since the last snapshot, oldest first. */
   journal: RawResultRow[];
@@ -245,40 +247,58 @@ export class Store {
     }).immediate();
   }
 
-  /** Everything, in one read transaction. */
-  read(): StoredState {
+  /**
+   * Everything, in one read transaction, but the large snapshots and those `later` names (by name and size in
+   * bytes): their names alone, for Store.snapshot to read when first needed.
+   */
+  read(later: (name: string, bytes: number) => boolean = () => false): StoredState {
     return this.guard(() =>
-      this.db.transaction(() => ({
-        meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
-        snapshots: new Map(
-          this.db.prepare(`SELECT name, data FROM snapshot WHERE name NOT IN (${LARGE_LIST})`).raw().all() as [
-            string,
-            Buffer,
-          ][],
-        ),
-        // Every name, filtered here: a lookup of these names by key reads their blobs (tens of MB) too.
-        large: new Set(
-          (this.db.prepare('SELECT name FROM snapshot').pluck().all() as string[]).filter((n) =>
-            (LARGE_SNAPSHOTS as readonly string[]).includes(n),
-          ),
-        ),
-        latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
-        journal: this.db
-          .prepare(`SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`)
-          .raw()
-          .all() as RawResultRow[],
-      }))(),
+      this.db.transaction(() => {
+        // length() of a blob reads no overflow page: the sizes cost what the names do.
+        const sizes = this.db.prepare('SELECT name, length(data) FROM snapshot').raw().all() as [string, number][];
+        const large = new Set<string>();
+        const left = new Set<string>();
+        for (const [name, bytes] of sizes) {
+          if ((LARGE_SNAPSHOTS as readonly string[]).includes(name)) large.add(name);
+          else if (later(name, bytes)) left.add(name);
+        }
+        const all = this.db.prepare(`SELECT name, data FROM snapshot WHERE name NOT IN (${LARGE_LIST})`);
+        // Each on its own when some are left: the scan above would read their blobs (MBs) too.
+        const snapshots =
+          left.size === 0
+            ? new Map(all.raw().all() as [string, Buffer][])
+            : new Map(
+                sizes
+                  .filter(([name]) => !large.has(name) && !left.has(name))
+                  .map(([name]) => [name, this.snapshot(name)!] as const),
+              );
+        return {
+          meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
+          snapshots,
+          large,
+          later: left,
+          latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
+          journal: this.db
+            .prepare(`SELECT ${JOURNAL_COLUMNS} FROM result_journal ORDER BY seq`)
+            .raw()
+            .all() as RawResultRow[],
+        };
+      })(),
     );
   }
 
   /**
-   * A large snapshot, read apart from the rest (read) when first needed. Call with the state directory's lock
-   * held since read(), so that no other runner wrote in between.
+   * A snapshot read apart from the rest (read) when first needed. Call with the state directory's lock held
+   * since read(), so that no other runner wrote in between.
    */
-  snapshot(name: LargeSnapshot): Buffer | undefined {
+  snapshot(name: string): Buffer | undefined {
+    // `+name`: a scan of the few rows, which reads the header of each and the blob of this one. A search by the
+    // key reads whole every row it compares (the table is WITHOUT ROWID, so its b-tree compares records, and a
+    // record that overflows its page is read in full to be compared): the others' blobs, MBs (1 to 2 ms a read
+    // at 10,000 files).
     return this.guard(
       () =>
-        (this.db.prepare('SELECT data FROM snapshot WHERE name = ?').pluck().get(name) as Buffer | undefined) ??
+        (this.db.prepare('SELECT data FROM snapshot WHERE +name = ?').pluck().get(name) as Buffer | undefined) ??
         undefined,
     );
   }
