@@ -241,7 +241,7 @@ export async function inferPython(opts: {
     ? opts.resolved === undefined || opts.resolved.length === 0
       ? null
       : Buffer.alloc(0)
-    : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks });
+    : encodeResolved({ key, tree: treeKeyOf(files), direct, digests, checks }, files);
   return {
     graph,
     digests,

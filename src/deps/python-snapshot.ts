@@ -12,7 +12,7 @@ import type { DirectDeps } from './direct-deps.js';
 import { LazyDirect } from './graph.js';
 import { statIdentity } from './stat-identity.js';
 
-/** Each tracked .py file's dependency digest (a Map, or the kept object looked up in place). */
+/** Each tracked .py file's dependency digest. */
 export interface Digests {
   get(p: RelPath): string | undefined;
 }
@@ -45,12 +45,15 @@ export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
  * a stale job's reasons): a no-op never does.
  */
 interface Encoded {
-  v: 3;
+  v: 4;
   key: string;
   tree: string;
   checks: [string, string][];
-  /** Tracked .py file -> dependency digest. */
-  digests: Record<string, string>;
+  /**
+   * Each tracked file's dependency digest, in the files' order (the one `tree` hashes), comma-separated, empty
+   * for a file with none: one string to parse, where an object of 10,000 paths took 4 to 7 ms.
+   */
+  digests: string;
 }
 
 interface EncodedGraph {
@@ -60,7 +63,8 @@ interface EncodedGraph {
   direct: [number, number[], number[], string[]][];
 }
 
-export function encodeResolved(g: ResolvedGraph): Buffer {
+/** The graph for its snapshot; `files`: the tracked files it was built from, whose order the digests keep. */
+export function encodeResolved(g: ResolvedGraph, files: ReadonlyMap<RelPath, FileEntry>): Buffer {
   const names: string[] = [];
   const index = new Map<string, number>();
   const at = (name: string): number => {
@@ -73,18 +77,15 @@ export function encodeResolved(g: ResolvedGraph): Buffer {
   };
   const direct: EncodedGraph['direct'] = [];
   for (const [p, d] of g.direct) direct.push([at(p), d.files.map(at), d.external.map(at), [...d.unresolved]]);
-  const digests: Record<string, string> = {};
-  for (const p of g.direct.keys()) {
-    const d = g.digests.get(p);
-    if (d !== undefined) digests[p] = d;
-  }
+  const digests: string[] = [];
+  for (const p of files.keys()) digests.push((g.direct.has(p) ? g.digests.get(p) : undefined) ?? '');
   const head = Buffer.from(
     JSON.stringify({
-      v: 3,
+      v: 4,
       key: g.key,
       tree: g.tree,
       checks: g.checks.map(([p, id]) => [p, id]),
-      digests,
+      digests: digests.join(','),
     } satisfies Encoded),
     'utf8',
   );
@@ -112,10 +113,18 @@ export function validResolved(
   } catch {
     return null; // unreadable: recompute, and the next save replaces it
   }
-  if (e.v !== 3 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
+  if (e.v !== 4 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
   for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
-  const table = e.digests;
-  const digests: Digests = { get: (p) => (Object.hasOwn(table, p) ? table[p] : undefined) };
+  // The same files in the same order as when it was kept (the tree key says so): the digests line up.
+  const list = files.size === 0 ? [] : e.digests.split(',');
+  if (list.length !== files.size) return null;
+  const table = new Map<RelPath, string>();
+  let i = 0;
+  for (const p of files.keys()) {
+    const d = list[i++]!;
+    if (d !== '') table.set(p, d);
+  }
+  const digests: Digests = table;
   return {
     key,
     tree: e.tree,
