@@ -114,10 +114,14 @@ export class GraphCache {
     );
     let paths = '';
     let digests = '';
-    for (const [p, e] of input.files) {
+    const add = (p: RelPath, digest: string): void => {
       paths += p + '\0'; // no path holds a NUL; a newline it may
-      digests += e.digest + '\n';
-    }
+      digests += digest + '\n';
+    };
+    // The manifest's table hands each digest over in place, in the same order, without building its entry.
+    const rows = input.files as Partial<{ forEachDigest(fn: (path: RelPath, digest: string) => void): void }>;
+    if (typeof rows.forEachDigest === 'function') rows.forEachDigest(add);
+    else for (const [p, e] of input.files) add(p, e.digest);
     this.paths = hashString(paths);
     this.contents = hashString(this.paths + digests);
     const h = header;
