@@ -12,6 +12,7 @@ import { JsonOutput } from '../../../src/report/json-output.js';
 import { jobJson, runJson } from '../../../src/report/json.js';
 import { JunitOutput } from '../../../src/report/junit-output.js';
 import { TextReporter } from '../../../src/report/text-reporter.js';
+import { runReport } from '../../helpers/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 const style = { color: false, cwd: '/src' };
@@ -30,36 +31,7 @@ function job(file: string, over: Partial<JobReport> = {}): JobReport {
   };
 }
 
-function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
-  return {
-    dryRun: false,
-    scan: {
-      tracked: 3,
-      new: 0,
-      changed: 0,
-      removed: 0,
-      hashed: 0,
-      issues: [],
-      unreadable: { files: 0, directories: 0 },
-    },
-    counts: {
-      jobs: 3,
-      ran: 2,
-      passed: 1,
-      failed: 1,
-      interrupted: 0,
-      cachedFailures: 0,
-      fresh: 1,
-      notStarted: 0,
-      unreadable: 0,
-    },
-    jobs,
-    interrupted: null,
-    mergedLog: null,
-    durationMs: 2000,
-    ...extra,
-  };
-}
+const report = runReport;
 
 const cycleStart = {
   cycle: 2,
