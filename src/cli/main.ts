@@ -83,5 +83,14 @@ for (const stream of [process.stdout, process.stderr]) {
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
+/**
+ * Ends the process once the command is done, rather than when the loop runs dry: that end first takes the
+ * environment apart (V8's heap, the threads), about 3 ms of every command that nothing waits for. Only when
+ * stdout and stderr hold nothing unwritten (pipes are written at once on Linux; elsewhere they may queue).
+ */
+function endNow(): void {
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+}
+
 // Not a top-level await: the bundle is CommonJS (scripts/bundle.mjs), for V8's code cache.
-main(process.argv).catch(crash);
+main(process.argv).then(endNow, crash);
