@@ -117,8 +117,8 @@ fs.writeFileSync(bundle, `${code}// code cache key: ${key}\n`);
 // mark, so it takes the stored tree's check, the narrowed plan and its early
 // start, a one-file and a batch tool's jobs, the listing and the JSON (the
 // config and the state lie outside the tree, which the check wants to hold
-// tracked files alone). Paired against a cache made from a cold run, it took
-// about 7 ms off such a run and 3 ms off a --json no-op (README,
+// tracked files alone). Alternated with a cache made from a cold run, it took
+// 1.4 to 2.5 ms off a no-op and left the run after an edit as it was (README,
 // Performance). Where no run can work yet (a git install whose prepare comes
 // before better-sqlite3 is built), it is made at the end of `--help`. All of
 // it is in dist/, not in a temporary directory: a git install's prepare

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashString } from '../hash.js';
-import type { FileEntry } from '../manifest/index.js';
+import { type FileEntry, eachDigest } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type Consulted, RecordingFs, consultedUnchanged, decodeConsulted, encodeConsulted } from './consulted.js';
 import type { DirectDeps } from './direct-deps.js';
@@ -114,14 +114,10 @@ export class GraphCache {
     );
     let paths = '';
     let digests = '';
-    const add = (p: RelPath, digest: string): void => {
+    eachDigest(input.files, (p, digest) => {
       paths += p + '\0'; // no path holds a NUL; a newline it may
       digests += digest + '\n';
-    };
-    // The manifest's table hands each digest over in place, in the same order, without building its entry.
-    const rows = input.files as Partial<{ forEachDigest(fn: (path: RelPath, digest: string) => void): void }>;
-    if (typeof rows.forEachDigest === 'function') rows.forEachDigest(add);
-    else for (const [p, e] of input.files) add(p, e.digest);
+    });
     this.paths = hashString(paths);
     this.contents = hashString(this.paths + digests);
     const h = header;

@@ -87,15 +87,16 @@ export interface PythonGraph {
   kept: boolean;
 }
 
+/** The stored import cache: given, or read when first needed. */
+const cacheOf = (c: Buffer | undefined | (() => Buffer | undefined)): Buffer | undefined =>
+  typeof c === 'function' ? c() : c;
+
 /**
  * The python graph of every tracked .py file and of every file outside the
  * tracked set its imports reach (followed transitively; see python-follow.ts).
  * A run in which nothing it was built from changed takes the graph and
  * digests the last run kept (python-snapshot.ts), reading and resolving nothing.
  */
-const cacheOf = (c: Buffer | undefined | (() => Buffer | undefined)): Buffer | undefined =>
-  typeof c === 'function' ? c() : c;
-
 export async function inferPython(opts: {
   sourceTree: string;
   files: ReadonlyMap<RelPath, FileEntry>;

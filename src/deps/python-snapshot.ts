@@ -5,7 +5,7 @@
 // the interpreter and environment, every tracked file and its digest, and the
 // stat of every directory resolution listed, every followed file, every leaf
 // and every site file sys.path came from. Anything else recomputes.
-import type { FileEntry } from '../manifest/index.js';
+import { type FileEntry, eachDigest } from '../manifest/index.js';
 import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
@@ -32,10 +32,7 @@ export interface ResolvedGraph {
 /** Every tracked path and its digest: a new, removed or changed file changes it. */
 export function treeKeyOf(files: ReadonlyMap<RelPath, FileEntry>): string {
   const parts: string[] = [];
-  // The manifest's table hands each digest over in place, in the same order, without building its entry.
-  const rows = files as Partial<{ forEachDigest(fn: (path: RelPath, digest: string) => void): void }>;
-  if (typeof rows.forEachDigest === 'function') rows.forEachDigest((p, d) => parts.push(p, d));
-  else for (const [p, e] of files) parts.push(p, e.digest);
+  eachDigest(files, (p, d) => parts.push(p, d));
   return hashString(parts.join('\0'));
 }
 

@@ -337,3 +337,12 @@ export class FileTable implements ReadonlyMap<RelPath, FileEntry> {
     return out;
   }
 }
+
+/**
+ * Calls fn with each file's path and digest in the map's order: read in place when `files` is the manifest's
+ * table (FileTable.forEachDigest, no entry built), else from its entries.
+ */
+export function eachDigest(files: ReadonlyMap<RelPath, FileEntry>, fn: (path: RelPath, digest: Digest) => void): void {
+  if (files instanceof FileTable) files.forEachDigest(fn);
+  else for (const [p, e] of files) fn(p, e.digest);
+}

@@ -2,7 +2,7 @@
 export { Manifest } from './manifest.js';
 export { type LockHolder, StateLock } from '../store/index.js';
 export { decodeFiles, encodeFiles } from './codec.js';
-export { FileTable, type StatVerdict } from './file-table.js';
+export { FileTable, type StatVerdict, eachDigest } from './file-table.js';
 export type { ScanUpdate } from './scan-update.js';
 export {
   NO_RECORDED_DEPS,

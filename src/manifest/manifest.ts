@@ -125,7 +125,7 @@ export class Manifest {
   }
 
   /** A snapshot left unread by the load (a large one, or another stage's: unreadBlobs). */
-  private readLarge(name: LargeSnapshot | string): Buffer | undefined {
+  private readLarge(name: string): Buffer | undefined {
     if (this.changedElsewhere()) throw new Error(`${this.store.path} changed since it was loaded`);
     return this.store.snapshot(name);
   }

@@ -262,19 +262,13 @@ export class Store {
           if ((LARGE_SNAPSHOTS as readonly string[]).includes(name)) large.add(name);
           else if (later(name, bytes)) left.add(name);
         }
-        const all = this.db.prepare(`SELECT name, data FROM snapshot WHERE name NOT IN (${LARGE_LIST})`);
-        // Each on its own when some are left: the scan above would read their blobs (MBs) too.
-        const snapshots =
-          left.size === 0
-            ? new Map(all.raw().all() as [string, Buffer][])
-            : new Map(
-                sizes
-                  .filter(([name]) => !large.has(name) && !left.has(name))
-                  .map(([name]) => [name, this.snapshot(name)!] as const),
-              );
+        // A scan that reads the blob of no row it leaves out (`+name`, as in snapshot()).
+        const rest = this.db.prepare(
+          `SELECT name, data FROM snapshot WHERE name NOT IN (${LARGE_LIST}) AND +name NOT IN (${[...left].map(() => '?').join(', ')})`,
+        );
         return {
           meta: new Map(this.db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]),
-          snapshots,
+          snapshots: new Map(rest.raw().all(...left) as [string, Buffer][]),
           large,
           later: left,
           latches: this.db.prepare('SELECT id, inputs FROM latches').raw().all() as LatchRow[],
