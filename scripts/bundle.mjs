@@ -4,14 +4,17 @@
 // Start-up is dominated by the ES module loader's work per file: one module
 // instead of about 180 takes a third off a no-op run (README, Performance);
 // the code cache takes the bundle's compiling off every start (Node 20 caches
-// a script's code, never an ES module's). Packages stay external, so each
-// still loads only when a command needs it, but for commander, which every
-// command but a bare --version loads: bundled, its code is in the cache too
-// (about 3 ms of every command). Run after tsc; without esbuild (a git
-// install that skipped it) nothing is bundled and bin/runner loads dist/.
+// a script's code, never an ES module's). commander, which every command but
+// a bare --version loads, is bundled (about 3 ms of every command), and so
+// are the packages a run loads (picomatch, ignore, better-sqlite3's
+// JavaScript): Node's loader found and compiled them at every run, about
+// 7 ms. They still load when first needed, as from dist/. Other packages
+// stay external. Run after tsc; without esbuild (a git install that skipped
+// it) nothing is bundled and bin/runner loads dist/.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -48,6 +51,32 @@ function codeIdentity() {
   return hash.digest('hex').slice(0, 32);
 }
 
+// The packages in the bundle: commander, imported by the CLI, and those dist/
+// loads when first needed with createRequire(import.meta.url)(NAME), which
+// esbuild cannot follow. bundledLoads makes each of those a require(NAME),
+// which esbuild bundles and calls where the code stood: still a load when
+// first needed, now of code in the bundle and its code cache. Every other
+// package (bindings, better-sqlite3's own loader of its addon) stays external.
+// store/sqlite.ts loads the installed better-sqlite3 whole, not the bundled
+// JavaScript, when its version is not RUNNER_BUNDLED_SQLITE.
+const LAZY = ['picomatch', 'ignore', 'better-sqlite3'];
+const BUNDLED = ['commander', ...LAZY];
+const rewritten = new Set();
+function bundledLoads(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.replace(/createRequire\(import\.meta\.url\)\((['"])([^'"]+)\1\)/g, (call, _q, name) => {
+    if (!LAZY.includes(name)) return call;
+    rewritten.add(name);
+    return `require(${JSON.stringify(name)})`;
+  });
+}
+
+/** The version of the package esbuild bundles: the one dist/ resolves. */
+function packageVersion(name) {
+  const file = createRequire(entry).resolve(`${name}/package.json`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+}
+
 // What the bundle's code expects of an ES module, in a script: its own URL; and
 // one namespace object per package or Node module however many files import
 // it (esbuild's __toESM makes a new one for each, copying every property:
@@ -72,21 +101,38 @@ const result = await esbuild.build({
   target: 'node20',
   plugins: [
     {
-      name: 'packages-external-but-commander',
+      name: 'packages-external-but-bundled',
       setup(build) {
         build.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path === 'commander' || args.path.startsWith('commander/') ? undefined : { external: true },
+          BUNDLED.some((name) => args.path === name || args.path.startsWith(`${name}/`))
+            ? undefined
+            : { external: true },
+        );
+        build.onLoad({ filter: /\.js$/ }, (args) =>
+          args.path.startsWith(path.join(root, 'dist') + path.sep)
+            ? { contents: bundledLoads(args.path), loader: 'js' }
+            : undefined,
         );
       },
     },
   ],
   // Every import() becomes a require(): a vm.Script has no loader for import(), and every package it loads is CommonJS.
   supported: { 'dynamic-import': false },
-  define: { RUNNER_CODE_IDENTITY: JSON.stringify(codeIdentity()), 'import.meta.url': '__runnerModuleUrl' },
+  define: {
+    RUNNER_CODE_IDENTITY: JSON.stringify(codeIdentity()),
+    RUNNER_BUNDLED_SQLITE: JSON.stringify(packageVersion('better-sqlite3')),
+    'import.meta.url': '__runnerModuleUrl',
+  },
   banner: { js: PRELUDE },
   logLevel: 'warning',
 });
 if (result.errors.length > 0) process.exit(1);
+for (const name of LAZY) {
+  if (!rewritten.has(name)) {
+    console.error(`runner: scripts/bundle.mjs: no createRequire(import.meta.url)('${name}') in dist/ to bundle`);
+    process.exit(1);
+  }
+}
 const helper = 'var __toESM = ';
 let code = result.outputFiles[0].text;
 if (code.split(helper).length !== 2) {

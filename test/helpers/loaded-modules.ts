@@ -16,26 +16,34 @@ export interface Loaded {
   packages: Set<string>;
   /** runner's own files, e.g. 'bin/runner', 'dist/bundle/runner.cjs'. */
   own: Set<string>;
+  /** Each file of a package, from its package's directory on: 'better-sqlite3/lib/database.js'. */
+  packageFiles: Set<string>;
 }
 
-/** Runs `runner ARGS` in `cwd` with the module lister preloaded; `scratch` holds the list (outside the tree). */
-export async function loadedBy(args: string[], cwd: string, scratch: string): Promise<Loaded> {
+/**
+ * Runs `runner ARGS` in `cwd` with the module lister preloaded; `scratch` holds the list (outside the tree);
+ * `bin`: another bin/runner than the repository's.
+ */
+export async function loadedBy(args: string[], cwd: string, scratch: string, bin?: string): Promise<Loaded> {
   const list = path.join(scratch, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   fs.writeFileSync(list, '');
   const res = await runRunner(args, {
     cwd,
     env: baseEnv({ RUNNER_TEST_LOADED: list }),
     nodeArgs: ['--import', PRELOAD],
+    ...(bin === undefined ? {} : { bin }),
   });
   const packages = new Set<string>();
   const own = new Set<string>();
+  const packageFiles = new Set<string>();
   const repo = fs.realpathSync(REPO) + path.sep;
   for (const line of fs.readFileSync(list, 'utf8').split('\n')) {
     if (line === '') continue;
     const file = line.startsWith('file:') ? fileURLToPath(line) : line;
     const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (pkg !== null) packages.add(pkg[1]!);
+    if (pkg !== null) packageFiles.add(file.slice(file.lastIndexOf('/node_modules/') + '/node_modules/'.length));
     else if (file.startsWith(repo)) own.add(file.slice(repo.length));
   }
-  return { res, packages, own };
+  return { res, packages, own, packageFiles };
 }
