@@ -560,6 +560,8 @@ napi_value StatCheckStart(napi_env env, napi_callback_info info);
 napi_value StatCheckFinish(napi_env env, napi_callback_info info);
 napi_value DirCheckStart(napi_env env, napi_callback_info info);
 napi_value DirCheckFinish(napi_env env, napi_callback_info info);
+int digest_available(void);
+napi_value DigestFile(napi_env env, napi_callback_info info);
 
 static napi_value Init(napi_env env, napi_value exports) {
   // Without pidfds (Linux before 5.3) the exit cannot be watched without reaping others' children: no addon.
@@ -580,6 +582,11 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"dirCheckFinish", NULL, DirCheckFinish, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  // Only where the process offers OpenSSL's digest functions (native/digest.c).
+  if (digest_available()) {
+    napi_property_descriptor digest = {"digestFile", NULL, DigestFile, NULL, NULL, NULL, napi_default, NULL};
+    CHECK(napi_define_properties(env, exports, 1, &digest));
+  }
   return exports;
 }
 

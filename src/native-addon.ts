@@ -1,5 +1,6 @@
 // Loads runner's own native addon (native/spawn.c: posix_spawn of a job and of
-// the watchdog, and mkfifo; native/stat-check.c: stored stats checked in bulk), once, when it
+// the watchdog, and mkfifo; native/stat-check.c: stored stats checked in bulk;
+// native/digest.c: a file's digest), once, when it
 // was built at install (scripts/build-native.mjs). Absent or failing to load,
 // it is null and callers do what they did without it (child_process, the
 // mkfifo program, the walk): an install never depends on it.
@@ -57,6 +58,11 @@ export interface NativeAddon {
   dirCheckStart(root: string, dirs: Buffer, racyLimit: number): StatCheckHandle;
   /** Waits for a dirCheckStart: [listings the walk would read again (-1: it could not tell), file names they hold]. */
   dirCheckFinish(handle: StatCheckHandle): [number, number];
+  /**
+   * A file's digest as src/scan/digest.ts computes it (native/digest.c), or a negative errno; absent where the
+   * process does not offer OpenSSL's digest functions.
+   */
+  digestFile?: (path: string) => string | number;
 }
 
 /** A start watchdogStart began. */

@@ -1,12 +1,32 @@
 // Content digests, read in fixed chunks so a large file never sits whole in memory.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import util from 'node:util';
+import { nativeAddon } from '../native-addon.js';
 import type { Digest } from '../types.js';
 
 const CHUNK = 1 << 18;
 let buffer: Buffer | null = null;
 
+/** The addon's digestFile (native/digest.c), when it is built and this Node offers OpenSSL's functions. */
+let native: ((abs: string) => string | number) | null | undefined;
+
+/**
+ * The first 32 hex digits of the content's sha256. Through the addon when it is there: the same digest, with
+ * no JavaScript per read (1,000 small files in about 5 ms rather than 12, a cold walk's largest part).
+ */
 export function digestFile(abs: string): Digest {
+  native ??= nativeAddon()?.digestFile ?? null;
+  if (native === null) return digestFileInJs(abs);
+  const digest = native(abs);
+  if (typeof digest === 'string') return digest as Digest;
+  // As fs would throw it: callers tell a vanished file from an unreadable one by its code.
+  const code = util.getSystemErrorName(digest);
+  throw Object.assign(new Error(`${code}: cannot read ${abs}`), { code, errno: digest, path: abs });
+}
+
+/** digestFile without the addon: Node's fs and crypto. */
+export function digestFileInJs(abs: string): Digest {
   buffer ??= Buffer.allocUnsafe(CHUNK);
   const fd = fs.openSync(abs, 'r');
   try {

@@ -3,6 +3,7 @@
 // (better-sqlite3 compiles from source here: minutes), with terminal support
 // (an optional dependency) left out and then added as runner's hint says.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -54,6 +55,11 @@ describe('the npm package', () => {
     expect(files).toContain('dist/cli/main.js');
     // Issue 17, point 4: the job-starting addon's sources and the script that builds them at install, never a build of it.
     expect(files).toEqual(expect.arrayContaining(['native/binding.gyp', 'native/spawn.c', 'scripts/build-native.mjs']));
+    // Every source the addon's build names ships: one missing would leave the addon unbuilt at install, silently.
+    const gyp = JSON.parse(
+      fs.readFileSync(path.join(REPO, 'native', 'binding.gyp'), 'utf8').replace(/^#.*$/gm, ''),
+    ) as { targets: { sources: string[] }[] };
+    for (const source of gyp.targets.flatMap((t) => t.sources)) expect(files).toContain(`native/${source}`);
     expect(files.filter((f) => f.startsWith('native/build/'))).toEqual([]);
     expect(fs.readFileSync(path.join(REPO, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 /);
   });
@@ -103,6 +109,10 @@ describe('installing the packed tarball', () => {
       // Issue 17, point 4: the install compiled runner's addon (this machine has a compiler), so jobs start without a fork.
       const addon = path.join(proj, 'node_modules', pkg.name, 'native', 'build', 'Release', 'runner_spawn.node');
       expect(fs.existsSync(addon), install.out).toBe(true);
+      // With the walk's digests in it (native/digest.c), the process's OpenSSL found.
+      expect((createRequire(import.meta.url)(addon) as { digestFile?: unknown }).digestFile, install.out).toBeTypeOf(
+        'function',
+      );
 
       const version = exec('npx', ['runner', '--version'], proj, offlineEnv());
       expect(version.code, version.out).toBe(0);
