@@ -1,6 +1,7 @@
-# The job-starting addon (native/spawn.c), the stat check
-# (native/stat-check.c) and the content digest (native/digest.c), built by scripts/build-native.mjs at install; kept out of the package root so that npm never runs node-gyp on its
-# own (a failure there would fail the install).
+# The job-starting addon (native/spawn.c), the stat check (native/stat-check.c)
+# and the content digest (native/digest.c), built by scripts/build-native.mjs
+# at install; kept out of the package root so that npm never runs node-gyp on
+# its own (a failure there would fail the install).
 {
   "targets": [
     {

@@ -72,9 +72,9 @@ napi_value DigestFile(napi_env env, napi_callback_info info) {
   size_t path_len = 0;
   if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_len) != napi_ok) return NULL;
   napi_value result;
-  // A path cut short by the buffer, or holding a NUL, is not the file asked for.
+  // A path cut short by the buffer, or at a NUL it holds, is not the file asked for.
   if (path_len + 1 >= sizeof path || strlen(path) != path_len) {
-    napi_create_int32(env, -ENAMETOOLONG, &result);
+    napi_create_int32(env, path_len + 1 >= sizeof path ? -ENAMETOOLONG : -EINVAL, &result);
     return result;
   }
   int fd;
