@@ -1,19 +1,11 @@
 // A RunReport as a run that ran 2 of its 3 jobs would give the reporters:
 // what the report unit tests render, with their own jobs and fields on top.
-import type { JobReport, RunReport } from '../../src/api/run-report.js';
+import { type JobReport, type RunReport, unchangedScan } from '../../src/api/run-report.js';
 
 export function runReport(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
   return {
     dryRun: false,
-    scan: {
-      tracked: 3,
-      new: 0,
-      changed: 0,
-      removed: 0,
-      hashed: 0,
-      issues: [],
-      unreadable: { files: 0, directories: 0 },
-    },
+    scan: unchangedScan(3),
     counts: {
       jobs: 3,
       ran: 2,

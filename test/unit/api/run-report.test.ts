@@ -2,7 +2,7 @@
 // from its jobs' reports: run, run --staged and each watch cycle agree by
 // construction.
 import { describe, expect, test } from 'vitest';
-import { type JobReport, type JobStatus, countsOf, runReportOf } from '../../../src/api/run-report.js';
+import { type JobReport, type JobStatus, countsOf, runReportOf, unchangedScan } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 
 function job(file: string, status: JobStatus): JobReport {
@@ -18,15 +18,7 @@ function job(file: string, status: JobStatus): JobReport {
   };
 }
 
-const scan = {
-  tracked: 9,
-  new: 0,
-  changed: 0,
-  removed: 0,
-  hashed: 0,
-  issues: [],
-  unreadable: { files: 0, directories: 0 },
-};
+const scan = unchangedScan(9);
 
 describe('a run report', () => {
   test('issue 13: counts come from the jobs: a failure of runner itself is a failed job that ran, an interrupted one did not finish its run', () => {

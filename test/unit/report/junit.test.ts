@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../../src/api.js';
 import { type LogTail, readLogTail, renderJunit } from '../../../src/report/junit.js';
-import type { JobReport } from '../../../src/api/run-report.js';
+import { type JobReport, unchangedScan } from '../../../src/api/run-report.js';
 import type { RelPath } from '../../../src/types.js';
 import { validateJunit } from '../../helpers/junit.js';
 
@@ -28,15 +28,7 @@ function job(tool: string, file: string, extra: Partial<JobReport>): JobReport {
 function report(jobs: JobReport[], extra: Partial<RunReport> = {}): RunReport {
   return {
     dryRun: false,
-    scan: {
-      tracked: 9,
-      new: 0,
-      changed: 0,
-      removed: 0,
-      hashed: 0,
-      issues: [],
-      unreadable: { files: 0, directories: 0 },
-    },
+    scan: unchangedScan(9),
     counts: {
       jobs: jobs.length + 5,
       ran: 0,
