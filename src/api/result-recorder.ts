@@ -378,7 +378,11 @@ function recordFile(
   const nodes = p.job.deps?.nodesToKeep?.((h) => s.manifest.merkleNode(h) !== undefined) ?? [];
   removeLogs(s, s.manifest.recordResult(result, nodes));
   c.recorded?.(p, result);
-  const r: JobReport = { ...reportOf(p, status, s, result, judge), ...(unjudged === undefined ? {} : { unjudged }) };
+  const r: JobReport = {
+    ...reportOf(p, status, s, result, judge),
+    ...(unjudged === undefined ? {} : { unjudged }),
+    ...(named === undefined ? {} : { named: named.files }),
+  };
   reports.set(p, r);
   events.emit({ type: 'job-finished', job: r });
 }

@@ -49,6 +49,12 @@ export interface JobReport {
    * runs again next time. Absent otherwise.
    */
   unjudged?: NarrowingStop;
+  /**
+   * A batch tool's file that failed because the failure pattern named it in its process's output: how many of
+   * that process's files the pattern named. Its log is then the lines naming it, not the whole output. Absent
+   * otherwise.
+   */
+  named?: number;
 }
 
 /** The process that judged (or ran, or would run) a batch tool's file: what reports say of it. */

@@ -20,6 +20,7 @@ export function describeChunk(c: ChunkReport): string {
 /**
  * For a file judged together with others (a chunk that passed, or one whose
  * failure its narrowing could not pin on any file alone): its log is that whole process's output; for a file
+ * the failure pattern named: its log is the lines naming it; for a file
  * left unjudged (the narrowing stopped), that it runs again. Null when the file was judged alone or by a
  * one-file tool's job.
  */
@@ -32,6 +33,8 @@ export function sharedJudgement(j: JobReport): string | null {
     return `failed with chunk ${c.id} (${files(c.files)}), not judged alone: the narrowing stopped after ${n} ${n === 1 ? 'process' : 'processes'} (${why}); it runs again next time`;
   }
   if (c.files < 2) return null;
+  if (j.named !== undefined)
+    return `named by the failure pattern in the output of chunk ${c.id} (${files(c.files)}): its log is the lines naming it`;
   const others = c.files - 1;
   return `judged in chunk ${c.id} with ${others} other ${others === 1 ? 'file' : 'files'}: its log is that process's whole output`;
 }

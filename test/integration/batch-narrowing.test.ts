@@ -160,6 +160,17 @@ test('issue 14: a failure pattern names the failing files in the output: no proc
   const swept = await runJson(['run', '-j', '1'], { cwd: sb.tree, env: baseEnv() });
   expect(swept.json.jobs.find((j) => j.tool === 'renamed')?.status).toBe('passed');
   expect(fs.readFileSync(m2Output, 'utf8')).toBe(whole);
+
+  // Run again as text: each named file is said to have the lines naming it as its log, never the whole output.
+  const again = await runRunner(['run', '-j', '1', '--rerun-failed'], { cwd: sb.tree, env: baseEnv() });
+  expect(again.code, show(again)).toBe(1);
+  expect(processes(sb)).toEqual(['pkg/m02.py pkg/m07.py']);
+  const named = 'named by the failure pattern in the output of chunk check#1 (2 files): its log is the lines naming it';
+  const againLines = again.stdout.split('\n');
+  // Once as each failure is reported, once in the failure summary.
+  expect(againLines.filter((l) => l.trim() === `(${named})`)).toHaveLength(2);
+  expect(againLines.filter((l) => l.trim() === named)).toHaveLength(2);
+  expect(again.stdout).not.toContain("its log is that process's whole output");
 });
 
 test('issue 14: python3 -m compileall with a failure pattern: the files with syntax errors fail, in one process', async () => {

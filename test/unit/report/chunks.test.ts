@@ -60,4 +60,8 @@ test('issue 14: a chunk in words: on the bar, in -v lines, and for a file judged
   expect(sharedJudgement(job('a.py', whole))).toBe(
     "judged in chunk compile#2 with 3 other files: its log is that process's whole output",
   );
+  // A file the failure pattern named has the lines naming it as its log, not the whole output.
+  expect(sharedJudgement({ ...job('a.py', whole), status: 'failed', named: 2 })).toBe(
+    'named by the failure pattern in the output of chunk compile#2 (4 files): its log is the lines naming it',
+  );
 });
