@@ -1,5 +1,6 @@
 // `runner init`: writes the starting config decideStarter chose for the tree,
 // as .runnerrc.json (or the -c file), never over a config that is there.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -14,7 +15,7 @@ import { PYTEST_CONFIG_NAMES, optionList, parseJsonc, readPytestSection } from '
 import { InitError } from '../errors.js';
 import { listTree } from './list-tree.js';
 import type { PytestOptions } from './pytest-tool.js';
-import { type Found, decideStarter } from './starter.js';
+import { type Found, decideStarter, isTypeScript } from './starter.js';
 import { formatStarter } from './format.js';
 
 export interface InitOptions {
@@ -53,11 +54,13 @@ export function initConfig(opts: InitOptions): InitResult {
     });
   }
   const listed = listTree(sourceTree);
+  const hasLocalTsc = fs.existsSync(path.join(sourceTree, 'node_modules', '.bin', 'tsc'));
   const starter = decideStarter(
     {
       ...listed,
       tsconfig: readJsonc(path.join(sourceTree, 'tsconfig.json')),
-      hasLocalTsc: fs.existsSync(path.join(sourceTree, 'node_modules', '.bin', 'tsc')),
+      hasLocalTsc,
+      tscMajor: listed.files.some(isTypeScript) ? tscMajor(sourceTree, hasLocalTsc) : null,
       nodeRunsTypeScript: opts.nodeRunsTypeScript,
       pytest: rootPytestOptions(sourceTree),
     },
@@ -116,6 +119,21 @@ function configAbove(sourceTree: string): string | null {
     if (found !== undefined) return found;
   }
   return null;
+}
+
+/**
+ * The major version of the tsc the starter's command runs, as it says itself (a pnpm tree's .bin/tsc is a
+ * shell script, not a link to the package); null when it does not answer.
+ */
+function tscMajor(sourceTree: string, local: boolean): number | null {
+  const r = spawnSync(local ? path.join(sourceTree, 'node_modules', '.bin', 'tsc') : 'tsc', ['--version'], {
+    cwd: sourceTree,
+    encoding: 'utf8',
+    timeout: 30_000,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const m = r.status === 0 ? /^Version (\d+)\./m.exec(r.stdout) : null;
+  return m === null ? null : Number(m[1]);
 }
 
 function readJsonc(file: string): unknown {

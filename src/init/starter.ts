@@ -15,6 +15,8 @@ export interface TreeListing {
   tsconfig: unknown;
   /** node_modules/.bin/tsc exists in the tree. */
   hasLocalTsc: boolean;
+  /** The major version `tsc --version` printed (the tree's own tsc, else PATH's); null when none answered. */
+  tscMajor: number | null;
   /** The node that will run `node --test` runs .ts files itself (type stripping: Node 22.18, 23.6 and later). */
   nodeRunsTypeScript: boolean;
   /** The pytest options of the configuration pytest takes at the root (pytest-tool.ts); absent or null when none. */
@@ -42,6 +44,9 @@ const PY = /\.py$/;
 const TS = /\.(?:[cm]?tsx?)$/;
 const DTS = /\.d\.[cm]?ts$/;
 const JS = /\.[cm]?js$/;
+
+/** A TypeScript source tsc checks (declaration files left out). */
+export const isTypeScript = (f: string): boolean => TS.test(f) && !DTS.test(f);
 
 /**
  * compilerOptions tsc also takes on its command line: given files, tsc reads
@@ -111,7 +116,7 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
   const files = listing.files;
   const python = files.filter((f) => PY.test(f));
   const pythonTests = python.filter(compileGlobs(PYTHON_TEST_GLOBS));
-  const typescript = files.filter((f) => TS.test(f) && !DTS.test(f));
+  const typescript = files.filter(isTypeScript);
   const javascript = files.filter((f) => JS.test(f));
   const testGlobs = jsTestGlobs(listing.nodeRunsTypeScript);
   const jsTests = [...javascript, ...(listing.nodeRunsTypeScript ? typescript : [])].filter(compileGlobs(testGlobs));
@@ -136,9 +141,23 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
   if (typescript.length > 0) {
     const program = listing.hasLocalTsc ? 'node_modules/.bin/tsc' : 'tsc';
     if (!listing.hasLocalTsc) notes.push('tsc is not installed in this tree: run `npm install -D typescript`.');
+    // TypeScript 6 and later stop with TS5112 when given files beside a tsconfig.json (in the tree or above it)
+    // unless told --ignoreConfig, which 5 refuses as unknown. Not knowing, take what an install gives today.
+    const ignoreConfig = listing.tscMajor === null || listing.tscMajor >= 6;
+    if (listing.tscMajor === null) {
+      notes.push(
+        "tsc's version is unknown (none answered `tsc --version`): the command passes --ignoreConfig, which TypeScript 6 and later need; remove it for TypeScript 5 or older.",
+      );
+    }
     tools.push({
       name: 'tsc',
-      command: [program, '--noEmit', ...tscFlags(listing.tsconfig, notes), '{files}'],
+      command: [
+        program,
+        '--noEmit',
+        ...(ignoreConfig ? ['--ignoreConfig'] : []),
+        ...tscFlags(listing.tsconfig, notes),
+        '{files}',
+      ],
       include: ['**/*.{ts,tsx,mts,cts}'],
       exclude: ['**/*.d.{ts,mts,cts}'],
       deps: 'javascript',

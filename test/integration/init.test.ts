@@ -125,6 +125,41 @@ describe('runner init', () => {
     expect(second.json.counts).toMatchObject({ jobs: 9, ran: 0, fresh: 9 });
   });
 
+  it('a tsc that says it is 6 or later is given --ignoreConfig (it refuses files beside a tsconfig.json without); one that does not answer too, with a note', async () => {
+    const sb = useFixture('js-demo');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    writeText(sb, 'lib/greet.ts', 'export const greet = (name: string): string => name;\n');
+    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "strict": true } }\n');
+    // The tree's own tsc answers as TypeScript 6 does; init asks it, in the tree.
+    writeText(
+      sb,
+      'node_modules/.bin/tsc',
+      `#!/bin/sh\n[ "$1" = --version ] && [ "$PWD" = '${sb.tree}' ] && echo 'Version 6.0.3' && exit 0\nexit 1\n`,
+    );
+    fs.chmodSync(path.join(sb.tree, 'node_modules/.bin/tsc'), 0o755);
+    // No tsc on PATH: only node's directory and the system's.
+    const env = baseEnv({ PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` });
+    const tscCommand = (): string[] =>
+      (JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; command: string[] }[] }).tools.find(
+        (t) => t.name === 'tsc',
+      )!.command;
+
+    const six = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(six.code, six.stderr).toBe(0);
+    expect(tscCommand()).toEqual(['node_modules/.bin/tsc', '--noEmit', '--ignoreConfig', '--strict', '{files}']);
+    expect(six.stdout).not.toContain("tsc's version is unknown");
+
+    // None installed: the command takes tsc from PATH, passes the flag an install today needs, and says so.
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    fs.rmSync(path.join(sb.tree, 'node_modules'), { recursive: true });
+    const none = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(none.code, none.stderr).toBe(0);
+    expect(tscCommand()).toEqual(['tsc', '--noEmit', '--ignoreConfig', '--strict', '{files}']);
+    expect(none.stdout).toContain(
+      "runner: note: tsc's version is unknown (none answered `tsc --version`): the command passes --ignoreConfig, which TypeScript 6 and later need; remove it for TypeScript 5 or older.\n",
+    );
+  });
+
   it('issue 15: never overwrites a config: exit 2 naming it, the file untouched', async () => {
     const sb = useFixture('python-demo');
     const before = readText(sb, '.runnerrc.json');

@@ -98,6 +98,7 @@ describe('the config JSON Schema', () => {
             venvs: ['.venv'],
             tsconfig: { compilerOptions: { strict: true, lib: ['es2022'], outDir: 'dist' } },
             hasLocalTsc: true,
+            tscMajor: null,
             nodeRunsTypeScript,
           },
           SCHEMA_REF,

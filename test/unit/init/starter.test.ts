@@ -6,7 +6,7 @@ const REF = './node_modules/incremental-runner/schema/config.schema.json';
 
 function starter(files: string[], extra: Partial<TreeListing> = {}) {
   return decideStarter(
-    { files, venvs: [], tsconfig: null, hasLocalTsc: true, nodeRunsTypeScript: false, ...extra },
+    { files, venvs: [], tsconfig: null, hasLocalTsc: true, tscMajor: 5, nodeRunsTypeScript: false, ...extra },
     REF,
   );
 }
@@ -111,6 +111,34 @@ describe('decideStarter', () => {
     const s = starter(['a.ts'], { hasLocalTsc: false });
     expect((s.config!.tools as { command: string[] }[])[0]!.command[0]).toBe('tsc');
     expect(s.notes).toContain('tsc is not installed in this tree: run `npm install -D typescript`.');
+  });
+
+  // TypeScript 6 and later stop with TS5112 given files beside a tsconfig.json, unless told --ignoreConfig;
+  // TypeScript 5 refuses that flag as unknown (TS5023).
+  const tscArgs = (extra: Partial<TreeListing>) =>
+    (
+      starter(['a.ts'], { tsconfig: { compilerOptions: { strict: true } }, ...extra }).config!.tools as {
+        command: string[];
+      }[]
+    )[0]!.command.slice(1);
+  it.each([6, 7])('tsc %i gets --ignoreConfig, as it needs given files beside a tsconfig.json', (major) => {
+    expect(tscArgs({ tscMajor: major })).toEqual(['--noEmit', '--ignoreConfig', '--strict', '{files}']);
+  });
+  it('tsc 5 does not: it knows no such flag', () => {
+    expect(tscArgs({ tscMajor: 5 })).toEqual(['--noEmit', '--strict', '{files}']);
+  });
+  it('a tsc that did not answer gets it, as an install today would need, and a note says so', () => {
+    expect(tscArgs({ tscMajor: null, hasLocalTsc: false })).toEqual([
+      '--noEmit',
+      '--ignoreConfig',
+      '--strict',
+      '{files}',
+    ]);
+    const s = starter(['a.ts'], { tscMajor: null, hasLocalTsc: false });
+    expect(s.notes).toContain(
+      "tsc's version is unknown (none answered `tsc --version`): the command passes --ignoreConfig, which TypeScript 6 and later need; remove it for TypeScript 5 or older.",
+    );
+    expect(starter(['a.ts'], { tscMajor: 7 }).notes.join(' ')).not.toContain('--ignoreConfig');
   });
 
   it('issue 15: TypeScript tests go to node --test only where node runs .ts itself', () => {
