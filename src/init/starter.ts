@@ -149,17 +149,27 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
         "tsc's version is unknown (none answered `tsc --version`): the command passes --ignoreConfig, which TypeScript 6 and later need; remove it for TypeScript 5 or older.",
       );
     }
+    const flags = tscFlags(listing.tsconfig, notes);
+    // In every process, and in every job's key: a change to one may change any file's result.
+    const ambient = ambientDeclarations(files, listing.tsconfig);
+    if (ambient.length > 0) {
+      notes.push(
+        `tsc given files sees only what they import: the command names the ${ambient.length === 1 ? 'declaration file' : `${ambient.length} declaration files`} tsconfig.json takes in (${ambient.slice(0, 3).join(', ')}${ambient.length > 3 ? ', ...' : ''}), and "inputs" has ${ambient.length === 1 ? 'it' : 'them'}; add one made later to both.`,
+      );
+    }
     tools.push({
       name: 'tsc',
       command: [
         program,
         '--noEmit',
         ...(ignoreConfig ? ['--ignoreConfig'] : []),
-        ...tscFlags(listing.tsconfig, notes),
+        ...flags,
+        ...ambient.map(asArgument),
         '{files}',
       ],
       include: ['**/*.{ts,tsx,mts,cts}'],
       exclude: ['**/*.d.{ts,mts,cts}'],
+      ...(ambient.length > 0 ? { inputs: ambient } : {}),
       deps: 'javascript',
     });
   }
@@ -213,6 +223,37 @@ function tscFlags(tsconfig: unknown, notes: string[]): string[] {
     );
   }
   return flags;
+}
+
+/**
+ * The tree's declaration files the root tsconfig takes in: its `files`, and what its `include` matches (every
+ * file when it names neither) less its `exclude` (else its outDir), never its outDir or declarationDir. Given
+ * files, tsc sees only what they import: an ambient one (`declare module 'x'`, a global) must be named too.
+ */
+function ambientDeclarations(files: readonly string[], tsconfig: unknown): string[] {
+  if (!isObject(tsconfig)) return [];
+  const strings = (v: unknown): string[] | null =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+  const options = isObject(tsconfig.compilerOptions) ? tsconfig.compilerOptions : {};
+  const emitted = [options.outDir, options.declarationDir].filter((d): d is string => typeof d === 'string');
+  const named = new Set((strings(tsconfig.files) ?? []).map(relative));
+  const include = compileGlobs(
+    (strings(tsconfig.include) ?? (tsconfig.files === undefined ? ['**/*'] : [])).map(tsconfigGlob),
+  );
+  const exclude = compileGlobs([...(strings(tsconfig.exclude) ?? []), ...emitted].map(tsconfigGlob));
+  return files.filter((f) => DTS.test(f) && (named.has(f) || (include(f) && !exclude(f)))).sort();
+}
+
+/** A path tsc cannot take for an option. */
+const asArgument = (file: string): string => (file.startsWith('-') ? `./${file}` : file);
+
+const relative = (entry: string): string => entry.replace(/^\.\//, '').replace(/\/+$/, '');
+
+/** A tsconfig include or exclude entry as a glob: one whose last part has no `.`, `*` or `?` names a directory. */
+function tsconfigGlob(entry: string): string {
+  const e = relative(entry);
+  if (e === '' || e === '.') return '**/*';
+  return /[.*?]/.test(e.slice(e.lastIndexOf('/') + 1)) ? e : `${e}/**/*`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

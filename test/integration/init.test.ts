@@ -86,7 +86,13 @@ describe('runner init', () => {
     const sb = useFixture('js-demo');
     fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
     writeText(sb, 'lib/greet.ts', 'export function greet(name: string): string {\n  return `hello ${name}`;\n}\n');
-    writeText(sb, 'lib/use.ts', "import { greet } from './greet.js';\nexport const line: string = greet('you');\n");
+    writeText(
+      sb,
+      'lib/use.ts',
+      "import { greet } from './greet.js';\nimport { word } from 'greeting-data';\nexport const line: string = greet(word);\n",
+    );
+    // An ambient declaration no file imports: tsc given files sees it only when the command names it.
+    writeText(sb, 'types/greeting.d.ts', "declare module 'greeting-data' {\n  export const word: string;\n}\n");
     writeText(
       sb,
       'tsconfig.json',
@@ -111,8 +117,10 @@ describe('runner init', () => {
       '--module',
       'nodenext',
       '--skipLibCheck',
+      'types/greeting.d.ts',
       '{files}',
     ]);
+    expect(config.tools[0]).toMatchObject({ inputs: ['types/greeting.d.ts'] });
 
     const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
     expect(first.res.code, first.res.stderr).toBe(0);
@@ -123,6 +131,16 @@ describe('runner init', () => {
     const second = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
     expect(second.res.code).toBe(0);
     expect(second.json.counts).toMatchObject({ jobs: 9, ran: 0, fresh: 9 });
+
+    // The declaration changed: every tsc job checks again (here, against its new type), and only those.
+    writeText(sb, 'types/greeting.d.ts', "declare module 'greeting-data' {\n  export const word: number;\n}\n");
+    const third = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(third.res.code).toBe(1);
+    expect(third.json.counts).toMatchObject({ jobs: 9, ran: 2, passed: 1, failed: 1 });
+    expect(jobsOf(third.json).filter((j) => j.startsWith('tsc '))).toEqual([
+      'tsc lib/greet.ts passed',
+      'tsc lib/use.ts failed',
+    ]);
   });
 
   it('a tsc that says it is 6 or later is given --ignoreConfig (it refuses files beside a tsconfig.json without); one that does not answer too, with a note', async () => {

@@ -141,6 +141,48 @@ describe('decideStarter', () => {
     expect(starter(['a.ts'], { tscMajor: 7 }).notes.join(' ')).not.toContain('--ignoreConfig');
   });
 
+  // Given files, tsc sees only what they import: an ambient declaration file (`declare module`, globals) is named
+  // in the command, and is an input of every job.
+  const tscTool = (files: string[], tsconfig: unknown) =>
+    (starter(files, { tsconfig }).config!.tools as { name: string; command: string[]; inputs?: string[] }[]).find(
+      (t) => t.name === 'tsc',
+    )!;
+  const tree = ['src/a.ts', 'src/types/shim.d.ts', 'src/legacy/old.d.ts', 'lib/a.d.ts', 'other/x.d.ts', '-odd.d.ts'];
+  it.each<[string, unknown, string[]]>([
+    [
+      'every declaration file when the tsconfig names no include, its outDir left out',
+      { compilerOptions: { outDir: 'lib' } },
+      ['-odd.d.ts', 'other/x.d.ts', 'src/legacy/old.d.ts', 'src/types/shim.d.ts'],
+    ],
+    [
+      'those its include takes (a directory: all below it), less its exclude',
+      { include: ['./src/'], exclude: ['src/legacy'] },
+      ['src/types/shim.d.ts'],
+    ],
+    [
+      'a glob include, and the declarationDir left out',
+      { include: ['**/*.d.ts'], compilerOptions: { declarationDir: 'other' } },
+      ['-odd.d.ts', 'lib/a.d.ts', 'src/legacy/old.d.ts', 'src/types/shim.d.ts'],
+    ],
+    [
+      'its files alone when it names files and no include',
+      { files: ['./src/types/shim.d.ts', 'src/a.ts'] },
+      ['src/types/shim.d.ts'],
+    ],
+    ['none without a tsconfig', null, []],
+  ])('tsc is given the declaration files the tsconfig takes in: %s', (_what, tsconfig, ambient) => {
+    const tool = tscTool(tree, tsconfig);
+    const args = ambient.map((f) => (f.startsWith('-') ? `./${f}` : f));
+    expect(tool.command.slice(tool.command.length - 1 - ambient.length)).toEqual([...args, '{files}']);
+    expect(tool.inputs).toEqual(ambient.length === 0 ? undefined : ambient);
+  });
+  it('a note names the declaration files given to tsc', () => {
+    const s = starter(tree, { tsconfig: { include: ['src'] } });
+    expect(s.notes).toContain(
+      'tsc given files sees only what they import: the command names the 2 declaration files tsconfig.json takes in (src/legacy/old.d.ts, src/types/shim.d.ts), and "inputs" has them; add one made later to both.',
+    );
+  });
+
   it('issue 15: TypeScript tests go to node --test only where node runs .ts itself', () => {
     const files = ['src/a.ts', 'src/a.test.ts'];
     expect(names(files)).toEqual(['tsc']);
