@@ -19,7 +19,7 @@ const WATCH = ['watch', '-j', '1', '--debounce', '600000'];
  * settings once runner has exited (`stty -a`), to see that raw mode is gone.
  */
 function startWatch(sb: Sandbox, env: Record<string, string>): PtyRun {
-  const script = `"$0" "$@"; echo "runner exited $?"; stty -a`;
+  const script = `"$0" "$@"; echo "runner exited $?"; stty -a; echo "stty done"`;
   return spawnInPty(sb, '/bin/sh', ['-c', script, process.execPath, BIN, ...WATCH], env, 120);
 }
 
@@ -46,6 +46,16 @@ async function exitOf(w: PtyRun): Promise<string> {
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${JSON.stringify(w.output().slice(-800))}`, { cause: err });
   }
+}
+
+/**
+ * What `stty -a` printed once runner had exited. Waited for by its end marker: the terminal's exit can be
+ * reported before the last of its output is read.
+ */
+async function settingsAfter(w: PtyRun): Promise<string> {
+  await waitFor('stty -a after runner', () => w.output().includes('stty done'));
+  await w.exited;
+  return w.output().slice(w.output().indexOf('runner exited'));
 }
 
 async function waitForStatus(w: PtyRun, n: number): Promise<string> {
@@ -107,9 +117,8 @@ describe('runner watch keys on a terminal', () => {
     const code = await exitOf(w);
     expect(code, w.output().slice(-1500)).toBe('0');
     expect(w.output()).toContain('runner: stopped watching (q); every finished result is recorded');
-    await w.exited;
     // stty -a after runner: the line discipline is back (canonical input, echo, signals from Ctrl-C).
-    const settings = w.output().slice(w.output().indexOf('runner exited'));
+    const settings = await settingsAfter(w);
     expect(settings).toMatch(/(?:^|\s)icanon\b/);
     expect(settings).toMatch(/(?:^|\s)echo\b/);
     expect(settings).toMatch(/(?:^|\s)isig\b/);
@@ -140,8 +149,7 @@ describe('runner watch keys on a terminal', () => {
     w.term.write('\x03');
     const code = await exitOf(w);
     expect(code, w.output().slice(-1500)).toBe('130');
-    await w.exited;
-    const settings = w.output().slice(w.output().indexOf('runner exited'));
+    const settings = await settingsAfter(w);
     expect(settings).toMatch(/(?:^|\s)icanon\b/);
     expect(settings).toMatch(/(?:^|\s)isig\b/);
   });
