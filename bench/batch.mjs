@@ -16,7 +16,10 @@
 //   one changed  one line appended to one file, then runner (must run one
 //                job), against the tool by hand on that file plus runner's
 //                no-op, both measured in the same round, their order
-//                alternating (target: runner <= tool + no-op)
+//                alternating (target: runner <= tool + no-op); also
+//                decomposed: runner less its job's own time (its report's
+//                durationMs, whole ms) against the no-op, and the job against
+//                the tool by hand (reported, not a verdict)
 //   narrowing    one file made invalid among 1,000 in one chunk (maxFiles
 //                1000, -j 1), py_compile behind a shell that appends each
 //                process's file count to a file: the processes runner starts
@@ -231,6 +234,17 @@ export async function benchBatch(ctx, io) {
       files: changed.files,
     };
     const bound = ch.tool.ms + ch.noop.ms;
+    // The row decomposed, per round: runner's own time around its job (its wall clock less the job's, as its
+    // report gives it) against its no-op, and the job inside runner against the tool by hand on the same file.
+    // The first is precise; the second carries the tool's own spread.
+    const jobMs = changed.runner.map((x) => x.report.jobs.find((j) => j.cached !== true)?.durationMs ?? null);
+    const around = jobMs.every((ms) => ms !== null)
+      ? {
+          ownMs: median(changed.runner.map((x, i) => x.ms - jobMs[i])),
+          jobMinusToolMs: median(jobMs.map((ms, i) => ms - changed.tool[i].ms)),
+          toolSpreadMs: [Math.min(...ch.tool.runsMs), Math.max(...ch.tool.runsMs)],
+        }
+      : null;
     results.push({
       tool: tool.name,
       files: files.length,
@@ -251,6 +265,7 @@ export async function benchBatch(ctx, io) {
             ? null
             : ch.runner.cpuMs / (ch.tool.cpuMs + ch.noop.cpuMs),
         target: { pass: ch.runner.ms <= bound },
+        around,
       },
     });
   }
@@ -323,6 +338,7 @@ export function renderBatch(b) {
   const sec = (ms) => (ms == null ? 'n/a' : (ms / 1000).toFixed(2));
   const ratio = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
   const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
+  const ms = (x) => x.toFixed(1);
   const out = [
     `batch: ${int(b.generated.py)} .py and ${int(b.generated.ts)} .ts files; -j ${b.jobs}; medians of ${b.coldRounds} ` +
       `(cold) and ${b.changedRounds} (one changed), alternating; load average ${b.loadAverage.map((x) => x.toFixed(1)).join(' -> ')}`,
@@ -411,6 +427,12 @@ export function renderBatch(b) {
       `${r.tool}: one changed within the tool on that file + runner's no-op: ${verdict(r.changed.target.pass)} ` +
         `(${sec(r.changed.runner.ms)} s against ${sec(r.changed.boundMs)} s)`,
     );
+    const a = r.changed.around;
+    if (a != null)
+      out.push(
+        `  decomposed: runner's own time around the job ${ms(a.ownMs)} ms against its no-op ${ms(r.changed.noop.ms)} ms; ` +
+          `the job inside runner minus the tool by hand ${ms(a.jobMinusToolMs)} ms (the tool by hand alone: ${ms(a.toolSpreadMs[0])} to ${ms(a.toolSpreadMs[1])} ms)`,
+      );
   }
   out.push(
     `narrowing: extra processes at most ceil(log2 ${n.chunk}) + ${BATCH.narrowSlack} = ${n.target.maxExtra} ` +
