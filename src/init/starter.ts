@@ -227,8 +227,9 @@ function tscFlags(tsconfig: unknown, notes: string[]): string[] {
 
 /**
  * The tree's declaration files the root tsconfig takes in: its `files`, and what its `include` matches (every
- * file when it names neither) less its `exclude` (else its outDir), never its outDir or declarationDir. Given
- * files, tsc sees only what they import: an ambient one (`declare module 'x'`, a global) must be named too.
+ * file when it names neither) less its `exclude`; never what its outDir or declarationDir holds (emitted, not
+ * written). Given files, tsc sees only what they import: an ambient one (`declare module 'x'`, a global) must
+ * be named too.
  */
 function ambientDeclarations(files: readonly string[], tsconfig: unknown): string[] {
   if (!isObject(tsconfig)) return [];
