@@ -55,11 +55,13 @@ export function initConfig(opts: InitOptions): InitResult {
   }
   const listed = listTree(sourceTree);
   const hasLocalTsc = fs.existsSync(path.join(sourceTree, 'node_modules', '.bin', 'tsc'));
+  const tsconfig = readJsonc(path.join(sourceTree, 'tsconfig.json'));
   const starter = decideStarter(
     {
       ...listed,
-      tsconfig: readJsonc(path.join(sourceTree, 'tsconfig.json')),
+      tsconfig,
       hasLocalTsc,
+      typeInputs: typeInputs(sourceTree, tsconfig),
       tscMajor: listed.files.some(isTypeScript) ? tscMajor(sourceTree, hasLocalTsc) : null,
       nodeRunsTypeScript: opts.nodeRunsTypeScript,
       pytest: rootPytestOptions(sourceTree),
@@ -134,6 +136,33 @@ function tscMajor(sourceTree: string, local: boolean): number | null {
   });
   const m = r.status === 0 ? /^Version (\d+)\./m.exec(r.stdout) : null;
   return m === null ? null : Number(m[1]);
+}
+
+/**
+ * What tsc loads with no import naming it, as the tsc tool's inputs (a change there can change any file's
+ * result, and no file's dependencies hold it): node_modules/@types whole when the tsconfig names no `types`
+ * (tsc then loads every package there), else the package.json of each package `types` names (its version).
+ * Only what exists.
+ */
+function typeInputs(sourceTree: string, tsconfig: unknown): string[] {
+  const object = (v: unknown): Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const types = object(object(tsconfig).compilerOptions).types;
+  const exists = (rel: string): boolean => fs.existsSync(path.join(sourceTree, rel));
+  if (!Array.isArray(types)) return exists('node_modules/@types') ? ['node_modules/@types'] : [];
+  const out: string[] = [];
+  for (const t of types) {
+    if (typeof t !== 'string' || t === '') continue;
+    // "vite/client" is package vite's; "@scope/x/y" is @scope/x's, whose types package is @types/scope__x.
+    const pkg = t
+      .split('/')
+      .slice(0, t.startsWith('@') ? 2 : 1)
+      .join('/');
+    const typesPkg = `@types/${pkg.replace(/^@([^/]+)\//, '$1__')}`;
+    const found = [`node_modules/${typesPkg}/package.json`, `node_modules/${pkg}/package.json`].find(exists);
+    if (found !== undefined && !out.includes(found)) out.push(found);
+  }
+  return out;
 }
 
 function readJsonc(file: string): unknown {

@@ -17,6 +17,8 @@ export interface TreeListing {
   hasLocalTsc: boolean;
   /** The major version `tsc --version` printed (the tree's own tsc, else PATH's); null when none answered. */
   tscMajor: number | null;
+  /** What tsc loads with no import naming it (node_modules/@types, or the packages `types` names), as inputs. */
+  typeInputs: readonly string[];
   /** The node that will run `node --test` runs .ts files itself (type stripping: Node 22.18, 23.6 and later). */
   nodeRunsTypeScript: boolean;
   /** The pytest options of the configuration pytest takes at the root (pytest-tool.ts); absent or null when none. */
@@ -152,6 +154,11 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
     const flags = tscFlags(listing.tsconfig, notes);
     // In every process, and in every job's key: a change to one may change any file's result.
     const ambient = ambientDeclarations(files, listing.tsconfig);
+    if (listing.typeInputs.length > 0) {
+      notes.push(
+        `tsc loads ${listing.typeInputs.join(', ')} with no import naming ${listing.typeInputs.length === 1 ? 'it' : 'them'}: "inputs" has ${listing.typeInputs.length === 1 ? 'it' : 'them'}, so an upgrade there checks every file again.`,
+      );
+    }
     if (ambient.length > 0) {
       notes.push(
         `tsc given files sees only what they import: the command names the ${ambient.length === 1 ? 'declaration file' : `${ambient.length} declaration files`} tsconfig.json takes in (${ambient.slice(0, 3).join(', ')}${ambient.length > 3 ? ', ...' : ''}), and "inputs" has ${ambient.length === 1 ? 'it' : 'them'}; add one made later to both.`,
@@ -169,7 +176,7 @@ export function decideStarter(listing: TreeListing, schemaRef: string): Starter 
       ],
       include: ['**/*.{ts,tsx,mts,cts}'],
       exclude: ['**/*.d.{ts,mts,cts}'],
-      ...(ambient.length > 0 ? { inputs: ambient } : {}),
+      ...(ambient.length + listing.typeInputs.length > 0 ? { inputs: [...ambient, ...listing.typeInputs] } : {}),
       deps: 'javascript',
     });
   }

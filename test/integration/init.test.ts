@@ -120,7 +120,8 @@ describe('runner init', () => {
       'types/greeting.d.ts',
       '{files}',
     ]);
-    expect(config.tools[0]).toMatchObject({ inputs: ['types/greeting.d.ts'] });
+    // The declaration file, and the type packages tsc loads unasked (the project's node_modules has @types).
+    expect(config.tools[0]).toMatchObject({ inputs: ['types/greeting.d.ts', 'node_modules/@types'] });
 
     const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
     expect(first.res.code, first.res.stderr).toBe(0);
@@ -141,6 +142,50 @@ describe('runner init', () => {
       'tsc lib/greet.ts passed',
       'tsc lib/use.ts failed',
     ]);
+  });
+
+  it('a type package tsc loads with no import (node_modules/@types) is an input of the tsc tool: upgrading it checks every file again', async () => {
+    const sb = useFixture('js-demo');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "strict": true } }\n');
+    writeText(sb, 'lib/use.ts', 'export const line: string = greetingWord;\n');
+    writeText(sb, 'lib/other.ts', 'export const other = 1;\n');
+    // The project's own typescript, in a node_modules of the tree's own (the @types below are the tree's).
+    fs.mkdirSync(path.join(sb.tree, 'node_modules/.bin'), { recursive: true });
+    fs.symlinkSync(path.join(REPO, 'node_modules/typescript'), path.join(sb.tree, 'node_modules/typescript'));
+    fs.symlinkSync('../typescript/bin/tsc', path.join(sb.tree, 'node_modules/.bin/tsc'));
+    const greeting = (type: string, version: string): void => {
+      writeText(sb, 'node_modules/@types/greeting/package.json', JSON.stringify({ name: '@types/greeting', version }));
+      writeText(sb, 'node_modules/@types/greeting/index.d.ts', `declare const greetingWord: ${type};\n`);
+    };
+    greeting('string', '1.0.0');
+    const env = baseEnv();
+    const init = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(init.code, init.stderr).toBe(0);
+    const config = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
+    expect(config.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types']);
+
+    const tscJobs = (json: RunJson): string[] => jobsOf(json).filter((j) => j.startsWith('tsc '));
+    const first = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(first.res.code, first.res.stdout).toBe(0);
+    expect(tscJobs(first.json)).toEqual(['tsc lib/other.ts passed', 'tsc lib/use.ts passed']);
+    const second = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(second.json.counts).toMatchObject({ ran: 0 });
+
+    // No file imports it, yet it changes what tsc says of lib/use.ts: both tsc jobs run again, and only they.
+    greeting('number', '2.0.0');
+    const third = await runJson(['run', '-j', '1'], { cwd: sb.tree, env });
+    expect(third.res.code).toBe(1);
+    expect(third.json.counts).toMatchObject({ ran: 2, failed: 1 });
+    expect(tscJobs(third.json)).toEqual(['tsc lib/other.ts passed', 'tsc lib/use.ts failed']);
+
+    // A tsconfig naming its `types` loads only those: each one found is an input by its package.json.
+    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "types": ["greeting", "not-installed"] } }\n');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    const again = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(again.code, again.stderr).toBe(0);
+    const named = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
+    expect(named.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types/greeting/package.json']);
   });
 
   it('a tsc that says it is 6 or later is given --ignoreConfig (it refuses files beside a tsconfig.json without); one that does not answer too, with a note', async () => {

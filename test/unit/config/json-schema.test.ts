@@ -99,6 +99,7 @@ describe('the config JSON Schema', () => {
             tsconfig: { compilerOptions: { strict: true, lib: ['es2022'], outDir: 'dist' } },
             hasLocalTsc: true,
             tscMajor: null,
+            typeInputs: ['node_modules/@types'],
             nodeRunsTypeScript,
           },
           SCHEMA_REF,

@@ -6,7 +6,16 @@ const REF = './node_modules/incremental-runner/schema/config.schema.json';
 
 function starter(files: string[], extra: Partial<TreeListing> = {}) {
   return decideStarter(
-    { files, venvs: [], tsconfig: null, hasLocalTsc: true, tscMajor: 5, nodeRunsTypeScript: false, ...extra },
+    {
+      files,
+      venvs: [],
+      tsconfig: null,
+      hasLocalTsc: true,
+      tscMajor: 5,
+      typeInputs: [],
+      nodeRunsTypeScript: false,
+      ...extra,
+    },
     REF,
   );
 }
@@ -176,6 +185,17 @@ describe('decideStarter', () => {
     expect(tool.command.slice(tool.command.length - 1 - ambient.length)).toEqual([...args, '{files}']);
     expect(tool.inputs).toEqual(ambient.length === 0 ? undefined : ambient);
   });
+  it('what tsc loads with no import naming it (node_modules/@types) is an input too, after the declaration files', () => {
+    const s = starter(['src/a.ts', 'src/shim.d.ts'], { tsconfig: {}, typeInputs: ['node_modules/@types'] });
+    const tool = (s.config!.tools as { name: string; command: string[]; inputs?: string[] }[])[0]!;
+    expect(tool.inputs).toEqual(['src/shim.d.ts', 'node_modules/@types']);
+    // Inputs only: tsc finds them itself.
+    expect(tool.command).not.toContain('node_modules/@types');
+    expect(s.notes).toContain(
+      'tsc loads node_modules/@types with no import naming it: "inputs" has it, so an upgrade there checks every file again.',
+    );
+  });
+
   it('a note names the declaration files given to tsc', () => {
     const s = starter(tree, { tsconfig: { include: ['src'] } });
     expect(s.notes).toContain(
