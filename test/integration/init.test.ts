@@ -186,6 +186,14 @@ describe('runner init', () => {
     expect(again.code, again.stderr).toBe(0);
     const named = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
     expect(named.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types/greeting/package.json']);
+
+    // An empty `types` has no command-line form: the command loads every package, and all of them are the input.
+    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "types": [] } }\n');
+    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+    const empty = await runRunner(['init'], { cwd: sb.tree, env });
+    expect(empty.code, empty.stderr).toBe(0);
+    const all = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
+    expect(all.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types']);
   });
 
   it('a tsc that says it is 6 or later is given --ignoreConfig (it refuses files beside a tsconfig.json without); one that does not answer too, with a note', async () => {
