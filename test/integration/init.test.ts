@@ -179,21 +179,21 @@ describe('runner init', () => {
     expect(third.json.counts).toMatchObject({ ran: 2, failed: 1 });
     expect(tscJobs(third.json)).toEqual(['tsc lib/other.ts passed', 'tsc lib/use.ts failed']);
 
+    /** The tsc tool's inputs that init writes for this tsconfig, the config before it moved away. */
+    const inputsFor = async (tsconfig: string): Promise<string[] | undefined> => {
+      writeText(sb, 'tsconfig.json', tsconfig);
+      fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
+      const res = await runRunner(['init'], { cwd: sb.tree, env });
+      expect(res.code, res.stderr).toBe(0);
+      const written = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
+      return written.tools.find((t) => t.name === 'tsc')!.inputs;
+    };
     // A tsconfig naming its `types` loads only those: each one found is an input by its package.json.
-    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "types": ["greeting", "not-installed"] } }\n');
-    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
-    const again = await runRunner(['init'], { cwd: sb.tree, env });
-    expect(again.code, again.stderr).toBe(0);
-    const named = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
-    expect(named.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types/greeting/package.json']);
-
+    expect(await inputsFor('{ "compilerOptions": { "types": ["greeting", "not-installed"] } }\n')).toEqual([
+      'node_modules/@types/greeting/package.json',
+    ]);
     // An empty `types` has no command-line form: the command loads every package, and all of them are the input.
-    writeText(sb, 'tsconfig.json', '{ "compilerOptions": { "types": [] } }\n');
-    fs.rmSync(path.join(sb.tree, '.runnerrc.json'));
-    const empty = await runRunner(['init'], { cwd: sb.tree, env });
-    expect(empty.code, empty.stderr).toBe(0);
-    const all = JSON.parse(readText(sb, '.runnerrc.json')) as { tools: { name: string; inputs?: string[] }[] };
-    expect(all.tools.find((t) => t.name === 'tsc')!.inputs).toEqual(['node_modules/@types']);
+    expect(await inputsFor('{ "compilerOptions": { "types": [] } }\n')).toEqual(['node_modules/@types']);
   });
 
   it('a tsc that says it is 6 or later is given --ignoreConfig (it refuses files beside a tsconfig.json without); one that does not answer too, with a note', async () => {
