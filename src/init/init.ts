@@ -15,7 +15,7 @@ import { PYTEST_CONFIG_NAMES, optionList, parseJsonc, readPytestSection } from '
 import { InitError } from '../errors.js';
 import { listTree } from './list-tree.js';
 import type { PytestOptions } from './pytest-tool.js';
-import { type Found, decideStarter, isTypeScript } from './starter.js';
+import { type Found, decideStarter, isTypeScript, passedTypes } from './starter.js';
 import { formatStarter } from './format.js';
 
 export interface InitOptions {
@@ -140,22 +140,16 @@ function tscMajor(sourceTree: string, local: boolean): number | null {
 
 /**
  * What tsc loads with no import naming it, as the tsc tool's inputs (a change there can change any file's
- * result, and no file's dependencies hold it): node_modules/@types whole when the tsconfig names no `types`
- * (tsc then loads every package there; so too when `types` cannot be passed, being empty), else the
- * package.json of each package `types` names (its version).
- * Only what exists.
+ * result, and no file's dependencies hold it): node_modules/@types whole when the command passes no `types`
+ * (tsc then loads every package there), else the package.json of each package it names (its version). Only
+ * what exists.
  */
 function typeInputs(sourceTree: string, tsconfig: unknown): string[] {
-  const object = (v: unknown): Record<string, unknown> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  const types = object(object(tsconfig).compilerOptions).types;
   const exists = (rel: string): boolean => fs.existsSync(path.join(sourceTree, rel));
-  // As the command has it (starter.ts, tscFlags): an empty list or one of other values is not passed, and tsc
-  // then loads every package there.
-  const named = Array.isArray(types) && types.length > 0 && types.every((t) => typeof t === 'string');
-  if (!named) return exists('node_modules/@types') ? ['node_modules/@types'] : [];
+  const types = passedTypes(tsconfig);
+  if (types === null) return exists('node_modules/@types') ? ['node_modules/@types'] : [];
   const out: string[] = [];
-  for (const t of types as string[]) {
+  for (const t of types) {
     if (t === '') continue;
     // "vite/client" is package vite's; "@scope/x/y" is @scope/x's, whose types package is @types/scope__x.
     const pkg = t

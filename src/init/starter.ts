@@ -219,9 +219,7 @@ function tscFlags(tsconfig: unknown, notes: string[]): string[] {
     }
     if (typeof value === 'boolean') flags.push(...(value ? [`--${key}`] : [`--${key}`, 'false']));
     else if (typeof value === 'string') flags.push(`--${key}`, value);
-    // An empty list has no command-line form (tsc wants an argument after --types).
-    else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string'))
-      flags.push(`--${key}`, value.join(','));
+    else if (isFlagList(value)) flags.push(`--${key}`, value.join(','));
     else left.push(key);
   }
   if (left.length > 0) {
@@ -230,6 +228,21 @@ function tscFlags(tsconfig: unknown, notes: string[]): string[] {
     );
   }
   return flags;
+}
+
+/** A list tsc takes on its command line: an empty one has no form there (tsc wants an argument after --types). */
+function isFlagList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+}
+
+/**
+ * The `types` the tsc command passes (tscFlags), or null when it passes none: tsc then loads every package of
+ * node_modules/@types.
+ */
+export function passedTypes(tsconfig: unknown): string[] | null {
+  if (!isObject(tsconfig) || !isObject(tsconfig.compilerOptions)) return null;
+  const types = tsconfig.compilerOptions.types;
+  return isFlagList(types) ? types : null;
 }
 
 /**
