@@ -16,10 +16,18 @@
 //   one changed  one line appended to one file, then runner (must run one
 //                job), against the tool by hand on that file plus runner's
 //                no-op, both measured in the same round, their order
-//                alternating (target: runner <= tool + no-op); also
-//                decomposed: runner less its job's own time (its report's
-//                durationMs, whole ms) against the no-op, and the job against
-//                the tool by hand (reported, not a verdict)
+//                alternating (target: runner <= tool + no-op). Runner's run
+//                is the no-op's work plus the tool by design, so the target
+//                sits at parity, where a comparison of medians falls either
+//                side by the tool's own spread (tsc: about 60 ms a run). The
+//                verdict is therefore paired and one-sided: each round's
+//                excess (runner - tool - no-op), and FAIL when runner is over
+//                in so many rounds that even odds would give that at most 5%
+//                of the time (8 or 9 of 9: a sign test), i.e. when the
+//                rounds show runner over the target, not when they cannot
+//                tell. Also decomposed: runner less its job's own time (its
+//                report's durationMs, whole ms) against the no-op, and the
+//                job against the tool by hand (reported, not a verdict)
 //   narrowing    one file made invalid among 1,000 in one chunk (maxFiles
 //                1000, -j 1), py_compile behind a shell that appends each
 //                process's file count to a file: the processes runner starts
@@ -40,7 +48,9 @@ export const BATCH = {
   pyFiles: 1000,
   tsFiles: 300,
   coldRounds: 5,
-  changedRounds: 5,
+  changedRounds: 9,
+  /** The one changed verdict's level: FAIL only on a count of rounds over that chance gives at most this often. */
+  changedAlpha: 0.05,
   /** Files the per-file ({file}) variant runs on, cold; scaled to the tool's whole set. */
   perFileSample: { py: 100, ts: 10 },
   maxColdRatio: 1.25,
@@ -234,6 +244,8 @@ export async function benchBatch(ctx, io) {
       files: changed.files,
     };
     const bound = ch.tool.ms + ch.noop.ms;
+    const excessMs = changed.runner.map((x, i) => x.ms - changed.tool[i].ms - changed.noop[i].ms);
+    const paired = pairedVerdict(excessMs, BATCH.changedAlpha);
     // The row decomposed, per round: runner's own time around its job (its wall clock less the job's, as its
     // report gives it) against its no-op, and the job inside runner against the tool by hand on the same file.
     // The first is precise; the second carries the tool's own spread.
@@ -264,7 +276,8 @@ export async function benchBatch(ctx, io) {
           ch.runner.cpuMs == null || ch.tool.cpuMs == null || ch.noop.cpuMs == null
             ? null
             : ch.runner.cpuMs / (ch.tool.cpuMs + ch.noop.cpuMs),
-        target: { pass: ch.runner.ms <= bound },
+        excessMs,
+        target: paired,
         around,
       },
     });
@@ -283,6 +296,27 @@ export async function benchBatch(ctx, io) {
     narrowing,
     pass: results.every((r) => r.cold.target.pass && r.changed.target.pass) && narrowing.target.pass,
   };
+}
+
+/**
+ * The one changed verdict from each round's excess (runner - tool - no-op, in ms): a one-sided sign test.
+ * Under parity each round is over or under with even odds; FAIL when the rounds over reach the count that
+ * chance gives at most `alpha` of the time. `failAt` is that count (n + 1 when no count is that rare).
+ */
+export function pairedVerdict(excessMs, alpha) {
+  const n = excessMs.length;
+  const over = excessMs.filter((x) => x > 0).length;
+  // P(at least k of n over) at even odds, from k = n down: the smallest k whose tail stays within alpha.
+  let failAt = n + 1;
+  let tail = 0;
+  let ways = 1; // C(n, k), starting at k = n
+  for (let k = n; k >= 0; k--) {
+    tail += ways / 2 ** n;
+    if (tail > alpha) break;
+    failAt = k;
+    ways = (ways * k) / (n - k + 1);
+  }
+  return { rounds: n, over, failAt, medianExcessMs: median(excessMs), pass: over < failAt };
 }
 
 /** One invalid file among all the .py files in one chunk: how many processes runner starts to find it. */
@@ -423,9 +457,11 @@ export function renderBatch(b) {
     out.push(
       `${r.tool}: cold {files} within ${r.cold.target.maxRatio}x xargs -P ${b.jobs}: ${verdict(r.cold.target.pass)} (${ratio(r.cold.ratio)})`,
     );
+    const t = r.changed.target;
     out.push(
-      `${r.tool}: one changed within the tool on that file + runner's no-op: ${verdict(r.changed.target.pass)} ` +
-        `(${sec(r.changed.runner.ms)} s against ${sec(r.changed.boundMs)} s)`,
+      `${r.tool}: one changed within the tool on that file + runner's no-op: ${verdict(t.pass)} ` +
+        `(over in ${t.over} of ${t.rounds} rounds, FAIL at ${t.failAt}; median excess ${ms(t.medianExcessMs)} ms; ` +
+        `medians ${sec(r.changed.runner.ms)} s against ${sec(r.changed.boundMs)} s)`,
     );
     const a = r.changed.around;
     if (a != null)
@@ -458,6 +494,9 @@ function readmeBlock(b, sec, ratio) {
   const n = b.narrowing;
   lines.push(
     '',
+    `One changed, rounds in which runner took longer than the tool plus its no-op: ` +
+      `${b.results.map((r) => `${r.tool} ${r.changed.target.over} of ${r.changed.target.rounds}`).join(', ')} ` +
+      `(FAIL at ${b.results[0]?.changed.target.failAt}: even odds give that at most ${BATCH.changedAlpha * 100}% of the time).`,
     `Narrowing one invalid file among ${int(n.chunk)} in one chunk: ${n.runs.map((r) => r.extra).join(', ')} extra processes ` +
       `(log2 ${int(n.chunk)} = ${n.log2.toFixed(1)}).`,
   );
