@@ -9,7 +9,7 @@ import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
 import { DepGraph } from './graph.js';
-import { GraphCache, type GraphSnapshots, deflateJson, inflateJson } from './graph-cache.js';
+import { GraphCache, type GraphSnapshots, codeIdentity, deflateJson, inflateJson } from './graph-cache.js';
 import { type FollowedJsFile, type GraphRow, followUntracked } from './javascript-follow.js';
 import {
   JS_EXTENSIONS,
@@ -27,20 +27,28 @@ export interface JsImportCache {
 }
 
 type EncodedJsCache = {
+  /** The code that read the imports (codeIdentity()). */
+  code?: string;
   files: [RelPath, { digest: string; found: JsFileImports }][];
   followed: [string, FollowedJsFile][];
 };
 
-export function decodeJsCache(buf: Buffer | undefined): JsImportCache {
+/**
+ * The imports read by the runner that runs now, or none: a cache another
+ * build wrote (older, newer, or from before the cache named its code) may
+ * have read fewer imports from the same bytes, and trusting it would leave
+ * their dependencies out until each file changed. So after an upgrade every
+ * file is read once again, as the python kind's cache does.
+ */
+export function decodeJsCache(buf: Buffer | undefined, code: string = codeIdentity()): JsImportCache {
   if (buf === undefined) return { files: new Map(), followed: new Map() };
   const raw = JSON.parse(inflateJson(buf)) as EncodedJsCache | EncodedJsCache['files'];
-  // An array: from before untracked files were followed, which read none.
-  if (Array.isArray(raw)) return { files: new Map(raw), followed: new Map() };
+  if (Array.isArray(raw) || raw.code !== code) return { files: new Map(), followed: new Map() };
   return { files: new Map(raw.files), followed: new Map(raw.followed) };
 }
 
-export function encodeJsCache(cache: JsImportCache): Buffer {
-  return deflateJson(JSON.stringify({ files: [...cache.files], followed: [...cache.followed] }));
+export function encodeJsCache(cache: JsImportCache, code: string = codeIdentity()): Buffer {
+  return deflateJson(JSON.stringify({ code, files: [...cache.files], followed: [...cache.followed] }));
 }
 
 const isJs = (p: string): boolean => JS_EXTENSIONS.some((e) => p.endsWith(e));
