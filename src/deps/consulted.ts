@@ -28,6 +28,8 @@ const MAX_LINKS = 40;
 
 /** A stamp no later check accepts: what was seen may have changed without leaving a trace. */
 const UNSTABLE = '!';
+/** The files a watchman query makes and removes in the root it watches: `.watchman-cookie-HOST-PID-N`. */
+const WATCHMAN_COOKIE = '.watchman-cookie-';
 const ABSENT = '-';
 
 /**
@@ -150,13 +152,17 @@ export class RecordingFs {
 }
 
 /**
- * A directory's listing and its stamp: `d ino mtime ctime` (a change of
- * entries moves mtime), `l <hash>` of names, kinds and link targets when an
- * entry is a symlink (what it points to can change kind without touching the
- * directory, so a check lists it again and reads every link),
- * ABSENT when there is no directory, UNSTABLE when it cannot be read or its
- * timestamps are too recent to prove anything. The stat comes first: a change
- * after it cannot hide behind it.
+ * A directory's listing and its stamp: `d ino mtime ctime <hash>` (a change
+ * of entries moves mtime; when the stat differs, the check lists it again
+ * and compares the hash of names, kinds and link targets, so an entry made
+ * and removed since, as the cookie file a watchman query makes in the tree's
+ * root on every run that asks it, changes nothing), `l <hash>` when an entry
+ * is a symlink (what it points to can change kind without touching the
+ * directory, so a check lists it again and reads every link) or when its
+ * timestamps are too recent to prove anything (a check lists it again),
+ * ABSENT when there is no directory, UNSTABLE when it cannot be read. The
+ * stat comes first: a change after it cannot hide behind it. Watchman's
+ * cookie files are left out of every listing: no import names one.
  */
 function listStamped(dir: string, now: number): { listing: Listing | null; stamp: string } {
   let st: fs.Stats;
@@ -165,6 +171,7 @@ function listStamped(dir: string, now: number): { listing: Listing | null; stamp
     st = fs.statSync(dir);
     if (!st.isDirectory()) return { listing: null, stamp: ABSENT };
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name.startsWith(WATCHMAN_COOKIE)) continue;
       const isLink = e.isSymbolicLink();
       if (isLink) listing.links.set(e.name, fs.readlinkSync(`${dir}/${e.name}`));
       const isDir = e.isDirectory() || (isLink && linksToDir(`${dir}/${e.name}`));
@@ -174,9 +181,10 @@ function listStamped(dir: string, now: number): { listing: Listing | null; stamp
     const code = (err as NodeJS.ErrnoException).code;
     return { listing: null, stamp: code === 'ENOENT' || code === 'ENOTDIR' ? ABSENT : UNSTABLE };
   }
-  if (listing.links.size > 0) return { listing, stamp: `l ${hashListing(listing)}` };
+  // Timestamps too recent to prove the listing leave the listing itself as the proof: listed again at the check.
   const racy = Math.max(st.mtimeMs, st.ctimeMs) >= now - racyMarginMs(st);
-  return { listing, stamp: racy ? UNSTABLE : `d ${st.ino} ${st.mtimeMs} ${st.ctimeMs}` };
+  if (listing.links.size > 0 || racy) return { listing, stamp: `l ${hashListing(listing)}` };
+  return { listing, stamp: `${dirStat(st)} ${hashListing(listing)}` };
 }
 
 /** Whether a symlink leads to a directory; a dangling one or a loop (ELOOP) does not. */
@@ -191,7 +199,8 @@ function linksToDir(link: string): boolean {
 function hashListing(listing: Listing): string {
   const lines = [...listing.kinds].map(([name, kind]) => `${kind} ${name}`);
   for (const [name, target] of listing.links) lines.push(`l ${name}\0${target}`);
-  return hashString(lines.sort().join('\n'));
+  // 64 bits tell two listings of one directory apart; a stamp per consulted directory is read on every no-op.
+  return hashString(lines.sort().join('\n')).slice(0, 16);
 }
 
 function realpathOrSelf(abs: string): string {
@@ -221,7 +230,15 @@ export function consultedUnchanged(c: Consulted): boolean {
       if (listStamped(dir, Date.now()).stamp !== stamp) return false;
       continue;
     }
-    if (statStamp(dir) !== stamp) return false;
+    if (stamp.startsWith('d ')) {
+      // `d ino mtime ctime hash`: the same stat proves the listing; another stat, the same listing does.
+      const hashAt = stamp.lastIndexOf(' ');
+      if (statStamp(dir) === stamp.slice(0, hashAt)) continue;
+      const now = listStamped(dir, Date.now()).listing;
+      if (now === null || now.links.size > 0 || hashListing(now) !== stamp.slice(hashAt + 1)) return false;
+      continue;
+    }
+    if (statStamp(dir) !== stamp) return false; // ABSENT
   }
   for (const [file, stamp] of c.files) {
     if (stamp === UNSTABLE || readStamped(file).stamp !== stamp) return false;
@@ -232,10 +249,14 @@ export function consultedUnchanged(c: Consulted): boolean {
   return true;
 }
 
+function dirStat(st: fs.Stats): string {
+  return `d ${st.ino} ${st.mtimeMs} ${st.ctimeMs}`;
+}
+
 function statStamp(dir: string): string {
   try {
     const st = fs.statSync(dir);
-    return st.isDirectory() ? `d ${st.ino} ${st.mtimeMs} ${st.ctimeMs}` : ABSENT;
+    return st.isDirectory() ? dirStat(st) : ABSENT;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? ABSENT : UNSTABLE;

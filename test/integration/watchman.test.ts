@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { type RunResult, baseEnv, runRunner, show } from '../helpers/cli.js';
+import { type RunResult, baseEnv, runJson, runRunner, show } from '../helpers/cli.js';
 import { gitOk, initRepo } from '../helpers/git.js';
-import { probeOnly, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { probeOnly, probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { type Sandbox, appendText, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
 import { type WatchmanServer, hasWatchman, startWatchman } from '../helpers/watchman.js';
 import { seededRandom as rng, storedTree as stored } from '../helpers/stored-tree.js';
 
@@ -221,6 +221,50 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
     const again = await runOnce(sb, env);
     expect(again.scan).toMatch(/^scan found the tree as the last run left it/);
     expect(again.ran).toEqual([]);
+  }, 60_000);
+
+  test('issue 17: with watchman asked, a no-op keeps the javascript graph (its cookie in the root changes no listing), and an edit still re-runs its importers', async () => {
+    const w = await startWatchman();
+    const sb = useFixture('js-deps');
+    for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
+    writeText(sb, 'src/a.ts', "import { b } from './b';\nexport const a = b;\n");
+    writeText(sb, 'src/b.ts', 'export const b = 1;\n');
+    writeText(sb, 'src/c.ts', 'export const c = 1;\n');
+    writeConfig(sb, {
+      include: ['src/**/*.ts'],
+      env: { PROBE_DIR: sb.scratch },
+      tools: [probeTool({ deps: 'javascript' })],
+    });
+    const env = watchmanEnv(w);
+    /** A run that asked watchman (its -v line says so), after the first, which walks: the jobs that ran. */
+    const run = async (): Promise<string[]> => {
+      const r = await runOnce(sb, env);
+      expect(r.scan, show(r.res)).toMatch(/^scan asked watchman /);
+      return r.ran;
+    };
+    /** A --json run: how many files' imports it resolved again (0: the kept graph held). */
+    const resolved = async (): Promise<number | undefined> => {
+      const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, { resolved?: number }> }>(
+        ['run'],
+        { cwd: sb.tree, env },
+      );
+      expect(res.code, show(res)).toBe(0);
+      expect(json.counts.ran).toBe(0);
+      return json.deps.javascript?.resolved;
+    };
+    expect((await runOnce(sb, env)).ran).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts']);
+    // The first no-op may resolve again (a directory read within its racy margin); the next ones reuse the graph.
+    expect(await run()).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      expect(await run()).toEqual([]);
+      expect(await resolved()).toBe(0);
+    }
+    appendText(sb, 'src/b.ts', '// edited\n');
+    expect(await run()).toEqual(['src/a.ts', 'src/b.ts']);
+    writeText(sb, 'src/d.ts', "import { c } from './c';\nexport const d = c;\n");
+    expect(await run()).toEqual(['src/d.ts']);
+    appendText(sb, 'src/c.ts', '// edited\n');
+    expect(await run()).toEqual(['src/c.ts', 'src/d.ts']);
   }, 60_000);
 
   test('issue 17: a restarted watchman (a fresh instance) makes the scan walk, and an edit made while it was down re-runs its job', async () => {

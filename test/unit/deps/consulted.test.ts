@@ -57,7 +57,7 @@ describe('RecordingFs and consultedUnchanged', () => {
     }
   });
 
-  it('proves nothing by a directory changed just before it was read', async () => {
+  it('proves a directory changed just before it was read by listing it again, never by its timestamps', async () => {
     const r = await tree(['src/a.ts']);
     fs.writeFileSync(`${r}/src/b.ts`, '');
     // However long the machine takes to get to the read, the directory's time is not older than it.
@@ -65,6 +65,41 @@ describe('RecordingFs and consultedUnchanged', () => {
     fs.utimesSync(`${r}/src`, soon, soon);
     const fsv = new RecordingFs();
     fsv.exists(`${r}/src/a.ts`);
+    // The same names: proved so, as after a watchman cookie made and removed in the directory.
+    fs.writeFileSync(`${r}/src/cookie`, '');
+    fs.rmSync(`${r}/src/cookie`);
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    // A name added, even with the timestamps put back as they were, is seen.
+    fs.writeFileSync(`${r}/src/c.ts`, '');
+    fs.utimesSync(`${r}/src`, soon, soon);
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+    fs.rmSync(`${r}/src/c.ts`);
+    // A file become a directory of the same name is seen.
+    fs.rmSync(`${r}/src/b.ts`);
+    fs.mkdirSync(`${r}/src/b.ts`);
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+  });
+
+  it('proves a directory whose timestamps moved by listing it again: an entry made and removed since changes nothing', async () => {
+    const r = await tree(['src/a.ts']);
+    const fsv = new RecordingFs();
+    fsv.exists(`${r}/src/b.ts`);
+    // As a watchman query does in the root it watches, on every run that asks it.
+    fs.writeFileSync(`${r}/src/.watchman-cookie-host-1-1`, '');
+    fs.rmSync(`${r}/src/.watchman-cookie-host-1-1`);
+    fs.writeFileSync(`${r}/src/tmp`, '');
+    fs.rmSync(`${r}/src/tmp`);
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    // A cookie still there when the check lists it: never a name an import looks for.
+    fs.writeFileSync(`${r}/src/.watchman-cookie-host-1-2`, '');
+    expect(consultedUnchanged(fsv.consulted)).toBe(true);
+    fs.rmSync(`${r}/src/.watchman-cookie-host-1-2`);
+    // The name looked for, made: seen.
+    fs.writeFileSync(`${r}/src/b.ts`, '');
+    expect(consultedUnchanged(fsv.consulted)).toBe(false);
+    fs.rmSync(`${r}/src/b.ts`);
+    // Any other new name: seen too (the listing is the proof, whatever was asked of it).
+    fs.writeFileSync(`${r}/src/c.ts`, '');
     expect(consultedUnchanged(fsv.consulted)).toBe(false);
   });
 
