@@ -27,7 +27,7 @@ import {
   type PythonScan,
   scanPythonImports,
 } from './python.js';
-import { type SeenStats, statIdentity } from './stat-identity.js';
+import { type SeenStats, listKinds, listingIdentity, statIdentity } from './stat-identity.js';
 
 export { type ImportCache, decodeImportCache, encodeImportCache } from './python-cache.js';
 
@@ -41,21 +41,13 @@ export function directoryListings(seen?: SeenStats): Exists {
   const list = (dir: string): Map<string, 'file' | 'dir'> | null => {
     let l = listings.get(dir);
     if (l === undefined) {
-      if (seen !== undefined) seen.set(dir, statIdentity(dir, Date.now()));
-      try {
-        l = new Map();
-        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-          let isDir = e.isDirectory();
-          if (e.isSymbolicLink()) {
-            const target = statIdentity(`${dir}/${e.name}`, Date.now());
-            seen?.set(`${dir}/${e.name}`, target);
-            isDir = target.id.startsWith('d:');
-          }
-          l.set(e.name, isDir ? 'dir' : 'file');
-        }
-      } catch {
-        l = null; // missing, or not a directory
-      }
+      const stat = seen === undefined ? undefined : statIdentity(dir, Date.now());
+      l = listKinds(dir, (abs) => {
+        const target = statIdentity(abs, Date.now());
+        seen?.set(abs, target);
+        return target.id.startsWith('d:');
+      });
+      if (seen !== undefined) seen.set(dir, listingIdentity(stat!, l));
       listings.set(dir, l);
     }
     return l;
@@ -206,7 +198,8 @@ export async function inferPython(opts: {
     isSearchDir: (d) => {
       let st = seen.get(d);
       if (st === undefined) seen.set(d, (st = statIdentity(d, startedMs)));
-      return st.id.startsWith('d:');
+      // A directory listed already has its listing's identity: `d:…|HASH`, or `L:HASH` when its times were recent.
+      return st.id.startsWith('d:') || st.id.startsWith('L:');
     },
   };
   const pytest = pytestConfigs(sourceTree, pyFiles, exists, seen, startedMs);

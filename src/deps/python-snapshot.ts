@@ -10,7 +10,7 @@ import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
 import { LazyDirect } from './graph.js';
-import { statIdentity } from './stat-identity.js';
+import { identityHolds } from './stat-identity.js';
 
 /** Each tracked .py file's dependency digest. */
 export interface Digests {
@@ -25,7 +25,7 @@ export interface ResolvedGraph {
   direct: ReadonlyMap<RelPath, DirectDeps>;
   /** Each tracked .py file's dependency digest. */
   digests: Digests;
-  /** [absolute path, statIdentity id] of everything resolution read outside the tracked files. */
+  /** [absolute path, statIdentity id, or listingIdentity's for a listed directory] of everything resolution read outside the tracked files. */
   checks: readonly (readonly [string, string])[];
 }
 
@@ -111,7 +111,7 @@ export function validResolved(
     return null; // unreadable: recompute, and the next save replaces it
   }
   if (e.v !== 4 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
-  for (const [p, id] of e.checks) if (statIdentity(p, nowMs).id !== id) return null;
+  for (const [p, id] of e.checks) if (!identityHolds(p, id, nowMs)) return null;
   // The same files in the same order as when it was kept (the tree key says so): the digests line up.
   const list = files.size === 0 ? [] : e.digests.split(',');
   if (list.length !== files.size) return null;

@@ -267,6 +267,51 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
     expect(await run()).toEqual(['src/c.ts', 'src/d.ts']);
   }, 60_000);
 
+  test('issue 17: with watchman asked, a no-op keeps the python graph, and an edit still re-runs its importers', async () => {
+    const w = await startWatchman();
+    const sb = useFixture('python-deps');
+    for (const name of fs.readdirSync(sb.tree))
+      if (name !== '.runnerrc.json') fs.rmSync(path.join(sb.tree, name), { recursive: true });
+    writeText(sb, 'pkg/__init__.py', '');
+    writeText(sb, 'pkg/a.py', 'from pkg import b\n');
+    writeText(sb, 'pkg/b.py', 'X = 1\n');
+    writeText(sb, 'pkg/c.py', 'Y = 1\n');
+    writeConfig(sb, {
+      include: ['pkg/**/*.py'],
+      env: { PROBE_DIR: sb.scratch },
+      tools: [probeTool({ deps: 'python' })],
+    });
+    const env = watchmanEnv(w);
+    const run = async (): Promise<string[]> => {
+      const r = await runOnce(sb, env);
+      expect(r.scan, show(r.res)).toMatch(/^scan asked watchman /);
+      return r.ran;
+    };
+    /** A --json run: whether the last run's python graph was kept (nothing it was built from changed). */
+    const kept = async (): Promise<boolean | undefined> => {
+      const { res, json } = await runJson<{ counts: { ran: number }; deps: Record<string, { kept?: boolean }> }>(
+        ['run'],
+        { cwd: sb.tree, env },
+      );
+      expect(res.code, show(res)).toBe(0);
+      expect(json.counts.ran).toBe(0);
+      return json.deps.python?.kept;
+    };
+    expect((await runOnce(sb, env)).ran).toEqual(['pkg/__init__.py', 'pkg/a.py', 'pkg/b.py', 'pkg/c.py']);
+    // The first no-op may build the graph again (a file or directory read within its racy margin); the next keep it.
+    expect(await run()).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      expect(await run()).toEqual([]);
+      expect(await kept()).toBe(true);
+    }
+    appendText(sb, 'pkg/b.py', '# edited\n');
+    expect(await run()).toEqual(['pkg/a.py', 'pkg/b.py']);
+    writeText(sb, 'pkg/d.py', 'from pkg import c\n');
+    expect(await run()).toEqual(['pkg/d.py']);
+    appendText(sb, 'pkg/c.py', '# edited\n');
+    expect(await run()).toEqual(['pkg/c.py', 'pkg/d.py']);
+  }, 60_000);
+
   test('issue 17: a restarted watchman (a fresh instance) makes the scan walk, and an edit made while it was down re-runs its job', async () => {
     const w = await startWatchman();
     const sb = layout();
