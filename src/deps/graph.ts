@@ -51,6 +51,8 @@ const NONE: DirectDeps = { files: [], external: [], unresolved: [] };
 export class DepGraph {
   private readonly hashes = new Map<RelPath, string>();
   private dependentsOf: Map<RelPath, RelPath[]> | null = null;
+  /** Per dependency asked about by chain(): the next file on a shortest chain to it, from each file reaching it. */
+  private readonly towards = new Map<string, Map<RelPath, RelPath | null>>();
 
   /**
    * `roots`: where the source tree and HOME are, so that files outside the tracked set are hashed by a
@@ -173,31 +175,46 @@ export class DepGraph {
     }
   }
 
-  /** The shortest import chain from one file to a dependency (tracked, external or unresolved), both ends included. */
+  /**
+   * The shortest import chain from one file to a dependency (tracked, external or unresolved), both ends
+   * included; [] when it does not reach it. Every stale job of a run asks it for the dependency that changed:
+   * one search backwards from that dependency answers them all (one search forwards per job was most of an
+   * edit's scan on 10,000 files).
+   */
   chain(from: RelPath, to: string): string[] {
-    const parent = new Map<RelPath, RelPath | null>([[from, null]]);
-    const queue: RelPath[] = [from];
-    const walkBack = (last: RelPath): string[] => {
-      const out: string[] = [];
-      for (let at: RelPath | null = last; at !== null; at = parent.get(at) ?? null) out.unshift(at);
-      return out;
-    };
-    for (let i = 0; i < queue.length; i++) {
-      const at = queue[i]!;
-      const d = this.directDeps(at);
-      if (d.external.includes(to) || d.unresolved.includes(to)) return [...walkBack(at), to];
-      for (const f of d.files) {
-        if (parent.has(f)) continue;
-        parent.set(f, at);
-        if (f === to) return walkBack(f);
-        queue.push(f);
-      }
-    }
-    return [];
+    let next = this.towards.get(to);
+    if (next === undefined) this.towards.set(to, (next = this.pathsTowards(to)));
+    if (!next.has(from)) return [];
+    const out: string[] = [];
+    for (let at: RelPath | null = from; at !== null; at = next.get(at) ?? null) out.push(at);
+    out.push(to);
+    return out;
   }
 
-  /** Files whose closure contains path. */
-  dependents(path: RelPath): RelPath[] {
+  /** For every file that reaches `to`: the next file on a shortest chain to it (null: it imports `to` itself). */
+  private pathsTowards(to: string): Map<RelPath, RelPath | null> {
+    const next = new Map<RelPath, RelPath | null>();
+    const queue: RelPath[] = [];
+    for (const [p, d] of this.direct) {
+      if (d.files.includes(to as RelPath) || d.external.includes(to) || d.unresolved.includes(to)) {
+        next.set(p, null);
+        queue.push(p);
+      }
+    }
+    const dependentsOf = this.reverse();
+    for (let i = 0; i < queue.length; i++) {
+      const at = queue[i]!;
+      for (const d of dependentsOf.get(at) ?? []) {
+        if (next.has(d)) continue;
+        next.set(d, at);
+        queue.push(d);
+      }
+    }
+    return next;
+  }
+
+  /** Each file's direct importers (built once). */
+  private reverse(): Map<RelPath, RelPath[]> {
     if (this.dependentsOf === null) {
       this.dependentsOf = new Map();
       for (const [from, d] of this.direct) {
@@ -208,10 +225,16 @@ export class DepGraph {
         }
       }
     }
+    return this.dependentsOf;
+  }
+
+  /** Files whose closure contains path. */
+  dependents(path: RelPath): RelPath[] {
+    const dependentsOf = this.reverse();
     const seen = new Set<RelPath>();
     const queue = [path];
     for (let i = 0; i < queue.length; i++) {
-      for (const d of this.dependentsOf.get(queue[i]!) ?? []) {
+      for (const d of dependentsOf.get(queue[i]!) ?? []) {
         if (seen.has(d)) continue;
         seen.add(d);
         queue.push(d);

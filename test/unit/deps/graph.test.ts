@@ -54,6 +54,25 @@ describe('DepGraph', () => {
     expect(g.chain(P('util.py'), 'api.py')).toEqual([]);
   });
 
+  it('gives each file its own shortest chain to one dependency, through a cycle too, and the same when asked again', () => {
+    // One dependency asked about from every file, as a run's stale jobs ask for the one that changed.
+    const os = '/usr/lib/python3/os.py';
+    const chains = ['test_api.py', 'api.py', 'models.py', 'util.py', 'a.py', 'b.py'].map((f) => g.chain(P(f), os));
+    expect(chains).toEqual([
+      ['test_api.py', 'api.py', 'util.py', os],
+      ['api.py', 'util.py', os],
+      ['models.py', 'util.py', os],
+      ['util.py', os],
+      ['a.py', 'b.py', 'util.py', os],
+      ['b.py', 'util.py', os],
+    ]);
+    expect(g.chain(P('a.py'), os)).toEqual(chains[4]);
+    expect(g.chain(P('a.py'), 'b.py')).toEqual(['a.py', 'b.py']);
+    expect(g.chain(P('b.py'), 'a.py')).toEqual(['b.py', 'a.py']);
+    expect(g.chain(P('nowhere.py'), os)).toEqual([]);
+    expect(g.chain(P('test_api.py'), 'not-a-dependency')).toEqual([]);
+  });
+
   it('lists every file that depends on a file, transitively', () => {
     expect(g.dependents(P('util.py'))).toEqual(['a.py', 'api.py', 'b.py', 'models.py', 'test_api.py']);
     expect(g.dependents(P('test_api.py'))).toEqual([]);
