@@ -55,6 +55,17 @@ export class RecordingFs {
     this.consulted = { dirs: new Map(prior?.dirs), files: new Map(prior?.files), links: new Map(prior?.links) };
   }
 
+  /** The directories in dir (a symlink counts as what it points to), sorted; null when dir is no directory. */
+  readonly subdirectories = (dir: string): string[] | null => {
+    const l = this.list(dir);
+    return l === null
+      ? null
+      : [...l.kinds]
+          .filter(([, kind]) => kind === 'dir')
+          .map(([name]) => name)
+          .sort();
+  };
+
   /** Whether abs is a file, a directory (a symlink counts as what it points to) or nothing; one readdir per directory. */
   readonly exists = (abs: string): 'file' | 'dir' | null => {
     const slash = abs.lastIndexOf('/');

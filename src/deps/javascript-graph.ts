@@ -5,6 +5,7 @@
 // job's digest, are kept between runs (graph-cache.ts): a run where nothing
 // the resolution consulted or followed changed reuses them instead. No
 // process is started.
+import path from 'node:path';
 import type { FileEntry } from '../manifest/index.js';
 import type { RelPath } from '../types.js';
 import { type DirectDeps, UNREADABLE_IMPORTS } from './direct-deps.js';
@@ -13,6 +14,7 @@ import { GraphCache, type GraphSnapshots, codeIdentity, deflateJson, inflateJson
 import { type FollowedJsFile, type GraphRow, followUntracked } from './javascript-follow.js';
 import {
   JS_EXTENSIONS,
+  type JsDep,
   type JsFileImports,
   type JsResolver,
   parseJsonc,
@@ -136,6 +138,7 @@ export async function inferJavaScript(opts: {
     isTracked: (rel) => files.has(rel),
     exists: recorder.exists,
     realpath: (abs) => recorder.realpath(abs, sourceTree),
+    subdirectories: recorder.subdirectories,
     readJson: (abs) => {
       if (!json.has(abs)) {
         const text = recorder.readText(abs);
@@ -145,6 +148,7 @@ export async function inferJavaScript(opts: {
     },
   };
   const direct = new Map<RelPath, GraphRow>();
+  const typesByDir = new Map<string, readonly JsDep[]>();
   const unreadable: RelPath[] = [];
   let resolved = 0;
   for (const p of jsFiles) {
@@ -157,7 +161,7 @@ export async function inferJavaScript(opts: {
       continue;
     }
     resolved++;
-    direct.set(p, { digest: c.digest, deps: resolveFile(p, c.found, resolver) });
+    direct.set(p, { digest: c.digest, deps: resolveFile(p, c.found, resolver, typesByDir) });
   }
   const follow = await followUntracked({
     rows: direct,
@@ -202,19 +206,60 @@ export async function inferJavaScript(opts: {
   };
 }
 
-/** One file's imports, resolved: tracked files, outside files, names that resolve nowhere. */
-function resolveFile(p: RelPath, found: JsFileImports, resolver: JsResolver): DirectDeps {
+/**
+ * One file's imports, resolved: tracked files, outside files, names that
+ * resolve nowhere. A tracked TypeScript file also depends on the type
+ * packages tsc loads with no import (`typesByDir`: see automaticTypes);
+ * followed files (by absolute path) do not, as tsc loads those once.
+ */
+function resolveFile(
+  p: RelPath,
+  found: JsFileImports,
+  resolver: JsResolver,
+  typesByDir?: Map<string, readonly JsDep[]>,
+): DirectDeps {
   const filesOut = new Set<RelPath>();
   const external = new Set<string>();
   const unresolved = new Set<string>();
   if (found.error !== null) unresolved.add(UNREADABLE_IMPORTS); // it may import anything
-  for (const imp of found.imports) {
-    for (const dep of resolveJsImport(imp, p, resolver)) {
-      if (dep.kind === 'file') {
-        if (dep.path !== p) filesOut.add(dep.path);
-      } else if (dep.kind === 'external') external.add(dep.path);
-      else unresolved.add(dep.name);
-    }
-  }
+  const add = (dep: JsDep): void => {
+    if (dep.kind === 'file') {
+      if (dep.path !== p) filesOut.add(dep.path);
+    } else if (dep.kind === 'external') external.add(dep.path);
+    else unresolved.add(dep.name);
+  };
+  for (const imp of found.imports) for (const dep of resolveJsImport(imp, p, resolver)) add(dep);
+  if (typesByDir !== undefined && TYPESCRIPT_SOURCE.test(p))
+    for (const dep of automaticTypes(p, resolver, typesByDir)) add(dep);
   return { files: [...filesOut], external: [...external], unresolved: [...unresolved] };
+}
+
+const TYPESCRIPT_SOURCE = /\.(?:[mc]?ts|tsx)$/;
+
+/**
+ * The type packages tsc includes in every program with no import naming them:
+ * each directory in `node_modules/@types` of the file's directory and every
+ * directory above it (tsc's default typeRoots), resolved as `@types/NAME`
+ * from the file, nearest first, as tsc does. Whether the tool's tsc is told
+ * `types` (a tsconfig's or `--types`) is not known here, so all of them count:
+ * upgrading an unused one re-runs for nothing, never the reverse. One that
+ * does not resolve (no declarations in it) is left out: tsc reports it.
+ * Files in one directory share the answer.
+ */
+function automaticTypes(p: RelPath, r: JsResolver, byDir: Map<string, readonly JsDep[]>): readonly JsDep[] {
+  const start = path.dirname(path.resolve(r.sourceTree, p));
+  const known = byDir.get(start);
+  if (known !== undefined) return known;
+  const names = new Set<string>();
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const types = path.join(dir, 'node_modules', '@types');
+    if (r.exists(types) === 'dir') for (const name of r.subdirectories?.(types) ?? []) names.add(name);
+    if (path.dirname(dir) === dir) break;
+  }
+  const deps: JsDep[] = [];
+  for (const name of [...names].sort())
+    for (const dep of resolveJsImport({ specifier: `@types/${name}`, kind: 'type', line: 0 }, p, r))
+      if (dep.kind !== 'unresolved') deps.push(dep);
+  byDir.set(start, deps);
+  return deps;
 }

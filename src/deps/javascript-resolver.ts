@@ -20,4 +20,6 @@ export interface JsResolver {
    * the tracked file behind the link. Absent: every path is taken as real.
    */
   realpath?(abs: string): string;
+  /** The directories in abs (symlinks to directories too), sorted; null when it is no directory. Absent: none. */
+  subdirectories?(abs: string): string[] | null;
 }
