@@ -135,7 +135,7 @@ export async function inferPython(opts: {
       identity,
       errors: new Map(),
       cache: null,
-      resolved: null,
+      resolved: kept.settled === undefined ? null : encodeResolved({ ...kept, checks: kept.settled }, files),
       scanned: 0,
       files: pyFiles.length,
       kept: true,

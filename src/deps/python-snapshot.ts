@@ -10,7 +10,7 @@ import { hashString } from '../hash.js';
 import type { RelPath } from '../types.js';
 import type { DirectDeps } from './direct-deps.js';
 import { LazyDirect } from './graph.js';
-import { identityHolds } from './stat-identity.js';
+import { identityHolds, listKinds, listingIdentity, statIdentity } from './stat-identity.js';
 
 /** Each tracked .py file's dependency digest. */
 export interface Digests {
@@ -27,6 +27,12 @@ export interface ResolvedGraph {
   digests: Digests;
   /** [absolute path, statIdentity id, or listingIdentity's for a listed directory] of everything resolution read outside the tracked files. */
   checks: readonly (readonly [string, string])[];
+  /**
+   * Set by validResolved when a directory proved by its listing alone (read within its racy margin) has
+   * times that prove it now: the checks with those identities taken again, for the caller to keep, so
+   * later runs stat it rather than list it.
+   */
+  settled?: readonly (readonly [string, string])[];
 }
 
 /** Every tracked path and its digest: a new, removed or changed file changes it. */
@@ -111,7 +117,17 @@ export function validResolved(
     return null; // unreadable: recompute, and the next save replaces it
   }
   if (e.v !== 4 || e.key !== key || e.tree !== treeKeyOf(files)) return null;
-  for (const [p, id] of e.checks) if (!identityHolds(p, id, nowMs)) return null;
+  let settled: [string, string][] | undefined;
+  for (let i = 0; i < e.checks.length; i++) {
+    const [p, id] = e.checks[i]!;
+    if (!identityHolds(p, id, nowMs)) return null;
+    if (id.startsWith('L:')) {
+      // Its stat, taken before this listing, proves what was just listed once it is old enough.
+      const now = listingIdentity(statIdentity(p, nowMs), listKinds(p));
+      if (!now.id.startsWith('L:') && now.id.endsWith(`|${id.slice(2)}`))
+        (settled ??= e.checks.slice())[i] = [p, now.id];
+    }
+  }
   // The same files in the same order as when it was kept (the tree key says so): the digests line up.
   const list = files.size === 0 ? [] : e.digests.split(',');
   if (list.length !== files.size) return null;
@@ -128,6 +144,7 @@ export function validResolved(
     direct: new LazyDirect(() => decodeDirect(buf.subarray(headEnd))),
     digests,
     checks: e.checks,
+    ...(settled !== undefined ? { settled } : {}),
   };
 }
 
