@@ -9,8 +9,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { BIN, baseEnv, runJson, show } from '../helpers/cli.js';
-import { probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { type Sandbox, writeText } from '../helpers/sandbox.js';
+import { jsDepsTree } from '../helpers/js-deps-tree.js';
 
 const TREE: Record<string, string> = {
   'tsconfig.json':
@@ -46,14 +47,7 @@ async function keptTree(): Promise<Sandbox> {
  * prove a directory unchanged; `settleMs` is how long to wait between the two.
  */
 async function settledTree(settleMs = 250): Promise<Sandbox> {
-  const sb = useFixture('js-deps');
-  for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(TREE)) writeText(sb, rel, text);
-  writeConfig(sb, {
-    include: ['src/**/*.ts'],
-    env: { PROBE_DIR: sb.scratch },
-    tools: [probeTool({ deps: 'javascript' })],
-  });
+  const sb = jsDepsTree(TREE);
   const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(first.res.code, show(first.res)).toBe(0);
   expect(first.json.counts).toMatchObject({ jobs: 7, ran: 7 });

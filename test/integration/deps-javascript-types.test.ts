@@ -8,8 +8,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show } from '../helpers/cli.js';
-import { probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import { type Sandbox, writeText } from '../helpers/sandbox.js';
+import { jsDepsTree } from '../helpers/js-deps-tree.js';
 
 const TREE: Record<string, string> = {
   'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
@@ -25,14 +26,7 @@ const TREE: Record<string, string> = {
 };
 
 async function settled(): Promise<Sandbox> {
-  const sb = useFixture('js-deps');
-  for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(TREE)) writeText(sb, rel, text);
-  writeConfig(sb, {
-    include: ['src/**/*.ts', 'src/**/*.js'],
-    env: { PROBE_DIR: sb.scratch },
-    tools: [probeTool({ deps: 'javascript' })],
-  });
+  const sb = jsDepsTree(TREE, ['src/**/*.ts', 'src/**/*.js']);
   const first = await run(sb);
   expect(first.ran).toEqual(['src/plain.js', 'src/sub/deep.ts', 'src/use.ts']);
   expect(first.stderr).not.toContain('resolves nowhere');

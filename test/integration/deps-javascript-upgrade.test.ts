@@ -11,22 +11,14 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { baseEnv, runJson, show } from '../helpers/cli.js';
-import { probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
-import { type Sandbox, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { readProbeLog, resetProbeLog } from '../helpers/probe.js';
+import type { Sandbox } from '../helpers/sandbox.js';
+import { ABC, jsDepsTree } from '../helpers/js-deps-tree.js';
 
 type Cache = { code?: string; files: [string, { digest: string; found: { imports: unknown[]; error: null } }][] };
 
 async function firstRun(): Promise<Sandbox> {
-  const sb = useFixture('js-deps');
-  for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
-  writeText(sb, 'src/a.ts', "import { b } from './b';\nexport const a = b;\n");
-  writeText(sb, 'src/b.ts', 'export const b = 1;\n');
-  writeText(sb, 'src/c.ts', 'export const c = 1;\n');
-  writeConfig(sb, {
-    include: ['src/**/*.ts'],
-    env: { PROBE_DIR: sb.scratch },
-    tools: [probeTool({ deps: 'javascript' })],
-  });
+  const sb = jsDepsTree(ABC);
   const first = await runJson(['run'], { cwd: sb.tree, env: baseEnv() });
   expect(first.res.code, show(first.res)).toBe(0);
   expect(readProbeLog(sb).started.sort()).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts']);

@@ -11,6 +11,7 @@ import { type RunResult, baseEnv, runJson, runRunner, show } from '../helpers/cl
 import { gitOk, initRepo } from '../helpers/git.js';
 import { probeOnly, probeTool, readProbeLog, resetProbeLog } from '../helpers/probe.js';
 import { type Sandbox, appendText, readConfig, useFixture, writeConfig, writeText } from '../helpers/sandbox.js';
+import { ABC, jsDepsTree } from '../helpers/js-deps-tree.js';
 import { type WatchmanServer, hasWatchman, startWatchman } from '../helpers/watchman.js';
 import { seededRandom as rng, storedTree as stored } from '../helpers/stored-tree.js';
 
@@ -225,16 +226,7 @@ describe.runIf(hasWatchman())('issue 17: a scan through watchman leaves what the
 
   test('issue 17: with watchman asked, a no-op keeps the javascript graph (its cookie in the root changes no listing), and an edit still re-runs its importers', async () => {
     const w = await startWatchman();
-    const sb = useFixture('js-deps');
-    for (const dir of ['src', 'lib', 'test']) fs.rmSync(path.join(sb.tree, dir), { recursive: true, force: true });
-    writeText(sb, 'src/a.ts', "import { b } from './b';\nexport const a = b;\n");
-    writeText(sb, 'src/b.ts', 'export const b = 1;\n');
-    writeText(sb, 'src/c.ts', 'export const c = 1;\n');
-    writeConfig(sb, {
-      include: ['src/**/*.ts'],
-      env: { PROBE_DIR: sb.scratch },
-      tools: [probeTool({ deps: 'javascript' })],
-    });
+    const sb = jsDepsTree(ABC);
     const env = watchmanEnv(w);
     /** A run that asked watchman (its -v line says so), after the first, which walks: the jobs that ran. */
     const run = async (): Promise<string[]> => {
