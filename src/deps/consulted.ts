@@ -6,6 +6,7 @@
 // per small file, instead of resolving every import again. Reads only.
 import fs from 'node:fs';
 import { hashString } from '../hash.js';
+import { WATCHMAN_COOKIE } from './stat-identity.js';
 
 /** Everything consulted, by absolute path, with the stamp that proves it unchanged. */
 export interface Consulted {
@@ -28,8 +29,6 @@ const MAX_LINKS = 40;
 
 /** A stamp no later check accepts: what was seen may have changed without leaving a trace. */
 const UNSTABLE = '!';
-/** The files a watchman query makes and removes in the root it watches: `.watchman-cookie-HOST-PID-N`. */
-const WATCHMAN_COOKIE = '.watchman-cookie-';
 const ABSENT = '-';
 
 /**

@@ -35,7 +35,7 @@ export function statIdentity(abs: string, nowMs: number): StatIdentity {
 }
 
 /** The files a watchman query makes and removes in the root it watches (`.watchman-cookie-HOST-PID-N`): no import names one. */
-const WATCHMAN_COOKIE = '.watchman-cookie-';
+export const WATCHMAN_COOKIE = '.watchman-cookie-';
 
 /**
  * A directory's entries and their kinds (a symlink counts as what it points
